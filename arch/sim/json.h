@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.h - a small, tolerant JSON DOM parser for schedsim's workload files.
+ *
+ * Host-side only (uses malloc). Beyond strict JSON it accepts // and block comments and
+ * trailing commas, because rt-app files are hand-written and use both. An object is an
+ * ordered list of members, not a map: repeated keys are kept in file order, since rt-app
+ * workloads repeat event keys ("run", "sleep", "run") to mean a sequence.
+ */
+#ifndef SCHEDSIM_JSON_H
+#define SCHEDSIM_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum json_type {
+	JSON_NULL,
+	JSON_BOOL,
+	JSON_NUMBER,
+	JSON_STRING,
+	JSON_ARRAY,
+	JSON_OBJECT,
+};
+
+struct json_member;
+
+struct json_value {
+	enum json_type type;
+	unsigned line;                  /* source line where the value starts */
+	int boolean;                    /* JSON_BOOL */
+	double number;                  /* JSON_NUMBER, always set */
+	int is_int;                     /* number written without '.' or exponent, fits int64 */
+	int64_t integer;                /* JSON_NUMBER when is_int */
+	char *string;                   /* JSON_STRING, NUL-terminated UTF-8 */
+	size_t len;                     /* JSON_ARRAY: items, JSON_OBJECT: members */
+	struct json_value *items;       /* JSON_ARRAY */
+	struct json_member *members;    /* JSON_OBJECT, in file order */
+};
+
+struct json_member {
+	char *key;
+	unsigned line;                  /* source line of the key */
+	struct json_value value;
+};
+
+struct json_error {
+	unsigned line;
+	char what[200];                 /* "key 'K': what is wrong", or just "what is wrong" */
+};
+
+/*
+ * Parses a NUL-terminated document holding exactly one value. Returns the root (free it
+ * with json_free), or NULL with err filled in: the error reads "line N: what", with the
+ * line in err->line and the rest in err->what, so callers can prefix a file name.
+ */
+struct json_value *json_parse(const char *text, struct json_error *err);
+void json_free(struct json_value *root);
+
+/* "a number", "an object", ...: for messages such as "expected a string, got a number". */
+const char *json_type_name(enum json_type type);
+
+#endif

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rtapp.c - maps an rt-app JSON workload (see rt-app's doc/tutorial.txt) onto the
+ * struct workload of workload.h.
+ *
+ * Anything that would change what runs but is not modelled is rejected rather than
+ * ignored: a simulation that silently drops a lock or a SCHED_FIFO policy would produce
+ * believable but wrong numbers. Keys that only affect rt-app's own logging are accepted.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "workload.h"
+#include "json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NSEC_PER_USEC 1000
+#define NSEC_PER_SEC 1000000000LL
+/* Caps that keep every converted time below INT64_MAX ns (about 292 years). */
+#define MAX_USEC 9.2e15
+#define MAX_SEC 9.2e9
+#define MAX_INSTANCES 65536
+#define MAX_CPU 63
+
+struct loader {
+	const char *file;
+	char *err;
+	size_t errlen;
+	enum wl_policy default_policy;
+	const struct json_value *tasks;  /* the "tasks" object, to check resume targets */
+};
+
+/* rt-app global keys that only tune rt-app itself (logging, calibration, tracing). */
+static const char *const harmless_global[] = {
+	"calibration", "logdir", "log_basename", "log_size", "lock_pages", "ftrace",
+	"gnuplot", "pi_enabled", "io_device", "mem_buffer_size", "cumulative_slack",
+	"frag", "trace_tsc", "log_timestamp", NULL,
+};
+
+/* rt-app task keys that change scheduling in ways schedsim does not model yet. */
+static const char *const unsupported_task_keys[] = {
+	"dl-runtime", "dl-period", "dl-deadline", "taskgroup", "util_min", "util_max",
+	"nodes_membind", NULL,
+};
+
+/* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
+ * "runtime" must come before "run", which is a prefix of it. No task or phase setting
+ * ("loop", "delay", "cpus", ...) starts with one of these prefixes. */
+static const struct {
+	const char *prefix;
+	enum wl_event_kind kind;
+} event_kinds[] = {
+	{ "runtime", WL_RUNTIME }, { "run", WL_RUN },         { "sleep", WL_SLEEP },
+	{ "timer", WL_TIMER },     { "suspend", WL_SUSPEND }, { "resume", WL_RESUME },
+	{ "yield", WL_YIELD },
+};
+
+static const char *const unsupported_events[] = {
+	"lock", "unlock", "wait", "signal", "broad", "sync", "barrier", "mem", "iorun",
+	"fork", NULL,
+};
+
+static int fail(struct loader *ld, unsigned line, const char *key, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (!ld->err || ld->errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (key)
+		snprintf(ld->err, ld->errlen, "%s:%u: key '%s': %s", ld->file, line, key, what);
+	else
+		snprintf(ld->err, ld->errlen, "%s:%u: %s", ld->file, line, what);
+	/* keys and values may hold escaped newlines; the message promises one line */
+	for (char *p = ld->err; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	return -1;
+}
+
+static int fail_type(struct loader *ld, const struct json_member *m, const char *expected)
+{
+	return fail(ld, m->line, m->key, "expected %s, got %s", expected,
+		    json_type_name(m->value.type));
+}
+
+static int in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (strcmp(*list, key) == 0)
+			return 1;
+	return 0;
+}
+
+static int prefix_in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (strncmp(*list, key, strlen(*list)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Returns the event kind named by key, or -1 if key is not a supported event. */
+static int event_kind(const char *key)
+{
+	for (size_t i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++) {
+		const char *p = event_kinds[i].prefix;
+
+		if (strncmp(key, p, strlen(p)) == 0)
+			return (int)event_kinds[i].kind;
+	}
+	return -1;
+}
+
+static size_t count_events(const struct json_value *obj)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < obj->len; i++)
+		n += event_kind(obj->members[i].key) >= 0;
+	return n;
+}
+
+/* Settings may appear once: with json-c the last one would silently win in rt-app. */
+static int check_repeat(struct loader *ld, const struct json_value *obj, size_t i)
+{
+	const struct json_member *m = &obj->members[i];
+
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(obj->members[j].key, m->key) == 0)
+			return fail(ld, m->line, m->key, "repeated (first at line %u)",
+				    obj->members[j].line);
+	return 0;
+}
+
+static int dup_string(struct loader *ld, const struct json_member *m, const char *s,
+		      char **out)
+{
+	*out = strdup(s);
+	return *out ? 0 : fail(ld, m->line, m->key, "out of memory");
+}
+
+static int get_string(struct loader *ld, const struct json_member *m, int nonempty)
+{
+	if (m->value.type != JSON_STRING)
+		return fail_type(ld, m, "a string");
+	if (nonempty && m->value.string[0] == '\0')
+		return fail(ld, m->line, m->key, "must not be empty");
+	return 0;
+}
+
+static int get_int(struct loader *ld, const struct json_member *m, long long min,
+		   long long max, long long *out)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_NUMBER)
+		return fail_type(ld, m, "an integer");
+	if (!v->is_int)
+		return fail(ld, m->line, m->key, "expected an integer, got %g", v->number);
+	if (v->integer < min || v->integer > max)
+		return fail(ld, m->line, m->key, "must be between %lld and %lld, got %lld", min,
+			    max, (long long)v->integer);
+	*out = v->integer;
+	return 0;
+}
+
+/* A duration in microseconds, integer or decimal, rounded to the nearest nanosecond. */
+static int get_usec(struct loader *ld, const struct json_member *m, uint64_t *ns)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_NUMBER)
+		return fail_type(ld, m, "a number of microseconds");
+	if (v->number < 0)
+		return fail(ld, m->line, m->key, "must not be negative, got %g", v->number);
+	if (v->number > MAX_USEC)
+		return fail(ld, m->line, m->key, "too large, got %g us", v->number);
+	if (v->is_int)
+		*ns = (uint64_t)v->integer * NSEC_PER_USEC;
+	else
+		*ns = (uint64_t)(v->number * NSEC_PER_USEC + 0.5);
+	return 0;
+}
+
+static int get_loop(struct loader *ld, const struct json_member *m, int *loop)
+{
+	long long n;
+
+	if (get_int(ld, m, -1, INT_MAX, &n))
+		return -1;
+	if (n == 0)
+		return fail(ld, m->line, m->key, "0 would run nothing; use -1 (forever) or >= 1");
+	*loop = (int)n;
+	return 0;
+}
+
+static int parse_policy(struct loader *ld, const struct json_member *m, enum wl_policy *out)
+{
+	static const char *const names[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE" };
+	static const char *const later[] = { "SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE", NULL };
+	const char *s = m->value.string;
+
+	if (get_string(ld, m, 0))
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum wl_policy)i;
+			return 0;
+		}
+	}
+	if (in_list(later, s))
+		return fail(ld, m->line, m->key, "%s is not supported yet", s);
+	return fail(ld, m->line, m->key,
+		    "unknown policy '%s' (expected SCHED_OTHER, SCHED_BATCH or SCHED_IDLE)", s);
+}
+
+static int parse_duration(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_NUMBER)
+		return fail_type(ld, m, "a number of seconds");
+	if (v->number == -1) {
+		w->duration_ns = -1;
+		return 0;
+	}
+	if (v->number <= 0)
+		return fail(ld, m->line, m->key, "must be > 0 seconds, or -1 for no limit");
+	if (v->number > MAX_SEC)
+		return fail(ld, m->line, m->key, "too large, got %g s", v->number);
+	if (v->is_int)
+		w->duration_ns = v->integer * NSEC_PER_SEC;
+	else
+		w->duration_ns = (int64_t)(v->number * NSEC_PER_SEC + 0.5);
+	return 0;
+}
+
+static int parse_global(struct loader *ld, const struct json_member *g, struct workload *w)
+{
+	const struct json_value *v = &g->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, g, "an object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+		int r = check_repeat(ld, v, i);
+
+		if (r == 0 && strcmp(m->key, "duration") == 0)
+			r = parse_duration(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "default_policy") == 0)
+			r = parse_policy(ld, m, &ld->default_policy);
+		else if (r == 0 && !in_list(harmless_global, m->key))
+			r = fail(ld, m->line, m->key, "unknown global key");
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_timer_key(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	if (strcmp(m->key, "ref") == 0)
+		return get_string(ld, m, 1) ? -1 : dup_string(ld, m, m->value.string, &ev->ref);
+	if (strcmp(m->key, "period") == 0) {
+		if (get_usec(ld, m, &ev->ns))
+			return -1;
+		return ev->ns ? 0 : fail(ld, m->line, m->key, "must be > 0");
+	}
+	if (strcmp(m->key, "mode") != 0)
+		return fail(ld, m->line, m->key, "unknown key in timer");
+	if (get_string(ld, m, 0))
+		return -1;
+	ev->absolute = strcmp(m->value.string, "absolute") == 0;
+	if (!ev->absolute && strcmp(m->value.string, "relative") != 0)
+		return fail(ld, m->line, m->key, "expected \"relative\" or \"absolute\"");
+	return 0;
+}
+
+static int parse_timer(struct loader *ld, const struct json_member *t, struct wl_event *ev)
+{
+	const struct json_value *v = &t->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, t, "an object {\"ref\", \"period\", \"mode\"}");
+	for (size_t i = 0; i < v->len; i++)
+		if (check_repeat(ld, v, i) || parse_timer_key(ld, &v->members[i], ev))
+			return -1;
+	if (!ev->ref || ev->ns == 0)
+		return fail(ld, t->line, t->key, "a timer needs \"ref\" and \"period\"");
+	return 0;
+}
+
+static int parse_resume(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	if (get_string(ld, m, 0))
+		return -1;
+	for (size_t i = 0; i < ld->tasks->len; i++)
+		if (strcmp(ld->tasks->members[i].key, m->value.string) == 0)
+			return dup_string(ld, m, m->value.string, &ev->ref);
+	return fail(ld, m->line, m->key, "no task named '%s' to resume", m->value.string);
+}
+
+static int parse_event(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	ev->kind = (enum wl_event_kind)event_kind(m->key);
+	ev->line = m->line;
+	switch (ev->kind) {
+	case WL_RUN:
+	case WL_RUNTIME:
+	case WL_SLEEP:
+		return get_usec(ld, m, &ev->ns);
+	case WL_TIMER:
+		return parse_timer(ld, m, ev);
+	case WL_SUSPEND:
+		/* rt-app names a condition here; schedsim wakes by task name on "resume" */
+		return get_string(ld, m, 0);
+	case WL_RESUME:
+		return parse_resume(ld, m, ev);
+	case WL_YIELD:
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "internal error: bad event kind");
+}
+
+/* Fills ph with the n event members of obj, in file order. */
+static int parse_events(struct loader *ld, const struct json_value *obj, struct wl_phase *ph,
+			size_t n)
+{
+	ph->events = calloc(n, sizeof(*ph->events));
+	if (!ph->events)
+		return fail(ld, obj->line, NULL, "out of memory");
+	for (size_t i = 0; i < obj->len; i++) {
+		const struct json_member *m = &obj->members[i];
+
+		if (event_kind(m->key) < 0)
+			continue;
+		/* counted before parsing, so wl_free releases a half-built event */
+		if (parse_event(ld, m, &ph->events[ph->nr_events++]))
+			return -1;
+	}
+	return 0;
+}
+
+static int fail_unknown(struct loader *ld, const struct json_member *m, const char *where)
+{
+	if (prefix_in_list(unsupported_events, m->key))
+		return fail(ld, m->line, m->key, "event not supported by schedsim");
+	if (in_list(unsupported_task_keys, m->key))
+		return fail(ld, m->line, m->key, "not supported yet");
+	return fail(ld, m->line, m->key, "unknown key in %s", where);
+}
+
+static int parse_phase(struct loader *ld, const struct json_member *pm, struct wl_phase *ph)
+{
+	const struct json_value *v = &pm->value;
+	long long loop = 1;
+	size_t n;
+
+	if (dup_string(ld, pm, pm->key, &ph->name))
+		return -1;
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, pm, "a phase object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+
+		if (event_kind(m->key) >= 0)
+			continue;
+		if (strcmp(m->key, "loop") != 0)
+			return fail_unknown(ld, m, "phase");
+		if (check_repeat(ld, v, i) || get_int(ld, m, 1, INT_MAX, &loop))
+			return -1;
+	}
+	ph->loop = (int)loop;
+	n = count_events(v);
+	if (n == 0)
+		return fail(ld, pm->line, pm->key, "phase has no events");
+	return parse_events(ld, v, ph, n);
+}
+
+static int parse_phases(struct loader *ld, const struct json_member *pm, struct wl_task *t)
+{
+	const struct json_value *v = &pm->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, pm, "an object of phases");
+	if (v->len == 0)
+		return fail(ld, pm->line, pm->key, "no phases");
+	t->phases = calloc(v->len, sizeof(*t->phases));
+	if (!t->phases)
+		return fail(ld, pm->line, pm->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++)
+		if (parse_phase(ld, &v->members[i], &t->phases[t->nr_phases++]))
+			return -1;
+	return 0;
+}
+
+/* A task written without "phases" runs its events as one phase named after it. */
+static int parse_direct_phase(struct loader *ld, const struct json_member *tm,
+			      struct wl_task *t)
+{
+	t->phases = calloc(1, sizeof(*t->phases));
+	if (!t->phases)
+		return fail(ld, tm->line, tm->key, "out of memory");
+	t->nr_phases = 1;
+	t->phases->loop = 1;
+	if (dup_string(ld, tm, tm->key, &t->phases->name))
+		return -1;
+	return parse_events(ld, &tm->value, t->phases, count_events(&tm->value));
+}
+
+static int parse_cpus(struct loader *ld, const struct json_member *m, struct wl_task *t)
+{
+	const struct json_value *v = &m->value;
+	size_t n = v->type == JSON_ARRAY ? v->len : 1;
+
+	if (v->type == JSON_ARRAY && n == 0)
+		return fail(ld, m->line, m->key, "empty; omit \"cpus\" to allow every CPU");
+	for (size_t i = 0; i < n; i++) {
+		/* check each element as if it were the key's value, but at its own line */
+		const struct json_value *e = v->type == JSON_ARRAY ? &v->items[i] : v;
+		struct json_member cpu = { m->key, e->line, *e };
+		long long nr;
+
+		if (e->type != JSON_NUMBER)
+			return fail_type(ld, &cpu, "a CPU number or an array of them");
+		if (get_int(ld, &cpu, 0, MAX_CPU, &nr))
+			return -1;
+		t->cpus |= UINT64_C(1) << nr;
+	}
+	return 0;
+}
+
+static int parse_libsched(struct loader *ld, const struct json_member *lm, struct wl_task *t)
+{
+	const struct json_value *v = &lm->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, lm, "an object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+
+		if (strcmp(m->key, "group") != 0)
+			return fail(ld, m->line, m->key,
+				    "unknown key in \"libsched\" (only \"group\" is supported)");
+		if (check_repeat(ld, v, i) || get_string(ld, m, 1))
+			return -1;
+		if (dup_string(ld, m, m->value.string, &t->group))
+			return -1;
+	}
+	return 0;
+}
+
+/* One non-event task key; "phases" is only noted, and parsed once the task is known. */
+static int parse_task_key(struct loader *ld, const struct json_member *m, struct wl_task *t,
+			  const struct json_member **phases)
+{
+	long long n;
+
+	if (strcmp(m->key, "instance") == 0) {
+		if (get_int(ld, m, 1, MAX_INSTANCES, &n))
+			return -1;
+		t->instances = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(m->key, "priority") == 0) {
+		/* every supported policy is a CFS one, where rt-app's priority is nice */
+		if (get_int(ld, m, -20, 19, &n))
+			return -1;
+		t->nice = (int)n;
+		return 0;
+	}
+	if (strcmp(m->key, "loop") == 0)
+		return get_loop(ld, m, &t->loop);
+	if (strcmp(m->key, "delay") == 0)
+		return get_usec(ld, m, &t->delay_ns);
+	if (strcmp(m->key, "cpus") == 0)
+		return parse_cpus(ld, m, t);
+	if (strcmp(m->key, "policy") == 0)
+		return parse_policy(ld, m, &t->policy);
+	if (strcmp(m->key, "libsched") == 0)
+		return parse_libsched(ld, m, t);
+	if (strcmp(m->key, "phases") != 0)
+		return fail_unknown(ld, m, "task");
+	*phases = m;
+	return 0;
+}
+
+static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
+{
+	const struct json_value *v = &tm->value;
+	const struct json_member *phases = NULL, *event = NULL;
+
+	t->line = tm->line;
+	t->instances = 1;
+	t->loop = -1;
+	t->policy = ld->default_policy;
+	if (dup_string(ld, tm, tm->key, &t->name))
+		return -1;
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, tm, "a task object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+
+		if (event_kind(m->key) >= 0)
+			event = event ? event : m;
+		else if (check_repeat(ld, v, i) || parse_task_key(ld, m, t, &phases))
+			return -1;
+	}
+	if (phases && event)
+		return fail(ld, event->line, event->key,
+			    "task '%s' has \"phases\" (line %u), so its events go inside a phase",
+			    t->name, phases->line);
+	if (phases)
+		return parse_phases(ld, phases, t);
+	if (!event)
+		return fail(ld, tm->line, tm->key, "task has no events (run, sleep, timer, ...)");
+	return parse_direct_phase(ld, tm, t);
+}
+
+static int parse_tasks(struct loader *ld, const struct json_member *tm, struct workload *w)
+{
+	const struct json_value *v = &tm->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, tm, "an object of tasks");
+	if (v->len == 0)
+		return fail(ld, tm->line, tm->key, "no tasks");
+	ld->tasks = v;
+	w->tasks = calloc(v->len, sizeof(*w->tasks));
+	if (!w->tasks)
+		return fail(ld, tm->line, tm->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++) {
+		/* task names are what "resume" refers to, so they must be unique */
+		if (check_repeat(ld, v, i))
+			return -1;
+		if (parse_task(ld, &v->members[i], &w->tasks[w->nr_tasks++]))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
+{
+	const struct json_member *global = NULL, *tasks = NULL;
+
+	if (root->type != JSON_OBJECT)
+		return fail(ld, root->line, NULL, "the top level must be an object, got %s",
+			    json_type_name(root->type));
+	for (size_t i = 0; i < root->len; i++) {
+		const struct json_member *m = &root->members[i];
+
+		if (check_repeat(ld, root, i))
+			return -1;
+		if (strcmp(m->key, "global") == 0)
+			global = m;
+		else if (strcmp(m->key, "tasks") == 0)
+			tasks = m;
+		else
+			return fail(ld, m->line, m->key,
+				    "unknown top-level key (expected \"global\" or \"tasks\")");
+	}
+	if (!tasks)
+		return fail(ld, root->line, "tasks", "missing");
+	/* global first, whatever the file order: default_policy applies to every task */
+	if (global && parse_global(ld, global, w))
+		return -1;
+	return parse_tasks(ld, tasks, w);
+}
+
+int wl_load_string(const char *name, const char *text, struct workload *out, char *err,
+		   size_t errlen)
+{
+	struct loader ld = { name ? name : "<string>", err, errlen, WL_POLICY_OTHER, NULL };
+	struct json_error je;
+	struct json_value *root;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_ns = -1;
+	if (err && errlen)
+		err[0] = '\0';
+	root = json_parse(text, &je);
+	if (!root)
+		return fail(&ld, je.line, NULL, "%s", je.what);
+	r = parse_root(&ld, root, out);
+	json_free(root);
+	if (r)
+		wl_free(out);
+	return r;
+}
+
+static char *read_all(FILE *f, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = malloc(cap), *p;
+
+	*len = 0;
+	while (buf) {
+		*len += fread(buf + *len, 1, cap - *len - 1, f);
+		if (*len < cap - 1)
+			break;
+		p = realloc(buf, 2 * cap);
+		if (!p)
+			free(buf);
+		buf = p;
+		cap *= 2;
+	}
+	if (buf)
+		buf[*len] = '\0';
+	return buf;
+}
+
+int wl_load_file(const char *path, struct workload *out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	size_t len;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_ns = -1;
+	if (!f) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	text = read_all(f, &len);
+	r = !text || ferror(f);
+	fclose(f);
+	if (r || strlen(text) != len) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path,
+				 r ? "read error" : "contains a NUL byte; not a JSON text file");
+		free(text);
+		return -1;
+	}
+	r = wl_load_string(path, text, out, err, errlen);
+	free(text);
+	return r;
+}
+
+static void free_task(struct wl_task *t)
+{
+	for (size_t i = 0; i < t->nr_phases; i++) {
+		struct wl_phase *ph = &t->phases[i];
+
+		for (size_t j = 0; j < ph->nr_events; j++)
+			free(ph->events[j].ref);
+		free(ph->events);
+		free(ph->name);
+	}
+	free(t->phases);
+	free(t->name);
+	free(t->group);
+}
+
+void wl_free(struct workload *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->nr_tasks; i++)
+		free_task(&w->tasks[i]);
+	free(w->tasks);
+	memset(w, 0, sizeof(*w));
+	w->duration_ns = -1;
+}

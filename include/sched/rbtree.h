@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched/rbtree.h - intrusive red-black tree with an optional augmentation callback.
+ *
+ * Used for sleeper timeouts and by tree-based classes (EEVDF). The caller embeds a
+ * struct sched_rb_node and supplies the comparison by walking the tree itself (insert
+ * takes the parent and side it found), so the tree code knows nothing about keys.
+ *
+ * Augmentation: if `augment` is set it is called on a node whenever its subtree may have
+ * changed, children first, so a node can cache a summary of its subtree (minimum vruntime,
+ * say). All operations are O(log n).
+ */
+#ifndef SCHED_RBTREE_H
+#define SCHED_RBTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sched_rb_node {
+	struct sched_rb_node *parent, *left, *right;
+	bool red;
+};
+
+struct sched_rb_tree {
+	struct sched_rb_node *root;
+	struct sched_rb_node *leftmost; /* cached minimum, NULL when empty */
+	void (*augment)(struct sched_rb_node *n);
+};
+
+#define sched_rb_entry(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* Link `n` as the `left`/right child of `parent` (NULL for an empty tree), then rebalance. */
+void sched_rb_insert(struct sched_rb_tree *t, struct sched_rb_node *n,
+		     struct sched_rb_node *parent, bool left);
+void sched_rb_erase(struct sched_rb_tree *t, struct sched_rb_node *n);
+struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n);
+/* Walk from n to the root re-running the augment callback (after a key change in place). */
+void sched_rb_propagate(struct sched_rb_tree *t, struct sched_rb_node *n);
+
+#endif

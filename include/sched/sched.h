@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched/sched.h - libsched: the public API a kernel calls.
+ *
+ * The library never allocates: the caller provides a struct sched_sys, one struct
+ * sched_rq per CPU, and embeds a struct sched_thread in each of its threads.
+ *
+ * Call contract (docs/architecture.md has the picture):
+ *   boot:    sched_init(), then sched_cpu_online(cpu, idle) on each CPU
+ *   thread:  sched_thread_init(), sched_wake(ref, reason), sched_exit(ref)
+ *   on cpu:  sched_block() / sched_sleep_until() / sched_yield() / sched_call() / sched_reply()
+ *            each return the thread to switch to;
+ *            timer irq -> sched_timer(), IPI -> sched_ipi(): if they return true, sched_pick();
+ *            after every switch (or non-switch) chosen by the above: sched_finish_switch().
+ *
+ * Locking: each entry takes the locks it needs itself, with interrupts saved and disabled
+ * through the arch hooks, so it may be called with interrupts on or off. Lock order:
+ * thread lock, then run-queue locks in ascending CPU order. The `cpu` argument of the
+ * "on cpu" entries must be the calling CPU (sched_arch_cpu_id()).
+ *
+ * Threading states:
+ *
+ *   NEW --wake--> RUNNABLE --pick--> RUNNING --block/sleep/call--> BLOCKED --wake--> RUNNABLE
+ *                    ^  <--preempt/yield--'  \--offline/affinity--> MIGRATING --> RUNNABLE
+ *   any state --exit--> EXITED (generation bumped: every older ref is stale)
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <sched/class.h>
+#include <sched/rbtree.h>
+#include <sched/trace.h>
+#include <sched/types.h>
+
+#define SCHED_CACHELINE 64
+
+/* Ticket lock. `next` and `owner` on one line: the lock is the hot word anyway. */
+struct sched_lock {
+	uint32_t next;
+	uint32_t owner;
+};
+
+struct sched_list {
+	struct sched_list *next, *prev;
+};
+
+enum sched_state {
+	SCHED_NEW,
+	SCHED_RUNNABLE,  /* queued on exactly one CPU (thread.cpu) */
+	SCHED_RUNNING,   /* the current thread of exactly one CPU (thread.cpu) */
+	SCHED_MIGRATING, /* current on thread.cpu, moving to thread.dst_cpu at the next pick */
+	SCHED_BLOCKED,
+	SCHED_EXITED,
+};
+
+enum sched_wake_reason {
+	SCHED_WAKE_NEW,     /* first wake after sched_thread_init() */
+	SCHED_WAKE_IPC,     /* endpoint send/reply: synchronous, prefers the waker's CPU */
+	SCHED_WAKE_TIMER,   /* a sleep or timeout expired */
+	SCHED_WAKE_PARK,    /* unpark / futex-like wake */
+	SCHED_WAKE_PROCESS, /* process wait completion */
+	SCHED_WAKE_JOIN,    /* thread join completion */
+	SCHED_WAKE_NR
+};
+
+/*
+ * Per-thread figures; the thread's own copy is the ledger of record. Group totals are
+ * updated by the same charge function, so a group always equals the sum of its members,
+ * exited ones included.
+ */
+enum sched_acct_field {
+	SCHED_ACCT_RUNTIME,     /* ns on a CPU */
+	SCHED_ACCT_WAIT,        /* ns runnable but not running */
+	SCHED_ACCT_SWITCHES,    /* times switched in */
+	SCHED_ACCT_PREEMPTIONS, /* involuntary switch-outs */
+	SCHED_ACCT_VOLUNTARY,   /* blocks, sleeps, calls */
+	SCHED_ACCT_MIGRATIONS,
+	SCHED_ACCT_WAKEUPS,
+	SCHED_ACCT_WAKE_LAT,    /* sum of wake-to-run latencies, ns */
+	SCHED_ACCT_NR
+};
+
+struct sched_acct {
+	uint64_t v[SCHED_ACCT_NR];
+};
+
+enum sched_group_kind { SCHED_GROUP_PROCESS, SCHED_GROUP_SESSION, SCHED_GROUP_SERVICE };
+
+#define SCHED_GROUP_DEPTH_MAX 4
+
+/*
+ * An accounting group (process, session, service). Groups nest up to SCHED_GROUP_DEPTH_MAX
+ * levels; a thread's charges go to its group and every ancestor. Totals are updated with
+ * atomic adds, so they may be read at any time without a lock.
+ */
+struct sched_group {
+	uint32_t id;
+	uint8_t kind;
+	uint8_t depth;          /* 1 for a group without parent */
+	struct sched_group *parent;
+	uint32_t nr_threads;    /* live threads directly in this group (atomic) */
+	struct sched_acct acct; /* totals over every thread ever in this group or below */
+};
+
+/* Round-robin class data. */
+struct sched_rr_thread {
+	struct sched_list node;
+	sched_time_t slice_end;
+};
+struct sched_rr_rq {
+	struct sched_list queue;
+};
+
+struct sched_rq;
+
+/*
+ * The scheduler's part of a thread; the caller embeds it and never writes it.
+ * Locking: gen, affinity, `cpu` and the BLOCKED/NEW/EXITED transitions are protected by
+ * `lock` (plus the rq lock where a queue is touched); RUNNABLE<->RUNNING transitions, the
+ * queue linkage and class data by the lock of run queue `cpu`; the timeout fields by the
+ * lock of run queue `cpu` too. `on_cpu` is set at switch-in and cleared with release ordering by
+ * sched_finish_switch(): until then no other CPU may run the thread (its stack is in use).
+ */
+struct sched_thread {
+	struct sched_lock lock;
+	uint32_t id;
+	uint32_t gen;
+	uint8_t state;
+	uint8_t on_cpu;
+	uint8_t is_idle;
+	uint8_t timeout_armed;   /* in rq[cpu].sleepers (protected by that rq lock) */
+	uint8_t wake_pending;    /* woken, not yet run: woken_at is valid */
+	uint16_t cpu;            /* owning CPU while queued/current; else the last CPU */
+	uint16_t dst_cpu;        /* MIGRATING only */
+	int8_t nice;
+	uint32_t weight;
+	sched_cpumask_t affinity;
+	struct sched_group *group;
+	struct sched_rb_node timeout_node; /* in rq[cpu].sleepers while timeout_armed */
+	sched_time_t timeout;
+	sched_time_t exec_start;     /* last charge instant while current */
+	sched_time_t runnable_since; /* when it last became runnable */
+	sched_time_t woken_at;       /* last wake instant (wake-to-run latency) */
+	sched_time_t last_ran;       /* when it last left a CPU (cache-hot test) */
+	uint64_t wake_lat_max;
+	uint32_t check_stamp;        /* sched_check() duplicate detection */
+	union {
+		struct sched_rr_thread rr;
+	} cls;
+	struct sched_acct acct;
+};
+
+/* A generation-checked reference: what a kernel stores in capabilities and wait queues. */
+struct sched_ref {
+	struct sched_thread *t;
+	uint32_t gen;
+};
+
+/*
+ * One CPU's run queue. Everything is protected by `lock` except: `ipi_pending` (atomic),
+ * `counters` and `trace` written only under the lock, and `timer_armed`, written only by
+ * the owning CPU. Aligned so two CPUs' queues never share a cache line.
+ */
+struct sched_rq {
+	struct sched_lock lock;
+	uint16_t cpu;
+	uint8_t online;
+	uint8_t need_resched;
+	uint32_t ipi_pending;
+	uint32_t nr_queued;          /* threads in the class queue (not counting curr) */
+	struct sched_thread *curr;
+	struct sched_thread *idle;
+	struct sched_thread *handoff;   /* queued here, to be picked next (direct IPC) */
+	struct sched_thread *switching; /* prev of the last pick until sched_finish_switch() */
+	struct sched_sys *sys;
+	sched_time_t timer_armed;    /* deadline given to sched_arch_set_timer() */
+	sched_time_t next_balance;
+	struct sched_rb_tree sleepers; /* blocked threads with a timeout, by deadline */
+	uint32_t nr_sleepers;
+	union {
+		struct sched_rr_rq rr;
+	} cls;
+	uint64_t counters[SCHED_CNT_NR];
+	struct sched_trace_ring trace;
+} __attribute__((aligned(SCHED_CACHELINE)));
+
+/* CPU topology: which core (SMT siblings share one) and which last-level cache each CPU has. */
+struct sched_topology {
+	unsigned nr_cpus;
+	uint16_t core[SCHED_MAX_CPUS];
+	uint16_t llc[SCHED_MAX_CPUS];
+};
+
+struct sched_config {
+	const char *policy;          /* fair-class policy: "rr" (default); see sched_policy_find */
+	uint64_t rr_quantum_ns;      /* rr: quantum at nice 0, scaled by weight; default 3 ms */
+	uint64_t cache_hot_ns;       /* a thread that ran this recently is cache-hot; 0.5 ms */
+	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
+	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
+	bool bench_mode;             /* suppress the arch trace sink (per-switch logging) */
+};
+
+struct sched_sys {
+	unsigned nr_cpus;
+	struct sched_rq *rq;
+	struct sched_topology topo;
+	struct sched_config cfg;
+	const struct sched_class *fair;
+	sched_cpumask_t online;      /* changed under every affected rq lock */
+	uint32_t check_epoch;
+	const char *check_msg;       /* what the last failing sched_check() found */
+	uint32_t check_arg;          /* and the CPU or thread id it found it on */
+};
+
+struct sched_thread_params {
+	uint32_t id;                 /* the caller's name for the thread (traces, reports) */
+	int nice;                    /* -20 .. 19 */
+	const sched_cpumask_t *affinity; /* NULL = every CPU */
+	struct sched_group *group;   /* NULL = none */
+};
+
+struct sched_group_params {
+	uint32_t id;
+	enum sched_group_kind kind;
+	struct sched_group *parent;  /* NULL for a top-level group */
+};
+
+/* --- boot ---------------------------------------------------------------------------- */
+
+/* The fair-class policy called `name` ("rr"), or NULL. */
+const struct sched_class *sched_policy_find(const char *name);
+
+/*
+ * Initialise `s` over `rq[topo->nr_cpus]`; cfg may be NULL (defaults) and zero fields take
+ * defaults. No CPU is online yet. -SCHED_EINVAL: bad topology, unknown policy.
+ */
+int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
+	       const struct sched_config *cfg);
+
+/*
+ * Bring `cpu` online with `idle` (storage owned by the caller, never exits) as its idle
+ * thread, which becomes the current thread. Called on `cpu` itself. Takes rq[cpu] lock. O(1).
+ */
+int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idle);
+
+/*
+ * Take `cpu` offline: no new thread is placed there, queued threads and sleeper timeouts
+ * move to other CPUs, and a running thread moves at that CPU's next pick (it gets an IPI).
+ * Rejected with -SCHED_EBUSY if it is the last online CPU or a thread there allows no
+ * other online CPU. Callers serialise hotplug and affinity changes (a hotplug mutex).
+ * O(threads on cpu), each moved under both locks.
+ */
+int sched_cpu_offline(struct sched_sys *s, unsigned cpu);
+
+/* --- threads ------------------------------------------------------------------------- */
+
+/*
+ * Initialise `t` in state NEW. Storage must be zeroed or an EXITED thread (then the
+ * generation keeps counting up, so refs from its previous life stay stale). O(1).
+ */
+int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
+		      const struct sched_thread_params *p);
+
+/* A reference to `t` at its current generation. */
+struct sched_ref sched_ref_of(const struct sched_thread *t);
+
+/*
+ * Make a NEW or BLOCKED thread runnable on a CPU chosen by the placement policy
+ * (docs/architecture.md "Wake placement"). Any CPU. -SCHED_ESTALE, -SCHED_ESTATE if not
+ * blocked/new, -SCHED_EAFFINITY if its mask has no online CPU. Takes the thread lock and
+ * one rq lock (two if a timeout is cancelled). O(nr_cpus) placement + class enqueue.
+ */
+int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why);
+
+/*
+ * Exit: the thread leaves every queue and timer and its generation is bumped at once. If
+ * it is running, its CPU is told to reschedule and stops running it at its next pick; the
+ * storage may be reused after that CPU's sched_finish_switch(). Any CPU. O(class dequeue).
+ */
+int sched_exit(struct sched_sys *s, struct sched_ref r);
+
+/* Change the affinity; a queued thread moves now, a running one at its next pick. */
+int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask);
+
+/* Read a thread's figures (a consistent copy taken under its locks). */
+int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acct *out);
+
+/* --- on the CPU: scheduling points ---------------------------------------------------- */
+
+/*
+ * The current thread of `cpu` blocks (sched_block) or sleeps until `deadline`
+ * (sched_sleep_until, woken with SCHED_WAKE_TIMER); *next receives the thread to switch to.
+ * -SCHED_ESTATE if the CPU runs its idle thread. Takes rq[cpu] lock. O(log n).
+ */
+int sched_block(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
+int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+		      struct sched_thread **next);
+
+/* The current thread yields to its peers; *next receives the thread to run. */
+int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
+
+/*
+ * Direct IPC handoff. sched_call: the current thread (the caller) blocks and the BLOCKED
+ * `server` runs next on this CPU if its affinity allows, else is woken normally.
+ * sched_reply: the current thread (the server) blocks waiting for its next call and the
+ * BLOCKED `caller` runs next the same way. -SCHED_ESTALE / -SCHED_ESTATE leave both as
+ * they were. Takes the target's thread lock and rq[cpu] lock. O(log n).
+ */
+int sched_call(struct sched_sys *s, unsigned cpu, struct sched_ref server,
+	       struct sched_thread **next);
+int sched_reply(struct sched_sys *s, unsigned cpu, struct sched_ref caller,
+		struct sched_thread **next);
+
+/*
+ * Preemption point: charge the current thread, put it back if still runnable, and return
+ * the thread to run (possibly the same one; the idle thread if nothing is runnable).
+ * An idle CPU tries to steal up to balance_max threads first. Takes rq[cpu] lock (and a
+ * victim's lock when stealing). O(log n) + O(nr_cpus) when stealing.
+ */
+struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu);
+
+/*
+ * Called on `cpu` once the kernel no longer runs on the previous thread's stack (after the
+ * switch, or right away when the pick returned the same thread). Clears the previous
+ * thread's on_cpu and finishes a pending migration. Takes rq locks only when migrating.
+ */
+void sched_finish_switch(struct sched_sys *s, unsigned cpu);
+
+/* Timer interrupt on `cpu`: wake expired sleepers (at most 16; more re-arms the timer
+ * at once), end the slice, run periodic balance. Returns true if sched_pick() is due. */
+bool sched_timer(struct sched_sys *s, unsigned cpu);
+
+/* Reschedule IPI on `cpu`. Returns true if sched_pick() is due. O(1). */
+bool sched_ipi(struct sched_sys *s, unsigned cpu);
+
+/* True if `cpu` should call sched_pick() at its next preemption point. */
+bool sched_need_resched(struct sched_sys *s, unsigned cpu);
+
+/* The kernel reports an address-space switch on `cpu` (counted, nothing else). */
+void sched_note_as_switch(struct sched_sys *s, unsigned cpu);
+
+/* --- groups ----------------------------------------------------------------------------- */
+
+int sched_group_init(struct sched_group *g, const struct sched_group_params *p);
+
+/* --- observability ------------------------------------------------------------------------ */
+
+/* A counter of one CPU (0 for a CPU out of range or a bad counter). */
+uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter);
+
+/* Copy up to `max` of the newest trace events of `cpu`, oldest first; returns the count. */
+unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_event *out,
+			  unsigned max);
+
+/*
+ * The invariant checker: every CPU's queue, current thread, sleepers, timer and IPI state,
+ * and the class invariants; no thread queued twice or on a CPU its affinity forbids.
+ * Returns 0 or -SCHED_ECHECK with s->check_msg and s->check_arg set. O(threads).
+ * Call it only when no other CPU is inside libsched (it takes each rq lock in turn).
+ */
+int sched_check(struct sched_sys *s);
+
+#endif

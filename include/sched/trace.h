@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched/trace.h - per-CPU counters and the per-CPU trace ring.
+ *
+ * Counters are plain 64-bit integers written by the owning CPU or under its run-queue
+ * lock; a reader on another CPU may see a value a few events old, never a torn one on
+ * 64-bit machines. The trace ring is a fixed array that overwrites its oldest entries:
+ * it never allocates.
+ */
+#ifndef SCHED_TRACE_H
+#define SCHED_TRACE_H
+
+#include <sched/types.h>
+
+enum sched_counter {
+	SCHED_CNT_PICK_CANDIDATES, /* runnable threads in view at each pick, summed */
+	SCHED_CNT_PICK_CURRENT,    /* pick kept the current thread */
+	SCHED_CNT_PICK_OTHER,      /* pick switched to another thread */
+	SCHED_CNT_PICK_IDLE,       /* pick found nothing and chose idle */
+	SCHED_CNT_IPI_SENT,        /* resched IPIs sent to this CPU */
+	SCHED_CNT_IPI_COALESCED,   /* IPIs not sent because one was already pending */
+	SCHED_CNT_IPI_RECEIVED,    /* sched_ipi() calls */
+	SCHED_CNT_LOCK_ACQUIRE,    /* run-queue lock acquisitions */
+	SCHED_CNT_LOCK_CONTENDED,  /* ... that had to wait */
+	SCHED_CNT_TIMER_IRQ,       /* sched_timer() calls */
+	SCHED_CNT_SWITCHES,        /* context switches (pick chose a different thread) */
+	SCHED_CNT_AS_SWITCHES,     /* address-space switches reported by the kernel */
+	SCHED_CNT_WAKE_LOCAL,      /* wakes placed on the waker's CPU */
+	SCHED_CNT_WAKE_REMOTE,     /* wakes placed on another CPU */
+	SCHED_CNT_MIGRATE_IN,      /* threads moved onto this CPU */
+	SCHED_CNT_MIGRATE_OUT,     /* threads moved off this CPU */
+	SCHED_CNT_STEALS,          /* threads pulled by this CPU when it went idle */
+	SCHED_CNT_BALANCE_MOVES,   /* threads pushed away by periodic balance */
+	SCHED_CNT_HANDOFFS,        /* direct IPC handoffs taken on this CPU */
+	SCHED_CNT_BUSY_NS,         /* time running non-idle threads */
+	SCHED_CNT_IDLE_NS,         /* time running the idle thread */
+	SCHED_CNT_NR
+};
+
+/* Stable lower-case name of a counter ("pick_current"), or "?" if out of range. */
+const char *sched_counter_name(unsigned counter);
+
+enum sched_trace_type {
+	SCHED_TR_SWITCH,  /* tid = next, arg = prev tid, aux = 1 if first run after a wake */
+	SCHED_TR_WAKE,    /* tid = woken, arg = target cpu, aux = wake reason */
+	SCHED_TR_MIGRATE, /* tid, arg = destination cpu, aux = source cpu */
+	SCHED_TR_BLOCK,   /* tid, aux = 1 if sleeping with a timeout */
+	SCHED_TR_EXIT,    /* tid */
+	SCHED_TR_IPI,     /* tid = 0, arg = sending cpu (recorded on the target's ring) */
+	SCHED_TR_NR
+};
+
+const char *sched_trace_type_name(unsigned type);
+
+struct sched_trace_event {
+	sched_time_t time;
+	uint64_t arg;
+	uint32_t tid;     /* the caller's thread id (sched_thread_params.id) */
+	uint16_t cpu;     /* the CPU whose ring holds the event */
+	uint8_t type;     /* enum sched_trace_type */
+	uint8_t aux;
+};
+
+#define SCHED_TRACE_LEN 256 /* events kept per CPU; a power of two */
+
+struct sched_trace_ring {
+	uint64_t head; /* events ever written; the newest is ev[(head - 1) % LEN] */
+	struct sched_trace_event ev[SCHED_TRACE_LEN];
+};
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * account.c - the one charge function, and the per-thread ledger with its group totals.
+ *
+ * Time is charged from the arch clock at charge points (switch, preemption, block, IPC
+ * handoff, unblock, exit, and whenever figures are read), never counted in ticks, so it
+ * stays right when the timer is stopped on an idle or single-thread CPU.
+ */
+#include "internal.h"
+
+/* Add to a thread's figure and to every enclosing group's total. Depth <= SCHED_GROUP_DEPTH_MAX. */
+void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v)
+{
+	t->acct.v[f] += v;
+	for (struct sched_group *g = t->group; g; g = g->parent)
+		sched__add(&g->acct.v[f], v);
+}
+
+/* Charge the current thread of rq for the time since its last charge. rq locked. */
+void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *t = rq->curr;
+	uint64_t delta;
+
+	if (!t || !sched_time_before(t->exec_start, now))
+		return;
+	delta = now - t->exec_start;
+	t->exec_start = now;
+	if (t->is_idle) {
+		rq->counters[SCHED_CNT_IDLE_NS] += delta;
+		return;
+	}
+	rq->counters[SCHED_CNT_BUSY_NS] += delta;
+	sched__acct_add(t, SCHED_ACCT_RUNTIME, delta);
+	rq->sys->fair->charge(rq, t, delta);
+}
+
+/* t becomes current at `now`: close its wait and, after a wake, its wake latency. */
+void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	(void)rq;
+	t->exec_start = now;
+	if (t->is_idle)
+		return;
+	sched__acct_add(t, SCHED_ACCT_SWITCHES, 1);
+	sched__acct_add(t, SCHED_ACCT_WAIT, now - t->runnable_since);
+	if (t->wake_pending) {
+		uint64_t lat = now - t->woken_at;
+
+		t->wake_pending = 0;
+		sched__acct_add(t, SCHED_ACCT_WAKE_LAT, lat);
+		if (lat > t->wake_lat_max)
+			t->wake_lat_max = lat;
+	}
+}

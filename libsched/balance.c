@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * balance.c - moving queued threads between CPUs: idle steal, periodic push, CPU offline.
+ *
+ * Bounds: a pass moves at most cfg.balance_max threads (K, default 4) and looks at most at
+ * SCHED_MOVE_SCAN queued threads, so a pass is O(nr_cpus + SCHED_MOVE_SCAN) whatever the
+ * queue length. Load is the number of runnable threads (queued + a non-idle current).
+ * A move needs both rq locks (ascending CPU order) and the thread's lock, taken with
+ * trylock because the rq locks are already held (thread before rq is the lock order): a
+ * thread whose lock is busy is simply skipped this pass.
+ */
+#include "internal.h"
+
+#define SCHED_MOVE_SCAN 32
+
+static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t)
+{
+	return sched_cpumask_test(&t->affinity, dst->cpu) && !t->on_cpu && src->handoff != t;
+}
+
+/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
+void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			sched_time_t now)
+{
+	sched__dequeue(src, t);
+	src->counters[SCHED_CNT_MIGRATE_OUT]++;
+	dst->counters[SCHED_CNT_MIGRATE_IN]++;
+	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
+	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
+	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
+	sched__kick(dst, dst->curr->is_idle || dst->sys->fair->wakeup_preempt(dst, dst->curr, t));
+}
+
+/* Move threads from src to dst while src is at least two threads busier. Both locked. */
+static unsigned move_some(struct sched_rq *src, struct sched_rq *dst)
+{
+	struct sched_sys *s = src->sys;
+	const struct sched_class *fair = s->fair;
+	struct sched_thread *t = fair->first(src), *nx;
+	sched_time_t now = sched_arch_now();
+	unsigned moved = 0;
+
+	for (unsigned scanned = 0; t && scanned < SCHED_MOVE_SCAN; scanned++, t = nx) {
+		nx = fair->next(src, t);
+		if (moved >= s->cfg.balance_max || sched__rq_load(src) < sched__rq_load(dst) + 2)
+			break;
+		if (!can_move(src, dst, t) || !sched__spin_trylock(&t->lock))
+			continue;
+		sched__move_queued(src, dst, t, now);
+		sched__spin_unlock(&t->lock);
+		moved++;
+	}
+	return moved;
+}
+
+/* The usable CPU with the most (most_loaded) or fewest queued/running threads, not `me`. */
+static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
+{
+	int best = -1;
+	unsigned best_load = 0;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		unsigned l;
+
+		if (c == me || !sched__cpu_usable(s, c))
+			continue;
+		l = sched__rq_load(sched__rq(s, c));
+		/* a steal needs queued threads; prefer our cache domain on ties */
+		if (most_loaded && !s->rq[c].nr_queued)
+			continue;
+		l = l * 2 + (s->topo.llc[c] != s->topo.llc[me]);
+		if (best < 0 || (most_loaded ? l > best_load : l < best_load)) {
+			best = (int)c;
+			best_load = l;
+		}
+	}
+	return best;
+}
+
+/* This CPU (rq, unlocked) is about to idle: pull from the busiest CPU. O(nr_cpus + scan). */
+unsigned sched__steal(struct sched_rq *rq)
+{
+	struct sched_sys *s = rq->sys;
+	int victim = find_cpu(s, rq->cpu, true);
+	unsigned moved;
+
+	if (victim < 0)
+		return 0;
+	sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
+	moved = rq->online ? move_some(sched__rq(s, (unsigned)victim), rq) : 0;
+	rq->counters[SCHED_CNT_STEALS] += moved;
+	sched__rq_unlock2(rq, sched__rq(s, (unsigned)victim));
+	return moved;
+}
+
+/* Periodic balance on rq's own CPU (unlocked): push to the least-loaded CPU. */
+void sched__balance(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_sys *s = rq->sys;
+	int target;
+	unsigned moved;
+
+	sched__rq_lock(rq);
+	rq->next_balance = now + s->cfg.balance_interval_ns;
+	sched__rq_unlock(rq);
+	target = find_cpu(s, rq->cpu, false);
+	if (target < 0)
+		return;
+	sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
+	moved = sched__rq(s, (unsigned)target)->online ? move_some(rq, sched__rq(s, (unsigned)target)) : 0;
+	rq->counters[SCHED_CNT_BALANCE_MOVES] += moved;
+	sched__rq_unlock2(rq, sched__rq(s, (unsigned)target));
+}
+
+/* --- CPU offline ------------------------------------------------------------------------ */
+
+/* True if every thread on rq (queued or current) may run on another online CPU. rq locked. */
+static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
+{
+	const struct sched_class *fair = s->fair;
+	unsigned n = 0;
+
+	if (!rq->curr->is_idle && sched__pick_other_cpu(s, rq->curr, rq->cpu) < 0)
+		return false;
+	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
+	     t = fair->next(rq, t), n++)
+		if (sched__pick_other_cpu(s, t, rq->cpu) < 0)
+			return false;
+	return true;
+}
+
+/* Mark rq offline; its running thread leaves at its next pick. Returns -EBUSY if that
+ * would strand a thread. */
+static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *curr;
+	unsigned online = 0;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		online += sched__cpu_usable(s, c);
+	sched__rq_lock(rq);
+	if (online < 2 || !nothing_stranded(s, rq)) {
+		sched__rq_unlock(rq);
+		return -SCHED_EBUSY;
+	}
+	rq->online = 0;
+	sched_cpumask_unset(&s->online, rq->cpu);
+	curr = rq->curr;
+	if (!curr->is_idle && (curr->state == SCHED_RUNNING || curr->state == SCHED_MIGRATING)) {
+		curr->dst_cpu = (uint16_t)sched__pick_other_cpu(s, curr, rq->cpu);
+		curr->state = SCHED_MIGRATING;
+		sched__kick(rq, true);
+	} else if (curr->state == SCHED_EXITED) {
+		sched__kick(rq, true);
+	}
+	sched__rq_unlock(rq);
+	return 0;
+}
+
+/* Move one queued thread off the offline rq; false when the queue is empty. */
+static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *t;
+	int dst;
+
+	sched__rq_lock(rq);
+	t = s->fair->first(rq);
+	sched__rq_unlock(rq);
+	if (!t)
+		return false;
+	sched__spin_lock(&t->lock);
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax(); /* a just-preempted thread: wait for its CPU's switch */
+	dst = sched__pick_other_cpu(s, t, rq->cpu);
+	if (dst < 0) { /* offline_begin refused to strand it, so this is unreachable */
+		sched__spin_unlock(&t->lock);
+		return false;
+	}
+	{
+		struct sched_rq *d = sched__rq(s, (unsigned)dst);
+
+		sched__rq_lock2(rq, d);
+		if (t->state == SCHED_RUNNABLE && t->cpu == rq->cpu && d->online)
+			sched__move_queued(rq, d, t, sched_arch_now());
+		sched__rq_unlock2(rq, d);
+	}
+	sched__spin_unlock(&t->lock);
+	return true;
+}
+
+/* Move the earliest sleeper timeout of the offline rq to another CPU; false when none. */
+static bool offline_move_sleeper(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *t = NULL;
+	int dst;
+
+	sched__rq_lock(rq);
+	if (rq->sleepers.leftmost)
+		t = sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
+	sched__rq_unlock(rq);
+	if (!t)
+		return false;
+	sched__spin_lock(&t->lock);
+	dst = sched__pick_other_cpu(s, t, rq->cpu);
+	if (dst < 0)
+		dst = find_cpu(s, rq->cpu, false); /* a timer may live on any online CPU */
+	if (dst < 0) { /* offline keeps one CPU online, so this is unreachable */
+		sched__spin_unlock(&t->lock);
+		return false;
+	}
+	{
+		struct sched_rq *d = sched__rq(s, (unsigned)dst);
+		sched_time_t deadline = t->timeout;
+
+		sched__rq_lock2(rq, d);
+		if (t->timeout_armed && t->cpu == rq->cpu) {
+			sched_rb_erase(&rq->sleepers, &t->timeout_node);
+			rq->nr_sleepers--;
+			t->cpu = d->cpu;
+			sched__timeout_arm(d, t, deadline);
+			sched__kick(d, false);
+		}
+		sched__rq_unlock2(rq, d);
+	}
+	sched__spin_unlock(&t->lock);
+	return true;
+}
+
+int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq;
+	unsigned long flags;
+	int ret;
+
+	if (!s || cpu >= s->nr_cpus)
+		return -SCHED_EINVAL;
+	if (!sched__cpu_usable(s, cpu))
+		return -SCHED_ECPU;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	ret = offline_begin(s, rq);
+	/* Each pass removes one thread and none can arrive (the CPU is offline): bounded. */
+	while (!ret && offline_move_one(s, rq))
+		;
+	while (!ret && offline_move_sleeper(s, rq))
+		;
+	sched_arch_irq_restore(flags);
+	return ret;
+}

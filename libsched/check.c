@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c - the invariant checker, run by tests after every simulated step.
+ *
+ * Checked on every CPU, under its lock:
+ *  - ownership: each queued thread is RUNNABLE, names this CPU, is allowed here, and is
+ *    seen once across all queues and current slots (a per-check stamp finds duplicates);
+ *    the queue holds exactly nr_queued threads; an offline CPU queues nothing;
+ *  - the current thread is RUNNING here, or is leaving (EXITED/MIGRATING) with a pick due;
+ *  - liveness of the tickless timer: queued work has either a pick due, an IPI in flight,
+ *    or a timer armed no later than the slice end; sleepers have a timer armed no later
+ *    than the earliest timeout (or an IPI in flight);
+ *  - the sleeper tree is ordered, red-black balanced, holds nr_sleepers BLOCKED threads;
+ *  - the class's own invariants.
+ */
+#include "internal.h"
+
+#define FAIL(s, msg, arg) \
+	do { \
+		(s)->check_msg = (msg); \
+		(s)->check_arg = (uint32_t)(arg); \
+		return -SCHED_ECHECK; \
+	} while (0)
+
+static bool pick_pending(const struct sched_rq *rq)
+{
+	return rq->need_resched || __atomic_load_n(&rq->ipi_pending, __ATOMIC_RELAXED);
+}
+
+/* Mark t seen in this check; false if it was already seen (placed twice). */
+static bool stamp(struct sched_sys *s, struct sched_thread *t)
+{
+	if (t->check_stamp == s->check_epoch)
+		return false;
+	t->check_stamp = s->check_epoch;
+	return true;
+}
+
+static int check_curr(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *c = rq->curr;
+
+	if (!c)
+		FAIL(s, rq->online ? "online CPU without a current thread" : "", rq->cpu);
+	if (c->is_idle)
+		return c == rq->idle ? 0 : -SCHED_ECHECK;
+	if (!stamp(s, c))
+		FAIL(s, "current thread also placed elsewhere", c->id);
+	if (c->cpu != rq->cpu)
+		FAIL(s, "current thread names another CPU", c->id);
+	if (c->state == SCHED_RUNNING) {
+		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
+			FAIL(s, "thread running where it may not run", c->id);
+		return 0;
+	}
+	if (c->state != SCHED_EXITED && c->state != SCHED_MIGRATING)
+		FAIL(s, "current thread neither running nor leaving", c->id);
+	if (!pick_pending(rq))
+		FAIL(s, "leaving current thread without a pick due", c->id);
+	if (c->state == SCHED_MIGRATING && !sched__cpu_usable(s, c->dst_cpu))
+		FAIL(s, "migrating to an offline CPU", c->id);
+	return 0;
+}
+
+static int check_queue(struct sched_sys *s, struct sched_rq *rq)
+{
+	const struct sched_class *fair = s->fair;
+	unsigned n = 0;
+	int ret = fair->check(rq);
+
+	if (ret < 0)
+		return ret;
+	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
+	     t = fair->next(rq, t), n++) {
+		if (t->state != SCHED_RUNNABLE || t->cpu != rq->cpu)
+			FAIL(s, "queued thread not RUNNABLE on this CPU", t->id);
+		if (!sched_cpumask_test(&t->affinity, rq->cpu))
+			FAIL(s, "queued on a CPU outside its affinity", t->id);
+		if (!stamp(s, t))
+			FAIL(s, "thread placed twice", t->id);
+	}
+	if (n != rq->nr_queued)
+		FAIL(s, "nr_queued differs from the queue", rq->cpu);
+	if (!rq->online && n)
+		FAIL(s, "offline CPU holds queued threads", rq->cpu);
+	if (rq->handoff && (rq->handoff->check_stamp != s->check_epoch ||
+			    rq->handoff->state != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))
+		FAIL(s, "handoff target not queued here", rq->cpu);
+	return 0;
+}
+
+static int check_timer(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *c = rq->curr;
+
+	if (!rq->nr_queued || pick_pending(rq))
+		return 0;
+	if (c->is_idle)
+		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
+	if (sched_time_before(s->fair->slice_end(rq, c), rq->timer_armed))
+		FAIL(s, "queued threads but no timer for the slice end", rq->cpu);
+	return 0;
+}
+
+/* Black height of the subtree, or -1 if a red-black rule or the order is broken. */
+static int rb_black_height(const struct sched_rb_node *n, const struct sched_rb_node *parent)
+{
+	int l, r;
+
+	if (!n)
+		return 1;
+	if (n->parent != parent || (n->red && parent && parent->red))
+		return -1;
+	l = rb_black_height(n->left, n);
+	r = rb_black_height(n->right, n);
+	if (l < 0 || l != r)
+		return -1;
+	return l + !n->red;
+}
+
+static int check_sleepers(struct sched_sys *s, struct sched_rq *rq)
+{
+	const struct sched_rb_node *n = rq->sleepers.root;
+	const struct sched_thread *prev = NULL;
+	unsigned count = 0;
+
+	if (rb_black_height(n, NULL) < 0 || (n && n->red))
+		FAIL(s, "sleeper tree is not a red-black tree", rq->cpu);
+	for (n = rq->sleepers.leftmost; n && count <= rq->nr_sleepers; n = sched_rb_next(n)) {
+		const struct sched_thread *t =
+			sched__container_of(n, struct sched_thread, timeout_node);
+
+		if (t->state != SCHED_BLOCKED || !t->timeout_armed || t->cpu != rq->cpu)
+			FAIL(s, "sleeper not BLOCKED with a timeout on this CPU", t->id);
+		if (prev && sched_time_before(t->timeout, prev->timeout))
+			FAIL(s, "sleeper tree out of order", t->id);
+		prev = t;
+		count++;
+	}
+	if (count != rq->nr_sleepers)
+		FAIL(s, "nr_sleepers differs from the tree", rq->cpu);
+	if (rq->sleepers.leftmost) {
+		const struct sched_thread *first = sched__container_of(
+			rq->sleepers.leftmost, struct sched_thread, timeout_node);
+		if (sched_time_before(first->timeout, rq->timer_armed) && !pick_pending(rq))
+			FAIL(s, "sleeper timeout earlier than the armed timer", first->id);
+	}
+	return 0;
+}
+
+static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
+{
+	int ret;
+
+	if (rq->online != sched_cpumask_test(&s->online, rq->cpu))
+		FAIL(s, "online flag and online mask disagree", rq->cpu);
+	if (!rq->curr)
+		return rq->nr_queued ? -SCHED_ECHECK : 0; /* never brought online */
+	if ((ret = check_curr(s, rq)) < 0 || (ret = check_queue(s, rq)) < 0 ||
+	    (ret = check_timer(s, rq)) < 0 || (ret = check_sleepers(s, rq)) < 0)
+		return ret;
+	return 0;
+}
+
+int sched_check(struct sched_sys *s)
+{
+	int ret = 0;
+
+	if (!s)
+		return -SCHED_EINVAL;
+	s->check_epoch++;
+	s->check_msg = NULL;
+	for (unsigned cpu = 0; cpu < s->nr_cpus && !ret; cpu++) {
+		struct sched_rq *rq = sched__rq(s, cpu);
+		unsigned long flags = sched_arch_irq_save();
+
+		sched__rq_lock(rq);
+		ret = check_cpu(s, rq);
+		sched__rq_unlock(rq);
+		sched_arch_irq_restore(flags);
+	}
+	if (ret < 0 && !s->check_msg)
+		s->check_msg = "inconsistent run queue";
+	return ret;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - helpers shared by the libsched modules; not part of the API.
+ */
+#ifndef SCHED_INTERNAL_H
+#define SCHED_INTERNAL_H
+
+#include <sched/arch.h>
+#include <sched/sched.h>
+
+#define SCHED_TIMER_BATCH 16 /* expired sleepers woken per timer interrupt */
+
+/* --- atomics (GCC/Clang builtins: inline on every 64-bit target we support) --------- */
+
+#define sched__load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define sched__store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define sched__xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+#define sched__add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+
+/* --- ticket lock ------------------------------------------------------------------------ */
+
+/* Returns true if the lock had to be waited for. Spins are bounded by the number of CPUs
+ * ahead in the queue, each holding the lock for one bounded critical section. */
+static inline bool sched__spin_lock(struct sched_lock *l)
+{
+	uint32_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	bool waited = false;
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
+		waited = true;
+		sched_arch_cpu_relax();
+	}
+	return waited;
+}
+
+/* Take the lock only if it is free right now. */
+static inline bool sched__spin_trylock(struct sched_lock *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t expect = owner;
+
+	return __atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void sched__spin_unlock(struct sched_lock *l)
+{
+	__atomic_store_n(&l->owner, __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
+
+/* Run-queue lock: counts acquisitions and contention on the queue it protects. */
+static inline void sched__rq_lock(struct sched_rq *rq)
+{
+	bool waited = sched__spin_lock(&rq->lock);
+
+	rq->counters[SCHED_CNT_LOCK_ACQUIRE]++;
+	if (waited)
+		rq->counters[SCHED_CNT_LOCK_CONTENDED]++;
+}
+
+static inline void sched__rq_unlock(struct sched_rq *rq)
+{
+	sched__spin_unlock(&rq->lock);
+}
+
+/* Lock two run queues in ascending CPU order (a == b locks once). */
+void sched__rq_lock2(struct sched_rq *a, struct sched_rq *b);
+void sched__rq_unlock2(struct sched_rq *a, struct sched_rq *b);
+
+/* --- intrusive list --------------------------------------------------------------------- */
+
+static inline void sched__list_init(struct sched_list *h)
+{
+	h->next = h->prev = h;
+}
+
+static inline bool sched__list_empty(const struct sched_list *h)
+{
+	return h->next == h;
+}
+
+static inline void sched__list_add_tail(struct sched_list *h, struct sched_list *n)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+
+static inline void sched__list_del(struct sched_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->next = n->prev = n;
+}
+
+#define sched__container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* --- shared internal functions ------------------------------------------------------------ */
+
+static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)
+{
+	return &s->rq[cpu];
+}
+
+static inline bool sched__ref_live(struct sched_ref r)
+{
+	return r.t && r.t->gen == r.gen && r.t->state != SCHED_EXITED;
+}
+
+static inline bool sched__cpu_usable(struct sched_sys *s, unsigned cpu)
+{
+	return cpu < s->nr_cpus && sched_cpumask_test(&s->online, cpu);
+}
+
+/* rq runs something other than its idle thread, or has threads queued */
+static inline unsigned sched__rq_load(const struct sched_rq *rq)
+{
+	return rq->nr_queued + (rq->curr && !rq->curr->is_idle);
+}
+
+/* account.c */
+void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v);
+void sched__charge_curr(struct sched_rq *rq, sched_time_t now);
+void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+
+/* rq.c */
+void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
+		    sched_time_t now);
+void sched__dequeue(struct sched_rq *rq, struct sched_thread *t);
+struct sched_thread *sched__schedule(struct sched_rq *rq);
+void sched__resched(struct sched_rq *rq);
+void sched__kick(struct sched_rq *rq, bool must_preempt);
+void sched__rearm(struct sched_rq *rq);
+
+/* wake.c */
+int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
+		      unsigned waker);
+void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t);
+void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline);
+unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now);
+
+/* balance.c (pick_*cpu in wake.c) */
+void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			sched_time_t now);
+unsigned sched__steal(struct sched_rq *rq);
+void sched__balance(struct sched_rq *rq, sched_time_t now);
+int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid);
+int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
+		    unsigned avoid);
+
+/* trace.c */
+void sched__trace(struct sched_rq *rq, enum sched_trace_type type, uint32_t tid, uint64_t arg,
+		  uint8_t aux, sched_time_t now);
+
+#endif

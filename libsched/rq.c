@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rq.c - the per-CPU run queue: class dispatch, the pick, the timer and IPI entries.
+ *
+ * Ownership invariant: a runnable thread is in exactly one CPU's class queue (state
+ * RUNNABLE, thread.cpu names the CPU) or is exactly one CPU's current thread (RUNNING or
+ * MIGRATING), never both. The pick puts the current thread back into the queue before it
+ * chooses, so "current" and "queued" never overlap even for one instant under the lock.
+ *
+ * Tickless: after every change on its own CPU the core reprograms the one-shot timer to the
+ * next instant it needs (slice end while others wait, next sleeper timeout, next balance).
+ * A remote change that needs the CPU to act sooner sends one IPI (sched__kick).
+ */
+#include "internal.h"
+
+void sched__rq_lock2(struct sched_rq *a, struct sched_rq *b)
+{
+	if (a == b) {
+		sched__rq_lock(a);
+	} else if (a->cpu < b->cpu) {
+		sched__rq_lock(a);
+		sched__rq_lock(b);
+	} else {
+		sched__rq_lock(b);
+		sched__rq_lock(a);
+	}
+}
+
+void sched__rq_unlock2(struct sched_rq *a, struct sched_rq *b)
+{
+	sched__rq_unlock(a);
+	if (a != b)
+		sched__rq_unlock(b);
+}
+
+void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
+		    sched_time_t now)
+{
+	t->state = SCHED_RUNNABLE;
+	t->cpu = rq->cpu;
+	t->runnable_since = now;
+	rq->sys->fair->enqueue(rq, t, flags);
+	rq->nr_queued++;
+}
+
+void sched__dequeue(struct sched_rq *rq, struct sched_thread *t)
+{
+	rq->sys->fair->dequeue(rq, t);
+	rq->nr_queued--;
+	if (rq->handoff == t)
+		rq->handoff = NULL;
+}
+
+static sched_time_t earlier(sched_time_t a, sched_time_t b)
+{
+	return sched_time_before(a, b) ? a : b;
+}
+
+/* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER. rq locked. */
+static sched_time_t next_deadline(struct sched_rq *rq)
+{
+	sched_time_t d = SCHED_TIME_NEVER;
+	struct sched_thread *curr = rq->curr;
+
+	if (rq->nr_queued && curr && !curr->is_idle) {
+		d = rq->sys->fair->slice_end(rq, curr);
+		d = earlier(d, rq->next_balance);
+	}
+	if (rq->sleepers.leftmost) {
+		struct sched_thread *t =
+			sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
+		d = earlier(d, t->timeout);
+	}
+	return d;
+}
+
+/* Program this CPU's timer for what the queue needs now. On rq->cpu, rq locked. */
+void sched__rearm(struct sched_rq *rq)
+{
+	sched_time_t d = next_deadline(rq);
+
+	if (d != rq->timer_armed) {
+		rq->timer_armed = d;
+		sched_arch_set_timer(rq->cpu, d);
+	}
+}
+
+/*
+ * Work was queued on rq (locked): make its CPU act if it must, i.e. reschedule
+ * (`must_preempt`, or it runs idle) or bring its timer forward. Locally that is a flag or
+ * a timer write; remotely one IPI, coalesced while one is pending.
+ */
+void sched__kick(struct sched_rq *rq, bool must_preempt)
+{
+	bool remote = rq->cpu != sched_arch_cpu_id();
+
+	if (must_preempt || rq->curr->is_idle)
+		rq->need_resched = 1;
+	if (!remote) {
+		sched__rearm(rq);
+		return;
+	}
+	if (!rq->need_resched && !sched_time_before(next_deadline(rq), rq->timer_armed))
+		return;
+	if (sched__xchg(&rq->ipi_pending, 1)) {
+		rq->counters[SCHED_CNT_IPI_COALESCED]++;
+		return;
+	}
+	rq->counters[SCHED_CNT_IPI_SENT]++;
+	sched__trace(rq, SCHED_TR_IPI, 0, sched_arch_cpu_id(), 0, sched_arch_now());
+	sched_arch_send_resched(rq->cpu);
+}
+
+static void count_outcome(struct sched_rq *rq, struct sched_thread *prev,
+			  struct sched_thread *next)
+{
+	if (next->is_idle)
+		rq->counters[SCHED_CNT_PICK_IDLE]++;
+	else if (next == prev)
+		rq->counters[SCHED_CNT_PICK_CURRENT]++;
+	else
+		rq->counters[SCHED_CNT_PICK_OTHER]++;
+}
+
+/* prev leaves the CPU, next arrives (next != prev). rq locked. */
+static void switch_to(struct sched_rq *rq, struct sched_thread *prev, struct sched_thread *next,
+		      sched_time_t now)
+{
+	rq->counters[SCHED_CNT_SWITCHES]++;
+	if (prev->state == SCHED_RUNNABLE)
+		sched__acct_add(prev, SCHED_ACCT_PREEMPTIONS, 1);
+	prev->last_ran = now;
+	sched__trace(rq, SCHED_TR_SWITCH, next->id, prev->id, next->wake_pending, now);
+	sched__note_switch_in(rq, next, now);
+	next->on_cpu = 1;
+	rq->switching = prev;
+}
+
+/*
+ * The pick, with rq locked: charge, put the current thread back if it is still runnable,
+ * choose (a direct-handoff target first), and make the choice current. O(class pick).
+ */
+struct sched_thread *sched__schedule(struct sched_rq *rq)
+{
+	const struct sched_class *fair = rq->sys->fair;
+	struct sched_thread *prev = rq->curr, *next = NULL;
+	sched_time_t now = sched_arch_now();
+
+	sched__charge_curr(rq, now);
+	if (!prev->is_idle && prev->state == SCHED_RUNNING)
+		sched__enqueue(rq, prev, SCHED_ENQ_PUT_PREV, now);
+	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued;
+	if (rq->online)
+		next = rq->handoff ? rq->handoff : fair->pick(rq);
+	if (next)
+		sched__dequeue(rq, next);
+	else
+		next = rq->idle;
+	count_outcome(rq, prev, next);
+	if (next != prev)
+		switch_to(rq, prev, next, now);
+	next->state = SCHED_RUNNING;
+	rq->curr = next;
+	if (!next->is_idle)
+		fair->set_curr(rq, next, now);
+	rq->need_resched = 0;
+	sched__rearm(rq);
+	return next;
+}
+
+static bool rq_would_idle(const struct sched_rq *rq)
+{
+	return rq->online && rq->nr_queued == 0;
+}
+
+struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq;
+	struct sched_thread *next;
+	unsigned long flags;
+
+	if (!s || cpu >= s->nr_cpus || !s->rq[cpu].curr)
+		return NULL;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	if (rq_would_idle(rq) && rq->curr->is_idle)
+		sched__steal(rq);
+	sched__rq_lock(rq);
+	next = sched__schedule(rq);
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return next;
+}
+
+/* Queue a MIGRATING thread that has left its CPU on its destination. Both rqs locked. */
+static void migrate_prev(struct sched_sys *s, struct sched_thread *t, struct sched_rq *src,
+			 struct sched_rq *dst)
+{
+	sched_time_t now = sched_arch_now();
+
+	src->counters[SCHED_CNT_MIGRATE_OUT]++;
+	dst->counters[SCHED_CNT_MIGRATE_IN]++;
+	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
+	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
+	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
+	sched__kick(dst, s->fair->wakeup_preempt(dst, dst->curr, t));
+}
+
+/*
+ * A MIGRATING thread has left its old CPU's stack: queue it on its destination. If that
+ * went offline meanwhile, choose again; each retry follows an offline, so it is bounded by
+ * nr_cpus, and offline never strands a thread, so a CPU is always found.
+ */
+static void finish_migration(struct sched_sys *s, struct sched_thread *t)
+{
+	sched__spin_lock(&t->lock);
+	for (unsigned tries = 0; t->state == SCHED_MIGRATING && tries <= s->nr_cpus; tries++) {
+		struct sched_rq *src = sched__rq(s, t->cpu), *dst = sched__rq(s, t->dst_cpu);
+		int c;
+
+		sched__rq_lock2(src, dst);
+		if (dst->online) {
+			migrate_prev(s, t, src, dst);
+			sched__rq_unlock2(src, dst);
+			break;
+		}
+		sched__rq_unlock2(src, dst);
+		c = sched__pick_other_cpu(s, t, t->cpu);
+		if (c < 0)
+			break;
+		t->dst_cpu = (uint16_t)c;
+	}
+	sched__spin_unlock(&t->lock);
+}
+
+/*
+ * `switching` is written by the pick and read here, both on rq->cpu only, so no lock is
+ * needed; that also lets another CPU spin on a thread's on_cpu while holding this rq lock.
+ */
+void sched_finish_switch(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_thread *prev;
+	unsigned long flags;
+
+	if (!s || cpu >= s->nr_cpus)
+		return;
+	flags = sched_arch_irq_save();
+	prev = s->rq[cpu].switching;
+	s->rq[cpu].switching = NULL;
+	if (prev && !prev->is_idle) {
+		sched__store_release(&prev->on_cpu, 0);
+		if (prev->state == SCHED_MIGRATING)
+			finish_migration(s, prev);
+	}
+	sched_arch_irq_restore(flags);
+}
+
+/* End of slice: the current thread has used its slice and others are waiting. */
+static void check_slice(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *curr = rq->curr;
+
+	if (!curr->is_idle && rq->nr_queued &&
+	    !sched_time_before(now, rq->sys->fair->slice_end(rq, curr)))
+		rq->need_resched = 1;
+}
+
+bool sched_timer(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq;
+	unsigned long flags;
+	sched_time_t now;
+	bool resched;
+
+	if (!s || cpu >= s->nr_cpus || !s->rq[cpu].curr)
+		return false;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	now = sched_arch_now();
+	sched__expire_sleepers(rq, now);
+	if (rq->online && !sched_time_before(now, rq->next_balance))
+		sched__balance(rq, now);
+	sched__rq_lock(rq);
+	rq->counters[SCHED_CNT_TIMER_IRQ]++;
+	sched__charge_curr(rq, now);
+	check_slice(rq, now);
+	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
+	sched__rearm(rq);
+	resched = rq->need_resched;
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return resched;
+}
+
+bool sched_ipi(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq;
+	unsigned long flags;
+	bool resched;
+
+	if (!s || cpu >= s->nr_cpus || !s->rq[cpu].curr)
+		return false;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	/* Clear before looking: a wake after this point sends a fresh IPI. */
+	sched__xchg(&rq->ipi_pending, 0);
+	sched__rq_lock(rq);
+	rq->counters[SCHED_CNT_IPI_RECEIVED]++;
+	sched__rearm(rq);
+	resched = rq->need_resched;
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return resched;
+}
+
+bool sched_need_resched(struct sched_sys *s, unsigned cpu)
+{
+	if (!s || cpu >= s->nr_cpus)
+		return false;
+	return __atomic_load_n(&s->rq[cpu].need_resched, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rr.c - weighted round robin: the simplest fair class, kept for experiments and as the
+ * baseline the EEVDF class is compared against (schedsim --policy rr).
+ *
+ * FIFO queue; each turn on the CPU gets a quantum of rr_quantum_ns * weight / 1024
+ * (at least SCHED_RR_MIN_QUANTUM), so CPU shares follow the weights over a round. No
+ * wakeup preemption: a woken thread waits for its turn. All operations O(1).
+ */
+#include "internal.h"
+#include "weight.h"
+
+#define SCHED_RR_MIN_QUANTUM 100000ull /* 0.1 ms */
+
+static void rr_thread_init(struct sched_thread *t)
+{
+	sched__list_init(&t->cls.rr.node);
+	t->cls.rr.slice_end = 0;
+}
+
+static void rr_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
+{
+	(void)flags;
+	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
+}
+
+static void rr_dequeue(struct sched_rq *rq, struct sched_thread *t)
+{
+	(void)rq;
+	sched__list_del(&t->cls.rr.node);
+}
+
+static struct sched_thread *rr_first(struct sched_rq *rq)
+{
+	struct sched_list *h = &rq->cls.rr.queue;
+
+	return sched__list_empty(h) ? NULL
+				    : sched__container_of(h->next, struct sched_thread, cls.rr.node);
+}
+
+static struct sched_thread *rr_next(struct sched_rq *rq, struct sched_thread *t)
+{
+	struct sched_list *n = t->cls.rr.node.next;
+
+	return n == &rq->cls.rr.queue ? NULL
+				       : sched__container_of(n, struct sched_thread, cls.rr.node);
+}
+
+/* Overflow: quantum <= 2^40 ns and weight <= 88761 < 2^17, product < 2^57. */
+static void rr_set_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	uint64_t q = rq->sys->cfg.rr_quantum_ns * t->weight / SCHED_WEIGHT_NICE0;
+
+	t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+}
+
+static void rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+{
+	(void)rq, (void)t, (void)delta;
+}
+
+static bool rr_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
+			      struct sched_thread *woken)
+{
+	(void)rq, (void)curr, (void)woken;
+	return false;
+}
+
+static sched_time_t rr_slice_end(struct sched_rq *rq, struct sched_thread *curr)
+{
+	(void)rq;
+	return curr->cls.rr.slice_end;
+}
+
+/* The put-back at the pick goes to the tail, which is all a yield needs. */
+static void rr_yield(struct sched_rq *rq, struct sched_thread *curr)
+{
+	(void)rq, (void)curr;
+}
+
+static int rr_check(struct sched_rq *rq)
+{
+	unsigned n = 0;
+
+	for (struct sched_thread *t = rr_first(rq); t; t = rr_next(rq, t))
+		if (++n > rq->nr_queued)
+			break;
+	if (n != rq->nr_queued) {
+		rq->sys->check_msg = "rr: queue length differs from nr_queued";
+		rq->sys->check_arg = rq->cpu;
+		return -SCHED_ECHECK;
+	}
+	return 0;
+}
+
+const struct sched_class sched_rr_class = {
+	.name = "rr",
+	.thread_init = rr_thread_init,
+	.enqueue = rr_enqueue,
+	.dequeue = rr_dequeue,
+	.pick = rr_first,
+	.set_curr = rr_set_curr,
+	.charge = rr_charge,
+	.wakeup_preempt = rr_wakeup_preempt,
+	.slice_end = rr_slice_end,
+	.yield = rr_yield,
+	.first = rr_first,
+	.next = rr_next,
+	.check = rr_check,
+};

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sys.c - boot: policy lookup, system init over caller storage, CPU online.
+ */
+#include "internal.h"
+
+#define MS 1000000ull
+
+const struct sched_class *sched_policy_find(const char *name)
+{
+	static const struct {
+		const char *name;
+		const struct sched_class *cls;
+	} policies[] = {
+		{ "rr", &sched_rr_class },
+	};
+
+	if (!name)
+		return &sched_rr_class;
+	for (unsigned i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+		const char *a = name, *b = policies[i].name;
+
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return policies[i].cls;
+	}
+	return NULL;
+}
+
+static void default_config(struct sched_config *c)
+{
+	if (!c->rr_quantum_ns)
+		c->rr_quantum_ns = 3 * MS;
+	if (!c->cache_hot_ns)
+		c->cache_hot_ns = MS / 2;
+	if (!c->balance_interval_ns)
+		c->balance_interval_ns = 4 * MS;
+	if (!c->balance_max)
+		c->balance_max = 4;
+}
+
+static int check_topology(const struct sched_topology *topo)
+{
+	if (!topo->nr_cpus || topo->nr_cpus > SCHED_MAX_CPUS)
+		return -SCHED_EINVAL;
+	for (unsigned c = 0; c < topo->nr_cpus; c++)
+		if (topo->core[c] >= topo->nr_cpus || topo->llc[c] >= topo->nr_cpus)
+			return -SCHED_EINVAL;
+	return 0;
+}
+
+static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
+{
+	*rq = (struct sched_rq){ 0 };
+	rq->cpu = (uint16_t)cpu;
+	rq->sys = s;
+	rq->timer_armed = SCHED_TIME_NEVER;
+	sched__list_init(&rq->cls.rr.queue);
+}
+
+int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
+	       const struct sched_config *cfg)
+{
+	struct sched_config c = { 0 };
+	const struct sched_class *fair;
+
+	if (!s || !rq || !topo || check_topology(topo) < 0)
+		return -SCHED_EINVAL;
+	if (cfg)
+		c = *cfg;
+	default_config(&c);
+	if (!(fair = sched_policy_find(c.policy)))
+		return -SCHED_EINVAL;
+	*s = (struct sched_sys){ 0 };
+	s->nr_cpus = topo->nr_cpus;
+	s->rq = rq;
+	s->topo = *topo;
+	s->cfg = c;
+	s->fair = fair;
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
+		rq_init(s, &rq[cpu], cpu);
+	return 0;
+}
+
+int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idle)
+{
+	struct sched_rq *rq;
+	unsigned long flags;
+	sched_time_t now;
+
+	if (!s || !idle || cpu >= s->nr_cpus)
+		return -SCHED_EINVAL;
+	rq = sched__rq(s, cpu);
+	if (rq->online)
+		return -SCHED_EEXIST;
+	if (rq->idle && rq->idle != idle)
+		return -SCHED_EINVAL; /* a CPU keeps its idle thread across offline/online */
+	flags = sched_arch_irq_save();
+	sched__rq_lock(rq);
+	now = sched_arch_now();
+	if (!rq->curr) {
+		*idle = (struct sched_thread){ 0 };
+		idle->is_idle = 1;
+		idle->gen = 1;
+		idle->state = SCHED_RUNNING;
+		idle->cpu = (uint16_t)cpu;
+		idle->on_cpu = 1;
+		idle->exec_start = now;
+		sched_cpumask_set(&idle->affinity, cpu);
+		rq->idle = rq->curr = idle;
+	}
+	rq->next_balance = now + s->cfg.balance_interval_ns;
+	rq->online = 1;
+	sched_cpumask_set(&s->online, cpu);
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return 0;
+}

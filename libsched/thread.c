@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * thread.c - thread lifecycle (init, exit), affinity, figures, and groups.
+ *
+ * Generations: a ref is {thread, gen}. Exit bumps gen under the thread lock, so every ref
+ * taken before fails closed with -SCHED_ESTALE from then on, and re-initialising the
+ * storage bumps it again, so refs into a previous life of the storage stay stale.
+ */
+#include "internal.h"
+#include "weight.h"
+
+static int check_params(struct sched_sys *s, const struct sched_thread_params *p)
+{
+	sched_cpumask_t all;
+
+	if (p->nice < SCHED_NICE_MIN || p->nice > SCHED_NICE_MAX)
+		return -SCHED_EINVAL;
+	sched_cpumask_fill(&all, s->nr_cpus);
+	if (p->affinity && !sched_cpumask_intersects(p->affinity, &all))
+		return -SCHED_EAFFINITY;
+	return 0;
+}
+
+int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
+		      const struct sched_thread_params *p)
+{
+	unsigned self;
+	uint32_t gen;
+	int ret;
+
+	if (!s || !t || !p)
+		return -SCHED_EINVAL;
+	if ((ret = check_params(s, p)) < 0)
+		return ret;
+	if (t->state != SCHED_EXITED && (t->state != SCHED_NEW || t->gen != 0))
+		return -SCHED_ESTATE; /* live storage: re-initialising would corrupt a queue */
+	gen = t->gen + 1;
+	self = sched_arch_cpu_id();
+	*t = (struct sched_thread){ 0 };
+	t->gen = gen ? gen : 1;
+	t->id = p->id;
+	t->state = SCHED_NEW;
+	t->cpu = (uint16_t)(self < s->nr_cpus ? self : 0);
+	t->nice = (int8_t)p->nice;
+	t->weight = sched__nice_weight(p->nice);
+	if (p->affinity) {
+		t->affinity = *p->affinity;
+		for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
+			sched_cpumask_unset(&t->affinity, c);
+	} else {
+		sched_cpumask_fill(&t->affinity, s->nr_cpus);
+	}
+	t->group = p->group;
+	if (t->group)
+		sched__add(&t->group->nr_threads, 1);
+	s->fair->thread_init(t);
+	return 0;
+}
+
+struct sched_ref sched_ref_of(const struct sched_thread *t)
+{
+	struct sched_ref r = { (struct sched_thread *)t, t ? t->gen : 0 };
+	return r;
+}
+
+/* Lock rq[t->cpu] for a queued/current thread. t locked, so t->cpu is stable. */
+static struct sched_rq *lock_owner(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_rq *rq = sched__rq(s, t->cpu);
+
+	sched__rq_lock(rq);
+	return rq;
+}
+
+/* Exit of a thread that is on a CPU's queue or is its current thread. t locked. */
+static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_rq *rq = lock_owner(s, t);
+	sched_time_t now = sched_arch_now();
+
+	if (t->state == SCHED_RUNNABLE) {
+		sched__dequeue(rq, t);
+	} else if (rq->curr == t) {
+		sched__charge_curr(rq, now);
+		t->state = SCHED_EXITED; /* the pick will not put it back */
+		sched__kick(rq, true);
+	}
+	/* else MIGRATING off-CPU: finish_migration sees EXITED and drops it */
+	sched__trace(rq, SCHED_TR_EXIT, t->id, 0, 0, now);
+	sched__rq_unlock(rq);
+}
+
+int sched_exit(struct sched_sys *s, struct sched_ref r)
+{
+	struct sched_thread *t = r.t;
+	unsigned long flags;
+
+	if (!s || !t)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&t->lock);
+	if (!sched__ref_live(r) || t->is_idle) {
+		sched__spin_unlock(&t->lock);
+		sched_arch_irq_restore(flags);
+		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	}
+	if (t->state == SCHED_NEW || t->state == SCHED_BLOCKED)
+		sched__timeout_cancel(s, t);
+	else
+		exit_on_cpu(s, t);
+	t->state = SCHED_EXITED;
+	t->gen++;
+	if (t->group)
+		sched__add(&t->group->nr_threads, (uint32_t)-1);
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return 0;
+}
+
+/* Apply a new mask to a thread on a CPU's queue or current. t and its rq locked. */
+static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
+			    int dst)
+{
+	if (t->state == SCHED_RUNNABLE) {
+		struct sched_rq *d = sched__rq(s, (unsigned)dst);
+
+		sched__rq_unlock(rq);
+		sched__rq_lock2(rq, d);
+		while (t->on_cpu) /* just preempted: wait for its CPU's switch (bounded) */
+			sched_arch_cpu_relax();
+		if (t->state == SCHED_RUNNABLE && d->online)
+			sched__move_queued(rq, d, t, sched_arch_now());
+		if (d != rq)
+			sched__rq_unlock(d);
+	} else if (t->state == SCHED_RUNNING || t->state == SCHED_MIGRATING) {
+		t->dst_cpu = (uint16_t)dst;
+		t->state = SCHED_MIGRATING;
+		sched__kick(rq, true);
+	}
+}
+
+int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask)
+{
+	struct sched_thread *t = r.t;
+	unsigned long flags;
+	int dst, ret = 0;
+
+	if (!s || !t || !mask)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&t->lock);
+	dst = sched__pick_cpu(s, mask, t->cpu, s->nr_cpus);
+	if (!sched__ref_live(r) || t->is_idle)
+		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	else if (dst < 0)
+		ret = dst;
+	if (ret == 0) {
+		t->affinity = *mask;
+		if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
+			struct sched_rq *rq = lock_owner(s, t);
+
+			if (!sched_cpumask_test(mask, rq->cpu))
+				affinity_on_cpu(s, t, rq, dst);
+			sched__rq_unlock(rq);
+		}
+	}
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acct *out)
+{
+	struct sched_thread *t = r.t;
+	unsigned long flags;
+	int ret = 0;
+
+	if (!s || !t || !out)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&t->lock);
+	if (!sched__ref_live(r)) {
+		ret = -SCHED_ESTALE;
+	} else if (t->state == SCHED_RUNNING || t->state == SCHED_MIGRATING) {
+		struct sched_rq *rq = lock_owner(s, t);
+
+		*out = t->acct;
+		if (rq->curr == t) /* include the run in progress, without charging */
+			out->v[SCHED_ACCT_RUNTIME] += sched_arch_now() - t->exec_start;
+		sched__rq_unlock(rq);
+	} else {
+		*out = t->acct;
+	}
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+int sched_group_init(struct sched_group *g, const struct sched_group_params *p)
+{
+	unsigned depth;
+
+	if (!g || !p || (unsigned)p->kind > SCHED_GROUP_SERVICE)
+		return -SCHED_EINVAL;
+	depth = p->parent ? p->parent->depth + 1u : 1u;
+	if (depth > SCHED_GROUP_DEPTH_MAX)
+		return -SCHED_EDEPTH;
+	*g = (struct sched_group){ 0 };
+	g->id = p->id;
+	g->kind = (uint8_t)p->kind;
+	g->depth = (uint8_t)depth;
+	g->parent = p->parent;
+	return 0;
+}

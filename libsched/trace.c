@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace.c - per-CPU counters and trace rings.
+ *
+ * Ring layout (SCHED_TRACE_LEN slots, head counts every event ever written):
+ *
+ *   ev[0] ev[1] ... ev[(head-1) % LEN] <- newest    ev[head % LEN] <- oldest once full
+ *
+ * Writes happen under the ring's run-queue lock, so a ring has one writer at a time.
+ */
+#include "internal.h"
+
+static const char *const counter_names[SCHED_CNT_NR] = {
+	[SCHED_CNT_PICK_CANDIDATES] = "pick_candidates",
+	[SCHED_CNT_PICK_CURRENT] = "pick_current",
+	[SCHED_CNT_PICK_OTHER] = "pick_other",
+	[SCHED_CNT_PICK_IDLE] = "pick_idle",
+	[SCHED_CNT_IPI_SENT] = "ipi_sent",
+	[SCHED_CNT_IPI_COALESCED] = "ipi_coalesced",
+	[SCHED_CNT_IPI_RECEIVED] = "ipi_received",
+	[SCHED_CNT_LOCK_ACQUIRE] = "lock_acquire",
+	[SCHED_CNT_LOCK_CONTENDED] = "lock_contended",
+	[SCHED_CNT_TIMER_IRQ] = "timer_irq",
+	[SCHED_CNT_SWITCHES] = "switches",
+	[SCHED_CNT_AS_SWITCHES] = "as_switches",
+	[SCHED_CNT_WAKE_LOCAL] = "wake_local",
+	[SCHED_CNT_WAKE_REMOTE] = "wake_remote",
+	[SCHED_CNT_MIGRATE_IN] = "migrate_in",
+	[SCHED_CNT_MIGRATE_OUT] = "migrate_out",
+	[SCHED_CNT_STEALS] = "steals",
+	[SCHED_CNT_BALANCE_MOVES] = "balance_moves",
+	[SCHED_CNT_HANDOFFS] = "handoffs",
+	[SCHED_CNT_BUSY_NS] = "busy_ns",
+	[SCHED_CNT_IDLE_NS] = "idle_ns",
+};
+
+static const char *const trace_names[SCHED_TR_NR] = {
+	[SCHED_TR_SWITCH] = "switch", [SCHED_TR_WAKE] = "wake",   [SCHED_TR_MIGRATE] = "migrate",
+	[SCHED_TR_BLOCK] = "block",   [SCHED_TR_EXIT] = "exit",   [SCHED_TR_IPI] = "ipi",
+};
+
+const char *sched_counter_name(unsigned counter)
+{
+	return counter < SCHED_CNT_NR ? counter_names[counter] : "?";
+}
+
+const char *sched_trace_type_name(unsigned type)
+{
+	return type < SCHED_TR_NR ? trace_names[type] : "?";
+}
+
+void sched__trace(struct sched_rq *rq, enum sched_trace_type type, uint32_t tid, uint64_t arg,
+		  uint8_t aux, sched_time_t now)
+{
+	struct sched_trace_event *ev = &rq->trace.ev[rq->trace.head % SCHED_TRACE_LEN];
+
+	ev->time = now;
+	ev->arg = arg;
+	ev->tid = tid;
+	ev->cpu = rq->cpu;
+	ev->type = (uint8_t)type;
+	ev->aux = aux;
+	rq->trace.head++;
+	if (!rq->sys->cfg.bench_mode)
+		sched_arch_trace(ev);
+}
+
+uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter)
+{
+	if (!s || cpu >= s->nr_cpus || counter >= SCHED_CNT_NR)
+		return 0;
+	return __atomic_load_n(&s->rq[cpu].counters[counter], __ATOMIC_RELAXED);
+}
+
+unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_event *out,
+			  unsigned max)
+{
+	struct sched_rq *rq;
+	unsigned long flags;
+	uint64_t n, first;
+
+	if (!s || !out || cpu >= s->nr_cpus)
+		return 0;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	sched__rq_lock(rq);
+	n = rq->trace.head < SCHED_TRACE_LEN ? rq->trace.head : SCHED_TRACE_LEN;
+	if (n > max)
+		n = max;
+	first = rq->trace.head - n;
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = rq->trace.ev[(first + i) % SCHED_TRACE_LEN];
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return (unsigned)n;
+}
+
+void sched_note_as_switch(struct sched_sys *s, unsigned cpu)
+{
+	if (s && cpu < s->nr_cpus)
+		sched__add(&s->rq[cpu].counters[SCHED_CNT_AS_SWITCHES], 1);
+}

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wake.c - placement, wake, block, sleep with timeout, yield and direct IPC handoff.
+ *
+ * Wake placement, first match wins, always within the thread's affinity and online CPUs:
+ *   0. the thread is still on its old CPU's stack (on_cpu): that CPU;
+ *   1. the previous CPU, if it is idle or the thread is cache-hot (ran < cache_hot_ns ago);
+ *   2. an idle CPU sharing the previous CPU's last-level cache;
+ *   3. for synchronous IPC wakes, the waker's CPU;
+ *   4. the least-loaded CPU (ties: the previous CPU, then the lowest number).
+ * Loads are read without locks: placement is a heuristic, ownership is decided under the
+ * target's lock (which re-checks that the CPU is online).
+ */
+#include "internal.h"
+
+static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned cpu)
+{
+	return sched__cpu_usable(s, cpu) && sched_cpumask_test(&t->affinity, cpu);
+}
+
+static unsigned load_of(struct sched_sys *s, unsigned cpu)
+{
+	const struct sched_rq *rq = sched__rq(s, cpu);
+
+	return __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) +
+	       !__atomic_load_n(&rq->curr, __ATOMIC_RELAXED)->is_idle;
+}
+
+static bool cache_hot(struct sched_sys *s, const struct sched_thread *t, sched_time_t now)
+{
+	return t->acct.v[SCHED_ACCT_SWITCHES] && now - t->last_ran < s->cfg.cache_hot_ns;
+}
+
+static int idle_cache_sibling(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (c != prev && s->topo.llc[c] == s->topo.llc[prev] && allowed(s, t, c) &&
+		    load_of(s, c) == 0)
+			return (int)c;
+	return -1;
+}
+
+/* Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none). O(nr_cpus). */
+int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
+		    unsigned avoid)
+{
+	int best = -1;
+	unsigned best_load = ~0u;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		unsigned l;
+
+		if (c == avoid || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
+			continue;
+		l = load_of(s, c) * 2 + (c != prev); /* ties prefer the previous CPU */
+		if (l < best_load) {
+			best_load = l;
+			best = (int)c;
+		}
+	}
+	return best >= 0 ? best : -SCHED_EAFFINITY;
+}
+
+/* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
+int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
+		      unsigned waker)
+{
+	unsigned prev = t->cpu;
+	int c;
+
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
+		return (int)prev;
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax(); /* bounded by the old CPU finishing its switch */
+	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
+		return (int)prev;
+	if (prev < s->nr_cpus && (c = idle_cache_sibling(s, t, prev)) >= 0)
+		return c;
+	if (why == SCHED_WAKE_IPC && allowed(s, t, waker))
+		return (int)waker;
+	return sched__pick_other_cpu(s, t, s->nr_cpus);
+}
+
+int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid)
+{
+	return sched__pick_cpu(s, &t->affinity, t->cpu, avoid);
+}
+
+/* --- sleeper timeouts (protected by the lock of rq[t->cpu]) ----------------------------- */
+
+static bool timeout_less(const struct sched_thread *a, const struct sched_thread *b)
+{
+	return sched_time_before(a->timeout, b->timeout);
+}
+
+/* Insert t into rq's sleepers. rq locked; t->cpu == rq->cpu. O(log n). */
+void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline)
+{
+	struct sched_rb_node **link = &rq->sleepers.root, *parent = NULL;
+	bool left = false;
+
+	t->timeout = deadline;
+	while (*link) {
+		struct sched_thread *o =
+			sched__container_of(*link, struct sched_thread, timeout_node);
+
+		parent = *link;
+		left = timeout_less(t, o);
+		link = left ? &parent->left : &parent->right;
+	}
+	sched_rb_insert(&rq->sleepers, &t->timeout_node, parent, left);
+	t->timeout_armed = 1;
+	rq->nr_sleepers++;
+}
+
+static void timeout_remove(struct sched_rq *rq, struct sched_thread *t)
+{
+	sched_rb_erase(&rq->sleepers, &t->timeout_node);
+	t->timeout_armed = 0;
+	rq->nr_sleepers--;
+}
+
+/*
+ * Timer interrupt: take up to SCHED_TIMER_BATCH expired sleepers off this CPU's tree under
+ * its lock, then wake them with no rq lock held (lock order: thread before rq). A sleeper
+ * woken or exited in between makes its wake fail harmlessly (-ESTATE / -ESTALE). More than
+ * a batch leaves the earliest deadline in the past, so the re-armed timer fires at once.
+ */
+unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_ref due[SCHED_TIMER_BATCH];
+	unsigned n = 0;
+
+	sched__rq_lock(rq);
+	while (n < SCHED_TIMER_BATCH && rq->sleepers.leftmost) {
+		struct sched_thread *t = sched__container_of(rq->sleepers.leftmost,
+							     struct sched_thread, timeout_node);
+
+		if (sched_time_before(now, t->timeout))
+			break;
+		timeout_remove(rq, t);
+		due[n].t = t;
+		due[n++].gen = t->gen;
+	}
+	sched__rq_unlock(rq);
+	for (unsigned i = 0; i < n; i++)
+		sched_wake(rq->sys, due[i], SCHED_WAKE_TIMER);
+	return n;
+}
+
+/* --- wake -------------------------------------------------------------------------------- */
+
+/* Commit a wake of t (thread-locked, NEW/BLOCKED) onto rq; rq and the sleeper rq locked. */
+static void wake_commit(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
+			struct sched_rq *srq, enum sched_wake_reason why, unsigned waker)
+{
+	sched_time_t now = sched_arch_now();
+
+	if (t->timeout_armed)
+		timeout_remove(srq, t);
+	sched__charge_curr(rq, now);
+	if (t->state == SCHED_BLOCKED && t->cpu != rq->cpu)
+		sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
+	sched__acct_add(t, SCHED_ACCT_WAKEUPS, 1);
+	t->wake_pending = 1;
+	t->woken_at = now;
+	sched__enqueue(rq, t, SCHED_ENQ_WAKE, now);
+	rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE]++;
+	sched__trace(rq, SCHED_TR_WAKE, t->id, rq->cpu, (uint8_t)why, now);
+	sched__kick(rq, rq->curr->is_idle || s->fair->wakeup_preempt(rq, rq->curr, t));
+}
+
+/*
+ * Wake t (thread lock held, NEW or BLOCKED). The target can go offline between placement
+ * and locking; each retry follows a hotplug, so nr_cpus + 1 tries bound it.
+ */
+static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why)
+{
+	unsigned waker = sched_arch_cpu_id();
+
+	for (unsigned tries = 0; tries <= s->nr_cpus; tries++) {
+		int cpu = sched__select_cpu(s, t, why, waker);
+		struct sched_rq *rq, *srq;
+
+		if (cpu < 0)
+			return cpu;
+		rq = sched__rq(s, (unsigned)cpu);
+		/* timeout_armed can only go 1 -> 0 without the thread lock, never 0 -> 1 */
+		srq = t->timeout_armed ? sched__rq(s, t->cpu) : rq;
+		sched__rq_lock2(srq, rq);
+		if (rq->online) {
+			wake_commit(s, t, rq, srq, why, waker);
+			sched__rq_unlock2(srq, rq);
+			return 0;
+		}
+		sched__rq_unlock2(srq, rq);
+	}
+	return -SCHED_ECPU;
+}
+
+int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!s || !r.t || (unsigned)why >= SCHED_WAKE_NR)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&r.t->lock);
+	if (!sched__ref_live(r))
+		ret = -SCHED_ESTALE;
+	else if (r.t->state != SCHED_NEW && r.t->state != SCHED_BLOCKED)
+		ret = -SCHED_ESTATE;
+	else
+		ret = wake_locked(s, r.t, why);
+	sched__spin_unlock(&r.t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+/* --- the current thread leaves the CPU ---------------------------------------------------- */
+
+/* The current thread t of rq blocks (with a timeout unless NEVER). t and rq locked. */
+static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline)
+{
+	sched_time_t now = sched_arch_now();
+
+	sched__charge_curr(rq, now);
+	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
+	t->state = SCHED_BLOCKED;
+	if (deadline != SCHED_TIME_NEVER)
+		sched__timeout_arm(rq, t, deadline);
+	sched__trace(rq, SCHED_TR_BLOCK, t->id, 0, deadline != SCHED_TIME_NEVER, now);
+}
+
+/* The running (non-idle) current thread of cpu, or NULL. Stable: only cpu changes it. */
+static struct sched_thread *running_curr(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_thread *t;
+
+	if (!s || cpu >= s->nr_cpus || !(t = s->rq[cpu].curr) || t->is_idle)
+		return NULL;
+	if (t->state != SCHED_RUNNING && t->state != SCHED_MIGRATING)
+		return NULL;
+	return t;
+}
+
+/* Steal before the current thread leaves, if the queue would be empty after it. */
+static void steal_if_idling(struct sched_rq *rq)
+{
+	if (rq->online && __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) == 0)
+		sched__steal(rq);
+}
+
+static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+		     struct sched_thread **next)
+{
+	struct sched_thread *t = running_curr(s, cpu);
+	struct sched_rq *rq;
+	unsigned long flags;
+
+	if (!next)
+		return -SCHED_EINVAL;
+	if (!t)
+		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	steal_if_idling(rq);
+	sched__spin_lock(&t->lock);
+	sched__rq_lock(rq);
+	block_curr(rq, t, deadline);
+	*next = sched__schedule(rq);
+	sched__rq_unlock(rq);
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return 0;
+}
+
+int sched_block(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
+{
+	return leave_cpu(s, cpu, SCHED_TIME_NEVER, next);
+}
+
+int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+		      struct sched_thread **next)
+{
+	if (deadline == SCHED_TIME_NEVER)
+		return -SCHED_EINVAL;
+	return leave_cpu(s, cpu, deadline, next);
+}
+
+int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
+{
+	struct sched_thread *t = running_curr(s, cpu);
+	struct sched_rq *rq;
+	unsigned long flags;
+
+	if (!next)
+		return -SCHED_EINVAL;
+	if (!t)
+		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	sched__rq_lock(rq);
+	sched__charge_curr(rq, sched_arch_now());
+	s->fair->yield(rq, t);
+	*next = sched__schedule(rq);
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+	return 0;
+}
+
+/* --- direct IPC handoff ------------------------------------------------------------------- */
+
+/* Lock two distinct threads in address order (the order among thread locks). */
+static void lock_threads(struct sched_thread *a, struct sched_thread *b)
+{
+	if ((uintptr_t)a > (uintptr_t)b) {
+		struct sched_thread *x = a;
+		a = b;
+		b = x;
+	}
+	sched__spin_lock(&a->lock);
+	sched__spin_lock(&b->lock);
+}
+
+static int handoff_check(struct sched_thread *me, struct sched_ref to)
+{
+	if (!sched__ref_live(to))
+		return -SCHED_ESTALE;
+	if (to.t == me || (to.t->state != SCHED_BLOCKED && to.t->state != SCHED_NEW))
+		return -SCHED_ESTATE;
+	return 0;
+}
+
+/*
+ * The current thread `me` blocks and `to` runs next here: queued on this CPU (so ownership
+ * and generation rules hold as for any wake) and marked as the rq's handoff, which the pick
+ * takes before asking the class. Affinity wins: if `to` may not run here it is woken
+ * through normal placement, before `me` blocks, so a failure changes nothing.
+ */
+static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *me,
+			  struct sched_thread *to, struct sched_thread **next)
+{
+	struct sched_rq *srq = to->timeout_armed ? sched__rq(s, to->cpu) : rq;
+	int ret;
+
+	if (!sched_cpumask_test(&to->affinity, rq->cpu) || !rq->online) {
+		ret = wake_locked(s, to, SCHED_WAKE_IPC);
+		if (ret < 0)
+			return ret;
+		sched__rq_lock(rq);
+	} else {
+		sched__rq_lock2(srq, rq);
+		wake_commit(s, to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
+		if (srq != rq)
+			sched__rq_unlock(srq);
+		rq->handoff = to;
+		rq->counters[SCHED_CNT_HANDOFFS]++;
+	}
+	block_curr(rq, me, SCHED_TIME_NEVER);
+	*next = sched__schedule(rq);
+	sched__rq_unlock(rq);
+	return 0;
+}
+
+static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to,
+		   struct sched_thread **next)
+{
+	struct sched_thread *me = running_curr(s, cpu);
+	unsigned long flags;
+	int ret;
+
+	if (!next || !to.t)
+		return -SCHED_EINVAL;
+	if (!me)
+		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	if (to.t == me)
+		return -SCHED_ESTATE;
+	flags = sched_arch_irq_save();
+	lock_threads(me, to.t);
+	ret = handoff_check(me, to);
+	if (!ret)
+		ret = handoff_locked(s, sched__rq(s, cpu), me, to.t, next);
+	sched__spin_unlock(&to.t->lock);
+	sched__spin_unlock(&me->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+int sched_call(struct sched_sys *s, unsigned cpu, struct sched_ref server,
+	       struct sched_thread **next)
+{
+	return handoff(s, cpu, server, next);
+}
+
+int sched_reply(struct sched_sys *s, unsigned cpu, struct sched_ref caller,
+		struct sched_thread **next)
+{
+	return handoff(s, cpu, caller, next);
+}
+
+/* Remove a BLOCKED/NEW thread's timeout, if armed. Thread lock held. */
+void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_rq *srq;
+
+	if (!t->timeout_armed)
+		return;
+	srq = sched__rq(s, t->cpu);
+	sched__rq_lock(srq);
+	if (t->timeout_armed)
+		timeout_remove(srq, t);
+	sched__rq_unlock(srq);
+}
