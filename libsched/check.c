@@ -97,7 +97,7 @@ static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 		return 0;
 	if (c->is_idle)
 		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
-	if (sched_time_before(s->fair->slice_end(rq, c), rq->timer_armed))
+	if (sched__deadline_before(s->fair->slice_end(rq, c), rq->timer_armed))
 		FAIL(s, "queued threads but no timer for the slice end", rq->cpu);
 	return 0;
 }
@@ -142,7 +142,7 @@ static int check_sleepers(struct sched_sys *s, struct sched_rq *rq)
 	if (rq->sleepers.leftmost) {
 		const struct sched_thread *first = sched__container_of(
 			rq->sleepers.leftmost, struct sched_thread, timeout_node);
-		if (sched_time_before(first->timeout, rq->timer_armed) && !pick_pending(rq))
+		if (sched__deadline_before(first->timeout, rq->timer_armed) && !pick_pending(rq))
 			FAIL(s, "sleeper timeout earlier than the armed timer", first->id);
 	}
 	return 0;

@@ -98,6 +98,14 @@ static inline void sched__list_del(struct sched_list *n)
 #define sched__container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
+/* --- deadlines ---------------------------------------------------------------------------
+ * A deadline may be SCHED_TIME_NEVER, which the wrap-safe signed difference would see as
+ * "long ago"; every comparison of deadlines goes through this one helper. */
+static inline bool sched__deadline_before(sched_time_t a, sched_time_t b)
+{
+	return a != SCHED_TIME_NEVER && (b == SCHED_TIME_NEVER || sched_time_before(a, b));
+}
+
 /* --- shared internal functions ------------------------------------------------------------ */
 
 static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)

@@ -53,7 +53,7 @@ void sched__dequeue(struct sched_rq *rq, struct sched_thread *t)
 
 static sched_time_t earlier(sched_time_t a, sched_time_t b)
 {
-	return sched_time_before(a, b) ? a : b;
+	return sched__deadline_before(a, b) ? a : b;
 }
 
 /* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER. rq locked. */
@@ -100,7 +100,7 @@ void sched__kick(struct sched_rq *rq, bool must_preempt)
 		sched__rearm(rq);
 		return;
 	}
-	if (!rq->need_resched && !sched_time_before(next_deadline(rq), rq->timer_armed))
+	if (!rq->need_resched && !sched__deadline_before(next_deadline(rq), rq->timer_armed))
 		return;
 	if (sched__xchg(&rq->ipi_pending, 1)) {
 		rq->counters[SCHED_CNT_IPI_COALESCED]++;

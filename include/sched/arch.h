@@ -17,9 +17,6 @@
 
 struct sched_trace_event;
 
-/* Sentinel deadline for sched_arch_set_timer(): no timer needed. */
-#define SCHED_TIME_NEVER UINT64_MAX
-
 /*
  * Monotonic nanoseconds. Any context, interrupts on or off.
  * Ordering: a value read on one CPU and published (with release/acquire) to another is <=

@@ -16,6 +16,9 @@
  * the range still orders correctly. */
 typedef uint64_t sched_time_t;
 
+/* "No such instant": a timer that is not needed, a sleep without timeout. */
+#define SCHED_TIME_NEVER UINT64_MAX
+
 static inline bool sched_time_before(sched_time_t a, sched_time_t b)
 {
 	return (int64_t)(a - b) < 0;

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * schedsim - run an rt-app workload on the simulated machine and report what libsched did.
+ *
+ *   schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME] [--json]
+ *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check] FILE
+ *
+ * Output is a function of the file, the flags and the seed only (no host time), so two runs
+ * print identical bytes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define NS_PER_S 1000000000ull
+#define DEFAULT_LIMIT_S 60 /* when neither the file nor --duration bounds the run */
+
+struct options {
+	struct sim_config cfg;
+	double duration_s; /* < 0: from the file */
+	bool json, check;
+	const char *file;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy rr]\n"
+		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
+		"                [--check] FILE\n"
+		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
+		"  --cpus N       logical CPUs (default 4)     --smt K   threads per core (default 1)\n"
+		"  --duration S   seconds, overrides the file   --seed N  tie-break seed (default 1)\n"
+		"  --json         one JSON object instead of tables\n"
+		"  --check        run the invariant checker after every event\n");
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* Returns 0, or 2 after printing usage (bad flags). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	*o = (struct options){ .cfg = { .cpus = 4, .smt = 1, .seed = 1 }, .duration_s = -1 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t n = 0;
+		char *end;
+
+		if (!strcmp(a, "--json")) { o->json = true; continue; }
+		if (!strcmp(a, "--check")) { o->check = true; continue; }
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(0); }
+		if (a[0] != '-' && !o->file) { o->file = a; continue; }
+		if (!strcmp(a, "--policy") && v) { o->cfg.policy = v; i++; continue; }
+		if (!strcmp(a, "--duration") && v) {
+			o->duration_s = strtod(v, &end);
+			if (*end || o->duration_s <= 0)
+				goto bad;
+			i++;
+			continue;
+		}
+		if (!v || parse_u64(v, &n) < 0)
+			goto bad;
+		i++;
+		if (!strcmp(a, "--cpus")) o->cfg.cpus = (unsigned)n;
+		else if (!strcmp(a, "--smt")) o->cfg.smt = (unsigned)n;
+		else if (!strcmp(a, "--seed")) o->cfg.seed = n;
+		else if (!strcmp(a, "--ipi-latency")) o->cfg.ipi_latency_ns = n;
+		else if (!strcmp(a, "--switch-cost")) o->cfg.switch_cost_ns = n;
+		else if (!strcmp(a, "--timer-cost")) o->cfg.timer_cost_ns = n;
+		else goto bad;
+		if ((!strcmp(a, "--cpus") || !strcmp(a, "--smt")) && (n == 0 || n > SCHED_MAX_CPUS))
+			goto bad;
+	}
+	if (o->file)
+		return 0;
+bad:
+	usage(stderr);
+	return 2;
+}
+
+static uint64_t stat_of(struct sim_thread *t, enum sched_acct_field f)
+{
+	struct sched_acct a;
+
+	if (sched_thread_stats(&t->sim->sys, sched_ref_of(&t->st), &a) < 0)
+		a = t->st.acct; /* exited: its ledger is final */
+	return a.v[f];
+}
+
+static void print_json(struct sim *sim, sched_time_t duration)
+{
+	printf("{\"sim\":{\"cpus\":%u,\"duration_ns\":%llu,\"events\":%llu,\"wall_ns\":%llu},",
+	       sim->cfg.cpus, (unsigned long long)duration, (unsigned long long)sim->events,
+	       (unsigned long long)sim->now);
+	printf("\"cpus\":[");
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		printf("%s{\"id\":%u,\"busy_ns\":%llu,\"idle_ns\":%llu}", c ? "," : "", c,
+		       (unsigned long long)sim_cpu_busy_ns(sim, c),
+		       (unsigned long long)sim_cpu_idle_ns(sim, c));
+	printf("],\"threads\":[");
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *t = sim->threads[i];
+
+		printf("%s{\"name\":\"%s\",\"instance\":%u,\"group\":\"%s\",\"runtime_ns\":%llu,"
+		       "\"wait_ns\":%llu,\"switches\":%llu,\"preemptions\":%llu,\"voluntary\":%llu,"
+		       "\"migrations\":%llu,\"wakeups\":%llu,\"loops\":%llu,"
+		       "\"wake_latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}}",
+		       i ? "," : "", t->task->name, t->instance, sim_thread_group(sim, t),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_RUNTIME),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_WAIT),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_PREEMPTIONS),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_VOLUNTARY),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_MIGRATIONS),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_WAKEUPS),
+		       (unsigned long long)t->loops,
+		       (unsigned long long)sim_thread_latency(t, 50),
+		       (unsigned long long)sim_thread_latency(t, 99),
+		       (unsigned long long)sim_thread_latency(t, 100));
+	}
+	printf("]}\n");
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void print_tables(struct sim *sim, sched_time_t duration)
+{
+	printf("schedsim: %u CPUs (smt %u), policy %s, %.3f s simulated, %llu events\n\n",
+	       sim->cfg.cpus, sim->cfg.smt, sim->sys.fair->name, (double)sim->now / NS_PER_S,
+	       (unsigned long long)sim->events);
+	printf("%-16s %4s %-10s %10s %6s %10s %8s %7s %7s %6s %7s %10s %10s\n", "thread", "inst",
+	       "group", "runtime_ms", "cpu%", "wait_ms", "switches", "preempt", "volunt",
+	       "migr", "loops", "lat_p50_us", "lat_max_us");
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *t = sim->threads[i];
+		uint64_t rt = stat_of(t, SCHED_ACCT_RUNTIME);
+
+		printf("%-16.16s %4u %-10.10s %10.3f %6.2f %10.3f %8llu %7llu %7llu %6llu %7llu "
+		       "%10.1f %10.1f\n",
+		       t->task->name, t->instance, sim_thread_group(sim, t), (double)rt / 1e6,
+		       pct(rt, duration), (double)stat_of(t, SCHED_ACCT_WAIT) / 1e6,
+		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_PREEMPTIONS),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_VOLUNTARY),
+		       (unsigned long long)stat_of(t, SCHED_ACCT_MIGRATIONS),
+		       (unsigned long long)t->loops, (double)sim_thread_latency(t, 50) / 1e3,
+		       (double)sim_thread_latency(t, 100) / 1e3);
+	}
+	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n", "cpu", "busy%", "switches",
+	       "pick_cur", "pick_oth", "pick_idle", "ipi_sent", "ipi_coal", "timer", "migr_in",
+	       "steals", "balance");
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+		uint64_t busy = sim_cpu_busy_ns(sim, c), idle = sim_cpu_idle_ns(sim, c);
+#define CNT(x) (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_##x)
+		printf("%-4u %7.2f %9llu %9llu %9llu %9llu %8llu %8llu %8llu %8llu %7llu %7llu\n", c,
+		       pct(busy, busy + idle), CNT(SWITCHES), CNT(PICK_CURRENT), CNT(PICK_OTHER),
+		       CNT(PICK_IDLE), CNT(IPI_SENT), CNT(IPI_COALESCED), CNT(TIMER_IRQ),
+		       CNT(MIGRATE_IN), CNT(STEALS), CNT(BALANCE_MOVES));
+#undef CNT
+	}
+}
+
+static sched_time_t run_duration(const struct options *o, const struct workload *wl)
+{
+	if (o->duration_s > 0)
+		return (sched_time_t)(o->duration_s * NS_PER_S + 0.5);
+	if (wl->duration_ns > 0)
+		return (sched_time_t)wl->duration_ns;
+	return DEFAULT_LIMIT_S * NS_PER_S;
+}
+
+/* Run until `duration`, or earlier once every task has finished. */
+static void run(struct sim *sim, sched_time_t duration)
+{
+	const sched_time_t chunk = NS_PER_S / 100;
+
+	for (sched_time_t t = chunk;; t += chunk) {
+		bool alive = false;
+
+		sim_run_until(sim, t < duration ? t : duration);
+		for (size_t i = 0; i < sim->nr_threads && !alive; i++)
+			alive = !sim->threads[i]->done;
+		if (!alive || t >= duration)
+			return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct workload wl;
+	struct sim *sim;
+	char err[512];
+	sched_time_t duration;
+	int ret = parse_args(argc, argv, &o);
+
+	if (ret)
+		return ret;
+	if (wl_load_file(o.file, &wl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "schedsim: %s\n", err);
+		return 1;
+	}
+	sim = sim_new(&o.cfg);
+	if (!sim || sim_load(sim, &wl) < 0) {
+		sim_free(sim);
+		wl_free(&wl);
+		return 1;
+	}
+	sim->check_each_step = o.check;
+	duration = run_duration(&o, &wl);
+	run(sim, duration);
+	if (o.json)
+		print_json(sim, duration);
+	else
+		print_tables(sim, sim->now);
+	sim_free(sim);
+	wl_free(&wl);
+	return 0;
+}

@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.c - the simulated machine: event queue, arch hooks, and threads running rt-app
+ * programs. See sim.h for the model.
+ *
+ * Event kinds, each handled "on" one CPU (sched_arch_cpu_id() answers that CPU):
+ *   TIMER  the CPU's one-shot timer fired (stale if re-programmed since)
+ *   IPI    a reschedule IPI arrived
+ *   DONE   the current thread reached the end of its timed event (stale if the CPU
+ *          switched or re-planned since: done_gen)
+ *   START  a task instance's start delay passed: first wake
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sim.h"
+
+#include <sched/arch.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_TIMER, EV_IPI, EV_DONE, EV_START };
+
+struct sim_event {
+	sched_time_t time;
+	uint64_t key;  /* seeded tie-break among events at the same instant */
+	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
+	uint64_t arg;  /* TIMER: deadline; DONE: done_gen */
+	struct sim_thread *t;
+	unsigned kind, cpu;
+};
+
+/* The machine the arch hooks act on. The simulator is single-threaded; one machine runs
+ * at a time (sim_new makes it current). This global lives in the backend, not libsched. */
+static struct sim *cur;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "schedsim: internal error: %s\n", what);
+	abort();
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+/* splitmix64: small, seedable, good enough for tie-breaks and random tests */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* --- event heap -------------------------------------------------------------------------- */
+
+static bool ev_less(const struct sim_event *a, const struct sim_event *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	if (a->key != b->key)
+		return a->key < b->key;
+	return a->seq < b->seq;
+}
+
+static void heap_swap(struct sim *sim, size_t a, size_t b)
+{
+	struct sim_event x = sim->heap[a];
+
+	sim->heap[a] = sim->heap[b];
+	sim->heap[b] = x;
+}
+
+static void push(struct sim *sim, unsigned kind, unsigned cpu, sched_time_t time, uint64_t arg,
+		 struct sim_thread *t)
+{
+	size_t i;
+
+	if (sim->nr_heap == sim->cap_heap) {
+		sim->cap_heap = sim->cap_heap ? sim->cap_heap * 2 : 256;
+		sim->heap = xrealloc(sim->heap, sim->cap_heap * sizeof(*sim->heap));
+	}
+	i = sim->nr_heap++;
+	sim->heap[i] = (struct sim_event){ .time = time < sim->now ? sim->now : time,
+					   .key = rng_next(&sim->rng), .seq = sim->seq++,
+					   .arg = arg, .t = t, .kind = kind, .cpu = cpu };
+	while (i && ev_less(&sim->heap[i], &sim->heap[(i - 1) / 2])) {
+		heap_swap(sim, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static struct sim_event pop(struct sim *sim)
+{
+	struct sim_event top = sim->heap[0];
+	size_t i = 0;
+
+	sim->heap[0] = sim->heap[--sim->nr_heap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < sim->nr_heap && ev_less(&sim->heap[l], &sim->heap[m]))
+			m = l;
+		if (r < sim->nr_heap && ev_less(&sim->heap[r], &sim->heap[m]))
+			m = r;
+		if (m == i)
+			return top;
+		heap_swap(sim, i, m);
+		i = m;
+	}
+}
+
+/* --- arch hooks ---------------------------------------------------------------------------- */
+
+sched_time_t sched_arch_now(void)
+{
+	return cur->now;
+}
+
+sched_time_t sched_arch_clock_precision_ns(void)
+{
+	return 1;
+}
+
+void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
+{
+	if (cpu != cur->cur_cpu)
+		die("set_timer for another CPU");
+	cur->cpu[cpu].timer = deadline;
+	if (deadline != SCHED_TIME_NEVER)
+		push(cur, EV_TIMER, cpu, deadline, deadline, NULL);
+}
+
+void sched_arch_send_resched(unsigned cpu)
+{
+	if (cpu == cur->cur_cpu)
+		die("IPI to self");
+	push(cur, EV_IPI, cpu, cur->now + cur->cfg.ipi_latency_ns, 0, NULL);
+}
+
+unsigned sched_arch_cpu_id(void)
+{
+	return cur->cur_cpu;
+}
+
+unsigned long sched_arch_irq_save(void)
+{
+	return 0;
+}
+
+void sched_arch_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
+/* Nothing else runs in a single-threaded machine, so a spin would never end. */
+void sched_arch_cpu_relax(void)
+{
+	die("spin-wait in the simulator: a lock or on_cpu was left held");
+}
+
+void sched_arch_notify(uint32_t endpoint, uint64_t message)
+{
+	(void)endpoint, (void)message;
+}
+
+static void record_latency(struct sim_thread *t, uint64_t lat)
+{
+	if (t->nr_lat == t->cap_lat) {
+		t->cap_lat = t->cap_lat ? t->cap_lat * 2 : 64;
+		t->lat = xrealloc(t->lat, t->cap_lat * sizeof(*t->lat));
+	}
+	t->lat[t->nr_lat++] = lat;
+}
+
+void sched_arch_trace(const struct sched_trace_event *ev)
+{
+	if (ev->type == SCHED_TR_SWITCH && ev->aux && ev->tid >= 1 && ev->tid <= cur->nr_threads) {
+		struct sim_thread *t = cur->threads[ev->tid - 1];
+
+		record_latency(t, ev->time - t->st.woken_at);
+	}
+}
+
+/* --- CPUs ----------------------------------------------------------------------------------- */
+
+static struct sim_thread *sim_of(struct sched_thread *st)
+{
+	return st && !st->is_idle ? (struct sim_thread *)(void *)st : NULL;
+}
+
+static void check_step(struct sim *sim)
+{
+	if (sim->check_each_step && sched_check(&sim->sys) < 0) {
+		fprintf(stderr, "schedsim: invariant broken at t=%llu ns: %s (%u)\n",
+			(unsigned long long)sim->now, sim->sys.check_msg, sim->sys.check_arg);
+		abort();
+	}
+}
+
+/* Credit the current thread with the CPU time since run_start (its RUN event progresses). */
+static void progress(struct sim *sim, unsigned c)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+	struct sim_thread *t = pc->curr;
+
+	if (sim->now <= pc->run_start)
+		return;
+	if (t && t->task && t->event_started &&
+	    t->task->phases[t->phase].events[t->event].kind == WL_RUN) {
+		uint64_t used = sim->now - pc->run_start;
+
+		t->run_left -= used < t->run_left ? used : t->run_left;
+	}
+	pc->run_start = sim->now;
+}
+
+void sim_enter(struct sim *sim, unsigned cpu)
+{
+	cur = sim;
+	sim->cur_cpu = cpu;
+	progress(sim, cpu);
+}
+
+static void run_program(struct sim *sim, unsigned c);
+
+static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+	struct sim_thread *nt = sim_of(next);
+
+	sched_finish_switch(&sim->sys, c);
+	if (nt != pc->curr)
+		pc->run_start = sim->now + (nt ? sim->cfg.switch_cost_ns : 0);
+	pc->curr = nt;
+	pc->done_gen++;
+}
+
+void sim_switch(struct sim *sim, unsigned cpu, struct sched_thread *next)
+{
+	switch_to(sim, cpu, next);
+	run_program(sim, cpu);
+}
+
+void sim_resched(struct sim *sim, unsigned cpu)
+{
+	sim_enter(sim, cpu);
+	sim_switch(sim, cpu, sched_pick(&sim->sys, cpu));
+}
+
+/* A wake issued on CPU c may have set c's need_resched (local preemption). */
+static void after_local_wake(struct sim *sim, unsigned c)
+{
+	if (sched_need_resched(&sim->sys, c))
+		sim_resched(sim, c);
+}
+
+/* --- thread programs ---------------------------------------------------------------------- */
+
+static const struct wl_event *pc_event(const struct sim_thread *t)
+{
+	return &t->task->phases[t->phase].events[t->event];
+}
+
+/* Move past the current event. Returns false when the task has run all its loops. */
+static bool step(struct sim_thread *t)
+{
+	const struct wl_phase *ph = &t->task->phases[t->phase];
+
+	t->event_started = false;
+	if (++t->event < ph->nr_events)
+		return true;
+	t->event = 0;
+	if ((int)++t->phase_loop < ph->loop)
+		return true;
+	t->phase_loop = 0;
+	if (++t->phase < t->task->nr_phases)
+		return true;
+	t->phase = 0;
+	t->loops++;
+	return !(t->loops_left > 0 && --t->loops_left == 0);
+}
+
+static void plan_done(struct sim *sim, unsigned c, sched_time_t when)
+{
+	push(sim, EV_DONE, c, when, ++sim->cpu[c].done_gen, NULL);
+}
+
+static void resume_task(struct sim *sim, unsigned c, const char *name)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *o = sim->threads[i];
+
+		if (o->task && o->suspended && strcmp(o->task->name, name) == 0) {
+			o->suspended = false;
+			sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK);
+		}
+	}
+	(void)c; /* a local preemption is taken by run_program's need_resched check */
+}
+
+/* Next expiry of a periodic timer event (rt-app: t_next += period; a late relative timer
+ * re-synchronises to now). Returns the instant to sleep until. */
+static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev)
+{
+	sched_time_t *next = &t->timer_next[t->event + 64 * t->phase];
+
+	if (*next == SCHED_TIME_NEVER)
+		*next = sim->now;
+	*next += ev->ns;
+	if (*next < sim->now && !ev->absolute)
+		*next = sim->now;
+	return *next;
+}
+
+enum exec_result {
+	EXEC_NEXT,    /* go on with the CPU's (possibly new) current thread */
+	EXEC_BUSY,    /* a DONE event is planned: the thread is busy until then */
+	EXEC_EXITED,  /* the task finished (need_resched is set: the loop picks again) */
+};
+
+/* Handle the current thread's event. */
+static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
+{
+	const struct wl_event *ev = pc_event(t);
+	struct sched_thread *next;
+	sched_time_t until;
+
+	switch (ev->kind) {
+	case WL_RUN:
+		if (!t->event_started) {
+			t->event_started = true;
+			t->run_left = ev->ns;
+		}
+		if (t->run_left) {
+			plan_done(sim, c, sim->cpu[c].run_start + t->run_left);
+			return EXEC_BUSY;
+		}
+		break;
+	case WL_RUNTIME:
+		if (!t->event_started) {
+			t->event_started = true;
+			t->runtime_end = sim->now + ev->ns;
+		}
+		if (sim->now < t->runtime_end) {
+			until = t->runtime_end > sim->cpu[c].run_start ? t->runtime_end
+								       : sim->cpu[c].run_start;
+			plan_done(sim, c, until);
+			return EXEC_BUSY;
+		}
+		break;
+	case WL_SLEEP:
+	case WL_TIMER:
+		until = ev->kind == WL_SLEEP ? sim->now + ev->ns : timer_next(sim, t, ev);
+		if (!step(t))
+			goto finished;
+		if (until > sim->now) {
+			sched_sleep_until(&sim->sys, c, until, &next);
+			switch_to(sim, c, next);
+		}
+		return EXEC_NEXT;
+	case WL_SUSPEND:
+		if (!step(t))
+			goto finished;
+		t->suspended = true;
+		sched_block(&sim->sys, c, &next);
+		switch_to(sim, c, next);
+		return EXEC_NEXT;
+	case WL_RESUME:
+		resume_task(sim, c, ev->ref);
+		break;
+	case WL_YIELD:
+		if (!step(t))
+			goto finished;
+		sched_yield(&sim->sys, c, &next);
+		switch_to(sim, c, next);
+		return EXEC_NEXT;
+	}
+	if (step(t))
+		return EXEC_NEXT;
+finished:
+	t->done = true;
+	sched_exit(&sim->sys, sched_ref_of(&t->st));
+	return EXEC_EXITED;
+}
+
+/*
+ * Run the current thread of CPU c through its zero-time events until one takes time (a
+ * DONE event is planned) or it leaves the CPU. The step bound stops a task made only of
+ * zero-time events (say, a lone "resume" in a loop) from hanging the machine: it is
+ * charged 1 us of CPU instead, as the real program would spin.
+ */
+static void run_program(struct sim *sim, unsigned c)
+{
+	for (unsigned steps = 0;; steps++) {
+		struct sim_thread *t = sim->cpu[c].curr;
+		enum exec_result r;
+
+		if (sched_need_resched(&sim->sys, c)) {
+			switch_to(sim, c, sched_pick(&sim->sys, c));
+			continue;
+		}
+		if (!t || !t->task || t->done)
+			return;
+		if (steps > 1000) {
+			plan_done(sim, c, sim->now + 1000);
+			return;
+		}
+		r = exec_event(sim, c, t);
+		if (r == EXEC_BUSY)
+			return;
+	}
+}
+
+/* --- the event loop --------------------------------------------------------------------------- */
+
+static void handle(struct sim *sim, const struct sim_event *ev)
+{
+	unsigned c = ev->cpu;
+	struct sim_cpu *pc = &sim->cpu[c];
+
+	switch (ev->kind) {
+	case EV_TIMER:
+		if (pc->timer != ev->arg)
+			return; /* re-programmed since */
+		pc->timer = SCHED_TIME_NEVER;
+		sim_enter(sim, c);
+		if (pc->curr)
+			pc->run_start += sim->cfg.timer_cost_ns;
+		if (sched_timer(&sim->sys, c))
+			sim_resched(sim, c);
+		else
+			run_program(sim, c);
+		break;
+	case EV_IPI:
+		sim_enter(sim, c);
+		if (sched_ipi(&sim->sys, c))
+			sim_resched(sim, c);
+		break;
+	case EV_DONE:
+		if (pc->done_gen != ev->arg)
+			return;
+		sim_enter(sim, c);
+		run_program(sim, c);
+		break;
+	case EV_START:
+		sim_enter(sim, c);
+		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_NEW);
+		after_local_wake(sim, c);
+		break;
+	}
+	sim->events++;
+}
+
+void sim_run_until(struct sim *sim, sched_time_t until)
+{
+	cur = sim;
+	while (sim->nr_heap && sim->heap[0].time <= until) {
+		struct sim_event ev = pop(sim);
+
+		sim->now = ev.time;
+		handle(sim, &ev);
+		check_step(sim);
+	}
+	if (until > sim->now)
+		sim->now = until;
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		progress(sim, c);
+}
+
+/* --- machine and threads ----------------------------------------------------------------------- */
+
+struct sim *sim_new(const struct sim_config *cfg)
+{
+	struct sched_topology topo = { 0 };
+	struct sched_config sc = { 0 };
+	struct sim *sim;
+
+	if (!cfg->cpus || cfg->cpus > SCHED_MAX_CPUS || !cfg->smt || cfg->cpus % cfg->smt) {
+		fprintf(stderr, "schedsim: --cpus must be 1..%d and a multiple of --smt\n",
+			SCHED_MAX_CPUS);
+		return NULL;
+	}
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		die("out of memory");
+	sim->cfg = *cfg;
+	sim->rng = cfg->seed;
+	topo.nr_cpus = cfg->cpus;
+	for (unsigned c = 0; c < cfg->cpus; c++)
+		topo.core[c] = (uint16_t)(c / cfg->smt); /* one package, one shared LLC */
+	sc.policy = cfg->policy;
+	sc.bench_mode = cfg->bench_mode;
+	cur = sim;
+	if (sched_init(&sim->sys, sim->rq, &topo, &sc) < 0) {
+		fprintf(stderr, "schedsim: unknown policy '%s'\n", cfg->policy);
+		free(sim);
+		return NULL;
+	}
+	for (unsigned c = 0; c < cfg->cpus; c++) {
+		sim->cpu[c].timer = SCHED_TIME_NEVER;
+		sim->cur_cpu = c;
+		sched_cpu_online(&sim->sys, c, &sim->cpu[c].idle);
+	}
+	sim->cur_cpu = 0;
+	sched_group_init(&sim->all, &(struct sched_group_params){ .id = 0 });
+	return sim;
+}
+
+void sim_free(struct sim *sim)
+{
+	if (!sim)
+		return;
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		free(sim->threads[i]->lat);
+		free(sim->threads[i]->timer_next);
+		free(sim->threads[i]);
+	}
+	for (size_t i = 0; i < sim->nr_groups; i++)
+		free(sim->group_names[i]);
+	free(sim->group_names);
+	free(sim->groups);
+	free(sim->threads);
+	free(sim->heap);
+	if (cur == sim)
+		cur = NULL;
+	free(sim);
+}
+
+static struct sim_thread *add_thread(struct sim *sim, const struct sched_thread_params *p)
+{
+	struct sim_thread *t = calloc(1, sizeof(*t));
+	struct sched_thread_params q = *p;
+
+	if (!t)
+		die("out of memory");
+	t->sim = sim;
+	t->id = (uint32_t)sim->nr_threads + 1;
+	q.id = t->id;
+	sim->cur_cpu = 0; /* threads are created by CPU 0 */
+	if (sched_thread_init(&sim->sys, &t->st, &q) < 0) {
+		free(t);
+		return NULL;
+	}
+	sim->threads = xrealloc(sim->threads, (sim->nr_threads + 1) * sizeof(*sim->threads));
+	sim->threads[sim->nr_threads++] = t;
+	return t;
+}
+
+struct sim_thread *sim_thread_new(struct sim *sim, const struct sched_thread_params *p)
+{
+	cur = sim;
+	return add_thread(sim, p);
+}
+
+/* The group for a libsched.group name, created on first use (groups array is fixed once
+ * threads point into it, so all names are collected before any thread is created). */
+static int make_groups(struct sim *sim, const struct workload *wl)
+{
+	sim->groups = calloc(wl->nr_tasks + 1, sizeof(*sim->groups));
+	sim->group_names = calloc(wl->nr_tasks + 1, sizeof(*sim->group_names));
+	if (!sim->groups || !sim->group_names)
+		die("out of memory");
+	for (size_t i = 0; i < wl->nr_tasks; i++) {
+		const char *g = wl->tasks[i].group;
+		size_t j;
+
+		if (!g)
+			continue;
+		for (j = 0; j < sim->nr_groups && strcmp(sim->group_names[j], g); j++)
+			;
+		if (j < sim->nr_groups)
+			continue;
+		sim->group_names[j] = strdup(g);
+		sched_group_init(&sim->groups[j], &(struct sched_group_params){ .id = (uint32_t)j + 1 });
+		sim->nr_groups++;
+	}
+	return 0;
+}
+
+static struct sched_group *group_for(struct sim *sim, const char *name)
+{
+	if (!name)
+		return &sim->all;
+	for (size_t j = 0; j < sim->nr_groups; j++)
+		if (!strcmp(sim->group_names[j], name))
+			return &sim->groups[j];
+	return &sim->all;
+}
+
+const char *sim_thread_group(struct sim *sim, const struct sim_thread *t)
+{
+	for (size_t j = 0; j < sim->nr_groups; j++)
+		if (t->st.group == &sim->groups[j])
+			return sim->group_names[j];
+	return "rt-app";
+}
+
+static int task_params(struct sim *sim, const struct wl_task *task, struct sched_thread_params *p,
+		       sched_cpumask_t *mask)
+{
+	*p = (struct sched_thread_params){ .nice = task->nice, .group = group_for(sim, task->group) };
+	if (task->policy == WL_POLICY_IDLE)
+		p->nice = 19; /* the lowest weight libsched has */
+	if (!task->cpus)
+		return 0;
+	sched_cpumask_clear(mask);
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (task->cpus >> c & 1)
+			sched_cpumask_set(mask, c);
+	if (sched_cpumask_empty(mask)) {
+		fprintf(stderr, "schedsim: task '%s' (line %u): \"cpus\" names no CPU of the %u "
+				"simulated\n", task->name, task->line, sim->cfg.cpus);
+		return -1;
+	}
+	p->affinity = mask;
+	return 0;
+}
+
+static int spawn_task(struct sim *sim, const struct wl_task *task)
+{
+	struct sched_thread_params p;
+	sched_cpumask_t mask;
+	size_t nr_timers = 64 * task->nr_phases;
+
+	if (task_params(sim, task, &p, &mask) < 0)
+		return -1;
+	for (unsigned i = 0; i < task->instances; i++) {
+		struct sim_thread *t = add_thread(sim, &p);
+
+		if (!t)
+			return -1;
+		t->task = task;
+		t->instance = i;
+		t->loops_left = task->loop;
+		t->timer_next = malloc(nr_timers * sizeof(*t->timer_next));
+		if (!t->timer_next)
+			die("out of memory");
+		for (size_t k = 0; k < nr_timers; k++)
+			t->timer_next[k] = SCHED_TIME_NEVER;
+		push(sim, EV_START, 0, task->delay_ns, 0, t);
+	}
+	return 0;
+}
+
+int sim_load(struct sim *sim, const struct workload *wl)
+{
+	cur = sim;
+	sim->wl = wl;
+	make_groups(sim, wl);
+	for (size_t i = 0; i < wl->nr_tasks; i++) {
+		for (size_t p = 0; p < wl->tasks[i].nr_phases; p++)
+			if (wl->tasks[i].phases[p].nr_events > 64) {
+				fprintf(stderr, "schedsim: task '%s': more than 64 events in a phase\n",
+					wl->tasks[i].name);
+				return -1;
+			}
+		if (spawn_task(sim, &wl->tasks[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- reports ------------------------------------------------------------------------------------- */
+
+static uint64_t in_progress(struct sim *sim, unsigned c)
+{
+	const struct sched_thread *curr = sim->rq[c].curr;
+
+	return curr && sim->now > curr->exec_start ? sim->now - curr->exec_start : 0;
+}
+
+uint64_t sim_cpu_busy_ns(struct sim *sim, unsigned cpu)
+{
+	uint64_t b = sched_cpu_counter(&sim->sys, cpu, SCHED_CNT_BUSY_NS);
+
+	return sim->rq[cpu].curr->is_idle ? b : b + in_progress(sim, cpu);
+}
+
+uint64_t sim_cpu_idle_ns(struct sim *sim, unsigned cpu)
+{
+	uint64_t i = sched_cpu_counter(&sim->sys, cpu, SCHED_CNT_IDLE_NS);
+
+	return sim->rq[cpu].curr->is_idle ? i + in_progress(sim, cpu) : i;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t sim_thread_latency(struct sim_thread *t, unsigned p)
+{
+	size_t i;
+
+	if (!t->nr_lat)
+		return 0;
+	qsort(t->lat, t->nr_lat, sizeof(*t->lat), cmp_u64);
+	i = (t->nr_lat * p + 99) / 100; /* nearest rank */
+	return t->lat[i ? i - 1 : 0];
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.h - the deterministic discrete-event machine behind schedsim, the tests and the
+ * benchmarks. It is a kernel in miniature: it implements the arch hooks, embeds
+ * struct sched_thread in its own thread object, and calls libsched at the same scheduling
+ * points a real kernel does. Host-side only.
+ *
+ * Determinism: one integer nanosecond clock, events ordered by (time, seeded tie-break key,
+ * insertion order). The same workload, configuration and seed give the same run, byte for
+ * byte; a different seed changes only the order of events that fall on the same instant.
+ */
+#ifndef SCHEDSIM_SIM_H
+#define SCHEDSIM_SIM_H
+
+#include <sched/sched.h>
+
+#include "workload.h"
+
+struct sim_config {
+	unsigned cpus;            /* logical CPUs, 1 .. SCHED_MAX_CPUS */
+	unsigned smt;             /* hardware threads per core (siblings), >= 1 */
+	uint64_t seed;
+	const char *policy;       /* fair-class policy name, NULL = library default */
+	uint64_t ipi_latency_ns;  /* IPI delivery delay (default 0) */
+	uint64_t switch_cost_ns;  /* CPU time lost at each context switch (default 0) */
+	uint64_t timer_cost_ns;   /* CPU time lost at each timer interrupt (default 0) */
+	bool bench_mode;          /* libsched benchmark mode: no trace sink calls */
+};
+
+struct sim_thread {
+	struct sched_thread st;   /* embedded, as a kernel does */
+	struct sim *sim;
+	const struct wl_task *task; /* NULL: a thread the caller drives by hand */
+	unsigned instance;
+	uint32_t id;              /* 1-based index; trace tid */
+	/* program counter into task->phases */
+	int loops_left;           /* task loops still to run (-1 forever) */
+	unsigned phase, phase_loop, event;
+	bool event_started;
+	uint64_t run_left;        /* WL_RUN: CPU ns still to consume */
+	sched_time_t runtime_end; /* WL_RUNTIME: wall instant the event ends */
+	bool suspended;
+	bool done;
+	uint64_t loops;           /* completed task loops */
+	sched_time_t *timer_next; /* per-event next expiry for WL_TIMER events (by index) */
+	/* wake-to-run latencies, recorded from trace events */
+	uint64_t *lat;
+	size_t nr_lat, cap_lat;
+};
+
+struct sim_cpu {
+	struct sched_thread idle;
+	struct sim_thread *curr;  /* NULL while idle */
+	sched_time_t run_start;   /* curr makes progress from here on (after overheads) */
+	sched_time_t timer;       /* armed deadline, SCHED_TIME_NEVER if none */
+	uint64_t done_gen;        /* invalidates the pending completion event */
+};
+
+struct sim_event;
+
+struct sim {
+	struct sim_config cfg;
+	struct sched_sys sys;
+	struct sched_rq rq[SCHED_MAX_CPUS];
+	struct sim_cpu cpu[SCHED_MAX_CPUS];
+	sched_time_t now;
+	unsigned cur_cpu;         /* the CPU whose event is being handled */
+	uint64_t events;          /* events handled */
+	uint64_t rng;
+	uint64_t seq;
+	struct sim_event *heap;
+	size_t nr_heap, cap_heap;
+	struct sim_thread **threads;
+	size_t nr_threads;
+	struct sched_group all;   /* "rt-app": tasks without a libsched.group */
+	struct sched_group *groups; /* one per distinct libsched.group name */
+	char **group_names;
+	size_t nr_groups;
+	const struct workload *wl;
+	bool check_each_step;     /* run sched_check() after every event; abort on failure */
+};
+
+/* A machine with cfg->cpus CPUs online. Returns NULL and prints why on bad input. */
+struct sim *sim_new(const struct sim_config *cfg);
+void sim_free(struct sim *sim);
+
+/* Create every task instance of `wl` (started at their delay). 0 or -1 with a message. */
+int sim_load(struct sim *sim, const struct workload *wl);
+
+/* A thread with no program (tests drive it by hand); it is created but not woken. */
+struct sim_thread *sim_thread_new(struct sim *sim, const struct sched_thread_params *p);
+
+/* Handle events up to and including time `until`. */
+void sim_run_until(struct sim *sim, sched_time_t until);
+
+/* Make `cpu` the executing CPU at the current time (for tests that call libsched directly);
+ * then sim_resched(cpu) applies a pick the way the kernel would. */
+void sim_enter(struct sim *sim, unsigned cpu);
+void sim_resched(struct sim *sim, unsigned cpu);
+/* Apply the result of an on-CPU entry (sched_block & co.) that returned `next`. */
+void sim_switch(struct sim *sim, unsigned cpu, struct sched_thread *next);
+
+/* Per-CPU busy and idle time up to now (the run in progress included). */
+uint64_t sim_cpu_busy_ns(struct sim *sim, unsigned cpu);
+uint64_t sim_cpu_idle_ns(struct sim *sim, unsigned cpu);
+
+/* p in [0,100]: percentile of the thread's wake-to-run latencies (0 if none). */
+uint64_t sim_thread_latency(struct sim_thread *t, unsigned p);
+
+/* The group a thread was placed in, for reports ("rt-app" when none given). */
+const char *sim_thread_group(struct sim *sim, const struct sim_thread *t);
+
+#endif
