@@ -31,8 +31,11 @@ void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched
 	sched__kick(dst, dst->curr->is_idle || dst->sys->fair->wakeup_preempt(dst, dst->curr, t));
 }
 
-/* Move threads from src to dst while src is at least two threads busier. Both locked. */
-static unsigned move_some(struct sched_rq *src, struct sched_rq *dst)
+/*
+ * Move threads from src to dst while src is at least two threads busier. Both locked.
+ * A CPU about to idle (`dst_idling`) counts only its queue: its current thread is leaving.
+ */
+static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_idling)
 {
 	struct sched_sys *s = src->sys;
 	const struct sched_class *fair = s->fair;
@@ -42,7 +45,9 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst)
 
 	for (unsigned scanned = 0; t && scanned < SCHED_MOVE_SCAN; scanned++, t = nx) {
 		nx = fair->next(src, t);
-		if (moved >= s->cfg.balance_max || sched__rq_load(src) < sched__rq_load(dst) + 2)
+		unsigned dst_load = dst_idling ? dst->nr_queued : sched__rq_load(dst);
+
+		if (moved >= s->cfg.balance_max || sched__rq_load(src) < dst_load + 2)
 			break;
 		if (!can_move(src, dst, t) || !sched__spin_trylock(&t->lock))
 			continue;
@@ -87,7 +92,7 @@ unsigned sched__steal(struct sched_rq *rq)
 	if (victim < 0)
 		return 0;
 	sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
-	moved = rq->online ? move_some(sched__rq(s, (unsigned)victim), rq) : 0;
+	moved = rq->online ? move_some(sched__rq(s, (unsigned)victim), rq, true) : 0;
 	rq->counters[SCHED_CNT_STEALS] += moved;
 	sched__rq_unlock2(rq, sched__rq(s, (unsigned)victim));
 	return moved;
@@ -107,7 +112,8 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	if (target < 0)
 		return;
 	sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
-	moved = sched__rq(s, (unsigned)target)->online ? move_some(rq, sched__rq(s, (unsigned)target)) : 0;
+	moved = sched__rq(s, (unsigned)target)->online
+			? move_some(rq, sched__rq(s, (unsigned)target), false) : 0;
 	rq->counters[SCHED_CNT_BALANCE_MOVES] += moved;
 	sched__rq_unlock2(rq, sched__rq(s, (unsigned)target));
 }

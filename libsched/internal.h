@@ -123,10 +123,16 @@ static inline bool sched__cpu_usable(struct sched_sys *s, unsigned cpu)
 	return cpu < s->nr_cpus && sched_cpumask_test(&s->online, cpu);
 }
 
-/* rq runs something other than its idle thread, or has threads queued */
+/*
+ * Runnable threads on rq: queued ones plus a current thread that will go on running.
+ * Read without the lock by placement (a heuristic), hence the relaxed atomic loads.
+ */
 static inline unsigned sched__rq_load(const struct sched_rq *rq)
 {
-	return rq->nr_queued + (rq->curr && !rq->curr->is_idle);
+	const struct sched_thread *c = __atomic_load_n(&rq->curr, __ATOMIC_RELAXED);
+
+	return __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) +
+	       (c && !c->is_idle && __atomic_load_n(&c->state, __ATOMIC_RELAXED) == SCHED_RUNNING);
 }
 
 /* account.c */

@@ -168,9 +168,11 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	return next;
 }
 
+/* Nothing queued and the current thread will not go on (idle, exited or leaving). */
 static bool rq_would_idle(const struct sched_rq *rq)
 {
-	return rq->online && rq->nr_queued == 0;
+	return rq->online && rq->nr_queued == 0 &&
+	       (rq->curr->is_idle || rq->curr->state != SCHED_RUNNING);
 }
 
 struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
@@ -183,7 +185,7 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
 		return NULL;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
-	if (rq_would_idle(rq) && rq->curr->is_idle)
+	if (rq_would_idle(rq))
 		sched__steal(rq);
 	sched__rq_lock(rq);
 	next = sched__schedule(rq);

@@ -20,10 +20,7 @@ static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned 
 
 static unsigned load_of(struct sched_sys *s, unsigned cpu)
 {
-	const struct sched_rq *rq = sched__rq(s, cpu);
-
-	return __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) +
-	       !__atomic_load_n(&rq->curr, __ATOMIC_RELAXED)->is_idle;
+	return sched__rq_load(sched__rq(s, cpu));
 }
 
 static bool cache_hot(struct sched_sys *s, const struct sched_thread *t, sched_time_t now)
