@@ -232,6 +232,36 @@ static bool offline_move_sleeper(struct sched_sys *s, struct sched_rq *rq)
 	return true;
 }
 
+/*
+ * Threads running elsewhere but migrating *to* `cpu` (an affinity change) need another
+ * destination. With `apply` false, only report whether one of them has none (-EBUSY).
+ * One rq lock at a time; O(nr_cpus).
+ */
+static int retarget_migrations(struct sched_sys *s, unsigned cpu, bool apply)
+{
+	int ret = 0;
+
+	for (unsigned c = 0; c < s->nr_cpus && !ret; c++) {
+		struct sched_rq *rq = sched__rq(s, c);
+		struct sched_thread *t;
+
+		if (c == cpu || !rq->curr)
+			continue;
+		sched__rq_lock(rq);
+		t = rq->curr;
+		if (!t->is_idle && t->state == SCHED_MIGRATING && t->dst_cpu == cpu) {
+			int d = sched__pick_other_cpu(s, t, cpu);
+
+			if (d < 0)
+				ret = -SCHED_EBUSY;
+			else if (apply)
+				t->dst_cpu = (uint16_t)d;
+		}
+		sched__rq_unlock(rq);
+	}
+	return ret;
+}
+
 int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq;
@@ -244,7 +274,11 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 		return -SCHED_ECPU;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
-	ret = offline_begin(s, rq);
+	ret = retarget_migrations(s, cpu, false);
+	if (!ret)
+		ret = offline_begin(s, rq);
+	if (!ret)
+		retarget_migrations(s, cpu, true);
 	/* Each pass removes one thread and none can arrive (the CPU is offline): bounded. */
 	while (!ret && offline_move_one(s, rq))
 		;

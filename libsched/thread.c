@@ -117,25 +117,44 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	return 0;
 }
 
-/* Apply a new mask to a thread on a CPU's queue or current. t and its rq locked. */
-static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
-			    int dst)
+/* Move a queued thread that its new mask no longer allows here. t and rq locked. */
+static void affinity_move_queued(struct sched_sys *s, struct sched_thread *t,
+				 struct sched_rq *rq, unsigned dst)
 {
-	if (t->state == SCHED_RUNNABLE) {
-		struct sched_rq *d = sched__rq(s, (unsigned)dst);
+	struct sched_rq *d = sched__rq(s, dst);
 
-		sched__rq_unlock(rq);
-		sched__rq_lock2(rq, d);
-		while (t->on_cpu) /* just preempted: wait for its CPU's switch (bounded) */
-			sched_arch_cpu_relax();
-		if (t->state == SCHED_RUNNABLE && d->online)
-			sched__move_queued(rq, d, t, sched_arch_now());
-		if (d != rq)
-			sched__rq_unlock(d);
-	} else if (t->state == SCHED_RUNNING || t->state == SCHED_MIGRATING) {
+	sched__rq_unlock(rq);
+	sched__rq_lock2(rq, d);
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax(); /* just preempted: its CPU finishes the switch unlocked */
+	if (t->state == SCHED_RUNNABLE && d->online)
+		sched__move_queued(rq, d, t, sched_arch_now());
+	if (d != rq)
+		sched__rq_unlock(d);
+}
+
+/*
+ * Apply t's new mask (already stored) to a thread on a CPU's queue or current: a queued
+ * thread moves now; a running one leaves at its next pick (MIGRATING); a migration under
+ * way is cancelled if it may stay, or re-aimed if its destination is no longer allowed.
+ * t and rq (its owner) locked; dst is an allowed online CPU.
+ */
+static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
+			    unsigned dst)
+{
+	bool stay = sched_cpumask_test(&t->affinity, rq->cpu);
+
+	if (t->state == SCHED_RUNNABLE && !stay) {
+		affinity_move_queued(s, t, rq, dst);
+	} else if (t->state == SCHED_RUNNING && !stay) {
 		t->dst_cpu = (uint16_t)dst;
 		t->state = SCHED_MIGRATING;
 		sched__kick(rq, true);
+	} else if (t->state == SCHED_MIGRATING) {
+		if (stay && rq->curr == t && rq->online)
+			t->state = SCHED_RUNNING;
+		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu))
+			t->dst_cpu = (uint16_t)dst;
 	}
 }
 
@@ -159,8 +178,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
 			struct sched_rq *rq = lock_owner(s, t);
 
-			if (!sched_cpumask_test(mask, rq->cpu))
-				affinity_on_cpu(s, t, rq, dst);
+			affinity_on_cpu(s, t, rq, (unsigned)dst);
 			sched__rq_unlock(rq);
 		}
 	}

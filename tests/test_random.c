@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_random.c - random operation sequences on a 4-CPU SMT machine. After every step:
+ * the library's invariant checker, plus an independent count here that every live
+ * runnable thread has exactly one owner (one queue slot or one CPU). At the end of each
+ * sequence: accounting sums (groups = members, threads = CPUs' busy time).
+ */
+#include "simtest.h"
+
+#include <stdlib.h>
+
+#define NR_CPUS 4
+#define MAX_THREADS 48
+#define SEQUENCES 500
+#define STEPS 600
+
+struct world {
+	struct sim *sim;
+	struct sched_group groups[3];
+	struct sim_thread *t[MAX_THREADS];
+	struct sched_ref old[MAX_THREADS]; /* refs taken before an exit: must stay stale */
+	unsigned n;
+	uint64_t rng;
+};
+
+static unsigned rnd(struct world *w, unsigned n)
+{
+	w->rng = w->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)((w->rng >> 33) % n);
+}
+
+static struct sim_thread *any_thread(struct world *w)
+{
+	return w->t[rnd(w, w->n)];
+}
+
+static unsigned online_cpu(struct world *w)
+{
+	for (unsigned tries = 0;; tries++) {
+		unsigned c = rnd(w, NR_CPUS);
+
+		if (w->sim->rq[c].online || tries > 64)
+			return w->sim->rq[c].online ? c : 0;
+	}
+}
+
+static void spawn(struct world *w)
+{
+	struct sched_thread_params p = { .nice = (int)rnd(w, 40) - 20,
+					 .group = &w->groups[rnd(w, 3)] };
+
+	if (w->n == MAX_THREADS)
+		return;
+	w->t[w->n] = sim_thread_new(w->sim, &p);
+	assert_non_null(w->t[w->n]);
+	w->n++;
+}
+
+/* Count where each thread is; every RUNNABLE one queued once, every RUNNING one current once. */
+static void check_ownership(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned seen[MAX_THREADS] = { 0 };
+
+	for (unsigned c = 0; c < NR_CPUS; c++) {
+		struct sched_rq *rq = &sim->rq[c];
+
+		for (struct sched_thread *t = sim->sys.fair->first(rq); t; t = sim->sys.fair->next(rq, t))
+			seen[((struct sim_thread *)(void *)t)->id - 1]++;
+		if (rq->curr && !rq->curr->is_idle)
+			seen[((struct sim_thread *)(void *)rq->curr)->id - 1]++;
+	}
+	for (unsigned i = 0; i < w->n; i++) {
+		unsigned st = w->t[i]->st.state;
+		unsigned want = st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING;
+
+		if (st == SCHED_EXITED && seen[i] == 1) /* exited while running, pick due */
+			want = 1;
+		assert_int_equal(seen[i], want);
+	}
+}
+
+static void on_cpu_op(struct world *w, unsigned op)
+{
+	struct sim *sim = w->sim;
+	unsigned c = online_cpu(w);
+	struct sched_thread *next;
+	int r = 0;
+
+	sim_enter(sim, c);
+	switch (op) {
+	case 0:
+		r = sched_block(&sim->sys, c, &next);
+		break;
+	case 1:
+		r = sched_sleep_until(&sim->sys, c, sim->now + rnd(w, 3000) * US, &next);
+		break;
+	case 2:
+		r = sched_yield(&sim->sys, c, &next);
+		break;
+	default:
+		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&any_thread(w)->st), &next);
+		break;
+	}
+	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+	if (r == 0)
+		sim_switch(sim, c, next);
+}
+
+static void hotplug_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned c = rnd(w, NR_CPUS);
+	int r;
+
+	if (sim->rq[c].online) {
+		sim_enter(sim, online_cpu(w));
+		r = sched_cpu_offline(&sim->sys, c);
+		assert_true(r == 0 || r == -SCHED_EBUSY);
+		if (r == 0 && !sim->rq[c].online)
+			assert_int_equal(sim->rq[c].nr_queued, 0);
+	} else {
+		sim_enter(sim, c);
+		assert_int_equal(sched_cpu_online(&sim->sys, c, &sim->cpu[c].idle), 0);
+		sim_resched(sim, c);
+	}
+}
+
+static void affinity_op(struct world *w)
+{
+	struct sim_thread *t = any_thread(w);
+	sched_cpumask_t m;
+	int r;
+
+	sched_cpumask_clear(&m);
+	do
+		sched_cpumask_set(&m, rnd(w, NR_CPUS));
+	while (rnd(w, 2));
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_set_affinity(&w->sim->sys, sched_ref_of(&t->st), &m);
+	assert_true(r == 0 || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+}
+
+static void exit_op(struct world *w)
+{
+	struct sim_thread *t = any_thread(w);
+	unsigned i = t->id - 1;
+
+	sim_enter(w->sim, online_cpu(w));
+	w->old[i] = sched_ref_of(&t->st);
+	if (sched_exit(&w->sim->sys, w->old[i]) == 0)
+		spawn(w);
+}
+
+static void step(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned op = rnd(w, 12);
+	int r;
+
+	switch (op) {
+	case 0: case 1: case 2:
+		sim_enter(sim, online_cpu(w));
+		r = sched_wake(&sim->sys, sched_ref_of(&any_thread(w)->st), (enum sched_wake_reason)rnd(w, SCHED_WAKE_NR));
+		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+		if (sched_need_resched(&sim->sys, sim->cur_cpu))
+			sim_resched(sim, sim->cur_cpu);
+		break;
+	case 3: case 4: case 5: case 6:
+		on_cpu_op(w, rnd(w, 5));
+		break;
+	case 7:
+		exit_op(w);
+		break;
+	case 8:
+		affinity_op(w);
+		break;
+	case 9:
+		hotplug_op(w);
+		break;
+	case 10:
+		sim_resched(sim, online_cpu(w));
+		break;
+	default:
+		sim_run_until(sim, sim->now + rnd(w, 4000) * US);
+		break;
+	}
+	settle(sim);
+	check_ownership(w);
+}
+
+/* Stale refs from before an exit fail closed, whatever happened since. */
+static void check_stale_refs(struct world *w)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->old[i].t)
+			assert_int_equal(sched_wake(&w->sim->sys, w->old[i], SCHED_WAKE_PARK), -SCHED_ESTALE);
+}
+
+static void check_ledgers(struct world *w)
+{
+	struct sim *sim = w->sim;
+	uint64_t group_sum[3] = { 0 }, threads = 0, busy = 0;
+
+	for (unsigned c = 0; c < NR_CPUS; c++)
+		if (sim->rq[c].online)
+			sim_resched(sim, c); /* a charge point on every CPU */
+	for (unsigned i = 0; i < w->n; i++) {
+		uint64_t rt = w->t[i]->st.acct.v[SCHED_ACCT_RUNTIME];
+
+		threads += rt;
+		group_sum[w->t[i]->st.group - w->groups] += rt;
+	}
+	for (unsigned g = 0; g < 3; g++)
+		assert_int_equal(w->groups[g].acct.v[SCHED_ACCT_RUNTIME], group_sum[g]);
+	for (unsigned c = 0; c < NR_CPUS; c++)
+		busy += sched_cpu_counter(&sim->sys, c, SCHED_CNT_BUSY_NS);
+	assert_int_equal(threads, busy);
+}
+
+static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= SEQUENCES; seed++) {
+		struct world w = { .rng = seed };
+		struct sim_config cfg = { .cpus = NR_CPUS, .smt = 2, .seed = seed,
+					  .ipi_latency_ns = seed % 3 ? 0 : 20 * US };
+
+		w.sim = sim_new(&cfg);
+		w.sim->check_each_step = true;
+		for (unsigned g = 0; g < 3; g++)
+			sched_group_init(&w.groups[g], &(struct sched_group_params){ .id = g });
+		for (unsigned i = 0; i < 12; i++)
+			spawn(&w);
+		for (unsigned s = 0; s < STEPS; s++)
+			step(&w);
+		check_stale_refs(&w);
+		check_ledgers(&w);
+		sim_free(w.sim);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(random_sequences_keep_one_owner_per_runnable_thread),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
