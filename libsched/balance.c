@@ -22,7 +22,7 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			sched_time_t now)
 {
-	sched__dequeue(src, t);
+	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
 	src->counters[SCHED_CNT_MIGRATE_OUT]++;
 	dst->counters[SCHED_CNT_MIGRATE_IN]++;
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);

@@ -97,7 +97,7 @@ static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 		return 0;
 	if (c->is_idle)
 		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
-	if (sched__deadline_before(s->fair->slice_end(rq, c), rq->timer_armed))
+	if (sched__deadline_before(s->fair->slice_end(rq, c, c->exec_start), rq->timer_armed))
 		FAIL(s, "queued threads but no timer for the slice end", rq->cpu);
 	return 0;
 }

@@ -143,7 +143,7 @@ void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_ti
 /* rq.c */
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now);
-void sched__dequeue(struct sched_rq *rq, struct sched_thread *t);
+void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
 struct sched_thread *sched__schedule(struct sched_rq *rq);
 void sched__resched(struct sched_rq *rq);
 void sched__kick(struct sched_rq *rq, bool must_preempt);

@@ -43,9 +43,9 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 	rq->nr_queued++;
 }
 
-void sched__dequeue(struct sched_rq *rq, struct sched_thread *t)
+void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
-	rq->sys->fair->dequeue(rq, t);
+	rq->sys->fair->dequeue(rq, t, flags);
 	rq->nr_queued--;
 	if (rq->handoff == t)
 		rq->handoff = NULL;
@@ -63,7 +63,7 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 	struct sched_thread *curr = rq->curr;
 
 	if (rq->nr_queued && curr && !curr->is_idle) {
-		d = rq->sys->fair->slice_end(rq, curr);
+		d = rq->sys->fair->slice_end(rq, curr, curr->exec_start);
 		d = earlier(d, rq->next_balance);
 	}
 	if (rq->sleepers.leftmost) {
@@ -136,33 +136,59 @@ static void switch_to(struct sched_rq *rq, struct sched_thread *prev, struct sch
 	rq->switching = prev;
 }
 
+static unsigned leave_flags(const struct sched_thread *t)
+{
+	if (t->state == SCHED_EXITED)
+		return SCHED_DEQ_EXIT;
+	return t->state == SCHED_MIGRATING ? SCHED_DEQ_MIGRATE : SCHED_DEQ_SLEEP;
+}
+
+/* The class's choice (a direct-handoff target first), or NULL. rq locked. */
+static struct sched_thread *choose(struct sched_rq *rq, sched_time_t now)
+{
+	if (!rq->online)
+		return NULL;
+	return rq->handoff ? rq->handoff : rq->sys->fair->pick(rq, now);
+}
+
 /*
- * The pick, with rq locked: charge, put the current thread back if it is still runnable,
- * choose (a direct-handoff target first), and make the choice current. O(class pick).
+ * The pick, with rq locked: charge; a current thread that stopped being runnable leaves
+ * the class; choose; if the choice is another thread, the still-runnable current one goes
+ * back among the queued and the choice becomes current. O(class pick).
  */
 struct sched_thread *sched__schedule(struct sched_rq *rq)
 {
 	const struct sched_class *fair = rq->sys->fair;
-	struct sched_thread *prev = rq->curr, *next = NULL;
+	struct sched_thread *prev = rq->curr, *next;
 	sched_time_t now = sched_arch_now();
+	bool prev_runs = !prev->is_idle && prev->state == SCHED_RUNNING;
 
 	sched__charge_curr(rq, now);
-	if (!prev->is_idle && prev->state == SCHED_RUNNING)
-		sched__enqueue(rq, prev, SCHED_ENQ_PUT_PREV, now);
-	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued;
-	if (rq->online)
-		next = rq->handoff ? rq->handoff : fair->pick(rq);
-	if (next)
-		sched__dequeue(rq, next);
-	else
-		next = rq->idle;
+	if (!prev->is_idle && !prev_runs)
+		fair->dequeue(rq, prev, leave_flags(prev));
+	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued + prev_runs;
+	next = choose(rq, now);
+	if (next != prev || !prev_runs) {
+		if (prev_runs) {
+			fair->put_prev(rq, prev);
+			prev->state = SCHED_RUNNABLE;
+			prev->runnable_since = now;
+			rq->nr_queued++;
+		}
+		if (next) {
+			fair->set_next(rq, next, now);
+			rq->nr_queued--;
+			if (rq->handoff == next)
+				rq->handoff = NULL;
+		} else {
+			next = rq->idle;
+		}
+	}
 	count_outcome(rq, prev, next);
 	if (next != prev)
 		switch_to(rq, prev, next, now);
 	next->state = SCHED_RUNNING;
 	rq->curr = next;
-	if (!next->is_idle)
-		fair->set_curr(rq, next, now);
 	rq->need_resched = 0;
 	sched__rearm(rq);
 	return next;
@@ -263,7 +289,7 @@ static void check_slice(struct sched_rq *rq, sched_time_t now)
 	struct sched_thread *curr = rq->curr;
 
 	if (!curr->is_idle && rq->nr_queued &&
-	    !sched_time_before(now, rq->sys->fair->slice_end(rq, curr)))
+	    !sched_time_before(now, rq->sys->fair->slice_end(rq, curr, curr->exec_start)))
 		rq->need_resched = 1;
 }
 

@@ -12,8 +12,9 @@
 
 #define SCHED_RR_MIN_QUANTUM 100000ull /* 0.1 ms */
 
-static void rr_thread_init(struct sched_thread *t)
+static void rr_thread_init(struct sched_sys *s, struct sched_thread *t)
 {
+	(void)s;
 	sched__list_init(&t->cls.rr.node);
 	t->cls.rr.slice_end = 0;
 }
@@ -24,9 +25,10 @@ static void rr_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned fla
 	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
 }
 
-static void rr_dequeue(struct sched_rq *rq, struct sched_thread *t)
+/* The current thread is not linked (set_next unlinked it); unlinking it again is a no-op. */
+static void rr_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
-	(void)rq;
+	(void)rq, (void)flags;
 	sched__list_del(&t->cls.rr.node);
 }
 
@@ -46,12 +48,29 @@ static struct sched_thread *rr_next(struct sched_rq *rq, struct sched_thread *t)
 				       : sched__container_of(n, struct sched_thread, cls.rr.node);
 }
 
+/* The current thread keeps the CPU until its quantum ends; then the queue's head runs. */
+static struct sched_thread *rr_pick(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *curr = rq->curr, *head = rr_first(rq);
+	bool curr_runs = !curr->is_idle && curr->state == SCHED_RUNNING;
+
+	if (curr_runs && (!head || sched_time_before(now, curr->cls.rr.slice_end)))
+		return curr;
+	return head;
+}
+
 /* Overflow: quantum <= 2^40 ns and weight <= 88761 < 2^17, product < 2^57. */
-static void rr_set_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	uint64_t q = rq->sys->cfg.rr_quantum_ns * t->weight / SCHED_WEIGHT_NICE0;
 
+	sched__list_del(&t->cls.rr.node);
 	t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+}
+
+static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
+{
+	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
 }
 
 static void rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
@@ -66,16 +85,18 @@ static bool rr_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
 	return false;
 }
 
-static sched_time_t rr_slice_end(struct sched_rq *rq, struct sched_thread *curr)
+static sched_time_t rr_slice_end(struct sched_rq *rq, struct sched_thread *curr,
+				 sched_time_t charged_at)
 {
-	(void)rq;
+	(void)rq, (void)charged_at;
 	return curr->cls.rr.slice_end;
 }
 
-/* The put-back at the pick goes to the tail, which is all a yield needs. */
+/* Its quantum counts as used: the next pick takes the queue's head. */
 static void rr_yield(struct sched_rq *rq, struct sched_thread *curr)
 {
-	(void)rq, (void)curr;
+	(void)rq;
+	curr->cls.rr.slice_end = curr->exec_start;
 }
 
 static int rr_check(struct sched_rq *rq)
@@ -98,8 +119,9 @@ const struct sched_class sched_rr_class = {
 	.thread_init = rr_thread_init,
 	.enqueue = rr_enqueue,
 	.dequeue = rr_dequeue,
-	.pick = rr_first,
-	.set_curr = rr_set_curr,
+	.pick = rr_pick,
+	.set_next = rr_set_next,
+	.put_prev = rr_put_prev,
 	.charge = rr_charge,
 	.wakeup_preempt = rr_wakeup_preempt,
 	.slice_end = rr_slice_end,

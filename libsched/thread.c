@@ -53,7 +53,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	t->group = p->group;
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
-	s->fair->thread_init(t);
+	s->fair->thread_init(s, t);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 	sched_time_t now = sched_arch_now();
 
 	if (t->state == SCHED_RUNNABLE) {
-		sched__dequeue(rq, t);
+		sched__dequeue(rq, t, SCHED_DEQ_EXIT);
 	} else if (rq->curr == t) {
 		sched__charge_curr(rq, now);
 		t->state = SCHED_EXITED; /* the pick will not put it back */

@@ -161,7 +161,7 @@ static void wake_commit(struct sched_sys *s, struct sched_thread *t, struct sche
 	sched__acct_add(t, SCHED_ACCT_WAKEUPS, 1);
 	t->wake_pending = 1;
 	t->woken_at = now;
-	sched__enqueue(rq, t, SCHED_ENQ_WAKE, now);
+	sched__enqueue(rq, t, t->state == SCHED_NEW ? SCHED_ENQ_NEW : SCHED_ENQ_WAKE, now);
 	rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE]++;
 	sched__trace(rq, SCHED_TR_WAKE, t->id, rq->cpu, (uint8_t)why, now);
 	sched__kick(rq, rq->curr->is_idle || s->fair->wakeup_preempt(rq, rq->curr, t));

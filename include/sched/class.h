@@ -3,13 +3,18 @@
  * sched/class.h - the operations a scheduling class implements.
  *
  * The core owns thread state, run-queue locking, accounting, placement and the idle
- * class; a class only orders the threads queued on one CPU. Every operation is called
- * with that CPU's run-queue lock held and interrupts off. The current thread is never in
- * the class's queue: pick() chooses among queued threads only, and the core puts the
- * current thread back (enqueue with SCHED_ENQ_PUT_PREV) before it picks.
+ * class; a class orders the threads runnable on one CPU. Every operation is called with
+ * that CPU's run-queue lock held and interrupts off.
+ *
+ * The CPU's current thread stays "on" the class while it runs (as in Linux: an EEVDF class
+ * needs it in the weighted average), but is not among the queued threads the core counts in
+ * rq->nr_queued or iterates with first/next. The pick sequence is:
+ *
+ *   prev still runnable:   next = pick(rq); if next != prev: put_prev(prev), set_next(next)
+ *   prev blocked/exited/leaving:   dequeue(prev); next = pick(rq); set_next(next)
  *
  * Adding a policy: one file that fills in a struct sched_class, a member in the per-class
- * unions in sched.h for its run-queue and per-thread data, and a name in sched_policy_find().
+ * unions in sched.h for its run-queue and per-thread data, and a line in sched_policy_find().
  */
 #ifndef SCHED_CLASS_H
 #define SCHED_CLASS_H
@@ -17,34 +22,47 @@
 #include <sched/types.h>
 
 struct sched_rq;
+struct sched_sys;
 struct sched_thread;
 
 enum sched_enqueue_flags {
-	SCHED_ENQ_WAKE = 1,     /* becoming runnable after blocking or creation */
-	SCHED_ENQ_PUT_PREV = 2, /* the current thread going back to its queue */
-	SCHED_ENQ_MIGRATE = 4,  /* arriving from another CPU */
+	SCHED_ENQ_WAKE = 1,     /* becoming runnable after blocking */
+	SCHED_ENQ_NEW = 2,      /* first wake after sched_thread_init() */
+	SCHED_ENQ_MIGRATE = 4,  /* arriving from another CPU (dequeued there with SCHED_DEQ_MIGRATE) */
+};
+
+enum sched_dequeue_flags {
+	SCHED_DEQ_SLEEP = 1,    /* blocking: keep what the policy preserves across sleep */
+	SCHED_DEQ_MIGRATE = 2,  /* leaving for another CPU */
+	SCHED_DEQ_EXIT = 4,
 };
 
 struct sched_class {
 	const char *name;
 	/* Prepare per-thread class data when the thread is created. */
-	void (*thread_init)(struct sched_thread *t);
+	void (*thread_init)(struct sched_sys *s, struct sched_thread *t);
 	void (*enqueue)(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
-	void (*dequeue)(struct sched_rq *rq, struct sched_thread *t);
-	/* The queued thread to run next, or NULL; does not dequeue it. */
-	struct sched_thread *(*pick)(struct sched_rq *rq);
-	/* t was dequeued by the core and is now the CPU's current thread. */
-	void (*set_curr)(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+	/* Remove t: a queued thread, or the current thread that stopped being runnable. */
+	void (*dequeue)(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
+	/* The thread to run next among the queued ones and the current one if it is still
+	 * runnable (rq->curr, state RUNNING); NULL if none. Does not change the queue. */
+	struct sched_thread *(*pick)(struct sched_rq *rq, sched_time_t now);
+	/* Queued t becomes the current thread. */
+	void (*set_next)(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+	/* The current thread t, still runnable, stops being current (back among the queued). */
+	void (*put_prev)(struct sched_rq *rq, struct sched_thread *t);
 	/* The current thread ran for `delta` ns (called at every charge point). */
 	void (*charge)(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 	/* Should the newly queued `woken` preempt `curr` right away? */
 	bool (*wakeup_preempt)(struct sched_rq *rq, struct sched_thread *curr,
 			       struct sched_thread *woken);
-	/* The instant the current thread's slice ends (only asked when others are queued). */
-	sched_time_t (*slice_end)(struct sched_rq *rq, struct sched_thread *curr);
-	/* The current thread yields: it should go behind its peers at the next pick. */
+	/* The instant the current thread's slice ends (asked only when others are queued);
+	 * `charged_at` is the instant its figures were last brought up to date. */
+	sched_time_t (*slice_end)(struct sched_rq *rq, struct sched_thread *curr,
+				  sched_time_t charged_at);
+	/* The current thread yields: the next pick should prefer its peers. */
 	void (*yield)(struct sched_rq *rq, struct sched_thread *curr);
-	/* Iterate queued threads in any order (balance, hotplug, checker); O(1) per step. */
+	/* Iterate the queued threads (not the current one) in any order; O(1) per step. */
 	struct sched_thread *(*first)(struct sched_rq *rq);
 	struct sched_thread *(*next)(struct sched_rq *rq, struct sched_thread *t);
 	/* Class invariants for this queue; 0 or -SCHED_ECHECK (with rq->sys->check_msg set). */
