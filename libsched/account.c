@@ -32,7 +32,8 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	}
 	rq->counters[SCHED_CNT_BUSY_NS] += delta;
 	sched__acct_add(t, SCHED_ACCT_RUNTIME, delta);
-	rq->sys->fair->charge(rq, t, delta);
+	if (rq->sys->fair->charge(rq, t, delta) && rq->nr_queued && t->state == SCHED_RUNNING)
+		rq->need_resched = 1;
 }
 
 /* t becomes current at `now`: close its wait and, after a wake, its wake latency. */

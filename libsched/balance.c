@@ -18,17 +18,24 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 	return sched_cpumask_test(&t->affinity, dst->cpu) && !t->on_cpu && src->handoff != t;
 }
 
-/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
-void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-			sched_time_t now)
+/* t, already off src's class, arrives on dst. Both rqs and t locked. */
+void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		   sched_time_t now)
 {
-	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
 	src->counters[SCHED_CNT_MIGRATE_OUT]++;
 	dst->counters[SCHED_CNT_MIGRATE_IN]++;
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
-	sched__kick(dst, dst->curr->is_idle || dst->sys->fair->wakeup_preempt(dst, dst->curr, t));
+	sched__kick(dst, sched__preempts(dst, t));
+}
+
+/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
+void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			sched_time_t now)
+{
+	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
+	sched__arrive(src, dst, t, now);
 }
 
 /*

@@ -9,6 +9,8 @@
 #include <sched/sched.h>
 
 #define SCHED_TIMER_BATCH 16 /* expired sleepers woken per timer interrupt */
+#define SCHED_SLICE_MIN 100000ull    /* latency class bounds: 0.1 ms .. */
+#define SCHED_SLICE_MAX 100000000ull /* .. 100 ms */
 
 /* --- atomics (GCC/Clang builtins: inline on every 64-bit target we support) --------- */
 
@@ -135,6 +137,12 @@ static inline unsigned sched__rq_load(const struct sched_rq *rq)
 	       (c && !c->is_idle && __atomic_load_n(&c->state, __ATOMIC_RELAXED) == SCHED_RUNNING);
 }
 
+/* Should t, just queued on rq (locked), preempt what rq runs? Idle always yields. */
+static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
+{
+	return rq->curr->is_idle || rq->sys->fair->wakeup_preempt(rq, rq->curr, t);
+}
+
 /* account.c */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v);
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now);
@@ -157,6 +165,8 @@ void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_
 unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now);
 
 /* balance.c (pick_*cpu in wake.c) */
+void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		   sched_time_t now);
 void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			sched_time_t now);
 unsigned sched__steal(struct sched_rq *rq);

@@ -220,20 +220,6 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
 	return next;
 }
 
-/* Queue a MIGRATING thread that has left its CPU on its destination. Both rqs locked. */
-static void migrate_prev(struct sched_sys *s, struct sched_thread *t, struct sched_rq *src,
-			 struct sched_rq *dst)
-{
-	sched_time_t now = sched_arch_now();
-
-	src->counters[SCHED_CNT_MIGRATE_OUT]++;
-	dst->counters[SCHED_CNT_MIGRATE_IN]++;
-	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
-	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
-	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
-	sched__kick(dst, s->fair->wakeup_preempt(dst, dst->curr, t));
-}
-
 /*
  * A MIGRATING thread has left its old CPU's stack: queue it on its destination. If that
  * went offline meanwhile, choose again; each retry follows an offline, so it is bounded by
@@ -248,7 +234,7 @@ static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 
 		sched__rq_lock2(src, dst);
 		if (dst->online) {
-			migrate_prev(s, t, src, dst);
+			sched__arrive(src, dst, t, sched_arch_now());
 			sched__rq_unlock2(src, dst);
 			break;
 		}
@@ -283,16 +269,6 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 	sched_arch_irq_restore(flags);
 }
 
-/* End of slice: the current thread has used its slice and others are waiting. */
-static void check_slice(struct sched_rq *rq, sched_time_t now)
-{
-	struct sched_thread *curr = rq->curr;
-
-	if (!curr->is_idle && rq->nr_queued &&
-	    !sched_time_before(now, rq->sys->fair->slice_end(rq, curr, curr->exec_start)))
-		rq->need_resched = 1;
-}
-
 bool sched_timer(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq;
@@ -310,8 +286,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 		sched__balance(rq, now);
 	sched__rq_lock(rq);
 	rq->counters[SCHED_CNT_TIMER_IRQ]++;
-	sched__charge_curr(rq, now);
-	check_slice(rq, now);
+	sched__charge_curr(rq, now); /* a slice or request that ended sets need_resched */
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
 	sched__rearm(rq);
 	resched = rq->need_resched;

@@ -12,6 +12,11 @@
 
 #define SCHED_RR_MIN_QUANTUM 100000ull /* 0.1 ms */
 
+static void rr_rq_init(struct sched_rq *rq)
+{
+	sched__list_init(&rq->cls.rr.queue);
+}
+
 static void rr_thread_init(struct sched_sys *s, struct sched_thread *t)
 {
 	(void)s;
@@ -73,9 +78,16 @@ static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
 	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
 }
 
-static void rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+static bool rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
-	(void)rq, (void)t, (void)delta;
+	(void)rq, (void)delta;
+	return !sched_time_before(t->exec_start, t->cls.rr.slice_end);
+}
+
+/* The quantum is computed from the weight at each turn: nothing to keep. */
+static void rr_reweight(struct sched_rq *rq, struct sched_thread *t)
+{
+	(void)rq, (void)t;
 }
 
 static bool rr_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
@@ -116,7 +128,9 @@ static int rr_check(struct sched_rq *rq)
 
 const struct sched_class sched_rr_class = {
 	.name = "rr",
+	.rq_init = rr_rq_init,
 	.thread_init = rr_thread_init,
+	.reweight = rr_reweight,
 	.enqueue = rr_enqueue,
 	.dequeue = rr_dequeue,
 	.pick = rr_pick,

@@ -12,11 +12,12 @@ const struct sched_class *sched_policy_find(const char *name)
 		const char *name;
 		const struct sched_class *cls;
 	} policies[] = {
+		{ "eevdf", &sched_eevdf_class },
 		{ "rr", &sched_rr_class },
 	};
 
 	if (!name)
-		return &sched_rr_class;
+		return &sched_eevdf_class;
 	for (unsigned i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
 		const char *a = name, *b = policies[i].name;
 
@@ -28,8 +29,22 @@ const struct sched_class *sched_policy_find(const char *name)
 	return NULL;
 }
 
-static void default_config(struct sched_config *c)
+/* Linux's scaling: 0.75 ms x (1 + log2(CPUs)), CPUs capped at 8, so 0.75 .. 3 ms. */
+static uint64_t default_base_slice(unsigned nr_cpus)
 {
+	unsigned f = 1;
+
+	for (unsigned n = nr_cpus < 8 ? nr_cpus : 8; n > 1; n >>= 1)
+		f++;
+	return 750000ull * f;
+}
+
+static void default_config(struct sched_config *c, unsigned nr_cpus)
+{
+	if (!c->base_slice_ns)
+		c->base_slice_ns = default_base_slice(nr_cpus);
+	if (!c->tick_ns)
+		c->tick_ns = MS;
 	if (!c->rr_quantum_ns)
 		c->rr_quantum_ns = 3 * MS;
 	if (!c->cache_hot_ns)
@@ -38,6 +53,18 @@ static void default_config(struct sched_config *c)
 		c->balance_interval_ns = 4 * MS;
 	if (!c->balance_max)
 		c->balance_max = 4;
+}
+
+/* Bounds that keep the arithmetic inside its overflow budgets (docs/fair.md). */
+static int check_config(const struct sched_config *c)
+{
+	const uint64_t max = 1000 * MS; /* 1 s */
+
+	if (c->rr_quantum_ns > max || c->base_slice_ns < SCHED_SLICE_MIN ||
+	    c->base_slice_ns > SCHED_SLICE_MAX || c->tick_ns > max || c->cache_hot_ns > max ||
+	    c->balance_interval_ns > max || c->balance_max > 64)
+		return -SCHED_EINVAL;
+	return 0;
 }
 
 static int check_topology(const struct sched_topology *topo)
@@ -56,7 +83,7 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->cpu = (uint16_t)cpu;
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
-	sched__list_init(&rq->cls.rr.queue);
+	s->fair->rq_init(rq);
 }
 
 int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
@@ -69,8 +96,8 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 		return -SCHED_EINVAL;
 	if (cfg)
 		c = *cfg;
-	default_config(&c);
-	if (!(fair = sched_policy_find(c.policy)))
+	default_config(&c, topo->nr_cpus);
+	if (check_config(&c) < 0 || !(fair = sched_policy_find(c.policy)))
 		return -SCHED_EINVAL;
 	*s = (struct sched_sys){ 0 };
 	s->nr_cpus = topo->nr_cpus;
@@ -80,6 +107,9 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	s->fair = fair;
 	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
 		rq_init(s, &rq[cpu], cpu);
+	s->root_authority.gen = 1;
+	s->root_authority.rights = SCHED_RIGHT_ALL;
+	s->root_authority.depth = 1;
 	return 0;
 }
 

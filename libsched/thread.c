@@ -9,11 +9,26 @@
 #include "internal.h"
 #include "weight.h"
 
+static bool fair_params_ok(int nice, uint64_t slice_ns)
+{
+	return nice >= SCHED_NICE_MIN && nice <= SCHED_NICE_MAX &&
+	       (!slice_ns || (slice_ns >= SCHED_SLICE_MIN && slice_ns <= SCHED_SLICE_MAX));
+}
+
+/* Weight, slice and nice of a thread from validated parameters. */
+static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bool idle,
+		       uint64_t slice_ns)
+{
+	t->nice = (int8_t)nice;
+	t->weight = idle ? SCHED_WEIGHT_IDLE : sched__nice_weight(nice);
+	t->slice = slice_ns ? slice_ns : s->cfg.base_slice_ns;
+}
+
 static int check_params(struct sched_sys *s, const struct sched_thread_params *p)
 {
 	sched_cpumask_t all;
 
-	if (p->nice < SCHED_NICE_MIN || p->nice > SCHED_NICE_MAX)
+	if (!fair_params_ok(p->nice, p->slice_ns))
 		return -SCHED_EINVAL;
 	sched_cpumask_fill(&all, s->nr_cpus);
 	if (p->affinity && !sched_cpumask_intersects(p->affinity, &all))
@@ -41,8 +56,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	t->id = p->id;
 	t->state = SCHED_NEW;
 	t->cpu = (uint16_t)(self < s->nr_cpus ? self : 0);
-	t->nice = (int8_t)p->nice;
-	t->weight = sched__nice_weight(p->nice);
+	apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 	if (p->affinity) {
 		t->affinity = *p->affinity;
 		for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
@@ -214,11 +228,13 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 	return ret;
 }
 
-int sched_group_init(struct sched_group *g, const struct sched_group_params *p)
+int sched_group_init(struct sched_sys *s, struct sched_group *g,
+		     const struct sched_group_params *p)
 {
 	unsigned depth;
 
-	if (!g || !p || (unsigned)p->kind > SCHED_GROUP_SERVICE)
+	if (!s || !g || !p || (unsigned)p->kind > SCHED_GROUP_SERVICE ||
+	    (p->weight && (p->weight < 2 || p->weight > (1u << 20))))
 		return -SCHED_EINVAL;
 	depth = p->parent ? p->parent->depth + 1u : 1u;
 	if (depth > SCHED_GROUP_DEPTH_MAX)
@@ -228,5 +244,114 @@ int sched_group_init(struct sched_group *g, const struct sched_group_params *p)
 	g->kind = (uint8_t)p->kind;
 	g->depth = (uint8_t)depth;
 	g->parent = p->parent;
+	g->weight = p->weight ? p->weight : SCHED_WEIGHT_NICE0;
+	if (p->pcpu && s->fair->group_init) {
+		g->pcpu = p->pcpu;
+		s->fair->group_init(s, g);
+	}
 	return 0;
+}
+
+/* --- authority ------------------------------------------------------------------------------- */
+
+/* True if token `a` is live: it and every authority it derives from are unrevoked. */
+static bool auth_live(struct sched_auth a)
+{
+	struct sched_authority *x = a.a;
+	uint32_t gen = a.gen;
+
+	for (unsigned d = 0; x && d < SCHED_AUTH_DEPTH_MAX; d++) {
+		if (__atomic_load_n(&x->gen, __ATOMIC_ACQUIRE) != gen)
+			return false;
+		if (!x->parent)
+			return true;
+		gen = x->parent_gen;
+		x = x->parent;
+	}
+	return false;
+}
+
+/* True if group g is `scope` or below it (NULL scope: everything). */
+static bool in_scope(const struct sched_group *g, const struct sched_group *scope)
+{
+	if (!scope)
+		return true;
+	for (; g; g = g->parent)
+		if (g == scope)
+			return true;
+	return false;
+}
+
+struct sched_auth sched_auth_root(struct sched_sys *s)
+{
+	struct sched_auth a = { s ? &s->root_authority : NULL, s ? s->root_authority.gen : 0 };
+	return a;
+}
+
+int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
+		      struct sched_group *scope)
+{
+	struct sched_authority *p = parent.a;
+
+	if (!a || !p || (rights & ~(uint32_t)SCHED_RIGHT_ALL))
+		return -SCHED_EINVAL;
+	if (!auth_live(parent))
+		return -SCHED_ESTALE;
+	if (!(p->rights & SCHED_RIGHT_DERIVE) || (rights & ~p->rights) ||
+	    (p->scope && !in_scope(scope, p->scope)) || p->depth >= SCHED_AUTH_DEPTH_MAX)
+		return -SCHED_EPERM;
+	a->gen = a->gen + 1 ? a->gen + 1 : 1;
+	a->rights = rights;
+	a->scope = scope;
+	a->depth = (uint8_t)(p->depth + 1);
+	a->parent = p;
+	a->parent_gen = parent.gen;
+	return 0;
+}
+
+int sched_auth_revoke(struct sched_auth a)
+{
+	if (!a.a)
+		return -SCHED_EINVAL;
+	if (!auth_live(a))
+		return -SCHED_ESTALE;
+	__atomic_add_fetch(&a.a->gen, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+		   const struct sched_fair_params *p)
+{
+	struct sched_thread *t = r.t;
+	unsigned long flags;
+	int ret = 0;
+
+	if (!s || !t || !p || !auth.a || !fair_params_ok(p->nice, p->slice_ns))
+		return -SCHED_EINVAL;
+	if (!auth_live(auth))
+		return -SCHED_ESTALE;
+	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
+		return -SCHED_EPERM;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&t->lock);
+	if (!sched__ref_live(r) || t->is_idle) {
+		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	} else if (!in_scope(t->group, auth.a->scope)) {
+		ret = -SCHED_EPERM;
+	} else {
+		bool on_cpu = t->state != SCHED_NEW && t->state != SCHED_BLOCKED;
+		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
+
+		if (rq)
+			sched__charge_curr(rq, sched_arch_now());
+		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
+		s->fair->reweight(rq, t);
+		if (rq) {
+			sched__kick(rq, false);
+			sched__rq_unlock(rq);
+		}
+	}
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
 }

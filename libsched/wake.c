@@ -148,7 +148,7 @@ unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 /* --- wake -------------------------------------------------------------------------------- */
 
 /* Commit a wake of t (thread-locked, NEW/BLOCKED) onto rq; rq and the sleeper rq locked. */
-static void wake_commit(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
+static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
 			struct sched_rq *srq, enum sched_wake_reason why, unsigned waker)
 {
 	sched_time_t now = sched_arch_now();
@@ -164,7 +164,7 @@ static void wake_commit(struct sched_sys *s, struct sched_thread *t, struct sche
 	sched__enqueue(rq, t, t->state == SCHED_NEW ? SCHED_ENQ_NEW : SCHED_ENQ_WAKE, now);
 	rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE]++;
 	sched__trace(rq, SCHED_TR_WAKE, t->id, rq->cpu, (uint8_t)why, now);
-	sched__kick(rq, rq->curr->is_idle || s->fair->wakeup_preempt(rq, rq->curr, t));
+	sched__kick(rq, sched__preempts(rq, t));
 }
 
 /*
@@ -186,7 +186,7 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 		srq = t->timeout_armed ? sched__rq(s, t->cpu) : rq;
 		sched__rq_lock2(srq, rq);
 		if (rq->online) {
-			wake_commit(s, t, rq, srq, why, waker);
+			wake_commit(t, rq, srq, why, waker);
 			sched__rq_unlock2(srq, rq);
 			return 0;
 		}
@@ -349,7 +349,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		sched__rq_lock(rq);
 	} else {
 		sched__rq_lock2(srq, rq);
-		wake_commit(s, to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
+		wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
 		if (srq != rq)
 			sched__rq_unlock(srq);
 		rq->handoff = to;

@@ -23,3 +23,21 @@ uint32_t sched__nice_weight(int nice)
 {
 	return nice_weight[nice - SCHED_NICE_MIN];
 }
+
+/* 2^32 / weight, computed by the compiler: the hot path multiplies by these. */
+#define INV(w) (uint32_t)(0xffffffffu / (w))
+static const uint32_t nice_inv_weight[40] = {
+	INV(88761), INV(71755), INV(56483), INV(46273), INV(36291),
+	INV(29154), INV(23254), INV(18705), INV(14949), INV(11916),
+	INV(9548),  INV(7620),  INV(6100),  INV(4904),  INV(3906),
+	INV(3121),  INV(2501),  INV(1991),  INV(1586),  INV(1277),
+	INV(1024),  INV(820),   INV(655),   INV(526),   INV(423),
+	INV(335),   INV(272),   INV(215),   INV(172),   INV(137),
+	INV(110),   INV(87),    INV(70),    INV(56),    INV(45),
+	INV(36),    INV(29),    INV(23),    INV(18),    INV(15),
+};
+
+uint32_t sched__nice_inv_weight(int nice)
+{
+	return nice_inv_weight[nice - SCHED_NICE_MIN];
+}

@@ -26,14 +26,20 @@ static inline void check_ok(struct sim *sim)
 		fail_msg("invariant broken: %s (%u)", sim->sys.check_msg, sim->sys.check_arg);
 }
 
-static inline struct sim *machine(unsigned cpus, unsigned smt)
+static inline struct sim *machine_with(unsigned cpus, unsigned smt, const char *policy)
 {
-	struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = 1 };
+	struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = 1, .policy = policy };
 	struct sim *sim = sim_new(&cfg);
 
 	assert_non_null(sim);
 	sim->check_each_step = true;
 	return sim;
+}
+
+/* A machine with the default fair policy (EEVDF). */
+static inline struct sim *machine(unsigned cpus, unsigned smt)
+{
+	return machine_with(cpus, smt, NULL);
 }
 
 /* A hand-driven thread (no program): runs until the test blocks or preempts it. */
@@ -49,9 +55,14 @@ static inline struct sim_thread *hand_thread(struct sim *sim, uint32_t id_unused
 	return t;
 }
 
-/* Deliver everything due now (IPIs, timers) and check. */
+/*
+ * The executing CPU honours a pick it asked for (a kernel does so on return from the
+ * system call), then everything due now is delivered (IPIs, timers), and checked.
+ */
 static inline void settle(struct sim *sim)
 {
+	if (sched_need_resched(&sim->sys, sim->cur_cpu))
+		sim_resched(sim, sim->cur_cpu);
 	sim_run_until(sim, sim->now);
 	check_ok(sim);
 }

@@ -114,7 +114,7 @@ static void runtime_grows_while_running_and_stops_while_blocked(void **state)
 
 static void wait_and_wake_latency_are_measured_from_the_clock(void **state)
 {
-	struct sim *sim = machine(1, 1);
+	struct sim *sim = machine_with(1, 1, "rr"); /* rr: a 3 ms quantum, no wakeup preemption */
 	struct sim_thread *a = hand_thread(sim, 1, 0, NULL), *b = hand_thread(sim, 2, 0, NULL);
 
 	(void)state;
@@ -137,8 +137,8 @@ static void group_totals_equal_the_sum_of_members_including_exited(void **state)
 	uint64_t sum = 0, switches = 0;
 
 	(void)state;
-	sched_group_init(&session, &(struct sched_group_params){ .id = 1, .kind = SCHED_GROUP_SESSION });
-	sched_group_init(&proc, &(struct sched_group_params){ .id = 2, .parent = &session });
+	sched_group_init(&sim->sys, &session, &(struct sched_group_params){ .id = 1, .kind = SCHED_GROUP_SESSION });
+	sched_group_init(&sim->sys, &proc, &(struct sched_group_params){ .id = 2, .parent = &session });
 	for (int i = 0; i < 3; i++) {
 		t[i] = hand_thread(sim, 0, 0, &proc);
 		wake_from(sim, 0, t[i]);
@@ -164,14 +164,16 @@ static void group_totals_equal_the_sum_of_members_including_exited(void **state)
 static void group_depth_is_bounded(void **state)
 {
 	struct sched_group g[SCHED_GROUP_DEPTH_MAX + 1];
+	struct sim *sim = machine(1, 1);
 
 	(void)state;
-	assert_int_equal(sched_group_init(&g[0], &(struct sched_group_params){ 0 }), 0);
+	assert_int_equal(sched_group_init(&sim->sys, &g[0], &(struct sched_group_params){ 0 }), 0);
 	for (int i = 1; i < SCHED_GROUP_DEPTH_MAX; i++)
-		assert_int_equal(sched_group_init(&g[i], &(struct sched_group_params){ .parent = &g[i - 1] }), 0);
-	assert_int_equal(sched_group_init(&g[SCHED_GROUP_DEPTH_MAX],
+		assert_int_equal(sched_group_init(&sim->sys, &g[i], &(struct sched_group_params){ .parent = &g[i - 1] }), 0);
+	assert_int_equal(sched_group_init(&sim->sys, &g[SCHED_GROUP_DEPTH_MAX],
 					  &(struct sched_group_params){ .parent = &g[SCHED_GROUP_DEPTH_MAX - 1] }),
 			 -SCHED_EDEPTH);
+	sim_free(sim);
 }
 
 static void remote_wakes_send_at_most_one_pending_ipi(void **state)

@@ -229,7 +229,7 @@ static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 		w.sim = sim_new(&cfg);
 		w.sim->check_each_step = true;
 		for (unsigned g = 0; g < 3; g++)
-			sched_group_init(&w.groups[g], &(struct sched_group_params){ .id = g });
+			sched_group_init(&w.sim->sys, &w.groups[g], &(struct sched_group_params){ .id = g });
 		for (unsigned i = 0; i < 12; i++)
 			spawn(&w);
 		for (unsigned s = 0; s < STEPS; s++)

@@ -509,7 +509,7 @@ struct sim *sim_new(const struct sim_config *cfg)
 		sched_cpu_online(&sim->sys, c, &sim->cpu[c].idle);
 	}
 	sim->cur_cpu = 0;
-	sched_group_init(&sim->all, &(struct sched_group_params){ .id = 0 });
+	sched_group_init(&sim->sys, &sim->all, &(struct sched_group_params){ .id = 0 });
 	return sim;
 }
 
@@ -522,9 +522,12 @@ void sim_free(struct sim *sim)
 		free(sim->threads[i]->timer_next);
 		free(sim->threads[i]);
 	}
-	for (size_t i = 0; i < sim->nr_groups; i++)
+	for (size_t i = 0; i < sim->nr_groups; i++) {
 		free(sim->group_names[i]);
+		free(sim->group_cpu[i]);
+	}
 	free(sim->group_names);
+	free(sim->group_cpu);
 	free(sim->groups);
 	free(sim->threads);
 	free(sim->heap);
@@ -565,7 +568,8 @@ static int make_groups(struct sim *sim, const struct workload *wl)
 {
 	sim->groups = calloc(wl->nr_tasks + 1, sizeof(*sim->groups));
 	sim->group_names = calloc(wl->nr_tasks + 1, sizeof(*sim->group_names));
-	if (!sim->groups || !sim->group_names)
+	sim->group_cpu = calloc(wl->nr_tasks + 1, sizeof(*sim->group_cpu));
+	if (!sim->groups || !sim->group_names || !sim->group_cpu)
 		die("out of memory");
 	for (size_t i = 0; i < wl->nr_tasks; i++) {
 		const char *g = wl->tasks[i].group;
@@ -578,7 +582,12 @@ static int make_groups(struct sim *sim, const struct workload *wl)
 		if (j < sim->nr_groups)
 			continue;
 		sim->group_names[j] = strdup(g);
-		sched_group_init(&sim->groups[j], &(struct sched_group_params){ .id = (uint32_t)j + 1 });
+		sim->group_cpu[j] = calloc(sim->cfg.cpus, sizeof(struct sched_group_cpu));
+		if (!sim->group_names[j] || !sim->group_cpu[j])
+			die("out of memory");
+		sched_group_init(&sim->sys, &sim->groups[j],
+				 &(struct sched_group_params){ .id = (uint32_t)j + 1,
+							       .pcpu = sim->group_cpu[j] });
 		sim->nr_groups++;
 	}
 	return 0;
@@ -606,8 +615,7 @@ static int task_params(struct sim *sim, const struct wl_task *task, struct sched
 		       sched_cpumask_t *mask)
 {
 	*p = (struct sched_thread_params){ .nice = task->nice, .group = group_for(sim, task->group) };
-	if (task->policy == WL_POLICY_IDLE)
-		p->nice = 19; /* the lowest weight libsched has */
+	p->idle_weight = task->policy == WL_POLICY_IDLE;
 	if (!task->cpus)
 		return 0;
 	sched_cpumask_clear(mask);

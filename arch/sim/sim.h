@@ -73,8 +73,9 @@ struct sim {
 	struct sim_thread **threads;
 	size_t nr_threads;
 	struct sched_group all;   /* "rt-app": tasks without a libsched.group */
-	struct sched_group *groups; /* one per distinct libsched.group name */
+	struct sched_group *groups; /* one per distinct libsched.group name: fairness groups */
 	char **group_names;
+	struct sched_group_cpu **group_cpu; /* their per-CPU storage */
 	size_t nr_groups;
 	const struct workload *wl;
 	bool check_each_step;     /* run sched_check() after every event; abort on failure */

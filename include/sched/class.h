@@ -23,6 +23,7 @@
 
 struct sched_rq;
 struct sched_sys;
+struct sched_group;
 struct sched_thread;
 
 enum sched_enqueue_flags {
@@ -39,8 +40,15 @@ enum sched_dequeue_flags {
 
 struct sched_class {
 	const char *name;
+	/* Prepare the class's part of a run queue (at sched_init). */
+	void (*rq_init)(struct sched_rq *rq);
 	/* Prepare per-thread class data when the thread is created. */
 	void (*thread_init)(struct sched_sys *s, struct sched_thread *t);
+	/* Prepare a fairness group's per-CPU storage (optional: NULL if groups are ignored). */
+	void (*group_init)(struct sched_sys *s, struct sched_group *g);
+	/* t's weight or slice changed (queued, current or off-CPU); its rq is locked if it has
+	 * one. The class keeps the thread's lag. */
+	void (*reweight)(struct sched_rq *rq, struct sched_thread *t);
 	void (*enqueue)(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
 	/* Remove t: a queued thread, or the current thread that stopped being runnable. */
 	void (*dequeue)(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
@@ -51,8 +59,10 @@ struct sched_class {
 	void (*set_next)(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 	/* The current thread t, still runnable, stops being current (back among the queued). */
 	void (*put_prev)(struct sched_rq *rq, struct sched_thread *t);
-	/* The current thread ran for `delta` ns (called at every charge point). */
-	void (*charge)(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
+	/* The current thread ran for `delta` ns (called at every charge point, after
+	 * t->exec_start moved to now). Returns true if its slice or request ended, so that
+	 * the core reschedules when others wait. */
+	bool (*charge)(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 	/* Should the newly queued `woken` preempt `curr` right away? */
 	bool (*wakeup_preempt)(struct sched_rq *rq, struct sched_thread *curr,
 			       struct sched_thread *woken);
@@ -70,5 +80,6 @@ struct sched_class {
 };
 
 extern const struct sched_class sched_rr_class;
+extern const struct sched_class sched_eevdf_class;
 
 #endif

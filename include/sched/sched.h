@@ -88,10 +88,15 @@ enum sched_group_kind { SCHED_GROUP_PROCESS, SCHED_GROUP_SESSION, SCHED_GROUP_SE
 
 #define SCHED_GROUP_DEPTH_MAX 4
 
+struct sched_group_cpu;
+
 /*
- * An accounting group (process, session, service). Groups nest up to SCHED_GROUP_DEPTH_MAX
- * levels; a thread's charges go to its group and every ancestor. Totals are updated with
- * atomic adds, so they may be read at any time without a lock.
+ * A group (process, session, service). Groups nest up to SCHED_GROUP_DEPTH_MAX levels.
+ * Accounting: a thread's charges go to its group and every ancestor, with atomic adds, so
+ * totals may be read at any time without a lock.
+ * Fairness (EEVDF): a group given per-CPU storage (`pcpu`) is scheduled as one entity of
+ * `weight` on each CPU, and its members share what it gets; a group without `pcpu` is
+ * transparent (its threads compete in the nearest ancestor that has one, or at the top).
  */
 struct sched_group {
 	uint32_t id;
@@ -100,6 +105,9 @@ struct sched_group {
 	struct sched_group *parent;
 	uint32_t nr_threads;    /* live threads directly in this group (atomic) */
 	struct sched_acct acct; /* totals over every thread ever in this group or below */
+	uint32_t weight;        /* fairness shares (nice-0 thread = 1024) */
+	uint64_t load;          /* sum over CPUs of the group's queued weight (atomic) */
+	struct sched_group_cpu *pcpu; /* nr_cpus entries, or NULL: not a fairness group */
 };
 
 /* Round-robin class data. */
@@ -109,6 +117,56 @@ struct sched_rr_thread {
 };
 struct sched_rr_rq {
 	struct sched_list queue;
+};
+
+/*
+ * EEVDF class data (libsched/eevdf.c, docs/fair.md). An entity is a thread or, for a
+ * fairness group, the group on one CPU. A queue holds the entities competing at one level
+ * on one CPU; the current entity is on its queue but not in its tree.
+ */
+struct sched_fair_rq;
+
+struct sched_fair_entity {
+	struct sched_rb_node node;     /* in q->tree by deadline, while queued and not current */
+	uint64_t vruntime;             /* virtual ns: real ns x 1024 / weight */
+	uint64_t deadline;             /* virtual: eligible time + slice x 1024 / weight */
+	uint64_t vprot;                /* run-to-parity: protected until vruntime reaches it */
+	uint64_t min_vruntime;         /* augmented: smallest vruntime in the subtree */
+	uint64_t min_slice, max_slice; /* augmented: smallest/largest slice in the subtree */
+	int64_t vlag;                  /* V - vruntime saved while off the queue (virtual ns) */
+	uint64_t slice;                /* request size, real ns: the latency class */
+	uint32_t weight, inv_weight;   /* inv_weight = 2^32 / weight */
+	uint8_t on_q;                  /* on its queue (queued or current) */
+	struct sched_fair_rq *q;       /* the queue it is on (valid while on_q) */
+	struct sched_fair_entity *parent; /* group entity above it on the same CPU, or NULL */
+	struct sched_fair_rq *my_q;    /* group entity: the queue of its members; else NULL */
+};
+
+struct sched_fair_rq {
+	struct sched_rb_tree tree;
+	struct sched_fair_entity *curr; /* on this queue but not in the tree */
+	uint64_t v0;                    /* reference point of the sums; never decreases */
+	int64_t sum_wv;                 /* sum over the tree of w_i * (v_i - v0) */
+	uint64_t sum_w;                 /* sum over the tree of w_i */
+	uint32_t nr;                    /* entities on the queue, current included */
+	struct sched_group *group;      /* the group it belongs to, NULL at the top */
+};
+
+/* A fairness group's storage on one CPU (the caller provides nr_cpus of them). */
+struct sched_group_cpu {
+	struct sched_fair_entity se;
+	struct sched_fair_rq q;
+	uint64_t load_contrib;          /* this CPU's part of group->load */
+};
+
+struct sched_eevdf_thread {
+	struct sched_fair_entity se;
+	struct sched_list node;         /* in rq's list of queued threads (iteration) */
+};
+
+struct sched_eevdf_rq {
+	struct sched_fair_rq top;
+	struct sched_list queued;
 };
 
 struct sched_rq;
@@ -146,7 +204,9 @@ struct sched_thread {
 	uint32_t check_stamp;        /* sched_check() duplicate detection */
 	union {
 		struct sched_rr_thread rr;
+		struct sched_eevdf_thread eevdf;
 	} cls;
+	uint64_t slice;              /* latency class: requested slice, ns */
 	struct sched_acct acct;
 };
 
@@ -179,6 +239,7 @@ struct sched_rq {
 	uint32_t nr_sleepers;
 	union {
 		struct sched_rr_rq rr;
+		struct sched_eevdf_rq eevdf;
 	} cls;
 	uint64_t counters[SCHED_CNT_NR];
 	struct sched_trace_ring trace;
@@ -192,12 +253,43 @@ struct sched_topology {
 };
 
 struct sched_config {
-	const char *policy;          /* fair-class policy: "rr" (default); see sched_policy_find */
+	const char *policy;          /* fair-class policy: "eevdf" (default) or "rr" */
+	uint64_t base_slice_ns;      /* eevdf default slice; 0.75 ms x (1 + log2(min(cpus, 8))) */
+	uint64_t tick_ns;            /* eevdf lag clamp allowance for timer/entry latency; 1 ms */
 	uint64_t rr_quantum_ns;      /* rr: quantum at nice 0, scaled by weight; default 3 ms */
 	uint64_t cache_hot_ns;       /* a thread that ran this recently is cache-hot; 0.5 ms */
 	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
 	bool bench_mode;             /* suppress the arch trace sink (per-switch logging) */
+};
+
+/*
+ * Authority to change scheduling parameters. An authority holds rights over a scope (a
+ * group and everything below it, or everything for scope NULL); a token {authority, gen}
+ * is what a kernel stores in a capability. Authorities derive from a parent with a subset
+ * of its rights and a scope inside its scope; revoking one (generation + 1) makes every
+ * token of it and of every authority derived from it fail closed at once.
+ */
+enum sched_right {
+	SCHED_RIGHT_FAIR = 1,       /* weight (nice) and latency class (slice) */
+	SCHED_RIGHT_DERIVE = 2,     /* derive narrower authorities */
+	SCHED_RIGHT_ALL = 3,
+};
+
+#define SCHED_AUTH_DEPTH_MAX 8
+
+struct sched_authority {
+	uint32_t gen;
+	uint32_t rights;
+	uint8_t depth;
+	struct sched_group *scope;
+	struct sched_authority *parent;
+	uint32_t parent_gen;
+};
+
+struct sched_auth {
+	struct sched_authority *a;
+	uint32_t gen;
 };
 
 struct sched_sys {
@@ -207,6 +299,7 @@ struct sched_sys {
 	struct sched_config cfg;
 	const struct sched_class *fair;
 	sched_cpumask_t online;      /* changed under every affected rq lock */
+	struct sched_authority root_authority;
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */
@@ -215,6 +308,8 @@ struct sched_sys {
 struct sched_thread_params {
 	uint32_t id;                 /* the caller's name for the thread (traces, reports) */
 	int nice;                    /* -20 .. 19 */
+	bool idle_weight;            /* SCHED_IDLE-like: weight 3, below nice 19 */
+	uint64_t slice_ns;           /* latency class, 0.1 .. 100 ms; 0 = cfg.base_slice_ns */
 	const sched_cpumask_t *affinity; /* NULL = every CPU */
 	struct sched_group *group;   /* NULL = none */
 };
@@ -223,6 +318,14 @@ struct sched_group_params {
 	uint32_t id;
 	enum sched_group_kind kind;
 	struct sched_group *parent;  /* NULL for a top-level group */
+	uint32_t weight;             /* fairness shares, 2 .. 2^20; 0 = 1024 */
+	struct sched_group_cpu *pcpu;/* nr_cpus entries to make it a fairness group, or NULL */
+};
+
+struct sched_fair_params {
+	int nice;                    /* -20 .. 19 */
+	bool idle_weight;
+	uint64_t slice_ns;           /* 0.1 .. 100 ms; 0 = cfg.base_slice_ns */
 };
 
 /* --- boot ---------------------------------------------------------------------------- */
@@ -341,7 +444,30 @@ void sched_note_as_switch(struct sched_sys *s, unsigned cpu);
 
 /* --- groups ----------------------------------------------------------------------------- */
 
-int sched_group_init(struct sched_group *g, const struct sched_group_params *p);
+/* A group; `pcpu` (if given) must hold s->nr_cpus entries and live as long as the group. */
+int sched_group_init(struct sched_sys *s, struct sched_group *g,
+		     const struct sched_group_params *p);
+
+/* --- authority and policy parameters ---------------------------------------------------- */
+
+/* The token of the root authority (all rights, every thread): keep it in the kernel. */
+struct sched_auth sched_auth_root(struct sched_sys *s);
+
+/* Derive `a` from `parent` with `rights` (a subset) over `scope` (inside parent's scope). */
+int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
+		      struct sched_group *scope);
+
+/* Revoke: every token of `a`, and of authorities derived from it, fails from now on. */
+int sched_auth_revoke(struct sched_auth a);
+
+/*
+ * Set a thread's weight and latency class. Needs a live token with SCHED_RIGHT_FAIR whose
+ * scope contains the thread's group: -SCHED_EPERM otherwise, -SCHED_ESTALE for a stale
+ * token or thread ref, -SCHED_EINVAL for nice/slice out of range; nothing changes then.
+ * A queued or running thread keeps its lag (w * (V - v) is preserved). O(depth + log n).
+ */
+int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+		   const struct sched_fair_params *p);
 
 /* --- observability ------------------------------------------------------------------------ */
 
