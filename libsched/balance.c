@@ -15,7 +15,8 @@
 
 static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t)
 {
-	return sched_cpumask_test(&t->affinity, dst->cpu) && !t->on_cpu && src->handoff != t;
+	return sched_cpumask_test(&t->affinity, dst->cpu) &&
+	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t;
 }
 
 /* t, already off src's class, arrives on dst. Both rqs and t locked. */
@@ -152,7 +153,8 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		online += sched__cpu_usable(s, c);
 	sched__rq_lock(rq);
-	if (online < 2 || !nothing_stranded(s, rq)) {
+	if (online < 2 || __atomic_load_n(&rq->migrating_in, __ATOMIC_ACQUIRE) ||
+	    !nothing_stranded(s, rq)) {
 		sched__rq_unlock(rq);
 		return -SCHED_EBUSY;
 	}
@@ -160,8 +162,7 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 	sched_cpumask_unset(&s->online, rq->cpu);
 	curr = rq->curr;
 	if (!curr->is_idle && (curr->state == SCHED_RUNNING || curr->state == SCHED_MIGRATING)) {
-		curr->dst_cpu = (uint16_t)sched__pick_other_cpu(s, curr, rq->cpu);
-		curr->state = SCHED_MIGRATING;
+		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu));
 		sched__kick(rq, true);
 	} else if (curr->state == SCHED_EXITED) {
 		sched__kick(rq, true);
@@ -170,103 +171,61 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 	return 0;
 }
 
-/* Move one queued thread off the offline rq; false when the queue is empty. */
-static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq)
-{
-	struct sched_thread *t;
-	int dst;
-
-	sched__rq_lock(rq);
-	t = s->fair->first(rq);
-	sched__rq_unlock(rq);
-	if (!t)
-		return false;
-	sched__spin_lock(&t->lock);
-	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-		sched_arch_cpu_relax(); /* a just-preempted thread: wait for its CPU's switch */
-	dst = sched__pick_other_cpu(s, t, rq->cpu);
-	if (dst < 0) { /* offline_begin refused to strand it, so this is unreachable */
-		sched__spin_unlock(&t->lock);
-		return false;
-	}
-	{
-		struct sched_rq *d = sched__rq(s, (unsigned)dst);
-
-		sched__rq_lock2(rq, d);
-		if (t->state == SCHED_RUNNABLE && t->cpu == rq->cpu && d->online)
-			sched__move_queued(rq, d, t, sched_arch_now());
-		sched__rq_unlock2(rq, d);
-	}
-	sched__spin_unlock(&t->lock);
-	return true;
-}
-
-/* Move the earliest sleeper timeout of the offline rq to another CPU; false when none. */
-static bool offline_move_sleeper(struct sched_sys *s, struct sched_rq *rq)
+/*
+ * The first queued thread (queue = true) or earliest sleeper of rq, with its lock taken by
+ * trylock under rq's lock, so it cannot exit or move meanwhile. NULL when there is none;
+ * *busy when its lock was taken by someone else (try again).
+ */
+static struct sched_thread *grab_first(struct sched_sys *s, struct sched_rq *rq, bool queue,
+				       bool *busy)
 {
 	struct sched_thread *t = NULL;
+
+	*busy = false;
+	sched__rq_lock(rq);
+	if (queue)
+		t = s->fair->first(rq);
+	else if (rq->sleepers.leftmost)
+		t = sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
+	if (t && !sched__spin_trylock(&t->lock)) {
+		*busy = true;
+		t = NULL;
+	}
+	sched__rq_unlock(rq);
+	return t;
+}
+
+/* Move one queued thread (or sleeper timeout) off the offline rq; false when none is left. */
+static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq, bool queue)
+{
+	bool busy;
+	struct sched_thread *t = grab_first(s, rq, queue, &busy);
 	int dst;
 
-	sched__rq_lock(rq);
-	if (rq->sleepers.leftmost)
-		t = sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
-	sched__rq_unlock(rq);
-	if (!t)
-		return false;
-	sched__spin_lock(&t->lock);
-	dst = sched__pick_other_cpu(s, t, rq->cpu);
-	if (dst < 0)
-		dst = find_cpu(s, rq->cpu, false); /* a timer may live on any online CPU */
-	if (dst < 0) { /* offline keeps one CPU online, so this is unreachable */
-		sched__spin_unlock(&t->lock);
-		return false;
+	if (!t) {
+		if (busy)
+			sched_arch_cpu_relax();
+		return busy;
 	}
-	{
+	dst = queue ? sched__pick_other_cpu(s, t, rq->cpu) : find_cpu(s, rq->cpu, false);
+	if (dst >= 0) {
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
-		sched_time_t deadline = t->timeout;
 
 		sched__rq_lock2(rq, d);
-		if (t->timeout_armed && t->cpu == rq->cpu) {
-			sched_rb_erase(&rq->sleepers, &t->timeout_node);
-			rq->nr_sleepers--;
-			t->cpu = d->cpu;
-			sched__timeout_arm(d, t, deadline);
+		if (queue && t->state == SCHED_RUNNABLE && t->cpu == rq->cpu) {
+			while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+				sched_arch_cpu_relax(); /* finish_switch takes no lock */
+			sched__move_queued(rq, d, t, sched_arch_now());
+		} else if (!queue && t->timeout_armed && t->cpu == rq->cpu) {
+			sched__timeout_remove(rq, t);
+			t->cpu = d->cpu; /* a timer may live on any online CPU */
+			sched__timeout_arm(d, t, t->timeout);
 			sched__kick(d, false);
 		}
 		sched__rq_unlock2(rq, d);
 	}
 	sched__spin_unlock(&t->lock);
-	return true;
-}
-
-/*
- * Threads running elsewhere but migrating *to* `cpu` (an affinity change) need another
- * destination. With `apply` false, only report whether one of them has none (-EBUSY).
- * One rq lock at a time; O(nr_cpus).
- */
-static int retarget_migrations(struct sched_sys *s, unsigned cpu, bool apply)
-{
-	int ret = 0;
-
-	for (unsigned c = 0; c < s->nr_cpus && !ret; c++) {
-		struct sched_rq *rq = sched__rq(s, c);
-		struct sched_thread *t;
-
-		if (c == cpu || !rq->curr)
-			continue;
-		sched__rq_lock(rq);
-		t = rq->curr;
-		if (!t->is_idle && t->state == SCHED_MIGRATING && t->dst_cpu == cpu) {
-			int d = sched__pick_other_cpu(s, t, cpu);
-
-			if (d < 0)
-				ret = -SCHED_EBUSY;
-			else if (apply)
-				t->dst_cpu = (uint16_t)d;
-		}
-		sched__rq_unlock(rq);
-	}
-	return ret;
+	return dst >= 0; /* offline refused to strand anything, so a CPU is always found */
 }
 
 int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
@@ -281,15 +240,12 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 		return -SCHED_ECPU;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
-	ret = retarget_migrations(s, cpu, false);
-	if (!ret)
-		ret = offline_begin(s, rq);
-	if (!ret)
-		retarget_migrations(s, cpu, true);
-	/* Each pass removes one thread and none can arrive (the CPU is offline): bounded. */
-	while (!ret && offline_move_one(s, rq))
+	ret = offline_begin(s, rq);
+	/* Each pass removes one thread and none can arrive (the CPU is offline): bounded by
+	 * the threads there, plus retries while another CPU holds a thread's lock. */
+	while (!ret && offline_move_one(s, rq, true))
 		;
-	while (!ret && offline_move_sleeper(s, rq))
+	while (!ret && offline_move_one(s, rq, false))
 		;
 	sched_arch_irq_restore(flags);
 	return ret;

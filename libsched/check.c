@@ -41,13 +41,18 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	struct sched_thread *c = rq->curr;
 
 	if (!c)
-		FAIL(s, rq->online ? "online CPU without a current thread" : "", rq->cpu);
-	if (c->is_idle)
-		return c == rq->idle ? 0 : -SCHED_ECHECK;
+		FAIL(s, "online CPU without a current thread", rq->cpu);
+	if (c->is_idle) {
+		if (c != rq->idle)
+			FAIL(s, "idle thread of another CPU is current", rq->cpu);
+		return 0;
+	}
 	if (!stamp(s, c))
 		FAIL(s, "current thread also placed elsewhere", c->id);
 	if (c->cpu != rq->cpu)
 		FAIL(s, "current thread names another CPU", c->id);
+	if (!c->on_cpu)
+		FAIL(s, "current thread without on_cpu", c->id);
 	if (c->state == SCHED_RUNNING) {
 		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
 			FAIL(s, "thread running where it may not run", c->id);
@@ -78,6 +83,8 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 			FAIL(s, "queued on a CPU outside its affinity", t->id);
 		if (!stamp(s, t))
 			FAIL(s, "thread placed twice", t->id);
+		if (t->on_cpu && t != rq->switching)
+			FAIL(s, "queued thread still marked on a CPU", t->id);
 	}
 	if (n != rq->nr_queued)
 		FAIL(s, "nr_queued differs from the queue", rq->cpu);
@@ -168,7 +175,8 @@ int sched_check(struct sched_sys *s)
 
 	if (!s)
 		return -SCHED_EINVAL;
-	s->check_epoch++;
+	if (++s->check_epoch == 0) /* 0 is what fresh threads carry */
+		s->check_epoch = 1;
 	s->check_msg = NULL;
 	for (unsigned cpu = 0; cpu < s->nr_cpus && !ret; cpu++) {
 		struct sched_rq *rq = sched__rq(s, cpu);

@@ -143,6 +143,24 @@ static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
 	return rq->curr->is_idle || rq->sys->fair->wakeup_preempt(rq, rq->curr, t);
 }
 
+/* t (locked, the current thread of its CPU) starts / stops migrating to dst. */
+static inline void sched__set_migrating(struct sched_sys *s, struct sched_thread *t, unsigned dst)
+{
+	if (t->state == SCHED_MIGRATING)
+		sched__add(&s->rq[t->dst_cpu].migrating_in, (uint32_t)-1);
+	t->dst_cpu = (uint16_t)dst;
+	t->state = SCHED_MIGRATING;
+	sched__add(&s->rq[dst].migrating_in, 1);
+}
+
+static inline void sched__end_migrating(struct sched_sys *s, struct sched_thread *t,
+					enum sched_state to)
+{
+	if (t->state == SCHED_MIGRATING)
+		sched__add(&s->rq[t->dst_cpu].migrating_in, (uint32_t)-1);
+	t->state = (uint8_t)to;
+}
+
 /* account.c */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v);
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now);
@@ -161,6 +179,7 @@ void sched__rearm(struct sched_rq *rq);
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker);
 void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t);
+void sched__timeout_remove(struct sched_rq *rq, struct sched_thread *t);
 void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline);
 unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now);
 

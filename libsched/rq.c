@@ -223,33 +223,34 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
 /*
  * A MIGRATING thread has left its old CPU's stack: queue it on its destination. If that
  * went offline meanwhile, choose again; each retry follows an offline, so it is bounded by
- * nr_cpus, and offline never strands a thread, so a CPU is always found.
+ * nr_cpus, and offline never strands a thread, so a CPU is always found. t locked.
  */
 static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 {
-	sched__spin_lock(&t->lock);
 	for (unsigned tries = 0; t->state == SCHED_MIGRATING && tries <= s->nr_cpus; tries++) {
 		struct sched_rq *src = sched__rq(s, t->cpu), *dst = sched__rq(s, t->dst_cpu);
 		int c;
 
 		sched__rq_lock2(src, dst);
 		if (dst->online) {
+			sched__end_migrating(s, t, SCHED_RUNNABLE);
 			sched__arrive(src, dst, t, sched_arch_now());
 			sched__rq_unlock2(src, dst);
-			break;
+			return;
 		}
 		sched__rq_unlock2(src, dst);
 		c = sched__pick_other_cpu(s, t, t->cpu);
 		if (c < 0)
-			break;
-		t->dst_cpu = (uint16_t)c;
+			return;
+		sched__set_migrating(s, t, (unsigned)c);
 	}
-	sched__spin_unlock(&t->lock);
 }
 
 /*
  * `switching` is written by the pick and read here, both on rq->cpu only, so no lock is
  * needed; that also lets another CPU spin on a thread's on_cpu while holding this rq lock.
+ * A migrating thread's state is settled under its lock before on_cpu is released, so the
+ * storage is not touched after another CPU may reuse it.
  */
 void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 {
@@ -262,9 +263,14 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 	prev = s->rq[cpu].switching;
 	s->rq[cpu].switching = NULL;
 	if (prev && !prev->is_idle) {
-		sched__store_release(&prev->on_cpu, 0);
-		if (prev->state == SCHED_MIGRATING)
+		if (__atomic_load_n(&prev->state, __ATOMIC_ACQUIRE) == SCHED_MIGRATING) {
+			sched__spin_lock(&prev->lock);
+			sched__store_release(&prev->on_cpu, 0);
 			finish_migration(s, prev);
+			sched__spin_unlock(&prev->lock);
+		} else {
+			sched__store_release(&prev->on_cpu, 0);
+		}
 	}
 	sched_arch_irq_restore(flags);
 }

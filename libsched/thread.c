@@ -36,22 +36,21 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 	return 0;
 }
 
-int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
-		      const struct sched_thread_params *p)
+/* Zero everything but the lock: a stale ref's holder may be spinning on it. */
+static void clear_thread(struct sched_thread *t)
 {
-	unsigned self;
-	uint32_t gen;
-	int ret;
+	volatile unsigned char *p = (unsigned char *)t;
 
-	if (!s || !t || !p)
-		return -SCHED_EINVAL;
-	if ((ret = check_params(s, p)) < 0)
-		return ret;
-	if (t->state != SCHED_EXITED && (t->state != SCHED_NEW || t->gen != 0))
-		return -SCHED_ESTATE; /* live storage: re-initialising would corrupt a queue */
-	gen = t->gen + 1;
-	self = sched_arch_cpu_id();
-	*t = (struct sched_thread){ 0 };
+	for (size_t i = offsetof(struct sched_thread, id); i < sizeof(*t); i++)
+		p[i] = 0;
+}
+
+static void init_fields(struct sched_sys *s, struct sched_thread *t,
+			const struct sched_thread_params *p, uint32_t gen)
+{
+	unsigned self = sched_arch_cpu_id();
+
+	clear_thread(t);
 	t->gen = gen ? gen : 1;
 	t->id = p->id;
 	t->state = SCHED_NEW;
@@ -68,7 +67,33 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
 	s->fair->thread_init(s, t);
-	return 0;
+}
+
+int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
+		      const struct sched_thread_params *p)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!s || !t || !p)
+		return -SCHED_EINVAL;
+	if ((ret = check_params(s, p)) < 0)
+		return ret;
+	if (t->state != SCHED_EXITED)
+		return t->state == SCHED_NEW && t->gen == 0 ? (init_fields(s, t, p, 1), 0)
+							    : -SCHED_ESTATE;
+	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack. */
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&t->lock);
+	if (t->state != SCHED_EXITED)
+		ret = -SCHED_ESTATE;
+	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		ret = -SCHED_EBUSY;
+	else
+		init_fields(s, t, p, t->gen + 1);
+	sched__spin_unlock(&t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
 }
 
 struct sched_ref sched_ref_of(const struct sched_thread *t)
@@ -96,7 +121,7 @@ static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 		sched__dequeue(rq, t, SCHED_DEQ_EXIT);
 	} else if (rq->curr == t) {
 		sched__charge_curr(rq, now);
-		t->state = SCHED_EXITED; /* the pick will not put it back */
+		sched__end_migrating(s, t, SCHED_EXITED); /* the pick will not put it back */
 		sched__kick(rq, true);
 	}
 	/* else MIGRATING off-CPU: finish_migration sees EXITED and drops it */
@@ -122,7 +147,7 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 		sched__timeout_cancel(s, t);
 	else
 		exit_on_cpu(s, t);
-	t->state = SCHED_EXITED;
+	sched__end_migrating(s, t, SCHED_EXITED);
 	t->gen++;
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
@@ -131,44 +156,30 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	return 0;
 }
 
-/* Move a queued thread that its new mask no longer allows here. t and rq locked. */
-static void affinity_move_queued(struct sched_sys *s, struct sched_thread *t,
-				 struct sched_rq *rq, unsigned dst)
-{
-	struct sched_rq *d = sched__rq(s, dst);
-
-	sched__rq_unlock(rq);
-	sched__rq_lock2(rq, d);
-	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-		sched_arch_cpu_relax(); /* just preempted: its CPU finishes the switch unlocked */
-	if (t->state == SCHED_RUNNABLE && d->online)
-		sched__move_queued(rq, d, t, sched_arch_now());
-	if (d != rq)
-		sched__rq_unlock(d);
-}
-
 /*
  * Apply t's new mask (already stored) to a thread on a CPU's queue or current: a queued
  * thread moves now; a running one leaves at its next pick (MIGRATING); a migration under
  * way is cancelled if it may stay, or re-aimed if its destination is no longer allowed.
- * t and rq (its owner) locked; dst is an allowed online CPU.
+ * t, its owner rq and d (an allowed online CPU) locked.
  */
 static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
-			    unsigned dst)
+			    struct sched_rq *d)
 {
 	bool stay = sched_cpumask_test(&t->affinity, rq->cpu);
 
 	if (t->state == SCHED_RUNNABLE && !stay) {
-		affinity_move_queued(s, t, rq, dst);
+		/* just preempted: its CPU finishes the switch without taking a lock */
+		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			sched_arch_cpu_relax();
+		sched__move_queued(rq, d, t, sched_arch_now());
 	} else if (t->state == SCHED_RUNNING && !stay) {
-		t->dst_cpu = (uint16_t)dst;
-		t->state = SCHED_MIGRATING;
+		sched__set_migrating(s, t, d->cpu);
 		sched__kick(rq, true);
 	} else if (t->state == SCHED_MIGRATING) {
 		if (stay && rq->curr == t && rq->online)
-			t->state = SCHED_RUNNING;
+			sched__end_migrating(s, t, SCHED_RUNNING);
 		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu))
-			t->dst_cpu = (uint16_t)dst;
+			sched__set_migrating(s, t, d->cpu);
 	}
 }
 
@@ -190,10 +201,11 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 	if (ret == 0) {
 		t->affinity = *mask;
 		if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
-			struct sched_rq *rq = lock_owner(s, t);
+			struct sched_rq *rq = sched__rq(s, t->cpu), *d = sched__rq(s, (unsigned)dst);
 
-			affinity_on_cpu(s, t, rq, (unsigned)dst);
-			sched__rq_unlock(rq);
+			sched__rq_lock2(rq, d); /* t->cpu is stable under the thread lock */
+			affinity_on_cpu(s, t, rq, d);
+			sched__rq_unlock2(rq, d);
 		}
 	}
 	sched__spin_unlock(&t->lock);
@@ -213,8 +225,8 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r)) {
 		ret = -SCHED_ESTALE;
-	} else if (t->state == SCHED_RUNNING || t->state == SCHED_MIGRATING) {
-		struct sched_rq *rq = lock_owner(s, t);
+	} else if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
+		struct sched_rq *rq = lock_owner(s, t); /* a pick may be writing the figures */
 
 		*out = t->acct;
 		if (rq->curr == t) /* include the run in progress, without charging */

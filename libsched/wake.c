@@ -83,6 +83,9 @@ int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, uns
 	return sched__pick_cpu(s, &t->affinity, t->cpu, avoid);
 }
 
+static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why,
+		    const uint32_t *seq);
+
 /* --- sleeper timeouts (protected by the lock of rq[t->cpu]) ----------------------------- */
 
 static bool timeout_less(const struct sched_thread *a, const struct sched_thread *b)
@@ -110,7 +113,7 @@ void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_
 	rq->nr_sleepers++;
 }
 
-static void timeout_remove(struct sched_rq *rq, struct sched_thread *t)
+void sched__timeout_remove(struct sched_rq *rq, struct sched_thread *t)
 {
 	sched_rb_erase(&rq->sleepers, &t->timeout_node);
 	t->timeout_armed = 0;
@@ -126,6 +129,7 @@ static void timeout_remove(struct sched_rq *rq, struct sched_thread *t)
 unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_ref due[SCHED_TIMER_BATCH];
+	uint32_t seq[SCHED_TIMER_BATCH];
 	unsigned n = 0;
 
 	sched__rq_lock(rq);
@@ -135,13 +139,14 @@ unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 
 		if (sched_time_before(now, t->timeout))
 			break;
-		timeout_remove(rq, t);
+		sched__timeout_remove(rq, t);
 		due[n].t = t;
-		due[n++].gen = t->gen;
+		due[n].gen = t->gen;
+		seq[n++] = t->block_seq;
 	}
 	sched__rq_unlock(rq);
 	for (unsigned i = 0; i < n; i++)
-		sched_wake(rq->sys, due[i], SCHED_WAKE_TIMER);
+		wake_ref(rq->sys, due[i], SCHED_WAKE_TIMER, &seq[i]);
 	return n;
 }
 
@@ -154,7 +159,7 @@ static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
 	sched_time_t now = sched_arch_now();
 
 	if (t->timeout_armed)
-		timeout_remove(srq, t);
+		sched__timeout_remove(srq, t);
 	sched__charge_curr(rq, now);
 	if (t->state == SCHED_BLOCKED && t->cpu != rq->cpu)
 		sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
@@ -195,24 +200,32 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 	return -SCHED_ECPU;
 }
 
-int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why)
+/* Wake r; with `seq`, only out of the sleep that had that block sequence number. */
+static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why,
+		    const uint32_t *seq)
 {
 	unsigned long flags;
 	int ret;
 
-	if (!s || !r.t || (unsigned)why >= SCHED_WAKE_NR)
-		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&r.t->lock);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
-	else if (r.t->state != SCHED_NEW && r.t->state != SCHED_BLOCKED)
+	else if ((r.t->state != SCHED_NEW && r.t->state != SCHED_BLOCKED) ||
+		 (seq && *seq != r.t->block_seq))
 		ret = -SCHED_ESTATE;
 	else
 		ret = wake_locked(s, r.t, why);
 	sched__spin_unlock(&r.t->lock);
 	sched_arch_irq_restore(flags);
 	return ret;
+}
+
+int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why)
+{
+	if (!s || !r.t || (unsigned)why >= SCHED_WAKE_NR)
+		return -SCHED_EINVAL;
+	return wake_ref(s, r, why, NULL);
 }
 
 /* --- the current thread leaves the CPU ---------------------------------------------------- */
@@ -224,20 +237,22 @@ static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t
 
 	sched__charge_curr(rq, now);
 	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
-	t->state = SCHED_BLOCKED;
+	sched__end_migrating(rq->sys, t, SCHED_BLOCKED);
+	t->block_seq++;
 	if (deadline != SCHED_TIME_NEVER)
 		sched__timeout_arm(rq, t, deadline);
 	sched__trace(rq, SCHED_TR_BLOCK, t->id, 0, deadline != SCHED_TIME_NEVER, now);
 }
 
-/* The running (non-idle) current thread of cpu, or NULL. Stable: only cpu changes it. */
+/*
+ * The non-idle current thread of cpu, or NULL. Stable: only cpu changes it. It may have
+ * been exited by another CPU (a pick is then due); the entries re-check under the locks.
+ */
 static struct sched_thread *running_curr(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_thread *t;
 
 	if (!s || cpu >= s->nr_cpus || !(t = s->rq[cpu].curr) || t->is_idle)
-		return NULL;
-	if (t->state != SCHED_RUNNING && t->state != SCHED_MIGRATING)
 		return NULL;
 	return t;
 }
@@ -261,11 +276,14 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 	if (!t)
 		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
 	rq = sched__rq(s, cpu);
+	if (deadline != SCHED_TIME_NEVER && !rq->online)
+		return -SCHED_ECPU; /* leaving: its timeout must not live on an offline CPU */
 	flags = sched_arch_irq_save();
 	steal_if_idling(rq);
 	sched__spin_lock(&t->lock);
 	sched__rq_lock(rq);
-	block_curr(rq, t, deadline);
+	if (t->state != SCHED_EXITED) /* exited meanwhile: just switch away */
+		block_curr(rq, t, deadline);
 	*next = sched__schedule(rq);
 	sched__rq_unlock(rq);
 	sched__spin_unlock(&t->lock);
@@ -323,7 +341,7 @@ static void lock_threads(struct sched_thread *a, struct sched_thread *b)
 
 static int handoff_check(struct sched_thread *me, struct sched_ref to)
 {
-	if (!sched__ref_live(to))
+	if (!sched__ref_live(to) || me->state == SCHED_EXITED)
 		return -SCHED_ESTALE;
 	if (to.t == me || (to.t->state != SCHED_BLOCKED && to.t->state != SCHED_NEW))
 		return -SCHED_ESTATE;
@@ -340,20 +358,31 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 			  struct sched_thread *to, struct sched_thread **next)
 {
 	struct sched_rq *srq = to->timeout_armed ? sched__rq(s, to->cpu) : rq;
-	int ret;
+	bool here = sched_cpumask_test(&to->affinity, rq->cpu);
 
-	if (!sched_cpumask_test(&to->affinity, rq->cpu) || !rq->online) {
-		ret = wake_locked(s, to, SCHED_WAKE_IPC);
+	/* `to` may have just blocked elsewhere: no CPU may run it before that CPU's switch
+	 * is finished (finish_switch takes no lock, so waiting with thread locks is safe) */
+	while (__atomic_load_n(&to->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax();
+	if (here) {
+		sched__rq_lock2(srq, rq);
+		here = rq->online; /* re-checked under the lock: offline may have won */
+		if (here) {
+			wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
+			rq->handoff = to;
+			rq->counters[SCHED_CNT_HANDOFFS]++;
+		}
+		if (srq != rq)
+			sched__rq_unlock(srq);
+		if (!here)
+			sched__rq_unlock(rq);
+	}
+	if (!here) {
+		int ret = wake_locked(s, to, SCHED_WAKE_IPC);
+
 		if (ret < 0)
 			return ret;
 		sched__rq_lock(rq);
-	} else {
-		sched__rq_lock2(srq, rq);
-		wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
-		if (srq != rq)
-			sched__rq_unlock(srq);
-		rq->handoff = to;
-		rq->counters[SCHED_CNT_HANDOFFS]++;
 	}
 	block_curr(rq, me, SCHED_TIME_NEVER);
 	*next = sched__schedule(rq);
@@ -407,6 +436,6 @@ void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t)
 	srq = sched__rq(s, t->cpu);
 	sched__rq_lock(srq);
 	if (t->timeout_armed)
-		timeout_remove(srq, t);
+		sched__timeout_remove(srq, t);
 	sched__rq_unlock(srq);
 }

@@ -512,6 +512,90 @@ static void address_space_switches_are_counted(void **state)
 	sim_free(sim);
 }
 
+
+static void block_after_a_remote_exit_does_not_revive_the_thread(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&a->st)), 0);
+	/* CPU 0 has not taken its IPI yet; its thread asks to sleep */
+	sim_enter(sim, 0);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, sim->now + MS, &next), 0);
+	assert_ptr_not_equal(next, &a->st);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_int_equal(a->st.state, SCHED_EXITED);
+	assert_int_equal(sim->rq[0].nr_sleepers, 0);
+	sim_free(sim);
+}
+
+static void storage_is_not_reused_while_a_cpu_is_on_its_stack(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread_params p = { .id = 9 };
+
+	(void)state;
+	wake_from(sim, 0, a);
+	sim_enter(sim, 0);
+	sched_exit(&sim->sys, sched_ref_of(&a->st)); /* still CPU 0's current: on_cpu */
+	assert_int_equal(sched_thread_init(&sim->sys, &a->st, &p), -SCHED_EBUSY);
+	assert_int_equal(a->st.state, SCHED_EXITED);
+	sim_resched(sim, 0); /* the switch away finishes */
+	assert_int_equal(sched_thread_init(&sim->sys, &a->st, &p), 0);
+	sim_free(sim);
+}
+
+static void offline_waits_for_a_migration_headed_to_the_cpu(void **state)
+{
+	struct sim *sim = machine(3, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	sched_cpumask_t m;
+	unsigned dst;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	assert_ptr_equal(running_on(sim, 0), a);
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, 1);
+	sched_cpumask_set(&m, 2);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &m), 0);
+	assert_int_equal(a->st.state, SCHED_MIGRATING);
+	dst = a->st.dst_cpu;
+	assert_int_equal(sched_cpu_offline(&sim->sys, dst), -SCHED_EBUSY);
+	settle(sim); /* CPU 0 takes the IPI and lets it go */
+	assert_ptr_equal(running_on(sim, dst), a);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_cpu_offline(&sim->sys, dst), 0);
+	settle(sim);
+	assert_ptr_equal(running_on(sim, 3 - dst), a);
+	sim_free(sim);
+}
+
+static void sleep_with_timeout_on_a_cpu_going_offline_is_refused(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next = NULL;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 0), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, sim->now + MS, &next), -SCHED_ECPU);
+	assert_int_equal(a->st.state, SCHED_MIGRATING); /* unchanged */
+	settle(sim);
+	assert_ptr_equal(running_on(sim, 1), a);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +621,10 @@ int main(void)
 		cmocka_unit_test(trace_ring_keeps_the_newest_events_without_allocating),
 		cmocka_unit_test(checker_detects_a_thread_queued_twice),
 		cmocka_unit_test(address_space_switches_are_counted),
+		cmocka_unit_test(block_after_a_remote_exit_does_not_revive_the_thread),
+		cmocka_unit_test(storage_is_not_reused_while_a_cpu_is_on_its_stack),
+		cmocka_unit_test(offline_waits_for_a_migration_headed_to_the_cpu),
+		cmocka_unit_test(sleep_with_timeout_on_a_cpu_going_offline_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

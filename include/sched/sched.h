@@ -201,6 +201,7 @@ struct sched_thread {
 	sched_time_t woken_at;       /* last wake instant (wake-to-run latency) */
 	sched_time_t last_ran;       /* when it last left a CPU (cache-hot test) */
 	uint64_t wake_lat_max;
+	uint32_t block_seq;          /* bumped at every block: a timeout wakes only its own sleep */
 	uint32_t check_stamp;        /* sched_check() duplicate detection */
 	union {
 		struct sched_rr_thread rr;
@@ -228,6 +229,7 @@ struct sched_rq {
 	uint8_t need_resched;
 	uint32_t ipi_pending;
 	uint32_t nr_queued;          /* threads in the class queue (not counting curr) */
+	uint32_t migrating_in;       /* MIGRATING threads headed here (atomic); offline waits */
 	struct sched_thread *curr;
 	struct sched_thread *idle;
 	struct sched_thread *handoff;   /* queued here, to be picked next (direct IPC) */
@@ -349,8 +351,8 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 /*
  * Take `cpu` offline: no new thread is placed there, queued threads and sleeper timeouts
  * move to other CPUs, and a running thread moves at that CPU's next pick (it gets an IPI).
- * Rejected with -SCHED_EBUSY if it is the last online CPU or a thread there allows no
- * other online CPU. Callers serialise hotplug and affinity changes (a hotplug mutex).
+ * Rejected with -SCHED_EBUSY if it is the last online CPU, if a thread there allows no
+ * other online CPU, or while a thread is migrating towards it (retry after its switch). Callers serialise hotplug and affinity changes (a hotplug mutex).
  * O(threads on cpu), each moved under both locks.
  */
 int sched_cpu_offline(struct sched_sys *s, unsigned cpu);
@@ -359,7 +361,8 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu);
 
 /*
  * Initialise `t` in state NEW. Storage must be zeroed or an EXITED thread (then the
- * generation keeps counting up, so refs from its previous life stay stale). O(1).
+ * generation keeps counting up, so refs from its previous life stay stale; -SCHED_EBUSY
+ * while its last CPU has not finished switching away from it). O(1).
  */
 int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		      const struct sched_thread_params *p);
@@ -393,7 +396,10 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 /*
  * The current thread of `cpu` blocks (sched_block) or sleeps until `deadline`
  * (sched_sleep_until, woken with SCHED_WAKE_TIMER); *next receives the thread to switch to.
- * -SCHED_ESTATE if the CPU runs its idle thread. Takes rq[cpu] lock. O(log n).
+ * -SCHED_ESTATE if the CPU runs its idle thread; -SCHED_ECPU for a sleep with a timeout on a
+ * CPU being taken offline (its thread is about to move: pick, then sleep). A current thread
+ * exited meanwhile by another CPU is not blocked, just switched away from. Takes the
+ * thread lock and rq[cpu] lock. O(log n).
  */
 int sched_block(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
@@ -424,8 +430,9 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu);
 
 /*
  * Called on `cpu` once the kernel no longer runs on the previous thread's stack (after the
- * switch, or right away when the pick returned the same thread). Clears the previous
- * thread's on_cpu and finishes a pending migration. Takes rq locks only when migrating.
+ * switch, or right away when the pick returned the same thread), still with interrupts off.
+ * Clears the previous thread's on_cpu and finishes a pending migration. Takes no lock,
+ * except the thread lock and two rq locks when the previous thread is migrating.
  */
 void sched_finish_switch(struct sched_sys *s, unsigned cpu);
 
