@@ -40,9 +40,22 @@ void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched
 }
 
 /*
- * Move threads from src to dst while src is at least two threads busier. Both locked.
- * A CPU about to idle (`dst_idling`) counts only its queue: its current thread is leaving.
+ * Is moving t from src to dst worth it? A CPU about to idle (`idling`, its current thread
+ * leaving) takes one queued thread whenever src has another to run (work conservation);
+ * otherwise t moves only if that does not leave dst heavier than src: 2 w_t <= src - dst.
  */
+static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			 bool idling, unsigned moved)
+{
+	uint64_t dl = idling ? sched__rq_load_idling(dst) : sched__rq_load(dst);
+	uint64_t sl = sched__rq_load(src);
+
+	if (idling && !moved)
+		return src->nr_queued + (src->curr->state == SCHED_RUNNING) >= 2;
+	return sl > dl && 2 * (uint64_t)t->weight <= sl - dl;
+}
+
+/* Move threads from src to dst while that evens their loads. Both rqs locked. */
 static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_idling)
 {
 	struct sched_sys *s = src->sys;
@@ -53,11 +66,10 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 
 	for (unsigned scanned = 0; t && scanned < SCHED_MOVE_SCAN; scanned++, t = nx) {
 		nx = fair->next(src, t);
-		unsigned dst_load = dst_idling ? dst->nr_queued : sched__rq_load(dst);
-
-		if (moved >= s->cfg.balance_max || sched__rq_load(src) < dst_load + 2)
+		if (moved >= s->cfg.balance_max)
 			break;
-		if (!can_move(src, dst, t) || !sched__spin_trylock(&t->lock))
+		if (!can_move(src, dst, t) || !worth_moving(src, dst, t, dst_idling, moved) ||
+		    !sched__spin_trylock(&t->lock))
 			continue;
 		sched__move_queued(src, dst, t, now);
 		sched__spin_unlock(&t->lock);
@@ -66,14 +78,14 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 	return moved;
 }
 
-/* The usable CPU with the most (most_loaded) or fewest queued/running threads, not `me`. */
+/* The usable CPU with the most (most_loaded) or the least load, not `me`. O(nr_cpus). */
 static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 {
 	int best = -1;
-	unsigned best_load = 0;
+	uint64_t best_load = 0;
 
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		unsigned l;
+		uint64_t l;
 
 		if (c == me || !sched__cpu_usable(s, c))
 			continue;

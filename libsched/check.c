@@ -71,6 +71,7 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 {
 	const struct sched_class *fair = s->fair;
 	unsigned n = 0;
+	uint64_t load = rq->curr->is_idle ? 0 : rq->curr->weight;
 	int ret = fair->check(rq);
 
 	if (ret < 0)
@@ -85,7 +86,10 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 			FAIL(s, "thread placed twice", t->id);
 		if (t->on_cpu && t != rq->switching)
 			FAIL(s, "queued thread still marked on a CPU", t->id);
+		load += t->weight;
 	}
+	if (load != rq->load)
+		FAIL(s, "load differs from the weights of the runnable threads", rq->cpu);
 	if (n != rq->nr_queued)
 		FAIL(s, "nr_queued differs from the queue", rq->cpu);
 	if (!rq->online && n)

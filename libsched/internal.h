@@ -126,15 +126,20 @@ static inline bool sched__cpu_usable(struct sched_sys *s, unsigned cpu)
 }
 
 /*
- * Runnable threads on rq: queued ones plus a current thread that will go on running.
- * Read without the lock by placement (a heuristic), hence the relaxed atomic loads.
+ * Load of rq: the summed weight of the threads runnable there, current one included.
+ * Read without the lock by placement and balance (a heuristic): relaxed atomic load.
  */
-static inline unsigned sched__rq_load(const struct sched_rq *rq)
+static inline uint64_t sched__rq_load(const struct sched_rq *rq)
 {
-	const struct sched_thread *c = __atomic_load_n(&rq->curr, __ATOMIC_RELAXED);
+	return __atomic_load_n(&rq->load, __ATOMIC_RELAXED);
+}
 
-	return __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) +
-	       (c && !c->is_idle && __atomic_load_n(&c->state, __ATOMIC_RELAXED) == SCHED_RUNNING);
+/* The load rq will have once its current thread, which is leaving, has left. */
+static inline uint64_t sched__rq_load_idling(const struct sched_rq *rq)
+{
+	const struct sched_thread *c = rq->curr;
+
+	return sched__rq_load(rq) - (c && !c->is_idle ? c->weight : 0);
 }
 
 /* Should t, just queued on rq (locked), preempt what rq runs? Idle always yields. */

@@ -41,12 +41,14 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 	t->runnable_since = now;
 	rq->sys->fair->enqueue(rq, t, flags);
 	rq->nr_queued++;
+	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
 }
 
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	rq->sys->fair->dequeue(rq, t, flags);
 	rq->nr_queued--;
+	__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
 	if (rq->handoff == t)
 		rq->handoff = NULL;
 }
@@ -164,8 +166,10 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	bool prev_runs = !prev->is_idle && prev->state == SCHED_RUNNING;
 
 	sched__charge_curr(rq, now);
-	if (!prev->is_idle && !prev_runs)
+	if (!prev->is_idle && !prev_runs) {
 		fair->dequeue(rq, prev, leave_flags(prev));
+		__atomic_store_n(&rq->load, rq->load - prev->weight, __ATOMIC_RELAXED);
+	}
 	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued + prev_runs;
 	next = choose(rq, now);
 	if (next != prev || !prev_runs) {

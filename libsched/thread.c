@@ -354,9 +354,13 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		bool on_cpu = t->state != SCHED_NEW && t->state != SCHED_BLOCKED;
 		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
 
+		uint32_t old = t->weight;
+
 		if (rq)
 			sched__charge_curr(rq, sched_arch_now());
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
+		if (rq) /* t is counted in its rq's load while runnable there */
+			__atomic_store_n(&rq->load, rq->load - old + t->weight, __ATOMIC_RELAXED);
 		s->fair->reweight(rq, t);
 		if (rq) {
 			sched__kick(rq, false);

@@ -18,7 +18,7 @@ static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned 
 	return sched__cpu_usable(s, cpu) && sched_cpumask_test(&t->affinity, cpu);
 }
 
-static unsigned load_of(struct sched_sys *s, unsigned cpu)
+static uint64_t load_of(struct sched_sys *s, unsigned cpu)
 {
 	return sched__rq_load(sched__rq(s, cpu));
 }
@@ -42,14 +42,14 @@ int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned p
 		    unsigned avoid)
 {
 	int best = -1;
-	unsigned best_load = ~0u;
+	uint64_t best_load = UINT64_MAX;
 
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		unsigned l;
+		uint64_t l;
 
 		if (c == avoid || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
 			continue;
-		l = load_of(s, c) * 2 + (c != prev); /* ties prefer the previous CPU */
+		l = load_of(s, c) * 2 + (c != prev); /* ties prefer the previous CPU; < 2^40 */
 		if (l < best_load) {
 			best_load = l;
 			best = (int)c;

@@ -230,6 +230,7 @@ struct sched_rq {
 	uint32_t ipi_pending;
 	uint32_t nr_queued;          /* threads in the class queue (not counting curr) */
 	uint32_t migrating_in;       /* MIGRATING threads headed here (atomic); offline waits */
+	uint64_t load;               /* sum of the weights of threads runnable here (curr incl.) */
 	struct sched_thread *curr;
 	struct sched_thread *idle;
 	struct sched_thread *handoff;   /* queued here, to be picked next (direct IPC) */
