@@ -373,6 +373,20 @@ static void reweight_entity(struct sched_fair_rq *q, struct sched_fair_entity *s
 	update_v0(q);
 }
 
+/* Change se's slice; a queued entity is re-inserted so the subtree summaries stay true. */
+static void set_slice(struct sched_fair_entity *se, uint64_t slice)
+{
+	bool in_tree = se->on_q && se->q->curr != se;
+
+	if (se->slice == slice)
+		return;
+	if (in_tree)
+		tree_remove(se->q, se);
+	se->slice = slice;
+	if (in_tree)
+		tree_insert(se->q, se);
+}
+
 /* --- groups ---------------------------------------------------------------------------------- */
 
 static struct sched_group *fair_group(struct sched_group *g)
@@ -405,7 +419,7 @@ static void update_group_entity(struct sched_fair_entity *gse)
 	if (w < MIN_SHARES)
 		w = MIN_SHARES;
 	if (mq->nr)
-		gse->slice = queue_min_slice(mq, NULL);
+		set_slice(gse, queue_min_slice(mq, NULL));
 	reweight_entity(gse->q, gse, (uint32_t)w);
 }
 
@@ -463,10 +477,16 @@ static void eevdf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 	sched__list_add_tail(&rq->cls.eevdf.queued, &t->cls.eevdf.node);
 }
 
+/*
+ * Remove t; its group entities leave too where t was the last member. If t was running,
+ * the group entities above the level where members remain were "current" for it: they go
+ * back into their trees, so the next pick starts from a consistent path.
+ */
 static void eevdf_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	uint64_t tick = rq->sys->cfg.tick_ns;
 	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	bool was_curr = se->q->curr == se;
 
 	(void)flags;
 	sched__list_del(&t->cls.eevdf.node);
@@ -477,6 +497,9 @@ static void eevdf_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 		if (q->nr)
 			break; /* the group still has members here */
 	}
+	for (se = se ? se->parent : NULL; was_curr && se; se = se->parent)
+		if (se->q->curr == se)
+			put_prev_entity(se->q, se);
 	update_shares(&t->cls.eevdf.se);
 }
 
@@ -640,15 +663,17 @@ static void eevdf_reweight(struct sched_rq *rq, struct sched_thread *t)
 	reweight_entity(se->q, se, t->weight);
 	se->inv_weight = t->weight == SCHED_WEIGHT_IDLE ? 0xffffffffu / SCHED_WEIGHT_IDLE
 							 : sched__nice_inv_weight(t->nice);
-	se->slice = t->slice;
-	if (se->on_q) {
-		if (se->q->curr != se)
-			tree_remove(se->q, se);
-		se->deadline = se->vruntime + to_virtual(se->slice, se);
-		if (se->q->curr != se)
-			tree_insert(se->q, se);
-		update_shares(se);
+	if (!se->on_q) {
+		se->slice = t->slice;
+		return;
 	}
+	set_slice(se, t->slice);
+	if (se->q->curr != se)
+		tree_remove(se->q, se);
+	se->deadline = se->vruntime + to_virtual(se->slice, se); /* a new request, new size */
+	if (se->q->curr != se)
+		tree_insert(se->q, se);
+	update_shares(se);
 }
 
 /* --- invariants -------------------------------------------------------------------------------- */

@@ -44,6 +44,10 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
 }
 
+/*
+ * A queued thread leaves rq (exit, migration). The class may have moved the current
+ * thread's slice end (a group's share changes), so the CPU re-arms, or gets an IPI.
+ */
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	rq->sys->fair->dequeue(rq, t, flags);
@@ -51,6 +55,8 @@ void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 	__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
 	if (rq->handoff == t)
 		rq->handoff = NULL;
+	if (rq->curr)
+		sched__kick(rq, false);
 }
 
 static sched_time_t earlier(sched_time_t a, sched_time_t b)

@@ -8,7 +8,6 @@
 #include <sched/sched.h>
 
 /* --- your kernel's side (examples) -------------------------------------------------------- */
-
 struct kthread {
 	void *saved_sp;          /* port: whatever arch_switch_to() saves */
 	int dead;                /* set before sched_exit(); freed after the switch away */
@@ -23,12 +22,8 @@ extern void arch_switch_to(struct kthread *prev, struct kthread *next);
 extern void kthread_release(struct kthread *t);
 
 /* The glue below; a real kernel declares these in a header. */
-void sched_port_boot(unsigned nr_cpus);
-void sched_port_cpu_up(void);
-void sched_port_idle_loop(void);
-void timer_irq_handler(void);
-void resched_ipi_handler(void);
-void preempt_point(void);
+void sched_port_boot(unsigned nr_cpus), sched_port_cpu_up(void), sched_port_idle_loop(void);
+void timer_irq_handler(void), resched_ipi_handler(void), preempt_point(void);
 void kthread_trampoline(void);
 int kthread_start(struct kthread *t, uint32_t id, int nice);
 int kthread_wake(struct sched_ref r, enum sched_wake_reason why);
@@ -42,7 +37,6 @@ static struct kthread *cpu_curr[SCHED_MAX_CPUS];   /* what each CPU runs */
 static struct kthread *cpu_prev[SCHED_MAX_CPUS];   /* switched away from, not yet finished */
 
 /* --- the ten hooks (include/sched/arch.h) --------------------------------------------------- */
-
 /* port: rdtsc; ns = (tsc * mult) >> shift from your TSC calibration (invariant TSC,
  * synchronised across CPUs). Integer only: no floating point, no libgcc helpers. */
 sched_time_t sched_arch_now(void) { return 0; }
@@ -88,7 +82,6 @@ void sched_arch_notify(uint32_t endpoint, uint64_t message) { (void)endpoint, (v
 void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
 
 /* --- kernel glue ------------------------------------------------------------------------------ */
-
 void sched_port_boot(unsigned nr_cpus) /* boot CPU, before the others start */
 {
 	struct sched_topology topo = { .nr_cpus = nr_cpus };
@@ -205,15 +198,18 @@ int kthread_block(void (*unlock)(void *), void *lock)
 		unlock(lock);
 	if (err == 0)
 		switch_to_next(cpu, next);
+	else
+		preempt_point(); /* exited by another CPU, or this CPU went offline: pick due */
 	sched_arch_irq_restore(flags);
 	return err;
 }
 
 _Noreturn void kthread_exit_self(void)
 {
-	unsigned long flags = sched_arch_irq_save(); /* never restored: we do not come back */
-	unsigned cpu = sched_arch_cpu_id();
-	(void)flags;
+	unsigned cpu;
+
+	(void)sched_arch_irq_save(); /* never restored: we do not come back */
+	cpu = sched_arch_cpu_id();
 	cpu_curr[cpu]->dead = 1;
 	sched_exit(&ksched, sched_ref_of(&cpu_curr[cpu]->st)); /* asks this CPU to reschedule */
 	switch_to_next(cpu, sched_pick(&ksched, cpu));         /* never returns: we are dead */
