@@ -239,17 +239,39 @@ static int64_t lag_limit(const struct sched_fair_rq *q, const struct sched_fair_
 }
 
 /*
+ * A negative lag (service taken ahead of others) is paid off while asleep, as if the
+ * sleeper had stayed on its queue, not running, while V advanced (the effect of Linux
+ * 6.12's delayed dequeue): back on the same queue, V's advance since it left is credited,
+ * up to zero. A short sleeper thus wakes eligible. Other queues' V are not comparable.
+ */
+static int64_t lag_after_sleep(const struct sched_fair_rq *q, const struct sched_fair_entity *se,
+			       const struct sched_fair_rq *left, uint64_t V)
+{
+	int64_t lag = se->vlag;
+
+	if (lag < 0 && left == q) {
+		lag += (int64_t)(V - se->v_left);
+		if (lag > 0)
+			lag = 0;
+	}
+	return lag;
+}
+
+/*
  * Place se on q: keep its lag (sleep, migration), corrected by (W + w) / W because adding
  * se moves V towards it: with v = V - lag * (W + w) / W the new average V' satisfies
  * V' - v = lag exactly. New entities start at V with half a slice of deadline.
+ * `left` is the queue se was last on.
  */
 static void place(struct sched_fair_rq *q, struct sched_fair_entity *se, unsigned flags,
-		  uint64_t tick)
+		  uint64_t tick, const struct sched_fair_rq *left)
 {
 	uint64_t V = avg_vruntime(q), vslice = to_virtual(se->slice, se);
 	int64_t lag = 0, limit = lag_limit(q, se, tick);
 
-	if (flags & (SCHED_ENQ_WAKE | SCHED_ENQ_MIGRATE))
+	if (flags & SCHED_ENQ_WAKE)
+		lag = clamp_s64(lag_after_sleep(q, se, left, V), -limit, limit);
+	else if (flags & SCHED_ENQ_MIGRATE)
 		lag = clamp_s64(se->vlag, -limit, limit);
 	if (lag && q->nr)
 		lag += lag * (int64_t)se->weight / (int64_t)queue_weight(q); /* |lag*w| < 2^38 */
@@ -261,9 +283,9 @@ static void place(struct sched_fair_rq *q, struct sched_fair_entity *se, unsigne
 }
 
 static void enqueue_entity(struct sched_fair_rq *q, struct sched_fair_entity *se,
-			   unsigned flags, uint64_t tick)
+			   unsigned flags, uint64_t tick, const struct sched_fair_rq *left)
 {
-	place(q, se, flags, tick);
+	place(q, se, flags, tick, left);
 	tree_insert(q, se);
 	se->q = q;
 	se->on_q = 1;
@@ -276,7 +298,8 @@ static void dequeue_entity(struct sched_fair_rq *q, struct sched_fair_entity *se
 {
 	int64_t limit = lag_limit(q, se, tick);
 
-	se->vlag = clamp_s64((int64_t)(avg_vruntime(q) - se->vruntime), -limit, limit);
+	se->v_left = avg_vruntime(q);
+	se->vlag = clamp_s64((int64_t)(se->v_left - se->vruntime), -limit, limit);
 	if (q->curr == se)
 		q->curr = NULL;
 	else
@@ -468,9 +491,11 @@ static void eevdf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 	uint64_t tick = rq->sys->cfg.tick_ns;
 	struct sched_fair_entity *se = &t->cls.eevdf.se;
 
+	const struct sched_fair_rq *left = se->q;
+
 	attach(rq, t);
 	for (; se && !se->on_q; se = se->parent) {
-		enqueue_entity(se->q, se, flags, tick);
+		enqueue_entity(se->q, se, flags, tick, se == &t->cls.eevdf.se ? left : se->q);
 		flags = SCHED_ENQ_WAKE; /* a group entity keeps its own lag on this CPU */
 	}
 	update_shares(&t->cls.eevdf.se);
@@ -533,6 +558,25 @@ static void eevdf_put_prev(struct sched_rq *rq, struct sched_thread *t)
 		if (se->q->curr == se)
 			put_prev_entity(se->q, se);
 	sched__list_add_tail(&rq->cls.eevdf.queued, &t->cls.eevdf.node);
+}
+
+/*
+ * A direct handoff is honoured only if the target is eligible at every level, like Linux's
+ * next buddy: a client/server pair that keeps handing the CPU back and forth falls behind
+ * V and then yields to the others through the normal pick.
+ */
+static bool eevdf_handoff(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to)
+{
+	(void)rq, (void)from;
+	for (struct sched_fair_entity *se = &to->cls.eevdf.se; se; se = se->parent) {
+		int64_t sum;
+		uint64_t w;
+
+		totals(se->q, &sum, &w);
+		if (!eligible_at(se->q, sum, w, se->vruntime))
+			return false;
+	}
+	return true;
 }
 
 /* Advance every level's vruntime; true if a request ended (deadline reached) on the way. */
@@ -797,6 +841,7 @@ const struct sched_class sched_eevdf_class = {
 	.pick = eevdf_pick,
 	.set_next = eevdf_set_next,
 	.put_prev = eevdf_put_prev,
+	.handoff = eevdf_handoff,
 	.charge = eevdf_charge,
 	.wakeup_preempt = eevdf_wakeup_preempt,
 	.slice_end = eevdf_slice_end,

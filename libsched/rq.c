@@ -151,12 +151,18 @@ static unsigned leave_flags(const struct sched_thread *t)
 	return t->state == SCHED_MIGRATING ? SCHED_DEQ_MIGRATE : SCHED_DEQ_SLEEP;
 }
 
-/* The class's choice (a direct-handoff target first), or NULL. rq locked. */
-static struct sched_thread *choose(struct sched_rq *rq, sched_time_t now)
+/* The class's choice (a direct-handoff target first, if the class agrees), or NULL. */
+static struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *prev,
+				   sched_time_t now)
 {
+	const struct sched_class *fair = rq->sys->fair;
+
 	if (!rq->online)
 		return NULL;
-	return rq->handoff ? rq->handoff : rq->sys->fair->pick(rq, now);
+	if (rq->handoff && fair->handoff(rq, prev, rq->handoff))
+		return rq->handoff;
+	rq->handoff = NULL;
+	return fair->pick(rq, now);
 }
 
 /*
@@ -177,7 +183,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 		__atomic_store_n(&rq->load, rq->load - prev->weight, __ATOMIC_RELAXED);
 	}
 	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued + prev_runs;
-	next = choose(rq, now);
+	next = choose(rq, prev, now);
 	if (next != prev || !prev_runs) {
 		if (prev_runs) {
 			fair->put_prev(rq, prev);

@@ -64,13 +64,25 @@ static struct sched_thread *rr_pick(struct sched_rq *rq, sched_time_t now)
 	return head;
 }
 
-/* Overflow: quantum <= 2^40 ns and weight <= 88761 < 2^17, product < 2^57. */
+/*
+ * A new turn gets a fresh quantum, unless it still holds one handed over by an IPC
+ * caller. Overflow: quantum <= 2^30 ns (sched_init bound), weight < 2^17.
+ */
 static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	uint64_t q = rq->sys->cfg.rr_quantum_ns * t->weight / SCHED_WEIGHT_NICE0;
 
 	sched__list_del(&t->cls.rr.node);
-	t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+	if (!sched_time_before(now, t->cls.rr.slice_end))
+		t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+}
+
+/* The callee runs on the caller's turn: it inherits what is left of the quantum. */
+static bool rr_handoff(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to)
+{
+	(void)rq;
+	to->cls.rr.slice_end = from->is_idle ? 0 : from->cls.rr.slice_end;
+	return true;
 }
 
 static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
@@ -136,6 +148,7 @@ const struct sched_class sched_rr_class = {
 	.pick = rr_pick,
 	.set_next = rr_set_next,
 	.put_prev = rr_put_prev,
+	.handoff = rr_handoff,
 	.charge = rr_charge,
 	.wakeup_preempt = rr_wakeup_preempt,
 	.slice_end = rr_slice_end,

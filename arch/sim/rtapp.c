@@ -448,13 +448,24 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 	for (size_t i = 0; i < v->len; i++) {
 		const struct json_member *m = &v->members[i];
 
-		if (strcmp(m->key, "group") != 0)
+		if (check_repeat(ld, v, i))
+			return -1;
+		if (strcmp(m->key, "group") == 0) {
+			if (get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &t->group))
+				return -1;
+		} else if (strcmp(m->key, "slice_us") == 0) {
+			if (get_usec(ld, m, &t->slice_ns))
+				return -1;
+			if (t->slice_ns < 100000 || t->slice_ns > 100000000)
+				return fail(ld, m->line, m->key, "must be 100 .. 100000 (us)");
+		} else if (strcmp(m->key, "ipc") == 0) {
+			if (m->value.type != JSON_BOOL)
+				return fail_type(ld, m, "true or false");
+			t->ipc = m->value.boolean;
+		} else {
 			return fail(ld, m->line, m->key,
-				    "unknown key in \"libsched\" (only \"group\" is supported)");
-		if (check_repeat(ld, v, i) || get_string(ld, m, 1))
-			return -1;
-		if (dup_string(ld, m, m->value.string, &t->group))
-			return -1;
+				    "unknown key in \"libsched\" (known: group, slice_us, ipc)");
+		}
 	}
 	return 0;
 }

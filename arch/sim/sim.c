@@ -292,6 +292,48 @@ static void plan_done(struct sim *sim, unsigned c, sched_time_t when)
 	push(sim, EV_DONE, c, when, ++sim->cpu[c].done_gen, NULL);
 }
 
+/* A suspended instance of task `name` (the IPC peer), or NULL. */
+static struct sim_thread *suspended_peer(struct sim *sim, const char *name)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *o = sim->threads[i];
+
+		if (o->task && o->suspended && strcmp(o->task->name, name) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * libsched.ipc: "resume peer" directly followed by "suspend" is one synchronous IPC
+ * (sched_call / sched_reply): the peer runs next on this CPU, this thread waits. Returns
+ * false (nothing done) when the pattern or a waiting peer is not there.
+ */
+static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
+{
+	struct sim_thread after = *t; /* a copy whose program counter looks one event ahead */
+	struct sim_thread *peer;
+	struct sched_thread *next;
+
+	if (!t->task->ipc || !step(&after) || pc_event(&after)->kind != WL_SUSPEND)
+		return false;
+	peer = suspended_peer(sim, pc_event(t)->ref);
+	if (!peer)
+		return false;
+	peer->suspended = false;
+	if (!step(t) || !step(t)) { /* past resume and suspend: the task's last loop ended */
+		sched_wake(&sim->sys, sched_ref_of(&peer->st), SCHED_WAKE_IPC);
+		t->done = true;
+		sched_exit(&sim->sys, sched_ref_of(&t->st));
+		return true;
+	}
+	t->suspended = true;
+	if (sched_call(&sim->sys, c, sched_ref_of(&peer->st), &next) < 0)
+		return false;
+	switch_to(sim, c, next);
+	return true;
+}
+
 static void resume_task(struct sim *sim, unsigned c, const char *name)
 {
 	for (size_t i = 0; i < sim->nr_threads; i++) {
@@ -373,6 +415,8 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		switch_to(sim, c, next);
 		return EXEC_NEXT;
 	case WL_RESUME:
+		if (ipc_handoff(sim, c, t))
+			return EXEC_NEXT;
 		resume_task(sim, c, ev->ref);
 		break;
 	case WL_YIELD:
@@ -467,6 +511,8 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		sim->now = ev.time;
 		handle(sim, &ev);
 		check_step(sim);
+		if (sim->after_event)
+			sim->after_event(sim, sim->hook_arg);
 	}
 	if (until > sim->now)
 		sim->now = until;
@@ -614,7 +660,8 @@ const char *sim_thread_group(struct sim *sim, const struct sim_thread *t)
 static int task_params(struct sim *sim, const struct wl_task *task, struct sched_thread_params *p,
 		       sched_cpumask_t *mask)
 {
-	*p = (struct sched_thread_params){ .nice = task->nice, .group = group_for(sim, task->group) };
+	*p = (struct sched_thread_params){ .nice = task->nice, .group = group_for(sim, task->group),
+					   .slice_ns = task->slice_ns };
 	p->idle_weight = task->policy == WL_POLICY_IDLE;
 	if (!task->cpus)
 		return 0;

@@ -79,6 +79,8 @@ struct sim {
 	size_t nr_groups;
 	const struct workload *wl;
 	bool check_each_step;     /* run sched_check() after every event; abort on failure */
+	void (*after_event)(struct sim *sim, void *arg); /* tests: called after every event */
+	void *hook_arg;
 };
 
 /* A machine with cfg->cpus CPUs online. Returns NULL and prints why on bad input. */

@@ -48,7 +48,15 @@ struct wl_task {
 	uint64_t cpus;          /* affinity bitmask, 0 = all CPUs ("cpus" absent) */
 	enum wl_policy policy;  /* "policy", else global default_policy, else OTHER */
 	int nice;               /* "priority" for OTHER/BATCH: -20..19, default 0 */
-	char *group;            /* "libsched": {"group": "..."}; NULL = own process group */
+	/* "libsched": { ... } keys, which real rt-app does not have:
+	 *   "group": "name"   a fairness group (process); tasks without one share the
+	 *                     accounting-only group "rt-app", like threads of one process
+	 *   "slice_us": N     latency class: the EEVDF slice, 100 .. 100000 us
+	 *   "ipc": true       a "resume" directly followed by "suspend" is one synchronous
+	 *                     IPC handoff (sched_call / sched_reply) to the resumed task */
+	char *group;
+	uint64_t slice_ns;      /* 0 = the library default */
+	int ipc;
 	struct wl_phase *phases;/* a task without "phases" has one phase holding its events */
 	size_t nr_phases;
 	unsigned line;

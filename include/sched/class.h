@@ -59,6 +59,10 @@ struct sched_class {
 	void (*set_next)(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 	/* The current thread t, still runnable, stops being current (back among the queued). */
 	void (*put_prev)(struct sched_rq *rq, struct sched_thread *t);
+	/* Direct IPC handoff from `from` (which just blocked) to queued `to`: may `to` run
+	 * next, bypassing pick()? The class keeps the handoff from starving others (EEVDF:
+	 * only if `to` is eligible; rr: `to` inherits what is left of `from`'s quantum). */
+	bool (*handoff)(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to);
 	/* The current thread ran for `delta` ns (called at every charge point, after
 	 * t->exec_start moved to now). Returns true if its slice or request ended, so that
 	 * the core reschedules when others wait. */

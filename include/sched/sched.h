@@ -134,6 +134,7 @@ struct sched_fair_entity {
 	uint64_t min_vruntime;         /* augmented: smallest vruntime in the subtree */
 	uint64_t min_slice, max_slice; /* augmented: smallest/largest slice in the subtree */
 	int64_t vlag;                  /* V - vruntime saved while off the queue (virtual ns) */
+	uint64_t v_left;               /* V of its queue when it left (debt paid while asleep) */
 	uint64_t slice;                /* request size, real ns: the latency class */
 	uint32_t weight, inv_weight;   /* inv_weight = 2^32 / weight */
 	uint8_t on_q;                  /* on its queue (queued or current) */
