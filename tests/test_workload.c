@@ -778,14 +778,30 @@ static void bad_timers_are_rejected(void **state)
 			"test.json:2: key 'period': must be > 0");
 }
 
-static void libsched_accepts_only_group(void **state)
+static void libsched_accepts_only_its_known_keys(void **state)
 {
 	(void)state;
 	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'libsched': {\n"
 			"  'group': 'g',\n"
 			"  'weight': 2 } } } }",
 			"test.json:3: key 'weight': unknown key in \"libsched\" "
-			"(only \"group\" is supported)");
+			"(known: group, slice_us, ipc)");
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'libsched': {\n"
+			"  'slice_us': 50 } } } }",
+			"test.json:2: key 'slice_us': must be 100 .. 100000 (us)");
+}
+
+static void libsched_slice_and_ipc_keys_are_read(void **state)
+{
+	struct workload w;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(wl_load_string("t", "{\"tasks\":{\"a\":{\"run\":1,\"libsched\":"
+					"{\"slice_us\":250,\"ipc\":true}}}}", &w, err, sizeof(err)), 0);
+	assert_int_equal(w.tasks[0].slice_ns, 250000);
+	assert_true(w.tasks[0].ipc);
+	wl_free(&w);
 }
 
 static void error_message_is_truncated_to_errlen(void **state)
@@ -855,7 +871,7 @@ int main(void)
 		cmocka_unit_test(settings_given_twice_are_rejected),
 		cmocka_unit_test(out_of_range_settings_are_rejected),
 		cmocka_unit_test(bad_timers_are_rejected),
-		cmocka_unit_test(libsched_accepts_only_group),
+		cmocka_unit_test(libsched_accepts_only_its_known_keys),
 		cmocka_unit_test(error_message_is_truncated_to_errlen),
 		cmocka_unit_test(missing_file_is_reported_by_path),
 	};
