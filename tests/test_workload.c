@@ -794,11 +794,11 @@ static void libsched_accepts_only_its_known_keys(void **state)
 static void libsched_slice_and_ipc_keys_are_read(void **state)
 {
 	struct workload w;
-	char err[256];
+	char msg[256];
 
 	(void)state;
 	assert_int_equal(wl_load_string("t", "{\"tasks\":{\"a\":{\"run\":1,\"libsched\":"
-					"{\"slice_us\":250,\"ipc\":true}}}}", &w, err, sizeof(err)), 0);
+					"{\"slice_us\":250,\"ipc\":true}}}}", &w, msg, sizeof(msg)), 0);
 	assert_int_equal(w.tasks[0].slice_ns, 250000);
 	assert_true(w.tasks[0].ipc);
 	wl_free(&w);
@@ -872,6 +872,7 @@ int main(void)
 		cmocka_unit_test(out_of_range_settings_are_rejected),
 		cmocka_unit_test(bad_timers_are_rejected),
 		cmocka_unit_test(libsched_accepts_only_its_known_keys),
+		cmocka_unit_test(libsched_slice_and_ipc_keys_are_read),
 		cmocka_unit_test(error_message_is_truncated_to_errlen),
 		cmocka_unit_test(missing_file_is_reported_by_path),
 	};
