@@ -5,17 +5,26 @@
  *   block       the current thread blocks and the next is picked (class dequeue + pick)
  *   pick        preemption point: put the current back, pick, switch (enqueue+pick+dequeue)
  *   remote wake a thread is woken from CPU 0 onto CPU 1, which holds the N threads
+ *   cycle       wake + block: one enqueue, one pick, one dequeue, all cold in cache
+ *               (each batch touches BATCH different threads)
+ *   class       the class alone, hot: enqueue one thread, pick, dequeue it again, with N
+ *               threads queued (what the EEVDF target of <= 150 ns at 10k is about)
+ *   oracle      (eevdf) the same choice made by an O(n) linear scan of the queue, and
+ *               the ratio oracle / pick
  * Host timing with CLOCK_MONOTONIC over batches of BATCH operations; the best of REPEAT
  * batches is printed (least disturbed by the machine). Benchmark mode (no trace sink).
  *
- *   bench_rq [POLICY]      (default: the library's default fair policy)
+ *   bench_rq [POLICY]      (default: eevdf, then rr)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "sim.h"
+
+__extension__ typedef __int128 s128;
 
 #define BATCH 1000
 #define REPEAT 50
@@ -104,6 +113,57 @@ static double pick_batch(struct bench *b)
 	return (now_ns() - t0) / BATCH;
 }
 
+/* O(n) EEVDF choice over the CPU's top queue: eligible (v <= V), earliest deadline. */
+static const struct sched_fair_entity *linear_pick(const struct sched_fair_rq *q)
+{
+	const struct sched_fair_entity *best = NULL;
+	s128 sum = 0, w = 0;
+
+	for (struct sched_rb_node *n = q->tree.leftmost; n; n = sched_rb_next(n)) {
+		const struct sched_fair_entity *e = sched_rb_entry(n, struct sched_fair_entity, node);
+
+		sum += (s128)e->weight * (int64_t)(e->vruntime - q->v0);
+		w += e->weight;
+	}
+	for (struct sched_rb_node *n = q->tree.leftmost; n; n = sched_rb_next(n)) {
+		const struct sched_fair_entity *e = sched_rb_entry(n, struct sched_fair_entity, node);
+
+		if ((s128)(int64_t)(e->vruntime - q->v0) * w <= sum &&
+		    (!best || (int64_t)(e->deadline - best->deadline) < 0))
+			best = e;
+	}
+	return best;
+}
+
+static double oracle_batch(struct bench *b, unsigned reps)
+{
+	const struct sched_fair_rq *q = &b->sim->sys.rq[b->cpu].cls.eevdf.top;
+	volatile const void *sink = NULL;
+	double t0 = now_ns();
+
+	for (unsigned i = 0; i < reps; i++)
+		sink = linear_pick(q);
+	(void)sink;
+	return (now_ns() - t0) / reps;
+}
+
+/* enqueue + pick + dequeue of one spare thread through the class operations. */
+static double class_batch(struct bench *b, struct sched_thread *spare)
+{
+	struct sched_rq *rq = &b->sim->sys.rq[b->cpu];
+	const struct sched_class *fair = b->sim->sys.fair;
+	volatile const void *sink = NULL;
+	double t0 = now_ns();
+
+	for (unsigned i = 0; i < BATCH; i++) {
+		fair->enqueue(rq, spare, SCHED_ENQ_WAKE);
+		sink = fair->pick(rq, b->sim->now);
+		fair->dequeue(rq, spare, SCHED_DEQ_SLEEP);
+	}
+	(void)sink;
+	return (now_ns() - t0) / BATCH;
+}
+
 static double min2(double a, double b)
 {
 	return a < b ? a : b;
@@ -112,7 +172,12 @@ static double min2(double a, double b)
 static void measure(const char *policy, unsigned n)
 {
 	struct bench one = setup(policy, 1, n), two = setup(policy, 2, n);
-	double wake = 1e18, block = 1e18, pick = 1e18, remote = 1e18;
+	double wake = 1e18, block = 1e18, pick = 1e18, remote = 1e18, oracle = 1e18;
+	double cls = 1e18;
+	struct sched_thread_params sp = { .nice = 0 };
+	struct sim_thread *spare = sim_thread_new(one.sim, &sp);
+	bool eevdf = one.sim->sys.fair == &sched_eevdf_class;
+	unsigned oracle_reps = n > 10000 ? 3 : 30;
 
 	for (int r = 0; r < REPEAT; r++) {
 		block = min2(block, block_batch(&one));
@@ -120,9 +185,15 @@ static void measure(const char *policy, unsigned n)
 		pick = min2(pick, pick_batch(&one));
 		block_batch(&two);
 		remote = min2(remote, wake_batch(&two, 0));
+		cls = min2(cls, class_batch(&one, &spare->st));
+		if (eevdf && r < 10)
+			oracle = min2(oracle, oracle_batch(&one, oracle_reps));
 	}
-	printf("%-6s %7u %10.1f %10.1f %10.1f %12.1f\n", one.sim->sys.fair->name, n, wake, block,
-	       pick, remote);
+	printf("%-6s %7u %8.1f %8.1f %8.1f %12.1f %8.1f %8.1f", one.sim->sys.fair->name, n, wake,
+	       block, pick, remote, wake + block, cls);
+	if (eevdf)
+		printf(" %12.1f %8.1fx", oracle, oracle / pick);
+	printf("\n");
 	sim_free(one.sim);
 	sim_free(two.sim);
 	free(one.t);
@@ -132,12 +203,23 @@ static void measure(const char *policy, unsigned n)
 int main(int argc, char **argv)
 {
 	static const unsigned sizes[] = { 64, 1024, 10000, 65536 };
-	const char *policy = argc > 1 ? argv[1] : NULL;
+	static const char *const all[] = { "eevdf", "rr" };
+	unsigned first = 0, last = 2;
 
+	if (argc > 1) {
+		for (first = 0; first < 2 && strcmp(argv[1], all[first]); first++)
+			;
+		if (first == 2) {
+			fprintf(stderr, "usage: bench_rq [eevdf|rr]\n");
+			return 2;
+		}
+		last = first + 1;
+	}
 	printf("bench_rq: ns per operation, best of %d batches of %d\n", REPEAT, BATCH);
-	printf("%-6s %7s %10s %10s %10s %12s\n", "policy", "threads", "wake", "block", "pick",
-	       "remote_wake");
-	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		measure(policy, sizes[i]);
+	printf("%-6s %7s %8s %8s %8s %12s %8s %8s %12s %9s\n", "policy", "threads", "wake",
+	       "block", "pick", "remote_wake", "cycle", "class", "oracle_pick", "oracle/x");
+	for (unsigned p = first; p < last; p++)
+		for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			measure(all[p], sizes[i]);
 	return 0;
 }

@@ -113,26 +113,32 @@ static struct sched_fair_entity *se_of(struct sched_rb_node *n)
 	return sched_rb_entry(n, struct sched_fair_entity, node);
 }
 
-static void augment(struct sched_rb_node *n)
+/* Recompute the subtree summaries of n from its children; true if any changed. */
+static bool augment(struct sched_rb_node *n)
 {
 	struct sched_fair_entity *se = se_of(n);
 	struct sched_rb_node *kid[2] = { n->left, n->right };
+	uint64_t minv = se->vruntime, mins = se->slice, maxs = se->slice;
+	bool changed;
 
-	se->min_vruntime = se->vruntime;
-	se->min_slice = se->max_slice = se->slice;
 	for (int i = 0; i < 2; i++) {
 		struct sched_fair_entity *c;
 
 		if (!kid[i])
 			continue;
 		c = se_of(kid[i]);
-		if (sched_time_before(c->min_vruntime, se->min_vruntime))
-			se->min_vruntime = c->min_vruntime;
-		if (c->min_slice < se->min_slice)
-			se->min_slice = c->min_slice;
-		if (c->max_slice > se->max_slice)
-			se->max_slice = c->max_slice;
+		if (sched_time_before(c->min_vruntime, minv))
+			minv = c->min_vruntime;
+		if (c->min_slice < mins)
+			mins = c->min_slice;
+		if (c->max_slice > maxs)
+			maxs = c->max_slice;
 	}
+	changed = minv != se->min_vruntime || mins != se->min_slice || maxs != se->max_slice;
+	se->min_vruntime = minv;
+	se->min_slice = mins;
+	se->max_slice = maxs;
+	return changed;
 }
 
 static void tree_insert(struct sched_fair_rq *q, struct sched_fair_entity *se)

@@ -5,7 +5,8 @@
  * Augmentation invariant: a node's cached summary depends only on its own key and its
  * children's summaries. A rotation keeps the set of nodes below the rotated pair, so it
  * recomputes just those two (lower first). An insert or erase changes the sets along one
- * path, so that path is recomputed up to the root *before* the rebalancing rotations.
+ * path, so that path is recomputed *before* the rebalancing rotations, upwards until a
+ * node's summary comes out unchanged (then no ancestor's can change).
  */
 #include <sched/rbtree.h>
 
@@ -15,13 +16,31 @@ static void augment(struct sched_rb_tree *t, struct sched_rb_node *n)
 		t->augment(n);
 }
 
-void sched_rb_propagate(struct sched_rb_tree *t, struct sched_rb_node *n)
+/*
+ * Recompute from n upwards, stopping after the first node whose summary is unchanged.
+ * Nodes up to and including `force` never stop the walk: their cached summary may describe
+ * another position (a new leaf, or the successor that took an erased node's place, whose
+ * parent cached the erased node's summary), so the comparison is only meaningful above.
+ */
+static void propagate(struct sched_rb_tree *t, struct sched_rb_node *n,
+		      const struct sched_rb_node *force)
 {
+	bool forced = force != NULL;
+
 	if (!t->augment)
 		return;
-	for (; n; n = n->parent)
-		t->augment(n);
+	for (; n; n = n->parent) {
+		bool changed = t->augment(n);
+
+		if (forced) {
+			forced = n != force;
+			continue;
+		}
+		if (!changed)
+			return;
+	}
 }
+
 
 static void replace_child(struct sched_rb_tree *t, struct sched_rb_node *parent,
 			  struct sched_rb_node *old, struct sched_rb_node *new)
@@ -122,7 +141,7 @@ void sched_rb_insert(struct sched_rb_tree *t, struct sched_rb_node *n,
 		parent->right = n;
 	if (!t->leftmost || (parent == t->leftmost && left))
 		t->leftmost = n;
-	sched_rb_propagate(t, n);
+	propagate(t, n, n); /* the new leaf's own summary is always computed */
 	insert_fixup(t, n);
 }
 
@@ -206,7 +225,7 @@ void sched_rb_erase(struct sched_rb_tree *t, struct sched_rb_node *z)
 		if (y->right)
 			y->right->parent = y;
 	}
-	sched_rb_propagate(t, xp);
+	propagate(t, xp, y != z ? y : NULL); /* y took z's place: recompute up to it */
 	if (!removed_red)
 		erase_fixup(t, x, xp);
 	z->parent = z->left = z->right = NULL;

@@ -26,15 +26,19 @@ static struct item *of(struct sched_rb_node *n)
 	return sched_rb_entry(n, struct item, node);
 }
 
-static void augment(struct sched_rb_node *n)
+static bool augment(struct sched_rb_node *n)
 {
 	struct item *it = of(n);
+	uint64_t m = it->val;
 
-	it->sub_min = it->val;
-	if (n->left && of(n->left)->sub_min < it->sub_min)
-		it->sub_min = of(n->left)->sub_min;
-	if (n->right && of(n->right)->sub_min < it->sub_min)
-		it->sub_min = of(n->right)->sub_min;
+	if (n->left && of(n->left)->sub_min < m)
+		m = of(n->left)->sub_min;
+	if (n->right && of(n->right)->sub_min < m)
+		m = of(n->right)->sub_min;
+	if (m == it->sub_min)
+		return false;
+	it->sub_min = m;
+	return true;
 }
 
 static void insert(struct sched_rb_tree *t, struct item *it)

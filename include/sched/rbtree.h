@@ -8,7 +8,8 @@
  *
  * Augmentation: if `augment` is set it is called on a node whenever its subtree may have
  * changed, children first, so a node can cache a summary of its subtree (minimum vruntime,
- * say). All operations are O(log n).
+ * say). It returns true if the summary changed: propagation towards the root stops at the
+ * first node whose summary is unchanged (nothing above can change then). O(log n).
  */
 #ifndef SCHED_RBTREE_H
 #define SCHED_RBTREE_H
@@ -24,7 +25,7 @@ struct sched_rb_node {
 struct sched_rb_tree {
 	struct sched_rb_node *root;
 	struct sched_rb_node *leftmost; /* cached minimum, NULL when empty */
-	void (*augment)(struct sched_rb_node *n);
+	bool (*augment)(struct sched_rb_node *n);
 };
 
 #define sched_rb_entry(ptr, type, member) \
@@ -35,7 +36,5 @@ void sched_rb_insert(struct sched_rb_tree *t, struct sched_rb_node *n,
 		     struct sched_rb_node *parent, bool left);
 void sched_rb_erase(struct sched_rb_tree *t, struct sched_rb_node *n);
 struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n);
-/* Walk from n to the root re-running the augment callback (after a key change in place). */
-void sched_rb_propagate(struct sched_rb_tree *t, struct sched_rb_node *n);
 
 #endif
