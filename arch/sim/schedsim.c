@@ -29,14 +29,20 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy rr]\n"
+		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME]\n"
 		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
 		"                [--check] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
-		"  --cpus N       logical CPUs (default 4)     --smt K   threads per core (default 1)\n"
-		"  --duration S   seconds, overrides the file   --seed N  tie-break seed (default 1)\n"
-		"  --json         one JSON object instead of tables\n"
-		"  --check        run the invariant checker after every event\n");
+		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
+		"  --smt K           hardware threads per core (default 1)\n"
+		"  --duration S      simulated seconds, overrides the file's \"duration\"\n"
+		"  --seed N          order of events at the same instant (default 1)\n"
+		"  --policy NAME     fair-class policy: eevdf (default) or rr\n"
+		"  --json            one JSON object instead of tables\n"
+		"  --ipi-latency NS  IPI delivery delay (default 0)\n"
+		"  --switch-cost NS  CPU time lost per context switch (default 0)\n"
+		"  --timer-cost NS   CPU time lost per timer interrupt (default 0)\n"
+		"  --check           run the invariant checker after every event\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -46,7 +52,7 @@ static int parse_u64(const char *s, uint64_t *out)
 	if (!s || !*s || *s == '-')
 		return -1;
 	errno = 0;
-	*out = strtoull(s, &end, 0);
+	*out = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
 }
 
@@ -66,8 +72,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		if (!strcmp(a, "--policy") && v) { o->cfg.policy = v; i++; continue; }
 		if (!strcmp(a, "--duration") && v) {
 			o->duration_s = strtod(v, &end);
-			if (*end || o->duration_s <= 0)
-				goto bad;
+			if (*end || !(o->duration_s > 0 && o->duration_s <= 1e6))
+				goto bad; /* NaN, inf and > 11 days of simulated time too */
 			i++;
 			continue;
 		}
@@ -89,6 +95,21 @@ static int parse_args(int argc, char **argv, struct options *o)
 bad:
 	usage(stderr);
 	return 2;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void print_json_string(const char *str)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
 }
 
 static uint64_t stat_of(struct sim_thread *t, enum sched_acct_field f)
@@ -114,11 +135,14 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
 
-		printf("%s{\"name\":\"%s\",\"instance\":%u,\"group\":\"%s\",\"runtime_ns\":%llu,"
+		printf("%s{\"name\":", i ? "," : "");
+		print_json_string(t->task->name);
+		printf(",\"instance\":%u,\"group\":", t->instance);
+		print_json_string(sim_thread_group(sim, t));
+		printf(",\"runtime_ns\":%llu,"
 		       "\"wait_ns\":%llu,\"switches\":%llu,\"preemptions\":%llu,\"voluntary\":%llu,"
 		       "\"migrations\":%llu,\"wakeups\":%llu,\"loops\":%llu,"
 		       "\"wake_latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}}",
-		       i ? "," : "", t->task->name, t->instance, sim_thread_group(sim, t),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_RUNTIME),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_WAIT),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
