@@ -36,6 +36,8 @@ test: build
 bench: build
 	./$(BUILD)/bench/bench_rq
 	./$(BUILD)/bench/bench_sim
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null ./$(BUILD)/bench/bench_class_cycle
+	bench/rtapp_vs_schedsim.sh
 
 clean:
 	rm -rf $(BUILD)
