@@ -257,6 +257,18 @@ static struct sched_thread *running_curr(struct sched_sys *s, unsigned cpu)
 	return t;
 }
 
+/* Validate an on-CPU entry: 0 with *t the CPU's current thread, or a specific error. */
+static int on_cpu_entry(struct sched_sys *s, unsigned cpu, struct sched_thread **next,
+			struct sched_thread **t)
+{
+	if (!next)
+		return -SCHED_EINVAL;
+	*t = running_curr(s, cpu);
+	if (!*t)
+		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	return 0;
+}
+
 /* Steal before the current thread leaves, if the queue would be empty after it. */
 static void steal_if_idling(struct sched_rq *rq)
 {
@@ -267,14 +279,13 @@ static void steal_if_idling(struct sched_rq *rq)
 static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 		     struct sched_thread **next)
 {
-	struct sched_thread *t = running_curr(s, cpu);
+	struct sched_thread *t;
 	struct sched_rq *rq;
 	unsigned long flags;
+	int ret = on_cpu_entry(s, cpu, next, &t);
 
-	if (!next)
-		return -SCHED_EINVAL;
-	if (!t)
-		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	if (ret < 0)
+		return ret;
 	rq = sched__rq(s, cpu);
 	if (deadline != SCHED_TIME_NEVER && !rq->online)
 		return -SCHED_ECPU; /* leaving: its timeout must not live on an offline CPU */
@@ -306,14 +317,13 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 
 int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
 {
-	struct sched_thread *t = running_curr(s, cpu);
+	struct sched_thread *t;
 	struct sched_rq *rq;
 	unsigned long flags;
+	int ret = on_cpu_entry(s, cpu, next, &t);
 
-	if (!next)
-		return -SCHED_EINVAL;
-	if (!t)
-		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	if (ret < 0)
+		return ret;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
@@ -393,14 +403,12 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to,
 		   struct sched_thread **next)
 {
-	struct sched_thread *me = running_curr(s, cpu);
+	struct sched_thread *me;
 	unsigned long flags;
-	int ret;
+	int ret = on_cpu_entry(s, cpu, next, &me);
 
-	if (!next || !to.t)
-		return -SCHED_EINVAL;
-	if (!me)
-		return s && cpu < s->nr_cpus ? -SCHED_ESTATE : -SCHED_EINVAL;
+	if (ret < 0 || !to.t)
+		return ret < 0 ? ret : -SCHED_EINVAL;
 	if (to.t == me)
 		return -SCHED_ESTATE;
 	flags = sched_arch_irq_save();
