@@ -7,7 +7,7 @@ PKGS  := meson ninja-build gcc pkg-config libcmocka-dev uthash-dev nasm qemu-sys
 BUILD := build
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench clean qemu qemu-gdb
 
 all: build
 
@@ -26,14 +26,31 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+QEMU_SMP ?= 4,sockets=1,cores=2,threads=2
+KERNEL   := $(BUILD)/arch/x86_64/kernel
+
 demo: build
 	@echo "== schedsim: examples/demo.json on 4 simulated CPUs (2 cores x 2 SMT), checker on =="
 	./$(BUILD)/arch/sim/schedsim --cpus 4 --smt 2 --check examples/demo.json
+	@echo
+	@echo "== the same library in the x86_64 kernel under QEMU (-smp $(QEMU_SMP)) =="
+	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-demo.elf $(QEMU_SMP) 120
+
+# Interactive runs of the test kernel (Ctrl-A X quits QEMU); qemu-gdb waits for gdb on :1234.
+qemu: build
+	qemu-system-x86_64 -kernel $(KERNEL)/kernel-tests.elf -smp $(QEMU_SMP) -m 256M \
+		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+qemu-gdb: build
+	@echo "in another terminal: gdb $(KERNEL)/kernel-tests.elf -ex 'target remote :1234'"
+	qemu-system-x86_64 -kernel $(KERNEL)/kernel-tests.elf -smp $(QEMU_SMP) -m 256M \
+		-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -s -S
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs
 
 bench: build
+	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-bench.elf 2 120
 	./$(BUILD)/bench/bench_rq
 	./$(BUILD)/bench/bench_sim
 	valgrind --tool=callgrind --callgrind-out-file=/dev/null ./$(BUILD)/bench/bench_class_cycle

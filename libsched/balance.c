@@ -42,7 +42,8 @@ void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched
 /*
  * Is moving t from src to dst worth it? A CPU about to idle (`idling`, its current thread
  * leaving) takes one queued thread whenever src has another to run (work conservation);
- * otherwise t moves only if that does not leave dst heavier than src: 2 w_t <= src - dst.
+ * otherwise t moves only if that narrows the gap, w_t < src - dst: the sum of the squared
+ * loads then strictly falls, so moves can never cycle.
  */
 static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			 bool idling, unsigned moved)
@@ -52,7 +53,7 @@ static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sche
 
 	if (idling && !moved)
 		return src->nr_queued + (src->curr->state == SCHED_RUNNING) >= 2;
-	return sl > dl && 2 * (uint64_t)t->weight <= sl - dl;
+	return sl > dl && (uint64_t)t->weight < sl - dl;
 }
 
 /* Move threads from src to dst while that evens their loads. Both rqs locked. */

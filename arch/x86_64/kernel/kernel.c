@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernel.c - boot of the example kernel's scheduler side: libsched over every CPU QEMU
+ * gives, the CPUs' boot contexts as idle threads, and one runner thread for the suite this
+ * image was built with (tests.c, bench.c or demo.c); its result leaves QEMU through
+ * isa-debug-exit.
+ */
+#include "kernel.h"
+
+volatile int ktrace_verbose;
+volatile uint64_t knotify_count;
+extern const bool suite_bench_mode;
+
+static struct sched_rq rqs[MAX_CPUS];
+static volatile unsigned online_req[MAX_CPUS];
+
+static __attribute__((noreturn)) void ap_main(unsigned cpu)
+{
+	idle_init(cpu);
+	idle_loop();
+}
+
+/* Bring `cpu` back online: sched_cpu_online must run on that CPU, so ask it by IPI. */
+void cpu_online_request(unsigned cpu)
+{
+	__atomic_store_n(&online_req[cpu], 1, __ATOMIC_RELEASE);
+	lapic_send_ipi(cpu, VEC_CALL);
+}
+
+static void call_irq(struct regs *r)
+{
+	unsigned cpu = this_cpu();
+
+	(void)r;
+	lapic_eoi();
+	if (__atomic_exchange_n(&online_req[cpu], 0, __ATOMIC_ACQ_REL)) {
+		sched_cpu_online(&ksys, cpu, &thread_current()->st);
+		schedule(); /* an empty CPU steals work at its first pick */
+	}
+}
+
+static void runner(void *arg)
+{
+	(void)arg;
+	qemu_exit(run_suite() ? 1 : 0);
+}
+
+void kernel_main(void)
+{
+	struct sched_topology topo = { .nr_cpus = platform_nr_cpus() };
+	struct sched_config cfg = { .bench_mode = suite_bench_mode };
+
+	for (unsigned c = 0; c < topo.nr_cpus; c++) {
+		topo.core[c] = (uint16_t)platform_core_of(c);
+		topo.llc[c] = (uint16_t)platform_llc_of(c);
+	}
+	if (sched_init(&ksys, rqs, &topo, &cfg) < 0)
+		panic("sched_init failed");
+	sched_irq_init();
+	syscall_init();
+	idt_set_handler(VEC_CALL, call_irq);
+	idle_init(0);
+	platform_start_aps(ap_main);
+	thread_start_now(thread_create("runner", runner, NULL, NULL));
+	idle_loop();
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* kernel.h - what the example kernel's parts share. */
+#ifndef X86_KERNEL_H
+#define X86_KERNEL_H
+
+#include "thread.h"
+
+extern volatile int ktrace_verbose;
+extern volatile uint64_t knotify_count;
+
+/* user.c: processes (own page tables) running a small ring-3 program */
+enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER };
+struct kthread *process_create(const char *name, enum user_prog prog, uint64_t arg,
+			       const struct sched_thread_params *p);
+void syscall_init(void);
+extern struct kthread *ipc_server; /* endpoint 0 */
+
+/* the boot flavour: which suite kernel_main runs (tests.c, bench.c, demo.c) */
+int run_suite(void);
+
+void cpu_online_request(unsigned cpu);            /* kernel.c */
+
+#endif

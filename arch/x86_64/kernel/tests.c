@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests.c - the in-kernel test suite: scenarios on real (emulated) SMP hardware with numeric
+ * assertions, reported as TAP over the serial console. The same libsched object code as the
+ * simulator's decides here.
+ */
+#include "kernel.h"
+
+const bool suite_bench_mode = false;
+
+static unsigned test_no, failures;
+static volatile int stop;
+
+static void report(bool ok, const char *what)
+{
+	test_no++;
+	if (!ok)
+		failures++;
+	kprintf("%s %u - %s\n", ok ? "ok" : "not ok", test_no, what);
+}
+
+static void skip(const char *what, const char *why)
+{
+	kprintf("ok %u - %s # SKIP %s\n", ++test_no, what, why);
+}
+
+static uint64_t runtime_of(struct kthread *t)
+{
+	struct sched_acct a;
+
+	return sched_thread_stats(&ksys, sched_ref_of(&t->st), &a) == 0 ? a.v[SCHED_ACCT_RUNTIME]
+									 : t->st.acct.v[SCHED_ACCT_RUNTIME];
+}
+
+static void hog(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		__asm__ volatile("pause");
+}
+
+static uint64_t total_counter(unsigned counter)
+{
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < ksys.nr_cpus; c++)
+		n += sched_cpu_counter(&ksys, c, counter);
+	return n;
+}
+
+/* 1. Weighted hogs across all CPUs: one nice-0 and one nice-5 hog per CPU, so each CPU's
+ * weight-ideal split is 1024 : 335 (75.35% / 24.65%). */
+static void test_smp_fairness(void)
+{
+	unsigned n = ksys.nr_cpus;
+	struct kthread *h[2 * MAX_CPUS];
+	uint64_t heavy = 0, light = 0, bp; /* basis points: no floating point in the kernel */
+
+	stop = 0;
+	for (unsigned i = 0; i < 2 * n; i++) {
+		struct sched_thread_params p = { .nice = i % 2 ? 5 : 0 };
+
+		h[i] = thread_create("hog", hog, NULL, &p);
+		thread_start_now(h[i]);
+	}
+	thread_sleep_ns(1000000000ull);
+	stop = 1;
+	wait_done(h, 2 * n);
+	for (unsigned i = 0; i < 2 * n; i++)
+		*(i % 2 ? &light : &heavy) += runtime_of(h[i]);
+	bp = heavy * 10000 / (heavy + light);
+	kprintf("# fairness: placement (cpu:nice:migrations)");
+	for (unsigned i = 0; i < 2 * n; i++)
+		kprintf(" %u:%d:%llu", h[i]->st.cpu, h[i]->st.nice,
+			h[i]->st.acct.v[SCHED_ACCT_MIGRATIONS]);
+	kprintf("\n");
+	kprintf("# fairness: %u CPUs, nice-0 hogs got %llu.%02llu%% (ideal 75.35%%)\n", n,
+		bp / 100, bp % 100);
+	report(bp > 7035 && bp < 8035, "weighted hogs share the CPUs by weight (+-5 points)");
+}
+
+/* 2. IPC ping-pong between two ring-3 processes with direct handoff on one CPU. */
+static void test_ipc_pingpong(void)
+{
+	enum { N = 2000 };
+	unsigned cpu = ksys.nr_cpus - 1;
+	sched_cpumask_t m;
+	struct sched_thread_params p = { .affinity = &m };
+	struct kthread *srv, *cli;
+	uint64_t handoffs = sched_cpu_counter(&ksys, cpu, SCHED_CNT_HANDOFFS);
+	uint64_t as = total_counter(SCHED_CNT_AS_SWITCHES), cycles, ns;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, cpu);
+	srv = process_create("server", PROG_PING_SERVER, 0, &p);
+	thread_start_now(srv);
+	while (ipc_server != srv || srv->st.state != SCHED_BLOCKED)
+		thread_sleep_ns(1000000);
+	cli = process_create("client", PROG_PING_CLIENT, N, &p);
+	thread_start_now(cli);
+	wait_done(&cli, 1);
+	handoffs = sched_cpu_counter(&ksys, cpu, SCHED_CNT_HANDOFFS) - handoffs;
+	cycles = cli->user_arg / N;
+	ns = cycles * 1000000000ull / tsc_hz();
+	kprintf("# ipc: %u round trips, %llu TSC cycles (%llu ns) each, %llu handoffs, %llu "
+		"address-space switches\n", N, cycles, ns, handoffs,
+		total_counter(SCHED_CNT_AS_SWITCHES) - as);
+	sched_exit(&ksys, sched_ref_of(&srv->st));
+	ipc_server = NULL;
+	report(cli->exit_code == 0 && handoffs >= 2 * N - 2,
+	       "ring-3 IPC ping-pong runs by direct handoff, every reply correct");
+}
+
+/* 3. Remote wake of a thread blocked on an idle CPU: one IPI per wake. */
+static struct kthread *waker_target;
+static volatile uint64_t woken_at, ran_at;
+
+static void blocker(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		thread_block();
+		ran_at = clock_ns();
+	}
+}
+
+static void test_remote_wake(void)
+{
+	enum { N = 100 };
+	unsigned target = ksys.nr_cpus - 1;
+	sched_cpumask_t m;
+	struct sched_thread_params p = { .affinity = &m };
+	uint64_t ipis, lat_max = 0, lat_sum = 0;
+
+	if (ksys.nr_cpus < 2) {
+		skip("remote wake sends one IPI", "one CPU");
+		return;
+	}
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, target);
+	stop = 0;
+	waker_target = thread_create("blocker", blocker, NULL, &p);
+	thread_start_now(waker_target);
+	thread_sleep_ns(2000000);
+	ipis = sched_cpu_counter(&ksys, target, SCHED_CNT_IPI_SENT);
+	for (unsigned i = 0; i < N; i++) {
+		ran_at = 0;
+		woken_at = clock_ns();
+		thread_wake(waker_target, SCHED_WAKE_PARK);
+		while (!ran_at)
+			__asm__ volatile("pause");
+		lat_sum += ran_at - woken_at;
+		lat_max = ran_at - woken_at > lat_max ? ran_at - woken_at : lat_max;
+		thread_sleep_ns(200000);
+	}
+	ipis = sched_cpu_counter(&ksys, target, SCHED_CNT_IPI_SENT) - ipis;
+	stop = 1;
+	thread_wake(waker_target, SCHED_WAKE_PARK);
+	wait_done(&waker_target, 1);
+	kprintf("# remote wake: %u wakes, %llu IPIs (%llu.%02llu per wake), latency avg %llu ns "
+		"max %llu ns\n", N, ipis, ipis / N, ipis * 100 / N % 100, lat_sum / N, lat_max);
+	report(ipis >= N * 9 / 10 && ipis <= N, "remote wake of an idle CPU costs one IPI");
+}
+
+/* 4. Tickless sleep accuracy: lateness of the wake after the deadline. */
+static void test_sleep_accuracy(void)
+{
+	static const uint64_t durations[] = { 100000, 1000000, 5000000 };
+	uint64_t late_max = 0, late_sum = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < 3; i++)
+		for (unsigned k = 0; k < 10; k++, n++) {
+			uint64_t deadline = clock_ns() + durations[i], late;
+
+			thread_sleep_until(deadline);
+			late = clock_ns() - deadline;
+			late_sum += late;
+			late_max = late > late_max ? late : late_max;
+		}
+	kprintf("# sleep: %u sleeps of 0.1/1/5 ms, late by avg %llu ns, max %llu ns\n", n,
+		late_sum / n, late_max);
+	report(late_max < 2000000, "tickless sleeps wake within 2 ms of their deadline");
+}
+
+/* 5. Threads exiting under load leave no trace; the invariant checker agrees. */
+static void short_lived(void *arg)
+{
+	uint64_t until = clock_ns() + (uint64_t)arg;
+
+	while (clock_ns() < until)
+		thread_sleep_ns(200000);
+}
+
+static bool quiet_check(void)
+{
+	thread_sleep_ns(20000000); /* every other CPU idle: the checker needs a quiet system */
+	return sched_check(&ksys) == 0;
+}
+
+static void test_exit_under_load(void)
+{
+	enum { N = 48 };
+	struct kthread *t[N];
+	bool queues_empty = true;
+	int check;
+
+	for (unsigned i = 0; i < N; i++) {
+		t[i] = thread_create("short", short_lived, (void *)(uint64_t)((i % 8 + 1) * 3000000), NULL);
+		thread_start_now(t[i]);
+	}
+	wait_done(t, N);
+	check = quiet_check();
+	for (unsigned c = 0; c < ksys.nr_cpus; c++)
+		queues_empty &= ksys.rq[c].nr_queued == 0;
+	if (!check)
+		kprintf("# checker: %s (%u)\n", ksys.check_msg, ksys.check_arg);
+	report(check && queues_empty, "48 threads exit under load, no queue keeps one, checker ok");
+}
+
+/* 6. Offline an AP that runs threads; they carry on elsewhere; online it again. */
+static void test_hotplug(void)
+{
+	unsigned n = ksys.nr_cpus, ap = 1;
+	struct kthread *h[2 * MAX_CPUS];
+	uint64_t before[2 * MAX_CPUS];
+	bool progressed = true, drained, used_again = false;
+	int r;
+
+	if (n < 2) {
+		skip("CPU offline/online with threads on it", "one CPU");
+		return;
+	}
+	stop = 0;
+	for (unsigned i = 0; i < 2 * n; i++) {
+		h[i] = thread_create("hog", hog, NULL, NULL);
+		thread_start_now(h[i]);
+	}
+	thread_sleep_ns(50000000);
+	r = sched_cpu_offline(&ksys, ap);
+	thread_sleep_ns(50000000);
+	drained = ksys.rq[ap].nr_queued == 0 && ksys.rq[ap].curr->is_idle;
+	for (unsigned i = 0; i < 2 * n; i++)
+		before[i] = runtime_of(h[i]);
+	thread_sleep_ns(100000000);
+	for (unsigned i = 0; i < 2 * n; i++)
+		progressed &= runtime_of(h[i]) > before[i];
+	cpu_online_request(ap);
+	thread_sleep_ns(100000000);
+	used_again = !ksys.rq[ap].curr->is_idle;
+	stop = 1;
+	wait_done(h, 2 * n);
+	kprintf("# hotplug: offline=%d drained=%d all progressed=%d cpu%u busy again=%d\n", r,
+		drained, progressed, ap, used_again);
+	report(r == 0 && drained && progressed && used_again,
+	       "an AP goes offline with threads on it and comes back");
+}
+
+/* 7. A ring-3 process writes through a system call and exits with its status. */
+static void test_user_hello(void)
+{
+	struct kthread *p = process_create("hello", PROG_HELLO, 0, NULL);
+	uint64_t as = total_counter(SCHED_CNT_AS_SWITCHES);
+
+	thread_start_now(p);
+	wait_done(&p, 1);
+	report(p->exit_code == 7 && total_counter(SCHED_CNT_AS_SWITCHES) > as,
+	       "a ring-3 process runs in its own address space and exits with status 7");
+}
+
+int run_suite(void)
+{
+	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s\n1..7\n", ksys.nr_cpus,
+		ksys.fair->name);
+	test_user_hello();
+	test_smp_fairness();
+	test_ipc_pingpong();
+	test_remote_wake();
+	test_sleep_accuracy();
+	test_exit_under_load();
+	test_hotplug();
+	kprintf("# %u failed\n", failures);
+	return (int)failures;
+}
