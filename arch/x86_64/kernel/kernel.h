@@ -14,6 +14,7 @@ struct kthread *process_create(const char *name, enum user_prog prog, uint64_t a
 			       const struct sched_thread_params *p);
 void syscall_init(void);
 extern struct kthread *ipc_server; /* endpoint 0 */
+extern volatile uint64_t ksyscalls; /* system calls taken, all CPUs */
 
 /* the boot flavour: which suite kernel_main runs (tests.c, bench.c, demo.c) */
 int run_suite(void);

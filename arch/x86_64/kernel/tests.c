@@ -88,7 +88,7 @@ static void test_ipc_pingpong(void)
 	struct sched_thread_params p = { .affinity = &m };
 	struct kthread *srv, *cli;
 	uint64_t handoffs = sched_cpu_counter(&ksys, cpu, SCHED_CNT_HANDOFFS);
-	uint64_t as = total_counter(SCHED_CNT_AS_SWITCHES), cycles, ns;
+	uint64_t as = total_counter(SCHED_CNT_AS_SWITCHES), cycles, ns, sys0 = ksyscalls;
 
 	sched_cpumask_clear(&m);
 	sched_cpumask_set(&m, cpu);
@@ -103,8 +103,8 @@ static void test_ipc_pingpong(void)
 	cycles = cli->user_arg / N;
 	ns = cycles * 1000000000ull / tsc_hz();
 	kprintf("# ipc: %u round trips, %llu TSC cycles (%llu ns) each, %llu handoffs, %llu "
-		"address-space switches\n", N, cycles, ns, handoffs,
-		total_counter(SCHED_CNT_AS_SWITCHES) - as);
+		"address-space switches, %llu system calls\n", N, cycles, ns, handoffs,
+		total_counter(SCHED_CNT_AS_SWITCHES) - as, ksyscalls - sys0);
 	sched_exit(&ksys, sched_ref_of(&srv->st));
 	ipc_server = NULL;
 	report(cli->exit_code == 0 && handoffs >= 2 * N - 2,
