@@ -276,7 +276,9 @@ static void steal_if_idling(struct sched_rq *rq)
 		sched__steal(rq);
 }
 
-static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+/* The current thread of cpu blocks (with a timeout unless NEVER); with `park`, not if a
+ * permit is pending, which is consumed instead and *next is the thread itself. */
+static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, bool park,
 		     struct sched_thread **next)
 {
 	struct sched_thread *t;
@@ -292,6 +294,13 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 	flags = sched_arch_irq_save();
 	steal_if_idling(rq);
 	sched__spin_lock(&t->lock);
+	if (park && t->permit && t->state != SCHED_EXITED) {
+		t->permit = 0;
+		*next = t;
+		sched__spin_unlock(&t->lock);
+		sched_arch_irq_restore(flags);
+		return 0;
+	}
 	sched__rq_lock(rq);
 	if (t->state != SCHED_EXITED) /* exited meanwhile: just switch away */
 		block_curr(rq, t, deadline);
@@ -304,7 +313,37 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 
 int sched_block(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
 {
-	return leave_cpu(s, cpu, SCHED_TIME_NEVER, next);
+	return leave_cpu(s, cpu, SCHED_TIME_NEVER, false, next);
+}
+
+/*
+ * Park: block unless sched_unpark already left a permit. The permit is tested and consumed
+ * under the thread lock, the same lock sched_unpark takes, in the same critical section as
+ * the block: an unpark is either seen here or finds the thread blocked and wakes it.
+ */
+int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
+{
+	return leave_cpu(s, cpu, SCHED_TIME_NEVER, true, next);
+}
+
+int sched_unpark(struct sched_sys *s, struct sched_ref r)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!s || !r.t)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&r.t->lock);
+	if (!sched__ref_live(r))
+		ret = -SCHED_ESTALE;
+	else if (r.t->state == SCHED_BLOCKED)
+		ret = wake_locked(s, r.t, SCHED_WAKE_PARK);
+	else
+		r.t->permit = 1; /* not parked (yet): its next park returns at once */
+	sched__spin_unlock(&r.t->lock);
+	sched_arch_irq_restore(flags);
+	return ret;
 }
 
 int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
@@ -312,7 +351,7 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 {
 	if (deadline == SCHED_TIME_NEVER)
 		return -SCHED_EINVAL;
-	return leave_cpu(s, cpu, deadline, next);
+	return leave_cpu(s, cpu, deadline, false, next);
 }
 
 int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next)

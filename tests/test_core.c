@@ -596,6 +596,40 @@ static void sleep_with_timeout_on_a_cpu_going_offline_is_refused(void **state)
 	sim_free(sim);
 }
 
+
+static void unpark_before_park_is_not_lost(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_unpark(&sim->sys, sched_ref_of(&a->st)), 0); /* still running */
+	assert_int_equal(a->st.permit, 1);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_park(&sim->sys, 0, &next), 0);
+	assert_ptr_equal(next, &a->st); /* the permit is consumed: it keeps the CPU */
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_int_equal(a->st.state, SCHED_RUNNING);
+	assert_int_equal(a->st.permit, 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_park(&sim->sys, 0, &next), 0); /* no permit now: it blocks */
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_int_equal(a->st.state, SCHED_BLOCKED);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_unpark(&sim->sys, sched_ref_of(&a->st)), 0);
+	settle(sim);
+	assert_ptr_equal(running_on(sim, 0), a);
+	sched_exit(&sim->sys, sched_ref_of(&a->st));
+	assert_int_equal(sched_unpark(&sim->sys, sched_ref_of(&a->st)), -SCHED_ESTALE);
+	settle(sim);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +659,7 @@ int main(void)
 		cmocka_unit_test(storage_is_not_reused_while_a_cpu_is_on_its_stack),
 		cmocka_unit_test(offline_waits_for_a_migration_headed_to_the_cpu),
 		cmocka_unit_test(sleep_with_timeout_on_a_cpu_going_offline_is_refused),
+		cmocka_unit_test(unpark_before_park_is_not_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,7 @@ struct sched_thread {
 	uint8_t is_idle;
 	uint8_t timeout_armed;   /* in rq[cpu].sleepers (protected by that rq lock) */
 	uint8_t wake_pending;    /* woken, not yet run: woken_at is valid */
+	uint8_t permit;          /* sched_unpark() came while it was not parked */
 	uint16_t cpu;            /* owning CPU while queued/current; else the last CPU */
 	uint16_t dst_cpu;        /* MIGRATING only */
 	int8_t nice;
@@ -406,6 +407,17 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 int sched_block(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 		      struct sched_thread **next);
+
+/*
+ * Park / unpark, a blocking primitive without lost wake-ups (kernels build wait queues,
+ * futexes and condition variables on it). sched_unpark wakes the thread if it is blocked,
+ * and otherwise leaves it a permit (at most one); sched_park blocks the current thread of
+ * `cpu` unless a permit is pending, which it consumes, and *next is then that thread
+ * itself. Both decide under the thread's lock, so an unpark racing with a park is never
+ * lost. sched_unpark: -SCHED_ESTALE for a stale ref. O(log n) like wake and block.
+ */
+int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
+int sched_unpark(struct sched_sys *s, struct sched_ref r);
 
 /* The current thread yields to its peers; *next receives the thread to run. */
 int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next);

@@ -119,7 +119,7 @@ static void blocker(void *arg)
 {
 	(void)arg;
 	while (!stop) {
-		thread_block();
+		thread_park(); /* an unpark that comes before the park is not lost */
 		ran_tsc = tsc_read();
 	}
 }
@@ -132,14 +132,20 @@ static void bench_remote_wake(unsigned target)
 	struct kthread *b;
 	uint64_t sum = 0;
 
+	sched_cpumask_t here;
+
 	on_cpu(&m, target, &p);
+	sched_cpumask_clear(&here);
+	sched_cpumask_set(&here, 0);
+	sched_set_affinity(&ksys, sched_ref_of(&thread_current()->st), &here);
+	thread_yield();
 	b = thread_create("blocker", blocker, NULL, &p);
 	thread_start_now(b);
 	thread_sleep_ns(2000000);
 	for (unsigned i = 0; i < N; i++) {
 		ran_tsc = 0;
 		woken_tsc = tsc_read();
-		thread_wake(b, SCHED_WAKE_PARK);
+		thread_unpark(b);
 		while (!ran_tsc)
 			__asm__ volatile("pause");
 		sum += ran_tsc - woken_tsc;
@@ -147,7 +153,7 @@ static void bench_remote_wake(unsigned target)
 	}
 	line("remote_wake_latency", sum / N);
 	stop = 1;
-	thread_wake(b, SCHED_WAKE_PARK);
+	thread_unpark(b);
 	wait_done(&b, 1);
 	stop = 0;
 }

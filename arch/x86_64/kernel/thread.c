@@ -175,9 +175,37 @@ void thread_block(void)
 	ON_CPU(sched_block(&ksys, this_cpu(), &next_));
 }
 
+/* On a CPU being taken offline the sleep is refused (-SCHED_ECPU): its timeout must not live
+ * there. Pick first (this thread migrates away), then sleep on the CPU it lands on. */
 void thread_sleep_until(uint64_t deadline_ns)
 {
-	ON_CPU(sched_sleep_until(&ksys, this_cpu(), deadline_ns, &next_));
+	unsigned long f = irq_save();
+	struct sched_thread *next;
+	int r;
+
+	while ((r = sched_sleep_until(&ksys, this_cpu(), deadline_ns, &next)) == -SCHED_ECPU)
+		switch_to(sched_pick(&ksys, this_cpu()));
+	if (r == 0)
+		switch_to(next);
+	irq_restore(f);
+}
+
+void thread_park(void)
+{
+	ON_CPU(sched_park(&ksys, this_cpu(), &next_));
+}
+
+/* Unpark from any CPU: wakes a parked thread or leaves it a permit; a local preemption is
+ * taken at once. */
+int thread_unpark(struct kthread *t)
+{
+	unsigned long f = irq_save();
+	int r = sched_unpark(&ksys, sched_ref_of(&t->st));
+
+	if (sched_need_resched(&ksys, this_cpu()))
+		switch_to(sched_pick(&ksys, this_cpu()));
+	irq_restore(f);
+	return r;
 }
 
 void thread_sleep_ns(uint64_t ns)

@@ -44,6 +44,8 @@ __attribute__((noreturn)) void thread_exit(void);
 void schedule(void);                 /* a preemption point: pick and switch */
 void thread_yield(void);
 void thread_block(void);
+void thread_park(void);                  /* block unless unparked since the last park */
+int thread_unpark(struct kthread *t);
 void thread_sleep_until(uint64_t deadline_ns);
 void thread_sleep_ns(uint64_t ns);
 int thread_wake(struct kthread *t, enum sched_wake_reason why);
