@@ -27,13 +27,13 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	delta = now - t->exec_start;
 	t->exec_start = now;
 	if (t->is_idle) {
-		rq->counters[SCHED_CNT_IDLE_NS] += delta;
+		sched__inc(&rq->counters[SCHED_CNT_IDLE_NS], delta);
 		return;
 	}
-	rq->counters[SCHED_CNT_BUSY_NS] += delta;
+	sched__inc(&rq->counters[SCHED_CNT_BUSY_NS], delta);
 	sched__acct_add(t, SCHED_ACCT_RUNTIME, delta);
-	if (rq->sys->fair->charge(rq, t, delta) && rq->nr_queued && t->state == SCHED_RUNNING)
-		rq->need_resched = 1;
+	if (rq->sys->fair->charge(rq, t, delta) && rq->nr_queued && sched__get(&t->state) == SCHED_RUNNING)
+		sched__set(&rq->need_resched, 1);
 }
 
 /* t becomes current at `now`: close its wait and, after a wake, its wake latency. */

@@ -23,8 +23,8 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 		   sched_time_t now)
 {
-	src->counters[SCHED_CNT_MIGRATE_OUT]++;
-	dst->counters[SCHED_CNT_MIGRATE_IN]++;
+	sched__inc(&src->counters[SCHED_CNT_MIGRATE_OUT], 1);
+	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
@@ -52,7 +52,7 @@ static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sche
 	uint64_t sl = sched__rq_load(src);
 
 	if (idling && !moved)
-		return src->nr_queued + (src->curr->state == SCHED_RUNNING) >= 2;
+		return src->nr_queued + (sched__get(&src->curr->state) == SCHED_RUNNING) >= 2;
 	return sl > dl && (uint64_t)t->weight < sl - dl;
 }
 
@@ -69,9 +69,12 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 		nx = fair->next(src, t);
 		if (moved >= s->cfg.balance_max)
 			break;
-		if (!can_move(src, dst, t) || !worth_moving(src, dst, t, dst_idling, moved) ||
-		    !sched__spin_trylock(&t->lock))
+		if (!worth_moving(src, dst, t, dst_idling, moved) || !sched__spin_trylock(&t->lock))
 			continue;
+		if (!can_move(src, dst, t)) { /* affinity is read under the thread lock */
+			sched__spin_unlock(&t->lock);
+			continue;
+		}
 		sched__move_queued(src, dst, t, now);
 		sched__spin_unlock(&t->lock);
 		moved++;
@@ -92,7 +95,7 @@ static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 			continue;
 		l = sched__rq_load(sched__rq(s, c));
 		/* a steal needs queued threads; prefer our cache domain on ties */
-		if (most_loaded && !s->rq[c].nr_queued)
+		if (most_loaded && !sched__get(&s->rq[c].nr_queued))
 			continue;
 		l = l * 2 + (s->topo.llc[c] != s->topo.llc[me]);
 		if (best < 0 || (most_loaded ? l > best_load : l < best_load)) {
@@ -114,7 +117,7 @@ unsigned sched__steal(struct sched_rq *rq)
 		return 0;
 	sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
 	moved = rq->online ? move_some(sched__rq(s, (unsigned)victim), rq, true) : 0;
-	rq->counters[SCHED_CNT_STEALS] += moved;
+	sched__inc(&rq->counters[SCHED_CNT_STEALS], moved);
 	sched__rq_unlock2(rq, sched__rq(s, (unsigned)victim));
 	return moved;
 }
@@ -135,7 +138,7 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
 	moved = sched__rq(s, (unsigned)target)->online
 			? move_some(rq, sched__rq(s, (unsigned)target), false) : 0;
-	rq->counters[SCHED_CNT_BALANCE_MOVES] += moved;
+	sched__inc(&rq->counters[SCHED_CNT_BALANCE_MOVES], moved);
 	sched__rq_unlock2(rq, sched__rq(s, (unsigned)target));
 }
 
@@ -171,13 +174,13 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 		sched__rq_unlock(rq);
 		return -SCHED_EBUSY;
 	}
-	rq->online = 0;
-	sched_cpumask_unset(&s->online, rq->cpu);
+	sched__set(&rq->online, 0);
+	sched__online_mark(s, rq->cpu, false);
 	curr = rq->curr;
-	if (!curr->is_idle && (curr->state == SCHED_RUNNING || curr->state == SCHED_MIGRATING)) {
+	if (!curr->is_idle && (sched__get(&curr->state) == SCHED_RUNNING || sched__get(&curr->state) == SCHED_MIGRATING)) {
 		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu));
 		sched__kick(rq, true);
-	} else if (curr->state == SCHED_EXITED) {
+	} else if (sched__get(&curr->state) == SCHED_EXITED) {
 		sched__kick(rq, true);
 	}
 	sched__rq_unlock(rq);
@@ -225,11 +228,11 @@ static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq, bool queu
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
 
 		sched__rq_lock2(rq, d);
-		if (queue && t->state == SCHED_RUNNABLE && t->cpu == rq->cpu) {
+		if (queue && sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == rq->cpu) {
 			while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 				sched_arch_cpu_relax(); /* finish_switch takes no lock */
 			sched__move_queued(rq, d, t, sched_arch_now());
-		} else if (!queue && t->timeout_armed && t->cpu == rq->cpu) {
+		} else if (!queue && sched__get(&t->timeout_armed) && t->cpu == rq->cpu) {
 			sched__timeout_remove(rq, t);
 			t->cpu = d->cpu; /* a timer may live on any online CPU */
 			sched__timeout_arm(d, t, t->timeout);

@@ -53,16 +53,16 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 		FAIL(s, "current thread names another CPU", c->id);
 	if (!c->on_cpu)
 		FAIL(s, "current thread without on_cpu", c->id);
-	if (c->state == SCHED_RUNNING) {
+	if (sched__get(&c->state) == SCHED_RUNNING) {
 		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
 			FAIL(s, "thread running where it may not run", c->id);
 		return 0;
 	}
-	if (c->state != SCHED_EXITED && c->state != SCHED_MIGRATING)
+	if (sched__get(&c->state) != SCHED_EXITED && sched__get(&c->state) != SCHED_MIGRATING)
 		FAIL(s, "current thread neither running nor leaving", c->id);
 	if (!pick_pending(rq))
 		FAIL(s, "leaving current thread without a pick due", c->id);
-	if (c->state == SCHED_MIGRATING && !sched__cpu_usable(s, c->dst_cpu))
+	if (sched__get(&c->state) == SCHED_MIGRATING && !sched__cpu_usable(s, c->dst_cpu))
 		FAIL(s, "migrating to an offline CPU", c->id);
 	return 0;
 }
@@ -78,7 +78,7 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 		return ret;
 	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
 	     t = fair->next(rq, t), n++) {
-		if (t->state != SCHED_RUNNABLE || t->cpu != rq->cpu)
+		if (sched__get(&t->state) != SCHED_RUNNABLE || t->cpu != rq->cpu)
 			FAIL(s, "queued thread not RUNNABLE on this CPU", t->id);
 		if (!sched_cpumask_test(&t->affinity, rq->cpu))
 			FAIL(s, "queued on a CPU outside its affinity", t->id);
@@ -95,7 +95,7 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 	if (!rq->online && n)
 		FAIL(s, "offline CPU holds queued threads", rq->cpu);
 	if (rq->handoff && (rq->handoff->check_stamp != s->check_epoch ||
-			    rq->handoff->state != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))
+			    sched__get(&rq->handoff->state) != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))
 		FAIL(s, "handoff target not queued here", rq->cpu);
 	return 0;
 }
@@ -141,7 +141,7 @@ static int check_sleepers(struct sched_sys *s, struct sched_rq *rq)
 		const struct sched_thread *t =
 			sched__container_of(n, struct sched_thread, timeout_node);
 
-		if (t->state != SCHED_BLOCKED || !t->timeout_armed || t->cpu != rq->cpu)
+		if (sched__get(&t->state) != SCHED_BLOCKED || !sched__get(&t->timeout_armed) || t->cpu != rq->cpu)
 			FAIL(s, "sleeper not BLOCKED with a timeout on this CPU", t->id);
 		if (prev && sched_time_before(t->timeout, prev->timeout))
 			FAIL(s, "sleeper tree out of order", t->id);
@@ -163,7 +163,7 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 {
 	int ret;
 
-	if (rq->online != sched_cpumask_test(&s->online, rq->cpu))
+	if (rq->online != sched__cpu_usable(s, rq->cpu))
 		FAIL(s, "online flag and online mask disagree", rq->cpu);
 	if (!rq->curr)
 		return rq->nr_queued ? -SCHED_ECHECK : 0; /* never brought online */

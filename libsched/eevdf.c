@@ -624,7 +624,7 @@ static bool eevdf_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
 	unsigned dc = depth_of(ce), dw = depth_of(we);
 
 	(void)rq;
-	if (curr->state != SCHED_RUNNING)
+	if (sched__get(&curr->state) != SCHED_RUNNING)
 		return true;
 	for (; dw > dc; dw--)
 		we = we->parent;

@@ -19,6 +19,16 @@
 #define sched__xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
 #define sched__add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
 
+/*
+ * Fields read without their writer's lock (thread state across the thread and rq locks,
+ * need_resched, counters, queue lengths, timeout_armed, gen) go through these, so every
+ * such access is an atomic one in C11 terms. Each has one writer at a time (it holds the
+ * lock), so a relaxed load + store is enough and costs no locked instruction.
+ */
+#define sched__get(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define sched__set(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define sched__inc(p, v) sched__set((p), sched__get(p) + (v))
+
 /* --- ticket lock ------------------------------------------------------------------------ */
 
 /* Returns true if the lock had to be waited for. Spins are bounded by the number of CPUs
@@ -35,10 +45,11 @@ static inline bool sched__spin_lock(struct sched_lock *l)
 	return waited;
 }
 
-/* Take the lock only if it is free right now. */
+/* Take the lock only if it is free right now. The acquire load of `owner` (the word the
+ * unlock releases) is what orders this critical section after the previous one. */
 static inline bool sched__spin_trylock(struct sched_lock *l)
 {
-	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	uint32_t expect = owner;
 
 	return __atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
@@ -56,9 +67,9 @@ static inline void sched__rq_lock(struct sched_rq *rq)
 {
 	bool waited = sched__spin_lock(&rq->lock);
 
-	rq->counters[SCHED_CNT_LOCK_ACQUIRE]++;
+	sched__inc(&rq->counters[SCHED_CNT_LOCK_ACQUIRE], 1);
 	if (waited)
-		rq->counters[SCHED_CNT_LOCK_CONTENDED]++;
+		sched__inc(&rq->counters[SCHED_CNT_LOCK_CONTENDED], 1);
 }
 
 static inline void sched__rq_unlock(struct sched_rq *rq)
@@ -117,12 +128,25 @@ static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)
 
 static inline bool sched__ref_live(struct sched_ref r)
 {
-	return r.t && r.t->gen == r.gen && r.t->state != SCHED_EXITED;
+	return r.t && sched__get(&r.t->gen) == r.gen && sched__get(&r.t->state) != SCHED_EXITED;
 }
 
+/* The online mask is shared by all CPUs: bits change with atomic OR/AND (two CPUs may come
+ * online at once) and are read with atomic loads. */
 static inline bool sched__cpu_usable(struct sched_sys *s, unsigned cpu)
 {
-	return cpu < s->nr_cpus && sched_cpumask_test(&s->online, cpu);
+	return cpu < s->nr_cpus &&
+	       (sched__get(&s->online.w[cpu / 64]) >> (cpu % 64) & 1);
+}
+
+static inline void sched__online_mark(struct sched_sys *s, unsigned cpu, bool on)
+{
+	uint64_t bit = 1ull << (cpu % 64);
+
+	if (on)
+		__atomic_fetch_or(&s->online.w[cpu / 64], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&s->online.w[cpu / 64], ~bit, __ATOMIC_RELAXED);
 }
 
 /*
@@ -151,19 +175,19 @@ static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
 /* t (locked, the current thread of its CPU) starts / stops migrating to dst. */
 static inline void sched__set_migrating(struct sched_sys *s, struct sched_thread *t, unsigned dst)
 {
-	if (t->state == SCHED_MIGRATING)
+	if (sched__get(&t->state) == SCHED_MIGRATING)
 		sched__add(&s->rq[t->dst_cpu].migrating_in, (uint32_t)-1);
 	t->dst_cpu = (uint16_t)dst;
-	t->state = SCHED_MIGRATING;
+	sched__set(&t->state, SCHED_MIGRATING);
 	sched__add(&s->rq[dst].migrating_in, 1);
 }
 
 static inline void sched__end_migrating(struct sched_sys *s, struct sched_thread *t,
 					enum sched_state to)
 {
-	if (t->state == SCHED_MIGRATING)
+	if (sched__get(&t->state) == SCHED_MIGRATING)
 		sched__add(&s->rq[t->dst_cpu].migrating_in, (uint32_t)-1);
-	t->state = (uint8_t)to;
+	sched__set(&t->state, (uint8_t)to);
 }
 
 /* account.c */

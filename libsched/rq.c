@@ -36,11 +36,11 @@ void sched__rq_unlock2(struct sched_rq *a, struct sched_rq *b)
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now)
 {
-	t->state = SCHED_RUNNABLE;
+	sched__set(&t->state, SCHED_RUNNABLE);
 	t->cpu = rq->cpu;
 	t->runnable_since = now;
 	rq->sys->fair->enqueue(rq, t, flags);
-	rq->nr_queued++;
+	sched__inc(&rq->nr_queued, 1);
 	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
 }
 
@@ -51,7 +51,7 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	rq->sys->fair->dequeue(rq, t, flags);
-	rq->nr_queued--;
+	sched__inc(&rq->nr_queued, (uint32_t)-1);
 	__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
 	if (rq->handoff == t)
 		rq->handoff = NULL;
@@ -103,7 +103,7 @@ void sched__kick(struct sched_rq *rq, bool must_preempt)
 	bool remote = rq->cpu != sched_arch_cpu_id();
 
 	if (must_preempt || rq->curr->is_idle)
-		rq->need_resched = 1;
+		sched__set(&rq->need_resched, 1);
 	if (!remote) {
 		sched__rearm(rq);
 		return;
@@ -111,10 +111,10 @@ void sched__kick(struct sched_rq *rq, bool must_preempt)
 	if (!rq->need_resched && !sched__deadline_before(next_deadline(rq), rq->timer_armed))
 		return;
 	if (sched__xchg(&rq->ipi_pending, 1)) {
-		rq->counters[SCHED_CNT_IPI_COALESCED]++;
+		sched__inc(&rq->counters[SCHED_CNT_IPI_COALESCED], 1);
 		return;
 	}
-	rq->counters[SCHED_CNT_IPI_SENT]++;
+	sched__inc(&rq->counters[SCHED_CNT_IPI_SENT], 1);
 	sched__trace(rq, SCHED_TR_IPI, 0, sched_arch_cpu_id(), 0, sched_arch_now());
 	sched_arch_send_resched(rq->cpu);
 }
@@ -123,19 +123,19 @@ static void count_outcome(struct sched_rq *rq, struct sched_thread *prev,
 			  struct sched_thread *next)
 {
 	if (next->is_idle)
-		rq->counters[SCHED_CNT_PICK_IDLE]++;
+		sched__inc(&rq->counters[SCHED_CNT_PICK_IDLE], 1);
 	else if (next == prev)
-		rq->counters[SCHED_CNT_PICK_CURRENT]++;
+		sched__inc(&rq->counters[SCHED_CNT_PICK_CURRENT], 1);
 	else
-		rq->counters[SCHED_CNT_PICK_OTHER]++;
+		sched__inc(&rq->counters[SCHED_CNT_PICK_OTHER], 1);
 }
 
 /* prev leaves the CPU, next arrives (next != prev). rq locked. */
 static void switch_to(struct sched_rq *rq, struct sched_thread *prev, struct sched_thread *next,
 		      sched_time_t now)
 {
-	rq->counters[SCHED_CNT_SWITCHES]++;
-	if (prev->state == SCHED_RUNNABLE)
+	sched__inc(&rq->counters[SCHED_CNT_SWITCHES], 1);
+	if (sched__get(&prev->state) == SCHED_RUNNABLE)
 		sched__acct_add(prev, SCHED_ACCT_PREEMPTIONS, 1);
 	prev->last_ran = now;
 	sched__trace(rq, SCHED_TR_SWITCH, next->id, prev->id, next->wake_pending, now);
@@ -146,9 +146,9 @@ static void switch_to(struct sched_rq *rq, struct sched_thread *prev, struct sch
 
 static unsigned leave_flags(const struct sched_thread *t)
 {
-	if (t->state == SCHED_EXITED)
+	if (sched__get(&t->state) == SCHED_EXITED)
 		return SCHED_DEQ_EXIT;
-	return t->state == SCHED_MIGRATING ? SCHED_DEQ_MIGRATE : SCHED_DEQ_SLEEP;
+	return sched__get(&t->state) == SCHED_MIGRATING ? SCHED_DEQ_MIGRATE : SCHED_DEQ_SLEEP;
 }
 
 /* The class's choice (a direct-handoff target first, if the class agrees), or NULL. */
@@ -175,25 +175,25 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	const struct sched_class *fair = rq->sys->fair;
 	struct sched_thread *prev = rq->curr, *next;
 	sched_time_t now = sched_arch_now();
-	bool prev_runs = !prev->is_idle && prev->state == SCHED_RUNNING;
+	bool prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
 
 	sched__charge_curr(rq, now);
 	if (!prev->is_idle && !prev_runs) {
 		fair->dequeue(rq, prev, leave_flags(prev));
 		__atomic_store_n(&rq->load, rq->load - prev->weight, __ATOMIC_RELAXED);
 	}
-	rq->counters[SCHED_CNT_PICK_CANDIDATES] += rq->nr_queued + prev_runs;
+	sched__inc(&rq->counters[SCHED_CNT_PICK_CANDIDATES], rq->nr_queued + prev_runs);
 	next = choose(rq, prev, now);
 	if (next != prev || !prev_runs) {
 		if (prev_runs) {
 			fair->put_prev(rq, prev);
-			prev->state = SCHED_RUNNABLE;
+			sched__set(&prev->state, SCHED_RUNNABLE);
 			prev->runnable_since = now;
-			rq->nr_queued++;
+			sched__inc(&rq->nr_queued, 1);
 		}
 		if (next) {
 			fair->set_next(rq, next, now);
-			rq->nr_queued--;
+			sched__inc(&rq->nr_queued, (uint32_t)-1);
 			if (rq->handoff == next)
 				rq->handoff = NULL;
 		} else {
@@ -203,9 +203,9 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	count_outcome(rq, prev, next);
 	if (next != prev)
 		switch_to(rq, prev, next, now);
-	next->state = SCHED_RUNNING;
+	sched__set(&next->state, SCHED_RUNNING);
 	rq->curr = next;
-	rq->need_resched = 0;
+	sched__set(&rq->need_resched, 0);
 	sched__rearm(rq);
 	return next;
 }
@@ -213,8 +213,8 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 /* Nothing queued and the current thread will not go on (idle, exited or leaving). */
 static bool rq_would_idle(const struct sched_rq *rq)
 {
-	return rq->online && rq->nr_queued == 0 &&
-	       (rq->curr->is_idle || rq->curr->state != SCHED_RUNNING);
+	return sched__get(&rq->online) && sched__get(&rq->nr_queued) == 0 &&
+	       (rq->curr->is_idle || sched__get(&rq->curr->state) != SCHED_RUNNING);
 }
 
 struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
@@ -243,7 +243,7 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
  */
 static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 {
-	for (unsigned tries = 0; t->state == SCHED_MIGRATING && tries <= s->nr_cpus; tries++) {
+	for (unsigned tries = 0; sched__get(&t->state) == SCHED_MIGRATING && tries <= s->nr_cpus; tries++) {
 		struct sched_rq *src = sched__rq(s, t->cpu), *dst = sched__rq(s, t->dst_cpu);
 		int c;
 
@@ -307,7 +307,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	if (rq->online && !sched_time_before(now, rq->next_balance))
 		sched__balance(rq, now);
 	sched__rq_lock(rq);
-	rq->counters[SCHED_CNT_TIMER_IRQ]++;
+	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_curr(rq, now); /* a slice or request that ended sets need_resched */
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
 	sched__rearm(rq);
@@ -330,7 +330,7 @@ bool sched_ipi(struct sched_sys *s, unsigned cpu)
 	/* Clear before looking: a wake after this point sends a fresh IPI. */
 	sched__xchg(&rq->ipi_pending, 0);
 	sched__rq_lock(rq);
-	rq->counters[SCHED_CNT_IPI_RECEIVED]++;
+	sched__inc(&rq->counters[SCHED_CNT_IPI_RECEIVED], 1);
 	sched__rearm(rq);
 	resched = rq->need_resched;
 	sched__rq_unlock(rq);

@@ -133,7 +133,7 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		*idle = (struct sched_thread){ 0 };
 		idle->is_idle = 1;
 		idle->gen = 1;
-		idle->state = SCHED_RUNNING;
+		sched__set(&idle->state, SCHED_RUNNING);
 		idle->cpu = (uint16_t)cpu;
 		idle->on_cpu = 1;
 		idle->exec_start = now;
@@ -141,8 +141,8 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		rq->idle = rq->curr = idle;
 	}
 	rq->next_balance = now + s->cfg.balance_interval_ns;
-	rq->online = 1;
-	sched_cpumask_set(&s->online, cpu);
+	sched__set(&rq->online, 1);
+	sched__online_mark(s, cpu, true);
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
 	return 0;

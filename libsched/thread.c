@@ -36,12 +36,13 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 	return 0;
 }
 
-/* Zero everything but the lock: a stale ref's holder may be spinning on it. */
+/* Zero everything but the lock, the generation and the state: a stale ref's holder may be
+ * spinning on the lock, and gen and state are read without it (they are set after). */
 static void clear_thread(struct sched_thread *t)
 {
 	volatile unsigned char *p = (unsigned char *)t;
 
-	for (size_t i = offsetof(struct sched_thread, id); i < sizeof(*t); i++)
+	for (size_t i = offsetof(struct sched_thread, on_cpu); i < sizeof(*t); i++)
 		p[i] = 0;
 }
 
@@ -51,9 +52,9 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 	unsigned self = sched_arch_cpu_id();
 
 	clear_thread(t);
-	t->gen = gen ? gen : 1;
+	sched__set(&t->gen, gen ? gen : 1);
 	t->id = p->id;
-	t->state = SCHED_NEW;
+	sched__set(&t->state, SCHED_NEW);
 	t->cpu = (uint16_t)(self < s->nr_cpus ? self : 0);
 	apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 	if (p->affinity) {
@@ -79,13 +80,15 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		return -SCHED_EINVAL;
 	if ((ret = check_params(s, p)) < 0)
 		return ret;
-	if (t->state != SCHED_EXITED)
-		return t->state == SCHED_NEW && t->gen == 0 ? (init_fields(s, t, p, 1), 0)
-							    : -SCHED_ESTATE;
+	/* Fresh (zeroed) storage needs no lock: nobody can hold a ref to it yet. */
+	if (sched__get(&t->state) != SCHED_EXITED)
+		return sched__get(&t->state) == SCHED_NEW && sched__get(&t->gen) == 0
+			       ? (init_fields(s, t, p, 1), 0)
+			       : -SCHED_ESTATE;
 	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack. */
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&t->lock);
-	if (t->state != SCHED_EXITED)
+	if (sched__get(&t->state) != SCHED_EXITED)
 		ret = -SCHED_ESTATE;
 	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		ret = -SCHED_EBUSY;
@@ -98,7 +101,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 
 struct sched_ref sched_ref_of(const struct sched_thread *t)
 {
-	struct sched_ref r = { (struct sched_thread *)t, t ? t->gen : 0 };
+	struct sched_ref r = { (struct sched_thread *)t, t ? __atomic_load_n(&t->gen, __ATOMIC_RELAXED) : 0 };
 	return r;
 }
 
@@ -117,7 +120,7 @@ static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 	struct sched_rq *rq = lock_owner(s, t);
 	sched_time_t now = sched_arch_now();
 
-	if (t->state == SCHED_RUNNABLE) {
+	if (sched__get(&t->state) == SCHED_RUNNABLE) {
 		sched__dequeue(rq, t, SCHED_DEQ_EXIT);
 	} else if (rq->curr == t) {
 		sched__charge_curr(rq, now);
@@ -143,12 +146,12 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 		sched_arch_irq_restore(flags);
 		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	}
-	if (t->state == SCHED_NEW || t->state == SCHED_BLOCKED)
+	if (sched__get(&t->state) == SCHED_NEW || sched__get(&t->state) == SCHED_BLOCKED)
 		sched__timeout_cancel(s, t);
 	else
 		exit_on_cpu(s, t);
 	sched__end_migrating(s, t, SCHED_EXITED);
-	t->gen++;
+	sched__set(&t->gen, t->gen + 1);
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
 	sched__spin_unlock(&t->lock);
@@ -167,15 +170,15 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 {
 	bool stay = sched_cpumask_test(&t->affinity, rq->cpu);
 
-	if (t->state == SCHED_RUNNABLE && !stay) {
+	if (sched__get(&t->state) == SCHED_RUNNABLE && !stay) {
 		/* just preempted: its CPU finishes the switch without taking a lock */
 		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 			sched_arch_cpu_relax();
 		sched__move_queued(rq, d, t, sched_arch_now());
-	} else if (t->state == SCHED_RUNNING && !stay) {
+	} else if (sched__get(&t->state) == SCHED_RUNNING && !stay) {
 		sched__set_migrating(s, t, d->cpu);
 		sched__kick(rq, true);
-	} else if (t->state == SCHED_MIGRATING) {
+	} else if (sched__get(&t->state) == SCHED_MIGRATING) {
 		if (stay && rq->curr == t && rq->online)
 			sched__end_migrating(s, t, SCHED_RUNNING);
 		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu))
@@ -200,7 +203,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		ret = dst;
 	if (ret == 0) {
 		t->affinity = *mask;
-		if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
+		if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
 			struct sched_rq *rq = sched__rq(s, t->cpu), *d = sched__rq(s, (unsigned)dst);
 
 			sched__rq_lock2(rq, d); /* t->cpu is stable under the thread lock */
@@ -225,7 +228,7 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r)) {
 		ret = -SCHED_ESTALE;
-	} else if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED) {
+	} else if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
 		struct sched_rq *rq = lock_owner(s, t); /* a pick may be writing the figures */
 
 		*out = t->acct;
@@ -351,7 +354,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	} else if (!in_scope(t->group, auth.a->scope)) {
 		ret = -SCHED_EPERM;
 	} else {
-		bool on_cpu = t->state != SCHED_NEW && t->state != SCHED_BLOCKED;
+		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
 		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
 
 		uint32_t old = t->weight;

@@ -109,14 +109,14 @@ void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_
 		link = left ? &parent->left : &parent->right;
 	}
 	sched_rb_insert(&rq->sleepers, &t->timeout_node, parent, left);
-	t->timeout_armed = 1;
+	sched__set(&t->timeout_armed, 1);
 	rq->nr_sleepers++;
 }
 
 void sched__timeout_remove(struct sched_rq *rq, struct sched_thread *t)
 {
 	sched_rb_erase(&rq->sleepers, &t->timeout_node);
-	t->timeout_armed = 0;
+	sched__set(&t->timeout_armed, 0);
 	rq->nr_sleepers--;
 }
 
@@ -141,8 +141,8 @@ unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 			break;
 		sched__timeout_remove(rq, t);
 		due[n].t = t;
-		due[n].gen = t->gen;
-		seq[n++] = t->block_seq;
+		due[n].gen = sched__get(&t->gen);
+		seq[n++] = sched__get(&t->block_seq); /* compared again under the thread lock */
 	}
 	sched__rq_unlock(rq);
 	for (unsigned i = 0; i < n; i++)
@@ -158,15 +158,15 @@ static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
 {
 	sched_time_t now = sched_arch_now();
 
-	if (t->timeout_armed)
+	if (sched__get(&t->timeout_armed))
 		sched__timeout_remove(srq, t);
 	sched__charge_curr(rq, now);
-	if (t->state == SCHED_BLOCKED && t->cpu != rq->cpu)
+	if (sched__get(&t->state) == SCHED_BLOCKED && t->cpu != rq->cpu)
 		sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__acct_add(t, SCHED_ACCT_WAKEUPS, 1);
 	t->wake_pending = 1;
 	t->woken_at = now;
-	sched__enqueue(rq, t, t->state == SCHED_NEW ? SCHED_ENQ_NEW : SCHED_ENQ_WAKE, now);
+	sched__enqueue(rq, t, sched__get(&t->state) == SCHED_NEW ? SCHED_ENQ_NEW : SCHED_ENQ_WAKE, now);
 	rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE]++;
 	sched__trace(rq, SCHED_TR_WAKE, t->id, rq->cpu, (uint8_t)why, now);
 	sched__kick(rq, sched__preempts(rq, t));
@@ -188,7 +188,7 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 			return cpu;
 		rq = sched__rq(s, (unsigned)cpu);
 		/* timeout_armed can only go 1 -> 0 without the thread lock, never 0 -> 1 */
-		srq = t->timeout_armed ? sched__rq(s, t->cpu) : rq;
+		srq = sched__get(&t->timeout_armed) ? sched__rq(s, t->cpu) : rq;
 		sched__rq_lock2(srq, rq);
 		if (rq->online) {
 			wake_commit(t, rq, srq, why, waker);
@@ -211,8 +211,8 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 	sched__spin_lock(&r.t->lock);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
-	else if ((r.t->state != SCHED_NEW && r.t->state != SCHED_BLOCKED) ||
-		 (seq && *seq != r.t->block_seq))
+	else if ((sched__get(&r.t->state) != SCHED_NEW && sched__get(&r.t->state) != SCHED_BLOCKED) ||
+		 (seq && *seq != sched__get(&r.t->block_seq)))
 		ret = -SCHED_ESTATE;
 	else
 		ret = wake_locked(s, r.t, why);
@@ -238,7 +238,7 @@ static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t
 	sched__charge_curr(rq, now);
 	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
 	sched__end_migrating(rq->sys, t, SCHED_BLOCKED);
-	t->block_seq++;
+	sched__set(&t->block_seq, t->block_seq + 1);
 	if (deadline != SCHED_TIME_NEVER)
 		sched__timeout_arm(rq, t, deadline);
 	sched__trace(rq, SCHED_TR_BLOCK, t->id, 0, deadline != SCHED_TIME_NEVER, now);
@@ -289,12 +289,12 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 	if (ret < 0)
 		return ret;
 	rq = sched__rq(s, cpu);
-	if (deadline != SCHED_TIME_NEVER && !rq->online)
+	if (deadline != SCHED_TIME_NEVER && !sched__get(&rq->online))
 		return -SCHED_ECPU; /* leaving: its timeout must not live on an offline CPU */
 	flags = sched_arch_irq_save();
 	steal_if_idling(rq);
 	sched__spin_lock(&t->lock);
-	if (park && t->permit && t->state != SCHED_EXITED) {
+	if (park && t->permit && sched__get(&t->state) != SCHED_EXITED) {
 		t->permit = 0;
 		*next = t;
 		sched__spin_unlock(&t->lock);
@@ -302,7 +302,7 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 		return 0;
 	}
 	sched__rq_lock(rq);
-	if (t->state != SCHED_EXITED) /* exited meanwhile: just switch away */
+	if (sched__get(&t->state) != SCHED_EXITED) /* exited meanwhile: just switch away */
 		block_curr(rq, t, deadline);
 	*next = sched__schedule(rq);
 	sched__rq_unlock(rq);
@@ -337,7 +337,7 @@ int sched_unpark(struct sched_sys *s, struct sched_ref r)
 	sched__spin_lock(&r.t->lock);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
-	else if (r.t->state == SCHED_BLOCKED)
+	else if (sched__get(&r.t->state) == SCHED_BLOCKED)
 		ret = wake_locked(s, r.t, SCHED_WAKE_PARK);
 	else
 		r.t->permit = 1; /* not parked (yet): its next park returns at once */
@@ -354,7 +354,7 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 	return leave_cpu(s, cpu, deadline, false, next);
 }
 
-int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
+int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
 {
 	struct sched_thread *t;
 	struct sched_rq *rq;
@@ -390,9 +390,9 @@ static void lock_threads(struct sched_thread *a, struct sched_thread *b)
 
 static int handoff_check(struct sched_thread *me, struct sched_ref to)
 {
-	if (!sched__ref_live(to) || me->state == SCHED_EXITED)
+	if (!sched__ref_live(to) || sched__get(&me->state) == SCHED_EXITED)
 		return -SCHED_ESTALE;
-	if (to.t == me || (to.t->state != SCHED_BLOCKED && to.t->state != SCHED_NEW))
+	if (to.t == me || (sched__get(&to.t->state) != SCHED_BLOCKED && sched__get(&to.t->state) != SCHED_NEW))
 		return -SCHED_ESTATE;
 	return 0;
 }
@@ -406,8 +406,8 @@ static int handoff_check(struct sched_thread *me, struct sched_ref to)
 static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *me,
 			  struct sched_thread *to, struct sched_thread **next)
 {
-	struct sched_rq *srq = to->timeout_armed ? sched__rq(s, to->cpu) : rq;
-	bool here = sched_cpumask_test(&to->affinity, rq->cpu);
+	struct sched_rq *srq = sched__get(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
+	bool here = sched_cpumask_test(&to->affinity, rq->cpu); /* to is locked */
 
 	/* `to` may have just blocked elsewhere: no CPU may run it before that CPU's switch
 	 * is finished (finish_switch takes no lock, so waiting with thread locks is safe) */
@@ -419,7 +419,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		if (here) {
 			wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
 			rq->handoff = to;
-			rq->counters[SCHED_CNT_HANDOFFS]++;
+			sched__inc(&rq->counters[SCHED_CNT_HANDOFFS], 1);
 		}
 		if (srq != rq)
 			sched__rq_unlock(srq);
@@ -478,11 +478,11 @@ void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t)
 {
 	struct sched_rq *srq;
 
-	if (!t->timeout_armed)
+	if (!sched__get(&t->timeout_armed))
 		return;
 	srq = sched__rq(s, t->cpu);
 	sched__rq_lock(srq);
-	if (t->timeout_armed)
+	if (sched__get(&t->timeout_armed))
 		sched__timeout_remove(srq, t);
 	sched__rq_unlock(srq);
 }

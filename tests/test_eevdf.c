@@ -103,7 +103,7 @@ static void random_step(struct sim *sim, struct sim_thread **t, unsigned n, uint
 			sim_switch(sim, 0, next);
 		break;
 	case 4:
-		if (sched_yield(&sim->sys, 0, &next) == 0)
+		if (sched_yield_cpu(&sim->sys, 0, &next) == 0)
 			sim_switch(sim, 0, next);
 		break;
 	case 5:

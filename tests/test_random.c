@@ -96,7 +96,7 @@ static void on_cpu_op(struct world *w, unsigned op)
 		r = sched_sleep_until(&sim->sys, c, sim->now + rnd(w, 3000) * US, &next);
 		break;
 	case 2:
-		r = sched_yield(&sim->sys, c, &next);
+		r = sched_yield_cpu(&sim->sys, c, &next);
 		break;
 	default:
 		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&any_thread(w)->st), &next);

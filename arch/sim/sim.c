@@ -422,7 +422,7 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 	case WL_YIELD:
 		if (!step(t))
 			goto finished;
-		sched_yield(&sim->sys, c, &next);
+		sched_yield_cpu(&sim->sys, c, &next);
 		switch_to(sim, c, next);
 		return EXEC_NEXT;
 	}

@@ -8,7 +8,7 @@
  * Call contract (docs/architecture.md has the picture):
  *   boot:    sched_init(), then sched_cpu_online(cpu, idle) on each CPU
  *   thread:  sched_thread_init(), sched_wake(ref, reason), sched_exit(ref)
- *   on cpu:  sched_block() / sched_sleep_until() / sched_yield() / sched_call() / sched_reply()
+ *   on cpu:  sched_block() / sched_sleep_until() / sched_yield_cpu() / sched_call() / sched_reply()
  *            each return the thread to switch to;
  *            timer irq -> sched_timer(), IPI -> sched_ipi(): if they return true, sched_pick();
  *            after every switch (or non-switch) chosen by the above: sched_finish_switch().
@@ -419,8 +419,9 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 int sched_unpark(struct sched_sys *s, struct sched_ref r);
 
-/* The current thread yields to its peers; *next receives the thread to run. */
-int sched_yield(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
+/* The current thread yields to its peers; *next receives the thread to run. (Not
+ * "sched_yield": POSIX has that name in <sched.h>, which hosted users include.) */
+int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 
 /*
  * Direct IPC handoff. sched_call: the current thread (the caller) blocks and the BLOCKED

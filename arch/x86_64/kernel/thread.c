@@ -167,7 +167,7 @@ void schedule(void)
 
 void thread_yield(void)
 {
-	ON_CPU(sched_yield(&ksys, this_cpu(), &next_));
+	ON_CPU(sched_yield_cpu(&ksys, this_cpu(), &next_));
 }
 
 void thread_block(void)
