@@ -113,29 +113,13 @@ static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 	return 0;
 }
 
-/* Black height of the subtree, or -1 if a red-black rule or the order is broken. */
-static int rb_black_height(const struct sched_rb_node *n, const struct sched_rb_node *parent)
-{
-	int l, r;
-
-	if (!n)
-		return 1;
-	if (n->parent != parent || (n->red && parent && parent->red))
-		return -1;
-	l = rb_black_height(n->left, n);
-	r = rb_black_height(n->right, n);
-	if (l < 0 || l != r)
-		return -1;
-	return l + !n->red;
-}
-
 static int check_sleepers(struct sched_sys *s, struct sched_rq *rq)
 {
-	const struct sched_rb_node *n = rq->sleepers.root;
+	const struct sched_rb_node *n;
 	const struct sched_thread *prev = NULL;
 	unsigned count = 0;
 
-	if (rb_black_height(n, NULL) < 0 || (n && n->red))
+	if (!sched_rb_valid(&rq->sleepers))
 		FAIL(s, "sleeper tree is not a red-black tree", rq->cpu);
 	for (n = rq->sleepers.leftmost; n && count <= rq->nr_sleepers; n = sched_rb_next(n)) {
 		const struct sched_thread *t =

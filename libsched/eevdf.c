@@ -735,29 +735,6 @@ static int fail(struct sched_rq *rq, const char *msg)
 	return -SCHED_ECHECK;
 }
 
-/* Black height of the subtree, or -1: red-black rules, parent links, augmented values. */
-static int check_node(struct sched_rb_node *n, struct sched_rb_node *parent)
-{
-	struct sched_fair_entity *se, copy;
-	int l, r;
-
-	if (!n)
-		return 1;
-	se = se_of(n);
-	if (n->parent != parent || (n->red && parent && parent->red))
-		return -1;
-	l = check_node(n->left, n);
-	r = check_node(n->right, n);
-	if (l < 0 || l != r)
-		return -1;
-	copy = *se;
-	augment(&copy.node);
-	if (copy.min_vruntime != se->min_vruntime || copy.min_slice != se->min_slice ||
-	    copy.max_slice != se->max_slice)
-		return -1;
-	return l + !n->red;
-}
-
 /*
  * One queue: tree shape and order, the incremental sums recomputed, weighted lags summing
  * to zero. Per-entity lag bounds are not an invariant of lag-preserving EEVDF (a departure
@@ -771,7 +748,7 @@ static int check_queue(struct sched_rq *rq, const struct sched_fair_rq *q)
 	int64_t sum = 0, S;
 	unsigned n = 0;
 
-	if (check_node(q->tree.root, NULL) < 0 || (q->tree.root && q->tree.root->red))
+	if (!sched_rb_valid((struct sched_rb_tree *)&q->tree))
 		return fail(rq, "eevdf: tree is not a valid augmented red-black tree");
 	for (struct sched_rb_node *x = q->tree.leftmost; x && n <= q->nr; x = sched_rb_next(x), n++) {
 		const struct sched_fair_entity *se = se_of(x);

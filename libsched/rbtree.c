@@ -244,3 +244,30 @@ struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n)
 		n = p;
 	return (struct sched_rb_node *)p;
 }
+
+/* Black height of the subtree, or -1 if a rule is broken or a summary is stale. */
+static int black_height(struct sched_rb_tree *t, struct sched_rb_node *n,
+			const struct sched_rb_node *parent)
+{
+	int l, r;
+
+	if (!n)
+		return 1;
+	if (n->parent != parent || (n->red && parent && parent->red))
+		return -1;
+	l = black_height(t, n->left, n);
+	r = black_height(t, n->right, n);
+	if (l < 0 || l != r || (t->augment && t->augment(n)))
+		return -1;
+	return l + !n->red;
+}
+
+bool sched_rb_valid(struct sched_rb_tree *t)
+{
+	struct sched_rb_node *first = t->root;
+
+	while (first && first->left)
+		first = first->left;
+	return first == t->leftmost && (!t->root || !t->root->red) &&
+	       black_height(t, t->root, NULL) > 0;
+}

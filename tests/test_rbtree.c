@@ -119,10 +119,34 @@ static void tree_matches_a_sorted_model_under_random_inserts_and_erases(void **s
 	}
 }
 
+static void validity_check_catches_broken_colours_links_and_summaries(void **state)
+{
+	struct sched_rb_tree t = { .augment = augment };
+	struct sched_rb_node *n;
+
+	(void)state;
+	for (int i = 0; i < 64; i++) {
+		items[i] = (struct item){ .key = (uint64_t)i * 7 % 64, .val = (uint64_t)i };
+		insert(&t, &items[i]);
+	}
+	assert_true(sched_rb_valid(&t));
+	n = t.root->left;
+	n->red = !n->red; /* a colour flip breaks the black heights or the red rule */
+	assert_false(sched_rb_valid(&t));
+	n->red = !n->red;
+	assert_true(sched_rb_valid(&t));
+	of(t.leftmost)->sub_min += 1000; /* a stale summary */
+	assert_false(sched_rb_valid(&t));
+	assert_true(sched_rb_valid(&t)); /* the check recomputed it */
+	t.leftmost = sched_rb_next(t.leftmost);
+	assert_false(sched_rb_valid(&t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tree_matches_a_sorted_model_under_random_inserts_and_erases),
+		cmocka_unit_test(validity_check_catches_broken_colours_links_and_summaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

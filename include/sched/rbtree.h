@@ -37,4 +37,12 @@ void sched_rb_insert(struct sched_rb_tree *t, struct sched_rb_node *n,
 void sched_rb_erase(struct sched_rb_tree *t, struct sched_rb_node *n);
 struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n);
 
+/*
+ * For invariant checkers: true if the tree is a valid red-black tree (parent links, no red
+ * node with a red parent, equal black heights, black root), `leftmost` is its first node, and
+ * every cached summary is current (the augment callback finds nothing to change).
+ * O(n), recursion depth O(log n).
+ */
+bool sched_rb_valid(struct sched_rb_tree *t);
+
 #endif

@@ -225,31 +225,30 @@ int thread_wake(struct kthread *t, enum sched_wake_reason why)
 	return r;
 }
 
-int thread_call(struct kthread *server)
+/* Direct IPC handoff to `to` (sched_call or sched_reply); returns once this thread runs
+ * again, or at once with the error. */
+static int handoff(int (*entry)(struct sched_sys *, unsigned, struct sched_ref,
+				struct sched_thread **), struct kthread *to)
 {
-	int r;
 	unsigned long f = irq_save();
 	struct sched_thread *next;
+	int r = entry(&ksys, this_cpu(), sched_ref_of(&to->st), &next);
 
-	server->caller = thread_current();
-	r = sched_call(&ksys, this_cpu(), sched_ref_of(&server->st), &next);
 	if (r == 0)
 		switch_to(next);
 	irq_restore(f);
 	return r;
 }
 
+int thread_call(struct kthread *server)
+{
+	server->caller = thread_current();
+	return handoff(sched_call, server);
+}
+
 int thread_reply(struct kthread *client)
 {
-	int r;
-	unsigned long f = irq_save();
-	struct sched_thread *next;
-
-	r = sched_reply(&ksys, this_cpu(), sched_ref_of(&client->st), &next);
-	if (r == 0)
-		switch_to(next);
-	irq_restore(f);
-	return r;
+	return handoff(sched_reply, client);
 }
 
 /* --- idle and interrupts ------------------------------------------------------------------- */
