@@ -51,8 +51,9 @@ static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sche
 	uint64_t dl = idling ? sched__rq_load_idling(dst) : sched__rq_load(dst);
 	uint64_t sl = sched__rq_load(src);
 
-	if (idling && !moved)
-		return src->nr_queued + (sched__get(&src->curr->state) == SCHED_RUNNING) >= 2;
+	if (idling && !moved) /* src's idle thread is RUNNING too, but runs nothing */
+		return src->nr_queued +
+		       (!src->curr->is_idle && sched__get(&src->curr->state) == SCHED_RUNNING) >= 2;
 	return sl > dl && (uint64_t)t->weight < sl - dl;
 }
 
@@ -144,7 +145,11 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 
 /* --- CPU offline ------------------------------------------------------------------------ */
 
-/* True if every thread on rq (queued or current) may run on another online CPU. rq locked. */
+/*
+ * True if every thread on rq (queued, current, or sleeping with its timeout here) may run on
+ * another online CPU: a sleeper whose timeout moved to a CPU it may not run on would wake to
+ * -SCHED_EAFFINITY, a lost wake-up. rq locked. O(threads on rq).
+ */
 static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 {
 	const struct sched_class *fair = s->fair;
@@ -155,6 +160,12 @@ static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
 	     t = fair->next(rq, t), n++)
 		if (sched__pick_other_cpu(s, t, rq->cpu) < 0)
+			return false;
+	n = 0;
+	for (struct sched_rb_node *x = rq->sleepers.leftmost; x && n <= rq->nr_sleepers;
+	     x = sched_rb_next(x), n++)
+		if (sched__pick_other_cpu(s, sched__container_of(x, struct sched_thread,
+							   timeout_node), rq->cpu) < 0)
 			return false;
 	return true;
 }

@@ -255,7 +255,7 @@ static int64_t lag_after_sleep(const struct sched_fair_rq *q, const struct sched
 {
 	int64_t lag = se->vlag;
 
-	if (lag < 0 && left == q) {
+	if (lag < 0 && left == q && (int64_t)(V - se->v_left) > 0) {
 		lag += (int64_t)(V - se->v_left);
 		if (lag > 0)
 			lag = 0;
@@ -304,8 +304,7 @@ static void dequeue_entity(struct sched_fair_rq *q, struct sched_fair_entity *se
 {
 	int64_t limit = lag_limit(q, se, tick);
 
-	se->v_left = avg_vruntime(q);
-	se->vlag = clamp_s64((int64_t)(se->v_left - se->vruntime), -limit, limit);
+	se->vlag = clamp_s64((int64_t)(avg_vruntime(q) - se->vruntime), -limit, limit);
 	if (q->curr == se)
 		q->curr = NULL;
 	else
@@ -313,6 +312,8 @@ static void dequeue_entity(struct sched_fair_rq *q, struct sched_fair_entity *se
 	se->on_q = 0;
 	q->nr--;
 	update_v0(q);
+	/* V without it: its own departure moves V, which must not count as time asleep */
+	se->v_left = avg_vruntime(q);
 }
 
 /* se (in the tree) becomes the running entity, protected until vprot (run to parity). */

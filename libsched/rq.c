@@ -304,7 +304,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	flags = sched_arch_irq_save();
 	now = sched_arch_now();
 	sched__expire_sleepers(rq, now);
-	if (rq->online && !sched_time_before(now, rq->next_balance))
+	if (sched__get(&rq->online) && !sched_time_before(now, rq->next_balance))
 		sched__balance(rq, now);
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);

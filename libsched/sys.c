@@ -122,7 +122,7 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 	if (!s || !idle || cpu >= s->nr_cpus)
 		return -SCHED_EINVAL;
 	rq = sched__rq(s, cpu);
-	if (rq->online)
+	if (sched__get(&rq->online))
 		return -SCHED_EEXIST;
 	if (rq->idle && rq->idle != idle)
 		return -SCHED_EINVAL; /* a CPU keeps its idle thread across offline/online */

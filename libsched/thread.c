@@ -356,13 +356,15 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	} else {
 		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
 		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
+		/* counted in rq->load: queued, or current (not a MIGRATING thread already gone) */
+		bool counted = rq && (sched__get(&t->state) == SCHED_RUNNABLE || rq->curr == t);
 
 		uint32_t old = t->weight;
 
 		if (rq)
 			sched__charge_curr(rq, sched_arch_now());
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
-		if (rq) /* t is counted in its rq's load while runnable there */
+		if (counted)
 			__atomic_store_n(&rq->load, rq->load - old + t->weight, __ATOMIC_RELAXED);
 		s->fair->reweight(rq, t);
 		if (rq) {

@@ -167,7 +167,7 @@ static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
 	t->wake_pending = 1;
 	t->woken_at = now;
 	sched__enqueue(rq, t, sched__get(&t->state) == SCHED_NEW ? SCHED_ENQ_NEW : SCHED_ENQ_WAKE, now);
-	rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE]++;
+	sched__inc(&rq->counters[rq->cpu == waker ? SCHED_CNT_WAKE_LOCAL : SCHED_CNT_WAKE_REMOTE], 1);
 	sched__trace(rq, SCHED_TR_WAKE, t->id, rq->cpu, (uint8_t)why, now);
 	sched__kick(rq, sched__preempts(rq, t));
 }
@@ -272,8 +272,21 @@ static int on_cpu_entry(struct sched_sys *s, unsigned cpu, struct sched_thread *
 /* Steal before the current thread leaves, if the queue would be empty after it. */
 static void steal_if_idling(struct sched_rq *rq)
 {
-	if (rq->online && __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) == 0)
+	if (sched__get(&rq->online) && sched__get(&rq->nr_queued) == 0)
 		sched__steal(rq);
+}
+
+/* Consume a pending permit of t (under its lock); true if there was one. */
+static bool take_permit(struct sched_thread *t)
+{
+	bool had;
+
+	sched__spin_lock(&t->lock);
+	had = t->permit && sched__get(&t->state) != SCHED_EXITED;
+	if (had)
+		t->permit = 0;
+	sched__spin_unlock(&t->lock);
+	return had;
 }
 
 /* The current thread of cpu blocks (with a timeout unless NEVER); with `park`, not if a
@@ -292,10 +305,15 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 	if (deadline != SCHED_TIME_NEVER && !sched__get(&rq->online))
 		return -SCHED_ECPU; /* leaving: its timeout must not live on an offline CPU */
 	flags = sched_arch_irq_save();
+	if (park && take_permit(t)) { /* woken before it got here: keeps the CPU, no steal */
+		*next = t;
+		sched_arch_irq_restore(flags);
+		return 0;
+	}
 	steal_if_idling(rq);
 	sched__spin_lock(&t->lock);
 	if (park && t->permit && sched__get(&t->state) != SCHED_EXITED) {
-		t->permit = 0;
+		t->permit = 0; /* an unpark came during the steal */
 		*next = t;
 		sched__spin_unlock(&t->lock);
 		sched_arch_irq_restore(flags);

@@ -630,6 +630,89 @@ static void unpark_before_park_is_not_lost(void **state)
 	sim_free(sim);
 }
 
+
+static void park_with_a_permit_keeps_the_cpu_and_steals_nothing(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL), *x = hand_thread(sim, 0, 0, NULL),
+			  *y = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next;
+	sched_cpumask_t only1;
+	sched_cpumask_t all;
+
+	(void)state;
+	sched_cpumask_clear(&only1);
+	sched_cpumask_set(&only1, 1);
+
+	sched_cpumask_fill(&all, 2);
+	wake_from(sim, 0, t);
+	sched_set_affinity(&sim->sys, sched_ref_of(&x->st), &only1);
+	sched_set_affinity(&sim->sys, sched_ref_of(&y->st), &only1);
+	wake_from(sim, 1, x);
+	wake_from(sim, 1, y);
+	sched_set_affinity(&sim->sys, sched_ref_of(&y->st), &all); /* queued on CPU 1, movable */
+	settle(sim);
+	assert_int_equal(y->st.cpu, 1);
+	assert_int_equal(y->st.state, SCHED_RUNNABLE);
+	assert_int_equal(sched_unpark(&sim->sys, sched_ref_of(&t->st)), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_park(&sim->sys, 0, &next), 0);
+	assert_ptr_equal(next, &t->st);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_int_equal(sched_cpu_counter(&sim->sys, 0, SCHED_CNT_STEALS), 0);
+	assert_int_equal(y->st.cpu, 1);
+	sim_free(sim);
+}
+
+static void offline_is_refused_when_a_pinned_sleeper_would_lose_its_wakeup(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next;
+	sched_cpumask_t only1;
+
+	(void)state;
+	sched_cpumask_clear(&only1);
+	sched_cpumask_set(&only1, 1);
+	sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &only1);
+	wake_from(sim, 0, a);
+	sim_enter(sim, 1);
+	sched_sleep_until(&sim->sys, 1, sim->now + MS, &next);
+	sim_switch(sim, 1, next);
+	settle(sim);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), -SCHED_EBUSY);
+	advance(sim, 2 * MS);
+	assert_ptr_equal(running_on(sim, 1), a); /* its timeout fired where it may run */
+	sim_free(sim);
+}
+
+static void reweight_of_a_thread_between_pick_and_finish_keeps_the_load_right(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sched_fair_params fp = { .nice = 10 };
+	sched_cpumask_t only1;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	wake_from(sim, 1, b);
+	sched_cpumask_clear(&only1);
+	sched_cpumask_set(&only1, 1);
+	sim_enter(sim, 1);
+	sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &only1); /* MIGRATING on CPU 0 */
+	sim_enter(sim, 0);
+	sched_pick(&sim->sys, 0); /* a has left CPU 0's load; the switch is not finished yet */
+	assert_int_equal(sched_set_fair(&sim->sys, sched_auth_root(&sim->sys),
+					sched_ref_of(&a->st), &fp), 0);
+	sched_finish_switch(&sim->sys, 0);
+	sim->cpu[0].curr = NULL;
+	check_ok(sim); /* the checker compares every CPU's load with its threads' weights */
+	settle(sim);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +743,9 @@ int main(void)
 		cmocka_unit_test(offline_waits_for_a_migration_headed_to_the_cpu),
 		cmocka_unit_test(sleep_with_timeout_on_a_cpu_going_offline_is_refused),
 		cmocka_unit_test(unpark_before_park_is_not_lost),
+		cmocka_unit_test(park_with_a_permit_keeps_the_cpu_and_steals_nothing),
+		cmocka_unit_test(offline_is_refused_when_a_pinned_sleeper_would_lose_its_wakeup),
+		cmocka_unit_test(reweight_of_a_thread_between_pick_and_finish_keeps_the_load_right),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

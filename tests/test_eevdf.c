@@ -275,6 +275,29 @@ static void reweighting_a_queued_thread_keeps_its_lag(void **state)
 	sim_free(sim);
 }
 
+static void an_immediate_rewake_keeps_a_negative_lag(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	double before_lag, after_lag;
+
+	(void)state;
+	wake_from(sim, 0, a);
+	wake_from(sim, 0, b);
+	advance(sim, 300 * US); /* a runs ahead of b inside its first (half-slice) request */
+	assert_ptr_equal(running_on(sim, 0), a);
+	sim_enter(sim, 0);
+	sched_set_fair(&sim->sys, sched_auth_root(&sim->sys), sched_ref_of(&a->st),
+		       &(struct sched_fair_params){ .nice = 0 }); /* charges a up to now */
+	before_lag = lag_of(sim, a);
+	assert_true(before_lag < -100000.0);
+	block_on(sim, 0); /* a sleeps ... */
+	wake_from(sim, 0, a); /* ... and wakes at once: no time asleep, no credit */
+	after_lag = lag_of(sim, a);
+	assert_true(after_lag - before_lag < 1000.0 && before_lag - after_lag < 1000.0);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +306,7 @@ int main(void)
 		cmocka_unit_test(weight_and_slice_change_only_with_authority),
 		cmocka_unit_test(revoking_an_authority_fails_its_tokens_and_derived_ones_closed),
 		cmocka_unit_test(reweighting_a_queued_thread_keeps_its_lag),
+		cmocka_unit_test(an_immediate_rewake_keeps_a_negative_lag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
