@@ -367,64 +367,73 @@ enum exec_result {
 	EXEC_EXITED,  /* the task finished (need_resched is set: the loop picks again) */
 };
 
+/* run / runtime: plan the DONE event while the thread still has work, else go on. */
+static enum exec_result exec_timed(struct sim *sim, unsigned c, struct sim_thread *t,
+				   const struct wl_event *ev)
+{
+	sched_time_t start = sim->cpu[c].run_start;
+
+	if (!t->event_started) {
+		t->event_started = true;
+		t->run_left = ev->ns;
+		t->runtime_end = sim->now + ev->ns;
+	}
+	if (ev->kind == WL_RUN && t->run_left) {
+		plan_done(sim, c, start + t->run_left);
+		return EXEC_BUSY;
+	}
+	if (ev->kind == WL_RUNTIME && sim->now < t->runtime_end) {
+		plan_done(sim, c, t->runtime_end > start ? t->runtime_end : start);
+		return EXEC_BUSY;
+	}
+	return EXEC_NEXT;
+}
+
+/* sleep / timer / suspend / yield: the thread leaves the CPU (for a while). Returns false
+ * when the task ended with this event (its last loop). */
+static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
+		       const struct wl_event *ev)
+{
+	sched_time_t until = ev->kind == WL_SLEEP ? sim->now + ev->ns
+			   : ev->kind == WL_TIMER ? timer_next(sim, t, ev) : 0;
+	struct sched_thread *next;
+
+	if (!step(t))
+		return false;
+	if (ev->kind == WL_SUSPEND) {
+		t->suspended = true;
+		sched_block(&sim->sys, c, &next);
+	} else if (ev->kind == WL_YIELD) {
+		sched_yield_cpu(&sim->sys, c, &next);
+	} else if (until > sim->now) {
+		sched_sleep_until(&sim->sys, c, until, &next);
+	} else {
+		return true; /* a timer already due: go on at once */
+	}
+	switch_to(sim, c, next);
+	return true;
+}
+
 /* Handle the current thread's event. */
 static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
 {
 	const struct wl_event *ev = pc_event(t);
-	struct sched_thread *next;
-	sched_time_t until;
 
 	switch (ev->kind) {
 	case WL_RUN:
-		if (!t->event_started) {
-			t->event_started = true;
-			t->run_left = ev->ns;
-		}
-		if (t->run_left) {
-			plan_done(sim, c, sim->cpu[c].run_start + t->run_left);
-			return EXEC_BUSY;
-		}
-		break;
 	case WL_RUNTIME:
-		if (!t->event_started) {
-			t->event_started = true;
-			t->runtime_end = sim->now + ev->ns;
-		}
-		if (sim->now < t->runtime_end) {
-			until = t->runtime_end > sim->cpu[c].run_start ? t->runtime_end
-								       : sim->cpu[c].run_start;
-			plan_done(sim, c, until);
+		if (exec_timed(sim, c, t, ev) == EXEC_BUSY)
 			return EXEC_BUSY;
-		}
 		break;
-	case WL_SLEEP:
-	case WL_TIMER:
-		until = ev->kind == WL_SLEEP ? sim->now + ev->ns : timer_next(sim, t, ev);
-		if (!step(t))
-			goto finished;
-		if (until > sim->now) {
-			sched_sleep_until(&sim->sys, c, until, &next);
-			switch_to(sim, c, next);
-		}
-		return EXEC_NEXT;
-	case WL_SUSPEND:
-		if (!step(t))
-			goto finished;
-		t->suspended = true;
-		sched_block(&sim->sys, c, &next);
-		switch_to(sim, c, next);
-		return EXEC_NEXT;
 	case WL_RESUME:
 		if (ipc_handoff(sim, c, t))
 			return EXEC_NEXT;
 		resume_task(sim, c, ev->ref);
 		break;
-	case WL_YIELD:
-		if (!step(t))
-			goto finished;
-		sched_yield_cpu(&sim->sys, c, &next);
-		switch_to(sim, c, next);
-		return EXEC_NEXT;
+	default:
+		if (exec_leave(sim, c, t, ev))
+			return EXEC_NEXT;
+		goto finished;
 	}
 	if (step(t))
 		return EXEC_NEXT;
