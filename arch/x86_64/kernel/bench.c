@@ -132,13 +132,8 @@ static void bench_remote_wake(unsigned target)
 	struct kthread *b;
 	uint64_t sum = 0;
 
-	sched_cpumask_t here;
-
 	on_cpu(&m, target, &p);
-	sched_cpumask_clear(&here);
-	sched_cpumask_set(&here, 0);
-	sched_set_affinity(&ksys, sched_ref_of(&thread_current()->st), &here);
-	thread_yield();
+	thread_pin_self(0); /* the waker on CPU 0: every wake is remote */
 	b = thread_create("blocker", blocker, NULL, &p);
 	thread_start_now(b);
 	thread_sleep_ns(2000000);

@@ -187,15 +187,10 @@ static void test_remote_wake(void)
 		skip("remote wake sends one IPI", "one CPU");
 		return;
 	}
-	sched_cpumask_t here;
-
 	sched_cpumask_clear(&m);
 	sched_cpumask_set(&m, target);
-	sched_cpumask_clear(&here);
-	sched_cpumask_set(&here, 0);
 	/* the waker stays on CPU 0, the woken thread on the last CPU: every wake is remote */
-	sched_set_affinity(&ksys, sched_ref_of(&thread_current()->st), &here);
-	thread_yield();
+	thread_pin_self(0);
 	stop = 0;
 	waker_target = thread_create("blocker", blocker, NULL, &p);
 	thread_start_now(waker_target);
@@ -221,8 +216,7 @@ static void test_remote_wake(void)
 	stop = 1;
 	thread_unpark(waker_target);
 	wait_done(&waker_target, 1);
-	sched_cpumask_fill(&here, ksys.nr_cpus);
-	sched_set_affinity(&ksys, sched_ref_of(&thread_current()->st), &here);
+	thread_pin_self(-1);
 	kprintf("# remote wake: %u wakes, %llu IPIs (%llu.%02llu per wake), latency avg %llu ns "
 		"max %llu ns\n", N, ipis, ipis / N, ipis * 100 / N % 100, lat_sum / N, lat_max);
 	report(ipis >= N * 9 / 10 && ipis <= N, "remote wake of an idle CPU costs one IPI");

@@ -122,6 +122,20 @@ struct kthread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	return t;
 }
 
+/* Keep the calling thread on `cpu` (or on every CPU for cpu < 0); it moves at once. */
+void thread_pin_self(int cpu)
+{
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	if (cpu < 0)
+		sched_cpumask_fill(&m, ksys.nr_cpus);
+	else
+		sched_cpumask_set(&m, (unsigned)cpu);
+	sched_set_affinity(&ksys, sched_ref_of(&thread_current()->st), &m);
+	thread_yield(); /* a MIGRATING thread leaves at its next pick */
+}
+
 /* Wait (sleeping 1 ms at a time) until every thread in t[0..n) has exited. */
 void wait_done(struct kthread **t, unsigned n)
 {

@@ -36,6 +36,8 @@ struct kthread *thread_current(void);
 struct kthread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			      const struct sched_thread_params *p);
 void thread_start_now(struct kthread *t);
+/* Keep the calling thread on `cpu` (every CPU for cpu < 0), moving there at once. */
+void thread_pin_self(int cpu);
 /* Wait (sleeping 1 ms at a time) until every thread in t[0..n) has exited. */
 void wait_done(struct kthread **t, unsigned n);
 __attribute__((noreturn)) void thread_exit(void);
