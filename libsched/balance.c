@@ -150,24 +150,48 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
  * another online CPU: a sleeper whose timeout moved to a CPU it may not run on would wake to
  * -SCHED_EAFFINITY, a lost wake-up. rq locked. O(threads on rq).
  */
+static bool movable(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *t)
+{
+	return sched__pick_other_cpu(s, t, rq->cpu) >= 0;
+}
+
 static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 {
-	const struct sched_class *fair = s->fair;
+	const struct sched_class *cls[2] = { s->fair, &sched_edf_class };
 	unsigned n = 0;
 
-	if (!rq->curr->is_idle && sched__pick_other_cpu(s, rq->curr, rq->cpu) < 0)
+	if (!rq->curr->is_idle && !movable(s, rq, rq->curr))
 		return false;
-	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
-	     t = fair->next(rq, t), n++)
-		if (sched__pick_other_cpu(s, t, rq->cpu) < 0)
+	for (unsigned c = 0; c < 2; c++) {
+		n = 0;
+		for (struct sched_thread *t = cls[c]->first(rq); t && n <= rq->nr_queued;
+		     t = cls[c]->next(rq, t), n++)
+			if (!movable(s, rq, t))
+				return false;
+	}
+	n = 0;
+	for (struct sched_rb_node *x = rq->sc_wait.leftmost; x && n <= rq->nr_sc_wait;
+	     x = sched_rb_next(x), n++)
+		if (!movable(s, rq, sched__container_of(x, struct sched_thread, sc_node)))
 			return false;
 	n = 0;
 	for (struct sched_rb_node *x = rq->sleepers.leftmost; x && n <= rq->nr_sleepers;
 	     x = sched_rb_next(x), n++)
-		if (sched__pick_other_cpu(s, sched__container_of(x, struct sched_thread,
-							   timeout_node), rq->cpu) < 0)
+		if (!movable(s, rq, sched__container_of(x, struct sched_thread, timeout_node)))
 			return false;
 	return true;
+}
+
+/* A thread rq owns that is not current: queued fair or EDF, or waiting for a refill. */
+static struct sched_thread *first_owned(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_thread *t = s->fair->first(rq);
+
+	if (!t)
+		t = sched_edf_class.first(rq);
+	if (!t && rq->sc_wait.leftmost)
+		t = sched__container_of(rq->sc_wait.leftmost, struct sched_thread, sc_node);
+	return t;
 }
 
 /* Mark rq offline; its running thread leaves at its next pick. Returns -EBUSY if that
@@ -211,7 +235,7 @@ static struct sched_thread *grab_first(struct sched_sys *s, struct sched_rq *rq,
 	*busy = false;
 	sched__rq_lock(rq);
 	if (queue)
-		t = s->fair->first(rq);
+		t = first_owned(s, rq);
 	else if (rq->sleepers.leftmost)
 		t = sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
 	if (t && !sched__spin_trylock(&t->lock)) {

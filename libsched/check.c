@@ -15,12 +15,6 @@
  */
 #include "internal.h"
 
-#define FAIL(s, msg, arg) \
-	do { \
-		(s)->check_msg = (msg); \
-		(s)->check_arg = (uint32_t)(arg); \
-		return -SCHED_ECHECK; \
-	} while (0)
 
 static bool pick_pending(const struct sched_rq *rq)
 {
@@ -54,8 +48,14 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	if (!c->on_cpu)
 		FAIL(s, "current thread without on_cpu", c->id);
 	if (sched__get(&c->state) == SCHED_RUNNING) {
+		enum sched_fate f = sched__fate(c, sched_arch_now());
+
 		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
 			FAIL(s, "thread running where it may not run", c->id);
+		/* an SC depleted, revoked or faulted: the thread may go on only until this pick */
+		if (c->on_class != (f == SCHED_FATE_EDF ? &sched_edf_class
+				   : f == SCHED_FATE_FAIR ? s->fair : NULL) && !pick_pending(rq))
+			FAIL(s, "thread runs in a class its SC no longer allows, no pick due", c->id);
 		return 0;
 	}
 	if (sched__get(&c->state) != SCHED_EXITED && sched__get(&c->state) != SCHED_MIGRATING)
@@ -67,32 +67,46 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	return 0;
 }
 
-static int check_queue(struct sched_sys *s, struct sched_rq *rq)
+/* The queued threads of one class on rq; adds their weights to *load, returns the count. */
+static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sched_class *cls,
+		       uint64_t *load)
 {
-	const struct sched_class *fair = s->fair;
 	unsigned n = 0;
-	uint64_t load = rq->curr->is_idle ? 0 : rq->curr->weight;
-	int ret = fair->check(rq);
+	int ret = cls->check(rq);
 
 	if (ret < 0)
 		return ret;
-	for (struct sched_thread *t = fair->first(rq); t && n <= rq->nr_queued;
-	     t = fair->next(rq, t), n++) {
+	for (struct sched_thread *t = cls->first(rq); t && n <= rq->nr_queued;
+	     t = cls->next(rq, t), n++) {
 		if (sched__get(&t->state) != SCHED_RUNNABLE || t->cpu != rq->cpu)
 			FAIL(s, "queued thread not RUNNABLE on this CPU", t->id);
+		if (t->on_class != cls)
+			FAIL(s, "queued thread on another class than it says", t->id);
 		if (!sched_cpumask_test(&t->affinity, rq->cpu))
 			FAIL(s, "queued on a CPU outside its affinity", t->id);
 		if (!stamp(s, t))
 			FAIL(s, "thread placed twice", t->id);
 		if (t->on_cpu && t != rq->switching)
 			FAIL(s, "queued thread still marked on a CPU", t->id);
-		load += t->weight;
+		*load += t->weight;
 	}
+	return (int)n;
+}
+
+static int check_queue(struct sched_sys *s, struct sched_rq *rq)
+{
+	uint64_t load = rq->curr->is_idle ? 0 : rq->curr->weight;
+	int nf = check_class(s, rq, s->fair, &load), ne;
+
+	if (nf < 0)
+		return nf;
+	if ((ne = check_class(s, rq, &sched_edf_class, &load)) < 0)
+		return ne;
 	if (load != rq->load)
 		FAIL(s, "load differs from the weights of the runnable threads", rq->cpu);
-	if (n != rq->nr_queued)
+	if ((unsigned)(nf + ne) != rq->nr_queued)
 		FAIL(s, "nr_queued differs from the queue", rq->cpu);
-	if (!rq->online && n)
+	if (!rq->online && (nf + ne || rq->nr_sc_wait))
 		FAIL(s, "offline CPU holds queued threads", rq->cpu);
 	if (rq->handoff && (rq->handoff->check_stamp != s->check_epoch ||
 			    sched__get(&rq->handoff->state) != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))
@@ -100,16 +114,21 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 	return 0;
 }
 
+/* The timer must come no later than the current thread's slice end (others queued) or
+ * budget end (EDF, always), unless a pick is due anyway. */
 static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 {
 	struct sched_thread *c = rq->curr;
+	const struct sched_class *cls = c->on_class;
 
-	if (!rq->nr_queued || pick_pending(rq))
+	if (pick_pending(rq))
 		return 0;
-	if (c->is_idle)
+	if (rq->nr_queued && c->is_idle)
 		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
-	if (sched__deadline_before(s->fair->slice_end(rq, c, c->exec_start), rq->timer_armed))
-		FAIL(s, "queued threads but no timer for the slice end", rq->cpu);
+	if (c->is_idle || !cls || (cls != &sched_edf_class && !rq->nr_queued))
+		return 0;
+	if (sched__deadline_before(cls->slice_end(rq, c, c->exec_start), rq->timer_armed))
+		FAIL(s, "no timer for the current thread's slice or budget end", rq->cpu);
 	return 0;
 }
 
@@ -152,7 +171,8 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 	if (!rq->curr)
 		return rq->nr_queued ? -SCHED_ECHECK : 0; /* never brought online */
 	if ((ret = check_curr(s, rq)) < 0 || (ret = check_queue(s, rq)) < 0 ||
-	    (ret = check_timer(s, rq)) < 0 || (ret = check_sleepers(s, rq)) < 0)
+	    (ret = check_timer(s, rq)) < 0 || (ret = check_sleepers(s, rq)) < 0 ||
+	    (ret = sched__sc_check(s, rq)) < 0)
 		return ret;
 	return 0;
 }

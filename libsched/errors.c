@@ -14,6 +14,8 @@ static const char *const names[SCHED_ERR_COUNT] = {
 	[SCHED_EDEPTH] = "group hierarchy too deep",
 	[SCHED_ECHECK] = "invariant check failed",
 	[SCHED_EEXIST] = "already done",
+	[SCHED_ENOSC] = "thread has no scheduling context to run on",
+	[SCHED_EFULL] = "no free slot",
 };
 
 const char *sched_strerror(int err)

@@ -119,6 +119,30 @@ static inline bool sched__deadline_before(sched_time_t a, sched_time_t b)
 	return a != SCHED_TIME_NEVER && (b == SCHED_TIME_NEVER || sched_time_before(a, b));
 }
 
+/* Invariant checkers: record what failed and return -SCHED_ECHECK. */
+#define FAIL(s, msg, arg) \
+	do { \
+		(s)->check_msg = (msg); \
+		(s)->check_arg = (uint32_t)(arg); \
+		return -SCHED_ECHECK; \
+	} while (0)
+
+/* Insert t's sc_node into `tr` ordered by key(t), equal keys first come first. O(log n). */
+static inline void sched__sc_insert(struct sched_rb_tree *tr, struct sched_thread *t,
+				    sched_time_t (*key)(const struct sched_thread *))
+{
+	struct sched_rb_node **link = &tr->root, *parent = NULL;
+	bool left = false;
+
+	while (*link) {
+		parent = *link;
+		left = sched_time_before(key(t), key(sched__container_of(parent, struct sched_thread,
+									  sc_node)));
+		link = left ? &parent->left : &parent->right;
+	}
+	sched_rb_insert(tr, &t->sc_node, parent, left);
+}
+
 /* --- shared internal functions ------------------------------------------------------------ */
 
 static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)
@@ -166,10 +190,19 @@ static inline uint64_t sched__rq_load_idling(const struct sched_rq *rq)
 	return sched__rq_load(rq) - (c && !c->is_idle ? c->weight : 0);
 }
 
-/* Should t, just queued on rq (locked), preempt what rq runs? Idle always yields. */
+/*
+ * Should t, just queued on rq (locked), preempt what rq runs? Idle always yields; EDF beats
+ * fair; within a class the class decides. A thread waiting for budget is not queued.
+ */
 static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
 {
-	return rq->curr->is_idle || rq->sys->fair->wakeup_preempt(rq, rq->curr, t);
+	const struct sched_class *c = rq->curr->on_class;
+
+	if (!t->on_class)
+		return false;
+	if (rq->curr->is_idle || c != t->on_class)
+		return rq->curr->is_idle || t->on_class == &sched_edf_class;
+	return c->wakeup_preempt(rq, rq->curr, t);
 }
 
 /* t (locked, the current thread of its CPU) starts / stops migrating to dst. */
@@ -190,6 +223,49 @@ static inline void sched__end_migrating(struct sched_sys *s, struct sched_thread
 	sched__set(&t->state, (uint8_t)to);
 }
 
+/* refill.c: an SC's budget (caller holds the lock of its budget state) */
+void sched__refill_reset(struct sched_sc *sc, sched_time_t now);
+uint64_t sched__refill_avail(const struct sched_sc *sc, sched_time_t now);
+sched_time_t sched__refill_next(const struct sched_sc *sc);
+void sched__refill_unblock(struct sched_sc *sc, sched_time_t now);
+void sched__refill_arrive(struct sched_sc *sc, sched_time_t now);
+enum { SCHED_REFILL_OK, SCHED_REFILL_TURN, SCHED_REFILL_DEPLETED };
+int sched__refill_charge(struct sched_sc *sc, uint64_t used, sched_time_t now);
+void sched__refill_forfeit(struct sched_sc *sc, sched_time_t now);
+bool sched__refill_valid(const struct sched_sc *sc);
+
+/* sc.c: where an SC thread belongs */
+enum sched_fate {
+	SCHED_FATE_FAIR,  /* the fair class (no SC, or depleted with the DEMOTE policy) */
+	SCHED_FATE_EDF,   /* the EDF class: its SC has usable budget */
+	SCHED_FATE_WAIT,  /* runnable, waiting off-queue for its SC's refill (throttled) */
+	SCHED_FATE_BLOCK, /* may not run: passive without an SC, or notify-and-block fault */
+};
+enum sched_fate sched__fate(const struct sched_thread *t, sched_time_t now);
+bool sched__sc_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
+void sched__sc_yield(struct sched_rq *rq, struct sched_thread *t);
+void sched__sc_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+void sched__sc_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+unsigned sched__sc_expire(struct sched_rq *rq, sched_time_t now);
+sched_time_t sched__sc_next_event(struct sched_rq *rq);
+bool sched__sc_lock(struct sched_sys *s, const struct sched_thread *t);
+void sched__sc_unlock(struct sched_sys *s, bool locked);
+bool sched__lock_thread(struct sched_sys *s, struct sched_thread *t);
+void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_locked);
+bool sched__sc_involved(const struct sched_thread *t);
+int sched__sc_wake_check(struct sched_thread *t);
+void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now);
+void sched__sc_blocked(struct sched_thread *t, sched_time_t now);
+int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to,
+		      bool reply);
+void sched__sc_handoff_undo(struct sched_thread *me, struct sched_thread *to, bool reply);
+void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
+int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
+
+/* thread.c: authority tokens */
+bool sched__auth_live(struct sched_auth a);
+bool sched__in_scope(const struct sched_group *g, const struct sched_group *scope);
+
 /* account.c */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v);
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now);
@@ -199,6 +275,7 @@ void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_ti
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now);
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
+void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 struct sched_thread *sched__schedule(struct sched_rq *rq);
 void sched__resched(struct sched_rq *rq);
 void sched__kick(struct sched_rq *rq, bool must_preempt);

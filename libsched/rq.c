@@ -33,15 +33,59 @@ void sched__rq_unlock2(struct sched_rq *a, struct sched_rq *b)
 		sched__rq_unlock(b);
 }
 
+/* The class a fate puts a thread on (NULL: on no class queue). */
+static const struct sched_class *class_of(struct sched_rq *rq, enum sched_fate f)
+{
+	return f == SCHED_FATE_EDF ? &sched_edf_class : f == SCHED_FATE_FAIR ? rq->sys->fair : NULL;
+}
+
+/*
+ * Put runnable t (not current, state set by the caller) where its fate says: a class queue,
+ * and the refill wait if its SC has no budget now (throttled, or demoted to fair until the
+ * refill). A thread that may not run at all (passive without SC) is blocked instead; wake
+ * refuses such threads, so only a fault path gets here. rq locked. O(class enqueue).
+ */
+static void class_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
+			  sched_time_t now)
+{
+	enum sched_fate f = sched__fate(t, now);
+	const struct sched_class *c = class_of(rq, f);
+
+	t->on_class = c;
+	if (f == SCHED_FATE_BLOCK) {
+		sched__set(&t->block_seq, t->block_seq + 1);
+		sched__set(&t->state, SCHED_BLOCKED);
+		return;
+	}
+	if (t->sc && f != SCHED_FATE_EDF)
+		sched__sc_wait_add(rq, t, now);
+	if (!c)
+		return;
+	c->enqueue(rq, t, flags);
+	sched__inc(&rq->nr_queued, 1);
+	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
+}
+
+/* Take t off its class queue (queued, or current and leaving) and off the refill wait.
+ * Adjusts the load; the caller adjusts nr_queued for a queued thread. rq locked. */
+static void class_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
+			  sched_time_t now)
+{
+	if (t->sc_wait)
+		sched__sc_wait_del(rq, t, now);
+	if (t->on_class) {
+		t->on_class->dequeue(rq, t, flags);
+		__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
+	}
+}
+
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now)
 {
 	sched__set(&t->state, SCHED_RUNNABLE);
 	t->cpu = rq->cpu;
 	t->runnable_since = now;
-	rq->sys->fair->enqueue(rq, t, flags);
-	sched__inc(&rq->nr_queued, 1);
-	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
+	class_enqueue(rq, t, flags, now);
 }
 
 /*
@@ -50,13 +94,33 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
  */
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
-	rq->sys->fair->dequeue(rq, t, flags);
-	sched__inc(&rq->nr_queued, (uint32_t)-1);
-	__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
+	if (t->on_class)
+		sched__inc(&rq->nr_queued, (uint32_t)-1);
+	class_dequeue(rq, t, flags, sched_arch_now());
+	t->on_class = NULL;
 	if (rq->handoff == t)
 		rq->handoff = NULL;
 	if (rq->curr)
 		sched__kick(rq, false);
+}
+
+/*
+ * Queued t's SC changed (budget back, bound, revoked): move it to where its fate now says.
+ * A current thread is moved by its CPU's next pick instead, which this asks for. rq locked.
+ */
+void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	if (rq->curr == t) {
+		sched__kick(rq, true);
+		return;
+	}
+	if (t->on_class)
+		sched__inc(&rq->nr_queued, (uint32_t)-1);
+	class_dequeue(rq, t, SCHED_DEQ_SLEEP, now);
+	class_enqueue(rq, t, SCHED_ENQ_WAKE, now);
+	if (sched__get(&t->state) == SCHED_BLOCKED && rq->handoff == t)
+		rq->handoff = NULL;
+	sched__kick(rq, sched__preempts(rq, t));
 }
 
 static sched_time_t earlier(sched_time_t a, sched_time_t b)
@@ -70,10 +134,14 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 	sched_time_t d = SCHED_TIME_NEVER;
 	struct sched_thread *curr = rq->curr;
 
-	if (rq->nr_queued && curr && !curr->is_idle) {
-		d = rq->sys->fair->slice_end(rq, curr, curr->exec_start);
-		d = earlier(d, rq->next_balance);
+	if (curr && !curr->is_idle && curr->on_class) {
+		/* EDF: budget depletion, whether or not others wait; fair: the slice end */
+		if (curr->on_class == &sched_edf_class || rq->nr_queued)
+			d = curr->on_class->slice_end(rq, curr, curr->exec_start);
+		if (rq->nr_queued)
+			d = earlier(d, rq->next_balance);
 	}
+	d = earlier(d, sched__sc_next_event(rq));
 	if (rq->sleepers.leftmost) {
 		struct sched_thread *t =
 			sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
@@ -151,48 +219,84 @@ static unsigned leave_flags(const struct sched_thread *t)
 	return sched__get(&t->state) == SCHED_MIGRATING ? SCHED_DEQ_MIGRATE : SCHED_DEQ_SLEEP;
 }
 
-/* The class's choice (a direct-handoff target first, if the class agrees), or NULL. */
+/*
+ * The choice: a direct-handoff target first if its class agrees and no EDF thread would be
+ * bypassed by a fair one; then EDF; then fair. NULL: idle.
+ */
 static struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *prev,
 				   sched_time_t now)
 {
-	const struct sched_class *fair = rq->sys->fair;
+	struct sched_thread *h = rq->handoff, *next;
 
 	if (!rq->online)
 		return NULL;
-	if (rq->handoff && fair->handoff(rq, prev, rq->handoff))
-		return rq->handoff;
+	next = sched_edf_class.pick(rq, now);
+	if (h && h->on_class && (h->on_class == &sched_edf_class || !next) &&
+	    h->on_class->handoff(rq, prev, h))
+		return h;
 	rq->handoff = NULL;
-	return fair->pick(rq, now);
+	return next ? next : rq->sys->fair->pick(rq, now);
+}
+
+/* The class current thread t should be on now, NULL if it must stop running. */
+static const struct sched_class *wanted_class(struct sched_rq *rq, struct sched_thread *t,
+					      sched_time_t now)
+{
+	return class_of(rq, sched__fate(t, now));
 }
 
 /*
- * The pick, with rq locked: charge; a current thread that stopped being runnable leaves
- * the class; choose; if the choice is another thread, the still-runnable current one goes
- * back among the queued and the choice becomes current. O(class pick).
+ * Running prev's SC changed under it (depleted, refilled, revoked, a notify-and-block
+ * fault): it leaves its class and goes where its fate says, as a queued thread, waiting for
+ * a refill, or blocked. rq locked.
+ */
+static void change_class(struct sched_rq *rq, struct sched_thread *prev, sched_time_t now)
+{
+	class_dequeue(rq, prev, SCHED_DEQ_SLEEP, now);
+	if (sched__fate(prev, now) == SCHED_FATE_BLOCK) {
+		prev->sc_fault = 0;
+		prev->on_class = NULL;
+		sched__set(&prev->block_seq, prev->block_seq + 1);
+		sched__set(&prev->state, SCHED_BLOCKED);
+		sched__trace(rq, SCHED_TR_BLOCK, prev->id, 0, 0, now);
+		return;
+	}
+	sched__enqueue(rq, prev, SCHED_ENQ_WAKE, now);
+	prev->runnable_since = prev->exec_start;
+}
+
+/*
+ * The pick, with rq locked: charge; a current thread that stopped being runnable (or may no
+ * longer run in its class) leaves it; choose; if the choice is another thread, the
+ * still-runnable current one goes back among the queued and the choice becomes current.
+ * O(class pick) + O(refills due, at most a batch).
  */
 struct sched_thread *sched__schedule(struct sched_rq *rq)
 {
-	const struct sched_class *fair = rq->sys->fair;
 	struct sched_thread *prev = rq->curr, *next;
 	sched_time_t now = sched_arch_now();
 	bool prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
 
 	sched__charge_curr(rq, now);
-	if (!prev->is_idle && !prev_runs) {
-		fair->dequeue(rq, prev, leave_flags(prev));
-		__atomic_store_n(&rq->load, rq->load - prev->weight, __ATOMIC_RELAXED);
+	sched__sc_expire(rq, now);
+	if (prev_runs && wanted_class(rq, prev, now) != prev->on_class) {
+		change_class(rq, prev, now);
+		prev_runs = false;
+	} else if (!prev->is_idle && !prev_runs) {
+		class_dequeue(rq, prev, leave_flags(prev), now);
+		prev->on_class = NULL;
 	}
 	sched__inc(&rq->counters[SCHED_CNT_PICK_CANDIDATES], rq->nr_queued + prev_runs);
 	next = choose(rq, prev, now);
 	if (next != prev || !prev_runs) {
 		if (prev_runs) {
-			fair->put_prev(rq, prev);
+			prev->on_class->put_prev(rq, prev);
 			sched__set(&prev->state, SCHED_RUNNABLE);
 			prev->runnable_since = now;
 			sched__inc(&rq->nr_queued, 1);
 		}
 		if (next) {
-			fair->set_next(rq, next, now);
+			next->on_class->set_next(rq, next, now);
 			sched__inc(&rq->nr_queued, (uint32_t)-1);
 			if (rq->handoff == next)
 				rq->handoff = NULL;
@@ -308,7 +412,8 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 		sched__balance(rq, now);
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
-	sched__charge_curr(rq, now); /* a slice or request that ended sets need_resched */
+	sched__charge_curr(rq, now); /* a slice, request or budget that ended sets need_resched */
+	sched__sc_expire(rq, now);   /* refills due: waiting threads are queued again */
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
 	sched__rearm(rq);
 	resched = rq->need_resched;

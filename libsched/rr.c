@@ -57,7 +57,8 @@ static struct sched_thread *rr_next(struct sched_rq *rq, struct sched_thread *t)
 static struct sched_thread *rr_pick(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *curr = rq->curr, *head = rr_first(rq);
-	bool curr_runs = !curr->is_idle && sched__get(&curr->state) == SCHED_RUNNING;
+	bool curr_runs = !curr->is_idle && sched__get(&curr->state) == SCHED_RUNNING &&
+			 curr->on_class == &sched_rr_class;
 
 	if (curr_runs && (!head || sched_time_before(now, curr->cls.rr.slice_end)))
 		return curr;

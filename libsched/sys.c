@@ -84,6 +84,7 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
 	s->fair->rq_init(rq);
+	sched_edf_class.rq_init(rq);
 }
 
 int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
@@ -110,6 +111,7 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	s->root_authority.gen = 1;
 	s->root_authority.rights = SCHED_RIGHT_ALL;
 	s->root_authority.depth = 1;
+	sched_cpumask_fill(&s->root_authority.cpus, s->nr_cpus);
 	return 0;
 }
 

@@ -24,6 +24,14 @@ static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bo
 	t->slice = slice_ns ? slice_ns : s->cfg.base_slice_ns;
 }
 
+static bool cpus_within(const sched_cpumask_t *a, const sched_cpumask_t *b)
+{
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
 static int check_params(struct sched_sys *s, const struct sched_thread_params *p)
 {
 	sched_cpumask_t all;
@@ -65,6 +73,7 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 		sched_cpumask_fill(&t->affinity, s->nr_cpus);
 	}
 	t->group = p->group;
+	t->passive = p->passive;
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
 	s->fair->thread_init(s, t);
@@ -137,12 +146,14 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	struct sched_thread *t = r.t;
 	unsigned long flags;
 
+	bool sc_locked;
+
 	if (!s || !t)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	sc_locked = sched__lock_thread(s, t);
 	if (!sched__ref_live(r) || t->is_idle) {
-		sched__spin_unlock(&t->lock);
+		sched__unlock_thread(s, t, sc_locked);
 		sched_arch_irq_restore(flags);
 		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	}
@@ -152,9 +163,11 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 		exit_on_cpu(s, t);
 	sched__end_migrating(s, t, SCHED_EXITED);
 	sched__set(&t->gen, t->gen + 1);
+	if (sc_locked) /* its SCs: a lent one goes back, its own is unbound */
+		sched__sc_exit(s, t);
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
-	sched__spin_unlock(&t->lock);
+	sched__unlock_thread(s, t, sc_locked);
 	sched_arch_irq_restore(flags);
 	return 0;
 }
@@ -189,6 +202,7 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask)
 {
 	struct sched_thread *t = r.t;
+	struct sched_sc *sc;
 	unsigned long flags;
 	int dst, ret = 0;
 
@@ -197,10 +211,13 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&t->lock);
 	dst = sched__pick_cpu(s, mask, t->cpu, s->nr_cpus);
+	sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
 	if (!sched__ref_live(r) || t->is_idle)
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	else if (dst < 0)
 		ret = dst;
+	else if (sc && !cpus_within(mask, &sc->cpus)) /* its SC's time is valid only there */
+		ret = -SCHED_EAFFINITY;
 	if (ret == 0) {
 		t->affinity = *mask;
 		if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
@@ -270,7 +287,7 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 /* --- authority ------------------------------------------------------------------------------- */
 
 /* True if token `a` is live: it and every authority it derives from are unrevoked. */
-static bool auth_live(struct sched_auth a)
+bool sched__auth_live(struct sched_auth a)
 {
 	struct sched_authority *x = a.a;
 	uint32_t gen = a.gen;
@@ -287,7 +304,7 @@ static bool auth_live(struct sched_auth a)
 }
 
 /* True if group g is `scope` or below it (NULL scope: everything). */
-static bool in_scope(const struct sched_group *g, const struct sched_group *scope)
+bool sched__in_scope(const struct sched_group *g, const struct sched_group *scope)
 {
 	if (!scope)
 		return true;
@@ -304,20 +321,22 @@ struct sched_auth sched_auth_root(struct sched_sys *s)
 }
 
 int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
-		      struct sched_group *scope)
+		      struct sched_group *scope, const sched_cpumask_t *cpus)
 {
 	struct sched_authority *p = parent.a;
 
 	if (!a || !p || (rights & ~(uint32_t)SCHED_RIGHT_ALL))
 		return -SCHED_EINVAL;
-	if (!auth_live(parent))
+	if (!sched__auth_live(parent))
 		return -SCHED_ESTALE;
 	if (!(p->rights & SCHED_RIGHT_DERIVE) || (rights & ~p->rights) ||
-	    (p->scope && !in_scope(scope, p->scope)) || p->depth >= SCHED_AUTH_DEPTH_MAX)
+	    (p->scope && !sched__in_scope(scope, p->scope)) || p->depth >= SCHED_AUTH_DEPTH_MAX ||
+	    (cpus && !cpus_within(cpus, &p->cpus)))
 		return -SCHED_EPERM;
 	a->gen = a->gen + 1 ? a->gen + 1 : 1;
 	a->rights = rights;
 	a->scope = scope;
+	a->cpus = cpus ? *cpus : p->cpus;
 	a->depth = (uint8_t)(p->depth + 1);
 	a->parent = p;
 	a->parent_gen = parent.gen;
@@ -328,7 +347,7 @@ int sched_auth_revoke(struct sched_auth a)
 {
 	if (!a.a)
 		return -SCHED_EINVAL;
-	if (!auth_live(a))
+	if (!sched__auth_live(a))
 		return -SCHED_ESTALE;
 	__atomic_add_fetch(&a.a->gen, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -343,7 +362,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 
 	if (!s || !t || !p || !auth.a || !fair_params_ok(p->nice, p->slice_ns))
 		return -SCHED_EINVAL;
-	if (!auth_live(auth))
+	if (!sched__auth_live(auth))
 		return -SCHED_ESTALE;
 	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
 		return -SCHED_EPERM;
@@ -351,7 +370,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
-	} else if (!in_scope(t->group, auth.a->scope)) {
+	} else if (!sched__in_scope(t->group, auth.a->scope)) {
 		ret = -SCHED_EPERM;
 	} else {
 		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;

@@ -154,10 +154,11 @@ unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 
 /* Commit a wake of t (thread-locked, NEW/BLOCKED) onto rq; rq and the sleeper rq locked. */
 static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
-			struct sched_rq *srq, enum sched_wake_reason why, unsigned waker)
+			struct sched_rq *srq, enum sched_wake_reason why, unsigned waker, bool donated)
 {
 	sched_time_t now = sched_arch_now();
 
+	sched__sc_woken(t, donated, now);
 	if (sched__get(&t->timeout_armed))
 		sched__timeout_remove(srq, t);
 	sched__charge_curr(rq, now);
@@ -176,7 +177,8 @@ static void wake_commit(struct sched_thread *t, struct sched_rq *rq,
  * Wake t (thread lock held, NEW or BLOCKED). The target can go offline between placement
  * and locking; each retry follows a hotplug, so nr_cpus + 1 tries bound it.
  */
-static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why)
+static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
+		       bool donated)
 {
 	unsigned waker = sched_arch_cpu_id();
 
@@ -191,7 +193,7 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 		srq = sched__get(&t->timeout_armed) ? sched__rq(s, t->cpu) : rq;
 		sched__rq_lock2(srq, rq);
 		if (rq->online) {
-			wake_commit(t, rq, srq, why, waker);
+			wake_commit(t, rq, srq, why, waker, donated);
 			sched__rq_unlock2(srq, rq);
 			return 0;
 		}
@@ -200,23 +202,46 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 	return -SCHED_ECPU;
 }
 
+/*
+ * A running thread with a notify-and-block fault pending is woken before it could block:
+ * the fault is cancelled (the handler already let it go on). t locked. Returns true if so.
+ */
+static bool cancel_fault(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_rq *rq;
+	bool had;
+
+	if (!t->sc_fault)
+		return false;
+	rq = sched__rq(s, t->cpu);
+	sched__rq_lock(rq);
+	had = t->sc_fault && sched__get(&t->state) != SCHED_BLOCKED;
+	if (had)
+		t->sc_fault = 0;
+	sched__rq_unlock(rq);
+	return had;
+}
+
 /* Wake r; with `seq`, only out of the sleep that had that block sequence number. */
 static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why,
 		    const uint32_t *seq)
 {
 	unsigned long flags;
+	bool sc_locked;
 	int ret;
 
 	flags = sched_arch_irq_save();
-	sched__spin_lock(&r.t->lock);
+	sc_locked = sched__lock_thread(s, r.t);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
+	else if (!seq && cancel_fault(s, r.t))
+		ret = 0;
 	else if ((sched__get(&r.t->state) != SCHED_NEW && sched__get(&r.t->state) != SCHED_BLOCKED) ||
 		 (seq && *seq != sched__get(&r.t->block_seq)))
 		ret = -SCHED_ESTATE;
-	else
-		ret = wake_locked(s, r.t, why);
-	sched__spin_unlock(&r.t->lock);
+	else if ((ret = sched__sc_wake_check(r.t)) == 0)
+		ret = wake_locked(s, r.t, why, false);
+	sched__unlock_thread(s, r.t, sc_locked);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -237,6 +262,7 @@ static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t
 
 	sched__charge_curr(rq, now);
 	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
+	sched__sc_blocked(t, now);
 	sched__end_migrating(rq->sys, t, SCHED_BLOCKED);
 	sched__set(&t->block_seq, t->block_seq + 1);
 	if (deadline != SCHED_TIME_NEVER)
@@ -349,17 +375,19 @@ int sched_unpark(struct sched_sys *s, struct sched_ref r)
 	unsigned long flags;
 	int ret = 0;
 
+	bool sc_locked;
+
 	if (!s || !r.t)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
-	sched__spin_lock(&r.t->lock);
+	sc_locked = sched__lock_thread(s, r.t);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
-	else if (sched__get(&r.t->state) == SCHED_BLOCKED)
-		ret = wake_locked(s, r.t, SCHED_WAKE_PARK);
-	else
+	else if (sched__get(&r.t->state) == SCHED_BLOCKED && (ret = sched__sc_wake_check(r.t)) == 0)
+		ret = wake_locked(s, r.t, SCHED_WAKE_PARK, false);
+	else if (sched__get(&r.t->state) != SCHED_BLOCKED)
 		r.t->permit = 1; /* not parked (yet): its next park returns at once */
-	sched__spin_unlock(&r.t->lock);
+	sched__unlock_thread(s, r.t, sc_locked);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -385,7 +413,7 @@ int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **nex
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
 	sched__charge_curr(rq, sched_arch_now());
-	s->fair->yield(rq, t);
+	t->on_class->yield(rq, t);
 	*next = sched__schedule(rq);
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
@@ -422,11 +450,19 @@ static int handoff_check(struct sched_thread *me, struct sched_ref to)
  * through normal placement, before `me` blocks, so a failure changes nothing.
  */
 static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *me,
-			  struct sched_thread *to, struct sched_thread **next)
+			  struct sched_thread *to, bool reply, struct sched_thread **next)
 {
 	struct sched_rq *srq = sched__get(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
 	bool here = sched_cpumask_test(&to->affinity, rq->cpu); /* to is locked */
+	int moved;
 
+	/* me's SC may be lent or returned: charge what me used of it first */
+	sched__rq_lock(rq);
+	sched__charge_curr(rq, sched_arch_now());
+	moved = sched__sc_handoff(s, me, to, reply);
+	sched__rq_unlock(rq);
+	if (moved < 0)
+		return moved;
 	/* `to` may have just blocked elsewhere: no CPU may run it before that CPU's switch
 	 * is finished (finish_switch takes no lock, so waiting with thread locks is safe) */
 	while (__atomic_load_n(&to->on_cpu, __ATOMIC_ACQUIRE))
@@ -435,7 +471,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		sched__rq_lock2(srq, rq);
 		here = rq->online; /* re-checked under the lock: offline may have won */
 		if (here) {
-			wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu);
+			wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu, moved);
 			rq->handoff = to;
 			sched__inc(&rq->counters[SCHED_CNT_HANDOFFS], 1);
 		}
@@ -445,10 +481,15 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 			sched__rq_unlock(rq);
 	}
 	if (!here) {
-		int ret = wake_locked(s, to, SCHED_WAKE_IPC);
+		int ret = wake_locked(s, to, SCHED_WAKE_IPC, moved);
 
-		if (ret < 0)
+		if (ret < 0) { /* nothing may change: the SC goes back */
+			sched__rq_lock(rq);
+			if (moved)
+				sched__sc_handoff_undo(me, to, reply);
+			sched__rq_unlock(rq);
 			return ret;
+		}
 		sched__rq_lock(rq);
 	}
 	block_curr(rq, me, SCHED_TIME_NEVER);
@@ -457,11 +498,29 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 	return 0;
 }
 
-static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to,
+/* Lock me and `to`, with sc_lock first if either is involved with an SC (see
+ * sched__lock_thread; the second attempt always takes it). Returns whether it is held. */
+static bool lock_pair(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to)
+{
+	bool sc_locked = s->scs && (sched__sc_involved(me) || sched__sc_involved(to)) &&
+			 sched__sc_lock(s, NULL);
+
+	lock_threads(me, to);
+	if (!sc_locked && s->scs && (sched__sc_involved(me) || sched__sc_involved(to))) {
+		sched__spin_unlock(&to->lock);
+		sched__spin_unlock(&me->lock);
+		sc_locked = sched__sc_lock(s, NULL);
+		lock_threads(me, to);
+	}
+	return sc_locked;
+}
+
+static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to, bool reply,
 		   struct sched_thread **next)
 {
 	struct sched_thread *me;
 	unsigned long flags;
+	bool sc_locked;
 	int ret = on_cpu_entry(s, cpu, next, &me);
 
 	if (ret < 0 || !to.t)
@@ -469,12 +528,13 @@ static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to,
 	if (to.t == me)
 		return -SCHED_ESTATE;
 	flags = sched_arch_irq_save();
-	lock_threads(me, to.t);
+	sc_locked = lock_pair(s, me, to.t);
 	ret = handoff_check(me, to);
 	if (!ret)
-		ret = handoff_locked(s, sched__rq(s, cpu), me, to.t, next);
+		ret = handoff_locked(s, sched__rq(s, cpu), me, to.t, reply, next);
 	sched__spin_unlock(&to.t->lock);
 	sched__spin_unlock(&me->lock);
+	sched__sc_unlock(s, sc_locked);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -482,13 +542,13 @@ static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to,
 int sched_call(struct sched_sys *s, unsigned cpu, struct sched_ref server,
 	       struct sched_thread **next)
 {
-	return handoff(s, cpu, server, next);
+	return handoff(s, cpu, server, false, next);
 }
 
 int sched_reply(struct sched_sys *s, unsigned cpu, struct sched_ref caller,
 		struct sched_thread **next)
 {
-	return handoff(s, cpu, caller, next);
+	return handoff(s, cpu, caller, true, next);
 }
 
 /* Remove a BLOCKED/NEW thread's timeout, if armed. Thread lock held. */

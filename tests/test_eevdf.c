@@ -184,17 +184,17 @@ static void weight_and_slice_change_only_with_authority(void **state)
 	sched_group_init(&sim->sys, &other, &(struct sched_group_params){ .id = 2 });
 	a = hand_thread(sim, 0, 0, &proc);
 	/* an authority scoped to another process cannot touch this thread */
-	assert_int_equal(sched_auth_derive(&narrow, root, SCHED_RIGHT_ALL, &other), 0);
+	assert_int_equal(sched_auth_derive(&narrow, root, SCHED_RIGHT_ALL, &other, NULL), 0);
 	tok = (struct sched_auth){ &narrow, narrow.gen };
 	assert_int_equal(sched_set_fair(&sim->sys, tok, sched_ref_of(&a->st), &fp), -SCHED_EPERM);
 	assert_int_equal(a->st.nice, 0);
 	/* scoped to its process, with the right: allowed */
-	assert_int_equal(sched_auth_derive(&fair_only, root, SCHED_RIGHT_FAIR, &proc), 0);
+	assert_int_equal(sched_auth_derive(&fair_only, root, SCHED_RIGHT_FAIR, &proc, NULL), 0);
 	tok = (struct sched_auth){ &fair_only, fair_only.gen };
 	assert_int_equal(sched_set_fair(&sim->sys, tok, sched_ref_of(&a->st), &fp), 0);
 	assert_int_equal(a->st.weight, 335);
 	/* no DERIVE right: cannot mint more authority */
-	assert_int_equal(sched_auth_derive(&narrow, tok, SCHED_RIGHT_FAIR, &proc), -SCHED_EPERM);
+	assert_int_equal(sched_auth_derive(&narrow, tok, SCHED_RIGHT_FAIR, &proc, NULL), -SCHED_EPERM);
 	/* bad values are rejected and change nothing */
 	fp.slice_ns = 50 * US;
 	assert_int_equal(sched_set_fair(&sim->sys, tok, sched_ref_of(&a->st), &fp), -SCHED_EINVAL);
@@ -213,9 +213,9 @@ static void revoking_an_authority_fails_its_tokens_and_derived_ones_closed(void 
 	struct sched_fair_params fp = { .nice = 3 };
 
 	(void)state;
-	assert_int_equal(sched_auth_derive(&mid, root, SCHED_RIGHT_ALL, NULL), 0);
+	assert_int_equal(sched_auth_derive(&mid, root, SCHED_RIGHT_ALL, NULL, NULL), 0);
 	tm = (struct sched_auth){ &mid, mid.gen };
-	assert_int_equal(sched_auth_derive(&leaf, tm, SCHED_RIGHT_FAIR, NULL), 0);
+	assert_int_equal(sched_auth_derive(&leaf, tm, SCHED_RIGHT_FAIR, NULL, NULL), 0);
 	tl = (struct sched_auth){ &leaf, leaf.gen };
 	assert_int_equal(sched_set_fair(&sim->sys, tl, sched_ref_of(&a->st), &fp), 0);
 	assert_int_equal(sched_auth_revoke(tm), 0);

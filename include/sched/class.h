@@ -85,5 +85,6 @@ struct sched_class {
 
 extern const struct sched_class sched_rr_class;
 extern const struct sched_class sched_eevdf_class;
+extern const struct sched_class sched_edf_class;
 
 #endif

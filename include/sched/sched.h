@@ -29,6 +29,7 @@
 
 #include <sched/class.h>
 #include <sched/rbtree.h>
+#include <sched/sc.h>
 #include <sched/trace.h>
 #include <sched/types.h>
 
@@ -170,6 +171,12 @@ struct sched_eevdf_rq {
 	struct sched_list queued;
 };
 
+/* Budgeted EDF class (libsched/edf.c): threads whose SC has budget, by absolute deadline. */
+struct sched_edf_rq {
+	struct sched_rb_tree ready;     /* queued, not current, keyed by sc->deadline */
+	uint32_t nr;                    /* in `ready` */
+};
+
 struct sched_rq;
 
 /*
@@ -211,13 +218,17 @@ struct sched_thread {
 	} cls;
 	uint64_t slice;              /* latency class: requested slice, ns */
 	struct sched_acct acct;
+	/* SchedulingContext (sc.h for the locking rule) */
+	const struct sched_class *on_class; /* the class queue it is on while queued or current */
+	struct sched_sc *sc;         /* the SC it runs on: its own or a donated one; NULL = fair */
+	struct sched_sc *own_sc;     /* the SC bound to it */
+	struct sched_thread *donor;  /* the caller whose SC it holds (donation chain) */
+	struct sched_rb_node sc_node;/* in rq's EDF tree, or in rq->sc_wait while waiting for budget */
+	uint8_t passive;             /* runs only on an SC (a passive server, or its SC was revoked) */
+	uint8_t sc_wait;             /* in rq->sc_wait (throttled, or demoted until the refill) */
+	uint8_t sc_fault;            /* notify-and-block: leaves the CPU blocked at the next pick */
 };
 
-/* A generation-checked reference: what a kernel stores in capabilities and wait queues. */
-struct sched_ref {
-	struct sched_thread *t;
-	uint32_t gen;
-};
 
 /*
  * One CPU's run queue. Everything is protected by `lock` except: `ipi_pending` (atomic),
@@ -246,6 +257,9 @@ struct sched_rq {
 		struct sched_rr_rq rr;
 		struct sched_eevdf_rq eevdf;
 	} cls;
+	struct sched_edf_rq edf;
+	struct sched_rb_tree sc_wait;  /* runnable SC threads waiting for a refill, by refill time */
+	uint32_t nr_sc_wait;
 	uint64_t counters[SCHED_CNT_NR];
 	struct sched_trace_ring trace;
 } __attribute__((aligned(SCHED_CACHELINE)));
@@ -278,7 +292,8 @@ struct sched_config {
 enum sched_right {
 	SCHED_RIGHT_FAIR = 1,       /* weight (nice) and latency class (slice) */
 	SCHED_RIGHT_DERIVE = 2,     /* derive narrower authorities */
-	SCHED_RIGHT_ALL = 3,
+	SCHED_RIGHT_SC_CONTROL = 4, /* configure SCs on its CPUs; revoke the SCs of its scope */
+	SCHED_RIGHT_ALL = 7,
 };
 
 #define SCHED_AUTH_DEPTH_MAX 8
@@ -288,14 +303,11 @@ struct sched_authority {
 	uint32_t rights;
 	uint8_t depth;
 	struct sched_group *scope;
+	sched_cpumask_t cpus;       /* CPUs whose time it may hand out (SC_CONTROL) */
 	struct sched_authority *parent;
 	uint32_t parent_gen;
 };
 
-struct sched_auth {
-	struct sched_authority *a;
-	uint32_t gen;
-};
 
 struct sched_sys {
 	unsigned nr_cpus;
@@ -305,6 +317,9 @@ struct sched_sys {
 	const struct sched_class *fair;
 	sched_cpumask_t online;      /* changed under every affected rq lock */
 	struct sched_authority root_authority;
+	struct sched_sc *scs;        /* the SC pool (sched_sc_pool), nr_scs slots */
+	unsigned nr_scs;
+	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */
@@ -317,6 +332,7 @@ struct sched_thread_params {
 	uint64_t slice_ns;           /* latency class, 0.1 .. 100 ms; 0 = cfg.base_slice_ns */
 	const sched_cpumask_t *affinity; /* NULL = every CPU */
 	struct sched_group *group;   /* NULL = none */
+	bool passive;                /* runs only on a donated or bound SC (a passive server) */
 };
 
 struct sched_group_params {
@@ -476,9 +492,10 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 /* The token of the root authority (all rights, every thread): keep it in the kernel. */
 struct sched_auth sched_auth_root(struct sched_sys *s);
 
-/* Derive `a` from `parent` with `rights` (a subset) over `scope` (inside parent's scope). */
+/* Derive `a` from `parent` with `rights` (a subset) over `scope` (inside parent's scope)
+ * and `cpus` (a subset of the parent's CPUs; NULL = the parent's). */
 int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
-		      struct sched_group *scope);
+		      struct sched_group *scope, const sched_cpumask_t *cpus);
 
 /* Revoke: every token of `a`, and of authorities derived from it, fails from now on. */
 int sched_auth_revoke(struct sched_auth a);

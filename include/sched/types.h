@@ -77,6 +77,22 @@ static inline bool sched_cpumask_empty(const sched_cpumask_t *m)
 	return true;
 }
 
+struct sched_thread;
+struct sched_authority;
+
+/* A generation-checked reference to a thread: what a kernel stores in capabilities and wait
+ * queues (sched.h). */
+struct sched_ref {
+	struct sched_thread *t;
+	uint32_t gen;
+};
+
+/* A token of an authority {authority, generation} (sched.h, "authority"). */
+struct sched_auth {
+	struct sched_authority *a;
+	uint32_t gen;
+};
+
 /*
  * Error codes. Every public entry returns 0 (or a non-negative value) on success and one of
  * these, negated, on failure; a failed call has changed nothing.
@@ -93,6 +109,8 @@ enum sched_err {
 	SCHED_EDEPTH,   /* group hierarchy deeper than SCHED_GROUP_DEPTH_MAX */
 	SCHED_ECHECK,   /* sched_check() found a broken invariant */
 	SCHED_EEXIST,   /* already done (CPU already online, ...) */
+	SCHED_ENOSC,    /* the thread runs only on a scheduling context and has none */
+	SCHED_EFULL,    /* no free slot (SC pool) */
 	SCHED_ERR_COUNT
 };
 

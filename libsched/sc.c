@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sc.c - SchedulingContext objects: capabilities, binding, revoke, donation over IPC, the
+ * refill wait, and the fate of a thread (which class it belongs on).
+ *
+ * Ownership of an SC: at most one thread runs on it, its holder. The holder is the bound
+ * thread, or a server the bound thread (or a server above it) called: donation links
+ * (t->donor) lead from the holder back down to the bound thread, at most
+ * SCHED_DONATION_DEPTH_MAX of them.
+ *
+ * Locks: s->sc_lock, then thread locks, then run-queue locks. Bindings and donation links
+ * change only under sc_lock; a thread's sc field also under its thread lock or, while it is
+ * runnable, the lock of its run queue (the charge path reads it under that lock alone).
+ * Thread entries take sc_lock only when the thread is involved with an SC (sc, own_sc, donor
+ * or passive set), so threads without SCs never touch it.
+ */
+#include "internal.h"
+
+/* --- fate and budget on the CPU (rq locked) ------------------------------------------------- */
+
+enum sched_fate sched__fate(const struct sched_thread *t, sched_time_t now)
+{
+	if (t->sc_fault)
+		return SCHED_FATE_BLOCK;
+	if (!t->sc)
+		return t->passive ? SCHED_FATE_BLOCK : SCHED_FATE_FAIR;
+	if (sched__refill_avail(t->sc, now))
+		return SCHED_FATE_EDF;
+	return t->sc->overrun == SCHED_SC_DEMOTE ? SCHED_FATE_FAIR : SCHED_FATE_WAIT;
+}
+
+/* One message per depletion, from the SC's own storage: nothing is allocated. */
+static void notify(struct sched_sc *sc, const struct sched_thread *t)
+{
+	if (!sc->endpoint)
+		return;
+	sc->stats.notifications++;
+	sched_arch_notify(sc->endpoint,
+			  sched_sc_message(t == sc->bound ? SCHED_SC_MSG_DEPLETED : SCHED_SC_MSG_TIMEOUT,
+					   sc->index, t->id));
+}
+
+/*
+ * The EDF class charges the current thread's SC. A depletion notifies once, arms a
+ * notify-and-block fault, and always asks for a pick (the thread must leave EDF even when
+ * nothing else is queued). Returns true when the turn or budget ended. O(refills).
+ */
+bool sched__sc_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+{
+	struct sched_sc *sc = t->sc;
+	sched_time_t now = t->exec_start;
+
+	if (!sc)
+		return false;
+	switch (sched__refill_charge(sc, delta, now)) {
+	case SCHED_REFILL_OK:
+		return false;
+	case SCHED_REFILL_TURN:
+		return true;
+	default:
+		break;
+	}
+	notify(sc, t);
+	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK)
+		t->sc_fault = 1;
+	sched__set(&rq->need_resched, 1);
+	return true;
+}
+
+void sched__sc_yield(struct sched_rq *rq, struct sched_thread *t)
+{
+	if (t->sc)
+		sched__refill_forfeit(t->sc, t->exec_start);
+	(void)rq;
+}
+
+/* --- the refill wait: runnable SC threads without budget, by refill instant ----------------- */
+
+static sched_time_t refill_key(const struct sched_thread *t)
+{
+	return sched__refill_next(t->sc);
+}
+
+void sched__sc_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	sched__sc_insert(&rq->sc_wait, t, refill_key);
+	t->sc_wait = 1;
+	rq->nr_sc_wait++;
+	t->sc->wait_since = now;
+}
+
+void sched__sc_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	sched_rb_erase(&rq->sc_wait, &t->sc_node);
+	t->sc_wait = 0;
+	rq->nr_sc_wait--;
+	if (t->sc)
+		t->sc->stats.throttled_ns += now - t->sc->wait_since;
+}
+
+sched_time_t sched__sc_next_event(struct sched_rq *rq)
+{
+	struct sched_rb_node *n = rq->sc_wait.leftmost;
+
+	return n ? refill_key(sched__container_of(n, struct sched_thread, sc_node)) : SCHED_TIME_NEVER;
+}
+
+/*
+ * Budget came back for threads in the refill wait: each goes back to EDF (a running demoted
+ * thread at this pick). At most a batch per call; the timer fires again at once for more.
+ * On rq->cpu, rq locked. O(batch x log n).
+ */
+unsigned sched__sc_expire(struct sched_rq *rq, sched_time_t now)
+{
+	unsigned n = 0;
+
+	while (n < SCHED_TIMER_BATCH && rq->sc_wait.leftmost) {
+		struct sched_thread *t =
+			sched__container_of(rq->sc_wait.leftmost, struct sched_thread, sc_node);
+
+		if (sched_time_before(now, refill_key(t)))
+			break;
+		sched__sc_wait_del(rq, t, now);
+		sched__refill_arrive(t->sc, now);
+		sched__requeue(rq, t, now);
+		n++;
+	}
+	return n;
+}
+
+/* --- locking of thread entries ------------------------------------------------------------- */
+
+bool sched__sc_involved(const struct sched_thread *t)
+{
+	return __atomic_load_n(&t->sc, __ATOMIC_RELAXED) || t->own_sc || t->donor || t->passive;
+}
+
+/* Take sc_lock if the system has SCs and `t` (may be NULL) looks involved. */
+bool sched__sc_lock(struct sched_sys *s, const struct sched_thread *t)
+{
+	if (!s->scs || (t && !sched__sc_involved(t)))
+		return false;
+	sched__spin_lock(&s->sc_lock);
+	return true;
+}
+
+void sched__sc_unlock(struct sched_sys *s, bool locked)
+{
+	if (locked)
+		sched__spin_unlock(&s->sc_lock);
+}
+
+/*
+ * Lock thread t, with sc_lock before it if t is involved with an SC. Only a holder of
+ * sc_lock and t's lock can make t involved, so the check under t's lock is final; the
+ * second attempt always takes sc_lock. Returns whether sc_lock is held.
+ */
+bool sched__lock_thread(struct sched_sys *s, struct sched_thread *t)
+{
+	bool locked = sched__sc_lock(s, t);
+
+	sched__spin_lock(&t->lock);
+	if (!locked && s->scs && sched__sc_involved(t)) {
+		sched__spin_unlock(&t->lock);
+		locked = sched__sc_lock(s, NULL);
+		sched__spin_lock(&t->lock);
+	}
+	return locked;
+}
+
+void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_locked)
+{
+	sched__spin_unlock(&t->lock);
+	sched__sc_unlock(s, sc_locked);
+}
+
+/* --- wake, block, call and reply (sc_lock and the thread locks held) ------------------------ */
+
+int sched__sc_wake_check(struct sched_thread *t)
+{
+	return t->passive && !t->sc ? -SCHED_ENOSC : 0;
+}
+
+/* t is being woken; `donated`: its SC continues a caller's job (call/reply), no new job. */
+void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now)
+{
+	t->sc_fault = 0;
+	if (t->sc && !donated)
+		sched__refill_unblock(t->sc, now);
+}
+
+/* t blocks: a job on its own SC that ends after its deadline is a miss. */
+void sched__sc_blocked(struct sched_thread *t, sched_time_t now)
+{
+	struct sched_sc *sc = t->sc;
+
+	if (sc && sc == t->own_sc && sched_time_before(sc->deadline, now))
+		sc->stats.deadline_misses++;
+}
+
+static unsigned chain_depth(const struct sched_thread *t)
+{
+	unsigned d = 0;
+
+	for (; t->donor && d <= SCHED_DONATION_DEPTH_MAX; t = t->donor)
+		d++;
+	return d;
+}
+
+static bool mask_within(const sched_cpumask_t *a, const sched_cpumask_t *b)
+{
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
+/* Move `sc` from its holder to `to` (a blocked thread) along a donation step. */
+static void give(struct sched_sc *sc, struct sched_thread *from, struct sched_thread *to)
+{
+	__atomic_store_n(&from->sc, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&to->sc, sc, __ATOMIC_RELAXED);
+	sc->holder = to;
+}
+
+/*
+ * The SC side of a call (me -> server `to`) or a reply (server me -> caller `to`), before
+ * either changes state. Call: the caller's SC is lent to a server without an SC of its
+ * own. Reply: a lent SC goes back to the caller it came from. Returns 1 if an SC moved, 0
+ * if none did, or an error with nothing changed. me is current on this CPU, to blocked;
+ * sc_lock (when either is involved), both thread locks and me's rq lock held.
+ */
+int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to,
+		      bool reply)
+{
+	struct sched_sc *sc = me->sc;
+
+	(void)s;
+	if (!reply && sc && !to->own_sc && !to->sc) {
+		if (chain_depth(me) >= SCHED_DONATION_DEPTH_MAX)
+			return -SCHED_EDEPTH;
+		if (!mask_within(&to->affinity, &sc->cpus))
+			return -SCHED_EAFFINITY;
+		give(sc, me, to);
+		to->donor = me;
+		return 1;
+	}
+	if (reply && sc && me->donor == to) {
+		give(sc, me, to);
+		me->donor = NULL;
+		return 1;
+	}
+	return sched__sc_wake_check(to);
+}
+
+/* Undo a donation step made by sched__sc_handoff (the wake that followed failed). */
+void sched__sc_handoff_undo(struct sched_thread *me, struct sched_thread *to, bool reply)
+{
+	struct sched_sc *sc = to->sc;
+
+	give(sc, to, me);
+	if (reply)
+		me->donor = to;
+	else
+		to->donor = NULL;
+}
+
+/* --- taking an SC away from a thread (sc_lock held) ---------------------------------------- */
+
+/*
+ * `h` loses the SC it runs on. Queued: it moves to the fair class, or blocks if passive.
+ * Current: its CPU picks again at once (an IPI), without charging the SC meanwhile.
+ * Takes h's thread lock unless the caller holds it (`locked`), then its rq lock.
+ */
+static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
+{
+	unsigned long flags = sched_arch_irq_save();
+	struct sched_rq *rq;
+	uint8_t st;
+
+	if (!locked)
+		sched__spin_lock(&h->lock);
+	rq = sched__rq(s, h->cpu); /* stable under h's lock; an exited h may still be current */
+	sched__rq_lock(rq);
+	st = sched__get(&h->state);
+	if (rq->curr == h)
+		sched__charge_curr(rq, sched_arch_now());
+	__atomic_store_n(&h->sc, NULL, __ATOMIC_RELAXED);
+	h->donor = NULL;
+	if (st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING)
+		sched__requeue(rq, h, sched_arch_now());
+	sched__rq_unlock(rq);
+	if (!locked)
+		sched__spin_unlock(&h->lock);
+	sched_arch_irq_restore(flags);
+}
+
+/*
+ * Pull `sc` back to `to` (a blocked thread on its donation chain, or NULL: nobody): every
+ * thread above `to` loses it and its link. The holder is stripped (its thread lock is
+ * taken unless it is `self`, whose lock the caller holds). O(chain depth).
+ */
+static void unwind(struct sched_sys *s, struct sched_sc *sc, struct sched_thread *to,
+		   struct sched_thread *self)
+{
+	struct sched_thread *h = sc->holder, *x, *below;
+
+	if (!h || h == to)
+		return;
+	for (x = h->donor; x && x != to; x = below) { /* the blocked links above `to` */
+		below = x->donor;
+		x->donor = NULL;
+	}
+	strip(s, h, h == self);
+	sc->holder = NULL;
+	if (to) {
+		__atomic_store_n(&to->sc, sc, __ATOMIC_RELAXED);
+		sc->holder = to;
+	}
+}
+
+/* The SC that a chain member `t` (holder, or a blocked link or root below the holder) is on. */
+static struct sched_sc *chain_sc(struct sched_thread *t)
+{
+	unsigned d = 0;
+
+	if (t->sc)
+		return t->sc;
+	while (t->donor && d++ < SCHED_DONATION_DEPTH_MAX)
+		t = t->donor;
+	return t->own_sc && t->own_sc->holder != t ? t->own_sc : NULL;
+}
+
+/*
+ * Thread t exits (sc_lock and t's lock held; t already off its queue or marked EXITED on
+ * its CPU). A lent SC goes back to the caller below t; an SC lent through t is taken from
+ * everyone above t and goes back below it; t's own SC is unbound (it stays valid for its
+ * capability holders, with no thread). O(chain depth).
+ */
+void sched__sc_exit(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_sc *sc = chain_sc(t);
+
+	if (sc)
+		unwind(s, sc, t->donor, t);
+	if (t->own_sc) {
+		t->own_sc->bound = NULL;
+		if (t->own_sc->holder == t)
+			t->own_sc->holder = NULL;
+	}
+	t->donor = NULL;
+	t->own_sc = NULL;
+	t->passive = 0;
+}
+
+/* --- capabilities ------------------------------------------------------------------------- */
+
+/* The SC a capability names, if live and granting `right`; else NULL with *err set. */
+static struct sched_sc *lookup(struct sched_sys *s, struct sched_sc_cap cap, uint32_t right,
+			       int *err)
+{
+	struct sched_sc *sc;
+
+	*err = -SCHED_EINVAL;
+	if (!s || !s->scs || cap.index >= s->nr_scs)
+		return NULL;
+	sc = &s->scs[cap.index];
+	*err = -SCHED_ESTALE;
+	if (sc->gen != cap.gen || sc->state == SCHED_SC_FREE)
+		return NULL;
+	*err = -SCHED_EPERM;
+	if (!(cap.rights & right))
+		return NULL;
+	*err = 0;
+	return sc;
+}
+
+int sched_sc_pool(struct sched_sys *s, struct sched_sc *scs, unsigned n)
+{
+	if (!s || !scs || !n || n > (1u << 24))
+		return -SCHED_EINVAL;
+	if (s->scs)
+		return -SCHED_EEXIST;
+	for (unsigned i = 0; i < n; i++) {
+		scs[i] = (struct sched_sc){ 0 };
+		scs[i].index = i;
+		scs[i].gen = 1;
+	}
+	s->nr_scs = n;
+	__atomic_store_n(&s->scs, scs, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched_refill *refills,
+		    unsigned nr_refills, struct sched_sc_cap *out)
+{
+	unsigned long flags;
+	int ret = -SCHED_EFULL;
+
+	if (!s || !s->scs || !refills || !out || !nr_refills || nr_refills > SCHED_SC_REFILLS_MAX)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	for (unsigned i = 0; i < s->nr_scs; i++) {
+		struct sched_sc *sc = &s->scs[i];
+
+		if (sc->state != SCHED_SC_FREE)
+			continue;
+		*sc = (struct sched_sc){ .gen = sc->gen, .index = i, .state = SCHED_SC_CREATED };
+		sc->refill = refills;
+		sc->cap = (uint16_t)nr_refills;
+		sc->owner = owner;
+		*out = (struct sched_sc_cap){ i, sc->gen, SCHED_SC_ALL };
+		ret = 0;
+		break;
+	}
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p)
+{
+	uint64_t d = p->deadline_ns ? p->deadline_ns : p->period_ns;
+
+	if (!p->period_ns || p->period_ns > SCHED_SC_PERIOD_MAX_NS || p->budget_ns > p->period_ns ||
+	    p->budget_ns < SCHED_SC_BUDGET_MIN_NS || d < p->budget_ns || d > p->period_ns ||
+	    p->mode > SCHED_SC_CBS || p->overrun > SCHED_SC_NOTIFY_BLOCK ||
+	    (p->mode == SCHED_SC_SPORADIC && sc->cap < 2 && p->budget_ns < p->period_ns))
+		return -SCHED_EINVAL;
+	if (sched_cpumask_empty(&p->cpus))
+		return -SCHED_ECPU;
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(&p->cpus, c) && !sched__cpu_usable(s, c))
+			return -SCHED_ECPU;
+	return 0;
+}
+
+static bool holder_runnable(const struct sched_sc *sc)
+{
+	uint8_t st = sc->holder ? sched__get(&sc->holder->state) : SCHED_BLOCKED;
+
+	return st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING;
+}
+
+int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
+		       const struct sched_sc_params *p)
+{
+	struct sched_sc *sc;
+	unsigned long flags;
+	int ret;
+
+	if (!s || !p || !control.a)
+		return -SCHED_EINVAL;
+	if (!sched__auth_live(control))
+		return -SCHED_ESTALE;
+	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !mask_within(&p->cpus, &control.a->cpus))
+		return -SCHED_EPERM;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
+	if (sc && !(ret = check_params(s, sc, p))) {
+		if (holder_runnable(sc))
+			ret = -SCHED_EBUSY;
+		else if (sc->holder && !mask_within(&sc->holder->affinity, &p->cpus))
+			ret = -SCHED_EAFFINITY;
+	}
+	if (sc && !ret) {
+		sc->budget = p->budget_ns;
+		sc->period = p->period_ns;
+		sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
+		sc->cpus = p->cpus;
+		sc->endpoint = p->endpoint;
+		sc->mode = p->mode;
+		sc->overrun = p->overrun;
+		sc->state = SCHED_SC_CONFIGURED;
+		sched__refill_reset(sc, sched_arch_now());
+	}
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+/* Requeue t (locked) where its new SC state puts it, if it is on a CPU. */
+static void settle(struct sched_sys *s, struct sched_thread *t)
+{
+	uint8_t st = sched__get(&t->state);
+
+	if (st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING) {
+		struct sched_rq *rq = sched__rq(s, t->cpu);
+
+		sched__rq_lock(rq);
+		sched__charge_curr(rq, sched_arch_now());
+		sched__requeue(rq, t, sched_arch_now());
+		sched__rq_unlock(rq);
+	}
+}
+
+static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref r)
+{
+	struct sched_thread *t = r.t;
+
+	if (!sched__ref_live(r) || t->is_idle)
+		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	if (sc->state != SCHED_SC_CONFIGURED)
+		return -SCHED_ESTATE;
+	if (sc->bound || sc->holder || t->own_sc || t->sc)
+		return -SCHED_EBUSY;
+	if (!mask_within(&t->affinity, &sc->cpus) ||
+	    sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
+		return -SCHED_EAFFINITY;
+	return 0;
+}
+
+int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref r)
+{
+	struct sched_sc *sc;
+	unsigned long flags;
+	int ret;
+
+	if (!s || !r.t)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	sched__spin_lock(&r.t->lock);
+	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
+	if (sc && !(ret = bind_check(s, sc, r))) {
+		struct sched_thread *t = r.t;
+		struct sched_rq *rq = sched__rq(s, t->cpu);
+		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
+
+		if (on_cpu) {
+			sched__rq_lock(rq);
+			sched__charge_curr(rq, sched_arch_now());
+		}
+		sched__refill_reset(sc, sched_arch_now());
+		sc->bound = sc->holder = t;
+		t->own_sc = sc;
+		t->passive = 0;
+		__atomic_store_n(&t->sc, sc, __ATOMIC_RELAXED);
+		if (on_cpu) {
+			sc->stats.jobs++;
+			sched__requeue(rq, t, sched_arch_now());
+			sched__rq_unlock(rq);
+		}
+	}
+	sched__spin_unlock(&r.t->lock);
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
+{
+	struct sched_sc *sc;
+	unsigned long flags;
+	int ret;
+
+	if (!s)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
+	if (sc && !sc->bound)
+		ret = -SCHED_ESTATE;
+	else if (sc && sc->holder != sc->bound)
+		ret = -SCHED_EBUSY;
+	if (sc && !ret) {
+		struct sched_thread *t = sc->bound;
+
+		sched__spin_lock(&t->lock);
+		t->own_sc = NULL;
+		sc->bound = NULL;
+		sc->holder = NULL;
+		__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
+		settle(s, t);
+		sched__spin_unlock(&t->lock);
+	}
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+/* Revoke a live SC (sc_lock held): take it from the chain, fall back, free the slot. */
+static void revoke(struct sched_sys *s, struct sched_sc *sc)
+{
+	struct sched_thread *b = sc->bound;
+
+	__atomic_store_n(&sc->gen, sc->gen + 1 ? sc->gen + 1 : 1, __ATOMIC_RELEASE);
+	if (b) { /* before the unwind: a stripped bound thread must already know its fallback */
+		b->own_sc = NULL;
+		b->passive = sc->overrun != SCHED_SC_DEMOTE;
+	}
+	unwind(s, sc, NULL, NULL);
+	sc->bound = NULL;
+	sc->state = SCHED_SC_FREE;
+}
+
+int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
+{
+	struct sched_sc *sc;
+	unsigned long flags;
+	int ret;
+
+	if (!s)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	sc = lookup(s, cap, SCHED_SC_REVOKE, &ret);
+	if (sc)
+		revoke(s, sc);
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sched_group *owner)
+{
+	unsigned long flags;
+	int n = 0;
+
+	if (!s || !auth.a || !owner)
+		return -SCHED_EINVAL;
+	if (!sched__auth_live(auth))
+		return -SCHED_ESTALE;
+	if (!(auth.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched__in_scope(owner, auth.a->scope))
+		return -SCHED_EPERM;
+	if (!s->scs)
+		return 0;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	for (unsigned i = 0; i < s->nr_scs; i++) {
+		struct sched_sc *sc = &s->scs[i];
+
+		if (sc->state != SCHED_SC_FREE && sc->owner && sched__in_scope(sc->owner, owner)) {
+			revoke(s, sc);
+			n++;
+		}
+	}
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return n;
+}
+
+int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc_stats *out)
+{
+	struct sched_sc *sc;
+	unsigned long flags;
+	int ret;
+
+	if (!s || !out)
+		return -SCHED_EINVAL;
+	flags = sched_arch_irq_save();
+	sched__spin_lock(&s->sc_lock);
+	sc = lookup(s, cap, SCHED_SC_READ, &ret);
+	if (sc)
+		*out = sc->stats; /* figures of a running holder may be one charge behind */
+	sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	return ret;
+}
+
+/* --- invariants ------------------------------------------------------------------------------ */
+
+static int check_wait(struct sched_sys *s, struct sched_rq *rq)
+{
+	unsigned n = 0;
+
+	if (!sched_rb_valid(&rq->sc_wait))
+		FAIL(s, "refill-wait tree is not a red-black tree", rq->cpu);
+	for (struct sched_rb_node *x = rq->sc_wait.leftmost; x && n <= rq->nr_sc_wait;
+	     x = sched_rb_next(x), n++) {
+		struct sched_thread *t = sched__container_of(x, struct sched_thread, sc_node);
+
+		if (!t->sc || !t->sc_wait || t->cpu != rq->cpu)
+			FAIL(s, "refill-wait thread without an SC or on another CPU", t->id);
+		if (sched__get(&t->state) != SCHED_RUNNABLE && rq->curr != t)
+			FAIL(s, "refill-wait thread not runnable", t->id);
+		if (t->on_class == &sched_edf_class)
+			FAIL(s, "thread both in EDF and waiting for a refill", t->id);
+	}
+	if (n != rq->nr_sc_wait)
+		FAIL(s, "nr_sc_wait differs from its tree", rq->cpu);
+	if (rq->sc_wait.leftmost && rq->curr &&
+	    sched__deadline_before(sched__sc_next_event(rq), rq->timer_armed) &&
+	    !sched__get(&rq->need_resched) && !sched__get(&rq->ipi_pending))
+		FAIL(s, "refill instant earlier than the armed timer", rq->cpu);
+	return 0;
+}
+
+/* Per CPU: the refill wait. Once (cpu 0): every SC's ring and its binding links. */
+int sched__sc_check(struct sched_sys *s, struct sched_rq *rq)
+{
+	int ret = check_wait(s, rq);
+
+	if (ret < 0 || rq->cpu != 0)
+		return ret;
+	for (unsigned i = 0; i < s->nr_scs; i++) {
+		struct sched_sc *sc = &s->scs[i];
+
+		if (sc->state != SCHED_SC_CONFIGURED)
+			continue;
+		if (!sched__refill_valid(sc))
+			FAIL(s, "refill ring broken (sum, order or bounds)", i);
+		if (sc->holder && sc->holder->sc != sc)
+			FAIL(s, "SC holder does not run on it", i);
+		if (sc->bound && sc->bound->own_sc != sc)
+			FAIL(s, "bound thread does not own its SC", i);
+		if (sc->holder && chain_depth(sc->holder) > SCHED_DONATION_DEPTH_MAX)
+			FAIL(s, "donation chain too long", i);
+	}
+	return 0;
+}
