@@ -18,9 +18,10 @@ static struct sched_thread *of(const struct sched_rb_node *n)
 	return sched__container_of(n, struct sched_thread, sc_node);
 }
 
+/* A current thread whose SC was just lent or taken has no deadline left: it is leaving. */
 static sched_time_t key(const struct sched_thread *t)
 {
-	return t->sc->deadline;
+	return t->sc ? t->sc->deadline : SCHED_TIME_NEVER;
 }
 
 static void edf_rq_init(struct sched_rq *rq)
@@ -121,7 +122,7 @@ static sched_time_t edf_slice_end(struct sched_rq *rq, struct sched_thread *curr
 				  sched_time_t charged_at)
 {
 	(void)rq;
-	return charged_at + sched__refill_avail(curr->sc, charged_at);
+	return curr->sc ? charged_at + sched__refill_avail(curr->sc, charged_at) : charged_at;
 }
 
 /* Yield gives up what is left of the budget until the next refill (Linux: dl_yielded). */

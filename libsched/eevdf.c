@@ -795,14 +795,14 @@ static int check_level(struct sched_rq *rq, const struct sched_fair_rq *q, unsig
 /* Queued threads sit on queues whose group entities are all on their queues. */
 static int check_threads(struct sched_rq *rq)
 {
-	unsigned n = 0;
+	unsigned n = 0, fair = rq->nr_queued - rq->edf.nr; /* the rest are EDF threads */
 
-	for (struct sched_thread *t = eevdf_first(rq); t && n <= rq->nr_queued;
+	for (struct sched_thread *t = eevdf_first(rq); t && n <= fair;
 	     t = eevdf_next(rq, t), n++)
 		for (struct sched_fair_entity *se = &t->cls.eevdf.se; se; se = se->parent)
 			if (!se->on_q || (se->q->curr == se && se == &t->cls.eevdf.se))
 				return fail(rq, "eevdf: queued thread's path is not queued");
-	if (n != rq->nr_queued)
+	if (n != fair)
 		return fail(rq, "eevdf: queued list differs from nr_queued");
 	return 0;
 }

@@ -126,12 +126,12 @@ static void rr_yield(struct sched_rq *rq, struct sched_thread *curr)
 
 static int rr_check(struct sched_rq *rq)
 {
-	unsigned n = 0;
+	unsigned n = 0, fair = rq->nr_queued - rq->edf.nr; /* the rest are EDF threads */
 
 	for (struct sched_thread *t = rr_first(rq); t; t = rr_next(rq, t))
-		if (++n > rq->nr_queued)
+		if (++n > fair)
 			break;
-	if (n != rq->nr_queued) {
+	if (n != fair) {
 		rq->sys->check_msg = "rr: queue length differs from nr_queued";
 		rq->sys->check_arg = rq->cpu;
 		return -SCHED_ECHECK;

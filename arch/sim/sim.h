@@ -80,6 +80,11 @@ struct sim {
 	const struct workload *wl;
 	bool check_each_step;     /* run sched_check() after every event; abort on failure */
 	void (*after_event)(struct sim *sim, void *arg); /* tests: called after every event */
+	/* SC notifications (sched_arch_notify): counted, and passed to on_notify if set */
+	uint64_t notifications;
+	uint32_t last_endpoint;
+	uint64_t last_message;
+	void (*on_notify)(struct sim *sim, uint32_t endpoint, uint64_t message);
 	void *hook_arg;
 };
 

@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_sc.c - SchedulingContexts on the simulated machine, invariant checker after every
+ * event: validation, budget enforcement with exact figures, replenishment timing, overrun
+ * policies, notifications, donation chains and their failure cases, fail-closed revoke,
+ * and random sequences that keep the refill invariants and the bandwidth bound.
+ */
+#include "simtest.h"
+
+#include <stdlib.h>
+
+#define S (1000 * MS)
+
+static struct sched_sc pool[64];
+
+/* The machine's SC pool: the simulator may have given one already (schedsim does). */
+static void give_pool(struct sim *sim)
+{
+	if (!sim->sys.scs)
+		assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+}
+
+static struct sched_sc_params params(uint64_t budget, uint64_t period, unsigned cpus)
+{
+	struct sched_sc_params p = { .budget_ns = budget, .period_ns = period };
+
+	sched_cpumask_fill(&p.cpus, cpus);
+	return p;
+}
+
+/* A configured SC (sporadic, THROTTLE unless p says otherwise) with its own refill ring. */
+static struct sched_sc_cap make_sc(struct sim *sim, const struct sched_sc_params *p,
+				   struct sched_group *owner)
+{
+	struct sched_refill *ring = calloc(16, sizeof(*ring));
+	struct sched_sc_cap cap;
+
+	give_pool(sim);
+	assert_int_equal(sched_sc_create(&sim->sys, owner, ring, 16, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, p), 0);
+	return cap;
+}
+
+static struct sim_thread *sc_thread(struct sim *sim, struct sched_sc_cap cap)
+{
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&t->st)), 0);
+	return t;
+}
+
+static struct sched_sc_stats stats(struct sim *sim, struct sched_sc_cap cap)
+{
+	struct sched_sc_stats st;
+
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st), 0);
+	return st;
+}
+
+static uint64_t runtime(struct sim_thread *t)
+{
+	return acct(t, SCHED_ACCT_RUNTIME);
+}
+
+/* The current thread of cpu calls `server` (direct handoff, donation if it applies). */
+static int call_from(struct sim *sim, unsigned cpu, struct sim_thread *server, bool reply)
+{
+	struct sched_thread *next;
+	struct sched_ref r = sched_ref_of(&server->st);
+	int ret;
+
+	sim_enter(sim, cpu);
+	ret = reply ? sched_reply(&sim->sys, cpu, r, &next) : sched_call(&sim->sys, cpu, r, &next);
+	if (ret == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	return ret;
+}
+
+/* --- validation ------------------------------------------------------------------------- */
+
+static void test_configure_validation(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_refill ring[4], one[1];
+	struct sched_sc_cap cap, cap1;
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 2);
+	struct sched_authority narrow;
+	sched_cpumask_t cpu0;
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	give_pool(sim);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, ring, 4, &cap), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, one, 1, &cap1), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, ring, 0, &cap), -SCHED_EINVAL);
+	/* unconfigured: cannot be bound */
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&t->st)), -SCHED_ESTATE);
+
+	struct { uint64_t b, per, d; int err; } bad[] = {
+		{ 3 * MS, 2 * MS, 0, -SCHED_EINVAL },        /* budget > period */
+		{ 2 * MS, 10 * MS, 11 * MS, -SCHED_EINVAL }, /* deadline > period */
+		{ 2 * MS, 10 * MS, 1 * MS, -SCHED_EINVAL },  /* deadline < budget */
+		{ 2 * MS, 0, 0, -SCHED_EINVAL },             /* zero period */
+		{ SCHED_SC_BUDGET_MIN_NS - 1, 10 * MS, 0, -SCHED_EINVAL }, /* under the minimum */
+		{ 2 * MS, SCHED_SC_PERIOD_MAX_NS + 1, 0, -SCHED_EINVAL },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sched_sc_params q = params(bad[i].b, bad[i].per, 2);
+
+		q.deadline_ns = bad[i].d;
+		assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &q),
+				 bad[i].err);
+	}
+	/* a sporadic server needs room for at least two refills unless budget == period */
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap1, &p),
+			 -SCHED_EINVAL);
+	p.mode = SCHED_SC_CBS;
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap1, &p), 0);
+	p.mode = SCHED_SC_SPORADIC;
+	/* empty mask, offline CPU */
+	struct sched_sc_params q = p;
+	sched_cpumask_clear(&q.cpus);
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &q), -SCHED_ECPU);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &p), -SCHED_ECPU);
+	/* nothing changed by any of those: still unconfigured */
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&t->st)), -SCHED_ESTATE);
+	/* control authority: only over its CPUs, and only with SC_CONTROL */
+	sched_cpumask_clear(&cpu0);
+	sched_cpumask_set(&cpu0, 0);
+	assert_int_equal(sched_auth_derive(&narrow, sched_auth_root(&sim->sys), SCHED_RIGHT_SC_CONTROL,
+					   NULL, &cpu0), 0);
+	struct sched_auth tok = { &narrow, narrow.gen };
+	q = params(2 * MS, 10 * MS, 2);
+	assert_int_equal(sched_sc_configure(&sim->sys, tok, cap, &q), -SCHED_EPERM);
+	q.cpus = cpu0;
+	assert_int_equal(sched_sc_configure(&sim->sys, tok, cap, &q), 0);
+	/* a configure right is needed on the capability */
+	assert_int_equal(sched_sc_configure(&sim->sys, tok, sched_sc_cap_restrict(cap, SCHED_SC_BIND), &q),
+			 -SCHED_EPERM);
+	assert_int_equal(sched_auth_revoke(tok), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, tok, cap, &q), -SCHED_ESTALE);
+	sim_free(sim);
+}
+
+/* --- enforcement ------------------------------------------------------------------------- */
+
+/* 2 ms / 10 ms against a fair hog on one CPU: exactly 20%, and no more. */
+static void test_twenty_percent(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *f;
+
+	(void)state;
+	p.endpoint = 7;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	assert_ptr_equal(running_on(sim, 0), a); /* EDF above fair: preempts at once */
+	advance(sim, S);
+	assert_int_equal(runtime(a), 200 * MS);
+	assert_int_equal(runtime(f), 800 * MS);
+	assert_int_equal(stats(sim, cap).consumed_ns, 200 * MS);
+	/* one notification per depletion, to the SC's endpoint, naming the thread */
+	assert_int_equal(stats(sim, cap).depletions, 100);
+	assert_int_equal(stats(sim, cap).notifications, 100);
+	assert_int_equal(sim->notifications, 100);
+	assert_int_equal(sim->last_endpoint, 7);
+	assert_int_equal(sim->last_message,
+			 sched_sc_message(SCHED_SC_MSG_DEPLETED, cap.index, a->st.id));
+	assert_int_equal(stats(sim, cap).max_overrun_ns, 0); /* the simulated timer is exact */
+	/* it waited 8 ms per period for its refills (the last refill lands at 1 s) */
+	assert_int_equal(stats(sim, cap).throttled_ns, 800 * MS);
+	sim_free(sim);
+}
+
+/* Alone on its CPU: runs 2 ms, idles until the refill, runs again at 10 ms. */
+static void test_replenishment_timing(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap);
+
+	(void)state;
+	wake_from(sim, 0, a);
+	advance(sim, 2 * MS);
+	assert_int_equal(runtime(a), 2 * MS);
+	assert_null(running_on(sim, 0));
+	advance(sim, 7 * MS); /* 9 ms */
+	assert_int_equal(runtime(a), 2 * MS);
+	advance(sim, 1 * MS); /* 10 ms: refill */
+	assert_ptr_equal(running_on(sim, 0), a);
+	advance(sim, 3 * MS); /* 13 ms */
+	assert_int_equal(runtime(a), 4 * MS);
+	/* block at 15 ms after a 1 ms job: the refill of that 1 ms comes at 30 ms */
+	advance(sim, 7 * MS);    /* 20 ms: third period starts */
+	advance(sim, 1 * MS);    /* 21 ms: 1 ms used */
+	assert_int_equal(block_on(sim, 0), 0);
+	advance(sim, 3 * MS);    /* 24 ms: wakes with 1 ms left */
+	wake_from(sim, 0, a);
+	advance(sim, 2 * MS);    /* uses 1 ms, then throttled until 30 ms */
+	assert_int_equal(runtime(a), 6 * MS);
+	assert_null(running_on(sim, 0));
+	advance(sim, 4 * MS);    /* 30 ms: the first 1 ms is back */
+	assert_ptr_equal(running_on(sim, 0), a);
+	sim_free(sim);
+}
+
+/* budget == period is round robin among EDF peers; it never throttles. */
+static void test_round_robin(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(5 * MS, 5 * MS, 1);
+	struct sched_sc_cap c1 = make_sc(sim, &p, NULL), c2 = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, c1), *b = sc_thread(sim, c2);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	wake_from(sim, 0, b);
+	advance(sim, 100 * MS);
+	assert_int_equal(runtime(a) + runtime(b), 100 * MS);
+	assert_true(runtime(a) >= 45 * MS && runtime(a) <= 55 * MS);
+	assert_int_equal(runtime(f), 0);
+	assert_int_equal(stats(sim, c1).depletions, 0);
+	sim_free(sim);
+}
+
+/* CBS: the same 20% as Linux SCHED_DEADLINE would give. */
+static void test_cbs(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *f;
+
+	(void)state;
+	p.mode = SCHED_SC_CBS;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, S);
+	assert_int_equal(runtime(a), 200 * MS);
+	assert_int_equal(runtime(f), 800 * MS);
+	sim_free(sim);
+}
+
+/* DEMOTE: past its budget it competes as a fair thread until the refill. */
+static void test_demote(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *f;
+
+	(void)state;
+	p.overrun = SCHED_SC_DEMOTE;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, S);
+	/* 20% budgeted, then about half of the other 80% as an equal-weight fair thread */
+	assert_int_equal(stats(sim, cap).consumed_ns, 200 * MS);
+	assert_true(runtime(a) > 560 * MS && runtime(a) < 640 * MS);
+	assert_int_equal(runtime(a) + runtime(f), S);
+	sim_free(sim);
+}
+
+static struct sim_thread *to_wake;
+
+/* NOTIFY_BLOCK: the thread blocks at depletion; the handler (the test) wakes it later. */
+static void test_notify_block(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *f;
+
+	(void)state;
+	p.overrun = SCHED_SC_NOTIFY_BLOCK;
+	p.endpoint = 3;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, 5 * MS);
+	assert_int_equal(sim->notifications, 1);
+	assert_int_equal(a->st.state, SCHED_BLOCKED);
+	assert_int_equal(runtime(a), 2 * MS);
+	/* woken before the refill: it waits (throttled) until 10 ms */
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), f);
+	advance(sim, 5 * MS);
+	assert_ptr_equal(running_on(sim, 0), a);
+	advance(sim, 10 * MS);
+	assert_int_equal(sim->notifications, 2); /* once per depletion */
+	assert_int_equal(runtime(a), 4 * MS);
+	(void)to_wake;
+	sim_free(sim);
+}
+
+/* --- donation ------------------------------------------------------------------------------ */
+
+static struct sim_thread *passive_thread(struct sim *sim)
+{
+	struct sched_thread_params tp = { .passive = true };
+	struct sim_thread *t = sim_thread_new(sim, &tp);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void test_donation_chain(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap);
+	struct sim_thread *b = passive_thread(sim), *c = passive_thread(sim);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	/* a passive thread without an SC cannot be woken */
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&b->st), SCHED_WAKE_PARK), -SCHED_ENOSC);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, 500 * US);
+	assert_int_equal(call_from(sim, 0, b, false), 0); /* A calls B: B runs on A's SC */
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_ptr_equal(b->st.sc, &sim->sys.scs[cap.index]);
+	advance(sim, 500 * US);
+	assert_int_equal(call_from(sim, 0, c, false), 0); /* B calls C */
+	assert_ptr_equal(running_on(sim, 0), c);
+	advance(sim, 500 * US);
+	assert_int_equal(call_from(sim, 0, b, true), 0);  /* C replies to B */
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_null(c->st.sc);
+	advance(sim, 200 * US);
+	assert_int_equal(call_from(sim, 0, a, true), 0);  /* B replies to A */
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_ptr_equal(a->st.sc, &sim->sys.scs[cap.index]);
+	/* the chain charged A's SC for everyone: 0.5 + 0.5 + 0.5 + 0.2 ms */
+	assert_int_equal(stats(sim, cap).consumed_ns, 1700 * US);
+	assert_int_equal(runtime(b), 700 * US);
+	assert_int_equal(runtime(c), 500 * US);
+	/* and the budget still ends on time: 0.3 ms more for A */
+	advance(sim, 300 * US);
+	assert_ptr_equal(running_on(sim, 0), f);
+	assert_int_equal(stats(sim, cap).depletions, 1);
+	/* a fair caller cannot wake a passive server: nothing to run on */
+	assert_int_equal(call_from(sim, 0, b, false), -SCHED_ENOSC);
+	assert_ptr_equal(running_on(sim, 0), f);
+	sim_free(sim);
+}
+
+/* The server runs out of the donated budget: a timeout message, and it is throttled. */
+static void test_donated_timeout(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *b, *f;
+
+	(void)state;
+	p.endpoint = 9;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	b = passive_thread(sim);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	assert_int_equal(call_from(sim, 0, b, false), 0);
+	advance(sim, 3 * MS); /* the reply never comes */
+	assert_ptr_equal(running_on(sim, 0), f);
+	assert_int_equal(sim->last_message, sched_sc_message(SCHED_SC_MSG_TIMEOUT, cap.index, b->st.id));
+	advance(sim, 8 * MS); /* the server continues on the refill, still A's SC */
+	assert_int_equal(runtime(b), 3 * MS);
+	assert_int_equal(stats(sim, cap).consumed_ns, 3 * MS);
+	sim_free(sim);
+}
+
+/* The server exits mid-call: the SC goes back to the caller, which can run again. */
+static void test_server_exit(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap), *b = passive_thread(sim), *c = passive_thread(sim);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	assert_int_equal(call_from(sim, 0, b, false), 0);
+	assert_int_equal(call_from(sim, 0, c, false), 0);
+	/* the middle of the chain exits: C loses the SC (passive: blocks), A gets it back */
+	sim_enter(sim, 0);
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&b->st)), 0);
+	settle(sim);
+	assert_null(c->st.sc);
+	assert_ptr_equal(a->st.sc, &sim->sys.scs[cap.index]);
+	assert_ptr_equal(running_on(sim, 0), f);
+	assert_int_equal(c->st.state, SCHED_BLOCKED);
+	/* the kernel fails A's call and wakes it: it runs on its own SC again */
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	sim_free(sim);
+}
+
+/* Revoke in the middle of a chain: everyone loses it at once; stale caps fail closed. */
+static void test_revoke_chain(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 2);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap), *b = passive_thread(sim), *c = passive_thread(sim);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	wake_from(sim, 0, a);
+	assert_int_equal(call_from(sim, running_on(sim, 0) == a ? 0 : 1, b, false), 0);
+	unsigned cpu = b->st.cpu;
+	assert_int_equal(call_from(sim, cpu, c, false), 0);
+	assert_ptr_equal(running_on(sim, cpu), c);
+	wake_from(sim, 0, f);
+	/* revoked from the other CPU while C runs */
+	sim_enter(sim, 1 - cpu);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	assert_null(c->st.sc);
+	assert_int_equal(c->st.state, SCHED_BLOCKED);
+	assert_true(running_on(sim, cpu) != c);
+	uint64_t rc = runtime(c);
+	advance(sim, 5 * MS);
+	assert_int_equal(runtime(c), rc); /* never again on the stale budget */
+	/* THROTTLE policy: the bound thread is passive now, and cannot be woken */
+	assert_true(a->st.passive);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&a->st), SCHED_WAKE_PARK), -SCHED_ENOSC);
+	/* every copy of the capability is stale */
+	struct sched_sc_stats st;
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&f->st)), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_unbind(&sim->sys, cap), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &p),
+			 -SCHED_ESTALE);
+	/* a new SC bound to the passive thread lets it run again */
+	struct sched_sc_cap cap2 = make_sc(sim, &p, NULL);
+	assert_int_not_equal(cap2.gen, 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap2, sched_ref_of(&a->st)), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	sim_free(sim);
+}
+
+/* Revoke of a running SC thread with DEMOTE: it continues as a fair thread at once. */
+static void test_revoke_running_demote(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(5 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *a, *f;
+
+	(void)state;
+	p.overrun = SCHED_SC_DEMOTE;
+	cap = make_sc(sim, &p, NULL);
+	a = sc_thread(sim, cap);
+	f = hand_thread(sim, 0, 0, NULL);
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, 1 * MS);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	assert_null(a->st.sc);
+	assert_false(a->st.passive);
+	assert_ptr_equal(a->st.on_class, sim->sys.fair);
+	advance(sim, 100 * MS);
+	assert_true(runtime(a) > 45 * MS && runtime(a) < 56 * MS); /* a fair share from now on */
+	sim_free(sim);
+}
+
+/* Session logout and process exit: one call revokes every SC of the group subtree. */
+static void test_revoke_owned(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_group session, proc, other;
+	struct sched_sc_params p = params(1 * MS, 10 * MS, 1);
+	struct sched_sc_cap c1, c2, c3;
+	struct sched_authority fair_only;
+	struct sim_thread *a;
+
+	(void)state;
+	sched_group_init(&sim->sys, &session, &(struct sched_group_params){ .id = 1, .kind = SCHED_GROUP_SESSION });
+	sched_group_init(&sim->sys, &proc, &(struct sched_group_params){ .id = 2, .kind = SCHED_GROUP_PROCESS, .parent = &session });
+	sched_group_init(&sim->sys, &other, &(struct sched_group_params){ .id = 3, .kind = SCHED_GROUP_PROCESS });
+	c1 = make_sc(sim, &p, &session);
+	c2 = make_sc(sim, &p, &proc);
+	c3 = make_sc(sim, &p, &other);
+	a = sc_thread(sim, c2);
+	wake_from(sim, 0, a);
+	assert_int_equal(sched_auth_derive(&fair_only, sched_auth_root(&sim->sys), SCHED_RIGHT_FAIR, NULL, NULL), 0);
+	assert_int_equal(sched_sc_revoke_owned(&sim->sys, (struct sched_auth){ &fair_only, fair_only.gen }, &session),
+			 -SCHED_EPERM);
+	assert_int_equal(sched_sc_revoke_owned(&sim->sys, sched_auth_root(&sim->sys), &session), 2);
+	settle(sim);
+	struct sched_sc_stats st;
+	assert_int_equal(sched_sc_stats(&sim->sys, c1, &st), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_stats(&sim->sys, c2, &st), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_stats(&sim->sys, c3, &st), 0);
+	assert_null(running_on(sim, 0)); /* its thread is passive now: blocked */
+	sim_free(sim);
+}
+
+/* Thread exit with its own SC: unbound, still valid for the capability holder. */
+static void test_exit_unbinds(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(2 * MS, 10 * MS, 1);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap), *b = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	wake_from(sim, 0, a);
+	advance(sim, 1 * MS);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&a->st)), 0);
+	settle(sim);
+	assert_int_equal(sched_sc_unbind(&sim->sys, cap), -SCHED_ESTATE);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&b->st)), 0);
+	wake_from(sim, 0, b);
+	assert_ptr_equal(running_on(sim, 0), b);
+	/* unbind: back to fair, at once */
+	assert_int_equal(sched_sc_unbind(&sim->sys, cap), 0);
+	settle(sim);
+	assert_ptr_equal(b->st.on_class, sim->sys.fair);
+	sim_free(sim);
+}
+
+/* --- random sequences ------------------------------------------------------------------------ */
+
+struct window {
+	struct sim_thread *t;
+	sched_time_t *start, *end; /* intervals on a CPU */
+	size_t n, cap;
+	bool on;
+};
+
+static void track(struct sim *sim, void *arg)
+{
+	struct window *w = arg;
+	bool on = sim->cpu[w->t->st.cpu].curr == w->t && w->t->st.sc;
+
+	if (on == w->on)
+		return;
+	if (on) {
+		if (w->n == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 256;
+			w->start = realloc(w->start, w->cap * sizeof(*w->start));
+			w->end = realloc(w->end, w->cap * sizeof(*w->end));
+		}
+		w->start[w->n] = sim->now;
+		w->end[w->n++] = SCHED_TIME_NEVER;
+	} else {
+		w->end[w->n - 1] = sim->now;
+	}
+	w->on = on;
+}
+
+/* The most run in any window of `period`: windows starting at interval starts suffice. */
+static uint64_t worst_window(const struct window *w, uint64_t period, sched_time_t until)
+{
+	uint64_t worst = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		sched_time_t lo = w->start[i], hi = lo + period;
+		uint64_t sum = 0;
+
+		for (size_t j = i; j < w->n && w->start[j] < hi; j++) {
+			sched_time_t e = w->end[j] == SCHED_TIME_NEVER ? until : w->end[j];
+			sum += (e < hi ? e : hi) - w->start[j];
+		}
+		if (sum > worst)
+			worst = sum;
+	}
+	return worst;
+}
+
+/*
+ * Random blocks and wakes of a sporadic SC thread against fair hogs on two CPUs, with a
+ * small refill ring (fragmentation and merges), the checker after every event: the refill
+ * sums stay equal to the budget, and no window of one period holds more than the budget.
+ */
+static void test_random_bandwidth(void **state)
+{
+	for (unsigned seed = 1; seed <= 6; seed++) {
+		struct sim *sim = machine(2, 1);
+		struct sched_sc_params p = params(3 * MS, 10 * MS, 2);
+		struct sched_refill ring[3];
+		struct sched_sc_cap cap;
+		struct sim_thread *a, *h1, *h2;
+		struct window w = { 0 };
+		uint64_t rng = seed * 0x9e3779b97f4a7c15ull;
+
+		(void)state;
+		give_pool(sim);
+		assert_int_equal(sched_sc_create(&sim->sys, NULL, ring, 3, &cap), 0);
+		p.mode = seed % 3 == 0 ? SCHED_SC_CBS : SCHED_SC_SPORADIC;
+		assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &p), 0);
+		a = sc_thread(sim, cap);
+		h1 = hand_thread(sim, 0, 0, NULL);
+		h2 = hand_thread(sim, 0, 0, NULL);
+		w.t = a;
+		sim->after_event = track;
+		sim->hook_arg = &w;
+		wake_from(sim, 0, h1);
+		wake_from(sim, 1, h2);
+		wake_from(sim, 0, a);
+		for (unsigned step = 0; step < 400; step++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			advance(sim, 100 * US + rng % (3 * MS));
+			if (a->st.state == SCHED_RUNNING && rng % 3 == 0)
+				assert_int_equal(block_on(sim, a->st.cpu), 0);
+			else if (a->st.state == SCHED_BLOCKED)
+				assert_int_equal(wake_from(sim, (unsigned)(rng >> 8) % 2, a), 0);
+			track(sim, &w);
+		}
+		/* sporadic: <= budget in any window of a period; CBS (like Linux) may run up to
+		 * twice the budget across the boundary of two server periods */
+		assert_true(worst_window(&w, p.period_ns, sim->now) <=
+			    (p.mode == SCHED_SC_CBS ? 2 : 1) * p.budget_ns);
+		assert_true(stats(sim, cap).consumed_ns > 100 * MS);
+		free(w.start);
+		free(w.end);
+		sim_free(sim);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_configure_validation),
+		cmocka_unit_test(test_twenty_percent),
+		cmocka_unit_test(test_replenishment_timing),
+		cmocka_unit_test(test_round_robin),
+		cmocka_unit_test(test_cbs),
+		cmocka_unit_test(test_demote),
+		cmocka_unit_test(test_notify_block),
+		cmocka_unit_test(test_donation_chain),
+		cmocka_unit_test(test_donated_timeout),
+		cmocka_unit_test(test_server_exit),
+		cmocka_unit_test(test_revoke_chain),
+		cmocka_unit_test(test_revoke_running_demote),
+		cmocka_unit_test(test_revoke_owned),
+		cmocka_unit_test(test_exit_unbinds),
+		cmocka_unit_test(test_random_bandwidth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
