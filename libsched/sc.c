@@ -176,9 +176,16 @@ void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_l
 
 /* --- wake, block, call and reply (sc_lock and the thread locks held) ------------------------ */
 
+/*
+ * May t be made runnable? Not a passive thread without an SC (nothing to run on), and not
+ * a caller whose own SC is lent to a server: only the reply (or the server's exit) resumes
+ * it, with its SC; running it meanwhile would leave its SC stranded with the server.
+ */
 int sched__sc_wake_check(struct sched_thread *t)
 {
-	return t->passive && !t->sc ? -SCHED_ENOSC : 0;
+	if (t->passive && !t->sc)
+		return -SCHED_ENOSC;
+	return t->own_sc && t->sc != t->own_sc ? -SCHED_EBUSY : 0;
 }
 
 /* t is being woken; `donated`: its SC continues a caller's job (call/reply), no new job. */

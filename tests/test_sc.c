@@ -344,6 +344,12 @@ static void test_donation_chain(void **state)
 	advance(sim, 500 * US);
 	assert_int_equal(call_from(sim, 0, c, false), 0); /* B calls C */
 	assert_ptr_equal(running_on(sim, 0), c);
+	/* the callers wait for their replies: a plain wake cannot resume them */
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&a->st), SCHED_WAKE_PARK), -SCHED_EBUSY);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&b->st), SCHED_WAKE_PARK), -SCHED_ENOSC);
+	/* a reply that skips a link moves no SC and cannot resume A either */
+	assert_int_equal(call_from(sim, 0, a, true), -SCHED_EBUSY);
+	assert_ptr_equal(running_on(sim, 0), c);
 	advance(sim, 500 * US);
 	assert_int_equal(call_from(sim, 0, b, true), 0);  /* C replies to B */
 	assert_ptr_equal(running_on(sim, 0), b);

@@ -392,8 +392,11 @@ struct sched_ref sched_ref_of(const struct sched_thread *t);
 /*
  * Make a NEW or BLOCKED thread runnable on a CPU chosen by the placement policy
  * (docs/architecture.md "Wake placement"). Any CPU. -SCHED_ESTALE, -SCHED_ESTATE if not
- * blocked/new, -SCHED_EAFFINITY if its mask has no online CPU. Takes the thread lock and
- * one rq lock (two if a timeout is cancelled). O(nr_cpus) placement + class enqueue.
+ * blocked/new, -SCHED_EAFFINITY if its mask has no online CPU, -SCHED_ENOSC for a passive
+ * thread without an SC, -SCHED_EBUSY for a caller whose SC is lent to a server (only the
+ * reply resumes it). A thread on an SC starts a new job (sc.h). Takes the thread lock (and
+ * s->sc_lock first for a thread involved with an SC) and one rq lock (two if a timeout is
+ * cancelled). O(nr_cpus) placement + class enqueue.
  */
 int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why);
 
@@ -446,6 +449,13 @@ int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **nex
  * sched_reply: the current thread (the server) blocks waiting for its next call and the
  * BLOCKED `caller` runs next the same way. -SCHED_ESTALE / -SCHED_ESTATE leave both as
  * they were. Takes the target's thread lock and rq[cpu] lock. O(log n).
+ * SchedulingContexts (docs/scheduling-context.md): a caller running on an SC lends it to a
+ * server that has no SC of its own (the server runs on the caller's budget and deadline),
+ * and the server's reply to that caller gives it back; chains nest up to
+ * SCHED_DONATION_DEPTH_MAX (-SCHED_EDEPTH beyond). -SCHED_EAFFINITY if the server may not
+ * run on the SC's CPUs, -SCHED_ENOSC if the target is passive and no SC reaches it,
+ * -SCHED_EBUSY for a reply to a caller whose SC is lent to someone else. Threads involved
+ * with SCs take s->sc_lock first. O(log n + chain depth).
  */
 int sched_call(struct sched_sys *s, unsigned cpu, struct sched_ref server,
 	       struct sched_thread **next);
