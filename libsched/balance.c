@@ -189,8 +189,13 @@ static struct sched_thread *first_owned(struct sched_sys *s, struct sched_rq *rq
 
 	if (!t)
 		t = sched_edf_class.first(rq);
-	if (!t && rq->sc_wait.leftmost)
-		t = sched__container_of(rq->sc_wait.leftmost, struct sched_thread, sc_node);
+	if (!t && rq->sc_wait.leftmost) { /* a demoted current thread waits there too */
+		struct sched_rb_node *x = rq->sc_wait.leftmost;
+
+		t = sched__container_of(x, struct sched_thread, sc_node);
+		if (t == rq->curr)
+			t = (x = sched_rb_next(x)) ? sched__container_of(x, struct sched_thread, sc_node) : NULL;
+	}
 	return t;
 }
 

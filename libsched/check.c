@@ -52,9 +52,11 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 
 		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
 			FAIL(s, "thread running where it may not run", c->id);
-		/* an SC depleted, revoked or faulted: the thread may go on only until this pick */
+		/* an SC depleted, revoked or faulted: the thread may go on only until this pick
+		 * (a refill that is due is the timer's job: checked with the refill wait) */
 		if (c->on_class != (f == SCHED_FATE_EDF ? &sched_edf_class
-				   : f == SCHED_FATE_FAIR ? s->fair : NULL) && !pick_pending(rq))
+				   : f == SCHED_FATE_FAIR ? s->fair : NULL) && !pick_pending(rq) &&
+		    !c->sc_wait)
 			FAIL(s, "thread runs in a class its SC no longer allows, no pick due", c->id);
 		return 0;
 	}

@@ -207,6 +207,8 @@ int sched__refill_charge(struct sched_sc *sc, uint64_t used, sched_time_t now)
 	uint64_t avail = sched__refill_avail(sc, now - used);
 	struct sched_refill *h = head(sc);
 
+	if (avail) /* it ran on budget: any earlier depletion is over */
+		sc->depleted = 0;
 	sc->stats.consumed_ns += used;
 	if (used > avail && used - avail > sc->stats.max_overrun_ns)
 		sc->stats.max_overrun_ns = used - avail;

@@ -106,7 +106,8 @@ void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 
 /*
  * Queued t's SC changed (budget back, bound, revoked): move it to where its fate now says.
- * A current thread is moved by its CPU's next pick instead, which this asks for. rq locked.
+ * A current thread is moved by its CPU's next pick instead, which this asks for; any other
+ * thread is not on this queue and is placed by its next enqueue. rq locked.
  */
 void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
@@ -114,6 +115,8 @@ void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t no
 		sched__kick(rq, true);
 		return;
 	}
+	if (sched__get(&t->state) != SCHED_RUNNABLE)
+		return; /* blocked, or migrating off-CPU: placed by its next enqueue */
 	if (t->on_class)
 		sched__inc(&rq->nr_queued, (uint32_t)-1);
 	class_dequeue(rq, t, SCHED_DEQ_SLEEP, now);

@@ -178,11 +178,14 @@ void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_l
 
 /*
  * May t be made runnable? Not a passive thread without an SC (nothing to run on), and not
- * a caller whose own SC is lent to a server: only the reply (or the server's exit) resumes
- * it, with its SC; running it meanwhile would leave its SC stranded with the server.
+ * a caller whose SC (its own, or one lent to it) is lent on to a server: only the reply (or
+ * the server's exit) resumes it, with the SC; running it meanwhile would strand the SC with
+ * the server or let a call cycle form.
  */
 int sched__sc_wake_check(struct sched_thread *t)
 {
+	if (!t->sc && t->donor) /* a server blocked in its own call: waits for that reply */
+		return -SCHED_EBUSY;
 	if (t->passive && !t->sc)
 		return -SCHED_ENOSC;
 	return t->own_sc && t->sc != t->own_sc ? -SCHED_EBUSY : 0;
@@ -222,10 +225,20 @@ static bool mask_within(const sched_cpumask_t *a, const sched_cpumask_t *b)
 	return true;
 }
 
-/* Move `sc` from its holder to `to` (a blocked thread) along a donation step. */
-static void give(struct sched_sc *sc, struct sched_thread *from, struct sched_thread *to)
+/* t (rq locked, its CPU's) stops running on its SC: out of the refill wait first, whose
+ * key is its SC's refill instant. */
+static void drop_sc(struct sched_rq *rq, struct sched_thread *t)
 {
-	__atomic_store_n(&from->sc, NULL, __ATOMIC_RELAXED);
+	if (t->sc_wait)
+		sched__sc_wait_del(rq, t, sched_arch_now());
+	__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
+}
+
+/* Move `sc` from `from` (current on rq, locked) to `to` (blocked) along a donation step. */
+static void give(struct sched_rq *rq, struct sched_sc *sc, struct sched_thread *from,
+		 struct sched_thread *to)
+{
+	drop_sc(rq, from);
 	__atomic_store_n(&to->sc, sc, __ATOMIC_RELAXED);
 	sc->holder = to;
 }
@@ -241,19 +254,21 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 		      bool reply)
 {
 	struct sched_sc *sc = me->sc;
+	struct sched_rq *rq = sched__rq(s, me->cpu);
 
-	(void)s;
+	if (!to->sc && to->donor && !(reply && me->donor == to))
+		return -SCHED_EBUSY; /* to waits for a reply: a donation would make a cycle */
 	if (!reply && sc && !to->own_sc && !to->sc) {
 		if (chain_depth(me) >= SCHED_DONATION_DEPTH_MAX)
 			return -SCHED_EDEPTH;
 		if (!mask_within(&to->affinity, &sc->cpus))
 			return -SCHED_EAFFINITY;
-		give(sc, me, to);
+		give(rq, sc, me, to);
 		to->donor = me;
 		return 1;
 	}
 	if (reply && sc && me->donor == to) {
-		give(sc, me, to);
+		give(rq, sc, me, to);
 		me->donor = NULL;
 		return 1;
 	}
@@ -265,7 +280,9 @@ void sched__sc_handoff_undo(struct sched_thread *me, struct sched_thread *to, bo
 {
 	struct sched_sc *sc = to->sc;
 
-	give(sc, to, me);
+	__atomic_store_n(&to->sc, NULL, __ATOMIC_RELAXED); /* to never got queued */
+	__atomic_store_n(&me->sc, sc, __ATOMIC_RELAXED);
+	sc->holder = me;
 	if (reply)
 		me->donor = to;
 	else
@@ -292,7 +309,7 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	st = sched__get(&h->state);
 	if (rq->curr == h)
 		sched__charge_curr(rq, sched_arch_now());
-	__atomic_store_n(&h->sc, NULL, __ATOMIC_RELAXED);
+	drop_sc(rq, h);
 	h->donor = NULL;
 	if (st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING)
 		sched__requeue(rq, h, sched_arch_now());
@@ -488,21 +505,6 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 	return ret;
 }
 
-/* Requeue t (locked) where its new SC state puts it, if it is on a CPU. */
-static void settle(struct sched_sys *s, struct sched_thread *t)
-{
-	uint8_t st = sched__get(&t->state);
-
-	if (st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING) {
-		struct sched_rq *rq = sched__rq(s, t->cpu);
-
-		sched__rq_lock(rq);
-		sched__charge_curr(rq, sched_arch_now());
-		sched__requeue(rq, t, sched_arch_now());
-		sched__rq_unlock(rq);
-	}
-}
-
 static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref r)
 {
 	struct sched_thread *t = r.t;
@@ -511,8 +513,8 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	if (sc->state != SCHED_SC_CONFIGURED)
 		return -SCHED_ESTATE;
-	if (sc->bound || sc->holder || t->own_sc || t->sc)
-		return -SCHED_EBUSY;
+	if (sc->bound || sc->holder || t->own_sc || t->sc || t->donor)
+		return -SCHED_EBUSY; /* one SC per thread; a chain link waits for its reply */
 	if (!mask_within(&t->affinity, &sc->cpus) ||
 	    sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
@@ -575,13 +577,10 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 	if (sc && !ret) {
 		struct sched_thread *t = sc->bound;
 
-		sched__spin_lock(&t->lock);
 		t->own_sc = NULL;
 		sc->bound = NULL;
 		sc->holder = NULL;
-		__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
-		settle(s, t);
-		sched__spin_unlock(&t->lock);
+		strip(s, t, false); /* back to the fair class, at once if it runs */
 	}
 	sched__spin_unlock(&s->sc_lock);
 	sched_arch_irq_restore(flags);

@@ -11,13 +11,13 @@
 
 #define S (1000 * MS)
 
-static struct sched_sc pool[64];
+static struct sched_sc pool[4096];
 
 /* The machine's SC pool: the simulator may have given one already (schedsim does). */
 static void give_pool(struct sim *sim)
 {
 	if (!sim->sys.scs)
-		assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+		assert_int_equal(sched_sc_pool(&sim->sys, pool, 4096), 0);
 }
 
 static struct sched_sc_params params(uint64_t budget, uint64_t period, unsigned cpus)
@@ -55,6 +55,15 @@ static struct sched_sc_stats stats(struct sim *sim, struct sched_sc_cap cap)
 
 	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st), 0);
 	return st;
+}
+
+static unsigned sched__cpu_online_count(struct sim *sim)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < sim->sys.nr_cpus; c++)
+		n += sim->sys.rq[c].online;
+	return n;
 }
 
 static uint64_t runtime(struct sim_thread *t)
@@ -346,7 +355,7 @@ static void test_donation_chain(void **state)
 	assert_ptr_equal(running_on(sim, 0), c);
 	/* the callers wait for their replies: a plain wake cannot resume them */
 	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&a->st), SCHED_WAKE_PARK), -SCHED_EBUSY);
-	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&b->st), SCHED_WAKE_PARK), -SCHED_ENOSC);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&b->st), SCHED_WAKE_PARK), -SCHED_EBUSY);
 	/* a reply that skips a link moves no SC and cannot resume A either */
 	assert_int_equal(call_from(sim, 0, a, true), -SCHED_EBUSY);
 	assert_ptr_equal(running_on(sim, 0), c);
@@ -654,6 +663,144 @@ static void test_random_bandwidth(void **state)
 	}
 }
 
+
+/*
+ * Random operations over SCs on 3 CPUs, the checker after every event: wakes, blocks,
+ * calls and replies (donation chains), yields, revokes, binds of new SCs, exits and
+ * re-inits, unbinds, CPU offline/online. Every call must return 0 or an expected error and
+ * never break an invariant (refill sums, holders, chains, classes, timers, ownership).
+ */
+#define NT 8
+static void test_random_ops(void **state)
+{
+	for (unsigned seed = 1; seed <= 40; seed++) {
+		struct sim *sim = machine(3, 1);
+		struct sim_thread *t[NT];
+		struct sched_sc_cap cap[NT] = { 0 };
+		uint64_t rng = seed * 0x2545f4914f6cdd1dull;
+
+		(void)state;
+		give_pool(sim);
+		for (unsigned i = 0; i < NT; i++) {
+			struct sched_thread_params tp = { .passive = i >= 6 };
+			t[i] = sim_thread_new(sim, &tp);
+			if (i < 4) {
+				struct sched_sc_params p = params((1 + i) * MS, 10 * MS, 3);
+
+				p.overrun = (uint8_t)(i % 3);
+				p.mode = i == 3 ? SCHED_SC_CBS : SCHED_SC_SPORADIC;
+				p.endpoint = i + 1;
+				cap[i] = make_sc(sim, &p, NULL);
+				assert_int_equal(sched_sc_bind(&sim->sys, cap[i], sched_ref_of(&t[i]->st)), 0);
+			}
+			if (i < 6)
+				assert_int_equal(wake_from(sim, i % 3, t[i]), 0);
+		}
+		for (unsigned step = 0; step < 1500; step++) {
+			unsigned i, j, cpu, op;
+			struct sim_thread *cur;
+			int r;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			i = (unsigned)(rng >> 8) % NT;
+			j = (unsigned)(rng >> 16) % NT;
+			cpu = (unsigned)(rng >> 24) % 3;
+			op = (unsigned)(rng >> 32) % 12;
+			cur = running_on(sim, cpu);
+			switch (op) {
+			case 0: case 1:
+				advance(sim, (rng >> 40) % (2 * MS));
+				break;
+			case 2: /* a wake: 0 or the documented refusals */
+				r = wake_from(sim, cpu, t[i]);
+				assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ENOSC ||
+					    r == -SCHED_EBUSY || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+				break;
+			case 3:
+				if (cur)
+					assert_int_equal(block_on(sim, cpu), 0);
+				break;
+			case 4: case 5: /* call or reply from whatever runs there */
+				if (cur && cur != t[j]) {
+					r = call_from(sim, cpu, t[j], op == 5);
+					assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ENOSC ||
+						    r == -SCHED_EBUSY || r == -SCHED_EDEPTH ||
+						    r == -SCHED_EAFFINITY || r == -SCHED_ESTALE);
+				}
+				break;
+			case 6:
+				if (cur) {
+					struct sched_thread *next;
+
+					sim_enter(sim, cpu);
+					assert_int_equal(sched_yield_cpu(&sim->sys, cpu, &next), 0);
+					sim_switch(sim, cpu, next);
+					settle(sim);
+				}
+				break;
+			case 7: /* revoke i's SC (maybe stale already) */
+				sim_enter(sim, cpu);
+				r = sched_sc_revoke(&sim->sys, cap[i]);
+				assert_true(r == 0 || r == -SCHED_ESTALE || r == -SCHED_EINVAL);
+				settle(sim);
+				break;
+			case 8: { /* a fresh SC for i */
+				struct sched_sc_params p = params(2 * MS, 7 * MS, 3);
+				struct sched_sc_cap c;
+
+				p.overrun = (uint8_t)(rng % 3);
+				p.cpus = sim->sys.online; /* an offline CPU would be refused */
+				c = make_sc(sim, &p, NULL);
+				sim_enter(sim, cpu);
+				r = sched_sc_bind(&sim->sys, c, sched_ref_of(&t[i]->st));
+				assert_true(r == 0 || r == -SCHED_EBUSY || r == -SCHED_ESTALE ||
+					    r == -SCHED_EAFFINITY);
+				if (r == 0) {
+					cap[i] = c;
+				} else {
+					assert_int_equal(sched_sc_revoke(&sim->sys, c), 0);
+				}
+				settle(sim);
+				break;
+			}
+			case 9: /* exit and re-create */
+				sim_enter(sim, cpu);
+				if (sched_exit(&sim->sys, sched_ref_of(&t[i]->st)) == 0) {
+					struct sched_thread_params tp = { .passive = (rng >> 50) & 1 };
+
+					settle(sim);
+					if (!t[i]->st.on_cpu) {
+						assert_int_equal(sched_thread_init(&sim->sys, &t[i]->st, &tp), 0);
+						cap[i] = (struct sched_sc_cap){ 0 };
+					}
+				}
+				settle(sim);
+				break;
+			case 10:
+				sim_enter(sim, cpu);
+				r = sched_sc_unbind(&sim->sys, cap[i]);
+				assert_true(r == 0 || r == -SCHED_EBUSY || r == -SCHED_ESTATE ||
+					    r == -SCHED_ESTALE || r == -SCHED_EINVAL);
+				settle(sim);
+				break;
+			case 11: /* hotplug CPU 2 */
+				sim_enter(sim, cpu == 2 ? 0 : cpu);
+				if (sched__cpu_online_count(sim) == 3) {
+					r = sched_cpu_offline(&sim->sys, 2);
+					assert_true(r == 0 || r == -SCHED_EBUSY);
+				} else {
+					sim_enter(sim, 2);
+					r = sched_cpu_online(&sim->sys, 2, &sim->cpu[2].idle);
+					assert_true(r == 0);
+				}
+				settle(sim);
+				break;
+			}
+		}
+		sim_free(sim);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -672,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_revoke_owned),
 		cmocka_unit_test(test_exit_unbinds),
 		cmocka_unit_test(test_random_bandwidth),
+		cmocka_unit_test(test_random_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
