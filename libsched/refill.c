@@ -176,10 +176,23 @@ void sched__refill_arrive(struct sched_sc *sc, sched_time_t now)
 	sc->deadline = head(sc)->at + sc->rel_deadline;
 }
 
-/* Sporadic charge: consume `used` from the front of the ring. O(count). */
+/*
+ * Sporadic charge: consume `used` from the front of the ring. Usage past the usable budget
+ * (the timer came late) is taken from the next refills, which then come back later: an
+ * overrun is paid back, never forgiven. Whole budgets of it move every refill on by whole
+ * periods first, so the walk is O(count) however late the timer was.
+ */
 static void charge_sporadic(struct sched_sc *sc, uint64_t used)
 {
-	for (unsigned n = sc->count; used && n; n--) {
+	if (used >= sc->budget) {
+		uint64_t periods = used / sc->budget;
+
+		for (unsigned i = 0; i < sc->count; i++)
+			ring(sc, i)->at += periods * sc->period;
+		used -= periods * sc->budget;
+	}
+	/* used < budget == the ring's sum: ends before any refill is visited twice */
+	for (unsigned n = sc->count + 1u; used && n; n--) {
 		struct sched_refill *h = head(sc);
 		struct sched_refill h0 = *h;
 
@@ -193,8 +206,6 @@ static void charge_sporadic(struct sched_sc *sc, uint64_t used)
 		pop(sc);
 		push(sc, h0.at + sc->period, h0.amount);
 	}
-	/* more than a whole budget in one charge (a timer late by a period): the ring went
-	 * round once; the rest is recorded as overrun by the caller, not charged twice */
 }
 
 /*

@@ -3,15 +3,20 @@
  * kernel.c - boot of the example kernel's scheduler side: libsched over every CPU QEMU
  * gives, the CPUs' boot contexts as idle threads, and one runner thread for the suite this
  * image was built with (tests.c, bench.c or demo.c); its result leaves QEMU through
- * isa-debug-exit.
+ * isa-debug-exit. The kernel gives libsched its SchedulingContext slots at boot.
  */
 #include "kernel.h"
 
 volatile int ktrace_verbose;
 volatile uint64_t knotify_count;
+volatile uint64_t knotify_last;
+volatile uint32_t knotify_endpoint;
 extern const bool suite_bench_mode;
 
 static struct sched_rq rqs[MAX_CPUS];
+/* Every SchedulingContext this kernel can have (sched_sc_pool); the refill rings come with
+ * each sched_sc_create. */
+static struct sched_sc scs[KERNEL_SCS];
 static volatile unsigned online_req[MAX_CPUS];
 
 static __attribute__((noreturn)) void ap_main(unsigned cpu)
@@ -56,6 +61,8 @@ void kernel_main(void)
 	}
 	if (sched_init(&ksys, rqs, &topo, &cfg) < 0)
 		panic("sched_init failed");
+	if (sched_sc_pool(&ksys, scs, KERNEL_SCS) < 0)
+		panic("sched_sc_pool failed");
 	sched_irq_init();
 	syscall_init();
 	idt_set_handler(VEC_CALL, call_irq);

@@ -6,7 +6,11 @@
 #include "thread.h"
 
 extern volatile int ktrace_verbose;
-extern volatile uint64_t knotify_count;
+extern volatile uint64_t knotify_count; /* sched_arch_notify calls, all CPUs */
+extern volatile uint64_t knotify_last;  /* the last message, and its endpoint */
+extern volatile uint32_t knotify_endpoint;
+
+#define KERNEL_SCS 16 /* SchedulingContext slots given to libsched at boot */
 
 /* user.c: processes (own page tables) running a small ring-3 program */
 enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER };

@@ -60,12 +60,15 @@ void sched_arch_cpu_relax(void)
 	__asm__ volatile("pause" : : : "memory");
 }
 
-/* Notifications (budget depletion, timeouts) arrive with the SchedulingContext work;
- * until then nothing sends them. Counted so a test would see one. */
+/* A SchedulingContext with an endpoint ran out of budget (sc.h: message layout). Called
+ * with a run-queue lock held, so it must not call libsched: a real kernel would post the
+ * message to the endpoint's queue here. This one counts them and keeps the last (tests.c
+ * checks one per depletion); the count is written last, with release ordering. */
 void sched_arch_notify(uint32_t endpoint, uint64_t message)
 {
-	(void)endpoint, (void)message;
-	__atomic_fetch_add(&knotify_count, 1, __ATOMIC_RELAXED);
+	knotify_endpoint = endpoint;
+	knotify_last = message;
+	__atomic_fetch_add(&knotify_count, 1, __ATOMIC_RELEASE);
 }
 
 /* Per-switch logging when `ktrace_verbose` is on; the benchmark boot runs libsched in

@@ -332,9 +332,234 @@ static void test_user_hello(void)
 	       "a ring-3 process runs in its own address space and exits with status 7");
 }
 
+/*
+ * 9-13. SchedulingContext budget enforcement, the simulator's scenario on real timers. On
+ * one CPU (CPU 1 when there are two, so the runner on CPU 0 stays out of the way) a fair
+ * hog and a hog bound to an SC of 2 ms every 10 ms (sporadic server with 8 refills,
+ * THROTTLE, endpoint 1) spin for about 200 ms. The SC hog must get its 20% and no more,
+ * the fair hog most of the rest, and every depletion one notification. Then the SC is
+ * revoked under the spinning SC hog: THROTTLE makes it passive (it leaves the CPU blocked
+ * and wake is refused) and the old capability is stale.
+ */
+#define SC_BUDGET_NS 2000000ull
+#define SC_PERIOD_NS 10000000ull
+#define SC_RUN_NS 200000000ull
+#define SC_ENDPOINT 1u
+#define SC_REFILLS 8u
+/*
+ * How far the SC hog may run past the end of its budget. libsched arms the timer for the
+ * instant the budget ends, so the overrun is the timer's precision (the TSC-to-LAPIC
+ * conversion rounds up by a bus tick: ns) plus one kernel entry up to the charge in
+ * sched_timer. Under TCG the entry is the slow part: QEMU's timer thread kicks the vCPU,
+ * which takes the interrupt at its next translation-block boundary, tens of us on a quiet
+ * host. 1 ms is a generous bound for both. But an emulated CPU is a host thread, and a
+ * busy host deschedules it for milliseconds (the sleep test above sees such tails; over
+ * 40 ms on a loaded 2-CPU host): that is the host's lateness, not libsched's, so the timer
+ * handler measures it (timer_late_max, armed instant to the end of sched_timer) and the
+ * overrun must stay within 1 ms of the worst it saw.
+ */
+#define SC_ENTRY_BOUND_NS 1000000ull
+/* Cross-CPU clock skew allowed when the runner on CPU 0 reads figures of CPU 1's threads. */
+#define SC_SKEW_NS 50000ull
+/* How long the SC hog may take to notice sc_stop and park, or to leave after the revoke:
+ * a huge overrun (a host stall) is paid back over as many periods as it took budgets. */
+#define SC_WAIT_NS 2000000000ull
+
+static volatile int sc_stop;
+
+/* What the enforcement phase measured. */
+struct sc_run {
+	unsigned cpu;
+	struct sched_sc_cap cap;
+	struct kthread *fair, *hog;
+	bool parked;            /* the SC hog parked: its figures are final */
+	uint64_t win;           /* ns from its wake-up to its park: where it could use budget */
+	uint64_t elapsed;       /* ns over which fair_ns was measured (win and a bit) */
+	uint64_t fair_ns, hog_ns; /* runtime figures (sched_thread_stats) */
+	uint64_t notes, msg;    /* sched_arch_notify calls meanwhile; the last message */
+	uint32_t ep;            /* and its endpoint */
+	uint64_t late;          /* worst timer lateness on cpu meanwhile */
+	struct sched_sc_stats st;
+};
+
+/* The SC hog: spins until sc_stop, parks (a quiet moment to read the figures), spins again. */
+static void sc_hog(void *arg)
+{
+	(void)arg;
+	while (!sc_stop)
+		__asm__ volatile("pause");
+	thread_park();
+	while (!stop)
+		__asm__ volatile("pause");
+}
+
+/* Returns true once t is blocked and off its CPU (polling every 0.1 ms, for at most limit_ns). */
+static bool wait_blocked(struct kthread *t, uint64_t limit_ns)
+{
+	uint64_t until = clock_ns() + limit_ns;
+
+	while (__atomic_load_n(&t->st.state, __ATOMIC_ACQUIRE) != SCHED_BLOCKED ||
+	       __atomic_load_n(&t->st.on_cpu, __ATOMIC_ACQUIRE)) {
+		if (clock_ns() > until)
+			return false;
+		thread_sleep_ns(100000);
+	}
+	return true;
+}
+
+/* x as a percentage of total, with two decimals: the two numbers kprintf needs. */
+#define PCT(x, total) (x) * 10000 / (total) / 100, (x) * 10000 / (total) % 100
+
+/* Both hogs pinned to x->cpu, the SC (root authority) bound to the NEW SC hog. */
+static int sc_setup(struct sc_run *x)
+{
+	static struct sched_refill refills[SC_REFILLS];
+	sched_cpumask_t m;
+	struct sched_thread_params p = { .affinity = &m };
+	struct sched_sc_params sp = { .budget_ns = SC_BUDGET_NS, .period_ns = SC_PERIOD_NS,
+				      .endpoint = SC_ENDPOINT, .mode = SCHED_SC_SPORADIC,
+				      .overrun = SCHED_SC_THROTTLE };
+	int r;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, x->cpu);
+	sp.cpus = m;
+	x->fair = thread_create("fair hog", hog, NULL, &p);
+	x->hog = thread_create("sc hog", sc_hog, NULL, &p);
+	r = sched_sc_create(&ksys, NULL, refills, SC_REFILLS, &x->cap);
+	if (r == 0)
+		r = sched_sc_configure(&ksys, sched_auth_root(&ksys), x->cap, &sp);
+	if (r == 0)
+		r = sched_sc_bind(&ksys, x->cap, sched_ref_of(&x->hog->st));
+	return r;
+}
+
+/* Phase 1: the fair hog owns the CPU, the SC hog joins for SC_RUN_NS, then parks. */
+static void sc_measure(struct sc_run *x)
+{
+	uint64_t k0 = __atomic_load_n(&knotify_count, __ATOMIC_ACQUIRE), t0, f0;
+
+	stop = 0;
+	sc_stop = 0;
+	thread_start_now(x->fair);
+	thread_sleep_ns(10000000);
+	__atomic_store_n(&timer_late_max[x->cpu], 0, __ATOMIC_RELAXED);
+	t0 = clock_ns();
+	f0 = runtime_of(x->fair);
+	thread_start_now(x->hog);
+	thread_sleep_ns(SC_RUN_NS);
+	sc_stop = 1;
+	x->parked = wait_blocked(x->hog, SC_WAIT_NS);
+	x->fair_ns = runtime_of(x->fair) - f0;
+	x->elapsed = clock_ns() - t0;
+	/* its last charge was when it left the CPU to park (stable once it is off the CPU) */
+	x->win = x->parked ? x->hog->st.last_ran - t0 : x->elapsed;
+	x->notes = __atomic_load_n(&knotify_count, __ATOMIC_ACQUIRE) - k0;
+	x->msg = knotify_last;
+	x->ep = knotify_endpoint;
+	x->late = __atomic_load_n(&timer_late_max[x->cpu], __ATOMIC_RELAXED);
+	sched_sc_stats(&ksys, x->cap, &x->st);
+	x->hog_ns = runtime_of(x->hog);
+}
+
+static void sc_check_enforcement(const struct sc_run *x)
+{
+	const struct sched_sc_stats *st = &x->st;
+	uint64_t share = x->win * SC_BUDGET_NS / SC_PERIOD_NS, lo, hi, rest;
+
+	/* The sporadic server allows at most a budget in any window of a period, so over
+	 * `win`: at most win/P + 1 budgets (one window cut in two) plus one overrun, the last,
+	 * not yet paid back from the refills after the window (each earlier one was); at least
+	 * win/P - 1 (it spins all along, and EDF runs it above the fair hog whenever it has
+	 * budget). Every ns it ran, it ran on the SC. */
+	lo = share > SC_BUDGET_NS ? share - SC_BUDGET_NS : 0;
+	hi = share + SC_BUDGET_NS + st->max_overrun_ns;
+	rest = x->elapsed > st->consumed_ns ? x->elapsed - st->consumed_ns : 0;
+	kprintf("# sc: cpu%u, %llu ms: SC hog %llu us (%llu.%02llu%%, allowed %llu..%llu us, "
+		"thread runtime %llu us), fair hog %llu.%02llu%%, %llu jobs, throttled %llu us\n",
+		x->cpu, x->elapsed / 1000000, st->consumed_ns / 1000,
+		PCT(st->consumed_ns, x->elapsed), lo / 1000, hi / 1000, x->hog_ns / 1000,
+		PCT(x->fair_ns, x->elapsed), st->jobs, st->throttled_ns / 1000);
+	kprintf("# sc: %llu depletions, %llu notifications sent, %llu received (endpoint %u, "
+		"last message %llx)\n", st->depletions, st->notifications, x->notes, x->ep, x->msg);
+	kprintf("# sc max overrun %llu ns (worst timer lateness on cpu%u %llu ns)\n",
+		st->max_overrun_ns, x->cpu, x->late);
+	report(x->parked && st->consumed_ns >= lo && st->consumed_ns <= hi &&
+	       x->hog_ns == st->consumed_ns,
+	       "an SC of 2 ms every 10 ms gets win/P +- 1 budgets (+ one overrun)");
+	/* One CPU: the two shares are disjoint parts of the elapsed time; the fair hog gets at
+	 * least three quarters of what the SC hog left (the runner and interrupts take some) */
+	report(x->fair_ns + st->consumed_ns <= x->elapsed + SC_SKEW_NS &&
+	       x->fair_ns * 4 >= rest * 3, "the fair hog gets most of the remaining 80%");
+	report(x->parked && st->depletions > 0 && st->notifications == st->depletions &&
+	       x->notes == st->depletions && x->ep == SC_ENDPOINT &&
+	       x->msg == sched_sc_message(SCHED_SC_MSG_DEPLETED, x->cap.index, x->hog->st.id),
+	       "every depletion sends one message to the SC's endpoint");
+	report(st->max_overrun_ns < x->late + SC_ENTRY_BOUND_NS,
+	       "budget overrun stays within 1 ms of the timer's lateness");
+}
+
+/* Phase 2: the SC hog spins on its SC again; the SC is revoked under it. Returns whether
+ * it behaved as revoke promises. */
+static bool sc_revoke(struct sc_run *x)
+{
+	struct sched_sc_stats st;
+	uint64_t tr, left_ns, r0, r1;
+	int rv, wake, stale_stats, stale_bind;
+	bool left;
+
+	thread_unpark(x->hog);
+	thread_sleep_ns(25000000);
+	tr = clock_ns();
+	rv = sched_sc_revoke(&ksys, x->cap);
+	left = wait_blocked(x->hog, SC_WAIT_NS);
+	left_ns = clock_ns() - tr;
+	r0 = runtime_of(x->hog);
+	thread_sleep_ns(20000000);
+	r1 = runtime_of(x->hog);
+	wake = sched_wake(&ksys, sched_ref_of(&x->hog->st), SCHED_WAKE_PARK);
+	stale_stats = sched_sc_stats(&ksys, x->cap, &st);
+	stale_bind = sched_sc_bind(&ksys, x->cap, sched_ref_of(&x->fair->st));
+	kprintf("# sc revoke: %d, SC hog blocked=%d within %llu us, ran %llu ns in the next 20 ms; "
+		"wake: %s; stale capability: stats: %s, bind: %s\n", rv, left, left_ns / 1000,
+		r1 - r0, sched_strerror(wake), sched_strerror(stale_stats),
+		sched_strerror(stale_bind));
+	return rv == 0 && left && r1 == r0 && wake == -SCHED_ENOSC &&
+	       stale_stats == -SCHED_ESTALE && stale_bind == -SCHED_ESTALE;
+}
+
+static void test_sc_budget(void)
+{
+	struct sc_run x = { .cpu = ksys.nr_cpus >= 2 ? 1 : 0 };
+	int r;
+
+	thread_pin_self(0);
+	r = sc_setup(&x);
+	if (r < 0) {
+		kprintf("# sc: create/configure/bind failed: %s\n", sched_strerror(r));
+		for (unsigned i = 0; i < 5; i++)
+			report(false, "SC budget enforcement: the SC could not be set up");
+	} else {
+		bool revoked, check;
+
+		sc_measure(&x);
+		sc_check_enforcement(&x);
+		revoked = sc_revoke(&x);
+		stop = 1;
+		wait_done(&x.fair, 1);
+		sched_exit(&ksys, sched_ref_of(&x.hog->st)); /* passive for good: exit it blocked */
+		check = quiet_check();
+		if (!check)
+			kprintf("# checker: %s (%u)\n", ksys.check_msg, ksys.check_arg);
+		report(revoked && check, "revoking a THROTTLE SC leaves its thread passive, the "
+		       "capability stale, and the checker satisfied");
+	}
+	thread_pin_self(-1);
+}
+
 int run_suite(void)
 {
-	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s\n1..8\n", ksys.nr_cpus,
+	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s\n1..13\n", ksys.nr_cpus,
 		ksys.fair->name);
 	test_user_hello();
 	test_smp_fairness();
@@ -343,6 +568,7 @@ int run_suite(void)
 	test_sleep_accuracy();
 	test_exit_under_load();
 	test_hotplug();
+	test_sc_budget();
 	kprintf("# %u failed\n", failures);
 	return (int)failures;
 }

@@ -291,12 +291,32 @@ __attribute__((noreturn)) void idle_loop(void)
 	}
 }
 
+uint64_t timer_late_max[MAX_CPUS];
+
+/* How long after `armed` sched_timer() got done: the interrupt's lateness plus the entry up
+ * to and through the charge. The platform delivers the timer only once its deadline has
+ * passed; rq->timer_armed is written only by this CPU, and interrupts are off here. */
+static void note_timer_lateness(unsigned cpu, sched_time_t armed)
+{
+	sched_time_t now = clock_ns();
+
+	if (armed != SCHED_TIME_NEVER && sched_time_before(armed, now) &&
+	    now - armed > __atomic_load_n(&timer_late_max[cpu], __ATOMIC_RELAXED))
+		__atomic_store_n(&timer_late_max[cpu], now - armed, __ATOMIC_RELAXED);
+}
+
 static void timer_irq(struct regs *r)
 {
+	unsigned cpu = this_cpu();
+	sched_time_t armed = ksys.rq[cpu].timer_armed;
+	bool resched;
+
 	(void)r;
 	lapic_eoi();
-	if (sched_timer(&ksys, this_cpu()))
-		switch_to(sched_pick(&ksys, this_cpu()));
+	resched = sched_timer(&ksys, cpu);
+	note_timer_lateness(cpu, armed);
+	if (resched)
+		switch_to(sched_pick(&ksys, cpu));
 }
 
 static void resched_irq(struct regs *r)

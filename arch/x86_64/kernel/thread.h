@@ -61,6 +61,11 @@ __attribute__((noreturn)) void idle_loop(void);
 /* interrupt handlers installed by the kernel (timer, resched IPI) */
 void sched_irq_init(void);
 
+/* Per CPU, the worst lateness (ns) of the scheduler's timer: from the instant libsched armed
+ * to the end of the sched_timer() call it caused (interrupt delivery plus kernel entry).
+ * Written by that CPU's timer handler; a test may reset and read it. */
+extern uint64_t timer_late_max[MAX_CPUS];
+
 static inline unsigned long irq_save(void)
 {
 	unsigned long f;
