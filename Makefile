@@ -54,6 +54,8 @@ bench: build
 	./$(BUILD)/bench/bench_rq
 	./$(BUILD)/bench/bench_sim
 	valgrind --tool=callgrind --callgrind-out-file=/dev/null ./$(BUILD)/bench/bench_class_cycle
+	./$(BUILD)/bench/bench_sc
+	bench/bench_sc_count.sh ./$(BUILD)/bench/bench_sc
 	bench/rtapp_vs_schedsim.sh
 
 clean:

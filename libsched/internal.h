@@ -242,6 +242,13 @@ enum sched_fate {
 	SCHED_FATE_BLOCK, /* may not run: passive without an SC, or notify-and-block fault */
 };
 enum sched_fate sched__fate(const struct sched_thread *t, sched_time_t now);
+
+/* Could t's fate differ from the fair class it is on? False for every thread that never
+ * met an SC, which keeps the SC checks off the fair paths. */
+static inline bool sched__sc_touched(const struct sched_rq *rq, const struct sched_thread *t)
+{
+	return t->sc || t->passive || t->sc_fault || t->on_class != rq->sys->fair;
+}
 bool sched__sc_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 void sched__sc_yield(struct sched_rq *rq, struct sched_thread *t);
 void sched__sc_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);

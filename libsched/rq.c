@@ -144,7 +144,8 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 		if (rq->nr_queued)
 			d = earlier(d, rq->next_balance);
 	}
-	d = earlier(d, sched__sc_next_event(rq));
+	if (rq->nr_sc_wait)
+		d = earlier(d, sched__sc_next_event(rq));
 	if (rq->sleepers.leftmost) {
 		struct sched_thread *t =
 			sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
@@ -233,7 +234,8 @@ static struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *pre
 
 	if (!rq->online)
 		return NULL;
-	next = sched_edf_class.pick(rq, now);
+	next = rq->edf.nr || rq->curr->on_class == &sched_edf_class ? sched_edf_class.pick(rq, now)
+								      : NULL;
 	if (h && h->on_class && (h->on_class == &sched_edf_class || !next) &&
 	    h->on_class->handoff(rq, prev, h))
 		return h;
@@ -281,8 +283,9 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	bool prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
 
 	sched__charge_curr(rq, now);
-	sched__sc_expire(rq, now);
-	if (prev_runs && wanted_class(rq, prev, now) != prev->on_class) {
+	if (rq->nr_sc_wait)
+		sched__sc_expire(rq, now);
+	if (prev_runs && sched__sc_touched(rq, prev) && wanted_class(rq, prev, now) != prev->on_class) {
 		change_class(rq, prev, now);
 		prev_runs = false;
 	} else if (!prev->is_idle && !prev_runs) {
@@ -416,7 +419,8 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_curr(rq, now); /* a slice, request or budget that ended sets need_resched */
-	sched__sc_expire(rq, now);   /* refills due: waiting threads are queued again */
+	if (rq->nr_sc_wait)          /* refills due: waiting threads are queued again */
+		sched__sc_expire(rq, now);
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
 	sched__rearm(rq);
 	resched = rq->need_resched;
