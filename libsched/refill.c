@@ -129,6 +129,17 @@ void sched__refill_unblock(struct sched_sc *sc, sched_time_t now)
 
 	sc->stats.jobs++;
 	if (sc->mode == SCHED_SC_CBS) {
+		sched_time_t next_period = sc->deadline - sc->rel_deadline + sc->period;
+
+		/* constrained deadline (D < P), woken after the deadline but before the next
+		 * period: it waits for that period, else it could exceed budget / period (Linux's
+		 * dl_check_constrained_dl) */
+		if (sc->rel_deadline < sc->period && !sched_time_before(now, sc->deadline) &&
+		    sched_time_before(now, next_period)) {
+			h->amount = 0;
+			h->at = next_period;
+			return;
+		}
 		/* runtime / (deadline - now) > budget / period: the old deadline is unusable */
 		u128 lhs = (u128)h->amount * sc->period;
 		u128 rhs = (u128)(sc->deadline - now) * sc->budget;

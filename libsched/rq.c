@@ -401,6 +401,16 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 	sched_arch_irq_restore(flags);
 }
 
+/* Others wait and the current thread's slice (or budget) end has passed. rq locked. */
+static bool slice_over(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *c = rq->curr;
+
+	return rq->nr_queued && !c->is_idle && c->on_class &&
+	       sched__get(&c->state) == SCHED_RUNNING &&
+	       !sched_time_before(now, c->on_class->slice_end(rq, c, c->exec_start));
+}
+
 bool sched_timer(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq;
@@ -419,6 +429,8 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_curr(rq, now); /* a slice, request or budget that ended sets need_resched */
+	if (slice_over(rq, now))     /* ended at an earlier charge, when nobody else waited */
+		sched__set(&rq->need_resched, 1);
 	if (rq->nr_sc_wait)          /* refills due: waiting threads are queued again */
 		sched__sc_expire(rq, now);
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */

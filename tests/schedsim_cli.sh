@@ -35,4 +35,92 @@ echo "ok - bad workload rejected with file, line and key"
 # The checker option runs the invariant checker after every event without complaint.
 "$sim" --cpus 4 --smt 2 --check --duration 1 "$dir/sleepers.json" > /dev/null || fail "--check"
 echo "ok - --check passes on a mixed workload"
-echo "5 passed, 0 failed"
+# The number FIELD of thread TASK, instance INST, in schedsim's JSON output FILE.
+val() {
+	sed 's/{"name":/\
+"name":/g' "$1" | grep "^\"name\":\"$2\",\"instance\":$3," |
+		sed -n "s/.*\"$4\":\([0-9]*\).*/\1/p"
+}
+# expect WHAT ACTUAL EXPECTED
+expect() { [ "$2" = "$3" ] || fail "$1: got '$2', expected $3"; }
+# within WHAT ACTUAL LOW HIGH
+within() { [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || fail "$1: got '$2', expected $3 .. $4"; }
+
+# SCHED_DEADLINE: a CBS reservation of 2 ms every 10 ms on one CPU, next to two fair hogs.
+# The reservation's thread never sleeps: each refill (every 10 ms from t = 0, the timer is
+# programmed at the refill instant) puts it in the EDF class above the fair hogs, it runs
+# its 2 ms, and its SC throttles it for 8 ms. So over 1 s: 100 budgets, 200 ms exactly,
+# 800 ms throttled, one job (its start: it never blocks), no miss; the hogs share the
+# other 800 ms, half each within a fair-class slice.
+ex="$dir/../../examples/deadline.json"
+"$sim" --cpus 1 --json "$ex" > "$tmp/dl"
+expect "dl_hog runtime_ns" "$(val "$tmp/dl" dl_hog 0 runtime_ns)" 200000000
+expect "dl_hog throttled_ns" "$(val "$tmp/dl" dl_hog 0 throttled_ns)" 800000000
+expect "dl_hog jobs" "$(val "$tmp/dl" dl_hog 0 jobs)" 1
+expect "dl_hog deadline_misses" "$(val "$tmp/dl" dl_hog 0 deadline_misses)" 0
+h0=$(val "$tmp/dl" hog 0 runtime_ns) h1=$(val "$tmp/dl" hog 1 runtime_ns)
+expect "fair hogs' total" "$((h0 + h1))" 800000000
+within "hog 0 runtime_ns" "$h0" 399000000 401000000
+expect "fair hog throttled_ns (no SC)" "$(val "$tmp/dl" hog 0 throttled_ns)" 0
+grep -q '"busy_ns":1000000000,' "$tmp/dl" || fail "the CPU was not busy all the time"
+echo "ok - a 2 ms / 10 ms reservation gets exactly 20% of a CPU shared with fair hogs"
+
+# The same thread when its SC blocks it and notifies (notify_block): schedsim's handler
+# releases it at once, so it waits for the refill as before; each release is a new job.
+sed 's/"throttle"/"notify_block"/' "$ex" > "$tmp/nb.json"
+"$sim" --cpus 1 --json "$tmp/nb.json" > "$tmp/nb"
+expect "notify_block runtime_ns" "$(val "$tmp/nb" dl_hog 0 runtime_ns)" 200000000
+expect "notify_block jobs" "$(val "$tmp/nb" dl_hog 0 jobs)" 101
+# demote: beyond its budget it competes as a fair thread, a third of the other 80% or so
+sed 's/"throttle"/"demote"/' "$ex" > "$tmp/dm.json"
+"$sim" --cpus 1 --json "$tmp/dm.json" > "$tmp/dm"
+within "demote runtime_ns" "$(val "$tmp/dm" dl_hog 0 runtime_ns)" 460000000 475000000
+echo "ok - notify_block and demote: released at once, or fair beyond the budget"
+
+# A periodic SCHED_DEADLINE task (1 ms of work every 10 ms, budget 2 ms) next to two fair
+# hogs: its first tick is 10 ms after it first reaches the timer (t = 1 ms), so it wakes
+# at 11, 21, .., 991 ms: 100 jobs with its start, each within budget and before its
+# deadline, 100 ms of CPU, never throttled, and no wake latency (EDF preempts the hogs).
+"$sim" --cpus 1 --json "$dir/deadline_periodic.json" > "$tmp/per"
+expect "periodic jobs" "$(val "$tmp/per" dl_periodic 0 jobs)" 100
+expect "periodic loops" "$(val "$tmp/per" dl_periodic 0 loops)" 100
+expect "periodic deadline_misses" "$(val "$tmp/per" dl_periodic 0 deadline_misses)" 0
+expect "periodic throttled_ns" "$(val "$tmp/per" dl_periodic 0 throttled_ns)" 0
+expect "periodic runtime_ns" "$(val "$tmp/per" dl_periodic 0 runtime_ns)" 100000000
+expect "periodic max latency" "$(val "$tmp/per" dl_periodic 0 max)" 0
+"$sim" --cpus 4 --check "$dir/deadline_periodic.json" > "$tmp/per4" || fail "--check with SCs"
+echo "ok - a periodic deadline task meets every deadline: one job per period"
+
+# The tables show the deadline table only when a SCHED_DEADLINE thread exists.
+"$sim" --cpus 1 "$ex" | grep -q '^deadline_thread ' || fail "no deadline table"
+if "$sim" --cpus 1 "$dir/hogs_nice.json" | grep -q '^deadline_thread '; then
+	fail "deadline table without SCHED_DEADLINE tasks"
+fi
+echo "ok - the deadline table appears only for SCHED_DEADLINE threads"
+
+# Linux's rule runtime <= deadline <= period, checked at load.
+printf '{ "tasks": { "t": { "policy": "SCHED_DEADLINE",\n  "dl-runtime": 20000, "dl-period": 10000,\n  "run": 10 } } }\n' > "$tmp/dlbad.json"
+set +e
+"$sim" "$tmp/dlbad.json" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "dlbad.json:2: key 'dl-period': must be >= dl-runtime (20000 us), got 10000" \
+	"$tmp/err" || fail "runtime > period: $(cat "$tmp/err")"
+echo "ok - dl-runtime above dl-period rejected with file, line and key"
+
+# rr: a thread woken while the current one's quantum had already run out (nobody else was
+# waiting then) must still get the CPU (it used to re-arm a past timer forever).
+printf '{"global":{"duration":1},"tasks":{"hog":{"loop":-1,"run":1000000},"late":{"delay":4000,"loop":-1,"run":1000000}}}\n' > "$tmp/rr.json"
+timeout 20 "$sim" --cpus 1 --policy rr --check --json "$tmp/rr.json" > "$tmp/rr" ||
+	fail "rr: late arrival hung or failed"
+grep -q '"name":"late","instance":0,"group":"rt-app","runtime_ns":498000000' "$tmp/rr" ||
+	fail "rr: the late thread did not get its share"
+echo "ok - rr: a late arrival behind an expired quantum runs"
+
+# CBS with a constrained deadline (D < P): a job waking after its deadline but before its
+# next period waits for that period, so the task stays within dl-runtime per dl-period.
+printf '{"global":{"duration":1},"tasks":{"dl":{"policy":"SCHED_DEADLINE","dl-runtime":2000,"dl-deadline":5000,"dl-period":10000,"loop":-1,"run":1900,"sleep":3500},"hog":{"loop":-1,"run":1000000}}}\n' > "$tmp/cbs.json"
+"$sim" --cpus 1 --check --json "$tmp/cbs.json" | grep -q '"name":"dl","instance":0,"group":"rt-app","runtime_ns":190000000' ||
+	fail "cbs: a constrained-deadline task got more than its reservation"
+echo "ok - cbs: constrained deadline keeps dl-runtime per dl-period"
+
+echo "12 passed, 0 failed"

@@ -635,8 +635,8 @@ static void unmodelled_rt_app_task_key_is_rejected(void **state)
 {
 	(void)state;
 	assert_rejected("{ 'tasks': { 'a': { 'run': 1,\n"
-			"  'dl-runtime': 1000 } } }",
-			"test.json:2: key 'dl-runtime': not supported yet");
+			"  'util_min': 100 } } }",
+			"test.json:2: key 'util_min': not supported yet");
 }
 
 static void realtime_policies_are_rejected_as_not_supported_yet(void **state)
@@ -646,12 +646,12 @@ static void realtime_policies_are_rejected_as_not_supported_yet(void **state)
 			"  'policy': 'SCHED_FIFO', 'run': 1 } } }",
 			"test.json:2: key 'policy': SCHED_FIFO is not supported yet");
 	assert_rejected("{ 'global': {\n"
-			"  'default_policy': 'SCHED_DEADLINE' },\n"
+			"  'default_policy': 'SCHED_RR' },\n"
 			"  'tasks': { 'a': { 'run': 1 } } }",
-			"test.json:2: key 'default_policy': SCHED_DEADLINE is not supported yet");
+			"test.json:2: key 'default_policy': SCHED_RR is not supported yet");
 	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_FOO', 'run': 1 } } }",
 			"test.json:1: key 'policy': unknown policy 'SCHED_FOO' "
-			"(expected SCHED_OTHER, SCHED_BATCH or SCHED_IDLE)");
+			"(expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE or SCHED_DEADLINE)");
 }
 
 static void resume_of_a_task_that_does_not_exist_is_rejected(void **state)
@@ -785,7 +785,7 @@ static void libsched_accepts_only_its_known_keys(void **state)
 			"  'group': 'g',\n"
 			"  'weight': 2 } } } }",
 			"test.json:3: key 'weight': unknown key in \"libsched\" "
-			"(known: group, slice_us, ipc)");
+			"(known: group, slice_us, ipc, sc_mode, overrun, refills)");
 	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'libsched': {\n"
 			"  'slice_us': 50 } } } }",
 			"test.json:2: key 'slice_us': must be 100 .. 100000 (us)");
@@ -801,6 +801,178 @@ static void libsched_slice_and_ipc_keys_are_read(void **state)
 					"{\"slice_us\":250,\"ipc\":true}}}}", &w, msg, sizeof(msg)), 0);
 	assert_int_equal(w.tasks[0].slice_ns, 250000);
 	assert_true(w.tasks[0].ipc);
+	wl_free(&w);
+}
+
+/* ---- SCHED_DEADLINE ---- */
+
+static void deadline_times_are_microseconds_with_rt_app_defaults(void **state)
+{
+	struct workload w;
+	const struct wl_deadline *dl;
+
+	(void)state;
+	load_ok("{ 'tasks': {\n"
+		"  'all': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 2000, 'dl-period': 10000,\n"
+		"           'dl-deadline': 8000, 'run': 1 },\n"
+		"  'no_deadline': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 2000,\n"
+		"                   'dl-period': 10000, 'run': 1 },\n"
+		"  'runtime_only': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 25.5, 'run': 1 } } }",
+		&w);
+	dl = &w.tasks[0].dl;
+	assert_int_equal(w.tasks[0].policy, WL_POLICY_DEADLINE);
+	assert_int_equal(dl->runtime_ns, 2000000);
+	assert_int_equal(dl->period_ns, 10000000);
+	assert_int_equal(dl->deadline_ns, 8000000);
+	/* rt-app: dl-deadline defaults to dl-period, and dl-period to dl-runtime */
+	assert_int_equal(w.tasks[1].dl.deadline_ns, 10000000);
+	dl = &w.tasks[2].dl;
+	assert_int_equal(dl->runtime_ns, 25500);
+	assert_int_equal(dl->period_ns, 25500);
+	assert_int_equal(dl->deadline_ns, 25500);
+	wl_free(&w);
+}
+
+static void deadline_sc_defaults_to_cbs_throttle_like_linux(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'tasks': {\n"
+		"  'cbs': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 2000, 'dl-period': 10000,\n"
+		"           'run': 1 },\n"
+		"  'sporadic': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 2000, 'dl-period': 10000,\n"
+		"                'libsched': { 'sc_mode': 'sporadic' }, 'run': 1 } } }",
+		&w);
+	assert_int_equal(w.tasks[0].dl.mode, WL_SC_CBS);
+	assert_int_equal(w.tasks[0].dl.overrun, WL_OVERRUN_THROTTLE);
+	assert_int_equal(w.tasks[0].dl.refills, 1);
+	assert_int_equal(w.tasks[1].dl.mode, WL_SC_SPORADIC);
+	assert_int_equal(w.tasks[1].dl.refills, 8);
+	wl_free(&w);
+}
+
+static void deadline_libsched_keys_are_read(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'global': { 'default_policy': 'SCHED_DEADLINE' }, 'tasks': {\n"
+		"  'a': { 'dl-runtime': 100, 'dl-period': 1000, 'priority': 5, 'run': 1,\n"
+		"         'libsched': { 'sc_mode': 'sporadic', 'overrun': 'notify_block',\n"
+		"                       'refills': 2 } },\n"
+		"  'b': { 'dl-runtime': 100, 'run': 1, 'libsched': { 'overrun': 'demote' } },\n"
+		"  'c': { 'policy': 'SCHED_OTHER', 'run': 1 } } }",
+		&w);
+	assert_int_equal(w.tasks[0].policy, WL_POLICY_DEADLINE);
+	assert_int_equal(w.tasks[0].dl.mode, WL_SC_SPORADIC);
+	assert_int_equal(w.tasks[0].dl.overrun, WL_OVERRUN_NOTIFY_BLOCK);
+	assert_int_equal(w.tasks[0].dl.refills, 2);
+	assert_int_equal(w.tasks[0].nice, 5); /* its nice in the fair class, when demoted */
+	assert_int_equal(w.tasks[1].dl.overrun, WL_OVERRUN_DEMOTE);
+	assert_int_equal(w.tasks[2].policy, WL_POLICY_OTHER);
+	assert_int_equal(w.tasks[2].dl.runtime_ns, 0);
+	wl_free(&w);
+}
+
+static void deadline_runtime_above_period_is_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE',\n"
+			"  'dl-runtime': 20000,\n"
+			"  'dl-period': 10000, 'run': 1 } } }",
+			"test.json:3: key 'dl-period': must be >= dl-runtime (20000 us), got 10000");
+}
+
+static void deadline_out_of_order_or_out_of_range_times_are_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'tasks': {\n"
+			"  'a': { 'policy': 'SCHED_DEADLINE', 'run': 1 } } }",
+			"test.json:2: key 'dl-runtime': missing: task 'a' is SCHED_DEADLINE");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': 0 } } }",
+			"test.json:2: key 'dl-runtime': must be >= 10 us (libsched's smallest "
+			"budget), got 0");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': 2000, 'dl-period': 10000,\n"
+			"  'dl-deadline': 1500 } } }",
+			"test.json:3: key 'dl-deadline': must be >= dl-runtime (2000 us), got 1500");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': 2000, 'dl-period': 10000,\n"
+			"  'dl-deadline': 10000.5 } } }",
+			"test.json:3: key 'dl-deadline': must be <= dl-period (10000 us), "
+			"got 10000.500");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': 2000, 'dl-deadline': 5000 } } }",
+			"test.json:2: key 'dl-deadline': must be <= dl-period (2000 us, by default "
+			"dl-runtime), got 5000");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': 2000, 'dl-period': 70000000 } } }",
+			"test.json:2: key 'dl-period': must be <= 68719476 us (libsched's longest "
+			"period), got 70000000");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'run': 1,\n"
+			"  'dl-runtime': -1 } } }",
+			"test.json:2: key 'dl-runtime': must not be negative, got -1");
+}
+
+static void deadline_keys_on_other_policies_are_rejected(void **state)
+{
+	(void)state;
+	/* rt-app would ignore them: a policy left out by mistake must not go unnoticed */
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1,\n"
+			"  'dl-runtime': 1000 } } }",
+			"test.json:2: key 'dl-runtime': only for \"policy\": \"SCHED_DEADLINE\"");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_BATCH', 'run': 1, 'libsched': {\n"
+			"  'overrun': 'demote' } } } }",
+			"test.json:2: key 'overrun': only for \"policy\": \"SCHED_DEADLINE\"");
+	assert_rejected("{ 'tasks': { 'a': { 'phases': { 'p': { 'run': 1,\n"
+			"  'dl-runtime': 1000 } } } } }",
+			"test.json:2: key 'dl-runtime': unknown key in phase");
+}
+
+static void deadline_bad_sc_keys_are_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 100,\n"
+			"  'run': 1, 'libsched': { 'sc_mode': 'edf' } } } }",
+			"test.json:2: key 'sc_mode': expected \"cbs\" or \"sporadic\", got \"edf\"");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 100,\n"
+			"  'run': 1, 'libsched': { 'overrun': 'kill' } } } }",
+			"test.json:2: key 'overrun': expected \"throttle\", \"demote\" or "
+			"\"notify_block\", got \"kill\"");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 100,\n"
+			"  'run': 1, 'libsched': { 'sc_mode': 'sporadic', 'refills': 1025 } } } }",
+			"test.json:2: key 'refills': must be between 1 and 1024, got 1025");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 100,\n"
+			"  'dl-period': 1000, 'run': 1, 'libsched': { 'refills': 4 } } } }",
+			"test.json:2: key 'refills': a cbs SC uses 1 refill; more are for "
+			"\"sc_mode\": \"sporadic\"");
+	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 100,\n"
+			"  'dl-period': 1000, 'run': 1, 'libsched': { 'sc_mode': 'sporadic',\n"
+			"  'refills': 1 } } } }",
+			"test.json:3: key 'refills': a sporadic SC needs 2 or more unless dl-runtime "
+			"== dl-period");
+}
+
+static void example_deadline_loads(void **state)
+{
+	struct workload w;
+	char path[1100];
+
+	(void)state;
+	/* examples/ is two levels above tests/workloads */
+	snprintf(path, sizeof(path), "%s/../../examples/deadline.json", example_path(""));
+	if (wl_load_file(path, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(w.nr_tasks, 2);
+	assert_string_equal(w.tasks[0].name, "dl_hog");
+	assert_int_equal(w.tasks[0].policy, WL_POLICY_DEADLINE);
+	assert_int_equal(w.tasks[0].dl.runtime_ns, 2000000);
+	assert_int_equal(w.tasks[0].dl.period_ns, 10000000);
+	assert_int_equal(w.tasks[0].dl.deadline_ns, 10000000);
+	assert_int_equal(w.tasks[1].policy, WL_POLICY_OTHER);
+	assert_int_equal(w.tasks[1].instances, 2);
 	wl_free(&w);
 }
 
@@ -873,6 +1045,14 @@ int main(void)
 		cmocka_unit_test(bad_timers_are_rejected),
 		cmocka_unit_test(libsched_accepts_only_its_known_keys),
 		cmocka_unit_test(libsched_slice_and_ipc_keys_are_read),
+		cmocka_unit_test(deadline_times_are_microseconds_with_rt_app_defaults),
+		cmocka_unit_test(deadline_sc_defaults_to_cbs_throttle_like_linux),
+		cmocka_unit_test(deadline_libsched_keys_are_read),
+		cmocka_unit_test(deadline_runtime_above_period_is_rejected),
+		cmocka_unit_test(deadline_out_of_order_or_out_of_range_times_are_rejected),
+		cmocka_unit_test(deadline_keys_on_other_policies_are_rejected),
+		cmocka_unit_test(deadline_bad_sc_keys_are_rejected),
+		cmocka_unit_test(example_deadline_loads),
 		cmocka_unit_test(error_message_is_truncated_to_errlen),
 		cmocka_unit_test(missing_file_is_reported_by_path),
 	};

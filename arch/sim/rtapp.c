@@ -12,6 +12,8 @@
 #include "workload.h"
 #include "json.h"
 
+#include <sched/sc.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -44,8 +46,14 @@ static const char *const harmless_global[] = {
 
 /* rt-app task keys that change scheduling in ways schedsim does not model yet. */
 static const char *const unsupported_task_keys[] = {
-	"dl-runtime", "dl-period", "dl-deadline", "taskgroup", "util_min", "util_max",
-	"nodes_membind", NULL,
+	"taskgroup", "util_min", "util_max", "nodes_membind", NULL,
+};
+
+/* The SCHED_DEADLINE keys of one task, noted while its keys are read and checked once the
+ * task's policy is known (it may come from the global default_policy). */
+struct dl_keys {
+	const struct json_member *runtime, *period, *deadline; /* rt-app: dl-* */
+	const struct json_member *mode, *overrun, *refills;    /* libsched: sc_mode, ... */
 };
 
 /* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
@@ -205,13 +213,15 @@ static int get_loop(struct loader *ld, const struct json_member *m, int *loop)
 
 static int parse_policy(struct loader *ld, const struct json_member *m, enum wl_policy *out)
 {
-	static const char *const names[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE" };
-	static const char *const later[] = { "SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE", NULL };
+	/* in enum wl_policy order */
+	static const char *const names[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE",
+					     "SCHED_DEADLINE" };
+	static const char *const later[] = { "SCHED_FIFO", "SCHED_RR", NULL };
 	const char *s = m->value.string;
 
 	if (get_string(ld, m, 0))
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum wl_policy)i;
 			return 0;
@@ -220,7 +230,8 @@ static int parse_policy(struct loader *ld, const struct json_member *m, enum wl_
 	if (in_list(later, s))
 		return fail(ld, m->line, m->key, "%s is not supported yet", s);
 	return fail(ld, m->line, m->key,
-		    "unknown policy '%s' (expected SCHED_OTHER, SCHED_BATCH or SCHED_IDLE)", s);
+		    "unknown policy '%s' (expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE or "
+		    "SCHED_DEADLINE)", s);
 }
 
 static int parse_duration(struct loader *ld, const struct json_member *m, struct workload *w)
@@ -439,7 +450,57 @@ static int parse_cpus(struct loader *ld, const struct json_member *m, struct wl_
 	return 0;
 }
 
-static int parse_libsched(struct loader *ld, const struct json_member *lm, struct wl_task *t)
+/* A string value that must be one of `names` (NULL-terminated); *out receives its index. */
+static int get_choice(struct loader *ld, const struct json_member *m, const char *const *names,
+		      const char *expected, int *out)
+{
+	if (get_string(ld, m, 0))
+		return -1;
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(m->value.string, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return fail(ld, m->line, m->key, "expected %s, got \"%s\"", expected, m->value.string);
+}
+
+/* libsched's SchedulingContext keys of a SCHED_DEADLINE task (checked against the policy
+ * and the dl-* values later, in check_deadline). Returns 1 if `m` is not one of them. */
+static int parse_sc_key(struct loader *ld, const struct json_member *m, struct wl_task *t,
+			struct dl_keys *k)
+{
+	static const char *const modes[] = { "cbs", "sporadic", NULL };            /* wl_sc_mode */
+	static const char *const overruns[] = { "throttle", "demote", "notify_block", NULL };
+	long long n;
+	int i;
+
+	if (strcmp(m->key, "sc_mode") == 0) {
+		k->mode = m;
+		if (get_choice(ld, m, modes, "\"cbs\" or \"sporadic\"", &i))
+			return -1;
+		t->dl.mode = (enum wl_sc_mode)i;
+		return 0;
+	}
+	if (strcmp(m->key, "overrun") == 0) {
+		k->overrun = m;
+		if (get_choice(ld, m, overruns, "\"throttle\", \"demote\" or \"notify_block\"", &i))
+			return -1;
+		t->dl.overrun = (enum wl_overrun)i;
+		return 0;
+	}
+	if (strcmp(m->key, "refills") == 0) {
+		k->refills = m;
+		if (get_int(ld, m, 1, SCHED_SC_REFILLS_MAX, &n))
+			return -1;
+		t->dl.refills = (unsigned)n;
+		return 0;
+	}
+	return 1;
+}
+
+static int parse_libsched(struct loader *ld, const struct json_member *lm, struct wl_task *t,
+			  struct dl_keys *k)
 {
 	const struct json_value *v = &lm->value;
 
@@ -447,9 +508,15 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 		return fail_type(ld, lm, "an object");
 	for (size_t i = 0; i < v->len; i++) {
 		const struct json_member *m = &v->members[i];
+		int r;
 
 		if (check_repeat(ld, v, i))
 			return -1;
+		r = parse_sc_key(ld, m, t, k);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			continue;
 		if (strcmp(m->key, "group") == 0) {
 			if (get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &t->group))
 				return -1;
@@ -464,17 +531,42 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 			t->ipc = m->value.boolean;
 		} else {
 			return fail(ld, m->line, m->key,
-				    "unknown key in \"libsched\" (known: group, slice_us, ipc)");
+				    "unknown key in \"libsched\" (known: group, slice_us, ipc, "
+				    "sc_mode, overrun, refills)");
 		}
 	}
 	return 0;
 }
 
+/* rt-app's SCHED_DEADLINE parameters, in us (rt-app's unit; it takes integers, schedsim
+ * decimals too, as for every time). Returns 1 if `m` is not one of them. */
+static int parse_dl_key(struct loader *ld, const struct json_member *m, struct wl_task *t,
+			struct dl_keys *k)
+{
+	if (strcmp(m->key, "dl-runtime") == 0) {
+		k->runtime = m;
+		return get_usec(ld, m, &t->dl.runtime_ns);
+	}
+	if (strcmp(m->key, "dl-period") == 0) {
+		k->period = m;
+		return get_usec(ld, m, &t->dl.period_ns);
+	}
+	if (strcmp(m->key, "dl-deadline") == 0) {
+		k->deadline = m;
+		return get_usec(ld, m, &t->dl.deadline_ns);
+	}
+	return 1;
+}
+
 /* One non-event task key; "phases" is only noted, and parsed once the task is known. */
 static int parse_task_key(struct loader *ld, const struct json_member *m, struct wl_task *t,
-			  const struct json_member **phases)
+			  const struct json_member **phases, struct dl_keys *k)
 {
 	long long n;
+	int r = parse_dl_key(ld, m, t, k);
+
+	if (r <= 0)
+		return r;
 
 	if (strcmp(m->key, "instance") == 0) {
 		if (get_int(ld, m, 1, MAX_INSTANCES, &n))
@@ -483,7 +575,8 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		return 0;
 	}
 	if (strcmp(m->key, "priority") == 0) {
-		/* every supported policy is a CFS one, where rt-app's priority is nice */
+		/* rt-app's priority is nice for the CFS policies; a SCHED_DEADLINE thread has
+		 * it in the fair class when its SC demotes it */
 		if (get_int(ld, m, -20, 19, &n))
 			return -1;
 		t->nice = (int)n;
@@ -498,17 +591,111 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 	if (strcmp(m->key, "policy") == 0)
 		return parse_policy(ld, m, &t->policy);
 	if (strcmp(m->key, "libsched") == 0)
-		return parse_libsched(ld, m, t);
+		return parse_libsched(ld, m, t, k);
 	if (strcmp(m->key, "phases") != 0)
 		return fail_unknown(ld, m, "task");
 	*phases = m;
 	return 0;
 }
 
+/* A duration of `ns` in us, as the messages print it: "2000", or "2000.5". */
+static const char *us_text(char buf[32], uint64_t ns)
+{
+	if (ns % NSEC_PER_USEC)
+		snprintf(buf, 32, "%.3f", (double)ns / NSEC_PER_USEC);
+	else
+		snprintf(buf, 32, "%llu", (unsigned long long)(ns / NSEC_PER_USEC));
+	return buf;
+}
+
+/* A task of another policy gives a SCHED_DEADLINE key: it would be silently ignored. */
+static int check_not_deadline(struct loader *ld, const struct dl_keys *k)
+{
+	const struct json_member *keys[] = { k->runtime, k->period, k->deadline,
+					     k->mode, k->overrun, k->refills };
+	const struct json_member *first = NULL;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i] && (!first || keys[i]->line < first->line))
+			first = keys[i];
+	if (!first)
+		return 0;
+	return fail(ld, first->line, first->key, "only for \"policy\": \"SCHED_DEADLINE\"");
+}
+
+/*
+ * rt-app's defaults (dl-period = dl-runtime, dl-deadline = dl-period), then Linux's rule
+ * runtime <= deadline <= period and libsched's bounds (sched_sc_configure), each blamed on
+ * the key that breaks it: a key that is absent took its default from one that is present.
+ */
+static int check_dl_times(struct loader *ld, const struct json_member *tm,
+			  struct wl_deadline *dl, const struct dl_keys *k)
+{
+	char a[32], b[32];
+
+	if (!k->runtime)
+		return fail(ld, tm->line, "dl-runtime", "missing: task '%s' is SCHED_DEADLINE",
+			    tm->key);
+	if (!k->period)
+		dl->period_ns = dl->runtime_ns;
+	if (!k->deadline)
+		dl->deadline_ns = dl->period_ns;
+	if (dl->runtime_ns < SCHED_SC_BUDGET_MIN_NS)
+		return fail(ld, k->runtime->line, k->runtime->key,
+			    "must be >= %s us (libsched's smallest budget), got %s",
+			    us_text(a, SCHED_SC_BUDGET_MIN_NS), us_text(b, dl->runtime_ns));
+	if (dl->period_ns < dl->runtime_ns) /* k->period is there: the default is runtime */
+		return fail(ld, k->period->line, k->period->key,
+			    "must be >= dl-runtime (%s us), got %s", us_text(a, dl->runtime_ns),
+			    us_text(b, dl->period_ns));
+	if (dl->period_ns > SCHED_SC_PERIOD_MAX_NS) {
+		const struct json_member *m = k->period ? k->period : k->runtime;
+
+		return fail(ld, m->line, m->key,
+			    "must be <= %s us (libsched's longest period), got %s",
+			    us_text(a, SCHED_SC_PERIOD_MAX_NS / NSEC_PER_USEC * NSEC_PER_USEC),
+			    us_text(b, dl->period_ns));
+	}
+	if (dl->deadline_ns < dl->runtime_ns) /* k->deadline is there, as above */
+		return fail(ld, k->deadline->line, k->deadline->key,
+			    "must be >= dl-runtime (%s us), got %s", us_text(a, dl->runtime_ns),
+			    us_text(b, dl->deadline_ns));
+	if (dl->deadline_ns > dl->period_ns)
+		return fail(ld, k->deadline->line, k->deadline->key,
+			    "must be <= dl-period (%s us%s), got %s", us_text(a, dl->period_ns),
+			    k->period ? "" : ", by default dl-runtime", us_text(b, dl->deadline_ns));
+	return 0;
+}
+
+/* The refill ring: its default size per mode, and what each mode can use. */
+static int check_dl_refills(struct loader *ld, struct wl_deadline *dl, const struct dl_keys *k)
+{
+	if (!k->refills)
+		dl->refills = dl->mode == WL_SC_SPORADIC ? 8 : 1;
+	if (dl->mode == WL_SC_CBS && dl->refills != 1)
+		return fail(ld, k->refills->line, k->refills->key,
+			    "a cbs SC uses 1 refill; more are for \"sc_mode\": \"sporadic\"");
+	if (dl->mode == WL_SC_SPORADIC && dl->refills < 2 && dl->runtime_ns < dl->period_ns)
+		return fail(ld, k->refills->line, k->refills->key,
+			    "a sporadic SC needs 2 or more unless dl-runtime == dl-period");
+	return 0;
+}
+
+static int check_deadline(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			  const struct dl_keys *k)
+{
+	if (t->policy != WL_POLICY_DEADLINE)
+		return check_not_deadline(ld, k);
+	if (check_dl_times(ld, tm, &t->dl, k))
+		return -1;
+	return check_dl_refills(ld, &t->dl, k);
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
 	const struct json_member *phases = NULL, *event = NULL;
+	struct dl_keys k = { 0 };
 
 	t->line = tm->line;
 	t->instances = 1;
@@ -523,9 +710,11 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 
 		if (event_kind(m->key) >= 0)
 			event = event ? event : m;
-		else if (check_repeat(ld, v, i) || parse_task_key(ld, m, t, &phases))
+		else if (check_repeat(ld, v, i) || parse_task_key(ld, m, t, &phases, &k))
 			return -1;
 	}
+	if (check_deadline(ld, tm, t, &k))
+		return -1;
 	if (phases && event)
 		return fail(ld, event->line, event->key,
 			    "task '%s' has \"phases\" (line %u), so its events go inside a phase",

@@ -134,6 +134,7 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	printf("],\"threads\":[");
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
+		struct sched_sc_stats sc = sim_thread_sc_stats(sim, t);
 
 		printf("%s{\"name\":", i ? "," : "");
 		print_json_string(t->task->name);
@@ -142,7 +143,8 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		printf(",\"runtime_ns\":%llu,"
 		       "\"wait_ns\":%llu,\"switches\":%llu,\"preemptions\":%llu,\"voluntary\":%llu,"
 		       "\"migrations\":%llu,\"wakeups\":%llu,\"loops\":%llu,"
-		       "\"wake_latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}}",
+		       "\"wake_latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},"
+		       "\"jobs\":%llu,\"deadline_misses\":%llu,\"throttled_ns\":%llu}",
 		       (unsigned long long)stat_of(t, SCHED_ACCT_RUNTIME),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_WAIT),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
@@ -153,7 +155,9 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)t->loops,
 		       (unsigned long long)sim_thread_latency(t, 50),
 		       (unsigned long long)sim_thread_latency(t, 99),
-		       (unsigned long long)sim_thread_latency(t, 100));
+		       (unsigned long long)sim_thread_latency(t, 100),
+		       (unsigned long long)sc.jobs, (unsigned long long)sc.deadline_misses,
+		       (unsigned long long)sc.throttled_ns);
 	}
 	printf("]}\n");
 }
@@ -161,6 +165,38 @@ static void print_json(struct sim *sim, sched_time_t duration)
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* SCHED_DEADLINE threads: their reservation and their SC's figures. Nothing without any. */
+static void print_deadline_table(struct sim *sim)
+{
+	static const char *const mode[] = { [WL_SC_CBS] = "cbs", [WL_SC_SPORADIC] = "sporadic" };
+	static const char *const overrun[] = { [WL_OVERRUN_THROTTLE] = "throttle",
+					       [WL_OVERRUN_DEMOTE] = "demote",
+					       [WL_OVERRUN_NOTIFY_BLOCK] = "notify_block" };
+	bool header = false;
+
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *t = sim->threads[i];
+		const struct wl_deadline *dl = &t->task->dl;
+		struct sched_sc_stats sc;
+
+		if (!t->has_sc)
+			continue;
+		if (!header)
+			printf("\n%-16s %4s %-8s %-12s %10s %10s %11s %8s %7s %12s %8s\n",
+			       "deadline_thread", "inst", "mode", "overrun", "runtime_us",
+			       "period_us", "deadline_us", "jobs", "misses", "throttled_ms",
+			       "deplet");
+		header = true;
+		sc = sim_thread_sc_stats(sim, t);
+		printf("%-16.16s %4u %-8s %-12s %10.1f %10.1f %11.1f %8llu %7llu %12.3f %8llu\n",
+		       t->task->name, t->instance, mode[dl->mode], overrun[dl->overrun],
+		       (double)dl->runtime_ns / 1e3, (double)dl->period_ns / 1e3,
+		       (double)dl->deadline_ns / 1e3, (unsigned long long)sc.jobs,
+		       (unsigned long long)sc.deadline_misses, (double)sc.throttled_ns / 1e6,
+		       (unsigned long long)sc.depletions);
+	}
 }
 
 static void print_tables(struct sim *sim, sched_time_t duration)
@@ -186,6 +222,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)t->loops, (double)sim_thread_latency(t, 50) / 1e3,
 		       (double)sim_thread_latency(t, 100) / 1e3);
 	}
+	print_deadline_table(sim);
 	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s\n", "cpu", "busy%", "switches",
 	       "pick_cur", "pick_oth", "pick_idle", "ipi_sent", "ipi_coal", "timer", "migr_in",
 	       "steals", "balance");

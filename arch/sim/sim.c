@@ -9,6 +9,7 @@
  *   DONE   the current thread reached the end of its timed event (stale if the CPU
  *          switched or re-planned since: done_gen)
  *   START  a task instance's start delay passed: first wake
+ *   RELEASE the NOTIFY_BLOCK handler lets a thread go on (see notify_release)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sim.h"
@@ -19,13 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_TIMER, EV_IPI, EV_DONE, EV_START };
+enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE };
 
 struct sim_event {
 	sched_time_t time;
 	uint64_t key;  /* seeded tie-break among events at the same instant */
 	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
-	uint64_t arg;  /* TIMER: deadline; DONE: done_gen */
+	uint64_t arg;  /* TIMER: deadline; DONE: done_gen; RELEASE: the thread's fault number */
 	struct sim_thread *t;
 	unsigned kind, cpu;
 };
@@ -165,6 +166,31 @@ void sched_arch_cpu_relax(void)
 	die("spin-wait in the simulator: a lock or on_cpu was left held");
 }
 
+/*
+ * The handler of workload threads' SCs (endpoint = the id of the thread the SC is bound
+ * to). Only the NOTIFY_BLOCK policy needs one: the thread that ran out (the message's
+ * thread id: the bound thread, or a server running on the lent SC) blocks at its CPU's
+ * next pick, and this handler releases it at once. It may not call libsched here (a
+ * run-queue lock is held), so a RELEASE event at the same instant wakes it; the thread
+ * then waits for its refill in the refill wait, as a throttled one does. The rule is
+ * deterministic: the event is ordered like any other by (time, seeded key, insertion).
+ */
+static void notify_release(struct sim *sim, uint32_t endpoint, uint64_t message)
+{
+	uint32_t tid = (uint32_t)message, index = (uint32_t)(message >> 32) & 0xffffffu;
+	const struct sim_thread *owner;
+	struct sim_thread *t;
+
+	if (!endpoint || endpoint > sim->nr_threads || !tid || tid > sim->nr_threads)
+		return;
+	owner = sim->threads[endpoint - 1];
+	if (!owner->task || !owner->has_sc || owner->sc.index != index ||
+	    owner->task->dl.overrun != WL_OVERRUN_NOTIFY_BLOCK)
+		return; /* not a workload SC (a test's own), or no handler needed */
+	t = sim->threads[tid - 1];
+	push(sim, EV_RELEASE, sim->cur_cpu, sim->now, ++t->faults, t);
+}
+
 /* Recorded on the machine; a hook may react, but must not call libsched (arch.h): the
  * hook sees a run-queue lock held. Tests wake threads from a later event instead. */
 void sched_arch_notify(uint32_t endpoint, uint64_t message)
@@ -174,6 +200,7 @@ void sched_arch_notify(uint32_t endpoint, uint64_t message)
 	cur->last_message = message;
 	if (cur->on_notify)
 		cur->on_notify(cur, endpoint, message);
+	notify_release(cur, endpoint, message);
 }
 
 static void record_latency(struct sim_thread *t, uint64_t lat)
@@ -244,6 +271,8 @@ static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
 	sched_finish_switch(&sim->sys, c);
 	if (nt != pc->curr)
 		pc->run_start = sim->now + (nt ? sim->cfg.switch_cost_ns : 0);
+	if (nt)
+		nt->program_wait = false;
 	pc->curr = nt;
 	pc->done_gen++;
 }
@@ -310,32 +339,69 @@ static struct sim_thread *suspended_peer(struct sim *sim, const char *name)
 	return NULL;
 }
 
+/* t's program counter becomes that of `ahead`, a copy of t stepped forward. */
+static void set_pc(struct sim_thread *t, const struct sim_thread *ahead)
+{
+	t->loops_left = ahead->loops_left;
+	t->phase = ahead->phase;
+	t->phase_loop = ahead->phase_loop;
+	t->event = ahead->event;
+	t->event_started = ahead->event_started;
+	t->loops = ahead->loops;
+}
+
 /*
- * libsched.ipc: "resume peer" directly followed by "suspend" is one synchronous IPC
- * (sched_call / sched_reply): the peer runs next on this CPU, this thread waits. Returns
- * false (nothing done) when the pattern or a waiting peer is not there.
+ * libsched.ipc: "resume peer" directly followed by "suspend" is one synchronous IPC: the
+ * peer runs next on this CPU, this thread waits. It is sched_reply to the thread that
+ * called this one (a lent SC goes back to it), sched_call otherwise (libsched lends this
+ * thread's SC to a peer without one). A thread with an SC calls only a peer that uses
+ * libsched.ipc too, whose reply returns the SC: libsched refuses any other wake of a
+ * caller whose SC is lent. Returns false, with nothing done, when the pattern or a
+ * waiting peer is not there or libsched refuses the handoff (then a plain resume and
+ * suspend run).
  */
 static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 {
-	struct sim_thread after = *t; /* a copy whose program counter looks one event ahead */
+	struct sim_thread after = *t; /* a copy whose program counter looks ahead */
 	struct sim_thread *peer;
 	struct sched_thread *next;
+	struct sched_ref r;
+	bool reply;
+	int ret;
 
 	if (!t->task->ipc || !step(&after) || pc_event(&after)->kind != WL_SUSPEND)
 		return false;
 	peer = suspended_peer(sim, pc_event(t)->ref);
-	if (!peer)
+	reply = peer && t->caller == peer;
+	if (!peer || (t->has_sc && !reply && !peer->task->ipc))
 		return false;
-	peer->suspended = false;
-	if (!step(t) || !step(t)) { /* past resume and suspend: the task's last loop ended */
-		sched_wake(&sim->sys, sched_ref_of(&peer->st), SCHED_WAKE_IPC);
+	r = sched_ref_of(&peer->st);
+	if (!step(&after)) { /* past resume and suspend: the task's last loop ended */
+		set_pc(t, &after);
+		peer->suspended = false;
 		t->done = true;
+		if (reply && peer->has_sc) { /* its exit gives a lent SC back: then the wake */
+			sched_exit(&sim->sys, sched_ref_of(&t->st));
+			sched_wake(&sim->sys, r, SCHED_WAKE_IPC);
+			return true;
+		}
+		sched_wake(&sim->sys, r, SCHED_WAKE_IPC);
 		sched_exit(&sim->sys, sched_ref_of(&t->st));
 		return true;
 	}
-	t->suspended = true;
-	if (sched_call(&sim->sys, c, sched_ref_of(&peer->st), &next) < 0)
+	t->program_wait = true;
+	ret = reply ? sched_reply(&sim->sys, c, r, &next) : sched_call(&sim->sys, c, r, &next);
+	if (ret < 0) {
+		t->program_wait = false;
 		return false;
+	}
+	if (reply)
+		t->caller = NULL;
+	else
+		peer->caller = t;
+	set_pc(t, &after);
+	peer->suspended = false;
+	t->suspended = true;
 	switch_to(sim, c, next);
 	return true;
 }
@@ -345,10 +411,11 @@ static void resume_task(struct sim *sim, unsigned c, const char *name)
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 
-		if (o->task && o->suspended && strcmp(o->task->name, name) == 0) {
+		/* a caller whose SC is lent is refused (-SCHED_EBUSY): it stays suspended,
+		 * for the reply of the thread that holds its SC */
+		if (o->task && o->suspended && strcmp(o->task->name, name) == 0 &&
+		    sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK) != -SCHED_EBUSY)
 			o->suspended = false;
-			sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK);
-		}
 	}
 	(void)c; /* a local preemption is taken by run_program's need_resched check */
 }
@@ -408,10 +475,12 @@ static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 		return false;
 	if (ev->kind == WL_SUSPEND) {
 		t->suspended = true;
+		t->program_wait = true;
 		sched_block(&sim->sys, c, &next);
 	} else if (ev->kind == WL_YIELD) {
 		sched_yield_cpu(&sim->sys, c, &next);
 	} else if (until > sim->now) {
+		t->program_wait = true;
 		sched_sleep_until(&sim->sys, c, until, &next);
 	} else {
 		return true; /* a timer already due: go on at once */
@@ -513,6 +582,15 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_NEW);
 		after_local_wake(sim, c);
 		break;
+	case EV_RELEASE:
+		/* only the latest fault; a thread its program blocked since keeps waiting */
+		if (ev->arg != ev->t->faults || ev->t->program_wait || ev->t->done)
+			return;
+		sim_enter(sim, c);
+		/* blocked by the fault: woken; still running with it pending: it is cancelled */
+		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_PARK);
+		after_local_wake(sim, c);
+		break;
 	}
 	sim->events++;
 }
@@ -581,6 +659,7 @@ void sim_free(struct sim *sim)
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		free(sim->threads[i]->lat);
 		free(sim->threads[i]->timer_next);
+		free(sim->threads[i]->refills);
 		free(sim->threads[i]);
 	}
 	for (size_t i = 0; i < sim->nr_groups; i++) {
@@ -591,6 +670,7 @@ void sim_free(struct sim *sim)
 	free(sim->group_cpu);
 	free(sim->groups);
 	free(sim->threads);
+	free(sim->scs);
 	free(sim->heap);
 	if (cur == sim)
 		cur = NULL;
@@ -672,6 +752,16 @@ const char *sim_thread_group(struct sim *sim, const struct sim_thread *t)
 	return "rt-app";
 }
 
+struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thread *t)
+{
+	struct sched_sc_stats st = { 0 };
+
+	cur = sim;
+	if (t->has_sc && sched_sc_stats(&sim->sys, t->sc, &st) < 0)
+		st = (struct sched_sc_stats){ 0 };
+	return st;
+}
+
 static int task_params(struct sim *sim, const struct wl_task *task, struct sched_thread_params *p,
 		       sched_cpumask_t *mask)
 {
@@ -693,6 +783,50 @@ static int task_params(struct sim *sim, const struct wl_task *task, struct sched
 	return 0;
 }
 
+/*
+ * A SCHED_DEADLINE thread gets an SC of its own before its first wake, as a kernel's
+ * sched_setattr would make one: owned by the thread's group, configured with the root
+ * authority on the thread's CPUs, notifying endpoint t->id, and bound to it.
+ */
+static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thread_params *tp)
+{
+	static const uint8_t mode[] = { [WL_SC_CBS] = SCHED_SC_CBS,
+					[WL_SC_SPORADIC] = SCHED_SC_SPORADIC };
+	static const uint8_t overrun[] = { [WL_OVERRUN_THROTTLE] = SCHED_SC_THROTTLE,
+					   [WL_OVERRUN_DEMOTE] = SCHED_SC_DEMOTE,
+					   [WL_OVERRUN_NOTIFY_BLOCK] = SCHED_SC_NOTIFY_BLOCK };
+	const struct wl_deadline *dl = &t->task->dl;
+	struct sched_sc_params p = { .budget_ns = dl->runtime_ns, .period_ns = dl->period_ns,
+				     .deadline_ns = dl->deadline_ns, .endpoint = t->id,
+				     .mode = mode[dl->mode], .overrun = overrun[dl->overrun] };
+	const char *what;
+	int r;
+
+	if (tp->affinity)
+		p.cpus = *tp->affinity;
+	else
+		sched_cpumask_fill(&p.cpus, sim->cfg.cpus);
+	t->refills = calloc(dl->refills, sizeof(*t->refills));
+	if (!t->refills)
+		die("out of memory");
+	what = "sched_sc_create";
+	r = sched_sc_create(&sim->sys, tp->group, t->refills, dl->refills, &t->sc);
+	if (r == 0) {
+		t->has_sc = true;
+		what = "sched_sc_configure";
+		r = sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), t->sc, &p);
+	}
+	if (r == 0) {
+		what = "sched_sc_bind";
+		r = sched_sc_bind(&sim->sys, t->sc, sched_ref_of(&t->st));
+	}
+	if (r == 0)
+		return 0;
+	fprintf(stderr, "schedsim: task '%s' (line %u): SCHED_DEADLINE: %s: %s\n", t->task->name,
+		t->task->line, what, sched_strerror(r));
+	return -1;
+}
+
 static int spawn_task(struct sim *sim, const struct wl_task *task)
 {
 	struct sched_thread_params p;
@@ -709,6 +843,8 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 		t->task = task;
 		t->instance = i;
 		t->loops_left = task->loop;
+		if (task->policy == WL_POLICY_DEADLINE && give_sc(sim, t, &p) < 0)
+			return -1;
 		t->timer_next = malloc(nr_timers * sizeof(*t->timer_next));
 		if (!t->timer_next)
 			die("out of memory");
@@ -719,11 +855,33 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 	return 0;
 }
 
+/*
+ * The SC pool, given once (sched_sc_pool refuses a second one): one slot per SCHED_DEADLINE
+ * thread of the workload, if it has any and the caller (a test) gave none before. A
+ * workload without SCHED_DEADLINE tasks runs on a system without SCs, as before them.
+ */
+static void give_sc_pool(struct sim *sim, const struct workload *wl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		if (wl->tasks[i].policy == WL_POLICY_DEADLINE)
+			n += wl->tasks[i].instances;
+	if (!n || sim->sys.scs)
+		return;
+	sim->scs = calloc(n, sizeof(*sim->scs));
+	if (!sim->scs)
+		die("out of memory");
+	if (sched_sc_pool(&sim->sys, sim->scs, (unsigned)n) < 0)
+		die("sched_sc_pool refused the SC pool");
+}
+
 int sim_load(struct sim *sim, const struct workload *wl)
 {
 	cur = sim;
 	sim->wl = wl;
 	make_groups(sim, wl);
+	give_sc_pool(sim, wl);
 	for (size_t i = 0; i < wl->nr_tasks; i++) {
 		for (size_t p = 0; p < wl->tasks[i].nr_phases; p++)
 			if (wl->tasks[i].phases[p].nr_events > 64) {

@@ -43,6 +43,16 @@ struct sim_thread {
 	bool done;
 	uint64_t loops;           /* completed task loops */
 	sched_time_t *timer_next; /* per-event next expiry for WL_TIMER events (by index) */
+	/* SCHED_DEADLINE: the SchedulingContext bound to it at creation (endpoint = id) */
+	bool has_sc;
+	struct sched_sc_cap sc;
+	struct sched_refill *refills; /* its refill ring, task->dl.refills entries */
+	bool program_wait;        /* its program blocked it (sleep, timer, suspend, call) and it
+				   * has not run since: not blocked by an SC fault */
+	uint64_t faults;          /* NOTIFY_BLOCK depletions notified; the release event that
+				   * carries the latest one wakes it */
+	struct sim_thread *caller;/* libsched.ipc: the thread that called it (its reply goes
+				   * back with sched_reply, which returns a lent SC) */
 	/* wake-to-run latencies, recorded from trace events */
 	uint64_t *lat;
 	size_t nr_lat, cap_lat;
@@ -72,6 +82,8 @@ struct sim {
 	size_t nr_heap, cap_heap;
 	struct sim_thread **threads;
 	size_t nr_threads;
+	struct sched_sc *scs;     /* the SC pool sim_load gave, one slot per SCHED_DEADLINE
+				   * thread (NULL without any, or if the caller gave one) */
 	struct sched_group all;   /* "rt-app": tasks without a libsched.group */
 	struct sched_group *groups; /* one per distinct libsched.group name: fairness groups */
 	char **group_names;
@@ -92,7 +104,9 @@ struct sim {
 struct sim *sim_new(const struct sim_config *cfg);
 void sim_free(struct sim *sim);
 
-/* Create every task instance of `wl` (started at their delay). 0 or -1 with a message. */
+/* Create every task instance of `wl` (started at their delay). 0 or -1 with a message.
+ * SCHED_DEADLINE threads get an SC each, from a pool given here unless the caller gave
+ * libsched one before (sched_sc_pool). */
 int sim_load(struct sim *sim, const struct workload *wl);
 
 /* A thread with no program (tests drive it by hand); it is created but not woken. */
@@ -117,5 +131,8 @@ uint64_t sim_thread_latency(struct sim_thread *t, unsigned p);
 
 /* The group a thread was placed in, for reports ("rt-app" when none given). */
 const char *sim_thread_group(struct sim *sim, const struct sim_thread *t);
+
+/* The figures of t's SchedulingContext (sched_sc_stats); all 0 for a thread without one. */
+struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thread *t);
 
 #endif

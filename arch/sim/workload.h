@@ -38,7 +38,23 @@ struct wl_phase {
 	size_t nr_events;
 };
 
-enum wl_policy { WL_POLICY_OTHER, WL_POLICY_BATCH, WL_POLICY_IDLE };
+enum wl_policy { WL_POLICY_OTHER, WL_POLICY_BATCH, WL_POLICY_IDLE, WL_POLICY_DEADLINE };
+
+/* How a SCHED_DEADLINE task's SchedulingContext refills (sched/sc.h enum sched_sc_mode). */
+enum wl_sc_mode { WL_SC_CBS, WL_SC_SPORADIC };
+
+/* What a depleted SchedulingContext does to its thread (enum sched_sc_overrun). */
+enum wl_overrun { WL_OVERRUN_THROTTLE, WL_OVERRUN_DEMOTE, WL_OVERRUN_NOTIFY_BLOCK };
+
+/* A SCHED_DEADLINE task's reservation: runtime <= deadline <= period, all > 0. */
+struct wl_deadline {
+	uint64_t runtime_ns;    /* "dl-runtime" in us: the budget per period */
+	uint64_t period_ns;     /* "dl-period" in us, default dl-runtime (as rt-app) */
+	uint64_t deadline_ns;   /* "dl-deadline" in us, default dl-period (as rt-app) */
+	enum wl_sc_mode mode;   /* libsched "sc_mode" */
+	enum wl_overrun overrun;/* libsched "overrun" */
+	unsigned refills;       /* libsched "refills": ring slots, 1 .. 1024 */
+};
 
 struct wl_task {
 	char *name;
@@ -47,13 +63,28 @@ struct wl_task {
 	uint64_t delay_ns;      /* "delay" in us in the file */
 	uint64_t cpus;          /* affinity bitmask, 0 = all CPUs ("cpus" absent) */
 	enum wl_policy policy;  /* "policy", else global default_policy, else OTHER */
-	int nice;               /* "priority" for OTHER/BATCH: -20..19, default 0 */
+	int nice;               /* "priority": -20..19, default 0; a DEADLINE task has it while
+				 * demoted to the fair class */
+	struct wl_deadline dl;  /* SCHED_DEADLINE only: "dl-runtime", "dl-period", "dl-deadline"
+				 * (us), and the libsched keys below; all 0 for other policies */
 	/* "libsched": { ... } keys, which real rt-app does not have:
 	 *   "group": "name"   a fairness group (process); tasks without one share the
 	 *                     accounting-only group "rt-app", like threads of one process
 	 *   "slice_us": N     latency class: the EEVDF slice, 100 .. 100000 us
 	 *   "ipc": true       a "resume" directly followed by "suspend" is one synchronous
-	 *                     IPC handoff (sched_call / sched_reply) to the resumed task */
+	 *                     IPC handoff (sched_call / sched_reply) to the resumed task
+	 * and for SCHED_DEADLINE tasks only (rejected on others):
+	 *   "sc_mode": "cbs"  the SchedulingContext refills as a constant-bandwidth server,
+	 *                     Linux SCHED_DEADLINE's rules (default); "sporadic": a sporadic
+	 *                     server, at most dl-runtime in any window of dl-period
+	 *   "overrun": "throttle"  a depleted thread waits for the refill (default, as Linux);
+	 *              "demote"    it runs in the fair class until the refill;
+	 *              "notify_block" it blocks, and schedsim's handler wakes it again at once
+	 *                          (in its own event at the same instant): it then waits for
+	 *                          the refill as a throttled thread does
+	 *   "refills": N      refill ring slots, 1 .. 1024: default 8 for sporadic (which needs
+	 *                     2 unless dl-runtime == dl-period), 1 for cbs (which uses only 1,
+	 *                     so no other value is accepted) */
 	char *group;
 	uint64_t slice_ns;      /* 0 = the library default */
 	int ipc;
