@@ -217,13 +217,6 @@ static unsigned chain_depth(const struct sched_thread *t)
 	return d;
 }
 
-static bool mask_within(const sched_cpumask_t *a, const sched_cpumask_t *b)
-{
-	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
-		if (a->w[i] & ~b->w[i])
-			return false;
-	return true;
-}
 
 /* t (rq locked, its CPU's) stops running on its SC: out of the refill wait first, whose
  * key is its SC's refill instant. */
@@ -261,7 +254,7 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 	if (!reply && sc && !to->own_sc && !to->sc) {
 		if (chain_depth(me) >= SCHED_DONATION_DEPTH_MAX)
 			return -SCHED_EDEPTH;
-		if (!mask_within(&to->affinity, &sc->cpus))
+		if (!sched_cpumask_subset(&to->affinity, &sc->cpus))
 			return -SCHED_EAFFINITY;
 		give(rq, sc, me, to);
 		to->donor = me;
@@ -478,7 +471,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		return -SCHED_EINVAL;
 	if (!sched__auth_live(control))
 		return -SCHED_ESTALE;
-	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !mask_within(&p->cpus, &control.a->cpus))
+	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&p->cpus, &control.a->cpus))
 		return -SCHED_EPERM;
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&s->sc_lock);
@@ -486,7 +479,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 	if (sc && !(ret = check_params(s, sc, p))) {
 		if (holder_runnable(sc))
 			ret = -SCHED_EBUSY;
-		else if (sc->holder && !mask_within(&sc->holder->affinity, &p->cpus))
+		else if (sc->holder && !sched_cpumask_subset(&sc->holder->affinity, &p->cpus))
 			ret = -SCHED_EAFFINITY;
 	}
 	if (sc && !ret) {
@@ -515,7 +508,7 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 		return -SCHED_ESTATE;
 	if (sc->bound || sc->holder || t->own_sc || t->sc || t->donor)
 		return -SCHED_EBUSY; /* one SC per thread; a chain link waits for its reply */
-	if (!mask_within(&t->affinity, &sc->cpus) ||
+	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) ||
 	    sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
 	return 0;

@@ -24,13 +24,6 @@ static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bo
 	t->slice = slice_ns ? slice_ns : s->cfg.base_slice_ns;
 }
 
-static bool cpus_within(const sched_cpumask_t *a, const sched_cpumask_t *b)
-{
-	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
-		if (a->w[i] & ~b->w[i])
-			return false;
-	return true;
-}
 
 static int check_params(struct sched_sys *s, const struct sched_thread_params *p)
 {
@@ -216,7 +209,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	else if (dst < 0)
 		ret = dst;
-	else if (sc && !cpus_within(mask, &sc->cpus)) /* its SC's time is valid only there */
+	else if (sc && !sched_cpumask_subset(mask, &sc->cpus)) /* its SC's time is valid only there */
 		ret = -SCHED_EAFFINITY;
 	if (ret == 0) {
 		t->affinity = *mask;
@@ -331,7 +324,7 @@ int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint3
 		return -SCHED_ESTALE;
 	if (!(p->rights & SCHED_RIGHT_DERIVE) || (rights & ~p->rights) ||
 	    (p->scope && !sched__in_scope(scope, p->scope)) || p->depth >= SCHED_AUTH_DEPTH_MAX ||
-	    (cpus && !cpus_within(cpus, &p->cpus)))
+	    (cpus && !sched_cpumask_subset(cpus, &p->cpus)))
 		return -SCHED_EPERM;
 	a->gen = a->gen + 1 ? a->gen + 1 : 1;
 	a->rights = rights;

@@ -69,6 +69,15 @@ static inline bool sched_cpumask_intersects(const sched_cpumask_t *a, const sche
 	return false;
 }
 
+/* True if every CPU of a is in b. */
+static inline bool sched_cpumask_subset(const sched_cpumask_t *a, const sched_cpumask_t *b)
+{
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
 static inline bool sched_cpumask_empty(const sched_cpumask_t *m)
 {
 	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
