@@ -32,6 +32,11 @@ static const char *const counter_names[SCHED_CNT_NR] = {
 	[SCHED_CNT_HANDOFFS] = "handoffs",
 	[SCHED_CNT_BUSY_NS] = "busy_ns",
 	[SCHED_CNT_IDLE_NS] = "idle_ns",
+	[SCHED_CNT_CORE_PICKS] = "core_picks",
+	[SCHED_CNT_CORE_REUSED] = "core_reused",
+	[SCHED_CNT_FORCED_IDLE] = "forced_idle",
+	[SCHED_CNT_FORCED_IDLE_NS] = "forced_idle_ns",
+	[SCHED_CNT_CORE_KICKS] = "core_kicks",
 };
 
 static const char *const trace_names[SCHED_TR_NR] = {

@@ -28,6 +28,7 @@
 #define SCHED_SCHED_H
 
 #include <sched/class.h>
+#include <sched/core.h>
 #include <sched/rbtree.h>
 #include <sched/sc.h>
 #include <sched/trace.h>
@@ -78,6 +79,7 @@ enum sched_acct_field {
 	SCHED_ACCT_MIGRATIONS,
 	SCHED_ACCT_WAKEUPS,
 	SCHED_ACCT_WAKE_LAT,    /* sum of wake-to-run latencies, ns */
+	SCHED_ACCT_FORCED_IDLE, /* ns of sibling time forced idle while it ran (core scheduling) */
 	SCHED_ACCT_NR
 };
 
@@ -109,6 +111,7 @@ struct sched_group {
 	uint32_t weight;        /* fairness shares (nice-0 thread = 1024) */
 	uint64_t load;          /* sum over CPUs of the group's queued weight (atomic) */
 	struct sched_group_cpu *pcpu; /* nr_cpus entries, or NULL: not a fairness group */
+	struct sched_core_tag core_tag; /* its cookie assignment (written under every rq lock) */
 };
 
 /* Round-robin class data. */
@@ -227,6 +230,12 @@ struct sched_thread {
 	uint8_t passive;             /* runs only on an SC (a passive server, or its SC was revoked) */
 	uint8_t sc_wait;             /* in rq->sc_wait (throttled, or demoted until the refill) */
 	uint8_t sc_fault;            /* notify-and-block: leaves the CPU blocked at the next pick */
+	/* core scheduling (core.h): written under the thread lock and, while it is runnable,
+	 * the lock of its run queue */
+	struct sched_core_tag core_tag; /* its own cookie assignment */
+	sched_cookie_t cookie;       /* the cookie it runs with (resolved at every enqueue) */
+	struct sched_rb_node core_node; /* in rq->core_tree while queued (not current) */
+	uint8_t in_core_tree;
 };
 
 
@@ -260,6 +269,18 @@ struct sched_rq {
 	struct sched_edf_rq edf;
 	struct sched_rb_tree sc_wait;  /* runnable SC threads waiting for a refill, by refill time */
 	uint32_t nr_sc_wait;
+	/* core scheduling (core.h), under the core lock */
+	struct sched_rq *core;         /* the rq holding the core state and lock: itself when
+					* core scheduling is off */
+	struct sched_core core_state;  /* valid in the leader only */
+	struct sched_rb_tree core_tree;/* queued threads by (cookie, class, deadline/age) */
+	struct sched_thread *core_pick;/* this CPU's part of the last core-wide pick (NULL: idle) */
+	uint8_t core_pending;          /* core_pick not yet taken by this CPU */
+	uint8_t forced_idle;           /* idle although it has queued threads (cookie conflict) */
+	uint8_t kmode;                 /* kernel protection: outside, in the kernel, leaving */
+	sched_time_t forced_since;
+	sched_time_t fi_stamp;         /* forced idle charged to the current thread up to here */
+	uint64_t core_vbase;           /* virtual time snapshot for cross-sibling comparison */
 	uint64_t counters[SCHED_CNT_NR];
 	struct sched_trace_ring trace;
 } __attribute__((aligned(SCHED_CACHELINE)));
@@ -280,6 +301,9 @@ struct sched_config {
 	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
 	bool bench_mode;             /* suppress the arch trace sink (per-switch logging) */
+	bool core_sched;             /* SMT core scheduling (core.h); off by default */
+	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
+	bool core_protect;           /* kernel protection hooks (core.h) take effect */
 };
 
 /*
@@ -293,7 +317,8 @@ enum sched_right {
 	SCHED_RIGHT_FAIR = 1,       /* weight (nice) and latency class (slice) */
 	SCHED_RIGHT_DERIVE = 2,     /* derive narrower authorities */
 	SCHED_RIGHT_SC_CONTROL = 4, /* configure SCs on its CPUs; revoke the SCs of its scope */
-	SCHED_RIGHT_ALL = 7,
+	SCHED_RIGHT_CORE = 8,       /* create, share and clear core-scheduling cookies */
+	SCHED_RIGHT_ALL = 15,
 };
 
 #define SCHED_AUTH_DEPTH_MAX 8
@@ -320,6 +345,8 @@ struct sched_sys {
 	struct sched_sc *scs;        /* the SC pool (sched_sc_pool), nr_scs slots */
 	unsigned nr_scs;
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
+	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
+	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */
@@ -333,6 +360,8 @@ struct sched_thread_params {
 	const sched_cpumask_t *affinity; /* NULL = every CPU */
 	struct sched_group *group;   /* NULL = none */
 	bool passive;                /* runs only on a donated or bound SC (a passive server) */
+	struct sched_ref creator;    /* core scheduling: inherit this thread's cookie (t = NULL:
+				      * its groups' cookie) */
 };
 
 struct sched_group_params {

@@ -34,6 +34,11 @@ enum sched_counter {
 	SCHED_CNT_HANDOFFS,        /* direct IPC handoffs taken on this CPU */
 	SCHED_CNT_BUSY_NS,         /* time running non-idle threads */
 	SCHED_CNT_IDLE_NS,         /* time running the idle thread */
+	SCHED_CNT_CORE_PICKS,      /* core-wide picks computed on this CPU */
+	SCHED_CNT_CORE_REUSED,     /* picks that took this CPU's part of a sibling's core pick */
+	SCHED_CNT_FORCED_IDLE,     /* times this CPU was forced idle */
+	SCHED_CNT_FORCED_IDLE_NS,  /* ns forced idle (closed intervals) */
+	SCHED_CNT_CORE_KICKS,      /* kernel protection IPIs this CPU sent to siblings */
 	SCHED_CNT_NR
 };
 
