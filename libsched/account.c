@@ -33,7 +33,7 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	sched__inc(&rq->counters[SCHED_CNT_BUSY_NS], delta);
 	sched__acct_add(t, SCHED_ACCT_RUNTIME, delta);
 	/* the class may ask for a pick itself (an SC budget that ran out must leave EDF) */
-	if (t->on_class && t->on_class->charge(rq, t, delta) && rq->nr_queued &&
+	if (t->on_class && t->on_class->charge(rq, t, delta) && sched__others_wait(rq) &&
 	    sched__get(&t->state) == SCHED_RUNNING)
 		sched__set(&rq->need_resched, 1);
 }

@@ -13,10 +13,13 @@
 
 #define SCHED_MOVE_SCAN 32
 
+/* Allowed there, off its old stack, not promised to a handoff, and (core scheduling) not
+ * headed for a core that runs another cookie: it would only be forced idle there. */
 static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t)
 {
 	return sched_cpumask_test(&t->affinity, dst->cpu) &&
-	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t;
+	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t &&
+	       (!sched__core_on(dst) || sched__core_fits(src->sys, dst->cpu, t));
 }
 
 /* t, already off src's class, arrives on dst. Both rqs and t locked. */

@@ -125,9 +125,9 @@ static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 
 	if (pick_pending(rq))
 		return 0;
-	if (rq->nr_queued && c->is_idle)
+	if (rq->nr_queued && c->is_idle && !rq->forced_idle)
 		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
-	if (c->is_idle || !cls || (cls != &sched_edf_class && !rq->nr_queued))
+	if (c->is_idle || !cls || (cls != &sched_edf_class && !sched__others_wait(rq)))
 		return 0;
 	if (sched__deadline_before(cls->slice_end(rq, c, c->exec_start), rq->timer_armed))
 		FAIL(s, "no timer for the current thread's slice or budget end", rq->cpu);
@@ -194,6 +194,8 @@ int sched_check(struct sched_sys *s)
 
 		sched__rq_lock(rq);
 		ret = check_cpu(s, rq);
+		if (!ret)
+			ret = sched__core_check(s, rq);
 		sched__rq_unlock(rq);
 		sched_arch_irq_restore(flags);
 	}

@@ -670,6 +670,22 @@ static void eevdf_yield(struct sched_rq *rq, struct sched_thread *curr)
 	se->vprot = se->vruntime;
 }
 
+/* The entity that stands for t on the top-level queue: t's, or its outermost group's. */
+static uint64_t eevdf_core_key(struct sched_rq *rq, const struct sched_thread *t)
+{
+	const struct sched_fair_entity *se = &t->cls.eevdf.se;
+
+	(void)rq;
+	for (unsigned d = 0; se->parent && d < SCHED_GROUP_DEPTH_MAX; d++)
+		se = se->parent;
+	return se->deadline;
+}
+
+static uint64_t eevdf_core_vnow(struct sched_rq *rq)
+{
+	return avg_vruntime(&rq->cls.eevdf.top);
+}
+
 static struct sched_thread *eevdf_first(struct sched_rq *rq)
 {
 	struct sched_list *h = &rq->cls.eevdf.queued;
@@ -832,5 +848,7 @@ const struct sched_class sched_eevdf_class = {
 	.yield = eevdf_yield,
 	.first = eevdf_first,
 	.next = eevdf_next,
+	.core_key = eevdf_core_key,
+	.core_vnow = eevdf_core_vnow,
 	.check = eevdf_check,
 };

@@ -62,10 +62,15 @@ static inline void sched__spin_unlock(struct sched_lock *l)
 			 __ATOMIC_RELEASE);
 }
 
-/* Run-queue lock: counts acquisitions and contention on the queue it protects. */
+/*
+ * Run-queue lock: counts acquisitions and contention on the queue it protects. With core
+ * scheduling on, the CPUs of a core share the lock of the core's leader (rq->core), fixed
+ * at sched_init: one lock makes the core-wide pick see and change every sibling at once.
+ * Lock order is by the CPU number of the lock's owner, so siblings count as one.
+ */
 static inline void sched__rq_lock(struct sched_rq *rq)
 {
-	bool waited = sched__spin_lock(&rq->lock);
+	bool waited = sched__spin_lock(&rq->core->lock);
 
 	sched__inc(&rq->counters[SCHED_CNT_LOCK_ACQUIRE], 1);
 	if (waited)
@@ -74,7 +79,7 @@ static inline void sched__rq_lock(struct sched_rq *rq)
 
 static inline void sched__rq_unlock(struct sched_rq *rq)
 {
-	sched__spin_unlock(&rq->lock);
+	sched__spin_unlock(&rq->core->lock);
 }
 
 /* Lock two run queues in ascending CPU order (a == b locks once). */
@@ -203,6 +208,45 @@ static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
 	if (rq->curr->is_idle || c != t->on_class)
 		return rq->curr->is_idle || t->on_class == &sched_edf_class;
 	return c->wakeup_preempt(rq, rq->curr, t);
+}
+
+/* --- core scheduling (core_pick.c, core_cookie.c) ----------------------------------------- */
+
+/* Is core scheduling configured? Every core-scheduling hook on a hot path is behind this
+ * one test, so with the feature off they cost one predictable branch. */
+static inline bool sched__core_on(const struct sched_rq *rq)
+{
+	return rq->core != rq || rq->core_state.nr_sibs > 1;
+}
+
+static inline bool sched__cookies_match(const struct sched_thread *a, const struct sched_thread *b)
+{
+	return a->is_idle || b->is_idle || a->cookie == b->cookie;
+}
+
+void sched__core_init(struct sched_sys *s);
+void sched__core_enqueued(struct sched_rq *rq, struct sched_thread *t);
+void sched__core_dequeued(struct sched_rq *rq, struct sched_thread *t);
+void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t);
+void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t);
+struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
+					bool prev_runs, sched_time_t now,
+					struct sched_thread *(*choose)(struct sched_rq *,
+								       struct sched_thread *,
+								       sched_time_t));
+void sched__core_switched(struct sched_rq *rq, sched_time_t now);
+bool sched__core_others_wait(const struct sched_rq *rq);
+bool sched__core_fits(struct sched_sys *s, unsigned cpu, const struct sched_thread *t);
+struct sched_thread *sched__core_find(struct sched_rq *rq, sched_cookie_t cookie);
+int sched__core_check(struct sched_sys *s, struct sched_rq *rq);
+sched_cookie_t sched__cookie_resolve(const struct sched_thread *t);
+void sched__cookie_autotag(struct sched_sys *s, struct sched_group *g);
+struct sched_core_tag sched__cookie_inherit(struct sched_sys *s, struct sched_thread *creator);
+
+/* Others wait for this CPU: queued threads, or a sibling forced idle by its cookie. */
+static inline bool sched__others_wait(const struct sched_rq *rq)
+{
+	return rq->nr_queued || (sched__core_on(rq) && sched__core_others_wait(rq));
 }
 
 /* t (locked, the current thread of its CPU) starts / stops migrating to dst. */

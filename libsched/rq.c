@@ -15,9 +15,9 @@
 
 void sched__rq_lock2(struct sched_rq *a, struct sched_rq *b)
 {
-	if (a == b) {
+	if (a->core == b->core) {
 		sched__rq_lock(a);
-	} else if (a->cpu < b->cpu) {
+	} else if (a->core->cpu < b->core->cpu) {
 		sched__rq_lock(a);
 		sched__rq_lock(b);
 	} else {
@@ -29,7 +29,7 @@ void sched__rq_lock2(struct sched_rq *a, struct sched_rq *b)
 void sched__rq_unlock2(struct sched_rq *a, struct sched_rq *b)
 {
 	sched__rq_unlock(a);
-	if (a != b)
+	if (a->core != b->core)
 		sched__rq_unlock(b);
 }
 
@@ -64,6 +64,8 @@ static void class_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 	c->enqueue(rq, t, flags);
 	sched__inc(&rq->nr_queued, 1);
 	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
+	if (sched__core_on(rq))
+		sched__core_enqueued(rq, t);
 }
 
 /* Take t off its class queue (queued, or current and leaving) and off the refill wait.
@@ -73,6 +75,8 @@ static void class_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 {
 	if (t->sc_wait)
 		sched__sc_wait_del(rq, t, now);
+	if (sched__core_on(rq))
+		sched__core_dequeued(rq, t);
 	if (t->on_class) {
 		t->on_class->dequeue(rq, t, flags);
 		__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
@@ -139,9 +143,11 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 
 	if (curr && !curr->is_idle && curr->on_class) {
 		/* EDF: budget depletion, whether or not others wait; fair: the slice end */
-		if (curr->on_class == &sched_edf_class || rq->nr_queued)
+		bool others = sched__others_wait(rq);
+
+		if (curr->on_class == &sched_edf_class || others)
 			d = curr->on_class->slice_end(rq, curr, curr->exec_start);
-		if (rq->nr_queued)
+		if (others)
 			d = earlier(d, rq->next_balance);
 	}
 	if (rq->nr_sc_wait)
@@ -293,15 +299,18 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 		prev->on_class = NULL;
 	}
 	sched__inc(&rq->counters[SCHED_CNT_PICK_CANDIDATES], rq->nr_queued + prev_runs);
-	next = choose(rq, prev, now);
+	next = sched__core_on(rq) ? sched__core_choose(rq, prev, prev_runs, now, choose)
+				  : choose(rq, prev, now);
 	if (next != prev || !prev_runs) {
 		if (prev_runs) {
 			prev->on_class->put_prev(rq, prev);
 			sched__set(&prev->state, SCHED_RUNNABLE);
 			prev->runnable_since = now;
 			sched__inc(&rq->nr_queued, 1);
+			sched__core_tree_add(rq, prev);
 		}
 		if (next) {
+			sched__core_tree_del(rq, next);
 			next->on_class->set_next(rq, next, now);
 			sched__inc(&rq->nr_queued, (uint32_t)-1);
 			if (rq->handoff == next)
@@ -316,6 +325,8 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	sched__set(&next->state, SCHED_RUNNING);
 	rq->curr = next;
 	sched__set(&rq->need_resched, 0);
+	if (sched__core_on(rq))
+		sched__core_switched(rq, now);
 	sched__rearm(rq);
 	return next;
 }
@@ -406,7 +417,7 @@ static bool slice_over(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *c = rq->curr;
 
-	return rq->nr_queued && !c->is_idle && c->on_class &&
+	return sched__others_wait(rq) && !c->is_idle && c->on_class &&
 	       sched__get(&c->state) == SCHED_RUNNING &&
 	       !sched_time_before(now, c->on_class->slice_end(rq, c, c->exec_start));
 }

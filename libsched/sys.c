@@ -62,18 +62,27 @@ static int check_config(const struct sched_config *c)
 
 	if (c->rr_quantum_ns > max || c->base_slice_ns < SCHED_SLICE_MIN ||
 	    c->base_slice_ns > SCHED_SLICE_MAX || c->tick_ns > max || c->cache_hot_ns > max ||
-	    c->balance_interval_ns > max || c->balance_max > 64)
+	    c->balance_interval_ns > max || c->balance_max > 64 ||
+	    c->core_autotag > SCHED_CORE_AUTOTAG_SESSION || (c->core_protect && !c->core_sched))
 		return -SCHED_EINVAL;
 	return 0;
 }
 
-static int check_topology(const struct sched_topology *topo)
+/* CPUs in range; with core scheduling, at most SCHED_SMT_MAX CPUs per core. O(nr_cpus^2). */
+static int check_topology(const struct sched_topology *topo, bool core_sched)
 {
 	if (!topo->nr_cpus || topo->nr_cpus > SCHED_MAX_CPUS)
 		return -SCHED_EINVAL;
-	for (unsigned c = 0; c < topo->nr_cpus; c++)
+	for (unsigned c = 0; c < topo->nr_cpus; c++) {
+		unsigned width = 0;
+
 		if (topo->core[c] >= topo->nr_cpus || topo->llc[c] >= topo->nr_cpus)
 			return -SCHED_EINVAL;
+		for (unsigned d = 0; core_sched && d < topo->nr_cpus; d++)
+			width += topo->core[d] == topo->core[c];
+		if (width > SCHED_SMT_MAX)
+			return -SCHED_EINVAL;
+	}
 	return 0;
 }
 
@@ -83,6 +92,7 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->cpu = (uint16_t)cpu;
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
+	rq->core = rq;
 	s->fair->rq_init(rq);
 	sched_edf_class.rq_init(rq);
 }
@@ -93,12 +103,13 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	struct sched_config c = { 0 };
 	const struct sched_class *fair;
 
-	if (!s || !rq || !topo || check_topology(topo) < 0)
+	if (!s || !rq || !topo)
 		return -SCHED_EINVAL;
 	if (cfg)
 		c = *cfg;
 	default_config(&c, topo->nr_cpus);
-	if (check_config(&c) < 0 || !(fair = sched_policy_find(c.policy)))
+	if (check_topology(topo, c.core_sched) < 0 || check_config(&c) < 0 ||
+	    !(fair = sched_policy_find(c.policy)))
 		return -SCHED_EINVAL;
 	*s = (struct sched_sys){ 0 };
 	s->nr_cpus = topo->nr_cpus;
@@ -108,6 +119,7 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	s->fair = fair;
 	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
 		rq_init(s, &rq[cpu], cpu);
+	sched__core_init(s);
 	s->root_authority.gen = 1;
 	s->root_authority.rights = SCHED_RIGHT_ALL;
 	s->root_authority.depth = 1;

@@ -34,6 +34,8 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 	sched_cpumask_fill(&all, s->nr_cpus);
 	if (p->affinity && !sched_cpumask_intersects(p->affinity, &all))
 		return -SCHED_EAFFINITY;
+	if (p->creator.t && !sched__ref_live(p->creator))
+		return -SCHED_ESTALE;
 	return 0;
 }
 
@@ -48,7 +50,8 @@ static void clear_thread(struct sched_thread *t)
 }
 
 static void init_fields(struct sched_sys *s, struct sched_thread *t,
-			const struct sched_thread_params *p, uint32_t gen)
+			const struct sched_thread_params *p, uint32_t gen,
+			const struct sched_core_tag *tag)
 {
 	unsigned self = sched_arch_cpu_id();
 
@@ -70,11 +73,13 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
 	s->fair->thread_init(s, t);
+	t->core_tag = *tag;
 }
 
 int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		      const struct sched_thread_params *p)
 {
+	struct sched_core_tag tag = { 0 };
 	unsigned long flags;
 	int ret;
 
@@ -82,10 +87,13 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		return -SCHED_EINVAL;
 	if ((ret = check_params(s, p)) < 0)
 		return ret;
+	/* before t's lock: two thread locks are never held at once here */
+	if (s->cfg.core_sched && p->creator.t)
+		tag = sched__cookie_inherit(s, p->creator.t);
 	/* Fresh (zeroed) storage needs no lock: nobody can hold a ref to it yet. */
 	if (sched__get(&t->state) != SCHED_EXITED)
 		return sched__get(&t->state) == SCHED_NEW && sched__get(&t->gen) == 0
-			       ? (init_fields(s, t, p, 1), 0)
+			       ? (init_fields(s, t, p, 1, &tag), 0)
 			       : -SCHED_ESTATE;
 	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack. */
 	flags = sched_arch_irq_save();
@@ -95,7 +103,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		ret = -SCHED_EBUSY;
 	else
-		init_fields(s, t, p, t->gen + 1);
+		init_fields(s, t, p, t->gen + 1, &tag);
 	sched__spin_unlock(&t->lock);
 	sched_arch_irq_restore(flags);
 	return ret;
@@ -274,6 +282,7 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 		g->pcpu = p->pcpu;
 		s->fair->group_init(s, g);
 	}
+	sched__cookie_autotag(s, g);
 	return 0;
 }
 

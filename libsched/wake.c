@@ -8,6 +8,8 @@
  *   2. an idle CPU sharing the previous CPU's last-level cache;
  *   3. for synchronous IPC wakes, the waker's CPU;
  *   4. the least-loaded CPU (ties: the previous CPU, then the lowest number).
+ * With core scheduling the same steps run first among the CPUs whose siblings are idle or
+ * run the thread's cookie (core_place).
  * Loads are read without locks: placement is a heuristic, ownership is decided under the
  * target's lock (which re-checks that the CPU is online).
  */
@@ -58,6 +60,35 @@ int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned p
 	return best >= 0 ? best : -SCHED_EAFFINITY;
 }
 
+/*
+ * Core scheduling: the same order, but only among CPUs where t would force no sibling idle
+ * (every sibling idle or running t's cookie); the least loaded of those ends it. -1: none,
+ * and the plain rules decide (the core pick then sorts it out). O(nr_cpus x SMT width).
+ */
+static int core_place(struct sched_sys *s, const struct sched_thread *t, enum sched_wake_reason why,
+		      unsigned waker)
+{
+	unsigned prev = t->cpu;
+	sched_cpumask_t fit;
+	int c;
+
+	sched_cpumask_clear(&fit);
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
+		if (allowed(s, t, cpu) && sched__core_fits(s, cpu, t))
+			sched_cpumask_set(&fit, cpu);
+	if (sched_cpumask_test(&fit, prev) &&
+	    (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
+		return (int)prev;
+	for (unsigned cpu = 0; prev < s->nr_cpus && cpu < s->nr_cpus; cpu++)
+		if (sched_cpumask_test(&fit, cpu) && s->topo.llc[cpu] == s->topo.llc[prev] &&
+		    load_of(s, cpu) == 0)
+			return (int)cpu;
+	if (why == SCHED_WAKE_IPC && sched_cpumask_test(&fit, waker))
+		return (int)waker;
+	c = sched__pick_cpu(s, &fit, prev, s->nr_cpus);
+	return c >= 0 ? c : -1;
+}
+
 /* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker)
@@ -69,6 +100,8 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 		return (int)prev;
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		sched_arch_cpu_relax(); /* bounded by the old CPU finishing its switch */
+	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
+		return c;
 	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
 		return (int)prev;
 	if (prev < s->nr_cpus && (c = idle_cache_sibling(s, t, prev)) >= 0)

@@ -79,6 +79,11 @@ struct sched_class {
 	/* Iterate the queued threads (not the current one) in any order; O(1) per step. */
 	struct sched_thread *(*first)(struct sched_rq *rq);
 	struct sched_thread *(*next)(struct sched_rq *rq, struct sched_thread *t);
+	/* Core scheduling (optional): t's virtual deadline on rq's top-level timeline, and that
+	 * timeline's virtual time now. Siblings compare threads by key minus a snapshot of
+	 * vnow (docs/core-scheduling.md); without them they compare by busy time. */
+	uint64_t (*core_key)(struct sched_rq *rq, const struct sched_thread *t);
+	uint64_t (*core_vnow)(struct sched_rq *rq);
 	/* Class invariants for this queue; 0 or -SCHED_ECHECK (with rq->sys->check_msg set). */
 	int (*check)(struct sched_rq *rq);
 };

@@ -24,6 +24,7 @@ struct sched_sys;
 typedef uint64_t sched_cookie_t;
 
 #define SCHED_COOKIE_NONE 0 /* untagged */
+#define SCHED_COOKIE_IDLE UINT64_MAX /* what an idle CPU runs (never handed out) */
 
 /* Hardware threads per core that core scheduling supports (sched_init rejects more). */
 #define SCHED_SMT_MAX 8

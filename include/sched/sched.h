@@ -235,6 +235,7 @@ struct sched_thread {
 	struct sched_core_tag core_tag; /* its own cookie assignment */
 	sched_cookie_t cookie;       /* the cookie it runs with (resolved at every enqueue) */
 	struct sched_rb_node core_node; /* in rq->core_tree while queued (not current) */
+	sched_time_t core_since;     /* when it entered rq->core_tree (its order among equals) */
 	uint8_t in_core_tree;
 };
 
@@ -278,6 +279,8 @@ struct sched_rq {
 	uint8_t core_pending;          /* core_pick not yet taken by this CPU */
 	uint8_t forced_idle;           /* idle although it has queued threads (cookie conflict) */
 	uint8_t kmode;                 /* kernel protection: outside, in the kernel, leaving */
+	sched_cookie_t running_cookie; /* cookie of curr, SCHED_COOKIE_IDLE for idle: read
+					* without the lock by wake placement (atomic) */
 	sched_time_t forced_since;
 	sched_time_t fi_stamp;         /* forced idle charged to the current thread up to here */
 	uint64_t core_vbase;           /* virtual time snapshot for cross-sibling comparison */

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core_pick.c - SMT core scheduling: the core-wide pick, the per-CPU cookie index, force
+ * idle and its accounting, cookie-aware placement and stealing (docs/core-scheduling.md).
+ *
+ * The invariant: the non-idle current threads of a core's CPUs share one cookie. Only the
+ * pick changes rq->curr, always under the core lock (siblings share it), and a thread
+ * becomes current only if its cookie matches every sibling's current thread; a CPU whose
+ * choice conflicts with a sibling that has not switched yet runs idle until that sibling's
+ * own pick releases it. So the invariant holds at every instant, not only once IPIs land.
+ *
+ * The core-wide pick (when any sibling reschedules and the last core pick is stale):
+ *   1. each online sibling's best thread, by its own classes (EDF, then fair);
+ *   2. the most urgent of those: EDF by absolute deadline, always above fair; fair threads
+ *      of different CPUs by virtual deadline minus a per-CPU snapshot of virtual time,
+ *      taken while the core is not forcing anyone idle (so the comparison measures the
+ *      service each got since force idle began, and a starved cookie rises until it wins);
+ *   3. every other sibling runs its best thread of that cookie (its own best if it
+ *      matches, else the first of that cookie in its index), or is forced idle.
+ * The results stay in each sibling's rq->core_pick; a sibling that reschedules while the
+ * core's task_seq has not moved takes its part instead of recomputing.
+ *
+ * Complexity: a core-wide pick is O(SMT width x (class pick + log n)); a reused pick O(1).
+ */
+#include "internal.h"
+
+static struct sched_core *core_of(const struct sched_rq *rq)
+{
+	return &rq->core->core_state;
+}
+
+static struct sched_rq *sib(const struct sched_rq *rq, unsigned i)
+{
+	return &rq->sys->rq[core_of(rq)->sib[i]];
+}
+
+static bool tagged(const struct sched_thread *t)
+{
+	return !t->is_idle && t->cookie != SCHED_COOKIE_NONE;
+}
+
+/* Siblings share the leader's lock and core state; the leader is the core's lowest CPU,
+ * so lock order (ascending owner CPU) is unchanged. Widths were checked by sched_init. */
+void sched__core_init(struct sched_sys *s)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		struct sched_rq *rq = &s->rq[c];
+
+		rq->running_cookie = SCHED_COOKIE_IDLE;
+		if (!s->cfg.core_sched)
+			continue;
+		for (unsigned l = 0; l <= c; l++) {
+			if (s->topo.core[l] == s->topo.core[c]) {
+				struct sched_core *core = &s->rq[l].core_state;
+
+				rq->core = &s->rq[l];
+				core->sib[core->nr_sibs++] = (uint16_t)c;
+				break;
+			}
+		}
+	}
+}
+
+/* --- the per-CPU index: queued threads by (cookie, class, deadline or age) --------------- */
+
+static sched_time_t order_key(const struct sched_thread *t)
+{
+	return t->on_class == &sched_edf_class ? t->sc->deadline : t->core_since;
+}
+
+static bool core_less(const struct sched_thread *a, const struct sched_thread *b)
+{
+	bool ea = a->on_class == &sched_edf_class, eb = b->on_class == &sched_edf_class;
+
+	if (a->cookie != b->cookie)
+		return a->cookie < b->cookie;
+	if (ea != eb)
+		return ea;
+	return sched__deadline_before(order_key(a), order_key(b));
+}
+
+/* Queued t (on a class, not current) enters the index. rq locked. O(log n). */
+void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t)
+{
+	struct sched_rb_node **link = &rq->core_tree.root, *parent = NULL;
+	bool left = false;
+
+	if (!sched__core_on(rq) || !t->on_class || t->in_core_tree)
+		return;
+	t->core_since = sched_arch_now(); /* fair threads of a cookie: oldest first */
+	while (*link) {
+		parent = *link;
+		left = core_less(t, sched__container_of(parent, struct sched_thread, core_node));
+		link = left ? &parent->left : &parent->right;
+	}
+	sched_rb_insert(&rq->core_tree, &t->core_node, parent, left);
+	t->in_core_tree = 1;
+	if (t->cookie)
+		core_of(rq)->nr_tagged++;
+}
+
+void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t)
+{
+	if (!t->in_core_tree)
+		return;
+	sched_rb_erase(&rq->core_tree, &t->core_node);
+	t->in_core_tree = 0;
+	if (t->cookie)
+		core_of(rq)->nr_tagged--;
+}
+
+/* A thread was queued on / left rq's classes: index it, and void the core pick. */
+void sched__core_enqueued(struct sched_rq *rq, struct sched_thread *t)
+{
+	t->cookie = sched__cookie_resolve(t);
+	sched__core_tree_add(rq, t);
+	core_of(rq)->task_seq++;
+}
+
+void sched__core_dequeued(struct sched_rq *rq, struct sched_thread *t)
+{
+	sched__core_tree_del(rq, t);
+	core_of(rq)->task_seq++;
+}
+
+/* The first queued thread of `cookie` on rq (EDF by deadline, then fair by age), or NULL. */
+struct sched_thread *sched__core_find(struct sched_rq *rq, sched_cookie_t cookie)
+{
+	struct sched_rb_node *n = rq->core_tree.root;
+	struct sched_thread *best = NULL;
+
+	while (n) {
+		struct sched_thread *t = sched__container_of(n, struct sched_thread, core_node);
+
+		if (t->cookie >= cookie) {
+			if (t->cookie == cookie)
+				best = t;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/* --- comparing threads of different siblings ----------------------------------------------- */
+
+static uint64_t vnow(struct sched_rq *rq)
+{
+	const struct sched_class *f = rq->sys->fair;
+
+	return f->core_vnow ? f->core_vnow(rq) : rq->counters[SCHED_CNT_BUSY_NS];
+}
+
+static int64_t vkey(struct sched_rq *rq, const struct sched_thread *t)
+{
+	const struct sched_class *f = rq->sys->fair;
+	uint64_t k = f->core_key ? f->core_key(rq, t) : rq->counters[SCHED_CNT_BUSY_NS];
+
+	return (int64_t)(k - rq->core_vbase);
+}
+
+/* Is a (best of rq a) more urgent than b (best of rq b)? NULL is the least urgent. */
+static bool more_urgent(struct sched_thread *a, struct sched_rq *ra, struct sched_thread *b,
+			struct sched_rq *rb)
+{
+	bool ea, eb;
+
+	if (!a || !b)
+		return a && !b;
+	ea = a->on_class == &sched_edf_class;
+	eb = b->on_class == &sched_edf_class;
+	if (ea != eb)
+		return ea;
+	if (ea)
+		return sched__deadline_before(a->sc->deadline, b->sc->deadline);
+	return vkey(ra, a) < vkey(rb, b);
+}
+
+/* --- force idle ------------------------------------------------------------------------------ */
+
+/*
+ * Charge forced-idle time to the threads running on the core since the last settle:
+ * each of the `running` ones gets its share of nr_forced x elapsed. Called before anything
+ * that changes nr_forced or a current thread, so each interval is charged at its own rate.
+ */
+static void settle_forced(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_core *core = core_of(rq);
+	unsigned running = 0;
+
+	for (unsigned i = 0; i < core->nr_sibs; i++)
+		running += !sib(rq, i)->curr->is_idle;
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+
+		if (core->nr_forced && running && !r->curr->is_idle && sched_time_before(r->fi_stamp, now))
+			sched__acct_add(r->curr, SCHED_ACCT_FORCED_IDLE,
+					(now - r->fi_stamp) * core->nr_forced / running);
+		r->fi_stamp = now;
+	}
+}
+
+static void set_forced(struct sched_rq *rq, bool on, sched_time_t now)
+{
+	struct sched_core *core = core_of(rq);
+
+	if (on == rq->forced_idle)
+		return;
+	if (on) {
+		rq->forced_since = now;
+		core->nr_forced++;
+		sched__inc(&rq->counters[SCHED_CNT_FORCED_IDLE], 1);
+	} else {
+		sched__inc(&rq->counters[SCHED_CNT_FORCED_IDLE_NS], now - rq->forced_since);
+		core->nr_forced--;
+	}
+	rq->forced_idle = on;
+}
+
+bool sched__core_others_wait(const struct sched_rq *rq)
+{
+	return core_of(rq)->nr_forced != 0;
+}
+
+/* --- stealing for a forced-idle CPU ---------------------------------------------------------- */
+
+#define SCHED_CORE_STEAL_TRIES 4
+
+/* Take queued t from victim v to rq if its affinity allows. Both rqs locked. */
+static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t)
+{
+	bool ok;
+
+	if (!t || v->handoff == t || !sched__spin_trylock(&t->lock))
+		return false;
+	ok = sched_cpumask_test(&t->affinity, rq->cpu) &&
+	     !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+	if (ok)
+		sched__move_queued(v, rq, t, sched_arch_now());
+	sched__spin_unlock(&t->lock);
+	return ok;
+}
+
+/*
+ * rq (locked) is about to be forced idle: pull a queued thread of the core's cookie from
+ * another core. The victim's lock is only tried (we hold ours, out of order), at most
+ * SCHED_CORE_STEAL_TRIES of them: O(tries x log n). Returns the thread, now queued on rq.
+ */
+static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t cookie)
+{
+	struct sched_sys *s = rq->sys;
+	unsigned tries = 0;
+
+	for (unsigned k = 1; k < s->nr_cpus && tries < SCHED_CORE_STEAL_TRIES; k++) {
+		struct sched_rq *v = &s->rq[(rq->cpu + k) % s->nr_cpus];
+		struct sched_thread *t;
+
+		if (v->core == rq->core || sched__get(&v->nr_queued) < 2 || !sched__cpu_usable(s, v->cpu))
+			continue;
+		tries++;
+		if (!sched__spin_trylock(&v->core->lock))
+			continue;
+		t = sched__core_find(v, cookie);
+		if (take(v, rq, t)) {
+			sched__inc(&rq->counters[SCHED_CNT_STEALS], 1);
+			sched__spin_unlock(&v->core->lock);
+			return t;
+		}
+		sched__spin_unlock(&v->core->lock);
+	}
+	return NULL;
+}
+
+/* --- the core-wide pick ------------------------------------------------------------------------ */
+
+/* Does t conflict with what a sibling of rq runs now? */
+static bool conflicts(struct sched_rq *rq, const struct sched_thread *t)
+{
+	for (unsigned i = 0; i < core_of(rq)->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+
+		if (r != rq && !sched__cookies_match(r->curr, t))
+			return true;
+	}
+	return false;
+}
+
+/* Any tagged thread queued or current on the core? Otherwise every thread is untagged and
+ * each CPU picks on its own. */
+static bool core_active(struct sched_rq *rq)
+{
+	struct sched_core *core = core_of(rq);
+
+	if (core->nr_tagged)
+		return true;
+	for (unsigned i = 0; i < core->nr_sibs; i++)
+		if (tagged(sib(rq, i)->curr))
+			return true;
+	return false;
+}
+
+/* A sibling's own best: EDF, then fair, the current thread included while it runs. NULL if
+ * it is offline, or its current thread is leaving (it reschedules itself right away). */
+static struct sched_thread *sibling_best(struct sched_rq *r, sched_time_t now)
+{
+	struct sched_thread *c = r->curr, *t = NULL;
+
+	if (!r->online || (!c->is_idle && sched__get(&c->state) != SCHED_RUNNING))
+		return NULL;
+	if (r->edf.nr || c->on_class == &sched_edf_class)
+		t = sched_edf_class.pick(r, now);
+	return t ? t : r->sys->fair->pick(r, now);
+}
+
+/* r's best thread of `cookie`: its running one if it has it, else the index's first. */
+static struct sched_thread *fill(struct sched_rq *r, sched_cookie_t cookie)
+{
+	struct sched_thread *c = r->curr;
+
+	if (!r->online)
+		return NULL;
+	if (!c->is_idle && c->cookie == cookie && c->on_class &&
+	    sched__get(&c->state) == SCHED_RUNNING)
+		return c;
+	return sched__core_find(r, cookie);
+}
+
+/* Compute every sibling's next thread; returns rq's. rq is the CPU picking, its leaving
+ * current thread already off its class. */
+static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thread *prev,
+					  sched_time_t now,
+					  struct sched_thread *(*choose)(struct sched_rq *,
+									 struct sched_thread *,
+									 sched_time_t))
+{
+	struct sched_core *core = core_of(rq);
+	struct sched_thread *best[SCHED_SMT_MAX], *max = NULL;
+	struct sched_rq *max_rq = NULL;
+
+	sched__inc(&rq->counters[SCHED_CNT_CORE_PICKS], 1);
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+
+		if (r != rq)
+			sched__charge_curr(r, now); /* bring its virtual time up to now */
+		if (!core->in_fi)
+			r->core_vbase = vnow(r);
+	}
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+
+		best[i] = r == rq ? choose(rq, prev, now) : sibling_best(r, now);
+		if (more_urgent(best[i], r, max, max_rq) ||
+		    (best[i] && max && !more_urgent(max, max_rq, best[i], r) && best[i] == r->curr))
+			max = best[i], max_rq = r; /* ties keep a running thread */
+	}
+	core->cookie = max ? max->cookie : SCHED_COOKIE_NONE;
+	core->in_fi = 0;
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+		struct sched_thread *p = best[i];
+
+		if (p && p->cookie != core->cookie)
+			p = fill(r, core->cookie);
+		core->in_fi |= best[i] && !p;
+		r->core_pick = p;
+		r->core_pending = r != rq && p != (r->curr->is_idle ? NULL : r->curr);
+		if (r->core_pending)
+			sched__kick(r, true);
+	}
+	core->pick_seq = core->task_seq;
+	return rq->core_pick;
+}
+
+/* Is rq's part of the last core pick still something it can take? */
+static bool pick_valid(struct sched_rq *rq, struct sched_thread *p, struct sched_thread *prev,
+		       bool prev_runs)
+{
+	if (!rq->core_pending || core_of(rq)->pick_seq != core_of(rq)->task_seq)
+		return false;
+	if (!p)
+		return true;
+	if (p == prev)
+		return prev_runs;
+	return sched__get(&p->state) == SCHED_RUNNABLE && p->cpu == rq->cpu && p->in_core_tree;
+}
+
+/*
+ * The pick of a CPU whose core schedules by cookie. rq locked (the core lock); prev's
+ * cookie is brought up to date first (a cookie change of a running thread waits for this
+ * pick). Returns the thread to run, NULL for idle.
+ */
+struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
+					bool prev_runs, sched_time_t now,
+					struct sched_thread *(*choose)(struct sched_rq *,
+								       struct sched_thread *,
+								       sched_time_t))
+{
+	struct sched_thread *next;
+
+	settle_forced(rq, now);
+	if (prev_runs)
+		prev->cookie = sched__cookie_resolve(prev);
+	if (!rq->online || !core_active(rq)) {
+		rq->core_pending = 0;
+		return choose(rq, prev, now);
+	}
+	if (pick_valid(rq, rq->core_pick, prev, prev_runs)) {
+		next = rq->core_pick;
+		sched__inc(&rq->counters[SCHED_CNT_CORE_REUSED], 1);
+	} else {
+		next = core_pick_all(rq, prev, now, choose);
+	}
+	rq->core_pending = 0;
+	if (next && conflicts(rq, next)) {
+		rq->core_pick = next; /* wait idle until the sibling's own pick releases us */
+		rq->core_pending = 1;
+		return NULL;
+	}
+	if (!next && rq->nr_queued && (next = steal_matching(rq, core_of(rq)->cookie)) &&
+	    conflicts(rq, next))
+		next = NULL;
+	return next;
+}
+
+/*
+ * rq->curr was just set by rq's pick: record force idle, let the running siblings know
+ * that someone now waits for them (their slice end matters), and release siblings whose
+ * core pick was waiting for this CPU to switch.
+ */
+void sched__core_switched(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_core *core = core_of(rq);
+	bool forced = rq->curr->is_idle && rq->online && rq->nr_queued;
+	bool was = rq->forced_idle;
+
+	sched__set(&rq->running_cookie, rq->curr->is_idle ? SCHED_COOKIE_IDLE : rq->curr->cookie);
+	set_forced(rq, forced, now);
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+
+		if (r == rq)
+			continue;
+		if (r->core_pending && r->curr->is_idle && r->core_pick && !conflicts(r, r->core_pick))
+			sched__kick(r, true);
+		else if (forced && !was && !r->curr->is_idle)
+			sched__kick(r, false); /* its slice end is now needed */
+	}
+}
+
+/* --- placement and stealing ------------------------------------------------------------------ */
+
+/* Could t run on `cpu` now without forcing a sibling idle? Lock-free (a heuristic). */
+bool sched__core_fits(struct sched_sys *s, unsigned cpu, const struct sched_thread *t)
+{
+	struct sched_rq *rq = &s->rq[cpu];
+	struct sched_core *core = core_of(rq);
+
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+		sched_cookie_t c = sched__get(&r->running_cookie);
+
+		if (r != rq && c != SCHED_COOKIE_IDLE && c != t->cookie)
+			return false;
+	}
+	return true;
+}
+
+/* --- invariants ---------------------------------------------------------------------------- */
+
+/* The core invariants, checked on the leader rq (locked). */
+int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
+{
+	struct sched_core *core = core_of(rq);
+	unsigned tagged_n = 0, forced = 0;
+
+	if (rq->core != rq)
+		return 0;
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *r = sib(rq, i);
+		uint32_t queued = 0;
+
+		if (conflicts(r, r->curr))
+			FAIL(s, "core: siblings run different cookies", r->cpu);
+		if (!sched_rb_valid(&r->core_tree))
+			FAIL(s, "core: cookie index is not a valid tree", r->cpu);
+		for (struct sched_rb_node *n = r->core_tree.leftmost; n; n = sched_rb_next(n)) {
+			struct sched_thread *t = sched__container_of(n, struct sched_thread, core_node);
+
+			if (sched__get(&t->state) != SCHED_RUNNABLE || t->cpu != r->cpu || !t->on_class)
+				FAIL(s, "core: index holds a thread not queued here", t->id);
+			if (t->cookie != sched__cookie_resolve(t))
+				FAIL(s, "core: queued thread has a stale cookie", t->id);
+			queued++;
+			tagged_n += t->cookie != SCHED_COOKIE_NONE;
+		}
+		if (queued != r->nr_queued)
+			FAIL(s, "core: index and queue disagree", r->cpu);
+		if (r->forced_idle && !r->curr->is_idle)
+			FAIL(s, "core: forced idle CPU runs a thread", r->cpu);
+		forced += r->forced_idle;
+	}
+	if (tagged_n != core->nr_tagged || forced != core->nr_forced)
+		FAIL(s, "core: tagged or forced count is off", rq->cpu);
+	return 0;
+}
