@@ -59,6 +59,8 @@ void sched__core_init(struct sched_sys *s)
 			}
 		}
 	}
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		s->rq[c].core_on = s->rq[c].core->core_state.nr_sibs > 1;
 }
 
 /* --- the per-CPU index: queued threads by (cookie, class, deadline or age) --------------- */

@@ -216,7 +216,7 @@ static inline bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
  * one test, so with the feature off they cost one predictable branch. */
 static inline bool sched__core_on(const struct sched_rq *rq)
 {
-	return rq->core != rq || rq->core_state.nr_sibs > 1;
+	return rq->core_on;
 }
 
 static inline bool sched__cookies_match(const struct sched_thread *a, const struct sched_thread *b)

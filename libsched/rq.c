@@ -307,10 +307,12 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 			sched__set(&prev->state, SCHED_RUNNABLE);
 			prev->runnable_since = now;
 			sched__inc(&rq->nr_queued, 1);
-			sched__core_tree_add(rq, prev);
+			if (sched__core_on(rq))
+				sched__core_tree_add(rq, prev);
 		}
 		if (next) {
-			sched__core_tree_del(rq, next);
+			if (sched__core_on(rq))
+				sched__core_tree_del(rq, next);
 			next->on_class->set_next(rq, next, now);
 			sched__inc(&rq->nr_queued, (uint32_t)-1);
 			if (rq->handoff == next)

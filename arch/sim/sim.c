@@ -10,6 +10,29 @@
  *          switched or re-planned since: done_gen)
  *   START  a task instance's start delay passed: first wake
  *   RELEASE the NOTIFY_BLOCK handler lets a thread go on (see notify_release)
+ *   CALL   a test's function, run on the CPU (sim_post)
+ *   KEXIT  kernel protection: retry sched_core_exit_kernel (the CPU spins in its exit)
+ *
+ * Core scheduling (cfg.core_sched): after every event the simulator checks on its own view
+ * (sim_cpu.curr) that the non-idle current threads of each core share one cookie
+ * (sim_core_check), in addition to sched_check() with check_each_step.
+ *
+ * Kernel protection (cfg.core_protect): every event handled on CPU c is a kernel entry
+ * from user mode or the idle loop, and its end a return there, as core.h prescribes:
+ *
+ *   entry:  sched_core_enter_kernel(c); if it kicked a sibling (> 0) or c is not
+ *           sched_core_kernel_safe(), the CPU spins: the event is pushed again 1 us later
+ *           and retried (only kernel_safe is asked again); any other event for c waits
+ *           the same way. Its thread makes no progress meanwhile.
+ *   exit:   sched_core_exit_kernel(c); while it says -SCHED_EBUSY the CPU spins in mode
+ *           LEAVING: a KEXIT event asks again 1 us later, other events for c wait, and its
+ *           thread makes no progress.
+ *
+ * The simulator keeps its own mode per CPU (USER, KERNEL, LEAVING) and checks that no
+ * CPU runs a tagged thread in USER mode while a sibling executes kernel code (in KERNEL
+ * past its entry wait): when a CPU passes its entry, before its exit and after every event.
+ * libsched is never called from an arch hook (a run-queue lock is held there): everything
+ * a hook starts is an event of its own.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sim.h"
@@ -20,7 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE };
+enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT };
+
+/* How long a CPU spinning at a kernel entry or exit waits before it asks again. */
+#define KERNEL_RETRY_NS 1000
 
 struct sim_event {
 	sched_time_t time;
@@ -28,6 +54,8 @@ struct sim_event {
 	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
 	uint64_t arg;  /* TIMER: deadline; DONE: done_gen; RELEASE: the thread's fault number */
 	struct sim_thread *t;
+	sim_call_fn fn;  /* CALL */
+	void *fn_arg;
 	unsigned kind, cpu;
 };
 
@@ -78,8 +106,7 @@ static void heap_swap(struct sim *sim, size_t a, size_t b)
 	sim->heap[b] = x;
 }
 
-static void push(struct sim *sim, unsigned kind, unsigned cpu, sched_time_t time, uint64_t arg,
-		 struct sim_thread *t)
+static void push_event(struct sim *sim, const struct sim_event *ev)
 {
 	size_t i;
 
@@ -88,13 +115,22 @@ static void push(struct sim *sim, unsigned kind, unsigned cpu, sched_time_t time
 		sim->heap = xrealloc(sim->heap, sim->cap_heap * sizeof(*sim->heap));
 	}
 	i = sim->nr_heap++;
-	sim->heap[i] = (struct sim_event){ .time = time < sim->now ? sim->now : time,
-					   .key = rng_next(&sim->rng), .seq = sim->seq++,
-					   .arg = arg, .t = t, .kind = kind, .cpu = cpu };
+	sim->heap[i] = *ev;
+	if (sim->heap[i].time < sim->now)
+		sim->heap[i].time = sim->now;
+	sim->heap[i].key = rng_next(&sim->rng);
+	sim->heap[i].seq = sim->seq++;
 	while (i && ev_less(&sim->heap[i], &sim->heap[(i - 1) / 2])) {
 		heap_swap(sim, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
+}
+
+static void push(struct sim *sim, unsigned kind, unsigned cpu, sched_time_t time, uint64_t arg,
+		 struct sim_thread *t)
+{
+	push_event(sim, &(struct sim_event){ .time = time, .arg = arg, .t = t, .kind = kind,
+					     .cpu = cpu });
 }
 
 static struct sim_event pop(struct sim *sim)
@@ -237,7 +273,8 @@ static void check_step(struct sim *sim)
 	}
 }
 
-/* Credit the current thread with the CPU time since run_start (its RUN event progresses). */
+/* Credit the current thread with the CPU time since run_start (its RUN event progresses),
+ * except while the CPU is stalled at a kernel entry or exit (kernel protection). */
 static void progress(struct sim *sim, unsigned c)
 {
 	struct sim_cpu *pc = &sim->cpu[c];
@@ -245,7 +282,7 @@ static void progress(struct sim *sim, unsigned c)
 
 	if (sim->now <= pc->run_start)
 		return;
-	if (t && t->task && t->event_started &&
+	if (!pc->stalled && t && t->task && t->event_started &&
 	    t->task->phases[t->phase].events[t->event].kind == WL_RUN) {
 		uint64_t used = sim->now - pc->run_start;
 
@@ -546,17 +583,214 @@ static void run_program(struct sim *sim, unsigned c)
 	}
 }
 
+/* --- core scheduling: the simulator's own checks ----------------------------------------- */
+
+static void violation(struct sim *sim, const char *msg)
+{
+	if (sim->on_violation) {
+		sim->on_violation(sim, msg);
+		return;
+	}
+	fprintf(stderr, "schedsim: %s\n", msg);
+	abort();
+}
+
+/* The cookie CPU c runs, from the simulator's view: its current thread's, or none (idle). */
+static bool running_cookie(const struct sim *sim, unsigned c, sched_cookie_t *out)
+{
+	const struct sim_thread *t = sim->cpu[c].curr;
+
+	if (!t)
+		return false;
+	*out = t->st.cookie;
+	return true;
+}
+
+bool sim_core_check(struct sim *sim)
+{
+	unsigned smt = sim->cfg.smt, n = sim->cfg.cpus;
+	char msg[256];
+
+	sim->core_checks++;
+	for (unsigned base = 0; base < n; base += smt) {
+		for (unsigned a = base; a < base + smt; a++) {
+			sched_cookie_t ca, cb;
+
+			if (!running_cookie(sim, a, &ca))
+				continue;
+			for (unsigned b = a + 1; b < base + smt; b++) {
+				if (!running_cookie(sim, b, &cb) || ca == cb)
+					continue;
+				snprintf(msg, sizeof(msg),
+					 "core invariant broken at t=%llu ns: core %u: cpu %u runs "
+					 "thread %u (cookie %llu), cpu %u runs thread %u (cookie %llu)",
+					 (unsigned long long)sim->now, base / smt, a,
+					 sim->cpu[a].curr->id, (unsigned long long)ca, b,
+					 sim->cpu[b].curr->id, (unsigned long long)cb);
+				violation(sim, msg);
+				return false;
+			}
+		}
+	}
+	if (!sim->cfg.core_protect)
+		return true;
+	for (unsigned c = 0; c < n; c++) {
+		unsigned base = c - c % smt;
+
+		if (sim->cpu[c].mode != SIM_KERNEL || sim->cpu[c].waiting)
+			continue;
+		for (unsigned s = base; s < base + smt; s++) {
+			const struct sim_thread *t = sim->cpu[s].curr;
+
+			if (s == c || sim->cpu[s].mode != SIM_USER || !t || !t->st.cookie)
+				continue;
+			snprintf(msg, sizeof(msg),
+				 "kernel protection broken at t=%llu ns: cpu %u is in the kernel "
+				 "while its sibling cpu %u runs thread %u (cookie %llu) in user mode",
+				 (unsigned long long)sim->now, c, s, t->id,
+				 (unsigned long long)t->st.cookie);
+			violation(sim, msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* --- kernel protection -------------------------------------------------------------------- */
+
+static void stall_begin(struct sim *sim, unsigned c)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+
+	progress(sim, c); /* credited up to now; nothing more until stall_end */
+	pc->stalled = true;
+	pc->stalls++;
+	pc->stall_start = sim->now;
+}
+
+/* The CPU goes on: a RUN event in progress ends that much later (its DONE is planned again;
+ * the one planned before the stall is stale). */
+static void stall_end(struct sim *sim, unsigned c)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+	struct sim_thread *t = pc->curr;
+
+	progress(sim, c);
+	pc->stalled = false;
+	pc->stalled_ns += sim->now - pc->stall_start;
+	if (t && t->task && !t->done && t->event_started &&
+	    t->task->phases[t->phase].events[t->event].kind == WL_RUN && t->run_left)
+		push(sim, EV_DONE, c, pc->run_start + t->run_left, ++pc->done_gen, NULL);
+}
+
+/* The event waits while its CPU spins: the same event again, KERNEL_RETRY_NS later. */
+static void defer(struct sim *sim, const struct sim_event *ev)
+{
+	struct sim_event again = *ev;
+
+	again.time = sim->now + KERNEL_RETRY_NS;
+	push_event(sim, &again);
+}
+
+/*
+ * A kernel entry on ev's CPU. Returns true if the event may be handled now; otherwise it
+ * was pushed again for later (the CPU spins at its entry, or in its exit).
+ */
+static bool kernel_entry(struct sim *sim, const struct sim_event *ev)
+{
+	unsigned c = ev->cpu;
+	struct sim_cpu *pc = &sim->cpu[c];
+
+	if (pc->mode == SIM_LEAVING) {
+		defer(sim, ev); /* interrupts are off while it spins in its exit */
+		return false;
+	}
+	cur = sim;
+	sim->cur_cpu = c;
+	if (pc->mode == SIM_USER) {
+		bool kicked = sched_core_enter_kernel(&sim->sys, c) > 0;
+
+		pc->mode = SIM_KERNEL;
+		if (kicked || !sched_core_kernel_safe(&sim->sys, c)) {
+			pc->waiting = true;
+			stall_begin(sim, c);
+			defer(sim, ev);
+			return false;
+		}
+	} else if (pc->waiting) { /* a retry, or another event while it spins */
+		if (!sched_core_kernel_safe(&sim->sys, c)) {
+			defer(sim, ev);
+			return false;
+		}
+		pc->waiting = false;
+		stall_end(sim, c);
+	} else {
+		die("kernel entry on a CPU already in the kernel");
+	}
+	sim_core_check(sim); /* no sibling in user mode with a tagged thread from here on */
+	return true;
+}
+
+/* Try to return to user mode: -SCHED_EBUSY leaves the CPU spinning (LEAVING). */
+static void kernel_exit(struct sim *sim, unsigned c)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+	int r;
+
+	cur = sim;
+	sim->cur_cpu = c;
+	r = sched_core_exit_kernel(&sim->sys, c);
+	if (r == -SCHED_EBUSY) {
+		if (pc->mode != SIM_LEAVING) {
+			pc->mode = SIM_LEAVING;
+			stall_begin(sim, c);
+		}
+		push(sim, EV_KEXIT, c, sim->now + KERNEL_RETRY_NS, 0, NULL);
+		return;
+	}
+	if (r < 0)
+		die("sched_core_exit_kernel failed");
+	if (pc->mode == SIM_LEAVING)
+		stall_end(sim, c);
+	pc->mode = SIM_USER;
+}
+
 /* --- the event loop --------------------------------------------------------------------------- */
+
+/* An event that no longer means anything (a re-programmed timer, a superseded DONE, a
+ * release overtaken by the thread's program): dropped, as if it had never been sent. */
+static bool stale(const struct sim *sim, const struct sim_event *ev)
+{
+	const struct sim_cpu *pc = &sim->cpu[ev->cpu];
+
+	switch (ev->kind) {
+	case EV_TIMER:
+		return pc->timer != ev->arg;
+	case EV_DONE:
+		return pc->done_gen != ev->arg;
+	case EV_RELEASE:
+		/* only the latest fault; a thread its program blocked since keeps waiting */
+		return ev->arg != ev->t->faults || ev->t->program_wait || ev->t->done;
+	default:
+		return false;
+	}
+}
 
 static void handle(struct sim *sim, const struct sim_event *ev)
 {
 	unsigned c = ev->cpu;
 	struct sim_cpu *pc = &sim->cpu[c];
 
+	if (ev->kind == EV_KEXIT) {
+		kernel_exit(sim, c);
+		return;
+	}
+	if (stale(sim, ev))
+		return;
+	if (sim->cfg.core_protect && !kernel_entry(sim, ev))
+		return;
 	switch (ev->kind) {
 	case EV_TIMER:
-		if (pc->timer != ev->arg)
-			return; /* re-programmed since */
 		pc->timer = SCHED_TIME_NEVER;
 		sim_enter(sim, c);
 		if (pc->curr)
@@ -572,8 +806,6 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 			sim_resched(sim, c);
 		break;
 	case EV_DONE:
-		if (pc->done_gen != ev->arg)
-			return;
 		sim_enter(sim, c);
 		run_program(sim, c);
 		break;
@@ -583,16 +815,29 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		after_local_wake(sim, c);
 		break;
 	case EV_RELEASE:
-		/* only the latest fault; a thread its program blocked since keeps waiting */
-		if (ev->arg != ev->t->faults || ev->t->program_wait || ev->t->done)
-			return;
 		sim_enter(sim, c);
 		/* blocked by the fault: woken; still running with it pending: it is cancelled */
 		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_PARK);
 		after_local_wake(sim, c);
 		break;
+	case EV_CALL:
+		sim_enter(sim, c);
+		ev->fn(sim, c, ev->fn_arg);
+		sim_enter(sim, c);
+		after_local_wake(sim, c);
+		break;
 	}
 	sim->events++;
+	if (sim->cfg.core_protect) {
+		sim_core_check(sim); /* still in the kernel */
+		kernel_exit(sim, c);
+	}
+}
+
+void sim_post(struct sim *sim, unsigned cpu, sched_time_t time, sim_call_fn fn, void *arg)
+{
+	push_event(sim, &(struct sim_event){ .time = time, .kind = EV_CALL, .cpu = cpu,
+					     .fn = fn, .fn_arg = arg });
 }
 
 void sim_run_until(struct sim *sim, sched_time_t until)
@@ -604,6 +849,8 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		sim->now = ev.time;
 		handle(sim, &ev);
 		check_step(sim);
+		if (sim->cfg.core_sched)
+			sim_core_check(sim);
 		if (sim->after_event)
 			sim->after_event(sim, sim->hook_arg);
 	}
@@ -636,9 +883,17 @@ struct sim *sim_new(const struct sim_config *cfg)
 		topo.core[c] = (uint16_t)(c / cfg->smt); /* one package, one shared LLC */
 	sc.policy = cfg->policy;
 	sc.bench_mode = cfg->bench_mode;
+	sc.core_sched = cfg->core_sched;
+	sc.core_protect = cfg->core_protect;
 	cur = sim;
 	if (sched_init(&sim->sys, sim->rq, &topo, &sc) < 0) {
-		fprintf(stderr, "schedsim: unknown policy '%s'\n", cfg->policy);
+		if (cfg->policy && !sched_policy_find(cfg->policy))
+			fprintf(stderr, "schedsim: unknown policy '%s'\n", cfg->policy);
+		else if (cfg->core_sched && cfg->smt > SCHED_SMT_MAX)
+			fprintf(stderr, "schedsim: core scheduling supports up to %d hardware "
+					"threads per core (--smt)\n", SCHED_SMT_MAX);
+		else
+			fprintf(stderr, "schedsim: libsched refused the configuration\n");
 		free(sim);
 		return NULL;
 	}
@@ -670,6 +925,7 @@ void sim_free(struct sim *sim)
 	free(sim->group_cpu);
 	free(sim->groups);
 	free(sim->threads);
+	free(sim->cookie_first);
 	free(sim->scs);
 	free(sim->heap);
 	if (cur == sim)
@@ -827,6 +1083,49 @@ static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thr
 	return -1;
 }
 
+bool wl_has_cookies(const struct workload *wl)
+{
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		if (wl->tasks[i].cookie_kind != WL_COOKIE_NONE)
+			return true;
+	return false;
+}
+
+/*
+ * libsched.cookie: the first thread of each distinct value gets a new cookie
+ * (sched_core_create), the later ones share it (sched_core_share from that first thread),
+ * with the root authority and thread scope, before their first wake. Nothing without core
+ * scheduling (schedsim --no-core-sched: the values are only reported).
+ */
+static int give_cookie(struct sim *sim, struct sim_thread *t)
+{
+	struct sched_auth root = sched_auth_root(&sim->sys);
+	const char *what = "sched_core_create";
+	size_t i;
+	int r;
+
+	if (!sim->cfg.core_sched || t->task->cookie_kind == WL_COOKIE_NONE)
+		return 0;
+	for (i = 0; i < sim->nr_cookies; i++)
+		if (wl_same_cookie(sim->cookie_first[i]->task, t->task))
+			break;
+	if (i == sim->nr_cookies) {
+		sim->cookie_first = xrealloc(sim->cookie_first,
+					     (sim->nr_cookies + 1) * sizeof(*sim->cookie_first));
+		sim->cookie_first[sim->nr_cookies++] = t;
+		r = sched_core_create(&sim->sys, root, sched_ref_of(&t->st), SCHED_CORE_THREAD);
+	} else {
+		what = "sched_core_share";
+		r = sched_core_share(&sim->sys, root, sched_ref_of(&sim->cookie_first[i]->st),
+				     sched_ref_of(&t->st), SCHED_CORE_THREAD);
+	}
+	if (r == 0)
+		return 0;
+	fprintf(stderr, "schedsim: task '%s' (line %u): cookie: %s: %s\n", t->task->name,
+		t->task->line, what, sched_strerror(r));
+	return -1;
+}
+
 static int spawn_task(struct sim *sim, const struct wl_task *task)
 {
 	struct sched_thread_params p;
@@ -844,6 +1143,8 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 		t->instance = i;
 		t->loops_left = task->loop;
 		if (task->policy == WL_POLICY_DEADLINE && give_sc(sim, t, &p) < 0)
+			return -1;
+		if (give_cookie(sim, t) < 0)
 			return -1;
 		t->timer_next = malloc(nr_timers * sizeof(*t->timer_next));
 		if (!t->timer_next)

@@ -25,6 +25,10 @@ struct sim_config {
 	uint64_t switch_cost_ns;  /* CPU time lost at each context switch (default 0) */
 	uint64_t timer_cost_ns;   /* CPU time lost at each timer interrupt (default 0) */
 	bool bench_mode;          /* libsched benchmark mode: no trace sink calls */
+	bool core_sched;          /* SMT core scheduling (sched_config.core_sched): workload
+				   * cookies are given to threads only when it is on */
+	bool core_protect;        /* kernel protection (sched_config.core_protect): every event
+				   * is a kernel entry and exit on its CPU (see sim.c) */
 };
 
 struct sim_thread {
@@ -64,7 +68,26 @@ struct sim_cpu {
 	sched_time_t run_start;   /* curr makes progress from here on (after overheads) */
 	sched_time_t timer;       /* armed deadline, SCHED_TIME_NEVER if none */
 	uint64_t done_gen;        /* invalidates the pending completion event */
+	/* kernel protection (cfg.core_protect): the simulator's own view of the CPU's mode */
+	uint8_t mode;             /* enum sim_mode */
+	bool waiting;             /* SIM_KERNEL: entered, waiting for kernel_safe (stalled) */
+	bool stalled;             /* waiting or SIM_LEAVING: curr makes no progress */
+	uint64_t stalls;          /* entries and exits that had to wait */
+	uint64_t stalled_ns;      /* time spent waiting in them */
+	sched_time_t stall_start;
 };
+
+/* Where a CPU is, as the simulator models kernel protection. */
+enum sim_mode {
+	SIM_USER,    /* running its current thread's user code (or the idle loop) */
+	SIM_KERNEL,  /* in the kernel: handling an event, or waiting to (sim_cpu.waiting) */
+	SIM_LEAVING, /* done, but sched_core_exit_kernel said -SCHED_EBUSY: spinning */
+};
+
+struct sim;
+
+/* sim_post: a call the test makes "on" a CPU, as a system call would (see sim_post). */
+typedef void (*sim_call_fn)(struct sim *sim, unsigned cpu, void *arg);
 
 struct sim_event;
 
@@ -98,6 +121,14 @@ struct sim {
 	uint64_t last_message;
 	void (*on_notify)(struct sim *sim, uint32_t endpoint, uint64_t message);
 	void *hook_arg;
+	/* core scheduling: the simulator's own check after every event (always on with
+	 * cfg.core_sched; see sim_core_check). A broken invariant prints a message and aborts,
+	 * or, if set, calls on_violation with the message instead (tests fail with it). */
+	void (*on_violation)(struct sim *sim, const char *msg);
+	uint64_t core_checks;     /* times sim_core_check ran */
+	/* workload cookies: the first thread of each distinct libsched.cookie value */
+	struct sim_thread **cookie_first;
+	size_t nr_cookies;
 };
 
 /* A machine with cfg->cpus CPUs online. Returns NULL and prints why on bad input. */
@@ -121,6 +152,27 @@ void sim_enter(struct sim *sim, unsigned cpu);
 void sim_resched(struct sim *sim, unsigned cpu);
 /* Apply the result of an on-CPU entry (sched_block & co.) that returned `next`. */
 void sim_switch(struct sim *sim, unsigned cpu, struct sched_thread *next);
+
+/*
+ * Run fn(sim, cpu, arg) as an event on `cpu` at `time`: a system call or administrative
+ * work of that CPU, ordered with the other events (same tie-break rules). Like every event
+ * it is a kernel entry under kernel protection and is followed by the invariant checks;
+ * afterwards the CPU honours a pick that fn made due (need_resched).
+ */
+void sim_post(struct sim *sim, unsigned cpu, sched_time_t time, sim_call_fn fn, void *arg);
+
+/*
+ * The simulator's own core-scheduling checks, on its view of what every CPU runs
+ * (sim_cpu.curr, not libsched's run queues): on every core, the non-idle current threads
+ * all have the same cookie; with kernel protection, no CPU runs a tagged thread's user
+ * code (mode SIM_USER) while a sibling executes kernel code (SIM_KERNEL, not waiting).
+ * Run after every event when cfg.core_sched is on; a failure goes to on_violation, else
+ * prints and aborts. Returns true if everything held.
+ */
+bool sim_core_check(struct sim *sim);
+
+/* True if some task of `wl` has a libsched.cookie (schedsim turns core scheduling on). */
+bool wl_has_cookies(const struct workload *wl);
 
 /* Per-CPU busy and idle time up to now (the run in progress included). */
 uint64_t sim_cpu_busy_ns(struct sim *sim, unsigned cpu);

@@ -56,6 +56,9 @@ struct wl_deadline {
 	unsigned refills;       /* libsched "refills": ring slots, 1 .. 1024 */
 };
 
+/* A task's libsched "cookie" value: none (untagged), an integer or a string. */
+enum wl_cookie_kind { WL_COOKIE_NONE, WL_COOKIE_INT, WL_COOKIE_STRING };
+
 struct wl_task {
 	char *name;
 	unsigned instances;     /* "instance", default 1 */
@@ -73,6 +76,9 @@ struct wl_task {
 	 *   "slice_us": N     latency class: the EEVDF slice, 100 .. 100000 us
 	 *   "ipc": true       a "resume" directly followed by "suspend" is one synchronous
 	 *                     IPC handoff (sched_call / sched_reply) to the resumed task
+	 *   "cookie": V       core scheduling: the trust domain, an integer >= 0 or a non-empty
+	 *                     string; tasks with equal V (same type, same value) share one
+	 *                     cookie, 0 means untagged (as no key)
 	 * and for SCHED_DEADLINE tasks only (rejected on others):
 	 *   "sc_mode": "cbs"  the SchedulingContext refills as a constant-bandwidth server,
 	 *                     Linux SCHED_DEADLINE's rules (default); "sporadic": a sporadic
@@ -88,6 +94,9 @@ struct wl_task {
 	char *group;
 	uint64_t slice_ns;      /* 0 = the library default */
 	int ipc;
+	enum wl_cookie_kind cookie_kind;
+	int64_t cookie_int;     /* WL_COOKIE_INT: V, > 0 (an integer 0 is WL_COOKIE_NONE) */
+	char *cookie_str;       /* WL_COOKIE_STRING: V */
 	struct wl_phase *phases;/* a task without "phases" has one phase holding its events */
 	size_t nr_phases;
 	unsigned line;
@@ -105,5 +114,8 @@ int wl_load_file(const char *path, struct workload *out, char *err, size_t errle
 int wl_load_string(const char *name, const char *text, struct workload *out, char *err,
 		   size_t errlen);
 void wl_free(struct workload *w);
+
+/* True if tasks a and b name the same trust domain (both untagged included). */
+int wl_same_cookie(const struct wl_task *a, const struct wl_task *b);
 
 #endif

@@ -63,6 +63,7 @@ static struct cpu_tables tables[MAX_CPUS];
 static struct percpu percpus[MAX_CPUS] __attribute__((aligned(64)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static void (*handlers[256])(struct regs *r);
+static void (*entry_hook)(struct regs *r), (*exit_hook)(struct regs *r);
 static bool percpu_ready;
 unsigned nr_cpus = 1;
 
@@ -218,9 +219,15 @@ void idt_set_handler(uint8_t vector, void (*fn)(struct regs *r))
 	__atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
 }
 
+void idt_set_entry_hooks(void (*enter)(struct regs *r), void (*leave)(struct regs *r))
+{
+	__atomic_store_n(&entry_hook, enter, __ATOMIC_RELEASE);
+	__atomic_store_n(&exit_hook, leave, __ATOMIC_RELEASE);
+}
+
 /* --- dispatch ------------------------------------------------------------------------------ */
 
-void isr_dispatch(struct regs *r)
+static void dispatch(struct regs *r)
 {
 	unsigned v = (unsigned)r->vector;
 	void (*fn)(struct regs *);
@@ -240,6 +247,21 @@ void isr_dispatch(struct regs *r)
 		return; /* LAPIC spurious, or a masked PIC's spurious IRQ 7/15: no EOI */
 	kprintf("cpu%u: unexpected interrupt, vector %u (no handler)\n", this_cpu(), v);
 	lapic_eoi();
+}
+
+/* Every entry, the absorbed ones included, passes the kernel's entry and exit hooks (the
+ * first and last C code of the entry; `r` is the frame the CPU returns through, possibly
+ * much later and on another CPU if the handler switched threads). */
+void isr_dispatch(struct regs *r)
+{
+	void (*enter)(struct regs *) = __atomic_load_n(&entry_hook, __ATOMIC_ACQUIRE);
+	void (*leave)(struct regs *) = __atomic_load_n(&exit_hook, __ATOMIC_ACQUIRE);
+
+	if (enter)
+		enter(r);
+	dispatch(r);
+	if (leave)
+		leave(r);
 }
 
 /* --- exception report --------------------------------------------------------------------- */

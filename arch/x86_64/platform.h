@@ -67,6 +67,11 @@ struct regs {
  * are enabled; handlers run with interrupts off and must send EOI themselves for LAPIC
  * vectors (lapic_eoi). Unhandled vectors < 32 print a report and exit QEMU with failure. */
 void idt_set_handler(uint8_t vector, void (*fn)(struct regs *r));
+/* Functions run on every interrupt, exception and int 0x80 before the vector's handler
+ * (`enter`) and after it, just before the return through `r` (`leave`), interrupts off.
+ * `r->cs & 3` tells where the entry came from and where the return goes. The kernel uses
+ * them for core-scheduling kernel protection (kernel/thread.c). NULL: none. */
+void idt_set_entry_hooks(void (*enter)(struct regs *r), void (*leave)(struct regs *r));
 
 /* --- per-CPU ------------------------------------------------------------------------------ */
 
@@ -114,6 +119,9 @@ uint64_t tsc_hz(void);
 void lapic_timer_at(uint64_t deadline_ns);
 void lapic_send_ipi(unsigned cpu, uint8_t vector); /* directed fixed IPI */
 void lapic_eoi(void);
+
+/* The kernel command line (QEMU -append), "" when none. */
+const char *platform_cmdline(void);
 
 /* --- console, exit -------------------------------------------------------------------------- */
 

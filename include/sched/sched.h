@@ -247,9 +247,12 @@ struct sched_thread {
  */
 struct sched_rq {
 	struct sched_lock lock;
+	struct sched_rq *core;         /* whose lock (and core state) this CPU uses: itself,
+					* or its core's leader with core scheduling (fixed) */
 	uint16_t cpu;
 	uint8_t online;
 	uint8_t need_resched;
+	uint8_t core_on;               /* core scheduling on a core with siblings (fixed) */
 	uint32_t ipi_pending;
 	uint32_t nr_queued;          /* threads in the class queue (not counting curr) */
 	uint32_t migrating_in;       /* MIGRATING threads headed here (atomic); offline waits */
@@ -271,8 +274,6 @@ struct sched_rq {
 	struct sched_rb_tree sc_wait;  /* runnable SC threads waiting for a refill, by refill time */
 	uint32_t nr_sc_wait;
 	/* core scheduling (core.h), under the core lock */
-	struct sched_rq *core;         /* the rq holding the core state and lock: itself when
-					* core scheduling is off */
 	struct sched_core core_state;  /* valid in the leader only */
 	struct sched_rb_tree core_tree;/* queued threads by (cookie, class, deadline/age) */
 	struct sched_thread *core_pick;/* this CPU's part of the last core-wide pick (NULL: idle) */

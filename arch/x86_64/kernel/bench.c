@@ -10,6 +10,7 @@
 #include "kernel.h"
 
 const bool suite_bench_mode = true;
+const bool suite_core_sched = false; /* on SMT machines */
 
 static volatile int stop;
 static struct kthread *server;

@@ -6,6 +6,7 @@
 #include "kernel.h"
 
 const bool suite_bench_mode = false;
+const bool suite_core_sched = false; /* on SMT machines */
 
 static volatile int stop;
 

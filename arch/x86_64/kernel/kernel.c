@@ -12,6 +12,8 @@ volatile uint64_t knotify_count;
 volatile uint64_t knotify_last;
 volatile uint32_t knotify_endpoint;
 extern const bool suite_bench_mode;
+extern const bool suite_core_sched;
+bool ksmt;
 
 static struct sched_rq rqs[MAX_CPUS];
 /* Every SchedulingContext this kernel can have (sched_sc_pool); the refill rings come with
@@ -44,6 +46,24 @@ static void call_irq(struct regs *r)
 	}
 }
 
+/* `word` is one of the blank-separated words of the kernel command line (QEMU -append). */
+bool kernel_arg(const char *word)
+{
+	const char *line = platform_cmdline();
+
+	for (const char *s = line; *s; s++) {
+		size_t i = 0;
+
+		if (s != line && s[-1] != ' ')
+			continue;
+		while (word[i] && s[i] == word[i])
+			i++;
+		if (!word[i] && (s[i] == ' ' || s[i] == 0))
+			return true;
+	}
+	return false;
+}
+
 static void runner(void *arg)
 {
 	(void)arg;
@@ -58,7 +78,18 @@ void kernel_main(void)
 	for (unsigned c = 0; c < topo.nr_cpus; c++) {
 		topo.core[c] = (uint16_t)platform_core_of(c);
 		topo.llc[c] = (uint16_t)platform_llc_of(c);
+		for (unsigned d = 0; d < c; d++)
+			ksmt |= topo.core[d] == topo.core[c];
 	}
+	/* Core scheduling (and its kernel protection) for the whole boot when the flavour asks
+	 * for it and the machine has SMT siblings: sched_init fixes it (the siblings' shared
+	 * core lock). "core=off" / "protect=off" on the command line turn it off, for the
+	 * negative controls of tests.c. */
+	if (suite_core_sched && ksmt && !kernel_arg("core=off")) {
+		cfg.core_sched = true;
+		cfg.core_protect = !kernel_arg("protect=off");
+	}
+	kprotect = cfg.core_protect;
 	if (sched_init(&ksys, rqs, &topo, &cfg) < 0)
 		panic("sched_init failed");
 	if (sched_sc_pool(&ksys, scs, KERNEL_SCS) < 0)

@@ -13,16 +13,19 @@ extern volatile uint32_t knotify_endpoint;
 #define KERNEL_SCS 16 /* SchedulingContext slots given to libsched at boot */
 
 /* user.c: processes (own page tables) running a small ring-3 program */
-enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER };
+enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER, PROG_SPINNER };
 struct kthread *process_create(const char *name, enum user_prog prog, uint64_t arg,
 			       const struct sched_thread_params *p);
 void syscall_init(void);
 extern struct kthread *ipc_server; /* endpoint 0 */
 extern volatile uint64_t ksyscalls; /* system calls taken, all CPUs */
+extern volatile int kspin_stop;     /* PROG_SPINNER's SYS_SPIN answer: nonzero = exit */
 
 /* the boot flavour: which suite kernel_main runs (tests.c, bench.c, demo.c) */
 int run_suite(void);
 
 void cpu_online_request(unsigned cpu);            /* kernel.c */
+bool kernel_arg(const char *word); /* a word of the kernel command line (QEMU -append) */
+extern bool ksmt;                  /* some CPUs are SMT siblings (share a core) */
 
 #endif

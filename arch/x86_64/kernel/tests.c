@@ -7,6 +7,7 @@
 #include "kernel.h"
 
 const bool suite_bench_mode = false;
+const bool suite_core_sched = true; /* on SMT machines */
 
 static unsigned test_no, failures;
 static volatile int stop;
@@ -557,18 +558,272 @@ static void test_sc_budget(void)
 	thread_pin_self(-1);
 }
 
+/*
+ * 14-16. SMT core scheduling (docs/x86_64.md "Core scheduling"). With SMT siblings this
+ * boot runs with cfg.core_sched and cfg.core_protect on (kernel.c: they are fixed at
+ * sched_init, and the siblings' shared core lock is a property of the whole boot, so the
+ * whole suite runs with them; tests 1-13 have no tagged thread, which keeps core-wide picks
+ * off). The sampler of thread.c looks at both siblings of a core from every timer
+ * interrupt, reschedule IPI and system call. "core=off" / "protect=off" on the command
+ * line make these tests negative controls: the same checks must then see violations.
+ */
+#define CORE_DOMAINS 3       /* cookies of the kernel-thread test */
+#define CORE_PER_DOMAIN 2    /* hogs per cookie */
+#define CORE_UNTAGGED 2      /* and untagged hogs (cookie 0, a domain of its own) */
+#define CORE_RUN_NS 1000000000ull
+#define PROT_DOMAINS 2       /* cookies of the ring-3 test */
+#define PROT_PER_DOMAIN 3
+#define PROT_ROUND 20000     /* pause iterations between two system calls of a spinner */
+#define PROT_RUN_NS 500000000ull
+
+static void watch_start(void)
+{
+	kwatch.on = 0;
+	memset((void *)&kwatch, 0, sizeof(kwatch));
+	__atomic_store_n(&kwatch.on, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Totals over the CPUs with siblings, read once the sampler is off. */
+struct watch_sum {
+	uint64_t samples[SAMPLE_NR], all, mixed, lib_mixed, exposed, enter_waits, exit_waits;
+};
+
+static struct watch_sum watch_stop(void)
+{
+	struct watch_sum w = { 0 };
+
+	__atomic_store_n(&kwatch.on, 0, __ATOMIC_SEQ_CST);
+	thread_sleep_ns(1000000); /* a sample in progress elsewhere finishes */
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		const struct core_watch_cpu *k = &kwatch.cpu[c];
+
+		for (unsigned i = 0; i < SAMPLE_NR; i++) {
+			w.samples[i] += k->samples[i];
+			w.all += k->samples[i];
+		}
+		w.mixed += k->mixed;
+		w.lib_mixed += k->lib_mixed;
+		w.exposed += k->exposed;
+		w.enter_waits += k->enter_waits;
+		w.exit_waits += k->exit_waits;
+	}
+	return w;
+}
+
+/*
+ * Put t[d * per .. d * per + per) in domain d for d < ndom: sched_core_create on the first
+ * thread of the domain (thread scope, root authority), sched_core_share from it to the
+ * others; each thread's `domain` is then its cookie as sched_core_get reports it. The
+ * threads are NEW: they start tagged, so no cookie changes under a running thread. With
+ * core scheduling off (negative control) the kernel only labels them 1..ndom.
+ */
+static bool tag_domains(struct kthread **t, unsigned ndom, unsigned per, uint64_t *cookie)
+{
+	struct sched_auth root = sched_auth_root(&ksys);
+	bool ok = true;
+
+	for (unsigned d = 0; d < ndom; d++) {
+		struct kthread *first = t[d * per];
+		int r = 0;
+
+		if (!ksys.cfg.core_sched) {
+			for (unsigned i = 0; i < per; i++)
+				t[d * per + i]->domain = d + 1;
+			cookie[d] = d + 1;
+			continue;
+		}
+		r = sched_core_create(&ksys, root, sched_ref_of(&first->st), SCHED_CORE_THREAD);
+		for (unsigned i = 1; r == 0 && i < per; i++)
+			r = sched_core_share(&ksys, root, sched_ref_of(&first->st),
+					     sched_ref_of(&t[d * per + i]->st), SCHED_CORE_THREAD);
+		cookie[d] = 0;
+		if (r == 0)
+			r = sched_core_get(&ksys, sched_ref_of(&first->st), &cookie[d]);
+		for (unsigned i = 0; r == 0 && i < per; i++) {
+			sched_cookie_t c = 0;
+
+			r = sched_core_get(&ksys, sched_ref_of(&t[d * per + i]->st), &c);
+			t[d * per + i]->domain = c;
+			ok &= c == cookie[d];
+		}
+		if (r < 0)
+			kprintf("# core: tagging domain %u failed: %s\n", d, sched_strerror(r));
+		ok &= r == 0 && cookie[d] != SCHED_COOKIE_NONE;
+		for (unsigned e = 0; e < d; e++)
+			ok &= cookie[e] != cookie[d];
+	}
+	return ok;
+}
+
+static void print_core_cpus(uint64_t *fi0, uint64_t *picks0)
+{
+	for (unsigned c = 0; c < ksys.nr_cpus; c++)
+		kprintf("#  cpu%u (core %u): forced idle %llu us (%llu times), %llu core-wide picks, "
+			"%llu kicks sent\n", c, ksys.topo.core[c],
+			(sched_core_forced_idle_ns(&ksys, c) - fi0[c]) / 1000,
+			sched_cpu_counter(&ksys, c, SCHED_CNT_FORCED_IDLE),
+			sched_cpu_counter(&ksys, c, SCHED_CNT_CORE_PICKS) - picks0[c],
+			sched_cpu_counter(&ksys, c, SCHED_CNT_CORE_KICKS));
+}
+
+static void print_watch(const char *what, const struct watch_sum *w)
+{
+	kprintf("# %s: %llu samples (timer %llu, IPI %llu, syscall %llu): mixed cookies on a core "
+		"%llu (libsched's curr view %llu), kernel with a sibling in tagged ring 3 %llu; "
+		"entries that waited for siblings %llu, returns held back %llu\n", what, w->all,
+		w->samples[SAMPLE_TIMER], w->samples[SAMPLE_IPI], w->samples[SAMPLE_SYSCALL],
+		w->mixed, w->lib_mixed, w->exposed, w->enter_waits, w->exit_waits);
+	if (kwatch.have_mixed)
+		kprintf("#  first mixed sample: cpu%u thread %u (domain %llu) with cpu%u thread %u "
+			"(domain %llu)\n", kwatch.mixed_cpu[0], kwatch.mixed_tid[0],
+			kwatch.mixed_dom[0], kwatch.mixed_cpu[1], kwatch.mixed_tid[1],
+			kwatch.mixed_dom[1]);
+	if (kwatch.have_exposed)
+		kprintf("#  first exposed sample: cpu%u in the kernel, cpu%u in ring 3 of thread %u "
+			"(domain %llu)\n", kwatch.exposed_cpu[0], kwatch.exposed_cpu[1],
+			kwatch.exposed_tid, kwatch.exposed_dom);
+}
+
+/* 14-15: kernel hogs in three cookies and untagged ones, more threads than CPUs. */
+static void test_core_sched(void)
+{
+	enum { NT = CORE_DOMAINS * CORE_PER_DOMAIN, N = NT + CORE_UNTAGGED };
+	struct kthread *h[N];
+	uint64_t cookie[CORE_DOMAINS], rt[CORE_DOMAINS + 1] = { 0 }, fi0[MAX_CPUS], p0[MAX_CPUS];
+	bool negative = !ksys.cfg.core_sched, tagged, progressed = true, check, lib_ok;
+	struct watch_sum w;
+
+	if (!ksmt) {
+		skip("core scheduling: cookies set, every cookie runs", "no SMT");
+		skip("core scheduling: siblings never run different cookies", "no SMT");
+		return;
+	}
+	kprintf("# core: cores of the CPUs:");
+	for (unsigned c = 0; c < ksys.nr_cpus; c++)
+		kprintf(" %u", ksys.topo.core[c]);
+	kprintf("; core scheduling %s, kernel protection %s\n", negative ? "OFF" : "on",
+		kprotect ? "on" : "off");
+	for (unsigned i = 0; i < N; i++)
+		h[i] = thread_create("core hog", hog, NULL, NULL);
+	tagged = tag_domains(h, CORE_DOMAINS, CORE_PER_DOMAIN, cookie);
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		fi0[c] = sched_core_forced_idle_ns(&ksys, c);
+		p0[c] = sched_cpu_counter(&ksys, c, SCHED_CNT_CORE_PICKS);
+	}
+	stop = 0;
+	watch_start();
+	for (unsigned i = 0; i < N; i++)
+		thread_start_now(h[i]);
+	thread_sleep_ns(CORE_RUN_NS);
+	w = watch_stop();
+	stop = 1;
+	wait_done(h, N);
+	for (unsigned i = 0; i < N; i++)
+		rt[i < NT ? i / CORE_PER_DOMAIN : CORE_DOMAINS] += runtime_of(h[i]);
+	kprintf("# core: %u hogs on %u CPUs for %llu ms; runtime per cookie:", N, ksys.nr_cpus,
+		CORE_RUN_NS / 1000000);
+	for (unsigned d = 0; d <= CORE_DOMAINS; d++) {
+		kprintf(" %llx: %llu ms", d < CORE_DOMAINS ? cookie[d] : 0ull, rt[d] / 1000000);
+		progressed &= rt[d] > 0;
+	}
+	kprintf("\n");
+	print_core_cpus(fi0, p0);
+	print_watch("core", &w);
+	check = quiet_check();
+	if (!check)
+		kprintf("# checker: %s (%u)\n", ksys.check_msg, ksys.check_arg);
+	if (negative) {
+		report(w.all > 0 && w.mixed > 0,
+		       "negative control (core scheduling off): the sampler sees siblings running "
+		       "different domains");
+		report(check, "negative control: checker ok without core scheduling");
+		return;
+	}
+	report(tagged && progressed,
+	       "core scheduling: cookies created and shared as asked, every cookie runs");
+	/* libsched's own view is read without the core lock; each read is one word and the
+	 * invariant holds at every instant under that lock, so it must be clean too */
+	lib_ok = w.lib_mixed == 0;
+	report(w.all > 0 && w.mixed == 0 && lib_ok && check,
+	       "core scheduling: SMT siblings never run threads of different cookies");
+}
+
+/* 16: ring-3 spinners in two cookies; every CPU's kernel entries keep siblings out of
+ * tagged ring-3 code. */
+static void test_core_protect(void)
+{
+	enum { N = PROT_DOMAINS * PROT_PER_DOMAIN };
+	struct kthread *t[N];
+	uint64_t cookie[PROT_DOMAINS], rt[PROT_DOMAINS] = { 0 }, sys[PROT_DOMAINS] = { 0 };
+	uint64_t fi0[MAX_CPUS], p0[MAX_CPUS], kicks0 = total_counter(SCHED_CNT_CORE_KICKS), kicks;
+	bool negative = !kprotect, tagged, progressed = true, exited = true;
+	struct watch_sum w;
+
+	if (!ksmt) {
+		skip("kernel protection: no sibling in tagged ring 3 while a CPU is in the kernel",
+		     "no SMT");
+		return;
+	}
+	for (unsigned i = 0; i < N; i++)
+		t[i] = process_create("spinner", PROG_SPINNER, PROT_ROUND, NULL);
+	tagged = tag_domains(t, PROT_DOMAINS, PROT_PER_DOMAIN, cookie);
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		fi0[c] = sched_core_forced_idle_ns(&ksys, c);
+		p0[c] = sched_cpu_counter(&ksys, c, SCHED_CNT_CORE_PICKS);
+	}
+	kspin_stop = 0;
+	watch_start();
+	for (unsigned i = 0; i < N; i++)
+		thread_start_now(t[i]);
+	thread_sleep_ns(PROT_RUN_NS);
+	w = watch_stop();
+	kspin_stop = 1;
+	wait_done(t, N);
+	kicks = total_counter(SCHED_CNT_CORE_KICKS) - kicks0;
+	for (unsigned i = 0; i < N; i++) {
+		rt[i / PROT_PER_DOMAIN] += runtime_of(t[i]);
+		sys[i / PROT_PER_DOMAIN] += t[i]->nsys;
+		exited &= t[i]->exit_code == 0;
+	}
+	kprintf("# protect: %u ring-3 spinners on %u CPUs for %llu ms, %llu kicks;", N,
+		ksys.nr_cpus, PROT_RUN_NS / 1000000, kicks);
+	for (unsigned d = 0; d < PROT_DOMAINS; d++) {
+		kprintf(" cookie %llx: %llu ms, %llu system calls", cookie[d], rt[d] / 1000000, sys[d]);
+		progressed &= rt[d] > 0 && sys[d] > 0;
+	}
+	kprintf("\n");
+	print_core_cpus(fi0, p0);
+	print_watch("protect", &w);
+	if (negative) {
+		report(w.all > 0 && w.exposed > 0,
+		       "negative control (protection off): the sampler sees a sibling in tagged "
+		       "ring 3 while a CPU is in the kernel");
+		return;
+	}
+	report(tagged && progressed && exited && w.all > 0 && w.exposed == 0 && w.mixed == 0 &&
+	       kicks > 0,
+	       "kernel protection: no sibling in tagged ring 3 while a CPU is in the kernel");
+}
+
 int run_suite(void)
 {
-	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s\n1..13\n", ksys.nr_cpus,
-		ksys.fair->name);
-	test_user_hello();
-	test_smp_fairness();
-	test_ipc_pingpong();
-	test_remote_wake();
-	test_sleep_accuracy();
-	test_exit_under_load();
-	test_hotplug();
-	test_sc_budget();
+	bool only_core = kernel_arg("only=core");
+
+	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
+		ksys.fair->name, ksys.cfg.core_sched ? ", core scheduling" : "",
+		only_core ? 3 : 16);
+	if (!only_core) {
+		test_user_hello();
+		test_smp_fairness();
+		test_ipc_pingpong();
+		test_remote_wake();
+		test_sleep_accuracy();
+		test_exit_under_load();
+		test_hotplug();
+		test_sc_budget();
+	}
+	test_core_sched();
+	test_core_protect();
 	kprintf("# %u failed\n", failures);
 	return (int)failures;
 }

@@ -9,6 +9,8 @@
  * Threads and stacks come from fixed arrays: the kernel never frees a thread in these
  * tests, so storage reuse (allowed by libsched after the finishing switch) is not needed.
  */
+#include <sched/arch.h>
+
 #include "thread.h"
 
 extern void switch_stack(uint64_t *save_rsp, uint64_t new_rsp);
@@ -22,6 +24,10 @@ static unsigned nr_threads; /* only grows; taken under alloc_lock */
 static struct sched_lock alloc_lock;
 static struct kthread idle[MAX_CPUS];
 static struct kthread *current[MAX_CPUS];
+struct kthread *krunning[MAX_CPUS];
+struct kthread *kuser[MAX_CPUS];
+bool kprotect;
+struct core_watch kwatch;
 
 struct kthread *thread_current(void)
 {
@@ -31,6 +37,21 @@ struct kthread *thread_current(void)
 static struct kthread *kthread_of(struct sched_thread *st)
 {
 	return (struct kthread *)(void *)((char *)st - __builtin_offsetof(struct kthread, st));
+}
+
+/* krunning[] (thread.h): the CPU is about to call into libsched in a way that may change
+ * its current thread. Sequentially consistent: visible before the rq lock is taken. */
+static void leave_thread(unsigned cpu)
+{
+	__atomic_store_n(&krunning[cpu], NULL, __ATOMIC_SEQ_CST);
+}
+
+/* The CPU runs its current thread's code again (after a switch, or when none happened). */
+static void resume_thread(unsigned cpu)
+{
+	struct kthread *t = current[cpu];
+
+	__atomic_store_n(&krunning[cpu], t == &idle[cpu] ? NULL : t, __ATOMIC_SEQ_CST);
 }
 
 static void lock(struct sched_lock *l)
@@ -65,6 +86,7 @@ static void switch_to(struct sched_thread *next_st)
 		switch_stack(&prev->rsp, next->rsp);
 	}
 	sched_finish_switch(&ksys, this_cpu());
+	resume_thread(this_cpu());
 }
 
 /* First code a new thread runs: finish the switch that brought it in, then its function. */
@@ -72,6 +94,7 @@ __attribute__((noreturn)) void thread_start(struct kthread *t);
 __attribute__((noreturn)) void thread_start(struct kthread *t)
 {
 	sched_finish_switch(&ksys, this_cpu());
+	resume_thread(this_cpu());
 	__asm__ volatile("sti" : : : "memory");
 	t->fn(t->arg);
 	thread_exit();
@@ -156,6 +179,7 @@ __attribute__((noreturn)) void thread_exit(void)
 	irq_save();
 	me = thread_current();
 	me->done = 1;
+	leave_thread(this_cpu());
 	sched_exit(&ksys, sched_ref_of(&me->st)); /* sets need_resched */
 	switch_to(sched_pick(&ksys, this_cpu()));
 	panic("exited thread %s ran again", me->name);
@@ -165,6 +189,7 @@ void schedule(void)
 {
 	unsigned long f = irq_save();
 
+	leave_thread(this_cpu());
 	switch_to(sched_pick(&ksys, this_cpu()));
 	irq_restore(f);
 }
@@ -174,8 +199,10 @@ void schedule(void)
 	do {                                                                \
 		unsigned long f_ = irq_save();                              \
 		struct sched_thread *next_;                                 \
+		leave_thread(this_cpu());                                   \
 		if ((call) == 0)                                            \
 			switch_to(next_);                                   \
+		resume_thread(this_cpu());                                  \
 		irq_restore(f_);                                            \
 	} while (0)
 
@@ -197,10 +224,14 @@ void thread_sleep_until(uint64_t deadline_ns)
 	struct sched_thread *next;
 	int r;
 
-	while ((r = sched_sleep_until(&ksys, this_cpu(), deadline_ns, &next)) == -SCHED_ECPU)
+	leave_thread(this_cpu());
+	while ((r = sched_sleep_until(&ksys, this_cpu(), deadline_ns, &next)) == -SCHED_ECPU) {
 		switch_to(sched_pick(&ksys, this_cpu()));
+		leave_thread(this_cpu());
+	}
 	if (r == 0)
 		switch_to(next);
+	resume_thread(this_cpu());
 	irq_restore(f);
 }
 
@@ -216,8 +247,10 @@ int thread_unpark(struct kthread *t)
 	unsigned long f = irq_save();
 	int r = sched_unpark(&ksys, sched_ref_of(&t->st));
 
-	if (sched_need_resched(&ksys, this_cpu()))
+	if (sched_need_resched(&ksys, this_cpu())) {
+		leave_thread(this_cpu());
 		switch_to(sched_pick(&ksys, this_cpu()));
+	}
 	irq_restore(f);
 	return r;
 }
@@ -233,8 +266,10 @@ int thread_wake(struct kthread *t, enum sched_wake_reason why)
 	unsigned long f = irq_save();
 	int r = sched_wake(&ksys, sched_ref_of(&t->st), why);
 
-	if (sched_need_resched(&ksys, this_cpu()))
+	if (sched_need_resched(&ksys, this_cpu())) {
+		leave_thread(this_cpu());
 		switch_to(sched_pick(&ksys, this_cpu()));
+	}
 	irq_restore(f);
 	return r;
 }
@@ -246,10 +281,13 @@ static int handoff(int (*entry)(struct sched_sys *, unsigned, struct sched_ref,
 {
 	unsigned long f = irq_save();
 	struct sched_thread *next;
-	int r = entry(&ksys, this_cpu(), sched_ref_of(&to->st), &next);
+	int r;
 
+	leave_thread(this_cpu());
+	r = entry(&ksys, this_cpu(), sched_ref_of(&to->st), &next);
 	if (r == 0)
 		switch_to(next);
+	resume_thread(this_cpu());
 	irq_restore(f);
 	return r;
 }
@@ -265,9 +303,162 @@ int thread_reply(struct kthread *client)
 	return handoff(sched_reply, client);
 }
 
+/* --- kernel protection (core scheduling) -------------------------------------------------- */
+
+/* The entry protocol of core.h: a CPU coming from ring 3 or the idle loop into the kernel
+ * kicks the siblings that run a tagged thread in ring 3 and waits until they are in the
+ * kernel too (or leaving it, which counts as safe). Interrupts off. */
+static void kernel_enter(unsigned cpu)
+{
+	if (sched_core_enter_kernel(&ksys, cpu) > 0) {
+		if (kwatch.on)
+			kwatch.cpu[cpu].enter_waits++;
+		while (!sched_core_kernel_safe(&ksys, cpu))
+			sched_arch_cpu_relax();
+	}
+}
+
+/* The exit protocol: a CPU going back to ring 3 or the idle loop. For a tagged thread's
+ * ring 3 it waits while a sibling is still in the kernel. Interrupts off, and kept off up
+ * to the iretq or the halt: an interrupt taken after this point would be kernel code the
+ * protection does not know about (it would enter from ring 0, not calling enter). */
+static void kernel_exit(unsigned cpu)
+{
+	bool waited = false;
+
+	while (sched_core_exit_kernel(&ksys, cpu) == -SCHED_EBUSY) {
+		waited = true;
+		sched_arch_cpu_relax();
+	}
+	if (waited && kwatch.on)
+		kwatch.cpu[cpu].exit_waits++;
+}
+
+/*
+ * Every interrupt, exception and system call passes here first (cpu.c's entry hook). The
+ * CPU enters the kernel from ring 3 (CS in the frame) or from the idle loop (the idle
+ * thread takes interrupts only in its `sti; hlt`); an entry from a kernel thread is kernel
+ * to kernel and needs nothing (kernel threads run only while the CPU is "in the kernel":
+ * they are reached by a switch made in the kernel).
+ */
+static void isr_enter(struct regs *r)
+{
+	unsigned cpu = this_cpu();
+
+	if (r->cs & 3) {
+		__atomic_store_n(&kuser[cpu], NULL, __ATOMIC_SEQ_CST);
+		if (kprotect)
+			kernel_enter(cpu);
+	} else if (kprotect && current[cpu] == &idle[cpu]) {
+		kernel_enter(cpu);
+	}
+}
+
+/* ... and here last, about to return through `r`: the frame of the thread now current on
+ * this CPU (a handler that switched threads returns only once that thread runs again). */
+static void isr_leave(struct regs *r)
+{
+	unsigned cpu = this_cpu();
+
+	if (r->cs & 3) {
+		if (kprotect)
+			kernel_exit(cpu);
+		__atomic_store_n(&kuser[cpu], current[cpu], __ATOMIC_SEQ_CST);
+	} else if (kprotect && current[cpu] == &idle[cpu]) {
+		kernel_exit(cpu);
+	}
+}
+
+/* A new ring-3 thread's first return to user mode (user.c, before user_enter's iretq).
+ * Leaves interrupts off: the iretq turns them on in ring 3. */
+void user_return_prepare(void)
+{
+	unsigned cpu;
+
+	irq_save();
+	cpu = this_cpu();
+	if (kprotect)
+		kernel_exit(cpu);
+	__atomic_store_n(&kuser[cpu], current[cpu], __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The sampler (thread.h), on `cpu` in an interrupt or system call handler after the entry
+ * protocol, before the handler changes anything. What it may conclude:
+ *
+ * - mixed: krunning[cpu] is the thread this CPU was running when the entry came (it is
+ *   cleared only by this CPU, and this CPU is here, not in libsched), so it is fixed while
+ *   we look. krunning[sib] is read once, atomically: at that instant the sibling runs that
+ *   thread's code (or an interrupt on its behalf) and has not yet called into libsched to
+ *   leave it, so rq[sib].curr is that thread, as rq[cpu].curr is ours. Two non-idle threads
+ *   of different domains seen this way were both current, and both executing, at one
+ *   instant: that is the violation core scheduling forbids, not a sampling artefact. The
+ *   benign races are all on the safe side: a sibling between its libsched call and the end
+ *   of its switch reads as NULL (it runs the switch path, kernel code, not thread code), so
+ *   the check can miss a violation that lasts no longer than a switch, never invent one.
+ *   Reading rq[sib].curr instead would be a different, weaker statement: libsched changes
+ *   curr at the pick, before the sibling has left the previous thread's stack.
+ * - lib_mixed: the same over libsched's own state (rq->curr and its cookie), the invariant
+ *   sched_check() states, read without the core lock. Each read is of one atomic word.
+ * - exposed: this CPU is in the kernel (it ran the entry protocol, or it was running a
+ *   kernel thread, which it does only while in the kernel), and kuser[sib] says the sibling
+ *   runs ring-3 code of a tagged thread. kuser[sib] is set only after the sibling's
+ *   sched_core_exit_kernel succeeded, which it cannot while this CPU is in the kernel and
+ *   the thread is tagged; and it is cleared before the sibling's enter, which our
+ *   kernel_safe waited for (through the core lock). So a sample seeing it set is a sibling
+ *   that returned to ring 3 while this CPU was in the kernel, or that was in ring 3 when we
+ *   stopped waiting: a real hole in the protection.
+ */
+void sample_core(unsigned cpu, unsigned where)
+{
+	struct core_watch_cpu *w = &kwatch.cpu[cpu];
+	struct kthread *me = __atomic_load_n(&krunning[cpu], __ATOMIC_SEQ_CST);
+	struct sched_thread *mine = __atomic_load_n(&ksys.rq[cpu].curr, __ATOMIC_ACQUIRE);
+	bool sampled = false;
+
+	for (unsigned s = 0; s < ksys.nr_cpus; s++) {
+		struct kthread *sib, *u;
+		struct sched_thread *theirs;
+
+		if (s == cpu || ksys.topo.core[s] != ksys.topo.core[cpu])
+			continue;
+		sampled = true;
+		sib = __atomic_load_n(&krunning[s], __ATOMIC_SEQ_CST);
+		if (me && sib && me->domain != sib->domain) {
+			w->mixed++;
+			if (!__atomic_exchange_n(&kwatch.have_mixed, 1, __ATOMIC_ACQ_REL)) {
+				kwatch.mixed_cpu[0] = cpu;
+				kwatch.mixed_cpu[1] = s;
+				kwatch.mixed_tid[0] = me->st.id;
+				kwatch.mixed_tid[1] = sib->st.id;
+				kwatch.mixed_dom[0] = me->domain;
+				kwatch.mixed_dom[1] = sib->domain;
+			}
+		}
+		theirs = __atomic_load_n(&ksys.rq[s].curr, __ATOMIC_ACQUIRE);
+		if (!__atomic_load_n(&mine->is_idle, __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&theirs->is_idle, __ATOMIC_RELAXED) &&
+		    __atomic_load_n(&mine->cookie, __ATOMIC_RELAXED) !=
+			    __atomic_load_n(&theirs->cookie, __ATOMIC_RELAXED))
+			w->lib_mixed++;
+		u = __atomic_load_n(&kuser[s], __ATOMIC_SEQ_CST);
+		if (u && u->domain) {
+			w->exposed++;
+			if (!__atomic_exchange_n(&kwatch.have_exposed, 1, __ATOMIC_ACQ_REL)) {
+				kwatch.exposed_cpu[0] = cpu;
+				kwatch.exposed_cpu[1] = s;
+				kwatch.exposed_tid = u->st.id;
+				kwatch.exposed_dom = u->domain;
+			}
+		}
+	}
+	if (sampled)
+		w->samples[where]++;
+}
+
 /* --- idle and interrupts ------------------------------------------------------------------- */
 
-/* The CPU's boot context becomes its idle thread. */
+/* The CPU's boot context becomes its idle thread. Until idle_loop it runs kernel code. */
 void idle_init(unsigned cpu)
 {
 	idle[cpu].name = "idle";
@@ -276,18 +467,31 @@ void idle_init(unsigned cpu)
 	current[cpu] = &idle[cpu];
 	if (sched_cpu_online(&ksys, cpu, &idle[cpu].st) < 0)
 		panic("cpu %u: sched_cpu_online failed", cpu);
+	if (kprotect)
+		kernel_enter(cpu);
 }
 
 /* Tickless idle: pick if asked to, else halt until the next interrupt (sti; hlt is atomic,
- * so a wake-up IPI between the check and the halt is not lost). */
+ * so a wake-up IPI between the check and the halt is not lost). The loop itself is
+ * "outside the kernel" for kernel protection: picking from it enters, coming back leaves. */
 __attribute__((noreturn)) void idle_loop(void)
 {
+	unsigned cpu = this_cpu(); /* the idle thread never migrates */
+
+	__asm__ volatile("cli" : : : "memory");
+	if (kprotect)
+		kernel_exit(cpu);
 	for (;;) {
 		__asm__ volatile("cli" : : : "memory");
-		if (sched_need_resched(&ksys, this_cpu()))
-			switch_to(sched_pick(&ksys, this_cpu()));
-		else
+		if (sched_need_resched(&ksys, cpu)) {
+			if (kprotect)
+				kernel_enter(cpu);
+			switch_to(sched_pick(&ksys, cpu));
+			if (kprotect)
+				kernel_exit(cpu);
+		} else {
 			__asm__ volatile("sti; hlt" : : : "memory");
+		}
 	}
 }
 
@@ -313,22 +517,33 @@ static void timer_irq(struct regs *r)
 
 	(void)r;
 	lapic_eoi();
+	if (kwatch.on)
+		sample_core(cpu, SAMPLE_TIMER);
 	resched = sched_timer(&ksys, cpu);
 	note_timer_lateness(cpu, armed);
-	if (resched)
+	if (resched) {
+		leave_thread(cpu);
 		switch_to(sched_pick(&ksys, cpu));
+	}
 }
 
 static void resched_irq(struct regs *r)
 {
+	unsigned cpu = this_cpu();
+
 	(void)r;
 	lapic_eoi();
-	if (sched_ipi(&ksys, this_cpu()))
-		switch_to(sched_pick(&ksys, this_cpu()));
+	if (kwatch.on)
+		sample_core(cpu, SAMPLE_IPI);
+	if (sched_ipi(&ksys, cpu)) {
+		leave_thread(cpu);
+		switch_to(sched_pick(&ksys, cpu));
+	}
 }
 
 void sched_irq_init(void)
 {
 	idt_set_handler(VEC_TIMER, timer_irq);
 	idt_set_handler(VEC_RESCHED, resched_irq);
+	idt_set_entry_hooks(isr_enter, isr_leave);
 }

@@ -27,6 +27,10 @@ struct kthread {
 	volatile uint64_t msg;    /* IPC payload received */
 	struct kthread *caller;   /* who called this server */
 	int exit_code;
+	volatile uint64_t nsys;   /* system calls it made */
+	/* Core scheduling: the trust domain the kernel put it in, for the checks of the
+	 * sampler below: its cookie (sched_core_get) once tagged, 0 = untagged. */
+	uint64_t domain;
 };
 
 extern struct sched_sys ksys;
@@ -65,6 +69,55 @@ void sched_irq_init(void);
  * to the end of the sched_timer() call it caused (interrupt delivery plus kernel entry).
  * Written by that CPU's timer handler; a test may reset and read it. */
 extern uint64_t timer_late_max[MAX_CPUS];
+
+/*
+ * Core scheduling (docs/x86_64.md "Core scheduling").
+ *
+ * What each CPU executes, as the kernel knows it. krunning[cpu]: the thread whose code the
+ * CPU runs (ring 3, or ring 0 on its behalf: an interrupt taken in it); NULL for the idle
+ * thread and while the CPU is inside libsched changing its current thread. It is set on the
+ * new thread's stack once the switch is finished, and cleared before every libsched call
+ * that may change the CPU's current thread (pick, block, sleep, park, yield, call, reply,
+ * exit). So krunning[cpu] == t implies ksys.rq[cpu].curr == t at that instant.
+ * kuser[cpu]: the thread whose ring-3 code the CPU runs; set after the last kernel code of
+ * a return to ring 3 (sched_core_exit_kernel included), cleared by the first code of an
+ * entry from ring 3 (before sched_core_enter_kernel).
+ */
+extern struct kthread *krunning[MAX_CPUS];
+extern struct kthread *kuser[MAX_CPUS];
+
+/* Kernel protection is wired (cfg.core_protect was given to sched_init): every entry from
+ * ring 3 or the idle loop calls sched_core_enter_kernel (and waits for kernel_safe), every
+ * return there sched_core_exit_kernel. Set once at boot. */
+extern bool kprotect;
+
+/*
+ * The sampler: while `on`, every timer interrupt, reschedule IPI and system call of a CPU
+ * with SMT siblings looks at the siblings (after the entry protocol, before the handler
+ * does anything) and counts. See sample_core() in thread.c for what counts and why.
+ */
+enum { SAMPLE_TIMER, SAMPLE_IPI, SAMPLE_SYSCALL, SAMPLE_NR };
+struct core_watch_cpu {
+	uint64_t samples[SAMPLE_NR];
+	uint64_t mixed;      /* this CPU and a sibling both run threads, of different domains */
+	uint64_t lib_mixed;  /* the same in libsched's view: rq->curr cookies */
+	uint64_t exposed;    /* this CPU in the kernel, a sibling in ring 3 of a tagged thread */
+	uint64_t enter_waits;/* entries that kicked siblings and waited for kernel_safe */
+	uint64_t exit_waits; /* returns to ring 3 that sched_core_exit_kernel held back */
+};
+struct core_watch {
+	volatile int on;
+	struct core_watch_cpu cpu[MAX_CPUS];
+	/* the first mixed / exposed sample: CPUs, thread ids, domains */
+	volatile int have_mixed, have_exposed;
+	unsigned mixed_cpu[2], mixed_tid[2], exposed_cpu[2], exposed_tid;
+	uint64_t mixed_dom[2], exposed_dom;
+};
+extern struct core_watch kwatch;
+void sample_core(unsigned cpu, unsigned where); /* interrupts off */
+/* A new ring-3 thread's first return to user mode: the exit protocol, kuser[] set;
+ * interrupts stay off until the iretq (user.c). */
+void user_return_prepare(void);
 
 static inline unsigned long irq_save(void)
 {

@@ -14,28 +14,32 @@
 #define USER_STACK_TOP 0x800000ull
 
 enum { SYS_WRITE, SYS_YIELD, SYS_SLEEP, SYS_EXIT, SYS_CALL, SYS_REPLY_RECV, SYS_RECV,
-       SYS_REPORT };
+       SYS_REPORT, SYS_SPIN };
 
 extern const uint8_t user_hello[], user_hello_end[];
 extern const uint8_t user_ping_client[], user_ping_client_end[];
 extern const uint8_t user_ping_server[], user_ping_server_end[];
 extern const uint8_t user_sleeper[], user_sleeper_end[];
+extern const uint8_t user_spinner[], user_spinner_end[];
 extern void user_enter(uint64_t rip, uint64_t rsp, uint64_t arg, uint64_t cs, uint64_t ss);
 
 struct kthread *ipc_server;
 volatile uint64_t ksyscalls; /* kernel entries through int 0x80, all CPUs */
+volatile int kspin_stop;
 
 static const struct { const uint8_t *start, *end; } progs[] = {
 	[PROG_HELLO] = { user_hello, user_hello_end },
 	[PROG_PING_CLIENT] = { user_ping_client, user_ping_client_end },
 	[PROG_PING_SERVER] = { user_ping_server, user_ping_server_end },
 	[PROG_SLEEPER] = { user_sleeper, user_sleeper_end },
+	[PROG_SPINNER] = { user_spinner, user_spinner_end },
 };
 
 static void user_main(void *arg)
 {
 	struct kthread *t = arg;
 
+	user_return_prepare();
 	user_enter(t->user_rip, t->user_rsp, t->user_arg, USER_CS, USER_DS);
 }
 
@@ -86,7 +90,10 @@ static void syscall_irq(struct regs *r)
 {
 	struct kthread *me = thread_current();
 
+	if (kwatch.on)
+		sample_core(this_cpu(), SAMPLE_SYSCALL);
 	__atomic_fetch_add(&ksyscalls, 1, __ATOMIC_RELAXED);
+	me->nsys++;
 	switch (r->rax) {
 	case SYS_WRITE:
 		serial_write((const char *)r->rdi, r->rsi < 256 ? r->rsi : 256);
@@ -114,6 +121,9 @@ static void syscall_irq(struct regs *r)
 		break;
 	case SYS_REPORT:
 		me->user_arg = r->rdi;
+		break;
+	case SYS_SPIN:
+		r->rax = (uint64_t)kspin_stop;
 		break;
 	default:
 		me->exit_code = -1;

@@ -14,6 +14,7 @@ SYS_CALL         equ 4
 SYS_REPLY_RECV   equ 5
 SYS_RECV         equ 6
 SYS_REPORT       equ 7
+SYS_SPIN         equ 8
 
 ; hello: write a line, exit with status 7
 global user_hello, user_hello_end
@@ -99,3 +100,24 @@ user_sleeper:
 	int 0x80
 	jmp $
 user_sleeper_end:
+
+; spinner: ring-3 CPU hog. Rounds of rdi pause iterations, each followed by SYS_SPIN (a
+; kernel entry), until SYS_SPIN answers nonzero; then exit 0.
+global user_spinner, user_spinner_end
+user_spinner:
+	mov r12, rdi
+.round:
+	mov rcx, r12
+.spin:
+	pause
+	dec rcx
+	jnz .spin
+	mov eax, SYS_SPIN
+	int 0x80
+	test rax, rax
+	jz .round
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_spinner_end:
