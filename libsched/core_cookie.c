@@ -186,7 +186,7 @@ static void refresh_cpu(struct sched_rq *rq, const struct sched_group *g)
 		if (sched__in_scope(t->group, g))
 			refresh(rq, t);
 	}
-	if (!rq->curr->is_idle && sched__in_scope(rq->curr->group, g))
+	if (rq->curr && !rq->curr->is_idle && sched__in_scope(rq->curr->group, g))
 		refresh(rq, rq->curr);
 }
 

@@ -34,9 +34,15 @@ static struct sched_rq *sib(const struct sched_rq *rq, unsigned i)
 	return &rq->sys->rq[core_of(rq)->sib[i]];
 }
 
-static bool tagged(const struct sched_thread *t)
+/* A CPU that never came online has no current thread: it runs nothing. */
+static bool runs(const struct sched_rq *r)
 {
-	return !t->is_idle && t->cookie != SCHED_COOKIE_NONE;
+	return r->curr && !r->curr->is_idle;
+}
+
+static bool tagged(const struct sched_rq *r)
+{
+	return runs(r) && r->curr->cookie != SCHED_COOKIE_NONE;
 }
 
 /* Siblings share the leader's lock and core state; the leader is the core's lowest CPU,
@@ -192,11 +198,11 @@ static void settle_forced(struct sched_rq *rq, sched_time_t now)
 	unsigned running = 0;
 
 	for (unsigned i = 0; i < core->nr_sibs; i++)
-		running += !sib(rq, i)->curr->is_idle;
+		running += runs(sib(rq, i));
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
 		struct sched_rq *r = sib(rq, i);
 
-		if (core->nr_forced && running && !r->curr->is_idle && sched_time_before(r->fi_stamp, now))
+		if (core->nr_forced && running && runs(r) && sched_time_before(r->fi_stamp, now))
 			sched__acct_add(r->curr, SCHED_ACCT_FORCED_IDLE,
 					(now - r->fi_stamp) * core->nr_forced / running);
 		r->fi_stamp = now;
@@ -282,7 +288,7 @@ static bool conflicts(struct sched_rq *rq, const struct sched_thread *t)
 	for (unsigned i = 0; i < core_of(rq)->nr_sibs; i++) {
 		struct sched_rq *r = sib(rq, i);
 
-		if (r != rq && !sched__cookies_match(r->curr, t))
+		if (r != rq && runs(r) && !sched__cookies_match(r->curr, t))
 			return true;
 	}
 	return false;
@@ -297,7 +303,7 @@ static bool core_active(struct sched_rq *rq)
 	if (core->nr_tagged)
 		return true;
 	for (unsigned i = 0; i < core->nr_sibs; i++)
-		if (tagged(sib(rq, i)->curr))
+		if (tagged(sib(rq, i)))
 			return true;
 	return false;
 }
@@ -367,7 +373,7 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 			p = fill(r, core->cookie);
 		core->in_fi |= best[i] && !p;
 		r->core_pick = p;
-		r->core_pending = r != rq && p != (r->curr->is_idle ? NULL : r->curr);
+		r->core_pending = r != rq && p != (runs(r) ? r->curr : NULL);
 		if (r->core_pending)
 			sched__kick(r, true);
 	}
@@ -444,9 +450,10 @@ void sched__core_switched(struct sched_rq *rq, sched_time_t now)
 
 		if (r == rq)
 			continue;
-		if (r->core_pending && r->curr->is_idle && r->core_pick && !conflicts(r, r->core_pick))
+		if (r->core_pending && r->curr && r->curr->is_idle && r->core_pick &&
+		    !conflicts(r, r->core_pick))
 			sched__kick(r, true);
-		else if (forced && !was && !r->curr->is_idle)
+		else if (forced && !was && runs(r))
 			sched__kick(r, false); /* its slice end is now needed */
 	}
 }
@@ -483,7 +490,7 @@ int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
 		struct sched_rq *r = sib(rq, i);
 		uint32_t queued = 0;
 
-		if (conflicts(r, r->curr))
+		if (runs(r) && conflicts(r, r->curr))
 			FAIL(s, "core: siblings run different cookies", r->cpu);
 		if (!sched_rb_valid(&r->core_tree))
 			FAIL(s, "core: cookie index is not a valid tree", r->cpu);
@@ -499,7 +506,7 @@ int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
 		}
 		if (queued != r->nr_queued)
 			FAIL(s, "core: index and queue disagree", r->cpu);
-		if (r->forced_idle && !r->curr->is_idle)
+		if (r->forced_idle && runs(r))
 			FAIL(s, "core: forced idle CPU runs a thread", r->cpu);
 		forced += r->forced_idle;
 	}

@@ -26,7 +26,8 @@ static bool protecting(struct sched_sys *s, unsigned cpu)
 /* Does r run a tagged thread's user code? */
 static bool exposed(const struct sched_rq *r)
 {
-	return r->kmode == KMODE_OUTSIDE && !r->curr->is_idle && r->curr->cookie != SCHED_COOKIE_NONE;
+	return r->kmode == KMODE_OUTSIDE && r->curr && !r->curr->is_idle &&
+	       r->curr->cookie != SCHED_COOKIE_NONE;
 }
 
 static struct sched_rq *sibling(struct sched_rq *rq, unsigned i)
@@ -91,7 +92,7 @@ int sched_core_exit_kernel(struct sched_sys *s, unsigned cpu)
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
-	if (!rq->curr->is_idle && rq->curr->cookie != SCHED_COOKIE_NONE)
+	if (rq->curr && !rq->curr->is_idle && rq->curr->cookie != SCHED_COOKIE_NONE)
 		for (unsigned i = 0; i < rq->core->core_state.nr_sibs; i++)
 			wait |= sibling(rq, i) != rq && sibling(rq, i)->kmode == KMODE_KERNEL;
 	rq->kmode = wait ? KMODE_LEAVING : KMODE_OUTSIDE;

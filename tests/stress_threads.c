@@ -150,6 +150,26 @@ static void reuse(struct cpu *c)
 		sched_wake(&sys, sched_ref_of(t), SCHED_WAKE_NEW);
 }
 
+/* Core scheduling: give a thread a new cookie, another thread's, or none. */
+static void cookie_op(struct cpu *c, struct sched_ref r)
+{
+	struct sched_thread *o = &pool[rnd(c, THREADS)];
+	struct sched_ref from = { o, __atomic_load_n(&o->gen, __ATOMIC_ACQUIRE) };
+	struct sched_auth root = sched_auth_root(&sys);
+
+	switch (rnd(c, 3)) {
+	case 0:
+		sched_core_create(&sys, root, r, SCHED_CORE_THREAD);
+		break;
+	case 1:
+		sched_core_share(&sys, root, from, r, SCHED_CORE_THREAD);
+		break;
+	default:
+		sched_core_clear(&sys, root, r, SCHED_CORE_THREAD);
+		break;
+	}
+}
+
 static void random_op(struct cpu *c)
 {
 	struct sched_thread *t = &pool[rnd(c, THREADS)];
@@ -175,7 +195,10 @@ static void random_op(struct cpu *c)
 		sched_set_affinity(&sys, r, &m);
 		break;
 	case 7:
-		reuse(c);
+		if (sys.cfg.core_sched && rnd(c, 2))
+			cookie_op(c, r);
+		else
+			reuse(c);
 		break;
 	default:
 		resched(c->id);
@@ -219,17 +242,25 @@ static void assert_no_thread_lost(void)
 	}
 }
 
-static void threads_on_real_cpus_keep_every_invariant(void **state)
+/* Two SMT cores when `core`: siblings share the core lock and pick core-wide. */
+static void run(bool core)
 {
-	static const struct sched_topology topo = { .nr_cpus = CPUS };
+	static const struct sched_topology topo = { .nr_cpus = CPUS, .core = { 0, 0, 1, 1 } };
+	struct sched_config cfg = { .core_sched = core };
 	pthread_t cpu[CPUS];
 	uint64_t total_ops = 0, total_sw = 0;
 	struct timespec run = { RUN_MS / 1000, (RUN_MS % 1000) * 1000000L };
 
-	(void)state;
-	for (unsigned c = 0; c < CPUS; c++)
+	__atomic_store_n(&stop, 0, __ATOMIC_RELEASE);
+	for (unsigned c = 0; c < CPUS; c++) {
 		timer_at[c] = SCHED_TIME_NEVER;
-	assert_int_equal(sched_init(&sys, rq, &topo, NULL), 0);
+		ipi[c] = 0;
+		ops[c] = switches[c] = 0;
+		idle[c] = (struct sched_thread){ 0 };
+	}
+	for (unsigned i = 0; i < THREADS; i++)
+		pool[i] = (struct sched_thread){ 0 };
+	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
 	assert_int_equal(sched_group_init(&sys, &group, &(struct sched_group_params){ .id = 1 }), 0);
 	for (unsigned i = 0; i < THREADS; i++) {
 		struct sched_thread_params p = { .id = i + 1, .nice = (int)(i % 40) - 20, .group = &group };
@@ -246,19 +277,33 @@ static void threads_on_real_cpus_keep_every_invariant(void **state)
 		total_sw += switches[c];
 	}
 	my_cpu = 0;
-	if (sched_check(&sys) < 0)
+	if (sched_check(&sys) < 0) /* core scheduling: siblings' current cookies match too */
 		fail_msg("checker: %s (%u)", sys.check_msg, sys.check_arg);
 	assert_no_thread_lost();
-	print_message("%llu operations, %llu switches on %d CPU threads in %d ms\n",
-		      (unsigned long long)total_ops, (unsigned long long)total_sw, CPUS, RUN_MS);
+	print_message("%llu operations, %llu switches on %d CPU threads in %d ms%s\n",
+		      (unsigned long long)total_ops, (unsigned long long)total_sw, CPUS, RUN_MS,
+		      core ? " (core scheduling)" : "");
 	assert_true(total_ops > 10000); /* the run really ran */
 	assert_true(total_sw > 1000);
+}
+
+static void threads_on_real_cpus_keep_every_invariant(void **state)
+{
+	(void)state;
+	run(false);
+}
+
+static void core_scheduling_on_real_cpus_keeps_every_invariant(void **state)
+{
+	(void)state;
+	run(true);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(threads_on_real_cpus_keep_every_invariant),
+		cmocka_unit_test(core_scheduling_on_real_cpus_keeps_every_invariant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
