@@ -35,68 +35,65 @@ static struct sched_rq *sibling(struct sched_rq *rq, unsigned i)
 	return &rq->sys->rq[rq->core->core_state.sib[i]];
 }
 
-int sched_core_enter_kernel(struct sched_sys *s, unsigned cpu)
-{
-	struct sched_rq *rq;
-	unsigned long flags;
-	int kicked = 0;
+enum step { ENTER, CHECK, EXIT };
 
-	if (!protecting(s, cpu))
-		return s && cpu < s->nr_cpus ? 0 : -SCHED_EINVAL;
-	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
-	rq->kmode = KMODE_KERNEL;
+/* One step of the protocol on `cpu`, under the core lock. ENTER returns the siblings
+ * kicked, CHECK 1 if safe, EXIT 1 if the caller must wait. */
+static int step(struct sched_rq *rq, enum step what)
+{
+	bool mine = rq->curr && !rq->curr->is_idle && rq->curr->cookie != SCHED_COOKIE_NONE;
+	int n = 0;
+
+	if (what == ENTER)
+		rq->kmode = KMODE_KERNEL;
 	for (unsigned i = 0; i < rq->core->core_state.nr_sibs; i++) {
 		struct sched_rq *r = sibling(rq, i);
 
-		if (r == rq || !exposed(r))
+		if (r == rq)
 			continue;
-		kicked++;
-		if (!sched__xchg(&r->ipi_pending, 1)) {
-			sched__inc(&rq->counters[SCHED_CNT_CORE_KICKS], 1);
-			sched_arch_send_resched(r->cpu);
+		if (what == EXIT) {
+			n |= mine && r->kmode == KMODE_KERNEL;
+		} else if (exposed(r)) {
+			n++;
+			if (what == ENTER && !sched__xchg(&r->ipi_pending, 1)) {
+				sched__inc(&rq->counters[SCHED_CNT_CORE_KICKS], 1);
+				sched_arch_send_resched(r->cpu);
+			}
 		}
 	}
+	if (what == EXIT)
+		rq->kmode = n ? KMODE_LEAVING : KMODE_OUTSIDE;
+	return what == CHECK ? !n : n;
+}
+
+static int locked_step(struct sched_sys *s, unsigned cpu, enum step what)
+{
+	struct sched_rq *rq = sched__rq(s, cpu);
+	unsigned long flags = sched_arch_irq_save();
+	int n;
+
+	sched__rq_lock(rq);
+	n = step(rq, what);
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
-	return kicked;
+	return n;
+}
+
+int sched_core_enter_kernel(struct sched_sys *s, unsigned cpu)
+{
+	if (!s || cpu >= s->nr_cpus)
+		return -SCHED_EINVAL;
+	return protecting(s, cpu) ? locked_step(s, cpu, ENTER) : 0;
 }
 
 bool sched_core_kernel_safe(struct sched_sys *s, unsigned cpu)
 {
-	struct sched_rq *rq;
-	unsigned long flags;
-	bool safe = true;
-
-	if (!protecting(s, cpu))
-		return true;
-	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
-	for (unsigned i = 0; i < rq->core->core_state.nr_sibs; i++)
-		safe &= !exposed(sibling(rq, i)) || sibling(rq, i) == rq;
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
-	return safe;
+	return !protecting(s, cpu) || locked_step(s, cpu, CHECK);
 }
 
 int sched_core_exit_kernel(struct sched_sys *s, unsigned cpu)
 {
-	struct sched_rq *rq;
-	unsigned long flags;
-	bool wait = false;
-
-	if (!protecting(s, cpu))
-		return s && cpu < s->nr_cpus ? 0 : -SCHED_EINVAL;
-	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
-	if (rq->curr && !rq->curr->is_idle && rq->curr->cookie != SCHED_COOKIE_NONE)
-		for (unsigned i = 0; i < rq->core->core_state.nr_sibs; i++)
-			wait |= sibling(rq, i) != rq && sibling(rq, i)->kmode == KMODE_KERNEL;
-	rq->kmode = wait ? KMODE_LEAVING : KMODE_OUTSIDE;
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
-	return wait ? -SCHED_EBUSY : 0;
+	if (!s || cpu >= s->nr_cpus)
+		return -SCHED_EINVAL;
+	return protecting(s, cpu) && locked_step(s, cpu, EXIT) ? -SCHED_EBUSY : 0;
 }
