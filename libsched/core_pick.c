@@ -244,22 +244,34 @@ static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t
 		return false;
 	ok = sched_cpumask_test(&t->affinity, rq->cpu) &&
 	     !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
-	if (ok)
+	if (ok) {
 		sched__move_queued(v, rq, t, sched_arch_now());
+		sched__inc(&rq->counters[SCHED_CNT_STEALS], 1);
+	}
 	sched__spin_unlock(&t->lock);
 	return ok;
 }
 
 /*
- * rq (locked) is about to be forced idle: pull a queued thread of the core's cookie from
- * another core. The victim's lock is only tried (we hold ours, out of order), at most
- * SCHED_CORE_STEAL_TRIES of them: O(tries x log n). Returns the thread, now queued on rq.
+ * rq (locked) is about to be forced idle: pull a queued thread of the core's cookie, first
+ * from a sibling (under the core lock we hold: a bad placement inside the core is repaired
+ * here), then from another core, whose lock is only tried (we hold ours, out of order), at
+ * most SCHED_CORE_STEAL_TRIES of them. O((SMT width + tries) x log n). Returns the thread,
+ * now queued on rq.
  */
 static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t cookie)
 {
 	struct sched_sys *s = rq->sys;
+	struct sched_core *core = core_of(rq);
 	unsigned tries = 0;
 
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		struct sched_rq *v = sib(rq, i);
+		struct sched_thread *t = v != rq && v->online ? sched__core_find(v, cookie) : NULL;
+
+		if (t && take(v, rq, t))
+			return t;
+	}
 	for (unsigned k = 1; k < s->nr_cpus && tries < SCHED_CORE_STEAL_TRIES; k++) {
 		struct sched_rq *v = &s->rq[(rq->cpu + k) % s->nr_cpus];
 		struct sched_thread *t;
@@ -271,7 +283,6 @@ static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t c
 			continue;
 		t = sched__core_find(v, cookie);
 		if (take(v, rq, t)) {
-			sched__inc(&rq->counters[SCHED_CNT_STEALS], 1);
 			sched__spin_unlock(&v->core->lock);
 			return t;
 		}
@@ -337,10 +348,7 @@ static struct sched_thread *fill(struct sched_rq *r, sched_cookie_t cookie)
 /* Compute every sibling's next thread; returns rq's. rq is the CPU picking, its leaving
  * current thread already off its class. */
 static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thread *prev,
-					  sched_time_t now,
-					  struct sched_thread *(*choose)(struct sched_rq *,
-									 struct sched_thread *,
-									 sched_time_t))
+					  sched_time_t now)
 {
 	struct sched_core *core = core_of(rq);
 	struct sched_thread *best[SCHED_SMT_MAX], *max = NULL;
@@ -358,7 +366,7 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
 		struct sched_rq *r = sib(rq, i);
 
-		best[i] = r == rq ? choose(rq, prev, now) : sibling_best(r, now);
+		best[i] = r == rq ? sched__choose(rq, prev, now) : sibling_best(r, now);
 		if (more_urgent(best[i], r, max, max_rq) ||
 		    (best[i] && max && !more_urgent(max, max_rq, best[i], r) && best[i] == r->curr))
 			max = best[i], max_rq = r; /* ties keep a running thread */
@@ -400,10 +408,7 @@ static bool pick_valid(struct sched_rq *rq, struct sched_thread *p, struct sched
  * pick). Returns the thread to run, NULL for idle.
  */
 struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
-					bool prev_runs, sched_time_t now,
-					struct sched_thread *(*choose)(struct sched_rq *,
-								       struct sched_thread *,
-								       sched_time_t))
+					bool prev_runs, sched_time_t now)
 {
 	struct sched_thread *next;
 
@@ -412,13 +417,13 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 		prev->cookie = sched__cookie_resolve(prev);
 	if (!rq->online || !core_active(rq)) {
 		rq->core_pending = 0;
-		return choose(rq, prev, now);
+		return sched__choose(rq, prev, now);
 	}
 	if (pick_valid(rq, rq->core_pick, prev, prev_runs)) {
 		next = rq->core_pick;
 		sched__inc(&rq->counters[SCHED_CNT_CORE_REUSED], 1);
 	} else {
-		next = core_pick_all(rq, prev, now, choose);
+		next = core_pick_all(rq, prev, now);
 	}
 	rq->core_pending = 0;
 	if (next && conflicts(rq, next)) {
@@ -426,7 +431,9 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 		rq->core_pending = 1;
 		return NULL;
 	}
-	if (!next && rq->nr_queued && (next = steal_matching(rq, core_of(rq)->cookie)) &&
+	/* about to be forced idle (prev, if it runs on, goes back to the queue) */
+	if (!next && (rq->nr_queued || prev_runs) &&
+	    (next = steal_matching(rq, core_of(rq)->cookie)) &&
 	    conflicts(rq, next))
 		next = NULL;
 	return next;

@@ -230,10 +230,7 @@ void sched__core_dequeued(struct sched_rq *rq, struct sched_thread *t);
 void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t);
 void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t);
 struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
-					bool prev_runs, sched_time_t now,
-					struct sched_thread *(*choose)(struct sched_rq *,
-								       struct sched_thread *,
-								       sched_time_t));
+					bool prev_runs, sched_time_t now);
 void sched__core_switched(struct sched_rq *rq, sched_time_t now);
 bool sched__core_others_wait(const struct sched_rq *rq);
 bool sched__core_fits(struct sched_sys *s, unsigned cpu, const struct sched_thread *t);
@@ -331,6 +328,8 @@ struct sched_thread *sched__schedule(struct sched_rq *rq);
 void sched__resched(struct sched_rq *rq);
 void sched__kick(struct sched_rq *rq, bool must_preempt);
 void sched__rearm(struct sched_rq *rq);
+struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *prev,
+				   sched_time_t now);
 
 /* wake.c */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,

@@ -233,7 +233,7 @@ static unsigned leave_flags(const struct sched_thread *t)
  * The choice: a direct-handoff target first if its class agrees and no EDF thread would be
  * bypassed by a fair one; then EDF; then fair. NULL: idle.
  */
-static struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *prev,
+static inline struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *prev,
 				   sched_time_t now)
 {
 	struct sched_thread *h = rq->handoff, *next;
@@ -247,6 +247,13 @@ static struct sched_thread *choose(struct sched_rq *rq, struct sched_thread *pre
 		return h;
 	rq->handoff = NULL;
 	return next ? next : rq->sys->fair->pick(rq, now);
+}
+
+/* The same choice for core_pick.c (choose() itself stays inline on the plain path). */
+struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *prev,
+				   sched_time_t now)
+{
+	return choose(rq, prev, now);
 }
 
 /* The class current thread t should be on now, NULL if it must stop running. */
@@ -299,7 +306,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 		prev->on_class = NULL;
 	}
 	sched__inc(&rq->counters[SCHED_CNT_PICK_CANDIDATES], rq->nr_queued + prev_runs);
-	next = sched__core_on(rq) ? sched__core_choose(rq, prev, prev_runs, now, choose)
+	next = sched__core_on(rq) ? sched__core_choose(rq, prev, prev_runs, now)
 				  : choose(rq, prev, now);
 	if (next != prev || !prev_runs) {
 		if (prev_runs) {
