@@ -56,6 +56,9 @@ bench: build
 	valgrind --tool=callgrind --callgrind-out-file=/dev/null ./$(BUILD)/bench/bench_class_cycle
 	./$(BUILD)/bench/bench_sc
 	bench/bench_sc_count.sh ./$(BUILD)/bench/bench_sc
+	./$(BUILD)/bench/bench_core
+	bench/bench_core_count.sh ./$(BUILD)/bench/bench_core
+	./$(BUILD)/bench/bench_core_idle
 	bench/rtapp_vs_schedsim.sh
 
 clean:
