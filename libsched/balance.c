@@ -13,13 +13,21 @@
 
 #define SCHED_MOVE_SCAN 32
 
-/* Allowed there, off its old stack, not promised to a handoff, and (core scheduling) not
- * headed for a core that runs another cookie: it would only be forced idle there. */
-static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t)
+/*
+ * Allowed there, off its old stack, not promised to a handoff. Core scheduling: an idle
+ * CPU does not steal a thread its core's running cookie would force idle at once; the
+ * periodic balance may move it to another core anyway, since otherwise a cookie that
+ * holds a core alone keeps it forever while the other cookies crowd the remaining cores
+ * (the core-wide pick then shares that core between the two cookies). Within one core a
+ * move to the sibling gains nothing.
+ */
+static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		     bool dst_idling)
 {
 	return sched_cpumask_test(&t->affinity, dst->cpu) &&
 	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t &&
-	       (!sched__core_on(dst) || sched__core_fits(src->sys, dst->cpu, t));
+	       (!sched__core_on(dst) || sched__core_fits(src->sys, dst->cpu, t) ||
+		(!dst_idling && dst->core != src->core));
 }
 
 /* t, already off src's class, arrives on dst. Both rqs and t locked. */
@@ -75,7 +83,7 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 			break;
 		if (!worth_moving(src, dst, t, dst_idling, moved) || !sched__spin_trylock(&t->lock))
 			continue;
-		if (!can_move(src, dst, t)) { /* affinity is read under the thread lock */
+		if (!can_move(src, dst, t, dst_idling)) { /* affinity read under the thread lock */
 			sched__spin_unlock(&t->lock);
 			continue;
 		}
