@@ -10,7 +10,7 @@
 #include "kernel.h"
 
 const bool suite_bench_mode = true;
-const bool suite_core_sched = false; /* on SMT machines */
+const bool suite_core_sched = false; /* no core scheduling (kernel.c) */
 
 static volatile int stop;
 static struct kthread *server;

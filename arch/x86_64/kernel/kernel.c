@@ -12,7 +12,7 @@ volatile uint64_t knotify_count;
 volatile uint64_t knotify_last;
 volatile uint32_t knotify_endpoint;
 extern const bool suite_bench_mode;
-extern const bool suite_core_sched;
+extern const bool suite_core_sched; /* the flavour can run with core scheduling */
 bool ksmt;
 
 static struct sched_rq rqs[MAX_CPUS];
@@ -81,11 +81,11 @@ void kernel_main(void)
 		for (unsigned d = 0; d < c; d++)
 			ksmt |= topo.core[d] == topo.core[c];
 	}
-	/* Core scheduling (and its kernel protection) for the whole boot when the flavour asks
-	 * for it and the machine has SMT siblings: sched_init fixes it (the siblings' shared
-	 * core lock). "core=off" / "protect=off" on the command line turn it off, for the
-	 * negative controls of tests.c. */
-	if (suite_core_sched && ksmt && !kernel_arg("core=off")) {
+	/* Core scheduling and its kernel protection, when the flavour supports them, some CPUs
+	 * are SMT siblings and the command line says "core=on" ("protect=off" leaves the
+	 * protection out). They are a property of the whole boot: sched_init fixes them (the
+	 * siblings share the core lock). */
+	if (suite_core_sched && ksmt && kernel_arg("core=on")) {
 		cfg.core_sched = true;
 		cfg.core_protect = !kernel_arg("protect=off");
 	}
@@ -99,6 +99,7 @@ void kernel_main(void)
 	idt_set_handler(VEC_CALL, call_irq);
 	idle_init(0);
 	platform_start_aps(ap_main);
+	boot_enter_kernel();
 	thread_start_now(thread_create("runner", runner, NULL, NULL));
 	idle_loop();
 }

@@ -178,6 +178,7 @@ __attribute__((noreturn)) void thread_exit(void)
 
 	irq_save();
 	me = thread_current();
+	me->done_ns = clock_ns();
 	me->done = 1;
 	leave_thread(this_cpu());
 	sched_exit(&ksys, sched_ref_of(&me->st)); /* sets need_resched */
@@ -335,11 +336,36 @@ static void kernel_exit(unsigned cpu)
 }
 
 /*
+ * Where the idle loop halts (idle_loop): set, with interrupts off, before its
+ * `sti; hlt; cli` and cleared after it, so an interrupt on the idle thread that finds it
+ * set came from the halt, or from the instruction after it (iretq turns interrupts on, and
+ * another interrupt may come before the cli). idle_frame: that interrupt's frame, whose
+ * return goes back there (the idle thread never migrates, and takes no other interrupt
+ * until it returns). Without the second case an interrupt just after a halt would switch to
+ * a thread while libsched still has the CPU outside the kernel.
+ */
+static bool idle_halted[MAX_CPUS];
+static struct regs *idle_frame[MAX_CPUS];
+
+/* libsched's kernel-protection mode of a CPU (sched_rq.kmode: outside, in the kernel,
+ * leaving), read only to check this file's wiring: the first code of an entry from ring 3
+ * finds the CPU outside, that of an entry from kernel code (a kernel thread) in the kernel. */
+enum { KMODE_OUTSIDE, KMODE_KERNEL };
+uint64_t kmode_bad[MAX_CPUS];
+
+static void check_kmode(unsigned cpu, unsigned expect)
+{
+	if (__atomic_load_n(&ksys.rq[cpu].kmode, __ATOMIC_RELAXED) != expect)
+		kmode_bad[cpu]++;
+}
+
+/*
  * Every interrupt, exception and system call passes here first (cpu.c's entry hook). The
- * CPU enters the kernel from ring 3 (CS in the frame) or from the idle loop (the idle
- * thread takes interrupts only in its `sti; hlt`); an entry from a kernel thread is kernel
- * to kernel and needs nothing (kernel threads run only while the CPU is "in the kernel":
- * they are reached by a switch made in the kernel).
+ * CPU enters the kernel from ring 3 (CS in the frame) or from the idle loop's halt; any
+ * other entry comes from kernel code and needs nothing: kernel threads run only while the
+ * CPU is "in the kernel" (they are reached by a switch made in the kernel), and so does a
+ * CPU's boot code. (An exception inside libsched, a bug, thus still reaches the report
+ * instead of spinning on the core lock it interrupted.)
  */
 static void isr_enter(struct regs *r)
 {
@@ -347,10 +373,16 @@ static void isr_enter(struct regs *r)
 
 	if (r->cs & 3) {
 		__atomic_store_n(&kuser[cpu], NULL, __ATOMIC_SEQ_CST);
+		if (kprotect) {
+			check_kmode(cpu, KMODE_OUTSIDE);
+			kernel_enter(cpu);
+		}
+	} else if (current[cpu] == &idle[cpu] && idle_halted[cpu]) {
+		idle_frame[cpu] = r;
 		if (kprotect)
 			kernel_enter(cpu);
-	} else if (kprotect && current[cpu] == &idle[cpu]) {
-		kernel_enter(cpu);
+	} else if (kprotect && current[cpu] && current[cpu] != &idle[cpu]) {
+		check_kmode(cpu, KMODE_KERNEL);
 	}
 }
 
@@ -364,8 +396,10 @@ static void isr_leave(struct regs *r)
 		if (kprotect)
 			kernel_exit(cpu);
 		__atomic_store_n(&kuser[cpu], current[cpu], __ATOMIC_SEQ_CST);
-	} else if (kprotect && current[cpu] == &idle[cpu]) {
-		kernel_exit(cpu);
+	} else if (r == idle_frame[cpu]) {
+		idle_frame[cpu] = NULL;
+		if (kprotect)
+			kernel_exit(cpu);
 	}
 }
 
@@ -458,7 +492,7 @@ void sample_core(unsigned cpu, unsigned where)
 
 /* --- idle and interrupts ------------------------------------------------------------------- */
 
-/* The CPU's boot context becomes its idle thread. Until idle_loop it runs kernel code. */
+/* The CPU's boot context becomes its idle thread. */
 void idle_init(unsigned cpu)
 {
 	idle[cpu].name = "idle";
@@ -467,8 +501,15 @@ void idle_init(unsigned cpu)
 	current[cpu] = &idle[cpu];
 	if (sched_cpu_online(&ksys, cpu, &idle[cpu].st) < 0)
 		panic("cpu %u: sched_cpu_online failed", cpu);
+}
+
+/* The boot CPU, about to start the first thread from its boot code: that code is kernel
+ * code for kernel protection (an AP's boot code runs no thread before its idle loop, where
+ * it leaves the kernel). */
+void boot_enter_kernel(void)
+{
 	if (kprotect)
-		kernel_enter(cpu);
+		kernel_enter(this_cpu());
 }
 
 /* Tickless idle: pick if asked to, else halt until the next interrupt (sti; hlt is atomic,
@@ -480,7 +521,7 @@ __attribute__((noreturn)) void idle_loop(void)
 
 	__asm__ volatile("cli" : : : "memory");
 	if (kprotect)
-		kernel_exit(cpu);
+		kernel_exit(cpu); /* the boot code was in the kernel */
 	for (;;) {
 		__asm__ volatile("cli" : : : "memory");
 		if (sched_need_resched(&ksys, cpu)) {
@@ -490,7 +531,9 @@ __attribute__((noreturn)) void idle_loop(void)
 			if (kprotect)
 				kernel_exit(cpu);
 		} else {
-			__asm__ volatile("sti; hlt" : : : "memory");
+			idle_halted[cpu] = true;
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
+			idle_halted[cpu] = false;
 		}
 	}
 }

@@ -22,6 +22,7 @@ struct kthread {
 	void *arg;
 	const char *name;
 	volatile int done;
+	uint64_t done_ns;         /* clock_ns() when it exited */
 	/* user processes and IPC (user.c) */
 	uint64_t user_rip, user_rsp, user_arg;
 	volatile uint64_t msg;    /* IPC payload received */
@@ -60,6 +61,7 @@ int thread_reply(struct kthread *client);
 
 /* The CPU's idle thread (its boot context) and idle loop. */
 void idle_init(unsigned cpu);
+void boot_enter_kernel(void); /* the boot CPU, before its first thread (kernel protection) */
 __attribute__((noreturn)) void idle_loop(void);
 
 /* interrupt handlers installed by the kernel (timer, resched IPI) */
@@ -90,6 +92,9 @@ extern struct kthread *kuser[MAX_CPUS];
  * ring 3 or the idle loop calls sched_core_enter_kernel (and waits for kernel_safe), every
  * return there sched_core_exit_kernel. Set once at boot. */
 extern bool kprotect;
+/* Entries that found libsched's protection mode not what the wiring implies (thread.c:
+ * outside for an entry from ring 3, in the kernel for one from a kernel thread); 0. */
+extern uint64_t kmode_bad[MAX_CPUS];
 
 /*
  * The sampler: while `on`, every timer interrupt, reschedule IPI and system call of a CPU

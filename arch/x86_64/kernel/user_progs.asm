@@ -101,15 +101,15 @@ user_sleeper:
 	jmp $
 user_sleeper_end:
 
-; spinner: ring-3 CPU hog. Rounds of rdi pause iterations, each followed by SYS_SPIN (a
-; kernel entry), until SYS_SPIN answers nonzero; then exit 0.
+; spinner: ring-3 CPU hog. Rounds of rdi loop iterations (no pause: under TCG a pause costs
+; about a microsecond), each followed by SYS_SPIN (a kernel entry), until SYS_SPIN answers
+; nonzero; then exit 0.
 global user_spinner, user_spinner_end
 user_spinner:
 	mov r12, rdi
 .round:
 	mov rcx, r12
 .spin:
-	pause
 	dec rcx
 	jnz .spin
 	mov eax, SYS_SPIN
