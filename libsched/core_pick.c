@@ -157,15 +157,18 @@ static uint64_t vnow(struct sched_rq *rq)
 {
 	const struct sched_class *f = rq->sys->fair;
 
-	return f->core_vnow ? f->core_vnow(rq) : rq->counters[SCHED_CNT_BUSY_NS];
+	return f->core_vnow ? f->core_vnow(rq) : 0;
 }
 
+/* A class without virtual time (rr): the longer a thread has waited, the more urgent; a
+ * running one has waited for nothing. */
 static int64_t vkey(struct sched_rq *rq, const struct sched_thread *t)
 {
 	const struct sched_class *f = rq->sys->fair;
-	uint64_t k = f->core_key ? f->core_key(rq, t) : rq->counters[SCHED_CNT_BUSY_NS];
 
-	return (int64_t)(k - rq->core_vbase);
+	if (!f->core_key)
+		return (int64_t)(t == rq->curr ? sched_arch_now() : t->runnable_since);
+	return (int64_t)(f->core_key(rq, t) - rq->core_vbase);
 }
 
 /* Is a (best of rq a) more urgent than b (best of rq b)? NULL is the least urgent. */
@@ -379,6 +382,9 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 
 		if (p && p->cookie != core->cookie)
 			p = fill(r, core->cookie);
+		/* kept running only because its cookie won: a new turn, or a class that wanted
+		 * to switch (its slice is over) would ask again at once */
+		r->core_renew = r == rq && p && p == prev && p != best[i];
 		core->in_fi |= best[i] && !p;
 		r->core_pick = p;
 		r->core_pending = r != rq && p != (runs(r) ? r->curr : NULL);

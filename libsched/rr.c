@@ -69,13 +69,18 @@ static struct sched_thread *rr_pick(struct sched_rq *rq, sched_time_t now)
  * A new turn gets a fresh quantum, unless it still holds one handed over by an IPC
  * caller. Overflow: quantum <= 2^30 ns (sched_init bound), weight < 2^17.
  */
-static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+static void new_turn(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	uint64_t q = rq->sys->cfg.rr_quantum_ns * t->weight / SCHED_WEIGHT_NICE0;
 
-	sched__list_del(&t->cls.rr.node);
 	if (!sched_time_before(now, t->cls.rr.slice_end))
 		t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+}
+
+static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	sched__list_del(&t->cls.rr.node);
+	new_turn(rq, t, now);
 }
 
 /* The callee runs on the caller's turn: it inherits what is left of the quantum. */
@@ -91,10 +96,19 @@ static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
 	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
 }
 
+/*
+ * The quantum ended: the core reschedules if others wait. A thread alone on its queue goes
+ * on with a new turn; it may still be waited for by a sibling forced idle under core
+ * scheduling, whose core-wide pick then needs the next turn's end, not a past instant.
+ */
 static bool rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
-	(void)rq, (void)delta;
-	return !sched_time_before(t->exec_start, t->cls.rr.slice_end);
+	bool over = !sched_time_before(t->exec_start, t->cls.rr.slice_end);
+
+	(void)delta;
+	if (over && !rr_first(rq))
+		new_turn(rq, t, t->exec_start);
+	return over;
 }
 
 /* The quantum is computed from the weight at each turn: nothing to keep. */
