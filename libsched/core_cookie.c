@@ -139,10 +139,12 @@ static int look(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 	struct sched_rq *rq;
 	int ret = 0;
 
-	if (!r.t || r.t->is_idle)
+	if (!r.t)
 		return -SCHED_EINVAL;
-	rq = lock_view(s, r.t, &flags);
-	if (!sched__ref_live(r))
+	rq = lock_view(s, r.t, &flags); /* is_idle too: re-initialisation rewrites it */
+	if (r.t->is_idle)
+		ret = -SCHED_EINVAL;
+	else if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
 	else if (!sched__in_scope(r.t->group, auth.a->scope))
 		ret = -SCHED_EPERM;
@@ -271,12 +273,14 @@ int sched_core_get(struct sched_sys *s, struct sched_ref r, sched_cookie_t *out)
 	struct sched_rq *rq;
 	int ret = 0;
 
-	if (!s || !r.t || !out || r.t->is_idle)
+	if (!s || !r.t || !out)
 		return -SCHED_EINVAL;
 	if (!s->cfg.core_sched)
 		return -SCHED_ESTATE;
 	rq = lock_view(s, r.t, &flags);
-	if (sched__ref_live(r))
+	if (r.t->is_idle)
+		ret = -SCHED_EINVAL;
+	else if (sched__ref_live(r))
 		*out = sched__cookie_resolve(r.t);
 	else
 		ret = -SCHED_ESTALE;
