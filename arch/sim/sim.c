@@ -45,6 +45,9 @@
 
 enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT };
 
+/* Events at one instant beyond this (plus 64 per thread) mean a livelock (see stuck()). */
+#define SAME_INSTANT_MAX 1000000
+
 /* How long a CPU spinning at a kernel entry or exit waits before it asks again. */
 #define KERNEL_RETRY_NS 1000
 
@@ -264,12 +267,16 @@ static struct sim_thread *sim_of(struct sched_thread *st)
 	return st && !st->is_idle ? (struct sim_thread *)(void *)st : NULL;
 }
 
+static void violation(struct sim *sim, const char *msg);
+
 static void check_step(struct sim *sim)
 {
+	char msg[256];
+
 	if (sim->check_each_step && sched_check(&sim->sys) < 0) {
-		fprintf(stderr, "schedsim: invariant broken at t=%llu ns: %s (%u)\n",
-			(unsigned long long)sim->now, sim->sys.check_msg, sim->sys.check_arg);
-		abort();
+		snprintf(msg, sizeof(msg), "invariant broken at t=%llu ns: %s (%u)",
+			 (unsigned long long)sim->now, sim->sys.check_msg, sim->sys.check_arg);
+		violation(sim, msg);
 	}
 }
 
@@ -834,6 +841,18 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 	}
 }
 
+/* No progress: an unbounded chain of events at one instant (say, two CPUs kicking each
+ * other forever). Reported like a broken invariant. */
+static void stuck(struct sim *sim)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "livelock at t=%llu ns: %llu events without time passing",
+		 (unsigned long long)sim->now, (unsigned long long)sim->same_instant);
+	sim->same_instant = 0;
+	violation(sim, msg);
+}
+
 void sim_post(struct sim *sim, unsigned cpu, sched_time_t time, sim_call_fn fn, void *arg)
 {
 	push_event(sim, &(struct sim_event){ .time = time, .kind = EV_CALL, .cpu = cpu,
@@ -846,6 +865,11 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 	while (sim->nr_heap && sim->heap[0].time <= until) {
 		struct sim_event ev = pop(sim);
 
+		/* a real machine cannot handle events forever without time passing */
+		if (ev.time != sim->now)
+			sim->same_instant = 0;
+		else if (++sim->same_instant > SAME_INSTANT_MAX + 64 * sim->nr_threads)
+			stuck(sim);
 		sim->now = ev.time;
 		handle(sim, &ev);
 		check_step(sim);

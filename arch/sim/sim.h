@@ -126,6 +126,7 @@ struct sim {
 	 * or, if set, calls on_violation with the message instead (tests fail with it). */
 	void (*on_violation)(struct sim *sim, const char *msg);
 	uint64_t core_checks;     /* times sim_core_check ran */
+	uint64_t same_instant;    /* events handled since time last moved (livelock guard) */
 	/* workload cookies: the first thread of each distinct libsched.cookie value */
 	struct sim_thread **cookie_first;
 	size_t nr_cookies;
