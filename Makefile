@@ -33,6 +33,9 @@ demo: build
 	@echo "== schedsim: examples/demo.json on 4 simulated CPUs (2 cores x 2 SMT), checker on =="
 	./$(BUILD)/arch/sim/schedsim --cpus 4 --smt 2 --check examples/demo.json
 	@echo
+	@echo "== SMT core scheduling: three VMs' cookies never share a core (examples/coresched.json) =="
+	./$(BUILD)/arch/sim/schedsim --cpus 4 --smt 2 --check --duration 2 examples/coresched.json
+	@echo
 	@echo "== the same library in the x86_64 kernel under QEMU (-smp $(QEMU_SMP)) =="
 	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-demo.elf $(QEMU_SMP) 120
 
@@ -50,6 +53,8 @@ test: build
 	meson test -C $(BUILD) --print-errorlogs
 
 bench: build
+	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
 	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-bench.elf 2 120
 	./$(BUILD)/bench/bench_rq
 	./$(BUILD)/bench/bench_sim
