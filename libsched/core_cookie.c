@@ -105,9 +105,10 @@ static void refresh(struct sched_rq *rq, struct sched_thread *t)
 	}
 }
 
-static int check_auth(struct sched_sys *s, struct sched_auth auth)
+/* What every cookie change checks first: arguments, the feature, the token and its right. */
+static int check_call(struct sched_sys *s, struct sched_auth auth, enum sched_core_scope scope)
 {
-	if (!auth.a)
+	if (!s || !auth.a || (unsigned)scope > SCHED_CORE_SESSION)
 		return -SCHED_EINVAL;
 	if (!s->cfg.core_sched)
 		return -SCHED_ESTATE;
@@ -224,33 +225,21 @@ static int assign(struct sched_sys *s, struct sched_auth auth, struct sched_ref 
 	return 0;
 }
 
-static bool scope_ok(enum sched_core_scope scope)
-{
-	return (unsigned)scope <= SCHED_CORE_SESSION;
-}
-
 int sched_core_create(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		      enum sched_core_scope scope)
 {
-	int ret;
+	int ret = check_call(s, auth, scope);
 
-	if (!s || !scope_ok(scope))
-		return -SCHED_EINVAL;
-	if ((ret = check_auth(s, auth)) < 0)
-		return ret;
-	return assign(s, auth, r, scope, 0, true);
+	return ret < 0 ? ret : assign(s, auth, r, scope, 0, true);
 }
 
 int sched_core_share(struct sched_sys *s, struct sched_auth auth, struct sched_ref from,
 		     struct sched_ref to, enum sched_core_scope scope)
 {
 	sched_cookie_t cookie = 0;
-	int ret;
+	int ret = check_call(s, auth, scope);
 
-	if (!s || !scope_ok(scope))
-		return -SCHED_EINVAL;
-	if ((ret = check_auth(s, auth)) < 0 ||
-	    (ret = look(s, auth, from, SCHED_CORE_THREAD, NULL, &cookie)) < 0)
+	if (ret < 0 || (ret = look(s, auth, from, SCHED_CORE_THREAD, NULL, &cookie)) < 0)
 		return ret;
 	return assign(s, auth, to, scope, cookie, false);
 }
@@ -258,13 +247,9 @@ int sched_core_share(struct sched_sys *s, struct sched_auth auth, struct sched_r
 int sched_core_clear(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		     enum sched_core_scope scope)
 {
-	int ret;
+	int ret = check_call(s, auth, scope);
 
-	if (!s || !scope_ok(scope))
-		return -SCHED_EINVAL;
-	if ((ret = check_auth(s, auth)) < 0)
-		return ret;
-	return assign(s, auth, r, scope, SCHED_COOKIE_NONE, false);
+	return ret < 0 ? ret : assign(s, auth, r, scope, SCHED_COOKIE_NONE, false);
 }
 
 int sched_core_get(struct sched_sys *s, struct sched_ref r, sched_cookie_t *out)
