@@ -389,9 +389,12 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 
 		if (p && p->cookie != core->cookie)
 			p = fill(r, core->cookie);
-		/* kept running only because its cookie won: a new turn, or a class that wanted
-		 * to switch (its slice is over) would ask again at once */
-		r->core_renew = r == rq && p && p == prev && p != best[i];
+		/* kept running only because its cookie won: a new turn in its class, or a class
+		 * that wanted to switch (its slice is over) would ask again at once */
+		if (r == rq && p && p == prev && p != best[i]) {
+			prev->on_class->put_prev(rq, prev);
+			prev->on_class->set_next(rq, prev, now);
+		}
 		core->in_fi |= best[i] && !p;
 		r->core_pick = p;
 		r->core_pending = r != rq && p != (runs(r) ? r->curr : NULL);

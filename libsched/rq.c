@@ -328,11 +328,6 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 			next = rq->idle;
 		}
 	}
-	if (next == prev && prev_runs && sched__core_on(rq) && rq->core_renew) {
-		prev->on_class->put_prev(rq, prev); /* a new turn in its class */
-		prev->on_class->set_next(rq, prev, now);
-		rq->core_renew = 0;
-	}
 	count_outcome(rq, prev, next);
 	if (next != prev)
 		switch_to(rq, prev, next, now);

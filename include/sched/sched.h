@@ -278,7 +278,6 @@ struct sched_rq {
 	struct sched_rb_tree core_tree;/* queued threads by (cookie, class, deadline/age) */
 	struct sched_thread *core_pick;/* this CPU's part of the last core-wide pick (NULL: idle) */
 	uint8_t core_pending;          /* core_pick not yet taken by this CPU */
-	uint8_t core_renew;            /* the core pick keeps curr against its class's choice */
 	uint8_t forced_idle;           /* idle although it has queued threads (cookie conflict) */
 	uint8_t kmode;                 /* kernel protection: outside, in the kernel, leaving */
 	sched_cookie_t running_cookie; /* cookie of curr, SCHED_COOKIE_IDLE for idle: read
