@@ -15,19 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/bench/bench_core}
 
 [ -x "$bin" ] || { echo "bench_core not built: run 'make' first" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-if ! valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$tmp/cg" \
-	"$bin" count > "$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	exit 1
-fi
-
-# dumps cg.1, cg.2, ... in order; each: "desc: Trigger: Client Request: ROW CPUS PART OPS IPIS"
-ls "$tmp" | sed -n 's/^cg\.\([0-9]*\)$/\1/p' | sort -n | while read -r i; do
-	f="$tmp/cg.$i"
-	echo "$(sed -n 's/^desc: Trigger: Client Request: //p' "$f") $(sed -n 's/^totals: //p' "$f")"
-done | awk '
+# one line per dump, in row order: "ROW CPUS PART OPS IPIS TOTALS" (bench/callgrind_dumps.sh)
+"$top/bench/callgrind_dumps.sh" "$bin" count | awk '
 	BEGIN { printf "bench_core count: instructions per event (callgrind)\n" }
 	$1 == "toggle" { toggle = $6 / $4; next }
 	{ key = $1 " " $2; n = $6 / $4 - toggle

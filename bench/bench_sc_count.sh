@@ -11,19 +11,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$top/build/bench/bench_sc}
 
 [ -x "$bin" ] || { echo "bench_sc not built: run 'make' first" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-if ! valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file="$tmp/cg" \
-	"$bin" count > "$tmp/log" 2>&1; then
-	cat "$tmp/log" >&2
-	exit 1
-fi
-
-# dumps cg.1, cg.2, ... in row order; each: "desc: Trigger: Client Request: PATH THREAD REFILLS OPS"
-ls "$tmp" | sed -n 's/^cg\.\([0-9]*\)$/\1/p' | sort -n | while read -r i; do
-	f="$tmp/cg.$i"
-	echo "$(sed -n 's/^desc: Trigger: Client Request: //p' "$f") $(sed -n 's/^totals: //p' "$f")"
-done | awk '
+# one line per dump, in row order: "PATH THREAD REFILLS OPS TOTALS" (bench/callgrind_dumps.sh)
+"$top/bench/callgrind_dumps.sh" "$bin" count | awk '
 	BEGIN { printf "bench_sc count: instructions per operation (callgrind)\n" }
 	$1 == "clock" { toggle = $5 / $4
 		printf "%-10s %-6s %7s %8s %8s\n", "path", "thread", "refills", "instr", "vs_fair"
