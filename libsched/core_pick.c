@@ -268,14 +268,10 @@ static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t c
 	struct sched_core *core = core_of(rq);
 	unsigned tries = 0;
 
-	/* a thread of `cookie` could not run here yet (a sibling still runs another cookie):
-	 * moving it would only move the wait, and two waiting siblings would trade it forever */
-	for (unsigned i = 0; i < core->nr_sibs; i++)
-		if (runs(sib(rq, i)) && sib(rq, i)->curr->cookie != cookie)
-			return NULL;
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
 		struct sched_rq *v = sib(rq, i);
-		/* only from a busy sibling: an idle one runs its own thread of the cookie */
+		/* only from a busy sibling: an idle one runs its own thread of the cookie, and two
+		 * waiting siblings would otherwise trade a thread forever */
 		struct sched_thread *t = v != rq && v->online && runs(v) ? sched__core_find(v, cookie)
 									 : NULL;
 
