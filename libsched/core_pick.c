@@ -351,6 +351,23 @@ static struct sched_thread *fill(struct sched_rq *r, sched_cookie_t cookie)
 	return sched__core_find(r, cookie);
 }
 
+/*
+ * prev keeps its CPU although its class wanted to switch: its slice is over, or its cookie
+ * won the core-wide pick over the class's choice. It starts a new turn in its class;
+ * otherwise the class would ask again at once, and with a sibling waiting (forced idle)
+ * the timer would be re-armed at an instant already past, forever.
+ */
+static void new_turn(struct sched_rq *rq, struct sched_thread *prev, sched_time_t now)
+{
+	prev->on_class->put_prev(rq, prev);
+	prev->on_class->set_next(rq, prev, now);
+}
+
+static bool turn_over(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	return !sched_time_before(now, t->on_class->slice_end(rq, t, t->exec_start));
+}
+
 /* Compute every sibling's next thread; returns rq's. rq is the CPU picking, its leaving
  * current thread already off its class. */
 static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thread *prev,
@@ -385,12 +402,9 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 
 		if (p && p->cookie != core->cookie)
 			p = fill(r, core->cookie);
-		/* kept running only because its cookie won: a new turn in its class, or a class
-		 * that wanted to switch (its slice is over) would ask again at once */
-		if (r == rq && p && p == prev && p != best[i]) {
-			prev->on_class->put_prev(rq, prev);
-			prev->on_class->set_next(rq, prev, now);
-		}
+		/* kept running only because its cookie won */
+		if (r == rq && p && p == prev && p != best[i])
+			new_turn(rq, prev, now);
 		core->in_fi |= best[i] && !p;
 		r->core_pick = p;
 		r->core_pending = r != rq && p != (runs(r) ? r->curr : NULL);
@@ -438,6 +452,8 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 		next = core_pick_all(rq, prev, now);
 	}
 	rq->core_pending = 0;
+	if (next && next == prev && prev_runs && turn_over(rq, prev, now))
+		new_turn(rq, prev, now);
 	if (next && conflicts(rq, next)) {
 		rq->core_pick = next; /* wait idle until the sibling's own pick releases us */
 		rq->core_pending = 1;
@@ -503,7 +519,7 @@ int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
 	struct sched_core *core = core_of(rq);
 	unsigned tagged_n = 0, forced = 0;
 
-	if (rq->core != rq)
+	if (rq->core != rq || !sched__core_on(rq)) /* a core of one CPU keeps no index */
 		return 0;
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
 		struct sched_rq *r = sib(rq, i);

@@ -508,7 +508,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 			rq->handoff = to;
 			sched__inc(&rq->counters[SCHED_CNT_HANDOFFS], 1);
 		}
-		if (srq != rq)
+		if (srq->core != rq->core) /* SMT siblings may share one lock */
 			sched__rq_unlock(srq);
 		if (!here)
 			sched__rq_unlock(rq);

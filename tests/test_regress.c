@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_regress.c - one test per defect found by fuzzing the public API (docs/fuzzing.md).
+ * Each reproduces the shortest known path to the defect and fails without its fix.
+ */
+#include "simtest.h"
+
+#include <stdlib.h>
+
+#include "workload.h"
+
+static void fail_on_violation(struct sim *sim, const char *msg)
+{
+	(void)sim;
+	fail_msg("%s", msg);
+}
+
+/* Run examples/<file> for `ms` simulated ms with the checker after every event. */
+static void run_example(const char *file, unsigned cpus, unsigned smt, const char *policy,
+			uint64_t seed, uint64_t ms)
+{
+	struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = seed, .policy = policy,
+				  .core_sched = true };
+	char path[512], err[256];
+	struct workload wl;
+	struct sim *sim;
+
+	snprintf(path, sizeof(path), "%s/%s", EXAMPLES_DIR, file);
+	if (wl_load_file(path, &wl, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	sim->check_each_step = true;
+	sim->on_violation = fail_on_violation;
+	assert_int_equal(sim_load(sim, &wl), 0);
+	sim_run_until(sim, ms * MS);
+	check_ok(sim);
+	sim_free(sim);
+	wl_free(&wl);
+}
+
+static struct sim *core_machine(unsigned cpus, unsigned smt, const char *policy)
+{
+	struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = 1, .policy = policy,
+				  .core_sched = true };
+	struct sim *sim = sim_new(&cfg);
+
+	assert_non_null(sim);
+	sim->check_each_step = true;
+	return sim;
+}
+
+/* Every run-queue lock is free between entries (a double release shows as owner > next). */
+static void assert_locks_free(struct sim *sim)
+{
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		assert_int_equal(sim->rq[c].lock.next, sim->rq[c].lock.owner);
+}
+
+static void sleep_on(struct sim *sim, unsigned cpu, sched_time_t deadline)
+{
+	struct sched_thread *next;
+
+	sim_enter(sim, cpu);
+	assert_int_equal(sched_sleep_until(&sim->sys, cpu, deadline, &next), 0);
+	sim_switch(sim, cpu, next);
+	settle(sim);
+}
+
+/*
+ * Siblings share one lock under core scheduling: a handoff to a server whose timeout sits
+ * on the caller's sibling took that lock once and released it twice.
+ */
+static void handoff_to_a_sleeper_on_the_sibling_releases_the_core_lock_once(void **state)
+{
+	struct sim *sim = core_machine(2, 2, NULL);
+	struct sim_thread *server = hand_thread(sim, 0, 0, NULL), *client = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next;
+
+	unsigned sc, cc; /* the server's CPU and the client's, siblings */
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, server), 0);
+	sc = running_on(sim, 0) == server ? 0 : 1;
+	assert_ptr_equal(running_on(sim, sc), server);
+	cc = 1 - sc;
+	sleep_on(sim, sc, sim->now + 50 * MS); /* timeout armed in the sibling's sleeper tree */
+	assert_int_equal(wake_from(sim, cc, client), 0);
+	if (running_on(sim, cc) != client) /* placed on the server's CPU: try the other way */
+		assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&client->st),
+						    &(sched_cpumask_t){ { 1ull << cc } }), 0);
+	settle(sim);
+	assert_ptr_equal(running_on(sim, cc), client);
+	sim_enter(sim, cc);
+	assert_int_equal(sched_call(&sim->sys, cc, sched_ref_of(&server->st), &next), 0);
+	assert_locks_free(sim);
+	assert_ptr_equal(next, &server->st);
+	sim_switch(sim, cc, next);
+	settle(sim);
+	sim_enter(sim, cc);
+	assert_int_equal(sched_reply(&sim->sys, cc, sched_ref_of(&client->st), &next), 0);
+	assert_locks_free(sim);
+	sim_switch(sim, cc, next);
+	settle(sim);
+	advance(sim, 100 * MS);
+	sim_free(sim);
+}
+
+/*
+ * rr under core scheduling: a thread that yielded with nobody queued behind it kept its CPU
+ * with its quantum already over, while its sibling waited forced idle; the timer was
+ * re-armed at that past instant forever (a million interrupts at one instant).
+ */
+static void rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn(void **state)
+{
+	(void)state;
+	run_example("coresched.json", 4, 2, "rr", 2, 100);
+	run_example("coresched.json", 4, 2, "rr", 5, 100);
+}
+
+/* Core scheduling on cores of one CPU keeps no cookie index: the checker must not ask. */
+static void the_checker_accepts_core_scheduling_on_single_cpu_cores(void **state)
+{
+	(void)state;
+	run_example("coresched.json", 4, 1, NULL, 1, 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(handoff_to_a_sleeper_on_the_sibling_releases_the_core_lock_once),
+		cmocka_unit_test(rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn),
+		cmocka_unit_test(the_checker_accepts_core_scheduling_on_single_cpu_cores),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
