@@ -306,7 +306,8 @@ void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now);
 void sched__sc_blocked(struct sched_thread *t, sched_time_t now);
 int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to,
 		      bool reply);
-void sched__sc_handoff_undo(struct sched_thread *me, struct sched_thread *to, bool reply);
+void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct sched_thread *to,
+			    bool reply, bool waited);
 void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
 

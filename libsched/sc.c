@@ -268,14 +268,18 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 	return sched__sc_wake_check(to);
 }
 
-/* Undo a donation step made by sched__sc_handoff (the wake that followed failed). */
-void sched__sc_handoff_undo(struct sched_thread *me, struct sched_thread *to, bool reply)
+/* Undo a donation step made by sched__sc_handoff (the wake that followed failed); me
+ * goes back into the refill wait it was in (`waited`). rq is me's, locked. */
+void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct sched_thread *to,
+			    bool reply, bool waited)
 {
 	struct sched_sc *sc = to->sc;
 
 	__atomic_store_n(&to->sc, NULL, __ATOMIC_RELAXED); /* to never got queued */
 	__atomic_store_n(&me->sc, sc, __ATOMIC_RELAXED);
 	sc->holder = me;
+	if (waited && !me->sc_wait)
+		sched__sc_wait_add(rq, me, sched_arch_now());
 	if (reply)
 		me->donor = to;
 	else

@@ -377,8 +377,10 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	} else {
 		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
 		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
-		/* counted in rq->load: queued, or current (not a MIGRATING thread already gone) */
-		bool counted = rq && (sched__get(&t->state) == SCHED_RUNNABLE || rq->curr == t);
+		/* counted in rq->load: on a class queue, or current on one (not a thread waiting
+		 * for its SC's refill, nor a MIGRATING thread already gone) */
+		bool counted = rq && t->on_class &&
+			       (sched__get(&t->state) == SCHED_RUNNABLE || rq->curr == t);
 
 		uint32_t old = t->weight;
 

@@ -487,8 +487,13 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 {
 	struct sched_rq *srq = sched__get(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
 	bool here = sched_cpumask_test(&to->affinity, rq->cpu); /* to is locked */
+	bool waited = me->sc_wait; /* demoted, waiting for its refill: restored on failure */
 	int moved;
 
+	/* Refuse before anything changes: the normal wake needs an online CPU in to's mask
+	 * (a hotplug racing with this is undone below instead). */
+	if (!here && !sched_cpumask_intersects(&to->affinity, &s->online))
+		return -SCHED_EAFFINITY;
 	/* me's SC may be lent or returned: charge what me used of it first */
 	sched__rq_lock(rq);
 	sched__charge_curr(rq, sched_arch_now());
@@ -519,7 +524,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		if (ret < 0) { /* nothing may change: the SC goes back */
 			sched__rq_lock(rq);
 			if (moved)
-				sched__sc_handoff_undo(me, to, reply);
+				sched__sc_handoff_undo(rq, me, to, reply, waited);
 			sched__rq_unlock(rq);
 			return ret;
 		}

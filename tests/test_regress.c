@@ -125,12 +125,106 @@ static void the_checker_accepts_core_scheduling_on_single_cpu_cores(void **state
 	run_example("coresched.json", 4, 1, NULL, 1, 20);
 }
 
+/* --- SchedulingContexts ----------------------------------------------------------------- */
+
+static struct sched_sc pool[64];
+static struct sched_refill rings[64][8];
+static unsigned nr_scs;
+
+/* A configured SC of budget/period on every CPU, overrun policy `overrun`. */
+static struct sched_sc_cap make_sc(struct sim *sim, uint64_t budget, uint64_t period,
+				   uint8_t overrun)
+{
+	struct sched_sc_params p = { .budget_ns = budget, .period_ns = period, .overrun = overrun };
+	struct sched_sc_cap cap;
+
+	if (!sim->sys.scs) {
+		assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+		nr_scs = 0;
+	}
+	assert_true(nr_scs < 64);
+	sched_cpumask_fill(&p.cpus, sim->cfg.cpus);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_scs++], 8, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &p), 0);
+	return cap;
+}
+
+/*
+ * A thread throttled in its SC's refill wait is RUNNABLE but on no class queue, so its
+ * weight is not in the CPU's load: a weight change must not adjust the load (it wrapped).
+ */
+static void set_fair_on_a_throttled_thread_leaves_the_load_alone(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL), *other = hand_thread(sim, 0, 0, NULL);
+	struct sched_sc_cap cap = make_sc(sim, 1 * MS, 10 * MS, SCHED_SC_THROTTLE);
+	struct sched_fair_params fp = { .nice = -10 };
+
+	(void)state;
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&t->st)), 0);
+	assert_int_equal(wake_from(sim, 0, other), 0);
+	assert_int_equal(wake_from(sim, 0, t), 0);
+	advance(sim, 2 * MS); /* t used its 1 ms and waits for the refill */
+	assert_int_equal(t->st.state, SCHED_RUNNABLE);
+	assert_true(t->st.sc_wait);
+	assert_int_equal(sim->rq[0].load, other->st.weight);
+	assert_int_equal(sched_set_fair(&sim->sys, sched_auth_root(&sim->sys),
+					sched_ref_of(&t->st), &fp), 0);
+	check_ok(sim);
+	assert_int_equal(sim->rq[0].load, other->st.weight);
+	advance(sim, 20 * MS); /* refilled, queued with its new weight, and throttled again */
+	sim_free(sim);
+}
+
+/*
+ * A demoted caller (its SC out of budget, running fair until the refill) calls a server
+ * that may run on no online CPU: -SCHED_EAFFINITY, and the caller must still be waiting
+ * for its refill (the lent SC was taken back but the wait was lost).
+ */
+static void a_refused_call_keeps_the_callers_refill_wait(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *caller = hand_thread(sim, 0, 0, NULL), *server = hand_thread(sim, 0, 0, NULL);
+	struct sched_sc_cap cap = make_sc(sim, 1 * MS, 100 * MS, SCHED_SC_DEMOTE);
+	sched_cpumask_t cpu0 = { { 1 } }, cpu1 = { { 2 } };
+	struct sched_thread *next = NULL;
+
+	(void)state;
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&server->st), &cpu1), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&caller->st), &cpu0), 0);
+	assert_int_equal(wake_from(sim, 1, server), 0);
+	assert_int_equal(block_on(sim, 1), 0); /* the server waits for calls */
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&caller->st)), 0);
+	assert_int_equal(wake_from(sim, 0, caller), 0);
+	advance(sim, 2 * MS); /* used its budget: demoted, runs fair until the refill */
+	assert_ptr_equal(running_on(sim, 0), caller);
+	assert_true(caller->st.sc_wait);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), 0);
+	settle(sim);
+	for (int reply = 0; reply < 2; reply++) {
+		sim_enter(sim, 0);
+		assert_int_equal(reply ? sched_reply(&sim->sys, 0, sched_ref_of(&server->st), &next)
+				       : sched_call(&sim->sys, 0, sched_ref_of(&server->st), &next),
+				 -SCHED_EAFFINITY);
+		assert_true(caller->st.sc_wait);
+		assert_ptr_equal(caller->st.sc, &pool[0]);
+		assert_null(server->st.sc);
+		assert_int_equal(server->st.state, SCHED_BLOCKED);
+		check_ok(sim);
+	}
+	advance(sim, 200 * MS); /* refilled: back on its SC */
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(handoff_to_a_sleeper_on_the_sibling_releases_the_core_lock_once),
 		cmocka_unit_test(rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn),
 		cmocka_unit_test(the_checker_accepts_core_scheduling_on_single_cpu_cores),
+		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
+		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
