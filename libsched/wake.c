@@ -428,7 +428,7 @@ int sched_unpark(struct sched_sys *s, struct sched_ref r)
 int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 		      struct sched_thread **next)
 {
-	if (deadline == SCHED_TIME_NEVER)
+	if (deadline == SCHED_TIME_NEVER || !sched_time_in_horizon(deadline, sched_arch_now()))
 		return -SCHED_EINVAL;
 	return leave_cpu(s, cpu, deadline, false, next);
 }

@@ -125,6 +125,45 @@ static void the_checker_accepts_core_scheduling_on_single_cpu_cores(void **state
 	run_example("coresched.json", 4, 1, NULL, 1, 20);
 }
 
+/*
+ * Sleep deadlines 2^63 apart have no consistent order: the sleeper tree went out of order
+ * and the timer was armed after the earliest sleeper. Deadlines must lie within
+ * SCHED_TIME_HORIZON_NS of now.
+ */
+static void sleep_deadlines_outside_the_horizon_are_refused(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sched_thread *next = NULL;
+	sched_time_t now;
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	advance(sim, 1 * MS);
+	now = sim->now;
+	sim_enter(sim, 0);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, 1ull << 63, &next), -SCHED_EINVAL);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, now + SCHED_TIME_HORIZON_NS, &next),
+			 -SCHED_EINVAL);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, now - SCHED_TIME_HORIZON_NS, &next),
+			 -SCHED_EINVAL);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, SCHED_TIME_NEVER, &next), -SCHED_EINVAL);
+	assert_null(next);
+	/* the extremes of the range: one sleeper far ahead, one in the past */
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, now + SCHED_TIME_HORIZON_NS - 1, &next), 0);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_sleep_until(&sim->sys, 0, 0, &next), 0);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	advance(sim, 1 * MS); /* the past deadline fired, the far one did not */
+	assert_int_equal(sim->rq[0].nr_sleepers, 1);
+	assert_int_equal(sim->rq[0].timer_armed, now + SCHED_TIME_HORIZON_NS - 1);
+	sim_free(sim);
+}
+
 /* --- SchedulingContexts ----------------------------------------------------------------- */
 
 static struct sched_sc pool[64];
@@ -223,6 +262,7 @@ int main(void)
 		cmocka_unit_test(handoff_to_a_sleeper_on_the_sibling_releases_the_core_lock_once),
 		cmocka_unit_test(rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn),
 		cmocka_unit_test(the_checker_accepts_core_scheduling_on_single_cpu_cores),
+		cmocka_unit_test(sleep_deadlines_outside_the_horizon_are_refused),
 		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
 		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
 	};

@@ -451,6 +451,8 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 /*
  * The current thread of `cpu` blocks (sched_block) or sleeps until `deadline`
  * (sched_sleep_until, woken with SCHED_WAKE_TIMER); *next receives the thread to switch to.
+ * A deadline must lie within SCHED_TIME_HORIZON_NS of now, either way (a past one wakes at
+ * once): -SCHED_EINVAL otherwise, and for SCHED_TIME_NEVER (use sched_block).
  * -SCHED_ESTATE if the CPU runs its idle thread; -SCHED_ECPU for a sleep with a timeout on a
  * CPU being taken offline (its thread is about to move: pick, then sleep). A current thread
  * exited meanwhile by another CPU is not blocked, just switched away from. Takes the

@@ -24,6 +24,20 @@ static inline bool sched_time_before(sched_time_t a, sched_time_t b)
 	return (int64_t)(a - b) < 0;
 }
 
+/*
+ * The legal range of an instant passed to libsched (a sleep deadline): less than this far
+ * from now, either way (~146 years). Any two legal instants are then less than 2^63 apart,
+ * so sched_time_before orders them consistently, whatever the clock's starting point.
+ */
+#define SCHED_TIME_HORIZON_NS (1ull << 62)
+
+static inline bool sched_time_in_horizon(sched_time_t t, sched_time_t now)
+{
+	uint64_t ahead = t - now, behind = now - t;
+
+	return ahead < SCHED_TIME_HORIZON_NS || behind < SCHED_TIME_HORIZON_NS;
+}
+
 /* The fixed upper bound on CPUs. Masks are arrays of 64-bit words so it can grow. */
 #define SCHED_MAX_CPUS 64
 #define SCHED_CPUMASK_WORDS ((SCHED_MAX_CPUS + 63) / 64)
