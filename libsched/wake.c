@@ -414,8 +414,8 @@ int sched_unpark(struct sched_sys *s, struct sched_ref r)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
 	sc_locked = sched__lock_thread(s, r.t);
-	if (!sched__ref_live(r))
-		ret = -SCHED_ESTALE;
+	if (!sched__ref_live(r) || r.t->is_idle) /* an idle thread never parks */
+		ret = r.t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	else if (sched__get(&r.t->state) == SCHED_BLOCKED && (ret = sched__sc_wake_check(r.t)) == 0)
 		ret = wake_locked(s, r.t, SCHED_WAKE_PARK, false);
 	else if (sched__get(&r.t->state) != SCHED_BLOCKED)

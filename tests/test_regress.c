@@ -164,6 +164,19 @@ static void sleep_deadlines_outside_the_horizon_are_refused(void **state)
 	sim_free(sim);
 }
 
+/* Every entry refuses an idle thread's ref; unpark took it and left it a permit. */
+static void unpark_refuses_an_idle_thread(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_thread *idle = &sim->cpu[0].idle;
+
+	(void)state;
+	assert_int_equal(sched_unpark(&sim->sys, sched_ref_of(idle)), -SCHED_EINVAL);
+	assert_int_equal(idle->permit, 0);
+	check_ok(sim);
+	sim_free(sim);
+}
+
 /* --- SchedulingContexts ----------------------------------------------------------------- */
 
 static struct sched_sc pool[64];
@@ -263,6 +276,7 @@ int main(void)
 		cmocka_unit_test(rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn),
 		cmocka_unit_test(the_checker_accepts_core_scheduling_on_single_cpu_cores),
 		cmocka_unit_test(sleep_deadlines_outside_the_horizon_are_refused),
+		cmocka_unit_test(unpark_refuses_an_idle_thread),
 		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
 		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
 	};

@@ -468,7 +468,8 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
  * and otherwise leaves it a permit (at most one); sched_park blocks the current thread of
  * `cpu` unless a permit is pending, which it consumes, and *next is then that thread
  * itself. Both decide under the thread's lock, so an unpark racing with a park is never
- * lost. sched_unpark: -SCHED_ESTALE for a stale ref, -SCHED_EAFFINITY if the blocked
+ * lost. sched_unpark: -SCHED_ESTALE for a stale ref, -SCHED_EINVAL for an idle thread,
+ * -SCHED_EAFFINITY if the blocked
  * thread's mask allows no online CPU (it stays blocked). O(log n) like wake and block.
  */
 int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
