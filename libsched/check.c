@@ -108,7 +108,8 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 		FAIL(s, "load differs from the weights of the runnable threads", rq->cpu);
 	if ((unsigned)(nf + ne) != rq->nr_queued)
 		FAIL(s, "nr_queued differs from the queue", rq->cpu);
-	if (!rq->online && (nf + ne || rq->nr_sc_wait))
+	/* a demoted current thread keeps its refill wait here until it leaves at the pick */
+	if (!rq->online && (nf + ne || rq->nr_sc_wait > (uint32_t)(rq->curr->sc_wait != 0)))
 		FAIL(s, "offline CPU holds queued threads", rq->cpu);
 	if (rq->handoff && (rq->handoff->check_stamp != s->check_epoch ||
 			    sched__get(&rq->handoff->state) != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))

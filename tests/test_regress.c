@@ -269,6 +269,39 @@ static void a_refused_call_keeps_the_callers_refill_wait(void **state)
 	sim_free(sim);
 }
 
+/*
+ * Offlining a CPU whose current thread is demoted (fair, still in its refill wait): the
+ * thread stays current there until the CPU's next pick and keeps its wait entry until it
+ * leaves; then it waits on its new CPU.
+ */
+static void offlining_the_cpu_of_a_demoted_thread_moves_its_refill_wait(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+	struct sched_sc_cap cap = make_sc(sim, 1 * MS, 100 * MS, SCHED_SC_DEMOTE);
+	sched_cpumask_t cpu1 = { { 2 } }, both = { { 3 } };
+
+	(void)state;
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &cpu1), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&t->st)), 0);
+	assert_int_equal(wake_from(sim, 1, t), 0);
+	advance(sim, 2 * MS);
+	assert_ptr_equal(running_on(sim, 1), t);
+	assert_true(t->st.sc_wait);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &both), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), 0);
+	check_ok(sim); /* still current on CPU 1 until its pick */
+	settle(sim);
+	advance(sim, 1 * MS);
+	assert_ptr_equal(running_on(sim, 0), t);
+	assert_true(t->st.sc_wait);
+	assert_int_equal(sim->rq[1].nr_sc_wait, 0);
+	assert_int_equal(sim->rq[0].nr_sc_wait, 1);
+	advance(sim, 200 * MS); /* refilled on CPU 0 */
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +312,7 @@ int main(void)
 		cmocka_unit_test(unpark_refuses_an_idle_thread),
 		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
 		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
+		cmocka_unit_test(offlining_the_cpu_of_a_demoted_thread_moves_its_refill_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
