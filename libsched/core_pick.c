@@ -428,12 +428,20 @@ static bool pick_valid(struct sched_rq *rq, struct sched_thread *p, struct sched
 	return sched__get(&p->state) == SCHED_RUNNABLE && p->cpu == rq->cpu && p->in_core_tree;
 }
 
-/*
- * The pick of a CPU whose core schedules by cookie. rq locked (the core lock); prev's
- * cookie is brought up to date first (a cookie change of a running thread waits for this
- * pick). Returns the thread to run, NULL for idle.
- */
-struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
+/* No tagged thread left on the core: a sibling still forced idle may run what it has. */
+static struct sched_thread *choose_untagged(struct sched_rq *rq, struct sched_thread *prev,
+					   sched_time_t now)
+{
+	struct sched_core *core = core_of(rq);
+
+	rq->core_pending = 0;
+	for (unsigned i = 0; i < core->nr_sibs; i++)
+		if (sib(rq, i)->forced_idle)
+			sched__kick(sib(rq, i), true);
+	return sched__choose(rq, prev, now);
+}
+
+static struct sched_thread *core_choose(struct sched_rq *rq, struct sched_thread *prev,
 					bool prev_runs, sched_time_t now)
 {
 	struct sched_thread *next;
@@ -441,10 +449,8 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 	settle_forced(rq, now);
 	if (prev_runs)
 		prev->cookie = sched__cookie_resolve(prev);
-	if (!rq->online || !core_active(rq)) {
-		rq->core_pending = 0;
-		return sched__choose(rq, prev, now);
-	}
+	if (!rq->online || !core_active(rq))
+		return choose_untagged(rq, prev, now);
 	if (pick_valid(rq, rq->core_pick, prev, prev_runs)) {
 		next = rq->core_pick;
 		sched__inc(&rq->counters[SCHED_CNT_CORE_REUSED], 1);
@@ -452,8 +458,6 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 		next = core_pick_all(rq, prev, now);
 	}
 	rq->core_pending = 0;
-	if (next && next == prev && prev_runs && turn_over(rq, prev, now))
-		new_turn(rq, prev, now);
 	if (next && conflicts(rq, next)) {
 		rq->core_pick = next; /* wait idle until the sibling's own pick releases us */
 		rq->core_pending = 1;
@@ -464,6 +468,21 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
 	    (next = steal_matching(rq, core_of(rq)->cookie)) &&
 	    conflicts(rq, next))
 		next = NULL;
+	return next;
+}
+
+/*
+ * The pick of a CPU whose core schedules by cookie. rq locked (the core lock); prev's
+ * cookie is brought up to date first (a cookie change of a running thread waits for this
+ * pick). Returns the thread to run, NULL for idle.
+ */
+struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
+					bool prev_runs, sched_time_t now)
+{
+	struct sched_thread *next = core_choose(rq, prev, prev_runs, now);
+
+	if (next && next == prev && prev_runs && turn_over(rq, prev, now))
+		new_turn(rq, prev, now);
 	return next;
 }
 

@@ -152,10 +152,46 @@ static void exit_op(struct world *w)
 		spawn(w);
 }
 
+/* Core scheduling on: a thread gets a fresh cookie, another's, or none. */
+static void cookie_op(struct world *w)
+{
+	struct sched_sys *sys = &w->sim->sys;
+	struct sched_ref t = sched_ref_of(&any_thread(w)->st);
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	switch (rnd(w, 3)) {
+	case 0:
+		r = sched_core_create(sys, sched_auth_root(sys), t, SCHED_CORE_THREAD);
+		break;
+	case 1:
+		r = sched_core_share(sys, sched_auth_root(sys), sched_ref_of(&any_thread(w)->st), t,
+				     SCHED_CORE_THREAD);
+		break;
+	default:
+		r = sched_core_clear(sys, sched_auth_root(sys), t, SCHED_CORE_THREAD);
+		break;
+	}
+	assert_true(r == 0 || r == -SCHED_ESTALE);
+}
+
+/* A new weight or latency class for any thread, whatever its state. */
+static void fair_op(struct world *w)
+{
+	struct sched_fair_params p = { .nice = (int)rnd(w, 40) - 20,
+				       .slice_ns = rnd(w, 2) ? 0 : (100 + rnd(w, 5000)) * US };
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_set_fair(&w->sim->sys, sched_auth_root(&w->sim->sys),
+			   sched_ref_of(&any_thread(w)->st), &p);
+	assert_true(r == 0 || r == -SCHED_ESTALE);
+}
+
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 12);
+	unsigned op = rnd(w, 14);
 	int r;
 
 	switch (op) {
@@ -180,6 +216,13 @@ static void step(struct world *w)
 		break;
 	case 10:
 		sim_resched(sim, online_cpu(w));
+		break;
+	case 11:
+		fair_op(w);
+		break;
+	case 12:
+		if (sim->cfg.core_sched)
+			cookie_op(w);
 		break;
 	default:
 		sim_run_until(sim, sim->now + rnd(w, 4000) * US);
@@ -218,12 +261,21 @@ static void check_ledgers(struct world *w)
 	assert_int_equal(threads, busy);
 }
 
-static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
+/* SEQUENCES, or RANDOM_SEQUENCES from the environment for a longer search. */
+static uint64_t sequences(void)
 {
-	(void)state;
-	for (uint64_t seed = 1; seed <= SEQUENCES; seed++) {
+	const char *e = getenv("RANDOM_SEQUENCES");
+
+	return e ? strtoull(e, NULL, 10) : SEQUENCES;
+}
+
+/* `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. */
+static void run_sequences(const char *policy, bool core_sched, unsigned smt)
+{
+	for (uint64_t seed = 1, n = sequences(); seed <= n; seed++) {
 		struct world w = { .rng = seed };
-		struct sim_config cfg = { .cpus = NR_CPUS, .smt = 2, .seed = seed,
+		struct sim_config cfg = { .cpus = NR_CPUS, .smt = smt, .seed = seed,
+					  .policy = policy, .core_sched = core_sched,
 					  .ipi_latency_ns = seed % 3 ? 0 : 20 * US };
 
 		w.sim = sim_new(&cfg);
@@ -240,10 +292,30 @@ static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 	}
 }
 
+static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
+{
+	(void)state;
+	run_sequences(NULL, false, 2);
+}
+
+static void the_same_with_core_scheduling(void **state)
+{
+	(void)state;
+	run_sequences(NULL, true, 2);
+}
+
+static void the_same_with_rr_and_core_scheduling(void **state)
+{
+	(void)state;
+	run_sequences("rr", true, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_sequences_keep_one_owner_per_runnable_thread),
+		cmocka_unit_test(the_same_with_core_scheduling),
+		cmocka_unit_test(the_same_with_rr_and_core_scheduling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,38 @@ static void the_checker_accepts_core_scheduling_on_single_cpu_cores(void **state
 }
 
 /*
+ * The last cookie on a core is cleared while a sibling is forced idle: the core is no
+ * longer tagged, so its picks take the plain path, which must release that sibling (it
+ * stayed idle with work queued, and its sibling's timer fired at one instant forever).
+ */
+static void clearing_the_last_cookie_releases_a_forced_idle_sibling(void **state)
+{
+	struct sim *sim = core_machine(2, 2, "rr");
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sched_auth root = sched_auth_root(&sim->sys);
+	sched_cpumask_t cpu0 = { { 1 } }, cpu1 = { { 2 } };
+
+	(void)state;
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &cpu1), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&b->st), &cpu0), 0);
+	assert_int_equal(sched_core_create(&sim->sys, root, sched_ref_of(&a->st), SCHED_CORE_THREAD), 0);
+	assert_int_equal(wake_from(sim, 1, a), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	advance(sim, 1 * MS);
+	assert_ptr_equal(running_on(sim, 1), a);
+	assert_null(running_on(sim, 0)); /* b's cookie differs: forced idle */
+	assert_true(sim->rq[0].forced_idle);
+	sim_enter(sim, 1);
+	assert_int_equal(sched_core_clear(&sim->sys, root, sched_ref_of(&a->st), SCHED_CORE_THREAD), 0);
+	settle(sim);
+	advance(sim, 10 * MS);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_ptr_equal(running_on(sim, 1), a);
+	assert_false(sim->rq[0].forced_idle);
+	sim_free(sim);
+}
+
+/*
  * Sleep deadlines 2^63 apart have no consistent order: the sleeper tree went out of order
  * and the timer was armed after the earliest sleeper. Deadlines must lie within
  * SCHED_TIME_HORIZON_NS of now.
@@ -308,6 +340,7 @@ int main(void)
 		cmocka_unit_test(handoff_to_a_sleeper_on_the_sibling_releases_the_core_lock_once),
 		cmocka_unit_test(rr_with_a_forced_idle_sibling_gives_the_kept_thread_a_new_turn),
 		cmocka_unit_test(the_checker_accepts_core_scheduling_on_single_cpu_cores),
+		cmocka_unit_test(clearing_the_last_cookie_releases_a_forced_idle_sibling),
 		cmocka_unit_test(sleep_deadlines_outside_the_horizon_are_refused),
 		cmocka_unit_test(unpark_refuses_an_idle_thread),
 		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
