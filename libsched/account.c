@@ -16,6 +16,15 @@ void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v
 		sched__add(&g->acct.v[f], v);
 }
 
+/* The class may ask for a pick itself (a request ended; an SC budget that ran out must
+ * leave EDF). */
+static void charge_class(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+{
+	if (t->on_class && t->on_class->charge(rq, t, delta) && sched__others_wait(rq) &&
+	    sched__get(&t->state) == SCHED_RUNNING)
+		sched__set(&rq->need_resched, 1);
+}
+
 /* Charge the current thread of rq for the time since its last charge. rq locked. */
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 {
@@ -32,10 +41,24 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	}
 	sched__inc(&rq->counters[SCHED_CNT_BUSY_NS], delta);
 	sched__acct_add(t, SCHED_ACCT_RUNTIME, delta);
-	/* the class may ask for a pick itself (an SC budget that ran out must leave EDF) */
-	if (t->on_class && t->on_class->charge(rq, t, delta) && sched__others_wait(rq) &&
-	    sched__get(&t->state) == SCHED_RUNNING)
-		sched__set(&rq->need_resched, 1);
+	charge_class(rq, t, delta);
+}
+
+/*
+ * The timer fired. A fair request can have reached its end with no time passed since the
+ * last charge (a group entity's request shrunk to nothing by a reweight, a quantum used
+ * up by a yield with nobody behind it): the class still gets to end it, or the same past
+ * instant would be programmed again, forever. (EDF is left out: its depletion is found at
+ * the charge that used the budget, and charging it twice would notify twice.)
+ */
+void sched__charge_timer(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *t = rq->curr;
+
+	if (t && !t->is_idle && t->exec_start == now && t->on_class == rq->sys->fair)
+		charge_class(rq, t, 0);
+	else
+		sched__charge_curr(rq, now);
 }
 
 /* t becomes current at `now`: close its wait and, after a wake, its wake latency. */

@@ -318,6 +318,7 @@ bool sched__in_scope(const struct sched_group *g, const struct sched_group *scop
 /* account.c */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v);
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now);
+void sched__charge_timer(struct sched_rq *rq, sched_time_t now);
 void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 
 /* rq.c */

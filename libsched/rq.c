@@ -448,7 +448,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 		sched__balance(rq, now);
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
-	sched__charge_curr(rq, now); /* a slice, request or budget that ended sets need_resched */
+	sched__charge_timer(rq, now); /* a slice, request or budget that ended sets need_resched */
 	if (slice_over(rq, now))     /* ended at an earlier charge, when nobody else waited */
 		sched__set(&rq->need_resched, 1);
 	if (rq->nr_sc_wait)          /* refills due: waiting threads are queued again */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_random.c - random operation sequences on a 4-CPU SMT machine. After every step:
+ * test_random.c - random operation sequences on SMT machines of 2 and 4 CPUs, core
+ * scheduling off and on. After every step:
  * the library's invariant checker, plus an independent count here that every live
  * runnable thread has exactly one owner (one queue slot or one CPU). At the end of each
  * sequence: accounting sums (groups = members, threads = CPUs' busy time).
@@ -9,7 +10,6 @@
 
 #include <stdlib.h>
 
-#define NR_CPUS 4
 #define MAX_THREADS 48
 #define SEQUENCES 500
 #define STEPS 600
@@ -17,6 +17,7 @@
 struct world {
 	struct sim *sim;
 	struct sched_group groups[3];
+	struct sched_group_cpu gcpu[2][4]; /* groups 1 and 2 are fairness groups, 2 inside 1 */
 	struct sim_thread *t[MAX_THREADS];
 	struct sched_ref old[MAX_THREADS]; /* refs taken before an exit: must stay stale */
 	unsigned n;
@@ -37,7 +38,7 @@ static struct sim_thread *any_thread(struct world *w)
 static unsigned online_cpu(struct world *w)
 {
 	for (unsigned tries = 0;; tries++) {
-		unsigned c = rnd(w, NR_CPUS);
+		unsigned c = rnd(w, w->sim->cfg.cpus);
 
 		if (w->sim->rq[c].online || tries > 64)
 			return w->sim->rq[c].online ? c : 0;
@@ -62,7 +63,7 @@ static void check_ownership(struct world *w)
 	struct sim *sim = w->sim;
 	unsigned seen[MAX_THREADS] = { 0 };
 
-	for (unsigned c = 0; c < NR_CPUS; c++) {
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
 		struct sched_rq *rq = &sim->rq[c];
 
 		for (struct sched_thread *t = sim->sys.fair->first(rq); t; t = sim->sys.fair->next(rq, t))
@@ -110,7 +111,7 @@ static void on_cpu_op(struct world *w, unsigned op)
 static void hotplug_op(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned c = rnd(w, NR_CPUS);
+	unsigned c = rnd(w, w->sim->cfg.cpus);
 	int r;
 
 	if (sim->rq[c].online) {
@@ -134,7 +135,7 @@ static void affinity_op(struct world *w)
 
 	sched_cpumask_clear(&m);
 	do
-		sched_cpumask_set(&m, rnd(w, NR_CPUS));
+		sched_cpumask_set(&m, rnd(w, w->sim->cfg.cpus));
 	while (rnd(w, 2));
 	sim_enter(w->sim, online_cpu(w));
 	r = sched_set_affinity(&w->sim->sys, sched_ref_of(&t->st), &m);
@@ -245,18 +246,19 @@ static void check_ledgers(struct world *w)
 	struct sim *sim = w->sim;
 	uint64_t group_sum[3] = { 0 }, threads = 0, busy = 0;
 
-	for (unsigned c = 0; c < NR_CPUS; c++)
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		if (sim->rq[c].online)
 			sim_resched(sim, c); /* a charge point on every CPU */
 	for (unsigned i = 0; i < w->n; i++) {
 		uint64_t rt = w->t[i]->st.acct.v[SCHED_ACCT_RUNTIME];
 
 		threads += rt;
-		group_sum[w->t[i]->st.group - w->groups] += rt;
+		for (struct sched_group *g = w->t[i]->st.group; g; g = g->parent)
+			group_sum[g - w->groups] += rt; /* a group's totals include its subgroups' */
 	}
 	for (unsigned g = 0; g < 3; g++)
 		assert_int_equal(w->groups[g].acct.v[SCHED_ACCT_RUNTIME], group_sum[g]);
-	for (unsigned c = 0; c < NR_CPUS; c++)
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		busy += sched_cpu_counter(&sim->sys, c, SCHED_CNT_BUSY_NS);
 	assert_int_equal(threads, busy);
 }
@@ -269,19 +271,23 @@ static uint64_t sequences(void)
 	return e ? strtoull(e, NULL, 10) : SEQUENCES;
 }
 
-/* `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. */
-static void run_sequences(const char *policy, bool core_sched, unsigned smt)
+/* `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. */
+static void run_sequences(unsigned cpus, const char *policy, bool core_sched, unsigned smt)
 {
 	for (uint64_t seed = 1, n = sequences(); seed <= n; seed++) {
 		struct world w = { .rng = seed };
-		struct sim_config cfg = { .cpus = NR_CPUS, .smt = smt, .seed = seed,
+		struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = seed,
 					  .policy = policy, .core_sched = core_sched,
 					  .ipi_latency_ns = seed % 3 ? 0 : 20 * US };
 
 		w.sim = sim_new(&cfg);
 		w.sim->check_each_step = true;
-		for (unsigned g = 0; g < 3; g++)
-			sched_group_init(&w.sim->sys, &w.groups[g], &(struct sched_group_params){ .id = g });
+		sched_group_init(&w.sim->sys, &w.groups[0], &(struct sched_group_params){ .id = 0 });
+		for (unsigned g = 1; g < 3; g++)
+			assert_int_equal(sched_group_init(&w.sim->sys, &w.groups[g],
+				&(struct sched_group_params){ .id = g, .weight = 512 * g,
+							      .parent = g == 2 ? &w.groups[1] : NULL,
+							      .pcpu = w.gcpu[g - 1] }), 0);
 		for (unsigned i = 0; i < 12; i++)
 			spawn(&w);
 		for (unsigned s = 0; s < STEPS; s++)
@@ -295,19 +301,21 @@ static void run_sequences(const char *policy, bool core_sched, unsigned smt)
 static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 {
 	(void)state;
-	run_sequences(NULL, false, 2);
+	run_sequences(4, NULL, false, 2);
 }
 
 static void the_same_with_core_scheduling(void **state)
 {
 	(void)state;
-	run_sequences(NULL, true, 2);
+	run_sequences(4, NULL, true, 2);
+	run_sequences(2, NULL, true, 2);
 }
 
 static void the_same_with_rr_and_core_scheduling(void **state)
 {
 	(void)state;
-	run_sequences("rr", true, 2);
+	run_sequences(4, "rr", true, 2);
+	run_sequences(2, "rr", true, 2);
 }
 
 int main(void)
