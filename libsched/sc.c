@@ -656,18 +656,23 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_READ, &ret);
-	if (sc) {
+	if (sc && !sc->holder) {
+		*out = sc->stats; /* nobody runs on it: nothing writes them */
+	} else if (sc) {
+		/* the figures are written under the holder's rq lock (charges, waits); the
+		 * holder's lock keeps it on that rq (lock order: sc_lock, thread, rq) */
 		struct sched_thread *h = sc->holder;
+		struct sched_rq *rq;
 
+		sched__spin_lock(&h->lock);
+		rq = sched__rq(s, h->cpu);
+		sched__rq_lock(rq);
 		*out = sc->stats;
-		if (h) { /* include the run in progress, without charging (like thread stats) */
-			struct sched_rq *rq = sched__rq(s, h->cpu);
-
-			sched__rq_lock(rq);
-			if (rq->curr == h && h->on_class == &sched_edf_class && h->sc == sc)
-				out->consumed_ns += sched_arch_now() - h->exec_start;
-			sched__rq_unlock(rq);
-		}
+		/* include the run in progress, without charging (like thread stats) */
+		if (rq->curr == h && h->on_class == &sched_edf_class && h->sc == sc)
+			out->consumed_ns += sched_arch_now() - h->exec_start;
+		sched__rq_unlock(rq);
+		sched__spin_unlock(&h->lock);
 	}
 	sched__spin_unlock(&s->sc_lock);
 	sched_arch_irq_restore(flags);
