@@ -205,4 +205,93 @@ set -e
 [ "$rc2" = 2 ] || fail "--no-core-sched --core-protect gave status $rc2"
 echo "ok - bad cookies and contradictory core flags rejected"
 
-echo "17 passed, 0 failed"
+# Limits against hostile input (docs/schedsim.md, "Limits").
+# A workload is read up to 16 MiB: a larger file is refused by its size, and a device that
+# never ends (it used to be read without limit, 1.7 GB in 10 s) after the limit.
+head -c 16777217 /dev/zero | tr '\0' ' ' > "$tmp/big.json"
+for f in /dev/zero "$tmp/big.json"; do
+	set +e
+	timeout 10 "$sim" "$f" > /dev/null 2> "$tmp/err"; rc=$?
+	set -e
+	[ "$rc" = 1 ] && grep -q "^schedsim: $f: larger than 16 MiB (16777216 bytes), the limit for a workload$" \
+		"$tmp/err" || fail "$f: status $rc, $(cat "$tmp/err")"
+done
+echo "ok - a workload above 16 MiB, or one that never ends, is refused"
+
+# Every numeric flag has a range; values outside it, with trailing text, a sign, blanks
+# or beyond 64 bits are refused with a message naming the flag (status 2, then the usage).
+# rejected FLAG VALUE MESSAGE
+rejected() {
+	set +e
+	"$sim" "$1" "$2" "$dir/hogs_nice.json" > /dev/null 2> "$tmp/err"; rc=$?
+	set -e
+	[ "$rc" = 2 ] && [ "$(head -n 1 "$tmp/err")" = "schedsim: $1: $3, got '$2'" ] &&
+		grep -q usage "$tmp/err" || fail "$1 $2: status $rc, $(head -n 1 "$tmp/err")"
+}
+cost="expected an integer 0 .. 1000000000 (ns)"
+rejected --switch-cost 9223372036854775808 "$cost"
+rejected --ipi-latency 18446744073709551615 "$cost"
+rejected --timer-cost 1000000001 "$cost"
+rejected --timer-cost 1000x "$cost"
+rejected --cpus 4x "expected an integer 1 .. 64"
+rejected --cpus " 4" "expected an integer 1 .. 64"
+rejected --cpus +4 "expected an integer 1 .. 64"
+rejected --smt 0x2 "expected an integer 1 .. 64"
+rejected --seed 18446744073709551616 "expected an integer 0 .. 18446744073709551615"
+rejected --seed -1 "expected an integer 0 .. 18446744073709551615"
+rejected --duration 1000000.5 "expected seconds > 0 and <= 1000000"
+rejected --duration inf "expected seconds > 0 and <= 1000000"
+rejected --duration 0x1p3 "expected seconds > 0 and <= 1000000"
+rejected --duration 1s "expected seconds > 0 and <= 1000000"
+rejected --max-events 0 "expected an integer 1 .. 1000000000000"
+rejected --max-wall 0 "expected seconds > 0 and <= 604800"
+rejected --max-wall 604801 "expected seconds > 0 and <= 604800"
+"$sim" --switch-cost 1000000000 --ipi-latency 1000000000 --timer-cost 1000000000 \
+	--seed 18446744073709551615 --duration 1 --max-events 1000000000000 --max-wall 604800 \
+	"$dir/hogs_nice.json" > /dev/null || fail "the largest legal values were refused"
+set +e # the longest duration is legal, and the event budget then stops the run
+"$sim" --duration 1000000 --max-events 1000 "$dir/hogs_nice.json" > /dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 3 ] || fail "--duration 1000000: status $rc"
+echo "ok - numeric flags are refused outside their range, with trailing text or overflow"
+
+# Invalid UTF-8 in a name is refused with its byte offset.
+printf '{"tasks":{"t\377":{"run":1}}}\n' > "$tmp/utf8.json"
+set +e
+"$sim" "$tmp/utf8.json" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "utf8.json:1: invalid UTF-8 at byte offset 12 (0xff)$" "$tmp/err" ||
+	fail "invalid UTF-8: status $rc, $(cat "$tmp/err")"
+echo "ok - invalid UTF-8 in a task name is refused with its offset"
+
+# A loop of zero-time events costs 1 us of CPU per pass: a lone yield for 1 s of simulated
+# time is 10^6 passes (it used to be 10^9, 32 s of host time for this run).
+printf '{"tasks":{"t":{"yield":0}}}\n' > "$tmp/yield.json"
+timeout 20 "$sim" --cpus 1 --duration 1 --json "$tmp/yield.json" > "$tmp/y" ||
+	fail "a yield loop for 1 s did not finish in 20 s"
+expect "yield loop loops" "$(val "$tmp/y" t 0 loops)" 1000000
+echo "ok - a zero-time loop runs one pass per simulated microsecond"
+
+# Budgets: a run that needs more events than --max-events, or more host time than
+# --max-wall, stops with a message naming the budget, status 3 and no report. One that
+# needs exactly --max-events completes.
+"$sim" --cpus 1 --duration 0.05 --json "$dir/hogs_nice.json" > "$tmp/full"
+n=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' "$tmp/full")
+"$sim" --cpus 1 --duration 0.05 --json --max-events "$n" "$dir/hogs_nice.json" > "$tmp/exact" ||
+	fail "--max-events $n stopped a run of $n events"
+cmp -s "$tmp/full" "$tmp/exact" || fail "--max-events changed the report"
+set +e
+"$sim" --cpus 1 --duration 0.05 --max-events $((n - 1)) "$dir/hogs_nice.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 3 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^schedsim: stopped at t=[0-9.]* s simulated: the event budget of $((n - 1)) events (--max-events) is spent$" \
+	"$tmp/err" || fail "--max-events $((n - 1)): status $rc, $(cat "$tmp/err")"
+set +e
+timeout 20 "$sim" --cpus 1 --duration 100000 --max-wall 0.2 "$tmp/yield.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 3 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^schedsim: stopped at t=[0-9.]* s simulated, after [0-9]* events: the wall-clock budget of 0.2 s (--max-wall) is spent$" \
+	"$tmp/err" || fail "--max-wall 0.2: status $rc, $(cat "$tmp/err")"
+echo "ok - the event and wall-clock budgets stop a run with status 3"
+
+echo "22 passed, 0 failed"

@@ -17,8 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "json.h"
+#include "sim.h"
 #include "workload.h"
 
 static char err[512];
@@ -997,6 +1000,505 @@ static void missing_file_is_reported_by_path(void **state)
 	assert_null(w.tasks);
 }
 
+/* ---- limits against hostile input (docs/schedsim.md, "Limits") ---- */
+
+#define TOO_LARGE "larger than 16 MiB (16777216 bytes), the limit for a workload"
+
+/* A valid workload of exactly n bytes: one task, padded with blanks. */
+static char *padded_workload(size_t n)
+{
+	static const char head[] = "{\"tasks\":{\"t\":{\"run\":1}}}";
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, ' ', n);
+	memcpy(s, head, sizeof(head) - 1);
+	s[n] = '\0';
+	return s;
+}
+
+static void workload_text_above_16_mib_is_refused(void **state)
+{
+	struct workload w;
+	char *s = padded_workload(WL_MAX_FILE_SIZE);
+
+	(void)state;
+	assert_int_equal(WL_MAX_FILE_SIZE, 16 * 1024 * 1024);
+	if (wl_load_string("big.json", s, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	wl_free(&w);
+	free(s);
+	s = padded_workload(WL_MAX_FILE_SIZE + 1);
+	assert_int_equal(wl_load_string("big.json", s, &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "big.json: " TOO_LARGE);
+	assert_null(w.tasks);
+	free(s);
+}
+
+/* A regular file is refused by its size; a device that never ends after the limit. */
+static void workload_file_above_16_mib_or_endless_is_refused(void **state)
+{
+	char path[] = "/tmp/test_workload_XXXXXX", want[600];
+	char *s = padded_workload(WL_MAX_FILE_SIZE + 1);
+	int fd = mkstemp(path);
+	struct workload w;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(s, 1, WL_MAX_FILE_SIZE + 1, f), WL_MAX_FILE_SIZE + 1);
+	assert_int_equal(fclose(f), 0);
+	free(s);
+	assert_int_equal(wl_load_file(path, &w, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: " TOO_LARGE, path);
+	assert_string_equal(err, want);
+	assert_int_equal(truncate(path, WL_MAX_FILE_SIZE), 0);
+	if (wl_load_file(path, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	wl_free(&w);
+	unlink(path);
+	assert_int_equal(wl_load_file("/dev/zero", &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "/dev/zero: " TOO_LARGE);
+	assert_null(w.tasks);
+}
+
+static void append_text(char **buf, size_t *len, size_t *cap, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*len + n + 1 > *cap) {
+		*cap = 2 * (*len + n + 1);
+		*buf = realloc(*buf, *cap);
+		assert_non_null(*buf);
+	}
+	memcpy(*buf + *len, text, n + 1);
+	*len += n;
+}
+
+/* "{"tasks":{" then task i on line i + 2: named names[i], resuming names[(i + 1) % n]. */
+static char *many_tasks(char (*names)[16], size_t n)
+{
+	char *buf = NULL, line[80];
+	size_t len = 0, cap = 0;
+
+	append_text(&buf, &len, &cap, "{\"tasks\":{");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "\n\"%s\":{\"run\":1,\"resume\":\"%s\"}%s",
+			 names[i], names[(i + 1) % n], i + 1 < n ? "," : "}}");
+		append_text(&buf, &len, &cap, line);
+	}
+	return buf;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Unique names and resume targets are checked in O(n log n): 50000 tasks, each resuming
+ * the next, took 29 s with a scan of every task per task and per resume (0.1 s now). Only
+ * the result is asserted; the time is printed.
+ */
+static void fifty_thousand_tasks_load_in_n_log_n(void **state)
+{
+	enum { N = 50000 };
+	char (*names)[16] = calloc(N, sizeof(*names));
+	struct timespec t0;
+	struct workload w;
+	char *text;
+
+	(void)state;
+	assert_non_null(names);
+	for (size_t i = 0; i < N; i++)
+		snprintf(names[i], sizeof(names[i]), "t%zu", i);
+	text = many_tasks(names, N);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (wl_load_string("test.json", text, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	print_message("%d tasks loaded in %.3f s\n", N, seconds_since(&t0));
+	assert_int_equal(w.nr_tasks, N);
+	for (size_t i = 0; i < N; i++) {
+		assert_string_equal(w.tasks[i].name, names[i]);
+		assert_int_equal(w.tasks[i].line, i + 2);
+		assert_string_equal(event(&w, i, 0, 1)->ref, names[(i + 1) % N]);
+	}
+	wl_free(&w);
+	free(text);
+	/* two names given twice: the repeat reported is the first in file order */
+	strcpy(names[N - 2], "t7");
+	strcpy(names[N - 1], "t3");
+	text = many_tasks(names, N);
+	assert_int_equal(wl_load_string("test.json", text, &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "test.json:50000: key 't7': repeated (first at line 9)");
+	assert_null(w.tasks);
+	free(text);
+	free(names);
+}
+
+/* Whether every event of every phase of task i is as written: none added by the loader. */
+static void assert_as_written(const struct workload *w, size_t task, size_t nr_events)
+{
+	size_t n = 0;
+
+	for (size_t p = 0; p < w->tasks[task].nr_phases; p++) {
+		n += w->tasks[task].phases[p].nr_events;
+		for (size_t e = 0; e < w->tasks[task].phases[p].nr_events; e++)
+			assert_false(event(w, task, p, e)->added);
+	}
+	assert_int_equal(n, nr_events);
+}
+
+static void assert_zero_pass_run(const struct workload *w, size_t task, size_t phase)
+{
+	const struct wl_event *ev = event(w, task, phase, 0);
+
+	assert_int_equal(ev->kind, WL_RUN);
+	assert_int_equal(ev->ns, WL_ZERO_PASS_NS);
+	assert_true(ev->added);
+}
+
+static void zero_time_phases_start_with_a_run_of_1_us(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	assert_int_equal(WL_ZERO_PASS_NS, 1000);
+	load_ok("{ 'tasks': { 'y': { 'yield': 0 },\n"
+		"  'z': { 'run': 0, 'runtime': 0, 'sleep': 0, 'resume': 'y' } } }", &w);
+	assert_zero_pass_run(&w, 0, 0);
+	assert_int_equal(w.tasks[0].phases[0].nr_events, 2);
+	assert_int_equal(event(&w, 0, 0, 1)->kind, WL_YIELD);
+	assert_zero_pass_run(&w, 1, 0);
+	assert_int_equal(w.tasks[1].phases[0].nr_events, 5);
+	assert_int_equal(event(&w, 1, 0, 0)->line, 2);
+	assert_int_equal(event(&w, 1, 0, 4)->kind, WL_RESUME);
+	wl_free(&w);
+	/* phases that take time, or run once per task loop that takes time, are as written */
+	load_ok("{ 'tasks': { 'once': { 'loop': 1, 'yield': 0 },\n"
+		"  'hog': { 'run': 1, 'yield': 0 },\n"
+		"  'waiter': { 'suspend': 'w', 'resume': 'once' },\n"
+		"  'ticker': { 'timer': { 'ref': 't', 'period': 10 }, 'yield': 0 },\n"
+		"  'phased': { 'phases': { 'work': { 'run': 100 }, 'spin': { 'yield': 0 } } } } }",
+		&w);
+	assert_as_written(&w, 0, 1);
+	assert_as_written(&w, 1, 2);
+	assert_as_written(&w, 2, 2);
+	assert_as_written(&w, 3, 2);
+	assert_as_written(&w, 4, 2);
+	wl_free(&w);
+	/* a zero-time phase that loops; the first phase of a task loop that takes no time */
+	load_ok("{ 'tasks': { 'a': { 'phases': { 'work': { 'run': 100 },\n"
+		"    'spin': { 'loop': 5, 'yield': 0 } } },\n"
+		"  'b': { 'phases': { 'p': { 'yield': 0 }, 'q': { 'resume': 'a' } } } } }", &w);
+	assert_int_equal(w.tasks[0].phases[0].nr_events, 1);
+	assert_zero_pass_run(&w, 0, 1);
+	assert_zero_pass_run(&w, 1, 0);
+	assert_int_equal(w.tasks[1].phases[1].nr_events, 1);
+	wl_free(&w);
+}
+
+/* sim_load takes 64 events in a phase: a zero-time phase has room for 63 and the run. */
+static void zero_time_phase_of_64_events_is_rejected(void **state)
+{
+	char text[1024] = "{ 'tasks': { 't': { 'resume': 't'";
+	struct workload w;
+	size_t end;
+
+	(void)state;
+	for (int i = 1; i < 63; i++)
+		strcat(text, ", 'yield': 0");
+	end = strlen(text);
+	load_ok(strcat(text, " } } }"), &w);
+	assert_int_equal(w.tasks[0].phases[0].nr_events, 64);
+	wl_free(&w);
+	strcpy(text + end, ", 'yield': 0 } } }");
+	assert_rejected(text, "test.json:1: key 't': a phase of events that take no time holds "
+			      "at most 63: schedsim adds a run of 1 us to it");
+}
+
+/* Loops completed by the threads of `json` in `ns` of simulated time on one CPU. */
+static uint64_t loops_in(const char *json, sched_time_t ns, uint64_t *events)
+{
+	struct sim_config cfg = { .cpus = 1, .smt = 1, .seed = 1 };
+	struct workload w;
+	struct sim *sim;
+	uint64_t loops = 0;
+
+	load_ok(json, &w);
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(sim_load(sim, &w), 0);
+	sim_run_until(sim, ns);
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		loops += sim->threads[i]->loops;
+	*events = sim->events;
+	sim_free(sim);
+	wl_free(&w);
+	return loops;
+}
+
+/*
+ * A loop that takes no time ran about a thousand passes per simulated microsecond (an
+ * hour of host time for the default 60 s). Now each pass costs 1 us of CPU, whoever runs
+ * it: one pass per microsecond on the CPU, and the host work follows the event count.
+ */
+static void zero_time_loops_run_one_pass_per_microsecond(void **state)
+{
+	static const char *const loops[] = {
+		"{ 'tasks': { 'y': { 'yield': 0 } } }",
+		"{ 'tasks': { 'y': { 'instance': 100, 'yield': 0 } } }",
+		"{ 'tasks': { 'z': { 'run': 0, 'sleep': 0 } } }",
+		"{ 'tasks': { 'r': { 'resume': 'r' } } }",
+		"{ 'tasks': { 'p': { 'phases': { 'a': { 'loop': 1000, 'yield': 0 },\n"
+		"  'b': { 'run': 1000 } } } } }",
+	};
+	uint64_t events;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(loops) / sizeof(loops[0]); i++) {
+		uint64_t n = loops_in(loops[i], 10 * 1000 * 1000, &events);
+
+		print_message("%s: %llu loops, %llu events in 10 ms\n", loops[i],
+			      (unsigned long long)n, (unsigned long long)events);
+		if (i < 4)
+			assert_true(n >= 9900 && n <= 10000);
+		else /* 1000 passes of 1 us, then 1 ms of run */
+			assert_true(n == 5);
+		assert_true(events <= 2 * 10000 + 200);
+	}
+}
+
+static void json_strings_must_be_valid_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"\"ab\xff\"",                   /* never in UTF-8 */
+		"\"ab\x80\"",                   /* a continuation byte without a lead */
+		"\"ab\xc0\xaf\"",               /* '/' in two bytes (overlong) */
+		"\"ab\xe0\x80\xaf\"",           /* '/' in three bytes */
+		"\"ab\xed\xa0\x80\"",           /* U+D800, a UTF-16 surrogate */
+		"\"ab\xf4\x90\x80\x80\"",       /* U+110000, above Unicode */
+		"\"ab\xe2\x82\"",               /* cut short by the quote */
+		"\"ab\xe2\x82",                 /* cut short by the end of the text */
+		"{\"a\xc3\": 1}",               /* in a key */
+	};
+	struct json_error e;
+	struct json_value *v;
+	char want[100];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = json_parse(bad[i], &e);
+		assert_null(v);
+		snprintf(want, sizeof(want), "invalid UTF-8 at byte offset 3 (0x%02x)",
+			 (unsigned char)bad[i][3]);
+		assert_string_equal(e.what, want);
+	}
+	v = json_parse("\"\x7f \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"", &e);
+	assert_non_null(v);
+	assert_string_equal(v->string, "\x7f \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
+	json_free(v);
+	/* through the loader: file, line, and the key whose value holds it */
+	assert_rejected("{ 'tasks': { 't\xff': { 'run': 1 } } }",
+			"test.json:1: invalid UTF-8 at byte offset 15 (0xff)");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'libsched': { 'group': 'g\xe9' } } } }",
+			"test.json:2: key 'group': invalid UTF-8 at byte offset 57 (0xe9)");
+}
+
+/* "[0,0,...,0]": n values in all, the array included (n >= 2). */
+static char *array_of_values(size_t n)
+{
+	size_t zeros = n - 1;
+	char *s = malloc(2 * zeros + 2);
+
+	assert_non_null(s);
+	s[0] = '[';
+	for (size_t i = 0; i < zeros; i++) {
+		s[1 + 2 * i] = '0';
+		s[2 + 2 * i] = ',';
+	}
+	s[2 * zeros] = ']';
+	s[2 * zeros + 1] = '\0';
+	return s;
+}
+
+static void json_document_of_more_than_2_20_values_is_refused(void **state)
+{
+	struct json_error e;
+	struct json_value *v;
+	char *s = array_of_values(JSON_MAX_VALUES);
+
+	(void)state;
+	assert_int_equal(JSON_MAX_VALUES, 1048576);
+	v = json_parse(s, &e);
+	assert_non_null(v);
+	assert_int_equal(v->len, JSON_MAX_VALUES - 1);
+	json_free(v);
+	free(s);
+	s = array_of_values(JSON_MAX_VALUES + 1);
+	assert_null(json_parse(s, &e));
+	assert_string_equal(e.what, "more than 1048576 values in the document");
+	free(s);
+}
+
+/* Every time stays within what libsched takes as an instant ahead (2^62 ns): a sleep of
+ * 9e15 us used to crash schedsim. */
+static void times_and_durations_have_upper_bounds(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'global': { 'duration': 1000000 },\n"
+		"  'tasks': { 't': { 'delay': 1e15, 'run': 1e15, 'sleep': 1e15 } } }", &w);
+	assert_true(w.duration_ns == 1000000LL * 1000000000LL);
+	assert_true(event(&w, 0, 0, 1)->ns == 1000000000000000000ULL);
+	wl_free(&w);
+	assert_rejected("{ 'tasks': { 't': { 'run': 1, 'sleep': 9e15 } } }",
+			"test.json:1: key 'sleep': must be <= 1e+15 us, got 9e+15");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1, 'timer': { 'ref': 'a',\n"
+			"  'period': 1000000000000001 } } } }",
+			"test.json:2: key 'period': must be <= 1e+15 us, got 1e+15");
+	assert_rejected("{ 'global': { 'duration': 1000000.5 }, 'tasks': { 't': { 'run': 1 } } }",
+			"test.json:1: key 'duration': must be <= 1000000 seconds, got 1e+06");
+}
+
+static void threads_and_thread_phases_are_bounded_in_all(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'tasks': { 'a': { 'instance': 65535, 'run': 1 },\n"
+		"  'b': { 'run': 1 } } }", &w);
+	wl_free(&w);
+	assert_rejected("{ 'tasks': { 'a': { 'instance': 65535, 'run': 1 },\n"
+			"  'b': { 'instance': 2, 'run': 1 } } }",
+			"test.json:2: key 'b': more than 65536 threads in the workload (the sum "
+			"of \"instance\")");
+	assert_rejected("{ 'tasks': { 'a': { 'instance': 65536, 'phases': {\n"
+			"  'p': { 'run': 1 }, 'q': { 'run': 1 }, 'r': { 'run': 1 },\n"
+			"  's': { 'run': 1 }, 't': { 'run': 1 } } } } }",
+			"test.json:1: key 'a': more than 262144 thread phases in the workload (the "
+			"sum of \"instance\" x phases)");
+}
+
+/* Tasks t0 .. t(n-1), one a line from line 2, task i with libsched key `key` set to
+ * value(i) (a JSON value). */
+static char *tasks_with(size_t n, const char *key, void (*value)(size_t i, char *buf))
+{
+	char *buf = NULL, line[120], v[40];
+	size_t len = 0, cap = 0;
+
+	append_text(&buf, &len, &cap, "{\"tasks\":{");
+	for (size_t i = 0; i < n; i++) {
+		value(i, v);
+		snprintf(line, sizeof(line), "\n\"t%zu\":{\"run\":1,\"libsched\":{\"%s\":%s}}%s",
+			 i, key, v, i + 1 < n ? "," : "}}");
+		append_text(&buf, &len, &cap, line);
+	}
+	return buf;
+}
+
+/* 4096 values, then the first one again, then a new one at task 4097 (line 4099). */
+static void value_4097(size_t i, char *buf)
+{
+	sprintf(buf, "\"v%zu\"", i == 4096 ? (size_t)0 : i == 4097 ? (size_t)4096 : i);
+}
+
+/* As value_4097, half of them integers: 1 and "1" are two cookies. */
+static void cookie_4097(size_t i, char *buf)
+{
+	size_t v = i == 4096 ? 0 : i == 4097 ? 4096 : i;
+
+	sprintf(buf, v % 2 ? "%zu" : "\"%zu\"", v + 1);
+}
+
+/* Each distinct group costs state per CPU, and the simulator looks groups and cookies up
+ * one by one: 65536 of each took minutes to load and gigabytes. */
+static void distinct_groups_and_cookies_are_bounded(void **state)
+{
+	struct workload w;
+	char *text;
+
+	(void)state;
+	assert_int_equal(WL_MAX_GROUPS, 4096);
+	assert_int_equal(WL_MAX_COOKIES, 4096);
+	text = tasks_with(4097, "group", value_4097);
+	if (wl_load_string("test.json", text, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	wl_free(&w);
+	free(text);
+	text = tasks_with(4098, "group", value_4097);
+	assert_int_equal(wl_load_string("test.json", text, &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "test.json:4099: key 't4097': more than 4096 distinct libsched "
+				 "\"group\" names in the workload");
+	free(text);
+	text = tasks_with(4097, "cookie", cookie_4097);
+	if (wl_load_string("test.json", text, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	wl_free(&w);
+	free(text);
+	text = tasks_with(4098, "cookie", cookie_4097);
+	assert_int_equal(wl_load_string("test.json", text, &w, err, sizeof(err)), -1);
+	assert_string_equal(err, "test.json:4099: key 't4097': more than 4096 distinct libsched "
+				 "\"cookie\" values in the workload");
+	free(text);
+}
+
+/* A machine of 2 CPUs running `json` until `until`, with an event budget. */
+static struct sim *budget_run(const char *json, struct workload *w, uint64_t max_events,
+			      sched_time_t until)
+{
+	struct sim_config cfg = { .cpus = 2, .smt = 1, .seed = 1, .max_events = max_events };
+	struct sim *sim;
+
+	load_ok(json, w);
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(sim_load(sim, w), 0);
+	sim_run_until(sim, until);
+	return sim;
+}
+
+/* The fuzz target and schedsim bound a run by events: sim_config.max_events. */
+static void event_budget_stops_a_run(void **state)
+{
+	const char *json = "{ 'tasks': { 'a': { 'run': 30, 'sleep': 20 },\n"
+			   "  'b': { 'instance': 3, 'run': 70, 'yield': 0 } } }";
+	struct workload w;
+	struct sim *sim;
+	uint64_t needed;
+
+	(void)state;
+	sim = budget_run(json, &w, 0, 100 * 1000 * 1000);
+	assert_false(sim->stopped);
+	needed = sim->events;
+	assert_true(needed > 1000);
+	sim_free(sim);
+	wl_free(&w);
+	/* exactly the events the run needs: it completes */
+	sim = budget_run(json, &w, needed, 100 * 1000 * 1000);
+	assert_false(sim->stopped);
+	assert_int_equal(sim->events, needed);
+	assert_int_equal(sim->now, 100 * 1000 * 1000);
+	sim_free(sim);
+	wl_free(&w);
+	/* fewer: it stops there, with the clock at the last event handled, and stays so */
+	sim = budget_run(json, &w, 1000, 100 * 1000 * 1000);
+	assert_true(sim->stopped);
+	assert_int_equal(sim->events, 1000);
+	assert_true(sim->now < 100 * 1000 * 1000);
+	sim_run_until(sim, 200 * 1000 * 1000);
+	assert_int_equal(sim->events, 1000);
+	sim_free(sim);
+	wl_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1055,6 +1557,18 @@ int main(void)
 		cmocka_unit_test(example_deadline_loads),
 		cmocka_unit_test(error_message_is_truncated_to_errlen),
 		cmocka_unit_test(missing_file_is_reported_by_path),
+		cmocka_unit_test(workload_text_above_16_mib_is_refused),
+		cmocka_unit_test(workload_file_above_16_mib_or_endless_is_refused),
+		cmocka_unit_test(fifty_thousand_tasks_load_in_n_log_n),
+		cmocka_unit_test(zero_time_phases_start_with_a_run_of_1_us),
+		cmocka_unit_test(zero_time_phase_of_64_events_is_rejected),
+		cmocka_unit_test(zero_time_loops_run_one_pass_per_microsecond),
+		cmocka_unit_test(json_strings_must_be_valid_utf8),
+		cmocka_unit_test(json_document_of_more_than_2_20_values_is_refused),
+		cmocka_unit_test(times_and_durations_have_upper_bounds),
+		cmocka_unit_test(threads_and_thread_phases_are_bounded_in_all),
+		cmocka_unit_test(distinct_groups_and_cookies_are_bounded),
+		cmocka_unit_test(event_budget_stops_a_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,8 +19,10 @@
 
 struct parser {
 	const char *s;
+	const char *start;      /* the whole text, for byte offsets in messages */
 	unsigned line;
 	int depth;
+	size_t values;          /* values parsed so far, bounded by JSON_MAX_VALUES */
 	const char *key;        /* innermost member key being parsed, for messages */
 	struct json_error *err;
 };
@@ -186,6 +188,53 @@ static int parse_escape(struct parser *p, struct buf *b)
 	return buf_put(b, to[hit - from]) ? fail(p, "out of memory") : 0;
 }
 
+/*
+ * Length of the UTF-8 sequence at s, or 0 if it is not one (RFC 3629: no overlong form,
+ * no UTF-16 surrogate, nothing above U+10FFFF). A NUL ends a sequence early, so a string
+ * cut by the end of the text is invalid too. Names end up in reports and in other
+ * programs' parsers, which may choke on bytes that are not text.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	static const unsigned long least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	unsigned long cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	cp = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A raw (unescaped) multi-byte character, copied as it is once it is known to be UTF-8. */
+static int string_utf8(struct parser *p, struct buf *b)
+{
+	size_t n = utf8_len((const unsigned char *)p->s);
+
+	if (n == 0)
+		return fail(p, "invalid UTF-8 at byte offset %zu (0x%02x)",
+			    (size_t)(p->s - p->start), (unsigned char)*p->s);
+	while (n--)
+		if (buf_put(b, *p->s++))
+			return fail(p, "out of memory");
+	return 0;
+}
+
 /* One character or escape of a string body; p->s is inside the string. */
 static int string_char(struct parser *p, struct buf *b)
 {
@@ -199,6 +248,8 @@ static int string_char(struct parser *p, struct buf *b)
 		return fail(p, "control byte 0x%02x in string", c);
 	if (c == '\\')
 		return parse_escape(p, b);
+	if (c >= 0x80)
+		return string_utf8(p, b);
 	p->s++;
 	return buf_put(b, (char)c) ? fail(p, "out of memory") : 0;
 }
@@ -228,6 +279,30 @@ static size_t skip_digits(const char *s)
 	return n;
 }
 
+/*
+ * Converts the n bytes at p->s, a number already checked, from a copy ending with them:
+ * strtod on the document itself may read (or, under a sanitizer's strict string checks,
+ * measure) the whole rest of it, which made a document of a million numbers quadratic.
+ */
+static int convert_number(struct parser *p, struct json_value *v, size_t n, int plain)
+{
+	char small[64], *text = n < sizeof(small) ? small : malloc(n + 1);
+
+	if (!text)
+		return fail(p, "out of memory");
+	memcpy(text, p->s, n);
+	text[n] = '\0';
+	v->type = JSON_NUMBER;
+	v->number = strtod(text, NULL);
+	errno = 0;
+	v->integer = plain ? strtoll(text, NULL, 10) : 0;
+	v->is_int = plain && errno != ERANGE;
+	if (text != small)
+		free(text);
+	p->s += n;
+	return 0;
+}
+
 /* Strict JSON number syntax; strtod/strtoll then only see text they fully accept. */
 static int parse_number(struct parser *p, struct json_value *v)
 {
@@ -253,13 +328,7 @@ static int parse_number(struct parser *p, struct json_value *v)
 			return fail(p, "bad number: no digits in exponent");
 		s += n;
 	}
-	v->type = JSON_NUMBER;
-	v->number = strtod(p->s, NULL);
-	errno = 0;
-	v->integer = plain ? strtoll(p->s, NULL, 10) : 0;
-	v->is_int = plain && errno != ERANGE;
-	p->s = s;
-	return 0;
+	return convert_number(p, v, (size_t)(s - p->s), plain);
 }
 
 static int parse_literal(struct parser *p, struct json_value *v)
@@ -388,6 +457,8 @@ static int parse_value(struct parser *p, struct json_value *v)
 	if (skip_space(p))
 		return -1;
 	v->line = p->line;
+	if (++p->values > JSON_MAX_VALUES)
+		return fail(p, "more than %u values in the document", JSON_MAX_VALUES);
 	if (*p->s == '"') {
 		v->type = JSON_STRING;
 		return parse_string(p, &v->string);
@@ -418,7 +489,7 @@ static void clear_value(struct json_value *v)
 
 struct json_value *json_parse(const char *text, struct json_error *err)
 {
-	struct parser p = { .s = text, .line = 1, .err = err };
+	struct parser p = { .s = text, .start = text, .line = 1, .err = err };
 	struct json_value *root = calloc(1, sizeof(*root));
 
 	if (!root) {

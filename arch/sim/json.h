@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Values (numbers, strings, arrays, objects, literals; keys are not counted) in one
+ * document at most: each costs about 100 bytes of DOM with its allocations, so a hostile
+ * text cannot make the tree larger than about 170 MiB (a 16 MiB file of "0," would
+ * otherwise need 8 million of them, over a gigabyte). */
+#define JSON_MAX_VALUES (1u << 20)
+
 enum json_type {
 	JSON_NULL,
 	JSON_BOOL,
@@ -31,7 +37,7 @@ struct json_value {
 	double number;                  /* JSON_NUMBER, always set */
 	int is_int;                     /* number written without '.' or exponent, fits int64 */
 	int64_t integer;                /* JSON_NUMBER when is_int */
-	char *string;                   /* JSON_STRING, NUL-terminated UTF-8 */
+	char *string;                   /* JSON_STRING, NUL-terminated, valid UTF-8 */
 	size_t len;                     /* JSON_ARRAY: items, JSON_OBJECT: members */
 	struct json_value *items;       /* JSON_ARRAY */
 	struct json_member *members;    /* JSON_OBJECT, in file order */
@@ -52,6 +58,8 @@ struct json_error {
  * Parses a NUL-terminated document holding exactly one value. Returns the root (free it
  * with json_free), or NULL with err filled in: the error reads "line N: what", with the
  * line in err->line and the rest in err->what, so callers can prefix a file name.
+ * Strings (keys too) must be valid UTF-8 (RFC 3629): a bad byte is reported with its
+ * offset from the start of the text ("invalid UTF-8 at byte offset N (0xXX)").
  */
 struct json_value *json_parse(const char *text, struct json_error *err);
 void json_free(struct json_value *root);

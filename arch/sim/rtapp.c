@@ -17,24 +17,34 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define NSEC_PER_USEC 1000
 #define NSEC_PER_SEC 1000000000LL
-/* Caps that keep every converted time below INT64_MAX ns (about 292 years). */
-#define MAX_USEC 9.2e15
-#define MAX_SEC 9.2e9
 #define MAX_INSTANCES 65536
 #define MAX_CPU 63
+#define SIM_MAX_PHASE_EVENTS 64 /* sim_load refuses a phase with more events */
+
+/* A task name and its place in "tasks"; an array of them sorted by name (index_tasks). */
+struct name_ref {
+	const char *name;
+	size_t index;
+};
 
 struct loader {
 	const char *file;
 	char *err;
 	size_t errlen;
 	enum wl_policy default_policy;
-	const struct json_value *tasks;  /* the "tasks" object, to check resume targets */
+	const struct json_value *tasks;  /* the "tasks" object */
+	struct name_ref *names;          /* its task names, sorted: resume targets */
+	size_t first_repeat;             /* the first task (in file order) whose name an
+					  * earlier one has, SIZE_MAX if none ... */
+	size_t repeat_of;                /* ... and that earlier one */
 };
 
 /* rt-app global keys that only tune rt-app itself (logging, calibration, tracing). */
@@ -190,8 +200,9 @@ static int get_usec(struct loader *ld, const struct json_member *m, uint64_t *ns
 		return fail_type(ld, m, "a number of microseconds");
 	if (v->number < 0)
 		return fail(ld, m->line, m->key, "must not be negative, got %g", v->number);
-	if (v->number > MAX_USEC)
-		return fail(ld, m->line, m->key, "too large, got %g us", v->number);
+	if (v->number > WL_MAX_TIME_US)
+		return fail(ld, m->line, m->key, "must be <= %g us, got %g", WL_MAX_TIME_US,
+			    v->number);
 	if (v->is_int)
 		*ns = (uint64_t)v->integer * NSEC_PER_USEC;
 	else
@@ -246,8 +257,9 @@ static int parse_duration(struct loader *ld, const struct json_member *m, struct
 	}
 	if (v->number <= 0)
 		return fail(ld, m->line, m->key, "must be > 0 seconds, or -1 for no limit");
-	if (v->number > MAX_SEC)
-		return fail(ld, m->line, m->key, "too large, got %g s", v->number);
+	if (v->number > WL_MAX_DURATION_S)
+		return fail(ld, m->line, m->key, "must be <= %d seconds, got %g",
+			    WL_MAX_DURATION_S, v->number);
 	if (v->is_int)
 		w->duration_ns = v->integer * NSEC_PER_SEC;
 	else
@@ -310,13 +322,29 @@ static int parse_timer(struct loader *ld, const struct json_member *t, struct wl
 	return 0;
 }
 
+/* Orders name_refs by name only: bsearch finds any task of that name. */
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
+}
+
+/* By name, then file order: the first of equal names is the one the file gave first. */
+static int cmp_name_index(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 static int parse_resume(struct loader *ld, const struct json_member *m, struct wl_event *ev)
 {
+	struct name_ref key = { m->value.string, 0 };
+
 	if (get_string(ld, m, 0))
 		return -1;
-	for (size_t i = 0; i < ld->tasks->len; i++)
-		if (strcmp(ld->tasks->members[i].key, m->value.string) == 0)
-			return dup_string(ld, m, m->value.string, &ev->ref);
+	if (bsearch(&key, ld->names, ld->tasks->len, sizeof(key), cmp_name))
+		return dup_string(ld, m, m->value.string, &ev->ref);
 	return fail(ld, m->line, m->key, "no task named '%s' to resume", m->value.string);
 }
 
@@ -716,6 +744,77 @@ static int check_deadline(struct loader *ld, const struct json_member *tm, struc
 	return check_dl_refills(ld, &t->dl, k);
 }
 
+/* An event that can take simulated time by itself: a non-zero duration, or a wait. A
+ * suspend counts, as the thread then waits for another task (whose own loop is bounded
+ * by this same rule). */
+static int event_takes_time(const struct wl_event *ev)
+{
+	switch (ev->kind) {
+	case WL_RUN:
+	case WL_RUNTIME:
+	case WL_SLEEP:
+		return ev->ns > 0;
+	case WL_TIMER:
+	case WL_SUSPEND:
+		return 1;
+	default:
+		return 0; /* resume, yield */
+	}
+}
+
+static int phase_takes_time(const struct wl_phase *ph)
+{
+	for (size_t i = 0; i < ph->nr_events; i++)
+		if (event_takes_time(&ph->events[i]))
+			return 1;
+	return 0;
+}
+
+/* Puts the WL_ZERO_PASS_NS run first in ph. There it never comes between a "resume" and
+ * the "suspend" right after it (an IPC handoff with libsched.ipc): ph has no suspend. */
+static int add_zero_pass_run(struct loader *ld, struct wl_phase *ph)
+{
+	struct wl_event *ev;
+
+	if (ph->nr_events >= SIM_MAX_PHASE_EVENTS)
+		return fail(ld, ph->events[0].line, ph->name,
+			    "a phase of events that take no time holds at most %d: schedsim "
+			    "adds a run of %d us to it", SIM_MAX_PHASE_EVENTS - 1,
+			    WL_ZERO_PASS_NS / NSEC_PER_USEC);
+	ev = realloc(ph->events, (ph->nr_events + 1) * sizeof(*ev));
+	if (!ev)
+		return fail(ld, ph->events[0].line, ph->name, "out of memory");
+	memmove(ev + 1, ev, ph->nr_events * sizeof(*ev));
+	ev[0] = (struct wl_event){ .kind = WL_RUN, .ns = WL_ZERO_PASS_NS, .line = ev[1].line,
+				   .added = 1 };
+	ph->events = ev;
+	ph->nr_events++;
+	return 0;
+}
+
+/*
+ * Zero-time loops. A phase whose events take no time (yield, resume, zero durations) and
+ * that can repeat without time passing (it loops, or it is the task's first phase and the
+ * whole task loop takes no time) would run millions of passes per simulated microsecond,
+ * where the real loop spins and costs CPU time. Each of its passes starts with a run of
+ * WL_ZERO_PASS_NS instead. Phases that take time, or run once, are left as they are.
+ */
+static int add_zero_pass_runs(struct loader *ld, struct wl_task *t)
+{
+	int task_zero = 1;
+
+	for (size_t p = 0; p < t->nr_phases; p++)
+		task_zero &= !phase_takes_time(&t->phases[p]);
+	for (size_t p = 0; p < t->nr_phases; p++) {
+		struct wl_phase *ph = &t->phases[p];
+		int repeats = ph->loop > 1 || (p == 0 && task_zero && t->loop != 1);
+
+		if (repeats && !phase_takes_time(ph) && add_zero_pass_run(ld, ph))
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
@@ -744,16 +843,142 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 		return fail(ld, event->line, event->key,
 			    "task '%s' has \"phases\" (line %u), so its events go inside a phase",
 			    t->name, phases->line);
-	if (phases)
-		return parse_phases(ld, phases, t);
-	if (!event)
+	if (!phases && !event)
 		return fail(ld, tm->line, tm->key, "task has no events (run, sleep, timer, ...)");
-	return parse_direct_phase(ld, tm, t);
+	if (phases ? parse_phases(ld, phases, t) : parse_direct_phase(ld, tm, t))
+		return -1;
+	return add_zero_pass_runs(ld, t);
+}
+
+/*
+ * Sorts the task names once, in O(n log n): the check that names are unique and every
+ * "resume" target lookup are then O(log n), where a scan of all tasks for each made a
+ * file of 40000 tasks take seconds. Notes the first task, in file order, whose name an
+ * earlier task has, so that parse_tasks reports it where a scan would have.
+ */
+static int index_tasks(struct loader *ld, const struct json_member *tm)
+{
+	const struct json_value *v = &tm->value;
+
+	ld->names = malloc(v->len * sizeof(*ld->names));
+	if (!ld->names)
+		return fail(ld, tm->line, tm->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++)
+		ld->names[i] = (struct name_ref){ v->members[i].key, i };
+	qsort(ld->names, v->len, sizeof(*ld->names), cmp_name_index);
+	ld->first_repeat = SIZE_MAX;
+	for (size_t i = 1, first = 0; i < v->len; i++) {
+		if (strcmp(ld->names[i].name, ld->names[first].name) != 0) {
+			first = i;
+		} else if (ld->names[i].index < ld->first_repeat) {
+			ld->first_repeat = ld->names[i].index;
+			ld->repeat_of = ld->names[first].index;
+		}
+	}
+	return 0;
+}
+
+/* The simulator makes one thread per instance, with state per phase: bounded in all, or a
+ * few lines of JSON could ask for gigabytes. */
+static int count_threads(struct loader *ld, const struct json_member *tm,
+			 const struct wl_task *t, size_t *threads, size_t *thread_phases)
+{
+	*threads += t->instances;
+	*thread_phases += (size_t)t->instances * t->nr_phases;
+	if (*threads > WL_MAX_THREADS)
+		return fail(ld, tm->line, tm->key,
+			    "more than %d threads in the workload (the sum of \"instance\")",
+			    WL_MAX_THREADS);
+	if (*thread_phases > WL_MAX_THREAD_PHASES)
+		return fail(ld, tm->line, tm->key,
+			    "more than %u thread phases in the workload (the sum of "
+			    "\"instance\" x phases)", WL_MAX_THREAD_PHASES);
+	return 0;
+}
+
+/* A task and its place in the file, to sort tasks by their group or cookie. */
+struct task_ref {
+	const struct wl_task *t;
+	size_t i;
+};
+
+static int cmp_group_ref(const void *a, const void *b)
+{
+	const struct task_ref *x = a, *y = b;
+
+	return strcmp(x->t->group, y->t->group);
+}
+
+static int cmp_cookie_ref(const void *a, const void *b)
+{
+	const struct task_ref *x = a, *y = b;
+
+	return wl_cmp_cookie(x->t, y->t);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int has_group(const struct wl_task *t)
+{
+	return t->group != NULL;
+}
+
+static int has_cookie(const struct wl_task *t)
+{
+	return t->cookie_kind != WL_COOKIE_NONE;
+}
+
+/*
+ * Counts the distinct values among the tasks that have one (cmp orders task_refs by value)
+ * and refuses more than max, blaming the task that brings the first value too many. The
+ * simulator looks these values up one by one for each task, and a group costs memory per
+ * CPU: tens of thousands of them took minutes and gigabytes.
+ */
+static int check_distinct(struct loader *ld, const struct workload *w,
+			  int (*has)(const struct wl_task *), int (*cmp)(const void *, const void *),
+			  size_t max, const char *what)
+{
+	struct task_ref *ref = malloc((w->nr_tasks + 1) * sizeof(*ref));
+	size_t *first = malloc((w->nr_tasks + 1) * sizeof(*first));
+	size_t n = 0, nr_first = 0;
+	int r = 0;
+
+	if (!ref || !first) {
+		free(ref);
+		free(first);
+		return fail(ld, w->tasks[0].line, w->tasks[0].name, "out of memory");
+	}
+	for (size_t i = 0; i < w->nr_tasks; i++)
+		if (has(&w->tasks[i]))
+			ref[n++] = (struct task_ref){ &w->tasks[i], i };
+	qsort(ref, n, sizeof(*ref), cmp);
+	for (size_t k = 0; k < n; k++) {
+		if (k == 0 || cmp(&ref[k - 1], &ref[k]))
+			first[nr_first++] = ref[k].i;
+		else if (ref[k].i < first[nr_first - 1])
+			first[nr_first - 1] = ref[k].i;
+	}
+	if (nr_first > max) {
+		const struct wl_task *t;
+
+		qsort(first, nr_first, sizeof(*first), cmp_size);
+		t = &w->tasks[first[max]];
+		r = fail(ld, t->line, t->name, "more than %zu %s in the workload", max, what);
+	}
+	free(ref);
+	free(first);
+	return r;
 }
 
 static int parse_tasks(struct loader *ld, const struct json_member *tm, struct workload *w)
 {
 	const struct json_value *v = &tm->value;
+	size_t threads = 0, thread_phases = 0;
 
 	if (v->type != JSON_OBJECT)
 		return fail_type(ld, tm, "an object of tasks");
@@ -763,14 +988,24 @@ static int parse_tasks(struct loader *ld, const struct json_member *tm, struct w
 	w->tasks = calloc(v->len, sizeof(*w->tasks));
 	if (!w->tasks)
 		return fail(ld, tm->line, tm->key, "out of memory");
+	if (index_tasks(ld, tm))
+		return -1;
 	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+		struct wl_task *t = &w->tasks[w->nr_tasks++];
+
 		/* task names are what "resume" refers to, so they must be unique */
-		if (check_repeat(ld, v, i))
-			return -1;
-		if (parse_task(ld, &v->members[i], &w->tasks[w->nr_tasks++]))
+		if (i == ld->first_repeat)
+			return fail(ld, m->line, m->key, "repeated (first at line %u)",
+				    v->members[ld->repeat_of].line);
+		if (parse_task(ld, m, t) || count_threads(ld, m, t, &threads, &thread_phases))
 			return -1;
 	}
-	return 0;
+	if (check_distinct(ld, w, has_group, cmp_group_ref, WL_MAX_GROUPS,
+			   "distinct libsched \"group\" names"))
+		return -1;
+	return check_distinct(ld, w, has_cookie, cmp_cookie_ref, WL_MAX_COOKIES,
+			      "distinct libsched \"cookie\" values");
 }
 
 static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
@@ -801,43 +1036,72 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 	return parse_tasks(ld, tasks, w);
 }
 
+/* A message about the whole text or file, which has no line: "NAME: what". */
+static int fail_whole(char *err, size_t errlen, const char *name, const char *what)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", name, what);
+	return -1;
+}
+
+#define TOO_LARGE "larger than 16 MiB (16777216 bytes), the limit for a workload"
+
 int wl_load_string(const char *name, const char *text, struct workload *out, char *err,
 		   size_t errlen)
 {
-	struct loader ld = { name ? name : "<string>", err, errlen, WL_POLICY_OTHER, NULL };
+	struct loader ld = { .file = name ? name : "<string>", .err = err, .errlen = errlen,
+			     .default_policy = WL_POLICY_OTHER };
 	struct json_error je;
 	struct json_value *root;
 	int r;
 
+	_Static_assert(WL_MAX_FILE_SIZE == 16u << 20, "TOO_LARGE names the limit");
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = -1;
 	if (err && errlen)
 		err[0] = '\0';
+	if (strnlen(text, WL_MAX_FILE_SIZE + 1) > WL_MAX_FILE_SIZE)
+		return fail_whole(err, errlen, ld.file, TOO_LARGE);
 	root = json_parse(text, &je);
 	if (!root)
 		return fail(&ld, je.line, NULL, "%s", je.what);
 	r = parse_root(&ld, root, out);
+	free(ld.names);
 	json_free(root);
 	if (r)
 		wl_free(out);
 	return r;
 }
 
-static char *read_all(FILE *f, size_t *len)
+/*
+ * Reads the whole file, but never more than WL_MAX_FILE_SIZE + 1 bytes: one more than the
+ * limit tells a file that is too large, and a device such as /dev/zero never ends. A
+ * regular file's size is known before reading it. Returns NULL on a memory or read error;
+ * *too_big says the file was larger than the limit (the text is then incomplete).
+ */
+static char *read_bounded(FILE *f, size_t *len, int *too_big)
 {
 	size_t cap = 4096;
-	char *buf = malloc(cap), *p;
+	char *buf, *p;
+	struct stat st;
 
 	*len = 0;
+	*too_big = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+		   st.st_size > (off_t)WL_MAX_FILE_SIZE;
+	buf = *too_big ? NULL : malloc(cap);
 	while (buf) {
 		*len += fread(buf + *len, 1, cap - *len - 1, f);
 		if (*len < cap - 1)
+			break; /* the end, or an error (the caller asks ferror) */
+		if (*len > WL_MAX_FILE_SIZE) {
+			*too_big = 1;
 			break;
-		p = realloc(buf, 2 * cap);
+		}
+		cap = 2 * cap < WL_MAX_FILE_SIZE + 2 ? 2 * cap : WL_MAX_FILE_SIZE + 2;
+		p = realloc(buf, cap);
 		if (!p)
 			free(buf);
 		buf = p;
-		cap *= 2;
 	}
 	if (buf)
 		buf[*len] = '\0';
@@ -849,24 +1113,19 @@ int wl_load_file(const char *path, struct workload *out, char *err, size_t errle
 	FILE *f = fopen(path, "rb");
 	char *text;
 	size_t len;
-	int r;
+	int r, too_big;
 
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = -1;
-	if (!f) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	text = read_all(f, &len);
+	if (!f)
+		return fail_whole(err, errlen, path, strerror(errno));
+	text = read_bounded(f, &len, &too_big);
 	r = !text || ferror(f);
 	fclose(f);
-	if (r || strlen(text) != len) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path,
-				 r ? "read error" : "contains a NUL byte; not a JSON text file");
+	if (too_big || r || strlen(text) != len) {
 		free(text);
-		return -1;
+		return fail_whole(err, errlen, path, too_big ? TOO_LARGE : r ? "read error"
+				  : "contains a NUL byte; not a JSON text file");
 	}
 	r = wl_load_string(path, text, out, err, errlen);
 	free(text);
@@ -898,6 +1157,17 @@ void wl_free(struct workload *w)
 	free(w->tasks);
 	memset(w, 0, sizeof(*w));
 	w->duration_ns = -1;
+}
+
+int wl_cmp_cookie(const struct wl_task *a, const struct wl_task *b)
+{
+	if (a->cookie_kind != b->cookie_kind)
+		return a->cookie_kind < b->cookie_kind ? -1 : 1;
+	if (a->cookie_kind == WL_COOKIE_INT)
+		return (a->cookie_int > b->cookie_int) - (a->cookie_int < b->cookie_int);
+	if (a->cookie_kind == WL_COOKIE_STRING)
+		return strcmp(a->cookie_str, b->cookie_str);
+	return 0;
 }
 
 int wl_same_cookie(const struct wl_task *a, const struct wl_task *b)

@@ -4,30 +4,73 @@
  *
  *   schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME] [--json]
  *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check]
- *            [--core-sched | --no-core-sched] [--core-protect] FILE
+ *            [--core-sched | --no-core-sched] [--core-protect]
+ *            [--max-events N] [--max-wall S] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
- * print identical bytes.
+ * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
+ * which stops a run with an error, never changes a report.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
 #define NS_PER_S 1000000000ull
 #define DEFAULT_LIMIT_S 60 /* when neither the file nor --duration bounds the run */
 
+/* Legal ranges of the flags (docs/schedsim.md, "Limits"). An overhead above a second is no
+ * machine anyone models, and the bounds keep every sum of instants far from overflow. */
+#define MAX_COST_NS 1000000000ull            /* --ipi-latency, --switch-cost, --timer-cost */
+#define DEFAULT_MAX_EVENTS 1000000000ull     /* --max-events: minutes of host time */
+#define MAX_MAX_EVENTS 1000000000000ull
+#define DEFAULT_MAX_WALL_S 300.0             /* --max-wall */
+#define MAX_MAX_WALL_S 604800.0              /* a week */
+#define WALL_CHECK_EVENTS 4096               /* the host clock is read every this many */
+
+/* Exit status of a run stopped by --max-events or --max-wall (no report is printed). */
+#define EXIT_BUDGET 3
+
 enum core_choice { CORE_AUTO, CORE_ON, CORE_OFF };
+
+/* The integer flags, in the order of int_flags[]. */
+enum { F_CPUS, F_SMT, F_SEED, F_IPI, F_SWITCH, F_TIMER, F_MAX_EVENTS, NR_INT_FLAGS };
+
+static const struct int_flag {
+	const char *name;
+	uint64_t min, max;
+	const char *unit;
+} int_flags[NR_INT_FLAGS] = {
+	[F_CPUS] = { "--cpus", 1, SCHED_MAX_CPUS, "" },
+	[F_SMT] = { "--smt", 1, SCHED_MAX_CPUS, "" },
+	[F_SEED] = { "--seed", 0, UINT64_MAX, "" },
+	[F_IPI] = { "--ipi-latency", 0, MAX_COST_NS, " (ns)" },
+	[F_SWITCH] = { "--switch-cost", 0, MAX_COST_NS, " (ns)" },
+	[F_TIMER] = { "--timer-cost", 0, MAX_COST_NS, " (ns)" },
+	[F_MAX_EVENTS] = { "--max-events", 1, MAX_MAX_EVENTS, "" },
+};
 
 struct options {
 	struct sim_config cfg;
+	uint64_t n[NR_INT_FLAGS];
 	double duration_s; /* < 0: from the file */
+	double max_wall_s;
 	bool json, check;
 	enum core_choice core; /* auto: on when a task has a libsched.cookie */
 	const char *file;
+};
+
+/* The wall-clock budget of a run, checked as it goes (wall_hook). */
+struct wall {
+	struct timespec start;
+	double max_s;
+	bool spent;
 };
 
 static void usage(FILE *f)
@@ -35,81 +78,173 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME]\n"
 		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
-		"                [--check] [--core-sched | --no-core-sched] [--core-protect] FILE\n"
+		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
+		"                [--max-events N] [--max-wall S] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
-		"  --smt K           hardware threads per core (default 1)\n"
-		"  --duration S      simulated seconds, overrides the file's \"duration\"\n"
+		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
+		"  --duration S      simulated seconds, > 0 and <= %d, overrides the file's\n"
+		"                    \"duration\"\n"
 		"  --seed N          order of events at the same instant (default 1)\n"
 		"  --policy NAME     fair-class policy: eevdf (default) or rr\n"
 		"  --json            one JSON object instead of tables\n"
-		"  --ipi-latency NS  IPI delivery delay (default 0)\n"
-		"  --switch-cost NS  CPU time lost per context switch (default 0)\n"
-		"  --timer-cost NS   CPU time lost per timer interrupt (default 0)\n"
+		"  --ipi-latency NS  IPI delivery delay, 0..%llu (default 0)\n"
+		"  --switch-cost NS  CPU time lost per context switch, 0..%llu (default 0)\n"
+		"  --timer-cost NS   CPU time lost per timer interrupt, 0..%llu (default 0)\n"
 		"  --check           run the invariant checker after every event\n"
 		"  --core-sched      SMT core scheduling on (default: on when a task has a\n"
 		"                    libsched \"cookie\")\n"
 		"  --no-core-sched   core scheduling off, cookies ignored (for comparisons)\n"
-		"  --core-protect    core scheduling's kernel protection (turns it on)\n");
+		"  --core-protect    core scheduling's kernel protection (turns it on)\n"
+		"  --max-events N    stop with an error after N events, 1..%llu\n"
+		"                    (default %llu)\n"
+		"  --max-wall S      stop with an error after S seconds of host time, > 0 and\n"
+		"                    <= %.0f (default %.0f)\n"
+		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
+		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
+		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S);
 }
 
+/* One line saying what is wrong with the command line, then the usage: status 2. */
+static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "schedsim: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return 2;
+}
+
+/* A decimal integer: digits only. strtoull alone would take a sign (and negate "-1" into
+ * 2^64 - 1), leading blanks and a 0x prefix. */
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 
-	if (!s || !*s || *s == '-')
+	if (!isdigit((unsigned char)s[0]))
 		return -1;
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
 }
 
-/* Returns 0, or 2 after printing usage (bad flags). */
+/* A decimal number of seconds in (0, max]: digits, '.', an exponent; not "inf", "nan", a
+ * sign or a hex float, which strtod would take. */
+static int parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+		return -1;
+	if (s[strspn(s, "0123456789.eE+-")] != '\0')
+		return -1;
+	*out = strtod(s, &end);
+	return *end || !(*out > 0 && *out <= max) ? -1 : 0;
+}
+
+/* The value v of flag a; returns 0, or the status of a usage error. */
+static int parse_value(struct options *o, const char *a, const char *v)
+{
+	if (!strcmp(a, "--policy")) {
+		o->cfg.policy = v;
+		return 0;
+	}
+	if (!strcmp(a, "--duration"))
+		return parse_seconds(v, WL_MAX_DURATION_S, &o->duration_s) < 0 ?
+		       bad_usage("--duration: expected seconds > 0 and <= %d, got '%s'",
+				 WL_MAX_DURATION_S, v) : 0;
+	if (!strcmp(a, "--max-wall"))
+		return parse_seconds(v, MAX_MAX_WALL_S, &o->max_wall_s) < 0 ?
+		       bad_usage("--max-wall: expected seconds > 0 and <= %.0f, got '%s'",
+				 MAX_MAX_WALL_S, v) : 0;
+	for (int f = 0; f < NR_INT_FLAGS; f++) {
+		const struct int_flag *fl = &int_flags[f];
+		uint64_t n;
+
+		if (strcmp(a, fl->name))
+			continue;
+		if (parse_u64(v, &n) < 0 || n < fl->min || n > fl->max)
+			return bad_usage("%s: expected an integer %llu .. %llu%s, got '%s'", a,
+					 (unsigned long long)fl->min,
+					 (unsigned long long)fl->max, fl->unit, v);
+		o->n[f] = n;
+		return 0;
+	}
+	return bad_usage("unknown option '%s'", a);
+}
+
+static bool takes_value(const char *a)
+{
+	for (int f = 0; f < NR_INT_FLAGS; f++)
+		if (!strcmp(a, int_flags[f].name))
+			return true;
+	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall");
+}
+
+/* A flag without a value; returns false if `a` is not one. */
+static bool parse_switch(struct options *o, const char *a)
+{
+	if (!strcmp(a, "--json"))
+		o->json = true;
+	else if (!strcmp(a, "--check"))
+		o->check = true;
+	else if (!strcmp(a, "--core-sched"))
+		o->core = CORE_ON;
+	else if (!strcmp(a, "--no-core-sched"))
+		o->core = CORE_OFF;
+	else if (!strcmp(a, "--core-protect"))
+		o->cfg.core_protect = true;
+	else
+		return false;
+	return true;
+}
+
+/* Returns 0, or 2 after printing what is wrong and the usage (bad flags). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ .cfg = { .cpus = 4, .smt = 1, .seed = 1 }, .duration_s = -1 };
+	*o = (struct options){ .duration_s = -1, .max_wall_s = DEFAULT_MAX_WALL_S,
+			       .n = { [F_CPUS] = 4, [F_SMT] = 1, [F_SEED] = 1,
+				      [F_MAX_EVENTS] = DEFAULT_MAX_EVENTS } };
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t n = 0;
-		char *end;
+		const char *a = argv[i];
+		int r;
 
-		if (!strcmp(a, "--json")) { o->json = true; continue; }
-		if (!strcmp(a, "--check")) { o->check = true; continue; }
-		if (!strcmp(a, "--core-sched")) { o->core = CORE_ON; continue; }
-		if (!strcmp(a, "--no-core-sched")) { o->core = CORE_OFF; continue; }
-		if (!strcmp(a, "--core-protect")) { o->cfg.core_protect = true; continue; }
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); exit(0); }
-		if (a[0] != '-' && !o->file) { o->file = a; continue; }
-		if (!strcmp(a, "--policy") && v) { o->cfg.policy = v; i++; continue; }
-		if (!strcmp(a, "--duration") && v) {
-			o->duration_s = strtod(v, &end);
-			if (*end || !(o->duration_s > 0 && o->duration_s <= 1e6))
-				goto bad; /* NaN, inf and > 11 days of simulated time too */
-			i++;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (parse_switch(o, a))
+			continue;
+		if (a[0] != '-' && o->file)
+			return bad_usage("a second FILE '%s' (after '%s')", a, o->file);
+		if (a[0] != '-') {
+			o->file = a;
 			continue;
 		}
-		if (!v || parse_u64(v, &n) < 0)
-			goto bad;
-		i++;
-		if (!strcmp(a, "--cpus")) o->cfg.cpus = (unsigned)n;
-		else if (!strcmp(a, "--smt")) o->cfg.smt = (unsigned)n;
-		else if (!strcmp(a, "--seed")) o->cfg.seed = n;
-		else if (!strcmp(a, "--ipi-latency")) o->cfg.ipi_latency_ns = n;
-		else if (!strcmp(a, "--switch-cost")) o->cfg.switch_cost_ns = n;
-		else if (!strcmp(a, "--timer-cost")) o->cfg.timer_cost_ns = n;
-		else goto bad;
-		if ((!strcmp(a, "--cpus") || !strcmp(a, "--smt")) && (n == 0 || n > SCHED_MAX_CPUS))
-			goto bad;
+		if (!takes_value(a))
+			return bad_usage("unknown option '%s'", a);
+		if (i + 1 == argc)
+			return bad_usage("%s needs a value", a);
+		r = parse_value(o, a, argv[++i]);
+		if (r)
+			return r;
 	}
-	if (o->core == CORE_OFF && o->cfg.core_protect) {
-		fprintf(stderr, "schedsim: --core-protect needs core scheduling (--no-core-sched)\n");
-		goto bad;
-	}
-	if (o->file)
-		return 0;
-bad:
-	usage(stderr);
-	return 2;
+	if (o->core == CORE_OFF && o->cfg.core_protect)
+		return bad_usage("--core-protect needs core scheduling (--no-core-sched)");
+	if (!o->file)
+		return bad_usage("no workload FILE");
+	o->cfg.cpus = (unsigned)o->n[F_CPUS];
+	o->cfg.smt = (unsigned)o->n[F_SMT];
+	o->cfg.seed = o->n[F_SEED];
+	o->cfg.ipi_latency_ns = o->n[F_IPI];
+	o->cfg.switch_cost_ns = o->n[F_SWITCH];
+	o->cfg.timer_cost_ns = o->n[F_TIMER];
+	o->cfg.max_events = o->n[F_MAX_EVENTS];
+	return 0;
 }
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -159,26 +294,58 @@ static const char *cookie_text(const struct wl_task *task, char *buf, size_t len
 /* Per distinct libsched.cookie value (untagged included), in order of first thread. */
 struct cookie_sum {
 	const struct wl_task *task; /* a task with this value */
+	size_t first;               /* its first thread */
 	unsigned threads;
 	uint64_t runtime, forced_idle;
 };
 
+/* A thread's place in sim->threads, to sort threads by cookie. */
+struct thread_ref {
+	const struct wl_task *task;
+	size_t i;
+};
+
+/* By cookie, then thread order: each value's first thread leads its run. */
+static int cmp_thread_ref(const void *a, const void *b)
+{
+	const struct thread_ref *x = a, *y = b;
+	int c = wl_cmp_cookie(x->task, y->task);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+	const struct cookie_sum *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+/*
+ * Sorted, not compared pairwise: with a search of the values seen so far for each thread,
+ * 16384 threads with a cookie each took 6 s to report.
+ */
 static size_t cookie_sums(struct sim *sim, struct cookie_sum *sum)
 {
+	struct thread_ref *ref = calloc(sim->nr_threads + 1, sizeof(*ref));
 	size_t n = 0;
 
-	for (size_t i = 0; i < sim->nr_threads; i++) {
-		struct sim_thread *t = sim->threads[i];
-		size_t j;
+	if (!ref)
+		abort();
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		ref[i] = (struct thread_ref){ sim->threads[i]->task, i };
+	qsort(ref, sim->nr_threads, sizeof(*ref), cmp_thread_ref);
+	for (size_t k = 0; k < sim->nr_threads; k++) {
+		struct sim_thread *t = sim->threads[ref[k].i];
 
-		for (j = 0; j < n && !wl_same_cookie(sum[j].task, t->task); j++)
-			;
-		if (j == n)
-			sum[n++] = (struct cookie_sum){ .task = t->task };
-		sum[j].threads++;
-		sum[j].runtime += stat_of(t, SCHED_ACCT_RUNTIME);
-		sum[j].forced_idle += stat_of(t, SCHED_ACCT_FORCED_IDLE);
+		if (k == 0 || wl_cmp_cookie(ref[k - 1].task, ref[k].task))
+			sum[n++] = (struct cookie_sum){ .task = t->task, .first = ref[k].i };
+		sum[n - 1].threads++;
+		sum[n - 1].runtime += stat_of(t, SCHED_ACCT_RUNTIME);
+		sum[n - 1].forced_idle += stat_of(t, SCHED_ACCT_FORCED_IDLE);
 	}
+	free(ref);
+	qsort(sum, n, sizeof(*sum), cmp_first);
 	return n;
 }
 
@@ -372,20 +539,58 @@ static sched_time_t run_duration(const struct options *o, const struct workload 
 	return DEFAULT_LIMIT_S * NS_PER_S;
 }
 
-/* Run until `duration`, or earlier once every task has finished. */
-static void run(struct sim *sim, sched_time_t duration)
+/* True once the wall-clock budget is spent; then the run stops (sim.stopped). */
+static bool wall_spent(struct sim *sim, struct wall *w)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((double)(now.tv_sec - w->start.tv_sec) + (now.tv_nsec - w->start.tv_nsec) / 1e9 >
+	    w->max_s) {
+		w->spent = true;
+		sim->stopped = true;
+	}
+	return w->spent;
+}
+
+/* After every event: the host clock, now and then (reading it costs more than an event). */
+static void wall_hook(struct sim *sim, void *arg)
+{
+	if (sim->events % WALL_CHECK_EVENTS == 0)
+		wall_spent(sim, arg);
+}
+
+/* Run until `duration`, or earlier once every task has finished or a budget is spent. */
+static void run(struct sim *sim, sched_time_t duration, struct wall *w)
 {
 	const sched_time_t chunk = NS_PER_S / 100;
 
+	sim->after_event = wall_hook;
+	sim->hook_arg = w;
 	for (sched_time_t t = chunk;; t += chunk) {
 		bool alive = false;
 
 		sim_run_until(sim, t < duration ? t : duration);
 		for (size_t i = 0; i < sim->nr_threads && !alive; i++)
 			alive = !sim->threads[i]->done;
-		if (!alive || t >= duration)
+		if (!alive || t >= duration || sim->stopped || wall_spent(sim, w))
 			return;
 	}
+}
+
+/* A run stopped by a budget has no report: its figures would describe a shorter run than
+ * the one asked for. */
+static int budget_spent(const struct sim *sim, const struct options *o, const struct wall *w)
+{
+	if (w->spent)
+		fprintf(stderr, "schedsim: stopped at t=%.6f s simulated, after %llu events: the "
+			"wall-clock budget of %g s (--max-wall) is spent\n",
+			(double)sim->now / NS_PER_S, (unsigned long long)sim->events, o->max_wall_s);
+	else
+		fprintf(stderr, "schedsim: stopped at t=%.6f s simulated: the event budget of "
+			"%llu events (--max-events) is spent\n", (double)sim->now / NS_PER_S,
+			(unsigned long long)o->cfg.max_events);
+	return EXIT_BUDGET;
 }
 
 int main(int argc, char **argv)
@@ -395,10 +600,13 @@ int main(int argc, char **argv)
 	struct sim *sim;
 	char err[512];
 	sched_time_t duration;
+	struct wall wall = { .spent = false };
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
 		return ret;
+	wall.max_s = o.max_wall_s;
+	clock_gettime(CLOCK_MONOTONIC, &wall.start);
 	if (wl_load_file(o.file, &wl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "schedsim: %s\n", err);
 		return 1;
@@ -413,12 +621,14 @@ int main(int argc, char **argv)
 	}
 	sim->check_each_step = o.check;
 	duration = run_duration(&o, &wl);
-	run(sim, duration);
-	if (o.json)
+	run(sim, duration, &wall);
+	if (sim->stopped)
+		ret = budget_spent(sim, &o, &wall);
+	else if (o.json)
 		print_json(sim, duration);
 	else
 		print_tables(sim, sim->now);
 	sim_free(sim);
 	wl_free(&wl);
-	return 0;
+	return ret;
 }

@@ -863,7 +863,14 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 {
 	cur = sim;
 	while (sim->nr_heap && sim->heap[0].time <= until) {
-		struct sim_event ev = pop(sim);
+		struct sim_event ev;
+
+		/* the event budget: at most max_events, so a run that needs more stops */
+		if (sim->cfg.max_events && sim->events >= sim->cfg.max_events)
+			sim->stopped = true;
+		if (sim->stopped)
+			break;
+		ev = pop(sim);
 
 		/* a real machine cannot handle events forever without time passing */
 		if (ev.time != sim->now)
@@ -878,7 +885,7 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		if (sim->after_event)
 			sim->after_event(sim, sim->hook_arg);
 	}
-	if (until > sim->now)
+	if (until > sim->now && !sim->stopped)
 		sim->now = until;
 	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		progress(sim, c);

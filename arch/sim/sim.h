@@ -29,6 +29,9 @@ struct sim_config {
 				   * cookies are given to threads only when it is on */
 	bool core_protect;        /* kernel protection (sched_config.core_protect): every event
 				   * is a kernel entry and exit on its CPU (see sim.c) */
+	uint64_t max_events;      /* event budget: sim_run_until handles at most this many
+				   * events (sim.events); one more due stops the run
+				   * (sim.stopped). 0 = no budget */
 };
 
 struct sim_thread {
@@ -99,6 +102,9 @@ struct sim {
 	sched_time_t now;
 	unsigned cur_cpu;         /* the CPU whose event is being handled */
 	uint64_t events;          /* events handled */
+	bool stopped;             /* the run was cut short: cfg.max_events spent, or set by
+				   * after_event (a wall-clock budget); sim_run_until then
+				   * handles nothing more and leaves `now` at the last event */
 	uint64_t rng;
 	uint64_t seq;
 	struct sim_event *heap;
@@ -144,7 +150,7 @@ int sim_load(struct sim *sim, const struct workload *wl);
 /* A thread with no program (tests drive it by hand); it is created but not woken. */
 struct sim_thread *sim_thread_new(struct sim *sim, const struct sched_thread_params *p);
 
-/* Handle events up to and including time `until`. */
+/* Handle events up to and including time `until`, or until the run is stopped (above). */
 void sim_run_until(struct sim *sim, sched_time_t until);
 
 /* Make `cpu` the executing CPU at the current time (for tests that call libsched directly);

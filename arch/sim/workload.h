@@ -13,6 +13,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Bounds on what the loader accepts, so that no input, however hostile, makes it (or a
+ * simulation of what it returns) use unbounded memory or time. docs/schedsim.md, "Limits",
+ * lists them with their messages.
+ */
+#define WL_MAX_FILE_SIZE (16u << 20)    /* bytes of workload text (16 MiB); a file that is
+					 * larger, or never ends (/dev/zero), is refused */
+#define WL_MAX_DURATION_S 1000000       /* global "duration", s (11.6 days): any time the run
+					 * reaches stays far from overflowing 64-bit ns */
+#define WL_MAX_TIME_US 1e15             /* any time in us (run, sleep, delay, periods...):
+					 * 31.7 years, so that now + it stays within the 2^62 ns
+					 * (146 years) libsched accepts as an instant ahead */
+#define WL_MAX_THREADS 65536            /* threads in all: the sum of every task's "instance" */
+#define WL_MAX_THREAD_PHASES (1u << 18) /* the sum of instance x phases over the tasks: the
+					 * simulator keeps state per thread and phase */
+#define WL_MAX_GROUPS 4096              /* distinct libsched "group" names: each has state
+					 * per CPU, and the simulator looks them up by name */
+#define WL_MAX_COOKIES 4096             /* distinct libsched "cookie" values, likewise */
+
+/* A phase whose events take no time (yield, resume, zero durations) and that can repeat
+ * without time passing starts each pass with a run of this much CPU time, added by the
+ * loader: the real loop would spin, and without it the simulation would do millions of
+ * passes per simulated microsecond (docs/schedsim.md, "Zero-time loops"). */
+#define WL_ZERO_PASS_NS 1000
+
 enum wl_event_kind {
 	WL_RUN,     /* consume ns of CPU time */
 	WL_RUNTIME, /* run until ns of wall time have passed since the event started */
@@ -29,6 +54,7 @@ struct wl_event {
 	int absolute;     /* timer only: 1 = "absolute" mode, 0 = "relative" (rt-app default) */
 	char *ref;        /* timer: timer name; resume: target task name; else NULL */
 	unsigned line;    /* source line of the key, for messages */
+	int added;        /* not in the file: the WL_ZERO_PASS_NS run of a zero-time phase */
 };
 
 struct wl_phase {
@@ -108,14 +134,19 @@ struct workload {
 	size_t nr_tasks;
 };
 
-/* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err. */
+/* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err.
+ * Reads at most WL_MAX_FILE_SIZE bytes: a larger file, or one that never ends, is refused. */
 int wl_load_file(const char *path, struct workload *out, char *err, size_t errlen);
-/* Same, from a NUL-terminated buffer; `name` is used in messages. */
+/* Same, from a NUL-terminated buffer of at most WL_MAX_FILE_SIZE bytes (a longer one is
+ * refused); `name` is used in messages. */
 int wl_load_string(const char *name, const char *text, struct workload *out, char *err,
 		   size_t errlen);
 void wl_free(struct workload *w);
 
 /* True if tasks a and b name the same trust domain (both untagged included). */
 int wl_same_cookie(const struct wl_task *a, const struct wl_task *b);
+/* An order on the tasks' cookie values (untagged first), 0 exactly when wl_same_cookie:
+ * to sort or group tasks by cookie in O(n log n). */
+int wl_cmp_cookie(const struct wl_task *a, const struct wl_task *b);
 
 #endif
