@@ -71,9 +71,18 @@ void sched__core_init(struct sched_sys *s)
 
 /* --- the per-CPU index: queued threads by (cookie, class, deadline or age) --------------- */
 
+/* An EDF thread's deadline. A current one whose SC another CPU just took away (revoke,
+ * unbind) has none until it leaves EDF at its own next pick: it comes last. */
+static sched_time_t edf_key(const struct sched_thread *t)
+{
+	const struct sched_sc *sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
+
+	return sc ? sc->deadline : SCHED_TIME_NEVER;
+}
+
 static sched_time_t order_key(const struct sched_thread *t)
 {
-	return t->on_class == &sched_edf_class ? t->sc->deadline : t->core_since;
+	return t->on_class == &sched_edf_class ? edf_key(t) : t->core_since;
 }
 
 static bool core_less(const struct sched_thread *a, const struct sched_thread *b)
@@ -184,7 +193,7 @@ static bool more_urgent(struct sched_thread *a, struct sched_rq *ra, struct sche
 	if (ea != eb)
 		return ea;
 	if (ea)
-		return sched__deadline_before(a->sc->deadline, b->sc->deadline);
+		return sched__deadline_before(edf_key(a), edf_key(b));
 	return vkey(ra, a) < vkey(rb, b);
 }
 

@@ -334,6 +334,45 @@ static void offlining_the_cpu_of_a_demoted_thread_moves_its_refill_wait(void **s
 	sim_free(sim);
 }
 
+/*
+ * Core scheduling: a running EDF thread whose SC another CPU revokes keeps its class until
+ * its own next pick; a sibling's core-wide pick in between compared EDF deadlines through
+ * the missing SC (NULL dereference, found by the stress test on real threads).
+ */
+static void a_core_pick_right_after_a_revoke_of_the_siblings_sc(void **state)
+{
+	struct sim_config cfg = { .cpus = 2, .smt = 2, .seed = 1, .core_sched = true,
+				  .ipi_latency_ns = 20 * US };
+	struct sim *sim = sim_new(&cfg);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sched_auth root = sched_auth_root(&sim->sys);
+	struct sched_sc_cap ca, cb;
+	sched_cpumask_t cpu0 = { { 1 } }, cpu1 = { { 2 } };
+
+	(void)state;
+	assert_non_null(sim);
+	sim->check_each_step = true;
+	ca = make_sc(sim, 5 * MS, 10 * MS, SCHED_SC_THROTTLE);
+	cb = make_sc(sim, 5 * MS, 10 * MS, SCHED_SC_THROTTLE);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &cpu0), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&b->st), &cpu1), 0);
+	assert_int_equal(sched_core_create(&sim->sys, root, sched_ref_of(&a->st), SCHED_CORE_THREAD), 0);
+	assert_int_equal(sched_core_create(&sim->sys, root, sched_ref_of(&b->st), SCHED_CORE_THREAD), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, ca, sched_ref_of(&a->st)), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cb, sched_ref_of(&b->st)), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 1, b), 0);
+	advance(sim, 100 * US);
+	assert_ptr_equal(running_on(sim, 0), a); /* the earlier job; b waits forced idle */
+	sim_enter(sim, 1);
+	assert_int_equal(sched_sc_revoke(&sim->sys, ca), 0);
+	sim_resched(sim, 1); /* before CPU 0 got its IPI: a is still current in EDF */
+	settle(sim);
+	advance(sim, 1 * MS);
+	assert_ptr_equal(running_on(sim, 1), b);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +385,7 @@ int main(void)
 		cmocka_unit_test(set_fair_on_a_throttled_thread_leaves_the_load_alone),
 		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
 		cmocka_unit_test(offlining_the_cpu_of_a_demoted_thread_moves_its_refill_wait),
+		cmocka_unit_test(a_core_pick_right_after_a_revoke_of_the_siblings_sc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
