@@ -28,13 +28,34 @@ static struct sched_sc_params params(uint64_t budget, uint64_t period, unsigned 
 	return p;
 }
 
+/* Every refill ring make_sc allocated: an SC uses its ring until its machine is freed, so
+ * they are all freed together once the tests are done (free_rings). */
+static struct sched_refill **rings;
+static size_t nr_rings;
+
+static int free_rings(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < nr_rings; i++)
+		free(rings[i]);
+	free(rings);
+	rings = NULL;
+	nr_rings = 0;
+	return 0;
+}
+
 /* A configured SC (sporadic, THROTTLE unless p says otherwise) with its own refill ring. */
 static struct sched_sc_cap make_sc(struct sim *sim, const struct sched_sc_params *p,
 				   struct sched_group *owner)
 {
 	struct sched_refill *ring = calloc(16, sizeof(*ring));
+	struct sched_refill **more = realloc(rings, (nr_rings + 1) * sizeof(*rings));
 	struct sched_sc_cap cap;
 
+	assert_non_null(ring);
+	assert_non_null(more);
+	rings = more;
+	rings[nr_rings++] = ring;
 	give_pool(sim);
 	assert_int_equal(sched_sc_create(&sim->sys, owner, ring, 16, &cap), 0);
 	assert_int_equal(sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, p), 0);
@@ -865,5 +886,5 @@ int main(void)
 		cmocka_unit_test(test_random_ops),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, free_rings);
 }
