@@ -272,6 +272,17 @@ timeout 20 "$sim" --cpus 1 --duration 1 --json "$tmp/yield.json" > "$tmp/y" ||
 expect "yield loop loops" "$(val "$tmp/y" t 0 loops)" 1000000
 echo "ok - a zero-time loop runs one pass per simulated microsecond"
 
+# Instances of one task resuming each other: each pass pays its 1 us (they made thousands of
+# passes per simulated us), and the timer re-armed back and forth at one instant is one
+# event, not one per re-arm (a million stale timer events read as a livelock, rr, 3 CPUs).
+printf '%s\n' '{"global":{"duration":0.005},"tasks":{"a":{"loop":2,"run":10,"sleep":1,"yield":1},' \
+	'"b":{"instance":8,"resume":"b","suspend":"x"}}}' > "$tmp/ring.json"
+timeout 20 "$sim" --cpus 3 --policy rr --json "$tmp/ring.json" > "$tmp/r" ||
+	fail "instances resuming each other did not finish 5 ms in 20 s"
+loops=$(val "$tmp/r" b 0 loops)
+[ "$loops" -le 15000 ] || fail "instances resuming each other: $loops loops in 15 CPU-ms"
+echo "ok - instances resuming each other pay 1 us per pass, and timer re-arms are one event"
+
 # Budgets: a run that needs more events than --max-events, or more host time than
 # --max-wall, stops with a message naming the budget, status 3 and no report. One that
 # needs exactly --max-events completes.

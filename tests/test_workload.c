@@ -1188,7 +1188,11 @@ static void zero_time_phases_start_with_a_run_of_1_us(void **state)
 		&w);
 	assert_as_written(&w, 0, 1);
 	assert_as_written(&w, 1, 2);
-	assert_as_written(&w, 2, 2);
+	/* a suspend may be resumed at once (instances of one task resuming each other ran
+	 * thousands of passes per simulated us): it takes no time of its own */
+	assert_zero_pass_run(&w, 2, 0);
+	assert_int_equal(w.tasks[2].phases[0].nr_events, 3);
+	assert_int_equal(event(&w, 2, 0, 1)->kind, WL_SUSPEND);
 	assert_as_written(&w, 3, 2);
 	assert_as_written(&w, 4, 2);
 	wl_free(&w);

@@ -744,9 +744,9 @@ static int check_deadline(struct loader *ld, const struct json_member *tm, struc
 	return check_dl_refills(ld, &t->dl, k);
 }
 
-/* An event that can take simulated time by itself: a non-zero duration, or a wait. A
- * suspend counts, as the thread then waits for another task (whose own loop is bounded
- * by this same rule). */
+/* An event that can take simulated time by itself: a non-zero duration, or a timer. A
+ * suspend does not count: the task resuming it may do so at once (its own instances, or
+ * two tasks handing over to each other), and then no time passes either. */
 static int event_takes_time(const struct wl_event *ev)
 {
 	switch (ev->kind) {
@@ -755,10 +755,9 @@ static int event_takes_time(const struct wl_event *ev)
 	case WL_SLEEP:
 		return ev->ns > 0;
 	case WL_TIMER:
-	case WL_SUSPEND:
 		return 1;
 	default:
-		return 0; /* resume, yield */
+		return 0; /* resume, suspend, yield */
 	}
 }
 
@@ -771,7 +770,7 @@ static int phase_takes_time(const struct wl_phase *ph)
 }
 
 /* Puts the WL_ZERO_PASS_NS run first in ph. There it never comes between a "resume" and
- * the "suspend" right after it (an IPC handoff with libsched.ipc): ph has no suspend. */
+ * the "suspend" right after it (an IPC handoff with libsched.ipc). */
 static int add_zero_pass_run(struct loader *ld, struct wl_phase *ph)
 {
 	struct wl_event *ev;

@@ -55,7 +55,7 @@ struct sim_event {
 	sched_time_t time;
 	uint64_t key;  /* seeded tie-break among events at the same instant */
 	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
-	uint64_t arg;  /* TIMER: deadline; DONE: done_gen; RELEASE: the thread's fault number */
+	uint64_t arg;  /* TIMER: timer_gen; DONE: done_gen; RELEASE: the thread's fault number */
 	struct sim_thread *t;
 	sim_call_fn fn;  /* CALL */
 	void *fn_arg;
@@ -170,11 +170,20 @@ sched_time_t sched_arch_clock_precision_ns(void)
 
 void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
 {
+	struct sim_cpu *pc = &cur->cpu[cpu];
+
 	if (cpu != cur->cur_cpu)
 		die("set_timer for another CPU");
-	cur->cpu[cpu].timer = deadline;
-	if (deadline != SCHED_TIME_NEVER)
-		push(cur, EV_TIMER, cpu, deadline, deadline, NULL);
+	pc->timer = deadline;
+	/* The newest queued timer event fires only while the timer is armed for its instant
+	 * (see stale()): re-arming that instant (after NEVER, say) uses it again, so a
+	 * library that re-programs its timer back and forth neither piles up events nor
+	 * gets one interrupt per copy. */
+	if (deadline == SCHED_TIME_NEVER || deadline == pc->timer_queued)
+		return;
+	pc->timer_gen++; /* every older timer event is stale */
+	pc->timer_queued = deadline;
+	push(cur, EV_TIMER, cpu, deadline, pc->timer_gen, NULL);
 }
 
 void sched_arch_send_resched(unsigned cpu)
@@ -772,7 +781,7 @@ static bool stale(const struct sim *sim, const struct sim_event *ev)
 
 	switch (ev->kind) {
 	case EV_TIMER:
-		return pc->timer != ev->arg;
+		return pc->timer_gen != ev->arg || pc->timer != pc->timer_queued;
 	case EV_DONE:
 		return pc->done_gen != ev->arg;
 	case EV_RELEASE:
@@ -792,13 +801,16 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		kernel_exit(sim, c);
 		return;
 	}
-	if (stale(sim, ev))
+	if (stale(sim, ev)) {
+		if (ev->kind == EV_TIMER && ev->arg == pc->timer_gen)
+			pc->timer_queued = SCHED_TIME_NEVER; /* it left the queue, unfired */
 		return;
+	}
 	if (sim->cfg.core_protect && !kernel_entry(sim, ev))
 		return;
 	switch (ev->kind) {
 	case EV_TIMER:
-		pc->timer = SCHED_TIME_NEVER;
+		pc->timer = pc->timer_queued = SCHED_TIME_NEVER;
 		sim_enter(sim, c);
 		if (pc->curr)
 			pc->run_start += sim->cfg.timer_cost_ns;
@@ -929,7 +941,7 @@ struct sim *sim_new(const struct sim_config *cfg)
 		return NULL;
 	}
 	for (unsigned c = 0; c < cfg->cpus; c++) {
-		sim->cpu[c].timer = SCHED_TIME_NEVER;
+		sim->cpu[c].timer = sim->cpu[c].timer_queued = SCHED_TIME_NEVER;
 		sim->cur_cpu = c;
 		sched_cpu_online(&sim->sys, c, &sim->cpu[c].idle);
 	}

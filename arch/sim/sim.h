@@ -70,6 +70,9 @@ struct sim_cpu {
 	struct sim_thread *curr;  /* NULL while idle */
 	sched_time_t run_start;   /* curr makes progress from here on (after overheads) */
 	sched_time_t timer;       /* armed deadline, SCHED_TIME_NEVER if none */
+	sched_time_t timer_queued;/* instant of the newest timer event (generation timer_gen)
+				   * not yet handled, SCHED_TIME_NEVER if none */
+	uint64_t timer_gen;       /* timer events of an older generation are stale */
 	uint64_t done_gen;        /* invalidates the pending completion event */
 	/* kernel protection (cfg.core_protect): the simulator's own view of the CPU's mode */
 	uint8_t mode;             /* enum sim_mode */
