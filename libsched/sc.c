@@ -132,7 +132,10 @@ unsigned sched__sc_expire(struct sched_rq *rq, sched_time_t now)
 
 bool sched__sc_involved(const struct sched_thread *t)
 {
-	return __atomic_load_n(&t->sc, __ATOMIC_RELAXED) || t->own_sc || t->donor || t->passive;
+	/* read before t's lock is taken (the decision is checked again under it): every
+	 * field read here is written with sched__set */
+	return sched__get(&t->sc) || sched__get(&t->own_sc) || sched__get(&t->donor) ||
+	       sched__get(&t->passive);
 }
 
 /* Take sc_lock if the system has SCs and `t` (may be NULL) looks involved. */
@@ -204,7 +207,7 @@ void sched__sc_blocked(struct sched_thread *t, sched_time_t now)
 {
 	struct sched_sc *sc = t->sc;
 
-	if (sc && sc == t->own_sc && sched_time_before(sc->deadline, now))
+	if (sc && sc == sched__get(&t->own_sc) && sched_time_before(sc->deadline, now))
 		sc->stats.deadline_misses++;
 }
 
@@ -257,12 +260,12 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 		if (!sched_cpumask_subset(&to->affinity, &sc->cpus))
 			return -SCHED_EAFFINITY;
 		give(rq, sc, me, to);
-		to->donor = me;
+		sched__set(&to->donor, me);
 		return 1;
 	}
 	if (reply && sc && me->donor == to) {
 		give(rq, sc, me, to);
-		me->donor = NULL;
+		sched__set(&me->donor, NULL);
 		return 1;
 	}
 	return sched__sc_wake_check(to);
@@ -281,9 +284,9 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 	if (waited && !me->sc_wait)
 		sched__sc_wait_add(rq, me, sched_arch_now());
 	if (reply)
-		me->donor = to;
+		sched__set(&me->donor, to);
 	else
-		to->donor = NULL;
+		sched__set(&to->donor, NULL);
 }
 
 /* --- taking an SC away from a thread (sc_lock held) ---------------------------------------- */
@@ -307,7 +310,7 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	if (rq->curr == h)
 		sched__charge_curr(rq, sched_arch_now());
 	drop_sc(rq, h);
-	h->donor = NULL;
+	sched__set(&h->donor, NULL);
 	if (st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING)
 		sched__requeue(rq, h, sched_arch_now());
 	sched__rq_unlock(rq);
@@ -330,7 +333,7 @@ static void unwind(struct sched_sys *s, struct sched_sc *sc, struct sched_thread
 		return;
 	for (x = h->donor; x && x != to; x = below) { /* the blocked links above `to` */
 		below = x->donor;
-		x->donor = NULL;
+		sched__set(&x->donor, NULL);
 	}
 	strip(s, h, h == self);
 	sc->holder = NULL;
@@ -369,9 +372,9 @@ void sched__sc_exit(struct sched_sys *s, struct sched_thread *t)
 		if (t->own_sc->holder == t)
 			t->own_sc->holder = NULL;
 	}
-	t->donor = NULL;
-	t->own_sc = NULL;
-	t->passive = 0;
+	sched__set(&t->donor, NULL);
+	sched__set(&t->own_sc, NULL);
+	sched__set(&t->passive, 0);
 }
 
 /* --- capabilities ------------------------------------------------------------------------- */
@@ -541,8 +544,8 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		}
 		sched__refill_reset(sc, sched_arch_now());
 		sc->bound = sc->holder = t;
-		t->own_sc = sc;
-		t->passive = 0;
+		sched__set(&t->own_sc, sc);
+		sched__set(&t->passive, 0);
 		__atomic_store_n(&t->sc, sc, __ATOMIC_RELAXED);
 		if (on_cpu) {
 			sc->stats.jobs++;
@@ -554,6 +557,19 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 	sched__spin_unlock(&s->sc_lock);
 	sched_arch_irq_restore(flags);
 	return ret;
+}
+
+/* Bound thread b loses its SC (sc_lock held): under b's lock too, which its block and
+ * wake paths hold when they read the binding without sc_lock. */
+static void set_binding(struct sched_thread *b, uint8_t passive)
+{
+	unsigned long flags = sched_arch_irq_save();
+
+	sched__spin_lock(&b->lock);
+	sched__set(&b->own_sc, NULL);
+	sched__set(&b->passive, passive);
+	sched__spin_unlock(&b->lock);
+	sched_arch_irq_restore(flags);
 }
 
 int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
@@ -574,7 +590,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 	if (sc && !ret) {
 		struct sched_thread *t = sc->bound;
 
-		t->own_sc = NULL;
+		set_binding(t, t->passive);
 		sc->bound = NULL;
 		sc->holder = NULL;
 		strip(s, t, false); /* back to the fair class, at once if it runs */
@@ -590,10 +606,8 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 	struct sched_thread *b = sc->bound;
 
 	__atomic_store_n(&sc->gen, sc->gen + 1 ? sc->gen + 1 : 1, __ATOMIC_RELEASE);
-	if (b) { /* before the unwind: a stripped bound thread must already know its fallback */
-		b->own_sc = NULL;
-		b->passive = sc->overrun != SCHED_SC_DEMOTE;
-	}
+	if (b) /* before the unwind: a stripped bound thread must already know its fallback */
+		set_binding(b, sc->overrun != SCHED_SC_DEMOTE);
 	unwind(s, sc, NULL, NULL);
 	sc->bound = NULL;
 	sc->state = SCHED_SC_FREE;

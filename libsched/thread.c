@@ -39,14 +39,35 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 	return 0;
 }
 
+/* Fields a stale ref's holder may read before it holds the lock (sched__sc_involved, the
+ * on_cpu wait): cleared with atomic stores, the rest byte by byte. */
+#define LOCKFREE(f) { offsetof(struct sched_thread, f), sizeof(((struct sched_thread *)0)->f) }
+static const struct { size_t off, len; } lockfree[] = {
+	LOCKFREE(on_cpu), LOCKFREE(sc), LOCKFREE(own_sc), LOCKFREE(donor), LOCKFREE(passive),
+};
+
+static bool lockfree_byte(size_t i)
+{
+	for (size_t k = 0; k < sizeof(lockfree) / sizeof(lockfree[0]); k++)
+		if (i - lockfree[k].off < lockfree[k].len)
+			return true;
+	return false;
+}
+
 /* Zero everything but the lock, the generation and the state: a stale ref's holder may be
  * spinning on the lock, and gen and state are read without it (they are set after). */
 static void clear_thread(struct sched_thread *t)
 {
 	volatile unsigned char *p = (unsigned char *)t;
 
+	sched__set(&t->on_cpu, 0);
+	sched__set(&t->sc, NULL);
+	sched__set(&t->own_sc, NULL);
+	sched__set(&t->donor, NULL);
+	sched__set(&t->passive, 0);
 	for (size_t i = offsetof(struct sched_thread, on_cpu); i < sizeof(*t); i++)
-		p[i] = 0;
+		if (!lockfree_byte(i))
+			p[i] = 0;
 }
 
 static void init_fields(struct sched_sys *s, struct sched_thread *t,
@@ -69,7 +90,7 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 		sched_cpumask_fill(&t->affinity, s->nr_cpus);
 	}
 	t->group = p->group;
-	t->passive = p->passive;
+	sched__set(&t->passive, (uint8_t)p->passive);
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
 	s->fair->thread_init(s, t);
