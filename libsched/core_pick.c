@@ -380,7 +380,7 @@ static bool turn_over(struct sched_rq *rq, struct sched_thread *t, sched_time_t 
 /* Compute every sibling's next thread; returns rq's. rq is the CPU picking, its leaving
  * current thread already off its class. */
 static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thread *prev,
-					  sched_time_t now)
+					  bool prev_runs, sched_time_t now)
 {
 	struct sched_core *core = core_of(rq);
 	struct sched_thread *best[SCHED_SMT_MAX], *max = NULL;
@@ -412,7 +412,7 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 		if (p && p->cookie != core->cookie)
 			p = fill(r, core->cookie);
 		/* kept running only because its cookie won */
-		if (r == rq && p && p == prev && p != best[i])
+		if (r == rq && prev_runs && p == prev && p != best[i])
 			new_turn(rq, prev, now);
 		core->in_fi |= best[i] && !p;
 		r->core_pick = p;
@@ -464,7 +464,7 @@ static struct sched_thread *core_choose(struct sched_rq *rq, struct sched_thread
 		next = rq->core_pick;
 		sched__inc(&rq->counters[SCHED_CNT_CORE_REUSED], 1);
 	} else {
-		next = core_pick_all(rq, prev, now);
+		next = core_pick_all(rq, prev, prev_runs, now);
 	}
 	rq->core_pending = 0;
 	if (next && conflicts(rq, next)) {
@@ -513,8 +513,11 @@ void sched__core_switched(struct sched_rq *rq, sched_time_t now)
 
 		if (r == rq)
 			continue;
-		if (r->core_pending && r->curr && r->curr->is_idle && r->core_pick &&
-		    !conflicts(r, r->core_pick))
+		/* a pick made stale by a queue change (its thread may have left the core)
+		 * is redone: its thread is not read */
+		if (r->core_pending && r->curr && r->curr->is_idle &&
+		    (core->pick_seq != core->task_seq ||
+		     (r->core_pick && !conflicts(r, r->core_pick))))
 			sched__kick(r, true);
 		else if (forced && !was && runs(r))
 			sched__kick(r, false); /* its slice end is now needed */

@@ -246,6 +246,18 @@ static inline bool sched__others_wait(const struct sched_rq *rq)
 	return rq->nr_queued || (sched__core_on(rq) && sched__core_others_wait(rq));
 }
 
+/*
+ * A BLOCKED thread may still be its old CPU's current thread, finishing the pick that
+ * blocked it: a pick blocks a thread (notify-and-block fault, passive without SC) under the
+ * rq lock alone. A thread-lock holder that changes its scheduling fields without that rq
+ * lock first waits for the switch to finish (finish_switch releases on_cpu, takes no lock).
+ */
+static inline void sched__wait_switched(const struct sched_thread *t)
+{
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax();
+}
+
 /* t (locked, the current thread of its CPU) starts / stops migrating to dst. */
 static inline void sched__set_migrating(struct sched_sys *s, struct sched_thread *t, unsigned dst)
 {

@@ -87,7 +87,8 @@ void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now)
 {
 	sched__set(&t->state, SCHED_RUNNABLE);
-	t->cpu = rq->cpu;
+	if (t->cpu != rq->cpu) /* moves under t's lock; a pick requeues its own current in place */
+		t->cpu = rq->cpu;
 	t->runnable_since = now;
 	class_enqueue(rq, t, flags, now);
 }
@@ -272,7 +273,7 @@ static void change_class(struct sched_rq *rq, struct sched_thread *prev, sched_t
 {
 	class_dequeue(rq, prev, SCHED_DEQ_SLEEP, now);
 	if (sched__fate(prev, now) == SCHED_FATE_BLOCK) {
-		prev->sc_fault = 0;
+		sched__set(&prev->sc_fault, 0);
 		prev->on_class = NULL;
 		sched__set(&prev->block_seq, prev->block_seq + 1);
 		sched__set(&prev->state, SCHED_BLOCKED);

@@ -62,7 +62,7 @@ bool sched__sc_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delt
 	}
 	notify(sc, t);
 	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK)
-		t->sc_fault = 1;
+		sched__set(&t->sc_fault, 1);
 	sched__set(&rq->need_resched, 1);
 	return true;
 }
@@ -187,17 +187,21 @@ void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_l
  */
 int sched__sc_wake_check(struct sched_thread *t)
 {
-	if (!t->sc && t->donor) /* a server blocked in its own call: waits for that reply */
+	/* without sc_lock when t looked uninvolved: its links may be cleared meanwhile under
+	 * sc_lock alone (unwind), so the reads are atomic */
+	struct sched_sc *sc = sched__get(&t->sc), *own = sched__get(&t->own_sc);
+
+	if (!sc && sched__get(&t->donor)) /* a server blocked in its own call: waits for that reply */
 		return -SCHED_EBUSY;
-	if (t->passive && !t->sc)
+	if (sched__get(&t->passive) && !sc)
 		return -SCHED_ENOSC;
-	return t->own_sc && t->sc != t->own_sc ? -SCHED_EBUSY : 0;
+	return own && sc != own ? -SCHED_EBUSY : 0;
 }
 
 /* t is being woken; `donated`: its SC continues a caller's job (call/reply), no new job. */
 void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now)
 {
-	t->sc_fault = 0;
+	sched__set(&t->sc_fault, 0);
 	if (t->sc && !donated)
 		sched__refill_unblock(t->sc, now);
 }
@@ -252,9 +256,10 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 	struct sched_sc *sc = me->sc;
 	struct sched_rq *rq = sched__rq(s, me->cpu);
 
-	if (!to->sc && to->donor && !(reply && me->donor == to))
+	/* atomic reads: without sc_lock (neither looked involved) links may be cleared meanwhile */
+	if (!sched__get(&to->sc) && sched__get(&to->donor) && !(reply && sched__get(&me->donor) == to))
 		return -SCHED_EBUSY; /* to waits for a reply: a donation would make a cycle */
-	if (!reply && sc && !to->own_sc && !to->sc) {
+	if (!reply && sc && !sched__get(&to->own_sc) && !sched__get(&to->sc)) {
 		if (chain_depth(me) >= SCHED_DONATION_DEPTH_MAX)
 			return -SCHED_EDEPTH;
 		if (!sched_cpumask_subset(&to->affinity, &sc->cpus))
@@ -470,6 +475,8 @@ static bool holder_runnable(const struct sched_sc *sc)
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
 		       const struct sched_sc_params *p)
 {
+	struct sched_thread *h = NULL;
+	struct sched_rq *rq = NULL;
 	struct sched_sc *sc;
 	unsigned long flags;
 	int ret;
@@ -483,10 +490,15 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
-	if (sc && !(ret = check_params(s, sc, p))) {
+	if (sc && !(ret = check_params(s, sc, p)) && (h = sc->holder)) {
+		/* a holder that just blocked may still be charging the budget under its rq
+		 * lock (the pick after the block): decide and write under its locks */
+		sched__spin_lock(&h->lock);
+		rq = sched__rq(s, h->cpu);
+		sched__rq_lock(rq);
 		if (holder_runnable(sc))
 			ret = -SCHED_EBUSY;
-		else if (sc->holder && !sched_cpumask_subset(&sc->holder->affinity, &p->cpus))
+		else if (!sched_cpumask_subset(&h->affinity, &p->cpus))
 			ret = -SCHED_EAFFINITY;
 	}
 	if (sc && !ret) {
@@ -499,6 +511,10 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		sc->overrun = p->overrun;
 		sc->state = SCHED_SC_CONFIGURED;
 		sched__refill_reset(sc, sched_arch_now());
+	}
+	if (rq) {
+		sched__rq_unlock(rq);
+		sched__spin_unlock(&h->lock);
 	}
 	sched__spin_unlock(&s->sc_lock);
 	sched_arch_irq_restore(flags);
@@ -541,6 +557,8 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		if (on_cpu) {
 			sched__rq_lock(rq);
 			sched__charge_curr(rq, sched_arch_now());
+		} else {
+			sched__wait_switched(t);
 		}
 		sched__refill_reset(sc, sched_arch_now());
 		sc->bound = sc->holder = t;
@@ -591,9 +609,11 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 		struct sched_thread *t = sc->bound;
 
 		set_binding(t, t->passive);
-		sc->bound = NULL;
 		sc->holder = NULL;
 		strip(s, t, false); /* back to the fair class, at once if it runs */
+		/* after the strip: until then t's CPU may charge the SC, and a depletion
+		 * message reads sc->bound under that rq lock */
+		sc->bound = NULL;
 	}
 	sched__spin_unlock(&s->sc_lock);
 	sched_arch_irq_restore(flags);

@@ -407,6 +407,8 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 
 		if (rq)
 			sched__charge_curr(rq, sched_arch_now());
+		else
+			sched__wait_switched(t);
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 		if (counted)
 			__atomic_store_n(&rq->load, rq->load - old + t->weight, __ATOMIC_RELAXED);

@@ -149,7 +149,9 @@ void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_
 void sched__timeout_remove(struct sched_rq *rq, struct sched_thread *t)
 {
 	sched_rb_erase(&rq->sleepers, &t->timeout_node);
-	sched__set(&t->timeout_armed, 0);
+	/* release: a thread-lock holder that reads 0 skips this rq's lock, and then writes
+	 * the node and the timeout (its next sleep) that the timer read here */
+	sched__store_release(&t->timeout_armed, 0);
 	rq->nr_sleepers--;
 }
 
@@ -223,7 +225,7 @@ static int wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 			return cpu;
 		rq = sched__rq(s, (unsigned)cpu);
 		/* timeout_armed can only go 1 -> 0 without the thread lock, never 0 -> 1 */
-		srq = sched__get(&t->timeout_armed) ? sched__rq(s, t->cpu) : rq;
+		srq = sched__load_acquire(&t->timeout_armed) ? sched__rq(s, t->cpu) : rq;
 		sched__rq_lock2(srq, rq);
 		if (rq->online) {
 			wake_commit(t, rq, srq, why, waker, donated);
@@ -244,13 +246,13 @@ static bool cancel_fault(struct sched_sys *s, struct sched_thread *t)
 	struct sched_rq *rq;
 	bool had;
 
-	if (!t->sc_fault)
+	if (!sched__get(&t->sc_fault)) /* set and cleared under the rq lock */
 		return false;
 	rq = sched__rq(s, t->cpu);
 	sched__rq_lock(rq);
 	had = t->sc_fault && sched__get(&t->state) != SCHED_BLOCKED;
 	if (had)
-		t->sc_fault = 0;
+		sched__set(&t->sc_fault, 0);
 	sched__rq_unlock(rq);
 	return had;
 }
@@ -485,15 +487,19 @@ static int handoff_check(struct sched_thread *me, struct sched_ref to)
 static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *me,
 			  struct sched_thread *to, bool reply, struct sched_thread **next)
 {
-	struct sched_rq *srq = sched__get(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
+	struct sched_rq *srq = sched__load_acquire(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
 	bool here = sched_cpumask_test(&to->affinity, rq->cpu); /* to is locked */
 	bool waited = me->sc_wait; /* demoted, waiting for its refill: restored on failure */
 	int moved;
 
 	/* Refuse before anything changes: the normal wake needs an online CPU in to's mask
 	 * (a hotplug racing with this is undone below instead). */
-	if (!here && !sched_cpumask_intersects(&to->affinity, &s->online))
+	if (!here && sched__pick_cpu(s, &to->affinity, to->cpu, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
+	/* `to` may have just blocked elsewhere, by that CPU's pick (which still charges its
+	 * SC): neither its SC nor the CPU may be handed over before that CPU's switch is
+	 * finished (finish_switch takes no lock, so waiting with thread locks is safe) */
+	sched__wait_switched(to);
 	/* me's SC may be lent or returned: charge what me used of it first */
 	sched__rq_lock(rq);
 	sched__charge_curr(rq, sched_arch_now());
@@ -501,10 +507,6 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 	sched__rq_unlock(rq);
 	if (moved < 0)
 		return moved;
-	/* `to` may have just blocked elsewhere: no CPU may run it before that CPU's switch
-	 * is finished (finish_switch takes no lock, so waiting with thread locks is safe) */
-	while (__atomic_load_n(&to->on_cpu, __ATOMIC_ACQUIRE))
-		sched_arch_cpu_relax();
 	if (here) {
 		sched__rq_lock2(srq, rq);
 		here = rq->online; /* re-checked under the lock: offline may have won */
@@ -594,7 +596,7 @@ void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t)
 {
 	struct sched_rq *srq;
 
-	if (!sched__get(&t->timeout_armed))
+	if (!sched__load_acquire(&t->timeout_armed))
 		return;
 	srq = sched__rq(s, t->cpu);
 	sched__rq_lock(srq);

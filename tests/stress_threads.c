@@ -2,12 +2,30 @@
 /*
  * stress_threads.c - libsched under real concurrency on the host: one pthread per CPU,
  * each a tiny kernel that takes its "IPIs" and "timer interrupts" (flags the arch hooks
- * set) and fires random operations at a shared pool of threads: wake, unpark, block, park,
- * sleep, yield, exit and re-initialisation of the storage (so stale refs race with new
- * lives), affinity changes, preemption points. The simulator is single-threaded; this is
- * where lock order, on_cpu hand-off and generation checks meet real interleavings (also
- * built with ThreadSanitizer when the toolchain has it). At the end, with every CPU
- * stopped: the invariant checker, no runnable thread outside a queue, ledgers that add up.
+ * set) and fires random operations at a shared pool of threads:
+ *  - wake, unpark, block, park, sleep, yield, exit and re-initialisation of the storage (so
+ *    stale refs race with new lives), affinity changes, preemption points;
+ *  - direct IPC: call and reply, mostly to a set of server threads (passive in half of their
+ *    lives), so SchedulingContexts are lent along donation chains and given back by replies;
+ *  - SchedulingContexts: create, configure (sporadic and CBS, all three overrun policies,
+ *    budgets of 10..310 us so they run out all the time), bind, unbind, revoke, revoke by
+ *    owner group, figures; the depletion notifications are handled (a notify-and-block
+ *    thread is woken again by its "endpoint handler");
+ *  - sched_set_fair (weight, idle weight, latency class) on running, queued, blocked and
+ *    throttled threads, with a narrow authority now and then;
+ *  - CPU hotplug: CPU 0 takes the others offline and asks them back online (a CPU comes
+ *    online itself, as the API wants) while the rest keep running;
+ *  - with core scheduling (second round), cookie create/share/clear too.
+ * The simulator is single-threaded; this is where lock order, on_cpu hand-off and generation
+ * checks meet real interleavings (also built with ThreadSanitizer when the toolchain has it).
+ * Every CHECK_MS, and at the end, all CPUs stop between two operations: then the invariant
+ * checker runs, no runnable thread may be outside a queue or the refill wait, no armed
+ * timeout outside a sleeper tree, SC holders and links must agree, and sched_set_fair is
+ * applied once to a thread in each state found (running, queued, blocked, throttled,
+ * demoted), followed by the checker again. A CPU that reaches no checkpoint for
+ * WATCHDOG_MS is stuck in libsched: the test says which and aborts.
+ * A round runs RUN_MS, longer (up to MAX_MS) until every kind of operation succeeded often
+ * enough on a slow machine. STRESS_FILTER='core*' runs one round (a cmocka test filter).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -27,17 +45,63 @@
 
 #define CPUS 4
 #define THREADS 48
-#define RUN_MS 1500
+#define SERVERS 8          /* pool[THREADS - SERVERS ..]: IPC servers */
+#define CLIENTS (THREADS - SERVERS)
+#define NSC 12             /* SC slots */
+#define RING 8             /* refill slots per SC at most */
+#define RUN_MS 2000        /* per round at least, then until every kind of operation was */
+#define MAX_MS 7000        /* reached often enough (`goals`), but no longer than this */
+#define CHECK_MS 250       /* quiescent checkpoints */
+#define WATCHDOG_MS 10000  /* a CPU that reaches no checkpoint for this long is stuck */
+#define NOTES 64
+#define US 1000ull
+#define MS 1000000ull
 
 static struct sched_sys sys;
 static struct sched_rq rq[CPUS];
 static struct sched_thread idle[CPUS], pool[THREADS];
-static struct sched_group group;
+static struct sched_group group, fgroup; /* plain; fairness group owning some SCs */
+static struct sched_group_cpu fgroup_cpu[CPUS];
+static struct sched_authority narrow;    /* SCHED_RIGHT_FAIR over `group` only */
+static struct sched_auth narrow_tok;
 static _Thread_local unsigned my_cpu;
 static uint64_t timer_at[CPUS];   /* armed deadline per CPU (atomic) */
 static int ipi[CPUS];             /* pending resched IPI (atomic) */
-static int stop;
-static uint64_t ops[CPUS], switches[CPUS];
+static int stop, pause_req;       /* atomic */
+static int paused[CPUS];          /* stopped at the checkpoint (atomic) */
+static unsigned release_gen;      /* bumped by the main thread to let them go on (atomic) */
+static uint64_t beats[CPUS];      /* loop iterations (atomic): the watchdog's report */
+
+/* --- what happened: per CPU (only that CPU's pthread writes its row) -------------------- */
+
+enum {
+	N_OPS, N_SWITCHES, N_CALL, N_CALL_OK, N_REPLY, N_REPLY_OK, N_SC_CREATE, N_SC_CONF,
+	N_SC_CONF_OK, N_BIND, N_BIND_OK, N_UNBIND_OK, N_REVOKE_OK, N_REVOKE_OWNED, N_SC_STATS_OK,
+	N_FAIR, N_FAIR_OK, N_FAIR_RUNNING, N_FAIR_RUNNABLE, N_FAIR_BLOCKED, N_DEPLETED,
+	N_TIMEOUT_MSG, N_NOTE_WAKE_OK, N_OFFLINE, N_OFFLINE_OK, N_ONLINE, N_AFFINITY, N_COOKIE,
+	N_REUSE_OK, N_NR
+};
+static uint64_t cnt[CPUS][N_NR];
+static const char *const cnt_name[N_NR] = {
+	"ops", "switches", "call", "call ok", "reply", "reply ok", "sc create", "sc configure",
+	"sc configure ok", "bind", "bind ok", "unbind ok", "revoke ok", "revoke owned",
+	"sc stats ok", "set_fair", "set_fair ok", "set_fair on running", "set_fair on runnable",
+	"set_fair on blocked", "depleted msgs", "timeout msgs", "notify wakes ok", "offline",
+	"offline ok", "online", "affinity", "cookie", "reuse ok",
+};
+
+/* Found at the quiescent checkpoints (main thread only). */
+enum {
+	Q_CHECKS, Q_THROTTLED, Q_DEMOTED, Q_EDF_QUEUED, Q_DONATED, Q_MAX_CHAIN, Q_PASSIVE,
+	Q_OFFLINE, Q_FAIR_RUNNING, Q_FAIR_QUEUED, Q_FAIR_BLOCKED, Q_FAIR_THROTTLED,
+	Q_FAIR_DEMOTED, Q_NR
+};
+static uint64_t q[Q_NR];
+static const char *const q_name[Q_NR] = {
+	"checkpoints", "throttled seen", "demoted seen", "EDF queued seen", "donated SC seen",
+	"longest chain", "passive seen", "offline CPUs seen", "set_fair running",
+	"set_fair queued", "set_fair blocked", "set_fair throttled", "set_fair demoted",
+};
 
 /* cmocka's failures longjmp into the test: not from another thread. */
 static void die(const char *what, unsigned a, unsigned b)
@@ -45,6 +109,31 @@ static void die(const char *what, unsigned a, unsigned b)
 	fprintf(stderr, "stress_threads: %s (%u, %u)\n", what, a, b);
 	abort();
 }
+
+/* --- SC slots: the test's capabilities (a slot's mutex guards it; taken with trylock) ---- */
+
+struct slot {
+	pthread_mutex_t mu;
+	struct sched_sc_cap cap;
+	int live;        /* its SC was created and not seen revoked */
+	unsigned bound;  /* 1 + pool index last bound to it, 0 none (atomic: read by set_fair) */
+};
+static struct slot slots[NSC];
+static struct sched_sc scs[NSC];
+static struct sched_refill rings[NSC][RING]; /* slot k's SC, only one live at a time */
+
+/* Depletion notifications, per CPU pthread: the "endpoint handler" runs after the entry. */
+struct notes {
+	unsigned nr;
+	uint32_t tid[NOTES];
+};
+static struct notes notes[CPUS];
+
+/* --- hotplug: CPU 0 drives it; a CPU parks once offline and idle ------------------------- */
+
+enum { HP_ONLINE, HP_OFFLINE, HP_PARKED, HP_WANT_ONLINE };
+static int hp_state[CPUS];          /* atomic */
+static pthread_mutex_t hp_mu = PTHREAD_MUTEX_INITIALIZER; /* hotplug vs affinity changes */
 
 /* --- the arch hooks, host flavour ------------------------------------------------------- */
 
@@ -76,14 +165,29 @@ unsigned sched_arch_cpu_id(void) { return my_cpu; }
 unsigned long sched_arch_irq_save(void) { return 0; } /* no interrupts in a pthread */
 void sched_arch_irq_restore(unsigned long flags) { (void)flags; }
 void sched_arch_cpu_relax(void) { sched_yield(); } /* 4 "CPUs" on fewer cores: let the holder run */
-void sched_arch_notify(uint32_t endpoint, uint64_t message) { (void)endpoint, (void)message; }
 void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
+
+/* Called with a run-queue lock held: record only; the handler runs after the entry. */
+void sched_arch_notify(uint32_t endpoint, uint64_t message)
+{
+	unsigned kind = (unsigned)(message >> 56), index = (unsigned)(message >> 32) & 0xffffffu;
+	uint32_t tid = (uint32_t)message;
+	struct notes *n = &notes[my_cpu];
+
+	if (!endpoint || endpoint > NSC || index >= NSC || !tid || tid > THREADS ||
+	    (kind != SCHED_SC_MSG_DEPLETED && kind != SCHED_SC_MSG_TIMEOUT))
+		die("malformed SC notification", endpoint, (unsigned)(message >> 32));
+	cnt[my_cpu][kind == SCHED_SC_MSG_DEPLETED ? N_DEPLETED : N_TIMEOUT_MSG]++;
+	if (n->nr < NOTES)
+		n->tid[n->nr++] = tid;
+}
 
 /* --- one CPU ----------------------------------------------------------------------------- */
 
 struct cpu {
 	unsigned id;
 	uint64_t rng;
+	sched_time_t next_hp; /* CPU 0: next hotplug step */
 };
 
 static unsigned rnd(struct cpu *c, unsigned n)
@@ -92,11 +196,35 @@ static unsigned rnd(struct cpu *c, unsigned n)
 	return (unsigned)((c->rng >> 33) % n);
 }
 
+static struct sched_ref ref_now(struct sched_thread *t)
+{
+	struct sched_ref r = { t, __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) };
+	return r;
+}
+
+static struct sched_thread *any_thread(struct cpu *c)
+{
+	return &pool[rnd(c, THREADS)];
+}
+
+static struct sched_thread *server(struct cpu *c)
+{
+	return &pool[CLIENTS + rnd(c, SERVERS)];
+}
+
+/* The current thread of this CPU (written only by this CPU), NULL for idle. */
+static struct sched_thread *me(unsigned cpu)
+{
+	struct sched_thread *t = sys.rq[cpu].curr;
+
+	return t && !t->is_idle ? t : NULL;
+}
+
 /* The "switch": nothing to do for a thread without a stack but finishing it. */
 static void switched(unsigned cpu)
 {
 	sched_finish_switch(&sys, cpu);
-	switches[cpu]++;
+	cnt[cpu][N_SWITCHES]++;
 }
 
 static void resched(unsigned cpu)
@@ -119,17 +247,88 @@ static void interrupts(unsigned cpu)
 	}
 }
 
-static void on_cpu_op(struct cpu *c)
+/* The endpoint handler: a depleted thread (notify-and-block) is let go again, mostly. */
+static void handle_notes(struct cpu *c)
+{
+	struct notes *n = &notes[c->id];
+
+	for (unsigned i = 0; i < n->nr; i++)
+		if (rnd(c, 4) && sched_wake(&sys, ref_now(&pool[n->tid[i] - 1]), SCHED_WAKE_PARK) == 0)
+			cnt[c->id][N_NOTE_WAKE_OK]++;
+	n->nr = 0;
+}
+
+/* Who called a server last: 1 + pool index | gen << 32 (atomic; a stale entry just fails). */
+static uint64_t caller_of[THREADS];
+
+static void ipc_op(struct cpu *c, struct sched_thread *t, bool reply)
 {
 	struct sched_thread *next;
+	unsigned self = (unsigned)(t - pool);
 	int r;
 
-	switch (rnd(c, 5)) {
+	if (!reply) {
+		struct sched_thread *to = rnd(c, 3) ? server(c) : any_thread(c);
+		struct sched_ref sr = ref_now(to);
+
+		cnt[c->id][N_CALL]++;
+		__atomic_store_n(&caller_of[to - pool],
+				 (uint64_t)(self + 1) | (uint64_t)__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) << 32,
+				 __ATOMIC_RELAXED);
+		r = sched_call(&sys, c->id, sr, &next);
+		cnt[c->id][N_CALL_OK] += r == 0;
+	} else {
+		uint64_t who = __atomic_exchange_n(&caller_of[self], 0, __ATOMIC_RELAXED);
+		struct sched_ref cr = ref_now(any_thread(c));
+
+		if (who && rnd(c, 8)) {
+			cr.t = &pool[(uint32_t)who - 1];
+			cr.gen = (uint32_t)(who >> 32);
+		}
+		cnt[c->id][N_REPLY]++;
+		r = sched_reply(&sys, c->id, cr, &next);
+		cnt[c->id][N_REPLY_OK] += r == 0;
+	}
+	if (r == 0)
+		switched(c->id);
+}
+
+static void fair_op(struct cpu *c, struct sched_thread *t)
+{
+	struct sched_fair_params p = { .nice = (int)rnd(c, 40) - 20, .idle_weight = rnd(c, 8) == 0 };
+	struct sched_auth a = rnd(c, 8) ? sched_auth_root(&sys) : narrow_tok;
+	uint8_t st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+	int r;
+
+	switch (rnd(c, 4)) {
+	case 0: p.slice_ns = 0; break;
+	case 1: p.slice_ns = 100 * US + rnd(c, 900) * US; break;
+	case 2: p.slice_ns = MS + rnd(c, 99) * MS; break;
+	default: p.slice_ns = rnd(c, 8) ? 100 * US : 50 * US; break; /* 50 us: -EINVAL */
+	}
+	cnt[c->id][N_FAIR]++;
+	cnt[c->id][N_FAIR_RUNNING] += st == SCHED_RUNNING;
+	cnt[c->id][N_FAIR_RUNNABLE] += st == SCHED_RUNNABLE;
+	cnt[c->id][N_FAIR_BLOCKED] += st == SCHED_BLOCKED;
+	r = sched_set_fair(&sys, a, ref_now(t), &p);
+	cnt[c->id][N_FAIR_OK] += r == 0;
+}
+
+static void on_cpu_op(struct cpu *c, struct sched_thread *t)
+{
+	struct sched_thread *next;
+	bool is_server = t >= &pool[CLIENTS];
+	int r;
+
+	switch (rnd(c, is_server ? 14 : 12)) {
 	case 0: r = sched_block(&sys, c->id, &next); break;
 	case 1: r = sched_park(&sys, c->id, &next); break;
-	case 2: r = sched_sleep_until(&sys, c->id, sched_arch_now() + rnd(c, 300) * 1000, &next); break;
+	case 2: r = sched_sleep_until(&sys, c->id, sched_arch_now() + rnd(c, 300) * US, &next); break;
 	case 3: r = sched_yield_cpu(&sys, c->id, &next); break;
-	default: r = sched_exit(&sys, sched_ref_of(sys.rq[c->id].curr)); next = NULL; break;
+	case 4: r = sched_exit(&sys, sched_ref_of(t)); next = NULL; break;
+	case 5: case 6: case 7: ipc_op(c, t, false); return;
+	case 8: fair_op(c, t); return;
+	default: ipc_op(c, t, true); return;
 	}
 	if (r == 0 && next)
 		switched(c->id);
@@ -138,25 +337,29 @@ static void on_cpu_op(struct cpu *c)
 /* Re-initialise an exited thread's storage (a new life: older refs must stay stale). */
 static void reuse(struct cpu *c)
 {
-	struct sched_thread *t = &pool[rnd(c, THREADS)];
-	struct sched_thread_params p = { .id = (uint32_t)(t - pool) + 1, .nice = (int)rnd(c, 40) - 20,
-					 .group = &group };
-	int r;
+	struct sched_thread *t = any_thread(c);
+	unsigned i = (unsigned)(t - pool);
+	struct sched_thread_params p = { .id = i + 1, .nice = (int)rnd(c, 40) - 20,
+					 .group = i % 3 ? &group : &fgroup,
+					 .passive = i >= CLIENTS && rnd(c, 2) };
 
 	if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != SCHED_EXITED)
 		return;
-	r = sched_thread_init(&sys, t, &p);
-	if (r == 0)
+	if (rnd(c, 4) == 0)
+		p.slice_ns = 100 * US + rnd(c, 10) * MS;
+	if (sched_thread_init(&sys, t, &p) == 0) {
+		cnt[c->id][N_REUSE_OK]++;
 		sched_wake(&sys, sched_ref_of(t), SCHED_WAKE_NEW);
+	}
 }
 
 /* Core scheduling: give a thread a new cookie, another thread's, or none. */
 static void cookie_op(struct cpu *c, struct sched_ref r)
 {
-	struct sched_thread *o = &pool[rnd(c, THREADS)];
-	struct sched_ref from = { o, __atomic_load_n(&o->gen, __ATOMIC_ACQUIRE) };
+	struct sched_ref from = ref_now(any_thread(c));
 	struct sched_auth root = sched_auth_root(&sys);
 
+	cnt[c->id][N_COOKIE]++;
 	switch (rnd(c, 3)) {
 	case 0:
 		sched_core_create(&sys, root, r, SCHED_CORE_THREAD);
@@ -170,35 +373,172 @@ static void cookie_op(struct cpu *c, struct sched_ref r)
 	}
 }
 
-static void random_op(struct cpu *c)
+static void affinity_op(struct cpu *c, struct sched_ref r)
 {
-	struct sched_thread *t = &pool[rnd(c, THREADS)];
-	struct sched_ref r = { t, __atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) };
 	sched_cpumask_t m;
 
-	switch (rnd(c, 10)) {
-	case 0: case 1: case 2:
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, rnd(c, CPUS));
+	switch (rnd(c, 4)) {
+	case 0: break;                                    /* one CPU */
+	case 1: sched_cpumask_set(&m, rnd(c, CPUS)); break; /* one or two */
+	default: sched_cpumask_fill(&m, CPUS); break;
+	}
+	/* callers serialise affinity changes with hotplug (sched.h) */
+	if (pthread_mutex_trylock(&hp_mu) != 0)
+		return;
+	cnt[c->id][N_AFFINITY]++;
+	sched_set_affinity(&sys, r, &m);
+	pthread_mutex_unlock(&hp_mu);
+}
+
+/* --- SchedulingContexts ------------------------------------------------------------------ */
+
+static sched_cpumask_t online_guess(void)
+{
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	for (unsigned i = 0; i < CPUS; i++)
+		if (__atomic_load_n(&hp_state[i], __ATOMIC_ACQUIRE) == HP_ONLINE)
+			sched_cpumask_set(&m, i);
+	return m;
+}
+
+static int configure(struct cpu *c, struct slot *s, unsigned k)
+{
+	struct sched_sc_params p = { 0 };
+	int r;
+
+	p.budget_ns = 10 * US + rnd(c, 300) * US;
+	p.period_ns = rnd(c, 4) ? p.budget_ns + rnd(c, 3000) * US : p.budget_ns; /* == : RR */
+	p.deadline_ns = rnd(c, 2) ? 0 : p.budget_ns + rnd(c, (unsigned)((p.period_ns - p.budget_ns) / US + 1)) * US;
+	if (p.deadline_ns > p.period_ns)
+		p.deadline_ns = p.period_ns;
+	p.mode = (uint8_t)rnd(c, 2);
+	p.overrun = (uint8_t)rnd(c, 3);
+	p.endpoint = rnd(c, 4) ? k + 1 : 0;
+	if (rnd(c, 2))
+		sched_cpumask_fill(&p.cpus, CPUS); /* -SCHED_ECPU while a CPU is offline */
+	else
+		p.cpus = online_guess();
+	cnt[c->id][N_SC_CONF]++;
+	r = sched_sc_configure(&sys, sched_auth_root(&sys), s->cap, &p);
+	cnt[c->id][N_SC_CONF_OK] += r == 0;
+	return r;
+}
+
+static void sc_op(struct cpu *c)
+{
+	unsigned k = rnd(c, NSC);
+	struct slot *s = &slots[k];
+	struct sched_sc_stats st;
+	struct sched_thread *t;
+	int r = 0;
+
+	if (pthread_mutex_trylock(&s->mu) != 0)
+		return;
+	if (!s->live) {
+		cnt[c->id][N_SC_CREATE]++;
+		r = sched_sc_create(&sys, rnd(c, 2) ? &fgroup : NULL, rings[k], 1 + rnd(c, RING), &s->cap);
+		if (r < 0)
+			die("sc create failed", k, (unsigned)-r);
+		s->live = 1;
+		__atomic_store_n(&s->bound, 0, __ATOMIC_RELAXED);
+		r = configure(c, s, k);
+	} else {
+		switch (rnd(c, 12)) {
+		case 0: case 1:
+			r = configure(c, s, k);
+			break;
+		case 2: case 3: case 4: case 5:
+			t = rnd(c, 4) ? &pool[rnd(c, CLIENTS)] : any_thread(c);
+			cnt[c->id][N_BIND]++;
+			r = sched_sc_bind(&sys, rnd(c, 16) ? s->cap : sched_sc_cap_restrict(s->cap, SCHED_SC_READ),
+					  ref_now(t));
+			if (r == 0) {
+				cnt[c->id][N_BIND_OK]++;
+				__atomic_store_n(&s->bound, (unsigned)(t - pool) + 1, __ATOMIC_RELAXED);
+			}
+			break;
+		case 6:
+			r = sched_sc_unbind(&sys, s->cap);
+			cnt[c->id][N_UNBIND_OK] += r == 0;
+			break;
+		case 7:
+			r = sched_sc_revoke(&sys, s->cap);
+			if (r == 0) {
+				cnt[c->id][N_REVOKE_OK]++;
+				s->live = 0;
+			}
+			break;
+		case 8:
+			if (rnd(c, 4) == 0) { /* process exit: every SC of fgroup, other slots' too */
+				cnt[c->id][N_REVOKE_OWNED]++;
+				r = sched_sc_revoke_owned(&sys, sched_auth_root(&sys), &fgroup);
+				if (r < 0)
+					die("revoke_owned failed", k, (unsigned)-r);
+				r = 0;
+				break;
+			}
+			/* fall through */
+		default:
+			r = sched_sc_stats(&sys, s->cap, &st);
+			cnt[c->id][N_SC_STATS_OK] += r == 0;
+			break;
+		}
+	}
+	/* revoked by someone else (revoke_owned): its ring is free again (a stale thread ref
+	 * gives -SCHED_ESTALE too, so ask the capability itself) */
+	if (r == -SCHED_ESTALE && sched_sc_stats(&sys, s->cap, &st) == -SCHED_ESTALE)
+		s->live = 0;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* set_fair on a thread bound to an SC (throttled or demoted, quite often). */
+static struct sched_thread *sc_thread(struct cpu *c)
+{
+	unsigned b = __atomic_load_n(&slots[rnd(c, NSC)].bound, __ATOMIC_RELAXED);
+
+	return b ? &pool[b - 1] : any_thread(c);
+}
+
+static void random_op(struct cpu *c)
+{
+	struct sched_thread *t = any_thread(c), *cur = me(c->id);
+	struct sched_ref r = ref_now(t);
+
+	switch (rnd(c, 24)) {
+	case 0: case 1: case 2: case 3: case 4:
 		sched_wake(&sys, r, SCHED_WAKE_PARK);
 		break;
-	case 3:
-		sched_unpark(&sys, r);
-		break;
-	case 4: case 5:
-		if (!sys.rq[c->id].curr->is_idle)
-			on_cpu_op(c);
+	case 5:
+		sched_wake(&sys, ref_now(server(c)), SCHED_WAKE_IPC);
 		break;
 	case 6:
-		sched_cpumask_clear(&m);
-		sched_cpumask_set(&m, rnd(c, CPUS));
-		if (rnd(c, 2))
-			sched_cpumask_fill(&m, CPUS);
-		sched_set_affinity(&sys, r, &m);
+		sched_unpark(&sys, r);
 		break;
-	case 7:
+	case 7: case 8: case 9: case 10:
+		if (cur)
+			on_cpu_op(c, cur);
+		break;
+	case 11:
+		affinity_op(c, r);
+		break;
+	case 12:
 		if (sys.cfg.core_sched && rnd(c, 2))
 			cookie_op(c, r);
 		else
 			reuse(c);
+		break;
+	case 13: case 14: case 15:
+		sc_op(c);
+		break;
+	case 16:
+		fair_op(c, t);
+		break;
+	case 17:
+		fair_op(c, sc_thread(c));
 		break;
 	default:
 		resched(c->id);
@@ -208,38 +548,277 @@ static void random_op(struct cpu *c)
 		resched(c->id);
 }
 
+/* CPU 0: take another CPU offline, or let a parked one come back. */
+static void hotplug_step(struct cpu *c)
+{
+	sched_time_t now = sched_arch_now();
+	unsigned cpu = 1 + rnd(c, CPUS - 1), off = 0;
+	int st, r;
+
+	if (now < c->next_hp)
+		return;
+	c->next_hp = now + 300 * US + rnd(c, 1500) * US;
+	for (unsigned i = 0; i < CPUS; i++)
+		off += __atomic_load_n(&hp_state[i], __ATOMIC_ACQUIRE) != HP_ONLINE;
+	st = __atomic_load_n(&hp_state[cpu], __ATOMIC_ACQUIRE);
+	if (st == HP_PARKED) {
+		__atomic_store_n(&hp_state[cpu], HP_WANT_ONLINE, __ATOMIC_RELEASE);
+	} else if (st == HP_ONLINE && off < 2) {
+		cnt[c->id][N_OFFLINE]++;
+		pthread_mutex_lock(&hp_mu);
+		r = sched_cpu_offline(&sys, cpu);
+		if (r == 0)
+			__atomic_store_n(&hp_state[cpu], HP_OFFLINE, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&hp_mu);
+		if (r == 0)
+			cnt[c->id][N_OFFLINE_OK]++;
+		else if (r != -SCHED_EBUSY)
+			die("offline failed", cpu, (unsigned)-r);
+	}
+}
+
+/* Quiescent checkpoint: stop between two operations until the main thread is done. */
+static void maybe_pause(unsigned cpu)
+{
+	unsigned gen = __atomic_load_n(&release_gen, __ATOMIC_ACQUIRE);
+
+	if (!__atomic_load_n(&pause_req, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&paused[cpu], 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) == gen)
+		sched_yield();
+}
+
 static void *cpu_main(void *arg)
 {
 	struct cpu c = { .id = (unsigned)(uintptr_t)arg, .rng = 99 + (uintptr_t)arg };
+	int r;
 
 	my_cpu = c.id;
-	if (sched_cpu_online(&sys, c.id, &idle[c.id]) < 0)
-		die("online failed", c.id, 0);
+	if ((r = sched_cpu_online(&sys, c.id, &idle[c.id])) < 0)
+		die("online failed", c.id, (unsigned)-r);
+	maybe_pause(c.id); /* every CPU online before anything starts */
 	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
+		int st;
+
+		maybe_pause(c.id);
+		__atomic_store_n(&beats[c.id], beats[c.id] + 1, __ATOMIC_RELAXED);
+		st = __atomic_load_n(&hp_state[c.id], __ATOMIC_ACQUIRE);
 		interrupts(c.id);
-		random_op(&c);
-		ops[c.id]++;
+		handle_notes(&c);
+		if (st == HP_ONLINE || st == HP_OFFLINE) {
+			/* a CPU being taken offline runs on until its current thread has left */
+			random_op(&c);
+			if (st == HP_OFFLINE && !me(c.id) && !sched_need_resched(&sys, c.id))
+				__atomic_store_n(&hp_state[c.id], HP_PARKED, __ATOMIC_RELEASE);
+		} else if (st == HP_WANT_ONLINE) {
+			pthread_mutex_lock(&hp_mu);
+			r = sched_cpu_online(&sys, c.id, &idle[c.id]);
+			pthread_mutex_unlock(&hp_mu);
+			if (r < 0)
+				die("online again failed", c.id, (unsigned)-r);
+			__atomic_store_n(&hp_state[c.id], HP_ONLINE, __ATOMIC_RELEASE);
+			cnt[c.id][N_ONLINE]++;
+		} else {
+			sched_yield(); /* parked: interrupts only */
+		}
+		if (c.id == 0)
+			hotplug_step(&c);
+		cnt[c.id][N_OPS]++;
 	}
 	return NULL;
 }
 
-/* --- the checks at the end ---------------------------------------------------------------- */
+/* --- the checks at quiescent points ------------------------------------------------------------ */
 
-/* After sched_check every queued thread carries this check's stamp: a RUNNABLE thread
- * without it is in no queue (lost); a RUNNING one must be some CPU's current thread. */
+/*
+ * Wait until every CPU stopped between two operations (pause_req set). A CPU that does not
+ * come within WATCHDOG_MS is stuck inside libsched (a deadlock or livelock): say which,
+ * and abort, rather than leave a bare meson timeout.
+ */
+static void wait_paused(void)
+{
+	sched_time_t t0 = sched_arch_now();
+	struct timespec nap = { 0, 100000 };
+	unsigned n;
+
+	do {
+		n = 0;
+		for (unsigned c = 0; c < CPUS; c++)
+			n += __atomic_load_n(&paused[c], __ATOMIC_ACQUIRE);
+		if (n < CPUS && sched_arch_now() - t0 > WATCHDOG_MS * MS) {
+			for (unsigned c = 0; c < CPUS; c++)
+				if (!__atomic_load_n(&paused[c], __ATOMIC_ACQUIRE))
+					fprintf(stderr, "stress_threads: CPU %u stuck for %u ms "
+						"(hotplug state %d, %llu loops)\n", c, WATCHDOG_MS,
+						__atomic_load_n(&hp_state[c], __ATOMIC_ACQUIRE),
+						(unsigned long long)__atomic_load_n(&beats[c], __ATOMIC_RELAXED));
+			die("no quiescent point: a CPU is stuck in libsched", n, CPUS);
+		}
+		if (n < CPUS)
+			nanosleep(&nap, NULL);
+	} while (n < CPUS);
+	__atomic_store_n(&pause_req, 0, __ATOMIC_RELEASE);
+}
+
+static void release_cpus(void)
+{
+	for (unsigned c = 0; c < CPUS; c++)
+		__atomic_store_n(&paused[c], 0, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&release_gen, 1, __ATOMIC_RELEASE);
+}
+
+static bool in_tree(struct sched_rb_tree *tr, const struct sched_rb_node *n)
+{
+	for (struct sched_rb_node *x = tr->leftmost; x; x = sched_rb_next(x))
+		if (x == n)
+			return true;
+	return false;
+}
+
+static bool is_current(const struct sched_thread *t)
+{
+	for (unsigned c = 0; c < CPUS; c++)
+		if (sys.rq[c].curr == t)
+			return true;
+	return false;
+}
+
+static void check_or_fail(const char *when)
+{
+	if (sched_check(&sys) < 0) /* core scheduling: siblings' current cookies match too */
+		fail_msg("checker (%s): %s (%u)", when, sys.check_msg, sys.check_arg);
+}
+
+/*
+ * After sched_check every queued thread carries this check's stamp: a RUNNABLE thread
+ * without it must be waiting for a refill on its CPU, else it is lost; a RUNNING one must be
+ * some CPU's current thread; an armed timeout must be in its CPU's sleeper tree. SCs: a
+ * thread runs on a live SC only as its holder; an exited thread holds nothing.
+ */
 static void assert_no_thread_lost(void)
 {
 	for (unsigned i = 0; i < THREADS; i++) {
 		struct sched_thread *t = &pool[i];
-		bool current = false;
+		uint8_t st = t->state;
 
-		for (unsigned c = 0; c < CPUS; c++)
-			current |= sys.rq[c].curr == t;
-		if (t->state == SCHED_RUNNABLE && t->check_stamp != sys.check_epoch)
+		if (st == SCHED_RUNNABLE && t->check_stamp != sys.check_epoch &&
+		    !(t->sc_wait && !t->on_class && in_tree(&sys.rq[t->cpu].sc_wait, &t->sc_node)))
 			fail_msg("thread %u RUNNABLE but in no queue", t->id);
-		if ((t->state == SCHED_RUNNING || t->state == SCHED_MIGRATING) && !current)
+		if ((st == SCHED_RUNNING || st == SCHED_MIGRATING) && !is_current(t))
 			fail_msg("thread %u RUNNING but no CPU's current thread", t->id);
+		if (st == SCHED_BLOCKED && t->timeout_armed &&
+		    !in_tree(&sys.rq[t->cpu].sleepers, &t->timeout_node))
+			fail_msg("thread %u has a timeout in no sleeper tree", t->id);
+		if (t->sc && (t->sc->state == SCHED_SC_FREE || t->sc->holder != t))
+			fail_msg("thread %u runs on an SC it does not hold", t->id);
+		if (t->own_sc && t->own_sc->bound != t)
+			fail_msg("thread %u owns an SC not bound to it", t->id);
+		if (st == SCHED_EXITED && (t->sc || t->own_sc || t->donor))
+			fail_msg("exited thread %u still on an SC or a chain", t->id);
 	}
+	for (unsigned k = 0; k < NSC; k++) {
+		struct sched_sc *sc = &scs[k];
+
+		if (sc->state == SCHED_SC_FREE && (sc->holder || sc->bound))
+			fail_msg("free SC %u still held or bound", k);
+	}
+}
+
+static void count_states(void)
+{
+	for (unsigned c = 0; c < CPUS; c++)
+		q[Q_OFFLINE] += !sys.rq[c].online;
+	for (unsigned i = 0; i < THREADS; i++) {
+		struct sched_thread *t = &pool[i];
+		unsigned d = 0;
+
+		q[Q_THROTTLED] += t->sc_wait && !t->on_class;
+		q[Q_DEMOTED] += t->sc_wait && t->on_class == sys.fair;
+		q[Q_EDF_QUEUED] += t->state == SCHED_RUNNABLE && t->on_class == &sched_edf_class;
+		q[Q_DONATED] += t->sc && t->sc != t->own_sc;
+		q[Q_PASSIVE] += t->passive;
+		for (const struct sched_thread *x = t; x->donor && d <= THREADS; x = x->donor)
+			d++;
+		if (d > q[Q_MAX_CHAIN])
+			q[Q_MAX_CHAIN] = d;
+	}
+}
+
+/* sched_set_fair on one thread of each state (running, queued, blocked, throttled, demoted). */
+static void fair_each_state(unsigned round)
+{
+	struct sched_thread *pick[5] = { 0 };
+	static const unsigned slot_q[5] = { Q_FAIR_RUNNING, Q_FAIR_QUEUED, Q_FAIR_BLOCKED,
+					    Q_FAIR_THROTTLED, Q_FAIR_DEMOTED };
+
+	for (unsigned n = 0; n < THREADS; n++) {
+		struct sched_thread *t = &pool[(n + round * 7) % THREADS];
+		int k = -1;
+
+		if (t->state == SCHED_RUNNING)
+			k = 0;
+		else if (t->state == SCHED_RUNNABLE && t->sc_wait)
+			k = t->on_class ? 4 : 3;
+		else if (t->state == SCHED_RUNNABLE)
+			k = 1;
+		else if (t->state == SCHED_BLOCKED)
+			k = 2;
+		if (k >= 0 && !pick[k])
+			pick[k] = t;
+	}
+	for (unsigned k = 0; k < 5; k++) {
+		struct sched_fair_params p = { .nice = (int)((round * 13 + k * 7) % 40) - 20,
+					       .slice_ns = (round + k) % 3 ? 0 : (1 + k) * MS,
+					       .idle_weight = (round + k) % 5 == 0 };
+		int r;
+
+		if (!pick[k])
+			continue;
+		r = sched_set_fair(&sys, sched_auth_root(&sys), sched_ref_of(pick[k]), &p);
+		if (r < 0)
+			fail_msg("set_fair on thread %u (state %u): %d", pick[k]->id, pick[k]->state, r);
+		q[slot_q[k]]++;
+		check_or_fail("after set_fair");
+	}
+}
+
+/* How often each kind of operation must have succeeded before a round may end early. */
+static const struct { unsigned n; uint64_t min; } goals[] = {
+	{ N_OPS, 20000 }, { N_SWITCHES, 2000 }, { N_CALL_OK, 20 }, { N_REPLY_OK, 20 },
+	{ N_SC_CONF_OK, 10 }, { N_BIND_OK, 10 }, { N_UNBIND_OK, 2 }, { N_REVOKE_OK, 5 },
+	{ N_DEPLETED, 10 }, { N_FAIR_OK, 50 }, { N_OFFLINE_OK, 3 }, { N_ONLINE, 3 },
+	{ N_REUSE_OK, 10 },
+};
+
+static void sum_counts(uint64_t *tot)
+{
+	for (unsigned n = 0; n < N_NR; n++) {
+		tot[n] = 0;
+		for (unsigned c = 0; c < CPUS; c++)
+			tot[n] += cnt[c][n];
+	}
+}
+
+/* Every goal reached (min = true) or at least touched once (min = false). */
+static bool reached(const uint64_t *tot, bool min)
+{
+	for (unsigned i = 0; i < sizeof(goals) / sizeof(goals[0]); i++)
+		if (tot[goals[i].n] < (min ? goals[i].min : 1))
+			return false;
+	return q[Q_CHECKS] >= 3 && (!min || (q[Q_FAIR_RUNNING] && q[Q_FAIR_QUEUED] &&
+					     q[Q_FAIR_BLOCKED] && q[Q_FAIR_THROTTLED]));
+}
+
+static void quiescent_checks(unsigned round)
+{
+	my_cpu = 0; /* the main thread acts as CPU 0 here (which is paused) */
+	check_or_fail("checkpoint");
+	assert_no_thread_lost();
+	count_states();
+	fair_each_state(round);
+	assert_no_thread_lost();
+	q[Q_CHECKS]++;
 }
 
 /* Two SMT cores when `core`: siblings share the core lock and pick core-wide. */
@@ -248,43 +827,87 @@ static void run(bool core)
 	static const struct sched_topology topo = { .nr_cpus = CPUS, .core = { 0, 0, 1, 1 } };
 	struct sched_config cfg = { .core_sched = core };
 	pthread_t cpu[CPUS];
-	uint64_t total_ops = 0, total_sw = 0;
-	struct timespec run = { RUN_MS / 1000, (RUN_MS % 1000) * 1000000L };
+	uint64_t tot[N_NR] = { 0 };
+	struct timespec tick = { 0, CHECK_MS * 1000000L };
+	sched_time_t t0 = sched_arch_now();
+	unsigned round = 0;
+	sched_cpumask_t all;
 
 	__atomic_store_n(&stop, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&pause_req, 0, __ATOMIC_RELEASE);
 	for (unsigned c = 0; c < CPUS; c++) {
 		timer_at[c] = SCHED_TIME_NEVER;
+		paused[c] = 0;
+		beats[c] = 0;
 		ipi[c] = 0;
-		ops[c] = switches[c] = 0;
+		hp_state[c] = HP_ONLINE;
+		notes[c].nr = 0;
 		idle[c] = (struct sched_thread){ 0 };
+		for (unsigned n = 0; n < N_NR; n++)
+			cnt[c][n] = 0;
 	}
-	for (unsigned i = 0; i < THREADS; i++)
-		pool[i] = (struct sched_thread){ 0 };
-	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
-	assert_int_equal(sched_group_init(&sys, &group, &(struct sched_group_params){ .id = 1 }), 0);
+	for (unsigned n = 0; n < Q_NR; n++)
+		q[n] = 0;
 	for (unsigned i = 0; i < THREADS; i++) {
-		struct sched_thread_params p = { .id = i + 1, .nice = (int)(i % 40) - 20, .group = &group };
+		pool[i] = (struct sched_thread){ 0 };
+		caller_of[i] = 0;
+	}
+	for (unsigned k = 0; k < NSC; k++) {
+		slots[k].live = 0;
+		slots[k].bound = 0;
+	}
+	my_cpu = 0;
+	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
+	assert_int_equal(sched_sc_pool(&sys, scs, NSC), 0);
+	assert_int_equal(sched_group_init(&sys, &group, &(struct sched_group_params){ .id = 1 }), 0);
+	assert_int_equal(sched_group_init(&sys, &fgroup, &(struct sched_group_params){
+		.id = 2, .weight = 2048, .pcpu = fgroup_cpu }), 0);
+	sched_cpumask_fill(&all, CPUS);
+	narrow = (struct sched_authority){ 0 };
+	assert_int_equal(sched_auth_derive(&narrow, sched_auth_root(&sys), SCHED_RIGHT_FAIR, &group,
+					   &all), 0);
+	narrow_tok = (struct sched_auth){ &narrow, narrow.gen };
+	for (unsigned i = 0; i < THREADS; i++) {
+		struct sched_thread_params p = { .id = i + 1, .nice = (int)(i % 40) - 20,
+						 .group = i % 3 ? &group : &fgroup,
+						 .passive = i >= CLIENTS && i % 2 };
 
 		assert_int_equal(sched_thread_init(&sys, &pool[i], &p), 0);
 	}
+	__atomic_store_n(&pause_req, 1, __ATOMIC_RELEASE); /* start together */
 	for (unsigned c = 0; c < CPUS; c++)
 		pthread_create(&cpu[c], NULL, cpu_main, (void *)(uintptr_t)c);
-	nanosleep(&run, NULL);
-	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-	for (unsigned c = 0; c < CPUS; c++) {
-		pthread_join(cpu[c], NULL);
-		total_ops += ops[c];
-		total_sw += switches[c];
+	wait_paused();
+	release_cpus();
+	for (;;) {
+		sched_time_t ran;
+
+		nanosleep(&tick, NULL);
+		__atomic_store_n(&pause_req, 1, __ATOMIC_RELEASE);
+		wait_paused();
+		quiescent_checks(round++);
+		sum_counts(tot);
+		ran = sched_arch_now() - t0;
+		if (ran >= MAX_MS * MS || (ran >= RUN_MS * MS && reached(tot, true)))
+			__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+		release_cpus();
+		if (__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+			break;
 	}
-	my_cpu = 0;
-	if (sched_check(&sys) < 0) /* core scheduling: siblings' current cookies match too */
-		fail_msg("checker: %s (%u)", sys.check_msg, sys.check_arg);
-	assert_no_thread_lost();
-	print_message("%llu operations, %llu switches on %d CPU threads in %d ms%s\n",
-		      (unsigned long long)total_ops, (unsigned long long)total_sw, CPUS, RUN_MS,
-		      core ? " (core scheduling)" : "");
-	assert_true(total_ops > 10000); /* the run really ran */
-	assert_true(total_sw > 1000);
+	for (unsigned c = 0; c < CPUS; c++)
+		pthread_join(cpu[c], NULL);
+	sum_counts(tot);
+	quiescent_checks(round);
+	print_message("%s: %.1f s, %u checkpoints%s\n", core ? "core scheduling" : "plain",
+		      (double)(sched_arch_now() - t0) / 1e9, round + 1,
+		      reached(tot, true) ? "" : " (stopped at MAX_MS before every goal)");
+	for (unsigned n = 0; n < N_NR; n++)
+		print_message("  %-22s %llu\n", cnt_name[n], (unsigned long long)tot[n]);
+	for (unsigned n = 0; n < Q_NR; n++)
+		print_message("  %-22s %llu\n", q_name[n], (unsigned long long)q[n]);
+	/* the run really ran, and reached every kind of operation (often enough, unless the
+	 * machine was too slow for that in MAX_MS) */
+	assert_true(reached(tot, false));
 }
 
 static void threads_on_real_cpus_keep_every_invariant(void **state)
@@ -306,5 +929,9 @@ int main(void)
 		cmocka_unit_test(core_scheduling_on_real_cpus_keeps_every_invariant),
 	};
 
+	for (unsigned k = 0; k < NSC; k++)
+		pthread_mutex_init(&slots[k].mu, NULL);
+	if (getenv("STRESS_FILTER")) /* one round: STRESS_FILTER='core*' */
+		cmocka_set_test_filter(getenv("STRESS_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
