@@ -373,6 +373,45 @@ static void a_core_pick_right_after_a_revoke_of_the_siblings_sc(void **state)
 	sim_free(sim);
 }
 
+/*
+ * Core scheduling: a running thread whose SC budget ran out moves to the fair queue at its
+ * CPU's pick (it no longer "runs"); the core-wide pick then filled that CPU with it by
+ * cookie, and the new-turn rule put it back into its queue a second time (double tree
+ * insert: "eevdf: queued thread's path is not queued", hangs and crashes).
+ */
+static void a_demoted_thread_filled_by_cookie_is_not_queued_twice(void **state)
+{
+	struct sim *sim = core_machine(2, 2, NULL);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL),
+			  *c = hand_thread(sim, 0, 0, NULL);
+	struct sched_auth root = sched_auth_root(&sim->sys);
+	struct sched_sc_cap ca = make_sc(sim, 1 * MS, 100 * MS, SCHED_SC_DEMOTE),
+			    cc = make_sc(sim, 50 * MS, 100 * MS, SCHED_SC_THROTTLE);
+	sched_cpumask_t cpu0 = { { 1 } }, cpu1 = { { 2 } };
+
+	(void)state;
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &cpu0), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&b->st), &cpu0), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&c->st), &cpu1), 0);
+	assert_int_equal(sched_core_create(&sim->sys, root, sched_ref_of(&a->st), SCHED_CORE_THREAD), 0);
+	assert_int_equal(sched_core_share(&sim->sys, root, sched_ref_of(&a->st), sched_ref_of(&c->st),
+					  SCHED_CORE_THREAD), 0);
+	assert_int_equal(sched_core_create(&sim->sys, root, sched_ref_of(&b->st), SCHED_CORE_THREAD), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, ca, sched_ref_of(&a->st)), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cc, sched_ref_of(&c->st)), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	advance(sim, 1 * MS); /* b waits longest among the fair threads of CPU 0 */
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 1, c), 0);
+	advance(sim, 500 * US);
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_ptr_equal(running_on(sim, 1), c);
+	advance(sim, 5 * MS); /* a's budget ran out: demoted, filled again by c's cookie */
+	check_ok(sim);
+	advance(sim, 200 * MS);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +425,7 @@ int main(void)
 		cmocka_unit_test(a_refused_call_keeps_the_callers_refill_wait),
 		cmocka_unit_test(offlining_the_cpu_of_a_demoted_thread_moves_its_refill_wait),
 		cmocka_unit_test(a_core_pick_right_after_a_revoke_of_the_siblings_sc),
+		cmocka_unit_test(a_demoted_thread_filled_by_cookie_is_not_queued_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
