@@ -8,7 +8,10 @@
 # writable, and the CPU has VT-x/AMD-V), else this prints a TAP skip line and exits 77,
 # which meson counts as skipped. QEMU_KVM=force skips the VT-x/AMD-V check.
 # The kernel leaves through isa-debug-exit: qemu_exit(0) makes QEMU exit with status 1,
-# the only status treated as success here. QEMU is killed after TIMEOUT_SECONDS.
+# the only status treated as success here. QEMU is killed after TIMEOUT_SECONDS (SIGTERM,
+# then SIGKILL 5 s later) and the run fails: a guest that hangs never hangs the caller.
+# Keep TIMEOUT_SECONDS under the caller's own limit (meson's timeout) so that this report,
+# with the guest's output so far, is what the log shows.
 # Environment: QEMU (binary, default qemu-system-x86_64), QEMU_KVM=1 or force.
 set -u
 
@@ -69,7 +72,7 @@ case $status in
 	echo "# qemu: kernel exited with qemu_exit(0) after ${elapsed}s: PASS"
 	exit 0 ;;
 124 | 137)
-	echo "# qemu: no exit within ${timeout_s}s, killed: FAIL"
+	echo "# qemu: no exit within ${timeout_s}s (a hang, or a host far too busy), killed: FAIL"
 	exit 1 ;;
 0)
 	echo "# qemu: exited with status 0 (triple fault with -no-reboot, or powered off): FAIL"

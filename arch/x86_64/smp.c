@@ -5,8 +5,10 @@
  * APs start one at a time: the trampoline at 0x8000 has one parameter block (CR3, CR4,
  * EFER bits, stack, entry, CPU number), so the BSP waits until an AP is in C before it
  * rewrites the block for the next. Per the MP/SDM sequence: INIT, 10 ms, SIPI, 200 us, a
- * second SIPI only if the AP has not shown up. An AP that does not arrive within a second
- * is a panic (a machine whose MADT lists a CPU that cannot start is not worth running on).
+ * second SIPI only if the AP has not shown up. An AP that does not arrive within 30 s is a
+ * panic: a machine whose MADT lists a CPU that cannot start is not worth running on (the
+ * bound is that long because under emulation on a busy host a vCPU may wait over a second
+ * for a host CPU).
  *
  * Each AP, in ap_main: kernel CR3 (drops the trampoline's identity map), GDT/TSS/IDT/GS,
  * LAPIC on (timer mode set, nothing armed), topology check, then it reports and calls the
@@ -16,7 +18,7 @@
 #include "platform_internal.h"
 
 #define TRAMP_BASE 0x8000
-#define AP_START_TIMEOUT_US 1000000
+#define AP_START_TIMEOUT_US 30000000
 
 struct tramp_params {
 	uint64_t cr3, cr4, efer, stack, entry, cpu;

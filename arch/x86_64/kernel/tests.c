@@ -3,11 +3,27 @@
  * tests.c - the in-kernel test suite: scenarios on real (emulated) SMP hardware with numeric
  * assertions, reported as TAP over the serial console. The same libsched object code as the
  * simulator's decides here.
+ *
+ * Written to pass on a busy host (docs/x86_64.md "On a busy machine"). Under emulation every
+ * vCPU is a host thread, which the host may deschedule for tens of milliseconds at any
+ * instant (over 200 ms measured with two CPU hogs on a 2-CPU host); the guest clock (the
+ * TSC) runs on meanwhile, and libsched charges that time to whichever thread was current.
+ * So no check compares a figure with a fixed duration. They assert orders, counts and
+ * invariants; shares come from libsched's own accounting over windows that grow until the
+ * error bound computed from the noise measured in this very run (the lateness of each CPU's
+ * timer) is small against them; waits are for conditions, bounded only against hangs. The
+ * timing figures are printed as TAP comments.
  */
 #include "kernel.h"
 
 const bool suite_bench_mode = false;
 const bool suite_core_sched = true; /* "core=on" turns it on with SMT (kernel.c) */
+
+/* A condition that has not come true after this much guest time is a hang: the test fails
+ * and prints what it waited for. It bounds waits for progress only; the conditions come
+ * true in milliseconds on a quiet host and in well under a second on a busy one. */
+#define HANG_NS 20000000000ull
+#define POLL_NS 1000000ull
 
 static unsigned test_no, failures;
 static volatile int stop;
@@ -30,8 +46,9 @@ static void dump_state(struct kthread *t)
 {
 	uint64_t now = clock_ns();
 
-	kprintf("# state at %llu ns: thread %u state %u cpu %u on_cpu %u\n", now, t->st.id,
-		t->st.state, t->st.cpu, t->st.on_cpu);
+	if (t)
+		kprintf("# state at %llu ns: thread %u state %u cpu %u on_cpu %u\n", now, t->st.id,
+			t->st.state, t->st.cpu, t->st.on_cpu);
 	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
 		struct sched_rq *rq = &ksys.rq[c];
 
@@ -42,6 +59,30 @@ static void dump_state(struct kthread *t)
 			rq->nr_sleepers, rq->counters[SCHED_CNT_IPI_SENT],
 			rq->counters[SCHED_CNT_IPI_RECEIVED]);
 	}
+}
+
+/* Sleep-poll until cond(arg) holds. False after limit_ns: a hang, which the caller reports
+ * (its state is printed). */
+static bool wait_cond(bool (*cond)(void *), void *arg, uint64_t limit_ns)
+{
+	uint64_t until = clock_ns() + limit_ns;
+
+	while (!cond(arg)) {
+		if (clock_ns() > until) {
+			if (cond(arg))
+				return true;
+			dump_state(NULL);
+			return false;
+		}
+		thread_sleep_ns(POLL_NS);
+	}
+	return true;
+}
+
+/* The worst lateness of cpu's scheduler timer since the last take (thread.c). */
+static uint64_t late_take(unsigned cpu)
+{
+	return __atomic_exchange_n(&timer_late_max[cpu], 0, __ATOMIC_RELAXED);
 }
 
 static uint64_t runtime_of(struct kthread *t)
@@ -69,11 +110,133 @@ static uint64_t total_counter(unsigned counter)
 }
 
 /*
+ * Shares under a busy host. libsched charges a CPU's time to its current thread from the
+ * clock, so time the host took from a vCPU is charged like any other, and the fair class
+ * then evens it out like any other: measured in libsched's accounting the shares stay
+ * right, but a window's end can fall before the evening out. How far: on one CPU, EEVDF
+ * picks a thread only while its lag is >= 0 and lets it run one stint: its slice (run to
+ * parity) plus the tick allowance (cfg.tick_ns), plus however late the host delivers the
+ * timer that ends it. A thread of weight share s loses (1 - s) x stint of lag per run, so
+ * its lag stays in [-(1 - s), (k - 1)(1 - s)] stints, k threads sharing the CPU: a range of
+ * (k - 1) stints (one for a pair, two for three equal threads). The runtime a thread gets
+ * over a window, against its share of the CPU's total over that window, is off by at most
+ * that range, using the worst timer lateness the CPU had from the threads' start to the
+ * window's end (measured here: timer_late_max). The window grows in steps until that
+ * bound is small against it; on a quiet host the first second does (the bound is then
+ * under 1% of a CPU), on a busy one it may take several. A CPU's threads' runtimes are
+ * read together between two clock reads (snapshot); the spread between those adds to that
+ * CPU's bound. Measured on a 2-CPU host with two CPU hogs and other work (load average 13
+ * to 17; docs/x86_64.md "On a busy machine"): timer lateness up to 1.46 s in a boot (mean
+ * up to 0.1 s), windows of 1 to 10.5 s, bounds of 1.1 to 6 points (weights) and 7 to 84%
+ * (balance), and every share off by at most 0.26 of its bound (1.07 points, 16.3%).
+ */
+#define WIN_MIN_NS 1000000000ull   /* every share window lasts at least this */
+#define WIN_STEP_NS 250000000ull   /* and grows by this */
+#define WIN_MAX_NS 10000000000ull  /* up to this, while the bound is too wide */
+#define SNAP_SKEW_NS 1000000ull    /* a snapshot's spread good enough not to try again */
+
+static uint64_t lmax[MAX_CPUS]; /* worst timer lateness per CPU since noise_reset */
+static uint64_t noise_irqs0, noise_sum0; /* all CPUs' timer interrupts and lateness then */
+
+static void noise_reset(void)
+{
+	noise_irqs0 = noise_sum0 = 0;
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		late_take(c);
+		lmax[c] = 0;
+		noise_irqs0 += __atomic_load_n(&timer_irqs[c], __ATOMIC_ACQUIRE);
+		noise_sum0 += __atomic_load_n(&timer_late_sum[c], __ATOMIC_RELAXED);
+	}
+}
+
+/* The timer lateness since noise_reset, all CPUs: worst and mean (us), for the record. */
+static void noise_print(void)
+{
+	uint64_t irqs = 0, sum = 0, worst = 0;
+
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		irqs += __atomic_load_n(&timer_irqs[c], __ATOMIC_ACQUIRE);
+		sum += __atomic_load_n(&timer_late_sum[c], __ATOMIC_RELAXED);
+		worst = lmax[c] > worst ? lmax[c] : worst;
+	}
+	irqs -= noise_irqs0;
+	sum -= noise_sum0;
+	kprintf("; timer lateness worst %llu us, mean %llu us over %llu interrupts\n",
+		worst / 1000, irqs ? sum / irqs / 1000 : 0, irqs);
+}
+
+static void noise_update(void)
+{
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		uint64_t l = late_take(c);
+
+		lmax[c] = l > lmax[c] ? l : lmax[c];
+	}
+}
+
+/* The longest a default-class thread can run on cpu between two decisions. */
+static uint64_t stint(unsigned cpu)
+{
+	return ksys.cfg.base_slice_ns + ksys.cfg.tick_ns + lmax[cpu];
+}
+
+/*
+ * The runtimes of t[0..n), read in groups of g consecutive threads (one CPU's threads),
+ * each group between two clock reads: the best of a few tries, since a read waits for the
+ * run-queue lock of the thread's CPU and a vCPU descheduled while holding it holds every
+ * reader up. sk[k] gets group k's spread: its CPU's threads' runtimes grow by at most that
+ * much meanwhile, so the caller adds it, at both ends of a window, to that CPU's error
+ * bound. Returns the instant of the first read.
+ */
+#define SNAP_GROUP_MAX 4
+
+static uint64_t snapshot(struct kthread **t, unsigned n, unsigned g, uint64_t *r,
+			 uint64_t *sk)
+{
+	uint64_t start = clock_ns();
+
+	for (unsigned k = 0; k * g < n; k++) {
+		uint64_t best = ~0ull, v[SNAP_GROUP_MAX];
+
+		for (unsigned tries = 0; tries < 8 && best > SNAP_SKEW_NS; tries++) {
+			uint64_t a = clock_ns(), b;
+
+			for (unsigned j = 0; j < g; j++)
+				v[j] = runtime_of(t[k * g + j]);
+			b = clock_ns();
+			if (b - a < best) {
+				best = b - a;
+				for (unsigned j = 0; j < g; j++)
+					r[k * g + j] = v[j];
+			}
+		}
+		sk[k] = best;
+	}
+	return start;
+}
+
+struct thread_set {
+	struct kthread **t;
+	unsigned n;
+};
+
+static bool all_ran(void *arg)
+{
+	const struct thread_set *ts = arg;
+
+	for (unsigned i = 0; i < ts->n; i++)
+		if (!runtime_of(ts->t[i]))
+			return false;
+	return true;
+}
+
+/*
  * 1. SMP fairness. (a) Weights: every CPU runs a nice-0 and a nice-5 hog (pinned to it),
- * all CPUs at once: 1024 : 335 is 75.35% / 24.65% on each. (b) Balance: 3 unpinned nice-0
- * hogs per CPU must spread so that each gets a third of a CPU. (Which CPU a thread of a
- * given weight lands on is placement's business; a weight mix the balancer cannot pair
- * without swapping two threads is a known limit, docs/fair.md.)
+ * all CPUs at once: 1024 : 335 is 75.35% / 24.65% on each. (b) Balance: 3 nice-0 hogs per
+ * CPU start on CPU 0 and are then allowed everywhere: the periodic balance must spread them
+ * to exactly 3 per CPU and then move none, and each must get a third of its CPU. (Which
+ * CPU a thread of a given weight lands on is placement's business; a weight mix the
+ * balancer cannot pair without swapping two threads is a known limit, docs/fair.md.)
  */
 static void start_hogs(struct kthread **h, unsigned n, bool pairs)
 {
@@ -94,44 +257,198 @@ static void start_hogs(struct kthread **h, unsigned n, bool pairs)
 	}
 }
 
-static void test_smp_fairness(void)
+/* The nice-0 share the weights give (basis points: no floating point here); the bound is
+ * aimed at WEIGHT_TOL_BP, and a bound over WEIGHT_DECIDES_BP could not tell the weights
+ * from no weights (50%, 2535 bp off) with room to spare. */
+#define WEIGHT_IDEAL_BP 7535
+#define WEIGHT_TOL_BP 500
+#define WEIGHT_DECIDES_BP 1200
+
+static void test_weights(void)
 {
 	unsigned n = ksys.nr_cpus;
-	struct kthread *h[3 * MAX_CPUS];
-	uint64_t heavy = 0, light = 0, bp, lo = ~0ull, hi = 0, sum = 0;
+	struct kthread *h[2 * MAX_CPUS];
+	struct thread_set ts = { h, 2 * n };
+	uint64_t r0[2 * MAX_CPUS], r1[2 * MAX_CPUS], t0, t1 = 0, sk0[MAX_CPUS], sk1[MAX_CPUS];
+	uint64_t heavy = 0, total = 0, bound = 0, tol = 0, bp, dev;
+	bool ran;
 
+	noise_reset();
 	start_hogs(h, 2 * n, true);
-	thread_sleep_ns(1000000000ull);
+	ran = wait_cond(all_ran, &ts, HANG_NS);
+	t0 = snapshot(h, 2 * n, 2, r0, sk0);
+	do {
+		thread_sleep_ns(WIN_STEP_NS);
+		noise_update();
+		t1 = snapshot(h, 2 * n, 2, r1, sk1);
+		heavy = total = bound = 0;
+		for (unsigned c = 0; c < n; c++) {
+			heavy += r1[2 * c] - r0[2 * c];
+			total += r1[2 * c] - r0[2 * c] + r1[2 * c + 1] - r0[2 * c + 1];
+			/* a pair: one stint of lag range; the nice-0 hog's window and its CPU's
+			 * total may each be off by the reads' spreads */
+			bound += stint(c) + 2 * (sk0[c] + sk1[c]);
+		}
+		tol = total ? bound * 10000 / total + 1 : 10000;
+	} while (ran && (t1 - t0 < WIN_MIN_NS || tol > WEIGHT_TOL_BP) && t1 - t0 < WIN_MAX_NS);
 	stop = 1;
 	wait_done(h, 2 * n);
-	for (unsigned i = 0; i < 2 * n; i++)
-		*(i % 2 ? &light : &heavy) += runtime_of(h[i]);
-	bp = heavy * 10000 / (heavy + light); /* basis points: no floating point here */
-	kprintf("# fairness: %u CPUs busy at once, nice-0 hogs got %llu.%02llu%% (ideal 75.35%%)\n",
-		n, bp / 100, bp % 100);
-	report(bp > 7035 && bp < 8035, "weighted hogs share every CPU by weight (+-5 points)");
+	bp = total ? heavy * 10000 / total : 0;
+	dev = bp > WEIGHT_IDEAL_BP ? bp - WEIGHT_IDEAL_BP : WEIGHT_IDEAL_BP - bp;
+	kprintf("# fairness: %u CPUs busy at once for %llu ms, nice-0 hogs got %llu.%02llu%% "
+		"(ideal 75.35%%, allowed +-%llu.%02llu points); per CPU:", n, (t1 - t0) / 1000000,
+		bp / 100, bp % 100, tol / 100, tol % 100);
+	for (unsigned c = 0; c < n; c++) {
+		uint64_t hc = r1[2 * c] - r0[2 * c], tc = hc + r1[2 * c + 1] - r0[2 * c + 1];
 
-	start_hogs(h, 3 * n, false);
-	thread_sleep_ns(1000000000ull);
-	stop = 1;
-	wait_done(h, 3 * n);
-	for (unsigned i = 0; i < 3 * n; i++) {
-		uint64_t r = runtime_of(h[i]);
-
-		sum += r;
-		lo = r < lo ? r : lo;
-		hi = r > hi ? r : hi;
+		kprintf(" %llu.%02llu%%", tc ? hc * 10000 / tc / 100 : 0, tc ? hc * 10000 / tc % 100 : 0);
 	}
-	kprintf("# balance: %u hogs on %u CPUs, shares of the total from %llu.%02llu%% to "
-		"%llu.%02llu%% (ideal %llu.%02llu%%)\n", 3 * n, n, lo * 10000 / sum / 100,
-		lo * 10000 / sum % 100, hi * 10000 / sum / 100, hi * 10000 / sum % 100,
-		10000ull / (3 * n) / 100, 10000ull / (3 * n) % 100);
-	/* each within +-25% of its ideal third of a CPU */
-	report(lo * 3 * n * 4 > sum * 3 && hi * 3 * n * 4 < sum * 5,
-	       "equal hogs spread over all CPUs, each within 25% of its ideal share");
+	noise_print();
+	/* Within a bound that wide even equal shares would pass: undecided, not passed. */
+	if (ran && dev <= tol && tol > WEIGHT_DECIDES_BP) {
+		skip("weighted hogs share every CPU by weight", "host too busy to decide: the noise "
+		     "bound stayed over 12 points");
+		return;
+	}
+	report(ran && dev <= tol, "weighted hogs share every CPU by weight (within the bound "
+	       "of the measured noise)");
+}
+
+/* The balance test's hogs, spread: exactly 3 on every CPU. */
+static bool spread_even(void *arg)
+{
+	const struct thread_set *ts = arg;
+	unsigned count[MAX_CPUS] = { 0 };
+
+	for (unsigned i = 0; i < ts->n; i++) {
+		unsigned c = __atomic_load_n(&ts->t[i]->st.cpu, __ATOMIC_RELAXED);
+
+		if (c >= ksys.nr_cpus)
+			return false;
+		count[c]++;
+	}
+	for (unsigned c = 0; c < ksys.nr_cpus; c++)
+		if (count[c] * ksys.nr_cpus != ts->n)
+			return false;
+	return true;
+}
+
+static uint64_t migrations_of(struct kthread *t)
+{
+	struct sched_acct a;
+
+	return sched_thread_stats(&ksys, sched_ref_of(&t->st), &a) == 0
+		       ? a.v[SCHED_ACCT_MIGRATIONS] : t->st.acct.v[SCHED_ACCT_MIGRATIONS];
+}
+
+/* Per-thread bound aimed at BALANCE_TOL_PCT of a third of a CPU; over BALANCE_DECIDES_PCT
+ * it could not tell a starved thread or one run to completion from a fair share. */
+#define BALANCE_PER_CPU 3
+#define BALANCE_TOL_PCT 25
+#define BALANCE_DECIDES_PCT 50
+
+static void test_balance(void)
+{
+	unsigned n = ksys.nr_cpus, nh = BALANCE_PER_CPU * n;
+	struct kthread *h[BALANCE_PER_CPU * MAX_CPUS];
+	struct thread_set ts = { h, nh };
+	sched_cpumask_t cpu0, all;
+	struct sched_thread_params p = { .affinity = &cpu0 };
+	uint64_t r0[BALANCE_PER_CPU * MAX_CPUS], r1[BALANCE_PER_CPU * MAX_CPUS];
+	uint64_t m0[BALANCE_PER_CPU * MAX_CPUS], cpu_total[MAX_CPUS], moves;
+	uint64_t t0, t1 = 0, ts0, sk0[MAX_CPUS], sk1[MAX_CPUS], tol_pct[MAX_CPUS], worst_tol = 0;
+	uint64_t lo_pm = ~0ull, hi_pm = 0;
+	unsigned moved = 0, out = 0;
+	bool spread, decided;
+
+	sched_cpumask_clear(&cpu0);
+	sched_cpumask_set(&cpu0, 0);
+	sched_cpumask_fill(&all, n);
+	noise_reset();
+	stop = 0;
+	for (unsigned i = 0; i < nh; i++) {
+		h[i] = thread_create("hog", hog, NULL, &p);
+		thread_start_now(h[i]);
+	}
+	moves = total_counter(SCHED_CNT_BALANCE_MOVES) + total_counter(SCHED_CNT_STEALS);
+	ts0 = clock_ns();
+	for (unsigned i = 0; i < nh; i++)
+		sched_set_affinity(&ksys, sched_ref_of(&h[i]->st), &all);
+	/* evenly spread, and still so a poll later: no move of the balancer in flight */
+	spread = wait_cond(spread_even, &ts, HANG_NS);
+	thread_sleep_ns(POLL_NS);
+	spread = spread && wait_cond(spread_even, &ts, HANG_NS);
+	kprintf("# balance: %u hogs from cpu0 spread over %u CPUs %s in %llu ms, %llu balance "
+		"moves and steals\n", nh, n, spread ? "evenly" : "NOT evenly",
+		(clock_ns() - ts0) / 1000000,
+		total_counter(SCHED_CNT_BALANCE_MOVES) + total_counter(SCHED_CNT_STEALS) - moves);
+	/* from here on in CPU order, three by three (a move after this fails the test) */
+	for (unsigned i = 0; spread && i < nh; i++)
+		for (unsigned j = i + 1; j < nh; j++)
+			if (h[j]->st.cpu < h[i]->st.cpu) {
+				struct kthread *x = h[i];
+
+				h[i] = h[j];
+				h[j] = x;
+			}
+	for (unsigned i = 0; i < nh; i++)
+		m0[i] = migrations_of(h[i]);
+	t0 = snapshot(h, nh, BALANCE_PER_CPU, r0, sk0);
+	do {
+		thread_sleep_ns(WIN_STEP_NS);
+		noise_update();
+		t1 = snapshot(h, nh, BALANCE_PER_CPU, r1, sk1);
+		worst_tol = 0;
+		for (unsigned c = 0; c < n; c++) {
+			uint64_t third, b;
+
+			cpu_total[c] = 0;
+			for (unsigned j = 0; j < BALANCE_PER_CPU; j++)
+				cpu_total[c] += r1[c * BALANCE_PER_CPU + j] - r0[c * BALANCE_PER_CPU + j];
+			/* three equal threads: two stints of lag range, against a third of the
+			 * CPU; a thread's window and its CPU's total: the reads' spreads */
+			third = cpu_total[c] / BALANCE_PER_CPU;
+			b = 2 * stint(c) + 2 * (sk0[c] + sk1[c]);
+			tol_pct[c] = third ? b * 100 / third + 1 : 100;
+			worst_tol = tol_pct[c] > worst_tol ? tol_pct[c] : worst_tol;
+		}
+	} while (spread && (t1 - t0 < WIN_MIN_NS || worst_tol > BALANCE_TOL_PCT) &&
+		 t1 - t0 < WIN_MAX_NS);
+	for (unsigned i = 0; i < nh; i++) {
+		unsigned c = i / BALANCE_PER_CPU;
+		uint64_t r = r1[i] - r0[i], third = cpu_total[c] / BALANCE_PER_CPU;
+		uint64_t pm = third ? r * 1000 / third : 0; /* per mille of its third */
+
+		moved += migrations_of(h[i]) != m0[i];
+		lo_pm = pm < lo_pm ? pm : lo_pm;
+		hi_pm = pm > hi_pm ? pm : hi_pm;
+		out += (tol_pct[c] < 100 && pm * 100 < (100 - tol_pct[c]) * 1000) ||
+		       pm * 100 > (100 + tol_pct[c]) * 1000;
+	}
+	stop = 1;
+	wait_done(h, nh);
+	kprintf("# balance: over %llu ms each hog got %llu.%llu%% to %llu.%llu%% of a third of its "
+		"CPU (allowed +-%llu%% at most), %u moved after the spread", (t1 - t0) / 1000000,
+		lo_pm / 10, lo_pm % 10, hi_pm / 10, hi_pm % 10, worst_tol, moved);
+	noise_print();
+	/* Within a bound that wide a starved thread could pass: the shares are undecided, and
+	 * only the spread is asserted (and said so). */
+	decided = !spread || moved || worst_tol <= BALANCE_DECIDES_PCT;
+	report(spread && moved == 0 && out == 0,
+	       decided ? "equal hogs spread evenly by the balancer, each gets a third of its CPU"
+		       : "equal hogs spread evenly by the balancer (their shares undecided: the "
+			 "host too busy, the noise bound over 50%)");
 }
 
 /* 2. IPC ping-pong between two ring-3 processes with direct handoff on one CPU. */
+static bool server_waits(void *arg)
+{
+	struct kthread *srv = arg;
+
+	return ipc_server == srv &&
+	       __atomic_load_n(&srv->st.state, __ATOMIC_ACQUIRE) == SCHED_BLOCKED;
+}
+
 static void test_ipc_pingpong(void)
 {
 	enum { N = 2000 };
@@ -146,8 +463,8 @@ static void test_ipc_pingpong(void)
 	sched_cpumask_set(&m, cpu);
 	srv = process_create("server", PROG_PING_SERVER, 0, &p);
 	thread_start_now(srv);
-	while (ipc_server != srv || srv->st.state != SCHED_BLOCKED)
-		thread_sleep_ns(1000000);
+	if (!wait_cond(server_waits, srv, HANG_NS))
+		kprintf("# ipc: the server did not block on its receive\n");
 	cli = process_create("client", PROG_PING_CLIENT, N, &p);
 	thread_start_now(cli);
 	wait_done(&cli, 1);
@@ -163,7 +480,13 @@ static void test_ipc_pingpong(void)
 	       "ring-3 IPC ping-pong runs by direct handoff, every reply correct");
 }
 
-/* 3. Remote wake of a thread blocked on an idle CPU: one IPI per wake. */
+/*
+ * 3. Remote wake of a thread blocked on an idle CPU: one IPI per wake. Before each wake the
+ * waker waits until the thread is parked, off its CPU, and that CPU runs its idle thread
+ * with nothing pending (a condition, not a pause: on a busy host the woken thread may take
+ * long to park again). Then every wake finds an idle CPU, so it must cost exactly one IPI:
+ * no fewer (a lost wake-up would leave the thread parked) and no more.
+ */
 static struct kthread *waker_target;
 static volatile uint64_t woken_at, ran_at;
 
@@ -176,10 +499,42 @@ static void blocker(void *arg)
 	}
 }
 
+static bool parked_on_idle_cpu(void *arg)
+{
+	struct kthread *t = arg;
+	unsigned cpu = __atomic_load_n(&t->st.cpu, __ATOMIC_RELAXED) % ksys.nr_cpus;
+	struct sched_rq *rq = &ksys.rq[cpu];
+
+	return __atomic_load_n(&t->st.state, __ATOMIC_ACQUIRE) == SCHED_BLOCKED &&
+	       !__atomic_load_n(&t->st.on_cpu, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE)->is_idle &&
+	       !__atomic_load_n(&rq->need_resched, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&rq->ipi_pending, __ATOMIC_RELAXED);
+}
+
+/* Spin (the waker's own CPU has nothing else to do) until cond(arg) or a hang. */
+static bool spin_cond(bool (*cond)(void *), void *arg, uint64_t limit_ns)
+{
+	uint64_t until = clock_ns() + limit_ns;
+
+	while (!cond(arg))
+		if (clock_ns() > until)
+			return cond(arg);
+		else
+			__asm__ volatile("pause");
+	return true;
+}
+
+static bool has_run(void *arg)
+{
+	(void)arg;
+	return ran_at != 0;
+}
+
 static void test_remote_wake(void)
 {
 	enum { N = 100 };
-	unsigned target = ksys.nr_cpus - 1;
+	unsigned target = ksys.nr_cpus - 1, done = 0;
 	sched_cpumask_t m;
 	struct sched_thread_params p = { .affinity = &m };
 	uint64_t ipis, lat_max = 0, lat_sum = 0;
@@ -195,57 +550,123 @@ static void test_remote_wake(void)
 	stop = 0;
 	waker_target = thread_create("blocker", blocker, NULL, &p);
 	thread_start_now(waker_target);
-	thread_sleep_ns(2000000);
 	ipis = sched_cpu_counter(&ksys, target, SCHED_CNT_IPI_SENT);
-	for (unsigned i = 0; i < N; i++) {
+	for (; done < N; done++) {
+		if (!spin_cond(parked_on_idle_cpu, waker_target, HANG_NS)) {
+			dump_state(waker_target);
+			kprintf("# remote wake: the thread did not park on an idle CPU\n");
+			break;
+		}
 		ran_at = 0;
 		woken_at = clock_ns();
 		thread_unpark(waker_target);
-		while (!ran_at) {
-			__asm__ volatile("pause");
-			if (clock_ns() - woken_at > 2000000000ull) {
-				dump_state(waker_target);
-				report(false, "remote wake: the woken thread did not run within 2 s");
-				return;
-			}
+		if (!spin_cond(has_run, NULL, HANG_NS)) {
+			dump_state(waker_target);
+			kprintf("# remote wake: the woken thread did not run\n");
+			break;
 		}
 		lat_sum += ran_at - woken_at;
 		lat_max = ran_at - woken_at > lat_max ? ran_at - woken_at : lat_max;
-		thread_sleep_ns(200000);
 	}
+	/* its last wake's IPI is counted once it parks again: then the CPU took it */
+	spin_cond(parked_on_idle_cpu, waker_target, HANG_NS);
 	ipis = sched_cpu_counter(&ksys, target, SCHED_CNT_IPI_SENT) - ipis;
 	stop = 1;
 	thread_unpark(waker_target);
 	wait_done(&waker_target, 1);
 	thread_pin_self(-1);
 	kprintf("# remote wake: %u wakes, %llu IPIs (%llu.%02llu per wake), latency avg %llu ns "
-		"max %llu ns\n", N, ipis, ipis / N, ipis * 100 / N % 100, lat_sum / N, lat_max);
-	report(ipis >= N * 9 / 10 && ipis <= N, "remote wake of an idle CPU costs one IPI");
+		"max %llu ns\n", done, ipis, done ? ipis / done : 0, done ? ipis * 100 / done % 100 : 0,
+		done ? lat_sum / done : 0, lat_max);
+	report(done == N && ipis == N, "remote wake of an idle CPU costs one IPI");
 }
 
-/* 4. Tickless sleep accuracy: lateness of the wake after the deadline. */
+/*
+ * 4. Tickless sleeps. The runner, alone on CPU 0, sleeps 0.1, 1 and 5 ms ten times each.
+ * Each sleep must wake from one timer interrupt, armed by libsched for exactly the sleep's
+ * deadline (a periodic tick or a late-armed timer shows here on any host), never before the
+ * deadline, and the thread must run soon after that interrupt: less than SLEEP_AFTER_NS
+ * after it in the median. That part is time, but only guest code between the end of the
+ * timer interrupt and the thread's return (pick, switch): measured under load, median 0.6
+ * to 7.5 us, worst single one 58 us; the host can stretch a few, not half. The lateness
+ * itself (the interrupt's, mostly the host's scheduling of the vCPU: up to 80 ms seen on a
+ * busy host) is printed, not asserted.
+ * A sleep whose deadline passed before it could block (the runner's vCPU was descheduled in
+ * between) is not counted, and another is taken instead.
+ */
+#define SLEEPS 30
+#define SLEEP_AFTER_NS 1000000ull
+
+static void sort_u64(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j && v[j - 1] > v[j]; j--) {
+			uint64_t x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
+static uint64_t wakeups_of(struct kthread *t)
+{
+	struct sched_acct a;
+
+	return sched_thread_stats(&ksys, sched_ref_of(&t->st), &a) == 0 ? a.v[SCHED_ACCT_WAKEUPS] : 0;
+}
+
 static void test_sleep_accuracy(void)
 {
 	static const uint64_t durations[] = { 100000, 1000000, 5000000 };
-	uint64_t late_max = 0, late_sum = 0;
-	unsigned n = 0;
+	uint64_t late[SLEEPS], timer_late[SLEEPS], after[SLEEPS], late_sum = 0;
+	struct kthread *me = thread_current();
+	unsigned n = 0, tries = 0, early = 0, misarmed = 0, extra = 0, unslept = 0;
 
-	for (unsigned i = 0; i < 3; i++)
-		for (unsigned k = 0; k < 10; k++, n++) {
-			uint64_t deadline = clock_ns() + durations[i], late;
+	thread_pin_self(0);
+	while (n < SLEEPS && tries++ < 10 * SLEEPS) {
+		uint64_t d = durations[n / (SLEEPS / 3)], w0 = wakeups_of(me), i0, deadline, now, irqs;
+		sched_time_t armed;
 
-			thread_sleep_until(deadline);
-			late = clock_ns() - deadline;
-			if (late > 20000000)
-				kprintf("# sleep of %llu ns woke %llu ns late\n", durations[i], late);
-			late_sum += late;
-			late_max = late > late_max ? late : late_max;
+		i0 = __atomic_load_n(&timer_irqs[0], __ATOMIC_ACQUIRE);
+		deadline = clock_ns() + d;
+		thread_sleep_until(deadline);
+		now = clock_ns();
+		irqs = __atomic_load_n(&timer_irqs[0], __ATOMIC_ACQUIRE) - i0;
+		armed = __atomic_load_n(&timer_last_armed[0], __ATOMIC_RELAXED);
+		if (wakeups_of(me) == w0) { /* never blocked: the deadline had passed */
+			unslept++;
+			continue;
 		}
-	kprintf("# sleep: %u sleeps of 0.1/1/5 ms, late by avg %llu ns, max %llu ns\n", n,
-		late_sum / n, late_max);
-	/* Under emulation the tail follows the host's scheduling of QEMU's threads (tens of
-	 * ms when the host is busy): the average is asserted, the worst case printed */
-	report(late_sum / n < 2000000, "tickless sleeps wake 2 ms late at most on average");
+		if (now < deadline)
+			early++;
+		if (armed != deadline || irqs != 1) {
+			misarmed += armed != deadline;
+			extra += irqs != 1;
+			kprintf("# sleep of %llu ns: %llu timer interrupts, the last armed %lld ns from "
+				"the deadline\n", d, irqs, (long long)(armed - deadline));
+		}
+		late[n] = now - deadline;
+		timer_late[n] = __atomic_load_n(&timer_last_late[0], __ATOMIC_RELAXED);
+		after[n] = late[n] > timer_late[n] ? late[n] - timer_late[n] : 0;
+		late_sum += late[n];
+		n++;
+	}
+	thread_pin_self(-1);
+	if (n < SLEEPS) {
+		kprintf("# sleep: only %u of %u sleeps blocked\n", n, tries);
+		report(false, "tickless sleeps wake from one timer armed for the deadline");
+		return;
+	}
+	sort_u64(late, n);
+	sort_u64(timer_late, n);
+	sort_u64(after, n);
+	kprintf("# sleep: %u sleeps of 0.1/1/5 ms (%u more could not block), late by avg %llu ns, "
+		"median %llu ns, max %llu ns; their timer interrupt late by median %llu ns, max %llu "
+		"ns; thread running after it by median %llu ns, max %llu ns\n", n, unslept,
+		late_sum / n, late[n / 2], late[n - 1], timer_late[n / 2], timer_late[n - 1],
+		after[n / 2], after[n - 1]);
+	report(!early && !misarmed && !extra && after[n / 2] < SLEEP_AFTER_NS,
+	       "tickless sleeps wake from one timer armed for the deadline, never early");
 }
 
 /* 5. Threads exiting under load leave no trace; the invariant checker agrees. */
@@ -257,9 +678,32 @@ static void short_lived(void *arg)
 		thread_sleep_ns(200000);
 }
 
+/* Every CPU but the runner's runs its idle thread with nothing queued, pending or asleep
+ * there: a quiet system, which the invariant checker needs. */
+static bool others_quiet(void *arg)
+{
+	struct sched_thread *me = &thread_current()->st;
+
+	(void)arg;
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		struct sched_rq *rq = &ksys.rq[c];
+		struct sched_thread *curr = __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE);
+
+		if (curr == me)
+			continue;
+		if (!curr->is_idle || __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&rq->need_resched, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&rq->ipi_pending, __ATOMIC_RELAXED) ||
+		    __atomic_load_n(&rq->nr_sleepers, __ATOMIC_RELAXED))
+			return false;
+	}
+	return true;
+}
+
 static bool quiet_check(void)
 {
-	thread_sleep_ns(20000000); /* every other CPU idle: the checker needs a quiet system */
+	if (!wait_cond(others_quiet, NULL, HANG_NS))
+		kprintf("# the system did not become quiet\n");
 	return sched_check(&ksys) == 0;
 }
 
@@ -283,41 +727,107 @@ static void test_exit_under_load(void)
 	report(check && queues_empty, "48 threads exit under load, no queue keeps one, checker ok");
 }
 
-/* 6. Offline an AP that runs threads; they carry on elsewhere; online it again. */
+/*
+ * 6. Offline an AP that runs threads; they carry on elsewhere; online it again. Each step
+ * waits for its condition (the AP runs a hog; it is drained; every hog ran again since the
+ * drain; the AP runs a thread again), bounded only against a hang, and while it is offline
+ * the AP's busy time (libsched's SCHED_CNT_BUSY_NS) must not grow by one nanosecond.
+ */
+struct hotplug {
+	struct kthread **h;
+	unsigned n, ap;
+	uint64_t before[2 * MAX_CPUS];
+};
+
+static bool ap_runs_hog(void *arg)
+{
+	const struct hotplug *hp = arg;
+	struct sched_thread *curr = __atomic_load_n(&ksys.rq[hp->ap].curr, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < hp->n; i++)
+		if (curr == &hp->h[i]->st)
+			return true;
+	return false;
+}
+
+static bool ap_drained(void *arg)
+{
+	const struct hotplug *hp = arg;
+	struct sched_rq *rq = &ksys.rq[hp->ap];
+
+	for (unsigned i = 0; i < hp->n; i++)
+		if (__atomic_load_n(&hp->h[i]->st.cpu, __ATOMIC_RELAXED) == hp->ap ||
+		    __atomic_load_n(&hp->h[i]->st.state, __ATOMIC_RELAXED) == SCHED_MIGRATING)
+			return false;
+	return !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE)->is_idle;
+}
+
+static bool all_progressed(void *arg)
+{
+	const struct hotplug *hp = arg;
+
+	for (unsigned i = 0; i < hp->n; i++)
+		if (runtime_of(hp->h[i]) <= hp->before[i])
+			return false;
+	return true;
+}
+
+static bool ap_busy_again(void *arg)
+{
+	const struct hotplug *hp = arg;
+
+	return !__atomic_load_n(&ksys.rq[hp->ap].curr, __ATOMIC_ACQUIRE)->is_idle;
+}
+
 static void test_hotplug(void)
 {
-	unsigned n = ksys.nr_cpus, ap = 1;
+	unsigned n = ksys.nr_cpus;
 	struct kthread *h[2 * MAX_CPUS];
-	uint64_t before[2 * MAX_CPUS];
-	bool progressed = true, drained, used_again = false;
-	int r;
+	struct hotplug hp = { .h = h, .n = 2 * n, .ap = 1 };
+	bool busy, drained = false, progressed = false, used_again = false;
+	uint64_t t0, t_drain = 0, t_prog = 0, t_back = 0, busy0 = 0, busy1 = 0;
+	int r = -1;
 
 	if (n < 2) {
 		skip("CPU offline/online with threads on it", "one CPU");
 		return;
 	}
+	thread_pin_self(0); /* the runner looks from CPU 0 and never stands in the AP's place */
 	stop = 0;
 	for (unsigned i = 0; i < 2 * n; i++) {
 		h[i] = thread_create("hog", hog, NULL, NULL);
 		thread_start_now(h[i]);
 	}
-	thread_sleep_ns(50000000);
-	r = sched_cpu_offline(&ksys, ap);
-	thread_sleep_ns(50000000);
-	drained = ksys.rq[ap].nr_queued == 0 && ksys.rq[ap].curr->is_idle;
-	for (unsigned i = 0; i < 2 * n; i++)
-		before[i] = runtime_of(h[i]);
-	thread_sleep_ns(100000000);
-	for (unsigned i = 0; i < 2 * n; i++)
-		progressed &= runtime_of(h[i]) > before[i];
-	cpu_online_request(ap);
-	thread_sleep_ns(100000000);
-	used_again = !ksys.rq[ap].curr->is_idle;
+	busy = wait_cond(ap_runs_hog, &hp, HANG_NS);
+	t0 = clock_ns();
+	if (busy) {
+		r = sched_cpu_offline(&ksys, hp.ap);
+		drained = r == 0 && wait_cond(ap_drained, &hp, HANG_NS);
+		t_drain = clock_ns();
+	}
+	if (drained) {
+		busy0 = sched_cpu_counter(&ksys, hp.ap, SCHED_CNT_BUSY_NS);
+		for (unsigned i = 0; i < 2 * n; i++)
+			hp.before[i] = runtime_of(h[i]);
+		progressed = wait_cond(all_progressed, &hp, HANG_NS);
+		t_prog = clock_ns();
+		busy1 = sched_cpu_counter(&ksys, hp.ap, SCHED_CNT_BUSY_NS);
+		cpu_online_request(hp.ap);
+		used_again = wait_cond(ap_busy_again, &hp, HANG_NS);
+		t_back = clock_ns();
+	} else if (r == 0) {
+		cpu_online_request(hp.ap); /* threads it kept must still see `stop` and exit */
+	}
 	stop = 1;
 	wait_done(h, 2 * n);
-	kprintf("# hotplug: offline=%d drained=%d all progressed=%d cpu%u busy again=%d\n", r,
-		drained, progressed, ap, used_again);
-	report(r == 0 && drained && progressed && used_again,
+	thread_pin_self(-1);
+	kprintf("# hotplug: cpu%u ran a hog=%d, offline=%d, drained=%d after %llu us, all %u hogs "
+		"ran again=%d within %llu us (cpu%u busy meanwhile: %llu ns), busy again=%d after "
+		"%llu us\n", hp.ap, busy, r, drained, drained ? (t_drain - t0) / 1000 : 0, 2 * n,
+		progressed, progressed ? (t_prog - t_drain) / 1000 : 0, hp.ap, busy1 - busy0,
+		used_again, used_again ? (t_back - t_prog) / 1000 : 0);
+	report(busy && r == 0 && drained && progressed && busy1 == busy0 && used_again,
 	       "an AP goes offline with threads on it and comes back");
 }
 
@@ -337,34 +847,28 @@ static void test_user_hello(void)
  * 9-13. SchedulingContext budget enforcement, the simulator's scenario on real timers. On
  * one CPU (CPU 1 when there are two, so the runner on CPU 0 stays out of the way) a fair
  * hog and a hog bound to an SC of 2 ms every 10 ms (sporadic server with 8 refills,
- * THROTTLE, endpoint 1) spin for about 200 ms. The SC hog must get its 20% and no more,
- * the fair hog most of the rest, and every depletion one notification. Then the SC is
+ * THROTTLE, endpoint 1) spin for at least 200 ms and 20 depletions. The SC hog must get its
+ * 20% and no more, the fair hog the rest, every depletion one notification, and every
+ * budget must be cut by a timer libsched armed for the instant it ended. Then the SC is
  * revoked under the spinning SC hog: THROTTLE makes it passive (it leaves the CPU blocked
  * and wake is refused) and the old capability is stale.
+ *
+ * On a busy host the SC CPU's vCPU is descheduled now and then: while the SC hog runs, that
+ * time is charged to it as an overrun, which the sporadic server pays back; while the fair
+ * hog runs, a refill's timer fires late and the SC hog gets its budget that much later.
+ * The timer observer (thread.c) sees every scheduler timer interrupt of that CPU from both
+ * sides of sched_timer(): it sums the lateness of those taken while the SC hog waited, and
+ * it checks the overrun of every new worst overrun against the lateness of the very
+ * interrupt that charged it.
  */
 #define SC_BUDGET_NS 2000000ull
 #define SC_PERIOD_NS 10000000ull
 #define SC_RUN_NS 200000000ull
+#define SC_MIN_DEPLETIONS 20u
 #define SC_ENDPOINT 1u
 #define SC_REFILLS 8u
-/*
- * How far the SC hog may run past the end of its budget. libsched arms the timer for the
- * instant the budget ends, so the overrun is the timer's precision (the TSC-to-LAPIC
- * conversion rounds up by a bus tick: ns) plus one kernel entry up to the charge in
- * sched_timer. Under TCG the entry is the slow part: QEMU's timer thread kicks the vCPU,
- * which takes the interrupt at its next translation-block boundary, tens of us on a quiet
- * host. 1 ms is a generous bound for both. But an emulated CPU is a host thread, and a
- * busy host deschedules it for milliseconds (the sleep test above sees such tails; over
- * 40 ms on a loaded 2-CPU host): that is the host's lateness, not libsched's, so the timer
- * handler measures it (timer_late_max, armed instant to the end of sched_timer) and the
- * overrun must stay within 1 ms of the worst it saw.
- */
-#define SC_ENTRY_BOUND_NS 1000000ull
 /* Cross-CPU clock skew allowed when the runner on CPU 0 reads figures of CPU 1's threads. */
 #define SC_SKEW_NS 50000ull
-/* How long the SC hog may take to notice sc_stop and park, or to leave after the revoke:
- * a huge overrun (a host stall) is paid back over as many periods as it took budgets. */
-#define SC_WAIT_NS 2000000000ull
 
 static volatile int sc_stop;
 
@@ -373,9 +877,10 @@ struct sc_run {
 	unsigned cpu;
 	struct sched_sc_cap cap;
 	struct kthread *fair, *hog;
-	bool parked;            /* the SC hog parked: its figures are final */
+	bool started, parked;   /* the SC hog ran; it parked: its figures are final */
 	uint64_t win;           /* ns from its wake-up to its park: where it could use budget */
-	uint64_t elapsed;       /* ns over which fair_ns was measured (win and a bit) */
+	uint64_t wake_lat;      /* ns from that wake-up to its first run */
+	uint64_t outer, inner;  /* the runner's window around fair_ns: contains, is contained */
 	uint64_t fair_ns, hog_ns; /* runtime figures (sched_thread_stats) */
 	uint64_t notes, msg;    /* sched_arch_notify calls meanwhile; the last message */
 	uint32_t ep;            /* and its endpoint */
@@ -383,29 +888,96 @@ struct sc_run {
 	struct sched_sc_stats st;
 };
 
+/*
+ * The timer observer of the SC CPU. Before sched_timer() it notes the SC's worst overrun so
+ * far and whether the SC hog is waiting (runnable, not current); after, with this
+ * interrupt's lateness (armed instant to the end of sched_timer):
+ * - a worst overrun that grew was charged by this interrupt. libsched arms the timer for
+ *   the instant the budget ends, so run past it is at most this interrupt's lateness:
+ *   overrun <= late exactly, however late the host delivered it (the room left is the end
+ *   of sched_timer() after its charge: 4.2 us at least, measured). A budget cut by a timer
+ *   armed later (a slice end, the balance tick) or by none would break it at the first
+ *   depletion on any host;
+ * - the lateness of an interrupt taken while the SC hog waited is time its refill may have
+ *   come late: `waited_late`, which the lower bound of its share allows for.
+ * `busy` lets the runner switch it off and know no call is still under way.
+ */
+static struct {
+	volatile int on, busy;
+	unsigned cpu;
+	struct sched_sc_cap cap;
+	struct kthread *hog;
+	bool hog_waits;
+	uint64_t pre_max;
+	uint64_t checked, bad, slack_min, bad_overrun, bad_late, waited_late;
+} scw;
+
+static void sc_observe(unsigned cpu, bool after, sched_time_t armed, uint64_t late)
+{
+	struct sched_sc_stats st;
+
+	(void)armed;
+	if (cpu != scw.cpu)
+		return;
+	__atomic_fetch_add(&scw.busy, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&scw.on, __ATOMIC_SEQ_CST) && sched_sc_stats(&ksys, scw.cap, &st) == 0) {
+		if (!after) {
+			scw.pre_max = st.max_overrun_ns;
+			scw.hog_waits = ksys.rq[cpu].curr != &scw.hog->st &&
+					__atomic_load_n(&scw.hog->st.state, __ATOMIC_RELAXED) ==
+						SCHED_RUNNABLE;
+		} else {
+			if (scw.hog_waits)
+				scw.waited_late += late;
+			if (st.max_overrun_ns > scw.pre_max) {
+				scw.checked++;
+				if (st.max_overrun_ns > late) {
+					if (!scw.bad++) {
+						scw.bad_overrun = st.max_overrun_ns;
+						scw.bad_late = late;
+					}
+				} else if (late - st.max_overrun_ns < scw.slack_min) {
+					scw.slack_min = late - st.max_overrun_ns;
+				}
+			}
+		}
+	}
+	__atomic_fetch_sub(&scw.busy, 1, __ATOMIC_SEQ_CST);
+}
+
+static void sc_observe_off(void)
+{
+	__atomic_store_n(&scw.on, 0, __ATOMIC_SEQ_CST);
+	ktimer_observer = NULL;
+	while (__atomic_load_n(&scw.busy, __ATOMIC_SEQ_CST))
+		__asm__ volatile("pause");
+}
+
+/* The SC's worst overrun as the SC hog was about to park: a worse one after it was charged
+ * by the park itself (its vCPU descheduled on the way, interrupts off: no timer can cut
+ * that), which the test prints apart. */
+static volatile uint64_t sc_park_max;
+
 /* The SC hog: spins until sc_stop, parks (a quiet moment to read the figures), spins again. */
 static void sc_hog(void *arg)
 {
+	struct sched_sc_stats st;
+
 	(void)arg;
 	while (!sc_stop)
 		__asm__ volatile("pause");
+	sc_park_max = sched_sc_stats(&ksys, scw.cap, &st) == 0 ? st.max_overrun_ns : 0;
 	thread_park();
 	while (!stop)
 		__asm__ volatile("pause");
 }
 
-/* Returns true once t is blocked and off its CPU (polling every 0.1 ms, for at most limit_ns). */
-static bool wait_blocked(struct kthread *t, uint64_t limit_ns)
+static bool blocked_off_cpu(void *arg)
 {
-	uint64_t until = clock_ns() + limit_ns;
+	struct kthread *t = arg;
 
-	while (__atomic_load_n(&t->st.state, __ATOMIC_ACQUIRE) != SCHED_BLOCKED ||
-	       __atomic_load_n(&t->st.on_cpu, __ATOMIC_ACQUIRE)) {
-		if (clock_ns() > until)
-			return false;
-		thread_sleep_ns(100000);
-	}
-	return true;
+	return __atomic_load_n(&t->st.state, __ATOMIC_ACQUIRE) == SCHED_BLOCKED &&
+	       !__atomic_load_n(&t->st.on_cpu, __ATOMIC_ACQUIRE);
 }
 
 /* x as a percentage of total, with two decimals: the two numbers kprintf needs. */
@@ -435,30 +1007,62 @@ static int sc_setup(struct sc_run *x)
 	return r;
 }
 
-/* Phase 1: the fair hog owns the CPU, the SC hog joins for SC_RUN_NS, then parks. */
+static bool fair_ran(void *arg)
+{
+	return runtime_of(arg) > 0;
+}
+
+static bool sc_enough(void *arg)
+{
+	struct sc_run *x = arg;
+	struct sched_sc_stats st;
+
+	return sched_sc_stats(&ksys, x->cap, &st) == 0 && st.depletions >= SC_MIN_DEPLETIONS;
+}
+
+/* Phase 1: the fair hog owns the CPU, the SC hog joins for SC_RUN_NS and at least
+ * SC_MIN_DEPLETIONS budgets, then parks. */
 static void sc_measure(struct sc_run *x)
 {
-	uint64_t k0 = __atomic_load_n(&knotify_count, __ATOMIC_ACQUIRE), t0, f0;
+	uint64_t k0 = __atomic_load_n(&knotify_count, __ATOMIC_ACQUIRE), t0a, t0b, t1a, t1b, f0, f1;
+	struct sched_acct a;
 
 	stop = 0;
 	sc_stop = 0;
 	thread_start_now(x->fair);
-	thread_sleep_ns(10000000);
-	__atomic_store_n(&timer_late_max[x->cpu], 0, __ATOMIC_RELAXED);
-	t0 = clock_ns();
+	wait_cond(fair_ran, x->fair, HANG_NS);
+	scw.cpu = x->cpu;
+	scw.cap = x->cap;
+	scw.hog = x->hog;
+	scw.checked = scw.bad = scw.waited_late = 0;
+	scw.slack_min = ~0ull;
+	scw.on = 1;
+	ktimer_observer = sc_observe;
+	late_take(x->cpu);
+	t0a = clock_ns();
 	f0 = runtime_of(x->fair);
+	t0b = clock_ns();
 	thread_start_now(x->hog);
 	thread_sleep_ns(SC_RUN_NS);
+	x->started = wait_cond(sc_enough, x, HANG_NS);
 	sc_stop = 1;
-	x->parked = wait_blocked(x->hog, SC_WAIT_NS);
-	x->fair_ns = runtime_of(x->fair) - f0;
-	x->elapsed = clock_ns() - t0;
-	/* its last charge was when it left the CPU to park (stable once it is off the CPU) */
-	x->win = x->parked ? x->hog->st.last_ran - t0 : x->elapsed;
+	x->parked = wait_cond(blocked_off_cpu, x->hog, HANG_NS);
+	t1a = clock_ns();
+	f1 = runtime_of(x->fair);
+	t1b = clock_ns();
+	sc_observe_off();
+	x->fair_ns = f1 - f0;
+	x->outer = t1b - t0a;
+	x->inner = t1a - t0b;
+	/* libsched's own instants: its wake (the SC's first refill) and its last charge, when
+	 * it left the CPU to park (both stable once it is parked) */
+	x->win = x->parked ? x->hog->st.last_ran - x->hog->st.woken_at : 0;
+	x->wake_lat = sched_thread_stats(&ksys, sched_ref_of(&x->hog->st), &a) == 0
+			      ? a.v[SCHED_ACCT_WAKE_LAT] : 0;
 	x->notes = __atomic_load_n(&knotify_count, __ATOMIC_ACQUIRE) - k0;
 	x->msg = knotify_last;
 	x->ep = knotify_endpoint;
-	x->late = __atomic_load_n(&timer_late_max[x->cpu], __ATOMIC_RELAXED);
+	x->late = late_take(x->cpu);
 	sched_sc_stats(&ksys, x->cap, &x->st);
 	x->hog_ns = runtime_of(x->hog);
 }
@@ -466,66 +1070,108 @@ static void sc_measure(struct sc_run *x)
 static void sc_check_enforcement(const struct sc_run *x)
 {
 	const struct sched_sc_stats *st = &x->st;
-	uint64_t share = x->win * SC_BUDGET_NS / SC_PERIOD_NS, lo, hi, rest;
+	uint64_t lost = x->wake_lat + scw.waited_late, avail, share, lo, hi, rest;
 
 	/* The sporadic server allows at most a budget in any window of a period, so over
 	 * `win`: at most win/P + 1 budgets (one window cut in two) plus one overrun, the last,
-	 * not yet paid back from the refills after the window (each earlier one was); at least
-	 * win/P - 1 (it spins all along, and EDF runs it above the fair hog whenever it has
-	 * budget). Every ns it ran, it ran on the SC. */
+	 * not yet paid back from the refills after the window (each earlier one was). At least
+	 * win/P - 1 budgets (it spins all along, and EDF runs it above the fair hog whenever it
+	 * has budget) of the time the CPU could act on its refills: every ns a refill came
+	 * late (the SC CPU's timer lateness while the SC hog waited) or its first run came
+	 * after its wake shifts the rest of its schedule by that much. Every ns it ran, it ran
+	 * on the SC. */
+	avail = x->win > lost ? x->win - lost : 0;
+	share = avail * SC_BUDGET_NS / SC_PERIOD_NS;
 	lo = share > SC_BUDGET_NS ? share - SC_BUDGET_NS : 0;
-	hi = share + SC_BUDGET_NS + st->max_overrun_ns;
-	rest = x->elapsed > st->consumed_ns ? x->elapsed - st->consumed_ns : 0;
-	kprintf("# sc: cpu%u, %llu ms: SC hog %llu us (%llu.%02llu%%, allowed %llu..%llu us, "
-		"thread runtime %llu us), fair hog %llu.%02llu%%, %llu jobs, throttled %llu us\n",
-		x->cpu, x->elapsed / 1000000, st->consumed_ns / 1000,
-		PCT(st->consumed_ns, x->elapsed), lo / 1000, hi / 1000, x->hog_ns / 1000,
-		PCT(x->fair_ns, x->elapsed), st->jobs, st->throttled_ns / 1000);
+	hi = x->win * SC_BUDGET_NS / SC_PERIOD_NS + SC_BUDGET_NS + st->max_overrun_ns;
+	rest = x->inner > st->consumed_ns ? x->inner - st->consumed_ns : 0;
+	kprintf("# sc: cpu%u, %llu ms: SC hog %llu us (%llu.%02llu%%, allowed %llu..%llu us: "
+		"%llu us of its window lost to late refills and its wake), thread runtime %llu us, "
+		"fair hog %llu.%02llu%%, %llu jobs, throttled %llu us\n", x->cpu,
+		x->outer / 1000000, st->consumed_ns / 1000, PCT(st->consumed_ns, x->win ? x->win : 1),
+		lo / 1000, hi / 1000, lost / 1000, x->hog_ns / 1000, PCT(x->fair_ns, x->outer),
+		st->jobs, st->throttled_ns / 1000);
 	kprintf("# sc: %llu depletions, %llu notifications sent, %llu received (endpoint %u, "
 		"last message %llx)\n", st->depletions, st->notifications, x->notes, x->ep, x->msg);
-	kprintf("# sc max overrun %llu ns (worst timer lateness on cpu%u %llu ns)\n",
-		st->max_overrun_ns, x->cpu, x->late);
-	report(x->parked && st->consumed_ns >= lo && st->consumed_ns <= hi &&
+	kprintf("# sc max overrun %llu ns (worst timer lateness on cpu%u %llu ns; %llu ns before "
+		"the park); %llu new worst overruns charged by a timer interrupt, %llu later than "
+		"that interrupt's lateness; least room %lld ns\n", st->max_overrun_ns, x->cpu, x->late,
+		sc_park_max, scw.checked, scw.bad,
+		scw.slack_min == ~0ull ? -1ll : (long long)scw.slack_min);
+	if (scw.bad)
+		kprintf("#  first: overrun %llu ns charged by an interrupt %llu ns late\n",
+			scw.bad_overrun, scw.bad_late);
+	report(x->started && x->parked && st->consumed_ns >= lo && st->consumed_ns <= hi &&
 	       x->hog_ns == st->consumed_ns,
-	       "an SC of 2 ms every 10 ms gets win/P +- 1 budgets (+ one overrun)");
+	       "an SC of 2 ms every 10 ms gets win/P +- 1 budgets (+ one overrun, - late refills)");
 	/* One CPU: the two shares are disjoint parts of the elapsed time; the fair hog gets at
 	 * least three quarters of what the SC hog left (the runner and interrupts take some) */
-	report(x->fair_ns + st->consumed_ns <= x->elapsed + SC_SKEW_NS &&
+	report(x->fair_ns + st->consumed_ns <= x->outer + SC_SKEW_NS &&
 	       x->fair_ns * 4 >= rest * 3, "the fair hog gets most of the remaining 80%");
 	report(x->parked && st->depletions > 0 && st->notifications == st->depletions &&
 	       x->notes == st->depletions && x->ep == SC_ENDPOINT &&
 	       x->msg == sched_sc_message(SCHED_SC_MSG_DEPLETED, x->cap.index, x->hog->st.id),
 	       "every depletion sends one message to the SC's endpoint");
-	report(st->max_overrun_ns < x->late + SC_ENTRY_BOUND_NS,
-	       "budget overrun stays within 1 ms of the timer's lateness");
+	report(scw.checked > 0 && scw.bad == 0,
+	       "every budget is cut by a timer armed for its end (overrun <= that timer's "
+	       "lateness)");
+}
+
+/* The SC hog runs on its SC again: current on its CPU; with one CPU, where the runner
+ * that looks is current itself, it ran since the unpark (x->hog_ns, updated here). */
+static bool sc_hog_running(void *arg)
+{
+	struct sc_run *x = arg;
+
+	if (x->cpu == this_cpu())
+		return runtime_of(x->hog) > x->hog_ns;
+	return __atomic_load_n(&ksys.rq[x->cpu].curr, __ATOMIC_ACQUIRE) == &x->hog->st &&
+	       __atomic_load_n(&x->hog->st.state, __ATOMIC_ACQUIRE) == SCHED_RUNNING;
+}
+
+struct fair_until {
+	struct kthread *t;
+	uint64_t runtime;
+};
+
+static bool fair_reached(void *arg)
+{
+	const struct fair_until *f = arg;
+
+	return runtime_of(f->t) >= f->runtime;
 }
 
 /* Phase 2: the SC hog spins on its SC again; the SC is revoked under it. Returns whether
- * it behaved as revoke promises. */
+ * it behaved as revoke promises. After it left, the fair hog runs two more periods' worth
+ * on that CPU: the SC hog, were it still runnable in any class, would have run in them. */
 static bool sc_revoke(struct sc_run *x)
 {
 	struct sched_sc_stats st;
+	struct fair_until f = { x->fair, 0 };
 	uint64_t tr, left_ns, r0, r1;
 	int rv, wake, stale_stats, stale_bind;
-	bool left;
+	bool running, left, waited;
 
+	x->hog_ns = runtime_of(x->hog);
 	thread_unpark(x->hog);
-	thread_sleep_ns(25000000);
+	running = x->cpu == this_cpu() ? wait_cond(sc_hog_running, x, HANG_NS)
+				       : spin_cond(sc_hog_running, x, HANG_NS);
 	tr = clock_ns();
 	rv = sched_sc_revoke(&ksys, x->cap);
-	left = wait_blocked(x->hog, SC_WAIT_NS);
+	left = wait_cond(blocked_off_cpu, x->hog, HANG_NS);
 	left_ns = clock_ns() - tr;
 	r0 = runtime_of(x->hog);
-	thread_sleep_ns(20000000);
+	f.runtime = runtime_of(x->fair) + 2 * SC_PERIOD_NS;
+	waited = wait_cond(fair_reached, &f, HANG_NS);
 	r1 = runtime_of(x->hog);
 	wake = sched_wake(&ksys, sched_ref_of(&x->hog->st), SCHED_WAKE_PARK);
 	stale_stats = sched_sc_stats(&ksys, x->cap, &st);
 	stale_bind = sched_sc_bind(&ksys, x->cap, sched_ref_of(&x->fair->st));
-	kprintf("# sc revoke: %d, SC hog blocked=%d within %llu us, ran %llu ns in the next 20 ms; "
-		"wake: %s; stale capability: stats: %s, bind: %s\n", rv, left, left_ns / 1000,
-		r1 - r0, sched_strerror(wake), sched_strerror(stale_stats),
-		sched_strerror(stale_bind));
-	return rv == 0 && left && r1 == r0 && wake == -SCHED_ENOSC &&
+	kprintf("# sc revoke: %d while the SC hog ran=%d, it blocked=%d within %llu us, ran %llu "
+		"ns while the fair hog ran 20 ms more; wake: %s; stale capability: stats: %s, "
+		"bind: %s\n", rv, running, left, left_ns / 1000, r1 - r0, sched_strerror(wake),
+		sched_strerror(stale_stats), sched_strerror(stale_bind));
+	return running && rv == 0 && left && waited && r1 == r0 && wake == -SCHED_ENOSC &&
 	       stale_stats == -SCHED_ESTALE && stale_bind == -SCHED_ESTALE;
 }
 
@@ -573,6 +1219,13 @@ static void test_sc_budget(void)
 #define CORE_PER_DOMAIN 2    /* hogs per cookie */
 #define CORE_UNTAGGED 2      /* and untagged hogs (cookie 0, a domain of its own) */
 #define CORE_RUN_NS 1000000000ull /* a quarter of it for a negative control */
+/* Both tests run at least their window, then on, in steps, until what they count has
+ * happened (every cookie ran, made system calls, was sampled, kicked; a negative control
+ * saw its violation), up to CORE_MAX_NS: on a busy host a core's cookie change waits for
+ * the sibling vCPU, which the host may run late. The assertions of safety (nothing mixed,
+ * nothing exposed) hold at every sample of the whole run. */
+#define CORE_STEP_NS 100000000ull
+#define CORE_MAX_NS 10000000000ull
 #define PROT_DOMAINS 2       /* cookies of the ring-3 test */
 #define PROT_PER_DOMAIN 3
 #define PROT_ROUND 20000    /* loop iterations between two system calls of a spinner */
@@ -589,6 +1242,22 @@ static void watch_start(void)
 struct watch_sum {
 	uint64_t samples[SAMPLE_NR], all, mixed, lib_mixed, exposed, enter_waits, exit_waits;
 };
+
+/* The totals so far, sampler on (each counter is one word, written by its CPU alone). */
+static struct watch_sum watch_peek(void)
+{
+	struct watch_sum w = { 0 };
+
+	for (unsigned c = 0; c < ksys.nr_cpus; c++) {
+		const struct core_watch_cpu *k = &kwatch.cpu[c];
+
+		for (unsigned i = 0; i < SAMPLE_NR; i++)
+			w.all += __atomic_load_n(&k->samples[i], __ATOMIC_RELAXED);
+		w.mixed += __atomic_load_n(&k->mixed, __ATOMIC_RELAXED);
+		w.exposed += __atomic_load_n(&k->exposed, __ATOMIC_RELAXED);
+	}
+	return w;
+}
 
 static struct watch_sum watch_stop(void)
 {
@@ -712,6 +1381,22 @@ static void print_watch(const char *what, const struct watch_sum *w)
 			kwatch.exposed_tid, kwatch.exposed_dom);
 }
 
+/* Every domain of test 14's hogs ran, the sampler sampled, and a negative control saw
+ * siblings run different domains. */
+static bool core_enough(struct kthread **h, bool negative)
+{
+	struct watch_sum w = watch_peek();
+	uint64_t rt[CORE_DOMAINS + 1] = { 0 };
+	unsigned nt = CORE_DOMAINS * CORE_PER_DOMAIN;
+
+	for (unsigned i = 0; i < nt + CORE_UNTAGGED; i++)
+		rt[i < nt ? i / CORE_PER_DOMAIN : CORE_DOMAINS] += runtime_of(h[i]);
+	for (unsigned d = 0; d <= CORE_DOMAINS; d++)
+		if (!rt[d])
+			return false;
+	return w.all > 0 && (!negative || w.mixed > 0);
+}
+
 /* 14-15: kernel hogs in three cookies and untagged ones, more threads than CPUs. */
 static void test_core_sched(void)
 {
@@ -743,6 +1428,8 @@ static void test_core_sched(void)
 	for (unsigned i = 0; i < N; i++)
 		thread_start_now(h[i]);
 	thread_sleep_ns(negative ? CORE_RUN_NS / 4 : CORE_RUN_NS);
+	while (!core_enough(h, negative) && clock_ns() - t0 < CORE_MAX_NS)
+		thread_sleep_ns(CORE_STEP_NS);
 	w = watch_stop();
 	t1 = clock_ns();
 	stop = 1;
@@ -778,6 +1465,27 @@ static void test_core_sched(void)
 	       "core scheduling: SMT siblings never run threads of different cookies");
 }
 
+/* Every cookie of test 16's spinners ran and made system calls, the sampler sampled, and
+ * kernel protection kicked a sibling (a negative control: saw one exposed). */
+static bool protect_enough(struct kthread **t, bool negative, uint64_t kicks0)
+{
+	struct watch_sum w = watch_peek();
+
+	for (unsigned d = 0; d < PROT_DOMAINS; d++) {
+		uint64_t rt = 0, sys = 0;
+
+		for (unsigned i = d * PROT_PER_DOMAIN; i < (d + 1) * PROT_PER_DOMAIN; i++) {
+			rt += runtime_of(t[i]);
+			sys += t[i]->nsys;
+		}
+		if (!rt || !sys)
+			return false;
+	}
+	if (negative)
+		return w.all > 0 && w.exposed > 0;
+	return w.all > 0 && total_counter(SCHED_CNT_CORE_KICKS) > kicks0;
+}
+
 /* 16: ring-3 spinners in two cookies; every CPU's kernel entries keep siblings out of
  * tagged ring-3 code. */
 static void test_core_protect(void)
@@ -805,6 +1513,8 @@ static void test_core_protect(void)
 	for (unsigned i = 0; i < N; i++)
 		thread_start_now(t[i]);
 	thread_sleep_ns(negative ? PROT_RUN_NS / 4 : PROT_RUN_NS);
+	while (!protect_enough(t, negative, kicks0) && clock_ns() - t0 < CORE_MAX_NS)
+		thread_sleep_ns(CORE_STEP_NS);
 	w = watch_stop();
 	t1 = clock_ns();
 	kspin_stop = 1;
@@ -850,7 +1560,8 @@ int run_suite(void)
 		only_core ? 3 : 16);
 	if (!only_core) {
 		test_user_hello();
-		test_smp_fairness();
+		test_weights();
+		test_balance();
 		test_ipc_pingpong();
 		test_remote_wake();
 		test_sleep_accuracy();

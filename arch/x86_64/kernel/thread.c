@@ -539,31 +539,60 @@ __attribute__((noreturn)) void idle_loop(void)
 }
 
 uint64_t timer_late_max[MAX_CPUS];
+/*
+ * More of the same record, for tests.c (declared there): per CPU the number of scheduler
+ * timer interrupts and the sum of their lateness (only ever growing: a test takes
+ * differences), and the armed instant and lateness of the last one. And an observer a
+ * test may install: called on the interrupted CPU, interrupts off, just before sched_timer()
+ * (after = false, late = 0) and just after it (after = true, with this interrupt's
+ * lateness), so it can tell what this one charge changed.
+ */
+uint64_t timer_irqs[MAX_CPUS], timer_late_sum[MAX_CPUS];
+sched_time_t timer_last_armed[MAX_CPUS];
+uint64_t timer_last_late[MAX_CPUS];
+void (*volatile ktimer_observer)(unsigned cpu, bool after, sched_time_t armed, uint64_t late);
 
 /* How long after `armed` sched_timer() got done: the interrupt's lateness plus the entry up
  * to and through the charge. The platform delivers the timer only once its deadline has
- * passed; rq->timer_armed is written only by this CPU, and interrupts are off here. */
-static void note_timer_lateness(unsigned cpu, sched_time_t armed)
+ * passed; rq->timer_armed is written only by this CPU, and interrupts are off here. The
+ * maximum may be taken (exchanged with 0) by a test on another CPU meanwhile: a CAS loop
+ * keeps either value, never a torn or lost one. */
+static uint64_t note_timer_lateness(unsigned cpu, sched_time_t armed)
 {
 	sched_time_t now = clock_ns();
+	uint64_t late = 0, old;
 
-	if (armed != SCHED_TIME_NEVER && sched_time_before(armed, now) &&
-	    now - armed > __atomic_load_n(&timer_late_max[cpu], __ATOMIC_RELAXED))
-		__atomic_store_n(&timer_late_max[cpu], now - armed, __ATOMIC_RELAXED);
+	if (armed != SCHED_TIME_NEVER && sched_time_before(armed, now))
+		late = now - armed;
+	__atomic_store_n(&timer_last_late[cpu], late, __ATOMIC_RELAXED);
+	old = __atomic_load_n(&timer_late_max[cpu], __ATOMIC_RELAXED);
+	while (late > old && !__atomic_compare_exchange_n(&timer_late_max[cpu], &old, late, false,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	__atomic_store_n(&timer_late_sum[cpu], timer_late_sum[cpu] + late, __ATOMIC_RELAXED);
+	return late;
 }
 
 static void timer_irq(struct regs *r)
 {
 	unsigned cpu = this_cpu();
 	sched_time_t armed = ksys.rq[cpu].timer_armed;
+	void (*observe)(unsigned, bool, sched_time_t, uint64_t) = ktimer_observer;
+	uint64_t late;
 	bool resched;
 
 	(void)r;
 	lapic_eoi();
 	if (kwatch.on)
 		sample_core(cpu, SAMPLE_TIMER);
+	if (observe)
+		observe(cpu, false, armed, 0);
 	resched = sched_timer(&ksys, cpu);
-	note_timer_lateness(cpu, armed);
+	late = note_timer_lateness(cpu, armed);
+	__atomic_store_n(&timer_last_armed[cpu], armed, __ATOMIC_RELAXED);
+	__atomic_store_n(&timer_irqs[cpu], timer_irqs[cpu] + 1, __ATOMIC_RELEASE);
+	if (observe)
+		observe(cpu, true, armed, late);
 	if (resched) {
 		leave_thread(cpu);
 		switch_to(sched_pick(&ksys, cpu));

@@ -71,6 +71,13 @@ void sched_irq_init(void);
  * to the end of the sched_timer() call it caused (interrupt delivery plus kernel entry).
  * Written by that CPU's timer handler; a test may reset and read it. */
 extern uint64_t timer_late_max[MAX_CPUS];
+/* The timer noise record: interrupts taken, their lateness (sum, last), the deadline last
+ * armed; and a hook the tests install to see every timer interrupt (after = false before
+ * libsched handles it, true after). */
+extern uint64_t timer_irqs[MAX_CPUS], timer_late_sum[MAX_CPUS], timer_last_late[MAX_CPUS];
+extern sched_time_t timer_last_armed[MAX_CPUS];
+extern void (*volatile ktimer_observer)(unsigned cpu, bool after, sched_time_t armed,
+					uint64_t late);
 
 /*
  * Core scheduling (docs/x86_64.md "Core scheduling").
