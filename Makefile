@@ -3,7 +3,8 @@
 #   make test   install what is missing, build, run every test
 # Packages come from Debian (apt-get); nothing is installed when all are present.
 
-PKGS  := meson ninja-build gcc pkg-config libcmocka-dev uthash-dev nasm qemu-system-x86
+PKGS  := meson ninja-build gcc pkg-config libcmocka-dev uthash-dev nasm qemu-system-x86 \
+         clang libclang-rt-dev
 BUILD := build
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
