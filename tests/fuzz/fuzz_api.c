@@ -1,0 +1,1958 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_api.c - a coverage-guided fuzz target (libFuzzer entry point) that drives the whole
+ * public API of libsched on the simulated machine (arch/sim), as a hostile but
+ * contract-abiding kernel would. docs/fuzzing.md says how to build and run it.
+ *
+ * Input format (every byte is optional: a short input uses defaults, zeros):
+ *   4 header bytes choose the machine: CPUs (1-8), SMT width (1, 2, or 4 when it divides),
+ *   policy (eevdf / rr), core scheduling, kernel protection, core autotag, IPI latency
+ *   (0, 2 us, 20 us), balance and latency settings, the clock's starting instant, the LLC
+ *   layout and the size of the SC pool given at boot.
+ *   The rest is a sequence of operations (at most MAX_OPS): one opcode byte, then the
+ *   bytes the operation reads for its arguments.
+ *
+ * Every operation but "advance the clock" runs as an event on a simulated CPU (sim_post),
+ * so sched_arch_cpu_id() is that CPU, kernel protection is modelled around it, and the
+ * IPIs and timers it causes are delivered by the simulator afterwards.
+ *
+ * Checked:
+ *   - sched_check() after every simulated event (sim->check_each_step) and after every
+ *     operation, plus the simulator's own core-scheduling checks; a failure aborts with
+ *     the checker's message (libFuzzer records the input);
+ *   - a rejected call changes nothing: before every call that may fail, the library's
+ *     state (struct sched_sys, every run queue, every thread including the idle threads,
+ *     every group and its per-CPU storage, every authority, the SC pool and every refill
+ *     ring) is copied; after an error return it is compared byte by byte, except the
+ *     fields listed in excluded_rq/excluded_thread/excluded_sys (lock words and the lock
+ *     acquisition counters; the trace ring is not copied). A rejected call must not call
+ *     an arch hook with an effect either (timer programming, IPI, notification);
+ *   - a stale reference, an idle thread and an out-of-range argument are refused;
+ *   - a successful call did what it says (the state of the threads it moved, the mask or
+ *     parameters it set, the figures it read);
+ *   - the ledgers: thread figures never go down, group totals are the sums of their
+ *     threads', and the threads' runtime is the CPUs' busy time;
+ *   - the spin-wait hook dies in the simulator (a lock left held is a deadlock), and the
+ *     simulator reports a run of events that never lets time pass (livelock).
+ *
+ * Every failure is one "fuzz_api: ..." line on stderr, then abort(). FUZZ_API_TRACE=1 in
+ * the environment prints every operation and checked call. Everything allocated for an
+ * input is freed before LLVMFuzzerTestOneInput returns.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define US 1000ull
+#define MS 1000000ull
+#define SEC 1000000000ull
+
+#define MAX_OPS 2000
+#define MAX_THREADS 24
+#define MAX_GROUPS 8
+#define MAX_AUTHS 8
+#define MAX_TOKENS 16
+#define MAX_CAPS 16
+#define MAX_OLD_REFS 16
+#define MAX_POOL 8
+#define SCRATCH_CPUS 16      /* run queues of the scratch system of sched_init calls */
+#define MAX_SIM_NS (4 * SEC) /* simulated time per input */
+#define EVENT_BUDGET 30000   /* events the clock operations may cause per input: with the
+			      * checks after each, about 1 s under ASan for the worst machine */
+#define OP_WAIT_STEPS 2000   /* 1 us steps an operation may wait at a kernel entry */
+
+/* --- the world of one input --------------------------------------------------------------- */
+
+struct fz {
+	struct sim *sim;
+	const uint8_t *p;
+	size_t n, pos;
+	unsigned ncpu, smt;
+	sched_time_t start;       /* the clock's first instant */
+	bool high_clock;          /* start near the top of the range: the simulator's own
+				   * clock is not wrap-safe, so no deadline may pass 2^64 - 1 */
+	struct sim_thread *th[MAX_THREADS];
+	unsigned nth;
+	struct sim_thread *caller_of[MAX_THREADS]; /* who called it last (reply targets) */
+	struct sched_acct seen[MAX_THREADS];       /* each ledger as last seen: never goes down */
+	struct sched_acct departed[MAX_GROUPS + 1];/* per group ([MAX_GROUPS]: sim->all), the
+						    * figures of thread lives ended by re-init */
+	uint64_t departed_runtime;                 /* the same, over every thread */
+	struct sched_ref old[MAX_OLD_REFS];        /* refs taken before an exit or a re-init */
+	unsigned nold;
+	struct sched_group grp[MAX_GROUPS];
+	struct sched_group_cpu *gpcpu[MAX_GROUPS];
+	bool grp_live[MAX_GROUPS];
+	struct sched_authority auth[MAX_AUTHS];
+	struct sched_auth tok[MAX_TOKENS];         /* tok[0] is refreshed to the root token */
+	unsigned ntok;
+	struct sched_sc *pool;                     /* given to libsched (never before it) */
+	unsigned npool;
+	struct sched_refill *refill[MAX_POOL];     /* the ring of each pool slot */
+	struct sched_sc_cap cap[MAX_CAPS];
+	unsigned ncap;
+	/* scratch storage for sched_init calls outside the machine */
+	struct sched_sys *scratch;
+	struct sched_rq *scratch_rq;
+	/* the operation in flight */
+	unsigned op;
+	bool op_done;
+	/* snapshot */
+	unsigned char *snap;
+	size_t snap_cap;
+	uint64_t snap_seq, snap_notes;
+	const char *cur_call;
+	uint64_t ops_run;
+	bool trace;               /* FUZZ_API_TRACE set: print every checked call */
+	bool dump;                /* FUZZ_API_TRACE=2: and every CPU and thread after each op */
+};
+
+static struct fz *g_fz; /* the input being run (callbacks need it); NULL between inputs */
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static const char *class_name(const struct sched_sys *s, const struct sched_class *c)
+{
+	return !c ? "-" : c == s->fair ? "fair" : c == &sched_edf_class ? "edf" : "?";
+}
+
+/* With FUZZ_API_TRACE: what each CPU and each thread looked like when a check failed. */
+static void dump_state(struct fz *f)
+{
+	struct sim *sim = f->sim;
+	struct sched_sys *s = &sim->sys;
+
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		const struct sched_rq *rq = &sim->rq[c];
+
+		fprintf(stderr, "  cpu %u: online %u curr %u%s nr_queued %u load %llu need_resched %u "
+			"ipi_pending %u timer %llu sc_wait %u forced_idle %u kmode %u\n", c,
+			rq->online, rq->curr ? rq->curr->id : 0, rq->curr && rq->curr->is_idle ?
+			" (idle)" : "", rq->nr_queued, (unsigned long long)rq->load,
+			rq->need_resched, rq->ipi_pending, (unsigned long long)rq->timer_armed,
+			rq->nr_sc_wait, rq->forced_idle, rq->kmode);
+	}
+	for (unsigned i = 0; i < f->nth; i++) {
+		const struct sched_thread *t = &f->th[i]->st;
+
+		fprintf(stderr, "  thread %u: gen %u state %u cpu %u dst %u on_cpu %u class %s "
+			"sc %d own_sc %d donor %u passive %u sc_wait %u sc_fault %u cookie %llu "
+			"group %d weight %u timeout %u\n", t->id, t->gen, t->state, t->cpu,
+			t->dst_cpu, t->on_cpu, class_name(s, t->on_class),
+			t->sc ? (int)t->sc->index : -1, t->own_sc ? (int)t->own_sc->index : -1,
+			t->donor ? t->donor->id : 0, t->passive, t->sc_wait, t->sc_fault,
+			(unsigned long long)t->cookie, t->group ? (int)t->group->id : -1, t->weight,
+			t->timeout_armed);
+	}
+}
+
+/* With FUZZ_API_TRACE: after every simulated event, the instant and what each CPU runs. */
+static void trace_event(struct sim *sim, void *arg)
+{
+	struct fz *f = arg;
+
+	fprintf(stderr, "    event %llu t=%llu cpu %u:", (unsigned long long)sim->events,
+		(unsigned long long)sim->now, sim->cur_cpu);
+	for (unsigned c = 0; c < f->ncpu; c++)
+		fprintf(stderr, " %u%s", sim->rq[c].curr ? sim->rq[c].curr->id : 0,
+			sim->rq[c].online ? "" : "(off)");
+	fprintf(stderr, "\n");
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fuzz_api: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (g_fz && g_fz->sim)
+		fprintf(stderr, " [t=%llu ns, op #%llu]",
+			(unsigned long long)g_fz->sim->now, (unsigned long long)g_fz->ops_run);
+	fprintf(stderr, "\n");
+	if (g_fz && g_fz->sim && g_fz->trace)
+		dump_state(g_fz);
+	abort();
+}
+
+static void on_violation(struct sim *sim, const char *msg)
+{
+	(void)sim;
+	die("simulator: %s (during %s)", msg, g_fz && g_fz->cur_call ? g_fz->cur_call : "-");
+}
+
+/* --- input bytes ----------------------------------------------------------------------------- */
+
+static bool more(const struct fz *f)
+{
+	return f->pos < f->n;
+}
+
+static uint8_t u8(struct fz *f)
+{
+	return f->pos < f->n ? f->p[f->pos++] : 0;
+}
+
+static uint16_t u16(struct fz *f)
+{
+	uint16_t v = u8(f);
+
+	return (uint16_t)(v | (uint16_t)u8(f) << 8);
+}
+
+static uint64_t u64(struct fz *f)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		v |= (uint64_t)u8(f) << (8 * i);
+	return v;
+}
+
+/* --- the snapshot of the library's state ------------------------------------------------------ */
+
+struct field {
+	const char *name;
+	size_t off, len;
+};
+
+#define FLD(T, f) { #f, offsetof(struct T, f), sizeof(((struct T *)0)->f) }
+
+static const struct field thread_fields[] = {
+	FLD(sched_thread, lock), FLD(sched_thread, id), FLD(sched_thread, gen),
+	FLD(sched_thread, state), FLD(sched_thread, on_cpu), FLD(sched_thread, is_idle),
+	FLD(sched_thread, timeout_armed), FLD(sched_thread, wake_pending),
+	FLD(sched_thread, permit), FLD(sched_thread, cpu), FLD(sched_thread, dst_cpu),
+	FLD(sched_thread, nice), FLD(sched_thread, weight), FLD(sched_thread, affinity),
+	FLD(sched_thread, group), FLD(sched_thread, timeout_node), FLD(sched_thread, timeout),
+	FLD(sched_thread, exec_start), FLD(sched_thread, runnable_since),
+	FLD(sched_thread, woken_at), FLD(sched_thread, last_ran), FLD(sched_thread, wake_lat_max),
+	FLD(sched_thread, block_seq), FLD(sched_thread, check_stamp), FLD(sched_thread, cls),
+	FLD(sched_thread, slice), FLD(sched_thread, acct), FLD(sched_thread, on_class),
+	FLD(sched_thread, sc), FLD(sched_thread, own_sc), FLD(sched_thread, donor),
+	FLD(sched_thread, sc_node), FLD(sched_thread, passive), FLD(sched_thread, sc_wait),
+	FLD(sched_thread, sc_fault), FLD(sched_thread, core_tag), FLD(sched_thread, cookie),
+	FLD(sched_thread, core_node), FLD(sched_thread, core_since),
+	FLD(sched_thread, in_core_tree), { NULL, 0, 0 }
+};
+
+static const struct field rq_fields[] = {
+	FLD(sched_rq, lock), FLD(sched_rq, core), FLD(sched_rq, cpu), FLD(sched_rq, online),
+	FLD(sched_rq, need_resched), FLD(sched_rq, core_on), FLD(sched_rq, ipi_pending),
+	FLD(sched_rq, nr_queued), FLD(sched_rq, migrating_in), FLD(sched_rq, load),
+	FLD(sched_rq, curr), FLD(sched_rq, idle), FLD(sched_rq, handoff),
+	FLD(sched_rq, switching), FLD(sched_rq, sys), FLD(sched_rq, timer_armed),
+	FLD(sched_rq, next_balance), FLD(sched_rq, sleepers), FLD(sched_rq, nr_sleepers),
+	FLD(sched_rq, cls), FLD(sched_rq, edf), FLD(sched_rq, sc_wait), FLD(sched_rq, nr_sc_wait),
+	FLD(sched_rq, core_state), FLD(sched_rq, core_tree), FLD(sched_rq, core_pick),
+	FLD(sched_rq, core_pending), FLD(sched_rq, forced_idle), FLD(sched_rq, kmode),
+	FLD(sched_rq, running_cookie), FLD(sched_rq, forced_since), FLD(sched_rq, fi_stamp),
+	FLD(sched_rq, core_vbase), FLD(sched_rq, counters), { NULL, 0, 0 }
+};
+
+static const struct field sys_fields[] = {
+	FLD(sched_sys, nr_cpus), FLD(sched_sys, rq), FLD(sched_sys, topo), FLD(sched_sys, cfg),
+	FLD(sched_sys, fair), FLD(sched_sys, online), FLD(sched_sys, root_authority),
+	FLD(sched_sys, scs), FLD(sched_sys, nr_scs), FLD(sched_sys, sc_lock),
+	FLD(sched_sys, core_next_cookie), FLD(sched_sys, core_next_stamp),
+	FLD(sched_sys, check_epoch), FLD(sched_sys, check_msg), FLD(sched_sys, check_arg),
+	{ NULL, 0, 0 }
+};
+
+static const struct field sc_fields[] = {
+	FLD(sched_sc, gen), FLD(sched_sc, index), FLD(sched_sc, state), FLD(sched_sc, mode),
+	FLD(sched_sc, overrun), FLD(sched_sc, depleted), FLD(sched_sc, cap), FLD(sched_sc, head),
+	FLD(sched_sc, count), FLD(sched_sc, refill), FLD(sched_sc, budget),
+	FLD(sched_sc, period), FLD(sched_sc, rel_deadline), FLD(sched_sc, debt),
+	FLD(sched_sc, deadline), FLD(sched_sc, wait_since), FLD(sched_sc, cpus),
+	FLD(sched_sc, endpoint), FLD(sched_sc, owner), FLD(sched_sc, bound),
+	FLD(sched_sc, holder), FLD(sched_sc, stats), { NULL, 0, 0 }
+};
+
+static const struct field group_fields[] = {
+	FLD(sched_group, id), FLD(sched_group, kind), FLD(sched_group, depth),
+	FLD(sched_group, parent), FLD(sched_group, nr_threads), FLD(sched_group, acct),
+	FLD(sched_group, weight), FLD(sched_group, load), FLD(sched_group, pcpu),
+	FLD(sched_group, core_tag), { NULL, 0, 0 }
+};
+
+static const struct field gcpu_fields[] = {
+	FLD(sched_group_cpu, se), FLD(sched_group_cpu, q), FLD(sched_group_cpu, load_contrib),
+	{ NULL, 0, 0 }
+};
+
+static const struct field auth_fields[] = {
+	FLD(sched_authority, gen), FLD(sched_authority, rights), FLD(sched_authority, depth),
+	FLD(sched_authority, scope), FLD(sched_authority, cpus), FLD(sched_authority, parent),
+	FLD(sched_authority, parent_gen), { NULL, 0, 0 }
+};
+
+static const struct field refill_fields[] = { { "ring", 0, (size_t)-1 }, { NULL, 0, 0 } };
+
+/*
+ * What any call may change, failing or not, and so is left out of the comparison:
+ *   - the lock words (struct sched_lock): a ticket lock's `next` and `owner` both advance
+ *     by one at every acquire/release pair, so any entry that locks changes them;
+ *   - rq->counters[SCHED_CNT_LOCK_ACQUIRE] and [SCHED_CNT_LOCK_CONTENDED]: they count
+ *     run-queue lock acquisitions (internal.h, sched__rq_lock), which a failing entry may
+ *     make while it validates under the lock;
+ *   - the trace ring (rq->trace, not copied at all: it is the last field of the run queue).
+ * Nothing else: no other field may change on an error return.
+ */
+struct range {
+	size_t off, len;
+};
+
+static const struct range excluded_rq[] = {
+	{ offsetof(struct sched_rq, lock), sizeof(struct sched_lock) },
+	{ offsetof(struct sched_rq, counters) + SCHED_CNT_LOCK_ACQUIRE * sizeof(uint64_t),
+	  sizeof(uint64_t) },
+	{ offsetof(struct sched_rq, counters) + SCHED_CNT_LOCK_CONTENDED * sizeof(uint64_t),
+	  sizeof(uint64_t) },
+	{ 0, 0 }
+};
+
+static const struct range excluded_thread[] = {
+	{ offsetof(struct sched_thread, lock), sizeof(struct sched_lock) }, { 0, 0 }
+};
+
+static const struct range excluded_sys[] = {
+	{ offsetof(struct sched_sys, sc_lock), sizeof(struct sched_lock) }, { 0, 0 }
+};
+
+static const struct range excluded_none[] = { { 0, 0 } };
+
+struct region {
+	const void *ptr;
+	size_t len;
+	const struct field *fields;
+	const struct range *skip;
+	const char *label; /* a format with one %u: idx (formatted only for a report) */
+	unsigned idx;
+};
+
+#define MAX_REGIONS (1 + 2 * SCHED_MAX_CPUS + MAX_THREADS + 2 * (MAX_GROUPS + 1) + \
+		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS)
+
+static struct region g_regions[MAX_REGIONS];
+static unsigned g_nregions;
+
+static void add_region(const void *ptr, size_t len, const struct field *fields,
+		       const struct range *skip, const char *fmt, unsigned idx)
+{
+	struct region *r;
+
+	if (g_nregions == MAX_REGIONS)
+		die("too many snapshot regions");
+	r = &g_regions[g_nregions++];
+	r->ptr = ptr;
+	r->len = len;
+	r->fields = fields;
+	r->skip = skip;
+	r->label = fmt;
+	r->idx = idx;
+}
+
+/* Every object of the library's state this input has, in a fixed order. */
+static void collect_regions(struct fz *f)
+{
+	struct sim *sim = f->sim;
+
+	g_nregions = 0;
+	add_region(&sim->sys, sizeof(sim->sys), sys_fields, excluded_sys, "sys%.0u", 0);
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		add_region(&sim->rq[c], offsetof(struct sched_rq, trace), rq_fields, excluded_rq,
+			   "rq[%u]", c);
+		add_region(&sim->cpu[c].idle, sizeof(struct sched_thread), thread_fields,
+			   excluded_thread, "idle[%u]", c);
+	}
+	for (unsigned i = 0; i < f->nth; i++)
+		add_region(&f->th[i]->st, sizeof(struct sched_thread), thread_fields,
+			   excluded_thread, "thread %u", f->th[i]->id);
+	add_region(&sim->all, sizeof(sim->all), group_fields, excluded_none, "group all%.0u", 0);
+	for (unsigned g = 0; g < MAX_GROUPS; g++) {
+		add_region(&f->grp[g], sizeof(f->grp[g]), group_fields, excluded_none,
+			   "group %u", g);
+		if (f->gpcpu[g])
+			add_region(f->gpcpu[g], f->ncpu * sizeof(struct sched_group_cpu),
+				   gcpu_fields, excluded_none, "group %u pcpu", g);
+	}
+	for (unsigned a = 0; a < MAX_AUTHS; a++)
+		add_region(&f->auth[a], sizeof(f->auth[a]), auth_fields, excluded_none,
+			   "authority %u", a);
+	for (unsigned i = 0; i < f->npool; i++) {
+		add_region(&f->pool[i], sizeof(f->pool[i]), sc_fields, excluded_none, "sc[%u]", i);
+		if (f->pool[i].state != SCHED_SC_FREE && f->pool[i].refill)
+			add_region(f->pool[i].refill, f->pool[i].cap * sizeof(struct sched_refill),
+				   refill_fields, excluded_none, "sc[%u] refills", i);
+	}
+	if (f->scratch) {
+		add_region(f->scratch, sizeof(*f->scratch), sys_fields, excluded_sys,
+			   "scratch sys%.0u", 0);
+		for (unsigned c = 0; c < SCRATCH_CPUS; c++)
+			add_region(&f->scratch_rq[c], offsetof(struct sched_rq, trace), rq_fields,
+				   excluded_rq, "scratch rq[%u]", c);
+	}
+}
+
+static void snap_take(struct fz *f, const char *call)
+{
+	size_t total = 0;
+
+	f->cur_call = call;
+	collect_regions(f);
+	for (unsigned i = 0; i < g_nregions; i++)
+		total += g_regions[i].len;
+	if (total > f->snap_cap) {
+		free(f->snap);
+		f->snap = malloc(total);
+		if (!f->snap)
+			die("out of memory");
+		f->snap_cap = total;
+	}
+	total = 0;
+	for (unsigned i = 0; i < g_nregions; i++) {
+		memcpy(f->snap + total, g_regions[i].ptr, g_regions[i].len);
+		total += g_regions[i].len;
+	}
+	f->snap_seq = f->sim->seq;
+	f->snap_notes = f->sim->notifications;
+}
+
+static bool skipped(const struct range *skip, size_t off)
+{
+	for (; skip->len; skip++)
+		if (off >= skip->off && off < skip->off + skip->len)
+			return true;
+	return false;
+}
+
+static void report_diff(const struct region *r, const unsigned char *before, size_t off,
+			const char *call, int ret)
+{
+	const struct field *fl = r->fields;
+	const unsigned char *after = r->ptr;
+	char name[96], label[48];
+	char hb[80] = "", ha[80] = "";
+	size_t lo = off, hi = off + 1;
+
+	snprintf(label, sizeof(label), r->label, r->idx);
+	snprintf(name, sizeof(name), "+%zu", off);
+	for (; fl->name; fl++) {
+		if (off >= fl->off && off < fl->off + (fl->len == (size_t)-1 ? r->len : fl->len)) {
+			size_t len = fl->len == (size_t)-1 ? r->len : fl->len;
+
+			if (r->fields == rq_fields && !strcmp(fl->name, "counters"))
+				snprintf(name, sizeof(name), "counters[%s]",
+					 sched_counter_name((unsigned)((off - fl->off) / 8)));
+			else
+				snprintf(name, sizeof(name), "%s+%zu", fl->name, off - fl->off);
+			lo = fl->off;
+			hi = fl->off + len;
+			break;
+		}
+	}
+	if (hi - lo > 16) { /* show the 8 aligned bytes around the difference */
+		lo = off & ~(size_t)7;
+		hi = lo + 8 <= r->len ? lo + 8 : r->len;
+	}
+	for (size_t i = hi; i-- > lo;) {
+		snprintf(hb + strlen(hb), sizeof(hb) - strlen(hb), "%02x", before[i]);
+		snprintf(ha + strlen(ha), sizeof(ha) - strlen(ha), "%02x", after[i]);
+	}
+	die("%s changed state: %s returned %s but changed %s.%s (offset %zu): 0x%s -> 0x%s",
+	    ret < 0 ? "rejected call" : "read-only call", call, ret < 0 ? sched_strerror(ret) : "ok",
+	    label, name, off, hb, ha);
+}
+
+/* After an error return: nothing changed. */
+static void snap_check(struct fz *f, const char *call, int ret)
+{
+	size_t base = 0;
+
+	for (unsigned i = 0; i < g_nregions; i++) {
+		const struct region *r = &g_regions[i];
+		const unsigned char *now = r->ptr, *before = f->snap + base;
+
+		if (memcmp(now, before, r->len)) {
+			for (size_t o = 0; o < r->len; o++)
+				if (now[o] != before[o] && !skipped(r->skip, o))
+					report_diff(r, before, o, call, ret);
+		}
+		base += r->len;
+	}
+	if (f->sim->seq != f->snap_seq)
+		die("%s changed state: %s returned %s but programmed a timer or sent an IPI",
+		    ret < 0 ? "rejected call" : "read-only call", call,
+		    ret < 0 ? sched_strerror(ret) : "ok");
+	if (f->sim->notifications != f->snap_notes)
+		die("%s changed state: %s returned %s but sent a notification",
+		    ret < 0 ? "rejected call" : "read-only call", call,
+		    ret < 0 ? sched_strerror(ret) : "ok");
+}
+
+static int try_done(struct fz *f, const char *name, int r)
+{
+	if (f->trace)
+		fprintf(stderr, "  t=%llu cpu %u: %s = %d%s%s\n", (unsigned long long)f->sim->now,
+			f->sim->cur_cpu, name, r, r < 0 ? " " : "", r < 0 ? sched_strerror(r) : "");
+	if (r < 0)
+		snap_check(f, name, r);
+	f->cur_call = NULL;
+	return r;
+}
+
+/* Run `expr` (an int-returning libsched call) with the rejected-call check around it: the
+ * comma operator takes the snapshot before the call's arguments are evaluated. */
+#define TRY(f, name, expr) (snap_take((f), (name)), try_done((f), (name), (expr)))
+
+/* A call that only reads (figures, cookies, traces, counters) or is refused for a bad CPU:
+ * it changes nothing, whatever it returns. */
+static void read_done(struct fz *f, const char *name)
+{
+	snap_check(f, name, 0);
+	f->cur_call = NULL;
+}
+
+#define READ_ONLY(f, name, stmt)          \
+	do {                              \
+		snap_take((f), (name));   \
+		stmt;                     \
+		read_done((f), (name));   \
+	} while (0)
+
+/* --- references and choices -------------------------------------------------------------------- */
+
+enum ref_kind { REF_LIVE, REF_STALE, REF_IDLE, REF_NULL };
+
+struct pref {
+	struct sched_ref r;
+	enum ref_kind kind;
+	struct sim_thread *t; /* REF_LIVE: the thread */
+};
+
+static void remember_old(struct fz *f, struct sched_ref r)
+{
+	f->old[f->nold % MAX_OLD_REFS] = r;
+	f->nold++;
+}
+
+static bool is_live(const struct sim_thread *t)
+{
+	return t->st.state != SCHED_EXITED;
+}
+
+static struct pref live_ref(struct sim_thread *t)
+{
+	struct pref p = { sched_ref_of(&t->st), is_live(t) ? REF_LIVE : REF_STALE, t };
+
+	return p;
+}
+
+/*
+ * A thread reference chosen by the input: a thread by index (mostly), the first thread in
+ * a given state, a generation that is not the thread's, a ref from an earlier life, an
+ * idle thread, or none.
+ */
+static struct pref pick_ref(struct fz *f)
+{
+	static const uint8_t want[4] = { SCHED_BLOCKED, SCHED_RUNNABLE, SCHED_RUNNING, SCHED_NEW };
+	uint8_t b = u8(f);
+	struct pref p = { { NULL, 0 }, REF_NULL, NULL };
+	unsigned mode = b >> 5, i;
+
+	if (mode <= 4 && f->nth) {
+		struct sim_thread *t = f->th[(b & 31) % f->nth];
+
+		p = live_ref(t);
+		if (mode == 4) { /* a generation that is not its current one */
+			p.r.gen += (b & 1) ? 1 : (uint32_t)-1;
+			p.kind = REF_STALE;
+			p.t = NULL;
+		}
+		return p;
+	}
+	if (mode == 5 && f->nold) {
+		i = (b & 31) % (f->nold < MAX_OLD_REFS ? f->nold : MAX_OLD_REFS);
+		p.r = f->old[i];
+		p.kind = REF_STALE;
+		return p;
+	}
+	if (mode == 6) {
+		p.r = sched_ref_of(&f->sim->cpu[(b & 31) % f->ncpu].idle);
+		p.kind = REF_IDLE;
+		return p;
+	}
+	if (mode == 7 && !(b & 16)) { /* the first thread in a state, from an index on */
+		for (i = 0; i < f->nth; i++) {
+			struct sim_thread *t = f->th[((b >> 2) + i) % f->nth];
+
+			if (t->st.state == want[b & 3])
+				return live_ref(t);
+		}
+	}
+	return p;
+}
+
+static struct sim_thread *thread_of(struct fz *f, const struct sched_thread *st)
+{
+	for (unsigned i = 0; i < f->nth; i++)
+		if (&f->th[i]->st == st)
+			return f->th[i];
+	return NULL;
+}
+
+static unsigned index_of(struct fz *f, const struct sim_thread *t)
+{
+	for (unsigned i = 0; i < f->nth; i++)
+		if (f->th[i] == t)
+			return i;
+	return 0;
+}
+
+/* A call that must be refused because of its reference. */
+static void must_refuse(const struct pref *p, const char *call, int r)
+{
+	if (r >= 0 && p->kind == REF_STALE)
+		die("%s accepted a stale reference (returned %d)", call, r);
+	if (r >= 0 && p->kind == REF_IDLE)
+		die("%s accepted an idle thread (returned %d)", call, r);
+	if (r >= 0 && p->kind == REF_NULL)
+		die("%s accepted a NULL thread (returned %d)", call, r);
+}
+
+static void mask_from(struct fz *f, sched_cpumask_t *m)
+{
+	uint8_t b = u8(f);
+
+	sched_cpumask_clear(m);
+	switch (b >> 6) {
+	case 0: /* a subset of the CPUs */
+	case 1:
+		for (unsigned c = 0; c < f->ncpu; c++)
+			if (b >> (c % 6) & 1)
+				sched_cpumask_set(m, c);
+		if (sched_cpumask_empty(m))
+			sched_cpumask_set(m, b % f->ncpu);
+		break;
+	case 2: /* every CPU, or every CPU and some beyond the machine */
+		sched_cpumask_fill(m, (b & 1) ? SCHED_MAX_CPUS : f->ncpu);
+		break;
+	default: /* one CPU, possibly beyond the machine, or none */
+		if (b & 32)
+			sched_cpumask_set(m, (b & 31) % SCHED_MAX_CPUS);
+		break;
+	}
+}
+
+static struct sched_group *pick_group(struct fz *f, uint8_t b)
+{
+	unsigned g = b % (MAX_GROUPS + 2);
+
+	if (g == MAX_GROUPS)
+		return NULL;
+	if (g == MAX_GROUPS + 1)
+		return &f->sim->all;
+	return f->grp_live[g] ? &f->grp[g] : NULL;
+}
+
+static struct sched_auth pick_token(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_auth a;
+
+	f->tok[0] = sched_auth_root(&f->sim->sys);
+	if (b >= 0xf8)
+		return (struct sched_auth){ NULL, 0 };
+	a = f->tok[b % f->ntok];
+	if (b >= 0xe0) /* a stale generation */
+		a.gen += (b & 1) ? 1 : (uint32_t)-1;
+	return a;
+}
+
+static struct sched_sc_cap pick_cap(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_sc_cap c = { 0, 0, 0 };
+
+	if (f->ncap && b < 0xc0) {
+		c = f->cap[b % f->ncap];
+	} else {
+		c.index = b & 15; /* a guessed capability: any slot, a made-up generation */
+		c.gen = (b >> 4) & 3;
+		c.rights = SCHED_SC_ALL;
+	}
+	if ((b & 0xf0) == 0xb0) /* fewer rights */
+		c = sched_sc_cap_restrict(c, b & 15);
+	return c;
+}
+
+static uint64_t slice_choice(uint8_t b)
+{
+	static const uint64_t v[] = { 0, 0, 100 * US, 99 * US, MS, 3 * MS, 100 * MS, 100 * MS + 1 };
+
+	return v[b & 7];
+}
+
+static int nice_choice(uint8_t b)
+{
+	return b < 200 ? (int)(b % 40) - 20 : (int)(b % 50) - 25; /* mostly legal */
+}
+
+/* --- running operations as events on a CPU -------------------------------------------------- */
+
+static void op_event(struct sim *sim, unsigned cpu, void *arg);
+
+static unsigned online_cpu(struct fz *f, uint8_t b)
+{
+	for (unsigned i = 0; i < f->ncpu; i++) {
+		unsigned c = (b + i) % f->ncpu;
+
+		if (f->sim->rq[c].online)
+			return c;
+	}
+	die("no CPU online");
+}
+
+static void check_now(struct fz *f, const char *when)
+{
+	if (sched_check(&f->sim->sys) < 0)
+		die("invariant broken %s: %s (%u)", when, f->sim->sys.check_msg,
+		    f->sim->sys.check_arg);
+}
+
+static int group_slot(struct fz *f, const struct sched_group *g)
+{
+	if (g == &f->sim->all)
+		return MAX_GROUPS;
+	if (g >= f->grp && g < f->grp + MAX_GROUPS)
+		return (int)(g - f->grp);
+	return -1;
+}
+
+/*
+ * The ledgers: a thread's figures never go down (until its storage is re-initialised);
+ * every group's totals equal the sum over the threads in it or below (exited ones and
+ * earlier lives of re-initialised storage included); the runtime of all threads equals
+ * the busy time of all CPUs.
+ */
+static void check_ledgers(struct fz *f)
+{
+	struct sched_acct sum[MAX_GROUPS + 1];
+	uint64_t runtime = f->departed_runtime, busy = 0;
+
+	memcpy(sum, f->departed, sizeof(sum));
+	for (unsigned i = 0; i < f->nth; i++) {
+		const struct sched_thread *t = &f->th[i]->st;
+
+		for (unsigned k = 0; k < SCHED_ACCT_NR; k++) {
+			if (t->acct.v[k] < f->seen[i].v[k])
+				die("thread %u: figure %u went down from %llu to %llu", f->th[i]->id, k,
+				    (unsigned long long)f->seen[i].v[k],
+				    (unsigned long long)t->acct.v[k]);
+			for (const struct sched_group *g = t->group; g; g = g->parent) {
+				int slot = group_slot(f, g);
+
+				if (slot >= 0)
+					sum[slot].v[k] += t->acct.v[k];
+			}
+		}
+		f->seen[i] = t->acct;
+		runtime += t->acct.v[SCHED_ACCT_RUNTIME];
+	}
+	for (unsigned g = 0; g <= MAX_GROUPS; g++) {
+		const struct sched_group *grp = g == MAX_GROUPS ? &f->sim->all : &f->grp[g];
+
+		if (g < MAX_GROUPS && !f->grp_live[g])
+			continue;
+		for (unsigned k = 0; k < SCHED_ACCT_NR; k++)
+			if (grp->acct.v[k] != sum[g].v[k])
+				die("group %u: figure %u is %llu, its threads add up to %llu", grp->id, k,
+				    (unsigned long long)grp->acct.v[k], (unsigned long long)sum[g].v[k]);
+	}
+	for (unsigned c = 0; c < f->ncpu; c++)
+		busy += f->sim->rq[c].counters[SCHED_CNT_BUSY_NS];
+	if (busy != runtime)
+		die("CPUs were busy %llu ns, threads ran %llu ns", (unsigned long long)busy,
+		    (unsigned long long)runtime);
+}
+
+/* Between entries every lock is free: taken as often as released, never released twice. */
+static void check_lock(const struct sched_lock *l, const char *what, unsigned idx)
+{
+	if (l->next != l->owner)
+		die("lock of %s %u left %s (next %u, owner %u)", what, idx,
+		    (int32_t)(l->next - l->owner) > 0 ? "held" : "released too often", l->next,
+		    l->owner);
+}
+
+static void check_locks(struct fz *f)
+{
+	check_lock(&f->sim->sys.sc_lock, "sc_lock", 0);
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		check_lock(&f->sim->rq[c].lock, "rq", c);
+		check_lock(&f->sim->cpu[c].idle.lock, "idle thread", c);
+	}
+	for (unsigned i = 0; i < f->nth; i++)
+		check_lock(&f->th[i]->st.lock, "thread", f->th[i]->id);
+}
+
+/* Storage re-initialised: its old ledger leaves the thread but stays in its groups. */
+static void note_new_life(struct fz *f, struct sim_thread *t, const struct sched_acct *old,
+			  const struct sched_group *old_group)
+{
+	unsigned i = index_of(f, t);
+
+	for (const struct sched_group *g = old_group; g; g = g->parent) {
+		int slot = group_slot(f, g);
+
+		for (unsigned k = 0; slot >= 0 && k < SCHED_ACCT_NR; k++)
+			f->departed[slot].v[k] += old->v[k];
+	}
+	f->departed_runtime += old->v[SCHED_ACCT_RUNTIME];
+	f->seen[i] = (struct sched_acct){ { 0 } };
+	f->caller_of[i] = NULL;
+}
+
+/* Post the operation on `cpu` and let the machine run until it has been handled. */
+static void run_on(struct fz *f, unsigned cpu, unsigned op)
+{
+	struct sim *sim = f->sim;
+
+	f->op = op;
+	f->op_done = false;
+	sim_post(sim, cpu, sim->now, op_event, f);
+	sim_run_until(sim, sim->now);
+	for (unsigned i = 0; !f->op_done && i < OP_WAIT_STEPS; i++)
+		sim_run_until(sim, sim->now + US); /* kernel protection: it waits at its entry */
+	if (!f->op_done)
+		die("operation %u never ran on cpu %u: the CPU waited %u us at its kernel entry",
+		    op, cpu, OP_WAIT_STEPS);
+	if (f->dump)
+		dump_state(f);
+	check_now(f, "after an operation");
+	check_locks(f);
+	check_ledgers(f);
+}
+
+/* Let simulated time pass (in steps, so an input stops advancing once it has spent its
+ * event budget or its simulated time; then the clock operations deliver only what is due). */
+static void advance(struct fz *f, uint64_t ns)
+{
+	struct sim *sim = f->sim;
+	sched_time_t used = sim->now - f->start, end;
+
+	if (used >= MAX_SIM_NS)
+		ns = 0;
+	else if (ns > MAX_SIM_NS - used)
+		ns = MAX_SIM_NS - used;
+	end = sim->now + ns;
+	sim_run_until(sim, sim->now);
+	while (sim->now < end && sim->events < EVENT_BUDGET)
+		sim_run_until(sim, end - sim->now > 100 * US ? sim->now + 100 * US : end);
+	check_now(f, "after the clock advanced");
+	check_locks(f);
+	check_ledgers(f);
+}
+
+/* The CPU takes the pick an entry made due, as a kernel does on its way out. */
+static void honour(struct fz *f, unsigned cpu)
+{
+	if (sched_need_resched(&f->sim->sys, cpu))
+		sim_resched(f->sim, cpu);
+}
+
+/* --- threads ------------------------------------------------------------------------------------ */
+
+static void thread_params(struct fz *f, struct sched_thread_params *p, sched_cpumask_t *mask)
+{
+	uint8_t b = u8(f), c = u8(f);
+
+	*p = (struct sched_thread_params){ 0 };
+	p->nice = nice_choice(u8(f));
+	p->idle_weight = (b & 1) != 0;
+	p->slice_ns = slice_choice(b >> 1);
+	if (b & 16) {
+		mask_from(f, mask);
+		p->affinity = mask;
+	}
+	p->group = pick_group(f, c);
+	p->passive = (c & 0xe0) == 0xe0;
+	if (b & 32) {
+		struct pref cr = pick_ref(f);
+
+		p->creator = cr.r;
+	}
+}
+
+static void op_spawn(struct fz *f, unsigned cpu)
+{
+	struct sched_thread_params p;
+	sched_cpumask_t mask;
+	struct sim_thread *t;
+	int r;
+
+	thread_params(f, &p, &mask);
+	if (f->nth < MAX_THREADS) {
+		snap_take(f, "sched_thread_init (new storage)");
+		t = sim_thread_new(f->sim, &p); /* runs sched_thread_init as CPU 0 */
+		sim_enter(f->sim, cpu);
+		if (!t) {
+			snap_check(f, "sched_thread_init (new storage)", -SCHED_EINVAL);
+			return;
+		}
+		f->cur_call = NULL;
+		f->caller_of[f->nth] = NULL;
+		f->th[f->nth++] = t;
+		return;
+	}
+	/* storage is full: re-initialise one (exited: a new life; live: refused) */
+	t = f->th[u8(f) % f->nth];
+	p.id = t->id;
+	{
+		struct sched_ref before = sched_ref_of(&t->st);
+		struct sched_acct old = t->st.acct;
+		struct sched_group *og = t->st.group;
+
+		r = TRY(f, "sched_thread_init (reuse)",
+			sched_thread_init(&f->sim->sys, &t->st, &p));
+		if (r == 0) {
+			remember_old(f, before);
+			note_new_life(f, t, &old, og);
+		}
+	}
+}
+
+static void op_reinit(struct fz *f)
+{
+	struct sched_thread_params p;
+	sched_cpumask_t mask;
+	struct sim_thread *t;
+	struct sched_ref before;
+	struct sched_acct old;
+	struct sched_group *og;
+	uint8_t b = u8(f);
+	int r;
+
+	if (!f->nth)
+		return;
+	t = f->th[b % f->nth];
+	thread_params(f, &p, &mask);
+	p.id = (b & 0x80) ? t->id : (b & 0x40 ? 0u : 1000u + b); /* ids the simulator ignores too */
+	before = sched_ref_of(&t->st);
+	old = t->st.acct;
+	og = t->st.group;
+	r = TRY(f, "sched_thread_init (reuse)", sched_thread_init(&f->sim->sys, &t->st, &p));
+	if (r == 0) {
+		remember_old(f, before); /* refs into its previous life stay stale */
+		note_new_life(f, t, &old, og);
+	}
+	if (r == 0 && !is_live(t))
+		die("sched_thread_init succeeded but the thread is still EXITED");
+}
+
+static void op_wake(struct fz *f)
+{
+	struct pref p = pick_ref(f);
+	uint8_t b = u8(f);
+	enum sched_wake_reason why = (enum sched_wake_reason)(b < 0xf0 ? b % SCHED_WAKE_NR
+							       : SCHED_WAKE_NR + (b & 7));
+	int r = TRY(f, "sched_wake", sched_wake(&f->sim->sys, p.r, why));
+
+	must_refuse(&p, "sched_wake", r);
+	if (r == 0 && (unsigned)why >= SCHED_WAKE_NR)
+		die("sched_wake accepted reason %u", (unsigned)why);
+	if (r == 0 && p.t && (p.t->st.state == SCHED_NEW || p.t->st.state == SCHED_BLOCKED ||
+			      p.t->st.state == SCHED_EXITED))
+		die("sched_wake returned 0 but thread %u is in state %u", p.t->id, p.t->st.state);
+}
+
+static void op_exit(struct fz *f)
+{
+	struct pref p = pick_ref(f);
+	int r = TRY(f, "sched_exit", sched_exit(&f->sim->sys, p.r));
+
+	must_refuse(&p, "sched_exit", r);
+	if (r == 0) {
+		remember_old(f, p.r);
+		if (p.t && is_live(p.t))
+			die("sched_exit returned 0 but the thread is not EXITED");
+	}
+}
+
+static void op_affinity(struct fz *f)
+{
+	struct pref p = pick_ref(f);
+	sched_cpumask_t m;
+	uint8_t b = u8(f);
+	int r;
+
+	mask_from(f, &m);
+	r = TRY(f, "sched_set_affinity",
+		sched_set_affinity(&f->sim->sys, p.r, (b & 0xf0) == 0xf0 ? NULL : &m));
+	must_refuse(&p, "sched_set_affinity", r);
+	if (r == 0 && p.t && memcmp(&p.t->st.affinity, &m, sizeof(m)))
+		die("sched_set_affinity returned 0 but the mask is not the one given");
+}
+
+static void op_stats(struct fz *f)
+{
+	struct pref p = pick_ref(f);
+	struct sched_acct a;
+	uint8_t b = u8(f);
+	int r = TRY(f, "sched_thread_stats",
+		    sched_thread_stats(&f->sim->sys, p.r, (b & 0xf0) == 0xf0 ? NULL : &a));
+
+	if (r >= 0)
+		read_done(f, "sched_thread_stats");
+	if (r >= 0 && (p.kind == REF_STALE || p.kind == REF_NULL))
+		die("sched_thread_stats accepted a %s reference",
+		    p.kind == REF_STALE ? "stale" : "NULL");
+	if (r == 0 && p.t) { /* the ledger, with the run in progress of a current thread */
+		const struct sched_thread *t = &p.t->st;
+		struct sched_acct want = t->acct;
+
+		if (t->state != SCHED_NEW && t->state != SCHED_BLOCKED &&
+		    f->sim->rq[t->cpu].curr == t)
+			want.v[SCHED_ACCT_RUNTIME] += f->sim->now - t->exec_start;
+		for (unsigned k = 0; k < SCHED_ACCT_NR; k++)
+			if (a.v[k] != want.v[k])
+				die("sched_thread_stats: figure %u of thread %u is %llu, expected %llu",
+				    k, p.t->id, (unsigned long long)a.v[k],
+				    (unsigned long long)want.v[k]);
+	}
+}
+
+/* --- on the CPU -------------------------------------------------------------------------------- */
+
+static sched_time_t deadline_choice(struct fz *f)
+{
+	sched_time_t now = f->sim->now, d;
+	uint8_t b = u8(f);
+	uint64_t x;
+
+	switch (b % 20) {
+	case 0: d = now; break;
+	case 1: d = now - 1 - (b >> 5); break;                 /* just past */
+	case 2: d = now - 10 * MS; break;                      /* past */
+	case 3: d = now + (b >> 5) * 100 * US + 1; break;      /* near */
+	case 4: d = now + (uint64_t)(b >> 5) * 10 * MS; break; /* later */
+	case 5: d = now + 2 * SEC; break;
+	case 6: d = now + (1ull << 40); break;                 /* far future */
+	case 7: d = SCHED_TIME_NEVER - 1 - (b >> 5); break;    /* near the wrap */
+	case 8: d = SCHED_TIME_NEVER; break;                   /* illegal */
+	case 9: d = now + (1ull << 63) - 1; break;             /* past the horizon */
+	case 10: d = now + (1ull << 63); break;                /* 2^63 apart */
+	case 11: d = now + (1ull << 63) + 1; break;
+	case 12: d = (b >> 5) & 1 ? 0 : 1; break;
+	case 13: x = u64(f); d = x; break;
+	case 14: d = now + u16(f) * US; break;
+	case 15: d = now + SCHED_TIME_HORIZON_NS - 1 + (b >> 5 & 1); break; /* at the horizon */
+	case 16: d = now - SCHED_TIME_HORIZON_NS + 1 - (b >> 5 & 1); break;
+	case 17: d = now + SCHED_TIME_HORIZON_NS / 2; break;
+	default: d = now + (uint64_t)u8(f) * MS; break;
+	}
+	/*
+	 * The simulator orders instants as unsigned numbers (its event queue, and "a timer in
+	 * the past fires at once"), libsched by signed differences (wrap-safe). For a legal
+	 * deadline (within SCHED_TIME_HORIZON_NS of now) they disagree only when it wraps, and
+	 * the simulator would then fire the timer long after libsched expects it:
+	 *   - ahead for libsched but numerically below now (past 2^64 - 1, with the clock
+	 *     started near the top): moved to the last instant before SCHED_TIME_NEVER;
+	 *   - behind for libsched but numerically above now (below 0, with the clock started
+	 *     near 0): moved to just before now.
+	 * Deadlines outside the horizon are kept: libsched must refuse them.
+	 */
+	if (d != SCHED_TIME_NEVER && sched_time_in_horizon(d, now)) {
+		if (d < now && !sched_time_before(d, now))
+			d = SCHED_TIME_NEVER - 1;
+		else if (d > now && sched_time_before(d, now))
+			d = now ? now - 1 : now;
+	}
+	return d;
+}
+
+static void apply_next(struct fz *f, unsigned cpu, struct sched_thread *next)
+{
+	(void)f;
+	sim_switch(f->sim, cpu, next);
+}
+
+static void op_block(struct fz *f, unsigned cpu, unsigned which)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_thread *next = NULL;
+	uint8_t b = u8(f);
+	struct sched_thread **np = (b & 0xf0) == 0xf0 ? NULL : &next;
+	unsigned c = (b & 0xe0) == 0xe0 && (b & 0x10) == 0 ? f->ncpu + (b & 7) : cpu;
+	sched_time_t d = 0;
+	const char *name = which == 0 ? "sched_block" : which == 1 ? "sched_sleep_until"
+			 : which == 2 ? "sched_park" : "sched_yield_cpu";
+	struct sched_thread *me = f->sim->rq[cpu].curr;
+	int r;
+
+	if (which == 1)
+		d = deadline_choice(f);
+	switch (which) {
+	case 0: r = TRY(f, name, sched_block(s, c, np)); break;
+	case 1: r = TRY(f, name, sched_sleep_until(s, c, d, np)); break;
+	case 2: r = TRY(f, name, sched_park(s, c, np)); break;
+	default: r = TRY(f, name, sched_yield_cpu(s, c, np)); break;
+	}
+	if (r == 0 && (c != cpu || !np))
+		die("%s accepted cpu %u / next %p", name, c, (void *)np);
+	if (r == 0 && which == 1 && (d == SCHED_TIME_NEVER || !sched_time_in_horizon(d, f->sim->now)))
+		die("sched_sleep_until accepted deadline %llu at now %llu (outside the horizon or "
+		    "SCHED_TIME_NEVER)", (unsigned long long)d, (unsigned long long)f->sim->now);
+	if (r == 0 && me->is_idle)
+		die("%s succeeded on an idle CPU", name);
+	if (r == 0) {
+		uint8_t st = me->state;
+
+		if (!next)
+			die("%s returned no thread to run", name);
+		if (which == 3 ? st == SCHED_BLOCKED || st == SCHED_NEW
+			       : st != SCHED_BLOCKED && st != SCHED_EXITED && !(which == 2 && next == me))
+			die("%s returned 0 but the thread it ran is in state %u", name, st);
+		if (which == 1 && st == SCHED_BLOCKED && !me->timeout_armed)
+			die("sched_sleep_until returned 0 but no timeout is armed");
+		apply_next(f, cpu, next);
+	}
+}
+
+/*
+ * The target of a handoff, by the low bits of a byte: 0, the first blocked or new thread
+ * from an index on; 1, the first new one (a fresh server: chains grow); 2, for a reply the
+ * thread that called the current one, else as 0; 3, any reference.
+ */
+static struct pref handoff_target(struct fz *f, unsigned cpu, bool reply)
+{
+	uint8_t b = u8(f);
+	struct sim_thread *me = thread_of(f, f->sim->rq[cpu].curr);
+
+	if (reply && me && (b & 3) == 2 && f->caller_of[index_of(f, me)])
+		return live_ref(f->caller_of[index_of(f, me)]);
+	if ((b & 3) == 1) {
+		for (unsigned i = 0; i < f->nth; i++) {
+			struct sim_thread *t = f->th[(b / 4 + i) % f->nth];
+
+			if (t->st.state == SCHED_NEW)
+				return live_ref(t);
+		}
+	}
+	if ((b & 3) != 3) {
+		for (unsigned i = 0; i < f->nth; i++) {
+			struct sim_thread *t = f->th[(b / 4 + i) % f->nth];
+
+			if (t->st.state == SCHED_BLOCKED || t->st.state == SCHED_NEW)
+				return live_ref(t);
+		}
+	}
+	return pick_ref(f);
+}
+
+static void op_handoff(struct fz *f, unsigned cpu, bool reply)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_thread *next = NULL;
+	const char *name = reply ? "sched_reply" : "sched_call";
+	struct sim_thread *me;
+	struct pref p;
+	int r;
+
+	/*
+	 * sched_call and sched_reply charge the current thread (a charge point of the call
+	 * contract) before they validate the SC part of the handoff. A charge only brings the
+	 * accounting up to the clock; so that the comparison after a rejected call stays exact
+	 * rather than excluding everything a charge touches, the charge is made empty: a timer
+	 * interrupt at this very instant (an operation a kernel may see at any time) charges
+	 * the current thread up to now first.
+	 */
+	if (s->rq[cpu].curr->exec_start != f->sim->now && sched_timer(s, cpu))
+		sim_resched(f->sim, cpu);
+	me = thread_of(f, s->rq[cpu].curr);
+	p = handoff_target(f, cpu, reply);
+	r = reply ? TRY(f, name, sched_reply(s, cpu, p.r, &next))
+		  : TRY(f, name, sched_call(s, cpu, p.r, &next));
+	must_refuse(&p, name, r);
+	if (r == 0) {
+		if (!me)
+			die("%s succeeded on an idle CPU", name);
+		if (!reply && p.t)
+			f->caller_of[index_of(f, p.t)] = me;
+		if (reply)
+			f->caller_of[index_of(f, me)] = NULL;
+		apply_next(f, cpu, next);
+	}
+}
+
+/*
+ * A run of calls (or replies) from this CPU: each handoff runs its target here next, which
+ * then makes the next one, so donation chains grow past SCHED_DONATION_DEPTH_MAX and
+ * unwind again.
+ */
+static void op_chain(struct fz *f, unsigned cpu)
+{
+	uint8_t b = u8(f);
+	unsigned n = 1 + (b & 15);
+
+	for (unsigned i = 0; i < n && more(f); i++) {
+		op_handoff(f, cpu, (b & 0x80) != 0);
+		check_now(f, "in a chain of handoffs");
+		honour(f, cpu);
+	}
+}
+
+static void op_unpark(struct fz *f)
+{
+	struct pref p = pick_ref(f);
+	int r = TRY(f, "sched_unpark", sched_unpark(&f->sim->sys, p.r));
+
+	must_refuse(&p, "sched_unpark", r);
+}
+
+/* --- hotplug --------------------------------------------------------------------------------- */
+
+static void op_offline(struct fz *f)
+{
+	uint8_t b = u8(f);
+	unsigned c = b < 0xf0 ? b % f->ncpu : f->ncpu + (b & 15);
+	int r = TRY(f, "sched_cpu_offline", sched_cpu_offline(&f->sim->sys, c));
+
+	if (r == 0 && c >= f->ncpu)
+		die("sched_cpu_offline accepted cpu %u", c);
+}
+
+/* Runs on the offline CPU itself: sched_cpu_online is called there. */
+static void op_online(struct fz *f, unsigned cpu, uint8_t b)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_thread *idle = &f->sim->cpu[cpu].idle;
+	int r;
+
+	if ((b & 0x30) == 0x30) /* another idle thread than its own: refused */
+		idle = &f->sim->cpu[(cpu + 1) % f->ncpu].idle;
+	if ((b & 0x30) == 0x20)
+		idle = NULL;
+	r = TRY(f, "sched_cpu_online", sched_cpu_online(s, cpu, idle));
+	if (r == 0 && idle != &f->sim->cpu[cpu].idle)
+		die("sched_cpu_online accepted a foreign idle thread");
+	if (r == 0)
+		sim_resched(f->sim, cpu);
+}
+
+/* --- groups and authority ---------------------------------------------------------------------- */
+
+static void op_group(struct fz *f)
+{
+	uint8_t b = u8(f), c = u8(f), w = u8(f);
+	unsigned g = b % MAX_GROUPS;
+	struct sched_group_params p = { 0 };
+	int r;
+
+	if (f->grp_live[g]) /* a live group's storage is never initialised again */
+		return;
+	p.id = 100 + g;
+	p.kind = (enum sched_group_kind)(c < 0xf0 ? c % 3 : 3 + (c & 7));
+	p.parent = pick_group(f, b >> 3);
+	p.weight = w < 0xf0 ? (uint32_t)w * 97 : (w & 1 ? 1 : (1u << 20) + 1);
+	if (c & 0x40) {
+		if (!f->gpcpu[g]) {
+			f->gpcpu[g] = calloc(f->ncpu, sizeof(struct sched_group_cpu));
+			if (!f->gpcpu[g])
+				die("out of memory");
+		}
+		p.pcpu = f->gpcpu[g];
+	}
+	r = TRY(f, "sched_group_init", sched_group_init(&f->sim->sys, &f->grp[g], &p));
+	if (r == 0)
+		f->grp_live[g] = true;
+}
+
+/* Is `slot` the authority of token `t` or one it derives from? (a cycle if re-derived) */
+static bool in_chain(const struct sched_authority *slot, const struct sched_authority *a)
+{
+	for (unsigned d = 0; a && d < 64; d++, a = a->parent)
+		if (a == slot)
+			return true;
+	return false;
+}
+
+static void op_derive(struct fz *f)
+{
+	uint8_t b = u8(f), rights = u8(f), sc = u8(f);
+	struct sched_auth parent = pick_token(f);
+	struct sched_authority *slot = &f->auth[b % MAX_AUTHS];
+	sched_cpumask_t m;
+	int r;
+
+	mask_from(f, &m);
+	if (in_chain(slot, parent.a))
+		return;
+	r = TRY(f, "sched_auth_derive",
+		sched_auth_derive((b & 0xf0) == 0xf0 ? NULL : slot, parent,
+				  rights < 0xf0 ? rights & SCHED_RIGHT_ALL : rights,
+				  pick_group(f, sc), (sc & 0x80) ? &m : NULL));
+	if (r == 0 && f->ntok < MAX_TOKENS)
+		f->tok[f->ntok++] = (struct sched_auth){ slot, slot->gen };
+	else if (r == 0)
+		f->tok[1 + b % (MAX_TOKENS - 1)] = (struct sched_auth){ slot, slot->gen };
+}
+
+static void op_revoke_auth(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_auth t = pick_token(f);
+	int r;
+
+	if (t.a == &f->sim->sys.root_authority && b < 0xf0)
+		return; /* revoking the root token is rare: it cuts every derived one */
+	r = TRY(f, "sched_auth_revoke", sched_auth_revoke(t));
+	if (r == 0 && !t.a)
+		die("sched_auth_revoke accepted a NULL authority");
+}
+
+static void op_set_fair(struct fz *f)
+{
+	struct sched_auth a = pick_token(f);
+	struct pref p = pick_ref(f);
+	uint8_t b = u8(f);
+	struct sched_fair_params fp = { .nice = nice_choice(u8(f)), .idle_weight = b & 1,
+					.slice_ns = slice_choice(b >> 1) };
+	int r = TRY(f, "sched_set_fair",
+		    sched_set_fair(&f->sim->sys, a, p.r, (b & 0xf0) == 0xf0 ? NULL : &fp));
+
+	must_refuse(&p, "sched_set_fair", r);
+	if (r == 0 && p.t && (p.t->st.nice != fp.nice ||
+			      p.t->st.slice != (fp.slice_ns ? fp.slice_ns : f->sim->sys.cfg.base_slice_ns)))
+		die("sched_set_fair returned 0 but thread %u has nice %d slice %llu", p.t->id,
+		    p.t->st.nice, (unsigned long long)p.t->st.slice);
+}
+
+/* --- SchedulingContexts ------------------------------------------------------------------------- */
+
+static void give_pool(struct fz *f, unsigned n)
+{
+	struct sched_sc *pool;
+	int r;
+
+	if (n > MAX_POOL)
+		n = MAX_POOL;
+	pool = n ? calloc(n, sizeof(*pool)) : NULL;
+	if (n && !pool)
+		die("out of memory");
+	r = TRY(f, "sched_sc_pool", sched_sc_pool(&f->sim->sys, pool, n));
+	if (r == 0) {
+		f->pool = pool;
+		f->npool = n;
+	} else {
+		free(pool);
+	}
+}
+
+static void op_sc_create(struct fz *f)
+{
+	static const unsigned nr[] = { 1, 2, 3, 4, 8, 64, SCHED_SC_REFILLS_MAX, 0,
+				       SCHED_SC_REFILLS_MAX + 1, 2 };
+	uint8_t b = u8(f);
+	unsigned n = nr[b % 10];
+	struct sched_refill *ring = calloc(n ? n : 1, sizeof(*ring));
+	struct sched_sc_cap cap;
+	int r;
+
+	if (!ring)
+		die("out of memory");
+	r = TRY(f, "sched_sc_create",
+		sched_sc_create(&f->sim->sys, pick_group(f, u8(f)), (b & 0xf0) == 0xf0 ? NULL : ring,
+				n, (b & 0xf0) == 0xe0 ? NULL : &cap));
+	if (r < 0) {
+		free(ring);
+		return;
+	}
+	if (cap.index >= f->npool)
+		die("sched_sc_create gave slot %u of %u", cap.index, f->npool);
+	free(f->refill[cap.index]); /* the slot was free: its old ring is unused */
+	f->refill[cap.index] = ring;
+	if (f->ncap < MAX_CAPS)
+		f->cap[f->ncap++] = cap;
+	else
+		f->cap[b % MAX_CAPS] = cap;
+}
+
+static void op_sc_configure(struct fz *f)
+{
+	static const uint64_t budget[] = { 0, 5 * US, 10 * US, 100 * US, MS, 3 * MS, 10 * MS, 50 * MS };
+	static const uint64_t period[] = { 0, 100 * US, MS, 10 * MS, 20 * MS, 100 * MS,
+					   SCHED_SC_PERIOD_MAX_NS, SCHED_SC_PERIOD_MAX_NS + 1 };
+	struct sched_auth a = pick_token(f);
+	struct sched_sc_cap cap = pick_cap(f);
+	uint8_t b = u8(f), c = u8(f), d = u8(f);
+	struct sched_sc_params p = { 0 };
+	int r;
+
+	p.period_ns = period[b & 7];
+	p.budget_ns = (b & 0x80) ? p.period_ns : budget[(b >> 3) & 7]; /* budget == period: RR */
+	switch (c & 3) {
+	case 0: p.deadline_ns = 0; break;
+	case 1: p.deadline_ns = p.budget_ns; break;
+	case 2: p.deadline_ns = (p.budget_ns + p.period_ns) / 2; break;
+	default: p.deadline_ns = (c & 4) ? p.period_ns + 1 : p.budget_ns - 1; break;
+	}
+	mask_from(f, &p.cpus);
+	p.endpoint = (c & 8) ? 0 : 7000 + (c >> 4);
+	p.mode = (uint8_t)(d < 0xf0 ? d % 2 : 2 + (d & 3));
+	p.overrun = (uint8_t)(d < 0xf0 ? (d >> 1) % 3 : 3 + (d & 3));
+	if (f->trace)
+		fprintf(stderr, "  configure sc %u: budget %llu period %llu deadline %llu cpus %llx "
+			"mode %u overrun %u endpoint %u\n", cap.index,
+			(unsigned long long)p.budget_ns, (unsigned long long)p.period_ns,
+			(unsigned long long)p.deadline_ns, (unsigned long long)p.cpus.w[0], p.mode,
+			p.overrun, p.endpoint);
+	r = TRY(f, "sched_sc_configure",
+		sched_sc_configure(&f->sim->sys, a, cap, (c & 0xf0) == 0xf0 ? NULL : &p));
+	if (r == 0 && (p.mode > SCHED_SC_CBS || p.overrun > SCHED_SC_NOTIFY_BLOCK))
+		die("sched_sc_configure accepted mode %u overrun %u", p.mode, p.overrun);
+}
+
+static void op_sc(struct fz *f, unsigned which)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_sc_cap cap = pick_cap(f);
+	struct sched_sc_stats st;
+	struct pref p;
+	int r;
+
+	switch (which) {
+	case 0:
+		p = pick_ref(f);
+		r = TRY(f, "sched_sc_bind", sched_sc_bind(s, cap, p.r));
+		must_refuse(&p, "sched_sc_bind", r);
+		if (r == 0 && p.t && p.t->st.own_sc != &f->pool[cap.index])
+			die("sched_sc_bind returned 0 but thread %u does not own SC %u", p.t->id,
+			    cap.index);
+		break;
+	case 1:
+		TRY(f, "sched_sc_unbind", sched_sc_unbind(s, cap));
+		break;
+	case 2:
+		TRY(f, "sched_sc_revoke", sched_sc_revoke(s, cap));
+		break;
+	case 3: {
+		struct sched_auth a = pick_token(f);
+		uint8_t b = u8(f);
+
+		TRY(f, "sched_sc_revoke_owned",
+		    sched_sc_revoke_owned(s, a, (b & 0xf0) == 0xf0 ? NULL : pick_group(f, b)));
+		break;
+	}
+	default:
+		r = (u8(f) & 0xf0) == 0xf0;
+		r = TRY(f, "sched_sc_stats", sched_sc_stats(s, cap, r ? NULL : &st));
+		if (r >= 0)
+			read_done(f, "sched_sc_stats");
+		break;
+	}
+}
+
+/* --- core scheduling ------------------------------------------------------------------------------ */
+
+static void op_core(struct fz *f, unsigned which)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_auth a = pick_token(f);
+	struct pref p = pick_ref(f), from;
+	uint8_t b = u8(f);
+	enum sched_core_scope scope = (enum sched_core_scope)(b < 0xf0 ? b % 3 : 3 + (b & 7));
+	sched_cookie_t ck = 0;
+	int r;
+
+	switch (which) {
+	case 0:
+		r = TRY(f, "sched_core_create", sched_core_create(s, a, p.r, scope));
+		must_refuse(&p, "sched_core_create", r);
+		break;
+	case 1:
+		from = pick_ref(f);
+		r = TRY(f, "sched_core_share", sched_core_share(s, a, from.r, p.r, scope));
+		must_refuse(&p, "sched_core_share", r);
+		must_refuse(&from, "sched_core_share (from)", r);
+		break;
+	case 2:
+		r = TRY(f, "sched_core_clear", sched_core_clear(s, a, p.r, scope));
+		must_refuse(&p, "sched_core_clear", r);
+		break;
+	default:
+		r = TRY(f, "sched_core_get", sched_core_get(s, p.r, (b & 0xf0) == 0xf0 ? NULL : &ck));
+		if (r >= 0)
+			read_done(f, "sched_core_get");
+		must_refuse(&p, "sched_core_get", r);
+		if (r == 0 && !s->cfg.core_sched)
+			die("sched_core_get succeeded without core scheduling");
+		break;
+	}
+	if (r == 0 && which < 3 && !s->cfg.core_sched)
+		die("core cookie call succeeded without core scheduling");
+	if (r == 0 && which < 3 && (unsigned)scope > SCHED_CORE_SESSION)
+		die("core cookie call accepted scope %u", (unsigned)scope);
+}
+
+/* Kernel protection hooks (core.h), called the way the contract allows. */
+static void op_protect(struct fz *f, unsigned cpu)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f);
+	unsigned other = (b >> 2) % f->ncpu, bad = f->ncpu + (b >> 5);
+	int r;
+
+	switch (b & 3) {
+	case 0:
+		/* inside an event the CPU is already in the kernel (when protection is on):
+		 * entering again is the same state; siblings exposed now get kicked */
+		r = sched_core_enter_kernel(s, cpu);
+		if (r < 0)
+			die("sched_core_enter_kernel(%u) = %d", cpu, r);
+		(void)sched_core_kernel_safe(s, cpu);
+		break;
+	case 1:
+		READ_ONLY(f, "sched_core_kernel_safe", {
+			(void)sched_core_kernel_safe(s, other);
+			(void)sched_core_kernel_safe(s, bad);
+			(void)sched_core_kernel_safe(NULL, cpu);
+		});
+		break;
+	case 2:
+		r = TRY(f, "sched_core_enter_kernel", sched_core_enter_kernel(s, bad));
+		if (r >= 0)
+			die("sched_core_enter_kernel accepted cpu %u", bad);
+		r = TRY(f, "sched_core_exit_kernel", sched_core_exit_kernel(s, bad));
+		if (r >= 0)
+			die("sched_core_exit_kernel accepted cpu %u", bad);
+		break;
+	default:
+		/* without protection both are no-ops that may be called anywhere; with it, a
+		 * return to user mode is the simulator's own step at the end of the event */
+		if (!s->cfg.core_protect) {
+			if (sched_core_enter_kernel(s, cpu) != 0 || sched_core_exit_kernel(s, cpu) != 0)
+				die("kernel protection hooks did something with protection off");
+		}
+		break;
+	}
+}
+
+/* --- observability, and calls that must be refused ------------------------------------------------ */
+
+static void op_observe(struct fz *f, unsigned cpu)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_trace_event ev[SCHED_TRACE_LEN + 1];
+	uint8_t b = u8(f), c = u8(f);
+	unsigned tc = b % (f->ncpu + 2), n, max = c < 0xf0 ? c : (c & 1 ? SCHED_TRACE_LEN + 1 : 0);
+
+	snap_take(f, "observability calls");
+	for (unsigned k = 0; k < SCHED_CNT_NR + 2; k++)
+		if (sched_cpu_counter(s, tc, k) && (tc >= f->ncpu || k >= SCHED_CNT_NR))
+			die("sched_cpu_counter(%u, %u) is not 0", tc, k);
+	(void)sched_counter_name(c);
+	(void)sched_trace_type_name(c);
+	(void)sched_strerror(-(int)(c % (SCHED_ERR_COUNT + 2)));
+	(void)sched_strerror(c);
+	n = sched_trace_read(s, tc, (b & 0x80) ? NULL : ev, max);
+	if (n > max || n > SCHED_TRACE_LEN || ((b & 0x80) && n) || (tc >= f->ncpu && n))
+		die("sched_trace_read(%u, max %u) returned %u", tc, max, n);
+	for (unsigned i = 1; i < n; i++)
+		if (sched_time_before(ev[i].time, ev[i - 1].time) || ev[i].cpu != tc ||
+		    ev[i].type >= SCHED_TR_NR)
+			die("trace of cpu %u out of order or malformed at %u", tc, i);
+	if (sched_core_forced_idle_ns(s, f->ncpu + (b & 3)) != 0)
+		die("sched_core_forced_idle_ns of a CPU out of range is not 0");
+	(void)sched_core_forced_idle_ns(s, tc);
+	if (sched_need_resched(s, f->ncpu + (b & 7)))
+		die("sched_need_resched of a CPU out of range");
+	if (c & 2)
+		sched_note_as_switch(s, f->ncpu + (c >> 2)); /* ignored */
+	(void)sched_policy_find(c & 4 ? "rr" : c & 8 ? "eevdf" : c & 16 ? "" : "eevdf2");
+	(void)sched_policy_find(NULL);
+	read_done(f, "observability calls");
+	if (c & 1)
+		sched_note_as_switch(s, cpu); /* counted: the one call here that changes state */
+}
+
+/* Calls with an argument out of range: refused, and nothing changes. */
+static void op_invalid(struct fz *f, unsigned cpu)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_thread *next = NULL;
+	uint8_t b = u8(f);
+	unsigned bad = f->ncpu + (b >> 4);
+	struct pref p = pick_ref(f);
+	int r = 0;
+
+	if (b >= 0xf0) { /* every entry that takes a system, given none */
+		struct sched_auth root = sched_auth_root(s);
+		struct sched_sc_cap cap = { 0, 1, SCHED_SC_ALL };
+		struct sched_refill ring[2];
+		struct sched_sc_params scp = { .budget_ns = MS, .period_ns = 10 * MS };
+		struct sched_fair_params fp = { 0 };
+		struct sched_thread_params tp = { 0 };
+		struct sched_group_params gp = { 0 };
+		struct sched_sc_stats st;
+		struct sched_acct acct;
+		struct sched_group g;
+		sched_cookie_t ck;
+#define NULL_SYS(call)                                                            \
+	do {                                                                      \
+		int r_ = TRY(f, #call, call);                                     \
+		if (r_ >= 0)                                                      \
+			die("%s accepted a NULL system (returned %d)", #call, r_); \
+	} while (0)
+		NULL_SYS(sched_init(NULL, s->rq, &s->topo, NULL));
+		NULL_SYS(sched_cpu_online(NULL, cpu, &f->sim->cpu[cpu].idle));
+		NULL_SYS(sched_cpu_offline(NULL, cpu));
+		NULL_SYS(sched_thread_init(NULL, &f->sim->cpu[cpu].idle, &tp));
+		NULL_SYS(sched_unpark(NULL, p.r));
+		NULL_SYS(sched_thread_stats(NULL, p.r, &acct));
+		NULL_SYS(sched_group_init(NULL, &g, &gp));
+		NULL_SYS(sched_set_fair(NULL, root, p.r, &fp));
+		NULL_SYS(sched_sc_pool(NULL, NULL, 1));
+		NULL_SYS(sched_sc_create(NULL, NULL, ring, 2, &cap));
+		NULL_SYS(sched_sc_configure(NULL, root, cap, &scp));
+		NULL_SYS(sched_sc_bind(NULL, cap, p.r));
+		NULL_SYS(sched_sc_unbind(NULL, cap));
+		NULL_SYS(sched_sc_revoke(NULL, cap));
+		NULL_SYS(sched_sc_revoke_owned(NULL, root, &f->sim->all));
+		NULL_SYS(sched_sc_stats(NULL, cap, &st));
+		NULL_SYS(sched_core_create(NULL, root, p.r, SCHED_CORE_THREAD));
+		NULL_SYS(sched_core_share(NULL, root, p.r, p.r, SCHED_CORE_THREAD));
+		NULL_SYS(sched_core_clear(NULL, root, p.r, SCHED_CORE_THREAD));
+		NULL_SYS(sched_core_get(NULL, p.r, &ck));
+		NULL_SYS(sched_core_enter_kernel(NULL, cpu));
+		NULL_SYS(sched_core_exit_kernel(NULL, cpu));
+		NULL_SYS(sched_yield_cpu(NULL, cpu, &next));
+		NULL_SYS(sched_park(NULL, cpu, &next));
+		NULL_SYS(sched_sleep_until(NULL, cpu, f->sim->now, &next));
+		NULL_SYS(sched_call(NULL, cpu, p.r, &next));
+#undef NULL_SYS
+		if (sched_cpu_counter(NULL, cpu, 0) || sched_trace_read(NULL, cpu, NULL, 1) ||
+		    sched_core_forced_idle_ns(NULL, cpu) || sched_need_resched(NULL, cpu) ||
+		    sched_auth_root(NULL).a)
+			die("a read of a NULL system returned something");
+		return;
+	}
+	switch (b & 15) {
+	case 0: r = TRY(f, "sched_block(NULL sys)", sched_block(NULL, cpu, &next)); break;
+	case 1: r = TRY(f, "sched_wake(NULL sys)", sched_wake(NULL, p.r, SCHED_WAKE_PARK)); break;
+	case 2: r = TRY(f, "sched_exit(NULL sys)", sched_exit(NULL, p.r)); break;
+	case 3: r = TRY(f, "sched_cpu_online(bad cpu)",
+			sched_cpu_online(s, bad, &f->sim->cpu[cpu].idle)); break;
+	case 4:
+		if (!s->rq[cpu].online)
+			return; /* on its way down: onlining it now is no mistake to refuse */
+		r = TRY(f, "sched_cpu_online(online cpu)",
+			sched_cpu_online(s, cpu, &f->sim->cpu[cpu].idle));
+		break;
+	case 5: r = TRY(f, "sched_thread_init(NULL params)",
+			sched_thread_init(s, p.r.t ? p.r.t : &f->sim->cpu[cpu].idle, NULL)); break;
+	case 6: r = TRY(f, "sched_thread_init(idle)",
+			sched_thread_init(s, &f->sim->cpu[cpu].idle,
+					  &(struct sched_thread_params){ 0 })); break;
+	case 7: r = TRY(f, "sched_group_init(NULL)", sched_group_init(s, NULL,
+			&(struct sched_group_params){ 0 })); break;
+	case 8:
+		READ_ONLY(f, "sched_pick/timer/ipi/finish_switch(bad cpu)", {
+			if (sched_pick(s, bad) || sched_pick(NULL, cpu))
+				die("sched_pick of a bad CPU returned a thread");
+			if (sched_timer(s, bad) || sched_ipi(s, bad))
+				die("sched_timer/sched_ipi of a bad CPU asked for a pick");
+			sched_finish_switch(s, bad);
+			sched_finish_switch(NULL, cpu);
+			sched_note_as_switch(s, bad);
+			sched_note_as_switch(NULL, cpu);
+		});
+		return;
+	case 9: r = TRY(f, "sched_call(bad cpu)", sched_call(s, bad, p.r, &next)); break;
+	case 10: r = TRY(f, "sched_reply(NULL next)", sched_reply(s, cpu, p.r, NULL)); break;
+	case 11: r = TRY(f, "sched_sc_pool(NULL)", sched_sc_pool(s, NULL, 1)); break;
+	case 12: r = TRY(f, "sched_auth_derive(NULL parent)",
+			 sched_auth_derive(&f->auth[b % MAX_AUTHS], (struct sched_auth){ NULL, 0 },
+					   SCHED_RIGHT_FAIR, NULL, NULL)); break;
+	case 13: r = TRY(f, "sched_set_affinity(NULL sys)",
+			 sched_set_affinity(NULL, p.r, NULL)); break;
+	case 14: r = TRY(f, "sched_sleep_until(NEVER)",
+			 sched_sleep_until(s, cpu, SCHED_TIME_NEVER, &next)); break;
+	default: r = TRY(f, "sched_cpu_offline(bad cpu)", sched_cpu_offline(s, bad)); break;
+	}
+	if (r >= 0)
+		die("invalid call %u accepted (returned %d)", b & 15, r);
+}
+
+/* sched_init over scratch storage, with topologies and settings in and out of range. */
+static void op_init(struct fz *f)
+{
+	static const char *const pol[] = { NULL, "eevdf", "rr", "fifo" };
+	uint8_t b = u8(f), c = u8(f), d = u8(f);
+	struct sched_topology topo = { 0 };
+	struct sched_config cfg = { 0 };
+	unsigned width = 1 + (c & 15);
+	int r;
+
+	if (!f->scratch) {
+		f->scratch = calloc(1, sizeof(*f->scratch));
+		f->scratch_rq = aligned_alloc(SCHED_CACHELINE, SCRATCH_CPUS * sizeof(struct sched_rq));
+		if (!f->scratch || !f->scratch_rq)
+			die("out of memory");
+		memset(f->scratch_rq, 0, SCRATCH_CPUS * sizeof(struct sched_rq));
+	}
+	topo.nr_cpus = b < 0xf0 ? 1 + b % SCRATCH_CPUS : (b & 1 ? 0 : SCHED_MAX_CPUS + 1);
+	for (unsigned i = 0; i < SCHED_MAX_CPUS; i++) {
+		topo.core[i] = (uint16_t)(i / width);
+		topo.llc[i] = (uint16_t)(i / (2 * width));
+	}
+	if (d & 1)
+		topo.core[d % 16] = (uint16_t)(16 + (d >> 4)); /* out of range if used */
+	cfg.policy = pol[(c >> 4) & 3];
+	cfg.core_sched = (c & 0x40) != 0;
+	cfg.core_protect = (c & 0x80) != 0;
+	cfg.core_autotag = (uint8_t)((d >> 1) & 3);
+	cfg.base_slice_ns = (d & 8) ? slice_choice(d >> 4) : 0;
+	cfg.balance_max = (d & 16) ? 65 : 0;
+	cfg.tick_ns = (d & 32) ? 2 * SEC : 0;
+	if (topo.nr_cpus > SCRATCH_CPUS)
+		topo.nr_cpus = b & 1 ? 0 : SCHED_MAX_CPUS + 1; /* refused before rq is touched */
+	r = TRY(f, "sched_init", sched_init(f->scratch, f->scratch_rq, &topo, (b & 0x40) && (b & 0x20) ? NULL : &cfg));
+	if (r == 0 && (topo.nr_cpus == 0 || topo.nr_cpus > SCRATCH_CPUS))
+		die("sched_init accepted %u CPUs", topo.nr_cpus);
+}
+
+/* --- dispatch -------------------------------------------------------------------------------------- */
+
+enum {
+	OP_SPAWN, OP_REINIT, OP_WAKE, OP_WAKE2, OP_EXIT, OP_AFFINITY, OP_STATS, OP_BLOCK,
+	OP_SLEEP, OP_PARK, OP_UNPARK, OP_YIELD, OP_CALL, OP_REPLY, OP_PICK, OP_TIMER, OP_IPI,
+	OP_FINISH, OP_OFFLINE, OP_ONLINE, OP_GROUP, OP_DERIVE, OP_REVOKE_AUTH, OP_SET_FAIR,
+	OP_SC_POOL, OP_SC_CREATE, OP_SC_CONFIGURE, OP_SC_BIND, OP_SC_UNBIND, OP_SC_REVOKE,
+	OP_SC_REVOKE_OWNED, OP_SC_STATS, OP_CORE_CREATE, OP_CORE_SHARE, OP_CORE_CLEAR,
+	OP_CORE_GET, OP_PROTECT, OP_OBSERVE, OP_INVALID, OP_INIT, OP_CHAIN,
+	OP_NR_EVENT, /* the rest are not events on a CPU */
+	OP_ADVANCE_SMALL = OP_NR_EVENT, OP_ADVANCE_LARGE, OP_SETTLE,
+	OP_NR
+};
+
+static void op_event(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct fz *f = arg;
+	struct sched_sys *s = &sim->sys;
+
+	f->op_done = true;
+	switch (f->op) {
+	case OP_SPAWN: op_spawn(f, cpu); break;
+	case OP_REINIT: op_reinit(f); break;
+	case OP_WAKE: case OP_WAKE2: op_wake(f); break;
+	case OP_EXIT: op_exit(f); break;
+	case OP_AFFINITY: op_affinity(f); break;
+	case OP_STATS: op_stats(f); break;
+	case OP_BLOCK: op_block(f, cpu, 0); break;
+	case OP_SLEEP: op_block(f, cpu, 1); break;
+	case OP_PARK: op_block(f, cpu, 2); break;
+	case OP_YIELD: op_block(f, cpu, 3); break;
+	case OP_UNPARK: op_unpark(f); break;
+	case OP_CALL: op_handoff(f, cpu, false); break;
+	case OP_REPLY: op_handoff(f, cpu, true); break;
+	case OP_PICK: sim_resched(sim, cpu); break;
+	case OP_TIMER: /* a timer interrupt now (early or spurious: the core re-arms) */
+		if (sched_timer(s, cpu))
+			sim_resched(sim, cpu);
+		break;
+	case OP_IPI: /* a spurious resched IPI */
+		if (sched_ipi(s, cpu))
+			sim_resched(sim, cpu);
+		break;
+	case OP_FINISH: /* finishing a switch twice is harmless */
+		sched_finish_switch(s, cpu);
+		break;
+	case OP_OFFLINE: op_offline(f); break;
+	case OP_ONLINE: op_online(f, cpu, u8(f)); break;
+	case OP_GROUP: op_group(f); break;
+	case OP_DERIVE: op_derive(f); break;
+	case OP_REVOKE_AUTH: op_revoke_auth(f); break;
+	case OP_SET_FAIR: op_set_fair(f); break;
+	case OP_SC_POOL: give_pool(f, u8(f) % (MAX_POOL + 1)); break;
+	case OP_SC_CREATE: op_sc_create(f); break;
+	case OP_SC_CONFIGURE: op_sc_configure(f); break;
+	case OP_SC_BIND: op_sc(f, 0); break;
+	case OP_SC_UNBIND: op_sc(f, 1); break;
+	case OP_SC_REVOKE: op_sc(f, 2); break;
+	case OP_SC_REVOKE_OWNED: op_sc(f, 3); break;
+	case OP_SC_STATS: op_sc(f, 4); break;
+	case OP_CORE_CREATE: op_core(f, 0); break;
+	case OP_CORE_SHARE: op_core(f, 1); break;
+	case OP_CORE_CLEAR: op_core(f, 2); break;
+	case OP_CORE_GET: op_core(f, 3); break;
+	case OP_PROTECT: op_protect(f, cpu); break;
+	case OP_OBSERVE: op_observe(f, cpu); break;
+	case OP_INVALID: op_invalid(f, cpu); break;
+	case OP_CHAIN: op_chain(f, cpu); break;
+	default: op_init(f); break;
+	}
+	sim_enter(sim, cpu);
+	honour(f, cpu);
+}
+
+/* --- the machine ------------------------------------------------------------------------------------ */
+
+static bool setup(struct fz *f)
+{
+	uint8_t h0 = u8(f), h1 = u8(f), h2 = u8(f), h3 = u8(f);
+	static const uint64_t ipi[] = { 0, 2 * US, 20 * US, 0 };
+	static const unsigned bmax[] = { 0, 1, 4, 64 };
+	static const uint64_t binterval[] = { 0, 100 * US, 4 * MS, SEC };
+	static const uint64_t hot[] = { 0, 1, 5 * MS, SEC };
+	static const sched_time_t start[] = { 0, 5 * MS, (1ull << 63) - SEC, UINT64_MAX - 1000 * SEC };
+	struct sim_config sc = { 0 };
+	struct sched_topology topo = { 0 };
+	struct sched_config cfg = { 0 };
+	struct sim *sim;
+	unsigned smt;
+
+	f->ncpu = 1 + (h0 & 7);
+	smt = (h0 >> 3) & 3;
+	smt = smt == 1 ? 2 : smt == 2 ? 4 : 1;
+	while (f->ncpu % smt)
+		smt /= 2;
+	f->smt = smt;
+	sc.cpus = f->ncpu;
+	sc.smt = smt;
+	sc.seed = h3;
+	sc.policy = (h0 & 0x20) ? "rr" : "eevdf";
+	sc.core_sched = (h0 & 0x40) != 0;
+	sc.core_protect = sc.core_sched && (h0 & 0x80);
+	sc.ipi_latency_ns = ipi[h1 & 3];
+	sim = sim_new(&sc);
+	if (!sim)
+		die("sim_new refused cpus %u smt %u", sc.cpus, sc.smt);
+	f->sim = sim;
+	sim->check_each_step = true;
+	sim->on_violation = on_violation;
+
+	/* The simulator boots libsched with default settings; boot it again (nothing has run
+	 * yet) with the settings the input chose, the same way sim_new does. */
+	topo.nr_cpus = f->ncpu;
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		topo.core[c] = (uint16_t)(c / smt);
+		topo.llc[c] = (uint16_t)((h2 & 0x80) ? (c / smt) / 2 * smt : 0);
+	}
+	cfg.policy = sc.policy;
+	cfg.core_sched = sc.core_sched;
+	cfg.core_protect = sc.core_protect;
+	cfg.core_autotag = (uint8_t)(((h1 >> 2) & 3) % 3);
+	cfg.balance_max = bmax[(h1 >> 4) & 3];
+	cfg.balance_interval_ns = binterval[h2 & 3];
+	cfg.cache_hot_ns = hot[(h2 >> 2) & 3];
+	cfg.base_slice_ns = (h1 & 0x40) ? 100 * US : 0;
+	cfg.rr_quantum_ns = (h1 & 0x80) ? 200 * US : 0;
+	cfg.tick_ns = (h2 & 0x40) ? 1 : 0;
+	cfg.bench_mode = (h3 & 0x80) != 0;
+	f->start = start[(h2 >> 4) & 3];
+	f->high_clock = f->start > (1ull << 63);
+	sim->now = f->start;
+	if (sched_init(&sim->sys, sim->rq, &topo, &cfg) < 0)
+		die("sched_init refused the machine's settings");
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		sim->cpu[c].timer = SCHED_TIME_NEVER;
+		sim->cur_cpu = c;
+		sim->cpu[c].idle = (struct sched_thread){ 0 };
+		if (sched_cpu_online(&sim->sys, c, &sim->cpu[c].idle) < 0)
+			die("sched_cpu_online(%u) failed at boot", c);
+	}
+	sim->cur_cpu = 0;
+	sched_group_init(&sim->sys, &sim->all, &(struct sched_group_params){ .id = 0 });
+	for (unsigned c = 0; c < f->ncpu; c++)
+		sim->cpu[c].run_start = sim->now;
+	f->tok[0] = sched_auth_root(&sim->sys);
+	f->ntok = 1;
+	if (f->trace) {
+		sim->after_event = trace_event;
+		sim->hook_arg = f;
+	}
+	if (h3 & 15)
+		give_pool(f, (h3 & 15) % (MAX_POOL + 1));
+	return true;
+}
+
+static void teardown(struct fz *f)
+{
+	sim_free(f->sim);
+	for (unsigned g = 0; g < MAX_GROUPS; g++)
+		free(f->gpcpu[g]);
+	for (unsigned i = 0; i < MAX_POOL; i++)
+		free(f->refill[i]);
+	free(f->pool);
+	free(f->scratch);
+	free(f->scratch_rq);
+	free(f->snap);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fz *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return 0;
+	g_fz = f;
+	f->p = data;
+	f->n = size;
+	f->trace = getenv("FUZZ_API_TRACE") != NULL;
+	f->dump = f->trace && !strcmp(getenv("FUZZ_API_TRACE"), "2");
+	setup(f);
+	check_now(f, "at boot");
+	while (more(f) && f->ops_run < MAX_OPS) {
+		uint8_t b = u8(f);
+		unsigned op = b % OP_NR;
+
+		f->ops_run++;
+		if (f->trace)
+			fprintf(stderr, "op #%llu: %u\n", (unsigned long long)f->ops_run, op);
+		if (op == OP_ADVANCE_SMALL) {
+			advance(f, (uint64_t)u8(f) * 10 * US);
+		} else if (op == OP_ADVANCE_LARGE) {
+			static const uint64_t big[] = { MS, 5 * MS, 50 * MS, 500 * MS };
+
+			advance(f, big[u8(f) & 3]);
+		} else if (op == OP_SETTLE) {
+			advance(f, 0);
+		} else {
+			unsigned cpu;
+			uint8_t c = u8(f);
+
+			cpu = c % f->ncpu;
+			if (op == OP_ONLINE) { /* runs on the offline CPU itself */
+				if (f->sim->rq[cpu].online) {
+					op = OP_OFFLINE; /* an online CPU: take another one down */
+					cpu = online_cpu(f, (uint8_t)(c + 1));
+				} else if (f->sim->cpu[cpu].curr) {
+					/* still running a thread on its way out: a CPU is onlined
+					 * again only once it went down (hotplug is serialised);
+					 * the pick its IPI brings comes first */
+					op = OP_PICK;
+				}
+			} else if (!f->sim->rq[cpu].online && !f->sim->cpu[cpu].curr) {
+				cpu = online_cpu(f, c); /* an offline CPU runs nothing */
+			}
+			/* else an online CPU, or an offline one whose thread still runs until
+			 * its next pick and may make calls meanwhile */
+			run_on(f, cpu, op);
+		}
+	}
+	teardown(f);
+	free(f);
+	g_fz = NULL;
+	return 0;
+}
