@@ -35,12 +35,12 @@ int main(int argc, char **argv)
 	x = sim_thread_new(sim, &p);
 	rq = &sim->sys.rq[0];
 	for (int i = 0; i < 200000; i++) {
-		sim->sys.fair->enqueue(rq, &x->st, SCHED_ENQ_WAKE);
-		sim->sys.fair->pick(rq, sim->now);
-		sim->sys.fair->dequeue(rq, &x->st, SCHED_DEQ_SLEEP);
+		sim->sys.classes[SCHED_SLOT_fair]->enqueue(rq, &x->st, SCHED_ENQ_WAKE);
+		sim->sys.classes[SCHED_SLOT_fair]->pick(rq, sim->now);
+		sim->sys.classes[SCHED_SLOT_fair]->dequeue(rq, &x->st, SCHED_DEQ_SLEEP);
 	}
 	printf("%s: 200000 enqueue+pick+dequeue cycles with 10000 threads queued\n",
-	       sim->sys.fair->name);
+	       sim->sys.classes[SCHED_SLOT_fair]->name);
 	sim_free(sim);
 	return 0;
 }

@@ -125,15 +125,19 @@ struct machine {
 static struct machine *m;
 
 sched_time_t sched_arch_now(void) { return m->clock; }
-sched_time_t sched_arch_clock_precision_ns(void) { return 1; }
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline) { m->timer[cpu] = deadline; }
+void sched_arch_set_timer(sched_time_t deadline) { m->timer[m->cur] = deadline; }
 void sched_arch_send_resched(unsigned cpu) { m->ipi[cpu] = true; }
 unsigned sched_arch_cpu_id(void) { return m->cur; }
 unsigned long sched_arch_irq_save(void) { return 0; }
 void sched_arch_irq_restore(unsigned long flags) { (void)flags; }
 void sched_arch_cpu_relax(void) { die("spin-wait: nobody else holds a lock here"); }
-void sched_arch_notify(uint32_t endpoint, uint64_t message) { (void)endpoint, (void)message; }
-void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
+/* A failed SCHED_ASSERT (library built with SCHED_DEBUG). No trace or notify callback is
+ * installed: the figures are of the library alone. */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
+{
+	fprintf(stderr, "libsched assertion failed: %s at %s:%u\n", expr, file, line);
+	abort();
+}
 
 /* --- measurement: callgrind toggles or host clock reads around the measured part ------- */
 
@@ -261,7 +265,7 @@ static char cookie_plan(unsigned cpu, unsigned i)
 
 static void machine_new(struct machine *x, unsigned cpus, bool core_sched, enum layout layout)
 {
-	struct sched_config cfg = { .policy = "eevdf", .bench_mode = true,
+	struct sched_config cfg = { .policy = "eevdf", /* no trace or notify callback */
 				    .balance_interval_ns = 1000 * MS, .core_sched = core_sched };
 	struct sched_topology topo = { .nr_cpus = cpus };
 	struct sched_thread *first[2] = { NULL, NULL };

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "eevdf.h" /* the class state the oracle reads */
 
 __extension__ typedef __int128 s128;
 
@@ -137,7 +138,7 @@ static const struct sched_fair_entity *linear_pick(const struct sched_fair_rq *q
 
 static double oracle_batch(struct bench *b, unsigned reps)
 {
-	const struct sched_fair_rq *q = &b->sim->sys.rq[b->cpu].cls.eevdf.top;
+	const struct sched_fair_rq *q = &sched_eevdf_rq_of(&b->sim->sys.rq[b->cpu])->top;
 	volatile const void *sink = NULL;
 	double t0 = now_ns();
 
@@ -151,7 +152,7 @@ static double oracle_batch(struct bench *b, unsigned reps)
 static double class_batch(struct bench *b, struct sched_thread *spare)
 {
 	struct sched_rq *rq = &b->sim->sys.rq[b->cpu];
-	const struct sched_class *fair = b->sim->sys.fair;
+	const struct sched_class *fair = b->sim->sys.classes[SCHED_SLOT_fair];
 	volatile const void *sink = NULL;
 	double t0 = now_ns();
 
@@ -176,7 +177,7 @@ static void measure(const char *policy, unsigned n)
 	double cls = 1e18;
 	struct sched_thread_params sp = { .nice = 0 };
 	struct sim_thread *spare = sim_thread_new(one.sim, &sp);
-	bool eevdf = one.sim->sys.fair == &sched_eevdf_class;
+	bool eevdf = one.sim->sys.classes[SCHED_SLOT_fair] == &sched_eevdf_class;
 	unsigned oracle_reps = n > 10000 ? 3 : 30;
 
 	for (int r = 0; r < REPEAT; r++) {
@@ -189,7 +190,7 @@ static void measure(const char *policy, unsigned n)
 		if (eevdf && r < 10)
 			oracle = min2(oracle, oracle_batch(&one, oracle_reps));
 	}
-	printf("%-6s %7u %8.1f %8.1f %8.1f %12.1f %8.1f %8.1f", one.sim->sys.fair->name, n, wake,
+	printf("%-6s %7u %8.1f %8.1f %8.1f %12.1f %8.1f %8.1f", one.sim->sys.classes[SCHED_SLOT_fair]->name, n, wake,
 	       block, pick, remote, wake + block, cls);
 	if (eevdf)
 		printf(" %12.1f %8.1fx", oracle, oracle / pick);

@@ -85,15 +85,19 @@ static void die(const char *what)
 }
 
 sched_time_t sched_arch_now(void) { return m->clock; }
-sched_time_t sched_arch_clock_precision_ns(void) { return 1; }
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline) { (void)cpu; m->timer = deadline; }
+void sched_arch_set_timer(sched_time_t deadline) { m->timer = deadline; }
 void sched_arch_send_resched(unsigned cpu) { (void)cpu; die("IPI on a one-CPU machine"); }
 unsigned sched_arch_cpu_id(void) { return 0; }
 unsigned long sched_arch_irq_save(void) { return 0; }
 void sched_arch_irq_restore(unsigned long flags) { (void)flags; }
 void sched_arch_cpu_relax(void) { die("spin-wait on a one-CPU machine"); }
-void sched_arch_notify(uint32_t endpoint, uint64_t message) { (void)endpoint, (void)message; }
-void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
+/* A failed SCHED_ASSERT (library built with SCHED_DEBUG). No notify or trace callback is
+ * installed: the figures are of the library alone. */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
+{
+	fprintf(stderr, "libsched assertion failed: %s at %s:%u\n", expr, file, line);
+	abort();
+}
 
 static struct sched_thread *curr(void)
 {
@@ -179,7 +183,7 @@ static void fragment(unsigned refills)
  * configured sporadic SC whose ring has that many refills. */
 static void machine_new(struct machine *x, unsigned refills)
 {
-	struct sched_config cfg = { .policy = "eevdf", .bench_mode = true,
+	struct sched_config cfg = { .policy = "eevdf", /* no trace or notify callback */
 				    .balance_interval_ns = 1000 * MS };
 	struct sched_topology topo = { .nr_cpus = 1 };
 	struct sched_sc_params p = { .budget_ns = BUDGET, .period_ns = PERIOD,

@@ -7,6 +7,9 @@
  * stays right when the timer is stopped on an idle or single-thread CPU.
  */
 #include "internal.h"
+#include "account.h"
+#include "budget.h"
+#include "rq.h"
 
 /* Add to a thread's figure and to every enclosing group's total. Depth <= SCHED_GROUP_DEPTH_MAX. */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v)
@@ -16,21 +19,29 @@ void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v
 		sched__add(&g->acct.v[f], v);
 }
 
-/* The class may ask for a pick itself (a request ended; an SC budget that ran out must
- * leave EDF). */
+/* The class may ask for a pick itself: a request ended (if others wait), or the budget it
+ * runs on ran out (always: the thread must leave its budget class). */
 static void charge_class(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
-	if (t->on_class && t->on_class->charge(rq, t, delta) && sched__others_wait(rq) &&
-	    sched__get(&t->state) == SCHED_RUNNING)
+	enum sched_charge r;
+
+	if (!t->on_class)
+		return;
+	r = t->on_class->charge(rq, t, delta);
+	if (r == SCHED_CHARGE_DEPLETED)
+		sched__budget_depleted(rq, t);
+	else if (r == SCHED_CHARGE_SLICE && sched__others_wait(rq) &&
+		 sched__get(&t->state) == SCHED_RUNNING)
 		sched__set(&rq->need_resched, 1);
 }
 
-/* Charge the current thread of rq for the time since its last charge. rq locked. */
+/* Charge the current thread of rq for the time since its last charge. */
 void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *t = rq->curr;
 	uint64_t delta;
 
+	sched__assert_rq_locked(rq);
 	if (!t || !sched_time_before(t->exec_start, now))
 		return;
 	delta = now - t->exec_start;
@@ -48,14 +59,15 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
  * The timer fired. A fair request can have reached its end with no time passed since the
  * last charge (a group entity's request shrunk to nothing by a reweight, a quantum used
  * up by a yield with nobody behind it): the class still gets to end it, or the same past
- * instant would be programmed again, forever. (EDF is left out: its depletion is found at
- * the charge that used the budget, and charging it twice would notify twice.)
+ * instant would be programmed again, forever. (A budgeted class is left out: its depletion
+ * is found at the charge that used the budget, and charging it twice would notify twice.)
  */
 void sched__charge_timer(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *t = rq->curr;
 
-	if (t && !t->is_idle && t->exec_start == now && t->on_class == rq->sys->fair)
+	sched__assert_rq_local(rq);
+	if (t && !t->is_idle && t->exec_start == now && t->on_class && !t->on_class->budgeted)
 		charge_class(rq, t, 0);
 	else
 		sched__charge_curr(rq, now);
@@ -64,7 +76,7 @@ void sched__charge_timer(struct sched_rq *rq, sched_time_t now)
 /* t becomes current at `now`: close its wait and, after a wake, its wake latency. */
 void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
-	(void)rq;
+	sched__assert_rq_locked(rq);
 	t->exec_start = now;
 	if (t->is_idle)
 		return;

@@ -10,8 +10,12 @@
  * thread whose lock is busy is simply skipped this pass.
  */
 #include "internal.h"
-
-#define SCHED_MOVE_SCAN 32
+#include "balance.h"
+#include "core_tree.h"
+#include "migrate.h"
+#include "place.h"
+#include "rq.h"
+#include "timeout.h"
 
 /*
  * Allowed there, off its old stack, not promised to a handoff. Core scheduling: an idle
@@ -30,25 +34,8 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 		(!dst_idling && dst->core != src->core));
 }
 
-/* t, already off src's class, arrives on dst. Both rqs and t locked. */
-void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-		   sched_time_t now)
-{
-	sched__inc(&src->counters[SCHED_CNT_MIGRATE_OUT], 1);
-	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
-	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
-	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
-	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
-	sched__kick(dst, sched__preempts(dst, t));
-}
 
-/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
-void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-			sched_time_t now)
-{
-	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
-	sched__arrive(src, dst, t, now);
-}
+#define SCHED_MOVE_SCAN 32
 
 /*
  * Is moving t from src to dst worth it? A CPU about to idle (`idling`, its current thread
@@ -72,7 +59,8 @@ static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sche
 static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_idling)
 {
 	struct sched_sys *s = src->sys;
-	const struct sched_class *fair = s->fair;
+	/* the last class evens weighted load; the classes above it are partitioned */
+	const struct sched_class *fair = s->classes[SCHED_NR_CLASSES - 1];
 	struct sched_thread *t = fair->first(src), *nx;
 	sched_time_t now = sched_arch_now();
 	unsigned moved = 0;
@@ -123,14 +111,15 @@ unsigned sched__steal(struct sched_rq *rq)
 {
 	struct sched_sys *s = rq->sys;
 	int victim = find_cpu(s, rq->cpu, true);
+	struct sched_rq_pair pair;
 	unsigned moved;
 
 	if (victim < 0)
 		return 0;
-	sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
+	pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
 	moved = rq->online ? move_some(sched__rq(s, (unsigned)victim), rq, true) : 0;
 	sched__inc(&rq->counters[SCHED_CNT_STEALS], moved);
-	sched__rq_unlock2(rq, sched__rq(s, (unsigned)victim));
+	sched__rq_unlock2(pair);
 	return moved;
 }
 
@@ -139,6 +128,7 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_sys *s = rq->sys;
 	int target;
+	struct sched_rq_pair pair;
 	unsigned moved;
 
 	sched__rq_lock(rq);
@@ -147,11 +137,11 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	target = find_cpu(s, rq->cpu, false);
 	if (target < 0)
 		return;
-	sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
+	pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
 	moved = sched__rq(s, (unsigned)target)->online
 			? move_some(rq, sched__rq(s, (unsigned)target), false) : 0;
 	sched__inc(&rq->counters[SCHED_CNT_BALANCE_MOVES], moved);
-	sched__rq_unlock2(rq, sched__rq(s, (unsigned)target));
+	sched__rq_unlock2(pair);
 }
 
 /* --- CPU offline ------------------------------------------------------------------------ */
@@ -168,15 +158,16 @@ static bool movable(struct sched_sys *s, struct sched_rq *rq, struct sched_threa
 
 static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 {
-	const struct sched_class *cls[2] = { s->fair, &sched_edf_class };
 	unsigned n = 0;
 
 	if (!rq->curr->is_idle && !movable(s, rq, rq->curr))
 		return false;
-	for (unsigned c = 0; c < 2; c++) {
+	for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {
+		const struct sched_class *cls = s->classes[c];
+
 		n = 0;
-		for (struct sched_thread *t = cls[c]->first(rq); t && n <= rq->nr_queued;
-		     t = cls[c]->next(rq, t), n++)
+		for (struct sched_thread *t = cls->first(rq); t && n <= rq->nr_queued;
+		     t = cls->next(rq, t), n++)
 			if (!movable(s, rq, t))
 				return false;
 	}
@@ -193,13 +184,13 @@ static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 	return true;
 }
 
-/* A thread rq owns that is not current: queued fair or EDF, or waiting for a refill. */
+/* A thread rq owns that is not current: queued on a class, or waiting for a refill. */
 static struct sched_thread *first_owned(struct sched_sys *s, struct sched_rq *rq)
 {
-	struct sched_thread *t = s->fair->first(rq);
+	struct sched_thread *t = NULL;
 
-	if (!t)
-		t = sched_edf_class.first(rq);
+	for (unsigned c = 0; c < SCHED_NR_CLASSES && !t; c++)
+		t = s->classes[c]->first(rq);
 	if (!t && rq->sc_wait.leftmost) { /* a demoted current thread waits there too */
 		struct sched_rb_node *x = rq->sc_wait.leftmost;
 
@@ -210,8 +201,8 @@ static struct sched_thread *first_owned(struct sched_sys *s, struct sched_rq *rq
 	return t;
 }
 
-/* Mark rq offline; its running thread leaves at its next pick. Returns -EBUSY if that
- * would strand a thread. */
+/* Mark rq offline; its running thread leaves at its next pick. Returns -SCHED_ELAST_CPU,
+ * -SCHED_EAGAIN (a thread is migrating here) or -SCHED_EPINNED (it would strand a thread). */
 static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 {
 	struct sched_thread *curr;
@@ -220,10 +211,13 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		online += sched__cpu_usable(s, c);
 	sched__rq_lock(rq);
-	if (online < 2 || __atomic_load_n(&rq->migrating_in, __ATOMIC_ACQUIRE) ||
-	    !nothing_stranded(s, rq)) {
+	int err = online < 2 ? -SCHED_ELAST_CPU
+		  : __atomic_load_n(&rq->migrating_in, __ATOMIC_ACQUIRE) ? -SCHED_EAGAIN /* after its switch */
+		  : !nothing_stranded(s, rq) ? -SCHED_EPINNED : 0;
+
+	if (err) {
 		sched__rq_unlock(rq);
-		return -SCHED_EBUSY;
+		return err;
 	}
 	sched__set(&rq->online, 0);
 	sched__online_mark(s, rq->cpu, false);
@@ -278,10 +272,10 @@ static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq, bool queu
 	if (dst >= 0) {
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
 
-		sched__rq_lock2(rq, d);
+		struct sched_rq_pair pair = sched__rq_lock2(rq, d);
+
 		if (queue && sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == rq->cpu) {
-			while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-				sched_arch_cpu_relax(); /* finish_switch takes no lock */
+			sched__wait_switched(t); /* finish_switch takes no lock */
 			sched__move_queued(rq, d, t, sched_arch_now());
 		} else if (!queue && sched__get(&t->timeout_armed) && t->cpu == rq->cpu) {
 			sched__timeout_remove(rq, t);
@@ -289,7 +283,7 @@ static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq, bool queu
 			sched__timeout_arm(d, t, t->timeout);
 			sched__kick(d, false);
 		}
-		sched__rq_unlock2(rq, d);
+		sched__rq_unlock2(pair);
 	}
 	sched__spin_unlock(&t->lock);
 	return dst >= 0; /* offline refused to strand anything, so a CPU is always found */
@@ -301,9 +295,9 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 	unsigned long flags;
 	int ret;
 
-	if (!s || cpu >= s->nr_cpus)
+	if (!s)
 		return -SCHED_EINVAL;
-	if (!sched__cpu_usable(s, cpu))
+	if (!sched__cpu_usable(s, cpu)) /* out of range, or already offline */
 		return -SCHED_ECPU;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();

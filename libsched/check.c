@@ -14,6 +14,9 @@
  *  - the class's own invariants.
  */
 #include "internal.h"
+#include "core_pick.h"
+#include "rq.h"
+#include "sc.h"
 
 
 static bool pick_pending(const struct sched_rq *rq)
@@ -35,37 +38,36 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	struct sched_thread *c = rq->curr;
 
 	if (!c)
-		FAIL(s, "online CPU without a current thread", rq->cpu);
+		return sched__check_fail(s, "online CPU without a current thread", rq->cpu);
 	if (c->is_idle) {
 		if (c != rq->idle)
-			FAIL(s, "idle thread of another CPU is current", rq->cpu);
+			return sched__check_fail(s, "idle thread of another CPU is current", rq->cpu);
 		return 0;
 	}
 	if (!stamp(s, c))
-		FAIL(s, "current thread also placed elsewhere", c->id);
+		return sched__check_fail(s, "current thread also placed elsewhere", c->id);
 	if (c->cpu != rq->cpu)
-		FAIL(s, "current thread names another CPU", c->id);
+		return sched__check_fail(s, "current thread names another CPU", c->id);
 	if (!c->on_cpu)
-		FAIL(s, "current thread without on_cpu", c->id);
+		return sched__check_fail(s, "current thread without on_cpu", c->id);
 	if (sched__get(&c->state) == SCHED_RUNNING) {
-		enum sched_fate f = sched__fate(c, sched_arch_now());
+		const struct sched_class *want = sched__class_wanted(rq, c, sched_arch_now());
 
 		if (!rq->online || !sched_cpumask_test(&c->affinity, rq->cpu))
-			FAIL(s, "thread running where it may not run", c->id);
+			return sched__check_fail(s, "thread running where it may not run", c->id);
 		/* an SC depleted, revoked or faulted: the thread may go on only until this pick
 		 * (a refill that is due is the timer's job: checked with the refill wait) */
-		if (c->on_class != (f == SCHED_FATE_EDF ? &sched_edf_class
-				   : f == SCHED_FATE_FAIR ? s->fair : NULL) && !pick_pending(rq) &&
-		    !c->sc_wait)
-			FAIL(s, "thread runs in a class its SC no longer allows, no pick due", c->id);
+		if (c->on_class != want && !pick_pending(rq) && !c->sc_wait)
+			return sched__check_fail(
+				s, "thread runs in a class its SC no longer allows, no pick due", c->id);
 		return 0;
 	}
 	if (sched__get(&c->state) != SCHED_EXITED && sched__get(&c->state) != SCHED_MIGRATING)
-		FAIL(s, "current thread neither running nor leaving", c->id);
+		return sched__check_fail(s, "current thread neither running nor leaving", c->id);
 	if (!pick_pending(rq))
-		FAIL(s, "leaving current thread without a pick due", c->id);
+		return sched__check_fail(s, "leaving current thread without a pick due", c->id);
 	if (sched__get(&c->state) == SCHED_MIGRATING && !sched__cpu_usable(s, c->dst_cpu))
-		FAIL(s, "migrating to an offline CPU", c->id);
+		return sched__check_fail(s, "migrating to an offline CPU", c->id);
 	return 0;
 }
 
@@ -74,46 +76,52 @@ static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sc
 		       uint64_t *load)
 {
 	unsigned n = 0;
-	int ret = cls->check(rq);
+	int ret = cls->check ? cls->check(rq) : 0;
 
 	if (ret < 0)
 		return ret;
 	for (struct sched_thread *t = cls->first(rq); t && n <= rq->nr_queued;
 	     t = cls->next(rq, t), n++) {
 		if (sched__get(&t->state) != SCHED_RUNNABLE || t->cpu != rq->cpu)
-			FAIL(s, "queued thread not RUNNABLE on this CPU", t->id);
+			return sched__check_fail(s, "queued thread not RUNNABLE on this CPU", t->id);
 		if (t->on_class != cls)
-			FAIL(s, "queued thread on another class than it says", t->id);
+			return sched__check_fail(s, "queued thread on another class than it says", t->id);
 		if (!sched_cpumask_test(&t->affinity, rq->cpu))
-			FAIL(s, "queued on a CPU outside its affinity", t->id);
+			return sched__check_fail(s, "queued on a CPU outside its affinity", t->id);
 		if (!stamp(s, t))
-			FAIL(s, "thread placed twice", t->id);
+			return sched__check_fail(s, "thread placed twice", t->id);
 		if (t->on_cpu && t != rq->switching)
-			FAIL(s, "queued thread still marked on a CPU", t->id);
+			return sched__check_fail(s, "queued thread still marked on a CPU", t->id);
 		*load += t->weight;
 	}
+	if (n + (rq->curr->on_class == cls) != rq->class_nr[cls->slot])
+		return sched__check_fail(s, "class count differs from its queue", rq->cpu);
 	return (int)n;
 }
 
 static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 {
 	uint64_t load = rq->curr->is_idle ? 0 : rq->curr->weight;
-	int nf = check_class(s, rq, s->fair, &load), ne;
+	unsigned queued = 0;
 
-	if (nf < 0)
-		return nf;
-	if ((ne = check_class(s, rq, &sched_edf_class, &load)) < 0)
-		return ne;
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) {
+		int n = check_class(s, rq, s->classes[i], &load);
+
+		if (n < 0)
+			return n;
+		queued += (unsigned)n;
+	}
 	if (load != rq->load)
-		FAIL(s, "load differs from the weights of the runnable threads", rq->cpu);
-	if ((unsigned)(nf + ne) != rq->nr_queued)
-		FAIL(s, "nr_queued differs from the queue", rq->cpu);
+		return sched__check_fail(s, "load differs from the weights of the runnable threads",
+					 rq->cpu);
+	if (queued != rq->nr_queued)
+		return sched__check_fail(s, "nr_queued differs from the queue", rq->cpu);
 	/* a demoted current thread keeps its refill wait here until it leaves at the pick */
-	if (!rq->online && (nf + ne || rq->nr_sc_wait > (uint32_t)(rq->curr->sc_wait != 0)))
-		FAIL(s, "offline CPU holds queued threads", rq->cpu);
+	if (!rq->online && (queued || rq->nr_sc_wait > (uint32_t)(rq->curr->sc_wait != 0)))
+		return sched__check_fail(s, "offline CPU holds queued threads", rq->cpu);
 	if (rq->handoff && (rq->handoff->check_stamp != s->check_epoch ||
 			    sched__get(&rq->handoff->state) != SCHED_RUNNABLE || rq->handoff->cpu != rq->cpu))
-		FAIL(s, "handoff target not queued here", rq->cpu);
+		return sched__check_fail(s, "handoff target not queued here", rq->cpu);
 	return 0;
 }
 
@@ -127,11 +135,11 @@ static int check_timer(struct sched_sys *s, struct sched_rq *rq)
 	if (pick_pending(rq))
 		return 0;
 	if (rq->nr_queued && c->is_idle && !rq->forced_idle)
-		FAIL(s, "threads queued behind idle with no pick due", rq->cpu);
-	if (c->is_idle || !cls || (cls != &sched_edf_class && !sched__others_wait(rq)))
+		return sched__check_fail(s, "threads queued behind idle with no pick due", rq->cpu);
+	if (c->is_idle || !cls || (!cls->budgeted && !sched__others_wait(rq)))
 		return 0;
 	if (sched__deadline_before(cls->slice_end(rq, c, c->exec_start), rq->timer_armed))
-		FAIL(s, "no timer for the current thread's slice or budget end", rq->cpu);
+		return sched__check_fail(s, "no timer for the current thread's slice or budget end", rq->cpu);
 	return 0;
 }
 
@@ -142,25 +150,25 @@ static int check_sleepers(struct sched_sys *s, struct sched_rq *rq)
 	unsigned count = 0;
 
 	if (!sched_rb_valid(&rq->sleepers))
-		FAIL(s, "sleeper tree is not a red-black tree", rq->cpu);
+		return sched__check_fail(s, "sleeper tree is not a red-black tree", rq->cpu);
 	for (n = rq->sleepers.leftmost; n && count <= rq->nr_sleepers; n = sched_rb_next(n)) {
 		const struct sched_thread *t =
 			sched__container_of(n, struct sched_thread, timeout_node);
 
 		if (sched__get(&t->state) != SCHED_BLOCKED || !sched__get(&t->timeout_armed) || t->cpu != rq->cpu)
-			FAIL(s, "sleeper not BLOCKED with a timeout on this CPU", t->id);
+			return sched__check_fail(s, "sleeper not BLOCKED with a timeout on this CPU", t->id);
 		if (prev && sched_time_before(t->timeout, prev->timeout))
-			FAIL(s, "sleeper tree out of order", t->id);
+			return sched__check_fail(s, "sleeper tree out of order", t->id);
 		prev = t;
 		count++;
 	}
 	if (count != rq->nr_sleepers)
-		FAIL(s, "nr_sleepers differs from the tree", rq->cpu);
+		return sched__check_fail(s, "nr_sleepers differs from the tree", rq->cpu);
 	if (rq->sleepers.leftmost) {
 		const struct sched_thread *first = sched__container_of(
 			rq->sleepers.leftmost, struct sched_thread, timeout_node);
 		if (sched__deadline_before(first->timeout, rq->timer_armed) && !pick_pending(rq))
-			FAIL(s, "sleeper timeout earlier than the armed timer", first->id);
+			return sched__check_fail(s, "sleeper timeout earlier than the armed timer", first->id);
 	}
 	return 0;
 }
@@ -170,7 +178,7 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 	int ret;
 
 	if (rq->online != sched__cpu_usable(s, rq->cpu))
-		FAIL(s, "online flag and online mask disagree", rq->cpu);
+		return sched__check_fail(s, "online flag and online mask disagree", rq->cpu);
 	if (!rq->curr)
 		return rq->nr_queued ? -SCHED_ECHECK : 0; /* never brought online */
 	if ((ret = check_curr(s, rq)) < 0 || (ret = check_queue(s, rq)) < 0 ||

@@ -12,6 +12,10 @@
  * group's under every rq lock. So holding any rq lock makes a resolution consistent.
  */
 #include "internal.h"
+#include "auth.h"
+#include "core_cookie.h"
+#include "core_tree.h"
+#include "rq.h"
 
 static sched_cookie_t new_cookie(struct sched_sys *s)
 {
@@ -23,22 +27,6 @@ static struct sched_core_tag new_tag(struct sched_sys *s, sched_cookie_t cookie)
 	struct sched_core_tag tag = { cookie, __atomic_add_fetch(&s->core_next_stamp, 1,
 								  __ATOMIC_RELAXED) };
 	return tag;
-}
-
-/* The assignment that decides t's cookie: the newest of its own and its groups'. O(depth). */
-static const struct sched_core_tag *winner(const struct sched_thread *t)
-{
-	const struct sched_core_tag *w = &t->core_tag;
-
-	for (const struct sched_group *g = t->group; g; g = g->parent)
-		if (g->core_tag.stamp > w->stamp)
-			w = &g->core_tag;
-	return w;
-}
-
-sched_cookie_t sched__cookie_resolve(const struct sched_thread *t)
-{
-	return winner(t)->cookie;
 }
 
 /* A new group of the auto-tagged kind gets its own cookie. Not yet shared: no lock. */
@@ -76,7 +64,7 @@ struct sched_core_tag sched__cookie_inherit(struct sched_sys *s, struct sched_th
 {
 	unsigned long flags;
 	struct sched_rq *rq = lock_view(s, creator, &flags);
-	struct sched_core_tag tag = *winner(creator);
+	struct sched_core_tag tag = *sched__cookie_winner(creator);
 
 	unlock_view(creator, rq, flags);
 	return tag;
@@ -111,7 +99,7 @@ static int check_call(struct sched_sys *s, struct sched_auth auth, enum sched_co
 	if (!s || !auth.a || (unsigned)scope > SCHED_CORE_SESSION)
 		return -SCHED_EINVAL;
 	if (!s->cfg.core_sched)
-		return -SCHED_ESTATE;
+		return -SCHED_EDISABLED;
 	if (!sched__auth_live(auth))
 		return -SCHED_ESTALE;
 	return auth.a->rights & SCHED_RIGHT_CORE ? 0 : -SCHED_EPERM;
@@ -150,7 +138,7 @@ static int look(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 	else if (!sched__in_scope(r.t->group, auth.a->scope))
 		ret = -SCHED_EPERM;
 	else if (g && scope != SCHED_CORE_THREAD && !(*g = scope_group(r.t, scope)))
-		ret = -SCHED_EINVAL;
+		ret = -SCHED_ENOGROUP;
 	else if (g && *g && !sched__in_scope(*g, auth.a->scope))
 		ret = -SCHED_EPERM;
 	if (!ret && cookie)
@@ -175,19 +163,19 @@ static int tag_thread(struct sched_sys *s, struct sched_ref r, sched_cookie_t co
 	return ret;
 }
 
-/* Every CPU's runnable threads in g: queued (fair and EDF) and current. rq locked. */
+/* Every CPU's runnable threads in g: queued on any class, and current. rq locked. */
 static void refresh_cpu(struct sched_rq *rq, const struct sched_group *g)
 {
-	const struct sched_class *f = rq->sys->fair;
+	sched__assert_rq_locked(rq);
+	for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {
+		const struct sched_class *cls = rq->sys->classes[c];
+		struct sched_thread *t = cls->first(rq), *nx;
 
-	for (struct sched_thread *t = f->first(rq); t; t = f->next(rq, t))
-		if (sched__in_scope(t->group, g))
-			refresh(rq, t);
-	for (struct sched_rb_node *n = rq->edf.ready.leftmost; n; n = sched_rb_next(n)) {
-		struct sched_thread *t = sched__container_of(n, struct sched_thread, sc_node);
-
-		if (sched__in_scope(t->group, g))
-			refresh(rq, t);
+		for (; t; t = nx) {
+			nx = cls->next(rq, t); /* refresh re-queues t */
+			if (sched__in_scope(t->group, g))
+				refresh(rq, t);
+		}
 	}
 	if (rq->curr && !rq->curr->is_idle && sched__in_scope(rq->curr->group, g))
 		refresh(rq, rq->curr);
@@ -261,7 +249,7 @@ int sched_core_get(struct sched_sys *s, struct sched_ref r, sched_cookie_t *out)
 	if (!s || !r.t || !out)
 		return -SCHED_EINVAL;
 	if (!s->cfg.core_sched)
-		return -SCHED_ESTATE;
+		return -SCHED_EDISABLED;
 	rq = lock_view(s, r.t, &flags);
 	if (r.t->is_idle)
 		ret = -SCHED_EINVAL;

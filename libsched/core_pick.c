@@ -23,16 +23,13 @@
  * Complexity: a core-wide pick is O(SMT width x (class pick + log n)); a reused pick O(1).
  */
 #include "internal.h"
+#include "account.h"
+#include "core_pick.h"
+#include "core_tree.h"
+#include "migrate.h"
+#include "rq.h"
 
-static struct sched_core *core_of(const struct sched_rq *rq)
-{
-	return &rq->core->core_state;
-}
 
-static struct sched_rq *sib(const struct sched_rq *rq, unsigned i)
-{
-	return &rq->sys->rq[core_of(rq)->sib[i]];
-}
 
 /* A CPU that never came online has no current thread: it runs nothing. */
 static bool runs(const struct sched_rq *r)
@@ -45,155 +42,48 @@ static bool tagged(const struct sched_rq *r)
 	return runs(r) && r->curr->cookie != SCHED_COOKIE_NONE;
 }
 
-/* Siblings share the leader's lock and core state; the leader is the core's lowest CPU,
- * so lock order (ascending owner CPU) is unchanged. Widths were checked by sched_init. */
-void sched__core_init(struct sched_sys *s)
-{
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		struct sched_rq *rq = &s->rq[c];
-
-		rq->running_cookie = SCHED_COOKIE_IDLE;
-		if (!s->cfg.core_sched)
-			continue;
-		for (unsigned l = 0; l <= c; l++) {
-			if (s->topo.core[l] == s->topo.core[c]) {
-				struct sched_core *core = &s->rq[l].core_state;
-
-				rq->core = &s->rq[l];
-				core->sib[core->nr_sibs++] = (uint16_t)c;
-				break;
-			}
-		}
-	}
-	for (unsigned c = 0; c < s->nr_cpus; c++)
-		s->rq[c].core_on = s->rq[c].core->core_state.nr_sibs > 1;
-}
-
-/* --- the per-CPU index: queued threads by (cookie, class, deadline or age) --------------- */
-
-/* An EDF thread's deadline. A current one whose SC another CPU just took away (revoke,
- * unbind) has none until it leaves EDF at its own next pick: it comes last. */
-static sched_time_t edf_key(const struct sched_thread *t)
-{
-	const struct sched_sc *sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
-
-	return sc ? sc->deadline : SCHED_TIME_NEVER;
-}
-
-static sched_time_t order_key(const struct sched_thread *t)
-{
-	return t->on_class == &sched_edf_class ? edf_key(t) : t->core_since;
-}
-
-static bool core_less(const struct sched_thread *a, const struct sched_thread *b)
-{
-	bool ea = a->on_class == &sched_edf_class, eb = b->on_class == &sched_edf_class;
-
-	if (a->cookie != b->cookie)
-		return a->cookie < b->cookie;
-	if (ea != eb)
-		return ea;
-	return sched__deadline_before(order_key(a), order_key(b));
-}
-
-/* Queued t (on a class, not current) enters the index. rq locked. O(log n). */
-void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t)
-{
-	struct sched_rb_node **link = &rq->core_tree.root, *parent = NULL;
-	bool left = false;
-
-	if (!sched__core_on(rq) || !t->on_class || t->in_core_tree)
-		return;
-	t->core_since = sched_arch_now(); /* fair threads of a cookie: oldest first */
-	while (*link) {
-		parent = *link;
-		left = core_less(t, sched__container_of(parent, struct sched_thread, core_node));
-		link = left ? &parent->left : &parent->right;
-	}
-	sched_rb_insert(&rq->core_tree, &t->core_node, parent, left);
-	t->in_core_tree = 1;
-	if (t->cookie)
-		core_of(rq)->nr_tagged++;
-}
-
-void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t)
-{
-	if (!t->in_core_tree)
-		return;
-	sched_rb_erase(&rq->core_tree, &t->core_node);
-	t->in_core_tree = 0;
-	if (t->cookie)
-		core_of(rq)->nr_tagged--;
-}
-
-/* A thread was queued on / left rq's classes: index it, and void the core pick. */
-void sched__core_enqueued(struct sched_rq *rq, struct sched_thread *t)
-{
-	t->cookie = sched__cookie_resolve(t);
-	sched__core_tree_add(rq, t);
-	core_of(rq)->task_seq++;
-}
-
-void sched__core_dequeued(struct sched_rq *rq, struct sched_thread *t)
-{
-	sched__core_tree_del(rq, t);
-	core_of(rq)->task_seq++;
-}
-
-/* The first queued thread of `cookie` on rq (EDF by deadline, then fair by age), or NULL. */
-struct sched_thread *sched__core_find(struct sched_rq *rq, sched_cookie_t cookie)
-{
-	struct sched_rb_node *n = rq->core_tree.root;
-	struct sched_thread *best = NULL;
-
-	while (n) {
-		struct sched_thread *t = sched__container_of(n, struct sched_thread, core_node);
-
-		if (t->cookie >= cookie) {
-			if (t->cookie == cookie)
-				best = t;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return best;
-}
-
 /* --- comparing threads of different siblings ----------------------------------------------- */
 
-static uint64_t vnow(struct sched_rq *rq)
+/* Snapshot each class's virtual time on rq (the classes that have one). */
+static void snapshot_vnow(struct sched_rq *rq)
 {
-	const struct sched_class *f = rq->sys->fair;
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) {
+		const struct sched_class *c = rq->sys->classes[i];
 
-	return f->core_vnow ? f->core_vnow(rq) : 0;
+		if (c->core_vnow)
+			rq->core_vbase[i] = c->core_vnow(rq);
+	}
 }
 
-/* A class without virtual time (rr): the longer a thread has waited, the more urgent; a
- * running one has waited for nothing. */
+/* Urgency within a class with virtual time: key minus the snapshot. A class without a key
+ * (rr): the longer a thread has waited, the more urgent; a running one has waited for
+ * nothing. */
 static int64_t vkey(struct sched_rq *rq, const struct sched_thread *t)
 {
-	const struct sched_class *f = rq->sys->fair;
+	const struct sched_class *c = t->on_class;
 
-	if (!f->core_key)
+	if (!c->core_key)
 		return (int64_t)(t == rq->curr ? sched_arch_now() : t->runnable_since);
-	return (int64_t)(f->core_key(rq, t) - rq->core_vbase);
+	return (int64_t)(c->core_key(rq, t) - rq->core_vbase[c->slot]);
 }
 
-/* Is a (best of rq a) more urgent than b (best of rq b)? NULL is the least urgent. */
+/*
+ * Is a (best of rq a) more urgent than b (best of rq b)? NULL is the least urgent. A higher
+ * class always wins; within a class, an absolute key (no virtual time) compares directly.
+ */
 static bool more_urgent(struct sched_thread *a, struct sched_rq *ra, struct sched_thread *b,
 			struct sched_rq *rb)
 {
-	bool ea, eb;
+	const struct sched_class *ca, *cb;
 
 	if (!a || !b)
 		return a && !b;
-	ea = a->on_class == &sched_edf_class;
-	eb = b->on_class == &sched_edf_class;
-	if (ea != eb)
-		return ea;
-	if (ea)
-		return sched__deadline_before(edf_key(a), edf_key(b));
+	ca = a->on_class;
+	cb = b->on_class;
+	if (ca != cb)
+		return ca->slot < cb->slot;
+	if (ca->core_key && !ca->core_vnow)
+		return sched__deadline_before(ca->core_key(ra, a), ca->core_key(rb, b));
 	return vkey(ra, a) < vkey(rb, b);
 }
 
@@ -206,13 +96,13 @@ static bool more_urgent(struct sched_thread *a, struct sched_rq *ra, struct sche
  */
 static void settle_forced(struct sched_rq *rq, sched_time_t now)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 	unsigned running = 0;
 
 	for (unsigned i = 0; i < core->nr_sibs; i++)
-		running += runs(sib(rq, i));
+		running += runs(sched__sib(rq, i));
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 
 		if (core->nr_forced && running && runs(r) && sched_time_before(r->fi_stamp, now))
 			sched__acct_add(r->curr, SCHED_ACCT_FORCED_IDLE,
@@ -223,7 +113,7 @@ static void settle_forced(struct sched_rq *rq, sched_time_t now)
 
 static void set_forced(struct sched_rq *rq, bool on, sched_time_t now)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 
 	if (on == rq->forced_idle)
 		return;
@@ -236,11 +126,6 @@ static void set_forced(struct sched_rq *rq, bool on, sched_time_t now)
 		core->nr_forced--;
 	}
 	rq->forced_idle = on;
-}
-
-bool sched__core_others_wait(const struct sched_rq *rq)
-{
-	return core_of(rq)->nr_forced != 0;
 }
 
 /* --- stealing for a forced-idle CPU ---------------------------------------------------------- */
@@ -274,11 +159,11 @@ static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t
 static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t cookie)
 {
 	struct sched_sys *s = rq->sys;
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 	unsigned tries = 0;
 
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *v = sib(rq, i);
+		struct sched_rq *v = sched__sib(rq, i);
 		/* only from a busy sibling: an idle one runs its own thread of the cookie, and two
 		 * waiting siblings would otherwise trade a thread forever */
 		struct sched_thread *t = v != rq && v->online && runs(v) ? sched__core_find(v, cookie)
@@ -311,8 +196,8 @@ static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t c
 /* Does t conflict with what a sibling of rq runs now? */
 static bool conflicts(struct sched_rq *rq, const struct sched_thread *t)
 {
-	for (unsigned i = 0; i < core_of(rq)->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+	for (unsigned i = 0; i < sched__core_of(rq)->nr_sibs; i++) {
+		struct sched_rq *r = sched__sib(rq, i);
 
 		if (r != rq && runs(r) && !sched__cookies_match(r->curr, t))
 			return true;
@@ -324,27 +209,25 @@ static bool conflicts(struct sched_rq *rq, const struct sched_thread *t)
  * each CPU picks on its own. */
 static bool core_active(struct sched_rq *rq)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 
 	if (core->nr_tagged)
 		return true;
 	for (unsigned i = 0; i < core->nr_sibs; i++)
-		if (tagged(sib(rq, i)))
+		if (tagged(sched__sib(rq, i)))
 			return true;
 	return false;
 }
 
-/* A sibling's own best: EDF, then fair, the current thread included while it runs. NULL if
+/* A sibling's own best by its classes, the current thread included while it runs. NULL if
  * it is offline, or its current thread is leaving (it reschedules itself right away). */
 static struct sched_thread *sibling_best(struct sched_rq *r, sched_time_t now)
 {
-	struct sched_thread *c = r->curr, *t = NULL;
+	struct sched_thread *c = r->curr;
 
 	if (!r->online || (!c->is_idle && sched__get(&c->state) != SCHED_RUNNING))
 		return NULL;
-	if (r->edf.nr || c->on_class == &sched_edf_class)
-		t = sched_edf_class.pick(r, now);
-	return t ? t : r->sys->fair->pick(r, now);
+	return sched__class_best(r, now);
 }
 
 /* r's best thread of `cookie`: its running one if it has it, else the index's first. */
@@ -382,21 +265,21 @@ static bool turn_over(struct sched_rq *rq, struct sched_thread *t, sched_time_t 
 static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thread *prev,
 					  bool prev_runs, sched_time_t now)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 	struct sched_thread *best[SCHED_SMT_MAX], *max = NULL;
 	struct sched_rq *max_rq = NULL;
 
 	sched__inc(&rq->counters[SCHED_CNT_CORE_PICKS], 1);
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 
 		if (r != rq)
 			sched__charge_curr(r, now); /* bring its virtual time up to now */
 		if (!core->in_fi)
-			r->core_vbase = vnow(r);
+			snapshot_vnow(r);
 	}
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 
 		best[i] = r == rq ? sched__choose(rq, prev, now) : sibling_best(r, now);
 		if (more_urgent(best[i], r, max, max_rq) ||
@@ -406,7 +289,7 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 	core->cookie = max ? max->cookie : SCHED_COOKIE_NONE;
 	core->in_fi = 0;
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 		struct sched_thread *p = best[i];
 
 		if (p && p->cookie != core->cookie)
@@ -428,7 +311,7 @@ static struct sched_thread *core_pick_all(struct sched_rq *rq, struct sched_thre
 static bool pick_valid(struct sched_rq *rq, struct sched_thread *p, struct sched_thread *prev,
 		       bool prev_runs)
 {
-	if (!rq->core_pending || core_of(rq)->pick_seq != core_of(rq)->task_seq)
+	if (!rq->core_pending || sched__core_of(rq)->pick_seq != sched__core_of(rq)->task_seq)
 		return false;
 	if (!p)
 		return true;
@@ -441,12 +324,12 @@ static bool pick_valid(struct sched_rq *rq, struct sched_thread *p, struct sched
 static struct sched_thread *choose_untagged(struct sched_rq *rq, struct sched_thread *prev,
 					   sched_time_t now)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 
 	rq->core_pending = 0;
 	for (unsigned i = 0; i < core->nr_sibs; i++)
-		if (sib(rq, i)->forced_idle)
-			sched__kick(sib(rq, i), true);
+		if (sched__sib(rq, i)->forced_idle)
+			sched__kick(sched__sib(rq, i), true);
 	return sched__choose(rq, prev, now);
 }
 
@@ -474,7 +357,7 @@ static struct sched_thread *core_choose(struct sched_rq *rq, struct sched_thread
 	}
 	/* about to be forced idle (prev, if it runs on, goes back to the queue) */
 	if (!next && (rq->nr_queued || prev_runs) &&
-	    (next = steal_matching(rq, core_of(rq)->cookie)) &&
+	    (next = steal_matching(rq, sched__core_of(rq)->cookie)) &&
 	    conflicts(rq, next))
 		next = NULL;
 	return next;
@@ -502,14 +385,14 @@ struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread
  */
 void sched__core_switched(struct sched_rq *rq, sched_time_t now)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 	bool forced = rq->curr->is_idle && rq->online && rq->nr_queued;
 	bool was = rq->forced_idle;
 
 	sched__set(&rq->running_cookie, rq->curr->is_idle ? SCHED_COOKIE_IDLE : rq->curr->cookie);
 	set_forced(rq, forced, now);
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 
 		if (r == rq)
 			continue;
@@ -526,57 +409,41 @@ void sched__core_switched(struct sched_rq *rq, sched_time_t now)
 
 /* --- placement and stealing ------------------------------------------------------------------ */
 
-/* Could t run on `cpu` now without forcing a sibling idle? Lock-free (a heuristic). */
-bool sched__core_fits(struct sched_sys *s, unsigned cpu, const struct sched_thread *t)
-{
-	struct sched_rq *rq = &s->rq[cpu];
-	struct sched_core *core = core_of(rq);
-
-	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
-		sched_cookie_t c = sched__get(&r->running_cookie);
-
-		if (r != rq && c != SCHED_COOKIE_IDLE && c != t->cookie)
-			return false;
-	}
-	return true;
-}
-
 /* --- invariants ---------------------------------------------------------------------------- */
 
 /* The core invariants, checked on the leader rq (locked). */
 int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
 {
-	struct sched_core *core = core_of(rq);
+	struct sched_core *core = sched__core_of(rq);
 	unsigned tagged_n = 0, forced = 0;
 
 	if (rq->core != rq || !sched__core_on(rq)) /* a core of one CPU keeps no index */
 		return 0;
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
-		struct sched_rq *r = sib(rq, i);
+		struct sched_rq *r = sched__sib(rq, i);
 		uint32_t queued = 0;
 
 		if (runs(r) && conflicts(r, r->curr))
-			FAIL(s, "core: siblings run different cookies", r->cpu);
+			return sched__check_fail(s, "core: siblings run different cookies", r->cpu);
 		if (!sched_rb_valid(&r->core_tree))
-			FAIL(s, "core: cookie index is not a valid tree", r->cpu);
+			return sched__check_fail(s, "core: cookie index is not a valid tree", r->cpu);
 		for (struct sched_rb_node *n = r->core_tree.leftmost; n; n = sched_rb_next(n)) {
 			struct sched_thread *t = sched__container_of(n, struct sched_thread, core_node);
 
 			if (sched__get(&t->state) != SCHED_RUNNABLE || t->cpu != r->cpu || !t->on_class)
-				FAIL(s, "core: index holds a thread not queued here", t->id);
+				return sched__check_fail(s, "core: index holds a thread not queued here", t->id);
 			if (t->cookie != sched__cookie_resolve(t))
-				FAIL(s, "core: queued thread has a stale cookie", t->id);
+				return sched__check_fail(s, "core: queued thread has a stale cookie", t->id);
 			queued++;
 			tagged_n += t->cookie != SCHED_COOKIE_NONE;
 		}
 		if (queued != r->nr_queued)
-			FAIL(s, "core: index and queue disagree", r->cpu);
+			return sched__check_fail(s, "core: index and queue disagree", r->cpu);
 		if (r->forced_idle && runs(r))
-			FAIL(s, "core: forced idle CPU runs a thread", r->cpu);
+			return sched__check_fail(s, "core: forced idle CPU runs a thread", r->cpu);
 		forced += r->forced_idle;
 	}
 	if (tagged_n != core->nr_tagged || forced != core->nr_forced)
-		FAIL(s, "core: tagged or forced count is off", rq->cpu);
+		return sched__check_fail(s, "core: tagged or forced count is off", rq->cpu);
 	return 0;
 }

@@ -81,19 +81,25 @@ static int locked_step(struct sched_sys *s, unsigned cpu, enum step what)
 
 int sched_core_enter_kernel(struct sched_sys *s, unsigned cpu)
 {
-	if (!s || cpu >= s->nr_cpus)
+	if (!s)
 		return -SCHED_EINVAL;
+	if (cpu >= s->nr_cpus)
+		return -SCHED_ECPU;
 	return protecting(s, cpu) ? locked_step(s, cpu, ENTER) : 0;
 }
 
 bool sched_core_kernel_safe(struct sched_sys *s, unsigned cpu)
 {
+	if (!s || cpu >= s->nr_cpus)
+		return false; /* a security answer fails closed */
 	return !protecting(s, cpu) || locked_step(s, cpu, CHECK);
 }
 
 int sched_core_exit_kernel(struct sched_sys *s, unsigned cpu)
 {
-	if (!s || cpu >= s->nr_cpus)
+	if (!s)
 		return -SCHED_EINVAL;
+	if (cpu >= s->nr_cpus)
+		return -SCHED_ECPU;
 	return protecting(s, cpu) && locked_step(s, cpu, EXIT) ? -SCHED_EBUSY : 0;
 }

@@ -3,19 +3,45 @@
  * edf.c - the budgeted class: threads whose SchedulingContext has budget, earliest absolute
  * deadline first, above every fair thread.
  *
- * A thread is here only while its SC has usable budget (the core moves it to the refill
- * wait or to the fair class otherwise, sc.c), so the class never sees a depleted SC except
- * in charge(), which reports the depletion. An SC's deadline changes only while its holder
+ * A thread is here only while its SC has usable budget (accepts(); the core moves it to the
+ * refill wait or to a lower class otherwise), so the class never sees a depleted SC except
+ * in charge(), which reports the depletion for the core to act on. The class is pure: it
+ * reads the SC's budget and deadline through the refill arithmetic and calls nothing else. An SC's deadline changes only while its holder
  * is current or off every queue, so the tree key is stable while queued. No time slicing
  * among EDF threads: the earlier deadline runs until it blocks or its budget ends
  * (round-robin SCs renew their deadline at each used-up budget, so they take turns).
  * Every operation O(log n) in the EDF threads of the CPU.
  */
 #include "internal.h"
+#include "refill.h"
+
+/* The state EDF keeps in its slot of every thread and run queue. */
+struct edf_thread {
+	struct sched_rb_node node;      /* in the ready tree while queued (not current) */
+};
+
+struct edf_rq {
+	struct sched_rb_tree ready;     /* queued, not current, keyed by sc->deadline */
+	uint32_t nr;                    /* in `ready` */
+};
+
+SCHED_CLASS_STATE_FITS(struct edf_thread, edf, thread);
+SCHED_CLASS_STATE_FITS(struct edf_rq, edf, rq);
+
+static inline struct sched_rb_node *node_of(const struct sched_thread *t)
+{
+	return &((struct edf_thread *)(void *)t->cls.edf)->node;
+}
+
+static inline struct edf_rq *rs(const struct sched_rq *rq)
+{
+	return (struct edf_rq *)(void *)rq->cls.edf;
+}
 
 static struct sched_thread *of(const struct sched_rb_node *n)
 {
-	return sched__container_of(n, struct sched_thread, sc_node);
+	return sched__container_of((void *)((char *)n - offsetof(struct edf_thread, node)),
+				   struct sched_thread, cls.edf);
 }
 
 /* A current thread whose SC was just lent or taken has no deadline left: it is leaving. */
@@ -24,32 +50,35 @@ static sched_time_t key(const struct sched_thread *t)
 	return t->sc ? t->sc->deadline : SCHED_TIME_NEVER;
 }
 
+/* A thread on an SC with usable budget belongs here. */
+static bool edf_accepts(const struct sched_thread *t, sched_time_t now)
+{
+	const struct sched_sc *sc = t->sc;
+
+	return sc && sched__refill_avail(sc, now);
+}
+
 static void edf_rq_init(struct sched_rq *rq)
 {
-	rq->edf.ready = (struct sched_rb_tree){ 0 };
-	rq->edf.nr = 0;
+	*rs(rq) = (struct edf_rq){ 0 };
 }
 
-static void edf_thread_init(struct sched_sys *s, struct sched_thread *t)
+/* Equal deadlines: first come first. */
+static bool earlier(const struct sched_rb_node *a, const struct sched_rb_node *b)
 {
-	(void)s, (void)t;
-}
-
-static void edf_reweight(struct sched_rq *rq, struct sched_thread *t)
-{
-	(void)rq, (void)t; /* weights are the fair class's business */
+	return sched_time_before(key(of(a)), key(of(b)));
 }
 
 static void insert(struct sched_rq *rq, struct sched_thread *t)
 {
-	sched__sc_insert(&rq->edf.ready, t, key);
-	rq->edf.nr++;
+	sched_rb_add(&rs(rq)->ready, node_of(t), earlier);
+	rs(rq)->nr++;
 }
 
 static void erase(struct sched_rq *rq, struct sched_thread *t)
 {
-	sched_rb_erase(&rq->edf.ready, &t->sc_node);
-	rq->edf.nr--;
+	sched_rb_erase(&rs(rq)->ready, node_of(t));
+	rs(rq)->nr--;
 }
 
 static void edf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
@@ -76,7 +105,7 @@ static bool curr_runs_here(const struct sched_rq *rq)
 /* The earliest deadline among the queued and a running current thread; ties keep curr. */
 static struct sched_thread *edf_pick(struct sched_rq *rq, sched_time_t now)
 {
-	struct sched_thread *first = rq->edf.ready.leftmost ? of(rq->edf.ready.leftmost) : NULL;
+	struct sched_thread *first = rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
 
 	(void)now;
 	if (curr_runs_here(rq) && (!first || !sched__deadline_before(key(first), key(rq->curr))))
@@ -99,15 +128,26 @@ static void edf_put_prev(struct sched_rq *rq, struct sched_thread *t)
  * earlier deadline waits. */
 static bool edf_handoff(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to)
 {
-	struct sched_thread *first = rq->edf.ready.leftmost ? of(rq->edf.ready.leftmost) : NULL;
+	struct sched_thread *first = rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
 
 	(void)from;
 	return first == to || !sched__deadline_before(key(first), key(to));
 }
 
-static bool edf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+/* Charge the SC; a depletion is the core's to act on (notify, fault, reschedule). */
+static enum sched_charge edf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
-	return sched__sc_charge(rq, t, delta);
+	(void)rq;
+	if (!t->sc)
+		return SCHED_CHARGE_OK;
+	switch (sched__refill_charge(t->sc, delta, t->exec_start)) {
+	case SCHED_REFILL_OK:
+		return SCHED_CHARGE_OK;
+	case SCHED_REFILL_TURN:
+		return SCHED_CHARGE_SLICE;
+	default:
+		return SCHED_CHARGE_DEPLETED;
+	}
 }
 
 static bool edf_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
@@ -117,7 +157,8 @@ static bool edf_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
 	return sched__deadline_before(key(woken), key(curr));
 }
 
-/* EDF does not slice: the current thread runs until its usable budget ends. */
+/* EDF does not slice: the current thread runs until its usable budget ends. Also the
+ * order of the core-scheduling index (an absolute instant: no core_vnow). */
 static sched_time_t edf_slice_end(struct sched_rq *rq, struct sched_thread *curr,
 				  sched_time_t charged_at)
 {
@@ -128,17 +169,30 @@ static sched_time_t edf_slice_end(struct sched_rq *rq, struct sched_thread *curr
 /* Yield gives up what is left of the budget until the next refill (Linux: dl_yielded). */
 static void edf_yield(struct sched_rq *rq, struct sched_thread *curr)
 {
-	sched__sc_yield(rq, curr);
+	(void)rq;
+	if (curr->sc)
+		sched__refill_forfeit(curr->sc, curr->exec_start);
+}
+
+/* Core scheduling: the deadline, read with an atomic load (a sibling CPU compares it). A
+ * current thread whose SC another CPU just took away (revoke, unbind) has none until it
+ * leaves at its own next pick: it comes last. */
+static uint64_t edf_core_key(struct sched_rq *rq, const struct sched_thread *t)
+{
+	const struct sched_sc *sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
+
+	(void)rq;
+	return sc ? sc->deadline : SCHED_TIME_NEVER;
 }
 
 static struct sched_thread *edf_first(struct sched_rq *rq)
 {
-	return rq->edf.ready.leftmost ? of(rq->edf.ready.leftmost) : NULL;
+	return rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
 }
 
 static struct sched_thread *edf_next(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_rb_node *n = sched_rb_next(&t->sc_node);
+	struct sched_rb_node *n = sched_rb_next(node_of(t));
 
 	(void)rq;
 	return n ? of(n) : NULL;
@@ -150,30 +204,31 @@ static int edf_check(struct sched_rq *rq)
 	const struct sched_thread *prev = NULL;
 	unsigned n = 0;
 
-	if (!sched_rb_valid(&rq->edf.ready))
-		FAIL(s, "EDF tree is not a red-black tree", rq->cpu);
-	for (struct sched_rb_node *x = rq->edf.ready.leftmost; x && n <= rq->edf.nr;
+	if (!sched_rb_valid(&rs(rq)->ready))
+		return sched__check_fail(s, "EDF tree is not a red-black tree", rq->cpu);
+	for (struct sched_rb_node *x = rs(rq)->ready.leftmost; x && n <= rs(rq)->nr;
 	     x = sched_rb_next(x), n++) {
 		const struct sched_thread *t = of(x);
 
 		if (!t->sc || t->on_class != &sched_edf_class)
-			FAIL(s, "thread in the EDF tree without an SC", t->id);
+			return sched__check_fail(s, "thread in the EDF tree without an SC", t->id);
 		if (!sched__refill_avail(t->sc, sched_arch_now()))
-			FAIL(s, "EDF-queued thread has no usable budget", t->id);
+			return sched__check_fail(s, "EDF-queued thread has no usable budget", t->id);
 		if (prev && sched_time_before(key(t), key(prev)))
-			FAIL(s, "EDF tree out of deadline order", t->id);
+			return sched__check_fail(s, "EDF tree out of deadline order", t->id);
 		prev = t;
 	}
-	if (n != rq->edf.nr)
-		FAIL(s, "EDF count differs from its tree", rq->cpu);
+	if (n != rs(rq)->nr)
+		return sched__check_fail(s, "EDF count differs from its tree", rq->cpu);
 	return 0;
 }
 
 const struct sched_class sched_edf_class = {
 	.name = "edf",
+	.slot = SCHED_SLOT_edf,
+	.budgeted = true,
+	.accepts = edf_accepts,
 	.rq_init = edf_rq_init,
-	.thread_init = edf_thread_init,
-	.reweight = edf_reweight,
 	.enqueue = edf_enqueue,
 	.dequeue = edf_dequeue,
 	.pick = edf_pick,
@@ -186,5 +241,6 @@ const struct sched_class sched_edf_class = {
 	.yield = edf_yield,
 	.first = edf_first,
 	.next = edf_next,
+	.core_key = edf_core_key,
 	.check = edf_check,
 };

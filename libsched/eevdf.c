@@ -31,7 +31,29 @@
  * is its shares times the fraction of the group's queued weight that is on that CPU.
  */
 #include "internal.h"
+#include "eevdf.h"
 #include "weight.h"
+
+SCHED_CLASS_STATE_FITS(struct sched_eevdf_thread, fair, thread);
+SCHED_CLASS_STATE_FITS(struct sched_eevdf_rq, fair, rq);
+_Static_assert(sizeof(struct sched_eevdf_group_cpu) <= sizeof(struct sched_group_cpu),
+	       "a group's EEVDF state fits struct sched_group_cpu");
+
+static inline struct sched_eevdf_thread *ts(const struct sched_thread *t)
+{
+	return sched_eevdf_thread_of(t);
+}
+
+static inline struct sched_eevdf_rq *rs(const struct sched_rq *rq)
+{
+	return sched_eevdf_rq_of(rq);
+}
+
+static struct sched_thread *of_node(struct sched_list *n)
+{
+	return sched__container_of((void *)((char *)n - offsetof(struct sched_eevdf_thread, node)),
+				   struct sched_thread, cls.fair);
+}
 
 #define NICE0 SCHED_WEIGHT_NICE0
 #define MIN_SHARES 2
@@ -426,9 +448,9 @@ static struct sched_group *fair_group(struct sched_group *g)
 	return g;
 }
 
-static struct sched_group_cpu *gcpu_of(struct sched_fair_entity *gse)
+static struct sched_eevdf_group_cpu *gcpu_of(struct sched_fair_entity *gse)
 {
-	return sched__container_of(gse, struct sched_group_cpu, se);
+	return sched__container_of(gse, struct sched_eevdf_group_cpu, se);
 }
 
 /*
@@ -440,7 +462,7 @@ static void update_group_entity(struct sched_fair_entity *gse)
 {
 	struct sched_fair_rq *mq = gse->my_q;
 	struct sched_group *g = mq->group;
-	struct sched_group_cpu *pc = gcpu_of(gse);
+	struct sched_eevdf_group_cpu *pc = gcpu_of(gse);
 	uint64_t local = queue_weight(mq), total, w;
 
 	total = sched__add(&g->load, local - pc->load_contrib) + (local - pc->load_contrib);
@@ -462,51 +484,51 @@ static void update_shares(struct sched_fair_entity *se)
 /* Bind the thread's entity to its queue on this CPU (its fairness group's, or the top). */
 static void attach(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(t)->se;
 	struct sched_group *g = fair_group(t->group);
 
-	se->q = g ? &g->pcpu[rq->cpu].q : &rq->cls.eevdf.top;
-	se->parent = g ? &g->pcpu[rq->cpu].se : NULL;
+	se->q = g ? &sched_eevdf_gcpu(g, rq->cpu)->q : &rs(rq)->top;
+	se->parent = g ? &sched_eevdf_gcpu(g, rq->cpu)->se : NULL;
 }
 
 static struct sched_thread *thread_of(struct sched_fair_entity *se)
 {
-	return sched__container_of(se, struct sched_thread, cls.eevdf.se);
+	return sched__container_of((void *)se, struct sched_thread, cls.fair);
 }
 
 /* --- class operations ------------------------------------------------------------------------ */
 
 static void eevdf_rq_init(struct sched_rq *rq)
 {
-	rq->cls.eevdf.top.tree.augment = augment;
-	sched__list_init(&rq->cls.eevdf.queued);
+	rs(rq)->top.tree.augment = augment;
+	sched__list_init(&rs(rq)->queued);
 }
 
 static void eevdf_thread_init(struct sched_sys *s, struct sched_thread *t)
 {
-	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(t)->se;
 
 	(void)s;
 	*se = (struct sched_fair_entity){ .slice = t->slice, .weight = t->weight };
 	se->inv_weight = t->weight == SCHED_WEIGHT_IDLE ? 0xffffffffu / SCHED_WEIGHT_IDLE
 							 : sched__nice_inv_weight(t->nice);
-	sched__list_init(&t->cls.eevdf.node);
+	sched__list_init(&ts(t)->node);
 }
 
 static void eevdf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	uint64_t tick = rq->sys->cfg.tick_ns;
-	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(t)->se;
 
 	const struct sched_fair_rq *left = se->q;
 
 	attach(rq, t);
 	for (; se && !se->on_q; se = se->parent) {
-		enqueue_entity(se->q, se, flags, tick, se == &t->cls.eevdf.se ? left : se->q);
+		enqueue_entity(se->q, se, flags, tick, se == &ts(t)->se ? left : se->q);
 		flags = SCHED_ENQ_WAKE; /* a group entity keeps its own lag on this CPU */
 	}
-	update_shares(&t->cls.eevdf.se);
-	sched__list_add_tail(&rq->cls.eevdf.queued, &t->cls.eevdf.node);
+	update_shares(&ts(t)->se);
+	sched__list_add_tail(&rs(rq)->queued, &ts(t)->node);
 }
 
 /*
@@ -517,11 +539,11 @@ static void eevdf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 static void eevdf_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	uint64_t tick = rq->sys->cfg.tick_ns;
-	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(t)->se;
 	bool was_curr = se->q->curr == se;
 
 	(void)flags;
-	sched__list_del(&t->cls.eevdf.node);
+	sched__list_del(&ts(t)->node);
 	for (; se; se = se->parent) {
 		struct sched_fair_rq *q = se->q;
 
@@ -532,12 +554,12 @@ static void eevdf_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 	for (se = se ? se->parent : NULL; was_curr && se; se = se->parent)
 		if (se->q->curr == se)
 			put_prev_entity(se->q, se);
-	update_shares(&t->cls.eevdf.se);
+	update_shares(&ts(t)->se);
 }
 
 static struct sched_thread *eevdf_pick(struct sched_rq *rq, sched_time_t now)
 {
-	struct sched_fair_rq *q = &rq->cls.eevdf.top;
+	struct sched_fair_rq *q = &rs(rq)->top;
 
 	(void)now;
 	for (unsigned depth = 0; depth <= SCHED_GROUP_DEPTH_MAX && q->nr; depth++) {
@@ -553,18 +575,18 @@ static struct sched_thread *eevdf_pick(struct sched_rq *rq, sched_time_t now)
 static void eevdf_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	(void)rq, (void)now;
-	sched__list_del(&t->cls.eevdf.node);
-	for (struct sched_fair_entity *se = &t->cls.eevdf.se; se && se->q->curr != se;
+	sched__list_del(&ts(t)->node);
+	for (struct sched_fair_entity *se = &ts(t)->se; se && se->q->curr != se;
 	     se = se->parent)
 		set_next_entity(se->q, se);
 }
 
 static void eevdf_put_prev(struct sched_rq *rq, struct sched_thread *t)
 {
-	for (struct sched_fair_entity *se = &t->cls.eevdf.se; se; se = se->parent)
+	for (struct sched_fair_entity *se = &ts(t)->se; se; se = se->parent)
 		if (se->q->curr == se)
 			put_prev_entity(se->q, se);
-	sched__list_add_tail(&rq->cls.eevdf.queued, &t->cls.eevdf.node);
+	sched__list_add_tail(&rs(rq)->queued, &ts(t)->node);
 }
 
 /*
@@ -575,7 +597,7 @@ static void eevdf_put_prev(struct sched_rq *rq, struct sched_thread *t)
 static bool eevdf_handoff(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to)
 {
 	(void)rq, (void)from;
-	for (struct sched_fair_entity *se = &to->cls.eevdf.se; se; se = se->parent) {
+	for (struct sched_fair_entity *se = &ts(to)->se; se; se = se->parent) {
 		int64_t sum;
 		uint64_t w;
 
@@ -587,12 +609,12 @@ static bool eevdf_handoff(struct sched_rq *rq, struct sched_thread *from, struct
 }
 
 /* Advance every level's vruntime; true if a request ended (deadline reached) on the way. */
-static bool eevdf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+static enum sched_charge eevdf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
 	bool ended = false;
 
 	(void)rq;
-	for (struct sched_fair_entity *se = &t->cls.eevdf.se; se; se = se->parent) {
+	for (struct sched_fair_entity *se = &ts(t)->se; se; se = se->parent) {
 		se->vruntime += to_virtual(delta, se);
 		if ((int64_t)(se->vruntime + DEADLINE_SLACK - se->deadline) >= 0) {
 			se->deadline = se->vruntime + to_virtual(se->slice, se);
@@ -601,7 +623,7 @@ static bool eevdf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t d
 		}
 		update_v0(se->q);
 	}
-	return ended;
+	return ended ? SCHED_CHARGE_SLICE : SCHED_CHARGE_OK;
 }
 
 /* Levels from se to the top (1 for an entity on the top queue). */
@@ -621,7 +643,7 @@ static unsigned depth_of(const struct sched_fair_entity *se)
 static bool eevdf_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
 				 struct sched_thread *woken)
 {
-	struct sched_fair_entity *ce = &curr->cls.eevdf.se, *we = &woken->cls.eevdf.se;
+	struct sched_fair_entity *ce = &ts(curr)->se, *we = &ts(woken)->se;
 	unsigned dc = depth_of(ce), dw = depth_of(we);
 
 	(void)rq;
@@ -647,7 +669,7 @@ static sched_time_t eevdf_slice_end(struct sched_rq *rq, struct sched_thread *cu
 	sched_time_t end = SCHED_TIME_NEVER;
 
 	(void)rq;
-	for (struct sched_fair_entity *se = &curr->cls.eevdf.se; se; se = se->parent) {
+	for (struct sched_fair_entity *se = &ts(curr)->se; se; se = se->parent) {
 		int64_t dv = (int64_t)(se->deadline - se->vruntime);
 		sched_time_t e;
 
@@ -663,7 +685,7 @@ static sched_time_t eevdf_slice_end(struct sched_rq *rq, struct sched_thread *cu
 /* Yield: end the current request now, so any eligible peer with an earlier deadline runs. */
 static void eevdf_yield(struct sched_rq *rq, struct sched_thread *curr)
 {
-	struct sched_fair_entity *se = &curr->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(curr)->se;
 
 	(void)rq;
 	se->deadline = se->vruntime + to_virtual(se->slice, se);
@@ -673,7 +695,7 @@ static void eevdf_yield(struct sched_rq *rq, struct sched_thread *curr)
 /* The entity that stands for t on the top-level queue: t's, or its outermost group's. */
 static uint64_t eevdf_core_key(struct sched_rq *rq, const struct sched_thread *t)
 {
-	const struct sched_fair_entity *se = &t->cls.eevdf.se;
+	const struct sched_fair_entity *se = &ts(t)->se;
 
 	(void)rq;
 	for (unsigned d = 0; se->parent && d < SCHED_GROUP_DEPTH_MAX; d++)
@@ -683,24 +705,24 @@ static uint64_t eevdf_core_key(struct sched_rq *rq, const struct sched_thread *t
 
 static uint64_t eevdf_core_vnow(struct sched_rq *rq)
 {
-	return avg_vruntime(&rq->cls.eevdf.top);
+	return avg_vruntime(&rs(rq)->top);
 }
 
 static struct sched_thread *eevdf_first(struct sched_rq *rq)
 {
-	struct sched_list *h = &rq->cls.eevdf.queued;
+	struct sched_list *h = &rs(rq)->queued;
 
 	return sched__list_empty(h) ? NULL
-				    : sched__container_of(h->next, struct sched_thread, cls.eevdf.node);
+				    : of_node(h->next);
 }
 
 static struct sched_thread *eevdf_next(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_list *n = t->cls.eevdf.node.next;
+	struct sched_list *n = ts(t)->node.next;
 
-	return n == &rq->cls.eevdf.queued
+	return n == &rs(rq)->queued
 		       ? NULL
-		       : sched__container_of(n, struct sched_thread, cls.eevdf.node);
+		       : of_node(n);
 }
 
 static void eevdf_group_init(struct sched_sys *s, struct sched_group *g)
@@ -708,15 +730,15 @@ static void eevdf_group_init(struct sched_sys *s, struct sched_group *g)
 	struct sched_group *parent = fair_group(g->parent);
 
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		struct sched_group_cpu *pc = &g->pcpu[c];
+		struct sched_eevdf_group_cpu *pc = sched_eevdf_gcpu(g, c);
 
-		*pc = (struct sched_group_cpu){ 0 };
+		*pc = (struct sched_eevdf_group_cpu){ 0 };
 		pc->q.group = g;
 		pc->q.tree.augment = augment;
 		pc->se.my_q = &pc->q;
 		pc->se.slice = s->cfg.base_slice_ns;
-		pc->se.q = parent ? &parent->pcpu[c].q : &s->rq[c].cls.eevdf.top;
-		pc->se.parent = parent ? &parent->pcpu[c].se : NULL;
+		pc->se.q = parent ? &sched_eevdf_gcpu(parent, c)->q : &rs(&s->rq[c])->top;
+		pc->se.parent = parent ? &sched_eevdf_gcpu(parent, c)->se : NULL;
 		set_weight(&pc->se, g->weight);
 	}
 }
@@ -724,7 +746,7 @@ static void eevdf_group_init(struct sched_sys *s, struct sched_group *g)
 /* Change a thread's weight and slice in place, keeping its lag at every level. rq locked. */
 static void eevdf_reweight(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_fair_entity *se = &t->cls.eevdf.se;
+	struct sched_fair_entity *se = &ts(t)->se;
 
 	(void)rq;
 	reweight_entity(se->q, se, t->weight);
@@ -811,12 +833,14 @@ static int check_level(struct sched_rq *rq, const struct sched_fair_rq *q, unsig
 /* Queued threads sit on queues whose group entities are all on their queues. */
 static int check_threads(struct sched_rq *rq)
 {
-	unsigned n = 0, fair = rq->nr_queued - rq->edf.nr; /* the rest are EDF threads */
+	/* threads on this class minus its current one, if it is on the class */
+	unsigned n = 0, fair = rq->class_nr[SCHED_SLOT_fair] -
+			       (rq->curr && rq->curr->on_class == &sched_eevdf_class);
 
 	for (struct sched_thread *t = eevdf_first(rq); t && n <= fair;
 	     t = eevdf_next(rq, t), n++)
-		for (struct sched_fair_entity *se = &t->cls.eevdf.se; se; se = se->parent)
-			if (!se->on_q || (se->q->curr == se && se == &t->cls.eevdf.se))
+		for (struct sched_fair_entity *se = &ts(t)->se; se; se = se->parent)
+			if (!se->on_q || (se->q->curr == se && se == &ts(t)->se))
 				return fail(rq, "eevdf: queued thread's path is not queued");
 	if (n != fair)
 		return fail(rq, "eevdf: queued list differs from nr_queued");
@@ -827,11 +851,12 @@ static int eevdf_check(struct sched_rq *rq)
 {
 	int ret = check_threads(rq);
 
-	return ret < 0 ? ret : check_level(rq, &rq->cls.eevdf.top, 0);
+	return ret < 0 ? ret : check_level(rq, &rs(rq)->top, 0);
 }
 
 const struct sched_class sched_eevdf_class = {
 	.name = "eevdf",
+	.slot = SCHED_SLOT_fair,
 	.rq_init = eevdf_rq_init,
 	.thread_init = eevdf_thread_init,
 	.group_init = eevdf_group_init,

@@ -27,6 +27,7 @@
  * product runtime x period < 2^72 is done in 128 bits.
  */
 #include "internal.h"
+#include "refill.h"
 
 __extension__ typedef unsigned __int128 u128;
 

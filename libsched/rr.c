@@ -10,47 +10,76 @@
 #include "internal.h"
 #include "weight.h"
 
+/* The state rr keeps in the fair slot of every thread and run queue. */
+struct rr_thread {
+	struct sched_list node;         /* in its CPU's queue while queued */
+	sched_time_t slice_end;         /* end of its current quantum */
+};
+
+struct rr_rq {
+	struct sched_list queue;
+};
+
+SCHED_CLASS_STATE_FITS(struct rr_thread, fair, thread);
+SCHED_CLASS_STATE_FITS(struct rr_rq, fair, rq);
+
+static inline struct rr_thread *ts(const struct sched_thread *t)
+{
+	return (struct rr_thread *)(void *)t->cls.fair;
+}
+
+static inline struct rr_rq *rs(const struct sched_rq *rq)
+{
+	return (struct rr_rq *)(void *)rq->cls.fair;
+}
+
+static struct sched_thread *of_node(struct sched_list *n)
+{
+	return sched__container_of((void *)((char *)n - offsetof(struct rr_thread, node)),
+				   struct sched_thread, cls.fair);
+}
+
 #define SCHED_RR_MIN_QUANTUM 100000ull /* 0.1 ms */
 
 static void rr_rq_init(struct sched_rq *rq)
 {
-	sched__list_init(&rq->cls.rr.queue);
+	sched__list_init(&rs(rq)->queue);
 }
 
 static void rr_thread_init(struct sched_sys *s, struct sched_thread *t)
 {
 	(void)s;
-	sched__list_init(&t->cls.rr.node);
-	t->cls.rr.slice_end = 0;
+	sched__list_init(&ts(t)->node);
+	ts(t)->slice_end = 0;
 }
 
 static void rr_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	(void)flags;
-	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
+	sched__list_add_tail(&rs(rq)->queue, &ts(t)->node);
 }
 
 /* The current thread is not linked (set_next unlinked it); unlinking it again is a no-op. */
 static void rr_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
 	(void)rq, (void)flags;
-	sched__list_del(&t->cls.rr.node);
+	sched__list_del(&ts(t)->node);
 }
 
 static struct sched_thread *rr_first(struct sched_rq *rq)
 {
-	struct sched_list *h = &rq->cls.rr.queue;
+	struct sched_list *h = &rs(rq)->queue;
 
 	return sched__list_empty(h) ? NULL
-				    : sched__container_of(h->next, struct sched_thread, cls.rr.node);
+				    : of_node(h->next);
 }
 
 static struct sched_thread *rr_next(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_list *n = t->cls.rr.node.next;
+	struct sched_list *n = ts(t)->node.next;
 
-	return n == &rq->cls.rr.queue ? NULL
-				       : sched__container_of(n, struct sched_thread, cls.rr.node);
+	return n == &rs(rq)->queue ? NULL
+				       : of_node(n);
 }
 
 /* The current thread keeps the CPU until its quantum ends; then the queue's head runs. */
@@ -60,7 +89,7 @@ static struct sched_thread *rr_pick(struct sched_rq *rq, sched_time_t now)
 	bool curr_runs = !curr->is_idle && sched__get(&curr->state) == SCHED_RUNNING &&
 			 curr->on_class == &sched_rr_class;
 
-	if (curr_runs && (!head || sched_time_before(now, curr->cls.rr.slice_end)))
+	if (curr_runs && (!head || sched_time_before(now, ts(curr)->slice_end)))
 		return curr;
 	return head;
 }
@@ -73,13 +102,13 @@ static void new_turn(struct sched_rq *rq, struct sched_thread *t, sched_time_t n
 {
 	uint64_t q = rq->sys->cfg.rr_quantum_ns * t->weight / SCHED_WEIGHT_NICE0;
 
-	if (!sched_time_before(now, t->cls.rr.slice_end))
-		t->cls.rr.slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
+	if (!sched_time_before(now, ts(t)->slice_end))
+		ts(t)->slice_end = now + (q < SCHED_RR_MIN_QUANTUM ? SCHED_RR_MIN_QUANTUM : q);
 }
 
 static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
-	sched__list_del(&t->cls.rr.node);
+	sched__list_del(&ts(t)->node);
 	new_turn(rq, t, now);
 }
 
@@ -87,13 +116,13 @@ static void rr_set_next(struct sched_rq *rq, struct sched_thread *t, sched_time_
 static bool rr_handoff(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to)
 {
 	(void)rq;
-	to->cls.rr.slice_end = from->is_idle ? 0 : from->cls.rr.slice_end;
+	ts(to)->slice_end = from->is_idle ? 0 : ts(from)->slice_end;
 	return true;
 }
 
 static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
 {
-	sched__list_add_tail(&rq->cls.rr.queue, &t->cls.rr.node);
+	sched__list_add_tail(&rs(rq)->queue, &ts(t)->node);
 }
 
 /*
@@ -101,14 +130,14 @@ static void rr_put_prev(struct sched_rq *rq, struct sched_thread *t)
  * on with a new turn; it may still be waited for by a sibling forced idle under core
  * scheduling, whose core-wide pick then needs the next turn's end, not a past instant.
  */
-static bool rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
+static enum sched_charge rr_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
-	bool over = !sched_time_before(t->exec_start, t->cls.rr.slice_end);
+	bool over = !sched_time_before(t->exec_start, ts(t)->slice_end);
 
 	(void)delta;
 	if (over && !rr_first(rq))
 		new_turn(rq, t, t->exec_start);
-	return over;
+	return over ? SCHED_CHARGE_SLICE : SCHED_CHARGE_OK;
 }
 
 /* The quantum is computed from the weight at each turn: nothing to keep. */
@@ -128,33 +157,33 @@ static sched_time_t rr_slice_end(struct sched_rq *rq, struct sched_thread *curr,
 				 sched_time_t charged_at)
 {
 	(void)rq, (void)charged_at;
-	return curr->cls.rr.slice_end;
+	return ts(curr)->slice_end;
 }
 
 /* Its quantum counts as used: the next pick takes the queue's head. */
 static void rr_yield(struct sched_rq *rq, struct sched_thread *curr)
 {
 	(void)rq;
-	curr->cls.rr.slice_end = curr->exec_start;
+	ts(curr)->slice_end = curr->exec_start;
 }
 
 static int rr_check(struct sched_rq *rq)
 {
-	unsigned n = 0, fair = rq->nr_queued - rq->edf.nr; /* the rest are EDF threads */
+	/* threads on this class minus its current one, if it is on the class */
+	unsigned n = 0, fair = rq->class_nr[SCHED_SLOT_fair] -
+			       (rq->curr && rq->curr->on_class == &sched_rr_class);
 
 	for (struct sched_thread *t = rr_first(rq); t; t = rr_next(rq, t))
 		if (++n > fair)
 			break;
-	if (n != fair) {
-		rq->sys->check_msg = "rr: queue length differs from nr_queued";
-		rq->sys->check_arg = rq->cpu;
-		return -SCHED_ECHECK;
-	}
+	if (n != fair)
+		return sched__check_fail(rq->sys, "rr: queue length differs from its count", rq->cpu);
 	return 0;
 }
 
 const struct sched_class sched_rr_class = {
 	.name = "rr",
+	.slot = SCHED_SLOT_fair,
 	.rq_init = rr_rq_init,
 	.thread_init = rr_thread_init,
 	.reweight = rr_reweight,

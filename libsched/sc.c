@@ -15,118 +15,17 @@
  * or passive set), so threads without SCs never touch it.
  */
 #include "internal.h"
+#include "account.h"
+#include "auth.h"
+#include "budget.h"
+#include "place.h"
+#include "refill.h"
+#include "rq.h"
+#include "sc.h"
 
 /* --- fate and budget on the CPU (rq locked) ------------------------------------------------- */
 
-enum sched_fate sched__fate(const struct sched_thread *t, sched_time_t now)
-{
-	if (t->sc_fault)
-		return SCHED_FATE_BLOCK;
-	if (!t->sc)
-		return t->passive ? SCHED_FATE_BLOCK : SCHED_FATE_FAIR;
-	if (sched__refill_avail(t->sc, now))
-		return SCHED_FATE_EDF;
-	return t->sc->overrun == SCHED_SC_DEMOTE ? SCHED_FATE_FAIR : SCHED_FATE_WAIT;
-}
-
-/* One message per depletion, from the SC's own storage: nothing is allocated. */
-static void notify(struct sched_sc *sc, const struct sched_thread *t)
-{
-	if (!sc->endpoint)
-		return;
-	sc->stats.notifications++;
-	sched_arch_notify(sc->endpoint,
-			  sched_sc_message(t == sc->bound ? SCHED_SC_MSG_DEPLETED : SCHED_SC_MSG_TIMEOUT,
-					   sc->index, t->id));
-}
-
-/*
- * The EDF class charges the current thread's SC. A depletion notifies once, arms a
- * notify-and-block fault, and always asks for a pick (the thread must leave EDF even when
- * nothing else is queued). Returns true when the turn or budget ended. O(refills).
- */
-bool sched__sc_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
-{
-	struct sched_sc *sc = t->sc;
-	sched_time_t now = t->exec_start;
-
-	if (!sc)
-		return false;
-	switch (sched__refill_charge(sc, delta, now)) {
-	case SCHED_REFILL_OK:
-		return false;
-	case SCHED_REFILL_TURN:
-		return true;
-	default:
-		break;
-	}
-	notify(sc, t);
-	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK)
-		sched__set(&t->sc_fault, 1);
-	sched__set(&rq->need_resched, 1);
-	return true;
-}
-
-void sched__sc_yield(struct sched_rq *rq, struct sched_thread *t)
-{
-	if (t->sc)
-		sched__refill_forfeit(t->sc, t->exec_start);
-	(void)rq;
-}
-
 /* --- the refill wait: runnable SC threads without budget, by refill instant ----------------- */
-
-static sched_time_t refill_key(const struct sched_thread *t)
-{
-	return sched__refill_next(t->sc);
-}
-
-void sched__sc_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
-{
-	sched__sc_insert(&rq->sc_wait, t, refill_key);
-	t->sc_wait = 1;
-	rq->nr_sc_wait++;
-	t->sc->wait_since = now;
-}
-
-void sched__sc_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
-{
-	sched_rb_erase(&rq->sc_wait, &t->sc_node);
-	t->sc_wait = 0;
-	rq->nr_sc_wait--;
-	if (t->sc)
-		t->sc->stats.throttled_ns += now - t->sc->wait_since;
-}
-
-sched_time_t sched__sc_next_event(struct sched_rq *rq)
-{
-	struct sched_rb_node *n = rq->sc_wait.leftmost;
-
-	return n ? refill_key(sched__container_of(n, struct sched_thread, sc_node)) : SCHED_TIME_NEVER;
-}
-
-/*
- * Budget came back for threads in the refill wait: each goes back to EDF (a running demoted
- * thread at this pick). At most a batch per call; the timer fires again at once for more.
- * On rq->cpu, rq locked. O(batch x log n).
- */
-unsigned sched__sc_expire(struct sched_rq *rq, sched_time_t now)
-{
-	unsigned n = 0;
-
-	while (n < SCHED_TIMER_BATCH && rq->sc_wait.leftmost) {
-		struct sched_thread *t =
-			sched__container_of(rq->sc_wait.leftmost, struct sched_thread, sc_node);
-
-		if (sched_time_before(now, refill_key(t)))
-			break;
-		sched__sc_wait_del(rq, t, now);
-		sched__refill_arrive(t->sc, now);
-		sched__requeue(rq, t, now);
-		n++;
-	}
-	return n;
-}
 
 /* --- locking of thread entries ------------------------------------------------------------- */
 
@@ -192,10 +91,10 @@ int sched__sc_wake_check(struct sched_thread *t)
 	struct sched_sc *sc = sched__get(&t->sc), *own = sched__get(&t->own_sc);
 
 	if (!sc && sched__get(&t->donor)) /* a server blocked in its own call: waits for that reply */
-		return -SCHED_EBUSY;
+		return -SCHED_ELENT;
 	if (sched__get(&t->passive) && !sc)
 		return -SCHED_ENOSC;
-	return own && sc != own ? -SCHED_EBUSY : 0;
+	return own && sc != own ? -SCHED_ELENT : 0;
 }
 
 /* t is being woken; `donated`: its SC continues a caller's job (call/reply), no new job. */
@@ -224,13 +123,12 @@ static unsigned chain_depth(const struct sched_thread *t)
 	return d;
 }
 
-
 /* t (rq locked, its CPU's) stops running on its SC: out of the refill wait first, whose
  * key is its SC's refill instant. */
 static void drop_sc(struct sched_rq *rq, struct sched_thread *t)
 {
 	if (t->sc_wait)
-		sched__sc_wait_del(rq, t, sched_arch_now());
+		sched__budget_wait_del(rq, t, sched_arch_now());
 	__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
 }
 
@@ -258,7 +156,7 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 
 	/* atomic reads: without sc_lock (neither looked involved) links may be cleared meanwhile */
 	if (!sched__get(&to->sc) && sched__get(&to->donor) && !(reply && sched__get(&me->donor) == to))
-		return -SCHED_EBUSY; /* to waits for a reply: a donation would make a cycle */
+		return -SCHED_ELENT; /* to waits for a reply: a donation would make a cycle */
 	if (!reply && sc && !sched__get(&to->own_sc) && !sched__get(&to->sc)) {
 		if (chain_depth(me) >= SCHED_DONATION_DEPTH_MAX)
 			return -SCHED_EDEPTH;
@@ -287,7 +185,7 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 	__atomic_store_n(&me->sc, sc, __ATOMIC_RELAXED);
 	sc->holder = me;
 	if (waited && !me->sc_wait)
-		sched__sc_wait_add(rq, me, sched_arch_now());
+		sched__budget_wait_add(rq, me, sched_arch_now());
 	if (reply)
 		sched__set(&me->donor, to);
 	else
@@ -426,8 +324,10 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
 	unsigned long flags;
 	int ret = -SCHED_EFULL;
 
-	if (!s || !s->scs || !refills || !out || !nr_refills || nr_refills > SCHED_SC_REFILLS_MAX)
+	if (!s || !refills || !out || !nr_refills || nr_refills > SCHED_SC_REFILLS_MAX)
 		return -SCHED_EINVAL;
+	if (!s->scs)
+		return -SCHED_EFULL; /* no pool given: no slot at all */
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&s->sc_lock);
 	for (unsigned i = 0; i < s->nr_scs; i++) {
@@ -458,7 +358,7 @@ static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct s
 	    (p->mode == SCHED_SC_SPORADIC && sc->cap < 2 && p->budget_ns < p->period_ns))
 		return -SCHED_EINVAL;
 	if (sched_cpumask_empty(&p->cpus))
-		return -SCHED_ECPU;
+		return -SCHED_EINVAL;
 	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
 		if (sched_cpumask_test(&p->cpus, c) && !sched__cpu_usable(s, c))
 			return -SCHED_ECPU;
@@ -483,6 +383,9 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 
 	if (!s || !p || !control.a)
 		return -SCHED_EINVAL;
+	for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(&p->cpus, c))
+			return -SCHED_ECPU; /* out of range: outside every authority's CPUs too */
 	if (!sched__auth_live(control))
 		return -SCHED_ESTALE;
 	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&p->cpus, &control.a->cpus))
@@ -497,7 +400,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		rq = sched__rq(s, h->cpu);
 		sched__rq_lock(rq);
 		if (holder_runnable(sc))
-			ret = -SCHED_EBUSY;
+			ret = -SCHED_EACTIVE;
 		else if (!sched_cpumask_subset(&h->affinity, &p->cpus))
 			ret = -SCHED_EAFFINITY;
 	}
@@ -530,7 +433,7 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 	if (sc->state != SCHED_SC_CONFIGURED)
 		return -SCHED_ESTATE;
 	if (sc->bound || sc->holder || t->own_sc || t->sc || t->donor)
-		return -SCHED_EBUSY; /* one SC per thread; a chain link waits for its reply */
+		return -SCHED_EBOUND; /* one SC per thread; a chain link waits for its reply */
 	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) ||
 	    sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
@@ -604,7 +507,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 	if (sc && !sc->bound)
 		ret = -SCHED_ESTATE;
 	else if (sc && sc->holder != sc->bound)
-		ret = -SCHED_EBUSY;
+		ret = -SCHED_ELENT;
 	if (sc && !ret) {
 		struct sched_thread *t = sc->bound;
 
@@ -703,7 +606,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		sched__rq_lock(rq);
 		*out = sc->stats;
 		/* include the run in progress, without charging (like thread stats) */
-		if (rq->curr == h && h->on_class == &sched_edf_class && h->sc == sc)
+		if (rq->curr == h && h->on_class && h->on_class->budgeted && h->sc == sc)
 			out->consumed_ns += sched_arch_now() - h->exec_start;
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
@@ -720,24 +623,24 @@ static int check_wait(struct sched_sys *s, struct sched_rq *rq)
 	unsigned n = 0;
 
 	if (!sched_rb_valid(&rq->sc_wait))
-		FAIL(s, "refill-wait tree is not a red-black tree", rq->cpu);
+		return sched__check_fail(s, "refill-wait tree is not a red-black tree", rq->cpu);
 	for (struct sched_rb_node *x = rq->sc_wait.leftmost; x && n <= rq->nr_sc_wait;
 	     x = sched_rb_next(x), n++) {
 		struct sched_thread *t = sched__container_of(x, struct sched_thread, sc_node);
 
 		if (!t->sc || !t->sc_wait || t->cpu != rq->cpu)
-			FAIL(s, "refill-wait thread without an SC or on another CPU", t->id);
+			return sched__check_fail(s, "refill-wait thread without an SC or on another CPU", t->id);
 		if (sched__get(&t->state) != SCHED_RUNNABLE && rq->curr != t)
-			FAIL(s, "refill-wait thread not runnable", t->id);
-		if (t->on_class == &sched_edf_class)
-			FAIL(s, "thread both in EDF and waiting for a refill", t->id);
+			return sched__check_fail(s, "refill-wait thread not runnable", t->id);
+		if (t->on_class && t->on_class->budgeted)
+			return sched__check_fail(s, "thread both in EDF and waiting for a refill", t->id);
 	}
 	if (n != rq->nr_sc_wait)
-		FAIL(s, "nr_sc_wait differs from its tree", rq->cpu);
+		return sched__check_fail(s, "nr_sc_wait differs from its tree", rq->cpu);
 	if (rq->sc_wait.leftmost && rq->curr &&
-	    sched__deadline_before(sched__sc_next_event(rq), rq->timer_armed) &&
+	    sched__deadline_before(sched__budget_next_refill(rq), rq->timer_armed) &&
 	    !sched__get(&rq->need_resched) && !sched__get(&rq->ipi_pending))
-		FAIL(s, "refill instant earlier than the armed timer", rq->cpu);
+		return sched__check_fail(s, "refill instant earlier than the armed timer", rq->cpu);
 	return 0;
 }
 
@@ -754,13 +657,13 @@ int sched__sc_check(struct sched_sys *s, struct sched_rq *rq)
 		if (sc->state != SCHED_SC_CONFIGURED)
 			continue;
 		if (!sched__refill_valid(sc))
-			FAIL(s, "refill ring broken (sum, order or bounds)", i);
+			return sched__check_fail(s, "refill ring broken (sum, order or bounds)", i);
 		if (sc->holder && sc->holder->sc != sc)
-			FAIL(s, "SC holder does not run on it", i);
+			return sched__check_fail(s, "SC holder does not run on it", i);
 		if (sc->bound && sc->bound->own_sc != sc)
-			FAIL(s, "bound thread does not own its SC", i);
+			return sched__check_fail(s, "bound thread does not own its SC", i);
 		if (sc->holder && chain_depth(sc->holder) > SCHED_DONATION_DEPTH_MAX)
-			FAIL(s, "donation chain too long", i);
+			return sched__check_fail(s, "donation chain too long", i);
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
  * sys.c - boot: policy lookup, system init over caller storage, CPU online.
  */
 #include "internal.h"
+#include "core_tree.h"
 
 #define MS 1000000ull
 
@@ -93,8 +94,24 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
 	rq->core = rq;
-	s->fair->rq_init(rq);
-	sched_edf_class.rq_init(rq);
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++)
+		s->classes[i]->rq_init(rq);
+}
+
+/* The class list: each slot's class (class.h), the fair slot filled by the policy. */
+static void classes_init(struct sched_sys *s, const struct sched_class *fair)
+{
+#define SCHED_SLOT_OBJ_(name, obj, tw, rw) &obj,
+	static const struct sched_class *const slots[SCHED_NR_CLASSES] = {
+		SCHED_CLASS_SLOTS(SCHED_SLOT_OBJ_)
+	};
+#undef SCHED_SLOT_OBJ_
+
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) {
+		s->classes[i] = i == fair->slot ? fair : slots[i];
+		SCHED_ASSERT(s->classes[i]->slot == i);
+	}
+	SCHED_ASSERT(!s->classes[SCHED_NR_CLASSES - 1]->accepts); /* the last takes everyone */
 }
 
 int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
@@ -116,7 +133,7 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	s->rq = rq;
 	s->topo = *topo;
 	s->cfg = c;
-	s->fair = fair;
+	classes_init(s, fair);
 	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
 		rq_init(s, &rq[cpu], cpu);
 	sched__core_init(s);
@@ -133,13 +150,16 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 	unsigned long flags;
 	sched_time_t now;
 
-	if (!s || !idle || cpu >= s->nr_cpus)
+	if (!s || !idle)
 		return -SCHED_EINVAL;
+	if (cpu >= s->nr_cpus)
+		return -SCHED_ECPU;
 	rq = sched__rq(s, cpu);
 	if (sched__get(&rq->online))
 		return -SCHED_EEXIST;
-	if (rq->idle && rq->idle != idle)
-		return -SCHED_EINVAL; /* a CPU keeps its idle thread across offline/online */
+	if (rq->idle ? rq->idle != idle
+		     : idle->is_idle && idle->cpu < s->nr_cpus && s->rq[idle->cpu].idle == idle)
+		return -SCHED_EINVAL; /* a CPU keeps its idle thread; another CPU's is not free */
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
 	now = sched_arch_now();

@@ -7,6 +7,15 @@
  * storage bumps it again, so refs into a previous life of the storage stay stale.
  */
 #include "internal.h"
+#include "account.h"
+#include "auth.h"
+#include "core_cookie.h"
+#include "migrate.h"
+#include "place.h"
+#include "rq.h"
+#include "sc.h"
+#include "timeout.h"
+#include "trace.h"
 #include "weight.h"
 
 static bool fair_params_ok(int nice, uint64_t slice_ns)
@@ -23,7 +32,6 @@ static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bo
 	t->weight = idle ? SCHED_WEIGHT_IDLE : sched__nice_weight(nice);
 	t->slice = slice_ns ? slice_ns : s->cfg.base_slice_ns;
 }
-
 
 static int check_params(struct sched_sys *s, const struct sched_thread_params *p)
 {
@@ -93,7 +101,9 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 	sched__set(&t->passive, (uint8_t)p->passive);
 	if (t->group)
 		sched__add(&t->group->nr_threads, 1);
-	s->fair->thread_init(s, t);
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++)
+		if (s->classes[i]->thread_init)
+			s->classes[i]->thread_init(s, t);
 	t->core_tag = *tag;
 }
 
@@ -122,7 +132,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	if (sched__get(&t->state) != SCHED_EXITED)
 		ret = -SCHED_ESTATE;
 	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-		ret = -SCHED_EBUSY;
+		ret = -SCHED_EAGAIN; /* after that CPU's sched_finish_switch() */
 	else
 		init_fields(s, t, p, t->gen + 1, &tag);
 	sched__spin_unlock(&t->lock);
@@ -245,9 +255,11 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
 			struct sched_rq *rq = sched__rq(s, t->cpu), *d = sched__rq(s, (unsigned)dst);
 
-			sched__rq_lock2(rq, d); /* t->cpu is stable under the thread lock */
+			/* t->cpu is stable under the thread lock */
+			struct sched_rq_pair pair = sched__rq_lock2(rq, d);
+
 			affinity_on_cpu(s, t, rq, d);
-			sched__rq_unlock2(rq, d);
+			sched__rq_unlock2(pair);
 		}
 	}
 	sched__spin_unlock(&t->lock);
@@ -287,9 +299,9 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 {
 	unsigned depth;
 
-	if (!s || !g || !p || (unsigned)p->kind > SCHED_GROUP_SERVICE ||
+	if (!s || !g || !p || (unsigned)p->kind > SCHED_GROUP_SERVICE || p->parent == g ||
 	    (p->weight && (p->weight < 2 || p->weight > (1u << 20))))
-		return -SCHED_EINVAL;
+		return -SCHED_EINVAL; /* (its own parent would make a cycle) */
 	depth = p->parent ? p->parent->depth + 1u : 1u;
 	if (depth > SCHED_GROUP_DEPTH_MAX)
 		return -SCHED_EDEPTH;
@@ -299,82 +311,17 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 	g->depth = (uint8_t)depth;
 	g->parent = p->parent;
 	g->weight = p->weight ? p->weight : SCHED_WEIGHT_NICE0;
-	if (p->pcpu && s->fair->group_init) {
+	if (p->pcpu) { /* the storage of the one class that schedules groups (class.h) */
 		g->pcpu = p->pcpu;
-		s->fair->group_init(s, g);
+		for (unsigned i = 0; i < SCHED_NR_CLASSES; i++)
+			if (s->classes[i]->group_init)
+				s->classes[i]->group_init(s, g);
 	}
 	sched__cookie_autotag(s, g);
 	return 0;
 }
 
 /* --- authority ------------------------------------------------------------------------------- */
-
-/* True if token `a` is live: it and every authority it derives from are unrevoked. */
-bool sched__auth_live(struct sched_auth a)
-{
-	struct sched_authority *x = a.a;
-	uint32_t gen = a.gen;
-
-	for (unsigned d = 0; x && d < SCHED_AUTH_DEPTH_MAX; d++) {
-		if (__atomic_load_n(&x->gen, __ATOMIC_ACQUIRE) != gen)
-			return false;
-		if (!x->parent)
-			return true;
-		gen = x->parent_gen;
-		x = x->parent;
-	}
-	return false;
-}
-
-/* True if group g is `scope` or below it (NULL scope: everything). */
-bool sched__in_scope(const struct sched_group *g, const struct sched_group *scope)
-{
-	if (!scope)
-		return true;
-	for (; g; g = g->parent)
-		if (g == scope)
-			return true;
-	return false;
-}
-
-struct sched_auth sched_auth_root(struct sched_sys *s)
-{
-	struct sched_auth a = { s ? &s->root_authority : NULL, s ? s->root_authority.gen : 0 };
-	return a;
-}
-
-int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
-		      struct sched_group *scope, const sched_cpumask_t *cpus)
-{
-	struct sched_authority *p = parent.a;
-
-	if (!a || !p || (rights & ~(uint32_t)SCHED_RIGHT_ALL))
-		return -SCHED_EINVAL;
-	if (!sched__auth_live(parent))
-		return -SCHED_ESTALE;
-	if (!(p->rights & SCHED_RIGHT_DERIVE) || (rights & ~p->rights) ||
-	    (p->scope && !sched__in_scope(scope, p->scope)) || p->depth >= SCHED_AUTH_DEPTH_MAX ||
-	    (cpus && !sched_cpumask_subset(cpus, &p->cpus)))
-		return -SCHED_EPERM;
-	a->gen = a->gen + 1 ? a->gen + 1 : 1;
-	a->rights = rights;
-	a->scope = scope;
-	a->cpus = cpus ? *cpus : p->cpus;
-	a->depth = (uint8_t)(p->depth + 1);
-	a->parent = p;
-	a->parent_gen = parent.gen;
-	return 0;
-}
-
-int sched_auth_revoke(struct sched_auth a)
-{
-	if (!a.a)
-		return -SCHED_EINVAL;
-	if (!sched__auth_live(a))
-		return -SCHED_ESTALE;
-	__atomic_add_fetch(&a.a->gen, 1, __ATOMIC_RELEASE);
-	return 0;
-}
 
 int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		   const struct sched_fair_params *p)
@@ -412,7 +359,9 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 		if (counted)
 			__atomic_store_n(&rq->load, rq->load - old + t->weight, __ATOMIC_RELAXED);
-		s->fair->reweight(rq, t);
+		for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) /* each keeps its own state */
+			if (s->classes[i]->reweight)
+				s->classes[i]->reweight(rq, t);
 		if (rq) {
 			sched__kick(rq, false);
 			sched__rq_unlock(rq);

@@ -9,6 +9,7 @@
  * Writes happen under the ring's run-queue lock, so a ring has one writer at a time.
  */
 #include "internal.h"
+#include "trace.h"
 
 static const char *const counter_names[SCHED_CNT_NR] = {
 	[SCHED_CNT_PICK_CANDIDATES] = "pick_candidates",
@@ -66,8 +67,8 @@ void sched__trace(struct sched_rq *rq, enum sched_trace_type type, uint32_t tid,
 	ev->type = (uint8_t)type;
 	ev->aux = aux;
 	rq->trace.head++;
-	if (!rq->sys->cfg.bench_mode)
-		sched_arch_trace(ev);
+	if (rq->sys->cfg.trace)
+		rq->sys->cfg.trace(rq->sys->cfg.cb_ctx, ev);
 }
 
 uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter)

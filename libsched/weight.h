@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef SCHED_WEIGHT_H
-#define SCHED_WEIGHT_H
+#ifndef LIBSCHED_WEIGHT_H
+#define LIBSCHED_WEIGHT_H
 #include <stdint.h>
 
 #define SCHED_NICE_MIN (-20)

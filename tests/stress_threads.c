@@ -145,13 +145,9 @@ sched_time_t sched_arch_now(void)
 	return (sched_time_t)ts.tv_sec * 1000000000ull + (sched_time_t)ts.tv_nsec;
 }
 
-sched_time_t sched_arch_clock_precision_ns(void) { return 1; }
-
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
+void sched_arch_set_timer(sched_time_t deadline) /* the calling "CPU": this pthread */
 {
-	if (cpu != my_cpu)
-		die("set_timer for another cpu", cpu, my_cpu);
-	__atomic_store_n(&timer_at[cpu], deadline, __ATOMIC_RELEASE);
+	__atomic_store_n(&timer_at[my_cpu], deadline, __ATOMIC_RELEASE);
 }
 
 void sched_arch_send_resched(unsigned cpu)
@@ -165,11 +161,20 @@ unsigned sched_arch_cpu_id(void) { return my_cpu; }
 unsigned long sched_arch_irq_save(void) { return 0; } /* no interrupts in a pthread */
 void sched_arch_irq_restore(unsigned long flags) { (void)flags; }
 void sched_arch_cpu_relax(void) { sched_yield(); } /* 4 "CPUs" on fewer cores: let the holder run */
-void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
 
-/* Called with a run-queue lock held: record only; the handler runs after the entry. */
-void sched_arch_notify(uint32_t endpoint, uint64_t message)
+/* A failed SCHED_ASSERT (the library is built with SCHED_DEBUG): report and abort. */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
 {
+	fprintf(stderr, "libsched assertion failed: %s at %s:%u (cpu %u)\n", expr, file, line,
+		my_cpu);
+	abort();
+}
+
+/* The sched_config.notify callback (no trace callback: none is installed). Called with a
+ * run-queue lock held: record only; the handler runs after the entry. */
+static void notify_sink(void *ctx, uint32_t endpoint, uint64_t message)
+{
+	(void)ctx;
 	unsigned kind = (unsigned)(message >> 56), index = (unsigned)(message >> 32) & 0xffffffu;
 	uint32_t tid = (uint32_t)message;
 	struct notes *n = &notes[my_cpu];
@@ -572,7 +577,7 @@ static void hotplug_step(struct cpu *c)
 		pthread_mutex_unlock(&hp_mu);
 		if (r == 0)
 			cnt[c->id][N_OFFLINE_OK]++;
-		else if (r != -SCHED_EBUSY)
+		else if (r != -SCHED_ELAST_CPU && r != -SCHED_EPINNED && r != -SCHED_EAGAIN)
 			die("offline failed", cpu, (unsigned)-r);
 	}
 }
@@ -734,7 +739,7 @@ static void count_states(void)
 		unsigned d = 0;
 
 		q[Q_THROTTLED] += t->sc_wait && !t->on_class;
-		q[Q_DEMOTED] += t->sc_wait && t->on_class == sys.fair;
+		q[Q_DEMOTED] += t->sc_wait && t->on_class == sys.classes[SCHED_SLOT_fair];
 		q[Q_EDF_QUEUED] += t->state == SCHED_RUNNABLE && t->on_class == &sched_edf_class;
 		q[Q_DONATED] += t->sc && t->sc != t->own_sc;
 		q[Q_PASSIVE] += t->passive;
@@ -825,7 +830,7 @@ static void quiescent_checks(unsigned round)
 static void run(bool core)
 {
 	static const struct sched_topology topo = { .nr_cpus = CPUS, .core = { 0, 0, 1, 1 } };
-	struct sched_config cfg = { .core_sched = core };
+	struct sched_config cfg = { .core_sched = core, .notify = notify_sink };
 	pthread_t cpu[CPUS];
 	uint64_t tot[N_NR] = { 0 };
 	struct timespec tick = { 0, CHECK_MS * 1000000L };

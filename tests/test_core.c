@@ -78,14 +78,14 @@ static void rejected_calls_return_specific_errors(void **state)
 	assert_int_equal(spare.gen, 0); /* untouched */
 	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&a->st), 99), -SCHED_EINVAL);
 	assert_int_equal(sched_block(&sim->sys, 0, &next), -SCHED_ESTATE); /* idle CPU */
-	assert_int_equal(sched_block(&sim->sys, 7, &next), -SCHED_EINVAL);
+	assert_int_equal(sched_block(&sim->sys, 7, &next), -SCHED_ECPU);
 	assert_int_equal(wake_from(sim, 0, a), 0);
 	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&a->st), SCHED_WAKE_PARK),
 			 -SCHED_ESTATE); /* already running */
 	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &none),
 			 -SCHED_EAFFINITY);
 	assert_true(sched_cpumask_test(&a->st.affinity, 1)); /* mask unchanged */
-	assert_int_equal(sched_cpu_offline(&sim->sys, 9), -SCHED_EINVAL);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 9), -SCHED_ECPU);
 	assert_int_equal(sched_cpu_online(&sim->sys, 0, &sim->cpu[0].idle), -SCHED_EEXIST);
 	assert_string_equal(sched_strerror(-SCHED_ESTALE),
 			    "stale reference (object exited or was revoked)");
@@ -349,7 +349,7 @@ static void offline_moves_every_thread_and_online_takes_work_again(void **state)
 	assert_int_equal(sim->rq[1].nr_queued, 0);
 	assert_int_equal(sim->rq[1].nr_sleepers, 0);
 	assert_null(running_on(sim, 1));
-	assert_int_equal(sched_cpu_offline(&sim->sys, 0), -SCHED_EBUSY); /* last CPU */
+	assert_int_equal(sched_cpu_offline(&sim->sys, 0), -SCHED_ELAST_CPU);
 	advance(sim, 10 * MS); /* the moved timeout still fires */
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(t[i]->st.cpu, 0);
@@ -374,7 +374,7 @@ static void offline_is_refused_when_it_would_strand_a_pinned_thread(void **state
 	sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &only1);
 	wake_from(sim, 0, a);
 	sim_enter(sim, 0);
-	assert_int_equal(sched_cpu_offline(&sim->sys, 1), -SCHED_EBUSY);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), -SCHED_EPINNED);
 	assert_true(sim->rq[1].online);
 	assert_ptr_equal(running_on(sim, 1), a);
 	sim_free(sim);
@@ -544,7 +544,7 @@ static void storage_is_not_reused_while_a_cpu_is_on_its_stack(void **state)
 	wake_from(sim, 0, a);
 	sim_enter(sim, 0);
 	sched_exit(&sim->sys, sched_ref_of(&a->st)); /* still CPU 0's current: on_cpu */
-	assert_int_equal(sched_thread_init(&sim->sys, &a->st, &p), -SCHED_EBUSY);
+	assert_int_equal(sched_thread_init(&sim->sys, &a->st, &p), -SCHED_EAGAIN);
 	assert_int_equal(a->st.state, SCHED_EXITED);
 	sim_resched(sim, 0); /* the switch away finishes */
 	assert_int_equal(sched_thread_init(&sim->sys, &a->st, &p), 0);
@@ -568,7 +568,7 @@ static void offline_waits_for_a_migration_headed_to_the_cpu(void **state)
 	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &m), 0);
 	assert_int_equal(a->st.state, SCHED_MIGRATING);
 	dst = a->st.dst_cpu;
-	assert_int_equal(sched_cpu_offline(&sim->sys, dst), -SCHED_EBUSY);
+	assert_int_equal(sched_cpu_offline(&sim->sys, dst), -SCHED_EAGAIN);
 	settle(sim); /* CPU 0 takes the IPI and lets it go */
 	assert_ptr_equal(running_on(sim, dst), a);
 	sim_enter(sim, 0);
@@ -682,7 +682,7 @@ static void offline_is_refused_when_a_pinned_sleeper_would_lose_its_wakeup(void 
 	sim_switch(sim, 1, next);
 	settle(sim);
 	sim_enter(sim, 0);
-	assert_int_equal(sched_cpu_offline(&sim->sys, 1), -SCHED_EBUSY);
+	assert_int_equal(sched_cpu_offline(&sim->sys, 1), -SCHED_EPINNED);
 	advance(sim, 2 * MS);
 	assert_ptr_equal(running_on(sim, 1), a); /* its timeout fired where it may run */
 	sim_free(sim);

@@ -292,7 +292,8 @@ static void do_op(struct sim *sim, unsigned cpu, void *arg)
 	case OP_OFFLINE:
 		r = sched_cpu_offline(&sim->sys, op->cpu);
 		/* busy; or already offline (two offline ops were pending) */
-		if (r == -SCHED_EBUSY || r == -SCHED_ECPU) {
+		if (r == -SCHED_ELAST_CPU || r == -SCHED_EPINNED || r == -SCHED_EAGAIN ||
+		    r == -SCHED_ECPU) {
 			w->op_refused[op->kind]++;
 			return;
 		}
@@ -312,7 +313,7 @@ static void do_op(struct sim *sim, unsigned cpu, void *arg)
 	}
 	/* session scope: no session groups in the simulator; exited threads: stale refs */
 	if (op->scope == SCHED_CORE_SESSION) {
-		assert_true(r == -SCHED_EINVAL || r == -SCHED_ESTALE);
+		assert_true(r == -SCHED_ENOGROUP || r == -SCHED_ESTALE);
 		w->op_refused[op->kind]++;
 		return;
 	}

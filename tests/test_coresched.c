@@ -86,8 +86,8 @@ static void core_scheduling_is_off_by_default_and_its_calls_say_so(void **state)
 
 	(void)state;
 	assert_int_equal(sched_core_create(&sim->sys, root(sim), sched_ref_of(&t->st),
-					   SCHED_CORE_THREAD), -SCHED_ESTATE);
-	assert_int_equal(sched_core_get(&sim->sys, sched_ref_of(&t->st), &c), -SCHED_ESTATE);
+					   SCHED_CORE_THREAD), -SCHED_EDISABLED);
+	assert_int_equal(sched_core_get(&sim->sys, sched_ref_of(&t->st), &c), -SCHED_EDISABLED);
 	assert_int_equal(sched_core_enter_kernel(&sim->sys, 0), 0);
 	assert_int_equal(sched_core_exit_kernel(&sim->sys, 0), 0);
 	start(sim, t);
@@ -164,7 +164,7 @@ static void setting_a_cookie_needs_the_core_right_over_the_thread(void **state)
 			 -SCHED_EINVAL);
 	/* a thread outside any process has no process scope */
 	assert_int_equal(sched_core_create(&sim->sys, root(sim), sched_ref_of(&tb->st),
-					   SCHED_CORE_PROCESS), -SCHED_EINVAL);
+					   SCHED_CORE_PROCESS), -SCHED_ENOGROUP);
 	sim_free(sim);
 }
 
@@ -498,7 +498,7 @@ static void kernel_entry_kicks_a_tagged_sibling_and_exit_waits_for_the_kernel(vo
 	assert_int_equal(sched_core_exit_kernel(&sim->sys, 0), 0);
 	sim_enter(sim, 1);
 	assert_int_equal(sched_core_exit_kernel(&sim->sys, 1), 0);
-	assert_int_equal(sched_core_enter_kernel(&sim->sys, 7), -SCHED_EINVAL);
+	assert_int_equal(sched_core_enter_kernel(&sim->sys, 7), -SCHED_ECPU);
 	sim_run_until(sim, sim->now + MS); /* deliver the kick */
 	sim_free(sim);
 }

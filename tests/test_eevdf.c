@@ -8,6 +8,7 @@
  * entity inside its parity window, else the eligible entity with the earliest deadline.
  */
 #include "simtest.h"
+#include "eevdf.h" /* the class state the test compares with an oracle */
 
 #include <stdlib.h>
 
@@ -64,7 +65,7 @@ static const struct sched_fair_entity *oracle_pick(const struct sched_fair_rq *q
 static void assert_pick_matches_oracle(struct sim *sim)
 {
 	struct sched_rq *rq = &sim->rq[0];
-	const struct sched_fair_rq *q = &rq->cls.eevdf.top;
+	const struct sched_fair_rq *q = &sched_eevdf_rq_of(rq)->top;
 	const struct sched_fair_entity *want = oracle_pick(q);
 	struct sched_thread *got = sched_eevdf_class.pick(rq, sim->now);
 
@@ -74,8 +75,8 @@ static void assert_pick_matches_oracle(struct sim *sim)
 	}
 	assert_non_null(got);
 	/* equal deadlines may be broken either way; the deadline chosen must be the same */
-	if (&got->cls.eevdf.se != want)
-		assert_int_equal(got->cls.eevdf.se.deadline, want->deadline);
+	if (&sched_eevdf_thread_of(got)->se != want)
+		assert_int_equal(sched_eevdf_thread_of(got)->se.deadline, want->deadline);
 }
 
 static unsigned rnd(uint64_t *r, unsigned n)
@@ -230,7 +231,7 @@ static void revoking_an_authority_fails_its_tokens_and_derived_ones_closed(void 
 /* Real lag of a thread on the top queue: w * (V - v) / 1024, V from scratch. */
 static double lag_of(struct sim *sim, struct sim_thread *t)
 {
-	const struct sched_fair_rq *q = &sim->rq[t->st.cpu].cls.eevdf.top;
+	const struct sched_fair_rq *q = &sched_eevdf_rq_of(&sim->rq[t->st.cpu])->top;
 	struct oracle o = { .n = 0 };
 	double sum = 0, w = 0;
 
@@ -241,8 +242,8 @@ static double lag_of(struct sim *sim, struct sim_thread *t)
 		sum += (double)o.e[i]->weight * (double)(int64_t)(o.e[i]->vruntime - q->v0);
 		w += o.e[i]->weight;
 	}
-	return (double)t->st.cls.eevdf.se.weight *
-	       (sum / w - (double)(int64_t)(t->st.cls.eevdf.se.vruntime - q->v0)) / 1024.0;
+	return (double)sched_eevdf_thread_of(&t->st)->se.weight *
+	       (sum / w - (double)(int64_t)(sched_eevdf_thread_of(&t->st)->se.vruntime - q->v0)) / 1024.0;
 }
 
 static void reweighting_a_queued_thread_keeps_its_lag(void **state)

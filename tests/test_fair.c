@@ -8,6 +8,7 @@
  * workloads rather than inside sched_check()).
  */
 #include "simtest.h"
+#include "eevdf.h" /* the class state the test compares with an oracle */
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,7 @@ static void after_event(struct sim *sim, void *arg)
 	struct run *r = arg;
 
 	for (unsigned c = 0; c < sim->cfg.cpus; c++)
-		check_queue_lags(r, &sim->rq[c].cls.eevdf.top, 0);
+		check_queue_lags(r, &sched_eevdf_rq_of(&sim->rq[c])->top, 0);
 }
 
 /*

@@ -481,7 +481,7 @@ static void print_cookie_table(struct sim *sim)
 static void print_tables(struct sim *sim, sched_time_t duration)
 {
 	printf("schedsim: %u CPUs (smt %u), policy %s%s, %.3f s simulated, %llu events\n\n",
-	       sim->cfg.cpus, sim->cfg.smt, sim->sys.fair->name,
+	       sim->cfg.cpus, sim->cfg.smt, sim->sys.classes[SCHED_SLOT_fair]->name,
 	       !sim->cfg.core_sched ? "" : sim->cfg.core_protect ? ", core scheduling with "
 	       "kernel protection" : ", core scheduling", (double)sim->now / NS_PER_S,
 	       (unsigned long long)sim->events);

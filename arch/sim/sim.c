@@ -31,8 +31,8 @@
  * The simulator keeps its own mode per CPU (USER, KERNEL, LEAVING) and checks that no
  * CPU runs a tagged thread in USER mode while a sibling executes kernel code (in KERNEL
  * past its entry wait): when a CPU passes its entry, before its exit and after every event.
- * libsched is never called from an arch hook (a run-queue lock is held there): everything
- * a hook starts is an event of its own.
+ * libsched is never called from an arch hook or a sched_config callback (a run-queue lock
+ * is held there): everything a hook starts is an event of its own.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sim.h"
@@ -163,17 +163,11 @@ sched_time_t sched_arch_now(void)
 	return cur->now;
 }
 
-sched_time_t sched_arch_clock_precision_ns(void)
+void sched_arch_set_timer(sched_time_t deadline)
 {
-	return 1;
-}
-
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
-{
+	unsigned cpu = cur->cur_cpu;
 	struct sim_cpu *pc = &cur->cpu[cpu];
 
-	if (cpu != cur->cur_cpu)
-		die("set_timer for another CPU");
 	pc->timer = deadline;
 	/* The newest queued timer event fires only while the timer is armed for its instant
 	 * (see stale()): re-arming that instant (after NEVER, say) uses it again, so a
@@ -239,16 +233,19 @@ static void notify_release(struct sim *sim, uint32_t endpoint, uint64_t message)
 	push(sim, EV_RELEASE, sim->cur_cpu, sim->now, ++t->faults, t);
 }
 
-/* Recorded on the machine; a hook may react, but must not call libsched (arch.h): the
- * hook sees a run-queue lock held. Tests wake threads from a later event instead. */
-void sched_arch_notify(uint32_t endpoint, uint64_t message)
+/* The sched_config.notify callback (ctx: the machine), always installed. Recorded on the
+ * machine; a hook may react, but must not call libsched (sched.h): the callback runs with
+ * a run-queue lock held. Tests wake threads from a later event instead. */
+static void sim_notify(void *ctx, uint32_t endpoint, uint64_t message)
 {
-	cur->notifications++;
-	cur->last_endpoint = endpoint;
-	cur->last_message = message;
-	if (cur->on_notify)
-		cur->on_notify(cur, endpoint, message);
-	notify_release(cur, endpoint, message);
+	struct sim *sim = ctx;
+
+	sim->notifications++;
+	sim->last_endpoint = endpoint;
+	sim->last_message = message;
+	if (sim->on_notify)
+		sim->on_notify(sim, endpoint, message);
+	notify_release(sim, endpoint, message);
 }
 
 static void record_latency(struct sim_thread *t, uint64_t lat)
@@ -260,13 +257,36 @@ static void record_latency(struct sim_thread *t, uint64_t lat)
 	t->lat[t->nr_lat++] = lat;
 }
 
-void sched_arch_trace(const struct sched_trace_event *ev)
+/* The sched_config.trace callback (ctx: the machine), installed unless cfg.bench_mode:
+ * wake-to-run latencies from the switch events. */
+static void sim_trace(void *ctx, const struct sched_trace_event *ev)
 {
-	if (ev->type == SCHED_TR_SWITCH && ev->aux && ev->tid >= 1 && ev->tid <= cur->nr_threads) {
-		struct sim_thread *t = cur->threads[ev->tid - 1];
+	struct sim *sim = ctx;
+
+	if (ev->type == SCHED_TR_SWITCH && ev->aux && ev->tid >= 1 && ev->tid <= sim->nr_threads) {
+		struct sim_thread *t = sim->threads[ev->tid - 1];
 
 		record_latency(t, ev->time - t->st.woken_at);
 	}
+}
+
+void sim_callbacks(struct sim *sim, struct sched_config *sc)
+{
+	sc->notify = sim_notify;
+	sc->trace = sim->cfg.bench_mode ? NULL : sim_trace;
+	sc->cb_ctx = sim;
+}
+
+void (*sim_assert_handler)(const char *expr, const char *file, unsigned line);
+
+/* A failed SCHED_ASSERT (library built with SCHED_DEBUG): the test's handler if it set
+ * one (it may longjmp out), else, or if it returns, a message and abort(). */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
+{
+	if (sim_assert_handler)
+		sim_assert_handler(expr, file, line);
+	fprintf(stderr, "libsched assertion failed: %s at %s:%u\n", expr, file, line);
+	abort();
 }
 
 /* --- CPUs ----------------------------------------------------------------------------------- */
@@ -464,10 +484,10 @@ static void resume_task(struct sim *sim, unsigned c, const char *name)
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 
-		/* a caller whose SC is lent is refused (-SCHED_EBUSY): it stays suspended,
+		/* a caller whose SC is lent is refused (-SCHED_ELENT): it stays suspended,
 		 * for the reply of the thread that holds its SC */
 		if (o->task && o->suspended && strcmp(o->task->name, name) == 0 &&
-		    sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK) != -SCHED_EBUSY)
+		    sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK) != -SCHED_ELENT)
 			o->suspended = false;
 	}
 	(void)c; /* a local preemption is taken by run_program's need_resched check */
@@ -925,7 +945,7 @@ struct sim *sim_new(const struct sim_config *cfg)
 	for (unsigned c = 0; c < cfg->cpus; c++)
 		topo.core[c] = (uint16_t)(c / cfg->smt); /* one package, one shared LLC */
 	sc.policy = cfg->policy;
-	sc.bench_mode = cfg->bench_mode;
+	sim_callbacks(sim, &sc);
 	sc.core_sched = cfg->core_sched;
 	sc.core_protect = cfg->core_protect;
 	cur = sim;

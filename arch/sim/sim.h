@@ -24,7 +24,8 @@ struct sim_config {
 	uint64_t ipi_latency_ns;  /* IPI delivery delay (default 0) */
 	uint64_t switch_cost_ns;  /* CPU time lost at each context switch (default 0) */
 	uint64_t timer_cost_ns;   /* CPU time lost at each timer interrupt (default 0) */
-	bool bench_mode;          /* libsched benchmark mode: no trace sink calls */
+	bool bench_mode;          /* benchmark mode: libsched gets no trace callback
+				   * (sched_config.trace left NULL), so no latency records */
 	bool core_sched;          /* SMT core scheduling (sched_config.core_sched): workload
 				   * cookies are given to threads only when it is on */
 	bool core_protect;        /* kernel protection (sched_config.core_protect): every event
@@ -124,7 +125,8 @@ struct sim {
 	const struct workload *wl;
 	bool check_each_step;     /* run sched_check() after every event; abort on failure */
 	void (*after_event)(struct sim *sim, void *arg); /* tests: called after every event */
-	/* SC notifications (sched_arch_notify): counted, and passed to on_notify if set */
+	/* SC notifications (the sched_config.notify callback the simulator installs): counted,
+	 * and passed to on_notify if set */
 	uint64_t notifications;
 	uint32_t last_endpoint;
 	uint64_t last_message;
@@ -141,8 +143,22 @@ struct sim {
 	size_t nr_cookies;
 };
 
+/*
+ * A failed SCHED_ASSERT in libsched (sched_arch_assert_fail, the library being built with
+ * SCHED_DEBUG) calls this handler if set, else prints "libsched assertion failed: EXPR at
+ * FILE:LINE" to stderr and aborts. A test may install one that longjmps out (cmocka's
+ * expect-failure style); if it returns, the hook prints and aborts anyway. NULL by default.
+ * After a longjmp the machine must not run again (a run-queue lock may be left held).
+ */
+extern void (*sim_assert_handler)(const char *expr, const char *file, unsigned line);
+
 /* A machine with cfg->cpus CPUs online. Returns NULL and prints why on bad input. */
 struct sim *sim_new(const struct sim_config *cfg);
+/* The callbacks sim_new gives libsched, set in *sc: notify (always: counts, on_notify, the
+ * NOTIFY_BLOCK handler), trace (latency records; NULL when cfg.bench_mode) and cb_ctx (the
+ * machine). For a caller that runs sched_init on the machine again with settings of its
+ * own. */
+void sim_callbacks(struct sim *sim, struct sched_config *sc);
 void sim_free(struct sim *sim);
 
 /* Create every task instance of `wl` (started at their delay). 0 or -1 with a message.

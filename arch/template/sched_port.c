@@ -3,6 +3,10 @@
  * sched_port.c - skeleton libsched port. Copy it into your kernel and replace every
  * "port:" comment with code for your machine (x86_64 shown). It compiles as-is, with
  * harmless stub hooks. docs/porting.md explains the contract behind each line.
+ *
+ * Built with -DSCHED_ARCH_INLINE='"sched_port_inline.h"' (library and kernel alike), the
+ * five hot hooks come from that header (sched_port_inline.h here) and this file leaves
+ * them out.
  */
 #include <sched/arch.h>
 #include <sched/sched.h>
@@ -36,15 +40,9 @@ static struct kthread idle_thread[SCHED_MAX_CPUS]; /* each CPU's boot-stack cont
 static struct kthread *cpu_curr[SCHED_MAX_CPUS];   /* what each CPU runs */
 static struct kthread *cpu_prev[SCHED_MAX_CPUS];   /* switched away from, not yet finished */
 
-/* --- the ten hooks (include/sched/arch.h) --------------------------------------------------- */
-/* port: rdtsc; ns = (tsc * mult) >> shift from your TSC calibration (invariant TSC,
- * synchronised across CPUs). Integer only: no floating point, no libgcc helpers. */
-sched_time_t sched_arch_now(void) { return 0; }
-sched_time_t sched_arch_clock_precision_ns(void) { return 1; } /* port: clock/timer step, ns */
-
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
+/* --- the hooks (include/sched/arch.h) ------------------------------------------------------ */
+void sched_arch_set_timer(sched_time_t deadline) /* always the calling CPU's timer */
 {
-	(void)cpu; /* always the calling CPU */
 	if (deadline == SCHED_TIME_NEVER)
 		return; /* port: disarm: wrmsr IA32_TSC_DEADLINE (0x6e0) = 0, or LAPIC count = 0 */
 	/* port: TSC-deadline: wrmsr IA32_TSC_DEADLINE = ns_to_tsc(deadline). LAPIC one-shot:
@@ -57,6 +55,22 @@ void sched_arch_send_resched(unsigned cpu)
 	/* port: x2APIC: mfence, then wrmsr ICR (0x830) = (u64)apic_id[cpu] << 32 | RESCHED_VEC.
 	 * xAPIC: ICR high = apic_id[cpu] << 24, then ICR low = RESCHED_VEC (MMIO is ordered). */
 }
+
+/* Only when the library is built with SCHED_DEBUG (meson option asserts, on by default):
+ * a failed SCHED_ASSERT, maybe with locks held and interrupts off. Must not return. */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
+{
+	(void)expr, (void)file, (void)line;
+	/* port: panic("libsched assertion failed: %s at %s:%u", expr, file, line); */
+	for (;;)
+		__asm__ volatile("" : : : "memory"); /* port: "cli; hlt" */
+}
+
+#ifndef SCHED_ARCH_INLINE
+/* The five hot hooks, out of line (or static inline in sched_port_inline.h, see above). */
+/* port: rdtsc; ns = (tsc * mult) >> shift from your TSC calibration (invariant TSC,
+ * synchronised across CPUs). Integer only: no floating point, no libgcc helpers. */
+sched_time_t sched_arch_now(void) { return 0; }
 
 unsigned sched_arch_cpu_id(void) { return 0; } /* port: 0..nr_cpus-1 from %gs per-CPU data */
 
@@ -75,18 +89,31 @@ void sched_arch_irq_restore(unsigned long flags)
 }
 
 void sched_arch_cpu_relax(void) { __asm__ volatile("" : : : "memory"); } /* port: "pause" */
+#endif /* !SCHED_ARCH_INLINE */
+
+/* --- optional callbacks (struct sched_config), installed by sched_port_boot() --------------- */
+/* Called with a run-queue lock held, interrupts off. ctx is sched_config.cb_ctx. */
 /* port: record it in preallocated state (atomic OR into the endpoint's word) and wake the
  * waiter later, from a context holding no libsched lock. Never call libsched from here. */
-void sched_arch_notify(uint32_t endpoint, uint64_t message) { (void)endpoint, (void)message; }
-/* port (optional): copy *ev to a lock-free per-CPU log; it is valid only during the call. */
-void sched_arch_trace(const struct sched_trace_event *ev) { (void)ev; }
+static void kernel_notify(void *ctx, uint32_t endpoint, uint64_t message)
+{
+	(void)ctx, (void)endpoint, (void)message;
+}
+/* port (optional): copy *ev to a lock-free per-CPU log; it is valid only during the call.
+ * Leave sched_config.trace NULL when you do not want events (benchmarks, say). */
+static void kernel_trace(void *ctx, const struct sched_trace_event *ev)
+{
+	(void)ctx, (void)ev;
+}
 
 /* --- kernel glue ------------------------------------------------------------------------------ */
 void sched_port_boot(unsigned nr_cpus) /* boot CPU, before the others start */
 {
 	struct sched_topology topo = { .nr_cpus = nr_cpus };
+	/* Zero fields take defaults (sched.h). NULL callbacks are never called. */
+	struct sched_config cfg = { .notify = kernel_notify, .trace = kernel_trace, .cb_ctx = NULL };
 	/* port: topo.core[c], topo.llc[c] from CPUID/ACPI (small numbers below nr_cpus). */
-	int err = sched_init(&ksched, krq, &topo, NULL);
+	int err = sched_init(&ksched, krq, &topo, &cfg);
 	if (err < 0) { /* port: panic("sched_init: %s", sched_strerror(err)); */ }
 }
 

@@ -49,8 +49,8 @@
 static volatile uint32_t *lapic;
 static bool use_tsc_deadline;
 static uint64_t tsc_freq, lapic_freq;   /* Hz */
-static uint64_t tsc_base;               /* TSC at clock_ns() == 0 */
-static uint64_t tsc_to_ns_mult;         /* ns = dtsc * mult >> 32 */
+struct x86_clock x86_clock;             /* TSC at clock_ns() == 0; ns = dtsc * mult >> 32
+					 * (platform_inline.h reads it inline) */
 static uint64_t ns_to_tsc_mult;         /* dtsc = ns * mult >> 32 */
 static uint64_t tsc_to_lapic_mult;      /* lapic ticks = dtsc * mult >> 32 */
 static volatile uint64_t deadline_ns[MAX_CPUS]; /* armed deadline, UINT64_MAX = none */
@@ -58,13 +58,7 @@ static volatile uint64_t deadline_ns[MAX_CPUS]; /* armed deadline, UINT64_MAX = 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
 
-uint64_t tsc_read(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
+uint64_t tsc_read(void) { return x86_tsc(); } /* lfence; rdtsc */
 
 uint64_t tsc_hz(void) { return tsc_freq; }
 uint64_t lapic_timer_hz(void) { return lapic_freq; }
@@ -72,17 +66,15 @@ bool lapic_tsc_deadline(void) { return use_tsc_deadline; }
 unsigned lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
-static uint64_t tsc_to_ns(uint64_t dtsc) { return (uint64_t)(((u128)dtsc * tsc_to_ns_mult) >> 32); }
+static uint64_t clock_of(uint64_t tsc) { return x86_clock_of(tsc); }
 
-static uint64_t clock_of(uint64_t tsc) { return tsc > tsc_base ? tsc_to_ns(tsc - tsc_base) : 0; }
-
-uint64_t clock_ns(void) { return clock_of(tsc_read()); }
+uint64_t clock_ns(void) { return x86_clock_ns(); }
 
 /* A TSC value at which clock_ns() >= ns, at most a few ticks after the first one
  * (saturating far in the future). */
 static uint64_t ns_to_tsc(uint64_t ns)
 {
-	u128 d = (((u128)ns * ns_to_tsc_mult) >> 32) + tsc_base;
+	u128 d = (((u128)ns * ns_to_tsc_mult) >> 32) + x86_clock.tsc_base;
 	uint64_t t, c;
 
 	if (d >= UINT64_MAX / 2)
@@ -168,8 +160,8 @@ static void calibrate(void)
 	if (tsc_freq < 1000000 || lapic_freq < 1000)
 		panic("timer calibration failed: TSC %lu Hz, LAPIC timer %lu Hz", tsc_freq, lapic_freq);
 
-	tsc_base = b.tsc;
-	tsc_to_ns_mult = (NS_PER_S << 32) / tsc_freq;
+	x86_clock.tsc_base = b.tsc;
+	x86_clock.tsc_to_ns_mult = (NS_PER_S << 32) / tsc_freq;
 	/* tsc_freq * 2^32 / 1e9 without a 128-bit division: long division in two steps */
 	ns_to_tsc_mult = (((tsc_freq << 24) / NS_PER_S) << 8) +
 			 (((tsc_freq << 24) % NS_PER_S) << 8) / NS_PER_S;

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform_inline.h"
+
 #define MAX_CPUS 64
 #define PAGE_SIZE 4096ull
 #define DIRECT_MAP_BASE 0xffff800000000000ull
@@ -87,10 +89,7 @@ struct percpu {
 
 static inline unsigned this_cpu(void)
 {
-	unsigned c;
-
-	__asm__ volatile("movl %%gs:8, %0" : "=r"(c)); /* offsetof(struct percpu, cpu) */
-	return c;
+	return x86_cpu_id(); /* %gs:8: offsetof(struct percpu, cpu), checked in cpu.c */
 }
 
 struct percpu *percpu_of(unsigned cpu);
@@ -109,7 +108,8 @@ void platform_start_aps(void (*entry)(unsigned cpu));
 /* --- time ---------------------------------------------------------------------------------- */
 
 /* Nanoseconds since boot from the TSC (invariant TSC assumed; calibrated against the PIT
- * at boot). Monotonic, synchronised across CPUs to within the calibration error. */
+ * at boot). Monotonic, synchronised across CPUs to within the calibration error. The same
+ * as x86_clock_ns() (platform_inline.h), which callers on hot paths may inline. */
 uint64_t clock_ns(void);
 uint64_t tsc_read(void);
 uint64_t tsc_hz(void);

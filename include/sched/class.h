@@ -13,13 +13,49 @@
  *   prev still runnable:   next = pick(rq); if next != prev: put_prev(prev), set_next(next)
  *   prev blocked/exited/leaving:   dequeue(prev); next = pick(rq); set_next(next)
  *
- * Adding a policy: one file that fills in a struct sched_class, a member in the per-class
- * unions in sched.h for its run-queue and per-thread data, and a line in sched_policy_find().
+ * The classes form one ordered list, SCHED_CLASS_SLOTS below: the core asks them in that
+ * order (pick, placement of a thread, preemption, the core-wide pick of core scheduling)
+ * and never names one. Adding a class is one file that fills in a struct sched_class and
+ * one line in that table: its slot name, its struct sched_class object, and how many 8-byte
+ * words of state it keeps in every thread and in every run queue. That state is opaque
+ * storage the caller embeds (struct sched_thread.cls, struct sched_rq.cls); the class casts
+ * it to its own type and checks at compile time that it fits. The "fair" slot is filled at
+ * sched_init by the fair policy sched_config.policy names (eevdf, the default, or rr);
+ * every policy that can fill it declares .slot = SCHED_SLOT_fair.
  */
 #ifndef SCHED_CLASS_H
 #define SCHED_CLASS_H
 
 #include <sched/types.h>
+
+/* X(slot, class object, words per thread, words per run queue), highest class first. */
+#define SCHED_CLASS_SLOTS(X)                                                            \
+	X(edf, sched_edf_class, 4, 4)     /* threads on a SchedulingContext with budget */ \
+	X(fair, sched_eevdf_class, 20, 12) /* everything else (eevdf or rr) */
+
+enum sched_class_slot {
+#define SCHED_SLOT_ENUM_(name, obj, tw, rw) SCHED_SLOT_##name,
+	SCHED_CLASS_SLOTS(SCHED_SLOT_ENUM_)
+#undef SCHED_SLOT_ENUM_
+	SCHED_NR_CLASSES
+};
+
+/* Each class's opaque state in a thread and in a run queue (one member per slot). */
+#define SCHED_SLOT_THREAD_(name, obj, tw, rw) uint64_t name[tw];
+#define SCHED_SLOT_RQ_(name, obj, tw, rw) uint64_t name[rw];
+struct sched_class_thread {
+	SCHED_CLASS_SLOTS(SCHED_SLOT_THREAD_)
+};
+struct sched_class_rq {
+	SCHED_CLASS_SLOTS(SCHED_SLOT_RQ_)
+};
+#undef SCHED_SLOT_THREAD_
+#undef SCHED_SLOT_RQ_
+
+/* A class's state type fits its slot (use in the class's file). */
+#define SCHED_CLASS_STATE_FITS(type, slot, where)                                        \
+	_Static_assert(sizeof(type) <= sizeof(((struct sched_class_##where *)0)->slot) &&  \
+		       _Alignof(type) <= _Alignof(uint64_t), #type " fits its class slot")
 
 struct sched_rq;
 struct sched_sys;
@@ -32,22 +68,40 @@ enum sched_enqueue_flags {
 	SCHED_ENQ_MIGRATE = 4,  /* arriving from another CPU (dequeued there with SCHED_DEQ_MIGRATE) */
 };
 
+enum sched_charge {
+	SCHED_CHARGE_OK,
+	SCHED_CHARGE_SLICE,    /* its slice or request ended */
+	SCHED_CHARGE_DEPLETED, /* the budget it runs on is used up */
+};
+
 enum sched_dequeue_flags {
 	SCHED_DEQ_SLEEP = 1,    /* blocking: keep what the policy preserves across sleep */
 	SCHED_DEQ_MIGRATE = 2,  /* leaving for another CPU */
 	SCHED_DEQ_EXIT = 4,
 };
 
+/*
+ * Operations marked (optional) may be NULL; every other one must be given. All run with
+ * the run-queue lock of `rq` held and interrupts off (asserted by the core before it calls).
+ */
 struct sched_class {
 	const char *name;
+	uint8_t slot;                /* its line in SCHED_CLASS_SLOTS: its rank and its storage */
+	/* Its threads run on a budget that ends even when no other thread waits: the core
+	 * arms the timer for slice_end() always, not only when others are queued. */
+	bool budgeted;
+	/* (optional) Does runnable t belong to this class now? The core asks the classes in
+	 * order and queues t on the first that accepts; a class without it accepts everyone,
+	 * so the last class of the list must not have it. Pure: reads t only. */
+	bool (*accepts)(const struct sched_thread *t, sched_time_t now);
 	/* Prepare the class's part of a run queue (at sched_init). */
 	void (*rq_init)(struct sched_rq *rq);
-	/* Prepare per-thread class data when the thread is created. */
+	/* (optional) Prepare per-thread class data when the thread is created. */
 	void (*thread_init)(struct sched_sys *s, struct sched_thread *t);
 	/* Prepare a fairness group's per-CPU storage (optional: NULL if groups are ignored). */
 	void (*group_init)(struct sched_sys *s, struct sched_group *g);
-	/* t's weight or slice changed (queued, current or off-CPU); its rq is locked if it has
-	 * one. The class keeps the thread's lag. */
+	/* (optional) t's weight or slice changed (queued, current or off-CPU); its rq is
+	 * locked if it has one. The class keeps the thread's lag. */
 	void (*reweight)(struct sched_rq *rq, struct sched_thread *t);
 	void (*enqueue)(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
 	/* Remove t: a queued thread, or the current thread that stopped being runnable. */
@@ -64,9 +118,10 @@ struct sched_class {
 	 * only if `to` is eligible; rr: `to` inherits what is left of `from`'s quantum). */
 	bool (*handoff)(struct sched_rq *rq, struct sched_thread *from, struct sched_thread *to);
 	/* The current thread ran for `delta` ns (called at every charge point, after
-	 * t->exec_start moved to now). Returns true if its slice or request ended, so that
-	 * the core reschedules when others wait. */
-	bool (*charge)(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
+	 * t->exec_start moved to now). Returns SCHED_CHARGE_SLICE if its slice or request
+	 * ended (the core reschedules when others wait), SCHED_CHARGE_DEPLETED if the budget
+	 * it runs on ran out (the core acts on the depletion and always reschedules). */
+	enum sched_charge (*charge)(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 	/* Should the newly queued `woken` preempt `curr` right away? */
 	bool (*wakeup_preempt)(struct sched_rq *rq, struct sched_thread *curr,
 			       struct sched_thread *woken);
@@ -79,17 +134,21 @@ struct sched_class {
 	/* Iterate the queued threads (not the current one) in any order; O(1) per step. */
 	struct sched_thread *(*first)(struct sched_rq *rq);
 	struct sched_thread *(*next)(struct sched_rq *rq, struct sched_thread *t);
-	/* Core scheduling (optional): t's virtual deadline on rq's top-level timeline, and that
-	 * timeline's virtual time now. Siblings compare threads by key minus a snapshot of
-	 * vnow (docs/core-scheduling.md); without them they compare by busy time. */
+	/* Core scheduling (optional), comparing threads of one class queued on sibling CPUs:
+	 * core_key is t's urgency (smaller first). With core_vnow, keys are virtual times on
+	 * each CPU's own timeline and siblings compare key minus a snapshot of vnow
+	 * (docs/core-scheduling.md); without it keys are absolute instants, and the per-CPU
+	 * cookie index orders the class's threads by key. Without core_key, siblings compare
+	 * by time waited, and the index by age. */
 	uint64_t (*core_key)(struct sched_rq *rq, const struct sched_thread *t);
 	uint64_t (*core_vnow)(struct sched_rq *rq);
 	/* Class invariants for this queue; 0 or -SCHED_ECHECK (with rq->sys->check_msg set). */
 	int (*check)(struct sched_rq *rq);
 };
 
-extern const struct sched_class sched_rr_class;
-extern const struct sched_class sched_eevdf_class;
-extern const struct sched_class sched_edf_class;
+#define SCHED_SLOT_EXTERN_(name, obj, tw, rw) extern const struct sched_class obj;
+SCHED_CLASS_SLOTS(SCHED_SLOT_EXTERN_)
+#undef SCHED_SLOT_EXTERN_
+extern const struct sched_class sched_rr_class; /* the other fair policy */
 
 #endif

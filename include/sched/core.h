@@ -74,8 +74,9 @@ struct sched_core {
 /* --- cookies ----------------------------------------------------------------------------
  * Every call needs a live authority token with SCHED_RIGHT_CORE whose scope contains the
  * groups it changes or reads a cookie from (-SCHED_EPERM otherwise), and fails with
- * -SCHED_ESTATE when core scheduling is off, -SCHED_ESTALE for a stale ref or token,
- * -SCHED_EINVAL for a bad scope or a thread without the process/session it names. The
+ * -SCHED_EDISABLED when core scheduling is off, -SCHED_ESTALE for a stale ref or token,
+ * -SCHED_EINVAL for NULL, a bad scope or an idle thread, -SCHED_ENOGROUP for a thread
+ * without the process/session group the scope names. The
  * change applies at once to runnable threads (a running one is rescheduled) and to blocked
  * ones at their next wake. Process and session scopes lock every run queue: they are
  * O(nr_cpus + runnable threads), meant for process creation and administration.
@@ -95,11 +96,13 @@ int sched_core_share(struct sched_sys *s, struct sched_auth auth, struct sched_r
 int sched_core_clear(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		     enum sched_core_scope scope);
 
-/* The cookie of thread `r` (what it would run with now). -SCHED_ESTALE, -SCHED_ESTATE. */
+/* The cookie of thread `r` (what it would run with now). -SCHED_ESTALE, -SCHED_EDISABLED,
+ * -SCHED_EINVAL (NULL, an idle thread). */
 int sched_core_get(struct sched_sys *s, struct sched_ref r, sched_cookie_t *out);
 
 /* Nanoseconds `cpu` has been forced idle (idle while it had runnable threads, because a
- * sibling ran another cookie), the interval in progress included. 0 for a bad CPU. */
+ * sibling ran another cookie), the interval in progress included. 0 for a NULL system or a
+ * CPU out of range. */
 uint64_t sched_core_forced_idle_ns(struct sched_sys *s, unsigned cpu);
 
 /* --- kernel protection (sched_config.core_protect) ---------------------------------------
@@ -116,7 +119,10 @@ uint64_t sched_core_forced_idle_ns(struct sched_sys *s, unsigned cpu);
  * (its interrupt entry makes it safe) and returns how many it kicked. exit_kernel returns
  * -SCHED_EBUSY while this CPU runs a tagged thread and a sibling is still in the kernel;
  * meanwhile this CPU counts as safe, so two siblings never wait for each other. Both are
- * O(SMT width) under the core lock; with protection off they return 0 at once.
+ * O(SMT width) under the core lock; with protection off they return 0 at once. Both return
+ * -SCHED_EINVAL for a NULL system and -SCHED_ECPU for a CPU out of range (a caller bug:
+ * nothing to protect). sched_core_kernel_safe fails closed: false for a NULL system or a
+ * CPU out of range; true with protection off.
  */
 int sched_core_enter_kernel(struct sched_sys *s, unsigned cpu);
 bool sched_core_kernel_safe(struct sched_sys *s, unsigned cpu);

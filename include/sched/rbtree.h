@@ -35,6 +35,26 @@ struct sched_rb_tree {
 void sched_rb_insert(struct sched_rb_tree *t, struct sched_rb_node *n,
 		     struct sched_rb_node *parent, bool left);
 void sched_rb_erase(struct sched_rb_tree *t, struct sched_rb_node *n);
+
+/*
+ * The insert descent every ordered tree needs: link `n` where `less` puts it (equal keys
+ * after the ones already there: first come first), then rebalance. Inline, so a constant
+ * `less` is inlined into the descent. O(log n).
+ */
+static inline void sched_rb_add(struct sched_rb_tree *t, struct sched_rb_node *n,
+				bool (*less)(const struct sched_rb_node *a,
+					     const struct sched_rb_node *b))
+{
+	struct sched_rb_node **link = &t->root, *parent = NULL;
+	bool left = false;
+
+	while (*link) {
+		parent = *link;
+		left = less(n, parent);
+		link = left ? &parent->left : &parent->right;
+	}
+	sched_rb_insert(t, n, parent, left);
+}
 struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n);
 
 /*

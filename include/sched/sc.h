@@ -60,7 +60,7 @@ enum sched_sc_right {
 	SCHED_SC_ALL = 15,
 };
 
-/* Notification kinds, in the top byte of the message passed to sched_arch_notify(). */
+/* Notification kinds, in the top byte of the message passed to sched_config.notify. */
 enum sched_sc_msg {
 	SCHED_SC_MSG_DEPLETED = 1, /* the SC's own thread used its budget */
 	SCHED_SC_MSG_TIMEOUT = 2,  /* a server running on the donated SC used it up */
@@ -78,7 +78,7 @@ struct sched_sc_params {
 	uint64_t deadline_ns;   /* relative deadline, budget .. period; 0 = period */
 	sched_cpumask_t cpus;   /* where the budget may be used: non-empty, online, inside the
 				 * control authority's CPU set */
-	uint32_t endpoint;      /* notification endpoint (sched_arch_notify), 0 = none */
+	uint32_t endpoint;      /* notification endpoint (sched_config.notify), 0 = none */
 	uint8_t mode;           /* enum sched_sc_mode */
 	uint8_t overrun;        /* enum sched_sc_overrun */
 };
@@ -129,14 +129,16 @@ static inline struct sched_sc_cap sched_sc_cap_restrict(struct sched_sc_cap cap,
 	return cap;
 }
 
-/* Give the system its SC slots (once, before any SC call). -SCHED_EEXIST the second time. */
+/* Give the system its SC slots (once, before any SC call). -SCHED_EEXIST the second time,
+ * -SCHED_EINVAL for NULL or n outside 1 .. 2^24. */
 int sched_sc_pool(struct sched_sys *s, struct sched_sc *scs, unsigned n);
 
 /*
  * Create an SC in a free slot, owned by `owner` (a process or session group; may be NULL),
  * with `refills[nr_refills]` (1 .. SCHED_SC_REFILLS_MAX) as its refill ring. It has no
  * budget until configured. *out receives a capability with every right.
- * -SCHED_EFULL when no slot is free. O(pool size).
+ * -SCHED_EFULL when no slot is free (or no pool was given), -SCHED_EINVAL for NULL or a
+ * refill count out of range. O(pool size).
  */
 int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched_refill *refills,
 		    unsigned nr_refills, struct sched_sc_cap *out);
@@ -146,10 +148,12 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
  * authority with SCHED_RIGHT_SC_CONTROL whose CPU set contains p->cpus (seL4's SchedControl),
  * and a capability with SCHED_SC_CONFIGURE. Validation comes first: -SCHED_EINVAL for
  * budget > period, deadline out of budget..period, zero period, budget under the minimum,
- * a bad mode or policy, or a sporadic SC with one refill slot and budget < period;
- * -SCHED_ECPU for an empty mask or an offline CPU in it; -SCHED_EPERM outside the
- * authority's CPUs; -SCHED_EBUSY while a thread runs or waits runnable on it. The refill
- * state restarts full. O(1).
+ * a bad mode or policy, an empty CPU mask, or a sporadic SC with one refill slot and
+ * budget < period; -SCHED_ECPU for a CPU out of range or offline in the mask; -SCHED_EPERM
+ * outside the authority's CPUs or without the rights; -SCHED_ESTALE for a stale token or
+ * capability; -SCHED_EACTIVE while a thread runs or waits runnable on it; -SCHED_EAFFINITY
+ * if its blocked holder's affinity reaches outside the new CPUs. The refill state restarts
+ * full. O(1).
  */
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap sc,
 		       const struct sched_sc_params *p);
@@ -157,12 +161,14 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 /*
  * Bind a configured SC to a thread that has none: the thread runs on it from now on (a
  * running or queued thread moves to the EDF class at once). -SCHED_ESTATE if unconfigured,
- * -SCHED_EBUSY if either side is already bound or the thread holds a donated SC,
- * -SCHED_EAFFINITY if the thread's affinity and the SC's CPUs share no online CPU.
+ * -SCHED_EBOUND if either side is already bound or the thread holds a donated SC (or is a
+ * link of a donation chain), -SCHED_EAFFINITY if the thread's affinity is not inside the
+ * SC's CPUs or allows no online CPU, -SCHED_EINVAL for an idle thread.
  */
 int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap sc, struct sched_ref t);
 
-/* Unbind: the thread goes back to the fair class. -SCHED_EBUSY while it is donated away. */
+/* Unbind: the thread goes back to the fair class. -SCHED_ESTATE if the SC is not bound,
+ * -SCHED_ELENT while it is lent to a server. */
 int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap sc);
 
 /*
@@ -179,7 +185,8 @@ int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap sc);
 /*
  * Revoke every SC owned by `owner` or a group below it (process exit, session logout).
  * Needs an authority with SCHED_RIGHT_SC_CONTROL whose scope contains `owner`. Returns the
- * number revoked. O(pool size x group depth).
+ * number revoked (0 without a pool); -SCHED_EINVAL for NULL, -SCHED_ESTALE, -SCHED_EPERM.
+ * O(pool size x group depth).
  */
 int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sched_group *owner);
 

@@ -36,10 +36,13 @@
 
 #define SCHED_CACHELINE 64
 
-/* Ticket lock. `next` and `owner` on one line: the lock is the hot word anyway. */
+/* Ticket lock. `next` and `owner` on one line: the lock is the hot word anyway. `holder`
+ * is the holding CPU + 1 (0: free), kept only by debug builds for lock assertions; the
+ * field is there in every build so the layout does not depend on the build. */
 struct sched_lock {
 	uint32_t next;
 	uint32_t owner;
+	uint32_t holder;
 };
 
 struct sched_list {
@@ -114,70 +117,12 @@ struct sched_group {
 	struct sched_core_tag core_tag; /* its cookie assignment (written under every rq lock) */
 };
 
-/* Round-robin class data. */
-struct sched_rr_thread {
-	struct sched_list node;
-	sched_time_t slice_end;
-};
-struct sched_rr_rq {
-	struct sched_list queue;
-};
-
 /*
- * EEVDF class data (libsched/eevdf.c, docs/fair.md). An entity is a thread or, for a
- * fairness group, the group on one CPU. A queue holds the entities competing at one level
- * on one CPU; the current entity is on its queue but not in its tree.
+ * A fairness group's state on one CPU (the caller provides nr_cpus of them): opaque, kept
+ * by the policy in the fair class slot (the EEVDF group entity and its queue).
  */
-struct sched_fair_rq;
-
-struct sched_fair_entity {
-	struct sched_rb_node node;     /* in q->tree by deadline, while queued and not current */
-	uint64_t vruntime;             /* virtual ns: real ns x 1024 / weight */
-	uint64_t deadline;             /* virtual: eligible time + slice x 1024 / weight */
-	uint64_t vprot;                /* run-to-parity: protected until vruntime reaches it */
-	uint64_t min_vruntime;         /* augmented: smallest vruntime in the subtree */
-	uint64_t min_slice, max_slice; /* augmented: smallest/largest slice in the subtree */
-	int64_t vlag;                  /* V - vruntime saved while off the queue (virtual ns) */
-	uint64_t v_left;               /* V of its queue when it left (debt paid while asleep) */
-	uint64_t slice;                /* request size, real ns: the latency class */
-	uint32_t weight, inv_weight;   /* inv_weight = 2^32 / weight */
-	uint8_t on_q;                  /* on its queue (queued or current) */
-	struct sched_fair_rq *q;       /* the queue it is on (valid while on_q) */
-	struct sched_fair_entity *parent; /* group entity above it on the same CPU, or NULL */
-	struct sched_fair_rq *my_q;    /* group entity: the queue of its members; else NULL */
-};
-
-struct sched_fair_rq {
-	struct sched_rb_tree tree;
-	struct sched_fair_entity *curr; /* on this queue but not in the tree */
-	uint64_t v0;                    /* reference point of the sums; never decreases */
-	int64_t sum_wv;                 /* sum over the tree of w_i * (v_i - v0) */
-	uint64_t sum_w;                 /* sum over the tree of w_i */
-	uint32_t nr;                    /* entities on the queue, current included */
-	struct sched_group *group;      /* the group it belongs to, NULL at the top */
-};
-
-/* A fairness group's storage on one CPU (the caller provides nr_cpus of them). */
 struct sched_group_cpu {
-	struct sched_fair_entity se;
-	struct sched_fair_rq q;
-	uint64_t load_contrib;          /* this CPU's part of group->load */
-};
-
-struct sched_eevdf_thread {
-	struct sched_fair_entity se;
-	struct sched_list node;         /* in rq's list of queued threads (iteration) */
-};
-
-struct sched_eevdf_rq {
-	struct sched_fair_rq top;
-	struct sched_list queued;
-};
-
-/* Budgeted EDF class (libsched/edf.c): threads whose SC has budget, by absolute deadline. */
-struct sched_edf_rq {
-	struct sched_rb_tree ready;     /* queued, not current, keyed by sc->deadline */
-	uint32_t nr;                    /* in `ready` */
+	uint64_t state[28];
 };
 
 struct sched_rq;
@@ -215,10 +160,7 @@ struct sched_thread {
 	uint64_t wake_lat_max;
 	uint32_t block_seq;          /* bumped at every block: a timeout wakes only its own sleep */
 	uint32_t check_stamp;        /* sched_check() duplicate detection */
-	union {
-		struct sched_rr_thread rr;
-		struct sched_eevdf_thread eevdf;
-	} cls;
+	struct sched_class_thread cls; /* each class's state (class.h) */
 	uint64_t slice;              /* latency class: requested slice, ns */
 	struct sched_acct acct;
 	/* SchedulingContext (sc.h for the locking rule) */
@@ -266,11 +208,8 @@ struct sched_rq {
 	sched_time_t next_balance;
 	struct sched_rb_tree sleepers; /* blocked threads with a timeout, by deadline */
 	uint32_t nr_sleepers;
-	union {
-		struct sched_rr_rq rr;
-		struct sched_eevdf_rq eevdf;
-	} cls;
-	struct sched_edf_rq edf;
+	struct sched_class_rq cls;     /* each class's state (class.h) */
+	uint32_t class_nr[SCHED_NR_CLASSES]; /* threads on each class here, current included */
 	struct sched_rb_tree sc_wait;  /* runnable SC threads waiting for a refill, by refill time */
 	uint32_t nr_sc_wait;
 	/* core scheduling (core.h), under the core lock */
@@ -284,7 +223,8 @@ struct sched_rq {
 					* without the lock by wake placement (atomic) */
 	sched_time_t forced_since;
 	sched_time_t fi_stamp;         /* forced idle charged to the current thread up to here */
-	uint64_t core_vbase;           /* virtual time snapshot for cross-sibling comparison */
+	uint64_t core_vbase[SCHED_NR_CLASSES]; /* each class's virtual time snapshot for
+					* cross-sibling comparison (core_vnow) */
 	uint64_t counters[SCHED_CNT_NR];
 	struct sched_trace_ring trace;
 } __attribute__((aligned(SCHED_CACHELINE)));
@@ -304,10 +244,15 @@ struct sched_config {
 	uint64_t cache_hot_ns;       /* a thread that ran this recently is cache-hot; 0.5 ms */
 	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
-	bool bench_mode;             /* suppress the arch trace sink (per-switch logging) */
 	bool core_sched;             /* SMT core scheduling (core.h); off by default */
 	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
 	bool core_protect;           /* kernel protection hooks (core.h) take effect */
+	/* Optional kernel callbacks, NULL when not wanted. Both are called with a run-queue
+	 * lock held and interrupts off, from preallocated state: they must not block,
+	 * allocate, take a lock an interrupt handler could hold, or call into libsched. */
+	void (*notify)(void *ctx, uint32_t endpoint, uint64_t message); /* SC depletion, timeout */
+	void (*trace)(void *ctx, const struct sched_trace_event *ev);   /* each event, once stored */
+	void *cb_ctx;                /* passed to both */
 };
 
 /*
@@ -343,7 +288,7 @@ struct sched_sys {
 	struct sched_rq *rq;
 	struct sched_topology topo;
 	struct sched_config cfg;
-	const struct sched_class *fair;
+	const struct sched_class *classes[SCHED_NR_CLASSES]; /* in pick order (class.h) */
 	sched_cpumask_t online;      /* changed under every affected rq lock */
 	struct sched_authority root_authority;
 	struct sched_sc *scs;        /* the SC pool (sched_sc_pool), nr_scs slots */
@@ -389,7 +334,8 @@ const struct sched_class *sched_policy_find(const char *name);
 
 /*
  * Initialise `s` over `rq[topo->nr_cpus]`; cfg may be NULL (defaults) and zero fields take
- * defaults. No CPU is online yet. -SCHED_EINVAL: bad topology, unknown policy.
+ * defaults. No CPU is online yet. -SCHED_EINVAL: NULL, bad topology or configuration,
+ * unknown policy.
  */
 int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topology *topo,
 	       const struct sched_config *cfg);
@@ -397,14 +343,18 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 /*
  * Bring `cpu` online with `idle` (storage owned by the caller, never exits) as its idle
  * thread, which becomes the current thread. Called on `cpu` itself. Takes rq[cpu] lock. O(1).
+ * -SCHED_EINVAL for NULL, or an idle thread other than the one the CPU had (or one another
+ * CPU has); -SCHED_ECPU for a CPU out of range; -SCHED_EEXIST if it is online already.
  */
 int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idle);
 
 /*
  * Take `cpu` offline: no new thread is placed there, queued threads and sleeper timeouts
  * move to other CPUs, and a running thread moves at that CPU's next pick (it gets an IPI).
- * Rejected with -SCHED_EBUSY if it is the last online CPU, if a thread there allows no
- * other online CPU, or while a thread is migrating towards it (retry after its switch). Callers serialise hotplug and affinity changes (a hotplug mutex).
+ * Rejected with -SCHED_ECPU for a CPU out of range or already offline, -SCHED_ELAST_CPU if
+ * it is the last online CPU, -SCHED_EPINNED if a thread there allows no other online CPU,
+ * and -SCHED_EAGAIN while a thread is migrating towards it (retry after that thread's
+ * switch). Callers serialise hotplug and affinity changes (a hotplug mutex).
  * O(threads on cpu), each moved under both locks.
  */
 int sched_cpu_offline(struct sched_sys *s, unsigned cpu);
@@ -413,8 +363,10 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu);
 
 /*
  * Initialise `t` in state NEW. Storage must be zeroed or an EXITED thread (then the
- * generation keeps counting up, so refs from its previous life stay stale; -SCHED_EBUSY
- * while its last CPU has not finished switching away from it). O(1).
+ * generation keeps counting up, so refs from its previous life stay stale; -SCHED_EAGAIN
+ * while its last CPU has not finished switching away from it). -SCHED_ESTATE for storage
+ * that is neither (a live thread); -SCHED_EINVAL, -SCHED_EAFFINITY (no CPU in the mask),
+ * -SCHED_ESTALE (stale creator) for bad parameters. O(1).
  */
 int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		      const struct sched_thread_params *p);
@@ -426,8 +378,9 @@ struct sched_ref sched_ref_of(const struct sched_thread *t);
  * Make a NEW or BLOCKED thread runnable on a CPU chosen by the placement policy
  * (docs/architecture.md "Wake placement"). Any CPU. -SCHED_ESTALE, -SCHED_ESTATE if not
  * blocked/new, -SCHED_EAFFINITY if its mask has no online CPU, -SCHED_ENOSC for a passive
- * thread without an SC, -SCHED_EBUSY for a caller whose SC is lent to a server (only the
- * reply resumes it). A thread on an SC starts a new job (sc.h). Takes the thread lock (and
+ * thread without an SC, -SCHED_ELENT for a caller whose SC is lent to a server (only the
+ * reply resumes it), -SCHED_EAGAIN if hotplug took every CPU it was placed on offline
+ * meanwhile (call again). A thread on an SC starts a new job (sc.h). Takes the thread lock (and
  * s->sc_lock first for a thread involved with an SC) and one rq lock (two if a timeout is
  * cancelled). O(nr_cpus) placement + class enqueue.
  */
@@ -437,13 +390,17 @@ int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason w
  * Exit: the thread leaves every queue and timer and its generation is bumped at once. If
  * it is running, its CPU is told to reschedule and stops running it at its next pick; the
  * storage may be reused after that CPU's sched_finish_switch(). Any CPU. O(class dequeue).
+ * -SCHED_EINVAL for NULL or an idle thread, -SCHED_ESTALE for a stale ref.
  */
 int sched_exit(struct sched_sys *s, struct sched_ref r);
 
-/* Change the affinity; a queued thread moves now, a running one at its next pick. */
+/* Change the affinity; a queued thread moves now, a running one at its next pick.
+ * -SCHED_EINVAL for NULL or an idle thread, -SCHED_ESTALE, -SCHED_EAFFINITY if the mask
+ * allows no online CPU or reaches outside the CPUs of the SC the thread runs on. */
 int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask);
 
-/* Read a thread's figures (a consistent copy taken under its locks). */
+/* Read a thread's figures (a consistent copy taken under its locks). -SCHED_EINVAL for
+ * NULL, -SCHED_ESTALE for a stale ref. */
 int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acct *out);
 
 /* --- on the CPU: scheduling points ---------------------------------------------------- */
@@ -453,8 +410,9 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
  * (sched_sleep_until, woken with SCHED_WAKE_TIMER); *next receives the thread to switch to.
  * A deadline must lie within SCHED_TIME_HORIZON_NS of now, either way (a past one wakes at
  * once): -SCHED_EINVAL otherwise, and for SCHED_TIME_NEVER (use sched_block).
- * -SCHED_ESTATE if the CPU runs its idle thread; -SCHED_ECPU for a sleep with a timeout on a
- * CPU being taken offline (its thread is about to move: pick, then sleep). A current thread
+ * -SCHED_ESTATE if the CPU runs its idle thread; -SCHED_ECPU for a CPU out of range or
+ * offline with no thread of its own left on it, and for a sleep with a timeout on a CPU
+ * being taken offline (its thread is about to move: pick, then sleep). A current thread
  * exited meanwhile by another CPU is not blocked, just switched away from. Takes the
  * thread lock and rq[cpu] lock. O(log n).
  */
@@ -469,14 +427,16 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
  * `cpu` unless a permit is pending, which it consumes, and *next is then that thread
  * itself. Both decide under the thread's lock, so an unpark racing with a park is never
  * lost. sched_unpark: -SCHED_ESTALE for a stale ref, -SCHED_EINVAL for an idle thread,
- * -SCHED_EAFFINITY if the blocked
- * thread's mask allows no online CPU (it stays blocked). O(log n) like wake and block.
+ * -SCHED_EAFFINITY if the blocked thread's mask allows no online CPU, and -SCHED_ENOSC,
+ * -SCHED_ELENT, -SCHED_EAGAIN as sched_wake (it stays blocked). sched_park: the errors of
+ * sched_block. O(log n) like wake and block.
  */
 int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 int sched_unpark(struct sched_sys *s, struct sched_ref r);
 
 /* The current thread yields to its peers; *next receives the thread to run. (Not
- * "sched_yield": POSIX has that name in <sched.h>, which hosted users include.) */
+ * "sched_yield": POSIX has that name in <sched.h>, which hosted users include.)
+ * -SCHED_ECPU / -SCHED_ESTATE as sched_block. */
 int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 
 /*
@@ -490,8 +450,10 @@ int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **nex
  * and the server's reply to that caller gives it back; chains nest up to
  * SCHED_DONATION_DEPTH_MAX (-SCHED_EDEPTH beyond). -SCHED_EAFFINITY if the server may not
  * run on the SC's CPUs, -SCHED_ENOSC if the target is passive and no SC reaches it,
- * -SCHED_EBUSY for a reply to a caller whose SC is lent to someone else. Threads involved
- * with SCs take s->sc_lock first. O(log n + chain depth).
+ * -SCHED_ELENT for a target whose SC is lent on to another server (a call to a link of a
+ * chain, a reply that skips a link), -SCHED_EAGAIN if hotplug moved every CPU the target
+ * was placed on offline meanwhile. -SCHED_ECPU / -SCHED_ESTATE for `cpu` as sched_block.
+ * Threads involved with SCs take s->sc_lock first. O(log n + chain depth).
  */
 int sched_call(struct sched_sys *s, unsigned cpu, struct sched_ref server,
 	       struct sched_thread **next);
@@ -503,6 +465,7 @@ int sched_reply(struct sched_sys *s, unsigned cpu, struct sched_ref caller,
  * the thread to run (possibly the same one; the idle thread if nothing is runnable).
  * An idle CPU tries to steal up to balance_max threads first. Takes rq[cpu] lock (and a
  * victim's lock when stealing). O(log n) + O(nr_cpus) when stealing.
+ * NULL (nothing to switch to) for a NULL system, a CPU out of range or never brought online.
  */
 struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu);
 
@@ -511,25 +474,32 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu);
  * switch, or right away when the pick returned the same thread), still with interrupts off.
  * Clears the previous thread's on_cpu and finishes a pending migration. Takes no lock,
  * except the thread lock and two rq locks when the previous thread is migrating.
+ * Does nothing for a NULL system or a CPU out of range.
  */
 void sched_finish_switch(struct sched_sys *s, unsigned cpu);
 
 /* Timer interrupt on `cpu`: wake expired sleepers (at most 16; more re-arms the timer
- * at once), end the slice, run periodic balance. Returns true if sched_pick() is due. */
+ * at once), end the slice, run periodic balance. Returns true if sched_pick() is due;
+ * false for a NULL system, a CPU out of range or never brought online. */
 bool sched_timer(struct sched_sys *s, unsigned cpu);
 
-/* Reschedule IPI on `cpu`. Returns true if sched_pick() is due. O(1). */
+/* Reschedule IPI on `cpu`. Returns true if sched_pick() is due (false for a NULL system,
+ * a CPU out of range or never brought online). O(1). */
 bool sched_ipi(struct sched_sys *s, unsigned cpu);
 
-/* True if `cpu` should call sched_pick() at its next preemption point. */
+/* True if `cpu` should call sched_pick() at its next preemption point (false for a NULL
+ * system or a CPU out of range). */
 bool sched_need_resched(struct sched_sys *s, unsigned cpu);
 
-/* The kernel reports an address-space switch on `cpu` (counted, nothing else). */
+/* The kernel reports an address-space switch on `cpu` (counted, nothing else; ignored for a
+ * NULL system or a CPU out of range). */
 void sched_note_as_switch(struct sched_sys *s, unsigned cpu);
 
 /* --- groups ----------------------------------------------------------------------------- */
 
-/* A group; `pcpu` (if given) must hold s->nr_cpus entries and live as long as the group. */
+/* A group; `pcpu` (if given) must hold s->nr_cpus entries and live as long as the group.
+ * -SCHED_EINVAL for NULL, a bad kind or weight, or g as its own parent; -SCHED_EDEPTH
+ * past SCHED_GROUP_DEPTH_MAX levels. */
 int sched_group_init(struct sched_sys *s, struct sched_group *g,
 		     const struct sched_group_params *p);
 
@@ -539,11 +509,15 @@ int sched_group_init(struct sched_sys *s, struct sched_group *g,
 struct sched_auth sched_auth_root(struct sched_sys *s);
 
 /* Derive `a` from `parent` with `rights` (a subset) over `scope` (inside parent's scope)
- * and `cpus` (a subset of the parent's CPUs; NULL = the parent's). */
+ * and `cpus` (a subset of the parent's CPUs; NULL = the parent's). -SCHED_EINVAL for NULL,
+ * unknown rights, or `a` being the parent or one of its ancestors; -SCHED_ESTALE for a
+ * revoked parent; -SCHED_ECPU for a CPU out of range in `cpus`; -SCHED_EPERM for more
+ * than the parent has; -SCHED_EDEPTH past SCHED_AUTH_DEPTH_MAX levels. */
 int sched_auth_derive(struct sched_authority *a, struct sched_auth parent, uint32_t rights,
 		      struct sched_group *scope, const sched_cpumask_t *cpus);
 
-/* Revoke: every token of `a`, and of authorities derived from it, fails from now on. */
+/* Revoke: every token of `a`, and of authorities derived from it, fails from now on.
+ * -SCHED_EINVAL for a NULL token, -SCHED_ESTALE for one already revoked. */
 int sched_auth_revoke(struct sched_auth a);
 
 /*
@@ -560,14 +534,16 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 /* A counter of one CPU (0 for a CPU out of range or a bad counter). */
 uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter);
 
-/* Copy up to `max` of the newest trace events of `cpu`, oldest first; returns the count. */
+/* Copy up to `max` of the newest trace events of `cpu`, oldest first; returns the count
+ * (0 for a NULL system or `out`, or a CPU out of range). */
 unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_event *out,
 			  unsigned max);
 
 /*
  * The invariant checker: every CPU's queue, current thread, sleepers, timer and IPI state,
  * and the class invariants; no thread queued twice or on a CPU its affinity forbids.
- * Returns 0 or -SCHED_ECHECK with s->check_msg and s->check_arg set. O(threads).
+ * Returns 0 or -SCHED_ECHECK with s->check_msg and s->check_arg set (-SCHED_EINVAL for
+ * NULL). O(threads).
  * Call it only when no other CPU is inside libsched (it takes each rq lock in turn).
  */
 int sched_check(struct sched_sys *s);

@@ -117,23 +117,35 @@ struct sched_auth {
 };
 
 /*
- * Error codes. Every public entry returns 0 (or a non-negative value) on success and one of
- * these, negated, on failure; a failed call has changed nothing.
+ * Error codes, one meaning each (docs/errors.md has the table, with the entries that
+ * return each). Every public entry returns 0 (or a non-negative value) on success and one
+ * of these, negated, on failure; a failed call has changed nothing. The one exception is
+ * SCHED_EBUSY, which is an answer rather than a failure (see docs/errors.md).
+ * Entries returning bool, counts or pointers say in their comment what a bad argument gets.
  */
 enum sched_err {
 	SCHED_OK = 0,
-	SCHED_EINVAL,   /* an argument is out of its documented range */
-	SCHED_ESTALE,   /* a reference's generation no longer matches: the object exited */
-	SCHED_ESTATE,   /* the object is not in a state that allows the operation */
-	SCHED_ECPU,     /* CPU number out of range, or the CPU is offline */
-	SCHED_EAFFINITY,/* the affinity mask allows no online CPU */
-	SCHED_EBUSY,    /* the operation would strand a thread (e.g. offlining its only CPU) */
-	SCHED_EPERM,    /* the authority token does not grant this */
-	SCHED_EDEPTH,   /* group hierarchy deeper than SCHED_GROUP_DEPTH_MAX */
+	SCHED_EINVAL,   /* an argument is invalid in itself: NULL, outside its documented range,
+			 * or an idle thread where an ordinary thread is needed */
+	SCHED_ESTALE,   /* a thread ref, authority token or SC capability is stale (exited/revoked) */
+	SCHED_ESTATE,   /* the thread, CPU or SC is not in the state the operation needs */
+	SCHED_ECPU,     /* a CPU number (alone or in a CPU set) is out of range, or that CPU is offline */
+	SCHED_EAFFINITY,/* the affinity allows no online CPU, or reaches outside its SC's CPUs */
+	SCHED_EBUSY,    /* sched_core_exit_kernel only: a sibling is still in the kernel; call again */
+	SCHED_EPERM,    /* the authority token or capability does not grant this */
+	SCHED_EDEPTH,   /* a nesting limit would be passed (groups, authorities, donation chain) */
 	SCHED_ECHECK,   /* sched_check() found a broken invariant */
-	SCHED_EEXIST,   /* already done (CPU already online, ...) */
+	SCHED_EEXIST,   /* a one-time step was already done (CPU already online, SC pool given) */
 	SCHED_ENOSC,    /* the thread runs only on a scheduling context and has none */
-	SCHED_EFULL,    /* no free slot (SC pool) */
+	SCHED_EFULL,    /* no free SC slot (all in use, or no pool given) */
+	SCHED_ELAST_CPU,/* offline refused: it is the last online CPU */
+	SCHED_EPINNED,  /* offline refused: a thread there may run on no other online CPU */
+	SCHED_EAGAIN,   /* another CPU's switch or hotplug has not finished: call again later */
+	SCHED_ELENT,    /* the thread's SC is lent to a server: only the reply gives it back */
+	SCHED_EBOUND,   /* bind refused: the SC is bound, or the thread already has or holds an SC */
+	SCHED_EACTIVE,  /* the SC is in use: a thread runs or waits runnable on it */
+	SCHED_EDISABLED,/* core scheduling is off (sched_config.core_sched) */
+	SCHED_ENOGROUP, /* the thread is in no group of the kind the scope names */
 	SCHED_ERR_COUNT
 };
 

@@ -26,7 +26,8 @@
  *     ring) is copied; after an error return it is compared byte by byte, except the
  *     fields listed in excluded_rq/excluded_thread/excluded_sys (lock words and the lock
  *     acquisition counters; the trace ring is not copied). A rejected call must not call
- *     an arch hook with an effect either (timer programming, IPI, notification);
+ *     an arch hook or callback with an effect either (timer programming, IPI,
+ *     notification);
  *   - a stale reference, an idle thread and an out-of-range argument are refused;
  *   - a successful call did what it says (the state of the threads it moved, the mask or
  *     parameters it set, the figures it read);
@@ -121,7 +122,7 @@ static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1,
 
 static const char *class_name(const struct sched_sys *s, const struct sched_class *c)
 {
-	return !c ? "-" : c == s->fair ? "fair" : c == &sched_edf_class ? "edf" : "?";
+	return !c ? "-" : c == s->classes[SCHED_SLOT_fair] ? "fair" : c == &sched_edf_class ? "edf" : "?";
 }
 
 /* With FUZZ_API_TRACE: what each CPU and each thread looked like when a check failed. */
@@ -252,7 +253,7 @@ static const struct field rq_fields[] = {
 	FLD(sched_rq, curr), FLD(sched_rq, idle), FLD(sched_rq, handoff),
 	FLD(sched_rq, switching), FLD(sched_rq, sys), FLD(sched_rq, timer_armed),
 	FLD(sched_rq, next_balance), FLD(sched_rq, sleepers), FLD(sched_rq, nr_sleepers),
-	FLD(sched_rq, cls), FLD(sched_rq, edf), FLD(sched_rq, sc_wait), FLD(sched_rq, nr_sc_wait),
+	FLD(sched_rq, cls), FLD(sched_rq, class_nr), FLD(sched_rq, sc_wait), FLD(sched_rq, nr_sc_wait),
 	FLD(sched_rq, core_state), FLD(sched_rq, core_tree), FLD(sched_rq, core_pick),
 	FLD(sched_rq, core_pending), FLD(sched_rq, forced_idle), FLD(sched_rq, kmode),
 	FLD(sched_rq, running_cookie), FLD(sched_rq, forced_since), FLD(sched_rq, fi_stamp),
@@ -261,7 +262,7 @@ static const struct field rq_fields[] = {
 
 static const struct field sys_fields[] = {
 	FLD(sched_sys, nr_cpus), FLD(sched_sys, rq), FLD(sched_sys, topo), FLD(sched_sys, cfg),
-	FLD(sched_sys, fair), FLD(sched_sys, online), FLD(sched_sys, root_authority),
+	FLD(sched_sys, classes), FLD(sched_sys, online), FLD(sched_sys, root_authority),
 	FLD(sched_sys, scs), FLD(sched_sys, nr_scs), FLD(sched_sys, sc_lock),
 	FLD(sched_sys, core_next_cookie), FLD(sched_sys, core_next_stamp),
 	FLD(sched_sys, check_epoch), FLD(sched_sys, check_msg), FLD(sched_sys, check_arg),
@@ -286,7 +287,7 @@ static const struct field group_fields[] = {
 };
 
 static const struct field gcpu_fields[] = {
-	FLD(sched_group_cpu, se), FLD(sched_group_cpu, q), FLD(sched_group_cpu, load_contrib),
+	FLD(sched_group_cpu, state),
 	{ NULL, 0, 0 }
 };
 
@@ -1835,6 +1836,7 @@ static bool setup(struct fz *f)
 	sc.core_sched = (h0 & 0x40) != 0;
 	sc.core_protect = sc.core_sched && (h0 & 0x80);
 	sc.ipi_latency_ns = ipi[h1 & 3];
+	sc.bench_mode = (h3 & 0x80) != 0; /* no trace callback */
 	sim = sim_new(&sc);
 	if (!sim)
 		die("sim_new refused cpus %u smt %u", sc.cpus, sc.smt);
@@ -1859,7 +1861,7 @@ static bool setup(struct fz *f)
 	cfg.base_slice_ns = (h1 & 0x40) ? 100 * US : 0;
 	cfg.rr_quantum_ns = (h1 & 0x80) ? 200 * US : 0;
 	cfg.tick_ns = (h2 & 0x40) ? 1 : 0;
-	cfg.bench_mode = (h3 & 0x80) != 0;
+	sim_callbacks(sim, &cfg); /* notify; trace unless sc.bench_mode */
 	f->start = start[(h2 >> 4) & 3];
 	f->high_clock = f->start > (1ull << 63);
 	sim->now = f->start;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench.c - the benchmark boot: in-guest figures in TSC cycles and ns, libsched in
- * benchmark mode (no per-switch logging). Printed as "# bench: NAME VALUE UNIT" lines.
+ * bench.c - the benchmark boot: in-guest figures in TSC cycles and ns, libsched without a
+ * trace callback (no per-switch logging). Printed as "# bench: NAME VALUE UNIT" lines.
  *   handoff round trip: call + reply between two kernel threads, and between two ring-3
  *                       processes (address-space switches included), on one CPU
  *   pick + switch:      two threads yielding to each other on one CPU, per switch
@@ -9,7 +9,7 @@
  */
 #include "kernel.h"
 
-const bool suite_bench_mode = true;
+const bool suite_bench_mode = true; /* kernel.c installs no sched_config.trace */
 const bool suite_core_sched = false; /* no core scheduling (kernel.c) */
 
 static volatile int stop;

@@ -56,7 +56,7 @@ int run_suite(void)
 	uint64_t busy[MAX_CPUS] = { 0 }, idle[MAX_CPUS] = { 0 };
 
 	kprintf("libsched demo kernel: %u CPUs, policy %s, tickless, TSC %llu MHz\n",
-		ksys.nr_cpus, ksys.fair->name, tsc_hz() / 1000000);
+		ksys.nr_cpus, ksys.classes[SCHED_SLOT_fair]->name, tsc_hz() / 1000000);
 	for (int nice = 0; nice <= 10; nice += 5) {
 		struct sched_thread_params p = { .nice = nice };
 

@@ -73,7 +73,11 @@ static void runner(void *arg)
 void kernel_main(void)
 {
 	struct sched_topology topo = { .nr_cpus = platform_nr_cpus() };
-	struct sched_config cfg = { .bench_mode = suite_bench_mode };
+	/* Notifications always; the trace callback only outside the benchmark boot. */
+	struct sched_config cfg = {
+		.notify = knotify_sink,
+		.trace = suite_bench_mode ? NULL : ktrace_sink,
+	};
 
 	for (unsigned c = 0; c < topo.nr_cpus; c++) {
 		topo.core[c] = (uint16_t)platform_core_of(c);

@@ -6,7 +6,10 @@
 #include "thread.h"
 
 extern volatile int ktrace_verbose;
-extern volatile uint64_t knotify_count; /* sched_arch_notify calls, all CPUs */
+/* sched_port.c: the sched_config callbacks (kernel.c installs them) */
+void knotify_sink(void *ctx, uint32_t endpoint, uint64_t message);
+void ktrace_sink(void *ctx, const struct sched_trace_event *ev); /* not in bench boots */
+extern volatile uint64_t knotify_count; /* knotify_sink calls, all CPUs */
 extern volatile uint64_t knotify_last;  /* the last message, and its endpoint */
 extern volatile uint32_t knotify_endpoint;
 

@@ -1,28 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched_port.c - the ten libsched arch hooks on x86_64 (docs/porting.md), over the
- * platform layer: TSC clock, LAPIC one-shot timer (TSC-deadline when offered), directed
- * LAPIC IPIs, GS-based CPU id, RFLAGS.IF save/restore.
+ * sched_port.c - the libsched arch hooks on x86_64 (docs/porting.md), over the platform
+ * layer: LAPIC one-shot timer (TSC-deadline when offered), directed LAPIC IPIs, the
+ * assertion hook (a panic), and the kernel's notify and trace callbacks (struct
+ * sched_config, installed by kernel.c).
+ *
+ * The five hot hooks (TSC clock, GS-based CPU id, RFLAGS.IF save/restore, pause) are
+ * inline in sched_port_inline.h: the kernels build their libsched copy with
+ * -DSCHED_ARCH_INLINE (kernel/meson.build). Built without it, against the plain
+ * libsched_kernel.a, this file defines the same five out of line (below).
  */
 #include <sched/arch.h>
 #include <sched/trace.h>
 
 #include "kernel.h"
 
-sched_time_t sched_arch_now(void)
+/* Calling CPU only (lapic_timer_at remembers the deadline per CPU). */
+void sched_arch_set_timer(sched_time_t deadline)
 {
-	return clock_ns();
-}
-
-sched_time_t sched_arch_clock_precision_ns(void)
-{
-	return 1; /* TSC ticks are sub-nanosecond; the conversion rounds to ns */
-}
-
-void sched_arch_set_timer(unsigned cpu, sched_time_t deadline)
-{
-	if (cpu != this_cpu())
-		panic("set_timer for cpu %u from cpu %u", cpu, this_cpu());
 	lapic_timer_at(deadline);
 }
 
@@ -32,6 +27,21 @@ void sched_arch_send_resched(unsigned cpu)
 {
 	__asm__ volatile("mfence" : : : "memory");
 	lapic_send_ipi(cpu, VEC_RESCHED);
+}
+
+/* A SCHED_ASSERT failed in the library (built with SCHED_DEBUG: asserts=true, the
+ * default). Locks may be held and interrupts are off: panic() prints on the serial line
+ * and leaves QEMU with a failure status, so a QEMU test fails with the reason. */
+void sched_arch_assert_fail(const char *expr, const char *file, unsigned line)
+{
+	panic("libsched assertion failed: %s at %s:%u", expr, file, line);
+}
+
+#ifndef SCHED_ARCH_INLINE
+/* The hot five out of line: the same bodies as sched_port_inline.h. */
+sched_time_t sched_arch_now(void)
+{
+	return clock_ns();
 }
 
 unsigned sched_arch_cpu_id(void)
@@ -59,22 +69,26 @@ void sched_arch_cpu_relax(void)
 {
 	__asm__ volatile("pause" : : : "memory");
 }
+#endif /* !SCHED_ARCH_INLINE */
 
-/* A SchedulingContext with an endpoint ran out of budget (sc.h: message layout). Called
- * with a run-queue lock held, so it must not call libsched: a real kernel would post the
- * message to the endpoint's queue here. This one counts them and keeps the last (tests.c
- * checks one per depletion); the count is written last, with release ordering. */
-void sched_arch_notify(uint32_t endpoint, uint64_t message)
+/* sched_config.notify (every boot): a SchedulingContext with an endpoint ran out of budget
+ * (sc.h: message layout). Called with a run-queue lock held, so it must not call libsched:
+ * a real kernel would post the message to the endpoint's queue here. This one counts them
+ * and keeps the last (tests.c checks one per depletion); the count is written last, with
+ * release ordering. */
+void knotify_sink(void *ctx, uint32_t endpoint, uint64_t message)
 {
+	(void)ctx;
 	knotify_endpoint = endpoint;
 	knotify_last = message;
 	__atomic_fetch_add(&knotify_count, 1, __ATOMIC_RELEASE);
 }
 
-/* Per-switch logging when `ktrace_verbose` is on; the benchmark boot runs libsched in
- * benchmark mode, which never calls this, so serial output cannot pose as scheduler cost. */
-void sched_arch_trace(const struct sched_trace_event *ev)
+/* sched_config.trace: per-switch logging when `ktrace_verbose` is on. The benchmark boot
+ * (suite_bench_mode) does not install it, so serial output cannot pose as scheduler cost. */
+void ktrace_sink(void *ctx, const struct sched_trace_event *ev)
 {
+	(void)ctx;
 	if (ktrace_verbose && ev->type == SCHED_TR_SWITCH)
 		kprintf("[cpu%u] switch -> %u\n", ev->cpu, ev->tid);
 }

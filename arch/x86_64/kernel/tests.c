@@ -882,7 +882,7 @@ struct sc_run {
 	uint64_t wake_lat;      /* ns from that wake-up to its first run */
 	uint64_t outer, inner;  /* the runner's window around fair_ns: contains, is contained */
 	uint64_t fair_ns, hog_ns; /* runtime figures (sched_thread_stats) */
-	uint64_t notes, msg;    /* sched_arch_notify calls meanwhile; the last message */
+	uint64_t notes, msg;    /* notify callbacks meanwhile (knotify_sink); the last message */
 	uint32_t ep;            /* and its endpoint */
 	uint64_t late;          /* worst timer lateness on cpu meanwhile */
 	struct sched_sc_stats st;
@@ -1556,7 +1556,7 @@ int run_suite(void)
 	bool only_core = kernel_arg("only=core");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
-		ksys.fair->name, ksys.cfg.core_sched ? ", core scheduling" : "",
+		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
 		only_core ? 3 : 16);
 	if (!only_core) {
 		test_user_hello();

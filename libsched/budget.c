@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * budget.c - a runnable thread's SchedulingContext budget on its CPU: whether it may run now
+ * (the gate the core asks before any class), the refill wait of threads without budget,
+ * and what a depletion does (the class only reports it).
+ *
+ * Locking: everything here runs with the lock of the thread's run queue held (asserted);
+ * the SC fields read are those the holder's run queue lock protects (sc.h).
+ */
+#include "internal.h"
+#include "budget.h"
+#include "refill.h"
+
+/* May runnable t run now, and how? O(1) (a refill lookup). */
+enum sched_gate sched__gate(const struct sched_thread *t, sched_time_t now)
+{
+	const struct sched_sc *sc = t->sc;
+
+	if (t->sc_fault)
+		return SCHED_GATE_BLOCK;
+	if (!sc)
+		return t->passive ? SCHED_GATE_BLOCK : SCHED_GATE_RUN;
+	if (sched__refill_avail(sc, now))
+		return SCHED_GATE_RUN;
+	return sc->overrun == SCHED_SC_DEMOTE ? SCHED_GATE_DEMOTED : SCHED_GATE_WAIT;
+}
+
+/* One message per depletion, from the SC's own storage: nothing is allocated. */
+static void notify(struct sched_sys *s, struct sched_sc *sc, const struct sched_thread *t)
+{
+	if (!sc->endpoint || !s->cfg.notify)
+		return;
+	sc->stats.notifications++;
+	s->cfg.notify(s->cfg.cb_ctx, sc->endpoint,
+		      sched_sc_message(t == sc->bound ? SCHED_SC_MSG_DEPLETED : SCHED_SC_MSG_TIMEOUT,
+				       sc->index, t->id));
+}
+
+/*
+ * The current thread's class reported its SC's budget used up: notify once, arm a
+ * notify-and-block fault, and always ask for a pick (the thread must leave its class even
+ * when nothing else is queued). O(1).
+ */
+void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t)
+{
+	struct sched_sc *sc = t->sc;
+
+	sched__assert_rq_locked(rq);
+	notify(rq->sys, sc, t);
+	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK)
+		sched__set(&t->sc_fault, 1);
+	sched__set(&rq->need_resched, 1);
+}
+
+static bool refills_first(const struct sched_rb_node *a, const struct sched_rb_node *b)
+{
+	return sched_time_before(sched__budget_refill_at(sched__wait_thread(a)),
+				 sched__budget_refill_at(sched__wait_thread(b)));
+}
+
+sched_time_t sched__budget_refill_at(const struct sched_thread *t)
+{
+	return sched__refill_next(t->sc);
+}
+
+/* Runnable t, whose SC has no budget now, waits for its refill on rq. O(log n). */
+void sched__budget_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->sc && !t->sc_wait);
+	sched_rb_add(&rq->sc_wait, &t->sc_node, refills_first);
+	t->sc_wait = 1;
+	rq->nr_sc_wait++;
+	t->sc->wait_since = now;
+}
+
+void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->sc_wait && rq->nr_sc_wait);
+	sched_rb_erase(&rq->sc_wait, &t->sc_node);
+	t->sc_wait = 0;
+	rq->nr_sc_wait--;
+	if (t->sc)
+		t->sc->stats.throttled_ns += now - t->sc->wait_since;
+}
+
+/* The first thread in rq's refill wait, NULL if none. */
+struct sched_thread *sched__budget_first(const struct sched_rq *rq)
+{
+	return rq->sc_wait.leftmost ? sched__wait_thread(rq->sc_wait.leftmost) : NULL;
+}
+
+/* The next refill instant on rq, SCHED_TIME_NEVER if none. */
+sched_time_t sched__budget_next_refill(const struct sched_rq *rq)
+{
+	const struct sched_thread *t = sched__budget_first(rq);
+
+	return t ? sched__budget_refill_at(t) : SCHED_TIME_NEVER;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core_pick.h - the core-wide pick (core_pick.c). On rq's own CPU, the core lock held
+ * (asserted).
+ */
+#ifndef LIBSCHED_CORE_PICK_H
+#define LIBSCHED_CORE_PICK_H
+
+#include "internal.h"
+
+struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
+					bool prev_runs, sched_time_t now);
+void sched__core_switched(struct sched_rq *rq, sched_time_t now);
+int sched__core_check(struct sched_sys *s, struct sched_rq *rq);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * place.c - where a thread runs: wake placement and the choice of another CPU.
+ */
+#include "internal.h"
+#include "core_tree.h"
+#include "place.h"
+
+static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned cpu)
+{
+	return sched__cpu_usable(s, cpu) && sched_cpumask_test(&t->affinity, cpu);
+}
+
+static uint64_t load_of(struct sched_sys *s, unsigned cpu)
+{
+	return sched__rq_load(sched__rq(s, cpu));
+}
+
+static bool cache_hot(struct sched_sys *s, const struct sched_thread *t, sched_time_t now)
+{
+	return t->acct.v[SCHED_ACCT_SWITCHES] && now - t->last_ran < s->cfg.cache_hot_ns;
+}
+
+static int idle_cache_sibling(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (c != prev && s->topo.llc[c] == s->topo.llc[prev] && allowed(s, t, c) &&
+		    load_of(s, c) == 0)
+			return (int)c;
+	return -1;
+}
+
+/* Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none). O(nr_cpus). */
+int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
+		    unsigned avoid)
+{
+	int best = -1;
+	uint64_t best_load = UINT64_MAX;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		uint64_t l;
+
+		if (c == avoid || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
+			continue;
+		l = load_of(s, c) * 2 + (c != prev); /* ties prefer the previous CPU; < 2^40 */
+		if (l < best_load) {
+			best_load = l;
+			best = (int)c;
+		}
+	}
+	return best >= 0 ? best : -SCHED_EAFFINITY;
+}
+
+/*
+ * Core scheduling: the same order, but only among CPUs where t would force no sibling idle
+ * (every sibling idle or running t's cookie); the least loaded of those ends it. -1: none,
+ * and the plain rules decide (the core pick then sorts it out). O(nr_cpus x SMT width).
+ */
+static int core_place(struct sched_sys *s, const struct sched_thread *t, enum sched_wake_reason why,
+		      unsigned waker)
+{
+	unsigned prev = t->cpu;
+	sched_cpumask_t fit;
+	int c;
+
+	sched_cpumask_clear(&fit);
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
+		if (allowed(s, t, cpu) && sched__core_fits(s, cpu, t))
+			sched_cpumask_set(&fit, cpu);
+	if (sched_cpumask_test(&fit, prev) &&
+	    (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
+		return (int)prev;
+	for (unsigned cpu = 0; prev < s->nr_cpus && cpu < s->nr_cpus; cpu++)
+		if (sched_cpumask_test(&fit, cpu) && s->topo.llc[cpu] == s->topo.llc[prev] &&
+		    load_of(s, cpu) == 0)
+			return (int)cpu;
+	if (why == SCHED_WAKE_IPC && sched_cpumask_test(&fit, waker))
+		return (int)waker;
+	c = sched__pick_cpu(s, &fit, prev, s->nr_cpus);
+	return c >= 0 ? c : -1;
+}
+
+/* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
+int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
+		      unsigned waker)
+{
+	unsigned prev = t->cpu;
+	int c;
+
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
+		return (int)prev;
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_arch_cpu_relax(); /* bounded by the old CPU finishing its switch */
+	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
+		return c;
+	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
+		return (int)prev;
+	if (prev < s->nr_cpus && (c = idle_cache_sibling(s, t, prev)) >= 0)
+		return c;
+	if (why == SCHED_WAKE_IPC && allowed(s, t, waker))
+		return (int)waker;
+	return sched__pick_other_cpu(s, t, s->nr_cpus);
+}
+
+int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid)
+{
+	return sched__pick_cpu(s, &t->affinity, t->cpu, avoid);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rq.h - the run-queue mechanism (rq.c). Every function: the run queue's lock held
+ * (asserted) and interrupts off; rearm and expire_refills only on the queue's own CPU.
+ */
+#ifndef LIBSCHED_RQ_H
+#define LIBSCHED_RQ_H
+
+#include "internal.h"
+
+void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
+		    sched_time_t now);
+void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags);
+void sched__dequeue_curr(struct sched_rq *rq, struct sched_thread *prev, unsigned flags,
+			 sched_time_t now);
+void sched__block_curr_here(struct sched_rq *rq, struct sched_thread *prev);
+void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+unsigned sched__expire_refills(struct sched_rq *rq, sched_time_t now);
+const struct sched_class *sched__class_wanted(struct sched_rq *rq, const struct sched_thread *t,
+					      sched_time_t now);
+bool sched__preempts(struct sched_rq *rq, struct sched_thread *t);
+bool sched__others_wait(const struct sched_rq *rq);
+void sched__rearm(struct sched_rq *rq);
+void sched__kick(struct sched_rq *rq, bool must_preempt);
+struct sched_thread *sched__class_best(struct sched_rq *rq, sched_time_t now);
+struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *prev,
+				   sched_time_t now);
+
+/* Could t's class differ from the one it is on? False for every thread on the last class
+ * that never met an SC, which keeps the class and budget checks off the plain paths. */
+static inline bool sched__class_may_change(const struct sched_rq *rq, const struct sched_thread *t)
+{
+	return t->sc || t->passive || t->sc_fault ||
+	       t->on_class != rq->sys->classes[SCHED_NR_CLASSES - 1];
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sc.h - SchedulingContexts seen from the rest of the library (sc.c). Lock rules per
+ * function below; sched__sc_lock/sched__lock_thread take s->sc_lock before thread locks.
+ */
+#ifndef LIBSCHED_SC_H
+#define LIBSCHED_SC_H
+
+#include "internal.h"
+
+/* Lock-free predicate: is t involved with an SC (sc, own_sc, donor or passive)? */
+bool sched__sc_involved(const struct sched_thread *t);
+/* Take / release s->sc_lock if t is involved; no lock held on entry. */
+bool sched__sc_lock(struct sched_sys *s, const struct sched_thread *t);
+void sched__sc_unlock(struct sched_sys *s, bool locked);
+/* sc_lock (if t is involved) then t's lock; returns whether sc_lock was taken. */
+bool sched__lock_thread(struct sched_sys *s, struct sched_thread *t);
+void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_locked);
+/* The rest: t's thread lock held (asserted); sc_lock too if t is involved. */
+int sched__sc_wake_check(struct sched_thread *t);
+void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now);
+void sched__sc_blocked(struct sched_thread *t, sched_time_t now);
+int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to,
+		      bool reply);
+void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct sched_thread *to,
+			    bool reply, bool waited);
+void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
+/* The checker's part: rq locked. */
+int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
+
+#endif
