@@ -76,9 +76,11 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 {
 	struct sched_thread *prev = rq->curr, *next;
 	sched_time_t now = sched_arch_now();
-	bool prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
+	bool prev_runs;
 
 	sched__assert_rq_local(rq);
+	SCHED_ASSERT(prev); /* an online CPU always has a current thread, its idle one at least */
+	prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
 	sched__charge_curr(rq, now);
 	if (rq->nr_sc_wait)
 		sched__expire_refills(rq, now);
@@ -157,6 +159,7 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
  */
 static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 {
+	sched__assert_thread_locked(t);
 	for (unsigned tries = 0; sched__get(&t->state) == SCHED_MIGRATING && tries <= s->nr_cpus; tries++) {
 		struct sched_rq *src = sched__rq(s, t->cpu), *dst = sched__rq(s, t->dst_cpu);
 		int c;
@@ -207,11 +210,13 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 	sched_arch_irq_restore(flags);
 }
 
-/* Others wait and the current thread's slice (or budget) end has passed. rq locked. */
+/* Others wait and the current thread's slice (or budget) end has passed. rq locked, on
+ * rq->cpu (the timer). */
 static bool slice_over(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *c = rq->curr;
 
+	sched__assert_rq_local(rq);
 	return sched__others_wait(rq) && !c->is_idle && c->on_class &&
 	       sched__get(&c->state) == SCHED_RUNNING &&
 	       !sched_time_before(now, c->on_class->slice_end(rq, c, c->exec_start));

@@ -183,50 +183,51 @@ struct sched_thread {
 
 
 /*
- * One CPU's run queue. Everything is protected by `lock` except: `ipi_pending` (atomic),
- * `counters` and `trace` written only under the lock, and `timer_armed`, written only by
- * the owning CPU. Aligned so two CPUs' queues never share a cache line.
+ * One CPU's run queue. The lock of a field, in brackets: [L] the run-queue lock (rq->core's
+ * lock: with core scheduling the siblings share their leader's), [L, atomic] written under
+ * it and read without it by placement, balance or the checker, [fixed] set at init, [A]
+ * atomic without a lock, [own] only the owning CPU. docs/architecture.md has the same table.
+ * Aligned so two CPUs' queues never share a cache line.
  */
 struct sched_rq {
-	struct sched_lock lock;
-	struct sched_rq *core;         /* whose lock (and core state) this CPU uses: itself,
-					* or its core's leader with core scheduling (fixed) */
-	uint16_t cpu;
-	uint8_t online;
-	uint8_t need_resched;
-	uint8_t core_on;               /* core scheduling on a core with siblings (fixed) */
-	uint32_t ipi_pending;
-	uint32_t nr_queued;          /* threads in the class queue (not counting curr) */
-	uint32_t migrating_in;       /* MIGRATING threads headed here (atomic); offline waits */
-	uint64_t load;               /* sum of the weights of threads runnable here (curr incl.) */
-	struct sched_thread *curr;
-	struct sched_thread *idle;
-	struct sched_thread *handoff;   /* queued here, to be picked next (direct IPC) */
-	struct sched_thread *switching; /* prev of the last pick until sched_finish_switch() */
-	struct sched_sys *sys;
-	sched_time_t timer_armed;    /* deadline given to sched_arch_set_timer() */
-	sched_time_t next_balance;
-	struct sched_rb_tree sleepers; /* blocked threads with a timeout, by deadline */
-	uint32_t nr_sleepers;
-	struct sched_class_rq cls;     /* each class's state (class.h) */
-	uint32_t class_nr[SCHED_NR_CLASSES]; /* threads on each class here, current included */
-	struct sched_rb_tree sc_wait;  /* runnable SC threads waiting for a refill, by refill time */
-	uint32_t nr_sc_wait;
-	/* core scheduling (core.h), under the core lock */
-	struct sched_core core_state;  /* valid in the leader only */
-	struct sched_rb_tree core_tree;/* queued threads by (cookie, class, deadline/age) */
-	struct sched_thread *core_pick;/* this CPU's part of the last core-wide pick (NULL: idle) */
-	uint8_t core_pending;          /* core_pick not yet taken by this CPU */
-	uint8_t forced_idle;           /* idle although it has queued threads (cookie conflict) */
-	uint8_t kmode;                 /* kernel protection: outside, in the kernel, leaving */
-	sched_cookie_t running_cookie; /* cookie of curr, SCHED_COOKIE_IDLE for idle: read
-					* without the lock by wake placement (atomic) */
-	sched_time_t forced_since;
-	sched_time_t fi_stamp;         /* forced idle charged to the current thread up to here */
-	uint64_t core_vbase[SCHED_NR_CLASSES]; /* each class's virtual time snapshot for
+	struct sched_lock lock;        /* [-] used only as the leader's lock */
+	struct sched_rq *core;         /* [fixed] whose lock (and core state) this CPU uses: itself,
+					* or its core's leader with core scheduling */
+	uint16_t cpu;                  /* [fixed] */
+	uint8_t online;                /* [L, atomic] */
+	uint8_t need_resched;          /* [L, atomic] */
+	uint8_t core_on;               /* [fixed] core scheduling on a core with siblings */
+	uint32_t ipi_pending;          /* [A] one resched IPI in flight */
+	uint32_t nr_queued;            /* [L, atomic] threads on class queues (not counting curr) */
+	uint32_t migrating_in;         /* [A] MIGRATING threads headed here; offline waits */
+	uint64_t load;                 /* [L, atomic] sum of the weights runnable here (curr incl.) */
+	struct sched_thread *curr;     /* [L] */
+	struct sched_thread *idle;     /* [fixed] after sched_cpu_online */
+	struct sched_thread *handoff;  /* [L] queued here, to be picked next (direct IPC) */
+	struct sched_thread *switching;/* [own] prev of the last pick until sched_finish_switch() */
+	struct sched_sys *sys;         /* [fixed] */
+	sched_time_t timer_armed;      /* [L, own] deadline given to sched_arch_set_timer() */
+	sched_time_t next_balance;     /* [L] */
+	struct sched_rb_tree sleepers; /* [L] blocked threads with a timeout, by deadline */
+	uint32_t nr_sleepers;          /* [L] */
+	struct sched_class_rq cls;     /* [L] each class's state (class.h) */
+	uint32_t class_nr[SCHED_NR_CLASSES]; /* [L] threads on each class here, current included */
+	struct sched_rb_tree sc_wait;  /* [L] runnable SC threads waiting for a refill */
+	uint32_t nr_sc_wait;           /* [L] */
+	/* core scheduling (core.h) */
+	struct sched_core core_state;  /* [L] valid in the leader only */
+	struct sched_rb_tree core_tree;/* [L] queued threads by (cookie, class, deadline/age) */
+	struct sched_thread *core_pick;/* [L] this CPU's part of the last core-wide pick */
+	uint8_t core_pending;          /* [L] core_pick not yet taken by this CPU */
+	uint8_t forced_idle;           /* [L] idle although it has queued threads (cookie) */
+	uint8_t kmode;                 /* [L] kernel protection: outside, in the kernel, leaving */
+	sched_cookie_t running_cookie; /* [L, atomic] cookie of curr (SCHED_COOKIE_IDLE for idle) */
+	sched_time_t forced_since;     /* [L] */
+	sched_time_t fi_stamp;         /* [L] forced idle charged to the current thread up to here */
+	uint64_t core_vbase[SCHED_NR_CLASSES]; /* [L] each class's virtual time snapshot for
 					* cross-sibling comparison (core_vnow) */
-	uint64_t counters[SCHED_CNT_NR];
-	struct sched_trace_ring trace;
+	uint64_t counters[SCHED_CNT_NR]; /* [L, atomic]; a few are [A] (IPI, AS switches) */
+	struct sched_trace_ring trace; /* [L] */
 } __attribute__((aligned(SCHED_CACHELINE)));
 
 /* CPU topology: which core (SMT siblings share one) and which last-level cache each CPU has. */

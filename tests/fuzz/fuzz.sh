@@ -1,7 +1,8 @@
 #!/bin/bash
 # fuzz.sh NAME SECONDS [CORPUS_DIR] - runs the libFuzzer target tests/fuzz/fuzz_NAME.c.
 #
-# Builds it with clang -fsanitize=fuzzer,address,undefined (with libsched and the simulator,
+# Builds it with clang -fsanitize=fuzzer,address,undefined (with libsched, its SCHED_ASSERT
+# checks on (-DSCHED_DEBUG=1, as in every test build), and the simulator,
 # from the source tree) into $FUZZ_BUILD_DIR (default: build-fuzz/ at the top of the tree),
 # then fuzzes for SECONDS seconds of wall time and prints the number of executions.
 #   - Without CORPUS_DIR it starts from a scratch copy of tests/fuzz/corpus/NAME/: the
@@ -62,7 +63,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "$src/libsched" "$src/include" "$src/arch/sim
 	echo "fuzz.sh: building $bin with $cc"
 	if ! "$cc" -std=c11 -O1 -g -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+		-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DSCHED_DEBUG=1 \
 		-I"$src/include" -I"$src/arch/sim" \
 		"${sources[@]}" "$target" -o "$bin.tmp"; then
 		echo "fuzz.sh: build failed"
