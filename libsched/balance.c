@@ -65,6 +65,8 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 	sched_time_t now = sched_arch_now();
 	unsigned moved = 0;
 
+	sched__assert_rq_locked(src);
+	sched__assert_rq_locked(dst);
 	for (unsigned scanned = 0; t && scanned < SCHED_MOVE_SCAN; scanned++, t = nx) {
 		nx = fair->next(src, t);
 		if (moved >= s->cfg.balance_max)
@@ -114,6 +116,7 @@ unsigned sched__steal(struct sched_rq *rq)
 	struct sched_rq_pair pair;
 	unsigned moved;
 
+	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id() && !sched__lock_mine(&rq->core->lock));
 	if (victim < 0)
 		return 0;
 	pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
@@ -131,6 +134,7 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	struct sched_rq_pair pair;
 	unsigned moved;
 
+	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
 	sched__rq_unlock(rq);
@@ -160,6 +164,7 @@ static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 {
 	unsigned n = 0;
 
+	sched__assert_rq_locked(rq);
 	if (!rq->curr->is_idle && !movable(s, rq, rq->curr))
 		return false;
 	for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {

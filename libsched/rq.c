@@ -41,8 +41,10 @@ static const struct sched_class *class_for(struct sched_sys *s, const struct sch
 const struct sched_class *sched__class_wanted(struct sched_rq *rq, const struct sched_thread *t,
 					      sched_time_t now)
 {
-	enum sched_gate g = sched__gate(t, now);
+	enum sched_gate g;
 
+	sched__assert_rq_locked(rq);
+	g = sched__gate(t, now);
 	if (g == SCHED_GATE_WAIT || g == SCHED_GATE_BLOCK)
 		return NULL;
 	return class_for(rq->sys, t, now);
@@ -223,6 +225,7 @@ bool sched__preempts(struct sched_rq *rq, struct sched_thread *t)
 /* Others wait for this CPU: queued threads, or a sibling forced idle by its cookie. */
 bool sched__others_wait(const struct sched_rq *rq)
 {
+	sched__assert_rq_locked(rq);
 	return rq->nr_queued || (sched__core_on(rq) && sched__core_others_wait(rq));
 }
 
