@@ -112,11 +112,12 @@ static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 unsigned sched__steal(struct sched_rq *rq)
 {
 	struct sched_sys *s = rq->sys;
-	int victim = find_cpu(s, rq->cpu, true);
 	struct sched_rq_pair pair;
 	unsigned moved;
+	int victim;
 
-	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id() && !sched__lock_mine(&rq->core->lock));
+	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock2 checks that */
+	victim = find_cpu(s, rq->cpu, true);
 	if (victim < 0)
 		return 0;
 	pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)victim));
@@ -150,16 +151,17 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 
 /* --- CPU offline ------------------------------------------------------------------------ */
 
-/*
- * True if every thread on rq (queued, current, or sleeping with its timeout here) may run on
- * another online CPU: a sleeper whose timeout moved to a CPU it may not run on would wake to
- * -SCHED_EAFFINITY, a lost wake-up. rq locked. O(threads on rq).
- */
+/* May t run on an online CPU other than rq's? */
 static bool movable(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *t)
 {
 	return sched__pick_other_cpu(s, t, rq->cpu) >= 0;
 }
 
+/*
+ * True if every thread on rq (queued, current, or sleeping with its timeout here) may run on
+ * another online CPU: a sleeper whose timeout moved to a CPU it may not run on would wake to
+ * -SCHED_EAFFINITY, a lost wake-up. rq locked. O(threads on rq).
+ */
 static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
 {
 	unsigned n = 0;

@@ -18,6 +18,9 @@ static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t
 {
 	sched_time_t now = sched_arch_now();
 
+	sched__assert_thread_locked(t);
+	sched__assert_rq_local(rq);
+	SCHED_ASSERT(rq->curr == t);
 	sched__charge_curr(rq, now);
 	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
 	sched__sc_blocked(t, now);
@@ -100,8 +103,7 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 	if (park && t->permit && sched__get(&t->state) != SCHED_EXITED) {
 		t->permit = 0; /* an unpark came during the steal */
 		*next = t;
-		sched__spin_unlock(&t->lock);
-		sched_arch_irq_restore(flags);
+		sched__unlock_irq(&t->lock, flags);
 		return 0;
 	}
 	sched__rq_lock(rq);
@@ -109,8 +111,7 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 		block_curr(rq, t, deadline);
 	*next = sched__schedule(rq);
 	sched__rq_unlock(rq);
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 	return 0;
 }
 
@@ -147,13 +148,11 @@ int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **nex
 	if (ret < 0)
 		return ret;
 	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
+	flags = sched__rq_lock_irq(rq);
 	sched__charge_curr(rq, sched_arch_now());
 	t->on_class->yield(rq, t);
 	*next = sched__schedule(rq);
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return 0;
 }
 
@@ -182,7 +181,8 @@ static int handoff_check(struct sched_thread *me, struct sched_ref to)
  * The current thread `me` blocks and `to` runs next here: queued on this CPU (so ownership
  * and generation rules hold as for any wake) and marked as the rq's handoff, which the pick
  * takes before asking the class. Affinity wins: if `to` may not run here it is woken
- * through normal placement, before `me` blocks, so a failure changes nothing.
+ * through normal placement, before `me` blocks, so a failure changes nothing. Both thread
+ * locks held (and sc_lock if either is involved with an SC), no rq lock.
  */
 static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *me,
 			  struct sched_thread *to, bool reply, struct sched_thread **next)
@@ -192,6 +192,8 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 	bool waited = me->sc_wait; /* demoted, waiting for its refill: restored on failure */
 	int moved;
 
+	sched__assert_thread_locked(me);
+	sched__assert_thread_locked(to);
 	/* Refuse before anything changes: the normal wake needs an online CPU in to's mask
 	 * (a hotplug racing with this is undone below instead). */
 	if (!here && sched__pick_cpu(s, &to->affinity, to->cpu, s->nr_cpus) < 0)

@@ -205,8 +205,7 @@ int sched_check(struct sched_sys *s)
 		ret = check_cpu(s, rq);
 		if (!ret)
 			ret = sched__core_check(s, rq);
-		sched__rq_unlock(rq);
-		sched_arch_irq_restore(flags);
+		sched__rq_unlock_irq(rq, flags);
 	}
 	if (ret < 0 && !s->check_msg)
 		s->check_msg = "inconsistent run queue";

@@ -45,8 +45,7 @@ static struct sched_rq *lock_view(struct sched_sys *s, struct sched_thread *t, u
 {
 	struct sched_rq *rq;
 
-	*flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	*flags = sched__lock_irq(&t->lock);
 	rq = sched__rq(s, t->cpu);
 	sched__rq_lock(rq);
 	return rq;
@@ -55,8 +54,7 @@ static struct sched_rq *lock_view(struct sched_sys *s, struct sched_thread *t, u
 static void unlock_view(struct sched_thread *t, struct sched_rq *rq, unsigned long flags)
 {
 	sched__rq_unlock(rq);
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 }
 
 /* The creator's deciding assignment, which a new thread starts with. */
@@ -78,8 +76,11 @@ struct sched_core_tag sched__cookie_inherit(struct sched_sys *s, struct sched_th
  */
 static void refresh(struct sched_rq *rq, struct sched_thread *t)
 {
-	sched_cookie_t c = sched__cookie_resolve(t);
+	sched_cookie_t c;
 
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->cpu == rq->cpu);
+	c = sched__cookie_resolve(t);
 	if (c == t->cookie)
 		return;
 	if (rq->curr == t) {
@@ -195,8 +196,7 @@ static void tag_group(struct sched_sys *s, struct sched_group *g, sched_cookie_t
 		refresh_cpu(&s->rq[c], g);
 	for (unsigned c = s->nr_cpus; c-- > 0;)
 		if (s->rq[c].core == &s->rq[c])
-			sched__rq_unlock(&s->rq[c]);
-	sched_arch_irq_restore(flags);
+			sched__rq_unlock_irq(&s->rq[c], flags);
 }
 
 static int assign(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
@@ -270,12 +270,10 @@ uint64_t sched_core_forced_idle_ns(struct sched_sys *s, unsigned cpu)
 	if (!s || cpu >= s->nr_cpus)
 		return 0;
 	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
+	flags = sched__rq_lock_irq(rq);
 	ns = rq->counters[SCHED_CNT_FORCED_IDLE_NS];
 	if (rq->forced_idle)
 		ns += sched_arch_now() - rq->forced_since;
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return ns;
 }

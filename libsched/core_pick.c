@@ -137,6 +137,8 @@ static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t
 {
 	bool ok;
 
+	sched__assert_rq_locked(v);
+	sched__assert_rq_locked(rq);
 	if (!t || v->handoff == t || !sched__spin_trylock(&t->lock))
 		return false;
 	ok = sched_cpumask_test(&t->affinity, rq->cpu) &&
@@ -162,6 +164,7 @@ static struct sched_thread *steal_matching(struct sched_rq *rq, sched_cookie_t c
 	struct sched_core *core = sched__core_of(rq);
 	unsigned tries = 0;
 
+	sched__assert_rq_locked(rq);
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
 		struct sched_rq *v = sched__sib(rq, i);
 		/* only from a busy sibling: an idle one runs its own thread of the cookie, and two
@@ -371,8 +374,10 @@ static struct sched_thread *core_choose(struct sched_rq *rq, struct sched_thread
 struct sched_thread *sched__core_choose(struct sched_rq *rq, struct sched_thread *prev,
 					bool prev_runs, sched_time_t now)
 {
-	struct sched_thread *next = core_choose(rq, prev, prev_runs, now);
+	struct sched_thread *next;
 
+	sched__assert_rq_local(rq);
+	next = core_choose(rq, prev, prev_runs, now);
 	if (next && next == prev && prev_runs && turn_over(rq, prev, now))
 		new_turn(rq, prev, now);
 	return next;
@@ -389,6 +394,7 @@ void sched__core_switched(struct sched_rq *rq, sched_time_t now)
 	bool forced = rq->curr->is_idle && rq->online && rq->nr_queued;
 	bool was = rq->forced_idle;
 
+	sched__assert_rq_local(rq);
 	sched__set(&rq->running_cookie, rq->curr->is_idle ? SCHED_COOKIE_IDLE : rq->curr->cookie);
 	set_forced(rq, forced, now);
 	for (unsigned i = 0; i < core->nr_sibs; i++) {
@@ -417,6 +423,7 @@ int sched__core_check(struct sched_sys *s, struct sched_rq *rq)
 	struct sched_core *core = sched__core_of(rq);
 	unsigned tagged_n = 0, forced = 0;
 
+	sched__assert_rq_locked(rq);
 	if (rq->core != rq || !sched__core_on(rq)) /* a core of one CPU keeps no index */
 		return 0;
 	for (unsigned i = 0; i < core->nr_sibs; i++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core_pick.h - the core-wide pick (core_pick.c). On rq's own CPU, the core lock held
- * (asserted).
+ * core_pick.h - the core-wide pick (core_pick.c). The core lock held (asserted); choose and
+ * switched only on rq's own CPU (the pick), check on any CPU (the checker).
  */
 #ifndef LIBSCHED_CORE_PICK_H
 #define LIBSCHED_CORE_PICK_H

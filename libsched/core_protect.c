@@ -44,6 +44,7 @@ static int step(struct sched_rq *rq, enum step what)
 	bool mine = rq->curr && !rq->curr->is_idle && rq->curr->cookie != SCHED_COOKIE_NONE;
 	int n = 0;
 
+	sched__assert_rq_locked(rq);
 	if (what == ENTER)
 		rq->kmode = KMODE_KERNEL;
 	for (unsigned i = 0; i < rq->core->core_state.nr_sibs; i++) {
@@ -74,8 +75,7 @@ static int locked_step(struct sched_sys *s, unsigned cpu, enum step what)
 
 	sched__rq_lock(rq);
 	n = step(rq, what);
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return n;
 }
 

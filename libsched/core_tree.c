@@ -55,6 +55,7 @@ void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t)
 	struct sched_rb_node **link = &rq->core_tree.root, *parent = NULL;
 	bool left = false;
 
+	sched__assert_rq_locked(rq);
 	if (!sched__core_on(rq) || !t->on_class || t->in_core_tree)
 		return;
 	t->core_since = sched_arch_now(); /* fair threads of a cookie: oldest first */
@@ -71,6 +72,7 @@ void sched__core_tree_add(struct sched_rq *rq, struct sched_thread *t)
 
 void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t)
 {
+	sched__assert_rq_locked(rq);
 	if (!t->in_core_tree)
 		return;
 	sched_rb_erase(&rq->core_tree, &t->core_node);
@@ -82,6 +84,7 @@ void sched__core_tree_del(struct sched_rq *rq, struct sched_thread *t)
 /* A thread was queued on / left rq's classes: index it, and void the core pick. */
 void sched__core_enqueued(struct sched_rq *rq, struct sched_thread *t)
 {
+	sched__assert_rq_locked(rq);
 	t->cookie = sched__cookie_resolve(t);
 	sched__core_tree_add(rq, t);
 	sched__core_of(rq)->task_seq++;
@@ -89,6 +92,7 @@ void sched__core_enqueued(struct sched_rq *rq, struct sched_thread *t)
 
 void sched__core_dequeued(struct sched_rq *rq, struct sched_thread *t)
 {
+	sched__assert_rq_locked(rq);
 	sched__core_tree_del(rq, t);
 	sched__core_of(rq)->task_seq++;
 }
@@ -99,6 +103,7 @@ struct sched_thread *sched__core_find(struct sched_rq *rq, sched_cookie_t cookie
 	struct sched_rb_node *n = rq->core_tree.root;
 	struct sched_thread *best = NULL;
 
+	sched__assert_rq_locked(rq);
 	while (n) {
 		struct sched_thread *t = sched__container_of(n, struct sched_thread, core_node);
 

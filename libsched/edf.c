@@ -75,8 +75,10 @@ static void insert(struct sched_rq *rq, struct sched_thread *t)
 	rs(rq)->nr++;
 }
 
+/* t is in the ready tree (set_next, dequeue of a queued thread): it cannot be empty. */
 static void erase(struct sched_rq *rq, struct sched_thread *t)
 {
+	SCHED_ASSERT(rs(rq)->nr > 0 && rs(rq)->ready.leftmost);
 	sched_rb_erase(&rs(rq)->ready, node_of(t));
 	rs(rq)->nr--;
 }
@@ -131,6 +133,7 @@ static bool edf_handoff(struct sched_rq *rq, struct sched_thread *from, struct s
 	struct sched_thread *first = rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
 
 	(void)from;
+	SCHED_ASSERT(first && rs(rq)->nr > 0); /* `to` is queued here */
 	return first == to || !sched__deadline_before(key(first), key(to));
 }
 

@@ -100,6 +100,7 @@ static bool mul_le(int64_t a, uint64_t b, int64_t c)
 /* Without a 128-bit type (32-bit targets): exact, with one division. */
 static bool mul_le(int64_t a, uint64_t b, int64_t c)
 {
+	SCHED_ASSERT(b > 0);
 	if (a <= 0 && c >= 0)
 		return true;
 	if (a > 0 && c < 0)
@@ -112,8 +113,10 @@ static bool mul_le(int64_t a, uint64_t b, int64_t c)
 
 static int64_t div_floor(int64_t a, uint64_t b)
 {
-	int64_t q = a / (int64_t)b;
+	int64_t q;
 
+	SCHED_ASSERT((int64_t)b > 0); /* b > 0, and < 2^63: (int64_t)b is b */
+	q = a / (int64_t)b;
 	return (a % (int64_t)b < 0) ? q - 1 : q;
 }
 
@@ -124,6 +127,7 @@ static int64_t clamp_s64(int64_t v, int64_t lo, int64_t hi)
 
 static void set_weight(struct sched_fair_entity *se, uint32_t w)
 {
+	SCHED_ASSERT(w > 0);
 	se->weight = w;
 	se->inv_weight = (uint32_t)(0xffffffffu / w); /* rare: creation and reweight only */
 }
@@ -301,8 +305,10 @@ static void place(struct sched_fair_rq *q, struct sched_fair_entity *se, unsigne
 		lag = clamp_s64(lag_after_sleep(q, se, left, V), -limit, limit);
 	else if (flags & SCHED_ENQ_MIGRATE)
 		lag = clamp_s64(se->vlag, -limit, limit);
-	if (lag && q->nr)
+	if (lag && q->nr) {
+		SCHED_ASSERT(queue_weight(q) > 0); /* q->nr entities, each of weight >= 2 */
 		lag += lag * (int64_t)se->weight / (int64_t)queue_weight(q); /* |lag*w| < 2^38 */
+	}
 	se->vruntime = V - (uint64_t)lag;
 	if (flags & SCHED_ENQ_NEW)
 		vslice /= 2;
@@ -403,6 +409,7 @@ static void reweight_entity(struct sched_fair_rq *q, struct sched_fair_entity *s
 	int64_t lag, vdl;
 	bool curr;
 
+	SCHED_ASSERT(w > 0); /* the divisor below */
 	if (w == old)
 		return;
 	if (!se->on_q) {
@@ -743,12 +750,17 @@ static void eevdf_group_init(struct sched_sys *s, struct sched_group *g)
 	}
 }
 
-/* Change a thread's weight and slice in place, keeping its lag at every level. rq locked. */
+/*
+ * Change a thread's weight and slice in place, keeping its lag at every level. t locked, and
+ * rq (its run queue) locked if it has one; rq is NULL for a NEW or BLOCKED thread, which is
+ * on no queue (sched_set_fair).
+ */
 static void eevdf_reweight(struct sched_rq *rq, struct sched_thread *t)
 {
 	struct sched_fair_entity *se = &ts(t)->se;
 
-	(void)rq;
+	sched__assert_thread_locked(t);
+	SCHED_ASSERT(rq ? sched__lock_mine(&rq->core->lock) : !se->on_q);
 	reweight_entity(se->q, se, t->weight);
 	se->inv_weight = t->weight == SCHED_WEIGHT_IDLE ? 0xffffffffu / SCHED_WEIGHT_IDLE
 							 : sched__nice_inv_weight(t->nice);

@@ -28,9 +28,10 @@ static const char *const names[SCHED_ERR_COUNT] = {
 
 const char *sched_strerror(int err)
 {
-	if (err < 0)
-		err = -err;
-	if (err >= SCHED_ERR_COUNT)
+	/* magnitude without negating INT_MIN */
+	unsigned e = err < 0 ? 0u - (unsigned)err : (unsigned)err;
+
+	if (e >= SCHED_ERR_COUNT)
 		return "unknown error";
-	return names[err];
+	return names[e];
 }

@@ -160,18 +160,18 @@ static inline void sched__rq_unlock_irq(struct sched_rq *rq, unsigned long flags
 	sched_arch_irq_restore(flags);
 }
 
-/* Interrupts off, then t's lock. */
-static inline unsigned long sched__thread_lock_irq(struct sched_thread *t)
+/* Interrupts off, then lock `l` (a thread's lock, sc_lock). */
+static inline unsigned long sched__lock_irq(struct sched_lock *l)
 {
 	unsigned long flags = sched_arch_irq_save();
 
-	sched__spin_lock(&t->lock);
+	sched__spin_lock(l);
 	return flags;
 }
 
-static inline void sched__thread_unlock_irq(struct sched_thread *t, unsigned long flags)
+static inline void sched__unlock_irq(struct sched_lock *l, unsigned long flags)
 {
-	sched__spin_unlock(&t->lock);
+	sched__spin_unlock(l);
 	sched_arch_irq_restore(flags);
 }
 

@@ -12,6 +12,9 @@
 void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 		   sched_time_t now)
 {
+	sched__assert_rq_locked(src);
+	sched__assert_rq_locked(dst);
+	sched__assert_thread_locked(t);
 	sched__inc(&src->counters[SCHED_CNT_MIGRATE_OUT], 1);
 	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
@@ -24,6 +27,10 @@ void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			sched_time_t now)
 {
+	sched__assert_rq_locked(src);
+	sched__assert_rq_locked(dst);
+	sched__assert_thread_locked(t);
+	SCHED_ASSERT(sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == src->cpu);
 	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
 	sched__arrive(src, dst, t, now);
 }

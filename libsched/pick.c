@@ -147,8 +147,7 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
 		sched__steal(rq);
 	sched__rq_lock(rq);
 	next = sched__schedule(rq);
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return next;
 }
 
@@ -247,8 +246,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	rq->timer_armed = SCHED_TIME_NEVER; /* it fired: whatever is needed gets programmed */
 	sched__rearm(rq);
 	resched = rq->need_resched;
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return resched;
 }
 
@@ -268,8 +266,7 @@ bool sched_ipi(struct sched_sys *s, unsigned cpu)
 	sched__inc(&rq->counters[SCHED_CNT_IPI_RECEIVED], 1);
 	sched__rearm(rq);
 	resched = rq->need_resched;
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return resched;
 }
 

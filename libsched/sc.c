@@ -76,7 +76,7 @@ void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_l
 	sched__sc_unlock(s, sc_locked);
 }
 
-/* --- wake, block, call and reply (sc_lock and the thread locks held) ------------------------ */
+/* --- wake, block, call and reply (thread locks held; sc_lock if involved, but see sc.h) ---- */
 
 /*
  * May t be made runnable? Not a passive thread without an SC (nothing to run on), and not
@@ -90,6 +90,7 @@ int sched__sc_wake_check(struct sched_thread *t)
 	 * sc_lock alone (unwind), so the reads are atomic */
 	struct sched_sc *sc = sched__get(&t->sc), *own = sched__get(&t->own_sc);
 
+	sched__assert_thread_locked(t);
 	if (!sc && sched__get(&t->donor)) /* a server blocked in its own call: waits for that reply */
 		return -SCHED_ELENT;
 	if (sched__get(&t->passive) && !sc)
@@ -100,6 +101,7 @@ int sched__sc_wake_check(struct sched_thread *t)
 /* t is being woken; `donated`: its SC continues a caller's job (call/reply), no new job. */
 void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now)
 {
+	sched__assert_thread_locked(t);
 	sched__set(&t->sc_fault, 0);
 	if (t->sc && !donated)
 		sched__refill_unblock(t->sc, now);
@@ -110,6 +112,7 @@ void sched__sc_blocked(struct sched_thread *t, sched_time_t now)
 {
 	struct sched_sc *sc = t->sc;
 
+	sched__assert_thread_locked(t);
 	if (sc && sc == sched__get(&t->own_sc) && sched_time_before(sc->deadline, now))
 		sc->stats.deadline_misses++;
 }
@@ -127,6 +130,8 @@ static unsigned chain_depth(const struct sched_thread *t)
  * key is its SC's refill instant. */
 static void drop_sc(struct sched_rq *rq, struct sched_thread *t)
 {
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->cpu == rq->cpu);
 	if (t->sc_wait)
 		sched__budget_wait_del(rq, t, sched_arch_now());
 	__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
@@ -136,6 +141,8 @@ static void drop_sc(struct sched_rq *rq, struct sched_thread *t)
 static void give(struct sched_rq *rq, struct sched_sc *sc, struct sched_thread *from,
 		 struct sched_thread *to)
 {
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(rq->curr == from);
 	drop_sc(rq, from);
 	__atomic_store_n(&to->sc, sc, __ATOMIC_RELAXED);
 	sc->holder = to;
@@ -154,6 +161,11 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 	struct sched_sc *sc = me->sc;
 	struct sched_rq *rq = sched__rq(s, me->cpu);
 
+	sched__assert_thread_locked(me);
+	sched__assert_thread_locked(to);
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(!s->scs || sched__lock_mine(&s->sc_lock) ||
+		     (!sched__sc_involved(me) && !sched__sc_involved(to)));
 	/* atomic reads: without sc_lock (neither looked involved) links may be cleared meanwhile */
 	if (!sched__get(&to->sc) && sched__get(&to->donor) && !(reply && sched__get(&me->donor) == to))
 		return -SCHED_ELENT; /* to waits for a reply: a donation would make a cycle */
@@ -181,6 +193,9 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 {
 	struct sched_sc *sc = to->sc;
 
+	sched__assert_thread_locked(me);
+	sched__assert_thread_locked(to);
+	sched__assert_rq_locked(rq);
 	__atomic_store_n(&to->sc, NULL, __ATOMIC_RELAXED); /* to never got queued */
 	__atomic_store_n(&me->sc, sc, __ATOMIC_RELAXED);
 	sc->holder = me;
@@ -205,6 +220,8 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	struct sched_rq *rq;
 	uint8_t st;
 
+	sched__assert_locked(&s->sc_lock);
+	SCHED_ASSERT(!locked || sched__lock_mine(&h->lock));
 	if (!locked)
 		sched__spin_lock(&h->lock);
 	rq = sched__rq(s, h->cpu); /* stable under h's lock; an exited h may still be current */
@@ -218,8 +235,7 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 		sched__requeue(rq, h, sched_arch_now());
 	sched__rq_unlock(rq);
 	if (!locked)
-		sched__spin_unlock(&h->lock);
-	sched_arch_irq_restore(flags);
+		sched__unlock_irq(&h->lock, flags);
 }
 
 /*
@@ -232,6 +248,8 @@ static void unwind(struct sched_sys *s, struct sched_sc *sc, struct sched_thread
 {
 	struct sched_thread *h = sc->holder, *x, *below;
 
+	sched__assert_locked(&s->sc_lock);
+	SCHED_ASSERT(!self || sched__lock_mine(&self->lock));
 	if (!h || h == to)
 		return;
 	for (x = h->donor; x && x != to; x = below) { /* the blocked links above `to` */
@@ -266,8 +284,11 @@ static struct sched_sc *chain_sc(struct sched_thread *t)
  */
 void sched__sc_exit(struct sched_sys *s, struct sched_thread *t)
 {
-	struct sched_sc *sc = chain_sc(t);
+	struct sched_sc *sc;
 
+	sched__assert_locked(&s->sc_lock);
+	sched__assert_thread_locked(t);
+	sc = chain_sc(t);
 	if (sc)
 		unwind(s, sc, t->donor, t);
 	if (t->own_sc) {
@@ -328,8 +349,7 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
 		return -SCHED_EINVAL;
 	if (!s->scs)
 		return -SCHED_EFULL; /* no pool given: no slot at all */
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	for (unsigned i = 0; i < s->nr_scs; i++) {
 		struct sched_sc *sc = &s->scs[i];
 
@@ -343,8 +363,7 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
 		ret = 0;
 		break;
 	}
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -390,8 +409,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		return -SCHED_ESTALE;
 	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&p->cpus, &control.a->cpus))
 		return -SCHED_EPERM;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
 	if (sc && !(ret = check_params(s, sc, p)) && (h = sc->holder)) {
 		/* a holder that just blocked may still be charging the budget under its rq
@@ -419,8 +437,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -448,8 +465,7 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 
 	if (!s || !r.t)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	sched__spin_lock(&r.t->lock);
 	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
 	if (sc && !(ret = bind_check(s, sc, r))) {
@@ -475,8 +491,7 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		}
 	}
 	sched__spin_unlock(&r.t->lock);
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -489,8 +504,7 @@ static void set_binding(struct sched_thread *b, uint8_t passive)
 	sched__spin_lock(&b->lock);
 	sched__set(&b->own_sc, NULL);
 	sched__set(&b->passive, passive);
-	sched__spin_unlock(&b->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&b->lock, flags);
 }
 
 int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
@@ -501,8 +515,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 
 	if (!s)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
 	if (sc && !sc->bound)
 		ret = -SCHED_ESTATE;
@@ -518,8 +531,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 		 * message reads sc->bound under that rq lock */
 		sc->bound = NULL;
 	}
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -528,6 +540,7 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 {
 	struct sched_thread *b = sc->bound;
 
+	sched__assert_locked(&s->sc_lock);
 	__atomic_store_n(&sc->gen, sc->gen + 1 ? sc->gen + 1 : 1, __ATOMIC_RELEASE);
 	if (b) /* before the unwind: a stripped bound thread must already know its fallback */
 		set_binding(b, sc->overrun != SCHED_SC_DEMOTE);
@@ -544,13 +557,11 @@ int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
 
 	if (!s)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_REVOKE, &ret);
 	if (sc)
 		revoke(s, sc);
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -567,8 +578,7 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 		return -SCHED_EPERM;
 	if (!s->scs)
 		return 0;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	for (unsigned i = 0; i < s->nr_scs; i++) {
 		struct sched_sc *sc = &s->scs[i];
 
@@ -577,8 +587,7 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 			n++;
 		}
 	}
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return n;
 }
 
@@ -590,8 +599,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 
 	if (!s || !out)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&s->sc_lock);
+	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_READ, &ret);
 	if (sc && !sc->holder) {
 		*out = sc->stats; /* nobody runs on it: nothing writes them */
@@ -611,8 +619,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
-	sched__spin_unlock(&s->sc_lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }
 
@@ -647,8 +654,10 @@ static int check_wait(struct sched_sys *s, struct sched_rq *rq)
 /* Per CPU: the refill wait. Once (cpu 0): every SC's ring and its binding links. */
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq)
 {
-	int ret = check_wait(s, rq);
+	int ret;
 
+	sched__assert_rq_locked(rq);
+	ret = check_wait(s, rq);
 	if (ret < 0 || rq->cpu != 0)
 		return ret;
 	for (unsigned i = 0; i < s->nr_scs; i++) {

@@ -16,7 +16,10 @@ void sched__sc_unlock(struct sched_sys *s, bool locked);
 /* sc_lock (if t is involved) then t's lock; returns whether sc_lock was taken. */
 bool sched__lock_thread(struct sched_sys *s, struct sched_thread *t);
 void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_locked);
-/* The rest: t's thread lock held (asserted); sc_lock too if t is involved. */
+/* The rest: t's thread lock held (asserted); sc_lock too if t is involved, except for
+ * sc_blocked: a plain block (leave_cpu) holds t's lock and its rq lock only, which is enough
+ * (t->sc is written under t's lock or its rq lock, the SC's deadline and figures under the
+ * holder's rq lock). */
 int sched__sc_wake_check(struct sched_thread *t);
 void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now);
 void sched__sc_blocked(struct sched_thread *t, sched_time_t now);

@@ -160,8 +160,7 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 	if (rq->idle ? rq->idle != idle
 		     : idle->is_idle && idle->cpu < s->nr_cpus && s->rq[idle->cpu].idle == idle)
 		return -SCHED_EINVAL; /* a CPU keeps its idle thread; another CPU's is not free */
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
+	flags = sched__rq_lock_irq(rq);
 	now = sched_arch_now();
 	if (!rq->curr) {
 		*idle = (struct sched_thread){ 0 };
@@ -177,7 +176,6 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 	rq->next_balance = now + s->cfg.balance_interval_ns;
 	sched__set(&rq->online, 1);
 	sched__online_mark(s, cpu, true);
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return 0;
 }

@@ -127,16 +127,14 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 			       ? (init_fields(s, t, p, 1, &tag), 0)
 			       : -SCHED_ESTATE;
 	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack. */
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	flags = sched__lock_irq(&t->lock);
 	if (sched__get(&t->state) != SCHED_EXITED)
 		ret = -SCHED_ESTATE;
 	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		ret = -SCHED_EAGAIN; /* after that CPU's sched_finish_switch() */
 	else
 		init_fields(s, t, p, t->gen + 1, &tag);
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }
 
@@ -149,8 +147,10 @@ struct sched_ref sched_ref_of(const struct sched_thread *t)
 /* Lock rq[t->cpu] for a queued/current thread. t locked, so t->cpu is stable. */
 static struct sched_rq *lock_owner(struct sched_sys *s, struct sched_thread *t)
 {
-	struct sched_rq *rq = sched__rq(s, t->cpu);
+	struct sched_rq *rq;
 
+	sched__assert_thread_locked(t);
+	rq = sched__rq(s, t->cpu);
 	sched__rq_lock(rq);
 	return rq;
 }
@@ -158,9 +158,11 @@ static struct sched_rq *lock_owner(struct sched_sys *s, struct sched_thread *t)
 /* Exit of a thread that is on a CPU's queue or is its current thread. t locked. */
 static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 {
-	struct sched_rq *rq = lock_owner(s, t);
+	struct sched_rq *rq;
 	sched_time_t now = sched_arch_now();
 
+	sched__assert_thread_locked(t);
+	rq = lock_owner(s, t);
 	if (sched__get(&t->state) == SCHED_RUNNABLE) {
 		sched__dequeue(rq, t, SCHED_DEQ_EXIT);
 	} else if (rq->curr == t) {
@@ -215,6 +217,10 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 {
 	bool stay = sched_cpumask_test(&t->affinity, rq->cpu);
 
+	sched__assert_thread_locked(t);
+	sched__assert_rq_locked(rq);
+	sched__assert_rq_locked(d);
+	SCHED_ASSERT(t->cpu == rq->cpu);
 	if (sched__get(&t->state) == SCHED_RUNNABLE && !stay) {
 		/* just preempted: its CPU finishes the switch without taking a lock */
 		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
@@ -240,8 +246,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 
 	if (!s || !t || !mask)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	flags = sched__lock_irq(&t->lock);
 	dst = sched__pick_cpu(s, mask, t->cpu, s->nr_cpus);
 	sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
 	if (!sched__ref_live(r) || t->is_idle)
@@ -262,8 +267,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 			sched__rq_unlock2(pair);
 		}
 	}
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }
 
@@ -275,8 +279,7 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 
 	if (!s || !t || !out)
 		return -SCHED_EINVAL;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	flags = sched__lock_irq(&t->lock);
 	if (!sched__ref_live(r)) {
 		ret = -SCHED_ESTALE;
 	} else if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
@@ -289,8 +292,7 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 	} else {
 		*out = t->acct;
 	}
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }
 
@@ -336,8 +338,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		return -SCHED_ESTALE;
 	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
 		return -SCHED_EPERM;
-	flags = sched_arch_irq_save();
-	sched__spin_lock(&t->lock);
+	flags = sched__lock_irq(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	} else if (!sched__in_scope(t->group, auth.a->scope)) {
@@ -367,7 +368,6 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 			sched__rq_unlock(rq);
 		}
 	}
-	sched__spin_unlock(&t->lock);
-	sched_arch_irq_restore(flags);
+	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }

@@ -5,33 +5,32 @@
 #include "internal.h"
 #include "timeout.h"
 
-static bool timeout_less(const struct sched_thread *a, const struct sched_thread *b)
+static const struct sched_thread *of(const struct sched_rb_node *n)
 {
-	return sched_time_before(a->timeout, b->timeout);
+	return sched__container_of(n, struct sched_thread, timeout_node);
+}
+
+static bool expires_first(const struct sched_rb_node *a, const struct sched_rb_node *b)
+{
+	return sched_time_before(of(a)->timeout, of(b)->timeout);
 }
 
 /* Insert t into rq's sleepers. rq locked; t->cpu == rq->cpu. O(log n). */
 void sched__timeout_arm(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline)
 {
-	struct sched_rb_node **link = &rq->sleepers.root, *parent = NULL;
-	bool left = false;
-
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->cpu == rq->cpu && !sched__get(&t->timeout_armed));
 	t->timeout = deadline;
-	while (*link) {
-		struct sched_thread *o =
-			sched__container_of(*link, struct sched_thread, timeout_node);
-
-		parent = *link;
-		left = timeout_less(t, o);
-		link = left ? &parent->left : &parent->right;
-	}
-	sched_rb_insert(&rq->sleepers, &t->timeout_node, parent, left);
+	sched_rb_add(&rq->sleepers, &t->timeout_node, expires_first);
 	sched__set(&t->timeout_armed, 1);
 	rq->nr_sleepers++;
 }
 
+/* Take armed t out of rq's sleepers. rq locked; t->cpu == rq->cpu. O(log n). */
 void sched__timeout_remove(struct sched_rq *rq, struct sched_thread *t)
 {
+	sched__assert_rq_locked(rq);
+	SCHED_ASSERT(t->cpu == rq->cpu && sched__get(&t->timeout_armed) && rq->nr_sleepers);
 	sched_rb_erase(&rq->sleepers, &t->timeout_node);
 	/* release: a thread-lock holder that reads 0 skips this rq's lock, and then writes
 	 * the node and the timeout (its next sleep) that the timer read here */
@@ -44,6 +43,7 @@ void sched__timeout_cancel(struct sched_sys *s, struct sched_thread *t)
 {
 	struct sched_rq *srq;
 
+	sched__assert_thread_locked(t);
 	if (!sched__load_acquire(&t->timeout_armed))
 		return;
 	srq = sched__rq(s, t->cpu);

@@ -60,6 +60,7 @@ void sched__trace(struct sched_rq *rq, enum sched_trace_type type, uint32_t tid,
 {
 	struct sched_trace_event *ev = &rq->trace.ev[rq->trace.head % SCHED_TRACE_LEN];
 
+	sched__assert_rq_locked(rq);
 	ev->time = now;
 	ev->arg = arg;
 	ev->tid = tid;
@@ -88,16 +89,14 @@ unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_
 	if (!s || !out || cpu >= s->nr_cpus)
 		return 0;
 	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
-	sched__rq_lock(rq);
+	flags = sched__rq_lock_irq(rq);
 	n = rq->trace.head < SCHED_TRACE_LEN ? rq->trace.head : SCHED_TRACE_LEN;
 	if (n > max)
 		n = max;
 	first = rq->trace.head - n;
 	for (uint64_t i = 0; i < n; i++)
 		out[i] = rq->trace.ev[(first + i) % SCHED_TRACE_LEN];
-	sched__rq_unlock(rq);
-	sched_arch_irq_restore(flags);
+	sched__rq_unlock_irq(rq, flags);
 	return (unsigned)n;
 }
 

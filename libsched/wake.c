@@ -39,6 +39,7 @@ unsigned sched__expire_sleepers(struct sched_rq *rq, sched_time_t now)
 	uint32_t seq[SCHED_TIMER_BATCH];
 	unsigned n = 0;
 
+	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	while (n < SCHED_TIMER_BATCH && rq->sleepers.leftmost) {
 		struct sched_thread *t = sched__container_of(rq->sleepers.leftmost,
@@ -123,6 +124,7 @@ static bool cancel_fault(struct sched_sys *s, struct sched_thread *t)
 	struct sched_rq *rq;
 	bool had;
 
+	sched__assert_thread_locked(t);
 	if (!sched__get(&t->sc_fault)) /* set and cleared under the rq lock */
 		return false;
 	rq = sched__rq(s, t->cpu);
