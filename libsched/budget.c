@@ -11,20 +11,6 @@
 #include "budget.h"
 #include "refill.h"
 
-/* May runnable t run now, and how? O(1) (a refill lookup). */
-enum sched_gate sched__gate(const struct sched_thread *t, sched_time_t now)
-{
-	const struct sched_sc *sc = t->sc;
-
-	if (t->sc_fault)
-		return SCHED_GATE_BLOCK;
-	if (!sc)
-		return t->passive ? SCHED_GATE_BLOCK : SCHED_GATE_RUN;
-	if (sched__refill_avail(sc, now))
-		return SCHED_GATE_RUN;
-	return sc->overrun == SCHED_SC_DEMOTE ? SCHED_GATE_DEMOTED : SCHED_GATE_WAIT;
-}
-
 /* One message per depletion, from the SC's own storage: nothing is allocated. */
 static void notify(struct sched_sys *s, struct sched_sc *sc, const struct sched_thread *t)
 {
@@ -88,6 +74,7 @@ void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_t
 /* The first thread in rq's refill wait, NULL if none. */
 struct sched_thread *sched__budget_first(const struct sched_rq *rq)
 {
+	sched__assert_rq_locked(rq);
 	return rq->sc_wait.leftmost ? sched__wait_thread(rq->sc_wait.leftmost) : NULL;
 }
 

@@ -177,6 +177,7 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 {
 	int ret;
 
+	sched__assert_rq_locked(rq);
 	if (rq->online != sched__cpu_usable(s, rq->cpu))
 		return sched__check_fail(s, "online flag and online mask disagree", rq->cpu);
 	if (!rq->curr)

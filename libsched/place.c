@@ -87,6 +87,7 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	unsigned prev = t->cpu;
 	int c;
 
+	sched__assert_thread_locked(t);
 	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
 		return (int)prev;
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
@@ -102,7 +103,10 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	return sched__pick_other_cpu(s, t, s->nr_cpus);
 }
 
+/* t's lock or the lock of its rq held: the CPU offline reads the threads it owns under its
+ * rq lock alone (balance.c). */
 int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid)
 {
+	sched__assert_thread_or_rq_locked(s, t);
 	return sched__pick_cpu(s, &t->affinity, t->cpu, avoid);
 }

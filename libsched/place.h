@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * place.h - where a thread runs (place.c). Lock-free reads of queue loads and the online
- * mask (heuristics); the caller holds t's thread lock where it passes a thread.
+ * mask (heuristics); the caller holds t's thread lock where it passes a thread (asserted),
+ * except that pick_other_cpu also accepts the lock of t's rq instead (the CPU offline).
  */
 #ifndef LIBSCHED_PLACE_H
 #define LIBSCHED_PLACE_H
