@@ -46,8 +46,7 @@ static struct sched_rq *lock_view(struct sched_sys *s, struct sched_thread *t, u
 	struct sched_rq *rq;
 
 	*flags = sched__lock_irq(&t->lock);
-	rq = sched__rq(s, t->cpu);
-	sched__rq_lock(rq);
+	rq = sched__lock_thread_rq(s, t);
 	return rq;
 }
 

@@ -116,6 +116,20 @@ static inline struct sched_thread *sched__wait_thread(const struct sched_rb_node
 	return sched__container_of(n, struct sched_thread, sc_node);
 }
 
+/*
+ * t locked: lock the run queue that owns t (t->cpu: its queue, or its last CPU), which t's
+ * lock keeps from changing. The order "thread, then its run queue" of every such view.
+ */
+static inline struct sched_rq *sched__lock_thread_rq(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_rq *rq;
+
+	SCHED_ASSERT(sched__lock_mine(&t->lock));
+	rq = sched__rq(s, t->cpu);
+	sched__rq_lock(rq);
+	return rq;
+}
+
 /* t's lock or its run queue's lock held (asserted): either orders its state. */
 #define sched__assert_thread_or_rq_locked(s, t) \
 	SCHED_ASSERT(sched__lock_mine(&(t)->lock) || sched__lock_mine(&(s)->rq[(t)->cpu].core->lock))

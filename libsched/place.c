@@ -90,8 +90,7 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	sched__assert_thread_locked(t);
 	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
 		return (int)prev;
-	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-		sched_arch_cpu_relax(); /* bounded by the old CPU finishing its switch */
+	sched__wait_switched(t); /* bounded by the old CPU finishing its switch */
 	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
 		return c;
 	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))

@@ -224,8 +224,7 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	SCHED_ASSERT(!locked || sched__lock_mine(&h->lock));
 	if (!locked)
 		sched__spin_lock(&h->lock);
-	rq = sched__rq(s, h->cpu); /* stable under h's lock; an exited h may still be current */
-	sched__rq_lock(rq);
+	rq = sched__lock_thread_rq(s, h); /* an exited h may still be current */
 	st = sched__get(&h->state);
 	if (rq->curr == h)
 		sched__charge_curr(rq, sched_arch_now());
@@ -415,8 +414,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		/* a holder that just blocked may still be charging the budget under its rq
 		 * lock (the pick after the block): decide and write under its locks */
 		sched__spin_lock(&h->lock);
-		rq = sched__rq(s, h->cpu);
-		sched__rq_lock(rq);
+		rq = sched__lock_thread_rq(s, h);
 		if (holder_runnable(sc))
 			ret = -SCHED_EACTIVE;
 		else if (!sched_cpumask_subset(&h->affinity, &p->cpus))
@@ -610,8 +608,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		struct sched_rq *rq;
 
 		sched__spin_lock(&h->lock);
-		rq = sched__rq(s, h->cpu);
-		sched__rq_lock(rq);
+		rq = sched__lock_thread_rq(s, h);
 		*out = sc->stats;
 		/* include the run in progress, without charging (like thread stats) */
 		if (rq->curr == h && h->on_class && h->on_class->budgeted && h->sc == sc)

@@ -149,9 +149,7 @@ static struct sched_rq *lock_owner(struct sched_sys *s, struct sched_thread *t)
 {
 	struct sched_rq *rq;
 
-	sched__assert_thread_locked(t);
-	rq = sched__rq(s, t->cpu);
-	sched__rq_lock(rq);
+	rq = sched__lock_thread_rq(s, t);
 	return rq;
 }
 
@@ -223,8 +221,7 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 	SCHED_ASSERT(t->cpu == rq->cpu);
 	if (sched__get(&t->state) == SCHED_RUNNABLE && !stay) {
 		/* just preempted: its CPU finishes the switch without taking a lock */
-		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-			sched_arch_cpu_relax();
+		sched__wait_switched(t);
 		sched__move_queued(rq, d, t, sched_arch_now());
 	} else if (sched__get(&t->state) == SCHED_RUNNING && !stay) {
 		sched__set_migrating(s, t, d->cpu);

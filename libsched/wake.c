@@ -127,8 +127,7 @@ static bool cancel_fault(struct sched_sys *s, struct sched_thread *t)
 	sched__assert_thread_locked(t);
 	if (!sched__get(&t->sc_fault)) /* set and cleared under the rq lock */
 		return false;
-	rq = sched__rq(s, t->cpu);
-	sched__rq_lock(rq);
+	rq = sched__lock_thread_rq(s, t);
 	had = t->sc_fault && sched__get(&t->state) != SCHED_BLOCKED;
 	if (had)
 		sched__set(&t->sc_fault, 0);
