@@ -43,11 +43,8 @@ void sched__cookie_autotag(struct sched_sys *s, struct sched_group *g)
 /* Lock t and its rq (t->cpu: its queue, or its last CPU): a consistent view of its cookie. */
 static struct sched_rq *lock_view(struct sched_sys *s, struct sched_thread *t, unsigned long *flags)
 {
-	struct sched_rq *rq;
-
 	*flags = sched__lock_irq(&t->lock);
-	rq = sched__lock_thread_rq(s, t);
-	return rq;
+	return sched__lock_thread_rq(s, t);
 }
 
 static void unlock_view(struct sched_thread *t, struct sched_rq *rq, unsigned long flags)
@@ -169,13 +166,10 @@ static void refresh_cpu(struct sched_rq *rq, const struct sched_group *g)
 	sched__assert_rq_locked(rq);
 	for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {
 		const struct sched_class *cls = rq->sys->classes[c];
-		struct sched_thread *t = cls->first(rq), *nx;
-
-		for (; t; t = nx) {
-			nx = cls->next(rq, t); /* refresh re-queues t */
+		/* refresh moves t within the cookie index only, never among class queues */
+		for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
 			if (sched__in_scope(t->group, g))
 				refresh(rq, t);
-		}
 	}
 	if (rq->curr && !rq->curr->is_idle && sched__in_scope(rq->curr->group, g))
 		refresh(rq, rq->curr);

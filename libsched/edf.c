@@ -20,9 +20,9 @@ struct edf_thread {
 	struct sched_rb_node node;      /* in the ready tree while queued (not current) */
 };
 
+/* How many threads it holds is the core's rq->class_nr (the current one included). */
 struct edf_rq {
 	struct sched_rb_tree ready;     /* queued, not current, keyed by sc->deadline */
-	uint32_t nr;                    /* in `ready` */
 };
 
 SCHED_CLASS_STATE_FITS(struct edf_thread, edf, thread);
@@ -72,15 +72,13 @@ static bool earlier(const struct sched_rb_node *a, const struct sched_rb_node *b
 static void insert(struct sched_rq *rq, struct sched_thread *t)
 {
 	sched_rb_add(&rs(rq)->ready, node_of(t), earlier);
-	rs(rq)->nr++;
 }
 
 /* t is in the ready tree (set_next, dequeue of a queued thread): it cannot be empty. */
 static void erase(struct sched_rq *rq, struct sched_thread *t)
 {
-	SCHED_ASSERT(rs(rq)->nr > 0 && rs(rq)->ready.leftmost);
+	SCHED_ASSERT(rs(rq)->ready.leftmost);
 	sched_rb_erase(&rs(rq)->ready, node_of(t));
-	rs(rq)->nr--;
 }
 
 static void edf_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
@@ -133,7 +131,7 @@ static bool edf_handoff(struct sched_rq *rq, struct sched_thread *from, struct s
 	struct sched_thread *first = rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
 
 	(void)from;
-	SCHED_ASSERT(first && rs(rq)->nr > 0); /* `to` is queued here */
+	SCHED_ASSERT(first); /* `to` is queued here */
 	return first == to || !sched__deadline_before(key(first), key(to));
 }
 
@@ -205,12 +203,11 @@ static int edf_check(struct sched_rq *rq)
 {
 	struct sched_sys *s = rq->sys;
 	const struct sched_thread *prev = NULL;
-	unsigned n = 0;
 
 	if (!sched_rb_valid(&rs(rq)->ready))
 		return sched__check_fail(s, "EDF tree is not a red-black tree", rq->cpu);
-	for (struct sched_rb_node *x = rs(rq)->ready.leftmost; x && n <= rs(rq)->nr;
-	     x = sched_rb_next(x), n++) {
+	/* the tree is valid, so this ends; the core checks its length against class_nr */
+	for (struct sched_rb_node *x = rs(rq)->ready.leftmost; x; x = sched_rb_next(x)) {
 		const struct sched_thread *t = of(x);
 
 		if (!t->sc || t->on_class != &sched_edf_class)
@@ -221,8 +218,6 @@ static int edf_check(struct sched_rq *rq)
 			return sched__check_fail(s, "EDF tree out of deadline order", t->id);
 		prev = t;
 	}
-	if (n != rs(rq)->nr)
-		return sched__check_fail(s, "EDF count differs from its tree", rq->cpu);
 	return 0;
 }
 

@@ -144,15 +144,6 @@ struct sched_ref sched_ref_of(const struct sched_thread *t)
 	return r;
 }
 
-/* Lock rq[t->cpu] for a queued/current thread. t locked, so t->cpu is stable. */
-static struct sched_rq *lock_owner(struct sched_sys *s, struct sched_thread *t)
-{
-	struct sched_rq *rq;
-
-	rq = sched__lock_thread_rq(s, t);
-	return rq;
-}
-
 /* Exit of a thread that is on a CPU's queue or is its current thread. t locked. */
 static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 {
@@ -160,7 +151,7 @@ static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 	sched_time_t now = sched_arch_now();
 
 	sched__assert_thread_locked(t);
-	rq = lock_owner(s, t);
+	rq = sched__lock_thread_rq(s, t);
 	if (sched__get(&t->state) == SCHED_RUNNABLE) {
 		sched__dequeue(rq, t, SCHED_DEQ_EXIT);
 	} else if (rq->curr == t) {
@@ -280,7 +271,7 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 	if (!sched__ref_live(r)) {
 		ret = -SCHED_ESTALE;
 	} else if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
-		struct sched_rq *rq = lock_owner(s, t); /* a pick may be writing the figures */
+		struct sched_rq *rq = sched__lock_thread_rq(s, t); /* a pick may be writing the figures */
 
 		*out = t->acct;
 		if (rq->curr == t) /* include the run in progress, without charging */
@@ -342,7 +333,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		ret = -SCHED_EPERM;
 	} else {
 		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
-		struct sched_rq *rq = on_cpu ? lock_owner(s, t) : NULL;
+		struct sched_rq *rq = on_cpu ? sched__lock_thread_rq(s, t) : NULL;
 		/* counted in rq->load: on a class queue, or current on one (not a thread waiting
 		 * for its SC's refill, nor a MIGRATING thread already gone) */
 		bool counted = rq && t->on_class &&

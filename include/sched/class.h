@@ -30,7 +30,7 @@
 
 /* X(slot, class object, words per thread, words per run queue), highest class first. */
 #define SCHED_CLASS_SLOTS(X)                                                            \
-	X(edf, sched_edf_class, 4, 4)     /* threads on a SchedulingContext with budget */ \
+	X(edf, sched_edf_class, 4, 3)     /* threads on a SchedulingContext with budget */ \
 	X(fair, sched_eevdf_class, 20, 12) /* everything else (eevdf or rr) */
 
 enum sched_class_slot {
