@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_random.c - random operation sequences on SMT machines of 2 and 4 CPUs, core
- * scheduling off and on. After every step:
+ * scheduling off and on, mixing wakes, blocks, IPC call/reply, hotplug, affinity, exits,
+ * weights, cookies and SchedulingContexts (configure, bind, unbind, revoke, with every
+ * overrun policy, so threads move between the classes and the refill wait). After every step:
  * the library's invariant checker, plus an independent count here that every live
  * runnable thread has exactly one owner (one queue slot or one CPU). At the end of each
  * sequence: accounting sums (groups = members, threads = CPUs' busy time).
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 
 #define MAX_THREADS 48
+#define NR_SCS 6
 #define SEQUENCES 500
 #define STEPS 600
 
@@ -21,6 +24,10 @@ struct world {
 	struct sim_thread *t[MAX_THREADS];
 	struct sched_ref old[MAX_THREADS]; /* refs taken before an exit: must stay stale */
 	unsigned n;
+	struct sched_sc scs[NR_SCS];
+	struct sched_refill rings[NR_SCS][4];
+	struct sched_sc_cap cap[NR_SCS];   /* gen 0 and no slot: never created */
+	bool made[NR_SCS];
 	uint64_t rng;
 };
 
@@ -57,7 +64,15 @@ static void spawn(struct world *w)
 	w->n++;
 }
 
-/* Count where each thread is; every RUNNABLE one queued once, every RUNNING one current once. */
+static unsigned id_of(const struct sched_thread *t)
+{
+	return ((const struct sim_thread *)(const void *)t)->id - 1;
+}
+
+/*
+ * Count where each thread is; every RUNNABLE one queued once (on a class, or in its CPU's
+ * refill wait), every RUNNING one current once.
+ */
 static void check_ownership(struct world *w)
 {
 	struct sim *sim = w->sim;
@@ -66,8 +81,18 @@ static void check_ownership(struct world *w)
 	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
 		struct sched_rq *rq = &sim->rq[c];
 
-		for (struct sched_thread *t = sim->sys.classes[SCHED_SLOT_fair]->first(rq); t; t = sim->sys.classes[SCHED_SLOT_fair]->next(rq, t))
-			seen[((struct sim_thread *)(void *)t)->id - 1]++;
+		for (unsigned k = 0; k < SCHED_NR_CLASSES; k++) {
+			const struct sched_class *cls = sim->sys.classes[k];
+
+			for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
+				seen[id_of(t)]++;
+		}
+		for (struct sched_rb_node *n = rq->sc_wait.leftmost; n; n = sched_rb_next(n)) {
+			const struct sched_thread *t = sched_rb_entry(n, struct sched_thread, sc_node);
+
+			if (t != rq->curr && !t->on_class) /* a demoted one is counted on its class */
+				seen[id_of(t)]++;
+		}
 		if (rq->curr && !rq->curr->is_idle)
 			seen[((struct sim_thread *)(void *)rq->curr)->id - 1]++;
 	}
@@ -103,7 +128,9 @@ static void on_cpu_op(struct world *w, unsigned op)
 		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&any_thread(w)->st), &next);
 		break;
 	}
-	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+	/* ELENT: a reply to a caller whose SC is lent on; ENOSC, EDEPTH: SC donation limits */
+	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
+		    r == -SCHED_ELENT || r == -SCHED_ENOSC || r == -SCHED_EDEPTH);
 	if (r == 0)
 		sim_switch(sim, c, next);
 }
@@ -177,6 +204,62 @@ static void cookie_op(struct world *w)
 	assert_true(r == 0 || r == -SCHED_ESTALE);
 }
 
+/* Budget 0.1 .. 4 ms of a 1 .. 8 ms period on the online CPUs, any overrun policy. */
+static int sc_configure(struct world *w, unsigned i)
+{
+	struct sim *sim = w->sim;
+	uint64_t period = (1 + rnd(w, 8)) * MS;
+	struct sched_sc_params p = { .period_ns = period,
+				     .budget_ns = period / (1 + rnd(w, 10)),
+				     .overrun = (uint8_t)rnd(w, 3) };
+
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (sim->rq[c].online)
+			sched_cpumask_set(&p.cpus, c);
+	return sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), w->cap[i], &p);
+}
+
+/*
+ * SchedulingContexts: create and configure, reconfigure, bind to any thread, unbind,
+ * revoke. Each refusal must be one of the codes its entry documents for that situation.
+ */
+static void sc_op(struct world *w)
+{
+	struct sched_sys *sys = &w->sim->sys;
+	unsigned i = rnd(w, NR_SCS);
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	if (!w->made[i]) {
+		assert_int_equal(sched_sc_create(sys, NULL, w->rings[i], 4, &w->cap[i]), 0);
+		w->made[i] = true;
+		r = sc_configure(w, i);
+		assert_true(r == 0 || r == -SCHED_ECPU);
+		return;
+	}
+	switch (rnd(w, 4)) {
+	case 0: /* EACTIVE: its holder runs or is runnable; EAFFINITY: the holder may run on a
+		 * CPU outside the new set (an offline one) */
+		r = sc_configure(w, i);
+		assert_true(r == 0 || r == -SCHED_EACTIVE || r == -SCHED_ECPU ||
+			    r == -SCHED_EAFFINITY);
+		break;
+	case 1:
+		r = sched_sc_bind(sys, w->cap[i], sched_ref_of(&any_thread(w)->st));
+		assert_true(r == 0 || r == -SCHED_ESTALE || r == -SCHED_EBOUND ||
+			    r == -SCHED_ESTATE || r == -SCHED_EAFFINITY);
+		break;
+	case 2:
+		r = sched_sc_unbind(sys, w->cap[i]);
+		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ELENT);
+		break;
+	default:
+		assert_int_equal(sched_sc_revoke(sys, w->cap[i]), 0);
+		w->made[i] = false;
+		break;
+	}
+}
+
 /* A new weight or latency class for any thread, whatever its state. */
 static void fair_op(struct world *w)
 {
@@ -193,14 +276,17 @@ static void fair_op(struct world *w)
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 14);
+	unsigned op = rnd(w, 15);
 	int r;
 
 	switch (op) {
 	case 0: case 1: case 2:
 		sim_enter(sim, online_cpu(w));
 		r = sched_wake(&sim->sys, sched_ref_of(&any_thread(w)->st), (enum sched_wake_reason)rnd(w, SCHED_WAKE_NR));
-		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
+		/* ELENT: its SC is lent to a server (only the reply resumes it); ENOSC: its SC
+		 * was revoked under a throttle or notify policy, so it runs only on an SC now */
+		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
+			    r == -SCHED_ELENT || r == -SCHED_ENOSC);
 		if (sched_need_resched(&sim->sys, sim->cur_cpu))
 			sim_resched(sim, sim->cur_cpu);
 		break;
@@ -225,6 +311,9 @@ static void step(struct world *w)
 	case 12:
 		if (sim->cfg.core_sched)
 			cookie_op(w);
+		break;
+	case 13:
+		sc_op(w);
 		break;
 	default:
 		sim_run_until(sim, sim->now + rnd(w, 4000) * US);
@@ -283,6 +372,7 @@ static void run_sequences(unsigned cpus, const char *policy, bool core_sched, un
 
 		w.sim = sim_new(&cfg);
 		w.sim->check_each_step = true;
+		assert_int_equal(sched_sc_pool(&w.sim->sys, w.scs, NR_SCS), 0);
 		sched_group_init(&w.sim->sys, &w.groups[0], &(struct sched_group_params){ .id = 0 });
 		for (unsigned g = 1; g < 3; g++)
 			assert_int_equal(sched_group_init(&w.sim->sys, &w.groups[g],
