@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "account.h"
 #include "budget.h"
+#include "progress.h"
 #include "rq.h"
 
 /* Add to a thread's figure and to every enclosing group's total. Depth <= SCHED_GROUP_DEPTH_MAX. */
@@ -28,6 +29,8 @@ static void charge_class(struct sched_rq *rq, struct sched_thread *t, uint64_t d
 	if (!t->on_class)
 		return;
 	r = t->on_class->charge(rq, t, delta);
+	if (t->on_class == rq->sys->classes[SCHED_NR_CLASSES - 1])
+		sched__progress_charge(rq, t, delta);
 	if (r == SCHED_CHARGE_DEPLETED)
 		sched__budget_depleted(rq, t);
 	else if (r == SCHED_CHARGE_SLICE && sched__others_wait(rq) &&

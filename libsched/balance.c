@@ -2,9 +2,9 @@
 /*
  * balance.c - moving queued threads between CPUs: idle steal, periodic push, CPU offline.
  *
- * Bounds: a pass moves at most cfg.balance_max threads (K, default 4) and looks at most at
- * SCHED_MOVE_SCAN queued threads, so a pass is O(nr_cpus + SCHED_MOVE_SCAN) whatever the
- * queue length. Load is the number of runnable threads (queued + a non-idle current).
+ * Bounds: a pass moves at most cfg.balance_max threads (K, default 4), or rotates one, and
+ * looks at most at SCHED_MOVE_SCAN queued threads per queue, so a pass is
+ * O(nr_cpus + SCHED_MOVE_SCAN) whatever the queue length. Load is the number of runnable threads (queued + a non-idle current).
  * A move needs both rq locks (ascending CPU order) and the thread's lock, taken with
  * trylock because the rq locks are already held (thread before rq is the lock order): a
  * thread whose lock is busy is simply skipped this pass.
@@ -14,26 +14,33 @@
 #include "core_tree.h"
 #include "migrate.h"
 #include "place.h"
+#include "progress.h"
 #include "rq.h"
 #include "timeout.h"
 
 /*
- * Allowed there, off its old stack, not promised to a handoff. Core scheduling: an idle
+ * Allowed there (and, to be moved while queued, off its old stack, not promised to a
+ * handoff). Core scheduling: an idle
  * CPU does not steal a thread its core's running cookie would force idle at once; the
  * periodic balance may move it to another core anyway, since otherwise a cookie that
  * holds a core alone keeps it forever while the other cookies crowd the remaining cores
  * (the core-wide pick then shares that core between the two cookies). Within one core a
  * move to the sibling gains nothing.
  */
-static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-		     bool dst_idling)
+static bool may_run_there(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			  bool dst_idling)
 {
 	return sched_cpumask_test(&t->affinity, dst->cpu) &&
-	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t &&
 	       (!sched__core_on(dst) || sched__core_fits(src->sys, dst->cpu, t) ||
 		(!dst_idling && dst->core != src->core));
 }
 
+static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		     bool dst_idling)
+{
+	return !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t &&
+	       may_run_there(src, dst, t, dst_idling);
+}
 
 #define SCHED_MOVE_SCAN 32
 
@@ -52,7 +59,7 @@ static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sche
 	if (idling && !moved) /* src's idle thread is RUNNING too, but runs nothing */
 		return src->nr_queued +
 		       (!src->curr->is_idle && sched__get(&src->curr->state) == SCHED_RUNNING) >= 2;
-	return sl > dl && (uint64_t)t->weight < sl - dl;
+	return sl > dl && sched__share_weight(src, t) < sl - dl;
 }
 
 /* Move threads from src to dst while that evens their loads. Both rqs locked. */
@@ -127,26 +134,223 @@ unsigned sched__steal(struct sched_rq *rq)
 	return moved;
 }
 
-/* Periodic balance on rq's own CPU (unlocked): push to the least-loaded CPU. */
+/* --- rotation: fairness across CPUs ---------------------------------------------------- */
+
+/*
+ * When the loads are as even as whole threads allow but not equal (3 threads on 2 CPUs),
+ * threads on the heavier CPU fall behind those on the lighter one, and no move that evens
+ * the loads will ever change that. Rotation moves src's most advanced movable thread to
+ * lighter dst when a thread on dst is more than fair_spread_ns of progress (progress.c)
+ * ahead of the most behind one staying on src. With equal weights the move only swaps
+ * the two loads (the load gap is a whole number of threads), so the balance above never
+ * undoes it and the turns go round. With unequal weights it may overshoot (nice 0, 0, 5
+ * on 2 CPUs: the nice-5 thread needs some time alone, which no even placement gives);
+ * the balance then evens the loads again at its next pass. Either way a thread moves
+ * only after the gap grew past fair_spread_ns again. docs/fair.md derives the bound.
+ */
+struct progress_range {
+	uint64_t lo, hi;
+	const struct sched_thread *lo_thread;
+	bool any;
+};
+
+static void range_add(struct progress_range *r, uint64_t p, const struct sched_thread *t)
+{
+	if (!r->any || sched__progress_diff(p, r->lo) < 0) {
+		r->lo = p;
+		r->lo_thread = t;
+	}
+	if (!r->any || sched__progress_diff(p, r->hi) > 0)
+		r->hi = p;
+	r->any = true;
+}
+
+/* Progress range of rq's fair threads but `skip`: the current one and up to
+ * SCHED_MOVE_SCAN queued. */
+static struct progress_range progress_range(struct sched_rq *rq, sched_time_t now,
+					    const struct sched_thread *skip)
+{
+	const struct sched_class *fair = rq->sys->classes[SCHED_NR_CLASSES - 1];
+	struct progress_range r = { 0, 0, NULL, false };
+	struct sched_thread *t = rq->curr;
+	unsigned n = 0;
+
+	if (t && t != skip && !t->is_idle && t->on_class == fair)
+		range_add(&r, sched__progress_now(rq, t, now), t);
+	for (t = fair->first(rq); t && n < SCHED_MOVE_SCAN; t = fair->next(rq, t), n++)
+		if (t != skip)
+			range_add(&r, t->prog, t);
+	return r;
+}
+
+/* src's most advanced queued fair thread that may go to dst, returned with its lock held
+ * (trylock: rq locks are held); NULL if none. O(SCAN). */
+static struct sched_thread *rotation_candidate(struct sched_rq *src, struct sched_rq *dst)
+{
+	const struct sched_class *fair = src->sys->classes[SCHED_NR_CLASSES - 1];
+	struct sched_thread *best = NULL, *t = fair->first(src);
+
+	for (unsigned n = 0; t && n < SCHED_MOVE_SCAN; t = fair->next(src, t), n++) {
+		if ((best && sched__progress_diff(t->prog, best->prog) <= 0) ||
+		    !sched__spin_trylock(&t->lock))
+			continue;
+		if (!can_move(src, dst, t, false)) {
+			sched__spin_unlock(&t->lock);
+			continue;
+		}
+		if (best)
+			sched__spin_unlock(&best->lock);
+		best = t;
+	}
+	return best;
+}
+
+/*
+ * Should src's current thread go rather than `queued` (NULL: none)? When it is the most
+ * advanced, yes: the balance runs from the timer just before a pick, where the thread
+ * whose slice ended is current, and leaving it out would let one thread keep its place on
+ * the heavier CPU. It leaves at that pick (MIGRATING). rq locks held; true with the
+ * current thread's lock taken (trylock), for its affinity and its state.
+ */
+static bool rotate_current(struct sched_rq *src, struct sched_rq *dst,
+			   const struct sched_thread *queued, sched_time_t now)
+{
+	struct sched_thread *c = src->curr;
+
+	if (c->is_idle || c->on_class != src->sys->classes[SCHED_NR_CLASSES - 1] ||
+	    (queued && sched__progress_diff(sched__progress_now(src, c, now), queued->prog) <= 0) ||
+	    !sched__spin_trylock(&c->lock))
+		return false;
+	if (sched__get(&c->state) == SCHED_RUNNING && may_run_there(src, dst, c, false))
+		return true;
+	sched__spin_unlock(&c->lock);
+	return false;
+}
+
+/*
+ * Is the thread behind on src owed more than fair_spread_ns of CPU time next to the one
+ * ahead on dst? Progress counts per unit of share, so the gap in CPU time is the progress
+ * gap x the behind thread's share / 1024: a small share is not rotated more often.
+ */
+static bool owed_enough(struct sched_rq *src, const struct progress_range *stay,
+			const struct progress_range *ahead)
+{
+	int64_t gap = sched__progress_diff(ahead->hi, stay->lo);
+	uint64_t w = sched__share_weight(src, stay->lo_thread); /* 1 .. 2^20 */
+
+	return gap > 0 && (uint64_t)gap > src->sys->cfg.fair_spread_ns * 1024 / w;
+}
+
+/*
+ * Rotate one thread from src to lighter dst if a thread on dst is ahead of one that stays
+ * on src (the one the move helps). Both locked.
+ */
+static bool rotate_one(struct sched_rq *src, struct sched_rq *dst, sched_time_t now)
+{
+	uint64_t sl = sched__rq_load(src), dl = sched__rq_load(dst);
+	struct progress_range stay, ahead;
+	struct sched_thread *t, *mover;
+	bool curr;
+
+	sched__assert_rq_locked(src);
+	sched__assert_rq_locked(dst);
+	if (dl >= sl)
+		return false;
+	t = rotation_candidate(src, dst);
+	curr = rotate_current(src, dst, t, now);
+	mover = curr ? src->curr : t;
+	if (!mover)
+		return false;
+	stay = progress_range(src, now, mover);
+	ahead = progress_range(dst, now, NULL);
+	if (!stay.any || !ahead.any || !owed_enough(src, &stay, &ahead)) {
+		mover = NULL;
+	} else if (curr) {
+		sched__set_migrating(src->sys, src->curr, dst->cpu);
+		sched__kick(src, true);
+	} else {
+		sched__move_queued(src, dst, t, now);
+	}
+	if (curr)
+		sched__spin_unlock(&src->curr->lock);
+	if (t)
+		sched__spin_unlock(&t->lock);
+	return mover != NULL;
+}
+
+/*
+ * The next usable CPU lighter than src, going round from the last one tried, so that the
+ * turns on the lighter CPUs go round the machine too. O(nr_cpus).
+ */
+static int lighter_cpu(struct sched_sys *s, struct sched_rq *src)
+{
+	uint64_t sl = sched__rq_load(src);
+
+	for (unsigned i = 1; i <= s->nr_cpus; i++) {
+		unsigned c = (src->rot_next + i) % s->nr_cpus;
+
+		if (c != src->cpu && sched__cpu_usable(s, c) && sched__rq_load(sched__rq(s, c)) < sl) {
+			src->rot_next = (uint16_t)c;
+			return (int)c;
+		}
+	}
+	return -1;
+}
+
+static unsigned rotate(struct sched_rq *src, sched_time_t now)
+{
+	int d = lighter_cpu(src->sys, src);
+	struct sched_rq_pair pair;
+	bool moved;
+
+	if (d < 0)
+		return 0;
+	pair = sched__rq_lock2(src, sched__rq(src->sys, (unsigned)d));
+	moved = sched__rq(src->sys, (unsigned)d)->online &&
+		rotate_one(src, sched__rq(src->sys, (unsigned)d), now);
+	sched__inc(&src->counters[SCHED_CNT_ROTATIONS], moved);
+	sched__rq_unlock2(pair);
+	return moved;
+}
+
+/* Publish the progress of rq's current thread: where threads waking on empty CPUs start. */
+static void publish_progress(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_thread *c = rq->curr;
+
+	sched__assert_rq_locked(rq);
+	if (c && !c->is_idle && c->on_class == rq->sys->classes[SCHED_NR_CLASSES - 1])
+		__atomic_store_n(&rq->sys->prog_ref,
+				 sched__progress_now(rq, c, now),
+				 __ATOMIC_RELAXED);
+}
+
+/*
+ * Periodic balance on rq's own CPU (unlocked): push to the least-loaded CPU while that
+ * evens the loads; when nothing can, rotate. O(nr_cpus + SCHED_MOVE_SCAN).
+ */
 void sched__balance(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_sys *s = rq->sys;
 	int target;
-	struct sched_rq_pair pair;
-	unsigned moved;
+	unsigned moved = 0;
 
 	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
+	publish_progress(rq, now);
 	sched__rq_unlock(rq);
 	target = find_cpu(s, rq->cpu, false);
-	if (target < 0)
-		return;
-	pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
-	moved = sched__rq(s, (unsigned)target)->online
-			? move_some(rq, sched__rq(s, (unsigned)target), false) : 0;
-	sched__inc(&rq->counters[SCHED_CNT_BALANCE_MOVES], moved);
-	sched__rq_unlock2(pair);
+	if (target >= 0) {
+		struct sched_rq_pair pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
+
+		moved = sched__rq(s, (unsigned)target)->online
+				? move_some(rq, sched__rq(s, (unsigned)target), false) : 0;
+		sched__inc(&rq->counters[SCHED_CNT_BALANCE_MOVES], moved);
+		sched__rq_unlock2(pair);
+	}
+	if (!moved)
+		rotate(rq, now);
 }
 
 /* --- CPU offline ------------------------------------------------------------------------ */

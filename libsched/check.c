@@ -71,7 +71,8 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	return 0;
 }
 
-/* The queued threads of one class on rq; adds their weights to *load, returns the count. */
+/* The queued threads of one class on rq; adds their weights to *load (the other classes'
+ * only: the fair class counts through its top weight), returns the count. */
 static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sched_class *cls,
 		       uint64_t *load)
 {
@@ -92,7 +93,8 @@ static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sc
 			return sched__check_fail(s, "thread placed twice", t->id);
 		if (t->on_cpu && t != rq->switching)
 			return sched__check_fail(s, "queued thread still marked on a CPU", t->id);
-		*load += t->weight;
+		if (cls != s->classes[SCHED_NR_CLASSES - 1])
+			*load += t->weight;
 	}
 	if (n + (rq->curr->on_class == cls) != rq->class_nr[cls->slot])
 		return sched__check_fail(s, "class count differs from its queue", rq->cpu);
@@ -101,7 +103,8 @@ static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sc
 
 static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 {
-	uint64_t load = rq->curr->is_idle ? 0 : rq->curr->weight;
+	const struct sched_class *fair = s->classes[SCHED_NR_CLASSES - 1];
+	uint64_t load = rq->curr->is_idle || rq->curr->on_class == fair ? 0 : rq->curr->weight;
 	unsigned queued = 0;
 
 	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) {
@@ -111,7 +114,7 @@ static int check_queue(struct sched_sys *s, struct sched_rq *rq)
 			return n;
 		queued += (unsigned)n;
 	}
-	if (load != rq->load)
+	if (load != rq->load_other || load + fair->top_weight(rq) != rq->load)
 		return sched__check_fail(s, "load differs from the weights of the runnable threads",
 					 rq->cpu);
 	if (queued != rq->nr_queued)

@@ -463,7 +463,9 @@ static struct sched_eevdf_group_cpu *gcpu_of(struct sched_fair_entity *gse)
 /*
  * The group entity's weight on this CPU: shares * local / total queued weight of the group
  * (at least MIN_SHARES), and its slice: the smallest slice among its members. The other
- * CPUs' entities pick up the new total at their own next enqueue or dequeue.
+ * CPUs' entities pick up the new total at their own next enqueue, dequeue or timer tick
+ * (a CPU running a group's thread alone keeps its timer for that: rq.c). The shared total is
+ * only written when this CPU's part changed.
  */
 static void update_group_entity(struct sched_fair_entity *gse)
 {
@@ -472,7 +474,10 @@ static void update_group_entity(struct sched_fair_entity *gse)
 	struct sched_eevdf_group_cpu *pc = gcpu_of(gse);
 	uint64_t local = queue_weight(mq), total, w;
 
-	total = sched__add(&g->load, local - pc->load_contrib) + (local - pc->load_contrib);
+	if (local != pc->load_contrib)
+		total = sched__add(&g->load, local - pc->load_contrib) + (local - pc->load_contrib);
+	else
+		total = sched__get(&g->load);
 	pc->load_contrib = local;
 	w = local && total ? g->weight * local / total : g->weight; /* < 2^20 * 2^34 */
 	if (w < MIN_SHARES)
@@ -715,6 +720,30 @@ static uint64_t eevdf_core_vnow(struct sched_rq *rq)
 	return avg_vruntime(&rs(rq)->top);
 }
 
+/* The group's other CPUs may have changed its total: follow it here. O(depth). */
+static void eevdf_tick(struct sched_rq *rq, struct sched_thread *curr)
+{
+	(void)rq;
+	update_shares(&ts(curr)->se);
+}
+
+static uint64_t eevdf_top_weight(const struct sched_rq *rq)
+{
+	return queue_weight(&rs(rq)->top);
+}
+
+/* x 256 (w < 2^28 at every step: weights <= 2^20). O(depth). */
+static uint64_t eevdf_share_weight(const struct sched_rq *rq, const struct sched_thread *t)
+{
+	const struct sched_fair_entity *se = &ts(t)->se;
+	uint64_t w = (uint64_t)se->weight << 8;
+
+	(void)rq;
+	for (; se->parent && se->on_q; se = se->parent)
+		w = w * se->parent->weight / queue_weight(se->q);
+	return w ? w : 1;
+}
+
 static struct sched_thread *eevdf_first(struct sched_rq *rq)
 {
 	struct sched_list *h = &rs(rq)->queued;
@@ -880,6 +909,9 @@ const struct sched_class sched_eevdf_class = {
 	.put_prev = eevdf_put_prev,
 	.handoff = eevdf_handoff,
 	.charge = eevdf_charge,
+	.tick = eevdf_tick,
+	.top_weight = eevdf_top_weight,
+	.share_weight = eevdf_share_weight,
 	.wakeup_preempt = eevdf_wakeup_preempt,
 	.slice_end = eevdf_slice_end,
 	.yield = eevdf_yield,

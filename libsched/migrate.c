@@ -19,6 +19,12 @@ void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
+	/* A remote dst's current thread may have run uncharged for long (no timer while it
+	 * was alone): its class's virtual time must be up to date before t is placed against
+	 * it. A local dst is picking (a steal), its current thread charged and maybe already
+	 * back among the queued, where a charge would corrupt the class's sums. */
+	if (dst->cpu != sched_arch_cpu_id())
+		sched__charge_curr(dst, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
 	sched__kick(dst, sched__preempts(dst, t));
 }

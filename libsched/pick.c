@@ -38,7 +38,7 @@ static void switch_to(struct sched_rq *rq, struct sched_thread *prev, struct sch
 	prev->last_ran = now;
 	sched__trace(rq, SCHED_TR_SWITCH, next->id, prev->id, next->wake_pending, now);
 	sched__note_switch_in(rq, next, now);
-	next->on_cpu = 1;
+	sched__set(&next->on_cpu, 1); /* read without the lock (wake placement, balance) */
 	rq->switching = prev;
 }
 
@@ -221,6 +221,17 @@ static bool slice_over(struct sched_rq *rq, sched_time_t now)
 	       !sched_time_before(now, c->on_class->slice_end(rq, c, c->exec_start));
 }
 
+/* The current thread's class follows what other CPUs changed; the load follows it. */
+static void tick_class(struct sched_rq *rq)
+{
+	struct sched_thread *c = rq->curr;
+
+	if (c->is_idle || !c->on_class || !c->on_class->tick)
+		return;
+	c->on_class->tick(rq, c);
+	sched__update_load(rq);
+}
+
 bool sched_timer(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq;
@@ -239,6 +250,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_timer(rq, now); /* a slice, request or budget that ended sets need_resched */
+	tick_class(rq);
 	if (slice_over(rq, now))     /* ended at an earlier charge, when nobody else waited */
 		sched__set(&rq->need_resched, 1);
 	if (rq->nr_sc_wait)          /* refills due: waiting threads are queued again */

@@ -19,6 +19,7 @@
 #include "budget.h"
 #include "core_tree.h"
 #include "refill.h"
+#include "progress.h"
 #include "rq.h"
 #include "trace.h"
 
@@ -57,6 +58,16 @@ static void block_here(struct sched_thread *t)
 	sched__set(&t->state, SCHED_BLOCKED);
 }
 
+/* Publish rq's load: the other classes' weights plus the fair class's top weight (a group
+ * counts as its entity here, so balancing sees what the fair class shares). */
+void sched__update_load(struct sched_rq *rq)
+{
+	sched__assert_rq_locked(rq);
+	__atomic_store_n(&rq->load,
+			 rq->load_other + rq->sys->classes[SCHED_NR_CLASSES - 1]->top_weight(rq),
+			 __ATOMIC_RELAXED);
+}
+
 /*
  * Put runnable t (not current, state set by the caller) where its budget gate and the class
  * list say: a class queue, and the refill wait if its SC has no budget now (throttled, or
@@ -81,11 +92,15 @@ static void class_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 		return;
 	}
 	c = class_for(rq->sys, t, now);
+	if (c == rq->sys->classes[SCHED_NR_CLASSES - 1])
+		sched__progress_join(rq, t, flags, now);
 	t->on_class = c;
 	c->enqueue(rq, t, flags);
 	rq->class_nr[c->slot]++;
 	sched__inc(&rq->nr_queued, 1);
-	__atomic_store_n(&rq->load, rq->load + t->weight, __ATOMIC_RELAXED);
+	if (c != rq->sys->classes[SCHED_NR_CLASSES - 1])
+		rq->load_other += t->weight;
+	sched__update_load(rq);
 	if (sched__core_on(rq))
 		sched__core_enqueued(rq, t);
 }
@@ -105,7 +120,9 @@ static void class_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 		SCHED_ASSERT(rq->class_nr[c->slot] > 0);
 		c->dequeue(rq, t, flags);
 		rq->class_nr[c->slot]--;
-		__atomic_store_n(&rq->load, rq->load - t->weight, __ATOMIC_RELAXED);
+		if (c != rq->sys->classes[SCHED_NR_CLASSES - 1])
+			rq->load_other -= t->weight;
+		sched__update_load(rq);
 	}
 }
 
@@ -229,6 +246,15 @@ bool sched__others_wait(const struct sched_rq *rq)
 	return rq->nr_queued || (sched__core_on(rq) && sched__core_others_wait(rq));
 }
 
+/* In a fairness group (one with per-CPU storage), at any of its <= 4 levels? */
+static bool in_fair_group(const struct sched_thread *t)
+{
+	for (const struct sched_group *g = t->group; g; g = g->parent)
+		if (g->pcpu)
+			return true;
+	return false;
+}
+
 /* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER. */
 static sched_time_t next_deadline(struct sched_rq *rq)
 {
@@ -241,7 +267,9 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 
 		if (curr->on_class->budgeted || others)
 			d = curr->on_class->slice_end(rq, curr, curr->exec_start);
-		if (others)
+		/* a thread of a fairness group alone here still follows the group's weight,
+		 * which its other CPUs change (eevdf.c), and may be rotated (balance.c) */
+		if (others || in_fair_group(curr))
 			d = sched__earlier(d, rq->next_balance);
 	}
 	if (rq->nr_sc_wait)

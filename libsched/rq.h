@@ -8,6 +8,7 @@
 
 #include "internal.h"
 
+void sched__update_load(struct sched_rq *rq);
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now);
 void sched__dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags);

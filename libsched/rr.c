@@ -14,10 +14,12 @@
 struct rr_thread {
 	struct sched_list node;         /* in its CPU's queue while queued */
 	sched_time_t slice_end;         /* end of its current quantum */
+	uint32_t weight;                /* the weight it counts for in sum_w while on the class */
 };
 
 struct rr_rq {
 	struct sched_list queue;
+	uint64_t sum_w;                 /* weights of its threads, the current one included */
 };
 
 SCHED_CLASS_STATE_FITS(struct rr_thread, fair, thread);
@@ -57,13 +59,16 @@ static void rr_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned fla
 {
 	(void)flags;
 	sched__list_add_tail(&rs(rq)->queue, &ts(t)->node);
+	ts(t)->weight = t->weight;
+	rs(rq)->sum_w += t->weight;
 }
 
 /* The current thread is not linked (set_next unlinked it); unlinking it again is a no-op. */
 static void rr_dequeue(struct sched_rq *rq, struct sched_thread *t, unsigned flags)
 {
-	(void)rq, (void)flags;
+	(void)flags;
 	sched__list_del(&ts(t)->node);
+	rs(rq)->sum_w -= ts(t)->weight;
 }
 
 static struct sched_thread *rr_first(struct sched_rq *rq)
@@ -140,10 +145,19 @@ static enum sched_charge rr_charge(struct sched_rq *rq, struct sched_thread *t, 
 	return over ? SCHED_CHARGE_SLICE : SCHED_CHARGE_OK;
 }
 
-/* The quantum is computed from the weight at each turn: nothing to keep. */
+/* The quantum is computed from the weight at each turn; only the sum follows. */
 static void rr_reweight(struct sched_rq *rq, struct sched_thread *t)
 {
-	(void)rq, (void)t;
+	if (!rq || t->on_class != &sched_rr_class)
+		return;
+	rs(rq)->sum_w += t->weight;
+	rs(rq)->sum_w -= ts(t)->weight;
+	ts(t)->weight = t->weight;
+}
+
+static uint64_t rr_top_weight(const struct sched_rq *rq)
+{
+	return rs(rq)->sum_w;
 }
 
 static bool rr_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
@@ -173,11 +187,17 @@ static int rr_check(struct sched_rq *rq)
 	unsigned n = 0, fair = rq->class_nr[SCHED_SLOT_fair] -
 			       (rq->curr && rq->curr->on_class == &sched_rr_class);
 
-	for (struct sched_thread *t = rr_first(rq); t; t = rr_next(rq, t))
+	uint64_t w = fair < rq->class_nr[SCHED_SLOT_fair] ? ts(rq->curr)->weight : 0;
+
+	for (struct sched_thread *t = rr_first(rq); t; t = rr_next(rq, t)) {
+		w += ts(t)->weight;
 		if (++n > fair)
 			break;
+	}
 	if (n != fair)
 		return sched__check_fail(rq->sys, "rr: queue length differs from its count", rq->cpu);
+	if (w != rs(rq)->sum_w)
+		return sched__check_fail(rq->sys, "rr: weight sum differs from its queue", rq->cpu);
 	return 0;
 }
 
@@ -199,5 +219,6 @@ const struct sched_class sched_rr_class = {
 	.yield = rr_yield,
 	.first = rr_first,
 	.next = rr_next,
+	.top_weight = rr_top_weight,
 	.check = rr_check,
 };

@@ -54,6 +54,8 @@ static void default_config(struct sched_config *c, unsigned nr_cpus)
 		c->balance_interval_ns = 4 * MS;
 	if (!c->balance_max)
 		c->balance_max = 4;
+	if (!c->fair_spread_ns)
+		c->fair_spread_ns = 8 * MS;
 }
 
 /* Bounds that keep the arithmetic inside its overflow budgets (docs/fair.md). */
@@ -63,7 +65,7 @@ static int check_config(const struct sched_config *c)
 
 	if (c->rr_quantum_ns > max || c->base_slice_ns < SCHED_SLICE_MIN ||
 	    c->base_slice_ns > SCHED_SLICE_MAX || c->tick_ns > max || c->cache_hot_ns > max ||
-	    c->balance_interval_ns > max || c->balance_max > 64 ||
+	    c->balance_interval_ns > max || c->balance_max > 64 || c->fair_spread_ns > max ||
 	    c->core_autotag > SCHED_CORE_AUTOTAG_SESSION || (c->core_protect && !c->core_sched))
 		return -SCHED_EINVAL;
 	return 0;
@@ -174,6 +176,7 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		rq->idle = rq->curr = idle;
 	}
 	rq->next_balance = now + s->cfg.balance_interval_ns;
+	rq->rot_next = (uint16_t)cpu; /* rotation tries cpu + 1 first */
 	sched__set(&rq->online, 1);
 	sched__online_mark(s, cpu, true);
 	sched__rq_unlock_irq(rq, flags);

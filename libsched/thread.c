@@ -346,12 +346,13 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		else
 			sched__wait_switched(t);
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
-		if (counted)
-			__atomic_store_n(&rq->load, rq->load - old + t->weight, __ATOMIC_RELAXED);
+		if (counted && t->on_class != s->classes[SCHED_NR_CLASSES - 1])
+			rq->load_other += (uint64_t)t->weight - old;
 		for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) /* each keeps its own state */
 			if (s->classes[i]->reweight)
 				s->classes[i]->reweight(rq, t);
 		if (rq) {
+			sched__update_load(rq);
 			sched__kick(rq, false);
 			sched__rq_unlock(rq);
 		}

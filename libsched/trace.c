@@ -30,6 +30,7 @@ static const char *const counter_names[SCHED_CNT_NR] = {
 	[SCHED_CNT_MIGRATE_OUT] = "migrate_out",
 	[SCHED_CNT_STEALS] = "steals",
 	[SCHED_CNT_BALANCE_MOVES] = "balance_moves",
+	[SCHED_CNT_ROTATIONS] = "rotations",
 	[SCHED_CNT_HANDOFFS] = "handoffs",
 	[SCHED_CNT_BUSY_NS] = "busy_ns",
 	[SCHED_CNT_IDLE_NS] = "idle_ns",

@@ -8,7 +8,7 @@
 # one layer form a cycle. The layers (docs/architecture.md draws them):
 #   0 utilities       rbtree weight errors trace
 #   1 policy leaves   eevdf rr edf refill
-#   2 mechanism       budget core_tree rq account migrate place timeout
+#   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc core_cookie core_pick core_protect balance wake thread
 #   4 entry points    pick block sys check
 # A new module must be added here (an unknown module fails the test).
@@ -30,6 +30,7 @@ rq 2
 account 2
 migrate 2
 place 2
+progress 2
 timeout 2
 auth 3
 sc 3

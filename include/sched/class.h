@@ -142,6 +142,16 @@ struct sched_class {
 	 * by time waited, and the index by age. */
 	uint64_t (*core_key)(struct sched_rq *rq, const struct sched_thread *t);
 	uint64_t (*core_vnow)(struct sched_rq *rq);
+	/* (optional) The timer fired with curr (this class's) running: follow what other CPUs
+	 * changed meanwhile (EEVDF: its groups' weights here). After the charge. */
+	void (*tick)(struct sched_rq *rq, struct sched_thread *curr);
+	/* (the last class) The weight competing at the top of this CPU's queue, the current
+	 * thread included: the CPU's fair load (a fairness group counts as its entity here). */
+	uint64_t (*top_weight)(const struct sched_rq *rq);
+	/* (optional, the last class) What t's share of the machine weighs, x 256: its own
+	 * weight at the top; in fairness groups, its weight x (group entity's weight / the
+	 * group queue's weight) at each level. Without it, t->weight x 256. */
+	uint64_t (*share_weight)(const struct sched_rq *rq, const struct sched_thread *t);
 	/* Class invariants for this queue; 0 or -SCHED_ECHECK (with rq->sys->check_msg set). */
 	int (*check)(struct sched_rq *rq);
 };

@@ -162,6 +162,8 @@ struct sched_thread {
 	uint32_t check_stamp;        /* sched_check() duplicate detection */
 	struct sched_class_thread cls; /* each class's state (class.h) */
 	uint64_t slice;              /* latency class: requested slice, ns */
+	uint64_t prog;               /* global progress (progress.c): service per unit of its
+				      * share, up to its last charge. [L] of the rq it is on */
 	struct sched_acct acct;
 	/* SchedulingContext (sc.h for the locking rule) */
 	const struct sched_class *on_class; /* the class queue it is on while queued or current */
@@ -200,7 +202,9 @@ struct sched_rq {
 	uint32_t ipi_pending;          /* [A] one resched IPI in flight */
 	uint32_t nr_queued;            /* [L, atomic] threads on class queues (not counting curr) */
 	uint32_t migrating_in;         /* [A] MIGRATING threads headed here; offline waits */
-	uint64_t load;                 /* [L, atomic] sum of the weights runnable here (curr incl.) */
+	uint64_t load;                 /* [L, atomic] weight runnable here (curr incl.): the other
+					* classes' threads plus the fair class's top weight */
+	uint64_t load_other;           /* [L] the weights of the other classes' runnable threads */
 	struct sched_thread *curr;     /* [L] */
 	struct sched_thread *idle;     /* [fixed] after sched_cpu_online */
 	struct sched_thread *handoff;  /* [L] queued here, to be picked next (direct IPC) */
@@ -214,6 +218,7 @@ struct sched_rq {
 	uint32_t class_nr[SCHED_NR_CLASSES]; /* [L] threads on each class here, current included */
 	struct sched_rb_tree sc_wait;  /* [L] runnable SC threads waiting for a refill */
 	uint32_t nr_sc_wait;           /* [L] */
+	uint16_t rot_next;             /* [own] where this CPU's next rotation looks first */
 	/* core scheduling (core.h) */
 	struct sched_core core_state;  /* [L] valid in the leader only */
 	struct sched_rb_tree core_tree;/* [L] queued threads by (cookie, class, deadline/age) */
@@ -245,6 +250,8 @@ struct sched_config {
 	uint64_t cache_hot_ns;       /* a thread that ran this recently is cache-hot; 0.5 ms */
 	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
+	uint64_t fair_spread_ns;     /* progress gap between two CPUs' threads that makes the
+				      * balancer rotate a thread (docs/fair.md); 0 = default 8 ms */
 	bool core_sched;             /* SMT core scheduling (core.h); off by default */
 	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
 	bool core_protect;           /* kernel protection hooks (core.h) take effect */
@@ -297,6 +304,8 @@ struct sched_sys {
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
 	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
 	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
+	uint64_t prog_ref;           /* a recent thread's progress (atomic): where a thread
+				      * waking on a CPU without fair threads starts */
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */
