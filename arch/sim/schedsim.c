@@ -349,14 +349,34 @@ static size_t cookie_sums(struct sim *sim, struct cookie_sum *sum)
 	return n;
 }
 
+/* `count` events in `ns` of simulated time, per second (0 when no time passed). */
+static double per_s(uint64_t count, uint64_t ns)
+{
+	return ns ? (double)count * (double)NS_PER_S / (double)ns : 0.0;
+}
+
+/* Migrations of every thread, summed. */
+static uint64_t total_migrations(struct sim *sim)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		n += stat_of(sim->threads[i], SCHED_ACCT_MIGRATIONS);
+	return n;
+}
+
+/* Rates (migrations_per_s) are per second of simulated time at the end of the run
+ * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
 {
 	struct cookie_sum *sum = calloc(sim->nr_threads + 1, sizeof(*sum));
+	uint64_t migr = total_migrations(sim);
 	size_t nr_sum;
 
-	printf("{\"sim\":{\"cpus\":%u,\"duration_ns\":%llu,\"events\":%llu,\"wall_ns\":%llu},",
+	printf("{\"sim\":{\"cpus\":%u,\"duration_ns\":%llu,\"events\":%llu,\"wall_ns\":%llu,"
+	       "\"migrations\":%llu,\"migrations_per_s\":%.2f},",
 	       sim->cfg.cpus, (unsigned long long)duration, (unsigned long long)sim->events,
-	       (unsigned long long)sim->now);
+	       (unsigned long long)sim->now, (unsigned long long)migr, per_s(migr, sim->now));
 	printf("\"cpus\":[");
 	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
 		printf("%s{\"id\":%u,\"busy_ns\":%llu,\"idle_ns\":%llu,\"forced_idle_ns\":%llu",
@@ -373,6 +393,7 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
 		struct sched_sc_stats sc = sim_thread_sc_stats(sim, t);
+		uint64_t mig = stat_of(t, SCHED_ACCT_MIGRATIONS);
 
 		printf("%s{\"name\":", i ? "," : "");
 		print_json_string(t->task->name);
@@ -380,7 +401,8 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		print_json_string(sim_thread_group(sim, t));
 		printf(",\"runtime_ns\":%llu,"
 		       "\"wait_ns\":%llu,\"switches\":%llu,\"preemptions\":%llu,\"voluntary\":%llu,"
-		       "\"migrations\":%llu,\"wakeups\":%llu,\"loops\":%llu,"
+		       "\"migrations\":%llu,\"migrations_per_s\":%.2f,"
+		       "\"wakeups\":%llu,\"loops\":%llu,"
 		       "\"wake_latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},"
 		       "\"jobs\":%llu,\"deadline_misses\":%llu,\"throttled_ns\":%llu,\"cookie\":",
 		       (unsigned long long)stat_of(t, SCHED_ACCT_RUNTIME),
@@ -388,7 +410,7 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_PREEMPTIONS),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_VOLUNTARY),
-		       (unsigned long long)stat_of(t, SCHED_ACCT_MIGRATIONS),
+		       (unsigned long long)mig, per_s(mig, sim->now),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_WAKEUPS),
 		       (unsigned long long)t->loops,
 		       (unsigned long long)sim_thread_latency(t, 50),
@@ -480,29 +502,35 @@ static void print_cookie_table(struct sim *sim)
 
 static void print_tables(struct sim *sim, sched_time_t duration)
 {
+	uint64_t migr;
+
 	printf("schedsim: %u CPUs (smt %u), policy %s%s, %.3f s simulated, %llu events\n\n",
 	       sim->cfg.cpus, sim->cfg.smt, sim->sys.classes[SCHED_SLOT_fair]->name,
 	       !sim->cfg.core_sched ? "" : sim->cfg.core_protect ? ", core scheduling with "
 	       "kernel protection" : ", core scheduling", (double)sim->now / NS_PER_S,
 	       (unsigned long long)sim->events);
-	printf("%-16s %4s %-10s %10s %6s %10s %8s %7s %7s %6s %7s %10s %10s\n", "thread", "inst",
-	       "group", "runtime_ms", "cpu%", "wait_ms", "switches", "preempt", "volunt",
-	       "migr", "loops", "lat_p50_us", "lat_max_us");
+	printf("%-16s %4s %-10s %10s %6s %10s %8s %7s %7s %6s %8s %7s %10s %10s\n", "thread",
+	       "inst", "group", "runtime_ms", "cpu%", "wait_ms", "switches", "preempt", "volunt",
+	       "migr", "mig/s", "loops", "lat_p50_us", "lat_max_us");
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
 		uint64_t rt = stat_of(t, SCHED_ACCT_RUNTIME);
+		uint64_t mig = stat_of(t, SCHED_ACCT_MIGRATIONS);
 
-		printf("%-16.16s %4u %-10.10s %10.3f %6.2f %10.3f %8llu %7llu %7llu %6llu %7llu "
-		       "%10.1f %10.1f\n",
+		printf("%-16.16s %4u %-10.10s %10.3f %6.2f %10.3f %8llu %7llu %7llu %6llu %8.2f "
+		       "%7llu %10.1f %10.1f\n",
 		       t->task->name, t->instance, sim_thread_group(sim, t), (double)rt / 1e6,
 		       pct(rt, duration), (double)stat_of(t, SCHED_ACCT_WAIT) / 1e6,
 		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_PREEMPTIONS),
 		       (unsigned long long)stat_of(t, SCHED_ACCT_VOLUNTARY),
-		       (unsigned long long)stat_of(t, SCHED_ACCT_MIGRATIONS),
-		       (unsigned long long)t->loops, (double)sim_thread_latency(t, 50) / 1e3,
+		       (unsigned long long)mig, per_s(mig, duration), (unsigned long long)t->loops,
+		       (double)sim_thread_latency(t, 50) / 1e3,
 		       (double)sim_thread_latency(t, 100) / 1e3);
 	}
+	migr = total_migrations(sim);
+	printf("\nmigrations: %llu in all, %.2f/s\n", (unsigned long long)migr,
+	       per_s(migr, duration));
 	print_deadline_table(sim);
 	print_cookie_table(sim);
 	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s", "cpu", "busy%", "switches",
