@@ -64,6 +64,8 @@ bench: build
 	bench/bench_sc_count.sh ./$(BUILD)/bench/bench_sc
 	./$(BUILD)/bench/bench_core
 	bench/bench_core_count.sh ./$(BUILD)/bench/bench_core
+	./$(BUILD)/bench/bench_balance
+	bench/bench_balance_count.sh ./$(BUILD)/bench/bench_balance
 	./$(BUILD)/bench/bench_core_idle
 	bench/rtapp_vs_schedsim.sh
 
