@@ -81,6 +81,7 @@ void sched__note_switch_in(struct sched_rq *rq, struct sched_thread *t, sched_ti
 {
 	sched__assert_rq_locked(rq);
 	t->exec_start = now;
+	sched__progress_publish(rq, t, now);
 	if (t->is_idle)
 		return;
 	sched__acct_add(t, SCHED_ACCT_SWITCHES, 1);

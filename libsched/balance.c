@@ -279,27 +279,31 @@ static bool rotate_one(struct sched_rq *src, struct sched_rq *dst, sched_time_t 
 }
 
 /*
- * The next usable CPU lighter than src, going round from the last one tried, so that the
- * turns on the lighter CPUs go round the machine too. O(nr_cpus).
+ * The usable CPU lighter than src whose current thread is furthest ahead (from what the
+ * CPUs publish, read without their locks: rotate_one checks under them). O(nr_cpus).
  */
-static int lighter_cpu(struct sched_sys *s, struct sched_rq *src)
+static int lighter_cpu(struct sched_sys *s, struct sched_rq *src, sched_time_t now)
 {
-	uint64_t sl = sched__rq_load(src);
+	uint64_t sl = sched__rq_load(src), best_p = 0, p;
+	int best = -1;
 
-	for (unsigned i = 1; i <= s->nr_cpus; i++) {
-		unsigned c = (src->rot_next + i) % s->nr_cpus;
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		const struct sched_rq *rq = sched__rq(s, c);
 
-		if (c != src->cpu && sched__cpu_usable(s, c) && sched__rq_load(sched__rq(s, c)) < sl) {
-			src->rot_next = (uint16_t)c;
-			return (int)c;
+		if (c == src->cpu || !sched__cpu_usable(s, c) || sched__rq_load(rq) >= sl ||
+		    !sched__progress_estimate(rq, now, &p))
+			continue;
+		if (best < 0 || sched__progress_diff(p, best_p) > 0) {
+			best = (int)c;
+			best_p = p;
 		}
 	}
-	return -1;
+	return best;
 }
 
 static unsigned rotate(struct sched_rq *src, sched_time_t now)
 {
-	int d = lighter_cpu(src->sys, src);
+	int d = lighter_cpu(src->sys, src, now);
 	struct sched_rq_pair pair;
 	bool moved;
 

@@ -32,7 +32,7 @@ static uint64_t progress_for(const struct sched_rq *rq, const struct sched_threa
 {
 	uint64_t w = share256(rq, t);
 
-	return (delta / w << 18) + ((delta % w) << 18) / w;
+	return delta / w * 262144 + delta % w * 262144 / w; /* x 1024 x 256 */
 }
 
 /* What t's share weighs, rounded: its weight unless it is in fairness groups. */
@@ -43,11 +43,41 @@ uint64_t sched__share_weight(const struct sched_rq *rq, const struct sched_threa
 	return w ? w : 1;
 }
 
-/* Current fair thread t ran `delta` ns (charge point). */
+/*
+ * Publish rq's current thread's progress for other CPUs' rotation choices (balance.c):
+ * read without the lock, so only an estimate. t: the current thread, charged up to now.
+ */
+void sched__progress_publish(struct sched_rq *rq, const struct sched_thread *t,
+			     sched_time_t now)
+{
+	bool fair = !t->is_idle && t->on_class == fair_class(rq);
+
+	sched__assert_rq_locked(rq);
+	__atomic_store_n(&rq->prog_pub, t->prog, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->prog_at, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->prog_w, fair ? share256(rq, t) : 0, __ATOMIC_RELAXED);
+}
+
+/* rq's published progress extrapolated to now, unlocked; false if it runs no fair thread. */
+bool sched__progress_estimate(const struct sched_rq *rq, sched_time_t now, uint64_t *prog)
+{
+	uint64_t w = __atomic_load_n(&rq->prog_w, __ATOMIC_RELAXED);
+	sched_time_t at = __atomic_load_n(&rq->prog_at, __ATOMIC_RELAXED);
+
+	*prog = __atomic_load_n(&rq->prog_pub, __ATOMIC_RELAXED);
+	if (!w)
+		return false;
+	if (sched_time_before(at, now))
+		*prog += (now - at) / w * 262144 + (now - at) % w * 262144 / w;
+	return true;
+}
+
+/* Current fair thread t ran `delta` ns (charge point: t->exec_start is now). */
 void sched__progress_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
 	sched__assert_rq_locked(rq);
 	t->prog += progress_for(rq, t, delta);
+	sched__progress_publish(rq, t, t->exec_start);
 }
 
 /* t's progress at now; t on rq's fair class (rq may be another CPU's). */
@@ -60,16 +90,25 @@ uint64_t sched__progress_now(const struct sched_rq *rq, const struct sched_threa
 	return t->prog + progress_for(rq, t, now - t->exec_start);
 }
 
-/* The progress of a fair thread already here (other than t), else the system's reference. */
+/*
+ * The progress of a fair thread already here (other than t); on a CPU without one, what
+ * the waking CPU's current thread published, else the system's reference (the last one a
+ * balancing CPU published).
+ */
 static uint64_t anchor(struct sched_rq *rq, const struct sched_thread *t, sched_time_t now)
 {
 	const struct sched_class *f = fair_class(rq);
 	const struct sched_thread *o = rq->curr;
+	unsigned me = sched_arch_cpu_id();
+	uint64_t p;
 
 	if (!o || o->is_idle || o->on_class != f || o == t)
 		o = f->first(rq);
 	if (o && o != t)
 		return sched__progress_now(rq, o, now);
+	if (me < rq->sys->nr_cpus && me != rq->cpu &&
+	    sched__progress_estimate(sched__rq(rq->sys, me), now, &p))
+		return p;
 	return __atomic_load_n(&rq->sys->prog_ref, __ATOMIC_RELAXED);
 }
 

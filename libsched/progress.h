@@ -9,6 +9,9 @@
 #include "internal.h"
 
 uint64_t sched__share_weight(const struct sched_rq *rq, const struct sched_thread *t);
+void sched__progress_publish(struct sched_rq *rq, const struct sched_thread *t,
+			     sched_time_t now);
+bool sched__progress_estimate(const struct sched_rq *rq, sched_time_t now, uint64_t *prog);
 void sched__progress_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 uint64_t sched__progress_now(const struct sched_rq *rq, const struct sched_thread *t,
 			     sched_time_t now);

@@ -176,7 +176,6 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		rq->idle = rq->curr = idle;
 	}
 	rq->next_balance = now + s->cfg.balance_interval_ns;
-	rq->rot_next = (uint16_t)cpu; /* rotation tries cpu + 1 first */
 	sched__set(&rq->online, 1);
 	sched__online_mark(s, cpu, true);
 	sched__rq_unlock_irq(rq, flags);

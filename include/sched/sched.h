@@ -218,7 +218,11 @@ struct sched_rq {
 	uint32_t class_nr[SCHED_NR_CLASSES]; /* [L] threads on each class here, current included */
 	struct sched_rb_tree sc_wait;  /* [L] runnable SC threads waiting for a refill */
 	uint32_t nr_sc_wait;           /* [L] */
-	uint16_t rot_next;             /* [own] where this CPU's next rotation looks first */
+	/* the current thread's progress (progress.c) as of prog_at, and what its share weighs
+	 * (0: the current thread is not a fair one), for other CPUs' rotation choices */
+	uint64_t prog_pub;             /* [L, atomic] */
+	sched_time_t prog_at;          /* [L, atomic] */
+	uint64_t prog_w;               /* [L, atomic] */
 	/* core scheduling (core.h) */
 	struct sched_core core_state;  /* [L] valid in the leader only */
 	struct sched_rb_tree core_tree;/* [L] queued threads by (cookie, class, deadline/age) */
