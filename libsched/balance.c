@@ -265,11 +265,17 @@ static bool rotate_one(struct sched_rq *src, struct sched_rq *dst, sched_time_t 
 	ahead = progress_range(dst, now, NULL);
 	if (!stay.any || !ahead.any || !owed_enough(src, &stay, &ahead)) {
 		mover = NULL;
-	} else if (curr) {
-		sched__set_migrating(src->sys, src->curr, dst->cpu);
-		sched__kick(src, true);
 	} else {
-		sched__move_queued(src, dst, t, now);
+		/* an overshoot stays for a spread's worth of time, or the next push undoes it
+		 * before the thread left alone has caught up */
+		if (dl + sched__share_weight(src, mover) > sl)
+			dst->push_hold = now + src->sys->cfg.fair_spread_ns;
+		if (curr) {
+			sched__set_migrating(src->sys, src->curr, dst->cpu);
+			sched__kick(src, true);
+		} else {
+			sched__move_queued(src, dst, t, now);
+		}
 	}
 	if (curr)
 		sched__spin_unlock(&src->curr->lock);
@@ -340,11 +346,14 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	unsigned moved = 0;
 
 	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
+	bool hold;
+
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
 	publish_progress(rq, now);
+	hold = sched_time_before(now, rq->push_hold);
 	sched__rq_unlock(rq);
-	target = find_cpu(s, rq->cpu, false);
+	target = hold ? -1 : find_cpu(s, rq->cpu, false);
 	if (target >= 0) {
 		struct sched_rq_pair pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)target));
 

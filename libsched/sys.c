@@ -55,7 +55,7 @@ static void default_config(struct sched_config *c, unsigned nr_cpus)
 	if (!c->balance_max)
 		c->balance_max = 4;
 	if (!c->fair_spread_ns)
-		c->fair_spread_ns = 8 * MS;
+		c->fair_spread_ns = 16 * MS;
 }
 
 /* Bounds that keep the arithmetic inside its overflow budgets (docs/fair.md). */

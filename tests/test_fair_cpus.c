@@ -173,10 +173,10 @@ static double lag_bound(const struct sched_config *c, uint64_t max_slice)
 	       3.0 * (double)(max_slice + c->tick_ns);
 }
 
-static void start(struct run *r, const char *json, unsigned cpus)
+static void start_policy(struct run *r, const char *json, unsigned cpus, const char *policy)
 {
 	char err[256];
-	struct sim_config cfg = { .cpus = cpus, .smt = 1, .seed = 1 };
+	struct sim_config cfg = { .cpus = cpus, .smt = 1, .seed = 1, .policy = policy };
 	uint64_t max_slice = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -193,7 +193,14 @@ static void start(struct run *r, const char *json, unsigned cpus)
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->sim->threads[i]->st.slice > max_slice)
 			max_slice = r->sim->threads[i]->st.slice;
+	if (policy && !strcmp(policy, "rr")) /* a nice-0 quantum is rr's request size */
+		max_slice = r->sim->sys.cfg.rr_quantum_ns;
 	r->bound = lag_bound(&r->sim->sys.cfg, max_slice);
+}
+
+static void start(struct run *r, const char *json, unsigned cpus)
+{
+	start_policy(r, json, cpus, NULL);
 }
 
 static uint64_t migrations(struct run *r)
@@ -240,16 +247,31 @@ static void hogs_json(char *buf, size_t len, unsigned n)
 		 "\"loop\":-1,\"run\":100000}}}", n);
 }
 
-static void hogs_on(unsigned n, unsigned cpus)
+static void hogs_on_policy(unsigned n, unsigned cpus, const char *policy)
 {
 	char json[256], what[64];
 	struct run r;
 
 	hogs_json(json, sizeof(json), n);
-	snprintf(what, sizeof(what), "%u hogs on %u CPUs", n, cpus);
-	start(&r, json, cpus);
+	snprintf(what, sizeof(what), "%u hogs on %u CPUs%s%s", n, cpus, policy ? ", " : "",
+		 policy ? policy : "");
+	start_policy(&r, json, cpus, policy);
 	sim_run_until(r.sim, 10 * S);
 	finish(&r, what, 1.0);
+}
+
+static void hogs_on(unsigned n, unsigned cpus)
+{
+	hogs_on_policy(n, cpus, NULL);
+}
+
+/* The rotation is the core's, not the class's: round robin gets it too. */
+static void round_robin_too(void **state)
+{
+	(void)state;
+	hogs_on_policy(3, 2, "rr");
+	hogs_on_policy(5, 4, "rr");
+	hogs_on_policy(7, 4, "rr");
 }
 
 static void three_on_two(void **state) { (void)state; hogs_on(3, 2); }
@@ -384,6 +406,7 @@ int main(void)
 		cmocka_unit_test(seven_on_four),
 		cmocka_unit_test(nine_on_eight),
 		cmocka_unit_test(sixty_five_on_sixty_four),
+		cmocka_unit_test(round_robin_too),
 		cmocka_unit_test(mixed_nice_on_two),
 		cmocka_unit_test(nice_0_0_5_on_two),
 		cmocka_unit_test(processes_on_two),

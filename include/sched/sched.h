@@ -223,6 +223,8 @@ struct sched_rq {
 	uint64_t prog_pub;             /* [L, atomic] */
 	sched_time_t prog_at;          /* [L, atomic] */
 	uint64_t prog_w;               /* [L, atomic] */
+	sched_time_t push_hold;        /* [L] no evening push from here before this instant: a
+					* rotation overshot onto this CPU on purpose (balance.c) */
 	/* core scheduling (core.h) */
 	struct sched_core core_state;  /* [L] valid in the leader only */
 	struct sched_rb_tree core_tree;/* [L] queued threads by (cookie, class, deadline/age) */
@@ -255,7 +257,7 @@ struct sched_config {
 	uint64_t balance_interval_ns;/* periodic balance on CPUs with queued threads; 4 ms */
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
 	uint64_t fair_spread_ns;     /* progress gap between two CPUs' threads that makes the
-				      * balancer rotate a thread (docs/fair.md); 0 = default 8 ms */
+				      * balancer rotate a thread (docs/fair.md); 0 = default 16 ms */
 	bool core_sched;             /* SMT core scheduling (core.h); off by default */
 	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
 	bool core_protect;           /* kernel protection hooks (core.h) take effect */
