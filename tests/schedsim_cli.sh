@@ -129,8 +129,8 @@ echo "ok - cbs: constrained deadline keeps dl-runtime per dl-period"
 cs="$dir/../../examples/coresched.json"
 "$sim" --cpus 4 --smt 2 --check --json "$cs" > "$tmp/cs" || fail "coresched example under --check"
 grep -q '"core_sched":true,' "$tmp/cs" || fail "core scheduling not on for a workload with cookies"
-grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*}' "$tmp/cs" ||
-	fail "no per-CPU forced_idle_ns"
+grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*,"balance_moves":[0-9]*,"rotations":[0-9]*}' "$tmp/cs" ||
+	fail "no per-CPU forced_idle_ns, balance_moves, rotations"
 grep -q '"cookie":"vm-a","forced_idle_ns":[0-9]*}' "$tmp/cs" || fail "no per-thread cookie"
 grep -q '"cookies":\[{"cookie":"vm-a","threads":2,"runtime_ns":[0-9]*,"forced_idle_ns":[0-9]*}' \
 	"$tmp/cs" || fail "no cookies array"

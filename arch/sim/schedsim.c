@@ -379,10 +379,13 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	       (unsigned long long)sim->now, (unsigned long long)migr, per_s(migr, sim->now));
 	printf("\"cpus\":[");
 	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
-		printf("%s{\"id\":%u,\"busy_ns\":%llu,\"idle_ns\":%llu,\"forced_idle_ns\":%llu",
+		printf("%s{\"id\":%u,\"busy_ns\":%llu,\"idle_ns\":%llu,\"forced_idle_ns\":%llu,"
+		       "\"balance_moves\":%llu,\"rotations\":%llu",
 		       c ? "," : "", c, (unsigned long long)sim_cpu_busy_ns(sim, c),
 		       (unsigned long long)sim_cpu_idle_ns(sim, c),
-		       (unsigned long long)sched_core_forced_idle_ns(&sim->sys, c));
+		       (unsigned long long)sched_core_forced_idle_ns(&sim->sys, c),
+		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_BALANCE_MOVES),
+		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_ROTATIONS));
 		if (sim->cfg.core_protect)
 			printf(",\"kernel_stalls\":%llu,\"kernel_stalled_ns\":%llu",
 			       (unsigned long long)sim->cpu[c].stalls,
@@ -547,7 +550,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 		printf("%-4u %7.2f %9llu %9llu %9llu %9llu %8llu %8llu %8llu %8llu %7llu %7llu", c,
 		       pct(busy, busy + idle), CNT(SWITCHES), CNT(PICK_CURRENT), CNT(PICK_OTHER),
 		       CNT(PICK_IDLE), CNT(IPI_SENT), CNT(IPI_COALESCED), CNT(TIMER_IRQ),
-		       CNT(MIGRATE_IN), CNT(STEALS), CNT(BALANCE_MOVES));
+		       CNT(MIGRATE_IN), CNT(STEALS), CNT(BALANCE_MOVES) + CNT(ROTATIONS));
 #undef CNT
 		if (sim->cfg.core_sched)
 			printf(" %10.3f", (double)sched_core_forced_idle_ns(&sim->sys, c) / 1e6);
