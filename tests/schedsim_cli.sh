@@ -171,7 +171,7 @@ for seed in 1 2 3; do
 	within "cookie a share (per mille), seed $seed" "$((a * 1000 / (a + b)))" 480 520
 	within "cookie b share (per mille), seed $seed" "$((b * 1000 / (a + b)))" 480 520
 	for c in 0 1; do
-		cpu=$(sed -n "s/.*{\"id\":$c,\"busy_ns\":\([0-9]*\),\"idle_ns\":[0-9]*,\"forced_idle_ns\":\([0-9]*\)}.*/\1 \2/p" "$tmp/two")
+		cpu=$(sed -n "s/.*{\"id\":$c,\"busy_ns\":\([0-9]*\),\"idle_ns\":[0-9]*,\"forced_idle_ns\":\([0-9]*\),.*/\1 \2/p" "$tmp/two")
 		set -- $cpu
 		within "cpu $c forced_idle_ns, seed $seed" "$2" 950000000 1000000000
 		expect "cpu $c busy + forced idle, seed $seed" "$(($1 + $2))" 2000000000
