@@ -44,6 +44,19 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 
 #define SCHED_MOVE_SCAN 32
 
+/* The load rq will have once its current thread, which is leaving, has left (a fair
+ * thread counts as what its share weighs, which may round above its part). rq locked. */
+static uint64_t load_idling(const struct sched_rq *rq)
+{
+	const struct sched_thread *c = rq->curr;
+	uint64_t l = sched__rq_load(rq), w = 0;
+
+	if (c && !c->is_idle && c->on_class)
+		w = c->on_class == rq->sys->classes[SCHED_NR_CLASSES - 1] ? sched__share_weight(rq, c)
+									 : c->weight;
+	return l > w ? l - w : 0;
+}
+
 /*
  * Is moving t from src to dst worth it? A CPU about to idle (`idling`, its current thread
  * leaving) takes one queued thread whenever src has another to run (work conservation);
@@ -53,7 +66,7 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 static bool worth_moving(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			 bool idling, unsigned moved)
 {
-	uint64_t dl = idling ? sched__rq_load_idling(dst) : sched__rq_load(dst);
+	uint64_t dl = idling ? load_idling(dst) : sched__rq_load(dst);
 	uint64_t sl = sched__rq_load(src);
 
 	if (idling && !moved) /* src's idle thread is RUNNING too, but runs nothing */
@@ -145,8 +158,9 @@ unsigned sched__steal(struct sched_rq *rq)
  * the two loads (the load gap is a whole number of threads), so the balance above never
  * undoes it and the turns go round. With unequal weights it may overshoot (nice 0, 0, 5
  * on 2 CPUs: the nice-5 thread needs some time alone, which no even placement gives);
- * the balance then evens the loads again at its next pass. Either way a thread moves
- * only after the gap grew past fair_spread_ns again. docs/fair.md derives the bound.
+ * the destination then holds its evening push for fair_spread_ns, so that the thread left
+ * alone catches up before the loads are evened again. Either way a thread moves only
+ * after the gap grew past fair_spread_ns again. docs/fair.md derives the bound.
  */
 struct progress_range {
 	uint64_t lo, hi;
@@ -323,8 +337,9 @@ static unsigned rotate(struct sched_rq *src, sched_time_t now)
 	return moved;
 }
 
-/* Publish the progress of rq's current thread: where threads waking on empty CPUs start. */
-static void publish_progress(struct sched_rq *rq, sched_time_t now)
+/* rq's current thread's progress becomes the system's reference: where threads waking on
+ * a CPU without fair threads start when the waking CPU runs none either (progress.c). */
+static void publish_reference(struct sched_rq *rq, sched_time_t now)
 {
 	struct sched_thread *c = rq->curr;
 
@@ -344,13 +359,12 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	struct sched_sys *s = rq->sys;
 	int target;
 	unsigned moved = 0;
-
-	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	bool hold;
 
+	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
-	publish_progress(rq, now);
+	publish_reference(rq, now);
 	hold = sched_time_before(now, rq->push_hold);
 	sched__rq_unlock(rq);
 	target = hold ? -1 : find_cpu(s, rq->cpu, false);

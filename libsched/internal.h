@@ -79,14 +79,6 @@ static inline uint64_t sched__rq_load(const struct sched_rq *rq)
 	return __atomic_load_n(&rq->load, __ATOMIC_RELAXED);
 }
 
-/* The load rq will have once its current thread, which is leaving, has left. */
-static inline uint64_t sched__rq_load_idling(const struct sched_rq *rq)
-{
-	const struct sched_thread *c = rq->curr;
-
-	return sched__rq_load(rq) - (c && !c->is_idle ? c->weight : 0);
-}
-
 /* Is core scheduling on for rq's core? Every core-scheduling hook on a hot path is behind
  * this one test, so with the feature off they cost one predictable branch. */
 static inline bool sched__core_on(const struct sched_rq *rq)
