@@ -179,7 +179,18 @@ static void range_add(struct progress_range *r, uint64_t p, const struct sched_t
 	r->any = true;
 }
 
-/* Progress range of rq's fair threads but `skip`: the current one and up to
+/*
+ * Has t been runnable long enough to say how it is doing? A thread woken less than a
+ * balance interval ago has a progress set by its wake, not earned here; a short sleeper
+ * next to evenly loaded CPUs would otherwise look behind at every wake and have a
+ * CPU-bound thread rotated away and pushed back each time.
+ */
+static bool settled(const struct sched_sys *s, const struct sched_thread *t, sched_time_t now)
+{
+	return !sched_time_before(now, t->woken_at + s->cfg.balance_interval_ns);
+}
+
+/* Progress range of rq's settled fair threads but `skip`: the current one and up to
  * SCHED_MOVE_SCAN queued. */
 static struct progress_range progress_range(struct sched_rq *rq, sched_time_t now,
 					    const struct sched_thread *skip)
@@ -189,10 +200,10 @@ static struct progress_range progress_range(struct sched_rq *rq, sched_time_t no
 	struct sched_thread *t = rq->curr;
 	unsigned n = 0;
 
-	if (t && t != skip && !t->is_idle && t->on_class == fair)
+	if (t && t != skip && !t->is_idle && t->on_class == fair && settled(rq->sys, t, now))
 		range_add(&r, sched__progress_now(rq, t, now), t);
 	for (t = fair->first(rq); t && n < SCHED_MOVE_SCAN; t = fair->next(rq, t), n++)
-		if (t != skip)
+		if (t != skip && settled(rq->sys, t, now))
 			range_add(&r, t->prog, t);
 	return r;
 }

@@ -113,10 +113,12 @@ static uint64_t anchor(struct sched_rq *rq, const struct sched_thread *t, sched_
 }
 
 /*
- * t joins rq's fair queue. A new thread starts level with the threads here; a thread that
- * slept keeps its progress to within fair_spread_ns of theirs: sleeping earns no claim on
- * the CPUs beyond that, and does not lose one either. A thread arriving from another CPU
- * keeps its progress exactly.
+ * t joins rq's fair queue. A new thread starts level with the threads here. A thread that
+ * slept starts level too if it was behind (being behind after a sleep is mostly the sleep:
+ * it earns no claim on the CPUs, or every short sleeper would look owed at each wake and
+ * have CPU-bound threads rotated for it), and keeps being ahead up to fair_spread_ns (a
+ * sleep does not wipe out service taken ahead). A thread arriving from another CPU keeps
+ * its progress exactly.
  */
 void sched__progress_join(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 			  sched_time_t now)
@@ -129,5 +131,5 @@ void sched__progress_join(struct sched_rq *rq, struct sched_thread *t, unsigned 
 		return;
 	ref = anchor(rq, t, now);
 	d = flags & SCHED_ENQ_NEW ? 0 : sched__progress_diff(t->prog, ref);
-	t->prog = ref + (uint64_t)(d < -lim ? -lim : d > lim ? lim : d);
+	t->prog = ref + (uint64_t)(d < 0 ? 0 : d > lim ? lim : d);
 }

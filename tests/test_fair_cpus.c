@@ -455,6 +455,39 @@ static void even_loads_stay_put(void **state)
 	}
 }
 
+/*
+ * Even loads next to a thread that wakes for 200 us every 250 ms (a sampler, a daemon):
+ * the hogs stay put. Its wakes make its CPU heavier for a moment, and a thread waking
+ * from a long sleep is far behind; neither is a reason to rotate (progress.c, balance.c).
+ * The QEMU suite's balance test runs its sampling thread next to 12 hogs on 4 CPUs.
+ */
+static void even_loads_stay_put_next_to_a_sampler(void **state)
+{
+	struct run r;
+	uint64_t settled;
+
+	(void)state;
+	start(&r, "{\"global\":{\"duration\":10},\"tasks\":{\"hog\":{\"instance\":12,"
+		  "\"run\":100000},\"sampler\":{\"run\":200,\"sleep\":249800}}}", 4);
+	sim_run_until(r.sim, 1 * S);
+	settled = migrations(&r);
+	sim_run_until(r.sim, 10 * S);
+	if (migrations(&r) != settled)
+		fail_msg("12 hogs and a sampler on 4 CPUs: %llu migrations after the first second",
+			 (unsigned long long)(migrations(&r) - settled));
+	finish(&r, "12 hogs and a sampler on 4 CPUs", 1.0);
+}
+
+/* A sleeper that takes 10% of one CPU next to 8 hogs on 4: the hogs on its CPU would get
+ * 45% against the others' 50 without rotation; with it each gets its fluid share. */
+static void sleeper_next_to_even_hogs(void **state)
+{
+	(void)state;
+	run_scenario("8 hogs and a 10% sleeper on 4 CPUs",
+		     "{\"global\":{\"duration\":10},\"tasks\":{\"hog\":{\"instance\":8,"
+		     "\"run\":100000},\"sleeper\":{\"run\":1000,\"sleep\":9000}}}", 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +506,8 @@ int main(void)
 		cmocka_unit_test(hogs_and_sleepers),
 		cmocka_unit_test(threads_come_and_go),
 		cmocka_unit_test(even_loads_stay_put),
+		cmocka_unit_test(even_loads_stay_put_next_to_a_sampler),
+		cmocka_unit_test(sleeper_next_to_even_hogs),
 		cmocka_unit_test(core_scheduling_keeps_its_rules),
 	};
 
