@@ -6,7 +6,9 @@
  * overrun policy, so threads move between the classes and the refill wait). After every step:
  * the library's invariant checker, plus an independent count here that every live
  * runnable thread has exactly one owner (one queue slot or one CPU). At the end of each
- * sequence: accounting sums (groups = members, threads = CPUs' busy time).
+ * sequence: accounting sums (groups = members, threads = CPUs' busy time). Now and then
+ * the machine runs undisturbed for tens of ms, so the periodic balance rotates threads
+ * between CPUs (balance.c) amid all of the above: each test asserts that it did.
  */
 #include "simtest.h"
 
@@ -315,9 +317,17 @@ static void step(struct world *w)
 	case 13:
 		sc_op(w);
 		break;
-	default:
-		sim_run_until(sim, sim->now + rnd(w, 4000) * US);
+	default: {
+		uint64_t d = rnd(w, 4000) * US;
+
+		/* one run in 16 gets a quiet stretch of 20 .. 60 ms more, time for the periodic
+		 * balance (every 4 ms) to see a progress gap between CPUs grow past fair_spread_ns
+		 * (16 ms) and rotate a thread, which runs of at most 4 ms between ops seldom allow */
+		if (rnd(w, 16) == 0)
+			d += (20 + rnd(w, 40)) * MS;
+		sim_run_until(sim, sim->now + d);
 		break;
+	}
 	}
 	settle(sim);
 	check_ownership(w);
@@ -361,10 +371,25 @@ static uint64_t sequences(void)
 	return e ? strtoull(e, NULL, 10) : SEQUENCES;
 }
 
-/* `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. */
-static void run_sequences(unsigned cpus, const char *policy, bool core_sched, unsigned smt)
+/* Threads the periodic balance rotated, over all CPUs of the machine. */
+static uint64_t rotations(struct sim *sim)
 {
-	for (uint64_t seed = 1, n = sequences(); seed <= n; seed++) {
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		n += sched_cpu_counter(&sim->sys, c, SCHED_CNT_ROTATIONS);
+	return n;
+}
+
+/*
+ * `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. Returns
+ * the rotations over all the sequences.
+ */
+static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched, unsigned smt)
+{
+	uint64_t rot = 0, with_rot = 0, n = sequences();
+
+	for (uint64_t seed = 1; seed <= n; seed++) {
 		struct world w = { .rng = seed };
 		struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = seed,
 					  .policy = policy, .core_sched = core_sched,
@@ -385,28 +410,47 @@ static void run_sequences(unsigned cpus, const char *policy, bool core_sched, un
 			step(&w);
 		check_stale_refs(&w);
 		check_ledgers(&w);
+		with_rot += rotations(w.sim) > 0;
+		rot += rotations(w.sim);
 		sim_free(w.sim);
 	}
+	printf("# %u cpus, %s%s: %llu rotations, in %llu of %llu sequences\n", cpus,
+	       policy ? policy : "eevdf", core_sched ? ", core scheduling" : "",
+	       (unsigned long long)rot, (unsigned long long)with_rot, (unsigned long long)n);
+	return rot;
+}
+
+/* The sequences did rotate threads (a shorter search, RANDOM_SEQUENCES, need not). */
+static void check_rotated(uint64_t rot)
+{
+	if (sequences() >= SEQUENCES)
+		assert_true(rot > 0);
 }
 
 static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 {
 	(void)state;
-	run_sequences(4, NULL, false, 2);
+	check_rotated(run_sequences(4, NULL, false, 2));
 }
 
 static void the_same_with_core_scheduling(void **state)
 {
+	uint64_t rot;
+
 	(void)state;
-	run_sequences(4, NULL, true, 2);
-	run_sequences(2, NULL, true, 2);
+	rot = run_sequences(4, NULL, true, 2);
+	rot += run_sequences(2, NULL, true, 2);
+	check_rotated(rot);
 }
 
 static void the_same_with_rr_and_core_scheduling(void **state)
 {
+	uint64_t rot;
+
 	(void)state;
-	run_sequences(4, "rr", true, 2);
-	run_sequences(2, "rr", true, 2);
+	rot = run_sequences(4, "rr", true, 2);
+	rot += run_sequences(2, "rr", true, 2);
+	check_rotated(rot);
 }
 
 int main(void)
