@@ -357,7 +357,7 @@ static void test_balance(void)
 	uint64_t r0[BALANCE_PER_CPU * MAX_CPUS], r1[BALANCE_PER_CPU * MAX_CPUS];
 	uint64_t m0[BALANCE_PER_CPU * MAX_CPUS], cpu_total[MAX_CPUS], moves;
 	uint64_t t0, t1 = 0, ts0, sk0[MAX_CPUS], sk1[MAX_CPUS], tol_pct[MAX_CPUS], worst_tol = 0;
-	uint64_t lo_pm = ~0ull, hi_pm = 0;
+	uint64_t lo_pm = ~0ull, hi_pm = 0, rot0, migr = 0, migr_max;
 	unsigned moved = 0, out = 0;
 	bool spread, decided;
 
@@ -393,6 +393,7 @@ static void test_balance(void)
 			}
 	for (unsigned i = 0; i < nh; i++)
 		m0[i] = migrations_of(h[i]);
+	rot0 = total_counter(SCHED_CNT_ROTATIONS);
 	t0 = snapshot(h, nh, BALANCE_PER_CPU, r0, sk0);
 	do {
 		thread_sleep_ns(WIN_STEP_NS);
@@ -420,6 +421,7 @@ static void test_balance(void)
 		uint64_t pm = third ? r * 1000 / third : 0; /* per mille of its third */
 
 		moved += migrations_of(h[i]) != m0[i];
+		migr += migrations_of(h[i]) - m0[i];
 		lo_pm = pm < lo_pm ? pm : lo_pm;
 		hi_pm = pm > hi_pm ? pm : hi_pm;
 		out += (tol_pct[c] < 100 && pm * 100 < (100 - tol_pct[c]) * 1000) ||
@@ -427,15 +429,29 @@ static void test_balance(void)
 	}
 	stop = 1;
 	wait_done(h, nh);
+	/* A ping-pong would be hundreds a second; a rotation after the host stalled a vCPU
+	 * (charged to the thread it ran) a few in a window. */
+	migr_max = nh + nh * (t1 - t0) / 1000000000;
 	kprintf("# balance: over %llu ms each hog got %llu.%llu%% to %llu.%llu%% of a third of its "
-		"CPU (allowed +-%llu%% at most), %u moved after the spread", (t1 - t0) / 1000000,
-		lo_pm / 10, lo_pm % 10, hi_pm / 10, hi_pm % 10, worst_tol, moved);
+		"CPU (allowed +-%llu%% at most), %u moved after the spread (%llu migrations, %llu "
+		"rotations; at most %llu allowed)", (t1 - t0) / 1000000, lo_pm / 10, lo_pm % 10,
+		hi_pm / 10, hi_pm % 10, worst_tol, moved, migr,
+		total_counter(SCHED_CNT_ROTATIONS) - rot0, migr_max);
 	noise_print();
-	/* Within a bound that wide a starved thread could pass: the shares are undecided, and
-	 * only the spread is asserted (and said so). */
-	decided = !spread || moved || worst_tol <= BALANCE_DECIDES_PCT;
-	report(spread && moved == 0 && out == 0,
+	/*
+	 * Within a bound that wide a starved thread could pass: the shares are undecided, and
+	 * only the spread is asserted (and said so). A hog that moved after the spread breaks
+	 * the shares' attribution to a CPU: the rotation (docs/fair.md) moves threads whose
+	 * accounted progress drifted apart by more than fair_spread_ns, which a host that
+	 * stalls a vCPU for tens of ms causes (the stall is charged to the thread it ran) and
+	 * the test's own sampling thread, waking on one CPU, gives the chance to act on. Then
+	 * the spread and the bound on migrations are asserted, and the shares said undecided.
+	 */
+	decided = !spread || (!moved && worst_tol <= BALANCE_DECIDES_PCT);
+	report(spread && migr <= migr_max && (moved || out == 0),
 	       decided ? "equal hogs spread evenly by the balancer, each gets a third of its CPU"
+	       : moved ? "equal hogs spread evenly by the balancer, no ping-pong (their shares "
+			 "undecided: hogs rotated after the spread)"
 		       : "equal hogs spread evenly by the balancer (their shares undecided: the "
 			 "host too busy, the noise bound over 50%)");
 }
