@@ -64,12 +64,7 @@
 #include "sim.h"
 #include "balance.h" /* sched__balance: the library's periodic balance pass */
 
-#ifdef HAVE_CALLGRIND
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_TOGGLE_COLLECT
-#define CALLGRIND_DUMP_STATS_AT(label) ((void)(label))
-#endif
+#include "callgrind.h"
 
 #define MS 1000000ull
 #define BATCH 1000          /* steady calls per batch */

@@ -91,12 +91,7 @@ static void die(const char *what)
 
 #include <sched/arch.h>
 
-#ifdef HAVE_CALLGRIND
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_TOGGLE_COLLECT
-#define CALLGRIND_DUMP_STATS_AT(label) ((void)(label))
-#endif
+#include "callgrind.h"
 
 #define NCPU 4
 #define BATCH 1000

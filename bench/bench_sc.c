@@ -43,12 +43,7 @@
 #include <sched/arch.h>
 #include <sched/sched.h>
 
-#ifdef HAVE_CALLGRIND
-#include <valgrind/callgrind.h>
-#else
-#define CALLGRIND_TOGGLE_COLLECT
-#define CALLGRIND_DUMP_STATS_AT(label) ((void)(label))
-#endif
+#include "callgrind.h"
 
 #define MS 1000000ull
 #define BATCH 1000

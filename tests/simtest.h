@@ -67,6 +67,28 @@ static inline void settle(struct sim *sim)
 	check_ok(sim);
 }
 
+/*
+ * A machine for `cfg` running the rt-app workload `json` (read into *wl, which the caller
+ * frees), the checker after every event, and after_event(sim, arg) too if given.
+ */
+static inline struct sim *scenario(const char *json, const struct sim_config *cfg,
+				   struct workload *wl,
+				   void (*after_event)(struct sim *, void *), void *arg)
+{
+	char err[256];
+	struct sim *sim;
+
+	if (wl_load_string("scenario", json, wl, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	sim = sim_new(cfg);
+	assert_non_null(sim);
+	sim->check_each_step = true;
+	sim->after_event = after_event;
+	sim->hook_arg = arg;
+	assert_int_equal(sim_load(sim, wl), 0);
+	return sim;
+}
+
 static inline void advance(struct sim *sim, uint64_t ns)
 {
 	sim_run_until(sim, sim->now + ns);

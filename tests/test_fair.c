@@ -102,19 +102,11 @@ static void after_event(struct sim *sim, void *arg)
  */
 static void start(struct run *r, const char *json, unsigned cpus)
 {
-	char err[256];
 	struct sim_config cfg = { .cpus = cpus, .smt = 1, .seed = 1 };
 
 	memset(r, 0, sizeof(*r));
 	r->strict_lag = cpus == 1;
-	if (wl_load_string("scenario", json, &r->wl, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	r->sim = sim_new(&cfg);
-	assert_non_null(r->sim);
-	r->sim->check_each_step = true;
-	r->sim->after_event = after_event;
-	r->sim->hook_arg = r;
-	assert_int_equal(sim_load(r->sim, &r->wl), 0);
+	r->sim = scenario(json, &cfg, &r->wl, after_event, r);
 }
 
 /* The paper's lag bound held at every event of the run (one CPU), or report the worst. */

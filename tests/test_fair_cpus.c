@@ -179,23 +179,14 @@ static void core_violation(struct sim *sim, const char *msg)
 	fail_msg("core scheduling invariant broken: %s", msg);
 }
 
-static void start_on(struct run *r, const char *json, const struct sim_config *cfg_in)
+static void start_on(struct run *r, const char *json, const struct sim_config *cfg)
 {
-	char err[256];
-	struct sim_config cfg = *cfg_in;
-	const char *policy = cfg.policy;
+	const char *policy = cfg->policy;
 	uint64_t max_slice = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (wl_load_string("scenario", json, &r->wl, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	r->sim = sim_new(&cfg);
-	assert_non_null(r->sim);
-	r->sim->check_each_step = true;
-	r->sim->after_event = after_event;
-	r->sim->hook_arg = r;
+	r->sim = scenario(json, cfg, &r->wl, after_event, r);
 	r->sim->on_violation = core_violation;
-	assert_int_equal(sim_load(r->sim, &r->wl), 0);
 	r->n = (unsigned)r->sim->nr_threads;
 	assert_true(r->n <= MAXT);
 	for (unsigned i = 0; i < r->n; i++)

@@ -17,15 +17,9 @@ struct run {
 
 static void start(struct run *r, const char *json, unsigned cpus, uint64_t seed)
 {
-	char err[256];
 	struct sim_config cfg = { .cpus = cpus, .smt = 1, .seed = seed };
 
-	if (wl_load_string("scenario", json, &r->wl, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	r->sim = sim_new(&cfg);
-	assert_non_null(r->sim);
-	r->sim->check_each_step = true;
-	assert_int_equal(sim_load(r->sim, &r->wl), 0);
+	r->sim = scenario(json, &cfg, &r->wl, NULL, NULL);
 }
 
 static void finish(struct run *r)
