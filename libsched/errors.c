@@ -24,6 +24,7 @@ static const char *const names[SCHED_ERR_COUNT] = {
 	[SCHED_EACTIVE] = "scheduling context in use",
 	[SCHED_EDISABLED] = "core scheduling is off",
 	[SCHED_ENOGROUP] = "thread has no group of that kind",
+	[SCHED_EUNSCHED] = "a deadline could be missed",
 };
 
 const char *sched_strerror(int err)

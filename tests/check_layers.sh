@@ -7,7 +7,7 @@
 # objects, and fails if a module calls one in a higher layer, or if calls between modules of
 # one layer form a cycle. The layers (docs/architecture.md draws them):
 #   0 utilities       rbtree weight errors trace
-#   1 policy leaves   eevdf rr edf refill
+#   1 policy leaves   eevdf rr edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc core_cookie core_pick core_protect balance wake thread
 #   4 entry points    pick block sys check
@@ -24,6 +24,7 @@ eevdf 1
 rr 1
 edf 1
 refill 1
+admit 1
 budget 2
 core_tree 2
 rq 2

@@ -9,6 +9,7 @@
  * of range for every entry that takes one, and the security answers failing closed.
  */
 #include "simtest.h"
+#include <sched/admit.h>
 
 #include <limits.h>
 #include <stdlib.h>
@@ -233,7 +234,7 @@ static int handoff(struct sim *sim, unsigned cpu, struct sim_thread *t, bool rep
 static void every_code_has_its_own_name(void **state)
 {
 	(void)state;
-	assert_int_equal(SCHED_ERR_COUNT, 21);
+	assert_int_equal(SCHED_ERR_COUNT, 22);
 	for (int e = 0; e < SCHED_ERR_COUNT; e++) {
 		const char *n = sched_strerror(-e);
 
@@ -1104,6 +1105,50 @@ static void core_codes_edisabled_enogroup(void **state)
 	sim_free(on);
 }
 
+/* --- EUNSCHED and the admission analysis's EINVAL ----------------------------------------- */
+
+/* The analysis reads only the caller's array: "changed nothing" is the array unchanged. */
+static void eunsched_and_einval_of_the_admission_analysis(void **state)
+{
+	struct sched_rt_task ok[2] = { { 5, 10, 10, 10 }, { 5, 10, 10, 20 } };
+	struct sched_rt_task three[3] = { { 5, 10, 10, 10 }, { 5, 10, 10, 20 }, { 5, 10, 10, 30 } };
+	struct sched_rt_task bad[] = {
+		{ 0, 10, 10, 1 },  /* no budget */
+		{ 6, 10, 5, 1 },   /* budget above deadline */
+		{ 5, 10, 11, 1 },  /* deadline above period */
+		{ 1, SCHED_RT_TIME_MAX + 1, SCHED_RT_TIME_MAX + 1, 1 },
+	};
+	struct sched_rt_task prio0 = { 1, 10, 10, 0 }, copy[3];
+	struct sched_rt_verdict v;
+
+	(void)state;
+	assert_int_equal(sched_rt_edf_check(ok, 2, 1000000, &v), 0);
+	assert_int_equal(sched_rt_fp_check(ok, 2, 1000000, &v), 0);
+	memcpy(copy, three, sizeof(three));
+	assert_int_equal(sched_rt_edf_check(three, 3, 1000000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.test, SCHED_RT_EDF_UTIL);
+	assert_int_equal(sched_rt_fp_check(three, 3, 1000000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.test, SCHED_RT_FP_RTA);
+	assert_int_equal(v.task, 0); /* the lowest priority misses */
+	assert_memory_equal(copy, three, sizeof(three));
+	/* at a 95% cap even two halves do not fit */
+	assert_int_equal(sched_rt_edf_check(ok, 2, 950000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(sched_rt_fp_check(ok, 2, 950000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(sched_rt_edf_check(NULL, 1, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_fp_check(NULL, 1, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_edf_check(ok, SCHED_RT_TASKS_MAX + 1, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_edf_check(ok, 2, 0, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_edf_check(ok, 2, 1000001, &v), -SCHED_EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(sched_rt_edf_check(&bad[i], 1, 1000000, &v), -SCHED_EINVAL);
+		assert_int_equal(sched_rt_fp_check(&bad[i], 1, 1000000, &v), -SCHED_EINVAL);
+	}
+	assert_int_equal(sched_rt_edf_check(&prio0, 1, 1000000, &v), 0); /* EDF ignores it */
+	assert_int_equal(sched_rt_fp_check(&prio0, 1, 1000000, &v), -SCHED_EINVAL);
+	prio0.prio = 100;
+	assert_int_equal(sched_rt_fp_check(&prio0, 1, 1000000, &v), -SCHED_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,6 +1170,7 @@ int main(void)
 		cmocka_unit_test(eagain_storage_still_on_a_cpu_stack),
 		cmocka_unit_test(sc_codes_enosc_elent_ebound_eactive),
 		cmocka_unit_test(core_codes_edisabled_enogroup),
+		cmocka_unit_test(eunsched_and_einval_of_the_admission_analysis),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -146,6 +146,7 @@ enum sched_err {
 	SCHED_EACTIVE,  /* the SC is in use: a thread runs or waits runnable on it */
 	SCHED_EDISABLED,/* core scheduling is off (sched_config.core_sched) */
 	SCHED_ENOGROUP, /* the thread is in no group of the kind the scope names */
+	SCHED_EUNSCHED, /* the realtime tasks could miss a deadline (admission analysis) */
 	SCHED_ERR_COUNT
 };
 

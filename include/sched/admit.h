@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched/admit.h - admission analysis: will a set of periodic or sporadic realtime tasks
+ * meet every deadline on one CPU? Pure integer arithmetic over the caller's arrays (no
+ * state, no lock), so a kernel can ask before it configures anything, and a tool can ask
+ * on a host. docs/admission.md has the tests, their exactness and their bounds.
+ *
+ * A task releases jobs at least `period` ns apart; each needs at most `budget` ns of CPU
+ * and must finish within `deadline` ns of its release (budget <= deadline <= period:
+ * constrained deadlines). The CPU gives realtime work `cap_ppm` millionths of its time
+ * (1 000 000: all of it; Linux keeps 5% for everything else with 950 000): the tests ask
+ * whether the tasks fit in that supply.
+ *
+ * Every rounding is in the system's favour: a set these functions accept meets its
+ * deadlines; a set they refuse at the analysis bound (SCHED_RT_LIMIT) or in the few
+ * nanoseconds of rounding may have been schedulable (docs/admission.md says when).
+ */
+#ifndef SCHED_ADMIT_H
+#define SCHED_ADMIT_H
+
+#include <sched/types.h>
+
+#define SCHED_RT_TASKS_MAX 4096           /* tasks one call analyses */
+#define SCHED_RT_TIME_MAX (1ull << 50)    /* largest period: 13 days in ns */
+#define SCHED_RT_ITER_MAX 100000u         /* fixed-point and QPA steps one analysis takes */
+#define SCHED_RT_NO_TASK 0xffffffffu
+
+struct sched_rt_task {
+	uint64_t budget;   /* C: CPU ns a job may use, > 0 */
+	uint64_t period;   /* T: least ns between two releases, <= SCHED_RT_TIME_MAX */
+	uint64_t deadline; /* D: ns from release to deadline, budget <= D <= period */
+	uint8_t prio;      /* fixed priority 1..99, larger runs first (fixed-priority test) */
+};
+
+/* Which test decided. */
+enum sched_rt_test {
+	SCHED_RT_EDF_UTIL = 1, /* EDF: utilisation against the cap (decides implicit deadlines,
+				* and refuses any set above the cap) */
+	SCHED_RT_EDF_QPA,      /* EDF, constrained deadlines: processor demand, QPA */
+	SCHED_RT_FP_RTA,       /* fixed priority: response-time analysis */
+	SCHED_RT_LIMIT,        /* the analysis would need more than SCHED_RT_ITER_MAX steps, or
+				* times past 2^62 ns: refused, in the system's favour */
+};
+
+/*
+ * Why a set was accepted or refused, in the terms of the test that decided:
+ *  - EDF_UTIL: demand = the utilisation, supply = the cap, both in 2^-40 units;
+ *  - EDF_QPA: at an instant `at` (ns after a synchronous release), the work whose
+ *    deadlines fall in [0, at] (`demand`) against what the cap supplies by then (`supply`);
+ *  - FP_RTA: task `task`'s response time (`demand`) against its deadline (`supply`), the
+ *    worst task's when accepted.
+ */
+struct sched_rt_verdict {
+	uint8_t test;      /* enum sched_rt_test */
+	uint32_t task;     /* index into the caller's array, or SCHED_RT_NO_TASK */
+	uint64_t at;
+	uint64_t demand;
+	uint64_t supply;
+};
+
+/*
+ * Preemptive EDF on one CPU: exact. 0 if every deadline is met, -SCHED_EUNSCHED if some
+ * deadline can be missed (or the analysis hit its bound: verdict test SCHED_RT_LIMIT),
+ * -SCHED_EINVAL for a bad array, task or cap (nothing analysed). `v` may be NULL.
+ * O(n) for implicit deadlines; O(n x steps) otherwise, steps <= SCHED_RT_ITER_MAX.
+ */
+int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		       struct sched_rt_verdict *v);
+
+/*
+ * Preemptive fixed priority on one CPU (larger prio first; equal priorities are counted
+ * as interfering with each other both ways, which is safe and exact when all differ):
+ * exact response-time analysis. Returns as sched_rt_edf_check. O(n^2 x steps).
+ */
+int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		      struct sched_rt_verdict *v);
+
+#endif

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * admit.c - admission analysis on one CPU: exact EDF (utilisation, then processor demand
+ * with QPA) and exact fixed-priority response-time analysis (docs/admission.md).
+ *
+ * Integers only, and every rounding makes demand larger or supply smaller, so an accepted
+ * set is schedulable. The CPU's realtime capacity is cap_ppm / 10^6: the tests run on the
+ * demand scaled up by 10^6 / cap_ppm (rounded up), which at cap 10^6 is the demand itself.
+ * Utilisations are summed in 2^-40 units, floor and ceiling apart. No loop runs more than
+ * SCHED_RT_ITER_MAX steps of O(n) (O(n^2) for response times); a set that would need more
+ * is refused with SCHED_RT_LIMIT.
+ */
+#include <sched/admit.h>
+#include <sched/sched.h>
+
+#define PPM 1000000ull
+#define FRAC 40
+#define TIME_LIMIT (1ull << 62) /* instants the analysis reasons about */
+
+static bool task_ok(const struct sched_rt_task *t)
+{
+	return t->budget && t->budget <= t->deadline && t->deadline <= t->period &&
+	       t->period <= SCHED_RT_TIME_MAX;
+}
+
+static int check_args(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm, bool prio)
+{
+	if (!ts || n > SCHED_RT_TASKS_MAX || !cap_ppm || cap_ppm > PPM)
+		return -SCHED_EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!task_ok(&ts[i]) || (prio && (ts[i].prio < 1 || ts[i].prio > 99)))
+			return -SCHED_EINVAL;
+	return 0;
+}
+
+static void verdict(struct sched_rt_verdict *v, enum sched_rt_test test, uint32_t task,
+		    uint64_t at, uint64_t demand, uint64_t supply)
+{
+	if (v)
+		*v = (struct sched_rt_verdict){ (uint8_t)test, task, at, demand, supply };
+}
+
+/* floor(a x 2^40 / b), and whether it was not exact; a <= b < 2^50. Long division in
+ * four 10-bit digits, so nothing passes 2^60. */
+static uint64_t frac40(uint64_t a, uint64_t b, bool *inexact)
+{
+	uint64_t q = 0, r = a;
+
+	if (a == b) {
+		*inexact = false;
+		return 1ull << FRAC;
+	}
+	for (int k = 0; k < FRAC / 10; k++) {
+		r <<= 10;
+		q = q << 10 | r / b;
+		r %= b;
+	}
+	*inexact = r != 0;
+	return q;
+}
+
+/* ceil(a x 10^6 / cap): demand in the units of a full CPU; >= TIME_LIMIT when too large. */
+static uint64_t scale_up(uint64_t a, uint64_t cap)
+{
+	uint64_t q = a / cap, r = a % cap;
+
+	if (cap == PPM)
+		return a;
+	if (q >= TIME_LIMIT / PPM)
+		return TIME_LIMIT;
+	return q * PPM + (r * PPM + cap - 1) / cap; /* r * PPM < 2^40 */
+}
+
+/* floor(t x cap / 10^6): what the cap supplies in t. */
+static uint64_t scale_down(uint64_t t, uint64_t cap)
+{
+	return t / PPM * cap + t % PPM * cap / PPM;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a || a + b > TIME_LIMIT ? TIME_LIMIT : a + b;
+}
+
+/* ceil(t / T) x C, saturating. */
+static uint64_t jobs_work(uint64_t t, const struct sched_rt_task *x)
+{
+	uint64_t k = (t + x->period - 1) / x->period;
+
+	return k > TIME_LIMIT / x->budget ? TIME_LIMIT : k * x->budget;
+}
+
+/* --- EDF ------------------------------------------------------------------------------- */
+
+/* Work of jobs released in [0, t) (synchronous release): sum of ceil(t / T) C. */
+static uint64_t released_work(const struct sched_rt_task *ts, unsigned n, uint64_t t)
+{
+	uint64_t w = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		w = add_sat(w, jobs_work(t, &ts[i]));
+	return w;
+}
+
+/* h(t): work of the jobs with deadlines in [0, t]. */
+static uint64_t demand(const struct sched_rt_task *ts, unsigned n, uint64_t t)
+{
+	uint64_t h = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (t >= ts[i].deadline)
+			h = add_sat(h, jobs_work(t - ts[i].deadline + 1, &ts[i]));
+	return h;
+}
+
+/* The latest absolute deadline before t, 0 if none. */
+static uint64_t deadline_before(const struct sched_rt_task *ts, unsigned n, uint64_t t)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (t > ts[i].deadline) {
+			uint64_t d = ts[i].deadline + (t - ts[i].deadline - 1) / ts[i].period * ts[i].period;
+
+			best = d > best ? d : best;
+		}
+	return best;
+}
+
+/*
+ * The synchronous busy period (scaled to the cap): the least L > 0 with
+ * L = ceil(released_work(L) / cap). 0 if it needs more than the step bound.
+ */
+static uint64_t busy_period(const struct sched_rt_task *ts, unsigned n, uint64_t cap)
+{
+	uint64_t w = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		w = add_sat(w, ts[i].budget);
+	w = scale_up(w, cap);
+	for (unsigned step = 0; step < SCHED_RT_ITER_MAX && w < TIME_LIMIT; step++) {
+		uint64_t next = scale_up(released_work(ts, n, w), cap);
+
+		if (next == w)
+			return w;
+		w = next;
+	}
+	return 0;
+}
+
+/*
+ * Processor demand over the busy period with QPA (Zhang and Burns 2009): from the last
+ * deadline in it, step back to where the demand lands or to the previous deadline; the set
+ * is schedulable iff the demand falls to the smallest relative deadline before exceeding
+ * the supply anywhere.
+ */
+static int edf_qpa(const struct sched_rt_task *ts, unsigned n, uint64_t cap,
+		   struct sched_rt_verdict *v)
+{
+	uint64_t L = busy_period(ts, n, cap), dmin = ~0ull, t, h = 0;
+
+	if (!L) {
+		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, 0, 0, 0);
+		return -SCHED_EUNSCHED;
+	}
+	for (unsigned i = 0; i < n; i++)
+		dmin = ts[i].deadline < dmin ? ts[i].deadline : dmin;
+	t = deadline_before(ts, n, L + 1); /* deadlines up to L */
+	for (unsigned step = 0; t && step < SCHED_RT_ITER_MAX; step++) {
+		h = scale_up(demand(ts, n, t), cap);
+		if (h > t) {
+			verdict(v, SCHED_RT_EDF_QPA, SCHED_RT_NO_TASK, t, demand(ts, n, t),
+				scale_down(t, cap));
+			return -SCHED_EUNSCHED;
+		}
+		if (h <= dmin) {
+			verdict(v, SCHED_RT_EDF_QPA, SCHED_RT_NO_TASK, L, demand(ts, n, L),
+				scale_down(L, cap));
+			return 0;
+		}
+		t = h < t ? h : deadline_before(ts, n, t);
+	}
+	if (!t) { /* no deadline left to look at: none can be missed */
+		verdict(v, SCHED_RT_EDF_QPA, SCHED_RT_NO_TASK, L, demand(ts, n, L),
+			scale_down(L, cap));
+		return 0;
+	}
+	verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, t, h, t);
+	return -SCHED_EUNSCHED;
+}
+
+int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		       struct sched_rt_verdict *v)
+{
+	uint64_t u_lo = 0, u_hi = 0, c_lo, c_hi;
+	bool inexact, implicit = true;
+	int err = check_args(ts, n, cap_ppm, false);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t f = frac40(ts[i].budget, ts[i].period, &inexact);
+
+		u_lo += f;
+		u_hi += f + inexact;
+		implicit = implicit && ts[i].deadline == ts[i].period;
+	}
+	c_lo = frac40(cap_ppm, PPM, &inexact);
+	c_hi = c_lo + inexact;
+	if (u_lo > c_hi) { /* above the cap: demand outgrows supply */
+		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_lo, c_hi);
+		return -SCHED_EUNSCHED;
+	}
+	if (implicit) {
+		if (u_hi <= c_lo) {
+			verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
+			return 0;
+		}
+		/* within rounding of the cap and not provably under it */
+		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
+		return -SCHED_EUNSCHED;
+	}
+	return edf_qpa(ts, n, cap_ppm, v);
+}
+
+/* --- fixed priority -------------------------------------------------------------------- */
+
+/* Task i's worst response time from the critical instant (all released together), or a
+ * value above its deadline when it misses; SCHED_RT_ITER_MAX steps at most (else 0). */
+static uint64_t response_time(const struct sched_rt_task *ts, unsigned n, unsigned i,
+			      uint64_t cap)
+{
+	uint64_t r = scale_up(ts[i].budget, cap);
+
+	for (unsigned step = 0; step < SCHED_RT_ITER_MAX; step++) {
+		uint64_t w = ts[i].budget, next;
+
+		for (unsigned j = 0; j < n; j++)
+			if (j != i && ts[j].prio >= ts[i].prio)
+				w = add_sat(w, jobs_work(r, &ts[j]));
+		next = scale_up(w, cap);
+		if (next == r || next > ts[i].deadline)
+			return next;
+		r = next;
+	}
+	return 0;
+}
+
+int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		      struct sched_rt_verdict *v)
+{
+	uint64_t best_slack = ~0ull;
+	uint32_t worst = SCHED_RT_NO_TASK;
+	int err = check_args(ts, n, cap_ppm, true);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t r = response_time(ts, n, i, cap_ppm);
+
+		if (!r) {
+			verdict(v, SCHED_RT_LIMIT, i, ts[i].deadline, 0, ts[i].deadline);
+			return -SCHED_EUNSCHED;
+		}
+		if (r > ts[i].deadline) {
+			verdict(v, SCHED_RT_FP_RTA, i, ts[i].deadline, r, ts[i].deadline);
+			return -SCHED_EUNSCHED;
+		}
+		if (ts[i].deadline - r < best_slack) {
+			best_slack = ts[i].deadline - r;
+			worst = i;
+		}
+	}
+	verdict(v, SCHED_RT_FP_RTA, worst, worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline,
+		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline - best_slack,
+		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline);
+	return 0;
+}
