@@ -86,6 +86,49 @@ static double median_ns(int (*check)(const struct sched_rt_task *, unsigned, uin
 	return (double)t[BATCHES / 2] / calls;
 }
 
+/*
+ * Partitioned: 1000 tasks of implicit deadlines, total utilisation 14 on 16 CPUs, first-fit
+ * decreasing; then the incremental add of one more task beside them (the others keep
+ * their CPUs); then the same with constrained deadlines (every CPU needs the exact test).
+ */
+static void partition(void)
+{
+	static struct sched_rt_task ts[1001], scratch[1001];
+	static uint16_t cpu[1001];
+	static uint32_t order[1001];
+	uint64_t t[BATCHES];
+	int r = 0;
+
+	for (int constrained = 0; constrained < 2; constrained++) {
+		make_set(ts, 1001, 14.0 * 1001 / 1000);
+		if (!constrained)
+			for (unsigned i = 0; i < 1001; i++)
+				ts[i].deadline = ts[i].period;
+		for (unsigned b = 0; b < BATCHES; b++) {
+			uint64_t t0 = now_ns();
+
+			r = sched_rt_partition(ts, 1000, 16, 1000000, SCHED_RT_FIRST_FIT, cpu, order,
+					       scratch, NULL);
+			t[b] = now_ns() - t0;
+		}
+		qsort(t, BATCHES, sizeof(t[0]), cmp);
+		printf("partition 1000 tasks (%s deadlines, utilisation 14) on 16 CPUs, first fit: "
+		       "%.3f ms (%s)\n", constrained ? "constrained" : "implicit",
+		       (double)t[BATCHES / 2] / 1e6, r ? sched_strerror(r) : "admitted");
+		for (unsigned b = 0; b < BATCHES; b++) {
+			uint64_t t0 = now_ns();
+
+			cpu[1000] = SCHED_RT_NO_CPU;
+			r = sched_rt_partition_add(ts, 1001, 16, 1000000, SCHED_RT_FIRST_FIT, 1000, cpu,
+						   scratch, NULL);
+			t[b] = now_ns() - t0;
+		}
+		qsort(t, BATCHES, sizeof(t[0]), cmp);
+		printf("  add one more beside them: %.1f us (%s)\n", (double)t[BATCHES / 2] / 1e3,
+		       r ? sched_strerror(r) : "admitted");
+	}
+}
+
 int main(void)
 {
 	static struct sched_rt_task ts[1000];
@@ -106,5 +149,6 @@ int main(void)
 		printf("%6u %14.0f %8s %14.0f %8s\n", n, e, re ? sched_strerror(re) : "admitted", f,
 		       rf ? sched_strerror(rf) : "admitted");
 	}
+	partition();
 	return 0;
 }

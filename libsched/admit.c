@@ -92,6 +92,49 @@ static uint64_t jobs_work(uint64_t t, const struct sched_rt_task *x)
 
 /* --- EDF ------------------------------------------------------------------------------- */
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) { /* Euclid: O(log min(a, b)) steps */
+		uint64_t r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/*
+ * Utilisation against the cap, exactly, where the two 2^-40 sums straddle it: over the
+ * least common multiple L of the periods, sum C x L / T against L x cap / 10^6, in 128
+ * bits. 1: at most the cap, 0: above, -1: L past 2^62 (or no 128-bit integers): unknown.
+ * O(n log T).
+ */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+#endif
+
+static int util_exact_le(const struct sched_rt_task *ts, unsigned n, uint64_t cap)
+{
+#ifdef __SIZEOF_INT128__
+	u128 sum = 0;
+	uint64_t L = 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t q = L / gcd(L, ts[i].period);
+
+		if (q > TIME_LIMIT / ts[i].period)
+			return -1;
+		L = q * ts[i].period;
+	}
+	for (unsigned i = 0; i < n; i++)
+		sum += (u128)ts[i].budget * (L / ts[i].period);
+	return sum * PPM <= (u128)L * cap;
+#else
+	(void)ts, (void)n, (void)cap;
+	return -1;
+#endif
+}
+
 /* Work of jobs released in [0, t) (synchronous release): sum of ceil(t / T) C. */
 static uint64_t released_work(const struct sched_rt_task *ts, unsigned n, uint64_t t)
 {
@@ -211,14 +254,18 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
 		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_lo, c_hi);
 		return -SCHED_EUNSCHED;
 	}
-	if (implicit) {
-		if (u_hi <= c_lo) {
-			verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
-			return 0;
+	if (u_hi > c_lo) { /* within rounding of the cap: decide exactly if we can */
+		int le = util_exact_le(ts, n, cap_ppm);
+
+		if (le <= 0) {
+			verdict(v, le ? SCHED_RT_LIMIT : SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi,
+				c_lo);
+			return -SCHED_EUNSCHED;
 		}
-		/* within rounding of the cap and not provably under it */
-		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
-		return -SCHED_EUNSCHED;
+	}
+	if (implicit) {
+		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
+		return 0;
 	}
 	return edf_qpa(ts, n, cap_ppm, v);
 }
@@ -274,5 +321,206 @@ int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_p
 	verdict(v, SCHED_RT_FP_RTA, worst, worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline,
 		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline - best_slack,
 		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline);
+	return 0;
+}
+
+/* --- partitioned EDF ------------------------------------------------------------------- */
+
+/* Per CPU: utilisation of its tasks in 2^-40 units, rounded up, and whether all of them
+ * have implicit deadlines (then utilisation decides exactly, in O(1)). */
+struct cpu_load {
+	uint64_t u_lo[SCHED_MAX_CPUS], u_hi[SCHED_MAX_CPUS];
+	bool implicit[SCHED_MAX_CPUS];
+};
+
+static void load_add(struct cpu_load *l, unsigned c, const struct sched_rt_task *t)
+{
+	bool inexact;
+	uint64_t f = frac40(t->budget, t->period, &inexact);
+
+	l->u_lo[c] += f;
+	l->u_hi[c] += f + inexact;
+	l->implicit[c] = l->implicit[c] && t->deadline == t->period;
+}
+
+/* Gather CPU c's tasks and task k into scratch; returns how many. O(n). */
+static unsigned gather(const struct sched_rt_task *ts, unsigned n, const uint16_t *cpu_of,
+		       unsigned c, unsigned k, struct sched_rt_task *scratch)
+{
+	unsigned j = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (i != k && cpu_of[i] == c)
+			scratch[j++] = ts[i];
+	scratch[j++] = ts[k];
+	return j;
+}
+
+/* Does task k fit on CPU c? Exact: by the utilisation sums where every deadline there is
+ * implicit and they decide, else by the full test over the CPU's tasks. */
+static bool fits(const struct sched_rt_task *ts, unsigned n, const uint16_t *cpu_of,
+		 const struct cpu_load *l, unsigned c, unsigned k, uint32_t cap,
+		 struct sched_rt_task *scratch)
+{
+	bool inexact;
+	uint64_t c_lo = frac40(cap, PPM, &inexact), c_hi = c_lo + inexact;
+	struct cpu_load with = *l;
+
+	load_add(&with, c, &ts[k]);
+	if (with.u_lo[c] > c_hi)
+		return false;
+	if (with.implicit[c] && with.u_hi[c] <= c_lo)
+		return true;
+	return sched_rt_edf_check(scratch, gather(ts, n, cpu_of, c, k, scratch), cap, NULL) == 0;
+}
+
+/* Place task k by `fit` given the per-CPU loads; SCHED_RT_NO_CPU if it fits nowhere. */
+static unsigned place(const struct sched_rt_task *ts, unsigned n, unsigned m, uint32_t cap,
+		      enum sched_rt_fit fit, unsigned k, const uint16_t *cpu_of,
+		      const struct cpu_load *l, struct sched_rt_task *scratch)
+{
+	unsigned best = SCHED_RT_NO_CPU;
+
+	for (unsigned c = 0; c < m; c++) {
+		bool better = best == SCHED_RT_NO_CPU ||
+			      (fit == SCHED_RT_BEST_FIT && l->u_hi[c] > l->u_hi[best]) ||
+			      (fit == SCHED_RT_WORST_FIT && l->u_hi[c] < l->u_hi[best]);
+
+		if (better && fits(ts, n, cpu_of, l, c, k, cap, scratch)) {
+			best = c;
+			if (fit == SCHED_RT_FIRST_FIT)
+				break;
+		}
+	}
+	return best;
+}
+
+/* Task k fits nowhere: the exact test's answer on the emptiest CPU. */
+static int refuse(const struct sched_rt_task *ts, unsigned n, unsigned m, uint32_t cap,
+		  unsigned k, const uint16_t *cpu_of, const struct cpu_load *l,
+		  struct sched_rt_task *scratch, struct sched_rt_verdict *v)
+{
+	unsigned e = 0;
+
+	for (unsigned c = 1; c < m; c++)
+		e = l->u_hi[c] < l->u_hi[e] ? c : e;
+	sched_rt_edf_check(scratch, gather(ts, n, cpu_of, e, k, scratch), cap, v);
+	if (v)
+		v->task = k;
+	return -SCHED_EUNSCHED;
+}
+
+static int check_partition_args(const struct sched_rt_task *ts, unsigned n, unsigned m,
+				uint32_t cap, enum sched_rt_fit fit, const uint16_t *cpu_of,
+				const struct sched_rt_task *scratch)
+{
+	if (!cpu_of || !scratch || !m || m > SCHED_MAX_CPUS || fit > SCHED_RT_WORST_FIT)
+		return -SCHED_EINVAL;
+	return check_args(ts, n, cap, false);
+}
+
+int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			   uint32_t cap_ppm, enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+			   struct sched_rt_task *scratch, struct sched_rt_verdict *v)
+{
+	struct cpu_load l;
+	unsigned c;
+	int err = check_partition_args(ts, n, m, cap_ppm, fit, cpu_of, scratch);
+
+	if (err || k >= n)
+		return err ? err : -SCHED_EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (i != k && cpu_of[i] != SCHED_RT_NO_CPU && cpu_of[i] >= m)
+			return -SCHED_EINVAL;
+	for (c = 0; c < m; c++) {
+		l.u_lo[c] = l.u_hi[c] = 0;
+		l.implicit[c] = true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (i != k && cpu_of[i] != SCHED_RT_NO_CPU)
+			load_add(&l, cpu_of[i], &ts[i]);
+	c = place(ts, n, m, cap_ppm, fit, k, cpu_of, &l, scratch);
+	if (c == SCHED_RT_NO_CPU)
+		return refuse(ts, n, m, cap_ppm, k, cpu_of, &l, scratch, v);
+	cpu_of[k] = (uint16_t)c;
+	if (v)
+		sched_rt_edf_check(scratch, gather(ts, n, cpu_of, c, k, scratch), cap_ppm, v);
+	return 0;
+}
+
+/* Is task a before task b in decreasing utilisation (ties: lower index)? */
+static bool heavier(const struct sched_rt_task *ts, uint32_t a, uint32_t b)
+{
+	bool ia, ib;
+	uint64_t ua = frac40(ts[a].budget, ts[a].period, &ia), ub = frac40(ts[b].budget, ts[b].period, &ib);
+
+	if (ua != ub)
+		return ua > ub;
+	if (ia != ib)
+		return ia;
+	return a < b;
+}
+
+/* Heap sort of order[0..n) so that heavier tasks come first. O(n log n), in place. */
+static void sift(const struct sched_rt_task *ts, uint32_t *o, unsigned i, unsigned n)
+{
+	for (;;) {
+		unsigned c = 2 * i + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && heavier(ts, o[c], o[c + 1])) /* the lighter child: a min-heap */
+			c++;
+		if (!heavier(ts, o[i], o[c]))
+			return;
+		uint32_t x = o[i];
+		o[i] = o[c];
+		o[c] = x;
+		i = c;
+	}
+}
+
+static void order_by_weight(const struct sched_rt_task *ts, unsigned n, uint32_t *o)
+{
+	for (unsigned i = 0; i < n; i++)
+		o[i] = i;
+	for (unsigned i = n / 2; i-- > 0;)
+		sift(ts, o, i, n);
+	for (unsigned end = n; end > 1; end--) { /* the lightest goes last */
+		uint32_t x = o[0];
+
+		o[0] = o[end - 1];
+		o[end - 1] = x;
+		sift(ts, o, 0, end - 1);
+	}
+}
+
+int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, enum sched_rt_fit fit, uint16_t *cpu_of,
+		       uint32_t *order, struct sched_rt_task *scratch,
+		       struct sched_rt_verdict *v)
+{
+	struct cpu_load l;
+	int err = check_partition_args(ts, n, m, cap_ppm, fit, cpu_of, scratch);
+
+	if (err || !order)
+		return err ? err : -SCHED_EINVAL;
+	for (unsigned c = 0; c < m; c++) {
+		l.u_lo[c] = l.u_hi[c] = 0;
+		l.implicit[c] = true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		cpu_of[i] = SCHED_RT_NO_CPU;
+	order_by_weight(ts, n, order);
+	for (unsigned j = 0; j < n; j++) {
+		unsigned k = order[j], c = place(ts, n, m, cap_ppm, fit, k, cpu_of, &l, scratch);
+
+		if (c == SCHED_RT_NO_CPU)
+			return refuse(ts, n, m, cap_ppm, k, cpu_of, &l, scratch, v);
+		cpu_of[k] = (uint16_t)c;
+		load_add(&l, c, &ts[k]);
+	}
+	if (v)
+		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, 0, 0);
 	return 0;
 }

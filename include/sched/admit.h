@@ -75,4 +75,39 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
 int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
 		      struct sched_rt_verdict *v);
 
+/* How partitioning picks a CPU among those a task fits on. */
+enum sched_rt_fit {
+	SCHED_RT_FIRST_FIT,  /* the lowest-numbered one */
+	SCHED_RT_BEST_FIT,   /* the fullest (least spare utilisation once it is there) */
+	SCHED_RT_WORST_FIT,  /* the emptiest */
+};
+
+#define SCHED_RT_NO_CPU 0xffffu
+
+/*
+ * Partitioned EDF on CPUs 0..m-1 (1..SCHED_MAX_CPUS): give every task a CPU, cpu_of[i],
+ * such that each CPU's tasks pass sched_rt_edf_check at cap_ppm. Tasks are taken in
+ * decreasing utilisation (ties: lower index first) and each placed by `fit`: first-, best-
+ * or worst-fit decreasing. `order` (n indices) and `scratch` (n tasks) are the caller's
+ * storage for the work. 0 with cpu_of filled; -SCHED_EUNSCHED when a task fits no CPU
+ * (the verdict names it and gives the exact test's answer on the emptiest CPU; cpu_of
+ * then holds the placement so far, SCHED_RT_NO_CPU for the rest); -SCHED_EINVAL.
+ * O(n log n) to order, then per task O(m) for CPUs holding implicit deadlines only, plus
+ * an exact test over a CPU's tasks for the others.
+ */
+int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, enum sched_rt_fit fit, uint16_t *cpu_of,
+		       uint32_t *order, struct sched_rt_task *scratch,
+		       struct sched_rt_verdict *v);
+
+/*
+ * Incremental: place task k beside the others' current cpu_of (SCHED_RT_NO_CPU for a task
+ * not placed), changing no other task's CPU. Returns and fills as sched_rt_partition;
+ * cpu_of[k] is set only on success. Removing a task is setting its cpu_of to
+ * SCHED_RT_NO_CPU: the rest stays schedulable (less demand on its CPU). O(n + m x test).
+ */
+int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			   uint32_t cap_ppm, enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+			   struct sched_rt_task *scratch, struct sched_rt_verdict *v);
+
 #endif
