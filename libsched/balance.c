@@ -348,19 +348,6 @@ static unsigned rotate(struct sched_rq *src, sched_time_t now)
 	return moved;
 }
 
-/* rq's current thread's progress becomes the system's reference: where threads waking on
- * a CPU without fair threads start when the waking CPU runs none either (progress.c). */
-static void publish_reference(struct sched_rq *rq, sched_time_t now)
-{
-	struct sched_thread *c = rq->curr;
-
-	sched__assert_rq_locked(rq);
-	if (c && !c->is_idle && c->on_class == rq->sys->classes[SCHED_NR_CLASSES - 1])
-		__atomic_store_n(&rq->sys->prog_ref,
-				 sched__progress_now(rq, c, now),
-				 __ATOMIC_RELAXED);
-}
-
 /*
  * Periodic balance on rq's own CPU (unlocked): push to the least-loaded CPU while that
  * evens the loads; when nothing can, rotate. O(nr_cpus + SCHED_MOVE_SCAN).
@@ -375,7 +362,6 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
-	publish_reference(rq, now);
 	hold = sched_time_before(now, rq->push_hold);
 	sched__rq_unlock(rq);
 	target = hold ? -1 : find_cpu(s, rq->cpu, false);

@@ -144,7 +144,7 @@ static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t
 	ok = sched_cpumask_test(&t->affinity, rq->cpu) &&
 	     !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
 	if (ok) {
-		sched__move_queued(v, rq, t, sched_arch_now());
+		sched__move_queued_picking(v, rq, t, sched_arch_now());
 		sched__inc(&rq->counters[SCHED_CNT_STEALS], 1);
 	}
 	sched__spin_unlock(&t->lock);

@@ -8,9 +8,15 @@
 #include "rq.h"
 #include "trace.h"
 
-/* t, already off src's class, arrives on dst. Both rqs and t locked. */
-void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-		   sched_time_t now)
+/*
+ * t, already off src's class, arrives on dst. Both rqs and t locked. dst's current thread
+ * may have run uncharged for long (no timer while it was alone): its class's virtual time
+ * is brought up to date before t is placed against it, unless dst is in the middle of its
+ * own pick (`picking`: its current thread was charged there and may already be back among
+ * the queued, where a charge would corrupt the class's sums).
+ */
+static void arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		   sched_time_t now, bool picking)
 {
 	sched__assert_rq_locked(src);
 	sched__assert_rq_locked(dst);
@@ -19,24 +25,39 @@ void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
-	/* A remote dst's current thread may have run uncharged for long (no timer while it
-	 * was alone): its class's virtual time must be up to date before t is placed against
-	 * it. A local dst is picking (a steal), its current thread charged and maybe already
-	 * back among the queued, where a charge would corrupt the class's sums. */
-	if (dst->cpu != sched_arch_cpu_id())
+	if (!picking)
 		sched__charge_curr(dst, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
 	sched__kick(dst, sched__preempts(dst, t));
 }
 
-/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
-void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-			sched_time_t now)
+void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+		   sched_time_t now)
+{
+	arrive(src, dst, t, now, false);
+}
+
+static void move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			sched_time_t now, bool picking)
 {
 	sched__assert_rq_locked(src);
 	sched__assert_rq_locked(dst);
 	sched__assert_thread_locked(t);
 	SCHED_ASSERT(sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == src->cpu);
 	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
-	sched__arrive(src, dst, t, now);
+	arrive(src, dst, t, now, picking);
+}
+
+/* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
+void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
+			sched_time_t now)
+{
+	move_queued(src, dst, t, now, false);
+}
+
+/* The same from inside dst's own pick (a core-wide pick taking a thread for it). */
+void sched__move_queued_picking(struct sched_rq *src, struct sched_rq *dst,
+				struct sched_thread *t, sched_time_t now)
+{
+	move_queued(src, dst, t, now, true);
 }

@@ -12,5 +12,7 @@ void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 		   sched_time_t now);
 void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			sched_time_t now);
+void sched__move_queued_picking(struct sched_rq *src, struct sched_rq *dst,
+				struct sched_thread *t, sched_time_t now);
 
 #endif

@@ -15,6 +15,7 @@ bool sched__progress_estimate(const struct sched_rq *rq, sched_time_t now, uint6
 void sched__progress_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta);
 uint64_t sched__progress_now(const struct sched_rq *rq, const struct sched_thread *t,
 			     sched_time_t now);
+void sched__progress_relevel(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 void sched__progress_join(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 			  sched_time_t now);
 

@@ -12,6 +12,7 @@
 #include "core_cookie.h"
 #include "migrate.h"
 #include "place.h"
+#include "progress.h"
 #include "rq.h"
 #include "sc.h"
 #include "timeout.h"
@@ -252,6 +253,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 			struct sched_rq_pair pair = sched__rq_lock2(rq, d);
 
 			affinity_on_cpu(s, t, rq, d);
+			sched__progress_relevel(sched__rq(s, t->cpu), t, sched_arch_now());
 			sched__rq_unlock2(pair);
 		}
 	}

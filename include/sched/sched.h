@@ -219,7 +219,9 @@ struct sched_rq {
 	struct sched_rb_tree sc_wait;  /* [L] runnable SC threads waiting for a refill */
 	uint32_t nr_sc_wait;           /* [L] */
 	/* the current thread's progress (progress.c) as of prog_at, and what its share weighs
-	 * (0: the current thread is not a fair one), for other CPUs' rotation choices */
+	 * (0: the current thread is not a fair one), for other CPUs' rotation choices and wake
+	 * references; prog_seq is odd while they are written (a sequence count) */
+	uint32_t prog_seq;             /* [L, atomic] */
 	uint64_t prog_pub;             /* [L, atomic] */
 	sched_time_t prog_at;          /* [L, atomic] */
 	uint64_t prog_w;               /* [L, atomic] */
@@ -310,8 +312,6 @@ struct sched_sys {
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
 	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
 	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
-	uint64_t prog_ref;           /* a recent thread's progress (atomic): where a thread
-				      * waking on a CPU without fair threads starts */
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */
