@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rt_oracle.c - event-driven simulation of periodic tasks on one CPU under preemptive EDF and
- * preemptive fixed priority (see rt_oracle.h).
+ * preemptive fixed priority, and on m CPUs under preemptive global EDF (see rt_oracle.h).
  *
- * Both simulations keep the current time `now` and repeat: release the jobs due at `now`,
- * pick the job to run, find the next event (the earliest release, the running job's
- * completion, for EDF the earliest pending deadline), run the picked job until then.
- * Between two events nothing changes but the running job's remaining work, so the schedule
- * is exact.
+ * The simulations keep the current time `now` and repeat: release the jobs due at `now`,
+ * pick the job to run (m jobs for global EDF), find the next event (the earliest release,
+ * a running job's completion, for EDF the earliest pending deadline), run the picked jobs
+ * until then. Between two events nothing changes but the running jobs' remaining work, so
+ * the schedule is exact.
  */
 #include <stddef.h>
 
@@ -171,4 +171,92 @@ int rt_sim_fp(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_
 		}
 	}
 	return 0;
+}
+
+/*
+ * Global EDF. As in rt_sim_edf a task has at most one pending job (d <= t), so the jobs of a
+ * task run in order and a job, picked at most once per event, runs on at most one CPU. Each
+ * event picks the m pending jobs with the earliest (deadline, index) by at most m passes of
+ * selection, O(n m); the next event is the earliest release, pending deadline or completion
+ * of a running job.
+ */
+int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r)
+{
+	uint64_t next_rel[RT_MAX_TASKS], rem[RT_MAX_TASKS], dl[RT_MAX_TASKS];
+	unsigned run[RT_MAX_CPUS];
+	uint64_t now = 0;
+
+	if (m == 0 || m > RT_MAX_CPUS || check(ts, n, r))
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		next_rel[i] = rem[i] = dl[i] = 0;
+
+	for (;;) {
+		uint64_t next = UINT64_MAX, picked = 0; /* picked: bit i = task i runs */
+		unsigned nrun = 0, pending = 0;
+
+		for (unsigned i = 0; i < n; i++) {
+			if (next_rel[i] == now) {
+				/* rem[i] == 0 here, as in rt_sim_edf. */
+				rem[i] = ts[i].c;
+				dl[i] = add_sat(now, ts[i].d);
+				next_rel[i] = add_sat(now, ts[i].t);
+			}
+			if (next_rel[i] < next)
+				next = next_rel[i];
+			if (rem[i]) {
+				pending++;
+				if (dl[i] < next)
+					next = dl[i];
+			}
+		}
+		/*
+		 * The m earliest (deadline, index): each pass takes the least pending job not yet
+		 * picked (strict <, so on equal deadlines the lowest index). With at most m
+		 * pending, all run.
+		 */
+		while (nrun < m && nrun < pending) {
+			int best = -1;
+
+			for (unsigned i = 0; i < n; i++)
+				if (rem[i] && !(picked >> i & 1) && (best < 0 || dl[i] < dl[best]))
+					best = (int)i;
+			picked |= 1ull << best;
+			run[nrun++] = (unsigned)best;
+		}
+		for (unsigned k = 0; k < nrun; k++)
+			if (add_sat(now, rem[run[k]]) < next)
+				next = add_sat(now, rem[run[k]]);
+		if (next > horizon) {
+			r->capped = true;
+			r->end = horizon;
+			return 0;
+		}
+		for (unsigned k = 0; k < nrun; k++)
+			rem[run[k]] -= next - now;
+		now = next;
+
+		/* A job with work left at its deadline misses it (deadlines are events). */
+		for (unsigned i = 0; i < n; i++)
+			if (rem[i] && dl[i] <= now) {
+				r->miss = true;
+				r->task = i;
+				r->at = dl[i];
+				r->end = now;
+				return 0;
+			}
+		/*
+		 * Nothing pending and every task releasing now: the state of time 0 (this is the
+		 * hyperperiod, see rt_oracle.h), from which the schedule repeats.
+		 */
+		bool repeat = true;
+
+		for (unsigned i = 0; i < n && repeat; i++)
+			repeat = !rem[i] && next_rel[i] == now;
+		if (repeat) {
+			r->end = now;
+			return 0;
+		}
+	}
 }

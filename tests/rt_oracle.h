@@ -3,10 +3,12 @@
  * rt_oracle.h - an exact discrete-event simulation of one CPU running periodic tasks released
  * together at time 0, under preemptive EDF and under preemptive fixed priority: the reference
  * that the admission analysis (exact EDF test, response-time analysis) is checked against
- * (host code only).
+ * (host code only). Also global EDF on m identical CPUs; partitioned EDF is rt_sim_edf on
+ * each CPU's tasks.
  *
  * All times are integer nanoseconds. The simulation jumps from event to event (a release,
- * the running job's completion, a deadline), so its cost is O(n) per event, not per ns.
+ * the running job's completion, a deadline), so its cost is O(n) per event, not per ns
+ * (O(n m) for global EDF on m CPUs).
  */
 #ifndef RT_ORACLE_H
 #define RT_ORACLE_H
@@ -35,7 +37,8 @@ struct rt_result {
 	/*
 	 * The simulated interval was [0, end]. EDF: the length of the synchronous busy period
 	 * when no job missed, the miss time `at` on a miss, `horizon` when capped. Fixed
-	 * priority: the latest first-job completion (max resp), `horizon` when capped.
+	 * priority: the latest first-job completion (max resp), `horizon` when capped. Global
+	 * EDF: the hyperperiod when no job missed, `at` on a miss, `horizon` when capped.
 	 */
 	uint64_t end;
 };
@@ -67,5 +70,34 @@ int rt_sim_edf(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt
  * capped, a first job still incomplete at a deadline d_i <= horizon is a miss too.
  */
 int rt_sim_fp(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_result *r);
+
+#define RT_MAX_CPUS 64
+
+/*
+ * Preemptive global EDF on m identical CPUs (1 <= m <= RT_MAX_CPUS): at every instant the m
+ * pending jobs with the earliest absolute deadlines run (ties: lower task index), a job runs
+ * on at most one CPU at a time, migration is free. Synchronous release at 0, each task
+ * releasing a job every period; the jobs of a task run one after the other (with d <= t a
+ * job still pending at its task's next release has already missed its deadline, and the
+ * simulation has stopped there).
+ *
+ * Simulates [0, horizon] and stops at the first deadline miss (a job with work left at its
+ * absolute deadline; a job completing exactly at its deadline meets it; ties: lower index).
+ * There is no busy-period shortcut for m > 1: a miss can come after an instant at which
+ * every job released so far is done (the releases are then out of phase, and the
+ * synchronous release is not the worst case of global EDF; test_rt_oracle.c has a set with
+ * nothing pending at 4 and a miss at 16 on 2 CPUs). The caller picks the horizon, e.g. the
+ * hyperperiod or a multiple of the longest period; past it capped = true, miss = false,
+ * end = horizon. One exact stop remains: with d <= t every job released before the
+ * hyperperiod H has its deadline by H, so without a miss nothing is pending at H, where
+ * every task releases as at 0: the state is that of time 0 and the (deterministic)
+ * schedule repeats. The simulation stops there (capped = false, miss = false, end = H),
+ * which decides schedulability when H <= horizon.
+ *
+ * With m = 1 the schedule is rt_sim_edf's, and miss/task/at agree with it for any horizon.
+ * Returns -1 on bad input (see rt_sim_edf, and m outside 1..RT_MAX_CPUS).
+ */
+int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r);
 
 #endif

@@ -3,7 +3,9 @@
  * test_rt_oracle.c - the EDF and fixed-priority simulations (rt_oracle.c) on hand-computed
  * task sets, then on random small task sets against independent references: the processor
  * demand criterion and the synchronous busy period for EDF, a unit-step EDF simulation,
- * and the response-time fixed point for fixed priority.
+ * and the response-time fixed point for fixed priority. Global EDF on m CPUs: by hand
+ * (Dhall's effect, a set only global EDF schedules, a miss after an idle instant), against
+ * rt_sim_edf for m = 1 and against a unit-step global EDF simulation for m = 4.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +35,14 @@ static struct rt_result fp(const struct rt_task *ts, unsigned n)
 
 	assert_int_equal(rt_sim_fp(ts, n, HORIZON, &r), 0);
 	assert_false(r.capped);
+	return r;
+}
+
+static struct rt_result gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon)
+{
+	struct rt_result r;
+
+	assert_int_equal(rt_sim_gedf(ts, n, m, horizon, &r), 0);
 	return r;
 }
 
@@ -242,6 +252,256 @@ static void horizon_caps(void **state)
 	assert_false(r.miss);
 }
 
+/* ---- Global EDF on m CPUs ---- */
+
+/* Partitioned EDF: every CPU's tasks (cpu[i] is task i's) meet all deadlines, by rt_sim_edf. */
+static bool partition_ok(const struct rt_task *ts, unsigned n, const unsigned *cpu, unsigned m)
+{
+	for (unsigned k = 0; k < m; k++) {
+		struct rt_task sub[RT_MAX_TASKS];
+		unsigned ns = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			if (cpu[i] == k)
+				sub[ns++] = ts[i];
+		if (ns && edf(sub, ns).miss)
+			return false;
+	}
+	return true;
+}
+
+static void gedf_dhall(void **state)
+{
+	(void)state;
+	/*
+	 * Dhall's effect: m light tasks {2, 100, 100} (u = 0.02 each) and one heavy task
+	 * {100, 101, 101} (u = 0.99), U = 0.99 + 0.02 m: little more than one CPU's worth on m.
+	 * At 0 the m light jobs (deadline 100) come before the heavy one (deadline 101) and take
+	 * all m CPUs for [0, 2]. The heavy job starts at 2 and from then on always has a CPU (the
+	 * light jobs are done at 2; those released at 100 have deadline 200 and the heavy job,
+	 * due at 101, comes first), so it would complete at 2 + 100 = 102: at its deadline 101 it
+	 * has 1 left. No light job misses before (the first ones are done at 2, the next are due
+	 * at 200). Hyperperiod 100 * 101 = 10100.
+	 */
+	for (unsigned m = 2; m <= 8; m++) {
+		struct rt_task ts[9];
+		unsigned cpu[9];
+
+		for (unsigned i = 0; i < m; i++) {
+			ts[i] = (struct rt_task)T(2, 100, 100);
+			cpu[i] = 1;
+		}
+		ts[m] = (struct rt_task)T(100, 101, 101);
+		cpu[m] = 0;
+
+		struct rt_result r = gedf(ts, m + 1, m, 10100);
+
+		assert_true(r.miss);
+		assert_false(r.capped);
+		assert_int_equal(r.task, m);
+		assert_int_equal(r.at, 101);
+		assert_int_equal(r.end, 101);
+		/*
+		 * Partitioned EDF schedules it: the heavy task alone on CPU 0 (U = 0.99, done at
+		 * 100, the busy period), the light ones together on CPU 1 (U = 0.02 m, busy
+		 * period 2m), the other CPUs idle.
+		 */
+		assert_true(partition_ok(ts, m + 1, cpu, m));
+		r = edf(&ts[m], 1);
+		assert_false(r.miss);
+		assert_int_equal(r.end, 100);
+		r = edf(ts, m);
+		assert_false(r.miss);
+		assert_int_equal(r.end, 2 * m);
+		/* Global EDF on one CPU of that partition is EDF: no miss up to the hyperperiod. */
+		r = gedf(&ts[m], 1, 1, 10100);
+		assert_false(r.miss);
+		assert_false(r.capped);
+		assert_int_equal(r.end, 101);
+		r = gedf(ts, m, 1, 10100);
+		assert_false(r.miss);
+		assert_int_equal(r.end, 100);
+	}
+
+	/* The order does not matter (no deadline ties with the heavy job's): heavy first. */
+	const struct rt_task first[] = { T(100, 101, 101), T(2, 100, 100), T(2, 100, 100) };
+	struct rt_result r = gedf(first, 3, 2, 10100);
+
+	assert_true(r.miss);
+	assert_int_equal(r.task, 0);
+	assert_int_equal(r.at, 101);
+	/* With a third CPU the heavy job runs from 0 and completes at 100. */
+	r = gedf(first, 3, 3, 10100);
+	assert_false(r.miss);
+	assert_false(r.capped);
+	assert_int_equal(r.end, 10100);
+}
+
+static void gedf_global_only(void **state)
+{
+	(void)state;
+	/*
+	 * A set global EDF schedules on 2 CPUs and no partition does: a = {1, 2, 2},
+	 * b = c = {2, 3, 3}, U = 1/2 + 2/3 + 2/3 = 11/6. Some CPU gets two of the three tasks,
+	 * and every pair has U > 1 (7/6, 7/6, 4/3), which one CPU cannot run. Global EDF over
+	 * the hyperperiod 6, x and y being b and c in index order:
+	 *   [0, 1] a (deadline 2) and x (deadline 3): a done, x has 1 left;
+	 *   [1, 2] x and y: x done at 2, y has 1 left;
+	 *   2: a (deadline 4); [2, 3] y (deadline 3) and a: both done at 3, y at its deadline;
+	 *   3: b and c (deadline 6), [3, 4]: each has 1 left;
+	 *   4: a (deadline 6): three jobs of 1 each, all due at 6: two run [4, 5], the third
+	 *   [5, 6], done at its deadline whichever it is.
+	 * So no step depends on the order of the tasks (checked on all six below). At 6 nothing
+	 * is pending and all three release: the state of time 0, the schedule repeats and the
+	 * simulation stops there.
+	 */
+	const struct rt_task a = T(1, 2, 2), b = T(2, 3, 3), c = T(2, 3, 3);
+	const struct rt_task ts[] = { a, b, c };
+	const struct rt_task orders[6][3] = {
+		{ a, b, c }, { a, c, b }, { b, a, c }, { b, c, a }, { c, a, b }, { c, b, a },
+	};
+	struct rt_result r;
+
+	for (unsigned k = 0; k < 6; k++) {
+		r = gedf(orders[k], 3, 2, 6);
+		assert_false(r.miss);
+		assert_false(r.capped);
+		assert_int_equal(r.end, 6);
+		r = gedf(orders[k], 3, 2, 1000); /* stops at the hyperperiod */
+		assert_false(r.miss);
+		assert_false(r.capped);
+		assert_int_equal(r.end, 6);
+		r = gedf(orders[k], 3, 2, 5); /* stops before it: undecided */
+		assert_false(r.miss);
+		assert_true(r.capped);
+		assert_int_equal(r.end, 5);
+	}
+
+	/* All 2^3 assignments of the three tasks to the two CPUs: each has a CPU that misses. */
+	for (unsigned mask = 0; mask < 8; mask++) {
+		unsigned cpu[3] = { mask & 1, mask >> 1 & 1, mask >> 2 & 1 };
+
+		assert_false(partition_ok(ts, 3, cpu, 2));
+	}
+
+	/*
+	 * Not every set with U = 2 on 2 CPUs: three {2, 3, 3}. A schedule exists (each period,
+	 * CPU 0 runs a [0, 2] and b [2, 3], CPU 1 runs b [0, 1] and c [1, 3]), but not under
+	 * global EDF, which keeps a job's priority: all due at 3, a and b run [0, 2], c gets
+	 * [2, 3] only and has 1 left at its deadline 3. (Nor partitioned: every pair has U = 4/3.)
+	 */
+	const struct rt_task three[] = { T(2, 3, 3), T(2, 3, 3), T(2, 3, 3) };
+
+	r = gedf(three, 3, 2, 3);
+	assert_true(r.miss);
+	assert_int_equal(r.task, 2);
+	assert_int_equal(r.at, 3);
+	assert_int_equal(r.end, 3);
+
+	/*
+	 * Exact boundaries on 2 CPUs: three {5, 10, 10}: a, b [0, 5], c [5, 10], done exactly at
+	 * its deadline (met), and at 10 the state of time 0. Three {6, 10, 10}: c runs [6, 10],
+	 * 4 of 6, and misses at 10. With 3 CPUs every job has its own: no miss.
+	 */
+	const struct rt_task five[] = { T(5, 10, 10), T(5, 10, 10), T(5, 10, 10) };
+	const struct rt_task six[] = { T(6, 10, 10), T(6, 10, 10), T(6, 10, 10) };
+
+	r = gedf(five, 3, 2, 10);
+	assert_false(r.miss);
+	assert_false(r.capped);
+	assert_int_equal(r.end, 10);
+	r = gedf(six, 3, 2, 10);
+	assert_true(r.miss);
+	assert_int_equal(r.task, 2);
+	assert_int_equal(r.at, 10);
+	r = gedf(six, 3, 3, 10);
+	assert_false(r.miss);
+	assert_int_equal(r.end, 10);
+}
+
+static void gedf_miss_after_idle(void **state)
+{
+	(void)state;
+	/*
+	 * No busy-period shortcut on 2 CPUs: a = {1, 2, 2}, b = {4, 4, 4}, c = {2, 5, 5},
+	 * U = 1/2 + 1 + 2/5 = 1.9 <= 2. Nothing is pending at 4, which would end the synchronous
+	 * busy period on one CPU, and still b misses at 16:
+	 *   [0, 1] a (dl 2), b (dl 4): a done;  [1, 2] b, c (dl 5);
+	 *   2: a (dl 4): a, b (dl 4) [2, 3]: a done, b 1 left;  [3, 4] b, c: both done at 4.
+	 *   4: nothing pending; a (dl 6), b (dl 8) [4, 5]: a done;
+	 *   5: c (dl 10): b, c [5, 6];  6: a (dl 8): a, b [6, 7]: a done;  [7, 8] b, c: both done.
+	 *   8: nothing pending; a (dl 10), b (dl 12) [8, 9]: a done; [9, 10] b alone (2 left),
+	 *      a CPU idles;
+	 *   10: a (dl 12), c (dl 15): a, b [10, 11]: a done;  [11, 12] b (done), c (1 left);
+	 *   12: a (dl 14), b (dl 16, 4 to do): a and c come first, [12, 13]: both done;
+	 *   [13, 14] b (3 left);  14: a (dl 16): a, b [14, 15]: a done, b 2 left;
+	 *   15: c (dl 20): b, c [15, 16]: b has 1 left at its deadline 16.
+	 * From 8 on (releases out of phase) b lost the second CPU in [12, 13] and the idle
+	 * [9, 10] does not come back. No two pending jobs tie on a deadline where only one of
+	 * them can run, so every order of the three tasks gives the same miss.
+	 */
+	const struct rt_task a = T(1, 2, 2), b = T(4, 4, 4), c = T(2, 5, 5);
+	const struct rt_task orders[6][3] = {
+		{ a, b, c }, { a, c, b }, { b, a, c }, { b, c, a }, { c, a, b }, { c, b, a },
+	};
+	const unsigned b_at[6] = { 1, 2, 0, 0, 2, 1 };
+
+	for (unsigned k = 0; k < 6; k++) {
+		struct rt_result r = gedf(orders[k], 3, 2, 20); /* the hyperperiod */
+
+		assert_true(r.miss);
+		assert_false(r.capped);
+		assert_int_equal(r.task, b_at[k]);
+		assert_int_equal(r.at, 16);
+		assert_int_equal(r.end, 16);
+		/* A horizon before 16 does not see it: undecided, not "no miss". */
+		r = gedf(orders[k], 3, 2, 15);
+		assert_false(r.miss);
+		assert_true(r.capped);
+		assert_int_equal(r.end, 15);
+	}
+}
+
+static void gedf_one_cpu_is_edf(void **state)
+{
+	(void)state;
+	/* The sets of edf_hand_computed, on one CPU, over their hyperperiods. */
+	const struct rt_task rm3[] = { T(1, 4, 4), T(2, 6, 6), T(3, 8, 8) };
+	struct rt_result r = gedf(rm3, 3, 1, 24);
+
+	assert_false(r.miss);
+	assert_false(r.capped);
+	assert_int_equal(r.end, 24);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(r.resp[i], 0);
+
+	const struct rt_task edf_ok[] = { T(2, 5, 5), T(4, 7, 7) };
+
+	r = gedf(edf_ok, 2, 1, 35);
+	assert_false(r.miss);
+	assert_int_equal(r.end, 35);
+
+	const struct rt_task three[] = { T(5, 10, 10), T(5, 10, 10), T(5, 10, 10) };
+
+	r = gedf(three, 3, 1, 10);
+	assert_true(r.miss);
+	assert_int_equal(r.task, 2);
+	assert_int_equal(r.at, 10);
+
+	const struct rt_task cons_miss[] = { T(2, 5, 4), T(3, 7, 4) };
+
+	r = gedf(cons_miss, 2, 1, 35);
+	assert_true(r.miss);
+	assert_int_equal(r.task, 1);
+	assert_int_equal(r.at, 4);
+	assert_int_equal(r.end, 4);
+}
+
+static int gedf_on_2(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_result *r)
+{
+	return rt_sim_gedf(ts, n, 2, horizon, r);
+}
+
 static void bad_input_is_refused(void **state)
 {
 	(void)state;
@@ -250,9 +510,9 @@ static void bad_input_is_refused(void **state)
 
 	for (unsigned i = 0; i <= RT_MAX_TASKS; i++)
 		ts[i] = (struct rt_task)T(1, 1000, 1000);
-	for (int fp_ = 0; fp_ < 2; fp_++) {
+	for (int k = 0; k < 3; k++) {
 		int (*sim)(const struct rt_task *, unsigned, uint64_t, struct rt_result *) =
-			fp_ ? rt_sim_fp : rt_sim_edf;
+			k == 0 ? rt_sim_edf : k == 1 ? rt_sim_fp : gedf_on_2;
 
 		assert_int_equal(sim(ts, 0, HORIZON, &r), -1);
 		assert_int_equal(sim(ts, RT_MAX_TASKS + 1, HORIZON, &r), -1);
@@ -271,6 +531,19 @@ static void bad_input_is_refused(void **state)
 		assert_int_equal(sim(ts, 2, HORIZON, &r), 0);
 		ts[1] = (struct rt_task)T(1, 1000, 1000);
 	}
+	/* Global EDF: 1 to RT_MAX_CPUS CPUs. */
+	assert_int_equal(rt_sim_gedf(ts, 2, 0, HORIZON, &r), -1);
+	assert_int_equal(rt_sim_gedf(ts, 2, RT_MAX_CPUS + 1, HORIZON, &r), -1);
+	assert_int_equal(rt_sim_gedf(ts, 2, RT_MAX_CPUS, HORIZON, &r), 0);
+	assert_false(r.miss);
+	assert_int_equal(r.end, 1000);
+	assert_int_equal(rt_sim_gedf(ts, 2, 1, HORIZON, &r), 0);
+	assert_int_equal(rt_sim_gedf(ts, RT_MAX_TASKS, RT_MAX_CPUS, HORIZON, &r), 0);
+	assert_false(r.miss);
+	/* A horizon of 0: the releases at 0 and nothing more, undecided. */
+	assert_int_equal(rt_sim_gedf(ts, 2, 1, 0, &r), 0);
+	assert_true(r.capped);
+	assert_int_equal(r.end, 0);
 }
 
 /* ---- Random small task sets against independent references ---- */
@@ -490,6 +763,179 @@ static void random_sets_match_the_references(void **state)
 	assert_true(misses[1] > sets / 10 && misses[1] < sets * 9 / 10);
 }
 
+static uint64_t hyperperiod(const struct rt_task *ts, unsigned n)
+{
+	uint64_t h = 1;
+
+	for (unsigned i = 0; i < n; i++)
+		h = h / gcd(h, ts[i].t) * ts[i].t;
+	return h;
+}
+
+/*
+ * m = 1: global EDF is EDF. Over the hyperperiod, miss/task/at agree with rt_sim_edf, and
+ * without a miss global EDF ends at the hyperperiod (EDF at the busy period, which is not
+ * longer). Over a shorter horizon miss/task/at agree too (a miss up to the horizon is the
+ * same job in the same schedule), and global EDF is capped iff it did not miss.
+ */
+static void random_gedf_one_cpu_is_edf(void **state)
+{
+	(void)state;
+	unsigned misses = 0, sets = 20000;
+
+	for (unsigned k = 0; k < sets; k++) {
+		struct rt_task ts[8];
+		unsigned n = rnd(1, 6);
+		uint64_t h, load = 0;
+
+		for (unsigned i = 0; i < n; i++) {
+			ts[i].t = rnd(1, 12);
+			ts[i].d = rnd(1, (unsigned)ts[i].t);
+			ts[i].c = rnd(1, (unsigned)ts[i].d > 3 ? 3 : (unsigned)ts[i].d);
+			ts[i].prio = 0;
+		}
+		h = hyperperiod(ts, n);
+		for (unsigned i = 0; i < n; i++)
+			load += h / ts[i].t * ts[i].c;
+		if (10 * load > 12 * h) { /* U <= 1.2 */
+			k--;
+			continue;
+		}
+
+		struct rt_result e, g;
+
+		assert_int_equal(rt_sim_edf(ts, n, h, &e), 0);
+		assert_int_equal(rt_sim_gedf(ts, n, 1, h, &g), 0);
+		assert_false(e.capped);
+		assert_false(g.capped);
+		assert_int_equal(g.miss, e.miss);
+		if (e.miss) {
+			assert_int_equal(g.task, e.task);
+			assert_int_equal(g.at, e.at);
+			assert_int_equal(g.end, e.at);
+		} else {
+			assert_int_equal(g.end, h);
+			assert_true(e.end <= h);
+		}
+		misses += e.miss;
+
+		uint64_t hz = rnd(0, (unsigned)h);
+
+		assert_int_equal(rt_sim_edf(ts, n, hz, &e), 0);
+		assert_int_equal(rt_sim_gedf(ts, n, 1, hz, &g), 0);
+		assert_int_equal(g.miss, e.miss);
+		assert_int_equal(g.capped, !g.miss && hz < h);
+		if (e.miss) {
+			assert_int_equal(g.task, e.task);
+			assert_int_equal(g.at, e.at);
+		}
+	}
+	print_message("%u sets on one CPU: %u misses\n", sets, misses);
+	assert_true(misses > sets / 10 && misses < sets * 9 / 10);
+}
+
+/*
+ * Global EDF one time unit at a time, the oracle's rules, up to min(hyperperiod, horizon):
+ * each unit, a pending job runs iff fewer than m pending jobs come before it by (deadline,
+ * index) (a rank, not the oracle's selection passes).
+ */
+static void gedf_unit_steps(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r)
+{
+	uint64_t rem[RT_MAX_TASKS] = { 0 }, dl[RT_MAX_TASKS] = { 0 }, h = hyperperiod(ts, n);
+	bool run[RT_MAX_TASKS];
+
+	*r = (struct rt_result){ 0 };
+	for (uint64_t now = 0;; now++) {
+		for (unsigned i = 0; i < n; i++)
+			if (rem[i] && dl[i] <= now) {
+				r->miss = true;
+				r->task = i;
+				r->at = dl[i];
+				r->end = now;
+				return;
+			}
+		if (now == h) {
+			r->end = h;
+			return;
+		}
+		if (now == horizon) {
+			r->capped = true;
+			r->end = horizon;
+			return;
+		}
+		for (unsigned i = 0; i < n; i++)
+			if (now % ts[i].t == 0) {
+				assert_int_equal(rem[i], 0);
+				rem[i] = ts[i].c;
+				dl[i] = now + ts[i].d;
+			}
+		for (unsigned i = 0; i < n; i++) {
+			unsigned ahead = 0;
+
+			for (unsigned j = 0; j < n && ahead < m; j++)
+				ahead += rem[j] && (dl[j] < dl[i] || (dl[j] == dl[i] && j < i));
+			run[i] = rem[i] && ahead < m;
+		}
+		for (unsigned i = 0; i < n; i++)
+			rem[i] -= run[i];
+	}
+}
+
+/*
+ * Random sets of up to 12 tasks with periods 1..10 (hyperperiod <= 2520) and U <= 1.1 m,
+ * on m = 4 and m = 2 CPUs, over the hyperperiod or a random shorter horizon, against the
+ * unit-step simulation: the same miss, task, at, end and capped. With n <= m every job has
+ * a CPU of its own and none misses.
+ */
+static void random_gedf_matches_unit_steps(void **state)
+{
+	(void)state;
+	unsigned misses[2] = { 0 }, capped = 0, sets = 5000;
+
+	for (unsigned k = 0; k < sets; k++) {
+		struct rt_task ts[12];
+		unsigned n = rnd(1, 12);
+		uint64_t h, load = 0;
+
+		for (unsigned i = 0; i < n; i++) {
+			ts[i].t = rnd(1, 10);
+			ts[i].d = rnd(1, (unsigned)ts[i].t);
+			ts[i].c = rnd(1, (unsigned)ts[i].d);
+			ts[i].prio = 0;
+		}
+		h = hyperperiod(ts, n);
+		for (unsigned i = 0; i < n; i++)
+			load += h / ts[i].t * ts[i].c;
+		if (10 * load > 44 * h) { /* U <= 4.4 */
+			k--;
+			continue;
+		}
+		for (unsigned m = 4; m >= 2; m -= 2) {
+			uint64_t hz = rnd(0, 1) ? h : rnd(0, (unsigned)h);
+			struct rt_result r, u;
+
+			assert_int_equal(rt_sim_gedf(ts, n, m, hz, &r), 0);
+			gedf_unit_steps(ts, n, m, hz, &u);
+			assert_int_equal(r.miss, u.miss);
+			assert_int_equal(r.capped, u.capped);
+			assert_int_equal(r.end, u.end);
+			if (u.miss) {
+				assert_int_equal(r.task, u.task);
+				assert_int_equal(r.at, u.at);
+			}
+			if (n <= m)
+				assert_false(r.miss);
+			misses[m == 2] += r.miss;
+			capped += r.capped;
+		}
+	}
+	print_message("%u sets: %u misses on 4 CPUs, %u on 2 (%u capped runs)\n", sets,
+		misses[0], misses[1], capped);
+	assert_true(misses[0] > sets / 10 && misses[0] < sets * 9 / 10);
+	assert_true(misses[1] > sets / 10 && misses[1] < sets * 9 / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +944,12 @@ int main(void)
 		cmocka_unit_test(horizon_caps),
 		cmocka_unit_test(bad_input_is_refused),
 		cmocka_unit_test(random_sets_match_the_references),
+		cmocka_unit_test(gedf_dhall),
+		cmocka_unit_test(gedf_global_only),
+		cmocka_unit_test(gedf_miss_after_idle),
+		cmocka_unit_test(gedf_one_cpu_is_edf),
+		cmocka_unit_test(random_gedf_one_cpu_is_edf),
+		cmocka_unit_test(random_gedf_matches_unit_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
