@@ -524,3 +524,101 @@ int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
 		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, 0, 0);
 	return 0;
 }
+
+/* --- global EDF ------------------------------------------------------------------------ */
+
+/* Budget as a CPU at cap would need it: ceil(C x 10^6 / cap). */
+static uint64_t budget_at(const struct sched_rt_task *t, uint64_t cap)
+{
+	return scale_up(t->budget, cap);
+}
+
+/*
+ * GFB (Goossens, Funk and Baruah 2003; densities for constrained deadlines): the sum of
+ * the densities C/D is at most m - (m - 1) x the largest density. Densities summed in
+ * 2^-40 units rounded up, the bound rounded down.
+ */
+static bool gfb(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+		struct sched_rt_verdict *v)
+{
+	uint64_t sum = 0, max = 0, bound;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c = budget_at(&ts[i], cap), d;
+		bool inexact;
+
+		if (c > ts[i].deadline)
+			return false;
+		d = frac40(c, ts[i].deadline, &inexact) + inexact;
+		sum += d;
+		max = d > max ? d : max;
+	}
+	bound = (uint64_t)m << FRAC;
+	bound = (uint64_t)(m - 1) * max > bound ? 0 : bound - (uint64_t)(m - 1) * max;
+	verdict(v, SCHED_RT_GEDF_GFB, SCHED_RT_NO_TASK, 0, sum, bound);
+	return sum <= bound;
+}
+
+/*
+ * BCL (Bertogna, Cirinei and Lipari 2005): task k meets its deadlines if the work other
+ * tasks can put in a window of D_k, each capped at D_k - C_k, is less than m (D_k - C_k).
+ * Task i's work in the window: N C_i + min(C_i, D_k - N T_i) with N = floor((D_k - D_i)
+ * / T_i) + 1 jobs of deadline inside it (0 if D_i > D_k). Returns the first failing task,
+ * or SCHED_RT_NO_TASK. O(n^2).
+ */
+static uint32_t bcl(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+		    struct sched_rt_verdict *v)
+{
+	uint64_t worst_slack = ~0ull;
+
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t ck = budget_at(&ts[k], cap), dk = ts[k].deadline, slack, sum = 0;
+
+		if (ck > dk) {
+			verdict(v, SCHED_RT_GEDF_BCL, k, dk, ck, dk);
+			return k;
+		}
+		slack = dk - ck;
+		for (unsigned i = 0; i < n && sum < TIME_LIMIT; i++) {
+			uint64_t ci = budget_at(&ts[i], cap), jobs = 0, rest, w;
+
+			if (i == k)
+				continue;
+			if (dk >= ts[i].deadline)
+				jobs = (dk - ts[i].deadline) / ts[i].period + 1;
+			rest = jobs * ts[i].period < dk ? dk - jobs * ts[i].period : 0;
+			w = jobs > TIME_LIMIT / (ci ? ci : 1) ? TIME_LIMIT
+							      : jobs * ci + (rest < ci ? rest : ci);
+			sum = add_sat(sum, w < slack ? w : slack);
+		}
+		if (slack > TIME_LIMIT / m || sum >= m * slack) {
+			verdict(v, SCHED_RT_GEDF_BCL, k, dk, sum, m * slack);
+			return k;
+		}
+		if (slack < worst_slack) {
+			worst_slack = slack;
+			verdict(v, SCHED_RT_GEDF_BCL, k, dk, sum, m * slack);
+		}
+	}
+	return SCHED_RT_NO_TASK;
+}
+
+int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	struct sched_rt_verdict bv;
+	int err = check_args(ts, n, cap_ppm, false);
+
+	if (err || !m || m > SCHED_MAX_CPUS)
+		return err ? err : -SCHED_EINVAL;
+	if (gfb(ts, n, m, cap_ppm, v))
+		return 0;
+	if (bcl(ts, n, m, cap_ppm, &bv) == SCHED_RT_NO_TASK) {
+		if (v)
+			*v = bv;
+		return 0;
+	}
+	if (v)
+		*v = bv;
+	return -SCHED_EUNSCHED;
+}

@@ -365,6 +365,96 @@ static void partition_against_exhaustive_assignment(void **state)
 	assert_true(ok[0] > feasible / 2);
 }
 
+/* --- global EDF ------------------------------------------------------------------------- */
+
+/*
+ * Dhall's set on m = 2 CPUs: two light tasks {2, 100} and a heavy {100, 101}. Global EDF
+ * runs the light jobs first and the heavy one misses at 101 (the simulation shows it);
+ * partitioned, the heavy task alone on a CPU meets its deadlines. Admission says so in
+ * each mode.
+ */
+static void dhall_in_each_mode(void **state)
+{
+	struct sched_rt_task ts[3] = { { 2, 100, 100, 1 }, { 2, 100, 100, 1 }, { 100, 101, 101, 1 } };
+	struct rt_task os[3] = { { 2, 100, 100, 1 }, { 2, 100, 100, 1 }, { 100, 101, 101, 1 } };
+	struct sched_rt_task scratch[3];
+	uint16_t cpu[3];
+	uint32_t order[3];
+	struct sched_rt_verdict v;
+	struct rt_result r;
+
+	(void)state;
+	assert_int_equal(rt_sim_gedf(os, 3, 2, 10100, &r), 0);
+	assert_true(r.miss);
+	assert_int_equal(sched_rt_gedf_check(ts, 3, 2, 1000000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.test, SCHED_RT_GEDF_BCL);
+	assert_int_equal(sched_rt_partition(ts, 3, 2, 1000000, SCHED_RT_WORST_FIT, cpu, order,
+					    scratch, &v), 0);
+	assert_int_not_equal(cpu[2], cpu[0]);
+	assert_int_equal(cpu[0], cpu[1]);
+	/* light enough for GFB: sum of densities 4 x 0.25 <= 2 - 0.25 */
+	for (int i = 0; i < 3; i++)
+		ts[i] = (struct sched_rt_task){ 25, 100, 100, 1 };
+	assert_int_equal(sched_rt_gedf_check(ts, 3, 2, 1000000, &v), 0);
+	assert_int_equal(v.test, SCHED_RT_GEDF_GFB);
+	assert_int_equal(sched_rt_gedf_check(ts, 3, 0, 1000000, &v), -SCHED_EINVAL);
+}
+
+/*
+ * The sufficient tests never accept a set that misses: random sets of 3..8 tasks on 2..4
+ * CPUs (periods from {10, 20, 25, 40, 50, 100} ms, so the simulation runs a whole
+ * hyperperiod of at most 200 ms; constrained deadlines; total utilisation up to 0.95 m),
+ * simulated under global EDF over the hyperperiod. Prints how many each test accepts
+ * against how many the simulation schedules.
+ */
+static void global_edf_accepts_only_what_runs(void **state)
+{
+	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
+	unsigned long n_sets = sets() / 10, sim_ok = 0, gfb_ok = 0, bcl_ok = 0, any_ok = 0;
+	struct sched_rt_task ts[8];
+	struct rt_task os[8];
+
+	(void)state;
+	for (unsigned long s = 0; s < n_sets;) {
+		unsigned n = 3 + (unsigned)(next() % 6), m = 2 + (unsigned)(next() % 3);
+		double u[8];
+		struct sched_rt_verdict v;
+		struct rt_result r;
+		bool ok = true;
+		int ret;
+
+		/* at most 0.95 per task, or UUniFast-discard would never finish */
+		uunifast(u, n, (double)(m < n ? m : n) * (0.2 + 0.75 * uniform()));
+		for (unsigned i = 0; i < n && ok; i++) {
+			uint64_t p = periods[next() % 6] * MS, c = (uint64_t)(u[i] * (double)p);
+
+			ok = c > 0;
+			ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
+			os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, 1 };
+		}
+		if (!ok)
+			continue;
+		s++;
+		ret = sched_rt_gedf_check(ts, n, m, 1000000, &v);
+		assert_int_equal(rt_sim_gedf(os, n, m, 200 * MS, &r), 0);
+		assert_false(r.capped);
+		sim_ok += !r.miss;
+		if (ret == 0) {
+			any_ok++;
+			gfb_ok += v.test == SCHED_RT_GEDF_GFB;
+			bcl_ok += v.test == SCHED_RT_GEDF_BCL;
+			if (r.miss)
+				fail_msg("set %lu: %s accepted %u tasks on %u CPUs, task %u misses at %llu",
+					 s, v.test == SCHED_RT_GEDF_GFB ? "GFB" : "BCL", n, m, r.task,
+					 (unsigned long long)r.at);
+		}
+	}
+	printf("# global EDF, %lu sets: the simulation schedules %lu; admitted %lu (GFB %lu, "
+	       "BCL where GFB did not %lu), none of them misses\n", n_sets, sim_ok, any_ok,
+	       gfb_ok, bcl_ok);
+	assert_true(gfb_ok > 0 && bcl_ok > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +464,8 @@ int main(void)
 		cmocka_unit_test(fixed_priority_exact_both_ways),
 		cmocka_unit_test(partition_by_hand),
 		cmocka_unit_test(partition_against_exhaustive_assignment),
+		cmocka_unit_test(dhall_in_each_mode),
+		cmocka_unit_test(global_edf_accepts_only_what_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,8 @@ enum sched_rt_test {
 	SCHED_RT_FP_RTA,       /* fixed priority: response-time analysis */
 	SCHED_RT_LIMIT,        /* the analysis would need more than SCHED_RT_ITER_MAX steps, or
 				* times past 2^62 ns: refused, in the system's favour */
+	SCHED_RT_GEDF_GFB,     /* global EDF: density bound (Goossens, Funk, Baruah) */
+	SCHED_RT_GEDF_BCL,     /* global EDF: per-task interference (Bertogna, Cirinei, Lipari) */
 };
 
 /*
@@ -74,6 +76,17 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
  */
 int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
 		      struct sched_rt_verdict *v);
+
+/*
+ * Global EDF on m identical CPUs (1..SCHED_MAX_CPUS), each giving cap_ppm to realtime work
+ * (budgets are scaled up by 10^6 / cap_ppm, as a CPU that slow would need): sufficient
+ * tests, so a refusal means "not shown schedulable". 0 if GFB or BCL accepts the set (the
+ * verdict says which: GFB's density sum against m - (m - 1) x the largest density in 2^-40
+ * units, or BCL's worst task, its interference against m x its slack), -SCHED_EUNSCHED if
+ * neither does (the verdict gives BCL's failing task), -SCHED_EINVAL. O(n^2).
+ */
+int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			uint32_t cap_ppm, struct sched_rt_verdict *v);
 
 /* How partitioning picks a CPU among those a task fits on. */
 enum sched_rt_fit {
