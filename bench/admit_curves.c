@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * admit_curves.c - acceptance ratio against utilisation for every admission test and for
+ * simulation (the reference): the table docs/admission.md shows.
+ *
+ * One CPU: random sets of 2..10 tasks (UUniFast-discard, periods log-uniform in 1..1000 ms,
+ * constrained deadlines drawn between budget and period, deadline-monotonic priorities):
+ * EDF exact, fixed-priority response times, and the two simulations. Four CPUs: sets of
+ * 5..10 tasks with periods from {10, 20, 25, 40, 50, 100} ms (a hyperperiod of 200 ms, so
+ * the global simulation is exact): partitioned EDF by first, best and worst fit
+ * decreasing, global EDF by GFB, BCL and either, and the global-EDF simulation.
+ *
+ *   admit_curves [SETS_PER_POINT]     (default 500)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sched/admit.h>
+#include <sched/sched.h>
+
+#include "rt_oracle.h"
+
+#define MS 1000000ull
+#define US 1000ull
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static double uniform(void)
+{
+	return (double)(next() >> 11) / 9007199254740992.0;
+}
+
+static void uunifast(double *u, unsigned n, double total)
+{
+	for (;;) {
+		double sum = total;
+		bool ok = true;
+
+		for (unsigned i = 0; i + 1 < n; i++) {
+			double s = sum * pow(uniform(), 1.0 / (double)(n - i - 1));
+
+			u[i] = sum - s;
+			sum = s;
+		}
+		u[n - 1] = sum;
+		for (unsigned i = 0; i < n; i++)
+			ok = ok && u[i] <= 1.0;
+		if (ok)
+			return;
+	}
+}
+
+/* A set of n tasks of total utilisation `total`; periods from `fixed` (if not NULL) or
+ * log-uniform 1..1000 ms. false if a budget rounded to 0. */
+static bool make_set(struct sched_rt_task *ts, struct rt_task *os, unsigned n, double total,
+		     const uint64_t *fixed, unsigned nfixed)
+{
+	double u[16];
+
+	uunifast(u, n, total);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t p = fixed ? fixed[next() % nfixed] * MS
+				   : (uint64_t)exp(log(1000.0) * uniform()) * 1000 * US;
+		uint64_t c = (uint64_t)(u[i] * (double)p);
+
+		if (!c)
+			return false;
+		ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned above = 0;
+
+		for (unsigned j = 0; j < n; j++)
+			above += ts[j].deadline < ts[i].deadline ||
+				 (ts[j].deadline == ts[i].deadline && j < i);
+		ts[i].prio = (uint8_t)(n - above);
+		os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, ts[i].prio };
+	}
+	return true;
+}
+
+static void one_cpu(unsigned sets)
+{
+	printf("one CPU, %u sets a point: fraction accepted\n", sets);
+	printf("%5s %8s %8s %8s %8s\n", "U", "EDF", "EDF_sim", "FP_RTA", "FP_sim");
+	for (int k = 1; k <= 20; k++) {
+		double u = 0.05 * k;
+		unsigned done = 0, e = 0, es = 0, f = 0, fs = 0;
+
+		while (done < sets) {
+			struct sched_rt_task ts[16];
+			struct rt_task os[16];
+			struct rt_result r;
+			unsigned n = 2 + (unsigned)(next() % 9);
+
+			if (!make_set(ts, os, n, u, NULL, 0))
+				continue;
+			done++;
+			e += sched_rt_edf_check(ts, n, 1000000, NULL) == 0;
+			f += sched_rt_fp_check(ts, n, 1000000, NULL) == 0;
+			rt_sim_edf(os, n, 3600000 * MS, &r);
+			es += !r.miss && !r.capped;
+			rt_sim_fp(os, n, 3600000 * MS, &r);
+			fs += !r.miss && !r.capped;
+		}
+		printf("%5.2f %8.3f %8.3f %8.3f %8.3f\n", u, (double)e / sets, (double)es / sets,
+		       (double)f / sets, (double)fs / sets);
+	}
+}
+
+static void four_cpus(unsigned sets)
+{
+	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
+	const unsigned m = 4;
+
+	printf("\n4 CPUs, %u sets a point: fraction accepted (U: total utilisation / 4)\n", sets);
+	printf("%5s %8s %8s %8s %8s %8s %8s %8s\n", "U/m", "FFD", "BFD", "WFD", "GFB", "BCL",
+	       "global", "G_sim");
+	for (int k = 1; k <= 20; k++) {
+		double u = 0.05 * k;
+		unsigned done = 0, fit[3] = { 0 }, gfb = 0, any = 0, gs = 0;
+
+		while (done < sets) {
+			struct sched_rt_task ts[16], scratch[16];
+			struct rt_task os[16];
+			struct sched_rt_verdict v;
+			struct rt_result r;
+			uint16_t cpu[16];
+			uint32_t order[16];
+			unsigned n = 5 + (unsigned)(next() % 6);
+
+			if (!make_set(ts, os, n, u * m, periods, 6))
+				continue;
+			done++;
+			for (int f = 0; f < 3; f++)
+				fit[f] += sched_rt_partition(ts, n, m, 1000000, (enum sched_rt_fit)f, cpu,
+							     order, scratch, NULL) == 0;
+			if (sched_rt_gedf_check(ts, n, m, 1000000, &v) == 0) { /* GFB, else BCL */
+				any++;
+				gfb += v.test == SCHED_RT_GEDF_GFB;
+			}
+			rt_sim_gedf(os, n, m, 200 * MS, &r);
+			gs += !r.miss && !r.capped;
+		}
+		printf("%5.2f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n", u,
+		       (double)fit[0] / sets, (double)fit[1] / sets, (double)fit[2] / sets,
+		       (double)gfb / sets, (double)(any - gfb) / sets, (double)any / sets,
+		       (double)gs / sets);
+	}
+	printf("(BCL column: sets BCL admits that GFB does not; global: either)\n");
+}
+
+int main(int argc, char **argv)
+{
+	unsigned sets = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 500;
+
+	one_cpu(sets);
+	four_cpus(sets);
+	return 0;
+}
