@@ -333,13 +333,28 @@ struct cpu_load {
 	bool implicit[SCHED_MAX_CPUS];
 };
 
+/*
+ * Add t's utilisation to CPU c's bounds, in 2^-40 units. With one division where the
+ * budget allows (C < 2^32 ns: floor(C x 2^32 / T), scaled by 2^8, with an upper bound one
+ * 2^-32 step above), else the exact four-digit division. The bounds only decide the clear
+ * cases; what they leave open goes to the exact test (fits()).
+ */
 static void load_add(struct cpu_load *l, unsigned c, const struct sched_rt_task *t)
 {
 	bool inexact;
-	uint64_t f = frac40(t->budget, t->period, &inexact);
+	uint64_t lo, hi;
 
-	l->u_lo[c] += f;
-	l->u_hi[c] += f + inexact;
+	if (t->budget < (1ull << 32)) {
+		uint64_t q = (t->budget << 32) / t->period;
+
+		lo = q << 8;
+		hi = (q + ((t->budget << 32) % t->period != 0)) << 8;
+	} else {
+		lo = frac40(t->budget, t->period, &inexact);
+		hi = lo + inexact;
+	}
+	l->u_lo[c] += lo;
+	l->u_hi[c] += hi;
 	l->implicit[c] = l->implicit[c] && t->deadline == t->period;
 }
 
