@@ -618,6 +618,77 @@ static uint32_t bcl(const struct sched_rt_task *ts, unsigned n, unsigned m, uint
 	return SCHED_RT_NO_TASK;
 }
 
+#define BIG40 (1ull << 62) /* "more than anything compared": saturation in 2^-40 units */
+
+/* num / den in 2^-40 units, rounded down (up: `up`); den < 2^50; BIG40 past 2^20. */
+static uint64_t ratio40(uint64_t num, uint64_t den, bool up)
+{
+	uint64_t q = num / den, f;
+	bool inexact;
+
+	if (q >= 1ull << 20)
+		return up ? BIG40 : 1ull << 60;
+	f = frac40(num % den, den, &inexact);
+	return (q << FRAC) + f + (up && inexact);
+}
+
+#ifdef __SIZEOF_INT128__
+/* a x b, both in 2^-40 units, rounded down or up; saturates at BIG40. */
+static uint64_t mul40(uint64_t a, uint64_t b, bool up)
+{
+	u128 p = (u128)a * b;
+	u128 q = (p >> FRAC) + (up && (p & ((1ull << FRAC) - 1)));
+
+	return q > BIG40 ? BIG40 : (uint64_t)q;
+}
+
+/*
+ * BAK (Baker 2003, in the form Bertogna, Cirinei and Lipari give it): task k meets its
+ * deadlines if sum over all i of min(1, beta_i) <= m - (m - 1) lambda, lambda = C_k / D_k,
+ * beta_i = u_i (1 + (T_i - D_i) / D_k), plus (C_i - lambda T_i) / D_k when lambda < u_i.
+ * Every beta rounded up (the second term only where its upper bound is positive, which
+ * covers lambda < u_i), the bound rounded down. O(n^2).
+ */
+static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+		struct sched_rt_verdict *v)
+{
+	const uint64_t one = 1ull << FRAC;
+
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t dk = ts[k].deadline, ck = budget_at(&ts[k], cap);
+		uint64_t lam_lo = ratio40(ck, dk, false), lam_hi = ratio40(ck, dk, true), sum = 0;
+		uint64_t bound;
+
+		if (lam_hi > one || (m - 1) > BIG40 / lam_hi)
+			return false;
+		bound = (uint64_t)m * one > (m - 1) * lam_hi ? (uint64_t)m * one - (m - 1) * lam_hi : 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t ci = budget_at(&ts[i], cap), u = ratio40(ci, ts[i].period, true);
+			uint64_t g = ratio40(dk + ts[i].period - ts[i].deadline, dk, true);
+			uint64_t beta = mul40(u, g, true);
+			uint64_t a = ratio40(ci, dk, true), b = mul40(lam_lo, ratio40(ts[i].period, dk, false), false);
+
+			if (a > b)
+				beta = beta + (a - b) > BIG40 ? BIG40 : beta + (a - b);
+			sum += beta < one ? beta : one;
+		}
+		if (sum > bound) {
+			verdict(v, SCHED_RT_GEDF_BAK, k, dk, sum, bound);
+			return false;
+		}
+	}
+	verdict(v, SCHED_RT_GEDF_BAK, SCHED_RT_NO_TASK, 0, 0, 0);
+	return true;
+}
+#else
+static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+		struct sched_rt_verdict *v)
+{
+	(void)ts, (void)n, (void)m, (void)cap, (void)v;
+	return false;
+}
+#endif
+
 int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
@@ -633,6 +704,8 @@ int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			*v = bv;
 		return 0;
 	}
+	if (bak(ts, n, m, cap_ppm, v))
+		return 0;
 	if (v)
 		*v = bv;
 	return -SCHED_EUNSCHED;

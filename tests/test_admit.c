@@ -410,7 +410,8 @@ static void dhall_in_each_mode(void **state)
 static void global_edf_accepts_only_what_runs(void **state)
 {
 	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
-	unsigned long n_sets = sets() / 10, sim_ok = 0, gfb_ok = 0, bcl_ok = 0, any_ok = 0;
+	unsigned long n_sets = sets() / 10, sim_ok = 0, gfb_ok = 0, bcl_ok = 0, bak_ok = 0;
+	unsigned long any_ok = 0;
 	struct sched_rt_task ts[8];
 	struct rt_task os[8];
 
@@ -443,15 +444,17 @@ static void global_edf_accepts_only_what_runs(void **state)
 			any_ok++;
 			gfb_ok += v.test == SCHED_RT_GEDF_GFB;
 			bcl_ok += v.test == SCHED_RT_GEDF_BCL;
+			bak_ok += v.test == SCHED_RT_GEDF_BAK;
 			if (r.miss)
 				fail_msg("set %lu: %s accepted %u tasks on %u CPUs, task %u misses at %llu",
-					 s, v.test == SCHED_RT_GEDF_GFB ? "GFB" : "BCL", n, m, r.task,
+					 s, v.test == SCHED_RT_GEDF_GFB ? "GFB"
+					    : v.test == SCHED_RT_GEDF_BCL ? "BCL" : "BAK", n, m, r.task,
 					 (unsigned long long)r.at);
 		}
 	}
 	printf("# global EDF, %lu sets: the simulation schedules %lu; admitted %lu (GFB %lu, "
-	       "BCL where GFB did not %lu), none of them misses\n", n_sets, sim_ok, any_ok,
-	       gfb_ok, bcl_ok);
+	       "BCL where GFB did not %lu, BAK where neither did %lu), none of them misses\n",
+	       n_sets, sim_ok, any_ok, gfb_ok, bcl_ok, bak_ok);
 	assert_true(gfb_ok > 0 && bcl_ok > 0);
 }
 

@@ -42,6 +42,7 @@ enum sched_rt_test {
 				* times past 2^62 ns: refused, in the system's favour */
 	SCHED_RT_GEDF_GFB,     /* global EDF: density bound (Goossens, Funk, Baruah) */
 	SCHED_RT_GEDF_BCL,     /* global EDF: per-task interference (Bertogna, Cirinei, Lipari) */
+	SCHED_RT_GEDF_BAK,     /* global EDF: Baker's test */
 };
 
 /*
@@ -80,10 +81,11 @@ int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_p
 /*
  * Global EDF on m identical CPUs (1..SCHED_MAX_CPUS), each giving cap_ppm to realtime work
  * (budgets are scaled up by 10^6 / cap_ppm, as a CPU that slow would need): sufficient
- * tests, so a refusal means "not shown schedulable". 0 if GFB or BCL accepts the set (the
- * verdict says which: GFB's density sum against m - (m - 1) x the largest density in 2^-40
- * units, or BCL's worst task, its interference against m x its slack), -SCHED_EUNSCHED if
- * neither does (the verdict gives BCL's failing task), -SCHED_EINVAL. O(n^2).
+ * tests, so a refusal means "not shown schedulable". 0 if GFB, BCL or BAK accepts the set,
+ * tried in that order (the verdict says which: GFB's density sum against m - (m - 1) x the
+ * largest density in 2^-40 units; BCL's worst task, its interference against m x its
+ * slack; BAK), -SCHED_EUNSCHED if none does (the verdict gives BCL's failing task),
+ * -SCHED_EINVAL. O(n^2).
  */
 int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			uint32_t cap_ppm, struct sched_rt_verdict *v);
