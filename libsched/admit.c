@@ -710,3 +710,61 @@ int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 		*v = bv;
 	return -SCHED_EUNSCHED;
 }
+
+/* --- global fixed priority ------------------------------------------------------------- */
+
+/*
+ * Work task i can do in a window of length L when all its jobs meet their deadlines: N
+ * whole jobs, N = floor((L + D_i - C_i) / T_i), and the carried-in part of one more,
+ * min(C_i, L + D_i - C_i - N T_i). Saturating.
+ */
+static uint64_t window_work(const struct sched_rt_task *x, uint64_t c, uint64_t L)
+{
+	uint64_t span = L + x->deadline - c, jobs = span / x->period, rest = span - jobs * x->period;
+
+	if (jobs > TIME_LIMIT / (c ? c : 1))
+		return TIME_LIMIT;
+	return add_sat(jobs * c, rest < c ? rest : c);
+}
+
+int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	uint64_t worst_slack = ~0ull;
+	int err = check_args(ts, n, cap_ppm, true);
+
+	if (err || !m || m > SCHED_MAX_CPUS)
+		return err ? err : -SCHED_EINVAL;
+	verdict(v, SCHED_RT_GFP_BCL, SCHED_RT_NO_TASK, 0, 0, 0);
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t ck = budget_at(&ts[k], cap_ppm), dk = ts[k].deadline, slack, sum = 0;
+
+		if (ck > dk) {
+			verdict(v, SCHED_RT_GFP_BCL, k, dk, ck, dk);
+			return -SCHED_EUNSCHED;
+		}
+		slack = dk - ck;
+		for (unsigned i = 0; i < n && sum < TIME_LIMIT; i++) {
+			uint64_t ci, w;
+
+			if (i == k || ts[i].prio < ts[k].prio)
+				continue;
+			ci = budget_at(&ts[i], cap_ppm);
+			if (ci > ts[i].deadline) { /* a higher task that cannot fit fails first */
+				verdict(v, SCHED_RT_GFP_BCL, i, ts[i].deadline, ci, ts[i].deadline);
+				return -SCHED_EUNSCHED;
+			}
+			w = window_work(&ts[i], ci, dk);
+			sum = add_sat(sum, w < slack ? w : slack);
+		}
+		if (slack > TIME_LIMIT / m || sum >= m * slack) {
+			verdict(v, SCHED_RT_GFP_BCL, k, dk, sum, m * slack);
+			return -SCHED_EUNSCHED;
+		}
+		if (slack < worst_slack) {
+			worst_slack = slack;
+			verdict(v, SCHED_RT_GFP_BCL, k, dk, sum, m * slack);
+		}
+	}
+	return 0;
+}

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rt_oracle.c - event-driven simulation of periodic tasks on one CPU under preemptive EDF and
- * preemptive fixed priority, and on m CPUs under preemptive global EDF (see rt_oracle.h).
+ * preemptive fixed priority, and on m CPUs under preemptive global EDF and global fixed
+ * priority (see rt_oracle.h).
  *
  * The simulations keep the current time `now` and repeat: release the jobs due at `now`,
- * pick the job to run (m jobs for global EDF), find the next event (the earliest release,
+ * pick the job to run (m jobs for the global schedulers), find the next event (the earliest release,
  * a running job's completion, for EDF the earliest pending deadline), run the picked jobs
  * until then. Between two events nothing changes but the running jobs' remaining work, so
  * the schedule is exact.
@@ -174,14 +175,24 @@ int rt_sim_fp(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_
 }
 
 /*
- * Global EDF. As in rt_sim_edf a task has at most one pending job (d <= t), so the jobs of a
+ * Global EDF (fp = false) and global fixed priority (fp = true). As in rt_sim_edf a task has
+ * at most one pending job (d <= t; under fixed priority too, a job pending at its task's next
+ * release has missed its deadline, and the simulation has stopped there), so the jobs of a
  * task run in order and a job, picked at most once per event, runs on at most one CPU. Each
- * event picks the m pending jobs with the earliest (deadline, index) by at most m passes of
- * selection, O(n m); the next event is the earliest release, pending deadline or completion
- * of a running job.
+ * event picks the m pending jobs that come first, by (deadline, index) for EDF or by
+ * (larger prio, index) for fixed priority, by at most m passes of selection, O(n m); the
+ * next event is the earliest release, pending deadline or completion of a running job.
  */
-int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
-	struct rt_result *r)
+static bool first_of(const struct rt_task *ts, const uint64_t *dl, bool fp, unsigned i,
+	unsigned j)
+{
+	/* Strict: i before j only on a strictly better key, so equal keys go to the lower index
+	 * when i is scanned in increasing order. */
+	return fp ? ts[i].prio > ts[j].prio : dl[i] < dl[j];
+}
+
+static int sim_global(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r, bool fp)
 {
 	uint64_t next_rel[RT_MAX_TASKS], rem[RT_MAX_TASKS], dl[RT_MAX_TASKS];
 	unsigned run[RT_MAX_CPUS];
@@ -212,15 +223,16 @@ int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horiz
 			}
 		}
 		/*
-		 * The m earliest (deadline, index): each pass takes the least pending job not yet
-		 * picked (strict <, so on equal deadlines the lowest index). With at most m
+		 * The m first by the key: each pass takes the first pending job not yet picked
+		 * (strictly better key, so on equal keys the lowest index). With at most m
 		 * pending, all run.
 		 */
 		while (nrun < m && nrun < pending) {
 			int best = -1;
 
 			for (unsigned i = 0; i < n; i++)
-				if (rem[i] && !(picked >> i & 1) && (best < 0 || dl[i] < dl[best]))
+				if (rem[i] && !(picked >> i & 1) &&
+					(best < 0 || first_of(ts, dl, fp, i, (unsigned)best)))
 					best = (int)i;
 			picked |= 1ull << best;
 			run[nrun++] = (unsigned)best;
@@ -259,4 +271,16 @@ int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horiz
 			return 0;
 		}
 	}
+}
+
+int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r)
+{
+	return sim_global(ts, n, m, horizon, r, false);
+}
+
+int rt_sim_gfp(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r)
+{
+	return sim_global(ts, n, m, horizon, r, true);
 }

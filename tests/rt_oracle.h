@@ -3,12 +3,12 @@
  * rt_oracle.h - an exact discrete-event simulation of one CPU running periodic tasks released
  * together at time 0, under preemptive EDF and under preemptive fixed priority: the reference
  * that the admission analysis (exact EDF test, response-time analysis) is checked against
- * (host code only). Also global EDF on m identical CPUs; partitioned EDF is rt_sim_edf on
- * each CPU's tasks.
+ * (host code only). Also global EDF and global fixed priority on m identical CPUs;
+ * partitioned EDF is rt_sim_edf on each CPU's tasks.
  *
  * All times are integer nanoseconds. The simulation jumps from event to event (a release,
  * the running job's completion, a deadline), so its cost is O(n) per event, not per ns
- * (O(n m) for global EDF on m CPUs).
+ * (O(n m) for global EDF or global fixed priority on m CPUs).
  */
 #ifndef RT_ORACLE_H
 #define RT_ORACLE_H
@@ -30,7 +30,7 @@ struct rt_result {
 	/*
 	 * Fixed priority: the completion time of each task's first job (its worst response time,
 	 * see rt_sim_fp), UINT64_MAX for a first job still incomplete at the horizon. EDF leaves
-	 * it 0.
+	 * it 0, and so do the global schedulers.
 	 */
 	uint64_t resp[RT_MAX_TASKS];
 	bool capped;        /* the simulation stopped at the horizon before deciding */
@@ -38,7 +38,8 @@ struct rt_result {
 	 * The simulated interval was [0, end]. EDF: the length of the synchronous busy period
 	 * when no job missed, the miss time `at` on a miss, `horizon` when capped. Fixed
 	 * priority: the latest first-job completion (max resp), `horizon` when capped. Global
-	 * EDF: the hyperperiod when no job missed, `at` on a miss, `horizon` when capped.
+	 * EDF and global fixed priority: the hyperperiod when no job missed, `at` on a miss,
+	 * `horizon` when capped.
 	 */
 	uint64_t end;
 };
@@ -98,6 +99,22 @@ int rt_sim_fp(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_
  * Returns -1 on bad input (see rt_sim_edf, and m outside 1..RT_MAX_CPUS).
  */
 int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
+	struct rt_result *r);
+
+/*
+ * Preemptive global fixed priority on m CPUs: at every instant the m pending jobs of the
+ * highest priorities run (larger prio first; ties: lower task index), a job on at most one
+ * CPU, free migration, synchronous release, stops at the first miss; same horizon and
+ * hyperperiod rules and the same result fields as rt_sim_gedf (resp stays 0). As for global
+ * EDF, the synchronous release is not the worst case for m > 1, hence no first-job shortcut.
+ *
+ * With m = 1 the schedule is rt_sim_fp's up to the first miss. Over the hyperperiod
+ * miss/task/at agree with rt_sim_fp: the first miss in time is a first job's (a later job
+ * of task i missing implies, with d <= t, that the first job of i missed, at d_i, no later),
+ * and both take the earliest such deadline, ties to the lower index.
+ * Returns -1 on bad input, as rt_sim_gedf.
+ */
+int rt_sim_gfp(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
 	struct rt_result *r);
 
 #endif

@@ -458,6 +458,60 @@ static void global_edf_accepts_only_what_runs(void **state)
 	assert_true(gfb_ok > 0 && bcl_ok > 0);
 }
 
+/*
+ * Global fixed priority (deadline monotonic, distinct priorities): whatever the test
+ * admits runs without a miss in the global fixed-priority simulation over the hyperperiod
+ * (same sets as the global EDF test).
+ */
+static void global_fixed_priority_accepts_only_what_runs(void **state)
+{
+	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
+	unsigned long n_sets = sets() / 10, sim_ok = 0, ok = 0;
+	struct sched_rt_task ts[8];
+	struct rt_task os[8];
+
+	(void)state;
+	for (unsigned long s = 0; s < n_sets;) {
+		unsigned n = 3 + (unsigned)(next() % 6), m = 2 + (unsigned)(next() % 3);
+		double u[8];
+		struct sched_rt_verdict v;
+		struct rt_result r;
+		bool good = true;
+
+		uunifast(u, n, (double)(m < n ? m : n) * (0.2 + 0.75 * uniform()));
+		for (unsigned i = 0; i < n && good; i++) {
+			uint64_t p = periods[next() % 6] * MS, c = (uint64_t)(u[i] * (double)p);
+
+			good = c > 0;
+			ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
+		}
+		if (!good)
+			continue;
+		for (unsigned i = 0; i < n; i++) { /* deadline monotonic, distinct */
+			unsigned above = 0;
+
+			for (unsigned j = 0; j < n; j++)
+				above += ts[j].deadline < ts[i].deadline ||
+					 (ts[j].deadline == ts[i].deadline && j < i);
+			ts[i].prio = (uint8_t)(n - above);
+			os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, ts[i].prio };
+		}
+		s++;
+		assert_int_equal(rt_sim_gfp(os, n, m, 200 * MS, &r), 0);
+		assert_false(r.capped);
+		sim_ok += !r.miss;
+		if (sched_rt_gfp_check(ts, n, m, 1000000, &v) == 0) {
+			ok++;
+			if (r.miss)
+				fail_msg("set %lu: admitted %u tasks on %u CPUs, task %u misses at %llu", s,
+					 n, m, r.task, (unsigned long long)r.at);
+		}
+	}
+	printf("# global fixed priority, %lu sets: the simulation schedules %lu; admitted %lu, "
+	       "none of them misses\n", n_sets, sim_ok, ok);
+	assert_true(ok > n_sets / 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +523,7 @@ int main(void)
 		cmocka_unit_test(partition_against_exhaustive_assignment),
 		cmocka_unit_test(dhall_in_each_mode),
 		cmocka_unit_test(global_edf_accepts_only_what_runs),
+		cmocka_unit_test(global_fixed_priority_accepts_only_what_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@
  * demand criterion and the synchronous busy period for EDF, a unit-step EDF simulation,
  * and the response-time fixed point for fixed priority. Global EDF on m CPUs: by hand
  * (Dhall's effect, a set only global EDF schedules, a miss after an idle instant), against
- * rt_sim_edf for m = 1 and against a unit-step global EDF simulation for m = 4.
+ * rt_sim_edf for m = 1 and against a unit-step global EDF simulation for m = 4. Global fixed
+ * priority: by hand on 2 CPUs, and against rt_sim_fp for m = 1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -936,6 +937,108 @@ static void random_gedf_matches_unit_steps(void **state)
 	assert_true(misses[1] > sets / 10 && misses[1] < sets * 9 / 10);
 }
 
+/*
+ * Global fixed priority on 2 CPUs, by hand. A = (c 1, t = d 2), B = (1, 2), C = (3, 4);
+ * hyperperiod 4.
+ *
+ * C lowest (prios 3, 2, 1): [0, 1] A and B run and complete; [1, 2] only C is pending and a
+ * job runs on one CPU, so C runs alone (2 left), one CPU idles. At 2 A and B release and
+ * take both CPUs over C: [2, 3] A, B; [3, 4] C runs, 1 left at its deadline 4: C (task 2)
+ * misses at 4. All prios equal: the ties go to the lower index, the same order and the same
+ * miss.
+ *
+ * C highest (prios 2, 1, 3): [0, 1] C and A; [1, 2] C and B (A done); at 2 A and B release,
+ * C has 1 left: [2, 3] C and A complete; [3, 4] B completes by its deadline 4. At 4 nothing
+ * is pending and every task releases: the hyperperiod, no miss, end 4. With horizon 3 the
+ * next event after 3 (4) is past it: capped, end 3.
+ */
+static void gfp_hand_computed(void **state)
+{
+	(void)state;
+	const struct rt_task low[] = { P(1, 2, 2, 3), P(1, 2, 2, 2), P(3, 4, 4, 1) };
+	const struct rt_task ties[] = { P(1, 2, 2, 0), P(1, 2, 2, 0), P(3, 4, 4, 0) };
+	const struct rt_task high[] = { P(1, 2, 2, 2), P(1, 2, 2, 1), P(3, 4, 4, 3) };
+	struct rt_result r;
+
+	assert_int_equal(rt_sim_gfp(low, 3, 2, 1000, &r), 0);
+	assert_true(r.miss);
+	assert_false(r.capped);
+	assert_int_equal(r.task, 2);
+	assert_int_equal(r.at, 4);
+	assert_int_equal(r.end, 4);
+
+	assert_int_equal(rt_sim_gfp(ties, 3, 2, 1000, &r), 0);
+	assert_true(r.miss);
+	assert_int_equal(r.task, 2);
+	assert_int_equal(r.at, 4);
+
+	assert_int_equal(rt_sim_gfp(high, 3, 2, 1000, &r), 0);
+	assert_false(r.miss);
+	assert_false(r.capped);
+	assert_int_equal(r.end, 4);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(r.resp[i], 0);
+
+	assert_int_equal(rt_sim_gfp(high, 3, 2, 3, &r), 0);
+	assert_false(r.miss);
+	assert_true(r.capped);
+	assert_int_equal(r.end, 3);
+
+	/* Bad input as for global EDF. */
+	assert_int_equal(rt_sim_gfp(high, 3, 0, 1000, &r), -1);
+	assert_int_equal(rt_sim_gfp(high, 3, RT_MAX_CPUS + 1, 1000, &r), -1);
+	assert_int_equal(rt_sim_gfp(NULL, 3, 2, 1000, &r), -1);
+}
+
+/*
+ * m = 1: global fixed priority is fixed priority. Over the hyperperiod miss/task/at agree
+ * with rt_sim_fp (see rt_oracle.h); without a miss global fixed priority ends at the
+ * hyperperiod. Prios from a small range, so that ties (broken by index) are common.
+ */
+static void random_gfp_one_cpu_is_fp(void **state)
+{
+	(void)state;
+	unsigned misses = 0, sets = 5000;
+
+	for (unsigned k = 0; k < sets; k++) {
+		struct rt_task ts[8];
+		unsigned n = rnd(1, 6);
+		uint64_t h, load = 0;
+
+		for (unsigned i = 0; i < n; i++) {
+			ts[i].t = rnd(1, 12);
+			ts[i].d = rnd(1, (unsigned)ts[i].t);
+			ts[i].c = rnd(1, (unsigned)ts[i].d > 3 ? 3 : (unsigned)ts[i].d);
+			ts[i].prio = rnd(0, 3);
+		}
+		h = hyperperiod(ts, n);
+		for (unsigned i = 0; i < n; i++)
+			load += h / ts[i].t * ts[i].c;
+		if (10 * load > 12 * h) { /* U <= 1.2 */
+			k--;
+			continue;
+		}
+
+		struct rt_result f, g;
+
+		assert_int_equal(rt_sim_fp(ts, n, h, &f), 0);
+		assert_int_equal(rt_sim_gfp(ts, n, 1, h, &g), 0);
+		assert_false(g.capped);
+		assert_int_equal(g.miss, f.miss);
+		if (f.miss) {
+			assert_int_equal(g.task, f.task);
+			assert_int_equal(g.at, f.at);
+			assert_int_equal(g.end, f.at);
+		} else {
+			assert_false(f.capped);
+			assert_int_equal(g.end, h);
+		}
+		misses += f.miss;
+	}
+	print_message("%u sets on one CPU under fixed priority: %u misses\n", sets, misses);
+	assert_true(misses > sets / 10 && misses < sets * 9 / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -950,6 +1053,8 @@ int main(void)
 		cmocka_unit_test(gedf_one_cpu_is_edf),
 		cmocka_unit_test(random_gedf_one_cpu_is_edf),
 		cmocka_unit_test(random_gedf_matches_unit_steps),
+		cmocka_unit_test(gfp_hand_computed),
+		cmocka_unit_test(random_gfp_one_cpu_is_fp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,6 +43,8 @@ enum sched_rt_test {
 	SCHED_RT_GEDF_GFB,     /* global EDF: density bound (Goossens, Funk, Baruah) */
 	SCHED_RT_GEDF_BCL,     /* global EDF: per-task interference (Bertogna, Cirinei, Lipari) */
 	SCHED_RT_GEDF_BAK,     /* global EDF: Baker's test */
+	SCHED_RT_GFP_BCL,      /* global fixed priority: per-task interference (Bertogna,
+				* Cirinei, Lipari) */
 };
 
 /*
@@ -89,6 +91,16 @@ int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_p
  */
 int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			uint32_t cap_ppm, struct sched_rt_verdict *v);
+
+/*
+ * Global fixed priority on m CPUs (sufficient): task k meets its deadlines if the work the
+ * tasks of higher or equal priority can put in a window of D_k, each capped at D_k - C_k,
+ * is less than m (D_k - C_k) (Bertogna, Cirinei and Lipari). 0, -SCHED_EUNSCHED (the
+ * verdict names the first task that fails, its interference against m x its slack),
+ * -SCHED_EINVAL (also for a priority outside 1..99). Budgets scaled to the cap. O(n^2).
+ */
+int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, struct sched_rt_verdict *v);
 
 /* How partitioning picks a CPU among those a task fits on. */
 enum sched_rt_fit {
