@@ -1143,6 +1143,14 @@ static void eunsched_and_einval_of_the_admission_analysis(void **state)
 		assert_int_equal(sched_rt_edf_check(&bad[i], 1, 1000000, &v), -SCHED_EINVAL);
 		assert_int_equal(sched_rt_fp_check(&bad[i], 1, 1000000, &v), -SCHED_EINVAL);
 	}
+	/* the multiprocessor entries: bad CPU counts, priorities, and a set that cannot fit */
+	assert_int_equal(sched_rt_gedf_check(ok, 2, 0, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_gfp_check(ok, 2, SCHED_MAX_CPUS + 1, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_gfp_check(&prio0, 1, 2, 1000000, &v), -SCHED_EINVAL);
+	assert_int_equal(sched_rt_gedf_check(three, 3, 1, 1000000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(sched_rt_gfp_check(three, 3, 1, 1000000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(sched_rt_gfp_check(ok, 2, 2, 1000000, &v), 0);
+	assert_memory_equal(copy, three, sizeof(three));
 	assert_int_equal(sched_rt_edf_check(&prio0, 1, 1000000, &v), 0); /* EDF ignores it */
 	assert_int_equal(sched_rt_fp_check(&prio0, 1, 1000000, &v), -SCHED_EINVAL);
 	prio0.prio = 100;
