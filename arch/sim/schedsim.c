@@ -40,7 +40,7 @@
 enum core_choice { CORE_AUTO, CORE_ON, CORE_OFF };
 
 /* The integer flags, in the order of int_flags[]. */
-enum { F_CPUS, F_SMT, F_SEED, F_IPI, F_SWITCH, F_TIMER, F_MAX_EVENTS, NR_INT_FLAGS };
+enum { F_CPUS, F_SMT, F_SEED, F_IPI, F_SWITCH, F_TIMER, F_MAX_EVENTS, F_SPREAD, NR_INT_FLAGS };
 
 static const struct int_flag {
 	const char *name;
@@ -54,6 +54,7 @@ static const struct int_flag {
 	[F_SWITCH] = { "--switch-cost", 0, MAX_COST_NS, " (ns)" },
 	[F_TIMER] = { "--timer-cost", 0, MAX_COST_NS, " (ns)" },
 	[F_MAX_EVENTS] = { "--max-events", 1, MAX_MAX_EVENTS, "" },
+	[F_SPREAD] = { "--fair-spread", 0, MAX_COST_NS, " (ns)" },
 };
 
 struct options {
@@ -79,7 +80,7 @@ static void usage(FILE *f)
 		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME]\n"
 		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
-		"                [--max-events N] [--max-wall S] FILE\n"
+		"                [--max-events N] [--max-wall S] [--fair-spread NS] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -100,9 +101,12 @@ static void usage(FILE *f)
 		"                    (default %llu)\n"
 		"  --max-wall S      stop with an error after S seconds of host time, > 0 and\n"
 		"                    <= %.0f (default %.0f)\n"
+		"  --fair-spread NS  progress gap across CPUs that makes the balancer rotate a\n"
+		"                    thread (sched_config.fair_spread_ns), 0..%llu; 0: the\n"
+		"                    library's default (16 ms)\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
-		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S);
+		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
 }
 
 /* One line saying what is wrong with the command line, then the usage: status 2. */
@@ -244,6 +248,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->cfg.switch_cost_ns = o->n[F_SWITCH];
 	o->cfg.timer_cost_ns = o->n[F_TIMER];
 	o->cfg.max_events = o->n[F_MAX_EVENTS];
+	o->cfg.fair_spread_ns = o->n[F_SPREAD];
 	return 0;
 }
 

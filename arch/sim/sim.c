@@ -945,6 +945,7 @@ struct sim *sim_new(const struct sim_config *cfg)
 	for (unsigned c = 0; c < cfg->cpus; c++)
 		topo.core[c] = (uint16_t)(c / cfg->smt); /* one package, one shared LLC */
 	sc.policy = cfg->policy;
+	sc.fair_spread_ns = cfg->fair_spread_ns;
 	sim_callbacks(sim, &sc);
 	sc.core_sched = cfg->core_sched;
 	sc.core_protect = cfg->core_protect;
