@@ -13,7 +13,6 @@
  *
  *   admit_curves [SETS_PER_POINT]     (default 500)
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,73 +20,11 @@
 #include <sched/sched.h>
 
 #include "rt_oracle.h"
+#include "rt_sets.h"
 
 #define MS 1000000ull
-#define US 1000ull
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double uniform(void)
-{
-	return (double)(next() >> 11) / 9007199254740992.0;
-}
-
-static void uunifast(double *u, unsigned n, double total)
-{
-	for (;;) {
-		double sum = total;
-		bool ok = true;
-
-		for (unsigned i = 0; i + 1 < n; i++) {
-			double s = sum * pow(uniform(), 1.0 / (double)(n - i - 1));
-
-			u[i] = sum - s;
-			sum = s;
-		}
-		u[n - 1] = sum;
-		for (unsigned i = 0; i < n; i++)
-			ok = ok && u[i] <= 1.0;
-		if (ok)
-			return;
-	}
-}
-
-/* A set of n tasks of total utilisation `total`; periods from `fixed` (if not NULL) or
- * log-uniform 1..1000 ms. false if a budget rounded to 0. */
-static bool make_set(struct sched_rt_task *ts, struct rt_task *os, unsigned n, double total,
-		     const uint64_t *fixed, unsigned nfixed)
-{
-	double u[16];
-
-	uunifast(u, n, total);
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t p = fixed ? fixed[next() % nfixed] * MS
-				   : (uint64_t)exp(log(1000.0) * uniform()) * 1000 * US;
-		uint64_t c = (uint64_t)(u[i] * (double)p);
-
-		if (!c)
-			return false;
-		ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
-	}
-	for (unsigned i = 0; i < n; i++) {
-		unsigned above = 0;
-
-		for (unsigned j = 0; j < n; j++)
-			above += ts[j].deadline < ts[i].deadline ||
-				 (ts[j].deadline == ts[i].deadline && j < i);
-		ts[i].prio = (uint8_t)(n - above);
-		os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, ts[i].prio };
-	}
-	return true;
-}
+static struct rt_rng rng = { 0x2545f4914f6cdd1dull };
 
 static void one_cpu(unsigned sets)
 {
@@ -101,9 +38,9 @@ static void one_cpu(unsigned sets)
 			struct sched_rt_task ts[16];
 			struct rt_task os[16];
 			struct rt_result r;
-			unsigned n = 2 + (unsigned)(next() % 9);
+			unsigned n = 2 + (unsigned)(rt_next(&rng) % 9);
 
-			if (!make_set(ts, os, n, u, NULL, 0))
+			if (!rt_make_set(&rng, ts, os, n, u, NULL, 0))
 				continue;
 			done++;
 			e += sched_rt_edf_check(ts, n, 1000000, NULL) == 0;
@@ -137,9 +74,9 @@ static void four_cpus(unsigned sets)
 			struct rt_result r;
 			uint16_t cpu[16];
 			uint32_t order[16];
-			unsigned n = 5 + (unsigned)(next() % 6);
+			unsigned n = 5 + (unsigned)(rt_next(&rng) % 6);
 
-			if (!make_set(ts, os, n, u * m, periods, 6))
+			if (!rt_make_set(&rng, ts, os, n, u * m, periods, 6))
 				continue;
 			done++;
 			for (int f = 0; f < 3; f++)

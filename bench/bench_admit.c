@@ -16,18 +16,12 @@
 #include <sched/admit.h>
 #include <sched/sched.h>
 
+#include "rt_sets.h"
+
 #define MS 1000000ull
 #define BATCHES 15
 
-static uint64_t rng = 88172645463325252ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static struct rt_rng rng = { 88172645463325252ull };
 
 static uint64_t now_ns(void)
 {
@@ -46,15 +40,15 @@ static void make_set(struct sched_rt_task *ts, unsigned n, double u)
 {
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t p = 1;
-		unsigned digits = (unsigned)(next() % 3);
+		unsigned digits = (unsigned)(rt_next(&rng) % 3);
 
 		for (unsigned d = 0; d <= digits; d++)
-			p *= 1 + next() % 10;
+			p *= 1 + rt_next(&rng) % 10;
 		ts[i].period = p * MS;
-		ts[i].budget = (uint64_t)((double)ts[i].period * u / n * (0.9 + 0.2 * (double)(next() % 1000) / 1000.0));
+		ts[i].budget = (uint64_t)((double)ts[i].period * u / n * (0.9 + 0.2 * (double)(rt_next(&rng) % 1000) / 1000.0));
 		if (!ts[i].budget)
 			ts[i].budget = 1;
-		ts[i].deadline = ts[i].period - ts[i].period / 5 * (next() % 100) / 100;
+		ts[i].deadline = ts[i].period - ts[i].period / 5 * (rt_next(&rng) % 100) / 100;
 		if (ts[i].deadline < ts[i].budget)
 			ts[i].deadline = ts[i].budget;
 		ts[i].prio = (uint8_t)(99 - (p > 98 ? 98 : p - 1));

@@ -34,6 +34,22 @@ static int check(const struct rt_task *ts, unsigned n, struct rt_result *r)
  * EDF. With d <= t a task has at most one pending job: a job still pending at its next
  * release was pending at its deadline (<= that release), which ends the simulation.
  */
+/* A job with work left at its deadline misses it (deadlines are events): the lowest
+ * index such job fills r's miss fields; true if there is one. */
+static bool missed(const uint64_t *rem, const uint64_t *dl, unsigned n, uint64_t now,
+		   struct rt_result *r)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (rem[i] && dl[i] <= now) {
+			r->miss = true;
+			r->task = i;
+			r->at = dl[i];
+			r->end = now;
+			return true;
+		}
+	return false;
+}
+
 int rt_sim_edf(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt_result *r)
 {
 	uint64_t next_rel[RT_MAX_TASKS], rem[RT_MAX_TASKS], dl[RT_MAX_TASKS];
@@ -78,15 +94,8 @@ int rt_sim_edf(const struct rt_task *ts, unsigned n, uint64_t horizon, struct rt
 			rem[run] -= next - now;
 		now = next;
 
-		/* A job with work left at its deadline misses it (deadlines are events). */
-		for (unsigned i = 0; i < n; i++)
-			if (rem[i] && dl[i] <= now) {
-				r->miss = true;
-				r->task = i;
-				r->at = dl[i];
-				r->end = now;
-				return 0;
-			}
+		if (missed(rem, dl, n, now, r))
+			return 0;
 		/* Every job released before `now` is done: the synchronous busy period ends. */
 		bool pending = false;
 
@@ -249,15 +258,8 @@ static int sim_global(const struct rt_task *ts, unsigned n, unsigned m, uint64_t
 			rem[run[k]] -= next - now;
 		now = next;
 
-		/* A job with work left at its deadline misses it (deadlines are events). */
-		for (unsigned i = 0; i < n; i++)
-			if (rem[i] && dl[i] <= now) {
-				r->miss = true;
-				r->task = i;
-				r->at = dl[i];
-				r->end = now;
-				return 0;
-			}
+		if (missed(rem, dl, n, now, r))
+			return 0;
 		/*
 		 * Nothing pending and every task releasing now: the state of time 0 (this is the
 		 * hyperperiod, see rt_oracle.h), from which the schedule repeats.

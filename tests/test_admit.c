@@ -10,7 +10,6 @@
  * drawn between the budget and the period, deadline-monotonic distinct priorities for the
  * fixed-priority test. ADMIT_SETS sets each (default 100 000).
  */
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,73 +22,17 @@
 #include <sched/sched.h>
 
 #include "rt_oracle.h"
+#include "rt_sets.h"
 
 #define MS 1000000ull
-#define US 1000ull
 #define HORIZON (60000 * MS) /* a simulation that runs a minute undecided is skipped */
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static struct rt_rng rng = { 0x9e3779b97f4a7c15ull };
 
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double uniform(void)
-{
-	return (double)(next() >> 11) / 9007199254740992.0; /* [0, 1) */
-}
-
-/* UUniFast (Bini and Buttazzo), discarding sets with a task above 1. */
-static void uunifast(double *u, unsigned n, double total)
-{
-	for (;;) {
-		double sum = total;
-		bool ok = true;
-
-		for (unsigned i = 0; i + 1 < n; i++) {
-			double next_sum = sum * pow(uniform(), 1.0 / (double)(n - i - 1));
-
-			u[i] = sum - next_sum;
-			sum = next_sum;
-		}
-		u[n - 1] = sum;
-		for (unsigned i = 0; i < n; i++)
-			ok = ok && u[i] <= 1.0;
-		if (ok)
-			return;
-	}
-}
-
-/* A random set; false if rounding made a task invalid (then draw again). */
+/* A random set of the default kind (see the top); false: draw again. */
 static bool random_set(struct sched_rt_task *ts, struct rt_task *os, unsigned n)
 {
-	double u[RT_MAX_TASKS];
-
-	uunifast(u, n, 0.3 + 0.75 * uniform());
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t p = (uint64_t)exp(log(1000.0) * uniform()) * 1000 * US; /* 1..1000 ms */
-		uint64_t c = (uint64_t)(u[i] * (double)p);
-
-		if (!c)
-			return false;
-		ts[i] = (struct sched_rt_task){ .budget = c, .period = p,
-						.deadline = c + (uint64_t)((double)(p - c) * uniform()) };
-	}
-	/* deadline monotonic, distinct priorities: the shortest deadline gets n */
-	for (unsigned i = 0; i < n; i++) {
-		unsigned above = 0;
-
-		for (unsigned j = 0; j < n; j++)
-			above += ts[j].deadline < ts[i].deadline ||
-				 (ts[j].deadline == ts[i].deadline && j < i);
-		ts[i].prio = (uint8_t)(n - above);
-		os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, ts[i].prio };
-	}
-	return true;
+	return rt_make_set(&rng, ts, os, n, 0.3 + 0.75 * rt_uniform(&rng), NULL, 0);
 }
 
 static unsigned long sets(void)
@@ -163,7 +106,7 @@ static void edf_exact_both_ways(void **state)
 
 	(void)state;
 	while (done < n_sets) {
-		unsigned n = 2 + (unsigned)(next() % 9);
+		unsigned n = 2 + (unsigned)(rt_next(&rng) % 9);
 		struct sched_rt_verdict v;
 		struct rt_result r;
 		int ret;
@@ -202,7 +145,7 @@ static void fixed_priority_exact_both_ways(void **state)
 
 	(void)state;
 	while (done < n_sets) {
-		unsigned n = 2 + (unsigned)(next() % 9);
+		unsigned n = 2 + (unsigned)(rt_next(&rng) % 9);
 		struct sched_rt_verdict v;
 		struct rt_result r;
 		int ret;
@@ -334,13 +277,13 @@ static void partition_against_exhaustive_assignment(void **state)
 
 	(void)state;
 	for (unsigned long s = 0; s < n_sets;) {
-		unsigned n = 3 + (unsigned)(next() % 5), m = 2 + (unsigned)(next() % 2);
+		unsigned n = 3 + (unsigned)(rt_next(&rng) % 5), m = 2 + (unsigned)(rt_next(&rng) % 2);
 		double u[8];
 		bool any;
 
 		if (!random_set(ts, os, n))
 			continue;
-		uunifast(u, n, (double)m * (0.5 + 0.45 * uniform()));
+		rt_uunifast(&rng, u, n, (double)m * (0.5 + 0.45 * rt_uniform(&rng)));
 		for (unsigned i = 0; i < n; i++) { /* rescale the budgets to this total */
 			ts[i].budget = (uint64_t)(u[i] * (double)ts[i].period);
 			if (!ts[i].budget)
@@ -407,9 +350,20 @@ static void dhall_in_each_mode(void **state)
  * simulated under global EDF over the hyperperiod. Prints how many each test accepts
  * against how many the simulation schedules.
  */
-static void global_edf_accepts_only_what_runs(void **state)
+/* n (3..8) tasks for m (2..4) CPUs, total utilisation up to 0.95 per task or CPU (so
+ * UUniFast-discard finishes), periods of a 200 ms hyperperiod; false: draw again. */
+static bool global_set(struct sched_rt_task *ts, struct rt_task *os, unsigned *n, unsigned *m)
 {
 	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
+
+	*n = 3 + (unsigned)(rt_next(&rng) % 6);
+	*m = 2 + (unsigned)(rt_next(&rng) % 3);
+	return rt_make_set(&rng, ts, os, *n,
+			   (double)(*m < *n ? *m : *n) * (0.2 + 0.75 * rt_uniform(&rng)), periods, 6);
+}
+
+static void global_edf_accepts_only_what_runs(void **state)
+{
 	unsigned long n_sets = sets() / 10, sim_ok = 0, gfb_ok = 0, bcl_ok = 0, bak_ok = 0;
 	unsigned long any_ok = 0;
 	struct sched_rt_task ts[8];
@@ -417,23 +371,12 @@ static void global_edf_accepts_only_what_runs(void **state)
 
 	(void)state;
 	for (unsigned long s = 0; s < n_sets;) {
-		unsigned n = 3 + (unsigned)(next() % 6), m = 2 + (unsigned)(next() % 3);
-		double u[8];
+		unsigned n, m;
 		struct sched_rt_verdict v;
 		struct rt_result r;
-		bool ok = true;
 		int ret;
 
-		/* at most 0.95 per task, or UUniFast-discard would never finish */
-		uunifast(u, n, (double)(m < n ? m : n) * (0.2 + 0.75 * uniform()));
-		for (unsigned i = 0; i < n && ok; i++) {
-			uint64_t p = periods[next() % 6] * MS, c = (uint64_t)(u[i] * (double)p);
-
-			ok = c > 0;
-			ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
-			os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, 1 };
-		}
-		if (!ok)
+		if (!global_set(ts, os, &n, &m))
 			continue;
 		s++;
 		ret = sched_rt_gedf_check(ts, n, m, 1000000, &v);
@@ -465,37 +408,18 @@ static void global_edf_accepts_only_what_runs(void **state)
  */
 static void global_fixed_priority_accepts_only_what_runs(void **state)
 {
-	static const uint64_t periods[] = { 10, 20, 25, 40, 50, 100 };
 	unsigned long n_sets = sets() / 10, sim_ok = 0, ok = 0;
 	struct sched_rt_task ts[8];
 	struct rt_task os[8];
 
 	(void)state;
 	for (unsigned long s = 0; s < n_sets;) {
-		unsigned n = 3 + (unsigned)(next() % 6), m = 2 + (unsigned)(next() % 3);
-		double u[8];
+		unsigned n, m;
 		struct sched_rt_verdict v;
 		struct rt_result r;
-		bool good = true;
 
-		uunifast(u, n, (double)(m < n ? m : n) * (0.2 + 0.75 * uniform()));
-		for (unsigned i = 0; i < n && good; i++) {
-			uint64_t p = periods[next() % 6] * MS, c = (uint64_t)(u[i] * (double)p);
-
-			good = c > 0;
-			ts[i] = (struct sched_rt_task){ c, p, c + (uint64_t)((double)(p - c) * uniform()), 1 };
-		}
-		if (!good)
+		if (!global_set(ts, os, &n, &m)) /* deadline-monotonic distinct priorities */
 			continue;
-		for (unsigned i = 0; i < n; i++) { /* deadline monotonic, distinct */
-			unsigned above = 0;
-
-			for (unsigned j = 0; j < n; j++)
-				above += ts[j].deadline < ts[i].deadline ||
-					 (ts[j].deadline == ts[i].deadline && j < i);
-			ts[i].prio = (uint8_t)(n - above);
-			os[i] = (struct rt_task){ ts[i].budget, ts[i].period, ts[i].deadline, ts[i].prio };
-		}
 		s++;
 		assert_int_equal(rt_sim_gfp(os, n, m, 200 * MS, &r), 0);
 		assert_false(r.capped);
