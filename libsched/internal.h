@@ -41,6 +41,18 @@ static inline int sched__check_fail(struct sched_sys *s, const char *msg, uint32
 	return -SCHED_ECHECK;
 }
 
+/* Zero n bytes (a multiple of 8, 8-aligned). The empty asm keeps the compiler from turning
+ * the loop into a call to memset, which a freestanding kernel may not have. O(n). */
+static inline void sched__zero(void *p, size_t n)
+{
+	uint64_t *w = (uint64_t *)p;
+
+	for (size_t i = 0; i < n / 8; i++) {
+		w[i] = 0;
+		__asm__ volatile("" ::: "memory");
+	}
+}
+
 static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)
 {
 	SCHED_ASSERT(cpu < s->nr_cpus);

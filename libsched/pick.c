@@ -221,6 +221,14 @@ static bool slice_over(struct sched_rq *rq, sched_time_t now)
 	       !sched_time_before(now, c->on_class->slice_end(rq, c, c->exec_start));
 }
 
+/* A class asked for a pick by now (rt: its throttling window ended while others ran). */
+static bool class_due(const struct sched_rq *rq, sched_time_t now)
+{
+	sched_time_t e = sched__class_event(rq, now);
+
+	return e != SCHED_TIME_NEVER && !sched_time_before(now, e);
+}
+
 /* The current thread's class follows what other CPUs changed; the load follows it. */
 static void tick_class(struct sched_rq *rq)
 {
@@ -251,7 +259,7 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_timer(rq, now); /* a slice, request or budget that ended sets need_resched */
 	tick_class(rq);
-	if (slice_over(rq, now))     /* ended at an earlier charge, when nobody else waited */
+	if (slice_over(rq, now) || class_due(rq, now))
 		sched__set(&rq->need_resched, 1);
 	if (rq->nr_sc_wait)          /* refills due: waiting threads are queued again */
 		sched__expire_refills(rq, now);

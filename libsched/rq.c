@@ -255,6 +255,18 @@ static bool in_fair_group(const struct sched_thread *t)
 	return false;
 }
 
+/* The earliest instant a class with threads here needs a pick (class.h next_event). */
+sched_time_t sched__class_event(const struct sched_rq *rq, sched_time_t now)
+{
+	sched_time_t d = SCHED_TIME_NEVER;
+
+	sched__assert_rq_locked(rq);
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++)
+		if (rq->class_nr[i] && rq->sys->classes[i]->next_event)
+			d = sched__earlier(d, rq->sys->classes[i]->next_event(rq, now));
+	return d;
+}
+
 /* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER. */
 static sched_time_t next_deadline(struct sched_rq *rq)
 {
@@ -274,6 +286,7 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 	}
 	if (rq->nr_sc_wait)
 		d = sched__earlier(d, sched__budget_next_refill(rq));
+	d = sched__earlier(d, sched__class_event(rq, sched_arch_now()));
 	if (rq->sleepers.leftmost) {
 		struct sched_thread *t =
 			sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);

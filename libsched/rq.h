@@ -21,6 +21,7 @@ const struct sched_class *sched__class_wanted(struct sched_rq *rq, const struct 
 					      sched_time_t now);
 bool sched__preempts(struct sched_rq *rq, struct sched_thread *t);
 bool sched__others_wait(const struct sched_rq *rq);
+sched_time_t sched__class_event(const struct sched_rq *rq, sched_time_t now);
 void sched__rearm(struct sched_rq *rq);
 void sched__kick(struct sched_rq *rq, bool must_preempt);
 struct sched_thread *sched__class_best(struct sched_rq *rq, sched_time_t now);
@@ -31,7 +32,7 @@ struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *pre
  * that never met an SC, which keeps the class and budget checks off the plain paths. */
 static inline bool sched__class_may_change(const struct sched_rq *rq, const struct sched_thread *t)
 {
-	return t->sc || t->passive || t->sc_fault ||
+	return t->sc || t->passive || t->sc_fault || t->rt_prio ||
 	       t->on_class != rq->sys->classes[SCHED_NR_CLASSES - 1];
 }
 

@@ -56,6 +56,20 @@ static void default_config(struct sched_config *c, unsigned nr_cpus)
 		c->balance_max = 4;
 	if (!c->fair_spread_ns)
 		c->fair_spread_ns = 16 * MS;
+	if (!c->rt_period_ns)
+		c->rt_period_ns = 1000 * MS;
+	if (!c->rt_runtime_ns)
+		c->rt_runtime_ns = c->rt_period_ns / 20 * 19; /* 95%, Linux's default */
+	if (!c->rt_rr_quantum_ns)
+		c->rt_rr_quantum_ns = 100 * MS;
+}
+
+/* Throttling: a period from 1 ms to the SC bound, a runtime within it (or unlimited). */
+static bool rt_config_ok(const struct sched_config *c)
+{
+	return c->rt_period_ns >= MS && c->rt_period_ns <= SCHED_SC_PERIOD_MAX_NS &&
+	       (c->rt_runtime_ns <= c->rt_period_ns || c->rt_runtime_ns == SCHED_RT_UNLIMITED) &&
+	       c->rt_rr_quantum_ns >= SCHED_SLICE_MIN && c->rt_rr_quantum_ns <= 1000 * MS;
 }
 
 /* Bounds that keep the arithmetic inside its overflow budgets (docs/fair.md). */
@@ -66,7 +80,8 @@ static int check_config(const struct sched_config *c)
 	if (c->rr_quantum_ns > max || c->base_slice_ns < SCHED_SLICE_MIN ||
 	    c->base_slice_ns > SCHED_SLICE_MAX || c->tick_ns > max || c->cache_hot_ns > max ||
 	    c->balance_interval_ns > max || c->balance_max > 64 || c->fair_spread_ns > max ||
-	    c->core_autotag > SCHED_CORE_AUTOTAG_SESSION || (c->core_protect && !c->core_sched))
+	    c->core_autotag > SCHED_CORE_AUTOTAG_SESSION || (c->core_protect && !c->core_sched) ||
+	    !rt_config_ok(c))
 		return -SCHED_EINVAL;
 	return 0;
 }
@@ -91,7 +106,7 @@ static int check_topology(const struct sched_topology *topo, bool core_sched)
 
 static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 {
-	*rq = (struct sched_rq){ 0 };
+	sched__zero(rq, sizeof(*rq));
 	rq->cpu = (uint16_t)cpu;
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;

@@ -362,3 +362,52 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }
+
+static bool rt_params_ok(const struct sched_rt_params *p)
+{
+	if (p->policy == SCHED_RT_NONE)
+		return p->prio == 0;
+	return p->policy <= SCHED_RT_RR && p->prio >= 1 && p->prio <= SCHED_RT_PRIO_MAX;
+}
+
+/* Set t's fixed priority (t locked, live, not idle): a queued thread moves to its new class
+ * or level now, a current one at its CPU's next pick, which this asks for. */
+static void apply_rt(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p)
+{
+	enum sched_state st = (enum sched_state)sched__get(&t->state);
+	struct sched_rq *rq = st != SCHED_NEW && st != SCHED_BLOCKED ? sched__lock_thread_rq(s, t)
+								       : NULL;
+
+	if (rq)
+		sched__charge_curr(rq, sched_arch_now());
+	t->rt_policy = p->policy;
+	sched__set(&t->rt_prio, p->prio);
+	if (rq) {
+		sched__requeue(rq, t, sched_arch_now());
+		sched__rq_unlock(rq);
+	}
+}
+
+int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+		 const struct sched_rt_params *p)
+{
+	struct sched_thread *t = r.t;
+	unsigned long flags;
+	int ret = 0;
+
+	if (!s || !t || !p || !auth.a || !rt_params_ok(p))
+		return -SCHED_EINVAL;
+	if (!sched__auth_live(auth))
+		return -SCHED_ESTALE;
+	if (!(auth.a->rights & SCHED_RIGHT_RT))
+		return -SCHED_EPERM;
+	flags = sched__lock_irq(&t->lock);
+	if (!sched__ref_live(r) || t->is_idle)
+		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	else if (!sched__in_scope(t->group, auth.a->scope))
+		ret = -SCHED_EPERM;
+	else
+		apply_rt(s, t, p);
+	sched__unlock_irq(&t->lock, flags);
+	return ret;
+}

@@ -7,7 +7,7 @@
 # objects, and fails if a module calls one in a higher layer, or if calls between modules of
 # one layer form a cycle. The layers (docs/architecture.md draws them):
 #   0 utilities       rbtree weight errors trace
-#   1 policy leaves   eevdf rr edf refill admit
+#   1 policy leaves   eevdf rr rt edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc core_cookie core_pick core_protect balance wake thread
 #   4 entry points    pick block sys check
@@ -22,6 +22,7 @@ errors 0
 trace 0
 eevdf 1
 rr 1
+rt 1
 edf 1
 refill 1
 admit 1

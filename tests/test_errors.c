@@ -349,7 +349,7 @@ static void einval_null_and_out_of_range_arguments(void **state)
 	/* authority */
 	REFUSED(sim, SCHED_EINVAL, sched_auth_derive(NULL, root(sim), SCHED_RIGHT_FAIR, NULL, NULL));
 	REFUSED(sim, SCHED_EINVAL, sched_auth_derive(&au, nul, SCHED_RIGHT_FAIR, NULL, NULL));
-	REFUSED(sim, SCHED_EINVAL, sched_auth_derive(&au, root(sim), 16, NULL, NULL));
+	REFUSED(sim, SCHED_EINVAL, sched_auth_derive(&au, root(sim), SCHED_RIGHT_ALL + 1, NULL, NULL));
 	REFUSED(sim, SCHED_EINVAL, sched_auth_revoke(nul));
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(NULL, root(sim), ra, &fp));
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(&sim->sys, nul, ra, &fp));
@@ -357,6 +357,20 @@ static void einval_null_and_out_of_range_arguments(void **state)
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(&sim->sys, root(sim), ra, NULL));
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(&sim->sys, root(sim), ra, &bad_fp));
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(&sim->sys, root(sim), idle, &fp));
+	{
+		static const struct sched_rt_params bad_rt[] = {
+			{ SCHED_RT_FIFO, 0 }, { SCHED_RT_RR, 100 }, { SCHED_RT_NONE, 5 }, { 3, 5 },
+		};
+		struct sched_rt_params rp = { SCHED_RT_FIFO, 10 };
+
+		REFUSED(sim, SCHED_EINVAL, sched_set_rt(NULL, root(sim), ra, &rp));
+		REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, nul, ra, &rp));
+		REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, root(sim), none, &rp));
+		REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, root(sim), ra, NULL));
+		REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, root(sim), idle, &rp));
+		for (unsigned i = 0; i < sizeof(bad_rt) / sizeof(bad_rt[0]); i++)
+			REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, root(sim), ra, &bad_rt[i]));
+	}
 	/* SCs (no pool yet: every capability index is outside it) */
 	cap = (struct sched_sc_cap){ 0, 1, SCHED_SC_ALL };
 	REFUSED(sim, SCHED_EINVAL, sched_sc_bind(&sim->sys, cap, ra));
@@ -509,6 +523,10 @@ static void estale_refs_tokens_and_capabilities(void **state)
 	REFUSED(sim, SCHED_ESTALE, sched_thread_stats(&sim->sys, old, &acct));
 	REFUSED(sim, SCHED_ESTALE, sched_set_fair(&sim->sys, root(sim), old, &fp));
 	REFUSED(sim, SCHED_ESTALE, sched_set_fair(&sim->sys, dead, rb, &fp));
+	REFUSED(sim, SCHED_ESTALE, sched_set_rt(&sim->sys, root(sim), old,
+						&(struct sched_rt_params){ SCHED_RT_RR, 1 }));
+	REFUSED(sim, SCHED_ESTALE, sched_set_rt(&sim->sys, dead, rb,
+						&(struct sched_rt_params){ SCHED_RT_RR, 1 }));
 	REFUSED(sim, SCHED_ESTALE, sched_auth_derive(&au, dead, SCHED_RIGHT_FAIR, NULL, NULL));
 	REFUSED(sim, SCHED_ESTALE, sched_auth_revoke(dead));
 	REFUSED(sim, SCHED_ESTALE, sched_sc_configure(&sim->sys, dead, cap, &sp));
@@ -844,6 +862,10 @@ static void eperm_authority_or_capability_does_not_grant_it(void **state)
 	watch(&other, sizeof(other));
 	REFUSED(sim, SCHED_EPERM, sched_set_fair(&sim->sys, token(&scoped), sched_ref_of(&b->st), &fp));
 	REFUSED(sim, SCHED_EPERM, sched_set_fair(&sim->sys, token(&sc_only), sched_ref_of(&a->st), &fp));
+	REFUSED(sim, SCHED_EPERM, sched_set_rt(&sim->sys, token(&fair_only), sched_ref_of(&a->st),
+					       &(struct sched_rt_params){ SCHED_RT_FIFO, 50 }));
+	REFUSED(sim, SCHED_EPERM, sched_set_rt(&sim->sys, token(&scoped), sched_ref_of(&b->st),
+					       &(struct sched_rt_params){ SCHED_RT_FIFO, 50 }));
 	REFUSED(sim, SCHED_EPERM, sched_auth_derive(&scoped, token(&fair_only), SCHED_RIGHT_FAIR,
 						   NULL, NULL)); /* no DERIVE right */
 	REFUSED(sim, SCHED_EPERM, sched_auth_derive(&fair_only, token(&scoped), SCHED_RIGHT_FAIR,

@@ -946,6 +946,8 @@ struct sim *sim_new(const struct sim_config *cfg)
 		topo.core[c] = (uint16_t)(c / cfg->smt); /* one package, one shared LLC */
 	sc.policy = cfg->policy;
 	sc.fair_spread_ns = cfg->fair_spread_ns;
+	sc.rt_runtime_ns = cfg->rt_runtime_ns;
+	sc.rt_period_ns = cfg->rt_period_ns;
 	sim_callbacks(sim, &sc);
 	sc.core_sched = cfg->core_sched;
 	sc.core_protect = cfg->core_protect;

@@ -31,6 +31,9 @@ struct sim_config {
 	bool core_protect;        /* kernel protection (sched_config.core_protect): every event
 				   * is a kernel entry and exit on its CPU (see sim.c) */
 	uint64_t fair_spread_ns;  /* sched_config.fair_spread_ns; 0 = the library's default */
+	uint64_t rt_runtime_ns;   /* sched_config.rt_runtime_ns (throttling, admission cap);
+				   * 0 = the library's default, SCHED_RT_UNLIMITED = off */
+	uint64_t rt_period_ns;    /* sched_config.rt_period_ns; 0 = the library's default */
 	uint64_t max_events;      /* event budget: sim_run_until handles at most this many
 				   * events (sim.events); one more due stops the run
 				   * (sim.stopped). 0 = no budget */

@@ -31,6 +31,7 @@
 /* X(slot, class object, words per thread, words per run queue), highest class first. */
 #define SCHED_CLASS_SLOTS(X)                                                            \
 	X(edf, sched_edf_class, 4, 3)     /* threads on a SchedulingContext with budget */ \
+	X(rt, sched_rt_class, 4, 202)     /* fixed priorities 1..99, FIFO and RR */        \
 	X(fair, sched_eevdf_class, 20, 12) /* everything else (eevdf or rr) */
 
 enum sched_class_slot {
@@ -129,9 +130,18 @@ struct sched_class {
 	 * `charged_at` is the instant its figures were last brought up to date. */
 	sched_time_t (*slice_end)(struct sched_rq *rq, struct sched_thread *curr,
 				  sched_time_t charged_at);
+	/* (optional) The next instant the class needs this CPU to pick again whatever runs
+	 * (rt: its throttling window ends), or SCHED_TIME_NEVER; asked while it has threads
+	 * here. The core arms the timer for it and reschedules when it has passed. */
+	sched_time_t (*next_event)(const struct sched_rq *rq, sched_time_t now);
 	/* The current thread yields: the next pick should prefer its peers. */
 	void (*yield)(struct sched_rq *rq, struct sched_thread *curr);
-	/* Iterate the queued threads (not the current one) in any order; O(1) per step. */
+	/* (optional) A realtime class's urgency of t across CPUs, smaller first (EDF: its
+	 * deadline; rt: 100 - priority). Classes with it take part in push and pull
+	 * (push.c): on a CPU set the most urgent of their threads run. Pure. */
+	uint64_t (*rank_key)(const struct sched_thread *t);
+	/* Iterate the queued threads (not the current one) in any order; O(1) per step. A
+	 * class with rank_key gives its most urgent queued thread first. */
 	struct sched_thread *(*first)(struct sched_rq *rq);
 	struct sched_thread *(*next)(struct sched_rq *rq, struct sched_thread *t);
 	/* Core scheduling (optional), comparing threads of one class queued on sibling CPUs:

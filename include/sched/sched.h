@@ -145,6 +145,8 @@ struct sched_thread {
 	uint8_t timeout_armed;   /* in rq[cpu].sleepers (protected by that rq lock) */
 	uint8_t wake_pending;    /* woken, not yet run: woken_at is valid */
 	uint8_t permit;          /* sched_unpark() came while it was not parked */
+	uint8_t rt_policy;       /* enum sched_rt_policy (sched_set_rt) */
+	uint8_t rt_prio;         /* 1..99 in the fixed-priority class; 0: not in it */
 	uint16_t cpu;            /* owning CPU while queued/current; else the last CPU */
 	uint16_t dst_cpu;        /* MIGRATING only */
 	int8_t nice;
@@ -260,6 +262,11 @@ struct sched_config {
 	unsigned balance_max;        /* threads moved per balance or steal pass (K); 4 */
 	uint64_t fair_spread_ns;     /* progress gap between two CPUs' threads that makes the
 				      * balancer rotate a thread (docs/fair.md); 0 = default 16 ms */
+	uint64_t rt_runtime_ns;      /* fixed-priority throttling (rt.c) and the realtime share
+				      * admission gives out per CPU (admit.h cap): at most this
+				      * much per rt_period_ns; 0 = 950 ms, SCHED_RT_UNLIMITED = off */
+	uint64_t rt_period_ns;       /* 0 = 1 s; 1 ms .. 2^36 ns */
+	uint64_t rt_rr_quantum_ns;   /* SCHED_RR quantum; 0 = 100 ms (Linux) */
 	bool core_sched;             /* SMT core scheduling (core.h); off by default */
 	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
 	bool core_protect;           /* kernel protection hooks (core.h) take effect */
@@ -283,7 +290,8 @@ enum sched_right {
 	SCHED_RIGHT_DERIVE = 2,     /* derive narrower authorities */
 	SCHED_RIGHT_SC_CONTROL = 4, /* configure SCs on its CPUs; revoke the SCs of its scope */
 	SCHED_RIGHT_CORE = 8,       /* create, share and clear core-scheduling cookies */
-	SCHED_RIGHT_ALL = 15,
+	SCHED_RIGHT_RT = 16,        /* fixed priorities (sched_set_rt) */
+	SCHED_RIGHT_ALL = 31,
 };
 
 #define SCHED_AUTH_DEPTH_MAX 8
@@ -335,6 +343,20 @@ struct sched_group_params {
 	struct sched_group *parent;  /* NULL for a top-level group */
 	uint32_t weight;             /* fairness shares, 2 .. 2^20; 0 = 1024 */
 	struct sched_group_cpu *pcpu;/* nr_cpus entries to make it a fairness group, or NULL */
+};
+
+#define SCHED_RT_UNLIMITED UINT64_MAX /* sched_config.rt_runtime_ns: no throttling */
+#define SCHED_RT_PRIO_MAX 99
+
+enum sched_rt_policy {
+	SCHED_RT_NONE,  /* the fair class (SCHED_OTHER) */
+	SCHED_RT_FIFO,  /* runs until it blocks, yields or a higher priority comes */
+	SCHED_RT_RR,    /* the same, and takes turns with its level every rt_rr_quantum_ns */
+};
+
+struct sched_rt_params {
+	uint8_t policy;              /* enum sched_rt_policy */
+	uint8_t prio;                /* 1..99 for FIFO and RR (larger first); 0 for NONE */
 };
 
 struct sched_fair_params {
@@ -544,6 +566,18 @@ int sched_auth_revoke(struct sched_auth a);
  */
 int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		   const struct sched_fair_params *p);
+
+/*
+ * Put a thread in the fixed-priority class (SCHED_RT_FIFO or SCHED_RT_RR at prio 1..99) or
+ * back in the fair class (SCHED_RT_NONE, prio 0). Needs a live token with SCHED_RIGHT_RT
+ * whose scope contains the thread's group: -SCHED_EPERM otherwise, -SCHED_ESTALE for a
+ * stale token or ref, -SCHED_EINVAL for a bad policy or priority or an idle thread; nothing
+ * changes then. A thread on an SC stays in the EDF class above and uses its priority
+ * when its SC cannot run it (demoted). A queued thread moves at once; a running one at its
+ * CPU's next pick, which this asks for. Takes the thread lock and its rq lock. O(1).
+ */
+int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+		 const struct sched_rt_params *p);
 
 /* --- observability ------------------------------------------------------------------------ */
 

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_rt.c - the fixed-priority class (SCHED_FIFO / SCHED_RR) on the simulated machine:
+ * order of levels and classes, FIFO and RR within a level, throttling, priority changes,
+ * and the m highest priorities running on m CPUs. The checker runs after every step.
+ */
+#include "simtest.h"
+
+static struct sched_auth root(struct sim *sim)
+{
+	return (struct sched_auth){ &sim->sys.root_authority, sim->sys.root_authority.gen };
+}
+
+static void set_rt(struct sim *sim, struct sim_thread *t, unsigned policy, unsigned prio)
+{
+	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)prio };
+
+	assert_int_equal(sched_set_rt(&sim->sys, root(sim), sched_ref_of(&t->st), &p), 0);
+	settle(sim);
+}
+
+static struct sim_thread *rt_thread(struct sim *sim, unsigned policy, unsigned prio)
+{
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+	set_rt(sim, t, policy, prio);
+	return t;
+}
+
+static uint64_t ran(struct sim_thread *t)
+{
+	return acct(t, SCHED_ACCT_RUNTIME);
+}
+
+/* Higher levels preempt lower ones, every level preempts fair, the preempted FIFO thread
+ * resumes before its peers (head of its level). */
+static void test_priority_order(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = rt_thread(sim, SCHED_RT_FIFO, 10);
+	struct sim_thread *a2 = rt_thread(sim, SCHED_RT_FIFO, 10);
+	struct sim_thread *b = rt_thread(sim, SCHED_RT_FIFO, 20);
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, f), 0);
+	assert_ptr_equal(running_on(sim, 0), f);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_int_equal(wake_from(sim, 0, a2), 0);
+	assert_ptr_equal(running_on(sim, 0), a); /* same level: no preemption */
+	advance(sim, 50 * MS);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	assert_ptr_equal(running_on(sim, 0), b);
+	advance(sim, 5 * MS);
+	assert_int_equal(block_on(sim, 0), 0);   /* b blocks: a had the head of level 10 */
+	assert_ptr_equal(running_on(sim, 0), a);
+	advance(sim, 300 * MS);                  /* FIFO: no turns, a2 still waits */
+	assert_int_equal(ran(a2), 0);
+	assert_int_equal(block_on(sim, 0), 0);
+	assert_ptr_equal(running_on(sim, 0), a2);
+	assert_int_equal(block_on(sim, 0), 0);
+	assert_ptr_equal(running_on(sim, 0), f);
+	sim_free(sim);
+}
+
+/* RR threads of one level take 100 ms turns; a FIFO thread of that level does not. */
+static void test_round_robin_level(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = rt_thread(sim, SCHED_RT_RR, 30);
+	struct sim_thread *b = rt_thread(sim, SCHED_RT_RR, 30);
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	advance(sim, 1000 * MS);
+	assert_int_equal(ran(a), 500 * MS);
+	assert_int_equal(ran(b), 500 * MS);
+	/* a's turns start at 0, 200, .. 800 ms, and at 1000 ms as b's fifth ends */
+	assert_int_equal(acct(a, SCHED_ACCT_SWITCHES), 6);
+	sim_free(sim);
+}
+
+/* Throttling: a FIFO hog next to a fair hog leaves it 5% of each second; off, nothing. */
+static void run_throttle(uint64_t runtime, uint64_t *fair_ns, uint64_t *rt_ns)
+{
+	struct sim_config cfg = { .cpus = 1, .smt = 1, .seed = 1, .rt_runtime_ns = runtime };
+	struct sim *sim = sim_new(&cfg);
+	struct sim_thread *f, *r;
+
+	assert_non_null(sim);
+	sim->check_each_step = true;
+	f = hand_thread(sim, 0, 0, NULL);
+	r = rt_thread(sim, SCHED_RT_FIFO, 99);
+	assert_int_equal(wake_from(sim, 0, f), 0);
+	assert_int_equal(wake_from(sim, 0, r), 0);
+	advance(sim, 10000 * MS);
+	*fair_ns = ran(f);
+	*rt_ns = ran(r);
+	sim_free(sim);
+}
+
+static void test_throttling(void **state)
+{
+	uint64_t fair, rt;
+
+	(void)state;
+	run_throttle(0, &fair, &rt);                 /* default 950 ms per 1 s */
+	assert_int_equal(rt, 9500 * MS);
+	assert_int_equal(fair, 500 * MS);
+	run_throttle(SCHED_RT_UNLIMITED, &fair, &rt);
+	assert_int_equal(fair, 0);
+	assert_int_equal(rt, 10000 * MS);
+	run_throttle(600 * MS, &fair, &rt);
+	assert_int_equal(rt, 6000 * MS);
+}
+
+/* Throttled with no fair thread waiting, the class goes on (the CPU does not idle). */
+static void test_throttle_work_conserving(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *r = rt_thread(sim, SCHED_RT_FIFO, 1);
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, r), 0);
+	advance(sim, 3000 * MS);
+	assert_int_equal(ran(r), 3000 * MS);
+	sim_free(sim);
+}
+
+/* A priority change moves a queued thread at once and a running one at the next pick;
+ * back to SCHED_RT_NONE it is a fair thread again. */
+static void test_priority_change(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = rt_thread(sim, SCHED_RT_FIFO, 10);
+	struct sim_thread *b = rt_thread(sim, SCHED_RT_FIFO, 5);
+
+	(void)state;
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	set_rt(sim, b, SCHED_RT_FIFO, 11);   /* queued b now outranks a */
+	assert_ptr_equal(running_on(sim, 0), b);
+	set_rt(sim, b, SCHED_RT_FIFO, 9);    /* running b drops below a */
+	assert_ptr_equal(running_on(sim, 0), a);
+	set_rt(sim, a, SCHED_RT_NONE, 0);    /* a becomes fair: b runs */
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_int_equal(a->st.on_class, sim->sys.classes[SCHED_NR_CLASSES - 1]);
+	sim_free(sim);
+}
+
+/* An SC thread (EDF class) preempts any fixed priority. */
+static void test_edf_above_rt(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc scs[2];
+	struct sched_refill refills[8];
+	struct sched_sc_cap cap;
+	struct sched_sc_params sp = { .budget_ns = 2 * MS, .period_ns = 10 * MS, .mode = SCHED_SC_CBS };
+	struct sim_thread *r = rt_thread(sim, SCHED_RT_FIFO, 99);
+	struct sim_thread *e = hand_thread(sim, 0, 0, NULL);
+
+	(void)state;
+	sched_cpumask_fill(&sp.cpus, 1);
+	assert_int_equal(sched_sc_pool(&sim->sys, scs, 2), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, refills, 1, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &sp), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&e->st)), 0);
+	assert_int_equal(wake_from(sim, 0, r), 0);
+	assert_int_equal(wake_from(sim, 0, e), 0);
+	assert_ptr_equal(running_on(sim, 0), e);
+	advance(sim, 100 * MS);
+	assert_int_equal(ran(e), 20 * MS);  /* its budget, every period */
+	assert_int_equal(ran(r), 80 * MS);
+	sim_free(sim);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_priority_order),
+		cmocka_unit_test(test_round_robin_level),
+		cmocka_unit_test(test_throttling),
+		cmocka_unit_test(test_throttle_work_conserving),
+		cmocka_unit_test(test_priority_change),
+		cmocka_unit_test(test_edf_above_rt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
