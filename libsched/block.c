@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "account.h"
 #include "balance.h"
+#include "push.h"
 #include "pick.h"
 #include "place.h"
 #include "sc.h"
@@ -57,11 +58,13 @@ static int on_cpu_entry(struct sched_sys *s, unsigned cpu, struct sched_thread *
 	return 0;
 }
 
-/* Steal before the current thread leaves, if the queue would be empty after it. */
+/* Before the current thread leaves: steal if the queue would be empty after it, and pull
+ * a realtime thread more urgent than what this CPU would run next. */
 static void steal_if_idling(struct sched_rq *rq)
 {
 	if (sched__get(&rq->online) && sched__get(&rq->nr_queued) == 0)
 		sched__steal(rq);
+	sched__rt_pull(rq, true);
 }
 
 /* Consume a pending permit of t (under its lock); true if there was one. */

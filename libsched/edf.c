@@ -186,6 +186,12 @@ static uint64_t edf_core_key(struct sched_rq *rq, const struct sched_thread *t)
 	return sc ? sc->deadline : SCHED_TIME_NEVER;
 }
 
+/* Across CPUs (push and pull, global EDF): the absolute deadline. */
+static uint64_t edf_rank_key(const struct sched_thread *t)
+{
+	return key(t);
+}
+
 static struct sched_thread *edf_first(struct sched_rq *rq)
 {
 	return rs(rq)->ready.leftmost ? of(rs(rq)->ready.leftmost) : NULL;
@@ -240,5 +246,6 @@ const struct sched_class sched_edf_class = {
 	.first = edf_first,
 	.next = edf_next,
 	.core_key = edf_core_key,
+	.rank_key = edf_rank_key,
 	.check = edf_check,
 };

@@ -13,6 +13,7 @@
 #include "migrate.h"
 #include "pick.h"
 #include "place.h"
+#include "push.h"
 #include "rq.h"
 #include "trace.h"
 #include "wake.h"
@@ -119,6 +120,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 		switch_to(rq, prev, next, now);
 	sched__set(&next->state, SCHED_RUNNING);
 	rq->curr = next;
+	sched__update_load(rq); /* the current thread's rank changed */
 	sched__set(&rq->need_resched, 0);
 	if (sched__core_on(rq))
 		sched__core_switched(rq, now);
@@ -145,6 +147,7 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu)
 	flags = sched_arch_irq_save();
 	if (rq_would_idle(rq))
 		sched__steal(rq);
+	sched__rt_pull(rq, false);
 	sched__rq_lock(rq);
 	next = sched__schedule(rq);
 	sched__rq_unlock_irq(rq, flags);
@@ -207,6 +210,10 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 		}
 	}
 	sched_arch_irq_restore(flags);
+	/* What the pick left queued may run elsewhere. Not before this point: between a
+	 * switch and its end this CPU takes no lock (others wait on prev's on_cpu holding
+	 * theirs), as Linux runs its push after finish_task_switch. */
+	sched__rt_push(s, cpu);
 }
 
 /* Others wait and the current thread's slice (or budget) end has passed. rq locked, on
@@ -253,8 +260,10 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	flags = sched_arch_irq_save();
 	now = sched_arch_now();
 	sched__expire_sleepers(rq, now);
-	if (sched__get(&rq->online) && !sched_time_before(now, rq->next_balance))
+	if (sched__get(&rq->online) && !sched_time_before(now, rq->next_balance)) {
 		sched__balance(rq, now);
+		sched__rt_pull(rq, false); /* a missed push or pull is repaired here at the latest */
+	}
 	sched__rq_lock(rq);
 	sched__inc(&rq->counters[SCHED_CNT_TIMER_IRQ], 1);
 	sched__charge_timer(rq, now); /* a slice, request or budget that ended sets need_resched */

@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "core_tree.h"
 #include "place.h"
+#include "rq.h"
 
 static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned cpu)
 {
@@ -80,6 +81,48 @@ static int core_place(struct sched_sys *s, const struct sched_thread *t, enum sc
 	return c >= 0 ? c : -1;
 }
 
+/* The CPU in `mask` (not `me`) running the least urgent thing, if that is less urgent than
+ * `r`; ties go to the lowest number. -1 if none. Published ranks, no lock. O(nr_cpus). */
+int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned me,
+		     struct sched_rank r)
+{
+	int best = -1;
+	struct sched_rank worst = r;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		struct sched_rank cr;
+
+		if (c == me || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
+			continue;
+		cr = sched__rank_curr(sched__rq(s, c));
+		if (sched__rank_before(worst, cr)) {
+			worst = cr;
+			best = (int)c;
+		}
+	}
+	return best;
+}
+
+/*
+ * A realtime thread (its class has a rank key) goes where it runs at once: the allowed CPU
+ * running the least urgent thing, its previous CPU if that one is as good. -1: no CPU
+ * runs anything less urgent (the plain rules place it; push and pull do the rest).
+ */
+static int rt_place(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
+{
+	const struct sched_class *c = sched__class_for(s, t, sched_arch_now());
+	int d;
+
+	if (!c->rank_key)
+		return -1;
+	d = sched__rt_target(s, &t->affinity, s->nr_cpus, sched__rank_of(t, c));
+	if (d >= 0 && (unsigned)d != prev && allowed(s, t, prev) &&
+	    !sched__rank_before(sched__rank_curr(sched__rq(s, prev)),
+				sched__rank_curr(sched__rq(s, (unsigned)d))))
+		return (int)prev;
+	return d;
+}
+
 /* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker)
@@ -91,6 +134,8 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
 		return (int)prev;
 	sched__wait_switched(t); /* bounded by the old CPU finishing its switch */
+	if ((t->sc || t->rt_prio) && !s->cfg.core_sched && (c = rt_place(s, t, prev)) >= 0)
+		return c;
 	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
 		return c;
 	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))

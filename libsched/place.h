@@ -8,11 +8,14 @@
 #define LIBSCHED_PLACE_H
 
 #include "internal.h"
+#include "rq.h"
 
 int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
 		    unsigned avoid);
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker);
+int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned me,
+		     struct sched_rank r);
 int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid);
 
 #endif

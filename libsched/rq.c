@@ -25,8 +25,8 @@
 
 /* The first class of the list that accepts runnable t (the last accepts everyone).
  * O(classes). */
-static const struct sched_class *class_for(struct sched_sys *s, const struct sched_thread *t,
-					   sched_time_t now)
+const struct sched_class *sched__class_for(struct sched_sys *s, const struct sched_thread *t,
+					  sched_time_t now)
 {
 	for (unsigned i = 0; i < SCHED_NR_CLASSES - 1; i++) {
 		const struct sched_class *c = s->classes[i];
@@ -48,7 +48,7 @@ const struct sched_class *sched__class_wanted(struct sched_rq *rq, const struct 
 	g = sched__gate(t, now);
 	if (g == SCHED_GATE_WAIT || g == SCHED_GATE_BLOCK)
 		return NULL;
-	return class_for(rq->sys, t, now);
+	return sched__class_for(rq->sys, t, now);
 }
 
 static void block_here(struct sched_thread *t)
@@ -58,14 +58,60 @@ static void block_here(struct sched_thread *t)
 	sched__set(&t->state, SCHED_BLOCKED);
 }
 
+/* t's rank in class c (NULL: idle, or on no class). Pure. */
+struct sched_rank sched__rank_of(const struct sched_thread *t, const struct sched_class *c)
+{
+	if (!c || t->is_idle)
+		return (struct sched_rank){ SCHED_NR_CLASSES, 0 };
+	return (struct sched_rank){ c->slot, c->rank_key ? c->rank_key(t) : 0 };
+}
+
+/* The most urgent queued (not current) thread of the realtime classes (those with a rank
+ * key), or NULL. O(classes). */
+struct sched_thread *sched__best_queued_rt(struct sched_rq *rq)
+{
+	sched__assert_rq_locked(rq);
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) {
+		const struct sched_class *c = rq->sys->classes[i];
+		struct sched_thread *t;
+
+		if (c->rank_key && rq->class_nr[i] && (t = c->first(rq)))
+			return t;
+	}
+	return NULL;
+}
+
+/* Publish what rq runs and its most urgent queued realtime thread, for push and pull on
+ * other CPUs; keep the count of CPUs with one queued. O(classes). */
+static void publish_rank(struct sched_rq *rq)
+{
+	struct sched_thread *c = rq->curr, *q = sched__best_queued_rt(rq);
+	struct sched_rank rc = c && sched__get(&c->state) == SCHED_RUNNING
+				       ? sched__rank_of(c, c->on_class)
+				       : (struct sched_rank){ SCHED_NR_CLASSES, 0 };
+	struct sched_rank rqd = q ? sched__rank_of(q, q->on_class)
+				  : (struct sched_rank){ SCHED_NR_CLASSES, 0 };
+	bool had = rq->rank_queued_slot < SCHED_NR_CLASSES;
+
+	sched__set(&rq->rank_curr_slot, (uint8_t)rc.slot);
+	sched__set(&rq->rank_curr_key, rc.key);
+	sched__set(&rq->rank_queued_slot, (uint8_t)rqd.slot);
+	sched__set(&rq->rank_queued_key, rqd.key);
+	if (had != (q != NULL)) /* shared by every CPU: a real atomic add */
+		__atomic_fetch_add(&rq->sys->rt_queued_cpus, q ? 1u : (uint32_t)-1,
+				   __ATOMIC_RELAXED);
+}
+
 /* Publish rq's load: the other classes' weights plus the fair class's top weight (a group
- * counts as its entity here, so balancing sees what the fair class shares). */
+ * counts as its entity here, so balancing sees what the fair class shares), and its
+ * realtime ranks. */
 void sched__update_load(struct sched_rq *rq)
 {
 	sched__assert_rq_locked(rq);
 	__atomic_store_n(&rq->load,
 			 rq->load_other + rq->sys->classes[SCHED_NR_CLASSES - 1]->top_weight(rq),
 			 __ATOMIC_RELAXED);
+	publish_rank(rq);
 }
 
 /*
@@ -91,7 +137,7 @@ static void class_enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned 
 		t->on_class = NULL;
 		return;
 	}
-	c = class_for(rq->sys, t, now);
+	c = sched__class_for(rq->sys, t, now);
 	if (c == rq->sys->classes[SCHED_NR_CLASSES - 1])
 		sched__progress_join(rq, t, flags, now);
 	t->on_class = c;

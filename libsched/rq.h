@@ -8,6 +8,32 @@
 
 #include "internal.h"
 
+/* A thread's urgency among realtime classes across CPUs: its class slot, then the class's
+ * rank key (class.h); slot SCHED_NR_CLASSES is "nothing" (idle). */
+struct sched_rank {
+	unsigned slot;
+	uint64_t key;
+};
+
+static inline bool sched__rank_before(struct sched_rank a, struct sched_rank b)
+{
+	return a.slot < b.slot || (a.slot == b.slot && sched__deadline_before(a.key, b.key));
+}
+
+/* What rq runs, and its most urgent queued realtime thread, as rq last published them. */
+static inline struct sched_rank sched__rank_curr(const struct sched_rq *rq)
+{
+	return (struct sched_rank){ sched__get(&rq->rank_curr_slot), sched__get(&rq->rank_curr_key) };
+}
+
+static inline struct sched_rank sched__rank_queued(const struct sched_rq *rq)
+{
+	return (struct sched_rank){ sched__get(&rq->rank_queued_slot),
+				    sched__get(&rq->rank_queued_key) };
+}
+
+struct sched_rank sched__rank_of(const struct sched_thread *t, const struct sched_class *c);
+struct sched_thread *sched__best_queued_rt(struct sched_rq *rq);
 void sched__update_load(struct sched_rq *rq);
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now);
@@ -17,6 +43,8 @@ void sched__dequeue_curr(struct sched_rq *rq, struct sched_thread *prev, unsigne
 void sched__block_curr_here(struct sched_rq *rq, struct sched_thread *prev);
 void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 unsigned sched__expire_refills(struct sched_rq *rq, sched_time_t now);
+const struct sched_class *sched__class_for(struct sched_sys *s, const struct sched_thread *t,
+					  sched_time_t now);
 const struct sched_class *sched__class_wanted(struct sched_rq *rq, const struct sched_thread *t,
 					      sched_time_t now);
 bool sched__preempts(struct sched_rq *rq, struct sched_thread *t);

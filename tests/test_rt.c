@@ -177,6 +177,91 @@ static void test_edf_above_rt(void **state)
 	sim_free(sim);
 }
 
+/* Global fixed priority on 2 CPUs: the two highest levels run, wherever they woke; when
+ * one blocks, the next level runs in its place (pushed or pulled). */
+static void test_global_fixed_priority(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *t[4];
+	unsigned prio[4] = { 10, 20, 30, 40 };
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		t[i] = rt_thread(sim, SCHED_RT_FIFO, prio[i]);
+		assert_int_equal(wake_from(sim, 0, t[i]), 0);
+	}
+	advance(sim, 1 * MS);
+	for (unsigned c = 0; c < 2; c++)
+		assert_true(running_on(sim, c) == t[2] || running_on(sim, c) == t[3]);
+	assert_ptr_not_equal(running_on(sim, 0), running_on(sim, 1));
+	block_on(sim, running_on(sim, 0) == t[3] ? 0 : 1); /* 40 blocks: 30 and 20 run */
+	advance(sim, 1 * MS);
+	for (unsigned c = 0; c < 2; c++)
+		assert_true(running_on(sim, c) == t[1] || running_on(sim, c) == t[2]);
+	assert_ptr_not_equal(running_on(sim, 0), running_on(sim, 1));
+	sim_free(sim);
+}
+
+static void pin(struct sim *sim, struct sim_thread *t, unsigned cpu)
+{
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, cpu);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &m), 0);
+}
+
+/* A CPU whose realtime thread blocks pulls the most urgent one queued elsewhere. */
+static void test_pull_on_block(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *a = rt_thread(sim, SCHED_RT_FIFO, 50);
+	struct sim_thread *b = rt_thread(sim, SCHED_RT_FIFO, 60);
+	struct sim_thread *c = rt_thread(sim, SCHED_RT_FIFO, 40);
+	unsigned other;
+
+	(void)state;
+	pin(sim, a, 0);
+	pin(sim, b, 1);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(wake_from(sim, 1, b), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	other = c->st.cpu == 0 ? 1 : 0; /* block the CPU c is not queued on */
+	assert_int_equal(block_on(sim, other), 0);
+	assert_ptr_equal(running_on(sim, other), c);
+	assert_int_equal(sched_cpu_counter(&sim->sys, other, SCHED_CNT_RT_PULLS), 1);
+	sim_free(sim);
+}
+
+/* A realtime thread queued behind another goes to a CPU running fair work. */
+static void test_push_over_fair(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *f = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = rt_thread(sim, SCHED_RT_FIFO, 50);
+	struct sim_thread *b = rt_thread(sim, SCHED_RT_FIFO, 60);
+	sched_cpumask_t one;
+
+	(void)state;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&f->st), &one), 0);
+	assert_int_equal(wake_from(sim, 1, f), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_ptr_equal(running_on(sim, 1), f);
+	/* b outranks a; a is preempted and must land on CPU 1 over the fair thread */
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&b->st), &one), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	advance(sim, 1 * MS);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_ptr_equal(running_on(sim, 1), a);
+	assert_int_equal(sched_cpu_counter(&sim->sys, 0, SCHED_CNT_RT_PUSHES), 1);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +271,9 @@ int main(void)
 		cmocka_unit_test(test_throttle_work_conserving),
 		cmocka_unit_test(test_priority_change),
 		cmocka_unit_test(test_edf_above_rt),
+		cmocka_unit_test(test_global_fixed_priority),
+		cmocka_unit_test(test_push_over_fair),
+		cmocka_unit_test(test_pull_on_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -227,6 +227,13 @@ struct sched_rq {
 	uint64_t prog_pub;             /* [L, atomic] */
 	sched_time_t prog_at;          /* [L, atomic] */
 	uint64_t prog_w;               /* [L, atomic] */
+	/* realtime push and pull (push.c): the urgency of the current thread and of the most
+	 * urgent queued realtime thread, as (class slot, class rank key); slot
+	 * SCHED_NR_CLASSES means none (idle, or nothing queued). Read without the lock. */
+	uint8_t rank_curr_slot;        /* [L, atomic] */
+	uint8_t rank_queued_slot;      /* [L, atomic] */
+	uint64_t rank_curr_key;        /* [L, atomic] */
+	uint64_t rank_queued_key;      /* [L, atomic] */
 	sched_time_t push_hold;        /* [L] no evening push from here before this instant: a
 					* rotation overshot onto this CPU on purpose (balance.c) */
 	/* core scheduling (core.h) */
@@ -320,6 +327,8 @@ struct sched_sys {
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
 	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
 	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
+	uint32_t rt_queued_cpus;     /* CPUs with a realtime thread queued behind another
+				      * (atomic): pulls look only when there are some */
 	uint32_t check_epoch;
 	const char *check_msg;       /* what the last failing sched_check() found */
 	uint32_t check_arg;          /* and the CPU or thread id it found it on */

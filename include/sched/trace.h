@@ -32,6 +32,8 @@ enum sched_counter {
 	SCHED_CNT_STEALS,          /* threads pulled by this CPU when it went idle */
 	SCHED_CNT_BALANCE_MOVES,   /* threads pushed away by periodic balance */
 	SCHED_CNT_ROTATIONS,       /* threads moved by rotation (global fairness, balance.c) */
+	SCHED_CNT_RT_PUSHES,       /* realtime threads pushed from here (push.c) */
+	SCHED_CNT_RT_PULLS,        /* realtime threads pulled here (push.c) */
 	SCHED_CNT_HANDOFFS,        /* direct IPC handoffs taken on this CPU */
 	SCHED_CNT_BUSY_NS,         /* time running non-idle threads */
 	SCHED_CNT_IDLE_NS,         /* time running the idle thread */
