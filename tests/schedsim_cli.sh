@@ -35,12 +35,23 @@ echo "ok - bad workload rejected with file, line and key"
 # The checker option runs the invariant checker after every event without complaint.
 "$sim" --cpus 4 --smt 2 --check --duration 1 "$dir/sleepers.json" > /dev/null || fail "--check"
 echo "ok - --check passes on a mixed workload"
-# The number FIELD of thread TASK, instance INST, in schedsim's JSON output FILE.
-val() {
+# The line of thread TASK, instance INST, in schedsim's JSON output FILE.
+thread_line() {
 	sed 's/{"name":/\
 "name":/g; s/],"core_sched"/\
-/' "$1" | grep "^\"name\":\"$2\",\"instance\":$3," |
+/' "$1" | grep "^\"name\":\"$2\",\"instance\":$3,"
+}
+# The number FIELD of thread TASK, instance INST, in schedsim's JSON output FILE (outside
+# its "rt" object, which repeats some names).
+val() {
+	thread_line "$1" "$2" "$3" | sed 's/,"rt":{.*//' |
 		sed -n "s/.*\"$4\":\([0-9]*\).*/\1/p"
+}
+# The number FIELD (jobs, misses, p50, p99, max, lateness_max_ns; may be negative) of the
+# "rt" object of thread TASK, instance INST; empty when the thread has none.
+rtval() {
+	thread_line "$1" "$2" "$3" | sed -n 's/.*,"rt":{\(.*\)/\1/p' |
+		sed -n "s/.*\"$4\":\(-\{0,1\}[0-9]*\).*/\1/p"
 }
 # expect WHAT ACTUAL EXPECTED
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', expected $3"; }
@@ -91,6 +102,104 @@ expect "periodic runtime_ns" "$(val "$tmp/per" dl_periodic 0 runtime_ns)" 100000
 expect "periodic max latency" "$(val "$tmp/per" dl_periodic 0 max)" 0
 "$sim" --cpus 4 --check "$dir/deadline_periodic.json" > "$tmp/per4" || fail "--check with SCs"
 echo "ok - a periodic deadline task meets every deadline: one job per period"
+
+# Job-level deadline accounting: the "rt" object of periodic threads (a timer in the loop).
+# The same task: its start job ends at 1 ms, then ticks at 11, 21, .., 991 ms release the
+# others; each responds in exactly its 1 ms of run (EDF preempts the hogs at once, and
+# nothing models an overhead by default), 9 ms before its deadline. Hogs have no "rt".
+expect "periodic rt jobs" "$(rtval "$tmp/per" dl_periodic 0 jobs)" 100
+expect "periodic rt misses" "$(rtval "$tmp/per" dl_periodic 0 misses)" 0
+expect "periodic rt p50" "$(rtval "$tmp/per" dl_periodic 0 p50)" 1000000
+expect "periodic rt p99" "$(rtval "$tmp/per" dl_periodic 0 p99)" 1000000
+expect "periodic rt max" "$(rtval "$tmp/per" dl_periodic 0 max)" 1000000
+expect "periodic rt lateness" "$(rtval "$tmp/per" dl_periodic 0 lateness_max_ns)" -9000000
+expect "hog rt object" "$(rtval "$tmp/per" hog 0 jobs)" ""
+grep -q '"forced_idle_ns":0,"rt":{"jobs":100,"misses":0,"response_ns":{"p50":1000000,"p99":1000000,"max":1000000},"lateness_max_ns":-9000000}}' \
+	"$tmp/per" || fail "rt object not in its place or form"
+# The same alone as a fair task.
+"$sim" --cpus 1 --json "$dir/periodic_light.json" > "$tmp/light"
+expect "light rt jobs" "$(rtval "$tmp/light" light 0 jobs)" 100
+expect "light rt misses" "$(rtval "$tmp/light" light 0 misses)" 0
+expect "light rt max" "$(rtval "$tmp/light" light 0 max)" 1000000
+echo "ok - a light periodic task: one job per period, each responding in its run time"
+
+# Two 6 ms / 10 ms SCHED_DEADLINE tasks with absolute timers on one CPU: 120% of it. Each
+# has its start job and a tick every 10 ms from where it first reached its timer (6 to
+# 12 ms in): 98 or 99 jobs due by 1 s. At most 166 jobs of 6 ms fit in 1 s between them,
+# so most jobs end late or not at all, however the CPU is shared.
+"$sim" --cpus 1 --json "$dir/deadline_overload.json" > "$tmp/ovl"
+for t in dl_a dl_b; do
+	within "$t rt jobs" "$(rtval "$tmp/ovl" $t 0 jobs)" 98 99
+	within "$t rt misses" "$(rtval "$tmp/ovl" $t 0 misses)" 90 99
+	within "$t rt max response" "$(rtval "$tmp/ovl" $t 0 max)" 10000001 1000000000
+done
+# 15 ms of work every 10 ms, relative timer: late from the first job on (66 jobs end by
+# 1 s, each late: 15, 15, then 20 ms after its release, see test_workload.c).
+printf '{"global":{"duration":1},"tasks":{"t":{"run":15000,"timer":{"ref":"t","period":10000}}}}\n' > "$tmp/long.json"
+"$sim" --cpus 1 --json "$tmp/long.json" > "$tmp/long"
+expect "long rt jobs" "$(rtval "$tmp/long" t 0 jobs)" 66
+expect "long rt misses" "$(rtval "$tmp/long" t 0 misses)" 66
+expect "long rt p50" "$(rtval "$tmp/long" t 0 p50)" 20000000
+# a job that never ends is still a miss once its deadline passed; no response time then
+printf '{"global":{"duration":1},"tasks":{"t":{"run":2000000,"timer":{"ref":"t","period":10000}}}}\n' > "$tmp/never.json"
+"$sim" --cpus 1 --json "$tmp/never.json" |
+	grep -q '"rt":{"jobs":1,"misses":1,"response_ns":{"p50":null,"p99":null,"max":null},"lateness_max_ns":null}' ||
+	fail "a job unfinished past its deadline is not a miss"
+"$sim" --cpus 1 "$dir/deadline_overload.json" | grep -q '^periodic_thread ' || fail "no periodic table"
+if "$sim" --cpus 1 "$dir/hogs_nice.json" | grep -q '^periodic_thread '; then
+	fail "periodic table without periodic tasks"
+fi
+echo "ok - late and unfinished jobs count as misses, in JSON and the tables"
+
+# --rtapp-logs DIR: DIR is created; one log per thread, named as rt-app names them
+# (log_basename-task-index.log), rt-app's header, then one line per completed job; the
+# report is the same as without logs.
+"$sim" --cpus 1 --json --rtapp-logs "$tmp/logs/per" "$dir/deadline_periodic.json" > "$tmp/perl"
+cmp -s "$tmp/per" "$tmp/perl" || fail "--rtapp-logs changed the report"
+expect "log files" "$(cd "$tmp/logs/per" && echo *)" "rt-app-dl_periodic-0.log rt-app-hog-1.log rt-app-hog-2.log"
+hdr='#idx     perf      run   period           start             end          rel_st      slack c_duration   c_period     wu_lat'
+for f in "$tmp"/logs/per/*.log; do
+	expect "header of $f" "$(head -n 1 "$f")" "$hdr"
+done
+expect "hog log lines" "$(wc -l < "$tmp/logs/per/rt-app-hog-1.log")" 1
+log="$tmp/logs/per/rt-app-dl_periodic-0.log"
+expect "job lines" "$(($(wc -l < "$log") - 1))" "$(rtval "$tmp/per" dl_periodic 0 jobs)"
+# Parsed back: every job ran 1 ms at once (run, perf, c_duration), its line spans from its
+# timer call to its end (period = end - start, rel_st = start), line 1 is the start job
+# (0 to 1 ms, no timer); then the line starts where the previous ended, waits 10 ms (job
+# 2, timer called at 1 ms for 11) or 9 ms for its tick (slack), c_period 10000, no wake
+# latency.
+bad=$(awk 'NR == 1 { next }
+	{ k = NR - 1; ok = $1 == 0 && $2 == 1000 && $3 == 1000 && $9 == 1000 &&
+	  $4 == $6 - $5 && $7 == $5 && $11 == 0 }
+	k == 1 { ok = ok && $5 == 0 && $6 == 1000 && $8 == 0 && $10 == 0 }
+	k > 1 { ok = ok && $5 == prev && $6 == (10 * (k - 1) + 2) * 1000 && $10 == 10000 &&
+	  $8 == (k == 2 ? 10000 : 9000) }
+	{ prev = $6; if (!ok) print "line " NR ": " $0 }' "$log")
+[ -z "$bad" ] || fail "log lines: $bad"
+# log_basename from the file names the logs, as in rt-app; instances are threads 0 and 1
+printf '{"global":{"duration":0.1,"log_basename":"mine"},"tasks":{"t":{"instance":2,"run":1000,"timer":{"ref":"t","period":10000}}}}\n' > "$tmp/base.json"
+"$sim" --cpus 2 --rtapp-logs "$tmp/logs/base" "$tmp/base.json" > /dev/null
+expect "log_basename files" "$(cd "$tmp/logs/base" && echo *)" "mine-t-0.log mine-t-1.log"
+expect "instance 1 lines" "$(grep -c '^   1 ' "$tmp/logs/base/mine-t-1.log")" 10
+echo "ok - --rtapp-logs writes rt-app's logs, one line per job"
+
+# A DIR that cannot be made, or a log that cannot be written: status 1, a message, no report.
+: > "$tmp/afile"
+set +e
+"$sim" --rtapp-logs "$tmp/afile/sub" "$dir/periodic_light.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^schedsim: --rtapp-logs: cannot create directory $tmp/afile/sub: Not a directory$" \
+	"$tmp/err" || fail "--rtapp-logs under a file: status $rc, $(cat "$tmp/err")"
+mkdir -p "$tmp/logs/busy/rt-app-light-0.log"
+set +e
+"$sim" --rtapp-logs "$tmp/logs/busy" "$dir/periodic_light.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^schedsim: --rtapp-logs: cannot write $tmp/logs/busy/rt-app-light-0.log: Is a directory$" \
+	"$tmp/err" || fail "--rtapp-logs unwritable: status $rc, $(cat "$tmp/err")"
+echo "ok - --rtapp-logs fails with status 1 when it cannot write"
 
 # The tables show the deadline table only when a SCHED_DEADLINE thread exists.
 "$sim" --cpus 1 "$ex" | grep -q '^deadline_thread ' || fail "no deadline table"
@@ -305,4 +414,4 @@ set -e
 	"$tmp/err" || fail "--max-wall 0.2: status $rc, $(cat "$tmp/err")"
 echo "ok - the event and wall-clock budgets stop a run with status 3"
 
-echo "22 passed, 0 failed"
+echo "27 passed, 0 failed"

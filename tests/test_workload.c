@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_workload.c - specification of schedsim's JSON parser and rt-app workload loader.
+ * test_workload.c - specification of schedsim's JSON parser and rt-app workload loader,
+ * and of the simulator's job-level deadline accounting of periodic tasks.
  *
  * Inline workloads are written with single quotes for readability; load() turns them
  * into double quotes before parsing. Each line of a workload is its own string literal,
@@ -1503,6 +1504,216 @@ static void event_budget_stops_a_run(void **state)
 	wl_free(&w);
 }
 
+/* --- job-level deadline accounting (docs/schedsim.md) ------------------------------------- */
+
+#define MS (1000 * 1000ull)
+
+/* `json` on one CPU until `until`, with job records; the first thread's figures in *js. */
+static struct sim *jobs_until(const char *json, sched_time_t until, struct workload *w,
+			      struct sim_job_stats *js)
+{
+	struct sim_config cfg = { .cpus = 1, .smt = 1, .seed = 1, .job_records = true };
+	struct sim *sim;
+
+	load_ok(json, w);
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(sim_load(sim, w), 0);
+	sim_run_until(sim, until);
+	assert_true(sim_thread_jobs(sim, sim->threads[0], js));
+	return sim;
+}
+
+static struct sim *jobs_run(const char *json, struct workload *w, struct sim_job_stats *js)
+{
+	return jobs_until(json, 1000 * MS, w, js);
+}
+
+/*
+ * 1 ms of work every 10 ms, alone, no overheads (schedsim's default): job 0 is released
+ * at the start and ends at 1 ms, where the thread first reaches the timer, whose ticks
+ * then fall at 11, 21, .., 991 ms (schedsim anchors a timer where it is first reached).
+ * So 100 jobs by 1 s, none late, each responding in exactly its 1 ms of run, each 9 ms
+ * before its deadline.
+ */
+static void light_periodic_task_responds_in_its_run_time(void **state)
+{
+	struct workload w;
+	struct sim_job_stats js;
+	struct sim *sim = jobs_run("{ 'tasks': { 'p': { 'run': 1000,\n"
+				   "  'timer': { 'ref': 't', 'period': 10000 } } } }", &w, &js);
+	const struct sim_jobs *j = &sim->threads[0]->jobs;
+
+	(void)state;
+	assert_int_equal(js.jobs, 100);
+	assert_int_equal(js.completed, 100);
+	assert_int_equal(js.misses, 0);
+	assert_int_equal(js.resp_p50_ns, 1 * MS);
+	assert_int_equal(js.resp_p99_ns, 1 * MS);
+	assert_int_equal(js.resp_max_ns, 1 * MS);
+	assert_int_equal(js.lateness_max_ns, -9 * (int64_t)MS);
+	assert_int_equal(j->nr_log, 100);
+	assert_int_equal(j->log[0].release, 0);
+	assert_int_equal(j->log[0].end, 1 * MS);
+	assert_false(j->log[0].tick);
+	for (size_t k = 1; k < 100; k++) {
+		const struct sim_job *x = &j->log[k];
+
+		assert_true(x->tick && x->slept);
+		assert_int_equal(x->release, (10 * k + 1) * MS);
+		assert_int_equal(x->start, x->release);
+		assert_int_equal(x->end, x->release + 1 * MS);
+		assert_int_equal(x->deadline, x->release + 10 * MS);
+		assert_int_equal(x->begin, j->log[k - 1].end); /* the timer call */
+		assert_int_equal(x->run_ns, 1 * MS);
+		assert_int_equal(x->work_ns, 1 * MS);
+	}
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * Two SCHED_DEADLINE tasks of 6 ms every 10 ms (60% each) on one CPU, absolute timers:
+ * 120% of the CPU. Each job needs 6 ms of CPU, so at most 1000 / 6 = 166 jobs complete
+ * between them; the rest fall behind an absolute schedule that keeps ticking. Each task
+ * has its start job plus one tick every 10 ms from where it first reached its timer (6 to
+ * 12 ms in), the ticks whose deadline is by 1 s: 98 or 99 jobs. The library's SC view
+ * counts a handful of wake-ups and no miss; here nearly every job misses.
+ */
+static void overloaded_deadline_tasks_miss_their_jobs(void **state)
+{
+	const char *json = "{ 'tasks': {\n"
+		"  'a': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 6000, 'dl-period': 10000,\n"
+		"    'run': 6000, 'timer': { 'ref': 'a', 'period': 10000, 'mode': 'absolute' } },\n"
+		"  'b': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 6000, 'dl-period': 10000,\n"
+		"    'run': 6000, 'timer': { 'ref': 'b', 'period': 10000, 'mode': 'absolute' } } } }";
+	struct workload w;
+	struct sim_job_stats js[2];
+	struct sim *sim = jobs_run(json, &w, &js[0]);
+
+	(void)state;
+	assert_true(sim_thread_jobs(sim, sim->threads[1], &js[1]));
+	assert_true(js[0].completed + js[1].completed <= 166);
+	assert_true(js[0].completed + js[1].completed >= 160);
+	for (int i = 0; i < 2; i++) {
+		print_message("task %d: %llu jobs, %llu completed, %llu misses, max %llu ns\n", i,
+			      (unsigned long long)js[i].jobs, (unsigned long long)js[i].completed,
+			      (unsigned long long)js[i].misses,
+			      (unsigned long long)js[i].resp_max_ns);
+		assert_true(js[i].jobs >= 98 && js[i].jobs <= 99);
+		assert_true(js[i].misses >= 90);
+		assert_true(js[i].resp_max_ns > 10 * MS);
+		assert_true(js[i].lateness_max_ns > 0);
+		/* the SC's view: a few activations, none ending after its deadline */
+		assert_true(sim_thread_sc_stats(sim, sim->threads[i]).jobs < 10);
+	}
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * 15 ms of work per 10 ms period. Relative timer: job 0 ends at 15 ms (due at 10); the
+ * first tick is at 25, job 1 ends at 40 (due 35). From then on the thread is always late
+ * and never blocks: the timer re-synchronises, so job k >= 2 is released at 35 + 15 (k - 2)
+ * and ends 20 ms later, 10 ms past its deadline. Jobs 0 .. 65 end by 1 s (the last at
+ * 1000 ms exactly): 66 jobs, 66 misses, responses 15, 15, then 20 ms.
+ */
+static void periodic_task_longer_than_its_period_misses_every_job(void **state)
+{
+	struct workload w;
+	struct sim_job_stats js;
+	struct sim *sim = jobs_run("{ 'tasks': { 'p': { 'run': 15000,\n"
+				   "  'timer': { 'ref': 't', 'period': 10000 } } } }", &w, &js);
+
+	(void)state;
+	assert_int_equal(js.completed, 66);
+	assert_int_equal(js.jobs, 66);
+	assert_int_equal(js.misses, 66);
+	assert_int_equal(js.resp_p50_ns, 20 * MS);
+	assert_int_equal(js.resp_max_ns, 20 * MS);
+	assert_int_equal(js.lateness_max_ns, 10 * (int64_t)MS);
+	/* job 2: due at 35 ms, it starts when job 1 ends, without blocking */
+	assert_false(sim->threads[0]->jobs.log[2].slept);
+	assert_int_equal(sim->threads[0]->jobs.log[2].release, 35 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[2].begin, 40 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[2].start, 40 * MS);
+	sim_free(sim);
+	wl_free(&w);
+	/*
+	 * Absolute: the ticks keep their schedule (25, 35, ..), so the backlog grows. Job
+	 * k >= 1 is released at 25 + 10 (k - 1) and ends at 40 + 15 (k - 1): jobs 0 .. 65 end
+	 * by 1 s, the last released at 665 ms (response 335 ms). Job 66 (released 675 ms) and
+	 * the ticks 685 .. 985 ms are due by 1 s and unfinished: 1 + 31 more misses.
+	 */
+	sim = jobs_run("{ 'tasks': { 'p': { 'run': 15000,\n"
+		       "  'timer': { 'ref': 't', 'period': 10000, 'mode': 'absolute' } } } }",
+		       &w, &js);
+	assert_int_equal(js.completed, 66);
+	assert_int_equal(js.jobs, 66 + 32);
+	assert_int_equal(js.misses, 66 + 32);
+	assert_int_equal(js.resp_max_ns, 335 * MS);
+	assert_int_equal(js.lateness_max_ns, 325 * (int64_t)MS);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * A thread that never reaches its timer: its start job, due at 10 ms, never ends. It is
+ * a miss from its deadline on (at 10 ms every event of that instant is handled: it can
+ * only end later), and not before.
+ */
+static void unfinished_job_past_its_deadline_is_a_miss(void **state)
+{
+	const char *json = "{ 'tasks': { 'p': { 'run': 2000000,\n"
+			   "  'timer': { 'ref': 't', 'period': 10000 } } } }";
+	const sched_time_t until[] = { 1000 * MS, 10 * MS, 10 * MS - 1 };
+	const uint64_t misses[] = { 1, 1, 0 };
+	struct workload w;
+	struct sim_job_stats js;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct sim *sim = jobs_until(json, until[i], &w, &js);
+
+		assert_int_equal(js.completed, 0);
+		assert_int_equal(js.jobs, misses[i]);
+		assert_int_equal(js.misses, misses[i]);
+		assert_int_equal(sim_thread_sc_stats(sim, sim->threads[0]).jobs, 0); /* no SC */
+		sim_free(sim);
+		wl_free(&w);
+	}
+}
+
+/*
+ * With the timer first, nothing runs before the first tick: no job at the start. Ticks at
+ * 10, 20, .. ms; the one at 1000 ms is released but due later: 99 jobs. With "loop": 2
+ * the program's end completes the second job (at 21 ms: it has no third timer call).
+ * A task without a timer has no jobs.
+ */
+static void timer_first_and_program_end_delimit_jobs(void **state)
+{
+	struct workload w;
+	struct sim_job_stats js;
+	struct sim *sim = jobs_run("{ 'tasks': { 'p': { 'timer': { 'ref': 't', 'period': 10000 },\n"
+				   "  'run': 1000 }, 'q': { 'loop': 1, 'run': 1 } } }", &w, &js);
+
+	(void)state;
+	assert_int_equal(js.jobs, 99);
+	assert_int_equal(js.misses, 0);
+	assert_int_equal(js.resp_max_ns, 1 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[0].release, 10 * MS);
+	assert_false(sim_thread_jobs(sim, sim->threads[1], &js));
+	sim_free(sim);
+	wl_free(&w);
+	sim = jobs_run("{ 'tasks': { 'p': { 'loop': 2, 'timer': { 'ref': 't', 'period': 10000 },\n"
+		       "  'run': 1000 } } }", &w, &js);
+	assert_int_equal(js.completed, 2);
+	assert_int_equal(js.misses, 0);
+	assert_int_equal(sim->threads[0]->jobs.log[1].end, 21 * MS);
+	sim_free(sim);
+	wl_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1573,6 +1784,11 @@ int main(void)
 		cmocka_unit_test(threads_and_thread_phases_are_bounded_in_all),
 		cmocka_unit_test(distinct_groups_and_cookies_are_bounded),
 		cmocka_unit_test(event_budget_stops_a_run),
+		cmocka_unit_test(light_periodic_task_responds_in_its_run_time),
+		cmocka_unit_test(overloaded_deadline_tasks_miss_their_jobs),
+		cmocka_unit_test(periodic_task_longer_than_its_period_misses_every_job),
+		cmocka_unit_test(unfinished_job_past_its_deadline_is_a_miss),
+		cmocka_unit_test(timer_first_and_program_end_delimit_jobs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,7 @@
  *   schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME] [--json]
  *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check]
  *            [--core-sched | --no-core-sched] [--core-protect]
- *            [--max-events N] [--max-wall S] FILE
+ *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "json.h"
 #include "sim.h"
 
 #define NS_PER_S 1000000000ull
@@ -65,6 +67,7 @@ struct options {
 	bool json, check;
 	enum core_choice core; /* auto: on when a task has a libsched.cookie */
 	const char *file;
+	const char *logdir;    /* --rtapp-logs DIR, or NULL */
 };
 
 /* The wall-clock budget of a run, checked as it goes (wall_hook). */
@@ -80,7 +83,8 @@ static void usage(FILE *f)
 		"usage: schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME]\n"
 		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
-		"                [--max-events N] [--max-wall S] [--fair-spread NS] FILE\n"
+		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
+		"                [--rtapp-logs DIR] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -104,6 +108,8 @@ static void usage(FILE *f)
 		"  --fair-spread NS  progress gap across CPUs that makes the balancer rotate a\n"
 		"                    thread (sched_config.fair_spread_ns), 0..%llu; 0: the\n"
 		"                    library's default (16 ms)\n"
+		"  --rtapp-logs DIR  write an rt-app log per thread in DIR (created if\n"
+		"                    missing): one line per job of a periodic task\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -157,6 +163,10 @@ static int parse_value(struct options *o, const char *a, const char *v)
 		o->cfg.policy = v;
 		return 0;
 	}
+	if (!strcmp(a, "--rtapp-logs")) {
+		o->logdir = v;
+		return 0;
+	}
 	if (!strcmp(a, "--duration"))
 		return parse_seconds(v, WL_MAX_DURATION_S, &o->duration_s) < 0 ?
 		       bad_usage("--duration: expected seconds > 0 and <= %d, got '%s'",
@@ -186,7 +196,8 @@ static bool takes_value(const char *a)
 	for (int f = 0; f < NR_INT_FLAGS; f++)
 		if (!strcmp(a, int_flags[f].name))
 			return true;
-	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall");
+	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
+	       !strcmp(a, "--rtapp-logs");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -249,6 +260,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->cfg.timer_cost_ns = o->n[F_TIMER];
 	o->cfg.max_events = o->n[F_MAX_EVENTS];
 	o->cfg.fair_spread_ns = o->n[F_SPREAD];
+	o->cfg.job_records = o->logdir != NULL;
 	return 0;
 }
 
@@ -370,6 +382,26 @@ static uint64_t total_migrations(struct sim *sim)
 	return n;
 }
 
+/* A periodic thread's job figures (docs/schedsim.md, "Job-level deadline accounting"):
+ * ,"rt":{...} after its other fields; nothing for other threads. Response times and
+ * lateness are null while no job has completed. */
+static void print_json_jobs(struct sim *sim, struct sim_thread *t)
+{
+	struct sim_job_stats js;
+
+	if (!sim_thread_jobs(sim, t, &js))
+		return;
+	printf(",\"rt\":{\"jobs\":%llu,\"misses\":%llu,\"response_ns\":",
+	       (unsigned long long)js.jobs, (unsigned long long)js.misses);
+	if (!js.completed) {
+		printf("{\"p50\":null,\"p99\":null,\"max\":null},\"lateness_max_ns\":null}");
+		return;
+	}
+	printf("{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},\"lateness_max_ns\":%lld}",
+	       (unsigned long long)js.resp_p50_ns, (unsigned long long)js.resp_p99_ns,
+	       (unsigned long long)js.resp_max_ns, (long long)js.lateness_max_ns);
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
@@ -427,8 +459,10 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)sc.jobs, (unsigned long long)sc.deadline_misses,
 		       (unsigned long long)sc.throttled_ns);
 		print_json_cookie(t->task);
-		printf(",\"forced_idle_ns\":%llu}",
+		printf(",\"forced_idle_ns\":%llu",
 		       (unsigned long long)stat_of(t, SCHED_ACCT_FORCED_IDLE));
+		print_json_jobs(sim, t);
+		printf("}");
 	}
 	printf("],\"core_sched\":%s,\"core_protect\":%s,\"cookies\":[",
 	       sim->cfg.core_sched ? "true" : "false", sim->cfg.core_protect ? "true" : "false");
@@ -480,6 +514,36 @@ static void print_deadline_table(struct sim *sim)
 		       (double)dl->deadline_ns / 1e3, (unsigned long long)sc.jobs,
 		       (unsigned long long)sc.deadline_misses, (double)sc.throttled_ns / 1e6,
 		       (unsigned long long)sc.depletions);
+	}
+}
+
+/* Periodic threads: their jobs, as the library cannot see them (its SC counts wake-ups).
+ * Nothing without any, so other workloads print what they always did. */
+static void print_jobs_table(struct sim *sim)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *t = sim->threads[i];
+		const struct wl_event *b;
+		struct sim_job_stats js;
+
+		if (!sim_thread_jobs(sim, t, &js))
+			continue;
+		if (!header)
+			printf("\n%-16s %4s %10s %11s %8s %7s %11s %11s\n", "periodic_thread",
+			       "inst", "period_us", "deadline_us", "jobs", "misses", "resp_p99_us",
+			       "late_max_us");
+		header = true;
+		b = &t->task->phases[t->jobs.phase].events[t->jobs.event];
+		printf("%-16.16s %4u %10.1f %11.1f %8llu %7llu", t->task->name, t->instance,
+		       (double)b->ns / 1e3, (double)t->jobs.deadline_ns / 1e3,
+		       (unsigned long long)js.jobs, (unsigned long long)js.misses);
+		if (js.completed)
+			printf(" %11.1f %11.1f\n", (double)js.resp_p99_ns / 1e3,
+			       (double)js.lateness_max_ns / 1e3);
+		else
+			printf(" %11s %11s\n", "-", "-");
 	}
 }
 
@@ -540,6 +604,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 	printf("\nmigrations: %llu in all, %.2f/s\n", (unsigned long long)migr,
 	       per_s(migr, duration));
 	print_deadline_table(sim);
+	print_jobs_table(sim);
 	print_cookie_table(sim);
 	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s", "cpu", "busy%", "switches",
 	       "pick_cur", "pick_oth", "pick_idle", "ipi_sent", "ipi_coal", "timer", "migr_in",
@@ -564,6 +629,172 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 			       (double)sim->cpu[c].stalled_ns / 1e6);
 		printf("\n");
 	}
+}
+
+/* --- rt-app logs (--rtapp-logs) ------------------------------------------------------- */
+
+/* One directory; one that exists already will do. 0, or -1 with errno set. */
+static int make_one_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0777) == 0)
+		return 0;
+	if (errno != EEXIST || stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR and its missing parents, as mkdir -p does. 0, or -1 with errno set. */
+static int make_dir(const char *dir)
+{
+	char *p = strdup(dir);
+	int r = 0;
+
+	if (!p)
+		abort();
+	if (!*p) {
+		free(p);
+		errno = ENOENT;
+		return -1;
+	}
+	for (char *q = p + 1; *q && r == 0; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		r = make_one_dir(p);
+		*q = '/';
+	}
+	if (r == 0)
+		r = make_one_dir(p);
+	free(p);
+	return r;
+}
+
+/* The whole of a regular file, NUL-terminated, or NULL. At most WL_MAX_FILE_SIZE bytes. */
+static char *read_text(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	char *text;
+	size_t n;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > WL_MAX_FILE_SIZE)
+		return NULL; /* a pipe was read once already, and cannot be again */
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	text = malloc((size_t)st.st_size + 1);
+	n = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
+	fclose(f);
+	if (text)
+		text[n] = '\0';
+	return text;
+}
+
+/* rt-app's log_basename: the file's "global": {"log_basename": S}, else "rt-app". The
+ * loader accepts the key and drops it, so the file is read again for it. */
+static char *log_basename(const char *path)
+{
+	char *text = read_text(path), *name = NULL;
+	struct json_error e;
+	struct json_value *root = text ? json_parse(text, &e) : NULL;
+
+	for (size_t i = 0; root && root->type == JSON_OBJECT && i < root->len; i++) {
+		const struct json_value *g = &root->members[i].value;
+
+		if (strcmp(root->members[i].key, "global") || g->type != JSON_OBJECT)
+			continue;
+		for (size_t k = 0; k < g->len; k++)
+			if (!strcmp(g->members[k].key, "log_basename") &&
+			    g->members[k].value.type == JSON_STRING)
+				name = g->members[k].value.string;
+	}
+	name = strdup(name ? name : "rt-app");
+	json_free(root);
+	free(text);
+	return name;
+}
+
+/* A time in whole microseconds, rounded to nearest as rt-app's timespec_to_usec. */
+static long long us(int64_t ns)
+{
+	return ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
+}
+
+/* One line per completed job, in rt-app's columns (docs/schedsim.md, "rt-app logs"). */
+static void write_job(FILE *f, unsigned idx, const struct sim_job *j)
+{
+	long long b = us((int64_t)j->begin), e = us((int64_t)j->end);
+
+	fprintf(f, "%4u %8lld %8lld %8lld %15lld %15lld %15lld %10lld %10lld %10lld %10lld\n",
+		idx, us((int64_t)j->work_ns), us((int64_t)j->run_ns), e - b, b, e, b,
+		j->tick ? us((int64_t)j->release - (int64_t)j->begin) : 0,
+		us((int64_t)j->c_duration_ns), us((int64_t)j->c_period_ns),
+		j->slept ? us((int64_t)(j->start - j->release)) : 0);
+}
+
+/* DIR/BASE-TASK-IDX.log, IDX the thread's rank in the workload as rt-app's thread index;
+ * a '/' in a name becomes '_', so that every log lands in DIR. */
+static char *log_path(const char *dir, const char *base, const struct sim_thread *t)
+{
+	size_t n = strlen(dir) + strlen(base) + strlen(t->task->name) + 32;
+	char *path = malloc(n), *p;
+
+	if (!path)
+		abort();
+	p = path + snprintf(path, n, "%s/", dir);
+	snprintf(p, n - (size_t)(p - path), "%s-%s-%u.log", base, t->task->name, t->id - 1);
+	for (; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	return path;
+}
+
+/* A thread's log: the header, then its jobs (none for a thread that is not periodic). */
+static int write_log(const char *path, const struct sim_thread *t)
+{
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (!f)
+		return -1;
+	fprintf(f, "%s %8s %8s %8s %15s %15s %15s %10s %10s %10s %10s\n", "#idx", "perf",
+		"run", "period", "start", "end", "rel_st", "slack", "c_duration", "c_period",
+		"wu_lat");
+	for (size_t k = 0; k < t->jobs.nr_log; k++)
+		write_job(f, t->id - 1, &t->jobs.log[k]);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return -1;
+	return 0;
+}
+
+/* Every thread's log in dir; 0, or 1 after a message. */
+static int write_logs(struct sim *sim, const char *dir, const char *file)
+{
+	char *base = log_basename(file);
+	int ret = 0;
+
+	if (!base)
+		abort();
+	for (size_t i = 0; i < sim->nr_threads && !ret; i++) {
+		char *path = log_path(dir, base, sim->threads[i]);
+
+		errno = 0;
+		if (write_log(path, sim->threads[i]) < 0) {
+			fprintf(stderr, "schedsim: --rtapp-logs: cannot write %s: %s\n", path,
+				errno ? strerror(errno) : "write error");
+			ret = 1;
+		}
+		free(path);
+	}
+	free(base);
+	return ret;
 }
 
 static sched_time_t run_duration(const struct options *o, const struct workload *wl)
@@ -647,6 +878,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "schedsim: %s\n", err);
 		return 1;
 	}
+	if (o.logdir && make_dir(o.logdir) < 0) { /* before the run, which may be long */
+		fprintf(stderr, "schedsim: --rtapp-logs: cannot create directory %s: %s\n",
+			o.logdir, strerror(errno));
+		wl_free(&wl);
+		return 1;
+	}
 	o.cfg.core_sched = o.core == CORE_ON || o.cfg.core_protect ||
 			   (o.core == CORE_AUTO && wl_has_cookies(&wl));
 	sim = sim_new(&o.cfg);
@@ -660,6 +897,8 @@ int main(int argc, char **argv)
 	run(sim, duration, &wall);
 	if (sim->stopped)
 		ret = budget_spent(sim, &o, &wall);
+	else if (o.logdir && write_logs(sim, o.logdir, o.file))
+		ret = 1; /* no report: what was asked for is not all there */
 	else if (o.json)
 		print_json(sim, duration);
 	else

@@ -39,6 +39,7 @@
 
 #include <sched/arch.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,16 +316,22 @@ static void progress(struct sim *sim, unsigned c)
 {
 	struct sim_cpu *pc = &sim->cpu[c];
 	struct sim_thread *t = pc->curr;
+	uint64_t used;
+	enum wl_event_kind kind;
 
 	if (sim->now <= pc->run_start)
 		return;
-	if (!pc->stalled && t && t->task && t->event_started &&
-	    t->task->phases[t->phase].events[t->event].kind == WL_RUN) {
-		uint64_t used = sim->now - pc->run_start;
-
-		t->run_left -= used < t->run_left ? used : t->run_left;
-	}
+	used = sim->now - pc->run_start;
 	pc->run_start = sim->now;
+	if (pc->stalled || !t || !t->task || !t->event_started)
+		return;
+	kind = t->task->phases[t->phase].events[t->event].kind;
+	if (kind == WL_RUN) {
+		used = used < t->run_left ? used : t->run_left;
+		t->run_left -= used;
+	}
+	if ((kind == WL_RUN || kind == WL_RUNTIME) && t->jobs.open)
+		t->jobs.cur.work_ns += used; /* the rt-app log's perf */
 }
 
 void sim_enter(struct sim *sim, unsigned cpu)
@@ -335,6 +342,7 @@ void sim_enter(struct sim *sim, unsigned cpu)
 }
 
 static void run_program(struct sim *sim, unsigned c);
+static void job_ran(struct sim_thread *t, sched_time_t when);
 
 static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
 {
@@ -344,8 +352,10 @@ static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
 	sched_finish_switch(&sim->sys, c);
 	if (nt != pc->curr)
 		pc->run_start = sim->now + (nt ? sim->cfg.switch_cost_ns : 0);
-	if (nt)
+	if (nt) {
 		nt->program_wait = false;
+		job_ran(nt, pc->run_start > sim->now ? pc->run_start : sim->now);
+	}
 	pc->curr = nt;
 	pc->done_gen++;
 }
@@ -367,6 +377,165 @@ static void after_local_wake(struct sim *sim, unsigned c)
 {
 	if (sched_need_resched(&sim->sys, c))
 		sim_resched(sim, c);
+}
+
+/* --- jobs of periodic tasks ------------------------------------------------------------- */
+
+/*
+ * A task is periodic when its loop has a timer event; the first one in program order is
+ * the job boundary (docs/schedsim.md, "Job-level deadline accounting"). Invariant: at most
+ * one job of a thread is open (released or waiting for its release) at a time; a late
+ * thread's later ticks are not jobs yet, only counted at the end (jobs_overdue).
+ */
+
+static void job_open(struct sim_thread *t, sched_time_t release, sched_time_t begin)
+{
+	struct sim_jobs *j = &t->jobs;
+
+	j->cur = (struct sim_job){ .release = release, .deadline = release + j->deadline_ns,
+				   .begin = begin, .start = SCHED_TIME_NEVER,
+				   .end = SCHED_TIME_NEVER };
+	j->open = true;
+}
+
+/* Find the boundary; the first job is released at the start, unless the timer is the
+ * program's first event (nothing runs before its first tick, which releases the first job). */
+static void job_init(struct sim_thread *t)
+{
+	const struct wl_task *task = t->task;
+	struct sim_jobs *j = &t->jobs;
+
+	j->lateness_max_ns = INT64_MIN;
+	for (unsigned p = 0; p < task->nr_phases; p++) {
+		for (unsigned e = 0; e < task->phases[p].nr_events; e++) {
+			const struct wl_event *ev = &task->phases[p].events[e];
+
+			if (ev->kind != WL_TIMER)
+				continue;
+			j->periodic = true;
+			j->phase = p;
+			j->event = e;
+			j->deadline_ns = task->policy == WL_POLICY_DEADLINE ? task->dl.deadline_ns
+									     : ev->ns;
+			if (p || e)
+				job_open(t, task->delay_ns, SCHED_TIME_NEVER);
+			return;
+		}
+	}
+}
+
+static bool job_boundary(const struct sim_thread *t)
+{
+	return t->jobs.periodic && t->phase == t->jobs.phase && t->event == t->jobs.event;
+}
+
+/* t runs from `when` on: the first time in its open job, that is the job's start. */
+static void job_ran(struct sim_thread *t, sched_time_t when)
+{
+	struct sim_job *c = &t->jobs.cur;
+
+	if (!t->jobs.open || c->start != SCHED_TIME_NEVER || when < c->release)
+		return;
+	c->start = when;
+	if (c->begin == SCHED_TIME_NEVER)
+		c->begin = when; /* the start-released job: its log line starts here */
+}
+
+static void job_record(struct sim_jobs *j)
+{
+	if (j->completed == j->cap_resp) {
+		j->cap_resp = j->cap_resp ? j->cap_resp * 2 : 64;
+		j->resp = xrealloc(j->resp, j->cap_resp * sizeof(*j->resp));
+	}
+	j->resp[j->completed++] = j->cur.end - j->cur.release;
+}
+
+static void job_log(struct sim_jobs *j)
+{
+	if (j->nr_log == j->cap_log) {
+		j->cap_log = j->cap_log ? j->cap_log * 2 : 64;
+		j->log = xrealloc(j->log, j->cap_log * sizeof(*j->log));
+	}
+	j->log[j->nr_log++] = j->cur;
+}
+
+/* t's open job completes now: it reached its boundary, or its program ended. */
+static void job_complete(struct sim *sim, struct sim_thread *t)
+{
+	struct sim_jobs *j = &t->jobs;
+	struct sim_job *c = &j->cur;
+	int64_t lateness;
+
+	if (!j->open)
+		return;
+	j->open = false;
+	if (sim->now < c->release)
+		return; /* never released (it cannot run before): not a job */
+	c->end = sim->now;
+	job_ran(t, sim->now); /* its start is set already (it runs to get here): kept whole */
+	lateness = (int64_t)c->end - (int64_t)c->deadline;
+	if (lateness > 0)
+		j->late++;
+	if (lateness > j->lateness_max_ns)
+		j->lateness_max_ns = lateness;
+	job_record(j);
+	if (sim->cfg.job_records)
+		job_log(j);
+}
+
+/* At its boundary t asked for the tick `planned` (rt-app's t_next) and sleeps until
+ * `until` (now if the tick is past): that releases its next job at `planned`. */
+static void job_release(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
+			sched_time_t planned, sched_time_t until)
+{
+	job_open(t, planned, sim->now);
+	t->jobs.cur.tick = true;
+	t->jobs.cur.c_period_ns = ev->ns;
+	t->jobs.cur.slept = until > sim->now;
+	if (!t->jobs.cur.slept)
+		job_ran(t, sim->now); /* late: it runs on, its job starts at once */
+}
+
+/* A run or runtime event of t begins or ends now (the log's run and c_duration). */
+static void job_event(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
+		      bool begins)
+{
+	struct sim_jobs *j = &t->jobs;
+
+	if (!j->open)
+		return;
+	if (!begins) {
+		j->cur.run_ns += sim->now - j->ev_begin;
+		return;
+	}
+	j->ev_begin = sim->now;
+	if (!ev->added)
+		j->cur.c_duration_ns += ev->ns;
+}
+
+/*
+ * Released jobs of t unfinished at now whose deadline is past (at or before now: every
+ * event of that instant is handled, so they can only end later): the open one, and the
+ * ticks its timer passed since. An absolute timer keeps its schedule, so each passed tick
+ * counts; a relative one counts the next tick, and restarts from wherever the thread
+ * reaches it after that, which is after now.
+ */
+static uint64_t jobs_overdue(const struct sim *sim, const struct sim_thread *t)
+{
+	const struct sim_jobs *j = &t->jobs;
+	const struct wl_event *ev;
+	sched_time_t next, tick;
+
+	if (!j->open || j->cur.deadline > sim->now)
+		return 0; /* later ticks have later deadlines */
+	next = t->timer_next[j->event + 64 * j->phase];
+	if (next == SCHED_TIME_NEVER)
+		return 1; /* the first job: the timer has no schedule until the thread reaches it */
+	ev = &t->task->phases[j->phase].events[j->event];
+	tick = next + ev->ns;
+	if (tick + j->deadline_ns > sim->now)
+		return 1;
+	return ev->absolute ? 2 + (sim->now - j->deadline_ns - tick) / ev->ns : 2;
 }
 
 /* --- thread programs ---------------------------------------------------------------------- */
@@ -453,6 +622,7 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 		set_pc(t, &after);
 		peer->suspended = false;
 		t->done = true;
+		job_complete(sim, t);
 		if (reply && peer->has_sc) { /* its exit gives a lent SC back: then the wake */
 			sched_exit(&sim->sys, sched_ref_of(&t->st));
 			sched_wake(&sim->sys, r, SCHED_WAKE_IPC);
@@ -494,14 +664,17 @@ static void resume_task(struct sim *sim, unsigned c, const char *name)
 }
 
 /* Next expiry of a periodic timer event (rt-app: t_next += period; a late relative timer
- * re-synchronises to now). Returns the instant to sleep until. */
-static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev)
+ * re-synchronises to now). Returns the instant to sleep until; *planned is the tick as
+ * scheduled, before any re-synchronisation (a job's release). */
+static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
+			       sched_time_t *planned)
 {
 	sched_time_t *next = &t->timer_next[t->event + 64 * t->phase];
 
 	if (*next == SCHED_TIME_NEVER)
 		*next = sim->now;
 	*next += ev->ns;
+	*planned = *next;
 	if (*next < sim->now && !ev->absolute)
 		*next = sim->now;
 	return *next;
@@ -523,6 +696,7 @@ static enum exec_result exec_timed(struct sim *sim, unsigned c, struct sim_threa
 		t->event_started = true;
 		t->run_left = ev->ns;
 		t->runtime_end = sim->now + ev->ns;
+		job_event(sim, t, ev, true);
 	}
 	if (ev->kind == WL_RUN && t->run_left) {
 		plan_done(sim, c, start + t->run_left);
@@ -540,12 +714,21 @@ static enum exec_result exec_timed(struct sim *sim, unsigned c, struct sim_threa
 static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 		       const struct wl_event *ev)
 {
+	sched_time_t planned = 0;
 	sched_time_t until = ev->kind == WL_SLEEP ? sim->now + ev->ns
-			   : ev->kind == WL_TIMER ? timer_next(sim, t, ev) : 0;
+			   : ev->kind == WL_TIMER ? timer_next(sim, t, ev, &planned) : 0;
+	bool boundary = ev->kind == WL_TIMER && job_boundary(t);
 	struct sched_thread *next;
 
+	/* the job ends where the thread asks for the tick, whether or not it then waits */
+	if (boundary)
+		job_complete(sim, t);
+	else if (ev->kind == WL_TIMER && t->jobs.open)
+		t->jobs.cur.c_period_ns += ev->ns;
 	if (!step(t))
 		return false;
+	if (boundary)
+		job_release(sim, t, ev, planned, until);
 	if (ev->kind == WL_SUSPEND) {
 		t->suspended = true;
 		t->program_wait = true;
@@ -572,6 +755,7 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 	case WL_RUNTIME:
 		if (exec_timed(sim, c, t, ev) == EXEC_BUSY)
 			return EXEC_BUSY;
+		job_event(sim, t, ev, false);
 		break;
 	case WL_RESUME:
 		if (ipc_handoff(sim, c, t))
@@ -587,6 +771,7 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		return EXEC_NEXT;
 finished:
 	t->done = true;
+	job_complete(sim, t); /* a program that ends completes its job */
 	sched_exit(&sim->sys, sched_ref_of(&t->st));
 	return EXEC_EXITED;
 }
@@ -979,6 +1164,8 @@ void sim_free(struct sim *sim)
 		return;
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		free(sim->threads[i]->lat);
+		free(sim->threads[i]->jobs.resp);
+		free(sim->threads[i]->jobs.log);
 		free(sim->threads[i]->timer_next);
 		free(sim->threads[i]->refills);
 		free(sim->threads[i]);
@@ -1217,6 +1404,7 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 			die("out of memory");
 		for (size_t k = 0; k < nr_timers; k++)
 			t->timer_next[k] = SCHED_TIME_NEVER;
+		job_init(t);
 		push(sim, EV_START, 0, task->delay_ns, 0, t);
 	}
 	return 0;
@@ -1292,13 +1480,41 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* p in [0,100] of the n > 0 sorted values v, by nearest rank: rank ceil(n * p / 100), at
+ * least 1. */
+static uint64_t nearest_rank(const uint64_t *v, size_t n, unsigned p)
+{
+	size_t i = (n * p + 99) / 100;
+
+	return v[i ? i - 1 : 0];
+}
+
 uint64_t sim_thread_latency(struct sim_thread *t, unsigned p)
 {
-	size_t i;
-
 	if (!t->nr_lat)
 		return 0;
-	qsort(t->lat, t->nr_lat, sizeof(*t->lat), cmp_u64);
-	i = (t->nr_lat * p + 99) / 100; /* nearest rank */
-	return t->lat[i ? i - 1 : 0];
+	qsort(t->lat, t->nr_lat, sizeof(*t->lat), cmp_u64); /* no order to keep */
+	return nearest_rank(t->lat, t->nr_lat, p);
+}
+
+bool sim_thread_jobs(struct sim *sim, struct sim_thread *t, struct sim_job_stats *out)
+{
+	struct sim_jobs *j = &t->jobs;
+	uint64_t overdue;
+
+	*out = (struct sim_job_stats){ 0 };
+	if (!t->task || !j->periodic)
+		return false;
+	overdue = jobs_overdue(sim, t);
+	out->completed = j->completed;
+	out->jobs = j->completed + overdue;
+	out->misses = j->late + overdue;
+	if (!j->completed)
+		return true;
+	qsort(j->resp, j->completed, sizeof(*j->resp), cmp_u64); /* the log keeps the order */
+	out->resp_p50_ns = nearest_rank(j->resp, j->completed, 50);
+	out->resp_p99_ns = nearest_rank(j->resp, j->completed, 99);
+	out->resp_max_ns = nearest_rank(j->resp, j->completed, 100);
+	out->lateness_max_ns = j->lateness_max_ns;
+	return true;
 }

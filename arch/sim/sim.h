@@ -34,9 +34,51 @@ struct sim_config {
 	uint64_t rt_runtime_ns;   /* sched_config.rt_runtime_ns (throttling, admission cap);
 				   * 0 = the library's default, SCHED_RT_UNLIMITED = off */
 	uint64_t rt_period_ns;    /* sched_config.rt_period_ns; 0 = the library's default */
+	bool job_records;         /* keep a record of every completed job of a periodic task
+				   * (sim_thread.jobs.log), for rt-app logs; its response time
+				   * is kept either way */
 	uint64_t max_events;      /* event budget: sim_run_until handles at most this many
 				   * events (sim.events); one more due stops the run
 				   * (sim.stopped). 0 = no budget */
+};
+
+/*
+ * One job of a periodic task (docs/schedsim.md, "Job-level deadline accounting"): from its
+ * release (a tick of the loop's first timer event, or the thread's start) to its
+ * completion (the thread reaches that timer event again, or its program ends). The rt-app
+ * log columns come from it (its window runs from `begin`, the timer call that waited for
+ * the release, to `end`).
+ */
+struct sim_job {
+	sched_time_t release;     /* the tick as planned (not when the thread got the CPU) */
+	sched_time_t deadline;    /* release + dl-deadline, or + the timer's period */
+	sched_time_t begin;       /* the timer call that released it (the previous job's end),
+				   * or its start for the first job */
+	sched_time_t start;       /* first instant it ran; SCHED_TIME_NEVER until then */
+	sched_time_t end;         /* completion */
+	uint64_t run_ns;          /* wall time inside its run and runtime events */
+	uint64_t work_ns;         /* CPU time those events got */
+	uint64_t c_duration_ns;   /* the configured durations of those events (file's only) */
+	uint64_t c_period_ns;     /* the periods of the timer events in its window */
+	bool tick;                /* released by a tick (else by the thread's start) */
+	bool slept;               /* it waited for its release (else it was late: ran on) */
+};
+
+/* The jobs of a thread whose task is periodic (its loop has a timer event). */
+struct sim_jobs {
+	bool periodic;
+	unsigned phase, event;    /* the job boundary: the loop's first timer event */
+	uint64_t deadline_ns;     /* relative deadline */
+	bool open;                /* `cur` is in progress (released, or waiting for release) */
+	struct sim_job cur;
+	sched_time_t ev_begin;    /* wall instant the current run / runtime event began */
+	uint64_t completed, late; /* completed jobs; those completed after their deadline */
+	int64_t lateness_max_ns;  /* over completed jobs (INT64_MIN: none yet) */
+	uint64_t *resp;           /* response times of the completed jobs (completed of them,
+				   * in no particular order: sim_thread_jobs sorts them) */
+	size_t cap_resp;
+	struct sim_job *log;      /* cfg.job_records: the completed jobs, in order */
+	size_t nr_log, cap_log;
 };
 
 struct sim_thread {
@@ -68,6 +110,7 @@ struct sim_thread {
 	/* wake-to-run latencies, recorded from trace events */
 	uint64_t *lat;
 	size_t nr_lat, cap_lat;
+	struct sim_jobs jobs;     /* periodic tasks: job-level deadline accounting */
 };
 
 struct sim_cpu {
@@ -210,6 +253,20 @@ uint64_t sim_cpu_idle_ns(struct sim *sim, unsigned cpu);
 
 /* p in [0,100]: percentile of the thread's wake-to-run latencies (0 if none). */
 uint64_t sim_thread_latency(struct sim_thread *t, unsigned p);
+
+/* A periodic thread's jobs up to now (docs/schedsim.md, "Job-level deadline accounting").
+ * jobs: completed ones, plus released ones still unfinished whose deadline is past (at or
+ * before now); misses: completed after their deadline, plus those unfinished ones.
+ * Response percentiles use the nearest rank over the completed jobs; they and
+ * lateness_max_ns are meaningful only when completed > 0. */
+struct sim_job_stats {
+	uint64_t jobs, misses, completed;
+	uint64_t resp_p50_ns, resp_p99_ns, resp_max_ns;
+	int64_t lateness_max_ns;
+};
+
+/* False, with *out zeroed, for a thread that is not periodic. */
+bool sim_thread_jobs(struct sim *sim, struct sim_thread *t, struct sim_job_stats *out);
 
 /* The group a thread was placed in, for reports ("rt-app" when none given). */
 const char *sim_thread_group(struct sim *sim, const struct sim_thread *t);
