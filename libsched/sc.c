@@ -373,6 +373,7 @@ static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct s
 	if (!p->period_ns || p->period_ns > SCHED_SC_PERIOD_MAX_NS || p->budget_ns > p->period_ns ||
 	    p->budget_ns < SCHED_SC_BUDGET_MIN_NS || d < p->budget_ns || d > p->period_ns ||
 	    p->mode > SCHED_SC_CBS || p->overrun > SCHED_SC_NOTIFY_BLOCK ||
+	    p->dispatch > SCHED_SC_PARTITIONED ||
 	    (p->mode == SCHED_SC_SPORADIC && sc->cap < 2 && p->budget_ns < p->period_ns))
 		return -SCHED_EINVAL;
 	if (sched_cpumask_empty(&p->cpus))
@@ -393,10 +394,20 @@ static bool holder_runnable(const struct sched_sc *sc)
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
 		       const struct sched_sc_params *p)
 {
+	return sched_sc_configure_verdict(s, control, cap, p, NULL);
+}
+
+int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
+			       struct sched_sc_cap cap, const struct sched_sc_params *p,
+			       struct sched_sc_verdict *out)
+{
 	struct sched_thread *h = NULL;
 	struct sched_rq *rq = NULL;
+	struct sched_sc_verdict v;
+	sched_cpumask_t cpus;
 	struct sched_sc *sc;
 	unsigned long flags;
+	bool decided = false;
 	int ret;
 
 	if (!s || !p || !control.a)
@@ -410,23 +421,33 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		return -SCHED_EPERM;
 	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
-	if (sc && !(ret = check_params(s, sc, p)) && (h = sc->holder)) {
+	if (sc && !(ret = check_params(s, sc, p))) {
+		ret = sched__sc_admit(s, sc, p, &v);
+		decided = true;
+		cpus = p->cpus;
+		if (!ret && p->dispatch == SCHED_SC_PARTITIONED) {
+			sched_cpumask_clear(&cpus);
+			sched_cpumask_set(&cpus, v.cpu);
+		}
+	}
+	if (sc && !ret && (h = sc->holder)) {
 		/* a holder that just blocked may still be charging the budget under its rq
 		 * lock (the pick after the block): decide and write under its locks */
 		sched__spin_lock(&h->lock);
 		rq = sched__lock_thread_rq(s, h);
 		if (holder_runnable(sc))
 			ret = -SCHED_EACTIVE;
-		else if (!sched_cpumask_subset(&h->affinity, &p->cpus))
+		else if (!sched_cpumask_subset(&h->affinity, &cpus))
 			ret = -SCHED_EAFFINITY;
 	}
 	if (sc && !ret) {
 		sc->budget = p->budget_ns;
 		sc->period = p->period_ns;
 		sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
-		sc->cpus = p->cpus;
+		sc->cpus = cpus;
 		sc->endpoint = p->endpoint;
 		sc->mode = p->mode;
+		sc->dispatch = p->dispatch;
 		sc->overrun = p->overrun;
 		sc->state = SCHED_SC_CONFIGURED;
 		sched__refill_reset(sc, sched_arch_now());
@@ -436,6 +457,8 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 		sched__spin_unlock(&h->lock);
 	}
 	sched__unlock_irq(&s->sc_lock, flags);
+	if (out && decided)
+		*out = v;
 	return ret;
 }
 

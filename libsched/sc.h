@@ -29,6 +29,9 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 			    bool reply, bool waited);
 void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
 /* The checker's part: rq locked. */
+/* Admission of `self` with params p (sc_admit.c): 0 or -SCHED_EUNSCHED, *v filled. sc_lock. */
+int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
+		    const struct sched_sc_params *p, struct sched_sc_verdict *v);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
 
 #endif

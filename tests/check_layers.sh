@@ -9,7 +9,7 @@
 #   0 utilities       rbtree weight errors trace
 #   1 policy leaves   eevdf rr rt edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
-#   3 features        auth sc core_cookie core_pick core_protect balance push wake thread
+#   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push wake thread
 #   4 entry points    pick block sys check
 # A new module must be added here (an unknown module fails the test).
 set -eu
@@ -36,6 +36,7 @@ progress 2
 timeout 2
 auth 3
 sc 3
+sc_admit 3
 core_cookie 3
 core_pick 3
 core_protect 3

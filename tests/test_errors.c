@@ -398,6 +398,9 @@ static void einval_null_and_out_of_range_arguments(void **state)
 	sp.mode = 7;
 	REFUSED(sim, SCHED_EINVAL, sched_sc_configure(&sim->sys, root(sim), cap, &sp));
 	sp = sc_params(&m);
+	sp.dispatch = SCHED_SC_PARTITIONED + 1;
+	REFUSED(sim, SCHED_EINVAL, sched_sc_configure_verdict(&sim->sys, root(sim), cap, &sp, NULL));
+	sp = sc_params(&m);
 	sched_cpumask_clear(&sp.cpus); /* empty: no CPU at all, not a bad CPU */
 	REFUSED(sim, SCHED_EINVAL, sched_sc_configure(&sim->sys, root(sim), cap, &sp));
 	REFUSED(sim, SCHED_EINVAL, sched_sc_bind(NULL, cap, ra));

@@ -21,6 +21,7 @@
 #ifndef SCHED_SC_H
 #define SCHED_SC_H
 
+#include <sched/admit.h>
 #include <sched/types.h>
 
 struct sched_sys;
@@ -49,6 +50,14 @@ enum sched_sc_overrun {
 	SCHED_SC_THROTTLE,     /* depleted: off the CPU until the next refill */
 	SCHED_SC_DEMOTE,       /* depleted: runs in the fair class until the next refill */
 	SCHED_SC_NOTIFY_BLOCK, /* depleted: blocks; the endpoint's handler decides (sched_wake) */
+};
+
+/* Where an SC's threads run within its CPUs (docs/admission.md). */
+enum sched_sc_dispatch {
+	SCHED_SC_GLOBAL,      /* anywhere in its CPU set: the most urgent SC threads of the set
+			       * run (global EDF; one CPU: partitioned) */
+	SCHED_SC_PARTITIONED, /* on one CPU of its set, chosen at configure (by admission if it
+			       * is on): the SC's CPU set becomes that CPU */
 };
 
 /* Capability rights. */
@@ -81,6 +90,17 @@ struct sched_sc_params {
 	uint32_t endpoint;      /* notification endpoint (sched_config.notify), 0 = none */
 	uint8_t mode;           /* enum sched_sc_mode */
 	uint8_t overrun;        /* enum sched_sc_overrun */
+	uint8_t dispatch;       /* enum sched_sc_dispatch */
+};
+
+/* What admission decided about one configure (sched_sc_configure_verdict). */
+struct sched_sc_verdict {
+	uint8_t accepted;
+	uint16_t cpu;           /* partitioned: the CPU it was given; SCHED_RT_NO_CPU: global */
+	uint32_t conflict;      /* index of a configured SC whose CPU set crosses this one's
+				 * (clusters may not overlap unless equal), or SCHED_RT_NO_TASK */
+	struct sched_rt_verdict why; /* the test that decided (admit.h); why.task indexes the
+				 * cluster's SCs in pool order, the one being configured last */
 };
 
 /* Figures of an SC; per SC, whichever thread ran on it. */
@@ -101,6 +121,7 @@ struct sched_sc {
 	uint32_t index;              /* slot in the pool */
 	uint8_t state;               /* enum sched_sc_state */
 	uint8_t mode, overrun;
+	uint8_t dispatch;            /* enum sched_sc_dispatch */
 	uint8_t depleted;            /* ran out; cleared when budget is back (one message each) */
 	uint16_t cap, head, count;   /* refill ring: capacity, first, number in use */
 	struct sched_refill *refill; /* caller storage, `cap` entries */
@@ -157,6 +178,22 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
  */
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap sc,
 		       const struct sched_sc_params *p);
+
+/*
+ * The same, and *out (may be NULL) says what admission decided, accepted or not. With
+ * admission on (sched_config.admit_tasks), the configure fails with -SCHED_EUNSCHED and
+ * changes nothing if the SCs of its CPUs could then miss a deadline: the exact EDF test on
+ * one CPU (utilisation, or QPA for constrained deadlines), GFB, BCL or BAK on a global set
+ * of m CPUs, each against rt_runtime_ns / rt_period_ns of every CPU; or if its CPU set
+ * crosses another SC's without being equal. A partitioned SC (p->dispatch) gets the CPU
+ * of p->cpus the configured fit chooses among those that admit it (without admission: the
+ * one with the least reserved), and its CPU set becomes that CPU: its thread's affinity
+ * must be inside it to bind. Every configured SC counts, bound or not, so binding never
+ * breaks a guarantee. O(m x pool size) plus the analysis (admit.h).
+ */
+int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
+			       struct sched_sc_cap sc, const struct sched_sc_params *p,
+			       struct sched_sc_verdict *out);
 
 /*
  * Bind a configured SC to a thread that has none: the thread runs on it from now on (a

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_sc_admit.c - admission of SchedulingContexts through sched_sc_configure_verdict:
+ * refusals change nothing and say why, partitioned SCs get a CPU, Dhall's set is refused
+ * globally and admitted partitioned, clusters may not cross, and with admission off every
+ * valid configure is accepted as before.
+ */
+#include <stdlib.h>
+
+#include "simtest.h"
+
+#define POOL 16
+
+struct fixture {
+	struct sim *sim;
+	struct sched_sc scs[POOL];
+	struct sched_refill refills[POOL][2];
+	struct sched_rt_task scratch[POOL + 1];
+	unsigned next;
+};
+
+static struct fixture *setup(unsigned cpus, bool admission)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->sim = machine(cpus, 1);
+	assert_int_equal(sched_sc_pool(&f->sim->sys, f->scs, POOL), 0);
+	if (admission) { /* the test owns the machine: set the config as sched_init would */
+		f->sim->sys.cfg.admit_tasks = f->scratch;
+		f->sim->sys.cfg.admit_max = POOL + 1;
+		f->sim->sys.cfg.admit_fit = SCHED_RT_FIRST_FIT;
+	}
+	return f;
+}
+
+static void teardown(struct fixture *f)
+{
+	sim_free(f->sim);
+	free(f);
+}
+
+static struct sched_sc_params params(uint64_t c_us, uint64_t t_us, unsigned cpus,
+				     unsigned dispatch)
+{
+	struct sched_sc_params p = { .budget_ns = c_us * US, .period_ns = t_us * US,
+				     .mode = SCHED_SC_CBS, .dispatch = (uint8_t)dispatch };
+
+	sched_cpumask_fill(&p.cpus, cpus);
+	return p;
+}
+
+static int configure(struct fixture *f, const struct sched_sc_params *p,
+		     struct sched_sc_verdict *v, struct sched_sc_cap *cap)
+{
+	assert_int_equal(sched_sc_create(&f->sim->sys, NULL, f->refills[f->next++], 1, cap), 0);
+	return sched_sc_configure_verdict(&f->sim->sys, sched_auth_root(&f->sim->sys), *cap, p, v);
+}
+
+/* The issue's example: three 5 ms / 10 ms SCs on one CPU. With a 95% share the second is
+ * refused, by utilisation, and stays unconfigured. */
+static void test_one_cpu_refusal(void **state)
+{
+	struct fixture *f = setup(1, true);
+	struct sched_sc_params p = params(5000, 10000, 1, SCHED_SC_GLOBAL);
+	struct sched_sc_verdict v;
+	struct sched_sc_cap a, b;
+
+	(void)state;
+	assert_int_equal(configure(f, &p, &v, &a), 0);
+	assert_true(v.accepted);
+	assert_int_equal(v.cpu, 0); /* one CPU: partitioned */
+	assert_int_equal(configure(f, &p, &v, &b), -SCHED_EUNSCHED);
+	assert_false(v.accepted);
+	assert_int_equal(v.why.test, SCHED_RT_EDF_UTIL);
+	assert_true(v.why.demand > v.why.supply);
+	assert_int_equal(f->scs[b.index].state, SCHED_SC_CREATED);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, b, sched_ref_of(&hand_thread(f->sim, 0, 0, NULL)->st)),
+			 -SCHED_ESTATE);
+	/* with a 100% share (throttling off) the second fits exactly */
+	f->sim->sys.cfg.rt_runtime_ns = SCHED_RT_UNLIMITED;
+	assert_int_equal(configure(f, &p, &v, &b), 0);
+	teardown(f);
+}
+
+/* Partitioned on two CPUs: first fit puts the first two on CPU 0 and 1, the third fits
+ * nowhere; each SC's CPU set is its CPU. */
+static void test_partitioned_first_fit(void **state)
+{
+	struct fixture *f = setup(2, true);
+	struct sched_sc_params p = params(5000, 10000, 2, SCHED_SC_PARTITIONED);
+	struct sched_sc_verdict v;
+	struct sched_sc_cap c[3];
+
+	(void)state;
+	assert_int_equal(configure(f, &p, &v, &c[0]), 0);
+	assert_int_equal(v.cpu, 0);
+	assert_int_equal(configure(f, &p, &v, &c[1]), 0);
+	assert_int_equal(v.cpu, 1);
+	assert_true(sched_cpumask_test(&f->scs[c[1].index].cpus, 1));
+	assert_false(sched_cpumask_test(&f->scs[c[1].index].cpus, 0));
+	assert_int_equal(configure(f, &p, &v, &c[2]), -SCHED_EUNSCHED);
+	teardown(f);
+}
+
+/* Dhall: two light tasks and one heavy on 2 CPUs. Global EDF can miss (every sufficient
+ * test refuses); partitioned, the heavy one gets a CPU of its own. */
+static void test_dhall(void **state)
+{
+	struct sched_sc_params light, heavy;
+	struct sched_sc_verdict v;
+	struct sched_sc_cap c;
+
+	(void)state;
+	for (unsigned mode = SCHED_SC_GLOBAL; mode <= SCHED_SC_PARTITIONED; mode++) {
+		struct fixture *f = setup(2, true);
+
+		light = params(200, 10000, 2, mode);    /* 2% each, earlier deadlines */
+		heavy = params(10000, 10100, 2, mode);  /* 99%: waits 0.2 ms at a joint release */
+		f->sim->sys.cfg.rt_runtime_ns = SCHED_RT_UNLIMITED;
+		assert_int_equal(configure(f, &light, &v, &c), 0);
+		assert_int_equal(configure(f, &light, &v, &c), 0);
+		assert_int_equal(configure(f, &heavy, &v, &c),
+				 mode == SCHED_SC_GLOBAL ? -SCHED_EUNSCHED : 0);
+		if (mode == SCHED_SC_GLOBAL)
+			assert_true(v.why.test >= SCHED_RT_GEDF_GFB && v.why.test <= SCHED_RT_GEDF_BAK);
+		else
+			assert_int_equal(v.cpu, 1); /* both light ones share CPU 0 */
+		teardown(f);
+	}
+}
+
+/* Clusters may not cross: an SC on {1,2} next to one on {0,1} is refused, naming it. */
+static void test_crossing_clusters(void **state)
+{
+	struct fixture *f = setup(3, true);
+	struct sched_sc_params a = params(1000, 10000, 2, SCHED_SC_GLOBAL), b = a;
+	struct sched_sc_verdict v;
+	struct sched_sc_cap ca, cb;
+
+	(void)state;
+	sched_cpumask_clear(&b.cpus);
+	sched_cpumask_set(&b.cpus, 1);
+	sched_cpumask_set(&b.cpus, 2);
+	assert_int_equal(configure(f, &a, &v, &ca), 0);
+	assert_int_equal(configure(f, &b, &v, &cb), -SCHED_EUNSCHED);
+	assert_int_equal(v.conflict, ca.index);
+	teardown(f);
+}
+
+/* Off: every valid configure is accepted, and a partitioned SC goes where least is reserved. */
+static void test_admission_off(void **state)
+{
+	struct fixture *f = setup(2, false);
+	struct sched_sc_params p = params(5000, 10000, 2, SCHED_SC_PARTITIONED);
+	struct sched_sc_verdict v;
+	struct sched_sc_cap c;
+	unsigned on[2] = { 0, 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(configure(f, &p, &v, &c), 0);
+		on[v.cpu]++;
+	}
+	assert_int_equal(on[0], 2);
+	assert_int_equal(on[1], 2);
+	teardown(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_cpu_refusal),
+		cmocka_unit_test(test_partitioned_first_fit),
+		cmocka_unit_test(test_dhall),
+		cmocka_unit_test(test_crossing_clusters),
+		cmocka_unit_test(test_admission_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
