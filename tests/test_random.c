@@ -213,7 +213,8 @@ static int sc_configure(struct world *w, unsigned i)
 	uint64_t period = (1 + rnd(w, 8)) * MS;
 	struct sched_sc_params p = { .period_ns = period,
 				     .budget_ns = period / (1 + rnd(w, 10)),
-				     .overrun = (uint8_t)rnd(w, 3) };
+				     .overrun = (uint8_t)rnd(w, 3),
+				     .dispatch = (uint8_t)rnd(w, 2) };
 
 	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		if (sim->rq[c].online)
@@ -275,6 +276,20 @@ static void fair_op(struct world *w)
 	assert_true(r == 0 || r == -SCHED_ESTALE);
 }
 
+/* A fixed priority (FIFO or RR, 1..99) or back to fair, for any thread in any state: the
+ * class change of a queued, current, SC-holding or blocked thread, push and pull. */
+static void rt_op(struct world *w)
+{
+	unsigned policy = rnd(w, 3);
+	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)(policy ? 1 + rnd(w, 99) : 0) };
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_set_rt(&w->sim->sys, sched_auth_root(&w->sim->sys),
+			 sched_ref_of(&any_thread(w)->st), &p);
+	assert_true(r == 0 || r == -SCHED_ESTALE);
+}
+
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
@@ -308,7 +323,10 @@ static void step(struct world *w)
 		sim_resched(sim, online_cpu(w));
 		break;
 	case 11:
-		fair_op(w);
+		if (rnd(w, 2))
+			fair_op(w);
+		else
+			rt_op(w);
 		break;
 	case 12:
 		if (sim->cfg.core_sched)
