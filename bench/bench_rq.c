@@ -47,7 +47,9 @@ struct bench {
 
 static struct bench setup(const char *policy, unsigned cpus, unsigned n)
 {
-	struct sim_config cfg = { .cpus = cpus, .smt = 1, .policy = policy, .bench_mode = true };
+	bool fifo = strcmp(policy, "fifo") == 0; /* the fixed-priority class, eevdf below it */
+	struct sim_config cfg = { .cpus = cpus, .smt = 1, .policy = fifo ? NULL : policy,
+				  .bench_mode = true };
 	struct bench b = { .sim = sim_new(&cfg), .cpu = cpus - 1 };
 	sched_cpumask_t only;
 
@@ -61,6 +63,10 @@ static struct bench setup(const char *policy, unsigned cpus, unsigned n)
 
 		b.t[i] = sim_thread_new(b.sim, &p);
 		sim_enter(b.sim, b.cpu);
+		if (fifo) /* levels 1..99 in turn: every level's list and the map are in use */
+			sched_set_rt(&b.sim->sys, sched_auth_root(&b.sim->sys),
+				     sched_ref_of(&b.t[i]->st),
+				     &(struct sched_rt_params){ SCHED_RT_FIFO, (uint8_t)(1 + i % 99) });
 		sched_wake(&b.sim->sys, sched_ref_of(&b.t[i]->st), SCHED_WAKE_NEW);
 	}
 	sched_pick(&b.sim->sys, b.cpu);
@@ -177,7 +183,7 @@ static void measure(const char *policy, unsigned n)
 	double cls = 1e18;
 	struct sched_thread_params sp = { .nice = 0 };
 	struct sim_thread *spare = sim_thread_new(one.sim, &sp);
-	bool eevdf = one.sim->sys.classes[SCHED_SLOT_fair] == &sched_eevdf_class;
+	bool eevdf = strcmp(policy, "eevdf") == 0;
 	unsigned oracle_reps = n > 10000 ? 3 : 30;
 
 	for (int r = 0; r < REPEAT; r++) {
@@ -190,7 +196,7 @@ static void measure(const char *policy, unsigned n)
 		if (eevdf && r < 10)
 			oracle = min2(oracle, oracle_batch(&one, oracle_reps));
 	}
-	printf("%-6s %7u %8.1f %8.1f %8.1f %12.1f %8.1f %8.1f", one.sim->sys.classes[SCHED_SLOT_fair]->name, n, wake,
+	printf("%-6s %7u %8.1f %8.1f %8.1f %12.1f %8.1f %8.1f", policy, n, wake,
 	       block, pick, remote, wake + block, cls);
 	if (eevdf)
 		printf(" %12.1f %8.1fx", oracle, oracle / pick);
@@ -203,15 +209,15 @@ static void measure(const char *policy, unsigned n)
 
 int main(int argc, char **argv)
 {
-	static const unsigned sizes[] = { 64, 1024, 10000, 65536 };
-	static const char *const all[] = { "eevdf", "rr" };
-	unsigned first = 0, last = 2;
+	static const unsigned sizes[] = { 1, 64, 1024, 10000, 65536 };
+	static const char *const all[] = { "eevdf", "rr", "fifo" };
+	unsigned first = 0, last = 3;
 
 	if (argc > 1) {
-		for (first = 0; first < 2 && strcmp(argv[1], all[first]); first++)
+		for (first = 0; first < 3 && strcmp(argv[1], all[first]); first++)
 			;
-		if (first == 2) {
-			fprintf(stderr, "usage: bench_rq [eevdf|rr]\n");
+		if (first == 3) {
+			fprintf(stderr, "usage: bench_rq [eevdf|rr|fifo]\n");
 			return 2;
 		}
 		last = first + 1;
