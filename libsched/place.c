@@ -81,8 +81,17 @@ static int core_place(struct sched_sys *s, const struct sched_thread *t, enum sc
 	return c >= 0 ? c : -1;
 }
 
-/* The CPU in `mask` (not `me`) running the least urgent thing, if that is less urgent than
- * `r`; ties go to the lowest number. -1 if none. Published ranks, no lock. O(nr_cpus). */
+/* What CPU c will run: its current thread, or a more urgent realtime thread already queued
+ * there (placed or pushed, its pick not taken yet: the CPU is as good as taken). */
+static struct sched_rank soon_running(struct sched_sys *s, unsigned c)
+{
+	struct sched_rank cr = sched__rank_curr(sched__rq(s, c)), q = sched__rank_queued(sched__rq(s, c));
+
+	return sched__rank_before(q, cr) ? q : cr;
+}
+
+/* The CPU in `mask` (not `me`) that will run the least urgent thing, if that is less urgent
+ * than `r`; ties go to the lowest number. -1 if none. Published ranks, no lock. O(nr_cpus). */
 int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned me,
 		     struct sched_rank r)
 {
@@ -94,7 +103,7 @@ int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned 
 
 		if (c == me || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
 			continue;
-		cr = sched__rank_curr(sched__rq(s, c));
+		cr = soon_running(s, c);
 		if (sched__rank_before(worst, cr)) {
 			worst = cr;
 			best = (int)c;
@@ -117,8 +126,7 @@ static int rt_place(struct sched_sys *s, const struct sched_thread *t, unsigned 
 		return -1;
 	d = sched__rt_target(s, &t->affinity, s->nr_cpus, sched__rank_of(t, c));
 	if (d >= 0 && (unsigned)d != prev && allowed(s, t, prev) &&
-	    !sched__rank_before(sched__rank_curr(sched__rq(s, prev)),
-				sched__rank_curr(sched__rq(s, (unsigned)d))))
+	    !sched__rank_before(soon_running(s, prev), soon_running(s, (unsigned)d)))
 		return (int)prev;
 	return d;
 }
