@@ -16,6 +16,7 @@
  * analysis for a global one.
  */
 #include "internal.h"
+#include "auth.h"
 #include "sc.h"
 
 #define PPM 1000000u
@@ -66,7 +67,7 @@ static struct sched_rt_task task_of(uint64_t budget, uint64_t period, uint64_t d
 static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_cpumask_t *cpus,
 		  const struct sched_sc_params *p, struct sched_sc_verdict *v)
 {
-	struct sched_rt_task *ts = s->cfg.admit_tasks;
+	struct sched_rt_task *ts = s->admit_tasks;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < s->nr_scs; i++) {
@@ -78,7 +79,7 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 			v->conflict = o->index;
 			return -1;
 		}
-		if (n + 1 >= s->cfg.admit_max)
+		if (n + 1 >= s->admit_max)
 			return -1;
 		ts[n++] = task_of(o->budget, o->period, o->rel_deadline);
 	}
@@ -99,7 +100,7 @@ static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	return sched_rt_edf_check(s->cfg.admit_tasks, (unsigned)n, cap_ppm(s), &v->why);
+	return sched_rt_edf_check(s->admit_tasks, (unsigned)n, cap_ppm(s), &v->why);
 }
 
 /* The used share of c after adding the new SC, 2^-40 units (EDF_UTIL verdicts carry it). */
@@ -124,13 +125,13 @@ static int admit_partitioned(struct sched_sys *s, const struct sched_sc *self,
 				best = t; /* why the first refusal: reported if nothing fits */
 			continue;
 		}
-		if (!found || (s->cfg.admit_fit == SCHED_RT_BEST_FIT && share_after(&t) > share_after(&best)) ||
-		    (s->cfg.admit_fit == SCHED_RT_WORST_FIT && share_after(&t) < share_after(&best))) {
+		if (!found || (s->admit_fit == SCHED_RT_BEST_FIT && share_after(&t) > share_after(&best)) ||
+		    (s->admit_fit == SCHED_RT_WORST_FIT && share_after(&t) < share_after(&best))) {
 			best = t;
 			best.cpu = (uint16_t)c;
 		}
 		found = true;
-		if (s->cfg.admit_fit == SCHED_RT_FIRST_FIT)
+		if (s->admit_fit == SCHED_RT_FIRST_FIT)
 			break;
 	}
 	*v = best;
@@ -175,7 +176,7 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 	*v = (struct sched_sc_verdict){ .accepted = 1, .cpu = SCHED_RT_NO_CPU,
 					.conflict = SCHED_RT_NO_TASK };
 	v->why.task = SCHED_RT_NO_TASK;
-	if (!s->cfg.admit_tasks) { /* admission off */
+	if (!s->admit_tasks) { /* admission off */
 		if (p->dispatch == SCHED_SC_PARTITIONED)
 			v->cpu = (uint16_t)least_reserved(s, self, &p->cpus);
 		return 0;
@@ -187,7 +188,36 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	ret = sched_rt_gedf_check(s->cfg.admit_tasks, (unsigned)n, m, cap_ppm(s), &v->why);
+	ret = sched_rt_gedf_check(s->admit_tasks, (unsigned)n, m, cap_ppm(s), &v->why);
 	v->accepted = ret == 0;
+	return ret;
+}
+
+int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sched_rt_task *scratch,
+		       unsigned n, unsigned fit)
+{
+	sched_cpumask_t all;
+	unsigned long flags;
+	int ret = 0;
+
+	if (!s || !control.a || !scratch || fit > SCHED_RT_WORST_FIT || !s->scs || n < s->nr_scs + 1)
+		return -SCHED_EINVAL;
+	if (!sched__auth_live(control))
+		return -SCHED_ESTALE;
+	sched_cpumask_fill(&all, s->nr_cpus);
+	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&all, &control.a->cpus))
+		return -SCHED_EPERM;
+	flags = sched__lock_irq(&s->sc_lock);
+	if (s->admit_tasks)
+		ret = -SCHED_EEXIST;
+	for (unsigned i = 0; !ret && i < s->nr_scs; i++)
+		if (s->scs[i].state == SCHED_SC_CONFIGURED)
+			ret = -SCHED_ESTATE;
+	if (!ret) {
+		s->admit_max = n;
+		s->admit_fit = (uint8_t)fit;
+		s->admit_tasks = scratch;
+	}
+	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
 }

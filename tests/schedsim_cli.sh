@@ -123,11 +123,12 @@ expect "light rt misses" "$(rtval "$tmp/light" light 0 misses)" 0
 expect "light rt max" "$(rtval "$tmp/light" light 0 max)" 1000000
 echo "ok - a light periodic task: one job per period, each responding in its run time"
 
-# Two 6 ms / 10 ms SCHED_DEADLINE tasks with absolute timers on one CPU: 120% of it. Each
+# Two 6 ms / 10 ms SCHED_DEADLINE tasks with absolute timers on one CPU: 120% of it
+# (admission off: it would refuse the second). Each
 # has its start job and a tick every 10 ms from where it first reached its timer (6 to
 # 12 ms in): 98 or 99 jobs due by 1 s. At most 166 jobs of 6 ms fit in 1 s between them,
 # so most jobs end late or not at all, however the CPU is shared.
-"$sim" --cpus 1 --json "$dir/deadline_overload.json" > "$tmp/ovl"
+"$sim" --cpus 1 --json --admission off "$dir/deadline_overload.json" > "$tmp/ovl"
 for t in dl_a dl_b; do
 	within "$t rt jobs" "$(rtval "$tmp/ovl" $t 0 jobs)" 98 99
 	within "$t rt misses" "$(rtval "$tmp/ovl" $t 0 misses)" 90 99
@@ -145,7 +146,7 @@ printf '{"global":{"duration":1},"tasks":{"t":{"run":2000000,"timer":{"ref":"t",
 "$sim" --cpus 1 --json "$tmp/never.json" |
 	grep -q '"rt":{"jobs":1,"misses":1,"response_ns":{"p50":null,"p99":null,"max":null},"lateness_max_ns":null}' ||
 	fail "a job unfinished past its deadline is not a miss"
-"$sim" --cpus 1 "$dir/deadline_overload.json" | grep -q '^periodic_thread ' || fail "no periodic table"
+"$sim" --cpus 1 --admission off "$dir/deadline_overload.json" | grep -q '^periodic_thread ' || fail "no periodic table"
 if "$sim" --cpus 1 "$dir/hogs_nice.json" | grep -q '^periodic_thread '; then
 	fail "periodic table without periodic tasks"
 fi
@@ -238,8 +239,8 @@ echo "ok - cbs: constrained deadline keeps dl-runtime per dl-period"
 cs="$dir/../../examples/coresched.json"
 "$sim" --cpus 4 --smt 2 --check --json "$cs" > "$tmp/cs" || fail "coresched example under --check"
 grep -q '"core_sched":true,' "$tmp/cs" || fail "core scheduling not on for a workload with cookies"
-grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*,"balance_moves":[0-9]*,"rotations":[0-9]*}' "$tmp/cs" ||
-	fail "no per-CPU forced_idle_ns, balance_moves, rotations"
+grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*,"balance_moves":[0-9]*,"rotations":[0-9]*,"rt_pushes":[0-9]*,"rt_pulls":[0-9]*}' "$tmp/cs" ||
+	fail "no per-CPU forced_idle_ns, balance_moves, rotations, rt_pushes, rt_pulls"
 grep -q '"cookie":"vm-a","forced_idle_ns":[0-9]*}' "$tmp/cs" || fail "no per-thread cookie"
 grep -q '"cookies":\[{"cookie":"vm-a","threads":2,"runtime_ns":[0-9]*,"forced_idle_ns":[0-9]*}' \
 	"$tmp/cs" || fail "no cookies array"
@@ -414,4 +415,74 @@ set -e
 	"$tmp/err" || fail "--max-wall 0.2: status $rc, $(cat "$tmp/err")"
 echo "ok - the event and wall-clock budgets stop a run with status 3"
 
-echo "27 passed, 0 failed"
+# The "admission" entry of task TASK, instance INST, in schedsim's JSON output FILE.
+adm() {
+	sed 's/.*"admission":\[//; s/\]}$//; s/},{/}\
+{/g' "$1" | grep "^{\"task\":\"$2\",\"instance\":$3,"
+}
+
+# Admission: three 5 ms / 10 ms SCHED_DEADLINE tasks on CPU 0, whose realtime share is
+# 95%: the first is accepted, the other two refused by the utilisation test (1.0 > 0.95)
+# and never run; the text report lists them with the reason.
+"$sim" --cpus 2 --json "$dir/deadline_admit_one_cpu.json" > "$tmp/adm"
+expect "dl_a admission" "$(adm "$tmp/adm" dl_a 0)" \
+	'{"task":"dl_a","instance":0,"accepted":true,"cpu":0,"test":"edf_util","reason":"demand 0.500 <= supply 0.950 (utilisation)"}'
+for t in dl_b dl_c; do
+	expect "$t admission" "$(adm "$tmp/adm" $t 0)" \
+		"{\"task\":\"$t\",\"instance\":0,\"accepted\":false,\"cpu\":null,\"test\":\"edf_util\",\"reason\":\"demand 1.000 > supply 0.950 (utilisation)\"}"
+	expect "$t runtime" "$(val "$tmp/adm" $t 0 runtime_ns)" 0
+done
+expect "dl_a rt misses" "$(rtval "$tmp/adm" dl_a 0 misses)" 0
+"$sim" --cpus 2 "$dir/deadline_admit_one_cpu.json" > "$tmp/admt"
+grep -q '^dl_b  *0 REFUSED  *- edf_util  demand 1.000 > supply 0.950 (utilisation)$' "$tmp/admt" ||
+	fail "no refusal in the admission table: $(grep -A4 '^admission on' "$tmp/admt")"
+# --admission off: all three run, overloading the CPU, and jobs miss.
+"$sim" --cpus 2 --json --admission off "$dir/deadline_admit_one_cpu.json" > "$tmp/admoff"
+for t in dl_a dl_b dl_c; do
+	within "$t rt misses, admission off" "$(rtval "$tmp/admoff" $t 0 misses)" 1 1000
+	expect "$t admission off" "$(adm "$tmp/admoff" $t 0 | sed 's/.*"accepted":\([a-z]*\),.*/\1/')" true
+done
+echo "ok - admission refuses SCHED_DEADLINE tasks beyond a CPU's share; --admission off runs them"
+
+# --dl-mode partitioned: the same three tasks on CPUs 0 and 1 get a CPU each by first fit,
+# 0 then 1; the third fits neither and is refused. The accepted ones meet every deadline.
+"$sim" --cpus 2 --json --dl-mode partitioned "$dir/deadline_admit_two_cpus.json" > "$tmp/part"
+expect "dl_a cpu" "$(adm "$tmp/part" dl_a 0 | sed -n 's/.*"accepted":true,"cpu":\([0-9]*\),.*/\1/p')" 0
+expect "dl_b cpu" "$(adm "$tmp/part" dl_b 0 | sed -n 's/.*"accepted":true,"cpu":\([0-9]*\),.*/\1/p')" 1
+adm "$tmp/part" dl_c 0 | grep -q '"accepted":false,"cpu":null,"test":"edf_util"' ||
+	fail "dl_c not refused: $(adm "$tmp/part" dl_c 0)"
+for t in dl_a dl_b; do
+	expect "$t partitioned rt misses" "$(rtval "$tmp/part" $t 0 misses)" 0
+	expect "$t partitioned migrations" "$(val "$tmp/part" $t 0 migrations)" 0
+	within "$t partitioned runtime" "$(val "$tmp/part" $t 0 runtime_ns)" 490000000 500000000
+done
+expect "dl_c partitioned runtime" "$(val "$tmp/part" dl_c 0 runtime_ns)" 0
+set +e
+"$sim" --dl-mode local "$dir/deadline_admit_two_cpus.json" 2> "$tmp/err"; rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "^schedsim: --dl-mode: expected global or partitioned, got 'local'" "$tmp/err" ||
+	fail "--dl-mode local: status $rc"
+echo "ok - --dl-mode partitioned places SCHED_DEADLINE tasks on one CPU each"
+
+# SCHED_FIFO: a priority-50 hog on CPU 0 leaves nothing to a priority-10 periodic task
+# (throttling keeps the 5% for fair threads only); two SCHED_RR hogs of one priority take
+# 100 ms turns and share the CPU half and half.
+"$sim" --cpus 1 --json "$dir/fifo_priorities.json" > "$tmp/fifo"
+expect "fifo hog runtime" "$(val "$tmp/fifo" hog 0 runtime_ns)" 1000000000
+expect "fifo low runtime" "$(val "$tmp/fifo" low 0 runtime_ns)" 0
+"$sim" --cpus 1 --json "$dir/rr_pair.json" > "$tmp/rr"
+for t in rr_a rr_b; do
+	within "$t runtime" "$(val "$tmp/rr" $t 0 runtime_ns)" 450000000 550000000
+done
+# A realtime priority out of 1..99 is refused with file, line and key.
+for p in 0 100; do
+	printf '{\n"tasks": {\n"t": { "policy": "SCHED_FIFO",\n"priority": %s, "run": 10 } } }\n' $p > "$tmp/prio.json"
+	set +e
+	"$sim" "$tmp/prio.json" 2> "$tmp/err"; rc=$?
+	set -e
+	[ "$rc" = 1 ] && grep -q "prio.json:4: key 'priority': must be between 1 and 99, got $p" "$tmp/err" ||
+		fail "priority $p: status $rc, $(cat "$tmp/err")"
+done
+echo "ok - SCHED_FIFO and SCHED_RR priorities, and their range"
+
+echo "31 passed, 0 failed"

@@ -1182,6 +1182,65 @@ static void eunsched_and_einval_of_the_admission_analysis(void **state)
 	assert_int_equal(sched_rt_fp_check(&prio0, 1, 1000000, &v), -SCHED_EINVAL);
 }
 
+/* Turning SC admission on: each refusal has its code and changes nothing; a configure it
+ * refuses is -SCHED_EUNSCHED and leaves the SC as it was. */
+static void sc_admission_codes(void **state)
+{
+	struct sim *sim = new_machine(2, 1);
+	struct sched_rt_task scratch[9];
+	struct sched_authority cpu0;
+	struct sched_auth dead;
+	sched_cpumask_t m0, both;
+	struct sched_sc_params p;
+	struct sched_sc_verdict v;
+	struct sched_sc_cap cap;
+
+	(void)state;
+	sched_cpumask_clear(&m0);
+	sched_cpumask_set(&m0, 0);
+	sched_cpumask_fill(&both, 2);
+	REFUSED(sim, SCHED_EINVAL, sched_sc_admission(&sim->sys, root(sim), scratch, 9, 0)); /* no pool */
+	give_pool(sim);
+	assert_int_equal(sched_auth_derive(&cpu0, root(sim), SCHED_RIGHT_ALL, NULL, &m0), 0);
+	dead = token(&cpu0);
+	REFUSED(sim, SCHED_EINVAL, sched_sc_admission(NULL, root(sim), scratch, 9, 0));
+	REFUSED(sim, SCHED_EINVAL, sched_sc_admission(&sim->sys, root(sim), NULL, 9, 0));
+	REFUSED(sim, SCHED_EINVAL, sched_sc_admission(&sim->sys, root(sim), scratch, 8, 0));
+	REFUSED(sim, SCHED_EINVAL, sched_sc_admission(&sim->sys, root(sim), scratch, 9,
+						      SCHED_RT_WORST_FIT + 1));
+	REFUSED(sim, SCHED_EPERM, sched_sc_admission(&sim->sys, token(&cpu0), scratch, 9, 0));
+	assert_int_equal(sched_auth_revoke(token(&cpu0)), 0);
+	REFUSED(sim, SCHED_ESTALE, sched_sc_admission(&sim->sys, dead, scratch, 9, 0));
+	assert_int_equal(sched_sc_admission(&sim->sys, root(sim), scratch, 9, 0), 0);
+	REFUSED(sim, SCHED_EEXIST, sched_sc_admission(&sim->sys, root(sim), scratch, 9, 0));
+	p = sc_params(&m0);
+	p.budget_ns = 6 * MS; /* 60%: one fits CPU 0, two do not */
+	cap = new_sc(sim, &m0, false);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
+	cap = new_sc(sim, &m0, false);
+	REFUSED(sim, SCHED_EUNSCHED, sched_sc_configure_verdict(&sim->sys, root(sim), cap, &p, &v));
+	p.cpus = both;
+	p.dispatch = SCHED_SC_PARTITIONED; /* CPU 1 still has room */
+	assert_int_equal(sched_sc_configure_verdict(&sim->sys, root(sim), cap, &p, &v), 0);
+	assert_int_equal(v.cpu, 1);
+	sim_free(sim);
+}
+
+/* Admission can only start before any SC is configured. */
+static void sc_admission_after_configure(void **state)
+{
+	struct sim *sim = new_machine(2, 1);
+	struct sched_rt_task scratch[9];
+	sched_cpumask_t m0;
+
+	(void)state;
+	sched_cpumask_clear(&m0);
+	sched_cpumask_set(&m0, 0);
+	new_sc(sim, &m0, true);
+	REFUSED(sim, SCHED_ESTATE, sched_sc_admission(&sim->sys, root(sim), scratch, 9, 0));
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1204,6 +1263,8 @@ int main(void)
 		cmocka_unit_test(sc_codes_enosc_elent_ebound_eactive),
 		cmocka_unit_test(core_codes_edisabled_enogroup),
 		cmocka_unit_test(eunsched_and_einval_of_the_admission_analysis),
+		cmocka_unit_test(sc_admission_codes),
+		cmocka_unit_test(sc_admission_after_configure),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

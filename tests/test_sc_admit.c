@@ -26,11 +26,9 @@ static struct fixture *setup(unsigned cpus, bool admission)
 	assert_non_null(f);
 	f->sim = machine(cpus, 1);
 	assert_int_equal(sched_sc_pool(&f->sim->sys, f->scs, POOL), 0);
-	if (admission) { /* the test owns the machine: set the config as sched_init would */
-		f->sim->sys.cfg.admit_tasks = f->scratch;
-		f->sim->sys.cfg.admit_max = POOL + 1;
-		f->sim->sys.cfg.admit_fit = SCHED_RT_FIRST_FIT;
-	}
+	if (admission)
+		assert_int_equal(sched_sc_admission(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						    f->scratch, POOL + 1, SCHED_RT_FIRST_FIT), 0);
 	return f;
 }
 

@@ -643,19 +643,44 @@ static void unmodelled_rt_app_task_key_is_rejected(void **state)
 			"test.json:2: key 'util_min': not supported yet");
 }
 
-static void realtime_policies_are_rejected_as_not_supported_yet(void **state)
+/* SCHED_FIFO and SCHED_RR: "priority" is the realtime priority, 1..99 (default 10, as
+ * rt-app), whether the policy comes before or after it or from default_policy. */
+static void realtime_policies_take_a_realtime_priority(void **state)
 {
+	struct workload w;
+
 	(void)state;
+	load_ok("{ 'global': { 'default_policy': 'SCHED_RR' }, 'tasks': {\n"
+		"  'f': { 'priority': 50, 'policy': 'SCHED_FIFO', 'run': 1 },\n"
+		"  'r': { 'priority': 99, 'run': 1 },\n"
+		"  'd': { 'policy': 'SCHED_FIFO', 'run': 1 },\n"
+		"  'o': { 'policy': 'SCHED_OTHER', 'priority': -5, 'run': 1 } } }", &w);
+	assert_int_equal(w.tasks[0].policy, WL_POLICY_FIFO);
+	assert_int_equal(w.tasks[0].rt_prio, 50);
+	assert_int_equal(w.tasks[0].nice, 0);
+	assert_int_equal(w.tasks[1].policy, WL_POLICY_RR);
+	assert_int_equal(w.tasks[1].rt_prio, 99);
+	assert_int_equal(w.tasks[2].rt_prio, WL_RT_PRIO_DEFAULT);
+	assert_int_equal(w.tasks[3].policy, WL_POLICY_OTHER);
+	assert_int_equal(w.tasks[3].nice, -5);
+	assert_int_equal(w.tasks[3].rt_prio, 0);
+	wl_free(&w);
 	assert_rejected("{ 'tasks': { 'a': {\n"
-			"  'policy': 'SCHED_FIFO', 'run': 1 } } }",
-			"test.json:2: key 'policy': SCHED_FIFO is not supported yet");
+			"  'policy': 'SCHED_FIFO',\n"
+			"  'priority': 0, 'run': 1 } } }",
+			"test.json:3: key 'priority': must be between 1 and 99, got 0");
 	assert_rejected("{ 'global': {\n"
 			"  'default_policy': 'SCHED_RR' },\n"
-			"  'tasks': { 'a': { 'run': 1 } } }",
-			"test.json:2: key 'default_policy': SCHED_RR is not supported yet");
+			"  'tasks': { 'a': { 'run': 1,\n"
+			"  'priority': 100 } } }",
+			"test.json:4: key 'priority': must be between 1 and 99, got 100");
+	assert_rejected("{ 'tasks': { 'a': { 'priority': 50,\n"
+			"  'policy': 'SCHED_OTHER', 'run': 1 } } }",
+			"test.json:1: key 'priority': must be between -20 and 19, got 50");
 	assert_rejected("{ 'tasks': { 'a': { 'policy': 'SCHED_FOO', 'run': 1 } } }",
 			"test.json:1: key 'policy': unknown policy 'SCHED_FOO' "
-			"(expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE or SCHED_DEADLINE)");
+			"(expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE, SCHED_FIFO "
+			"or SCHED_RR)");
 }
 
 static void resume_of_a_task_that_does_not_exist_is_rejected(void **state)
@@ -1749,7 +1774,7 @@ int main(void)
 		cmocka_unit_test(unknown_task_key_is_rejected),
 		cmocka_unit_test(unmodelled_rt_app_event_is_rejected),
 		cmocka_unit_test(unmodelled_rt_app_task_key_is_rejected),
-		cmocka_unit_test(realtime_policies_are_rejected_as_not_supported_yet),
+		cmocka_unit_test(realtime_policies_take_a_realtime_priority),
 		cmocka_unit_test(resume_of_a_task_that_does_not_exist_is_rejected),
 		cmocka_unit_test(bad_json_is_rejected_with_line_and_key),
 		cmocka_unit_test(negative_durations_are_rejected),

@@ -64,6 +64,7 @@ static const char *const unsupported_task_keys[] = {
 struct dl_keys {
 	const struct json_member *runtime, *period, *deadline; /* rt-app: dl-* */
 	const struct json_member *mode, *overrun, *refills;    /* libsched: sc_mode, ... */
+	const struct json_member *priority; /* checked once the policy is known */
 };
 
 /* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
@@ -226,23 +227,20 @@ static int parse_policy(struct loader *ld, const struct json_member *m, enum wl_
 {
 	/* in enum wl_policy order */
 	static const char *const names[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE",
-					     "SCHED_DEADLINE" };
-	static const char *const later[] = { "SCHED_FIFO", "SCHED_RR", NULL };
+					     "SCHED_DEADLINE", "SCHED_FIFO", "SCHED_RR" };
 	const char *s = m->value.string;
 
 	if (get_string(ld, m, 0))
 		return -1;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*out = (enum wl_policy)i;
 			return 0;
 		}
 	}
-	if (in_list(later, s))
-		return fail(ld, m->line, m->key, "%s is not supported yet", s);
 	return fail(ld, m->line, m->key,
-		    "unknown policy '%s' (expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE or "
-		    "SCHED_DEADLINE)", s);
+		    "unknown policy '%s' (expected SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, "
+		    "SCHED_DEADLINE, SCHED_FIFO or SCHED_RR)", s);
 }
 
 static int parse_duration(struct loader *ld, const struct json_member *m, struct workload *w)
@@ -628,11 +626,8 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		return 0;
 	}
 	if (strcmp(m->key, "priority") == 0) {
-		/* rt-app's priority is nice for the CFS policies; a SCHED_DEADLINE thread has
-		 * it in the fair class when its SC demotes it */
-		if (get_int(ld, m, -20, 19, &n))
-			return -1;
-		t->nice = (int)n;
+		/* its range depends on the policy, which may come later: check_priority */
+		k->priority = m;
 		return 0;
 	}
 	if (strcmp(m->key, "loop") == 0)
@@ -734,9 +729,37 @@ static int check_dl_refills(struct loader *ld, struct wl_deadline *dl, const str
 	return 0;
 }
 
+/*
+ * rt-app's "priority": the realtime priority for SCHED_FIFO and SCHED_RR (1..99, default
+ * WL_RT_PRIO_DEFAULT), else nice for the CFS policies (-20..19, default 0); a
+ * SCHED_DEADLINE thread has its nice in the fair class when its SC demotes it.
+ */
+static int check_priority(struct loader *ld, struct wl_task *t, const struct dl_keys *k)
+{
+	int rt = t->policy == WL_POLICY_FIFO || t->policy == WL_POLICY_RR;
+	long long n;
+
+	if (rt)
+		t->rt_prio = WL_RT_PRIO_DEFAULT;
+	if (!k->priority)
+		return 0;
+	if (rt) {
+		if (get_int(ld, k->priority, 1, 99, &n))
+			return -1;
+		t->rt_prio = (int)n;
+		return 0;
+	}
+	if (get_int(ld, k->priority, -20, 19, &n))
+		return -1;
+	t->nice = (int)n;
+	return 0;
+}
+
 static int check_deadline(struct loader *ld, const struct json_member *tm, struct wl_task *t,
 			  const struct dl_keys *k)
 {
+	if (check_priority(ld, t, k))
+		return -1;
 	if (t->policy != WL_POLICY_DEADLINE)
 		return check_not_deadline(ld, k);
 	if (check_dl_times(ld, tm, &t->dl, k))

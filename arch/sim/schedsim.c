@@ -5,7 +5,8 @@
  *   schedsim [--cpus N] [--smt K] [--duration S] [--seed N] [--policy NAME] [--json]
  *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check]
  *            [--core-sched | --no-core-sched] [--core-protect]
- *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR] FILE
+ *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
+ *            [--dl-mode global|partitioned] [--admission on|off] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -84,7 +85,8 @@ static void usage(FILE *f)
 		"                [--json] [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS]\n"
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
 		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
-		"                [--rtapp-logs DIR] FILE\n"
+		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
+		"                [--admission on|off] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -110,6 +112,11 @@ static void usage(FILE *f)
 		"                    library's default (16 ms)\n"
 		"  --rtapp-logs DIR  write an rt-app log per thread in DIR (created if\n"
 		"                    missing): one line per job of a periodic task\n"
+		"  --dl-mode M       SCHED_DEADLINE dispatch: global (default, as Linux: EDF\n"
+		"                    over the task's CPUs) or partitioned (each thread gets one\n"
+		"                    CPU of its \"cpus\" at admission)\n"
+		"  --admission A     SCHED_DEADLINE admission: on (default; a thread whose\n"
+		"                    reservation does not fit never starts) or off\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -167,6 +174,18 @@ static int parse_value(struct options *o, const char *a, const char *v)
 		o->logdir = v;
 		return 0;
 	}
+	if (!strcmp(a, "--dl-mode")) {
+		if (strcmp(v, "global") && strcmp(v, "partitioned"))
+			return bad_usage("--dl-mode: expected global or partitioned, got '%s'", v);
+		o->cfg.dl_dispatch = strcmp(v, "global") ? SCHED_SC_PARTITIONED : SCHED_SC_GLOBAL;
+		return 0;
+	}
+	if (!strcmp(a, "--admission")) {
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			return bad_usage("--admission: expected on or off, got '%s'", v);
+		o->cfg.admission = !strcmp(v, "on");
+		return 0;
+	}
 	if (!strcmp(a, "--duration"))
 		return parse_seconds(v, WL_MAX_DURATION_S, &o->duration_s) < 0 ?
 		       bad_usage("--duration: expected seconds > 0 and <= %d, got '%s'",
@@ -197,7 +216,7 @@ static bool takes_value(const char *a)
 		if (!strcmp(a, int_flags[f].name))
 			return true;
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
-	       !strcmp(a, "--rtapp-logs");
+	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -222,6 +241,7 @@ static bool parse_switch(struct options *o, const char *a)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	*o = (struct options){ .duration_s = -1, .max_wall_s = DEFAULT_MAX_WALL_S,
+			       .cfg = { .admission = true },
 			       .n = { [F_CPUS] = 4, [F_SMT] = 1, [F_SEED] = 1,
 				      [F_MAX_EVENTS] = DEFAULT_MAX_EVENTS } };
 	for (int i = 1; i < argc; i++) {
@@ -402,6 +422,147 @@ static void print_json_jobs(struct sim *sim, struct sim_thread *t)
 	       (unsigned long long)js.resp_max_ns, (long long)js.lateness_max_ns);
 }
 
+/* --- admission of SCHED_DEADLINE threads ----------------------------------------------- */
+
+static const char *test_name(unsigned test)
+{
+	static const char *const names[] = {
+		[SCHED_RT_EDF_UTIL] = "edf_util", [SCHED_RT_EDF_QPA] = "edf_qpa",
+		[SCHED_RT_FP_RTA] = "fp_rta",     [SCHED_RT_LIMIT] = "limit",
+		[SCHED_RT_GEDF_GFB] = "gedf_gfb", [SCHED_RT_GEDF_BCL] = "gedf_bcl",
+		[SCHED_RT_GEDF_BAK] = "gedf_bak", [SCHED_RT_GFP_BCL] = "gfp_bcl",
+	};
+
+	return test < sizeof(names) / sizeof(names[0]) ? names[test] : NULL;
+}
+
+/* The thread whose SC has pool index `index`, or NULL. */
+static const struct sim_thread *sc_owner(struct sim *sim, uint32_t index)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (sim->threads[i]->has_sc && sim->threads[i]->sc.index == index)
+			return sim->threads[i];
+	return NULL;
+}
+
+/* What admission decided about t's SC, in words (docs/schedsim.md, "Admission"). */
+static void admission_reason(struct sim *sim, const struct sim_thread *t, char *buf, size_t len)
+{
+	const struct sched_sc_verdict *v = &t->verdict;
+	const struct sched_rt_verdict *w = &v->why;
+	const char *cmp = v->accepted ? "<=" : ">";
+	const double frac = (double)(1ull << 40), ms = 1e6;
+
+	if (!sim->cfg.admission) {
+		snprintf(buf, len, "admission off");
+		return;
+	}
+	if (!v->accepted && v->conflict != SCHED_RT_NO_TASK) {
+		const struct sim_thread *o = sc_owner(sim, v->conflict);
+
+		snprintf(buf, len, "its CPUs cross those of task '%s' (clusters must be equal or "
+			 "disjoint)", o ? o->task->name : "?");
+		return;
+	}
+	switch (w->test) {
+	case SCHED_RT_EDF_UTIL:
+		snprintf(buf, len, "demand %.3f %s supply %.3f (utilisation)",
+			 (double)w->demand / frac, cmp, (double)w->supply / frac);
+		break;
+	case SCHED_RT_EDF_QPA:
+		snprintf(buf, len, "demand %.3f ms %s supply %.3f ms by %.3f ms (processor demand)",
+			 (double)w->demand / ms, cmp, (double)w->supply / ms, (double)w->at / ms);
+		break;
+	case SCHED_RT_GEDF_GFB:
+		snprintf(buf, len, "density %.3f %s bound %.3f (global EDF, GFB)",
+			 (double)w->demand / frac, cmp, (double)w->supply / frac);
+		break;
+	case SCHED_RT_GEDF_BCL:
+		snprintf(buf, len, "interference %.3f ms %s %.3f ms of slack (global EDF, BCL)",
+			 (double)w->demand / ms, v->accepted ? "<" : ">=", (double)w->supply / ms);
+		break;
+	case SCHED_RT_GEDF_BAK:
+		snprintf(buf, len, "load %.3f %s bound %.3f (global EDF, Baker)",
+			 (double)w->demand / frac, cmp, (double)w->supply / frac);
+		break;
+	case SCHED_RT_LIMIT:
+		snprintf(buf, len, "the analysis reached its bound (refused to be safe)");
+		break;
+	default:
+		snprintf(buf, len, "%s", v->accepted ? "accepted" : "refused");
+	}
+}
+
+static bool any_verdict(struct sim *sim)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (sim->threads[i]->has_verdict)
+			return true;
+	return false;
+}
+
+/* The entries of "admission": one per SCHED_DEADLINE thread whose SC was configured. */
+static void print_json_admission(struct sim *sim)
+{
+	bool first = true;
+	char why[256];
+
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		const struct sim_thread *t = sim->threads[i];
+		const char *test = test_name(t->verdict.why.test);
+
+		if (!t->has_verdict)
+			continue;
+		printf("%s{\"task\":", first ? "" : ",");
+		first = false;
+		print_json_string(t->task->name);
+		printf(",\"instance\":%u,\"accepted\":%s,\"cpu\":", t->instance,
+		       t->verdict.accepted ? "true" : "false");
+		if (t->verdict.cpu == SCHED_RT_NO_CPU)
+			printf("null");
+		else
+			printf("%u", t->verdict.cpu);
+		printf(",\"test\":");
+		if (sim->cfg.admission && test)
+			print_json_string(test);
+		else
+			printf("null");
+		admission_reason(sim, t, why, sizeof(why));
+		printf(",\"reason\":");
+		print_json_string(why);
+		printf("}");
+	}
+}
+
+/* The same as a table, when some thread is SCHED_DEADLINE. */
+static void print_admission_table(struct sim *sim)
+{
+	char why[256];
+
+	if (!any_verdict(sim))
+		return;
+	printf("\nadmission %s, SCHED_DEADLINE dispatch %s\n", sim->cfg.admission ? "on" : "off",
+	       sim->cfg.dl_dispatch == SCHED_SC_PARTITIONED ? "partitioned" : "global");
+	printf("%-16s %4s %-8s %4s %-9s %s\n", "admission", "inst", "verdict", "cpu", "test",
+	       "reason");
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		const struct sim_thread *t = sim->threads[i];
+		const char *test = test_name(t->verdict.why.test);
+		char cpu[8];
+
+		if (!t->has_verdict)
+			continue;
+		if (t->verdict.cpu == SCHED_RT_NO_CPU)
+			snprintf(cpu, sizeof(cpu), "-");
+		else
+			snprintf(cpu, sizeof(cpu), "%u", t->verdict.cpu);
+		admission_reason(sim, t, why, sizeof(why));
+		printf("%-16.16s %4u %-8s %4s %-9s %s\n", t->task->name, t->instance,
+		       t->verdict.accepted ? "accepted" : "REFUSED", cpu,
+		       sim->cfg.admission && test ? test : "-", why);
+	}
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
@@ -417,12 +578,14 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	printf("\"cpus\":[");
 	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
 		printf("%s{\"id\":%u,\"busy_ns\":%llu,\"idle_ns\":%llu,\"forced_idle_ns\":%llu,"
-		       "\"balance_moves\":%llu,\"rotations\":%llu",
+		       "\"balance_moves\":%llu,\"rotations\":%llu,\"rt_pushes\":%llu,\"rt_pulls\":%llu",
 		       c ? "," : "", c, (unsigned long long)sim_cpu_busy_ns(sim, c),
 		       (unsigned long long)sim_cpu_idle_ns(sim, c),
 		       (unsigned long long)sched_core_forced_idle_ns(&sim->sys, c),
 		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_BALANCE_MOVES),
-		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_ROTATIONS));
+		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_ROTATIONS),
+		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_RT_PUSHES),
+		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_RT_PULLS));
 		if (sim->cfg.core_protect)
 			printf(",\"kernel_stalls\":%llu,\"kernel_stalled_ns\":%llu",
 			       (unsigned long long)sim->cpu[c].stalls,
@@ -476,6 +639,8 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		       sum[j].threads, (unsigned long long)sum[j].runtime,
 		       (unsigned long long)sum[j].forced_idle);
 	}
+	printf("],\"admission\":[");
+	print_json_admission(sim);
 	printf("]}\n");
 	free(sum);
 }
@@ -604,6 +769,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 	printf("\nmigrations: %llu in all, %.2f/s\n", (unsigned long long)migr,
 	       per_s(migr, duration));
 	print_deadline_table(sim);
+	print_admission_table(sim);
 	print_jobs_table(sim);
 	print_cookie_table(sim);
 	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s", "cpu", "busy%", "switches",

@@ -1180,6 +1180,7 @@ void sim_free(struct sim *sim)
 	free(sim->threads);
 	free(sim->cookie_first);
 	free(sim->scs);
+	free(sim->admit);
 	free(sim->heap);
 	if (cur == sim)
 		cur = NULL;
@@ -1295,7 +1296,11 @@ static int task_params(struct sim *sim, const struct wl_task *task, struct sched
 /*
  * A SCHED_DEADLINE thread gets an SC of its own before its first wake, as a kernel's
  * sched_setattr would make one: owned by the thread's group, configured with the root
- * authority on the thread's CPUs, notifying endpoint t->id, and bound to it.
+ * authority on the thread's CPUs (its cluster) with cfg.dl_dispatch, notifying endpoint
+ * t->id, and bound to it. A partitioned SC gets one CPU of the cluster at configure: the
+ * thread's affinity becomes that CPU before the bind. Admission refusing the SC
+ * (-SCHED_EUNSCHED) is no error: the thread is marked refused and never starts, as
+ * rt-app's thread whose sched_setattr fails with EBUSY.
  */
 static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thread_params *tp)
 {
@@ -1307,7 +1312,8 @@ static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thr
 	const struct wl_deadline *dl = &t->task->dl;
 	struct sched_sc_params p = { .budget_ns = dl->runtime_ns, .period_ns = dl->period_ns,
 				     .deadline_ns = dl->deadline_ns, .endpoint = t->id,
-				     .mode = mode[dl->mode], .overrun = overrun[dl->overrun] };
+				     .mode = mode[dl->mode], .overrun = overrun[dl->overrun],
+				     .dispatch = sim->cfg.dl_dispatch };
 	const char *what;
 	int r;
 
@@ -1323,7 +1329,21 @@ static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thr
 	if (r == 0) {
 		t->has_sc = true;
 		what = "sched_sc_configure";
-		r = sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), t->sc, &p);
+		r = sched_sc_configure_verdict(&sim->sys, sched_auth_root(&sim->sys), t->sc, &p,
+					       &t->verdict);
+		t->has_verdict = r == 0 || r == -SCHED_EUNSCHED;
+		if (r == -SCHED_EUNSCHED) {
+			t->refused = true;
+			return 0;
+		}
+	}
+	if (r == 0 && p.dispatch == SCHED_SC_PARTITIONED && t->verdict.cpu != SCHED_RT_NO_CPU) {
+		sched_cpumask_t one;
+
+		sched_cpumask_clear(&one);
+		sched_cpumask_set(&one, t->verdict.cpu);
+		what = "sched_set_affinity";
+		r = sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &one);
 	}
 	if (r == 0) {
 		what = "sched_sc_bind";
@@ -1333,6 +1353,26 @@ static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thr
 		return 0;
 	fprintf(stderr, "schedsim: task '%s' (line %u): SCHED_DEADLINE: %s: %s\n", t->task->name,
 		t->task->line, what, sched_strerror(r));
+	return -1;
+}
+
+/* SCHED_FIFO and SCHED_RR threads enter the fixed-priority class before their first wake,
+ * with the root authority, as sched_setscheduler would put them. */
+static int give_rt(struct sim *sim, struct sim_thread *t)
+{
+	const struct wl_task *task = t->task;
+	struct sched_rt_params p = { .prio = (uint8_t)task->rt_prio };
+	int r;
+
+	if (task->policy != WL_POLICY_FIFO && task->policy != WL_POLICY_RR)
+		return 0;
+	p.policy = task->policy == WL_POLICY_FIFO ? SCHED_RT_FIFO : SCHED_RT_RR;
+	r = sched_set_rt(&sim->sys, sched_auth_root(&sim->sys), sched_ref_of(&t->st), &p);
+	if (r == 0)
+		return 0;
+	fprintf(stderr, "schedsim: task '%s' (line %u): %s: sched_set_rt: %s\n", task->name,
+		task->line, task->policy == WL_POLICY_FIFO ? "SCHED_FIFO" : "SCHED_RR",
+		sched_strerror(r));
 	return -1;
 }
 
@@ -1397,13 +1437,17 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 		t->loops_left = task->loop;
 		if (task->policy == WL_POLICY_DEADLINE && give_sc(sim, t, &p) < 0)
 			return -1;
-		if (give_cookie(sim, t) < 0)
+		if (give_rt(sim, t) < 0 || give_cookie(sim, t) < 0)
 			return -1;
 		t->timer_next = malloc(nr_timers * sizeof(*t->timer_next));
 		if (!t->timer_next)
 			die("out of memory");
 		for (size_t k = 0; k < nr_timers; k++)
 			t->timer_next[k] = SCHED_TIME_NEVER;
+		if (t->refused) { /* admission said no: it never runs, and has no jobs */
+			t->done = true;
+			continue;
+		}
 		job_init(t);
 		push(sim, EV_START, 0, task->delay_ns, 0, t);
 	}
@@ -1429,6 +1473,16 @@ static void give_sc_pool(struct sim *sim, const struct workload *wl)
 		die("out of memory");
 	if (sched_sc_pool(&sim->sys, sim->scs, (unsigned)n) < 0)
 		die("sched_sc_pool refused the SC pool");
+	if (!sim->cfg.admission)
+		return;
+	/* Admission's scratch is sized by the pool, known only now: the simulator gives it
+	 * with the pool, before any SC is configured, as a kernel sizes both at boot. */
+	sim->admit = calloc(n + 1, sizeof(*sim->admit));
+	if (!sim->admit)
+		die("out of memory");
+	if (sched_sc_admission(&sim->sys, sched_auth_root(&sim->sys), sim->admit, (unsigned)n + 1,
+			       SCHED_RT_FIRST_FIT) < 0)
+		die("sched_sc_admission refused the admission scratch");
 }
 
 int sim_load(struct sim *sim, const struct workload *wl)

@@ -34,6 +34,12 @@ struct sim_config {
 	uint64_t rt_runtime_ns;   /* sched_config.rt_runtime_ns (throttling, admission cap);
 				   * 0 = the library's default, SCHED_RT_UNLIMITED = off */
 	uint64_t rt_period_ns;    /* sched_config.rt_period_ns; 0 = the library's default */
+	bool admission;           /* SC admission (sched_config.admit_tasks, first fit): sim_load
+				   * gives scratch for the SC pool; a SCHED_DEADLINE thread whose
+				   * SC is refused is not started (sim_thread.refused). Off (false)
+				   * by default here; schedsim turns it on unless --admission off */
+	uint8_t dl_dispatch;      /* enum sched_sc_dispatch of SCHED_DEADLINE threads' SCs:
+				   * SCHED_SC_GLOBAL (0, default) or SCHED_SC_PARTITIONED */
 	bool job_records;         /* keep a record of every completed job of a periodic task
 				   * (sim_thread.jobs.log), for rt-app logs; its response time
 				   * is kept either way */
@@ -101,6 +107,9 @@ struct sim_thread {
 	bool has_sc;
 	struct sched_sc_cap sc;
 	struct sched_refill *refills; /* its refill ring, task->dl.refills entries */
+	bool has_verdict;         /* its SC configure ran: `verdict` says what admission decided */
+	bool refused;             /* admission refused its SC (-SCHED_EUNSCHED): never started */
+	struct sched_sc_verdict verdict;
 	bool program_wait;        /* its program blocked it (sleep, timer, suspend, call) and it
 				   * has not run since: not blocked by an SC fault */
 	uint64_t faults;          /* NOTIFY_BLOCK depletions notified; the release event that
@@ -162,6 +171,8 @@ struct sim {
 	size_t nr_heap, cap_heap;
 	struct sim_thread **threads;
 	size_t nr_threads;
+	struct sched_rt_task *admit; /* cfg.admission: the scratch given to libsched, one entry
+				   * per SC of the pool and one more */
 	struct sched_sc *scs;     /* the SC pool sim_load gave, one slot per SCHED_DEADLINE
 				   * thread (NULL without any, or if the caller gave one) */
 	struct sched_group all;   /* "rt-app": tasks without a libsched.group */

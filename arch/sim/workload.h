@@ -64,7 +64,10 @@ struct wl_phase {
 	size_t nr_events;
 };
 
-enum wl_policy { WL_POLICY_OTHER, WL_POLICY_BATCH, WL_POLICY_IDLE, WL_POLICY_DEADLINE };
+enum wl_policy { WL_POLICY_OTHER, WL_POLICY_BATCH, WL_POLICY_IDLE, WL_POLICY_DEADLINE,
+		 WL_POLICY_FIFO, WL_POLICY_RR };
+
+#define WL_RT_PRIO_DEFAULT 10 /* SCHED_FIFO / SCHED_RR without "priority" (rt-app's default) */
 
 /* How a SCHED_DEADLINE task's SchedulingContext refills (sched/sc.h enum sched_sc_mode). */
 enum wl_sc_mode { WL_SC_CBS, WL_SC_SPORADIC };
@@ -93,7 +96,10 @@ struct wl_task {
 	uint64_t cpus;          /* affinity bitmask, 0 = all CPUs ("cpus" absent) */
 	enum wl_policy policy;  /* "policy", else global default_policy, else OTHER */
 	int nice;               /* "priority": -20..19, default 0; a DEADLINE task has it while
-				 * demoted to the fair class */
+				 * demoted to the fair class (0 for FIFO and RR tasks) */
+	int rt_prio;            /* SCHED_FIFO / SCHED_RR: "priority" is the realtime priority,
+				 * 1..99 (larger runs first), default WL_RT_PRIO_DEFAULT; 0 for
+				 * other policies */
 	struct wl_deadline dl;  /* SCHED_DEADLINE only: "dl-runtime", "dl-period", "dl-deadline"
 				 * (us), and the libsched keys below; all 0 for other policies */
 	/* "libsched": { ... } keys, which real rt-app does not have:

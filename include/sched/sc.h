@@ -181,7 +181,7 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 
 /*
  * The same, and *out (may be NULL) says what admission decided, accepted or not. With
- * admission on (sched_config.admit_tasks), the configure fails with -SCHED_EUNSCHED and
+ * admission on (sched_sc_admission), the configure fails with -SCHED_EUNSCHED and
  * changes nothing if the SCs of its CPUs could then miss a deadline: the exact EDF test on
  * one CPU (utilisation, or QPA for constrained deadlines), GFB, BCL or BAK on a global set
  * of m CPUs, each against rt_runtime_ns / rt_period_ns of every CPU; or if its CPU set
@@ -191,6 +191,18 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
  * must be inside it to bind. Every configured SC counts, bound or not, so binding never
  * breaks a guarantee. O(m x pool size) plus the analysis (admit.h).
  */
+/*
+ * Turn admission on for the SCs configured from now on: `scratch` is room for the analysis
+ * of one CPU or cluster, n >= pool size + 1 entries, used under s->sc_lock; `fit` (enum
+ * sched_rt_fit) chooses a partitioned SC's CPU among those that admit it. Needs an
+ * authority with SCHED_RIGHT_SC_CONTROL over every CPU. -SCHED_EINVAL for NULL, a short
+ * scratch, a bad fit or no pool yet; -SCHED_ESTALE, -SCHED_EPERM; -SCHED_ESTATE once an SC
+ * is configured (admission starts from an empty system, so every admitted set was
+ * analysed whole); -SCHED_EEXIST if it is on already. O(pool size).
+ */
+int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sched_rt_task *scratch,
+		       unsigned n, unsigned fit);
+
 int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 			       struct sched_sc_cap sc, const struct sched_sc_params *p,
 			       struct sched_sc_verdict *out);

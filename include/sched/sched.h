@@ -274,13 +274,6 @@ struct sched_config {
 				      * much per rt_period_ns; 0 = 950 ms, SCHED_RT_UNLIMITED = off */
 	uint64_t rt_period_ns;       /* 0 = 1 s; 1 ms .. 2^36 ns */
 	uint64_t rt_rr_quantum_ns;   /* SCHED_RR quantum; 0 = 100 ms (Linux) */
-	/* Admission of SchedulingContexts (sched_sc_configure_verdict): on when the caller
-	 * gives scratch room for the SCs of one CPU or cluster (admit_max entries; the pool
-	 * size + 1 always suffices), off (NULL) by default. admit_fit: enum sched_rt_fit, the
-	 * CPU a partitioned SC gets among those that admit it. */
-	struct sched_rt_task *admit_tasks;
-	unsigned admit_max;
-	uint8_t admit_fit;
 	bool core_sched;             /* SMT core scheduling (core.h); off by default */
 	uint8_t core_autotag;        /* enum sched_core_autotag: new groups get their own cookie */
 	bool core_protect;           /* kernel protection hooks (core.h) take effect */
@@ -332,6 +325,9 @@ struct sched_sys {
 	struct sched_sc *scs;        /* the SC pool (sched_sc_pool), nr_scs slots */
 	unsigned nr_scs;
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
+	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
+	unsigned admit_max;          /* its entries */
+	uint8_t admit_fit;           /* enum sched_rt_fit for partitioned SCs */
 	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
 	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
 	uint32_t rt_queued_cpus;     /* CPUs with a realtime thread queued behind another
