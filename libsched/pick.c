@@ -276,6 +276,9 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	sched__rearm(rq);
 	resched = rq->need_resched;
 	sched__rq_unlock_irq(rq, flags);
+	/* a refill may have queued a realtime thread here that runs nowhere yet (no pick
+	 * follows unless it preempts): it may run elsewhere */
+	sched__rt_push(s, cpu);
 	return resched;
 }
 

@@ -30,16 +30,24 @@
 #include "push.h"
 #include "rq.h"
 
+/* What rq's current thread ranks while it runs; "nothing" when idle or leaving. rq locked. */
+static struct sched_rank curr_rank(const struct sched_rq *rq)
+{
+	const struct sched_thread *c = rq->curr;
+
+	if (c && sched__get(&c->state) == SCHED_RUNNING)
+		return sched__rank_of(c, c->on_class);
+	return (struct sched_rank){ SCHED_NR_CLASSES, 0 };
+}
+
 /* What rq would run now if it picked: its running current thread (unless `leaving`) or its
  * most urgent queued realtime one, whichever is more urgent (fair and idle rank alike below
  * every realtime thread). rq locked. */
 static struct sched_rank would_run(struct sched_rq *rq, bool leaving)
 {
-	struct sched_thread *c = rq->curr, *q = sched__best_queued_rt(rq);
-	struct sched_rank r = { SCHED_NR_CLASSES, 0 };
+	struct sched_thread *q = sched__best_queued_rt(rq);
+	struct sched_rank r = leaving ? (struct sched_rank){ SCHED_NR_CLASSES, 0 } : curr_rank(rq);
 
-	if (c && !leaving && sched__get(&c->state) == SCHED_RUNNING)
-		r = sched__rank_of(c, c->on_class);
 	if (q && sched__rank_before(sched__rank_of(q, q->on_class), r))
 		r = sched__rank_of(q, q->on_class);
 	return r;
@@ -126,7 +134,8 @@ unsigned sched__rt_pull(struct sched_rq *rq, bool leaving)
 /* --- push -------------------------------------------------------------------------------- */
 
 /* rq's most urgent queued realtime thread, its rank and affinity (copied under its lock),
- * or NULL. */
+ * or NULL; also NULL when it is what rq runs next (its current thread is less urgent, or
+ * leaving: the pick that comes takes it). */
 static struct sched_thread *push_candidate(struct sched_rq *rq, struct sched_rank *r,
 					   sched_cpumask_t *mask)
 {
@@ -134,6 +143,8 @@ static struct sched_thread *push_candidate(struct sched_rq *rq, struct sched_ran
 	unsigned long flags = sched__rq_lock_irq(rq);
 
 	t = sched__best_queued_rt(rq);
+	if (t && !sched__rank_before(curr_rank(rq), sched__rank_of(t, t->on_class)))
+		t = NULL;
 	if (t && sched__spin_trylock(&t->lock)) {
 		*r = sched__rank_of(t, t->on_class);
 		*mask = t->affinity;

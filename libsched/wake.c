@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "account.h"
 #include "place.h"
+#include "push.h"
 #include "rq.h"
 #include "sc.h"
 #include "timeout.h"
@@ -139,6 +140,7 @@ static bool cancel_fault(struct sched_sys *s, struct sched_thread *t)
 static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why,
 		    const uint32_t *seq)
 {
+	unsigned push_from;
 	unsigned long flags;
 	bool sc_locked;
 	int ret;
@@ -154,8 +156,12 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 		ret = -SCHED_ESTATE;
 	else if ((ret = sched__sc_wake_check(r.t)) == 0)
 		ret = sched__wake_locked(s, r.t, why, false);
+	push_from = ret == 0 && (r.t->sc || r.t->rt_prio) ? r.t->cpu : s->nr_cpus;
 	sched__unlock_thread(s, r.t, sc_locked);
 	sched_arch_irq_restore(flags);
+	if (push_from < s->nr_cpus) /* placed behind a more urgent thread (say, throttled when
+				     * placed): it may run elsewhere */
+		sched__rt_push(s, push_from);
 	return ret;
 }
 

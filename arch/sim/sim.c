@@ -93,10 +93,17 @@ static uint64_t rng_next(uint64_t *s)
 
 /* --- event heap -------------------------------------------------------------------------- */
 
+/*
+ * Time, then: a run that ends at an instant ends before anything else happens at it (so a
+ * job whose work ends exactly as its budget does is complete, not throttled with nothing
+ * left to run, whichever the seed), then the seeded key, then insertion order.
+ */
 static bool ev_less(const struct sim_event *a, const struct sim_event *b)
 {
 	if (a->time != b->time)
 		return a->time < b->time;
+	if ((a->kind == EV_DONE) != (b->kind == EV_DONE))
+		return a->kind == EV_DONE;
 	if (a->key != b->key)
 		return a->key < b->key;
 	return a->seq < b->seq;
