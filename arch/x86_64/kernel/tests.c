@@ -1636,13 +1636,199 @@ static void test_three_on_two(void)
 	       "the bound of the measured noise if wider)");
 }
 
+
+/*
+ * 18-20. Realtime (docs/realtime.md), asserted on orders and counts, never on durations.
+ * 18: on one CPU a FIFO 20 hog, a FIFO 10 hog and a fair hog: while the priority-20 one
+ * runs, the priority-10 one gets not one nanosecond (strict priority), and the fair one
+ * still runs (throttling leaves fair work 5% of each second, which is also how the test
+ * runner gets the CPU on a 1-CPU machine). 19: SC admission: on one CPU a 60% SC is
+ * accepted, a second one refused with -SCHED_EUNSCHED by the utilisation test, demand over
+ * supply; partitioned over every CPU it gets another CPU (or none on a 1-CPU machine). 20:
+ * global EDF: one 40% SC hog per CPU, all started from CPU 0 while every CPU runs a pinned
+ * fair hog, end up on distinct CPUs (placement, push and pull), and the checker holds.
+ */
+static struct kthread *rt_hog(const sched_cpumask_t *mask, unsigned policy, unsigned prio)
+{
+	struct sched_thread_params p = { .affinity = mask };
+	struct kthread *t = thread_create(policy ? "rt hog" : "fair hog", hog, NULL, &p);
+
+	if (policy)
+		sched_set_rt(&ksys, sched_auth_root(&ksys), sched_ref_of(&t->st),
+			     &(struct sched_rt_params){ (uint8_t)policy, (uint8_t)prio });
+	thread_start_now(t);
+	return t;
+}
+
+struct ran_at_least {
+	struct kthread *t;
+	uint64_t ns;
+};
+
+static bool ran_at_least(void *arg)
+{
+	const struct ran_at_least *r = arg;
+
+	return runtime_of(r->t) >= r->ns;
+}
+
+static void test_fixed_priority(void)
+{
+	static sched_cpumask_t m;
+	unsigned c = ksys.nr_cpus - 1;
+	struct kthread *h[3];
+	struct ran_at_least hi_ran;
+	uint64_t lo0, lo1, f0, f1, t0, t1;
+	bool ok;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, c);
+	stop = 0;
+	h[0] = rt_hog(&m, SCHED_RT_FIFO, 10);
+	h[1] = rt_hog(&m, SCHED_RT_NONE, 0);
+	h[2] = rt_hog(&m, SCHED_RT_FIFO, 20);
+	hi_ran = (struct ran_at_least){ h[2], 1 };
+	ok = wait_cond(ran_at_least, &hi_ran, HANG_NS);
+	lo0 = runtime_of(h[0]);
+	f0 = runtime_of(h[1]);
+	t0 = clock_ns();
+	hi_ran.ns = runtime_of(h[2]) + 300000000ull; /* 300 ms more of the priority-20 hog */
+	ok = ok && wait_cond(ran_at_least, &hi_ran, HANG_NS);
+	lo1 = runtime_of(h[0]);
+	f1 = runtime_of(h[1]);
+	t1 = clock_ns();
+	stop = 1;
+	wait_done(h, 3);
+	kprintf("# fixed priority on cpu%u: over %llu ms the FIFO-10 hog ran %llu ns, the fair "
+		"hog %llu ms (throttling: 5%% of each second)\n", c, (t1 - t0) / 1000000,
+		lo1 - lo0, (f1 - f0) / 1000000);
+	report(ok && lo1 == lo0, "fixed priority: a FIFO-10 thread never runs while a FIFO-20 "
+	       "one on its CPU is runnable");
+}
+
+static void test_rt_admission(void)
+{
+	static struct sched_rt_task scratch[KERNEL_SCS + 1];
+	static struct sched_refill refills[2][1];
+	struct sched_sc_params sp = { .budget_ns = 6000000, .period_ns = 10000000,
+				      .mode = SCHED_SC_CBS };
+	struct sched_sc_verdict v1 = { 0 }, v2 = { 0 }, v3 = { 0 };
+	struct sched_sc_cap a, b;
+	int r0, r1, r2 = 0, r3;
+
+	sched_cpumask_set(&sp.cpus, 0);
+	r0 = sched_sc_admission(&ksys, sched_auth_root(&ksys), scratch, KERNEL_SCS + 1,
+				SCHED_RT_FIRST_FIT);
+	if (r0 == 0)
+		r0 = sched_sc_create(&ksys, NULL, refills[0], 1, &a);
+	if (r0 == 0)
+		r0 = sched_sc_create(&ksys, NULL, refills[1], 1, &b);
+	r1 = r0 ? r0 : sched_sc_configure_verdict(&ksys, sched_auth_root(&ksys), a, &sp, &v1);
+	if (!r0)
+		r2 = sched_sc_configure_verdict(&ksys, sched_auth_root(&ksys), b, &sp, &v2);
+	sched_cpumask_fill(&sp.cpus, ksys.nr_cpus);
+	sp.dispatch = SCHED_SC_PARTITIONED;
+	r3 = r0 ? r0 : sched_sc_configure_verdict(&ksys, sched_auth_root(&ksys), b, &sp, &v3);
+	kprintf("# admission: first %s (cpu %u), second %s (test %u, demand %llu > supply %llu "
+		"in 2^-40), partitioned %s (cpu %u)\n", sched_strerror(r1), v1.cpu,
+		sched_strerror(r2), v2.why.test, v2.why.demand, v2.why.supply,
+		sched_strerror(r3), v3.cpu);
+	report(r0 == 0 && r1 == 0 && v1.accepted && v1.cpu == 0 && r2 == -SCHED_EUNSCHED &&
+	       !v2.accepted && v2.why.test == SCHED_RT_EDF_UTIL && v2.why.demand > v2.why.supply &&
+	       (ksys.nr_cpus > 1 ? r3 == 0 && v3.cpu == 1 : r3 == -SCHED_EUNSCHED),
+	       "admission: a second 60% SC on a CPU is refused with its verdict; partitioned, "
+	       "it gets the next CPU");
+	if (!r0) {
+		sched_sc_revoke(&ksys, a);
+		sched_sc_revoke(&ksys, b);
+	}
+}
+
+struct spread {
+	struct kthread **t;
+	unsigned n;
+};
+
+/* Every thread of the set has run, and they are now on distinct CPUs. */
+static bool spread_out(void *arg)
+{
+	const struct spread *sp = arg;
+	sched_cpumask_t seen;
+
+	sched_cpumask_clear(&seen);
+	for (unsigned i = 0; i < sp->n; i++) {
+		unsigned c = __atomic_load_n(&sp->t[i]->st.cpu, __ATOMIC_RELAXED);
+
+		if (!runtime_of(sp->t[i]) || sched_cpumask_test(&seen, c))
+			return false;
+		sched_cpumask_set(&seen, c);
+	}
+	return true;
+}
+
+static void test_global_edf(void)
+{
+	static struct sched_refill refills[MAX_CPUS][1];
+	static sched_cpumask_t pin[MAX_CPUS];
+	struct kthread *fair[MAX_CPUS], *sc[MAX_CPUS];
+	struct sched_sc_cap cap[MAX_CPUS];
+	struct sched_sc_params sp = { .budget_ns = 4000000, .period_ns = 10000000,
+				      .mode = SCHED_SC_CBS };
+	struct spread set = { sc, ksys.nr_cpus };
+	unsigned n = ksys.nr_cpus, made = 0;
+	bool ok = true, spread;
+	uint64_t moves;
+	int r = 0;
+
+	if (n < 2 || n > KERNEL_SCS) {
+		skip("global EDF: SC threads spread over the CPUs", "needs 2 or more CPUs");
+		return;
+	}
+	thread_pin_self(0);
+	stop = 0;
+	sched_cpumask_fill(&sp.cpus, n);
+	for (unsigned c = 0; c < n; c++) {
+		sched_cpumask_clear(&pin[c]);
+		sched_cpumask_set(&pin[c], c);
+		fair[c] = rt_hog(&pin[c], SCHED_RT_NONE, 0);
+	}
+	moves = total_counter(SCHED_CNT_RT_PUSHES) + total_counter(SCHED_CNT_RT_PULLS);
+	for (unsigned i = 0; i < n && r == 0; i++, made++) {
+		struct sched_thread_params p = { 0 };
+
+		sc[i] = thread_create("sc hog", hog, NULL, &p);
+		r = sched_sc_create(&ksys, NULL, refills[i], 1, &cap[i]);
+		if (r == 0)
+			r = sched_sc_configure(&ksys, sched_auth_root(&ksys), cap[i], &sp);
+		if (r == 0)
+			r = sched_sc_bind(&ksys, cap[i], sched_ref_of(&sc[i]->st));
+		thread_start_now(sc[i]);
+	}
+	spread = r == 0 && wait_cond(spread_out, &set, HANG_NS);
+	moves = total_counter(SCHED_CNT_RT_PUSHES) + total_counter(SCHED_CNT_RT_PULLS) - moves;
+	stop = 1;
+	for (unsigned i = 0; i < made; i++)
+		sched_sc_unbind(&ksys, cap[i]); /* they finish as fair threads */
+	wait_done(sc, made);
+	wait_done(fair, n);
+	for (unsigned i = 0; i < made; i++)
+		sched_sc_revoke(&ksys, cap[i]);
+	thread_pin_self(-1);
+	ok = quiet_check();
+	kprintf("# global EDF: %u SC threads of 40%% started from cpu0 next to %u pinned fair "
+		"hogs: %s, %llu pushes and pulls (%s)\n", n, n, spread ? "on distinct CPUs" :
+		"not spread", moves, sched_strerror(r));
+	report(r == 0 && spread && ok, "global EDF: SC threads started on one CPU run on "
+	       "distinct CPUs over fair work, and the checker holds");
+}
+
 int run_suite(void)
 {
 	bool only_core = kernel_arg("only=core"), only_3hogs = kernel_arg("only=3hogs");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
-		only_core ? 3 : only_3hogs ? 1 : 17);
+		only_core ? 3 : only_3hogs ? 1 : 20);
 	if (!only_core && !only_3hogs) {
 		test_user_hello();
 		test_weights();
@@ -1660,6 +1846,11 @@ int run_suite(void)
 	}
 	if (!only_core)
 		test_three_on_two();
+	if (!only_core && !only_3hogs) {
+		test_fixed_priority();
+		test_rt_admission();
+		test_global_edf();
+	}
 	kprintf("# %u failed\n", failures);
 	return (int)failures;
 }
