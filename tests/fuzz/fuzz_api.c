@@ -98,6 +98,8 @@ struct fz {
 	struct sched_sc *pool;                     /* given to libsched (never before it) */
 	unsigned npool;
 	struct sched_refill *refill[MAX_POOL];     /* the ring of each pool slot */
+	struct sched_rt_task admit[MAX_POOL + 1];  /* admission scratch (sched_sc_admission):
+						    * libsched's working memory, never compared */
 	struct sched_sc_cap cap[MAX_CAPS];
 	unsigned ncap;
 	/* scratch storage for sched_init calls outside the machine */
@@ -1322,6 +1324,22 @@ static void op_revoke_auth(struct fz *f)
 		die("sched_auth_revoke accepted a NULL authority");
 }
 
+/* A fixed priority (FIFO, RR, none, or an invalid policy or level) for any ref. */
+static void op_set_rt(struct fz *f, struct sched_auth a, struct pref p, uint8_t b)
+{
+	uint8_t c = u8(f);
+	struct sched_rt_params rp = { (uint8_t)(c % 4), (uint8_t)(c / 4 % 101) };
+	bool valid = rp.policy == SCHED_RT_NONE ? rp.prio == 0
+						: rp.policy <= SCHED_RT_RR && rp.prio >= 1 && rp.prio <= 99;
+	int r = TRY(f, "sched_set_rt",
+		    sched_set_rt(&f->sim->sys, a, p.r, (b & 0x0f) == 0x0f ? NULL : &rp));
+
+	must_refuse(&p, "sched_set_rt", r);
+	if (r == 0 && (!valid || (p.t && p.t->st.rt_prio != rp.prio)))
+		die("sched_set_rt returned 0 for policy %u prio %u (thread at %u)", rp.policy,
+		    rp.prio, p.t ? p.t->st.rt_prio : 0);
+}
+
 static void op_set_fair(struct fz *f)
 {
 	struct sched_auth a = pick_token(f);
@@ -1329,8 +1347,14 @@ static void op_set_fair(struct fz *f)
 	uint8_t b = u8(f);
 	struct sched_fair_params fp = { .nice = nice_choice(u8(f)), .idle_weight = b & 1,
 					.slice_ns = slice_choice(b >> 1) };
-	int r = TRY(f, "sched_set_fair",
-		    sched_set_fair(&f->sim->sys, a, p.r, (b & 0xf0) == 0xf0 ? NULL : &fp));
+	int r;
+
+	if ((b & 0xf0) == 0xe0) { /* one in 16: a fixed priority instead */
+		op_set_rt(f, a, p, b);
+		return;
+	}
+	r = TRY(f, "sched_set_fair", sched_set_fair(&f->sim->sys, a, p.r,
+						     (b & 0xf0) == 0xf0 ? NULL : &fp));
 
 	must_refuse(&p, "sched_set_fair", r);
 	if (r == 0 && p.t && (p.t->st.nice != fp.nice ||
@@ -1358,6 +1382,10 @@ static void give_pool(struct fz *f, unsigned n)
 	} else {
 		free(pool);
 	}
+	if (n % 3 == 1) /* admission on (or refused: a short scratch, a bad fit, too late) */
+		TRY(f, "sched_sc_admission",
+		    sched_sc_admission(&f->sim->sys, pick_token(f), f->admit, n + 1 - (n % 2),
+				       n % 4));
 }
 
 static void op_sc_create(struct fz *f)
@@ -1398,6 +1426,7 @@ static void op_sc_configure(struct fz *f)
 	struct sched_sc_cap cap = pick_cap(f);
 	uint8_t b = u8(f), c = u8(f), d = u8(f);
 	struct sched_sc_params p = { 0 };
+	struct sched_sc_verdict v = { 0 };
 	int r;
 
 	p.period_ns = period[b & 7];
@@ -1418,10 +1447,17 @@ static void op_sc_configure(struct fz *f)
 			(unsigned long long)p.budget_ns, (unsigned long long)p.period_ns,
 			(unsigned long long)p.deadline_ns, (unsigned long long)p.cpus.w[0], p.mode,
 			p.overrun, p.endpoint);
+	p.dispatch = (uint8_t)((d >> 4) & 3); /* 2, 3: invalid */
 	r = TRY(f, "sched_sc_configure",
-		sched_sc_configure(&f->sim->sys, a, cap, (c & 0xf0) == 0xf0 ? NULL : &p));
-	if (r == 0 && (p.mode > SCHED_SC_CBS || p.overrun > SCHED_SC_NOTIFY_BLOCK))
-		die("sched_sc_configure accepted mode %u overrun %u", p.mode, p.overrun);
+		sched_sc_configure_verdict(&f->sim->sys, a, cap, (c & 0xf0) == 0xf0 ? NULL : &p, &v));
+	if (r == 0 && (p.mode > SCHED_SC_CBS || p.overrun > SCHED_SC_NOTIFY_BLOCK ||
+		       p.dispatch > SCHED_SC_PARTITIONED))
+		die("sched_sc_configure accepted mode %u overrun %u dispatch %u", p.mode, p.overrun,
+		    p.dispatch);
+	if (r == 0 && p.dispatch == SCHED_SC_PARTITIONED && !sched_cpumask_test(&p.cpus, v.cpu))
+		die("sched_sc_configure put a partitioned SC on cpu %u, outside its set", v.cpu);
+	if (r == -SCHED_EUNSCHED && (v.accepted || !f->sim->sys.admit_tasks))
+		die("sched_sc_configure refused an SC as unschedulable without admission saying so");
 }
 
 static void op_sc(struct fz *f, unsigned which)
