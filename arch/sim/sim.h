@@ -34,7 +34,7 @@ struct sim_config {
 	uint64_t rt_runtime_ns;   /* sched_config.rt_runtime_ns (throttling, admission cap);
 				   * 0 = the library's default, SCHED_RT_UNLIMITED = off */
 	uint64_t rt_period_ns;    /* sched_config.rt_period_ns; 0 = the library's default */
-	bool admission;           /* SC admission (sched_config.admit_tasks, first fit): sim_load
+	bool admission;           /* SC admission (sched_sc_admission, first fit): sim_load
 				   * gives scratch for the SC pool; a SCHED_DEADLINE thread whose
 				   * SC is refused is not started (sim_thread.refused). Off (false)
 				   * by default here; schedsim turns it on unless --admission off */
