@@ -17,6 +17,7 @@
 #include <sched/sched.h>
 
 #include "rt_sets.h"
+#include "sim.h"
 
 #define MS 1000000ull
 #define BATCHES 15
@@ -123,6 +124,66 @@ static void partition(void)
 	}
 }
 
+/*
+ * The same through the library: 1000 partitioned SCs configured one by one on 16 CPUs
+ * with admission on (sched_sc_configure_verdict: each gathers its candidate CPUs' SCs from
+ * the pool, O(m x pool), and runs the exact test), then one more beside them. Budgets
+ * below the SC minimum are raised to it.
+ */
+static void library_partition(void)
+{
+	static struct sched_rt_task ts[1001], scratch[1002];
+	static struct sched_sc pool[1001];
+	static struct sched_refill ring[1001][1];
+	struct sim_config cfg = { .cpus = 16, .smt = 1, .seed = 1, .bench_mode = true,
+				  .rt_runtime_ns = SCHED_RT_UNLIMITED };
+	struct sim *sim = sim_new(&cfg);
+	struct sched_sc_cap cap[1001];
+	struct sched_sc_verdict v;
+	uint64_t t0, all, t[BATCHES];
+	unsigned ok = 0;
+
+	if (!sim || sched_sc_pool(&sim->sys, pool, 1001) ||
+	    sched_sc_admission(&sim->sys, sched_auth_root(&sim->sys), scratch, 1002,
+			       SCHED_RT_FIRST_FIT))
+		exit(1);
+	make_set(ts, 1001, 13.0 * 1001 / 1000);
+	for (unsigned i = 0; i < 1001; i++) {
+		if (ts[i].budget < SCHED_SC_BUDGET_MIN_NS)
+			ts[i].budget = SCHED_SC_BUDGET_MIN_NS;
+		if (ts[i].deadline < ts[i].budget)
+			ts[i].deadline = ts[i].budget;
+		if (sched_sc_create(&sim->sys, NULL, ring[i], 1, &cap[i]))
+			exit(1);
+	}
+	t0 = now_ns();
+	for (unsigned i = 0; i < 1000; i++) {
+		struct sched_sc_params p = { ts[i].budget, ts[i].period, ts[i].deadline,
+					     .mode = SCHED_SC_CBS, .dispatch = SCHED_SC_PARTITIONED };
+
+		sched_cpumask_fill(&p.cpus, 16);
+		ok += sched_sc_configure_verdict(&sim->sys, sched_auth_root(&sim->sys), cap[i], &p,
+						 &v) == 0;
+	}
+	all = now_ns() - t0;
+	for (unsigned b = 0; b < BATCHES; b++) {
+		struct sched_sc_params p = { ts[1000].budget, ts[1000].period, ts[1000].deadline,
+					     .mode = SCHED_SC_CBS, .dispatch = SCHED_SC_PARTITIONED };
+
+		sched_cpumask_fill(&p.cpus, 16);
+		t0 = now_ns();
+		sched_sc_configure_verdict(&sim->sys, sched_auth_root(&sim->sys), cap[1000], &p, &v);
+		t[b] = now_ns() - t0;
+	}
+	qsort(t, BATCHES, sizeof(t[0]), cmp);
+	printf("library: 1000 partitioned SCs configured on 16 CPUs with admission on "
+	       "(constrained deadlines, utilisation 13): %.3f ms in all, %u admitted\n",
+	       (double)all / 1e6, ok);
+	printf("  configure one more beside them: %.1f us (%s)\n", (double)t[BATCHES / 2] / 1e3,
+	       v.accepted ? "admitted" : "refused");
+	sim_free(sim);
+}
+
 int main(void)
 {
 	static struct sched_rt_task ts[1000];
@@ -144,5 +205,6 @@ int main(void)
 		       rf ? sched_strerror(rf) : "admitted");
 	}
 	partition();
+	library_partition();
 	return 0;
 }
