@@ -90,11 +90,12 @@ within "demote runtime_ns" "$(val "$tmp/dm" dl_hog 0 runtime_ns)" 460000000 4750
 echo "ok - notify_block and demote: released at once, or fair beyond the budget"
 
 # A periodic SCHED_DEADLINE task (1 ms of work every 10 ms, budget 2 ms) next to two fair
-# hogs: its first tick is 10 ms after it first reaches the timer (t = 1 ms), so it wakes
-# at 11, 21, .., 991 ms: 100 jobs with its start, each within budget and before its
-# deadline, 100 ms of CPU, never throttled, and no wake latency (EDF preempts the hogs).
+# hogs: as in rt-app its timer ticks every 10 ms from the thread's start, so it wakes at
+# 10, 20, .., 1000 ms: 101 SC activations with its start (the one at 1000 ms starts a 101st
+# loop the run's end cuts), 100 loops done, each within budget and before its deadline,
+# 100 ms of CPU, never throttled, and no wake latency (EDF preempts the hogs).
 "$sim" --cpus 1 --json "$dir/deadline_periodic.json" > "$tmp/per"
-expect "periodic jobs" "$(val "$tmp/per" dl_periodic 0 jobs)" 100
+expect "periodic jobs" "$(val "$tmp/per" dl_periodic 0 jobs)" 101
 expect "periodic loops" "$(val "$tmp/per" dl_periodic 0 loops)" 100
 expect "periodic deadline_misses" "$(val "$tmp/per" dl_periodic 0 deadline_misses)" 0
 expect "periodic throttled_ns" "$(val "$tmp/per" dl_periodic 0 throttled_ns)" 0
@@ -104,8 +105,8 @@ expect "periodic max latency" "$(val "$tmp/per" dl_periodic 0 max)" 0
 echo "ok - a periodic deadline task meets every deadline: one job per period"
 
 # Job-level deadline accounting: the "rt" object of periodic threads (a timer in the loop).
-# The same task: its start job ends at 1 ms, then ticks at 11, 21, .., 991 ms release the
-# others; each responds in exactly its 1 ms of run (EDF preempts the hogs at once, and
+# The same task: its start job ends at 1 ms, then ticks at 10, 20, .., 990 ms release the
+# others (the one at 1000 ms is due after the end); each responds in exactly its 1 ms of run (EDF preempts the hogs at once, and
 # nothing models an overhead by default), 9 ms before its deadline. Hogs have no "rt".
 expect "periodic rt jobs" "$(rtval "$tmp/per" dl_periodic 0 jobs)" 100
 expect "periodic rt misses" "$(rtval "$tmp/per" dl_periodic 0 misses)" 0
@@ -125,21 +126,22 @@ echo "ok - a light periodic task: one job per period, each responding in its run
 
 # Two 6 ms / 10 ms SCHED_DEADLINE tasks with absolute timers on one CPU: 120% of it
 # (admission off: it would refuse the second). Each
-# has its start job and a tick every 10 ms from where it first reached its timer (6 to
-# 12 ms in): 98 or 99 jobs due by 1 s. At most 166 jobs of 6 ms fit in 1 s between them,
+# has its start job and a tick every 10 ms from its start (as rt-app): 100 jobs due by
+# 1 s. At most 166 jobs of 6 ms fit in 1 s between them,
 # so most jobs end late or not at all, however the CPU is shared.
 "$sim" --cpus 1 --json --admission off "$dir/deadline_overload.json" > "$tmp/ovl"
 for t in dl_a dl_b; do
-	within "$t rt jobs" "$(rtval "$tmp/ovl" $t 0 jobs)" 98 99
-	within "$t rt misses" "$(rtval "$tmp/ovl" $t 0 misses)" 90 99
+	within "$t rt jobs" "$(rtval "$tmp/ovl" $t 0 jobs)" 100 100
+	within "$t rt misses" "$(rtval "$tmp/ovl" $t 0 misses)" 90 100
 	within "$t rt max response" "$(rtval "$tmp/ovl" $t 0 max)" 10000001 1000000000
 done
 # 15 ms of work every 10 ms, relative timer: late from the first job on (66 jobs end by
-# 1 s, each late: 15, 15, then 20 ms after its release, see test_workload.c).
+# 1 s, each late: 15, then 20 ms after its release, and a 67th is due unfinished, see
+# test_workload.c).
 printf '{"global":{"duration":1},"tasks":{"t":{"run":15000,"timer":{"ref":"t","period":10000}}}}\n' > "$tmp/long.json"
 "$sim" --cpus 1 --json "$tmp/long.json" > "$tmp/long"
-expect "long rt jobs" "$(rtval "$tmp/long" t 0 jobs)" 66
-expect "long rt misses" "$(rtval "$tmp/long" t 0 misses)" 66
+expect "long rt jobs" "$(rtval "$tmp/long" t 0 jobs)" 67
+expect "long rt misses" "$(rtval "$tmp/long" t 0 misses)" 67
 expect "long rt p50" "$(rtval "$tmp/long" t 0 p50)" 20000000
 # a job that never ends is still a miss once its deadline passed; no response time then
 printf '{"global":{"duration":1},"tasks":{"t":{"run":2000000,"timer":{"ref":"t","period":10000}}}}\n' > "$tmp/never.json"
@@ -167,15 +169,15 @@ log="$tmp/logs/per/rt-app-dl_periodic-0.log"
 expect "job lines" "$(($(wc -l < "$log") - 1))" "$(rtval "$tmp/per" dl_periodic 0 jobs)"
 # Parsed back: every job ran 1 ms at once (run, perf, c_duration), its line spans from its
 # timer call to its end (period = end - start, rel_st = start), line 1 is the start job
-# (0 to 1 ms, no timer); then the line starts where the previous ended, waits 10 ms (job
-# 2, timer called at 1 ms for 11) or 9 ms for its tick (slack), c_period 10000, no wake
-# latency.
+# (0 to 1 ms, no timer); then the line starts where the previous ended, waits 9 ms for its
+# tick (slack: ticks at 10, 20, .. ms from the thread's start, as rt-app), c_period 10000,
+# no wake latency.
 bad=$(awk 'NR == 1 { next }
 	{ k = NR - 1; ok = $1 == 0 && $2 == 1000 && $3 == 1000 && $9 == 1000 &&
 	  $4 == $6 - $5 && $7 == $5 && $11 == 0 }
 	k == 1 { ok = ok && $5 == 0 && $6 == 1000 && $8 == 0 && $10 == 0 }
-	k > 1 { ok = ok && $5 == prev && $6 == (10 * (k - 1) + 2) * 1000 && $10 == 10000 &&
-	  $8 == (k == 2 ? 10000 : 9000) }
+	k > 1 { ok = ok && $5 == prev && $6 == (10 * (k - 1) + 1) * 1000 && $10 == 10000 &&
+	  $8 == 9000 }
 	{ prev = $6; if (!ok) print "line " NR ": " $0 }' "$log")
 [ -z "$bad" ] || fail "log lines: $bad"
 # log_basename from the file names the logs, as in rt-app; instances are threads 0 and 1

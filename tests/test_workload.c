@@ -1557,7 +1557,7 @@ static struct sim *jobs_run(const char *json, struct workload *w, struct sim_job
 /*
  * 1 ms of work every 10 ms, alone, no overheads (schedsim's default): job 0 is released
  * at the start and ends at 1 ms, where the thread first reaches the timer, whose ticks
- * then fall at 11, 21, .., 991 ms (schedsim anchors a timer where it is first reached).
+ * then fall at 10, 20, .., 990 ms (as in rt-app, every timer starts at the thread's start).
  * So 100 jobs by 1 s, none late, each responding in exactly its 1 ms of run, each 9 ms
  * before its deadline.
  */
@@ -1585,7 +1585,7 @@ static void light_periodic_task_responds_in_its_run_time(void **state)
 		const struct sim_job *x = &j->log[k];
 
 		assert_true(x->tick && x->slept);
-		assert_int_equal(x->release, (10 * k + 1) * MS);
+		assert_int_equal(x->release, 10 * k * MS);
 		assert_int_equal(x->start, x->release);
 		assert_int_equal(x->end, x->release + 1 * MS);
 		assert_int_equal(x->deadline, x->release + 10 * MS);
@@ -1601,8 +1601,8 @@ static void light_periodic_task_responds_in_its_run_time(void **state)
  * Two SCHED_DEADLINE tasks of 6 ms every 10 ms (60% each) on one CPU, absolute timers:
  * 120% of the CPU. Each job needs 6 ms of CPU, so at most 1000 / 6 = 166 jobs complete
  * between them; the rest fall behind an absolute schedule that keeps ticking. Each task
- * has its start job plus one tick every 10 ms from where it first reached its timer (6 to
- * 12 ms in), the ticks whose deadline is by 1 s: 98 or 99 jobs. The library's SC view
+ * has its start job plus one tick every 10 ms from its start, the ticks whose deadline is
+ * by 1 s (10 .. 990 ms): 100 jobs. The library's SC view
  * counts a handful of wake-ups and no miss; here nearly every job misses.
  */
 static void overloaded_deadline_tasks_miss_their_jobs(void **state)
@@ -1625,7 +1625,7 @@ static void overloaded_deadline_tasks_miss_their_jobs(void **state)
 			      (unsigned long long)js[i].jobs, (unsigned long long)js[i].completed,
 			      (unsigned long long)js[i].misses,
 			      (unsigned long long)js[i].resp_max_ns);
-		assert_true(js[i].jobs >= 98 && js[i].jobs <= 99);
+		assert_int_equal(js[i].jobs, 100);
 		assert_true(js[i].misses >= 90);
 		assert_true(js[i].resp_max_ns > 10 * MS);
 		assert_true(js[i].lateness_max_ns > 0);
@@ -1637,11 +1637,13 @@ static void overloaded_deadline_tasks_miss_their_jobs(void **state)
 }
 
 /*
- * 15 ms of work per 10 ms period. Relative timer: job 0 ends at 15 ms (due at 10); the
- * first tick is at 25, job 1 ends at 40 (due 35). From then on the thread is always late
- * and never blocks: the timer re-synchronises, so job k >= 2 is released at 35 + 15 (k - 2)
- * and ends 20 ms later, 10 ms past its deadline. Jobs 0 .. 65 end by 1 s (the last at
- * 1000 ms exactly): 66 jobs, 66 misses, responses 15, 15, then 20 ms.
+ * 15 ms of work per 10 ms period. Relative timer, its schedule from the thread's start (as
+ * rt-app): job 0 ends at 15 ms (due at 10); the tick at 10 has passed, so job 1 (released
+ * at 10) starts at once and ends at 30, and the timer re-synchronises to 15. The thread is
+ * always late and never blocks: job k >= 1 is released at 15k - 5 and ends at 15(k + 1),
+ * 20 ms later, 10 ms past its deadline. Jobs 0 .. 65 end by 1 s (the last at 990 ms); job
+ * 66 (released 985, due 995) is unfinished past its deadline: 67 jobs, 67 misses,
+ * responses 15, then 20 ms.
  */
 static void periodic_task_longer_than_its_period_misses_every_job(void **state)
 {
@@ -1652,32 +1654,32 @@ static void periodic_task_longer_than_its_period_misses_every_job(void **state)
 
 	(void)state;
 	assert_int_equal(js.completed, 66);
-	assert_int_equal(js.jobs, 66);
-	assert_int_equal(js.misses, 66);
+	assert_int_equal(js.jobs, 67);
+	assert_int_equal(js.misses, 67);
 	assert_int_equal(js.resp_p50_ns, 20 * MS);
 	assert_int_equal(js.resp_max_ns, 20 * MS);
 	assert_int_equal(js.lateness_max_ns, 10 * (int64_t)MS);
-	/* job 2: due at 35 ms, it starts when job 1 ends, without blocking */
+	/* job 2: released at 25 ms, it starts when job 1 ends (30 ms), without blocking */
 	assert_false(sim->threads[0]->jobs.log[2].slept);
-	assert_int_equal(sim->threads[0]->jobs.log[2].release, 35 * MS);
-	assert_int_equal(sim->threads[0]->jobs.log[2].begin, 40 * MS);
-	assert_int_equal(sim->threads[0]->jobs.log[2].start, 40 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[2].release, 25 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[2].begin, 30 * MS);
+	assert_int_equal(sim->threads[0]->jobs.log[2].start, 30 * MS);
 	sim_free(sim);
 	wl_free(&w);
 	/*
-	 * Absolute: the ticks keep their schedule (25, 35, ..), so the backlog grows. Job
-	 * k >= 1 is released at 25 + 10 (k - 1) and ends at 40 + 15 (k - 1): jobs 0 .. 65 end
-	 * by 1 s, the last released at 665 ms (response 335 ms). Job 66 (released 675 ms) and
-	 * the ticks 685 .. 985 ms are due by 1 s and unfinished: 1 + 31 more misses.
+	 * Absolute: the ticks keep their schedule (10, 20, ..), so the backlog grows. Job
+	 * k >= 1 is released at 10k and ends at 15(k + 1): jobs 0 .. 65 end by 1 s, the last
+	 * released at 650 ms (response 340 ms). Job 66 (released 660 ms) and the ticks
+	 * 670 .. 990 ms are due by 1 s and unfinished: 1 + 33 more misses.
 	 */
 	sim = jobs_run("{ 'tasks': { 'p': { 'run': 15000,\n"
 		       "  'timer': { 'ref': 't', 'period': 10000, 'mode': 'absolute' } } } }",
 		       &w, &js);
 	assert_int_equal(js.completed, 66);
-	assert_int_equal(js.jobs, 66 + 32);
-	assert_int_equal(js.misses, 66 + 32);
-	assert_int_equal(js.resp_max_ns, 335 * MS);
-	assert_int_equal(js.lateness_max_ns, 325 * (int64_t)MS);
+	assert_int_equal(js.jobs, 66 + 34);
+	assert_int_equal(js.misses, 66 + 34);
+	assert_int_equal(js.resp_max_ns, 340 * MS);
+	assert_int_equal(js.lateness_max_ns, 330 * (int64_t)MS);
 	sim_free(sim);
 	wl_free(&w);
 }

@@ -670,8 +670,8 @@ static void resume_task(struct sim *sim, unsigned c, const char *name)
 	(void)c; /* a local preemption is taken by run_program's need_resched check */
 }
 
-/* Next expiry of a periodic timer event (rt-app: t_next += period; a late relative timer
- * re-synchronises to now). Returns the instant to sleep until; *planned is the tick as
+/* Next expiry of a periodic timer event (rt-app: t_next starts at the thread's start,
+ * t_first, then t_next += period; a late relative timer re-synchronises to now). Returns the instant to sleep until; *planned is the tick as
  * scheduled, before any re-synchronisation (a job's release). */
 static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
 			       sched_time_t *planned)
@@ -679,7 +679,7 @@ static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const stru
 	sched_time_t *next = &t->timer_next[t->event + 64 * t->phase];
 
 	if (*next == SCHED_TIME_NEVER)
-		*next = sim->now;
+		*next = t->t_first;
 	*next += ev->ns;
 	*planned = *next;
 	if (*next < sim->now && !ev->absolute)
@@ -1042,6 +1042,7 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		break;
 	case EV_START:
 		sim_enter(sim, c);
+		ev->t->t_first = sim->now; /* rt-app's t_first: every timer's schedule starts here */
 		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_NEW);
 		after_local_wake(sim, c);
 		break;

@@ -96,6 +96,7 @@ struct sim_thread {
 	/* program counter into task->phases */
 	int loops_left;           /* task loops still to run (-1 forever) */
 	unsigned phase, phase_loop, event;
+	sched_time_t t_first;     /* when it started (after its delay): rt-app's t_first */
 	bool event_started;
 	uint64_t run_left;        /* WL_RUN: CPU ns still to consume */
 	sched_time_t runtime_end; /* WL_RUNTIME: wall instant the event ends */

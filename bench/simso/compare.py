@@ -348,10 +348,9 @@ class Schedsim:
     def workload(self, tasks, assign, lead):
         """rt-app JSON. Each task: a loop of a timer then a run of C, started at
         lead - T, so that its first tick, and its first job, is at `lead` for every task:
-        a synchronous release at `lead` (the simulation's 0 is SimSo's -lead). With the
-        timer first, its schedule starts when the thread starts, which is where both
-        rt-app and schedsim anchor it (schedsim anchors a timer where the thread first
-        reaches it: a timer after the run would tick at the first job's end + T).
+        a synchronous release at `lead` (the simulation's 0 is SimSo's -lead). rt-app and
+        schedsim both start a timer's schedule at the thread's start; with the timer first,
+        no job runs at the start itself.
         lead = 2 max(T): every start is at or after the end of the first server period
         (schedsim opens it at load time, at 0); a start between dl-deadline and dl-period
         would be throttled until the period's end (the constrained-deadline wake-up
