@@ -11,6 +11,8 @@
  *    budgets of 10..310 us so they run out all the time), bind, unbind, revoke, revoke by
  *    owner group, figures; the depletion notifications are handled (a notify-and-block
  *    thread is woken again by its "endpoint handler");
+ *  - sched_set_rt (FIFO, RR, back to fair): class changes, and realtime push and pull
+ *    between the real CPUs;
  *  - sched_set_fair (weight, idle weight, latency class) on running, queued, blocked and
  *    throttled threads, with a narrow authority now and then;
  *  - CPU hotplug: CPU 0 takes the others offline and asks them back online (a CPU comes
@@ -79,7 +81,7 @@ enum {
 	N_SC_CONF_OK, N_BIND, N_BIND_OK, N_UNBIND_OK, N_REVOKE_OK, N_REVOKE_OWNED, N_SC_STATS_OK,
 	N_FAIR, N_FAIR_OK, N_FAIR_RUNNING, N_FAIR_RUNNABLE, N_FAIR_BLOCKED, N_DEPLETED,
 	N_TIMEOUT_MSG, N_NOTE_WAKE_OK, N_OFFLINE, N_OFFLINE_OK, N_ONLINE, N_AFFINITY, N_COOKIE,
-	N_REUSE_OK, N_NR
+	N_REUSE_OK, N_RT, N_RT_OK, N_NR
 };
 static uint64_t cnt[CPUS][N_NR];
 static const char *const cnt_name[N_NR] = {
@@ -87,7 +89,7 @@ static const char *const cnt_name[N_NR] = {
 	"sc configure ok", "bind", "bind ok", "unbind ok", "revoke ok", "revoke owned",
 	"sc stats ok", "set_fair", "set_fair ok", "set_fair on running", "set_fair on runnable",
 	"set_fair on blocked", "depleted msgs", "timeout msgs", "notify wakes ok", "offline",
-	"offline ok", "online", "affinity", "cookie", "reuse ok",
+	"offline ok", "online", "affinity", "cookie", "reuse ok", "set_rt", "set_rt ok",
 };
 
 /* Found at the quiescent checkpoints (main thread only). */
@@ -319,6 +321,21 @@ static void fair_op(struct cpu *c, struct sched_thread *t)
 	cnt[c->id][N_FAIR_OK] += r == 0;
 }
 
+/* A fixed priority (FIFO or RR, 1..99) or back to fair: class changes of running, queued
+ * and blocked threads, and push and pull between the real CPUs. */
+static void rt_op(struct cpu *c, struct sched_thread *t)
+{
+	unsigned policy = rnd(c, 3);
+	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)(policy ? 1 + rnd(c, 99) : 0) };
+	int r;
+
+	cnt[c->id][N_RT]++;
+	r = sched_set_rt(&sys, sched_auth_root(&sys), ref_now(t), &p);
+	if (r != 0 && r != -SCHED_ESTALE && r != -SCHED_EINVAL) /* EINVAL: an idle thread */
+		die("sched_set_rt", (unsigned)-r, c->id);
+	cnt[c->id][N_RT_OK] += r == 0;
+}
+
 static void on_cpu_op(struct cpu *c, struct sched_thread *t)
 {
 	struct sched_thread *next;
@@ -540,7 +557,10 @@ static void random_op(struct cpu *c)
 		sc_op(c);
 		break;
 	case 16:
-		fair_op(c, t);
+		if (rnd(c, 2))
+			fair_op(c, t);
+		else
+			rt_op(c, t);
 		break;
 	case 17:
 		fair_op(c, sc_thread(c));
@@ -793,7 +813,7 @@ static const struct { unsigned n; uint64_t min; } goals[] = {
 	{ N_OPS, 20000 }, { N_SWITCHES, 2000 }, { N_CALL_OK, 20 }, { N_REPLY_OK, 20 },
 	{ N_SC_CONF_OK, 10 }, { N_BIND_OK, 10 }, { N_UNBIND_OK, 2 }, { N_REVOKE_OK, 5 },
 	{ N_DEPLETED, 10 }, { N_FAIR_OK, 50 }, { N_OFFLINE_OK, 3 }, { N_ONLINE, 3 },
-	{ N_REUSE_OK, 10 },
+	{ N_REUSE_OK, 10 }, { N_RT_OK, 50 },
 };
 
 static void sum_counts(uint64_t *tot)
