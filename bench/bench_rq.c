@@ -66,7 +66,7 @@ static struct bench setup(const char *policy, unsigned cpus, unsigned n)
 		if (fifo) /* levels 1..99 in turn: every level's list and the map are in use */
 			sched_set_rt(&b.sim->sys, sched_auth_root(&b.sim->sys),
 				     sched_ref_of(&b.t[i]->st),
-				     &(struct sched_rt_params){ SCHED_RT_FIFO, (uint8_t)(1 + i % 99) });
+				     &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = (uint8_t)(1 + i % 99) });
 		sched_wake(&b.sim->sys, sched_ref_of(&b.t[i]->st), SCHED_WAKE_NEW);
 	}
 	sched_pick(&b.sim->sys, b.cpu);

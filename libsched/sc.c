@@ -37,6 +37,12 @@ bool sched__sc_involved(const struct sched_thread *t)
 	       sched__get(&t->passive);
 }
 
+/* In the fixed-priority registry of admission (sc_admit.c): exit must take it out. t locked. */
+static bool rt_registered(const struct sched_sys *s, const struct sched_thread *t)
+{
+	return s->admit_tasks && sched__get(&t->rt_prio);
+}
+
 /* Take sc_lock if the system has SCs and `t` (may be NULL) looks involved. */
 bool sched__sc_lock(struct sched_sys *s, const struct sched_thread *t)
 {
@@ -62,7 +68,7 @@ bool sched__lock_thread(struct sched_sys *s, struct sched_thread *t)
 	bool locked = sched__sc_lock(s, t);
 
 	sched__spin_lock(&t->lock);
-	if (!locked && s->scs && sched__sc_involved(t)) {
+	if (!locked && s->scs && (sched__sc_involved(t) || rt_registered(s, t))) {
 		sched__spin_unlock(&t->lock);
 		locked = sched__sc_lock(s, NULL);
 		sched__spin_lock(&t->lock);

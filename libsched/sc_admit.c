@@ -59,10 +59,26 @@ static struct sched_rt_task task_of(uint64_t budget, uint64_t period, uint64_t d
 	return (struct sched_rt_task){ budget, period, deadline ? deadline : period, 0 };
 }
 
+/* The first declared fixed-priority thread (one with a guarantee) whose CPUs overlap
+ * `cpus`; NULL if none. An SC there could break its guarantee, and the tests here take one
+ * scheduler per cluster; undeclared threads have none to break (EDF runs above every
+ * level). O(threads in the class). */
+static struct sched_thread *fp_overlap(struct sched_sys *s, const sched_cpumask_t *cpus)
+{
+	for (struct sched_list *n = s->rt_declared.next; n != &s->rt_declared; n = n->next) {
+		struct sched_thread *t = sched__container_of(n, struct sched_thread, rt_node);
+
+		if (t->rt_budget && overlap(&t->affinity, cpus))
+			return t;
+	}
+	return NULL;
+}
+
 /*
  * The tasks of the cluster `cpus` (the other configured SCs whose CPU set is exactly it),
  * then the new one; -1 if another SC's set overlaps without being equal (clusters may not
- * cross) or the scratch is too small. Returns the number of tasks.
+ * cross), a fixed-priority thread is on those CPUs, or the scratch is too small. Returns
+ * the number of tasks.
  */
 static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_cpumask_t *cpus,
 		  const struct sched_sc_params *p, struct sched_sc_verdict *v)
@@ -70,6 +86,8 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 	struct sched_rt_task *ts = s->admit_tasks;
 	unsigned n = 0;
 
+	if ((v->conflict_thread = fp_overlap(s, cpus)))
+		return -1;
 	for (unsigned i = 0; i < s->nr_scs; i++) {
 		const struct sched_sc *o = &s->scs[i];
 
@@ -166,6 +184,13 @@ static unsigned least_reserved(struct sched_sys *s, const struct sched_sc *self,
 	return best;
 }
 
+static void verdict_init(struct sched_sc_verdict *v)
+{
+	*v = (struct sched_sc_verdict){ .accepted = 1, .cpu = SCHED_RT_NO_CPU,
+					.conflict = SCHED_RT_NO_TASK };
+	v->why.task = SCHED_RT_NO_TASK;
+}
+
 int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 		    const struct sched_sc_params *p, struct sched_sc_verdict *v)
 {
@@ -173,9 +198,7 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 	int n, ret;
 
 	sched__assert_locked(&s->sc_lock);
-	*v = (struct sched_sc_verdict){ .accepted = 1, .cpu = SCHED_RT_NO_CPU,
-					.conflict = SCHED_RT_NO_TASK };
-	v->why.task = SCHED_RT_NO_TASK;
+	verdict_init(v);
 	if (!s->admit_tasks) { /* admission off */
 		if (p->dispatch == SCHED_SC_PARTITIONED)
 			v->cpu = (uint16_t)least_reserved(s, self, &p->cpus);
@@ -210,6 +233,8 @@ int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sc
 	flags = sched__lock_irq(&s->sc_lock);
 	if (s->admit_tasks)
 		ret = -SCHED_EEXIST;
+	else if (sched__get(&s->rt_given))
+		ret = -SCHED_ESTATE; /* fixed priorities it has not seen: it could not judge them */
 	for (unsigned i = 0; !ret && i < s->nr_scs; i++)
 		if (s->scs[i].state == SCHED_SC_CONFIGURED)
 			ret = -SCHED_ESTATE;
@@ -220,4 +245,111 @@ int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sc
 	}
 	sched__unlock_irq(&s->sc_lock, flags);
 	return ret;
+}
+
+/* --- fixed priorities ------------------------------------------------------------------ */
+
+/*
+ * Is `o` (another thread in the class, on CPUs overlapping t's) in the way of t taking
+ * fixed priority p? Declared threads (with a guarantee) may not share CPUs with one of a
+ * different CPU set, nor have an undeclared thread (unknown demand) at or above their level
+ * on their CPUs; an undeclared thread below every declared level takes nothing from them.
+ */
+static bool fp_in_way(const struct sched_thread *t, const struct sched_rt_params *p,
+		      const struct sched_thread *o)
+{
+	if (p->budget_ns && o->rt_budget)
+		return !same(&o->affinity, &t->affinity);
+	if (p->budget_ns)
+		return o->rt_prio >= p->prio;
+	return o->rt_budget && p->prio >= o->rt_prio;
+}
+
+/*
+ * The declared fixed-priority threads of t's cluster (its affinity) with t as `p` says, as
+ * tasks; -1 with v->conflict* set if something is in the way (fp_in_way, or an SC on a
+ * declared thread's CPUs) or the scratch is too small. Returns the number of tasks.
+ */
+static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p,
+		     struct sched_sc_verdict *v)
+{
+	struct sched_rt_task *ts = s->admit_tasks;
+	unsigned n = 0;
+
+	for (unsigned i = 0; p->budget_ns && i < s->nr_scs; i++)
+		if (s->scs[i].state == SCHED_SC_CONFIGURED && overlap(&s->scs[i].cpus, &t->affinity)) {
+			v->conflict = s->scs[i].index;
+			return -1;
+		}
+	for (struct sched_list *x = s->rt_declared.next; x != &s->rt_declared; x = x->next) {
+		struct sched_thread *o = sched__container_of(x, struct sched_thread, rt_node);
+
+		if (o == t || !overlap(&o->affinity, &t->affinity))
+			continue;
+		if (fp_in_way(t, p, o) || (p->budget_ns && o->rt_budget && n + 2 > s->admit_max)) {
+			v->conflict_thread = o;
+			return -1;
+		}
+		if (p->budget_ns && o->rt_budget)
+			ts[n++] = (struct sched_rt_task){ o->rt_budget, o->rt_period, o->rt_deadline,
+							  o->rt_prio };
+	}
+	if (p->budget_ns)
+		ts[n++] = (struct sched_rt_task){ p->budget_ns, p->period_ns,
+						  p->deadline_ns ? p->deadline_ns : p->period_ns, p->prio };
+	return (int)n;
+}
+
+int sched__rt_admit(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p,
+		    struct sched_sc_verdict *v)
+{
+	unsigned m = count(&t->affinity);
+	int n, ret;
+
+	sched__assert_locked(&s->sc_lock);
+	sched__assert_thread_locked(t);
+	verdict_init(v);
+	if (p->policy == SCHED_RT_NONE)
+		return 0; /* leaving the class breaks no guarantee */
+	if ((n = gather_fp(s, t, p, v)) < 0) {
+		v->accepted = 0;
+		v->why.test = SCHED_RT_LIMIT;
+		return -SCHED_EUNSCHED;
+	}
+	if (n == 0)
+		return 0;
+	ret = m == 1 ? sched_rt_fp_check(s->admit_tasks, (unsigned)n, cap_ppm(s), &v->why)
+		     : sched_rt_gfp_check(s->admit_tasks, (unsigned)n, m, cap_ppm(s), &v->why);
+	v->accepted = ret == 0;
+	return ret;
+}
+
+static bool rt_listed(const struct sched_thread *t)
+{
+	return t->rt_node.next && t->rt_node.next != &t->rt_node;
+}
+
+/* Record t's new fixed priority in the registry (admission on): every thread in the class
+ * is there, declared or not; leaving the class takes it out. sc_lock, t locked. */
+void sched__rt_register(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p)
+{
+	sched__assert_locked(&s->sc_lock);
+	if (p->policy == SCHED_RT_NONE) {
+		sched__rt_unregister(s, t);
+		return;
+	}
+	if (!rt_listed(t))
+		sched__list_add_tail(&s->rt_declared, &t->rt_node);
+	t->rt_budget = p->budget_ns;
+	t->rt_period = p->period_ns;
+	t->rt_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
+}
+
+/* t leaves the registry (it left the class, or exits). sc_lock. */
+void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t)
+{
+	sched__assert_locked(&s->sc_lock);
+	if (rt_listed(t))
+		sched__list_del(&t->rt_node);
+	t->rt_budget = 0;
 }

@@ -155,6 +155,7 @@ int sched_init(struct sched_sys *s, struct sched_rq *rq, const struct sched_topo
 	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
 		rq_init(s, &rq[cpu], cpu);
 	sched__core_init(s);
+	sched__list_init(&s->rt_declared);
 	s->root_authority.gen = 1;
 	s->root_authority.rights = SCHED_RIGHT_ALL;
 	s->root_authority.depth = 1;

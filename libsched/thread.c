@@ -187,8 +187,10 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 		exit_on_cpu(s, t);
 	sched__end_migrating(s, t, SCHED_EXITED);
 	sched__set(&t->gen, t->gen + 1);
-	if (sc_locked) /* its SCs: a lent one goes back, its own is unbound */
+	if (sc_locked) { /* its SCs: a lent one goes back, its own is unbound */
 		sched__sc_exit(s, t);
+		sched__rt_unregister(s, t);
+	}
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
 	sched__unlock_thread(s, t, sc_locked);
@@ -243,6 +245,8 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 	else if (dst < 0)
 		ret = dst;
 	else if (sc && !sched_cpumask_subset(mask, &sc->cpus)) /* its SC's time is valid only there */
+		ret = -SCHED_EAFFINITY;
+	else if (s->admit_tasks && t->rt_prio) /* admitted where it is: its cluster is fixed */
 		ret = -SCHED_EAFFINITY;
 	if (ret == 0) {
 		t->affinity = *mask;
@@ -363,8 +367,22 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	return ret;
 }
 
+/* A declaration, if any, is a sporadic task the analysis takes: budget <= deadline <=
+ * period <= the SC bound; only with FIFO or RR. */
+static bool rt_decl_ok(const struct sched_rt_params *p)
+{
+	uint64_t d = p->deadline_ns ? p->deadline_ns : p->period_ns;
+
+	if (!p->budget_ns)
+		return !p->period_ns && !p->deadline_ns;
+	return p->policy != SCHED_RT_NONE && p->period_ns <= SCHED_SC_PERIOD_MAX_NS &&
+	       p->budget_ns <= d && d <= p->period_ns;
+}
+
 static bool rt_params_ok(const struct sched_rt_params *p)
 {
+	if (!rt_decl_ok(p))
+		return false;
 	if (p->policy == SCHED_RT_NONE)
 		return p->prio == 0;
 	return p->policy <= SCHED_RT_RR && p->prio >= 1 && p->prio <= SCHED_RT_PRIO_MAX;
@@ -388,26 +406,56 @@ static void apply_rt(struct sched_sys *s, struct sched_thread *t, const struct s
 	}
 }
 
+/*
+ * With admission on, under sc_lock (before the thread lock): the registry of the class's
+ * threads is read and changed, and the change is admitted first (sc_admit.c).
+ */
+static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sched_ref r,
+			 struct sched_auth auth, const struct sched_rt_params *p,
+			 struct sched_sc_verdict *out)
+{
+	bool admit = __atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE) != NULL;
+	struct sched_sc_verdict v;
+	unsigned long flags = sched_arch_irq_save();
+	int ret = 0;
+
+	if (admit)
+		sched__spin_lock(&s->sc_lock);
+	sched__spin_lock(&t->lock);
+	if (!sched__ref_live(r) || t->is_idle)
+		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	else if (!sched__in_scope(t->group, auth.a->scope))
+		ret = -SCHED_EPERM;
+	else if (admit && (ret = sched__rt_admit(s, t, p, &v)) == 0)
+		sched__rt_register(s, t, p);
+	if (!ret) {
+		apply_rt(s, t, p);
+		if (!admit && p->prio)
+			sched__set(&s->rt_given, 1);
+	}
+	sched__spin_unlock(&t->lock);
+	if (admit)
+		sched__spin_unlock(&s->sc_lock);
+	sched_arch_irq_restore(flags);
+	if (out && admit && (ret == 0 || ret == -SCHED_EUNSCHED))
+		*out = v;
+	return ret;
+}
+
 int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		 const struct sched_rt_params *p)
 {
-	struct sched_thread *t = r.t;
-	unsigned long flags;
-	int ret = 0;
+	return sched_set_rt_verdict(s, auth, r, p, NULL);
+}
 
-	if (!s || !t || !p || !auth.a || !rt_params_ok(p))
+int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+			 const struct sched_rt_params *p, struct sched_sc_verdict *out)
+{
+	if (!s || !r.t || !p || !auth.a || !rt_params_ok(p))
 		return -SCHED_EINVAL;
 	if (!sched__auth_live(auth))
 		return -SCHED_ESTALE;
 	if (!(auth.a->rights & SCHED_RIGHT_RT))
 		return -SCHED_EPERM;
-	flags = sched__lock_irq(&t->lock);
-	if (!sched__ref_live(r) || t->is_idle)
-		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
-	else if (!sched__in_scope(t->group, auth.a->scope))
-		ret = -SCHED_EPERM;
-	else
-		apply_rt(s, t, p);
-	sched__unlock_irq(&t->lock, flags);
-	return ret;
+	return set_rt_locked(s, r.t, r, auth, p, out);
 }

@@ -326,7 +326,7 @@ static void fair_op(struct cpu *c, struct sched_thread *t)
 static void rt_op(struct cpu *c, struct sched_thread *t)
 {
 	unsigned policy = rnd(c, 3);
-	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)(policy ? 1 + rnd(c, 99) : 0) };
+	struct sched_rt_params p = { .policy = (uint8_t)policy, .prio = (uint8_t)(policy ? 1 + rnd(c, 99) : 0) };
 	int r;
 
 	cnt[c->id][N_RT]++;

@@ -359,9 +359,15 @@ static void einval_null_and_out_of_range_arguments(void **state)
 	REFUSED(sim, SCHED_EINVAL, sched_set_fair(&sim->sys, root(sim), idle, &fp));
 	{
 		static const struct sched_rt_params bad_rt[] = {
-			{ SCHED_RT_FIFO, 0 }, { SCHED_RT_RR, 100 }, { SCHED_RT_NONE, 5 }, { 3, 5 },
+			{ .policy = SCHED_RT_FIFO, .prio = 0 }, { .policy = SCHED_RT_RR, .prio = 100 },
+			{ .policy = SCHED_RT_NONE, .prio = 5 }, { .policy = 3, .prio = 5 },
+			{ .policy = SCHED_RT_NONE, .budget_ns = 1, .period_ns = 10 },   /* not in the class */
+			{ .policy = SCHED_RT_FIFO, .prio = 5, .budget_ns = 11, .period_ns = 10 },
+			{ .policy = SCHED_RT_FIFO, .prio = 5, .period_ns = 10 },        /* no budget */
+			{ .policy = SCHED_RT_FIFO, .prio = 5, .budget_ns = 5, .period_ns = 10,
+			  .deadline_ns = 4 },
 		};
-		struct sched_rt_params rp = { SCHED_RT_FIFO, 10 };
+		struct sched_rt_params rp = { .policy = SCHED_RT_FIFO, .prio = 10 };
 
 		REFUSED(sim, SCHED_EINVAL, sched_set_rt(NULL, root(sim), ra, &rp));
 		REFUSED(sim, SCHED_EINVAL, sched_set_rt(&sim->sys, nul, ra, &rp));
@@ -527,9 +533,9 @@ static void estale_refs_tokens_and_capabilities(void **state)
 	REFUSED(sim, SCHED_ESTALE, sched_set_fair(&sim->sys, root(sim), old, &fp));
 	REFUSED(sim, SCHED_ESTALE, sched_set_fair(&sim->sys, dead, rb, &fp));
 	REFUSED(sim, SCHED_ESTALE, sched_set_rt(&sim->sys, root(sim), old,
-						&(struct sched_rt_params){ SCHED_RT_RR, 1 }));
+						&(struct sched_rt_params){ .policy = SCHED_RT_RR, .prio = 1 }));
 	REFUSED(sim, SCHED_ESTALE, sched_set_rt(&sim->sys, dead, rb,
-						&(struct sched_rt_params){ SCHED_RT_RR, 1 }));
+						&(struct sched_rt_params){ .policy = SCHED_RT_RR, .prio = 1 }));
 	REFUSED(sim, SCHED_ESTALE, sched_auth_derive(&au, dead, SCHED_RIGHT_FAIR, NULL, NULL));
 	REFUSED(sim, SCHED_ESTALE, sched_auth_revoke(dead));
 	REFUSED(sim, SCHED_ESTALE, sched_sc_configure(&sim->sys, dead, cap, &sp));
@@ -866,9 +872,9 @@ static void eperm_authority_or_capability_does_not_grant_it(void **state)
 	REFUSED(sim, SCHED_EPERM, sched_set_fair(&sim->sys, token(&scoped), sched_ref_of(&b->st), &fp));
 	REFUSED(sim, SCHED_EPERM, sched_set_fair(&sim->sys, token(&sc_only), sched_ref_of(&a->st), &fp));
 	REFUSED(sim, SCHED_EPERM, sched_set_rt(&sim->sys, token(&fair_only), sched_ref_of(&a->st),
-					       &(struct sched_rt_params){ SCHED_RT_FIFO, 50 }));
+					       &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = 50 }));
 	REFUSED(sim, SCHED_EPERM, sched_set_rt(&sim->sys, token(&scoped), sched_ref_of(&b->st),
-					       &(struct sched_rt_params){ SCHED_RT_FIFO, 50 }));
+					       &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = 50 }));
 	REFUSED(sim, SCHED_EPERM, sched_auth_derive(&scoped, token(&fair_only), SCHED_RIGHT_FAIR,
 						   NULL, NULL)); /* no DERIVE right */
 	REFUSED(sim, SCHED_EPERM, sched_auth_derive(&fair_only, token(&scoped), SCHED_RIGHT_FAIR,
@@ -1223,6 +1229,19 @@ static void sc_admission_codes(void **state)
 	p.dispatch = SCHED_SC_PARTITIONED; /* CPU 1 still has room */
 	assert_int_equal(sched_sc_configure_verdict(&sim->sys, root(sim), cap, &p, &v), 0);
 	assert_int_equal(v.cpu, 1);
+	{ /* a declared fixed priority on an SC's CPU; an admitted thread's CPUs are fixed */
+		struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+		struct sched_rt_params rp = { .policy = SCHED_RT_FIFO, .prio = 10,
+					      .budget_ns = MS, .period_ns = 10 * MS };
+
+		assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &m0), 0);
+		REFUSED(sim, SCHED_EUNSCHED, sched_set_rt_verdict(&sim->sys, root(sim),
+								  sched_ref_of(&t->st), &rp, &v));
+		rp.budget_ns = rp.period_ns = 0; /* undeclared: no guarantee to check */
+		assert_int_equal(sched_set_rt(&sim->sys, root(sim), sched_ref_of(&t->st), &rp), 0);
+		REFUSED(sim, SCHED_EAFFINITY, sched_set_affinity(&sim->sys, sched_ref_of(&t->st),
+								 &both));
+	}
 	sim_free(sim);
 }
 

@@ -281,7 +281,7 @@ static void fair_op(struct world *w)
 static void rt_op(struct world *w)
 {
 	unsigned policy = rnd(w, 3);
-	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)(policy ? 1 + rnd(w, 99) : 0) };
+	struct sched_rt_params p = { .policy = (uint8_t)policy, .prio = (uint8_t)(policy ? 1 + rnd(w, 99) : 0) };
 	int r;
 
 	sim_enter(w->sim, online_cpu(w));

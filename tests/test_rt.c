@@ -13,7 +13,7 @@ static struct sched_auth root(struct sim *sim)
 
 static void set_rt(struct sim *sim, struct sim_thread *t, unsigned policy, unsigned prio)
 {
-	struct sched_rt_params p = { (uint8_t)policy, (uint8_t)prio };
+	struct sched_rt_params p = { .policy = (uint8_t)policy, .prio = (uint8_t)prio };
 
 	assert_int_equal(sched_set_rt(&sim->sys, root(sim), sched_ref_of(&t->st), &p), 0);
 	settle(sim);

@@ -167,6 +167,122 @@ static void test_admission_off(void **state)
 	teardown(f);
 }
 
+/* --- fixed priorities ------------------------------------------------------------------ */
+
+static struct sim_thread *pinned(struct fixture *f, unsigned cpu)
+{
+	struct sim_thread *t = hand_thread(f->sim, 0, 0, NULL);
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, cpu);
+	assert_int_equal(sched_set_affinity(&f->sim->sys, sched_ref_of(&t->st), &m), 0);
+	return t;
+}
+
+static int set_rt(struct fixture *f, struct sim_thread *t, unsigned prio, uint64_t c_us,
+		  uint64_t t_us, struct sched_sc_verdict *v)
+{
+	struct sched_rt_params p = { .policy = prio ? SCHED_RT_FIFO : SCHED_RT_NONE,
+				     .prio = (uint8_t)prio, .budget_ns = c_us * US,
+				     .period_ns = t_us * US };
+
+	return sched_set_rt_verdict(&f->sim->sys, sched_auth_root(&f->sim->sys),
+				    sched_ref_of(&t->st), &p, v);
+}
+
+/* One CPU: exact response times. 3/10 at 20 and 4/10 at 10 fit (responses 3 and 7 ms); a
+ * third 4/10 at 5 needs 11 ms of work before it ends (more at 95% of the CPU): refused, by
+ * response-time analysis, unchanged. A
+ * priority change is admitted again: the 4 ms task above the 3 ms one still fits. */
+static void test_fp_one_cpu(void **state)
+{
+	struct fixture *f = setup(2, true);
+	struct sim_thread *a = pinned(f, 0), *b = pinned(f, 0), *c = pinned(f, 0);
+	struct sched_sc_verdict v;
+
+	(void)state;
+	assert_int_equal(set_rt(f, a, 20, 3000, 10000, &v), 0);
+	assert_int_equal(set_rt(f, b, 10, 4000, 10000, &v), 0);
+	assert_int_equal(set_rt(f, c, 5, 4000, 10000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.why.test, SCHED_RT_FP_RTA);
+	assert_int_equal(v.why.supply, 10 * MS); /* its deadline */
+	assert_true(v.why.demand > 11 * MS);     /* 11 ms of work at 95% of the CPU */
+	assert_int_equal(c->st.rt_prio, 0);
+	assert_int_equal(set_rt(f, b, 30, 4000, 10000, &v), 0);
+	assert_int_equal(b->st.rt_prio, 30);
+	/* b leaves the class: c now fits (3 + 4 ms) */
+	assert_int_equal(set_rt(f, b, 0, 0, 0, &v), 0);
+	assert_int_equal(set_rt(f, c, 5, 4000, 10000, &v), 0);
+	teardown(f);
+}
+
+/* An undeclared thread at or above a declared level has unknown demand: refused; below
+ * every declared level it is admitted, and then no declaration may go at or below it. */
+static void test_fp_undeclared(void **state)
+{
+	struct fixture *f = setup(1, true);
+	struct sim_thread *a = pinned(f, 0), *u = pinned(f, 0), *d = pinned(f, 0);
+	struct sched_sc_verdict v;
+
+	(void)state;
+	assert_int_equal(set_rt(f, a, 20, 1000, 10000, &v), 0);
+	assert_int_equal(set_rt(f, u, 20, 0, 0, &v), -SCHED_EUNSCHED);
+	assert_ptr_equal(v.conflict_thread, &a->st); /* the guarantee it would break */
+	assert_int_equal(set_rt(f, u, 19, 0, 0, &v), 0);
+	assert_int_equal(set_rt(f, d, 19, 1000, 10000, &v), -SCHED_EUNSCHED);
+	assert_ptr_equal(v.conflict_thread, &u->st);
+	assert_int_equal(set_rt(f, d, 21, 1000, 10000, &v), 0);
+	teardown(f);
+}
+
+/* Fixed priorities and SCs do not share CPUs under admission, and a thread's CPUs are fixed
+ * while it is in the class; an exit leaves the registry. */
+static void test_fp_clusters(void **state)
+{
+	struct fixture *f = setup(2, true);
+	struct sim_thread *a = pinned(f, 0), *b = pinned(f, 1), *g = hand_thread(f->sim, 0, 0, NULL);
+	struct sched_sc_params p = params(1000, 10000, 1, SCHED_SC_GLOBAL); /* CPU 0 */
+	struct sched_sc_verdict v;
+	struct sched_sc_cap cap;
+	sched_cpumask_t both;
+
+	(void)state;
+	sched_cpumask_fill(&both, 2);
+	assert_int_equal(set_rt(f, a, 10, 1000, 10000, &v), 0);
+	assert_int_equal(configure(f, &p, &v, &cap), -SCHED_EUNSCHED);
+	assert_ptr_equal(v.conflict_thread, &a->st);
+	sched_cpumask_clear(&p.cpus);
+	sched_cpumask_set(&p.cpus, 1);
+	assert_int_equal(sched_sc_configure_verdict(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						    cap, &p, &v), 0);
+	assert_int_equal(set_rt(f, b, 10, 1000, 10000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.conflict, cap.index);
+	/* a thread on both CPUs crosses the SC's set (the first found) and a's cluster */
+	assert_int_equal(set_rt(f, g, 5, 1000, 10000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.conflict, cap.index);
+	assert_int_equal(sched_set_affinity(&f->sim->sys, sched_ref_of(&a->st), &both),
+			 -SCHED_EAFFINITY);
+	assert_int_equal(sched_exit(&f->sim->sys, sched_ref_of(&a->st)), 0);
+	settle(f->sim);
+	assert_true(f->sim->sys.rt_declared.next == &f->sim->sys.rt_declared); /* empty */
+	teardown(f);
+}
+
+/* Admission cannot start after fixed priorities were given without it. */
+static void test_fp_before_admission(void **state)
+{
+	struct fixture *f = setup(1, false);
+	struct sim_thread *a = pinned(f, 0);
+	struct sched_sc_verdict v;
+
+	(void)state;
+	assert_int_equal(set_rt(f, a, 10, 0, 0, &v), 0);
+	assert_int_equal(sched_sc_admission(&f->sim->sys, sched_auth_root(&f->sim->sys),
+					    f->scratch, POOL + 1, SCHED_RT_FIRST_FIT), -SCHED_ESTATE);
+	teardown(f);
+}
+
 /*
  * Admitted global sets never miss on the library: random SCHED_DEADLINE sets (implicit or
  * constrained deadlines) on 2 to 4 CPUs, released synchronously, run by the simulator
@@ -264,6 +380,10 @@ int main(void)
 		cmocka_unit_test(test_crossing_clusters),
 		cmocka_unit_test(test_admission_off),
 		cmocka_unit_test(test_admitted_global_sets_never_miss),
+		cmocka_unit_test(test_fp_one_cpu),
+		cmocka_unit_test(test_fp_undeclared),
+		cmocka_unit_test(test_fp_clusters),
+		cmocka_unit_test(test_fp_before_admission),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,10 @@ struct sched_sc_verdict {
 	uint16_t cpu;           /* partitioned: the CPU it was given; SCHED_RT_NO_CPU: global */
 	uint32_t conflict;      /* index of a configured SC whose CPU set crosses this one's
 				 * (clusters may not overlap unless equal), or SCHED_RT_NO_TASK */
+	struct sched_thread *conflict_thread; /* or a fixed-priority thread in the way: a
+				 * declared one whose CPUs cross (or whose level an undeclared
+				 * thread would reach), or an undeclared one at or above the
+				 * declared level asked for (its demand is unknown); NULL if none */
 	struct sched_rt_verdict why; /* the test that decided (admit.h); why.task indexes the
 				 * cluster's SCs in pool order, the one being configured last */
 };
@@ -194,10 +198,11 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 /*
  * Turn admission on for the SCs configured from now on: `scratch` is room for the analysis
  * of one CPU or cluster, n >= pool size + 1 entries, used under s->sc_lock; `fit` (enum
- * sched_rt_fit) chooses a partitioned SC's CPU among those that admit it. Needs an
- * authority with SCHED_RIGHT_SC_CONTROL over every CPU. -SCHED_EINVAL for NULL, a short
- * scratch, a bad fit or no pool yet; -SCHED_ESTALE, -SCHED_EPERM; -SCHED_ESTATE once an SC
- * is configured (admission starts from an empty system, so every admitted set was
+ * sched_rt_fit) chooses a partitioned SC's CPU among those that admit it. Admission then
+ * also covers fixed priorities (sched_set_rt). Needs an authority with
+ * SCHED_RIGHT_SC_CONTROL over every CPU. -SCHED_EINVAL for NULL, a short scratch, a bad fit
+ * or no pool yet; -SCHED_ESTALE, -SCHED_EPERM; -SCHED_ESTATE once an SC is configured or a
+ * fixed priority was set (admission starts from an empty system, so every admitted set was
  * analysed whole); -SCHED_EEXIST if it is on already. O(pool size).
  */
 int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sched_rt_task *scratch,

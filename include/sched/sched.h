@@ -183,6 +183,10 @@ struct sched_thread {
 	struct sched_rb_node core_node; /* in rq->core_tree while queued (not current) */
 	sched_time_t core_since;     /* when it entered rq->core_tree (its order among equals) */
 	uint8_t in_core_tree;
+	/* a declared fixed-priority task (sched_rt_params), admitted: in sys->rt_declared while
+	 * rt_budget != 0; its CPU set is its affinity, fixed while declared [sc_lock] */
+	uint64_t rt_budget, rt_period, rt_deadline;
+	struct sched_list rt_node;
 };
 
 
@@ -328,6 +332,9 @@ struct sched_sys {
 	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
 	unsigned admit_max;          /* its entries */
 	uint8_t admit_fit;           /* enum sched_rt_fit for partitioned SCs */
+	struct sched_list rt_declared; /* admission on: the threads in the fixed-priority class,
+				      * declared or not (sc_lock) */
+	uint8_t rt_given;            /* a fixed priority was set with admission off (atomic) */
 	uint64_t core_next_cookie;   /* cookies handed out (atomic): never reused */
 	uint64_t core_next_stamp;    /* cookie assignments made (atomic) */
 	uint32_t rt_queued_cpus;     /* CPUs with a realtime thread queued behind another
@@ -369,6 +376,11 @@ enum sched_rt_policy {
 struct sched_rt_params {
 	uint8_t policy;              /* enum sched_rt_policy */
 	uint8_t prio;                /* 1..99 for FIFO and RR (larger first); 0 for NONE */
+	/* (optional) the thread's work as a sporadic task, for admission (sched_sc_admission
+	 * on): at most budget_ns of CPU per job, jobs at least period_ns apart, each due
+	 * deadline_ns after its release (0 = period_ns); budget_ns 0: no declaration, no
+	 * guarantee. Only for FIFO and RR. */
+	uint64_t budget_ns, period_ns, deadline_ns;
 };
 
 struct sched_fair_params {
@@ -590,6 +602,21 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
  */
 int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 		 const struct sched_rt_params *p);
+
+/*
+ * The same, and *out (may be NULL) says what admission decided. With admission on
+ * (sched_sc_admission), every thread in the fixed-priority class is known to it, and a
+ * change fails with -SCHED_EUNSCHED, changing nothing, if a declared thread (p's budget,
+ * period, deadline) could then miss a deadline: exact response-time analysis when the
+ * threads' CPU set (their affinity) is one CPU, the global fixed-priority test (BCL) on
+ * more, against rt_runtime_ns / rt_period_ns; or if the thread's CPUs cross an SC's or
+ * another fixed-priority thread's without being equal; or if an undeclared thread would
+ * sit at or above a declared one's level there (its demand is unknown). While in the class
+ * with admission on, a thread's affinity is fixed (sched_set_affinity: -SCHED_EAFFINITY).
+ * Leaving the class is always admitted. O(threads in the class) plus the analysis.
+ */
+int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
+			 const struct sched_rt_params *p, struct sched_sc_verdict *out);
 
 /* --- observability ------------------------------------------------------------------------ */
 

@@ -1328,7 +1328,7 @@ static void op_revoke_auth(struct fz *f)
 static void op_set_rt(struct fz *f, struct sched_auth a, struct pref p, uint8_t b)
 {
 	uint8_t c = u8(f);
-	struct sched_rt_params rp = { (uint8_t)(c % 4), (uint8_t)(c / 4 % 101) };
+	struct sched_rt_params rp = { .policy = (uint8_t)(c % 4), .prio = (uint8_t)(c / 4 % 101) };
 	bool valid = rp.policy == SCHED_RT_NONE ? rp.prio == 0
 						: rp.policy <= SCHED_RT_RR && rp.prio >= 1 && rp.prio <= 99;
 	int r = TRY(f, "sched_set_rt",

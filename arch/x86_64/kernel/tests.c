@@ -1639,12 +1639,13 @@ static void test_three_on_two(void)
 
 /*
  * 18-20. Realtime (docs/realtime.md), asserted on orders and counts, never on durations.
- * 18: on one CPU a FIFO 20 hog, a FIFO 10 hog and a fair hog: while the priority-20 one
- * runs, the priority-10 one gets not one nanosecond (strict priority), and the fair one
- * still runs (throttling leaves fair work 5% of each second, which is also how the test
- * runner gets the CPU on a 1-CPU machine). 19: SC admission: on one CPU a 60% SC is
- * accepted, a second one refused with -SCHED_EUNSCHED by the utilisation test, demand over
- * supply; partitioned over every CPU it gets another CPU (or none on a 1-CPU machine). 20:
+ * 18: SC admission (turned on here, before any fixed priority is set): on one CPU a 60% SC
+ * is accepted, a second one refused with -SCHED_EUNSCHED by the utilisation test, demand
+ * over supply; partitioned over every CPU it gets another CPU (or none on a 1-CPU
+ * machine). 19: on one CPU a FIFO 20 hog, a FIFO 10 hog and a fair hog: while the
+ * priority-20 one runs, the priority-10 one gets not one nanosecond (strict priority), and
+ * the fair one still runs (throttling leaves fair work 5% of each second, which is also how
+ * the test runner gets the CPU on a 1-CPU machine). 20:
  * global EDF: one 40% SC hog per CPU, all started from CPU 0 while every CPU runs a pinned
  * fair hog, end up on distinct CPUs (placement, push and pull), and the checker holds.
  */
@@ -1655,7 +1656,7 @@ static struct kthread *rt_hog(const sched_cpumask_t *mask, unsigned policy, unsi
 
 	if (policy)
 		sched_set_rt(&ksys, sched_auth_root(&ksys), sched_ref_of(&t->st),
-			     &(struct sched_rt_params){ (uint8_t)policy, (uint8_t)prio });
+			     &(struct sched_rt_params){ .policy = (uint8_t)policy, .prio = (uint8_t)prio });
 	thread_start_now(t);
 	return t;
 }
@@ -1847,8 +1848,8 @@ int run_suite(void)
 	if (!only_core)
 		test_three_on_two();
 	if (!only_core && !only_3hogs) {
+		test_rt_admission(); /* first: admission starts before any fixed priority */
 		test_fixed_priority();
-		test_rt_admission();
 		test_global_edf();
 	}
 	kprintf("# %u failed\n", failures);
