@@ -35,7 +35,8 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 /* Admission of fixed priority p for t (sc_admit.c): 0 or -SCHED_EUNSCHED. sc_lock, t locked. */
 int sched__rt_admit(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p,
 		    struct sched_sc_verdict *v);
-void sched__rt_register(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p);
+void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
+			 const struct sched_rt_params *p);
 void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
 

@@ -216,8 +216,8 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 	return ret;
 }
 
-int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sched_rt_task *scratch,
-		       unsigned n, unsigned fit)
+int sched_sc_admission(struct sched_sys *s, struct sched_auth control,
+		       struct sched_rt_task *scratch, unsigned n, unsigned fit)
 {
 	sched_cpumask_t all;
 	unsigned long flags;
@@ -331,7 +331,8 @@ static bool rt_listed(const struct sched_thread *t)
 
 /* Record t's new fixed priority in the registry (admission on): every thread in the class
  * is there, declared or not; leaving the class takes it out. sc_lock, t locked. */
-void sched__rt_register(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p)
+void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
+			 const struct sched_rt_params *p)
 {
 	sched__assert_locked(&s->sc_lock);
 	if (p->policy == SCHED_RT_NONE) {

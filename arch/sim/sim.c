@@ -671,8 +671,9 @@ static void resume_task(struct sim *sim, unsigned c, const char *name)
 }
 
 /* Next expiry of a periodic timer event (rt-app: t_next starts at the thread's start,
- * t_first, then t_next += period; a late relative timer re-synchronises to now). Returns the instant to sleep until; *planned is the tick as
- * scheduled, before any re-synchronisation (a job's release). */
+ * t_first, then t_next += period; a late relative timer re-synchronises to now). Returns
+ * the instant to sleep until; *planned is the tick as scheduled, before any
+ * re-synchronisation (a job's release). */
 static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
 			       sched_time_t *planned)
 {

@@ -205,8 +205,8 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
  * fixed priority was set (admission starts from an empty system, so every admitted set was
  * analysed whole); -SCHED_EEXIST if it is on already. O(pool size).
  */
-int sched_sc_admission(struct sched_sys *s, struct sched_auth control, struct sched_rt_task *scratch,
-		       unsigned n, unsigned fit);
+int sched_sc_admission(struct sched_sys *s, struct sched_auth control,
+		       struct sched_rt_task *scratch, unsigned n, unsigned fit);
 
 int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 			       struct sched_sc_cap sc, const struct sched_sc_params *p,
