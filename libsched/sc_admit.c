@@ -127,22 +127,54 @@ static uint64_t share_after(const struct sched_sc_verdict *v)
 	return v->why.test == SCHED_RT_EDF_UTIL ? v->why.demand : 0;
 }
 
-/* Partitioned: the CPU of p->cpus that admits it, by the configured fit. */
+/* Each CPU's reserved share, in 2^-20 (rounded down): an SC of m CPUs counts budget /
+ * period / m on each. One pass over the pool: O(pool x CPU-mask words). */
+static void reserved(struct sched_sys *s, const struct sched_sc *self, uint64_t *share)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		share[c] = 0;
+	for (unsigned i = 0; i < s->nr_scs; i++) {
+		const struct sched_sc *o = &s->scs[i];
+		uint64_t u;
+
+		if (o == self || o->state != SCHED_SC_CONFIGURED)
+			continue;
+		u = (o->budget << 20) / o->period / count(&o->cpus); /* budget < 2^36 */
+		for (unsigned c = 0; c < s->nr_cpus; c++)
+			if (sched_cpumask_test(&o->cpus, c))
+				share[c] += u;
+	}
+}
+
+/* Could c take a new share u at all? The shares are rounded down, so a CPU whose lower
+ * bound is already over the cap would fail the exact test too: skipped without it. */
+static bool may_fit(const struct sched_sys *s, const uint64_t *share, unsigned c, uint64_t u)
+{
+	return share[c] + u <= ((uint64_t)cap_ppm(s) << 20) / PPM + 1;
+}
+
+/*
+ * Partitioned: the CPU of p->cpus that admits it, by the configured fit. One pass over the
+ * pool finds the CPUs that could take it; the exact test runs on those only (first fit:
+ * until one admits it). When none does, the first CPU's exact refusal is the verdict.
+ */
 static int admit_partitioned(struct sched_sys *s, const struct sched_sc *self,
 			     const struct sched_sc_params *p, struct sched_sc_verdict *v)
 {
+	uint64_t share[SCHED_MAX_CPUS], u = (p->budget_ns << 20) / p->period_ns;
 	struct sched_sc_verdict best = *v, t;
 	bool found = false;
+	int first = -1;
 
+	reserved(s, self, share);
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
 		if (!sched_cpumask_test(&p->cpus, c))
 			continue;
+		if (first < 0)
+			first = (int)c;
 		t = *v;
-		if (try_cpu(s, self, c, p, &t) < 0) {
-			if (!found)
-				best = t; /* why the first refusal: reported if nothing fits */
+		if (!may_fit(s, share, c, u) || try_cpu(s, self, c, p, &t) < 0)
 			continue;
-		}
 		if (!found || (s->admit_fit == SCHED_RT_BEST_FIT && share_after(&t) > share_after(&best)) ||
 		    (s->admit_fit == SCHED_RT_WORST_FIT && share_after(&t) < share_after(&best))) {
 			best = t;
@@ -152,6 +184,8 @@ static int admit_partitioned(struct sched_sys *s, const struct sched_sc *self,
 		if (s->admit_fit == SCHED_RT_FIRST_FIT)
 			break;
 	}
+	if (!found && first >= 0) /* why: the first CPU's refusal, by the exact test */
+		try_cpu(s, self, (unsigned)first, p, &best);
 	*v = best;
 	v->accepted = found;
 	return found ? 0 : -SCHED_EUNSCHED;
@@ -162,25 +196,15 @@ static int admit_partitioned(struct sched_sys *s, const struct sched_sc *self,
 static unsigned least_reserved(struct sched_sys *s, const struct sched_sc *self,
 			       const sched_cpumask_t *cpus)
 {
-	uint64_t best_share = UINT64_MAX;
+	uint64_t share[SCHED_MAX_CPUS], best_share = UINT64_MAX;
 	unsigned best = 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		uint64_t share = 0;
-
-		if (!sched_cpumask_test(cpus, c))
-			continue;
-		for (unsigned i = 0; i < s->nr_scs; i++) {
-			const struct sched_sc *o = &s->scs[i];
-
-			if (o != self && o->state == SCHED_SC_CONFIGURED && sched_cpumask_test(&o->cpus, c))
-				share += (o->budget << 20) / o->period / count(&o->cpus);
-		}
-		if (share < best_share) {
-			best_share = share;
+	reserved(s, self, share);
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched_cpumask_test(cpus, c) && share[c] < best_share) {
+			best_share = share[c];
 			best = c;
 		}
-	}
 	return best;
 }
 
