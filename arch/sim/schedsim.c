@@ -669,7 +669,7 @@ static void print_deadline_table(struct sim *sim)
 		if (!header)
 			printf("\n%-16s %4s %-8s %-12s %10s %10s %11s %8s %7s %12s %8s\n",
 			       "deadline_thread", "inst", "mode", "overrun", "runtime_us",
-			       "period_us", "deadline_us", "jobs", "misses", "throttled_ms",
+			       "period_us", "deadline_us", "sc_wakes", "sc_late", "throttled_ms",
 			       "deplet");
 		header = true;
 		sc = sim_thread_sc_stats(sim, t);
@@ -680,6 +680,9 @@ static void print_deadline_table(struct sim *sim)
 		       (unsigned long long)sc.deadline_misses, (double)sc.throttled_ns / 1e6,
 		       (unsigned long long)sc.depletions);
 	}
+	if (header) /* the SC's own counters are not jobs: say so where they are printed */
+		printf("(sc_wakes, sc_late: the SC's view, wake-ups from a block and blocks after "
+		       "the deadline; jobs and misses are in periodic_thread)\n");
 }
 
 /* Periodic threads: their jobs, as the library cannot see them (its SC counts wake-ups).
