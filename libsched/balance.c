@@ -16,6 +16,7 @@
 #include "place.h"
 #include "progress.h"
 #include "rq.h"
+#include "sc.h"
 #include "timeout.h"
 
 /*
@@ -534,6 +535,8 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 		return -SCHED_EINVAL;
 	if (!sched__cpu_usable(s, cpu)) /* out of range, or already offline */
 		return -SCHED_ECPU;
+	if (sched__admitted_on(s, cpu)) /* admission counted on its time */
+		return -SCHED_EUNSCHED;
 	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
 	ret = offline_begin(s, rq);

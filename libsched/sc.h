@@ -38,6 +38,7 @@ int sched__rt_admit(struct sched_sys *s, struct sched_thread *t, const struct sc
 void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 			 const struct sched_rt_params *p);
 void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t);
+bool sched__admitted_on(struct sched_sys *s, unsigned cpu);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
 
 #endif

@@ -378,3 +378,25 @@ void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t)
 		sched__list_del(&t->rt_node);
 	t->rt_budget = 0;
 }
+
+/* Does an admitted guarantee count on `cpu`: a configured SC with it in its set, or a
+ * declared fixed-priority thread with it in its affinity? Taking it offline would leave
+ * less supply than was admitted (Linux refuses such a hotplug the same way). Takes
+ * sc_lock. O(pool + threads in the class). */
+bool sched__admitted_on(struct sched_sys *s, unsigned cpu)
+{
+	sched_cpumask_t one;
+	unsigned long flags;
+	bool used = false;
+
+	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE))
+		return false;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, cpu);
+	flags = sched__lock_irq(&s->sc_lock);
+	for (unsigned i = 0; i < s->nr_scs && !used; i++)
+		used = s->scs[i].state == SCHED_SC_CONFIGURED && overlap(&s->scs[i].cpus, &one);
+	used = used || fp_overlap(s, &one);
+	sched__unlock_irq(&s->sc_lock, flags);
+	return used;
+}

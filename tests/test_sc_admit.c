@@ -269,6 +269,31 @@ static void test_fp_clusters(void **state)
 	teardown(f);
 }
 
+/* A CPU whose time was admitted cannot go offline (less supply than admitted) until what
+ * counts on it is gone. */
+static void test_offline_refused(void **state)
+{
+	struct fixture *f = setup(2, true);
+	struct sched_sc_params p = params(1000, 10000, 2, SCHED_SC_PARTITIONED);
+	struct sched_sc_verdict v;
+	struct sched_sc_cap cap;
+	struct sim_thread *a = pinned(f, 1);
+
+	(void)state;
+	assert_int_equal(configure(f, &p, &v, &cap), 0);
+	assert_int_equal(v.cpu, 0);
+	sim_enter(f->sim, 1);
+	assert_int_equal(sched_cpu_offline(&f->sim->sys, 0), -SCHED_EUNSCHED);
+	assert_int_equal(sched_sc_revoke(&f->sim->sys, cap), 0);
+	assert_int_equal(set_rt(f, a, 10, 1000, 10000, &v), 0);
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_cpu_offline(&f->sim->sys, 1), -SCHED_EUNSCHED);
+	sim_enter(f->sim, 1);
+	assert_int_equal(sched_cpu_offline(&f->sim->sys, 0), 0); /* nothing counts on CPU 0 now */
+	settle(f->sim);
+	teardown(f);
+}
+
 /* Admission cannot start after fixed priorities were given without it. */
 static void test_fp_before_admission(void **state)
 {
@@ -384,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_fp_undeclared),
 		cmocka_unit_test(test_fp_clusters),
 		cmocka_unit_test(test_fp_before_admission),
+		cmocka_unit_test(test_offline_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -415,6 +415,8 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
  * move to other CPUs, and a running thread moves at that CPU's next pick (it gets an IPI).
  * Rejected with -SCHED_ECPU for a CPU out of range or already offline, -SCHED_ELAST_CPU if
  * it is the last online CPU, -SCHED_EPINNED if a thread there allows no other online CPU,
+ * -SCHED_EUNSCHED with admission on if a configured SC or a declared fixed-priority thread
+ * counts on it (revoke or move those first),
  * and -SCHED_EAGAIN while a thread is migrating towards it (retry after that thread's
  * switch). Callers serialise hotplug and affinity changes (a hotplug mutex).
  * O(threads on cpu), each moved under both locks.
