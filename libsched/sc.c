@@ -447,6 +447,8 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 			ret = -SCHED_EAFFINITY;
 	}
 	if (sc && !ret) {
+		if (sc->state == SCHED_SC_CONFIGURED)
+			sched__sc_index(s, sc, false);
 		sc->budget = p->budget_ns;
 		sc->period = p->period_ns;
 		sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
@@ -456,6 +458,7 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		sc->dispatch = p->dispatch;
 		sc->overrun = p->overrun;
 		sc->state = SCHED_SC_CONFIGURED;
+		sched__sc_index(s, sc, true);
 		sched__refill_reset(sc, sched_arch_now());
 	}
 	if (rq) {
@@ -573,6 +576,8 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 		set_binding(b, sc->overrun != SCHED_SC_DEMOTE);
 	unwind(s, sc, NULL, NULL);
 	sc->bound = NULL;
+	if (sc->state == SCHED_SC_CONFIGURED)
+		sched__sc_index(s, sc, false);
 	sc->state = SCHED_SC_FREE;
 }
 
@@ -700,5 +705,5 @@ int sched__sc_check(struct sched_sys *s, struct sched_rq *rq)
 		if (sc->holder && chain_depth(sc->holder) > SCHED_DONATION_DEPTH_MAX)
 			return sched__check_fail(s, "donation chain too long", i);
 	}
-	return 0;
+	return sched__sc_index_check(s);
 }

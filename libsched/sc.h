@@ -39,6 +39,8 @@ void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 			 const struct sched_rt_params *p);
 void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t);
 bool sched__admitted_on(struct sched_sys *s, unsigned cpu);
+void sched__sc_index(struct sched_sys *s, struct sched_sc *sc, bool in);
+int sched__sc_index_check(struct sched_sys *s);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);
 
 #endif

@@ -105,6 +105,35 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 	return (int)n;
 }
 
+/* The SCs of CPU c alone and the new one, from c's index; a wider SC covering c (other
+ * than self) sends it to the pool scan, which names the crossing one. */
+static int gather_one(struct sched_sys *s, const struct sched_sc *self, unsigned c,
+		      const sched_cpumask_t *one, const struct sched_sc_params *p,
+		      struct sched_sc_verdict *v)
+{
+	struct sched_rq *rq = &s->rq[c];
+	bool self_wide = self && self->state == SCHED_SC_CONFIGURED && count(&self->cpus) > 1 &&
+			 sched_cpumask_test(&self->cpus, c);
+	struct sched_rt_task *ts = s->admit_tasks;
+	unsigned n = 0;
+
+	if (rq->wide_scs - self_wide)
+		return gather(s, self, one, p, v);
+	if ((v->conflict_thread = fp_overlap(s, one)))
+		return -1;
+	for (struct sched_list *x = rq->part_scs.next; x != &rq->part_scs; x = x->next) {
+		const struct sched_sc *o = sched__container_of(x, struct sched_sc, cpu_node);
+
+		if (o == self)
+			continue;
+		if (n + 1 >= s->admit_max)
+			return -1;
+		ts[n++] = task_of(o->budget, o->period, o->rel_deadline);
+	}
+	ts[n++] = task_of(p->budget_ns, p->period_ns, p->deadline_ns);
+	return (int)n;
+}
+
 /* One CPU c for a partitioned SC: the exact uniprocessor EDF test. */
 static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 		   const struct sched_sc_params *p, struct sched_sc_verdict *v)
@@ -114,7 +143,7 @@ static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 
 	sched_cpumask_clear(&one);
 	sched_cpumask_set(&one, c);
-	if ((n = gather(s, self, &one, p, v)) < 0) {
+	if ((n = gather_one(s, self, c, &one, p, v)) < 0) {
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
@@ -127,23 +156,46 @@ static uint64_t share_after(const struct sched_sc_verdict *v)
 	return v->why.test == SCHED_RT_EDF_UTIL ? v->why.demand : 0;
 }
 
-/* Each CPU's reserved share, in 2^-20 (rounded down): an SC of m CPUs counts budget /
- * period / m on each. One pass over the pool: O(pool x CPU-mask words). */
+/* What a configured SC reserves on each of its m CPUs, 2^-20 (rounded down). */
+static uint64_t share_of(const struct sched_sc *sc)
+{
+	return (sc->budget << 20) / sc->period / count(&sc->cpus); /* budget < 2^36 */
+}
+
+/*
+ * The per-CPU index of configured SCs (rq->part_scs, wide_scs, sc_share): an SC enters it
+ * when configured and leaves it before a reconfigure or when revoked, so a one-CPU cluster
+ * is gathered from its CPU's list rather than from the whole pool. sc_lock. O(nr_cpus).
+ */
+void sched__sc_index(struct sched_sys *s, struct sched_sc *sc, bool in)
+{
+	uint64_t u = share_of(sc);
+	bool one = count(&sc->cpus) == 1;
+
+	sched__assert_locked(&s->sc_lock);
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		struct sched_rq *rq = &s->rq[c];
+
+		if (!sched_cpumask_test(&sc->cpus, c))
+			continue;
+		rq->sc_share = in ? rq->sc_share + u : rq->sc_share - u;
+		if (one && in)
+			sched__list_add_tail(&rq->part_scs, &sc->cpu_node);
+		else if (one)
+			sched__list_del(&sc->cpu_node);
+		else
+			rq->wide_scs = in ? rq->wide_scs + 1 : rq->wide_scs - 1;
+	}
+}
+
+/* Each CPU's reserved share without `self`, from the index. O(nr_cpus). */
 static void reserved(struct sched_sys *s, const struct sched_sc *self, uint64_t *share)
 {
-	for (unsigned c = 0; c < s->nr_cpus; c++)
-		share[c] = 0;
-	for (unsigned i = 0; i < s->nr_scs; i++) {
-		const struct sched_sc *o = &s->scs[i];
-		uint64_t u;
+	bool mine = self && self->state == SCHED_SC_CONFIGURED;
 
-		if (o == self || o->state != SCHED_SC_CONFIGURED)
-			continue;
-		u = (o->budget << 20) / o->period / count(&o->cpus); /* budget < 2^36 */
-		for (unsigned c = 0; c < s->nr_cpus; c++)
-			if (sched_cpumask_test(&o->cpus, c))
-				share[c] += u;
-	}
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		share[c] = s->rq[c].sc_share -
+			   (mine && sched_cpumask_test(&self->cpus, c) ? share_of(self) : 0);
 }
 
 /* Could c take a new share u at all? The shares are rounded down, so a CPU whose lower
@@ -399,4 +451,32 @@ bool sched__admitted_on(struct sched_sys *s, unsigned cpu)
 	used = used || fp_overlap(s, &one);
 	sched__unlock_irq(&s->sc_lock, flags);
 	return used;
+}
+
+/* The checker: each CPU's index holds exactly what the pool says. O(nr_cpus x pool). */
+int sched__sc_index_check(struct sched_sys *s)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		const struct sched_rq *rq = &s->rq[c];
+		uint64_t share = 0;
+		unsigned part = 0, wide = 0, listed = 0;
+
+		for (unsigned i = 0; i < s->nr_scs; i++) {
+			const struct sched_sc *o = &s->scs[i];
+
+			if (o->state != SCHED_SC_CONFIGURED || !sched_cpumask_test(&o->cpus, c))
+				continue;
+			share += share_of(o);
+			if (count(&o->cpus) == 1)
+				part++;
+			else
+				wide++;
+		}
+		for (const struct sched_list *x = rq->part_scs.next; x != &rq->part_scs &&
+		     listed <= s->nr_scs; x = x->next)
+			listed++;
+		if (listed != part || wide != rq->wide_scs || share != rq->sc_share)
+			return sched__check_fail(s, "admission's SC index differs from the pool", c);
+	}
+	return 0;
 }

@@ -139,6 +139,8 @@ struct sched_sc {
 	struct sched_thread *bound;  /* the thread it belongs to, or NULL */
 	struct sched_thread *holder; /* the thread running on it now (bound, or a server) */
 	struct sched_sc_stats stats;
+	struct sched_list cpu_node;  /* admission's index: in rq[c].part_scs while configured on
+				      * the one CPU c (sc_lock) */
 };
 
 struct sched_sc_cap {

@@ -45,10 +45,6 @@ struct sched_lock {
 	uint32_t holder;
 };
 
-struct sched_list {
-	struct sched_list *next, *prev;
-};
-
 enum sched_state {
 	SCHED_NEW,
 	SCHED_RUNNABLE,  /* queued on exactly one CPU (thread.cpu) */
@@ -238,6 +234,11 @@ struct sched_rq {
 	uint8_t rank_queued_slot;      /* [L, atomic] */
 	uint64_t rank_curr_key;        /* [L, atomic] */
 	uint64_t rank_queued_key;      /* [L, atomic] */
+	/* admission's index of the SCs configured here (sc_admit.c) [sc_lock]: those of this
+	 * CPU alone, how many wider ones cover it, and the share they reserve (2^-20) */
+	struct sched_list part_scs;
+	uint32_t wide_scs;
+	uint64_t sc_share;
 	sched_time_t push_hold;        /* [L] no evening push from here before this instant: a
 					* rotation overshot onto this CPU on purpose (balance.c) */
 	/* core scheduling (core.h) */

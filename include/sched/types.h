@@ -153,4 +153,9 @@ enum sched_err {
 /* A static string naming the error; accepts err or -err. Never NULL. */
 const char *sched_strerror(int err);
 
+/* An intrusive doubly linked list node (libsched/list.h has the operations). */
+struct sched_list {
+	struct sched_list *next, *prev;
+};
+
 #endif
