@@ -120,7 +120,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 		switch_to(rq, prev, next, now);
 	sched__set(&next->state, SCHED_RUNNING);
 	rq->curr = next;
-	sched__update_load(rq); /* the current thread's rank changed */
+	sched__publish_rank(rq); /* the current thread changed; the load did not */
 	sched__set(&rq->need_resched, 0);
 	if (sched__core_on(rq))
 		sched__core_switched(rq, now);

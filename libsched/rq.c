@@ -82,8 +82,9 @@ struct sched_thread *sched__best_queued_rt(struct sched_rq *rq)
 }
 
 /* Publish what rq runs and its most urgent queued realtime thread, for push and pull on
- * other CPUs; keep the count of CPUs with one queued. O(classes). */
-static void publish_rank(struct sched_rq *rq)
+ * other CPUs; keep the count of CPUs with one queued. rq locked (sched__best_queued_rt
+ * asserts it). O(classes). */
+void sched__publish_rank(struct sched_rq *rq)
 {
 	struct sched_thread *c = rq->curr, *q = sched__best_queued_rt(rq);
 	struct sched_rank rc = c && sched__get(&c->state) == SCHED_RUNNING
@@ -111,7 +112,7 @@ void sched__update_load(struct sched_rq *rq)
 	__atomic_store_n(&rq->load,
 			 rq->load_other + rq->sys->classes[SCHED_NR_CLASSES - 1]->top_weight(rq),
 			 __ATOMIC_RELAXED);
-	publish_rank(rq);
+	sched__publish_rank(rq);
 }
 
 /*

@@ -34,6 +34,7 @@ static inline struct sched_rank sched__rank_queued(const struct sched_rq *rq)
 
 struct sched_rank sched__rank_of(const struct sched_thread *t, const struct sched_class *c);
 struct sched_thread *sched__best_queued_rt(struct sched_rq *rq);
+void sched__publish_rank(struct sched_rq *rq);
 void sched__update_load(struct sched_rq *rq);
 void sched__enqueue(struct sched_rq *rq, struct sched_thread *t, unsigned flags,
 		    sched_time_t now);

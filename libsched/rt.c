@@ -19,8 +19,6 @@
  */
 #include "internal.h"
 
-#define RT_LEVELS 99 /* priorities 1..99: list prio - 1 */
-
 struct rt_thread {
 	struct sched_list node;  /* in its level's list while queued (not current) */
 	uint64_t left;           /* RR: ns left of its quantum (0: a fresh one at the next turn) */
@@ -32,7 +30,7 @@ struct rt_rq {
 	uint64_t map[2];         /* bit prio - 1: that level's list is not empty */
 	uint64_t win;            /* the throttling window `used` counts in (now / rt_period) */
 	uint64_t used;           /* ns the class ran in window `win` */
-	struct sched_list level[RT_LEVELS];
+	struct sched_list level[SCHED_RT_PRIO_MAX];
 };
 
 SCHED_CLASS_STATE_FITS(struct rt_thread, rt, thread);
@@ -66,7 +64,7 @@ static void level_add(struct rt_rq *r, struct sched_thread *t, unsigned prio, bo
 {
 	struct sched_list *h = &r->level[prio - 1];
 
-	SCHED_ASSERT(prio >= 1 && prio <= RT_LEVELS);
+	SCHED_ASSERT(prio >= 1 && prio <= SCHED_RT_PRIO_MAX);
 	sched__list_add_tail(head ? h->next : h, &ts(t)->node);
 	r->map[(prio - 1) / 64] |= 1ull << ((prio - 1) % 64);
 	ts(t)->prio = (uint8_t)prio;
@@ -93,7 +91,7 @@ static void rt_rq_init(struct sched_rq *rq)
 
 	r->map[0] = r->map[1] = 0;
 	r->win = r->used = 0;
-	for (unsigned i = 0; i < RT_LEVELS; i++)
+	for (unsigned i = 0; i < SCHED_RT_PRIO_MAX; i++)
 		sched__list_init(&r->level[i]);
 }
 
@@ -263,7 +261,7 @@ static void rt_yield(struct sched_rq *rq, struct sched_thread *curr)
 /* Urgency among realtime threads of every CPU (push and pull): smaller first. */
 static uint64_t rt_rank_key(const struct sched_thread *t)
 {
-	return (uint64_t)(RT_LEVELS + 1 - t->rt_prio);
+	return (uint64_t)(SCHED_RT_PRIO_MAX + 1 - t->rt_prio);
 }
 
 static struct sched_thread *rt_first(struct sched_rq *rq)
@@ -304,7 +302,7 @@ static int rt_check(struct sched_rq *rq)
 	unsigned n = 0, want = rq->class_nr[SCHED_SLOT_rt] -
 			       (rq->curr && rq->curr->on_class == &sched_rt_class);
 
-	for (unsigned p = 1; p <= RT_LEVELS; p++) {
+	for (unsigned p = 1; p <= SCHED_RT_PRIO_MAX; p++) {
 		bool bit = r->map[(p - 1) / 64] >> ((p - 1) % 64) & 1;
 		struct sched_list *h = &r->level[p - 1];
 

@@ -41,14 +41,6 @@ static unsigned count(const sched_cpumask_t *m)
 	return n;
 }
 
-static bool overlap(const sched_cpumask_t *a, const sched_cpumask_t *b)
-{
-	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
-		if (a->w[i] & b->w[i])
-			return true;
-	return false;
-}
-
 static bool same(const sched_cpumask_t *a, const sched_cpumask_t *b)
 {
 	return sched_cpumask_subset(a, b) && sched_cpumask_subset(b, a);
@@ -68,7 +60,7 @@ static struct sched_thread *fp_overlap(struct sched_sys *s, const sched_cpumask_
 	for (struct sched_list *n = s->rt_declared.next; n != &s->rt_declared; n = n->next) {
 		struct sched_thread *t = sched__container_of(n, struct sched_thread, rt_node);
 
-		if (t->rt_budget && overlap(&t->affinity, cpus))
+		if (t->rt_budget && sched_cpumask_intersects(&t->affinity, cpus))
 			return t;
 	}
 	return NULL;
@@ -91,7 +83,7 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 	for (unsigned i = 0; i < s->nr_scs; i++) {
 		const struct sched_sc *o = &s->scs[i];
 
-		if (o == self || o->state != SCHED_SC_CONFIGURED || !overlap(&o->cpus, cpus))
+		if (o == self || o->state != SCHED_SC_CONFIGURED || !sched_cpumask_intersects(&o->cpus, cpus))
 			continue;
 		if (!same(&o->cpus, cpus)) {
 			v->conflict = o->index;
@@ -353,14 +345,15 @@ static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct s
 	unsigned n = 0;
 
 	for (unsigned i = 0; p->budget_ns && i < s->nr_scs; i++)
-		if (s->scs[i].state == SCHED_SC_CONFIGURED && overlap(&s->scs[i].cpus, &t->affinity)) {
+		if (s->scs[i].state == SCHED_SC_CONFIGURED &&
+		    sched_cpumask_intersects(&s->scs[i].cpus, &t->affinity)) {
 			v->conflict = s->scs[i].index;
 			return -1;
 		}
 	for (struct sched_list *x = s->rt_declared.next; x != &s->rt_declared; x = x->next) {
 		struct sched_thread *o = sched__container_of(x, struct sched_thread, rt_node);
 
-		if (o == t || !overlap(&o->affinity, &t->affinity))
+		if (o == t || !sched_cpumask_intersects(&o->affinity, &t->affinity))
 			continue;
 		if (fp_in_way(t, p, o) || (p->budget_ns && o->rt_budget && n + 2 > s->admit_max)) {
 			v->conflict_thread = o;
@@ -411,6 +404,7 @@ void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 			 const struct sched_rt_params *p)
 {
 	sched__assert_locked(&s->sc_lock);
+	sched__assert_thread_locked(t);
 	if (p->policy == SCHED_RT_NONE) {
 		sched__rt_unregister(s, t);
 		return;
@@ -422,33 +416,33 @@ void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 	t->rt_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
 }
 
-/* t leaves the registry (it left the class, or exits). sc_lock. */
+/* t leaves the registry (it left the class, or exits). sc_lock, t locked. */
 void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t)
 {
 	sched__assert_locked(&s->sc_lock);
+	sched__assert_thread_locked(t);
 	if (rt_listed(t))
 		sched__list_del(&t->rt_node);
 	t->rt_budget = 0;
 }
 
-/* Does an admitted guarantee count on `cpu`: a configured SC with it in its set, or a
- * declared fixed-priority thread with it in its affinity? Taking it offline would leave
- * less supply than was admitted (Linux refuses such a hotplug the same way). Takes
- * sc_lock. O(pool + threads in the class). */
+/* Does an admitted guarantee count on `cpu`: a configured SC with it in its set (the
+ * index says), or a declared fixed-priority thread with it in its affinity? Taking it
+ * offline would leave less supply than was admitted (Linux refuses such a hotplug the same
+ * way). Takes sc_lock. O(threads in the class). */
 bool sched__admitted_on(struct sched_sys *s, unsigned cpu)
 {
+	const struct sched_rq *rq = &s->rq[cpu];
 	sched_cpumask_t one;
 	unsigned long flags;
-	bool used = false;
+	bool used;
 
 	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE))
 		return false;
 	sched_cpumask_clear(&one);
 	sched_cpumask_set(&one, cpu);
 	flags = sched__lock_irq(&s->sc_lock);
-	for (unsigned i = 0; i < s->nr_scs && !used; i++)
-		used = s->scs[i].state == SCHED_SC_CONFIGURED && overlap(&s->scs[i].cpus, &one);
-	used = used || fp_overlap(s, &one);
+	used = rq->wide_scs || !sched__list_empty(&rq->part_scs) || fp_overlap(s, &one);
 	sched__unlock_irq(&s->sc_lock, flags);
 	return used;
 }
