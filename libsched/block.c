@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "account.h"
 #include "balance.h"
+#include "block.h"
 #include "push.h"
 #include "pick.h"
 #include "place.h"
@@ -46,7 +47,7 @@ static struct sched_thread *running_curr(struct sched_sys *s, unsigned cpu)
 }
 
 /* Validate an on-CPU entry: 0 with *t the CPU's current thread, or a specific error. */
-static int on_cpu_entry(struct sched_sys *s, unsigned cpu, struct sched_thread **next,
+int sched__on_cpu_entry(struct sched_sys *s, unsigned cpu, struct sched_thread **next,
 			struct sched_thread **t)
 {
 	if (!s || !next)
@@ -65,6 +66,21 @@ static void steal_if_idling(struct sched_rq *rq)
 	if (sched__get(&rq->online) && sched__get(&rq->nr_queued) == 0)
 		sched__steal(rq);
 	sched__rt_pull(rq, true);
+}
+
+/* The current thread t of rq's CPU, just put on a wait queue (mutex.c, under mx_lock),
+ * blocks (with a timeout unless NEVER); *next is what runs instead. Interrupts off. */
+void sched__wait_block(struct sched_rq *rq, struct sched_thread *t, sched_time_t deadline,
+		       struct sched_thread **next)
+{
+	steal_if_idling(rq);
+	sched__spin_lock(&t->lock);
+	sched__rq_lock(rq);
+	if (sched__get(&t->state) != SCHED_EXITED)
+		block_curr(rq, t, deadline);
+	*next = sched__schedule(rq);
+	sched__rq_unlock(rq);
+	sched__spin_unlock(&t->lock);
 }
 
 /* Consume a pending permit of t (under its lock); true if there was one. */
@@ -88,7 +104,7 @@ static int leave_cpu(struct sched_sys *s, unsigned cpu, sched_time_t deadline, b
 	struct sched_thread *t;
 	struct sched_rq *rq;
 	unsigned long flags;
-	int ret = on_cpu_entry(s, cpu, next, &t);
+	int ret = sched__on_cpu_entry(s, cpu, next, &t);
 
 	if (ret < 0)
 		return ret;
@@ -146,7 +162,7 @@ int sched_yield_cpu(struct sched_sys *s, unsigned cpu, struct sched_thread **nex
 	struct sched_thread *t;
 	struct sched_rq *rq;
 	unsigned long flags;
-	int ret = on_cpu_entry(s, cpu, next, &t);
+	int ret = sched__on_cpu_entry(s, cpu, next, &t);
 
 	if (ret < 0)
 		return ret;
@@ -175,7 +191,8 @@ static int handoff_check(struct sched_thread *me, struct sched_ref to)
 {
 	if (!sched__ref_live(to) || sched__get(&me->state) == SCHED_EXITED)
 		return -SCHED_ESTALE;
-	if (to.t == me || (sched__get(&to.t->state) != SCHED_BLOCKED && sched__get(&to.t->state) != SCHED_NEW))
+	if (to.t == me || (sched__get(&to.t->state) != SCHED_BLOCKED && sched__get(&to.t->state) != SCHED_NEW) ||
+	    sched__get(&to.t->waits_on)) /* only its mutex, condition or barrier ends that wait */
 		return -SCHED_ESTATE;
 	return 0;
 }
@@ -266,7 +283,7 @@ static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to, bool 
 	struct sched_thread *me;
 	unsigned long flags;
 	bool sc_locked;
-	int ret = on_cpu_entry(s, cpu, next, &me);
+	int ret = sched__on_cpu_entry(s, cpu, next, &me);
 
 	if (ret < 0 || !to.t)
 		return ret < 0 ? ret : -SCHED_EINVAL;

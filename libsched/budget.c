@@ -29,11 +29,13 @@ static void notify(struct sched_sys *s, struct sched_sc *sc, const struct sched_
  */
 void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t)
 {
-	struct sched_sc *sc = t->sc;
+	struct sched_sc *sc = sched__run_sc(t);
 
 	sched__assert_rq_locked(rq);
 	notify(rq->sys, sc, t);
-	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK)
+	/* a lent SC (mutex) makes its borrower wait for the refill instead: the borrower
+	 * holds a lock its lender waits for, and must not block on the lender's fault */
+	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK && sc == t->sc)
 		sched__set(&t->sc_fault, 1);
 	sched__set(&rq->need_resched, 1);
 }
@@ -46,18 +48,18 @@ static bool refills_first(const struct sched_rb_node *a, const struct sched_rb_n
 
 sched_time_t sched__budget_refill_at(const struct sched_thread *t)
 {
-	return sched__refill_next(t->sc);
+	return sched__refill_next(sched__run_sc(t));
 }
 
 /* Runnable t, whose SC has no budget now, waits for its refill on rq. O(log n). */
 void sched__budget_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	sched__assert_rq_locked(rq);
-	SCHED_ASSERT(t->sc && !t->sc_wait);
+	SCHED_ASSERT(sched__run_sc(t) && !t->sc_wait);
 	sched_rb_add(&rq->sc_wait, &t->sc_node, refills_first);
 	t->sc_wait = 1;
 	rq->nr_sc_wait++;
-	t->sc->wait_since = now;
+	sched__run_sc(t)->wait_since = now;
 }
 
 void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
@@ -67,8 +69,8 @@ void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_t
 	sched_rb_erase(&rq->sc_wait, &t->sc_node);
 	t->sc_wait = 0;
 	rq->nr_sc_wait--;
-	if (t->sc)
-		t->sc->stats.throttled_ns += now - t->sc->wait_since;
+	if (sched__run_sc(t))
+		sched__run_sc(t)->stats.throttled_ns += now - sched__run_sc(t)->wait_since;
 }
 
 /* The first thread in rq's refill wait, NULL if none. */

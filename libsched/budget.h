@@ -21,7 +21,7 @@ enum sched_gate {
  * a thread that never met an SC answers at the first test. */
 static inline enum sched_gate sched__gate(const struct sched_thread *t, sched_time_t now)
 {
-	const struct sched_sc *sc = t->sc;
+	const struct sched_sc *sc = sched__run_sc(t);
 
 	if (!sc)
 		return t->sc_fault || t->passive ? SCHED_GATE_BLOCK : SCHED_GATE_RUN;

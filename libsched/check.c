@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 #include "core_pick.h"
+#include "proxy.h"
 #include "rq.h"
 #include "sc.h"
 
@@ -46,6 +47,8 @@ static int check_curr(struct sched_sys *s, struct sched_rq *rq)
 	}
 	if (!stamp(s, c))
 		return sched__check_fail(s, "current thread also placed elsewhere", c->id);
+	if (sched__proxy_check(s, c) < 0)
+		return -SCHED_ECHECK;
 	if (c->cpu != rq->cpu)
 		return sched__check_fail(s, "current thread names another CPU", c->id);
 	if (!c->on_cpu)
@@ -91,6 +94,8 @@ static int check_class(struct sched_sys *s, struct sched_rq *rq, const struct sc
 			return sched__check_fail(s, "queued on a CPU outside its affinity", t->id);
 		if (!stamp(s, t))
 			return sched__check_fail(s, "thread placed twice", t->id);
+		if (sched__proxy_check(s, t) < 0)
+			return -SCHED_ECHECK;
 		if (t->on_cpu && t != rq->switching)
 			return sched__check_fail(s, "queued thread still marked on a CPU", t->id);
 		if (cls != s->classes[SCHED_NR_CLASSES - 1])
@@ -205,11 +210,14 @@ int sched_check(struct sched_sys *s)
 		struct sched_rq *rq = sched__rq(s, cpu);
 		unsigned long flags = sched_arch_irq_save();
 
+		sched__mx_lock(s); /* the mutex state of the threads met (before rq locks) */
 		sched__rq_lock(rq);
 		ret = check_cpu(s, rq);
 		if (!ret)
 			ret = sched__core_check(s, rq);
-		sched__rq_unlock_irq(rq, flags);
+		sched__rq_unlock(rq);
+		sched__mx_unlock(s, true);
+		sched_arch_irq_restore(flags);
 	}
 	if (ret < 0 && !s->check_msg)
 		s->check_msg = "inconsistent run queue";

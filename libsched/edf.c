@@ -47,13 +47,15 @@ static struct sched_thread *of(const struct sched_rb_node *n)
 /* A current thread whose SC was just lent or taken has no deadline left: it is leaving. */
 static sched_time_t key(const struct sched_thread *t)
 {
-	return t->sc ? t->sc->deadline : SCHED_TIME_NEVER;
+	const struct sched_sc *sc = sched__run_sc(t);
+
+	return sc ? sc->deadline : SCHED_TIME_NEVER;
 }
 
 /* A thread on an SC with usable budget belongs here. */
 static bool edf_accepts(const struct sched_thread *t, sched_time_t now)
 {
-	const struct sched_sc *sc = t->sc;
+	const struct sched_sc *sc = sched__run_sc(t);
 
 	return sc && sched__refill_avail(sc, now);
 }
@@ -138,10 +140,12 @@ static bool edf_handoff(struct sched_rq *rq, struct sched_thread *from, struct s
 /* Charge the SC; a depletion is the core's to act on (notify, fault, reschedule). */
 static enum sched_charge edf_charge(struct sched_rq *rq, struct sched_thread *t, uint64_t delta)
 {
+	struct sched_sc *sc = sched__run_sc(t);
+
 	(void)rq;
-	if (!t->sc)
+	if (!sc)
 		return SCHED_CHARGE_OK;
-	switch (sched__refill_charge(t->sc, delta, t->exec_start)) {
+	switch (sched__refill_charge(sc, delta, t->exec_start)) {
 	case SCHED_REFILL_OK:
 		return SCHED_CHARGE_OK;
 	case SCHED_REFILL_TURN:
@@ -163,16 +167,20 @@ static bool edf_wakeup_preempt(struct sched_rq *rq, struct sched_thread *curr,
 static sched_time_t edf_slice_end(struct sched_rq *rq, struct sched_thread *curr,
 				  sched_time_t charged_at)
 {
+	const struct sched_sc *sc = sched__run_sc(curr);
+
 	(void)rq;
-	return curr->sc ? charged_at + sched__refill_avail(curr->sc, charged_at) : charged_at;
+	return sc ? charged_at + sched__refill_avail(sc, charged_at) : charged_at;
 }
 
 /* Yield gives up what is left of the budget until the next refill (Linux: dl_yielded). */
 static void edf_yield(struct sched_rq *rq, struct sched_thread *curr)
 {
+	struct sched_sc *sc = sched__run_sc(curr);
+
 	(void)rq;
-	if (curr->sc)
-		sched__refill_forfeit(curr->sc, curr->exec_start);
+	if (sc)
+		sched__refill_forfeit(sc, curr->exec_start);
 }
 
 /* Core scheduling: the deadline, read with an atomic load (a sibling CPU compares it). A
@@ -180,7 +188,7 @@ static void edf_yield(struct sched_rq *rq, struct sched_thread *curr)
  * leaves at its own next pick: it comes last. */
 static uint64_t edf_core_key(struct sched_rq *rq, const struct sched_thread *t)
 {
-	const struct sched_sc *sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
+	const struct sched_sc *sc = sched__run_sc(t);
 
 	(void)rq;
 	return sc ? sc->deadline : SCHED_TIME_NEVER;
@@ -216,9 +224,9 @@ static int edf_check(struct sched_rq *rq)
 	for (struct sched_rb_node *x = rs(rq)->ready.leftmost; x; x = sched_rb_next(x)) {
 		const struct sched_thread *t = of(x);
 
-		if (!t->sc || t->on_class != &sched_edf_class)
+		if (!sched__run_sc(t) || t->on_class != &sched_edf_class)
 			return sched__check_fail(s, "thread in the EDF tree without an SC", t->id);
-		if (!sched__refill_avail(t->sc, sched_arch_now()))
+		if (!sched__refill_avail(sched__run_sc(t), sched_arch_now()))
 			return sched__check_fail(s, "EDF-queued thread has no usable budget", t->id);
 		if (prev && sched_time_before(key(t), key(prev)))
 			return sched__check_fail(s, "EDF tree out of deadline order", t->id);

@@ -516,14 +516,22 @@ static void eevdf_rq_init(struct sched_rq *rq)
 	sched__list_init(&rs(rq)->queued);
 }
 
+/* 2^32 / t's weight: the nice table's value for its nice's weight, else divided (an idle
+ * weight, or a weight a mutex waiter lends it). */
+static uint32_t inv_weight_of(const struct sched_thread *t)
+{
+	if (t->weight != SCHED_WEIGHT_IDLE && t->weight == sched__nice_weight(t->nice))
+		return sched__nice_inv_weight(t->nice);
+	return (uint32_t)(0xffffffffu / t->weight);
+}
+
 static void eevdf_thread_init(struct sched_sys *s, struct sched_thread *t)
 {
 	struct sched_fair_entity *se = &ts(t)->se;
 
 	(void)s;
 	*se = (struct sched_fair_entity){ .slice = t->slice, .weight = t->weight };
-	se->inv_weight = t->weight == SCHED_WEIGHT_IDLE ? 0xffffffffu / SCHED_WEIGHT_IDLE
-							 : sched__nice_inv_weight(t->nice);
+	se->inv_weight = inv_weight_of(t);
 	sched__list_init(&ts(t)->node);
 }
 
@@ -791,8 +799,7 @@ static void eevdf_reweight(struct sched_rq *rq, struct sched_thread *t)
 	sched__assert_thread_locked(t);
 	SCHED_ASSERT(rq ? sched__lock_mine(&rq->core->lock) : !se->on_q);
 	reweight_entity(se->q, se, t->weight);
-	se->inv_weight = t->weight == SCHED_WEIGHT_IDLE ? 0xffffffffu / SCHED_WEIGHT_IDLE
-							 : sched__nice_inv_weight(t->nice);
+	se->inv_weight = inv_weight_of(t);
 	if (!se->on_q) {
 		se->slice = t->slice;
 		return;

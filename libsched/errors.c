@@ -25,6 +25,10 @@ static const char *const names[SCHED_ERR_COUNT] = {
 	[SCHED_EDISABLED] = "core scheduling is off",
 	[SCHED_ENOGROUP] = "thread has no group of that kind",
 	[SCHED_EUNSCHED] = "a deadline could be missed",
+	[SCHED_EDEADLK] = "waiting would deadlock",
+	[SCHED_ETIMEDOUT] = "the wait timed out",
+	[SCHED_EOWNERDEAD] = "acquired; the previous owner died holding it",
+	[SCHED_ELOCKED] = "another thread owns the mutex",
 };
 
 const char *sched_strerror(int err)

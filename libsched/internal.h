@@ -53,6 +53,18 @@ static inline void sched__zero(void *p, size_t n)
 	}
 }
 
+/*
+ * The SC whose budget and deadline t runs on: one a mutex waiter lends it (proxy.c), else
+ * its own or a donated one (sc.c). Read where the classes and the budget gate read it;
+ * sc.c manages t->sc itself. mx_sc changes only under t's lock and its rq lock.
+ */
+static inline struct sched_sc *sched__run_sc(const struct sched_thread *t)
+{
+	struct sched_sc *m = __atomic_load_n(&t->mx_sc, __ATOMIC_RELAXED);
+
+	return m ? m : __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
+}
+
 static inline struct sched_rq *sched__rq(struct sched_sys *s, unsigned cpu)
 {
 	SCHED_ASSERT(cpu < s->nr_cpus);

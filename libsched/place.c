@@ -142,7 +142,7 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
 		return (int)prev;
 	sched__wait_switched(t); /* bounded by the old CPU finishing its switch */
-	if ((t->sc || t->rt_prio) && !s->cfg.core_sched && (c = rt_place(s, t, prev)) >= 0)
+	if ((sched__run_sc(t) || t->rt_prio) && !s->cfg.core_sched && (c = rt_place(s, t, prev)) >= 0)
 		return c;
 	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
 		return c;

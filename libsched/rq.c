@@ -225,6 +225,31 @@ void sched__block_curr_here(struct sched_rq *rq, struct sched_thread *prev)
 }
 
 /*
+ * t's weight (or slice) was just changed from `old`: every class with state for t, the load
+ * and the CPU follow. t locked; rq is its run queue, locked, if t is on one (queued,
+ * current) and charged up to now, else NULL. O(classes + class reweight).
+ */
+void sched__reweight(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *t,
+		     uint32_t old)
+{
+	/* counted in rq->load: on a class queue, or current on one (not a thread waiting for
+	 * its SC's refill, nor a MIGRATING thread already gone) */
+	bool counted = rq && t->on_class &&
+		       (sched__get(&t->state) == SCHED_RUNNABLE || rq->curr == t);
+
+	sched__assert_thread_locked(t);
+	if (counted && t->on_class != s->classes[SCHED_NR_CLASSES - 1])
+		rq->load_other += (uint64_t)t->weight - old;
+	for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) /* each keeps its own state */
+		if (s->classes[i]->reweight)
+			s->classes[i]->reweight(rq, t);
+	if (rq) {
+		sched__update_load(rq);
+		sched__kick(rq, false);
+	}
+}
+
+/*
  * Queued t's SC changed (budget back, bound, revoked): move it to where it now belongs.
  * A current thread is moved by its CPU's next pick instead, which this asks for; any other
  * thread is not on this queue and is placed by its next enqueue.
@@ -261,7 +286,7 @@ unsigned sched__expire_refills(struct sched_rq *rq, sched_time_t now)
 	while (n < SCHED_TIMER_BATCH && (t = sched__budget_first(rq)) &&
 	       !sched_time_before(now, sched__budget_refill_at(t))) {
 		sched__budget_wait_del(rq, t, now);
-		sched__refill_arrive(t->sc, now);
+		sched__refill_arrive(sched__run_sc(t), now);
 		sched__requeue(rq, t, now);
 		n++;
 	}

@@ -43,6 +43,8 @@ void sched__dequeue_curr(struct sched_rq *rq, struct sched_thread *prev, unsigne
 			 sched_time_t now);
 void sched__block_curr_here(struct sched_rq *rq, struct sched_thread *prev);
 void sched__requeue(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+void sched__reweight(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *t,
+		     uint32_t old);
 unsigned sched__expire_refills(struct sched_rq *rq, sched_time_t now);
 const struct sched_class *sched__class_for(struct sched_sys *s, const struct sched_thread *t,
 					  sched_time_t now);
@@ -61,7 +63,7 @@ struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *pre
  * that never met an SC, which keeps the class and budget checks off the plain paths. */
 static inline bool sched__class_may_change(const struct sched_rq *rq, const struct sched_thread *t)
 {
-	return t->sc || t->passive || t->sc_fault || t->rt_prio ||
+	return sched__run_sc(t) || t->passive || t->sc_fault || t->rt_prio ||
 	       t->on_class != rq->sys->classes[SCHED_NR_CLASSES - 1];
 }
 

@@ -40,7 +40,7 @@ bool sched__sc_involved(const struct sched_thread *t)
 /* In the fixed-priority registry of admission (sc_admit.c): exit must take it out. t locked. */
 static bool rt_registered(const struct sched_sys *s, const struct sched_thread *t)
 {
-	return s->admit_tasks && sched__get(&t->rt_prio);
+	return s->admit_tasks && sched__get(&t->rt_own);
 }
 
 /* Take sc_lock if the system has SCs and `t` (may be NULL) looks involved. */
@@ -216,6 +216,30 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 /* --- taking an SC away from a thread (sc_lock held) ---------------------------------------- */
 
 /*
+ * sc, which its holder lent to a mutex owner while it waits (proxy.c), is taken away: the
+ * owner runs on its own parameters again, at once if it runs. The holder's lock held (or
+ * none), sc_lock held.
+ */
+static void unlend(struct sched_sys *s, struct sched_sc *sc)
+{
+	struct sched_thread *o = sc->lent_to;
+	struct sched_rq *rq;
+
+	sched__assert_locked(&s->sc_lock);
+	sched__spin_lock(&o->lock);
+	rq = sched__lock_thread_rq(s, o);
+	if (rq->curr == o)
+		sched__charge_curr(rq, sched_arch_now());
+	if (o->sc_wait) /* keyed by sc's refill */
+		sched__budget_wait_del(rq, o, sched_arch_now());
+	__atomic_store_n(&o->mx_sc, NULL, __ATOMIC_RELAXED);
+	sc->lent_to = NULL;
+	sched__requeue(rq, o, sched_arch_now());
+	sched__rq_unlock(rq);
+	sched__spin_unlock(&o->lock);
+}
+
+/*
  * `h` loses the SC it runs on. Queued: it moves to the fair class, or blocks if passive.
  * Current: its CPU picks again at once (an IPI), without charging the SC meanwhile.
  * Takes h's thread lock unless the caller holds it (`locked`), then its rq lock.
@@ -230,6 +254,8 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	SCHED_ASSERT(!locked || sched__lock_mine(&h->lock));
 	if (!locked)
 		sched__spin_lock(&h->lock);
+	if (h->sc && h->sc->lent_to) /* a waiting holder lent it on: the borrower loses it too */
+		unlend(s, h->sc);
 	rq = sched__lock_thread_rq(s, h); /* an exited h may still be current */
 	st = sched__get(&h->state);
 	if (rq->curr == h)
@@ -390,11 +416,17 @@ static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct s
 	return 0;
 }
 
-static bool holder_runnable(const struct sched_sc *sc)
+static bool runnable(const struct sched_thread *t)
 {
-	uint8_t st = sc->holder ? sched__get(&sc->holder->state) : SCHED_BLOCKED;
+	uint8_t st = t ? sched__get(&t->state) : SCHED_BLOCKED;
 
 	return st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING;
+}
+
+/* Someone runs or waits runnable on sc: its holder, or a mutex owner it is lent to. */
+static bool holder_runnable(const struct sched_sc *sc)
+{
+	return runnable(sc->holder) || runnable(sc->lent_to);
 }
 
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
@@ -633,19 +665,20 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		return -SCHED_EINVAL;
 	flags = sched__lock_irq(&s->sc_lock);
 	sc = lookup(s, cap, SCHED_SC_READ, &ret);
-	if (sc && !sc->holder) {
+	if (sc && !sc->holder && !sc->lent_to) {
 		*out = sc->stats; /* nobody runs on it: nothing writes them */
 	} else if (sc) {
-		/* the figures are written under the holder's rq lock (charges, waits); the
-		 * holder's lock keeps it on that rq (lock order: sc_lock, thread, rq) */
-		struct sched_thread *h = sc->holder;
+		/* the figures are written under the rq lock of the thread running on it (its
+		 * holder, or a mutex owner it is lent to); that thread's lock keeps it on that
+		 * rq (lock order: sc_lock, thread, rq) */
+		struct sched_thread *h = sc->lent_to ? sc->lent_to : sc->holder;
 		struct sched_rq *rq;
 
 		sched__spin_lock(&h->lock);
 		rq = sched__lock_thread_rq(s, h);
 		*out = sc->stats;
 		/* include the run in progress, without charging (like thread stats) */
-		if (rq->curr == h && h->on_class && h->on_class->budgeted && h->sc == sc)
+		if (rq->curr == h && h->on_class && h->on_class->budgeted && sched__run_sc(h) == sc)
 			out->consumed_ns += sched_arch_now() - h->exec_start;
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
@@ -666,7 +699,7 @@ static int check_wait(struct sched_sys *s, struct sched_rq *rq)
 	     x = sched_rb_next(x), n++) {
 		struct sched_thread *t = sched__container_of(x, struct sched_thread, sc_node);
 
-		if (!t->sc || !t->sc_wait || t->cpu != rq->cpu)
+		if (!sched__run_sc(t) || !t->sc_wait || t->cpu != rq->cpu)
 			return sched__check_fail(s, "refill-wait thread without an SC or on another CPU", t->id);
 		if (sched__get(&t->state) != SCHED_RUNNABLE && rq->curr != t)
 			return sched__check_fail(s, "refill-wait thread not runnable", t->id);

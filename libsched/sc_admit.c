@@ -48,7 +48,8 @@ static bool same(const sched_cpumask_t *a, const sched_cpumask_t *b)
 
 static struct sched_rt_task task_of(uint64_t budget, uint64_t period, uint64_t deadline)
 {
-	return (struct sched_rt_task){ budget, period, deadline ? deadline : period, 0 };
+	return (struct sched_rt_task){ .budget = budget, .period = period,
+				       .deadline = deadline ? deadline : period };
 }
 
 /* The first declared fixed-priority thread (one with a guarantee) whose CPUs overlap
@@ -329,8 +330,8 @@ static bool fp_in_way(const struct sched_thread *t, const struct sched_rt_params
 	if (p->budget_ns && o->rt_budget)
 		return !same(&o->affinity, &t->affinity);
 	if (p->budget_ns)
-		return o->rt_prio >= p->prio;
-	return o->rt_budget && p->prio >= o->rt_prio;
+		return o->rt_own >= p->prio;
+	return o->rt_budget && p->prio >= o->rt_own;
 }
 
 /*
@@ -360,12 +361,16 @@ static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct s
 			return -1;
 		}
 		if (p->budget_ns && o->rt_budget)
-			ts[n++] = (struct sched_rt_task){ o->rt_budget, o->rt_period, o->rt_deadline,
-							  o->rt_prio };
+			ts[n++] = (struct sched_rt_task){ .budget = o->rt_budget,
+							  .period = o->rt_period,
+							  .deadline = o->rt_deadline,
+							  .prio = o->rt_own };
 	}
 	if (p->budget_ns)
-		ts[n++] = (struct sched_rt_task){ p->budget_ns, p->period_ns,
-						  p->deadline_ns ? p->deadline_ns : p->period_ns, p->prio };
+		ts[n++] = (struct sched_rt_task){ .budget = p->budget_ns, .period = p->period_ns,
+						  .deadline = p->deadline_ns ? p->deadline_ns
+									     : p->period_ns,
+						  .prio = p->prio };
 	return (int)n;
 }
 

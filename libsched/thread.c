@@ -13,7 +13,9 @@
 #include "migrate.h"
 #include "place.h"
 #include "progress.h"
+#include "proxy.h"
 #include "rq.h"
+#include "wake.h"
 #include "sc.h"
 #include "timeout.h"
 #include "trace.h"
@@ -30,7 +32,8 @@ static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bo
 		       uint64_t slice_ns)
 {
 	t->nice = (int8_t)nice;
-	t->weight = idle ? SCHED_WEIGHT_IDLE : sched__nice_weight(nice);
+	t->weight_own = idle ? SCHED_WEIGHT_IDLE : sched__nice_weight(nice);
+	t->weight = t->weight_own > t->lent_weight ? t->weight_own : t->lent_weight;
 	t->slice = slice_ns ? slice_ns : s->cfg.base_slice_ns;
 }
 
@@ -90,6 +93,7 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 	t->id = p->id;
 	sched__set(&t->state, SCHED_NEW);
 	t->cpu = (uint16_t)(self < s->nr_cpus ? self : 0);
+	sched__list_init(&t->held);
 	apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 	if (p->affinity) {
 		t->affinity = *p->affinity;
@@ -165,6 +169,17 @@ static void exit_on_cpu(struct sched_sys *s, struct sched_thread *t)
 	sched__rq_unlock(rq);
 }
 
+/* Exited t's waits and mutexes (mx_lock held, no thread lock): it leaves the queue it
+ * waits in, and each mutex it owns goes to its top waiter with "owner died". */
+static void exit_mutexes(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_thread *wake[SCHED_MUTEX_HELD_MAX];
+	unsigned n = sched__proxy_exit(s, t, wake);
+
+	for (unsigned i = 0; i < n; i++)
+		sched__wake_waiter(s, wake[i]);
+}
+
 int sched_exit(struct sched_sys *s, struct sched_ref r)
 {
 	struct sched_thread *t = r.t;
@@ -175,9 +190,11 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	if (!s || !t)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
+	sched__mx_lock(s); /* first: no mutex may be taken by t while it exits */
 	sc_locked = sched__lock_thread(s, t);
 	if (!sched__ref_live(r) || t->is_idle) {
 		sched__unlock_thread(s, t, sc_locked);
+		sched__mx_unlock(s, true);
 		sched_arch_irq_restore(flags);
 		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	}
@@ -194,6 +211,8 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
 	sched__unlock_thread(s, t, sc_locked);
+	exit_mutexes(s, t);
+	sched__mx_unlock(s, true);
 	sched_arch_irq_restore(flags);
 	return 0;
 }
@@ -246,7 +265,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		ret = dst;
 	else if (sc && !sched_cpumask_subset(mask, &sc->cpus)) /* its SC's time is valid only there */
 		ret = -SCHED_EAFFINITY;
-	else if (s->admit_tasks && t->rt_prio) /* admitted where it is: its cluster is fixed */
+	else if (s->admit_tasks && t->rt_own) /* admitted where it is: its cluster is fixed */
 		ret = -SCHED_EAFFINITY;
 	if (ret == 0) {
 		t->affinity = *mask;
@@ -340,11 +359,6 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	} else {
 		bool on_cpu = sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED;
 		struct sched_rq *rq = on_cpu ? sched__lock_thread_rq(s, t) : NULL;
-		/* counted in rq->load: on a class queue, or current on one (not a thread waiting
-		 * for its SC's refill, nor a MIGRATING thread already gone) */
-		bool counted = rq && t->on_class &&
-			       (sched__get(&t->state) == SCHED_RUNNABLE || rq->curr == t);
-
 		uint32_t old = t->weight;
 
 		if (rq)
@@ -352,16 +366,9 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		else
 			sched__wait_switched(t);
 		apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
-		if (counted && t->on_class != s->classes[SCHED_NR_CLASSES - 1])
-			rq->load_other += (uint64_t)t->weight - old;
-		for (unsigned i = 0; i < SCHED_NR_CLASSES; i++) /* each keeps its own state */
-			if (s->classes[i]->reweight)
-				s->classes[i]->reweight(rq, t);
-		if (rq) {
-			sched__update_load(rq);
-			sched__kick(rq, false);
+		sched__reweight(s, rq, t, old);
+		if (rq)
 			sched__rq_unlock(rq);
-		}
 	}
 	sched__unlock_irq(&t->lock, flags);
 	return ret;
@@ -399,7 +406,8 @@ static void apply_rt(struct sched_sys *s, struct sched_thread *t, const struct s
 	if (rq)
 		sched__charge_curr(rq, sched_arch_now());
 	t->rt_policy = p->policy;
-	sched__set(&t->rt_prio, p->prio);
+	sched__set(&t->rt_own, p->prio);
+	sched__set(&t->rt_prio, p->prio > t->lent_rt ? p->prio : t->lent_rt);
 	if (rq) {
 		sched__requeue(rq, t, sched_arch_now());
 		sched__rq_unlock(rq);

@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "account.h"
 #include "place.h"
+#include "proxy.h"
 #include "push.h"
 #include "rq.h"
 #include "sc.h"
@@ -142,13 +143,23 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 {
 	unsigned push_from;
 	unsigned long flags;
-	bool sc_locked;
+	bool sc_locked, mx;
 	int ret;
 
 	flags = sched_arch_irq_save();
+	/* a waiter's timeout ends its wait first, under mx_lock (before the thread lock) */
+	mx = seq && sched__get(&r.t->waits_on) && sched__mx_lock(s);
+	if (mx && sched__ref_live(r) && *seq == sched__get(&r.t->block_seq) && r.t->waits_on &&
+	    !sched__wait_timeout(s, r.t)) {
+		sched__mx_unlock(s, mx); /* a condition wait goes on, for its mutex */
+		sched_arch_irq_restore(flags);
+		return 0;
+	}
 	sc_locked = sched__lock_thread(s, r.t);
 	if (!sched__ref_live(r))
 		ret = -SCHED_ESTALE;
+	else if (sched__get(&r.t->waits_on))
+		ret = -SCHED_ESTATE; /* only its mutex, condition or barrier ends that wait */
 	else if (!seq && cancel_fault(s, r.t))
 		ret = 0;
 	else if ((sched__get(&r.t->state) != SCHED_NEW && sched__get(&r.t->state) != SCHED_BLOCKED) ||
@@ -156,13 +167,22 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 		ret = -SCHED_ESTATE;
 	else if ((ret = sched__sc_wake_check(r.t)) == 0)
 		ret = sched__wake_locked(s, r.t, why, false);
-	push_from = ret == 0 && (r.t->sc || r.t->rt_prio) ? r.t->cpu : s->nr_cpus;
+	push_from = ret == 0 && (sched__run_sc(r.t) || r.t->rt_prio) ? r.t->cpu : s->nr_cpus;
 	sched__unlock_thread(s, r.t, sc_locked);
+	sched__mx_unlock(s, mx);
 	sched_arch_irq_restore(flags);
 	if (push_from < s->nr_cpus) /* placed behind a more urgent thread (say, throttled when
 				     * placed): it may run elsewhere */
 		sched__rt_push(s, push_from);
 	return ret;
+}
+
+/* Wake t, whose wait on a mutex, condition or barrier just ended (mx_lock held). */
+int sched__wake_waiter(struct sched_sys *s, struct sched_thread *t)
+{
+	struct sched_ref r = { t, sched__get(&t->gen) };
+
+	return wake_ref(s, r, SCHED_WAKE_PARK, NULL);
 }
 
 int sched_wake(struct sched_sys *s, struct sched_ref r, enum sched_wake_reason why)
@@ -187,10 +207,10 @@ int sched_unpark(struct sched_sys *s, struct sched_ref r)
 	sc_locked = sched__lock_thread(s, r.t);
 	if (!sched__ref_live(r) || r.t->is_idle) /* an idle thread never parks */
 		ret = r.t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
-	else if (sched__get(&r.t->state) == SCHED_BLOCKED && (ret = sched__sc_wake_check(r.t)) == 0)
+	else if (sched__get(&r.t->state) != SCHED_BLOCKED || sched__get(&r.t->waits_on))
+		r.t->permit = 1; /* not parked (yet, or waits on a mutex): its next park returns */
+	else if ((ret = sched__sc_wake_check(r.t)) == 0)
 		ret = sched__wake_locked(s, r.t, SCHED_WAKE_PARK, false);
-	else if (sched__get(&r.t->state) != SCHED_BLOCKED)
-		r.t->permit = 1; /* not parked (yet): its next park returns at once */
 	sched__unlock_thread(s, r.t, sc_locked);
 	sched_arch_irq_restore(flags);
 	return ret;

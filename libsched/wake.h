@@ -16,4 +16,6 @@ int sched__wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 void sched__wake_commit(struct sched_thread *t, struct sched_rq *rq, struct sched_rq *srq,
 			enum sched_wake_reason why, unsigned waker, bool donated);
 
+int sched__wake_waiter(struct sched_sys *s, struct sched_thread *t);
+
 #endif

@@ -9,8 +9,9 @@
 #   0 utilities       rbtree weight errors trace
 #   1 policy leaves   eevdf rr rt edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
-#   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push wake thread
-#   4 entry points    pick block sys check
+#   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push proxy wake
+#                     thread
+#   4 entry points    pick block mutex sys check
 # A new module must be added here (an unknown module fails the test).
 set -eu
 NM=$1
@@ -42,10 +43,12 @@ core_pick 3
 core_protect 3
 balance 3
 push 3
+proxy 3
 wake 3
 thread 3
 pick 4
 block 4
+mutex 4
 sys 4
 check 4
 '

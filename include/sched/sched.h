@@ -29,6 +29,7 @@
 
 #include <sched/class.h>
 #include <sched/core.h>
+#include <sched/mutex.h>
 #include <sched/rbtree.h>
 #include <sched/sc.h>
 #include <sched/trace.h>
@@ -183,6 +184,23 @@ struct sched_thread {
 	 * rt_budget != 0; its CPU set is its affinity, fixed while declared [sc_lock] */
 	uint64_t rt_budget, rt_period, rt_deadline;
 	struct sched_list rt_node;
+	/* what it runs with: its own fixed priority and weight, raised to what a mutex waiter
+	 * lends it (proxy.c); rt_prio and weight above are the results [thread lock + rq] */
+	uint8_t rt_own, lent_rt;
+	uint32_t weight_own, lent_weight;
+	struct sched_sc *mx_sc;      /* a waiter's SC it runs on, or NULL (sched__run_sc) */
+	/* mutexes, condition variables, barriers (mutex.h) [sys.mx_lock; waits_on also under
+	 * the thread lock, which wake and exit read it under] */
+	void *waits_on;              /* the object it waits on, or NULL */
+	uint8_t wait_kind;           /* enum sched_wait_kind (proxy.h) */
+	int8_t wait_result;          /* how its last wait ended (sched_wait_result) */
+	uint8_t nr_held;
+	uint8_t wait_slot;           /* its rank among the waiters: slot, key, then arrival */
+	uint64_t wait_key;
+	uint32_t wait_seq;
+	struct sched_rb_node wait_node; /* in the waiters of waits_on */
+	struct sched_mutex *cond_mx; /* waiting on a condition: the mutex it takes back */
+	struct sched_list held;      /* the mutexes it owns */
 };
 
 
@@ -330,6 +348,9 @@ struct sched_sys {
 	struct sched_sc *scs;        /* the SC pool (sched_sc_pool), nr_scs slots */
 	unsigned nr_scs;
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
+	struct sched_lock mx_lock;   /* every mutex, condition variable and barrier (mutex.h);
+				      * first in the lock order */
+	uint32_t mx_seq;             /* arrival order of waiters [mx_lock] */
 	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
 	unsigned admit_max;          /* its entries */
 	uint8_t admit_fit;           /* enum sched_rt_fit for partitioned SCs */

@@ -147,6 +147,10 @@ enum sched_err {
 	SCHED_EDISABLED,/* core scheduling is off (sched_config.core_sched) */
 	SCHED_ENOGROUP, /* the thread is in no group of the kind the scope names */
 	SCHED_EUNSCHED, /* the realtime tasks could miss a deadline (admission analysis) */
+	SCHED_EDEADLK,  /* waiting would deadlock: the caller owns the mutex, or a cycle of owners */
+	SCHED_ETIMEDOUT,/* a wait ended at its deadline (sched_wait_result) */
+	SCHED_EOWNERDEAD,/* the mutex is the caller's, its previous owner exited holding it */
+	SCHED_ELOCKED,  /* sched_mutex_trylock only: another thread owns the mutex */
 	SCHED_ERR_COUNT
 };
 

@@ -266,6 +266,7 @@ static const struct field sys_fields[] = {
 	FLD(sched_sys, nr_cpus), FLD(sched_sys, rq), FLD(sched_sys, topo), FLD(sched_sys, cfg),
 	FLD(sched_sys, classes), FLD(sched_sys, online), FLD(sched_sys, root_authority),
 	FLD(sched_sys, scs), FLD(sched_sys, nr_scs), FLD(sched_sys, sc_lock),
+	FLD(sched_sys, mx_lock), FLD(sched_sys, mx_seq),
 	FLD(sched_sys, core_next_cookie), FLD(sched_sys, core_next_stamp),
 	FLD(sched_sys, check_epoch), FLD(sched_sys, check_msg), FLD(sched_sys, check_arg),
 	{ NULL, 0, 0 }
@@ -329,7 +330,8 @@ static const struct range excluded_thread[] = {
 };
 
 static const struct range excluded_sys[] = {
-	{ offsetof(struct sched_sys, sc_lock), sizeof(struct sched_lock) }, { 0, 0 }
+	{ offsetof(struct sched_sys, sc_lock), sizeof(struct sched_lock) },
+	{ offsetof(struct sched_sys, mx_lock), sizeof(struct sched_lock) }, { 0, 0 }
 };
 
 static const struct range excluded_none[] = { { 0, 0 } };
@@ -801,6 +803,7 @@ static void check_lock(const struct sched_lock *l, const char *what, unsigned id
 static void check_locks(struct fz *f)
 {
 	check_lock(&f->sim->sys.sc_lock, "sc_lock", 0);
+	check_lock(&f->sim->sys.mx_lock, "mx_lock", 0);
 	for (unsigned c = 0; c < f->ncpu; c++) {
 		check_lock(&f->sim->rq[c].lock, "rq", c);
 		check_lock(&f->sim->cpu[c].idle.lock, "idle thread", c);

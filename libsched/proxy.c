@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proxy.c - mutex ownership, the wait queues of mutexes, condition variables and barriers,
+ * and proxy execution by lending.
+ *
+ * Lending rule. The waiters of the SCHED_MUTEX_PROXY mutexes a thread owns are its
+ * lenders; the most urgent of them (waiter order: on an SC by deadline first, then fixed
+ * priority, then weight; equals by arrival) lends it what it runs with:
+ *   - its SC (the one it runs on, sched__run_sc) unless the owner's own SC has an earlier
+ *     deadline: the owner is then EDF-ordered by that deadline and its time is charged to
+ *     that SC's budget (the lender's, as an IPC donation is charged to the caller's);
+ *   - fixed priority max(own, lender's), and weight max(own, lender's).
+ * A lender's values already include what its own waiters lend it, so a chain of owners
+ * carries the top waiter's parameters to its end; sched__proxy_chain walks the chain,
+ * bounded by SCHED_MUTEX_DEPTH_MAX, and stops where nothing changes.
+ *
+ * Where the owner runs: on its own queue or CPU. What it inherits moves it as it moves any
+ * thread of that rank (realtime push and pull, wake placement); the lender's CPU runs
+ * other work meanwhile. Core scheduling applies unchanged (the owner keeps its cookie).
+ *
+ * Invariants (sched__proxy_check): a thread waiting on an object is BLOCKED and in that
+ * object's queue; a mutex's owner has it in its held list; owner chains are acyclic and at
+ * most SCHED_MUTEX_DEPTH_MAX long; an SC an owner runs on for a waiter is its top lender's.
+ */
+#include "internal.h"
+#include "account.h"
+#include "budget.h"
+#include "proxy.h"
+#include "rq.h"
+#include "timeout.h"
+
+bool sched__mx_lock(struct sched_sys *s)
+{
+	sched__spin_lock(&s->mx_lock);
+	return true;
+}
+
+void sched__mx_unlock(struct sched_sys *s, bool locked)
+{
+	if (locked)
+		sched__spin_unlock(&s->mx_lock);
+}
+
+/* --- wait queues ------------------------------------------------------------------------------ */
+
+static struct sched_thread *waiter(const struct sched_rb_node *n)
+{
+	return sched__container_of((struct sched_rb_node *)n, struct sched_thread, wait_node);
+}
+
+static bool waits_before(const struct sched_rb_node *a, const struct sched_rb_node *b)
+{
+	const struct sched_thread *x = waiter(a), *y = waiter(b);
+
+	if (x->wait_slot != y->wait_slot)
+		return x->wait_slot < y->wait_slot;
+	if (x->wait_key != y->wait_key)
+		return x->wait_slot == 0 ? sched__deadline_before(x->wait_key, y->wait_key)
+					 : x->wait_key < y->wait_key;
+	return (int32_t)(x->wait_seq - y->wait_seq) < 0;
+}
+
+/* t's rank among waiters, from what it runs with now. t locked. */
+static void rank(struct sched_thread *t)
+{
+	const struct sched_sc *sc = sched__run_sc(t);
+
+	sched__assert_thread_locked(t);
+	if (sc) {
+		t->wait_slot = 0;
+		t->wait_key = sc->deadline;
+	} else if (t->rt_prio) {
+		t->wait_slot = 1;
+		t->wait_key = SCHED_RT_PRIO_MAX + 1u - t->rt_prio;
+	} else {
+		t->wait_slot = 2;
+		t->wait_key = UINT32_MAX - (uint64_t)t->weight;
+	}
+}
+
+void sched__waitq_init(struct sched_waitq *q)
+{
+	*q = (struct sched_waitq){ 0 };
+}
+
+struct sched_thread *sched__waitq_first(const struct sched_waitq *q)
+{
+	return q->tree.leftmost ? waiter(q->tree.leftmost) : NULL;
+}
+
+/* The queue t waits in. */
+static struct sched_waitq *queue_of(const struct sched_thread *t)
+{
+	switch (t->wait_kind) {
+	case SCHED_WAIT_MUTEX:
+		return &((struct sched_mutex *)t->waits_on)->waiters;
+	case SCHED_WAIT_COND:
+		return &((struct sched_cond *)t->waits_on)->waiters;
+	default:
+		return &((struct sched_barrier *)t->waits_on)->waiters;
+	}
+}
+
+/* t starts waiting on obj, in q. O(log waiters). */
+void sched__wait_on(struct sched_sys *s, struct sched_thread *t, void *obj,
+		    enum sched_wait_kind kind, struct sched_waitq *q)
+{
+	sched__assert_locked(&s->mx_lock);
+	sched__spin_lock(&t->lock);
+	SCHED_ASSERT(!t->waits_on);
+	rank(t);
+	t->wait_seq = s->mx_seq++;
+	sched_rb_add(&q->tree, &t->wait_node, waits_before);
+	q->n++;
+	t->wait_kind = (uint8_t)kind;
+	sched__set(&t->waits_on, obj);
+	sched__spin_unlock(&t->lock);
+}
+
+/* t stops waiting (it stays blocked until its waker wakes it). O(log waiters). */
+void sched__wait_off(struct sched_sys *s, struct sched_thread *t, struct sched_waitq *q)
+{
+	sched__assert_locked(&s->mx_lock);
+	SCHED_ASSERT(t->waits_on && q->n);
+	sched__spin_lock(&t->lock);
+	sched_rb_erase(&q->tree, &t->wait_node);
+	q->n--;
+	t->wait_kind = SCHED_WAIT_NONE;
+	sched__set(&t->waits_on, NULL);
+	sched__spin_unlock(&t->lock);
+}
+
+/* --- ownership -------------------------------------------------------------------------------- */
+
+/* t owns free m now; its wait ends with `result`, or -SCHED_EOWNERDEAD if the last owner
+ * died holding m (told once). The caller updates t's lending. O(1). */
+void sched__mutex_take(struct sched_sys *s, struct sched_mutex *m, struct sched_thread *t,
+		       int result)
+{
+	sched__assert_locked(&s->mx_lock);
+	SCHED_ASSERT(!m->owner && t->nr_held < SCHED_MUTEX_HELD_MAX);
+	m->owner = t;
+	sched__list_add_tail(&t->held, &m->held_node);
+	t->nr_held++;
+	t->wait_result = (int8_t)(m->owner_died ? -SCHED_EOWNERDEAD : result);
+	m->owner_died = 0;
+}
+
+/*
+ * m's owner lets it go: the most urgent waiter owns it now and is returned (the caller
+ * updates both threads' lending and wakes it), or m is free and NULL is returned.
+ * O(log waiters).
+ */
+struct sched_thread *sched__mutex_pass(struct sched_sys *s, struct sched_mutex *m, int result)
+{
+	struct sched_thread *o = m->owner, *w = sched__waitq_first(&m->waiters);
+
+	sched__assert_locked(&s->mx_lock);
+	SCHED_ASSERT(o && o->nr_held);
+	sched__list_del(&m->held_node);
+	o->nr_held--;
+	m->owner = NULL;
+	if (result == -SCHED_EOWNERDEAD)
+		m->owner_died = 1;
+	if (!w)
+		return NULL;
+	sched__wait_off(s, w, &m->waiters);
+	sched__mutex_take(s, m, w, w->wait_result);
+	return w;
+}
+
+/* Would `me` waiting for m close a cycle of owners, or make the chain too long? */
+int sched__mutex_chain_check(const struct sched_mutex *m, const struct sched_thread *me)
+{
+	const struct sched_thread *o = m->owner;
+
+	for (unsigned d = 0; o; d++) {
+		if (o == me)
+			return -SCHED_EDEADLK;
+		if (d >= SCHED_MUTEX_DEPTH_MAX)
+			return -SCHED_EDEPTH;
+		if (o->wait_kind != SCHED_WAIT_MUTEX)
+			return 0;
+		o = ((const struct sched_mutex *)o->waits_on)->owner;
+	}
+	return 0;
+}
+
+/* --- lending ---------------------------------------------------------------------------------- */
+
+struct lend {
+	struct sched_sc *sc;
+	uint8_t rt;
+	uint32_t weight;
+};
+
+/* t's most urgent lender, or NULL. O(held mutexes). */
+static struct sched_thread *lender(const struct sched_thread *t)
+{
+	struct sched_thread *best = NULL;
+	unsigned n = 0;
+
+	for (const struct sched_list *x = t->held.next; x != &t->held && n < SCHED_MUTEX_HELD_MAX;
+	     x = x->next, n++) {
+		const struct sched_mutex *m = sched__container_of(x, struct sched_mutex, held_node);
+		struct sched_thread *w = sched__waitq_first(&m->waiters);
+
+		if (w && !(m->flags & SCHED_MUTEX_PLAIN) &&
+		    (!best || waits_before(&w->wait_node, &best->wait_node)))
+			best = w;
+	}
+	return best;
+}
+
+/* What t's lenders lend it now. t locked. */
+static struct lend lend_of(const struct sched_thread *t)
+{
+	const struct sched_thread *w = lender(t);
+	struct lend l = { 0 };
+
+	if (!w)
+		return l;
+	l.sc = sched__run_sc(w);
+	if (l.sc && (l.sc == t->sc || (t->sc && !sched__deadline_before(l.sc->deadline,
+								       t->sc->deadline))))
+		l.sc = NULL; /* its own SC is at least as urgent */
+	l.rt = sched__get(&w->rt_prio);
+	l.weight = w->weight;
+	return l;
+}
+
+/* t runs on sc (or on its own again: NULL) for a lender. sc_lock, t and rq locked. */
+static void set_lent_sc(struct sched_thread *t, struct sched_sc *sc)
+{
+	struct sched_sc *old = t->mx_sc;
+
+	if (old && old->lent_to == t)
+		old->lent_to = NULL;
+	__atomic_store_n(&t->mx_sc, sc, __ATOMIC_RELAXED);
+	if (sc)
+		sc->lent_to = t;
+}
+
+/* Change what t runs with, under its locks; a queued t moves to where that puts it, a
+ * current one at its CPU's next pick. */
+static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
+{
+	enum sched_state st = (enum sched_state)sched__get(&t->state);
+	struct sched_rq *rq = st != SCHED_NEW && st != SCHED_BLOCKED ? sched__lock_thread_rq(s, t)
+								       : NULL;
+	sched_time_t now = sched_arch_now();
+	bool waited = false;
+	uint32_t old = t->weight;
+
+	if (rq) {
+		sched__charge_curr(rq, now); /* what it used so far, at its old parameters */
+		waited = t->sc_wait;
+		if (waited) /* keyed by its old SC's refill */
+			sched__budget_wait_del(rq, t, now);
+	}
+	set_lent_sc(t, l.sc);
+	t->lent_rt = l.rt;
+	sched__set(&t->rt_prio, t->rt_own > l.rt ? t->rt_own : l.rt);
+	t->lent_weight = l.weight;
+	t->weight = t->weight_own > l.weight ? t->weight_own : l.weight;
+	if (t->weight != old)
+		sched__reweight(s, rq, t, old);
+	if (t->waits_on) { /* its place among the waiters it is one of */
+		struct sched_waitq *q = queue_of(t);
+
+		sched_rb_erase(&q->tree, &t->wait_node);
+		rank(t);
+		sched_rb_add(&q->tree, &t->wait_node, waits_before);
+	}
+	if (!rq)
+		return;
+	if (rq->curr == t && waited && sched__gate(t, now) != SCHED_GATE_RUN)
+		sched__budget_wait_add(rq, t, now); /* a queued one is put back by the requeue */
+	sched__requeue(rq, t, now);
+	sched__rq_unlock(rq);
+}
+
+/*
+ * Recompute what t's lenders lend it and apply it if that changed. Returns whether it did.
+ * O(held mutexes + class requeue).
+ */
+bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t)
+{
+	bool sc_locked = false, changed;
+	struct lend l;
+
+	sched__assert_locked(&s->mx_lock);
+	if (s->scs) { /* lent_to of an SC is sc_lock's (sc.c takes a revoked SC back) */
+		sched__spin_lock(&s->sc_lock);
+		sc_locked = true;
+	}
+	sched__spin_lock(&t->lock);
+	l = lend_of(t);
+	changed = l.sc != t->mx_sc || l.rt != t->lent_rt || l.weight != t->lent_weight;
+	if (changed)
+		apply(s, t, l);
+	sched__spin_unlock(&t->lock);
+	if (sc_locked)
+		sched__spin_unlock(&s->sc_lock);
+	return changed;
+}
+
+/* m's waiters changed: carry it to m's owner, and on along the owners it waits for. */
+void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m)
+{
+	for (unsigned d = 0; d <= SCHED_MUTEX_DEPTH_MAX && m && m->owner; d++) {
+		struct sched_thread *o = m->owner;
+
+		if (!sched__proxy_update(s, o) || o->wait_kind != SCHED_WAIT_MUTEX)
+			return;
+		m = o->waits_on;
+	}
+}
+
+/* --- the ends of a wait ------------------------------------------------------------------------ */
+
+/* w leaves condition c to take its mutex back: at once if it is free (true: the caller wakes
+ * w), else by waiting for it, lending to its owner like any waiter. */
+static bool cond_to_mutex(struct sched_sys *s, struct sched_thread *w, struct sched_cond *c)
+{
+	struct sched_mutex *m = w->cond_mx;
+
+	sched__wait_off(s, w, &c->waiters);
+	w->cond_mx = NULL;
+	if (!m->owner) {
+		sched__mutex_take(s, m, w, w->wait_result);
+		sched__proxy_update(s, w);
+		return true;
+	}
+	sched__wait_on(s, w, m, SCHED_WAIT_MUTEX, &m->waiters);
+	sched__proxy_chain(s, m);
+	return false;
+}
+
+/*
+ * The most urgent waiter of c is signalled: it owns its mutex at once if that is free
+ * (returned: the caller wakes it), or waits for it from now on, without the timeout of
+ * its condition wait (NULL). O(log waiters + chain).
+ */
+struct sched_thread *sched__cond_wake(struct sched_sys *s, struct sched_cond *c)
+{
+	struct sched_thread *w = sched__waitq_first(&c->waiters);
+
+	if (!w)
+		return NULL;
+	sched__spin_lock(&w->lock);
+	sched__timeout_cancel(s, w);
+	sched__spin_unlock(&w->lock);
+	return cond_to_mutex(s, w, c) ? w : NULL;
+}
+
+/*
+ * Blocked t's wait timed out. A mutex wait ends; a condition wait goes on to take its mutex
+ * (at once if free). Returns whether t may be woken now. O(log waiters + chain).
+ */
+bool sched__wait_timeout(struct sched_sys *s, struct sched_thread *t)
+{
+	sched__assert_locked(&s->mx_lock);
+	t->wait_result = -SCHED_ETIMEDOUT;
+	if (t->wait_kind == SCHED_WAIT_MUTEX) {
+		struct sched_mutex *m = t->waits_on;
+
+		sched__wait_off(s, t, &m->waiters);
+		sched__proxy_chain(s, m);
+		sched__proxy_update(s, t);
+		return true;
+	}
+	SCHED_ASSERT(t->wait_kind == SCHED_WAIT_COND); /* barrier waits have no timeout */
+	return cond_to_mutex(s, t, t->waits_on);
+}
+
+/*
+ * Exited t leaves its wait and hands every mutex it owns to its most urgent waiter, with
+ * "owner died" (robust mutexes). Stores the new owners in wake[] (SCHED_MUTEX_HELD_MAX
+ * entries) for the caller to wake; returns how many. O(held x (log waiters + held)).
+ */
+unsigned sched__proxy_exit(struct sched_sys *s, struct sched_thread *t, struct sched_thread **wake)
+{
+	unsigned n = 0;
+
+	sched__assert_locked(&s->mx_lock);
+	if (t->waits_on) {
+		struct sched_mutex *m = t->wait_kind == SCHED_WAIT_MUTEX ? t->waits_on : NULL;
+
+		if (t->wait_kind == SCHED_WAIT_BARRIER)
+			((struct sched_barrier *)t->waits_on)->arrived--;
+		sched__wait_off(s, t, queue_of(t));
+		t->cond_mx = NULL;
+		if (m)
+			sched__proxy_chain(s, m);
+	}
+	while (!sched__list_empty(&t->held) && n < SCHED_MUTEX_HELD_MAX) {
+		struct sched_mutex *m = sched__container_of(t->held.next, struct sched_mutex, held_node);
+		struct sched_thread *w = sched__mutex_pass(s, m, -SCHED_EOWNERDEAD);
+
+		if (w) {
+			sched__proxy_update(s, w);
+			wake[n++] = w;
+		}
+	}
+	sched__proxy_update(s, t); /* nothing left to lend it */
+	return n;
+}
+
+/* --- the checker ------------------------------------------------------------------------------ */
+
+/* The waiters of m, owned by t, are blocked waiting on it. Bounded by the tree's size. */
+static int check_waiters(struct sched_sys *s, const struct sched_mutex *m)
+{
+	unsigned n = 0;
+
+	if (!sched_rb_valid((struct sched_rb_tree *)&m->waiters.tree))
+		return sched__check_fail(s, "mutex waiters are not a red-black tree", m->owner->id);
+	for (struct sched_rb_node *x = m->waiters.tree.leftmost; x && n <= m->waiters.n;
+	     x = sched_rb_next(x), n++) {
+		const struct sched_thread *w = waiter(x);
+
+		if (w->waits_on != m || w->wait_kind != SCHED_WAIT_MUTEX)
+			return sched__check_fail(s, "mutex waiter waits on something else", w->id);
+		if (sched__get(&w->state) != SCHED_BLOCKED)
+			return sched__check_fail(s, "thread runs while it waits on a mutex", w->id);
+	}
+	if (n != m->waiters.n)
+		return sched__check_fail(s, "mutex waiter count is wrong", m->owner->id);
+	return 0;
+}
+
+/*
+ * t's mutex state: waiting means blocked and an acyclic, bounded chain of owners; what it
+ * owns names it as the owner, its waiters wait on it; an SC it runs on for a waiter is
+ * its top lender's. mx_lock held. O(held x waiters + chain).
+ */
+int sched__proxy_check(struct sched_sys *s, struct sched_thread *t)
+{
+	const struct sched_thread *o = t;
+	unsigned n = 0;
+	int ret;
+
+	sched__assert_locked(&s->mx_lock);
+	if (t->waits_on && sched__get(&t->state) != SCHED_BLOCKED)
+		return sched__check_fail(s, "thread runs while it waits", t->id);
+	for (unsigned d = 0; o->wait_kind == SCHED_WAIT_MUTEX; d++) {
+		o = ((const struct sched_mutex *)o->waits_on)->owner;
+		if (!o || o == t || d > SCHED_MUTEX_DEPTH_MAX)
+			return sched__check_fail(s, "mutex owner chain is broken, cyclic or too long",
+						 t->id);
+	}
+	for (const struct sched_list *x = t->held.next; x != &t->held; x = x->next) {
+		const struct sched_mutex *m = sched__container_of(x, struct sched_mutex, held_node);
+
+		if (++n > t->nr_held || m->owner != t || m->magic != SCHED_MUTEX_MAGIC)
+			return sched__check_fail(s, "held mutex list is wrong", t->id);
+		if ((ret = check_waiters(s, m)))
+			return ret;
+	}
+	if (n != t->nr_held)
+		return sched__check_fail(s, "held mutex count is wrong", t->id);
+	if (t->mx_sc && (!lender(t) || sched__run_sc(lender(t)) != t->mx_sc))
+		return sched__check_fail(s, "thread runs on an SC no waiter lends it", t->id);
+	return 0;
+}

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_mutex.c - mutexes with proxy execution, condition variables and barriers on the
+ * simulated machine, the invariant checker (and the mutex checker for every thread) after
+ * every step: errors, the classic priority inversion with and without lending (exact
+ * figures), lending of an SC (charged to the lender), of a weight, across CPUs, chains,
+ * cycles, timeouts, owner death, revoke, condition variables and barriers.
+ */
+#include "simtest.h"
+
+#include <sched/mutex.h>
+
+static struct sched_sc pool[64];
+static struct sched_refill rings[64][16];
+static unsigned nr_rings;
+
+static struct sched_auth root(struct sim *sim)
+{
+	return sched_auth_root(&sim->sys);
+}
+
+static void set_rt(struct sim *sim, struct sim_thread *t, unsigned prio)
+{
+	struct sched_rt_params p = { .policy = SCHED_RT_FIFO, .prio = (uint8_t)prio };
+
+	assert_int_equal(sched_set_rt(&sim->sys, root(sim), sched_ref_of(&t->st), &p), 0);
+	settle(sim);
+}
+
+static struct sim_thread *rt_thread(struct sim *sim, unsigned prio)
+{
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+	set_rt(sim, t, prio);
+	return t;
+}
+
+/* An SC of budget/period on every CPU, bound to a new thread. */
+static struct sim_thread *sc_thread(struct sim *sim, uint64_t budget, uint64_t period,
+				    struct sched_sc_cap *cap)
+{
+	struct sched_sc_params p = { .budget_ns = budget, .period_ns = period };
+	struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+	sched_cpumask_fill(&p.cpus, sim->sys.nr_cpus);
+	if (!sim->sys.scs)
+		assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+	assert_true(nr_rings < 64);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_rings++], 16, cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), *cap, &p), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, *cap, sched_ref_of(&t->st)), 0);
+	return t;
+}
+
+/* The mutex checker on each thread of the machine. */
+static void check_threads(struct sim *sim)
+{
+	for (unsigned i = 0; i < sim->nr_threads; i++)
+		if (sched_mutex_check(&sim->sys, &sim->threads[i]->st) < 0)
+			fail_msg("mutex invariant broken: %s (%u)", sim->sys.check_msg,
+				 sim->sys.check_arg);
+}
+
+static int lock_until(struct sim *sim, unsigned cpu, struct sched_mutex *m, sched_time_t deadline)
+{
+	struct sched_thread *next;
+	int r;
+
+	sim_enter(sim, cpu);
+	r = sched_mutex_lock(&sim->sys, cpu, m, deadline, &next);
+	if (r == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	check_threads(sim);
+	return r;
+}
+
+static int lock(struct sim *sim, unsigned cpu, struct sched_mutex *m)
+{
+	return lock_until(sim, cpu, m, SCHED_TIME_NEVER);
+}
+
+static int unlock(struct sim *sim, unsigned cpu, struct sched_mutex *m)
+{
+	int r;
+
+	sim_enter(sim, cpu);
+	r = sched_mutex_unlock(&sim->sys, cpu, m);
+	settle(sim);
+	check_threads(sim);
+	return r;
+}
+
+static int cond_wait(struct sim *sim, unsigned cpu, struct sched_cond *c, struct sched_mutex *m,
+		     sched_time_t deadline)
+{
+	struct sched_thread *next;
+	int r;
+
+	sim_enter(sim, cpu);
+	r = sched_cond_wait(&sim->sys, cpu, c, m, deadline, &next);
+	if (r == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	check_threads(sim);
+	return r;
+}
+
+static int barrier(struct sim *sim, unsigned cpu, struct sched_barrier *b)
+{
+	struct sched_thread *next;
+	int r;
+
+	sim_enter(sim, cpu);
+	r = sched_barrier_wait(&sim->sys, cpu, b, &next);
+	if (r == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	check_threads(sim);
+	return r;
+}
+
+static void step(struct sim *sim, uint64_t ns)
+{
+	advance(sim, ns);
+	check_threads(sim);
+}
+
+static uint64_t ran(struct sim_thread *t)
+{
+	return acct(t, SCHED_ACCT_RUNTIME);
+}
+
+static void test_errors(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m = { 0 }, raw = { 0 };
+	struct sched_thread *next;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(NULL, &m, 0), -SCHED_EINVAL);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 7), -SCHED_EINVAL);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, SCHED_MUTEX_PROXY), 0);
+	sim_enter(sim, 0);
+	/* the CPU runs idle: nobody to lock for */
+	assert_int_equal(sched_mutex_lock(&sim->sys, 0, &m, SCHED_TIME_NEVER, &next), -SCHED_ESTATE);
+	assert_int_equal(sched_mutex_lock(&sim->sys, 5, &m, SCHED_TIME_NEVER, &next), -SCHED_ECPU);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(sched_mutex_lock(&sim->sys, 0, &raw, SCHED_TIME_NEVER, &next), -SCHED_EINVAL);
+	assert_int_equal(sched_mutex_lock(&sim->sys, 0, &m, SCHED_TIME_NEVER, NULL), -SCHED_EINVAL);
+	assert_int_equal(sched_mutex_unlock(&sim->sys, 0, &m), -SCHED_EPERM);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_int_equal(sched_wait_result(&a->st), 0);
+	assert_int_equal(lock(sim, 0, &m), -SCHED_EDEADLK);        /* not recursive */
+	assert_int_equal(sched_mutex_trylock(&sim->sys, 0, &m), -SCHED_EDEADLK);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), -SCHED_EACTIVE); /* owned */
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	assert_int_equal(block_on(sim, 0), 0);                     /* a leaves, b runs */
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_int_equal(sched_mutex_trylock(&sim->sys, 0, &m), -SCHED_ELOCKED);
+	assert_int_equal(sched_mutex_unlock(&sim->sys, 0, &m), -SCHED_EPERM);
+	/* a mutex waiter is woken only by its mutex */
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* b waits for a */
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&b->st), SCHED_WAKE_PARK), -SCHED_ESTATE);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(unlock(sim, 0, &m), 0);                   /* b owns it now */
+	assert_int_equal(block_on(sim, 0), 0);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_int_equal(sched_wait_result(&b->st), 0);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_int_equal(sched_mutex_trylock(&sim->sys, 0, &m), 0);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_int_equal(sched_wait_result(NULL), -SCHED_EINVAL);
+	sim_free(sim);
+}
+
+/*
+ * The classic inversion on one CPU: low (FIFO 10) holds m from 0 to 12 ms of its own run;
+ * high (FIFO 30) wakes at 2 ms and waits for m; medium (FIFO 20) wakes at 3 ms and runs
+ * 50 ms. Lending: high waits only for low's remaining 10 ms. Plain: also for medium.
+ */
+static uint64_t inversion(unsigned flags)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *low = rt_thread(sim, 10), *mid = rt_thread(sim, 20),
+			  *high = rt_thread(sim, 30);
+	struct sched_mutex m = { 0 };
+	uint64_t low_done, waited;
+
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, flags), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	step(sim, 2 * MS);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_ptr_equal(running_on(sim, 0), high);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* high waits */
+	assert_ptr_equal(running_on(sim, 0), low);
+	step(sim, 1 * MS);
+	assert_int_equal(wake_from(sim, 0, mid), 0);
+	if (flags == SCHED_MUTEX_PROXY) {
+		assert_ptr_equal(running_on(sim, 0), low);         /* at high's priority */
+		assert_int_equal(low->st.rt_prio, 30);
+	} else {
+		assert_ptr_equal(running_on(sim, 0), mid);
+		step(sim, 50 * MS);
+		assert_int_equal(block_on(sim, 0), 0);             /* medium is done */
+		assert_ptr_equal(running_on(sim, 0), low);
+	}
+	while (ran(low) < 12 * MS)
+		step(sim, 12 * MS - ran(low));
+	low_done = sim->now;
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), high);                /* at once */
+	assert_int_equal(low->st.rt_prio, 10);
+	assert_int_equal(sched_wait_result(&high->st), 0);
+	waited = low_done - 2 * MS;
+	sim_free(sim);
+	return waited;
+}
+
+static void test_classic_inversion(void **state)
+{
+	(void)state;
+	assert_int_equal(inversion(SCHED_MUTEX_PROXY), 10 * MS);
+	assert_int_equal(inversion(SCHED_MUTEX_PLAIN), 60 * MS);
+}
+
+/* A fair owner runs on an EDF waiter's SC, ordered by its deadline, charged to its budget;
+ * when that budget is used up it waits for the refill like the waiter would. */
+static void test_sc_lent_and_charged(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *low = hand_thread(sim, 0, 0, NULL), *hog = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *high = sc_thread(sim, 5 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+	struct sched_sc_stats st0, st1;
+	uint64_t low0;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, hog), 0);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_ptr_equal(running_on(sim, 0), high);
+	step(sim, 1 * MS);
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st0), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* high waits for low */
+	assert_ptr_equal(running_on(sim, 0), low);                 /* on high's SC: EDF */
+	assert_ptr_equal(low->st.on_class, &sched_edf_class);
+	assert_ptr_equal(low->st.mx_sc, sim->sys.scs + cap.index);
+	low0 = ran(low);
+	step(sim, 2 * MS);
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st1), 0);
+	assert_int_equal(st1.consumed_ns - st0.consumed_ns, ran(low) - low0); /* the lender pays */
+	assert_int_equal(ran(low) - low0, 2 * MS);
+	step(sim, 5 * MS);                                          /* 4 ms of budget: used up */
+	assert_int_equal(ran(low) - low0, 4 * MS);
+	assert_ptr_equal(running_on(sim, 0), hog);                 /* low waits for the refill */
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&hog->st)), 0);
+	settle(sim);
+	step(sim, 100 * MS);                                        /* refilled: low again */
+	while (running_on(sim, 0) != low)
+		step(sim, 1 * MS);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), high);
+	assert_null(low->st.mx_sc);
+	assert_ptr_not_equal(low->st.on_class, &sched_edf_class);
+	sim_free(sim);
+}
+
+/* A nice 19 owner gets a nice -10 waiter's weight against a nice 0 hog. */
+static void test_weight_lent(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *low = hand_thread(sim, 0, 19, NULL), *hog = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *heavy = hand_thread(sim, 0, -10, NULL);
+	struct sched_mutex m = { 0 };
+	uint64_t l0, h0;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, hog), 0);
+	assert_int_equal(wake_from(sim, 0, heavy), 0);
+	while (running_on(sim, 0) != heavy)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(low->st.weight, heavy->st.weight);
+	l0 = ran(low);
+	h0 = ran(hog);
+	step(sim, 1000 * MS);
+	/* nice -10 (9548) against nice 0 (1024): about 90% */
+	assert_true((ran(low) - l0) * 100 > 85 * (ran(low) - l0 + ran(hog) - h0));
+	sim_enter(sim, low->st.cpu);
+	while (running_on(sim, 0) != low)
+		step(sim, 1 * MS);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_int_equal(low->st.weight, low->st.weight_own);
+	sim_free(sim);
+}
+
+/* Across CPUs: a fair owner queued behind a hog on CPU 1 runs there at once at the
+ * priority of a FIFO waiter on CPU 0. */
+static void test_lent_across_cpus(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *low = hand_thread(sim, 0, 0, NULL), *hog = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *high;
+	struct sched_mutex m = { 0 };
+	sched_cpumask_t one;
+
+	(void)state;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&low->st), &one), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&hog->st), &one), 0);
+	high = rt_thread(sim, 50);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&high->st), &one), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 1, low), 0);
+	assert_int_equal(lock(sim, 1, &m), 0);
+	assert_int_equal(wake_from(sim, 1, hog), 0);
+	while (running_on(sim, 1) != hog)
+		step(sim, 1 * MS);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 1), low);                 /* IPI'd there at once */
+	assert_int_equal(low->st.rt_prio, 50);
+	step(sim, 3 * MS);
+	assert_ptr_equal(running_on(sim, 1), low);
+	assert_int_equal(unlock(sim, 1, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), high);
+	assert_int_equal(low->st.rt_prio, 0);
+	sim_free(sim);
+}
+
+/* A chain: a waits for m1 (b's), b for m2 (c's): c runs at a's priority. Cycles and too
+ * long chains are refused, nothing changed. */
+static void test_chain_and_cycle(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *c = rt_thread(sim, 1), *b = rt_thread(sim, 2), *a = rt_thread(sim, 40);
+	struct sim_thread *mid = rt_thread(sim, 20);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m1, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m2, 0), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_int_equal(lock(sim, 0, &m1), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);                    /* b waits for c */
+	assert_int_equal(c->st.rt_prio, 2);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m1), 0);                    /* a waits for b */
+	assert_int_equal(b->st.rt_prio, 40);
+	assert_int_equal(c->st.rt_prio, 40);
+	assert_ptr_equal(running_on(sim, 0), c);
+	assert_int_equal(wake_from(sim, 0, mid), 0);
+	assert_ptr_equal(running_on(sim, 0), c);                   /* 40 > 20 */
+	/* c waiting for m1 would close c -> m1 (b) -> m2 (c) */
+	assert_int_equal(lock(sim, 0, &m1), -SCHED_EDEADLK);
+	assert_ptr_equal(running_on(sim, 0), c);
+	assert_int_equal(unlock(sim, 0, &m2), 0);                  /* b owns m2, runs at 40 */
+	assert_int_equal(c->st.rt_prio, 1);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_int_equal(b->st.rt_prio, 40);
+	assert_int_equal(unlock(sim, 0, &m1), 0);                  /* a owns m1 */
+	assert_ptr_equal(running_on(sim, 0), a);
+	assert_int_equal(b->st.rt_prio, 2);
+	sim_free(sim);
+}
+
+/* Chains longer than SCHED_MUTEX_DEPTH_MAX owners are refused. */
+static void test_depth_limit(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_mutex m[SCHED_MUTEX_DEPTH_MAX + 2];
+	struct sim_thread *t[SCHED_MUTEX_DEPTH_MAX + 2];
+	unsigned n = SCHED_MUTEX_DEPTH_MAX + 2;
+
+	(void)state;
+	/* t[i] owns m[i] and waits for m[i - 1]; t[i] has priority i + 1, so each runs */
+	for (unsigned i = 0; i < n; i++) {
+		m[i] = (struct sched_mutex){ 0 };
+		assert_int_equal(sched_mutex_init(&sim->sys, &m[i], 0), 0);
+		t[i] = rt_thread(sim, i + 1);
+		assert_int_equal(wake_from(sim, 0, t[i]), 0);
+		assert_ptr_equal(running_on(sim, 0), t[i]);
+		assert_int_equal(lock(sim, 0, &m[i]), 0);
+		if (i == 0)
+			continue;
+		if (i <= SCHED_MUTEX_DEPTH_MAX) {
+			assert_int_equal(lock(sim, 0, &m[i - 1]), 0);
+			assert_int_equal(t[0]->st.rt_prio, i + 1); /* carried down the chain */
+		} else {
+			assert_int_equal(lock(sim, 0, &m[i - 1]), -SCHED_EDEPTH);
+		}
+	}
+	sim_free(sim);
+}
+
+/* A waiter's timeout ends its wait: -ETIMEDOUT, and the owner gives back its priority. */
+static void test_timeout(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *low = rt_thread(sim, 10), *high = rt_thread(sim, 30);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_int_equal(lock_until(sim, 0, &m, sim->now + 5 * MS), 0);
+	assert_int_equal(low->st.rt_prio, 30);
+	step(sim, 4 * MS);
+	assert_ptr_equal(running_on(sim, 0), low);
+	step(sim, 2 * MS);
+	assert_ptr_equal(running_on(sim, 0), high);
+	assert_int_equal(sched_wait_result(&high->st), -SCHED_ETIMEDOUT);
+	assert_int_equal(low->st.rt_prio, 10);
+	assert_ptr_equal(m.owner, &low->st);
+	assert_int_equal(m.waiters.n, 0);
+	sim_free(sim);
+}
+
+/* The owner exits: the top waiter owns the mutex with "owner died"; with none waiting the
+ * next owner is told once. A waiter that exits leaves the queue and stops lending. */
+static void test_owner_died(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a = rt_thread(sim, 10), *b = rt_thread(sim, 30), *c = rt_thread(sim, 20);
+	struct sched_mutex m = { 0 }, n = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &n, 0), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(lock(sim, 0, &n), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* b waits */
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&a->st)), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_ptr_equal(m.owner, &b->st);
+	assert_int_equal(sched_wait_result(&b->st), -SCHED_EOWNERDEAD);
+	assert_null(n.owner);
+	assert_int_equal(lock(sim, 0, &n), 0);                     /* nobody waited: told now */
+	assert_int_equal(sched_wait_result(&b->st), -SCHED_EOWNERDEAD);
+	assert_int_equal(unlock(sim, 0, &n), 0);
+	assert_int_equal(lock(sim, 0, &n), 0);
+	assert_int_equal(sched_wait_result(&b->st), 0);           /* once */
+	/* a waiter exits: c (20) waits for b's m after b lowers itself */
+	set_rt(sim, b, 5);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_ptr_equal(running_on(sim, 0), c);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(b->st.rt_prio, 20);
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&c->st)), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_int_equal(b->st.rt_prio, 5);
+	assert_int_equal(m.waiters.n, 0);
+	sim_free(sim);
+}
+
+/* Revoking a waiter's SC stops the lending at once. */
+static void test_revoke_stops_lending(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *low = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *high = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(low->st.on_class, &sched_edf_class);
+	/* an SC lent on cannot be reconfigured under its borrower */
+	{
+		struct sched_sc_params p = { .budget_ns = 1 * MS, .period_ns = 10 * MS };
+
+		sched_cpumask_fill(&p.cpus, 1);
+		assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), -SCHED_EACTIVE);
+	}
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_null(low->st.mx_sc);
+	assert_ptr_not_equal(low->st.on_class, &sched_edf_class);
+	assert_ptr_equal(running_on(sim, 0), low);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	sim_free(sim);
+}
+
+/* Condition variables: wait releases the mutex; signal wakes the most urgent waiter, who
+ * owns the mutex when it runs; broadcast wakes all, one owner at a time; a timed wait
+ * returns -ETIMEDOUT owning the mutex. */
+static void test_condition(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *p = rt_thread(sim, 5), *w1 = rt_thread(sim, 10), *w2 = rt_thread(sim, 20);
+	struct sched_mutex m = { 0 };
+	struct sched_cond c = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(sched_cond_init(&sim->sys, &c), 0);
+	assert_int_equal(wake_from(sim, 0, p), 0);
+	assert_int_equal(wake_from(sim, 0, w1), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, SCHED_TIME_NEVER), 0);
+	assert_null(m.owner);
+	assert_int_equal(wake_from(sim, 0, w2), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, SCHED_TIME_NEVER), 0);
+	assert_ptr_equal(running_on(sim, 0), p);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, SCHED_TIME_NEVER), -SCHED_EPERM);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(sched_cond_signal(&sim->sys, &c), 0);    /* w2 (20) waits for m now */
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(running_on(sim, 0), p);
+	assert_int_equal(p->st.rt_prio, 20);                       /* and lends to p */
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), w2);
+	assert_ptr_equal(m.owner, &w2->st);
+	assert_int_equal(sched_wait_result(&w2->st), 0);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_int_equal(block_on(sim, 0), 0);
+	assert_ptr_equal(running_on(sim, 0), p);
+	assert_int_equal(sched_cond_broadcast(&sim->sys, &c), 0); /* w1: m is free, owns it */
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(running_on(sim, 0), w1);
+	assert_ptr_equal(m.owner, &w1->st);
+	/* a timed wait */
+	assert_int_equal(cond_wait(sim, 0, &c, &m, sim->now + 3 * MS), 0);
+	assert_ptr_equal(running_on(sim, 0), p);
+	step(sim, 4 * MS);
+	assert_ptr_equal(running_on(sim, 0), w1);
+	assert_int_equal(sched_wait_result(&w1->st), -SCHED_ETIMEDOUT);
+	assert_ptr_equal(m.owner, &w1->st);
+	sim_free(sim);
+}
+
+/* A barrier of 3 releases everyone at the third arrival, round after round. */
+static void test_barrier(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sim_thread *t[3];
+	struct sched_barrier b = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_barrier_init(&sim->sys, &b, 0), -SCHED_EINVAL);
+	assert_int_equal(sched_barrier_init(&sim->sys, &b, 3), 0);
+	for (unsigned i = 0; i < 3; i++)
+		t[i] = rt_thread(sim, 10 + i);
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 3; i++) {
+			unsigned cpu = i % 2;
+
+			if (t[i]->st.state != SCHED_RUNNING)
+				assert_int_equal(wake_from(sim, cpu, t[i]), 0);
+			while (running_on(sim, t[i]->st.cpu) != t[i])
+				step(sim, 1 * MS);
+			assert_int_equal(barrier(sim, t[i]->st.cpu, &b), 0);
+			if (i < 2)
+				assert_int_equal(t[i]->st.state, SCHED_BLOCKED);
+		}
+		assert_int_equal(b.rounds, round + 1);
+		for (unsigned i = 0; i < 3; i++) {
+			assert_int_not_equal(t[i]->st.state, SCHED_BLOCKED);
+			assert_int_equal(sched_wait_result(&t[i]->st), 0);
+		}
+		for (unsigned i = 3; i-- > 0;) { /* the most urgent first: the others wait for it */
+			while (running_on(sim, t[i]->st.cpu) != t[i])
+				step(sim, 1 * MS);
+			assert_int_equal(block_on(sim, t[i]->st.cpu), 0);
+		}
+	}
+	sim_free(sim);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_classic_inversion),
+		cmocka_unit_test(test_sc_lent_and_charged),
+		cmocka_unit_test(test_weight_lent),
+		cmocka_unit_test(test_lent_across_cpus),
+		cmocka_unit_test(test_chain_and_cycle),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_owner_died),
+		cmocka_unit_test(test_revoke_stops_lending),
+		cmocka_unit_test(test_condition),
+		cmocka_unit_test(test_barrier),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
