@@ -9,6 +9,11 @@
  * Utilisations are summed in 2^-40 units, floor and ceiling apart. No loop runs more than
  * SCHED_RT_ITER_MAX steps of O(n) (O(n^2) for response times); a set that would need more
  * is refused with SCHED_RT_LIMIT.
+ *
+ * Blocking terms (critical sections under inheritance, admit.h) come in an array beside the
+ * tasks (NULL inside: none); sched_rt_blocking computes them. The EDF test adds B(t) to the
+ * demand, response-time analysis adds B_i to the response, the global tests add B_i to the
+ * budget; the original entry points are the same tests with no array.
  */
 #include <sched/admit.h>
 #include <sched/sched.h>
@@ -17,27 +22,44 @@
 #define FRAC 40
 #define TIME_LIMIT (1ull << 62) /* instants the analysis reasons about */
 
-static bool task_ok(const struct sched_rt_task *t)
+/* C, T, D (and the priority, when `prio`) in range; the blocking term is not looked at. */
+static bool shape_ok(const struct sched_rt_task *t, bool prio)
 {
 	return t->budget && t->budget <= t->deadline && t->deadline <= t->period &&
-	       t->period <= SCHED_RT_TIME_MAX;
+	       t->period <= SCHED_RT_TIME_MAX && (!prio || (t->prio >= 1 && t->prio <= 99));
 }
 
-static int check_args(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm, bool prio)
+/* Tasks, cap and blocking terms (b: NULL, or n terms each <= SCHED_RT_TIME_MAX). O(n). */
+static int check_args(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+		      uint32_t cap_ppm, bool prio)
 {
 	if (!ts || n > SCHED_RT_TASKS_MAX || !cap_ppm || cap_ppm > PPM)
 		return -SCHED_EINVAL;
 	for (unsigned i = 0; i < n; i++)
-		if (!task_ok(&ts[i]) || (prio && (ts[i].prio < 1 || ts[i].prio > 99)))
+		if (!shape_ok(&ts[i], prio) || (b && b[i] > SCHED_RT_TIME_MAX))
 			return -SCHED_EINVAL;
 	return 0;
+}
+
+/* Task i's blocking term; no array means no blocking. */
+static uint64_t blk(const uint64_t *b, unsigned i)
+{
+	return b ? b[i] : 0;
 }
 
 static void verdict(struct sched_rt_verdict *v, enum sched_rt_test test, uint32_t task,
 		    uint64_t at, uint64_t demand, uint64_t supply)
 {
 	if (v)
-		*v = (struct sched_rt_verdict){ (uint8_t)test, task, at, demand, supply };
+		*v = (struct sched_rt_verdict){ (uint8_t)test, task, at, demand, supply, 0 };
+}
+
+/* A verdict that names a task reports that task's blocking term (its response time or its
+ * inflated budget includes it). O(1). */
+static void name_blocking(const uint64_t *b, struct sched_rt_verdict *v)
+{
+	if (v && v->task != SCHED_RT_NO_TASK)
+		v->blocking = blk(b, v->task);
 }
 
 /* floor(a x 2^40 / b), and whether it was not exact; a <= b < 2^50. Long division in
@@ -171,18 +193,25 @@ static uint64_t deadline_before(const struct sched_rt_task *ts, unsigned n, uint
 }
 
 /*
- * The synchronous busy period (scaled to the cap): the least L > 0 with
- * L = ceil(released_work(L) / cap). 0 if it needs more than the step bound.
+ * The synchronous busy period (scaled to the cap), with `extra` ns of blocking in it: the
+ * least L > 0 with L = ceil((extra + released_work(L)) / cap); `stop` if it is past stop
+ * (the iterates rise to it, so one past stop shows it); 0 if it needs more than the step
+ * bound. O(n) per step.
  */
-static uint64_t busy_period(const struct sched_rt_task *ts, unsigned n, uint64_t cap)
+static uint64_t busy_period(const struct sched_rt_task *ts, unsigned n, uint64_t cap,
+			    uint64_t extra, uint64_t stop)
 {
-	uint64_t w = 0;
+	uint64_t w = extra;
 
 	for (unsigned i = 0; i < n; i++)
 		w = add_sat(w, ts[i].budget);
 	w = scale_up(w, cap);
 	for (unsigned step = 0; step < SCHED_RT_ITER_MAX && w < TIME_LIMIT; step++) {
-		uint64_t next = scale_up(released_work(ts, n, w), cap);
+		uint64_t next;
+
+		if (w > stop)
+			return stop;
+		next = scale_up(add_sat(extra, released_work(ts, n, w)), cap);
 
 		if (next == w)
 			return w;
@@ -200,7 +229,7 @@ static uint64_t busy_period(const struct sched_rt_task *ts, unsigned n, uint64_t
 static int edf_qpa(const struct sched_rt_task *ts, unsigned n, uint64_t cap,
 		   struct sched_rt_verdict *v)
 {
-	uint64_t L = busy_period(ts, n, cap), dmin = ~0ull, t, h = 0;
+	uint64_t L = busy_period(ts, n, cap, 0, ~0ull), dmin = ~0ull, t, h = 0;
 
 	if (!L) {
 		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, 0, 0, 0);
@@ -232,12 +261,137 @@ static int edf_qpa(const struct sched_rt_task *ts, unsigned n, uint64_t cap,
 	return -SCHED_EUNSCHED;
 }
 
-int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
-		       struct sched_rt_verdict *v)
+/* --- EDF with blocking terms --------------------------------------------------------- */
+
+/*
+ * The task whose term is B(t): of those with the largest relative deadline <= t, the one
+ * with the largest B; SCHED_RT_NO_TASK when every relative deadline is past t. O(n).
+ */
+static uint32_t blocking_task(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+			      uint64_t t)
+{
+	uint32_t k = SCHED_RT_NO_TASK;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (ts[i].deadline > t)
+			continue;
+		if (k == SCHED_RT_NO_TASK || ts[i].deadline > ts[k].deadline ||
+		    (ts[i].deadline == ts[k].deadline && b[i] > b[k]))
+			k = i;
+	}
+	return k;
+}
+
+/* The smallest relative deadline above t, ~0 if none. O(n). */
+static uint64_t deadline_above(const struct sched_rt_task *ts, unsigned n, uint64_t t)
+{
+	uint64_t best = ~0ull;
+
+	for (unsigned i = 0; i < n; i++)
+		if (ts[i].deadline > t && ts[i].deadline < best)
+			best = ts[i].deadline;
+	return best;
+}
+
+/*
+ * QPA over the instants of [a, b] with a constant blocking term B: h(t) + B does not
+ * decrease there, so where it is below t every instant from it up to t passes, and the
+ * walk jumps to it. 1: every instant passes; 0: fails at *at; -1: the step bound (*steps,
+ * shared by the caller's walks) ran out at *at. O(n) per step.
+ */
+static int qpa_run(const struct sched_rt_task *ts, unsigned n, uint64_t cap, uint64_t a,
+		   uint64_t b, uint64_t B, uint64_t *at, unsigned *steps)
+{
+	uint64_t t = deadline_before(ts, n, b + 1); /* b < 2^62: no overflow */
+
+	while (t >= a) { /* t falls every step; at most SCHED_RT_ITER_MAX steps in all */
+		uint64_t h;
+
+		*at = t;
+		if (++*steps > SCHED_RT_ITER_MAX)
+			return -1;
+		h = scale_up(add_sat(demand(ts, n, t), B), cap);
+		if (h > t)
+			return 0;
+		t = h < t ? h : deadline_before(ts, n, t);
+	}
+	return 1;
+}
+
+/* The last instant with a blocking term: the end of the last run [D_k, next larger D) of a
+ * term not 0 (~0 when that is the run of the largest deadline). O(n^2). */
+static uint64_t last_blocked(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+			     uint64_t dmin)
+{
+	uint64_t a = dmin, top = 0;
+
+	for (unsigned run = 0; run < n && a != ~0ull; run++) { /* n distinct deadlines at most */
+		uint64_t next = deadline_above(ts, n, a);
+
+		if (b[blocking_task(ts, b, n, a)])
+			top = next == ~0ull ? ~0ull : next - 1;
+		a = next;
+	}
+	return top;
+}
+
+/*
+ * The blocking part of the EDF test: h(t) + B(t) <= t (scaled to the cap) at every instant
+ * t up to L_B, the synchronous busy period with the largest B added (no window a job can
+ * miss in is longer: it is busy throughout), or up to the last instant with a term, if
+ * sooner. B(t) changes only at relative deadlines, which are deadlines themselves, so the
+ * instants that matter are deadlines, and the walk is one QPA per run [D_k, next larger D)
+ * of an equal term, for each run whose term is not 0 (where it is 0 the test without
+ * blocking, done before, decides). Why B(t) may be the term of one task:
+ * docs/admission.md. O(n^2) for the runs plus O(n) per step.
+ */
+static int edf_blocking(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+			uint64_t cap, struct sched_rt_verdict *v)
+{
+	uint64_t bmax = 0, a = ~0ull, L, at = 0;
+	unsigned steps = 0;
+	uint32_t k;
+
+	for (unsigned i = 0; i < n; i++) {
+		bmax = b[i] > bmax ? b[i] : bmax;
+		a = ts[i].deadline < a ? ts[i].deadline : a;
+	}
+	L = busy_period(ts, n, cap, bmax, last_blocked(ts, b, n, a));
+	for (unsigned run = 0; L && run < n && a <= L; run++) { /* n distinct deadlines at most */
+		uint64_t next = deadline_above(ts, n, a), B;
+		int ok;
+
+		k = blocking_task(ts, b, n, a);
+		B = b[k];
+		ok = B ? qpa_run(ts, n, cap, a, next - 1 < L ? next - 1 : L, B, &at, &steps) : 1;
+		if (ok < 0)
+			L = 0;
+		if (ok == 0) {
+			verdict(v, SCHED_RT_EDF_QPA, k, at, add_sat(demand(ts, n, at), B),
+				scale_down(at, cap));
+			name_blocking(b, v);
+			return -SCHED_EUNSCHED;
+		}
+		a = next;
+	}
+	if (!L) {
+		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, at, 0, 0);
+		return -SCHED_EUNSCHED;
+	}
+	k = blocking_task(ts, b, n, L);
+	verdict(v, SCHED_RT_EDF_QPA, k, L,
+		add_sat(demand(ts, n, L), k == SCHED_RT_NO_TASK ? 0 : b[k]), scale_down(L, cap));
+	name_blocking(b, v);
+	return 0;
+}
+
+/* The EDF test; b: the blocking terms, or NULL for none. */
+static int edf_check(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+		     uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
 	uint64_t u_lo = 0, u_hi = 0, c_lo, c_hi;
-	bool inexact, implicit = true;
-	int err = check_args(ts, n, cap_ppm, false);
+	bool inexact, implicit = true, blocked = false;
+	int err = check_args(ts, b, n, cap_ppm, false);
 
 	if (err)
 		return err;
@@ -247,6 +401,7 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
 		u_lo += f;
 		u_hi += f + inexact;
 		implicit = implicit && ts[i].deadline == ts[i].period;
+		blocked = blocked || blk(b, i);
 	}
 	c_lo = frac40(cap_ppm, PPM, &inexact);
 	c_hi = c_lo + inexact;
@@ -263,24 +418,41 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
 			return -SCHED_EUNSCHED;
 		}
 	}
-	if (implicit) {
+	if (implicit && !blocked) {
 		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
 		return 0;
 	}
-	return edf_qpa(ts, n, cap_ppm, v);
+	/* Without blocking: implicit deadlines pass on utilisation, else the demand test. */
+	err = implicit ? 0 : edf_qpa(ts, n, cap_ppm, v);
+	if (err || !blocked)
+		return err;
+	return edf_blocking(ts, b, n, cap_ppm, v);
+}
+
+int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		       struct sched_rt_verdict *v)
+{
+	return edf_check(ts, NULL, n, cap_ppm, v);
+}
+
+int sched_rt_edf_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	return blocking ? edf_check(ts, blocking, n, cap_ppm, v) : -SCHED_EINVAL;
 }
 
 /* --- fixed priority -------------------------------------------------------------------- */
 
-/* Task i's worst response time from the critical instant (all released together), or a
- * value above its deadline when it misses; SCHED_RT_ITER_MAX steps at most (else 0). */
-static uint64_t response_time(const struct sched_rt_task *ts, unsigned n, unsigned i,
-			      uint64_t cap)
+/* Task i's worst response time from the critical instant (all released together, its
+ * blocking first), or a value above its deadline when it misses; SCHED_RT_ITER_MAX steps
+ * at most (else 0). */
+static uint64_t response_time(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+			      unsigned i, uint64_t cap)
 {
-	uint64_t r = scale_up(ts[i].budget, cap);
+	uint64_t own = add_sat(ts[i].budget, blk(b, i)), r = scale_up(own, cap);
 
 	for (unsigned step = 0; step < SCHED_RT_ITER_MAX; step++) {
-		uint64_t w = ts[i].budget, next;
+		uint64_t w = own, next;
 
 		for (unsigned j = 0; j < n; j++)
 			if (j != i && ts[j].prio >= ts[i].prio)
@@ -293,17 +465,18 @@ static uint64_t response_time(const struct sched_rt_task *ts, unsigned n, unsign
 	return 0;
 }
 
-int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
-		      struct sched_rt_verdict *v)
+/* Response-time analysis; b: the blocking terms, or NULL for none. */
+static int fp_check(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+		    uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
 	uint64_t best_slack = ~0ull;
 	uint32_t worst = SCHED_RT_NO_TASK;
-	int err = check_args(ts, n, cap_ppm, true);
+	int err = check_args(ts, b, n, cap_ppm, true);
 
 	if (err)
 		return err;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t r = response_time(ts, n, i, cap_ppm);
+		uint64_t r = response_time(ts, b, n, i, cap_ppm);
 
 		if (!r) {
 			verdict(v, SCHED_RT_LIMIT, i, ts[i].deadline, 0, ts[i].deadline);
@@ -311,6 +484,7 @@ int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_p
 		}
 		if (r > ts[i].deadline) {
 			verdict(v, SCHED_RT_FP_RTA, i, ts[i].deadline, r, ts[i].deadline);
+			name_blocking(b, v);
 			return -SCHED_EUNSCHED;
 		}
 		if (ts[i].deadline - r < best_slack) {
@@ -321,13 +495,26 @@ int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_p
 	verdict(v, SCHED_RT_FP_RTA, worst, worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline,
 		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline - best_slack,
 		worst == SCHED_RT_NO_TASK ? 0 : ts[worst].deadline);
+	name_blocking(b, v);
 	return 0;
+}
+
+int sched_rt_fp_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
+		      struct sched_rt_verdict *v)
+{
+	return fp_check(ts, NULL, n, cap_ppm, v);
+}
+
+int sched_rt_fp_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+			       unsigned n, uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	return blocking ? fp_check(ts, blocking, n, cap_ppm, v) : -SCHED_EINVAL;
 }
 
 /* --- partitioned EDF ------------------------------------------------------------------- */
 
 /* Per CPU: utilisation of its tasks in 2^-40 units, rounded up, and whether all of them
- * have implicit deadlines (then utilisation decides exactly, in O(1)). */
+ * have implicit deadlines and no blocking (then utilisation decides exactly, in O(1)). */
 struct cpu_load {
 	uint64_t u_lo[SCHED_MAX_CPUS], u_hi[SCHED_MAX_CPUS];
 	bool implicit[SCHED_MAX_CPUS];
@@ -339,7 +526,8 @@ struct cpu_load {
  * 2^-32 step above), else the exact four-digit division. The bounds only decide the clear
  * cases; what they leave open goes to the exact test (fits()).
  */
-static void load_add(struct cpu_load *l, unsigned c, const struct sched_rt_task *t)
+static void load_add(struct cpu_load *l, unsigned c, const struct sched_rt_task *t,
+		     uint64_t blocking)
 {
 	bool inexact;
 	uint64_t lo, hi;
@@ -355,44 +543,68 @@ static void load_add(struct cpu_load *l, unsigned c, const struct sched_rt_task 
 	}
 	l->u_lo[c] += lo;
 	l->u_hi[c] += hi;
-	l->implicit[c] = l->implicit[c] && t->deadline == t->period;
+	l->implicit[c] = l->implicit[c] && t->deadline == t->period && !blocking;
 }
 
-/* Gather CPU c's tasks and task k into scratch; returns how many. O(n). */
-static unsigned gather(const struct sched_rt_task *ts, unsigned n, const uint16_t *cpu_of,
-		       unsigned c, unsigned k, struct sched_rt_task *scratch)
+/*
+ * The caller's arrays for partitioning: tasks, blocking terms (NULL: none) and the scratch
+ * that one CPU's tasks and terms are gathered into.
+ */
+struct part {
+	const struct sched_rt_task *ts;
+	const uint64_t *b;
+	unsigned n;
+	struct sched_rt_task *scratch;
+	uint64_t *bscratch;
+};
+
+/* Gather CPU c's tasks and task k (and their terms) into scratch; returns how many. O(n). */
+static unsigned gather(const struct part *p, const uint16_t *cpu_of, unsigned c, unsigned k)
 {
 	unsigned j = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		if (i != k && cpu_of[i] == c)
-			scratch[j++] = ts[i];
-	scratch[j++] = ts[k];
+	for (unsigned i = 0; i < p->n; i++) {
+		if (i == k || cpu_of[i] != c)
+			continue;
+		if (p->b)
+			p->bscratch[j] = p->b[i];
+		p->scratch[j++] = p->ts[i];
+	}
+	if (p->b)
+		p->bscratch[j] = p->b[k];
+	p->scratch[j++] = p->ts[k];
 	return j;
+}
+
+/* The exact EDF test over CPU c's tasks and task k. */
+static int cpu_check(const struct part *p, const uint16_t *cpu_of, unsigned c, unsigned k,
+		     uint32_t cap, struct sched_rt_verdict *v)
+{
+	unsigned j = gather(p, cpu_of, c, k);
+
+	return edf_check(p->scratch, p->b ? p->bscratch : NULL, j, cap, v);
 }
 
 /* Does task k fit on CPU c? Exact: by the utilisation sums where every deadline there is
  * implicit and they decide, else by the full test over the CPU's tasks. */
-static bool fits(const struct sched_rt_task *ts, unsigned n, const uint16_t *cpu_of,
-		 const struct cpu_load *l, unsigned c, unsigned k, uint32_t cap,
-		 struct sched_rt_task *scratch)
+static bool fits(const struct part *p, const uint16_t *cpu_of, const struct cpu_load *l,
+		 unsigned c, unsigned k, uint32_t cap)
 {
 	bool inexact;
 	uint64_t c_lo = frac40(cap, PPM, &inexact), c_hi = c_lo + inexact;
 	struct cpu_load with = *l;
 
-	load_add(&with, c, &ts[k]);
+	load_add(&with, c, &p->ts[k], blk(p->b, k));
 	if (with.u_lo[c] > c_hi)
 		return false;
 	if (with.implicit[c] && with.u_hi[c] <= c_lo)
 		return true;
-	return sched_rt_edf_check(scratch, gather(ts, n, cpu_of, c, k, scratch), cap, NULL) == 0;
+	return cpu_check(p, cpu_of, c, k, cap, NULL) == 0;
 }
 
 /* Place task k by `fit` given the per-CPU loads; SCHED_RT_NO_CPU if it fits nowhere. */
-static unsigned place(const struct sched_rt_task *ts, unsigned n, unsigned m, uint32_t cap,
-		      enum sched_rt_fit fit, unsigned k, const uint16_t *cpu_of,
-		      const struct cpu_load *l, struct sched_rt_task *scratch)
+static unsigned place(const struct part *p, unsigned m, uint32_t cap, enum sched_rt_fit fit,
+		      unsigned k, const uint16_t *cpu_of, const struct cpu_load *l)
 {
 	unsigned best = SCHED_RT_NO_CPU;
 
@@ -401,7 +613,7 @@ static unsigned place(const struct sched_rt_task *ts, unsigned n, unsigned m, ui
 			      (fit == SCHED_RT_BEST_FIT && l->u_hi[c] > l->u_hi[best]) ||
 			      (fit == SCHED_RT_WORST_FIT && l->u_hi[c] < l->u_hi[best]);
 
-		if (better && fits(ts, n, cpu_of, l, c, k, cap, scratch)) {
+		if (better && fits(p, cpu_of, l, c, k, cap)) {
 			best = c;
 			if (fit == SCHED_RT_FIRST_FIT)
 				break;
@@ -411,36 +623,36 @@ static unsigned place(const struct sched_rt_task *ts, unsigned n, unsigned m, ui
 }
 
 /* Task k fits nowhere: the exact test's answer on the emptiest CPU. */
-static int refuse(const struct sched_rt_task *ts, unsigned n, unsigned m, uint32_t cap,
-		  unsigned k, const uint16_t *cpu_of, const struct cpu_load *l,
-		  struct sched_rt_task *scratch, struct sched_rt_verdict *v)
+static int refuse(const struct part *p, unsigned m, uint32_t cap, unsigned k,
+		  const uint16_t *cpu_of, const struct cpu_load *l, struct sched_rt_verdict *v)
 {
 	unsigned e = 0;
 
 	for (unsigned c = 1; c < m; c++)
 		e = l->u_hi[c] < l->u_hi[e] ? c : e;
-	sched_rt_edf_check(scratch, gather(ts, n, cpu_of, e, k, scratch), cap, v);
+	cpu_check(p, cpu_of, e, k, cap, v);
 	if (v)
 		v->task = k;
 	return -SCHED_EUNSCHED;
 }
 
-static int check_partition_args(const struct sched_rt_task *ts, unsigned n, unsigned m,
-				uint32_t cap, enum sched_rt_fit fit, const uint16_t *cpu_of,
-				const struct sched_rt_task *scratch)
+static int check_partition_args(const struct part *p, unsigned m, uint32_t cap,
+				enum sched_rt_fit fit, const uint16_t *cpu_of)
 {
-	if (!cpu_of || !scratch || !m || m > SCHED_MAX_CPUS || fit > SCHED_RT_WORST_FIT)
+	if (!cpu_of || !p->scratch || (p->b && !p->bscratch) || !m || m > SCHED_MAX_CPUS ||
+	    fit > SCHED_RT_WORST_FIT)
 		return -SCHED_EINVAL;
-	return check_args(ts, n, cap, false);
+	return check_args(p->ts, p->b, p->n, cap, false);
 }
 
-int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned m,
-			   uint32_t cap_ppm, enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
-			   struct sched_rt_task *scratch, struct sched_rt_verdict *v)
+static int partition_add(const struct part *p, unsigned m, uint32_t cap_ppm,
+			 enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+			 struct sched_rt_verdict *v)
 {
+	const struct sched_rt_task *ts = p->ts;
+	unsigned n = p->n, c;
 	struct cpu_load l;
-	unsigned c;
-	int err = check_partition_args(ts, n, m, cap_ppm, fit, cpu_of, scratch);
+	int err = check_partition_args(p, m, cap_ppm, fit, cpu_of);
 
 	if (err || k >= n)
 		return err ? err : -SCHED_EINVAL;
@@ -453,14 +665,34 @@ int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned 
 	}
 	for (unsigned i = 0; i < n; i++)
 		if (i != k && cpu_of[i] != SCHED_RT_NO_CPU)
-			load_add(&l, cpu_of[i], &ts[i]);
-	c = place(ts, n, m, cap_ppm, fit, k, cpu_of, &l, scratch);
+			load_add(&l, cpu_of[i], &ts[i], blk(p->b, i));
+	c = place(p, m, cap_ppm, fit, k, cpu_of, &l);
 	if (c == SCHED_RT_NO_CPU)
-		return refuse(ts, n, m, cap_ppm, k, cpu_of, &l, scratch, v);
+		return refuse(p, m, cap_ppm, k, cpu_of, &l, v);
 	cpu_of[k] = (uint16_t)c;
 	if (v)
-		sched_rt_edf_check(scratch, gather(ts, n, cpu_of, c, k, scratch), cap_ppm, v);
+		cpu_check(p, cpu_of, c, k, cap_ppm, v);
 	return 0;
+}
+
+int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			   uint32_t cap_ppm, enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+			   struct sched_rt_task *scratch, struct sched_rt_verdict *v)
+{
+	struct part p = { ts, NULL, n, scratch, NULL };
+
+	return partition_add(&p, m, cap_ppm, fit, k, cpu_of, v);
+}
+
+int sched_rt_partition_add_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				    unsigned n, unsigned m, uint32_t cap_ppm,
+				    enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+				    struct sched_rt_task *scratch, uint64_t *bscratch,
+				    struct sched_rt_verdict *v)
+{
+	struct part p = { ts, blocking, n, scratch, bscratch };
+
+	return blocking ? partition_add(&p, m, cap_ppm, fit, k, cpu_of, v) : -SCHED_EINVAL;
 }
 
 /* Is task a before task b in decreasing utilisation (ties: lower index)? */
@@ -510,13 +742,13 @@ static void order_by_weight(const struct sched_rt_task *ts, unsigned n, uint32_t
 	}
 }
 
-int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
-		       uint32_t cap_ppm, enum sched_rt_fit fit, uint16_t *cpu_of,
-		       uint32_t *order, struct sched_rt_task *scratch,
-		       struct sched_rt_verdict *v)
+static int partition(const struct part *p, unsigned m, uint32_t cap_ppm, enum sched_rt_fit fit,
+		     uint16_t *cpu_of, uint32_t *order, struct sched_rt_verdict *v)
 {
+	const struct sched_rt_task *ts = p->ts;
+	unsigned n = p->n;
 	struct cpu_load l;
-	int err = check_partition_args(ts, n, m, cap_ppm, fit, cpu_of, scratch);
+	int err = check_partition_args(p, m, cap_ppm, fit, cpu_of);
 
 	if (err || !order)
 		return err ? err : -SCHED_EINVAL;
@@ -528,24 +760,46 @@ int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
 		cpu_of[i] = SCHED_RT_NO_CPU;
 	order_by_weight(ts, n, order);
 	for (unsigned j = 0; j < n; j++) {
-		unsigned k = order[j], c = place(ts, n, m, cap_ppm, fit, k, cpu_of, &l, scratch);
+		unsigned k = order[j], c = place(p, m, cap_ppm, fit, k, cpu_of, &l);
 
 		if (c == SCHED_RT_NO_CPU)
-			return refuse(ts, n, m, cap_ppm, k, cpu_of, &l, scratch, v);
+			return refuse(p, m, cap_ppm, k, cpu_of, &l, v);
 		cpu_of[k] = (uint16_t)c;
-		load_add(&l, c, &ts[k]);
+		load_add(&l, c, &ts[k], blk(p->b, k));
 	}
 	if (v)
 		verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, 0, 0);
 	return 0;
 }
 
+int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, enum sched_rt_fit fit, uint16_t *cpu_of,
+		       uint32_t *order, struct sched_rt_task *scratch,
+		       struct sched_rt_verdict *v)
+{
+	struct part p = { ts, NULL, n, scratch, NULL };
+
+	return partition(&p, m, cap_ppm, fit, cpu_of, order, v);
+}
+
+int sched_rt_partition_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, unsigned m, uint32_t cap_ppm, enum sched_rt_fit fit,
+				uint16_t *cpu_of, uint32_t *order, struct sched_rt_task *scratch,
+				uint64_t *bscratch, struct sched_rt_verdict *v)
+{
+	struct part p = { ts, blocking, n, scratch, bscratch };
+
+	return blocking ? partition(&p, m, cap_ppm, fit, cpu_of, order, v) : -SCHED_EINVAL;
+}
+
 /* --- global EDF ------------------------------------------------------------------------ */
 
-/* Budget as a CPU at cap would need it: ceil(C x 10^6 / cap). */
-static uint64_t budget_at(const struct sched_rt_task *t, uint64_t cap)
+/* Budget as a CPU at cap would need it, inflated by the blocking term (a job waiting for
+ * a lock is counted as running: suspension-oblivious): ceil((C + B) x 10^6 / cap). */
+static uint64_t budget_at(const struct sched_rt_task *ts, const uint64_t *b, unsigned i,
+			  uint64_t cap)
 {
-	return scale_up(t->budget, cap);
+	return scale_up(add_sat(ts[i].budget, blk(b, i)), cap);
 }
 
 /*
@@ -553,13 +807,14 @@ static uint64_t budget_at(const struct sched_rt_task *t, uint64_t cap)
  * the densities C/D is at most m - (m - 1) x the largest density. Densities summed in
  * 2^-40 units rounded up, the bound rounded down.
  */
-static bool gfb(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+static bool gfb(const struct sched_rt_task *ts, const uint64_t *b, unsigned n, unsigned m,
+		uint64_t cap,
 		struct sched_rt_verdict *v)
 {
 	uint64_t sum = 0, max = 0, bound;
 
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t c = budget_at(&ts[i], cap), d;
+		uint64_t c = budget_at(ts, b, i, cap), d;
 		bool inexact;
 
 		if (c > ts[i].deadline)
@@ -581,13 +836,14 @@ static bool gfb(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t
  * / T_i) + 1 jobs of deadline inside it (0 if D_i > D_k). Returns the first failing task,
  * or SCHED_RT_NO_TASK. O(n^2).
  */
-static uint32_t bcl(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
+static uint32_t bcl(const struct sched_rt_task *ts, const uint64_t *b, unsigned n, unsigned m,
+		    uint64_t cap,
 		    struct sched_rt_verdict *v)
 {
 	uint64_t worst_slack = ~0ull;
 
 	for (unsigned k = 0; k < n; k++) {
-		uint64_t ck = budget_at(&ts[k], cap), dk = ts[k].deadline, slack, sum = 0;
+		uint64_t ck = budget_at(ts, b, k, cap), dk = ts[k].deadline, slack, sum = 0;
 
 		if (ck > dk) {
 			verdict(v, SCHED_RT_GEDF_BCL, k, dk, ck, dk);
@@ -595,7 +851,7 @@ static uint32_t bcl(const struct sched_rt_task *ts, unsigned n, unsigned m, uint
 		}
 		slack = dk - ck;
 		for (unsigned i = 0; i < n && sum < TIME_LIMIT; i++) {
-			uint64_t ci = budget_at(&ts[i], cap), jobs = 0, rest, w;
+			uint64_t ci = budget_at(ts, b, i, cap), jobs = 0, rest, w;
 
 			if (i == k)
 				continue;
@@ -649,13 +905,13 @@ static uint64_t mul40(uint64_t a, uint64_t b, bool up)
  * Every beta rounded up (the second term only where its upper bound is positive, which
  * covers lambda < u_i), the bound rounded down. O(n^2).
  */
-static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
-		struct sched_rt_verdict *v)
+static bool bak(const struct sched_rt_task *ts, const uint64_t *b, unsigned n, unsigned m,
+		uint64_t cap, struct sched_rt_verdict *v)
 {
 	const uint64_t one = 1ull << FRAC;
 
 	for (unsigned k = 0; k < n; k++) {
-		uint64_t dk = ts[k].deadline, ck = budget_at(&ts[k], cap);
+		uint64_t dk = ts[k].deadline, ck = budget_at(ts, b, k, cap);
 		uint64_t lam_lo = ratio40(ck, dk, false), lam_hi = ratio40(ck, dk, true), sum = 0;
 		uint64_t bound;
 
@@ -663,13 +919,13 @@ static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t
 			return false;
 		bound = (uint64_t)m * one > (m - 1) * lam_hi ? (uint64_t)m * one - (m - 1) * lam_hi : 0;
 		for (unsigned i = 0; i < n; i++) {
-			uint64_t ci = budget_at(&ts[i], cap), u = ratio40(ci, ts[i].period, true);
+			uint64_t ci = budget_at(ts, b, i, cap), u = ratio40(ci, ts[i].period, true);
 			uint64_t g = ratio40(dk + ts[i].period - ts[i].deadline, dk, true);
 			uint64_t beta = mul40(u, g, true);
-			uint64_t a = ratio40(ci, dk, true), b = mul40(lam_lo, ratio40(ts[i].period, dk, false), false);
+			uint64_t a = ratio40(ci, dk, true), lt = mul40(lam_lo, ratio40(ts[i].period, dk, false), false);
 
-			if (a > b)
-				beta = beta + (a - b) > BIG40 ? BIG40 : beta + (a - b);
+			if (a > lt) /* (C_i - lambda T_i) / D_k */
+				beta = beta + (a - lt) > BIG40 ? BIG40 : beta + (a - lt);
 			sum += beta < one ? beta : one;
 		}
 		if (sum > bound) {
@@ -681,34 +937,50 @@ static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t
 	return true;
 }
 #else
-static bool bak(const struct sched_rt_task *ts, unsigned n, unsigned m, uint64_t cap,
-		struct sched_rt_verdict *v)
+static bool bak(const struct sched_rt_task *ts, const uint64_t *b, unsigned n, unsigned m,
+		uint64_t cap, struct sched_rt_verdict *v)
 {
-	(void)ts, (void)n, (void)m, (void)cap, (void)v;
+	(void)ts, (void)b, (void)n, (void)m, (void)cap, (void)v;
 	return false;
 }
 #endif
 
-int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
-			uint32_t cap_ppm, struct sched_rt_verdict *v)
+/* GFB, BCL, BAK; b: the blocking terms (inflating the budgets), or NULL for none. */
+static int gedf_check(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+		      unsigned m, uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
 	struct sched_rt_verdict bv;
-	int err = check_args(ts, n, cap_ppm, false);
+	int err = check_args(ts, b, n, cap_ppm, false);
 
 	if (err || !m || m > SCHED_MAX_CPUS)
 		return err ? err : -SCHED_EINVAL;
-	if (gfb(ts, n, m, cap_ppm, v))
+	if (gfb(ts, b, n, m, cap_ppm, v))
 		return 0;
-	if (bcl(ts, n, m, cap_ppm, &bv) == SCHED_RT_NO_TASK) {
+	if (bcl(ts, b, n, m, cap_ppm, &bv) == SCHED_RT_NO_TASK) {
+		name_blocking(b, &bv);
 		if (v)
 			*v = bv;
 		return 0;
 	}
-	if (bak(ts, n, m, cap_ppm, v))
+	if (bak(ts, b, n, m, cap_ppm, v))
 		return 0;
+	name_blocking(b, &bv);
 	if (v)
 		*v = bv;
 	return -SCHED_EUNSCHED;
+}
+
+int sched_rt_gedf_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+			uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	return gedf_check(ts, NULL, n, m, cap_ppm, v);
+}
+
+int sched_rt_gedf_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				 unsigned n, unsigned m, uint32_t cap_ppm,
+				 struct sched_rt_verdict *v)
+{
+	return blocking ? gedf_check(ts, blocking, n, m, cap_ppm, v) : -SCHED_EINVAL;
 }
 
 /* --- global fixed priority ------------------------------------------------------------- */
@@ -727,17 +999,15 @@ static uint64_t window_work(const struct sched_rt_task *x, uint64_t c, uint64_t 
 	return add_sat(jobs * c, rest < c ? rest : c);
 }
 
-int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
-		       uint32_t cap_ppm, struct sched_rt_verdict *v)
+/* The test of sched_rt_gfp_check over checked arguments. O(n^2). */
+static int gfp_bcl(const struct sched_rt_task *ts, const uint64_t *b, unsigned n, unsigned m,
+		   uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
 	uint64_t worst_slack = ~0ull;
-	int err = check_args(ts, n, cap_ppm, true);
 
-	if (err || !m || m > SCHED_MAX_CPUS)
-		return err ? err : -SCHED_EINVAL;
 	verdict(v, SCHED_RT_GFP_BCL, SCHED_RT_NO_TASK, 0, 0, 0);
 	for (unsigned k = 0; k < n; k++) {
-		uint64_t ck = budget_at(&ts[k], cap_ppm), dk = ts[k].deadline, slack, sum = 0;
+		uint64_t ck = budget_at(ts, b, k, cap_ppm), dk = ts[k].deadline, slack, sum = 0;
 
 		if (ck > dk) {
 			verdict(v, SCHED_RT_GFP_BCL, k, dk, ck, dk);
@@ -749,7 +1019,7 @@ int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 
 			if (i == k || ts[i].prio < ts[k].prio)
 				continue;
-			ci = budget_at(&ts[i], cap_ppm);
+			ci = budget_at(ts, b, i, cap_ppm);
 			if (ci > ts[i].deadline) { /* a higher task that cannot fit fails first */
 				verdict(v, SCHED_RT_GFP_BCL, i, ts[i].deadline, ci, ts[i].deadline);
 				return -SCHED_EUNSCHED;
@@ -765,6 +1035,203 @@ int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			worst_slack = slack;
 			verdict(v, SCHED_RT_GFP_BCL, k, dk, sum, m * slack);
 		}
+	}
+	return 0;
+}
+
+static int gfp_check(const struct sched_rt_task *ts, const uint64_t *b, unsigned n,
+		     unsigned m, uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	int err = check_args(ts, b, n, cap_ppm, true);
+
+	if (err || !m || m > SCHED_MAX_CPUS)
+		return err ? err : -SCHED_EINVAL;
+	err = gfp_bcl(ts, b, n, m, cap_ppm, v);
+	name_blocking(b, v);
+	return err;
+}
+
+int sched_rt_gfp_check(const struct sched_rt_task *ts, unsigned n, unsigned m,
+		       uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	return gfp_check(ts, NULL, n, m, cap_ppm, v);
+}
+
+int sched_rt_gfp_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, unsigned m, uint32_t cap_ppm,
+				struct sched_rt_verdict *v)
+{
+	return blocking ? gfp_check(ts, blocking, n, m, cap_ppm, v) : -SCHED_EINVAL;
+}
+
+/* --- blocking terms -------------------------------------------------------------------- */
+
+/*
+ * B_i from a table of critical sections (admit.h has the models, docs/admission.md why they
+ * hold). Without storage of its own, the table is scanned again where a precomputed
+ * ceiling per resource would be looked up: O(ncs) per question, every loop over n or ncs.
+ */
+
+/* Is task j lower than task i: a smaller priority, or (EDF) a longer relative deadline? */
+static bool lower(const struct sched_rt_task *ts, unsigned j, unsigned i, bool edf)
+{
+	return edf ? ts[j].deadline > ts[i].deadline : ts[j].prio < ts[i].prio;
+}
+
+/* Does the ceiling of resource r reach task i: does a task not lower than i use r? O(ncs). */
+static bool reaches(const struct sched_rt_task *ts, const struct sched_rt_cs *cs, unsigned ncs,
+		    uint16_t r, unsigned i, bool edf)
+{
+	for (unsigned e = 0; e < ncs; e++)
+		if (cs[e].resource == r && !lower(ts, cs[e].task, i, edf))
+			return true;
+	return false;
+}
+
+/* The longest section on resource r of a task lower than i; 0 if none. O(ncs). */
+static uint64_t longest_lower_on(const struct sched_rt_task *ts, const struct sched_rt_cs *cs,
+				 unsigned ncs, uint16_t r, unsigned i, bool edf)
+{
+	uint64_t best = 0;
+
+	for (unsigned e = 0; e < ncs; e++)
+		if (cs[e].resource == r && cs[e].length > best && lower(ts, cs[e].task, i, edf))
+			best = cs[e].length;
+	return best;
+}
+
+/* Task j's longest section on a resource whose ceiling reaches i; 0 if none.
+ * O(ncs + ncs x (j's entries)). */
+static uint64_t longest_reaching(const struct sched_rt_task *ts, const struct sched_rt_cs *cs,
+				 unsigned ncs, unsigned j, unsigned i, bool edf)
+{
+	uint64_t best = 0;
+
+	for (unsigned e = 0; e < ncs; e++)
+		if (cs[e].task == j && cs[e].length > best &&
+		    reaches(ts, cs, ncs, cs[e].resource, i, edf))
+			best = cs[e].length;
+	return best;
+}
+
+/* Is entry e the first of the table to name its resource? O(ncs). */
+static bool first_on_resource(const struct sched_rt_cs *cs, unsigned e)
+{
+	for (unsigned f = 0; f < e; f++)
+		if (cs[f].resource == cs[e].resource)
+			return false;
+	return true;
+}
+
+/*
+ * Inheritance on one CPU: a lower job runs while i is pending only when it inherits, inside
+ * a section on a resource a job at i's level waits for (so one whose ceiling reaches i),
+ * which it held or (with the hand-over) waited for when i's job came; out of it, it holds
+ * nothing and cannot run to ask again: each lower job blocks once. When an unlock only
+ * wakes the waiter (`wake`), a lower job must run to take a resource, so only those inside
+ * a section when i's job came block it, one per resource: the smaller of the two sums.
+ * O(n x ncs + ncs^2).
+ */
+static uint64_t inherit_term(const struct sched_rt_task *ts, unsigned n,
+			     const struct sched_rt_cs *cs, unsigned ncs, unsigned i, bool edf,
+			     bool wake)
+{
+	uint64_t by_job = 0, by_resource = 0;
+
+	for (unsigned j = 0; j < n; j++)
+		if (lower(ts, j, i, edf))
+			by_job = add_sat(by_job, longest_reaching(ts, cs, ncs, j, i, edf));
+	if (!wake)
+		return by_job;
+	for (unsigned e = 0; e < ncs; e++)
+		if (first_on_resource(cs, e) && reaches(ts, cs, ncs, cs[e].resource, i, edf))
+			by_resource = add_sat(by_resource,
+					      longest_lower_on(ts, cs, ncs, cs[e].resource, i, edf));
+	return by_job < by_resource ? by_job : by_resource;
+}
+
+/* A ceiling protocol (PCP, SRP): one section at most, the longest a lower task has on a
+ * resource whose ceiling reaches i. O(ncs^2). */
+static uint64_t ceiling_term(const struct sched_rt_task *ts, const struct sched_rt_cs *cs,
+			     unsigned ncs, unsigned i, bool edf)
+{
+	uint64_t best = 0;
+
+	for (unsigned e = 0; e < ncs; e++)
+		if (cs[e].length > best && lower(ts, cs[e].task, i, edf) &&
+		    reaches(ts, cs, ncs, cs[e].resource, i, edf))
+			best = cs[e].length;
+	return best;
+}
+
+/* Several CPUs: for each resource i uses, every section of every other user whose job can
+ * overlap a job of i that meets its deadline: ceil(D_i / T_j) + 1 jobs of j.
+ * O(ncs x (i's entries)). */
+static uint64_t global_term(const struct sched_rt_task *ts, const struct sched_rt_cs *cs,
+			    unsigned ncs, unsigned i)
+{
+	uint64_t b = 0;
+
+	for (unsigned e = 0; e < ncs; e++) {
+		if (cs[e].task != i)
+			continue;
+		for (unsigned f = 0; f < ncs; f++) {
+			const struct sched_rt_task *j = &ts[cs[f].task];
+			uint64_t jobs = (ts[i].deadline + j->period - 1) / j->period + 1;
+
+			if (cs[f].resource != cs[e].resource || cs[f].task == i)
+				continue;
+			b = add_sat(b, cs[f].length && jobs > TIME_LIMIT / cs[f].length
+					       ? TIME_LIMIT : jobs * cs[f].length);
+		}
+	}
+	return b;
+}
+
+/* Entries name a task, fit in its budget, and name each (task, resource) once. O(ncs^2). */
+static int check_cs(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_cs *cs,
+		    unsigned ncs)
+{
+	if (ncs > SCHED_RT_CS_MAX || (ncs && !cs))
+		return -SCHED_EINVAL;
+	for (unsigned e = 0; e < ncs; e++) {
+		if (cs[e].task >= n || cs[e].length > ts[cs[e].task].budget)
+			return -SCHED_EINVAL;
+		for (unsigned f = 0; f < e; f++)
+			if (cs[f].task == cs[e].task && cs[f].resource == cs[e].resource)
+				return -SCHED_EINVAL;
+	}
+	return 0;
+}
+
+int sched_rt_blocking(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_cs *cs,
+		      unsigned ncs, enum sched_rt_blocking_model model, uint64_t *blocking)
+{
+	bool fp = model == SCHED_RT_BLOCK_FP_INHERIT || model == SCHED_RT_BLOCK_FP_INHERIT_WAKE ||
+		  model == SCHED_RT_BLOCK_FP_CEILING;
+	bool edf = !fp, ceiling = model == SCHED_RT_BLOCK_FP_CEILING ||
+				  model == SCHED_RT_BLOCK_EDF_CEILING;
+	bool wake = model == SCHED_RT_BLOCK_FP_INHERIT_WAKE ||
+		    model == SCHED_RT_BLOCK_EDF_INHERIT_WAKE;
+
+	if ((unsigned)model > SCHED_RT_BLOCK_GLOBAL || !ts || !blocking || n > SCHED_RT_TASKS_MAX)
+		return -SCHED_EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!shape_ok(&ts[i], fp))
+			return -SCHED_EINVAL;
+	if (check_cs(ts, n, cs, ncs))
+		return -SCHED_EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t b;
+
+		if (model == SCHED_RT_BLOCK_GLOBAL)
+			b = global_term(ts, cs, ncs, i);
+		else if (ceiling)
+			b = ceiling_term(ts, cs, ncs, i, edf);
+		else
+			b = inherit_term(ts, n, cs, ncs, i, edf, wake);
+		/* Saturating down to the bound still refuses: C + B > D for every task. */
+		blocking[i] = b < SCHED_RT_TIME_MAX ? b : SCHED_RT_TIME_MAX;
 	}
 	return 0;
 }

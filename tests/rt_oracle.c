@@ -286,3 +286,263 @@ int rt_sim_gfp(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizo
 {
 	return sim_global(ts, n, m, horizon, r, true);
 }
+
+/*
+ * --- Critical sections under inheritance, one CPU (rt_sim_locks) ------------------------
+ *
+ * Per task: the current job's remaining work, deadline, next section (k: the first not
+ * finished), whether it holds that section's resource or waits for it; per resource its
+ * owner. With d <= t a task has at most one job, as in rt_sim_edf. Sections are not nested,
+ * so an owner is never waiting: the most urgent ready job is the one to run.
+ */
+struct lock_state {
+	uint64_t next_rel[RT_MAX_TASKS], rem[RT_MAX_TASKS], dl[RT_MAX_TASKS];
+	unsigned k[RT_MAX_TASKS];
+	bool holds[RT_MAX_TASKS], waits[RT_MAX_TASKS];
+	int owner[RT_MAX_RES]; /* -1: free */
+};
+
+static int check_locks(const struct rt_lock_task *ts, unsigned n, struct rt_result *r)
+{
+	if (!ts || !r || n == 0 || n > RT_MAX_TASKS)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct rt_task *x = &ts[i].task;
+		uint64_t from = 0;
+
+		if (x->t == 0 || x->c == 0 || x->c > x->d || x->d > x->t || ts[i].ncs > RT_MAX_CS)
+			return -1;
+		for (unsigned k = 0; k < ts[i].ncs; k++) {
+			const struct rt_cs *cs = &ts[i].cs[k];
+
+			if (cs->len == 0 || cs->res >= RT_MAX_RES || cs->at < from ||
+			    cs->len > x->c || cs->at > x->c - cs->len)
+				return -1;
+			from = cs->at + cs->len;
+		}
+	}
+	*r = (struct rt_result){ 0 };
+	return 0;
+}
+
+/* Smaller is more urgent: the absolute deadline (EDF), or the priority turned around. */
+static uint64_t own_key(const struct rt_lock_task *ts, const struct lock_state *s, bool edf,
+	unsigned i)
+{
+	return edf ? s->dl[i] : UINT64_MAX - ts[i].task.prio;
+}
+
+/* Is job j waiting for resource `res`? */
+static bool waits_for(const struct rt_lock_task *ts, const struct lock_state *s, unsigned j,
+	unsigned res)
+{
+	return s->waits[j] && ts[j].cs[s->k[j]].res == res;
+}
+
+/* Inheritance: the most urgent of i's own key and its waiters' keys. O(n). */
+static uint64_t eff_key(const struct rt_lock_task *ts, const struct lock_state *s, bool edf,
+	unsigned n, unsigned i)
+{
+	uint64_t key = own_key(ts, s, edf, i);
+
+	if (!s->holds[i])
+		return key;
+	for (unsigned j = 0; j < n; j++)
+		if (waits_for(ts, s, j, ts[i].cs[s->k[i]].res) && own_key(ts, s, edf, j) < key)
+			key = own_key(ts, s, edf, j);
+	return key;
+}
+
+/* The ready job (pending, not waiting) of the most urgent effective key; lowest index on
+ * ties; -1 if none. O(n^2). */
+static int most_urgent(const struct rt_lock_task *ts, const struct lock_state *s, bool edf,
+	unsigned n)
+{
+	int best = -1;
+	uint64_t best_key = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t key;
+
+		if (!s->rem[i] || s->waits[i])
+			continue;
+		key = eff_key(ts, s, edf, n, i);
+		if (best < 0 || key < best_key) {
+			best = (int)i;
+			best_key = key;
+		}
+	}
+	return best;
+}
+
+/* Has job i reached the start of its next section without holding it? */
+static bool at_lock(const struct rt_lock_task *ts, const struct lock_state *s, unsigned i)
+{
+	return !s->holds[i] && s->k[i] < ts[i].ncs &&
+	       ts[i].task.c - s->rem[i] == ts[i].cs[s->k[i]].at;
+}
+
+/*
+ * The job to run now: the most urgent ready one, after it takes the resource it asks for;
+ * if that resource is held it waits (its owner inherits) and the choice is made again.
+ * At most n jobs start waiting, so at most n + 1 rounds. -1: none ready.
+ */
+static int pick(const struct rt_lock_task *ts, struct lock_state *s, bool edf, unsigned n)
+{
+	for (unsigned round = 0; round <= n; round++) {
+		int run = most_urgent(ts, s, edf, n);
+		unsigned res;
+
+		if (run < 0 || !at_lock(ts, s, (unsigned)run))
+			return run;
+		res = ts[run].cs[s->k[run]].res;
+		if (s->owner[res] < 0) {
+			s->owner[res] = run;
+			s->holds[run] = true;
+			return run;
+		}
+		s->waits[run] = true;
+	}
+	return -1;
+}
+
+/* Job i's own work done when it reaches its next boundary: the end of the section it
+ * holds, the start of its next one, or its end. */
+static uint64_t boundary(const struct rt_lock_task *ts, const struct lock_state *s, unsigned i)
+{
+	const struct rt_cs *cs = &ts[i].cs[s->k[i]];
+
+	if (s->holds[i])
+		return cs->at + cs->len;
+	return s->k[i] < ts[i].ncs ? cs->at : ts[i].task.c;
+}
+
+/* Job i leaves its section: the resource goes to its most urgent waiter (lowest index on
+ * ties), or becomes free; without handoff it becomes free and that waiter is woken, to ask
+ * again when it runs. O(n). */
+static void unlock(const struct rt_lock_task *ts, struct lock_state *s, bool edf, bool handoff,
+	unsigned n, unsigned i)
+{
+	unsigned res = ts[i].cs[s->k[i]].res;
+	int next = -1;
+
+	s->holds[i] = false;
+	s->k[i]++;
+	for (unsigned j = 0; j < n; j++)
+		if (waits_for(ts, s, j, res) &&
+			(next < 0 || own_key(ts, s, edf, j) < own_key(ts, s, edf, (unsigned)next)))
+			next = (int)j;
+	s->owner[res] = handoff ? next : -1;
+	if (next >= 0) {
+		s->waits[next] = false;
+		s->holds[next] = handoff;
+	}
+}
+
+/* The same state at instants a and b, times taken relative to each? A task without a
+ * job is compared by its next release only. O(n + RT_MAX_RES). */
+static bool same_state(const struct lock_state *x, uint64_t a, const struct lock_state *y,
+	uint64_t b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (x->rem[i] != y->rem[i] || x->next_rel[i] - a != y->next_rel[i] - b)
+			return false;
+		if (x->rem[i] && (x->k[i] != y->k[i] || x->holds[i] != y->holds[i] ||
+			x->waits[i] != y->waits[i] || x->dl[i] - a != y->dl[i] - b))
+			return false;
+	}
+	for (unsigned q = 0; q < RT_MAX_RES; q++)
+		if (x->owner[q] != y->owner[q])
+			return false;
+	return true;
+}
+
+/* The least common multiple of the periods; UINT64_MAX past 2^62. */
+static uint64_t hyperperiod(const struct rt_lock_task *ts, unsigned n)
+{
+	uint64_t h = 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t a = h, b = ts[i].task.t;
+
+		while (b) { /* Euclid */
+			uint64_t t = a % b;
+
+			a = b;
+			b = t;
+		}
+		if (h / a > (1ull << 62) / ts[i].task.t)
+			return UINT64_MAX;
+		h = h / a * ts[i].task.t;
+	}
+	return h;
+}
+
+int rt_sim_locks(const struct rt_lock_task *ts, unsigned n, bool edf, bool handoff,
+	uint64_t horizon, struct rt_result *r)
+{
+	struct lock_state s, snap;
+	uint64_t now = 0, snap_at = 0, tau = 0, H;
+	bool have_snap = false;
+
+	if (check_locks(ts, n, r))
+		return -1;
+	s = (struct lock_state){ 0 };
+	for (unsigned q = 0; q < RT_MAX_RES; q++)
+		s.owner[q] = -1;
+	for (unsigned i = 0; i < n; i++) {
+		s.next_rel[i] = ts[i].offset;
+		tau = ts[i].offset > tau ? ts[i].offset : tau;
+	}
+	H = hyperperiod(ts, n);
+
+	for (;;) {
+		uint64_t next = tau;
+		int run;
+
+		if (now == tau) { /* compare with one hyperperiod before, then keep this one */
+			if (have_snap && same_state(&snap, snap_at, &s, now, n)) {
+				r->end = now;
+				return 0;
+			}
+			snap = s;
+			snap_at = now;
+			have_snap = true;
+			tau = H == UINT64_MAX ? UINT64_MAX : add_sat(tau, H);
+			next = tau;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (s.next_rel[i] == now) { /* rem[i] == 0: a late job stopped us before */
+				s.rem[i] = ts[i].task.c;
+				s.dl[i] = add_sat(now, ts[i].task.d);
+				s.next_rel[i] = add_sat(now, ts[i].task.t);
+				s.k[i] = 0;
+				s.holds[i] = s.waits[i] = false;
+			}
+			if (s.next_rel[i] < next)
+				next = s.next_rel[i];
+			if (s.rem[i] && s.dl[i] < next)
+				next = s.dl[i];
+		}
+		run = pick(ts, &s, edf, n);
+		if (run >= 0) {
+			uint64_t left = boundary(ts, &s, (unsigned)run) - (ts[run].task.c - s.rem[run]);
+
+			if (add_sat(now, left) < next)
+				next = add_sat(now, left);
+		}
+		if (next > horizon) {
+			r->capped = true;
+			r->end = horizon;
+			return 0;
+		}
+		if (run >= 0) {
+			s.rem[run] -= next - now;
+			if (s.holds[run] && ts[run].task.c - s.rem[run] == boundary(ts, &s, (unsigned)run))
+				unlock(ts, &s, edf, handoff, n, (unsigned)run);
+		}
+		now = next;
+		if (missed(s.rem, s.dl, n, now, r))
+			return 0;
+	}
+}

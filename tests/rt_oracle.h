@@ -117,4 +117,51 @@ int rt_sim_gedf(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horiz
 int rt_sim_gfp(const struct rt_task *ts, unsigned n, unsigned m, uint64_t horizon,
 	struct rt_result *r);
 
+/*
+ * --- Critical sections under inheritance, one CPU ---------------------------------------
+ *
+ * The runtime protocol of the library's mutexes on one CPU: a job that asks for a resource
+ * another job holds waits, and the owner runs with the most urgent waiter's rank (priority
+ * inheritance under fixed priority, deadline inheritance under EDF); at unlock the resource
+ * goes straight to its most urgent waiter (larger prio, or earlier deadline; ties: lower
+ * task index), which owns it from then on (`handoff`, as sched/mutex.h does). Without
+ * handoff (classic PIP) the unlock frees the resource and wakes that waiter, which asks
+ * again when it next runs. Sections are not nested, so an owner never waits and
+ * inheritance is one level deep.
+ */
+#define RT_MAX_CS 4   /* critical sections one job has */
+#define RT_MAX_RES 16 /* resources, numbered 0..RT_MAX_RES-1 */
+
+struct rt_cs {
+	uint64_t at;  /* the job's own work done before it locks */
+	uint64_t len; /* its own work inside, > 0 */
+	unsigned res;
+};
+
+struct rt_lock_task {
+	struct rt_task task;        /* c, t, d, prio as above */
+	uint64_t offset;            /* first release; then every t */
+	unsigned ncs;
+	struct rt_cs cs[RT_MAX_CS]; /* in order, apart: cs[k].at + cs[k].len <= cs[k + 1].at,
+				     * the last ends by c */
+};
+
+/*
+ * Preemptive EDF (edf) or fixed priority (!edf) with inheritance (unlock by `handoff` or by
+ * waking), each task releasing at
+ * offset, offset + t, ...: the ready job of the most urgent effective rank runs (its own,
+ * or the most urgent of the jobs waiting for the resource it holds; ties: lower index). A
+ * job asks for a resource when it is picked to run and has reached the section's start.
+ * Stops at the first miss (a job with work left at its absolute deadline: miss, task, at;
+ * end = the instant). Without a miss it stops when the state (every job's progress, lock
+ * and wait, every resource's owner, releases and deadlines relative to now) at an instant
+ * max offset + k H (H: the hyperperiod) equals the one at max offset + (k - 1) H: from
+ * there the schedule repeats with period H, so no miss can come (end = that instant; with
+ * offsets all 0 that is H when nothing is pending then). Past `horizon` it stops undecided
+ * (capped = true, end = horizon). resp stays 0. O(n^2) per event. -1 on bad input
+ * (rt_sim_edf's rules, a section out of order or outside the job, a resource out of range).
+ */
+int rt_sim_locks(const struct rt_lock_task *ts, unsigned n, bool edf, bool handoff,
+	uint64_t horizon, struct rt_result *r);
+
 #endif

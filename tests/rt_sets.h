@@ -88,4 +88,41 @@ static inline bool rt_make_set(struct rt_rng *r, struct sched_rt_task *ts, struc
 	return true;
 }
 
+/*
+ * Critical sections for the n tasks of ts (made by rt_make_set): each task gets 0..max_cs
+ * sections (max_cs <= RT_MAX_CS) on resources 0..nres-1: its job is cut into as many equal
+ * slots and each section is a random stretch of its slot, 1 ns to the whole slot (so they
+ * are apart, inside the job, and up to the budget long). ls[] gets the tasks with their
+ * sections and offset 0; table[] (room for n x max_cs) each task's longest section per
+ * resource, for sched_rt_blocking. Returns the table's length.
+ */
+static inline unsigned rt_make_cs(struct rt_rng *r, const struct sched_rt_task *ts,
+				  struct rt_lock_task *ls, unsigned n, unsigned nres,
+				  unsigned max_cs, struct sched_rt_cs *table)
+{
+	unsigned ncs = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (unsigned)(rt_next(r) % (max_cs + 1));
+		uint64_t c = ts[i].budget, slot = k ? c / k : 0;
+
+		ls[i] = (struct rt_lock_task){ .task = { c, ts[i].period, ts[i].deadline, ts[i].prio } };
+		for (unsigned j = 0; j < k && slot; j++) {
+			uint64_t len = 1 + rt_next(r) % slot;
+			struct rt_cs *cs = &ls[i].cs[ls[i].ncs++];
+			unsigned e = 0;
+
+			*cs = (struct rt_cs){ j * slot + rt_next(r) % (slot - len + 1), len,
+					      (unsigned)(rt_next(r) % nres) };
+			while (e < ncs && (table[e].task != i || table[e].resource != cs->res))
+				e++;
+			if (e == ncs)
+				table[ncs++] = (struct sched_rt_cs){ (uint16_t)i, (uint16_t)cs->res, 0 };
+			if (len > table[e].length)
+				table[e].length = len;
+		}
+	}
+	return ncs;
+}
+
 #endif

@@ -54,6 +54,10 @@ enum sched_rt_test {
  *    deadlines fall in [0, at] (`demand`) against what the cap supplies by then (`supply`);
  *  - FP_RTA: task `task`'s response time (`demand`) against its deadline (`supply`), the
  *    worst task's when accepted.
+ * With blocking terms the figures include them, and `blocking` says how much: EDF_QPA's
+ * demand at `at` is h(at) + B(at), B(at) being the term of task `task` (see "Blocking
+ * terms" below; SCHED_RT_NO_TASK and 0 when no term applies); a named task's B otherwise
+ * (its response time includes it; the global tests inflated its budget by it).
  */
 struct sched_rt_verdict {
 	uint8_t test;      /* enum sched_rt_test */
@@ -61,6 +65,7 @@ struct sched_rt_verdict {
 	uint64_t at;
 	uint64_t demand;
 	uint64_t supply;
+	uint64_t blocking; /* the blocking term counted in `demand` (ns), 0 if none */
 };
 
 /*
@@ -136,5 +141,129 @@ int sched_rt_partition(const struct sched_rt_task *ts, unsigned n, unsigned m,
 int sched_rt_partition_add(const struct sched_rt_task *ts, unsigned n, unsigned m,
 			   uint32_t cap_ppm, enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
 			   struct sched_rt_task *scratch, struct sched_rt_verdict *v);
+
+/*
+ * --- Blocking terms -------------------------------------------------------------------------
+ *
+ * Tasks that share resources under the library's mutexes (sched/mutex.h: a waiter lends its
+ * priority or deadline to the owner) wait for each other's critical sections. A task's
+ * blocking term B_i, blocking[i] in an array beside the tasks (n entries, each at most
+ * SCHED_RT_TIME_MAX; all 0 is the same as the functions above), is the longest a job of it
+ * can be kept from running by other tasks' critical sections, beyond the interference the
+ * tests already count. (An array rather than a field of struct sched_rt_task, so that
+ * callers' { C, T, D, prio } initialisers stay complete under -Wmissing-field-initializers.)
+ * The tests use it so (docs/admission.md, "Blocking terms"):
+ *  - one-CPU EDF: h(t) + B(t) <= t (scaled to the cap) at every instant t up to the busy
+ *    period with the largest B added; B(t) = the B of the task with the largest relative
+ *    deadline <= t (the largest B among equal deadlines), 0 below every deadline: with
+ *    sched_rt_blocking's EDF terms, for B_i = blocking by tasks of deadline > D_i through
+ *    resources a task of deadline <= D_i uses, this bounds the blocking any window of
+ *    length t holds. The utilisation fast path only when every B is 0;
+ *  - one-CPU fixed priority: R_i = C_i + B_i + sum over higher or equal j of ceil(R_i/T_j) C_j;
+ *  - partitioned EDF: each CPU's tasks by that EDF test, each with its own B;
+ *  - global EDF and global fixed priority: every budget inflated to C_i + B_i.
+ * The functions return and fill the verdict as those above; -SCHED_EINVAL also for a NULL
+ * blocking array or a term past SCHED_RT_TIME_MAX. B is the caller's, or sched_rt_blocking()
+ * computes it from a table of critical sections.
+ */
+int sched_rt_edf_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, uint32_t cap_ppm, struct sched_rt_verdict *v);
+int sched_rt_fp_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+			       unsigned n, uint32_t cap_ppm, struct sched_rt_verdict *v);
+int sched_rt_gedf_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				 unsigned n, unsigned m, uint32_t cap_ppm,
+				 struct sched_rt_verdict *v);
+int sched_rt_gfp_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, unsigned m, uint32_t cap_ppm,
+				struct sched_rt_verdict *v);
+/* Partitioning with blocking terms: bscratch (n terms) is the caller's storage beside
+ * scratch. The utilisation shortcut is taken only on a CPU whose terms are all 0. */
+int sched_rt_partition_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				unsigned n, unsigned m, uint32_t cap_ppm, enum sched_rt_fit fit,
+				uint16_t *cpu_of, uint32_t *order, struct sched_rt_task *scratch,
+				uint64_t *bscratch, struct sched_rt_verdict *v);
+int sched_rt_partition_add_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
+				    unsigned n, unsigned m, uint32_t cap_ppm,
+				    enum sched_rt_fit fit, unsigned k, uint16_t *cpu_of,
+				    struct sched_rt_task *scratch, uint64_t *bscratch,
+				    struct sched_rt_verdict *v);
+
+/* Task `task`'s longest critical section on `resource`; one entry per task and resource.
+ * Sections are not nested (a job holds one resource at a time) and lie inside the job
+ * (length <= the task's budget). */
+struct sched_rt_cs {
+	uint16_t task;     /* index into the task array */
+	uint16_t resource; /* any number naming the lock */
+	uint64_t length;   /* ns of the task's own work inside it */
+};
+
+#define SCHED_RT_CS_MAX 1024u /* table entries one call takes */
+
+/*
+ * How B_i is computed. "Lower" than task i: a smaller fixed priority (FP models), or a
+ * longer relative deadline, its preemption level (EDF models); the ceiling of a resource
+ * reaches i when some task not lower than i (i itself included) uses it.
+ */
+enum sched_rt_blocking_model {
+	/*
+	 * One CPU, fixed priority, priority inheritance as the library's mutexes do it: an
+	 * unlock hands the mutex to its most urgent waiter, which owns it before it runs. The
+	 * default. A lower job runs while a job of i is pending only inside one section, on a
+	 * resource whose ceiling reaches i, that it held or waited for when that job came, so
+	 * each lower job blocks it at most once (Sha, Rajkumar and Lehoczky 1990):
+	 *   B_i = sum over lower j of j's longest section on a resource whose ceiling reaches i.
+	 * Their other bound, once per resource, does not hold with a hand-over: a lower job
+	 * queued on a resource is given it when i unlocks it and blocks i's next request or a
+	 * higher job's (tests/test_admit.c shows a miss); hence the next models.
+	 */
+	SCHED_RT_BLOCK_FP_INHERIT = 0,
+	/* One CPU, EDF, deadline inheritance with the hand-over (the library's runtime): the
+	 * same formula with preemption levels. */
+	SCHED_RT_BLOCK_EDF_INHERIT,
+	/*
+	 * One CPU, inheritance where an unlock only wakes the most urgent waiter, which takes
+	 * the resource when it runs (classic PIP): a lower job blocks only if it was inside a
+	 * section when the job came, hence also once per resource:
+	 *   B_i = min(the sum above, sum over resources whose ceiling reaches i of the longest
+	 *             section a lower task has on it).
+	 * Not the library's mutexes: for other runtimes.
+	 */
+	SCHED_RT_BLOCK_FP_INHERIT_WAKE,
+	SCHED_RT_BLOCK_EDF_INHERIT_WAKE,
+	/* One CPU, a ceiling protocol (PCP for fixed priority, SRP for EDF): a job is blocked by
+	 * at most one such section, B_i = the longest. Only valid where the runtime enforces
+	 * ceilings, which the library's mutexes do not (they inherit): for other runtimes. */
+	SCHED_RT_BLOCK_FP_CEILING,
+	SCHED_RT_BLOCK_EDF_CEILING,
+	/*
+	 * Several CPUs, global EDF or global fixed priority, inheritance ("suspension-
+	 * oblivious": the wait is counted as execution, the global tests inflate C_i by B_i).
+	 * A job of i, while it meets its deadline, overlaps at most ceil(D_i / T_j) + 1 jobs of
+	 * task j, and each of their sections on a resource i uses can delay i once:
+	 *   B_i = sum over resources r i uses, sum over tasks j != i using r,
+	 *         of (ceil(D_i / T_j) + 1) x cs_j,r.
+	 * Assumes: sections not nested; each job locks a resource at most once (or cs_j,r is its
+	 * total time on r a job); any queue order (priority or FIFO: the bound counts every
+	 * section that can come first); an owner runs whenever the waiter would (it inherits the
+	 * waiter's rank), and the time it is kept off by higher work is interference the
+	 * global tests already count. Pessimistic: it charges every overlapping section of
+	 * every other user. Not for partitioned scheduling with resources shared across CPUs
+	 * (an owner on another CPU can be delayed by that CPU's work); with each resource used
+	 * on one CPU only, the one-CPU models over the whole set bound every CPU's terms.
+	 */
+	SCHED_RT_BLOCK_GLOBAL,
+};
+
+/*
+ * Fill blocking[0..n) from the table cs[0..ncs) by `model`: exact integer sums, each
+ * saturated at SCHED_RT_TIME_MAX (a task that could wait that long is refused by every
+ * test, as C + B > D). 0, or -SCHED_EINVAL (nothing written) for a bad task (as the
+ * checks; FP models need priorities 1..99), model, entry (task >= n, length > the task's
+ * budget) or a repeated (task, resource) pair; ncs <= SCHED_RT_CS_MAX, cs may be NULL
+ * when ncs is 0 (every B becomes 0).
+ * O(n x ncs x (n + ncs)) for the one-CPU models, O(ncs^2 + n x ncs) for the global one.
+ */
+int sched_rt_blocking(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_cs *cs,
+		      unsigned ncs, enum sched_rt_blocking_model model, uint64_t *blocking);
 
 #endif
