@@ -201,6 +201,26 @@ static void json_trailing_commas_are_accepted(void **state)
 	json_free(v);
 }
 
+/* rt-app's workgen fills in a "suspend" written without a value; no other key may be bare. */
+static void json_bare_suspend_key_is_accepted(void **state)
+{
+	struct json_error e;
+	struct json_value *v = parse("{ 'suspend', 'run': 1,\n 'suspend1' }", &e);
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(v->len, 3);
+	assert_true(v->members[0].bare);
+	assert_int_equal(v->members[0].value.type, JSON_NULL);
+	assert_false(v->members[1].bare);
+	assert_true(v->members[2].bare);
+	assert_int_equal(v->members[2].value.line, 2);
+	json_free(v);
+	assert_null(parse("{ 'sleep', 'run': 1 }", &e));
+	assert_string_equal(e.what, "key 'sleep': unexpected ',', expected ':'");
+	assert_null(parse("['suspend', 'suspend' 1]", &e)); /* in an array it is a value */
+}
+
 /* A parse error names the line and, inside an object, the key whose value was being read. */
 static void json_error_gives_line_and_key(void **state)
 {
@@ -540,21 +560,44 @@ static void libsched_group_is_kept(void **state)
 	wl_free(&w);
 }
 
-static void suspend_and_resume_name_tasks(void **state)
+/*
+ * As in rt-app, suspend and resume name a condition (and its mutex), not a task: suspend X
+ * waits on condition X, resume X wakes whoever waits on it. A bare "suspend" (which
+ * rt-app's workgen fills in) or "" is the task's own name. A resume of a name nothing
+ * waits on is accepted: it wakes nobody, as in rt-app.
+ */
+static void suspend_and_resume_name_conditions(void **state)
 {
 	struct workload w;
 
 	(void)state;
-	/* "resume" may name a task defined later in the file */
 	load_ok("{ 'tasks': {\n"
-		"  'waker': { 'run': 1, 'resume': 'sleeper', 'sleep': 10 },\n"
-		"  'sleeper': { 'suspend': 'sleeper', 'run': 1 } } }",
+		"  'waker': { 'run': 1, 'resume': 'sleeper', 'sleep': 10, 'resume1': 'ev' },\n"
+		"  'sleeper': { 'suspend': 'sleeper', 'run': 1 },\n"
+		"  'bare': { 'suspend', 'run': 1, 'suspend1': '', 'suspend2': 'ev' },\n"
+		"  'phased': { 'phases': { 'p': { 'suspend' }, 'q': { 'resume': 'nobody' } } } } }",
 		&w);
 	assert_int_equal(event(&w, 0, 0, 1)->kind, WL_RESUME);
 	assert_string_equal(event(&w, 0, 0, 1)->ref, "sleeper");
 	assert_int_equal(event(&w, 1, 0, 0)->kind, WL_SUSPEND);
-	assert_null(event(&w, 1, 0, 0)->ref);
+	assert_string_equal(event(&w, 1, 0, 0)->ref, "sleeper");
+	assert_string_equal(event(&w, 2, 0, 0)->ref, "bare");
+	assert_string_equal(event(&w, 2, 0, 2)->ref, "bare");
+	assert_string_equal(event(&w, 2, 0, 3)->ref, "ev");
+	assert_string_equal(event(&w, 3, 0, 1)->ref, "phased"); /* after the 1 us run */
+	/* one condition and one mutex per name: bare, ev, nobody, phased, sleeper */
+	assert_int_equal(w.nr_conds, 5);
+	assert_int_equal(w.nr_mutexes, 5);
+	assert_string_equal(w.conds[event(&w, 0, 0, 3)->cond], "ev");
+	assert_int_equal(event(&w, 0, 0, 3)->cond, event(&w, 2, 0, 3)->cond);
+	assert_string_equal(w.mutexes[event(&w, 1, 0, 0)->mx], "sleeper");
+	assert_int_equal(event(&w, 0, 0, 1)->cond, event(&w, 1, 0, 0)->cond);
 	wl_free(&w);
+	assert_rejected("{ 'tasks': { 't': { 'run': 1, 'suspend': 3 } } }",
+			"test.json:1: key 'suspend': expected a string, got a number");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'resume': '' } } }",
+			"test.json:2: key 'resume': must not be empty");
 }
 
 /* A build that runs tests away from the source tree passes -DWORKLOAD_DIR=\"...\". */
@@ -626,13 +669,15 @@ static void unmodelled_rt_app_event_is_rejected(void **state)
 	(void)state;
 	assert_rejected("{ 'tasks': {\n"
 			"  'a': {\n"
-			"    'lock': 'm',\n"
+			"    'mem': 4096,\n"
 			"    'run': 1\n"
 			"} } }",
-			"test.json:3: key 'lock': event not supported by schedsim");
+			"test.json:3: key 'mem': event not supported by schedsim");
 	assert_rejected("{ 'tasks': { 'a': { 'phases': { 'p': {\n"
-			"  'run': 1, 'barrier0': 'b' } } } } }",
-			"test.json:2: key 'barrier0': event not supported by schedsim");
+			"  'run': 1, 'iorun0': 100 } } } } }",
+			"test.json:2: key 'iorun0': event not supported by schedsim");
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'fork': 'b' } } }",
+			"test.json:1: key 'fork': event not supported by schedsim");
 }
 
 static void unmodelled_rt_app_task_key_is_rejected(void **state)
@@ -683,13 +728,152 @@ static void realtime_policies_take_a_realtime_priority(void **state)
 			"or SCHED_RR)");
 }
 
-static void resume_of_a_task_that_does_not_exist_is_rejected(void **state)
+/* --- mutexes, condition variables and barriers ----------------------------------------- */
+
+/* rt-app's events, read in file order with their resources: one per name and kind. */
+static void mutex_condition_and_barrier_events_are_read(void **state)
+{
+	struct workload w;
+	const struct wl_event *ev;
+
+	(void)state;
+	load_ok("{ 'tasks': {\n"
+		"  'a': { 'instance': 3, 'run': 1, 'lock': 'm', 'signal': 'q',\n"
+		"         'wait': { 'ref': 'q', 'mutex': 'm' }, 'unlock': 'm', 'barrier': 'b' },\n"
+		"  'c': { 'run': 1, 'lock': 'm', 'sync': { 'mutex': 'm', 'ref': 'm' },\n"
+		"         'broadcast': 'q', 'unlock': 'm', 'barrier1': 'b', 'barrier2': 'other',\n"
+		"         'barrier3': 'b' },\n"
+		"  'z': { 'lock': 'x', 'unlock': 'x' } } }",
+		&w);
+	assert_int_equal(w.pi_enabled, 0); /* rt-app's default */
+	assert_int_equal(w.nr_mutexes, 2);
+	assert_string_equal(w.mutexes[0], "m");
+	assert_string_equal(w.mutexes[1], "x");
+	assert_int_equal(w.nr_conds, 2); /* "m" and "q": a condition may share a mutex's name */
+	assert_string_equal(w.conds[0], "m");
+	assert_string_equal(w.conds[1], "q");
+	assert_int_equal(w.nr_barriers, 2);
+	assert_string_equal(w.barriers[0].name, "b");
+	assert_string_equal(w.barriers[1].name, "other");
+	/* rt-app counts a barrier's users by event, each once per instance: 3 + 1 + 1 */
+	assert_int_equal(w.barriers[0].count, 5);
+	assert_int_equal(w.barriers[1].count, 1);
+	assert_int_equal(event(&w, 0, 0, 1)->kind, WL_LOCK);
+	assert_int_equal(event(&w, 0, 0, 2)->kind, WL_SIGNAL);
+	ev = event(&w, 0, 0, 3);
+	assert_int_equal(ev->kind, WL_WAIT);
+	assert_string_equal(ev->ref, "q");
+	assert_string_equal(ev->mutex, "m");
+	assert_int_equal(ev->cond, 1);
+	assert_int_equal(ev->mx, 0);
+	assert_int_equal(event(&w, 0, 0, 4)->kind, WL_UNLOCK);
+	assert_int_equal(event(&w, 0, 0, 5)->kind, WL_BARRIER);
+	ev = event(&w, 1, 0, 2);
+	assert_int_equal(ev->kind, WL_SYNC);
+	assert_int_equal(ev->cond, 0);
+	assert_int_equal(ev->mx, 0);
+	assert_int_equal(event(&w, 1, 0, 3)->kind, WL_BROAD);
+	assert_int_equal(event(&w, 1, 0, 3)->cond, 1);
+	assert_int_equal(event(&w, 1, 0, 6)->barrier, 1);
+	/* none of them takes time: a loop of them starts with schedsim's 1 us run */
+	assert_int_equal(w.tasks[2].phases[0].nr_events, 3);
+	assert_true(event(&w, 2, 0, 0)->added);
+	assert_int_equal(event(&w, 2, 0, 1)->mx, 1);
+	wl_free(&w);
+}
+
+static void pi_enabled_is_read_and_must_be_a_boolean(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'global': { 'pi_enabled': true }, 'tasks': { 't': { 'run': 1 } } }", &w);
+	assert_int_equal(w.pi_enabled, 1);
+	wl_free(&w);
+	load_ok("{ 'global': { 'pi_enabled': false }, 'tasks': { 't': { 'run': 1 } } }", &w);
+	assert_int_equal(w.pi_enabled, 0);
+	wl_free(&w);
+	assert_rejected("{ 'global': {\n"
+			"  'pi_enabled': 1 }, 'tasks': { 't': { 'run': 1 } } }",
+			"test.json:2: key 'pi_enabled': expected true or false, got a number");
+}
+
+static void bad_mutex_condition_and_barrier_events_are_rejected(void **state)
 {
 	(void)state;
-	assert_rejected("{ 'tasks': {\n"
-			"  'a': { 'run': 1,\n"
-			"         'resume1': 'ghost' } } }",
-			"test.json:3: key 'resume1': no task named 'ghost' to resume");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'wait': { 'ref': 'q' } } } }",
+			"test.json:2: key 'wait': needs \"ref\" (the condition) and \"mutex\"");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'sync': { 'ref': 'q', 'mutex': 'm', 'timeout': 1 } } } }",
+			"test.json:2: key 'timeout': unknown key in a wait or sync (expected "
+			"\"ref\" and \"mutex\")");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'wait': 'q' } } }",
+			"test.json:2: key 'wait': expected an object {\"ref\", \"mutex\"}, got a string");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'lock': '' } } }",
+			"test.json:2: key 'lock': must not be empty");
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'barrier': 2 } } }",
+			"test.json:2: key 'barrier': expected a string, got a number");
+	/* only "suspend" may stand without a value (rt-app's workgen fills in its name) */
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'resume' } } }",
+			"test.json:2: key 'resume': unexpected '}', expected ':'");
+}
+
+/*
+ * Each task's program must use its mutexes as pthreads allow, checked at load time by
+ * walking it (docs/schedsim.md): libsched would refuse the call in the middle of a run.
+ */
+static void misuse_of_a_mutex_is_rejected_at_load(void **state)
+{
+	char text[2048] = "{ 'tasks': { 't': { 'loop': 1";
+	struct workload w;
+
+	(void)state;
+	assert_rejected("{ 'tasks': { 't': { 'loop': 1, 'run': 1,\n"
+			"  'unlock': 'm' } } }",
+			"test.json:2: key 'unlock': task 't' would unlock mutex 'm' that it does "
+			"not hold");
+	assert_rejected("{ 'tasks': { 't': { 'loop': 1, 'run': 1,\n"
+			"  'wait': { 'ref': 'q', 'mutex': 'm' } } } }",
+			"test.json:2: key 'wait': task 't' would wait with mutex 'm' that it does "
+			"not hold (lock it first, as pthread_cond_wait needs)");
+	assert_rejected("{ 'tasks': { 't': { 'loop': 1, 'lock': 'm',\n"
+			"  'lock1': 'm', 'unlock': 'm' } } }",
+			"test.json:2: key 'lock1': task 't' would lock mutex 'm' that it holds "
+			"already (locked at line 1): it would wait for itself for ever");
+	/* the task loop (forever by default) or a phase's loop repeats what it locks */
+	assert_rejected("{ 'tasks': { 't': { 'run': 1,\n"
+			"  'lock': 'm' } } }",
+			"test.json:2: key 'lock': task 't' would lock mutex 'm' again on its next "
+			"pass, still holding it: it would wait for itself for ever");
+	assert_rejected("{ 'tasks': { 't': { 'loop': 1, 'phases': {\n"
+			"  'p': { 'loop': 2, 'lock': 'm', 'run': 1 }, 'q': { 'unlock': 'm' } } } } }",
+			"test.json:2: key 'lock': task 't' would lock mutex 'm' again on its next "
+			"pass, still holding it: it would wait for itself for ever");
+	assert_rejected("{ 'tasks': { 't': { 'loop': 2,\n"
+			"  'lock': 'm', 'suspend': 'm', 'unlock': 'm' } } }",
+			"test.json:2: key 'suspend': task 't' holds mutex 'm' (locked at line 2), "
+			"which rt-app's suspend locks: it would wait for itself for ever");
+	assert_rejected("{ 'tasks': { 't': { 'loop': 1, 'run': 1,\n"
+			"  'lock': 'm' } } }",
+			"test.json:2: key 'lock': task 't' would end holding mutex 'm': unlock it "
+			"before its program ends (a mutex left locked is not modelled)");
+	/* across phases, and in and out of a loop of the same state: fine */
+	load_ok("{ 'tasks': { 't': { 'phases': { 'in': { 'lock': 'm', 'run': 1 },\n"
+		"  'spin': { 'loop': 5, 'unlock': 'm', 'lock': 'm' },\n"
+		"  'out': { 'wait': { 'ref': 'q', 'mutex': 'm' }, 'unlock': 'm' } } } } }", &w);
+	wl_free(&w);
+	/* libsched's bound on the mutexes a thread holds at once */
+	for (int i = 0; i <= SCHED_MUTEX_HELD_MAX; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), ", 'lock%d': 'm%d'", i,
+			 i);
+	strcat(text, " } } }");
+	assert_rejected(text, "test.json:1: key 'lock32': task 't' would hold more than 32 "
+			      "mutexes at once (libsched's SCHED_MUTEX_HELD_MAX)");
 }
 
 static void bad_json_is_rejected_with_line_and_key(void **state)
@@ -1741,6 +1925,289 @@ static void timer_first_and_program_end_delimit_jobs(void **state)
 	wl_free(&w);
 }
 
+
+/* --- mutexes, condition variables and barriers on the simulated machine -------------- */
+
+/* `json` on `cpus` CPUs until `until`, libsched's checker after every event. */
+static struct sim *sync_run(const char *json, unsigned cpus, sched_time_t until,
+			    struct workload *w)
+{
+	struct sim_config cfg = { .cpus = cpus, .smt = 1, .seed = 1 };
+	struct sim *sim;
+
+	load_ok(json, w);
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(sim_load(sim, w), 0);
+	sim->check_each_step = true;
+	sim_run_until(sim, until);
+	return sim;
+}
+
+static struct sim_thread *thread_named(struct sim *sim, const char *name, unsigned inst)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (!strcmp(sim->threads[i]->task->name, name) && sim->threads[i]->instance == inst)
+			return sim->threads[i];
+	fail_msg("no thread %s/%u", name, inst);
+	return NULL;
+}
+
+/* The CPU time charged to t (its ledger as libsched keeps it, final once it exited). */
+static uint64_t runtime_of(struct sim *sim, struct sim_thread *t)
+{
+	struct sched_acct a;
+
+	if (sched_thread_stats(&sim->sys, sched_ref_of(&t->st), &a) < 0)
+		a = t->st.acct;
+	return a.v[SCHED_ACCT_RUNTIME];
+}
+
+static void assert_ran_clean(const struct sim *sim)
+{
+	if (sim->error[0])
+		fail_msg("the run stopped: %s", sim->error);
+	assert_false(sim->stopped);
+}
+
+/*
+ * Condition variable, one CPU, SCHED_FIFO: "waiter" (20) locks m and waits on q, which
+ * releases m; "signaller" (10) runs 5 ms, then locks m and signals q: the waiter now
+ * waits for m, which the unlock hands it; it preempts and runs its 1 ms: done at 6 ms.
+ */
+static void signal_wakes_a_waiter_that_then_takes_the_mutex(void **state)
+{
+	const char *json = "{ 'global': { 'default_policy': 'SCHED_FIFO' }, 'tasks': {\n"
+		"  'waiter': { 'priority': 20, 'loop': 1, 'lock': 'm',\n"
+		"              'wait': { 'ref': 'q', 'mutex': 'm' }, 'unlock': 'm', 'run': 1000 },\n"
+		"  'signaller': { 'priority': 10, 'loop': 1, 'run': 5000, 'lock': 'm',\n"
+		"                 'signal': 'q', 'unlock': 'm' } } }";
+	struct workload w;
+	struct sim *sim = sync_run(json, 1, 6 * MS - 1, &w);
+
+	(void)state;
+	assert_ran_clean(sim);
+	assert_true(thread_named(sim, "signaller", 0)->done);
+	assert_false(thread_named(sim, "waiter", 0)->done);
+	sim_run_until(sim, 6 * MS);
+	assert_true(thread_named(sim, "waiter", 0)->done);
+	assert_ran_clean(sim);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* signal wakes one waiter, broad all of them; a signal nobody waits for is lost. */
+static void signal_wakes_one_and_broad_wakes_all(void **state)
+{
+	const char *json = "{ 'tasks': {\n"
+		"  'w': { 'instance': 3, 'loop': 1, 'lock': 'm',\n"
+		"         'wait': { 'ref': 'q', 'mutex': 'm' }, 'unlock': 'm', 'run': 100 },\n"
+		"  's': { 'loop': 1, 'delay': 1000, 'lock': 'm', 'signal': 'q', 'unlock': 'm',\n"
+		"         'sleep': 1000, 'lock1': 'm', 'broad': 'q', 'unlock1': 'm' } } }";
+	struct workload w;
+	struct sim *sim = sync_run(json, 2, 1500 * 1000, &w);
+	unsigned done = 0;
+
+	(void)state;
+	assert_ran_clean(sim);
+	for (unsigned i = 0; i < 3; i++)
+		done += thread_named(sim, "w", i)->done;
+	assert_int_equal(done, 1);
+	sim_run_until(sim, 10 * MS);
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(thread_named(sim, "w", i)->done);
+	assert_ran_clean(sim);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * rt-app's suspend and resume: "resume ev" wakes every thread suspended on "ev", of any
+ * task; a signal or broad of that name wakes them too (it is the same condition).
+ */
+static void resume_and_signal_wake_threads_suspended_on_the_name(void **state)
+{
+	const char *json = "{ 'tasks': {\n"
+		"  'w1': { 'suspend': 'ev', 'run': 100 },\n"
+		"  'w2': { 'suspend': 'ev', 'run': 100 },\n"
+		"  'k': { 'run': 1000, 'resume': 'ev', 'sleep': 9000 },\n"
+		"  'p': { 'suspend', 'run': 1000 },\n"
+		"  'q': { 'run': 1000, 'lock': 'p', 'signal': 'p', 'unlock': 'p', 'sleep': 4000 } } }";
+	struct workload w;
+	struct sim *sim = sync_run(json, 4, 100 * MS, &w);
+
+	(void)state;
+	assert_ran_clean(sim);
+	/* k resumes at 1, 11, .., 91 ms: ten loops, each waking both */
+	assert_int_equal(thread_named(sim, "k", 0)->loops, 10);
+	assert_int_equal(thread_named(sim, "w1", 0)->loops, 10);
+	assert_int_equal(thread_named(sim, "w2", 0)->loops, 10);
+	/* q signals p's own condition every 5 ms: at 1, 6, .., 96 ms */
+	assert_int_equal(thread_named(sim, "q", 0)->loops, 20);
+	assert_int_equal(thread_named(sim, "p", 0)->loops, 20);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* Threads meet at a barrier every loop: everyone waits for the slowest (5 ms). */
+static void barrier_makes_every_user_wait_for_the_last(void **state)
+{
+	const char *json = "{ 'tasks': {\n"
+		"  'fast': { 'instance': 2, 'run': 1000, 'barrier': 'b' },\n"
+		"  'slow': { 'run': 5000, 'barrier': 'b' } } }";
+	struct workload w;
+	struct sim *sim = sync_run(json, 4, 50 * MS, &w);
+
+	(void)state;
+	assert_ran_clean(sim);
+	assert_int_equal(w.barriers[0].count, 3);
+	assert_int_equal(thread_named(sim, "slow", 0)->loops, 10);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(thread_named(sim, "fast", i)->loops, 10);
+		/* 1 ms of work per 5 ms loop: the rest waiting at the barrier, off the CPU */
+		assert_int_equal(runtime_of(sim, thread_named(sim, "fast", i)), 10 * MS);
+	}
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* Two tasks taking two mutexes in opposite orders: libsched refuses the wait that would
+ * close the cycle; rt-app would hang there, schedsim stops and says so. */
+static void a_cycle_of_mutex_owners_stops_the_run(void **state)
+{
+	const char *json = "{ 'tasks': {\n"
+		"  'a': { 'lock': 'm1', 'run': 1000, 'lock1': 'm2', 'unlock': 'm2', 'unlock1': 'm1' },\n"
+		"  'b': { 'lock': 'm2', 'run': 1000, 'lock1': 'm1', 'unlock': 'm1', 'unlock1': 'm2' } } }";
+	struct workload w;
+	struct sim *sim = sync_run(json, 2, 10 * MS, &w);
+
+	(void)state;
+	assert_true(sim->stopped);
+	assert_int_equal(sim->now, 1 * MS);
+	print_message("%s\n", sim->error);
+	assert_true(strncmp(sim->error, "t=0.001000 s: task '", 20) == 0);
+	assert_non_null(strstr(sim->error, "waiting would deadlock (a cycle of mutex owners: "
+					   "rt-app would hang here for ever)"));
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* examples/priority_inversion.json on one CPU for its 1 s, mutexes proxy (pi) or plain:
+ * the job figures of `task`. */
+static void inversion_jobs(bool pi, const char *task, struct sim_job_stats *js)
+{
+	struct sim_config cfg = { .cpus = 1, .smt = 1, .seed = 1 };
+	char path[1100];
+	struct workload w;
+	struct sim *sim;
+
+	snprintf(path, sizeof(path), "%s/../../examples/priority_inversion.json",
+		 example_path(""));
+	if (wl_load_file(path, &w, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_false(w.pi_enabled); /* the file's, rt-app's default */
+	w.pi_enabled = pi;          /* as schedsim --pi on|off */
+	sim = sim_new(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(sim_load(sim, &w), 0);
+	sim->check_each_step = true;
+	sim_run_until(sim, 1000 * MS);
+	assert_ran_clean(sim);
+	assert_true(sim_thread_jobs(sim, thread_named(sim, task, 0), js));
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * examples/priority_inversion.json on one CPU, every 100 ms: low (FIFO 10) locks m at 0
+ * and works 10 ms in it; high (FIFO 30) wakes at 2, preempts low and waits for m; medium
+ * (FIFO 20) wakes at 3 and works 50 ms. Computed by hand from the file:
+ *   plain mutexes (pi_enabled false): low has run 2 + 1 ms when medium preempts it; medium
+ *     runs 3 .. 53, low its other 7 ms 53 .. 60, high 60 .. 61: response 59 ms (>= medium's
+ *     50 ms: the inversion);
+ *   proxy (true): low runs with high's priority from 2 on, medium waits; low unlocks at 10,
+ *     high runs 10 .. 11: response 9 ms, its own 1 ms and low's remaining 8 ms in m;
+ *     medium then runs 11 .. 61: 58 ms after its release.
+ * Every period is the same: 10 jobs each in 1 s, all equal.
+ */
+static void priority_inversion_example_is_bounded_by_proxy_execution(void **state)
+{
+	struct sim_job_stats js;
+
+	(void)state;
+	inversion_jobs(false, "high", &js);
+	assert_int_equal(js.jobs, 10);
+	assert_int_equal(js.misses, 0);
+	assert_true(js.resp_max_ns >= 50 * MS); /* medium's whole run */
+	assert_int_equal(js.resp_max_ns, 59 * MS);
+	assert_int_equal(js.resp_p50_ns, 59 * MS);
+	inversion_jobs(false, "medium", &js);
+	assert_int_equal(js.resp_max_ns, 50 * MS);
+	inversion_jobs(true, "high", &js);
+	assert_int_equal(js.jobs, 10);
+	assert_int_equal(js.resp_max_ns, 9 * MS);
+	assert_int_equal(js.resp_p50_ns, 9 * MS);
+	inversion_jobs(true, "medium", &js);
+	assert_int_equal(js.resp_max_ns, 58 * MS);
+	inversion_jobs(true, "low", &js);
+	assert_int_equal(js.resp_max_ns, 61 * MS);
+}
+
+/* rt-app's shipped examples, where rt-app (a build dependency on Debian) installs them:
+ * they are not copied here (rt-app is GPL-2.0). */
+#define RTAPP_EXAMPLES "/usr/share/doc/rt-app/examples"
+
+/*
+ * rt-app's mp3-short.json and mp3-long.json: a 6 ms audio tick resumes AudioOut, which
+ * resumes AudioTrack, which resumes mp3.decoder, which hands each buffer to OMXCall
+ * through condition "queue" under mutex "mutex" (signal, then wait for the reply). 2 s on
+ * 2 CPUs under libsched's checker, both ways of pi_enabled: every link of the chain runs
+ * once per tick period and the decoder and OMXCall take turns.
+ */
+static void rt_app_mp3_examples_run(void **state)
+{
+	static const char *const files[] = { "mp3-short.json", "mp3-long.json" };
+	struct sim_config cfg = { .cpus = 2, .smt = 1, .seed = 1 };
+	char path[256];
+
+	(void)state;
+	if (access(RTAPP_EXAMPLES "/mp3-short.json", R_OK) != 0) {
+		print_message("rt-app's examples are not in " RTAPP_EXAMPLES ": skipped\n");
+		skip();
+	}
+	for (size_t f = 0; f < 2; f++) {
+		for (int pi = 0; pi < 2; pi++) {
+			struct workload w;
+			struct sim *sim;
+			uint64_t tick, dec, omx;
+
+			snprintf(path, sizeof(path), RTAPP_EXAMPLES "/%s", files[f]);
+			if (wl_load_file(path, &w, err, sizeof(err)))
+				fail_msg("%s", err);
+			w.pi_enabled = pi;
+			sim = sim_new(&cfg);
+			assert_non_null(sim);
+			assert_int_equal(sim_load(sim, &w), 0);
+			sim->check_each_step = true;
+			sim_run_until(sim, 2000 * MS);
+			assert_ran_clean(sim);
+			tick = thread_named(sim, "AudioTick", 0)->loops;
+			dec = thread_named(sim, "mp3.decoder", 0)->loops;
+			omx = thread_named(sim, "OMXCall", 0)->loops;
+			print_message("%s, pi %d: %llu ticks, %llu decoded, %llu OMX calls\n",
+				      files[f], pi, (unsigned long long)tick,
+				      (unsigned long long)dec, (unsigned long long)omx);
+			assert_true(tick >= 60);
+			assert_true(thread_named(sim, "AudioOut", 0)->loops + 1 >= tick);
+			assert_true(thread_named(sim, "AudioTrack", 0)->loops + 1 >= tick);
+			assert_true(dec + 1 >= tick);
+			assert_true(omx + 1 >= dec && omx <= dec + 1);
+			sim_free(sim);
+			wl_free(&w);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1750,6 +2217,7 @@ int main(void)
 		cmocka_unit_test(json_numbers_keep_an_integer_flag),
 		cmocka_unit_test(json_repeated_keys_are_kept_in_file_order),
 		cmocka_unit_test(json_trailing_commas_are_accepted),
+		cmocka_unit_test(json_bare_suspend_key_is_accepted),
 		cmocka_unit_test(json_error_gives_line_and_key),
 		cmocka_unit_test(json_unterminated_string_is_reported_on_its_line),
 		cmocka_unit_test(json_unterminated_comment_is_reported_where_it_starts),
@@ -1770,14 +2238,17 @@ int main(void)
 		cmocka_unit_test(harmless_rt_app_global_keys_are_accepted),
 		cmocka_unit_test(cpus_array_becomes_a_bitmask),
 		cmocka_unit_test(libsched_group_is_kept),
-		cmocka_unit_test(suspend_and_resume_name_tasks),
+		cmocka_unit_test(suspend_and_resume_name_conditions),
 		cmocka_unit_test(example_hogs_nice_loads),
 		cmocka_unit_test(example_sleepers_loads),
 		cmocka_unit_test(unknown_task_key_is_rejected),
 		cmocka_unit_test(unmodelled_rt_app_event_is_rejected),
 		cmocka_unit_test(unmodelled_rt_app_task_key_is_rejected),
 		cmocka_unit_test(realtime_policies_take_a_realtime_priority),
-		cmocka_unit_test(resume_of_a_task_that_does_not_exist_is_rejected),
+		cmocka_unit_test(mutex_condition_and_barrier_events_are_read),
+		cmocka_unit_test(pi_enabled_is_read_and_must_be_a_boolean),
+		cmocka_unit_test(bad_mutex_condition_and_barrier_events_are_rejected),
+		cmocka_unit_test(misuse_of_a_mutex_is_rejected_at_load),
 		cmocka_unit_test(bad_json_is_rejected_with_line_and_key),
 		cmocka_unit_test(negative_durations_are_rejected),
 		cmocka_unit_test(loop_zero_is_rejected),
@@ -1816,6 +2287,13 @@ int main(void)
 		cmocka_unit_test(periodic_task_longer_than_its_period_misses_every_job),
 		cmocka_unit_test(unfinished_job_past_its_deadline_is_a_miss),
 		cmocka_unit_test(timer_first_and_program_end_delimit_jobs),
+		cmocka_unit_test(signal_wakes_a_waiter_that_then_takes_the_mutex),
+		cmocka_unit_test(signal_wakes_one_and_broad_wakes_all),
+		cmocka_unit_test(resume_and_signal_wake_threads_suspended_on_the_name),
+		cmocka_unit_test(barrier_makes_every_user_wait_for_the_last),
+		cmocka_unit_test(a_cycle_of_mutex_owners_stops_the_run),
+		cmocka_unit_test(priority_inversion_example_is_bounded_by_proxy_execution),
+		cmocka_unit_test(rt_app_mp3_examples_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -408,6 +409,27 @@ static int parse_array(struct parser *p, struct json_value *v)
 	return 0;
 }
 
+/*
+ * rt-app's workgen turns a line holding "suspend" and no ':' into "suspend": "TASK", the
+ * name of the task it is in: a key starting with "suspend" may stand alone, followed by
+ * ',' or '}'. Any other key without a value stays a syntax error.
+ */
+static bool is_bare(const struct parser *p, const char *key)
+{
+	return strncmp(key, "suspend", strlen("suspend")) == 0 && (*p->s == ',' || *p->s == '}');
+}
+
+/* A bare member: its value is JSON_NULL, counted like any value. */
+static int bare_member(struct parser *p, struct json_member *m)
+{
+	m->bare = 1;
+	m->value.type = JSON_NULL;
+	m->value.line = m->line;
+	if (++p->values > JSON_MAX_VALUES)
+		return fail(p, "more than %u values in the document", JSON_MAX_VALUES);
+	return 0;
+}
+
 static int parse_member(struct parser *p, struct json_member *m)
 {
 	if (*p->s != '"')
@@ -419,6 +441,8 @@ static int parse_member(struct parser *p, struct json_member *m)
 	p->key = m->key;
 	if (skip_space(p))
 		return -1;
+	if (*p->s != ':' && is_bare(p, m->key))
+		return bare_member(p, m);
 	if (*p->s != ':')
 		return fail_char(p, "':'");
 	p->s++;

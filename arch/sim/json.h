@@ -2,8 +2,9 @@
 /*
  * json.h - a small, tolerant JSON DOM parser for schedsim's workload files.
  *
- * Host-side only (uses malloc). Beyond strict JSON it accepts // and block comments and
- * trailing commas, because rt-app files are hand-written and use both. An object is an
+ * Host-side only (uses malloc). Beyond strict JSON it accepts // and block comments,
+ * trailing commas and a bare "suspend" key without a value, because rt-app files are
+ * hand-written and use them (rt-app's workgen preprocessor accepts all three). An object is an
  * ordered list of members, not a map: repeated keys are kept in file order, since rt-app
  * workloads repeat event keys ("run", "sleep", "run") to mean a sequence.
  */
@@ -46,6 +47,9 @@ struct json_value {
 struct json_member {
 	char *key;
 	unsigned line;                  /* source line of the key */
+	int bare;                       /* written without ':' and a value (its value is
+					 * JSON_NULL): only a key starting with "suspend" may,
+					 * as rt-app's workgen fills in the task's name there */
 	struct json_value value;
 };
 

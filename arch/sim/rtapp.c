@@ -12,6 +12,7 @@
 #include "workload.h"
 #include "json.h"
 
+#include <sched/mutex.h>
 #include <sched/sc.h>
 
 #include <errno.h>
@@ -41,7 +42,8 @@ struct loader {
 	size_t errlen;
 	enum wl_policy default_policy;
 	const struct json_value *tasks;  /* the "tasks" object */
-	struct name_ref *names;          /* its task names, sorted: resume targets */
+	const char *task;                /* the name of the task being read (a bare suspend's) */
+	struct name_ref *names;          /* its task names, sorted: unique names */
 	size_t first_repeat;             /* the first task (in file order) whose name an
 					  * earlier one has, SIZE_MAX if none ... */
 	size_t repeat_of;                /* ... and that earlier one */
@@ -50,7 +52,7 @@ struct loader {
 /* rt-app global keys that only tune rt-app itself (logging, calibration, tracing). */
 static const char *const harmless_global[] = {
 	"calibration", "logdir", "log_basename", "log_size", "lock_pages", "ftrace",
-	"gnuplot", "pi_enabled", "io_device", "mem_buffer_size", "cumulative_slack",
+	"gnuplot", "io_device", "mem_buffer_size", "cumulative_slack",
 	"frag", "trace_tsc", "log_timestamp", NULL,
 };
 
@@ -76,13 +78,12 @@ static const struct {
 } event_kinds[] = {
 	{ "runtime", WL_RUNTIME }, { "run", WL_RUN },         { "sleep", WL_SLEEP },
 	{ "timer", WL_TIMER },     { "suspend", WL_SUSPEND }, { "resume", WL_RESUME },
-	{ "yield", WL_YIELD },
+	{ "yield", WL_YIELD },     { "lock", WL_LOCK },       { "unlock", WL_UNLOCK },
+	{ "wait", WL_WAIT },       { "signal", WL_SIGNAL },   { "broad", WL_BROAD },
+	{ "sync", WL_SYNC },       { "barrier", WL_BARRIER },
 };
 
-static const char *const unsupported_events[] = {
-	"lock", "unlock", "wait", "signal", "broad", "sync", "barrier", "mem", "iorun",
-	"fork", NULL,
-};
+static const char *const unsupported_events[] = { "mem", "iorun", "fork", NULL };
 
 static int fail(struct loader *ld, unsigned line, const char *key, const char *fmt, ...)
 {
@@ -243,6 +244,15 @@ static int parse_policy(struct loader *ld, const struct json_member *m, enum wl_
 		    "SCHED_DEADLINE, SCHED_FIFO or SCHED_RR)", s);
 }
 
+/* rt-app's booleans are JSON's (rt-app exits on anything else). */
+static int get_bool(struct loader *ld, const struct json_member *m, int *out)
+{
+	if (m->value.type != JSON_BOOL)
+		return fail_type(ld, m, "true or false");
+	*out = m->value.boolean;
+	return 0;
+}
+
 static int parse_duration(struct loader *ld, const struct json_member *m, struct workload *w)
 {
 	const struct json_value *v = &m->value;
@@ -277,6 +287,8 @@ static int parse_global(struct loader *ld, const struct json_member *g, struct w
 
 		if (r == 0 && strcmp(m->key, "duration") == 0)
 			r = parse_duration(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "pi_enabled") == 0)
+			r = get_bool(ld, m, &w->pi_enabled);
 		else if (r == 0 && strcmp(m->key, "default_policy") == 0)
 			r = parse_policy(ld, m, &ld->default_policy);
 		else if (r == 0 && !in_list(harmless_global, m->key))
@@ -320,12 +332,6 @@ static int parse_timer(struct loader *ld, const struct json_member *t, struct wl
 	return 0;
 }
 
-/* Orders name_refs by name only: bsearch finds any task of that name. */
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(((const struct name_ref *)a)->name, ((const struct name_ref *)b)->name);
-}
-
 /* By name, then file order: the first of equal names is the one the file gave first. */
 static int cmp_name_index(const void *a, const void *b)
 {
@@ -335,15 +341,58 @@ static int cmp_name_index(const void *a, const void *b)
 	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static int parse_resume(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+/* A resource name: lock, unlock, signal, broad, barrier, resume. */
+static int parse_name(struct loader *ld, const struct json_member *m, struct wl_event *ev)
 {
-	struct name_ref key = { m->value.string, 0 };
-
-	if (get_string(ld, m, 0))
+	if (get_string(ld, m, 1))
 		return -1;
-	if (bsearch(&key, ld->names, ld->tasks->len, sizeof(key), cmp_name))
-		return dup_string(ld, m, m->value.string, &ev->ref);
-	return fail(ld, m->line, m->key, "no task named '%s' to resume", m->value.string);
+	return dup_string(ld, m, m->value.string, &ev->ref);
+}
+
+/*
+ * rt-app's suspend waits on the condition (and takes the mutex) of the name it gives.
+ * Written bare ("suspend" without a value, which rt-app's workgen fills in) or with "",
+ * that is the task's own name, as rt-app's tutorial says and workgen does.
+ */
+static int parse_suspend(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	const char *name = ld->task;
+
+	if (!m->bare) {
+		if (get_string(ld, m, 0))
+			return -1;
+		if (m->value.string[0])
+			name = m->value.string;
+	}
+	return dup_string(ld, m, name, &ev->ref);
+}
+
+static int parse_wait_key(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	if (strcmp(m->key, "ref") == 0)
+		return parse_name(ld, m, ev);
+	if (strcmp(m->key, "mutex") != 0)
+		return fail(ld, m->line, m->key, "unknown key in a wait or sync (expected \"ref\" "
+			    "and \"mutex\")");
+	if (get_string(ld, m, 1))
+		return -1;
+	return dup_string(ld, m, m->value.string, &ev->mutex);
+}
+
+/* wait and sync: {"ref": condition, "mutex": mutex}, both required (rt-app would use a
+ * resource named "unknown" for a missing one). */
+static int parse_wait(struct loader *ld, const struct json_member *w, struct wl_event *ev)
+{
+	const struct json_value *v = &w->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, w, "an object {\"ref\", \"mutex\"}");
+	for (size_t i = 0; i < v->len; i++)
+		if (check_repeat(ld, v, i) || parse_wait_key(ld, &v->members[i], ev))
+			return -1;
+	if (!ev->ref || !ev->mutex)
+		return fail(ld, w->line, w->key, "needs \"ref\" (the condition) and \"mutex\"");
+	return 0;
 }
 
 static int parse_event(struct loader *ld, const struct json_member *m, struct wl_event *ev)
@@ -358,10 +407,17 @@ static int parse_event(struct loader *ld, const struct json_member *m, struct wl
 	case WL_TIMER:
 		return parse_timer(ld, m, ev);
 	case WL_SUSPEND:
-		/* rt-app names a condition here; schedsim wakes by task name on "resume" */
-		return get_string(ld, m, 0);
+		return parse_suspend(ld, m, ev);
 	case WL_RESUME:
-		return parse_resume(ld, m, ev);
+	case WL_LOCK:
+	case WL_UNLOCK:
+	case WL_SIGNAL:
+	case WL_BROAD:
+	case WL_BARRIER:
+		return parse_name(ld, m, ev);
+	case WL_WAIT:
+	case WL_SYNC:
+		return parse_wait(ld, m, ev);
 	case WL_YIELD:
 		return 0;
 	}
@@ -464,7 +520,7 @@ static int parse_cpus(struct loader *ld, const struct json_member *m, struct wl_
 	for (size_t i = 0; i < n; i++) {
 		/* check each element as if it were the key's value, but at its own line */
 		const struct json_value *e = v->type == JSON_ARRAY ? &v->items[i] : v;
-		struct json_member cpu = { m->key, e->line, *e };
+		struct json_member cpu = { .key = m->key, .line = e->line, .value = *e };
 		long long nr;
 
 		if (e->type != JSON_NUMBER)
@@ -769,7 +825,8 @@ static int check_deadline(struct loader *ld, const struct json_member *tm, struc
 
 /* An event that can take simulated time by itself: a non-zero duration, or a timer. A
  * suspend does not count: the task resuming it may do so at once (its own instances, or
- * two tasks handing over to each other), and then no time passes either. */
+ * two tasks handing over to each other), and then no time passes either; nor do the
+ * other waits (lock, wait, sync, barrier), for the same reason. */
 static int event_takes_time(const struct wl_event *ev)
 {
 	switch (ev->kind) {
@@ -780,7 +837,7 @@ static int event_takes_time(const struct wl_event *ev)
 	case WL_TIMER:
 		return 1;
 	default:
-		return 0; /* resume, suspend, yield */
+		return 0; /* resume, suspend, yield, and the mutex, condition and barrier events */
 	}
 }
 
@@ -837,6 +894,134 @@ static int add_zero_pass_runs(struct loader *ld, struct wl_task *t)
 	return 0;
 }
 
+/*
+ * The mutexes one thread of a task holds at a point of its program (at most
+ * SCHED_MUTEX_HELD_MAX, libsched's bound), each with the event that took it. Valid while
+ * the JSON document is.
+ */
+struct lockset {
+	const char *name[SCHED_MUTEX_HELD_MAX];
+	const struct json_member *at[SCHED_MUTEX_HELD_MAX];
+	unsigned n;
+};
+
+static int held(const struct lockset *h, const char *name)
+{
+	for (unsigned i = 0; i < h->n; i++)
+		if (strcmp(h->name[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int take(struct loader *ld, const struct json_member *m, const char *name,
+		struct lockset *h)
+{
+	int i = held(h, name);
+
+	if (i >= 0 && h->at[i] == m)
+		return fail(ld, m->line, m->key, "task '%s' would lock mutex '%s' again on its "
+			    "next pass, still holding it: it would wait for itself for ever",
+			    ld->task, name);
+	if (i >= 0)
+		return fail(ld, m->line, m->key, "task '%s' would lock mutex '%s' that it holds "
+			    "already (locked at line %u): it would wait for itself for ever",
+			    ld->task, name, h->at[i]->line);
+	if (h->n == SCHED_MUTEX_HELD_MAX)
+		return fail(ld, m->line, m->key, "task '%s' would hold more than %d mutexes at "
+			    "once (libsched's SCHED_MUTEX_HELD_MAX)", ld->task,
+			    SCHED_MUTEX_HELD_MAX);
+	h->name[h->n] = name;
+	h->at[h->n++] = m;
+	return 0;
+}
+
+/* One event's effect on the mutexes a thread holds: what is not held cannot be unlocked
+ * or waited with, and nothing is locked twice (rt-app's mutexes are not recursive). */
+static int lock_event(struct loader *ld, const struct json_member *m, const struct wl_event *ev,
+		      struct lockset *h)
+{
+	int i;
+
+	switch (ev->kind) {
+	case WL_LOCK:
+		return take(ld, m, ev->ref, h);
+	case WL_UNLOCK:
+		i = held(h, ev->ref);
+		if (i < 0)
+			return fail(ld, m->line, m->key, "task '%s' would unlock mutex '%s' that "
+				    "it does not hold", ld->task, ev->ref);
+		h->name[i] = h->name[--h->n];
+		h->at[i] = h->at[h->n];
+		return 0;
+	case WL_WAIT:
+	case WL_SYNC:
+		if (held(h, ev->mutex) >= 0)
+			return 0;
+		return fail(ld, m->line, m->key, "task '%s' would wait with mutex '%s' that it "
+			    "does not hold (lock it first, as pthread_cond_wait needs)", ld->task,
+			    ev->mutex);
+	case WL_SUSPEND:
+	case WL_RESUME:
+		i = held(h, ev->ref);
+		if (i < 0)
+			return 0; /* it takes and releases the mutex of its name at once */
+		return fail(ld, m->line, m->key, "task '%s' holds mutex '%s' (locked at line %u), "
+			    "which rt-app's %s locks: it would wait for itself for ever", ld->task,
+			    ev->ref, h->at[i]->line, ev->kind == WL_SUSPEND ? "suspend" : "resume");
+	default:
+		return 0;
+	}
+}
+
+/* One pass through the events of phase ph, written in `obj` (their members in order). */
+static int lock_phase(struct loader *ld, const struct json_value *obj, const struct wl_phase *ph,
+		      struct lockset *h)
+{
+	size_t e = 0;
+
+	for (size_t i = 0; i < obj->len && e < ph->nr_events; i++) {
+		const struct json_member *m = &obj->members[i];
+
+		if (event_kind(m->key) >= 0 && lock_event(ld, m, &ph->events[e++], h))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A thread's program must use its mutexes as pthreads allow, or libsched would refuse a
+ * call in the middle of a run: checked here once per task, by walking its program. Events
+ * do not branch, so one pass says what is held at each event; a second pass through a
+ * phase that loops, and through the task loop when it repeats, finds what a repetition
+ * would lock twice or unlock unheld. Two passes that succeed leave nothing held (a mutex
+ * held at the end of a pass would be locked twice or never unlocked in the next), so the
+ * same holds for any number of passes. A program that ends holding a mutex is refused:
+ * rt-app leaves it locked for ever, while libsched would hand it to its next waiter.
+ */
+static int check_locks(struct loader *ld, const struct json_member *tm,
+		       const struct json_member *phases, const struct wl_task *t)
+{
+	struct lockset h = { .n = 0 };
+	int passes = t->loop == 1 ? 1 : 2;
+
+	for (int pass = 0; pass < passes; pass++) {
+		for (size_t p = 0; p < t->nr_phases; p++) {
+			const struct wl_phase *ph = &t->phases[p];
+			const struct json_value *obj = phases ? &phases->value.members[p].value
+							      : &tm->value;
+
+			for (int k = 0; k < (ph->loop > 1 ? 2 : 1); k++)
+				if (lock_phase(ld, obj, ph, &h))
+					return -1;
+		}
+	}
+	if (h.n == 0)
+		return 0;
+	return fail(ld, h.at[0]->line, h.at[0]->key, "task '%s' would end holding mutex '%s': "
+		    "unlock it before its program ends (a mutex left locked is not modelled)",
+		    ld->task, h.name[0]);
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
@@ -847,6 +1032,7 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 	t->instances = 1;
 	t->loop = -1;
 	t->policy = ld->default_policy;
+	ld->task = tm->key;
 	if (dup_string(ld, tm, tm->key, &t->name))
 		return -1;
 	if (v->type != JSON_OBJECT)
@@ -868,6 +1054,8 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 	if (!phases && !event)
 		return fail(ld, tm->line, tm->key, "task has no events (run, sleep, timer, ...)");
 	if (phases ? parse_phases(ld, phases, t) : parse_direct_phase(ld, tm, t))
+		return -1;
+	if (check_locks(ld, tm, phases, t))
 		return -1;
 	return add_zero_pass_runs(ld, t);
 }
@@ -997,6 +1185,175 @@ static int check_distinct(struct loader *ld, const struct workload *w,
 	return r;
 }
 
+/* --- resources: mutexes, condition variables, barriers, by name ------------------------ */
+
+/* The names each event uses in each name space (NULL: none). */
+static const char *mutex_name(const struct wl_event *ev)
+{
+	switch (ev->kind) {
+	case WL_LOCK:
+	case WL_UNLOCK:
+	case WL_SUSPEND:
+	case WL_RESUME:
+		return ev->ref;
+	case WL_WAIT:
+	case WL_SYNC:
+		return ev->mutex;
+	default:
+		return NULL;
+	}
+}
+
+static const char *cond_name(const struct wl_event *ev)
+{
+	switch (ev->kind) {
+	case WL_WAIT:
+	case WL_SYNC:
+	case WL_SIGNAL:
+	case WL_BROAD:
+	case WL_SUSPEND:
+	case WL_RESUME:
+		return ev->ref;
+	default:
+		return NULL;
+	}
+}
+
+static const char *barrier_name(const struct wl_event *ev)
+{
+	return ev->kind == WL_BARRIER ? ev->ref : NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every event of w, in file order (tasks, phases, events): *n of them. NULL when out of
+ * memory. */
+static struct wl_event **all_events(const struct workload *w, size_t *n)
+{
+	struct wl_event **v;
+	size_t k = 0;
+
+	for (size_t t = 0; t < w->nr_tasks; t++)
+		for (size_t p = 0; p < w->tasks[t].nr_phases; p++)
+			k += w->tasks[t].phases[p].nr_events;
+	v = malloc((k + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	*n = k;
+	k = 0;
+	for (size_t t = 0; t < w->nr_tasks; t++)
+		for (size_t p = 0; p < w->tasks[t].nr_phases; p++)
+			for (size_t e = 0; e < w->tasks[t].phases[p].nr_events; e++)
+				v[k++] = &w->tasks[t].phases[p].events[e];
+	return v;
+}
+
+/* The distinct names `name` gives the n events ev, sorted, in *out (*nr of them). */
+static int name_table(struct loader *ld, struct wl_event *const *ev, size_t n,
+		      const char *(*name)(const struct wl_event *), const char ***out, size_t *nr)
+{
+	const char **v = malloc((n + 1) * sizeof(*v));
+	size_t k = 0, u = 0;
+
+	if (!v)
+		return fail(ld, ld->tasks->line, "tasks", "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (name(ev[i]))
+			v[k++] = name(ev[i]);
+	qsort(v, k, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < k; i++)
+		if (u == 0 || strcmp(v[u - 1], v[i]) != 0)
+			v[u++] = v[i];
+	*out = v;
+	*nr = u;
+	return 0;
+}
+
+/* The index of `name` in the sorted table (it is there: the table was made from it). */
+static uint32_t name_index(const char **table, size_t n, const char *name)
+{
+	const char **p = bsearch(&name, table, n, sizeof(*table), cmp_str);
+
+	return (uint32_t)(p - table);
+}
+
+/*
+ * rt-app's barrier count: every barrier event adds its task's instances to the count of
+ * its name (rt-app v1.0 parses each instance's events, adding 1 each time; later
+ * versions add "instance" per event: the same sum). So a task that meets one barrier
+ * twice in its loop counts twice, as in rt-app.
+ */
+static int count_barriers(struct loader *ld, struct workload *w)
+{
+	uint64_t *count = calloc(w->nr_barriers + 1, sizeof(*count));
+	int r = 0;
+
+	if (!count)
+		return fail(ld, ld->tasks->line, "tasks", "out of memory");
+	for (size_t t = 0; t < w->nr_tasks; t++)
+		for (size_t p = 0; p < w->tasks[t].nr_phases; p++)
+			for (size_t e = 0; e < w->tasks[t].phases[p].nr_events; e++)
+				if (w->tasks[t].phases[p].events[e].kind == WL_BARRIER)
+					count[w->tasks[t].phases[p].events[e].barrier] +=
+						w->tasks[t].instances;
+	for (size_t b = 0; b < w->nr_barriers && r == 0; b++) {
+		w->barriers[b].count = (uint32_t)count[b];
+		if (count[b] > UINT32_MAX)
+			r = fail(ld, ld->tasks->line, "tasks", "barrier '%s' has more than %u "
+				 "users", w->barriers[b].name, UINT32_MAX);
+	}
+	free(count);
+	return r;
+}
+
+/* Gives each event the index of the resources it names, one resource per name and kind as
+ * rt-app creates them, with the tables of w. */
+static int index_events(struct loader *ld, struct workload *w, struct wl_event *const *ev,
+			size_t n)
+{
+	const char **bar;
+	size_t nr_bar;
+
+	if (name_table(ld, ev, n, mutex_name, &w->mutexes, &w->nr_mutexes) ||
+	    name_table(ld, ev, n, cond_name, &w->conds, &w->nr_conds) ||
+	    name_table(ld, ev, n, barrier_name, &bar, &nr_bar))
+		return -1;
+	w->barriers = calloc(nr_bar + 1, sizeof(*w->barriers));
+	for (size_t b = 0; w->barriers && b < nr_bar; b++)
+		w->barriers[b].name = bar[b];
+	w->nr_barriers = w->barriers ? nr_bar : 0;
+	for (size_t i = 0; w->barriers && i < n; i++) {
+		if (mutex_name(ev[i]))
+			ev[i]->mx = name_index(w->mutexes, w->nr_mutexes, mutex_name(ev[i]));
+		if (cond_name(ev[i]))
+			ev[i]->cond = name_index(w->conds, w->nr_conds, cond_name(ev[i]));
+		if (barrier_name(ev[i]))
+			ev[i]->barrier = name_index(bar, nr_bar, barrier_name(ev[i]));
+	}
+	free(bar);
+	if (!w->barriers)
+		return fail(ld, ld->tasks->line, "tasks", "out of memory");
+	return count_barriers(ld, w);
+}
+
+/* The resources (mutexes, condition variables, barriers) the events name. O(events x log
+ * names). */
+static int index_resources(struct loader *ld, struct workload *w)
+{
+	size_t n;
+	struct wl_event **ev = all_events(w, &n);
+	int r;
+
+	if (!ev)
+		return fail(ld, ld->tasks->line, "tasks", "out of memory");
+	r = index_events(ld, w, ev, n);
+	free(ev);
+	return r;
+}
+
 static int parse_tasks(struct loader *ld, const struct json_member *tm, struct workload *w)
 {
 	const struct json_value *v = &tm->value;
@@ -1026,8 +1383,10 @@ static int parse_tasks(struct loader *ld, const struct json_member *tm, struct w
 	if (check_distinct(ld, w, has_group, cmp_group_ref, WL_MAX_GROUPS,
 			   "distinct libsched \"group\" names"))
 		return -1;
-	return check_distinct(ld, w, has_cookie, cmp_cookie_ref, WL_MAX_COOKIES,
-			      "distinct libsched \"cookie\" values");
+	if (check_distinct(ld, w, has_cookie, cmp_cookie_ref, WL_MAX_COOKIES,
+			   "distinct libsched \"cookie\" values"))
+		return -1;
+	return index_resources(ld, w);
 }
 
 static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
@@ -1159,8 +1518,10 @@ static void free_task(struct wl_task *t)
 	for (size_t i = 0; i < t->nr_phases; i++) {
 		struct wl_phase *ph = &t->phases[i];
 
-		for (size_t j = 0; j < ph->nr_events; j++)
+		for (size_t j = 0; j < ph->nr_events; j++) {
 			free(ph->events[j].ref);
+			free(ph->events[j].mutex);
+		}
 		free(ph->events);
 		free(ph->name);
 	}
@@ -1177,6 +1538,9 @@ void wl_free(struct workload *w)
 	for (size_t i = 0; i < w->nr_tasks; i++)
 		free_task(&w->tasks[i]);
 	free(w->tasks);
+	free(w->mutexes);
+	free(w->conds);
+	free(w->barriers);
 	memset(w, 0, sizeof(*w));
 	w->duration_ns = -1;
 }

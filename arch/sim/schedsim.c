@@ -6,7 +6,7 @@
  *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check]
  *            [--core-sched | --no-core-sched] [--core-protect]
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
- *            [--dl-mode global|partitioned] [--admission on|off] FILE
+ *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -69,6 +69,7 @@ struct options {
 	enum core_choice core; /* auto: on when a task has a libsched.cookie */
 	const char *file;
 	const char *logdir;    /* --rtapp-logs DIR, or NULL */
+	int pi;                /* --pi: 1 on, 0 off, -1 the file's "pi_enabled" */
 };
 
 /* The wall-clock budget of a run, checked as it goes (wall_hook). */
@@ -86,7 +87,7 @@ static void usage(FILE *f)
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
 		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
 		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
-		"                [--admission on|off] FILE\n"
+		"                [--admission on|off] [--pi on|off] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -117,6 +118,8 @@ static void usage(FILE *f)
 		"                    CPU of its \"cpus\" at admission)\n"
 		"  --admission A     SCHED_DEADLINE admission: on (default; a thread whose\n"
 		"                    reservation does not fit never starts) or off\n"
+		"  --pi P            mutexes lend their waiters' scheduling to the owner: on\n"
+		"                    or off, overrides the file's \"pi_enabled\" (default off)\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -186,6 +189,12 @@ static int parse_value(struct options *o, const char *a, const char *v)
 		o->cfg.admission = !strcmp(v, "on");
 		return 0;
 	}
+	if (!strcmp(a, "--pi")) {
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			return bad_usage("--pi: expected on or off, got '%s'", v);
+		o->pi = !strcmp(v, "on");
+		return 0;
+	}
 	if (!strcmp(a, "--duration"))
 		return parse_seconds(v, WL_MAX_DURATION_S, &o->duration_s) < 0 ?
 		       bad_usage("--duration: expected seconds > 0 and <= %d, got '%s'",
@@ -216,7 +225,8 @@ static bool takes_value(const char *a)
 		if (!strcmp(a, int_flags[f].name))
 			return true;
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
-	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission");
+	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission") ||
+	       !strcmp(a, "--pi");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -240,7 +250,7 @@ static bool parse_switch(struct options *o, const char *a)
 /* Returns 0, or 2 after printing what is wrong and the usage (bad flags). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ .duration_s = -1, .max_wall_s = DEFAULT_MAX_WALL_S,
+	*o = (struct options){ .duration_s = -1, .max_wall_s = DEFAULT_MAX_WALL_S, .pi = -1,
 			       .cfg = { .admission = true },
 			       .n = { [F_CPUS] = 4, [F_SMT] = 1, [F_SEED] = 1,
 				      [F_MAX_EVENTS] = DEFAULT_MAX_EVENTS } };
@@ -1029,6 +1039,14 @@ static int budget_spent(const struct sim *sim, const struct options *o, const st
 	return EXIT_BUDGET;
 }
 
+/* The workload went where rt-app would hang or fail (a cycle of mutex owners, say): the
+ * run stopped there, so there is no report. */
+static int workload_failed(const struct sim *sim, const char *file)
+{
+	fprintf(stderr, "schedsim: %s: %s\n", file, sim->error);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -1055,6 +1073,8 @@ int main(int argc, char **argv)
 	}
 	o.cfg.core_sched = o.core == CORE_ON || o.cfg.core_protect ||
 			   (o.core == CORE_AUTO && wl_has_cookies(&wl));
+	if (o.pi >= 0)
+		wl.pi_enabled = o.pi;
 	sim = sim_new(&o.cfg);
 	if (!sim || sim_load(sim, &wl) < 0) {
 		sim_free(sim);
@@ -1064,7 +1084,9 @@ int main(int argc, char **argv)
 	sim->check_each_step = o.check;
 	duration = run_duration(&o, &wl);
 	run(sim, duration, &wall);
-	if (sim->stopped)
+	if (sim->error[0])
+		ret = workload_failed(sim, o.file);
+	else if (sim->stopped)
 		ret = budget_spent(sim, &o, &wall);
 	else if (o.logdir && write_logs(sim, o.logdir, o.file))
 		ret = 1; /* no report: what was asked for is not all there */

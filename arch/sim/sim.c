@@ -558,6 +558,7 @@ static bool step(struct sim_thread *t)
 	const struct wl_phase *ph = &t->task->phases[t->phase];
 
 	t->event_started = false;
+	t->stage = 0;
 	if (++t->event < ph->nr_events)
 		return true;
 	t->event = 0;
@@ -576,13 +577,23 @@ static void plan_done(struct sim *sim, unsigned c, sched_time_t when)
 	push(sim, EV_DONE, c, when, ++sim->cpu[c].done_gen, NULL);
 }
 
-/* A suspended instance of task `name` (the IPC peer), or NULL. */
-static struct sim_thread *suspended_peer(struct sim *sim, const char *name)
+/* True if t's current event is the last of its program (its last loop's). */
+static bool last_event(const struct sim_thread *t)
+{
+	const struct wl_task *task = t->task;
+	const struct wl_phase *ph = &task->phases[t->phase];
+
+	return t->loops_left == 1 && t->phase + 1 == task->nr_phases &&
+	       (int)t->phase_loop + 1 == ph->loop && t->event + 1 == ph->nr_events;
+}
+
+/* A thread of a libsched.ipc task suspended on condition `cond` (the IPC peer), or NULL. */
+static struct sim_thread *suspended_peer(struct sim *sim, uint32_t cond)
 {
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 
-		if (o->task && o->suspended && strcmp(o->task->name, name) == 0)
+		if (o->task && o->suspended && o->suspended_on == cond)
 			return o;
 	}
 	return NULL;
@@ -596,6 +607,7 @@ static void set_pc(struct sim_thread *t, const struct sim_thread *ahead)
 	t->phase_loop = ahead->phase_loop;
 	t->event = ahead->event;
 	t->event_started = ahead->event_started;
+	t->stage = ahead->stage;
 	t->loops = ahead->loops;
 }
 
@@ -615,12 +627,14 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 	struct sim_thread *peer;
 	struct sched_thread *next;
 	struct sched_ref r;
+	uint32_t on;
 	bool reply;
 	int ret;
 
 	if (!t->task->ipc || !step(&after) || pc_event(&after)->kind != WL_SUSPEND)
 		return false;
-	peer = suspended_peer(sim, pc_event(t)->ref);
+	on = pc_event(&after)->cond;
+	peer = suspended_peer(sim, pc_event(t)->cond);
 	reply = peer && t->caller == peer;
 	if (!peer || (t->has_sc && !reply && !peer->task->ipc))
 		return false;
@@ -652,22 +666,144 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 	set_pc(t, &after);
 	peer->suspended = false;
 	t->suspended = true;
+	t->suspended_on = on;
 	switch_to(sim, c, next);
 	return true;
 }
 
-static void resume_task(struct sim *sim, unsigned c, const char *name)
+/* A resume of condition `cond` wakes the libsched.ipc threads suspended on it too (they
+ * wait outside it). A local preemption is taken by run_program's need_resched check. */
+static void wake_parked(struct sim *sim, uint32_t cond)
 {
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 
 		/* a caller whose SC is lent is refused (-SCHED_ELENT): it stays suspended,
 		 * for the reply of the thread that holds its SC */
-		if (o->task && o->suspended && strcmp(o->task->name, name) == 0 &&
+		if (o->task && o->suspended && o->suspended_on == cond &&
 		    sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK) != -SCHED_ELENT)
 			o->suspended = false;
 	}
-	(void)c; /* a local preemption is taken by run_program's need_resched check */
+}
+
+/* --- mutexes, condition variables and barriers -------------------------------------------- */
+
+/*
+ * The libsched calls of each such event, in order: rt-app's own sequence (suspend X is
+ * lock X, wait on X with X, unlock X; resume X is lock X, broadcast X, unlock X; sync is
+ * signal then wait, the caller holding the mutex as its "lock" event left it). Each call
+ * that may wait is a blocking entry: when it returns another thread, the CPU switches to
+ * it and the thread goes on with the next call when it runs again.
+ */
+enum sync_op { OP_LOCK, OP_UNLOCK, OP_WAIT, OP_SIGNAL, OP_BROAD, OP_RESUME, OP_BARRIER };
+
+static const struct sync_ops {
+	enum sync_op op[3];
+	unsigned n;
+} sync_ops[] = {
+	[WL_LOCK] = { { OP_LOCK }, 1 },
+	[WL_UNLOCK] = { { OP_UNLOCK }, 1 },
+	[WL_WAIT] = { { OP_WAIT }, 1 },
+	[WL_SIGNAL] = { { OP_SIGNAL }, 1 },
+	[WL_BROAD] = { { OP_BROAD }, 1 },
+	[WL_SYNC] = { { OP_SIGNAL, OP_WAIT }, 2 },
+	[WL_BARRIER] = { { OP_BARRIER }, 1 },
+	[WL_SUSPEND] = { { OP_LOCK, OP_WAIT, OP_UNLOCK }, 3 },
+	[WL_RESUME] = { { OP_LOCK, OP_RESUME, OP_UNLOCK }, 3 },
+};
+
+enum sync_result {
+	SYNC_DONE,   /* the event is over: go on with the next one */
+	SYNC_WAITS,  /* the thread waits in libsched; the CPU switched to another thread */
+	SYNC_FAILED, /* libsched refused: sim.error says why, the run is stopped */
+};
+
+static const char *event_name(enum wl_event_kind kind)
+{
+	static const char *const names[] = {
+		[WL_SUSPEND] = "suspend", [WL_RESUME] = "resume",  [WL_LOCK] = "lock",
+		[WL_UNLOCK] = "unlock",   [WL_WAIT] = "wait",      [WL_SIGNAL] = "signal",
+		[WL_BROAD] = "broad",     [WL_SYNC] = "sync",      [WL_BARRIER] = "barrier",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "event";
+}
+
+/* The workload cannot go on as rt-app would: say why and stop the run. */
+static enum sync_result sync_failed(struct sim *sim, const struct sim_thread *t,
+				    const struct wl_event *ev, int err)
+{
+	snprintf(sim->error, sizeof(sim->error),
+		 "t=%.6f s: task '%s' instance %u: %s '%s' (line %u): %s%s",
+		 (double)sim->now / 1e9, t->task->name, t->instance, event_name(ev->kind), ev->ref,
+		 ev->line, sched_strerror(err), err == -SCHED_EDEADLK ?
+		 " (a cycle of mutex owners: rt-app would hang here for ever)" : "");
+	sim->stopped = true;
+	return SYNC_FAILED;
+}
+
+/* One libsched call of t's event ev on CPU c. */
+static enum sync_result sync_call(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev, enum sync_op op)
+{
+	struct sched_thread *next = &t->st;
+	int r = 0;
+
+	switch (op) {
+	case OP_LOCK:
+		r = sched_mutex_lock(&sim->sys, c, &sim->mutexes[ev->mx], SCHED_TIME_NEVER, &next);
+		break;
+	case OP_UNLOCK:
+		r = sched_mutex_unlock(&sim->sys, c, &sim->mutexes[ev->mx]);
+		break;
+	case OP_WAIT:
+		r = sched_cond_wait(&sim->sys, c, &sim->conds[ev->cond], &sim->mutexes[ev->mx],
+				    SCHED_TIME_NEVER, &next);
+		break;
+	case OP_SIGNAL:
+		r = sched_cond_signal(&sim->sys, &sim->conds[ev->cond]);
+		break;
+	case OP_RESUME:
+		wake_parked(sim, ev->cond);
+		r = sched_cond_broadcast(&sim->sys, &sim->conds[ev->cond]);
+		break;
+	case OP_BROAD:
+		r = sched_cond_broadcast(&sim->sys, &sim->conds[ev->cond]);
+		break;
+	case OP_BARRIER:
+		r = sched_barrier_wait(&sim->sys, c, &sim->barriers[ev->barrier], &next);
+		break;
+	}
+	if (r < 0)
+		return sync_failed(sim, t, ev, r);
+	if (next == &t->st)
+		return SYNC_DONE;
+	t->program_wait = true;
+	switch_to(sim, c, next);
+	return SYNC_WAITS;
+}
+
+/*
+ * Runs the calls of t's mutex, condition or barrier event from t->stage on. A thread that
+ * runs again with stage > 0 has waited in the call before: sched_wait_result says how that
+ * ended, and anything but 0 (it owns the mutex, was signalled, or the barrier opened) is
+ * not what rt-app's blocking calls can return. At most 3 calls (sync_ops).
+ */
+static enum sync_result exec_sync(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev)
+{
+	const struct sync_ops *ops = &sync_ops[ev->kind];
+	int r = t->stage ? sched_wait_result(&t->st) : 0;
+
+	if (r < 0)
+		return sync_failed(sim, t, ev, r);
+	while (t->stage < ops->n) {
+		enum sync_result s = sync_call(sim, c, t, ev, ops->op[t->stage++]);
+
+		if (s != SYNC_DONE)
+			return s;
+	}
+	return SYNC_DONE;
 }
 
 /* Next expiry of a periodic timer event (rt-app: t_next starts at the thread's start,
@@ -692,6 +828,7 @@ enum exec_result {
 	EXEC_NEXT,    /* go on with the CPU's (possibly new) current thread */
 	EXEC_BUSY,    /* a DONE event is planned: the thread is busy until then */
 	EXEC_EXITED,  /* the task finished (need_resched is set: the loop picks again) */
+	EXEC_STOP,    /* the workload cannot go on (sim.error): the run stops */
 };
 
 /* run / runtime: plan the DONE event while the thread still has work, else go on. */
@@ -737,8 +874,9 @@ static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 		return false;
 	if (boundary)
 		job_release(sim, t, ev, planned, until);
-	if (ev->kind == WL_SUSPEND) {
+	if (ev->kind == WL_SUSPEND) { /* a libsched.ipc task's: a plain block (ipc_handoff) */
 		t->suspended = true;
+		t->suspended_on = ev->cond;
 		t->program_wait = true;
 		sched_block(&sim->sys, c, &next);
 	} else if (ev->kind == WL_YIELD) {
@@ -753,6 +891,29 @@ static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 	return true;
 }
 
+/* t's program ended. */
+static enum exec_result finish(struct sim *sim, struct sim_thread *t)
+{
+	t->done = true;
+	job_complete(sim, t); /* a program that ends completes its job */
+	sched_exit(&sim->sys, sched_ref_of(&t->st));
+	return EXEC_EXITED;
+}
+
+/* A mutex, condition or barrier event: over, waiting, or the run stops. */
+static enum exec_result exec_sync_event(struct sim *sim, unsigned c, struct sim_thread *t,
+					const struct wl_event *ev)
+{
+	switch (exec_sync(sim, c, t, ev)) {
+	case SYNC_DONE:
+		return step(t) ? EXEC_NEXT : finish(sim, t);
+	case SYNC_WAITS:
+		return EXEC_NEXT;
+	default:
+		return EXEC_STOP;
+	}
+}
+
 /* Handle the current thread's event. */
 static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
 {
@@ -764,24 +925,25 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		if (exec_timed(sim, c, t, ev) == EXEC_BUSY)
 			return EXEC_BUSY;
 		job_event(sim, t, ev, false);
-		break;
+		return step(t) ? EXEC_NEXT : finish(sim, t);
 	case WL_RESUME:
-		if (ipc_handoff(sim, c, t))
+		if (t->stage == 0 && ipc_handoff(sim, c, t))
 			return EXEC_NEXT;
-		resume_task(sim, c, ev->ref);
+		return exec_sync_event(sim, c, t, ev);
+	case WL_SUSPEND:
+		/* a libsched.ipc task suspends with a plain block (its IPC needs one), and the
+		 * last event of a program is not waited for: exec_leave does both */
+		if (!t->task->ipc && !last_event(t))
+			return exec_sync_event(sim, c, t, ev);
+		break;
+	case WL_SLEEP:
+	case WL_TIMER:
+	case WL_YIELD:
 		break;
 	default:
-		if (exec_leave(sim, c, t, ev))
-			return EXEC_NEXT;
-		goto finished;
+		return exec_sync_event(sim, c, t, ev);
 	}
-	if (step(t))
-		return EXEC_NEXT;
-finished:
-	t->done = true;
-	job_complete(sim, t); /* a program that ends completes its job */
-	sched_exit(&sim->sys, sched_ref_of(&t->st));
-	return EXEC_EXITED;
+	return exec_leave(sim, c, t, ev) ? EXEC_NEXT : finish(sim, t);
 }
 
 /*
@@ -807,7 +969,7 @@ static void run_program(struct sim *sim, unsigned c)
 			return;
 		}
 		r = exec_event(sim, c, t);
-		if (r == EXEC_BUSY)
+		if (r == EXEC_BUSY || r == EXEC_STOP)
 			return;
 	}
 }
@@ -1187,6 +1349,9 @@ void sim_free(struct sim *sim)
 	free(sim->group_cpu);
 	free(sim->groups);
 	free(sim->threads);
+	free(sim->mutexes);
+	free(sim->conds);
+	free(sim->barriers);
 	free(sim->cookie_first);
 	free(sim->scs);
 	free(sim->admit);
@@ -1494,12 +1659,39 @@ static void give_sc_pool(struct sim *sim, const struct workload *wl)
 		die("sched_sc_admission refused the admission scratch");
 }
 
+/*
+ * The workload's mutexes, condition variables and barriers, one per name, in storage of
+ * the machine (libsched allocates nothing), before any thread starts. Mutexes lend their
+ * waiters' scheduling to the owner only with pi_enabled (rt-app's PTHREAD_PRIO_INHERIT);
+ * a barrier opens at its count of users. Tables have a spare slot, so they are never NULL.
+ */
+static void make_resources(struct sim *sim, const struct workload *wl)
+{
+	unsigned flags = wl->pi_enabled ? SCHED_MUTEX_PROXY : SCHED_MUTEX_PLAIN;
+
+	sim->mutexes = calloc(wl->nr_mutexes + 1, sizeof(*sim->mutexes));
+	sim->conds = calloc(wl->nr_conds + 1, sizeof(*sim->conds));
+	sim->barriers = calloc(wl->nr_barriers + 1, sizeof(*sim->barriers));
+	if (!sim->mutexes || !sim->conds || !sim->barriers)
+		die("out of memory");
+	for (size_t i = 0; i < wl->nr_mutexes; i++)
+		if (sched_mutex_init(&sim->sys, &sim->mutexes[i], flags) < 0)
+			die("sched_mutex_init refused a workload mutex");
+	for (size_t i = 0; i < wl->nr_conds; i++)
+		if (sched_cond_init(&sim->sys, &sim->conds[i]) < 0)
+			die("sched_cond_init refused a workload condition variable");
+	for (size_t i = 0; i < wl->nr_barriers; i++)
+		if (sched_barrier_init(&sim->sys, &sim->barriers[i], wl->barriers[i].count) < 0)
+			die("sched_barrier_init refused a workload barrier");
+}
+
 int sim_load(struct sim *sim, const struct workload *wl)
 {
 	cur = sim;
 	sim->wl = wl;
 	make_groups(sim, wl);
 	give_sc_pool(sim, wl);
+	make_resources(sim, wl);
 	for (size_t i = 0; i < wl->nr_tasks; i++) {
 		for (size_t p = 0; p < wl->tasks[i].nr_phases; p++)
 			if (wl->tasks[i].phases[p].nr_events > 64) {

@@ -98,9 +98,16 @@ struct sim_thread {
 	unsigned phase, phase_loop, event;
 	sched_time_t t_first;     /* when it started (after its delay): rt-app's t_first */
 	bool event_started;
+	unsigned stage;           /* mutex, condition and barrier events: the libsched calls
+				   * of the event done so far (a lock, say, then a wait); the
+				   * thread waits in libsched after the last one when > 0 and
+				   * the event is not finished */
 	uint64_t run_left;        /* WL_RUN: CPU ns still to consume */
 	sched_time_t runtime_end; /* WL_RUNTIME: wall instant the event ends */
-	bool suspended;
+	bool suspended;           /* a libsched.ipc task's thread blocked in a suspend
+				   * (sched_block or sched_call): its IPC needs a plain block,
+				   * so it waits outside the condition variable ... */
+	uint32_t suspended_on;    /* ... of this index (workload.conds), for resume */
 	bool done;
 	uint64_t loops;           /* completed task loops */
 	sched_time_t *timer_next; /* per-event next expiry for WL_TIMER events (by index) */
@@ -182,6 +189,15 @@ struct sim {
 	struct sched_group_cpu **group_cpu; /* their per-CPU storage */
 	size_t nr_groups;
 	const struct workload *wl;
+	/* the workload's resources, one per name (workload.mutexes, .conds, .barriers, same
+	 * order): libsched keeps pointers to them, so they never move */
+	struct sched_mutex *mutexes;
+	struct sched_cond *conds;
+	struct sched_barrier *barriers;
+	/* a workload that cannot go on as rt-app would (libsched refused a wait: a cycle of
+	 * mutex owners, say): what happened, and the run is stopped (sim.stopped); empty
+	 * otherwise */
+	char error[256];
 	bool check_each_step;     /* run sched_check() after every event; abort on failure */
 	void (*after_event)(struct sim *sim, void *arg); /* tests: called after every event */
 	/* SC notifications (the sched_config.notify callback the simulator installs): counted,

@@ -3,9 +3,9 @@
  * workload.h - the in-memory form of an rt-app style workload, as schedsim runs it.
  *
  * Host-side only (uses malloc). wl_load_file() reads rt-app JSON: comments, trailing
- * commas and repeated event keys are accepted (as rt-app's workgen does) and repeated
- * keys run in file order; anything not understood is rejected with file, line and key.
- * Times are converted to nanoseconds on load.
+ * commas, a bare "suspend" and repeated event keys are accepted (as rt-app's workgen
+ * does) and repeated keys run in file order; anything not understood is rejected with
+ * file, line and key. Times are converted to nanoseconds on load.
  */
 #ifndef SCHEDSIM_WORKLOAD_H
 #define SCHEDSIM_WORKLOAD_H
@@ -38,23 +38,51 @@
  * passes per simulated microsecond (docs/schedsim.md, "Zero-time loops"). */
 #define WL_ZERO_PASS_NS 1000
 
+/*
+ * The synchronisation events name rt-app resources, created per name: mutexes, condition
+ * variables and barriers, three separate name spaces (a mutex and a condition may share a
+ * name). As in rt-app, "suspend" and "resume" use the condition AND the mutex of their
+ * name: suspend X is lock X, wait on X with X, unlock X; resume X is lock X, broadcast X,
+ * unlock X. So a resume wakes whoever waits on condition X (suspended or in a wait or
+ * sync), and is lost when nobody does.
+ */
 enum wl_event_kind {
 	WL_RUN,     /* consume ns of CPU time */
 	WL_RUNTIME, /* run until ns of wall time have passed since the event started */
 	WL_SLEEP,   /* block for ns */
 	WL_TIMER,   /* wait for the next tick of the periodic timer `ref` (period ns) */
-	WL_SUSPEND, /* block until another task resumes this one */
-	WL_RESUME,  /* wake every suspended instance of task `ref` */
+	WL_SUSPEND, /* wait on condition `ref` (the task's own name when written bare or "") */
+	WL_RESUME,  /* broadcast condition `ref`: wake every thread waiting on it now */
 	WL_YIELD,   /* give up the CPU, stay runnable */
+	WL_LOCK,    /* take mutex `ref` (wait for it) */
+	WL_UNLOCK,  /* release mutex `ref` */
+	WL_WAIT,    /* wait on condition `ref`, releasing mutex `mutex` meanwhile */
+	WL_SIGNAL,  /* wake the most urgent waiter of condition `ref` */
+	WL_BROAD,   /* wake every waiter of condition `ref` */
+	WL_SYNC,    /* signal condition `ref`, then wait on it with mutex `mutex`, at once */
+	WL_BARRIER, /* meet the other users of barrier `ref` */
 };
 
 struct wl_event {
 	enum wl_event_kind kind;
 	uint64_t ns;      /* run, runtime, sleep: duration; timer: period */
 	int absolute;     /* timer only: 1 = "absolute" mode, 0 = "relative" (rt-app default) */
-	char *ref;        /* timer: timer name; resume: target task name; else NULL */
+	char *ref;        /* timer: timer name; lock, unlock: mutex name; barrier: barrier name;
+			   * the others: condition name; run, runtime, sleep, yield: NULL */
+	char *mutex;      /* wait, sync: the mutex name; else NULL */
+	uint32_t mx;      /* index in workload.mutexes: lock, unlock, wait, sync (its mutex),
+			   * suspend and resume (the mutex of their name) */
+	uint32_t cond;    /* index in workload.conds: wait, signal, broad, sync, suspend, resume */
+	uint32_t barrier; /* index in workload.barriers: barrier */
 	unsigned line;    /* source line of the key, for messages */
 	int added;        /* not in the file: the WL_ZERO_PASS_NS run of a zero-time phase */
+};
+
+/* A barrier: `count` arrivals release a round, as rt-app counts its users: every barrier
+ * event of that name in the file, once per instance of its task. */
+struct wl_barrier {
+	const char *name;   /* points into an event's ref */
+	uint32_t count;
 };
 
 struct wl_phase {
@@ -107,7 +135,9 @@ struct wl_task {
 	 *                     accounting-only group "rt-app", like threads of one process
 	 *   "slice_us": N     latency class: the EEVDF slice, 100 .. 100000 us
 	 *   "ipc": true       a "resume" directly followed by "suspend" is one synchronous
-	 *                     IPC handoff (sched_call / sched_reply) to the resumed task
+	 *                     IPC handoff (sched_call / sched_reply) to a thread of an ipc
+	 *                     task suspended on the resumed name; the task's suspends are
+	 *                     plain blocks outside the condition variable of their name
 	 *   "cookie": V       core scheduling: the trust domain, an integer >= 0 or a non-empty
 	 *                     string; tasks with equal V (same type, same value) share one
 	 *                     cookie, 0 means untagged (as no key)
@@ -136,8 +166,19 @@ struct wl_task {
 
 struct workload {
 	int64_t duration_ns;    /* global "duration" in s; -1 = until every task ends */
+	int pi_enabled;         /* global "pi_enabled" (rt-app's default false): mutexes lend
+				 * their waiters' scheduling to the owner (SCHED_MUTEX_PROXY),
+				 * else they lend nothing (SCHED_MUTEX_PLAIN) */
 	struct wl_task *tasks;
 	size_t nr_tasks;
+	/* the resources the events name, each table sorted by name, without repeats; the
+	 * names point into the events' strings */
+	const char **mutexes;
+	size_t nr_mutexes;
+	const char **conds;
+	size_t nr_conds;
+	struct wl_barrier *barriers;
+	size_t nr_barriers;
 };
 
 /* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err.
