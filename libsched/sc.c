@@ -405,7 +405,7 @@ static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct s
 	if (!p->period_ns || p->period_ns > SCHED_SC_PERIOD_MAX_NS || p->budget_ns > p->period_ns ||
 	    p->budget_ns < SCHED_SC_BUDGET_MIN_NS || d < p->budget_ns || d > p->period_ns ||
 	    p->mode > SCHED_SC_CBS || p->overrun > SCHED_SC_NOTIFY_BLOCK ||
-	    p->dispatch > SCHED_SC_PARTITIONED ||
+	    p->dispatch > SCHED_SC_PARTITIONED || p->blocking_ns > d - p->budget_ns ||
 	    (p->mode == SCHED_SC_SPORADIC && sc->cap < 2 && p->budget_ns < p->period_ns))
 		return -SCHED_EINVAL;
 	if (sched_cpumask_empty(&p->cpus))
@@ -484,6 +484,7 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		sc->budget = p->budget_ns;
 		sc->period = p->period_ns;
 		sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
+		sc->blocking = p->blocking_ns;
 		sc->cpus = cpus;
 		sc->endpoint = p->endpoint;
 		sc->mode = p->mode;

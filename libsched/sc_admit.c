@@ -46,9 +46,13 @@ static bool same(const sched_cpumask_t *a, const sched_cpumask_t *b)
 	return sched_cpumask_subset(a, b) && sched_cpumask_subset(b, a);
 }
 
-static struct sched_rt_task task_of(uint64_t budget, uint64_t period, uint64_t deadline)
+/* A task for the analysis. Blocking (the longest wait for mutexes others hold) counts as
+ * more budget: suspension-oblivious, sound and pessimistic; the exact blocking-aware tests
+ * (admit.h, sched_rt_*_check_blocking) are for callers that run the analysis themselves. */
+static struct sched_rt_task task_of(uint64_t budget, uint64_t blocking, uint64_t period,
+				    uint64_t deadline)
 {
-	return (struct sched_rt_task){ .budget = budget, .period = period,
+	return (struct sched_rt_task){ .budget = budget + blocking, .period = period,
 				       .deadline = deadline ? deadline : period };
 }
 
@@ -92,9 +96,9 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 		}
 		if (n + 1 >= s->admit_max)
 			return -1;
-		ts[n++] = task_of(o->budget, o->period, o->rel_deadline);
+		ts[n++] = task_of(o->budget, o->blocking, o->period, o->rel_deadline);
 	}
-	ts[n++] = task_of(p->budget_ns, p->period_ns, p->deadline_ns);
+	ts[n++] = task_of(p->budget_ns, p->blocking_ns, p->period_ns, p->deadline_ns);
 	return (int)n;
 }
 
@@ -121,9 +125,9 @@ static int gather_one(struct sched_sys *s, const struct sched_sc *self, unsigned
 			continue;
 		if (n + 1 >= s->admit_max)
 			return -1;
-		ts[n++] = task_of(o->budget, o->period, o->rel_deadline);
+		ts[n++] = task_of(o->budget, o->blocking, o->period, o->rel_deadline);
 	}
-	ts[n++] = task_of(p->budget_ns, p->period_ns, p->deadline_ns);
+	ts[n++] = task_of(p->budget_ns, p->blocking_ns, p->period_ns, p->deadline_ns);
 	return (int)n;
 }
 
@@ -361,13 +365,14 @@ static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct s
 			return -1;
 		}
 		if (p->budget_ns && o->rt_budget)
-			ts[n++] = (struct sched_rt_task){ .budget = o->rt_budget,
+			ts[n++] = (struct sched_rt_task){ .budget = o->rt_budget + o->rt_blocking,
 							  .period = o->rt_period,
 							  .deadline = o->rt_deadline,
 							  .prio = o->rt_own };
 	}
 	if (p->budget_ns)
-		ts[n++] = (struct sched_rt_task){ .budget = p->budget_ns, .period = p->period_ns,
+		ts[n++] = (struct sched_rt_task){ .budget = p->budget_ns + p->blocking_ns,
+						  .period = p->period_ns,
 						  .deadline = p->deadline_ns ? p->deadline_ns
 									     : p->period_ns,
 						  .prio = p->prio };
@@ -419,6 +424,7 @@ void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 	t->rt_budget = p->budget_ns;
 	t->rt_period = p->period_ns;
 	t->rt_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
+	t->rt_blocking = p->blocking_ns;
 }
 
 /* t leaves the registry (it left the class, or exits). sc_lock, t locked. */

@@ -381,9 +381,9 @@ static bool rt_decl_ok(const struct sched_rt_params *p)
 	uint64_t d = p->deadline_ns ? p->deadline_ns : p->period_ns;
 
 	if (!p->budget_ns)
-		return !p->period_ns && !p->deadline_ns;
+		return !p->period_ns && !p->deadline_ns && !p->blocking_ns;
 	return p->policy != SCHED_RT_NONE && p->period_ns <= SCHED_SC_PERIOD_MAX_NS &&
-	       p->budget_ns <= d && d <= p->period_ns;
+	       p->budget_ns <= d && d <= p->period_ns && p->blocking_ns <= d - p->budget_ns;
 }
 
 static bool rt_params_ok(const struct sched_rt_params *p)

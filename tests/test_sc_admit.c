@@ -396,6 +396,32 @@ static void test_admitted_global_sets_never_miss(void **state)
 	assert_true(ran > 200 && refused > 50); /* both sides of the test were exercised */
 }
 
+/* A set that fits without its blocking terms and not with them: 4/10 and 5/10 ms on one
+ * CPU (90% of a 95% share) is admitted; with 1 ms of declared blocking on the second it
+ * is not (100%), and a blocking that cannot fit the deadline is invalid. */
+static void test_blocking_counted(void **state)
+{
+	struct fixture *f = setup(1, true);
+	struct sched_sc_params a = params(4000, 10000, 1, SCHED_SC_GLOBAL);
+	struct sched_sc_params b = params(5000, 10000, 1, SCHED_SC_GLOBAL);
+	struct sched_sc_verdict v;
+	struct sched_sc_cap ca, cb;
+
+	(void)state;
+	assert_int_equal(configure(f, &a, &v, &ca), 0);
+	b.blocking_ns = 1000 * US;
+	assert_int_equal(configure(f, &b, &v, &cb), -SCHED_EUNSCHED);
+	assert_int_equal(v.why.test, SCHED_RT_EDF_UTIL);
+	assert_int_equal(f->scs[cb.index].state, SCHED_SC_CREATED);
+	b.blocking_ns = 5001 * US; /* 5 ms budget + 5.001 ms blocking > 10 ms deadline */
+	assert_int_equal(sched_sc_configure_verdict(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						    cb, &b, &v), -SCHED_EINVAL);
+	b.blocking_ns = 0;
+	assert_int_equal(sched_sc_configure_verdict(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						    cb, &b, &v), 0);
+	teardown(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_fp_clusters),
 		cmocka_unit_test(test_fp_before_admission),
 		cmocka_unit_test(test_offline_refused),
+		cmocka_unit_test(test_blocking_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

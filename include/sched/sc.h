@@ -91,6 +91,9 @@ struct sched_sc_params {
 	uint8_t mode;           /* enum sched_sc_mode */
 	uint8_t overrun;        /* enum sched_sc_overrun */
 	uint8_t dispatch;       /* enum sched_sc_dispatch */
+	uint64_t blocking_ns;   /* the longest a job may wait for mutexes others hold (their
+				 * critical sections: sched_rt_blocking computes it); admission
+				 * adds it to the budget. budget + blocking <= deadline */
 };
 
 /* What admission decided about one configure (sched_sc_configure_verdict). */
@@ -130,6 +133,7 @@ struct sched_sc {
 	uint16_t cap, head, count;   /* refill ring: capacity, first, number in use */
 	struct sched_refill *refill; /* caller storage, `cap` entries */
 	uint64_t budget, period, rel_deadline;
+	uint64_t blocking;           /* declared blocking (sched_sc_params.blocking_ns) */
 	uint64_t debt;               /* CBS: overrun carried into the next replenishment */
 	sched_time_t deadline;       /* absolute: the EDF key of its holder */
 	sched_time_t wait_since;     /* its holder entered the refill wait */

@@ -182,7 +182,7 @@ struct sched_thread {
 	uint8_t in_core_tree;
 	/* a declared fixed-priority task (sched_rt_params), admitted: in sys->rt_declared while
 	 * rt_budget != 0; its CPU set is its affinity, fixed while declared [sc_lock] */
-	uint64_t rt_budget, rt_period, rt_deadline;
+	uint64_t rt_budget, rt_period, rt_deadline, rt_blocking;
 	struct sched_list rt_node;
 	/* what it runs with: its own fixed priority and weight, raised to what a mutex waiter
 	 * lends it (proxy.c); rt_prio and weight above are the results [thread lock + rq] */
@@ -403,6 +403,9 @@ struct sched_rt_params {
 	 * deadline_ns after its release (0 = period_ns); budget_ns 0: no declaration, no
 	 * guarantee. Only for FIFO and RR. */
 	uint64_t budget_ns, period_ns, deadline_ns;
+	uint64_t blocking_ns;        /* the longest a job may wait for mutexes others hold
+				      * (sched_rt_blocking); admission adds it to the budget.
+				      * Only with a declaration; budget + blocking <= deadline */
 };
 
 struct sched_fair_params {
