@@ -67,7 +67,10 @@ bench: build
 	./$(BUILD)/bench/bench_balance
 	bench/bench_balance_count.sh ./$(BUILD)/bench/bench_balance
 	./$(BUILD)/bench/bench_core_idle
+	./$(BUILD)/bench/bench_mutex
+	bench/bench_mutex_count.sh ./$(BUILD)/bench/bench_mutex
 	bench/rtapp_vs_schedsim.sh
+	BUILD=$(BUILD) bench/rtapp_inversion.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -216,11 +216,13 @@ static struct call balance_call(struct sim *sim, unsigned cpu, double clk, bool 
 
 	sim_enter(sim, cpu);
 	t0 = now_ns();
-	if (collect)
+	if (collect) {
 		CALLGRIND_TOGGLE_COLLECT;
+	}
 	sched__balance(&sim->rq[cpu], sim->now);
-	if (collect)
+	if (collect) {
 		CALLGRIND_TOGGLE_COLLECT;
+	}
 	r.ns = now_ns() - t0 - clk;
 	if (sched_need_resched(&sim->sys, cpu))
 		sim_resched(sim, cpu);

@@ -9,7 +9,6 @@
 #include "internal.h"
 #include "block.h"
 #include "proxy.h"
-#include "push.h"
 #include "wake.h"
 
 /* An on-CPU entry's frame: the caller's current thread, mx_lock held, interrupts off. */
@@ -50,12 +49,12 @@ static int leave(struct sched_sys *s, struct frame *f, int ret)
 	return ret;
 }
 
-/* w's wait ended (it owns its mutex, or was released): it runs again. A realtime w queued
- * behind something more urgent may run elsewhere (push). */
+/* w's wait ended (it owns its mutex, or was released): it runs again (a realtime w queued
+ * behind something more urgent is pushed on by the wake). A failure leaves it blocked: a
+ * passive owner whose SC was revoked meanwhile, or hotplug took every CPU it may use. */
 static void wake(struct sched_sys *s, struct sched_thread *w)
 {
-	if (sched__wake_waiter(s, w) == 0 && (sched__run_sc(w) || sched__get(&w->rt_prio)))
-		sched__rt_push(s, w->cpu);
+	(void)sched__wake_waiter(s, w);
 }
 
 /* m's owner `me` lets it go: the next owner, if any, is woken; me gives back what m's

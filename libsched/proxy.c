@@ -274,7 +274,8 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 	}
 	if (!rq)
 		return;
-	if (rq->curr == t && waited && sched__gate(t, now) != SCHED_GATE_RUN)
+	if (rq->curr == t && waited && (sched__gate(t, now) == SCHED_GATE_WAIT ||
+					 sched__gate(t, now) == SCHED_GATE_DEMOTED))
 		sched__budget_wait_add(rq, t, now); /* a queued one is put back by the requeue */
 	sched__requeue(rq, t, now);
 	sched__rq_unlock(rq);
