@@ -14,6 +14,8 @@
  * timer) is small against them; waits are for conditions, bounded only against hangs. The
  * timing figures are printed as TAP comments.
  */
+#include <sched/mutex.h>
+
 #include "kernel.h"
 
 const bool suite_bench_mode = false;
@@ -1823,13 +1825,341 @@ static void test_global_edf(void)
 	       "distinct CPUs over fair work, and the checker holds");
 }
 
+/*
+ * 21. Mutex system calls and the classic priority inversion in ring 3 (ksync.c, the
+ * programs in user_progs.asm). Three processes pinned to one CPU: low (FIFO 10), high
+ * (FIFO 30) and medium (FIFO 20). High and medium start first and wait at their gates (high
+ * at a barrier shared with low, medium on a condition); once both are seen blocked there,
+ * low starts, owns mutex M, lets high through the barrier and, when it runs again, signals
+ * medium, then works (a loop calibrated to MX_LOW_WORK_MS) and unlocks M. On one CPU under
+ * strict priorities every step follows from the one before: high preempts low at the
+ * barrier and runs until it waits for M; low signals only after that; medium runs at once
+ * if and only if it outranks low. With SCHED_MUTEX_PROXY low runs on high's priority while
+ * high waits, so medium runs only after high got M; with SCHED_MUTEX_PLAIN medium runs all
+ * its rounds before low can unlock (the inversion). The kernel logs every call and result
+ * (kev_log), and the test asserts the order of those events and each result, not
+ * durations (a host may stall the vCPU at any instant): the wait times are printed.
+ * Along the way: trylock and unlock by a non-owner (-SCHED_ELOCKED, -SCHED_EPERM), a bad
+ * id (-SCHED_EINVAL), a recursive lock (-SCHED_EDEADLK), create from ring 3 (bad flags:
+ * -SCHED_EINVAL), a timed lock of a mutex the runner holds (-SCHED_ETIMEDOUT), the
+ * condition and the barrier.
+ */
+#define MX_LOW_WORK_MS 20
+#define MX_MED_ROUNDS 40       /* medium: rounds of 1 ms of work, a mark after each */
+#define MX_TIMEOUT_NS 1000000ull
+#define MX_BAD_ID 0xffffull
+
+enum mx_mark { MARK_LOW_WORK = 1, MARK_LOW_DONE, MARK_MED_START, MARK_MED_ROUND, MARK_MED_DONE,
+	       MARK_LOW_AFTER }; /* user_progs.asm */
+
+/* n turns of the loop the programs spin with (dec; jnz). */
+static void mx_spin(uint64_t n)
+{
+	__asm__ volatile("1: dec %0; jnz 1b" : "+r"(n) : : "cc");
+}
+
+/* Loop turns per millisecond: the fastest of 5 timed runs of at least 2 ms (a run the host
+ * stalled only looks slower). */
+static uint64_t mx_calibrate(void)
+{
+	uint64_t n = 100000, best = UINT64_MAX;
+
+	for (;;) {
+		uint64_t t0 = clock_ns();
+
+		mx_spin(n);
+		if (clock_ns() - t0 >= 2000000 || n >= (1ull << 40))
+			break;
+		n *= 2;
+	}
+	for (unsigned i = 0; i < 5; i++) {
+		uint64_t t0 = clock_ns(), t;
+
+		mx_spin(n);
+		t = clock_ns() - t0;
+		if (t && t < best)
+			best = t;
+	}
+	return n * 1000000 / best + 1;
+}
+
+struct mx_want {
+	uint8_t kind;
+	uint32_t obj;   /* MX_ANY: any */
+	int64_t val;
+	uint8_t waited;
+	unsigned times; /* this many in a row (0 = 1) */
+};
+#define MX_ANY 0xffffffffu
+#define MX_ANYVAL INT64_MIN /* a non-negative value (a created id) */
+
+/* The events of thread `tid` in the log are exactly `w`, in order. Prints the first
+ * mismatch. */
+static bool mx_sequence(const char *who, uint32_t tid, const struct mx_want *w, unsigned nw)
+{
+	unsigned n = kev_n < KEV_MAX ? kev_n : KEV_MAX, k = 0, rep = 0, seen = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct kev *e = &kev_log[i];
+
+		if (e->tid != tid)
+			continue;
+		seen++;
+		if (k >= nw || e->kind != w[k].kind || (w[k].obj != MX_ANY && e->obj != w[k].obj) ||
+		    (w[k].val == MX_ANYVAL ? e->val < 0 : e->val != w[k].val) ||
+		    (e->waited != 0) != (w[k].waited != 0)) {
+			kprintf("# mutex: %s's event %u (kind %u obj %u result %lld waited %u) is not "
+				"the one expected (kind %u obj %u result %lld waited %u)\n", who, seen,
+				e->kind, e->obj, (long long)e->val, e->waited, k < nw ? w[k].kind : 0,
+				k < nw ? w[k].obj : 0, k < nw ? (long long)w[k].val : 0ll,
+				k < nw ? w[k].waited : 0);
+			return false;
+		}
+		if (++rep >= (w[k].times ? w[k].times : 1)) {
+			k++;
+			rep = 0;
+		}
+	}
+	if (k != nw)
+		kprintf("# mutex: %s logged %u events, fewer than expected\n", who, seen);
+	return k == nw;
+}
+
+/* The index of the first event of `tid` of this kind, object and value (MX_ANY/ANYVAL:
+ * any) at or after `from`; KEV_MAX if none. */
+static unsigned mx_find(uint32_t tid, unsigned from, uint8_t kind, uint32_t obj, int64_t val)
+{
+	unsigned n = kev_n < KEV_MAX ? kev_n : KEV_MAX;
+
+	for (unsigned i = from; i < n; i++) {
+		const struct kev *e = &kev_log[i];
+
+		if (e->tid == tid && e->kind == kind && (obj == MX_ANY || e->obj == obj) &&
+		    (val == MX_ANYVAL || e->val == val))
+			return i;
+	}
+	return KEV_MAX;
+}
+
+/* Events of `tid` (of a kind, or any: 0xff) strictly between two indexes. */
+static unsigned mx_count(uint32_t tid, unsigned from, unsigned to, uint8_t kind)
+{
+	unsigned c = 0;
+
+	for (unsigned i = from + 1; i < to && i < KEV_MAX; i++)
+		c += kev_log[i].tid == tid && (kind == 0xff || kev_log[i].kind == kind);
+	return c;
+}
+
+struct mx_ids {
+	unsigned m, g, c, bh, x; /* M (this run's kind), medium's G, condition, barrier, runner's */
+};
+
+struct mx_gates {
+	struct kthread *high, *med;
+	const struct mx_ids *id;
+};
+
+static bool mx_blocked_on(struct kthread *t, const void *obj)
+{
+	return __atomic_load_n(&t->st.state, __ATOMIC_ACQUIRE) == SCHED_BLOCKED &&
+	       __atomic_load_n(&t->st.waits_on, __ATOMIC_ACQUIRE) == obj;
+}
+
+static bool mx_gates_closed(void *arg)
+{
+	const struct mx_gates *g = arg;
+
+	return mx_blocked_on(g->high, ksync_barrier(g->id->bh)) &&
+	       mx_blocked_on(g->med, ksync_cond(g->id->c));
+}
+
+static bool mx_all_done(void *arg)
+{
+	struct kthread **t = arg;
+
+	return t[0]->done && t[1]->done && t[2]->done;
+}
+
+/* One run with M of the given kind; true if every assertion held. Prints what it saw. */
+static bool mx_run(const char *mode, bool proxy, const struct mx_ids *id, unsigned cpu,
+		   uint64_t per_ms, uint64_t *high_wait_ns)
+{
+	static sched_cpumask_t one;
+	struct sched_thread_params p = { .affinity = &one };
+	uint64_t low_args[4] = { id->m, id->bh, id->c, MX_LOW_WORK_MS * per_ms };
+	uint64_t high_args[5] = { id->m, id->bh, MX_BAD_ID, id->x, MX_TIMEOUT_NS };
+	uint64_t med_args[4] = { id->g, id->c, MX_MED_ROUNDS, per_ms };
+	struct kthread *t[3], *low, *high, *med;
+	struct mx_gates gates;
+	struct sched_mutex *m = ksync_mutex(id->m), *x = ksync_mutex(id->x);
+	int rt[3], xr, xu;
+	bool gated, done, ok;
+	unsigned iw, iu, it, mw, md, ms, ib, lw, la, in_window, rounds_in_window;
+	uint32_t M = id->m, G = id->g, C = id->c, B = id->bh;
+
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, cpu);
+	kev_reset();
+	/* The runner holds x for high's timed lock (plain: nothing is lent to the runner). */
+	xr = thread_mutex_lock(x, SCHED_TIME_NEVER, NULL);
+	low = t[0] = process_create_argv("mx low", PROG_MX_LOW, low_args, 4, &p);
+	high = t[1] = process_create_argv("mx high", PROG_MX_HIGH, high_args, 5, &p);
+	med = t[2] = process_create_argv("mx medium", PROG_MX_MEDIUM, med_args, 4, &p);
+	rt[0] = sched_set_rt(&ksys, sched_auth_root(&ksys), sched_ref_of(&low->st),
+			     &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = 10 });
+	rt[1] = sched_set_rt(&ksys, sched_auth_root(&ksys), sched_ref_of(&high->st),
+			     &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = 30 });
+	rt[2] = sched_set_rt(&ksys, sched_auth_root(&ksys), sched_ref_of(&med->st),
+			     &(struct sched_rt_params){ .policy = SCHED_RT_FIFO, .prio = 20 });
+	thread_start_now(high);
+	thread_start_now(med);
+	gates = (struct mx_gates){ high, med, id };
+	gated = wait_cond(mx_gates_closed, &gates, HANG_NS);
+	xu = thread_mutex_unlock(x); /* high's timed lock is over */
+	thread_start_now(low);
+	done = wait_cond(mx_all_done, t, HANG_NS);
+	if (!done) {
+		kprintf("# mutex (%s): the programs did not finish\n", mode);
+		for (unsigned i = 0; i < 3; i++)
+			if (!t[i]->done)
+				sched_exit(&ksys, sched_ref_of(&t[i]->st));
+	}
+
+	/* Each program's calls, results and waits, exactly. */
+	{
+		const struct mx_want wl[] = {
+			{ KEV_LOCK, M, 0, 0, 0 }, { KEV_LOCKED, M, 0, 0, 0 },
+			{ KEV_LOCK, M, 0, 0, 0 }, { KEV_LOCKED, M, -SCHED_EDEADLK, 0, 0 },
+			{ KEV_BARRIER, B, 0, 0, 0 }, { KEV_BARRIER_PASSED, B, 0, 0, 0 },
+			{ KEV_SIGNAL, C, 0, 0, 0 },
+			{ KEV_MARK, 0, MARK_LOW_WORK, 0, 0 }, { KEV_MARK, 0, MARK_LOW_DONE, 0, 0 },
+			{ KEV_UNLOCK, M, 0, 0, 0 }, { KEV_MARK, 0, MARK_LOW_AFTER, 0, 0 },
+		};
+		const struct mx_want wh[] = {
+			{ KEV_CREATE, KSYNC_KIND_MUTEX, -SCHED_EINVAL, 0, 0 },
+			{ KEV_CREATE, KSYNC_KIND_MUTEX, MX_ANYVAL, 0, 0 },
+			{ KEV_TRYLOCK, MX_ANY, 0, 0, 0 }, { KEV_UNLOCK, MX_ANY, 0, 0, 0 },
+			{ KEV_LOCK, id->x, 0, 0, 0 }, { KEV_LOCKED, id->x, -SCHED_ETIMEDOUT, 1, 0 },
+			{ KEV_BARRIER, B, 0, 0, 0 }, { KEV_BARRIER_PASSED, B, 0, 1, 0 },
+			{ KEV_TRYLOCK, M, -SCHED_ELOCKED, 0, 0 }, { KEV_UNLOCK, M, -SCHED_EPERM, 0, 0 },
+			{ KEV_LOCK, MX_BAD_ID, 0, 0, 0 },
+			{ KEV_LOCKED, MX_BAD_ID, -SCHED_EINVAL, 0, 0 },
+			{ KEV_LOCK, M, 0, 0, 0 }, { KEV_LOCKED, M, 0, 1, 0 },
+			{ KEV_UNLOCK, M, 0, 0, 0 },
+		};
+		const struct mx_want wm[] = {
+			{ KEV_LOCK, G, 0, 0, 0 }, { KEV_LOCKED, G, 0, 0, 0 },
+			{ KEV_COND_WAIT, C, 0, 0, 0 }, { KEV_COND_WOKE, C, 0, 1, 0 },
+			{ KEV_UNLOCK, G, 0, 0, 0 },
+			{ KEV_MARK, 0, MARK_MED_START, 0, 0 },
+			{ KEV_MARK, 0, MARK_MED_ROUND, 0, MX_MED_ROUNDS },
+			{ KEV_MARK, 0, MARK_MED_DONE, 0, 0 },
+		};
+		bool sl = mx_sequence("low", low->st.id, wl, sizeof wl / sizeof wl[0]);
+		bool sh = mx_sequence("high", high->st.id, wh, sizeof wh / sizeof wh[0]);
+		bool sm = mx_sequence("medium", med->st.id, wm, sizeof wm / sizeof wm[0]);
+
+		ok = sl && sh && sm;
+	}
+	/* The order: high's wait for M (the call: it waits from there), low's unlock, high's
+	 * lock returning, medium's first and last events after its gate. */
+	iw = mx_find(high->st.id, 0, KEV_LOCK, M, MX_ANYVAL);
+	iu = mx_find(low->st.id, 0, KEV_UNLOCK, M, 0);
+	it = mx_find(high->st.id, iw == KEV_MAX ? 0 : iw, KEV_LOCKED, M, MX_ANYVAL);
+	mw = mx_find(med->st.id, 0, KEV_COND_WOKE, C, MX_ANYVAL);
+	ms = mx_find(med->st.id, 0, KEV_MARK, 0, MARK_MED_START);
+	md = mx_find(med->st.id, 0, KEV_MARK, 0, MARK_MED_DONE);
+	ib = mx_find(low->st.id, 0, KEV_BARRIER_PASSED, B, MX_ANYVAL);
+	lw = mx_find(low->st.id, 0, KEV_MARK, 0, MARK_LOW_WORK);
+	la = mx_find(low->st.id, 0, KEV_MARK, 0, MARK_LOW_AFTER);
+	in_window = iw < KEV_MAX && iu < KEV_MAX ? mx_count(med->st.id, iw, iu, 0xff) : 0;
+	rounds_in_window = iw < KEV_MAX && iu < KEV_MAX ?
+		mx_count(med->st.id, iw, iu, KEV_MARK) : 0;
+	/* Preemptions taken at once: high, released by low's barrier, waits for M before low's
+	 * barrier call returns; high owns M before low's unlock call returns. */
+	ok = ok && iw < ib && it < la;
+	if (proxy) /* medium makes no progress while high waits; high gets M before medium runs */
+		ok = ok && iw < lw && iw < iu && iu < it && it < mw && in_window == 0;
+	else /* medium runs all its rounds, preempting low's signal, before low can unlock: the
+	      * inversion */
+		ok = ok && iw < mw && mw < md && md < lw && md < iu && iu < it &&
+		     rounds_in_window == MX_MED_ROUNDS + 2;
+	ok = ok && kev_n <= KEV_MAX && gated && done && xr == 0 && xu == 0 &&
+	     !rt[0] && !rt[1] && !rt[2] && !low->exit_code && !high->exit_code && !med->exit_code &&
+	     !m->owner && !m->waiters.n;
+	*high_wait_ns = it < KEV_MAX && iw < KEV_MAX ? kev_log[it].ns - kev_log[iw].ns : 0;
+	{
+		unsigned ld = mx_find(low->st.id, 0, KEV_MARK, 0, MARK_LOW_DONE);
+		unsigned tw = mx_find(high->st.id, 0, KEV_LOCK, id->x, 0);
+		unsigned tt = mx_find(high->st.id, 0, KEV_LOCKED, id->x, MX_ANYVAL);
+
+		kprintf("# mutex %s on cpu%u: high waited %llu us for M (low's work %llu us, "
+			"medium ran %llu us, %u of its %u rounds and %u events while high waited); "
+			"order: high waits @%u, low unlocks @%u, high owns @%u, medium runs @%u..%u "
+			"of %u events; high's timed lock of %llu us timed out after %llu us\n",
+			mode, cpu, *high_wait_ns / 1000,
+			lw < KEV_MAX && ld < KEV_MAX ? (kev_log[ld].ns - kev_log[lw].ns) / 1000 : 0,
+			ms < KEV_MAX && md < KEV_MAX ? (kev_log[md].ns - kev_log[ms].ns) / 1000 : 0,
+			rounds_in_window ? rounds_in_window - (ms > iw && ms < iu) -
+						   (md > iw && md < iu) : 0,
+			MX_MED_ROUNDS, in_window, iw, iu, it, mw, md, kev_n, MX_TIMEOUT_NS / 1000,
+			tt < KEV_MAX && tw < KEV_MAX ? (kev_log[tt].ns - kev_log[tw].ns) / 1000 : 0);
+	}
+	if (!ok)
+		kprintf("# mutex %s: gates %d done %d runner lock %d unlock %d set_rt %d %d %d "
+			"exits %d %d %d, M owner %p waiters %u, %u events\n", mode, gated, done, xr,
+			xu, rt[0], rt[1], rt[2], low->exit_code, high->exit_code, med->exit_code,
+			(void *)m->owner, m->waiters.n, kev_n);
+	return ok;
+}
+
+static void test_mutex_inversion(void)
+{
+	struct mx_ids proxy_ids, plain_ids;
+	unsigned cpu = ksys.nr_cpus - 1;
+	uint64_t per_ms = mx_calibrate(), wait_proxy = 0, wait_plain = 0;
+	int mp = ksync_mutex_create(SCHED_MUTEX_PROXY), ml = ksync_mutex_create(SCHED_MUTEX_PLAIN);
+	int g = ksync_mutex_create(SCHED_MUTEX_PROXY), x = ksync_mutex_create(SCHED_MUTEX_PLAIN);
+	int c = ksync_cond_create(), b = ksync_barrier_create(2);
+	bool ok_proxy = false, ok_plain = false, check;
+
+	kprintf("# mutex: %llu loop turns per ms; low works %u ms of them, medium %u rounds of 1 "
+		"ms\n", per_ms, MX_LOW_WORK_MS, MX_MED_ROUNDS);
+	if (mp >= 0 && ml >= 0 && g >= 0 && x >= 0 && c >= 0 && b >= 0) {
+		proxy_ids = (struct mx_ids){ (unsigned)mp, (unsigned)g, (unsigned)c, (unsigned)b,
+					     (unsigned)x };
+		plain_ids = proxy_ids;
+		plain_ids.m = (unsigned)ml;
+		ok_proxy = mx_run("proxy", true, &proxy_ids, cpu, per_ms, &wait_proxy);
+		ok_plain = mx_run("plain", false, &plain_ids, cpu, per_ms, &wait_plain);
+	} else {
+		kprintf("# mutex: creating the objects failed: %d %d %d %d %d %d\n", mp, ml, g, x,
+			c, b);
+	}
+	check = quiet_check();
+	if (!check)
+		kprintf("# checker: %s (%u)\n", ksys.check_msg, ksys.check_arg);
+	kprintf("# mutex: high waited %llu us with proxy, %llu us plain\n", wait_proxy / 1000,
+		wait_plain / 1000);
+	report(ok_proxy && ok_plain && check,
+	       "mutex system calls: with a proxy mutex medium never runs while high waits for "
+	       "low; with a plain one it does (priority inversion); every result as specified");
+}
+
 int run_suite(void)
 {
 	bool only_core = kernel_arg("only=core"), only_3hogs = kernel_arg("only=3hogs");
+	bool only_mutex = kernel_arg("only=mutex");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
-		only_core ? 3 : only_3hogs ? 1 : 20);
+		only_core ? 3 : only_3hogs || only_mutex ? 1 : 21);
+	if (only_mutex) {
+		test_mutex_inversion();
+		kprintf("# %u failed\n", failures);
+		return (int)failures;
+	}
 	if (!only_core && !only_3hogs) {
 		test_user_hello();
 		test_weights();
@@ -1851,6 +2181,7 @@ int run_suite(void)
 		test_rt_admission(); /* first: admission starts before any fixed priority */
 		test_fixed_priority();
 		test_global_edf();
+		test_mutex_inversion();
 	}
 	kprintf("# %u failed\n", failures);
 	return (int)failures;

@@ -10,6 +10,7 @@
  * tests, so storage reuse (allowed by libsched after the finishing switch) is not needed.
  */
 #include <sched/arch.h>
+#include <sched/mutex.h>
 
 #include "thread.h"
 
@@ -302,6 +303,92 @@ int thread_call(struct kthread *server)
 int thread_reply(struct kthread *client)
 {
 	return handoff(sched_reply, client);
+}
+
+/* --- mutexes, condition variables, barriers (sched/mutex.h) ------------------------------- */
+
+/* Take a preemption this CPU was asked for (after an entry that may have woken a thread:
+ * unlock, signal, a barrier's last arrival). A thread woken on another CPU needs nothing
+ * here: libsched sent that CPU its reschedule IPI (sched_arch_send_resched). */
+void thread_preempt(void)
+{
+	unsigned long f = irq_save();
+
+	if (sched_need_resched(&ksys, this_cpu())) {
+		leave_thread(this_cpu());
+		switch_to(sched_pick(&ksys, this_cpu()));
+	}
+	irq_restore(f);
+}
+
+/*
+ * The waits follow thread_block: the entry returns the thread to switch to (the caller
+ * itself when it did not wait), the switch returns once this thread runs again, and what
+ * the wait ended with is then sched_wait_result(). A wait with a timeout on a CPU being
+ * taken offline is refused (-SCHED_ECPU: its timer must not live there), as a sleep is:
+ * pick first (this thread migrates away), then wait on the CPU it lands on. *waited (may be
+ * NULL) says whether the thread left its CPU to wait. Any wake the entry made (a barrier's
+ * last arrival releases the others) is taken as a preemption before returning.
+ */
+enum wait_kind { WAIT_MUTEX, WAIT_COND, WAIT_BARRIER };
+
+static int wait_on(enum wait_kind kind, void *obj, struct sched_mutex *m, sched_time_t deadline,
+		   bool *waited)
+{
+	unsigned long f = irq_save();
+	struct kthread *me = thread_current();
+	struct sched_thread *next = NULL;
+	int r;
+
+	for (;;) {
+		unsigned cpu = this_cpu();
+
+		leave_thread(cpu);
+		r = kind == WAIT_MUTEX ? sched_mutex_lock(&ksys, cpu, obj, deadline, &next)
+		    : kind == WAIT_COND ? sched_cond_wait(&ksys, cpu, obj, m, deadline, &next)
+					: sched_barrier_wait(&ksys, cpu, obj, &next);
+		if (r != -SCHED_ECPU || deadline == SCHED_TIME_NEVER ||
+		    __atomic_load_n(&ksys.rq[cpu].online, __ATOMIC_ACQUIRE))
+			break;
+		switch_to(sched_pick(&ksys, cpu));
+	}
+	if (waited)
+		*waited = r == 0 && next != &me->st;
+	if (r == 0)
+		switch_to(next);
+	resume_thread(this_cpu());
+	irq_restore(f);
+	if (r == 0)
+		thread_preempt();
+	return r == 0 ? sched_wait_result(&me->st) : r;
+}
+
+int thread_mutex_lock(struct sched_mutex *m, sched_time_t deadline, bool *waited)
+{
+	return wait_on(WAIT_MUTEX, m, NULL, deadline, waited);
+}
+
+int thread_cond_wait(struct sched_cond *c, struct sched_mutex *m, sched_time_t deadline,
+		     bool *waited)
+{
+	return wait_on(WAIT_COND, c, m, deadline, waited);
+}
+
+int thread_barrier_wait(struct sched_barrier *b, bool *waited)
+{
+	return wait_on(WAIT_BARRIER, b, NULL, SCHED_TIME_NEVER, waited);
+}
+
+/* Interrupts off around the entry: its cpu argument must stay the calling CPU. */
+int thread_mutex_unlock(struct sched_mutex *m)
+{
+	unsigned long f = irq_save();
+	int r = sched_mutex_unlock(&ksys, this_cpu(), m);
+
+	irq_restore(f);
+	if (r == 0)
+		thread_preempt();
+	return r;
 }
 
 /* --- kernel protection (core scheduling) -------------------------------------------------- */

@@ -59,6 +59,24 @@ int thread_wake(struct kthread *t, enum sched_wake_reason why);
 int thread_call(struct kthread *server); /* direct handoff; returns when replied to */
 int thread_reply(struct kthread *client);
 
+/* Waits on libsched's mutexes, condition variables and barriers (sched/mutex.h): blocking
+ * entries like thread_block. Each returns, once this thread runs again, sched_wait_result()
+ * (0; -SCHED_EOWNERDEAD, -SCHED_ETIMEDOUT for a mutex or condition), or the entry's error at
+ * once. *waited (may be NULL): whether the thread left its CPU to wait. deadline: absolute
+ * clock_ns() instant, SCHED_TIME_NEVER for none. */
+struct sched_mutex;
+struct sched_cond;
+struct sched_barrier;
+int thread_mutex_lock(struct sched_mutex *m, sched_time_t deadline, bool *waited);
+int thread_cond_wait(struct sched_cond *c, struct sched_mutex *m, sched_time_t deadline,
+		     bool *waited);
+int thread_barrier_wait(struct sched_barrier *b, bool *waited);
+/* Release m (its most urgent waiter owns it now) and take the preemption that may ask for. */
+int thread_mutex_unlock(struct sched_mutex *m);
+/* Take a preemption this CPU was asked for, after an entry that may have woken a thread
+ * (sched_mutex_unlock, sched_cond_signal); remote CPUs got their IPI from libsched. */
+void thread_preempt(void);
+
 /* The CPU's idle thread (its boot context) and idle loop. */
 void idle_init(unsigned cpu);
 void boot_enter_kernel(void); /* the boot CPU, before its first thread (kernel protection) */

@@ -1,7 +1,8 @@
 ; SPDX-License-Identifier: MIT
 ; user_progs.asm - the ring-3 programs of the example kernel. Position independent: the
 ; kernel copies each one to a user page at 0x400000. Entry: rdi = argument.
-; System calls: int 0x80, rax = number, rdi/rsi = arguments, result in rax (user.c).
+; System calls: int 0x80, rax = number, rdi/rsi/rdx = arguments, result in rax (kernel.h);
+; every register but rax comes back unchanged.
 
 bits 64
 section .rodata
@@ -15,6 +16,24 @@ SYS_REPLY_RECV   equ 5
 SYS_RECV         equ 6
 SYS_REPORT       equ 7
 SYS_SPIN         equ 8
+SYS_MUTEX_CREATE equ 9
+SYS_MUTEX_LOCK   equ 10
+SYS_MUTEX_TRYLOCK equ 11
+SYS_MUTEX_UNLOCK equ 12
+SYS_COND_CREATE  equ 13
+SYS_COND_WAIT    equ 14
+SYS_COND_SIGNAL  equ 15
+SYS_BARRIER_CREATE equ 16
+SYS_BARRIER_WAIT equ 17
+SYS_MARK         equ 18
+
+; SYS_MARK values of the mutex programs (tests.c, enum mx_mark)
+MARK_LOW_WORK    equ 1
+MARK_LOW_DONE    equ 2
+MARK_MED_START   equ 3
+MARK_MED_ROUND   equ 4
+MARK_MED_DONE    equ 5
+MARK_LOW_AFTER   equ 6
 
 ; hello: write a line, exit with status 7
 global user_hello, user_hello_end
@@ -121,3 +140,138 @@ user_spinner:
 	int 0x80
 	jmp $
 user_spinner_end:
+
+; The priority-inversion test (tests.c, test 21): three processes on one CPU, FIFO 10, 30
+; and 20, each given an argument block (rdi points to it, at the top of its stack page).
+; They only make the calls; the kernel logs each call and result (ksync.c), and the test
+; checks that log.
+
+; mutex low: [rdi] = mutex M, +8 = barrier shared with high, +16 = condition medium waits
+; on, +24 = loop iterations of its work inside the critical section (> 0).
+global user_mx_low, user_mx_low_end
+user_mx_low:
+	mov rbx, rdi
+	mov rdi, [rbx]
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80                ; M is free: low owns it at once
+	mov rdi, [rbx]
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80                ; again: -SCHED_EDEADLK (not recursive)
+	mov rdi, [rbx + 8]
+	mov eax, SYS_BARRIER_WAIT
+	int 0x80                ; the second arrival: high goes, preempts, waits for M
+	mov rdi, [rbx + 16]
+	xor esi, esi
+	mov eax, SYS_COND_SIGNAL
+	int 0x80                ; medium goes: it preempts unless low runs on high's priority
+	mov edi, MARK_LOW_WORK
+	mov eax, SYS_MARK
+	int 0x80
+	mov rcx, [rbx + 24]
+.work:
+	dec rcx
+	jnz .work
+	mov edi, MARK_LOW_DONE
+	mov eax, SYS_MARK
+	int 0x80
+	mov rdi, [rbx]
+	mov eax, SYS_MUTEX_UNLOCK
+	int 0x80                ; high owns M now, and preempts
+	mov edi, MARK_LOW_AFTER
+	mov eax, SYS_MARK
+	int 0x80
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_mx_low_end:
+
+; mutex high: [rdi] = mutex M, +8 = barrier shared with low, +16 = an id no mutex has,
+; +24 = a mutex the kernel holds all along, +32 = timeout (ns) of the lock attempt on it.
+global user_mx_high, user_mx_high_end
+user_mx_high:
+	mov rbx, rdi
+	mov edi, 2
+	mov eax, SYS_MUTEX_CREATE
+	int 0x80                ; bad flags: -SCHED_EINVAL
+	mov edi, 1
+	mov eax, SYS_MUTEX_CREATE
+	int 0x80                ; a plain mutex of its own
+	mov r12, rax
+	mov rdi, r12
+	mov eax, SYS_MUTEX_TRYLOCK
+	int 0x80                ; free: 0
+	mov rdi, r12
+	mov eax, SYS_MUTEX_UNLOCK
+	int 0x80                ; 0
+	mov rdi, [rbx + 24]
+	mov rsi, [rbx + 32]
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80                ; the kernel's: -SCHED_ETIMEDOUT
+	mov rdi, [rbx + 8]
+	mov eax, SYS_BARRIER_WAIT
+	int 0x80                ; until low owns M
+	mov rdi, [rbx]
+	mov eax, SYS_MUTEX_TRYLOCK
+	int 0x80                ; -SCHED_ELOCKED: low owns it
+	mov rdi, [rbx]
+	mov eax, SYS_MUTEX_UNLOCK
+	int 0x80                ; -SCHED_EPERM: not high's
+	mov rdi, [rbx + 16]
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80                ; -SCHED_EINVAL: no such mutex
+	mov rdi, [rbx]
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80                ; waits for low: 0 once it owns M
+	mov rdi, [rbx]
+	mov eax, SYS_MUTEX_UNLOCK
+	int 0x80
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_mx_high_end:
+
+; mutex medium: [rdi] = its mutex G, +8 = condition it waits on for low's signal,
+; +16 = rounds (> 0) of +24 loop iterations (> 0), a mark after each.
+global user_mx_medium, user_mx_medium_end
+user_mx_medium:
+	mov rbx, rdi
+	mov rdi, [rbx]
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80
+	mov rdi, [rbx + 8]
+	mov rsi, [rbx]
+	xor edx, edx
+	mov eax, SYS_COND_WAIT
+	int 0x80                ; until low signals; owns G again
+	mov rdi, [rbx]
+	mov eax, SYS_MUTEX_UNLOCK
+	int 0x80
+	mov edi, MARK_MED_START
+	mov eax, SYS_MARK
+	int 0x80
+	mov r12, [rbx + 16]
+.round:
+	mov rcx, [rbx + 24]
+.spin:
+	dec rcx
+	jnz .spin
+	mov edi, MARK_MED_ROUND
+	mov eax, SYS_MARK
+	int 0x80
+	dec r12
+	jnz .round
+	mov edi, MARK_MED_DONE
+	mov eax, SYS_MARK
+	int 0x80
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_mx_medium_end:
