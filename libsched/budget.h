@@ -29,7 +29,10 @@ static inline enum sched_gate sched__gate(const struct sched_thread *t, sched_ti
 		return SCHED_GATE_BLOCK;
 	if (sched__refill_avail(sc, now))
 		return SCHED_GATE_RUN;
-	return sc->overrun == SCHED_SC_DEMOTE ? SCHED_GATE_DEMOTED : SCHED_GATE_WAIT;
+	/* a lent SC used up: the owner goes on with what else it has (its own and lent
+	 * priority and weight) until the refill, never held back by the lender's budget */
+	return sc->overrun == SCHED_SC_DEMOTE || sc == t->mx_sc ? SCHED_GATE_DEMOTED
+								 : SCHED_GATE_WAIT;
 }
 
 void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t);

@@ -72,59 +72,70 @@ static void release(struct sched_sys *s, struct sched_thread *me, struct sched_m
 
 /* --- initialisation ---------------------------------------------------------------------------- */
 
-/* obj may be (re)initialised: not an initialised object with waiters (or an owner). */
-static int init_common(struct sched_sys *s, uint32_t magic, const uint32_t *obj_magic,
-		       const struct sched_waitq *q, bool owned)
+/* Under mx_lock, interrupts off: the in-use test and the (re)initialisation are one step,
+ * so no entry on another CPU can use the object in between. */
+static unsigned long init_lock(struct sched_sys *s)
 {
 	unsigned long flags = sched_arch_irq_save();
-	int ret = 0;
 
 	sched__mx_lock(s);
-	if (*obj_magic == magic && (q->n || owned))
-		ret = -SCHED_EACTIVE;
+	return flags;
+}
+
+static int init_unlock(struct sched_sys *s, unsigned long flags, int ret)
+{
 	sched__mx_unlock(s, true);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
 
+/* An initialised object with waiters (or an owner) may not be initialised again. */
+static bool in_use(uint32_t magic, uint32_t obj_magic, const struct sched_waitq *q, bool owned)
+{
+	return obj_magic == magic && (q->n || owned);
+}
+
 int sched_mutex_init(struct sched_sys *s, struct sched_mutex *m, unsigned flags)
 {
-	int ret;
+	unsigned long f;
 
 	if (!s || !m || flags > SCHED_MUTEX_PLAIN)
 		return -SCHED_EINVAL;
-	if ((ret = init_common(s, SCHED_MUTEX_MAGIC, &m->magic, &m->waiters, m->owner != NULL)))
-		return ret;
+	f = init_lock(s);
+	if (in_use(SCHED_MUTEX_MAGIC, m->magic, &m->waiters, m->owner != NULL))
+		return init_unlock(s, f, -SCHED_EACTIVE);
 	*m = (struct sched_mutex){ .flags = (uint8_t)flags };
 	sched__list_init(&m->held_node);
 	__atomic_store_n(&m->magic, SCHED_MUTEX_MAGIC, __ATOMIC_RELEASE);
-	return 0;
+	return init_unlock(s, f, 0);
 }
 
 int sched_cond_init(struct sched_sys *s, struct sched_cond *c)
 {
-	int ret;
+	unsigned long f;
 
 	if (!s || !c)
 		return -SCHED_EINVAL;
-	if ((ret = init_common(s, SCHED_COND_MAGIC, &c->magic, &c->waiters, false)))
-		return ret;
+	f = init_lock(s);
+	if (in_use(SCHED_COND_MAGIC, c->magic, &c->waiters, false))
+		return init_unlock(s, f, -SCHED_EACTIVE);
 	*c = (struct sched_cond){ 0 };
 	__atomic_store_n(&c->magic, SCHED_COND_MAGIC, __ATOMIC_RELEASE);
-	return 0;
+	return init_unlock(s, f, 0);
 }
 
 int sched_barrier_init(struct sched_sys *s, struct sched_barrier *b, unsigned count)
 {
-	int ret;
+	unsigned long f;
 
 	if (!s || !b || !count || count > UINT32_MAX / 2)
 		return -SCHED_EINVAL;
-	if ((ret = init_common(s, SCHED_BARRIER_MAGIC, &b->magic, &b->waiters, false)))
-		return ret;
+	f = init_lock(s);
+	if (in_use(SCHED_BARRIER_MAGIC, b->magic, &b->waiters, false))
+		return init_unlock(s, f, -SCHED_EACTIVE);
 	*b = (struct sched_barrier){ .count = count };
 	__atomic_store_n(&b->magic, SCHED_BARRIER_MAGIC, __ATOMIC_RELEASE);
-	return 0;
+	return init_unlock(s, f, 0);
 }
 
 /* --- mutexes ----------------------------------------------------------------------------------- */

@@ -4,15 +4,18 @@
  * and proxy execution by lending.
  *
  * Lending rule. The waiters of the SCHED_MUTEX_PROXY mutexes a thread owns are its
- * lenders; the most urgent of them (waiter order: on an SC by deadline first, then fixed
- * priority, then weight; equals by arrival) lends it what it runs with:
- *   - its SC (the one it runs on, sched__run_sc) unless the owner's own SC has an earlier
- *     deadline: the owner is then EDF-ordered by that deadline and its time is charged to
- *     that SC's budget (the lender's, as an IPC donation is charged to the caller's);
- *   - fixed priority max(own, lender's), and weight max(own, lender's).
+ * lenders. Waiters are ordered in three bands: on an SC (by deadline), at a fixed
+ * priority (by priority), fair (by weight); equals by arrival. From the first waiter of
+ * each band of each mutex it owns, the owner gets:
+ *   - the SC of the earliest-deadline one (the SC it runs on, sched__run_sc), unless the
+ *     owner's own SC has an earlier deadline or the owner may run outside that SC's CPUs:
+ *     the owner is then EDF-ordered by that deadline and its time is charged to that SC's
+ *     budget (the lender's, as an IPC donation is charged to the caller's);
+ *   - fixed priority max(own, theirs), and weight max(own, theirs): so when a lent budget
+ *     runs out, a fixed-priority waiter still lifts the owner above less urgent work.
  * A lender's values already include what its own waiters lend it, so a chain of owners
- * carries the top waiter's parameters to its end; sched__proxy_chain walks the chain,
- * bounded by SCHED_MUTEX_DEPTH_MAX, and stops where nothing changes.
+ * carries them to its end; sched__proxy_chain walks the chain, bounded by
+ * SCHED_MUTEX_DEPTH_MAX, and stops where nothing changes.
  *
  * Where the owner runs: on its own queue or CPU. What it inherits moves it as it moves any
  * thread of that rank (realtime push and pull, wake placement); the lender's CPU runs
@@ -25,6 +28,7 @@
 #include "internal.h"
 #include "account.h"
 #include "budget.h"
+#include "place.h"
 #include "proxy.h"
 #include "rq.h"
 #include "timeout.h"
@@ -114,6 +118,8 @@ void sched__wait_on(struct sched_sys *s, struct sched_thread *t, void *obj,
 	q->n++;
 	t->wait_kind = (uint8_t)kind;
 	sched__set(&t->waits_on, obj);
+	/* a new wait: a timeout the timer already took for an earlier one must not end it */
+	sched__set(&t->block_seq, t->block_seq + 1);
 	sched__spin_unlock(&t->lock);
 }
 
@@ -131,6 +137,24 @@ void sched__wait_off(struct sched_sys *s, struct sched_thread *t, struct sched_w
 }
 
 /* --- ownership -------------------------------------------------------------------------------- */
+
+/*
+ * Could blocked t run if woken now? 0, or why not: a passive thread with no SC to run on
+ * (-SCHED_ENOSC), an affinity with no online CPU (-SCHED_EAFFINITY). A mutex is never
+ * handed to a thread that cannot run: it would hold it blocked. O(nr_cpus).
+ */
+static int cannot_run(struct sched_sys *s, struct sched_thread *t)
+{
+	int ret = 0;
+
+	sched__spin_lock(&t->lock);
+	if (sched__get(&t->passive) && !sched__run_sc(t))
+		ret = -SCHED_ENOSC;
+	else if (sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
+		ret = -SCHED_EAFFINITY;
+	sched__spin_unlock(&t->lock);
+	return ret;
+}
 
 /* t owns free m now; its wait ends with `result`, or -SCHED_EOWNERDEAD if the last owner
  * died holding m (told once). The caller updates t's lending. O(1). */
@@ -153,7 +177,7 @@ void sched__mutex_take(struct sched_sys *s, struct sched_mutex *m, struct sched_
  */
 struct sched_thread *sched__mutex_pass(struct sched_sys *s, struct sched_mutex *m, int result)
 {
-	struct sched_thread *o = m->owner, *w = sched__waitq_first(&m->waiters);
+	struct sched_thread *o = m->owner, *w;
 
 	sched__assert_locked(&s->mx_lock);
 	SCHED_ASSERT(o && o->nr_held);
@@ -162,11 +186,17 @@ struct sched_thread *sched__mutex_pass(struct sched_sys *s, struct sched_mutex *
 	m->owner = NULL;
 	if (result == -SCHED_EOWNERDEAD)
 		m->owner_died = 1;
-	if (!w)
-		return NULL;
-	sched__wait_off(s, w, &m->waiters);
-	sched__mutex_take(s, m, w, w->wait_result);
-	return w;
+	while ((w = sched__waitq_first(&m->waiters))) { /* bounded by the waiters */
+		int why = cannot_run(s, w);
+
+		sched__wait_off(s, w, &m->waiters);
+		if (!why) {
+			sched__mutex_take(s, m, w, w->wait_result);
+			return w;
+		}
+		w->wait_result = (int8_t)why; /* its wait ends; the kernel wakes it later */
+	}
+	return NULL;
 }
 
 /* Would `me` waiting for m close a cycle of owners, or make the chain too long? */
@@ -194,51 +224,55 @@ struct lend {
 	uint32_t weight;
 };
 
-/* t's most urgent lender, or NULL. O(held mutexes). */
-static struct sched_thread *lender(const struct sched_thread *t)
+/* The first waiter of band `slot` in q, or NULL: the waiters are ordered by band first.
+ * O(log waiters). */
+static struct sched_thread *first_of(const struct sched_waitq *q, unsigned slot)
 {
+	struct sched_rb_node *n = q->tree.root;
 	struct sched_thread *best = NULL;
+
+	while (n) { /* lower bound: the leftmost node whose band is >= slot */
+		struct sched_thread *w = waiter(n);
+
+		if (w->wait_slot >= slot) {
+			best = w;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best && best->wait_slot == slot ? best : NULL;
+}
+
+/* What t's lenders lend it now (see the rule at the top). t locked. O(held x log waiters). */
+static struct lend lend_of(const struct sched_thread *t)
+{
+	const struct sched_thread *edf = NULL;
+	struct lend l = { 0 };
 	unsigned n = 0;
 
 	for (const struct sched_list *x = t->held.next; x != &t->held && n < SCHED_MUTEX_HELD_MAX;
 	     x = x->next, n++) {
 		const struct sched_mutex *m = sched__container_of(x, struct sched_mutex, held_node);
-		struct sched_thread *w = sched__waitq_first(&m->waiters);
 
-		if (w && !(m->flags & SCHED_MUTEX_PLAIN) &&
-		    (!best || waits_before(&w->wait_node, &best->wait_node)))
-			best = w;
+		for (unsigned slot = 0; slot < 3 && !(m->flags & SCHED_MUTEX_PLAIN); slot++) {
+			const struct sched_thread *w = first_of(&m->waiters, slot);
+
+			if (!w)
+				continue;
+			if (slot == 0 && (!edf || waits_before(&w->wait_node, &edf->wait_node)))
+				edf = w;
+			if (sched__get(&w->rt_prio) > l.rt)
+				l.rt = sched__get(&w->rt_prio);
+			if (w->weight > l.weight)
+				l.weight = w->weight;
+		}
 	}
-	return best;
-}
-
-/* What t's lenders lend it now. t locked. */
-static struct lend lend_of(const struct sched_thread *t)
-{
-	const struct sched_thread *w = lender(t);
-	struct lend l = { 0 };
-
-	if (!w)
-		return l;
-	l.sc = sched__run_sc(w);
-	if (l.sc && (l.sc == t->sc || (t->sc && !sched__deadline_before(l.sc->deadline,
-								       t->sc->deadline))))
-		l.sc = NULL; /* its own SC is at least as urgent */
-	l.rt = sched__get(&w->rt_prio);
-	l.weight = w->weight;
+	l.sc = edf ? sched__run_sc(edf) : NULL;
+	if (l.sc && (l.sc == t->sc || !sched_cpumask_subset(&t->affinity, &l.sc->cpus) ||
+		     (t->sc && !sched__deadline_before(l.sc->deadline, t->sc->deadline))))
+		l.sc = NULL; /* its own SC is at least as urgent, or it may run elsewhere */
 	return l;
-}
-
-/* t runs on sc (or on its own again: NULL) for a lender. sc_lock, t and rq locked. */
-static void set_lent_sc(struct sched_thread *t, struct sched_sc *sc)
-{
-	struct sched_sc *old = t->mx_sc;
-
-	if (old && old->lent_to == t)
-		old->lent_to = NULL;
-	__atomic_store_n(&t->mx_sc, sc, __ATOMIC_RELAXED);
-	if (sc)
-		sc->lent_to = t;
 }
 
 /* Change what t runs with, under its locks; a queued t moves to where that puts it, a
@@ -257,8 +291,10 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 		waited = t->sc_wait;
 		if (waited) /* keyed by its old SC's refill */
 			sched__budget_wait_del(rq, t, now);
+	} else {
+		sched__wait_switched(t); /* the pick that blocked it may still read them */
 	}
-	set_lent_sc(t, l.sc);
+	__atomic_store_n(&t->mx_sc, l.sc, __ATOMIC_RELAXED);
 	t->lent_rt = l.rt;
 	sched__set(&t->rt_prio, t->rt_own > l.rt ? t->rt_own : l.rt);
 	t->lent_weight = l.weight;
@@ -285,13 +321,13 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
  * Recompute what t's lenders lend it and apply it if that changed. Returns whether it did.
  * O(held mutexes + class requeue).
  */
-bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t)
+static bool update(struct sched_sys *s, struct sched_thread *t, bool sc_held)
 {
 	bool sc_locked = false, changed;
 	struct lend l;
 
 	sched__assert_locked(&s->mx_lock);
-	if (s->scs) { /* lent_to of an SC is sc_lock's (sc.c takes a revoked SC back) */
+	if (s->scs && !sc_held) { /* SC bindings and states are sc_lock's */
 		sched__spin_lock(&s->sc_lock);
 		sc_locked = true;
 	}
@@ -306,16 +342,104 @@ bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t)
 	return changed;
 }
 
-/* m's waiters changed: carry it to m's owner, and on along the owners it waits for. */
-void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m)
+bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t)
+{
+	return update(s, t, false);
+}
+
+static void chain(struct sched_sys *s, struct sched_mutex *m, bool sc_held)
 {
 	for (unsigned d = 0; d <= SCHED_MUTEX_DEPTH_MAX && m && m->owner; d++) {
 		struct sched_thread *o = m->owner;
 
-		if (!sched__proxy_update(s, o) || o->wait_kind != SCHED_WAIT_MUTEX)
+		if (!update(s, o, sc_held) || o->wait_kind != SCHED_WAIT_MUTEX)
 			return;
 		m = o->waits_on;
 	}
+}
+
+/* m's waiters changed: carry it to m's owner, and on along the owners it waits for. */
+void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m)
+{
+	chain(s, m, false);
+}
+
+/*
+ * t's own parameters changed (sched_set_rt, sched_set_fair, its SC bound, unbound,
+ * configured or revoked): if it waits, it takes its new place among the waiters and its
+ * owner (and on down the chain) lends accordingly. sc_held: the caller holds sc_lock.
+ * O(log waiters + chain).
+ */
+void sched__proxy_resync(struct sched_sys *s, struct sched_thread *t, bool sc_held)
+{
+	sched__assert_locked(&s->mx_lock);
+	if (!t || !t->waits_on)
+		return;
+	sched__spin_lock(&t->lock);
+	{
+		struct sched_waitq *q = queue_of(t);
+
+		sched_rb_erase(&q->tree, &t->wait_node);
+		rank(t);
+		sched_rb_add(&q->tree, &t->wait_node, waits_before);
+	}
+	sched__spin_unlock(&t->lock);
+	if (t->wait_kind == SCHED_WAIT_MUTEX)
+		chain(s, t->waits_on, sc_held);
+}
+
+/*
+ * The owners that run on sc for a waiter: they are down the chain of mutex owners that
+ * starts at sc's holder (a lent SC is its lender's run SC, and a lender is a waiter).
+ * Calls take() on each; stops early if it returns true. mx_lock and sc_lock held.
+ * O(chain).
+ */
+static struct sched_thread *borrowers(struct sched_sys *s, const struct sched_sc *sc,
+				      bool (*take)(struct sched_sys *, struct sched_thread *))
+{
+	const struct sched_thread *w = sc->holder;
+
+	sched__assert_locked(&s->mx_lock);
+	for (unsigned d = 0; w && w->wait_kind == SCHED_WAIT_MUTEX && d <= SCHED_MUTEX_DEPTH_MAX;
+	     d++) {
+		struct sched_thread *o = ((const struct sched_mutex *)w->waits_on)->owner;
+
+		if (o && o->mx_sc == sc && take(s, o))
+			return o;
+		w = o;
+	}
+	return NULL;
+}
+
+static bool give_back(struct sched_sys *s, struct sched_thread *o)
+{
+	struct lend l = { NULL, o->lent_rt, o->lent_weight };
+
+	sched__spin_lock(&o->lock);
+	apply(s, o, l);
+	sched__spin_unlock(&o->lock);
+	return false;
+}
+
+static bool runs(struct sched_sys *s, struct sched_thread *o)
+{
+	uint8_t st = sched__get(&o->state);
+
+	(void)s;
+	return st == SCHED_RUNNABLE || st == SCHED_RUNNING || st == SCHED_MIGRATING;
+}
+
+/* sc is taken from its holder (revoke, unbind): no owner runs on it for a waiter any more,
+ * at once if it runs. The caller resyncs the holder after. mx_lock and sc_lock held. */
+void sched__proxy_unlend(struct sched_sys *s, const struct sched_sc *sc)
+{
+	borrowers(s, sc, give_back);
+}
+
+/* A runnable owner that runs on sc for a waiter, or NULL. mx_lock and sc_lock held. */
+struct sched_thread *sched__proxy_borrower(struct sched_sys *s, const struct sched_sc *sc)
+{
+	return borrowers(s, sc, runs);
 }
 
 /* --- the ends of a wait ------------------------------------------------------------------------ */
@@ -325,12 +449,21 @@ void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m)
 static bool cond_to_mutex(struct sched_sys *s, struct sched_thread *w, struct sched_cond *c)
 {
 	struct sched_mutex *m = w->cond_mx;
+	int why;
 
 	sched__wait_off(s, w, &c->waiters);
 	w->cond_mx = NULL;
+	if (!m->owner && (why = cannot_run(s, w))) {
+		w->wait_result = (int8_t)why; /* never handed a mutex it would hold blocked */
+		return false;
+	}
 	if (!m->owner) {
 		sched__mutex_take(s, m, w, w->wait_result);
 		sched__proxy_update(s, w);
+		return true;
+	}
+	if ((why = sched__mutex_chain_check(m, w)) < 0) {
+		w->wait_result = (int8_t)why; /* its owners wait for it: it does not own m */
 		return true;
 	}
 	sched__wait_on(s, w, m, SCHED_WAIT_MUTEX, &m->waiters);
@@ -410,6 +543,22 @@ unsigned sched__proxy_exit(struct sched_sys *s, struct sched_thread *t, struct s
 
 /* --- the checker ------------------------------------------------------------------------------ */
 
+/* Does a first waiter on an SC of a mutex t owns run on sc? */
+static bool lends_sc(const struct sched_thread *t, const struct sched_sc *sc)
+{
+	unsigned n = 0;
+
+	for (const struct sched_list *x = t->held.next; x != &t->held && n < SCHED_MUTEX_HELD_MAX;
+	     x = x->next, n++) {
+		const struct sched_mutex *m = sched__container_of(x, struct sched_mutex, held_node);
+		const struct sched_thread *w = first_of(&m->waiters, 0);
+
+		if (w && sched__run_sc(w) == sc)
+			return true;
+	}
+	return false;
+}
+
 /* The waiters of m, owned by t, are blocked waiting on it. Bounded by the tree's size. */
 static int check_waiters(struct sched_sys *s, const struct sched_mutex *m)
 {
@@ -461,7 +610,7 @@ int sched__proxy_check(struct sched_sys *s, struct sched_thread *t)
 	}
 	if (n != t->nr_held)
 		return sched__check_fail(s, "held mutex count is wrong", t->id);
-	if (t->mx_sc && (!lender(t) || sched__run_sc(lender(t)) != t->mx_sc))
+	if (t->mx_sc && !lends_sc(t, t->mx_sc))
 		return sched__check_fail(s, "thread runs on an SC no waiter lends it", t->id);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "budget.h"
 #include "place.h"
+#include "proxy.h"
 #include "refill.h"
 #include "rq.h"
 #include "sc.h"
@@ -216,30 +217,6 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 /* --- taking an SC away from a thread (sc_lock held) ---------------------------------------- */
 
 /*
- * sc, which its holder lent to a mutex owner while it waits (proxy.c), is taken away: the
- * owner runs on its own parameters again, at once if it runs. The holder's lock held (or
- * none), sc_lock held.
- */
-static void unlend(struct sched_sys *s, struct sched_sc *sc)
-{
-	struct sched_thread *o = sc->lent_to;
-	struct sched_rq *rq;
-
-	sched__assert_locked(&s->sc_lock);
-	sched__spin_lock(&o->lock);
-	rq = sched__lock_thread_rq(s, o);
-	if (rq->curr == o)
-		sched__charge_curr(rq, sched_arch_now());
-	if (o->sc_wait) /* keyed by sc's refill */
-		sched__budget_wait_del(rq, o, sched_arch_now());
-	__atomic_store_n(&o->mx_sc, NULL, __ATOMIC_RELAXED);
-	sc->lent_to = NULL;
-	sched__requeue(rq, o, sched_arch_now());
-	sched__rq_unlock(rq);
-	sched__spin_unlock(&o->lock);
-}
-
-/*
  * `h` loses the SC it runs on. Queued: it moves to the fair class, or blocks if passive.
  * Current: its CPU picks again at once (an IPI), without charging the SC meanwhile.
  * Takes h's thread lock unless the caller holds it (`locked`), then its rq lock.
@@ -254,8 +231,6 @@ static void strip(struct sched_sys *s, struct sched_thread *h, bool locked)
 	SCHED_ASSERT(!locked || sched__lock_mine(&h->lock));
 	if (!locked)
 		sched__spin_lock(&h->lock);
-	if (h->sc && h->sc->lent_to) /* a waiting holder lent it on: the borrower loses it too */
-		unlend(s, h->sc);
 	rq = sched__lock_thread_rq(s, h); /* an exited h may still be current */
 	st = sched__get(&h->state);
 	if (rq->curr == h)
@@ -416,6 +391,24 @@ static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct s
 	return 0;
 }
 
+/* The SC entries that change what a mutex waiter lends take mx_lock first (proxy.c), then
+ * sc_lock, interrupts off. */
+static unsigned long lock_mx_sc(struct sched_sys *s)
+{
+	unsigned long flags = sched_arch_irq_save();
+
+	sched__mx_lock(s);
+	sched__spin_lock(&s->sc_lock);
+	return flags;
+}
+
+static void unlock_mx_sc(struct sched_sys *s, unsigned long flags)
+{
+	sched__spin_unlock(&s->sc_lock);
+	sched__mx_unlock(s, true);
+	sched_arch_irq_restore(flags);
+}
+
 static bool runnable(const struct sched_thread *t)
 {
 	uint8_t st = t ? sched__get(&t->state) : SCHED_BLOCKED;
@@ -424,9 +417,9 @@ static bool runnable(const struct sched_thread *t)
 }
 
 /* Someone runs or waits runnable on sc: its holder, or a mutex owner it is lent to. */
-static bool holder_runnable(const struct sched_sc *sc)
+static bool holder_runnable(struct sched_sys *s, const struct sched_sc *sc)
 {
-	return runnable(sc->holder) || runnable(sc->lent_to);
+	return runnable(sc->holder) || sched__proxy_borrower(s, sc);
 }
 
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
@@ -457,7 +450,7 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		return -SCHED_ESTALE;
 	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&p->cpus, &control.a->cpus))
 		return -SCHED_EPERM;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
 	if (sc && !(ret = check_params(s, sc, p))) {
 		ret = sched__sc_admit(s, sc, p, &v);
@@ -473,7 +466,7 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		 * lock (the pick after the block): decide and write under its locks */
 		sched__spin_lock(&h->lock);
 		rq = sched__lock_thread_rq(s, h);
-		if (holder_runnable(sc))
+		if (holder_runnable(s, sc))
 			ret = -SCHED_EACTIVE;
 		else if (!sched_cpumask_subset(&h->affinity, &cpus))
 			ret = -SCHED_EAFFINITY;
@@ -498,7 +491,9 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
-	sched__unlock_irq(&s->sc_lock, flags);
+	if (sc && !ret) /* a waiting holder's new deadline is its new place among waiters */
+		sched__proxy_resync(s, sc->holder, true);
+	unlock_mx_sc(s, flags);
 	if (out && decided)
 		*out = v;
 	return ret;
@@ -528,7 +523,7 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 
 	if (!s || !r.t)
 		return -SCHED_EINVAL;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	sched__spin_lock(&r.t->lock);
 	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
 	if (sc && !(ret = bind_check(s, sc, r))) {
@@ -554,7 +549,9 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		}
 	}
 	sched__spin_unlock(&r.t->lock);
-	sched__unlock_irq(&s->sc_lock, flags);
+	if (!ret)
+		sched__proxy_resync(s, r.t, true);
+	unlock_mx_sc(s, flags);
 	return ret;
 }
 
@@ -578,7 +575,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 
 	if (!s)
 		return -SCHED_EINVAL;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_BIND, &ret);
 	if (sc && !sc->bound)
 		ret = -SCHED_ESTATE;
@@ -587,23 +584,26 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 	if (sc && !ret) {
 		struct sched_thread *t = sc->bound;
 
+		sched__proxy_unlend(s, sc); /* no mutex owner runs on it for t any more */
 		set_binding(t, t->passive);
 		sc->holder = NULL;
 		strip(s, t, false); /* back to the fair class, at once if it runs */
 		/* after the strip: until then t's CPU may charge the SC, and a depletion
 		 * message reads sc->bound under that rq lock */
 		sc->bound = NULL;
+		sched__proxy_resync(s, t, true);
 	}
-	sched__unlock_irq(&s->sc_lock, flags);
+	unlock_mx_sc(s, flags);
 	return ret;
 }
 
 /* Revoke a live SC (sc_lock held): take it from the chain, fall back, free the slot. */
 static void revoke(struct sched_sys *s, struct sched_sc *sc)
 {
-	struct sched_thread *b = sc->bound;
+	struct sched_thread *b = sc->bound, *h = sc->holder;
 
 	sched__assert_locked(&s->sc_lock);
+	sched__proxy_unlend(s, sc); /* first: nobody may run on a freed slot */
 	__atomic_store_n(&sc->gen, sc->gen + 1 ? sc->gen + 1 : 1, __ATOMIC_RELEASE);
 	if (b) /* before the unwind: a stripped bound thread must already know its fallback */
 		set_binding(b, sc->overrun != SCHED_SC_DEMOTE);
@@ -612,6 +612,7 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 	if (sc->state == SCHED_SC_CONFIGURED)
 		sched__sc_index(s, sc, false);
 	sc->state = SCHED_SC_FREE;
+	sched__proxy_resync(s, h, true); /* a waiting holder lends no SC now */
 }
 
 int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
@@ -622,11 +623,11 @@ int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
 
 	if (!s)
 		return -SCHED_EINVAL;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_REVOKE, &ret);
 	if (sc)
 		revoke(s, sc);
-	sched__unlock_irq(&s->sc_lock, flags);
+	unlock_mx_sc(s, flags);
 	return ret;
 }
 
@@ -643,7 +644,7 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 		return -SCHED_EPERM;
 	if (!s->scs)
 		return 0;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	for (unsigned i = 0; i < s->nr_scs; i++) {
 		struct sched_sc *sc = &s->scs[i];
 
@@ -652,27 +653,31 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 			n++;
 		}
 	}
-	sched__unlock_irq(&s->sc_lock, flags);
+	unlock_mx_sc(s, flags);
 	return n;
 }
 
 int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc_stats *out)
 {
+	struct sched_thread *b = NULL;
 	struct sched_sc *sc;
 	unsigned long flags;
 	int ret;
 
 	if (!s || !out)
 		return -SCHED_EINVAL;
-	flags = sched__lock_irq(&s->sc_lock);
+	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_READ, &ret);
-	if (sc && !sc->holder && !sc->lent_to) {
+	if (sc)
+		b = sched__proxy_borrower(s, sc);
+
+	if (sc && !sc->holder && !b) {
 		*out = sc->stats; /* nobody runs on it: nothing writes them */
 	} else if (sc) {
 		/* the figures are written under the rq lock of the thread running on it (its
 		 * holder, or a mutex owner it is lent to); that thread's lock keeps it on that
 		 * rq (lock order: sc_lock, thread, rq) */
-		struct sched_thread *h = sc->lent_to ? sc->lent_to : sc->holder;
+		struct sched_thread *h = b ? b : sc->holder;
 		struct sched_rq *rq;
 
 		sched__spin_lock(&h->lock);
@@ -684,7 +689,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
-	sched__unlock_irq(&s->sc_lock, flags);
+	unlock_mx_sc(s, flags);
 	return ret;
 }
 

@@ -351,7 +351,9 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		return -SCHED_ESTALE;
 	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
 		return -SCHED_EPERM;
-	flags = sched__lock_irq(&t->lock);
+	flags = sched_arch_irq_save();
+	sched__mx_lock(s); /* a waiter's new weight reaches its mutex's owner (proxy.c) */
+	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	} else if (!sched__in_scope(t->group, auth.a->scope)) {
@@ -370,7 +372,11 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 		if (rq)
 			sched__rq_unlock(rq);
 	}
-	sched__unlock_irq(&t->lock, flags);
+	sched__spin_unlock(&t->lock);
+	if (!ret)
+		sched__proxy_resync(s, t, false);
+	sched__mx_unlock(s, true);
+	sched_arch_irq_restore(flags);
 	return ret;
 }
 
@@ -427,6 +433,7 @@ static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sch
 	unsigned long flags = sched_arch_irq_save();
 	int ret = 0;
 
+	sched__mx_lock(s); /* a waiter's new priority reaches its mutex's owner (proxy.c) */
 	if (admit)
 		sched__spin_lock(&s->sc_lock);
 	sched__spin_lock(&t->lock);
@@ -444,6 +451,9 @@ static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sch
 	sched__spin_unlock(&t->lock);
 	if (admit)
 		sched__spin_unlock(&s->sc_lock);
+	if (!ret)
+		sched__proxy_resync(s, t, false);
+	sched__mx_unlock(s, true);
 	sched_arch_irq_restore(flags);
 	if (out && admit && (ret == 0 || ret == -SCHED_EUNSCHED))
 		*out = v;

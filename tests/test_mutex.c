@@ -228,7 +228,7 @@ static void test_classic_inversion(void **state)
 }
 
 /* A fair owner runs on an EDF waiter's SC, ordered by its deadline, charged to its budget;
- * when that budget is used up it waits for the refill like the waiter would. */
+ * when that budget is used up it goes on in the fair class (demoted) until the refill. */
 static void test_sc_lent_and_charged(void **state)
 {
 	struct sim *sim = machine(1, 1);
@@ -257,16 +257,20 @@ static void test_sc_lent_and_charged(void **state)
 	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st1), 0);
 	assert_int_equal(st1.consumed_ns - st0.consumed_ns, ran(low) - low0); /* the lender pays */
 	assert_int_equal(ran(low) - low0, 2 * MS);
-	step(sim, 5 * MS);                                          /* 4 ms of budget: used up */
+	step(sim, 2 * MS);                                          /* 4 ms of budget: used up */
 	assert_int_equal(ran(low) - low0, 4 * MS);
-	assert_ptr_equal(running_on(sim, 0), hog);                 /* low waits for the refill */
-	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&hog->st)), 0);
-	settle(sim);
-	step(sim, 100 * MS);                                        /* refilled: low again */
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st1), 0);
+	assert_int_equal(st1.consumed_ns - st0.consumed_ns, 4 * MS); /* all on the lender */
+	assert_ptr_not_equal(low->st.on_class, &sched_edf_class); /* demoted: fair */
+	assert_true(low->st.sc_wait);                              /* until the refill */
+	st0 = st1;
+	step(sim, 100 * MS);                      /* refilled: on the lender's SC again */
+	assert_int_equal(sched_sc_stats(&sim->sys, cap, &st1), 0);
+	assert_int_equal(st1.consumed_ns - st0.consumed_ns, 5 * MS);
 	while (running_on(sim, 0) != low)
 		step(sim, 1 * MS);
 	assert_int_equal(unlock(sim, 0, &m), 0);
-	assert_ptr_equal(running_on(sim, 0), high);
+	assert_ptr_equal(m.owner, &high->st); /* it runs when its SC has budget again */
 	assert_null(low->st.mx_sc);
 	assert_ptr_not_equal(low->st.on_class, &sched_edf_class);
 	sim_free(sim);
@@ -598,6 +602,315 @@ static void test_barrier(void **state)
 	sim_free(sim);
 }
 
+static struct sched_sc *sc_of(struct sim *sim, struct sched_sc_cap cap)
+{
+	return &sim->sys.scs[cap.index];
+}
+
+/* A (on an SC) waits for m1 (b's), b for m2 (c's): b and c both run on A's SC when their
+ * turn comes. Revoking it takes it from every owner down the chain, running or not, and a
+ * later lending does not bring the freed SC back; configuring it under a running borrower
+ * is refused. */
+static void chain_on_sc(struct sim *sim, struct sim_thread **a, struct sim_thread **b,
+			struct sim_thread **c, struct sched_mutex *m1, struct sched_mutex *m2,
+			struct sched_sc_cap *cap)
+{
+	*c = hand_thread(sim, 0, 0, NULL);
+	*b = hand_thread(sim, 0, 0, NULL);
+	*a = sc_thread(sim, 50 * MS, 100 * MS, cap);
+	assert_int_equal(sched_mutex_init(&sim->sys, m1, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, m2, 0), 0);
+	assert_int_equal(wake_from(sim, 0, *c), 0);
+	assert_int_equal(lock(sim, 0, m2), 0);
+	assert_int_equal(wake_from(sim, 0, *b), 0);
+	while (running_on(sim, 0) != *b)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, m1), 0);
+	assert_int_equal(lock(sim, 0, m2), 0);                     /* b waits for c */
+	assert_int_equal(wake_from(sim, 0, *a), 0);
+	assert_int_equal(lock(sim, 0, m1), 0);                     /* a waits for b */
+	assert_ptr_equal((*b)->st.mx_sc, sc_of(sim, *cap));
+	assert_ptr_equal((*c)->st.mx_sc, sc_of(sim, *cap));
+	assert_ptr_equal(running_on(sim, 0), *c);
+}
+
+static void test_chain_revoke(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a, *b, *c, *d = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 };
+	struct sched_sc_params p = { .budget_ns = 1 * MS, .period_ns = 10 * MS };
+	struct sched_sc_cap cap;
+
+	(void)state;
+	sched_cpumask_fill(&p.cpus, 1);
+	chain_on_sc(sim, &a, &b, &c, &m1, &m2, &cap);
+	assert_int_equal(unlock(sim, 0, &m2), 0);                  /* b owns m2, on a's SC */
+	assert_ptr_equal(running_on(sim, 0), b);
+	assert_ptr_equal(b->st.on_class, &sched_edf_class);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), -SCHED_EACTIVE);
+	assert_int_equal(lock(sim, 0, &m2), -SCHED_EDEADLK);       /* b owns it */
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_null(b->st.mx_sc);
+	assert_null(c->st.mx_sc);
+	/* a new waiter makes b lend again: not the freed SC */
+	assert_int_equal(wake_from(sim, 0, d), 0);
+	while (running_on(sim, 0) != d)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m2), 0);
+	assert_null(b->st.mx_sc);
+	sim_free(sim);
+}
+
+static void test_chain_revoke_while_blocked(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *a, *b, *c, *d = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 };
+	struct sched_sc_cap cap;
+
+	(void)state;
+	chain_on_sc(sim, &a, &b, &c, &m1, &m2, &cap);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);      /* b blocked, c runs */
+	settle(sim);
+	check_threads(sim);
+	assert_null(b->st.mx_sc);
+	assert_null(c->st.mx_sc);
+	assert_int_equal(wake_from(sim, 0, d), 0);
+	while (running_on(sim, 0) != d)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m2), 0);                    /* d waits for c too */
+	assert_null(c->st.mx_sc);
+	sim_free(sim);
+}
+
+/* Every band lends: with an SC waiter on top and a FIFO 90 waiter below it, the owner keeps
+ * priority 90, so when the lent budget is used up it still runs above a FIFO 50 hog. */
+static void test_every_band_lends(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = sc_thread(sim, 2 * MS, 100 * MS, &cap);
+	struct sim_thread *r = rt_thread(sim, 90), *hog = rt_thread(sim, 50);
+	struct sched_mutex m = { 0 };
+	uint64_t o0;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, r), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(o->st.rt_prio, 90);
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_int_equal(wake_from(sim, 0, hog), 0);
+	o0 = ran(o);
+	step(sim, 50 * MS);
+	assert_int_equal(ran(o) - o0, 50 * MS);                    /* never behind the hog */
+	sim_free(sim);
+}
+
+/* A owns m and calls server s, lending it A's SC; s waits for m, so A runs on its own SC
+ * again for s. A exits: s owns m (owner died), nothing deadlocks. */
+static void test_exit_with_call_and_lend(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *srv = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+	struct sched_thread *next;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_call(&sim->sys, 0, sched_ref_of(&srv->st), &next), 0);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_ptr_equal(running_on(sim, 0), srv);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* s waits for a's m */
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&a->st)), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(m.owner, &srv->st);
+	assert_int_equal(sched_wait_result(&srv->st), -SCHED_EOWNERDEAD);
+	sim_free(sim);
+}
+
+/* A waiter that could not run (its SC revoked: passive now) is never handed the mutex: its
+ * wait ends with -SCHED_ENOSC and the mutex goes to the next waiter, or is free. */
+static void test_unrunnable_waiter_skipped(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *x = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *w = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, w), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* w waits */
+	assert_int_equal(wake_from(sim, 0, x), 0);
+	while (running_on(sim, 0) != x)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* x waits */
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	while (running_on(sim, 0) != o)
+		step(sim, 1 * MS);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_ptr_equal(m.owner, &x->st);
+	assert_int_equal(sched_wait_result(&w->st), -SCHED_ENOSC);
+	assert_null(w->st.waits_on);
+	assert_int_equal(w->st.state, SCHED_BLOCKED);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&w->st), SCHED_WAKE_PARK), -SCHED_ENOSC);
+	sim_free(sim);
+}
+
+/* A condition wait moved to its mutex that would close a cycle of owners ends instead,
+ * with -SCHED_EDEADLK, not owning the mutex. */
+static void test_cond_cycle_refused(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *x = rt_thread(sim, 5), *o = rt_thread(sim, 10), *w = rt_thread(sim, 20);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 };
+	struct sched_cond c = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m1, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m2, 0), 0);
+	assert_int_equal(sched_cond_init(&sim->sys, &c), 0);
+	assert_int_equal(wake_from(sim, 0, x), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(wake_from(sim, 0, w), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);                    /* w holds m2 */
+	assert_int_equal(lock(sim, 0, &m1), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m1, SCHED_TIME_NEVER), 0);
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_int_equal(lock(sim, 0, &m1), 0);                    /* o owns m1 */
+	assert_int_equal(lock(sim, 0, &m2), 0);                    /* o waits for w's m2 */
+	assert_ptr_equal(running_on(sim, 0), x);
+	assert_int_equal(sched_cond_signal(&sim->sys, &c), 0);    /* w -> m1 would be a cycle */
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(running_on(sim, 0), w);
+	assert_int_equal(sched_wait_result(&w->st), -SCHED_EDEADLK);
+	assert_ptr_equal(m1.owner, &o->st);
+	sim_free(sim);
+}
+
+/* A waiter's own parameters changed while it waits reach its owner at once. */
+static void test_waiter_change_follows(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *low = rt_thread(sim, 10), *high = rt_thread(sim, 30);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, low), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, high), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(low->st.rt_prio, 30);
+	set_rt(sim, high, 60);
+	assert_int_equal(low->st.rt_prio, 60);
+	set_rt(sim, high, 20);
+	assert_int_equal(low->st.rt_prio, 20);
+	check_threads(sim);
+	sim_free(sim);
+}
+
+/* An SC is lent only to an owner whose CPUs lie inside the SC's (as IPC donation). */
+static void test_sc_not_lent_outside_its_cpus(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_cap cap;
+	struct sched_sc_params p = { .budget_ns = 20 * MS, .period_ns = 100 * MS };
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m = { 0 };
+	sched_cpumask_t one;
+
+	(void)state;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &one), 0);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &one), 0);
+	p.cpus = one;
+	if (!sim->sys.scs)
+		assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_rings++], 16, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&a->st)), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 1, o), 0);
+	assert_int_equal(lock(sim, 1, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_null(o->st.mx_sc);
+	sim_free(sim);
+}
+
+/*
+ * A condition waiter's timeout already taken off the sleepers by the timer races with a
+ * signal that moves it to its (owned) mutex: the late timeout must not end the mutex
+ * wait. The race is opened by wrapping the irq-save hook (the first thing the timer's wake
+ * does), where another CPU's signal would land.
+ */
+unsigned long __real_sched_arch_irq_save(void);
+unsigned long __wrap_sched_arch_irq_save(void);
+static struct { struct sim *sim; struct sim_thread *w; struct sched_cond *c; int armed; } race;
+
+unsigned long __wrap_sched_arch_irq_save(void)
+{
+	if (race.armed && !race.w->st.timeout_armed && race.w->st.waits_on == race.c) {
+		race.armed = 0;
+		assert_int_equal(sched_cond_signal(&race.sim->sys, race.c), 0);
+	}
+	return __real_sched_arch_irq_save();
+}
+
+static void test_signal_races_timeout(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sim_thread *p = rt_thread(sim, 5), *w = rt_thread(sim, 10);
+	struct sched_mutex m = { 0 };
+	struct sched_cond c = { 0 };
+
+	(void)state;
+	race.sim = sim, race.w = w, race.c = &c;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(sched_cond_init(&sim->sys, &c), 0);
+	assert_int_equal(wake_from(sim, 0, p), 0);
+	assert_int_equal(wake_from(sim, 0, w), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, sim->now + 3 * MS), 0);
+	assert_ptr_equal(running_on(sim, 0), p);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* p owns m */
+	race.armed = 1;
+	step(sim, 4 * MS);
+	assert_int_equal(race.armed, 0);                           /* the race happened */
+	assert_int_equal(w->st.state, SCHED_BLOCKED);              /* waits for m now */
+	assert_ptr_equal(w->st.waits_on, &m);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_ptr_equal(running_on(sim, 0), w);
+	assert_ptr_equal(m.owner, &w->st);
+	assert_int_equal(sched_wait_result(&w->st), 0);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +926,15 @@ int main(void)
 		cmocka_unit_test(test_revoke_stops_lending),
 		cmocka_unit_test(test_condition),
 		cmocka_unit_test(test_barrier),
+		cmocka_unit_test(test_chain_revoke),
+		cmocka_unit_test(test_chain_revoke_while_blocked),
+		cmocka_unit_test(test_every_band_lends),
+		cmocka_unit_test(test_exit_with_call_and_lend),
+		cmocka_unit_test(test_unrunnable_waiter_skipped),
+		cmocka_unit_test(test_cond_cycle_refused),
+		cmocka_unit_test(test_waiter_change_follows),
+		cmocka_unit_test(test_sc_not_lent_outside_its_cpus),
+		cmocka_unit_test(test_signal_races_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,7 +142,6 @@ struct sched_sc {
 	struct sched_group *owner;   /* revoked with it (process exit, session logout) */
 	struct sched_thread *bound;  /* the thread it belongs to, or NULL */
 	struct sched_thread *holder; /* the thread running on it now (bound, or a server) */
-	struct sched_thread *lent_to;/* a mutex owner it is lent to by a waiting holder (mutex.h) */
 	struct sched_sc_stats stats;
 	struct sched_list cpu_node;  /* admission's index: in rq[c].part_scs while configured on
 				      * the one CPU c (sc_lock) */
