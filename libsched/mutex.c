@@ -61,13 +61,15 @@ static void wake(struct sched_sys *s, struct sched_thread *w)
  * waiters lent it. */
 static void release(struct sched_sys *s, struct sched_thread *me, struct sched_mutex *m)
 {
+	bool waited = m->waiters.n != 0; /* else nothing was lent through m */
 	struct sched_thread *w = sched__mutex_pass(s, m, 0);
 
-	if (!w)
-		return; /* no waiter: nothing was lent through m */
-	sched__proxy_update(s, me);
-	sched__proxy_update(s, w);
-	wake(s, w);
+	if (waited)
+		sched__proxy_update(s, me);
+	if (w) {
+		sched__proxy_update(s, w);
+		wake(s, w);
+	}
 }
 
 /* --- initialisation ---------------------------------------------------------------------------- */
@@ -239,19 +241,18 @@ int sched_cond_wait(struct sched_sys *s, unsigned cpu, struct sched_cond *c,
 	return leave(s, &f, 0);
 }
 
-/* Signal up to `max` waiters of c. */
+/* Signal one waiter of c (one that can run: others' waits end), or all of them. */
 static int cond_wake(struct sched_sys *s, struct sched_cond *c, bool all)
 {
 	unsigned long flags;
-	uint32_t n;
+	bool taken = false;
 
 	if (!s || !cond_ok(c))
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
 	sched__mx_lock(s);
-	n = all ? c->waiters.n : 1;
-	for (uint32_t i = 0; i < n && c->waiters.n; i++) {
-		struct sched_thread *w = sched__cond_wake(s, c);
+	for (uint32_t i = 0, n = c->waiters.n; i < n && (all || !taken); i++) {
+		struct sched_thread *w = sched__cond_wake(s, c, &taken);
 
 		if (w)
 			wake(s, w);

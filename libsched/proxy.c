@@ -244,9 +244,11 @@ static struct sched_thread *first_of(const struct sched_waitq *q, unsigned slot)
 	return best && best->wait_slot == slot ? best : NULL;
 }
 
-/* What t's lenders lend it now (see the rule at the top). t locked. O(held x log waiters). */
-static struct lend lend_of(const struct sched_thread *t)
+/* What t's lenders lend it now (see the rule at the top), its own SC counted unless it is
+ * `gone` (being taken from it). t locked. O(held x log waiters). */
+static struct lend lend_of(const struct sched_thread *t, const struct sched_sc *gone)
 {
+	const struct sched_sc *own = t->sc == gone ? NULL : t->sc;
 	const struct sched_thread *edf = NULL;
 	struct lend l = { 0 };
 	unsigned n = 0;
@@ -269,8 +271,9 @@ static struct lend lend_of(const struct sched_thread *t)
 		}
 	}
 	l.sc = edf ? sched__run_sc(edf) : NULL;
-	if (l.sc && (l.sc == t->sc || !sched_cpumask_subset(&t->affinity, &l.sc->cpus) ||
-		     (t->sc && !sched__deadline_before(l.sc->deadline, t->sc->deadline))))
+	if (l.sc && (l.sc == own || l.sc == gone ||
+		     !sched_cpumask_subset(&t->affinity, &l.sc->cpus) ||
+		     (own && !sched__deadline_before(l.sc->deadline, own->deadline))))
 		l.sc = NULL; /* its own SC is at least as urgent, or it may run elsewhere */
 	return l;
 }
@@ -283,13 +286,11 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 	struct sched_rq *rq = st != SCHED_NEW && st != SCHED_BLOCKED ? sched__lock_thread_rq(s, t)
 								       : NULL;
 	sched_time_t now = sched_arch_now();
-	bool waited = false;
 	uint32_t old = t->weight;
 
 	if (rq) {
 		sched__charge_curr(rq, now); /* what it used so far, at its old parameters */
-		waited = t->sc_wait;
-		if (waited) /* keyed by its old SC's refill */
+		if (t->sc_wait) /* keyed by its old SC's refill */
 			sched__budget_wait_del(rq, t, now);
 	} else {
 		sched__wait_switched(t); /* the pick that blocked it may still read them */
@@ -310,9 +311,12 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 	}
 	if (!rq)
 		return;
-	if (rq->curr == t && waited && (sched__gate(t, now) == SCHED_GATE_WAIT ||
-					 sched__gate(t, now) == SCHED_GATE_DEMOTED))
-		sched__budget_wait_add(rq, t, now); /* a queued one is put back by the requeue */
+	/* a current thread waits for its (new) SC's refill whenever its gate says so (its
+	 * class may not change, so no pick would add it); a queued one is put back by the
+	 * requeue */
+	if (rq->curr == t && (sched__gate(t, now) == SCHED_GATE_WAIT ||
+			      sched__gate(t, now) == SCHED_GATE_DEMOTED))
+		sched__budget_wait_add(rq, t, now);
 	sched__requeue(rq, t, now);
 	sched__rq_unlock(rq);
 }
@@ -321,7 +325,8 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
  * Recompute what t's lenders lend it and apply it if that changed. Returns whether it did.
  * O(held mutexes + class requeue).
  */
-static bool update(struct sched_sys *s, struct sched_thread *t, bool sc_held)
+static bool update_without(struct sched_sys *s, struct sched_thread *t, bool sc_held,
+			   const struct sched_sc *gone)
 {
 	bool sc_locked = false, changed;
 	struct lend l;
@@ -332,7 +337,7 @@ static bool update(struct sched_sys *s, struct sched_thread *t, bool sc_held)
 		sc_locked = true;
 	}
 	sched__spin_lock(&t->lock);
-	l = lend_of(t);
+	l = lend_of(t, gone);
 	changed = l.sc != t->mx_sc || l.rt != t->lent_rt || l.weight != t->lent_weight;
 	if (changed)
 		apply(s, t, l);
@@ -342,17 +347,33 @@ static bool update(struct sched_sys *s, struct sched_thread *t, bool sc_held)
 	return changed;
 }
 
+static bool update(struct sched_sys *s, struct sched_thread *t, bool sc_held)
+{
+	return update_without(s, t, sc_held, NULL);
+}
+
 bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t)
 {
 	return update(s, t, false);
 }
 
-static void chain(struct sched_sys *s, struct sched_mutex *m, bool sc_held)
+/* sc is about to be taken from t (revoke, unbind): t lends as if it had no SC of its own,
+ * before the strip, so an owner made passive runs on a waiter's SC instead of blocking
+ * with the mutex. mx_lock and sc_lock held. */
+void sched__proxy_losing(struct sched_sys *s, struct sched_thread *t, const struct sched_sc *sc)
+{
+	if (t)
+		update_without(s, t, true, sc);
+}
+
+/* Carry m's waiters' change down the owners; `all`: every owner, even past one that did
+ * not change (an SC changed under the chain: an owner further down may have lent it). */
+static void chain(struct sched_sys *s, struct sched_mutex *m, bool sc_held, bool all)
 {
 	for (unsigned d = 0; d <= SCHED_MUTEX_DEPTH_MAX && m && m->owner; d++) {
 		struct sched_thread *o = m->owner;
 
-		if (!update(s, o, sc_held) || o->wait_kind != SCHED_WAIT_MUTEX)
+		if ((!update(s, o, sc_held) && !all) || o->wait_kind != SCHED_WAIT_MUTEX)
 			return;
 		m = o->waits_on;
 	}
@@ -361,19 +382,22 @@ static void chain(struct sched_sys *s, struct sched_mutex *m, bool sc_held)
 /* m's waiters changed: carry it to m's owner, and on along the owners it waits for. */
 void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m)
 {
-	chain(s, m, false);
+	chain(s, m, false, false);
 }
 
 /*
  * t's own parameters changed (sched_set_rt, sched_set_fair, its SC bound, unbound,
- * configured or revoked): if it waits, it takes its new place among the waiters and its
- * owner (and on down the chain) lends accordingly. sc_held: the caller holds sc_lock.
- * O(log waiters + chain).
+ * configured or revoked; its exit): as an owner it takes what its waiters lend again; if
+ * it waits, it takes its new place among the waiters and every owner down the chain
+ * lends again. sc_held: the caller holds sc_lock. O(chain x (held + log waiters)).
  */
 void sched__proxy_resync(struct sched_sys *s, struct sched_thread *t, bool sc_held)
 {
 	sched__assert_locked(&s->mx_lock);
-	if (!t || !t->waits_on)
+	if (!t)
+		return;
+	update(s, t, sc_held);
+	if (!t->waits_on)
 		return;
 	sched__spin_lock(&t->lock);
 	{
@@ -385,7 +409,7 @@ void sched__proxy_resync(struct sched_sys *s, struct sched_thread *t, bool sc_he
 	}
 	sched__spin_unlock(&t->lock);
 	if (t->wait_kind == SCHED_WAIT_MUTEX)
-		chain(s, t->waits_on, sc_held);
+		chain(s, t->waits_on, sc_held, true);
 }
 
 /*
@@ -446,15 +470,18 @@ struct sched_thread *sched__proxy_borrower(struct sched_sys *s, const struct sch
 
 /* w leaves condition c to take its mutex back: at once if it is free (true: the caller wakes
  * w), else by waiting for it, lending to its owner like any waiter. */
-static bool cond_to_mutex(struct sched_sys *s, struct sched_thread *w, struct sched_cond *c)
+static bool cond_to_mutex(struct sched_sys *s, struct sched_thread *w, struct sched_cond *c,
+			  bool *taken)
 {
 	struct sched_mutex *m = w->cond_mx;
 	int why;
 
 	sched__wait_off(s, w, &c->waiters);
 	w->cond_mx = NULL;
+	*taken = true;
 	if (!m->owner && (why = cannot_run(s, w))) {
 		w->wait_result = (int8_t)why; /* never handed a mutex it would hold blocked */
+		*taken = false;
 		return false;
 	}
 	if (!m->owner) {
@@ -476,16 +503,17 @@ static bool cond_to_mutex(struct sched_sys *s, struct sched_thread *w, struct sc
  * (returned: the caller wakes it), or waits for it from now on, without the timeout of
  * its condition wait (NULL). O(log waiters + chain).
  */
-struct sched_thread *sched__cond_wake(struct sched_sys *s, struct sched_cond *c)
+struct sched_thread *sched__cond_wake(struct sched_sys *s, struct sched_cond *c, bool *taken)
 {
 	struct sched_thread *w = sched__waitq_first(&c->waiters);
 
+	*taken = false;
 	if (!w)
 		return NULL;
 	sched__spin_lock(&w->lock);
 	sched__timeout_cancel(s, w);
 	sched__spin_unlock(&w->lock);
-	return cond_to_mutex(s, w, c) ? w : NULL;
+	return cond_to_mutex(s, w, c, taken) ? w : NULL;
 }
 
 /*
@@ -505,7 +533,11 @@ bool sched__wait_timeout(struct sched_sys *s, struct sched_thread *t)
 		return true;
 	}
 	SCHED_ASSERT(t->wait_kind == SCHED_WAIT_COND); /* barrier waits have no timeout */
-	return cond_to_mutex(s, t, t->waits_on);
+	{
+		bool taken;
+
+		return cond_to_mutex(s, t, t->waits_on, &taken) || !taken;
+	}
 }
 
 /*
@@ -612,5 +644,12 @@ int sched__proxy_check(struct sched_sys *s, struct sched_thread *t)
 		return sched__check_fail(s, "held mutex count is wrong", t->id);
 	if (t->mx_sc && !lends_sc(t, t->mx_sc))
 		return sched__check_fail(s, "thread runs on an SC no waiter lends it", t->id);
+	{
+		struct lend l = lend_of(t, NULL); /* (its SC part may drift with deadlines) */
+
+		if (l.rt != t->lent_rt || l.weight != t->lent_weight)
+			return sched__check_fail(s, "lent priority or weight is not the waiters'",
+						 t->id);
+	}
 	return 0;
 }

@@ -42,8 +42,9 @@ bool sched__proxy_update(struct sched_sys *s, struct sched_thread *t);
 void sched__proxy_chain(struct sched_sys *s, struct sched_mutex *m);
 void sched__proxy_resync(struct sched_sys *s, struct sched_thread *t, bool sc_held);
 void sched__proxy_unlend(struct sched_sys *s, const struct sched_sc *sc);
+void sched__proxy_losing(struct sched_sys *s, struct sched_thread *t, const struct sched_sc *sc);
 struct sched_thread *sched__proxy_borrower(struct sched_sys *s, const struct sched_sc *sc);
-struct sched_thread *sched__cond_wake(struct sched_sys *s, struct sched_cond *c);
+struct sched_thread *sched__cond_wake(struct sched_sys *s, struct sched_cond *c, bool *taken);
 bool sched__wait_timeout(struct sched_sys *s, struct sched_thread *t);
 unsigned sched__proxy_exit(struct sched_sys *s, struct sched_thread *t,
 			   struct sched_thread **wake);

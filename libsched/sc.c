@@ -35,7 +35,7 @@ bool sched__sc_involved(const struct sched_thread *t)
 	/* read before t's lock is taken (the decision is checked again under it): every
 	 * field read here is written with sched__set */
 	return sched__get(&t->sc) || sched__get(&t->own_sc) || sched__get(&t->donor) ||
-	       sched__get(&t->passive);
+	       sched__get(&t->passive) || sched__get(&t->mx_sc);
 }
 
 /* In the fixed-priority registry of admission (sc_admit.c): exit must take it out. t locked. */
@@ -100,7 +100,7 @@ int sched__sc_wake_check(struct sched_thread *t)
 	sched__assert_thread_locked(t);
 	if (!sc && sched__get(&t->donor)) /* a server blocked in its own call: waits for that reply */
 		return -SCHED_ELENT;
-	if (sched__get(&t->passive) && !sc)
+	if (sched__get(&t->passive) && !sc && !sched__get(&t->mx_sc))
 		return -SCHED_ENOSC;
 	return own && sc != own ? -SCHED_ELENT : 0;
 }
@@ -280,6 +280,30 @@ static struct sched_sc *chain_sc(struct sched_thread *t)
 	while (t->donor && d++ < SCHED_DONATION_DEPTH_MAX)
 		t = t->donor;
 	return t->own_sc && t->own_sc->holder != t ? t->own_sc : NULL;
+}
+
+/*
+ * Before t's exit takes its lock (mx_lock and sc_lock held, no thread lock): the SCs the
+ * exit takes from their holders (the one t is on, its own) are first taken from every
+ * mutex owner they are lent to. Stores their holders in h[2] for the caller to resync
+ * after the exit; returns how many. O(chain).
+ */
+unsigned sched__sc_exit_unlend(struct sched_sys *s, struct sched_thread *t,
+			       struct sched_thread **h)
+{
+	struct sched_sc *a = chain_sc(t), *b = t->own_sc; /* sc_lock's */
+	unsigned n = 0;
+
+	sched__assert_locked(&s->sc_lock);
+	if (a) {
+		h[n++] = a->holder;
+		sched__proxy_unlend(s, a);
+	}
+	if (b && b != a) {
+		h[n++] = b->holder;
+		sched__proxy_unlend(s, b);
+	}
+	return n;
 }
 
 /*
@@ -585,6 +609,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 		struct sched_thread *t = sc->bound;
 
 		sched__proxy_unlend(s, sc); /* no mutex owner runs on it for t any more */
+		sched__proxy_losing(s, t, sc);
 		set_binding(t, t->passive);
 		sc->holder = NULL;
 		strip(s, t, false); /* back to the fair class, at once if it runs */
@@ -604,6 +629,9 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 
 	sched__assert_locked(&s->sc_lock);
 	sched__proxy_unlend(s, sc); /* first: nobody may run on a freed slot */
+	sched__proxy_losing(s, h, sc); /* an owner among them runs on a waiter's SC */
+	if (b != h)
+		sched__proxy_losing(s, b, sc);
 	__atomic_store_n(&sc->gen, sc->gen + 1 ? sc->gen + 1 : 1, __ATOMIC_RELEASE);
 	if (b) /* before the unwind: a stripped bound thread must already know its fallback */
 		set_binding(b, sc->overrun != SCHED_SC_DEMOTE);
@@ -613,6 +641,8 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 		sched__sc_index(s, sc, false);
 	sc->state = SCHED_SC_FREE;
 	sched__proxy_resync(s, h, true); /* a waiting holder lends no SC now */
+	if (b != h)
+		sched__proxy_resync(s, b, true);
 }
 
 int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)

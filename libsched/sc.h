@@ -28,6 +28,8 @@ int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched
 void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct sched_thread *to,
 			    bool reply, bool waited);
 void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
+unsigned sched__sc_exit_unlend(struct sched_sys *s, struct sched_thread *t,
+			       struct sched_thread **h);
 /* The checker's part: rq locked. */
 /* Admission of `self` with params p (sc_admit.c): 0 or -SCHED_EUNSCHED, *v filled. sc_lock. */
 int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,

@@ -56,6 +56,7 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 #define LOCKFREE(f) { offsetof(struct sched_thread, f), sizeof(((struct sched_thread *)0)->f) }
 static const struct { size_t off, len; } lockfree[] = {
 	LOCKFREE(on_cpu), LOCKFREE(sc), LOCKFREE(own_sc), LOCKFREE(donor), LOCKFREE(passive),
+	LOCKFREE(mx_sc), LOCKFREE(waits_on), LOCKFREE(block_seq),
 };
 
 static bool lockfree_byte(size_t i)
@@ -77,6 +78,9 @@ static void clear_thread(struct sched_thread *t)
 	sched__set(&t->own_sc, NULL);
 	sched__set(&t->donor, NULL);
 	sched__set(&t->passive, 0);
+	sched__set(&t->mx_sc, NULL);
+	sched__set(&t->waits_on, NULL);
+	sched__set(&t->block_seq, 0);
 	for (size_t i = offsetof(struct sched_thread, on_cpu); i < sizeof(*t); i++)
 		if (!lockfree_byte(i))
 			p[i] = 0;
@@ -187,16 +191,25 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 
 	bool sc_locked;
 
+	struct sched_thread *holders[2];
+	unsigned nh = 0;
+
 	if (!s || !t)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
 	sched__mx_lock(s); /* first: no mutex may be taken by t while it exits */
-	sc_locked = sched__lock_thread(s, t);
+	sc_locked = sched__sc_lock(s, NULL);
+	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		sched__unlock_thread(s, t, sc_locked);
 		sched__mx_unlock(s, true);
 		sched_arch_irq_restore(flags);
 		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+	}
+	if (sc_locked) { /* (only an exit bumps gen, under mx_lock: t stays live) */
+		sched__spin_unlock(&t->lock);
+		nh = sched__sc_exit_unlend(s, t, holders); /* other threads' locks: not under t's */
+		sched__spin_lock(&t->lock);
 	}
 	if (sched__get(&t->state) == SCHED_NEW || sched__get(&t->state) == SCHED_BLOCKED)
 		sched__timeout_cancel(s, t);
@@ -210,7 +223,10 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	}
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
-	sched__unlock_thread(s, t, sc_locked);
+	sched__spin_unlock(&t->lock);
+	for (unsigned i = 0; i < nh; i++) /* the SCs' holders: what they lend now */
+		sched__proxy_resync(s, holders[i], true);
+	sched__sc_unlock(s, sc_locked);
 	exit_mutexes(s, t);
 	sched__mx_unlock(s, true);
 	sched_arch_irq_restore(flags);
@@ -258,7 +274,7 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		return -SCHED_EINVAL;
 	flags = sched__lock_irq(&t->lock);
 	dst = sched__pick_cpu(s, mask, t->cpu, s->nr_cpus);
-	sc = __atomic_load_n(&t->sc, __ATOMIC_RELAXED);
+	sc = sched__run_sc(t); /* its own, a donated or a lent one: valid only on its CPUs */
 	if (!sched__ref_live(r) || t->is_idle)
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
 	else if (dst < 0)

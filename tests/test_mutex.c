@@ -863,6 +863,399 @@ static void test_sc_not_lent_outside_its_cpus(void **state)
 	sim_free(sim);
 }
 
+/* --- from the second review: SC lending across exits, revokes, configure, affinity --- */
+
+static struct sim_thread *passive_thread(struct sim *sim)
+{
+	struct sched_thread_params p = { .passive = true };
+	struct sim_thread *t = sim_thread_new(sim, &p);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void call(struct sim *sim, unsigned cpu, struct sim_thread *to)
+{
+	struct sched_thread *next;
+
+	sim_enter(sim, cpu);
+	assert_int_equal(sched_call(&sim->sys, cpu, sched_ref_of(&to->st), &next), 0);
+	sim_switch(sim, cpu, next);
+	settle(sim);
+}
+
+/*
+ * R1: client c (bound SC) calls passive server srv; srv waits for m owned by o, so o runs
+ * on c's SC. c exits: the SC is unwound from srv (sc_exit) with no proxy resync, o keeps
+ * running on it although its only lender has no SC any more.
+ */
+static void test_r1_client_exit_leaves_borrower(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *srv = passive_thread(sim);
+	struct sim_thread *c = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_ptr_equal(running_on(sim, 0), c);
+	call(sim, 0, srv);
+	assert_ptr_equal(running_on(sim, 0), srv);
+	assert_int_equal(lock(sim, 0, &m), 0);                 /* srv waits, o borrows */
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&c->st)), 0);
+	settle(sim);
+	assert_null(o->st.mx_sc);                               /* expected: no lender has it */
+	sim_free(sim);
+}
+
+/* R1b: same, then the SC is revoked (nobody found: holder NULL) and its slot reused by a
+ * new SC bound to x: o and x both run on one SC. Checker off for o. */
+static void quiet(struct sim *sim)
+{
+	if (sched_need_resched(&sim->sys, sim->cur_cpu))
+		sim_resched(sim, sim->cur_cpu);
+	sim_run_until(sim, sim->now);
+}
+
+static void test_r1b_revoke_frees_borrowed_slot(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap, cap2;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *srv = passive_thread(sim);
+	struct sim_thread *c = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sim_thread *x = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m = { 0 };
+	struct sched_sc_params p = { .budget_ns = 10 * MS, .period_ns = 100 * MS };
+
+	(void)state;
+	sched_cpumask_fill(&p.cpus, 1);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	call(sim, 0, srv);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&c->st)), 0);
+	quiet(sim);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	quiet(sim);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_rings++], 16, &cap2), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap2, &p), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap2, sched_ref_of(&x->st)), 0);
+	quiet(sim);
+	assert_false(o->st.mx_sc == sc_of(sim, cap2));
+	sim_free(sim);
+}
+
+/*
+ * R2: all waiters skipped at unlock (cannot run): release() returns early, the owner keeps
+ * what they lent. w (SC + FIFO 90) waits for o's m; w's SC revoked (passive now): o has
+ * priority 90 from w; o unlocks, w is skipped (-ENOSC), o stays at 90.
+ */
+static void test_r2_skipped_waiters_lending_kept(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *w = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	set_rt(sim, w, 90);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, w), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(o->st.rt_prio, 90);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_int_equal(unlock(sim, 0, &m), 0);
+	assert_int_equal(sched_wait_result(&w->st), -SCHED_ENOSC);
+	assert_null(m.owner);
+	assert_int_equal(o->st.rt_prio, 0);
+	sim_free(sim);
+}
+
+/*
+ * R3: revoke/unbind give back with {NULL, rt, weight} and the chain update stops at the
+ * first owner that does not change: an owner further down with another SC lender loses it.
+ * a (SC sa, early deadline) waits m1 (b's); b waits m2 (c's); y (SC sy, later deadline)
+ * waits m4 (c's). c runs on sa. Revoke sa: c should run on sy.
+ */
+static void test_r3_unlend_loses_other_lender(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap ca, cy;
+	struct sim_thread *c = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *y = sc_thread(sim, 50 * MS, 200 * MS, &cy);
+	struct sim_thread *a = sc_thread(sim, 50 * MS, 100 * MS, &ca);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 }, m4 = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m1, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m2, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m4, 0), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);
+	assert_int_equal(lock(sim, 0, &m4), 0);
+	assert_int_equal(wake_from(sim, 0, y), 0);
+	assert_ptr_equal(running_on(sim, 0), y);
+	assert_int_equal(lock(sim, 0, &m4), 0);                 /* y waits for c */
+	assert_ptr_equal(c->st.mx_sc, sc_of(sim, cy));
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	while (running_on(sim, 0) != b)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m1), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);                 /* b waits for c */
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	while (running_on(sim, 0) != a)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m1), 0);                 /* a waits for b */
+	assert_ptr_equal(c->st.mx_sc, sc_of(sim, ca));
+	assert_int_equal(sched_sc_revoke(&sim->sys, ca), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(c->st.mx_sc, sc_of(sim, cy));
+	sim_free(sim);
+}
+
+/*
+ * R4: set_affinity of a borrower is not checked against the lent SC's CPUs, nor re-lent:
+ * o (affinity {0}) borrows a's SC (CPUs {0}); o's affinity set to {1}: o runs on CPU 1 on
+ * an SC confined to CPU 0.
+ */
+static void test_r4_affinity_widened_under_lent_sc(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_cap cap;
+	struct sched_sc_params p = { .budget_ns = 20 * MS, .period_ns = 100 * MS };
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m = { 0 };
+	sched_cpumask_t zero, one;
+
+	(void)state;
+	sched_cpumask_clear(&zero);
+	sched_cpumask_set(&zero, 0);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &zero), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &zero), 0);
+	p.cpus = zero;
+	assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_rings++], 16, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&a->st)), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &one), -SCHED_EAFFINITY);
+	settle(sim);
+	step(sim, 1 * MS);
+	assert_false(o->st.mx_sc && o->st.cpu == 1);
+	sim_free(sim);
+}
+
+/* R1c: the middle link of a donation chain exits: the SC goes back to client c, which the
+ * kernel then wakes; o still borrows it: two threads run on one SC on two CPUs. */
+static void test_r1c_middle_exit_two_runners(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *s1 = passive_thread(sim);
+	struct sim_thread *s2 = passive_thread(sim);
+	struct sim_thread *c = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+	sched_cpumask_t one;
+
+	(void)state;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &one), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 1, o), 0);
+	assert_int_equal(lock(sim, 1, &m), 0);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&c->st), &one), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_ptr_equal(running_on(sim, 0), c);
+	call(sim, 0, s1);
+	call(sim, 0, s2);
+	assert_ptr_equal(running_on(sim, 0), s2);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&s1->st)), 0);
+	quiet(sim);
+	sim_enter(sim, 0);
+	quiet(sim);
+	sim_run_until(sim, sim->now + 1 * MS);
+	assert_false(running_on(sim, 0) == c && running_on(sim, 1) == o &&
+		     o->st.mx_sc == c->st.sc);
+	sim_free(sim);
+}
+
+/* R5: configure narrows the SC's CPUs; the resync chain stops at b (unchanged), so c
+ * (whose affinity is now outside) keeps it. */
+static void test_r5_configure_chain_stops_early(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_cap cap;
+	struct sched_sc_params p = { .budget_ns = 20 * MS, .period_ns = 100 * MS };
+	struct sim_thread *c = hand_thread(sim, 0, 0, NULL), *b = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m1 = { 0 }, m2 = { 0 };
+	sched_cpumask_t zero;
+	struct sched_thread *next;
+
+	(void)state;
+	sched_cpumask_clear(&zero);
+	sched_cpumask_set(&zero, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&b->st), &zero), 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &zero), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m1, 0), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m2, 0), 0);
+	assert_int_equal(wake_from(sim, 0, c), 0);
+	assert_int_equal(lock(sim, c->st.cpu, &m2), 0);
+	assert_int_equal(wake_from(sim, 0, b), 0);
+	while (running_on(sim, 0) != b)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m1), 0);
+	assert_int_equal(lock(sim, 0, &m2), 0);                 /* b waits for c */
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	while (running_on(sim, 0) != a)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m1), 0);                 /* a waits for b */
+	assert_ptr_equal(c->st.mx_sc, sc_of(sim, cap));
+	while (running_on(sim, 0) != c && running_on(sim, 1) != c)
+		step(sim, 1 * MS);
+	sim_enter(sim, c->st.cpu);                              /* c sleeps holding m2 */
+	{
+		unsigned cpu = c->st.cpu;
+
+		assert_int_equal(sched_block(&sim->sys, cpu, &next), 0);
+		sim_switch(sim, cpu, next);
+		settle(sim);
+	}
+	p.cpus = zero;
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_null(c->st.mx_sc);
+	sim_free(sim);
+}
+
+/* R6: a current fair owner (CPU 1) lent an SC whose budget is used up (gate DEMOTED, same
+ * class) by a waiter on CPU 0: it is not put in the refill wait, so the refill does not
+ * bring it to EDF while it runs. */
+static void test_r6_demoted_current_not_in_refill_wait(void **state)
+{
+	struct sim *sim = machine(2, 1);
+	struct sched_sc_cap cap;
+	struct sched_sc_params p = { .budget_ns = 2 * MS, .period_ns = 100 * MS,
+				     .overrun = SCHED_SC_DEMOTE };
+	struct sim_thread *o = hand_thread(sim, 0, 0, NULL), *a = hand_thread(sim, 0, 0, NULL);
+	struct sched_mutex m = { 0 };
+	sched_cpumask_t one;
+
+	(void)state;
+	sched_cpumask_fill(&p.cpus, 2);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 1);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &one), 0);
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, 0);
+	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &one), 0);
+	assert_int_equal(sched_sc_pool(&sim->sys, pool, 64), 0);
+	assert_int_equal(sched_sc_create(&sim->sys, NULL, rings[nr_rings++], 16, &cap), 0);
+	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
+	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&a->st)), 0);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 1, o), 0);
+	assert_int_equal(lock(sim, 1, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), a);
+	step(sim, 3 * MS);                                       /* a's budget used: demoted */
+	assert_int_equal(lock(sim, 0, &m), 0);                  /* a waits; o borrows */
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
+	assert_ptr_equal(running_on(sim, 1), o);
+	step(sim, 150 * MS);                                     /* refilled at 100 ms */
+	assert_true(o->st.sc_wait || o->st.on_class == &sched_edf_class);
+	sim_free(sim);
+}
+
+/* R9: an owner's own SC is revoked while an SC waiter waits for its mutex: the owner
+ * (passive now) should run on the waiter's SC, but its lending is not recomputed (resync
+ * only re-ranks a waiting holder), so it blocks holding the mutex. */
+static void test_r9_owner_own_sc_revoked(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap co, ca;
+	struct sim_thread *o = sc_thread(sim, 5 * MS, 20 * MS, &co);
+	struct sim_thread *a = sc_thread(sim, 5 * MS, 100 * MS, &ca);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	while (running_on(sim, 0) != a)
+		step(sim, 1 * MS);
+	assert_int_equal(lock(sim, 0, &m), 0);                  /* a waits for o */
+	assert_int_equal(sched_sc_revoke(&sim->sys, co), 0);
+	settle(sim);
+	check_threads(sim);
+	step(sim, 1 * MS);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK), -SCHED_ESTATE); /* it runs */
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, ca));
+	sim_free(sim);
+}
+
+/* R10: a signal whose top waiter cannot run (passive, SC revoked) is consumed by it: the
+ * next waiter, which could run, stays waiting (a signal lost for the application). */
+static void test_r10_signal_consumed_by_unrunnable(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *p = rt_thread(sim, 5), *w2 = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *w1 = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sched_mutex m = { 0 };
+	struct sched_cond c = { 0 };
+
+	(void)state;
+	set_rt(sim, w1, 90);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(sched_cond_init(&sim->sys, &c), 0);
+	assert_int_equal(wake_from(sim, 0, w1), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, SCHED_TIME_NEVER), 0);
+	assert_int_equal(wake_from(sim, 0, w2), 0);
+	assert_int_equal(wake_from(sim, 0, p), 0);
+	while (running_on(sim, 0) != w2)
+		assert_int_equal(block_on(sim, 0), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(cond_wait(sim, 0, &c, &m, SCHED_TIME_NEVER), 0);
+	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);   /* w1 passive, no SC */
+	settle(sim);
+	assert_int_equal(sched_cond_signal(&sim->sys, &c), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_not_equal(w2->st.waits_on, &c);
+	sim_free(sim);
+}
+
 /*
  * A condition waiter's timeout already taken off the sleepers by the timer races with a
  * signal that moves it to its (owned) mutex: the late timeout must not end the mutex
@@ -935,6 +1328,16 @@ int main(void)
 		cmocka_unit_test(test_waiter_change_follows),
 		cmocka_unit_test(test_sc_not_lent_outside_its_cpus),
 		cmocka_unit_test(test_signal_races_timeout),
+		cmocka_unit_test(test_r1_client_exit_leaves_borrower),
+		cmocka_unit_test(test_r1b_revoke_frees_borrowed_slot),
+		cmocka_unit_test(test_r2_skipped_waiters_lending_kept),
+		cmocka_unit_test(test_r3_unlend_loses_other_lender),
+		cmocka_unit_test(test_r4_affinity_widened_under_lent_sc),
+		cmocka_unit_test(test_r1c_middle_exit_two_runners),
+		cmocka_unit_test(test_r5_configure_chain_stops_early),
+		cmocka_unit_test(test_r6_demoted_current_not_in_refill_wait),
+		cmocka_unit_test(test_r9_owner_own_sc_revoked),
+		cmocka_unit_test(test_r10_signal_consumed_by_unrunnable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
