@@ -120,6 +120,16 @@ static int barrier(struct sim *sim, unsigned cpu, struct sched_barrier *b)
 	return r;
 }
 
+/* On CPU 0: o wakes and takes m, then w wakes and waits for m (w must preempt o). */
+static void owner_and_waiter(struct sim *sim, struct sim_thread *o, struct sim_thread *w,
+			     struct sched_mutex *m)
+{
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, m), 0);
+	assert_int_equal(wake_from(sim, 0, w), 0);
+	assert_int_equal(lock(sim, 0, m), 0);
+}
+
 static void step(struct sim *sim, uint64_t ns)
 {
 	advance(sim, ns);
@@ -491,10 +501,7 @@ static void test_revoke_stops_lending(void **state)
 
 	(void)state;
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, low), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, high), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
+	owner_and_waiter(sim, low, high, &m);
 	assert_ptr_equal(low->st.on_class, &sched_edf_class);
 	/* an SC lent on cannot be reconfigured under its borrower */
 	{
@@ -700,10 +707,7 @@ static void test_every_band_lends(void **state)
 
 	(void)state;
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, o), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, r), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
+	owner_and_waiter(sim, o, r, &m);
 	assert_int_equal(wake_from(sim, 0, a), 0);
 	assert_int_equal(lock(sim, 0, &m), 0);
 	assert_int_equal(o->st.rt_prio, 90);
@@ -756,10 +760,7 @@ static void test_unrunnable_waiter_skipped(void **state)
 
 	(void)state;
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, o), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, w), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);                     /* w waits */
+	owner_and_waiter(sim, o, w, &m);
 	assert_int_equal(wake_from(sim, 0, x), 0);
 	while (running_on(sim, 0) != x)
 		step(sim, 1 * MS);
@@ -818,10 +819,7 @@ static void test_waiter_change_follows(void **state)
 
 	(void)state;
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, low), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, high), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
+	owner_and_waiter(sim, low, high, &m);
 	assert_int_equal(low->st.rt_prio, 30);
 	set_rt(sim, high, 60);
 	assert_int_equal(low->st.rt_prio, 60);
@@ -969,10 +967,7 @@ static void test_r2_skipped_waiters_lending_kept(void **state)
 	(void)state;
 	set_rt(sim, w, 90);
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, o), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, w), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
+	owner_and_waiter(sim, o, w, &m);
 	assert_int_equal(o->st.rt_prio, 90);
 	assert_int_equal(sched_sc_revoke(&sim->sys, cap), 0);
 	settle(sim);
@@ -1055,10 +1050,7 @@ static void test_r4_affinity_widened_under_lent_sc(void **state)
 	assert_int_equal(sched_sc_configure(&sim->sys, root(sim), cap, &p), 0);
 	assert_int_equal(sched_sc_bind(&sim->sys, cap, sched_ref_of(&a->st)), 0);
 	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
-	assert_int_equal(wake_from(sim, 0, o), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
-	assert_int_equal(wake_from(sim, 0, a), 0);
-	assert_int_equal(lock(sim, 0, &m), 0);
+	owner_and_waiter(sim, o, a, &m);
 	assert_ptr_equal(o->st.mx_sc, sc_of(sim, cap));
 	assert_int_equal(sched_set_affinity(&sim->sys, sched_ref_of(&o->st), &one), -SCHED_EAFFINITY);
 	settle(sim);
