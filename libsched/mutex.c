@@ -315,6 +315,8 @@ int sched_mutex_check(struct sched_sys *s, struct sched_thread *t)
 
 	if (!s || !t)
 		return -SCHED_EINVAL;
+	if (t->is_idle) /* never initialised as a thread: holds and waits on nothing */
+		return 0;
 	flags = sched_arch_irq_save();
 	sched__mx_lock(s);
 	ret = sched__proxy_check(s, t);

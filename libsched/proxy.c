@@ -314,9 +314,10 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 	/* a current thread waits for its (new) SC's refill whenever its gate says so (its
 	 * class may not change, so no pick would add it); a queued one is put back by the
 	 * requeue */
-	if (rq->curr == t && (sched__gate(t, now) == SCHED_GATE_WAIT ||
-			      sched__gate(t, now) == SCHED_GATE_DEMOTED))
-		sched__budget_wait_add(rq, t, now);
+	if (rq->curr == t && !(t->on_class && t->on_class->budgeted) &&
+	    (sched__gate(t, now) == SCHED_GATE_WAIT || sched__gate(t, now) == SCHED_GATE_DEMOTED))
+		sched__budget_wait_add(rq, t, now); /* (a budgeted one leaves its class at the
+						     * pick the requeue asks for, which adds it) */
 	sched__requeue(rq, t, now);
 	sched__rq_unlock(rq);
 }

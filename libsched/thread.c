@@ -201,10 +201,12 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	sc_locked = sched__sc_lock(s, NULL);
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
+		int ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE; /* read under its lock */
+
 		sched__unlock_thread(s, t, sc_locked);
 		sched__mx_unlock(s, true);
 		sched_arch_irq_restore(flags);
-		return t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
+		return ret;
 	}
 	if (sc_locked) { /* (only an exit bumps gen, under mx_lock: t stays live) */
 		sched__spin_unlock(&t->lock);

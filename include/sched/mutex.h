@@ -73,7 +73,9 @@ int sched_barrier_init(struct sched_sys *s, struct sched_barrier *b, unsigned co
  * instant; SCHED_TIME_NEVER: no timeout). Returns 0 and *next: the caller itself if it
  * took m at once, else the thread to switch to (the caller waits). When the caller runs
  * again sched_wait_result() says how it ended: 0 it owns m, -SCHED_EOWNERDEAD it owns m
- * and the previous owner exited holding it, -SCHED_ETIMEDOUT it does not own m.
+ * and the previous owner exited holding it, -SCHED_ETIMEDOUT it does not own m; or, not
+ * owning m, -SCHED_ENOSC / -SCHED_EAFFINITY: it could not have run when m was handed on
+ * (docs/mutex.md), and stays blocked until the kernel wakes it.
  * Errors (nothing changed): -SCHED_EINVAL (NULL, an uninitialised object, a deadline past
  * the horizon), -SCHED_ECPU, -SCHED_ESTATE (the CPU runs idle), -SCHED_EDEADLK (the caller
  * owns m, or waiting would close a cycle of owners), -SCHED_EDEPTH (the chain of owners is
@@ -99,7 +101,9 @@ int sched_mutex_unlock(struct sched_sys *s, unsigned cpu, struct sched_mutex *m)
  * Condition variable: the caller (owning m) releases m and waits on c until signalled or
  * `deadline`; either way it owns m again before it runs (it may wait for m in between,
  * lending to its owner like any waiter). sched_wait_result(): 0 signalled,
- * -SCHED_ETIMEDOUT timed out, -SCHED_EOWNERDEAD (m's owner died meanwhile). Errors as
+ * -SCHED_ETIMEDOUT timed out, -SCHED_EOWNERDEAD (m's owner died meanwhile); not owning m:
+ * -SCHED_EDEADLK (waiting for m would have closed a cycle of owners), -SCHED_ENOSC or
+ * -SCHED_EAFFINITY (it could not run when m was free). Errors as
  * sched_mutex_lock, and -SCHED_EPERM if the caller does not own m.
  */
 int sched_cond_wait(struct sched_sys *s, unsigned cpu, struct sched_cond *c,
