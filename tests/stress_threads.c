@@ -17,12 +17,26 @@
  *    throttled threads, with a narrow authority now and then;
  *  - CPU hotplug: CPU 0 takes the others offline and asks them back online (a CPU comes
  *    online itself, as the API wants) while the rest keep running;
- *  - with core scheduling (second round), cookie create/share/clear too.
+ *  - with core scheduling (second round), cookie create/share/clear too;
+ *  - mutexes (proxy and plain), condition variables and a barrier (mutex.h): the current
+ *    thread of a CPU locks (timed, mostly, or not), tries, unlocks what it holds, waits on a
+ *    condition (timed or not), meets at the barrier; any CPU signals and broadcasts, and
+ *    exits threads (owners: robust handoff; waiters: their wait ends) while other CPUs lock,
+ *    unlock, time out and hand mutexes over. Every entry's result must be one its documents
+ *    allow for the situation the test knows (the mutexes the thread holds, by its own
+ *    record), and a wait must end with an outcome docs/mutex.md gives for it, owning the
+ *    mutex as that says (checked at the next checkpoint). Threads on an SC lend nothing by
+ *    default (known_defects: STRESS_KNOWN_DEFECTS=1 lets them wait and lend, and checks the
+ *    outcome of a wait as soon as the thread runs again).
  * The simulator is single-threaded; this is where lock order, on_cpu hand-off and generation
  * checks meet real interleavings (also built with ThreadSanitizer when the toolchain has it).
  * Every CHECK_MS, and at the end, all CPUs stop between two operations: then the invariant
  * checker runs, no runnable thread may be outside a queue or the refill wait, no armed
- * timeout outside a sleeper tree, SC holders and links must agree, and sched_set_fair is
+ * timeout outside a sleeper tree, SC holders and links must agree, sched_mutex_check()
+ * passes on every thread, every waiter of the pool is BLOCKED and waits on its object, a
+ * free mutex has no waiters, owners are alive, owner chains acyclic, a barrier's arrivals
+ * are its waiters and fewer than its count, and each mutex a thread's record says it holds
+ * is owned by it; and sched_set_fair is
  * applied once to a thread in each state found (running, queued, blocked, throttled,
  * demoted), followed by the checker again. A CPU that reaches no checkpoint for
  * WATCHDOG_MS is stuck in libsched: the test says which and aborts.
@@ -43,6 +57,7 @@
 #include <time.h>
 
 #include <sched/arch.h>
+#include <sched/mutex.h>
 #include <sched/sched.h>
 
 #define CPUS 4
@@ -56,6 +71,9 @@
 #define CHECK_MS 250       /* quiescent checkpoints */
 #define WATCHDOG_MS 10000  /* a CPU that reaches no checkpoint for this long is stuck */
 #define NOTES 64
+#define NMX 4              /* mutexes: 0-2 SCHED_MUTEX_PROXY, 3 SCHED_MUTEX_PLAIN */
+#define NCV 2
+#define BARRIER_COUNT 3
 #define US 1000ull
 #define MS 1000000ull
 
@@ -81,7 +99,9 @@ enum {
 	N_SC_CONF_OK, N_BIND, N_BIND_OK, N_UNBIND_OK, N_REVOKE_OK, N_REVOKE_OWNED, N_SC_STATS_OK,
 	N_FAIR, N_FAIR_OK, N_FAIR_RUNNING, N_FAIR_RUNNABLE, N_FAIR_BLOCKED, N_DEPLETED,
 	N_TIMEOUT_MSG, N_NOTE_WAKE_OK, N_OFFLINE, N_OFFLINE_OK, N_ONLINE, N_AFFINITY, N_COOKIE,
-	N_REUSE_OK, N_RT, N_RT_OK, N_NR
+	N_REUSE_OK, N_RT, N_RT_OK, N_MX_LOCK, N_MX_TAKEN, N_MX_WAIT, N_MX_TRY_OK, N_MX_UNLOCK_OK,
+	N_COND_WAIT, N_COND_WAKE, N_BARRIER, N_WAIT_OWNED, N_WAIT_TIMEDOUT, N_WAIT_DEAD,
+	N_WAIT_OTHER, N_MX_EXIT, N_NR
 };
 static uint64_t cnt[CPUS][N_NR];
 static const char *const cnt_name[N_NR] = {
@@ -90,6 +110,9 @@ static const char *const cnt_name[N_NR] = {
 	"sc stats ok", "set_fair", "set_fair ok", "set_fair on running", "set_fair on runnable",
 	"set_fair on blocked", "depleted msgs", "timeout msgs", "notify wakes ok", "offline",
 	"offline ok", "online", "affinity", "cookie", "reuse ok", "set_rt", "set_rt ok",
+	"mutex lock", "mutex taken at once", "mutex waits", "trylock ok", "unlock ok",
+	"cond waits", "signal/broadcast", "barrier waits", "waits ended owning",
+	"waits timed out", "waits owner died", "waits ended otherwise", "exits of others",
 };
 
 /* Found at the quiescent checkpoints (main thread only). */
@@ -268,6 +291,54 @@ static void handle_notes(struct cpu *c)
 /* Who called a server last: 1 + pool index | gen << 32 (atomic; a stale entry just fails). */
 static uint64_t caller_of[THREADS];
 
+/* Mutexes, condition variables, a barrier (mutex.h), and the test's own record, per pool
+ * thread, written only by the CPU running that thread (or, for an exited one, the CPU
+ * re-initialising its storage): the mutexes it holds (bit k: mx[k]), and the wait it went
+ * into until it runs again (kind | mutex index << 4). Atomic: the next CPU to run the
+ * thread reads them. */
+static struct sched_mutex mx[NMX];
+static struct sched_cond cv[NCV];
+static struct sched_barrier bar;
+enum { W_NONE, W_MUTEX, W_COND, W_BARRIER };
+static unsigned held_bits[THREADS];
+static unsigned pend[THREADS];
+
+/*
+ * Library defects known when the mutex operations were added, which the rounds step around
+ * unless STRESS_KNOWN_DEFECTS is set in the environment (then ThreadSanitizer reports them):
+ *  - proxy.c reads the state of a lent SC (its deadline in rank and lend_of, its refill in
+ *    the gate of apply's requeue) under mx_lock and thread locks while a thread running on
+ *    that SC is charged on another CPU, which writes it under that run queue's lock: data
+ *    races;
+ *  - sched_exit of a stale reference reads the thread (is_idle) after unlocking it, racing
+ *    with a re-initialisation of the storage;
+ *  - a wait by a thread on an SC ranks it by its SC's deadline (proxy.c rank) under its
+ *    thread lock, while a wake on another CPU charges that current thread under its run
+ *    queue's lock, writing that deadline: a data race;
+ *  - a lending update of a current owner on its own SC whose budget ran out a moment ago
+ *    (its CPU has not taken the timer yet) charges it and puts it in the refill wait while
+ *    it is still in the EDF class: sched_check "thread both in EDF and waiting for a
+ *    refill".
+ * So by default no SC is lent and no thread on an SC waits or takes a proxy mutex (it tries
+ * the plain one and unlocks), no SC is bound to a thread that waits, and only threads seen
+ * alive are exited by other CPUs. (An SC donated by a call to a server that holds a proxy
+ * mutex can still meet the last defect; rarely.)
+ */
+static bool known_defects(void)
+{
+	static int on = -1;
+
+	if (__atomic_load_n(&on, __ATOMIC_RELAXED) < 0)
+		__atomic_store_n(&on, getenv("STRESS_KNOWN_DEFECTS") != NULL, __ATOMIC_RELAXED);
+	return __atomic_load_n(&on, __ATOMIC_RELAXED);
+}
+
+/* t runs on an SC (its own, a donated or a lent one). */
+static bool on_sc(const struct sched_thread *t)
+{
+	return __atomic_load_n(&t->sc, __ATOMIC_RELAXED) || __atomic_load_n(&t->mx_sc, __ATOMIC_RELAXED);
+}
+
 static void ipc_op(struct cpu *c, struct sched_thread *t, bool reply)
 {
 	struct sched_thread *next;
@@ -370,6 +441,8 @@ static void reuse(struct cpu *c)
 	if (rnd(c, 4) == 0)
 		p.slice_ns = 100 * US + rnd(c, 10) * MS;
 	if (sched_thread_init(&sys, t, &p) == 0) {
+		__atomic_store_n(&held_bits[i], 0, __ATOMIC_RELAXED); /* a new life holds nothing */
+		__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
 		cnt[c->id][N_REUSE_OK]++;
 		sched_wake(&sys, sched_ref_of(t), SCHED_WAKE_NEW);
 	}
@@ -475,6 +548,8 @@ static void sc_op(struct cpu *c)
 			break;
 		case 2: case 3: case 4: case 5:
 			t = rnd(c, 4) ? &pool[rnd(c, CLIENTS)] : any_thread(c);
+			if (!known_defects() && __atomic_load_n(&pend[t - pool], __ATOMIC_RELAXED))
+				break; /* it may wait: it would lend the SC (see known_defects) */
 			cnt[c->id][N_BIND]++;
 			r = sched_sc_bind(&sys, rnd(c, 16) ? s->cap : sched_sc_cap_restrict(s->cap, SCHED_SC_READ),
 					  ref_now(t));
@@ -517,6 +592,198 @@ static void sc_op(struct cpu *c)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* --- mutexes, condition variables, a barrier ------------------------------------------------ */
+
+#define BIT(e) (1u << (e))
+
+static void bad_result(struct cpu *c, const char *call, int r, unsigned allowed)
+{
+	fprintf(stderr, "stress_threads: %s on cpu %u returned %d (%s); allowed 0x%x\n", call,
+		c->id, r, sched_strerror(r), allowed);
+	abort();
+}
+
+/* r is 0 (if ok0) or one of the errors in `allowed`. */
+static void expect(struct cpu *c, const char *call, int r, bool ok0, unsigned allowed)
+{
+	if (r == 0 ? !ok0 : r > 0 || -r >= 32 || !(allowed & BIT(-r)))
+		bad_result(c, call, r, allowed);
+}
+
+/*
+ * A wait of `kind` ended with r (sched_wait_result): is that an outcome docs/mutex.md gives
+ * for it (*owns: the thread owns its mutex now)? A lock wait: 0 or -EOWNERDEAD (owns),
+ * -ETIMEDOUT; a condition wait: 0, -ETIMEDOUT or -EOWNERDEAD (owns), -EDEADLK; either:
+ * -ENOSC or -EAFFINITY (it could not run when the mutex came to it); a barrier wait: 0.
+ */
+static bool wait_outcome(unsigned kind, int r, bool *owns)
+{
+	bool cannot = r == -SCHED_ENOSC || r == -SCHED_EAFFINITY;
+
+	switch (kind) {
+	case W_MUTEX:
+		*owns = r == 0 || r == -SCHED_EOWNERDEAD;
+		return *owns || r == -SCHED_ETIMEDOUT || cannot;
+	case W_COND:
+		*owns = r == 0 || r == -SCHED_ETIMEDOUT || r == -SCHED_EOWNERDEAD;
+		return *owns || r == -SCHED_EDEADLK || cannot;
+	default:
+		*owns = false;
+		return r == 0;
+	}
+}
+
+/* Pool thread i's wait (p: kind | mutex << 4) ended with r: into its record and counts. */
+static void wait_recorded(unsigned cpu, unsigned i, unsigned p, int r, bool owns)
+{
+	if (owns)
+		__atomic_fetch_or(&held_bits[i], 1u << (p >> 4), __ATOMIC_RELAXED);
+	cnt[cpu][r == 0 || (owns && r == -SCHED_ETIMEDOUT) ? N_WAIT_OWNED
+		 : r == -SCHED_ETIMEDOUT ? N_WAIT_TIMEDOUT
+		 : r == -SCHED_EOWNERDEAD ? N_WAIT_DEAD : N_WAIT_OTHER]++;
+}
+
+/*
+ * STRESS_KNOWN_DEFECTS only: the current thread t of this CPU runs again, so a wait it went
+ * into is over: its result is checked here, at once. (By default that is done at the next
+ * checkpoint, resolve_waits: read here, the result races with the unlock that wrote it,
+ * for ThreadSanitizer, which sees no happens-before between that unlock on one CPU and the
+ * run of the woken waiter on another: reported.)
+ */
+static void wait_ended(struct cpu *c, struct sched_thread *t)
+{
+	unsigned i = (unsigned)(t - pool), p;
+	bool owns;
+	int r;
+
+	if (!known_defects())
+		return;
+	p = __atomic_exchange_n(&pend[i], 0, __ATOMIC_RELAXED);
+	if ((p & 15) == W_NONE || __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == SCHED_EXITED)
+		return;
+	r = sched_wait_result(t);
+	if (!wait_outcome(p & 15, r, &owns))
+		bad_result(c, "a wait", r, 0);
+	wait_recorded(c->id, i, p, r, owns);
+}
+
+/*
+ * A mutex, condition or barrier entry by t, the current thread of this CPU. What t holds
+ * is known (its record), so the result must be one the documents allow: a refusal for
+ * holding (or not holding) the mutex, -ESTALE if another CPU exited t meanwhile, -ECPU for
+ * a timed wait on a CPU going offline, a cycle or a chain too deep for a lock.
+ */
+static void mutex_op(struct cpu *c, struct sched_thread *t)
+{
+	unsigned i = (unsigned)(t - pool), k = rnd(c, NMX), mine = __atomic_load_n(&held_bits[i],
+										  __ATOMIC_RELAXED);
+	bool timed = rnd(c, 4) != 0, held;
+	sched_time_t dl = timed ? sched_arch_now() + (10 + rnd(c, 300)) * US : SCHED_TIME_NEVER;
+	unsigned stale = BIT(SCHED_ESTALE) | (timed ? BIT(SCHED_ECPU) : 0);
+	struct sched_thread *next = NULL;
+	unsigned op;
+	int r;
+
+	if (__atomic_load_n(&pend[i], __ATOMIC_RELAXED))
+		return; /* how its last wait ended is known at the next checkpoint */
+	if (mine && rnd(c, 4)) /* mostly one it holds */
+		for (unsigned j = 0; j < NMX; j++)
+			if (mine & 1u << ((k + j) % NMX)) {
+				k = (k + j) % NMX;
+				break;
+			}
+	op = rnd(c, 10);
+	if (!known_defects() && on_sc(t)) { /* see known_defects */
+		if (op < 3 || op >= 7)
+			op = op < 3 ? 3 : 4; /* a thread on an SC does not wait ... */
+		if (op == 3)
+			k = NMX - 1; /* ... and takes only the plain mutex: nobody lends to it */
+	}
+	held = mine & 1u << k;
+	switch (op) {
+	case 0: case 1: case 2:
+		cnt[c->id][N_MX_LOCK]++;
+		__atomic_store_n(&pend[i], W_MUTEX | k << 4, __ATOMIC_RELAXED); /* before: it may
+						* be handed the mutex and run elsewhere at once */
+		r = sched_mutex_lock(&sys, c->id, &mx[k], dl, &next);
+		expect(c, "sched_mutex_lock", r, !held, held ? BIT(SCHED_EDEADLK) | stale :
+		       BIT(SCHED_EDEADLK) | BIT(SCHED_EDEPTH) | stale);
+		if (r < 0 || next == t)
+			__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
+		if (r == 0 && next == t) {
+			int w = sched_wait_result(t);
+
+			if (w != 0 && w != -SCHED_EOWNERDEAD)
+				bad_result(c, "sched_mutex_lock taken at once: wait result", w, 0);
+			__atomic_fetch_or(&held_bits[i], 1u << k, __ATOMIC_RELAXED);
+			cnt[c->id][N_MX_TAKEN]++;
+		} else if (r == 0) {
+			cnt[c->id][N_MX_WAIT]++;
+		}
+		break;
+	case 3:
+		r = sched_mutex_trylock(&sys, c->id, &mx[k]);
+		expect(c, "sched_mutex_trylock", r, !held, held ? BIT(SCHED_EDEADLK) | BIT(SCHED_ESTALE)
+		       : BIT(SCHED_ELOCKED) | BIT(SCHED_EDEPTH) | BIT(SCHED_ESTALE));
+		if (r == 0) {
+			__atomic_fetch_or(&held_bits[i], 1u << k, __ATOMIC_RELAXED);
+			cnt[c->id][N_MX_TRY_OK]++;
+		}
+		break;
+	case 4: case 5: case 6:
+		r = sched_mutex_unlock(&sys, c->id, &mx[k]);
+		expect(c, "sched_mutex_unlock", r, held, held ? BIT(SCHED_ESTALE)
+		       : BIT(SCHED_EPERM) | BIT(SCHED_ESTALE));
+		if (r == 0) {
+			__atomic_fetch_and(&held_bits[i], ~(1u << k), __ATOMIC_RELAXED);
+			cnt[c->id][N_MX_UNLOCK_OK]++;
+		}
+		break;
+	case 7:
+		__atomic_store_n(&pend[i], W_COND | k << 4, __ATOMIC_RELAXED);
+		if (held) /* released by the wait (before anyone can hand it back) */
+			__atomic_fetch_and(&held_bits[i], ~(1u << k), __ATOMIC_RELAXED);
+		r = sched_cond_wait(&sys, c->id, &cv[rnd(c, NCV)], &mx[k], dl, &next);
+		expect(c, "sched_cond_wait", r, held, held ? stale : BIT(SCHED_EPERM) | stale);
+		if (r < 0) {
+			__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
+			if (held)
+				__atomic_fetch_or(&held_bits[i], 1u << k, __ATOMIC_RELAXED);
+		} else {
+			cnt[c->id][N_COND_WAIT]++;
+		}
+		break;
+	default:
+		__atomic_store_n(&pend[i], W_BARRIER, __ATOMIC_RELAXED);
+		r = sched_barrier_wait(&sys, c->id, &bar, &next);
+		expect(c, "sched_barrier_wait", r, true, BIT(SCHED_ESTALE));
+		if (r < 0 || next == t)
+			__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
+		cnt[c->id][N_BARRIER] += r == 0;
+		break;
+	}
+	if (next && next != t)
+		switched(c->id);
+}
+
+/* From any CPU: signal or broadcast a condition, or exit a thread (an owner hands its
+ * mutexes on, a waiter's wait ends) while others lock, unlock and time out. */
+static void mutex_any_op(struct cpu *c)
+{
+	struct sched_thread *t = any_thread(c);
+
+	if (rnd(c, 16)) {
+		struct sched_cond *x = &cv[rnd(c, NCV)];
+		int r = rnd(c, 3) ? sched_cond_signal(&sys, x) : sched_cond_broadcast(&sys, x);
+
+		expect(c, "sched_cond_signal/broadcast", r, true, 0);
+		cnt[c->id][N_COND_WAKE]++;
+	} else if ((known_defects() || __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != SCHED_EXITED) &&
+		   sched_exit(&sys, ref_now(t)) == 0) {
+		cnt[c->id][N_MX_EXIT]++;
+	}
+}
+
 /* set_fair on a thread bound to an SC (throttled or demoted, quite often). */
 static struct sched_thread *sc_thread(struct cpu *c)
 {
@@ -530,7 +797,9 @@ static void random_op(struct cpu *c)
 	struct sched_thread *t = any_thread(c), *cur = me(c->id);
 	struct sched_ref r = ref_now(t);
 
-	switch (rnd(c, 24)) {
+	if (cur)
+		wait_ended(c, cur); /* it runs: a wait it went into is over */
+	switch (rnd(c, 28)) {
 	case 0: case 1: case 2: case 3: case 4:
 		sched_wake(&sys, r, SCHED_WAKE_PARK);
 		break;
@@ -564,6 +833,13 @@ static void random_op(struct cpu *c)
 		break;
 	case 17:
 		fair_op(c, sc_thread(c));
+		break;
+	case 18: case 19: case 20:
+		if (cur)
+			mutex_op(c, cur);
+		break;
+	case 21:
+		mutex_any_op(c);
 		break;
 	default:
 		resched(c->id);
@@ -750,6 +1026,101 @@ static void assert_no_thread_lost(void)
 	}
 }
 
+/* The waiters of q are BLOCKED and wait on obj, and there are q->n of them. */
+static void check_waiters(const struct sched_waitq *wq, const void *obj, const char *what)
+{
+	unsigned n = 0;
+
+	for (struct sched_rb_node *x = wq->tree.leftmost; x; x = sched_rb_next(x)) {
+		const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, wait_node);
+
+		if (++n > THREADS || t->state != SCHED_BLOCKED || t->waits_on != obj)
+			fail_msg("%s: waiter %u is in state %u, waits on %p", what, t->id, t->state,
+				 t->waits_on);
+	}
+	if (n != wq->n)
+		fail_msg("%s: %u waiters counted, %u recorded", what, n, wq->n);
+}
+
+static int mx_index(const void *p)
+{
+	for (int k = 0; k < NMX; k++)
+		if (p == &mx[k])
+			return k;
+	return -1;
+}
+
+/*
+ * The mutex checker on every thread; every waiter of the pool BLOCKED on its object; a free
+ * mutex without waiters (a lost wake-up); owners alive; owner chains acyclic and bounded; the
+ * barrier's arrivals its waiters, fewer than its count; what each live thread's record says
+ * it holds owned by it, and a mutex it owns beyond that handed to it in a wait it has not
+ * run after yet.
+ */
+static void check_mutex_pool(void)
+{
+	for (unsigned i = 0; i < THREADS; i++)
+		if (sched_mutex_check(&sys, &pool[i]) < 0)
+			fail_msg("mutex checker: %s (%u)", sys.check_msg, sys.check_arg);
+	for (unsigned k = 0; k < NMX; k++) {
+		check_waiters(&mx[k].waiters, &mx[k], "mutex");
+		if (!mx[k].owner && mx[k].waiters.n)
+			fail_msg("mutex %u is free with %u waiters: a lost wake-up", k, mx[k].waiters.n);
+		if (mx[k].owner && mx[k].owner->state == SCHED_EXITED)
+			fail_msg("mutex %u owned by exited thread %u", k, mx[k].owner->id);
+	}
+	for (unsigned k = 0; k < NCV; k++)
+		check_waiters(&cv[k].waiters, &cv[k], "condition");
+	check_waiters(&bar.waiters, &bar, "barrier");
+	if (bar.arrived != bar.waiters.n || bar.arrived >= bar.count)
+		fail_msg("barrier: %u arrived, %u waiting, count %u", bar.arrived, bar.waiters.n,
+			 bar.count);
+	for (unsigned i = 0; i < THREADS; i++) {
+		const struct sched_thread *t = &pool[i], *o = t;
+		unsigned d = 0;
+
+		while (mx_index(o->waits_on) >= 0) {
+			o = ((const struct sched_mutex *)o->waits_on)->owner;
+			if (!o || o == t || ++d > SCHED_MUTEX_DEPTH_MAX)
+				fail_msg("thread %u: owner chain broken, cyclic or too long", t->id);
+		}
+		if (t->state == SCHED_EXITED)
+			continue;
+		for (unsigned k = 0; k < NMX; k++) {
+			bool rec = held_bits[i] & 1u << k;
+
+			if (rec && mx[k].owner != t)
+				fail_msg("thread %u's record holds mutex %u, owned by %u", t->id, k,
+					 mx[k].owner ? mx[k].owner->id : 0);
+			if (!rec && mx[k].owner == t && (pend[i] & 15) == W_NONE)
+				fail_msg("thread %u owns mutex %u outside its record, with no wait", t->id,
+					 k);
+		}
+	}
+}
+
+/* At a checkpoint: the waits that ended since (the thread is not waiting any more, run or
+ * not) are checked and recorded; their outcome agrees with who owns the mutex. */
+static void resolve_waits(void)
+{
+	for (unsigned i = 0; i < THREADS; i++) {
+		const struct sched_thread *t = &pool[i];
+		unsigned p = pend[i], k = p >> 4;
+		bool owns;
+
+		if ((p & 15) == W_NONE || t->waits_on)
+			continue;
+		pend[i] = W_NONE;
+		if (t->state == SCHED_EXITED)
+			continue;
+		if (!wait_outcome(p & 15, t->wait_result, &owns) ||
+		    ((p & 15) != W_BARRIER && owns != (mx[k].owner == t)))
+			fail_msg("thread %u: a wait (kind %u) ended with %d, mutex %u owned by %u",
+				 t->id, p & 15, t->wait_result, k, mx[k].owner ? mx[k].owner->id : 0);
+		wait_recorded(0, i, p, t->wait_result, owns);
+	}
+}
+
 static void count_states(void)
 {
 	for (unsigned c = 0; c < CPUS; c++)
@@ -813,7 +1184,9 @@ static const struct { unsigned n; uint64_t min; } goals[] = {
 	{ N_OPS, 20000 }, { N_SWITCHES, 2000 }, { N_CALL_OK, 20 }, { N_REPLY_OK, 20 },
 	{ N_SC_CONF_OK, 10 }, { N_BIND_OK, 10 }, { N_UNBIND_OK, 2 }, { N_REVOKE_OK, 5 },
 	{ N_DEPLETED, 10 }, { N_FAIR_OK, 50 }, { N_OFFLINE_OK, 3 }, { N_ONLINE, 3 },
-	{ N_REUSE_OK, 10 }, { N_RT_OK, 50 },
+	{ N_REUSE_OK, 10 }, { N_RT_OK, 50 }, { N_MX_TAKEN, 20 }, { N_MX_WAIT, 20 },
+	{ N_MX_UNLOCK_OK, 20 }, { N_COND_WAIT, 5 }, { N_BARRIER, 10 }, { N_WAIT_OWNED, 10 },
+	{ N_WAIT_TIMEDOUT, 5 }, { N_MX_EXIT, 5 },
 };
 
 static void sum_counts(uint64_t *tot)
@@ -840,6 +1213,8 @@ static void quiescent_checks(unsigned round)
 	my_cpu = 0; /* the main thread acts as CPU 0 here (which is paused) */
 	check_or_fail("checkpoint");
 	assert_no_thread_lost();
+	resolve_waits();
+	check_mutex_pool();
 	count_states();
 	fair_each_state(round);
 	assert_no_thread_lost();
@@ -876,6 +1251,8 @@ static void run(bool core)
 	for (unsigned i = 0; i < THREADS; i++) {
 		pool[i] = (struct sched_thread){ 0 };
 		caller_of[i] = 0;
+		held_bits[i] = 0;
+		pend[i] = W_NONE;
 	}
 	for (unsigned k = 0; k < NSC; k++) {
 		slots[k].live = 0;
@@ -884,6 +1261,17 @@ static void run(bool core)
 	my_cpu = 0;
 	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
 	assert_int_equal(sched_sc_pool(&sys, scs, NSC), 0);
+	for (unsigned k = 0; k < NMX; k++) {
+		mx[k] = (struct sched_mutex){ 0 };
+		assert_int_equal(sched_mutex_init(&sys, &mx[k], k == NMX - 1 ? SCHED_MUTEX_PLAIN
+									     : SCHED_MUTEX_PROXY), 0);
+	}
+	for (unsigned k = 0; k < NCV; k++) {
+		cv[k] = (struct sched_cond){ 0 };
+		assert_int_equal(sched_cond_init(&sys, &cv[k]), 0);
+	}
+	bar = (struct sched_barrier){ 0 };
+	assert_int_equal(sched_barrier_init(&sys, &bar, BARRIER_COUNT), 0);
 	assert_int_equal(sched_group_init(&sys, &group, &(struct sched_group_params){ .id = 1 }), 0);
 	assert_int_equal(sched_group_init(&sys, &fgroup, &(struct sched_group_params){
 		.id = 2, .weight = 2048, .pcpu = fgroup_cpu }), 0);

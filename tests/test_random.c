@@ -9,15 +9,53 @@
  * sequence: accounting sums (groups = members, threads = CPUs' busy time). Now and then
  * the machine runs undisturbed for tens of ms, so the periodic balance rotates threads
  * between CPUs (balance.c) amid all of the above: each test asserts that it did.
+ *
+ * Mutexes, condition variables and a barrier (mutex.h) are mixed in: a pool of mutexes
+ * (proxy and plain), two conditions and a barrier, locked (with and without timeouts),
+ * tried, unlocked, waited on, signalled, broadcast and met at by whatever thread runs on
+ * the chosen CPU (sometimes a CPU being taken offline), re-initialised, with owners and
+ * waiters exited (robust handoff) and lenders' SCs revoked, amid all of the above. Each
+ * entry's result is predicted from the documented rules (exact error code; a refused call
+ * must change nothing, the library's whole state compared byte for byte) and its effect
+ * checked (who owns the mutex, who waits, barrier rounds). After every event: every
+ * waiter of the pool is BLOCKED and waits on its object, a free mutex has no waiters, an
+ * owner is alive, owner chains are acyclic and at most SCHED_MUTEX_DEPTH_MAX long, a
+ * barrier's arrivals are its waiters and fewer than its count, and a thread whose wait
+ * ended reads an outcome docs/mutex.md gives for that wait when it runs (0, -ETIMEDOUT,
+ * -EOWNERDEAD; -EDEADLK for a condition wait whose mutex would close a cycle; -ENOSC or
+ * -EAFFINITY for a waiter that could not run when the mutex came to it), owning its mutex
+ * exactly when that says so. After every step: sched_mutex_check() on every thread, and
+ * the lending rule (each owner is lent exactly the priority, weight and SC the first
+ * waiter of each band of its proxy mutexes gives). RANDOM_SEED=N runs sequence N alone,
+ * RANDOM_TRACE=1 prints every step.
+ * Donated time is charged to the donor: after every event the SC each CPU's current EDF
+ * thread runs on (a lent one, t->mx_sc, else its own or an IPC donor's, t->sc) is noted,
+ * and the time until the next event is added to that SC; after every step each live SC's
+ * consumed_ns (sched_sc_stats, which includes the run in progress) must equal that sum to
+ * the nanosecond, and at a revoke and at the end too.
  */
 #include "simtest.h"
 
+#include <sched/mutex.h>
+
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_THREADS 48
 #define NR_SCS 6
 #define SEQUENCES 500
 #define STEPS 600
+#define NR_MX 4     /* mutexes 0, 1, 3: SCHED_MUTEX_PROXY; 2: SCHED_MUTEX_PLAIN */
+#define NR_CV 2
+
+/* A thread's wait on the pool, until it runs again and its result is checked. */
+enum { W_NONE, W_MUTEX, W_COND, W_BARRIER };
+
+struct pending {
+	uint8_t kind;
+	bool dead;                 /* a mutex was handed to it by an exit: -EOWNERDEAD due */
+	struct sched_mutex *m;     /* W_MUTEX, W_COND: the mutex it owns when the wait ends */
+};
 
 struct world {
 	struct sim *sim;
@@ -31,7 +69,57 @@ struct world {
 	struct sched_sc_cap cap[NR_SCS];   /* gen 0 and no slot: never created */
 	bool made[NR_SCS];
 	uint64_t rng;
+	/* mutexes, conditions, a barrier; the waits in progress (by thread index) */
+	struct sched_mutex mx[NR_MX];
+	struct sched_cond cv[NR_CV];
+	struct sched_barrier bar;
+	struct pending pend[MAX_THREADS];
+	/* donated time: the SC each CPU ran on since `noted_at`, and per pool slot what the
+	 * SC there must have consumed since it was created */
+	sched_time_t noted_at;
+	struct sched_sc *ran_on[SCHED_MAX_CPUS];
+	uint64_t used[NR_SCS];
 };
+
+/* What the mutex operations did, over the sequences of one run_sequences call. */
+enum {
+	M_OPS, M_LOCK_NOW, M_LOCK_WAIT, M_LOCK_TIMED, M_TRYLOCK, M_UNLOCK, M_HANDOFF, M_COND_WAIT,
+	M_SIGNAL, M_BROADCAST, M_BARRIER, M_ROUNDS, M_REINIT, M_END_OK, M_END_TIMEDOUT,
+	M_END_DEAD, M_EXIT_OWNER, M_EXIT_WAITER, M_REVOKE_LENT, M_REFUSED, M_EDEADLK, M_EPERM,
+	M_ELOCKED, M_ESTATE, M_ESTALE, M_ECPU, M_EACTIVE, M_LEND_SC, M_LENT_SC_NS, M_LENT_RT,
+	M_SC_CHECKS, M_SKIPPED, M_COND_EDEADLK, M_NR
+};
+static const char *const m_name[M_NR] = {
+	"mutex ops", "lock now", "lock waited", "timed", "trylock ok", "unlock ok",
+	"handed on", "cond waits", "signal", "broadcast", "barrier waits", "barrier rounds",
+	"re-init", "waits ended ok", "timed out", "owner died", "owner exits", "waiter exits",
+	"lender SC revokes", "refused", "EDEADLK", "EPERM", "ELOCKED", "ESTATE", "ESTALE", "ECPU",
+	"EACTIVE", "waits on an SC", "ns on a lent SC", "lent prio seen", "SC charge checks",
+	"waits ended unable to run", "condition waits ended by a cycle",
+};
+static uint64_t mst[M_NR];
+
+/* RANDOM_TRACE=1: every step's operation and every mutex entry's result, on stdout. */
+static int tracing = -1;
+#define TR(...)                                                                            \
+	do {                                                                               \
+		if (tracing < 0)                                                           \
+			tracing = getenv("RANDOM_TRACE") != NULL;                          \
+		if (tracing)                                                               \
+			printf(__VA_ARGS__);                                               \
+	} while (0)
+
+/* Where a failure happened: the sequence (seed) and step, for a rerun with RANDOM_SEED
+ * (mfail needs the world `w` in scope). */
+static uint64_t cur_seed;
+static unsigned cur_step;
+#define mfail(...)                                                                         \
+	do {                                                                               \
+		printf("# failed in sequence %llu (RANDOM_SEED), step %u, t=%llu ns\n",       \
+		       (unsigned long long)cur_seed, cur_step,                              \
+		       (unsigned long long)w->sim->now);                                    \
+		fail_msg(__VA_ARGS__);                                                     \
+	} while (0)
 
 static unsigned rnd(struct world *w, unsigned n)
 {
@@ -126,9 +214,15 @@ static void on_cpu_op(struct world *w, unsigned op)
 	case 2:
 		r = sched_yield_cpu(&sim->sys, c, &next);
 		break;
-	default:
-		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&any_thread(w)->st), &next);
+	default: {
+		struct sim_thread *t = any_thread(w);
+		unsigned me = sim->rq[c].curr->id;
+
+		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&t->st), &next);
+		TR("  %s cpu %u thread %u to %u: %d\n", op == 3 ? "call" : "reply", c, me, t->id,
+		   r);
 		break;
+	}
 	}
 	/* ELENT: a reply to a caller whose SC is lent on; ENOSC, EDEPTH: SC donation limits */
 	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
@@ -172,15 +266,111 @@ static void affinity_op(struct world *w)
 	assert_true(r == 0 || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY);
 }
 
-static void exit_op(struct world *w)
-{
-	struct sim_thread *t = any_thread(w);
-	unsigned i = t->id - 1;
+/* --- the pool of mutexes, conditions and the barrier ------------------------------------ */
 
+static int mutex_index(const struct world *w, const void *p)
+{
+	for (int k = 0; k < NR_MX; k++)
+		if (p == &w->mx[k])
+			return k;
+	return -1;
+}
+
+/* Some mutex owner runs on sc for a waiter. */
+static bool borrowed(const struct world *w, const struct sched_sc *sc)
+{
+	for (unsigned j = 0; j < w->sim->nr_threads; j++)
+		if (w->sim->threads[j]->st.mx_sc == sc)
+			return true;
+	return false;
+}
+
+/* The waiters of q in order, into out[] (MAX_THREADS); returns how many. */
+static unsigned waiters_of(const struct sched_waitq *q, struct sched_thread **out)
+{
+	unsigned n = 0;
+
+	for (struct sched_rb_node *x = q->tree.leftmost; x && n < MAX_THREADS; x = sched_rb_next(x))
+		out[n++] = sched_rb_entry(x, struct sched_thread, wait_node);
+	return n;
+}
+
+/* A waiter whose wait ended without the mutex because it could not run (a passive thread
+ * without an SC, an affinity without an online CPU): it is never handed a mutex it would
+ * hold blocked, and its kernel wakes it. */
+static bool skipped(int r)
+{
+	return r == -SCHED_ENOSC || r == -SCHED_EAFFINITY;
+}
+
+/* m was handed on (unlock, exit) from waiters order[0..n): to the first that can run; the
+ * ones before it stopped waiting, skipped; or to nobody, all skipped. */
+static void check_handed(struct world *w, const struct sched_mutex *m,
+			 struct sched_thread *const *order, unsigned n, const char *how)
+{
+	unsigned i;
+
+	for (i = 0; i < n && order[i] != m->owner; i++)
+		if (order[i]->waits_on || !skipped(order[i]->wait_result))
+			mfail("after %s, mutex %d went to %u past waiter %u (wait result %d)", how,
+			      mutex_index(w, m), m->owner ? m->owner->id : 0, order[i]->id,
+			      order[i]->wait_result);
+	if (m->owner && (i == n || m->owner->waits_on))
+		mfail("after %s, mutex %d went to %u, not one of its waiters", how,
+		      mutex_index(w, m), m->owner->id);
+}
+
+/*
+ * Exit t (any state). Robust handoff: each pool mutex it owned goes to its top waiter, who
+ * must read -SCHED_EOWNERDEAD when it runs, or is left free and marked "owner died"; its
+ * own wait (if any) ends with it.
+ */
+static void exit_thread(struct world *w, struct sim_thread *t)
+{
+	struct sched_thread *order[NR_MX][MAX_THREADS];
+	unsigned nw[NR_MX];
+	bool owned[NR_MX], waited = t->st.waits_on != NULL;
+	unsigned i = t->id - 1;
+	int r;
+
+	for (unsigned k = 0; k < NR_MX; k++) {
+		owned[k] = w->mx[k].owner == &t->st;
+		nw[k] = waiters_of(&w->mx[k].waiters, order[k]);
+	}
 	sim_enter(w->sim, online_cpu(w));
 	w->old[i] = sched_ref_of(&t->st);
-	if (sched_exit(&w->sim->sys, w->old[i]) == 0)
-		spawn(w);
+	r = sched_exit(&w->sim->sys, w->old[i]);
+	TR("  exit thread %u: %d\n", t->id, r);
+	assert_true(r == 0 || r == -SCHED_ESTALE);
+	if (r < 0)
+		return;
+	w->pend[i] = (struct pending){ W_NONE, false, NULL };
+	mst[M_EXIT_WAITER] += waited;
+	for (unsigned k = 0; k < NR_MX; k++) {
+		struct sched_mutex *m = &w->mx[k];
+
+		if (!owned[k])
+			continue;
+		mst[M_EXIT_OWNER]++;
+		check_handed(w, m, order[k], nw[k], "an exit");
+		if (!m->owner && !m->owner_died)
+			mfail("mutex %u of exited thread %u is free but not marked owner-died", k,
+			      t->id);
+		if (m->owner) {
+			struct pending *p = &w->pend[id_of(m->owner)];
+
+			if (p->kind != W_MUTEX && p->kind != W_COND)
+				mfail("mutex %u handed to thread %u, which waited for nothing", k,
+				      m->owner->id);
+			p->dead = true;
+		}
+	}
+	spawn(w);
+}
+
+static void exit_op(struct world *w)
+{
+	exit_thread(w, any_thread(w));
 }
 
 /* Core scheduling on: a thread gets a fresh cookie, another's, or none. */
@@ -206,6 +396,168 @@ static void cookie_op(struct world *w)
 	assert_true(r == 0 || r == -SCHED_ESTALE);
 }
 
+static int slot_of(const struct world *w, const struct sched_sc *sc)
+{
+	return sc ? (int)(sc - w->scs) : -1;
+}
+
+/* With RANDOM_TRACE, when a check fails: every live thread's and SC's mutex and SC links. */
+static void dump(struct world *w)
+{
+	struct sim *sim = w->sim;
+
+	for (unsigned i = 0; i < sim->nr_threads; i++) {
+		const struct sched_thread *t = &sim->threads[i]->st;
+
+		if (t->state == SCHED_EXITED)
+			continue;
+		TR("  thread %u: state %u cpu %u class %s sc %d own %d mx_sc %d donor %u rt %u/%u/%u "
+		   "waits %d held %u result %d\n", t->id, t->state, t->cpu,
+		   t->on_class == &sched_edf_class ? "edf" : t->on_class ? "other" : "-",
+		   slot_of(w, t->sc), slot_of(w, t->own_sc), slot_of(w, t->mx_sc),
+		   t->donor ? t->donor->id : 0, t->rt_prio, t->rt_own, t->lent_rt,
+		   t->waits_on ? mutex_index(w, t->waits_on) : -9, t->nr_held, t->wait_result);
+	}
+	for (unsigned k = 0; k < NR_SCS; k++)
+		if (w->scs[k].state != SCHED_SC_FREE)
+			TR("  sc %u: state %u bound %u holder %u deadline %llu\n", k,
+			   w->scs[k].state, w->scs[k].bound ? w->scs[k].bound->id : 0,
+			   w->scs[k].holder ? w->scs[k].holder->id : 0,
+			   (unsigned long long)w->scs[k].deadline);
+	for (unsigned k = 0; k < NR_MX; k++)
+		TR("  mutex %u: owner %u waiters %u\n", k, w->mx[k].owner ? w->mx[k].owner->id : 0,
+		   w->mx[k].waiters.n);
+}
+
+/* --- donated time is charged to the donor ----------------------------------------------- */
+
+/* The SC a CPU's current thread is charged to: an EDF thread's lent SC (a mutex waiter's),
+ * else the SC it holds (its own, or an IPC caller's); NULL for anything else. */
+static struct sched_sc *charged_sc(const struct sched_thread *t)
+{
+	struct sched_sc *m;
+
+	if (!t || t->is_idle || t->on_class != &sched_edf_class)
+		return NULL;
+	m = t->mx_sc;
+	return m ? m : t->sc;
+}
+
+/*
+ * Credit the time since the last note to the SC each CPU ran on, and note what each runs
+ * on now. Called after every event and every operation: time passes only between events,
+ * so every nanosecond is credited to the SC the thread ran on, as the simulator saw it.
+ */
+static void note_runs(struct world *w)
+{
+	struct sim *sim = w->sim;
+	uint64_t d = sim->now - w->noted_at;
+
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+		const struct sched_thread *t = sim->rq[c].curr;
+
+		if (w->ran_on[c]) {
+			w->used[w->ran_on[c] - w->scs] += d;
+			if (t && !t->is_idle && t->mx_sc == w->ran_on[c])
+				mst[M_LENT_SC_NS] += d;
+		}
+		w->ran_on[c] = charged_sc(t);
+	}
+	w->noted_at = sim->now;
+}
+
+/* SC i consumed exactly what its threads ran on it (the figures include the run in
+ * progress, so no charge point is needed). */
+static void check_charged(struct world *w, unsigned i)
+{
+	struct sched_sc_stats st;
+	unsigned slot = w->cap[i].index;
+
+	assert_int_equal(sched_sc_stats(&w->sim->sys, w->cap[i], &st), 0);
+	if (st.consumed_ns != w->used[slot]) {
+		dump(w);
+		mfail("SC in slot %u consumed %llu ns, but threads ran %llu ns on it", slot,
+		      (unsigned long long)st.consumed_ns, (unsigned long long)w->used[slot]);
+	}
+	mst[M_SC_CHECKS]++;
+}
+
+static void check_all_charged(struct world *w)
+{
+	note_runs(w);
+	for (unsigned i = 0; i < NR_SCS; i++)
+		if (w->made[i])
+			check_charged(w, i);
+}
+
+/* --- "a refused call changed nothing" (as test_errors.c) ----------------------------------- */
+
+#define SNAP_MAX (256u << 10)
+static unsigned char snap_before[SNAP_MAX], snap_after[SNAP_MAX];
+static size_t snap_len;
+
+static unsigned char *snap_base;
+
+static void put(unsigned char **b, const void *p, size_t len)
+{
+	assert_true((size_t)(*b - snap_base) + len <= SNAP_MAX);
+	memcpy(*b, p, len);
+	*b += len;
+}
+
+/* The library's whole state and the pool's objects; lock words, lock counters zeroed. */
+static size_t collect(struct world *w, unsigned char *buf)
+{
+	struct sim *sim = w->sim;
+	unsigned char *b = buf, *start = b;
+
+	snap_base = buf;
+	put(&b, &sim->sys, sizeof(sim->sys));
+	memset(start + offsetof(struct sched_sys, sc_lock), 0, sizeof(struct sched_lock));
+	memset(start + offsetof(struct sched_sys, mx_lock), 0, sizeof(struct sched_lock));
+	for (unsigned c = 0; c < sim->sys.nr_cpus; c++) {
+		start = b;
+		put(&b, &sim->rq[c], offsetof(struct sched_rq, trace));
+		memset(start + offsetof(struct sched_rq, lock), 0, sizeof(struct sched_lock));
+		memset(start + offsetof(struct sched_rq, counters) + SCHED_CNT_LOCK_ACQUIRE * 8, 0, 8);
+		memset(start + offsetof(struct sched_rq, counters) + SCHED_CNT_LOCK_CONTENDED * 8, 0, 8);
+		put(&b, &sim->rq[c].trace.head, sizeof(uint64_t));
+		start = b;
+		put(&b, &sim->cpu[c].idle, sizeof(struct sched_thread));
+		memset(start + offsetof(struct sched_thread, lock), 0, sizeof(struct sched_lock));
+	}
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		start = b;
+		put(&b, &sim->threads[i]->st, sizeof(struct sched_thread));
+		memset(start + offsetof(struct sched_thread, lock), 0, sizeof(struct sched_lock));
+	}
+	put(&b, w->scs, sizeof(w->scs));
+	put(&b, w->rings, sizeof(w->rings));
+	put(&b, w->mx, sizeof(w->mx));
+	put(&b, w->cv, sizeof(w->cv));
+	put(&b, &w->bar, sizeof(w->bar));
+	put(&b, &sim->seq, sizeof(sim->seq));                     /* no timer, no IPI */
+	put(&b, &sim->notifications, sizeof(sim->notifications));
+	return (size_t)(b - buf);
+}
+
+static void snap(struct world *w)
+{
+	snap_len = collect(w, snap_before);
+}
+
+static void unchanged(struct world *w, const char *call, int r)
+{
+	size_t n = collect(w, snap_after), i = 0;
+
+	if (n == snap_len && !memcmp(snap_before, snap_after, n))
+		return;
+	while (i < n && snap_before[i] == snap_after[i])
+		i++;
+	mfail("%s returned %d (%s) but changed state (byte %zu of %zu)", call, r,
+		 sched_strerror(r), i, n);
+}
+
 /* Budget 0.1 .. 4 ms of a 1 .. 8 ms period on the online CPUs, any overrun policy. */
 static int sc_configure(struct world *w, unsigned i)
 {
@@ -222,6 +574,19 @@ static int sc_configure(struct world *w, unsigned i)
 	return sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), w->cap[i], &p);
 }
 
+/* Revoke SC i, after checking what it was charged (its figures go with it). */
+static void sc_revoke(struct world *w, unsigned i)
+{
+	check_all_charged(w);
+	TR("  sc revoke slot %u\n", w->cap[i].index);
+	assert_int_equal(sched_sc_revoke(&w->sim->sys, w->cap[i]), 0);
+	w->made[i] = false;
+	w->used[w->cap[i].index] = 0;
+	note_runs(w); /* nothing runs on it any more */
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+		assert_ptr_not_equal(w->ran_on[c], &w->scs[w->cap[i].index]);
+}
+
 /*
  * SchedulingContexts: create and configure, reconfigure, bind to any thread, unbind,
  * revoke. Each refusal must be one of the codes its entry documents for that situation.
@@ -236,6 +601,7 @@ static void sc_op(struct world *w)
 	if (!w->made[i]) {
 		assert_int_equal(sched_sc_create(sys, NULL, w->rings[i], 4, &w->cap[i]), 0);
 		w->made[i] = true;
+		w->used[w->cap[i].index] = 0; /* a fresh SC: its figures start at 0 */
 		r = sc_configure(w, i);
 		assert_true(r == 0 || r == -SCHED_ECPU);
 		return;
@@ -244,21 +610,26 @@ static void sc_op(struct world *w)
 	case 0: /* EACTIVE: its holder runs or is runnable; EAFFINITY: the holder may run on a
 		 * CPU outside the new set (an offline one) */
 		r = sc_configure(w, i);
+		TR("  sc configure slot %u: %d\n", w->cap[i].index, r);
 		assert_true(r == 0 || r == -SCHED_EACTIVE || r == -SCHED_ECPU ||
 			    r == -SCHED_EAFFINITY);
 		break;
-	case 1:
-		r = sched_sc_bind(sys, w->cap[i], sched_ref_of(&any_thread(w)->st));
+	case 1: {
+		struct sim_thread *t = any_thread(w);
+
+		r = sched_sc_bind(sys, w->cap[i], sched_ref_of(&t->st));
+		TR("  sc bind slot %u thread %u: %d\n", w->cap[i].index, t->id, r);
 		assert_true(r == 0 || r == -SCHED_ESTALE || r == -SCHED_EBOUND ||
 			    r == -SCHED_ESTATE || r == -SCHED_EAFFINITY);
 		break;
+	}
 	case 2:
 		r = sched_sc_unbind(sys, w->cap[i]);
+		TR("  sc unbind slot %u: %d\n", w->cap[i].index, r);
 		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ELENT);
 		break;
 	default:
-		assert_int_equal(sched_sc_revoke(sys, w->cap[i]), 0);
-		w->made[i] = false;
+		sc_revoke(w, i);
 		break;
 	}
 }
@@ -278,24 +649,636 @@ static void fair_op(struct world *w)
 
 /* A fixed priority (FIFO or RR, 1..99) or back to fair, for any thread in any state: the
  * class change of a queued, current, SC-holding or blocked thread, push and pull. */
-static void rt_op(struct world *w)
+static void rt_op_on(struct world *w, struct sim_thread *t)
 {
 	unsigned policy = rnd(w, 3);
 	struct sched_rt_params p = { .policy = (uint8_t)policy, .prio = (uint8_t)(policy ? 1 + rnd(w, 99) : 0) };
 	int r;
 
 	sim_enter(w->sim, online_cpu(w));
-	r = sched_set_rt(&w->sim->sys, sched_auth_root(&w->sim->sys),
-			 sched_ref_of(&any_thread(w)->st), &p);
+	r = sched_set_rt(&w->sim->sys, sched_auth_root(&w->sim->sys), sched_ref_of(&t->st), &p);
 	assert_true(r == 0 || r == -SCHED_ESTALE);
+}
+
+static void rt_op(struct world *w)
+{
+	rt_op_on(w, any_thread(w));
+}
+
+/* --- mutex, condition and barrier operations ----------------------------------------------- */
+
+enum { E_LOCK, E_TRYLOCK, E_UNLOCK, E_COND, E_BARRIER };
+static const char *const e_name[] = { "sched_mutex_lock", "sched_mutex_trylock",
+				      "sched_mutex_unlock", "sched_cond_wait",
+				      "sched_barrier_wait" };
+
+static void count_refusal(int r)
+{
+	mst[M_REFUSED]++;
+	switch (-r) {
+	case SCHED_EDEADLK: mst[M_EDEADLK]++; break;
+	case SCHED_EPERM: mst[M_EPERM]++; break;
+	case SCHED_ELOCKED: mst[M_ELOCKED]++; break;
+	case SCHED_ESTATE: mst[M_ESTATE]++; break;
+	case SCHED_ESTALE: mst[M_ESTALE]++; break;
+	case SCHED_ECPU: mst[M_ECPU]++; break;
+	case SCHED_EACTIVE: mst[M_EACTIVE]++; break;
+	default: break;
+	}
+}
+
+/* Waiting for m would close a cycle of owners (EDEADLK) or pass SCHED_MUTEX_DEPTH_MAX
+ * owners (EDEPTH); else 0. */
+static int chain_verdict(const struct world *w, const struct sched_thread *me,
+			 const struct sched_mutex *m)
+{
+	unsigned n = 0;
+
+	for (const struct sched_thread *o = m->owner; o;
+	     o = ((const struct sched_mutex *)o->waits_on)->owner) {
+		if (o == me)
+			return -SCHED_EDEADLK;
+		if (++n > SCHED_MUTEX_DEPTH_MAX)
+			return -SCHED_EDEPTH;
+		if (mutex_index(w, o->waits_on) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+#define BIT(e) (1u << (e))
+
+/*
+ * What mutex.h and docs/errors.md say entry e of the current thread of `cpu` may return:
+ * the set of errors whose condition holds (the documents give no order among them: any
+ * one), or the empty set: it must succeed.
+ */
+static unsigned predict(const struct world *w, unsigned cpu, unsigned e,
+			const struct sched_mutex *m, sched_time_t deadline)
+{
+	const struct sched_rq *rq = &w->sim->rq[cpu];
+	const struct sched_thread *me = rq->curr;
+	unsigned bad = 0;
+
+	if (!me || me->is_idle) /* idle: ESTATE; offline and left by its last thread: ECPU */
+		return rq->online ? BIT(SCHED_ESTATE) : BIT(SCHED_ECPU);
+	if (deadline != SCHED_TIME_NEVER && !rq->online)
+		bad |= BIT(SCHED_ECPU); /* a timeout may not live on a CPU going offline */
+	if (me->state == SCHED_EXITED)
+		bad |= BIT(SCHED_ESTALE); /* exited by another CPU, its pick still due */
+	switch (e) {
+	case E_LOCK:
+	case E_TRYLOCK:
+		if (m->owner == me)
+			bad |= BIT(SCHED_EDEADLK); /* not recursive */
+		else if (me->nr_held >= SCHED_MUTEX_HELD_MAX)
+			bad |= BIT(SCHED_EDEPTH);
+		else if (m->owner && e == E_TRYLOCK)
+			bad |= BIT(SCHED_ELOCKED);
+		else if (m->owner && chain_verdict(w, me, m))
+			bad |= BIT(-chain_verdict(w, me, m));
+		break;
+	case E_UNLOCK:
+	case E_COND:
+		if (m->owner != me)
+			bad |= BIT(SCHED_EPERM);
+		break;
+	default:
+		break;
+	}
+	return bad;
+}
+
+/* r is what the set `want` allows. */
+static bool allowed(unsigned want, int r)
+{
+	return want ? r < 0 && -r < 32 && (want & BIT(-r)) : r == 0;
+}
+
+/*
+ * The wait of t (if any) ended and t runs: what it reads must match what it owns. A lock
+ * wait: 0 or -EOWNERDEAD and it owns the mutex, -ETIMEDOUT and it does not. A condition
+ * wait: 0, -ETIMEDOUT or -EOWNERDEAD and it owns its mutex again, -EDEADLK (taking it back
+ * would have closed a cycle of owners) and it does not. Either: -ENOSC or -EAFFINITY, it
+ * could not run when the mutex came to it, and does not own it. A barrier wait: 0.
+ */
+static void check_wait_end(struct world *w, struct sched_thread *t)
+{
+	struct pending *p = &w->pend[id_of(t)];
+	int r = sched_wait_result(t);
+	bool owns, may;
+
+	if (p->kind == W_NONE)
+		return;
+	if (t->state == SCHED_EXITED) {
+		*p = (struct pending){ W_NONE, false, NULL };
+		return;
+	}
+	if (t->waits_on)
+		mfail("thread %u runs while it waits", t->id);
+	switch (p->kind) {
+	case W_MUTEX:
+		owns = r == 0 || r == -SCHED_EOWNERDEAD;
+		may = owns || r == -SCHED_ETIMEDOUT || skipped(r);
+		break;
+	case W_COND:
+		owns = r == 0 || r == -SCHED_ETIMEDOUT || r == -SCHED_EOWNERDEAD;
+		may = owns || r == -SCHED_EDEADLK || skipped(r);
+		mst[M_COND_EDEADLK] += r == -SCHED_EDEADLK;
+		break;
+	default:
+		owns = false;
+		may = r == 0;
+		break;
+	}
+	if (!may || (p->m && owns != (p->m->owner == t)))
+		mfail("thread %u runs after a %s wait that ended with %d (%s), owner of its mutex "
+		      "%u", t->id, p->kind == W_MUTEX ? "lock" : p->kind == W_COND ? "condition"
+		      : "barrier", r, sched_strerror(r), p->m && p->m->owner ? p->m->owner->id : 0);
+	if (p->dead && r != -SCHED_EOWNERDEAD)
+		mfail("thread %u was handed a dead owner's mutex but reads %d", t->id, r);
+	if (r != -SCHED_EDEADLK)
+		mst[r == 0 ? M_END_OK : r == -SCHED_ETIMEDOUT ? M_END_TIMEDOUT
+		    : r == -SCHED_EOWNERDEAD ? M_END_DEAD : M_SKIPPED]++;
+	*p = (struct pending){ W_NONE, false, NULL };
+}
+
+static void check_running(struct world *w)
+{
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++) {
+		struct sched_thread *t = w->sim->rq[c].curr;
+
+		if (t && !t->is_idle)
+			check_wait_end(w, t);
+	}
+}
+
+/* The waiters of q are BLOCKED and wait on obj, and there are q->n of them. */
+static void check_waiters(struct world *w, const struct sched_waitq *q, const void *obj,
+			  const char *what)
+{
+	unsigned n = 0;
+
+	for (struct sched_rb_node *x = q->tree.leftmost; x; x = sched_rb_next(x)) {
+		const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, wait_node);
+
+		if (++n > MAX_THREADS)
+			mfail("%s: the waiter tree does not end", what);
+		if (t->state != SCHED_BLOCKED || t->waits_on != obj)
+			mfail("%s: waiter %u is in state %u, waits on %p", what, t->id, t->state,
+				 t->waits_on);
+	}
+	if (n != q->n)
+		mfail("%s: %u waiters counted, %u recorded", what, n, q->n);
+}
+
+/* The pool's invariants (after every event). */
+static void check_pool(struct world *w)
+{
+	for (unsigned k = 0; k < NR_MX; k++) {
+		const struct sched_mutex *m = &w->mx[k];
+
+		check_waiters(w, &m->waiters, m, "mutex");
+		if (!m->owner && m->waiters.n)
+			mfail("mutex %u is free with %u waiters: a lost wake-up", k, m->waiters.n);
+		if (m->owner && m->owner->state == SCHED_EXITED)
+			mfail("mutex %u is owned by exited thread %u", k, m->owner->id);
+	}
+	for (unsigned k = 0; k < NR_CV; k++) {
+		check_waiters(w, &w->cv[k].waiters, &w->cv[k], "condition");
+		for (struct sched_rb_node *x = w->cv[k].waiters.tree.leftmost; x; x = sched_rb_next(x))
+			if (mutex_index(w, sched_rb_entry(x, struct sched_thread, wait_node)->cond_mx) < 0)
+				mfail("a waiter of condition %u has no mutex to take back", k);
+	}
+	check_waiters(w, &w->bar.waiters, &w->bar, "barrier");
+	if (w->bar.arrived != w->bar.waiters.n || w->bar.arrived >= w->bar.count)
+		mfail("barrier: %u arrived, %u waiting, count %u", w->bar.arrived,
+			 w->bar.waiters.n, w->bar.count);
+	for (unsigned i = 0; i < w->n; i++) { /* owner chains: acyclic and bounded */
+		const struct sched_thread *t = &w->t[i]->st, *o = t;
+		unsigned d = 0;
+
+		while (mutex_index(w, o->waits_on) >= 0) {
+			const struct sched_thread *prev = o;
+
+			o = ((const struct sched_mutex *)o->waits_on)->owner;
+			if (!o || o == t || ++d > SCHED_MUTEX_DEPTH_MAX)
+				mfail("thread %u: owner chain broken, cyclic or longer than %u (thread "
+				      "%u waits on mutex %d, owned by %u)", t->id, SCHED_MUTEX_DEPTH_MAX,
+				      prev->id, mutex_index(w, prev->waits_on), o ? o->id : 0);
+		}
+	}
+}
+
+/* After every simulated event: the donated time, waits that ended, the pool. */
+static void after_event(struct sim *sim, void *arg)
+{
+	struct world *w = arg;
+
+	(void)sim;
+	note_runs(w);
+	check_running(w);
+	check_pool(w);
+}
+
+/* The simulator's checks (sched_check after every event, core scheduling) failed. */
+static void violation(struct sim *sim, const char *msg)
+{
+	dump(sim->hook_arg);
+	printf("# failed in sequence %llu (RANDOM_SEED), step %u, t=%llu ns\n",
+	       (unsigned long long)cur_seed, cur_step, (unsigned long long)sim->now);
+	fail_msg("%s", msg);
+}
+
+/*
+ * The lending rule (docs/mutex.md): from the first waiter of each band (on an SC, at a fixed
+ * priority, fair) of each SCHED_MUTEX_PROXY mutex it owns, a thread is lent the highest
+ * priority and weight, and runs at max(own, lent); it runs on a lent SC only if that is the
+ * one the first SC waiter (of the earliest of those) runs on. The library's checker looks
+ * at the lent SC only; this checks the priority and weight too.
+ */
+static void check_lending(struct world *w, const struct sched_thread *t)
+{
+	unsigned rt = 0, weight = 0;
+	bool sc_ok = !t->mx_sc;
+
+	for (unsigned k = 0; k < NR_MX; k++) {
+		const struct sched_mutex *m = &w->mx[k];
+		bool seen[3] = { false, false, false };
+
+		if (m->owner != t || (m->flags & SCHED_MUTEX_PLAIN))
+			continue;
+		for (struct sched_rb_node *x = m->waiters.tree.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *l = sched_rb_entry(x, struct sched_thread, wait_node);
+
+			if (l->wait_slot > 2 || seen[l->wait_slot])
+				continue;
+			seen[l->wait_slot] = true;
+			rt = l->rt_prio > rt ? l->rt_prio : rt;
+			weight = l->weight > weight ? l->weight : weight;
+			if (l->wait_slot == 0 && t->mx_sc && (l->mx_sc ? l->mx_sc : l->sc) == t->mx_sc)
+				sc_ok = true;
+		}
+	}
+	if (t->lent_rt != rt || t->lent_weight != weight || !sc_ok ||
+	    t->rt_prio != (t->rt_own > rt ? t->rt_own : rt) ||
+	    t->weight != (t->weight_own > weight ? t->weight_own : weight)) {
+		dump(w);
+		mfail("thread %u is lent priority %u weight %u%s; its waiters lend %u and %u",
+		      t->id, t->lent_rt, t->lent_weight, sc_ok ? "" : " and an SC none lends", rt,
+		      weight);
+	}
+}
+
+/* After every step: the mutex checker of the library on every thread, and the figures. */
+static void check_mutexes(struct world *w)
+{
+	struct sim *sim = w->sim;
+
+	for (unsigned i = 0; i < sim->nr_threads; i++) {
+		const struct sched_thread *t = &sim->threads[i]->st;
+
+		if (sched_mutex_check(&sim->sys, &sim->threads[i]->st) < 0) {
+			dump(w);
+			mfail("mutex invariant broken: %s (%u)", sim->sys.check_msg,
+				 sim->sys.check_arg);
+		}
+		mst[M_LENT_RT] += t->state != SCHED_EXITED && t->lent_rt > t->rt_own;
+		if (t->state != SCHED_EXITED)
+			check_lending(w, t);
+	}
+}
+
+/*
+ * Entry e (lock, trylock, unlock, condition wait, barrier) by the current thread of `cpu`:
+ * the result predicted, a refusal changes nothing, a success does what mutex.h says.
+ */
+static void on_cpu_mx(struct world *w, unsigned cpu, unsigned e, struct sched_mutex *m,
+		      struct sched_cond *cv, sched_time_t deadline)
+{
+	struct sim *sim = w->sim;
+	struct sched_sys *s = &sim->sys;
+	struct sched_thread *me = sim->rq[cpu].curr, *next = NULL;
+	struct sched_thread *owner = m ? m->owner : NULL, *order[MAX_THREADS];
+	unsigned nw = m ? waiters_of(&m->waiters, order) : 0;
+	bool died = m && m->owner_died;
+	uint32_t arrived = w->bar.arrived, rounds = w->bar.rounds;
+	unsigned held = me ? me->nr_held : 0;
+	static unsigned idle_refusals;
+	unsigned want;
+	bool compare;
+	int r;
+
+	sim_enter(sim, cpu);
+	if (me && !me->is_idle)
+		check_wait_end(w, me); /* its last wait is over: it is about to call again */
+	want = predict(w, cpu, e, m, deadline);
+	/* a refusal changes nothing: compared byte for byte (for a CPU running its idle
+	 * thread, the commonest and simplest refusal, one in eight) */
+	compare = want && (me && !me->is_idle ? true : ++idle_refusals % 8 == 0);
+	if (compare)
+		snap(w);
+	switch (e) {
+	case E_LOCK: r = sched_mutex_lock(s, cpu, m, deadline, &next); break;
+	case E_TRYLOCK: r = sched_mutex_trylock(s, cpu, m); break;
+	case E_UNLOCK: r = sched_mutex_unlock(s, cpu, m); break;
+	case E_COND: r = sched_cond_wait(s, cpu, cv, m, deadline, &next); break;
+	default: r = sched_barrier_wait(s, cpu, &w->bar, &next); break;
+	}
+	TR("  %s cpu %u thread %u mutex %d cond %d deadline %lld: %d\n", e_name[e], cpu,
+	   me ? me->id : 0, m ? mutex_index(w, m) : -1, cv ? (int)(cv - w->cv) : -1,
+	   deadline == SCHED_TIME_NEVER ? -1ll : (long long)(deadline - sim->now), r);
+	if (!allowed(want, r))
+		mfail("%s on cpu %u returned %d (%s), documented: 0x%x (error bits; 0: success)",
+		      e_name[e], cpu, r, sched_strerror(r), want);
+	if (r < 0) {
+		if (compare)
+			unchanged(w, e_name[e], r);
+		count_refusal(r);
+		return;
+	}
+	switch (e) {
+	case E_LOCK:
+	case E_TRYLOCK:
+		if (!owner) { /* free: taken at once */
+			if ((e == E_LOCK && next != me) || m->owner != me || m->owner_died ||
+			    me->nr_held != held + 1)
+				mfail("%s of a free mutex: not owned by the caller", e_name[e]);
+			if (sched_wait_result(me) != (died ? -SCHED_EOWNERDEAD : 0))
+				mfail("%s: wait result %d, owner died %u", e_name[e],
+					 sched_wait_result(me), died);
+			mst[e == E_LOCK ? M_LOCK_NOW : M_TRYLOCK]++;
+			break;
+		}
+		if (next == me || me->state != SCHED_BLOCKED || me->waits_on != m ||
+		    m->owner != owner)
+			mfail("sched_mutex_lock of an owned mutex: the caller does not wait");
+		w->pend[id_of(me)] = (struct pending){ W_MUTEX, false, m };
+		mst[M_LOCK_WAIT]++;
+		mst[M_LEND_SC] += me->sc && !(m->flags & SCHED_MUTEX_PLAIN);
+		mst[M_LOCK_TIMED] += deadline != SCHED_TIME_NEVER;
+		break;
+	case E_UNLOCK: /* the top waiter (that can run) owns it now */
+		if (me->nr_held != held - 1)
+			mfail("sched_mutex_unlock: the caller holds %u mutexes, held %u", me->nr_held,
+			      held);
+		check_handed(w, m, order, nw, "an unlock");
+		mst[M_UNLOCK]++;
+		mst[M_HANDOFF] += m->owner != NULL;
+		break;
+	case E_COND:
+		if (next == me || me->state != SCHED_BLOCKED || me->waits_on != cv ||
+		    me->nr_held != held - 1)
+			mfail("sched_cond_wait: the caller does not wait");
+		check_handed(w, m, order, nw, "a condition wait");
+		w->pend[id_of(me)] = (struct pending){ W_COND, false, m };
+		mst[M_COND_WAIT]++;
+		break;
+	default:
+		if (arrived + 1 < w->bar.count) {
+			if (next == me || me->state != SCHED_BLOCKED || me->waits_on != &w->bar ||
+			    w->bar.arrived != arrived + 1)
+				mfail("sched_barrier_wait: arrival %u of %u does not wait", arrived + 1,
+					 w->bar.count);
+			w->pend[id_of(me)] = (struct pending){ W_BARRIER, false, NULL };
+		} else {
+			if (next != me || w->bar.arrived || w->bar.waiters.n || w->bar.rounds != rounds + 1)
+				mfail("sched_barrier_wait: the last arrival released nobody");
+			mst[M_ROUNDS]++;
+		}
+		mst[M_BARRIER]++;
+		break;
+	}
+	if (e != E_UNLOCK && e != E_TRYLOCK)
+		sim_switch(sim, cpu, next);
+}
+
+/*
+ * Signal or broadcast from any CPU. A signal ends the waits of the first waiters that
+ * cannot run (-ENOSC, -EAFFINITY: not woken, for their kernel to wake) and moves the next
+ * one to its mutex: it owns it, waits for it, or its wait ended with -EDEADLK (it would
+ * close a cycle of owners); the others still wait, in order. A broadcast moves them all.
+ */
+static void cond_wake_op(struct world *w, struct sched_cond *cv, bool all)
+{
+	struct sched_thread *order[MAX_THREADS];
+	unsigned n = waiters_of(&cv->waiters, order), gone;
+
+	sim_enter(w->sim, online_cpu(w));
+	assert_int_equal((all ? sched_cond_broadcast : sched_cond_signal)(&w->sim->sys, cv), 0);
+	gone = n - cv->waiters.n;
+	if (cv->waiters.n > n || (all && cv->waiters.n) || (n && !gone))
+		mfail("condition: %u waiters after a %s of %u", cv->waiters.n,
+		      all ? "broadcast" : "signal", n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct sched_thread *t = order[i];
+		const struct sched_mutex *m = w->pend[id_of(t)].m;
+		int r = t->wait_result;
+		bool skip = !t->waits_on && skipped(r);
+		bool taken = m && (m->owner == t || t->waits_on == m ||
+				   (!t->waits_on && r == -SCHED_EDEADLK));
+
+		if (i >= gone ? t->waits_on != cv
+			      : w->pend[id_of(t)].kind != W_COND ||
+				(all || i + 1 == gone ? !taken && !skip : !skip))
+			mfail("after a %s, waiter %u of %u (thread %u) waits on %p, result %d",
+			      all ? "broadcast" : "signal", i, n, t->id, t->waits_on, r);
+	}
+	mst[all ? M_BROADCAST : M_SIGNAL]++;
+}
+
+/* Re-initialise a pool object: refused while in use (-EACTIVE, nothing changed). */
+static void reinit_op(struct world *w)
+{
+	struct sched_sys *s = &w->sim->sys;
+	unsigned k = rnd(w, NR_MX), which = rnd(w, 3);
+	bool busy;
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	busy = which == 0 ? w->mx[k].owner || w->mx[k].waiters.n
+	     : which == 1 ? w->cv[k % NR_CV].waiters.n != 0 : w->bar.waiters.n != 0;
+	if (busy)
+		snap(w);
+	r = which == 0 ? sched_mutex_init(s, &w->mx[k], k == 2 ? SCHED_MUTEX_PLAIN : SCHED_MUTEX_PROXY)
+	  : which == 1 ? sched_cond_init(s, &w->cv[k % NR_CV])
+		       : sched_barrier_init(s, &w->bar, 2 + k % 3);
+	if (r != (busy ? -SCHED_EACTIVE : 0))
+		mfail("re-initialising pool object %u/%u (busy %u) returned %d", which, k, busy, r);
+	if (busy) {
+		unchanged(w, "sched_*_init", r);
+		count_refusal(r);
+	} else {
+		mst[M_REINIT]++;
+	}
+}
+
+/* A thread of the pool: owns a mutex or waits on an object (NULL if none). */
+static struct sim_thread *pool_thread(struct world *w)
+{
+	unsigned start = rnd(w, w->n);
+
+	for (unsigned j = 0; j < w->n; j++) {
+		struct sim_thread *t = w->t[(start + j) % w->n];
+
+		if (t->st.state != SCHED_EXITED && (t->st.nr_held || t->st.waits_on))
+			return t;
+	}
+	return NULL;
+}
+
+/* Revoke an SC lent to a mutex owner (its lender waits), else that of a waiter. */
+static bool revoke_lender(struct world *w)
+{
+	unsigned start = rnd(w, NR_SCS);
+
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned j = 0; j < NR_SCS; j++) {
+			unsigned i = (start + j) % NR_SCS;
+			const struct sched_sc *sc = &w->scs[w->cap[i].index];
+
+			if (w->made[i] && (borrowed(w, sc) || (pass && sc->holder && sc->holder->waits_on))) {
+				sim_enter(w->sim, online_cpu(w));
+				sc_revoke(w, i);
+				mst[M_REVOKE_LENT] += pass == 0;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static struct sim_thread *sim_thread_of(const struct sched_thread *t)
+{
+	return (struct sim_thread *)(void *)t;
+}
+
+/* Bind a configured SC nobody holds to t (which then lends it when it waits). */
+static void bind_to(struct world *w, struct sim_thread *t)
+{
+	unsigned start = rnd(w, NR_SCS);
+
+	for (unsigned j = 0; j < NR_SCS; j++) {
+		unsigned i = (start + j) % NR_SCS;
+		const struct sched_sc *sc = &w->scs[w->cap[i].index];
+		int r;
+
+		if (!w->made[i] || sc->state != SCHED_SC_CONFIGURED || sc->bound)
+			continue;
+		sim_enter(w->sim, online_cpu(w));
+		r = sched_sc_bind(&w->sim->sys, w->cap[i], sched_ref_of(&t->st));
+		TR("  sc bind slot %u thread %u: %d\n", w->cap[i].index, t->id, r);
+		assert_true(r == 0 || r == -SCHED_EBOUND || r == -SCHED_EAFFINITY);
+		return;
+	}
+}
+
+/* A CPU for an on-CPU entry: one running a thread, online (often one on an SC), or now and
+ * then one being taken offline whose thread has not left yet; 1 in 8 any online CPU. */
+static unsigned mx_cpu(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned start = rnd(w, sim->cfg.cpus), how = rnd(w, 8);
+
+	for (unsigned j = 0; how < 7 && j < sim->cfg.cpus; j++) {
+		unsigned c = (start + j) % sim->cfg.cpus;
+		const struct sched_thread *t = sim->rq[c].curr;
+
+		if (t && !t->is_idle && (how == 0 ? !sim->rq[c].online : sim->rq[c].online) &&
+		    (how > 2 || charged_sc(t) || j + 1 == sim->cfg.cpus))
+			return c; /* 1, 2: preferably a thread on an SC (it will lend it) */
+	}
+	return online_cpu(w); /* any, idle perhaps */
+}
+
+static void mutex_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned cpu = mx_cpu(w), k = rnd(w, NR_MX);
+	const struct sched_thread *me = sim->rq[cpu].curr;
+	struct sched_mutex *m = &w->mx[k], *mine = NULL, *theirs = NULL;
+	sched_time_t deadline = rnd(w, 2) ? SCHED_TIME_NEVER : sim->now + rnd(w, 3000) * US;
+	struct sim_thread *t;
+
+	for (unsigned j = 0; j < NR_MX; j++) { /* one the caller owns, if any */
+		struct sched_mutex *x = &w->mx[(k + j) % NR_MX];
+
+		if (me && x->owner == me)
+			mine = x;
+		else if (me && x->owner && !theirs)
+			theirs = x;
+	}
+	mst[M_OPS]++;
+	switch (rnd(w, 16)) {
+	case 0: case 1: case 2: case 3:
+		/* a caller on an SC mostly waits, and lends the SC if the mutex lends */
+		if (theirs && charged_sc(me) && rnd(w, 4))
+			m = theirs;
+		on_cpu_mx(w, cpu, E_LOCK, m, NULL, deadline);
+		break;
+	case 4:
+		on_cpu_mx(w, cpu, E_TRYLOCK, m, NULL, SCHED_TIME_NEVER);
+		break;
+	case 5: case 6: case 7:
+		on_cpu_mx(w, cpu, E_UNLOCK, mine && rnd(w, 8) ? mine : m, NULL, SCHED_TIME_NEVER);
+		break;
+	case 8: case 9:
+		on_cpu_mx(w, cpu, E_COND, mine && rnd(w, 8) ? mine : m, &w->cv[rnd(w, NR_CV)],
+			  deadline);
+		break;
+	case 10:
+		cond_wake_op(w, &w->cv[rnd(w, NR_CV)], rnd(w, 3) == 0);
+		break;
+	case 11:
+		on_cpu_mx(w, cpu, E_BARRIER, NULL, NULL, SCHED_TIME_NEVER);
+		break;
+	case 12: /* an owner or a waiter exits */
+		if ((t = pool_thread(w)))
+			exit_thread(w, t);
+		break;
+	case 13: /* a lender's SC is revoked, an owner's or waiter's priority changes, or the
+		  * caller gets an SC to lend */
+		switch (rnd(w, 3)) {
+		case 0:
+			if (revoke_lender(w))
+				break;
+			/* fall through */
+		case 1:
+			if ((t = pool_thread(w)))
+				rt_op_on(w, t);
+			break;
+		default:
+			if (me && !me->is_idle && me->state != SCHED_EXITED)
+				bind_to(w, sim_thread_of(me));
+			break;
+		}
+		break;
+	case 14: /* only its object ends a wait: a wake is refused and changes nothing */
+		if ((t = pool_thread(w)) && t->st.waits_on) {
+			int r;
+
+			sim_enter(sim, online_cpu(w));
+			snap(w);
+			r = sched_wake(&sim->sys, sched_ref_of(&t->st), SCHED_WAKE_PARK);
+			if (r != -SCHED_ESTATE)
+				mfail("sched_wake of waiter %u returned %d", t->id, r);
+			unchanged(w, "sched_wake", r);
+			count_refusal(r);
+		}
+		break;
+	default:
+		reinit_op(w);
+		break;
+	}
 }
 
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 15);
+	unsigned op = rnd(w, 18);
 	int r;
 
+	TR("step %u t=%llu op %u\n", cur_step, (unsigned long long)sim->now, op);
 	switch (op) {
 	case 0: case 1: case 2:
 		sim_enter(sim, online_cpu(w));
@@ -335,6 +1318,9 @@ static void step(struct world *w)
 	case 13:
 		sc_op(w);
 		break;
+	case 14: case 15: case 16:
+		mutex_op(w);
+		break;
 	default: {
 		uint64_t d = rnd(w, 4000) * US;
 
@@ -349,6 +1335,13 @@ static void step(struct world *w)
 	}
 	settle(sim);
 	check_ownership(w);
+	note_runs(w);
+	check_running(w);
+	check_pool(w);
+	check_mutexes(w);
+	for (unsigned i = 0; i < NR_SCS; i++)
+		if (w->made[i])
+			check_charged(w, i);
 }
 
 /* Stale refs from before an exit fail closed, whatever happened since. */
@@ -389,6 +1382,12 @@ static uint64_t sequences(void)
 	return e ? strtoull(e, NULL, 10) : SEQUENCES;
 }
 
+/* All the sequences run (not RANDOM_SEED, nor a shorter RANDOM_SEQUENCES). */
+static bool full_run(void)
+{
+	return !getenv("RANDOM_SEED") && sequences() >= SEQUENCES;
+}
+
 /* Threads the periodic balance rotated, over all CPUs of the machine. */
 static uint64_t rotations(struct sim *sim)
 {
@@ -399,15 +1398,36 @@ static uint64_t rotations(struct sim *sim)
 	return n;
 }
 
+/* The mutex operations reached every case (a shorter search, RANDOM_SEQUENCES, need not). */
+static void check_mutex_coverage(void)
+{
+	static const unsigned need[] = {
+		M_LOCK_NOW, M_LOCK_WAIT, M_LOCK_TIMED, M_TRYLOCK, M_UNLOCK, M_HANDOFF, M_COND_WAIT,
+		M_SIGNAL, M_BROADCAST, M_ROUNDS, M_REINIT, M_END_OK, M_END_TIMEDOUT, M_END_DEAD,
+		M_EXIT_OWNER, M_EXIT_WAITER, M_REVOKE_LENT, M_EDEADLK, M_EPERM, M_ELOCKED,
+		M_ESTATE, M_EACTIVE, M_LENT_SC_NS, M_LENT_RT, M_SC_CHECKS,
+	};
+
+	if (!full_run())
+		return;
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!mst[need[i]])
+			fail_msg("no \"%s\" in %u sequences", m_name[need[i]], SEQUENCES);
+}
+
 /*
  * `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. Returns
  * the rotations over all the sequences.
  */
 static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched, unsigned smt)
 {
-	uint64_t rot = 0, with_rot = 0, n = sequences();
+	uint64_t rot = 0, with_rot = 0, n = sequences(), first = 1;
+	const char *one = getenv("RANDOM_SEED");
 
-	for (uint64_t seed = 1; seed <= n; seed++) {
+	memset(mst, 0, sizeof(mst));
+	if (one) /* one sequence only */
+		first = n = strtoull(one, NULL, 10);
+	for (uint64_t seed = first; seed <= n; seed++) {
 		struct world w = { .rng = seed };
 		struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = seed,
 					  .policy = policy, .core_sched = core_sched,
@@ -422,12 +1442,28 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 				&(struct sched_group_params){ .id = g, .weight = 512 * g,
 							      .parent = g == 2 ? &w.groups[1] : NULL,
 							      .pcpu = w.gcpu[g - 1] }), 0);
+		for (unsigned k = 0; k < NR_MX; k++)
+			assert_int_equal(sched_mutex_init(&w.sim->sys, &w.mx[k], k == 2 ?
+							  SCHED_MUTEX_PLAIN : SCHED_MUTEX_PROXY), 0);
+		for (unsigned k = 0; k < NR_CV; k++)
+			assert_int_equal(sched_cond_init(&w.sim->sys, &w.cv[k]), 0);
+		assert_int_equal(sched_barrier_init(&w.sim->sys, &w.bar, 2 + seed % 3), 0);
+		w.noted_at = w.sim->now;
+		w.sim->after_event = after_event;
+		w.sim->hook_arg = &w;
+		w.sim->on_violation = violation;
+		TR("sequence %llu\n", (unsigned long long)seed);
 		for (unsigned i = 0; i < 12; i++)
 			spawn(&w);
-		for (unsigned s = 0; s < STEPS; s++)
+		cur_seed = seed;
+		for (unsigned s = 0; s < STEPS; s++) {
+			cur_step = s;
 			step(&w);
+		}
 		check_stale_refs(&w);
+		check_all_charged(&w);
 		check_ledgers(&w);
+		check_all_charged(&w); /* after a charge point on every CPU */
 		with_rot += rotations(w.sim) > 0;
 		rot += rotations(w.sim);
 		sim_free(w.sim);
@@ -435,13 +1471,18 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 	printf("# %u cpus, %s%s: %llu rotations, in %llu of %llu sequences\n", cpus,
 	       policy ? policy : "eevdf", core_sched ? ", core scheduling" : "",
 	       (unsigned long long)rot, (unsigned long long)with_rot, (unsigned long long)n);
+	printf("#  ");
+	for (unsigned k = 0; k < M_NR; k++)
+		printf(" %s %llu%s", m_name[k], (unsigned long long)mst[k], k + 1 < M_NR ? "," : "\n");
+	check_mutex_coverage();
 	return rot;
 }
 
-/* The sequences did rotate threads (a shorter search, RANDOM_SEQUENCES, need not). */
+/* The sequences did rotate threads (a shorter search, RANDOM_SEQUENCES, need not; nor one
+ * sequence, RANDOM_SEED). */
 static void check_rotated(uint64_t rot)
 {
-	if (sequences() >= SEQUENCES)
+	if (full_run())
 		assert_true(rot > 0);
 }
 

@@ -10,7 +10,10 @@
  *   (0, 2 us, 20 us), balance and latency settings, the clock's starting instant, the LLC
  *   layout and the size of the SC pool given at boot.
  *   The rest is a sequence of operations (at most MAX_OPS): one opcode byte, then the
- *   bytes the operation reads for its arguments.
+ *   bytes the operation reads for its arguments. With bits 0x70 of header byte 3 all set
+ *   ("mutex mode") the opcodes also decode the mutex, condition variable and barrier
+ *   entries (mutex.h) on a small pool of each; without them an input means what it meant
+ *   before those entries existed (the corpus keeps its meaning).
  *
  * Every operation but "advance the clock" runs as an event on a simulated CPU (sim_post),
  * so sched_arch_cpu_id() is that CPU, kernel protection is modelled around it, and the
@@ -34,7 +37,17 @@
  *   - the ledgers: thread figures never go down, group totals are the sums of their
  *     threads', and the threads' runtime is the CPUs' busy time;
  *   - the spin-wait hook dies in the simulator (a lock left held is a deadlock), and the
- *     simulator reports a run of events that never lets time pass (livelock).
+ *     simulator reports a run of events that never lets time pass (livelock);
+ *   - mutex mode: every mutex entry returns 0 or one of the errors its documents give for
+ *     the situation; what a success did (who owns, who waits, barrier rounds); after every
+ *     event the pool's waiters are BLOCKED and wait on their object, a free mutex has no
+ *     waiters, owners are alive, owner chains acyclic and bounded, a barrier's arrivals are
+ *     its waiters and fewer than its count, and a thread whose wait ended reads an outcome
+ *     docs/mutex.md gives for that wait when it runs, owning its mutex as that says; after
+ *     every operation sched_mutex_check() on every thread, and the lending rule (each
+ *     owner is lent exactly the priority, weight and SC its waiters' bands lend).
+ *     A known library defect is stepped around (known_defects(); FUZZ_API_KNOWN_DEFECTS=1
+ *     reports it instead).
  *
  * Every failure is one "fuzz_api: ..." line on stderr, then abort(). FUZZ_API_TRACE=1 in
  * the environment prints every operation and checked call. Everything allocated for an
@@ -69,6 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define EVENT_BUDGET 30000   /* events the clock operations may cause per input: with the
 			      * checks after each, about 1 s under ASan for the worst machine */
 #define OP_WAIT_STEPS 2000   /* 1 us steps an operation may wait at a kernel entry */
+#define MAX_MX 6             /* mutex mode: 0-3 initialised at boot (3 plain), 4-5 not */
+#define MAX_CV 3             /* 0-1 initialised at boot, 2 not */
+#define MAX_BAR 2            /* 0 (count 2) initialised at boot, 1 not */
+#define MX_MODE(h3) (((h3) & 0x70) == 0x70)
 
 /* --- the world of one input --------------------------------------------------------------- */
 
@@ -116,6 +133,14 @@ struct fz {
 	uint64_t ops_run;
 	bool trace;               /* FUZZ_API_TRACE set: print every checked call */
 	bool dump;                /* FUZZ_API_TRACE=2: and every CPU and thread after each op */
+	/* mutex mode: the objects (libsched keeps pointers to them: they never move), which
+	 * were initialised, and each thread's wait in progress until it runs again */
+	bool mx_mode;
+	struct sched_mutex mx[MAX_MX];
+	struct sched_cond cv[MAX_CV];
+	struct sched_barrier bar[MAX_BAR];
+	bool mx_ok[MAX_MX], cv_ok[MAX_CV], bar_ok[MAX_BAR];
+	struct { uint8_t kind; bool dead; struct sched_mutex *m; } pend[MAX_THREADS];
 };
 
 static struct fz *g_fz; /* the input being run (callbacks need it); NULL between inputs */
@@ -148,12 +173,13 @@ static void dump_state(struct fz *f)
 
 		fprintf(stderr, "  thread %u: gen %u state %u cpu %u dst %u on_cpu %u class %s "
 			"sc %d own_sc %d donor %u passive %u sc_wait %u sc_fault %u cookie %llu "
-			"group %d weight %u timeout %u\n", t->id, t->gen, t->state, t->cpu,
-			t->dst_cpu, t->on_cpu, class_name(s, t->on_class),
+			"group %d weight %u timeout %u mx_sc %d waits %p held %u result %d\n", t->id,
+			t->gen, t->state, t->cpu, t->dst_cpu, t->on_cpu, class_name(s, t->on_class),
 			t->sc ? (int)t->sc->index : -1, t->own_sc ? (int)t->own_sc->index : -1,
 			t->donor ? t->donor->id : 0, t->passive, t->sc_wait, t->sc_fault,
 			(unsigned long long)t->cookie, t->group ? (int)t->group->id : -1, t->weight,
-			t->timeout_armed);
+			t->timeout_armed, t->mx_sc ? (int)t->mx_sc->index : -1, t->waits_on,
+			t->nr_held, t->wait_result);
 	}
 }
 
@@ -245,7 +271,12 @@ static const struct field thread_fields[] = {
 	FLD(sched_thread, sc_node), FLD(sched_thread, passive), FLD(sched_thread, sc_wait),
 	FLD(sched_thread, sc_fault), FLD(sched_thread, core_tag), FLD(sched_thread, cookie),
 	FLD(sched_thread, core_node), FLD(sched_thread, core_since),
-	FLD(sched_thread, in_core_tree), { NULL, 0, 0 }
+	FLD(sched_thread, in_core_tree), FLD(sched_thread, rt_own), FLD(sched_thread, lent_rt),
+	FLD(sched_thread, weight_own), FLD(sched_thread, lent_weight), FLD(sched_thread, mx_sc),
+	FLD(sched_thread, waits_on), FLD(sched_thread, wait_kind), FLD(sched_thread, wait_result),
+	FLD(sched_thread, nr_held), FLD(sched_thread, wait_slot), FLD(sched_thread, wait_key),
+	FLD(sched_thread, wait_seq), FLD(sched_thread, wait_node), FLD(sched_thread, cond_mx),
+	FLD(sched_thread, held), { NULL, 0, 0 }
 };
 
 static const struct field rq_fields[] = {
@@ -280,6 +311,21 @@ static const struct field sc_fields[] = {
 	FLD(sched_sc, deadline), FLD(sched_sc, wait_since), FLD(sched_sc, cpus),
 	FLD(sched_sc, endpoint), FLD(sched_sc, owner), FLD(sched_sc, bound),
 	FLD(sched_sc, holder), FLD(sched_sc, stats), { NULL, 0, 0 }
+};
+
+static const struct field mutex_fields[] = {
+	FLD(sched_mutex, magic), FLD(sched_mutex, flags), FLD(sched_mutex, owner_died),
+	FLD(sched_mutex, owner), FLD(sched_mutex, held_node), FLD(sched_mutex, waiters),
+	{ NULL, 0, 0 }
+};
+
+static const struct field cond_fields[] = {
+	FLD(sched_cond, magic), FLD(sched_cond, waiters), { NULL, 0, 0 }
+};
+
+static const struct field barrier_fields[] = {
+	FLD(sched_barrier, magic), FLD(sched_barrier, count), FLD(sched_barrier, arrived),
+	FLD(sched_barrier, rounds), FLD(sched_barrier, waiters), { NULL, 0, 0 }
 };
 
 static const struct field group_fields[] = {
@@ -346,7 +392,7 @@ struct region {
 };
 
 #define MAX_REGIONS (1 + 2 * SCHED_MAX_CPUS + MAX_THREADS + 2 * (MAX_GROUPS + 1) + \
-		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS)
+		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS + MAX_MX + MAX_CV + MAX_BAR)
 
 static struct region g_regions[MAX_REGIONS];
 static unsigned g_nregions;
@@ -400,6 +446,13 @@ static void collect_regions(struct fz *f)
 			add_region(f->pool[i].refill, f->pool[i].cap * sizeof(struct sched_refill),
 				   refill_fields, excluded_none, "sc[%u] refills", i);
 	}
+	for (unsigned k = 0; f->mx_mode && k < MAX_MX; k++)
+		add_region(&f->mx[k], sizeof(f->mx[k]), mutex_fields, excluded_none, "mutex %u", k);
+	for (unsigned k = 0; f->mx_mode && k < MAX_CV; k++)
+		add_region(&f->cv[k], sizeof(f->cv[k]), cond_fields, excluded_none, "cond %u", k);
+	for (unsigned k = 0; f->mx_mode && k < MAX_BAR; k++)
+		add_region(&f->bar[k], sizeof(f->bar[k]), barrier_fields, excluded_none,
+			   "barrier %u", k);
 	if (f->scratch) {
 		add_region(f->scratch, sizeof(*f->scratch), sys_fields, excluded_sys,
 			   "scratch sys%.0u", 0);
@@ -827,7 +880,11 @@ static void note_new_life(struct fz *f, struct sim_thread *t, const struct sched
 	f->departed_runtime += old->v[SCHED_ACCT_RUNTIME];
 	f->seen[i] = (struct sched_acct){ { 0 } };
 	f->caller_of[i] = NULL;
+	f->pend[i].kind = 0; /* W_NONE: a new life waits for nothing */
+	f->pend[i].dead = false;
 }
+
+static void mx_checks(struct fz *f, bool every_thread);
 
 /* Post the operation on `cpu` and let the machine run until it has been handled. */
 static void run_on(struct fz *f, unsigned cpu, unsigned op)
@@ -848,6 +905,7 @@ static void run_on(struct fz *f, unsigned cpu, unsigned op)
 	check_now(f, "after an operation");
 	check_locks(f);
 	check_ledgers(f);
+	mx_checks(f, true);
 }
 
 /* Let simulated time pass (in steps, so an input stops advancing once it has spent its
@@ -868,6 +926,7 @@ static void advance(struct fz *f, uint64_t ns)
 	check_now(f, "after the clock advanced");
 	check_locks(f);
 	check_ledgers(f);
+	mx_checks(f, true);
 }
 
 /* The CPU takes the pick an entry made due, as a kernel does on its way out. */
@@ -982,16 +1041,30 @@ static void op_wake(struct fz *f)
 		die("sched_wake returned 0 but thread %u is in state %u", p.t->id, p.t->st.state);
 }
 
+static unsigned waiters_of(const struct sched_waitq *q, struct sched_thread **out);
+static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool *owned,
+			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw);
+
 static void op_exit(struct fz *f)
 {
 	struct pref p = pick_ref(f);
-	int r = TRY(f, "sched_exit", sched_exit(&f->sim->sys, p.r));
+	struct sched_thread *order[MAX_MX][MAX_THREADS];
+	unsigned nw[MAX_MX];
+	bool owned[MAX_MX];
+	int r;
 
+	for (unsigned k = 0; k < MAX_MX; k++) { /* mutex mode: who gets its mutexes */
+		owned[k] = p.t && f->mx[k].owner == &p.t->st;
+		nw[k] = waiters_of(&f->mx[k].waiters, order[k]);
+	}
+	r = TRY(f, "sched_exit", sched_exit(&f->sim->sys, p.r));
 	must_refuse(&p, "sched_exit", r);
 	if (r == 0) {
 		remember_old(f, p.r);
 		if (p.t && is_live(p.t))
 			die("sched_exit returned 0 but the thread is not EXITED");
+		if (p.t && f->mx_mode)
+			exit_handed_on(f, p.t, owned, order, nw);
 	}
 }
 
@@ -1680,6 +1753,17 @@ static void op_invalid(struct fz *f, unsigned cpu)
 		NULL_SYS(sched_park(NULL, cpu, &next));
 		NULL_SYS(sched_sleep_until(NULL, cpu, f->sim->now, &next));
 		NULL_SYS(sched_call(NULL, cpu, p.r, &next));
+		NULL_SYS(sched_mutex_init(NULL, &f->mx[0], 0));
+		NULL_SYS(sched_cond_init(NULL, &f->cv[0]));
+		NULL_SYS(sched_barrier_init(NULL, &f->bar[0], 2));
+		NULL_SYS(sched_mutex_lock(NULL, cpu, &f->mx[0], SCHED_TIME_NEVER, &next));
+		NULL_SYS(sched_mutex_trylock(NULL, cpu, &f->mx[0]));
+		NULL_SYS(sched_mutex_unlock(NULL, cpu, &f->mx[0]));
+		NULL_SYS(sched_cond_wait(NULL, cpu, &f->cv[0], &f->mx[0], SCHED_TIME_NEVER, &next));
+		NULL_SYS(sched_cond_signal(NULL, &f->cv[0]));
+		NULL_SYS(sched_cond_broadcast(NULL, &f->cv[0]));
+		NULL_SYS(sched_barrier_wait(NULL, cpu, &f->bar[0], &next));
+		NULL_SYS(sched_mutex_check(NULL, &f->sim->cpu[cpu].idle));
 #undef NULL_SYS
 		if (sched_cpu_counter(NULL, cpu, 0) || sched_trace_read(NULL, cpu, NULL, 1) ||
 		    sched_core_forced_idle_ns(NULL, cpu) || sched_need_resched(NULL, cpu) ||
@@ -1772,6 +1856,567 @@ static void op_init(struct fz *f)
 		die("sched_init accepted %u CPUs", topo.nr_cpus);
 }
 
+/* --- mutexes, condition variables and barriers (mutex mode) ---------------------------------- */
+
+enum { W_NONE, W_MUTEX, W_COND, W_BARRIER };
+enum { E_LOCK, E_TRYLOCK, E_UNLOCK, E_COND, E_BARRIER };
+static const char *const e_name[] = { "sched_mutex_lock", "sched_mutex_trylock",
+				      "sched_mutex_unlock", "sched_cond_wait",
+				      "sched_barrier_wait" };
+
+/*
+ * A library defect known when the mutex operations were added, which the target steps
+ * around so that fuzzing goes on past it (FUZZ_API_KNOWN_DEFECTS=1 in the environment: it
+ * does not, and reports it):
+ *  - sched_mutex_check on an idle thread walks a list of held mutexes that was never
+ *    initialised (undefined behaviour; it fails "held mutex list is wrong"): not called.
+ */
+static bool known_defects(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("FUZZ_API_KNOWN_DEFECTS") != NULL;
+	return on;
+}
+
+static int mx_index(const struct fz *f, const void *p)
+{
+	for (int k = 0; k < MAX_MX; k++)
+		if (p == &f->mx[k])
+			return k;
+	return -1;
+}
+
+static unsigned pend_index(struct fz *f, const struct sched_thread *t)
+{
+	struct sim_thread *st = thread_of(f, t);
+
+	if (!st)
+		die("thread %u is not one of the input's", t->id);
+	return index_of(f, st);
+}
+
+/* A waiter whose wait ended without the mutex because it could not run (a passive thread
+ * without an SC, an affinity without an online CPU): never handed a mutex it would hold
+ * blocked; its kernel wakes it. */
+static bool cannot_run(int r)
+{
+	return r == -SCHED_ENOSC || r == -SCHED_EAFFINITY;
+}
+
+/* The waiters of q in order, into out[] (MAX_THREADS); returns how many. */
+static unsigned waiters_of(const struct sched_waitq *q, struct sched_thread **out)
+{
+	unsigned n = 0;
+
+	for (struct sched_rb_node *x = q->tree.leftmost; x && n < MAX_THREADS; x = sched_rb_next(x))
+		out[n++] = sched_rb_entry(x, struct sched_thread, wait_node);
+	return n;
+}
+
+/* m was handed on (unlock, exit, condition wait) from waiters order[0..n): to the first
+ * that can run; the ones before it stopped waiting, skipped; or to nobody, all skipped. */
+static void check_handed(struct fz *f, const struct sched_mutex *m,
+			 struct sched_thread *const *order, unsigned n, const char *how)
+{
+	unsigned i;
+
+	for (i = 0; i < n && order[i] != m->owner; i++)
+		if (order[i]->waits_on || !cannot_run(order[i]->wait_result))
+			die("after %s, mutex %d went to %u past waiter %u (wait result %d)", how,
+			    mx_index(f, m), m->owner ? m->owner->id : 0, order[i]->id,
+			    order[i]->wait_result);
+	if (m->owner && (i == n || m->owner->waits_on))
+		die("after %s, mutex %d went to %u, not one of its waiters", how, mx_index(f, m),
+		    m->owner->id);
+}
+
+/* After t exited: each mutex it owned went to its first waiter that can run (who must
+ * read -EOWNERDEAD), or is free and marked owner-died; its own wait ended. */
+static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool *owned,
+			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw)
+{
+	f->pend[index_of(f, t)].kind = W_NONE;
+	for (unsigned k = 0; k < MAX_MX; k++) {
+		const struct sched_mutex *m = &f->mx[k];
+
+		if (!owned[k])
+			continue;
+		check_handed(f, m, order[k], nw[k], "an exit");
+		if (!m->owner && !m->owner_died)
+			die("mutex %u of exited thread %u is free but not marked owner-died", k, t->id);
+		if (m->owner) {
+			unsigned i = pend_index(f, m->owner);
+
+			if (f->pend[i].kind != W_MUTEX && f->pend[i].kind != W_COND)
+				die("mutex %u handed to thread %u, which waited for nothing", k,
+				    m->owner->id);
+			f->pend[i].dead = true;
+		}
+	}
+}
+
+/*
+ * The wait of t (if any) ended and t runs: what it reads must match what it owns. A lock
+ * wait: 0 or -EOWNERDEAD and it owns the mutex, -ETIMEDOUT and it does not. A condition
+ * wait: 0, -ETIMEDOUT or -EOWNERDEAD and it owns its mutex again, -EDEADLK (taking it back
+ * would have closed a cycle of owners) and it does not. Either: -ENOSC or -EAFFINITY, it
+ * could not run when the mutex came to it, and does not own it. A barrier wait: 0.
+ */
+static void check_wait_end(struct fz *f, struct sched_thread *t)
+{
+	unsigned i = pend_index(f, t);
+	int r = sched_wait_result(t);
+	bool owns = false, may = r == 0;
+
+	if (f->pend[i].kind == W_NONE)
+		return;
+	if (t->state == SCHED_EXITED) {
+		f->pend[i].kind = W_NONE;
+		return;
+	}
+	if (t->waits_on)
+		die("thread %u runs while it waits", t->id);
+	if (f->pend[i].kind == W_MUTEX) {
+		owns = r == 0 || r == -SCHED_EOWNERDEAD;
+		may = owns || r == -SCHED_ETIMEDOUT || cannot_run(r);
+	} else if (f->pend[i].kind == W_COND) {
+		owns = r == 0 || r == -SCHED_ETIMEDOUT || r == -SCHED_EOWNERDEAD;
+		may = owns || r == -SCHED_EDEADLK || cannot_run(r);
+	}
+	if (!may || (f->pend[i].kind != W_BARRIER && owns != (f->pend[i].m->owner == t)))
+		die("thread %u runs after a wait (kind %u) that ended with %d; its mutex's owner is "
+		    "%u", t->id, f->pend[i].kind, r, f->pend[i].kind != W_BARRIER &&
+		    f->pend[i].m->owner ? f->pend[i].m->owner->id : 0);
+	if (f->pend[i].dead && r != -SCHED_EOWNERDEAD)
+		die("thread %u was handed a dead owner's mutex but reads %d", t->id, r);
+	f->pend[i].kind = W_NONE;
+	f->pend[i].dead = false;
+}
+
+/* The waiters of q are BLOCKED and wait on obj, and there are q->n of them. */
+static void check_waiters(const struct sched_waitq *q, const void *obj, const char *what,
+			  unsigned k)
+{
+	unsigned n = 0;
+
+	for (struct sched_rb_node *x = q->tree.leftmost; x; x = sched_rb_next(x)) {
+		const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, wait_node);
+
+		if (++n > MAX_THREADS)
+			die("%s %u: the waiter tree does not end", what, k);
+		if (t->state != SCHED_BLOCKED || t->waits_on != obj)
+			die("%s %u: waiter %u is in state %u and waits on %p", what, k, t->id, t->state,
+			    t->waits_on);
+	}
+	if (n != q->n)
+		die("%s %u: %u waiters counted, %u recorded", what, k, n, q->n);
+}
+
+/*
+ * The lending rule (docs/mutex.md): from the first waiter of each band (on an SC, at a fixed
+ * priority, fair) of each SCHED_MUTEX_PROXY mutex it owns, t is lent the highest priority
+ * and weight, and runs at max(own, lent); a lent SC is the one a first SC waiter runs on.
+ */
+static void mx_lending(struct fz *f, const struct sched_thread *t)
+{
+	unsigned rt = 0, weight = 0;
+	bool sc_ok = !t->mx_sc;
+
+	for (unsigned k = 0; k < MAX_MX; k++) {
+		const struct sched_mutex *m = &f->mx[k];
+		bool seen[3] = { false, false, false };
+
+		if (!f->mx_ok[k] || m->owner != t || (m->flags & SCHED_MUTEX_PLAIN))
+			continue;
+		for (struct sched_rb_node *x = m->waiters.tree.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *l = sched_rb_entry(x, struct sched_thread, wait_node);
+
+			if (l->wait_slot > 2 || seen[l->wait_slot])
+				continue;
+			seen[l->wait_slot] = true;
+			rt = l->rt_prio > rt ? l->rt_prio : rt;
+			weight = l->weight > weight ? l->weight : weight;
+			if (l->wait_slot == 0 && t->mx_sc && (l->mx_sc ? l->mx_sc : l->sc) == t->mx_sc)
+				sc_ok = true;
+		}
+	}
+	if (t->lent_rt != rt || t->lent_weight != weight || !sc_ok ||
+	    t->rt_prio != (t->rt_own > rt ? t->rt_own : rt) ||
+	    t->weight != (t->weight_own > weight ? t->weight_own : weight))
+		die("thread %u is lent priority %u weight %u%s; its waiters lend %u and %u", t->id,
+		    t->lent_rt, t->lent_weight, sc_ok ? "" : " and an SC none lends", rt, weight);
+}
+
+/*
+ * Mutex mode, after every event and operation: waits that ended, the pool's invariants;
+ * after every operation (every_thread) also sched_mutex_check() and the lending rule on
+ * every thread.
+ */
+static void mx_checks(struct fz *f, bool every_thread)
+{
+	if (!f->mx_mode)
+		return;
+	for (unsigned c = 0; c < f->ncpu; c++)
+		if (f->sim->rq[c].curr && !f->sim->rq[c].curr->is_idle)
+			check_wait_end(f, f->sim->rq[c].curr);
+	for (unsigned k = 0; k < MAX_MX; k++) {
+		const struct sched_mutex *m = &f->mx[k];
+
+		if (!f->mx_ok[k])
+			continue;
+		check_waiters(&m->waiters, m, "mutex", k);
+		if (!m->owner && m->waiters.n)
+			die("mutex %u is free with %u waiters: a lost wake-up", k, m->waiters.n);
+		if (m->owner && m->owner->state == SCHED_EXITED)
+			die("mutex %u is owned by exited thread %u", k, m->owner->id);
+	}
+	for (unsigned k = 0; k < MAX_CV; k++)
+		if (f->cv_ok[k])
+			check_waiters(&f->cv[k].waiters, &f->cv[k], "condition", k);
+	for (unsigned k = 0; k < MAX_BAR; k++) {
+		const struct sched_barrier *b = &f->bar[k];
+
+		if (!f->bar_ok[k])
+			continue;
+		check_waiters(&b->waiters, b, "barrier", k);
+		if (b->arrived != b->waiters.n || b->arrived >= b->count)
+			die("barrier %u: %u arrived, %u waiting, count %u", k, b->arrived,
+			    b->waiters.n, b->count);
+	}
+	for (unsigned i = 0; i < f->nth; i++) { /* owner chains: acyclic and bounded */
+		const struct sched_thread *t = &f->th[i]->st, *o = t;
+		unsigned d = 0;
+
+		while (mx_index(f, o->waits_on) >= 0) {
+			o = ((const struct sched_mutex *)o->waits_on)->owner;
+			if (!o || o == t || ++d > SCHED_MUTEX_DEPTH_MAX)
+				die("thread %u: its owner chain is broken, cyclic or longer than %u",
+				    t->id, SCHED_MUTEX_DEPTH_MAX);
+		}
+	}
+	for (unsigned i = 0; every_thread && i < f->nth; i++) {
+		if (sched_mutex_check(&f->sim->sys, &f->th[i]->st) < 0)
+			die("mutex invariant broken: %s (%u)", f->sim->sys.check_msg,
+			    f->sim->sys.check_arg);
+		if (f->th[i]->st.state != SCHED_EXITED)
+			mx_lending(f, &f->th[i]->st);
+	}
+}
+
+/* After every simulated event: the trace, and the mutex checks. */
+static void on_event(struct sim *sim, void *arg)
+{
+	struct fz *f = arg;
+
+	if (f->trace)
+		trace_event(sim, f);
+	mx_checks(f, false);
+}
+
+#define BIT(e) (1u << (e))
+
+/* Waiting for m would close a cycle of owners (EDEADLK) or pass SCHED_MUTEX_DEPTH_MAX of
+ * them (EDEPTH); else 0. */
+static int chain_verdict(const struct fz *f, const struct sched_thread *me,
+			 const struct sched_mutex *m)
+{
+	unsigned n = 0;
+
+	for (const struct sched_thread *o = m->owner; o;
+	     o = ((const struct sched_mutex *)o->waits_on)->owner) {
+		if (o == me)
+			return -SCHED_EDEADLK;
+		if (++n > SCHED_MUTEX_DEPTH_MAX)
+			return -SCHED_EDEPTH;
+		if (mx_index(f, o->waits_on) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The errors mutex.h and docs/errors.md give entry e on `cpu` in this situation (the
+ * documents order none of them: any one may come), or none: it must succeed. `ok`: every
+ * object given is initialised.
+ */
+static unsigned mx_verdict(struct fz *f, unsigned cpu, unsigned e, bool ok, bool null_next,
+			   const struct sched_mutex *m, sched_time_t d)
+{
+	const struct sched_rq *rq;
+	const struct sched_thread *me;
+	unsigned bad = !ok || null_next ? BIT(SCHED_EINVAL) : 0;
+
+	if (cpu >= f->ncpu)
+		return bad | BIT(SCHED_ECPU);
+	rq = &f->sim->rq[cpu];
+	me = rq->curr;
+	if (!me || me->is_idle) /* idle: ESTATE; offline and left by its last thread: ECPU */
+		return bad | (rq->online ? BIT(SCHED_ESTATE) : BIT(SCHED_ECPU));
+	if (d != SCHED_TIME_NEVER && !sched_time_in_horizon(d, f->sim->now))
+		bad |= BIT(SCHED_EINVAL);
+	if (d != SCHED_TIME_NEVER && !rq->online)
+		bad |= BIT(SCHED_ECPU); /* a timeout may not live on a CPU going offline */
+	if (me->state == SCHED_EXITED)
+		bad |= BIT(SCHED_ESTALE);
+	if (!ok)
+		return bad;
+	switch (e) {
+	case E_LOCK:
+	case E_TRYLOCK:
+		if (m->owner == me)
+			bad |= BIT(SCHED_EDEADLK);
+		else if (me->nr_held >= SCHED_MUTEX_HELD_MAX)
+			bad |= BIT(SCHED_EDEPTH);
+		else if (m->owner && e == E_TRYLOCK)
+			bad |= BIT(SCHED_ELOCKED);
+		else if (m->owner && chain_verdict(f, me, m))
+			bad |= BIT(-chain_verdict(f, me, m));
+		break;
+	case E_UNLOCK:
+	case E_COND:
+		if (m->owner != me)
+			bad |= BIT(SCHED_EPERM);
+		break;
+	default:
+		break;
+	}
+	return bad;
+}
+
+/*
+ * Lock, trylock, unlock, condition wait or barrier wait by the current thread of `cpu`
+ * (or a CPU past the machine, a NULL next, a NULL or uninitialised object, a deadline of
+ * any kind): the result is one the documents allow, a refusal changes nothing, and a
+ * success did what mutex.h says.
+ */
+static void op_mx(struct fz *f, unsigned cpu, unsigned e)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f), o = u8(f);
+	unsigned c = (b & 0xe0) == 0xe0 && !(b & 0x10) ? f->ncpu + (b & 7) : cpu;
+	bool null_next = (b & 0xf0) == 0xf0 && e != E_TRYLOCK && e != E_UNLOCK, ok;
+	struct sched_thread *me = f->sim->rq[cpu].curr, *next = NULL, *owner = NULL;
+	struct sched_thread *order[MAX_THREADS];
+	struct sched_thread **np = null_next ? NULL : &next;
+	struct sched_mutex *m = NULL;
+	struct sched_cond *cv = NULL;
+	struct sched_barrier *bar = NULL;
+	sched_time_t d = SCHED_TIME_NEVER;
+	uint32_t arrived = 0, rounds = 0;
+	unsigned want, held = me->nr_held, nw = 0;
+	bool died = false;
+	int r;
+
+	if (e == E_BARRIER) {
+		bar = (o & 0xf0) == 0xf0 ? NULL : &f->bar[o % MAX_BAR];
+		ok = bar && f->bar_ok[bar - f->bar];
+		if (ok) {
+			arrived = bar->arrived;
+			rounds = bar->rounds;
+		}
+	} else {
+		if ((o & 0xf0) != 0xf0)
+			m = &f->mx[o % MAX_MX];
+		for (unsigned k = 0; (o & 8) && k < MAX_MX; k++) /* one the caller owns */
+			if (f->mx[(o + k) % MAX_MX].owner == me)
+				m = &f->mx[(o + k) % MAX_MX];
+		ok = m && f->mx_ok[m - f->mx];
+		if (e == E_COND) {
+			uint8_t x = u8(f);
+
+			cv = (x & 0xf0) == 0xf0 ? NULL : &f->cv[x % MAX_CV];
+			ok = ok && cv && f->cv_ok[cv - f->cv];
+		}
+		if ((e == E_LOCK || e == E_COND) && !(u8(f) & 1))
+			d = deadline_choice(f);
+		if (ok) {
+			owner = m->owner;
+			nw = waiters_of(&m->waiters, order);
+			died = m->owner_died;
+		}
+	}
+	want = mx_verdict(f, c, e, ok, null_next, m, d);
+	switch (e) {
+	case E_LOCK: r = TRY(f, e_name[e], sched_mutex_lock(s, c, m, d, np)); break;
+	case E_TRYLOCK: r = TRY(f, e_name[e], sched_mutex_trylock(s, c, m)); break;
+	case E_UNLOCK: r = TRY(f, e_name[e], sched_mutex_unlock(s, c, m)); break;
+	case E_COND: r = TRY(f, e_name[e], sched_cond_wait(s, c, cv, m, d, np)); break;
+	default: r = TRY(f, e_name[e], sched_barrier_wait(s, c, bar, np)); break;
+	}
+	if (want ? r >= 0 || -r >= 32 || !(want & BIT(-r)) : r != 0)
+		die("%s on cpu %u returned %d (%s); the documents allow 0x%x here (error bits; "
+		    "0: success)", e_name[e], c, r, r < 0 ? sched_strerror(r) : "ok", want);
+	if (r < 0)
+		return;
+	switch (e) {
+	case E_LOCK:
+	case E_TRYLOCK:
+		if (!owner) { /* free: taken at once */
+			if ((e == E_LOCK && next != me) || m->owner != me || m->owner_died ||
+			    me->nr_held != held + 1 ||
+			    sched_wait_result(me) != (died ? -SCHED_EOWNERDEAD : 0))
+				die("%s of a free mutex: not the caller's, or wait result %d (owner "
+				    "died %u)", e_name[e], sched_wait_result(me), died);
+			break;
+		}
+		if (next == me || me->state != SCHED_BLOCKED || me->waits_on != m || m->owner != owner)
+			die("sched_mutex_lock of mutex %d owned by %u: the caller does not wait",
+			    mx_index(f, m), owner->id);
+		f->pend[pend_index(f, me)].kind = W_MUTEX;
+		f->pend[pend_index(f, me)].m = m;
+		break;
+	case E_UNLOCK: /* the top waiter (that can run) owns it now */
+		if (me->nr_held != held - 1)
+			die("sched_mutex_unlock: the caller holds %u mutexes, held %u", me->nr_held,
+			    held);
+		check_handed(f, m, order, nw, "an unlock");
+		break;
+	case E_COND:
+		if (next == me || me->state != SCHED_BLOCKED || me->waits_on != cv ||
+		    me->nr_held != held - 1)
+			die("sched_cond_wait: the caller does not wait");
+		check_handed(f, m, order, nw, "a condition wait");
+		f->pend[pend_index(f, me)].kind = W_COND;
+		f->pend[pend_index(f, me)].m = m;
+		break;
+	default:
+		if (arrived + 1 < bar->count) {
+			if (next == me || me->state != SCHED_BLOCKED || me->waits_on != bar ||
+			    bar->arrived != arrived + 1)
+				die("sched_barrier_wait: arrival %u of %u does not wait", arrived + 1,
+				    bar->count);
+			f->pend[pend_index(f, me)].kind = W_BARRIER;
+		} else if (next != me || bar->arrived || bar->waiters.n || bar->rounds != rounds + 1) {
+			die("sched_barrier_wait: the last arrival released nobody");
+		}
+		break;
+	}
+	if (e != E_UNLOCK && e != E_TRYLOCK)
+		apply_next(f, cpu, next);
+}
+
+/*
+ * Signal or broadcast (any CPU). A signal ends the waits of the first waiters that cannot
+ * run (-ENOSC, -EAFFINITY) and moves the next one to its mutex: it owns it, waits for it, or
+ * its wait ended with -EDEADLK; the others still wait, in order. A broadcast moves them all.
+ */
+static void op_cond_wake(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_cond *cv = (b & 0xf0) == 0xf0 ? NULL : &f->cv[b % MAX_CV];
+	bool ok = cv && f->cv_ok[cv - f->cv], all = b & 0x80;
+	struct sched_thread *order[MAX_THREADS];
+	unsigned n = ok ? waiters_of(&cv->waiters, order) : 0, gone;
+	int r = all ? TRY(f, "sched_cond_broadcast", sched_cond_broadcast(&f->sim->sys, cv))
+		    : TRY(f, "sched_cond_signal", sched_cond_signal(&f->sim->sys, cv));
+
+	if (r != (ok ? 0 : -SCHED_EINVAL))
+		die("sched_cond_%s of %s condition returned %d", all ? "broadcast" : "signal",
+		    ok ? "an initialised" : "no", r);
+	if (r < 0)
+		return;
+	gone = n - cv->waiters.n;
+	if (cv->waiters.n > n || (all && cv->waiters.n) || (n && !gone))
+		die("condition: %u waiters after a %s of %u", cv->waiters.n,
+		    all ? "broadcast" : "signal", n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct sched_thread *t = order[i];
+		unsigned p = pend_index(f, t);
+		const struct sched_mutex *m = f->pend[p].m;
+		int w = t->wait_result;
+		bool skip = !t->waits_on && cannot_run(w);
+		bool taken = m && (m->owner == t || t->waits_on == m ||
+				   (!t->waits_on && w == -SCHED_EDEADLK));
+
+		if (i >= gone ? t->waits_on != cv
+			      : f->pend[p].kind != W_COND ||
+				(all || i + 1 == gone ? !taken && !skip : !skip))
+			die("after a %s, waiter %u of %u (thread %u) waits on %p, result %d",
+			    all ? "broadcast" : "signal", i, n, t->id, t->waits_on, w);
+	}
+}
+
+/* (Re-)initialise a mutex, condition or barrier: bad flags, counts and NULL refused; one in
+ * use (waiters or an owner) refused with -EACTIVE; nothing changed either way. */
+static void op_mx_init(struct fz *f)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f), c = u8(f);
+	bool null = (c & 0xf0) == 0xf0, busy;
+	unsigned k, want;
+	int r;
+
+	switch (b % 3) {
+	case 0: {
+		unsigned flags = (b >> 2) & 3;
+		struct sched_mutex *m = null ? NULL : &f->mx[c % MAX_MX];
+
+		k = c % MAX_MX;
+		busy = m && f->mx_ok[k] && (m->owner || m->waiters.n);
+		want = null || flags > SCHED_MUTEX_PLAIN ? SCHED_EINVAL : busy ? SCHED_EACTIVE : 0;
+		r = TRY(f, "sched_mutex_init", sched_mutex_init(s, m, flags));
+		if (r == 0)
+			f->mx_ok[k] = true;
+		break;
+	}
+	case 1: {
+		struct sched_cond *cv = null ? NULL : &f->cv[c % MAX_CV];
+
+		k = c % MAX_CV;
+		busy = cv && f->cv_ok[k] && cv->waiters.n;
+		want = null ? SCHED_EINVAL : busy ? SCHED_EACTIVE : 0;
+		r = TRY(f, "sched_cond_init", sched_cond_init(s, cv));
+		if (r == 0)
+			f->cv_ok[k] = true;
+		break;
+	}
+	default: {
+		struct sched_barrier *bar = null ? NULL : &f->bar[c % MAX_BAR];
+		unsigned count = (b >> 2) == 0x3f ? UINT32_MAX / 2 + 1 : (b >> 2) % 6;
+
+		k = c % MAX_BAR;
+		busy = bar && f->bar_ok[k] && bar->waiters.n;
+		want = null || !count || count > UINT32_MAX / 2 ? SCHED_EINVAL
+		     : busy ? SCHED_EACTIVE : 0;
+		r = TRY(f, "sched_barrier_init", sched_barrier_init(s, bar, count));
+		if (r == 0)
+			f->bar_ok[k] = true;
+		break;
+	}
+	}
+	if (r != -(int)want)
+		die("initialising object %u of kind %u returned %d, expected %d", k, b % 3, r,
+		    -(int)want);
+}
+
+/* The reads: a wait result (NULL: refused; else one a wait can end with, docs/mutex.md),
+ * the mutex checker on a thread, an idle thread (see known_defects) or NULL. They change
+ * nothing; the checker finds nothing wrong. */
+static void op_mx_observe(struct fz *f, unsigned cpu)
+{
+	struct pref p = pick_ref(f);
+	struct sched_thread *t = p.kind == REF_NULL ? NULL : p.r.t;
+	bool idle_ok = known_defects(); /* the third known defect */
+	int r1, r2 = 0, r3 = 0;
+
+	snap_take(f, "sched_wait_result / sched_mutex_check");
+	r1 = sched_wait_result(t);
+	if (p.kind != REF_IDLE || idle_ok)
+		r2 = sched_mutex_check(&f->sim->sys, t);
+	if (idle_ok)
+		r3 = sched_mutex_check(&f->sim->sys, &f->sim->cpu[cpu].idle);
+	read_done(f, "sched_wait_result / sched_mutex_check");
+	if (!t ? r1 != -SCHED_EINVAL || r2 != -SCHED_EINVAL
+	       : (r1 != 0 && r1 != -SCHED_ETIMEDOUT && r1 != -SCHED_EOWNERDEAD &&
+		  r1 != -SCHED_EDEADLK && !cannot_run(r1)) || r2 != 0)
+		die("sched_wait_result = %d, sched_mutex_check = %d (%s) for thread %u", r1, r2,
+		    f->sim->sys.check_msg ? f->sim->sys.check_msg : "-", t ? t->id : 0);
+	if (r3 != 0)
+		die("sched_mutex_check of an idle thread = %d", r3);
+}
+
 /* --- dispatch -------------------------------------------------------------------------------------- */
 
 enum {
@@ -1783,7 +2428,11 @@ enum {
 	OP_CORE_GET, OP_PROTECT, OP_OBSERVE, OP_INVALID, OP_INIT, OP_CHAIN,
 	OP_NR_EVENT, /* the rest are not events on a CPU */
 	OP_ADVANCE_SMALL = OP_NR_EVENT, OP_ADVANCE_LARGE, OP_SETTLE,
-	OP_NR
+	OP_NR,
+	/* mutex mode only (events on a CPU): opcodes mod OP_NR_MX */
+	OP_MX_LOCK = OP_NR, OP_MX_LOCK2, OP_MX_TRYLOCK, OP_MX_UNLOCK, OP_MX_UNLOCK2, OP_COND_WAIT,
+	OP_COND_WAKE, OP_BARRIER, OP_MX_INIT, OP_MX_OBSERVE,
+	OP_NR_MX
 };
 
 static void op_event(struct sim *sim, unsigned cpu, void *arg)
@@ -1840,6 +2489,14 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 	case OP_OBSERVE: op_observe(f, cpu); break;
 	case OP_INVALID: op_invalid(f, cpu); break;
 	case OP_CHAIN: op_chain(f, cpu); break;
+	case OP_MX_LOCK: case OP_MX_LOCK2: op_mx(f, cpu, E_LOCK); break;
+	case OP_MX_TRYLOCK: op_mx(f, cpu, E_TRYLOCK); break;
+	case OP_MX_UNLOCK: case OP_MX_UNLOCK2: op_mx(f, cpu, E_UNLOCK); break;
+	case OP_COND_WAIT: op_mx(f, cpu, E_COND); break;
+	case OP_COND_WAKE: op_cond_wake(f); break;
+	case OP_BARRIER: op_mx(f, cpu, E_BARRIER); break;
+	case OP_MX_INIT: op_mx_init(f); break;
+	case OP_MX_OBSERVE: op_mx_observe(f, cpu); break;
 	default: op_init(f); break;
 	}
 	sim_enter(sim, cpu);
@@ -1919,10 +2576,16 @@ static bool setup(struct fz *f)
 		sim->cpu[c].run_start = sim->now;
 	f->tok[0] = sched_auth_root(&sim->sys);
 	f->ntok = 1;
-	if (f->trace) {
-		sim->after_event = trace_event;
-		sim->hook_arg = f;
-	}
+	sim->after_event = on_event; /* the trace, and the mutex checks */
+	sim->hook_arg = f;
+	f->mx_mode = MX_MODE(h3);
+	for (unsigned k = 0; f->mx_mode && k < 4; k++)
+		f->mx_ok[k] = sched_mutex_init(&sim->sys, &f->mx[k], k == 3 ? SCHED_MUTEX_PLAIN
+									      : SCHED_MUTEX_PROXY) == 0;
+	for (unsigned k = 0; f->mx_mode && k < 2; k++)
+		f->cv_ok[k] = sched_cond_init(&sim->sys, &f->cv[k]) == 0;
+	if (f->mx_mode)
+		f->bar_ok[0] = sched_barrier_init(&sim->sys, &f->bar[0], 2) == 0;
 	if (h3 & 15)
 		give_pool(f, (h3 & 15) % (MAX_POOL + 1));
 	return true;
@@ -1956,7 +2619,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_now(f, "at boot");
 	while (more(f) && f->ops_run < MAX_OPS) {
 		uint8_t b = u8(f);
-		unsigned op = b % OP_NR;
+		unsigned op = b % (f->mx_mode ? OP_NR_MX : OP_NR);
 
 		f->ops_run++;
 		if (f->trace)
