@@ -23,7 +23,8 @@
  *
  * Invariants (sched__proxy_check): a thread waiting on an object is BLOCKED and in that
  * object's queue; a mutex's owner has it in its held list; owner chains are acyclic and at
- * most SCHED_MUTEX_DEPTH_MAX long; an SC an owner runs on for a waiter is its top lender's.
+ * most SCHED_MUTEX_DEPTH_MAX long; an SC an owner runs on for a waiter is the SC of the first
+ * waiter on an SC of a mutex it owns; its lent priority and weight are what lend_of gives.
  */
 #include "internal.h"
 #include "account.h"
@@ -616,7 +617,8 @@ static int check_waiters(struct sched_sys *s, const struct sched_mutex *m)
 /*
  * t's mutex state: waiting means blocked and an acyclic, bounded chain of owners; what it
  * owns names it as the owner, its waiters wait on it; an SC it runs on for a waiter is
- * its top lender's. mx_lock held. O(held x waiters + chain).
+ * a first SC waiter's, lent priority and weight are the waiters' now. mx_lock held.
+ * O(held x waiters + chain).
  */
 int sched__proxy_check(struct sched_sys *s, struct sched_thread *t)
 {
