@@ -65,7 +65,23 @@ static bool waits_before(const struct sched_rb_node *a, const struct sched_rb_no
 	return (int32_t)(x->wait_seq - y->wait_seq) < 0;
 }
 
-/* t's rank among waiters, from what it runs with now. t locked. */
+/* The run queue of t if it is on one (queued, current, leaving), locked; else NULL. Its
+ * SC's deadline and budget are written under that lock (charges). t locked. */
+static struct sched_rq *lock_on_cpu(struct sched_sys *s, struct sched_thread *t)
+{
+	enum sched_state st = (enum sched_state)sched__get(&t->state);
+
+	sched__assert_thread_locked(t);
+	return st != SCHED_NEW && st != SCHED_BLOCKED ? sched__lock_thread_rq(s, t) : NULL;
+}
+
+static void unlock_on_cpu(struct sched_rq *rq)
+{
+	if (rq)
+		sched__rq_unlock(rq);
+}
+
+/* t's rank among waiters, from what it runs with now. t locked (and its rq, if on one). */
 static void rank(struct sched_thread *t)
 {
 	const struct sched_sc *sc = sched__run_sc(t);
@@ -73,7 +89,7 @@ static void rank(struct sched_thread *t)
 	sched__assert_thread_locked(t);
 	if (sc) {
 		t->wait_slot = 0;
-		t->wait_key = sc->deadline;
+		t->wait_key = sched__get(&sc->deadline); /* the charging CPU writes it */
 	} else if (t->rt_prio) {
 		t->wait_slot = 1;
 		t->wait_key = SCHED_RT_PRIO_MAX + 1u - t->rt_prio;
@@ -113,7 +129,12 @@ void sched__wait_on(struct sched_sys *s, struct sched_thread *t, void *obj,
 	sched__assert_locked(&s->mx_lock);
 	sched__spin_lock(&t->lock);
 	SCHED_ASSERT(!t->waits_on);
-	rank(t);
+	{
+		struct sched_rq *rq = lock_on_cpu(s, t); /* a current t's SC is charged under it */
+
+		rank(t);
+		unlock_on_cpu(rq);
+	}
 	t->wait_seq = s->mx_seq++;
 	sched_rb_add(&q->tree, &t->wait_node, waits_before);
 	q->n++;
@@ -274,18 +295,16 @@ static struct lend lend_of(const struct sched_thread *t, const struct sched_sc *
 	l.sc = edf ? sched__run_sc(edf) : NULL;
 	if (l.sc && (l.sc == own || l.sc == gone ||
 		     !sched_cpumask_subset(&t->affinity, &l.sc->cpus) ||
-		     (own && !sched__deadline_before(l.sc->deadline, own->deadline))))
+		     (own && !sched__deadline_before(sched__get(&l.sc->deadline),
+						   sched__get(&own->deadline)))))
 		l.sc = NULL; /* its own SC is at least as urgent, or it may run elsewhere */
 	return l;
 }
 
-/* Change what t runs with, under its locks; a queued t moves to where that puts it, a
- * current one at its CPU's next pick. */
-static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
+/* Change what t runs with, under its lock and rq's (its run queue, or NULL if it is on
+ * none); a queued t moves to where that puts it, a current one at its CPU's next pick. */
+static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l, struct sched_rq *rq)
 {
-	enum sched_state st = (enum sched_state)sched__get(&t->state);
-	struct sched_rq *rq = st != SCHED_NEW && st != SCHED_BLOCKED ? sched__lock_thread_rq(s, t)
-								       : NULL;
 	sched_time_t now = sched_arch_now();
 	uint32_t old = t->weight;
 
@@ -320,7 +339,6 @@ static void apply(struct sched_sys *s, struct sched_thread *t, struct lend l)
 		sched__budget_wait_add(rq, t, now); /* (a budgeted one leaves its class at the
 						     * pick the requeue asks for, which adds it) */
 	sched__requeue(rq, t, now);
-	sched__rq_unlock(rq);
 }
 
 /*
@@ -331,6 +349,7 @@ static bool update_without(struct sched_sys *s, struct sched_thread *t, bool sc_
 			   const struct sched_sc *gone)
 {
 	bool sc_locked = false, changed;
+	struct sched_rq *rq;
 	struct lend l;
 
 	sched__assert_locked(&s->mx_lock);
@@ -339,10 +358,12 @@ static bool update_without(struct sched_sys *s, struct sched_thread *t, bool sc_
 		sc_locked = true;
 	}
 	sched__spin_lock(&t->lock);
+	rq = lock_on_cpu(s, t); /* the SCs it runs on and is lent are charged under it */
 	l = lend_of(t, gone);
 	changed = l.sc != t->mx_sc || l.rt != t->lent_rt || l.weight != t->lent_weight;
 	if (changed)
-		apply(s, t, l);
+		apply(s, t, l, rq);
+	unlock_on_cpu(rq);
 	sched__spin_unlock(&t->lock);
 	if (sc_locked)
 		sched__spin_unlock(&s->sc_lock);
@@ -440,9 +461,12 @@ static struct sched_thread *borrowers(struct sched_sys *s, const struct sched_sc
 static bool give_back(struct sched_sys *s, struct sched_thread *o)
 {
 	struct lend l = { NULL, o->lent_rt, o->lent_weight };
+	struct sched_rq *rq;
 
 	sched__spin_lock(&o->lock);
-	apply(s, o, l);
+	rq = lock_on_cpu(s, o);
+	apply(s, o, l, rq);
+	unlock_on_cpu(rq);
 	sched__spin_unlock(&o->lock);
 	return false;
 }

@@ -29,6 +29,13 @@
 #include "internal.h"
 #include "refill.h"
 
+/* The deadline is read without the charging CPU's lock by the mutex code (proxy.c ranks
+ * waiters on an SC and picks what to lend by it): a relaxed atomic store, one writer. */
+static void set_deadline(struct sched_sc *sc, sched_time_t d)
+{
+	sched__set(&sc->deadline, d);
+}
+
 __extension__ typedef unsigned __int128 u128;
 
 static struct sched_refill *ring(struct sched_sc *sc, unsigned i)
@@ -102,7 +109,7 @@ void sched__refill_reset(struct sched_sc *sc, sched_time_t now)
 	sc->head = 0;
 	sc->count = 1;
 	sc->refill[0] = (struct sched_refill){ now, sc->budget };
-	sc->deadline = now + sc->rel_deadline;
+	set_deadline(sc, now + sc->rel_deadline);
 	sc->depleted = 0;
 	sc->debt = 0;
 }
@@ -146,7 +153,7 @@ void sched__refill_unblock(struct sched_sc *sc, sched_time_t now)
 		u128 rhs = (u128)(sc->deadline - now) * sc->budget;
 
 		if (!sched_time_before(now, sc->deadline) || lhs > rhs) {
-			sc->deadline = now + sc->rel_deadline;
+			set_deadline(sc, now + sc->rel_deadline);
 			h->amount = sc->budget > sc->debt ? sc->budget - sc->debt : 0;
 			h->at = now;
 			sc->debt = 0;
@@ -157,7 +164,7 @@ void sched__refill_unblock(struct sched_sc *sc, sched_time_t now)
 		h->at = now;
 	merge_ready(sc);
 	if (sched__refill_avail(sc, now))
-		sc->deadline = head(sc)->at + sc->rel_deadline;
+		set_deadline(sc, head(sc)->at + sc->rel_deadline);
 }
 
 /*
@@ -174,10 +181,10 @@ void sched__refill_arrive(struct sched_sc *sc, sched_time_t now)
 
 		/* each period renews one budget; debt above a budget skips periods (bounded:
 		 * debt < one charge, and a charge is bounded by the timer's lateness) */
-		sc->deadline += sc->period;
+		set_deadline(sc, sc->deadline + sc->period);
 		while (need >= sc->budget && need - sc->budget < need) {
 			need -= sc->budget;
-			sc->deadline += sc->period;
+			set_deadline(sc, sc->deadline + sc->period);
 		}
 		h->amount = sc->budget - need;
 		h->at = now;
@@ -185,7 +192,7 @@ void sched__refill_arrive(struct sched_sc *sc, sched_time_t now)
 		return;
 	}
 	merge_ready(sc);
-	sc->deadline = head(sc)->at + sc->rel_deadline;
+	set_deadline(sc, head(sc)->at + sc->rel_deadline);
 }
 
 /*
@@ -242,7 +249,7 @@ int sched__refill_charge(struct sched_sc *sc, uint64_t used, sched_time_t now)
 		}
 		h->amount = sc->budget; /* a new turn, behind its EDF peers */
 		h->at = now;
-		sc->deadline = now + sc->rel_deadline;
+		set_deadline(sc, now + sc->rel_deadline);
 		return SCHED_REFILL_TURN;
 	}
 	if (sc->mode == SCHED_SC_CBS) {
@@ -275,7 +282,7 @@ void sched__refill_forfeit(struct sched_sc *sc, sched_time_t now)
 		return;
 	if (is_rr(sc)) { /* the next turn, behind its peers */
 		h->at = now;
-		sc->deadline = now + sc->rel_deadline;
+		set_deadline(sc, now + sc->rel_deadline);
 		h->amount = sc->budget;
 	} else if (sc->mode == SCHED_SC_CBS) {
 		h->amount = 0;

@@ -135,15 +135,20 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 		return sched__get(&t->state) == SCHED_NEW && sched__get(&t->gen) == 0
 			       ? (init_fields(s, t, p, 1, &tag), 0)
 			       : -SCHED_ESTATE;
-	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack. */
-	flags = sched__lock_irq(&t->lock);
+	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack;
+	 * after mx_lock, which its exit holds until its mutexes are handed on (proxy.c). */
+	flags = sched_arch_irq_save();
+	sched__mx_lock(s);
+	sched__spin_lock(&t->lock);
 	if (sched__get(&t->state) != SCHED_EXITED)
 		ret = -SCHED_ESTATE;
 	else if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		ret = -SCHED_EAGAIN; /* after that CPU's sched_finish_switch() */
 	else
 		init_fields(s, t, p, t->gen + 1, &tag);
-	sched__unlock_irq(&t->lock, flags);
+	sched__spin_unlock(&t->lock);
+	sched__mx_unlock(s, true);
+	sched_arch_irq_restore(flags);
 	return ret;
 }
 
