@@ -210,13 +210,13 @@ int sched_check(struct sched_sys *s)
 		struct sched_rq *rq = sched__rq(s, cpu);
 		unsigned long flags = sched_arch_irq_save();
 
-		sched__mx_lock(s); /* the mutex state of the threads met (before rq locks) */
+		sched__spin_lock(&s->mx_lock); /* the mutex state of the threads met (before rq locks) */
 		sched__rq_lock(rq);
 		ret = check_cpu(s, rq);
 		if (!ret)
 			ret = sched__core_check(s, rq);
 		sched__rq_unlock(rq);
-		sched__mx_unlock(s, true);
+		sched__spin_unlock(&s->mx_lock);
 		sched_arch_irq_restore(flags);
 	}
 	if (ret < 0 && !s->check_msg)

@@ -33,9 +33,9 @@ static int enter(struct sched_sys *s, unsigned cpu, sched_time_t deadline, struc
 			return -SCHED_ECPU;
 	}
 	f->flags = sched_arch_irq_save();
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	if (sched__get(&f->me->state) == SCHED_EXITED) { /* exited by another CPU meanwhile */
-		sched__mx_unlock(s, true);
+		sched__spin_unlock(&s->mx_lock);
 		sched_arch_irq_restore(f->flags);
 		return -SCHED_ESTALE;
 	}
@@ -44,7 +44,7 @@ static int enter(struct sched_sys *s, unsigned cpu, sched_time_t deadline, struc
 
 static int leave(struct sched_sys *s, struct frame *f, int ret)
 {
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(f->flags);
 	return ret;
 }
@@ -80,13 +80,13 @@ static unsigned long init_lock(struct sched_sys *s)
 {
 	unsigned long flags = sched_arch_irq_save();
 
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	return flags;
 }
 
 static int init_unlock(struct sched_sys *s, unsigned long flags, int ret)
 {
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -250,14 +250,14 @@ static int cond_wake(struct sched_sys *s, struct sched_cond *c, bool all)
 	if (!s || !cond_ok(c))
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	for (uint32_t i = 0, n = c->waiters.n; i < n && (all || !taken); i++) {
 		struct sched_thread *w = sched__cond_wake(s, c, &taken);
 
 		if (w)
 			wake(s, w);
 	}
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return 0;
 }
@@ -318,9 +318,9 @@ int sched_mutex_check(struct sched_sys *s, struct sched_thread *t)
 	if (t->is_idle) /* never initialised as a thread: holds and waits on nothing */
 		return 0;
 	flags = sched_arch_irq_save();
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	ret = sched__proxy_check(s, t);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return ret;
 }

@@ -34,18 +34,6 @@
 #include "rq.h"
 #include "timeout.h"
 
-bool sched__mx_lock(struct sched_sys *s)
-{
-	sched__spin_lock(&s->mx_lock);
-	return true;
-}
-
-void sched__mx_unlock(struct sched_sys *s, bool locked)
-{
-	if (locked)
-		sched__spin_unlock(&s->mx_lock);
-}
-
 /* --- wait queues ------------------------------------------------------------------------------ */
 
 static struct sched_thread *waiter(const struct sched_rb_node *n)
@@ -97,11 +85,6 @@ static void rank(struct sched_thread *t)
 		t->wait_slot = 2;
 		t->wait_key = UINT32_MAX - (uint64_t)t->weight;
 	}
-}
-
-void sched__waitq_init(struct sched_waitq *q)
-{
-	*q = (struct sched_waitq){ 0 };
 }
 
 struct sched_thread *sched__waitq_first(const struct sched_waitq *q)

@@ -23,12 +23,6 @@ enum sched_wait_kind {
 #define SCHED_COND_MAGIC 0x636f6e64u  /* "cond" */
 #define SCHED_BARRIER_MAGIC 0x62617272u /* "barr" */
 
-/* Take mx_lock if t (NULL: anyone) may be involved with a mutex: some mutex, condition
- * variable or barrier was initialised. Interrupts off. Returns whether it is held. */
-bool sched__mx_lock(struct sched_sys *s);
-void sched__mx_unlock(struct sched_sys *s, bool locked);
-
-void sched__waitq_init(struct sched_waitq *q);
 struct sched_thread *sched__waitq_first(const struct sched_waitq *q);
 void sched__wait_on(struct sched_sys *s, struct sched_thread *t, void *obj,
 		    enum sched_wait_kind kind, struct sched_waitq *q);

@@ -421,7 +421,7 @@ static unsigned long lock_mx_sc(struct sched_sys *s)
 {
 	unsigned long flags = sched_arch_irq_save();
 
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	sched__spin_lock(&s->sc_lock);
 	return flags;
 }
@@ -429,7 +429,7 @@ static unsigned long lock_mx_sc(struct sched_sys *s)
 static void unlock_mx_sc(struct sched_sys *s, unsigned long flags)
 {
 	sched__spin_unlock(&s->sc_lock);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 }
 

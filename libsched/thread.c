@@ -138,7 +138,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	/* Reuse of an exited thread: under its lock, and not while a CPU is still on its stack;
 	 * after mx_lock, which its exit holds until its mutexes are handed on (proxy.c). */
 	flags = sched_arch_irq_save();
-	sched__mx_lock(s);
+	sched__spin_lock(&s->mx_lock);
 	sched__spin_lock(&t->lock);
 	if (sched__get(&t->state) != SCHED_EXITED)
 		ret = -SCHED_ESTATE;
@@ -147,7 +147,7 @@ int sched_thread_init(struct sched_sys *s, struct sched_thread *t,
 	else
 		init_fields(s, t, p, t->gen + 1, &tag);
 	sched__spin_unlock(&t->lock);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -202,14 +202,14 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	if (!s || !t)
 		return -SCHED_EINVAL;
 	flags = sched_arch_irq_save();
-	sched__mx_lock(s); /* first: no mutex may be taken by t while it exits */
+	sched__spin_lock(&s->mx_lock); /* first: no mutex may be taken by t while it exits */
 	sc_locked = sched__sc_lock(s, NULL);
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		int ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE; /* read under its lock */
 
 		sched__unlock_thread(s, t, sc_locked);
-		sched__mx_unlock(s, true);
+		sched__spin_unlock(&s->mx_lock);
 		sched_arch_irq_restore(flags);
 		return ret;
 	}
@@ -235,7 +235,7 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 		sched__proxy_resync(s, holders[i], true);
 	sched__sc_unlock(s, sc_locked);
 	exit_mutexes(s, t);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return 0;
 }
@@ -375,7 +375,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
 		return -SCHED_EPERM;
 	flags = sched_arch_irq_save();
-	sched__mx_lock(s); /* a waiter's new weight reaches its mutex's owner (proxy.c) */
+	sched__spin_lock(&s->mx_lock); /* a waiter's new weight reaches its mutex's owner (proxy.c) */
 	sched__spin_lock(&t->lock);
 	if (!sched__ref_live(r) || t->is_idle) {
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;
@@ -398,7 +398,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	sched__spin_unlock(&t->lock);
 	if (!ret)
 		sched__proxy_resync(s, t, false);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	return ret;
 }
@@ -456,7 +456,7 @@ static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sch
 	unsigned long flags = sched_arch_irq_save();
 	int ret = 0;
 
-	sched__mx_lock(s); /* a waiter's new priority reaches its mutex's owner (proxy.c) */
+	sched__spin_lock(&s->mx_lock); /* a waiter's new priority reaches its mutex's owner (proxy.c) */
 	if (admit)
 		sched__spin_lock(&s->sc_lock);
 	sched__spin_lock(&t->lock);
@@ -476,7 +476,7 @@ static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sch
 		sched__spin_unlock(&s->sc_lock);
 	if (!ret)
 		sched__proxy_resync(s, t, false);
-	sched__mx_unlock(s, true);
+	sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	if (out && admit && (ret == 0 || ret == -SCHED_EUNSCHED))
 		*out = v;

@@ -148,10 +148,12 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 
 	flags = sched_arch_irq_save();
 	/* a waiter's timeout ends its wait first, under mx_lock (before the thread lock) */
-	mx = seq && sched__get(&r.t->waits_on) && sched__mx_lock(s);
+	mx = seq && sched__get(&r.t->waits_on);
+	if (mx)
+		sched__spin_lock(&s->mx_lock);
 	if (mx && sched__ref_live(r) && *seq == sched__get(&r.t->block_seq) && r.t->waits_on &&
 	    !sched__wait_timeout(s, r.t)) {
-		sched__mx_unlock(s, mx); /* a condition wait goes on, for its mutex */
+		sched__spin_unlock(&s->mx_lock); /* a condition wait goes on, for its mutex */
 		sched_arch_irq_restore(flags);
 		return 0;
 	}
@@ -169,7 +171,8 @@ static int wake_ref(struct sched_sys *s, struct sched_ref r, enum sched_wake_rea
 		ret = sched__wake_locked(s, r.t, why, false);
 	push_from = ret == 0 && (sched__run_sc(r.t) || r.t->rt_prio) ? r.t->cpu : s->nr_cpus;
 	sched__unlock_thread(s, r.t, sc_locked);
-	sched__mx_unlock(s, mx);
+	if (mx)
+		sched__spin_unlock(&s->mx_lock);
 	sched_arch_irq_restore(flags);
 	if (push_from < s->nr_cpus) /* placed behind a more urgent thread (say, throttled when
 				     * placed): it may run elsewhere */
