@@ -12,12 +12,18 @@
 #include "progress.h"
 #include "rq.h"
 
+/* Add to a group's total and every enclosing one's. Depth <= SCHED_GROUP_DEPTH_MAX. */
+void sched__group_acct_add(struct sched_group *g, enum sched_acct_field f, uint64_t v)
+{
+	for (; g; g = g->parent)
+		sched__add(&g->acct.v[f], v);
+}
+
 /* Add to a thread's figure and to every enclosing group's total. Depth <= SCHED_GROUP_DEPTH_MAX. */
 void sched__acct_add(struct sched_thread *t, enum sched_acct_field f, uint64_t v)
 {
 	t->acct.v[f] += v;
-	for (struct sched_group *g = t->group; g; g = g->parent)
-		sched__add(&g->acct.v[f], v);
+	sched__group_acct_add(t->group, f, v);
 }
 
 /* The class may ask for a pick itself: a request ended (if others wait), or the budget it
@@ -49,6 +55,8 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 		return;
 	delta = now - t->exec_start;
 	t->exec_start = now;
+	if (rq->lease && rq->lease->target) /* the whole CPU is the lease's (lease.c) */
+		sched__group_acct_add(rq->lease->target, SCHED_ACCT_LEASED, delta);
 	if (t->is_idle) {
 		sched__inc(&rq->counters[SCHED_CNT_IDLE_NS], delta);
 		return;

@@ -31,7 +31,7 @@
 static bool may_run_there(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
 			  bool dst_idling)
 {
-	return sched_cpumask_test(&t->affinity, dst->cpu) &&
+	return sched_cpumask_test(&t->affinity, dst->cpu) && sched__lease_lets(dst, t) &&
 	       (!sched__core_on(dst) || sched__core_fits(src->sys, dst->cpu, t) ||
 		(!dst_idling && dst->core != src->core));
 }
@@ -115,6 +115,9 @@ static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 		uint64_t l;
 
 		if (c == me || !sched__cpu_usable(s, c))
+			continue;
+		/* a leased CPU takes only its holder's threads: no target for evening loads */
+		if (!most_loaded && __atomic_load_n(&s->rq[c].lease, __ATOMIC_RELAXED))
 			continue;
 		l = sched__rq_load(sched__rq(s, c));
 		/* a steal needs queued threads; prefer our cache domain on ties */
@@ -323,6 +326,7 @@ static int lighter_cpu(struct sched_sys *s, struct sched_rq *src, sched_time_t n
 		const struct sched_rq *rq = sched__rq(s, c);
 
 		if (c == src->cpu || !sched__cpu_usable(s, c) || sched__rq_load(rq) >= sl ||
+		    __atomic_load_n(&rq->lease, __ATOMIC_RELAXED) ||
 		    !sched__progress_estimate(rq, now, &p))
 			continue;
 		if (best < 0 || sched__progress_diff(p, best_p) > 0) {
@@ -378,78 +382,133 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 		rotate(rq, now);
 }
 
-/* --- CPU offline ------------------------------------------------------------------------ */
+/* --- moving threads off a CPU: offline, and a lease's activation (lease.c) ------------ */
 
-/* May t run on an online CPU other than rq's? */
-static bool movable(struct sched_sys *s, struct sched_rq *rq, struct sched_thread *t)
+/* Does t have to leave: always for an offline (l NULL), else unless lease l holds it. */
+static bool leaves(const struct sched_thread *t, const struct sched_lease *l)
 {
-	return sched__pick_other_cpu(s, t, rq->cpu) >= 0;
+	return !l || !sched__lease_holds(l, t);
 }
 
-/*
- * True if every thread on rq (queued, current, or sleeping with its timeout here) may run on
- * another online CPU: a sleeper whose timeout moved to a CPU it may not run on would wake to
- * -SCHED_EAFFINITY, a lost wake-up. rq locked. O(threads on rq).
- */
-static bool nothing_stranded(struct sched_sys *s, struct sched_rq *rq)
+/* A thread that has to leave rq but may run on no other online CPU it is allowed, outside
+ * lease l's CPUs (l may not be published yet). */
+static bool stranded(struct sched_sys *s, struct sched_rq *rq, const struct sched_thread *t,
+		     const struct sched_lease *l)
+{
+	sched_cpumask_t m;
+
+	if (!leaves(t, l))
+		return false;
+	sched__usable_mask(s, t, &t->affinity, &m);
+	for (unsigned i = 0; l && i < SCHED_CPUMASK_WORDS; i++)
+		m.w[i] &= ~l->cpus.w[i];
+	return sched__pick_cpu(s, &m, t->cpu, rq->cpu) < 0;
+}
+
+/* The first thread of `what` on rq that has to leave (stranded: that cannot), or NULL. A
+ * demoted current thread waits in the refill tree too and is skipped. rq locked.
+ * O(threads on rq). */
+static struct sched_thread *first_of(struct sched_sys *s, struct sched_rq *rq,
+				     enum sched_evict what, const struct sched_lease *l,
+				     bool want_stranded)
 {
 	unsigned n = 0;
 
 	sched__assert_rq_locked(rq);
-	if (!rq->curr->is_idle && !movable(s, rq, rq->curr))
-		return false;
-	for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {
-		const struct sched_class *cls = s->classes[c];
+	if (what == SCHED_EVICT_QUEUED) {
+		for (unsigned c = 0; c < SCHED_NR_CLASSES; c++) {
+			const struct sched_class *cls = s->classes[c];
 
-		n = 0;
-		for (struct sched_thread *t = cls->first(rq); t && n <= rq->nr_queued;
-		     t = cls->next(rq, t), n++)
-			if (!movable(s, rq, t))
-				return false;
+			for (struct sched_thread *t = cls->first(rq); t && n <= rq->nr_queued;
+			     t = cls->next(rq, t), n++)
+				if (want_stranded ? stranded(s, rq, t, l) : leaves(t, l))
+					return t;
+		}
+		return NULL;
 	}
-	n = 0;
-	for (struct sched_rb_node *x = rq->sc_wait.leftmost; x && n <= rq->nr_sc_wait;
-	     x = sched_rb_next(x), n++)
-		if (!movable(s, rq, sched__container_of(x, struct sched_thread, sc_node)))
-			return false;
-	n = 0;
-	for (struct sched_rb_node *x = rq->sleepers.leftmost; x && n <= rq->nr_sleepers;
-	     x = sched_rb_next(x), n++)
-		if (!movable(s, rq, sched__container_of(x, struct sched_thread, timeout_node)))
+	struct sched_rb_tree *tree = what == SCHED_EVICT_REFILL ? &rq->sc_wait : &rq->sleepers;
+	unsigned max = what == SCHED_EVICT_REFILL ? rq->nr_sc_wait : rq->nr_sleepers;
+
+	for (struct sched_rb_node *x = tree->leftmost; x && n <= max; x = sched_rb_next(x), n++) {
+		struct sched_thread *t = what == SCHED_EVICT_REFILL
+			? sched__container_of(x, struct sched_thread, sc_node)
+			: sched__container_of(x, struct sched_thread, timeout_node);
+
+		if (t != rq->curr &&
+		    (want_stranded ? stranded(s, rq, t, l) : leaves(t, l)))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * True if every thread that has to leave rq (current, queued, waiting for a refill, or
+ * asleep with its timeout here) may run on another online CPU: a sleeper whose timeout
+ * moved to a CPU it may not run on would wake to -SCHED_EAFFINITY, a lost wake-up. rq
+ * locked. O(threads on rq).
+ */
+bool sched__nothing_stranded(struct sched_sys *s, struct sched_rq *rq,
+			     const struct sched_lease *l)
+{
+	sched__assert_rq_locked(rq);
+	if (!rq->curr->is_idle && stranded(s, rq, rq->curr, l))
+		return false;
+	for (unsigned w = SCHED_EVICT_QUEUED; w <= SCHED_EVICT_SLEEPER; w++)
+		if (first_of(s, rq, (enum sched_evict)w, l, true))
 			return false;
 	return true;
 }
 
-/* A thread rq owns that is not current: queued on a class, or waiting for a refill. */
-static struct sched_thread *first_owned(struct sched_sys *s, struct sched_rq *rq)
+/* The checker: nothing that has to leave for lease l is queued or waiting for a refill on
+ * rq, nor (`switched`: the CPU's part of the activation is done) current or asleep there.
+ * rq locked. O(threads on rq). */
+bool sched__nothing_left(struct sched_sys *s, struct sched_rq *rq, const struct sched_lease *l,
+			 bool switched)
 {
-	struct sched_thread *t = NULL;
+	sched__assert_rq_locked(rq);
+	if (switched && !rq->curr->is_idle && leaves(rq->curr, l))
+		return false;
+	return !first_of(s, rq, SCHED_EVICT_QUEUED, l, false) &&
+	       !first_of(s, rq, SCHED_EVICT_REFILL, l, false) &&
+	       (!switched || !first_of(s, rq, SCHED_EVICT_SLEEPER, l, false));
+}
 
-	for (unsigned c = 0; c < SCHED_NR_CLASSES && !t; c++)
-		t = s->classes[c]->first(rq);
-	if (!t && rq->sc_wait.leftmost) { /* a demoted current thread waits there too */
-		struct sched_rb_node *x = rq->sc_wait.leftmost;
+/*
+ * rq's current thread has to leave it (offline, or a lease closed the CPU to it): it runs
+ * on until the CPU's next pick, which an IPI makes immediate. rq locked; the thread may go
+ * somewhere (sched__nothing_stranded). Returns true if it was told.
+ */
+bool sched__evict_curr(struct sched_sys *s, struct sched_rq *rq, const struct sched_lease *l)
+{
+	struct sched_thread *curr = rq->curr;
+	uint8_t st = sched__get(&curr->state);
 
-		t = sched__container_of(x, struct sched_thread, sc_node);
-		if (t == rq->curr)
-			t = (x = sched_rb_next(x)) ? sched__container_of(x, struct sched_thread, sc_node) : NULL;
-	}
-	return t;
+	sched__assert_rq_locked(rq);
+	if (curr->is_idle || !leaves(curr, l))
+		return false;
+	if (st == SCHED_RUNNING || st == SCHED_MIGRATING)
+		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu));
+	sched__kick(rq, true); /* an exited or blocking one leaves at that pick too */
+	return true;
 }
 
 /* Mark rq offline; its running thread leaves at its next pick. Returns -SCHED_ELAST_CPU,
- * -SCHED_EAGAIN (a thread is migrating here) or -SCHED_EPINNED (it would strand a thread). */
+ * -SCHED_EHOUSEKEEPING, -SCHED_ELEASED, -SCHED_EAGAIN (a thread is migrating here) or
+ * -SCHED_EPINNED (it would strand a thread). lease_lock held. */
 static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 {
-	struct sched_thread *curr;
-	unsigned online = 0;
+	unsigned online = 0, general = 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++)
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
 		online += sched__cpu_usable(s, c);
+		general += sched__cpu_usable(s, c) && !s->rq[c].lease;
+	}
 	sched__rq_lock(rq);
 	int err = online < 2 ? -SCHED_ELAST_CPU
+		  : rq->lease ? -SCHED_ELEASED
+		  : general < 2 ? -SCHED_EHOUSEKEEPING
 		  : __atomic_load_n(&rq->migrating_in, __ATOMIC_ACQUIRE) ? -SCHED_EAGAIN /* after its switch */
-		  : !nothing_stranded(s, rq) ? -SCHED_EPINNED : 0;
+		  : !sched__nothing_stranded(s, rq, NULL) ? -SCHED_EPINNED : 0;
 
 	if (err) {
 		sched__rq_unlock(rq);
@@ -457,72 +516,68 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 	}
 	sched__set(&rq->online, 0);
 	sched__online_mark(s, rq->cpu, false);
-	curr = rq->curr;
-	if (!curr->is_idle && (sched__get(&curr->state) == SCHED_RUNNING || sched__get(&curr->state) == SCHED_MIGRATING)) {
-		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu));
-		sched__kick(rq, true);
-	} else if (sched__get(&curr->state) == SCHED_EXITED) {
-		sched__kick(rq, true);
-	}
+	sched__evict_curr(s, rq, NULL);
 	sched__rq_unlock(rq);
 	return 0;
 }
 
 /*
- * The first queued thread (queue = true) or earliest sleeper of rq, with its lock taken by
- * trylock under rq's lock, so it cannot exit or move meanwhile. NULL when there is none;
- * *busy when its lock was taken by someone else (try again).
+ * Move one thread of `what` that has to leave rq (its queue or refill wait, or its sleeper
+ * timeout) to another CPU it may use. The thread's lock is taken by trylock under rq's
+ * lock, so it cannot exit or move meanwhile; a busy one is tried again. Returns 1 if one
+ * moved, 0 when none is left, -SCHED_EAGAIN when its lock was busy.
  */
-static struct sched_thread *grab_first(struct sched_sys *s, struct sched_rq *rq, bool queue,
-				       bool *busy)
+int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
+		     const struct sched_lease *l)
 {
-	struct sched_thread *t = NULL;
-
-	*busy = false;
-	sched__rq_lock(rq);
-	if (queue)
-		t = first_owned(s, rq);
-	else if (rq->sleepers.leftmost)
-		t = sched__container_of(rq->sleepers.leftmost, struct sched_thread, timeout_node);
-	if (t && !sched__spin_trylock(&t->lock)) {
-		*busy = true;
-		t = NULL;
-	}
-	sched__rq_unlock(rq);
-	return t;
-}
-
-/* Move one queued thread (or sleeper timeout) off the offline rq; false when none is left. */
-static bool offline_move_one(struct sched_sys *s, struct sched_rq *rq, bool queue)
-{
-	bool busy;
-	struct sched_thread *t = grab_first(s, rq, queue, &busy);
+	struct sched_thread *t;
 	int dst;
 
-	if (!t) {
-		if (busy)
-			sched_arch_cpu_relax();
-		return busy;
+	sched__rq_lock(rq);
+	t = first_of(s, rq, what, l, false);
+	if (t && !sched__spin_trylock(&t->lock)) {
+		sched__rq_unlock(rq);
+		sched_arch_cpu_relax();
+		return -SCHED_EAGAIN;
 	}
-	dst = queue ? sched__pick_other_cpu(s, t, rq->cpu) : find_cpu(s, rq->cpu, false);
+	sched__rq_unlock(rq);
+	if (!t)
+		return 0;
+	dst = sched__pick_other_cpu(s, t, rq->cpu);
 	if (dst >= 0) {
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
-
 		struct sched_rq_pair pair = sched__rq_lock2(rq, d);
 
-		if (queue && sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == rq->cpu) {
+		if (what != SCHED_EVICT_SLEEPER && sched__get(&t->state) == SCHED_RUNNABLE &&
+		    t->cpu == rq->cpu) {
 			sched__wait_switched(t); /* finish_switch takes no lock */
 			sched__move_queued(rq, d, t, sched_arch_now());
-		} else if (!queue && sched__get(&t->timeout_armed) && t->cpu == rq->cpu) {
+		} else if (what == SCHED_EVICT_SLEEPER && sched__get(&t->timeout_armed) &&
+			   t->cpu == rq->cpu) {
 			sched__timeout_remove(rq, t);
-			t->cpu = d->cpu; /* a timer may live on any online CPU */
+			t->cpu = d->cpu; /* a timer may live on any CPU the thread may use */
 			sched__timeout_arm(d, t, t->timeout);
 			sched__kick(d, false);
 		}
 		sched__rq_unlock2(pair);
 	}
 	sched__spin_unlock(&t->lock);
-	return dst >= 0; /* offline refused to strand anything, so a CPU is always found */
+	/* the caller refused to strand anything, so a CPU is always found */
+	return dst >= 0 ? 1 : dst;
+}
+
+/* Move every thread of `what` that has to leave rq; returns how many moved. Each pass
+ * removes one and none can arrive (placement avoids rq), so it is bounded by the threads
+ * there, plus retries while another CPU holds a thread's lock. */
+unsigned sched__evict_all(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
+			  const struct sched_lease *l)
+{
+	unsigned moved = 0;
+	int r;
+
+	while ((r = sched__evict_one(s, rq, what, l)) != 0)
+		moved += r > 0;
+	return moved;
 }
 
 int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
@@ -538,14 +593,10 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 	if (sched__admitted_on(s, cpu)) /* admission counted on its time */
 		return -SCHED_EUNSCHED;
 	rq = sched__rq(s, cpu);
-	flags = sched_arch_irq_save();
+	flags = sched__lock_irq(&s->lease_lock); /* no lease may take a CPU meanwhile */
 	ret = offline_begin(s, rq);
-	/* Each pass removes one thread and none can arrive (the CPU is offline): bounded by
-	 * the threads there, plus retries while another CPU holds a thread's lock. */
-	while (!ret && offline_move_one(s, rq, true))
-		;
-	while (!ret && offline_move_one(s, rq, false))
-		;
-	sched_arch_irq_restore(flags);
+	for (unsigned w = SCHED_EVICT_QUEUED; !ret && w <= SCHED_EVICT_SLEEPER; w++)
+		sched__evict_all(s, rq, (enum sched_evict)w, NULL);
+	sched__unlock_irq(&s->lease_lock, flags);
 	return ret;
 }

@@ -208,7 +208,8 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 			  struct sched_thread *to, bool reply, struct sched_thread **next)
 {
 	struct sched_rq *srq = sched__load_acquire(&to->timeout_armed) ? sched__rq(s, to->cpu) : rq;
-	bool here = sched_cpumask_test(&to->affinity, rq->cpu); /* to is locked */
+	bool here = sched_cpumask_test(&to->affinity, rq->cpu) && /* to is locked */
+		    sched__lease_lets(rq, to);
 	bool waited = me->sc_wait; /* demoted, waiting for its refill: restored on failure */
 	int moved;
 
@@ -216,7 +217,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 	sched__assert_thread_locked(to);
 	/* Refuse before anything changes: the normal wake needs an online CPU in to's mask
 	 * (a hotplug racing with this is undone below instead). */
-	if (!here && sched__pick_cpu(s, &to->affinity, to->cpu, s->nr_cpus) < 0)
+	if (!here && sched__pick_other_cpu(s, to, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
 	/* `to` may have just blocked elsewhere, by that CPU's pick (which still charges its
 	 * SC): neither its SC nor the CPU may be handed over before that CPU's switch is
@@ -232,7 +233,8 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 	if (here) {
 		struct sched_rq_pair pair = sched__rq_lock2(srq, rq);
 
-		here = rq->online; /* re-checked under the lock: offline may have won */
+		/* re-checked under the lock: offline or a lease may have won */
+		here = rq->online && sched__lease_lets(rq, to);
 		if (here) {
 			sched__wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu, moved);
 			rq->handoff = to;

@@ -14,6 +14,7 @@
  *  - the class's own invariants.
  */
 #include "internal.h"
+#include "lease.h"
 #include "core_pick.h"
 #include "proxy.h"
 #include "rq.h"
@@ -192,9 +193,23 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 		return rq->nr_queued ? -SCHED_ECHECK : 0; /* never brought online */
 	if ((ret = check_curr(s, rq)) < 0 || (ret = check_queue(s, rq)) < 0 ||
 	    (ret = check_timer(s, rq)) < 0 || (ret = check_sleepers(s, rq)) < 0 ||
-	    (ret = sched__sc_check(s, rq)) < 0)
+	    (ret = sched__sc_check(s, rq)) < 0 || (ret = sched__lease_check(s, rq)) < 0)
 		return ret;
 	return 0;
+}
+
+/* The housekeeping set is never empty once a CPU is online. */
+static int check_housekeeping(struct sched_sys *s)
+{
+	sched_cpumask_t hk, on;
+
+	sched_housekeeping(s, &hk);
+	sched_cpumask_clear(&on);
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched__cpu_usable(s, c))
+			sched_cpumask_set(&on, c);
+	return sched_cpumask_empty(&on) || !sched_cpumask_empty(&hk)
+		? 0 : sched__check_fail(s, "no housekeeping CPU left", 0);
 }
 
 int sched_check(struct sched_sys *s)
@@ -219,6 +234,8 @@ int sched_check(struct sched_sys *s)
 		sched__spin_unlock(&s->mx_lock);
 		sched_arch_irq_restore(flags);
 	}
+	if (!ret)
+		ret = check_housekeeping(s);
 	if (ret < 0 && !s->check_msg)
 		s->check_msg = "inconsistent run queue";
 	return ret;

@@ -141,7 +141,7 @@ static bool take(struct sched_rq *v, struct sched_rq *rq, struct sched_thread *t
 	sched__assert_rq_locked(rq);
 	if (!t || v->handoff == t || !sched__spin_trylock(&t->lock))
 		return false;
-	ok = sched_cpumask_test(&t->affinity, rq->cpu) &&
+	ok = sched_cpumask_test(&t->affinity, rq->cpu) && sched__lease_lets(rq, t) &&
 	     !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
 	if (ok) {
 		sched__move_queued_picking(v, rq, t, sched_arch_now());

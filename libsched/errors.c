@@ -29,6 +29,9 @@ static const char *const names[SCHED_ERR_COUNT] = {
 	[SCHED_ETIMEDOUT] = "the wait timed out",
 	[SCHED_EOWNERDEAD] = "acquired; the previous owner died holding it",
 	[SCHED_ELOCKED] = "another thread owns the mutex",
+	[SCHED_ELEASED] = "the CPU is leased",
+	[SCHED_EHOUSEKEEPING] = "no general-purpose CPU would be left",
+	[SCHED_EOWNED] = "the ring has a consumer already",
 };
 
 const char *sched_strerror(int err)

@@ -170,4 +170,41 @@ static inline void sched__end_migrating(struct sched_sys *s, struct sched_thread
 	sched__set(&t->state, (uint8_t)to);
 }
 
+/* --- CPU isolation leases (lease.c) --------------------------------------------------- */
+
+/* Does lease l let t run on its CPUs: is t the holder thread (this life of it), or in the
+ * holder group or below it? Idle threads always may. O(group depth). */
+static inline bool sched__lease_holds(const struct sched_lease *l, const struct sched_thread *t)
+{
+	if (t->is_idle || (l->thread == t && l->thread_gen == sched__get(&t->gen)))
+		return true;
+	for (const struct sched_group *g = l->group ? t->group : NULL; g; g = g->parent)
+		if (g == l->group)
+			return true;
+	return false;
+}
+
+/* May t be on rq as far as leases go? Read without the lock by placement (a heuristic),
+ * and again under rq's lock where a thread is committed to it. */
+static inline bool sched__lease_lets(const struct sched_rq *rq, const struct sched_thread *t)
+{
+	const struct sched_lease *l = __atomic_load_n(&rq->lease, __ATOMIC_ACQUIRE);
+
+	return !l || sched__lease_holds(l, t);
+}
+
+/* Remove from *m the CPUs a lease closes to t. O(leased CPUs); one word test without any. */
+static inline void sched__lease_filter(struct sched_sys *s, const struct sched_thread *t,
+				       sched_cpumask_t *m)
+{
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++) {
+		uint64_t w = __atomic_load_n(&s->leased.w[i], __ATOMIC_ACQUIRE) & m->w[i];
+
+		for (unsigned b = 0; w; b++, w >>= 1) /* no ctz: libgcc may not be there */
+			if ((w & 1) && i * 64 + b < s->nr_cpus &&
+			    !sched__lease_lets(&s->rq[i * 64 + b], t))
+				m->w[i] &= ~(1ull << b);
+	}
+}
+
 #endif

@@ -5,6 +5,7 @@
  * sched__schedule() is the pick under that lock, for the blocking entries (block.c).
  */
 #include "internal.h"
+#include "lease.h"
 #include "account.h"
 #include "balance.h"
 #include "budget.h"
@@ -169,7 +170,7 @@ static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 
 		struct sched_rq_pair pair = sched__rq_lock2(src, dst);
 
-		if (dst->online) {
+		if (dst->online && sched__lease_lets(dst, t)) {
 			sched__end_migrating(s, t, SCHED_RUNNABLE);
 			sched__arrive(src, dst, t, sched_arch_now());
 			sched__rq_unlock2(pair);
@@ -209,6 +210,8 @@ void sched_finish_switch(struct sched_sys *s, unsigned cpu)
 			sched__store_release(&prev->on_cpu, 0);
 		}
 	}
+	if (sched__get(&s->rq[cpu].lease_due)) /* a lease's part of this CPU (lease.c) */
+		sched__lease_switched(s, &s->rq[cpu]);
 	sched_arch_irq_restore(flags);
 	/* What the pick left queued may run elsewhere. Not before this point: between a
 	 * switch and its end this CPU takes no lock (others wait on prev's on_cpu holding

@@ -9,7 +9,8 @@
 
 static bool allowed(struct sched_sys *s, const struct sched_thread *t, unsigned cpu)
 {
-	return sched__cpu_usable(s, cpu) && sched_cpumask_test(&t->affinity, cpu);
+	return sched__cpu_usable(s, cpu) && sched_cpumask_test(&t->affinity, cpu) &&
+	       sched__lease_lets(sched__rq(s, cpu), t);
 }
 
 static uint64_t load_of(struct sched_sys *s, unsigned cpu)
@@ -31,7 +32,8 @@ static int idle_cache_sibling(struct sched_sys *s, const struct sched_thread *t,
 	return -1;
 }
 
-/* Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none). O(nr_cpus). */
+/* Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none). O(nr_cpus).
+ * A thread's mask comes through sched__usable_mask (leases). */
 int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
 		    unsigned avoid)
 {
@@ -120,11 +122,13 @@ int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned 
 static int rt_place(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
 {
 	const struct sched_class *c = sched__class_for(s, t, sched_arch_now());
+	sched_cpumask_t mask;
 	int d;
 
 	if (!c->rank_key)
 		return -1;
-	d = sched__rt_target(s, &t->affinity, s->nr_cpus, sched__rank_of(t, c));
+	sched__usable_mask(s, t, &t->affinity, &mask);
+	d = sched__rt_target(s, &mask, s->nr_cpus, sched__rank_of(t, c));
 	if (d >= 0 && (unsigned)d != prev && allowed(s, t, prev) &&
 	    !sched__rank_before(soon_running(s, prev), soon_running(s, (unsigned)d)))
 		return (int)prev;
@@ -159,6 +163,17 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
  * rq lock alone (balance.c). */
 int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid)
 {
+	sched_cpumask_t mask;
+
 	sched__assert_thread_or_rq_locked(s, t);
-	return sched__pick_cpu(s, &t->affinity, t->cpu, avoid);
+	sched__usable_mask(s, t, &t->affinity, &mask);
+	return sched__pick_cpu(s, &mask, t->cpu, avoid);
+}
+
+/* `aff` (t's affinity, or one it is about to get) without the CPUs a lease closes to t. */
+void sched__usable_mask(struct sched_sys *s, const struct sched_thread *t,
+			const sched_cpumask_t *aff, sched_cpumask_t *out)
+{
+	*out = *aff;
+	sched__lease_filter(s, t, out);
 }

@@ -17,5 +17,7 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 int sched__rt_target(struct sched_sys *s, const sched_cpumask_t *mask, unsigned me,
 		     struct sched_rank r);
 int sched__pick_other_cpu(struct sched_sys *s, const struct sched_thread *t, unsigned avoid);
+void sched__usable_mask(struct sched_sys *s, const struct sched_thread *t,
+			const sched_cpumask_t *aff, sched_cpumask_t *out);
 
 #endif

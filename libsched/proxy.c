@@ -155,7 +155,7 @@ static int cannot_run(struct sched_sys *s, struct sched_thread *t)
 	sched__spin_lock(&t->lock);
 	if (sched__get(&t->passive) && !sched__run_sc(t))
 		ret = -SCHED_ENOSC;
-	else if (sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
+	else if (sched__pick_other_cpu(s, t, s->nr_cpus) < 0)
 		ret = -SCHED_EAFFINITY;
 	sched__spin_unlock(&t->lock);
 	return ret;

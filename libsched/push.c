@@ -60,7 +60,8 @@ static bool can_move(struct sched_rq *src, struct sched_rq *dst, struct sched_th
 	sched__assert_thread_locked(t);
 	return sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == src->cpu &&
 	       !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && src->handoff != t &&
-	       dst->online && sched_cpumask_test(&t->affinity, dst->cpu);
+	       dst->online && sched_cpumask_test(&t->affinity, dst->cpu) &&
+	       sched__lease_lets(dst, t);
 }
 
 /* Move src's most urgent queued realtime thread to dst if it is still `want`, may go, and
@@ -147,7 +148,7 @@ static struct sched_thread *push_candidate(struct sched_rq *rq, struct sched_ran
 		t = NULL;
 	if (t && sched__spin_trylock(&t->lock)) {
 		*r = sched__rank_of(t, t->on_class);
-		*mask = t->affinity;
+		sched__usable_mask(rq->sys, t, &t->affinity, mask);
 		sched__spin_unlock(&t->lock);
 	} else {
 		t = NULL;

@@ -339,12 +339,14 @@ sched_time_t sched__class_event(const struct sched_rq *rq, sched_time_t now)
 	return d;
 }
 
-/* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER. */
-static sched_time_t next_deadline(struct sched_rq *rq)
+/* The next instant this CPU must be interrupted at, or SCHED_TIME_NEVER; *tick says
+ * whether that includes the scheduling tick (a slice end or balance: threads compete). */
+static sched_time_t next_deadline(struct sched_rq *rq, bool *tick)
 {
 	sched_time_t d = SCHED_TIME_NEVER;
 	struct sched_thread *curr = rq->curr;
 
+	*tick = false;
 	if (curr && !curr->is_idle && curr->on_class) {
 		/* a budget ends whether or not others wait; a slice only matters if they do */
 		bool others = sched__others_wait(rq);
@@ -352,8 +354,10 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 		if (curr->on_class->budgeted || others)
 			d = curr->on_class->slice_end(rq, curr, curr->exec_start);
 		/* a thread of a fairness group alone here still follows the group's weight,
-		 * which its other CPUs change (eevdf.c), and may be rotated (balance.c) */
-		if (others || in_fair_group(curr))
+		 * which its other CPUs change (eevdf.c), and may be rotated (balance.c); not on
+		 * a leased CPU, which no other thread may share */
+		*tick = others || (in_fair_group(curr) && !rq->lease);
+		if (*tick)
 			d = sched__earlier(d, rq->next_balance);
 	}
 	if (rq->nr_sc_wait)
@@ -367,13 +371,45 @@ static sched_time_t next_deadline(struct sched_rq *rq)
 	return d;
 }
 
+/*
+ * nohz telemetry: the tick is running, or stopped for a reason; each change is counted and
+ * traced, and the time stopped is summed when a stop ends. On rq->cpu, rq locked. O(1)
+ * (O(group depth) for a leased CPU's holder test).
+ */
+static void note_tick(struct sched_rq *rq, bool tick, sched_time_t now)
+{
+	static const uint8_t stop_cnt[] = {
+		[SCHED_NOHZ_IDLE] = SCHED_CNT_NOHZ_STOP_IDLE,
+		[SCHED_NOHZ_SINGLE] = SCHED_CNT_NOHZ_STOP_SINGLE,
+		[SCHED_NOHZ_LEASE] = SCHED_CNT_NOHZ_STOP_LEASE,
+	};
+	const struct sched_thread *c = rq->curr;
+	uint8_t why = tick ? SCHED_NOHZ_TICK
+		      : c->is_idle ? SCHED_NOHZ_IDLE
+		      : rq->lease ? SCHED_NOHZ_LEASE : SCHED_NOHZ_SINGLE;
+	uint64_t stopped = now - rq->nohz_since;
+
+	if (why == rq->nohz_reason)
+		return;
+	if (rq->nohz_reason != SCHED_NOHZ_TICK)
+		sched__inc(&rq->counters[SCHED_CNT_NOHZ_NS], stopped);
+	sched__inc(&rq->counters[why == SCHED_NOHZ_TICK ? SCHED_CNT_NOHZ_RESTART : stop_cnt[why]], 1);
+	sched__trace(rq, SCHED_TR_TICK, c->id,
+		     why == SCHED_NOHZ_TICK && rq->nohz_reason != SCHED_NOHZ_TICK ? stopped : 0, why,
+		     now);
+	rq->nohz_reason = why;
+	rq->nohz_since = now;
+}
+
 /* Program this CPU's timer for what the queue needs now. On rq->cpu. */
 void sched__rearm(struct sched_rq *rq)
 {
 	sched_time_t d;
+	bool tick;
 
 	sched__assert_rq_local(rq);
-	d = next_deadline(rq);
+	d = next_deadline(rq, &tick);
+	note_tick(rq, tick, sched_arch_now());
 	if (d != rq->timer_armed) {
 		rq->timer_armed = d;
 		sched_arch_set_timer(d);
@@ -396,7 +432,9 @@ void sched__kick(struct sched_rq *rq, bool must_preempt)
 		sched__rearm(rq);
 		return;
 	}
-	if (!rq->need_resched && !sched__deadline_before(next_deadline(rq), rq->timer_armed))
+	bool tick;
+
+	if (!rq->need_resched && !sched__deadline_before(next_deadline(rq, &tick), rq->timer_armed))
 		return;
 	if (sched__xchg(&rq->ipi_pending, 1)) {
 		sched__inc(&rq->counters[SCHED_CNT_IPI_COALESCED], 1);

@@ -534,7 +534,7 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 	if (sc->bound || sc->holder || t->own_sc || t->sc || t->donor)
 		return -SCHED_EBOUND; /* one SC per thread; a chain link waits for its reply */
 	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) ||
-	    sched__pick_cpu(s, &t->affinity, t->cpu, s->nr_cpus) < 0)
+	    sched__pick_other_cpu(s, t, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
 	return 0;
 }

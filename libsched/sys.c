@@ -110,6 +110,7 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->cpu = (uint16_t)cpu;
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
+	rq->lease_back_at = SCHED_TIME_NEVER;
 	rq->rank_curr_slot = rq->rank_queued_slot = SCHED_NR_CLASSES; /* nothing yet */
 	sched__list_init(&rq->part_scs);
 	rq->core = rq;
@@ -194,6 +195,8 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		rq->idle = rq->curr = idle;
 	}
 	rq->next_balance = now + s->cfg.balance_interval_ns;
+	rq->nohz_reason = SCHED_NOHZ_TICK; /* until its first re-arm says otherwise */
+	rq->nohz_since = now;
 	sched__set(&rq->online, 1);
 	sched__online_mark(s, cpu, true);
 	sched__rq_unlock_irq(rq, flags);

@@ -7,6 +7,7 @@
  * storage bumps it again, so refs into a previous life of the storage stay stale.
  */
 #include "internal.h"
+#include "lease.h"
 #include "account.h"
 #include "auth.h"
 #include "core_cookie.h"
@@ -52,11 +53,13 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 }
 
 /* Fields a stale ref's holder may read before it holds the lock (sched__sc_involved, the
- * on_cpu wait): cleared with atomic stores, the rest byte by byte. */
+ * on_cpu wait): cleared with atomic stores, the rest byte by byte. nr_leases is not cleared
+ * at all: the exit of an earlier life revokes that life's leases, and may do so after the
+ * storage was reused (each lease names the life it belongs to). */
 #define LOCKFREE(f) { offsetof(struct sched_thread, f), sizeof(((struct sched_thread *)0)->f) }
 static const struct { size_t off, len; } lockfree[] = {
 	LOCKFREE(on_cpu), LOCKFREE(sc), LOCKFREE(own_sc), LOCKFREE(donor), LOCKFREE(passive),
-	LOCKFREE(mx_sc), LOCKFREE(waits_on), LOCKFREE(block_seq),
+	LOCKFREE(mx_sc), LOCKFREE(waits_on), LOCKFREE(block_seq), LOCKFREE(nr_leases),
 };
 
 static bool lockfree_byte(size_t i)
@@ -198,6 +201,7 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 
 	struct sched_thread *holders[2];
 	unsigned nh = 0;
+	bool leases;
 
 	if (!s || !t)
 		return -SCHED_EINVAL;
@@ -230,12 +234,15 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 	}
 	if (t->group)
 		sched__add(&t->group->nr_threads, (uint32_t)-1);
+	leases = sched__get(&t->nr_leases) != 0;
 	sched__spin_unlock(&t->lock);
 	for (unsigned i = 0; i < nh; i++) /* the SCs' holders: what they lend now */
 		sched__proxy_resync(s, holders[i], true);
 	sched__sc_unlock(s, sc_locked);
 	exit_mutexes(s, t);
 	sched__spin_unlock(&s->mx_lock);
+	if (leases) /* lease_lock comes first: taken with nothing held */
+		sched__lease_holder_exit(s, t, r.gen);
 	sched_arch_irq_restore(flags);
 	return 0;
 }
@@ -249,7 +256,7 @@ int sched_exit(struct sched_sys *s, struct sched_ref r)
 static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct sched_rq *rq,
 			    struct sched_rq *d)
 {
-	bool stay = sched_cpumask_test(&t->affinity, rq->cpu);
+	bool stay = sched_cpumask_test(&t->affinity, rq->cpu) && sched__lease_lets(rq, t);
 
 	sched__assert_thread_locked(t);
 	sched__assert_rq_locked(rq);
@@ -265,7 +272,8 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 	} else if (sched__get(&t->state) == SCHED_MIGRATING) {
 		if (stay && rq->curr == t && rq->online)
 			sched__end_migrating(s, t, SCHED_RUNNING);
-		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu))
+		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu) ||
+			 !sched__lease_lets(sched__rq(s, t->dst_cpu), t))
 			sched__set_migrating(s, t, d->cpu);
 	}
 }
@@ -273,6 +281,7 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask)
 {
 	struct sched_thread *t = r.t;
+	sched_cpumask_t usable;
 	struct sched_sc *sc;
 	unsigned long flags;
 	int dst, ret = 0;
@@ -280,7 +289,8 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 	if (!s || !t || !mask)
 		return -SCHED_EINVAL;
 	flags = sched__lock_irq(&t->lock);
-	dst = sched__pick_cpu(s, mask, t->cpu, s->nr_cpus);
+	sched__usable_mask(s, t, mask, &usable);
+	dst = sched__pick_cpu(s, &usable, t->cpu, s->nr_cpus);
 	sc = sched__run_sc(t); /* its own, a donated or a lent one: valid only on its CPUs */
 	if (!sched__ref_live(r) || t->is_idle)
 		ret = t->is_idle ? -SCHED_EINVAL : -SCHED_ESTALE;

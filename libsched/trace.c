@@ -41,11 +41,21 @@ static const char *const counter_names[SCHED_CNT_NR] = {
 	[SCHED_CNT_FORCED_IDLE] = "forced_idle",
 	[SCHED_CNT_FORCED_IDLE_NS] = "forced_idle_ns",
 	[SCHED_CNT_CORE_KICKS] = "core_kicks",
+	[SCHED_CNT_NOHZ_STOP_IDLE] = "nohz_stop_idle",
+	[SCHED_CNT_NOHZ_STOP_SINGLE] = "nohz_stop_single",
+	[SCHED_CNT_NOHZ_STOP_LEASE] = "nohz_stop_lease",
+	[SCHED_CNT_NOHZ_RESTART] = "nohz_restart",
+	[SCHED_CNT_NOHZ_NS] = "nohz_ns",
+	[SCHED_CNT_LEASE_GRANTS] = "lease_grants",
+	[SCHED_CNT_LEASE_RETURNS] = "lease_returns",
+	[SCHED_CNT_LEASE_RETURN_NS] = "lease_return_ns",
+	[SCHED_CNT_LEASE_RETURN_MAX_NS] = "lease_return_max_ns",
 };
 
 static const char *const trace_names[SCHED_TR_NR] = {
 	[SCHED_TR_SWITCH] = "switch", [SCHED_TR_WAKE] = "wake",   [SCHED_TR_MIGRATE] = "migrate",
 	[SCHED_TR_BLOCK] = "block",   [SCHED_TR_EXIT] = "exit",   [SCHED_TR_IPI] = "ipi",
+	[SCHED_TR_TICK] = "tick", [SCHED_TR_LEASE] = "lease",
 };
 
 const char *sched_counter_name(unsigned counter)

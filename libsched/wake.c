@@ -107,7 +107,7 @@ int sched__wake_locked(struct sched_sys *s, struct sched_thread *t, enum sched_w
 		/* timeout_armed can only go 1 -> 0 without the thread lock, never 0 -> 1 */
 		srq = sched__load_acquire(&t->timeout_armed) ? sched__rq(s, t->cpu) : rq;
 		pair = sched__rq_lock2(srq, rq);
-		if (rq->online) {
+		if (rq->online && sched__lease_lets(rq, t)) { /* a lease may have closed it */
 			sched__wake_commit(t, rq, srq, why, waker, donated);
 			sched__rq_unlock2(pair);
 			return 0;

@@ -46,11 +46,13 @@ push 3
 proxy 3
 wake 3
 thread 3
+lease 3
 pick 4
 block 4
 mutex 4
 sys 4
 check 4
+ring 4
 '
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

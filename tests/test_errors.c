@@ -52,6 +52,7 @@ static size_t collect(struct sim *sim, unsigned char *buf)
 	put(&b, &sim->sys, sizeof(sim->sys));
 	zero(start, offsetof(struct sched_sys, sc_lock), sizeof(struct sched_lock));
 	zero(start, offsetof(struct sched_sys, mx_lock), sizeof(struct sched_lock));
+	zero(start, offsetof(struct sched_sys, lease_lock), sizeof(struct sched_lock));
 	for (unsigned c = 0; c < sim->sys.nr_cpus; c++) {
 		start = b;
 		put(&b, &sim->rq[c], offsetof(struct sched_rq, trace));
@@ -235,7 +236,7 @@ static int handoff(struct sim *sim, unsigned cpu, struct sim_thread *t, bool rep
 static void every_code_has_its_own_name(void **state)
 {
 	(void)state;
-	assert_int_equal(SCHED_ERR_COUNT, 26);
+	assert_int_equal(SCHED_ERR_COUNT, 29);
 	for (int e = 0; e < SCHED_ERR_COUNT; e++) {
 		const char *n = sched_strerror(-e);
 

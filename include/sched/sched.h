@@ -29,8 +29,10 @@
 
 #include <sched/class.h>
 #include <sched/core.h>
+#include <sched/lease.h>
 #include <sched/mutex.h>
 #include <sched/rbtree.h>
+#include <sched/ring.h>
 #include <sched/sc.h>
 #include <sched/trace.h>
 #include <sched/types.h>
@@ -80,6 +82,8 @@ enum sched_acct_field {
 	SCHED_ACCT_WAKEUPS,
 	SCHED_ACCT_WAKE_LAT,    /* sum of wake-to-run latencies, ns */
 	SCHED_ACCT_FORCED_IDLE, /* ns of sibling time forced idle while it ran (core scheduling) */
+	SCHED_ACCT_LEASED,      /* groups only: ns of leased CPU time charged to it as a lease's
+				 * accounting target (all of it, idle included) */
 	SCHED_ACCT_NR
 };
 
@@ -201,6 +205,7 @@ struct sched_thread {
 	struct sched_rb_node wait_node; /* in the waiters of waits_on */
 	struct sched_mutex *cond_mx; /* waiting on a condition: the mutex it takes back */
 	struct sched_list held;      /* the mutexes it owns */
+	uint32_t nr_leases;          /* leases it holds as a thread holder [lease_lock; atomic] */
 };
 
 
@@ -271,6 +276,15 @@ struct sched_rq {
 	sched_time_t fi_stamp;         /* [L] forced idle charged to the current thread up to here */
 	uint64_t core_vbase[SCHED_NR_CLASSES]; /* [L] each class's virtual time snapshot for
 					* cross-sibling comparison (core_vnow) */
+	/* CPU isolation leases (lease.h): the lease holding this CPU (PENDING or ACTIVE), or
+	 * NULL; what its next switch must do (lease_due: finish its part of an activation, 1,
+	 * count a revocation's latency, 2); the instant a revocation gave it back */
+	struct sched_lease *lease;     /* [L + lease_lock, atomic] */
+	uint8_t lease_due;             /* [L, atomic] */
+	sched_time_t lease_back_at;    /* [L] SCHED_TIME_NEVER: none pending */
+	/* nohz telemetry (rearm): is the scheduling tick stopped, why, since when */
+	uint8_t nohz_reason;           /* [L, own] enum sched_nohz_reason; SCHED_NOHZ_TICK: running */
+	sched_time_t nohz_since;       /* [L, own] */
 	uint64_t counters[SCHED_CNT_NR]; /* [L, atomic]; a few are [A] (IPI, AS switches) */
 	struct sched_trace_ring trace; /* [L] */
 } __attribute__((aligned(SCHED_CACHELINE)));
@@ -305,7 +319,14 @@ struct sched_config {
 	 * allocate, take a lock an interrupt handler could hold, or call into libsched. */
 	void (*notify)(void *ctx, uint32_t endpoint, uint64_t message); /* SC depletion, timeout */
 	void (*trace)(void *ctx, const struct sched_trace_event *ev);   /* each event, once stored */
-	void *cb_ctx;                /* passed to both */
+	void *cb_ctx;                /* passed to all three */
+	/* Optional: a lease was granted (leased) or revoked (!leased) on `cpu`; move the
+	 * port's own `what` (enum sched_lease_port_what) off it to the housekeeping CPUs, or
+	 * let it back. Called by the granting or revoking call, with no libsched lock held and
+	 * interrupts as that caller had them; it returns when the move is done and may not call
+	 * libsched's lease entries. */
+	void (*lease_port)(void *ctx, unsigned cpu, unsigned what, bool leased,
+			   const sched_cpumask_t *housekeeping);
 };
 
 /*
@@ -321,7 +342,9 @@ enum sched_right {
 	SCHED_RIGHT_SC_CONTROL = 4, /* configure SCs on its CPUs; revoke the SCs of its scope */
 	SCHED_RIGHT_CORE = 8,       /* create, share and clear core-scheduling cookies */
 	SCHED_RIGHT_RT = 16,        /* fixed priorities (sched_set_rt) */
-	SCHED_RIGHT_ALL = 31,
+	SCHED_RIGHT_LEASE = 32,     /* grant CPU isolation leases over its CPUs to its scope,
+				     * revoke the leases of its scope (lease.h) */
+	SCHED_RIGHT_ALL = 63,
 };
 
 #define SCHED_AUTH_DEPTH_MAX 8
@@ -349,7 +372,11 @@ struct sched_sys {
 	unsigned nr_scs;
 	struct sched_lock sc_lock;   /* SC bindings and donation links (sc.h) */
 	struct sched_lock mx_lock;   /* every mutex, condition variable and barrier (mutex.h);
-				      * first in the lock order */
+				      * first in the lock order after lease_lock */
+	struct sched_lock lease_lock;/* lease grants, revocations, CPU offline (lease.h); first */
+	struct sched_lease *leases;  /* the lease pool (sched_lease_pool), nr_leases slots */
+	unsigned nr_leases;
+	sched_cpumask_t leased;      /* CPUs some lease holds [lease_lock; atomic words] */
 	uint32_t mx_seq;             /* arrival order of waiters [mx_lock] */
 	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
 	unsigned admit_max;          /* its entries */

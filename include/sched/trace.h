@@ -42,6 +42,15 @@ enum sched_counter {
 	SCHED_CNT_FORCED_IDLE,     /* times this CPU was forced idle */
 	SCHED_CNT_FORCED_IDLE_NS,  /* ns forced idle (closed intervals) */
 	SCHED_CNT_CORE_KICKS,      /* kernel protection IPIs this CPU sent to siblings */
+	SCHED_CNT_NOHZ_STOP_IDLE,  /* the tick stopped: the CPU went idle */
+	SCHED_CNT_NOHZ_STOP_SINGLE,/* the tick stopped: one runnable thread, nothing else waits */
+	SCHED_CNT_NOHZ_STOP_LEASE, /* the tick stopped: a lease holder's thread alone (leased) */
+	SCHED_CNT_NOHZ_RESTART,    /* the tick restarted (others wait, or a group to follow) */
+	SCHED_CNT_NOHZ_NS,         /* ns with the tick stopped (closed intervals) */
+	SCHED_CNT_LEASE_GRANTS,    /* leases that took this CPU */
+	SCHED_CNT_LEASE_RETURNS,   /* revocations that gave it back (at its next switch) */
+	SCHED_CNT_LEASE_RETURN_NS, /* revocation latency, summed: revoke to that switch */
+	SCHED_CNT_LEASE_RETURN_MAX_NS, /* ... and its maximum */
 	SCHED_CNT_NR
 };
 
@@ -55,10 +64,31 @@ enum sched_trace_type {
 	SCHED_TR_BLOCK,   /* tid, aux = 1 if sleeping with a timeout */
 	SCHED_TR_EXIT,    /* tid */
 	SCHED_TR_IPI,     /* tid = 0, arg = sending cpu (recorded on the target's ring) */
+	SCHED_TR_TICK,    /* tid = current, aux = enum sched_nohz_reason (TICK: restarted,
+			   * arg = ns it was stopped) */
+	SCHED_TR_LEASE,   /* tid = lease index, aux = enum sched_lease_event, arg = holder tid
+			   * (RETURN: ns since the revocation) */
 	SCHED_TR_NR
 };
 
 const char *sched_trace_type_name(unsigned type);
+
+/* Whether the scheduling tick runs on a CPU and, if not, why (SCHED_TR_TICK). The tick is
+ * the slice-end or balance timer a CPU arms while threads compete for it; a budget end,
+ * a sleeper timeout or a refill is an event, not a tick. */
+enum sched_nohz_reason {
+	SCHED_NOHZ_TICK,   /* running */
+	SCHED_NOHZ_IDLE,   /* stopped: idle */
+	SCHED_NOHZ_SINGLE, /* stopped: one runnable thread */
+	SCHED_NOHZ_LEASE,  /* stopped: a leased CPU running its holder's thread alone */
+};
+
+enum sched_lease_event {
+	SCHED_LEASE_EV_GRANT,  /* the grant closed this CPU */
+	SCHED_LEASE_EV_ACTIVE, /* every step done (on each leased CPU's ring) */
+	SCHED_LEASE_EV_REVOKE, /* revoked (aux of the cause is in the lease record) */
+	SCHED_LEASE_EV_RETURN, /* back in general use: its first switch after the revocation */
+};
 
 struct sched_trace_event {
 	sched_time_t time;

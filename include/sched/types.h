@@ -151,6 +151,9 @@ enum sched_err {
 	SCHED_ETIMEDOUT,/* a wait ended at its deadline (sched_wait_result) */
 	SCHED_EOWNERDEAD,/* the mutex is the caller's, its previous owner exited holding it */
 	SCHED_ELOCKED,  /* sched_mutex_trylock only: another thread owns the mutex */
+	SCHED_ELEASED,  /* the CPU is leased: a second lease on it, or its offline, refused */
+	SCHED_EHOUSEKEEPING, /* no online CPU would be left general-purpose (lease, offline) */
+	SCHED_EOWNED,   /* the ring has a live consumer already */
 	SCHED_ERR_COUNT
 };
 

@@ -290,14 +290,17 @@ static const struct field rq_fields[] = {
 	FLD(sched_rq, core_state), FLD(sched_rq, core_tree), FLD(sched_rq, core_pick),
 	FLD(sched_rq, core_pending), FLD(sched_rq, forced_idle), FLD(sched_rq, kmode),
 	FLD(sched_rq, running_cookie), FLD(sched_rq, forced_since), FLD(sched_rq, fi_stamp),
-	FLD(sched_rq, core_vbase), FLD(sched_rq, counters), { NULL, 0, 0 }
+	FLD(sched_rq, core_vbase), FLD(sched_rq, lease), FLD(sched_rq, lease_due),
+	FLD(sched_rq, lease_back_at), FLD(sched_rq, nohz_reason), FLD(sched_rq, nohz_since),
+	FLD(sched_rq, counters), { NULL, 0, 0 }
 };
 
 static const struct field sys_fields[] = {
 	FLD(sched_sys, nr_cpus), FLD(sched_sys, rq), FLD(sched_sys, topo), FLD(sched_sys, cfg),
 	FLD(sched_sys, classes), FLD(sched_sys, online), FLD(sched_sys, root_authority),
 	FLD(sched_sys, scs), FLD(sched_sys, nr_scs), FLD(sched_sys, sc_lock),
-	FLD(sched_sys, mx_lock), FLD(sched_sys, mx_seq),
+	FLD(sched_sys, mx_lock), FLD(sched_sys, mx_seq), FLD(sched_sys, lease_lock),
+	FLD(sched_sys, leases), FLD(sched_sys, nr_leases), FLD(sched_sys, leased),
 	FLD(sched_sys, core_next_cookie), FLD(sched_sys, core_next_stamp),
 	FLD(sched_sys, check_epoch), FLD(sched_sys, check_msg), FLD(sched_sys, check_arg),
 	{ NULL, 0, 0 }
@@ -377,7 +380,8 @@ static const struct range excluded_thread[] = {
 
 static const struct range excluded_sys[] = {
 	{ offsetof(struct sched_sys, sc_lock), sizeof(struct sched_lock) },
-	{ offsetof(struct sched_sys, mx_lock), sizeof(struct sched_lock) }, { 0, 0 }
+	{ offsetof(struct sched_sys, mx_lock), sizeof(struct sched_lock) },
+	{ offsetof(struct sched_sys, lease_lock), sizeof(struct sched_lock) }, { 0, 0 }
 };
 
 static const struct range excluded_none[] = { { 0, 0 } };
@@ -857,6 +861,7 @@ static void check_locks(struct fz *f)
 {
 	check_lock(&f->sim->sys.sc_lock, "sc_lock", 0);
 	check_lock(&f->sim->sys.mx_lock, "mx_lock", 0);
+	check_lock(&f->sim->sys.lease_lock, "lease_lock", 0);
 	for (unsigned c = 0; c < f->ncpu; c++) {
 		check_lock(&f->sim->rq[c].lock, "rq", c);
 		check_lock(&f->sim->cpu[c].idle.lock, "idle thread", c);
