@@ -116,8 +116,10 @@ static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 
 		if (c == me || !sched__cpu_usable(s, c))
 			continue;
-		/* a leased CPU takes only its holder's threads: no target for evening loads */
-		if (!most_loaded && __atomic_load_n(&s->rq[c].lease, __ATOMIC_RELAXED))
+		/* a leased CPU takes only its holder's threads and keeps them: no target for
+		 * evening loads, and a victim only for another leased CPU */
+		if (__atomic_load_n(&s->rq[c].lease, __ATOMIC_RELAXED) &&
+		    (!most_loaded || !__atomic_load_n(&s->rq[me].lease, __ATOMIC_RELAXED)))
 			continue;
 		l = sched__rq_load(sched__rq(s, c));
 		/* a steal needs queued threads; prefer our cache domain on ties */
@@ -362,13 +364,16 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	struct sched_sys *s = rq->sys;
 	int target;
 	unsigned moved = 0;
-	bool hold;
+	bool hold, leased;
 
 	SCHED_ASSERT(rq->cpu == sched_arch_cpu_id()); /* unlocked: sched__rq_lock checks that */
 	sched__rq_lock(rq);
 	rq->next_balance = now + s->cfg.balance_interval_ns;
 	hold = sched_time_before(now, rq->push_hold);
+	leased = rq->lease != NULL;
 	sched__rq_unlock(rq);
+	if (leased) /* it keeps its holder's threads: they go there on purpose (place.c) */
+		return;
 	target = hold ? -1 : find_cpu(s, rq->cpu, false);
 	if (target >= 0) {
 		struct sched_rq_pair pair = sched__rq_lock2(rq, sched__rq(s, (unsigned)target));

@@ -135,6 +135,27 @@ static int rt_place(struct sched_sys *s, const struct sched_thread *t, unsigned 
 	return d;
 }
 
+/*
+ * A lease holder's thread goes to the least-loaded CPU of a lease that holds it, within its
+ * affinity: the CPU is there for it. -1 if none (no lease, or none it may use). O(leased
+ * CPUs); one word test per mask word while nothing is leased.
+ */
+static int lease_place(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
+{
+	sched_cpumask_t mine;
+
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		mine.w[i] = __atomic_load_n(&s->leased.w[i], __ATOMIC_ACQUIRE) & t->affinity.w[i];
+	if (sched_cpumask_empty(&mine))
+		return -1;
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched_cpumask_test(&mine, c) &&
+		    !__atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE))
+			sched_cpumask_unset(&mine, c); /* revoked meanwhile */
+	sched__lease_filter(s, t, &mine); /* the leases that hold t */
+	return sched_cpumask_empty(&mine) ? -1 : sched__pick_cpu(s, &mine, prev, s->nr_cpus);
+}
+
 /* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker)
@@ -146,6 +167,8 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && allowed(s, t, prev))
 		return (int)prev;
 	sched__wait_switched(t); /* bounded by the old CPU finishing its switch */
+	if ((c = lease_place(s, t, prev)) >= 0)
+		return c;
 	if ((sched__run_sc(t) || t->rt_prio) && !s->cfg.core_sched && (c = rt_place(s, t, prev)) >= 0)
 		return c;
 	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)

@@ -195,7 +195,7 @@ int sched_cpu_online(struct sched_sys *s, unsigned cpu, struct sched_thread *idl
 		rq->idle = rq->curr = idle;
 	}
 	rq->next_balance = now + s->cfg.balance_interval_ns;
-	rq->nohz_reason = SCHED_NOHZ_TICK; /* until its first re-arm says otherwise */
+	rq->nohz_reason = SCHED_NOHZ_IDLE; /* it comes up idle, with no timer */
 	rq->nohz_since = now;
 	sched__set(&rq->online, 1);
 	sched__online_mark(s, cpu, true);

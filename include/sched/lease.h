@@ -29,6 +29,8 @@ struct sched_group;
 enum sched_lease_step {
 	SCHED_LEASE_STEP_CLOSE,    /* placement onto the CPUs closed to other threads; a running
 				    * other thread told to leave (count: those told) */
+	SCHED_LEASE_STEP_ACCOUNTING, /* the CPUs' time is charged to the accounting target
+				    * (count: 1 if there is one), in the same locked step */
 	SCHED_LEASE_STEP_QUEUED,   /* other runnable threads moved to housekeeping CPUs (count) */
 	SCHED_LEASE_STEP_REFILLS,  /* other threads waiting there for an SC refill moved, with
 				    * their refill timers (count) */
@@ -36,7 +38,6 @@ enum sched_lease_step {
 	SCHED_LEASE_STEP_PORT_TIMERS, /* the port moved its own timers (hook; count: calls) */
 	SCHED_LEASE_STEP_PORT_WORK,   /* the port moved its deferred work (soft work, cleanup) */
 	SCHED_LEASE_STEP_PORT_IRQS,   /* the port routed the IRQs that are not the holder's away */
-	SCHED_LEASE_STEP_ACCOUNTING,  /* the CPUs' time is charged to the accounting target */
 	SCHED_LEASE_STEP_SWITCHED, /* every leased CPU has switched away from its last other
 				    * thread (done on that CPU, at sched_finish_switch) */
 	SCHED_LEASE_STEP_NR
@@ -123,8 +124,8 @@ int sched_lease_pool(struct sched_sys *s, struct sched_lease *leases, unsigned n
  * else; -SCHED_EFULL without a free slot. A thread or group may hold several leases.
  *
  * Then the activation steps run in order (enum sched_lease_step), the port's hook
- * (sched_config.lease_port) is called for each CPU and each of its three kinds with no
- * libsched lock held, and the lease becomes ACTIVE once every leased CPU has switched
+ * (sched_config.lease_port) is called for each CPU and each of its three kinds (with
+ * lease_lock held: see sched_config), and the lease becomes ACTIVE once every leased CPU has switched
  * away from its last other thread (an IPI asks it to at once). *out receives the
  * capability. O(threads on the CPUs x nr_cpus) + the hooks.
  */

@@ -322,9 +322,10 @@ struct sched_config {
 	void *cb_ctx;                /* passed to all three */
 	/* Optional: a lease was granted (leased) or revoked (!leased) on `cpu`; move the
 	 * port's own `what` (enum sched_lease_port_what) off it to the housekeeping CPUs, or
-	 * let it back. Called by the granting or revoking call, with no libsched lock held and
-	 * interrupts as that caller had them; it returns when the move is done and may not call
-	 * libsched's lease entries. */
+	 * let it back. Called by the granting or revoking call (sched_exit for a holder thread,
+	 * revoke_owned) with s->lease_lock held and interrupts off, so grants and revocations
+	 * reach the port in order: it returns when the move is done, must not block, and must
+	 * not call into libsched. */
 	void (*lease_port)(void *ctx, unsigned cpu, unsigned what, bool leased,
 			   const sched_cpumask_t *housekeeping);
 };
