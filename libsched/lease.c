@@ -77,13 +77,19 @@ static void step_done(struct sched_lease *l, enum sched_lease_step step, uint32_
 
 static int check_cpus(struct sched_sys *s, const sched_cpumask_t *cpus)
 {
-	unsigned general = 0;
-
 	if (sched_cpumask_empty(cpus))
 		return -SCHED_EINVAL;
 	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
 		if (sched_cpumask_test(cpus, c) && !sched__cpu_usable(s, c))
 			return -SCHED_ECPU; /* out of range, or offline */
+	return 0;
+}
+
+/* None of the CPUs leased yet, and one online CPU left outside every lease. */
+static int check_free(struct sched_sys *s, const sched_cpumask_t *cpus)
+{
+	unsigned general = 0;
+
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
 		if (sched_cpumask_test(cpus, c) && s->rq[c].lease)
 			return -SCHED_ELEASED;
@@ -305,14 +311,16 @@ static void record_init(struct sched_lease *l, sched_time_t now)
 static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 			const struct sched_lease_params *p, struct sched_lease_cap *out)
 {
-	struct sched_lease *l;
+	struct sched_lease *l, saved;
 	int ret;
 
-	if ((ret = check_holder(p)) || (ret = check_authority(auth, p)) ||
-	    (ret = check_cpus(s, &p->cpus)) || (ret = check_admitted(s, &p->cpus)))
+	if ((ret = check_holder(p)) || (ret = check_cpus(s, &p->cpus)) ||
+	    (ret = check_authority(auth, p)) || (ret = check_free(s, &p->cpus)) ||
+	    (ret = check_admitted(s, &p->cpus)))
 		return ret;
 	if (!(l = free_slot(s)))
 		return -SCHED_EFULL;
+	saved = *l; /* a refusal below leaves the slot as it was */
 	record_init(l, sched_arch_now());
 	l->cpus = p->cpus;
 	l->thread = p->thread.t;
@@ -322,8 +330,7 @@ static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 	l->cause = SCHED_LEASE_NOT_REVOKED;
 	l->pending = 1; /* this call's own steps */
 	if ((ret = close_all(s, l))) {
-		l->thread = NULL;
-		l->group = l->target = NULL;
+		*l = saved;
 		return ret;
 	}
 	sched__set(&l->state, SCHED_LEASE_PENDING);

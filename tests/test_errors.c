@@ -1247,6 +1247,96 @@ static void sc_admission_codes(void **state)
 	sim_free(sim);
 }
 
+/* Every refusal of a lease grant and of the ring entries has its own code and changes
+ * nothing (the lease pool and the ring are compared too). */
+static void lease_and_ring_codes(void **state)
+{
+	static struct sched_lease leases[2];
+	struct sim *sim = new_machine(4, 1);
+	sched_cpumask_t m1 = mask_of(1), m2 = mask_of(2), m3 = mask_of(3), none, far;
+	struct sim_thread *h = hand_thread(sim, 0, 0, NULL), *pin;
+	struct sched_lease_params p = { .cpus = m1, .thread = sched_ref_of(&h->st) };
+	struct sched_authority no_right, cpu2;
+	struct sched_lease_cap cap, cap2, stale;
+	struct sched_auth dead;
+	struct sched_group g;
+	struct sched_ring ring;
+
+	(void)state;
+	sched_cpumask_clear(&none);
+	sched_cpumask_clear(&far);
+	sched_cpumask_set(&far, 40);
+	REFUSED(sim, SCHED_EFULL, sched_lease_grant(&sim->sys, root(sim), &p, &cap)); /* no pool */
+	assert_int_equal(sched_lease_pool(&sim->sys, leases, 2), 0);
+	watch(leases, sizeof(leases));
+	REFUSED(sim, SCHED_EEXIST, sched_lease_pool(&sim->sys, leases, 2));
+	REFUSED(sim, SCHED_EINVAL, sched_lease_grant(&sim->sys, root(sim), NULL, &cap));
+	p.cpus = none;
+	REFUSED(sim, SCHED_EINVAL, sched_lease_grant(&sim->sys, root(sim), &p, &cap));
+	p.cpus = far;
+	REFUSED(sim, SCHED_ECPU, sched_lease_grant(&sim->sys, root(sim), &p, &cap));
+	p.cpus = m1;
+	p.group = &g; /* two holders */
+	REFUSED(sim, SCHED_EINVAL, sched_lease_grant(&sim->sys, root(sim), &p, &cap));
+	p.group = NULL;
+	assert_int_equal(sched_auth_derive(&no_right, root(sim), SCHED_RIGHT_FAIR, NULL, NULL), 0);
+	assert_int_equal(sched_auth_derive(&cpu2, root(sim), SCHED_RIGHT_LEASE, NULL, &m2), 0);
+	REFUSED(sim, SCHED_EPERM, sched_lease_grant(&sim->sys, token(&no_right), &p, &cap));
+	REFUSED(sim, SCHED_EPERM, sched_lease_grant(&sim->sys, token(&cpu2), &p, &cap));
+	/* a thread that may run only on CPU 1 would be stranded */
+	pin = thread_with(sim, &(struct sched_thread_params){ .affinity = &m1 });
+	wake_from(sim, 0, pin);
+	sim_enter(sim, 0);
+	REFUSED(sim, SCHED_EPINNED, sched_lease_grant(&sim->sys, root(sim), &p, &cap));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&pin->st)), 0);
+	settle(sim);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_lease_grant(&sim->sys, root(sim), &p, &cap), 0);
+	settle(sim);
+	sim_enter(sim, 0);
+	REFUSED(sim, SCHED_ELEASED, sched_lease_grant(&sim->sys, root(sim), &p, &cap2));
+	p.cpus = m2;
+	p.cpus.w[0] |= 1 | 8; /* CPUs 0, 2 and 3: none would be left */
+	REFUSED(sim, SCHED_EHOUSEKEEPING, sched_lease_grant(&sim->sys, root(sim), &p, &cap2));
+	p.cpus = m2;
+	assert_int_equal(sched_lease_grant(&sim->sys, root(sim), &p, &cap2), 0);
+	settle(sim);
+	sim_enter(sim, 0);
+	p.cpus = m3;
+	REFUSED(sim, SCHED_EFULL, sched_lease_grant(&sim->sys, root(sim), &p, &cap2));
+	REFUSED(sim, SCHED_ELEASED, sched_cpu_offline(&sim->sys, 1));
+	assert_int_equal(sched_lease_revoke(&sim->sys, cap2), 0);
+	settle(sim);
+	stale = cap2;
+	sim_enter(sim, 0);
+	REFUSED(sim, SCHED_ESTALE, sched_lease_revoke(&sim->sys, stale));
+	REFUSED(sim, SCHED_ESTALE, sched_lease_info(&sim->sys, stale, &(struct sched_lease_info){ 0 }));
+	dead = token(&cpu2);
+	assert_int_equal(sched_auth_revoke(dead), 0);
+	REFUSED(sim, SCHED_ESTALE, sched_lease_revoke_owned(&sim->sys, dead, &g));
+	REFUSED(sim, SCHED_EINVAL, sched_lease_revoke_owned(&sim->sys, root(sim), NULL));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&h->st)), 0); /* revokes cap */
+	settle(sim);
+	sim_enter(sim, 0);
+	p.cpus = m1;
+	REFUSED(sim, SCHED_ESTALE, sched_lease_grant(&sim->sys, root(sim), &p, &cap)); /* exited */
+	REFUSED(sim, SCHED_ESTALE, sched_lease_revoke(&sim->sys, cap));
+	/* rings */
+	assert_int_equal(sched_ring_init(&ring, 0), 0);
+	watch(&ring, sizeof(ring));
+	REFUSED(sim, SCHED_EINVAL, sched_ring_init(NULL, 0));
+	REFUSED(sim, SCHED_ESTATE, sched_ring_submit(&sim->sys, &ring));
+	REFUSED(sim, SCHED_ESTALE, sched_ring_register(&sim->sys, &ring, sched_ref_of(&pin->st)));
+	h = hand_thread(sim, 0, 0, NULL);
+	assert_int_equal(sched_ring_register(&sim->sys, &ring, sched_ref_of(&h->st)), 0);
+	pin = hand_thread(sim, 0, 0, NULL);
+	REFUSED(sim, SCHED_EOWNED, sched_ring_register(&sim->sys, &ring, sched_ref_of(&pin->st)));
+	REFUSED(sim, SCHED_EPERM, sched_ring_unregister(&sim->sys, &ring, sched_ref_of(&pin->st)));
+	REFUSED(sim, SCHED_EPERM, sched_ring_poll(&sim->sys, 0, &ring, false,
+						  &(struct sched_thread *){ NULL }));
+	sim_free(sim);
+}
+
 /* Admission can only start before any SC is configured. */
 static void sc_admission_after_configure(void **state)
 {
@@ -1286,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(eunsched_and_einval_of_the_admission_analysis),
 		cmocka_unit_test(sc_admission_codes),
 		cmocka_unit_test(sc_admission_after_configure),
+		cmocka_unit_test(lease_and_ring_codes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
