@@ -92,7 +92,9 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 		nx = fair->next(src, t);
 		if (moved >= s->cfg.balance_max)
 			break;
-		if (!worth_moving(src, dst, t, dst_idling, moved) || !sched__spin_trylock(&t->lock))
+		/* a leased dst takes only its holder's threads: asked before any trylock */
+		if (!worth_moving(src, dst, t, dst_idling, moved) || !sched__lease_lets(dst, t) ||
+		    !sched__spin_trylock(&t->lock))
 			continue;
 		if (!can_move(src, dst, t, dst_idling)) { /* affinity read under the thread lock */
 			sched__spin_unlock(&t->lock);
@@ -356,8 +358,57 @@ static unsigned rotate(struct sched_rq *src, sched_time_t now)
 }
 
 /*
- * Periodic balance on rq's own CPU (unlocked): push to the least-loaded CPU while that
- * evens the loads; when nothing can, rotate. O(nr_cpus + SCHED_MOVE_SCAN).
+ * An idle leased CPU has no tick to look for its holder's threads with, so the balance of
+ * a busy CPU gives it one: a queued thread the lease holds, else its current thread if
+ * the lease holds it and others wait here (it leaves at its next pick). Both rqs locked.
+ */
+static bool feed_one(struct sched_rq *src, struct sched_rq *dst)
+{
+	struct sched_thread *c = src->curr;
+
+	if (move_some(src, dst, true))
+		return true;
+	if (c->is_idle || !src->nr_queued || !sched__lease_lets(dst, c) ||
+	    !sched__spin_trylock(&c->lock))
+		return false;
+	bool go = sched__get(&c->state) == SCHED_RUNNING && may_run_there(src, dst, c, true);
+
+	if (go) {
+		sched__set_migrating(src->sys, c, dst->cpu);
+		sched__kick(src, true);
+	}
+	sched__spin_unlock(&c->lock);
+	return go;
+}
+
+/* Feed the idle leased CPUs from rq (its own CPU, unlocked). O(nr_cpus) per leased CPU
+ * looked at; one word test while nothing is leased. */
+static unsigned feed_leased(struct sched_rq *rq)
+{
+	struct sched_sys *s = rq->sys;
+	unsigned moved = 0;
+
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		struct sched_rq *d = &s->rq[c];
+		struct sched_rq_pair pair;
+
+		if (!(__atomic_load_n(&s->leased.w[c / 64], __ATOMIC_RELAXED) >> (c % 64) & 1) ||
+		    c == rq->cpu || sched__rq_load(d))
+			continue;
+		pair = sched__rq_lock2(rq, d);
+		if (d->online && d->lease && d->curr->is_idle && feed_one(rq, d)) {
+			sched__inc(&rq->counters[SCHED_CNT_BALANCE_MOVES], 1);
+			moved++;
+		}
+		sched__rq_unlock2(pair);
+	}
+	return moved;
+}
+
+/*
+ * Periodic balance on rq's own CPU (unlocked): feed idle leased CPUs their holders'
+ * threads, push to the least-loaded CPU while that evens the loads; when nothing can,
+ * rotate. O(nr_cpus + SCHED_MOVE_SCAN).
  */
 void sched__balance(struct sched_rq *rq, sched_time_t now)
 {
@@ -373,6 +424,8 @@ void sched__balance(struct sched_rq *rq, sched_time_t now)
 	leased = rq->lease != NULL;
 	sched__rq_unlock(rq);
 	if (leased) /* it keeps its holder's threads: they go there on purpose (place.c) */
+		return;
+	if (feed_leased(rq))
 		return;
 	target = hold ? -1 : find_cpu(s, rq->cpu, false);
 	if (target >= 0) {
@@ -549,6 +602,8 @@ int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict 
 	if (!t)
 		return 0;
 	dst = sched__pick_other_cpu(s, t, rq->cpu);
+	if (dst < 0 && what == SCHED_EVICT_SLEEPER) /* a timer may live on any general CPU: */
+		dst = find_cpu(s, rq->cpu, false);      /* its wake finds no CPU either way */
 	if (dst >= 0) {
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
 		struct sched_rq_pair pair = sched__rq_lock2(rq, d);
@@ -567,20 +622,22 @@ int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict 
 		sched__rq_unlock2(pair);
 	}
 	sched__spin_unlock(&t->lock);
-	/* the caller refused to strand anything, so a CPU is always found */
+	/* the caller refused to strand anything, so a CPU is found but for a thread that
+	 * arrived since (a race its caller's serialisation rules out): it stays, the checker
+	 * says so */
 	return dst >= 0 ? 1 : dst;
 }
 
 /* Move every thread of `what` that has to leave rq; returns how many moved. Each pass
- * removes one and none can arrive (placement avoids rq), so it is bounded by the threads
- * there, plus retries while another CPU holds a thread's lock. */
+ * removes one and placement avoids rq, so it is bounded by the threads there, plus retries
+ * while another CPU holds a thread's lock; it stops at a thread that has nowhere to go. */
 unsigned sched__evict_all(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
 			  const struct sched_lease *l)
 {
 	unsigned moved = 0;
 	int r;
 
-	while ((r = sched__evict_one(s, rq, what, l)) != 0)
+	while ((r = sched__evict_one(s, rq, what, l)) != 0 && (r > 0 || r == -SCHED_EAGAIN))
 		moved += r > 0;
 	return moved;
 }
@@ -600,8 +657,12 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 	rq = sched__rq(s, cpu);
 	flags = sched__lock_irq(&s->lease_lock); /* no lease may take a CPU meanwhile */
 	ret = offline_begin(s, rq);
-	for (unsigned w = SCHED_EVICT_QUEUED; !ret && w <= SCHED_EVICT_SLEEPER; w++)
-		sched__evict_all(s, rq, (enum sched_evict)w, NULL);
+	/* refill waits first: a refill due there would queue a thread the queue pass passed */
+	if (!ret) {
+		sched__evict_all(s, rq, SCHED_EVICT_REFILL, NULL);
+		sched__evict_all(s, rq, SCHED_EVICT_QUEUED, NULL);
+		sched__evict_all(s, rq, SCHED_EVICT_SLEEPER, NULL);
+	}
 	sched__unlock_irq(&s->lease_lock, flags);
 	return ret;
 }

@@ -12,7 +12,10 @@
  * meanwhile: every placement path asks sched__lease_lets (internal.h).
  *
  * Locking: s->lease_lock (first in the lock order) serialises grants, revocations, offline
- * and each lease's record; rq->lease changes under it and the CPU's run-queue lock.
+ * and the lease slots; rq->lease changes under it and the CPU's run-queue lock. A leased
+ * CPU's part (sched__lease_switched, in sched_finish_switch) takes no lease_lock: it counts
+ * the lease's `progress` down with compare-and-swap against the generation, so a grant that
+ * waits on that CPU (a port hook, an on_cpu wait) can never wait on it in turn.
  */
 #include "internal.h"
 #include "account.h"
@@ -64,13 +67,38 @@ static struct sched_lease *lease_of(struct sched_sys *s, struct sched_lease_cap 
 /* The group a lease's holder belongs to (a thread's group; NULL for a thread in none). */
 static struct sched_group *holder_group(const struct sched_lease *l)
 {
-	return l->group ? l->group : l->thread ? l->thread->group : NULL;
+	return l->group ? l->group : l->holder_group;
 }
 
 static void step_done(struct sched_lease *l, enum sched_lease_step step, uint32_t count)
 {
-	l->rec.step_at[step] = sched_arch_now();
-	l->rec.step_count[step] += count;
+	__atomic_store_n(&l->rec.step_at[step], sched_arch_now(), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&l->rec.step_count[step], count, __ATOMIC_RELAXED);
+}
+
+/* One more part of l's activation to wait for (its generation: gen). */
+static void part_add(struct sched_lease *l)
+{
+	__atomic_add_fetch(&l->progress, 1, __ATOMIC_RELAXED);
+}
+
+/* One part of l's activation (generation gen) is done; true for the last one. Lock-free: a
+ * revocation changes the generation, and a late part of an older one counts nothing. */
+static bool part_done(struct sched_lease *l, uint32_t gen)
+{
+	uint64_t old = __atomic_load_n(&l->progress, __ATOMIC_ACQUIRE);
+
+	do {
+		if ((uint32_t)(old >> 32) != gen || !(uint32_t)old)
+			return false;
+	} while (!__atomic_compare_exchange_n(&l->progress, &old, old - 1, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	return (uint32_t)old == 1;
+}
+
+static bool lease_active(const struct sched_lease *l)
+{
+	return __atomic_load_n(&l->rec.active_at, __ATOMIC_ACQUIRE) != SCHED_TIME_NEVER;
 }
 
 /* --- validation ---------------------------------------------------------------------- */
@@ -109,6 +137,26 @@ static int check_holder(const struct sched_lease_params *p)
 	return 0;
 }
 
+/*
+ * Count the lease on its holder thread before anything else changes, under the thread's
+ * lock: an exit that comes after this sees the count and revokes the lease (it waits for
+ * lease_lock, which the grant holds), and an exit before it makes the grant fail closed.
+ */
+static int hold_thread(struct sched_lease *l, struct sched_ref r)
+{
+	int ret = 0;
+
+	sched__spin_lock(&r.t->lock);
+	if (!sched__ref_live(r))
+		ret = -SCHED_ESTALE;
+	else
+		sched__add(&r.t->nr_leases, 1);
+	l->holder_group = r.t->group;
+	l->holder_id = r.t->id;
+	sched__spin_unlock(&r.t->lock);
+	return ret;
+}
+
 static int check_authority(struct sched_auth auth, const struct sched_lease_params *p)
 {
 	const struct sched_authority *a = auth.a;
@@ -142,24 +190,23 @@ static struct sched_lease *free_slot(struct sched_sys *s)
 
 /* --- closing the CPUs ------------------------------------------------------------------ */
 
-/* Lock the run queues of `cpus` in ascending order, each lock once (SMT siblings with core
- * scheduling share their leader's). Returns how many locks were taken into held[]. */
+/* Lock the run queues of `cpus`, each lock once and in the lock order: ascending CPU of the
+ * lock's owner (with core scheduling, SMT siblings share their leader's lock, and a leader
+ * may have a higher number than a sibling). Returns the locks taken, in held[].
+ * O(nr_cpus^2) at most: 4096 steps for 64 CPUs. */
 static unsigned lock_cpus(struct sched_sys *s, const sched_cpumask_t *cpus,
 			  struct sched_rq **held)
 {
 	unsigned n = 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		struct sched_rq *rq = &s->rq[c];
-		bool dup = false;
+	for (unsigned owner = 0; owner < s->nr_cpus; owner++) {
+		bool mine = false;
 
-		if (!sched_cpumask_test(cpus, c))
-			continue;
-		for (unsigned i = 0; i < n; i++)
-			dup |= held[i]->core == rq->core;
-		if (!dup) {
-			sched__rq_lock(rq);
-			held[n++] = rq;
+		for (unsigned c = 0; c < s->nr_cpus && !mine; c++)
+			mine = sched_cpumask_test(cpus, c) && s->rq[c].core == &s->rq[owner];
+		if (mine) {
+			sched__rq_lock(&s->rq[owner]);
+			held[n++] = &s->rq[owner];
 		}
 	}
 	return n;
@@ -180,6 +227,24 @@ static bool strands(struct sched_sys *s, const struct sched_lease *l)
 	return false;
 }
 
+/* rq (locked) runs a thread l does not hold: tell it to leave (again, if a pick took another
+ * one meanwhile), and wait for this CPU's switch once. */
+static void tell_curr(struct sched_sys *s, struct sched_lease *l, struct sched_rq *rq)
+{
+	const struct sched_thread *c = rq->curr;
+
+	if (c->is_idle || sched__lease_holds(l, c))
+		return;
+	if (sched__get(&c->state) == SCHED_RUNNING || !(rq->lease_due & DUE_ACTIVATE)) {
+		sched__evict_curr(s, rq, l);
+		step_done(l, SCHED_LEASE_STEP_CLOSE, 1);
+	}
+	if (!(rq->lease_due & DUE_ACTIVATE)) {
+		sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
+		part_add(l);
+	}
+}
+
 /* Publish l on rq (locked): from here no other thread is placed there. */
 static void close_cpu(struct sched_sys *s, struct sched_lease *l, struct sched_rq *rq,
 		      sched_time_t now)
@@ -188,13 +253,11 @@ static void close_cpu(struct sched_sys *s, struct sched_lease *l, struct sched_r
 	__atomic_store_n(&rq->lease, l, __ATOMIC_RELEASE);
 	__atomic_fetch_or(&s->leased.w[rq->cpu / 64], 1ull << (rq->cpu % 64), __ATOMIC_RELEASE);
 	sched__inc(&rq->counters[SCHED_CNT_LEASE_GRANTS], 1);
-	sched__trace(rq, SCHED_TR_LEASE, l->index, l->thread ? l->thread->id : 0,
-		     SCHED_LEASE_EV_GRANT, now);
-	if (sched__evict_curr(s, rq, l)) {
-		sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
-		l->pending++;
-		l->rec.step_count[SCHED_LEASE_STEP_CLOSE]++;
-	}
+	sched__trace(rq, SCHED_TR_LEASE, l->index, l->holder_id, SCHED_LEASE_EV_GRANT, now);
+	tell_curr(s, l, rq);
+	/* a pick there re-arms its timer for the lease: a holder already alone stops its tick
+	 * for the lease's reason, and a slice timer armed for others goes */
+	sched__kick(rq, true);
 }
 
 /* Steps CLOSE and ACCOUNTING, every CPU at once; -SCHED_EPINNED changes nothing. */
@@ -204,6 +267,12 @@ static int close_all(struct sched_sys *s, struct sched_lease *l)
 	unsigned n = lock_cpus(s, &l->cpus, held);
 	sched_time_t now = sched_arch_now();
 
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched_cpumask_test(&l->cpus, c) &&
+		    __atomic_load_n(&s->rq[c].migrating_in, __ATOMIC_ACQUIRE)) {
+			unlock_cpus(held, n); /* a thread is on its way there: after its switch */
+			return -SCHED_EAGAIN;
+		}
 	if (strands(s, l)) {
 		unlock_cpus(held, n);
 		return -SCHED_EPINNED;
@@ -217,24 +286,35 @@ static int close_all(struct sched_sys *s, struct sched_lease *l)
 	return 0;
 }
 
-/* Steps QUEUED, REFILLS, TIMEOUTS: move what must leave, CPU by CPU. A CPU may have
- * picked a queued other thread before it moved: that current thread is told to leave too
- * (nothing else can arrive, so this happens at most once per CPU). */
+/* Move every thread of `what` that l does not hold off rq; the step's count. */
+static uint32_t evict(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
+		      const struct sched_lease *l)
+{
+	return sched__evict_all(s, rq, what, l);
+}
+
+/*
+ * Steps REFILLS, QUEUED, TIMEOUTS: move what must leave, CPU by CPU. Refill waits go
+ * first: a refill due on the CPU would otherwise queue a thread the QUEUED step has passed.
+ * A CPU may have picked a queued other thread before it moved: that current thread is
+ * told to leave too (nothing else can arrive: at most once per CPU).
+ */
 static void move_all(struct sched_sys *s, struct sched_lease *l)
 {
+	static const uint8_t order[] = { SCHED_EVICT_REFILL, SCHED_EVICT_QUEUED, SCHED_EVICT_SLEEPER };
 	static const uint8_t step[] = {
 		[SCHED_EVICT_QUEUED] = SCHED_LEASE_STEP_QUEUED,
 		[SCHED_EVICT_REFILL] = SCHED_LEASE_STEP_REFILLS,
 		[SCHED_EVICT_SLEEPER] = SCHED_LEASE_STEP_TIMEOUTS,
 	};
 
-	for (unsigned w = SCHED_EVICT_QUEUED; w <= SCHED_EVICT_SLEEPER; w++) {
+	for (unsigned i = 0; i < sizeof(order); i++) {
 		uint32_t moved = 0;
 
 		for (unsigned c = 0; c < s->nr_cpus; c++)
 			if (sched_cpumask_test(&l->cpus, c))
-				moved += sched__evict_all(s, &s->rq[c], (enum sched_evict)w, l);
-		step_done(l, (enum sched_lease_step)step[w], moved);
+				moved += evict(s, &s->rq[c], (enum sched_evict)order[i], l);
+		step_done(l, (enum sched_lease_step)step[order[i]], moved);
 	}
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
 		struct sched_rq *rq = &s->rq[c];
@@ -242,11 +322,7 @@ static void move_all(struct sched_sys *s, struct sched_lease *l)
 		if (!sched_cpumask_test(&l->cpus, c))
 			continue;
 		sched__rq_lock(rq);
-		if (!(rq->lease_due & DUE_ACTIVATE) && sched__evict_curr(s, rq, l)) {
-			sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
-			l->pending++;
-			l->rec.step_count[SCHED_LEASE_STEP_CLOSE]++;
-		}
+		tell_curr(s, l, rq);
 		sched__rq_unlock(rq);
 	}
 }
@@ -276,32 +352,33 @@ static void port_hooks(struct sched_sys *s, struct sched_lease *l, bool leased)
 	}
 }
 
-/* One part of l's activation is done; the last makes it ACTIVE. lease_lock held. */
-static void part_done(struct sched_sys *s, struct sched_lease *l)
+/* One part of l's activation (generation gen) is done; the last makes it ACTIVE. Any CPU,
+ * no lock held (lease_lock may be). A revocation meanwhile makes this do nothing. */
+static void finish_part(struct sched_sys *s, struct sched_lease *l, uint32_t gen)
 {
 	sched_time_t now;
 
-	SCHED_ASSERT(l->pending > 0);
-	if (--l->pending)
+	if (!part_done(l, gen))
 		return;
 	now = sched_arch_now();
-	l->rec.step_at[SCHED_LEASE_STEP_SWITCHED] = now;
-	l->rec.active_at = now;
-	sched__set(&l->state, SCHED_LEASE_ACTIVE);
-	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched_cpumask_test(&l->cpus, c)) {
-			struct sched_rq *rq = &s->rq[c];
+	__atomic_store_n(&l->rec.step_at[SCHED_LEASE_STEP_SWITCHED], now, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->rec.active_at, now, __ATOMIC_RELEASE);
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		struct sched_rq *rq = &s->rq[c];
 
-			sched__rq_lock(rq);
-			sched__trace(rq, SCHED_TR_LEASE, l->index, l->thread ? l->thread->id : 0,
+		if (!sched_cpumask_test(&l->cpus, c))
+			continue;
+		sched__rq_lock(rq);
+		if (rq->lease == l) /* still this lease: a revocation clears it first */
+			sched__trace(rq, SCHED_TR_LEASE, l->index, l->holder_id,
 				     SCHED_LEASE_EV_ACTIVE, now);
-			sched__rq_unlock(rq);
-		}
+		sched__rq_unlock(rq);
+	}
 }
 
 static void record_init(struct sched_lease *l, sched_time_t now)
 {
-	l->rec = (struct sched_lease_record){ 0 };
+	l->rec = (struct sched_lease_record){ 0 }; /* a free slot: no CPU writes it */
 	l->rec.granted_at = now;
 	l->rec.active_at = SCHED_TIME_NEVER;
 	for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++)
@@ -326,19 +403,25 @@ static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 	l->thread = p->thread.t;
 	l->thread_gen = p->thread.gen;
 	l->group = p->group;
+	l->holder_group = NULL;
+	l->holder_id = 0;
+	if (l->thread && (ret = hold_thread(l, p->thread))) {
+		*l = saved;
+		return ret;
+	}
 	l->target = p->target ? p->target : holder_group(l);
 	l->cause = SCHED_LEASE_NOT_REVOKED;
-	l->pending = 1; /* this call's own steps */
+	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32 | 1, __ATOMIC_RELAXED); /* this call */
 	if ((ret = close_all(s, l))) {
+		if (l->thread)
+			sched__add(&l->thread->nr_leases, (uint32_t)-1);
 		*l = saved;
 		return ret;
 	}
 	sched__set(&l->state, SCHED_LEASE_PENDING);
-	if (l->thread)
-		sched__add(&l->thread->nr_leases, 1);
 	move_all(s, l);
 	port_hooks(s, l, true);
-	part_done(s, l);
+	finish_part(s, l, l->gen);
 	out->index = l->index;
 	out->gen = l->gen;
 	return 0;
@@ -360,36 +443,61 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
 
 /* --- a leased CPU's switch: its part of an activation, and a revocation's return -------- */
 
-/* On rq's CPU after a switch, no lock held, interrupts off (sched_finish_switch). */
+/* The revocation latency, counted once the CPU has picked since the revocation. rq locked. */
+static void count_return(struct sched_rq *rq, sched_time_t now)
+{
+	uint64_t lat = now - rq->lease_back_at;
+
+	if (sched_time_before(rq->picked_at, rq->lease_back_at))
+		return; /* this switch was picked before the revocation: the next one counts */
+	sched__inc(&rq->counters[SCHED_CNT_LEASE_RETURNS], 1);
+	sched__inc(&rq->counters[SCHED_CNT_LEASE_RETURN_NS], lat);
+	if (lat > rq->counters[SCHED_CNT_LEASE_RETURN_MAX_NS])
+		sched__set(&rq->counters[SCHED_CNT_LEASE_RETURN_MAX_NS], lat);
+	sched__trace(rq, SCHED_TR_LEASE, 0, lat, SCHED_LEASE_EV_RETURN, now);
+	rq->lease_back_at = SCHED_TIME_NEVER;
+	sched__set(&rq->lease_due, rq->lease_due & ~DUE_RETURN);
+}
+
+/*
+ * On rq's CPU after a switch, no lock held, interrupts off (sched_finish_switch); takes
+ * only rq's lock and what the movers take, never lease_lock. If the CPU now runs a thread
+ * of its lease (or idle), its part of the activation is done: a thread that went to sleep
+ * here while leaving, or anything queued meanwhile, is moved, and the part is counted. If it
+ * runs another thread (a pick took one before the grant moved it), that one is told to go.
+ */
 void sched__lease_switched(struct sched_sys *s, struct sched_rq *rq)
 {
-	struct sched_lease *done = NULL;
-	sched_time_t now;
+	struct sched_lease *l, holder = { 0 };
+	uint32_t gen = 0;
+	bool done = false;
 
-	sched__spin_lock(&s->lease_lock);
 	sched__rq_lock(rq);
-	now = sched_arch_now();
-	if (rq->lease_due & DUE_RETURN) { /* back in general use: this switch took work */
-		uint64_t lat = now - rq->lease_back_at;
-
-		sched__inc(&rq->counters[SCHED_CNT_LEASE_RETURNS], 1);
-		sched__inc(&rq->counters[SCHED_CNT_LEASE_RETURN_NS], lat);
-		if (lat > rq->counters[SCHED_CNT_LEASE_RETURN_MAX_NS])
-			sched__set(&rq->counters[SCHED_CNT_LEASE_RETURN_MAX_NS], lat);
-		sched__trace(rq, SCHED_TR_LEASE, 0, lat, SCHED_LEASE_EV_RETURN, now);
-		rq->lease_back_at = SCHED_TIME_NEVER;
+	if (rq->lease_due & DUE_RETURN)
+		count_return(rq, sched_arch_now());
+	l = rq->lease;
+	if ((rq->lease_due & DUE_ACTIVATE) && l) {
+		if (sched__lease_holds(l, rq->curr)) {
+			/* the holder, copied while rq->lease == l (a revocation clears that first) */
+			holder.thread = l->thread;
+			holder.thread_gen = l->thread_gen;
+			holder.group = l->group;
+			gen = l->gen;
+			done = true;
+			sched__set(&rq->lease_due, rq->lease_due & ~DUE_ACTIVATE);
+		} else if (sched__get(&rq->curr->state) == SCHED_RUNNING) {
+			sched__evict_curr(s, rq, l);
+		}
 	}
-	if ((rq->lease_due & DUE_ACTIVATE) && sched__lease_holds(rq->lease, rq->curr))
-		done = rq->lease;
-	sched__set(&rq->lease_due, done || !(rq->lease_due & DUE_ACTIVATE) ? 0 : DUE_ACTIVATE);
 	sched__rq_unlock(rq);
-	if (done) {
-		/* the thread that just left may have gone to sleep here before it left */
-		done->rec.step_count[SCHED_LEASE_STEP_TIMEOUTS] +=
-			sched__evict_all(s, rq, SCHED_EVICT_SLEEPER, done);
-		part_done(s, done);
-	}
-	sched__spin_unlock(&s->lease_lock);
+	if (!done)
+		return;
+	__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_TIMEOUTS],
+			   evict(s, rq, SCHED_EVICT_SLEEPER, &holder), __ATOMIC_RELAXED);
+	evict(s, rq, SCHED_EVICT_REFILL, &holder);
+	evict(s, rq, SCHED_EVICT_QUEUED, &holder);
+	__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_SWITCHED], 1, __ATOMIC_RELAXED);
+	finish_part(s, l, gen);
 }
 
 /* --- revocation -------------------------------------------------------------------------- */
@@ -404,6 +512,7 @@ static void open_cpu(struct sched_sys *s, struct sched_lease *l, struct sched_rq
 	rq->lease_back_at = now;
 	sched__set(&rq->lease_due, DUE_RETURN);
 	sched__trace(rq, SCHED_TR_LEASE, l->index, l->cause, SCHED_LEASE_EV_REVOKE, now);
+	/* the CPU's part of an activation is void now: the generation changed */
 	sched__kick(rq, true);
 }
 
@@ -414,6 +523,7 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 
 	l->cause = (uint8_t)cause;
 	__atomic_store_n(&l->gen, l->gen + 1, __ATOMIC_RELEASE); /* every copy fails from here */
+	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32, __ATOMIC_RELEASE); /* late parts: void */
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched_cpumask_test(&l->cpus, c)) {
 			struct sched_rq *rq = &s->rq[c];
@@ -426,8 +536,7 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 	if (l->thread)
 		sched__add(&l->thread->nr_leases, (uint32_t)-1);
 	l->thread = NULL;
-	l->group = l->target = NULL;
-	l->pending = 0;
+	l->group = l->target = l->holder_group = NULL;
 	sched__set(&l->state, SCHED_LEASE_FREE);
 }
 
@@ -504,9 +613,16 @@ int sched_lease_info(struct sched_sys *s, struct sched_lease_cap cap, struct sch
 	flags = sched__lock_irq(&s->lease_lock);
 	l = lease_of(s, cap);
 	if (l) {
-		out->state = l->state;
+		out->state = lease_active(l) ? SCHED_LEASE_ACTIVE : SCHED_LEASE_PENDING;
 		out->cpus = l->cpus;
-		out->rec = l->rec;
+		/* field by field: a leased CPU may be writing its part */
+		out->rec.granted_at = l->rec.granted_at;
+		out->rec.active_at = __atomic_load_n(&l->rec.active_at, __ATOMIC_ACQUIRE);
+		for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++) {
+			out->rec.step_at[i] = __atomic_load_n(&l->rec.step_at[i], __ATOMIC_RELAXED);
+			out->rec.step_count[i] = __atomic_load_n(&l->rec.step_count[i],
+								 __ATOMIC_RELAXED);
+		}
 	}
 	sched__unlock_irq(&s->lease_lock, flags);
 	return l ? 0 : -SCHED_ESTALE;
@@ -540,7 +656,7 @@ int sched__lease_check(struct sched_sys *s, struct sched_rq *rq)
 		return sched__check_fail(s, "CPU leased by a lease that does not hold it", rq->cpu);
 	if (!sched__nothing_left(s, rq, l, !(rq->lease_due & DUE_ACTIVATE)))
 		return sched__check_fail(s, "another thread on a leased CPU", rq->cpu);
-	if (l->state == SCHED_LEASE_ACTIVE && (rq->lease_due & DUE_ACTIVATE))
+	if (lease_active(l) && (rq->lease_due & DUE_ACTIVATE))
 		return sched__check_fail(s, "active lease with a CPU not switched", rq->cpu);
 	return 0;
 }

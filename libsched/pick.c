@@ -84,6 +84,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	SCHED_ASSERT(prev); /* an online CPU always has a current thread, its idle one at least */
 	prev_runs = !prev->is_idle && sched__get(&prev->state) == SCHED_RUNNING;
 	sched__charge_curr(rq, now);
+	rq->picked_at = now;
 	if (rq->nr_sc_wait)
 		sched__expire_refills(rq, now);
 	if (prev_runs && sched__class_may_change(rq, prev) &&

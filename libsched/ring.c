@@ -12,12 +12,17 @@
  */
 #include "internal.h"
 
+/* The owner without the claim: set_owner clears t before it writes gen, so a t read again
+ * unchanged after gen belongs with it. Retried while an (un)registration is under way,
+ * which takes a few instructions. */
 static struct sched_ref owner_of(const struct sched_ring *r)
 {
 	struct sched_ref o;
 
-	o.t = __atomic_load_n(&r->owner.t, __ATOMIC_ACQUIRE);
-	o.gen = __atomic_load_n(&r->owner.gen, __ATOMIC_ACQUIRE);
+	do {
+		o.t = __atomic_load_n(&r->owner.t, __ATOMIC_ACQUIRE);
+		o.gen = __atomic_load_n(&r->owner.gen, __ATOMIC_ACQUIRE);
+	} while (o.t != __atomic_load_n(&r->owner.t, __ATOMIC_ACQUIRE));
 	return o;
 }
 

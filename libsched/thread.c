@@ -278,6 +278,36 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 	}
 }
 
+/*
+ * Store a queued or running t's new mask and move it as the mask says, to `dst` (chosen
+ * without its lock). A destination that went offline or was leased to others meanwhile is
+ * chosen again; each retry follows such a change, so nr_cpus + 1 tries bound it
+ * (-SCHED_EAGAIN after that, changing nothing). t locked.
+ */
+static int affinity_apply(struct sched_sys *s, struct sched_thread *t, const sched_cpumask_t *mask,
+			  int dst)
+{
+	for (unsigned tries = 0; dst >= 0 && tries <= s->nr_cpus; tries++) {
+		/* t->cpu is stable under the thread lock */
+		struct sched_rq *rq = sched__rq(s, t->cpu), *d = sched__rq(s, (unsigned)dst);
+		struct sched_rq_pair pair = sched__rq_lock2(rq, d);
+		bool ok = d->online && sched__lease_lets(d, t);
+		sched_cpumask_t usable;
+
+		if (ok) {
+			t->affinity = *mask;
+			affinity_on_cpu(s, t, rq, d);
+			sched__progress_relevel(sched__rq(s, t->cpu), t, sched_arch_now());
+		}
+		sched__rq_unlock2(pair);
+		if (ok)
+			return 0;
+		sched__usable_mask(s, t, mask, &usable);
+		dst = sched__pick_cpu(s, &usable, t->cpu, s->nr_cpus);
+	}
+	return dst < 0 ? dst : -SCHED_EAGAIN;
+}
+
 int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpumask_t *mask)
 {
 	struct sched_thread *t = r.t;
@@ -300,19 +330,10 @@ int sched_set_affinity(struct sched_sys *s, struct sched_ref r, const sched_cpum
 		ret = -SCHED_EAFFINITY;
 	else if (s->admit_tasks && t->rt_own) /* admitted where it is: its cluster is fixed */
 		ret = -SCHED_EAFFINITY;
-	if (ret == 0) {
+	if (ret == 0 && sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED)
+		ret = affinity_apply(s, t, mask, dst);
+	else if (ret == 0)
 		t->affinity = *mask;
-		if (sched__get(&t->state) != SCHED_NEW && sched__get(&t->state) != SCHED_BLOCKED) {
-			struct sched_rq *rq = sched__rq(s, t->cpu), *d = sched__rq(s, (unsigned)dst);
-
-			/* t->cpu is stable under the thread lock */
-			struct sched_rq_pair pair = sched__rq_lock2(rq, d);
-
-			affinity_on_cpu(s, t, rq, d);
-			sched__progress_relevel(sched__rq(s, t->cpu), t, sched_arch_now());
-			sched__rq_unlock2(pair);
-		}
-	}
 	sched__unlock_irq(&t->lock, flags);
 	return ret;
 }

@@ -39,7 +39,8 @@ enum sched_lease_step {
 	SCHED_LEASE_STEP_PORT_WORK,   /* the port moved its deferred work (soft work, cleanup) */
 	SCHED_LEASE_STEP_PORT_IRQS,   /* the port routed the IRQs that are not the holder's away */
 	SCHED_LEASE_STEP_SWITCHED, /* every leased CPU has switched away from its last other
-				    * thread (done on that CPU, at sched_finish_switch) */
+				    * thread (done on that CPU, at sched_finish_switch; count:
+				    * the CPUs that had to) */
 	SCHED_LEASE_STEP_NR
 };
 
@@ -60,7 +61,8 @@ enum sched_lease_cause {
 	SCHED_LEASE_CAUSE_NR
 };
 
-/* The activation record: each step's instant (SCHED_TIME_NEVER: not done yet) and count. */
+/* The activation record: each step's instant (SCHED_TIME_NEVER: not done yet) and count.
+ * Written with atomic stores (a leased CPU finishes its part without a lock). */
 struct sched_lease_record {
 	sched_time_t granted_at;   /* the grant began */
 	sched_time_t active_at;    /* every step done (SCHED_TIME_NEVER: pending) */
@@ -68,20 +70,24 @@ struct sched_lease_record {
 	uint32_t step_count[SCHED_LEASE_STEP_NR];
 };
 
+/* FREE or PENDING in the slot (lease_lock); ACTIVE once active_at is set (sched_lease_info) */
 enum sched_lease_state { SCHED_LEASE_FREE, SCHED_LEASE_PENDING, SCHED_LEASE_ACTIVE };
 
 /* A lease slot (the caller's pool). Fields are the library's: read them with sched_lease_info. */
 struct sched_lease {
 	uint32_t gen;                /* bumped by revocation; a capability holds a copy */
 	uint32_t index;              /* slot in the pool */
-	uint8_t state;               /* enum sched_lease_state [lease_lock; atomic] */
+	uint8_t state;               /* FREE or PENDING (live) [lease_lock; atomic] */
 	uint8_t cause;               /* enum sched_lease_cause of the last revocation */
-	uint32_t pending;            /* steps still running: leased CPUs not yet switched, plus one
-				      * for the granting call [atomic] */
+	uint64_t progress;           /* gen << 32 | activation parts still to do: the leased CPUs
+				      * not yet switched, plus one for the granting call; counted
+				      * down without a lock by those CPUs [atomic] */
 	sched_cpumask_t cpus;
 	struct sched_thread *thread; /* the holder thread, or NULL */
 	uint32_t thread_gen;
 	struct sched_group *group;   /* the holder group, or NULL */
+	struct sched_group *holder_group; /* the group the holder is in (revoke_owned) */
+	uint32_t holder_id;          /* the holder thread's id (trace events), or 0 */
 	struct sched_group *target;  /* charged for the CPUs' time (SCHED_ACCT_LEASED) */
 	struct sched_lease_record rec;
 };

@@ -282,6 +282,7 @@ struct sched_rq {
 	struct sched_lease *lease;     /* [L + lease_lock, atomic] */
 	uint8_t lease_due;             /* [L, atomic] */
 	sched_time_t lease_back_at;    /* [L] SCHED_TIME_NEVER: none pending */
+	sched_time_t picked_at;        /* [L, own] the last pick (a return counts after it) */
 	/* nohz telemetry (rearm): is the scheduling tick stopped, why, since when */
 	uint8_t nohz_reason;           /* [L, own] enum sched_nohz_reason; SCHED_NOHZ_TICK: running */
 	sched_time_t nohz_since;       /* [L, own] */

@@ -137,7 +137,7 @@ enum sched_err {
 	SCHED_ECHECK,   /* sched_check() found a broken invariant */
 	SCHED_EEXIST,   /* a one-time step was already done (CPU already online, SC pool given) */
 	SCHED_ENOSC,    /* the thread runs only on a scheduling context and has none */
-	SCHED_EFULL,    /* no free SC slot (all in use, or no pool given) */
+	SCHED_EFULL,    /* no free SC or lease slot (all in use, or no pool given) */
 	SCHED_ELAST_CPU,/* offline refused: it is the last online CPU */
 	SCHED_EPINNED,  /* offline refused: a thread there may run on no other online CPU */
 	SCHED_EAGAIN,   /* another CPU's switch or hotplug has not finished: call again later */
