@@ -69,6 +69,9 @@ bench: build
 	./$(BUILD)/bench/bench_core_idle
 	./$(BUILD)/bench/bench_mutex
 	bench/bench_mutex_count.sh ./$(BUILD)/bench/bench_mutex
+	./$(BUILD)/bench/bench_lease
+	bench/bench_lease_count.sh ./$(BUILD)/bench/bench_lease
+	./$(BUILD)/bench/bench_ring
 	bench/rtapp_vs_schedsim.sh
 	BUILD=$(BUILD) bench/rtapp_inversion.sh
 

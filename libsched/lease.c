@@ -237,7 +237,7 @@ static void tell_curr(struct sched_sys *s, struct sched_lease *l, struct sched_r
 		return;
 	if (sched__get(&c->state) == SCHED_RUNNING || !(rq->lease_due & DUE_ACTIVATE)) {
 		sched__evict_curr(s, rq, l);
-		step_done(l, SCHED_LEASE_STEP_CLOSE, 1);
+		__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_CLOSE], 1, __ATOMIC_RELAXED);
 	}
 	if (!(rq->lease_due & DUE_ACTIVATE)) {
 		sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);

@@ -386,7 +386,8 @@ static void note_tick(struct sched_rq *rq, bool tick, sched_time_t now)
 	const struct sched_thread *c = rq->curr;
 	uint8_t why = tick ? SCHED_NOHZ_TICK
 		      : c->is_idle ? SCHED_NOHZ_IDLE
-		      : rq->lease ? SCHED_NOHZ_LEASE : SCHED_NOHZ_SINGLE;
+		      : rq->lease && sched__lease_holds(rq->lease, c) ? SCHED_NOHZ_LEASE
+		      : SCHED_NOHZ_SINGLE;
 	uint64_t stopped = now - rq->nohz_since;
 
 	if (why == rq->nohz_reason)

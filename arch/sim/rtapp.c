@@ -12,8 +12,7 @@
 #include "workload.h"
 #include "json.h"
 
-#include <sched/mutex.h>
-#include <sched/sc.h>
+#include <sched/sched.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -30,6 +29,8 @@
 #define MAX_CPU 63
 #define SIM_MAX_PHASE_EVENTS 64 /* sim_load refuses a phase with more events */
 
+struct lease_keys;
+
 /* A task name and its place in "tasks"; an array of them sorted by name (index_tasks). */
 struct name_ref {
 	const char *name;
@@ -43,6 +44,9 @@ struct loader {
 	enum wl_policy default_policy;
 	const struct json_value *tasks;  /* the "tasks" object */
 	const char *task;                /* the name of the task being read (a bare suspend's) */
+	struct workload *w;              /* what is being read: its rings are known before
+					  * the tasks, which name them */
+	struct lease_keys *lease_keys;   /* per lease, until its names are resolved */
 	struct name_ref *names;          /* its task names, sorted: unique names */
 	size_t first_repeat;             /* the first task (in file order) whose name an
 					  * earlier one has, SIZE_MAX if none ... */
@@ -62,11 +66,13 @@ static const char *const unsupported_task_keys[] = {
 };
 
 /* The SCHED_DEADLINE keys of one task, noted while its keys are read and checked once the
- * task's policy is known (it may come from the global default_policy). */
+ * task's policy is known (it may come from the global default_policy); and the keys a
+ * poller task may not have, checked once the task is read. */
 struct dl_keys {
 	const struct json_member *runtime, *period, *deadline; /* rt-app: dl-* */
 	const struct json_member *mode, *overrun, *refills;    /* libsched: sc_mode, ... */
 	const struct json_member *priority; /* checked once the policy is known */
+	const struct json_member *loop, *instance, *poll;      /* for a poller */
 };
 
 /* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
@@ -80,7 +86,7 @@ static const struct {
 	{ "timer", WL_TIMER },     { "suspend", WL_SUSPEND }, { "resume", WL_RESUME },
 	{ "yield", WL_YIELD },     { "lock", WL_LOCK },       { "unlock", WL_UNLOCK },
 	{ "wait", WL_WAIT },       { "signal", WL_SIGNAL },   { "broad", WL_BROAD },
-	{ "sync", WL_SYNC },       { "barrier", WL_BARRIER },
+	{ "sync", WL_SYNC },       { "barrier", WL_BARRIER }, { "submit", WL_SUBMIT },
 };
 
 static const char *const unsupported_events[] = { "mem", "iorun", "fork", NULL };
@@ -395,6 +401,57 @@ static int parse_wait(struct loader *ld, const struct json_member *w, struct wl_
 	return 0;
 }
 
+/* The index of ring `name` in the workload's rings; -1 with a message if there is none. */
+static int find_ring(struct loader *ld, const struct json_member *m, const char *name,
+		     uint32_t *out)
+{
+	for (size_t i = 0; i < ld->w->nr_rings; i++) {
+		if (strcmp(ld->w->rings[i].name, name) == 0) {
+			*out = (uint32_t)i;
+			return 0;
+		}
+	}
+	return fail(ld, m->line, m->key, "no ring '%s' in the top-level \"libsched\" "
+		    "\"rings\"", name);
+}
+
+static int parse_submit_key(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	long long n;
+
+	if (strcmp(m->key, "ring") == 0)
+		return parse_name(ld, m, ev);
+	if (strcmp(m->key, "count") != 0)
+		return fail(ld, m->line, m->key, "unknown key in a submit (expected \"ring\" "
+			    "and \"count\")");
+	if (get_int(ld, m, 1, WL_MAX_BURST, &n))
+		return -1;
+	ev->count = (uint32_t)n;
+	return 0;
+}
+
+/* submit: a ring name, or {"ring": name, "count": entries}; one entry by default. The
+ * entries are published, then the ring's consumer is told (sched_ring_submit). */
+static int parse_submit(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	const struct json_value *v = &m->value;
+
+	ev->count = 1;
+	if (v->type == JSON_STRING) {
+		if (parse_name(ld, m, ev))
+			return -1;
+	} else if (v->type == JSON_OBJECT) {
+		for (size_t i = 0; i < v->len; i++)
+			if (check_repeat(ld, v, i) || parse_submit_key(ld, &v->members[i], ev))
+				return -1;
+		if (!ev->ref)
+			return fail(ld, m->line, m->key, "needs \"ring\"");
+	} else {
+		return fail_type(ld, m, "a ring name or an object {\"ring\", \"count\"}");
+	}
+	return find_ring(ld, m, ev->ref, &ev->ring);
+}
+
 static int parse_event(struct loader *ld, const struct json_member *m, struct wl_event *ev)
 {
 	ev->kind = (enum wl_event_kind)event_kind(m->key);
@@ -418,8 +475,12 @@ static int parse_event(struct loader *ld, const struct json_member *m, struct wl
 	case WL_WAIT:
 	case WL_SYNC:
 		return parse_wait(ld, m, ev);
+	case WL_SUBMIT:
+		return parse_submit(ld, m, ev);
 	case WL_YIELD:
 		return 0;
+	case WL_POLL:
+		break; /* never written: a poller's program is made by the loader */
 	}
 	return fail(ld, m->line, m->key, "internal error: bad event kind");
 }
@@ -510,7 +571,7 @@ static int parse_direct_phase(struct loader *ld, const struct json_member *tm,
 	return parse_events(ld, &tm->value, t->phases, count_events(&tm->value));
 }
 
-static int parse_cpus(struct loader *ld, const struct json_member *m, struct wl_task *t)
+static int parse_cpus(struct loader *ld, const struct json_member *m, uint64_t *cpus)
 {
 	const struct json_value *v = &m->value;
 	size_t n = v->type == JSON_ARRAY ? v->len : 1;
@@ -527,7 +588,7 @@ static int parse_cpus(struct loader *ld, const struct json_member *m, struct wl_
 			return fail_type(ld, &cpu, "a CPU number or an array of them");
 		if (get_int(ld, &cpu, 0, MAX_CPU, &nr))
 			return -1;
-		t->cpus |= UINT64_C(1) << nr;
+		*cpus |= UINT64_C(1) << nr;
 	}
 	return 0;
 }
@@ -636,6 +697,11 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 		} else if (strcmp(m->key, "cookie") == 0) {
 			if (parse_cookie(ld, m, t))
 				return -1;
+		} else if (strcmp(m->key, "poll") == 0) {
+			k->poll = m;
+			if (get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &t->poll) ||
+			    find_ring(ld, m, t->poll, &t->ring))
+				return -1;
 		} else {
 			return fail(ld, m->line, m->key,
 				    "unknown key in \"libsched\" (known: group, slice_us, ipc, "
@@ -676,6 +742,7 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		return r;
 
 	if (strcmp(m->key, "instance") == 0) {
+		k->instance = m;
 		if (get_int(ld, m, 1, MAX_INSTANCES, &n))
 			return -1;
 		t->instances = (unsigned)n;
@@ -686,12 +753,14 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		k->priority = m;
 		return 0;
 	}
-	if (strcmp(m->key, "loop") == 0)
+	if (strcmp(m->key, "loop") == 0) {
+		k->loop = m;
 		return get_loop(ld, m, &t->loop);
+	}
 	if (strcmp(m->key, "delay") == 0)
 		return get_usec(ld, m, &t->delay_ns);
 	if (strcmp(m->key, "cpus") == 0)
-		return parse_cpus(ld, m, t);
+		return parse_cpus(ld, m, &t->cpus);
 	if (strcmp(m->key, "policy") == 0)
 		return parse_policy(ld, m, &t->policy);
 	if (strcmp(m->key, "libsched") == 0)
@@ -835,9 +904,11 @@ static int event_takes_time(const struct wl_event *ev)
 	case WL_SLEEP:
 		return ev->ns > 0;
 	case WL_TIMER:
+	case WL_POLL:
 		return 1;
 	default:
-		return 0; /* resume, suspend, yield, and the mutex, condition and barrier events */
+		return 0; /* resume, suspend, yield, submit, and the mutex, condition and
+			   * barrier events */
 	}
 }
 
@@ -1022,6 +1093,40 @@ static int check_locks(struct loader *ld, const struct json_member *tm,
 		    ld->task, h.name[0]);
 }
 
+/*
+ * A poller (libsched "poll"): its one thread is the consumer of the ring, and its program
+ * is the poll loop, which the loader writes as one phase holding one WL_POLL event. So it
+ * has no events, phases or loop of its own, and one instance (a ring has one consumer).
+ */
+static int poller_program(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			  const struct json_member *program, const struct dl_keys *k)
+{
+	struct wl_ring *r = &ld->w->rings[t->ring];
+	const struct json_member *bad = program ? program : k->loop;
+	struct wl_phase *ph;
+
+	if (bad)
+		return fail(ld, bad->line, bad->key, "task '%s' polls ring '%s' (line %u): its "
+			    "program is the poll loop, without events, phases or loop", t->name,
+			    r->name, k->poll->line);
+	if (t->instances != 1)
+		return fail(ld, k->instance->line, k->instance->key, "a ring has one consumer: "
+			    "a task that polls has one instance");
+	if (r->consumer >= 0)
+		return fail(ld, k->poll->line, k->poll->key, "ring '%s' has a consumer already: "
+			    "task '%s'", r->name, ld->w->tasks[r->consumer].name);
+	r->consumer = (int)(t - ld->w->tasks);
+	t->phases = ph = calloc(1, sizeof(*t->phases));
+	if (!ph || !(ph->events = calloc(1, sizeof(*ph->events))))
+		return fail(ld, tm->line, tm->key, "out of memory");
+	t->nr_phases = 1;
+	ph->loop = 1;
+	ph->nr_events = 1;
+	ph->events[0] = (struct wl_event){ .kind = WL_POLL, .ns = r->poll_ns, .ring = t->ring,
+					   .line = k->poll->line, .added = 1 };
+	return dup_string(ld, tm, tm->key, &ph->name);
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
@@ -1047,6 +1152,8 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 	}
 	if (check_deadline(ld, tm, t, &k))
 		return -1;
+	if (t->poll)
+		return poller_program(ld, tm, t, event ? event : phases, &k);
 	if (phases && event)
 		return fail(ld, event->line, event->key,
 			    "task '%s' has \"phases\" (line %u), so its events go inside a phase",
@@ -1389,9 +1496,495 @@ static int parse_tasks(struct loader *ld, const struct json_member *tm, struct w
 	return index_resources(ld, w);
 }
 
+/* --- schedsim's own top-level section: groups, rings, leases --------------------------- */
+
+/* What the loader keeps of a lease's keys until the tasks are known (their lines, for the
+ * messages of resolve_lease). Valid while the JSON document is. */
+struct lease_keys {
+	const struct json_member *holder, *cause, *owner, *target;
+};
+
+static const char *const group_kinds[] = { "process", "session", "service", NULL };
+
+/* "kind" and "parent" of one group of "groups" (named by its key). */
+static int parse_group(struct loader *ld, const struct json_member *gm, struct wl_group *g)
+{
+	const struct json_value *v = &gm->value;
+	int i;
+
+	g->line = gm->line;
+	if (dup_string(ld, gm, gm->key, &g->name))
+		return -1;
+	if (!gm->key[0])
+		return fail(ld, gm->line, gm->key, "a group name must not be empty");
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, gm, "a group object {\"kind\", \"parent\"}");
+	for (size_t k = 0; k < v->len; k++) {
+		const struct json_member *m = &v->members[k];
+
+		if (check_repeat(ld, v, k))
+			return -1;
+		if (strcmp(m->key, "kind") == 0) {
+			if (get_choice(ld, m, group_kinds,
+				       "\"process\", \"session\" or \"service\"", &i))
+				return -1;
+			g->kind = (enum wl_group_kind)i;
+		} else if (strcmp(m->key, "parent") == 0) {
+			if (get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &g->parent))
+				return -1;
+		} else {
+			return fail(ld, m->line, m->key, "unknown key in a group (expected "
+				    "\"kind\" and \"parent\")");
+		}
+	}
+	return 0;
+}
+
+static int parse_source_key(struct loader *ld, const struct json_member *m, struct wl_source *s)
+{
+	long long n;
+
+	if (strcmp(m->key, "cpu") == 0) {
+		if (get_int(ld, m, 0, MAX_CPU, &n))
+			return -1;
+		s->cpu = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(m->key, "start_us") == 0)
+		return get_usec(ld, m, &s->start_ns);
+	if (strcmp(m->key, "period_us") == 0) {
+		if (get_usec(ld, m, &s->period_ns))
+			return -1;
+		return s->period_ns ? 0 : fail(ld, m->line, m->key, "must be > 0");
+	}
+	if (strcmp(m->key, "count") == 0) {
+		if (get_int(ld, m, 1, LLONG_MAX, &n))
+			return -1;
+		s->count = (uint64_t)n;
+		return 0;
+	}
+	if (strcmp(m->key, "burst") == 0) {
+		if (get_int(ld, m, 1, WL_MAX_BURST, &n))
+			return -1;
+		s->burst = (uint32_t)n;
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "unknown key in a source (expected \"cpu\", "
+		    "\"start_us\", \"period_us\", \"count\" and \"burst\")");
+}
+
+/* One submission source: a period unless it submits once. */
+static int parse_source(struct loader *ld, const struct json_member *sm,
+			const struct json_value *v, struct wl_source *s)
+{
+	struct json_member at = { .key = sm->key, .line = v->line, .value = *v };
+
+	s->burst = 1;
+	s->line = v->line;
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a source object");
+	for (size_t k = 0; k < v->len; k++)
+		if (check_repeat(ld, v, k) || parse_source_key(ld, &v->members[k], s))
+			return -1;
+	if (!s->period_ns && s->count != 1)
+		return fail(ld, v->line, sm->key, "a source needs \"period_us\" (or \"count\": 1)");
+	return 0;
+}
+
+static int parse_sources(struct loader *ld, const struct json_member *m, struct wl_ring *r)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_ARRAY)
+		return fail_type(ld, m, "an array of sources");
+	if (v->len > WL_MAX_SOURCES)
+		return fail(ld, m->line, m->key, "more than %d sources for one ring",
+			    WL_MAX_SOURCES);
+	r->sources = calloc(v->len + 1, sizeof(*r->sources));
+	if (!r->sources)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++)
+		if (parse_source(ld, m, &v->items[i], &r->sources[r->nr_sources++]))
+			return -1;
+	return 0;
+}
+
+static int parse_ring_key(struct loader *ld, const struct json_member *m, struct wl_ring *r)
+{
+	if (strcmp(m->key, "idle_us") == 0)
+		return get_usec(ld, m, &r->idle_ns);
+	if (strcmp(m->key, "poll_us") == 0) {
+		if (get_usec(ld, m, &r->poll_ns))
+			return -1;
+		return r->poll_ns ? 0 : fail(ld, m->line, m->key, "must be > 0: a pass of the "
+					     "poll loop takes time");
+	}
+	if (strcmp(m->key, "consume_us") == 0)
+		return get_usec(ld, m, &r->consume_ns);
+	if (strcmp(m->key, "entries") == 0) {
+		long long n;
+
+		if (get_int(ld, m, 1, WL_MAX_RING_ENTRIES, &n))
+			return -1;
+		r->entries = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(m->key, "sources") == 0)
+		return parse_sources(ld, m, r);
+	return fail(ld, m->line, m->key, "unknown key in a ring (expected \"idle_us\", "
+		    "\"poll_us\", \"consume_us\", \"entries\" and \"sources\")");
+}
+
+static int parse_ring(struct loader *ld, const struct json_member *rm, struct wl_ring *r)
+{
+	const struct json_value *v = &rm->value;
+
+	r->line = rm->line;
+	r->consumer = -1;
+	r->idle_ns = SCHED_RING_IDLE_DEFAULT_NS;
+	r->poll_ns = WL_POLL_PASS_NS;
+	r->entries = WL_RING_ENTRIES;
+	if (dup_string(ld, rm, rm->key, &r->name))
+		return -1;
+	if (!rm->key[0])
+		return fail(ld, rm->line, rm->key, "a ring name must not be empty");
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, rm, "a ring object");
+	for (size_t k = 0; k < v->len; k++)
+		if (check_repeat(ld, v, k) || parse_ring_key(ld, &v->members[k], r))
+			return -1;
+	return 0;
+}
+
+/* in enum wl_lease_cause order, from WL_CAUSE_REVOKE */
+static const char *const lease_causes[] = { "revoke", "holder_exit", "service", "session",
+					    NULL };
+
+static int parse_lease_key(struct loader *ld, const struct json_member *m, struct wl_lease *l,
+			   struct lease_keys *k, const struct json_member **revoke)
+{
+	int i;
+
+	if (strcmp(m->key, "holder") == 0) {
+		k->holder = m;
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &l->holder);
+	}
+	if (strcmp(m->key, "owner") == 0) {
+		k->owner = m;
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &l->owner);
+	}
+	if (strcmp(m->key, "target") == 0) {
+		k->target = m;
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &l->target);
+	}
+	if (strcmp(m->key, "cpus") == 0) {
+		if (m->value.type == JSON_ARRAY && m->value.len == 0)
+			return fail(ld, m->line, m->key, "a lease needs at least one CPU");
+		return parse_cpus(ld, m, &l->cpus);
+	}
+	if (strcmp(m->key, "grant_us") == 0)
+		return get_usec(ld, m, &l->grant_ns);
+	if (strcmp(m->key, "revoke_us") == 0) {
+		*revoke = m;
+		return get_usec(ld, m, &l->revoke_ns);
+	}
+	if (strcmp(m->key, "cause") == 0) {
+		k->cause = m;
+		if (get_choice(ld, m, lease_causes, "\"revoke\", \"holder_exit\", \"service\" "
+			       "or \"session\"", &i))
+			return -1;
+		l->cause = (enum wl_lease_cause)(i + 1);
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "unknown key in a lease (expected \"holder\", \"cpus\", "
+		    "\"grant_us\", \"revoke_us\", \"cause\", \"owner\" and \"target\")");
+}
+
+/* A lease's own keys; who its holder, owner and target are is settled once the tasks are
+ * read (resolve_lease). */
+static int parse_lease(struct loader *ld, const struct json_member *lm, struct wl_lease *l,
+		       struct lease_keys *k)
+{
+	const struct json_value *v = &lm->value;
+	const struct json_member *revoke = NULL, *grant = NULL;
+
+	l->line = lm->line;
+	if (dup_string(ld, lm, lm->key, &l->name))
+		return -1;
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, lm, "a lease object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+
+		if (check_repeat(ld, v, i) || parse_lease_key(ld, m, l, k, &revoke))
+			return -1;
+		if (strcmp(m->key, "grant_us") == 0)
+			grant = m;
+	}
+	if (!k->holder || !l->cpus || !grant)
+		return fail(ld, lm->line, lm->key, "a lease needs \"holder\", \"cpus\" and "
+			    "\"grant_us\"");
+	if (k->cause && !revoke)
+		return fail(ld, k->cause->line, k->cause->key, "a cause needs \"revoke_us\"");
+	if (revoke && l->revoke_ns <= l->grant_ns)
+		return fail(ld, revoke->line, revoke->key, "must be after grant_us");
+	if (revoke && !k->cause)
+		l->cause = WL_CAUSE_REVOKE;
+	return 0;
+}
+
+/* The members of an object of named things ("groups", "rings", "leases"), at most max. */
+static int check_named(struct loader *ld, const struct json_member *m, size_t max,
+		       const char *what)
+{
+	if (m->value.type != JSON_OBJECT)
+		return fail_type(ld, m, "an object");
+	if (m->value.len > max)
+		return fail(ld, m->line, m->key, "more than %zu %s", max, what);
+	return 0;
+}
+
+static int parse_groups(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	if (check_named(ld, m, WL_MAX_GROUPS, "groups"))
+		return -1;
+	w->groups = calloc(m->value.len + 1, sizeof(*w->groups));
+	if (!w->groups)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < m->value.len; i++)
+		if (check_repeat(ld, &m->value, i) ||
+		    parse_group(ld, &m->value.members[i], &w->groups[w->nr_groups++]))
+			return -1;
+	return 0;
+}
+
+static int parse_rings(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	if (check_named(ld, m, WL_MAX_RINGS, "rings"))
+		return -1;
+	w->rings = calloc(m->value.len + 1, sizeof(*w->rings));
+	if (!w->rings)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < m->value.len; i++)
+		if (check_repeat(ld, &m->value, i) ||
+		    parse_ring(ld, &m->value.members[i], &w->rings[w->nr_rings++]))
+			return -1;
+	return 0;
+}
+
+static int parse_leases(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	if (check_named(ld, m, WL_MAX_LEASES, "leases"))
+		return -1;
+	w->leases = calloc(m->value.len + 1, sizeof(*w->leases));
+	ld->lease_keys = calloc(m->value.len + 1, sizeof(*ld->lease_keys));
+	if (!w->leases || !ld->lease_keys)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < m->value.len; i++)
+		if (check_repeat(ld, &m->value, i) ||
+		    parse_lease(ld, &m->value.members[i], &w->leases[w->nr_leases++],
+				&ld->lease_keys[i]))
+			return -1;
+	return 0;
+}
+
+/* The top-level "libsched" object: read before the tasks, which name its rings. */
+static int parse_section(struct loader *ld, const struct json_member *sm, struct workload *w)
+{
+	const struct json_value *v = &sm->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, sm, "an object");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+		int r = check_repeat(ld, v, i);
+
+		if (r == 0 && strcmp(m->key, "groups") == 0)
+			r = parse_groups(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "rings") == 0)
+			r = parse_rings(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "leases") == 0)
+			r = parse_leases(ld, m, w);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in the top-level \"libsched\" "
+				 "(expected \"groups\", \"rings\" and \"leases\")");
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- names across the file: groups and lease holders ------------------------------------ */
+
+static const struct wl_group *declared_group(const struct workload *w, const char *name)
+{
+	for (size_t i = 0; i < w->nr_groups; i++)
+		if (strcmp(w->groups[i].name, name) == 0)
+			return &w->groups[i];
+	return NULL;
+}
+
+/* A group is declared in "groups", or named by a task's libsched "group". */
+static int group_exists(const struct workload *w, const char *name)
+{
+	if (declared_group(w, name))
+		return 1;
+	for (size_t i = 0; i < w->nr_tasks; i++)
+		if (w->tasks[i].group && strcmp(w->tasks[i].group, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Its kind and parent: a group that is only named by tasks is a top-level process. */
+static enum wl_group_kind group_kind(const struct workload *w, const char *name)
+{
+	const struct wl_group *g = declared_group(w, name);
+
+	return g ? g->kind : WL_GROUP_PROCESS;
+}
+
+static const char *group_parent(const struct workload *w, const char *name)
+{
+	const struct wl_group *g = declared_group(w, name);
+
+	return g ? g->parent : NULL;
+}
+
+/* True if group `name` is `above` or below it (parents checked acyclic and shallow). */
+static int group_below(const struct workload *w, const char *name, const char *above)
+{
+	for (int d = 0; name && d < SCHED_GROUP_DEPTH_MAX; d++, name = group_parent(w, name))
+		if (strcmp(name, above) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every parent is a known group, and nests at most libsched's SCHED_GROUP_DEPTH_MAX deep
+ * (which a cycle never does). */
+static int check_group_parents(struct loader *ld, const struct workload *w)
+{
+	for (size_t i = 0; i < w->nr_groups; i++) {
+		const struct wl_group *g = &w->groups[i];
+		const char *p = g->name;
+		int depth = 0;
+
+		if (g->parent && !group_exists(w, g->parent))
+			return fail(ld, g->line, g->name, "no group '%s' for its parent", g->parent);
+		while (p && ++depth <= SCHED_GROUP_DEPTH_MAX)
+			p = group_parent(w, p);
+		if (p)
+			return fail(ld, g->line, g->name, "groups nest at most %d deep (libsched's "
+				    "SCHED_GROUP_DEPTH_MAX), and never in a cycle",
+				    SCHED_GROUP_DEPTH_MAX);
+	}
+	return 0;
+}
+
+/* The index of task `name`, -1 if there is none (ld->names is sorted by name). */
+static int task_index(const struct loader *ld, const struct workload *w, const char *name)
+{
+	size_t lo = 0, hi = w->nr_tasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ld->names[mid].name, name);
+
+		if (c == 0)
+			return (int)ld->names[mid].index;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The holder: one task of one instance, or a group; not a name that is both. */
+static int resolve_holder(struct loader *ld, const struct workload *w, struct wl_lease *l,
+			  const struct lease_keys *k)
+{
+	const struct json_member *m = k->holder;
+	int task = task_index(ld, w, l->holder), group = group_exists(w, l->holder);
+
+	if (task >= 0 && group)
+		return fail(ld, m->line, m->key, "'%s' names a task and a group: rename one",
+			    l->holder);
+	if (task < 0 && !group)
+		return fail(ld, m->line, m->key, "no task or group named '%s'", l->holder);
+	if (task >= 0 && w->tasks[task].instances != 1)
+		return fail(ld, m->line, m->key, "task '%s' has %u instances: a lease holds one "
+			    "thread (put them in a group and lease to it)", l->holder,
+			    w->tasks[task].instances);
+	l->holder_task = task;
+	return 0;
+}
+
+/*
+ * What the revocation names. service and session: revoke_owned on a group of that kind
+ * that holds the holder (its group, or a group above it), "owner" or by default the
+ * holder's own group. holder_exit of a group: revoke_owned on it, a process, after its
+ * threads exit (that of a task: its thread exits, which revokes by itself).
+ */
+static int resolve_owner(struct loader *ld, const struct workload *w, struct wl_lease *l,
+			 const struct lease_keys *k)
+{
+	const char *own = l->holder_task >= 0 ? w->tasks[l->holder_task].group : l->holder;
+	enum wl_group_kind want = l->cause == WL_CAUSE_SESSION ? WL_GROUP_SESSION
+							      : WL_GROUP_SERVICE;
+	const struct json_member *m = k->owner ? k->owner : k->cause;
+
+	if (k->owner && l->cause != WL_CAUSE_SERVICE && l->cause != WL_CAUSE_SESSION)
+		return fail(ld, m->line, m->key, "an owner is for the causes \"service\" and "
+			    "\"session\"");
+	if (l->cause == WL_CAUSE_HOLDER_EXIT && l->holder_task < 0) {
+		if (group_kind(w, l->holder) != WL_GROUP_PROCESS)
+			return fail(ld, m->line, m->key, "group '%s' is a %s: the exit of a "
+				    "group holder is a process's (\"kind\": \"process\")",
+				    l->holder, group_kinds[group_kind(w, l->holder)]);
+		return dup_string(ld, m, l->holder, &l->owner);
+	}
+	if (l->cause != WL_CAUSE_SERVICE && l->cause != WL_CAUSE_SESSION)
+		return 0;
+	if (!l->owner && !own)
+		return fail(ld, m->line, m->key, "task '%s' has no group: name the %s group that "
+			    "holds it (\"owner\")", l->holder, group_kinds[want]);
+	if (!l->owner && dup_string(ld, m, own, &l->owner))
+		return -1;
+	if (!group_exists(w, l->owner))
+		return fail(ld, m->line, m->key, "no group named '%s'", l->owner);
+	if (group_kind(w, l->owner) != want)
+		return fail(ld, m->line, m->key, "group '%s' is a %s, not a %s", l->owner,
+			    group_kinds[group_kind(w, l->owner)], group_kinds[want]);
+	if (!own || !group_below(w, own, l->owner))
+		return fail(ld, m->line, m->key, "the holder '%s' is not in group '%s': its "
+			    "revocation would not end this lease", l->holder, l->owner);
+	return 0;
+}
+
+static int resolve_lease(struct loader *ld, const struct workload *w, struct wl_lease *l,
+			 const struct lease_keys *k)
+{
+	if (resolve_holder(ld, w, l, k) || resolve_owner(ld, w, l, k))
+		return -1;
+	if (l->target && !group_exists(w, l->target))
+		return fail(ld, k->target->line, k->target->key, "no group named '%s'", l->target);
+	return 0;
+}
+
+/* Once the tasks are read: group parents, and who each lease names. */
+static int resolve_section(struct loader *ld, struct workload *w)
+{
+	if (check_group_parents(ld, w))
+		return -1;
+	for (size_t i = 0; i < w->nr_leases; i++)
+		if (resolve_lease(ld, w, &w->leases[i], &ld->lease_keys[i]))
+			return -1;
+	return 0;
+}
+
 static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
 {
-	const struct json_member *global = NULL, *tasks = NULL;
+	const struct json_member *global = NULL, *tasks = NULL, *section = NULL;
 
 	if (root->type != JSON_OBJECT)
 		return fail(ld, root->line, NULL, "the top level must be an object, got %s",
@@ -1405,16 +1998,23 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 			global = m;
 		else if (strcmp(m->key, "tasks") == 0)
 			tasks = m;
-		else
+		else if (strcmp(m->key, "libsched") == 0)
+			section = m;
+		else /* the wording is pinned by a test: "libsched" is accepted all the same */
 			return fail(ld, m->line, m->key,
 				    "unknown top-level key (expected \"global\" or \"tasks\")");
 	}
 	if (!tasks)
 		return fail(ld, root->line, "tasks", "missing");
-	/* global first, whatever the file order: default_policy applies to every task */
+	/* global first, whatever the file order: default_policy applies to every task; then
+	 * schedsim's own section, whose rings the tasks name */
 	if (global && parse_global(ld, global, w))
 		return -1;
-	return parse_tasks(ld, tasks, w);
+	if (section && parse_section(ld, section, w))
+		return -1;
+	if (parse_tasks(ld, tasks, w))
+		return -1;
+	return resolve_section(ld, w);
 }
 
 /* A message about the whole text or file, which has no line: "NAME: what". */
@@ -1431,7 +2031,7 @@ int wl_load_string(const char *name, const char *text, struct workload *out, cha
 		   size_t errlen)
 {
 	struct loader ld = { .file = name ? name : "<string>", .err = err, .errlen = errlen,
-			     .default_policy = WL_POLICY_OTHER };
+			     .default_policy = WL_POLICY_OTHER, .w = out };
 	struct json_error je;
 	struct json_value *root;
 	int r;
@@ -1448,6 +2048,7 @@ int wl_load_string(const char *name, const char *text, struct workload *out, cha
 		return fail(&ld, je.line, NULL, "%s", je.what);
 	r = parse_root(&ld, root, out);
 	free(ld.names);
+	free(ld.lease_keys);
 	json_free(root);
 	if (r)
 		wl_free(out);
@@ -1528,13 +2129,37 @@ static void free_task(struct wl_task *t)
 	free(t->phases);
 	free(t->name);
 	free(t->group);
+	free(t->poll);
 	free(t->cookie_str);
+}
+
+/* schedsim's own section: groups, rings, leases. */
+static void free_section(struct workload *w)
+{
+	for (size_t i = 0; i < w->nr_groups; i++) {
+		free(w->groups[i].name);
+		free(w->groups[i].parent);
+	}
+	for (size_t i = 0; i < w->nr_rings; i++) {
+		free(w->rings[i].name);
+		free(w->rings[i].sources);
+	}
+	for (size_t i = 0; i < w->nr_leases; i++) {
+		free(w->leases[i].name);
+		free(w->leases[i].holder);
+		free(w->leases[i].owner);
+		free(w->leases[i].target);
+	}
+	free(w->groups);
+	free(w->rings);
+	free(w->leases);
 }
 
 void wl_free(struct workload *w)
 {
 	if (!w)
 		return;
+	free_section(w);
 	for (size_t i = 0; i < w->nr_tasks; i++)
 		free_task(&w->tasks[i]);
 	free(w->tasks);

@@ -573,6 +573,396 @@ static void print_admission_table(struct sim *sim)
 	}
 }
 
+/* --- leases, rings and the tick --------------------------------------------------------- */
+
+static const char *const step_names[SCHED_LEASE_STEP_NR] = {
+	[SCHED_LEASE_STEP_CLOSE] = "close",           [SCHED_LEASE_STEP_QUEUED] = "queued",
+	[SCHED_LEASE_STEP_REFILLS] = "refills",       [SCHED_LEASE_STEP_TIMEOUTS] = "timeouts",
+	[SCHED_LEASE_STEP_PORT_TIMERS] = "port_timers", [SCHED_LEASE_STEP_PORT_WORK] = "port_work",
+	[SCHED_LEASE_STEP_PORT_IRQS] = "port_irqs",   [SCHED_LEASE_STEP_ACCOUNTING] = "accounting",
+	[SCHED_LEASE_STEP_SWITCHED] = "switched",
+};
+
+static const char *const port_names[] = { [SCHED_LEASE_PORT_TIMERS] = "timers",
+					  [SCHED_LEASE_PORT_WORK] = "work",
+					  [SCHED_LEASE_PORT_IRQS] = "irqs" };
+
+/* libsched's record of why a lease ended, named as the file's "cause" values. */
+static const char *cause_name(unsigned cause)
+{
+	static const char *const names[SCHED_LEASE_CAUSE_NR] = {
+		[SCHED_LEASE_NOT_REVOKED] = "none",     [SCHED_LEASE_REVOKED] = "revoke",
+		[SCHED_LEASE_HOLDER_EXIT] = "holder_exit", [SCHED_LEASE_SERVICE] = "service",
+		[SCHED_LEASE_SESSION] = "session",
+	};
+
+	return cause < SCHED_LEASE_CAUSE_NR ? names[cause] : "?";
+}
+
+static const char *lease_state(const struct sim_lease *l)
+{
+	switch (l->state) {
+	case SIM_LEASE_REFUSED:
+		return "refused";
+	case SIM_LEASE_LIVE:
+		return l->info.state == SCHED_LEASE_ACTIVE ? "active" : "pending";
+	case SIM_LEASE_REVOKED:
+		return "revoked";
+	default:
+		return "planned";
+	}
+}
+
+/* "1", "1,2": a lease's CPUs. */
+static const char *cpus_text(const sched_cpumask_t *m, unsigned nr, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned c = 0; c < nr && n + 4 < len; c++)
+		if (sched_cpumask_test(m, c))
+			n += (size_t)snprintf(buf + n, len - n, "%s%u", n ? "," : "", c);
+	return buf;
+}
+
+static bool has_leases_or_rings(const struct sim *sim)
+{
+	return sim->nr_leases || sim->nr_rings;
+}
+
+/* An instant of a lease's record as the tables print it: ms, or "-" for none. */
+static void print_ms_or_dash(sched_time_t t, int width)
+{
+	if (t == SCHED_TIME_NEVER)
+		printf(" %*s", width, "-");
+	else
+		printf(" %*.3f", width, (double)t / 1e6);
+}
+
+/* What went wrong with a lease, in words; "" when nothing did. */
+static const char *lease_error(const struct sim_lease *l, char *buf, size_t len)
+{
+	if (l->err)
+		snprintf(buf, len, "%s: %s", l->err_call, sched_strerror(l->err));
+	else if (l->outlived)
+		snprintf(buf, len, "%s left it live", l->err_call ? l->err_call : "the revocation");
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+static void print_lease_table(struct sim *sim)
+{
+	char cpus[200], err[160];
+
+	printf("\n%-16s %-16s %-8s %-8s %10s %10s %10s %-11s %10s %11s\n", "lease", "holder",
+	       "cpus", "state", "granted_ms", "active_ms", "revoked_ms", "cause", "ret_lat_us",
+	       "returned_ms");
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		const struct sim_lease *l = &sim->leases[i];
+		bool info = l->has_info;
+
+		printf("%-16.16s %-16.16s %-8.8s %-8s", l->wl->name, l->wl->holder,
+		       cpus_text(&l->cpus, sim->cfg.cpus, cpus, sizeof(cpus)), lease_state(l));
+		print_ms_or_dash(info ? l->info.rec.granted_at : SCHED_TIME_NEVER, 10);
+		print_ms_or_dash(info ? l->info.rec.active_at : SCHED_TIME_NEVER, 10);
+		print_ms_or_dash(l->revoked_at, 10);
+		printf(" %-11s", l->state == SIM_LEASE_REVOKED ? cause_name(l->cause) : "-");
+		if (l->returned_at == SCHED_TIME_NEVER)
+			printf(" %10s", "-");
+		else
+			printf(" %10.3f", (double)l->return_ns / 1e3);
+		print_ms_or_dash(l->returned_at, 11);
+		printf("%s%s\n", lease_error(l, err, sizeof(err))[0] ? "  " : "", err);
+	}
+}
+
+/* The activation record of each lease granted, as sched_lease_info last gave it. */
+static void print_lease_steps(struct sim *sim)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		const struct sim_lease *l = &sim->leases[i];
+
+		if (!l->has_info)
+			continue;
+		if (!header)
+			printf("\n%-16s %-12s %10s %7s\n", "lease_step", "step", "at_ms", "count");
+		header = true;
+		for (unsigned s = 0; s < SCHED_LEASE_STEP_NR; s++) {
+			printf("%-16.16s %-12s", l->wl->name, step_names[s]);
+			print_ms_or_dash(l->info.rec.step_at[s], 10);
+			printf(" %7u\n", l->info.rec.step_count[s]);
+		}
+	}
+}
+
+/* Each lease's CPUs from its grant (span) and while it was ACTIVE (window). */
+static void print_lease_windows(struct sim *sim)
+{
+	bool header = false;
+
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		struct sim_lease_window w;
+
+		if (!sim->leases[i].active)
+			continue;
+		if (!header)
+			printf("\n%-16s %10s %10s %10s %8s %8s %10s %10s %10s %10s\n",
+			       "lease_window", "span_timer", "span_stops", "span_rest", "timer",
+			       "restarts", "nohz_ms", "holder_ms", "other_ms", "idle_ms");
+		header = true;
+		sim_lease_window(sim, &sim->leases[i], &w);
+		printf("%-16.16s %10llu %10llu %10llu %8llu %8llu %10.3f %10.3f %10.3f %10.3f\n",
+		       sim->leases[i].wl->name, (unsigned long long)w.span.timer_irqs,
+		       (unsigned long long)w.span.stop_lease, (unsigned long long)w.span.restarts,
+		       (unsigned long long)w.active.timer_irqs,
+		       (unsigned long long)w.active.restarts, (double)w.active.nohz_ns / 1e6,
+		       (double)w.holder_ns / 1e6, (double)w.other_ns / 1e6, (double)w.idle_ns / 1e6);
+	}
+}
+
+static void print_ring_table(struct sim *sim)
+{
+	printf("\n%-16s %-16s %9s %8s %9s %9s %8s %8s %8s %9s %10s %10s %10s\n", "ring",
+	       "consumer", "published", "dropped", "consumed", "submits", "refused", "wakeups",
+	       "parks", "polls", "lat_p50_us", "lat_p99_us", "lat_max_us");
+	for (size_t i = 0; i < sim->nr_rings; i++) {
+		struct sim_ring *rg = &sim->rings[i];
+
+		printf("%-16.16s %-16.16s %9llu %8llu %9llu %9llu %8llu %8llu %8llu %9llu "
+		       "%10.1f %10.1f %10.1f\n", rg->wl->name,
+		       rg->consumer ? rg->consumer->task->name : "-",
+		       (unsigned long long)rg->published, (unsigned long long)rg->dropped,
+		       (unsigned long long)rg->nr_lat, (unsigned long long)rg->r.submits,
+		       (unsigned long long)rg->submit_refused, (unsigned long long)rg->r.wakeups,
+		       (unsigned long long)rg->r.parks, (unsigned long long)rg->r.polls,
+		       (double)sim_ring_latency(rg, 50) / 1e3, (double)sim_ring_latency(rg, 99) / 1e3,
+		       (double)sim_ring_latency(rg, 100) / 1e3);
+	}
+}
+
+/* Per CPU: the tick (stops by reason, restarts, time without it, timer interrupts), the
+ * leases it went through and their revocation latency, and the port hook's calls. */
+static void print_nohz_table(struct sim *sim)
+{
+	printf("\n%-4s %9s %11s %10s %8s %10s %8s %7s %7s %10s %10s %-9s %-9s %s\n", "cpu",
+	       "stop_idle", "stop_single", "stop_lease", "restarts", "nohz_ms", "timer",
+	       "leased", "back", "ret_sum_us", "ret_max_us", "p_timers", "p_work", "p_irqs");
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+#define CNT(x) (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_##x)
+		printf("%-4u %9llu %11llu %10llu %8llu %10.3f %8llu %7llu %7llu %10.3f %10.3f", c,
+		       CNT(NOHZ_STOP_IDLE), CNT(NOHZ_STOP_SINGLE), CNT(NOHZ_STOP_LEASE),
+		       CNT(NOHZ_RESTART), (double)sim_cpu_nohz_ns(sim, c) / 1e6, CNT(TIMER_IRQ),
+		       CNT(LEASE_GRANTS), CNT(LEASE_RETURNS), (double)CNT(LEASE_RETURN_NS) / 1e3,
+		       (double)CNT(LEASE_RETURN_MAX_NS) / 1e3);
+#undef CNT
+		for (unsigned k = 0; k < 3; k++) {
+			char calls[48];
+
+			snprintf(calls, sizeof(calls), "%llu/%llu",
+				 (unsigned long long)sim->port_calls[c][k][1],
+				 (unsigned long long)sim->port_calls[c][k][0]);
+			printf(k < 2 ? " %-9s" : " %s", calls);
+		}
+		printf("\n");
+	}
+	printf("(p_*: lease_port calls, leased/given back; %llu with a libsched lock held, "
+	       "%llu malformed)\n", (unsigned long long)sim->port_locked,
+	       (unsigned long long)sim->port_bad);
+}
+
+static void print_lease_tables(struct sim *sim)
+{
+	if (!has_leases_or_rings(sim))
+		return;
+	if (sim->nr_leases) {
+		print_lease_table(sim);
+		print_lease_steps(sim);
+		print_lease_windows(sim);
+	}
+	if (sim->nr_rings)
+		print_ring_table(sim);
+	print_nohz_table(sim);
+}
+
+/* An instant, or null. */
+static void print_json_time(const char *key, sched_time_t t)
+{
+	if (t == SCHED_TIME_NEVER)
+		printf(",\"%s\":null", key);
+	else
+		printf(",\"%s\":%llu", key, (unsigned long long)t);
+}
+
+static void print_json_record(const struct sim_lease *l)
+{
+	const struct sched_lease_record *rec = &l->info.rec;
+
+	print_json_time("granted_at_ns", l->has_info ? rec->granted_at : SCHED_TIME_NEVER);
+	print_json_time("active_at_ns", l->has_info ? rec->active_at : SCHED_TIME_NEVER);
+	printf(",\"steps\":[");
+	for (unsigned s = 0; l->has_info && s < SCHED_LEASE_STEP_NR; s++) {
+		printf("%s{\"step\":\"%s\"", s ? "," : "", step_names[s]);
+		print_json_time("at_ns", rec->step_at[s]);
+		printf(",\"count\":%u}", rec->step_count[s]);
+	}
+	printf("]");
+}
+
+static void print_json_counts(const char *key, const struct sim_lease_counts *c)
+{
+	printf(",\"%s\":{\"timer_irqs\":%llu,\"nohz_stop_lease\":%llu,\"nohz_restarts\":%llu,"
+	       "\"nohz_ns\":%llu", key, (unsigned long long)c->timer_irqs,
+	       (unsigned long long)c->stop_lease, (unsigned long long)c->restarts,
+	       (unsigned long long)c->nohz_ns);
+}
+
+/* "span": from the grant; "window": while ACTIVE, with what the CPUs ran. */
+static void print_json_window(struct sim *sim, const struct sim_lease *l)
+{
+	struct sim_lease_window w;
+
+	sim_lease_window(sim, l, &w);
+	if (l->state == SIM_LEASE_LIVE || l->state == SIM_LEASE_REVOKED) {
+		print_json_counts("span", &w.span);
+		printf("}");
+	} else {
+		printf(",\"span\":null");
+	}
+	if (!l->active) {
+		printf(",\"window\":null");
+		return;
+	}
+	print_json_counts("window", &w.active);
+	printf(",\"holder_ns\":%llu,\"other_ns\":%llu,\"idle_ns\":%llu}",
+	       (unsigned long long)w.holder_ns, (unsigned long long)w.other_ns,
+	       (unsigned long long)w.idle_ns);
+}
+
+/* The leased CPU time charged to the lease's accounting target (SCHED_ACCT_LEASED): its
+ * "target", else the holder's group. Every lease with that target counts there. */
+static uint64_t target_leased(const struct sim_lease *l)
+{
+	const struct sched_group *g = l->target ? l->target
+				    : l->holder ? l->holder->st.group : l->group;
+
+	return g ? g->acct.v[SCHED_ACCT_LEASED] : 0;
+}
+
+static void print_json_lease(struct sim *sim, const struct sim_lease *l)
+{
+	char buf[200];
+
+	printf("{\"name\":");
+	print_json_string(l->wl->name);
+	printf(",\"holder\":");
+	print_json_string(l->wl->holder);
+	printf(",\"holder_kind\":\"%s\",\"cpus\":[", l->holder ? "task" : "group");
+	for (unsigned c = 0, n = 0; c < sim->cfg.cpus; c++)
+		if (sched_cpumask_test(&l->cpus, c))
+			printf("%s%u", n++ ? "," : "", c);
+	printf("],\"state\":\"%s\"", lease_state(l));
+	print_json_record(l);
+	print_json_window(sim, l);
+	print_json_time("revoked_at_ns", l->revoked_at);
+	printf(",\"cause\":");
+	if (l->state == SIM_LEASE_REVOKED)
+		printf("\"%s\"", cause_name(l->cause));
+	else
+		printf("null");
+	print_json_time("returned_at_ns", l->returned_at);
+	if (l->returned_at == SCHED_TIME_NEVER)
+		printf(",\"return_latency_ns\":null,\"return_latency_sum_ns\":null");
+	else
+		printf(",\"return_latency_ns\":%llu,\"return_latency_sum_ns\":%llu",
+		       (unsigned long long)l->return_ns, (unsigned long long)l->return_sum_ns);
+	printf(",\"foreign\":%llu,\"target_leased_ns\":%llu,\"error\":",
+	       (unsigned long long)l->foreign, (unsigned long long)target_leased(l));
+	if (lease_error(l, buf, sizeof(buf))[0])
+		print_json_string(buf);
+	else
+		printf("null");
+	printf("}");
+}
+
+/* The consumer is parked at the end of the run (blocked in its ring's poll). */
+static bool consumer_parked(const struct sim_ring *rg)
+{
+	const struct sim_thread *t = rg->consumer;
+
+	return t && !t->done && t->program_wait && t->st.state == SCHED_BLOCKED;
+}
+
+static void print_json_ring(struct sim_ring *rg)
+{
+	printf("{\"name\":");
+	print_json_string(rg->wl->name);
+	printf(",\"consumer\":");
+	if (rg->consumer)
+		print_json_string(rg->consumer->task->name);
+	else
+		printf("null");
+	printf(",\"consumer_parked\":%s", consumer_parked(rg) ? "true" : "false");
+	printf(",\"entries\":%u,\"dropped\":%llu", rg->wl->entries,
+	       (unsigned long long)rg->dropped);
+	printf(",\"idle_ns\":%llu,\"poll_ns\":%llu,\"consume_ns\":%llu,\"published\":%llu,"
+	       "\"consumed\":%llu,\"pending\":%llu,\"submit_calls\":%llu,\"unparked\":%llu,"
+	       "\"refused\":%llu,\"parked\":%llu,\"submits\":%llu,\"wakeups\":%llu,\"parks\":%llu,"
+	       "\"polls\":%llu,\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}}",
+	       (unsigned long long)rg->wl->idle_ns, (unsigned long long)rg->wl->poll_ns,
+	       (unsigned long long)rg->wl->consume_ns, (unsigned long long)rg->published,
+	       (unsigned long long)rg->nr_lat, (unsigned long long)rg->nr,
+	       (unsigned long long)rg->submit_calls, (unsigned long long)rg->submit_unparked,
+	       (unsigned long long)rg->submit_refused, (unsigned long long)rg->parked,
+	       (unsigned long long)rg->r.submits, (unsigned long long)rg->r.wakeups,
+	       (unsigned long long)rg->r.parks, (unsigned long long)rg->r.polls,
+	       (unsigned long long)sim_ring_latency(rg, 50),
+	       (unsigned long long)sim_ring_latency(rg, 99),
+	       (unsigned long long)sim_ring_latency(rg, 100));
+}
+
+/* The tick, leases and the port hook per CPU. */
+static void print_json_nohz(struct sim *sim)
+{
+	printf(",\"nohz\":[");
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+#define CNT(x) (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_##x)
+		printf("%s{\"cpu\":%u,\"stop_idle\":%llu,\"stop_single\":%llu,\"stop_lease\":%llu,"
+		       "\"restarts\":%llu,\"nohz_ns\":%llu,\"timer_irqs\":%llu,\"lease_grants\":%llu,"
+		       "\"lease_returns\":%llu,\"lease_return_ns\":%llu,\"lease_return_max_ns\":%llu,"
+		       "\"lease_port\":{", c ? "," : "", c, CNT(NOHZ_STOP_IDLE),
+		       CNT(NOHZ_STOP_SINGLE), CNT(NOHZ_STOP_LEASE), CNT(NOHZ_RESTART),
+		       (unsigned long long)sim_cpu_nohz_ns(sim, c), CNT(TIMER_IRQ), CNT(LEASE_GRANTS),
+		       CNT(LEASE_RETURNS), CNT(LEASE_RETURN_NS), CNT(LEASE_RETURN_MAX_NS));
+#undef CNT
+		for (unsigned k = 0; k < 3; k++)
+			printf("%s\"%s\":{\"leased\":%llu,\"back\":%llu}", k ? "," : "", port_names[k],
+			       (unsigned long long)sim->port_calls[c][k][1],
+			       (unsigned long long)sim->port_calls[c][k][0]);
+		printf("}}");
+	}
+	printf("],\"lease_port\":{\"locked\":%llu,\"malformed\":%llu}",
+	       (unsigned long long)sim->port_locked, (unsigned long long)sim->port_bad);
+}
+
+static void print_json_leases(struct sim *sim)
+{
+	print_json_nohz(sim);
+	printf(",\"leases\":[");
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		printf("%s", i ? "," : "");
+		print_json_lease(sim, &sim->leases[i]);
+	}
+	printf("],\"rings\":[");
+	for (size_t i = 0; i < sim->nr_rings; i++) {
+		printf("%s", i ? "," : "");
+		print_json_ring(&sim->rings[i]);
+	}
+	printf("]");
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
@@ -651,7 +1041,9 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	}
 	printf("],\"admission\":[");
 	print_json_admission(sim);
-	printf("]}\n");
+	printf("]");
+	print_json_leases(sim);
+	printf("}\n");
 	free(sum);
 }
 
@@ -808,6 +1200,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 			       (double)sim->cpu[c].stalled_ns / 1e6);
 		printf("\n");
 	}
+	print_lease_tables(sim);
 }
 
 /* --- rt-app logs (--rtapp-logs) ------------------------------------------------------- */

@@ -10,8 +10,10 @@
  *          switched or re-planned since: done_gen)
  *   START  a task instance's start delay passed: first wake
  *   RELEASE the NOTIFY_BLOCK handler lets a thread go on (see notify_release)
- *   CALL   a test's function, run on the CPU (sim_post)
+ *   CALL   a test's function, run on the CPU (sim_post); the workload's lease grants and
+ *          revocations are such calls
  *   KEXIT  kernel protection: retry sched_core_exit_kernel (the CPU spins in its exit)
+ *   SUBMIT a ring's submission source publishes entries and calls sched_ring_submit
  *
  * Core scheduling (cfg.core_sched): after every event the simulator checks on its own view
  * (sim_cpu.curr) that the non-idle current threads of each core share one cookie
@@ -44,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT };
+enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT, EV_SUBMIT };
 
 /* Events at one instant beyond this (plus 64 per thread) mean a livelock (see stuck()). */
 #define SAME_INSTANT_MAX 1000000
@@ -56,7 +58,8 @@ struct sim_event {
 	sched_time_t time;
 	uint64_t key;  /* seeded tie-break among events at the same instant */
 	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
-	uint64_t arg;  /* TIMER: timer_gen; DONE: done_gen; RELEASE: the thread's fault number */
+	uint64_t arg;  /* TIMER: timer_gen; DONE: done_gen; RELEASE: the thread's fault number;
+			* SUBMIT: the ring's index << 16 | the source's */
 	struct sim_thread *t;
 	sim_call_fn fn;  /* CALL */
 	void *fn_arg;
@@ -278,10 +281,64 @@ static void sim_trace(void *ctx, const struct sched_trace_event *ev)
 	}
 }
 
+static void violation(struct sim *sim, const char *msg);
+
+/* A ticket lock is free when every ticket handed out has been served. */
+static bool lock_held(const struct sched_lock *l)
+{
+	return l->next != l->owner;
+}
+
+/* A libsched lock held other than lease_lock, which the lease_port hook is called under
+ * (sched_config): the mutex and SC locks, a run queue's, a thread's (O(threads): the hook
+ * is called a few times per grant or revocation). */
+static bool other_lock_held(const struct sim *sim)
+{
+	if (lock_held(&sim->sys.mx_lock) || lock_held(&sim->sys.sc_lock))
+		return true;
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (lock_held(&sim->rq[c].lock))
+			return true;
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (lock_held(&sim->threads[i]->st.lock))
+			return true;
+	return false;
+}
+
+/*
+ * The sched_config.lease_port callback (ctx: the machine). The simulated port has no
+ * timers, deferred work or IRQs of its own, so nothing is moved: each call is recorded
+ * per CPU, kind and direction, with what breaks the hook's contract (a lock held besides
+ * lease_lock, a CPU or kind out of range, a housekeeping set that is empty or holds the
+ * CPU being leased).
+ */
+static void sim_lease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
+			   const sched_cpumask_t *housekeeping)
+{
+	struct sim *sim = ctx;
+	bool locked = other_lock_held(sim);
+	bool bad = cpu >= sim->cfg.cpus || what > SCHED_LEASE_PORT_IRQS || !housekeeping ||
+		   sched_cpumask_empty(housekeeping) ||
+		   (leased && sched_cpumask_test(housekeeping, cpu));
+	char msg[160];
+
+	sim->port_locked += locked;
+	sim->port_bad += bad;
+	if (!bad)
+		sim->port_calls[cpu][what][leased]++;
+	if (!sim->check_each_step || !(locked || bad))
+		return;
+	snprintf(msg, sizeof(msg), "lease_port contract broken at t=%llu ns: cpu %u, kind %u, %s: "
+		 "%s", (unsigned long long)sim->now, cpu, what, leased ? "leased" : "given back",
+		 locked ? "a libsched lock other than lease_lock is held" : "out of range");
+	violation(sim, msg);
+}
+
 void sim_callbacks(struct sim *sim, struct sched_config *sc)
 {
 	sc->notify = sim_notify;
 	sc->trace = sim->cfg.bench_mode ? NULL : sim_trace;
+	sc->lease_port = sim_lease_port;
 	sc->cb_ctx = sim;
 }
 
@@ -303,8 +360,6 @@ static struct sim_thread *sim_of(struct sched_thread *st)
 {
 	return st && !st->is_idle ? (struct sim_thread *)(void *)st : NULL;
 }
-
-static void violation(struct sim *sim, const char *msg);
 
 static void check_step(struct sim *sim)
 {
@@ -333,7 +388,7 @@ static void progress(struct sim *sim, unsigned c)
 	if (pc->stalled || !t || !t->task || !t->event_started)
 		return;
 	kind = t->task->phases[t->phase].events[t->event].kind;
-	if (kind == WL_RUN) {
+	if (kind == WL_RUN || kind == WL_POLL) {
 		used = used < t->run_left ? used : t->run_left;
 		t->run_left -= used;
 	}
@@ -350,6 +405,7 @@ void sim_enter(struct sim *sim, unsigned cpu)
 
 static void run_program(struct sim *sim, unsigned c);
 static void job_ran(struct sim_thread *t, sched_time_t when);
+static void exit_thread(struct sim *sim, struct sim_thread *t);
 
 static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
 {
@@ -552,6 +608,11 @@ static const struct wl_event *pc_event(const struct sim_thread *t)
 	return &t->task->phases[t->phase].events[t->event];
 }
 
+static enum wl_event_kind pc_kind(const struct sim_thread *t)
+{
+	return pc_event(t)->kind;
+}
+
 /* Move past the current event. Returns false when the task has run all its loops. */
 static bool step(struct sim_thread *t)
 {
@@ -645,12 +706,12 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 		t->done = true;
 		job_complete(sim, t);
 		if (reply && peer->has_sc) { /* its exit gives a lent SC back: then the wake */
-			sched_exit(&sim->sys, sched_ref_of(&t->st));
+			exit_thread(sim, t);
 			sched_wake(&sim->sys, r, SCHED_WAKE_IPC);
 			return true;
 		}
 		sched_wake(&sim->sys, r, SCHED_WAKE_IPC);
-		sched_exit(&sim->sys, sched_ref_of(&t->st));
+		exit_thread(sim, t);
 		return true;
 	}
 	t->program_wait = true;
@@ -896,7 +957,7 @@ static enum exec_result finish(struct sim *sim, struct sim_thread *t)
 {
 	t->done = true;
 	job_complete(sim, t); /* a program that ends completes its job */
-	sched_exit(&sim->sys, sched_ref_of(&t->st));
+	exit_thread(sim, t);
 	return EXEC_EXITED;
 }
 
@@ -914,6 +975,127 @@ static enum exec_result exec_sync_event(struct sim *sim, unsigned c, struct sim_
 	}
 }
 
+/* --- polling rings ------------------------------------------------------------------------ */
+
+/*
+ * The ring's memory is the kernel's, so the simulator keeps the entries: each one's submit
+ * instant, in order, until its consumer takes it. A submission publishes its entries
+ * first (the release store of the tail), then calls sched_ring_submit, as ring.h says.
+ */
+static void ring_publish(struct sim *sim, struct sim_ring *rg, uint32_t n)
+{
+	if (rg->nr + n > rg->wl->entries) { /* full: what does not fit is not published */
+		rg->dropped += rg->nr + n - rg->wl->entries;
+		n = (uint32_t)(rg->wl->entries - rg->nr);
+	}
+	if (rg->nr + n > rg->cap) {
+		rg->cap = 2 * (rg->nr + n);
+		rg->queue = xrealloc(rg->queue, rg->cap * sizeof(*rg->queue));
+	}
+	for (uint32_t i = 0; i < n; i++)
+		rg->queue[rg->nr++] = sim->now;
+	rg->published += n;
+}
+
+static void ring_submit(struct sim *sim, struct sim_ring *rg, uint32_t n)
+{
+	int r;
+
+	ring_publish(sim, rg, n);
+	r = sched_ring_submit(&sim->sys, &rg->r);
+	rg->submit_calls++;
+	if (r == 1)
+		rg->submit_unparked++;
+	else if (r < 0)
+		rg->submit_refused++;
+}
+
+/* The consumer looks at the ring: it takes every entry published by now (so the queue is
+ * always drained from its start). Returns how many, each with its submit-to-consume
+ * latency recorded. */
+static uint64_t ring_consume(struct sim *sim, struct sim_ring *rg)
+{
+	uint64_t n = rg->nr;
+
+	if (rg->nr_lat + n > rg->cap_lat) {
+		rg->cap_lat = 2 * (rg->nr_lat + n);
+		rg->lat = xrealloc(rg->lat, rg->cap_lat * sizeof(*rg->lat));
+	}
+	for (size_t i = 0; i < n; i++)
+		rg->lat[rg->nr_lat++] = sim->now - rg->queue[i];
+	rg->nr = 0;
+	return n;
+}
+
+/* libsched refused a poll: the workload cannot go on as written (sim.error says why). */
+static enum exec_result poll_failed(struct sim *sim, const struct sim_thread *t, int err)
+{
+	snprintf(sim->error, sizeof(sim->error),
+		 "t=%.6f s: task '%s': sched_ring_poll of ring '%s' refused: %s",
+		 (double)sim->now / 1e9, t->task->name, sim->rings[pc_event(t)->ring].wl->name,
+		 sched_strerror(err));
+	sim->stopped = true;
+	return EXEC_STOP;
+}
+
+/*
+ * A pass of the poll loop: ev->ns of CPU (and the work of the entries the previous pass
+ * took), then a look at the ring and sched_ring_poll with what it found. The call may say
+ * look again (SCHED_RING_RECHECK: the next pass does) or park the thread, which a
+ * submission unparks; its next pass starts when it runs again.
+ */
+static enum exec_result exec_poll(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev)
+{
+	struct sim_ring *rg = &sim->rings[ev->ring];
+	struct sched_thread *next;
+	uint64_t n;
+	int r;
+
+	if (!t->event_started) {
+		t->event_started = true;
+		t->run_left = ev->ns + t->poll_work;
+		t->poll_work = 0;
+	}
+	if (t->run_left) {
+		plan_done(sim, c, sim->cpu[c].run_start + t->run_left);
+		return EXEC_BUSY;
+	}
+	t->event_started = false;
+	n = ring_consume(sim, rg);
+	t->poll_work = n * rg->wl->consume_ns;
+	r = sched_ring_poll(&sim->sys, c, &rg->r, n > 0, &next);
+	if (r < 0)
+		return poll_failed(sim, t, r);
+	if (next != &t->st) {
+		rg->parked++;
+		t->program_wait = true;
+		switch_to(sim, c, next);
+	}
+	return EXEC_NEXT;
+}
+
+/* submit: publish, tell the consumer, go on (a local wake is taken by run_program). */
+static enum exec_result exec_submit(struct sim *sim, struct sim_thread *t,
+				    const struct wl_event *ev)
+{
+	ring_submit(sim, &sim->rings[ev->ring], ev->count);
+	return step(t) ? EXEC_NEXT : finish(sim, t);
+}
+
+/* A source's submission: its burst of entries, and the next one after its period. */
+static void source_fire(struct sim *sim, uint64_t arg)
+{
+	struct sim_ring *rg = &sim->rings[arg >> 16];
+	unsigned k = arg & 0xffff;
+	const struct wl_source *src = &rg->wl->sources[k];
+
+	ring_submit(sim, rg, src->burst);
+	if (++rg->source_done[k] == src->count)
+		return;
+	push(sim, EV_SUBMIT, src->cpu, sim->now + src->period_ns, arg, NULL);
+}
+
 /* Handle the current thread's event. */
 static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
 {
@@ -926,6 +1108,10 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 			return EXEC_BUSY;
 		job_event(sim, t, ev, false);
 		return step(t) ? EXEC_NEXT : finish(sim, t);
+	case WL_POLL:
+		return exec_poll(sim, c, t, ev);
+	case WL_SUBMIT:
+		return exec_submit(sim, t, ev);
 	case WL_RESUME:
 		if (t->stage == 0 && ipc_handoff(sim, c, t))
 			return EXEC_NEXT;
@@ -1069,8 +1255,8 @@ static void stall_end(struct sim *sim, unsigned c)
 	progress(sim, c);
 	pc->stalled = false;
 	pc->stalled_ns += sim->now - pc->stall_start;
-	if (t && t->task && !t->done && t->event_started &&
-	    t->task->phases[t->phase].events[t->event].kind == WL_RUN && t->run_left)
+	if (t && t->task && !t->done && t->event_started && t->run_left &&
+	    (pc_kind(t) == WL_RUN || pc_kind(t) == WL_POLL))
 		push(sim, EV_DONE, c, pc->run_start + t->run_left, ++pc->done_gen, NULL);
 }
 
@@ -1146,6 +1332,338 @@ static void kernel_exit(struct sim *sim, unsigned c)
 	pc->mode = SIM_USER;
 }
 
+/* --- leases ------------------------------------------------------------------------------- */
+
+/*
+ * The workload's leases (docs/schedsim.md, "Leases and rings"). A grant and a revocation
+ * are calls the kernel makes at their instant, on a CPU outside the lease (call_cpu), as
+ * sim_post runs them. After every event the simulator reads each live lease back
+ * (sched_lease_info: the report shows the last copy), opens its window once it is ACTIVE
+ * and attributes its CPUs' time to the holder, to other threads or to idle; once it is
+ * revoked, it watches its CPUs' return counters for the revocation latency.
+ */
+
+enum { W_TIMER, W_STOP, W_RESTART, W_NOHZ, W_NR }; /* the window's counters */
+
+uint64_t sim_cpu_nohz_ns(struct sim *sim, unsigned cpu)
+{
+	const struct sched_rq *rq = &sim->rq[cpu];
+	uint64_t ns = sched_cpu_counter(&sim->sys, cpu, SCHED_CNT_NOHZ_NS);
+
+	if (rq->nohz_reason != SCHED_NOHZ_TICK && sim->now > rq->nohz_since)
+		ns += sim->now - rq->nohz_since;
+	return ns;
+}
+
+static uint64_t counter(struct sim *sim, unsigned cpu, unsigned which)
+{
+	return sched_cpu_counter(&sim->sys, cpu, which);
+}
+
+/* The lease's CPUs that the machine has (the loader's mask is checked against it). */
+#define for_each_lease_cpu(sim, l, c) \
+	for (unsigned c = 0; c < (sim)->cfg.cpus; c++) \
+		if (sched_cpumask_test(&(l)->cpus, c))
+
+static void window_counters(struct sim *sim, const struct sim_lease *l, uint64_t out[W_NR])
+{
+	memset(out, 0, W_NR * sizeof(*out));
+	for_each_lease_cpu(sim, l, c) {
+		out[W_TIMER] += counter(sim, c, SCHED_CNT_TIMER_IRQ);
+		out[W_STOP] += counter(sim, c, SCHED_CNT_NOHZ_STOP_LEASE);
+		out[W_RESTART] += counter(sim, c, SCHED_CNT_NOHZ_RESTART);
+		out[W_NOHZ] += sim_cpu_nohz_ns(sim, c);
+	}
+}
+
+static bool group_within(const struct sched_group *g, const struct sched_group *above)
+{
+	for (; g; g = g->parent)
+		if (g == above)
+			return true;
+	return false;
+}
+
+/* What CPU c runs, for lease l: 0 nothing, 1 a thread of its holder, 2 another thread. */
+static int8_t ran_on(const struct sim *sim, const struct sim_lease *l, unsigned c)
+{
+	const struct sim_thread *t = sim->cpu[c].curr;
+
+	if (!t)
+		return 0;
+	if (l->holder ? t == l->holder : group_within(t->st.group, l->group))
+		return 1;
+	return 2;
+}
+
+/* An ACTIVE lease's CPU runs another thread: counted, and a broken invariant under the
+ * checker (libsched places no other thread there once the lease is active). */
+static void foreign(struct sim *sim, struct sim_lease *l, unsigned c)
+{
+	char msg[256];
+
+	l->foreign++;
+	if (!sim->check_each_step)
+		return;
+	snprintf(msg, sizeof(msg), "lease invariant broken at t=%llu ns: lease '%s' is active "
+		 "on cpu %u, which runs thread %u, not its holder's", (unsigned long long)sim->now,
+		 l->wl->name, c, sim->cpu[c].curr->id);
+	violation(sim, msg);
+}
+
+/* The window's time since win_at goes to what each CPU ran; then what they run now. */
+static void window_time(struct sim *sim, struct sim_lease *l)
+{
+	uint64_t dt = sim->now - l->win_at;
+
+	for_each_lease_cpu(sim, l, c) {
+		uint64_t *to = l->who[c] == 1 ? &l->win.holder_ns
+			     : l->who[c] == 2 ? &l->win.other_ns : &l->win.idle_ns;
+
+		*to += dt;
+		l->who[c] = ran_on(sim, l, c);
+		if (l->who[c] == 2)
+			foreign(sim, l, c);
+	}
+	l->win_at = sim->now;
+}
+
+/* CPUs of a revoked lease that came back into general use (their first switch after the
+ * revocation): each one's latency is what its SCHED_CNT_LEASE_RETURN_NS grew by. */
+static void watch_return(struct sim *sim, struct sim_lease *l)
+{
+	for_each_lease_cpu(sim, l, c) {
+		uint64_t ns;
+
+		if (!sched_cpumask_test(&l->returning, c) ||
+		    counter(sim, c, SCHED_CNT_LEASE_RETURNS) == l->ret_base[c])
+			continue;
+		ns = counter(sim, c, SCHED_CNT_LEASE_RETURN_NS) - l->ret_ns_base[c];
+		l->return_ns = ns > l->return_ns ? ns : l->return_ns;
+		l->return_sum_ns += ns;
+		sched_cpumask_unset(&l->returning, c);
+		if (sched_cpumask_empty(&l->returning))
+			l->returned_at = sim->now;
+	}
+}
+
+/* The counters a revocation of l is measured from: its window's end, and each CPU's
+ * returns so far. */
+static void note_before_revoke(struct sim *sim, struct sim_lease *l)
+{
+	window_counters(sim, l, l->pre_end);
+	for_each_lease_cpu(sim, l, c) {
+		l->ret_base[c] = counter(sim, c, SCHED_CNT_LEASE_RETURNS);
+		l->ret_ns_base[c] = counter(sim, c, SCHED_CNT_LEASE_RETURN_NS);
+	}
+}
+
+/* l was live and is not: revoked by the call just made (leases_prepare ran before it). */
+static void lease_revoked(struct sim *sim, struct sim_lease *l)
+{
+	l->state = SIM_LEASE_REVOKED;
+	l->revoked_at = sim->now;
+	/* the cause is in the slot's record; sched_lease_info no longer answers for it */
+	if (l->cap.index < sim->sys.nr_leases)
+		l->cause = sim->sys.leases[l->cap.index].cause;
+	memcpy(l->win_end, l->pre_end, sizeof(l->win_end));
+	l->returning = l->cpus;
+	watch_return(sim, l);
+}
+
+/* Revoked by nothing the simulator prepared for (every call that revokes is): its window
+ * ends now, and a return that came already is not seen. */
+static void unprepared_revoke(struct sim *sim, struct sim_lease *l)
+{
+	note_before_revoke(sim, l);
+	lease_revoked(sim, l);
+}
+
+/*
+ * Read a live lease back; notice that it became ACTIVE: its window opens after the event
+ * that made it so (a timer interrupt, say, that switched away from the last other thread,
+ * which the span from the grant counts).
+ */
+static void watch_live(struct sim *sim, struct sim_lease *l)
+{
+	struct sched_lease_info info;
+
+	if (sched_lease_info(&sim->sys, l->cap, &info) < 0) {
+		unprepared_revoke(sim, l);
+		return;
+	}
+	l->info = info;
+	l->has_info = true;
+	if (l->active) {
+		window_time(sim, l);
+		return;
+	}
+	if (info.state != SCHED_LEASE_ACTIVE)
+		return;
+	l->active = true;
+	l->win_at = sim->now;
+	window_counters(sim, l, l->win_base);
+	window_time(sim, l);
+}
+
+static void leases_watch(struct sim *sim)
+{
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		struct sim_lease *l = &sim->leases[i];
+
+		if (l->state == SIM_LEASE_LIVE)
+			watch_live(sim, l);
+		else if (l->state == SIM_LEASE_REVOKED && !sched_cpumask_empty(&l->returning))
+			watch_return(sim, l);
+	}
+}
+
+/* Before a call that may revoke leases (a revocation, any thread's exit): every live
+ * lease's last copy, its window up to now, and the counters its revocation starts from. */
+static void leases_prepare(struct sim *sim)
+{
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		struct sim_lease *l = &sim->leases[i];
+
+		if (l->state != SIM_LEASE_LIVE)
+			continue;
+		watch_live(sim, l);
+		if (l->state == SIM_LEASE_LIVE)
+			note_before_revoke(sim, l);
+	}
+}
+
+/* After it: the leases it revoked (their capabilities are stale now). */
+static void leases_settle(struct sim *sim)
+{
+	struct sched_lease_info info;
+
+	for (size_t i = 0; i < sim->nr_leases; i++) {
+		struct sim_lease *l = &sim->leases[i];
+
+		if (l->state == SIM_LEASE_LIVE && sched_lease_info(&sim->sys, l->cap, &info) < 0)
+			lease_revoked(sim, l);
+	}
+}
+
+/* Every sched_exit of the simulator: a holder thread's exit revokes its leases. */
+static void exit_thread(struct sim *sim, struct sim_thread *t)
+{
+	leases_prepare(sim);
+	sched_exit(&sim->sys, sched_ref_of(&t->st));
+	leases_settle(sim);
+}
+
+/* A thread ends where its program is (cause holder_exit). */
+static void kill_thread(struct sim *sim, struct sim_thread *t)
+{
+	if (t->done)
+		return;
+	t->done = true;
+	job_complete(sim, t);
+	exit_thread(sim, t);
+}
+
+static void kill_group(struct sim *sim, const struct sched_group *g)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (sim->threads[i]->task && group_within(sim->threads[i]->st.group, g))
+			kill_thread(sim, sim->threads[i]);
+}
+
+static void lease_grant(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct sim_lease *l = arg;
+	struct sched_lease_params p = { .cpus = l->cpus, .group = l->group, .target = l->target };
+	int r;
+
+	if (l->holder)
+		p.thread = l->holder_ref;
+	window_counters(sim, l, l->span_base);
+	r = sched_lease_grant(&sim->sys, sched_auth_root(&sim->sys), &p, &l->cap);
+	if (r == -SCHED_EAGAIN && l->retries++ < 1000) {
+		/* a thread is migrating towards a CPU of the lease: as a kernel would, call
+		 * again once it has switched (1 us later, at most a thousand times) */
+		sim_post(sim, cpu, sim->now + 1000, lease_grant, l);
+		return;
+	}
+	if (r < 0) {
+		l->state = SIM_LEASE_REFUSED;
+		l->err = r;
+		l->err_call = "sched_lease_grant";
+		return;
+	}
+	l->state = SIM_LEASE_LIVE;
+	watch_live(sim, l);
+}
+
+/* The revocation the workload asks for, by its cause. Returns libsched's answer. */
+static int revoke_by_cause(struct sim *sim, struct sim_lease *l)
+{
+	switch (l->wl->cause) {
+	case WL_CAUSE_HOLDER_EXIT:
+		if (l->holder) {
+			kill_thread(sim, l->holder); /* its exit revokes the lease */
+			return 0;
+		}
+		kill_group(sim, l->group);
+		l->err_call = "sched_lease_revoke_owned";
+		return sched_lease_revoke_owned(&sim->sys, sched_auth_root(&sim->sys), l->owner);
+	case WL_CAUSE_SERVICE:
+	case WL_CAUSE_SESSION:
+		l->err_call = "sched_lease_revoke_owned";
+		return sched_lease_revoke_owned(&sim->sys, sched_auth_root(&sim->sys), l->owner);
+	default:
+		l->err_call = "sched_lease_revoke";
+		return sched_lease_revoke(&sim->sys, l->cap);
+	}
+}
+
+static void lease_revoke(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct sim_lease *l = arg;
+	int r;
+
+	(void)cpu;
+	if (l->state != SIM_LEASE_LIVE)
+		return; /* refused, or its holder's exit revoked it already */
+	leases_prepare(sim);
+	r = revoke_by_cause(sim, l);
+	leases_settle(sim);
+	if (r < 0)
+		l->err = r;
+	l->outlived = l->state == SIM_LEASE_LIVE;
+	if (!l->err && !l->outlived)
+		l->err_call = NULL;
+}
+
+/* Counter deltas from base to the revocation, or to now while the lease is live. */
+static void deltas(struct sim *sim, const struct sim_lease *l, const uint64_t base[W_NR],
+		   struct sim_lease_counts *out)
+{
+	uint64_t end[W_NR];
+
+	if (l->state == SIM_LEASE_REVOKED)
+		memcpy(end, l->win_end, sizeof(end));
+	else
+		window_counters(sim, l, end);
+	out->timer_irqs = end[W_TIMER] - base[W_TIMER];
+	out->stop_lease = end[W_STOP] - base[W_STOP];
+	out->restarts = end[W_RESTART] - base[W_RESTART];
+	out->nohz_ns = end[W_NOHZ] - base[W_NOHZ];
+}
+
+void sim_lease_window(struct sim *sim, const struct sim_lease *l, struct sim_lease_window *out)
+{
+	*out = (struct sim_lease_window){ .holder_ns = l->win.holder_ns,
+					  .other_ns = l->win.other_ns,
+					  .idle_ns = l->win.idle_ns };
+	if (l->state == SIM_LEASE_LIVE || l->state == SIM_LEASE_REVOKED)
+		deltas(sim, l, l->span_base, &out->span);
+	if (l->active)
+		deltas(sim, l, l->win_base, &out->active);
+}
+
 /* --- the event loop --------------------------------------------------------------------------- */
 
 /* An event that no longer means anything (a re-programmed timer, a superseded DONE, a
@@ -1205,8 +1723,15 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		break;
 	case EV_START:
 		sim_enter(sim, c);
+		if (ev->t->done)
+			break; /* it exited before its start (a lease holder's exit) */
 		ev->t->t_first = sim->now; /* rt-app's t_first: every timer's schedule starts here */
 		sched_wake(&sim->sys, sched_ref_of(&ev->t->st), SCHED_WAKE_NEW);
+		after_local_wake(sim, c);
+		break;
+	case EV_SUBMIT:
+		sim_enter(sim, c);
+		source_fire(sim, ev->arg);
 		after_local_wake(sim, c);
 		break;
 	case EV_RELEASE:
@@ -1268,6 +1793,7 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		sim->now = ev.time;
 		handle(sim, &ev);
 		check_step(sim);
+		leases_watch(sim);
 		if (sim->cfg.core_sched)
 			sim_core_check(sim);
 		if (sim->after_event)
@@ -1277,6 +1803,7 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		sim->now = until;
 	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		progress(sim, c);
+	leases_watch(sim); /* their windows up to now, for a report */
 }
 
 /* --- machine and threads ----------------------------------------------------------------------- */
@@ -1345,6 +1872,14 @@ void sim_free(struct sim *sim)
 		free(sim->group_names[i]);
 		free(sim->group_cpu[i]);
 	}
+	for (size_t i = 0; i < sim->nr_rings; i++) {
+		free(sim->rings[i].queue);
+		free(sim->rings[i].lat);
+		free(sim->rings[i].source_done);
+	}
+	free(sim->rings);
+	free(sim->leases);
+	free(sim->lease_pool);
 	free(sim->group_names);
 	free(sim->group_cpu);
 	free(sim->groups);
@@ -1387,45 +1922,80 @@ struct sim_thread *sim_thread_new(struct sim *sim, const struct sched_thread_par
 	return add_thread(sim, p);
 }
 
-/* The group for a libsched.group name, created on first use (groups array is fixed once
- * threads point into it, so all names are collected before any thread is created). */
+/* The index of group `name` among those made, or nr_groups if it is not made yet. */
+static size_t group_index(const struct sim *sim, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < sim->nr_groups && strcmp(sim->group_names[j], name); j++)
+		;
+	return j;
+}
+
+static struct sched_group *group_named(struct sim *sim, const char *name)
+{
+	size_t j = group_index(sim, name);
+
+	return j < sim->nr_groups ? &sim->groups[j] : NULL;
+}
+
+/* Group `name`, made on first use, after its parent: a group of the workload's "groups"
+ * has its kind and parent, one only named by tasks is a top-level process. Every named
+ * group is a fairness group. Returns its index. */
+static size_t make_group(struct sim *sim, const struct workload *wl, const char *name)
+{
+	static const uint8_t kinds[] = { [WL_GROUP_PROCESS] = SCHED_GROUP_PROCESS,
+					 [WL_GROUP_SESSION] = SCHED_GROUP_SESSION,
+					 [WL_GROUP_SERVICE] = SCHED_GROUP_SERVICE };
+	struct sched_group_params p = { .kind = SCHED_GROUP_PROCESS };
+	size_t j = group_index(sim, name);
+
+	if (j < sim->nr_groups)
+		return j;
+	for (size_t i = 0; i < wl->nr_groups; i++) {
+		if (strcmp(wl->groups[i].name, name))
+			continue;
+		p.kind = kinds[wl->groups[i].kind];
+		if (wl->groups[i].parent) /* the loader bounds the depth, so does this recursion */
+			p.parent = &sim->groups[make_group(sim, wl, wl->groups[i].parent)];
+	}
+	j = sim->nr_groups;
+	sim->group_names[j] = strdup(name);
+	sim->group_cpu[j] = calloc(sim->cfg.cpus, sizeof(struct sched_group_cpu));
+	if (!sim->group_names[j] || !sim->group_cpu[j])
+		die("out of memory");
+	p.id = (uint32_t)j + 1;
+	p.pcpu = sim->group_cpu[j];
+	if (sched_group_init(&sim->sys, &sim->groups[j], &p) < 0)
+		die("sched_group_init refused a workload group");
+	sim->nr_groups++;
+	return j;
+}
+
+/* Every group, declared ones first (the groups array is fixed once threads point into it,
+ * so all names are collected before any thread is created). */
 static int make_groups(struct sim *sim, const struct workload *wl)
 {
-	sim->groups = calloc(wl->nr_tasks + 1, sizeof(*sim->groups));
-	sim->group_names = calloc(wl->nr_tasks + 1, sizeof(*sim->group_names));
-	sim->group_cpu = calloc(wl->nr_tasks + 1, sizeof(*sim->group_cpu));
+	size_t n = wl->nr_tasks + wl->nr_groups + 1;
+
+	sim->groups = calloc(n, sizeof(*sim->groups));
+	sim->group_names = calloc(n, sizeof(*sim->group_names));
+	sim->group_cpu = calloc(n, sizeof(*sim->group_cpu));
 	if (!sim->groups || !sim->group_names || !sim->group_cpu)
 		die("out of memory");
-	for (size_t i = 0; i < wl->nr_tasks; i++) {
-		const char *g = wl->tasks[i].group;
-		size_t j;
-
-		if (!g)
-			continue;
-		for (j = 0; j < sim->nr_groups && strcmp(sim->group_names[j], g); j++)
-			;
-		if (j < sim->nr_groups)
-			continue;
-		sim->group_names[j] = strdup(g);
-		sim->group_cpu[j] = calloc(sim->cfg.cpus, sizeof(struct sched_group_cpu));
-		if (!sim->group_names[j] || !sim->group_cpu[j])
-			die("out of memory");
-		sched_group_init(&sim->sys, &sim->groups[j],
-				 &(struct sched_group_params){ .id = (uint32_t)j + 1,
-							       .pcpu = sim->group_cpu[j] });
-		sim->nr_groups++;
-	}
+	for (size_t i = 0; i < wl->nr_groups; i++)
+		make_group(sim, wl, wl->groups[i].name);
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		if (wl->tasks[i].group)
+			make_group(sim, wl, wl->tasks[i].group);
 	return 0;
 }
 
 static struct sched_group *group_for(struct sim *sim, const char *name)
 {
-	if (!name)
-		return &sim->all;
-	for (size_t j = 0; j < sim->nr_groups; j++)
-		if (!strcmp(sim->group_names[j], name))
-			return &sim->groups[j];
-	return &sim->all;
+	struct sched_group *g = name ? group_named(sim, name) : NULL;
+
+	return g ? g : &sim->all;
 }
 
 const char *sim_thread_group(struct sim *sim, const struct sim_thread *t)
@@ -1444,6 +2014,139 @@ struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thre
 	if (t->has_sc && sched_sc_stats(&sim->sys, t->sc, &st) < 0)
 		st = (struct sched_sc_stats){ 0 };
 	return st;
+}
+
+/* --- rings and leases of the workload, at load --------------------------------------------- */
+
+/* The first thread of `task`. */
+static struct sim_thread *thread_of(struct sim *sim, const struct wl_task *task)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (sim->threads[i]->task == task)
+			return sim->threads[i];
+	return NULL;
+}
+
+/* The rings, each with its submission sources started; consumers register as their
+ * threads are made (register_consumer). */
+static int make_rings(struct sim *sim, const struct workload *wl)
+{
+	sim->rings = calloc(wl->nr_rings + 1, sizeof(*sim->rings));
+	if (!sim->rings)
+		die("out of memory");
+	sim->nr_rings = wl->nr_rings;
+	for (size_t i = 0; i < wl->nr_rings; i++) {
+		const struct wl_ring *w = &wl->rings[i];
+		struct sim_ring *rg = &sim->rings[i];
+
+		rg->wl = w;
+		/* a file's idle 0 parks at once; libsched's 0 would mean its default */
+		if (sched_ring_init(&rg->r, w->idle_ns ? w->idle_ns : 1) < 0)
+			die("sched_ring_init refused a workload ring");
+		rg->source_done = calloc(w->nr_sources + 1, sizeof(*rg->source_done));
+		if (!rg->source_done)
+			die("out of memory");
+		for (size_t k = 0; k < w->nr_sources; k++) {
+			const struct wl_source *src = &w->sources[k];
+
+			if (src->cpu >= sim->cfg.cpus) {
+				fprintf(stderr, "schedsim: ring '%s' (line %u): source \"cpu\" %u is "
+					"not one of the %u simulated\n", w->name, src->line, src->cpu,
+					sim->cfg.cpus);
+				return -1;
+			}
+			push(sim, EV_SUBMIT, src->cpu, src->start_ns, (uint64_t)i << 16 | k, NULL);
+		}
+	}
+	return 0;
+}
+
+/* A poller's thread becomes its ring's one consumer before it starts. */
+static int register_consumer(struct sim *sim, struct sim_thread *t)
+{
+	struct sim_ring *rg = &sim->rings[t->task->ring];
+	int r = sched_ring_register(&sim->sys, &rg->r, sched_ref_of(&t->st));
+
+	if (r == 0) {
+		rg->consumer = t;
+		return 0;
+	}
+	fprintf(stderr, "schedsim: task '%s' (line %u): sched_ring_register: %s\n", t->task->name,
+		t->task->line, sched_strerror(r));
+	return -1;
+}
+
+/* Grants and revocations are issued on the lowest CPU no lease of the workload holds, so
+ * that they are no noise on a leased CPU, else on one outside this lease. */
+static unsigned call_cpu(const struct sim *sim, uint64_t all_leased, uint64_t mine)
+{
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (!(all_leased >> c & 1))
+			return c;
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (!(mine >> c & 1))
+			return c;
+	return 0;
+}
+
+static int lease_cpus(struct sim *sim, const struct wl_lease *w, sched_cpumask_t *out)
+{
+	sched_cpumask_clear(out);
+	for (unsigned c = 0; c < 64; c++) {
+		if (!(w->cpus >> c & 1))
+			continue;
+		if (c >= sim->cfg.cpus) {
+			fprintf(stderr, "schedsim: lease '%s' (line %u): \"cpus\" names CPU %u, not "
+				"one of the %u simulated\n", w->name, w->line, c, sim->cfg.cpus);
+			return -1;
+		}
+		sched_cpumask_set(out, c);
+	}
+	return 0;
+}
+
+/* The lease pool (one slot per lease, unless the caller gave one), each lease's holder,
+ * owner and target, and its grant and revocation as calls at their instants. */
+static int make_leases(struct sim *sim, const struct workload *wl)
+{
+	uint64_t all = 0;
+
+	if (!wl->nr_leases)
+		return 0;
+	for (size_t i = 0; i < wl->nr_leases; i++)
+		all |= wl->leases[i].cpus;
+	sim->leases = calloc(wl->nr_leases, sizeof(*sim->leases));
+	if (!sim->leases)
+		die("out of memory");
+	if (!sim->sys.leases) {
+		sim->lease_pool = calloc(wl->nr_leases, sizeof(*sim->lease_pool));
+		if (!sim->lease_pool ||
+		    sched_lease_pool(&sim->sys, sim->lease_pool, (unsigned)wl->nr_leases) < 0)
+			die("sched_lease_pool refused the lease pool");
+	}
+	sim->nr_leases = wl->nr_leases;
+	for (size_t i = 0; i < wl->nr_leases; i++) {
+		const struct wl_lease *w = &wl->leases[i];
+		struct sim_lease *l = &sim->leases[i];
+
+		l->wl = w;
+		l->revoked_at = l->returned_at = SCHED_TIME_NEVER;
+		if (lease_cpus(sim, w, &l->cpus) < 0)
+			return -1;
+		if (w->holder_task >= 0) {
+			l->holder = thread_of(sim, &wl->tasks[w->holder_task]);
+			l->holder_ref = sched_ref_of(&l->holder->st); /* the kernel's handle */
+		} else {
+			l->group = group_named(sim, w->holder);
+		}
+		l->owner = w->owner ? group_named(sim, w->owner) : NULL;
+		l->target = w->target ? group_named(sim, w->target) : NULL;
+		l->call_cpu = call_cpu(sim, all, w->cpus);
+		sim_post(sim, l->call_cpu, w->grant_ns, lease_grant, l);
+		if (w->cause != WL_CAUSE_NONE)
+			sim_post(sim, l->call_cpu, w->revoke_ns, lease_revoke, l);
+	}
+	return 0;
 }
 
 static int task_params(struct sim *sim, const struct wl_task *task, struct sched_thread_params *p,
@@ -1622,6 +2325,8 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 			t->done = true;
 			continue;
 		}
+		if (task->poll && register_consumer(sim, t) < 0)
+			return -1;
 		job_init(t);
 		push(sim, EV_START, 0, task->delay_ns, 0, t);
 	}
@@ -1692,6 +2397,8 @@ int sim_load(struct sim *sim, const struct workload *wl)
 	make_groups(sim, wl);
 	give_sc_pool(sim, wl);
 	make_resources(sim, wl);
+	if (make_rings(sim, wl) < 0)
+		return -1;
 	for (size_t i = 0; i < wl->nr_tasks; i++) {
 		for (size_t p = 0; p < wl->tasks[i].nr_phases; p++)
 			if (wl->tasks[i].phases[p].nr_events > 64) {
@@ -1702,7 +2409,7 @@ int sim_load(struct sim *sim, const struct workload *wl)
 		if (spawn_task(sim, &wl->tasks[i]) < 0)
 			return -1;
 	}
-	return 0;
+	return make_leases(sim, wl);
 }
 
 /* --- reports ------------------------------------------------------------------------------------- */
@@ -1772,4 +2479,12 @@ bool sim_thread_jobs(struct sim *sim, struct sim_thread *t, struct sim_job_stats
 	out->resp_max_ns = nearest_rank(j->resp, j->completed, 100);
 	out->lateness_max_ns = j->lateness_max_ns;
 	return true;
+}
+
+uint64_t sim_ring_latency(struct sim_ring *r, unsigned p)
+{
+	if (!r->nr_lat)
+		return 0;
+	qsort(r->lat, r->nr_lat, sizeof(*r->lat), cmp_u64); /* no order to keep */
+	return nearest_rank(r->lat, r->nr_lat, p);
 }

@@ -102,7 +102,9 @@ struct sim_thread {
 				   * of the event done so far (a lock, say, then a wait); the
 				   * thread waits in libsched after the last one when > 0 and
 				   * the event is not finished */
-	uint64_t run_left;        /* WL_RUN: CPU ns still to consume */
+	uint64_t run_left;        /* WL_RUN, WL_POLL: CPU ns still to consume */
+	uint64_t poll_work;       /* a poller: CPU ns of the entries its last pass consumed,
+				   * spent before its next look at the ring */
 	sched_time_t runtime_end; /* WL_RUNTIME: wall instant the event ends */
 	bool suspended;           /* a libsched.ipc task's thread blocked in a suspend
 				   * (sched_block or sched_call): its IPC needs a plain block,
@@ -128,6 +130,93 @@ struct sim_thread {
 	uint64_t *lat;
 	size_t nr_lat, cap_lat;
 	struct sim_jobs jobs;     /* periodic tasks: job-level deadline accounting */
+};
+
+/*
+ * A polling ring of the workload (docs/schedsim.md, "Leases and rings"). libsched keeps its
+ * consumer and whether it parks (r); the entries are the kernel's, so the simulator keeps
+ * them: each entry's submit instant, until its consumer takes it.
+ */
+struct sim_ring {
+	struct sched_ring r;
+	const struct wl_ring *wl;
+	struct sim_thread *consumer; /* its poller's thread, NULL: none */
+	sched_time_t *queue;      /* submit instants of the entries not consumed yet, oldest
+				   * first: nr of them in a buffer of cap */
+	size_t nr, cap;
+	uint64_t *lat;            /* submit-to-consume latency of each entry consumed */
+	size_t nr_lat, cap_lat;
+	uint64_t published;       /* entries published */
+	uint64_t dropped;         /* entries a submission could not publish: the ring was full */
+	uint64_t submit_calls;    /* sched_ring_submit calls ... */
+	uint64_t submit_unparked; /* ... that unparked the consumer (answered 1) ... */
+	uint64_t submit_refused;  /* ... and that failed (no live consumer: -SCHED_ESTATE) */
+	uint64_t parked;          /* polls that parked the consumer (it left its CPU) */
+	uint64_t *source_done;    /* submissions made by each of wl->sources */
+};
+
+/* Where a lease of the workload is (docs/schedsim.md, "Leases and rings"). */
+enum sim_lease_state {
+	SIM_LEASE_PLANNED,  /* its grant is to come */
+	SIM_LEASE_REFUSED,  /* libsched refused the grant (err) */
+	SIM_LEASE_LIVE,     /* granted: PENDING or ACTIVE in libsched */
+	SIM_LEASE_REVOKED,  /* revoked (by the workload, or by its holder thread's exit) */
+};
+
+/* What a lease's CPUs counted over a stretch of time, summed over its CPUs. */
+struct sim_lease_counts {
+	uint64_t timer_irqs;      /* SCHED_CNT_TIMER_IRQ */
+	uint64_t stop_lease;      /* SCHED_CNT_NOHZ_STOP_LEASE */
+	uint64_t restarts;        /* SCHED_CNT_NOHZ_RESTART */
+	uint64_t nohz_ns;         /* time with the tick stopped (sim_cpu_nohz_ns) */
+};
+
+/*
+ * A lease's CPUs: over its span (from just before its grant to its revocation, or now)
+ * and its active window (from the end of the event in which it became ACTIVE to its
+ * revocation, or now), with what they ran in the window.
+ */
+struct sim_lease_window {
+	struct sim_lease_counts span, active;
+	uint64_t holder_ns;       /* time they ran the holder's threads ... */
+	uint64_t other_ns;        /* ... other threads (never, if libsched keeps the lease) ... */
+	uint64_t idle_ns;         /* ... nothing */
+};
+
+struct sim_lease {
+	const struct wl_lease *wl;
+	uint8_t state;            /* enum sim_lease_state */
+	int err;                  /* the refusal of the grant or the revocation, or 0 */
+	unsigned retries;         /* grants answered -SCHED_EAGAIN (tried again 1 us later) */
+	const char *err_call;     /* the call that refused */
+	unsigned call_cpu;        /* the CPU its grant and revocation are issued on */
+	sched_cpumask_t cpus;
+	struct sim_thread *holder;   /* a thread holder, or NULL ... */
+	struct sched_ref holder_ref; /* ... and the kernel's handle of it, from its creation */
+	struct sched_group *group;   /* a group holder, or NULL */
+	struct sched_group *owner;   /* what revoke_owned names (wl->owner), or NULL */
+	struct sched_group *target;  /* the accounting target (wl->target), or NULL */
+	struct sched_lease_cap cap;
+	bool has_info;
+	struct sched_lease_info info; /* the last copy sched_lease_info gave while it was live */
+	bool active;              /* seen ACTIVE: its window is open (or was) */
+	sched_time_t win_at;      /* the window's time is attributed up to here */
+	int8_t who[SCHED_MAX_CPUS]; /* what each CPU ran at win_at: 0 idle, 1 holder, 2 other */
+	uint64_t span_base[4];    /* counters before the grant (timer, stop, restart, nohz) */
+	uint64_t win_base[4];     /* ... at the window's start */
+	uint64_t win_end[4];      /* ... at the revocation */
+	uint64_t pre_end[4];      /* ... as taken before a call that may revoke it */
+	struct sim_lease_window win; /* its time figures (holder, other, idle) */
+	sched_time_t revoked_at;  /* SCHED_TIME_NEVER while not revoked */
+	uint8_t cause;            /* libsched's record of why (enum sched_lease_cause) */
+	uint64_t ret_base[SCHED_MAX_CPUS];    /* SCHED_CNT_LEASE_RETURNS before the revocation */
+	uint64_t ret_ns_base[SCHED_MAX_CPUS]; /* SCHED_CNT_LEASE_RETURN_NS likewise */
+	sched_cpumask_t returning; /* its CPUs not back in general use yet */
+	sched_time_t returned_at; /* the last of them came back (SCHED_TIME_NEVER: not yet) */
+	uint64_t return_ns;       /* revocation latency, the largest over its CPUs ... */
+	uint64_t return_sum_ns;   /* ... and summed over them */
+	uint64_t foreign;         /* events after which an ACTIVE CPU of it ran another thread */
+	bool outlived;            /* its revocation returned, and left it live */
 };
 
 struct sim_cpu {
@@ -216,6 +305,21 @@ struct sim {
 	/* workload cookies: the first thread of each distinct libsched.cookie value */
 	struct sim_thread **cookie_first;
 	size_t nr_cookies;
+	/* the workload's polling rings and leases (docs/schedsim.md, "Leases and rings"): the
+	 * lease pool given to libsched (one slot per lease), and each lease's record */
+	struct sim_ring *rings;
+	size_t nr_rings;
+	struct sched_lease *lease_pool;
+	struct sim_lease *leases;
+	size_t nr_leases;
+	/* calls of the sched_config.lease_port hook, per CPU, kind (enum
+	 * sched_lease_port_what) and direction (1: leased, 0: given back); the port has no
+	 * timers, work or IRQs of its own, so nothing moves: they are only recorded */
+	uint64_t port_calls[SCHED_MAX_CPUS][3][2];
+	uint64_t port_locked;     /* calls made with a libsched lock held other than lease_lock
+				   * (the hook's contract allows only that one) */
+	uint64_t port_bad;        /* calls with a CPU or kind out of range, or a housekeeping
+				   * set that is empty or holds the CPU being leased */
 };
 
 /*
@@ -278,6 +382,16 @@ bool wl_has_cookies(const struct workload *wl);
 /* Per-CPU busy and idle time up to now (the run in progress included). */
 uint64_t sim_cpu_busy_ns(struct sim *sim, unsigned cpu);
 uint64_t sim_cpu_idle_ns(struct sim *sim, unsigned cpu);
+
+/* Time with the scheduling tick stopped on `cpu`: SCHED_CNT_NOHZ_NS (closed intervals) and
+ * the interval still open now. */
+uint64_t sim_cpu_nohz_ns(struct sim *sim, unsigned cpu);
+
+/* A lease's span and window figures up to now (or to its revocation), over its CPUs. */
+void sim_lease_window(struct sim *sim, const struct sim_lease *l, struct sim_lease_window *out);
+
+/* p in [0,100]: percentile of the ring's submit-to-consume latencies (0 if none). */
+uint64_t sim_ring_latency(struct sim_ring *r, unsigned p);
 
 /* p in [0,100]: percentile of the thread's wake-to-run latencies (0 if none). */
 uint64_t sim_thread_latency(struct sim_thread *t, unsigned p);

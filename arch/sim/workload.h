@@ -31,12 +31,25 @@
 #define WL_MAX_GROUPS 4096              /* distinct libsched "group" names: each has state
 					 * per CPU, and the simulator looks them up by name */
 #define WL_MAX_COOKIES 4096             /* distinct libsched "cookie" values, likewise */
+#define WL_MAX_LEASES 1024              /* leases of the top-level "libsched" section */
+#define WL_MAX_RINGS 64                 /* rings, likewise: each holds up to ... */
+#define WL_MAX_RING_ENTRIES 65536       /* ... this many entries not yet consumed */
+#define WL_RING_ENTRIES 4096            /* a ring's size when its "entries" is not given */
+#define WL_MAX_SOURCES 64               /* submission sources of one ring */
+#define WL_MAX_BURST 64                 /* entries one submission publishes: the simulator
+					 * keeps a latency per entry consumed, so memory
+					 * follows the number of events */
 
 /* A phase whose events take no time (yield, resume, zero durations) and that can repeat
  * without time passing starts each pass with a run of this much CPU time, added by the
  * loader: the real loop would spin, and without it the simulation would do millions of
  * passes per simulated microsecond (docs/schedsim.md, "Zero-time loops"). */
 #define WL_ZERO_PASS_NS 1000
+
+/* A pass of a poller's loop (look at the ring, call sched_ring_poll) costs this much CPU
+ * time unless its ring says otherwise ("poll_us"): a poller that spins makes one pass per
+ * simulated microsecond, as a zero-time loop does. */
+#define WL_POLL_PASS_NS 1000
 
 /*
  * The synchronisation events name rt-app resources, created per name: mutexes, condition
@@ -61,6 +74,9 @@ enum wl_event_kind {
 	WL_BROAD,   /* wake every waiter of condition `ref` */
 	WL_SYNC,    /* signal condition `ref`, then wait on it with mutex `mutex`, at once */
 	WL_BARRIER, /* meet the other users of barrier `ref` */
+	WL_SUBMIT,  /* publish `count` entries on ring `ring`, then sched_ring_submit */
+	WL_POLL,    /* a poller's pass (never in a file: the loader makes it): ns of CPU,
+		     * then a look at ring `ring` and sched_ring_poll */
 };
 
 struct wl_event {
@@ -74,6 +90,8 @@ struct wl_event {
 			   * suspend and resume (the mutex of their name) */
 	uint32_t cond;    /* index in workload.conds: wait, signal, broad, sync, suspend, resume */
 	uint32_t barrier; /* index in workload.barriers: barrier */
+	uint32_t ring;    /* index in workload.rings: submit, poll */
+	uint32_t count;   /* submit: entries published */
 	unsigned line;    /* source line of the key, for messages */
 	int added;        /* not in the file: the WL_ZERO_PASS_NS run of a zero-time phase */
 };
@@ -141,6 +159,8 @@ struct wl_task {
 	 *   "cookie": V       core scheduling: the trust domain, an integer >= 0 or a non-empty
 	 *                     string; tasks with equal V (same type, same value) share one
 	 *                     cookie, 0 means untagged (as no key)
+	 *   "poll": "ring"    a poller: the one consumer of that ring (top-level "libsched"
+	 *                     "rings"); its program is the poll loop, made by the loader
 	 * and for SCHED_DEADLINE tasks only (rejected on others):
 	 *   "sc_mode": "cbs"  the SchedulingContext refills as a constant-bandwidth server,
 	 *                     Linux SCHED_DEADLINE's rules (default); "sporadic": a sporadic
@@ -154,6 +174,9 @@ struct wl_task {
 	 *                     2 unless dl-runtime == dl-period), 1 for cbs (which uses only 1,
 	 *                     so no other value is accepted) */
 	char *group;
+	char *poll;             /* libsched "poll": the ring this task's one thread consumes
+				 * (a poller: its program is the poll loop), or NULL */
+	uint32_t ring;          /* ... its index in workload.rings */
 	uint64_t slice_ns;      /* 0 = the library default */
 	int ipc;
 	enum wl_cookie_kind cookie_kind;
@@ -161,6 +184,66 @@ struct wl_task {
 	char *cookie_str;       /* WL_COOKIE_STRING: V */
 	struct wl_phase *phases;/* a task without "phases" has one phase holding its events */
 	size_t nr_phases;
+	unsigned line;
+};
+
+/*
+ * schedsim's own top-level "libsched" section (docs/schedsim.md, "Leases and rings"):
+ * groups with a kind and a parent, polling rings with their submission sources, and CPU
+ * isolation leases granted and revoked at given instants.
+ */
+enum wl_group_kind { WL_GROUP_PROCESS, WL_GROUP_SESSION, WL_GROUP_SERVICE };
+
+struct wl_group {
+	char *name;
+	enum wl_group_kind kind;
+	char *parent;           /* NULL: a top-level group */
+	unsigned line;
+};
+
+/* Submissions that come from no thread (a device, say): `burst` entries every `period_ns`
+ * from `start_ns`, `count` times (0: until the end), each submitted on CPU `cpu`. */
+struct wl_source {
+	unsigned cpu;
+	uint64_t start_ns, period_ns, count;
+	uint32_t burst;
+	unsigned line;
+};
+
+struct wl_ring {
+	char *name;
+	uint64_t idle_ns;       /* "idle_us": park after this long without work; 0 parks at
+				 * once (a wake-based consumer) */
+	uint64_t poll_ns;       /* "poll_us": CPU time of one pass of the poll loop */
+	uint64_t consume_ns;    /* "consume_us": CPU time per entry consumed */
+	uint32_t entries;       /* "entries": its size; a submission finding it full
+				 * publishes what fits and drops the rest */
+	struct wl_source *sources;
+	size_t nr_sources;
+	int consumer;           /* the task that polls it (its "poll"), -1: none */
+	unsigned line;
+};
+
+/* How a lease ends ("cause"), when it has a "revoke_us". */
+enum wl_lease_cause {
+	WL_CAUSE_NONE,          /* not revoked by the workload */
+	WL_CAUSE_REVOKE,        /* sched_lease_revoke */
+	WL_CAUSE_HOLDER_EXIT,   /* the holder's threads exit (a group: and revoke_owned) */
+	WL_CAUSE_SERVICE,       /* revoke_owned on a service group (service replacement) */
+	WL_CAUSE_SESSION,       /* revoke_owned on a session group (session close) */
+};
+
+struct wl_lease {
+	char *name;
+	char *holder;           /* a task of one instance, or a group */
+	int holder_task;        /* its index in tasks, or -1 for a group */
+	uint64_t cpus;          /* CPU mask, non-empty */
+	uint64_t grant_ns;
+	uint64_t revoke_ns;     /* valid when cause != WL_CAUSE_NONE */
+	enum wl_lease_cause cause;
+	char *owner;            /* the group revoke_owned names (service, session, and
+				 * holder_exit of a group holder); NULL otherwise */
+	char *target;           /* the accounting target group, NULL: the holder's group */
 	unsigned line;
 };
 
@@ -179,6 +262,13 @@ struct workload {
 	size_t nr_conds;
 	struct wl_barrier *barriers;
 	size_t nr_barriers;
+	/* the top-level "libsched" section, in file order */
+	struct wl_group *groups;
+	size_t nr_groups;
+	struct wl_ring *rings;
+	size_t nr_rings;
+	struct wl_lease *leases;
+	size_t nr_leases;
 };
 
 /* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err.

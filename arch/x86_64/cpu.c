@@ -187,6 +187,21 @@ static void pic_disable(void)
 	outb(0xa1, 0xff);
 }
 
+/* The 8259 lines left unmasked reach the boot CPU (virtual-wire mode, through its LINT0);
+ * pic_disable masks them all, so this reads 0 unless someone unmasked one since. */
+unsigned platform_device_irqs(unsigned cpu)
+{
+	unsigned open = 0;
+	uint16_t mask;
+
+	if (cpu != 0)
+		return 0;
+	mask = (uint16_t)(inb(0xa1) << 8 | inb(0x21));
+	for (unsigned line = 0; line < 16; line++)
+		open += line != 2 && !(mask >> line & 1); /* line 2 is the cascade */
+	return open;
+}
+
 void cpu_init_bsp(unsigned apic_id)
 {
 	unsigned id = apic_id;

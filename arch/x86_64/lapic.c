@@ -54,6 +54,7 @@ struct x86_clock x86_clock;             /* TSC at clock_ns() == 0; ns = dtsc * m
 static uint64_t ns_to_tsc_mult;         /* dtsc = ns * mult >> 32 */
 static uint64_t tsc_to_lapic_mult;      /* lapic ticks = dtsc * mult >> 32 */
 static volatile uint64_t deadline_ns[MAX_CPUS]; /* armed deadline, UINT64_MAX = none */
+static uint64_t timer_vectors[MAX_CPUS];        /* VEC_TIMER deliveries (lapic_timer_irqs) */
 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
@@ -254,11 +255,18 @@ void lapic_timer_at(uint64_t dl_ns)
 	irq_restore(f);
 }
 
+uint64_t lapic_timer_irqs(unsigned cpu)
+{
+	return cpu < MAX_CPUS ? __atomic_load_n(&timer_vectors[cpu], __ATOMIC_ACQUIRE) : 0;
+}
+
+/* Called once per VEC_TIMER delivery (isr_dispatch), so it also counts them all. */
 bool lapic_timer_due(void)
 {
 	unsigned cpu = this_cpu();
 	uint64_t dl = deadline_ns[cpu];
 
+	__atomic_store_n(&timer_vectors[cpu], timer_vectors[cpu] + 1, __ATOMIC_RELEASE);
 	if (dl != UINT64_MAX && clock_ns() >= dl) {
 		deadline_ns[cpu] = UINT64_MAX;  /* one shot: a later duplicate is stale */
 		return true;

@@ -119,6 +119,12 @@ uint64_t tsc_hz(void);
 void lapic_timer_at(uint64_t deadline_ns);
 void lapic_send_ipi(unsigned cpu, uint8_t vector); /* directed fixed IPI */
 void lapic_eoi(void);
+/* Timer interrupts that arrived on `cpu` since boot: every VEC_TIMER delivery, the early and
+ * stale ones the dispatcher absorbs included (the hardware's count, not the handler's). */
+uint64_t lapic_timer_irqs(unsigned cpu);
+/* Device interrupt lines the platform lets reach `cpu`: the 8259's unmasked lines for the
+ * boot CPU (they arrive through its LINT0), none elsewhere (no IO APIC is programmed). */
+unsigned platform_device_irqs(unsigned cpu);
 
 /* The kernel command line (QEMU -append), "" when none. */
 const char *platform_cmdline(void);

@@ -25,15 +25,16 @@
 struct sched_sys;
 struct sched_group;
 
-/* The steps of an activation, in the order the grant does them. */
+/* The steps of an activation, in the order the grant does them (refill waits go before the
+ * queue: a refill due there would queue a thread the queue pass has passed). */
 enum sched_lease_step {
 	SCHED_LEASE_STEP_CLOSE,    /* placement onto the CPUs closed to other threads; a running
 				    * other thread told to leave (count: those told) */
 	SCHED_LEASE_STEP_ACCOUNTING, /* the CPUs' time is charged to the accounting target
 				    * (count: 1 if there is one), in the same locked step */
-	SCHED_LEASE_STEP_QUEUED,   /* other runnable threads moved to housekeeping CPUs (count) */
 	SCHED_LEASE_STEP_REFILLS,  /* other threads waiting there for an SC refill moved, with
 				    * their refill timers (count) */
+	SCHED_LEASE_STEP_QUEUED,   /* other runnable threads moved to housekeeping CPUs (count) */
 	SCHED_LEASE_STEP_TIMEOUTS, /* other threads' sleeper timeouts moved (count) */
 	SCHED_LEASE_STEP_PORT_TIMERS, /* the port moved its own timers (hook; count: calls) */
 	SCHED_LEASE_STEP_PORT_WORK,   /* the port moved its deferred work (soft work, cleanup) */
@@ -127,7 +128,9 @@ int sched_lease_pool(struct sched_sys *s, struct sched_lease *leases, unsigned n
  * left general-purpose; -SCHED_EUNSCHED with admission on if a configured SC or declared
  * fixed-priority thread counts on one of the CPUs; -SCHED_EPINNED if another thread there
  * (running, queued, waiting for a refill or asleep with its timeout there) may run nowhere
- * else; -SCHED_EFULL without a free slot. A thread or group may hold several leases.
+ * else; -SCHED_EAGAIN while a thread is migrating towards one of the CPUs (call again after
+ * its switch, as for offline); -SCHED_EFULL without a free slot. A thread or group may hold
+ * several leases.
  *
  * Then the activation steps run in order (enum sched_lease_step), the port's hook
  * (sched_config.lease_port) is called for each CPU and each of its three kinds (with

@@ -3,7 +3,8 @@
  * kernel.c - boot of the example kernel's scheduler side: libsched over every CPU QEMU
  * gives, the CPUs' boot contexts as idle threads, and one runner thread for the suite this
  * image was built with (tests.c, bench.c or demo.c); its result leaves QEMU through
- * isa-debug-exit. The kernel gives libsched its SchedulingContext slots at boot.
+ * isa-debug-exit. The kernel gives libsched its SchedulingContext and lease slots at boot,
+ * and its lease port hook (klease.c).
  */
 #include "kernel.h"
 
@@ -32,6 +33,12 @@ void cpu_online_request(unsigned cpu)
 {
 	__atomic_store_n(&online_req[cpu], 1, __ATOMIC_RELEASE);
 	lapic_send_ipi(cpu, VEC_CALL);
+}
+
+/* The only per-CPU deferred work this kernel has (the lease port hook asks, klease.c). */
+bool cpu_online_pending(unsigned cpu)
+{
+	return cpu < MAX_CPUS && __atomic_load_n(&online_req[cpu], __ATOMIC_ACQUIRE);
 }
 
 static void call_irq(struct regs *r)
@@ -77,6 +84,7 @@ void kernel_main(void)
 	struct sched_config cfg = {
 		.notify = knotify_sink,
 		.trace = suite_bench_mode ? NULL : ktrace_sink,
+		.lease_port = klease_port,
 	};
 
 	for (unsigned c = 0; c < topo.nr_cpus; c++) {
@@ -98,6 +106,7 @@ void kernel_main(void)
 		panic("sched_init failed");
 	if (sched_sc_pool(&ksys, scs, KERNEL_SCS) < 0)
 		panic("sched_sc_pool failed");
+	klease_init();
 	sched_irq_init();
 	syscall_init();
 	idt_set_handler(VEC_CALL, call_irq);

@@ -17,7 +17,7 @@ extern volatile uint32_t knotify_endpoint;
 
 /* user.c: processes (own page tables) running a small ring-3 program */
 enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER, PROG_SPINNER,
-		 PROG_MX_LOW, PROG_MX_HIGH, PROG_MX_MEDIUM };
+		 PROG_MX_LOW, PROG_MX_HIGH, PROG_MX_MEDIUM, PROG_CTL, PROG_CALLS, PROG_SUBMITTER };
 struct kthread *process_create(const char *name, enum user_prog prog, uint64_t arg,
 			       const struct sched_thread_params *p);
 /* The same with an argument block: argv[0..n) is copied to the top of the process's stack
@@ -43,7 +43,143 @@ enum {
 	SYS_BARRIER_CREATE,   /* (count) -> id */
 	SYS_BARRIER_WAIT,     /* (id) -> sched_wait_result */
 	SYS_MARK,             /* (value): an event in the log, for tests */
+	/* klease.c, kring.c */
+	SYS_LEASE_GRANT = 19, /* (cpu, scope: KLEASE_THREAD or KLEASE_PROCESS) -> handle */
+	SYS_LEASE_REVOKE,     /* (handle) */
+	SYS_RING_SUBMIT,      /* (count): publish that many entries -> 1 woke the poller, 0 not */
 };
+
+/*
+ * Processes made by kprocess_create (user.c): a group of their own (kind PROCESS, not a
+ * fairness group: their threads compete as before), up to KPROC_THREADS threads sharing
+ * one address space, and one page shared with the kernel. Thread i has its own code page
+ * at USER_CODE + i pages and its own stack page below USER_STACK_TOP - 2i pages (a hole
+ * between stacks). A thread ends through SYS_EXIT (or an unknown system call); when the
+ * last one does, the process's leases are revoked (klease_process_exit). The older
+ * process_create processes have none of this.
+ */
+#define KPROCESSES 8
+#define KPROC_THREADS 4
+#define USER_SHARED 0x600000ull
+
+/*
+ * The shared page (user, writable, no-execute at USER_SHARED; the kernel's view through
+ * the direct map). Offsets are repeated in user_progs.asm. The kernel only compares what
+ * it reads here, never trusts it: a ring's positions are its own (kring.c).
+ * - ctl[]: one control block per controlled thread (PROG_CTL, PROG_SUBMITTER): the kernel
+ *   writes `cmd`, the program the rest;
+ * - results[]: PROG_CALLS's results, one per call;
+ * - ring_head, ring[]: a submission ring (kring.c): the program writes entries, the
+ *   kernel's poller reads them and mirrors how far it got.
+ */
+#define KSHARED_CTLS 8
+#define KSHARED_RESULTS 32
+#define KRING_ENTRIES 128 /* a power of two */
+enum { KCMD_RUN, KCMD_RELEASE, KCMD_EXIT };  /* PROG_CTL's cmd */
+enum { KSTATE_START, KSTATE_RUNNING, KSTATE_RELEASED }; /* PROG_CTL's state */
+struct kctl {
+	volatile uint64_t cmd;        /* kernel: KCMD_* (PROG_SUBMITTER: bursts allowed) */
+	volatile int64_t handle;      /* PROG_CTL: its SYS_LEASE_GRANT result */
+	volatile uint64_t state;      /* KSTATE_* (PROG_SUBMITTER: bursts done) */
+	volatile uint64_t progress;   /* PROG_CTL: loop turns in ring 3 */
+	volatile int64_t release;     /* PROG_CTL: its SYS_LEASE_REVOKE result */
+	volatile int64_t again;       /* ... and that of the same call again */
+	volatile int64_t error;       /* PROG_SUBMITTER: the failed SYS_RING_SUBMIT's result */
+	uint64_t pad;
+};
+struct kring_entry {
+	uint64_t seq;                 /* 0, 1, 2, ... in submission order */
+	uint64_t check;               /* ~seq */
+};
+struct kshared {
+	struct kctl ctl[KSHARED_CTLS];             /* 0x000 */
+	volatile int64_t results[KSHARED_RESULTS]; /* 0x200 */
+	volatile uint64_t ring_head;               /* 0x300 */
+	uint64_t pad[31];
+	struct kring_entry ring[KRING_ENTRIES];    /* 0x400 */
+	uint64_t pad2[128];
+};
+_Static_assert(sizeof(struct kshared) == PAGE_SIZE, "the shared page is one page");
+_Static_assert(__builtin_offsetof(struct kshared, ring) == 0x400, "user_progs.asm offsets");
+
+struct kring;
+struct kprocess {
+	struct sched_group group;     /* the process: lease holder, accounting */
+	const char *name;
+	uint64_t pml4;
+	struct kshared *shared;       /* its shared page, through the direct map */
+	unsigned nr_threads;          /* threads made (each took a code and a stack slot) */
+	uint32_t live;                /* threads made and not exited [atomic] */
+	volatile int exited;          /* its last thread exited */
+	int exit_revoked;             /* leases sched_lease_revoke_owned ended then (or error) */
+	struct kring *ring;           /* its submission ring, or NULL */
+};
+struct kprocess *kprocess_create(const char *name);
+/* A NEW thread of p running `prog` with argv[0..n) (n <= 32) at its stack top; p->group
+ * replaces params->group. Panics past KPROC_THREADS. */
+struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_prog prog,
+				const uint64_t *argv, unsigned n,
+				const struct sched_thread_params *params);
+
+/*
+ * klease.c: CPU isolation leases (sched/lease.h) for ring 3. The kernel holds the root
+ * authority and grants a kprocess thread's request for one CPU, to the thread or to its
+ * process; a handle names the lease (its capability: index | gen << 16). The port hook
+ * (sched_config.lease_port) keeps a record per CPU of what it was asked to move.
+ */
+#define KERNEL_LEASES 8
+enum { KLEASE_THREAD, KLEASE_PROCESS };    /* SYS_LEASE_GRANT's scope */
+void klease_init(void);                    /* the lease pool, at boot (before any grant) */
+void klease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
+		 const sched_cpumask_t *housekeeping);
+int64_t klease_sys_grant(struct kthread *me, uint64_t cpu, uint64_t scope);
+int64_t klease_sys_revoke(struct kthread *me, uint64_t handle);
+int klease_process_exit(struct kprocess *p); /* sched_lease_revoke_owned: how many */
+int klease_info(int64_t handle, struct sched_lease_info *out); /* -SCHED_ESTALE once over */
+
+/* What the port hook was asked for one CPU, per kind (enum sched_lease_port_what), and
+ * what it found there to move. Written by whichever CPU grants or revokes. */
+#define KLEASE_KINDS 3
+struct klease_port_cpu {
+	uint64_t asked[KLEASE_KINDS][2]; /* calls: [kind][0 give back, 1 move off] */
+	uint64_t found[KLEASE_KINDS];    /* items of that kind found on the CPU, all calls */
+	uint64_t unmoved[KLEASE_KINDS];  /* found and left there: this kernel cannot move them */
+	uint64_t hk_has_cpu;             /* move-off calls whose housekeeping set held the CPU */
+	uint64_t hk_empty;               /* calls with an empty housekeeping set */
+	uint64_t last_ns[KLEASE_KINDS];  /* clock_ns() of the last call */
+};
+extern struct klease_port_cpu kport[MAX_CPUS];
+
+/*
+ * kring.c: a submission ring in a kprocess's shared page, consumed by one kernel poller
+ * thread (sched/ring.h). SYS_RING_SUBMIT publishes the entries the program wrote (the
+ * kernel's own tail moves; it checks the count against the room left) and then calls
+ * sched_ring_submit. The poller consumes while it finds work, parks after idle_ns
+ * without any, and the next submission unparks it. The record below is the test's.
+ */
+#define KRING_LOG 256 /* entries whose figures are kept */
+struct kring {
+	struct sched_ring ring;       /* the consumer and its parking (libsched) */
+	struct kprocess *proc;        /* the submitter, whose shared page holds the entries */
+	struct kthread *poller;
+	uint32_t lock;                /* producers: publication and the submit call */
+	uint32_t tail;                /* entries published [seq_cst; the producers, locked] */
+	uint32_t head;                /* entries consumed [release; the poller] */
+	volatile int stop;            /* the poller unregisters and exits */
+	int poll_error;               /* a sched_ring_poll failure that stopped the poller */
+	int unregistered;             /* the poller's sched_ring_unregister result */
+	uint64_t pub_ns[KRING_ENTRIES]; /* when each slot's entry was published */
+	/* the record */
+	uint64_t consumed, out_of_order;
+	uint64_t woke;                /* submits that returned 1 */
+	int8_t submit_result[KRING_LOG]; /* per entry: its submit's result */
+	uint64_t latency_ns[KRING_LOG];  /* per entry: published to consumed */
+};
+/* A ring for p (one per process), consumed by a new poller thread registered as its
+ * consumer and started; -SCHED_EFULL without a free ring, -SCHED_EEXIST if p has one. */
+int kring_start(struct kprocess *p, uint64_t idle_ns, struct kring **out);
+void kring_stop(struct kring *k);  /* the poller unregisters and exits (waited for) */
+int64_t kring_sys_submit(struct kthread *me, uint64_t count);
 
 /* ksync.c: libsched's mutexes, condition variables and barriers for ring 3, in tables */
 #define KSYNC_MUTEXES 16
@@ -94,6 +230,7 @@ extern volatile int kspin_stop;     /* PROG_SPINNER's SYS_SPIN answer: nonzero =
 int run_suite(void);
 
 void cpu_online_request(unsigned cpu);            /* kernel.c */
+bool cpu_online_pending(unsigned cpu);            /* a request not taken yet */
 bool kernel_arg(const char *word); /* a word of the kernel command line (QEMU -append) */
 extern bool ksmt;                  /* some CPUs are SMT siblings (share a core) */
 

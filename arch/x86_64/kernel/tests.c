@@ -2147,16 +2147,799 @@ static void test_mutex_inversion(void)
 	       "low; with a plain one it does (priority inversion); every result as specified");
 }
 
+/*
+ * 22-25. CPU isolation leases for ring 3 (klease.c; docs/x86_64.md "Leases and the
+ * poller"). On the last CPU, L, with more ring-3 spinners than the other CPUs can hold:
+ * 22: a thread of process P asks for L by system call (a thread lease) and spins in ring
+ *     3 with no system call. Once the lease is active and the tick stopped for it, one
+ *     second of the kernel clock passes: L takes no timer interrupt (libsched's count and
+ *     the platform's own), no switch, its tick is not restarted, and nothing else is
+ *     queued or runs there; P's other thread and the other processes' threads run
+ *     elsewhere (their runtimes are printed).
+ * 23: the holder revokes by system call: L takes work and ticks again (the revocation
+ *     latency is libsched's, printed with the activation record), the port hook was asked
+ *     to move and to bring back each of the three kinds once and found nothing, the leased
+ *     time was charged to P, and the handle fails closed afterwards.
+ * 24: exits end leases: a holder thread's exit ends its thread lease while its process
+ *     lives on; a process lease outlives the thread that asked and ends when the process's
+ *     last thread exits (sched_lease_revoke_owned, one lease).
+ * 25: the system calls refuse bad arguments, from a third process, while P's lease lives.
+ * Behaviour only: counts, states and orders. The durations (activation steps, revocation
+ * latency, the window itself) are printed. Skipped on one CPU (a lease leaves one CPU to
+ * general use).
+ */
+#define LEASE_WINDOW_NS 1000000000ull
+#define LEASE_OTHERS (2 * MAX_CPUS)
+
+static bool thread_done(void *arg)
+{
+	const struct kthread *t = arg;
+
+	return t->done;
+}
+
+/* Wait for t's exit; a hang prints every CPU's state and t's, and the test goes on (its
+ * checks then fail). */
+static bool wait_exit(struct kthread *t)
+{
+	if (wait_cond(thread_done, t, HANG_NS))
+		return true;
+	kprintf("# thread %u (%s) did not exit\n", t->st.id, t->name);
+	dump_state(t);
+	return false;
+}
+
+struct cpu_snap {
+	uint64_t lib_irqs, plat_irqs, switches, restarts, stops, nohz_ns, ipis, returns;
+	uint64_t ret_ns, ret_max;
+};
+
+static void cpu_snap(unsigned c, struct cpu_snap *s)
+{
+	s->lib_irqs = sched_cpu_counter(&ksys, c, SCHED_CNT_TIMER_IRQ);
+	s->plat_irqs = lapic_timer_irqs(c);
+	s->switches = sched_cpu_counter(&ksys, c, SCHED_CNT_SWITCHES);
+	s->restarts = sched_cpu_counter(&ksys, c, SCHED_CNT_NOHZ_RESTART);
+	s->stops = sched_cpu_counter(&ksys, c, SCHED_CNT_NOHZ_STOP_LEASE);
+	s->nohz_ns = sched_cpu_counter(&ksys, c, SCHED_CNT_NOHZ_NS);
+	s->ipis = sched_cpu_counter(&ksys, c, SCHED_CNT_IPI_RECEIVED);
+	s->returns = sched_cpu_counter(&ksys, c, SCHED_CNT_LEASE_RETURNS);
+	s->ret_ns = sched_cpu_counter(&ksys, c, SCHED_CNT_LEASE_RETURN_NS);
+	s->ret_max = sched_cpu_counter(&ksys, c, SCHED_CNT_LEASE_RETURN_MAX_NS);
+}
+
+/* One controlled ring-3 thread (PROG_CTL) of a kprocess and its control block. */
+struct ctl_thread {
+	struct kthread *t;
+	volatile struct kctl *ctl;
+};
+
+/* Thread number `slot` of p: PROG_CTL asking for `cpu` with `scope` (2: no lease). */
+static struct ctl_thread ctl_thread(struct kprocess *p, unsigned slot, unsigned cpu,
+				    uint64_t scope)
+{
+	uint64_t argv[3] = { USER_SHARED + slot * sizeof(struct kctl), cpu, scope };
+	struct ctl_thread c = { kprocess_thread(p, "ctl", PROG_CTL, argv, 3, NULL),
+				&p->shared->ctl[slot] };
+
+	return c;
+}
+
+static void ctl_command(struct ctl_thread *c, uint64_t cmd)
+{
+	__atomic_store_n(&c->ctl->cmd, cmd, __ATOMIC_RELEASE);
+}
+
+static bool ctl_running(void *arg)
+{
+	const struct ctl_thread *c = arg;
+
+	return __atomic_load_n(&c->ctl->state, __ATOMIC_ACQUIRE) >= KSTATE_RUNNING;
+}
+
+static bool ctl_released(void *arg)
+{
+	const struct ctl_thread *c = arg;
+
+	return __atomic_load_n(&c->ctl->state, __ATOMIC_ACQUIRE) == KSTATE_RELEASED;
+}
+
+/* The whole sequence's state: the leased CPU, the spinners of other processes. */
+struct lease_run {
+	unsigned cpu;
+	struct kthread *others[LEASE_OTHERS];
+	unsigned nothers;
+	struct ctl_thread holder, sibling; /* process P */
+	struct kprocess *p;
+	int64_t handle;
+	struct sched_lease_info info;      /* read while active */
+	struct cpu_snap before, win0, win1, back;
+	struct klease_port_cpu port0;      /* the hook's record before the grant */
+	uint64_t grant_ns, t0, t1, leased0;
+	bool settled;
+};
+
+/* cpu's trace ring as it was once the lease turned active (trace_take), for a lease that
+ * then did not settle: who ran there since `since`, what moved, the lease's and the tick's
+ * events (at most `max`, the oldest first). */
+static struct sched_trace_event lease_trace[256];
+static unsigned lease_trace_n;
+
+static void trace_take(unsigned cpu)
+{
+	lease_trace_n = sched_trace_read(&ksys, cpu, lease_trace, 256);
+}
+
+static void print_trace(uint64_t since, unsigned max)
+{
+	const struct sched_trace_event *ev = lease_trace;
+
+	for (unsigned i = 0, shown = 0; i < lease_trace_n && shown < max; i++) {
+		if (sched_time_before(ev[i].time, since))
+			continue;
+		kprintf("#  cpu%u +%llu us %s tid %u arg %llu aux %u\n", ev[i].cpu,
+			(ev[i].time - since) / 1000, sched_trace_type_name(ev[i].type), ev[i].tid,
+			ev[i].arg, ev[i].aux);
+		shown++;
+	}
+}
+
+/* One of the other processes' spinners runs on L (it takes work: balance reached it). */
+static bool other_runs_there(void *arg)
+{
+	const struct lease_run *x = arg;
+	struct sched_thread *curr = __atomic_load_n(&ksys.rq[x->cpu].curr, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < x->nothers; i++)
+		if (curr == &x->others[i]->st)
+			return true;
+	return false;
+}
+
+/* Some thread other than `except` is queued or running on L. */
+static bool other_placed_there(const struct lease_run *x, const struct kthread *except)
+{
+	for (unsigned i = 0; i < x->nothers; i++)
+		if (__atomic_load_n(&x->others[i]->st.cpu, __ATOMIC_RELAXED) == x->cpu)
+			return true;
+	return except != x->sibling.t &&
+	       __atomic_load_n(&x->sibling.t->st.cpu, __ATOMIC_RELAXED) == x->cpu;
+}
+
+struct lease_watch {
+	const struct lease_run *x;
+	int64_t handle;
+	struct kthread *holder;
+	bool alone;    /* also: the holder current there, alone, the tick stopped for it */
+};
+
+static bool lease_settled(void *arg)
+{
+	const struct lease_watch *w = arg;
+	struct sched_rq *rq = &ksys.rq[w->x->cpu];
+	struct sched_lease_info info;
+
+	if (klease_info(w->handle, &info) < 0 || info.state != SCHED_LEASE_ACTIVE)
+		return false;
+	if (!w->alone)
+		return __atomic_load_n(&w->holder->st.cpu, __ATOMIC_RELAXED) == w->x->cpu;
+	return __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE) == &w->holder->st &&
+	       __atomic_load_n(&w->holder->st.state, __ATOMIC_ACQUIRE) == SCHED_RUNNING &&
+	       !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&rq->nohz_reason, __ATOMIC_RELAXED) == SCHED_NOHZ_LEASE;
+}
+
+static bool in_housekeeping(unsigned cpu)
+{
+	sched_cpumask_t hk;
+
+	sched_housekeeping(&ksys, &hk);
+	return sched_cpumask_test(&hk, cpu);
+}
+
+/* The lease named by w is over and L was handed back (its return counted since `ret0`). */
+struct lease_end {
+	const struct lease_watch *w;
+	uint64_t ret0;
+};
+
+static bool lease_ended(void *arg)
+{
+	const struct lease_end *e = arg;
+	struct sched_lease_info info;
+
+	return klease_info(e->w->handle, &info) == -SCHED_ESTALE && in_housekeeping(e->w->x->cpu) &&
+	       sched_cpu_counter(&ksys, e->w->x->cpu, SCHED_CNT_LEASE_RETURNS) > e->ret0;
+}
+
+static void lease_start_others(struct lease_run *x)
+{
+	x->nothers = 2 * ksys.nr_cpus;
+	kspin_stop = 0;
+	for (unsigned i = 0; i < x->nothers; i++) {
+		x->others[i] = process_create("other", PROG_SPINNER, PROT_ROUND, NULL);
+		thread_start_now(x->others[i]);
+	}
+}
+
+static uint64_t others_runtime(const struct lease_run *x)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < x->nothers; i++)
+		sum += runtime_of(x->others[i]);
+	return sum;
+}
+
+static uint64_t leased_ns_of(struct kprocess *p)
+{
+	return __atomic_load_n(&p->group.acct.v[SCHED_ACCT_LEASED], __ATOMIC_RELAXED);
+}
+
+/* 22, first: P's holder asks for L; true once the lease is active and the holder runs
+ * there alone with the tick stopped for it. L's trace at the activation is kept. */
+static bool lease_grant(struct lease_run *x, bool *pre)
+{
+	struct lease_watch w = { x, 0, x->holder.t, false };
+	bool settled;
+
+	lease_start_others(x);
+	thread_start_now(x->sibling.t);
+	*pre = wait_cond(other_runs_there, x, HANG_NS);
+	cpu_snap(x->cpu, &x->before);
+	x->port0 = kport[x->cpu];
+	x->leased0 = leased_ns_of(x->p);
+	x->grant_ns = clock_ns();
+	thread_start_now(x->holder.t);
+	if (!wait_cond(ctl_running, &x->holder, HANG_NS))
+		return false;
+	x->handle = x->holder.ctl->handle;
+	if (x->handle < 0)
+		return false;
+	w.handle = x->handle;
+	settled = wait_cond(lease_settled, &w, HANG_NS); /* active: the record is complete */
+	trace_take(x->cpu);
+	w.alone = true;
+	return settled && wait_cond(lease_settled, &w, HANG_NS) &&
+	       klease_info(x->handle, &x->info) == 0;
+}
+
+/* Why the lease did not settle: its state, what L runs, what ran there since the grant. */
+static void lease_unsettled(const struct lease_run *x, bool pre)
+{
+	struct sched_rq *rq = &ksys.rq[x->cpu];
+	struct sched_lease_info now;
+	int r = klease_info(x->handle, &now);
+
+	kprintf("# lease: an other ran on cpu%u before=%d, grant returned %lld; not settled: info "
+		"%s, state %u, cpu%u runs thread %u with %u queued, tick %u; its trace from the "
+		"grant to the activation:\n", x->cpu, pre, (long long)x->handle, sched_strerror(r),
+		r ? 0 : now.state, x->cpu, rq->curr->id, rq->nr_queued, rq->nohz_reason);
+	print_trace(x->grant_ns, 48);
+}
+
+/* L is still the holder's alone: current, nothing queued there, the tick stopped for the
+ * lease, no other thread placed there. */
+static bool lease_alone_now(const struct lease_run *x)
+{
+	struct sched_rq *rq = &ksys.rq[x->cpu];
+
+	return __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE) == &x->holder.t->st &&
+	       !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&rq->nohz_reason, __ATOMIC_RELAXED) == SCHED_NOHZ_LEASE &&
+	       !other_placed_there(x, NULL);
+}
+
+/* 22: the grant, and one second of the kernel clock alone on L. */
+static void lease_alone(struct lease_run *x)
+{
+	uint64_t prog0, prog1, sib0, sib1, oth0, oth1;
+	bool pre, alone;
+
+	x->p = kprocess_create("lease holder");
+	x->holder = ctl_thread(x->p, 0, x->cpu, KLEASE_THREAD);
+	x->sibling = ctl_thread(x->p, 1, 0, 2);
+	x->settled = lease_grant(x, &pre);
+	if (!x->settled) {
+		lease_unsettled(x, pre);
+		report(false, "a ring-3 lease holder spins alone on its CPU with no timer interrupt");
+		return;
+	}
+	x->t0 = clock_ns();
+	cpu_snap(x->cpu, &x->win0);
+	prog0 = x->holder.ctl->progress;
+	sib0 = runtime_of(x->sibling.t);
+	oth0 = others_runtime(x);
+	thread_sleep_ns(LEASE_WINDOW_NS);
+	x->t1 = clock_ns();
+	cpu_snap(x->cpu, &x->win1);
+	prog1 = x->holder.ctl->progress;
+	sib1 = runtime_of(x->sibling.t);
+	oth1 = others_runtime(x);
+	alone = lease_alone_now(x);
+	kprintf("# lease: cpu%u granted to thread %u (handle %llx), active %llu us after the grant "
+		"began, the tick stopped for the lease %llu time(s) since; window %llu ms of the "
+		"kernel clock: timer interrupts on cpu%u %llu (libsched) %llu (platform), switches "
+		"%llu, tick restarts %llu, IPIs %llu; holder spun %llu turns in ring 3; its sibling "
+		"ran %llu ms, %u other processes' threads %llu ms elsewhere\n", x->cpu,
+		x->holder.t->st.id, (unsigned long long)x->handle,
+		(x->info.rec.active_at - x->info.rec.granted_at) / 1000,
+		x->win1.stops - x->before.stops, (x->t1 - x->t0) / 1000000, x->cpu,
+		x->win1.lib_irqs - x->win0.lib_irqs, x->win1.plat_irqs - x->win0.plat_irqs,
+		x->win1.switches - x->win0.switches, x->win1.restarts - x->win0.restarts,
+		x->win1.ipis - x->win0.ipis, prog1 - prog0, (sib1 - sib0) / 1000000, x->nothers,
+		(oth1 - oth0) / 1000000);
+	report(pre && x->win1.lib_irqs == x->win0.lib_irqs &&
+	       x->win1.plat_irqs == x->win0.plat_irqs && x->win1.switches == x->win0.switches &&
+	       x->win1.restarts == x->win0.restarts && x->win1.stops > x->before.stops &&
+	       prog1 > prog0 && alone,
+	       "a ring-3 lease holder spins alone on its CPU: no timer interrupt there for a "
+	       "second, the tick stopped for the lease, no other thread there");
+}
+
+static const char *const step_names[SCHED_LEASE_STEP_NR] = {
+	[SCHED_LEASE_STEP_CLOSE] = "close", [SCHED_LEASE_STEP_ACCOUNTING] = "accounting",
+	[SCHED_LEASE_STEP_QUEUED] = "queued", [SCHED_LEASE_STEP_REFILLS] = "refills",
+	[SCHED_LEASE_STEP_TIMEOUTS] = "timeouts", [SCHED_LEASE_STEP_PORT_TIMERS] = "port timers",
+	[SCHED_LEASE_STEP_PORT_WORK] = "port work", [SCHED_LEASE_STEP_PORT_IRQS] = "port irqs",
+	[SCHED_LEASE_STEP_SWITCHED] = "switched",
+};
+
+/* The activation record: each step's instant after the grant began, and its count. */
+static bool print_record(const struct sched_lease_record *rec)
+{
+	bool complete = rec->active_at != SCHED_TIME_NEVER;
+
+	kprintf("# lease: activation record (us after the grant began, count):");
+	for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++) {
+		sched_time_t at = rec->step_at[i];
+
+		complete &= at != SCHED_TIME_NEVER && !sched_time_before(at, rec->granted_at);
+		if (at == SCHED_TIME_NEVER)
+			kprintf(" %s never (%u);", step_names[i], rec->step_count[i]);
+		else
+			kprintf(" %s %llu (%u);", step_names[i], (at - rec->granted_at) / 1000,
+				rec->step_count[i]);
+	}
+	kprintf(" active %llu\n", complete ? (rec->active_at - rec->granted_at) / 1000 : 0);
+	return complete;
+}
+
+static const char *const kind_names[KLEASE_KINDS] = {
+	[SCHED_LEASE_PORT_TIMERS] = "timers", [SCHED_LEASE_PORT_WORK] = "work",
+	[SCHED_LEASE_PORT_IRQS] = "irqs",
+};
+
+/* The hook was asked once for each kind in each direction since `port0`, found nothing,
+ * and was never given a housekeeping set holding L or empty. */
+static bool port_asked_once(unsigned cpu, const struct klease_port_cpu *port0)
+{
+	const struct klease_port_cpu *r = &kport[cpu];
+	bool ok = r->hk_has_cpu == port0->hk_has_cpu && r->hk_empty == port0->hk_empty;
+
+	kprintf("# lease: port hook on cpu%u: move off / bring back / found:", cpu);
+	for (unsigned k = 0; k < KLEASE_KINDS; k++) {
+		uint64_t off = r->asked[k][1] - port0->asked[k][1];
+		uint64_t back = r->asked[k][0] - port0->asked[k][0];
+		uint64_t found = r->found[k] - port0->found[k];
+
+		kprintf(" %s %llu/%llu/%llu", kind_names[k], off, back, found);
+		ok &= off == 1 && back == 1 && found == 0 && r->unmoved[k] == port0->unmoved[k];
+	}
+	kprintf("\n");
+	return ok;
+}
+
+struct returned {
+	const struct lease_run *x;
+	struct cpu_snap since;
+};
+
+/* L is back: its return counted, in the housekeeping set, another thread placed there,
+ * and timer interrupts taken again (libsched's and the platform's counts). */
+static bool lease_returned(void *arg)
+{
+	const struct returned *b = arg;
+	unsigned c = b->x->cpu;
+
+	return sched_cpu_counter(&ksys, c, SCHED_CNT_LEASE_RETURNS) > b->x->before.returns &&
+	       in_housekeeping(c) && other_placed_there(b->x, b->x->holder.t) &&
+	       sched_cpu_counter(&ksys, c, SCHED_CNT_TIMER_IRQ) > b->since.lib_irqs &&
+	       lapic_timer_irqs(c) > b->since.plat_irqs;
+}
+
+static bool exited(void *arg)
+{
+	const struct kprocess *p = arg;
+
+	return __atomic_load_n(&p->exited, __ATOMIC_ACQUIRE);
+}
+
+/* 23: the holder's own revocation. */
+static void lease_revoke(struct lease_run *x)
+{
+	struct returned b = { x, x->win1 };
+	struct sched_lease_info after;
+	uint64_t leased, returns, t_rel;
+	bool released, back, record, port, gone;
+	int stale;
+
+	if (!x->settled) { /* P's exit ends its lease: the next tests start clean */
+		ctl_command(&x->holder, KCMD_EXIT);
+		ctl_command(&x->sibling, KCMD_EXIT);
+		wait_exit(x->holder.t);
+		wait_exit(x->sibling.t);
+		wait_cond(exited, x->p, HANG_NS);
+		report(false, "revoking by system call gives the CPU back");
+		return;
+	}
+	t_rel = clock_ns();
+	ctl_command(&x->holder, KCMD_RELEASE);
+	released = wait_cond(ctl_released, &x->holder, HANG_NS);
+	back = released && wait_cond(lease_returned, &b, HANG_NS);
+	cpu_snap(x->cpu, &x->back);
+	stale = klease_info(x->handle, &after);
+	leased = leased_ns_of(x->p) - x->leased0;
+	returns = x->back.returns - x->before.returns;
+	kprintf("# lease: released by the holder %llu us after asked (revoke %lld, again %lld, "
+		"info %s); cpu%u back: %llu return(s), revocation latency %llu us (max %llu us "
+		"since boot), tick stopped for the lease %llu time(s), %llu ms stopped (closed "
+		"intervals, SCHED_CNT_NOHZ_NS); "
+		"cpu%u's time charged to the holder's process: %llu ms (window %llu ms)\n",
+		(clock_ns() - t_rel) / 1000, (long long)x->holder.ctl->release,
+		(long long)x->holder.ctl->again, sched_strerror(stale), x->cpu, returns,
+		returns ? (x->back.ret_ns - x->before.ret_ns) / returns / 1000 : 0,
+		x->back.ret_max / 1000, x->back.stops - x->before.stops,
+		(x->back.nohz_ns - x->before.nohz_ns) / 1000000, x->cpu, leased / 1000000,
+		(x->t1 - x->t0) / 1000000);
+	record = print_record(&x->info.rec);
+	port = port_asked_once(x->cpu, &x->port0);
+	ctl_command(&x->holder, KCMD_EXIT);
+	ctl_command(&x->sibling, KCMD_EXIT);
+	wait_exit(x->holder.t);
+	wait_exit(x->sibling.t);
+	gone = wait_cond(exited, x->p, HANG_NS) && x->p->exit_revoked == 0;
+	report(released && back && x->holder.ctl->release == 0 &&
+	       x->holder.ctl->again == -SCHED_ESTALE && stale == -SCHED_ESTALE && record && port &&
+	       x->info.rec.step_count[SCHED_LEASE_STEP_PORT_TIMERS] == 1 &&
+	       x->info.rec.step_count[SCHED_LEASE_STEP_PORT_WORK] == 1 &&
+	       x->info.rec.step_count[SCHED_LEASE_STEP_PORT_IRQS] == 1 &&
+	       leased >= x->t1 - x->t0 && gone && x->holder.t->exit_code == 0,
+	       "revoking by system call gives the CPU back (work and ticks again); the port hook "
+	       "was asked both ways; the handle fails closed");
+}
+
+/* A process with a holder (scope) and a sibling thread; both started, the lease settled. */
+static bool lease_pair(const struct lease_run *x, uint64_t scope, struct kprocess **p,
+		       struct ctl_thread *h, struct ctl_thread *s, struct lease_watch *w)
+{
+	*p = kprocess_create(scope == KLEASE_THREAD ? "thread lease" : "process lease");
+	*h = ctl_thread(*p, 0, x->cpu, scope);
+	*s = ctl_thread(*p, 1, 0, 2);
+	thread_start_now(s->t);
+	thread_start_now(h->t);
+	*w = (struct lease_watch){ x, 0, h->t, false };
+	if (!wait_cond(ctl_running, h, HANG_NS) || h->ctl->handle < 0)
+		return false;
+	w->handle = h->ctl->handle;
+	return wait_cond(lease_settled, w, HANG_NS);
+}
+
+/* 24, first: a thread lease ends with its holder thread, while its process lives on. */
+static bool lease_exit_thread(struct lease_run *x)
+{
+	struct kprocess *p;
+	struct ctl_thread h, sib;
+	struct lease_watch w;
+	struct lease_end e = { &w, 0 };
+	bool settled, ended, alive, gone;
+
+	settled = lease_pair(x, KLEASE_THREAD, &p, &h, &sib, &w);
+	e.ret0 = sched_cpu_counter(&ksys, x->cpu, SCHED_CNT_LEASE_RETURNS);
+	ctl_command(&h, KCMD_EXIT);
+	wait_exit(h.t);
+	ended = settled && wait_cond(lease_ended, &e, HANG_NS);
+	alive = !p->exited;
+	ctl_command(&sib, KCMD_EXIT);
+	wait_exit(sib.t);
+	gone = wait_cond(exited, p, HANG_NS);
+	kprintf("# lease: thread lease: grant %lld, settled=%d, ended with its holder thread=%d "
+		"while its process lived=%d; the process's exit revoked %d more\n",
+		(long long)h.ctl->handle, settled, ended, alive, p->exit_revoked);
+	return ended && alive && gone && p->exit_revoked == 0;
+}
+
+/* 24, then: a process lease outlives the thread that asked for it, and ends when the
+ * process's last thread exits (sched_lease_revoke_owned: exactly this one lease). */
+static bool lease_exit_process(struct lease_run *x)
+{
+	struct kprocess *p;
+	struct ctl_thread h, sib;
+	struct lease_watch w;
+	struct lease_end e = { &w, 0 };
+	struct sched_lease_info info;
+	bool settled, lives = false, ended;
+	int r = -SCHED_EINVAL;
+
+	settled = lease_pair(x, KLEASE_PROCESS, &p, &h, &sib, &w);
+	ctl_command(&h, KCMD_EXIT);
+	wait_exit(h.t);
+	if (settled) {
+		r = klease_info(w.handle, &info);
+		lives = r == 0 && info.state == SCHED_LEASE_ACTIVE && !p->exited;
+	}
+	e.ret0 = sched_cpu_counter(&ksys, x->cpu, SCHED_CNT_LEASE_RETURNS);
+	ctl_command(&sib, KCMD_EXIT);
+	wait_exit(sib.t);
+	ended = settled && wait_cond(exited, p, HANG_NS) && wait_cond(lease_ended, &e, HANG_NS);
+	kprintf("# lease: process lease: grant %lld, settled=%d, after the asking thread's exit "
+		"%s, ended with the process=%d (%d revoked at its exit); %llu ms charged to it\n",
+		(long long)h.ctl->handle, settled, r == 0 ? "still active" : sched_strerror(r),
+		ended, p->exit_revoked, leased_ns_of(p) / 1000000);
+	return lives && ended && p->exit_revoked == 1;
+}
+
+static void lease_exits(struct lease_run *x)
+{
+	bool thread_ok = lease_exit_thread(x), process_ok = lease_exit_process(x);
+
+	report(thread_ok && process_ok, "a holder thread's exit ends its thread lease; a "
+	       "process lease ends with the process's last thread (revoke_owned)");
+}
+
+/* 25, made between 22 and 23: a third process's calls while P holds L (handle x->handle);
+ * waited for before the revocation (its first call would get L afterwards). */
+static struct kprocess *lease_calls_start(struct lease_run *x, struct kthread **t)
+{
+	struct kprocess *v = kprocess_create("lease calls");
+	uint64_t argv[29] = {
+		7,
+		SYS_LEASE_GRANT, x->cpu, KLEASE_THREAD, 0,        /* L is leased */
+		SYS_LEASE_GRANT, ksys.nr_cpus, KLEASE_THREAD, 0,  /* no such CPU */
+		SYS_LEASE_GRANT, ~0ull, KLEASE_PROCESS, 0,        /* no such CPU */
+		SYS_LEASE_GRANT, 0, 7, 0,                          /* no such scope */
+		SYS_LEASE_REVOKE, (uint64_t)x->handle, 0, 0,       /* P's lease */
+		SYS_LEASE_REVOKE, 1ull << 50, 0, 0,                /* no such handle */
+		SYS_RING_SUBMIT, 1, 0, 0,                          /* no ring */
+	};
+
+	*t = kprocess_thread(v, "calls", PROG_CALLS, argv, 29, NULL);
+	thread_start_now(*t);
+	return v;
+}
+
+static void lease_calls_check(struct kprocess *v, struct kthread *t)
+{
+	static const int64_t want[7] = { -SCHED_ELEASED, -SCHED_ECPU, -SCHED_ECPU,
+					 -SCHED_EINVAL, -SCHED_EPERM, -SCHED_EINVAL,
+					 -SCHED_EINVAL };
+	bool ok = t->exit_code == 0;
+
+	kprintf("# lease calls from a third process:");
+	for (unsigned i = 0; i < 7; i++) {
+		kprintf("%s %s", i ? ";" : "", sched_strerror((int)v->shared->results[i]));
+		ok &= v->shared->results[i] == want[i];
+	}
+	kprintf("\n");
+	report(ok, "the lease and ring system calls refuse a leased CPU, a CPU or scope out of "
+	       "range, another process's lease, a bad handle, a process without a ring");
+}
+
+static void test_leases(void)
+{
+	static struct lease_run x;
+	struct kprocess *v = NULL;
+	struct kthread *vt = NULL;
+
+	if (ksys.nr_cpus < 2) {
+		skip("a ring-3 lease holder spins alone on its CPU", "one CPU");
+		skip("revoking by system call gives the CPU back", "one CPU");
+		skip("exits end leases", "one CPU");
+		skip("the lease system calls refuse bad arguments", "one CPU");
+		return;
+	}
+	x = (struct lease_run){ .cpu = ksys.nr_cpus - 1 };
+	thread_pin_self(0); /* the runner stays on a housekeeping CPU */
+	lease_alone(&x);
+	if (x.settled) {
+		v = lease_calls_start(&x, &vt);
+		wait_exit(vt);
+	}
+	lease_revoke(&x);
+	lease_exits(&x);
+	if (vt) {
+		lease_calls_check(v, vt);
+	} else {
+		report(false, "the lease system calls refuse bad arguments (no lease to test with)");
+	}
+	kspin_stop = 1;
+	for (unsigned i = 0; i < x.nothers; i++)
+		wait_exit(x.others[i]);
+	thread_pin_self(-1);
+}
+
+/*
+ * 26. A kernel poller serving a ring-3 submitter (kring.c): process S writes entries into
+ * its shared page and submits each with SYS_RING_SUBMIT; the poller, the ring's one
+ * consumer, takes them and parks after RING_IDLE_NS without work. The runner lets S submit
+ * each burst only once it sees the poller parked (blocked, the ring marked as needing a
+ * wake-up), so the first submission of every burst must wake it (the submit's result 1),
+ * and the rest may find it polling. Asserted: every entry consumed once, in order; each
+ * burst's first submission woke the poller; libsched's wake-up count equals the
+ * submissions told they woke it; at least one park per burst; a second consumer is
+ * refused while the poller lives (-SCHED_EOWNED) and accepted once it gave the ring up;
+ * bad counts are refused and publish nothing. Submit-to-consume latencies are printed,
+ * for the wake-ups and for the entries found while polling.
+ */
+#define RING_BURSTS 8
+#define RING_PER_BURST 16
+#define RING_IDLE_NS 2000000ull
+
+static bool poller_parked(void *arg)
+{
+	struct kring *k = arg;
+
+	return __atomic_load_n(&k->poller->st.state, __ATOMIC_ACQUIRE) == SCHED_BLOCKED &&
+	       __atomic_load_n(&k->ring.need_wakeup, __ATOMIC_SEQ_CST);
+}
+
+struct consumed_at_least {
+	struct kring *k;
+	uint64_t n;
+};
+
+static bool ring_consumed(void *arg)
+{
+	const struct consumed_at_least *c = arg;
+
+	return __atomic_load_n(&c->k->consumed, __ATOMIC_ACQUIRE) >= c->n;
+}
+
+/* Median and worst of v[i0], v[i0 + step], ... below n (sorts a copy). */
+static void lat_stats(const uint64_t *v, unsigned n, unsigned i0, unsigned step,
+		      bool every_but, uint64_t *med, uint64_t *max)
+{
+	uint64_t s[KRING_LOG];
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < n && i < KRING_LOG; i++)
+		if (((i % step) == i0) != every_but)
+			s[m++] = v[i];
+	sort_u64(s, m);
+	*med = m ? s[m / 2] : 0;
+	*max = m ? s[m - 1] : 0;
+}
+
+/* Let S submit burst after burst, each once the poller is seen parked, and wait until the
+ * burst is consumed. Returns the bursts run; *parked: the poller parked before each. */
+static unsigned ring_bursts(struct kring *k, struct kprocess *s, bool *parked)
+{
+	struct consumed_at_least c = { k, 0 };
+	unsigned b;
+
+	*parked = true;
+	for (b = 0; b < RING_BURSTS; b++) {
+		*parked = wait_cond(poller_parked, k, HANG_NS);
+		if (!*parked)
+			break;
+		__atomic_store_n(&s->shared->ctl[0].cmd, b + 1, __ATOMIC_RELEASE);
+		c.n = (uint64_t)(b + 1) * RING_PER_BURST;
+		if (!wait_cond(ring_consumed, &c, HANG_NS))
+			break;
+	}
+	if (b < RING_BURSTS) /* let the submitter finish and exit */
+		__atomic_store_n(&s->shared->ctl[0].cmd, RING_BURSTS, __ATOMIC_RELEASE);
+	return b;
+}
+
+/* libsched's figures of the ring, read once the poller parked for good. */
+struct ring_figures {
+	uint64_t submits, wakeups, parks, polls;
+	unsigned first_woke; /* bursts whose first submission returned 1 */
+};
+
+static struct ring_figures ring_figures(struct kring *k)
+{
+	struct ring_figures f = {
+		__atomic_load_n(&k->ring.submits, __ATOMIC_ACQUIRE),
+		__atomic_load_n(&k->ring.wakeups, __ATOMIC_ACQUIRE),
+		__atomic_load_n(&k->ring.parks, __ATOMIC_ACQUIRE),
+		__atomic_load_n(&k->ring.polls, __ATOMIC_ACQUIRE), 0,
+	};
+
+	for (unsigned b = 0; b < RING_BURSTS; b++)
+		f.first_woke += k->submit_result[b * RING_PER_BURST] == 1;
+	return f;
+}
+
+/* Submit-to-consume latencies: the entries that woke the poller, and the rest. */
+static void ring_latencies(const struct kring *k)
+{
+	uint64_t wmed, wmax, pmed, pmax;
+
+	lat_stats(k->latency_ns, RING_BURSTS * RING_PER_BURST, 0, RING_PER_BURST, false, &wmed,
+		  &wmax);
+	lat_stats(k->latency_ns, RING_BURSTS * RING_PER_BURST, 0, RING_PER_BURST, true, &pmed,
+		  &pmax);
+	kprintf("# ring: submit to consume: woken by the submission median %llu us, max %llu us; "
+		"found while polling median %llu us, max %llu us\n", wmed / 1000, wmax / 1000,
+		pmed / 1000, pmax / 1000);
+}
+
+/* Bad counts from S (its submitter not started yet): refused, nothing published. */
+static bool ring_bad_counts(struct kring *k, struct kprocess *s)
+{
+	uint64_t argv[9] = { 2, SYS_RING_SUBMIT, 0, 0, 0, SYS_RING_SUBMIT, KRING_ENTRIES + 1, 0, 0 };
+	struct kthread *calls = kprocess_thread(s, "calls", PROG_CALLS, argv, 9, NULL);
+
+	thread_start_now(calls);
+	wait_exit(calls);
+	kprintf("# ring: bad counts: %s, %s\n", sched_strerror((int)s->shared->results[0]),
+		sched_strerror((int)s->shared->results[1]));
+	return calls->exit_code == 0 && s->shared->results[0] == -SCHED_EINVAL &&
+	       s->shared->results[1] == -SCHED_EINVAL && k->tail == 0 && k->consumed == 0;
+}
+
+static void test_ring_poller(void)
+{
+	enum { N = RING_BURSTS * RING_PER_BURST };
+	struct kprocess *s = kprocess_create("submitter");
+	uint64_t argv[3] = { USER_SHARED, RING_BURSTS, RING_PER_BURST };
+	struct kthread *sub, *second = thread_create("poller 2", hog, NULL, NULL);
+	struct kring *k = NULL;
+	struct ring_figures f;
+	unsigned bursts;
+	int start, dup, again = -1, again_off = -1;
+	bool parked, bad_ok;
+
+	if ((start = kring_start(s, RING_IDLE_NS, &k)) < 0) {
+		kprintf("# ring: kring_start: %s\n", sched_strerror(start));
+		report(false, "a kernel poller consumes a ring-3 process's ring");
+		return;
+	}
+	dup = sched_ring_register(&ksys, &k->ring, sched_ref_of(&second->st));
+	sub = kprocess_thread(s, "submitter", PROG_SUBMITTER, argv, 3, NULL); /* S lives on */
+	bad_ok = ring_bad_counts(k, s);
+	thread_start_now(sub);
+	bursts = ring_bursts(k, s, &parked);
+	wait_exit(sub);
+	parked = parked && wait_cond(poller_parked, k, HANG_NS);
+	f = ring_figures(k);
+	kring_stop(k);
+	again = sched_ring_register(&ksys, &k->ring, sched_ref_of(&second->st));
+	if (again == 0)
+		again_off = sched_ring_unregister(&ksys, &k->ring, sched_ref_of(&second->st));
+	kprintf("# ring: %u bursts of %u entries: %llu consumed (%llu out of order), submitter "
+		"exit %d; %llu submits, %llu wake-ups (%llu submits told so), %llu parks, %llu "
+		"polls; the first submission of %u bursts woke the parked poller; second consumer: "
+		"%s, after the poller left: %s (unregister %s)\n", bursts, RING_PER_BURST,
+		k->consumed, k->out_of_order, sub->exit_code, f.submits, f.wakeups, k->woke, f.parks,
+		f.polls, f.first_woke, sched_strerror(dup), sched_strerror(again),
+		sched_strerror(again_off));
+	ring_latencies(k);
+	report(parked && bursts == RING_BURSTS && sub->exit_code == 0 && k->consumed == N &&
+	       !k->out_of_order && f.first_woke == RING_BURSTS && f.wakeups == k->woke &&
+	       f.submits == N && f.parks >= RING_BURSTS && dup == -SCHED_EOWNED && again == 0 &&
+	       again_off == 0 && !k->poll_error && k->unregistered == 0 && bad_ok,
+	       "a kernel poller consumes a ring-3 process's ring in order, parks when idle, is "
+	       "woken by the next submission; a second consumer is refused");
+}
+
 int run_suite(void)
 {
 	bool only_core = kernel_arg("only=core"), only_3hogs = kernel_arg("only=3hogs");
-	bool only_mutex = kernel_arg("only=mutex");
+	bool only_mutex = kernel_arg("only=mutex"), only_lease = kernel_arg("only=lease");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
-		only_core ? 3 : only_3hogs || only_mutex ? 1 : 21);
-	if (only_mutex) {
-		test_mutex_inversion();
+		only_core ? 3 : only_3hogs || only_mutex ? 1 : only_lease ? 5 : 26);
+	if (only_mutex || only_lease) {
+		if (only_mutex)
+			test_mutex_inversion();
+		if (only_lease) {
+			test_leases();
+			test_ring_poller();
+		}
 		kprintf("# %u failed\n", failures);
 		return (int)failures;
 	}
@@ -2182,6 +2965,8 @@ int run_suite(void)
 		test_fixed_priority();
 		test_global_edf();
 		test_mutex_inversion();
+		test_leases();
+		test_ring_poller();
 	}
 	kprintf("# %u failed\n", failures);
 	return (int)failures;

@@ -305,6 +305,24 @@ int thread_reply(struct kthread *client)
 	return handoff(sched_reply, client);
 }
 
+/* The consumer polls: with work, or while idle less than the ring's idle time, `next` is
+ * this thread and the switch is a non-switch (finished all the same); otherwise it parks
+ * and runs again once a submission unparks it. */
+int thread_ring_poll(struct sched_ring *r, bool found_work)
+{
+	unsigned long f = irq_save();
+	struct sched_thread *next = NULL;
+	int ret;
+
+	leave_thread(this_cpu());
+	ret = sched_ring_poll(&ksys, this_cpu(), r, found_work, &next);
+	if (ret >= 0 && next)
+		switch_to(next);
+	resume_thread(this_cpu());
+	irq_restore(f);
+	return ret;
+}
+
 /* --- mutexes, condition variables, barriers (sched/mutex.h) ------------------------------- */
 
 /* Take a preemption this CPU was asked for (after an entry that may have woken a thread:

@@ -29,6 +29,7 @@ struct kthread {
 	struct kthread *caller;   /* who called this server */
 	int exit_code;
 	volatile uint64_t nsys;   /* system calls it made */
+	struct kprocess *proc;    /* its kprocess (kernel.h), or NULL */
 	/* Core scheduling: the trust domain the kernel put it in, for the checks of the
 	 * sampler below: its cookie (sched_core_get) once tagged, 0 = untagged. */
 	uint64_t domain;
@@ -73,6 +74,11 @@ int thread_cond_wait(struct sched_cond *c, struct sched_mutex *m, sched_time_t d
 int thread_barrier_wait(struct sched_barrier *b, bool *waited);
 /* Release m (its most urgent waiter owns it now) and take the preemption that may ask for. */
 int thread_mutex_unlock(struct sched_mutex *m);
+/* The ring consumer's poll (sched/ring.h): sched_ring_poll for the current thread, then
+ * the switch it asks for (a park, when idle long enough). Returns its result: 0,
+ * SCHED_RING_RECHECK, or its error (nothing switched). */
+struct sched_ring;
+int thread_ring_poll(struct sched_ring *r, bool found_work);
 /* Take a preemption this CPU was asked for, after an entry that may have woken a thread
  * (sched_mutex_unlock, sched_cond_signal); remote CPUs got their IPI from libsched. */
 void thread_preempt(void);

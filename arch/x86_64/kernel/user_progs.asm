@@ -26,6 +26,26 @@ SYS_COND_SIGNAL  equ 15
 SYS_BARRIER_CREATE equ 16
 SYS_BARRIER_WAIT equ 17
 SYS_MARK         equ 18
+SYS_LEASE_GRANT  equ 19
+SYS_LEASE_REVOKE equ 20
+SYS_RING_SUBMIT  equ 21
+
+; The page a kprocess shares with the kernel (kernel.h, struct kshared)
+USER_SHARED      equ 0x600000
+CTL_CMD          equ 0      ; struct kctl: the kernel's command
+CTL_HANDLE       equ 8
+CTL_STATE        equ 16
+CTL_PROGRESS     equ 24
+CTL_RELEASE      equ 32
+CTL_AGAIN        equ 40
+CTL_ERROR        equ 48
+SHARED_RESULTS   equ 0x200
+SHARED_RING      equ 0x400
+KRING_ENTRIES    equ 128
+KCMD_RELEASE     equ 1      ; kernel.h, enum KCMD_*
+KCMD_EXIT        equ 2
+KSTATE_RUNNING   equ 1      ; kernel.h, enum KSTATE_*
+KSTATE_RELEASED  equ 2
 
 ; SYS_MARK values of the mutex programs (tests.c, enum mx_mark)
 MARK_LOW_WORK    equ 1
@@ -275,3 +295,137 @@ user_mx_medium:
 	int 0x80
 	jmp $
 user_mx_medium_end:
+
+; Leases and the submission ring (tests.c, tests 22 to 26): programs of kprocesses, which
+; talk with the kernel through their shared page (kernel.h, struct kshared).
+
+; controlled thread: [rdi] = its control block (struct kctl), +8 = a CPU, +16 = scope: 0
+; a lease for this thread, 1 for its process (SYS_LEASE_GRANT, result in handle), 2 none.
+; Spins in ring 3 counting progress, with no system call, until the kernel's cmd says
+; release (SYS_LEASE_REVOKE of its handle, twice: the second must fail, then spin on) or
+; exit.
+global user_ctl, user_ctl_end
+user_ctl:
+	mov rbx, [rdi]
+	mov rsi, [rdi + 16]
+	mov rdi, [rdi + 8]
+	cmp rsi, 2
+	jae .running
+	mov eax, SYS_LEASE_GRANT
+	int 0x80
+	mov [rbx + CTL_HANDLE], rax
+.running:
+	mov qword [rbx + CTL_STATE], KSTATE_RUNNING
+.spin:
+	inc qword [rbx + CTL_PROGRESS]
+	mov rax, [rbx + CTL_CMD]
+	cmp rax, KCMD_RELEASE
+	je .release
+	cmp rax, KCMD_EXIT
+	je .exit
+	jmp .spin
+.release:
+	mov rdi, [rbx + CTL_HANDLE]
+	mov eax, SYS_LEASE_REVOKE
+	int 0x80
+	mov [rbx + CTL_RELEASE], rax
+	mov rdi, [rbx + CTL_HANDLE]
+	mov eax, SYS_LEASE_REVOKE
+	int 0x80                ; the same handle again: stale
+	mov [rbx + CTL_AGAIN], rax
+	mov qword [rbx + CTL_STATE], KSTATE_RELEASED
+.after:
+	inc qword [rbx + CTL_PROGRESS]
+	cmp qword [rbx + CTL_CMD], KCMD_EXIT
+	jne .after
+.exit:
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_ctl_end:
+
+; calls: [rdi] = n (at most 7), then n calls of four words: number, rdi, rsi, rdx. Makes
+; them in order, each result to the shared page's results[i]; exits 0.
+global user_calls, user_calls_end
+user_calls:
+	mov r12, [rdi]
+	lea r13, [rdi + 8]
+	mov r14, USER_SHARED + SHARED_RESULTS
+.next:
+	test r12, r12
+	jz .done
+	mov rax, [r13]
+	mov rdi, [r13 + 8]
+	mov rsi, [r13 + 16]
+	mov rdx, [r13 + 24]
+	int 0x80
+	mov [r14], rax
+	add r13, 32
+	add r14, 8
+	dec r12
+	jmp .next
+.done:
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_calls_end:
+
+; submitter: [rdi] = its control block, +8 = bursts, +16 = entries per burst (at most the
+; ring's size). Burst b (from 1) waits, sleeping 1 ms at a time, until the kernel's cmd is
+; at least b, then submits its entries one system call each: entry seq (0, 1, ...) goes to
+; slot seq % KRING_ENTRIES as {seq, ~seq}; state = b once done. A failed submission ends
+; the program with status 1, its result in error. Exits 0.
+global user_submitter, user_submitter_end
+user_submitter:
+	mov rbx, [rdi]
+	mov r12, [rdi + 8]
+	mov r13, [rdi + 16]
+	xor r14, r14            ; bursts done
+	xor r15, r15            ; the next entry's seq
+.burst:
+	cmp r14, r12
+	je .done
+.wait:
+	lea rax, [r14 + 1]
+	cmp [rbx + CTL_CMD], rax
+	jae .go
+	mov edi, 1000000
+	mov eax, SYS_SLEEP
+	int 0x80
+	jmp .wait
+.go:
+	mov rbp, r13
+.entry:
+	mov rcx, r15
+	and rcx, KRING_ENTRIES - 1
+	shl rcx, 4
+	add rcx, USER_SHARED + SHARED_RING
+	mov [rcx], r15
+	mov rax, r15
+	not rax
+	mov [rcx + 8], rax
+	mov edi, 1
+	mov eax, SYS_RING_SUBMIT
+	int 0x80
+	test rax, rax
+	js .fail
+	inc r15
+	dec rbp
+	jnz .entry
+	inc r14
+	mov [rbx + CTL_STATE], r14
+	jmp .burst
+.done:
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+.fail:
+	mov [rbx + CTL_ERROR], rax
+	mov edi, 1
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+user_submitter_end:
