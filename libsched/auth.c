@@ -23,6 +23,14 @@ bool sched__auth_live(struct sched_auth a)
 	return false;
 }
 
+/* 0 if token a is live and has `right`; -SCHED_ESTALE, -SCHED_EPERM otherwise. */
+int sched__auth_right(struct sched_auth a, uint32_t right)
+{
+	if (!sched__auth_live(a))
+		return -SCHED_ESTALE;
+	return a.a->rights & right ? 0 : -SCHED_EPERM;
+}
+
 /* True if group g is `scope` or below it (NULL scope: everything). */
 bool sched__in_scope(const struct sched_group *g, const struct sched_group *scope)
 {

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 bool sched__auth_live(struct sched_auth a);
+int sched__auth_right(struct sched_auth a, uint32_t right);
 bool sched__in_scope(const struct sched_group *g, const struct sched_group *scope);
 
 #endif

@@ -97,9 +97,7 @@ static int check_call(struct sched_sys *s, struct sched_auth auth, enum sched_co
 		return -SCHED_EINVAL;
 	if (!s->cfg.core_sched)
 		return -SCHED_EDISABLED;
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	return auth.a->rights & SCHED_RIGHT_CORE ? 0 : -SCHED_EPERM;
+	return sched__auth_right(auth, SCHED_RIGHT_CORE);
 }
 
 /* The nearest group of t of the scope's kind (process or session), or NULL. */

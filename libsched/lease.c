@@ -162,9 +162,11 @@ static int check_authority(struct sched_auth auth, const struct sched_lease_para
 	const struct sched_authority *a = auth.a;
 	const struct sched_group *g = p->group ? p->group : p->thread.t->group;
 
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	if (!(a->rights & SCHED_RIGHT_LEASE) || !sched_cpumask_subset(&p->cpus, &a->cpus))
+	int ret = sched__auth_right(auth, SCHED_RIGHT_LEASE);
+
+	if (ret)
+		return ret;
+	if (!sched_cpumask_subset(&p->cpus, &a->cpus))
 		return -SCHED_EPERM;
 	if (a->scope && (!g || !sched__in_scope(g, a->scope) ||
 			 (p->target && !sched__in_scope(p->target, a->scope))))
@@ -569,9 +571,9 @@ int sched_lease_revoke_owned(struct sched_sys *s, struct sched_auth auth,
 
 	if (!s || !auth.a || !owner)
 		return -SCHED_EINVAL;
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	if (!(auth.a->rights & SCHED_RIGHT_LEASE) || !sched__in_scope(owner, auth.a->scope))
+	if ((n = sched__auth_right(auth, SCHED_RIGHT_LEASE)))
+		return n;
+	if (!sched__in_scope(owner, auth.a->scope))
 		return -SCHED_EPERM;
 	flags = sched__lock_irq(&s->lease_lock);
 	for (unsigned i = 0; i < s->nr_leases; i++) {

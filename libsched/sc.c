@@ -668,9 +668,9 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 
 	if (!s || !auth.a || !owner)
 		return -SCHED_EINVAL;
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	if (!(auth.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched__in_scope(owner, auth.a->scope))
+	if ((n = sched__auth_right(auth, SCHED_RIGHT_SC_CONTROL)))
+		return n;
+	if (!sched__in_scope(owner, auth.a->scope))
 		return -SCHED_EPERM;
 	if (!s->scs)
 		return 0;

@@ -401,10 +401,8 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 
 	if (!s || !t || !p || !auth.a || !fair_params_ok(p->nice, p->slice_ns))
 		return -SCHED_EINVAL;
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	if (!(auth.a->rights & SCHED_RIGHT_FAIR))
-		return -SCHED_EPERM;
+	if ((ret = sched__auth_right(auth, SCHED_RIGHT_FAIR)))
+		return ret;
 	flags = sched_arch_irq_save();
 	sched__spin_lock(&s->mx_lock); /* a waiter's new weight reaches its mutex's owner (proxy.c) */
 	sched__spin_lock(&t->lock);
@@ -525,9 +523,9 @@ int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sch
 {
 	if (!s || !r.t || !p || !auth.a || !rt_params_ok(p))
 		return -SCHED_EINVAL;
-	if (!sched__auth_live(auth))
-		return -SCHED_ESTALE;
-	if (!(auth.a->rights & SCHED_RIGHT_RT))
-		return -SCHED_EPERM;
+	int ret = sched__auth_right(auth, SCHED_RIGHT_RT);
+
+	if (ret)
+		return ret;
 	return set_rt_locked(s, r.t, r, auth, p, out);
 }
