@@ -176,10 +176,15 @@ static inline void sched__end_migrating(struct sched_sys *s, struct sched_thread
  * holder group or below it? Idle threads always may. O(group depth). */
 static inline bool sched__lease_holds(const struct sched_lease *l, const struct sched_thread *t)
 {
-	if (t->is_idle || (l->thread == t && l->thread_gen == sched__get(&t->gen)))
+	/* atomic: placement may read a lease a revocation is clearing (it checks again under
+	 * the target's lock, where rq->lease is settled) */
+	const struct sched_group *lg = __atomic_load_n(&l->group, __ATOMIC_RELAXED);
+
+	if (t->is_idle || (__atomic_load_n(&l->thread, __ATOMIC_RELAXED) == t &&
+			   __atomic_load_n(&l->thread_gen, __ATOMIC_RELAXED) == sched__get(&t->gen)))
 		return true;
-	for (const struct sched_group *g = l->group ? t->group : NULL; g; g = g->parent)
-		if (g == l->group)
+	for (const struct sched_group *g = lg ? t->group : NULL; g; g = g->parent)
+		if (g == lg)
 			return true;
 	return false;
 }

@@ -13,9 +13,10 @@
  *
  * Locking: s->lease_lock (first in the lock order) serialises grants, revocations, offline
  * and the lease slots; rq->lease changes under it and the CPU's run-queue lock. A leased
- * CPU's part (sched__lease_switched, in sched_finish_switch) takes no lease_lock: it counts
- * the lease's `progress` down with compare-and-swap against the generation, so a grant that
- * waits on that CPU (a port hook, an on_cpu wait) can never wait on it in turn.
+ * CPU's part (sched__lease_switched, in sched_finish_switch) counts the lease's `progress`
+ * down with compare-and-swap against the generation; only the last part takes lease_lock,
+ * to write the record, and that comes after the grant's own part (its port hooks), so a
+ * grant that waits on that CPU (a hook, an on_cpu wait) never waits on it in turn.
  */
 #include "internal.h"
 #include "account.h"
@@ -126,15 +127,32 @@ static int check_free(struct sched_sys *s, const sched_cpumask_t *cpus)
 	return general ? 0 : -SCHED_EHOUSEKEEPING;
 }
 
-static int check_holder(const struct sched_lease_params *p)
+/* The holder a grant names, read under the holder thread's lock (exited storage may be
+ * reused meanwhile): its group (a group holder's own) and id. */
+struct holder {
+	struct sched_group *group;
+	uint32_t id;
+};
+
+static int check_holder(const struct sched_lease_params *p, struct holder *h)
 {
-	if (!p->thread.t == !p->group)
+	struct sched_thread *t = p->thread.t;
+	int ret = 0;
+
+	if (!t == !p->group)
 		return -SCHED_EINVAL; /* exactly one holder */
-	if (p->thread.t && p->thread.t->is_idle)
-		return -SCHED_EINVAL;
-	if (p->thread.t && !sched__ref_live(p->thread))
-		return -SCHED_ESTALE;
-	return 0;
+	*h = (struct holder){ p->group, 0 };
+	if (!t)
+		return 0;
+	sched__spin_lock(&t->lock);
+	if (t->is_idle)
+		ret = -SCHED_EINVAL;
+	else if (!sched__ref_live(p->thread))
+		ret = -SCHED_ESTALE;
+	h->group = t->group;
+	h->id = t->id;
+	sched__spin_unlock(&t->lock);
+	return ret;
 }
 
 /*
@@ -142,7 +160,7 @@ static int check_holder(const struct sched_lease_params *p)
  * lock: an exit that comes after this sees the count and revokes the lease (it waits for
  * lease_lock, which the grant holds), and an exit before it makes the grant fail closed.
  */
-static int hold_thread(struct sched_lease *l, struct sched_ref r)
+static int hold_thread(struct sched_ref r)
 {
 	int ret = 0;
 
@@ -151,17 +169,14 @@ static int hold_thread(struct sched_lease *l, struct sched_ref r)
 		ret = -SCHED_ESTALE;
 	else
 		sched__add(&r.t->nr_leases, 1);
-	l->holder_group = r.t->group;
-	l->holder_id = r.t->id;
 	sched__spin_unlock(&r.t->lock);
 	return ret;
 }
 
-static int check_authority(struct sched_auth auth, const struct sched_lease_params *p)
+static int check_authority(struct sched_auth auth, const struct sched_lease_params *p,
+			   const struct sched_group *g)
 {
 	const struct sched_authority *a = auth.a;
-	const struct sched_group *g = p->group ? p->group : p->thread.t->group;
-
 	int ret = sched__auth_right(auth, SCHED_RIGHT_LEASE);
 
 	if (ret)
@@ -244,6 +259,8 @@ static void tell_curr(struct sched_sys *s, struct sched_lease *l, struct sched_r
 	if (!(rq->lease_due & DUE_ACTIVATE)) {
 		sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
 		part_add(l);
+		/* counted now; its instant is the last CPU's (finish_part) */
+		__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_SWITCHED], 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -262,23 +279,62 @@ static void close_cpu(struct sched_sys *s, struct sched_lease *l, struct sched_r
 	sched__kick(rq, true);
 }
 
-/* Steps CLOSE and ACCOUNTING, every CPU at once; -SCHED_EPINNED changes nothing. */
-static int close_all(struct sched_sys *s, struct sched_lease *l)
+static void record_init(struct sched_lease *l, sched_time_t now)
+{
+	l->rec = (struct sched_lease_record){ 0 }; /* a free slot: no CPU writes it */
+	l->rec.granted_at = now;
+	l->rec.active_at = SCHED_TIME_NEVER;
+	for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++)
+		l->rec.step_at[i] = SCHED_TIME_NEVER;
+}
+
+/* The holder fields, which placement reads without a lock (atomic: a revocation clears them). */
+static void set_holder(struct sched_lease *l, struct sched_thread *t, uint32_t gen,
+		       struct sched_group *g)
+{
+	__atomic_store_n(&l->thread, t, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->thread_gen, gen, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->group, g, __ATOMIC_RELAXED);
+}
+
+/* Fill free slot l for p (nothing reads a free slot: it is published only by close_all). */
+static void fill(struct sched_lease *l, const struct sched_lease_params *p,
+		 const struct holder *h)
+{
+	record_init(l, sched_arch_now());
+	l->cpus = p->cpus;
+	set_holder(l, p->thread.t, p->thread.gen, p->group);
+	l->holder_group = h->group;
+	l->holder_id = h->id;
+	l->target = p->target ? p->target : h->group;
+	l->cause = SCHED_LEASE_NOT_REVOKED;
+	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32 | 1, __ATOMIC_RELAXED); /* this call */
+}
+
+/*
+ * Steps CLOSE and ACCOUNTING, every CPU at once: the last checks (`want`, a lease on the
+ * stack with the grant's CPUs and holder) and the closing happen under all the CPUs'
+ * locks, so nothing arrives between them. Slot l is filled only once they pass:
+ * -SCHED_EAGAIN and -SCHED_EPINNED change nothing.
+ */
+static int close_all(struct sched_sys *s, struct sched_lease *l, const struct sched_lease *want,
+		     const struct sched_lease_params *p, const struct holder *h)
 {
 	struct sched_rq *held[SCHED_MAX_CPUS];
-	unsigned n = lock_cpus(s, &l->cpus, held);
+	unsigned n = lock_cpus(s, &want->cpus, held);
 	sched_time_t now = sched_arch_now();
 
 	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched_cpumask_test(&l->cpus, c) &&
+		if (sched_cpumask_test(&want->cpus, c) &&
 		    __atomic_load_n(&s->rq[c].migrating_in, __ATOMIC_ACQUIRE)) {
 			unlock_cpus(held, n); /* a thread is on its way there: after its switch */
 			return -SCHED_EAGAIN;
 		}
-	if (strands(s, l)) {
+	if (strands(s, want)) {
 		unlock_cpus(held, n);
 		return -SCHED_EPINNED;
 	}
+	fill(l, p, h);
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched_cpumask_test(&l->cpus, c))
 			close_cpu(s, l, &s->rq[c], now);
@@ -354,76 +410,65 @@ static void port_hooks(struct sched_sys *s, struct sched_lease *l, bool leased)
 	}
 }
 
-/* One part of l's activation (generation gen) is done; the last makes it ACTIVE. Any CPU,
- * no lock held (lease_lock may be). A revocation meanwhile makes this do nothing. */
-static void finish_part(struct sched_sys *s, struct sched_lease *l, uint32_t gen)
+/*
+ * One part of l's activation (generation gen) is done; the last makes it ACTIVE. The count
+ * is lock-free; the last part writes the record under lease_lock (`locked`: the grant holds
+ * it already), after checking that no revocation came in between. A leased CPU can be
+ * last only once the grant's own part is done, that is after its port hooks, so taking
+ * lease_lock here never waits for a hook that waits for this CPU.
+ */
+static void finish_part(struct sched_sys *s, struct sched_lease *l, uint32_t gen, bool locked)
 {
 	sched_time_t now;
 
 	if (!part_done(l, gen))
 		return;
+	if (!locked)
+		sched__spin_lock(&s->lease_lock);
 	now = sched_arch_now();
-	__atomic_store_n(&l->rec.step_at[SCHED_LEASE_STEP_SWITCHED], now, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->rec.active_at, now, __ATOMIC_RELEASE);
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		struct sched_rq *rq = &s->rq[c];
+	if (l->gen == gen && l->state != SCHED_LEASE_FREE) {
+		__atomic_store_n(&l->rec.step_at[SCHED_LEASE_STEP_SWITCHED], now, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->rec.active_at, now, __ATOMIC_RELEASE);
+		for (unsigned c = 0; c < s->nr_cpus; c++) {
+			struct sched_rq *rq = &s->rq[c];
 
-		if (!sched_cpumask_test(&l->cpus, c))
-			continue;
-		sched__rq_lock(rq);
-		if (rq->lease == l) /* still this lease: a revocation clears it first */
+			if (!sched_cpumask_test(&l->cpus, c))
+				continue;
+			sched__rq_lock(rq);
 			sched__trace(rq, SCHED_TR_LEASE, l->index, l->holder_id,
 				     SCHED_LEASE_EV_ACTIVE, now);
-		sched__rq_unlock(rq);
+			sched__rq_unlock(rq);
+		}
 	}
-}
-
-static void record_init(struct sched_lease *l, sched_time_t now)
-{
-	l->rec = (struct sched_lease_record){ 0 }; /* a free slot: no CPU writes it */
-	l->rec.granted_at = now;
-	l->rec.active_at = SCHED_TIME_NEVER;
-	for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++)
-		l->rec.step_at[i] = SCHED_TIME_NEVER;
+	if (!locked)
+		sched__spin_unlock(&s->lease_lock);
 }
 
 static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 			const struct sched_lease_params *p, struct sched_lease_cap *out)
 {
-	struct sched_lease *l, saved;
+	struct sched_lease *l, want = { .cpus = p->cpus, .thread = p->thread.t,
+					  .thread_gen = p->thread.gen, .group = p->group };
+	struct holder h;
 	int ret;
 
-	if ((ret = check_holder(p)) || (ret = check_cpus(s, &p->cpus)) ||
-	    (ret = check_authority(auth, p)) || (ret = check_free(s, &p->cpus)) ||
+	if ((ret = check_holder(p, &h)) || (ret = check_cpus(s, &p->cpus)) ||
+	    (ret = check_authority(auth, p, h.group)) || (ret = check_free(s, &p->cpus)) ||
 	    (ret = check_admitted(s, &p->cpus)))
 		return ret;
 	if (!(l = free_slot(s)))
 		return -SCHED_EFULL;
-	saved = *l; /* a refusal below leaves the slot as it was */
-	record_init(l, sched_arch_now());
-	l->cpus = p->cpus;
-	l->thread = p->thread.t;
-	l->thread_gen = p->thread.gen;
-	l->group = p->group;
-	l->holder_group = NULL;
-	l->holder_id = 0;
-	if (l->thread && (ret = hold_thread(l, p->thread))) {
-		*l = saved;
+	if (p->thread.t && (ret = hold_thread(p->thread)))
 		return ret;
-	}
-	l->target = p->target ? p->target : holder_group(l);
-	l->cause = SCHED_LEASE_NOT_REVOKED;
-	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32 | 1, __ATOMIC_RELAXED); /* this call */
-	if ((ret = close_all(s, l))) {
-		if (l->thread)
-			sched__add(&l->thread->nr_leases, (uint32_t)-1);
-		*l = saved;
+	if ((ret = close_all(s, l, &want, p, &h))) {
+		if (p->thread.t)
+			sched__add(&p->thread.t->nr_leases, (uint32_t)-1);
 		return ret;
 	}
 	sched__set(&l->state, SCHED_LEASE_PENDING);
 	move_all(s, l);
 	port_hooks(s, l, true);
-	finish_part(s, l, l->gen);
+	finish_part(s, l, l->gen, true);
 	out->index = l->index;
 	out->gen = l->gen;
 	return 0;
@@ -463,7 +508,7 @@ static void count_return(struct sched_rq *rq, sched_time_t now)
 
 /*
  * On rq's CPU after a switch, no lock held, interrupts off (sched_finish_switch); takes
- * only rq's lock and what the movers take, never lease_lock. If the CPU now runs a thread
+ * rq's lock, what the movers take, and lease_lock for a last part. If the CPU now runs a thread
  * of its lease (or idle), its part of the activation is done: a thread that went to sleep
  * here while leaving, or anything queued meanwhile, is moved, and the part is counted. If it
  * runs another thread (a pick took one before the grant moved it), that one is told to go.
@@ -481,10 +526,10 @@ void sched__lease_switched(struct sched_sys *s, struct sched_rq *rq)
 	if ((rq->lease_due & DUE_ACTIVATE) && l) {
 		if (sched__lease_holds(l, rq->curr)) {
 			/* the holder, copied while rq->lease == l (a revocation clears that first) */
-			holder.thread = l->thread;
-			holder.thread_gen = l->thread_gen;
-			holder.group = l->group;
-			gen = l->gen;
+			holder.thread = __atomic_load_n(&l->thread, __ATOMIC_RELAXED);
+			holder.thread_gen = __atomic_load_n(&l->thread_gen, __ATOMIC_RELAXED);
+			holder.group = __atomic_load_n(&l->group, __ATOMIC_RELAXED);
+			gen = __atomic_load_n(&l->gen, __ATOMIC_ACQUIRE);
 			done = true;
 			sched__set(&rq->lease_due, rq->lease_due & ~DUE_ACTIVATE);
 		} else if (sched__get(&rq->curr->state) == SCHED_RUNNING) {
@@ -494,12 +539,11 @@ void sched__lease_switched(struct sched_sys *s, struct sched_rq *rq)
 	sched__rq_unlock(rq);
 	if (!done)
 		return;
-	__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_TIMEOUTS],
-			   evict(s, rq, SCHED_EVICT_SLEEPER, &holder), __ATOMIC_RELAXED);
+	/* (not counted in the record: the slot may be revoked and granted again by now) */
+	evict(s, rq, SCHED_EVICT_SLEEPER, &holder);
 	evict(s, rq, SCHED_EVICT_REFILL, &holder);
 	evict(s, rq, SCHED_EVICT_QUEUED, &holder);
-	__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_SWITCHED], 1, __ATOMIC_RELAXED);
-	finish_part(s, l, gen);
+	finish_part(s, l, gen, false);
 }
 
 /* --- revocation -------------------------------------------------------------------------- */
@@ -524,8 +568,6 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 	sched_time_t now = sched_arch_now();
 
 	l->cause = (uint8_t)cause;
-	__atomic_store_n(&l->gen, l->gen + 1, __ATOMIC_RELEASE); /* every copy fails from here */
-	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32, __ATOMIC_RELEASE); /* late parts: void */
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched_cpumask_test(&l->cpus, c)) {
 			struct sched_rq *rq = &s->rq[c];
@@ -534,11 +576,16 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 			open_cpu(s, l, rq, now);
 			sched__rq_unlock(rq);
 		}
+	/* Only now, with no CPU pointing at it: a CPU reads the generation under its rq lock
+	 * while rq->lease is l, so a part counted late carries the old one and is void. Every
+	 * copy of the capability fails from here (they are checked under lease_lock). */
+	__atomic_store_n(&l->gen, l->gen + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->progress, (uint64_t)l->gen << 32, __ATOMIC_RELEASE);
 	port_hooks(s, l, false);
 	if (l->thread)
 		sched__add(&l->thread->nr_leases, (uint32_t)-1);
-	l->thread = NULL;
-	l->group = l->target = l->holder_group = NULL;
+	set_holder(l, NULL, 0, NULL);
+	l->target = l->holder_group = NULL;
 	sched__set(&l->state, SCHED_LEASE_FREE);
 }
 

@@ -107,18 +107,30 @@ int sched_ring_unregister(struct sched_sys *s, struct sched_ring *r, struct sche
 int sched_ring_submit(struct sched_sys *s, struct sched_ring *r)
 {
 	struct sched_ref o;
+	int ret;
 
 	if (!s || !r)
 		return -SCHED_EINVAL;
 	o = owner_of(r);
 	if (!o.t || !sched__ref_live(o))
 		return -SCHED_ESTATE;
-	__atomic_add_fetch(&r->submits, 1, __ATOMIC_RELAXED);
-	if (!__atomic_exchange_n(&r->need_wakeup, 0, __ATOMIC_SEQ_CST))
+	if (!__atomic_exchange_n(&r->need_wakeup, 0, __ATOMIC_SEQ_CST)) {
+		__atomic_add_fetch(&r->submits, 1, __ATOMIC_RELAXED);
 		return 0; /* polling: it will see the entry */
+	}
+	ret = sched_unpark(s, o); /* a permit if it has not parked yet */
+	if (ret == -SCHED_ESTALE) { /* it exited meanwhile: no live consumer */
+		__atomic_store_n(&r->need_wakeup, 1, __ATOMIC_SEQ_CST);
+		return -SCHED_ESTATE;
+	}
+	if (ret < 0) { /* it cannot run (its CPUs leased or offline, no SC): refused, and the
+			* ring stays marked, so the next submit tries again */
+		__atomic_store_n(&r->need_wakeup, 1, __ATOMIC_SEQ_CST);
+		return ret;
+	}
+	__atomic_add_fetch(&r->submits, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->last_work, sched_arch_now(), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&r->wakeups, 1, __ATOMIC_RELAXED);
-	sched_unpark(s, o); /* a permit if it has not parked yet */
 	return 1;
 }
 

@@ -33,10 +33,33 @@
  * and the time until the next event is added to that SC; after every step each live SC's
  * consumed_ns (sched_sc_stats, which includes the run in progress) must equal that sum to
  * the nanosecond, and at a revoke and at the end too.
+ *
+ * CPU isolation leases and polling rings (lease.h, ring.h) are mixed in too. Leases are
+ * granted over random CPU sets to a thread or a group (a session, a service, a process
+ * inside it) with the root authority or a derived one (without SCHED_RIGHT_LEASE, scoped
+ * to a group, limited to some CPUs, revoked), revoked, revoked by owner group, and their
+ * holder threads exit; every refusal is predicted (the set of codes whose conditions hold,
+ * -SCHED_EPINNED from the threads a grant would strand) and changes nothing, the lease
+ * pool compared too; stale capabilities fail closed and change nothing. Offline of a
+ * leased CPU and of the last housekeeping CPU must be refused. After every event, from
+ * outside: each CPU a lease holds points at it; every thread queued there (or waiting for
+ * a refill) is the holder's, the running one too unless it is the other thread that ran
+ * there when the lease was granted and has not left yet, and once it left, every sleeper
+ * timeout there is the holder's; a lease is ACTIVE exactly when none of its CPUs waits for
+ * such a thread to leave; the housekeeping set is the online CPUs no lease holds, never
+ * empty. At the end of a sequence, each group's leased time is what its leases held, to
+ * the nanosecond. Rings: the current thread of a CPU registers (a second registration is
+ * refused with -SCHED_EOWNED while the owner lives), polls the way ring.h says (a recheck
+ * after SCHED_RING_RECHECK, submissions landing before or after it), parks; any CPU
+ * submits; a parked consumer never misses an entry (no lost wake-up). One sequence in four
+ * runs with admission on (sched_sc_admission), so grants, SCs, fixed priorities and
+ * offline meet -SCHED_EUNSCHED.
  */
 #include "simtest.h"
 
+#include <sched/lease.h>
 #include <sched/mutex.h>
+#include <sched/ring.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +70,10 @@
 #define STEPS 600
 #define NR_MX 4     /* mutexes 0, 1, 3: SCHED_MUTEX_PROXY; 2: SCHED_MUTEX_PLAIN */
 #define NR_CV 2
+#define NR_LEASES 2 /* lease slots */
+#define NR_STALE 8  /* stale lease capabilities kept to try again */
+#define NR_AUTH 4   /* derived authorities: no lease right, scoped, some CPUs, revoked */
+#define NR_RINGS 2
 
 /* A thread's wait on the pool, until it runs again and its result is checked. */
 enum { W_NONE, W_MUTEX, W_COND, W_BARRIER };
@@ -79,6 +106,37 @@ struct world {
 	sched_time_t noted_at;
 	struct sched_sc *ran_on[SCHED_MAX_CPUS];
 	uint64_t used[NR_SCS];
+	/* leases: the pool, the test's record of each slot's live lease, stale capabilities,
+	 * and per CPU the other thread that still ran there when its lease was granted */
+	struct sched_lease lpool[NR_LEASES];
+	struct lrec {
+		bool live;
+		struct sched_lease_cap cap;
+		sched_cpumask_t cpus;
+		struct sched_thread *thread; /* a thread holder (its life `gen`), or */
+		uint32_t gen;
+		struct sched_group *group;   /* a group holder */
+		struct sched_group *target;  /* charged for the CPUs' time, or NULL */
+		sched_time_t since;
+		bool pending;                /* a CPU of it still ran another thread */
+	} lease[NR_LEASES];
+	struct sched_lease_cap stale[NR_STALE];
+	unsigned nstale;
+	struct sched_thread *leaving[SCHED_MAX_CPUS];
+	uint64_t leased_ns[3];             /* per group: leased CPU time of its ended leases */
+	struct sched_authority auth[NR_AUTH];
+	struct sched_auth tok[NR_AUTH];
+	bool admission;
+	struct sched_rt_task admit[NR_SCS + 1];
+	/* rings: entries published and consumed (the ring's memory is the test's), the
+	 * figures libsched must have counted, and whether the consumer parked in a poll and
+	 * has not run since */
+	struct sched_ring ring[NR_RINGS];
+	uint64_t published[NR_RINGS], consumed[NR_RINGS];
+	uint64_t submits[NR_RINGS], wakeups[NR_RINGS], parks[NR_RINGS], polls[NR_RINGS];
+	bool parked[NR_RINGS];
+	bool refused[NR_RINGS];   /* a submit was refused (the consumer could not run) since
+				   * it parked: its entries wait for the next submit */
 };
 
 /* What the mutex operations did, over the sequences of one run_sequences call. */
@@ -98,6 +156,32 @@ static const char *const m_name[M_NR] = {
 	"waits ended unable to run", "condition waits ended by a cycle",
 };
 static uint64_t mst[M_NR];
+
+/* What the lease and ring operations did, over the sequences of one run_sequences call. */
+enum {
+	L_GRANTS, L_GRANT_OK, L_GRANT_THREAD, L_GRANT_GROUP, L_GRANT_TARGET, L_PENDING,
+	L_ACTIVATED, L_EINVAL, L_ESTALE, L_EPERM, L_ECPU, L_ELEASED, L_EHOUSEKEEPING, L_EUNSCHED,
+	L_EFULL, L_EPINNED, L_REVOKE, L_REVOKE_STALE, L_OWNED, L_OWNED_REVOKED, L_OWNED_REFUSED,
+	L_CAUSE_PROCESS, L_CAUSE_SESSION, L_CAUSE_SERVICE, L_HOLDER_EXIT, L_STALE_USE,
+	L_OFF_LEASED, L_OFF_HOUSEKEEPING, L_HOLDER_RAN, L_LEASED_NS_CHECKS, L_EAGAIN,
+	R_REGISTER, R_EOWNED, R_REG_ESTALE, R_REPLACED, R_UNREGISTER, R_UNREG_EPERM,
+	R_SUBMIT_POLLING, R_SUBMIT_UNPARKED, R_SUBMIT_ESTATE, R_POLL_WORK, R_POLL_IDLE, R_RECHECK,
+	R_PARKED, R_PERMIT, R_POLL_EPERM, R_ON_LEASE, R_LOST, L_NR
+};
+static const char *const l_name[L_NR] = {
+	"grants", "granted", "to a thread", "to a group", "with a target", "pending at grant",
+	"activated later", "EINVAL", "ESTALE", "EPERM", "ECPU", "ELEASED", "EHOUSEKEEPING",
+	"EUNSCHED", "EFULL", "EPINNED", "revoked", "stale revokes", "revoke_owned",
+	"revoked by owner", "revoke_owned refused", "ended: process", "ended: session",
+	"ended: service", "ended: holder exit", "stale caps checked", "offline refused: leased",
+	"offline refused: last housekeeping", "holder ran on its CPUs", "leased-time checks",
+	"EAGAIN (a thread migrating there)", "ring registered", "EOWNED", "register ESTALE",
+	"dead owner replaced", "unregistered", "unregister EPERM", "submits to a poller",
+	"submits that unparked", "submits ESTATE", "polls with work", "polls idle", "rechecks",
+	"parks", "parks on a permit", "poll EPERM", "polls on a leased CPU",
+	"submits refused: the consumer cannot run",
+};
+static uint64_t lst[L_NR], ltot[L_NR]; /* per run_sequences call; over a test */
 
 /* RANDOM_TRACE=1: every step's operation and every mutex entry's result, on stdout. */
 static int tracing = -1;
@@ -192,9 +276,19 @@ static void check_ownership(struct world *w)
 
 		if (st == SCHED_EXITED && seen[i] == 1) /* exited while running, pick due */
 			want = 1;
-		assert_int_equal(seen[i], want);
+		if (seen[i] != want)
+			mfail("thread %u in state %u (cpu %u, dst %u) owned %u times", w->t[i]->id, st,
+			      w->t[i]->st.cpu, w->t[i]->st.dst_cpu, seen[i]);
 	}
 }
+
+struct lrec;
+static struct lrec *lease_on(struct world *w, unsigned cpu);
+static unsigned general_cpus(struct world *w);
+static bool admitted_on(struct world *w, unsigned cpu);
+static void lease_ended(struct world *w, unsigned i, unsigned cause);
+static void check_leases(struct world *w);
+static void check_rings(struct world *w);
 
 static void on_cpu_op(struct world *w, unsigned op)
 {
@@ -238,10 +332,24 @@ static void hotplug_op(struct world *w)
 	int r;
 
 	if (sim->rq[c].online) {
+		/* a leased CPU, and the last online CPU no lease holds, stay online */
+		bool leased = lease_on(w, c) != NULL, last = !leased && general_cpus(w) == 1;
+		bool unsched = admitted_on(w, c);
+
 		sim_enter(sim, online_cpu(w));
 		r = sched_cpu_offline(&sim->sys, c);
+		TR("  offline cpu %u (leased %u, last housekeeping %u): %d\n", c, leased, last, r);
 		assert_true(r == 0 || r == -SCHED_ELAST_CPU || r == -SCHED_EPINNED ||
-			    r == -SCHED_EAGAIN);
+			    r == -SCHED_EAGAIN || r == -SCHED_ELEASED || r == -SCHED_EHOUSEKEEPING ||
+			    (r == -SCHED_EUNSCHED && unsched));
+		if ((leased && r != -SCHED_ELEASED && r != -SCHED_EUNSCHED) ||
+		    (r == -SCHED_ELEASED && !leased))
+			mfail("offline of cpu %u (leased %u) returned %d", c, leased, r);
+		if ((last && r != -SCHED_EHOUSEKEEPING && r != -SCHED_ELAST_CPU &&
+		     r != -SCHED_EUNSCHED) || (r == -SCHED_EHOUSEKEEPING && !last))
+			mfail("offline of cpu %u (the last housekeeping CPU: %u) returned %d", c, last, r);
+		lst[L_OFF_LEASED] += r == -SCHED_ELEASED;
+		lst[L_OFF_HOUSEKEEPING] += r == -SCHED_EHOUSEKEEPING;
 		if (r == 0 && !sim->rq[c].online)
 			assert_int_equal(sim->rq[c].nr_queued, 0);
 	} else {
@@ -333,10 +441,15 @@ static void exit_thread(struct world *w, struct sim_thread *t)
 	unsigned i = t->id - 1;
 	int r;
 
+	bool held[NR_LEASES];
+
 	for (unsigned k = 0; k < NR_MX; k++) {
 		owned[k] = w->mx[k].owner == &t->st;
 		nw[k] = waiters_of(&w->mx[k].waiters, order[k]);
 	}
+	for (unsigned k = 0; k < NR_LEASES; k++) /* the leases it holds end with it */
+		held[k] = w->lease[k].live && w->lease[k].thread == &t->st &&
+			  w->lease[k].gen == t->st.gen;
 	sim_enter(w->sim, online_cpu(w));
 	w->old[i] = sched_ref_of(&t->st);
 	r = sched_exit(&w->sim->sys, w->old[i]);
@@ -344,6 +457,11 @@ static void exit_thread(struct world *w, struct sim_thread *t)
 	assert_true(r == 0 || r == -SCHED_ESTALE);
 	if (r < 0)
 		return;
+	for (unsigned k = 0; k < NR_LEASES; k++)
+		if (held[k]) {
+			lease_ended(w, k, SCHED_LEASE_HOLDER_EXIT);
+			lst[L_HOLDER_EXIT]++;
+		}
 	w->pend[i] = (struct pending){ W_NONE, false, NULL };
 	mst[M_EXIT_WAITER] += waited;
 	for (unsigned k = 0; k < NR_MX; k++) {
@@ -498,6 +616,9 @@ static size_t snap_len;
 
 static unsigned char *snap_base;
 
+/* Calls of the sched_config.lease_port hook, per CPU and direction (1: leased). */
+static uint64_t port_calls[SCHED_MAX_CPUS][2];
+
 static void put(unsigned char **b, const void *p, size_t len)
 {
 	assert_true((size_t)(*b - snap_base) + len <= SNAP_MAX);
@@ -515,6 +636,7 @@ static size_t collect(struct world *w, unsigned char *buf)
 	put(&b, &sim->sys, sizeof(sim->sys));
 	memset(start + offsetof(struct sched_sys, sc_lock), 0, sizeof(struct sched_lock));
 	memset(start + offsetof(struct sched_sys, mx_lock), 0, sizeof(struct sched_lock));
+	memset(start + offsetof(struct sched_sys, lease_lock), 0, sizeof(struct sched_lock));
 	for (unsigned c = 0; c < sim->sys.nr_cpus; c++) {
 		start = b;
 		put(&b, &sim->rq[c], offsetof(struct sched_rq, trace));
@@ -536,6 +658,9 @@ static size_t collect(struct world *w, unsigned char *buf)
 	put(&b, w->mx, sizeof(w->mx));
 	put(&b, w->cv, sizeof(w->cv));
 	put(&b, &w->bar, sizeof(w->bar));
+	put(&b, w->ring, sizeof(w->ring));
+	put(&b, port_calls, sizeof(port_calls));                 /* no lease_port call */
+	put(&b, w->lpool, sizeof(w->lpool)); /* the lease pool, free slots too */
 	put(&b, &sim->seq, sizeof(sim->seq));                     /* no timer, no IPI */
 	put(&b, &sim->notifications, sizeof(sim->notifications));
 	return (size_t)(b - buf);
@@ -603,7 +728,7 @@ static void sc_op(struct world *w)
 		w->made[i] = true;
 		w->used[w->cap[i].index] = 0; /* a fresh SC: its figures start at 0 */
 		r = sc_configure(w, i);
-		assert_true(r == 0 || r == -SCHED_ECPU);
+		assert_true(r == 0 || r == -SCHED_ECPU || (r == -SCHED_EUNSCHED && w->admission));
 		return;
 	}
 	switch (rnd(w, 4)) {
@@ -612,7 +737,7 @@ static void sc_op(struct world *w)
 		r = sc_configure(w, i);
 		TR("  sc configure slot %u: %d\n", w->cap[i].index, r);
 		assert_true(r == 0 || r == -SCHED_EACTIVE || r == -SCHED_ECPU ||
-			    r == -SCHED_EAFFINITY);
+			    r == -SCHED_EAFFINITY || (r == -SCHED_EUNSCHED && w->admission));
 		break;
 	case 1: {
 		struct sim_thread *t = any_thread(w);
@@ -657,7 +782,7 @@ static void rt_op_on(struct world *w, struct sim_thread *t)
 
 	sim_enter(w->sim, online_cpu(w));
 	r = sched_set_rt(&w->sim->sys, sched_auth_root(&w->sim->sys), sched_ref_of(&t->st), &p);
-	assert_true(r == 0 || r == -SCHED_ESTALE);
+	assert_true(r == 0 || r == -SCHED_ESTALE || (r == -SCHED_EUNSCHED && w->admission));
 }
 
 static void rt_op(struct world *w)
@@ -879,6 +1004,8 @@ static void after_event(struct sim *sim, void *arg)
 	note_runs(w);
 	check_running(w);
 	check_pool(w);
+	check_leases(w);
+	check_rings(w);
 }
 
 /* The simulator's checks (sched_check after every event, core scheduling) failed. */
@@ -1272,10 +1399,943 @@ static void mutex_op(struct world *w)
 	}
 }
 
+/* --- CPU isolation leases ------------------------------------------------------------------ */
+
+static bool in_group(const struct sched_group *g, const struct sched_group *scope)
+{
+	for (; g; g = g->parent)
+		if (g == scope)
+			return true;
+	return false;
+}
+
+/* Does lease l let t on its CPUs: the holder thread (this life of it), a thread of the
+ * holder group or below it, or an idle thread? */
+static bool holds(const struct lrec *l, const struct sched_thread *t)
+{
+	if (t->is_idle)
+		return true;
+	return l->thread ? l->thread == t && l->gen == t->gen : in_group(t->group, l->group);
+}
+
+/* The live lease (as the test granted it) holding cpu, or NULL. */
+static struct lrec *lease_on(struct world *w, unsigned cpu)
+{
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		if (w->lease[i].live && sched_cpumask_test(&w->lease[i].cpus, cpu))
+			return &w->lease[i];
+	return NULL;
+}
+
+static unsigned nr_cpus_of(const sched_cpumask_t *m)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		n += sched_cpumask_test(m, c);
+	return n;
+}
+
+/* Online CPUs no lease holds. */
+static unsigned general_cpus(struct world *w)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+		n += w->sim->rq[c].online && !lease_on(w, c);
+	return n;
+}
+
+/* Admission counts on cpu's time: a configured SC there, or a declared fixed priority. */
+static bool admitted_on(struct world *w, unsigned cpu)
+{
+	if (!w->admission)
+		return false;
+	for (unsigned i = 0; i < NR_SCS; i++)
+		if (w->scs[i].state == SCHED_SC_CONFIGURED && sched_cpumask_test(&w->scs[i].cpus, cpu))
+			return true;
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->t[i]->st.state != SCHED_EXITED && w->t[i]->st.rt_budget &&
+		    sched_cpumask_test(&w->t[i]->st.affinity, cpu))
+			return true;
+	return false;
+}
+
+/* The lease in slot i ended for `cause`: its capability is stale, its CPUs are open, the
+ * leased time it held is its target's (and the target's ancestors'). */
+static void lease_ended(struct world *w, unsigned i, unsigned cause)
+{
+	struct lrec *l = &w->lease[i];
+	uint64_t held = (w->sim->now - l->since) * nr_cpus_of(&l->cpus);
+	struct sched_lease_info info;
+
+	if (!l->live)
+		mfail("lease slot %u ended twice", i);
+	l->live = false;
+	if (w->lpool[i].cause != cause)
+		mfail("lease slot %u ended with cause %u, expected %u", i, w->lpool[i].cause, cause);
+	if (sched_lease_info(&w->sim->sys, l->cap, &info) != -SCHED_ESTALE)
+		mfail("the capability of ended lease slot %u still answers", i);
+	for (unsigned g = 0; l->target && g < 3; g++)
+		if (in_group(l->target, &w->groups[g]))
+			w->leased_ns[g] += held;
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+		if (sched_cpumask_test(&l->cpus, c)) {
+			w->leaving[c] = NULL;
+			if (w->sim->rq[c].lease)
+				mfail("cpu %u still leased after its lease (slot %u) ended", c, i);
+		}
+	w->stale[w->nstale++ % NR_STALE] = l->cap;
+}
+
+/* The thread holder's lease count is the test's. */
+static void check_nr_leases(struct world *w, const struct sched_thread *t)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		n += w->lease[i].live && w->lease[i].thread == t && w->lease[i].gen == t->gen;
+	if (t->state != SCHED_EXITED && t->nr_leases != n)
+		mfail("thread %u holds %u leases, libsched counts %u", t->id, n, t->nr_leases);
+}
+
+static void lease_port_hook(void *ctx, unsigned cpu, unsigned what, bool leased,
+			    const sched_cpumask_t *hk)
+{
+	(void)ctx;
+	if (cpu >= SCHED_MAX_CPUS || what > SCHED_LEASE_PORT_IRQS || !hk || sched_cpumask_empty(hk) ||
+	    sched_cpumask_test(hk, cpu) == leased)
+		fail_msg("lease_port(cpu %u, what %u, leased %u) with a wrong housekeeping set", cpu,
+			 what, leased);
+	port_calls[cpu][leased]++;
+}
+
+/*
+ * From outside, after every event: each CPU points at the lease the test granted it; a
+ * leased CPU runs the holder's thread, idles, or still runs the other thread that ran
+ * there when the lease was granted (until it leaves); every thread queued or waiting for
+ * a refill there is the holder's, and once that other thread left, every sleeper timeout
+ * there is too; a lease is ACTIVE exactly when no CPU of it waits for such a thread; the
+ * housekeeping set is the online CPUs no lease holds, and not empty.
+ */
+static void check_leases(struct world *w)
+{
+	struct sim *sim = w->sim;
+	sched_cpumask_t hk, want;
+	bool waits[NR_LEASES] = { false };
+
+	sched_cpumask_clear(&want);
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+		struct sched_rq *rq = &sim->rq[c];
+		struct lrec *l = lease_on(w, c);
+		const struct sched_thread *curr = rq->curr;
+
+		if (rq->lease != (l ? &w->lpool[l->cap.index] : NULL))
+			mfail("cpu %u points at lease slot %d, the test granted slot %d", c,
+			      rq->lease ? (int)rq->lease->index : -1, l ? (int)l->cap.index : -1);
+		if (!l) {
+			w->leaving[c] = NULL;
+			if (rq->online)
+				sched_cpumask_set(&want, c);
+			continue;
+		}
+		if (!rq->online)
+			mfail("leased cpu %u is offline", c);
+		if (w->leaving[c] && curr != w->leaving[c])
+			w->leaving[c] = NULL; /* it left: this CPU's part of the activation is done */
+		waits[l->cap.index] |= w->leaving[c] != NULL;
+		if (!holds(l, curr) && curr != w->leaving[c])
+			mfail("leased cpu %u (slot %u) runs thread %u, not its holder's", c,
+			      l->cap.index, curr->id);
+		for (unsigned k = 0; k < SCHED_NR_CLASSES; k++) {
+			const struct sched_class *cls = sim->sys.classes[k];
+
+			for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
+				if (!holds(l, t))
+					mfail("thread %u queued on leased cpu %u (slot %u)", t->id, c,
+					      l->cap.index);
+		}
+		for (struct sched_rb_node *x = rq->sc_wait.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, sc_node);
+
+			if (t != curr && !holds(l, t))
+				mfail("thread %u waits for a refill on leased cpu %u", t->id, c);
+		}
+		for (struct sched_rb_node *x = rq->sleepers.leftmost; !w->leaving[c] && x;
+		     x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, timeout_node);
+
+			if (!holds(l, t))
+				mfail("thread %u's timeout sits on leased cpu %u", t->id, c);
+		}
+	}
+	sched_housekeeping(&sim->sys, &hk);
+	if (sched_cpumask_empty(&hk) || memcmp(&hk, &want, sizeof(hk)))
+		mfail("housekeeping set %llx, online CPUs without a lease %llx",
+		      (unsigned long long)hk.w[0], (unsigned long long)want.w[0]);
+	for (unsigned i = 0; i < NR_LEASES; i++) {
+		struct sched_lease_info info;
+
+		if (!w->lease[i].live)
+			continue;
+		if (w->lease[i].pending && !waits[i]) {
+			w->lease[i].pending = false; /* its last CPU switched: ACTIVE now */
+			lst[L_ACTIVATED]++;
+		}
+		if (sched_lease_info(&sim->sys, w->lease[i].cap, &info) != 0)
+			mfail("live lease slot %u does not answer", i);
+		if (info.state != (waits[i] ? SCHED_LEASE_PENDING : SCHED_LEASE_ACTIVE) ||
+		    memcmp(&info.cpus, &w->lease[i].cpus, sizeof(info.cpus)))
+			mfail("lease slot %u is in state %u, cpus %llx (its CPUs %s)", i, info.state,
+			      (unsigned long long)info.cpus.w[0],
+			      waits[i] ? "still run another thread" : "all switched");
+		for (unsigned k = 0; info.state == SCHED_LEASE_ACTIVE && k < SCHED_LEASE_STEP_NR; k++)
+			if (info.rec.step_at[k] == SCHED_TIME_NEVER ||
+			    info.rec.step_at[k] < info.rec.granted_at ||
+			    info.rec.active_at != info.rec.step_at[SCHED_LEASE_STEP_SWITCHED] ||
+			    info.rec.active_at > sim->now)
+				mfail("active lease slot %u: step %u done at %llu, granted at %llu, active "
+				      "at %llu", i, k, (unsigned long long)info.rec.step_at[k],
+				      (unsigned long long)info.rec.granted_at,
+				      (unsigned long long)info.rec.active_at);
+	}
+}
+
+/* After every step: stale capabilities fail closed; the holder threads' counts. */
+static void check_stale_caps(struct world *w)
+{
+	struct sched_lease_info info;
+
+	for (unsigned i = 0; i < NR_STALE && i < w->nstale; i++) {
+		if (sched_lease_info(&w->sim->sys, w->stale[i], &info) != -SCHED_ESTALE)
+			mfail("stale lease capability {%u, %u} answers", w->stale[i].index,
+			      w->stale[i].gen);
+		lst[L_STALE_USE]++;
+	}
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		if (w->lease[i].live && w->lease[i].thread)
+			check_nr_leases(w, w->lease[i].thread);
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++) {
+		const struct lrec *l = lease_on(w, c);
+
+		lst[L_HOLDER_RAN] += l && !w->sim->rq[c].curr->is_idle && holds(l, w->sim->rq[c].curr);
+	}
+}
+
+/*
+ * An authority for a lease call: the root one (3 in 4), or a derived one without
+ * SCHED_RIGHT_LEASE (1), scoped to group 1 (2), limited to CPU 1 (3), or revoked (4).
+ * Returns the token; *which says which.
+ */
+static struct sched_auth lease_token(struct world *w, unsigned *which)
+{
+	unsigned k = rnd(w, 16);
+
+	*which = k < 12 ? 0 : k - 11;
+	return *which ? w->tok[*which - 1] : sched_auth_root(&w->sim->sys);
+}
+
+/* The refusals the authority `which` owes a grant to holder group g with `target` over
+ * `cpus` (or a revoke_owned of g, cpus NULL). */
+static unsigned auth_verdict(struct world *w, unsigned which, const struct sched_group *g,
+			     const struct sched_group *target, const sched_cpumask_t *cpus)
+{
+	const struct sched_authority *a = which ? &w->auth[which - 1] : &w->sim->sys.root_authority;
+
+	if (which == 4)
+		return BIT(SCHED_ESTALE);
+	if (!(a->rights & SCHED_RIGHT_LEASE) || (cpus && !sched_cpumask_subset(cpus, &a->cpus)))
+		return BIT(SCHED_EPERM);
+	if (a->scope && (!g || !in_group(g, a->scope) || (target && !in_group(target, a->scope))))
+		return BIT(SCHED_EPERM);
+	return 0;
+}
+
+/* A grant to `ht` (life gen) or `hg` over cpus would leave thread t (on one of them, and
+ * not the holder's) nowhere to run: no online CPU outside them that its affinity allows
+ * and no other lease closes. */
+static bool stranded(struct world *w, const struct sched_thread *t, const sched_cpumask_t *cpus,
+		     const struct lrec *nl)
+{
+	if (holds(nl, t))
+		return false;
+	for (unsigned d = 0; d < w->sim->cfg.cpus && d < SCHED_MAX_CPUS; d++) {
+		const struct lrec *l = lease_on(w, d);
+
+		if (w->sim->rq[d].online && !sched_cpumask_test(cpus, d) &&
+		    sched_cpumask_test(&t->affinity, d) && (!l || holds(l, t)))
+			return false;
+	}
+	return true;
+}
+
+/* The first thread a grant over cpus to nl's holder would strand (current on one of them,
+ * queued, waiting for a refill or asleep with its timeout there), or NULL. */
+static const struct sched_thread *strands(struct world *w, const sched_cpumask_t *cpus,
+					  const struct lrec *nl)
+{
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++) {
+		struct sched_rq *rq = &w->sim->rq[c];
+
+		if (!sched_cpumask_test(cpus, c) || !rq->online || lease_on(w, c))
+			continue;
+		if (stranded(w, rq->curr, cpus, nl))
+			return rq->curr;
+		for (unsigned k = 0; k < SCHED_NR_CLASSES; k++) {
+			const struct sched_class *cls = w->sim->sys.classes[k];
+
+			for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
+				if (stranded(w, t, cpus, nl))
+					return t;
+		}
+		for (struct sched_rb_node *x = rq->sc_wait.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, sc_node);
+
+			if (stranded(w, t, cpus, nl))
+				return t;
+		}
+		for (struct sched_rb_node *x = rq->sleepers.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, timeout_node);
+
+			if (stranded(w, t, cpus, nl))
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A grant while a thread is migrating towards one of its CPUs (current elsewhere, due to
+ * move there at its CPU's next pick, after an affinity change, an offline or a rotation) is
+ * refused with -SCHED_EAGAIN, as an offline is: one that may run nowhere else would be lost
+ * at that pick (sched_finish_switch would find no CPU for it and leave it MIGRATING, on no
+ * queue and no CPU, for good; sched_check does not see it, check_ownership does).
+
+ */
+
+/* A thread (current elsewhere) migrating towards one of cpus that a grant to nl's holder
+ * would leave nowhere to go, or NULL: the grant must not succeed then. */
+static const struct sched_thread *migrating_strands(struct world *w, const sched_cpumask_t *cpus,
+						    const struct lrec *nl)
+{
+	for (unsigned i = 0; i < w->n; i++) {
+		const struct sched_thread *t = &w->t[i]->st;
+
+		if (t->state == SCHED_MIGRATING && sched_cpumask_test(cpus, t->dst_cpu) &&
+		    stranded(w, t, cpus, nl))
+			return t;
+	}
+	return NULL;
+}
+
+/* A CPU set for a grant: one or two CPUs mostly, sometimes every CPU, none, or one past
+ * the machine. */
+static void lease_cpus(struct world *w, sched_cpumask_t *m)
+{
+	unsigned n = w->sim->cfg.cpus;
+
+	sched_cpumask_clear(m);
+	switch (rnd(w, 16)) {
+	case 0:
+		break;
+	case 1:
+		sched_cpumask_fill(m, n);
+		break;
+	case 2:
+		sched_cpumask_set(m, n + rnd(w, 4));
+		break;
+	default:
+		sched_cpumask_set(m, rnd(w, n));
+		if (rnd(w, 3) == 0)
+			sched_cpumask_set(m, rnd(w, n));
+		break;
+	}
+}
+
+static void count_grant_refusal(int r)
+{
+	switch (-r) {
+	case SCHED_EINVAL: lst[L_EINVAL]++; break;
+	case SCHED_ESTALE: lst[L_ESTALE]++; break;
+	case SCHED_EPERM: lst[L_EPERM]++; break;
+	case SCHED_ECPU: lst[L_ECPU]++; break;
+	case SCHED_ELEASED: lst[L_ELEASED]++; break;
+	case SCHED_EHOUSEKEEPING: lst[L_EHOUSEKEEPING]++; break;
+	case SCHED_EUNSCHED: lst[L_EUNSCHED]++; break;
+	case SCHED_EFULL: lst[L_EFULL]++; break;
+	case SCHED_EPINNED: lst[L_EPINNED]++; break;
+	case SCHED_EAGAIN: lst[L_EAGAIN]++; break;
+	default: break;
+	}
+}
+
+/*
+ * Grant a lease: holder a thread (any, or one running now), a group, an idle thread, two
+ * holders or none; a target now and then; any of the authorities. The result must be one
+ * of the refusals whose conditions hold (lease.h gives no order), or success when none
+ * does; a refusal changes nothing; a grant closes the CPUs at once, and is ACTIVE at once
+ * exactly when none of them runs another thread.
+ */
+static void grant_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	struct sched_lease_params p = { 0 };
+	struct sched_lease_cap cap = { 0, 0 };
+	struct lrec nl = { 0 };
+	struct sched_auth tok;
+	const struct sched_group *g;
+	const struct sched_thread *pin, *mig;
+	unsigned which, want = 0, n = sim->cfg.cpus, k = rnd(w, 16), slots = 0;
+	uint64_t before[SCHED_MAX_CPUS];
+	bool pending = false;
+	int r;
+
+	lease_cpus(w, &p.cpus);
+	if (k < 6) { /* mostly a live one */
+		struct sim_thread *t = any_thread(w);
+
+		for (unsigned j = 0; j < 8 && t->st.state == SCHED_EXITED && rnd(w, 8); j++)
+			t = any_thread(w);
+		p.thread = sched_ref_of(&t->st);
+	} else if (k < 9) { /* one running now: it may be on the CPUs it gets */
+		p.thread = sched_ref_of(sim->rq[online_cpu(w)].curr);
+	} else if (k < 14) {
+		p.group = &w->groups[rnd(w, 3)];
+	} else if (k == 14) {
+		p.thread = sched_ref_of(&sim->cpu[rnd(w, n)].idle);
+	} else if (rnd(w, 2)) { /* two holders, or none */
+		p.thread = sched_ref_of(&any_thread(w)->st);
+		p.group = &w->groups[rnd(w, 3)];
+	}
+	if (rnd(w, 4) == 0)
+		p.target = &w->groups[rnd(w, 3)];
+	tok = lease_token(w, &which);
+	g = p.group ? p.group : p.thread.t ? p.thread.t->group : NULL;
+	if (!p.thread.t == !p.group || (p.thread.t && p.thread.t->is_idle))
+		want |= BIT(SCHED_EINVAL);
+	else if (p.thread.t && p.thread.t->state == SCHED_EXITED)
+		want |= BIT(SCHED_ESTALE);
+	want |= auth_verdict(w, which, g, p.target, &p.cpus);
+	if (sched_cpumask_empty(&p.cpus))
+		want |= BIT(SCHED_EINVAL);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+		if (!sched_cpumask_test(&p.cpus, c))
+			continue;
+		if (c >= n || !sim->rq[c].online)
+			want |= BIT(SCHED_ECPU);
+		else if (lease_on(w, c))
+			want |= BIT(SCHED_ELEASED);
+		else if (admitted_on(w, c))
+			want |= BIT(SCHED_EUNSCHED);
+	}
+	for (unsigned c = 0; c < n; c++)
+		slots += sim->rq[c].online && !lease_on(w, c) && !sched_cpumask_test(&p.cpus, c);
+	if (!slots)
+		want |= BIT(SCHED_EHOUSEKEEPING);
+	slots = 0;
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		slots += !w->lease[i].live;
+	if (!slots)
+		want |= BIT(SCHED_EFULL);
+	nl.thread = p.thread.t;
+	nl.gen = p.thread.gen;
+	nl.group = p.group;
+	pin = p.group || p.thread.t ? strands(w, &p.cpus, &nl) : NULL;
+	if (pin)
+		want |= BIT(SCHED_EPINNED);
+	for (unsigned c = 0; c < n; c++) /* a thread on its way there: after its switch */
+		if (sched_cpumask_test(&p.cpus, c) && sim->rq[c].migrating_in)
+			want |= BIT(SCHED_EAGAIN);
+	mig = migrating_strands(w, &p.cpus, &nl);
+	lst[L_GRANTS]++;
+	sim_enter(sim, online_cpu(w));
+	snap(w);
+	for (unsigned c = 0; c < n; c++)
+		before[c] = port_calls[c][1];
+	r = sched_lease_grant(&sim->sys, tok, &p, &cap);
+	TR("  lease grant cpus %llx thread %u group %d target %d auth %u: %d (slot %u)\n",
+	   (unsigned long long)p.cpus.w[0], p.thread.t ? p.thread.t->id : 0,
+	   p.group ? (int)(p.group - w->groups) : -1, p.target ? (int)(p.target - w->groups) : -1,
+	   which, r, cap.index);
+	if (!allowed(want, r)) {
+		dump(w);
+		mfail("sched_lease_grant returned %d (%s), documented: 0x%x (error bits; 0: "
+		      "success; a thread it would strand: %u)", r, sched_strerror(r), want,
+		      pin ? pin->id : 0);
+	}
+	if (r == 0 && mig) /* see check_ownership: it is lost at its CPU's next pick */
+		mfail("sched_lease_grant succeeded while thread %u, which may run only on its "
+		      "CPUs, was migrating there", mig->id);
+	if (r < 0) {
+		unchanged(w, "sched_lease_grant", r);
+		count_grant_refusal(r);
+		return;
+	}
+	if (cap.index >= NR_LEASES || w->lease[cap.index].live)
+		mfail("sched_lease_grant gave slot %u, which is not free", cap.index);
+	nl.live = true;
+	nl.cap = cap;
+	nl.cpus = p.cpus;
+	nl.target = p.target ? p.target : (struct sched_group *)g;
+	nl.since = sim->now;
+	w->lease[cap.index] = nl;
+	for (unsigned c = 0; c < n; c++) {
+		if (!sched_cpumask_test(&p.cpus, c)) {
+			if (port_calls[c][1] != before[c])
+				mfail("lease_port called for cpu %u, outside the lease", c);
+			continue;
+		}
+		if (port_calls[c][1] != before[c] + 3)
+			mfail("lease_port called %llu times for leased cpu %u",
+			      (unsigned long long)(port_calls[c][1] - before[c]), c);
+		if (!holds(&nl, sim->rq[c].curr)) {
+			w->leaving[c] = sim->rq[c].curr;
+			pending = true;
+		}
+	}
+	lst[L_GRANT_OK]++;
+	lst[p.thread.t ? L_GRANT_THREAD : L_GRANT_GROUP]++;
+	lst[L_GRANT_TARGET] += p.target != NULL;
+	lst[L_PENDING] += pending;
+	w->lease[cap.index].pending = pending;
+	if (w->lpool[cap.index].rec.granted_at != sim->now)
+		mfail("lease slot %u granted at %llu, now is %llu", cap.index,
+		      (unsigned long long)w->lpool[cap.index].rec.granted_at,
+		      (unsigned long long)sim->now);
+	check_leases(w); /* ACTIVE at once exactly when none of its CPUs runs another thread */
+	if (p.thread.t)
+		check_nr_leases(w, p.thread.t);
+}
+
+/* Revoke a live lease (it ends at once: CPUs open, capability stale), or use a stale or
+ * guessed capability (-SCHED_ESTALE, nothing changes). */
+static void revoke_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned start = rnd(w, NR_LEASES), n = sim->cfg.cpus;
+	uint64_t before[SCHED_MAX_CPUS];
+	struct sched_lease_cap cap;
+	int r;
+
+	sim_enter(sim, online_cpu(w));
+	for (unsigned j = 0; rnd(w, 4) && j < NR_LEASES; j++) {
+		unsigned i = (start + j) % NR_LEASES;
+		struct lrec *l = &w->lease[i];
+
+		if (!l->live)
+			continue;
+		for (unsigned c = 0; c < n; c++)
+			before[c] = port_calls[c][0];
+		r = sched_lease_revoke(&sim->sys, l->cap);
+		TR("  lease revoke slot %u: %d\n", i, r);
+		if (r != 0)
+			mfail("sched_lease_revoke of live lease slot %u returned %d", i, r);
+		for (unsigned c = 0; c < n; c++)
+			if (port_calls[c][0] != before[c] + (sched_cpumask_test(&l->cpus, c) ? 3 : 0))
+				mfail("lease_port called %llu times for cpu %u at a revocation",
+				      (unsigned long long)(port_calls[c][0] - before[c]), c);
+		lease_ended(w, i, SCHED_LEASE_REVOKED);
+		lst[L_REVOKE]++;
+		if (l->thread)
+			check_nr_leases(w, l->thread);
+		return;
+	}
+	if (w->nstale && rnd(w, 4)) {
+		cap = w->stale[rnd(w, w->nstale < NR_STALE ? w->nstale : NR_STALE)];
+	} else { /* guessed: any slot, a generation it does not have now */
+		cap.index = rnd(w, NR_LEASES + 1);
+		cap.gen = cap.index < NR_LEASES && w->lease[cap.index].live
+			? w->lease[cap.index].cap.gen + 1 + rnd(w, 2) : rnd(w, 4);
+	}
+	snap(w);
+	r = rnd(w, 2) ? sched_lease_revoke(&sim->sys, cap)
+		      : sched_lease_info(&sim->sys, cap, &(struct sched_lease_info){ 0 });
+	if (r != -SCHED_ESTALE)
+		mfail("a stale lease capability {%u, %u} returned %d", cap.index, cap.gen, r);
+	unchanged(w, "sched_lease_revoke/info (stale)", r);
+	lst[L_REVOKE_STALE]++;
+}
+
+/* Revoke the leases of a group subtree: exactly those whose holder (a group, or a thread's
+ * group) is in it, each ended with the cause the group's kind gives. */
+static void revoke_owned_op(struct world *w)
+{
+	static const unsigned cause[] = { [SCHED_GROUP_PROCESS] = SCHED_LEASE_HOLDER_EXIT,
+					  [SCHED_GROUP_SESSION] = SCHED_LEASE_SESSION,
+					  [SCHED_GROUP_SERVICE] = SCHED_LEASE_SERVICE };
+	struct sim *sim = w->sim;
+	struct sched_group *owner = rnd(w, 16) ? &w->groups[rnd(w, 3)] : NULL;
+	unsigned which, want, count = 0;
+	struct sched_auth tok = lease_token(w, &which);
+	bool hit[NR_LEASES] = { false };
+	int r;
+
+	want = owner ? auth_verdict(w, which, owner, NULL, NULL) : BIT(SCHED_EINVAL);
+	for (unsigned i = 0; i < NR_LEASES; i++) {
+		const struct lrec *l = &w->lease[i];
+		const struct sched_group *hg = l->group ? l->group : l->thread ? l->thread->group : NULL;
+
+		hit[i] = owner && l->live && in_group(hg, owner);
+		count += hit[i];
+	}
+	sim_enter(sim, online_cpu(w));
+	snap(w);
+	r = sched_lease_revoke_owned(&sim->sys, tok, owner);
+	TR("  lease revoke_owned group %d auth %u: %d\n", owner ? (int)(owner - w->groups) : -1,
+	   which, r);
+	lst[L_OWNED]++;
+	if (want ? !allowed(want, r) : r != (int)count)
+		mfail("sched_lease_revoke_owned returned %d, expected %d (error bits 0x%x)", r,
+		      want ? -1 : (int)count, want);
+	if (r < 0) {
+		unchanged(w, "sched_lease_revoke_owned", r);
+		lst[L_OWNED_REFUSED]++;
+		return;
+	}
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		if (hit[i]) {
+			lease_ended(w, i, cause[owner->kind]);
+			lst[owner->kind == SCHED_GROUP_PROCESS ? L_CAUSE_PROCESS
+			    : owner->kind == SCHED_GROUP_SESSION ? L_CAUSE_SESSION : L_CAUSE_SERVICE]++;
+			lst[L_OWNED_REVOKED]++;
+		}
+}
+
+static void lease_op(struct world *w)
+{
+	switch (rnd(w, 8)) {
+	case 0: case 1: case 2: case 3:
+		grant_op(w);
+		break;
+	case 4: case 5: case 6:
+		revoke_op(w);
+		break;
+	default:
+		revoke_owned_op(w);
+		break;
+	}
+}
+
+/* At the end of a sequence (after a charge point on every CPU): each group's leased time is
+ * what the leases it was the target of (or a group below it was) held, to the nanosecond. */
+static void check_leased_time(struct world *w)
+{
+	uint64_t want[3];
+
+	memcpy(want, w->leased_ns, sizeof(want));
+	for (unsigned i = 0; i < NR_LEASES; i++) {
+		const struct lrec *l = &w->lease[i];
+
+		for (unsigned g = 0; l->live && l->target && g < 3; g++)
+			if (in_group(l->target, &w->groups[g]))
+				want[g] += (w->sim->now - l->since) * nr_cpus_of(&l->cpus);
+	}
+	for (unsigned g = 0; g < 3; g++) {
+		if (w->groups[g].acct.v[SCHED_ACCT_LEASED] != want[g])
+			mfail("group %u was charged %llu ns of leased CPU time, its leases held %llu", g,
+			      (unsigned long long)w->groups[g].acct.v[SCHED_ACCT_LEASED],
+			      (unsigned long long)want[g]);
+		lst[L_LEASED_NS_CHECKS]++;
+	}
+}
+
+/* --- polling rings ----------------------------------------------------------------------- */
+
+static bool ref_live(struct sched_ref r)
+{
+	return r.t && r.t->gen == r.gen && r.t->state != SCHED_EXITED;
+}
+
+static bool owner_live(const struct sched_ring *r)
+{
+	return ref_live(r->owner);
+}
+
+/* Register a consumer (the current thread of a CPU, any thread, an idle one): refused
+ * while a live thread owns the ring (-SCHED_EOWNED, also for the owner itself). */
+static void ring_register(struct world *w, unsigned k, unsigned cpu)
+{
+	struct sim *sim = w->sim;
+	struct sched_ring *rg = &w->ring[k];
+	struct sched_ref who = sched_ref_of(sim->rq[cpu].curr), old = rg->owner;
+	unsigned want;
+	int r;
+
+	if (rnd(w, 4) == 0)
+		who = rnd(w, 4) ? sched_ref_of(&any_thread(w)->st) : w->old[rnd(w, w->n)];
+	want = !who.t || who.t->is_idle ? BIT(SCHED_EINVAL)
+	     : !ref_live(who) ? BIT(SCHED_ESTALE) : owner_live(rg) ? BIT(SCHED_EOWNED) : 0;
+	snap(w);
+	r = sched_ring_register(&sim->sys, rg, who);
+	TR("  ring %u register thread %u: %d\n", k, who.t ? who.t->id : 0, r);
+	if (!allowed(want, r))
+		mfail("sched_ring_register returned %d, documented 0x%x", r, want);
+	if (r < 0) {
+		unchanged(w, "sched_ring_register", r);
+		lst[R_EOWNED] += r == -SCHED_EOWNED;
+		lst[R_REG_ESTALE] += r == -SCHED_ESTALE;
+		return;
+	}
+	if (rg->owner.t != who.t || rg->owner.gen != who.gen || rg->need_wakeup ||
+	    rg->last_work != sim->now)
+		mfail("ring %u after a registration: owner %u, need_wakeup %u", k,
+		      rg->owner.t ? rg->owner.t->id : 0, rg->need_wakeup);
+	w->parked[k] = false;
+	lst[R_REGISTER]++;
+	lst[R_REPLACED] += old.t != NULL;
+}
+
+static void ring_unregister(struct world *w, unsigned k, unsigned cpu)
+{
+	struct sched_ring *rg = &w->ring[k];
+	struct sched_ref who = rnd(w, 4) && rg->owner.t ? rg->owner : sched_ref_of(w->sim->rq[cpu].curr);
+	bool mine = ref_live(who) && rg->owner.t == who.t && rg->owner.gen == who.gen;
+	int r;
+
+	snap(w);
+	r = sched_ring_unregister(&w->sim->sys, rg, who);
+	TR("  ring %u unregister thread %u: %d\n", k, who.t ? who.t->id : 0, r);
+	if (r != (mine ? 0 : -SCHED_EPERM))
+		mfail("sched_ring_unregister by thread %u returned %d (owner: %u)",
+		      who.t ? who.t->id : 0, r, mine);
+	if (r < 0) {
+		unchanged(w, "sched_ring_unregister", r);
+		lst[R_UNREG_EPERM]++;
+		return;
+	}
+	if (rg->owner.t)
+		mfail("ring %u still owned after its owner unregistered", k);
+	w->parked[k] = false;
+	lst[R_UNREGISTER]++;
+}
+
+/* A consumer that cannot run (its wake would fail): passive without an SC, or no online CPU
+ * its affinity and the leases allow. */
+static bool cannot_wake(struct world *w, const struct sched_thread *t)
+{
+	if (t->passive && !t->sc)
+		return true;
+	for (unsigned d = 0; d < w->sim->cfg.cpus && d < SCHED_MAX_CPUS; d++) {
+		const struct lrec *l = lease_on(w, d);
+
+		if (w->sim->rq[d].online && sched_cpumask_test(&t->affinity, d) && (!l || holds(l, t)))
+			return false;
+	}
+	return true;
+}
+
+/* A producer publishes 1..3 entries and submits, from the CPU it runs on: 1 exactly when
+ * the consumer had marked the ring (it parks or is about to: it is unparked), 0 when it
+ * polls; -SCHED_ESTATE without a live consumer, and nothing changes. */
+static void ring_submit(struct world *w, unsigned k)
+{
+	struct sched_ring *rg = &w->ring[k];
+	struct sched_thread *o = rg->owner.t;
+	bool live = owner_live(rg), mark = rg->need_wakeup, parked = live && w->parked[k] &&
+		    o->state == SCHED_BLOCKED;
+	int r;
+
+	w->published[k] += 1 + rnd(w, 3); /* the kernel's entries, then the call */
+	snap(w);
+	r = sched_ring_submit(&w->sim->sys, rg);
+	TR("  ring %u submit (marked %u, consumer %u): %d\n", k, mark, o ? o->id : 0, r);
+	if (live && mark && o->state == SCHED_BLOCKED &&
+	    (cannot_wake(w, o) || r == -SCHED_ELENT)) {
+		/* its wake would fail: refused with sched_unpark's answer, the ring still marked
+		 * (-SCHED_ELENT: an SC link, which only its reply resumes) */
+		if (r != -SCHED_EAFFINITY && r != -SCHED_ENOSC && r != -SCHED_ELENT)
+			mfail("sched_ring_submit returned %d for a consumer that cannot run", r);
+		unchanged(w, "sched_ring_submit", r);
+		w->refused[k] = true;
+		lst[R_LOST]++;
+		return;
+	}
+	if (r != (!live ? -SCHED_ESTATE : mark ? 1 : 0))
+		mfail("sched_ring_submit returned %d (live consumer %u, marked %u)", r, live, mark);
+	if (r < 0) {
+		unchanged(w, "sched_ring_submit", r);
+		lst[R_SUBMIT_ESTATE]++;
+		return;
+	}
+	w->submits[k]++;
+	w->wakeups[k] += r;
+	lst[r ? R_SUBMIT_UNPARKED : R_SUBMIT_POLLING]++;
+	if (r && rg->need_wakeup)
+		mfail("ring %u still marked after a submit unparked its consumer", k);
+	if (r && parked && o->state == SCHED_BLOCKED && !cannot_wake(w, o))
+		mfail("ring %u: a submit unparked consumer %u, which still sleeps", k, o->id);
+	if (r && parked && o->state == SCHED_BLOCKED)
+		mfail("ring %u: submit answered 1 but consumer %u still sleeps", k, o->id);
+	if (sched_need_resched(&w->sim->sys, w->sim->cur_cpu))
+		sim_resched(w->sim, w->sim->cur_cpu);
+}
+
+/* One sched_ring_poll by the current thread of cpu with what it found (it consumes every
+ * entry published): the result the protocol of ring.h gives. Returns it. */
+static int ring_poll_once(struct world *w, unsigned k, unsigned cpu, bool work)
+{
+	struct sim *sim = w->sim;
+	struct sched_ring *rg = &w->ring[k];
+	struct sched_thread *me = sim->rq[cpu].curr, *next = NULL;
+	bool mine = owner_live(rg) && rg->owner.t == me;
+	bool idle = sim->now - rg->last_work >= rg->idle_ns, mark = rg->need_wakeup;
+	uint8_t permit = me->permit;
+	int r;
+
+	sim_enter(sim, cpu);
+	if (!mine)
+		snap(w);
+	r = sched_ring_poll(&sim->sys, cpu, rg, work, &next);
+	TR("  ring %u poll cpu %u thread %u work %u idle %u marked %u: %d\n", k, cpu, me->id, work,
+	   idle, mark, r);
+	if (!mine) {
+		if (r != -SCHED_EPERM)
+			mfail("sched_ring_poll by thread %u, not the ring's consumer, returned %d",
+			      me->id, r);
+		unchanged(w, "sched_ring_poll", r);
+		lst[R_POLL_EPERM]++;
+		return r;
+	}
+	w->polls[k]++;
+	lst[R_ON_LEASE] += lease_on(w, cpu) != NULL;
+	if (work || !idle) {
+		if (r != 0 || next != me || (work && (rg->need_wakeup || rg->last_work != sim->now)))
+			mfail("sched_ring_poll (work %u) returned %d, next %u", work, r, next ? next->id : 0);
+		lst[work ? R_POLL_WORK : R_POLL_IDLE]++;
+		return r;
+	}
+	if (!mark) {
+		if (r != SCHED_RING_RECHECK || next != me || !rg->need_wakeup)
+			mfail("sched_ring_poll idle long enough returned %d, not a recheck", r);
+		lst[R_RECHECK]++;
+		return r;
+	}
+	w->parks[k]++;
+	if (r != 0 || !next)
+		mfail("sched_ring_poll parking returned %d", r);
+	if (permit) { /* a submit came between the mark and now: it goes on */
+		if (next != me)
+			mfail("sched_ring_poll parked thread %u despite its permit", me->id);
+		lst[R_PERMIT]++;
+		return r;
+	}
+	if (next == me || me->state != SCHED_BLOCKED)
+		mfail("sched_ring_poll: consumer %u did not park (state %u)", me->id, me->state);
+	w->parked[k] = true;
+	lst[R_PARKED]++;
+	sim_switch(sim, cpu, next);
+	return r;
+}
+
+/* The consumer looks at the ring: it takes every entry published so far. */
+static bool ring_look(struct world *w, unsigned k)
+{
+	bool work = w->published[k] > w->consumed[k];
+
+	w->consumed[k] = w->published[k];
+	return work;
+}
+
+/*
+ * The consumer's loop as ring.h gives it: it looks at the ring and polls with what it found;
+ * on SCHED_RING_RECHECK it looks once more and polls again. A producer on another CPU
+ * submits now and then right before that recheck, or right after it (before the second
+ * poll: the consumer then does not park, or parks on the permit the submit left). A
+ * consumer that parks leaves no entry behind.
+ */
+static void ring_consume(struct world *w, unsigned k)
+{
+	struct sim *sim = w->sim;
+	struct sched_ring *rg = &w->ring[k];
+	unsigned cpu = mx_cpu(w), when = rnd(w, 3);
+	bool work;
+
+	bool found = false;
+
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) /* mostly where its consumer runs */
+		if (owner_live(rg) && sim->rq[c].curr == rg->owner.t && rnd(w, 8)) {
+			cpu = c;
+			found = true;
+		}
+	if (!owner_live(rg) && rnd(w, 2)) { /* a thread starts polling it */
+		ring_register(w, k, cpu);
+		found = true;
+	}
+	if (!found && rnd(w, 2))
+		return; /* its consumer does not run now */
+	if (ring_poll_once(w, k, cpu, ring_look(w, k)) != SCHED_RING_RECHECK)
+		return;
+	if (when == 0) {
+		sim_enter(sim, online_cpu(w));
+		ring_submit(w, k);
+	}
+	if (sim->rq[cpu].curr != rg->owner.t)
+		return; /* the submitting CPU's pick moved it: it polls again later */
+	work = ring_look(w, k);
+	if (when == 1) {
+		sim_enter(sim, online_cpu(w));
+		ring_submit(w, k);
+		if (sim->rq[cpu].curr != rg->owner.t)
+			return;
+	}
+	ring_poll_once(w, k, cpu, work);
+	if (w->parked[k] && rg->owner.t->state == SCHED_BLOCKED && w->published[k] != w->consumed[k])
+		mfail("ring %u: its consumer parked with %llu entries published", k,
+		      (unsigned long long)(w->published[k] - w->consumed[k]));
+}
+
+/* A parked consumer misses nothing: while it sleeps the ring is marked and empty; the
+ * figures are the test's. */
+static void check_rings(struct world *w)
+{
+	for (unsigned k = 0; k < NR_RINGS; k++) {
+		const struct sched_ring *rg = &w->ring[k];
+
+		if (w->parked[k] && (!owner_live(rg) || rg->owner.t->state != SCHED_BLOCKED))
+			w->parked[k] = false; /* it ran again, or exited */
+		if (!w->parked[k])
+			w->refused[k] = false;
+		if (w->parked[k] && !cannot_wake(w, rg->owner.t) &&
+		    (!rg->need_wakeup || (w->published[k] != w->consumed[k] && !w->refused[k])))
+			mfail("ring %u: consumer %u parked, marked %u, %llu entries waiting", k,
+			      rg->owner.t->id, rg->need_wakeup,
+			      (unsigned long long)(w->published[k] - w->consumed[k]));
+		if (rg->submits != w->submits[k] || rg->wakeups != w->wakeups[k] ||
+		    rg->parks != w->parks[k] || rg->polls != w->polls[k])
+			mfail("ring %u counts %llu submits %llu wakeups %llu parks %llu polls, the test "
+			      "%llu %llu %llu %llu", k, (unsigned long long)rg->submits,
+			      (unsigned long long)rg->wakeups, (unsigned long long)rg->parks,
+			      (unsigned long long)rg->polls, (unsigned long long)w->submits[k],
+			      (unsigned long long)w->wakeups[k], (unsigned long long)w->parks[k],
+			      (unsigned long long)w->polls[k]);
+	}
+}
+
+static void ring_op(struct world *w)
+{
+	unsigned k = rnd(w, NR_RINGS);
+
+	switch (rnd(w, 10)) {
+	case 0: case 1:
+		ring_register(w, k, mx_cpu(w));
+		break;
+	case 2:
+		ring_unregister(w, k, mx_cpu(w));
+		break;
+	case 3: case 4: case 5:
+		sim_enter(w->sim, online_cpu(w));
+		ring_submit(w, k);
+		break;
+	default:
+		ring_consume(w, k);
+		break;
+	}
+}
+
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 18);
+	unsigned op = rnd(w, 20);
 	int r;
 
 	TR("step %u t=%llu op %u\n", cur_step, (unsigned long long)sim->now, op);
@@ -1321,6 +2381,12 @@ static void step(struct world *w)
 	case 14: case 15: case 16:
 		mutex_op(w);
 		break;
+	case 17:
+		lease_op(w);
+		break;
+	case 18:
+		ring_op(w);
+		break;
 	default: {
 		uint64_t d = rnd(w, 4000) * US;
 
@@ -1342,6 +2408,9 @@ static void step(struct world *w)
 	for (unsigned i = 0; i < NR_SCS; i++)
 		if (w->made[i])
 			check_charged(w, i);
+	check_leases(w);
+	check_stale_caps(w);
+	check_rings(w);
 }
 
 /* Stale refs from before an exit fail closed, whatever happened since. */
@@ -1372,6 +2441,7 @@ static void check_ledgers(struct world *w)
 	for (unsigned c = 0; c < sim->cfg.cpus; c++)
 		busy += sched_cpu_counter(&sim->sys, c, SCHED_CNT_BUSY_NS);
 	assert_int_equal(threads, busy);
+	check_leased_time(w);
 }
 
 /* SEQUENCES, or RANDOM_SEQUENCES from the environment for a longer search. */
@@ -1415,6 +2485,30 @@ static void check_mutex_coverage(void)
 			fail_msg("no \"%s\" in %u sequences", m_name[need[i]], SEQUENCES);
 }
 
+/* The lease and ring operations of a test (its machines together: a 2-CPU machine has
+ * room for one lease only, so never fills the pool) reached every outcome (a shorter
+ * search need not). */
+static void check_lease_coverage(void)
+{
+	static const unsigned need[] = {
+		L_GRANT_OK, L_GRANT_THREAD, L_GRANT_GROUP, L_GRANT_TARGET, L_PENDING, L_ACTIVATED,
+		L_EINVAL, L_ESTALE, L_EPERM, L_ECPU, L_ELEASED, L_EHOUSEKEEPING, L_EUNSCHED,
+		L_EFULL, L_EPINNED, L_EAGAIN, L_REVOKE, L_REVOKE_STALE, L_OWNED_REVOKED, L_OWNED_REFUSED,
+		L_CAUSE_PROCESS, L_CAUSE_SESSION, L_CAUSE_SERVICE, L_HOLDER_EXIT, L_STALE_USE,
+		L_OFF_LEASED, L_OFF_HOUSEKEEPING, L_HOLDER_RAN, L_LEASED_NS_CHECKS, R_REGISTER,
+		R_EOWNED, R_REG_ESTALE, R_REPLACED, R_UNREGISTER, R_UNREG_EPERM,
+		R_SUBMIT_POLLING, R_SUBMIT_UNPARKED, R_SUBMIT_ESTATE, R_POLL_WORK, R_POLL_IDLE,
+		R_RECHECK, R_PARKED, R_PERMIT, R_POLL_EPERM, R_ON_LEASE,
+	};
+
+	if (!full_run())
+		return;
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!ltot[need[i]])
+			fail_msg("no \"%s\" in the sequences of this test", l_name[need[i]]);
+	memset(ltot, 0, sizeof(ltot));
+}
+
 /*
  * `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. Returns
  * the rotations over all the sequences.
@@ -1425,6 +2519,7 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 	const char *one = getenv("RANDOM_SEED");
 
 	memset(mst, 0, sizeof(mst));
+	memset(lst, 0, sizeof(lst));
 	if (one) /* one sequence only */
 		first = n = strtoull(one, NULL, 10);
 	for (uint64_t seed = first; seed <= n; seed++) {
@@ -1433,15 +2528,45 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 					  .policy = policy, .core_sched = core_sched,
 					  .ipi_latency_ns = seed % 3 ? 0 : 20 * US };
 
+		static const uint8_t kind[3] = { SCHED_GROUP_SESSION, SCHED_GROUP_SERVICE,
+						 SCHED_GROUP_PROCESS };
+		sched_cpumask_t cpu1;
+
 		w.sim = sim_new(&cfg);
 		w.sim->check_each_step = true;
+		w.sim->sys.cfg.lease_port = lease_port_hook;
+		memset(port_calls, 0, sizeof(port_calls));
 		assert_int_equal(sched_sc_pool(&w.sim->sys, w.scs, NR_SCS), 0);
-		sched_group_init(&w.sim->sys, &w.groups[0], &(struct sched_group_params){ .id = 0 });
+		/* one sequence in four with admission: from the start, as it must be */
+		w.admission = seed % 4 == 0;
+		if (w.admission)
+			assert_int_equal(sched_sc_admission(&w.sim->sys, sched_auth_root(&w.sim->sys),
+							    w.admit, NR_SCS + 1, 0), 0);
+		assert_int_equal(sched_lease_pool(&w.sim->sys, w.lpool, NR_LEASES), 0);
+		/* a session, a service and a process inside the service */
+		sched_group_init(&w.sim->sys, &w.groups[0],
+				 &(struct sched_group_params){ .id = 0, .kind = kind[0] });
 		for (unsigned g = 1; g < 3; g++)
 			assert_int_equal(sched_group_init(&w.sim->sys, &w.groups[g],
-				&(struct sched_group_params){ .id = g, .weight = 512 * g,
+				&(struct sched_group_params){ .id = g, .weight = 512 * g, .kind = kind[g],
 							      .parent = g == 2 ? &w.groups[1] : NULL,
 							      .pcpu = w.gcpu[g - 1] }), 0);
+		/* authorities: no lease right; scoped to the service; CPU 1 only; revoked */
+		sched_cpumask_clear(&cpu1);
+		sched_cpumask_set(&cpu1, 1);
+		assert_int_equal(sched_auth_derive(&w.auth[0], sched_auth_root(&w.sim->sys),
+						   SCHED_RIGHT_ALL & ~SCHED_RIGHT_LEASE, NULL, NULL), 0);
+		assert_int_equal(sched_auth_derive(&w.auth[1], sched_auth_root(&w.sim->sys),
+						   SCHED_RIGHT_LEASE, &w.groups[1], NULL), 0);
+		assert_int_equal(sched_auth_derive(&w.auth[2], sched_auth_root(&w.sim->sys),
+						   SCHED_RIGHT_LEASE, NULL, &cpu1), 0);
+		assert_int_equal(sched_auth_derive(&w.auth[3], sched_auth_root(&w.sim->sys),
+						   SCHED_RIGHT_LEASE, NULL, NULL), 0);
+		for (unsigned a = 0; a < NR_AUTH; a++)
+			w.tok[a] = (struct sched_auth){ &w.auth[a], w.auth[a].gen };
+		assert_int_equal(sched_auth_revoke(w.tok[3]), 0);
+		for (unsigned k = 0; k < NR_RINGS; k++) /* park after 0.3 ms, 2 ms idle */
+			assert_int_equal(sched_ring_init(&w.ring[k], k ? 2 * MS : 300 * US), 0);
 		for (unsigned k = 0; k < NR_MX; k++)
 			assert_int_equal(sched_mutex_init(&w.sim->sys, &w.mx[k], k == 2 ?
 							  SCHED_MUTEX_PLAIN : SCHED_MUTEX_PROXY), 0);
@@ -1474,6 +2599,11 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 	printf("#  ");
 	for (unsigned k = 0; k < M_NR; k++)
 		printf(" %s %llu%s", m_name[k], (unsigned long long)mst[k], k + 1 < M_NR ? "," : "\n");
+	printf("#   leases and rings:");
+	for (unsigned k = 0; k < L_NR; k++)
+		printf(" %s %llu%s", l_name[k], (unsigned long long)lst[k], k + 1 < L_NR ? "," : "\n");
+	for (unsigned k = 0; k < L_NR; k++)
+		ltot[k] += lst[k];
 	check_mutex_coverage();
 	return rot;
 }
@@ -1490,6 +2620,7 @@ static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 {
 	(void)state;
 	check_rotated(run_sequences(4, NULL, false, 2));
+	check_lease_coverage();
 }
 
 static void the_same_with_core_scheduling(void **state)
@@ -1500,6 +2631,7 @@ static void the_same_with_core_scheduling(void **state)
 	rot = run_sequences(4, NULL, true, 2);
 	rot += run_sequences(2, NULL, true, 2);
 	check_rotated(rot);
+	check_lease_coverage();
 }
 
 static void the_same_with_rr_and_core_scheduling(void **state)
@@ -1510,6 +2642,7 @@ static void the_same_with_rr_and_core_scheduling(void **state)
 	rot = run_sequences(4, "rr", true, 2);
 	rot += run_sequences(2, "rr", true, 2);
 	check_rotated(rot);
+	check_lease_coverage();
 }
 
 int main(void)

@@ -121,9 +121,9 @@ int sched_lease_pool(struct sched_sys *s, struct sched_lease *leases, unsigned n
  * Grant a lease over p->cpus to p's holder. Needs a live token with SCHED_RIGHT_LEASE whose
  * CPU set contains p->cpus and whose scope contains the holder's group and the target.
  * Validation first, and a refusal changes nothing: -SCHED_EINVAL for NULL, an empty CPU set,
- * no holder or two, an idle thread as holder, a holder thread outside every group when its
- * authority is scoped; -SCHED_ECPU for a CPU out of range or offline; -SCHED_ESTALE for a
- * stale token or holder; -SCHED_EPERM without the right or outside its CPUs or scope;
+ * no holder or two, an idle thread as holder; -SCHED_ECPU for a CPU out of range or
+ * offline; -SCHED_ESTALE for a stale token or holder; -SCHED_EPERM without the right or
+ * outside its CPUs or scope (a holder thread in no group is outside every scope);
  * -SCHED_ELEASED if a CPU is leased already; -SCHED_EHOUSEKEEPING if no online CPU would be
  * left general-purpose; -SCHED_EUNSCHED with admission on if a configured SC or declared
  * fixed-priority thread counts on one of the CPUs; -SCHED_EPINNED if another thread there

@@ -52,8 +52,11 @@ int sched_ring_register(struct sched_sys *s, struct sched_ring *r, struct sched_
 /* Give the ring up. -SCHED_EINVAL for NULL, -SCHED_EPERM if `consumer` does not own it. */
 int sched_ring_unregister(struct sched_sys *s, struct sched_ring *r, struct sched_ref consumer);
 
-/* Entries were published: wake the consumer if it parks. Returns 1 if it unparked it, 0 if
- * it was polling; -SCHED_EINVAL for NULL, -SCHED_ESTATE for a ring without a live consumer.
+/* Entries were published: wake the consumer if it parks. Returns 1 if it unparked it (or
+ * left it a permit: it was about to park), 0 if it was polling; -SCHED_EINVAL for NULL,
+ * -SCHED_ESTATE for a ring without a live consumer; the errors of sched_unpark when the
+ * consumer cannot run now (-SCHED_EAFFINITY: its CPUs are offline or leased to others;
+ * -SCHED_ENOSC, -SCHED_ELENT): the ring stays marked, so the next submit tries again.
  * Any CPU. O(1) (+ a wake). */
 int sched_ring_submit(struct sched_sys *s, struct sched_ring *r);
 

@@ -13,7 +13,12 @@
  *   bytes the operation reads for its arguments. With bits 0x70 of header byte 3 all set
  *   ("mutex mode") the opcodes also decode the mutex, condition variable and barrier
  *   entries (mutex.h) on a small pool of each; without them an input means what it meant
- *   before those entries existed (the corpus keeps its meaning).
+ *   before those entries existed (the corpus keeps its meaning). With header byte 3 exactly
+ *   0x79 ("lease mode": mutex mode with the pool nibble 9, a spelling of "no pool" no input
+ *   of the corpus used) a fifth header byte follows (SC pool, lease pool, trace callback,
+ *   the simulator's seed) and the opcodes also decode CPU isolation leases and polling
+ *   rings (lease.h, ring.h), appended after the mutex ones: every other input decodes as
+ *   it did before.
  *
  * Every operation but "advance the clock" runs as an event on a simulated CPU (sim_post),
  * so sched_arch_cpu_id() is that CPU, kernel protection is modelled around it, and the
@@ -86,6 +91,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_CV 3             /* 0-1 initialised at boot, 2 not */
 #define MAX_BAR 2            /* 0 (count 2) initialised at boot, 1 not */
 #define MX_MODE(h3) (((h3) & 0x70) == 0x70)
+#define LEASE_MODE(h3) ((h3) == 0x79) /* implies MX_MODE */
+#define MAX_LEASES 8         /* lease mode: slots of the lease pool at most */
+#define MAX_LCAPS 16         /* lease capabilities remembered (live, revoked, guessed) */
+#define MAX_RINGS 2
 
 /* --- the world of one input --------------------------------------------------------------- */
 
@@ -141,6 +150,38 @@ struct fz {
 	struct sched_barrier bar[MAX_BAR];
 	bool mx_ok[MAX_MX], cv_ok[MAX_CV], bar_ok[MAX_BAR];
 	struct { uint8_t kind; bool dead; struct sched_mutex *m; } pend[MAX_THREADS];
+	/* lease mode: the lease pool (libsched keeps it: it never moves), the capabilities
+	 * seen; per CPU the other thread that ran there when its lease (leaving_of) was
+	 * granted, until it leaves; the lease_port calls per CPU and direction; the rings
+	 * (their entries are the target's: published and consumed), and whether each ring's
+	 * consumer parked in a poll and has not run since */
+	bool lease_mode;
+	struct sched_lease *lpool;
+	unsigned nlpool;
+	struct sched_lease_cap lcap[MAX_LCAPS];
+	unsigned nlcap;
+	struct sched_thread *leaving[SCHED_MAX_CPUS];
+	const struct sched_lease *leaving_of[SCHED_MAX_CPUS];
+	uint64_t port_calls[SCHED_MAX_CPUS][2];
+	struct sched_ring ring[MAX_RINGS];
+	uint64_t published[MAX_RINGS], consumed[MAX_RINGS], before_submit[MAX_RINGS];
+	bool late_submit[MAX_RINGS]; /* the last submission found the ring marked, and no
+				      * poll came since: a recheck may have come before it */
+	bool parked[MAX_RINGS];
+	bool refused[MAX_RINGS];  /* a submit was refused (the consumer could not run) since it
+				   * parked: its entries wait for the next submit */
+	/* each live lease as granted (its accounting target, since when, its CPUs), and per
+	 * group slot the leased CPU time of the leases that ended */
+	struct {
+		bool live;
+		struct sched_thread *thread;   /* the holder thread (its life gen), or */
+		uint32_t gen;
+		struct sched_group *group;     /* the holder group */
+		struct sched_group *target;
+		sched_time_t since;
+		sched_cpumask_t cpus;
+	} lrec[MAX_LEASES];
+	uint64_t leased_closed[MAX_GROUPS + 1];
 };
 
 static struct fz *g_fz; /* the input being run (callbacks need it); NULL between inputs */
@@ -152,6 +193,8 @@ static const char *class_name(const struct sched_sys *s, const struct sched_clas
 	return !c ? "-" : c == s->classes[SCHED_SLOT_fair] ? "fair" : c == &sched_edf_class ? "edf" : "?";
 }
 
+static int group_slot(struct fz *f, const struct sched_group *g);
+
 /* With FUZZ_API_TRACE: what each CPU and each thread looked like when a check failed. */
 static void dump_state(struct fz *f)
 {
@@ -162,24 +205,32 @@ static void dump_state(struct fz *f)
 		const struct sched_rq *rq = &sim->rq[c];
 
 		fprintf(stderr, "  cpu %u: online %u curr %u%s nr_queued %u load %llu need_resched %u "
-			"ipi_pending %u timer %llu sc_wait %u forced_idle %u kmode %u\n", c,
+			"ipi_pending %u timer %llu sc_wait %u forced_idle %u kmode %u lease %d/%u\n", c,
 			rq->online, rq->curr ? rq->curr->id : 0, rq->curr && rq->curr->is_idle ?
 			" (idle)" : "", rq->nr_queued, (unsigned long long)rq->load,
 			rq->need_resched, rq->ipi_pending, (unsigned long long)rq->timer_armed,
-			rq->nr_sc_wait, rq->forced_idle, rq->kmode);
+			rq->nr_sc_wait, rq->forced_idle, rq->kmode,
+			rq->lease ? (int)rq->lease->index : -1, rq->lease_due);
 	}
+	for (unsigned i = 0; i < f->nlpool; i++)
+		if (f->lpool[i].state != SCHED_LEASE_FREE)
+			fprintf(stderr, "  lease %u: state %u cpus %llx thread %u group %d\n", i,
+				f->lpool[i].state, (unsigned long long)f->lpool[i].cpus.w[0],
+				f->lpool[i].thread ? f->lpool[i].thread->id : 0,
+				group_slot(f, f->lpool[i].group));
 	for (unsigned i = 0; i < f->nth; i++) {
 		const struct sched_thread *t = &f->th[i]->st;
 
 		fprintf(stderr, "  thread %u: gen %u state %u cpu %u dst %u on_cpu %u class %s "
 			"sc %d own_sc %d donor %u passive %u sc_wait %u sc_fault %u cookie %llu "
-			"group %d weight %u timeout %u mx_sc %d waits %p held %u result %d\n", t->id,
+			"group %d weight %u timeout %u mx_sc %d waits %p held %u result %d aff %llx "
+			"leases %u\n", t->id,
 			t->gen, t->state, t->cpu, t->dst_cpu, t->on_cpu, class_name(s, t->on_class),
 			t->sc ? (int)t->sc->index : -1, t->own_sc ? (int)t->own_sc->index : -1,
 			t->donor ? t->donor->id : 0, t->passive, t->sc_wait, t->sc_fault,
 			(unsigned long long)t->cookie, t->group ? (int)t->group->id : -1, t->weight,
 			t->timeout_armed, t->mx_sc ? (int)t->mx_sc->index : -1, t->waits_on,
-			t->nr_held, t->wait_result);
+			t->nr_held, t->wait_result, (unsigned long long)t->affinity.w[0], t->nr_leases);
 	}
 }
 
@@ -351,6 +402,21 @@ static const struct field auth_fields[] = {
 
 static const struct field refill_fields[] = { { "ring", 0, (size_t)-1 }, { NULL, 0, 0 } };
 
+static const struct field lease_fields[] = {
+	FLD(sched_lease, gen), FLD(sched_lease, index), FLD(sched_lease, state),
+	FLD(sched_lease, cause), FLD(sched_lease, cpus),
+	FLD(sched_lease, thread), FLD(sched_lease, thread_gen), FLD(sched_lease, group),
+	FLD(sched_lease, target), FLD(sched_lease, rec), { NULL, 0, 0 }
+};
+
+static const struct field ring_fields[] = {
+	FLD(sched_ring, owner), FLD(sched_ring, idle_ns), FLD(sched_ring, last_work),
+	FLD(sched_ring, need_wakeup), FLD(sched_ring, claim), FLD(sched_ring, submits),
+	FLD(sched_ring, wakeups), FLD(sched_ring, parks), FLD(sched_ring, polls), { NULL, 0, 0 }
+};
+
+static const struct field port_fields[] = { { "calls", 0, (size_t)-1 }, { NULL, 0, 0 } };
+
 /*
  * What any call may change, failing or not, and so is left out of the comparison:
  *   - the lock words (struct sched_lock): a ticket lock's `next` and `owner` both advance
@@ -384,6 +450,11 @@ static const struct range excluded_sys[] = {
 	{ offsetof(struct sched_sys, lease_lock), sizeof(struct sched_lock) }, { 0, 0 }
 };
 
+/* A ring's claim word is its lock (taken and released by every registration). */
+static const struct range excluded_ring[] = {
+	{ offsetof(struct sched_ring, claim), sizeof(uint32_t) }, { 0, 0 }
+};
+
 static const struct range excluded_none[] = { { 0, 0 } };
 
 struct region {
@@ -396,7 +467,8 @@ struct region {
 };
 
 #define MAX_REGIONS (1 + 2 * SCHED_MAX_CPUS + MAX_THREADS + 2 * (MAX_GROUPS + 1) + \
-		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS + MAX_MX + MAX_CV + MAX_BAR)
+		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS + MAX_MX + MAX_CV + MAX_BAR + \
+		     MAX_LEASES + MAX_RINGS + 1)
 
 static struct region g_regions[MAX_REGIONS];
 static unsigned g_nregions;
@@ -457,6 +529,14 @@ static void collect_regions(struct fz *f)
 	for (unsigned k = 0; f->mx_mode && k < MAX_BAR; k++)
 		add_region(&f->bar[k], sizeof(f->bar[k]), barrier_fields, excluded_none,
 			   "barrier %u", k);
+	for (unsigned i = 0; i < f->nlpool; i++) /* the whole pool, free slots too */
+		add_region(&f->lpool[i], sizeof(struct sched_lease), lease_fields, excluded_none,
+			   "lease[%u]", i);
+	for (unsigned k = 0; f->lease_mode && k < MAX_RINGS; k++)
+		add_region(&f->ring[k], sizeof(f->ring[k]), ring_fields, excluded_ring, "ring %u", k);
+	if (f->lease_mode) /* a refused call calls no lease_port hook */
+		add_region(f->port_calls, sizeof(f->port_calls), port_fields, excluded_none,
+			   "lease_port calls%.0u", 0);
 	if (f->scratch) {
 		add_region(f->scratch, sizeof(*f->scratch), sys_fields, excluded_sys,
 			   "scratch sys%.0u", 0);
@@ -831,6 +911,23 @@ static void check_ledgers(struct fz *f)
 		f->seen[i] = t->acct;
 		runtime += t->acct.v[SCHED_ACCT_RUNTIME];
 	}
+	/* leased CPU time (groups only): each lease's target and the groups above it were
+	 * charged for its CPUs from the grant to the revocation, a live one up to each CPU's
+	 * last charge (its current thread's exec_start) */
+	for (unsigned g = 0; g <= MAX_GROUPS; g++)
+		sum[g].v[SCHED_ACCT_LEASED] = f->leased_closed[g];
+	for (unsigned i = 0; i < MAX_LEASES; i++) {
+		uint64_t held = 0;
+
+		if (!f->lrec[i].live)
+			continue;
+		for (unsigned c = 0; c < f->ncpu; c++)
+			if (sched_cpumask_test(&f->lrec[i].cpus, c))
+				held += f->sim->rq[c].curr->exec_start - f->lrec[i].since;
+		for (const struct sched_group *g = f->lrec[i].target; g; g = g->parent)
+			if (group_slot(f, g) >= 0)
+				sum[group_slot(f, g)].v[SCHED_ACCT_LEASED] += held;
+	}
 	for (unsigned g = 0; g <= MAX_GROUPS; g++) {
 		const struct sched_group *grp = g == MAX_GROUPS ? &f->sim->all : &f->grp[g];
 
@@ -838,7 +935,7 @@ static void check_ledgers(struct fz *f)
 			continue;
 		for (unsigned k = 0; k < SCHED_ACCT_NR; k++)
 			if (grp->acct.v[k] != sum[g].v[k])
-				die("group %u: figure %u is %llu, its threads add up to %llu", grp->id, k,
+				die("group %u: figure %u is %llu, its threads (or leases) add up to %llu", grp->id, k,
 				    (unsigned long long)grp->acct.v[k], (unsigned long long)sum[g].v[k]);
 	}
 	for (unsigned c = 0; c < f->ncpu; c++)
@@ -890,6 +987,9 @@ static void note_new_life(struct fz *f, struct sim_thread *t, const struct sched
 }
 
 static void mx_checks(struct fz *f, bool every_thread);
+static void lease_checks(struct fz *f);
+static void stale_lcaps(struct fz *f);
+static void ring_checks(struct fz *f);
 
 /* Post the operation on `cpu` and let the machine run until it has been handled. */
 static void run_on(struct fz *f, unsigned cpu, unsigned op)
@@ -911,6 +1011,9 @@ static void run_on(struct fz *f, unsigned cpu, unsigned op)
 	check_locks(f);
 	check_ledgers(f);
 	mx_checks(f, true);
+	lease_checks(f);
+	stale_lcaps(f);
+	ring_checks(f);
 }
 
 /* Let simulated time pass (in steps, so an input stops advancing once it has spent its
@@ -932,6 +1035,8 @@ static void advance(struct fz *f, uint64_t ns)
 	check_locks(f);
 	check_ledgers(f);
 	mx_checks(f, true);
+	lease_checks(f);
+	ring_checks(f);
 }
 
 /* The CPU takes the pick an entry made due, as a kernel does on its way out. */
@@ -1048,7 +1153,11 @@ static void op_wake(struct fz *f)
 
 static unsigned waiters_of(const struct sched_waitq *q, struct sched_thread **out);
 static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool *owned,
-			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw);
+			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw,
+			   const bool *fell);
+
+static void lease_gone(struct fz *f, const struct sched_lease *l, unsigned cause,
+		       const char *how);
 
 static void op_exit(struct fz *f)
 {
@@ -1058,10 +1167,22 @@ static void op_exit(struct fz *f)
 	bool owned[MAX_MX];
 	int r;
 
+	bool held[MAX_LEASES], fell[MAX_THREADS];
+
 	for (unsigned k = 0; k < MAX_MX; k++) { /* mutex mode: who gets its mutexes */
 		owned[k] = p.t && f->mx[k].owner == &p.t->st;
 		nw[k] = waiters_of(&f->mx[k].waiters, order[k]);
 	}
+	for (unsigned i = 0; i < f->nth; i++) { /* waiters on an SC the exit takes away */
+		const struct sched_thread *w = &f->th[i]->st, *d = w->donor;
+
+		fell[i] = p.t && w->sc && w->sc->bound == &p.t->st;
+		for (unsigned n = 0; p.t && d && n < MAX_THREADS; d = d->donor, n++)
+			fell[i] |= d == &p.t->st;
+	}
+	for (unsigned k = 0; k < f->nlpool; k++) /* lease mode: the leases it holds end */
+		held[k] = p.t && f->lrec[k].live && f->lrec[k].thread == &p.t->st &&
+			  f->lrec[k].gen == p.t->st.gen;
 	r = TRY(f, "sched_exit", sched_exit(&f->sim->sys, p.r));
 	must_refuse(&p, "sched_exit", r);
 	if (r == 0) {
@@ -1069,7 +1190,10 @@ static void op_exit(struct fz *f)
 		if (p.t && is_live(p.t))
 			die("sched_exit returned 0 but the thread is not EXITED");
 		if (p.t && f->mx_mode)
-			exit_handed_on(f, p.t, owned, order, nw);
+			exit_handed_on(f, p.t, owned, order, nw, fell);
+		for (unsigned k = 0; k < f->nlpool; k++)
+			if (held[k])
+				lease_gone(f, &f->lpool[k], SCHED_LEASE_HOLDER_EXIT, "the holder's exit");
 	}
 }
 
@@ -1309,11 +1433,23 @@ static void op_unpark(struct fz *f)
 static void op_offline(struct fz *f)
 {
 	uint8_t b = u8(f);
-	unsigned c = b < 0xf0 ? b % f->ncpu : f->ncpu + (b & 15);
-	int r = TRY(f, "sched_cpu_offline", sched_cpu_offline(&f->sim->sys, c));
+	unsigned c = b < 0xf0 ? b % f->ncpu : f->ncpu + (b & 15), general = 0;
+	bool leased = c < f->ncpu && f->sim->rq[c].lease, last;
+	int r;
 
+	for (unsigned k = 0; k < f->ncpu; k++)
+		general += f->sim->rq[k].online && !f->sim->rq[k].lease;
+	last = c < f->ncpu && f->sim->rq[c].online && !leased && general == 1;
+	r = TRY(f, "sched_cpu_offline", sched_cpu_offline(&f->sim->sys, c));
 	if (r == 0 && c >= f->ncpu)
 		die("sched_cpu_offline accepted cpu %u", c);
+	/* a leased CPU and the last online CPU no lease holds stay online */
+	if ((leased && r != -SCHED_ELEASED && r != -SCHED_EUNSCHED && r != -SCHED_ECPU) ||
+	    (r == -SCHED_ELEASED && !leased))
+		die("sched_cpu_offline of cpu %u (leased %u) returned %d", c, leased, r);
+	if ((last && r != -SCHED_EHOUSEKEEPING && r != -SCHED_ELAST_CPU && r != -SCHED_EUNSCHED) ||
+	    (r == -SCHED_EHOUSEKEEPING && !last))
+		die("sched_cpu_offline of cpu %u (the last housekeeping CPU: %u) returned %d", c, last, r);
 }
 
 /* Runs on the offline CPU itself: sched_cpu_online is called there. */
@@ -1769,6 +1905,29 @@ static void op_invalid(struct fz *f, unsigned cpu)
 		NULL_SYS(sched_cond_broadcast(NULL, &f->cv[0]));
 		NULL_SYS(sched_barrier_wait(NULL, cpu, &f->bar[0], &next));
 		NULL_SYS(sched_mutex_check(NULL, &f->sim->cpu[cpu].idle));
+		{
+			struct sched_lease_params lp = { .group = &f->sim->all };
+			struct sched_lease_cap lc = { 0, 1 };
+			struct sched_lease_info li;
+			struct sched_lease lpool1[1];
+			struct sched_ring rg;
+
+			sched_cpumask_set(&lp.cpus, cpu);
+			NULL_SYS(sched_lease_pool(NULL, lpool1, 1));
+			NULL_SYS(sched_lease_grant(NULL, root, &lp, &lc));
+			NULL_SYS(sched_lease_revoke(NULL, lc));
+			NULL_SYS(sched_lease_revoke_owned(NULL, root, &f->sim->all));
+			NULL_SYS(sched_lease_info(NULL, lc, &li));
+			if (sched_ring_init(&rg, 0) != 0)
+				die("sched_ring_init refused a ring");
+			NULL_SYS(sched_ring_register(NULL, &rg, p.r));
+			NULL_SYS(sched_ring_unregister(NULL, &rg, p.r));
+			NULL_SYS(sched_ring_submit(NULL, &rg));
+			NULL_SYS(sched_ring_poll(NULL, cpu, &rg, false, &next));
+			snap_take(f, "sched_housekeeping(NULL)");
+			sched_housekeeping(NULL, &lp.cpus);
+			read_done(f, "sched_housekeeping(NULL)");
+		}
 #undef NULL_SYS
 		if (sched_cpu_counter(NULL, cpu, 0) || sched_trace_read(NULL, cpu, NULL, 1) ||
 		    sched_core_forced_idle_ns(NULL, cpu) || sched_need_resched(NULL, cpu) ||
@@ -1921,14 +2080,20 @@ static unsigned waiters_of(const struct sched_waitq *q, struct sched_thread **ou
 }
 
 /* m was handed on (unlock, exit, condition wait) from waiters order[0..n): to the first
- * that can run; the ones before it stopped waiting, skipped; or to nobody, all skipped. */
+ * that can run; the ones before it stopped waiting, skipped; or to nobody, all skipped.
+ * For an exit, `fell` marks (by thread index) the waiters that ran on an SC of the exiting
+ * thread (donated along a call chain, or its own bound one): the exit takes that SC before
+ * it hands the mutex on, so they rank in a lower band by then and may still wait. */
 static void check_handed(struct fz *f, const struct sched_mutex *m,
-			 struct sched_thread *const *order, unsigned n, const char *how)
+			 struct sched_thread *const *order, unsigned n, const char *how,
+			 const bool *fell)
 {
 	unsigned i;
 
 	for (i = 0; i < n && order[i] != m->owner; i++)
-		if (order[i]->waits_on || !cannot_run(order[i]->wait_result))
+		if (fell && order[i]->waits_on == m && fell[pend_index(f, order[i])])
+			continue;
+		else if (order[i]->waits_on || !cannot_run(order[i]->wait_result))
 			die("after %s, mutex %d went to %u past waiter %u (wait result %d)", how,
 			    mx_index(f, m), m->owner ? m->owner->id : 0, order[i]->id,
 			    order[i]->wait_result);
@@ -1940,7 +2105,8 @@ static void check_handed(struct fz *f, const struct sched_mutex *m,
 /* After t exited: each mutex it owned went to its first waiter that can run (who must
  * read -EOWNERDEAD), or is free and marked owner-died; its own wait ended. */
 static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool *owned,
-			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw)
+			   struct sched_thread *(*order)[MAX_THREADS], const unsigned *nw,
+			   const bool *fell)
 {
 	f->pend[index_of(f, t)].kind = W_NONE;
 	for (unsigned k = 0; k < MAX_MX; k++) {
@@ -1948,7 +2114,7 @@ static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool 
 
 		if (!owned[k])
 			continue;
-		check_handed(f, m, order[k], nw[k], "an exit");
+		check_handed(f, m, order[k], nw[k], "an exit", fell);
 		if (!m->owner && !m->owner_died)
 			die("mutex %u of exited thread %u is free but not marked owner-died", k, t->id);
 		if (m->owner) {
@@ -2118,6 +2284,7 @@ static void on_event(struct sim *sim, void *arg)
 	if (f->trace)
 		trace_event(sim, f);
 	mx_checks(f, false);
+	lease_checks(f);
 }
 
 #define BIT(e) (1u << (e))
@@ -2276,13 +2443,13 @@ static void op_mx(struct fz *f, unsigned cpu, unsigned e)
 		if (me->nr_held != held - 1)
 			die("sched_mutex_unlock: the caller holds %u mutexes, held %u", me->nr_held,
 			    held);
-		check_handed(f, m, order, nw, "an unlock");
+		check_handed(f, m, order, nw, "an unlock", NULL);
 		break;
 	case E_COND:
 		if (next == me || me->state != SCHED_BLOCKED || me->waits_on != cv ||
 		    me->nr_held != held - 1)
 			die("sched_cond_wait: the caller does not wait");
-		check_handed(f, m, order, nw, "a condition wait");
+		check_handed(f, m, order, nw, "a condition wait", NULL);
 		f->pend[pend_index(f, me)].kind = W_COND;
 		f->pend[pend_index(f, me)].m = m;
 		break;
@@ -2422,6 +2589,795 @@ static void op_mx_observe(struct fz *f, unsigned cpu)
 		die("sched_mutex_check of an idle thread = %d", r3);
 }
 
+/* --- CPU isolation leases and polling rings (lease mode) ------------------------------------ */
+
+static bool in_scope(const struct sched_group *g, const struct sched_group *scope)
+{
+	if (!scope)
+		return true;
+	for (; g; g = g->parent)
+		if (g == scope)
+			return true;
+	return false;
+}
+
+/* A token is live: its authority and every one it derives from have the generations it
+ * names (auth.c walks the same chain). */
+static bool tok_live(struct sched_auth a)
+{
+	const struct sched_authority *x = a.a;
+	uint32_t gen = a.gen;
+
+	for (unsigned d = 0; x && d < SCHED_AUTH_DEPTH_MAX; d++) {
+		if (x->gen != gen)
+			return false;
+		if (!x->parent)
+			return true;
+		gen = x->parent_gen;
+		x = x->parent;
+	}
+	return false;
+}
+
+static bool ref_live(struct sched_ref r)
+{
+	return r.t && r.t->gen == r.gen && r.t->state != SCHED_EXITED;
+}
+
+/* Does lease l (live; its holder as the target granted it, or as a grant about to be made
+ * names it) let t on its CPUs: the holder thread in the life it was granted to, a thread
+ * of the holder group or below, an idle thread. */
+static bool holds(struct sched_thread *ht, uint32_t hgen, const struct sched_group *hg,
+		  const struct sched_thread *t)
+{
+	if (t->is_idle)
+		return true;
+	if (ht)
+		return ht == t && hgen == t->gen;
+	return hg && t->group && in_scope(t->group, hg);
+}
+
+static bool lease_holds(struct fz *f, const struct sched_lease *l, const struct sched_thread *t)
+{
+	return holds(f->lrec[l->index].thread, f->lrec[l->index].gen, f->lrec[l->index].group, t);
+}
+
+static bool lease_live(const struct sched_lease *l)
+{
+	return l && l->state != SCHED_LEASE_FREE;
+}
+
+/* Would t, which must leave `cpus` (a grant to holder nl), find no online CPU outside them
+ * that its affinity allows and no other lease closes? */
+static bool lease_strands(struct fz *f, const struct sched_thread *t, const sched_cpumask_t *cpus,
+			  const struct sched_lease *nl)
+{
+	if (holds(nl->thread, nl->thread_gen, nl->group, t))
+		return false;
+	for (unsigned d = 0; d < f->ncpu; d++) {
+		const struct sched_lease *l = f->sim->rq[d].lease;
+
+		if (f->sim->rq[d].online && !sched_cpumask_test(cpus, d) &&
+		    sched_cpumask_test(&t->affinity, d) && (!l || lease_holds(f, l, t)))
+			return false;
+	}
+	return true;
+}
+
+/* The first thread a grant over cpus to nl's holder would strand (current on one of them,
+ * queued, waiting for a refill or asleep with its timeout there), or NULL. */
+static const struct sched_thread *grant_strands(struct fz *f, const sched_cpumask_t *cpus,
+						const struct sched_lease *nl)
+{
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		struct sched_rq *rq = &f->sim->rq[c];
+
+		if (!sched_cpumask_test(cpus, c) || !rq->online || rq->lease)
+			continue;
+		if (lease_strands(f, rq->curr, cpus, nl))
+			return rq->curr;
+		for (unsigned k = 0; k < SCHED_NR_CLASSES; k++) {
+			const struct sched_class *cls = f->sim->sys.classes[k];
+
+			for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
+				if (lease_strands(f, t, cpus, nl))
+					return t;
+		}
+		for (struct sched_rb_node *x = rq->sc_wait.leftmost; x; x = sched_rb_next(x))
+			if (lease_strands(f, sched_rb_entry(x, struct sched_thread, sc_node), cpus, nl))
+				return sched_rb_entry(x, struct sched_thread, sc_node);
+		for (struct sched_rb_node *x = rq->sleepers.leftmost; x; x = sched_rb_next(x))
+			if (lease_strands(f, sched_rb_entry(x, struct sched_thread, timeout_node), cpus, nl))
+				return sched_rb_entry(x, struct sched_thread, timeout_node);
+	}
+	return NULL;
+}
+
+/* A thread current elsewhere and migrating towards one of cpus that nl would strand, or
+ * NULL: a grant must not succeed then (it is refused with -SCHED_EAGAIN while a thread is
+ * migrating to one of its CPUs, as an offline is). */
+static const struct sched_thread *migrating_strands(struct fz *f, const sched_cpumask_t *cpus,
+						    const struct sched_lease *nl)
+{
+	for (unsigned i = 0; i < f->nth; i++) {
+		const struct sched_thread *t = &f->th[i]->st;
+
+		if (t->state == SCHED_MIGRATING && sched_cpumask_test(cpus, t->dst_cpu) &&
+		    lease_strands(f, t, cpus, nl))
+			return t;
+	}
+	return NULL;
+}
+
+/* Admission counts on cpu's time: a configured SC there, or a declared fixed priority. */
+static bool lease_admitted(struct fz *f, unsigned cpu)
+{
+	if (!f->sim->sys.admit_tasks)
+		return false;
+	for (unsigned i = 0; i < f->npool; i++)
+		if (f->pool[i].state == SCHED_SC_CONFIGURED && sched_cpumask_test(&f->pool[i].cpus, cpu))
+			return true;
+	for (unsigned i = 0; i < f->nth; i++)
+		if (is_live(f->th[i]) && f->th[i]->st.rt_budget &&
+		    sched_cpumask_test(&f->th[i]->st.affinity, cpu))
+			return true;
+	return false;
+}
+
+static void fz_lease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
+			  const sched_cpumask_t *hk)
+{
+	struct fz *f = g_fz;
+
+	(void)ctx;
+	if (!f || cpu >= f->ncpu || what > SCHED_LEASE_PORT_IRQS || !hk || sched_cpumask_empty(hk) ||
+	    sched_cpumask_test(hk, cpu) == leased)
+		die("lease_port(cpu %u, what %u, leased %u) against its contract (housekeeping %llx)",
+		    cpu, what, leased, hk ? (unsigned long long)hk->w[0] : 0ull);
+	f->port_calls[cpu][leased]++;
+}
+
+static void remember_lcap(struct fz *f, struct sched_lease_cap c)
+{
+	f->lcap[f->nlcap % MAX_LCAPS] = c;
+	f->nlcap++;
+}
+
+/* A lease capability chosen by the input: one seen (live or not), or a guessed one. */
+static struct sched_lease_cap pick_lcap(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_lease_cap c;
+
+	if (f->nlcap && b < 0xc0)
+		return f->lcap[b % (f->nlcap < MAX_LCAPS ? f->nlcap : MAX_LCAPS)];
+	c.index = b & 15;
+	c.gen = (b >> 4) & 3;
+	return c;
+}
+
+/* The live lease a capability names, or NULL. */
+static const struct sched_lease *lcap_live(struct fz *f, struct sched_lease_cap c)
+{
+	const struct sched_lease *l = c.index < f->nlpool ? &f->lpool[c.index] : NULL;
+
+	return l && l->gen == c.gen && lease_live(l) ? l : NULL;
+}
+
+/* A live lease's state as sched_lease_info gives it (the slot's own field says only FREE
+ * or live). */
+static unsigned lease_state(struct fz *f, unsigned i)
+{
+	struct sched_lease_info info;
+	struct sched_lease_cap cap = { i, f->lpool[i].gen };
+
+	if (sched_lease_info(&f->sim->sys, cap, &info) < 0)
+		die("live lease %u does not answer sched_lease_info", i);
+	return info.state;
+}
+
+/*
+ * From outside, after every event and operation (lease mode): a CPU's lease is live and
+ * holds it, and the leased mask says so; a live lease's CPUs point at it; a leased CPU runs
+ * the holder's thread, idles, or still runs the other thread that ran there when the lease
+ * was granted (until it leaves); every thread queued or waiting for a refill there is the
+ * holder's, and once that other thread left, every sleeper timeout there; a lease is ACTIVE
+ * exactly when no CPU of it waits for such a thread; the housekeeping set is the online
+ * CPUs no lease holds, never empty; each thread holder counts its leases; the capabilities
+ * of ended leases fail closed.
+ */
+static void lease_checks(struct fz *f)
+{
+	struct sim *sim = f->sim;
+	struct sched_sys *s = &sim->sys;
+	sched_cpumask_t hk, want;
+	bool waits[MAX_LEASES] = { false };
+
+	if (!f->lease_mode)
+		return;
+	sched_cpumask_clear(&want);
+	for (unsigned c = 0; c < f->ncpu; c++) {
+		struct sched_rq *rq = &sim->rq[c];
+		const struct sched_lease *l = rq->lease;
+		const struct sched_thread *curr = rq->curr;
+
+		if (sched_cpumask_test(&s->leased, c) != (l != NULL))
+			die("cpu %u: leased bit %u, lease %p", c, sched_cpumask_test(&s->leased, c),
+			    (const void *)l);
+		if (f->leaving[c] && (f->leaving_of[c] != l || curr != f->leaving[c]))
+			f->leaving[c] = NULL; /* it left (its part of the activation is done) */
+		if (!l) {
+			if (rq->online)
+				sched_cpumask_set(&want, c);
+			continue;
+		}
+		if (l < f->lpool || l >= f->lpool + f->nlpool || !lease_live(l) ||
+		    !sched_cpumask_test(&l->cpus, c) || !rq->online)
+			die("cpu %u (online %u) points at a lease that does not hold it", c, rq->online);
+		waits[l->index] |= f->leaving[c] != NULL;
+		if (!lease_holds(f, l, curr) && curr != f->leaving[c])
+			die("leased cpu %u (lease %u) runs thread %u, not its holder's", c, l->index,
+			    curr->id);
+		for (unsigned k = 0; k < SCHED_NR_CLASSES; k++) {
+			const struct sched_class *cls = s->classes[k];
+
+			for (struct sched_thread *t = cls->first(rq); t; t = cls->next(rq, t))
+				if (!lease_holds(f, l, t))
+					die("thread %u queued on leased cpu %u", t->id, c);
+		}
+		for (struct sched_rb_node *x = rq->sc_wait.leftmost; x; x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, sc_node);
+
+			if (t != curr && !lease_holds(f, l, t))
+				die("thread %u waits for a refill on leased cpu %u", t->id, c);
+		}
+		for (struct sched_rb_node *x = rq->sleepers.leftmost; !f->leaving[c] && x;
+		     x = sched_rb_next(x)) {
+			const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, timeout_node);
+
+			if (!lease_holds(f, l, t))
+				die("thread %u's timeout sits on leased cpu %u", t->id, c);
+		}
+	}
+	sched_housekeeping(s, &hk);
+	if (sched_cpumask_empty(&hk) || memcmp(&hk, &want, sizeof(hk)))
+		die("housekeeping set %llx, online CPUs without a lease %llx",
+		    (unsigned long long)hk.w[0], (unsigned long long)want.w[0]);
+	for (unsigned i = 0; i < f->nlpool; i++) {
+		const struct sched_lease *l = &f->lpool[i];
+
+		if (lease_live(l) != f->lrec[i].live)
+			die("lease %u is %s, but the target %s it", i, lease_live(l) ? "live" : "free",
+			    lease_live(l) ? "never granted" : "never saw the end of");
+		if (!lease_live(l))
+			continue;
+		for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+			if (sched_cpumask_test(&f->lrec[i].cpus, c) && (c >= f->ncpu || sim->rq[c].lease != l))
+				die("live lease %u holds cpu %u, which does not point at it", i, c);
+		if (lease_state(f, i) != (waits[i] ? SCHED_LEASE_PENDING : SCHED_LEASE_ACTIVE))
+			die("lease %u is in state %u, and its CPUs %s", i, lease_state(f, i),
+			    waits[i] ? "still run another thread" : "all switched");
+	}
+	for (unsigned i = 0; i < f->nth; i++) {
+		const struct sched_thread *t = &f->th[i]->st;
+		uint32_t n = 0;
+
+		for (unsigned k = 0; k < f->nlpool; k++)
+			n += f->lrec[k].live && f->lrec[k].thread == t && f->lrec[k].gen == t->gen;
+		if (is_live(f->th[i]) && t->nr_leases != n)
+			die("thread %u holds %u leases, libsched counts %u", t->id, n, t->nr_leases);
+	}
+}
+
+/* After every operation: the capabilities of leases that ended fail closed, and change
+ * nothing. */
+static void stale_lcaps(struct fz *f)
+{
+	struct sched_lease_info info;
+
+	for (unsigned i = 0; i < MAX_LCAPS && i < f->nlcap; i++) {
+		int r;
+
+		if (lcap_live(f, f->lcap[i]))
+			continue;
+		READ_ONLY(f, "sched_lease_info (stale)", r = sched_lease_info(&f->sim->sys, f->lcap[i], &info));
+		if (r != -SCHED_ESTALE)
+			die("stale lease capability {%u, %u} answered %d", f->lcap[i].index,
+			    f->lcap[i].gen, r);
+	}
+}
+
+/* Give the lease pool: 0 and NULL refused, a second pool refused (-EEXIST), a pool
+ * past 2^16 slots refused before it is touched. */
+static void op_lease_pool(struct fz *f)
+{
+	uint8_t b = u8(f);
+	unsigned n = b & 15;
+	struct sched_lease *pool;
+	int r;
+
+	if (b >= 0xf0) { /* more than 2^16 slots: refused without looking at them */
+		struct sched_lease one;
+
+		r = TRY(f, "sched_lease_pool", sched_lease_pool(&f->sim->sys, &one, (1u << 16) + 1));
+		if (r != -SCHED_EINVAL)
+			die("sched_lease_pool of 2^16 + 1 slots returned %d", r);
+		return;
+	}
+	if (n > MAX_LEASES)
+		n = MAX_LEASES;
+	pool = calloc(MAX_LEASES, sizeof(*pool));
+	if (!pool)
+		die("out of memory");
+	r = TRY(f, "sched_lease_pool", sched_lease_pool(&f->sim->sys, (b & 0x80) ? NULL : pool, n));
+	if (r != (!n || (b & 0x80) ? -SCHED_EINVAL : f->lpool ? -SCHED_EEXIST : 0))
+		die("sched_lease_pool(%u slots, %s) returned %d", n, (b & 0x80) ? "NULL" : "storage", r);
+	if (r < 0) {
+		free(pool);
+		return;
+	}
+	f->lpool = pool;
+	f->nlpool = n;
+	for (unsigned i = 0; i < n; i++)
+		if (pool[i].state != SCHED_LEASE_FREE || pool[i].index != i)
+			die("lease slot %u not free after sched_lease_pool", i);
+}
+
+#define BITE(e) (1u << (e))
+
+/*
+ * Grant: holder a thread (any reference), a group, both or none; a target now and then; any
+ * CPU set and token, NULL parameters or output. The result must be one of the refusals
+ * whose conditions hold (lease.h orders none of them) or success when none does; a
+ * refusal changes nothing; a grant's lease is live over exactly its CPUs, ACTIVE at once
+ * exactly when none of them runs another thread, and called the port for each CPU and
+ * kind.
+ */
+static void op_lease_grant(struct fz *f)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f), c = u8(f);
+	struct sched_lease_params p = { 0 };
+	struct sched_lease_cap cap = { 0, 0 };
+	struct sched_lease nl = { 0 };
+	struct sched_auth a = pick_token(f);
+	const struct sched_group *g;
+	const struct sched_thread *pin, *mig;
+	uint64_t before[SCHED_MAX_CPUS];
+	struct pref h = { { NULL, 0 }, REF_NULL, NULL };
+	unsigned want = 0, general = 0, free_slots = 0;
+	bool null_p = b == 0xff, null_out = b == 0xfe;
+	int r;
+
+	mask_from(f, &p.cpus);
+	switch (b & 7) {
+	case 0: case 1: case 2: case 3:
+		h = pick_ref(f);
+		p.thread = h.r;
+		break;
+	case 4: case 5:
+		p.group = pick_group(f, c); /* NULL: no holder */
+		break;
+	case 6:
+		h = pick_ref(f);
+		p.thread = h.r;
+		p.group = pick_group(f, c);
+		break;
+	default:
+		break;
+	}
+	if ((c & 0xc0) == 0xc0)
+		p.target = pick_group(f, c >> 1);
+	/* what the documents give for this situation */
+	g = p.group ? p.group : p.thread.t ? p.thread.t->group : NULL;
+	if (null_p || null_out || !a.a || !p.thread.t == !p.group || (p.thread.t && p.thread.t->is_idle) ||
+	    sched_cpumask_empty(&p.cpus))
+		want |= BITE(SCHED_EINVAL);
+	if (p.thread.t && !p.thread.t->is_idle && !ref_live(p.thread))
+		want |= BITE(SCHED_ESTALE);
+	if (a.a && !tok_live(a))
+		want |= BITE(SCHED_ESTALE);
+	if (a.a && (!(a.a->rights & SCHED_RIGHT_LEASE) || !sched_cpumask_subset(&p.cpus, &a.a->cpus)))
+		want |= BITE(SCHED_EPERM);
+	if (a.a && a.a->scope && (!g || !in_scope(g, a.a->scope) ||
+				  (p.target && !in_scope(p.target, a.a->scope))))
+		want |= BITE(SCHED_EPERM) | (g ? 0 : BITE(SCHED_EINVAL)); /* no group: either */
+	for (unsigned k = 0; k < SCHED_MAX_CPUS; k++) {
+		if (!sched_cpumask_test(&p.cpus, k))
+			continue;
+		if (k >= f->ncpu || !f->sim->rq[k].online)
+			want |= BITE(SCHED_ECPU);
+		else if (f->sim->rq[k].lease)
+			want |= BITE(SCHED_ELEASED);
+		else if (lease_admitted(f, k))
+			want |= BITE(SCHED_EUNSCHED);
+	}
+	for (unsigned k = 0; k < f->ncpu; k++)
+		general += f->sim->rq[k].online && !f->sim->rq[k].lease && !sched_cpumask_test(&p.cpus, k);
+	if (!general)
+		want |= BITE(SCHED_EHOUSEKEEPING);
+	for (unsigned i = 0; i < f->nlpool; i++)
+		free_slots += !lease_live(&f->lpool[i]);
+	if (!free_slots)
+		want |= BITE(SCHED_EFULL);
+	nl.thread = p.thread.t;
+	nl.thread_gen = p.thread.gen;
+	nl.group = p.group;
+	pin = p.thread.t || p.group ? grant_strands(f, &p.cpus, &nl) : NULL;
+	if (pin)
+		want |= BITE(SCHED_EPINNED);
+	for (unsigned k = 0; k < f->ncpu; k++) /* a thread on its way there: after its switch */
+		if (sched_cpumask_test(&p.cpus, k) && f->sim->rq[k].migrating_in)
+			want |= BITE(SCHED_EAGAIN);
+	mig = migrating_strands(f, &p.cpus, &nl);
+	for (unsigned k = 0; k < f->ncpu; k++)
+		before[k] = f->port_calls[k][1];
+	r = TRY(f, "sched_lease_grant", sched_lease_grant(s, a, null_p ? NULL : &p, null_out ? NULL : &cap));
+	if (want ? r >= 0 || -r >= 32 || !(want & BITE(-r)) : r != 0)
+		die("sched_lease_grant (cpus %llx, thread %u, group %d, target %d) returned %d (%s); "
+		    "the documents allow 0x%x here (error bits; 0: success)",
+		    (unsigned long long)p.cpus.w[0], p.thread.t ? p.thread.t->id : 0,
+		    group_slot(f, p.group), group_slot(f, p.target), r, r < 0 ? sched_strerror(r) : "ok",
+		    want);
+	if (r < 0)
+		return;
+	if (mig) /* it is lost at its CPU's next pick: on no queue and no CPU, for good */
+		die("sched_lease_grant succeeded while thread %u, which may run only on its CPUs, "
+		    "was migrating there", mig->id);
+	if (cap.index >= f->nlpool || !lcap_live(f, cap))
+		die("sched_lease_grant gave capability {%u, %u}, which names no live lease", cap.index,
+		    cap.gen);
+	remember_lcap(f, cap);
+	{
+		const struct sched_lease *l = &f->lpool[cap.index];
+		bool pending = false;
+
+		if (memcmp(&l->cpus, &p.cpus, sizeof(p.cpus)) || l->rec.granted_at != f->sim->now)
+			die("lease %u holds cpus %llx granted at %llu, asked %llx at %llu", cap.index,
+			    (unsigned long long)l->cpus.w[0], (unsigned long long)l->rec.granted_at,
+			    (unsigned long long)p.cpus.w[0], (unsigned long long)f->sim->now);
+		for (unsigned k = 0; k < f->ncpu; k++) {
+			bool in = sched_cpumask_test(&p.cpus, k);
+
+			if (f->port_calls[k][1] != before[k] + (in && s->cfg.lease_port ? 3 : 0))
+				die("lease_port called %llu times for cpu %u (leased %u)",
+				    (unsigned long long)(f->port_calls[k][1] - before[k]), k, in);
+			if (in && !holds(nl.thread, nl.thread_gen, nl.group, f->sim->rq[k].curr)) {
+				f->leaving[k] = f->sim->rq[k].curr;
+				f->leaving_of[k] = l;
+				pending = true;
+			}
+		}
+		f->lrec[cap.index].live = true;
+		f->lrec[cap.index].thread = p.thread.t;
+		f->lrec[cap.index].gen = p.thread.gen;
+		f->lrec[cap.index].group = p.group;
+		f->lrec[cap.index].target = p.target ? p.target : (struct sched_group *)g;
+		f->lrec[cap.index].since = f->sim->now;
+		f->lrec[cap.index].cpus = p.cpus;
+		if (lease_state(f, cap.index) != (pending ? SCHED_LEASE_PENDING : SCHED_LEASE_ACTIVE))
+			die("lease %u granted in state %u, with %s", cap.index, lease_state(f, cap.index),
+			    pending ? "a CPU still running another thread" : "every CPU switched");
+	}
+}
+
+/* The lease in slot l ended with `cause` (its state, as a revocation leaves it). */
+static void lease_gone(struct fz *f, const struct sched_lease *l, unsigned cause, const char *how)
+{
+	uint64_t held = 0;
+
+	if (lease_live(l) || l->cause != cause || !f->lrec[l->index].live)
+		die("after %s, lease %u is in state %u with cause %u (expected %u)", how, l->index,
+		    l->state, l->cause, cause);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		held += sched_cpumask_test(&f->lrec[l->index].cpus, c) ? f->sim->now - f->lrec[l->index].since : 0;
+	for (const struct sched_group *g = f->lrec[l->index].target; g; g = g->parent)
+		if (group_slot(f, g) >= 0)
+			f->leased_closed[group_slot(f, g)] += held;
+	f->lrec[l->index].live = false;
+	for (unsigned c = 0; c < f->ncpu; c++)
+		if (f->sim->rq[c].lease == l)
+			die("after %s, cpu %u still points at lease %u", how, c, l->index);
+}
+
+static void op_lease_revoke(struct fz *f)
+{
+	struct sched_lease_cap cap = pick_lcap(f);
+	const struct sched_lease *l = lcap_live(f, cap);
+	uint64_t before[SCHED_MAX_CPUS];
+	sched_cpumask_t cpus;
+	int r;
+
+	sched_cpumask_clear(&cpus);
+	if (l)
+		cpus = l->cpus;
+	for (unsigned k = 0; k < f->ncpu; k++)
+		before[k] = f->port_calls[k][0];
+	r = TRY(f, "sched_lease_revoke", sched_lease_revoke(&f->sim->sys, cap));
+	if (r != (l ? 0 : -SCHED_ESTALE))
+		die("sched_lease_revoke of a %s capability returned %d", l ? "live" : "stale", r);
+	if (!l)
+		return;
+	lease_gone(f, l, SCHED_LEASE_REVOKED, "sched_lease_revoke");
+	if (l->gen == cap.gen)
+		die("sched_lease_revoke left lease %u at generation %u", l->index, cap.gen);
+	for (unsigned k = 0; k < f->ncpu; k++)
+		if (f->port_calls[k][0] != before[k] +
+		    (sched_cpumask_test(&cpus, k) && f->sim->sys.cfg.lease_port ? 3 : 0))
+			die("lease_port called %llu times for cpu %u at a revocation",
+			    (unsigned long long)(f->port_calls[k][0] - before[k]), k);
+}
+
+/* Revoke the leases of a group subtree: exactly those whose holder (a group, or a thread's
+ * group) is in it, each with the cause its kind gives. */
+static void op_lease_revoke_owned(struct fz *f)
+{
+	struct sched_auth a = pick_token(f);
+	uint8_t b = u8(f);
+	struct sched_group *owner = (b & 0xf0) == 0xf0 ? NULL : pick_group(f, b);
+	bool hit[MAX_LEASES] = { false };
+	unsigned want = 0, n = 0;
+	int r;
+
+	if (!owner || !a.a)
+		want |= BITE(SCHED_EINVAL);
+	if (a.a && !tok_live(a))
+		want |= BITE(SCHED_ESTALE);
+	if (a.a && owner && (!(a.a->rights & SCHED_RIGHT_LEASE) || !in_scope(owner, a.a->scope)))
+		want |= BITE(SCHED_EPERM);
+	for (unsigned i = 0; owner && i < f->nlpool; i++) {
+		const struct sched_group *hg = f->lrec[i].group ? f->lrec[i].group
+					     : f->lrec[i].thread ? f->lrec[i].thread->group : NULL;
+
+		hit[i] = f->lrec[i].live && hg && in_scope(hg, owner);
+		n += hit[i];
+	}
+	r = TRY(f, "sched_lease_revoke_owned", sched_lease_revoke_owned(&f->sim->sys, a, owner));
+	if (want ? r >= 0 || -r >= 32 || !(want & BITE(-r)) : r != (int)n)
+		die("sched_lease_revoke_owned returned %d; expected %d (error bits 0x%x)", r,
+		    want ? -1 : (int)n, want);
+	for (unsigned i = 0; r >= 0 && i < f->nlpool; i++)
+		if (hit[i])
+			lease_gone(f, &f->lpool[i], owner->kind == SCHED_GROUP_SERVICE ? SCHED_LEASE_SERVICE
+				   : owner->kind == SCHED_GROUP_SESSION ? SCHED_LEASE_SESSION
+				   : SCHED_LEASE_HOLDER_EXIT, "sched_lease_revoke_owned");
+}
+
+/* The reads: a lease's state (0 exactly for a live capability, a true copy), the
+ * housekeeping set; NULL arguments. They change nothing. */
+static void op_lease_observe(struct fz *f)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_lease_cap cap = pick_lcap(f);
+	const struct sched_lease *l = lcap_live(f, cap);
+	struct sched_lease_info info;
+	uint8_t b = u8(f);
+	sched_cpumask_t hk;
+	int r;
+
+	READ_ONLY(f, "sched_lease_info / sched_housekeeping", {
+		r = sched_lease_info((b & 0x10) ? NULL : s, cap, (b & 0x20) ? NULL : &info);
+		sched_housekeeping(s, &hk);
+		sched_housekeeping(NULL, &hk);
+		sched_housekeeping(s, NULL);
+	});
+	if (r != ((b & 0x30) ? -SCHED_EINVAL : l ? 0 : -SCHED_ESTALE))
+		die("sched_lease_info of a %s capability returned %d", l ? "live" : "stale", r);
+	if (r == 0 && ((info.state == SCHED_LEASE_ACTIVE) != (info.rec.active_at != SCHED_TIME_NEVER) ||
+		       info.state == SCHED_LEASE_FREE ||
+		       memcmp(&info.cpus, &f->lrec[l->index].cpus, sizeof(info.cpus)) ||
+		       info.rec.granted_at != f->lrec[l->index].since))
+		die("sched_lease_info of lease %u: state %u, cpus %llx, granted at %llu", l->index,
+		    info.state, (unsigned long long)info.cpus.w[0],
+		    (unsigned long long)info.rec.granted_at);
+	if (r == 0 && info.state == SCHED_LEASE_ACTIVE) /* its record: every step done, in order */
+		for (unsigned k = 0; k < SCHED_LEASE_STEP_NR; k++)
+			if (info.rec.step_at[k] == SCHED_TIME_NEVER ||
+			    sched_time_before(info.rec.step_at[k], info.rec.granted_at) ||
+			    info.rec.active_at != info.rec.step_at[SCHED_LEASE_STEP_SWITCHED])
+				die("active lease %u: step %u done at %llu, granted at %llu", l->index, k,
+				    (unsigned long long)info.rec.step_at[k],
+				    (unsigned long long)info.rec.granted_at);
+}
+
+/* --- rings ---------- */
+
+static bool ring_owner_live(const struct sched_ring *r)
+{
+	return ref_live(r->owner);
+}
+
+/* A consumer whose wake cannot succeed now: passive without an SC to run on, or no online
+ * CPU its affinity and the leases allow. */
+static bool cannot_wake(struct fz *f, const struct sched_thread *t)
+{
+	if (t->passive && !t->sc && !t->own_sc)
+		return true;
+	for (unsigned d = 0; d < f->ncpu; d++) {
+		const struct sched_lease *l = f->sim->rq[d].lease;
+
+		if (f->sim->rq[d].online && sched_cpumask_test(&t->affinity, d) && (!l || lease_holds(f, l, t)))
+			return false;
+	}
+	return true;
+}
+
+/* (Re-)initialise a ring without a live consumer (idle times 0: the default, 1 ns .. 2.55
+ * ms, past the horizon: refused), or NULL. */
+static void op_ring_init(struct fz *f)
+{
+	uint8_t b = u8(f), c = u8(f);
+	unsigned k = b % MAX_RINGS;
+	uint64_t idle = c == 0xff ? SCHED_TIME_HORIZON_NS + 1 : (uint64_t)c * 10 * US;
+	bool null = (b & 0xf0) == 0xf0;
+	int r;
+
+	if (!null && ring_owner_live(&f->ring[k]))
+		return; /* the kernel does not re-create a ring in use */
+	r = TRY(f, "sched_ring_init", sched_ring_init(null ? NULL : &f->ring[k], idle));
+	if (r != (null || idle > SCHED_TIME_HORIZON_NS ? -SCHED_EINVAL : 0))
+		die("sched_ring_init(idle %llu) returned %d", (unsigned long long)idle, r);
+	if (r == 0) {
+		if (f->ring[k].idle_ns != (idle ? idle : SCHED_RING_IDLE_DEFAULT_NS) || f->ring[k].owner.t)
+			die("sched_ring_init left ring %u with idle %llu", k,
+			    (unsigned long long)f->ring[k].idle_ns);
+		f->published[k] = f->consumed[k] = 0;
+		f->parked[k] = f->late_submit[k] = false;
+	}
+}
+
+/* Register (the current thread of this CPU, or any reference) or unregister a consumer. */
+static void op_ring_register(struct fz *f, unsigned cpu, bool reg)
+{
+	uint8_t b = u8(f);
+	unsigned k = b % MAX_RINGS;
+	struct sched_ring *rg = (b & 0xf0) == 0xf0 ? NULL : &f->ring[k];
+	struct sim_thread *cur = thread_of(f, f->sim->rq[cpu].curr);
+	struct pref p = { sched_ref_of(f->sim->rq[cpu].curr), REF_IDLE, NULL };
+	unsigned want;
+	int r;
+
+	if (b & 8)
+		p = pick_ref(f);
+	else if (cur)
+		p = live_ref(cur);
+	if (reg) {
+		struct sched_ref old = rg ? rg->owner : (struct sched_ref){ NULL, 0 };
+
+		want = !rg || !p.r.t || p.r.t->is_idle ? BITE(SCHED_EINVAL)
+		     : !ref_live(p.r) ? BITE(SCHED_ESTALE) : ring_owner_live(rg) ? BITE(SCHED_EOWNED) : 0;
+		r = TRY(f, "sched_ring_register", sched_ring_register(&f->sim->sys, rg, p.r));
+		if (want ? r >= 0 || !(want & BITE(-r)) : r != 0)
+			die("sched_ring_register of thread %u (owner %u) returned %d",
+			    p.r.t ? p.r.t->id : 0, old.t ? old.t->id : 0, r);
+		if (r == 0 && (rg->owner.t != p.r.t || rg->owner.gen != p.r.gen || rg->need_wakeup ||
+			       rg->last_work != f->sim->now))
+			die("ring %u after a registration: owner %u, marked %u", k,
+			    rg->owner.t ? rg->owner.t->id : 0, rg->need_wakeup);
+	} else {
+		bool mine = rg && ref_live(p.r) && rg->owner.t == p.r.t && rg->owner.gen == p.r.gen;
+
+		want = !rg || !p.r.t ? BITE(SCHED_EINVAL) : !mine ? BITE(SCHED_EPERM) : 0;
+		r = TRY(f, "sched_ring_unregister", sched_ring_unregister(&f->sim->sys, rg, p.r));
+		if (want ? r >= 0 || !(want & BITE(-r)) : r != 0)
+			die("sched_ring_unregister of thread %u returned %d", p.r.t ? p.r.t->id : 0, r);
+		if (r == 0 && rg->owner.t)
+			die("ring %u still owned after an unregistration", k);
+	}
+	if (r == 0)
+		f->parked[k] = f->late_submit[k] = false;
+}
+
+/* Publish entries and submit (from this CPU): 1 exactly when the ring was marked (its
+ * consumer is unparked), 0 while it polls, -ESTATE without a live consumer. */
+static void op_ring_submit(struct fz *f)
+{
+	uint8_t b = u8(f);
+	unsigned k = b % MAX_RINGS;
+	struct sched_ring *rg = (b & 0xf0) == 0xf0 ? NULL : &f->ring[k];
+	bool live = rg && ring_owner_live(rg), mark = rg && rg->need_wakeup;
+	struct sched_thread *o = rg ? rg->owner.t : NULL;
+	bool parked = live && f->parked[k] && o->state == SCHED_BLOCKED;
+	int r;
+
+	if (rg) {
+		f->before_submit[k] = f->published[k];
+		f->published[k] += 1 + (b >> 5); /* the entries first, then the call */
+	}
+	r = TRY(f, "sched_ring_submit", sched_ring_submit(&f->sim->sys, rg));
+	if (rg && live && mark && o->state == SCHED_BLOCKED &&
+	    (cannot_wake(f, o) || r == -SCHED_ELENT)) {
+		/* its wake would fail: refused with the wake's answer, the ring still marked */
+		if (r != -SCHED_EAFFINITY && r != -SCHED_ENOSC && r != -SCHED_ELENT)
+			die("sched_ring_submit returned %d for a consumer that cannot run", r);
+		f->refused[k] = true; /* the entries stay published: a later submit wakes it */
+		return;
+	}
+	if (r != (!rg ? -SCHED_EINVAL : !live ? -SCHED_ESTATE : mark ? 1 : 0))
+		die("sched_ring_submit returned %d (live consumer %u, marked %u)", r, live, mark);
+	if (rg) /* its consumer may have looked (its recheck) before it, after its mark */
+		f->late_submit[k] = r == 1;
+	if (r == 1 && rg->need_wakeup)
+		die("ring %u still marked after a submit unparked its consumer", k);
+	if (r == 1 && parked && o->state == SCHED_BLOCKED)
+		die("ring %u: a submit unparked consumer %u, which still sleeps", k, o->id);
+}
+
+/*
+ * The current thread of this CPU polls with what it finds: it looks at the ring now and
+ * takes every entry published, or (bit 8 of its byte, when the last submission found the
+ * ring marked and no poll came since) says what a look made just before that submission
+ * found: its recheck came after its mark but before the submission; or a bad CPU, a NULL
+ * ring or next. The result must be the one the protocol of ring.h gives.
+ */
+static void op_ring_poll(struct fz *f, unsigned cpu)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f);
+	unsigned k = b % MAX_RINGS, c = (b & 0xe0) == 0xe0 ? f->ncpu + (b & 7) : cpu;
+	struct sched_ring *rg = (b & 0xf0) == 0xd0 ? NULL : &f->ring[k];
+	bool null_next = (b & 0xf0) == 0xc0;
+	struct sched_thread *me = f->sim->rq[cpu].curr, *next = NULL;
+	uint64_t seen = (b & 8) && f->late_submit[k] ? f->before_submit[k] : f->published[k];
+	bool work = seen > f->consumed[k];
+	bool mine = rg && ring_owner_live(rg) && rg->owner.t == me;
+	bool idle = rg && f->sim->now - rg->last_work >= rg->idle_ns, mark = rg && rg->need_wakeup;
+	uint8_t permit = me->permit;
+	int want, r;
+
+	if (rg && seen > f->consumed[k])
+		f->consumed[k] = seen;
+	if (rg)
+		f->late_submit[k] = false;
+	want = !rg || null_next || c >= f->ncpu ? -SCHED_EINVAL : !mine ? -SCHED_EPERM
+	     : work || !idle ? 0 : !mark ? SCHED_RING_RECHECK : 0;
+	r = TRY(f, "sched_ring_poll", sched_ring_poll(s, c, rg, work, null_next ? NULL : &next));
+	if (r != want)
+		die("sched_ring_poll (consumer %u, work %u, idle %u, marked %u) returned %d, not %d",
+		    me->id, work, idle, mark, r, want);
+	if (r < 0)
+		return;
+	if (work && (rg->need_wakeup || rg->last_work != f->sim->now))
+		die("sched_ring_poll with work left ring %u marked or its last work at %llu", k,
+		    (unsigned long long)rg->last_work);
+	if (r == SCHED_RING_RECHECK && !rg->need_wakeup)
+		die("sched_ring_poll asked for a recheck without marking ring %u", k);
+	if (work || !idle || !mark || r == SCHED_RING_RECHECK) {
+		if (next != me)
+			die("sched_ring_poll (no park) switched away from its consumer");
+		return;
+	}
+	/* parked: on its permit it goes on; else it sleeps, and no entry waits for it */
+	if (permit ? next != me : next == me || me->state != SCHED_BLOCKED)
+		die("sched_ring_poll park of consumer %u (permit %u): next %u, state %u", me->id,
+		    permit, next ? next->id : 0, me->state);
+	if (!permit) {
+		f->parked[k] = true;
+		if (f->published[k] != f->consumed[k])
+			die("ring %u: its consumer parked with entries it did not see", k);
+		apply_next(f, cpu, next);
+	}
+}
+
+/* After every operation: a parked consumer misses nothing (the ring stays marked, and no
+ * entry waits for it). */
+static void ring_checks(struct fz *f)
+{
+	for (unsigned k = 0; f->lease_mode && k < MAX_RINGS; k++) {
+		const struct sched_ring *rg = &f->ring[k];
+
+		if (f->parked[k] && (!ring_owner_live(rg) || rg->owner.t->state != SCHED_BLOCKED))
+			f->parked[k] = false; /* it ran again, or exited */
+		if (!f->parked[k])
+			f->refused[k] = false;
+		if (f->parked[k] && !cannot_wake(f, rg->owner.t) &&
+		    (!rg->need_wakeup || (f->published[k] != f->consumed[k] && !f->refused[k])))
+			die("ring %u: consumer %u parked, marked %u, %llu entries waiting", k,
+			    rg->owner.t->id, rg->need_wakeup,
+			    (unsigned long long)(f->published[k] - f->consumed[k]));
+	}
+}
+
 /* --- dispatch -------------------------------------------------------------------------------------- */
 
 enum {
@@ -2437,7 +3393,12 @@ enum {
 	/* mutex mode only (events on a CPU): opcodes mod OP_NR_MX */
 	OP_MX_LOCK = OP_NR, OP_MX_LOCK2, OP_MX_TRYLOCK, OP_MX_UNLOCK, OP_MX_UNLOCK2, OP_COND_WAIT,
 	OP_COND_WAKE, OP_BARRIER, OP_MX_INIT, OP_MX_OBSERVE,
-	OP_NR_MX
+	OP_NR_MX,
+	/* lease mode only (events on a CPU): opcodes mod OP_NR_LEASE */
+	OP_LEASE_GRANT = OP_NR_MX, OP_LEASE_GRANT2, OP_LEASE_REVOKE, OP_LEASE_REVOKE_OWNED,
+	OP_LEASE_OBSERVE, OP_LEASE_POOL, OP_RING_INIT, OP_RING_REGISTER, OP_RING_UNREGISTER,
+	OP_RING_SUBMIT, OP_RING_POLL, OP_RING_POLL2,
+	OP_NR_LEASE
 };
 
 static void op_event(struct sim *sim, unsigned cpu, void *arg)
@@ -2502,6 +3463,16 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 	case OP_BARRIER: op_mx(f, cpu, E_BARRIER); break;
 	case OP_MX_INIT: op_mx_init(f); break;
 	case OP_MX_OBSERVE: op_mx_observe(f, cpu); break;
+	case OP_LEASE_GRANT: case OP_LEASE_GRANT2: op_lease_grant(f); break;
+	case OP_LEASE_REVOKE: op_lease_revoke(f); break;
+	case OP_LEASE_REVOKE_OWNED: op_lease_revoke_owned(f); break;
+	case OP_LEASE_OBSERVE: op_lease_observe(f); break;
+	case OP_LEASE_POOL: op_lease_pool(f); break;
+	case OP_RING_INIT: op_ring_init(f); break;
+	case OP_RING_REGISTER: op_ring_register(f, cpu, true); break;
+	case OP_RING_UNREGISTER: op_ring_register(f, cpu, false); break;
+	case OP_RING_SUBMIT: op_ring_submit(f); break;
+	case OP_RING_POLL: case OP_RING_POLL2: op_ring_poll(f, cpu); break;
 	default: op_init(f); break;
 	}
 	sim_enter(sim, cpu);
@@ -2512,7 +3483,7 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 
 static bool setup(struct fz *f)
 {
-	uint8_t h0 = u8(f), h1 = u8(f), h2 = u8(f), h3 = u8(f);
+	uint8_t h0 = u8(f), h1 = u8(f), h2 = u8(f), h3 = u8(f), h4 = LEASE_MODE(h3) ? u8(f) : 0;
 	static const uint64_t ipi[] = { 0, 2 * US, 20 * US, 0 };
 	static const unsigned bmax[] = { 0, 1, 4, 64 };
 	static const uint64_t binterval[] = { 0, 100 * US, 4 * MS, SEC };
@@ -2532,12 +3503,12 @@ static bool setup(struct fz *f)
 	f->smt = smt;
 	sc.cpus = f->ncpu;
 	sc.smt = smt;
-	sc.seed = h3;
+	sc.seed = LEASE_MODE(h3) ? h4 : h3;
 	sc.policy = (h0 & 0x20) ? "rr" : "eevdf";
 	sc.core_sched = (h0 & 0x40) != 0;
 	sc.core_protect = sc.core_sched && (h0 & 0x80);
 	sc.ipi_latency_ns = ipi[h1 & 3];
-	sc.bench_mode = (h3 & 0x80) != 0; /* no trace callback */
+	sc.bench_mode = ((LEASE_MODE(h3) ? h4 : h3) & 0x80) != 0; /* no trace callback */
 	sim = sim_new(&sc);
 	if (!sim)
 		die("sim_new refused cpus %u smt %u", sc.cpus, sc.smt);
@@ -2563,6 +3534,9 @@ static bool setup(struct fz *f)
 	cfg.rr_quantum_ns = (h1 & 0x80) ? 200 * US : 0;
 	cfg.tick_ns = (h2 & 0x40) ? 1 : 0;
 	sim_callbacks(sim, &cfg); /* notify; trace unless sc.bench_mode */
+	f->lease_mode = LEASE_MODE(h3);
+	if (f->lease_mode)
+		cfg.lease_port = fz_lease_port; /* its calls counted, its contract checked */
 	f->start = start[(h2 >> 4) & 3];
 	f->high_clock = f->start > (1ull << 63);
 	sim->now = f->start;
@@ -2591,6 +3565,20 @@ static bool setup(struct fz *f)
 		f->cv_ok[k] = sched_cond_init(&sim->sys, &f->cv[k]) == 0;
 	if (f->mx_mode)
 		f->bar_ok[0] = sched_barrier_init(&sim->sys, &f->bar[0], 2) == 0;
+	if (f->lease_mode) { /* h4: SC pool (bits 0-3), lease pool (bits 4-6) at boot */
+		unsigned n = (h4 >> 4) & 7;
+
+		for (unsigned k = 0; k < MAX_RINGS; k++)
+			if (sched_ring_init(&f->ring[k], k ? MS : 50 * US) < 0)
+				die("sched_ring_init refused a ring at boot");
+		if (n) {
+			f->lpool = calloc(MAX_LEASES, sizeof(*f->lpool));
+			if (!f->lpool || sched_lease_pool(&sim->sys, f->lpool, n) < 0)
+				die("no lease pool at boot");
+			f->nlpool = n;
+		}
+		h3 = h4;
+	}
 	if (h3 & 15)
 		give_pool(f, (h3 & 15) % (MAX_POOL + 1));
 	return true;
@@ -2604,6 +3592,7 @@ static void teardown(struct fz *f)
 	for (unsigned i = 0; i < MAX_POOL; i++)
 		free(f->refill[i]);
 	free(f->pool);
+	free(f->lpool);
 	free(f->scratch);
 	free(f->scratch_rq);
 	free(f->snap);
@@ -2624,7 +3613,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_now(f, "at boot");
 	while (more(f) && f->ops_run < MAX_OPS) {
 		uint8_t b = u8(f);
-		unsigned op = b % (f->mx_mode ? OP_NR_MX : OP_NR);
+		unsigned op = b % (f->lease_mode ? OP_NR_LEASE : f->mx_mode ? OP_NR_MX : OP_NR);
 
 		f->ops_run++;
 		if (f->trace)
