@@ -51,8 +51,6 @@
  *     docs/mutex.md gives for that wait when it runs, owning its mutex as that says; after
  *     every operation sched_mutex_check() on every thread, and the lending rule (each
  *     owner is lent exactly the priority, weight and SC its waiters' bands lend).
- *     A known library defect is stepped around (known_defects(); FUZZ_API_KNOWN_DEFECTS=1
- *     reports it instead).
  *
  * Every failure is one "fuzz_api: ..." line on stderr, then abort(). FUZZ_API_TRACE=1 in
  * the environment prints every operation and checked call. Everything allocated for an
@@ -2028,22 +2026,6 @@ static const char *const e_name[] = { "sched_mutex_lock", "sched_mutex_trylock",
 				      "sched_mutex_unlock", "sched_cond_wait",
 				      "sched_barrier_wait" };
 
-/*
- * A library defect known when the mutex operations were added, which the target steps
- * around so that fuzzing goes on past it (FUZZ_API_KNOWN_DEFECTS=1 in the environment: it
- * does not, and reports it):
- *  - sched_mutex_check on an idle thread walks a list of held mutexes that was never
- *    initialised (undefined behaviour; it fails "held mutex list is wrong"): not called.
- */
-static bool known_defects(void)
-{
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("FUZZ_API_KNOWN_DEFECTS") != NULL;
-	return on;
-}
-
 static int mx_index(const struct fz *f, const void *p)
 {
 	for (int k = 0; k < MAX_MX; k++)
@@ -2564,21 +2546,18 @@ static void op_mx_init(struct fz *f)
 }
 
 /* The reads: a wait result (NULL: refused; else one a wait can end with, docs/mutex.md),
- * the mutex checker on a thread, an idle thread (see known_defects) or NULL. They change
- * nothing; the checker finds nothing wrong. */
+ * the mutex checker on a thread, an idle thread (which holds nothing: it answers 0) or
+ * NULL. They change nothing; the checker finds nothing wrong. */
 static void op_mx_observe(struct fz *f, unsigned cpu)
 {
 	struct pref p = pick_ref(f);
 	struct sched_thread *t = p.kind == REF_NULL ? NULL : p.r.t;
-	bool idle_ok = known_defects(); /* the third known defect */
-	int r1, r2 = 0, r3 = 0;
+	int r1, r2, r3;
 
 	snap_take(f, "sched_wait_result / sched_mutex_check");
 	r1 = sched_wait_result(t);
-	if (p.kind != REF_IDLE || idle_ok)
-		r2 = sched_mutex_check(&f->sim->sys, t);
-	if (idle_ok)
-		r3 = sched_mutex_check(&f->sim->sys, &f->sim->cpu[cpu].idle);
+	r2 = sched_mutex_check(&f->sim->sys, t);
+	r3 = sched_mutex_check(&f->sim->sys, &f->sim->cpu[cpu].idle);
 	read_done(f, "sched_wait_result / sched_mutex_check");
 	if (!t ? r1 != -SCHED_EINVAL || r2 != -SCHED_EINVAL
 	       : (r1 != 0 && r1 != -SCHED_ETIMEDOUT && r1 != -SCHED_EOWNERDEAD &&
