@@ -65,6 +65,7 @@
 #include "balance.h" /* sched__balance: the library's periodic balance pass */
 
 #include "callgrind.h"
+#include "host_time.h"
 
 #define MS 1000000ull
 #define BATCH 1000          /* steady calls per batch */
@@ -85,29 +86,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "bench_balance: %s\n", what);
 	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The cost of one clock read pair around nothing: median over REPEAT batches of BATCH. */

@@ -92,6 +92,7 @@ static void die(const char *what)
 #include <sched/arch.h>
 
 #include "callgrind.h"
+#include "host_time.h"
 
 #define NCPU 4
 #define BATCH 1000
@@ -141,14 +142,6 @@ enum part { P_NONE, P_PICK, P_EVENT };
 static bool counting;
 static enum part measured;      /* what the current event measures */
 static double t_start, t_sum;   /* host timing */
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void mark_on(enum part p)
 {

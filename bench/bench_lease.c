@@ -58,6 +58,7 @@
 #include "sim.h"
 
 #include "callgrind.h"
+#include "host_time.h"
 
 #define US 1000ull
 #define SEC 1000000000ull
@@ -115,27 +116,6 @@ static void lease_port_hook(void *ctx, unsigned cpu, unsigned what, bool leased,
 {
 	(void)ctx, (void)cpu, (void)what, (void)leased, (void)housekeeping;
 	port_calls++;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Mean cost of a clock read pair around nothing, over 2000 pairs. */

@@ -23,20 +23,13 @@
 #include <time.h>
 
 #include "sim.h"
+#include "host_time.h"
 #include "eevdf.h" /* the class state the oracle reads */
 
 __extension__ typedef __int128 s128;
 
 #define BATCH 1000
 #define REPEAT 50
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 struct bench {
 	struct sim *sim;

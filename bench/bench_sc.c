@@ -44,6 +44,7 @@
 #include <sched/sched.h>
 
 #include "callgrind.h"
+#include "host_time.h"
 
 #define MS 1000000ull
 #define BATCH 1000
@@ -371,14 +372,6 @@ static double fair_figure(const struct row *r)
 }
 
 /* --- host timing ------------------------------------------------------------------------------ */
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* Mean ns of one batch on the current machine: timed as a whole, or op by op. */
 static double batch(const struct path *p)
