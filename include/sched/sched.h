@@ -591,7 +591,9 @@ struct sched_thread *sched_pick(struct sched_sys *s, unsigned cpu);
  * Called on `cpu` once the kernel no longer runs on the previous thread's stack (after the
  * switch, or right away when the pick returned the same thread), still with interrupts off.
  * Clears the previous thread's on_cpu and finishes a pending migration. Takes no lock,
- * except the thread lock and two rq locks when the previous thread is migrating.
+ * except the thread lock and two rq locks when the previous thread is migrating, and on a
+ * CPU with a lease step due (lease.h: its part of an activation, or a revocation's return)
+ * its rq lock, the movers' locks, and lease_lock for the last part of an activation.
  * Does nothing for a NULL system or a CPU out of range.
  */
 void sched_finish_switch(struct sched_sys *s, unsigned cpu);
