@@ -344,13 +344,6 @@ static int close_all(struct sched_sys *s, struct sched_lease *l, const struct sc
 	return 0;
 }
 
-/* Move every thread of `what` that l does not hold off rq; the step's count. */
-static uint32_t evict(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
-		      const struct sched_lease *l)
-{
-	return sched__evict_all(s, rq, what, l);
-}
-
 /*
  * Steps REFILLS, QUEUED, TIMEOUTS: move what must leave, CPU by CPU. Refill waits go
  * first: a refill due on the CPU would otherwise queue a thread the QUEUED step has passed.
@@ -371,7 +364,7 @@ static void move_all(struct sched_sys *s, struct sched_lease *l)
 
 		for (unsigned c = 0; c < s->nr_cpus; c++)
 			if (sched_cpumask_test(&l->cpus, c))
-				moved += evict(s, &s->rq[c], (enum sched_evict)order[i], l);
+				moved += sched__evict_all(s, &s->rq[c], (enum sched_evict)order[i], l);
 		step_done(l, (enum sched_lease_step)step[order[i]], moved);
 	}
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
@@ -540,9 +533,9 @@ void sched__lease_switched(struct sched_sys *s, struct sched_rq *rq)
 	if (!done)
 		return;
 	/* (not counted in the record: the slot may be revoked and granted again by now) */
-	evict(s, rq, SCHED_EVICT_SLEEPER, &holder);
-	evict(s, rq, SCHED_EVICT_REFILL, &holder);
-	evict(s, rq, SCHED_EVICT_QUEUED, &holder);
+	sched__evict_all(s, rq, SCHED_EVICT_SLEEPER, &holder);
+	sched__evict_all(s, rq, SCHED_EVICT_REFILL, &holder);
+	sched__evict_all(s, rq, SCHED_EVICT_QUEUED, &holder);
 	finish_part(s, l, gen, false);
 }
 
