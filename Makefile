@@ -37,6 +37,9 @@ demo: build
 	@echo "== SMT core scheduling: three VMs' cookies never share a core (examples/coresched.json) =="
 	./$(BUILD)/arch/sim/schedsim --cpus 4 --smt 2 --check --duration 2 examples/coresched.json
 	@echo
+	@echo "== a CPU isolation lease: CPU 1 for one spinner from 200 to 700 ms, its tick stopped (examples/lease.json) =="
+	./$(BUILD)/arch/sim/schedsim --cpus 4 --check --ipi-latency 2000 examples/lease.json
+	@echo
 	@echo "== the same library in the x86_64 kernel under QEMU (-smp $(QEMU_SMP)) =="
 	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-demo.elf $(QEMU_SMP) 120
 
