@@ -555,16 +555,17 @@ bool sched__evict_curr(struct sched_sys *s, struct sched_rq *rq, const struct sc
  * -SCHED_EPINNED (it would strand a thread). lease_lock held. */
 static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
 {
-	unsigned online = 0, general = 0;
+	unsigned online = 0;
+	sched_cpumask_t me;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
+	for (unsigned c = 0; c < s->nr_cpus; c++)
 		online += sched__cpu_usable(s, c);
-		general += sched__cpu_usable(s, c) && !s->rq[c].lease;
-	}
+	sched_cpumask_clear(&me);
+	sched_cpumask_set(&me, rq->cpu);
 	sched__rq_lock(rq);
 	int err = online < 2 ? -SCHED_ELAST_CPU
 		  : rq->lease ? -SCHED_ELEASED
-		  : general < 2 ? -SCHED_EHOUSEKEEPING
+		  : !sched__general_left(s, &me) ? -SCHED_EHOUSEKEEPING
 		  : __atomic_load_n(&rq->migrating_in, __ATOMIC_ACQUIRE) ? -SCHED_EAGAIN /* after its switch */
 		  : !sched__nothing_stranded(s, rq, NULL) ? -SCHED_EPINNED : 0;
 

@@ -201,14 +201,11 @@ static int check_cpu(struct sched_sys *s, struct sched_rq *rq)
 /* The housekeeping set is never empty once a CPU is online. */
 static int check_housekeeping(struct sched_sys *s)
 {
-	sched_cpumask_t hk, on;
+	bool online = false;
 
-	sched_housekeeping(s, &hk);
-	sched_cpumask_clear(&on);
 	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched__cpu_usable(s, c))
-			sched_cpumask_set(&on, c);
-	return sched_cpumask_empty(&on) || !sched_cpumask_empty(&hk)
+		online |= sched__cpu_usable(s, c);
+	return !online || sched__general_left(s, NULL)
 		? 0 : sched__check_fail(s, "no housekeeping CPU left", 0);
 }
 

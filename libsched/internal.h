@@ -198,6 +198,17 @@ static inline bool sched__lease_lets(const struct sched_rq *rq, const struct sch
 	return !l || sched__lease_holds(l, t);
 }
 
+/* Is an online CPU left outside every lease and outside `taking` (NULL: none)? A grant or an
+ * offline that would leave none is refused: the housekeeping set is never empty. */
+static inline bool sched__general_left(struct sched_sys *s, const sched_cpumask_t *taking)
+{
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched__cpu_usable(s, c) && !(taking && sched_cpumask_test(taking, c)) &&
+		    !__atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 /* Remove from *m the CPUs a lease closes to t. O(leased CPUs); one word test without any. */
 static inline void sched__lease_filter(struct sched_sys *s, const struct sched_thread *t,
 				       sched_cpumask_t *m)

@@ -117,14 +117,10 @@ static int check_cpus(struct sched_sys *s, const sched_cpumask_t *cpus)
 /* None of the CPUs leased yet, and one online CPU left outside every lease. */
 static int check_free(struct sched_sys *s, const sched_cpumask_t *cpus)
 {
-	unsigned general = 0;
-
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
+	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched_cpumask_test(cpus, c) && s->rq[c].lease)
 			return -SCHED_ELEASED;
-		general += sched__cpu_usable(s, c) && !sched_cpumask_test(cpus, c) && !s->rq[c].lease;
-	}
-	return general ? 0 : -SCHED_EHOUSEKEEPING;
+	return sched__general_left(s, cpus) ? 0 : -SCHED_EHOUSEKEEPING;
 }
 
 /* The holder a grant names, read under the holder thread's lock (exited storage may be

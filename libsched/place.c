@@ -142,17 +142,19 @@ static int rt_place(struct sched_sys *s, const struct sched_thread *t, unsigned 
  */
 static int lease_place(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
 {
-	sched_cpumask_t mine;
+	sched_cpumask_t mine, cand;
 
 	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
-		mine.w[i] = __atomic_load_n(&s->leased.w[i], __ATOMIC_ACQUIRE) & t->affinity.w[i];
-	if (sched_cpumask_empty(&mine))
+		cand.w[i] = __atomic_load_n(&s->leased.w[i], __ATOMIC_ACQUIRE) & t->affinity.w[i];
+	if (sched_cpumask_empty(&cand))
 		return -1;
-	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched_cpumask_test(&mine, c) &&
-		    !__atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE))
-			sched_cpumask_unset(&mine, c); /* revoked meanwhile */
-	sched__lease_filter(s, t, &mine); /* the leases that hold t */
+	sched_cpumask_clear(&mine);
+	for (unsigned c = 0; c < s->nr_cpus; c++) {
+		const struct sched_lease *l = __atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE);
+
+		if (sched_cpumask_test(&cand, c) && l && sched__lease_holds(l, t))
+			sched_cpumask_set(&mine, c); /* (a lease revoked meanwhile: not its) */
+	}
 	return sched_cpumask_empty(&mine) ? -1 : sched__pick_cpu(s, &mine, prev, s->nr_cpus);
 }
 
