@@ -12,6 +12,7 @@
 #include "place.h"
 #include "sc.h"
 #include "timeout.h"
+#include "island.h"
 #include "trace.h"
 #include "wake.h"
 
@@ -25,7 +26,7 @@ static void block_curr(struct sched_rq *rq, struct sched_thread *t, sched_time_t
 	SCHED_ASSERT(rq->curr == t);
 	sched__charge_curr(rq, now);
 	sched__acct_add(t, SCHED_ACCT_VOLUNTARY, 1);
-	sched__sc_blocked(t, now);
+	sched__sc_blocked(rq, t, now);
 	sched__end_migrating(rq->sys, t, SCHED_BLOCKED);
 	sched__set(&t->block_seq, t->block_seq + 1);
 	if (deadline != SCHED_TIME_NEVER)
@@ -264,13 +265,19 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 
 /* Lock me and `to`, with sc_lock first if either is involved with an SC (see
  * sched__lock_thread; the second attempt always takes it). Returns whether it is held. */
+static bool involved(const struct sched_sys *s, const struct sched_thread *me,
+		     const struct sched_thread *to)
+{
+	return s->scs && (sched__sc_involved(me) || sched__sc_involved(to) ||
+			  sched__island_involved(s, to));
+}
+
 static bool lock_pair(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to)
 {
-	bool sc_locked = s->scs && (sched__sc_involved(me) || sched__sc_involved(to)) &&
-			 sched__sc_lock(s, NULL);
+	bool sc_locked = involved(s, me, to) && sched__sc_lock(s, NULL);
 
 	lock_threads(me, to);
-	if (!sc_locked && s->scs && (sched__sc_involved(me) || sched__sc_involved(to))) {
+	if (!sc_locked && involved(s, me, to)) {
 		sched__spin_unlock(&to->lock);
 		sched__spin_unlock(&me->lock);
 		sc_locked = sched__sc_lock(s, NULL);
@@ -294,6 +301,8 @@ static int handoff(struct sched_sys *s, unsigned cpu, struct sched_ref to, bool 
 	flags = sched_arch_irq_save();
 	sc_locked = lock_pair(s, me, to.t);
 	ret = handoff_check(me, to);
+	if (!ret && !reply && sc_locked && s->islands)
+		ret = sched__island_call(s, me, to.t);
 	if (!ret)
 		ret = handoff_locked(s, sched__rq(s, cpu), me, to.t, reply, next);
 	sched__spin_unlock(&to.t->lock);

@@ -13,6 +13,7 @@
  *  - the sleeper tree is ordered, red-black balanced, holds nr_sleepers BLOCKED threads;
  *  - the class's own invariants.
  */
+#include "island.h"
 #include "internal.h"
 #include "lease.h"
 #include "core_pick.h"
@@ -233,6 +234,8 @@ int sched_check(struct sched_sys *s)
 	}
 	if (!ret)
 		ret = check_housekeeping(s);
+	if (!ret)
+		ret = sched__island_check(s);
 	if (ret < 0 && !s->check_msg)
 		s->check_msg = "inconsistent run queue";
 	return ret;

@@ -32,6 +32,8 @@ static const char *const names[SCHED_ERR_COUNT] = {
 	[SCHED_ELEASED] = "the CPU is leased",
 	[SCHED_EHOUSEKEEPING] = "no general-purpose CPU would be left",
 	[SCHED_EOWNED] = "the ring has a consumer already",
+	[SCHED_ERESERVE] = "a reserved resource is short or taken",
+	[SCHED_EPATH] = "communication path not declared or not allowed",
 };
 
 const char *sched_strerror(int err)

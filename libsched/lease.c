@@ -185,10 +185,12 @@ static int check_authority(struct sched_auth auth, const struct sched_lease_para
 	return 0;
 }
 
-static int check_admitted(struct sched_sys *s, const sched_cpumask_t *cpus)
+/* `sc_locked`: the caller (an island's admission) holds sc_lock already. */
+static int check_admitted(struct sched_sys *s, const sched_cpumask_t *cpus, bool sc_locked)
 {
 	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched_cpumask_test(cpus, c) && sched__admitted_on(s, c))
+		if (sched_cpumask_test(cpus, c) &&
+		    (sc_locked ? sched__admitted_on_locked(s, c) : sched__admitted_on(s, c)))
 			return -SCHED_EUNSCHED; /* admission counted on its time for others */
 	return 0;
 }
@@ -433,8 +435,10 @@ static void finish_part(struct sched_sys *s, struct sched_lease *l, uint32_t gen
 		sched__spin_unlock(&s->lease_lock);
 }
 
-static int grant_locked(struct sched_sys *s, struct sched_auth auth,
-			const struct sched_lease_params *p, struct sched_lease_cap *out)
+/* A grant up to its port hooks: every check, the CPUs closed, what must leave moved.
+ * Nothing has changed when it fails. */
+static int grant_begin(struct sched_sys *s, struct sched_auth auth,
+		       const struct sched_lease_params *p, struct sched_lease_cap *out, bool sc_locked)
 {
 	struct sched_lease *l, want = { .cpus = p->cpus, .thread = p->thread.t,
 					  .thread_gen = p->thread.gen, .group = p->group };
@@ -443,7 +447,7 @@ static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 
 	if ((ret = check_holder(p, &h)) || (ret = check_cpus(s, &p->cpus)) ||
 	    (ret = check_authority(auth, p, h.group)) || (ret = check_free(s, &p->cpus)) ||
-	    (ret = check_admitted(s, &p->cpus)))
+	    (ret = check_admitted(s, &p->cpus, sc_locked)))
 		return ret;
 	if (!(l = free_slot(s)))
 		return -SCHED_EFULL;
@@ -456,11 +460,29 @@ static int grant_locked(struct sched_sys *s, struct sched_auth auth,
 	}
 	sched__set(&l->state, SCHED_LEASE_PENDING);
 	move_all(s, l);
-	port_hooks(s, l, true);
-	finish_part(s, l, l->gen, true);
 	out->index = l->index;
 	out->gen = l->gen;
 	return 0;
+}
+
+/* The rest: the port's hooks, and the grant's own part. lease_lock only (the hooks may wait
+ * for other CPUs, which may be spinning on any other lock with interrupts off). */
+static void grant_end(struct sched_sys *s, struct sched_lease_cap cap)
+{
+	struct sched_lease *l = &s->leases[cap.index];
+
+	port_hooks(s, l, true);
+	finish_part(s, l, cap.gen, true);
+}
+
+static int grant_locked(struct sched_sys *s, struct sched_auth auth,
+			const struct sched_lease_params *p, struct sched_lease_cap *out)
+{
+	int ret = grant_begin(s, auth, p, out, false);
+
+	if (!ret)
+		grant_end(s, *out);
+	return ret;
 }
 
 int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
@@ -475,6 +497,21 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
 	ret = s->leases ? grant_locked(s, auth, p, out) : -SCHED_EFULL;
 	sched__unlock_irq(&s->lease_lock, flags);
 	return ret;
+}
+
+int sched__lease_grant_begin(struct sched_sys *s, struct sched_auth auth,
+			     const struct sched_lease_params *p, struct sched_lease_cap *out)
+{
+	sched__assert_locked(&s->lease_lock);
+	sched__assert_locked(&s->sc_lock);
+	return s->leases ? grant_begin(s, auth, p, out, true) : -SCHED_EFULL;
+}
+
+void sched__lease_grant_end(struct sched_sys *s, struct sched_lease_cap cap)
+{
+	sched__assert_locked(&s->lease_lock);
+	SCHED_ASSERT(!sched__lock_mine(&s->sc_lock));
+	grant_end(s, cap);
 }
 
 /* --- a leased CPU's switch: its part of an activation, and a revocation's return -------- */
@@ -578,6 +615,16 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 	sched__set(&l->state, SCHED_LEASE_FREE);
 }
 
+bool sched__lease_revoke_cap(struct sched_sys *s, struct sched_lease_cap cap,
+			     enum sched_lease_cause cause)
+{
+	struct sched_lease *l = lease_of(s, cap);
+
+	if (l)
+		revoke_locked(s, l, cause);
+	return l != NULL;
+}
+
 int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap)
 {
 	struct sched_lease *l;
@@ -593,7 +640,7 @@ int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap)
 	return l ? 0 : -SCHED_ESTALE;
 }
 
-static enum sched_lease_cause cause_of(const struct sched_group *g)
+enum sched_lease_cause sched__lease_cause_of(const struct sched_group *g)
 {
 	return g->kind == SCHED_GROUP_SERVICE ? SCHED_LEASE_SERVICE
 	       : g->kind == SCHED_GROUP_SESSION ? SCHED_LEASE_SESSION : SCHED_LEASE_HOLDER_EXIT;
@@ -617,7 +664,7 @@ int sched_lease_revoke_owned(struct sched_sys *s, struct sched_auth auth,
 		const struct sched_group *g = holder_group(l);
 
 		if (l->state != SCHED_LEASE_FREE && g && sched__in_scope(g, owner)) {
-			revoke_locked(s, l, cause_of(owner));
+			revoke_locked(s, l, sched__lease_cause_of(owner));
 			n++;
 		}
 	}

@@ -12,6 +12,18 @@
 void sched__lease_switched(struct sched_sys *s, struct sched_rq *rq);
 /* t, in its life `gen`, exited holding leases (t->nr_leases): they end. No lock held. */
 void sched__lease_holder_exit(struct sched_sys *s, struct sched_thread *t, uint32_t gen);
+/* A grant in two parts, for a caller that holds lease_lock throughout (an island's
+ * admission): begin, with sc_lock held too, checks, closes the CPUs and moves what must
+ * leave, failing as sched_lease_grant with nothing changed; end, after sc_lock is dropped
+ * (the port's hooks may wait for other CPUs), runs the hooks and the grant's own part. */
+int sched__lease_grant_begin(struct sched_sys *s, struct sched_auth auth,
+			     const struct sched_lease_params *p, struct sched_lease_cap *out);
+void sched__lease_grant_end(struct sched_sys *s, struct sched_lease_cap cap);
+/* Revoke the lease `cap` names for `cause`, if it is live. lease_lock held. */
+bool sched__lease_revoke_cap(struct sched_sys *s, struct sched_lease_cap cap,
+			     enum sched_lease_cause cause);
+/* The cause an owner group's teardown gives (process exit, service, session). */
+enum sched_lease_cause sched__lease_cause_of(const struct sched_group *g);
 /* The checker's part for rq (locked). */
 int sched__lease_check(struct sched_sys *s, struct sched_rq *rq);
 

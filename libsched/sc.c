@@ -23,6 +23,8 @@
 #include "refill.h"
 #include "rq.h"
 #include "sc.h"
+#include "trace.h"
+#include <sched/island.h>
 
 /* --- fate and budget on the CPU (rq locked) ------------------------------------------------- */
 
@@ -110,18 +112,27 @@ void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now)
 {
 	sched__assert_thread_locked(t);
 	sched__set(&t->sc_fault, 0);
-	if (t->sc && !donated)
+	if (t->sc && !donated) {
 		sched__refill_unblock(t->sc, now);
+		if (t->sc == t->own_sc)
+			t->sc->job_deadline = now + t->sc->rel_deadline;
+	}
 }
 
-/* t blocks: a job on its own SC that ends after its deadline is a miss. */
-void sched__sc_blocked(struct sched_thread *t, sched_time_t now)
+/* t blocks: a job on its own SC that ends after its deadline is a miss. t and rq locked. */
+void sched__sc_blocked(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
 	struct sched_sc *sc = t->sc;
+	uint64_t late;
 
 	sched__assert_thread_locked(t);
-	if (sc && sc == sched__get(&t->own_sc) && sched_time_before(sc->deadline, now))
-		sc->stats.deadline_misses++;
+	if (!sc || sc != sched__get(&t->own_sc) || !sched_time_before(sc->job_deadline, now))
+		return;
+	late = now - sc->job_deadline;
+	sc->stats.deadline_misses++;
+	if (late > sc->stats.max_lateness_ns)
+		sc->stats.max_lateness_ns = late;
+	sched__trace(rq, SCHED_TR_MISS, t->id, late, sc->island != NULL, now);
 }
 
 static unsigned chain_depth(const struct sched_thread *t)
@@ -397,7 +408,8 @@ int sched_sc_create(struct sched_sys *s, struct sched_group *owner, struct sched
 	return ret;
 }
 
-static int check_params(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p)
+int sched__sc_params_check(struct sched_sys *s, const struct sched_sc *sc,
+			   const struct sched_sc_params *p)
 {
 	uint64_t d = p->deadline_ns ? p->deadline_ns : p->period_ns;
 
@@ -446,6 +458,28 @@ static bool holder_runnable(struct sched_sys *s, const struct sched_sc *sc)
 	return runnable(sc->holder) || sched__proxy_borrower(s, sc);
 }
 
+/* Write p into sc (its holder, if any, locked and not runnable), in the admission index
+ * on `cpus`, with a full refill state. sc_lock held. */
+void sched__sc_apply(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
+		     const sched_cpumask_t *cpus)
+{
+	sched__assert_locked(&s->sc_lock);
+	if (sc->state == SCHED_SC_CONFIGURED)
+		sched__sc_index(s, sc, false);
+	sc->budget = p->budget_ns;
+	sc->period = p->period_ns;
+	sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
+	sc->blocking = p->blocking_ns;
+	sc->cpus = *cpus;
+	sc->endpoint = p->endpoint;
+	sc->mode = p->mode;
+	sc->dispatch = p->dispatch;
+	sc->overrun = p->overrun;
+	sc->state = SCHED_SC_CONFIGURED;
+	sched__sc_index(s, sc, true);
+	sched__refill_reset(sc, sched_arch_now());
+}
+
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
 		       const struct sched_sc_params *p)
 {
@@ -476,7 +510,9 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		return -SCHED_EPERM;
 	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
-	if (sc && !(ret = check_params(s, sc, p))) {
+	if (sc && sc->island)
+		ret = -SCHED_ESTATE; /* an island's member changes through its island */
+	else if (sc && !(ret = sched__sc_params_check(s, sc, p))) {
 		ret = sched__sc_admit(s, sc, p, &v);
 		decided = true;
 		cpus = p->cpus;
@@ -495,22 +531,8 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		else if (!sched_cpumask_subset(&h->affinity, &cpus))
 			ret = -SCHED_EAFFINITY;
 	}
-	if (sc && !ret) {
-		if (sc->state == SCHED_SC_CONFIGURED)
-			sched__sc_index(s, sc, false);
-		sc->budget = p->budget_ns;
-		sc->period = p->period_ns;
-		sc->rel_deadline = p->deadline_ns ? p->deadline_ns : p->period_ns;
-		sc->blocking = p->blocking_ns;
-		sc->cpus = cpus;
-		sc->endpoint = p->endpoint;
-		sc->mode = p->mode;
-		sc->dispatch = p->dispatch;
-		sc->overrun = p->overrun;
-		sc->state = SCHED_SC_CONFIGURED;
-		sched__sc_index(s, sc, true);
-		sched__refill_reset(sc, sched_arch_now());
-	}
+	if (sc && !ret)
+		sched__sc_apply(s, sc, p, &cpus);
 	if (rq) {
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
@@ -533,6 +555,8 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 		return -SCHED_ESTATE;
 	if (sc->bound || sc->holder || t->own_sc || t->sc || t->donor)
 		return -SCHED_EBOUND; /* one SC per thread; a chain link waits for its reply */
+	if (sc->island && !sched__in_scope(t->group, sc->island->group))
+		return -SCHED_EPERM; /* an island's SCs are for its group's threads */
 	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) ||
 	    sched__pick_other_cpu(s, t, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
@@ -566,8 +590,9 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		sched__set(&t->own_sc, sc);
 		sched__set(&t->passive, 0);
 		__atomic_store_n(&t->sc, sc, __ATOMIC_RELAXED);
-		if (on_cpu) {
+		if (on_cpu) { /* a job starts now */
 			sc->stats.jobs++;
+			sc->job_deadline = sched_arch_now() + sc->rel_deadline;
 			sched__requeue(rq, t, sched_arch_now());
 			sched__rq_unlock(rq);
 		}
@@ -623,7 +648,7 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 }
 
 /* Revoke a live SC (sc_lock held): take it from the chain, fall back, free the slot. */
-static void revoke(struct sched_sys *s, struct sched_sc *sc)
+void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc)
 {
 	struct sched_thread *b = sc->bound, *h = sc->holder;
 
@@ -640,6 +665,7 @@ static void revoke(struct sched_sys *s, struct sched_sc *sc)
 	if (sc->state == SCHED_SC_CONFIGURED)
 		sched__sc_index(s, sc, false);
 	sc->state = SCHED_SC_FREE;
+	sc->island = NULL;
 	sched__proxy_resync(s, h, true); /* a waiting holder lends no SC now */
 	if (b != h)
 		sched__proxy_resync(s, b, true);
@@ -656,7 +682,7 @@ int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
 	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_REVOKE, &ret);
 	if (sc)
-		revoke(s, sc);
+		sched__sc_revoke_locked(s, sc);
 	unlock_mx_sc(s, flags);
 	return ret;
 }
@@ -679,7 +705,7 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 		struct sched_sc *sc = &s->scs[i];
 
 		if (sc->state != SCHED_SC_FREE && sc->owner && sched__in_scope(sc->owner, owner)) {
-			revoke(s, sc);
+			sched__sc_revoke_locked(s, sc);
 			n++;
 		}
 	}

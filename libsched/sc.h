@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+struct sched_island_irq;
+
 /* Lock-free predicate: is t involved with an SC (sc, own_sc, donor or passive)? */
 bool sched__sc_involved(const struct sched_thread *t);
 /* Take / release s->sc_lock if t is involved; no lock held on entry. */
@@ -22,7 +24,7 @@ void sched__unlock_thread(struct sched_sys *s, struct sched_thread *t, bool sc_l
  * holder's rq lock). */
 int sched__sc_wake_check(struct sched_thread *t);
 void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now);
-void sched__sc_blocked(struct sched_thread *t, sched_time_t now);
+void sched__sc_blocked(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 int sched__sc_handoff(struct sched_sys *s, struct sched_thread *me, struct sched_thread *to,
 		      bool reply);
 void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct sched_thread *to,
@@ -30,6 +32,14 @@ void sched__sc_handoff_undo(struct sched_rq *rq, struct sched_thread *me, struct
 void sched__sc_exit(struct sched_sys *s, struct sched_thread *t);
 unsigned sched__sc_exit_unlend(struct sched_sys *s, struct sched_thread *t,
 			       struct sched_thread **h);
+/* sched_sc_configure's parameter checks (-SCHED_EINVAL, -SCHED_ECPU) for sc. */
+int sched__sc_params_check(struct sched_sys *s, const struct sched_sc *sc,
+			   const struct sched_sc_params *p);
+/* Configure sc with p on `cpus` (no runnable holder). sc_lock held. */
+void sched__sc_apply(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
+		     const sched_cpumask_t *cpus);
+/* Revoke live sc (mx_lock and sc_lock held). */
+void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc);
 /* The checker's part: rq locked. */
 /* Admission of `self` with params p (sc_admit.c): 0 or -SCHED_EUNSCHED, *v filled. sc_lock. */
 int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
@@ -41,6 +51,24 @@ void sched__rt_register(struct sched_sys *s, struct sched_thread *t,
 			 const struct sched_rt_params *p);
 void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t);
 bool sched__admitted_on(struct sched_sys *s, unsigned cpu);
+bool sched__admitted_on_locked(struct sched_sys *s, unsigned cpu); /* sc_lock held */
+/* Append the IRQs admitted islands route to CPU c to s->admit_tasks[0..n): the new count,
+ * or -2 when the scratch is full. sc_lock. O(islands x their IRQs). */
+int sched__admit_irqs(struct sched_sys *s, unsigned c, int n);
+/* The one-CPU test of s->admit_tasks[0..n) on c, with the IRQs islands route there and
+ * those of more[0..nmore) routed to c (appended after n). 0 or -SCHED_EUNSCHED with *why
+ * (test SCHED_RT_LIMIT when the scratch is full). sc_lock. */
+int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
+		     const struct sched_island_irq *more, unsigned nmore, struct sched_rt_verdict *why);
+/* Admission's cap on each CPU's realtime share, in millionths. */
+uint32_t sched__admit_cap(const struct sched_sys *s);
+/* The SCs admission counts on the cluster `cpus` (one CPU, or a global set): the
+ * configured SCs whose set is exactly it, into s->admit_tasks. Returns their number, or -1
+ * with v->conflict / v->conflict_thread set (a crossing SC, a fixed-priority thread), or
+ * -2 when the scratch is full or (a global set) an island IRQ is routed inside it. sc_lock. */
+int sched__admit_gather(struct sched_sys *s, const struct sched_sc *self,
+			const sched_cpumask_t *cpus, struct sched_sc_verdict *v);
+
 void sched__sc_index(struct sched_sys *s, struct sched_sc *sc, bool in);
 int sched__sc_index_check(struct sched_sys *s);
 int sched__sc_check(struct sched_sys *s, struct sched_rq *rq);

@@ -18,10 +18,11 @@
 #include "internal.h"
 #include "auth.h"
 #include "sc.h"
+#include <sched/island.h>
 
 #define PPM 1000000u
 
-static uint32_t cap_ppm(const struct sched_sys *s)
+uint32_t sched__admit_cap(const struct sched_sys *s)
 {
 	const struct sched_config *c = &s->cfg;
 
@@ -71,21 +72,54 @@ static struct sched_thread *fp_overlap(struct sched_sys *s, const sched_cpumask_
 	return NULL;
 }
 
-/*
- * The tasks of the cluster `cpus` (the other configured SCs whose CPU set is exactly it),
- * then the new one; -1 if another SC's set overlaps without being equal (clusters may not
- * cross), a fixed-priority thread is on those CPUs, or the scratch is too small. Returns
- * the number of tasks.
- */
-static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_cpumask_t *cpus,
-		  const struct sched_sc_params *p, struct sched_sc_verdict *v)
+/* Append task t at s->admit_tasks[n], keeping the entry the caller adds last free;
+ * -2 when the scratch is full. */
+static int push_task(struct sched_sys *s, int n, struct sched_rt_task t)
 {
-	struct sched_rt_task *ts = s->admit_tasks;
-	unsigned n = 0;
+	if ((unsigned)n + 1 >= s->admit_max)
+		return -2;
+	s->admit_tasks[n] = t;
+	return n + 1;
+}
+
+int sched__admit_irqs(struct sched_sys *s, unsigned c, int n)
+{
+	for (unsigned i = 0; i < s->nr_islands && n >= 0; i++) {
+		const struct sched_island *isl = &s->islands[i];
+
+		for (unsigned k = 0; isl->state && k < isl->nr_irqs && n >= 0; k++)
+			if (isl->irqs[k].cpu == c)
+				n = push_task(s, n, (struct sched_rt_task){
+					.budget = isl->irqs[k].cost_ns, .period = isl->irqs[k].min_gap_ns,
+					.deadline = isl->irqs[k].cost_ns });
+	}
+	return n;
+}
+
+/* Does an admitted island route an IRQ to a CPU of `cpus`? */
+static bool irqs_inside(const struct sched_sys *s, const sched_cpumask_t *cpus)
+{
+	for (unsigned i = 0; i < s->nr_islands; i++)
+		for (unsigned k = 0; s->islands[i].state && k < s->islands[i].nr_irqs; k++)
+			if (sched_cpumask_test(cpus, s->islands[i].irqs[k].cpu))
+				return true;
+	return false;
+}
+
+/*
+ * The tasks of the cluster `cpus`: the other configured SCs whose CPU set is exactly it.
+ * -1 if another SC's set overlaps without being equal (clusters may not cross) or a
+ * fixed-priority thread is on those CPUs; -2 if the scratch is full or an island routes an
+ * IRQ into this global set (IRQs are counted on one-CPU clusters only). Returns the number.
+ */
+static int gather_others(struct sched_sys *s, const struct sched_sc *self,
+			 const sched_cpumask_t *cpus, struct sched_sc_verdict *v)
+{
+	int n = 0;
 
 	if ((v->conflict_thread = fp_overlap(s, cpus)))
 		return -1;
-	for (unsigned i = 0; i < s->nr_scs; i++) {
+	for (unsigned i = 0; i < s->nr_scs && n >= 0; i++) {
 		const struct sched_sc *o = &s->scs[i];
 
 		if (o == self || o->state != SCHED_SC_CONFIGURED || !sched_cpumask_intersects(&o->cpus, cpus))
@@ -94,41 +128,55 @@ static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_
 			v->conflict = o->index;
 			return -1;
 		}
-		if (n + 1 >= s->admit_max)
-			return -1;
-		ts[n++] = task_of(o->budget, o->blocking, o->period, o->rel_deadline);
+		n = push_task(s, n, task_of(o->budget, o->blocking, o->period, o->rel_deadline));
 	}
-	ts[n++] = task_of(p->budget_ns, p->blocking_ns, p->period_ns, p->deadline_ns);
-	return (int)n;
+	return n >= 0 && irqs_inside(s, cpus) ? -2 : n;
 }
 
-/* The SCs of CPU c alone and the new one, from c's index; a wider SC covering c (other
- * than self) sends it to the pool scan, which names the crossing one. */
+/* The same for CPU c alone, from c's index; a wider SC covering c (other than self) sends
+ * it to the pool scan, which names the crossing one. */
 static int gather_one(struct sched_sys *s, const struct sched_sc *self, unsigned c,
-		      const sched_cpumask_t *one, const struct sched_sc_params *p,
-		      struct sched_sc_verdict *v)
+		      const sched_cpumask_t *one, struct sched_sc_verdict *v)
 {
 	struct sched_rq *rq = &s->rq[c];
 	bool self_wide = self && self->state == SCHED_SC_CONFIGURED && count(&self->cpus) > 1 &&
 			 sched_cpumask_test(&self->cpus, c);
-	struct sched_rt_task *ts = s->admit_tasks;
-	unsigned n = 0;
+	int n = 0;
 
 	if (rq->wide_scs - self_wide)
-		return gather(s, self, one, p, v);
+		return gather_others(s, self, one, v); /* -1: it names the crossing one */
 	if ((v->conflict_thread = fp_overlap(s, one)))
 		return -1;
-	for (struct sched_list *x = rq->part_scs.next; x != &rq->part_scs; x = x->next) {
+	for (struct sched_list *x = rq->part_scs.next; x != &rq->part_scs && n >= 0; x = x->next) {
 		const struct sched_sc *o = sched__container_of(x, struct sched_sc, cpu_node);
 
-		if (o == self)
-			continue;
-		if (n + 1 >= s->admit_max)
-			return -1;
-		ts[n++] = task_of(o->budget, o->blocking, o->period, o->rel_deadline);
+		if (o != self)
+			n = push_task(s, n, task_of(o->budget, o->blocking, o->period, o->rel_deadline));
 	}
-	ts[n++] = task_of(p->budget_ns, p->blocking_ns, p->period_ns, p->deadline_ns);
-	return (int)n;
+	return n;
+}
+
+int sched__admit_gather(struct sched_sys *s, const struct sched_sc *self,
+			const sched_cpumask_t *cpus, struct sched_sc_verdict *v)
+{
+	sched__assert_locked(&s->sc_lock);
+	if (count(cpus) == 1)
+		for (unsigned c = 0; c < s->nr_cpus; c++)
+			if (sched_cpumask_test(cpus, c))
+				return gather_one(s, self, c, cpus, v);
+	return gather_others(s, self, cpus, v);
+}
+
+/* The cluster's tasks and then the new one; negative as sched__admit_gather. */
+static int gather(struct sched_sys *s, const struct sched_sc *self, const sched_cpumask_t *cpus,
+		  const struct sched_sc_params *p, struct sched_sc_verdict *v)
+{
+	int n = sched__admit_gather(s, self, cpus, v);
+
+	if (n < 0)
+		return n;
+	s->admit_tasks[n] = task_of(p->budget_ns, p->blocking_ns, p->period_ns, p->deadline_ns);
+	return n + 1;
 }
 
 /* One CPU c for a partitioned SC: the exact uniprocessor EDF test. */
@@ -140,11 +188,42 @@ static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 
 	sched_cpumask_clear(&one);
 	sched_cpumask_set(&one, c);
-	if ((n = gather_one(s, self, c, &one, p, v)) < 0) {
+	if ((n = gather(s, self, &one, p, v)) < 0) {
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	return sched_rt_edf_check(s->admit_tasks, (unsigned)n, cap_ppm(s), &v->why);
+	return sched__admit_cpu(s, c, (unsigned)n, NULL, 0, &v->why);
+}
+
+/*
+ * The one-CPU test of s->admit_tasks[0..n) on CPU c: within the realtime share (the cap),
+ * and, when islands route IRQs to c, at the full speed of the CPU with their interference
+ * added. An IRQ is a task that must run the moment it comes (deadline = cost): a handler
+ * preempts everything, and in an EDF schedule that meets every deadline such a task does
+ * run at once, so the test counts its interference exactly where it lands. The share
+ * itself is a promise to the other classes, not a speed, so IRQs are not held to it (a
+ * burst could never fit a share below 100%). docs/island.md.
+ */
+int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
+		     const struct sched_island_irq *more, unsigned nmore, struct sched_rt_verdict *why)
+{
+	int m, ret = sched_rt_edf_check(s->admit_tasks, n, sched__admit_cap(s), why);
+
+	if (ret)
+		return ret;
+	m = sched__admit_irqs(s, c, (int)n);
+	for (unsigned k = 0; k < nmore && m >= 0; k++)
+		if (more[k].cpu == c)
+			m = push_task(s, m, (struct sched_rt_task){ .budget = more[k].cost_ns,
+								    .period = more[k].min_gap_ns,
+								    .deadline = more[k].cost_ns });
+	if (m == (int)n)
+		return 0;
+	if (m < 0) {
+		why->test = SCHED_RT_LIMIT;
+		return -SCHED_EUNSCHED;
+	}
+	return sched_rt_edf_check(s->admit_tasks, (unsigned)m, PPM, why);
 }
 
 /* The used share of c after adding the new SC, 2^-40 units (EDF_UTIL verdicts carry it). */
@@ -199,7 +278,7 @@ static void reserved(struct sched_sys *s, const struct sched_sc *self, uint64_t 
  * bound is already over the cap would fail the exact test too: skipped without it. */
 static bool may_fit(const struct sched_sys *s, const uint64_t *share, unsigned c, uint64_t u)
 {
-	return share[c] + u <= ((uint64_t)cap_ppm(s) << 20) / PPM + 1;
+	return share[c] + u <= ((uint64_t)sched__admit_cap(s) << 20) / PPM + 1;
 }
 
 /*
@@ -272,6 +351,10 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 
 	sched__assert_locked(&s->sc_lock);
 	verdict_init(v);
+	if (sched_cpumask_intersects(&p->cpus, &s->island_cpus)) {
+		v->accepted = 0;
+		return -SCHED_ELEASED; /* an island holds it: only the island adds SCs there */
+	}
 	if (!s->admit_tasks) { /* admission off */
 		if (p->dispatch == SCHED_SC_PARTITIONED)
 			v->cpu = (uint16_t)least_reserved(s, self, &p->cpus);
@@ -284,7 +367,7 @@ int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	ret = sched_rt_gedf_check(s->admit_tasks, (unsigned)n, m, cap_ppm(s), &v->why);
+	ret = sched_rt_gedf_check(s->admit_tasks, (unsigned)n, m, sched__admit_cap(s), &v->why);
 	v->accepted = ret == 0;
 	return ret;
 }
@@ -397,8 +480,8 @@ int sched__rt_admit(struct sched_sys *s, struct sched_thread *t, const struct sc
 	}
 	if (n == 0)
 		return 0;
-	ret = m == 1 ? sched_rt_fp_check(s->admit_tasks, (unsigned)n, cap_ppm(s), &v->why)
-		     : sched_rt_gfp_check(s->admit_tasks, (unsigned)n, m, cap_ppm(s), &v->why);
+	ret = m == 1 ? sched_rt_fp_check(s->admit_tasks, (unsigned)n, sched__admit_cap(s), &v->why)
+		     : sched_rt_gfp_check(s->admit_tasks, (unsigned)n, m, sched__admit_cap(s), &v->why);
 	v->accepted = ret == 0;
 	return ret;
 }
@@ -441,19 +524,28 @@ void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t)
  * index says), or a declared fixed-priority thread with it in its affinity? Taking it
  * offline would leave less supply than was admitted (Linux refuses such a hotplug the same
  * way). Takes sc_lock. O(threads in the class). */
-bool sched__admitted_on(struct sched_sys *s, unsigned cpu)
+bool sched__admitted_on_locked(struct sched_sys *s, unsigned cpu)
 {
 	const struct sched_rq *rq = &s->rq[cpu];
 	sched_cpumask_t one;
+
+	sched__assert_locked(&s->sc_lock);
+	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE))
+		return false;
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, cpu);
+	return rq->wide_scs || !sched__list_empty(&rq->part_scs) || fp_overlap(s, &one);
+}
+
+bool sched__admitted_on(struct sched_sys *s, unsigned cpu)
+{
 	unsigned long flags;
 	bool used;
 
 	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE))
 		return false;
-	sched_cpumask_clear(&one);
-	sched_cpumask_set(&one, cpu);
 	flags = sched__lock_irq(&s->sc_lock);
-	used = rq->wide_scs || !sched__list_empty(&rq->part_scs) || fp_overlap(s, &one);
+	used = sched__admitted_on_locked(s, cpu);
 	sched__unlock_irq(&s->sc_lock, flags);
 	return used;
 }

@@ -60,6 +60,7 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 static const struct { size_t off, len; } lockfree[] = {
 	LOCKFREE(on_cpu), LOCKFREE(sc), LOCKFREE(own_sc), LOCKFREE(donor), LOCKFREE(passive),
 	LOCKFREE(mx_sc), LOCKFREE(waits_on), LOCKFREE(block_seq), LOCKFREE(nr_leases),
+	LOCKFREE(isl_server),
 };
 
 static bool lockfree_byte(size_t i)
@@ -82,6 +83,7 @@ static void clear_thread(struct sched_thread *t)
 	sched__set(&t->donor, NULL);
 	sched__set(&t->passive, 0);
 	sched__set(&t->mx_sc, NULL);
+	sched__set(&t->isl_server, NULL);
 	sched__set(&t->waits_on, NULL);
 	sched__set(&t->block_seq, 0);
 	for (size_t i = offsetof(struct sched_thread, on_cpu); i < sizeof(*t); i++)

@@ -55,7 +55,8 @@ static const char *const counter_names[SCHED_CNT_NR] = {
 static const char *const trace_names[SCHED_TR_NR] = {
 	[SCHED_TR_SWITCH] = "switch", [SCHED_TR_WAKE] = "wake",   [SCHED_TR_MIGRATE] = "migrate",
 	[SCHED_TR_BLOCK] = "block",   [SCHED_TR_EXIT] = "exit",   [SCHED_TR_IPI] = "ipi",
-	[SCHED_TR_TICK] = "tick", [SCHED_TR_LEASE] = "lease",
+	[SCHED_TR_TICK] = "tick", [SCHED_TR_LEASE] = "lease", [SCHED_TR_MISS] = "miss",
+	[SCHED_TR_ISLAND] = "island",
 };
 
 const char *sched_counter_name(unsigned counter)

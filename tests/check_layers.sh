@@ -11,7 +11,7 @@
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push proxy wake
 #                     thread
-#   4 entry points    pick block mutex sys check
+#   4 entry points    pick block mutex sys check ring island
 # A new module must be added here (an unknown module fails the test).
 set -eu
 NM=$1
@@ -53,6 +53,7 @@ mutex 4
 sys 4
 check 4
 ring 4
+island 4
 '
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

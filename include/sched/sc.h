@@ -114,11 +114,13 @@ struct sched_sc_verdict {
 struct sched_sc_stats {
 	uint64_t consumed_ns;    /* budget used */
 	uint64_t jobs;           /* activations: its holder woke from a real block */
-	uint64_t deadline_misses;/* its holder blocked (finished a job) after the deadline */
+	uint64_t deadline_misses;/* its bound thread blocked (finished a job) after the job's
+				  * deadline: its wake + the relative deadline */
 	uint64_t throttled_ns;   /* time its holder waited runnable for a refill */
 	uint64_t depletions;     /* times the budget ran out while running */
 	uint64_t notifications;  /* messages sent to the endpoint */
 	uint64_t max_overrun_ns; /* worst time run past the end of the available budget */
+	uint64_t max_lateness_ns;/* worst lateness of a missed job: its end minus its deadline */
 };
 
 enum sched_sc_state { SCHED_SC_FREE, SCHED_SC_CREATED, SCHED_SC_CONFIGURED };
@@ -136,6 +138,9 @@ struct sched_sc {
 	uint64_t blocking;           /* declared blocking (sched_sc_params.blocking_ns) */
 	uint64_t debt;               /* CBS: overrun carried into the next replenishment */
 	sched_time_t deadline;       /* absolute: the EDF key of its holder */
+	sched_time_t job_deadline;   /* its bound thread's current job: woken + rel_deadline (a
+				      * job that ends later is a miss, whatever refills moved the
+				      * EDF key meanwhile) */
 	sched_time_t wait_since;     /* its holder entered the refill wait */
 	sched_cpumask_t cpus;
 	uint32_t endpoint;
@@ -145,6 +150,7 @@ struct sched_sc {
 	struct sched_sc_stats stats;
 	struct sched_list cpu_node;  /* admission's index: in rq[c].part_scs while configured on
 				      * the one CPU c (sc_lock) */
+	struct sched_island *island; /* the realtime island it is a member of, or NULL (sc_lock) */
 };
 
 struct sched_sc_cap {

@@ -127,6 +127,8 @@ struct sched_group_cpu {
 };
 
 struct sched_rq;
+struct sched_island;
+struct sched_mem_pool;
 
 /*
  * The scheduler's part of a thread; the caller embeds it and never writes it.
@@ -206,6 +208,10 @@ struct sched_thread {
 	struct sched_mutex *cond_mx; /* waiting on a condition: the mutex it takes back */
 	struct sched_list held;      /* the mutexes it owns */
 	uint32_t nr_leases;          /* leases it holds as a thread holder [lease_lock; atomic] */
+	/* a server on a realtime island's paths (island.h): that island, and its index
+	 * there [sc_lock] */
+	struct sched_island *isl_server;
+	uint16_t isl_server_idx;
 };
 
 
@@ -329,6 +335,10 @@ struct sched_config {
 	 * not call into libsched. */
 	void (*lease_port)(void *ctx, unsigned cpu, unsigned what, bool leased,
 			   const sched_cpumask_t *housekeeping);
+	/* Optional: route IRQ `line` to `cpu` for a realtime island (island.h), or (reserve
+	 * false) give it back to the port's default routing. Called as lease_port is, in
+	 * admission and revocation order. */
+	void (*island_irq)(void *ctx, unsigned line, unsigned cpu, bool reserve);
 };
 
 /*
@@ -379,6 +389,11 @@ struct sched_sys {
 	struct sched_lease *leases;  /* the lease pool (sched_lease_pool), nr_leases slots */
 	unsigned nr_leases;
 	sched_cpumask_t leased;      /* CPUs some lease holds [lease_lock; atomic words] */
+	struct sched_island *islands;/* the island pool (sched_island_pool), nr_islands slots */
+	unsigned nr_islands;
+	struct sched_mem_pool *mem_pools; /* the port's memory pools (sched_island_mem_pools) */
+	unsigned nr_mem_pools;
+	sched_cpumask_t island_cpus; /* CPUs an island holds leased: no other SC there [sc_lock] */
 	uint32_t mx_seq;             /* arrival order of waiters [mx_lock] */
 	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
 	unsigned admit_max;          /* its entries */

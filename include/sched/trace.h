@@ -68,6 +68,10 @@ enum sched_trace_type {
 			   * arg = ns it was stopped) */
 	SCHED_TR_LEASE,   /* tid = lease index, aux = enum sched_lease_event, arg = holder tid
 			   * (RETURN: ns since the revocation) */
+	SCHED_TR_MISS,    /* tid: a job on its own SC ended after its deadline; arg = lateness
+			   * (ns), aux = 1 if the SC is a realtime island's member */
+	SCHED_TR_ISLAND,  /* tid = island index (ADMIT, REVOKE) or thread id (VIOLATION), aux =
+			   * enum sched_island_event, arg = members (ADMIT), violation kind */
 	SCHED_TR_NR
 };
 

@@ -154,6 +154,13 @@ enum sched_err {
 	SCHED_ELEASED,  /* the CPU is leased: a second lease on it, or its offline, refused */
 	SCHED_EHOUSEKEEPING, /* no online CPU would be left general-purpose (lease, offline) */
 	SCHED_EOWNED,   /* the ring has a live consumer already */
+	SCHED_ERESERVE, /* a reservation is not available: a memory pool is short, an IRQ line or
+			 * a server is another realtime island's */
+	SCHED_EPATH,    /* a communication path is not allowed: an island thread's call or
+			 * blocking call on a path its island did not declare (or a call to an
+			 * island's server from off its paths), or a declared path whose server
+			 * cannot serve it (not passive, two callers, unreachable, too deep, or
+			 * not allowed on its caller's CPU) */
 	SCHED_ERR_COUNT
 };
 

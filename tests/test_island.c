@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_island.c - realtime islands as a specification: one admission that configures,
+ * books, routes and leases, or refuses naming the resource, the test and the shortfall and
+ * changes nothing (each refusal reproduced by a case that triggers exactly it); incremental
+ * add and remove; the path rule at sched_call and the port's reports, counted and notified;
+ * revocation; the checker's pool invariant; and random islands that, admitted, run beside
+ * CPU hogs and sleepers without a miss. The checker runs after every simulated event.
+ */
+#include "simtest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sched/island.h>
+
+#define POOL 48
+#define ISLANDS 4
+
+struct fix {
+	struct sim *sim;
+	struct sched_sc scs[POOL];
+	struct sched_refill refills[POOL][4];
+	struct sched_rt_task scratch[POOL + ISLANDS * SCHED_ISLAND_IRQS_MAX + 1];
+	struct sched_island islands[ISLANDS];
+	struct sched_mem_pool pools[2];
+	struct sched_lease leases[4];
+	struct sched_group app, other;
+	unsigned next;
+	/* the base island: ctrl (a member) calls logger (a passive server) on CPU 2 */
+	struct sim_thread *ctrl, *logger, *stranger;
+	struct sched_island_member m[SCHED_ISLAND_SCS_MAX];
+	struct sched_island_server srv[4];
+	struct sched_island_path path[4];
+	struct sched_island_irq irq[2];
+	struct sched_island_mem mem[2];
+	struct sched_island_params p;
+};
+
+static unsigned irq_calls[2]; /* [reserve] */
+static unsigned last_irq_line, last_irq_cpu;
+
+static void irq_hook(void *ctx, unsigned line, unsigned cpu, bool reserve)
+{
+	(void)ctx;
+	irq_calls[reserve]++;
+	last_irq_line = line;
+	last_irq_cpu = cpu;
+}
+
+static sched_cpumask_t one(unsigned c)
+{
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, c);
+	return m;
+}
+
+static struct sim_thread *thread_in(struct fix *f, struct sched_group *g, bool passive,
+				    const sched_cpumask_t *aff)
+{
+	struct sched_thread_params tp = { .group = g, .passive = passive, .affinity = aff };
+	struct sim_thread *t = sim_thread_new(f->sim, &tp);
+
+	assert_non_null(t);
+	return t;
+}
+
+static struct sched_sc_cap new_sc(struct fix *f)
+{
+	struct sched_sc_cap cap;
+
+	assert_int_equal(sched_sc_create(&f->sim->sys, &f->app, f->refills[f->next++], 4, &cap), 0);
+	return cap;
+}
+
+static struct sched_sc_params sc_params(uint64_t c, uint64_t t, sched_cpumask_t cpus)
+{
+	return (struct sched_sc_params){ .budget_ns = c, .period_ns = t, .cpus = cpus,
+					 .mode = SCHED_SC_SPORADIC,
+					 .dispatch = SCHED_SC_PARTITIONED };
+}
+
+static void setup_machine(struct fix *f, unsigned cpus)
+{
+	struct sched_group_params gp = { .id = 1, .kind = SCHED_GROUP_PROCESS };
+
+	f->sim = machine(cpus, 1);
+	f->sim->sys.cfg.island_irq = irq_hook;
+	memset(irq_calls, 0, sizeof(irq_calls));
+	assert_int_equal(sched_sc_pool(&f->sim->sys, f->scs, POOL), 0);
+	assert_int_equal(sched_sc_admission(&f->sim->sys, sched_auth_root(&f->sim->sys),
+					    f->scratch, sizeof(f->scratch) / sizeof(f->scratch[0]),
+					    SCHED_RT_FIRST_FIT), 0);
+	assert_int_equal(sched_island_pool(&f->sim->sys, f->islands, ISLANDS), 0);
+	assert_int_equal(sched_lease_pool(&f->sim->sys, f->leases, 4), 0);
+	f->pools[0] = (struct sched_mem_pool){ .name = "dma", .pages = 8 };
+	f->pools[1] = (struct sched_mem_pool){ .name = "heap", .pages = 64 };
+	assert_int_equal(sched_island_mem_pools(&f->sim->sys, f->pools, 2), 0);
+	assert_int_equal(sched_group_init(&f->sim->sys, &f->app, &gp), 0);
+	gp.id = 2;
+	assert_int_equal(sched_group_init(&f->sim->sys, &f->other, &gp), 0);
+}
+
+/* 3 CPUs; the island: ctrl 200 us / 1 ms on CPU 2 (leased), calling logger (passive,
+ * pinned to CPU 2) once per job for 20 us; sensor IRQ 5 at 1 kHz, 10 us, on CPU 2; 4 dma
+ * pages. */
+static struct fix *setup(void)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	sched_cpumask_t c2 = one(2);
+
+	assert_non_null(f);
+	setup_machine(f, 3);
+	f->ctrl = thread_in(f, &f->app, false, &c2);
+	f->logger = thread_in(f, &f->app, true, &c2);
+	f->stranger = thread_in(f, &f->other, false, NULL);
+	f->m[0] = (struct sched_island_member){ new_sc(f), sc_params(200 * US, MS, c2), "ctrl" };
+	f->srv[0] = (struct sched_island_server){ sched_ref_of(&f->logger->st), "logger" };
+	f->path[0] = (struct sched_island_path){ .from = 0, .to = 0, .calls = 1, .cost_ns = 20 * US };
+	f->irq[0] = (struct sched_island_irq){ .line = 5, .cpu = 2, .min_gap_ns = MS,
+					       .cost_ns = 10 * US, .name = "sensor" };
+	f->mem[0] = (struct sched_island_mem){ .pool = 0, .pages = 4 };
+	f->p = (struct sched_island_params){
+		.group = &f->app, .cpus = c2, .cpu_mode = SCHED_ISLAND_LEASED,
+		.overrun = SCHED_SC_THROTTLE, .endpoint = 77, .name = "loop",
+		.members = f->m, .nr_members = 1, .servers = f->srv, .nr_servers = 1,
+		.paths = f->path, .nr_paths = 1, .irqs = f->irq, .nr_irqs = 1,
+		.mem = f->mem, .nr_mem = 1 };
+	return f;
+}
+
+static void teardown(struct fix *f)
+{
+	sim_free(f->sim);
+	free(f);
+}
+
+static int admit(struct fix *f, struct sched_island_cap *cap, struct sched_island_verdict *v)
+{
+	int r;
+
+	sim_enter(f->sim, 0);
+	r = sched_island_admit(&f->sim->sys, sched_auth_root(&f->sim->sys), &f->p, cap, v);
+	settle(f->sim);
+	return r;
+}
+
+static const char *explain(struct fix *f, const struct sched_island_verdict *v)
+{
+	static char line[160];
+
+	sched_island_explain(v, &f->p, f->pools, line, sizeof(line));
+	return line;
+}
+
+/* Everything an admission may change, to compare before and after a refusal. */
+struct snap {
+	uint8_t sc_state[POOL];
+	uint32_t sc_gen[POOL];
+	void *sc_island[POOL];
+	sched_cpumask_t sc_cpus[POOL];
+	uint64_t booked[2];
+	uint8_t isl_state[ISLANDS];
+	uint32_t isl_gen[ISLANDS];
+	uint8_t lease_state[4];
+	sched_cpumask_t leased, island_cpus;
+	void *isl_server[64];
+	unsigned irq_calls[2];
+	uint64_t grants[8];
+};
+
+static void snap(struct fix *f, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < POOL; i++) {
+		s->sc_state[i] = f->scs[i].state;
+		s->sc_gen[i] = f->scs[i].gen;
+		s->sc_island[i] = f->scs[i].island;
+		s->sc_cpus[i] = f->scs[i].cpus;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		s->booked[i] = f->pools[i].booked;
+	for (unsigned i = 0; i < ISLANDS; i++) {
+		s->isl_state[i] = f->islands[i].state;
+		s->isl_gen[i] = f->islands[i].gen;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		s->lease_state[i] = f->leases[i].state;
+	s->leased = f->sim->sys.leased;
+	s->island_cpus = f->sim->sys.island_cpus;
+	for (size_t i = 0; i < f->sim->nr_threads && i < 64; i++)
+		s->isl_server[i] = f->sim->threads[i]->st.isl_server;
+	memcpy(s->irq_calls, irq_calls, sizeof(irq_calls));
+	for (unsigned c = 0; c < f->sim->sys.nr_cpus && c < 8; c++)
+		s->grants[c] = sched_cpu_counter(&f->sim->sys, c, SCHED_CNT_LEASE_GRANTS);
+}
+
+static void assert_unchanged(struct fix *f, const struct snap *before)
+{
+	struct snap now;
+
+	snap(f, &now);
+	assert_memory_equal(before, &now, sizeof(now));
+}
+
+/* --- admission and revocation ---------------------------------------------------------- */
+
+static void test_admit_configures_books_routes_leases_and_revoke_undoes(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_sc *sc = &f->scs[f->m[0].sc.index];
+	struct sched_island_stats st;
+	struct snap before;
+
+	(void)state;
+	snap(f, &before);
+	assert_int_equal(admit(f, &cap, &v), 0);
+	assert_true(v.accepted);
+	assert_int_equal(v.cpu_of[0], 2);
+	assert_string_equal(explain(f, &v), "admitted");
+	assert_int_equal(sc->state, SCHED_SC_CONFIGURED);
+	assert_true(sched_cpumask_test(&sc->cpus, 2));
+	assert_int_equal(sc->overrun, SCHED_SC_THROTTLE);
+	assert_int_equal(sc->endpoint, 77);
+	assert_int_equal(f->pools[0].booked, 4);
+	assert_int_equal(irq_calls[1], 1);
+	assert_int_equal(last_irq_line, 5);
+	assert_int_equal(last_irq_cpu, 2);
+	assert_true(sched_cpumask_test(&f->sim->sys.leased, 2));
+	assert_true(sched_cpumask_test(&f->sim->sys.island_cpus, 2));
+	assert_ptr_equal(f->logger->st.isl_server, &f->islands[cap.index]);
+	/* the island's thread binds; one of another group may not */
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->stranger->st)),
+			 -SCHED_EPERM);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->ctrl->st)), 0);
+	/* its member changes only through the island */
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), f->m[0].sc,
+					    &f->m[0].p), -SCHED_ESTATE);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, NULL, 0), 0);
+	assert_int_equal(st.members, 1);
+
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_revoke(&f->sim->sys, sched_auth_root(&f->sim->sys), cap), 0);
+	settle(f->sim);
+	assert_int_equal(sc->state, SCHED_SC_FREE);
+	assert_int_equal(f->pools[0].booked, 0);
+	assert_int_equal(irq_calls[0], 1);
+	assert_false(sched_cpumask_test(&f->sim->sys.leased, 2));
+	assert_true(sched_cpumask_empty(&f->sim->sys.island_cpus));
+	assert_null(f->logger->st.isl_server);
+	/* every copy fails closed */
+	assert_int_equal(sched_island_revoke(&f->sim->sys, sched_auth_root(&f->sim->sys), cap),
+			 -SCHED_ESTALE);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, NULL, 0), -SCHED_ESTALE);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->ctrl->st)),
+			 -SCHED_ESTALE);
+	assert_int_equal(sched_island_add_sc(&f->sim->sys, sched_auth_root(&f->sim->sys), cap,
+					     &f->m[0], NULL), -SCHED_ESTALE);
+	teardown(f);
+}
+
+/* --- every refusal, by a case that triggers exactly it, changes nothing ---------------- */
+
+struct refusal {
+	const char *name;
+	void (*mutate)(struct fix *f);
+	int err;
+	uint8_t resource, test;
+	const char *says; /* a part of the explanation */
+};
+
+static void m_bad_path(struct fix *f) { f->path[0].to = 3; }
+static void m_offline(struct fix *f) { sched_cpumask_set(&f->p.cpus, 9); }
+static void m_stale_server(struct fix *f)
+{
+	f->srv[0].t.gen++;
+}
+static void m_no_lease_right(struct fix *f)
+{
+	static struct sched_authority a;
+	sched_cpumask_t all;
+
+	sched_cpumask_fill(&all, 3);
+	assert_int_equal(sched_auth_derive(&a, sched_auth_root(&f->sim->sys), SCHED_RIGHT_SC_CONTROL,
+					   NULL, &all), 0);
+	f->p.cpus = one(2);
+	f->sim->hook_arg = &a; /* admit_as reads it */
+}
+static void m_configured(struct fix *f)
+{
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), f->m[0].sc,
+					    &f->m[0].p), 0);
+}
+static void m_pool_short(struct fix *f) { f->mem[0].pages = 11; }
+static void m_irq_taken(struct fix *f)
+{
+	/* another island (shared CPU 1) holds line 5 */
+	struct sched_island_params q = f->p;
+	struct sched_island_irq irq = f->irq[0];
+	struct sched_island_member m = { new_sc(f), sc_params(100 * US, MS, one(1)), "other" };
+	struct sched_island_cap cap;
+
+	irq.cpu = 1;
+	q.cpus = one(1);
+	q.cpu_mode = SCHED_ISLAND_SHARED;
+	q.members = &m;
+	q.nr_servers = q.nr_paths = q.nr_mem = 0;
+	q.irqs = &irq;
+	assert_int_equal(sched_island_admit(&f->sim->sys, sched_auth_root(&f->sim->sys), &q, &cap,
+					    NULL), 0);
+}
+static void m_server_taken(struct fix *f)
+{
+	struct sched_island_params q = f->p;
+	struct sched_island_member m = { new_sc(f), sc_params(100 * US, MS, one(1)), "other" };
+	struct sched_island_path path = { .from = 0, .to = 0, .calls = 1, .cost_ns = US };
+	struct sched_island_cap cap;
+	sched_cpumask_t c1 = one(1);
+
+	/* the logger may serve CPU 1 for the other island, then our path wants CPU 2: the
+	 * taken check comes first */
+	assert_int_equal(sched_set_affinity(&f->sim->sys, sched_ref_of(&f->logger->st), &c1), 0);
+	q.cpus = c1;
+	q.cpu_mode = SCHED_ISLAND_SHARED;
+	q.members = &m;
+	q.paths = &path;
+	q.nr_irqs = q.nr_mem = 0;
+	assert_int_equal(sched_island_admit(&f->sim->sys, sched_auth_root(&f->sim->sys), &q, &cap,
+					    NULL), 0);
+}
+static void m_not_passive(struct fix *f)
+{
+	f->srv[0].t = sched_ref_of(&f->ctrl->st);
+	f->srv[0].name = "ctrl2";
+}
+static void m_two_callers(struct fix *f)
+{
+	f->m[1] = (struct sched_island_member){ new_sc(f), sc_params(100 * US, MS, one(2)), "aux" };
+	f->p.nr_members = 2;
+	f->path[1] = (struct sched_island_path){ .from = 1, .to = 0, .calls = 1, .cost_ns = US };
+	f->p.nr_paths = 2;
+}
+static void m_no_root(struct fix *f)
+{
+	struct sim_thread *b = thread_in(f, &f->app, true, NULL);
+
+	f->srv[1] = (struct sched_island_server){ sched_ref_of(&b->st), "b" };
+	f->p.nr_servers = 2;
+	/* logger <- b and b <- logger: a cycle no member reaches (path 0 dropped) */
+	f->path[0] = (struct sched_island_path){ .from = SCHED_ISLAND_FROM_SERVER | 1, .to = 0,
+						 .calls = 1, .cost_ns = US };
+	f->path[1] = (struct sched_island_path){ .from = SCHED_ISLAND_FROM_SERVER | 0, .to = 1,
+						 .calls = 1, .cost_ns = US };
+	f->p.nr_paths = 2;
+}
+static void m_server_cpus(struct fix *f)
+{
+	sched_cpumask_t all;
+
+	sched_cpumask_fill(&all, 3);
+	assert_int_equal(sched_set_affinity(&f->sim->sys, sched_ref_of(&f->logger->st), &all), 0);
+}
+static void m_call_budget(struct fix *f) { f->path[0].calls = 11; } /* 11 x 20 us > 200 us */
+static void m_demand(struct fix *f)
+{
+	/* 0.65 ms of every 1 ms, due 0.7 ms after release: within the 95% share (0.665 ms by
+	 * 0.7 ms), but not beside a 1 kHz IRQ of 60 us: 0.71 ms of work due within 0.7 ms */
+	f->m[0].p.budget_ns = 650 * US;
+	f->m[0].p.deadline_ns = 700 * US;
+	f->irq[0].cost_ns = 60 * US;
+	f->p.nr_paths = 0;
+}
+static void m_crossed(struct fix *f)
+{
+	sched_cpumask_t c12;
+	struct sched_sc_params p = sc_params(100 * US, MS, one(1));
+	struct sched_sc_cap cap = new_sc(f);
+
+	sched_cpumask_clear(&c12);
+	sched_cpumask_set(&c12, 1);
+	sched_cpumask_set(&c12, 2);
+	p.cpus = c12;
+	p.dispatch = SCHED_SC_GLOBAL;
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), cap, &p), 0);
+	f->p.cpu_mode = SCHED_ISLAND_SHARED;
+}
+static void m_irq_global(struct fix *f)
+{
+	sched_cpumask_t c12;
+
+	sched_cpumask_clear(&c12);
+	sched_cpumask_set(&c12, 1);
+	sched_cpumask_set(&c12, 2);
+	f->p.cpus = c12;
+	f->m[0].p.cpus = c12;
+	f->m[0].p.dispatch = SCHED_SC_GLOBAL;
+	f->p.nr_paths = 0;
+}
+static void m_housekeeping(struct fix *f)
+{
+	sched_cpumask_t all;
+
+	sched_cpumask_fill(&all, 3);
+	f->p.cpus = all; /* leasing every CPU leaves none general */
+}
+static void m_other_island(struct fix *f)
+{
+	struct sched_island_params q = f->p;
+	struct sched_island_member m = { new_sc(f), sc_params(100 * US, MS, one(2)), "first" };
+	struct sched_island_cap cap;
+
+	q.members = &m;
+	q.nr_servers = q.nr_paths = q.nr_irqs = q.nr_mem = 0;
+	assert_int_equal(sched_island_admit(&f->sim->sys, sched_auth_root(&f->sim->sys), &q, &cap,
+					    NULL), 0);
+}
+static void m_full(struct fix *f)
+{
+	for (unsigned i = 0; i < ISLANDS; i++)
+		f->islands[i].state = 1; /* every slot taken (no CPUs, no members: inert) */
+}
+
+static const struct refusal refusals[] = {
+	{ "path to no server", m_bad_path, -SCHED_EINVAL, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_OK, "path" },
+	{ "offline CPU", m_offline, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, "CPU" },
+	{ "stale server", m_stale_server, -SCHED_ESTALE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, "server logger" },
+	{ "no lease right", m_no_lease_right, -SCHED_EPERM, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, "authority" },
+	{ "member configured", m_configured, -SCHED_ESTATE, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, "member ctrl" },
+	{ "no free slot", m_full, -SCHED_EFULL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, "no free slot" },
+	{ "pool short", m_pool_short, -SCHED_ERESERVE, SCHED_ISLAND_RES_POOL, SCHED_ISLAND_SHORT, "pool dma: 3 pages short" },
+	{ "IRQ line taken", m_irq_taken, -SCHED_ERESERVE, SCHED_ISLAND_RES_IRQ, SCHED_ISLAND_IRQ_TAKEN, "IRQ sensor: its line is another island's" },
+	{ "server taken", m_server_taken, -SCHED_ERESERVE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_SERVER_TAKEN, "server logger: on another island's paths" },
+	{ "not passive", m_not_passive, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_NOT_PASSIVE, "path ctrl -> ctrl2: server is not passive" },
+	{ "two callers", m_two_callers, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_TWO_CALLERS, "path aux -> logger: server already has a caller" },
+	{ "no root", m_no_root, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_NO_ROOT, "no member reaches its caller" },
+	{ "server CPUs", m_server_cpus, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_SERVER_CPUS, "path ctrl -> logger: server may not run on its caller's CPU 2" },
+	{ "call budget", m_call_budget, -SCHED_EUNSCHED, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_CALL_BUDGET, "member ctrl: its calls take 220 us of a 200 us budget" },
+	{ "CPU demand", m_demand, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_DEMAND, "CPU 2: demand 710 us in a 700 us window at t = 700 us" },
+	{ "crossed", m_crossed, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_CROSSED, "CPU 2: another SC's CPU set crosses it" },
+	{ "IRQ in a global cluster", m_irq_global, -SCHED_EINVAL, SCHED_ISLAND_RES_IRQ, SCHED_ISLAND_IRQ_GLOBAL, "IRQ sensor: routed into a global cluster" },
+	{ "no housekeeping", m_housekeeping, -SCHED_EHOUSEKEEPING, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, "lease of CPU 0: no general-purpose CPU" },
+	{ "another island's CPU", m_other_island, -SCHED_ELEASED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, "lease of CPU 2: the CPU is leased" },
+};
+
+static void test_each_refusal_names_its_reason_and_changes_nothing(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < sizeof(refusals) / sizeof(refusals[0]); k++) {
+		const struct refusal *r = &refusals[k];
+		struct fix *f = setup();
+		struct sched_island_verdict v;
+		struct sched_island_cap cap = { 99, 99 };
+		struct sched_auth auth = sched_auth_root(&f->sim->sys);
+		struct snap before;
+		int got;
+
+		f->sim->hook_arg = NULL;
+		r->mutate(f);
+		if (f->sim->hook_arg)
+			auth = (struct sched_auth){ f->sim->hook_arg, ((struct sched_authority *)f->sim->hook_arg)->gen };
+		f->sim->hook_arg = NULL;
+		snap(f, &before);
+		sim_enter(f->sim, 0);
+		got = sched_island_admit(&f->sim->sys, auth, &f->p, &cap, &v);
+		settle(f->sim);
+		if (got != r->err || v.resource != r->resource || v.test != r->test ||
+		    !strstr(explain(f, &v), r->says))
+			fail_msg("%s: got %d (%s), resource %u, test %u, \"%s\"; want %d, %u, %u, \"%s\"",
+				 r->name, got, sched_strerror(got), v.resource, v.test, explain(f, &v),
+				 r->err, r->resource, r->test, r->says);
+		assert_false(v.accepted);
+		assert_int_equal(v.err, r->err);
+		assert_int_equal(cap.index, 99); /* *out untouched */
+		assert_unchanged(f, &before);
+		if (r->mutate == m_full)
+			memset(f->islands, 0, sizeof(f->islands)); /* the fake slots end here */
+		teardown(f);
+	}
+}
+
+/* --- incremental ---------------------------------------------------------------------------- */
+
+static void test_add_and_remove_one_sc(void **state)
+{
+	struct fix *f = setup();
+	struct sched_auth root;
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_island_member big, fits;
+	struct sched_island_stats st;
+	struct sched_sc_stats per[SCHED_ISLAND_SCS_MAX];
+	struct snap before;
+
+	(void)state;
+	root = sched_auth_root(&f->sim->sys);
+	assert_int_equal(admit(f, &cap, &v), 0);
+	/* CPU 2 holds 200 us/ms: 760 us more does not fit in a 950 us share */
+	big = (struct sched_island_member){ new_sc(f), sc_params(760 * US, MS, one(2)), "big" };
+	snap(f, &before);
+	assert_int_equal(sched_island_add_sc(&f->sim->sys, root, cap, &big, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.resource, SCHED_ISLAND_RES_CPU);
+	assert_int_equal(v.test, SCHED_ISLAND_DEMAND);
+	assert_unchanged(f, &before);
+	/* 500 us does */
+	fits = (struct sched_island_member){ new_sc(f), sc_params(500 * US, MS, one(2)), "fits" };
+	if (sched_island_add_sc(&f->sim->sys, root, cap, &fits, &v))
+		fail_msg("%s", explain(f, &v));
+	assert_int_equal(v.cpu_of[0], 2);
+	assert_int_equal(f->scs[fits.sc.index].state, SCHED_SC_CONFIGURED);
+	assert_ptr_equal(f->scs[fits.sc.index].island, &f->islands[cap.index]);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, per, SCHED_ISLAND_SCS_MAX), 0);
+	assert_int_equal(st.members, 2);
+	/* a plain configure may not put an SC on the island's leased CPU */
+	assert_int_equal(sched_sc_configure(&f->sim->sys, root, big.sc, &big.p), -SCHED_ELEASED);
+	/* removing the first member drops its SC and its path */
+	assert_int_equal(sched_island_remove_sc(&f->sim->sys, root, cap, f->m[0].sc), 0);
+	assert_int_equal(f->scs[f->m[0].sc.index].state, SCHED_SC_FREE);
+	assert_int_equal(f->islands[cap.index].nr_paths, 0);
+	assert_int_equal(sched_island_remove_sc(&f->sim->sys, root, cap, f->m[0].sc), -SCHED_EINVAL);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, NULL, 0), 0);
+	assert_int_equal(st.members, 1);
+	check_ok(f->sim);
+	teardown(f);
+}
+
+/* A shared island's IRQ counts for later SCs on its CPU too. */
+static void test_shared_irq_counts_for_plain_scs(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_sc_params p = sc_params(600 * US, MS, one(2));
+	struct sched_sc_cap a = new_sc(f);
+
+	(void)state;
+	f->p.cpu_mode = SCHED_ISLAND_SHARED;
+	f->irq[0].cost_ns = 300 * US; /* 30% of CPU 2 */
+	assert_int_equal(admit(f, &cap, &v), 0);
+	assert_false(sched_cpumask_test(&f->sim->sys.leased, 2));
+	/* 200 + 600 fit the 950 us share, but not beside 300 us of IRQ; 400 fits both */
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), a, &p),
+			 -SCHED_EUNSCHED);
+	p.budget_ns = 400 * US;
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), a, &p), 0);
+	teardown(f);
+}
+
+/* --- the realtime path ------------------------------------------------------------------------ */
+
+static int call_from(struct sim *sim, unsigned cpu, struct sim_thread *server, bool reply)
+{
+	struct sched_thread *next;
+	struct sched_ref r = sched_ref_of(&server->st);
+	int ret;
+
+	sim_enter(sim, cpu);
+	ret = reply ? sched_reply(&sim->sys, cpu, r, &next) : sched_call(&sim->sys, cpu, r, &next);
+	if (ret == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	return ret;
+}
+
+static void test_calls_follow_declared_paths(void **state)
+{
+	struct fix *f = setup();
+	sched_cpumask_t c2 = one(2);
+	struct sim_thread *rogue = thread_in(f, &f->app, true, &c2);
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_island_stats st;
+	uint64_t msg;
+
+	(void)state;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->ctrl->st)), 0);
+	wake_from(f->sim, 2, f->ctrl);
+	assert_ptr_equal(running_on(f->sim, 2), f->ctrl);
+	/* declared: ctrl -> logger runs logger on ctrl's SC */
+	assert_int_equal(call_from(f->sim, 2, f->logger, false), 0);
+	assert_ptr_equal(running_on(f->sim, 2), f->logger);
+	assert_ptr_equal(f->logger->st.sc, &f->scs[f->m[0].sc.index]);
+	/* logger -> rogue is declared nowhere: refused, nothing moved, counted and sent */
+	assert_int_equal(call_from(f->sim, 2, rogue, false), -SCHED_EPATH);
+	assert_ptr_equal(running_on(f->sim, 2), f->logger);
+	msg = f->sim->last_message;
+	assert_int_equal(msg >> 56, SCHED_ISLAND_MSG_VIOLATION);
+	assert_int_equal((msg >> 48) & 0xff, SCHED_ISLAND_V_CALL);
+	assert_int_equal((uint32_t)msg, f->logger->st.id);
+	assert_int_equal(call_from(f->sim, 2, f->ctrl, true), 0);
+	assert_ptr_equal(running_on(f->sim, 2), f->ctrl);
+	/* the port's reports */
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_BLOCK, sched_ref_of(&f->logger->st)), 0);
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_BLOCK, sched_ref_of(&rogue->st)),
+			 -SCHED_EPATH);
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_ALLOC, (struct sched_ref){ 0 }), 1);
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_FAULT, (struct sched_ref){ 0 }), 1);
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_LOG, (struct sched_ref){ 0 }), 1);
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->ctrl->st),
+					     SCHED_ISLAND_V_CALL, (struct sched_ref){ 0 }), -SCHED_EINVAL);
+	/* not an island thread: nothing to report */
+	assert_int_equal(sched_island_report(&f->sim->sys, sched_ref_of(&f->stranger->st),
+					     SCHED_ISLAND_V_ALLOC, (struct sched_ref){ 0 }), 0);
+	/* a thread off the paths may not call the island's server */
+	wake_from(f->sim, 0, f->stranger);
+	assert_int_equal(call_from(f->sim, 0, f->logger, false), -SCHED_EPATH);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, NULL, 0), 0);
+	assert_int_equal(st.violations[SCHED_ISLAND_V_CALL], 2);
+	assert_int_equal(st.violations[SCHED_ISLAND_V_BLOCK], 1);
+	assert_int_equal(st.violations[SCHED_ISLAND_V_ALLOC], 1);
+	assert_int_equal(st.violations[SCHED_ISLAND_V_FAULT], 1);
+	assert_int_equal(st.violations[SCHED_ISLAND_V_LOG], 1);
+	teardown(f);
+}
+
+/* Misses are counted per member with their lateness, and traced. */
+static void test_misses_and_lateness(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_island_stats st;
+	struct sched_sc_stats per[2];
+
+	(void)state;
+	f->p.nr_paths = 0;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->ctrl->st)), 0);
+	wake_from(f->sim, 2, f->ctrl);
+	/* a job of 300 us on a 200 us budget: throttled until the refill at 1 ms, it ends at
+	 * 1.1 ms, 100 us past its deadline (the refill moved the EDF key; the job's stays) */
+	advance(f->sim, 1100 * US);
+	assert_ptr_equal(running_on(f->sim, 2), f->ctrl);
+	assert_int_equal(block_on(f->sim, 2), 0);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, per, 2), 0);
+	assert_int_equal(st.jobs, 1);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(per[0].deadline_misses, 1);
+	assert_int_equal(st.max_lateness_ns, 100 * US);
+	assert_int_equal(st.overruns, 1);
+	teardown(f);
+}
+
+static void test_revoke_owned_and_the_checker(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+
+	(void)state;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	f->pools[0].booked++; /* a broken booking is caught */
+	assert_int_equal(sched_check(&f->sim->sys), -SCHED_ECHECK);
+	f->pools[0].booked--;
+	check_ok(f->sim);
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_revoke_owned(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						   &f->other), 0);
+	assert_int_equal(sched_island_revoke_owned(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						   &f->app), 1);
+	settle(f->sim);
+	assert_int_equal(f->pools[0].booked, 0);
+	assert_int_equal(f->scs[f->m[0].sc.index].state, SCHED_SC_FREE);
+	teardown(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_admit_configures_books_routes_leases_and_revoke_undoes),
+		cmocka_unit_test(test_each_refusal_names_its_reason_and_changes_nothing),
+		cmocka_unit_test(test_add_and_remove_one_sc),
+		cmocka_unit_test(test_shared_irq_counts_for_plain_scs),
+		cmocka_unit_test(test_calls_follow_declared_paths),
+		cmocka_unit_test(test_misses_and_lateness),
+		cmocka_unit_test(test_revoke_owned_and_the_checker),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
