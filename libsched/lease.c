@@ -502,9 +502,14 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
 int sched__lease_grant_begin(struct sched_sys *s, struct sched_auth auth,
 			     const struct sched_lease_params *p, struct sched_lease_cap *out)
 {
+	int ret;
+
 	sched__assert_locked(&s->lease_lock);
 	sched__assert_locked(&s->sc_lock);
-	return s->leases ? grant_begin(s, auth, p, out, true) : -SCHED_EFULL;
+	ret = s->leases ? grant_begin(s, auth, p, out, true) : -SCHED_EFULL;
+	if (!ret)
+		s->leases[out->index].island = 1;
+	return ret;
 }
 
 void sched__lease_grant_end(struct sched_sys *s, struct sched_lease_cap cap)
@@ -612,6 +617,7 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 		sched__add(&l->thread->nr_leases, (uint32_t)-1);
 	set_holder(l, NULL, 0, NULL);
 	l->target = l->holder_group = NULL;
+	l->island = 0;
 	sched__set(&l->state, SCHED_LEASE_FREE);
 }
 
@@ -634,10 +640,10 @@ int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap)
 		return -SCHED_EINVAL;
 	flags = sched__lock_irq(&s->lease_lock);
 	l = lease_of(s, cap);
-	if (l)
+	if (l && !l->island)
 		revoke_locked(s, l, SCHED_LEASE_REVOKED);
 	sched__unlock_irq(&s->lease_lock, flags);
-	return l ? 0 : -SCHED_ESTALE;
+	return !l ? -SCHED_ESTALE : l->island ? -SCHED_EPERM : 0;
 }
 
 enum sched_lease_cause sched__lease_cause_of(const struct sched_group *g)
@@ -663,7 +669,7 @@ int sched_lease_revoke_owned(struct sched_sys *s, struct sched_auth auth,
 		struct sched_lease *l = &s->leases[i];
 		const struct sched_group *g = holder_group(l);
 
-		if (l->state != SCHED_LEASE_FREE && g && sched__in_scope(g, owner)) {
+		if (l->state != SCHED_LEASE_FREE && !l->island && g && sched__in_scope(g, owner)) {
 			revoke_locked(s, l, sched__lease_cause_of(owner));
 			n++;
 		}

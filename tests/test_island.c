@@ -658,6 +658,12 @@ static void test_revoke_owned_and_the_checker(void **state)
 
 	(void)state;
 	assert_int_equal(admit(f, &cap, &v), 0);
+	/* the island's lease ends with the island, not by a lease revocation */
+	assert_int_equal(sched_lease_revoke_owned(&f->sim->sys, sched_auth_root(&f->sim->sys),
+						  &f->app), 0);
+	assert_int_equal(sched_lease_revoke(&f->sim->sys, f->islands[cap.index].lease),
+			 -SCHED_EPERM);
+	assert_true(sched_cpumask_test(&f->sim->sys.leased, 2));
 	f->pools[0].booked++; /* a broken booking is caught */
 	assert_int_equal(sched_check(&f->sim->sys), -SCHED_ECHECK);
 	f->pools[0].booked--;
@@ -670,6 +676,7 @@ static void test_revoke_owned_and_the_checker(void **state)
 	settle(f->sim);
 	assert_int_equal(f->pools[0].booked, 0);
 	assert_int_equal(f->scs[f->m[0].sc.index].state, SCHED_SC_FREE);
+	assert_false(sched_cpumask_test(&f->sim->sys.leased, 2));
 	teardown(f);
 }
 

@@ -283,7 +283,10 @@ int sched_island_remove_sc(struct sched_sys *s, struct sched_auth auth,
 
 /* Revoke: member SCs revoked, bookings released, IRQs unrouted, the lease revoked (or the
  * shared CPUs' IRQs let back), servers unmarked, generation bumped (every copy of the
- * capability fails closed). -SCHED_ESTALE, -SCHED_EPERM (as remove). O(members + pool). */
+ * capability fails closed). A member's bound thread falls back as sched_sc_revoke says,
+ * by the island's overrun policy: DEMOTE makes it fair, THROTTLE and NOTIFY_BLOCK leave it
+ * passive (blocked until an SC is bound again): unbind first to keep it running.
+ * -SCHED_ESTALE, -SCHED_EPERM (as remove). O(members + pool). */
 int sched_island_revoke(struct sched_sys *s, struct sched_auth auth, struct sched_island_cap isl);
 
 /* Revoke every island owned by `owner` or below (process exit, session close). Returns

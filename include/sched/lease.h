@@ -80,6 +80,7 @@ struct sched_lease {
 	uint32_t index;              /* slot in the pool */
 	uint8_t state;               /* FREE or PENDING (live) [lease_lock; atomic] */
 	uint8_t cause;               /* enum sched_lease_cause of the last revocation */
+	uint8_t island;              /* held by a realtime island (island.h): it ends with it */
 	uint64_t progress;           /* gen << 32 | activation parts still to do: the leased CPUs
 				      * not yet switched, plus one for the granting call; counted
 				      * down without a lock by those CPUs [atomic] */
@@ -146,7 +147,8 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
  * open to every thread at once, the port's hooks are called to bring their timers, work and
  * IRQs back, and each CPU is told (an IPI) to take work: it is back in general use at its
  * next switch, which counts the latency (SCHED_CNT_LEASE_RETURN_NS). -SCHED_EINVAL for NULL,
- * -SCHED_ESTALE for a stale capability. O(nr_cpus) + the hooks.
+ * -SCHED_ESTALE for a stale capability, -SCHED_EPERM for a realtime island's lease (revoking
+ * the island ends it). O(nr_cpus) + the hooks.
  */
 int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap);
 
@@ -156,7 +158,8 @@ int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap);
  * and session close (SCHED_LEASE_SESSION), by owner's kind. Needs a live token with
  * SCHED_RIGHT_LEASE whose scope contains owner. Returns the number revoked; -SCHED_EINVAL
  * for NULL, -SCHED_ESTALE, -SCHED_EPERM. O(pool size x group depth).
- * (A holder thread's own exit, sched_exit, revokes its lease by itself.)
+ * (A holder thread's own exit, sched_exit, revokes its lease by itself. A realtime
+ * island's lease is left to sched_island_revoke_owned, which ends the island with it.)
  */
 int sched_lease_revoke_owned(struct sched_sys *s, struct sched_auth auth,
 			     struct sched_group *owner);
