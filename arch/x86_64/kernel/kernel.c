@@ -3,8 +3,8 @@
  * kernel.c - boot of the example kernel's scheduler side: libsched over every CPU QEMU
  * gives, the CPUs' boot contexts as idle threads, and one runner thread for the suite this
  * image was built with (tests.c, bench.c or demo.c); its result leaves QEMU through
- * isa-debug-exit. The kernel gives libsched its SchedulingContext and lease slots at boot,
- * and its lease port hook (klease.c).
+ * isa-debug-exit. The kernel gives libsched its SchedulingContext, lease and island slots
+ * and its memory pools at boot, and its lease and IRQ hooks (klease.c, kisland.c).
  */
 #include "kernel.h"
 
@@ -12,6 +12,9 @@ volatile int ktrace_verbose;
 volatile uint64_t knotify_count;
 volatile uint64_t knotify_last;
 volatile uint32_t knotify_endpoint;
+volatile uint64_t knotify_kind[KNOTIFY_KINDS];
+volatile uint64_t knotify_violation_last;
+volatile uint32_t knotify_violation_endpoint;
 extern const bool suite_bench_mode;
 extern const bool suite_core_sched; /* the flavour can run with core scheduling */
 bool ksmt;
@@ -85,6 +88,7 @@ void kernel_main(void)
 		.notify = knotify_sink,
 		.trace = suite_bench_mode ? NULL : ktrace_sink,
 		.lease_port = klease_port,
+		.island_irq = kisland_irq,
 	};
 
 	for (unsigned c = 0; c < topo.nr_cpus; c++) {
@@ -107,6 +111,7 @@ void kernel_main(void)
 	if (sched_sc_pool(&ksys, scs, KERNEL_SCS) < 0)
 		panic("sched_sc_pool failed");
 	klease_init();
+	kisland_init();
 	sched_irq_init();
 	syscall_init();
 	idt_set_handler(VEC_CALL, call_irq);

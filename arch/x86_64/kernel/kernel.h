@@ -3,6 +3,8 @@
 #ifndef X86_KERNEL_H
 #define X86_KERNEL_H
 
+#include <sched/island.h>
+
 #include "thread.h"
 
 extern volatile int ktrace_verbose;
@@ -12,12 +14,19 @@ void ktrace_sink(void *ctx, const struct sched_trace_event *ev); /* not in bench
 extern volatile uint64_t knotify_count; /* knotify_sink calls, all CPUs */
 extern volatile uint64_t knotify_last;  /* the last message, and its endpoint */
 extern volatile uint32_t knotify_endpoint;
+/* knotify_sink calls by message kind (the top byte: SCHED_SC_MSG_*, 3 an island violation;
+ * 7 counts every kind above 6), and the last island violation message and its endpoint */
+#define KNOTIFY_KINDS 8
+extern volatile uint64_t knotify_kind[KNOTIFY_KINDS];
+extern volatile uint64_t knotify_violation_last;
+extern volatile uint32_t knotify_violation_endpoint;
 
 #define KERNEL_SCS 16 /* SchedulingContext slots given to libsched at boot */
 
 /* user.c: processes (own page tables) running a small ring-3 program */
 enum user_prog { PROG_HELLO, PROG_PING_CLIENT, PROG_PING_SERVER, PROG_SLEEPER, PROG_SPINNER,
-		 PROG_MX_LOW, PROG_MX_HIGH, PROG_MX_MEDIUM, PROG_CTL, PROG_CALLS, PROG_SUBMITTER };
+		 PROG_MX_LOW, PROG_MX_HIGH, PROG_MX_MEDIUM, PROG_CTL, PROG_CALLS, PROG_SUBMITTER,
+		 PROG_ISLAND };
 struct kthread *process_create(const char *name, enum user_prog prog, uint64_t arg,
 			       const struct sched_thread_params *p);
 /* The same with an argument block: argv[0..n) is copied to the top of the process's stack
@@ -47,6 +56,10 @@ enum {
 	SYS_LEASE_GRANT = 19, /* (cpu, scope: KLEASE_THREAD or KLEASE_PROCESS) -> handle */
 	SYS_LEASE_REVOKE,     /* (handle) */
 	SYS_RING_SUBMIT,      /* (count): publish that many entries -> 1 woke the poller, 0 not */
+	/* kisland.c */
+	SYS_ISLAND_ADMIT = 22, /* (request address in the shared page) -> handle */
+	SYS_ISLAND_WAIT,      /* (): end this job, sleep to the next release -> releases skipped */
+	SYS_ISLAND_REVOKE,    /* (handle) */
 };
 
 /*
@@ -70,13 +83,16 @@ enum {
  *   writes `cmd`, the program the rest;
  * - results[]: PROG_CALLS's results, one per call;
  * - ring_head, ring[]: a submission ring (kring.c): the program writes entries, the
- *   kernel's poller reads them and mirrors how far it got.
+ *   kernel's poller reads them and mirrors how far it got;
+ * - isl[]: island requests (kisland.c): what SYS_ISLAND_ADMIT asks for (written by the
+ *   program, or by the kernel test for it), and the verdict the kernel writes back.
  */
 #define KSHARED_CTLS 8
 #define KSHARED_RESULTS 32
 #define KRING_ENTRIES 128 /* a power of two */
-enum { KCMD_RUN, KCMD_RELEASE, KCMD_EXIT };  /* PROG_CTL's cmd */
-enum { KSTATE_START, KSTATE_RUNNING, KSTATE_RELEASED }; /* PROG_CTL's state */
+enum { KCMD_RUN, KCMD_RELEASE, KCMD_EXIT, KCMD_VIOLATE };  /* PROG_CTL's, PROG_ISLAND's cmd */
+enum { KSTATE_START, KSTATE_RUNNING, KSTATE_RELEASED, /* PROG_CTL's, PROG_ISLAND's state */
+       KSTATE_JOBS_DONE, KSTATE_VIOLATED };           /* PROG_ISLAND's only */
 struct kctl {
 	volatile uint64_t cmd;        /* kernel: KCMD_* (PROG_SUBMITTER: bursts allowed) */
 	volatile int64_t handle;      /* PROG_CTL: its SYS_LEASE_GRANT result */
@@ -84,23 +100,44 @@ struct kctl {
 	volatile uint64_t progress;   /* PROG_CTL: loop turns in ring 3 */
 	volatile int64_t release;     /* PROG_CTL: its SYS_LEASE_REVOKE result */
 	volatile int64_t again;       /* ... and that of the same call again */
-	volatile int64_t error;       /* PROG_SUBMITTER: the failed SYS_RING_SUBMIT's result */
-	uint64_t pad;
+	volatile int64_t error;       /* PROG_SUBMITTER: the failed SYS_RING_SUBMIT's result;
+				       * PROG_ISLAND: its SYS_ISLAND_WAIT after the revocation */
+	volatile uint64_t extra;      /* PROG_ISLAND: releases its waits skipped (summed) */
 };
 struct kring_entry {
 	uint64_t seq;                 /* 0, 1, 2, ... in submission order */
 	uint64_t check;               /* ~seq */
 };
+#define KISLAND_NO_IRQ 0xffffffffull    /* kisland_req.irq_line: none */
+#define KISLAND_NO_SERVICE 0xffffffffull /* kisland_req.service: none */
+struct kisland_req {
+	/* asked (ring 3; the kernel copies it once, then checks the copy) */
+	uint64_t cpu;                 /* the CPU to lease, and the member's CPU */
+	uint64_t period_ns, budget_ns;/* the member SC (sporadic, deadline = period) */
+	uint64_t dma_pages;           /* pages of the "dma" pool (0: none) */
+	uint64_t irq_line;            /* an IRQ to reserve (KISLAND_NO_IRQ: none) ... */
+	uint64_t irq_gap_ns, irq_cost_ns; /* ... its least inter-arrival time and handler cost */
+	uint64_t service;             /* a kernel service (kisland_service) on the member's
+				       * path, or KISLAND_NO_SERVICE */
+	uint64_t service_cost_ns;     /* its cost per call (one call per job) */
+	/* answered (the kernel) */
+	volatile int64_t result;      /* the system call's result */
+	volatile uint64_t accepted, resource, test, index, other, demand, supply, at, cpu_of;
+	char why[104];                /* sched_island_explain's line, NUL-terminated */
+};
+#define KSHARED_ISLAND_REQS 4
 struct kshared {
 	struct kctl ctl[KSHARED_CTLS];             /* 0x000 */
 	volatile int64_t results[KSHARED_RESULTS]; /* 0x200 */
 	volatile uint64_t ring_head;               /* 0x300 */
 	uint64_t pad[31];
 	struct kring_entry ring[KRING_ENTRIES];    /* 0x400 */
-	uint64_t pad2[128];
+	struct kisland_req isl[KSHARED_ISLAND_REQS]; /* 0xc00 */
 };
+_Static_assert(sizeof(struct kisland_req) == 256, "one island request is 256 bytes");
 _Static_assert(sizeof(struct kshared) == PAGE_SIZE, "the shared page is one page");
 _Static_assert(__builtin_offsetof(struct kshared, ring) == 0x400, "user_progs.asm offsets");
+_Static_assert(__builtin_offsetof(struct kshared, isl) == 0xc00, "user_progs.asm offsets");
 
 struct kring;
 struct kprocess {
@@ -112,6 +149,7 @@ struct kprocess {
 	uint32_t live;                /* threads made and not exited [atomic] */
 	volatile int exited;          /* its last thread exited */
 	int exit_revoked;             /* leases sched_lease_revoke_owned ended then (or error) */
+	int exit_islands;             /* islands sched_island_revoke_owned ended then (or error) */
 	struct kring *ring;           /* its submission ring, or NULL */
 };
 struct kprocess *kprocess_create(const char *name);
@@ -149,6 +187,69 @@ struct klease_port_cpu {
 	uint64_t last_ns[KLEASE_KINDS];  /* clock_ns() of the last call */
 };
 extern struct klease_port_cpu kport[MAX_CPUS];
+
+/*
+ * kisland.c: realtime islands (sched/island.h) for ring 3. The kernel declares its memory
+ * pools at boot (one, "dma": pages it hands to islands, booked by libsched, allocated by the
+ * kernel in the admitting system call before the admission, never on the realtime path),
+ * records IRQ routings (sched_config.island_irq: this kernel has no device IRQ to route,
+ * see kisland.c), and admits an island for the calling kprocess thread: one member SC,
+ * partitioned on one CPU the island leases to the process's group, with the pages, IRQ
+ * and service path asked. The thread is moved there and bound to the SC; SYS_ISLAND_WAIT
+ * ends its job and sleeps to the next release. A member thread's blocking system calls
+ * and console writes are reported to libsched (sched_island_report) and refused when off
+ * its declared paths.
+ */
+#define KERNEL_ISLANDS 4
+#define KISLAND_ENDPOINT 17       /* every island's violations and depletions go here */
+#define KISLAND_IRQ_LINES 24      /* lines an island may reserve: 0 .. 23 */
+#define KISLAND_PAGES_MAX 32      /* pages one island may take from a pool */
+#define KISLAND_SERVICES 4
+enum { KPOOL_DMA, KPOOL_NR };
+#define KPOOL_DMA_PAGES 16
+extern struct sched_mem_pool kpools[KPOOL_NR];
+struct kisland {
+	uint32_t index, gen;          /* the island's capability as admitted */
+	volatile int live;            /* admitted, not revoked yet */
+	struct kprocess *proc;        /* the process that asked */
+	struct kthread *member;       /* the thread bound to its member SC */
+	uint32_t sc_index, sc_gen;    /* the member SC */
+	sched_cpumask_t affinity;     /* the member's affinity before */
+	unsigned cpu, refills;        /* its CPU; the refill set its SC uses */
+	uint64_t period_ns, next_ns;  /* its period; the next release */
+	uint64_t pages[KISLAND_PAGES_MAX]; /* the pool pages the kernel gave it */
+	unsigned npages;
+	/* the record (the member thread writes it) */
+	uint64_t waits, waits_off_cpu, skipped; /* SYS_ISLAND_WAIT calls, those off its CPU,
+				       * releases skipped (the job ended after its next release) */
+	uint64_t refused[SCHED_ISLAND_V_NR]; /* system calls refused (-SCHED_EPATH), by kind */
+	uint64_t reported[SCHED_ISLAND_V_NR];/* reports that were violations (counted) */
+};
+extern struct kisland kislands[KERNEL_ISLANDS];
+/* The routing record of island_irq: per line, where it is routed and the calls. */
+struct kirq_route {
+	uint16_t cpu;                 /* while reserved */
+	uint8_t reserved;
+	uint64_t routed, released;    /* calls each way */
+};
+extern struct kirq_route kirq[KISLAND_IRQ_LINES];
+extern uint64_t kirq_out_of_range; /* island_irq calls for lines past KISLAND_IRQ_LINES */
+void kisland_init(void);          /* the island slots and pools, at boot */
+int kisland_admission_on(void);   /* sched_sc_admission (0, or -SCHED_EEXIST if on already) */
+void kisland_irq(void *ctx, unsigned line, unsigned cpu, bool reserve);
+/* A kernel service islands may declare on their paths: a passive thread (never woken
+ * without a caller's SC). Returns its number, or -SCHED_EFULL. */
+int kisland_service(struct kthread *t, const char *name);
+int64_t kisland_sys_admit(struct kthread *me, uint64_t req_va);
+int64_t kisland_sys_wait(struct kthread *me);
+int64_t kisland_sys_revoke(struct kthread *me, uint64_t handle);
+int kisland_process_exit(struct kprocess *p); /* sched_island_revoke_owned: how many */
+/* A member thread's system call `nr` (arguments a0) that may block or logs: reported to
+ * libsched. 0: go on; -SCHED_EPATH: refuse it (a blocking call off the declared paths). */
+int64_t kisland_check_call(struct kthread *me, uint64_t nr, uint64_t a0);
+struct kisland *kisland_of(struct kthread *t);  /* its island if it is a member, or NULL */
+int kisland_cap_of(int64_t handle, struct sched_island_cap *cap); /* -SCHED_EINVAL */
+unsigned kisland_pages_held(void);  /* pool pages the kernel holds for islands */
 
 /*
  * kring.c: a submission ring in a kprocess's shared page, consumed by one kernel poller

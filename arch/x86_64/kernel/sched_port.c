@@ -72,15 +72,24 @@ void sched_arch_cpu_relax(void)
 #endif /* !SCHED_ARCH_INLINE */
 
 /* sched_config.notify (every boot): a SchedulingContext with an endpoint ran out of budget
- * (sc.h: message layout). Called with a run-queue lock held, so it must not call libsched:
- * a real kernel would post the message to the endpoint's queue here. This one counts them
- * and keeps the last (tests.c checks one per depletion); the count is written last, with
- * release ordering. */
+ * (sc.h: message layout), or an island thread broke its island's rules (island.h: kind
+ * SCHED_ISLAND_MSG_VIOLATION). Called with libsched's locks held, so it must not call
+ * libsched: a real kernel would post the message to the endpoint's queue here. This one
+ * counts them, by kind too, and keeps the last (tests.c checks one per depletion) and the
+ * last violation; the counts are written last, with release ordering. */
 void knotify_sink(void *ctx, uint32_t endpoint, uint64_t message)
 {
+	unsigned kind = (unsigned)(message >> 56);
+
 	(void)ctx;
+	if (kind == SCHED_ISLAND_MSG_VIOLATION) {
+		knotify_violation_endpoint = endpoint;
+		knotify_violation_last = message;
+	}
 	knotify_endpoint = endpoint;
 	knotify_last = message;
+	__atomic_fetch_add(&knotify_kind[kind < KNOTIFY_KINDS ? kind : KNOTIFY_KINDS - 1], 1,
+			   __ATOMIC_RELEASE);
 	__atomic_fetch_add(&knotify_count, 1, __ATOMIC_RELEASE);
 }
 

@@ -7,7 +7,8 @@
  * IPC: one endpoint, served by the thread that called SYS_RECV. SYS_CALL hands the CPU to
  * the server (sched_call, direct handoff); SYS_REPLY_RECV hands it back to the caller and
  * waits for the next call (sched_reply). Mutexes, condition variables and barriers: ksync.c;
- * leases: klease.c; the submission ring: kring.c. The numbers: kernel.h.
+ * leases: klease.c; the submission ring: kring.c; realtime islands: kisland.c (whose report
+ * hook sees a member thread's blocking calls and writes first). The numbers: kernel.h.
  *
  * kprocess_create makes the other kind of process (kernel.h): a group of its own, several
  * threads in one address space, a page shared with the kernel. Its last thread's exit ends
@@ -29,6 +30,7 @@ extern const uint8_t user_mx_medium[], user_mx_medium_end[];
 extern const uint8_t user_ctl[], user_ctl_end[];
 extern const uint8_t user_calls[], user_calls_end[];
 extern const uint8_t user_submitter[], user_submitter_end[];
+extern const uint8_t user_island[], user_island_end[];
 extern void user_enter(uint64_t rip, uint64_t rsp, uint64_t arg, uint64_t cs, uint64_t ss);
 
 struct kthread *ipc_server;
@@ -47,6 +49,7 @@ static const struct { const uint8_t *start, *end; } progs[] = {
 	[PROG_CTL] = { user_ctl, user_ctl_end },
 	[PROG_CALLS] = { user_calls, user_calls_end },
 	[PROG_SUBMITTER] = { user_submitter, user_submitter_end },
+	[PROG_ISLAND] = { user_island, user_island_end },
 };
 
 static void user_main(void *arg)
@@ -158,12 +161,14 @@ struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_
 	return t;
 }
 
-/* A thread of a kprocess ends: the last one ends the process, which gives up every lease
- * its group (or a thread in it) holds. */
+/* A thread of a kprocess ends: the last one ends the process, which gives up every island
+ * its group owns (first: an island's lease is its own), then every lease its group (or a
+ * thread in it) holds. */
 static void kprocess_thread_exit(struct kprocess *p)
 {
 	if (__atomic_sub_fetch(&p->live, 1, __ATOMIC_ACQ_REL))
 		return;
+	p->exit_islands = kisland_process_exit(p);
 	p->exit_revoked = klease_process_exit(p);
 	__atomic_store_n(&p->exited, 1, __ATOMIC_RELEASE);
 }
@@ -176,16 +181,19 @@ static __attribute__((noreturn)) void user_exit(struct kthread *me, int code)
 	thread_exit();
 }
 
+/* The server's reply, or libsched's refusal of the call (-SCHED_EPATH: an island thread
+ * calling off its declared paths) as it is. */
 static uint64_t sys_call(struct kthread *me, uint64_t v)
 {
 	struct kthread *s = ipc_server;
+	int r = 0;
 
 	/* the server may still be finishing its previous reply on another CPU */
-	while (!s || (s->msg = v, thread_call(s)) == -SCHED_ESTATE) {
+	while (!s || (s->msg = v, r = thread_call(s)) == -SCHED_ESTATE) {
 		thread_yield();
 		s = ipc_server;
 	}
-	return me->msg;
+	return r < 0 ? (uint64_t)(int64_t)r : me->msg;
 }
 
 static uint64_t sys_reply_recv(struct kthread *me, uint64_t v)
@@ -201,11 +209,17 @@ static uint64_t sys_reply_recv(struct kthread *me, uint64_t v)
 static void syscall_irq(struct regs *r)
 {
 	struct kthread *me = thread_current();
+	int64_t refused;
 
 	if (kwatch.on)
 		sample_core(this_cpu(), SAMPLE_SYSCALL);
 	__atomic_fetch_add(&ksyscalls, 1, __ATOMIC_RELAXED);
 	me->nsys++;
+	/* an island member's blocking call off its paths is refused, its writes counted */
+	if ((refused = kisland_check_call(me, r->rax, r->rdi)) < 0) {
+		r->rax = (uint64_t)refused;
+		return;
+	}
 	switch (r->rax) {
 	case SYS_WRITE:
 		serial_write((const char *)r->rdi, r->rsi < 256 ? r->rsi : 256);
@@ -216,6 +230,7 @@ static void syscall_irq(struct regs *r)
 		break;
 	case SYS_SLEEP:
 		thread_sleep_ns(r->rdi);
+		r->rax = 0;
 		break;
 	case SYS_EXIT:
 		user_exit(me, (int)r->rdi);
@@ -256,6 +271,15 @@ static void syscall_irq(struct regs *r)
 		break;
 	case SYS_RING_SUBMIT:
 		r->rax = (uint64_t)kring_sys_submit(me, r->rdi);
+		break;
+	case SYS_ISLAND_ADMIT:
+		r->rax = (uint64_t)kisland_sys_admit(me, r->rdi);
+		break;
+	case SYS_ISLAND_WAIT:
+		r->rax = (uint64_t)kisland_sys_wait(me);
+		break;
+	case SYS_ISLAND_REVOKE:
+		r->rax = (uint64_t)kisland_sys_revoke(me, r->rdi);
 		break;
 	default:
 		user_exit(me, -1);

@@ -29,6 +29,9 @@ SYS_MARK         equ 18
 SYS_LEASE_GRANT  equ 19
 SYS_LEASE_REVOKE equ 20
 SYS_RING_SUBMIT  equ 21
+SYS_ISLAND_ADMIT equ 22
+SYS_ISLAND_WAIT  equ 23
+SYS_ISLAND_REVOKE equ 24
 
 ; The page a kprocess shares with the kernel (kernel.h, struct kshared)
 USER_SHARED      equ 0x600000
@@ -39,13 +42,17 @@ CTL_PROGRESS     equ 24
 CTL_RELEASE      equ 32
 CTL_AGAIN        equ 40
 CTL_ERROR        equ 48
+CTL_EXTRA        equ 56     ; struct kctl's last word (pad)
 SHARED_RESULTS   equ 0x200
 SHARED_RING      equ 0x400
 KRING_ENTRIES    equ 128
 KCMD_RELEASE     equ 1      ; kernel.h, enum KCMD_*
 KCMD_EXIT        equ 2
+KCMD_VIOLATE     equ 3
 KSTATE_RUNNING   equ 1      ; kernel.h, enum KSTATE_*
 KSTATE_RELEASED  equ 2
+KSTATE_JOBS_DONE equ 3
+KSTATE_VIOLATED  equ 4
 
 ; SYS_MARK values of the mutex programs (tests.c, enum mx_mark)
 MARK_LOW_WORK    equ 1
@@ -429,3 +436,109 @@ user_submitter:
 	int 0x80
 	jmp $
 user_submitter_end:
+
+; Realtime islands (tests.c, tests 27 to 31; kisland.c): a periodic control loop.
+
+; island control loop: [rdi] = its control block (struct kctl), +8 = its island request in
+; the shared page (struct kisland_req, filled in by the kernel test), +16 = jobs (> 0),
+; +24 = loop turns of work per job (> 0), +32 = a mutex the kernel holds.
+; Asks for its island (SYS_ISLAND_ADMIT: handle, or the refusal and exit 2), then runs its
+; jobs: the work, then SYS_ISLAND_WAIT to the next release (its result, releases skipped,
+; summed in CTL_EXTRA). After the jobs it waits period after period for the kernel's cmd:
+; VIOLATE makes four calls an island thread may not make freely, each result to results[]:
+; an IPC call to endpoint 0 (a server off its paths), a lock of the kernel's mutex, a
+; sleep, a console write; RELEASE revokes the island (twice: the second must fail), then
+; one SYS_ISLAND_WAIT more (no island now: it must fail), and exits 0; EXIT exits 0 at
+; once, leaving the island to the process's exit.
+global user_island, user_island_end
+user_island:
+	mov rbx, [rdi]
+	mov r12, [rdi + 16]
+	mov r13, [rdi + 24]
+	mov r14, [rdi + 32]
+	mov r15, USER_SHARED + SHARED_RESULTS
+	mov rdi, [rdi + 8]
+	mov eax, SYS_ISLAND_ADMIT
+	int 0x80
+	mov [rbx + CTL_HANDLE], rax
+	test rax, rax
+	js .refused
+	mov qword [rbx + CTL_STATE], KSTATE_RUNNING
+.job:
+	mov rcx, r13
+.work:
+	dec rcx
+	jnz .work
+	mov eax, SYS_ISLAND_WAIT
+	int 0x80
+	add [rbx + CTL_EXTRA], rax
+	inc qword [rbx + CTL_PROGRESS]
+	dec r12
+	jnz .job
+	mov qword [rbx + CTL_STATE], KSTATE_JOBS_DONE
+.idle:
+	mov eax, SYS_ISLAND_WAIT
+	int 0x80
+	mov rax, [rbx + CTL_CMD]
+	cmp rax, KCMD_VIOLATE
+	je .violate
+	cmp rax, KCMD_RELEASE
+	je .release
+	cmp rax, KCMD_EXIT
+	je .exit
+	jmp .idle
+.violate:
+	mov edi, 42
+	mov eax, SYS_CALL
+	int 0x80
+	mov [r15], rax
+	mov rdi, r14
+	xor esi, esi
+	mov eax, SYS_MUTEX_LOCK
+	int 0x80
+	mov [r15 + 8], rax
+	mov edi, 1000000
+	mov eax, SYS_SLEEP
+	int 0x80
+	mov [r15 + 16], rax
+	lea rdi, [rel .msg]
+	mov rsi, .msgend - .msg
+	mov eax, SYS_WRITE
+	int 0x80
+	mov [r15 + 24], rax
+	mov qword [rbx + CTL_STATE], KSTATE_VIOLATED
+.idle2:
+	mov eax, SYS_ISLAND_WAIT
+	int 0x80
+	mov rax, [rbx + CTL_CMD]
+	cmp rax, KCMD_RELEASE
+	je .release
+	cmp rax, KCMD_EXIT
+	je .exit
+	jmp .idle2
+.release:
+	mov rdi, [rbx + CTL_HANDLE]
+	mov eax, SYS_ISLAND_REVOKE
+	int 0x80
+	mov [rbx + CTL_RELEASE], rax
+	mov rdi, [rbx + CTL_HANDLE]
+	mov eax, SYS_ISLAND_REVOKE
+	int 0x80
+	mov [rbx + CTL_AGAIN], rax
+	mov eax, SYS_ISLAND_WAIT
+	int 0x80
+	mov [rbx + CTL_ERROR], rax
+	mov qword [rbx + CTL_STATE], KSTATE_RELEASED
+.exit:
+	xor edi, edi
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+.refused:
+	mov edi, 2
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $
+.msg:	db "# island: the control loop writes a line (logging on its realtime path)", 10
+.msgend:
+user_island_end:
