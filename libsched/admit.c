@@ -435,6 +435,112 @@ int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_
 	return edf_check(ts, NULL, n, cap_ppm, v);
 }
 
+/* --- EDF beside interrupts ----------------------------------------------------------- */
+
+/* The most time IRQ x (cost C, least gap T) takes in any window of length t:
+ * floor(t / T) C + min(C, t mod T), saturating. */
+static uint64_t irq_window(const struct sched_rt_task *x, uint64_t t)
+{
+	uint64_t k = t / x->period, r = t % x->period;
+	uint64_t w = k > TIME_LIMIT / x->budget ? TIME_LIMIT : k * x->budget;
+
+	return add_sat(w, r < x->budget ? r : x->budget);
+}
+
+/* The first absolute deadline above t (synchronous release), ~0 if past TIME_LIMIT. */
+static uint64_t next_deadline(const struct sched_rt_task *ts, unsigned n, uint64_t t)
+{
+	uint64_t best = ~0ull;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t d = ts[i].deadline, k = t < d ? 0 : (t - d) / ts[i].period + 1;
+
+		if (k <= (TIME_LIMIT - d) / ts[i].period && d + k * ts[i].period < best)
+			best = d + k * ts[i].period;
+	}
+	return best;
+}
+
+static int check_irqs(const struct sched_rt_task *irq, unsigned nirq)
+{
+	if ((nirq && !irq) || nirq > SCHED_RT_TASKS_MAX)
+		return -SCHED_EINVAL;
+	for (unsigned j = 0; j < nirq; j++)
+		if (!irq[j].budget || irq[j].budget > irq[j].period ||
+		    irq[j].period > SCHED_RT_TIME_MAX)
+			return -SCHED_EINVAL;
+	return 0;
+}
+
+/* Utilisation of the tasks and the IRQs together within the cap (2^-40, rounded up). */
+static int irq_util(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_task *irq,
+		    unsigned nirq, uint32_t cap_ppm, struct sched_rt_verdict *v)
+{
+	uint64_t u = 0, cap;
+	bool inexact;
+
+	for (unsigned i = 0; i < n + nirq; i++) {
+		const struct sched_rt_task *x = i < n ? &ts[i] : &irq[i - n];
+
+		u += frac40(x->budget, x->period, &inexact) + inexact;
+	}
+	cap = frac40(cap_ppm, PPM, &inexact);
+	verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u, cap);
+	return u > cap ? -SCHED_EUNSCHED : 0;
+}
+
+/* The synchronous busy period of the tasks and the IRQs at the CPU's full speed: the least
+ * w > 0 with w = released work of both in [0, w); 0 past the step bound. O(n) per step. */
+static uint64_t irq_busy_period(const struct sched_rt_task *ts, unsigned n,
+				const struct sched_rt_task *irq, unsigned nirq)
+{
+	uint64_t w = add_sat(released_work(ts, n, 1), released_work(irq, nirq, 1));
+
+	for (unsigned step = 0; step < SCHED_RT_ITER_MAX && w < TIME_LIMIT; step++) {
+		uint64_t next = add_sat(released_work(ts, n, w), released_work(irq, nirq, w));
+
+		if (next == w)
+			return w;
+		w = next;
+	}
+	return 0;
+}
+
+int sched_rt_edf_check_irq(const struct sched_rt_task *ts, unsigned n,
+			   const struct sched_rt_task *irq, unsigned nirq, uint32_t cap_ppm,
+			   struct sched_rt_verdict *v)
+{
+	uint64_t w, steps = 0;
+	int err = check_irqs(irq, nirq);
+
+	if (err || (err = edf_check(ts, NULL, n, cap_ppm, v)) || !nirq)
+		return err; /* (without IRQs, the share's test is the whole test) */
+	if ((err = irq_util(ts, n, irq, nirq, cap_ppm, v)))
+		return err;
+	if (!(w = irq_busy_period(ts, n, irq, nirq))) {
+		verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, 0, 0, 0);
+		return -SCHED_EUNSCHED;
+	}
+	/* a miss comes in a busy period, at a deadline: the demand due by then against the
+	 * window less the most the IRQs can take of it */
+	for (uint64_t t = next_deadline(ts, n, 0); t <= w; t = next_deadline(ts, n, t)) {
+		uint64_t h = demand(ts, n, t), f = 0;
+
+		for (unsigned j = 0; j < nirq; j++)
+			f = add_sat(f, irq_window(&irq[j], t));
+		if (add_sat(h, f) > t) {
+			verdict(v, SCHED_RT_EDF_IRQ, SCHED_RT_NO_TASK, t, add_sat(h, f), t);
+			return -SCHED_EUNSCHED;
+		}
+		if (++steps >= SCHED_RT_ITER_MAX) {
+			verdict(v, SCHED_RT_LIMIT, SCHED_RT_NO_TASK, t, 0, 0);
+			return -SCHED_EUNSCHED;
+		}
+	}
+	verdict(v, SCHED_RT_EDF_IRQ, SCHED_RT_NO_TASK, w, 0, w);
+	return 0;
+}
+
 int sched_rt_edf_check_blocking(const struct sched_rt_task *ts, const uint64_t *blocking,
 				unsigned n, uint32_t cap_ppm, struct sched_rt_verdict *v)
 {

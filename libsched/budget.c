@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "budget.h"
 #include "refill.h"
+#include "trace.h"
 
 /* One message per depletion, from the SC's own storage: nothing is allocated. */
 static void notify(struct sched_sys *s, struct sched_sc *sc, const struct sched_thread *t)
@@ -38,6 +39,7 @@ void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t)
 	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK && sc == t->sc)
 		sched__set(&t->sc_fault, 1);
 	sched__set(&rq->need_resched, 1);
+	sched__budget_job_check(rq, t, sched_arch_now());
 }
 
 static bool refills_first(const struct sched_rb_node *a, const struct sched_rb_node *b)
@@ -71,6 +73,31 @@ void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_t
 	rq->nr_sc_wait--;
 	if (sched__run_sc(t))
 		sched__run_sc(t)->stats.throttled_ns += now - sched__run_sc(t)->wait_since;
+	sched__budget_job_check(rq, t, now); /* a refill after the job's deadline */
+}
+
+/*
+ * Is t's job on its own SC past its deadline at `now`? Then it is a miss, counted once per
+ * job (at the first look after the deadline: a depletion, a refill, the block that ends
+ * it), and its lateness so far is noted; the block that ends it notes the last. A job
+ * that never blocks (it runs through its next release) is still counted. t's rq locked.
+ */
+void sched__budget_job_check(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
+{
+	struct sched_sc *sc = t->sc;
+	uint64_t late;
+
+	sched__assert_rq_locked(rq);
+	if (!sc || sc != sched__get(&t->own_sc) || !sched_time_before(sc->job_deadline, now))
+		return;
+	late = now - sc->job_deadline;
+	if (late > sc->stats.max_lateness_ns)
+		sc->stats.max_lateness_ns = late;
+	if (sc->job_late)
+		return;
+	sc->job_late = 1;
+	sc->stats.deadline_misses++;
+	sched__trace(rq, SCHED_TR_MISS, t->id, late, sc->island != NULL, now);
 }
 
 /* The first thread in rq's refill wait, NULL if none. */

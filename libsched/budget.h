@@ -38,6 +38,7 @@ static inline enum sched_gate sched__gate(const struct sched_thread *t, sched_ti
 void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t);
 void sched__budget_wait_add(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
+void sched__budget_job_check(struct sched_rq *rq, struct sched_thread *t, sched_time_t now);
 sched_time_t sched__budget_refill_at(const struct sched_thread *t);
 struct sched_thread *sched__budget_first(const struct sched_rq *rq);
 sched_time_t sched__budget_next_refill(const struct sched_rq *rq);

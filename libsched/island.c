@@ -56,6 +56,15 @@ static void verdict_init(struct sched_island_verdict *v)
 		v->cpu_of[i] = SCHED_RT_NO_CPU;
 }
 
+static sched_cpumask_t one_cpu(unsigned c)
+{
+	sched_cpumask_t m;
+
+	sched_cpumask_clear(&m);
+	sched_cpumask_set(&m, c);
+	return m;
+}
+
 static unsigned first_cpu(const sched_cpumask_t *m)
 {
 	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
@@ -100,6 +109,8 @@ static struct sched_island *island_of(struct sched_sys *s, struct sched_island_c
 {
 	struct sched_island *isl;
 
+	/* islands change under both */
+	SCHED_ASSERT(sched__lock_mine(&s->lease_lock) || sched__lock_mine(&s->sc_lock));
 	if (!s->islands || cap.index >= s->nr_islands)
 		return NULL;
 	isl = &s->islands[cap.index];
@@ -112,6 +123,7 @@ static struct sched_sc *member_sc(struct sched_sys *s, const struct sched_island
 	struct sched_sc_cap c = isl->scs[i];
 	struct sched_sc *sc;
 
+	sched__assert_locked(&s->sc_lock);
 	if (c.index == SCHED_ISLAND_NONE || c.index >= s->nr_scs)
 		return NULL;
 	sc = &s->scs[c.index];
@@ -133,12 +145,13 @@ static int check_counts(const struct sched_island_params *p)
 	return 0;
 }
 
-static int check_cpus(struct sched_sys *s, const sched_cpumask_t *cpus)
+/* The first CPU of `cpus` out of range or offline, or -1. */
+static int bad_cpu(struct sched_sys *s, const sched_cpumask_t *cpus)
 {
 	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
 		if (sched_cpumask_test(cpus, c) && (c >= s->nr_cpus || !sched__cpu_usable(s, c)))
-			return -SCHED_ECPU;
-	return 0;
+			return (int)c;
+	return -1;
 }
 
 /* Paths, IRQs and bookings well formed, no IRQ line or server twice. */
@@ -210,6 +223,19 @@ static int check_member(struct sched_sys *s, const struct sched_island_params *p
 	return sched__sc_params_check(s, sc, &m->p);
 }
 
+/* A server: live, not idle, in the island's group (a leased CPU takes only its threads, and
+ * an authority marks only threads of its scope), passive (it runs on its callers' SCs). */
+static int check_server(const struct sched_island_params *p, struct sched_ref r)
+{
+	if (!sched__ref_live(r))
+		return -SCHED_ESTALE;
+	if (r.t->is_idle)
+		return -SCHED_EINVAL;
+	if (!r.t->group || !sched__in_scope(r.t->group, p->group))
+		return -SCHED_EPERM;
+	return sched__get(&r.t->passive) ? 0 : -SCHED_EPATH;
+}
+
 static int check_members(struct sched_sys *s, const struct sched_island_params *p,
 			 struct plan *pl, struct sched_island_verdict *v)
 {
@@ -222,9 +248,13 @@ static int check_members(struct sched_sys *s, const struct sched_island_params *
 		if (ret)
 			return refuse(v, ret, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i);
 	}
-	for (unsigned k = 0; k < p->nr_servers; k++)
-		if (!sched__ref_live(p->servers[k].t))
-			return refuse(v, -SCHED_ESTALE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, k);
+	for (unsigned k = 0; k < p->nr_servers; k++) {
+		int ret = check_server(p, p->servers[k].t);
+
+		if (ret)
+			return refuse(v, ret, SCHED_ISLAND_RES_SERVER,
+				      ret == -SCHED_EPATH ? SCHED_ISLAND_NOT_PASSIVE : SCHED_ISLAND_OK, k);
+	}
 	return 0;
 }
 
@@ -316,11 +346,10 @@ static uint64_t chain_cost(const struct sched_island_params *p, unsigned j, unsi
 {
 	uint64_t sum = 0;
 
-	if (depth > SCHED_DONATION_DEPTH_MAX)
-		return UINT64_MAX;
 	for (unsigned k = 0; k < p->nr_paths; k++)
 		if (p->paths[k].from == (SCHED_ISLAND_FROM_SERVER | j))
-			sum = add_sat(sum, mul_sat(p->paths[k].calls,
+			sum = depth > SCHED_DONATION_DEPTH_MAX ? UINT64_MAX /* root_of refused it */
+			      : add_sat(sum, mul_sat(p->paths[k].calls,
 						   add_sat(p->paths[k].cost_ns,
 							   chain_cost(p, p->paths[k].to, depth + 1))));
 	return sum;
@@ -333,7 +362,7 @@ static int path_refuse(struct sched_island_verdict *v, unsigned test, unsigned k
 	return v->err;
 }
 
-/* Servers passive, one caller each, every chain rooted in a member and not too deep; each
+/* Servers with one caller each, every chain rooted in a member and not too deep; each
  * member's calls within its budget. O(paths x depth + paths^2). */
 static int check_paths(const struct sched_island_params *p, struct plan *pl,
 		       struct sched_island_verdict *v)
@@ -343,9 +372,7 @@ static int check_paths(const struct sched_island_params *p, struct plan *pl,
 	for (unsigned k = 0; k < p->nr_paths; k++) {
 		const struct sched_island_path *x = &p->paths[k];
 
-		if (!sched__get(&p->servers[x->to].t.t->passive))
-			return path_refuse(v, SCHED_ISLAND_NOT_PASSIVE, k, SCHED_ISLAND_NONE);
-		if (pl->caller[x->to] != NO_CALLER)
+		if (pl->caller[x->to] != NO_CALLER) /* (servers are passive: check_server) */
 			return path_refuse(v, SCHED_ISLAND_TWO_CALLERS, k, pl->caller[x->to]);
 		pl->caller[x->to] = (uint16_t)k;
 	}
@@ -422,6 +449,8 @@ static bool push(struct sched_sys *s, unsigned *n, struct sched_rt_task t)
 static int gather_refuse(struct sched_island_verdict *v, int n, unsigned cpu,
 			 const struct sched_sc_verdict *sv)
 {
+	if (n == -3) /* another island's IRQ inside this global cluster */
+		return refuse(v, -SCHED_EINVAL, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_IRQ_GLOBAL, cpu);
 	refuse(v, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU,
 	       n == -1 ? SCHED_ISLAND_CROSSED : SCHED_ISLAND_SCRATCH, cpu);
 	v->other = sv->conflict != SCHED_RT_NO_TASK ? sv->conflict
@@ -449,12 +478,10 @@ static int try_cpu(struct sched_sys *s, const struct sched_island_params *p,
 {
 	struct sched_sc_verdict sv = { .conflict = SCHED_RT_NO_TASK };
 	struct sched_rt_verdict why;
-	sched_cpumask_t one;
+	sched_cpumask_t one = one_cpu(c);
 	unsigned n;
 	int got;
 
-	sched_cpumask_clear(&one);
-	sched_cpumask_set(&one, c);
 	if ((got = sched__admit_gather(s, NULL, &one, &sv)) < 0)
 		return gather_refuse(v, got, c, &sv);
 	n = (unsigned)got;
@@ -495,6 +522,33 @@ static int place_partitioned(struct sched_sys *s, const struct sched_island_para
 			*v = first; /* the first CPU's refusal names the shortfall */
 			return v->err;
 		}
+	}
+	return 0;
+}
+
+/* Each CPU that takes one of the island's IRQs and none of its members (a member's CPU
+ * was tested with them at its placement): what is there already, beside them. */
+static int check_irq_cpus(struct sched_sys *s, const struct sched_island_params *p,
+			  const struct plan *pl, struct sched_island_verdict *v)
+{
+	for (unsigned k = 0; k < p->nr_irqs; k++) {
+		unsigned c = p->irqs[k].cpu;
+		struct sched_sc_verdict sv = { .conflict = SCHED_RT_NO_TASK };
+		sched_cpumask_t cm = one_cpu(c);
+		struct sched_rt_verdict why;
+		bool placed = false;
+		int got;
+
+		for (unsigned i = 0; i < p->nr_members; i++)
+			placed |= pl->cpu_of[i] == c;
+		for (unsigned j = 0; j < k; j++)
+			placed |= p->irqs[j].cpu == c; /* tested already */
+		if (placed)
+			continue;
+		if ((got = sched__admit_gather(s, NULL, &cm, &sv)) < 0)
+			return gather_refuse(v, got, c, &sv);
+		if (sched__admit_cpu(s, c, (unsigned)got, p->irqs, p->nr_irqs, &why))
+			return demand_refuse(v, c, &why);
 	}
 	return 0;
 }
@@ -551,6 +605,34 @@ static int check_global(struct sched_sys *s, const struct sched_island_params *p
 
 /* --- commit ------------------------------------------------------------------------------- */
 
+/* The CPUs other IRQs may go to: the housekeeping set less every shared island's CPUs and
+ * `cpus`. lease_lock held (isl_shared). */
+static void elsewhere(struct sched_sys *s, const sched_cpumask_t *cpus, sched_cpumask_t *out)
+{
+	sched_housekeeping(s, out);
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (sched_cpumask_test(cpus, c) || s->rq[c].isl_shared)
+			sched_cpumask_unset(out, c);
+}
+
+/* A shared island's CPUs send the port's other IRQs away: they may not be leased (a lease
+ * routes them itself), and somewhere must be left for them. */
+static int check_shared(struct sched_sys *s, const struct sched_island_params *p,
+			struct sched_island_verdict *v)
+{
+	sched_cpumask_t away;
+
+	if (p->cpu_mode != SCHED_ISLAND_SHARED)
+		return 0;
+	if (sched_cpumask_intersects(&p->cpus, &s->leased))
+		return refuse(v, -SCHED_ELEASED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE,
+			      first_cpu(&p->cpus));
+	elsewhere(s, &p->cpus, &away);
+	return sched_cpumask_empty(&away)
+		? refuse(v, -SCHED_EHOUSEKEEPING, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE,
+			 first_cpu(&p->cpus)) : 0;
+}
+
 static struct sched_island *free_island(struct sched_sys *s)
 {
 	for (unsigned i = 0; i < s->nr_islands; i++)
@@ -559,14 +641,6 @@ static struct sched_island *free_island(struct sched_sys *s)
 	return NULL;
 }
 
-/* The CPUs no island or lease holds, other than `cpus`: where other IRQs go. */
-static void elsewhere(struct sched_sys *s, const sched_cpumask_t *cpus, sched_cpumask_t *out)
-{
-	sched_housekeeping(s, out);
-	for (unsigned c = 0; c < s->nr_cpus; c++)
-		if (sched_cpumask_test(cpus, c))
-			sched_cpumask_unset(out, c);
-}
 
 /* What the port is told of an island: its CPUs, whether they are shared, its IRQs. */
 struct routing {
@@ -601,11 +675,21 @@ static void route(struct sched_sys *s, const struct routing *r, bool on)
 
 	sched__assert_locked(&s->lease_lock);
 	SCHED_ASSERT(!sched__lock_mine(&s->sc_lock));
-	elsewhere(s, &r->cpus, &away);
-	if (r->shared && cf->lease_port)
-		for (unsigned c = 0; c < s->nr_cpus; c++)
-			if (sched_cpumask_test(&r->cpus, c))
-				cf->lease_port(cf->cb_ctx, c, SCHED_LEASE_PORT_IRQS, on, &away);
+	for (unsigned c = 0; r->shared && c < s->nr_cpus; c++) {
+		struct sched_rq *rq = &s->rq[c];
+
+		if (!sched_cpumask_test(&r->cpus, c))
+			continue;
+		rq->isl_shared = (uint16_t)(on ? rq->isl_shared + 1 : rq->isl_shared - 1);
+		/* the first shared island sends them away, the last lets them back */
+		if (cf->lease_port && rq->isl_shared == on) {
+			if (on)
+				elsewhere(s, &r->cpus, &away);
+			else
+				sched_housekeeping(s, &away);
+			cf->lease_port(cf->cb_ctx, c, SCHED_LEASE_PORT_IRQS, on, &away);
+		}
+	}
 	if (cf->island_irq)
 		for (unsigned k = 0; k < r->nr_irqs; k++)
 			cf->island_irq(cf->cb_ctx, r->line[k], r->cpu[k], on);
@@ -696,6 +780,8 @@ static int admit_locked(struct sched_sys *s, struct sched_auth auth,
 	struct sched_island *isl;
 	int ret;
 
+	sched__assert_locked(&s->lease_lock);
+	sched__assert_locked(&s->sc_lock);
 	if ((ret = check_entries(s, p, v)) || (ret = check_members(s, p, pl, v)))
 		return ret;
 	if (!(isl = free_island(s)))
@@ -705,7 +791,8 @@ static int admit_locked(struct sched_sys *s, struct sched_auth auth,
 			      first_cpu(&p->cpus));
 	if ((ret = check_pools(s, p, v)) || (ret = check_lines(s, p, v)) ||
 	    (ret = check_paths(p, pl, v)) || (ret = place_partitioned(s, p, pl, v)) ||
-	    (ret = check_global(s, p, pl, v)) || (ret = check_server_cpus(p, pl, v)))
+	    (ret = check_global(s, p, pl, v)) || (ret = check_irq_cpus(s, p, pl, v)) ||
+	    (ret = check_server_cpus(p, pl, v)) || (ret = check_shared(s, p, v)))
 		return ret;
 	if (p->cpu_mode == SCHED_ISLAND_LEASED) {
 		struct sched_lease_params lp = { .cpus = p->cpus, .group = p->group,
@@ -766,8 +853,8 @@ int sched_island_admit(struct sched_sys *s, struct sched_auth auth,
 	verdict_init(v);
 	if (!s || !auth.a || !p || !out || check_counts(p))
 		return refuse(v, -SCHED_EINVAL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0);
-	if ((ret = check_cpus(s, &p->cpus)))
-		return refuse(v, ret, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, 0);
+	if ((ret = bad_cpu(s, &p->cpus)) >= 0)
+		return refuse(v, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, (uint32_t)ret);
 	if ((ret = check_auth(auth, p)))
 		return refuse(v, ret, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0);
 	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE) || !s->islands || !s->scs)
@@ -793,6 +880,17 @@ int sched_island_admit(struct sched_sys *s, struct sched_auth auth,
 
 /* --- one member at a time ------------------------------------------------------------------ */
 
+/* Drop the paths from member `slot` (the servers stay the island's). */
+static void drop_paths(struct sched_island *isl, unsigned slot)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < isl->nr_paths; k++)
+		if (isl->paths[k].from != slot)
+			isl->paths[n++] = isl->paths[k];
+	isl->nr_paths = (uint16_t)n;
+}
+
 /* The island's current members as a request, for the placement and checks of a new one at
  * slot `slot` (the others already count as configured SCs there). */
 int sched_island_add_sc(struct sched_sys *s, struct sched_auth auth, struct sched_island_cap cap,
@@ -810,6 +908,8 @@ int sched_island_add_sc(struct sched_sys *s, struct sched_auth auth, struct sche
 	verdict_init(v);
 	if (!s || !auth.a || !m || !s->islands)
 		return refuse(v, -SCHED_EINVAL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0);
+	if (!__atomic_load_n(&s->admit_tasks, __ATOMIC_ACQUIRE))
+		return refuse(v, -SCHED_ESTATE, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0);
 	flags = lock_all(s);
 	if (!(isl = island_of(s, cap)))
 		ret = refuse(v, -SCHED_ESTALE, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0);
@@ -829,6 +929,7 @@ int sched_island_add_sc(struct sched_sys *s, struct sched_auth auth, struct sche
 	if (!ret && !(ret = check_members(s, &p, &pl, v)) && !(ret = place_partitioned(s, &p, &pl, v)))
 		ret = check_global(s, &p, &pl, v);
 	if (!ret) {
+		drop_paths(isl, slot); /* those of a member revoked directly */
 		commit_member(s, isl, slot, m, pl.sc[0], pl.cpu_of[0]);
 		if (slot >= isl->nr_scs)
 			isl->nr_scs = (uint16_t)(slot + 1);
@@ -837,17 +938,6 @@ int sched_island_add_sc(struct sched_sys *s, struct sched_auth auth, struct sche
 	}
 	unlock_all(s, flags);
 	return ret;
-}
-
-/* Drop the paths from member `slot` (the servers stay the island's). */
-static void drop_paths(struct sched_island *isl, unsigned slot)
-{
-	unsigned n = 0;
-
-	for (unsigned k = 0; k < isl->nr_paths; k++)
-		if (isl->paths[k].from != slot)
-			isl->paths[n++] = isl->paths[k];
-	isl->nr_paths = (uint16_t)n;
 }
 
 /* The island a capability names, if `auth` may change it; else NULL with *err. */
@@ -1011,6 +1101,7 @@ static void violation(struct sched_sys *s, struct sched_island *isl, struct sche
 	const struct sched_config *cf = &s->cfg;
 	struct sched_rq *rq = sched__rq(s, sched__get(&t->cpu));
 
+	sched__assert_locked(&s->sc_lock);
 	sched__inc(&isl->violations[what], 1);
 	sched__rq_lock(rq);
 	sched__trace(rq, SCHED_TR_ISLAND, t->id, what, SCHED_ISLAND_EV_VIOLATION, sched_arch_now());
@@ -1118,31 +1209,46 @@ int sched_island_stats(struct sched_sys *s, struct sched_island_cap cap,
 	return isl ? 0 : -SCHED_ESTALE;
 }
 
+/* Pools are given under every lock an island operation takes, so none sees half of one. */
 int sched_island_pool(struct sched_sys *s, struct sched_island *islands, unsigned n)
 {
+	unsigned long flags;
+	int ret = 0;
+
 	if (!s || !islands || !n || n > (1u << 16))
 		return -SCHED_EINVAL;
-	if (s->islands)
-		return -SCHED_EEXIST;
-	for (unsigned i = 0; i < n; i++)
-		islands[i] = (struct sched_island){ .gen = 1, .index = i };
-	s->nr_islands = n;
-	__atomic_store_n(&s->islands, islands, __ATOMIC_RELEASE);
-	return 0;
+	flags = lock_all(s);
+	if (s->islands) {
+		ret = -SCHED_EEXIST;
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			islands[i] = (struct sched_island){ .gen = 1, .index = i };
+		s->nr_islands = n;
+		__atomic_store_n(&s->islands, islands, __ATOMIC_RELEASE);
+	}
+	unlock_all(s, flags);
+	return ret;
 }
 
 int sched_island_mem_pools(struct sched_sys *s, struct sched_mem_pool *pools, unsigned n)
 {
+	unsigned long flags;
+	int ret = 0;
+
 	if (!s || !pools || !n || n > SCHED_MEM_POOLS_MAX)
 		return -SCHED_EINVAL;
-	for (unsigned i = 0; i < n; i++)
-		if (pools[i].booked)
-			return -SCHED_EINVAL;
+	flags = lock_all(s);
 	if (s->mem_pools)
-		return -SCHED_EEXIST;
-	s->nr_mem_pools = n;
-	__atomic_store_n(&s->mem_pools, pools, __ATOMIC_RELEASE);
-	return 0;
+		ret = -SCHED_EEXIST;
+	for (unsigned i = 0; !ret && i < n; i++)
+		if (pools[i].booked)
+			ret = -SCHED_EINVAL;
+	if (!ret) {
+		s->nr_mem_pools = n;
+		__atomic_store_n(&s->mem_pools, pools, __ATOMIC_RELEASE);
+	}
+	unlock_all(s, flags);
+	return ret;
 }
 
 /*
@@ -1175,8 +1281,15 @@ int sched__island_check(struct sched_sys *s)
 
 		if (!isl->state)
 			continue;
-		if (isl->cpu_mode == SCHED_ISLAND_LEASED)
+		if (isl->cpu_mode == SCHED_ISLAND_LEASED) {
+			const struct sched_lease *l = isl->lease.index < s->nr_leases
+						      ? &s->leases[isl->lease.index] : NULL;
+
 			mask_or(&held, &isl->cpus);
+			if (!l || l->gen != isl->lease.gen || l->state == SCHED_LEASE_FREE ||
+			    !l->island || !sched_cpumask_subset(&isl->cpus, &l->cpus))
+				ret = sched__check_fail(s, "leased island without its lease", i);
+		}
 		for (unsigned j = 0; j < isl->nr_scs && !ret; j++) {
 			const struct sched_sc *sc = isl->scs[j].index < s->nr_scs
 						    ? &s->scs[isl->scs[j].index] : NULL;
@@ -1232,6 +1345,10 @@ static void put_time(struct out *o, uint64_t ns)
 
 	while (u[i].unit > 1 && ns < u[i].unit)
 		i++;
+	/* rounding up may carry into the next unit: 999.95 us is 1.0 ms */
+	if (i && u[i].unit > 1 &&
+	    ns / (u[i].unit / 10) + (ns % (u[i].unit / 10) != 0) >= 10000)
+		i--;
 	if (u[i].unit == 1 || ns % u[i].unit == 0) {
 		put_u(o, ns / u[i].unit);
 	} else {
@@ -1271,7 +1388,7 @@ static void put_path(struct out *o, const struct sched_island_params *p, unsigne
 
 	put(o, "path ");
 	if (!x) {
-		put_named(o, "#", NULL, k);
+		put_named(o, "", NULL, k);
 		return;
 	}
 	if (x->from & SCHED_ISLAND_FROM_SERVER)
@@ -1289,11 +1406,15 @@ static void explain_cpu(struct out *o, const struct sched_island_verdict *v)
 
 	put(o, "CPU ");
 	put_u(o, v->index);
-	if (v->test == SCHED_ISLAND_CROSSED) {
+	if (v->test == SCHED_ISLAND_OK) {
+		put(o, ": out of range or offline");
+	} else if (v->test == SCHED_ISLAND_IRQ_GLOBAL) {
+		put(o, ": an island's IRQ inside a global cluster");
+	} else if (v->test == SCHED_ISLAND_CROSSED) {
 		put(o, ": another SC's CPU set crosses it, or a fixed-priority thread is there");
 	} else if (v->test == SCHED_ISLAND_SCRATCH) {
 		put(o, ": more tasks than the admission scratch holds");
-	} else if (w->test == SCHED_RT_EDF_QPA) {
+	} else if (w->test == SCHED_RT_EDF_QPA || w->test == SCHED_RT_EDF_IRQ) {
 		put(o, ": demand ");
 		put_time(o, w->demand);
 		put(o, " in a ");
@@ -1324,7 +1445,6 @@ static void explain_path(struct out *o, const struct sched_island_verdict *v,
 			 const struct sched_island_params *p)
 {
 	static const char *const why[] = {
-		[SCHED_ISLAND_NOT_PASSIVE] = ": server is not passive",
 		[SCHED_ISLAND_TWO_CALLERS] = ": server already has a caller (path #",
 		[SCHED_ISLAND_NO_ROOT] = ": no member reaches its caller",
 		[SCHED_ISLAND_TOO_DEEP] = ": the call chain is too deep",
@@ -1348,14 +1468,17 @@ static void explain_other(struct out *o, const struct sched_island_verdict *v,
 			  const struct sched_island_params *p, const struct sched_mem_pool *pools)
 {
 	switch (v->resource) {
-	case SCHED_ISLAND_RES_POOL:
+	case SCHED_ISLAND_RES_POOL: /* SHORT: index is the pool; else the booking entry */
+		if (v->test != SCHED_ISLAND_SHORT) {
+			put_named(o, "booking ", NULL, v->index);
+			put(o, ": names no pool, or no pages");
+			break;
+		}
 		put_named(o, "pool ", pools ? pools[v->index].name : NULL, v->index);
-		if (v->test == SCHED_ISLAND_SHORT) {
+		{
 			put(o, ": ");
 			put_u(o, v->demand - v->supply);
 			put(o, " pages short");
-		} else {
-			put(o, ": malformed booking");
 		}
 		break;
 	case SCHED_ISLAND_RES_IRQ:
@@ -1368,7 +1491,9 @@ static void explain_other(struct out *o, const struct sched_island_verdict *v,
 	case SCHED_ISLAND_RES_SERVER:
 		put_named(o, "server ", server_name(p, v->index), v->index);
 		put(o, v->test == SCHED_ISLAND_SERVER_TAKEN ? ": on another island's paths"
-		       : ": stale or malformed");
+		       : v->test == SCHED_ISLAND_NOT_PASSIVE ? ": not passive"
+		       : v->err == -SCHED_EPERM ? ": not a thread of the island's group"
+		       : v->err == -SCHED_ESTALE ? ": exited" : ": listed twice, or idle");
 		break;
 	case SCHED_ISLAND_RES_MEMBER:
 		put_named(o, "member ", member_name(p, v->index), v->index);
@@ -1398,7 +1523,7 @@ unsigned sched_island_explain(const struct sched_island_verdict *v,
 			      const struct sched_island_params *p,
 			      const struct sched_mem_pool *pools, char *buf, unsigned len)
 {
-	struct out o = { buf, len, 0 };
+	struct out o = { buf, buf ? len : 0, 0 };
 
 	if (!v)
 		return 0;
@@ -1412,5 +1537,7 @@ unsigned sched_island_explain(const struct sched_island_verdict *v,
 		explain_other(&o, v, p, pools);
 	if (buf && len)
 		buf[o.at < len ? o.at : len - 1] = 0;
+	else
+		o.len = 0;
 	return o.at;
 }

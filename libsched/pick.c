@@ -286,6 +286,30 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	return resched;
 }
 
+void sched_irq_exit(struct sched_sys *s, unsigned cpu, sched_time_t start)
+{
+	struct sched_thread *t;
+	struct sched_rq *rq;
+	unsigned long flags;
+	sched_time_t now, from;
+
+	if (!s || cpu >= s->nr_cpus || !s->rq[cpu].curr)
+		return;
+	rq = sched__rq(s, cpu);
+	flags = sched_arch_irq_save();
+	sched__rq_lock(rq);
+	now = sched_arch_now();
+	t = rq->curr;
+	/* the handler's part that nobody has charged yet: [max(start, exec_start), now) */
+	from = sched_time_before(t->exec_start, start) ? start : t->exec_start;
+	if (sched_time_before(from, now)) {
+		t->exec_start += now - from;
+		sched__inc(&rq->counters[SCHED_CNT_IRQ_NS], now - from);
+	}
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+}
+
 bool sched_ipi(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq;

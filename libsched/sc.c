@@ -114,25 +114,18 @@ void sched__sc_woken(struct sched_thread *t, bool donated, sched_time_t now)
 	sched__set(&t->sc_fault, 0);
 	if (t->sc && !donated) {
 		sched__refill_unblock(t->sc, now);
-		if (t->sc == t->own_sc)
+		if (t->sc == t->own_sc) { /* a job starts */
 			t->sc->job_deadline = now + t->sc->rel_deadline;
+			t->sc->job_late = 0;
+		}
 	}
 }
 
 /* t blocks: a job on its own SC that ends after its deadline is a miss. t and rq locked. */
 void sched__sc_blocked(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
-	struct sched_sc *sc = t->sc;
-	uint64_t late;
-
 	sched__assert_thread_locked(t);
-	if (!sc || sc != sched__get(&t->own_sc) || !sched_time_before(sc->job_deadline, now))
-		return;
-	late = now - sc->job_deadline;
-	sc->stats.deadline_misses++;
-	if (late > sc->stats.max_lateness_ns)
-		sc->stats.max_lateness_ns = late;
-	sched__trace(rq, SCHED_TR_MISS, t->id, late, sc->island != NULL, now);
+	sched__budget_job_check(rq, t, now);
 }
 
 static unsigned chain_depth(const struct sched_thread *t)
@@ -557,6 +550,8 @@ static int bind_check(struct sched_sys *s, struct sched_sc *sc, struct sched_ref
 		return -SCHED_EBOUND; /* one SC per thread; a chain link waits for its reply */
 	if (sc->island && !sched__in_scope(t->group, sc->island->group))
 		return -SCHED_EPERM; /* an island's SCs are for its group's threads */
+	if (sched__get(&t->isl_server))
+		return -SCHED_ESTATE; /* an island's server stays passive: its paths say so */
 	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) ||
 	    sched__pick_other_cpu(s, t, s->nr_cpus) < 0)
 		return -SCHED_EAFFINITY;
@@ -593,6 +588,7 @@ int sched_sc_bind(struct sched_sys *s, struct sched_sc_cap cap, struct sched_ref
 		if (on_cpu) { /* a job starts now */
 			sc->stats.jobs++;
 			sc->job_deadline = sched_arch_now() + sc->rel_deadline;
+			sc->job_late = 0;
 			sched__requeue(rq, t, sched_arch_now());
 			sched__rq_unlock(rq);
 		}

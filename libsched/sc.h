@@ -64,8 +64,8 @@ int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
 uint32_t sched__admit_cap(const struct sched_sys *s);
 /* The SCs admission counts on the cluster `cpus` (one CPU, or a global set): the
  * configured SCs whose set is exactly it, into s->admit_tasks. Returns their number, or -1
- * with v->conflict / v->conflict_thread set (a crossing SC, a fixed-priority thread), or
- * -2 when the scratch is full or (a global set) an island IRQ is routed inside it. sc_lock. */
+ * with v->conflict / v->conflict_thread set (a crossing SC, a fixed-priority thread), -2
+ * when the scratch is full, -3 when (a global set) an island IRQ is routed inside it. sc_lock. */
 int sched__admit_gather(struct sched_sys *s, const struct sched_sc *self,
 			const sched_cpumask_t *cpus, struct sched_sc_verdict *v);
 

@@ -82,16 +82,22 @@ static int push_task(struct sched_sys *s, int n, struct sched_rt_task t)
 	return n + 1;
 }
 
+/* An IRQ for the analysis: its handler's cost every least gap (sched_rt_edf_check_irq). */
+static struct sched_rt_task irq_task(const struct sched_island_irq *q)
+{
+	return (struct sched_rt_task){ .budget = q->cost_ns, .period = q->min_gap_ns,
+				       .deadline = q->min_gap_ns };
+}
+
 int sched__admit_irqs(struct sched_sys *s, unsigned c, int n)
 {
+	sched__assert_locked(&s->sc_lock);
 	for (unsigned i = 0; i < s->nr_islands && n >= 0; i++) {
 		const struct sched_island *isl = &s->islands[i];
 
 		for (unsigned k = 0; isl->state && k < isl->nr_irqs && n >= 0; k++)
 			if (isl->irqs[k].cpu == c)
-				n = push_task(s, n, (struct sched_rt_task){
-					.budget = isl->irqs[k].cost_ns, .period = isl->irqs[k].min_gap_ns,
-					.deadline = isl->irqs[k].cost_ns });
+				n = push_task(s, n, irq_task(&isl->irqs[k]));
 	}
 	return n;
 }
@@ -109,8 +115,8 @@ static bool irqs_inside(const struct sched_sys *s, const sched_cpumask_t *cpus)
 /*
  * The tasks of the cluster `cpus`: the other configured SCs whose CPU set is exactly it.
  * -1 if another SC's set overlaps without being equal (clusters may not cross) or a
- * fixed-priority thread is on those CPUs; -2 if the scratch is full or an island routes an
- * IRQ into this global set (IRQs are counted on one-CPU clusters only). Returns the number.
+ * fixed-priority thread is on those CPUs; -2 if the scratch is full; -3 if an island routes
+ * an IRQ into this global set (IRQs are counted on one-CPU clusters only). Returns the number.
  */
 static int gather_others(struct sched_sys *s, const struct sched_sc *self,
 			 const sched_cpumask_t *cpus, struct sched_sc_verdict *v)
@@ -130,7 +136,7 @@ static int gather_others(struct sched_sys *s, const struct sched_sc *self,
 		}
 		n = push_task(s, n, task_of(o->budget, o->blocking, o->period, o->rel_deadline));
 	}
-	return n >= 0 && irqs_inside(s, cpus) ? -2 : n;
+	return n >= 0 && irqs_inside(s, cpus) ? -3 : n;
 }
 
 /* The same for CPU c alone, from c's index; a wider SC covering c (other than self) sends
@@ -196,34 +202,27 @@ static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 }
 
 /*
- * The one-CPU test of s->admit_tasks[0..n) on CPU c: within the realtime share (the cap),
- * and, when islands route IRQs to c, at the full speed of the CPU with their interference
- * added. An IRQ is a task that must run the moment it comes (deadline = cost): a handler
- * preempts everything, and in an EDF schedule that meets every deadline such a task does
- * run at once, so the test counts its interference exactly where it lands. The share
- * itself is a promise to the other classes, not a speed, so IRQs are not held to it (a
- * burst could never fit a share below 100%). docs/island.md.
+ * The one-CPU test of s->admit_tasks[0..n) on CPU c: within the realtime share (the cap)
+ * and, when islands route IRQs to c (and more[] names some there), beside them: their
+ * handlers preempt everything, so they take supply from the SCs (sched_rt_edf_check_irq,
+ * docs/island.md).
  */
 int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
 		     const struct sched_island_irq *more, unsigned nmore, struct sched_rt_verdict *why)
 {
-	int m, ret = sched_rt_edf_check(s->admit_tasks, n, sched__admit_cap(s), why);
+	int m;
 
-	if (ret)
-		return ret;
+	sched__assert_locked(&s->sc_lock);
 	m = sched__admit_irqs(s, c, (int)n);
 	for (unsigned k = 0; k < nmore && m >= 0; k++)
 		if (more[k].cpu == c)
-			m = push_task(s, m, (struct sched_rt_task){ .budget = more[k].cost_ns,
-								    .period = more[k].min_gap_ns,
-								    .deadline = more[k].cost_ns });
-	if (m == (int)n)
-		return 0;
+			m = push_task(s, m, irq_task(&more[k]));
 	if (m < 0) {
 		why->test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	return sched_rt_edf_check(s->admit_tasks, (unsigned)m, PPM, why);
+	return sched_rt_edf_check_irq(s->admit_tasks, n, s->admit_tasks + n, (unsigned)m - n,
+				      sched__admit_cap(s), why);
 }
 
 /* The used share of c after adding the new SC, 2^-40 units (EDF_UTIL verdicts carry it). */
@@ -438,6 +437,8 @@ static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct s
 			v->conflict = s->scs[i].index;
 			return -1;
 		}
+	if (p->budget_ns && irqs_inside(s, &t->affinity))
+		return -1; /* response times here do not count an island's IRQs */
 	for (struct sched_list *x = s->rt_declared.next; x != &s->rt_declared; x = x->next) {
 		struct sched_thread *o = sched__container_of(x, struct sched_thread, rt_node);
 
@@ -521,7 +522,8 @@ void sched__rt_unregister(struct sched_sys *s, struct sched_thread *t)
 }
 
 /* Does an admitted guarantee count on `cpu`: a configured SC with it in its set (the
- * index says), or a declared fixed-priority thread with it in its affinity? Taking it
+ * index says), a declared fixed-priority thread with it in its affinity, an island's IRQ
+ * routed to it or a shared island over it (its other IRQs sent away)? Taking it
  * offline would leave less supply than was admitted (Linux refuses such a hotplug the same
  * way). Takes sc_lock. O(threads in the class). */
 bool sched__admitted_on_locked(struct sched_sys *s, unsigned cpu)
@@ -534,7 +536,8 @@ bool sched__admitted_on_locked(struct sched_sys *s, unsigned cpu)
 		return false;
 	sched_cpumask_clear(&one);
 	sched_cpumask_set(&one, cpu);
-	return rq->wide_scs || !sched__list_empty(&rq->part_scs) || fp_overlap(s, &one);
+	return rq->wide_scs || !sched__list_empty(&rq->part_scs) || fp_overlap(s, &one) ||
+	       irqs_inside(s, &one) || rq->isl_shared; /* an island counts on it too */
 }
 
 bool sched__admitted_on(struct sched_sys *s, unsigned cpu)

@@ -50,6 +50,7 @@ static const char *const counter_names[SCHED_CNT_NR] = {
 	[SCHED_CNT_LEASE_RETURNS] = "lease_returns",
 	[SCHED_CNT_LEASE_RETURN_NS] = "lease_return_ns",
 	[SCHED_CNT_LEASE_RETURN_MAX_NS] = "lease_return_max_ns",
+	[SCHED_CNT_IRQ_NS] = "irq_ns",
 };
 
 static const char *const trace_names[SCHED_TR_NR] = {

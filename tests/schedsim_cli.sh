@@ -62,14 +62,15 @@ within() { [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || fail "$1: got '$2', expecte
 # The reservation's thread never sleeps: each refill (every 10 ms from t = 0, the timer is
 # programmed at the refill instant) puts it in the EDF class above the fair hogs, it runs
 # its 2 ms, and its SC throttles it for 8 ms. So over 1 s: 100 budgets, 200 ms exactly,
-# 800 ms throttled, one job (its start: it never blocks), no miss; the hogs share the
-# other 800 ms, half each within a fair-class slice.
+# 800 ms throttled, one job (its start: it never blocks), and that job a miss (it has not
+# ended 10 ms after its start, nor ever: counted once, at the first refill after its
+# deadline); the hogs share the other 800 ms, half each within a fair-class slice.
 ex="$dir/../../examples/deadline.json"
 "$sim" --cpus 1 --json "$ex" > "$tmp/dl"
 expect "dl_hog runtime_ns" "$(val "$tmp/dl" dl_hog 0 runtime_ns)" 200000000
 expect "dl_hog throttled_ns" "$(val "$tmp/dl" dl_hog 0 throttled_ns)" 800000000
 expect "dl_hog jobs" "$(val "$tmp/dl" dl_hog 0 jobs)" 1
-expect "dl_hog deadline_misses" "$(val "$tmp/dl" dl_hog 0 deadline_misses)" 0
+expect "dl_hog deadline_misses" "$(val "$tmp/dl" dl_hog 0 deadline_misses)" 1
 h0=$(val "$tmp/dl" hog 0 runtime_ns) h1=$(val "$tmp/dl" hog 1 runtime_ns)
 expect "fair hogs' total" "$((h0 + h1))" 800000000
 within "hog 0 runtime_ns" "$h0" 399000000 401000000

@@ -420,13 +420,15 @@ static void m_other_island(struct fix *f)
 }
 static void m_full(struct fix *f)
 {
-	for (unsigned i = 0; i < ISLANDS; i++)
-		f->islands[i].state = 1; /* every slot taken (no CPUs, no members: inert) */
+	for (unsigned i = 0; i < ISLANDS; i++) { /* every slot taken (no CPUs, no members) */
+		f->islands[i].state = 1;
+		f->islands[i].cpu_mode = SCHED_ISLAND_SHARED;
+	}
 }
 
 static const struct refusal refusals[] = {
 	{ "path to no server", m_bad_path, -SCHED_EINVAL, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_OK, "path" },
-	{ "offline CPU", m_offline, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, "CPU" },
+	{ "offline CPU", m_offline, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, "CPU 9: out of range or offline" },
 	{ "stale server", m_stale_server, -SCHED_ESTALE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, "server logger" },
 	{ "no lease right", m_no_lease_right, -SCHED_EPERM, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, "authority" },
 	{ "member configured", m_configured, -SCHED_ESTATE, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, "member ctrl" },
@@ -434,7 +436,7 @@ static const struct refusal refusals[] = {
 	{ "pool short", m_pool_short, -SCHED_ERESERVE, SCHED_ISLAND_RES_POOL, SCHED_ISLAND_SHORT, "pool dma: 3 pages short" },
 	{ "IRQ line taken", m_irq_taken, -SCHED_ERESERVE, SCHED_ISLAND_RES_IRQ, SCHED_ISLAND_IRQ_TAKEN, "IRQ sensor: its line is another island's" },
 	{ "server taken", m_server_taken, -SCHED_ERESERVE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_SERVER_TAKEN, "server logger: on another island's paths" },
-	{ "not passive", m_not_passive, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_NOT_PASSIVE, "path ctrl -> ctrl2: server is not passive" },
+	{ "not passive", m_not_passive, -SCHED_EPATH, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_NOT_PASSIVE, "server ctrl2: not passive" },
 	{ "two callers", m_two_callers, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_TWO_CALLERS, "path aux -> logger: server already has a caller" },
 	{ "no root", m_no_root, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_NO_ROOT, "no member reaches its caller" },
 	{ "server CPUs", m_server_cpus, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_SERVER_CPUS, "path ctrl -> logger: server may not run on its caller's CPU 2" },
@@ -680,6 +682,377 @@ static void test_revoke_owned_and_the_checker(void **state)
 	teardown(f);
 }
 
+/* --- the corners a review found ------------------------------------------------------------ */
+
+/* Two light IRQs on one CPU are admitted (the supply bound adds them up); an IRQ on a CPU
+ * where no member lands is tested against what runs there. */
+static void test_irqs_share_a_cpu_and_every_irq_cpu_is_tested(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_sc_params busy = sc_params(600 * US, MS, one(1));
+	struct sched_sc_cap plain = new_sc(f);
+	struct snap before;
+	sched_cpumask_t c12 = one(1);
+
+	(void)state;
+	f->irq[1] = (struct sched_island_irq){ .line = 6, .cpu = 2, .min_gap_ns = 100 * MS,
+					       .cost_ns = US, .name = "second" };
+	f->p.nr_irqs = 2;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_revoke(&f->sim->sys, sched_auth_root(&f->sim->sys), cap), 0);
+	settle(f->sim);
+	/* CPU 1 runs a plain 600 us / 1 ms SC; a shared island on {1, 2} with its member on 2
+	 * and a 500 us / 1 ms IRQ on 1 would break it */
+	f->m[0].sc = new_sc(f);
+	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), plain,
+					    &busy), 0);
+	sched_cpumask_set(&c12, 2);
+	f->p.cpus = c12;
+	f->p.cpu_mode = SCHED_ISLAND_SHARED;
+	f->irq[1] = (struct sched_island_irq){ .line = 7, .cpu = 1, .min_gap_ns = MS,
+					       .cost_ns = 500 * US, .name = "heavy" };
+	snap(f, &before);
+	assert_int_equal(admit(f, &cap, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.resource, SCHED_ISLAND_RES_CPU);
+	assert_int_equal(v.index, 1);
+	assert_unchanged(f, &before);
+	teardown(f);
+}
+
+/* Servers belong to the island's group and stay passive; a slot a member left directly
+ * takes no paths with it to the next member; an eight-link chain fits. */
+static void test_servers_slots_and_chains(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sim_thread *alien = thread_in(f, &f->other, true, NULL);
+	struct sched_island_member small;
+	struct sched_island_server srv[8];
+	struct sched_island_path paths[8];
+	sched_cpumask_t c2 = one(2);
+
+	(void)state;
+	f->srv[0].t = sched_ref_of(&alien->st);
+	assert_int_equal(admit(f, &cap, &v), -SCHED_EPERM);
+	assert_int_equal(v.resource, SCHED_ISLAND_RES_SERVER);
+	f->srv[0].t = sched_ref_of(&f->logger->st);
+	assert_int_equal(admit(f, &cap, &v), 0);
+	/* the server may not become a member's thread */
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->logger->st)),
+			 -SCHED_ESTATE);
+	/* ctrl's SC revoked directly: a member added in its slot has no path to logger */
+	assert_int_equal(sched_sc_revoke(&f->sim->sys, f->m[0].sc), 0);
+	small = (struct sched_island_member){ new_sc(f), sc_params(10 * US, MS, c2), "small" };
+	assert_int_equal(sched_island_add_sc(&f->sim->sys, sched_auth_root(&f->sim->sys), cap,
+					     &small, &v), 0);
+	assert_int_equal(v.index, 0);
+	assert_int_equal(f->islands[cap.index].nr_paths, 0);
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_revoke(&f->sim->sys, sched_auth_root(&f->sim->sys), cap), 0);
+	settle(f->sim);
+	/* member -> s0 -> ... -> s7: eight links, the most a donation chain has */
+	f->m[0].sc = new_sc(f);
+	for (unsigned k = 0; k < 8; k++) {
+		srv[k] = (struct sched_island_server){
+			sched_ref_of(&thread_in(f, &f->app, true, &c2)->st), "s" };
+		paths[k] = (struct sched_island_path){
+			.from = k ? (uint16_t)(SCHED_ISLAND_FROM_SERVER | (k - 1)) : 0,
+			.to = (uint16_t)k, .calls = 1, .cost_ns = US };
+	}
+	f->p.servers = srv;
+	f->p.nr_servers = 8;
+	f->p.paths = paths;
+	f->p.nr_paths = 8;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	teardown(f);
+}
+
+/* Two shared islands over one CPU: its other IRQs go away with the first and come back
+ * with the last only; a shared island may not take a leased CPU. */
+static unsigned away_calls[2];
+
+static void away_hook(void *ctx, unsigned cpu, unsigned what, bool leased,
+		      const sched_cpumask_t *hk)
+{
+	(void)ctx, (void)cpu, (void)hk;
+	if (what == SCHED_LEASE_PORT_IRQS)
+		away_calls[leased]++;
+}
+
+static void test_shared_islands_route_once(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_member a = { new_sc(f), sc_params(100 * US, MS, one(1)), "a" };
+	struct sched_island_member b = { new_sc(f), sc_params(100 * US, MS, one(1)), "b" };
+	struct sched_island_params q = { .group = &f->app, .cpus = one(1),
+					 .cpu_mode = SCHED_ISLAND_SHARED, .members = &a,
+					 .nr_members = 1 };
+	struct sched_auth root = sched_auth_root(&f->sim->sys);
+	struct sched_island_cap ca, cb;
+	struct sched_island_verdict v;
+
+	(void)state;
+	f->sim->sys.cfg.lease_port = away_hook;
+	memset(away_calls, 0, sizeof(away_calls));
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_admit(&f->sim->sys, root, &q, &ca, &v), 0);
+	q.members = &b;
+	assert_int_equal(sched_island_admit(&f->sim->sys, root, &q, &cb, &v), 0);
+	assert_int_equal(away_calls[1], 1);
+	assert_int_equal(sched_island_revoke(&f->sim->sys, root, ca), 0);
+	assert_int_equal(away_calls[0], 0);
+	assert_int_equal(sched_island_revoke(&f->sim->sys, root, cb), 0);
+	assert_int_equal(away_calls[0], 1);
+	settle(f->sim);
+	/* the base island leases CPU 2; a shared one may not cover it */
+	f->sim->sys.cfg.lease_port = NULL;
+	assert_int_equal(admit(f, &ca, &v), 0);
+	b.sc = new_sc(f);
+	b.p.cpus = one(2);
+	q.cpus = one(2);
+	q.members = &b;
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_island_admit(&f->sim->sys, root, &q, &cb, &v), -SCHED_ELEASED);
+	settle(f->sim);
+	teardown(f);
+}
+
+/* explain stays inside the pools it is given, and takes a NULL buffer. */
+static void test_explain_bounds(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_verdict v;
+	struct sched_island_cap cap;
+	const char *want = "booking #0: names no pool, or no pages";
+	char small[8];
+
+	(void)state;
+	f->mem[0].pool = 9; /* no such pool: refused by entry, not by pool */
+	assert_int_equal(admit(f, &cap, &v), -SCHED_EINVAL);
+	assert_int_equal(v.resource, SCHED_ISLAND_RES_POOL);
+	assert_string_equal(explain(f, &v), want);
+	assert_int_equal(sched_island_explain(&v, &f->p, f->pools, NULL, 100), strlen(want));
+	assert_int_equal(sched_island_explain(&v, &f->p, f->pools, small, sizeof(small)),
+			 strlen(want));
+	assert_string_equal(small, "booking");
+	teardown(f);
+}
+
+/* --- random islands ---------------------------------------------------------------------- */
+
+static uint64_t next_rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#define RND_MEMBERS 6
+#define RND_DELAY_US 1000
+
+struct rnd_island {
+	unsigned n;
+	uint64_t c[RND_MEMBERS], t[RND_MEMBERS], d[RND_MEMBERS]; /* us */
+	sched_cpumask_t cpus[RND_MEMBERS];
+	bool global[RND_MEMBERS];
+	sched_cpumask_t island;
+	bool leased;
+	unsigned nr_irqs;
+	struct sched_island_irq irq[2];
+	uint64_t dur_us;
+};
+
+/* A random island on CPUs 1-3 of 4: 1 to 6 members of 10 to 60% of periods of 1 to 10 ms,
+ * some with constrained deadlines, partitioned on a random subset of the island's CPUs or
+ * (sometimes) global over all of them; 0 to 2 IRQs; leased or shared. */
+static void rnd_island(uint64_t *rng, struct rnd_island *x)
+{
+	uint64_t tmax = 0;
+
+	memset(x, 0, sizeof(*x));
+	do
+		x->island.w[0] = (next_rnd(rng) % 8) << 1;
+	while (!x->island.w[0]);
+	x->leased = next_rnd(rng) % 2;
+	x->n = 1 + (unsigned)(next_rnd(rng) % RND_MEMBERS);
+	for (unsigned i = 0; i < x->n; i++) {
+		x->t[i] = 1000 * (1 + next_rnd(rng) % 10);
+		x->c[i] = 10 + x->t[i] * (10 + next_rnd(rng) % 51) / 100;
+		x->d[i] = next_rnd(rng) % 3 ? x->t[i] : x->c[i] + next_rnd(rng) % (x->t[i] - x->c[i] + 1);
+		x->global[i] = x->island.w[0] & (x->island.w[0] - 1) && next_rnd(rng) % 5 == 0;
+		do
+			x->cpus[i].w[0] = x->global[i] ? x->island.w[0] : x->island.w[0] & next_rnd(rng);
+		while (!x->cpus[i].w[0]);
+		tmax = x->t[i] > tmax ? x->t[i] : tmax;
+	}
+	x->nr_irqs = (unsigned)(next_rnd(rng) % 3);
+	for (unsigned k = 0; k < x->nr_irqs; k++) {
+		unsigned c;
+
+		do
+			c = 1 + (unsigned)(next_rnd(rng) % 3);
+		while (!sched_cpumask_test(&x->island, c));
+		x->irq[k] = (struct sched_island_irq){ .line = 40 + k, .cpu = (uint16_t)c,
+			.min_gap_ns = (500 + next_rnd(rng) % 4500) * US,
+			.cost_ns = (5 + next_rnd(rng) % 46) * US, .name = "irq" };
+	}
+	x->dur_us = RND_DELAY_US + 3 * tmax + 2000;
+}
+
+/* The workload: the members (periodic, each job its whole budget, released together after
+ * RND_DELAY_US) in group "isl", two CPU hogs and two short sleepers beside them. */
+static char *rnd_json(const struct rnd_island *x)
+{
+	size_t cap = 4096, len = 0;
+	char *j = malloc(cap);
+
+	assert_non_null(j);
+	len += (size_t)snprintf(j + len, cap - len,
+		"{\"global\": {\"duration\": %.6f}, \"libsched\": {\"groups\": {\"isl\": "
+		"{\"kind\": \"process\"}}}, \"tasks\": {"
+		"\"hog\": {\"instance\": 2, \"loop\": -1, \"run\": 10000}, "
+		"\"sleeper\": {\"instance\": 2, \"loop\": -1, \"run\": 150, "
+		"\"timer\": {\"ref\": \"s\", \"period\": 700}}",
+		(double)x->dur_us / 1e6);
+	for (unsigned i = 0; i < x->n; i++)
+		len += (size_t)snprintf(j + len, cap - len,
+			", \"m%u\": {\"delay\": %u, \"loop\": -1, \"run\": %llu, "
+			"\"timer\": {\"ref\": \"k%u\", \"period\": %llu, \"mode\": \"absolute\"}, "
+			"\"libsched\": {\"group\": \"isl\"}}", i, RND_DELAY_US,
+			(unsigned long long)x->c[i], i, (unsigned long long)x->t[i]);
+	snprintf(j + len, cap - len, "}}");
+	return j;
+}
+
+static struct sim_thread *named(struct sim *sim, const char *name)
+{
+	for (size_t i = 0; i < sim->nr_threads; i++)
+		if (sim->threads[i]->task && !strcmp(sim->threads[i]->task->name, name))
+			return sim->threads[i];
+	fail_msg("no thread %s", name);
+	return NULL;
+}
+
+/* One random island: 1 if admitted and run without a miss, 0 if refused (having changed
+ * nothing). */
+static int rnd_run(uint64_t seed, struct rnd_island *x)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	struct sim_config cfg = { .cpus = 4, .smt = 1, .seed = seed };
+	struct sched_island_verdict v;
+	struct sched_island_cap cap;
+	struct workload wl;
+	struct snap before;
+	char err[256], *json = rnd_json(x);
+	int ret = 0;
+
+	assert_non_null(f);
+	if (wl_load_string("island", json, &wl, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	f->sim = sim_new(&cfg);
+	assert_non_null(f->sim);
+	f->sim->check_each_step = true;
+	assert_int_equal(sched_sc_pool(&f->sim->sys, f->scs, POOL), 0);
+	assert_int_equal(sched_sc_admission(&f->sim->sys, sched_auth_root(&f->sim->sys), f->scratch,
+					    sizeof(f->scratch) / sizeof(f->scratch[0]),
+					    SCHED_RT_FIRST_FIT), 0);
+	assert_int_equal(sched_island_pool(&f->sim->sys, f->islands, ISLANDS), 0);
+	assert_int_equal(sched_lease_pool(&f->sim->sys, f->leases, 4), 0);
+	assert_int_equal(sim_load(f->sim, &wl), 0);
+	for (unsigned i = 0; i < x->n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "m%u", i);
+		f->m[i] = (struct sched_island_member){
+			.p = { .budget_ns = x->c[i] * US, .period_ns = x->t[i] * US,
+			       .deadline_ns = x->d[i] * US, .cpus = x->cpus[i],
+			       .mode = SCHED_SC_SPORADIC,
+			       .dispatch = x->global[i] ? SCHED_SC_GLOBAL : SCHED_SC_PARTITIONED },
+			.name = "m" };
+		assert_int_equal(sched_sc_create(&f->sim->sys, NULL, f->refills[i], 4, &f->m[i].sc), 0);
+		f->ctrl = named(f->sim, name);
+	}
+	f->p = (struct sched_island_params){
+		.group = f->ctrl->st.group, .cpus = x->island,
+		.cpu_mode = x->leased ? SCHED_ISLAND_LEASED : SCHED_ISLAND_SHARED,
+		.overrun = SCHED_SC_THROTTLE, .members = f->m, .nr_members = x->n,
+		.irqs = x->irq, .nr_irqs = x->nr_irqs };
+	snap(f, &before);
+	sim_enter(f->sim, 0);
+	if (sched_island_admit(&f->sim->sys, sched_auth_root(&f->sim->sys), &f->p, &cap, &v) < 0) {
+		assert_false(v.accepted);
+		assert_unchanged(f, &before);
+		goto out;
+	}
+	for (unsigned i = 0; i < x->n; i++) { /* each thread where its SC runs, then bound */
+		char name[16];
+		struct sim_thread *t;
+		sched_cpumask_t where = v.cpu_of[i] == SCHED_RT_NO_CPU ? x->cpus[i] : one(v.cpu_of[i]);
+
+		snprintf(name, sizeof(name), "m%u", i);
+		t = named(f->sim, name);
+		assert_int_equal(sched_set_affinity(&f->sim->sys, sched_ref_of(&t->st), &where), 0);
+		assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[i].sc, sched_ref_of(&t->st)), 0);
+	}
+	sim_run_until(f->sim, x->dur_us * US);
+	{
+		struct sched_island_stats st;
+		struct sched_sc_stats per[RND_MEMBERS];
+
+		assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, per, RND_MEMBERS), 0);
+		for (unsigned i = 0; i < x->n; i++) {
+			char name[16];
+			struct sim_job_stats js;
+
+			snprintf(name, sizeof(name), "m%u", i);
+			assert_true(sim_thread_jobs(f->sim, named(f->sim, name), &js));
+			if (per[i].deadline_misses || js.misses || js.jobs < 2)
+				fail_msg("island %llu, member %u (%llu/%llu/%llu us, %s): %llu misses "
+					 "(libsched), %llu of %llu jobs late (simulator)",
+					 (unsigned long long)seed, i, (unsigned long long)x->c[i],
+					 (unsigned long long)x->d[i], (unsigned long long)x->t[i],
+					 x->global[i] ? "global" : "partitioned",
+					 (unsigned long long)per[i].deadline_misses,
+					 (unsigned long long)js.misses, (unsigned long long)js.jobs);
+		}
+	}
+	ret = 1;
+out:
+	sim_free(f->sim);
+	wl_free(&wl);
+	free(json);
+	free(f);
+	return ret;
+}
+
+/* 10,000 random islands: each admitted one runs beside hogs and sleepers, the checker after
+ * every event, without a miss; each refused one changed nothing. */
+static void test_random_islands_never_miss(void **state)
+{
+	uint64_t rng = 17;
+	unsigned admitted = 0, refused = 0;
+
+	(void)state;
+	for (unsigned k = 0; k < 10000; k++) {
+		struct rnd_island x;
+
+		rnd_island(&rng, &x);
+		if (rnd_run(k + 1, &x))
+			admitted++;
+		else
+			refused++;
+	}
+	print_message("# 10000 random islands: %u admitted and ran without a miss, %u refused "
+		      "(nothing changed)\n", admitted, refused);
+	assert_true(admitted > 2000 && refused > 2000); /* both sides exercised */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,6 +1063,11 @@ int main(void)
 		cmocka_unit_test(test_calls_follow_declared_paths),
 		cmocka_unit_test(test_misses_and_lateness),
 		cmocka_unit_test(test_revoke_owned_and_the_checker),
+		cmocka_unit_test(test_irqs_share_a_cpu_and_every_irq_cpu_is_tested),
+		cmocka_unit_test(test_servers_slots_and_chains),
+		cmocka_unit_test(test_shared_islands_route_once),
+		cmocka_unit_test(test_explain_bounds),
+		cmocka_unit_test(test_random_islands_never_miss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,7 @@
 #define SIM_MAX_PHASE_EVENTS 64 /* sim_load refuses a phase with more events */
 
 struct lease_keys;
+struct island_keys;
 
 /* A task name and its place in "tasks"; an array of them sorted by name (index_tasks). */
 struct name_ref {
@@ -47,6 +48,7 @@ struct loader {
 	struct workload *w;              /* what is being read: its rings are known before
 					  * the tasks, which name them */
 	struct lease_keys *lease_keys;   /* per lease, until its names are resolved */
+	struct island_keys *island_keys; /* per island, likewise */
 	struct name_ref *names;          /* its task names, sorted: unique names */
 	size_t first_repeat;             /* the first task (in file order) whose name an
 					  * earlier one has, SIZE_MAX if none ... */
@@ -73,6 +75,7 @@ struct dl_keys {
 	const struct json_member *mode, *overrun, *refills;    /* libsched: sc_mode, ... */
 	const struct json_member *priority; /* checked once the policy is known */
 	const struct json_member *loop, *instance, *poll;      /* for a poller */
+	const struct json_member *passive, *delay;             /* for a passive server */
 };
 
 /* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
@@ -694,6 +697,11 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 			if (m->value.type != JSON_BOOL)
 				return fail_type(ld, m, "true or false");
 			t->ipc = m->value.boolean;
+		} else if (strcmp(m->key, "passive") == 0) {
+			k->passive = m;
+			if (m->value.type != JSON_BOOL)
+				return fail_type(ld, m, "true or false");
+			t->passive = m->value.boolean;
 		} else if (strcmp(m->key, "cookie") == 0) {
 			if (parse_cookie(ld, m, t))
 				return -1;
@@ -757,8 +765,10 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		k->loop = m;
 		return get_loop(ld, m, &t->loop);
 	}
-	if (strcmp(m->key, "delay") == 0)
+	if (strcmp(m->key, "delay") == 0) {
+		k->delay = m;
 		return get_usec(ld, m, &t->delay_ns);
+	}
 	if (strcmp(m->key, "cpus") == 0)
 		return parse_cpus(ld, m, &t->cpus);
 	if (strcmp(m->key, "policy") == 0)
@@ -1127,6 +1137,37 @@ static int poller_program(struct loader *ld, const struct json_member *tm, struc
 	return dup_string(ld, tm, tm->key, &ph->name);
 }
 
+/*
+ * A passive server (libsched "passive"): it runs only on an SC its callers lend it, so it
+ * never starts by itself: it waits for its first call in its program's first event, a
+ * suspend (libsched.ipc makes it a plain block that a call ends). One instance (the calls
+ * name it), no delay, and a fair policy (an SC of its own would make it not passive).
+ */
+static int check_passive(struct loader *ld, const struct wl_task *t, const struct dl_keys *k)
+{
+	const struct wl_event *first = &t->phases[0].events[0];
+
+	if (!t->passive)
+		return 0;
+	if (!t->ipc)
+		return fail(ld, k->passive->line, k->passive->key, "a passive task takes calls: "
+			    "it needs \"ipc\": true");
+	if (t->instances != 1)
+		return fail(ld, k->instance->line, k->instance->key, "a passive task has one "
+			    "instance");
+	if (t->policy == WL_POLICY_DEADLINE || t->policy == WL_POLICY_FIFO ||
+	    t->policy == WL_POLICY_RR)
+		return fail(ld, k->passive->line, k->passive->key, "a passive task runs on its "
+			    "callers' SCs: its policy must be SCHED_OTHER, SCHED_BATCH or SCHED_IDLE");
+	if (t->delay_ns)
+		return fail(ld, k->delay->line, k->delay->key, "a passive task does not start by "
+			    "itself: no delay");
+	if (first->kind != WL_SUSPEND || first->added)
+		return fail(ld, k->passive->line, k->passive->key, "a passive task waits for its first "
+			    "call: its first event must be a suspend");
+	return 0;
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
@@ -1164,7 +1205,9 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 		return -1;
 	if (check_locks(ld, tm, phases, t))
 		return -1;
-	return add_zero_pass_runs(ld, t);
+	if (add_zero_pass_runs(ld, t))
+		return -1;
+	return check_passive(ld, t, &k);
 }
 
 /*
@@ -1788,6 +1831,463 @@ static int parse_leases(struct loader *ld, const struct json_member *m, struct w
 	return 0;
 }
 
+/* --- IRQ sources ------------------------------------------------------------------------ */
+
+/* What the loader keeps of an IRQ source's timing keys, to check them together. */
+struct irq_keys {
+	const struct json_member *period, *min_gap, *cost;
+};
+
+static int parse_irq_key(struct loader *ld, const struct json_member *m, struct wl_irq *q,
+			 struct irq_keys *k, const struct json_member **line)
+{
+	long long n;
+
+	if (strcmp(m->key, "name") == 0)
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &q->name);
+	if (strcmp(m->key, "line") == 0) {
+		*line = m;
+		if (get_int(ld, m, 0, WL_MAX_IRQ_LINE, &n))
+			return -1;
+		q->irq = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(m->key, "cpu") == 0) {
+		if (get_int(ld, m, 0, MAX_CPU, &n))
+			return -1;
+		q->cpu = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(m->key, "period_us") == 0) {
+		k->period = m;
+		return get_usec(ld, m, &q->period_ns);
+	}
+	if (strcmp(m->key, "min_gap_us") == 0) {
+		k->min_gap = m;
+		return get_usec(ld, m, &q->min_gap_ns);
+	}
+	if (strcmp(m->key, "jitter_us") == 0)
+		return get_usec(ld, m, &q->jitter_ns);
+	if (strcmp(m->key, "cost_us") == 0) {
+		k->cost = m;
+		return get_usec(ld, m, &q->cost_ns);
+	}
+	if (strcmp(m->key, "start_us") == 0)
+		return get_usec(ld, m, &q->start_ns);
+	if (strcmp(m->key, "count") == 0) {
+		if (get_int(ld, m, 1, LLONG_MAX, &n))
+			return -1;
+		q->count = (uint64_t)n;
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "unknown key in an IRQ source (expected \"name\", "
+		    "\"line\", \"cpu\", \"period_us\", \"min_gap_us\", \"jitter_us\", "
+		    "\"cost_us\", \"start_us\" and \"count\")");
+}
+
+/* Its gap: "period_us" or "min_gap_us" (or both: min gap <= period), > 0; a cost, > 0 and
+ * at most the min gap (a handler longer than the gap would never end). */
+static int check_irq_times(struct loader *ld, const struct json_value *v, struct wl_irq *q,
+			   const struct irq_keys *k)
+{
+	char a[32], b[32];
+
+	if (!k->period && !k->min_gap)
+		return fail(ld, v->line, "irqs", "IRQ source '%s' needs \"period_us\" or "
+			    "\"min_gap_us\"", q->name);
+	if (!k->cost)
+		return fail(ld, v->line, "irqs", "IRQ source '%s' needs \"cost_us\"", q->name);
+	if (!k->period)
+		q->period_ns = q->min_gap_ns;
+	if (!k->min_gap)
+		q->min_gap_ns = q->period_ns;
+	if (k->period && !q->period_ns)
+		return fail(ld, k->period->line, k->period->key, "must be > 0");
+	if (k->min_gap && !q->min_gap_ns)
+		return fail(ld, k->min_gap->line, k->min_gap->key, "must be > 0");
+	if (q->min_gap_ns > q->period_ns)
+		return fail(ld, k->min_gap->line, k->min_gap->key, "must be <= period_us (%s us), "
+			    "got %s", us_text(a, q->period_ns), us_text(b, q->min_gap_ns));
+	if (!q->cost_ns)
+		return fail(ld, k->cost->line, k->cost->key, "must be > 0");
+	if (q->cost_ns > q->min_gap_ns)
+		return fail(ld, k->cost->line, k->cost->key, "must be <= the least gap (%s us): "
+			    "a longer handler would never end, got %s", us_text(a, q->min_gap_ns),
+			    us_text(b, q->cost_ns));
+	return 0;
+}
+
+static int parse_irq(struct loader *ld, const struct json_member *sm,
+		     const struct json_value *v, struct wl_irq *q)
+{
+	struct json_member at = { .key = sm->key, .line = v->line, .value = *v };
+	const struct json_member *line = NULL;
+	struct irq_keys k = { 0 };
+
+	q->line = v->line;
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, &at, "an IRQ source object");
+	for (size_t i = 0; i < v->len; i++)
+		if (check_repeat(ld, v, i) || parse_irq_key(ld, &v->members[i], q, &k, &line))
+			return -1;
+	if (!q->name || !line)
+		return fail(ld, v->line, sm->key, "an IRQ source needs \"name\" and \"line\"");
+	return check_irq_times(ld, v, q, &k);
+}
+
+/* "irqs": an array of sources, names and lines unique. */
+static int parse_irqs(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_ARRAY)
+		return fail_type(ld, m, "an array of IRQ sources");
+	if (v->len > WL_MAX_IRQS)
+		return fail(ld, m->line, m->key, "more than %d IRQ sources", WL_MAX_IRQS);
+	w->irqs = calloc(v->len + 1, sizeof(*w->irqs));
+	if (!w->irqs)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++) {
+		struct wl_irq *q = &w->irqs[w->nr_irqs++];
+
+		if (parse_irq(ld, m, &v->items[i], q))
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(w->irqs[j].name, q->name) == 0)
+				return fail(ld, q->line, m->key, "IRQ source name '%s' repeated "
+					    "(first at line %u)", q->name, w->irqs[j].line);
+			if (w->irqs[j].irq == q->irq)
+				return fail(ld, q->line, m->key, "IRQ line %u of '%s' repeated "
+					    "('%s', line %u)", q->irq, q->name, w->irqs[j].name,
+					    w->irqs[j].line);
+		}
+	}
+	return 0;
+}
+
+/* --- memory pools and realtime islands ------------------------------------------------- */
+
+/* "mem_pools": [{"name", "pages"}], names unique. */
+static int parse_mem_pools(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_ARRAY)
+		return fail_type(ld, m, "an array of memory pools");
+	if (v->len > WL_MAX_MEM_POOLS)
+		return fail(ld, m->line, m->key, "more than %d memory pools (libsched's "
+			    "SCHED_MEM_POOLS_MAX)", WL_MAX_MEM_POOLS);
+	w->mem_pools = calloc(v->len + 1, sizeof(*w->mem_pools));
+	if (!w->mem_pools)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_value *e = &v->items[i];
+		struct json_member at = { .key = m->key, .line = e->line, .value = *e };
+		struct wl_mem_pool *pool = &w->mem_pools[w->nr_mem_pools++];
+		const struct json_member *pages = NULL;
+		long long n;
+
+		pool->line = e->line;
+		if (e->type != JSON_OBJECT)
+			return fail_type(ld, &at, "a pool object {\"name\", \"pages\"}");
+		for (size_t k = 0; k < e->len; k++) {
+			const struct json_member *x = &e->members[k];
+
+			if (check_repeat(ld, e, k))
+				return -1;
+			if (strcmp(x->key, "name") == 0) {
+				if (get_string(ld, x, 1) || dup_string(ld, x, x->value.string,
+								      &pool->name))
+					return -1;
+			} else if (strcmp(x->key, "pages") == 0) {
+				pages = x;
+				if (get_int(ld, x, 1, LLONG_MAX, &n))
+					return -1;
+				pool->pages = (uint64_t)n;
+			} else {
+				return fail(ld, x->line, x->key, "unknown key in a memory pool "
+					    "(expected \"name\" and \"pages\")");
+			}
+		}
+		if (!pool->name || !pages)
+			return fail(ld, e->line, m->key, "a memory pool needs \"name\" and "
+				    "\"pages\"");
+		for (size_t j = 0; j + 1 < w->nr_mem_pools; j++)
+			if (strcmp(w->mem_pools[j].name, pool->name) == 0)
+				return fail(ld, e->line, m->key, "memory pool '%s' repeated (first at "
+					    "line %u)", pool->name, w->mem_pools[j].line);
+	}
+	return 0;
+}
+
+/* What the loader keeps of an island's name lists until the tasks are known (their lines,
+ * for resolve_island's messages). Valid while the JSON document is. */
+struct island_keys {
+	const struct json_member *group, *servers, *irqs;
+};
+
+/* An array of objects or of strings, with at most `max` elements. */
+static int check_array(struct loader *ld, const struct json_member *m, size_t max,
+		       const char *what)
+{
+	if (m->value.type != JSON_ARRAY)
+		return fail_type(ld, m, what);
+	if (m->value.len > max)
+		return fail(ld, m->line, m->key, "more than %zu entries (libsched's limit)", max);
+	return 0;
+}
+
+/* Each element of a member `m` (an array) as a member of its own, at its own line. */
+static struct json_member item_of(const struct json_member *m, size_t i)
+{
+	return (struct json_member){ .key = m->key, .line = m->value.items[i].line,
+				     .value = m->value.items[i] };
+}
+
+static int parse_member(struct loader *ld, const struct json_member *am, size_t i,
+			struct wl_island_member *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	static const char *const dispatch[] = { "partitioned", "global", NULL };
+	const struct json_member *budget = NULL, *period = NULL;
+	int d;
+
+	x->line = e->line;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a member object");
+	for (size_t k = 0; k < e->len; k++) {
+		const struct json_member *m = &e->members[k];
+		int r = check_repeat(ld, e, k);
+
+		if (r == 0 && strcmp(m->key, "thread") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->thread);
+		else if (r == 0 && strcmp(m->key, "budget_us") == 0)
+			r = get_usec(ld, (budget = m), &x->budget_ns);
+		else if (r == 0 && strcmp(m->key, "period_us") == 0)
+			r = get_usec(ld, (period = m), &x->period_ns);
+		else if (r == 0 && strcmp(m->key, "deadline_us") == 0)
+			r = get_usec(ld, m, &x->deadline_ns);
+		else if (r == 0 && strcmp(m->key, "dispatch") == 0)
+			r = get_choice(ld, m, dispatch, "\"partitioned\" or \"global\"", &d) ? -1
+			    : (x->global = d, 0);
+		else if (r == 0 && strcmp(m->key, "cpus") == 0)
+			r = parse_cpus(ld, m, &x->cpus);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in an island member (expected "
+				 "\"thread\", \"budget_us\", \"period_us\", \"deadline_us\", "
+				 "\"dispatch\" and \"cpus\")");
+		if (r)
+			return -1;
+	}
+	if (!x->thread || !budget || !period)
+		return fail(ld, e->line, am->key, "an island member needs \"thread\", "
+			    "\"budget_us\" and \"period_us\"");
+	return 0;
+}
+
+static int parse_path(struct loader *ld, const struct json_member *am, size_t i,
+		      struct wl_island_path *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	const struct json_member *cost = NULL;
+	long long n;
+
+	x->line = e->line;
+	x->calls = 1;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a path object");
+	for (size_t k = 0; k < e->len; k++) {
+		const struct json_member *m = &e->members[k];
+		int r = check_repeat(ld, e, k);
+
+		if (r == 0 && strcmp(m->key, "from") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->from);
+		else if (r == 0 && strcmp(m->key, "to") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->to);
+		else if (r == 0 && strcmp(m->key, "calls") == 0)
+			r = get_int(ld, m, 1, UINT32_MAX, &n) ? -1 : (x->calls = (uint32_t)n, 0);
+		else if (r == 0 && strcmp(m->key, "cost_us") == 0)
+			r = get_usec(ld, (cost = m), &x->cost_ns);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in a path (expected \"from\", "
+				 "\"to\", \"calls\" and \"cost_us\")");
+		if (r)
+			return -1;
+	}
+	if (!x->from || !x->to || !cost)
+		return fail(ld, e->line, am->key, "a path needs \"from\", \"to\" and "
+			    "\"cost_us\"");
+	return 0;
+}
+
+static int parse_booking(struct loader *ld, const struct json_member *am, size_t i,
+			 struct wl_island_mem *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	const struct json_member *pages = NULL;
+	long long n;
+
+	x->line = e->line;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a booking object {\"pool\", \"pages\"}");
+	for (size_t k = 0; k < e->len; k++) {
+		const struct json_member *m = &e->members[k];
+		int r = check_repeat(ld, e, k);
+
+		if (r == 0 && strcmp(m->key, "pool") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->pool);
+		else if (r == 0 && strcmp(m->key, "pages") == 0)
+			r = get_int(ld, (pages = m), 1, LLONG_MAX, &n) ? -1
+			    : (x->pages = (uint64_t)n, 0);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in a booking (expected "
+				 "\"pool\" and \"pages\")");
+		if (r)
+			return -1;
+	}
+	if (!x->pool || !pages)
+		return fail(ld, e->line, am->key, "a booking needs \"pool\" and \"pages\"");
+	return 0;
+}
+
+/* An array of non-empty strings ("servers", "irqs"), in *out. */
+static int parse_names(struct loader *ld, const struct json_member *m, size_t max,
+		       char ***out, size_t *n)
+{
+	if (check_array(ld, m, max, "an array of names"))
+		return -1;
+	*out = calloc(m->value.len + 1, sizeof(**out));
+	if (!*out)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < m->value.len; i++) {
+		struct json_member at = item_of(m, i);
+
+		if (get_string(ld, &at, 1) || dup_string(ld, &at, at.value.string, &(*out)[(*n)++]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Room for the elements of array `m` (and one more, so never NULL). */
+static void *alloc_items(struct loader *ld, const struct json_member *m, size_t size)
+{
+	void *p = calloc(m->value.len + 1, size);
+
+	if (!p)
+		fail(ld, m->line, m->key, "out of memory");
+	return p;
+}
+
+/* in enum wl_overrun order; "notify" is "notify_block" (the island's word for it) */
+static const char *const island_overruns[] = { "throttle", "demote", "notify_block", "notify",
+					       NULL };
+
+static int parse_island_key(struct loader *ld, const struct json_member *m, struct wl_island *x,
+			    struct island_keys *k)
+{
+	static const char *const modes[] = { "leased", "shared", NULL };
+	int i;
+
+	if (strcmp(m->key, "name") == 0)
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->name);
+	if (strcmp(m->key, "group") == 0) {
+		k->group = m;
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->group);
+	}
+	if (strcmp(m->key, "cpus") == 0)
+		return parse_cpus(ld, m, &x->cpus);
+	if (strcmp(m->key, "mode") == 0)
+		return get_choice(ld, m, modes, "\"leased\" or \"shared\"", &x->shared);
+	if (strcmp(m->key, "overrun") == 0) {
+		if (get_choice(ld, m, island_overruns, "\"throttle\", \"demote\" or \"notify\"",
+			       &i))
+			return -1;
+		x->overrun = i == 3 ? WL_OVERRUN_NOTIFY_BLOCK : (enum wl_overrun)i;
+		return 0;
+	}
+	if (strcmp(m->key, "at_us") == 0)
+		return get_usec(ld, m, &x->at_ns);
+	if (strcmp(m->key, "members") == 0) {
+		if (check_array(ld, m, WL_MAX_ISLAND_MEMBERS, "an array of members") ||
+		    !(x->members = alloc_items(ld, m, sizeof(*x->members))))
+			return -1;
+		for (size_t j = 0; j < m->value.len; j++)
+			if (parse_member(ld, m, j, &x->members[x->nr_members++]))
+				return -1;
+		return 0;
+	}
+	if (strcmp(m->key, "paths") == 0) {
+		if (check_array(ld, m, WL_MAX_ISLAND_PATHS, "an array of paths") ||
+		    !(x->paths = alloc_items(ld, m, sizeof(*x->paths))))
+			return -1;
+		for (size_t j = 0; j < m->value.len; j++)
+			if (parse_path(ld, m, j, &x->paths[x->nr_paths++]))
+				return -1;
+		return 0;
+	}
+	if (strcmp(m->key, "mem") == 0) {
+		if (check_array(ld, m, WL_MAX_ISLAND_MEM, "an array of bookings") ||
+		    !(x->mem = alloc_items(ld, m, sizeof(*x->mem))))
+			return -1;
+		for (size_t j = 0; j < m->value.len; j++)
+			if (parse_booking(ld, m, j, &x->mem[x->nr_mem++]))
+				return -1;
+		return 0;
+	}
+	if (strcmp(m->key, "servers") == 0) {
+		k->servers = m;
+		return parse_names(ld, m, WL_MAX_ISLAND_SERVERS, &x->servers, &x->nr_servers);
+	}
+	if (strcmp(m->key, "irqs") == 0) {
+		k->irqs = m;
+		return parse_names(ld, m, WL_MAX_ISLAND_IRQS, &x->irqs, &x->nr_irqs);
+	}
+	return fail(ld, m->line, m->key, "unknown key in an island (expected \"name\", "
+		    "\"group\", \"cpus\", \"mode\", \"overrun\", \"members\", \"servers\", "
+		    "\"paths\", \"irqs\", \"mem\" and \"at_us\")");
+}
+
+static int parse_island(struct loader *ld, const struct json_member *am, size_t i,
+			struct wl_island *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	struct island_keys *k = &ld->island_keys[i];
+
+	x->line = e->line;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "an island object");
+	for (size_t j = 0; j < e->len; j++)
+		if (check_repeat(ld, e, j) || parse_island_key(ld, &e->members[j], x, k))
+			return -1;
+	if (!x->name || !x->group || !x->cpus || !x->nr_members)
+		return fail(ld, e->line, am->key, "an island needs \"name\", \"group\", "
+			    "\"cpus\" and \"members\" (at least one)");
+	return 0;
+}
+
+static int parse_islands(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	if (check_array(ld, m, WL_MAX_ISLANDS, "an array of islands") ||
+	    !(ld->island_keys = alloc_items(ld, m, sizeof(*ld->island_keys))) ||
+	    !(w->islands = alloc_items(ld, m, sizeof(*w->islands))))
+		return -1;
+	for (size_t i = 0; i < m->value.len; i++) {
+		struct wl_island *x = &w->islands[w->nr_islands++];
+
+		if (parse_island(ld, m, i, x))
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(w->islands[j].name, x->name) == 0)
+				return fail(ld, x->line, m->key, "island '%s' repeated (first at "
+					    "line %u)", x->name, w->islands[j].line);
+	}
+	return 0;
+}
+
 /* The top-level "libsched" object: read before the tasks, which name its rings. */
 static int parse_section(struct loader *ld, const struct json_member *sm, struct workload *w)
 {
@@ -1805,9 +2305,16 @@ static int parse_section(struct loader *ld, const struct json_member *sm, struct
 			r = parse_rings(ld, m, w);
 		else if (r == 0 && strcmp(m->key, "leases") == 0)
 			r = parse_leases(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "irqs") == 0)
+			r = parse_irqs(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "mem_pools") == 0)
+			r = parse_mem_pools(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "islands") == 0)
+			r = parse_islands(ld, m, w);
 		else if (r == 0)
 			r = fail(ld, m->line, m->key, "unknown key in the top-level \"libsched\" "
-				 "(expected \"groups\", \"rings\" and \"leases\")");
+				 "(expected \"groups\", \"rings\", \"leases\", \"irqs\", "
+				 "\"mem_pools\" and \"islands\")");
 		if (r)
 			return -1;
 	}
@@ -1971,6 +2478,195 @@ static int resolve_lease(struct loader *ld, const struct workload *w, struct wl_
 	return 0;
 }
 
+/* --- islands: the names they give ---------------------------------------------------------- */
+
+/* A task that is one thread (one instance), by name: its index, or -1 with a message. */
+static int one_thread(struct loader *ld, const struct workload *w, unsigned line,
+		      const char *key, const char *name)
+{
+	int t = task_index(ld, w, name);
+
+	if (t < 0)
+		return fail(ld, line, key, "no task named '%s'", name);
+	if (w->tasks[t].instances != 1)
+		return fail(ld, line, key, "task '%s' has %u instances: an island names threads "
+			    "(tasks of one instance)", name, w->tasks[t].instances);
+	return t;
+}
+
+/* The island before island `upto` that names task t (as a member or a server), or NULL. */
+static const struct wl_island *task_island(const struct workload *w, size_t upto, int t)
+{
+	for (size_t i = 0; i < upto; i++) {
+		const struct wl_island *x = &w->islands[i];
+
+		for (size_t k = 0; k < x->nr_members; k++)
+			if (x->members[k].task == t)
+				return x;
+		for (size_t k = 0; k < x->nr_servers; k++)
+			if (x->server_task[k] == t)
+				return x;
+	}
+	return NULL;
+}
+
+/* The task's group is the island's: its SC is bound to it (members), or it runs on the
+ * island's CPUs, which a leased island keeps for its group (servers). */
+static int check_island_group(struct loader *ld, const struct wl_island *x,
+			      const struct wl_task *t, unsigned line, const char *key)
+{
+	if (t->group && strcmp(t->group, x->group) == 0)
+		return 0;
+	return fail(ld, line, key, "task '%s' is not in island '%s''s group '%s' (its "
+		    "libsched \"group\": %s)", t->name, x->name, x->group,
+		    t->group ? t->group : "none");
+}
+
+/* A task named by island i, in no earlier island, and not twice in this one (`seen` of
+ * its names are checked already: members, then servers). */
+static int check_named_once(struct loader *ld, const struct workload *w, size_t i, int t,
+			    unsigned line, const char *key)
+{
+	const struct wl_island *other = task_island(w, i, t);
+
+	if (other)
+		return fail(ld, line, key, "task '%s' is in island '%s' already", w->tasks[t].name,
+			    other->name);
+	return 0;
+}
+
+static int resolve_members(struct loader *ld, const struct workload *w, size_t i)
+{
+	const struct wl_island *x = &w->islands[i];
+
+	for (size_t k = 0; k < x->nr_members; k++) {
+		struct wl_island_member *m = &x->members[k];
+		const struct wl_task *t;
+
+		if ((m->task = one_thread(ld, w, m->line, "thread", m->thread)) < 0 ||
+		    check_named_once(ld, w, i, m->task, m->line, "thread"))
+			return -1;
+		for (size_t j = 0; j < k; j++)
+			if (x->members[j].task == m->task)
+				return fail(ld, m->line, "thread", "thread '%s' is a member twice",
+					    m->thread);
+		t = &w->tasks[m->task];
+		if (t->policy == WL_POLICY_DEADLINE || t->passive || t->poll)
+			return fail(ld, m->line, "thread", "task '%s' is %s: a member's thread runs "
+				    "on the island's SC", m->thread, t->passive ? "passive"
+				    : t->poll ? "a poller" : "SCHED_DEADLINE (it has an SC of its own)");
+		if (check_island_group(ld, x, t, m->line, "thread"))
+			return -1;
+	}
+	return 0;
+}
+
+static int resolve_servers(struct loader *ld, const struct workload *w, size_t i)
+{
+	struct wl_island *x = &w->islands[i];
+	const struct json_member *km = ld->island_keys[i].servers;
+
+	x->server_task = calloc(x->nr_servers + 1, sizeof(*x->server_task));
+	if (!x->server_task)
+		return fail(ld, x->line, "servers", "out of memory");
+	for (size_t k = 0; k < x->nr_servers; k++) {
+		unsigned line = km->value.items[k].line;
+		int t = one_thread(ld, w, line, km->key, x->servers[k]);
+
+		if (t < 0 || check_named_once(ld, w, i, t, line, km->key))
+			return -1;
+		for (size_t j = 0; j < x->nr_members; j++)
+			if (x->members[j].task == t)
+				return fail(ld, line, km->key, "'%s' is a member: a server is "
+					    "another thread", x->servers[k]);
+		for (size_t j = 0; j < k; j++)
+			if (x->server_task[j] == t)
+				return fail(ld, line, km->key, "server '%s' repeated", x->servers[k]);
+		if (!x->shared && check_island_group(ld, x, &w->tasks[t], line, km->key))
+			return -1;
+		x->server_task[k] = t;
+	}
+	return 0;
+}
+
+/* The index of `name` among the island's servers, or -1. */
+static int server_index(const struct wl_island *x, const char *name)
+{
+	for (size_t k = 0; k < x->nr_servers; k++)
+		if (strcmp(x->servers[k], name) == 0)
+			return (int)k;
+	return -1;
+}
+
+static int resolve_paths(struct loader *ld, const struct workload *w, struct wl_island *x)
+{
+	for (size_t k = 0; k < x->nr_paths; k++) {
+		struct wl_island_path *p = &x->paths[k];
+
+		p->from_member = p->from_server = -1;
+		for (size_t j = 0; j < x->nr_members; j++)
+			if (strcmp(x->members[j].thread, p->from) == 0)
+				p->from_member = (int)j;
+		if (p->from_member < 0)
+			p->from_server = server_index(x, p->from);
+		if (p->from_member < 0 && p->from_server < 0)
+			return fail(ld, p->line, "from", "'%s' is no member's thread or server of "
+				    "island '%s'", p->from, x->name);
+		if ((p->to_server = server_index(x, p->to)) < 0)
+			return fail(ld, p->line, "to", "'%s' is no server of island '%s'", p->to,
+				    x->name);
+	}
+	(void)w;
+	return 0;
+}
+
+static int resolve_irqs_mem(struct loader *ld, const struct workload *w, size_t i)
+{
+	struct wl_island *x = &w->islands[i];
+	const struct json_member *km = ld->island_keys[i].irqs;
+
+	x->irq_index = calloc(x->nr_irqs + 1, sizeof(*x->irq_index));
+	if (!x->irq_index)
+		return fail(ld, x->line, "irqs", "out of memory");
+	for (size_t k = 0; k < x->nr_irqs; k++) {
+		size_t j = 0;
+
+		while (j < w->nr_irqs && strcmp(w->irqs[j].name, x->irqs[k]) != 0)
+			j++;
+		if (j == w->nr_irqs)
+			return fail(ld, km->value.items[k].line, km->key, "no IRQ source named '%s' "
+				    "in the top-level \"libsched\" \"irqs\"", x->irqs[k]);
+		x->irq_index[k] = (uint32_t)j;
+	}
+	for (size_t k = 0; k < x->nr_mem; k++) {
+		struct wl_island_mem *b = &x->mem[k];
+		size_t j = 0;
+
+		while (j < w->nr_mem_pools && strcmp(w->mem_pools[j].name, b->pool) != 0)
+			j++;
+		if (j == w->nr_mem_pools)
+			return fail(ld, b->line, "pool", "no memory pool named '%s' in the "
+				    "top-level \"libsched\" \"mem_pools\"", b->pool);
+		b->pool_index = (uint32_t)j;
+	}
+	return 0;
+}
+
+/* Island i's names: its group, member threads, servers, paths' ends, IRQ sources, pools.
+ * What libsched decides (a server that is not passive, a member's CPUs outside the
+ * island's, the analysis) is left to its admission, which schedsim reports. */
+static int resolve_island(struct loader *ld, const struct workload *w, size_t i)
+{
+	struct wl_island *x = &w->islands[i];
+	const struct json_member *g = ld->island_keys[i].group;
+
+	if (!group_exists(w, x->group))
+		return fail(ld, g->line, g->key, "no group named '%s'", x->group);
+	if (resolve_members(ld, w, i) || resolve_servers(ld, w, i) || resolve_paths(ld, w, x))
+		return -1;
+	return resolve_irqs_mem(ld, w, i);
+}
+
 /* Once the tasks are read: group parents, and who each lease names. */
 static int resolve_section(struct loader *ld, struct workload *w)
 {
@@ -1978,6 +2674,9 @@ static int resolve_section(struct loader *ld, struct workload *w)
 		return -1;
 	for (size_t i = 0; i < w->nr_leases; i++)
 		if (resolve_lease(ld, w, &w->leases[i], &ld->lease_keys[i]))
+			return -1;
+	for (size_t i = 0; i < w->nr_islands; i++)
+		if (resolve_island(ld, w, i))
 			return -1;
 	return 0;
 }
@@ -2049,6 +2748,7 @@ int wl_load_string(const char *name, const char *text, struct workload *out, cha
 	r = parse_root(&ld, root, out);
 	free(ld.names);
 	free(ld.lease_keys);
+	free(ld.island_keys);
 	json_free(root);
 	if (r)
 		wl_free(out);
@@ -2133,7 +2833,32 @@ static void free_task(struct wl_task *t)
 	free(t->cookie_str);
 }
 
-/* schedsim's own section: groups, rings, leases. */
+static void free_island(struct wl_island *x)
+{
+	for (size_t k = 0; k < x->nr_members; k++)
+		free(x->members[k].thread);
+	for (size_t k = 0; k < x->nr_paths; k++) {
+		free(x->paths[k].from);
+		free(x->paths[k].to);
+	}
+	for (size_t k = 0; k < x->nr_servers; k++)
+		free(x->servers[k]);
+	for (size_t k = 0; k < x->nr_irqs; k++)
+		free(x->irqs[k]);
+	for (size_t k = 0; k < x->nr_mem; k++)
+		free(x->mem[k].pool);
+	free(x->name);
+	free(x->group);
+	free(x->members);
+	free(x->paths);
+	free(x->servers);
+	free(x->server_task);
+	free(x->irqs);
+	free(x->irq_index);
+	free(x->mem);
+}
+
+/* schedsim's own section: groups, rings, leases, IRQ sources, memory pools, islands. */
 static void free_section(struct workload *w)
 {
 	for (size_t i = 0; i < w->nr_groups; i++) {
@@ -2150,9 +2875,18 @@ static void free_section(struct workload *w)
 		free(w->leases[i].owner);
 		free(w->leases[i].target);
 	}
+	for (size_t i = 0; i < w->nr_irqs; i++)
+		free(w->irqs[i].name);
+	for (size_t i = 0; i < w->nr_mem_pools; i++)
+		free(w->mem_pools[i].name);
+	for (size_t i = 0; i < w->nr_islands; i++)
+		free_island(&w->islands[i]);
+	free(w->mem_pools);
+	free(w->islands);
 	free(w->groups);
 	free(w->rings);
 	free(w->leases);
+	free(w->irqs);
 }
 
 void wl_free(struct workload *w)

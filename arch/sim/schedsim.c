@@ -963,6 +963,326 @@ static void print_json_leases(struct sim *sim)
 	printf("]");
 }
 
+/* --- IRQ sources ------------------------------------------------------------------------ */
+
+static const char *const irq_why[] = { [SIM_IRQ_LEASED] = "leased", [SIM_IRQ_BACK] = "back",
+				       [SIM_IRQ_RESERVE] = "reserve",
+				       [SIM_IRQ_RELEASE] = "release" };
+
+/* The IRQ figures are printed for a workload with IRQ sources (or whose islands called
+ * island_irq) only: the report of any other stays what it was. */
+static bool has_irqs(const struct sim *sim)
+{
+	return sim->nr_irqs || sim->irq_calls;
+}
+
+/* Per source: where it is routed, its rate and cost, what it fired; per CPU: the handlers'
+ * time, taken from threads or from idle; then every routing change. Nothing without
+ * sources (or island_irq calls). */
+static void print_irq_tables(struct sim *sim)
+{
+	if (!has_irqs(sim))
+		return;
+	printf("\n%-16s %5s %4s %5s %4s %10s %10s %9s %8s %9s %10s %12s %5s\n", "irq", "line",
+	       "cpu", "route", "resv", "period_us", "min_gap_us", "jitter_us", "cost_us", "fired",
+	       "handler_ms", "delay_max_us", "moves");
+	for (size_t i = 0; i < sim->nr_irqs; i++) {
+		const struct sim_irq *q = &sim->irqs[i];
+		const struct wl_irq *w = q->wl;
+
+		printf("%-16.16s %5u %4u %5u %4s %10.1f %10.1f %9.1f %8.1f %9llu %10.3f %12.1f "
+		       "%5llu\n", w->name, w->irq, w->cpu, q->route, q->reserved ? "yes" : "no",
+		       (double)w->period_ns / 1e3, (double)w->min_gap_ns / 1e3,
+		       (double)w->jitter_ns / 1e3, (double)w->cost_ns / 1e3,
+		       (unsigned long long)q->fired, (double)q->handler_ns / 1e6,
+		       (double)q->max_delay_ns / 1e3, (unsigned long long)q->moves);
+	}
+	printf("\n%-4s %9s %10s %11s %9s %6s\n", "cpu", "irqs", "irq_ms", "stolen_ms", "idle_ms",
+	       "irq%");
+	for (unsigned c = 0; c < sim->cfg.cpus; c++) {
+		const struct sim_cpu *pc = &sim->cpu[c];
+
+		printf("%-4u %9llu %10.3f %11.3f %9.3f %6.2f\n", c, (unsigned long long)pc->irqs,
+		       (double)pc->irq_ns / 1e6, (double)(pc->irq_ns - pc->irq_idle_ns) / 1e6,
+		       (double)pc->irq_idle_ns / 1e6,
+		       sim->now ? 100.0 * (double)pc->irq_ns / (double)sim->now : 0.0);
+	}
+	if (sim->nr_irq_moves)
+		printf("\n%-16s %12s %5s %4s %-8s\n", "irq_route", "at_ms", "from", "to", "why");
+	for (size_t i = 0; i < sim->nr_irq_moves; i++) {
+		const struct sim_irq_move *m = &sim->irq_moves[i];
+
+		printf("%-16.16s %12.3f %5u %4u %-8s\n", sim->irqs[m->irq].wl->name,
+		       (double)m->at / 1e6, m->from, m->to, irq_why[m->why]);
+	}
+	printf("(stolen: handler time taken from a running thread, not charged to it; "
+	       "island_irq calls: %llu, %llu malformed, %llu of no source)\n",
+	       (unsigned long long)sim->irq_calls, (unsigned long long)sim->irq_calls_bad,
+	       (unsigned long long)sim->irq_calls_unknown);
+}
+
+static void print_json_irqs(struct sim *sim)
+{
+	if (!has_irqs(sim))
+		return;
+	printf(",\"irqs\":[");
+	for (size_t i = 0; i < sim->nr_irqs; i++) {
+		const struct sim_irq *q = &sim->irqs[i];
+		const struct wl_irq *w = q->wl;
+
+		printf("%s{\"name\":", i ? "," : "");
+		print_json_string(w->name);
+		printf(",\"line\":%u,\"cpu\":%u,\"route\":%u,\"reserved\":%s,\"period_ns\":%llu,"
+		       "\"min_gap_ns\":%llu,\"jitter_ns\":%llu,\"cost_ns\":%llu,\"start_ns\":%llu,"
+		       "\"fired\":%llu,\"handler_ns\":%llu,\"max_delay_ns\":%llu,\"moves\":%llu,"
+		       "\"fired_on\":[", w->irq, w->cpu, q->route, q->reserved ? "true" : "false",
+		       (unsigned long long)w->period_ns, (unsigned long long)w->min_gap_ns,
+		       (unsigned long long)w->jitter_ns, (unsigned long long)w->cost_ns,
+		       (unsigned long long)w->start_ns, (unsigned long long)q->fired,
+		       (unsigned long long)q->handler_ns, (unsigned long long)q->max_delay_ns,
+		       (unsigned long long)q->moves);
+		for (unsigned c = 0; c < sim->cfg.cpus; c++)
+			printf("%s%llu", c ? "," : "", (unsigned long long)q->on_cpu[c]);
+		printf("]}");
+	}
+	printf("],\"irq_routes\":[");
+	for (size_t i = 0; i < sim->nr_irq_moves; i++) {
+		const struct sim_irq_move *m = &sim->irq_moves[i];
+
+		printf("%s{\"at_ns\":%llu,\"irq\":", i ? "," : "", (unsigned long long)m->at);
+		print_json_string(sim->irqs[m->irq].wl->name);
+		printf(",\"from\":%u,\"to\":%u,\"why\":\"%s\"}", m->from, m->to, irq_why[m->why]);
+	}
+	printf("],\"island_irq\":{\"calls\":%llu,\"malformed\":%llu,\"unknown\":%llu}",
+	       (unsigned long long)sim->irq_calls, (unsigned long long)sim->irq_calls_bad,
+	       (unsigned long long)sim->irq_calls_unknown);
+}
+
+/* --- realtime islands ------------------------------------------------------------------- */
+
+static const char *const island_states[] = { [SIM_ISLAND_PLANNED] = "planned",
+					     [SIM_ISLAND_ADMITTED] = "admitted",
+					     [SIM_ISLAND_REFUSED] = "refused" };
+static const char *const violation_names[SCHED_ISLAND_V_NR] = {
+	[SCHED_ISLAND_V_ALLOC] = "alloc", [SCHED_ISLAND_V_FAULT] = "fault",
+	[SCHED_ISLAND_V_LOG] = "log", [SCHED_ISLAND_V_BLOCK] = "block",
+	[SCHED_ISLAND_V_CALL] = "call" };
+static const char *const resource_names[] = {
+	[SCHED_ISLAND_RES_NONE] = "none", [SCHED_ISLAND_RES_CPU] = "cpu",
+	[SCHED_ISLAND_RES_POOL] = "pool", [SCHED_ISLAND_RES_IRQ] = "irq",
+	[SCHED_ISLAND_RES_PATH] = "path", [SCHED_ISLAND_RES_SERVER] = "server",
+	[SCHED_ISLAND_RES_MEMBER] = "member", [SCHED_ISLAND_RES_LEASE] = "lease" };
+static const char *const island_tests[] = {
+	[SCHED_ISLAND_OK] = "ok", [SCHED_ISLAND_DEMAND] = "demand",
+	[SCHED_ISLAND_CROSSED] = "crossed", [SCHED_ISLAND_SHORT] = "short",
+	[SCHED_ISLAND_IRQ_TAKEN] = "irq_taken", [SCHED_ISLAND_IRQ_GLOBAL] = "irq_global",
+	[SCHED_ISLAND_NOT_PASSIVE] = "not_passive", [SCHED_ISLAND_SERVER_TAKEN] = "server_taken",
+	[SCHED_ISLAND_TWO_CALLERS] = "two_callers", [SCHED_ISLAND_NO_ROOT] = "no_root",
+	[SCHED_ISLAND_TOO_DEEP] = "too_deep", [SCHED_ISLAND_SERVER_CPUS] = "server_cpus",
+	[SCHED_ISLAND_CALL_BUDGET] = "call_budget", [SCHED_ISLAND_LEASE] = "lease",
+	[SCHED_ISLAND_SCRATCH] = "scratch" };
+
+#define NAME_OF(table, i) ((size_t)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? \
+			   table[i] : "?")
+
+/* An island's figures (sched_island_stats, per member in per[]); zeros unless admitted. */
+static void island_figures(struct sim *sim, const struct sim_island *is,
+			   struct sched_island_stats *st, struct sched_sc_stats *per)
+{
+	*st = (struct sched_island_stats){ 0 };
+	memset(per, 0, SCHED_ISLAND_SCS_MAX * sizeof(*per));
+	if (is->state == SIM_ISLAND_ADMITTED &&
+	    sched_island_stats(&sim->sys, is->cap, st, per, SCHED_ISLAND_SCS_MAX) < 0)
+		*st = (struct sched_island_stats){ 0 };
+}
+
+static struct sim_thread *member_thread(struct sim *sim, const struct sim_island *is, size_t i)
+{
+	for (size_t k = 0; k < sim->nr_threads; k++)
+		if (sim->threads[k]->task == &sim->wl->tasks[is->wl->members[i].task])
+			return sim->threads[k];
+	return NULL;
+}
+
+/* "3", "2,3": a mask's CPUs. */
+static const char *mask_text(uint64_t bits, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned c = 0; c < 64 && at < len; c++)
+		if (bits >> c & 1)
+			at += (size_t)snprintf(buf + at, len - at, "%s%u", at ? "," : "", c);
+	return buf;
+}
+
+/* Per island: its verdict and figures; then per member, its SC's figures and its jobs as
+ * schedsim counts them. Nothing without islands. */
+static void print_island_tables(struct sim *sim)
+{
+	struct sched_sc_stats per[SCHED_ISLAND_SCS_MAX];
+	char cpus[200];
+
+	if (!sim->nr_islands)
+		return;
+	printf("\n%-16s %-8s %-6s %-8s %7s %8s %7s %11s %8s %7s %7s %5s %7s %6s  %s\n", "island",
+	       "state", "mode", "cpus", "members", "jobs", "misses", "late_max_us", "overruns",
+	       "v_alloc", "v_fault", "v_log", "v_block", "v_call", "verdict");
+	for (size_t i = 0; i < sim->nr_islands; i++) {
+		const struct sim_island *is = &sim->islands[i];
+		struct sched_island_stats st;
+
+		island_figures(sim, is, &st, per);
+		printf("%-16.16s %-8s %-6s %-8.8s %7zu %8llu %7llu %11.1f %8llu %7llu %7llu %5llu "
+		       "%7llu %6llu  %s\n", is->wl->name, island_states[is->state],
+		       is->wl->shared ? "shared" : "leased", mask_text(is->wl->cpus, cpus, sizeof(cpus)),
+		       is->wl->nr_members, (unsigned long long)st.jobs,
+		       (unsigned long long)st.misses, (double)st.max_lateness_ns / 1e3,
+		       (unsigned long long)st.overruns,
+		       (unsigned long long)st.violations[SCHED_ISLAND_V_ALLOC],
+		       (unsigned long long)st.violations[SCHED_ISLAND_V_FAULT],
+		       (unsigned long long)st.violations[SCHED_ISLAND_V_LOG],
+		       (unsigned long long)st.violations[SCHED_ISLAND_V_BLOCK],
+		       (unsigned long long)st.violations[SCHED_ISLAND_V_CALL],
+		       is->state == SIM_ISLAND_PLANNED ? "-" : is->explain);
+	}
+	printf("\n%-16s %-16s %4s %9s %9s %11s %8s %7s %11s %8s %8s %9s\n", "island_member",
+	       "island", "cpu", "budget_us", "period_us", "deadline_us", "jobs", "misses",
+	       "late_max_us", "overruns", "rt_jobs", "rt_misses");
+	for (size_t i = 0; i < sim->nr_islands; i++) {
+		const struct sim_island *is = &sim->islands[i];
+		struct sched_island_stats st;
+
+		island_figures(sim, is, &st, per);
+		for (size_t k = 0; k < is->wl->nr_members; k++) {
+			const struct sched_sc_params *p = &is->members[k].p;
+			struct sim_thread *t = member_thread(sim, is, k);
+			struct sim_job_stats js;
+			char cpu[8] = "-";
+
+			if (is->state == SIM_ISLAND_ADMITTED && is->verdict.cpu_of[k] != SCHED_RT_NO_CPU)
+				snprintf(cpu, sizeof(cpu), "%u", is->verdict.cpu_of[k]);
+			sim_thread_jobs(sim, t, &js);
+			printf("%-16.16s %-16.16s %4s %9.1f %9.1f %11.1f %8llu %7llu %11.1f %8llu "
+			       "%8llu %9llu\n", is->wl->members[k].thread, is->wl->name, cpu,
+			       (double)p->budget_ns / 1e3, (double)p->period_ns / 1e3,
+			       (double)(p->deadline_ns ? p->deadline_ns : p->period_ns) / 1e3,
+			       (unsigned long long)per[k].jobs,
+			       (unsigned long long)per[k].deadline_misses,
+			       (double)per[k].max_lateness_ns / 1e3,
+			       (unsigned long long)per[k].depletions, (unsigned long long)js.jobs,
+			       (unsigned long long)js.misses);
+		}
+	}
+	printf("(jobs, misses, late_max, overruns: libsched's, per member SC: wake-ups, blocks "
+	       "after the deadline, depletions; rt_jobs, rt_misses: schedsim's job accounting)\n");
+	if (sim->cfg.bench_mode)
+		return;
+	printf("trace: %llu miss events (%llu of island members), island events: %llu admit, "
+	       "%llu revoke, %llu violation\n", (unsigned long long)sim->tr_miss,
+	       (unsigned long long)sim->tr_miss_island,
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_ADMIT],
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_REVOKE],
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_VIOLATION]);
+}
+
+static void print_json_island(struct sim *sim, const struct sim_island *is)
+{
+	struct sched_sc_stats per[SCHED_ISLAND_SCS_MAX];
+	struct sched_island_stats st;
+	const struct sched_island_verdict *v = &is->verdict;
+
+	island_figures(sim, is, &st, per);
+	printf("{\"name\":");
+	print_json_string(is->wl->name);
+	printf(",\"group\":");
+	print_json_string(is->wl->group);
+	printf(",\"mode\":\"%s\",\"cpus\":[", is->wl->shared ? "shared" : "leased");
+	for (unsigned c = 0, n = 0; c < 64; c++)
+		if (is->wl->cpus >> c & 1)
+			printf("%s%u", n++ ? "," : "", c);
+	printf("],\"state\":\"%s\",\"accepted\":%s", island_states[is->state],
+	       is->state == SIM_ISLAND_ADMITTED ? "true" : "false");
+	if (is->state == SIM_ISLAND_PLANNED)
+		printf(",\"at_ns\":null,\"verdict\":null,\"error\":null,\"resource\":null,"
+		       "\"test\":null");
+	else {
+		printf(",\"at_ns\":%llu,\"verdict\":", (unsigned long long)is->at);
+		print_json_string(is->explain);
+		printf(",\"error\":");
+		if (is->state == SIM_ISLAND_REFUSED) {
+			print_json_string(sched_strerror(is->err));
+			printf(",\"resource\":\"%s\",\"index\":%u,\"test\":\"%s\","
+			       "\"demand\":%llu,\"supply\":%llu", NAME_OF(resource_names, v->resource),
+			       v->index, NAME_OF(island_tests, v->test),
+			       (unsigned long long)v->demand, (unsigned long long)v->supply);
+		} else {
+			printf("null,\"resource\":null,\"test\":null");
+		}
+	}
+	printf(",\"jobs\":%llu,\"misses\":%llu,\"max_lateness_ns\":%llu,\"overruns\":%llu,"
+	       "\"max_overrun_ns\":%llu,\"violations\":{", (unsigned long long)st.jobs,
+	       (unsigned long long)st.misses, (unsigned long long)st.max_lateness_ns,
+	       (unsigned long long)st.overruns, (unsigned long long)st.max_overrun_ns);
+	for (unsigned k = 0; k < SCHED_ISLAND_V_NR; k++)
+		printf("%s\"%s\":%llu", k ? "," : "", violation_names[k],
+		       (unsigned long long)st.violations[k]);
+	printf("},\"notified\":{\"depleted\":%llu,\"timeout\":%llu,\"violation\":%llu}",
+	       (unsigned long long)is->notified[SCHED_SC_MSG_DEPLETED],
+	       (unsigned long long)is->notified[SCHED_SC_MSG_TIMEOUT],
+	       (unsigned long long)is->notified[SCHED_ISLAND_MSG_VIOLATION]);
+	printf(",\"members\":[");
+	for (size_t k = 0; k < is->wl->nr_members; k++) {
+		struct sim_thread *t = member_thread(sim, is, k);
+		struct sim_job_stats js;
+
+		printf("%s{\"thread\":", k ? "," : "");
+		print_json_string(is->wl->members[k].thread);
+		if (is->state == SIM_ISLAND_ADMITTED && v->cpu_of[k] != SCHED_RT_NO_CPU)
+			printf(",\"cpu\":%u", v->cpu_of[k]);
+		else
+			printf(",\"cpu\":null");
+		printf(",\"jobs\":%llu,\"misses\":%llu,\"max_lateness_ns\":%llu,\"overruns\":%llu,"
+		       "\"max_overrun_ns\":%llu,\"consumed_ns\":%llu",
+		       (unsigned long long)per[k].jobs, (unsigned long long)per[k].deadline_misses,
+		       (unsigned long long)per[k].max_lateness_ns,
+		       (unsigned long long)per[k].depletions,
+		       (unsigned long long)per[k].max_overrun_ns,
+		       (unsigned long long)per[k].consumed_ns);
+		sim_thread_jobs(sim, t, &js);
+		printf(",\"rt_jobs\":%llu,\"rt_misses\":%llu}", (unsigned long long)js.jobs,
+		       (unsigned long long)js.misses);
+	}
+	printf("]}");
+}
+
+/* The islands, the memory pools, and the trace events counted: only for a workload with
+ * islands (or pools), so that every other report stays what it was. */
+static void print_json_islands(struct sim *sim)
+{
+	if (!sim->nr_islands && !sim->wl->nr_mem_pools)
+		return;
+	printf(",\"islands\":[");
+	for (size_t i = 0; i < sim->nr_islands; i++) {
+		printf("%s", i ? "," : "");
+		print_json_island(sim, &sim->islands[i]);
+	}
+	printf("],\"mem_pools\":[");
+	for (size_t i = 0; i < sim->wl->nr_mem_pools; i++) {
+		printf("%s{\"pool\":", i ? "," : "");
+		print_json_string(sim->mem_pools[i].name);
+		printf(",\"pages\":%llu,\"booked\":%llu}",
+		       (unsigned long long)sim->mem_pools[i].pages,
+		       (unsigned long long)sim->mem_pools[i].booked);
+	}
+	printf("],\"trace\":{\"miss\":%llu,\"miss_island\":%llu,\"island_admit\":%llu,"
+	       "\"island_revoke\":%llu,\"island_violation\":%llu}",
+	       (unsigned long long)sim->tr_miss, (unsigned long long)sim->tr_miss_island,
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_ADMIT],
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_REVOKE],
+	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_VIOLATION]);
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
@@ -990,6 +1310,12 @@ static void print_json(struct sim *sim, sched_time_t duration)
 			printf(",\"kernel_stalls\":%llu,\"kernel_stalled_ns\":%llu",
 			       (unsigned long long)sim->cpu[c].stalls,
 			       (unsigned long long)sim->cpu[c].stalled_ns);
+		if (has_irqs(sim))
+			printf(",\"irqs\":%llu,\"irq_ns\":%llu,\"irq_idle_ns\":%llu,"
+			       "\"irq_unbilled_ns\":%llu", (unsigned long long)sim->cpu[c].irqs,
+			       (unsigned long long)sim->cpu[c].irq_ns,
+			       (unsigned long long)sim->cpu[c].irq_idle_ns,
+			       (unsigned long long)sim->cpu[c].irq_unbilled_ns);
 		printf("}");
 	}
 	printf("],\"threads\":[");
@@ -1043,6 +1369,8 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	print_json_admission(sim);
 	printf("]");
 	print_json_leases(sim);
+	print_json_irqs(sim);
+	print_json_islands(sim);
 	printf("}\n");
 	free(sum);
 }
@@ -1201,6 +1529,8 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 		printf("\n");
 	}
 	print_lease_tables(sim);
+	print_irq_tables(sim);
+	print_island_tables(sim);
 }
 
 /* --- rt-app logs (--rtapp-logs) ------------------------------------------------------- */

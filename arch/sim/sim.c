@@ -14,6 +14,18 @@
  *          revocations are such calls
  *   KEXIT  kernel protection: retry sched_core_exit_kernel (the CPU spins in its exit)
  *   SUBMIT a ring's submission source publishes entries and calls sched_ring_submit
+ *   IRQ    an IRQ source fires (on the CPU it is routed to when it comes): its handler
+ *          takes its cost of that CPU's time, interrupts off
+ *   IRQ_END that handler returns: the CPU's events that came meanwhile go on
+ *
+ * IRQ handlers (docs/schedsim.md, "IRQ sources"). From an IRQ's firing to its handler's
+ * end the CPU runs the handler: its current thread (or idle) makes no progress, and every
+ * other event of the CPU (its timer, an IPI, the end of a run, another IRQ) waits for the
+ * end, as interrupts are off in a handler. libsched is not called: sched_arch_now() goes
+ * on, but the handler's time is interference, not the thread's work, so it is not charged
+ * to the thread (nor to its SC's budget): at the handler's end the simulator moves the
+ * charge point of the thread libsched has current past it (irq_end). A kernel with IRQ
+ * time accounting does the same (Linux's rq clock_task).
  *
  * Core scheduling (cfg.core_sched): after every event the simulator checks on its own view
  * (sim_cpu.curr) that the non-idle current threads of each core share one cookie
@@ -46,7 +58,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT, EV_SUBMIT };
+enum { EV_TIMER, EV_IPI, EV_DONE, EV_START, EV_RELEASE, EV_CALL, EV_KEXIT, EV_SUBMIT, EV_IRQ,
+       EV_IRQ_END };
 
 /* Events at one instant beyond this (plus 64 per thread) mean a livelock (see stuck()). */
 #define SAME_INSTANT_MAX 1000000
@@ -59,7 +72,7 @@ struct sim_event {
 	uint64_t key;  /* seeded tie-break among events at the same instant */
 	uint64_t seq;  /* insertion order: the last tie-break, so the order is total */
 	uint64_t arg;  /* TIMER: timer_gen; DONE: done_gen; RELEASE: the thread's fault number;
-			* SUBMIT: the ring's index << 16 | the source's */
+			* SUBMIT: the ring's index << 16 | the source's; IRQ: the source's index */
 	struct sim_thread *t;
 	sim_call_fn fn;  /* CALL */
 	void *fn_arg;
@@ -97,14 +110,18 @@ static uint64_t rng_next(uint64_t *s)
 /* --- event heap -------------------------------------------------------------------------- */
 
 /*
- * Time, then: a run that ends at an instant ends before anything else happens at it (so a
- * job whose work ends exactly as its budget does is complete, not throttled with nothing
- * left to run, whichever the seed), then the seeded key, then insertion order.
+ * Time, then: an IRQ handler that ends at an instant ends before anything else happens at
+ * it (the events it held back come after), then a run that ends at an instant ends before
+ * anything else (so a job whose work ends exactly as its budget does is complete, not
+ * throttled with nothing left to run, whichever the seed), then the seeded key, then
+ * insertion order.
  */
 static bool ev_less(const struct sim_event *a, const struct sim_event *b)
 {
 	if (a->time != b->time)
 		return a->time < b->time;
+	if ((a->kind == EV_IRQ_END) != (b->kind == EV_IRQ_END))
+		return a->kind == EV_IRQ_END;
 	if ((a->kind == EV_DONE) != (b->kind == EV_DONE))
 		return a->kind == EV_DONE;
 	if (a->key != b->key)
@@ -120,7 +137,17 @@ static void heap_swap(struct sim *sim, size_t a, size_t b)
 	sim->heap[b] = x;
 }
 
+static void push_keyed(struct sim *sim, const struct sim_event *ev, bool draw);
+
 static void push_event(struct sim *sim, const struct sim_event *ev)
+{
+	push_keyed(sim, ev, true);
+}
+
+/* Push ev; its tie-break key is drawn from the seeded generator, or (draw false) is 0
+ * without drawing: such an event comes first among those of its instant and leaves every
+ * other event's key as it would be without it. */
+static void push_keyed(struct sim *sim, const struct sim_event *ev, bool draw)
 {
 	size_t i;
 
@@ -132,7 +159,7 @@ static void push_event(struct sim *sim, const struct sim_event *ev)
 	sim->heap[i] = *ev;
 	if (sim->heap[i].time < sim->now)
 		sim->heap[i].time = sim->now;
-	sim->heap[i].key = rng_next(&sim->rng);
+	sim->heap[i].key = draw ? rng_next(&sim->rng) : 0;
 	sim->heap[i].seq = sim->seq++;
 	while (i && ev_less(&sim->heap[i], &sim->heap[(i - 1) / 2])) {
 		heap_swap(sim, i, (i - 1) / 2);
@@ -220,6 +247,25 @@ void sched_arch_cpu_relax(void)
 }
 
 /*
+ * An island's endpoint: its messages counted by kind; a member SC that ran out under the
+ * "notify" policy has its thread released as notify_release does for a thread's own SC.
+ */
+static void island_notified(struct sim *sim, struct sim_island *is, uint64_t message)
+{
+	unsigned kind = (unsigned)(message >> 56);
+	uint32_t tid = (uint32_t)message;
+	struct sim_thread *t;
+
+	if (kind < sizeof(is->notified) / sizeof(is->notified[0]))
+		is->notified[kind]++;
+	if ((kind != SCHED_SC_MSG_DEPLETED && kind != SCHED_SC_MSG_TIMEOUT) ||
+	    is->wl->overrun != WL_OVERRUN_NOTIFY_BLOCK || !tid || tid > sim->nr_threads)
+		return;
+	t = sim->threads[tid - 1];
+	push(sim, EV_RELEASE, sim->cur_cpu, sim->now, ++t->faults, t);
+}
+
+/*
  * The handler of workload threads' SCs (endpoint = the id of the thread the SC is bound
  * to). Only the NOTIFY_BLOCK policy needs one: the thread that ran out (the message's
  * thread id: the bound thread, or a server running on the lent SC) blocks at its CPU's
@@ -234,6 +280,10 @@ static void notify_release(struct sim *sim, uint32_t endpoint, uint64_t message)
 	const struct sim_thread *owner;
 	struct sim_thread *t;
 
+	if (endpoint >= SIM_ISLAND_ENDPOINT && endpoint - SIM_ISLAND_ENDPOINT < sim->nr_islands) {
+		island_notified(sim, &sim->islands[endpoint - SIM_ISLAND_ENDPOINT], message);
+		return;
+	}
 	if (!endpoint || endpoint > sim->nr_threads || !tid || tid > sim->nr_threads)
 		return;
 	owner = sim->threads[endpoint - 1];
@@ -269,10 +319,17 @@ static void record_latency(struct sim_thread *t, uint64_t lat)
 }
 
 /* The sched_config.trace callback (ctx: the machine), installed unless cfg.bench_mode:
- * wake-to-run latencies from the switch events. */
+ * wake-to-run latencies from the switch events; the misses and island events counted. */
 static void sim_trace(void *ctx, const struct sched_trace_event *ev)
 {
 	struct sim *sim = ctx;
+
+	if (ev->type == SCHED_TR_MISS) {
+		sim->tr_miss++;
+		sim->tr_miss_island += ev->aux != 0;
+	} else if (ev->type == SCHED_TR_ISLAND && ev->aux < 3) {
+		sim->tr_island[ev->aux]++;
+	}
 
 	if (ev->type == SCHED_TR_SWITCH && ev->aux && ev->tid >= 1 && ev->tid <= sim->nr_threads) {
 		struct sim_thread *t = sim->threads[ev->tid - 1];
@@ -305,12 +362,103 @@ static bool other_lock_held(const struct sim *sim)
 	return false;
 }
 
+/* --- IRQ routing ------------------------------------------------------------------------- */
+
+/* A routing change of IRQ source q, recorded in order. */
+static void irq_route(struct sim *sim, struct sim_irq *q, unsigned to, uint8_t why)
+{
+	struct sim_irq_move *m;
+
+	if (sim->nr_irq_moves == sim->cap_irq_moves) {
+		sim->cap_irq_moves = sim->cap_irq_moves ? 2 * sim->cap_irq_moves : 16;
+		sim->irq_moves = xrealloc(sim->irq_moves,
+					  sim->cap_irq_moves * sizeof(*sim->irq_moves));
+	}
+	m = &sim->irq_moves[sim->nr_irq_moves++];
+	*m = (struct sim_irq_move){ .at = sim->now, .irq = (uint32_t)(q - sim->irqs),
+				    .from = (uint16_t)q->route, .to = (uint16_t)to, .why = why };
+	q->route = to;
+	q->moves++;
+}
+
+/* The housekeeping CPU IRQs go to: the lowest of the last housekeeping set lease_port gave
+ * whose IRQs are not leased away, else the lowest such CPU. */
+static unsigned irq_housekeeping(const struct sim *sim)
+{
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (sched_cpumask_test(&sim->irq_housekeeping, c) && !sim->cpu[c].irqs_leased)
+			return c;
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (!sim->cpu[c].irqs_leased)
+			return c;
+	return 0;
+}
+
+/*
+ * lease_port's IRQs of `cpu` (SCHED_LEASE_PORT_IRQS): leased, every source routed there
+ * that no island reserved goes to the housekeeping CPU; given back, the sources whose
+ * default CPU it is and that no island reserved come back.
+ */
+static void irqs_lease_port(struct sim *sim, unsigned cpu, bool leased,
+			    const sched_cpumask_t *housekeeping)
+{
+	sim->irq_housekeeping = *housekeeping;
+	sim->cpu[cpu].irqs_leased = leased;
+	for (size_t i = 0; i < sim->nr_irqs; i++) {
+		struct sim_irq *q = &sim->irqs[i];
+
+		if (q->reserved)
+			continue;
+		if (leased && q->route == cpu)
+			irq_route(sim, q, irq_housekeeping(sim), SIM_IRQ_LEASED);
+		else if (!leased && q->wl->cpu == cpu && q->route != cpu)
+			irq_route(sim, q, cpu, SIM_IRQ_BACK);
+	}
+}
+
+/*
+ * The sched_config.island_irq callback (ctx: the machine): reserve routes the source of
+ * IRQ `line` to `cpu` and keeps it there (lease_port leaves it); release gives it its
+ * default route back, or the housekeeping CPU while its default CPU's IRQs are leased
+ * away. A line no source has is counted and left alone (a test driving libsched by hand
+ * names lines the machine does not model); a CPU out of range is counted as malformed
+ * (and, under --check, is a broken contract).
+ */
+static void sim_island_irq(void *ctx, unsigned line, unsigned cpu, bool reserve)
+{
+	struct sim *sim = ctx;
+	struct sim_irq *q = NULL;
+	unsigned to;
+	char msg[160];
+
+	sim->irq_calls++;
+	if (cpu >= sim->cfg.cpus) {
+		sim->irq_calls_bad++;
+		if (!sim->check_each_step)
+			return;
+		snprintf(msg, sizeof(msg), "island_irq contract broken at t=%llu ns: line %u, cpu "
+			 "%u: CPU out of range", (unsigned long long)sim->now, line, cpu);
+		violation(sim, msg);
+		return;
+	}
+	for (size_t i = 0; i < sim->nr_irqs && !q; i++)
+		if (sim->irqs[i].wl->irq == line)
+			q = &sim->irqs[i];
+	if (!q) {
+		sim->irq_calls_unknown++;
+		return;
+	}
+	q->reserved = reserve;
+	to = reserve ? cpu : sim->cpu[q->wl->cpu].irqs_leased ? irq_housekeeping(sim) : q->wl->cpu;
+	irq_route(sim, q, to, reserve ? SIM_IRQ_RESERVE : SIM_IRQ_RELEASE);
+}
+
 /*
  * The sched_config.lease_port callback (ctx: the machine). The simulated port has no
- * timers, deferred work or IRQs of its own, so nothing is moved: each call is recorded
- * per CPU, kind and direction, with what breaks the hook's contract (a lock held besides
- * lease_lock, a CPU or kind out of range, a housekeeping set that is empty or holds the
- * CPU being leased).
+ * timers or deferred work of its own, so for those nothing is moved; its IRQ sources are
+ * (irqs_lease_port). Each call is recorded per CPU, kind and direction, with what breaks
+ * the hook's contract (a lock held besides lease_lock, a CPU or kind out of range, a
+ * housekeeping set that is empty or holds the CPU being leased).
  */
 static void sim_lease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
 			   const sched_cpumask_t *housekeeping)
@@ -326,6 +474,8 @@ static void sim_lease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
 	sim->port_bad += bad;
 	if (!bad)
 		sim->port_calls[cpu][what][leased]++;
+	if (!bad && what == SCHED_LEASE_PORT_IRQS)
+		irqs_lease_port(sim, cpu, leased, housekeeping);
 	if (!sim->check_each_step || !(locked || bad))
 		return;
 	snprintf(msg, sizeof(msg), "lease_port contract broken at t=%llu ns: cpu %u, kind %u, %s: "
@@ -339,6 +489,7 @@ void sim_callbacks(struct sim *sim, struct sched_config *sc)
 	sc->notify = sim_notify;
 	sc->trace = sim->cfg.bench_mode ? NULL : sim_trace;
 	sc->lease_port = sim_lease_port;
+	sc->island_irq = sim_island_irq;
 	sc->cb_ctx = sim;
 }
 
@@ -741,8 +892,14 @@ static void wake_parked(struct sim *sim, uint32_t cond)
 
 		/* a caller whose SC is lent is refused (-SCHED_ELENT): it stays suspended,
 		 * for the reply of the thread that holds its SC */
-		if (o->task && o->suspended && o->suspended_on == cond &&
-		    sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK) != -SCHED_ELENT)
+		int r;
+
+		if (!o->task || !o->suspended || o->suspended_on != cond)
+			continue;
+		/* (a passive server nothing lends an SC to, -SCHED_ENOSC, stays suspended too:
+		 * only a call runs it) */
+		r = sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK);
+		if (r != -SCHED_ELENT && r != -SCHED_ENOSC)
 			o->suspended = false;
 	}
 }
@@ -1664,6 +1821,110 @@ void sim_lease_window(struct sim *sim, const struct sim_lease *l, struct sim_lea
 		deltas(sim, l, l->win_base, &out->active);
 }
 
+/* --- IRQ handlers ------------------------------------------------------------------------------ */
+
+/* The gap to source q's next firing: its period, plus a part of its jitter drawn from its
+ * own generator (the same whatever the seed). */
+static uint64_t irq_gap(struct sim_irq *q)
+{
+	const struct wl_irq *w = q->wl;
+
+	return w->period_ns + (w->jitter_ns ? rng_next(&q->rng) % (w->jitter_ns + 1) : 0);
+}
+
+/*
+ * Source k fires on CPU c (where it is routed now): its handler runs from now for its cost,
+ * with interrupts off. The CPU's current thread makes no progress meanwhile: its run
+ * resumes that much later (its end is planned again), and every other event of the CPU
+ * waits for the handler's end (handle). Then its next firing, planned from this one's
+ * instant as planned, not as handled.
+ */
+static void irq_fire(struct sim *sim, unsigned c, uint32_t k)
+{
+	struct sim_irq *q = &sim->irqs[k];
+	struct sim_cpu *pc = &sim->cpu[c];
+	struct sim_thread *t;
+	uint64_t cost = q->wl->cost_ns, delay = sim->now - q->next;
+
+	sim_enter(sim, c); /* the thread's progress up to now */
+	q->fired++;
+	q->handler_ns += cost;
+	q->on_cpu[c]++;
+	if (delay > q->max_delay_ns)
+		q->max_delay_ns = delay;
+	pc->irqs++;
+	pc->irq_ns += cost;
+	if (sim->rq[c].curr->is_idle)
+		pc->irq_idle_ns += cost;
+	pc->irq_start = sim->now;
+	pc->irq_until = sim->now + cost;
+	pc->run_start = (pc->run_start > sim->now ? pc->run_start : sim->now) + cost;
+	t = pc->curr;
+	if (t && t->task && !t->done && t->event_started && t->run_left &&
+	    (pc_kind(t) == WL_RUN || pc_kind(t) == WL_POLL))
+		plan_done(sim, c, pc->run_start + t->run_left);
+	push(sim, EV_IRQ_END, c, pc->irq_until, 0, NULL);
+	if (q->wl->count && q->fired >= q->wl->count)
+		return;
+	q->next += irq_gap(q);
+	push(sim, EV_IRQ, q->route, q->next, k, NULL);
+}
+
+/*
+ * The handler of CPU c returns: libsched is told (sched_irq_exit), so the thread it
+ * interrupted is not charged for it (only the part no other CPU charged meanwhile, as a
+ * remote wake does, which then counts the handler up to there).
+ */
+static void irq_end(struct sim *sim, unsigned c)
+{
+	struct sim_cpu *pc = &sim->cpu[c];
+	uint64_t before = sim->rq[c].counters[SCHED_CNT_IRQ_NS];
+
+	if (!pc->irq_until)
+		return; /* ended already (an event of that instant waited for it) */
+	pc->irq_until = 0;
+	sim_enter(sim, c);
+	sched_irq_exit(&sim->sys, c, pc->irq_start);
+	pc->irq_unbilled_ns += sim->rq[c].counters[SCHED_CNT_IRQ_NS] - before;
+}
+
+/* An event of CPU c while it runs an IRQ handler: it waits for the handler's end. */
+static void irq_defer(struct sim *sim, const struct sim_event *ev, sched_time_t until)
+{
+	struct sim_event again = *ev;
+
+	again.time = until;
+	push_event(sim, &again);
+}
+
+/* The workload's IRQ sources: each routed to its CPU, its first firing at its start. */
+static int make_irqs(struct sim *sim, const struct workload *wl)
+{
+	if (!wl->nr_irqs)
+		return 0;
+	sim->irqs = calloc(wl->nr_irqs, sizeof(*sim->irqs));
+	if (!sim->irqs)
+		die("out of memory");
+	sim->nr_irqs = wl->nr_irqs;
+	sched_cpumask_fill(&sim->irq_housekeeping, sim->cfg.cpus);
+	for (size_t i = 0; i < wl->nr_irqs; i++) {
+		const struct wl_irq *w = &wl->irqs[i];
+		struct sim_irq *q = &sim->irqs[i];
+
+		if (w->cpu >= sim->cfg.cpus) {
+			fprintf(stderr, "schedsim: IRQ source '%s' (line %u): \"cpu\" %u is not one "
+				"of the %u simulated\n", w->name, w->line, w->cpu, sim->cfg.cpus);
+			return -1;
+		}
+		q->wl = w;
+		q->route = w->cpu;
+		q->next = w->start_ns;
+		q->rng = 0x5eed1e55ull ^ ((uint64_t)w->irq << 32) ^ i;
+		push(sim, EV_IRQ, w->cpu, w->start_ns, i, NULL);
+	}
+	return 0;
+}
+
 /* --- the event loop --------------------------------------------------------------------------- */
 
 /* An event that no longer means anything (a re-programmed timer, a superseded DONE, a
@@ -1677,6 +1938,8 @@ static bool stale(const struct sim *sim, const struct sim_event *ev)
 		return pc->timer_gen != ev->arg || pc->timer != pc->timer_queued;
 	case EV_DONE:
 		return pc->done_gen != ev->arg;
+	case EV_IRQ_END:
+		return pc->irq_until != ev->time; /* ended already (or another one runs) */
 	case EV_RELEASE:
 		/* only the latest fault; a thread its program blocked since keeps waiting */
 		return ev->arg != ev->t->faults || ev->t->program_wait || ev->t->done;
@@ -1698,6 +1961,18 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		if (ev->kind == EV_TIMER && ev->arg == pc->timer_gen)
 			pc->timer_queued = SCHED_TIME_NEVER; /* it left the queue, unfired */
 		return;
+	}
+	if (ev->kind == EV_IRQ_END) {
+		irq_end(sim, c);
+		sim->events++;
+		return;
+	}
+	if (pc->irq_until) { /* in an IRQ handler: interrupts are off until its end */
+		if (sim->now < pc->irq_until) {
+			irq_defer(sim, ev, pc->irq_until);
+			return;
+		}
+		irq_end(sim, c); /* its end event is due at this instant too */
 	}
 	if (sim->cfg.core_protect && !kernel_entry(sim, ev))
 		return;
@@ -1746,6 +2021,9 @@ static void handle(struct sim *sim, const struct sim_event *ev)
 		sim_enter(sim, c);
 		after_local_wake(sim, c);
 		break;
+	case EV_IRQ:
+		irq_fire(sim, c, (uint32_t)ev->arg);
+		break;
 	}
 	sim->events++;
 	if (sim->cfg.core_protect) {
@@ -1772,6 +2050,14 @@ void sim_post(struct sim *sim, unsigned cpu, sched_time_t time, sim_call_fn fn, 
 					     .fn = fn, .fn_arg = arg });
 }
 
+/* The same, its event drawing no key from the seed (push_keyed). */
+static void post_unkeyed(struct sim *sim, unsigned cpu, sched_time_t time, sim_call_fn fn,
+			 void *arg)
+{
+	push_keyed(sim, &(struct sim_event){ .time = time, .kind = EV_CALL, .cpu = cpu,
+					     .fn = fn, .fn_arg = arg }, false);
+}
+
 void sim_run_until(struct sim *sim, sched_time_t until)
 {
 	cur = sim;
@@ -1791,6 +2077,8 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 		else if (++sim->same_instant > SAME_INSTANT_MAX + 64 * sim->nr_threads)
 			stuck(sim);
 		sim->now = ev.time;
+		if (ev.kind == EV_IRQ) /* it fires where it is routed now */
+			ev.cpu = sim->irqs[ev.arg].route;
 		handle(sim, &ev);
 		check_step(sim);
 		leases_watch(sim);
@@ -1877,7 +2165,22 @@ void sim_free(struct sim *sim)
 		free(sim->rings[i].lat);
 		free(sim->rings[i].source_done);
 	}
+	for (size_t i = 0; i < sim->nr_islands; i++) {
+		struct sim_island *is = &sim->islands[i];
+
+		free(is->members);
+		free(is->servers);
+		free(is->paths);
+		free(is->irqs);
+		free(is->mem);
+		free(is->refills);
+	}
+	free(sim->islands);
+	free(sim->island_pool);
+	free(sim->mem_pools);
 	free(sim->rings);
+	free(sim->irqs);
+	free(sim->irq_moves);
 	free(sim->leases);
 	free(sim->lease_pool);
 	free(sim->group_names);
@@ -2013,6 +2316,8 @@ struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thre
 	cur = sim;
 	if (t->has_sc && sched_sc_stats(&sim->sys, t->sc, &st) < 0)
 		st = (struct sched_sc_stats){ 0 };
+	if (t->island_bound && sched_sc_stats(&sim->sys, t->island_sc, &st) < 0)
+		st = (struct sched_sc_stats){ 0 };
 	return st;
 }
 
@@ -2105,12 +2410,22 @@ static int lease_cpus(struct sim *sim, const struct wl_lease *w, sched_cpumask_t
 	return 0;
 }
 
-/* The lease pool (one slot per lease, unless the caller gave one), each lease's holder,
- * owner and target, and its grant and revocation as calls at their instants. */
+/* The lease pool (one slot per lease and per leased island, unless the caller gave one),
+ * each lease's holder, owner and target, and its grant and revocation as calls at their
+ * instants. */
 static int make_leases(struct sim *sim, const struct workload *wl)
 {
+	size_t slots = wl->nr_leases;
 	uint64_t all = 0;
 
+	for (size_t i = 0; i < wl->nr_islands; i++)
+		slots += !wl->islands[i].shared; /* a leased island holds a lease */
+	if (slots && !sim->sys.leases) {
+		sim->lease_pool = calloc(slots, sizeof(*sim->lease_pool));
+		if (!sim->lease_pool ||
+		    sched_lease_pool(&sim->sys, sim->lease_pool, (unsigned)slots) < 0)
+			die("sched_lease_pool refused the lease pool");
+	}
 	if (!wl->nr_leases)
 		return 0;
 	for (size_t i = 0; i < wl->nr_leases; i++)
@@ -2118,12 +2433,6 @@ static int make_leases(struct sim *sim, const struct workload *wl)
 	sim->leases = calloc(wl->nr_leases, sizeof(*sim->leases));
 	if (!sim->leases)
 		die("out of memory");
-	if (!sim->sys.leases) {
-		sim->lease_pool = calloc(wl->nr_leases, sizeof(*sim->lease_pool));
-		if (!sim->lease_pool ||
-		    sched_lease_pool(&sim->sys, sim->lease_pool, (unsigned)wl->nr_leases) < 0)
-			die("sched_lease_pool refused the lease pool");
-	}
 	sim->nr_leases = wl->nr_leases;
 	for (size_t i = 0; i < wl->nr_leases; i++) {
 		const struct wl_lease *w = &wl->leases[i];
@@ -2153,7 +2462,7 @@ static int task_params(struct sim *sim, const struct wl_task *task, struct sched
 		       sched_cpumask_t *mask)
 {
 	*p = (struct sched_thread_params){ .nice = task->nice, .group = group_for(sim, task->group),
-					   .slice_ns = task->slice_ns };
+					   .slice_ns = task->slice_ns, .passive = task->passive };
 	p->idle_weight = task->policy == WL_POLICY_IDLE;
 	if (!task->cpus)
 		return 0;
@@ -2296,6 +2605,22 @@ static int give_cookie(struct sim *sim, struct sim_thread *t)
 	return -1;
 }
 
+/*
+ * A passive server never starts by itself (it has no SC to run on): it is where its
+ * program's first event, a suspend, leaves it, waiting for a call (libsched.ipc's plain
+ * block; its libsched state stays NEW, which a call may end as it ends a block).
+ */
+static void passive_start(struct sim_thread *t)
+{
+	const struct wl_event *first = pc_event(t);
+
+	t->suspended = true;
+	t->suspended_on = first->cond;
+	t->program_wait = true;
+	if (!step(t))
+		t->done = true; /* its program was that one suspend */
+}
+
 static int spawn_task(struct sim *sim, const struct wl_task *task)
 {
 	struct sched_thread_params p;
@@ -2328,6 +2653,10 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 		if (task->poll && register_consumer(sim, t) < 0)
 			return -1;
 		job_init(t);
+		if (task->passive) { /* it waits for its first call: no start of its own */
+			passive_start(t);
+			continue;
+		}
 		push(sim, EV_START, 0, task->delay_ns, 0, t);
 	}
 	return 0;
@@ -2340,11 +2669,13 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
  */
 static void give_sc_pool(struct sim *sim, const struct workload *wl)
 {
-	size_t n = 0;
+	size_t n = 0, irqs = 0;
 
 	for (size_t i = 0; i < wl->nr_tasks; i++)
 		if (wl->tasks[i].policy == WL_POLICY_DEADLINE)
 			n += wl->tasks[i].instances;
+	for (size_t i = 0; i < wl->nr_islands; i++)
+		n += wl->islands[i].nr_members; /* each admission creates its members' SCs */
 	if (!n || sim->sys.scs)
 		return;
 	sim->scs = calloc(n, sizeof(*sim->scs));
@@ -2355,12 +2686,15 @@ static void give_sc_pool(struct sim *sim, const struct workload *wl)
 	if (!sim->cfg.admission)
 		return;
 	/* Admission's scratch is sized by the pool, known only now: the simulator gives it
-	 * with the pool, before any SC is configured, as a kernel sizes both at boot. */
-	sim->admit = calloc(n + 1, sizeof(*sim->admit));
+	 * with the pool, before any SC is configured, as a kernel sizes both at boot. The
+	 * islands' IRQs are tasks of the analysis too: one entry more for each. */
+	for (size_t i = 0; i < wl->nr_islands; i++)
+		irqs += wl->islands[i].nr_irqs;
+	sim->admit = calloc(n + 1 + irqs, sizeof(*sim->admit));
 	if (!sim->admit)
 		die("out of memory");
-	if (sched_sc_admission(&sim->sys, sched_auth_root(&sim->sys), sim->admit, (unsigned)n + 1,
-			       SCHED_RT_FIRST_FIT) < 0)
+	if (sched_sc_admission(&sim->sys, sched_auth_root(&sim->sys), sim->admit,
+			       (unsigned)(n + 1 + irqs), SCHED_RT_FIRST_FIT) < 0)
 		die("sched_sc_admission refused the admission scratch");
 }
 
@@ -2390,6 +2724,264 @@ static void make_resources(struct sim *sim, const struct workload *wl)
 			die("sched_barrier_init refused a workload barrier");
 }
 
+/* --- realtime islands ---------------------------------------------------------------------------- */
+
+/*
+ * The workload's realtime islands (docs/schedsim.md, "Realtime islands"). Each is admitted
+ * at its instant, as a kernel's call would make it, with the root authority, on a CPU
+ * outside the island (at load when its instant is 0: before any thread starts): its
+ * members' SCs are created (owned by the island's group, one CBS refill slot each), then
+ * sched_island_admit asks for all of it at once. Admitted, each member's thread gets the
+ * CPU admission chose for it (partitioned; a global member its CPU set) and is bound to
+ * its SC; refused, the SCs are revoked again and the verdict is kept, so nothing else
+ * changes. A grant answered -SCHED_EAGAIN (a thread migrating towards a leased CPU) is
+ * asked again 1 us later, as a lease's, at most a thousand times.
+ */
+
+static const uint8_t island_overrun[] = { [WL_OVERRUN_THROTTLE] = SCHED_SC_THROTTLE,
+					   [WL_OVERRUN_DEMOTE] = SCHED_SC_DEMOTE,
+					   [WL_OVERRUN_NOTIFY_BLOCK] = SCHED_SC_NOTIFY_BLOCK };
+
+/* A CPU mask of the workload's (bits 0..63) on the machine; false if it names a CPU the
+ * machine does not have. */
+static bool wl_mask(const struct sim *sim, uint64_t bits, sched_cpumask_t *out)
+{
+	sched_cpumask_clear(out);
+	for (unsigned c = 0; c < 64; c++) {
+		if (!(bits >> c & 1))
+			continue;
+		if (c >= sim->cfg.cpus)
+			return false;
+		sched_cpumask_set(out, c);
+	}
+	return true;
+}
+
+/* What island `is` asks for, from the workload: sched_island_params and its arrays (the
+ * member SCs are created at each admission). -1 with a message for a CPU not simulated. */
+static int island_request(struct sim *sim, struct sim_island *is, size_t index)
+{
+	const struct wl_island *w = is->wl;
+	const struct workload *wl = sim->wl;
+	struct sched_island_params *p = &is->p;
+	uint64_t all = w->cpus;
+	sched_cpumask_t cpus;
+
+	is->members = calloc(w->nr_members, sizeof(*is->members));
+	is->refills = calloc(w->nr_members, sizeof(*is->refills));
+	is->servers = calloc(w->nr_servers + 1, sizeof(*is->servers));
+	is->paths = calloc(w->nr_paths + 1, sizeof(*is->paths));
+	is->irqs = calloc(w->nr_irqs + 1, sizeof(*is->irqs));
+	is->mem = calloc(w->nr_mem + 1, sizeof(*is->mem));
+	if (!is->members || !is->refills || !is->servers || !is->paths || !is->irqs || !is->mem)
+		die("out of memory");
+	for (size_t i = 0; i < w->nr_members; i++)
+		all |= w->members[i].cpus;
+	if (!wl_mask(sim, all, &cpus)) {
+		fprintf(stderr, "schedsim: island '%s' (line %u): its \"cpus\" or its members' "
+			"name a CPU that is not one of the %u simulated\n", w->name, w->line,
+			sim->cfg.cpus);
+		return -1;
+	}
+	wl_mask(sim, w->cpus, &cpus);
+	is->endpoint = SIM_ISLAND_ENDPOINT + (uint32_t)index;
+	*p = (struct sched_island_params){ .group = group_named(sim, w->group), .cpus = cpus,
+		.cpu_mode = w->shared ? SCHED_ISLAND_SHARED : SCHED_ISLAND_LEASED,
+		.overrun = island_overrun[w->overrun], .endpoint = is->endpoint, .name = w->name,
+		.members = is->members, .nr_members = (unsigned)w->nr_members,
+		.servers = is->servers, .nr_servers = (unsigned)w->nr_servers,
+		.paths = is->paths, .nr_paths = (unsigned)w->nr_paths,
+		.irqs = is->irqs, .nr_irqs = (unsigned)w->nr_irqs,
+		.mem = is->mem, .nr_mem = (unsigned)w->nr_mem };
+	for (size_t i = 0; i < w->nr_members; i++) {
+		const struct wl_island_member *m = &w->members[i];
+		struct sched_sc_params *sp = &is->members[i].p;
+
+		*sp = (struct sched_sc_params){ .budget_ns = m->budget_ns, .period_ns = m->period_ns,
+			.deadline_ns = m->deadline_ns, .mode = SCHED_SC_CBS,
+			.dispatch = m->global ? SCHED_SC_GLOBAL : SCHED_SC_PARTITIONED };
+		wl_mask(sim, m->cpus ? m->cpus : w->cpus, &sp->cpus);
+		is->members[i].name = m->thread;
+	}
+	for (size_t k = 0; k < w->nr_servers; k++)
+		is->servers[k] = (struct sched_island_server){
+			.t = sched_ref_of(&thread_of(sim, &wl->tasks[w->server_task[k]])->st),
+			.name = w->servers[k] };
+	for (size_t k = 0; k < w->nr_paths; k++) {
+		const struct wl_island_path *x = &w->paths[k];
+
+		is->paths[k] = (struct sched_island_path){
+			.from = (uint16_t)(x->from_member >= 0 ? (unsigned)x->from_member
+					   : SCHED_ISLAND_FROM_SERVER | (unsigned)x->from_server),
+			.to = (uint16_t)x->to_server, .calls = x->calls, .cost_ns = x->cost_ns };
+	}
+	for (size_t k = 0; k < w->nr_irqs; k++) {
+		const struct wl_irq *q = &wl->irqs[w->irq_index[k]];
+
+		is->irqs[k] = (struct sched_island_irq){ .line = q->irq, .cpu = (uint16_t)q->cpu,
+			.min_gap_ns = q->min_gap_ns, .cost_ns = q->cost_ns, .name = q->name };
+	}
+	for (size_t k = 0; k < w->nr_mem; k++)
+		is->mem[k] = (struct sched_island_mem){ .pool = (uint16_t)w->mem[k].pool_index,
+							.pages = w->mem[k].pages };
+	return 0;
+}
+
+/* Admitted: each member's thread on the CPU (or set) admission gave its SC, then bound to
+ * it. 0, or -1 with what libsched refused in sim.error. */
+static int island_bind(struct sim *sim, struct sim_island *is)
+{
+	const struct wl_island *w = is->wl;
+
+	for (size_t i = 0; i < w->nr_members; i++) {
+		struct sim_thread *t = thread_of(sim, &sim->wl->tasks[w->members[i].task]);
+		struct sched_ref r = sched_ref_of(&t->st);
+		sched_cpumask_t where = is->members[i].p.cpus;
+		const char *what = "sched_set_affinity";
+		int ret;
+
+		if (is->verdict.cpu_of[i] != SCHED_RT_NO_CPU) {
+			sched_cpumask_clear(&where);
+			sched_cpumask_set(&where, is->verdict.cpu_of[i]);
+		}
+		ret = sched_set_affinity(&sim->sys, r, &where);
+		if (ret == 0) {
+			what = "sched_sc_bind";
+			ret = sched_sc_bind(&sim->sys, is->members[i].sc, r);
+		}
+		if (ret < 0) {
+			snprintf(sim->error, sizeof(sim->error), "island '%s' (line %u): member '%s': "
+				 "%s: %s", w->name, w->line, w->members[i].thread, what,
+				 sched_strerror(ret));
+			return -1;
+		}
+		t->island_bound = true;
+		t->island_sc = is->members[i].sc;
+	}
+	return 0;
+}
+
+static void island_admit_call(struct sim *sim, unsigned cpu, void *arg);
+
+/* Ask for island `is` now (its members' SCs made first, revoked again if it is refused). */
+static int island_admit(struct sim *sim, struct sim_island *is)
+{
+	const struct wl_island *w = is->wl;
+	struct sched_group *g = group_named(sim, w->group);
+	int r;
+
+	is->at = sim->now;
+	for (size_t i = 0; i < w->nr_members; i++)
+		if (sched_sc_create(&sim->sys, g, &is->refills[i], 1, &is->members[i].sc) < 0)
+			die("sched_sc_create refused an island member's SC");
+	r = sched_island_admit(&sim->sys, sched_auth_root(&sim->sys), &is->p, &is->cap,
+			       &is->verdict);
+	sched_island_explain(&is->verdict, &is->p, sim->mem_pools, is->explain,
+			     sizeof(is->explain));
+	if (r == 0) {
+		is->state = SIM_ISLAND_ADMITTED;
+		return island_bind(sim, is);
+	}
+	for (size_t i = 0; i < w->nr_members; i++)
+		if (sched_sc_revoke(&sim->sys, is->members[i].sc) < 0)
+			die("sched_sc_revoke refused a fresh SC");
+	if (r == -SCHED_EAGAIN && is->retries++ < 1000) {
+		sim_post(sim, is->call_cpu, sim->now + 1000, island_admit_call, is);
+		return 0;
+	}
+	is->state = SIM_ISLAND_REFUSED;
+	is->err = r;
+	return 0;
+}
+
+/* The admission as a call of the kernel on its CPU, at its instant. */
+static void island_admit_call(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct sim_island *is = arg;
+
+	(void)cpu;
+	if (island_admit(sim, is) < 0)
+		sim->stopped = true; /* sim.error says why */
+}
+
+/* A member's jobs are due its SC's deadline after their release (the timer's period
+ * otherwise, docs/schedsim.md "Job-level deadline accounting"). */
+static void island_deadlines(struct sim *sim, const struct wl_island *w)
+{
+	for (size_t i = 0; i < w->nr_members; i++) {
+		const struct wl_island_member *m = &w->members[i];
+		struct sim_thread *t = thread_of(sim, &sim->wl->tasks[m->task]);
+
+		t->member = (unsigned)i;
+		if (!t->jobs.periodic)
+			continue;
+		t->jobs.deadline_ns = m->deadline_ns ? m->deadline_ns : m->period_ns;
+		if (t->jobs.open)
+			t->jobs.cur.deadline = t->jobs.cur.release + t->jobs.deadline_ns;
+	}
+}
+
+/*
+ * The island slots (one per island), the memory pools, each island's request, and its
+ * admission: now for an instant of 0, else a call at its instant on the lowest CPU outside
+ * it. That call's event draws no tie-break key from the seed, so an island changes the
+ * order of no other event (a refused one changes nothing at all).
+ */
+static int make_islands(struct sim *sim, const struct workload *wl)
+{
+	if (!wl->nr_islands && !wl->nr_mem_pools)
+		return 0;
+	if (!sim->cfg.admission || !sim->sys.admit_tasks) {
+		fprintf(stderr, "schedsim: realtime islands need SC admission (--admission on)\n");
+		return -1;
+	}
+	if (wl->nr_mem_pools) {
+		sim->mem_pools = calloc(wl->nr_mem_pools, sizeof(*sim->mem_pools));
+		if (!sim->mem_pools)
+			die("out of memory");
+		for (size_t i = 0; i < wl->nr_mem_pools; i++)
+			sim->mem_pools[i] = (struct sched_mem_pool){ .name = wl->mem_pools[i].name,
+								     .pages = wl->mem_pools[i].pages };
+		if (sched_island_mem_pools(&sim->sys, sim->mem_pools, (unsigned)wl->nr_mem_pools) < 0)
+			die("sched_island_mem_pools refused the memory pools");
+	}
+	if (!wl->nr_islands)
+		return 0;
+	sim->island_pool = calloc(wl->nr_islands, sizeof(*sim->island_pool));
+	sim->islands = calloc(wl->nr_islands, sizeof(*sim->islands));
+	if (!sim->island_pool || !sim->islands)
+		die("out of memory");
+	if (sched_island_pool(&sim->sys, sim->island_pool, (unsigned)wl->nr_islands) < 0)
+		die("sched_island_pool refused the island slots");
+	sim->nr_islands = wl->nr_islands;
+	for (size_t i = 0; i < wl->nr_islands; i++) {
+		struct sim_island *is = &sim->islands[i];
+
+		is->wl = &wl->islands[i];
+		is->call_cpu = call_cpu(sim, is->wl->cpus, is->wl->cpus);
+		if (island_request(sim, is, i) < 0)
+			return -1;
+		island_deadlines(sim, is->wl);
+		for (size_t k = 0; k < is->wl->nr_members; k++)
+			thread_of(sim, &wl->tasks[is->wl->members[k].task])->island = is;
+	}
+	for (size_t i = 0; i < sim->nr_islands; i++) {
+		struct sim_island *is = &sim->islands[i];
+
+		if (is->wl->at_ns) {
+			post_unkeyed(sim, is->call_cpu, is->wl->at_ns, island_admit_call, is);
+			continue;
+		}
+		sim->cur_cpu = is->call_cpu;
+		if (island_admit(sim, is) < 0) {
+			fprintf(stderr, "schedsim: %s\n", sim->error);
+			return -1;
+		}
+	}
+	sim->cur_cpu = 0;
+	return 0;
+}
+
 int sim_load(struct sim *sim, const struct workload *wl)
 {
 	cur = sim;
@@ -2397,7 +2989,7 @@ int sim_load(struct sim *sim, const struct workload *wl)
 	make_groups(sim, wl);
 	give_sc_pool(sim, wl);
 	make_resources(sim, wl);
-	if (make_rings(sim, wl) < 0)
+	if (make_rings(sim, wl) < 0 || make_irqs(sim, wl) < 0)
 		return -1;
 	for (size_t i = 0; i < wl->nr_tasks; i++) {
 		for (size_t p = 0; p < wl->tasks[i].nr_phases; p++)
@@ -2409,7 +3001,9 @@ int sim_load(struct sim *sim, const struct workload *wl)
 		if (spawn_task(sim, &wl->tasks[i]) < 0)
 			return -1;
 	}
-	return make_leases(sim, wl);
+	if (make_leases(sim, wl) < 0)
+		return -1;
+	return make_islands(sim, wl);
 }
 
 /* --- reports ------------------------------------------------------------------------------------- */

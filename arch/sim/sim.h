@@ -12,6 +12,7 @@
 #ifndef SCHEDSIM_SIM_H
 #define SCHEDSIM_SIM_H
 
+#include <sched/island.h>
 #include <sched/sched.h>
 
 #include "workload.h"
@@ -87,6 +88,8 @@ struct sim_jobs {
 	size_t nr_log, cap_log;
 };
 
+struct sim_island;
+
 struct sim_thread {
 	struct sched_thread st;   /* embedded, as a kernel does */
 	struct sim *sim;
@@ -126,6 +129,12 @@ struct sim_thread {
 				   * carries the latest one wakes it */
 	struct sim_thread *caller;/* libsched.ipc: the thread that called it (its reply goes
 				   * back with sched_reply, which returns a lent SC) */
+	/* a realtime island's member (docs/schedsim.md, "Realtime islands"): its island and
+	 * member index, and once admitted the member SC bound to it */
+	struct sim_island *island;
+	unsigned member;
+	bool island_bound;
+	struct sched_sc_cap island_sc;
 	/* wake-to-run latencies, recorded from trace events */
 	uint64_t *lat;
 	size_t nr_lat, cap_lat;
@@ -219,6 +228,77 @@ struct sim_lease {
 	bool outlived;            /* its revocation returned, and left it live */
 };
 
+/*
+ * An IRQ source of the workload (docs/schedsim.md, "IRQ sources"): where it is routed, and
+ * what it did. Its firings are events of the CPU it is routed to when they come.
+ */
+struct sim_irq {
+	const struct wl_irq *wl;
+	unsigned route;           /* the CPU it fires on now */
+	bool reserved;            /* a realtime island holds it (sched_config.island_irq) */
+	sched_time_t next;        /* the instant of its next firing, as planned */
+	uint64_t rng;             /* its jitter's own generator (not --seed's) */
+	uint64_t fired;           /* firings handled */
+	uint64_t handler_ns;      /* the time their handlers took */
+	uint64_t max_delay_ns;    /* the longest a firing waited for its handler (the CPU was
+				   * in another handler) */
+	uint64_t moves;           /* routing changes */
+	uint64_t on_cpu[SCHED_MAX_CPUS]; /* firings handled per CPU */
+};
+
+/* Where a realtime island of the workload is. */
+enum sim_island_state {
+	SIM_ISLAND_PLANNED,  /* its admission is to come */
+	SIM_ISLAND_ADMITTED, /* sched_island_admit accepted it */
+	SIM_ISLAND_REFUSED,  /* ... refused it (verdict, explain) */
+};
+
+/*
+ * A realtime island of the workload (docs/schedsim.md, "Realtime islands"): what schedsim
+ * asked sched_island_admit (p and its arrays, kept for sched_island_explain's names), what
+ * it answered, and the notifications its endpoint got.
+ */
+struct sim_island {
+	const struct wl_island *wl;
+	uint8_t state;            /* enum sim_island_state */
+	int err;                  /* the refusal's error */
+	unsigned retries;         /* admissions answered -SCHED_EAGAIN (asked again 1 us later) */
+	unsigned call_cpu;        /* the CPU its admission is issued on (outside its CPUs) */
+	sched_time_t at;          /* when admission ran */
+	uint32_t endpoint;        /* its notification endpoint: SIM_ISLAND_ENDPOINT + index */
+	struct sched_island_params p;
+	struct sched_island_member *members;
+	struct sched_island_server *servers;
+	struct sched_island_path *paths;
+	struct sched_island_irq *irqs;
+	struct sched_island_mem *mem;
+	struct sched_refill *refills; /* one per member SC (CBS) */
+	struct sched_island_verdict verdict;
+	struct sched_island_cap cap;
+	char explain[256];        /* sched_island_explain of the verdict ("admitted" too) */
+	uint64_t notified[4];     /* messages to its endpoint by kind: 1 depleted, 2 timeout
+				   * (enum sched_sc_msg), 3 violation (SCHED_ISLAND_MSG_VIOLATION) */
+};
+
+/* Island endpoints lie above every thread id (a thread's SC notifies its thread's id). */
+#define SIM_ISLAND_ENDPOINT 0x40000000u
+
+/* Why an IRQ source moved (sim_irq_move.why). */
+enum sim_irq_why {
+	SIM_IRQ_LEASED,     /* lease_port: its CPU was leased, it went to housekeeping */
+	SIM_IRQ_BACK,       /* lease_port: its default CPU was given back */
+	SIM_IRQ_RESERVE,    /* island_irq: reserved for a realtime island, routed there */
+	SIM_IRQ_RELEASE,    /* island_irq: released, back to its default route */
+};
+
+/* One routing change, in order. */
+struct sim_irq_move {
+	sched_time_t at;
+	uint32_t irq;             /* index in sim.irqs */
+	uint16_t from, to;
+	uint8_t why;              /* enum sim_irq_why */
+};
+
 struct sim_cpu {
 	struct sched_thread idle;
 	struct sim_thread *curr;  /* NULL while idle */
@@ -235,6 +315,17 @@ struct sim_cpu {
 	uint64_t stalls;          /* entries and exits that had to wait */
 	uint64_t stalled_ns;      /* time spent waiting in them */
 	sched_time_t stall_start;
+	/* IRQ handlers (sim.irqs): the CPU is in one from irq_start to irq_until (0: in
+	 * none), with interrupts off: its other events wait for the end. The thread libsched
+	 * had current then is not charged for it (sched_irq_exit, from irq_end in sim.c). */
+	sched_time_t irq_start, irq_until;
+	bool irqs_leased;         /* lease_port moved its IRQs away (SCHED_LEASE_PORT_IRQS) */
+	uint64_t irqs;            /* handlers run here */
+	uint64_t irq_ns;          /* their time */
+	uint64_t irq_idle_ns;     /* ... of it while the CPU was idle (the rest was taken from
+				   * a thread) */
+	uint64_t irq_unbilled_ns; /* handler time taken back from libsched's charges (irq_end):
+				   * busy + idle + this = the time simulated, exactly */
 };
 
 /* Where a CPU is, as the simulator models kernel protection. */
@@ -306,7 +397,8 @@ struct sim {
 	struct sim_thread **cookie_first;
 	size_t nr_cookies;
 	/* the workload's polling rings and leases (docs/schedsim.md, "Leases and rings"): the
-	 * lease pool given to libsched (one slot per lease), and each lease's record */
+	 * lease pool given to libsched (one slot per lease and per leased island), and each
+	 * lease's record */
 	struct sim_ring *rings;
 	size_t nr_rings;
 	struct sched_lease *lease_pool;
@@ -314,12 +406,32 @@ struct sim {
 	size_t nr_leases;
 	/* calls of the sched_config.lease_port hook, per CPU, kind (enum
 	 * sched_lease_port_what) and direction (1: leased, 0: given back); the port has no
-	 * timers, work or IRQs of its own, so nothing moves: they are only recorded */
+	 * timers or work of its own, so for those nothing moves, but its IRQ sources do
+	 * (sim.irqs) */
 	uint64_t port_calls[SCHED_MAX_CPUS][3][2];
 	uint64_t port_locked;     /* calls made with a libsched lock held other than lease_lock
 				   * (the hook's contract allows only that one) */
 	uint64_t port_bad;        /* calls with a CPU or kind out of range, or a housekeeping
 				   * set that is empty or holds the CPU being leased */
+	/* the workload's IRQ sources (docs/schedsim.md, "IRQ sources"), and their routing
+	 * changes in order */
+	struct sim_irq *irqs;
+	size_t nr_irqs;
+	struct sim_irq_move *irq_moves;
+	size_t nr_irq_moves, cap_irq_moves;
+	sched_cpumask_t irq_housekeeping; /* the last housekeeping set lease_port gave for IRQs */
+	uint64_t irq_calls;       /* calls of the sched_config.island_irq hook */
+	uint64_t irq_calls_bad;   /* ... naming a CPU out of range */
+	uint64_t irq_calls_unknown; /* ... naming a line no source of the workload has */
+	/* realtime islands (docs/schedsim.md, "Realtime islands"): the island slots and
+	 * memory pools given to libsched, and each island's record */
+	struct sched_island *island_pool;
+	struct sched_mem_pool *mem_pools;
+	struct sim_island *islands;
+	size_t nr_islands;
+	/* trace events seen by the trace callback (none with cfg.bench_mode): SCHED_TR_MISS
+	 * (all, and of island members), SCHED_TR_ISLAND by enum sched_island_event */
+	uint64_t tr_miss, tr_miss_island, tr_island[3];
 };
 
 /*

@@ -39,6 +39,15 @@
 #define WL_MAX_BURST 64                 /* entries one submission publishes: the simulator
 					 * keeps a latency per entry consumed, so memory
 					 * follows the number of events */
+#define WL_MAX_IRQS 256                 /* IRQ sources of the top-level "libsched" section */
+#define WL_MAX_IRQ_LINE 65535           /* an IRQ source's "line": 0 .. this */
+#define WL_MAX_ISLANDS 64               /* realtime islands of the top-level "libsched" */
+#define WL_MAX_MEM_POOLS 32             /* memory pools (libsched's SCHED_MEM_POOLS_MAX) */
+#define WL_MAX_ISLAND_MEMBERS 64        /* an island's members (SCHED_ISLAND_SCS_MAX) */
+#define WL_MAX_ISLAND_SERVERS 16        /* ... servers (SCHED_ISLAND_SERVERS_MAX) */
+#define WL_MAX_ISLAND_PATHS 32          /* ... paths (SCHED_ISLAND_PATHS_MAX) */
+#define WL_MAX_ISLAND_IRQS 16           /* ... IRQs (SCHED_ISLAND_IRQS_MAX) */
+#define WL_MAX_ISLAND_MEM 8             /* ... bookings (SCHED_ISLAND_MEM_MAX) */
 
 /* A phase whose events take no time (yield, resume, zero durations) and that can repeat
  * without time passing starts each pass with a run of this much CPU time, added by the
@@ -161,6 +170,10 @@ struct wl_task {
 	 *                     cookie, 0 means untagged (as no key)
 	 *   "poll": "ring"    a poller: the one consumer of that ring (top-level "libsched"
 	 *                     "rings"); its program is the poll loop, made by the loader
+	 *   "passive": true   a passive server: it runs only on an SC a caller lends it (a
+	 *                     realtime island's server); it needs "ipc", one instance, no
+	 *                     delay and a fair policy, and waits for its first call in its
+	 *                     first event, a suspend
 	 * and for SCHED_DEADLINE tasks only (rejected on others):
 	 *   "sc_mode": "cbs"  the SchedulingContext refills as a constant-bandwidth server,
 	 *                     Linux SCHED_DEADLINE's rules (default); "sporadic": a sporadic
@@ -179,6 +192,9 @@ struct wl_task {
 	uint32_t ring;          /* ... its index in workload.rings */
 	uint64_t slice_ns;      /* 0 = the library default */
 	int ipc;
+	int passive;            /* libsched "passive": a passive server (runs only on its
+				 * callers' SCs); it starts waiting in its first event, a
+				 * suspend, and needs "ipc" */
 	enum wl_cookie_kind cookie_kind;
 	int64_t cookie_int;     /* WL_COOKIE_INT: V, > 0 (an integer 0 is WL_COOKIE_NONE) */
 	char *cookie_str;       /* WL_COOKIE_STRING: V */
@@ -188,9 +204,10 @@ struct wl_task {
 };
 
 /*
- * schedsim's own top-level "libsched" section (docs/schedsim.md, "Leases and rings"):
- * groups with a kind and a parent, polling rings with their submission sources, and CPU
- * isolation leases granted and revoked at given instants.
+ * schedsim's own top-level "libsched" section (docs/schedsim.md, "Leases and rings", "IRQ
+ * sources", "Realtime islands"): groups with a kind and a parent, polling rings with their
+ * submission sources, CPU isolation leases granted and revoked at given instants, IRQ
+ * sources, memory pools, and realtime islands admitted at given instants.
  */
 enum wl_group_kind { WL_GROUP_PROCESS, WL_GROUP_SESSION, WL_GROUP_SERVICE };
 
@@ -247,6 +264,87 @@ struct wl_lease {
 	unsigned line;
 };
 
+/*
+ * An IRQ source (docs/schedsim.md, "IRQ sources"): a device interrupt on line `irq`,
+ * routed to CPU `cpu` unless a lease or a realtime island moves it. It fires at start_ns,
+ * then each `period_ns` plus a pseudo-random part of `jitter_ns` (fixed by the source,
+ * not by --seed), `count` times (0: until the end); each firing takes `cost_ns` of its
+ * CPU's time (the handler), during which the CPU's thread makes no progress.
+ */
+struct wl_irq {
+	char *name;
+	uint32_t irq;           /* "line": the port's IRQ number, unique in the workload */
+	unsigned cpu;           /* "cpu": its default route */
+	uint64_t period_ns;     /* "period_us", else "min_gap_us": the time between two */
+	uint64_t min_gap_ns;    /* "min_gap_us", else "period_us": the least time between
+				 * two (1 / its maximum rate), <= period_ns */
+	uint64_t jitter_ns;     /* "jitter_us": each gap is period_ns + [0, jitter_ns] */
+	uint64_t cost_ns;       /* "cost_us": the handler's time, 0 < cost <= min gap */
+	uint64_t start_ns;      /* "start_us": the first firing */
+	uint64_t count;         /* "count": firings, 0 = until the end */
+	unsigned line;
+};
+
+/* A memory pool the port declares (docs/schedsim.md, "Realtime islands"). */
+struct wl_mem_pool {
+	char *name;
+	uint64_t pages;
+	unsigned line;
+};
+
+/* An island member: a task of one instance, and its SC's parameters. */
+struct wl_island_member {
+	char *thread;           /* "thread" */
+	int task;               /* its index in tasks */
+	uint64_t budget_ns, period_ns, deadline_ns; /* "budget_us", "period_us", "deadline_us"
+				 * (default: the period) */
+	int global;             /* "dispatch": "global" (1) or "partitioned" (0, default) */
+	uint64_t cpus;          /* "cpus": its CPU set, inside the island's; 0: the island's */
+	unsigned line;
+};
+
+/* A communication path: who calls which server, how often per job, at what cost. */
+struct wl_island_path {
+	char *from, *to;        /* "from": a member's thread or a server; "to": a server */
+	int from_member;        /* its index in members, or -1 ... */
+	int from_server;        /* ... in servers, or -1 */
+	int to_server;
+	uint32_t calls;         /* "calls", default 1 */
+	uint64_t cost_ns;       /* "cost_us", > 0 */
+	unsigned line;
+};
+
+struct wl_island_mem {
+	char *pool;             /* "pool": a name of "mem_pools" */
+	uint32_t pool_index;
+	uint64_t pages;         /* "pages", > 0 */
+	unsigned line;
+};
+
+/* How a realtime island holds its CPUs ("mode") and what its depleted SCs do
+ * ("overrun": enum wl_overrun). */
+struct wl_island {
+	char *name;
+	char *group;            /* "group": the owner, a group of the workload */
+	uint64_t cpus;          /* "cpus" */
+	int shared;             /* "mode": "leased" (0, default) or "shared" (1) */
+	enum wl_overrun overrun;/* "overrun": "throttle" (default), "demote", "notify" */
+	struct wl_island_member *members;
+	size_t nr_members;
+	char **servers;         /* "servers": task names */
+	int *server_task;       /* ... their indices in tasks */
+	size_t nr_servers;
+	struct wl_island_path *paths;
+	size_t nr_paths;
+	char **irqs;            /* "irqs": names of IRQ sources ... */
+	uint32_t *irq_index;    /* ... their indices in irqs */
+	size_t nr_irqs;
+	struct wl_island_mem *mem;
+	size_t nr_mem;
+	uint64_t at_ns;         /* "at_us": when it is admitted, default 0 (before any start) */
+	unsigned line;
+};
+
 struct workload {
 	int64_t duration_ns;    /* global "duration" in s; -1 = until every task ends */
 	int pi_enabled;         /* global "pi_enabled" (rt-app's default false): mutexes lend
@@ -269,6 +367,12 @@ struct workload {
 	size_t nr_rings;
 	struct wl_lease *leases;
 	size_t nr_leases;
+	struct wl_irq *irqs;    /* "irqs", in file order */
+	size_t nr_irqs;
+	struct wl_mem_pool *mem_pools; /* "mem_pools", in file order */
+	size_t nr_mem_pools;
+	struct wl_island *islands;     /* "islands", in file order */
+	size_t nr_islands;
 };
 
 /* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err.

@@ -45,6 +45,9 @@ enum sched_rt_test {
 	SCHED_RT_GEDF_BAK,     /* global EDF: Baker's test */
 	SCHED_RT_GFP_BCL,      /* global fixed priority: per-task interference (Bertogna,
 				* Cirinei, Lipari) */
+	SCHED_RT_EDF_IRQ,      /* EDF beside interrupts: at an instant `at` (a deadline), the
+				* work due by then plus the most the IRQs can take of a window
+				* that long (`demand`) against the window (`supply` = at) */
 };
 
 /*
@@ -76,6 +79,23 @@ struct sched_rt_verdict {
  */
 int sched_rt_edf_check(const struct sched_rt_task *ts, unsigned n, uint32_t cap_ppm,
 		       struct sched_rt_verdict *v);
+
+/*
+ * Preemptive EDF on one CPU beside interrupts, which preempt everything: irq[j] is an IRQ
+ * with `budget` its handler's cost and `period` its least gap (`deadline` and `prio` are
+ * not looked at). The tasks must pass sched_rt_edf_check at cap_ppm (the share promised to
+ * the other classes); the tasks and the IRQs together must stay within the cap by
+ * utilisation; and at every absolute deadline t up to the synchronous busy period of both,
+ * the tasks' demand due by t must fit in t less the most the IRQs can take of any window of
+ * length t, sum over j of floor(t / T_j) C_j + min(C_j, t mod T_j) (a supply bound, as in
+ * Jeffay and Stone's account of interrupt handling). Sufficient (sound). Returns
+ * as sched_rt_edf_check (verdict SCHED_RT_EDF_IRQ for the interrupt test); nirq = 0 is
+ * sched_rt_edf_check. O(n) for implicit deadlines plus O((n + nirq) x steps), steps <=
+ * SCHED_RT_ITER_MAX.
+ */
+int sched_rt_edf_check_irq(const struct sched_rt_task *ts, unsigned n,
+			   const struct sched_rt_task *irq, unsigned nirq, uint32_t cap_ppm,
+			   struct sched_rt_verdict *v);
 
 /*
  * Preemptive fixed priority on one CPU (larger prio first; equal priorities are counted

@@ -174,6 +174,16 @@ struct sched_island_verdict {
 				      * SCHED_RT_NO_CPU (global) */
 };
 
+/* What the port reports from an island thread's realtime path (sched_island_report). */
+enum sched_island_violation {
+	SCHED_ISLAND_V_ALLOC,      /* it allocated memory */
+	SCHED_ISLAND_V_FAULT,      /* it took a page fault */
+	SCHED_ISLAND_V_LOG,        /* it logged (console, log buffer) */
+	SCHED_ISLAND_V_BLOCK,      /* a port blocking call not on a declared path */
+	SCHED_ISLAND_V_CALL,       /* sched_call on an undeclared path (counted by the library) */
+	SCHED_ISLAND_V_NR
+};
+
 struct sched_island {
 	uint32_t gen;
 	uint32_t index;
@@ -190,23 +200,13 @@ struct sched_island {
 	struct sched_island_path paths[SCHED_ISLAND_PATHS_MAX];
 	struct sched_island_irq irqs[SCHED_ISLAND_IRQS_MAX];
 	struct sched_island_mem mem[SCHED_ISLAND_MEM_MAX];
-	uint64_t violations[5];      /* by enum sched_island_violation [atomic] */
+	uint64_t violations[SCHED_ISLAND_V_NR]; /* by enum sched_island_violation [atomic] */
 	sched_time_t admitted_at;
 };
 
 struct sched_island_cap {
 	uint32_t index;
 	uint32_t gen;
-};
-
-/* What the port reports from an island thread's realtime path (sched_island_report). */
-enum sched_island_violation {
-	SCHED_ISLAND_V_ALLOC,      /* it allocated memory */
-	SCHED_ISLAND_V_FAULT,      /* it took a page fault */
-	SCHED_ISLAND_V_LOG,        /* it logged (console, log buffer) */
-	SCHED_ISLAND_V_BLOCK,      /* a port blocking call not on a declared path */
-	SCHED_ISLAND_V_CALL,       /* sched_call on an undeclared path (counted by the library) */
-	SCHED_ISLAND_V_NR
 };
 
 /* SCHED_TR_ISLAND events (trace.h), on the ring of each island CPU (ADMIT, REVOKE) or of

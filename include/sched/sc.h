@@ -114,13 +114,15 @@ struct sched_sc_verdict {
 struct sched_sc_stats {
 	uint64_t consumed_ns;    /* budget used */
 	uint64_t jobs;           /* activations: its holder woke from a real block */
-	uint64_t deadline_misses;/* its bound thread blocked (finished a job) after the job's
-				  * deadline: its wake + the relative deadline */
+	uint64_t deadline_misses;/* jobs of its bound thread not finished (blocked) by the job's
+				  * deadline, its wake + the relative deadline: counted once each,
+				  * when seen (a depletion, a refill, the block) */
 	uint64_t throttled_ns;   /* time its holder waited runnable for a refill */
 	uint64_t depletions;     /* times the budget ran out while running */
 	uint64_t notifications;  /* messages sent to the endpoint */
 	uint64_t max_overrun_ns; /* worst time run past the end of the available budget */
-	uint64_t max_lateness_ns;/* worst lateness of a missed job: its end minus its deadline */
+	uint64_t max_lateness_ns;/* worst lateness of a missed job: its end (or, while it has
+				  * not ended, the last look) minus its deadline */
 };
 
 enum sched_sc_state { SCHED_SC_FREE, SCHED_SC_CREATED, SCHED_SC_CONFIGURED };
@@ -132,6 +134,7 @@ struct sched_sc {
 	uint8_t mode, overrun;
 	uint8_t dispatch;            /* enum sched_sc_dispatch */
 	uint8_t depleted;            /* ran out; cleared when budget is back (one message each) */
+	uint8_t job_late;            /* its current job's miss is counted */
 	uint16_t cap, head, count;   /* refill ring: capacity, first, number in use */
 	struct sched_refill *refill; /* caller storage, `cap` entries */
 	uint64_t budget, period, rel_deadline;

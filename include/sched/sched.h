@@ -267,6 +267,8 @@ struct sched_rq {
 	 * CPU alone, how many wider ones cover it, and the share they reserve (2^-20) */
 	struct sched_list part_scs;
 	uint32_t wide_scs;
+	uint16_t isl_shared;           /* [lease_lock] shared realtime islands over this CPU (its
+					* other IRQs routed away while > 0: island.c) */
 	uint64_t sc_share;
 	sched_time_t push_hold;        /* [L] no evening push from here before this instant: a
 					* rotation overshot onto this CPU on purpose (balance.c) */
@@ -621,6 +623,18 @@ bool sched_timer(struct sched_sys *s, unsigned cpu);
 /* Reschedule IPI on `cpu`. Returns true if sched_pick() is due (false for a NULL system,
  * a CPU out of range or never brought online). O(1). */
 bool sched_ipi(struct sched_sys *s, unsigned cpu);
+
+/*
+ * A device interrupt's handler that began at `start` (sched_arch_now() when it was
+ * entered) ends on `cpu`, interrupts still off: the time it took is not the current
+ * thread's (nor its SC's budget), so its charge point moves past it, and the CPU counts it
+ * (SCHED_CNT_IRQ_NS). Only the part not charged yet is taken back (another CPU may have
+ * charged the thread meanwhile). Optional: a port that never calls it charges handler time
+ * to whatever it interrupted, and then a realtime island's budgets must cover the IRQs
+ * routed to their CPUs (docs/island.md). Takes rq[cpu]'s lock. O(1). Does nothing for a
+ * NULL system or a CPU out of range.
+ */
+void sched_irq_exit(struct sched_sys *s, unsigned cpu, sched_time_t start);
 
 /* True if `cpu` should call sched_pick() at its next preemption point (false for a NULL
  * system or a CPU out of range). */

@@ -51,6 +51,8 @@ enum sched_counter {
 	SCHED_CNT_LEASE_RETURNS,   /* revocations that gave it back (at its next switch) */
 	SCHED_CNT_LEASE_RETURN_NS, /* revocation latency, summed: revoke to that switch */
 	SCHED_CNT_LEASE_RETURN_MAX_NS, /* ... and its maximum */
+	SCHED_CNT_IRQ_NS,          /* device interrupt handlers' time, kept off the threads'
+				    * charges (sched_irq_exit) */
 	SCHED_CNT_NR
 };
 
