@@ -51,6 +51,8 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	uint64_t delta;
 
 	sched__assert_rq_locked(rq);
+	if (rq->irq_since != SCHED_TIME_NEVER && sched_time_before(rq->irq_since, now))
+		now = rq->irq_since; /* in a handler: its time is nobody's */
 	if (!t || !sched_time_before(t->exec_start, now))
 		return;
 	delta = now - t->exec_start;

@@ -219,6 +219,10 @@ static int check_member(struct sched_sys *s, const struct sched_island_params *p
 		return -SCHED_ESTATE;
 	if (!sched_cpumask_subset(&m->p.cpus, &p->cpus))
 		return -SCHED_EINVAL;
+	/* CBS keeps a bandwidth, not a deadline shorter than the period (its deadline moves by
+	 * whole periods): such a member is a sporadic server's */
+	if (m->p.mode == SCHED_SC_CBS && m->p.deadline_ns && m->p.deadline_ns != m->p.period_ns)
+		return -SCHED_EINVAL;
 	*out = sc;
 	return sched__sc_params_check(s, sc, &m->p);
 }

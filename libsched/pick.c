@@ -286,26 +286,46 @@ bool sched_timer(struct sched_sys *s, unsigned cpu)
 	return resched;
 }
 
-void sched_irq_exit(struct sched_sys *s, unsigned cpu, sched_time_t start)
+/* rq[cpu], online, or NULL. */
+static struct sched_rq *irq_rq(struct sched_sys *s, unsigned cpu)
 {
-	struct sched_thread *t;
-	struct sched_rq *rq;
-	unsigned long flags;
-	sched_time_t now, from;
+	return s && cpu < s->nr_cpus && s->rq[cpu].curr ? sched__rq(s, cpu) : NULL;
+}
 
-	if (!s || cpu >= s->nr_cpus || !s->rq[cpu].curr)
+void sched_irq_enter(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq = irq_rq(s, cpu);
+	unsigned long flags;
+	sched_time_t now;
+
+	if (!rq)
 		return;
-	rq = sched__rq(s, cpu);
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
 	now = sched_arch_now();
-	t = rq->curr;
-	/* the handler's part that nobody has charged yet: [max(start, exec_start), now) */
-	from = sched_time_before(t->exec_start, start) ? start : t->exec_start;
-	if (sched_time_before(from, now)) {
-		t->exec_start += now - from;
-		sched__inc(&rq->counters[SCHED_CNT_IRQ_NS], now - from);
+	sched__charge_curr(rq, now); /* everything before the handler */
+	rq->irq_since = now;
+	sched__rq_unlock(rq);
+	sched_arch_irq_restore(flags);
+}
+
+void sched_irq_exit(struct sched_sys *s, unsigned cpu)
+{
+	struct sched_rq *rq = irq_rq(s, cpu);
+	unsigned long flags;
+	sched_time_t now;
+
+	if (!rq)
+		return;
+	flags = sched_arch_irq_save();
+	sched__rq_lock(rq);
+	now = sched_arch_now();
+	if (rq->irq_since != SCHED_TIME_NEVER && sched_time_before(rq->irq_since, now)) {
+		sched__inc(&rq->counters[SCHED_CNT_IRQ_NS], now - rq->irq_since);
+		if (sched_time_before(rq->curr->exec_start, now)) /* charged up to irq_since */
+			rq->curr->exec_start = now;
 	}
+	rq->irq_since = SCHED_TIME_NEVER;
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
 }

@@ -20,7 +20,7 @@
 struct fix {
 	struct sim *sim;
 	struct sched_sc scs[POOL];
-	struct sched_refill refills[POOL][4];
+	struct sched_refill refills[POOL][8];
 	struct sched_rt_task scratch[POOL + ISLANDS * SCHED_ISLAND_IRQS_MAX + 1];
 	struct sched_island islands[ISLANDS];
 	struct sched_mem_pool pools[2];
@@ -71,7 +71,7 @@ static struct sched_sc_cap new_sc(struct fix *f)
 {
 	struct sched_sc_cap cap;
 
-	assert_int_equal(sched_sc_create(&f->sim->sys, &f->app, f->refills[f->next++], 4, &cap), 0);
+	assert_int_equal(sched_sc_create(&f->sim->sys, &f->app, f->refills[f->next++], 8, &cap), 0);
 	return cap;
 }
 
@@ -290,6 +290,11 @@ static void m_no_lease_right(struct fix *f)
 	f->p.cpus = one(2);
 	f->sim->hook_arg = &a; /* admit_as reads it */
 }
+static void m_cbs_constrained(struct fix *f)
+{
+	f->m[0].p.mode = SCHED_SC_CBS;
+	f->m[0].p.deadline_ns = 900 * US;
+}
 static void m_configured(struct fix *f)
 {
 	assert_int_equal(sched_sc_configure(&f->sim->sys, sched_auth_root(&f->sim->sys), f->m[0].sc,
@@ -431,6 +436,7 @@ static const struct refusal refusals[] = {
 	{ "offline CPU", m_offline, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, "CPU 9: out of range or offline" },
 	{ "stale server", m_stale_server, -SCHED_ESTALE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, "server logger" },
 	{ "no lease right", m_no_lease_right, -SCHED_EPERM, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, "authority" },
+	{ "CBS with a constrained deadline", m_cbs_constrained, -SCHED_EINVAL, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, "member ctrl: invalid argument" },
 	{ "member configured", m_configured, -SCHED_ESTATE, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, "member ctrl" },
 	{ "no free slot", m_full, -SCHED_EFULL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, "no free slot" },
 	{ "pool short", m_pool_short, -SCHED_ERESERVE, SCHED_ISLAND_RES_POOL, SCHED_ISLAND_SHORT, "pool dma: 3 pages short" },
@@ -905,8 +911,10 @@ static void rnd_island(uint64_t *rng, struct rnd_island *x)
 	x->dur_us = RND_DELAY_US + 3 * tmax + 2000;
 }
 
-/* The workload: the members (periodic, each job its whole budget, released together after
- * RND_DELAY_US) in group "isl", two CPU hogs and two short sleepers beside them. */
+/* The workload: the members (periodic, each job 1 us short of its budget, released together
+ * after RND_DELAY_US) in group "isl", two CPU hogs and two short sleepers beside them; the
+ * island's IRQs firing at their highest rate (routed to CPU 0 until the island reserves
+ * them), and a storm of 20 us every 100 us on CPU 0, outside the island. */
 static char *rnd_json(const struct rnd_island *x)
 {
 	size_t cap = 4096, len = 0;
@@ -915,17 +923,25 @@ static char *rnd_json(const struct rnd_island *x)
 	assert_non_null(j);
 	len += (size_t)snprintf(j + len, cap - len,
 		"{\"global\": {\"duration\": %.6f}, \"libsched\": {\"groups\": {\"isl\": "
-		"{\"kind\": \"process\"}}}, \"tasks\": {"
+		"{\"kind\": \"process\"}}, \"irqs\": [{\"name\": \"storm\", \"line\": 99, "
+		"\"cpu\": 0, \"period_us\": 100, \"cost_us\": 20}",
+		(double)x->dur_us / 1e6);
+	for (unsigned k = 0; k < x->nr_irqs; k++)
+		len += (size_t)snprintf(j + len, cap - len,
+			", {\"name\": \"i%u\", \"line\": %u, \"cpu\": 0, \"min_gap_us\": %llu, "
+			"\"cost_us\": %llu}", k, x->irq[k].line,
+			(unsigned long long)(x->irq[k].min_gap_ns / US),
+			(unsigned long long)(x->irq[k].cost_ns / US));
+	len += (size_t)snprintf(j + len, cap - len, "]}, \"tasks\": {"
 		"\"hog\": {\"instance\": 2, \"loop\": -1, \"run\": 10000}, "
 		"\"sleeper\": {\"instance\": 2, \"loop\": -1, \"run\": 150, "
-		"\"timer\": {\"ref\": \"s\", \"period\": 700}}",
-		(double)x->dur_us / 1e6);
+		"\"timer\": {\"ref\": \"s\", \"period\": 700}}");
 	for (unsigned i = 0; i < x->n; i++)
 		len += (size_t)snprintf(j + len, cap - len,
 			", \"m%u\": {\"delay\": %u, \"loop\": -1, \"run\": %llu, "
 			"\"timer\": {\"ref\": \"k%u\", \"period\": %llu, \"mode\": \"absolute\"}, "
 			"\"libsched\": {\"group\": \"isl\"}}", i, RND_DELAY_US,
-			(unsigned long long)x->c[i], i, (unsigned long long)x->t[i]);
+			(unsigned long long)x->c[i] - 1, i, (unsigned long long)x->t[i]);
 	snprintf(j + len, cap - len, "}}");
 	return j;
 }
@@ -975,7 +991,7 @@ static int rnd_run(uint64_t seed, struct rnd_island *x)
 			       .mode = SCHED_SC_SPORADIC,
 			       .dispatch = x->global[i] ? SCHED_SC_GLOBAL : SCHED_SC_PARTITIONED },
 			.name = "m" };
-		assert_int_equal(sched_sc_create(&f->sim->sys, NULL, f->refills[i], 4, &f->m[i].sc), 0);
+		assert_int_equal(sched_sc_create(&f->sim->sys, NULL, f->refills[i], 8, &f->m[i].sc), 0);
 		f->ctrl = named(f->sim, name);
 	}
 	f->p = (struct sched_island_params){
@@ -1031,8 +1047,12 @@ out:
 	return ret;
 }
 
-/* 10,000 random islands: each admitted one runs beside hogs and sleepers, the checker after
- * every event, without a miss; each refused one changed nothing. */
+/* 10,000 random islands: each admitted one runs beside hogs, sleepers and an IRQ storm, its
+ * own IRQs firing at their highest rate, the checker after every event, without a miss;
+ * each refused one changed nothing. Members are sporadic servers with 8 refill slots (with
+ * 4, one island in these 10,000 lost budget to merged refills and missed: docs/island.md). A job needs 1 us less than its budget: one that needs
+ * all of it ends at the instant its budget does, and which of the depletion and the block
+ * comes first is a tie (in a kernel the block itself takes time, so the job overruns). */
 static void test_random_islands_never_miss(void **state)
 {
 	uint64_t rng = 17;

@@ -1858,6 +1858,7 @@ static void irq_fire(struct sim *sim, unsigned c, uint32_t k)
 		pc->irq_idle_ns += cost;
 	pc->irq_start = sim->now;
 	pc->irq_until = sim->now + cost;
+	sched_irq_enter(&sim->sys, c);
 	pc->run_start = (pc->run_start > sim->now ? pc->run_start : sim->now) + cost;
 	t = pc->curr;
 	if (t && t->task && !t->done && t->event_started && t->run_left &&
@@ -1871,9 +1872,8 @@ static void irq_fire(struct sim *sim, unsigned c, uint32_t k)
 }
 
 /*
- * The handler of CPU c returns: libsched is told (sched_irq_exit), so the thread it
- * interrupted is not charged for it (only the part no other CPU charged meanwhile, as a
- * remote wake does, which then counts the handler up to there).
+ * The handler of CPU c returns: libsched is told (sched_irq_exit, as it was told of its
+ * start), so the thread it interrupted is not charged for it, by any CPU.
  */
 static void irq_end(struct sim *sim, unsigned c)
 {
@@ -1884,7 +1884,7 @@ static void irq_end(struct sim *sim, unsigned c)
 		return; /* ended already (an event of that instant waited for it) */
 	pc->irq_until = 0;
 	sim_enter(sim, c);
-	sched_irq_exit(&sim->sys, c, pc->irq_start);
+	sched_irq_exit(&sim->sys, c);
 	pc->irq_unbilled_ns += sim->rq[c].counters[SCHED_CNT_IRQ_NS] - before;
 }
 

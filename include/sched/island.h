@@ -64,7 +64,9 @@ struct sched_mem_pool {
  * it is configured with. The island's overrun policy and endpoint replace p.overrun and
  * p.endpoint. A PARTITIONED member is placed on one CPU of p.cpus (first that admits it,
  * in member order); a GLOBAL member's cluster is exactly p.cpus. p.cpus must lie inside
- * the island's CPUs. */
+ * the island's CPUs. A CBS member has an implicit deadline (deadline = period); a sporadic
+ * member needs refill slots for the fragments its jobs leave (docs/island.md: 8 served every
+ * random island the tests ran). */
 struct sched_island_member {
 	struct sched_sc_cap sc;       /* with SCHED_SC_CONFIGURE */
 	struct sched_sc_params p;

@@ -291,6 +291,8 @@ struct sched_rq {
 	uint8_t lease_due;             /* [L, atomic] */
 	sched_time_t lease_back_at;    /* [L] SCHED_TIME_NEVER: none pending */
 	sched_time_t picked_at;        /* [L, own] the last pick (a return counts after it) */
+	sched_time_t irq_since;        /* [L] in a device interrupt handler since then
+					* (sched_irq_enter), SCHED_TIME_NEVER: in none */
 	/* nohz telemetry (rearm): is the scheduling tick stopped, why, since when */
 	uint8_t nohz_reason;           /* [L, own] enum sched_nohz_reason; SCHED_NOHZ_TICK: running */
 	sched_time_t nohz_since;       /* [L, own] */
@@ -625,16 +627,17 @@ bool sched_timer(struct sched_sys *s, unsigned cpu);
 bool sched_ipi(struct sched_sys *s, unsigned cpu);
 
 /*
- * A device interrupt's handler that began at `start` (sched_arch_now() when it was
- * entered) ends on `cpu`, interrupts still off: the time it took is not the current
- * thread's (nor its SC's budget), so its charge point moves past it, and the CPU counts it
- * (SCHED_CNT_IRQ_NS). Only the part not charged yet is taken back (another CPU may have
- * charged the thread meanwhile). Optional: a port that never calls it charges handler time
- * to whatever it interrupted, and then a realtime island's budgets must cover the IRQs
- * routed to their CPUs (docs/island.md). Takes rq[cpu]'s lock. O(1). Does nothing for a
- * NULL system or a CPU out of range.
+ * A device interrupt's handler begins (enter) and ends (exit) on `cpu`, interrupts off:
+ * the time between is not the current thread's (nor its SC's budget): charges, from any
+ * CPU, stop at the handler's start, the thread's charge point moves past its end, and the
+ * CPU counts it (SCHED_CNT_IRQ_NS). Call them around the outermost handler only. Optional:
+ * a port that never calls them charges handler time to whatever it interrupted, and then
+ * a realtime island's budgets must cover the IRQs routed to their CPUs (docs/island.md).
+ * Each takes rq[cpu]'s lock. O(1). They do nothing for a NULL system, a CPU out of range
+ * or never brought online (and exit nothing without an enter).
  */
-void sched_irq_exit(struct sched_sys *s, unsigned cpu, sched_time_t start);
+void sched_irq_enter(struct sched_sys *s, unsigned cpu);
+void sched_irq_exit(struct sched_sys *s, unsigned cpu);
 
 /* True if `cpu` should call sched_pick() at its next preemption point (false for a NULL
  * system or a CPU out of range). */
