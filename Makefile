@@ -40,6 +40,9 @@ demo: build
 	@echo "== a CPU isolation lease: CPU 1 for one spinner from 200 to 700 ms, its tick stopped (examples/lease.json) =="
 	./$(BUILD)/arch/sim/schedsim --cpus 4 --check --ipi-latency 2000 examples/lease.json
 	@echo
+	@echo "== a realtime island: a 1 kHz control loop with its sensor IRQ on a leased CPU, beside hogs and an IRQ storm (examples/control_loop.json) =="
+	./$(BUILD)/arch/sim/schedsim --cpus 4 --check --duration 2 examples/control_loop.json
+	@echo
 	@echo "== the same library in the x86_64 kernel under QEMU (-smp $(QEMU_SMP)) =="
 	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-demo.elf $(QEMU_SMP) 120
 
@@ -75,6 +78,8 @@ bench: build
 	./$(BUILD)/bench/bench_lease
 	bench/bench_lease_count.sh ./$(BUILD)/bench/bench_lease
 	./$(BUILD)/bench/bench_ring
+	./$(BUILD)/bench/bench_island
+	bench/bench_island_count.sh ./$(BUILD)/bench/bench_island
 	bench/rtapp_vs_schedsim.sh
 	BUILD=$(BUILD) bench/rtapp_inversion.sh
 
