@@ -48,6 +48,38 @@ static unsigned long sets(void)
 
 /* --- hand-computed ------------------------------------------------------------------------ */
 
+/* EDF beside interrupts: two light IRQs add up; an IRQ's burst counts where the window is
+ * short; the utilisation of both stays within the cap; no IRQ is the plain test. */
+static void edf_beside_irqs_by_hand(void **state)
+{
+	struct sched_rt_task t[1] = { { 650, 1000, 700, 1 } };
+	struct sched_rt_task two[2] = { { 1, 100000, 100000, 0 }, { 1, 100000, 100000, 0 } };
+	struct sched_rt_task burst[1] = { { 60, 1000, 1000, 0 } };
+	struct sched_rt_task heavy[1] = { { 400, 1000, 1000, 0 } };
+	struct sched_rt_verdict v;
+
+	(void)state;
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, two, 2, 950000, &v), 0);
+	assert_int_equal(v.test, SCHED_RT_EDF_IRQ);
+	/* by 700: 650 of the task and up to 60 of the IRQ, 710 > 700 */
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, burst, 1, 950000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.test, SCHED_RT_EDF_IRQ);
+	assert_int_equal(v.at, 700);
+	assert_int_equal(v.demand, 710);
+	assert_int_equal(v.supply, 700);
+	/* a deadline of 760 leaves room: 710 <= 760 (and 650 + 60 by 1000) */
+	t[0].deadline = 760;
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, burst, 1, 950000, &v), 0);
+	/* 65% + 40% is over the 95% share */
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, heavy, 1, 950000, &v), -SCHED_EUNSCHED);
+	assert_int_equal(v.test, SCHED_RT_EDF_UTIL);
+	/* without IRQs, the plain test; a malformed IRQ is refused */
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, NULL, 0, 950000, &v), 0);
+	assert_int_equal(v.test, SCHED_RT_EDF_QPA);
+	heavy[0].budget = 2000;
+	assert_int_equal(sched_rt_edf_check_irq(t, 1, heavy, 1, 950000, &v), -SCHED_EINVAL);
+}
+
 static void edf_by_hand(void **state)
 {
 	struct sched_rt_task half[2] = { { 5, 10, 10, 1 }, { 5, 10, 10, 1 } };
@@ -905,6 +937,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(edf_by_hand),
+		cmocka_unit_test(edf_beside_irqs_by_hand),
 		cmocka_unit_test(fixed_priority_by_hand),
 		cmocka_unit_test(edf_exact_both_ways),
 		cmocka_unit_test(fixed_priority_exact_both_ways),
