@@ -1433,7 +1433,7 @@ static void explain_cpu(struct out *o, const struct sched_island_verdict *v)
 		put(o, ": utilisation ");
 		put_u(o, (w->demand * 1000 + (1ull << 40) - 1) >> 40);
 		put(o, " per mille over the cap ");
-		put_u(o, (w->supply * 1000) >> 40);
+		put_u(o, (w->supply * 1000 + (1ull << 39)) >> 40); /* the cap, to the nearest */
 		put(o, " per mille");
 	} else if (w->test == SCHED_RT_LIMIT) {
 		put(o, ": the analysis would take too many steps (refused to be safe)");

@@ -3146,9 +3146,21 @@ static void isl_admitted(struct isl_run *x)
 	bool done = false, vio0 = true;
 	int r = -SCHED_ESTALE;
 
+	x->p = kprocess_create("control loop");
+	/* the service its path names: passive (it runs on its callers' SCs), pinned to the
+	 * leased CPU, and a thread of the process (a leased CPU takes only its threads) */
+	{
+		sched_cpumask_t one;
+		struct sched_thread_params lp = { .passive = true, .affinity = &one,
+						  .group = &x->p->group };
+
+		sched_cpumask_clear(&one);
+		sched_cpumask_set(&one, x->cpu);
+		x->logger = thread_create("logger", hog, NULL, &lp);
+		x->service = kisland_service(x->logger, "logger");
+	}
 	q.service = (uint64_t)x->service;
 	q.service_cost_ns = ISL_SERVICE_COST_NS;
-	x->p = kprocess_create("control loop");
 	x->loop = isl_loop(x->p, &q, ISL_JOBS, x->work, x->mutex);
 	a = &x->p->shared->isl[0];
 	wait_cond(isl_reached, &run, HANG_NS);
@@ -3390,8 +3402,6 @@ static bool server_blocked(void *arg)
 static void test_islands(void)
 {
 	static struct isl_run x;
-	sched_cpumask_t one;
-	struct sched_thread_params lp = { .passive = true, .affinity = &one };
 	int r;
 
 	if (ksys.nr_cpus < 2) {
@@ -3412,12 +3422,8 @@ static void test_islands(void)
 	x.mutex = ksync_mutex_create(SCHED_MUTEX_PLAIN);
 	if (x.mutex >= 0)
 		thread_mutex_lock(ksync_mutex((uint64_t)x.mutex), SCHED_TIME_NEVER, NULL);
-	sched_cpumask_clear(&one);
-	sched_cpumask_set(&one, x.cpu);
-	x.logger = thread_create("logger", hog, NULL, &lp); /* passive: runs on callers' SCs */
-	x.service = kisland_service(x.logger, "logger");
-	kprintf("# island: admission %s, %llu loop turns for %llu us of work, mutex %d, service "
-		"%d\n", sched_strerror(r), x.work, ISL_WORK_NS / 1000, x.mutex, x.service);
+	kprintf("# island: admission %s, %llu loop turns for %llu us of work, mutex %d\n",
+		sched_strerror(r), x.work, ISL_WORK_NS / 1000, x.mutex);
 	isl_snap(&x.s0);
 	isl_admitted(&x);
 	isl_refused(&x);
