@@ -51,14 +51,16 @@ void sched__charge_curr(struct sched_rq *rq, sched_time_t now)
 	uint64_t delta;
 
 	sched__assert_rq_locked(rq);
-	if (rq->irq_since != SCHED_TIME_NEVER && sched_time_before(rq->irq_since, now))
-		now = rq->irq_since; /* in a handler: its time is nobody's */
 	if (!t || !sched_time_before(t->exec_start, now))
 		return;
-	delta = now - t->exec_start;
-	t->exec_start = now;
+	/* inside a device interrupt handler the charge stops at its start, and the charge
+	 * point still moves to now: the handler's time is nobody's (sched_irq_enter) */
+	delta = sched__uncharged(rq, t, now);
 	if (rq->lease && rq->lease->target) /* the whole CPU is the lease's (lease.c) */
-		sched__group_acct_add(rq->lease->target, SCHED_ACCT_LEASED, delta);
+		sched__group_acct_add(rq->lease->target, SCHED_ACCT_LEASED, now - t->exec_start);
+	t->exec_start = now;
+	if (!delta)
+		return;
 	if (t->is_idle) {
 		sched__inc(&rq->counters[SCHED_CNT_IDLE_NS], delta);
 		return;

@@ -653,11 +653,10 @@ int sched_cpu_offline(struct sched_sys *s, unsigned cpu)
 		return -SCHED_EINVAL;
 	if (!sched__cpu_usable(s, cpu)) /* out of range, or already offline */
 		return -SCHED_ECPU;
-	if (sched__admitted_on(s, cpu)) /* admission counted on its time */
-		return -SCHED_EUNSCHED;
 	rq = sched__rq(s, cpu);
-	flags = sched__lock_irq(&s->lease_lock); /* no lease may take a CPU meanwhile */
-	ret = offline_begin(s, rq);
+	flags = sched__lock_irq(&s->lease_lock); /* no lease or island may take a CPU meanwhile */
+	ret = sched__admitted_on(s, cpu) ? -SCHED_EUNSCHED /* admission counted on its time */
+	      : offline_begin(s, rq);
 	/* refill waits first: a refill due there would queue a thread the queue pass passed */
 	if (!ret) {
 		sched__evict_all(s, rq, SCHED_EVICT_REFILL, NULL);

@@ -84,11 +84,13 @@ void sched__budget_wait_del(struct sched_rq *rq, struct sched_thread *t, sched_t
  */
 void sched__budget_job_check(struct sched_rq *rq, struct sched_thread *t, sched_time_t now)
 {
-	struct sched_sc *sc = t->sc;
+	struct sched_sc *sc = sched__run_sc(t); /* its own, or one lent to it: the job is the
+						 * bound thread's either way */
+	struct sched_thread *b = sc ? sc->bound : NULL;
 	uint64_t late;
 
 	sched__assert_rq_locked(rq);
-	if (!sc || sc != sched__get(&t->own_sc) || !sched_time_before(sc->job_deadline, now))
+	if (!b || sc != sched__get(&b->own_sc) || !sched_time_before(sc->job_deadline, now))
 		return;
 	late = now - sc->job_deadline;
 	if (late > sc->stats.max_lateness_ns)
@@ -97,7 +99,7 @@ void sched__budget_job_check(struct sched_rq *rq, struct sched_thread *t, sched_
 		return;
 	sc->job_late = 1;
 	sc->stats.deadline_misses++;
-	sched__trace(rq, SCHED_TR_MISS, t->id, late, sc->island != NULL, now);
+	sched__trace(rq, SCHED_TR_MISS, b->id, late, sc->island != NULL, now);
 }
 
 /* The first thread in rq's refill wait, NULL if none. */

@@ -198,15 +198,33 @@ static inline bool sched__lease_lets(const struct sched_rq *rq, const struct sch
 	return !l || sched__lease_holds(l, t);
 }
 
-/* Is an online CPU left outside every lease and outside `taking` (NULL: none)? A grant or an
- * offline that would leave none is refused: the housekeeping set is never empty. */
+/* Is an online CPU left outside every lease, every shared realtime island (where the
+ * port's IRQs go) and `taking` (NULL: none)? A grant or an offline that would leave none is
+ * refused: the housekeeping set is never empty, nor without a home for IRQs. */
 static inline bool sched__general_left(struct sched_sys *s, const sched_cpumask_t *taking)
 {
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched__cpu_usable(s, c) && !(taking && sched_cpumask_test(taking, c)) &&
-		    !__atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE))
+		    !__atomic_load_n(&s->rq[c].lease, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&s->rq[c].isl_shared, __ATOMIC_RELAXED))
 			return true;
 	return false;
+}
+
+/* The instant charges on rq may reach by `now`: a device interrupt handler's time is
+ * nobody's (sched_irq_enter), so inside one, its start. [L] */
+static inline sched_time_t sched__charge_until(const struct sched_rq *rq, sched_time_t now)
+{
+	return rq->irq_depth && sched_time_before(rq->irq_since, now) ? rq->irq_since : now;
+}
+
+/* What the current thread t of rq has run since its last charge, by `now`, not charged. */
+static inline uint64_t sched__uncharged(const struct sched_rq *rq, const struct sched_thread *t,
+					sched_time_t now)
+{
+	sched_time_t until = sched__charge_until(rq, now);
+
+	return sched_time_before(t->exec_start, until) ? until - t->exec_start : 0;
 }
 
 /* Remove from *m the CPUs a lease closes to t. O(leased CPUs); one word test without any. */

@@ -474,6 +474,17 @@ static int demand_refuse(struct sched_island_verdict *v, unsigned cpu,
 	return v->err;
 }
 
+/* CPU c's test of the n tasks gathered, with its IRQs and this island's routed there. */
+static int cpu_test(struct sched_sys *s, const struct sched_island_params *p, unsigned c,
+		    unsigned n, const struct sched_sc_verdict *sv, struct sched_island_verdict *v)
+{
+	struct sched_rt_verdict why;
+	int ret = sched__admit_cpu(s, c, n, p->irqs, p->nr_irqs, &why);
+
+	return ret == -SCHED_EFULL ? gather_refuse(v, -2, c, sv)
+	       : ret ? demand_refuse(v, c, &why) : 0;
+}
+
 /*
  * Would member i fit on CPU c beside what is there, this island's IRQs routed to c, and its
  * members placed on c before i? The exact one-CPU EDF test. 0, or the refusal in *v.
@@ -482,7 +493,6 @@ static int try_cpu(struct sched_sys *s, const struct sched_island_params *p,
 		   const struct plan *pl, unsigned i, unsigned c, struct sched_island_verdict *v)
 {
 	struct sched_sc_verdict sv = { .conflict = SCHED_RT_NO_TASK };
-	struct sched_rt_verdict why;
 	sched_cpumask_t one = one_cpu(c);
 	unsigned n;
 	int got;
@@ -493,9 +503,7 @@ static int try_cpu(struct sched_sys *s, const struct sched_island_params *p,
 	for (unsigned j = 0; j <= i; j++)
 		if ((j == i || pl->cpu_of[j] == c) && !push(s, &n, member_task(&p->members[j].p)))
 			return gather_refuse(v, -2, c, &sv);
-	if (sched__admit_cpu(s, c, n, p->irqs, p->nr_irqs, &why))
-		return demand_refuse(v, c, &why);
-	return 0;
+	return cpu_test(s, p, c, n, &sv, v);
 }
 
 /* Place each partitioned member, in order, on the first CPU of its set that admits it.
@@ -540,7 +548,6 @@ static int check_irq_cpus(struct sched_sys *s, const struct sched_island_params 
 		unsigned c = p->irqs[k].cpu;
 		struct sched_sc_verdict sv = { .conflict = SCHED_RT_NO_TASK };
 		sched_cpumask_t cm = one_cpu(c);
-		struct sched_rt_verdict why;
 		bool placed = false;
 		int got;
 
@@ -552,8 +559,8 @@ static int check_irq_cpus(struct sched_sys *s, const struct sched_island_params 
 			continue;
 		if ((got = sched__admit_gather(s, NULL, &cm, &sv)) < 0)
 			return gather_refuse(v, got, c, &sv);
-		if (sched__admit_cpu(s, c, (unsigned)got, p->irqs, p->nr_irqs, &why))
-			return demand_refuse(v, c, &why);
+		if ((got = cpu_test(s, p, c, (unsigned)got, &sv, v)))
+			return got;
 	}
 	return 0;
 }
@@ -685,7 +692,9 @@ static void route(struct sched_sys *s, const struct routing *r, bool on)
 
 		if (!sched_cpumask_test(&r->cpus, c))
 			continue;
-		rq->isl_shared = (uint16_t)(on ? rq->isl_shared + 1 : rq->isl_shared - 1);
+		__atomic_store_n(&rq->isl_shared,
+				 (uint16_t)(on ? rq->isl_shared + 1 : rq->isl_shared - 1),
+				 __ATOMIC_RELAXED);
 		/* the first shared island sends them away, the last lets them back */
 		if (cf->lease_port && rq->isl_shared == on) {
 			if (on)

@@ -385,15 +385,20 @@ static void port_hooks(struct sched_sys *s, struct sched_lease *l, bool leased)
 		[SCHED_LEASE_PORT_WORK] = SCHED_LEASE_STEP_PORT_WORK,
 		[SCHED_LEASE_PORT_IRQS] = SCHED_LEASE_STEP_PORT_IRQS,
 	};
-	sched_cpumask_t hk;
+	sched_cpumask_t hk, irq_hk;
 
 	sched_housekeeping(s, &hk);
+	irq_hk = hk; /* IRQs go outside shared realtime islands too (island.c) */
+	for (unsigned c = 0; c < s->nr_cpus; c++)
+		if (s->rq[c].isl_shared)
+			sched_cpumask_unset(&irq_hk, c);
 	for (unsigned what = SCHED_LEASE_PORT_TIMERS; what <= SCHED_LEASE_PORT_IRQS; what++) {
 		uint32_t calls = 0;
 
 		for (unsigned c = 0; s->cfg.lease_port && c < s->nr_cpus; c++)
 			if (sched_cpumask_test(&l->cpus, c)) {
-				s->cfg.lease_port(s->cfg.cb_ctx, c, what, leased, &hk);
+				s->cfg.lease_port(s->cfg.cb_ctx, c, what, leased,
+						  what == SCHED_LEASE_PORT_IRQS ? &irq_hk : &hk);
 				calls++;
 			}
 		if (leased)
@@ -638,12 +643,15 @@ int sched_lease_revoke(struct sched_sys *s, struct sched_lease_cap cap)
 
 	if (!s)
 		return -SCHED_EINVAL;
+	int ret;
+
 	flags = sched__lock_irq(&s->lease_lock);
 	l = lease_of(s, cap);
-	if (l && !l->island)
+	ret = !l ? -SCHED_ESTALE : l->island ? -SCHED_EPERM : 0;
+	if (!ret)
 		revoke_locked(s, l, SCHED_LEASE_REVOKED);
 	sched__unlock_irq(&s->lease_lock, flags);
-	return !l ? -SCHED_ESTALE : l->island ? -SCHED_EPERM : 0;
+	return ret;
 }
 
 enum sched_lease_cause sched__lease_cause_of(const struct sched_group *g)

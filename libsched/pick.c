@@ -296,15 +296,18 @@ void sched_irq_enter(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq = irq_rq(s, cpu);
 	unsigned long flags;
-	sched_time_t now;
 
 	if (!rq)
 		return;
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
-	now = sched_arch_now();
-	sched__charge_curr(rq, now); /* everything before the handler */
-	rq->irq_since = now;
+	if (!rq->irq_depth) { /* the outermost: charge what came before it */
+		sched_time_t now = sched_arch_now();
+
+		sched__charge_curr(rq, now);
+		rq->irq_since = now;
+	}
+	rq->irq_depth++;
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
 }
@@ -313,19 +316,19 @@ void sched_irq_exit(struct sched_sys *s, unsigned cpu)
 {
 	struct sched_rq *rq = irq_rq(s, cpu);
 	unsigned long flags;
-	sched_time_t now;
 
 	if (!rq)
 		return;
 	flags = sched_arch_irq_save();
 	sched__rq_lock(rq);
-	now = sched_arch_now();
-	if (rq->irq_since != SCHED_TIME_NEVER && sched_time_before(rq->irq_since, now)) {
-		sched__inc(&rq->counters[SCHED_CNT_IRQ_NS], now - rq->irq_since);
+	if (rq->irq_depth && !--rq->irq_depth) {
+		sched_time_t now = sched_arch_now();
+
+		if (sched_time_before(rq->irq_since, now))
+			sched__inc(&rq->counters[SCHED_CNT_IRQ_NS], now - rq->irq_since);
 		if (sched_time_before(rq->curr->exec_start, now)) /* charged up to irq_since */
 			rq->curr->exec_start = now;
 	}
-	rq->irq_since = SCHED_TIME_NEVER;
 	sched__rq_unlock(rq);
 	sched_arch_irq_restore(flags);
 }

@@ -104,9 +104,9 @@ uint64_t sched__progress_now(const struct sched_rq *rq, const struct sched_threa
 			     sched_time_t now)
 {
 	sched__assert_rq_locked(rq);
-	if (t != rq->curr || !sched_time_before(t->exec_start, now))
+	if (t != rq->curr || !sched__uncharged(rq, t, now))
 		return t->prog;
-	return t->prog + progress_for(rq, t, now - t->exec_start);
+	return t->prog + progress_for(rq, t, sched__uncharged(rq, t, now));
 }
 
 /* The middle one of three. */

@@ -737,7 +737,7 @@ int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap cap, struct sched_sc
 		*out = sc->stats;
 		/* include the run in progress, without charging (like thread stats) */
 		if (rq->curr == h && h->on_class && h->on_class->budgeted && sched__run_sc(h) == sc)
-			out->consumed_ns += sched_arch_now() - h->exec_start;
+			out->consumed_ns += sched__uncharged(rq, h, sched_arch_now());
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}

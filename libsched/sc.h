@@ -56,8 +56,9 @@ bool sched__admitted_on_locked(struct sched_sys *s, unsigned cpu); /* sc_lock he
  * or -2 when the scratch is full. sc_lock. O(islands x their IRQs). */
 int sched__admit_irqs(struct sched_sys *s, unsigned c, int n);
 /* The one-CPU test of s->admit_tasks[0..n) on c, with the IRQs islands route there and
- * those of more[0..nmore) routed to c (appended after n). 0 or -SCHED_EUNSCHED with *why
- * (test SCHED_RT_LIMIT when the scratch is full). sc_lock. */
+ * those of more[0..nmore) routed to c (appended after n). 0, -SCHED_EUNSCHED with *why, or
+ * -SCHED_EFULL when the scratch cannot hold the IRQs (a refusal: why.test SCHED_RT_LIMIT).
+ * sc_lock. */
 int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
 		     const struct sched_island_irq *more, unsigned nmore, struct sched_rt_verdict *why);
 /* Admission's cap on each CPU's realtime share, in millionths. */

@@ -198,7 +198,8 @@ static int try_cpu(struct sched_sys *s, const struct sched_sc *self, unsigned c,
 		v->why.test = SCHED_RT_LIMIT;
 		return -SCHED_EUNSCHED;
 	}
-	return sched__admit_cpu(s, c, (unsigned)n, NULL, 0, &v->why);
+	n = sched__admit_cpu(s, c, (unsigned)n, NULL, 0, &v->why);
+	return n == -SCHED_EFULL ? -SCHED_EUNSCHED : n;
 }
 
 /*
@@ -217,9 +218,9 @@ int sched__admit_cpu(struct sched_sys *s, unsigned c, unsigned n,
 	for (unsigned k = 0; k < nmore && m >= 0; k++)
 		if (more[k].cpu == c)
 			m = push_task(s, m, irq_task(&more[k]));
-	if (m < 0) {
+	if (m < 0) { /* the scratch holds no more: refused, in the system's favour */
 		why->test = SCHED_RT_LIMIT;
-		return -SCHED_EUNSCHED;
+		return -SCHED_EFULL;
 	}
 	return sched_rt_edf_check_irq(s->admit_tasks, n, s->admit_tasks + n, (unsigned)m - n,
 				      sched__admit_cap(s), why);

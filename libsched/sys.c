@@ -111,7 +111,6 @@ static void rq_init(struct sched_sys *s, struct sched_rq *rq, unsigned cpu)
 	rq->sys = s;
 	rq->timer_armed = SCHED_TIME_NEVER;
 	rq->lease_back_at = SCHED_TIME_NEVER;
-	rq->irq_since = SCHED_TIME_NEVER;
 	rq->rank_curr_slot = rq->rank_queued_slot = SCHED_NR_CLASSES; /* nothing yet */
 	sched__list_init(&rq->part_scs);
 	rq->core = rq;

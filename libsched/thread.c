@@ -356,7 +356,7 @@ int sched_thread_stats(struct sched_sys *s, struct sched_ref r, struct sched_acc
 
 		*out = t->acct;
 		if (rq->curr == t) /* include the run in progress, without charging */
-			out->v[SCHED_ACCT_RUNTIME] += sched_arch_now() - t->exec_start;
+			out->v[SCHED_ACCT_RUNTIME] += sched__uncharged(rq, t, sched_arch_now());
 		sched__rq_unlock(rq);
 	} else {
 		*out = t->acct;

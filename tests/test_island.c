@@ -848,6 +848,67 @@ static void test_explain_bounds(void **state)
 	teardown(f);
 }
 
+/* A device interrupt's time is nobody's: figures never go down across a handler, a tick
+ * inside one re-arms in the future, a leased CPU's target is charged it; a job stuck in a
+ * server's call is a miss; shared islands keep a home for the port's other IRQs. */
+static void test_irq_time_and_isolation(void **state)
+{
+	struct fix *f = setup();
+	struct sched_island_cap cap;
+	struct sched_island_verdict v;
+	struct sched_island_stats st;
+	struct sched_acct a0, a1;
+	struct sched_lease_cap lc;
+	struct sched_lease_params lp = { .cpus = one(2), .group = &f->app };
+	struct sched_auth root = sched_auth_root(&f->sim->sys);
+	struct sim_thread *h = thread_in(f, &f->other, false, NULL);
+	sched_cpumask_t c02 = one(0);
+
+	(void)state;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	assert_int_equal(sched_sc_bind(&f->sim->sys, f->m[0].sc, sched_ref_of(&f->ctrl->st)), 0);
+	wake_from(f->sim, 2, f->ctrl);
+	advance(f->sim, 100 * US);
+	sim_enter(f->sim, 2);
+	sched_irq_enter(&f->sim->sys, 2);
+	f->sim->now += 150 * US; /* the handler runs 150 us, more than the budget has left */
+	assert_int_equal(sched_thread_stats(&f->sim->sys, sched_ref_of(&f->ctrl->st), &a0), 0);
+	sched_timer(&f->sim->sys, 2); /* a tick inside it charges nothing */
+	assert_true(f->sim->rq[2].timer_armed > f->sim->now);
+	sched_irq_exit(&f->sim->sys, 2);
+	assert_int_equal(sched_thread_stats(&f->sim->sys, sched_ref_of(&f->ctrl->st), &a1), 0);
+	assert_true(a1.v[SCHED_ACCT_RUNTIME] >= a0.v[SCHED_ACCT_RUNTIME]);
+	assert_int_equal(a1.v[SCHED_ACCT_RUNTIME], 100 * US);
+	assert_int_equal(sched_cpu_counter(&f->sim->sys, 2, SCHED_CNT_IRQ_NS), 150 * US);
+	settle(f->sim);
+	/* the job then calls logger, which never replies: ctrl's job is a miss all the same */
+	assert_int_equal(call_from(f->sim, 2, f->logger, false), 0);
+	advance(f->sim, 5 * MS);
+	assert_int_equal(sched_island_stats(&f->sim->sys, cap, &st, NULL, 0), 0);
+	assert_int_equal(st.misses, 1);
+	teardown(f);
+
+	/* shared island over CPU 1 of 3: CPU 0 must stay outside leases and shared islands */
+	f = setup();
+	root = sched_auth_root(&f->sim->sys);
+	f->p.cpus = one(1);
+	f->p.cpu_mode = SCHED_ISLAND_SHARED;
+	f->m[0].p.cpus = one(1);
+	f->p.nr_paths = f->p.nr_irqs = 0;
+	assert_int_equal(admit(f, &cap, &v), 0);
+	sched_cpumask_set(&c02, 2);
+	lp.cpus = c02;
+	sim_enter(f->sim, 0);
+	assert_int_equal(sched_lease_grant(&f->sim->sys, root, &lp, &lc), -SCHED_EHOUSEKEEPING);
+	lp.cpus = one(2);
+	assert_int_equal(sched_lease_grant(&f->sim->sys, root, &lp, &lc), 0);
+	settle(f->sim);
+	sim_enter(f->sim, 1);
+	assert_int_equal(sched_cpu_offline(&f->sim->sys, 0), -SCHED_EHOUSEKEEPING);
+	(void)h;
+	teardown(f);
+}
+
 /* --- random islands ---------------------------------------------------------------------- */
 
 static uint64_t next_rnd(uint64_t *s)
@@ -1087,6 +1148,7 @@ int main(void)
 		cmocka_unit_test(test_servers_slots_and_chains),
 		cmocka_unit_test(test_shared_islands_route_once),
 		cmocka_unit_test(test_explain_bounds),
+		cmocka_unit_test(test_irq_time_and_isolation),
 		cmocka_unit_test(test_random_islands_never_miss),
 	};
 

@@ -267,8 +267,8 @@ struct sched_rq {
 	 * CPU alone, how many wider ones cover it, and the share they reserve (2^-20) */
 	struct sched_list part_scs;
 	uint32_t wide_scs;
-	uint16_t isl_shared;           /* [lease_lock] shared realtime islands over this CPU (its
-					* other IRQs routed away while > 0: island.c) */
+	uint16_t isl_shared;           /* [lease_lock, atomic] shared realtime islands over this
+					* CPU (its other IRQs routed away while > 0: island.c) */
 	uint64_t sc_share;
 	sched_time_t push_hold;        /* [L] no evening push from here before this instant: a
 					* rotation overshot onto this CPU on purpose (balance.c) */
@@ -292,7 +292,8 @@ struct sched_rq {
 	sched_time_t lease_back_at;    /* [L] SCHED_TIME_NEVER: none pending */
 	sched_time_t picked_at;        /* [L, own] the last pick (a return counts after it) */
 	sched_time_t irq_since;        /* [L] in a device interrupt handler since then
-					* (sched_irq_enter), SCHED_TIME_NEVER: in none */
+					* (sched_irq_enter), while irq_depth > 0 */
+	uint16_t irq_depth;            /* [L] handlers entered and not exited (nesting) */
 	/* nohz telemetry (rearm): is the scheduling tick stopped, why, since when */
 	uint8_t nohz_reason;           /* [L, own] enum sched_nohz_reason; SCHED_NOHZ_TICK: running */
 	sched_time_t nohz_since;       /* [L, own] */
@@ -630,7 +631,8 @@ bool sched_ipi(struct sched_sys *s, unsigned cpu);
  * A device interrupt's handler begins (enter) and ends (exit) on `cpu`, interrupts off:
  * the time between is not the current thread's (nor its SC's budget): charges, from any
  * CPU, stop at the handler's start, the thread's charge point moves past its end, and the
- * CPU counts it (SCHED_CNT_IRQ_NS). Call them around the outermost handler only. Optional:
+ * CPU counts it (SCHED_CNT_IRQ_NS). They nest (only the outermost pair counts). Every
+ * enter needs its exit: until it comes, nothing is charged on that CPU. Optional:
  * a port that never calls them charges handler time to whatever it interrupted, and then
  * a realtime island's budgets must cover the IRQs routed to their CPUs (docs/island.md).
  * Each takes rq[cpu]'s lock. O(1). They do nothing for a NULL system, a CPU out of range
