@@ -212,7 +212,9 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
  */
 /*
  * Turn admission on for the SCs configured from now on: `scratch` is room for the analysis
- * of one CPU or cluster, n >= pool size + 1 entries, used under s->sc_lock; `fit` (enum
+ * of one CPU or cluster, n >= pool size + 1 entries (with realtime islands, add the IRQ
+ * reservations one CPU may carry: at most islands x SCHED_ISLAND_IRQS_MAX; a scratch too
+ * short for them refuses, in the system's favour), used under s->sc_lock; `fit` (enum
  * sched_rt_fit) chooses a partitioned SC's CPU among those that admit it. Admission then
  * also covers fixed priorities (sched_set_rt). Needs an authority with
  * SCHED_RIGHT_SC_CONTROL over every CPU. -SCHED_EINVAL for NULL, a short scratch, a bad fit
