@@ -121,6 +121,21 @@ static inline int block_on(struct sim *sim, unsigned cpu)
 	return r;
 }
 
+/* The current thread of `cpu` calls `server` (or replies to it), and the CPU switches. */
+static inline int call_from(struct sim *sim, unsigned cpu, struct sim_thread *server, bool reply)
+{
+	struct sched_thread *next;
+	struct sched_ref r = sched_ref_of(&server->st);
+	int ret;
+
+	sim_enter(sim, cpu);
+	ret = reply ? sched_reply(&sim->sys, cpu, r, &next) : sched_call(&sim->sys, cpu, r, &next);
+	if (ret == 0)
+		sim_switch(sim, cpu, next);
+	settle(sim);
+	return ret;
+}
+
 static inline struct sim_thread *running_on(struct sim *sim, unsigned cpu)
 {
 	return sim->cpu[cpu].curr;

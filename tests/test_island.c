@@ -559,20 +559,6 @@ static void test_shared_irq_counts_for_plain_scs(void **state)
 
 /* --- the realtime path ------------------------------------------------------------------------ */
 
-static int call_from(struct sim *sim, unsigned cpu, struct sim_thread *server, bool reply)
-{
-	struct sched_thread *next;
-	struct sched_ref r = sched_ref_of(&server->st);
-	int ret;
-
-	sim_enter(sim, cpu);
-	ret = reply ? sched_reply(&sim->sys, cpu, r, &next) : sched_call(&sim->sys, cpu, r, &next);
-	if (ret == 0)
-		sim_switch(sim, cpu, next);
-	settle(sim);
-	return ret;
-}
-
 static void test_calls_follow_declared_paths(void **state)
 {
 	struct fix *f = setup();

@@ -93,20 +93,6 @@ static uint64_t runtime(struct sim_thread *t)
 }
 
 /* The current thread of cpu calls `server` (direct handoff, donation if it applies). */
-static int call_from(struct sim *sim, unsigned cpu, struct sim_thread *server, bool reply)
-{
-	struct sched_thread *next;
-	struct sched_ref r = sched_ref_of(&server->st);
-	int ret;
-
-	sim_enter(sim, cpu);
-	ret = reply ? sched_reply(&sim->sys, cpu, r, &next) : sched_call(&sim->sys, cpu, r, &next);
-	if (ret == 0)
-		sim_switch(sim, cpu, next);
-	settle(sim);
-	return ret;
-}
-
 /* --- validation ------------------------------------------------------------------------- */
 
 static void test_configure_validation(void **state)
