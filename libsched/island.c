@@ -416,14 +416,18 @@ static int check_server_cpus(const struct sched_island_params *p, const struct p
 	for (unsigned k = 0; k < p->nr_paths; k++) {
 		unsigned depth;
 		int root = root_of(p, pl, k, &depth);
-		const struct sched_thread *t = p->servers[p->paths[k].to].t.t;
+		struct sched_thread *t = p->servers[p->paths[k].to].t.t;
 		sched_cpumask_t where = p->members[root].p.cpus;
+		bool ok;
 
 		if (pl->cpu_of[root] != SCHED_RT_NO_CPU) {
 			sched_cpumask_clear(&where);
 			sched_cpumask_set(&where, pl->cpu_of[root]);
 		}
-		if (!sched_cpumask_subset(&t->affinity, &where)) {
+		sched__spin_lock(&t->lock); /* affinity changes under it (sc_lock held: the order) */
+		ok = sched_cpumask_subset(&t->affinity, &where);
+		sched__spin_unlock(&t->lock);
+		if (!ok) {
 			path_refuse(v, SCHED_ISLAND_SERVER_CPUS, k, (uint32_t)root);
 			v->at = first_cpu(&where);
 			return v->err;

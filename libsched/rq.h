@@ -63,7 +63,10 @@ struct sched_thread *sched__choose(struct sched_rq *rq, struct sched_thread *pre
  * that never met an SC, which keeps the class and budget checks off the plain paths. */
 static inline bool sched__class_may_change(const struct sched_rq *rq, const struct sched_thread *t)
 {
-	return sched__run_sc(t) || t->passive || t->sc_fault || t->rt_prio ||
+	/* passive and sc_fault are written with sched__set by exit and SC code that may hold
+	 * another lock than this rq's: read them the same way */
+	return sched__run_sc(t) || sched__get(&t->passive) || sched__get(&t->sc_fault) ||
+	       t->rt_prio ||
 	       t->on_class != rq->sys->classes[SCHED_NR_CLASSES - 1];
 }
 

@@ -54,9 +54,44 @@
  * submits; a parked consumer never misses an entry (no lost wake-up). One sequence in four
  * runs with admission on (sched_sc_admission), so grants, SCs, fixed priorities and
  * offline meet -SCHED_EUNSCHED.
+ *
+ * Realtime islands (island.h) are mixed in too: admissions of random islands (one to three
+ * members on fresh SCs, partitioned on one CPU or over the island's CPUs, or global; leased
+ * or shared CPUs; sometimes passive servers of the island's group with call paths, IRQ
+ * reservations and memory bookings against two pools declared with
+ * sched_island_mem_pools; sometimes malformed, with stale, rightless, configured or repeated
+ * member SCs, stale, active, foreign or taken servers, taken IRQ lines, short pools, paths
+ * that are not served, and any of the authorities), revoke, revoke by owner group, add and
+ * remove one member, sched_island_report, calls from island threads along declared and
+ * undeclared paths (and the servers' replies) and to servers from outside, binds of member
+ * SCs to threads of the island's group and of others. Islands are admitted only in the
+ * sequences with admission on (elsewhere: -SCHED_ESTATE). Each admission's result is
+ * predicted as the set of errors whose conditions hold (island.h's order is not what the
+ * code does), each condition from the state, the analysis from below: a member is surely
+ * placed on the first CPU of its set with no crossing SC and little enough demand there
+ * (the densities and the IRQs' rates at most one half, the first deadline at least twice
+ * the IRQs' costs together: sched_rt_edf_check_irq then passes), surely refused where every
+ * CPU is crossed, and otherwise may go either way; a refusal must name a reason the model
+ * found (resource, test, index, the shortfall of a pool or a call budget) and change
+ * nothing (the whole state compared byte for byte, the island and memory pools, the port's
+ * IRQ routing and lease_port calls included). An admission configures every member inside
+ * the island's CPUs (on the CPU predicted, when predicted), books the pools, routes the
+ * IRQs, marks the servers, takes a lease (a leased island: modelled as a group lease that
+ * sched_lease_revoke refuses with -SCHED_EPERM and sched_lease_revoke_owned leaves alone)
+ * and tells the port about each CPU it is the first shared island over (the last, at its
+ * revocation); revocation undoes each, and its capability fails closed with -SCHED_ESTALE.
+ * Shared islands' CPUs are no home for the port's IRQs: grants and offline keep another
+ * CPU (-SCHED_EHOUSEKEEPING), and admission counts on them and on islands' IRQ CPUs
+ * (-SCHED_EUNSCHED). The path rule is exact: a call an island's rule refuses returns
+ * -SCHED_EPATH, counts the violation against the caller's island (else the server's),
+ * traces and notifies it, and changes nothing else; so do reports. After every step: each
+ * island's members, figures and violations, the pools' bookings, the island-held CPUs, the
+ * servers' marks and the IRQ routing are the test's, and island SCs are charged what their
+ * threads ran, to the nanosecond.
  */
 #include "simtest.h"
 
+#include <sched/island.h>
 #include <sched/lease.h>
 #include <sched/mutex.h>
 #include <sched/ring.h>
@@ -74,6 +109,17 @@
 #define NR_STALE 8  /* stale lease capabilities kept to try again */
 #define NR_AUTH 4   /* derived authorities: no lease right, scoped, some CPUs, revoked */
 #define NR_RINGS 2
+#define NR_ISL 2    /* island slots */
+#define ISL_SCS 8   /* SC pool slots (and refill rings) for island members */
+#define POOL (NR_SCS + ISL_SCS)
+#define ISL_MEMBERS 6 /* member slots an island uses here (1 .. 3 admitted, then adds) */
+#define ISL_SERVERS 2
+#define ISL_PATHS 4
+#define ISL_IRQS 2
+#define ISL_MEM 2
+#define NR_MPOOLS 2
+#define NR_LINES 4  /* IRQ lines 1 .. 4 */
+#define NR_ISTALE 8 /* stale island capabilities kept to try again */
 
 /* A thread's wait on the pool, until it runs again and its result is checked. */
 enum { W_NONE, W_MUTEX, W_COND, W_BARRIER };
@@ -91,7 +137,7 @@ struct world {
 	struct sim_thread *t[MAX_THREADS];
 	struct sched_ref old[MAX_THREADS]; /* refs taken before an exit: must stay stale */
 	unsigned n;
-	struct sched_sc scs[NR_SCS];
+	struct sched_sc scs[POOL];         /* the SC pool: sc_op's SCs and the islands' */
 	struct sched_refill rings[NR_SCS][4];
 	struct sched_sc_cap cap[NR_SCS];   /* gen 0 and no slot: never created */
 	bool made[NR_SCS];
@@ -105,7 +151,7 @@ struct world {
 	 * SC there must have consumed since it was created */
 	sched_time_t noted_at;
 	struct sched_sc *ran_on[SCHED_MAX_CPUS];
-	uint64_t used[NR_SCS];
+	uint64_t used[POOL];
 	/* leases: the pool, the test's record of each slot's live lease, stale capabilities,
 	 * and per CPU the other thread that still ran there when its lease was granted */
 	struct sched_lease lpool[NR_LEASES];
@@ -119,6 +165,7 @@ struct world {
 		struct sched_group *target;  /* charged for the CPUs' time, or NULL */
 		sched_time_t since;
 		bool pending;                /* a CPU of it still ran another thread */
+		bool island;                 /* a leased island's: it ends with the island */
 	} lease[NR_LEASES];
 	struct sched_lease_cap stale[NR_STALE];
 	unsigned nstale;
@@ -127,7 +174,7 @@ struct world {
 	struct sched_authority auth[NR_AUTH];
 	struct sched_auth tok[NR_AUTH];
 	bool admission;
-	struct sched_rt_task admit[NR_SCS + 1];
+	struct sched_rt_task admit[POOL + NR_ISL * ISL_IRQS + 8];
 	/* rings: entries published and consumed (the ring's memory is the test's), the
 	 * figures libsched must have counted, and whether the consumer parked in a poll and
 	 * has not run since */
@@ -137,6 +184,37 @@ struct world {
 	bool parked[NR_RINGS];
 	bool refused[NR_RINGS];   /* a submit was refused (the consumer could not run) since
 				   * it parked: its entries wait for the next submit */
+	/* islands: the pool, the port's memory pools, the test's record of each live island,
+	 * stale capabilities; the refill rings of member SCs and which SC uses each; an
+	 * authority with SC control and the lease right scoped to the service group */
+	struct sched_island ipool[NR_ISL];
+	struct sched_mem_pool mpool[NR_MPOOLS];
+	struct irec {
+		bool live;
+		struct sched_island_cap cap;
+		sched_cpumask_t cpus;
+		uint8_t mode;
+		struct sched_group *group;
+		uint32_t endpoint;
+		unsigned lease;              /* a leased island's lease slot */
+		unsigned nm;                 /* member slots used (the library's nr_scs) */
+		struct sched_sc_cap m[ISL_MEMBERS];
+		bool in[ISL_MEMBERS];        /* the slot holds a live member */
+		unsigned ns, np, ni, nmem;
+		struct sched_ref srv[ISL_SERVERS];
+		struct sched_island_path path[ISL_PATHS];
+		struct sched_island_irq irq[ISL_IRQS];
+		struct sched_island_mem mem[ISL_MEM];
+		uint64_t viol[SCHED_ISLAND_V_NR];
+	} isl[NR_ISL];
+	struct sched_island_cap istale[NR_ISTALE];
+	unsigned nistale;
+	struct sched_refill irings[ISL_SCS][4];
+	struct sched_sc_cap icap[ISL_SCS];
+	bool iring_used[ISL_SCS];
+	struct sched_authority iauth;
+	struct sched_auth itok;
+	bool island_step;                  /* this step ran an island operation */
 };
 
 /* What the mutex operations did, over the sequences of one run_sequences call. */
@@ -182,6 +260,28 @@ static const char *const l_name[L_NR] = {
 	"submits refused: the consumer cannot run",
 };
 static uint64_t lst[L_NR], ltot[L_NR]; /* per run_sequences call; over a test */
+
+/* What the island operations did, over the sequences of one run_sequences call. */
+enum {
+	I_ADMITS, I_ADMITTED, I_LEASED, I_SHARED, I_GLOBAL, I_PATHS, I_IRQS, I_MEM, I_PLACED,
+	I_EINVAL, I_ECPU, I_ESTALE, I_EPERM, I_ESTATE, I_EFULL, I_ELEASED, I_ERESERVE, I_EPATH,
+	I_EUNSCHED, I_LEASE_REFUSED, I_MAYBE, I_NO_SC, I_REVOKE, I_REVOKE_REFUSED, I_OWNED,
+	I_OWNED_REVOKED, I_ADD, I_ADD_OK, I_REMOVE, I_REMOVE_OK, I_REPORT, I_REPORT_VIOLATION,
+	I_REPORT_DECLARED, I_CALL, I_CALL_OK, I_CALL_EPATH, I_EPATH_RANDOM, I_BIND, I_BIND_OK,
+	I_BIND_EPERM, I_CONFIGURE_ESTATE, I_LEASE_EPERM, I_REPLY, I_STALE_USE, I_NR
+};
+static const char *const i_name[I_NR] = {
+	"admissions", "admitted", "leased", "shared", "with a global member", "with paths",
+	"with IRQs", "with bookings", "placed as predicted", "EINVAL", "ECPU", "ESTALE", "EPERM",
+	"ESTATE", "EFULL", "ELEASED", "ERESERVE", "EPATH", "EUNSCHED", "refused by the lease",
+	"went either way", "no SC left to try", "revoked", "revoke refused", "revoke_owned",
+	"revoked by owner", "adds", "added", "removes", "removed", "reports", "report violations",
+	"reports on a declared path", "calls", "calls along a path", "calls refused EPATH",
+	"random calls refused EPATH", "binds", "bound", "bind EPERM (other group)",
+	"configure of a member ESTATE", "island lease revoke EPERM", "replies to callers",
+	"stale caps checked",
+};
+static uint64_t ist[I_NR], itot[I_NR];
 
 /* RANDOM_TRACE=1: every step's operation and every mutex entry's result, on stdout. */
 static int tracing = -1;
@@ -285,10 +385,24 @@ static void check_ownership(struct world *w)
 struct lrec;
 static struct lrec *lease_on(struct world *w, unsigned cpu);
 static unsigned general_cpus(struct world *w);
+static unsigned shared_on(const struct world *w, unsigned cpu);
 static bool admitted_on(struct world *w, unsigned cpu);
 static void lease_ended(struct world *w, unsigned i, unsigned cause);
 static void check_leases(struct world *w);
 static void check_rings(struct world *w);
+struct vsnap;
+static int path_refusal(struct world *w, const struct sched_thread *me, struct sched_ref to);
+static void violation_before(struct world *w, int isl, const struct sched_thread *t,
+			     struct vsnap *vs);
+static void violation_after(struct world *w, int isl, unsigned what, const struct sched_thread *t,
+			    const struct vsnap *vs, const char *call, int r);
+
+/* What the counting of a violation may change (the island's count, the trace ring of the
+ * thread's CPU, the notification), noted before the call. */
+struct vsnap {
+	uint64_t count[SCHED_ISLAND_V_NR], notes, head;
+	unsigned cpu;
+};
 
 static void on_cpu_op(struct world *w, unsigned op)
 {
@@ -310,11 +424,20 @@ static void on_cpu_op(struct world *w, unsigned op)
 		break;
 	default: {
 		struct sim_thread *t = any_thread(w);
-		unsigned me = sim->rq[c].curr->id;
+		struct sched_thread *cur = sim->rq[c].curr;
+		struct sched_ref to = sched_ref_of(&t->st);
+		int isl = op == 3 ? path_refusal(w, cur, to) : -1; /* an island's path rule */
+		struct vsnap vs;
 
-		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, sched_ref_of(&t->st), &next);
-		TR("  %s cpu %u thread %u to %u: %d\n", op == 3 ? "call" : "reply", c, me, t->id,
-		   r);
+		if (isl >= 0)
+			violation_before(w, isl, cur, &vs);
+		r = (op == 3 ? sched_call : sched_reply)(&sim->sys, c, to, &next);
+		TR("  %s cpu %u thread %u to %u: %d\n", op == 3 ? "call" : "reply", c, cur->id,
+		   t->id, r);
+		if (isl >= 0 || r == -SCHED_EPATH) {
+			violation_after(w, isl, SCHED_ISLAND_V_CALL, cur, &vs, "sched_call", r);
+			return;
+		}
 		break;
 	}
 	}
@@ -332,8 +455,9 @@ static void hotplug_op(struct world *w)
 	int r;
 
 	if (sim->rq[c].online) {
-		/* a leased CPU, and the last online CPU no lease holds, stay online */
-		bool leased = lease_on(w, c) != NULL, last = !leased && general_cpus(w) == 1;
+		/* a leased CPU, and the last online CPU no lease or shared island holds, stay online */
+		bool leased = lease_on(w, c) != NULL;
+		bool last = !leased && !shared_on(w, c) && general_cpus(w) == 1;
 		bool unsched = admitted_on(w, c);
 
 		sim_enter(sim, online_cpu(w));
@@ -536,7 +660,7 @@ static void dump(struct world *w)
 		   t->donor ? t->donor->id : 0, t->rt_prio, t->rt_own, t->lent_rt,
 		   t->waits_on ? mutex_index(w, t->waits_on) : -9, t->nr_held, t->wait_result);
 	}
-	for (unsigned k = 0; k < NR_SCS; k++)
+	for (unsigned k = 0; k < POOL; k++)
 		if (w->scs[k].state != SCHED_SC_FREE)
 			TR("  sc %u: state %u bound %u holder %u deadline %llu\n", k,
 			   w->scs[k].state, w->scs[k].bound ? w->scs[k].bound->id : 0,
@@ -584,14 +708,14 @@ static void note_runs(struct world *w)
 	w->noted_at = sim->now;
 }
 
-/* SC i consumed exactly what its threads ran on it (the figures include the run in
- * progress, so no charge point is needed). */
-static void check_charged(struct world *w, unsigned i)
+/* The SC `cap` names consumed exactly what its threads ran on it (the figures include the
+ * run in progress, so no charge point is needed). */
+static void check_charged_cap(struct world *w, struct sched_sc_cap cap)
 {
 	struct sched_sc_stats st;
-	unsigned slot = w->cap[i].index;
+	unsigned slot = cap.index;
 
-	assert_int_equal(sched_sc_stats(&w->sim->sys, w->cap[i], &st), 0);
+	assert_int_equal(sched_sc_stats(&w->sim->sys, cap, &st), 0);
 	if (st.consumed_ns != w->used[slot]) {
 		dump(w);
 		mfail("SC in slot %u consumed %llu ns, but threads ran %llu ns on it", slot,
@@ -600,12 +724,27 @@ static void check_charged(struct world *w, unsigned i)
 	mst[M_SC_CHECKS]++;
 }
 
+static void check_charged(struct world *w, unsigned i)
+{
+	check_charged_cap(w, w->cap[i]);
+}
+
+/* The live members of the live islands, as the test admitted them. */
+static void check_islands_charged(struct world *w)
+{
+	for (unsigned i = 0; i < NR_ISL; i++)
+		for (unsigned k = 0; w->isl[i].live && k < w->isl[i].nm; k++)
+			if (w->isl[i].in[k])
+				check_charged_cap(w, w->isl[i].m[k]);
+}
+
 static void check_all_charged(struct world *w)
 {
 	note_runs(w);
 	for (unsigned i = 0; i < NR_SCS; i++)
 		if (w->made[i])
 			check_charged(w, i);
+	check_islands_charged(w);
 }
 
 /* --- "a refused call changed nothing" (as test_errors.c) ----------------------------------- */
@@ -618,6 +757,10 @@ static unsigned char *snap_base;
 
 /* Calls of the sched_config.lease_port hook, per CPU and direction (1: leased). */
 static uint64_t port_calls[SCHED_MAX_CPUS][2];
+/* The sched_config.island_irq hook: where each line is routed for an island (1 + CPU; 0:
+ * the port's default), and the calls (by `reserve`). */
+static unsigned irq_route[NR_LINES + 1];
+static uint64_t irq_calls[2];
 
 static void put(unsigned char **b, const void *p, size_t len)
 {
@@ -661,6 +804,11 @@ static size_t collect(struct world *w, unsigned char *buf)
 	put(&b, w->ring, sizeof(w->ring));
 	put(&b, port_calls, sizeof(port_calls));                 /* no lease_port call */
 	put(&b, w->lpool, sizeof(w->lpool)); /* the lease pool, free slots too */
+	put(&b, w->ipool, sizeof(w->ipool)); /* the island pool, free slots too */
+	put(&b, w->mpool, sizeof(w->mpool));
+	put(&b, w->irings, sizeof(w->irings));
+	put(&b, irq_route, sizeof(irq_route));                   /* no island_irq call */
+	put(&b, irq_calls, sizeof(irq_calls));
 	put(&b, &sim->seq, sizeof(sim->seq));                     /* no timer, no IPI */
 	put(&b, &sim->notifications, sizeof(sim->notifications));
 	return (size_t)(b - buf);
@@ -699,6 +847,17 @@ static int sc_configure(struct world *w, unsigned i)
 	return sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), w->cap[i], &p);
 }
 
+/* A plain configure over the online CPUs is refused with -SCHED_ELEASED exactly while a
+ * leased island holds CPUs (only the island adds SCs there). */
+static void sc_island_held(struct world *w, int r)
+{
+	bool held = !sched_cpumask_empty(&w->sim->sys.island_cpus);
+
+	if ((r == -SCHED_ELEASED) != held && r != -SCHED_ECPU)
+		mfail("sched_sc_configure returned %d with island CPUs %llx", r,
+		      (unsigned long long)w->sim->sys.island_cpus.w[0]);
+}
+
 /* Revoke SC i, after checking what it was charged (its figures go with it). */
 static void sc_revoke(struct world *w, unsigned i)
 {
@@ -728,7 +887,9 @@ static void sc_op(struct world *w)
 		w->made[i] = true;
 		w->used[w->cap[i].index] = 0; /* a fresh SC: its figures start at 0 */
 		r = sc_configure(w, i);
-		assert_true(r == 0 || r == -SCHED_ECPU || (r == -SCHED_EUNSCHED && w->admission));
+		assert_true(r == 0 || r == -SCHED_ECPU || (r == -SCHED_EUNSCHED && w->admission) ||
+			    r == -SCHED_ELEASED);
+		sc_island_held(w, r);
 		return;
 	}
 	switch (rnd(w, 4)) {
@@ -737,7 +898,9 @@ static void sc_op(struct world *w)
 		r = sc_configure(w, i);
 		TR("  sc configure slot %u: %d\n", w->cap[i].index, r);
 		assert_true(r == 0 || r == -SCHED_EACTIVE || r == -SCHED_ECPU ||
-			    r == -SCHED_EAFFINITY || (r == -SCHED_EUNSCHED && w->admission));
+			    r == -SCHED_EAFFINITY || (r == -SCHED_EUNSCHED && w->admission) ||
+			    r == -SCHED_ELEASED);
+		sc_island_held(w, r);
 		break;
 	case 1: {
 		struct sim_thread *t = any_thread(w);
@@ -1436,22 +1599,46 @@ static unsigned nr_cpus_of(const sched_cpumask_t *m)
 	return n;
 }
 
-/* Online CPUs no lease holds. */
+/* The live shared islands over cpu (the test's records): its other IRQs are sent away. */
+static unsigned shared_on(const struct world *w, unsigned cpu)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NR_ISL; i++)
+		n += w->isl[i].live && w->isl[i].mode == SCHED_ISLAND_SHARED &&
+		     sched_cpumask_test(&w->isl[i].cpus, cpu);
+	return n;
+}
+
+/* Does a live island route an IRQ to cpu? */
+static bool irq_on(const struct world *w, unsigned cpu)
+{
+	for (unsigned i = 0; i < NR_ISL; i++)
+		for (unsigned k = 0; w->isl[i].live && k < w->isl[i].ni; k++)
+			if (w->isl[i].irq[k].cpu == cpu)
+				return true;
+	return false;
+}
+
+/* Online CPUs no lease and no shared island holds (where the port's IRQs may go). */
 static unsigned general_cpus(struct world *w)
 {
 	unsigned n = 0;
 
 	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
-		n += w->sim->rq[c].online && !lease_on(w, c);
+		n += w->sim->rq[c].online && !lease_on(w, c) && !shared_on(w, c);
 	return n;
 }
 
-/* Admission counts on cpu's time: a configured SC there, or a declared fixed priority. */
+/* Admission counts on cpu's time: a configured SC there, a declared fixed priority, an
+ * island's IRQ routed there or a shared island over it. */
 static bool admitted_on(struct world *w, unsigned cpu)
 {
 	if (!w->admission)
 		return false;
-	for (unsigned i = 0; i < NR_SCS; i++)
+	if (irq_on(w, cpu) || shared_on(w, cpu))
+		return true;
+	for (unsigned i = 0; i < POOL; i++)
 		if (w->scs[i].state == SCHED_SC_CONFIGURED && sched_cpumask_test(&w->scs[i].cpus, cpu))
 			return true;
 	for (unsigned i = 0; i < w->n; i++)
@@ -1499,14 +1686,18 @@ static void check_nr_leases(struct world *w, const struct sched_thread *t)
 		mfail("thread %u holds %u leases, libsched counts %u", t->id, n, t->nr_leases);
 }
 
+/* A lease's CPUs, and a shared island's (the port's other IRQs sent away while the first
+ * shared island is over it, let back after the last), hear it. */
 static void lease_port_hook(void *ctx, unsigned cpu, unsigned what, bool leased,
 			    const sched_cpumask_t *hk)
 {
 	(void)ctx;
 	if (cpu >= SCHED_MAX_CPUS || what > SCHED_LEASE_PORT_IRQS || !hk || sched_cpumask_empty(hk) ||
 	    sched_cpumask_test(hk, cpu) == leased)
-		fail_msg("lease_port(cpu %u, what %u, leased %u) with a wrong housekeeping set", cpu,
-			 what, leased);
+		fail_msg("lease_port(cpu %u, what %u, leased %u) with a wrong housekeeping set %llx "
+			 "(sequence %llu, step %u: RANDOM_SEED)", cpu, what, leased,
+			 hk ? (unsigned long long)hk->w[0] : 0ull, (unsigned long long)cur_seed,
+			 cur_step);
 	port_calls[cpu][leased]++;
 }
 
@@ -1828,8 +2019,9 @@ static void grant_op(struct world *w)
 		else if (admitted_on(w, c))
 			want |= BIT(SCHED_EUNSCHED);
 	}
-	for (unsigned c = 0; c < n; c++)
-		slots += sim->rq[c].online && !lease_on(w, c) && !sched_cpumask_test(&p.cpus, c);
+	for (unsigned c = 0; c < n; c++) /* somewhere for the port's IRQs: no shared island */
+		slots += sim->rq[c].online && !lease_on(w, c) && !shared_on(w, c) &&
+			 !sched_cpumask_test(&p.cpus, c);
 	if (!slots)
 		want |= BIT(SCHED_EHOUSEKEEPING);
 	slots = 0;
@@ -1924,6 +2116,16 @@ static void revoke_op(struct world *w)
 
 		if (!l->live)
 			continue;
+		if (l->island) { /* a leased island's lease: revoking the island ends it */
+			snap(w);
+			r = sched_lease_revoke(&sim->sys, l->cap);
+			TR("  lease revoke slot %u (an island's): %d\n", i, r);
+			if (r != -SCHED_EPERM)
+				mfail("sched_lease_revoke of island lease slot %u returned %d", i, r);
+			unchanged(w, "sched_lease_revoke (an island's lease)", r);
+			ist[I_LEASE_EPERM]++;
+			return;
+		}
 		for (unsigned c = 0; c < n; c++)
 			before[c] = port_calls[c][0];
 		r = sched_lease_revoke(&sim->sys, l->cap);
@@ -1975,7 +2177,7 @@ static void revoke_owned_op(struct world *w)
 		const struct lrec *l = &w->lease[i];
 		const struct sched_group *hg = l->group ? l->group : l->thread ? l->thread->group : NULL;
 
-		hit[i] = owner && l->live && in_group(hg, owner);
+		hit[i] = owner && l->live && !l->island && in_group(hg, owner); /* not an island's */
 		count += hit[i];
 	}
 	sim_enter(sim, online_cpu(w));
@@ -2139,8 +2341,9 @@ static void ring_submit(struct world *w, unsigned k)
 	snap(w);
 	r = sched_ring_submit(&w->sim->sys, rg);
 	TR("  ring %u submit (marked %u, consumer %u): %d\n", k, mark, o ? o->id : 0, r);
-	if (live && mark && o->state == SCHED_BLOCKED &&
+	if (live && mark && o->state == SCHED_BLOCKED && !o->waits_on &&
 	    (cannot_wake(w, o) || r == -SCHED_ELENT)) {
+		/* (a consumer that waits on a mutex instead is left a permit: sched_unpark) */
 		/* its wake would fail: refused with sched_unpark's answer, the ring still marked
 		 * (-SCHED_ELENT: an SC link, which only its reply resumes) */
 		if (r != -SCHED_EAFFINITY && r != -SCHED_ENOSC && r != -SCHED_ELENT)
@@ -2332,10 +2535,2157 @@ static void ring_op(struct world *w)
 	}
 }
 
+/* --- realtime islands ------------------------------------------------------------------------ */
+
+#define ANY 0xffffffffu /* a reason's index: any */
+#define T_ANY 0xffu     /* a reason's test: any */
+
+static bool cpu_usable(struct world *w, unsigned c)
+{
+	return c < w->sim->cfg.cpus && sched_cpumask_test(&w->sim->sys.online, c);
+}
+
+static unsigned first_cpu(const sched_cpumask_t *m)
+{
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(m, c))
+			return c;
+	return 0;
+}
+
+static bool same_cpus(const sched_cpumask_t *a, const sched_cpumask_t *b)
+{
+	return sched_cpumask_subset(a, b) && sched_cpumask_subset(b, a);
+}
+
+static bool partitioned(const struct sched_sc_params *p)
+{
+	return p->dispatch == SCHED_SC_PARTITIONED || nr_cpus_of(&p->cpus) == 1;
+}
+
+static uint64_t rel_deadline(const struct sched_sc_params *p)
+{
+	return p->deadline_ns ? p->deadline_ns : p->period_ns;
+}
+
+/* c / d in millionths, rounded up. */
+static uint64_t ppm_of(uint64_t c, uint64_t d)
+{
+	return d ? (c * 1000000 + d - 1) / d : UINT64_MAX / 4;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* The live island (the test's records) whose live member SC `sc` is, or -1. */
+static int island_of_sc(const struct world *w, const struct sched_sc *sc)
+{
+	if (!sc)
+		return -1;
+	for (unsigned i = 0; i < NR_ISL; i++)
+		for (unsigned k = 0; w->isl[i].live && k < w->isl[i].nm; k++)
+			if (w->isl[i].in[k] && &w->scs[w->isl[i].m[k].index] == sc &&
+			    sc->gen == w->isl[i].m[k].gen)
+				return (int)i;
+	return -1;
+}
+
+/* The live island whose server t is (its index there in *k), or -1. */
+static int server_of(const struct world *w, const struct sched_thread *t, unsigned *k)
+{
+	for (unsigned i = 0; i < NR_ISL; i++)
+		for (unsigned j = 0; w->isl[i].live && j < w->isl[i].ns; j++)
+			if (w->isl[i].srv[j].t == t) {
+				*k = j;
+				return (int)i;
+			}
+	return -1;
+}
+
+/* t's place in island i: a server (SCHED_ISLAND_FROM_SERVER | index), the member whose SC
+ * it owns, or -1. */
+static int node_of(const struct world *w, unsigned i, const struct sched_thread *t)
+{
+	const struct irec *x = &w->isl[i];
+	unsigned k = 0;
+
+	if (server_of(w, t, &k) == (int)i)
+		return SCHED_ISLAND_FROM_SERVER | (int)k;
+	for (k = 0; t->own_sc && k < x->nm; k++)
+		if (x->in[k] && &w->scs[x->m[k].index] == t->own_sc && t->own_sc->gen == x->m[k].gen)
+			return (int)k;
+	return -1;
+}
+
+/* Island i declares a path from t to `to`. */
+static bool declared(const struct world *w, unsigned i, const struct sched_thread *t,
+		     const struct sched_thread *to)
+{
+	int from = node_of(w, i, t);
+	unsigned j = 0;
+
+	if (from < 0 || server_of(w, to, &j) != (int)i)
+		return false;
+	for (unsigned k = 0; k < w->isl[i].np; k++)
+		if (w->isl[i].path[k].from == from && w->isl[i].path[k].to == j)
+			return true;
+	return false;
+}
+
+/* The checks of a call that come before the path rule pass (the current thread me calls
+ * a live thread that waits for nothing but a call). */
+static bool handoff_ok(const struct sched_thread *me, struct sched_ref to)
+{
+	return me && !me->is_idle && me->state != SCHED_EXITED && ref_live(to) && to.t != me &&
+	       (to.t->state == SCHED_BLOCKED || to.t->state == SCHED_NEW) && !to.t->waits_on;
+}
+
+/* The path rule at a call from the current thread me to `to`: -1 if it lets it through
+ * (or the call fails before it), else the island charged with the violation: me's (it
+ * runs on a member's SC) when the path is undeclared, else to's (a call to its server from
+ * outside). */
+static int path_refusal(struct world *w, const struct sched_thread *me, struct sched_ref to)
+{
+	int mine, theirs;
+	unsigned j = 0;
+
+	if (!handoff_ok(me, to))
+		return -1;
+	mine = island_of_sc(w, me->sc);
+	theirs = server_of(w, to.t, &j);
+	if (mine < 0 && theirs < 0)
+		return -1;
+	if (mine >= 0 && declared(w, (unsigned)mine, me, to.t))
+		return -1;
+	return mine >= 0 ? mine : theirs;
+}
+
+static void violation_before(struct world *w, int isl, const struct sched_thread *t,
+			     struct vsnap *vs)
+{
+	for (unsigned k = 0; k < SCHED_ISLAND_V_NR; k++)
+		vs->count[k] = w->ipool[isl].violations[k];
+	vs->notes = w->sim->notifications;
+	vs->cpu = t->cpu;
+	vs->head = w->sim->rq[t->cpu].trace.head;
+	snap(w);
+}
+
+/* A violation `what` by t was counted against island isl: its count, a trace event on t's
+ * CPU, a notification to its endpoint; and nothing else changed. */
+static void violation_seen(struct world *w, int isl, unsigned what, const struct sched_thread *t,
+			   const struct vsnap *vs, const char *call, int r)
+{
+	struct irec *x = &w->isl[isl];
+	struct sched_island *lib = &w->ipool[isl];
+	struct sched_rq *rq = &w->sim->rq[vs->cpu];
+	const struct sched_trace_event *ev = &rq->trace.ev[(rq->trace.head - 1) % SCHED_TRACE_LEN];
+	uint64_t note = x->endpoint != 0;
+	uint64_t msg = (uint64_t)SCHED_ISLAND_MSG_VIOLATION << 56 | (uint64_t)what << 48 |
+		       (uint64_t)(x->cap.index & 0xffff) << 32 | t->id;
+
+	if (lib->violations[what] != vs->count[what] + 1 || rq->trace.head != vs->head + 1 ||
+	    ev->type != SCHED_TR_ISLAND || ev->tid != t->id || ev->arg != what ||
+	    ev->aux != SCHED_ISLAND_EV_VIOLATION || w->sim->notifications != vs->notes + note ||
+	    (note && (w->sim->last_message != msg || w->sim->last_endpoint != x->endpoint)))
+		mfail("%s by thread %u returned %d: island %d counts %llu violations %u (was %llu), "
+		      "%llu notifications (was %llu), trace head %llu (was %llu)", call, t->id, r, isl,
+		      (unsigned long long)lib->violations[what], what,
+		      (unsigned long long)vs->count[what],
+		      (unsigned long long)w->sim->notifications, (unsigned long long)vs->notes,
+		      (unsigned long long)rq->trace.head, (unsigned long long)vs->head);
+	lib->violations[what]--; /* and nothing else changed */
+	rq->trace.head--;
+	w->sim->notifications -= note;
+	unchanged(w, call, r);
+	lib->violations[what]++;
+	rq->trace.head++;
+	w->sim->notifications += note;
+	x->viol[what]++;
+}
+
+/* After a call the path rule may have refused (isl: the island the test says it refuses
+ * for, or -1): -SCHED_EPATH exactly then, counted and notified, nothing else changed. */
+static void violation_after(struct world *w, int isl, unsigned what, const struct sched_thread *t,
+			    const struct vsnap *vs, const char *call, int r)
+{
+	if (isl < 0)
+		mfail("%s by thread %u returned -SCHED_EPATH where no island's path rule applies",
+		      call, t->id);
+	if (r != -SCHED_EPATH)
+		mfail("%s by thread %u returned %d (%s) where island %d's path rule refuses it", call,
+		      t->id, r, sched_strerror(r), isl);
+	violation_seen(w, isl, what, t, vs, call, r);
+	ist[I_EPATH_RANDOM]++;
+}
+
+static struct sim_thread *spawn_in(struct world *w, struct sched_group *g,
+				   const sched_cpumask_t *aff, bool passive)
+{
+	struct sched_thread_params p = { .group = g, .affinity = aff, .passive = passive };
+
+	if (w->n >= MAX_THREADS * 2 / 3) /* every thread is looked at after every step */
+		return NULL;
+	w->t[w->n] = sim_thread_new(w->sim, &p);
+	assert_non_null(w->t[w->n]);
+	return w->t[w->n++];
+}
+
+/* An online CPU its affinity and the leases allow t on (placement can find one). */
+static bool placeable(struct world *w, const struct sched_thread *t)
+{
+	for (unsigned d = 0; d < w->sim->cfg.cpus; d++) {
+		const struct lrec *l = lease_on(w, d);
+
+		if (cpu_usable(w, d) && sched_cpumask_test(&t->affinity, d) && (!l || holds(l, t)))
+			return true;
+	}
+	return false;
+}
+
+/* A fresh SC (CREATED) on a free member ring, owned by g; false when no ring or pool slot
+ * is left. */
+static bool isc_new(struct world *w, struct sched_group *g, struct sched_sc_cap *cap)
+{
+	for (unsigned k = 0; k < ISL_SCS; k++) {
+		const struct sched_sc *sc = &w->scs[w->icap[k].index];
+		int r;
+
+		if (w->iring_used[k] && sc->state != SCHED_SC_FREE && sc->gen == w->icap[k].gen)
+			continue; /* its SC lives */
+		r = sched_sc_create(&w->sim->sys, g, w->irings[k], 4, cap);
+		if (r == -SCHED_EFULL)
+			return false;
+		assert_int_equal(r, 0);
+		w->icap[k] = *cap;
+		w->iring_used[k] = true;
+		w->used[cap->index] = 0; /* a fresh SC: its figures start at 0 */
+		return true;
+	}
+	return false;
+}
+
+/* --- authority -------------------------------------------------------------------------------- */
+
+/* An authority for an island call: the root one (27 in 32), one without the lease right
+ * (1), one with the lease right only, scoped to the service group (2) or CPU 1 (3), a
+ * revoked one (4), SC control and the lease right scoped to the service group (5). */
+static struct sched_auth isl_token(struct world *w, unsigned *which)
+{
+	unsigned k = rnd(w, 32);
+
+	*which = k < 27 ? 0 : k - 26;
+	return *which == 0 ? sched_auth_root(&w->sim->sys) : *which == 5 ? w->itok : w->tok[*which - 1];
+}
+
+/* check_auth's answer for authority `which`, group g, CPUs `cpus` (leased: the lease right
+ * too): 0, -SCHED_ESTALE or -SCHED_EPERM. */
+static int isl_auth(struct world *w, unsigned which, const struct sched_group *g,
+		    const sched_cpumask_t *cpus, bool leased)
+{
+	const struct sched_authority *a = which == 0 ? &w->sim->sys.root_authority
+					: which == 5 ? &w->iauth : &w->auth[which - 1];
+
+	if (which == 4)
+		return -SCHED_ESTALE;
+	if (!(a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(cpus, &a->cpus) ||
+	    (a->scope && !in_group(g, a->scope)) || (leased && !(a->rights & SCHED_RIGHT_LEASE)))
+		return -SCHED_EPERM;
+	return 0;
+}
+
+/* --- the model of an admission ------------------------------------------------------------------ */
+
+struct ireq {
+	struct sched_island_params p;
+	struct sched_island_member m[4];
+	struct sched_island_server s[3];
+	struct sched_island_path path[6];
+	struct sched_island_irq irq[3];
+	struct sched_island_mem mem[3];
+	struct sched_sc_cap made[4]; /* SCs created for it, revoked if it is refused */
+	unsigned nmade;
+	unsigned which;               /* its authority (isl_token) */
+	struct sched_auth tok;
+	bool null_out, null_v;
+};
+
+#define MAX_REASONS 48
+
+/* What an admission (or add) must return: one of the errors in `want` if any, else success;
+ * `maybe` may come too (the analysis was not decided). The reasons a verdict may name. */
+struct imodel {
+	unsigned want, maybe;
+	struct reason {
+		int16_t err;
+		uint8_t res, test;
+		uint32_t index;
+		bool shortfall;
+		uint64_t demand, supply;
+	} why[MAX_REASONS];
+	unsigned n;
+	bool lost;                 /* a partitioned member's placement was not predicted */
+	bool failed;               /* a member can be placed nowhere */
+	uint16_t cpu_of[4];        /* the CPU of each partitioned member predicted, else NO_CPU */
+	const struct sched_thread *mig;
+};
+
+static void because(struct imodel *m, int err, unsigned res, unsigned test, uint32_t index,
+		    bool maybe)
+{
+	if (maybe)
+		m->maybe |= BIT(-err);
+	else
+		m->want |= BIT(-err);
+	if (m->n < MAX_REASONS)
+		m->why[m->n++] = (struct reason){ (int16_t)err, (uint8_t)res, (uint8_t)test, index,
+						  false, 0, 0 };
+}
+
+static void short_by(struct imodel *m, int err, unsigned res, unsigned test, uint32_t index,
+		     uint64_t demand, uint64_t supply)
+{
+	because(m, err, res, test, index, false);
+	m->why[m->n - 1].shortfall = true;
+	m->why[m->n - 1].demand = demand;
+	m->why[m->n - 1].supply = supply;
+}
+
+/* The verdict of a refusal names a reason the model found. */
+static bool named(const struct imodel *m, int r, const struct sched_island_verdict *v)
+{
+	for (unsigned k = 0; k < m->n; k++)
+		if (m->why[k].err == r && m->why[k].res == v->resource &&
+		    (m->why[k].test == T_ANY || m->why[k].test == v->test) &&
+		    (m->why[k].index == ANY || m->why[k].index == v->index) &&
+		    (!m->why[k].shortfall || (m->why[k].demand == v->demand &&
+					      m->why[k].supply == v->supply)))
+			return true;
+	return false;
+}
+
+/* sched_sc_configure's parameter checks (sc.h). */
+static int params_check(struct world *w, const struct sched_sc *sc, const struct sched_sc_params *p)
+{
+	uint64_t d = rel_deadline(p);
+
+	if (!p->period_ns || p->period_ns > SCHED_SC_PERIOD_MAX_NS || p->budget_ns > p->period_ns ||
+	    p->budget_ns < SCHED_SC_BUDGET_MIN_NS || d < p->budget_ns || d > p->period_ns ||
+	    p->mode > SCHED_SC_CBS || p->overrun > SCHED_SC_NOTIFY_BLOCK ||
+	    p->dispatch > SCHED_SC_PARTITIONED || p->blocking_ns > d - p->budget_ns ||
+	    (p->mode == SCHED_SC_SPORADIC && sc->cap < 2 && p->budget_ns < p->period_ns) ||
+	    sched_cpumask_empty(&p->cpus))
+		return -SCHED_EINVAL;
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(&p->cpus, c) && !cpu_usable(w, c))
+			return -SCHED_ECPU;
+	return 0;
+}
+
+/* Each member's SC and parameters (island CPUs `cpus`); false if one is refused. */
+static bool model_members(struct world *w, const struct ireq *q, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+	bool ok = true;
+
+	for (unsigned i = 0; i < p->nr_members; i++) {
+		const struct sched_island_member *x = &p->members[i];
+		const struct sched_sc *sc = x->sc.index < POOL ? &w->scs[x->sc.index] : NULL;
+		int e = 0;
+
+		if (!sc)
+			e = -SCHED_EINVAL;
+		else if (sc->gen != x->sc.gen || sc->state == SCHED_SC_FREE)
+			e = -SCHED_ESTALE;
+		if (e) { /* nothing more to look at */
+			because(m, e, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i, false);
+			ok = false;
+			continue;
+		}
+		if (!(x->sc.rights & SCHED_SC_CONFIGURE))
+			because(m, (e = -SCHED_EPERM), SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i, false);
+		if (sc->state != SCHED_SC_CREATED || sc->bound || sc->holder)
+			because(m, (e = -SCHED_ESTATE), SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i, false);
+		if (!sched_cpumask_subset(&x->p.cpus, &p->cpus) ||
+		    (x->p.mode == SCHED_SC_CBS && x->p.deadline_ns && x->p.deadline_ns != x->p.period_ns))
+			because(m, (e = -SCHED_EINVAL), SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i, false);
+		else if (params_check(w, sc, &x->p))
+			because(m, (e = params_check(w, sc, &x->p)), SCHED_ISLAND_RES_MEMBER,
+				SCHED_ISLAND_OK, i, false);
+		for (unsigned j = 0; j < i; j++)
+			if (p->members[j].sc.index == x->sc.index)
+				because(m, (e = -SCHED_EINVAL), SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_OK, i,
+					false);
+		ok = ok && !e;
+	}
+	return ok;
+}
+
+/* What admission counts on each CPU: the one-CPU SCs' density, their least deadline, the
+ * CPUs a wider SC covers (a one-CPU cluster there is crossed), and the islands' IRQs. */
+struct load {
+	uint64_t dens[SCHED_MAX_CPUS], min_d[SCHED_MAX_CPUS];
+	bool wide[SCHED_MAX_CPUS];
+	unsigned nirq[SCHED_MAX_CPUS];
+	uint64_t irq_ppm[SCHED_MAX_CPUS], irq_cost[SCHED_MAX_CPUS]; /* rates; costs summed */
+};
+
+static void add_irq(struct load *l, const struct sched_island_irq *q)
+{
+	if (q->cpu >= SCHED_MAX_CPUS)
+		return;
+	l->nirq[q->cpu]++;
+	l->irq_ppm[q->cpu] += ppm_of(q->cost_ns, q->min_gap_ns);
+	l->irq_cost[q->cpu] += q->cost_ns; /* their costs, together */
+}
+
+static void load_of(struct world *w, struct load *l)
+{
+	memset(l, 0, sizeof(*l));
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		l->min_d[c] = UINT64_MAX;
+	for (unsigned i = 0; i < POOL; i++) {
+		const struct sched_sc *sc = &w->scs[i];
+		unsigned c = first_cpu(&sc->cpus);
+
+		if (sc->state != SCHED_SC_CONFIGURED)
+			continue;
+		if (nr_cpus_of(&sc->cpus) > 1) {
+			for (unsigned d = 0; d < SCHED_MAX_CPUS; d++)
+				l->wide[d] |= sched_cpumask_test(&sc->cpus, d);
+			continue;
+		}
+		l->dens[c] += ppm_of(sc->budget + sc->blocking, sc->rel_deadline);
+		if (sc->rel_deadline < l->min_d[c])
+			l->min_d[c] = sc->rel_deadline;
+	}
+	for (unsigned i = 0; i < NR_ISL; i++)
+		for (unsigned k = 0; w->isl[i].live && k < w->isl[i].ni; k++)
+			add_irq(l, &w->isl[i].irq[k]);
+}
+
+/* Does the one-CPU test surely pass on c with a task of density dens (ppm) and deadline d
+ * added (d 0: none)? The IRQs routed there take supply from the SCs (sched_rt_edf_check_irq:
+ * by t, at most floor(t / gap) costs and one more each): it does when the densities and the
+ * IRQs' rates sum to at most one half and the first deadline is at least twice the IRQs'
+ * costs together (then demand + IRQs <= t / 2 + costs <= t at every deadline). */
+static bool sure_fit(const struct load *l, unsigned c, uint64_t dens, uint64_t d)
+{
+	uint64_t md = d && d < l->min_d[c] ? d : l->min_d[c];
+
+	return l->dens[c] + dens + l->irq_ppm[c] <= 500000 &&
+	       (!l->nirq[c] || md == UINT64_MAX || md >= 2 * l->irq_cost[c]);
+}
+
+/* The partitioned members, in order, on the first CPU of their set that admits them. */
+static void model_place(struct world *w, const struct ireq *q, struct load *l, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+
+	(void)w;
+	for (unsigned i = 0; i < p->nr_members; i++) {
+		const struct sched_sc_params *x = &p->members[i].p;
+		uint64_t dens = ppm_of(x->budget_ns + x->blocking_ns, rel_deadline(x));
+		bool open = false;
+
+		m->cpu_of[i] = SCHED_RT_NO_CPU;
+		if (!partitioned(x) || m->lost || m->failed)
+			continue;
+		for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+			if (!sched_cpumask_test(&x->cpus, c) || l->wide[c])
+				continue; /* crossed: refused there */
+			open = true;
+			if (sure_fit(l, c, dens, rel_deadline(x))) {
+				m->cpu_of[i] = (uint16_t)c;
+				l->dens[c] += dens;
+				if (rel_deadline(x) < l->min_d[c])
+					l->min_d[c] = rel_deadline(x);
+			}
+			break; /* placed, or not decided here */
+		}
+		if (m->cpu_of[i] != SCHED_RT_NO_CPU)
+			continue;
+		if (!open) { /* every CPU of its set crossed: the first one names it */
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_CROSSED,
+				first_cpu(&x->cpus), false);
+			m->failed = true;
+		} else {
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, T_ANY, ANY, true);
+			m->lost = true;
+		}
+	}
+}
+
+/* The global members' clusters: no IRQ of the island inside, no crossing SC of anyone's, no
+ * island IRQ routed inside, then the global tests (surely passed by a density sum of at
+ * most one half). `own_irqs`: the request's IRQs count (an admission; an add has none). */
+static void model_global(struct world *w, const struct ireq *q, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+
+	for (unsigned i = 0; i < p->nr_members; i++) {
+		const sched_cpumask_t *k = &p->members[i].p.cpus;
+		uint64_t sum = 0, max = 0;
+		bool seen = false, maybe = false;
+		unsigned at = first_cpu(k);
+
+		if (partitioned(&p->members[i].p))
+			continue;
+		for (unsigned j = 0; j < i; j++)
+			seen |= !partitioned(&p->members[j].p) && same_cpus(&p->members[j].p.cpus, k);
+		if (seen)
+			continue;
+		for (unsigned x = 0; x < p->nr_irqs; x++)
+			if (p->irqs[x].cpu < SCHED_MAX_CPUS && sched_cpumask_test(k, p->irqs[x].cpu)) {
+				because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_IRQ, SCHED_ISLAND_IRQ_GLOBAL, x,
+					false);
+				break;
+			}
+		if (m->failed)
+			continue; /* never reached: the partitioned placement fails first */
+		for (unsigned s = 0; s < POOL; s++) {
+			const struct sched_sc *sc = &w->scs[s];
+
+			if (sc->state != SCHED_SC_CONFIGURED || !sched_cpumask_intersects(&sc->cpus, k))
+				continue;
+			if (!same_cpus(&sc->cpus, k))
+				because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_CROSSED, at,
+					false);
+			sum += ppm_of(sc->budget + sc->blocking, sc->rel_deadline);
+			max = max > ppm_of(sc->budget + sc->blocking, sc->rel_deadline) ? max
+			      : ppm_of(sc->budget + sc->blocking, sc->rel_deadline);
+		}
+		for (unsigned x = 0; x < NR_ISL; x++) /* IRQs count on one-CPU clusters only */
+			for (unsigned y = 0; w->isl[x].live && y < w->isl[x].ni; y++)
+				if (sched_cpumask_test(k, w->isl[x].irq[y].cpu))
+					because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_CPU,
+						SCHED_ISLAND_IRQ_GLOBAL, at, false);
+		for (unsigned j = 0; j < p->nr_members; j++) {
+			const struct sched_sc_params *o = &p->members[j].p;
+			uint64_t d = ppm_of(o->budget_ns + o->blocking_ns, rel_deadline(o));
+
+			if (partitioned(o)) {
+				if (m->cpu_of[j] != SCHED_RT_NO_CPU ? sched_cpumask_test(k, m->cpu_of[j])
+				    : sched_cpumask_intersects(&o->cpus, k))
+					because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU,
+						SCHED_ISLAND_CROSSED, at, m->cpu_of[j] == SCHED_RT_NO_CPU);
+			} else if (same_cpus(&o->cpus, k)) {
+				sum += d;
+				max = d > max ? d : max;
+			} else if (sched_cpumask_intersects(&o->cpus, k)) {
+				because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_CROSSED, at,
+					false);
+			}
+		}
+		maybe = sum > 500000 || max > 500000;
+		if (maybe)
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_DEMAND, at, true);
+	}
+}
+
+/* A call to server j costs its caller: its work and its own calls (island.c chain_cost). */
+static uint64_t chain_cost(const struct sched_island_params *p, unsigned j, unsigned depth)
+{
+	uint64_t sum = 0;
+
+	if (depth > SCHED_DONATION_DEPTH_MAX)
+		return UINT64_MAX;
+	for (unsigned k = 0; k < p->nr_paths; k++)
+		if (p->paths[k].from == (SCHED_ISLAND_FROM_SERVER | j))
+			sum = add_sat(sum, mul_sat(p->paths[k].calls,
+						   add_sat(p->paths[k].cost_ns,
+							   chain_cost(p, p->paths[k].to, depth + 1))));
+	return sum;
+}
+
+#define NO_CALLER 0xffffu
+
+/* The member at the root of path k's chain (caller[]: the first path into each server), or
+ * -1: a server no member reaches. */
+static int root_of(const struct sched_island_params *p, const uint16_t *caller, unsigned k,
+		   unsigned *depth)
+{
+	uint16_t from = p->paths[k].from;
+
+	for (*depth = 1; from & SCHED_ISLAND_FROM_SERVER; (*depth)++) {
+		uint16_t in = caller[from & ~SCHED_ISLAND_FROM_SERVER];
+
+		if (in == NO_CALLER || *depth > p->nr_paths)
+			return -1;
+		from = p->paths[in].from;
+	}
+	return from;
+}
+
+/* One caller for each server, chains rooted in a member and not too deep, each member's
+ * calls within its budget; after the placement, each server allowed where its root member
+ * runs. */
+static void model_paths(struct world *w, const struct ireq *q, struct imodel *m, bool members_ok)
+{
+	const struct sched_island_params *p = &q->p;
+	uint16_t caller[SCHED_ISLAND_SERVERS_MAX];
+
+	(void)w;
+	for (unsigned j = 0; j < SCHED_ISLAND_SERVERS_MAX; j++)
+		caller[j] = NO_CALLER;
+	for (unsigned k = 0; k < p->nr_paths; k++) {
+		const struct sched_island_path *x = &p->paths[k];
+
+		if (caller[x->to] != NO_CALLER)
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_TWO_CALLERS, k, false);
+		else
+			caller[x->to] = (uint16_t)k;
+	}
+	for (unsigned k = 0; k < p->nr_paths; k++) {
+		unsigned depth;
+
+		if (root_of(p, caller, k, &depth) < 0)
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_NO_ROOT, k, false);
+		else if (depth > SCHED_DONATION_DEPTH_MAX)
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_TOO_DEEP, k, false);
+	}
+	for (unsigned i = 0; members_ok && i < p->nr_members; i++) {
+		uint64_t sum = 0;
+
+		for (unsigned k = 0; k < p->nr_paths; k++)
+			if (p->paths[k].from == i)
+				sum = add_sat(sum, mul_sat(p->paths[k].calls,
+							   add_sat(p->paths[k].cost_ns,
+								   chain_cost(p, p->paths[k].to, 2))));
+		if (sum > p->members[i].p.budget_ns)
+			short_by(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_MEMBER, SCHED_ISLAND_CALL_BUDGET, i,
+				 sum, p->members[i].p.budget_ns);
+	}
+	for (unsigned k = 0; members_ok && !m->failed && k < p->nr_paths; k++) {
+		unsigned depth;
+		int root = root_of(p, caller, k, &depth);
+		const sched_cpumask_t *aff = &p->servers[p->paths[k].to].t.t->affinity;
+		const struct sched_sc_params *x;
+
+		if (root < 0 || depth > SCHED_DONATION_DEPTH_MAX)
+			continue;
+		x = &p->members[root].p;
+		if (!partitioned(x) || m->cpu_of[root] != SCHED_RT_NO_CPU) { /* where it runs: known */
+			sched_cpumask_t where = x->cpus;
+
+			if (partitioned(x)) {
+				sched_cpumask_clear(&where);
+				sched_cpumask_set(&where, m->cpu_of[root]);
+			}
+			if (!sched_cpumask_subset(aff, &where))
+				because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_SERVER_CPUS, k,
+					false);
+		} else if (!sched_cpumask_subset(aff, &x->cpus)) { /* nowhere it may go */
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_SERVER_CPUS, k, false);
+		} else if (!(nr_cpus_of(&x->cpus) == 1 && same_cpus(aff, &x->cpus))) {
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_SERVER_CPUS, k, true);
+		}
+	}
+}
+
+/* The lease a leased island takes (lease.h's refusals, as grant_op predicts them). */
+static void model_lease(struct world *w, const struct ireq *q, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+	struct lrec nl = { .group = p->group };
+	unsigned at = first_cpu(&p->cpus), slots = 0, general = 0;
+
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++) {
+		if (!sched_cpumask_test(&p->cpus, c)) {
+			general += cpu_usable(w, c) && !lease_on(w, c) && !shared_on(w, c);
+			continue;
+		}
+		if (lease_on(w, c))
+			because(m, -SCHED_ELEASED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+		if (admitted_on(w, c))
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+		if (w->sim->rq[c].migrating_in)
+			because(m, -SCHED_EAGAIN, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+	}
+	if (!general)
+		because(m, -SCHED_EHOUSEKEEPING, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+	for (unsigned i = 0; i < NR_LEASES; i++)
+		slots += !w->lease[i].live;
+	if (!slots)
+		because(m, -SCHED_EFULL, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+	if (strands(w, &p->cpus, &nl))
+		because(m, -SCHED_EPINNED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+	m->mig = migrating_strands(w, &p->cpus, &nl);
+}
+
+/* Each CPU that takes one of the island's IRQs and none of its members: what is there,
+ * beside them (check_irq_cpus). */
+static void model_irq_cpus(struct world *w, const struct ireq *q, const struct load *l,
+			   struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+
+	(void)w;
+	if (m->failed)
+		return; /* never reached */
+	for (unsigned k = 0; k < p->nr_irqs; k++) {
+		unsigned c = p->irqs[k].cpu;
+		bool placed = false;
+
+		for (unsigned i = 0; i < p->nr_members; i++)
+			placed |= m->cpu_of[i] == c;
+		for (unsigned j = 0; j < k; j++)
+			placed |= p->irqs[j].cpu == c;
+		if (placed)
+			continue;
+		if (l->wide[c])
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_CROSSED, c, m->lost);
+		else if (!sure_fit(l, c, 0, 0) || m->lost) /* a member may sit there */
+			because(m, -SCHED_EUNSCHED, SCHED_ISLAND_RES_CPU, T_ANY, c, true);
+	}
+}
+
+/* A shared island's CPUs send the port's other IRQs away: none may be leased, and some
+ * online CPU must be left outside leases, shared islands and it (check_shared). */
+static void model_shared(struct world *w, const struct ireq *q, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+	unsigned left = 0, at = first_cpu(&p->cpus);
+
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++) {
+		if (sched_cpumask_test(&p->cpus, c) && lease_on(w, c))
+			because(m, -SCHED_ELEASED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+		left += !sched_cpumask_test(&p->cpus, c) && cpu_usable(w, c) && !lease_on(w, c) &&
+			!shared_on(w, c);
+	}
+	if (!left)
+		because(m, -SCHED_EHOUSEKEEPING, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE, at, false);
+}
+
+/* Everything island.h lists for an admission, as the set of errors whose conditions hold. */
+static void model_admit(struct world *w, const struct ireq *q, struct imodel *m)
+{
+	const struct sched_island_params *p = &q->p;
+	bool cpus_ok = !sched_cpumask_empty(&p->cpus), paths_ok = true, irqs_ok = true, mem_ok = true;
+	bool servers_ok = true, members_ok, shape_ok;
+	unsigned free_slots = 0;
+	struct load l;
+	int e;
+
+	memset(m, 0, sizeof(*m));
+	shape_ok = p->group && p->nr_members && p->nr_members <= SCHED_ISLAND_SCS_MAX &&
+		   p->cpu_mode <= SCHED_ISLAND_SHARED && p->overrun <= SCHED_SC_NOTIFY_BLOCK &&
+		   !sched_cpumask_empty(&p->cpus) && !q->null_out;
+	if (!shape_ok)
+		because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(&p->cpus, c) && !cpu_usable(w, c)) { /* the first such */
+			because(m, -SCHED_ECPU, SCHED_ISLAND_RES_CPU, SCHED_ISLAND_OK, c, false);
+			cpus_ok = false;
+			break;
+		}
+	if ((e = isl_auth(w, q->which, p->group, &p->cpus, p->cpu_mode == SCHED_ISLAND_LEASED)))
+		because(m, e, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	if (!w->admission)
+		because(m, -SCHED_ESTATE, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	/* the entries well formed */
+	for (unsigned k = 0; k < p->nr_paths; k++) {
+		const struct sched_island_path *x = &p->paths[k];
+		unsigned from = x->from & ~SCHED_ISLAND_FROM_SERVER;
+
+		if (x->to >= p->nr_servers || !x->calls || !x->cost_ns ||
+		    from >= ((x->from & SCHED_ISLAND_FROM_SERVER) ? p->nr_servers : p->nr_members)) {
+			because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_PATH, SCHED_ISLAND_OK, k, false);
+			paths_ok = false;
+		}
+	}
+	for (unsigned k = 0; k < p->nr_irqs; k++) {
+		const struct sched_island_irq *x = &p->irqs[k];
+		bool twice = false;
+
+		for (unsigned j = 0; j < k; j++)
+			twice |= p->irqs[j].line == x->line;
+		if (twice || !x->min_gap_ns || !x->cost_ns || x->cost_ns > x->min_gap_ns ||
+		    x->min_gap_ns > SCHED_RT_TIME_MAX || x->cpu >= SCHED_MAX_CPUS ||
+		    !sched_cpumask_test(&p->cpus, x->cpu)) {
+			because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_IRQ, SCHED_ISLAND_OK, k, false);
+			irqs_ok = false;
+		}
+	}
+	for (unsigned k = 0; k < p->nr_mem; k++)
+		if (p->mem[k].pool >= NR_MPOOLS || !p->mem[k].pages) {
+			because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_POOL, SCHED_ISLAND_OK, k, false);
+			mem_ok = false;
+		}
+	for (unsigned k = 0; k < p->nr_servers; k++) {
+		bool bad = !p->servers[k].t.t;
+
+		for (unsigned j = 0; j < k; j++)
+			bad |= p->servers[j].t.t == p->servers[k].t.t;
+		if (bad) {
+			because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, ANY, false);
+			servers_ok = false;
+		}
+	}
+	/* the members, the servers alive */
+	members_ok = model_members(w, q, m);
+	for (unsigned k = 0; servers_ok && k < p->nr_servers; k++) {
+		const struct sched_thread *t = p->servers[k].t.t;
+
+		if (!ref_live(p->servers[k].t)) {
+			because(m, -SCHED_ESTALE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, k, false);
+			servers_ok = false;
+			continue;
+		}
+		if (t->is_idle)
+			because(m, -SCHED_EINVAL, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, k, false);
+		if (!t->group || !p->group || !in_group(t->group, p->group))
+			because(m, -SCHED_EPERM, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_OK, k, false);
+		if (!t->passive)
+			because(m, -SCHED_EPATH, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_NOT_PASSIVE, k,
+				false);
+	}
+	/* a slot; the CPUs no other island holds */
+	for (unsigned i = 0; i < NR_ISL; i++)
+		free_slots += !w->isl[i].live;
+	if (!free_slots)
+		because(m, -SCHED_EFULL, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	if (sched_cpumask_intersects(&p->cpus, &w->sim->sys.island_cpus))
+		because(m, -SCHED_ELEASED, SCHED_ISLAND_RES_LEASE, SCHED_ISLAND_LEASE,
+			first_cpu(&p->cpus), false);
+	/* reservations: pages, IRQ lines, servers */
+	for (unsigned k = 0; mem_ok && k < p->nr_mem; k++) {
+		const struct sched_mem_pool *pool = &w->mpool[p->mem[k].pool];
+		uint64_t want = 0;
+
+		for (unsigned j = 0; j < p->nr_mem; j++)
+			if (p->mem[j].pool == p->mem[k].pool)
+				want += p->mem[j].pages;
+		if (want > pool->pages - pool->booked)
+			short_by(m, -SCHED_ERESERVE, SCHED_ISLAND_RES_POOL, SCHED_ISLAND_SHORT,
+				 p->mem[k].pool, want, pool->pages - pool->booked);
+	}
+	for (unsigned k = 0; irqs_ok && k < p->nr_irqs; k++)
+		for (unsigned i = 0; i < NR_ISL; i++)
+			for (unsigned j = 0; w->isl[i].live && j < w->isl[i].ni; j++)
+				if (w->isl[i].irq[j].line == p->irqs[k].line)
+					because(m, -SCHED_ERESERVE, SCHED_ISLAND_RES_IRQ,
+						SCHED_ISLAND_IRQ_TAKEN, k, false);
+	for (unsigned k = 0; servers_ok && k < p->nr_servers; k++) {
+		unsigned j = 0;
+
+		if (server_of(w, p->servers[k].t.t, &j) >= 0)
+			because(m, -SCHED_ERESERVE, SCHED_ISLAND_RES_SERVER, SCHED_ISLAND_SERVER_TAKEN, k,
+				false);
+	}
+	/* the analysis: placement, global clusters, paths */
+	for (unsigned i = 0; i < 4; i++)
+		m->cpu_of[i] = SCHED_RT_NO_CPU;
+	if (members_ok && cpus_ok && irqs_ok && shape_ok) {
+		load_of(w, &l);
+		for (unsigned k = 0; k < p->nr_irqs; k++)
+			add_irq(&l, &p->irqs[k]);
+		model_place(w, q, &l, m);
+		model_global(w, q, m);
+		model_irq_cpus(w, q, &l, m);
+	} else {
+		m->lost = true;
+	}
+	if (paths_ok && servers_ok && shape_ok)
+		model_paths(w, q, m, members_ok && cpus_ok && irqs_ok);
+	if (p->cpu_mode == SCHED_ISLAND_LEASED && cpus_ok && p->group)
+		model_lease(w, q, m);
+	if (p->cpu_mode == SCHED_ISLAND_SHARED && cpus_ok && shape_ok)
+		model_shared(w, q, m);
+}
+
+/* --- generating a request --------------------------------------------------------------------- */
+
+/* An online CPU no lease holds and no configured SC covers (where an island fits), from a
+ * random start; else any online CPU. */
+static unsigned free_cpu(struct world *w)
+{
+	unsigned n = w->sim->cfg.cpus, start = rnd(w, n);
+
+	for (unsigned j = 0; j < n; j++) {
+		unsigned c = (start + j) % n;
+		bool used = !cpu_usable(w, c) || lease_on(w, c);
+
+		for (unsigned i = 0; i < POOL && !used; i++)
+			used = w->scs[i].state == SCHED_SC_CONFIGURED && sched_cpumask_test(&w->scs[i].cpus, c);
+		if (!used)
+			return c;
+	}
+	return online_cpu(w);
+}
+
+/* An island's CPUs: one or two online CPUs where it may fit mostly, any online ones, now and
+ * then every CPU, none, or one past the machine or offline. */
+static void isl_cpus(struct world *w, sched_cpumask_t *m)
+{
+	unsigned n = w->sim->cfg.cpus;
+
+	sched_cpumask_clear(m);
+	switch (rnd(w, 64)) {
+	case 0:
+		break; /* none */
+	case 1: case 2:
+		sched_cpumask_fill(m, n);
+		break;
+	case 3:
+		sched_cpumask_set(m, n + rnd(w, 4));
+		break;
+	case 4:
+		sched_cpumask_set(m, rnd(w, n)); /* offline, perhaps */
+		break;
+	case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
+		sched_cpumask_set(m, online_cpu(w));
+		if (rnd(w, 2))
+			sched_cpumask_set(m, online_cpu(w));
+		break;
+	default:
+		sched_cpumask_set(m, free_cpu(w));
+		if (rnd(w, 3) == 0)
+			sched_cpumask_set(m, free_cpu(w));
+		break;
+	}
+}
+
+/* A CPU of m, at random (0 if none). */
+static unsigned cpu_in(struct world *w, const sched_cpumask_t *m)
+{
+	unsigned n = nr_cpus_of(m), k;
+
+	if (!n)
+		return 0;
+	k = rnd(w, n);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		if (sched_cpumask_test(m, c) && k-- == 0)
+			return c;
+	return 0;
+}
+
+/*
+ * Member i of q: a fresh SC mostly, or (one in eight each) a configured SC of sc_op's, the
+ * SC of member 0 again, a slot past the pool, a stale or rightless capability of a fresh
+ * one; parameters that fit (0.02 .. 0.25 ms every 1 .. 8 ms, implicit deadlines mostly),
+ * partitioned on one of the island's CPUs or over all of them, or global; now and then
+ * malformed. False when no SC is left to create.
+ */
+static bool gen_member(struct world *w, struct ireq *q, unsigned i, struct sched_group *owner,
+		       const sched_cpumask_t *cpus, bool global)
+{
+	struct sched_island_member *m = &q->m[i];
+	struct sched_sc_params *p = &m->p;
+	uint64_t period = (1 + rnd(w, 8)) * MS;
+	unsigned kind = rnd(w, 64);
+
+	memset(m, 0, sizeof(*m));
+	p->period_ns = period;
+	p->budget_ns = (20 + rnd(w, 230)) * US;
+	if (rnd(w, 4) == 0)
+		p->deadline_ns = 2 * p->budget_ns +
+				 rnd(w, (unsigned)((period - 2 * p->budget_ns) / US) + 1) * US;
+	if (rnd(w, 16) == 0)
+		p->blocking_ns = rnd(w, 20) * US;
+	p->mode = (uint8_t)rnd(w, 2);
+	if (p->mode == SCHED_SC_CBS && rnd(w, 16))
+		p->deadline_ns = 0; /* a CBS member keeps its period as its deadline, mostly */
+	p->dispatch = rnd(w, 4) && !global ? SCHED_SC_PARTITIONED : SCHED_SC_GLOBAL;
+	p->cpus = *cpus;
+	if (p->dispatch == SCHED_SC_PARTITIONED && rnd(w, 2) && !sched_cpumask_empty(cpus)) {
+		sched_cpumask_clear(&p->cpus);
+		sched_cpumask_set(&p->cpus, cpu_in(w, cpus));
+	}
+	switch (rnd(w, 400)) { /* malformed */
+	case 0: p->budget_ns = period + US; break;
+	case 1: p->budget_ns = SCHED_SC_BUDGET_MIN_NS - 1; break;
+	case 2: sched_cpumask_set(&p->cpus, rnd(w, w->sim->cfg.cpus)); break; /* maybe outside */
+	case 3: p->deadline_ns = p->budget_ns - US; break;
+	default: break;
+	}
+	m->name = "member";
+	if (kind == 0) { /* a configured SC of sc_op's */
+		for (unsigned j = 0; j < NR_SCS; j++)
+			if (w->made[j] && w->scs[w->cap[j].index].state == SCHED_SC_CONFIGURED) {
+				m->sc = w->cap[j];
+				return true;
+			}
+	}
+	if (kind == 1 && i > 0) { /* member 0's again */
+		m->sc = q->m[0].sc;
+		return true;
+	}
+	if (kind == 2) {
+		m->sc = (struct sched_sc_cap){ POOL + rnd(w, 4), 1, SCHED_SC_ALL };
+		return true;
+	}
+	if (!isc_new(w, owner, &m->sc))
+		return false;
+	q->made[q->nmade++] = m->sc;
+	if (kind == 3)
+		m->sc.gen++;
+	else if (kind == 4)
+		m->sc = sched_sc_cap_restrict(m->sc, SCHED_SC_READ | SCHED_SC_BIND);
+	return true;
+}
+
+/* A passive thread of g allowed on CPU c only, not another island's server (a new one if
+ * there is room), or NULL. */
+static struct sched_thread *find_server(struct world *w, const struct ireq *q,
+				       struct sched_group *g, unsigned c)
+{
+	sched_cpumask_t one;
+	struct sim_thread *t;
+	unsigned start = rnd(w, w->n), k;
+
+	sched_cpumask_clear(&one);
+	sched_cpumask_set(&one, c);
+	for (unsigned j = 0; j < w->n; j++) {
+		const struct sched_thread *x = &w->t[(start + j) % w->n]->st;
+		bool mine = false;
+
+		for (unsigned i = 0; i < q->p.nr_servers; i++)
+			mine |= q->s[i].t.t == x;
+		if (x->state != SCHED_EXITED && x->passive && x->group == g && !x->own_sc &&
+		    same_cpus(&x->affinity, &one) && server_of(w, x, &k) < 0 && !mine)
+			return &w->t[(start + j) % w->n]->st;
+	}
+	t = cpu_usable(w, c) ? spawn_in(w, g, &one, true) : NULL;
+	return t ? &t->st : NULL;
+}
+
+/* Servers and paths: each server called by one member (or, now and then, by the server
+ * before it), pinned to that member's CPU; sometimes a thread that is not passive, one
+ * exited, one twice, another island's, none; a second caller, a path to no server. */
+static void gen_paths(struct world *w, struct ireq *q)
+{
+	struct sched_island_params *p = &q->p;
+	unsigned ns = 1 + rnd(w, 2), np = 0;
+
+	p->servers = q->s;
+	p->paths = q->path;
+	for (unsigned j = 0; j < ns; j++) {
+		p->nr_servers = j; /* the ones chosen so far (find_server skips them) */
+		unsigned from = rnd(w, p->nr_members), k, v = rnd(w, 48);
+		struct sched_island_member *m = &q->m[from];
+		unsigned c = sched_cpumask_empty(&m->p.cpus) ? online_cpu(w) : first_cpu(&m->p.cpus);
+		struct sched_thread *t = NULL;
+
+		if (v == 0) {
+			t = &any_thread(w)->st; /* not passive, mostly */
+		} else if (v == 1 && w->old[rnd(w, w->n)].t) {
+			q->s[j] = (struct sched_island_server){ w->old[rnd(w, w->n)], "old" };
+		} else if (v == 2 && j > 0) {
+			q->s[j] = q->s[0];
+		} else if (v == 3) {
+			for (unsigned i = 0; i < NR_ISL && !t; i++)
+				if (w->isl[i].live && w->isl[i].ns)
+					t = w->isl[i].srv[0].t;
+		} else if (v == 4) {
+			q->s[j] = (struct sched_island_server){ { NULL, 0 }, "none" };
+		}
+		if (!t && v > 4)
+			t = find_server(w, q, p->group ? p->group : &w->groups[0], c);
+		if (t)
+			q->s[j] = (struct sched_island_server){ sched_ref_of(t), "server" };
+		else if (v > 4 || (v == 0 || v == 3))
+			q->s[j] = (struct sched_island_server){ sched_ref_of(&any_thread(w)->st), "any" };
+		/* its member runs where it may: on its CPU alone, mostly */
+		if (m->p.dispatch == SCHED_SC_PARTITIONED && rnd(w, 4) && q->s[j].t.t &&
+		    nr_cpus_of(&q->s[j].t.t->affinity) == 1 &&
+		    sched_cpumask_subset(&q->s[j].t.t->affinity, &p->cpus))
+			m->p.cpus = q->s[j].t.t->affinity;
+		k = j > 0 && rnd(w, 6) == 0 ? (SCHED_ISLAND_FROM_SERVER | (j - 1)) : from;
+		p->nr_servers = j + 1;
+		q->path[np] = (struct sched_island_path){ .from = (uint16_t)k, .to = (uint16_t)j,
+			.calls = 1 + rnd(w, 3) };
+		/* within a quarter of its caller's budget, mostly */
+		q->path[np].cost_ns = (5 + rnd(w, (unsigned)(m->p.budget_ns / US / 4 / q->path[np].calls) +
+					     (rnd(w, 8) ? 1 : 40))) * US;
+		np++;
+	}
+	switch (rnd(w, 40)) {
+	case 0: q->path[rnd(w, np)].to = (uint16_t)ns; break;      /* to no server */
+	case 1: q->path[rnd(w, np)].calls = 0; break;
+	case 2: q->path[rnd(w, np)].from = (uint16_t)(p->nr_members + 2); break;
+	case 3: /* a second caller */
+		q->path[np] = q->path[0];
+		q->path[np++].from = (uint16_t)rnd(w, p->nr_members);
+		break;
+	case 4: /* a server calling itself: no member reaches it */
+		q->path[0].from = SCHED_ISLAND_FROM_SERVER | q->path[0].to;
+		break;
+	case 5: q->path[rnd(w, np)].calls = 40; break;              /* over the budget */
+	default: break;
+	}
+	p->nr_paths = np;
+}
+
+static void gen_irqs(struct world *w, struct ireq *q)
+{
+	struct sched_island_params *p = &q->p;
+	unsigned ni = 1 + (rnd(w, 4) == 0);
+
+	for (unsigned k = 0; k < ni; k++) {
+		struct sched_island_irq *x = &q->irq[k];
+		unsigned from = rnd(w, p->nr_members);
+
+		x->line = 1 + rnd(w, NR_LINES);
+		x->cpu = (uint16_t)(rnd(w, 3) ? first_cpu(&q->m[from].p.cpus) : cpu_in(w, &p->cpus));
+		x->min_gap_ns = (1 + rnd(w, 5)) * MS;
+		x->cost_ns = (5 + rnd(w, 16)) * US;
+		x->name = "irq";
+		switch (rnd(w, 64)) {
+		case 0: x->cost_ns = x->min_gap_ns + 1; break;
+		case 1: x->cpu = (uint16_t)rnd(w, w->sim->cfg.cpus); break; /* maybe outside */
+		case 2: x->min_gap_ns = 0; break;
+		case 3: if (k) x->line = q->irq[0].line; break;
+		default: break;
+		}
+	}
+	p->irqs = q->irq;
+	p->nr_irqs = ni;
+}
+
+static void gen_mem(struct world *w, struct ireq *q)
+{
+	unsigned n = 1 + rnd(w, 2);
+
+	for (unsigned k = 0; k < n; k++) {
+		q->mem[k] = (struct sched_island_mem){ (uint16_t)rnd(w, NR_MPOOLS), 1 + rnd(w, 6) };
+		if (rnd(w, 64) == 0)
+			q->mem[k].pool = NR_MPOOLS;
+		else if (rnd(w, 64) == 0)
+			q->mem[k].pages = 0;
+	}
+	q->p.mem = q->mem;
+	q->p.nr_mem = n;
+}
+
+/* The SCs made for a refused request go back to the pool. */
+static void drop_made(struct world *w, const struct ireq *q)
+{
+	for (unsigned k = 0; k < q->nmade; k++)
+		assert_int_equal(sched_sc_revoke(&w->sim->sys, q->made[k]), 0);
+}
+
+static void count_isl_refusal(int r)
+{
+	switch (-r) {
+	case SCHED_EINVAL: ist[I_EINVAL]++; break;
+	case SCHED_ECPU: ist[I_ECPU]++; break;
+	case SCHED_ESTALE: ist[I_ESTALE]++; break;
+	case SCHED_EPERM: ist[I_EPERM]++; break;
+	case SCHED_ESTATE: ist[I_ESTATE]++; break;
+	case SCHED_EFULL: ist[I_EFULL]++; break;
+	case SCHED_ELEASED: ist[I_ELEASED]++; break;
+	case SCHED_ERESERVE: ist[I_ERESERVE]++; break;
+	case SCHED_EPATH: ist[I_EPATH]++; break;
+	case SCHED_EUNSCHED: ist[I_EUNSCHED]++; break;
+	default: break;
+	}
+}
+
+/* The result is one the model allows. */
+static void check_result(struct world *w, const char *call, const struct imodel *m, int r,
+			 const struct sched_island_verdict *v, const struct sched_island_params *p)
+{
+	char line[200] = "";
+
+	if (v)
+		sched_island_explain(v, p, w->mpool, line, sizeof(line));
+	if (m->want ? r < 0 && -r < 32 && ((m->want | m->maybe) & BIT(-r))
+		    : r == 0 || (r < 0 && -r < 32 && (m->maybe & BIT(-r))))
+		return;
+	dump(w);
+	mfail("%s returned %d (%s: \"%s\"); the model gives 0x%x, maybe 0x%x (error bits; 0: "
+	      "success)", call, r, sched_strerror(r), line, m->want, m->maybe);
+}
+
+/* A refusal: the verdict says it and names a reason the model found; *out untouched. */
+static void check_refusal(struct world *w, const char *call, const struct imodel *m, int r,
+			  const struct sched_island_verdict *v, const struct sched_island_params *p)
+{
+	char line[200];
+
+	if (!v)
+		return;
+	sched_island_explain(v, p, w->mpool, line, sizeof(line));
+	if (v->accepted || v->err != r || !named(m, r, v))
+		mfail("%s returned %d; its verdict (accepted %u, err %d, resource %u, test %u, index "
+		      "%u, demand %llu, supply %llu: \"%s\") names no reason the model found", call, r,
+		      v->accepted, v->err, v->resource, v->test, v->index,
+		      (unsigned long long)v->demand, (unsigned long long)v->supply, line);
+}
+
+/* Member SC `cap`, configured by an island (isl) with params p: inside p's CPUs, on the
+ * predicted CPU if predicted, with the island's overrun policy and endpoint. */
+static void check_member_sc(struct world *w, unsigned isl, struct sched_sc_cap cap,
+			    const struct sched_sc_params *p, uint16_t cpu, uint16_t predicted,
+			    uint8_t overrun, uint32_t endpoint)
+{
+	const struct sched_sc *sc = &w->scs[cap.index];
+	bool part = partitioned(p);
+
+	if (sc->state != SCHED_SC_CONFIGURED || sc->gen != cap.gen || sc->island != &w->ipool[isl] ||
+	    sc->budget != p->budget_ns || sc->period != p->period_ns || sc->overrun != overrun ||
+	    sc->endpoint != endpoint || !sched_cpumask_subset(&sc->cpus, &p->cpus) ||
+	    (part ? nr_cpus_of(&sc->cpus) != 1 || (cpu != SCHED_RT_NO_CPU && cpu != first_cpu(&sc->cpus))
+		  : !same_cpus(&sc->cpus, &p->cpus) || cpu != SCHED_RT_NO_CPU) ||
+	    (predicted != SCHED_RT_NO_CPU && first_cpu(&sc->cpus) != predicted))
+		mfail("island %u: member SC %u state %u on cpus %llx (asked %llx, %s, verdict cpu %u, "
+		      "predicted %u), overrun %u endpoint %u", isl, cap.index, sc->state,
+		      (unsigned long long)sc->cpus.w[0], (unsigned long long)p->cpus.w[0],
+		      part ? "partitioned" : "global", cpu, predicted, sc->overrun, sc->endpoint);
+	ist[I_PLACED] += predicted != SCHED_RT_NO_CPU;
+}
+
+static void bind_member(struct world *w, int i, int k, unsigned v);
+
+/*
+ * Admit a random island. The result must be one the model allows; a refusal names one of
+ * the model's reasons and changes nothing (the SCs made for it are revoked afterwards); an
+ * admission configures, books, routes, marks and leases as island.h says.
+ */
+static void island_admit_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	struct sched_island_params *p;
+	struct sched_island_verdict v;
+	struct sched_island_cap cap = { 99, 99 };
+	struct ireq q;
+	struct imodel m;
+	struct irec *x;
+	uint64_t port_before[SCHED_MAX_CPUS][2], booked[NR_MPOOLS], irq_before = irq_calls[1];
+	struct sched_group *g = rnd(w, 128) ? &w->groups[rnd(w, 3)] : NULL;
+	unsigned nm = rnd(w, 128) ? 1 + rnd(w, 3) : 0;
+	static unsigned quick;
+	bool pending = false, global, compare;
+	int r;
+
+	memset(&q, 0, sizeof(q));
+	p = &q.p;
+	p->group = g;
+	isl_cpus(w, &p->cpus);
+	p->cpu_mode = (uint8_t)(rnd(w, 128) ? rnd(w, 2) : 2);
+	p->overrun = (uint8_t)(rnd(w, 128) ? rnd(w, 3) : 7);
+	p->endpoint = rnd(w, 2) ? 0 : 40 + rnd(w, 8);
+	p->name = "island";
+	p->members = q.m;
+	p->nr_members = nm;
+	global = nr_cpus_of(&p->cpus) > 1 && rnd(w, 3) == 0; /* every member over every CPU */
+	sim_enter(sim, online_cpu(w));
+	for (unsigned i = 0; i < nm; i++)
+		if (!gen_member(w, &q, i, g ? g : &w->groups[0], &p->cpus, global)) {
+			drop_made(w, &q);
+			ist[I_NO_SC]++;
+			return;
+		}
+	if (nm && rnd(w, 2) == 0)
+		gen_paths(w, &q);
+	if (nm && rnd(w, 3) == 0)
+		gen_irqs(w, &q);
+	if (rnd(w, 3) == 0)
+		gen_mem(w, &q);
+	q.tok = isl_token(w, &q.which);
+	q.null_v = rnd(w, 8) == 0;
+	q.null_out = rnd(w, 128) == 0;
+	model_admit(w, &q, &m);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+		for (unsigned d = 0; d < 2; d++)
+			port_before[c][d] = port_calls[c][d];
+	for (unsigned k = 0; k < NR_MPOOLS; k++)
+		booked[k] = w->mpool[k].booked;
+	ist[I_ADMITS]++;
+	compare = w->admission || ++quick % 8 == 0; /* without admission: -SCHED_ESTATE or earlier */
+	if (compare)
+		snap(w);
+	r = sched_island_admit(&sim->sys, q.tok, p, q.null_out ? NULL : &cap, q.null_v ? NULL : &v);
+	TR("  island admit cpus %llx mode %u group %d members %u servers %u paths %u irqs %u mem %u "
+	   "auth %u: %d (slot %u)\n", (unsigned long long)p->cpus.w[0], p->cpu_mode,
+	   g ? (int)(g - w->groups) : -1, nm, p->nr_servers, p->nr_paths, p->nr_irqs, p->nr_mem,
+	   q.which, r, cap.index);
+	check_result(w, "sched_island_admit", &m, r, q.null_v ? NULL : &v, p);
+	if (r < 0) {
+		check_refusal(w, "sched_island_admit", &m, r, q.null_v ? NULL : &v, p);
+		if (cap.index != 99 || cap.gen != 99)
+			mfail("a refused sched_island_admit wrote its capability");
+		if (compare)
+			unchanged(w, "sched_island_admit", r);
+		drop_made(w, &q);
+		count_isl_refusal(r);
+		ist[I_LEASE_REFUSED] += !q.null_v && v.resource == SCHED_ISLAND_RES_LEASE &&
+					r != -SCHED_ELEASED;
+		ist[I_MAYBE] += !(m.want & BIT(-r));
+		return;
+	}
+	ist[I_MAYBE] += m.maybe != 0;
+	if (m.mig)
+		mfail("sched_island_admit leased cpus %llx while thread %u, which may run only there, "
+		      "was migrating there", (unsigned long long)p->cpus.w[0], m.mig->id);
+	if (cap.index >= NR_ISL || w->isl[cap.index].live || w->ipool[cap.index].state != 1 ||
+	    w->ipool[cap.index].gen != cap.gen || (!q.null_v && (!v.accepted || v.err)))
+		mfail("sched_island_admit gave capability {%u, %u}, which names no new island",
+		      cap.index, cap.gen);
+	x = &w->isl[cap.index];
+	*x = (struct irec){ .live = true, .cap = cap, .cpus = p->cpus, .mode = p->cpu_mode,
+			    .group = g, .endpoint = p->endpoint, .nm = nm, .ns = p->nr_servers,
+			    .np = p->nr_paths, .ni = p->nr_irqs, .nmem = p->nr_mem };
+	for (unsigned i = 0; i < nm; i++) {
+		check_member_sc(w, cap.index, q.m[i].sc, &q.m[i].p,
+				q.null_v ? SCHED_RT_NO_CPU : v.cpu_of[i], m.cpu_of[i], p->overrun,
+				p->endpoint);
+		x->m[i] = q.m[i].sc;
+		x->in[i] = true;
+	}
+	for (unsigned k = 0; k < p->nr_servers; k++) {
+		x->srv[k] = q.s[k].t;
+		if (q.s[k].t.t->isl_server != &w->ipool[cap.index] || q.s[k].t.t->isl_server_idx != k)
+			mfail("server %u of island %u not marked", q.s[k].t.t->id, cap.index);
+	}
+	memcpy(x->path, q.path, sizeof(x->path[0]) * p->nr_paths);
+	memcpy(x->irq, q.irq, sizeof(x->irq[0]) * p->nr_irqs);
+	memcpy(x->mem, q.mem, sizeof(x->mem[0]) * p->nr_mem);
+	for (unsigned k = 0; k < p->nr_mem; k++)
+		booked[p->mem[k].pool] += p->mem[k].pages;
+	for (unsigned k = 0; k < NR_MPOOLS; k++)
+		if (w->mpool[k].booked != booked[k])
+			mfail("pool %u booked %llu pages after an admission, %llu expected", k,
+			      (unsigned long long)w->mpool[k].booked, (unsigned long long)booked[k]);
+	if (irq_calls[1] != irq_before + p->nr_irqs)
+		mfail("island_irq called %llu times for %u IRQs",
+		      (unsigned long long)(irq_calls[1] - irq_before), p->nr_irqs);
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+		bool in = sched_cpumask_test(&p->cpus, c);
+		/* a lease: each kind; a shared island: the IRQs, when it is the first over c */
+		uint64_t calls = !in ? 0 : p->cpu_mode == SCHED_ISLAND_LEASED ? 3 : shared_on(w, c) == 1;
+
+		if (port_calls[c][1] != port_before[c][1] + calls || port_calls[c][0] != port_before[c][0])
+			mfail("lease_port called %llu/%llu times for cpu %u at an admission (%s, %s)",
+			      (unsigned long long)(port_calls[c][1] - port_before[c][1]),
+			      (unsigned long long)(port_calls[c][0] - port_before[c][0]), c,
+			      in ? "the island's" : "not the island's",
+			      p->cpu_mode == SCHED_ISLAND_LEASED ? "leased" : "shared");
+	}
+	ist[I_ADMITTED]++;
+	ist[p->cpu_mode == SCHED_ISLAND_LEASED ? I_LEASED : I_SHARED]++;
+	for (unsigned i = 0; i < nm; i++)
+		if (!partitioned(&q.m[i].p)) {
+			ist[I_GLOBAL]++;
+			break;
+		}
+	ist[I_PATHS] += p->nr_paths != 0;
+	ist[I_IRQS] += p->nr_irqs != 0;
+	ist[I_MEM] += p->nr_mem != 0;
+	if (p->cpu_mode == SCHED_ISLAND_LEASED) { /* its lease: a group lease to g */
+		struct sched_lease_cap lc = w->ipool[cap.index].lease;
+		const struct sched_lease *l = lc.index < NR_LEASES ? &w->lpool[lc.index] : NULL;
+		struct lrec *nl;
+
+		if (!l || l->gen != lc.gen || l->state == SCHED_LEASE_FREE || !l->island ||
+		    l->group != g || l->thread || l->target != g || !same_cpus(&l->cpus, &p->cpus) ||
+		    w->lease[lc.index].live)
+			mfail("leased island %u holds lease {%u, %u}, which is not its group's over its "
+			      "CPUs", cap.index, lc.index, lc.gen);
+		x->lease = lc.index;
+		nl = &w->lease[lc.index];
+		*nl = (struct lrec){ .live = true, .cap = lc, .cpus = p->cpus, .group = g, .target = g,
+				     .since = sim->now, .island = true };
+		for (unsigned c = 0; c < sim->cfg.cpus; c++)
+			if (sched_cpumask_test(&p->cpus, c) && !holds(nl, sim->rq[c].curr)) {
+				w->leaving[c] = sim->rq[c].curr;
+				pending = true;
+			}
+		nl->pending = pending;
+		lst[L_PENDING] += pending;
+		check_leases(w);
+	}
+	for (unsigned i = 0; i < nm && rnd(w, 4); i++) /* its threads bind, as a kernel's would */
+		bind_member(w, (int)cap.index, (int)i, 2 + rnd(w, 6));
+}
+
+/* Island i ended (revoked, or by owner with `cause`): its SCs free, its servers unmarked,
+ * its IRQs unrouted, its lease over; its capability stale. */
+static void island_gone(struct world *w, unsigned i, unsigned cause)
+{
+	struct irec *x = &w->isl[i];
+
+	if (w->ipool[i].state || w->ipool[i].gen == x->cap.gen)
+		mfail("revoked island %u still admitted (state %u, gen %u)", i, w->ipool[i].state,
+		      w->ipool[i].gen);
+	for (unsigned k = 0; k < x->nm; k++)
+		if (x->in[k] && w->scs[x->m[k].index].state != SCHED_SC_FREE &&
+		    w->scs[x->m[k].index].gen == x->m[k].gen)
+			mfail("member SC %u of revoked island %u lives", x->m[k].index, i);
+	for (unsigned k = 0; k < x->ns; k++)
+		if (ref_live(x->srv[k]) && x->srv[k].t->isl_server)
+			mfail("server %u of revoked island %u still marked", x->srv[k].t->id, i);
+	for (unsigned k = 0; k < x->ni; k++)
+		if (irq_route[x->irq[k].line])
+			mfail("IRQ line %u of revoked island %u still routed", x->irq[k].line, i);
+	x->live = false;
+	if (x->mode == SCHED_ISLAND_LEASED)
+		lease_ended(w, x->lease, cause);
+	w->istale[w->nistale++ % NR_ISTALE] = x->cap;
+}
+
+/* The lease_port calls a revocation of islands hit[] makes, per CPU: each kind for a leased
+ * island's CPU; the IRQs let back to a shared one's when no shared island is left over it. */
+static void port_calls_expected(struct world *w, const bool *hit, uint64_t (*before)[2])
+{
+	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+		uint64_t n = 0;
+		unsigned shared = 0;
+
+		for (unsigned i = 0; i < NR_ISL; i++)
+			if (hit[i] && sched_cpumask_test(&w->isl[i].cpus, c)) {
+				n += w->isl[i].mode == SCHED_ISLAND_LEASED ? 3 : 0;
+				shared += w->isl[i].mode == SCHED_ISLAND_SHARED;
+			}
+		n += shared && shared == shared_on(w, c);
+		if (port_calls[c][0] != before[c][0] + n || port_calls[c][1] != before[c][1])
+			mfail("lease_port called %llu times for cpu %u at a revocation, %llu expected",
+			      (unsigned long long)(port_calls[c][0] - before[c][0]), c,
+			      (unsigned long long)n);
+	}
+}
+
+/* Revoke an island: a live one (with any authority: only SC control over its CPUs is
+ * needed), or a stale or guessed capability (-SCHED_ESTALE). */
+static void island_revoke_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned i = rnd(w, NR_ISL), which;
+	struct sched_auth tok = isl_token(w, &which);
+	struct sched_island_cap cap;
+	bool live = w->isl[i].live && rnd(w, 8), hit[NR_ISL] = { false }, compare;
+	uint64_t before[SCHED_MAX_CPUS][2];
+	static unsigned quick;
+	int want, r;
+
+	if (live) {
+		cap = w->isl[i].cap;
+		want = isl_auth(w, which, w->isl[i].group, &w->isl[i].cpus, false);
+	} else {
+		if (w->nistale && rnd(w, 2)) {
+			cap = w->istale[rnd(w, w->nistale < NR_ISTALE ? w->nistale : NR_ISTALE)];
+		} else {
+			cap.index = rnd(w, NR_ISL + 1);
+			cap.gen = cap.index < NR_ISL ? w->ipool[cap.index].gen + 1 + rnd(w, 2) : rnd(w, 4);
+		}
+		want = -SCHED_ESTALE;
+	}
+	sim_enter(sim, online_cpu(w));
+	if (!want)
+		check_all_charged(w); /* its SCs' figures go with it */
+	memcpy(before, port_calls, sizeof(before));
+	compare = live || ++quick % 4 == 0; /* a stale capability: now and then */
+	if (compare)
+		snap(w);
+	r = sched_island_revoke(&sim->sys, tok, cap);
+	TR("  island revoke {%u, %u} auth %u: %d\n", cap.index, cap.gen, which, r);
+	if (r != want)
+		mfail("sched_island_revoke of a %s capability {%u, %u} with authority %u returned %d, "
+		      "not %d", live ? "live" : "stale", cap.index, cap.gen, which, r, want);
+	if (r < 0) {
+		if (compare)
+			unchanged(w, "sched_island_revoke", r);
+		ist[I_REVOKE_REFUSED]++;
+		return;
+	}
+	hit[i] = true;
+	port_calls_expected(w, hit, before);
+	island_gone(w, i, SCHED_LEASE_REVOKED);
+	note_runs(w);
+	ist[I_REVOKE]++;
+}
+
+/* Revoke the islands of a group subtree: exactly those whose group is in it. */
+static void island_revoke_owned_op(struct world *w)
+{
+	static const unsigned cause[] = { [SCHED_GROUP_PROCESS] = SCHED_LEASE_HOLDER_EXIT,
+					  [SCHED_GROUP_SESSION] = SCHED_LEASE_SESSION,
+					  [SCHED_GROUP_SERVICE] = SCHED_LEASE_SERVICE };
+	struct sim *sim = w->sim;
+	struct sched_group *owner = rnd(w, 16) ? &w->groups[rnd(w, 3)] : NULL;
+	unsigned which, count = 0;
+	struct sched_auth tok = isl_token(w, &which);
+	const struct sched_authority *a = which == 0 ? &sim->sys.root_authority
+					: which == 5 ? &w->iauth : &w->auth[which - 1];
+	bool hit[NR_ISL] = { false };
+	uint64_t before[SCHED_MAX_CPUS][2];
+	int want = 0, r;
+
+	if (!owner)
+		want = -SCHED_EINVAL;
+	else if (which == 4)
+		want = -SCHED_ESTALE;
+	else if (!(a->rights & SCHED_RIGHT_SC_CONTROL) || (a->scope && !in_group(owner, a->scope)))
+		want = -SCHED_EPERM;
+	for (unsigned i = 0; !want && i < NR_ISL; i++) {
+		hit[i] = w->isl[i].live && in_group(w->isl[i].group, owner);
+		count += hit[i];
+	}
+	sim_enter(sim, online_cpu(w));
+	if (count)
+		check_all_charged(w);
+	memcpy(before, port_calls, sizeof(before));
+	snap(w);
+	r = sched_island_revoke_owned(&sim->sys, tok, owner);
+	TR("  island revoke_owned group %d auth %u: %d\n", owner ? (int)(owner - w->groups) : -1,
+	   which, r);
+	ist[I_OWNED]++;
+	if (r != (want ? want : (int)count))
+		mfail("sched_island_revoke_owned returned %d, expected %d", r, want ? want : (int)count);
+	if (r <= 0) {
+		unchanged(w, "sched_island_revoke_owned", r);
+		return;
+	}
+	port_calls_expected(w, hit, before);
+	for (unsigned i = 0; i < NR_ISL; i++)
+		if (hit[i]) {
+			island_gone(w, i, cause[owner->kind]);
+			ist[I_OWNED_REVOKED]++;
+		}
+	note_runs(w);
+}
+
+/* A live island at random, from a random start (its index), or -1. */
+static int live_island(struct world *w)
+{
+	unsigned start = rnd(w, NR_ISL);
+
+	for (unsigned j = 0; j < NR_ISL; j++)
+		if (w->isl[(start + j) % NR_ISL].live)
+			return (int)((start + j) % NR_ISL);
+	return -1;
+}
+
+/* A live member slot of island i at random, or -1. */
+static int live_member(struct world *w, unsigned i)
+{
+	const struct irec *x = &w->isl[i];
+	unsigned start = x->nm ? rnd(w, x->nm) : 0;
+
+	for (unsigned j = 0; j < x->nm; j++)
+		if (x->in[(start + j) % x->nm])
+			return (int)((start + j) % x->nm);
+	return -1;
+}
+
+/* Add one member to a live island (or through a stale capability): the checks of an
+ * admission for that SC alone, the analysis of its CPU or cluster; it takes the first free
+ * member slot. */
+static void island_add_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	int i = live_island(w);
+	struct ireq q;
+	struct imodel m;
+	struct sched_island_verdict v;
+	struct sched_island_cap cap;
+	struct irec *x;
+	unsigned slot = 0;
+	bool stale = i < 0 || rnd(w, 16) == 0;
+	struct load l;
+	int e, r;
+
+	memset(&q, 0, sizeof(q));
+	memset(&m, 0, sizeof(m));
+	if (stale) {
+		if (!w->nistale)
+			return;
+		cap = w->istale[rnd(w, w->nistale < NR_ISTALE ? w->nistale : NR_ISTALE)];
+		i = -1;
+	} else {
+		cap = w->isl[i].cap;
+	}
+	x = i >= 0 ? &w->isl[i] : NULL;
+	if (x) {
+		while (slot < x->nm && x->in[slot])
+			slot++;
+		if (slot >= ISL_MEMBERS)
+			return; /* the test keeps 6 */
+	}
+	q.p = (struct sched_island_params){ .group = x ? x->group : &w->groups[0],
+					     .cpus = x ? x->cpus : w->isl[0].cpus,
+					     .cpu_mode = x ? x->mode : 0, .members = q.m, .nr_members = 1 };
+	if (!q.p.group)
+		q.p.group = &w->groups[0];
+	sim_enter(sim, online_cpu(w));
+	if (!gen_member(w, &q, 0, q.p.group, &q.p.cpus, false)) {
+		ist[I_NO_SC]++;
+		return;
+	}
+	q.tok = isl_token(w, &q.which);
+	q.null_v = rnd(w, 8) == 0;
+	for (unsigned k = 0; k < 4; k++)
+		m.cpu_of[k] = SCHED_RT_NO_CPU;
+	if (!x) {
+		because(&m, -SCHED_ESTALE, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	} else if ((e = isl_auth(w, q.which, x->group, &x->cpus, x->mode == SCHED_ISLAND_LEASED))) {
+		because(&m, e, SCHED_ISLAND_RES_NONE, SCHED_ISLAND_OK, 0, false);
+	} else if (model_members(w, &q, &m)) {
+		load_of(w, &l);
+		model_place(w, &q, &l, &m);
+		model_global(w, &q, &m);
+	}
+	ist[I_ADD]++;
+	snap(w);
+	r = sched_island_add_sc(&sim->sys, q.tok, cap, &q.m[0], q.null_v ? NULL : &v);
+	TR("  island add slot %u to {%u, %u} auth %u: %d\n", slot, cap.index, cap.gen, q.which, r);
+	check_result(w, "sched_island_add_sc", &m, r, q.null_v ? NULL : &v, &q.p);
+	if (r < 0) {
+		check_refusal(w, "sched_island_add_sc", &m, r, q.null_v ? NULL : &v, &q.p);
+		unchanged(w, "sched_island_add_sc", r);
+		drop_made(w, &q);
+		return;
+	}
+	if (!q.null_v && (v.index != slot || !v.accepted))
+		mfail("sched_island_add_sc put the member in slot %u, the first free one is %u",
+		      v.index, slot);
+	check_member_sc(w, (unsigned)i, q.m[0].sc, &q.m[0].p,
+			q.null_v ? SCHED_RT_NO_CPU : v.cpu_of[0], m.cpu_of[0], w->ipool[i].overrun,
+			x->endpoint);
+	x->m[slot] = q.m[0].sc;
+	x->in[slot] = true;
+	if (slot >= x->nm)
+		x->nm = slot + 1;
+	ist[I_ADD_OK]++;
+}
+
+/* Remove one member: a live one (its SC revoked, its paths dropped), one not in the island
+ * (-SCHED_EINVAL), through a stale capability or an authority that may not. */
+static void island_remove_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	int i = live_island(w), k = i >= 0 ? live_member(w, (unsigned)i) : -1, want;
+	unsigned which, v = rnd(w, 8);
+	struct sched_auth tok = isl_token(w, &which);
+	struct sched_island_cap cap;
+	struct sched_sc_cap sc = { POOL, 0, SCHED_SC_ALL };
+	struct irec *x = i >= 0 ? &w->isl[i] : NULL;
+	int r;
+
+	if (!x || (v == 0 && w->nistale)) {
+		if (!w->nistale)
+			return;
+		cap = w->istale[rnd(w, w->nistale < NR_ISTALE ? w->nistale : NR_ISTALE)];
+		want = -SCHED_ESTALE;
+		x = NULL;
+	} else {
+		cap = x->cap;
+		want = isl_auth(w, which, x->group, &x->cpus, false);
+		if (k >= 0 && v > 2)
+			sc = x->m[k];
+		else if (v == 1 && w->made[0])
+			sc = w->cap[0];
+		else if (v == 2 && k >= 0)
+			sc = (struct sched_sc_cap){ x->m[k].index, x->m[k].gen + 1, SCHED_SC_ALL };
+		if (!want && (k < 0 || v <= 2))
+			want = -SCHED_EINVAL; /* not a member */
+	}
+	sim_enter(sim, online_cpu(w));
+	if (!want)
+		check_all_charged(w);
+	snap(w);
+	r = sched_island_remove_sc(&sim->sys, tok, cap, sc);
+	TR("  island remove sc %u from {%u, %u} auth %u: %d\n", sc.index, cap.index, cap.gen, which, r);
+	ist[I_REMOVE]++;
+	if (r != want)
+		mfail("sched_island_remove_sc of SC {%u, %u} from island {%u, %u} returned %d, not %d",
+		      sc.index, sc.gen, cap.index, cap.gen, r, want);
+	if (r < 0) {
+		unchanged(w, "sched_island_remove_sc", r);
+		return;
+	}
+	if (w->scs[sc.index].state != SCHED_SC_FREE && w->scs[sc.index].gen == sc.gen)
+		mfail("removed member SC %u still lives", sc.index);
+	x->in[k] = false;
+	{
+		unsigned b = 0;
+
+		for (unsigned a = 0; a < x->np; a++) /* its paths go */
+			if (x->path[a].from != (uint16_t)k)
+				x->path[b++] = x->path[a];
+		x->np = b;
+	}
+	if (w->ipool[i].nr_paths != x->np)
+		mfail("island %d keeps %u paths after a removal, %u expected", i, w->ipool[i].nr_paths,
+		      x->np);
+	note_runs(w);
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		assert_ptr_not_equal(w->ran_on[c], &w->scs[sc.index]);
+	ist[I_REMOVE_OK]++;
+}
+
+/* A thread that runs on a live island's member SC (an island thread), from a random start:
+ * one current on an online CPU if `running` (its CPU in *cpu), else any; NULL if none. */
+static struct sched_thread *island_thread(struct world *w, bool running, unsigned *cpu)
+{
+	struct sim *sim = w->sim;
+	unsigned start = rnd(w, running ? sim->cfg.cpus : w->n);
+
+	if (running) {
+		for (unsigned j = 0; j < sim->cfg.cpus; j++) {
+			unsigned c = (start + j) % sim->cfg.cpus;
+			struct sched_thread *t = sim->rq[c].curr;
+
+			if (sim->rq[c].online && t && !t->is_idle && island_of_sc(w, t->sc) >= 0) {
+				*cpu = c;
+				return t;
+			}
+		}
+		return NULL;
+	}
+	for (unsigned j = 0; j < w->n; j++) {
+		struct sched_thread *t = &w->t[(start + j) % w->n]->st;
+
+		if (t->state != SCHED_EXITED && island_of_sc(w, t->sc) >= 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* A server of island i at random (its index in *k), a live one if there is, or NULL. */
+static struct sched_thread *island_server(struct world *w, unsigned i, unsigned *k)
+{
+	const struct irec *x = &w->isl[i];
+	unsigned start = x->ns ? rnd(w, x->ns) : 0;
+
+	for (unsigned j = 0; j < x->ns; j++)
+		if (ref_live(x->srv[(start + j) % x->ns])) {
+			*k = (start + j) % x->ns;
+			return x->srv[*k].t;
+		}
+	return NULL;
+}
+
+/*
+ * The port reports what a thread did on its realtime path: an island thread's allocation,
+ * fault or log is a violation (1); its blocking call is allowed (0) on a declared path to a
+ * live server, else a violation refused (-SCHED_EPATH); anything from a thread that is not
+ * an island thread is allowed (0). -SCHED_EINVAL for V_CALL and past it, -SCHED_ESTALE for
+ * a stale thread. A violation is counted and notified, and changes nothing else.
+ */
+static void island_report_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	struct sched_thread *t = rnd(w, 4) ? island_thread(w, false, &(unsigned){ 0 }) : NULL;
+	struct sched_ref tr, peer = { NULL, 0 };
+	unsigned what = rnd(w, 12), k;
+	int isl, want;
+	struct vsnap vs;
+	int r;
+
+	what = what < 8 ? what % 4 : what < 10 ? SCHED_ISLAND_V_BLOCK : what == 10
+	       ? SCHED_ISLAND_V_CALL : SCHED_ISLAND_V_NR + 3;
+	tr = t ? sched_ref_of(t) : rnd(w, 8) ? sched_ref_of(&any_thread(w)->st)
+	     : rnd(w, 2) ? w->old[rnd(w, w->n)] : (struct sched_ref){ NULL, 0 };
+	isl = tr.t && ref_live(tr) ? island_of_sc(w, tr.t->sc) : -1;
+	if (what == SCHED_ISLAND_V_BLOCK) {
+		struct sched_thread *s = isl >= 0 ? island_server(w, (unsigned)isl, &k) : NULL;
+		int from = isl >= 0 ? node_of(w, (unsigned)isl, tr.t) : -1;
+
+		for (unsigned j = 0; from >= 0 && j < w->isl[isl].np && rnd(w, 4); j++)
+			if (w->isl[isl].path[j].from == from && ref_live(w->isl[isl].srv[w->isl[isl].path[j].to])) {
+				s = w->isl[isl].srv[w->isl[isl].path[j].to].t; /* along its path */
+				break;
+			}
+
+		peer = s && rnd(w, 4) ? sched_ref_of(s) : rnd(w, 4) ? sched_ref_of(&any_thread(w)->st)
+		       : (struct sched_ref){ NULL, 0 };
+	}
+	if (!tr.t || what >= SCHED_ISLAND_V_CALL)
+		want = -SCHED_EINVAL;
+	else if (!ref_live(tr))
+		want = -SCHED_ESTALE;
+	else if (isl < 0 || (what == SCHED_ISLAND_V_BLOCK && ref_live(peer) &&
+			     declared(w, (unsigned)isl, tr.t, peer.t)))
+		want = 0;
+	else
+		want = what == SCHED_ISLAND_V_BLOCK ? -SCHED_EPATH : 1;
+	sim_enter(sim, online_cpu(w));
+	if (want == 1 || want == -SCHED_EPATH)
+		violation_before(w, isl, tr.t, &vs);
+	else
+		snap(w);
+	r = sched_island_report(&sim->sys, tr, what, peer);
+	TR("  island report thread %u what %u peer %u: %d\n", tr.t ? tr.t->id : 0, what,
+	   peer.t ? peer.t->id : 0, r);
+	ist[I_REPORT]++;
+	if (r != want)
+		mfail("sched_island_report by thread %u (island %d) of %u, peer %u, returned %d, not %d",
+		      tr.t ? tr.t->id : 0, isl, what, peer.t ? peer.t->id : 0, r, want);
+	if (r == 1 || r == -SCHED_EPATH) {
+		violation_seen(w, isl, what, tr.t, &vs, "sched_island_report", r);
+		ist[I_REPORT_VIOLATION]++;
+	} else {
+		unchanged(w, "sched_island_report", r);
+		ist[I_REPORT_DECLARED] += r == 0 && isl >= 0;
+	}
+}
+
+/*
+ * An island thread current on a CPU calls: a server along a path its island declares (it
+ * runs on the caller's SC), or another thread (-SCHED_EPATH, counted against its island);
+ * or a server replies to its caller; or, with no island thread running, some thread calls
+ * an island's server from outside (-SCHED_EPATH, counted against the server's island).
+ */
+static void island_call_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned c = 0, k;
+	struct sched_thread *me = island_thread(w, true, &c), *next = NULL, *to = NULL;
+	struct sched_sc *sc;
+	struct vsnap vs;
+	int mine, isl, r;
+
+	if (!me && rnd(w, 4)) { /* an island thread that waits: woken, it runs at once (EDF) */
+		struct sched_thread *t = island_thread(w, false, &c);
+
+		if (t && (t->state == SCHED_BLOCKED || t->state == SCHED_NEW) && !t->waits_on) {
+			sim_enter(sim, online_cpu(w));
+			r = sched_wake(&sim->sys, sched_ref_of(t), SCHED_WAKE_PARK);
+			assert_true(r == 0 || r == -SCHED_EAFFINITY || r == -SCHED_ELENT ||
+				    r == -SCHED_ENOSC);
+			settle(sim);
+			me = island_thread(w, true, &c);
+		}
+	}
+	if (me && me->donor && rnd(w, 3) == 0) { /* a server replies to its caller */
+		struct sched_thread *d = me->donor;
+
+		sim_enter(sim, c);
+		r = sched_reply(&sim->sys, c, sched_ref_of(d), &next);
+		TR("  island reply cpu %u thread %u to %u: %d\n", c, me->id, d->id, r);
+		assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
+			    r == -SCHED_ELENT || r == -SCHED_ENOSC || r == -SCHED_EDEPTH);
+		if (r == 0) {
+			sim_switch(sim, c, next);
+			ist[I_REPLY]++;
+		}
+		return;
+	}
+	if (me) {
+		mine = island_of_sc(w, me->sc);
+		if (rnd(w, 4)) { /* a server of its island: along a path, mostly */
+			const struct irec *x = &w->isl[mine];
+			int from = node_of(w, (unsigned)mine, me);
+
+			for (unsigned j = 0; j < x->np && !to; j++)
+				if (x->path[j].from == from && rnd(w, 8) &&
+				    ref_live(x->srv[x->path[j].to]))
+					to = x->srv[x->path[j].to].t;
+			if (!to)
+				to = island_server(w, (unsigned)mine, &k);
+			if (to == me)
+				to = NULL;
+		}
+		if (!to)
+			to = &any_thread(w)->st;
+	} else { /* from outside, to an island's server */
+		int i = live_island(w);
+
+		if (i < 0 || !(to = island_server(w, (unsigned)i, &k)))
+			return;
+		c = online_cpu(w);
+		me = sim->rq[c].curr;
+		if (me->is_idle)
+			return;
+	}
+	sc = me->sc;
+	isl = path_refusal(w, me, sched_ref_of(to));
+	sim_enter(sim, c);
+	if (isl >= 0)
+		violation_before(w, isl, me, &vs);
+	r = sched_call(&sim->sys, c, sched_ref_of(to), &next);
+	TR("  island call cpu %u thread %u to %u: %d\n", c, me->id, to->id, r);
+	ist[I_CALL]++;
+	if (isl >= 0 || r == -SCHED_EPATH) {
+		violation_after(w, isl, SCHED_ISLAND_V_CALL, me, &vs, "sched_call", r);
+		ist[I_CALL_EPATH]++;
+		return;
+	}
+	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
+		    r == -SCHED_ELENT || r == -SCHED_ENOSC || r == -SCHED_EDEPTH);
+	if (r < 0)
+		return;
+	if (sc && !to->own_sc && island_of_sc(w, sc) >= 0 && (to->sc != sc || to->donor != me))
+		mfail("thread %u called server %u along a path, which does not run on its SC", me->id,
+		      to->id);
+	ist[I_CALL_OK] += island_of_sc(w, sc) >= 0;
+	sim_switch(sim, c, next);
+	if (sim->rq[c].curr == to && to->donor == me && rnd(w, 2)) { /* served: it replies */
+		sim_enter(sim, c);
+		r = sched_reply(&sim->sys, c, sched_ref_of(me), &next);
+		TR("  island reply cpu %u thread %u to %u: %d\n", c, to->id, me->id, r);
+		assert_true(r == 0 || r == -SCHED_EAFFINITY || r == -SCHED_ENOSC);
+		if (r == 0) {
+			sim_switch(sim, c, next);
+			ist[I_REPLY]++;
+		}
+	}
+}
+
+/*
+ * Bind a live member's SC: to a thread of the island's group (its affinity set to the SC's
+ * CPUs first, a new thread if none is free), or of another group (-SCHED_EPERM), then wake
+ * it; or configure it (-SCHED_ESTATE: an island's member changes through its island). The
+ * bind's result is sched_sc_bind's for what the test sees, in its order.
+ */
+static void bind_member(struct world *w, int i, int k, unsigned v)
+{
+	struct sim *sim = w->sim;
+	struct sched_sc_cap cap;
+	struct sched_sc *sc;
+	struct sched_thread *t = NULL;
+	const struct irec *x = &w->isl[i];
+	int want, r;
+
+	cap = x->m[k];
+	sc = &w->scs[cap.index];
+	sim_enter(sim, online_cpu(w));
+	if (v == 0) {
+		struct sched_sc_params p = { .period_ns = MS, .budget_ns = 100 * US, .cpus = sc->cpus };
+
+		snap(w);
+		r = sched_sc_configure(&sim->sys, sched_auth_root(&sim->sys), cap, &p);
+		if (r != -SCHED_ESTATE)
+			mfail("sched_sc_configure of island %d's member SC %u returned %d", i, cap.index, r);
+		unchanged(w, "sched_sc_configure (an island's member)", r);
+		ist[I_CONFIGURE_ESTATE]++;
+		return;
+	}
+	for (unsigned j = 0, start = rnd(w, w->n); j < w->n && !t; j++) {
+		struct sched_thread *y = &w->t[(start + j) % w->n]->st;
+		unsigned s;
+
+		if (y->state != SCHED_EXITED && !y->own_sc && !y->sc && !y->donor && !y->passive &&
+		    server_of(w, y, &s) < 0 && in_group(y->group, x->group) == (v != 1))
+			t = y;
+	}
+	if (!t && v != 1) {
+		struct sim_thread *n = spawn_in(w, x->group, &sc->cpus, false);
+
+		if (!n)
+			return;
+		t = &n->st;
+	}
+	if (!t)
+		return;
+	if (!sched_cpumask_subset(&t->affinity, &sc->cpus) && rnd(w, 4)) {
+		r = sched_set_affinity(&sim->sys, sched_ref_of(t), &sc->cpus);
+		assert_true(r == 0 || r == -SCHED_EAFFINITY);
+	}
+	want = sc->state != SCHED_SC_CONFIGURED ? -SCHED_ESTATE
+	     : sc->bound || sc->holder || t->own_sc || t->sc || t->donor ? -SCHED_EBOUND
+	     : !in_group(t->group, x->group) ? -SCHED_EPERM
+	     : !sched_cpumask_subset(&t->affinity, &sc->cpus) || !placeable(w, t) ? -SCHED_EAFFINITY
+	     : 0;
+	snap(w);
+	r = sched_sc_bind(&sim->sys, cap, sched_ref_of(t));
+	TR("  island bind sc %u (island %d) thread %u: %d\n", cap.index, i, t->id, r);
+	ist[I_BIND]++;
+	if (r != want)
+		mfail("sched_sc_bind of island %d's member SC %u to thread %u (group %d) returned %d, "
+		      "not %d", i, cap.index, t->id, t->group ? (int)(t->group - w->groups) : -1, r,
+		      want);
+	if (r < 0) {
+		unchanged(w, "sched_sc_bind (an island's member)", r);
+		ist[I_BIND_EPERM] += r == -SCHED_EPERM;
+		return;
+	}
+	if (t->own_sc != sc || t->sc != sc)
+		mfail("thread %u bound to island SC %u does not run on it", t->id, cap.index);
+	ist[I_BIND_OK]++;
+	r = sched_wake(&sim->sys, sched_ref_of(t), SCHED_WAKE_PARK);
+	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_EAFFINITY);
+	if (sched_need_resched(&sim->sys, sim->cur_cpu))
+		sim_resched(sim, sim->cur_cpu);
+}
+
+static void island_bind_op(struct world *w)
+{
+	int i = live_island(w), k = i >= 0 ? live_member(w, (unsigned)i) : -1;
+	const struct irec *x;
+
+	if (k < 0)
+		return;
+	x = &w->isl[i];
+	for (unsigned j = 0; j < x->nm && rnd(w, 4); j++) /* one not bound, mostly */
+		if (x->in[j] && !w->scs[x->m[j].index].bound) {
+			k = (int)j;
+			break;
+		}
+	for (unsigned j = 0; j < x->np && rnd(w, 2); j++) /* a caller on a path, often */
+		if (x->path[j].from < x->nm && x->in[x->path[j].from] &&
+		    !w->scs[x->m[x->path[j].from].index].bound) {
+			k = x->path[j].from;
+			break;
+		}
+	bind_member(w, i, k, rnd(w, 8));
+}
+
+static void island_op(struct world *w)
+{
+	if (!w->admission && rnd(w, 4))
+		return; /* no island is admitted without admission: its refusals now and then */
+	switch (rnd(w, 16)) {
+	case 0: case 1: case 2: case 3:
+		island_admit_op(w);
+		break;
+	case 4: case 5:
+		island_revoke_op(w);
+		break;
+	case 6:
+		island_revoke_owned_op(w);
+		break;
+	case 7:
+		island_add_op(w);
+		break;
+	case 8:
+		island_remove_op(w);
+		break;
+	case 9:
+		island_report_op(w);
+		break;
+	case 10: case 11: case 12:
+		island_call_op(w);
+		break;
+	default:
+		island_bind_op(w);
+		break;
+	}
+}
+
+/*
+ * After every step: each live island is admitted at the test's generation with its live
+ * members (configured, pointing back at it, inside its CPUs) and violations; no other slot
+ * is; stale capabilities fail closed (after each island operation); the pools hold exactly the live islands' bookings;
+ * the island-held CPUs are the leased islands'; each live thread is marked the server of
+ * exactly the island whose server the test made it; every SC that points at an island is
+ * one of its live members; the IRQ lines are routed as the live islands ask; a lease slot
+ * is an island's exactly when the test took it for one.
+ */
+static void check_islands(struct world *w)
+{
+	struct sched_sys *s = &w->sim->sys;
+	sched_cpumask_t held;
+	uint64_t booked[NR_MPOOLS] = { 0 };
+	unsigned route[NR_LINES + 1] = { 0 };
+
+	sched_cpumask_clear(&held);
+	for (unsigned i = 0; i < NR_ISL; i++) {
+		const struct irec *x = &w->isl[i];
+		struct sched_island_stats st;
+		unsigned n = 0;
+
+		if (!x->live) {
+			if (w->ipool[i].state)
+				mfail("island slot %u is admitted, the test admitted none there", i);
+			continue;
+		}
+		if (w->ipool[i].state != 1 || w->ipool[i].gen != x->cap.gen ||
+		    sched_island_stats(s, x->cap, &st, NULL, 0) != 0)
+			mfail("live island %u (gen %u) is in state %u gen %u", i, x->cap.gen,
+			      w->ipool[i].state, w->ipool[i].gen);
+		for (unsigned k = 0; k < x->nm; k++) {
+			const struct sched_sc *sc = &w->scs[x->m[k].index];
+
+			if (!x->in[k])
+				continue;
+			n++;
+			if (sc->state != SCHED_SC_CONFIGURED || sc->gen != x->m[k].gen ||
+			    sc->island != &w->ipool[i] || !sched_cpumask_subset(&sc->cpus, &x->cpus))
+				mfail("member %u of island %u: SC %u in state %u on cpus %llx", k, i,
+				      x->m[k].index, sc->state, (unsigned long long)sc->cpus.w[0]);
+		}
+		if (st.members != n || memcmp(st.violations, x->viol, sizeof(x->viol)))
+			mfail("island %u counts %u members and violations %llu %llu %llu %llu %llu; the "
+			      "test %u and %llu %llu %llu %llu %llu", i, st.members,
+			      (unsigned long long)st.violations[0], (unsigned long long)st.violations[1],
+			      (unsigned long long)st.violations[2], (unsigned long long)st.violations[3],
+			      (unsigned long long)st.violations[4], n, (unsigned long long)x->viol[0],
+			      (unsigned long long)x->viol[1], (unsigned long long)x->viol[2],
+			      (unsigned long long)x->viol[3], (unsigned long long)x->viol[4]);
+		for (unsigned k = 0; k < x->nmem; k++)
+			booked[x->mem[k].pool] += x->mem[k].pages;
+		for (unsigned k = 0; k < x->ni; k++)
+			route[x->irq[k].line] = x->irq[k].cpu + 1u;
+		if (x->mode == SCHED_ISLAND_LEASED) {
+			for (unsigned c = 0; c < SCHED_CPUMASK_WORDS; c++)
+				held.w[c] |= x->cpus.w[c];
+			if (!w->lease[x->lease].live || !w->lease[x->lease].island)
+				mfail("leased island %u without its lease (slot %u)", i, x->lease);
+		}
+	}
+	for (unsigned k = 0; k < NR_MPOOLS; k++)
+		if (w->mpool[k].booked != booked[k])
+			mfail("pool %u has %llu pages booked, the live islands %llu", k,
+			      (unsigned long long)w->mpool[k].booked, (unsigned long long)booked[k]);
+	if (!same_cpus(&held, &s->island_cpus))
+		mfail("island CPUs %llx, the leased islands hold %llx",
+		      (unsigned long long)s->island_cpus.w[0], (unsigned long long)held.w[0]);
+	if (memcmp(route, irq_route, sizeof(route)))
+		mfail("IRQ lines routed %u %u %u %u, the live islands ask %u %u %u %u", irq_route[1],
+		      irq_route[2], irq_route[3], irq_route[4], route[1], route[2], route[3], route[4]);
+	for (unsigned k = 0; k < NR_LEASES; k++)
+		if (w->lease[k].live && w->lpool[k].island != w->lease[k].island)
+			mfail("lease slot %u: island %u, the test granted it %s", k, w->lpool[k].island,
+			      w->lease[k].island ? "to an island" : "itself");
+	for (unsigned i = 0; w->island_step && i < NR_ISTALE && i < w->nistale; i++) {
+		struct sched_island_stats st;
+
+		if (sched_island_stats(s, w->istale[i], &st, NULL, 0) != -SCHED_ESTALE)
+			mfail("stale island capability {%u, %u} answers", w->istale[i].index,
+			      w->istale[i].gen);
+		ist[I_STALE_USE]++;
+	}
+	for (unsigned j = 0; j < w->n; j++) {
+		const struct sched_thread *t = &w->t[j]->st;
+		unsigned k = 0;
+		int i = server_of(w, t, &k);
+
+		if (t->state == SCHED_EXITED)
+			continue;
+		if (t->isl_server != (i >= 0 ? &w->ipool[i] : NULL) || (i >= 0 && t->isl_server_idx != k))
+			mfail("thread %u is marked a server of island slot %d (%u), the test made it %d (%u)",
+			      t->id, t->isl_server ? (int)(t->isl_server - w->ipool) : -1,
+			      t->isl_server_idx, i, k);
+	}
+	for (unsigned j = 0; j < POOL; j++)
+		if (w->scs[j].state != SCHED_SC_FREE && w->scs[j].island &&
+		    island_of_sc(w, &w->scs[j]) != (int)(w->scs[j].island - w->ipool))
+			mfail("SC %u points at island slot %d, which the test did not give it", j,
+			      (int)(w->scs[j].island - w->ipool));
+}
+
+/* The island_irq hook: a line is routed for an island once until it is given back, with no
+ * libsched lock but lease_lock held. */
+static struct sim *irq_sim;
+
+static void island_irq_hook(void *ctx, unsigned line, unsigned cpu, bool reserve)
+{
+	(void)ctx;
+	if (line == 0 || line > NR_LINES || cpu >= SCHED_MAX_CPUS ||
+	    (reserve ? irq_route[line] != 0 : irq_route[line] != cpu + 1) ||
+	    irq_sim->sys.sc_lock.next != irq_sim->sys.sc_lock.owner ||
+	    irq_sim->sys.mx_lock.next != irq_sim->sys.mx_lock.owner)
+		fail_msg("island_irq(line %u, cpu %u, reserve %u): the line was routed to %d, sc_lock "
+			 "%s", line, cpu, reserve, line <= NR_LINES ? (int)irq_route[line] - 1 : -1,
+			 irq_sim->sys.sc_lock.next != irq_sim->sys.sc_lock.owner ? "held" : "free");
+	irq_route[line] = reserve ? cpu + 1 : 0;
+	irq_calls[reserve]++;
+}
+
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 20);
+	unsigned op = rnd(w, 22);
 	int r;
 
 	TR("step %u t=%llu op %u\n", cur_step, (unsigned long long)sim->now, op);
@@ -2387,6 +4737,10 @@ static void step(struct world *w)
 	case 18:
 		ring_op(w);
 		break;
+	case 19: case 20:
+		island_op(w);
+		w->island_step = true; /* check_islands looks at the stale capabilities too */
+		break;
 	default: {
 		uint64_t d = rnd(w, 4000) * US;
 
@@ -2408,9 +4762,12 @@ static void step(struct world *w)
 	for (unsigned i = 0; i < NR_SCS; i++)
 		if (w->made[i])
 			check_charged(w, i);
+	check_islands_charged(w);
 	check_leases(w);
 	check_stale_caps(w);
 	check_rings(w);
+	check_islands(w);
+	w->island_step = false;
 }
 
 /* Stale refs from before an exit fail closed, whatever happened since. */
@@ -2509,6 +4866,27 @@ static void check_lease_coverage(void)
 	memset(ltot, 0, sizeof(ltot));
 }
 
+/* The island operations of a test (its machines together) reached every outcome (a shorter
+ * search need not). */
+static void check_island_coverage(void)
+{
+	static const unsigned need[] = {
+		I_ADMITTED, I_LEASED, I_SHARED, I_GLOBAL, I_PATHS, I_IRQS, I_MEM, I_PLACED, I_EINVAL,
+		I_ECPU, I_ESTALE, I_EPERM, I_ESTATE, I_EFULL, I_ELEASED, I_ERESERVE, I_EPATH,
+		I_EUNSCHED, I_LEASE_REFUSED, I_REVOKE, I_REVOKE_REFUSED, I_OWNED_REVOKED, I_ADD_OK,
+		I_REMOVE_OK, I_REPORT_VIOLATION, I_REPORT_DECLARED, I_CALL_OK, I_CALL_EPATH,
+		I_EPATH_RANDOM, I_BIND_OK, I_BIND_EPERM, I_CONFIGURE_ESTATE, I_LEASE_EPERM, I_REPLY,
+		I_STALE_USE,
+	};
+
+	if (!full_run())
+		return;
+	for (unsigned i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!itot[need[i]])
+			fail_msg("no \"%s\" (islands) in the sequences of this test", i_name[need[i]]);
+	memset(itot, 0, sizeof(itot));
+}
+
 /*
  * `cpus` CPUs, `policy` (NULL: eevdf), core scheduling on or off, SMT width `smt`. Returns
  * the rotations over all the sequences.
@@ -2520,6 +4898,7 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 
 	memset(mst, 0, sizeof(mst));
 	memset(lst, 0, sizeof(lst));
+	memset(ist, 0, sizeof(ist));
 	if (one) /* one sequence only */
 		first = n = strtoull(one, NULL, 10);
 	for (uint64_t seed = first; seed <= n; seed++) {
@@ -2535,14 +4914,24 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		w.sim = sim_new(&cfg);
 		w.sim->check_each_step = true;
 		w.sim->sys.cfg.lease_port = lease_port_hook;
+		w.sim->sys.cfg.island_irq = island_irq_hook;
+		irq_sim = w.sim;
 		memset(port_calls, 0, sizeof(port_calls));
-		assert_int_equal(sched_sc_pool(&w.sim->sys, w.scs, NR_SCS), 0);
+		memset(irq_route, 0, sizeof(irq_route));
+		memset(irq_calls, 0, sizeof(irq_calls));
+		assert_int_equal(sched_sc_pool(&w.sim->sys, w.scs, POOL), 0);
 		/* one sequence in four with admission: from the start, as it must be */
 		w.admission = seed % 4 == 0;
 		if (w.admission)
 			assert_int_equal(sched_sc_admission(&w.sim->sys, sched_auth_root(&w.sim->sys),
-							    w.admit, NR_SCS + 1, 0), 0);
+							    w.admit, sizeof(w.admit) / sizeof(w.admit[0]),
+							    0), 0);
 		assert_int_equal(sched_lease_pool(&w.sim->sys, w.lpool, NR_LEASES), 0);
+		/* islands: two slots, a small and a larger memory pool */
+		assert_int_equal(sched_island_pool(&w.sim->sys, w.ipool, NR_ISL), 0);
+		w.mpool[0] = (struct sched_mem_pool){ .name = "dma", .pages = 8 };
+		w.mpool[1] = (struct sched_mem_pool){ .name = "heap", .pages = 16 };
+		assert_int_equal(sched_island_mem_pools(&w.sim->sys, w.mpool, NR_MPOOLS), 0);
 		/* a session, a service and a process inside the service */
 		sched_group_init(&w.sim->sys, &w.groups[0],
 				 &(struct sched_group_params){ .id = 0, .kind = kind[0] });
@@ -2565,6 +4954,11 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		for (unsigned a = 0; a < NR_AUTH; a++)
 			w.tok[a] = (struct sched_auth){ &w.auth[a], w.auth[a].gen };
 		assert_int_equal(sched_auth_revoke(w.tok[3]), 0);
+		/* islands of the service group and below: SC control and the lease right */
+		assert_int_equal(sched_auth_derive(&w.iauth, sched_auth_root(&w.sim->sys),
+						   SCHED_RIGHT_SC_CONTROL | SCHED_RIGHT_LEASE,
+						   &w.groups[1], NULL), 0);
+		w.itok = (struct sched_auth){ &w.iauth, w.iauth.gen };
 		for (unsigned k = 0; k < NR_RINGS; k++) /* park after 0.3 ms, 2 ms idle */
 			assert_int_equal(sched_ring_init(&w.ring[k], k ? 2 * MS : 300 * US), 0);
 		for (unsigned k = 0; k < NR_MX; k++)
@@ -2604,6 +4998,11 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		printf(" %s %llu%s", l_name[k], (unsigned long long)lst[k], k + 1 < L_NR ? "," : "\n");
 	for (unsigned k = 0; k < L_NR; k++)
 		ltot[k] += lst[k];
+	printf("#   islands:");
+	for (unsigned k = 0; k < I_NR; k++)
+		printf(" %s %llu%s", i_name[k], (unsigned long long)ist[k], k + 1 < I_NR ? "," : "\n");
+	for (unsigned k = 0; k < I_NR; k++)
+		itot[k] += ist[k];
 	check_mutex_coverage();
 	return rot;
 }
@@ -2621,6 +5020,7 @@ static void random_sequences_keep_one_owner_per_runnable_thread(void **state)
 	(void)state;
 	check_rotated(run_sequences(4, NULL, false, 2));
 	check_lease_coverage();
+	check_island_coverage();
 }
 
 static void the_same_with_core_scheduling(void **state)
@@ -2632,6 +5032,7 @@ static void the_same_with_core_scheduling(void **state)
 	rot += run_sequences(2, NULL, true, 2);
 	check_rotated(rot);
 	check_lease_coverage();
+	check_island_coverage();
 }
 
 static void the_same_with_rr_and_core_scheduling(void **state)
@@ -2643,6 +5044,7 @@ static void the_same_with_rr_and_core_scheduling(void **state)
 	rot += run_sequences(2, "rr", true, 2);
 	check_rotated(rot);
 	check_lease_coverage();
+	check_island_coverage();
 }
 
 int main(void)

@@ -243,20 +243,29 @@ int sched_island_mem_pools(struct sched_sys *s, struct sched_mem_pool *pools, un
  * p->group, and SCHED_RIGHT_LEASE for leased CPUs. Admission must be on
  * (sched_sc_admission). Checks, in this order, and stops at the first refusal (which *v
  * names; v may be NULL):
- *  -SCHED_EINVAL   a malformed input (counts, indices, a member's parameters as
- *                  sched_sc_configure checks them, a member's or IRQ's CPU outside p->cpus,
- *                  an SC or IRQ line or server twice, a path from a member without calls);
- *  -SCHED_ECPU     a CPU out of range or offline;
- *  -SCHED_ESTALE   the authority, a member SC, or a server is stale;
- *  -SCHED_EPERM    the authority does not allow it, or a member cap lacks CONFIGURE;
- *  -SCHED_ESTATE   admission is off, or a member SC is configured or bound already;
- *  -SCHED_EFULL    no free island slot;
+ *  -SCHED_EINVAL   counts, pointers, mode or policy out of range, an empty CPU set;
+ *  -SCHED_ECPU     a CPU out of range or offline (v->index: that CPU);
+ *  -SCHED_ESTALE / -SCHED_EPERM   the authority;
+ *  -SCHED_ESTATE   admission is off (-SCHED_EFULL: no island pool);
+ *  -SCHED_EINVAL   a malformed path, IRQ (a line twice, cost over gap, routed outside the
+ *                  island), booking or server list;
+ *  members, in order: -SCHED_EINVAL (no such slot, CPUs outside the island's, an SC twice,
+ *                  parameters as sched_sc_configure checks them, a CBS member with a
+ *                  constrained deadline), -SCHED_ESTALE, -SCHED_EPERM (no CONFIGURE),
+ *                  -SCHED_ESTATE (configured or bound already), -SCHED_ECPU;
+ *  servers, in order: -SCHED_ESTALE, -SCHED_EINVAL (idle), -SCHED_EPERM (not a thread of
+ *                  the island's group), -SCHED_EPATH (not passive);
+ *  -SCHED_EFULL    no free island slot; -SCHED_ELEASED a CPU another island holds;
  *  -SCHED_ERESERVE a pool is short, an IRQ line or a server is another island's;
- *  -SCHED_EPATH    a path's server is not passive, is called from two callers, is not
- *                  reached from a member, is too deep, or may not run on its caller's CPU;
- *  -SCHED_EUNSCHED a member's calls cost more than its budget, or a CPU or cluster could
- *                  miss a deadline with the island's SCs, its IRQs and what else is there;
- *  the lease grant's errors (leased CPUs: -SCHED_ELEASED, -SCHED_EHOUSEKEEPING,
+ *  -SCHED_EPATH    a server with two callers, a chain no member reaches or too deep;
+ *  -SCHED_EUNSCHED a member's calls over its budget; then a CPU's or cluster's test with
+ *                  the island's SCs, its IRQs and what else is there (a CPU taking only
+ *                  the island's IRQs included), or a crossing cluster; -SCHED_EINVAL for an
+ *                  IRQ routed into a global cluster;
+ *  -SCHED_EPATH    a server not allowed on its root caller's CPU;
+ *  shared CPUs: -SCHED_ELEASED (one is leased), -SCHED_EHOUSEKEEPING (no CPU left outside
+ *                  leases and shared islands for the port's other IRQs);
+ *  leased CPUs: the lease grant's errors (-SCHED_ELEASED, -SCHED_EHOUSEKEEPING,
  *                  -SCHED_EAGAIN, -SCHED_EUNSCHED when other SCs are configured there...).
  * On success every member SC is configured (CPU from v->cpu_of), pools booked, IRQs routed
  * (sched_config.island_irq), the CPUs leased or their other IRQs routed away, the servers

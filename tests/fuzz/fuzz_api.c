@@ -18,7 +18,10 @@
  *   of the corpus used) a fifth header byte follows (SC pool, lease pool, trace callback,
  *   the simulator's seed) and the opcodes also decode CPU isolation leases and polling
  *   rings (lease.h, ring.h), appended after the mutex ones: every other input decodes as
- *   it did before.
+ *   it did before. With lease mode and byte 4's pool nibble 14 ("island mode", a spelling of
+ *   pool 5 no lease-mode input of the corpus used) a sixth header byte follows (SC pool,
+ *   island pool, memory pools, admission) and the opcodes also decode realtime islands
+ *   (island.h), appended after the lease ones.
  *
  * Every operation but "advance the clock" runs as an event on a simulated CPU (sim_post),
  * so sched_arch_cpu_id() is that CPU, kernel protection is modelled around it, and the
@@ -51,6 +54,13 @@
  *     docs/mutex.md gives for that wait when it runs, owning its mutex as that says; after
  *     every operation sched_mutex_check() on every thread, and the lending rule (each
  *     owner is lent exactly the priority, weight and SC its waiters' bands lend).
+ *   - island mode: every island entry returns 0 or one of the errors island.h gives, its
+ *     verdict saying the same; an admission configures, books, routes, marks and (leased)
+ *     leases exactly what it was asked, the lease followed like any other; the path rule of
+ *     sched_call and sched_island_report refuse exactly when island.h says, a violation
+ *     counted against the right island and notified and nothing else changed; after every
+ *     operation the islands, pools, island CPUs, server marks and IRQ routing agree and
+ *     ended islands' capabilities fail closed.
  *
  * Every failure is one "fuzz_api: ..." line on stderr, then abort(). FUZZ_API_TRACE=1 in
  * the environment prints every operation and checked call. Everything allocated for an
@@ -65,6 +75,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include <sched/island.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -93,6 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_LEASES 8         /* lease mode: slots of the lease pool at most */
 #define MAX_LCAPS 16         /* lease capabilities remembered (live, revoked, guessed) */
 #define MAX_RINGS 2
+#define ISLAND_MODE(h3, h4) (LEASE_MODE(h3) && ((h4) & 15) == 14) /* implies lease mode */
+#define MAX_ISLANDS 4        /* island mode: slots of the island pool at most */
+#define MAX_ICAPS 8          /* island capabilities remembered */
 
 /* --- the world of one input --------------------------------------------------------------- */
 
@@ -180,6 +194,19 @@ struct fz {
 		sched_cpumask_t cpus;
 	} lrec[MAX_LEASES];
 	uint64_t leased_closed[MAX_GROUPS + 1];
+	/* island mode: the island pool and the two memory pools (libsched keeps them: they
+	 * never move), whether the pools were declared, the capabilities seen, the calls of the
+	 * island_irq hook and where each line (0-7) is routed (1 + CPU), a larger admission
+	 * scratch (islands' IRQs count as tasks) */
+	bool island_mode, mpools_given;
+	struct sched_island *ipool;
+	unsigned nipool;
+	struct sched_mem_pool mpool[2];
+	struct sched_island_cap icap[MAX_ICAPS];
+	unsigned nicap;
+	uint64_t irq_calls[2];
+	unsigned irq_route[8];
+	struct sched_rt_task iadmit[MAX_POOL + 1 + 4 * MAX_ISLANDS];
 };
 
 static struct fz *g_fz; /* the input being run (callbacks need it); NULL between inputs */
@@ -415,6 +442,17 @@ static const struct field ring_fields[] = {
 
 static const struct field port_fields[] = { { "calls", 0, (size_t)-1 }, { NULL, 0, 0 } };
 
+static const struct field island_fields[] = {
+	FLD(sched_island, gen), FLD(sched_island, index), FLD(sched_island, state),
+	FLD(sched_island, cpu_mode), FLD(sched_island, overrun), FLD(sched_island, endpoint),
+	FLD(sched_island, group), FLD(sched_island, cpus), FLD(sched_island, lease),
+	FLD(sched_island, nr_scs), FLD(sched_island, nr_servers), FLD(sched_island, nr_paths),
+	FLD(sched_island, nr_irqs), FLD(sched_island, nr_mem), FLD(sched_island, scs),
+	FLD(sched_island, servers), FLD(sched_island, paths), FLD(sched_island, irqs),
+	FLD(sched_island, mem), FLD(sched_island, violations), { NULL, 0, 0 }
+};
+static const struct field mempool_fields[] = { { "pools", 0, (size_t)-1 }, { NULL, 0, 0 } };
+
 /*
  * What any call may change, failing or not, and so is left out of the comparison:
  *   - the lock words (struct sched_lock): a ticket lock's `next` and `owner` both advance
@@ -466,7 +504,7 @@ struct region {
 
 #define MAX_REGIONS (1 + 2 * SCHED_MAX_CPUS + MAX_THREADS + 2 * (MAX_GROUPS + 1) + \
 		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS + MAX_MX + MAX_CV + MAX_BAR + \
-		     MAX_LEASES + MAX_RINGS + 1)
+		     MAX_LEASES + MAX_RINGS + 1 + MAX_ISLANDS + 3)
 
 static struct region g_regions[MAX_REGIONS];
 static unsigned g_nregions;
@@ -535,6 +573,17 @@ static void collect_regions(struct fz *f)
 	if (f->lease_mode) /* a refused call calls no lease_port hook */
 		add_region(f->port_calls, sizeof(f->port_calls), port_fields, excluded_none,
 			   "lease_port calls%.0u", 0);
+	for (unsigned i = 0; i < f->nipool; i++) /* the whole pool, free slots too */
+		add_region(&f->ipool[i], sizeof(struct sched_island), island_fields, excluded_none,
+			   "island[%u]", i);
+	if (f->island_mode) { /* the bookings, and no island_irq call */
+		add_region(f->mpool, sizeof(f->mpool), mempool_fields, excluded_none,
+			   "memory pools%.0u", 0);
+		add_region(f->irq_calls, sizeof(f->irq_calls), port_fields, excluded_none,
+			   "island_irq calls%.0u", 0);
+		add_region(f->irq_route, sizeof(f->irq_route), port_fields, excluded_none,
+			   "island_irq routing%.0u", 0);
+	}
 	if (f->scratch) {
 		add_region(f->scratch, sizeof(*f->scratch), sys_fields, excluded_sys,
 			   "scratch sys%.0u", 0);
@@ -986,6 +1035,18 @@ static void note_new_life(struct fz *f, struct sim_thread *t, const struct sched
 
 static void mx_checks(struct fz *f, bool every_thread);
 static void lease_checks(struct fz *f);
+static void island_checks(struct fz *f);
+struct viol_before {
+	struct sched_island *isl;
+	uint64_t count, notes, head;
+	unsigned cpu;
+};
+static struct sched_island *isl_refuses(struct fz *f, const struct sched_thread *me,
+					struct sched_ref to);
+static void viol_take(struct fz *f, struct sched_island *isl, unsigned what,
+		      const struct sched_thread *t, struct viol_before *vb, const char *call);
+static void viol_done(struct fz *f, const struct viol_before *vb, unsigned what, bool violation,
+		      const char *call, int r);
 static void stale_lcaps(struct fz *f);
 static void ring_checks(struct fz *f);
 
@@ -1012,6 +1073,7 @@ static void run_on(struct fz *f, unsigned cpu, unsigned op)
 	lease_checks(f);
 	stale_lcaps(f);
 	ring_checks(f);
+	island_checks(f);
 }
 
 /* Let simulated time pass (in steps, so an input stops advancing once it has spent its
@@ -1035,6 +1097,7 @@ static void advance(struct fz *f, uint64_t ns)
 	mx_checks(f, true);
 	lease_checks(f);
 	ring_checks(f);
+	island_checks(f);
 }
 
 /* The CPU takes the pick an entry made due, as a kernel does on its way out. */
@@ -1387,8 +1450,20 @@ static void op_handoff(struct fz *f, unsigned cpu, bool reply)
 		sim_resched(f->sim, cpu);
 	me = thread_of(f, s->rq[cpu].curr);
 	p = handoff_target(f, cpu, reply);
-	r = reply ? TRY(f, name, sched_reply(s, cpu, p.r, &next))
-		  : TRY(f, name, sched_call(s, cpu, p.r, &next));
+	if (f->island_mode && !reply) { /* the path rule may refuse it, counting a violation */
+		struct sched_island *isl = isl_refuses(f, s->rq[cpu].curr, p.r);
+		struct viol_before vb;
+
+		viol_take(f, isl, SCHED_ISLAND_V_CALL, s->rq[cpu].curr, &vb, name);
+		r = sched_call(s, cpu, p.r, &next);
+		if (isl && r != -SCHED_EPATH)
+			die("sched_call to %u returned %d where island %u's path rule refuses it",
+			    p.r.t ? p.r.t->id : 0, r, isl->index);
+		viol_done(f, &vb, SCHED_ISLAND_V_CALL, r == -SCHED_EPATH, name, r);
+	} else {
+		r = reply ? TRY(f, name, sched_reply(s, cpu, p.r, &next))
+			  : TRY(f, name, sched_call(s, cpu, p.r, &next));
+	}
 	must_refuse(&p, name, r);
 	if (r == 0) {
 		if (!me)
@@ -1435,13 +1510,14 @@ static void op_offline(struct fz *f)
 	bool leased = c < f->ncpu && f->sim->rq[c].lease, last;
 	int r;
 
-	for (unsigned k = 0; k < f->ncpu; k++)
-		general += f->sim->rq[k].online && !f->sim->rq[k].lease;
-	last = c < f->ncpu && f->sim->rq[c].online && !leased && general == 1;
+	for (unsigned k = 0; k < f->ncpu; k++) /* where the port's IRQs may go: no shared island */
+		general += f->sim->rq[k].online && !f->sim->rq[k].lease && !f->sim->rq[k].isl_shared;
+	last = c < f->ncpu && f->sim->rq[c].online && !leased && !f->sim->rq[c].isl_shared &&
+	       general == 1;
 	r = TRY(f, "sched_cpu_offline", sched_cpu_offline(&f->sim->sys, c));
 	if (r == 0 && c >= f->ncpu)
 		die("sched_cpu_offline accepted cpu %u", c);
-	/* a leased CPU and the last online CPU no lease holds stay online */
+	/* a leased CPU and the last online CPU no lease or shared island holds stay online */
 	if ((leased && r != -SCHED_ELEASED && r != -SCHED_EUNSCHED && r != -SCHED_ECPU) ||
 	    (r == -SCHED_ELEASED && !leased))
 		die("sched_cpu_offline of cpu %u (leased %u) returned %d", c, leased, r);
@@ -2688,11 +2764,18 @@ static const struct sched_thread *migrating_strands(struct fz *f, const sched_cp
 	return NULL;
 }
 
-/* Admission counts on cpu's time: a configured SC there, or a declared fixed priority. */
+/* Admission counts on cpu's time: a configured SC there, a declared fixed priority, an
+ * island's IRQ routed there or a shared island over it. */
 static bool lease_admitted(struct fz *f, unsigned cpu)
 {
 	if (!f->sim->sys.admit_tasks)
 		return false;
+	if (f->sim->rq[cpu].isl_shared)
+		return true;
+	for (unsigned i = 0; i < f->nipool; i++)
+		for (unsigned k = 0; f->ipool[i].state && k < f->ipool[i].nr_irqs; k++)
+			if (f->ipool[i].irqs[k].cpu == cpu)
+				return true;
 	for (unsigned i = 0; i < f->npool; i++)
 		if (f->pool[i].state == SCHED_SC_CONFIGURED && sched_cpumask_test(&f->pool[i].cpus, cpu))
 			return true;
@@ -2971,8 +3054,9 @@ static void op_lease_grant(struct fz *f)
 		else if (lease_admitted(f, k))
 			want |= BITE(SCHED_EUNSCHED);
 	}
-	for (unsigned k = 0; k < f->ncpu; k++)
-		general += f->sim->rq[k].online && !f->sim->rq[k].lease && !sched_cpumask_test(&p.cpus, k);
+	for (unsigned k = 0; k < f->ncpu; k++) /* somewhere for the port's IRQs: no shared island */
+		general += f->sim->rq[k].online && !f->sim->rq[k].lease && !f->sim->rq[k].isl_shared &&
+			   !sched_cpumask_test(&p.cpus, k);
 	if (!general)
 		want |= BITE(SCHED_EHOUSEKEEPING);
 	for (unsigned i = 0; i < f->nlpool; i++)
@@ -3073,9 +3157,9 @@ static void op_lease_revoke(struct fz *f)
 	for (unsigned k = 0; k < f->ncpu; k++)
 		before[k] = f->port_calls[k][0];
 	r = TRY(f, "sched_lease_revoke", sched_lease_revoke(&f->sim->sys, cap));
-	if (r != (l ? 0 : -SCHED_ESTALE))
+	if (r != (l ? l->island ? -SCHED_EPERM : 0 : -SCHED_ESTALE)) /* an island's: it ends with it */
 		die("sched_lease_revoke of a %s capability returned %d", l ? "live" : "stale", r);
-	if (!l)
+	if (!l || r < 0)
 		return;
 	lease_gone(f, l, SCHED_LEASE_REVOKED, "sched_lease_revoke");
 	if (l->gen == cap.gen)
@@ -3108,7 +3192,7 @@ static void op_lease_revoke_owned(struct fz *f)
 		const struct sched_group *hg = f->lrec[i].group ? f->lrec[i].group
 					     : f->lrec[i].thread ? f->lrec[i].thread->group : NULL;
 
-		hit[i] = f->lrec[i].live && hg && in_scope(hg, owner);
+		hit[i] = f->lrec[i].live && hg && in_scope(hg, owner) && !f->lpool[i].island;
 		n += hit[i];
 	}
 	r = TRY(f, "sched_lease_revoke_owned", sched_lease_revoke_owned(&f->sim->sys, a, owner));
@@ -3264,8 +3348,9 @@ static void op_ring_submit(struct fz *f)
 		f->published[k] += 1 + (b >> 5); /* the entries first, then the call */
 	}
 	r = TRY(f, "sched_ring_submit", sched_ring_submit(&f->sim->sys, rg));
-	if (rg && live && mark && o->state == SCHED_BLOCKED &&
+	if (rg && live && mark && o->state == SCHED_BLOCKED && !o->waits_on &&
 	    (cannot_wake(f, o) || r == -SCHED_ELENT)) {
+		/* (a consumer that waits on a mutex instead is left a permit: sched_unpark) */
 		/* its wake would fail: refused with the wake's answer, the ring still marked */
 		if (r != -SCHED_EAFFINITY && r != -SCHED_ENOSC && r != -SCHED_ELENT)
 			die("sched_ring_submit returned %d for a consumer that cannot run", r);
@@ -3357,6 +3442,788 @@ static void ring_checks(struct fz *f)
 	}
 }
 
+/* --- realtime islands (island mode) ------------------------------------------------------------ */
+
+/* The island a live island thread t belongs to (it runs on an admitted island's member SC),
+ * or NULL: what sched_call's path rule and sched_island_report look at. */
+static struct sched_island *island_of_thread(const struct sched_thread *t)
+{
+	const struct sched_sc *sc = t->sc;
+
+	return sc && sc->state == SCHED_SC_CONFIGURED && sc->island && sc->island->state
+		? sc->island : NULL;
+}
+
+/* The island's live member SC in slot i, or NULL (island.c member_sc). */
+static const struct sched_sc *isl_member(struct fz *f, const struct sched_island *isl, unsigned i)
+{
+	struct sched_sc_cap c = isl->scs[i];
+	const struct sched_sc *sc;
+
+	if (c.index == SCHED_ISLAND_NONE || c.index >= f->npool)
+		return NULL;
+	sc = &f->pool[c.index];
+	return sc->gen == c.gen && sc->state == SCHED_SC_CONFIGURED && sc->island == isl ? sc : NULL;
+}
+
+/* A path of isl from t (a server of it, or the thread owning a member's SC) to server `to`. */
+static bool isl_declared(struct fz *f, const struct sched_island *isl, const struct sched_thread *t,
+			 const struct sched_thread *to)
+{
+	int from = -1;
+
+	if (t->isl_server == isl)
+		from = SCHED_ISLAND_FROM_SERVER | t->isl_server_idx;
+	for (unsigned i = 0; from < 0 && t->own_sc && i < isl->nr_scs; i++)
+		if (isl_member(f, isl, i) == t->own_sc)
+			from = (int)i;
+	if (from < 0 || !to || to->isl_server != isl)
+		return false;
+	for (unsigned k = 0; k < isl->nr_paths; k++)
+		if (isl->paths[k].from == from && isl->paths[k].to == to->isl_server_idx)
+			return true;
+	return false;
+}
+
+/* The island whose path rule refuses a call from the current thread me to `to` (the call's
+ * other checks passing), or NULL: me's island on an undeclared path, else to's (a call to
+ * its server from outside). */
+static struct sched_island *isl_refuses(struct fz *f, const struct sched_thread *me,
+					struct sched_ref to)
+{
+	struct sched_island *mine, *theirs;
+
+	if (!f->island_mode || !me || me->is_idle || me->state == SCHED_EXITED || !ref_live(to) ||
+	    to.t == me || (to.t->state != SCHED_BLOCKED && to.t->state != SCHED_NEW) || to.t->waits_on)
+		return NULL;
+	mine = island_of_thread(me);
+	theirs = to.t->isl_server && to.t->isl_server->state ? to.t->isl_server : NULL;
+	if (!mine && !theirs)
+		return NULL;
+	if (mine && isl_declared(f, mine, me, to.t))
+		return NULL;
+	return mine ? mine : theirs;
+}
+
+/* Before a call that may count violation `what` against island isl (NULL: none expected):
+ * the snapshot, and what the count may change. */
+static void viol_take(struct fz *f, struct sched_island *isl, unsigned what,
+		      const struct sched_thread *t, struct viol_before *vb, const char *call)
+{
+	vb->isl = isl;
+	vb->count = isl ? isl->violations[what] : 0;
+	vb->notes = f->sim->notifications;
+	vb->cpu = t ? t->cpu : 0;
+	vb->head = t ? f->sim->rq[vb->cpu].trace.head : 0;
+	snap_take(f, call);
+}
+
+/* After it: a violation (r: -SCHED_EPATH, or 1 for a report) counted once against the
+ * island expected, a trace event and a notification to its endpoint, and nothing else
+ * changed; any other error: nothing changed. */
+static void viol_done(struct fz *f, const struct viol_before *vb, unsigned what, bool violation,
+		      const char *call, int r)
+{
+	struct sched_island *isl = vb->isl;
+	uint64_t note;
+
+	if (!violation) {
+		try_done(f, call, r);
+		return;
+	}
+	if (!isl)
+		die("%s returned %d where no island's path rule applies", call, r);
+	note = isl->endpoint && f->sim->sys.cfg.notify;
+	if (isl->violations[what] != vb->count + 1 || f->sim->notifications != vb->notes + note ||
+	    f->sim->rq[vb->cpu].trace.head != vb->head + 1)
+		die("%s returned %d: island %u counts %llu violations %u (was %llu), %llu "
+		    "notifications (was %llu)", call, r, isl->index,
+		    (unsigned long long)isl->violations[what], what, (unsigned long long)vb->count,
+		    (unsigned long long)f->sim->notifications, (unsigned long long)vb->notes);
+	isl->violations[what]--;
+	f->sim->notifications -= note;
+	snap_check(f, call, -SCHED_EPATH); /* nothing else changed */
+	isl->violations[what]++;
+	f->sim->notifications += note;
+	f->cur_call = NULL;
+	if (f->trace)
+		fprintf(stderr, "  t=%llu: %s = %d (a violation against island %u)\n",
+			(unsigned long long)f->sim->now, call, r, isl->index);
+}
+
+static void fz_island_irq(void *ctx, unsigned line, unsigned cpu, bool reserve)
+{
+	struct fz *f = g_fz;
+
+	(void)ctx;
+	if (!f || !f->island_mode || cpu >= f->ncpu || line >= 8 ||
+	    (reserve ? f->irq_route[line] != 0 : f->irq_route[line] != cpu + 1) ||
+	    f->sim->sys.sc_lock.next != f->sim->sys.sc_lock.owner)
+		die("island_irq(line %u, cpu %u, reserve %u) against its contract (routed to %d)", line,
+		    cpu, reserve, line < 8 && f ? (int)f->irq_route[line] - 1 : -1);
+	f->irq_route[line] = reserve ? cpu + 1 : 0;
+	f->irq_calls[reserve]++;
+}
+
+static void remember_icap(struct fz *f, struct sched_island_cap c)
+{
+	f->icap[f->nicap % MAX_ICAPS] = c;
+	f->nicap++;
+}
+
+/* An island capability chosen by the input: one seen, or a guessed one. */
+static struct sched_island_cap pick_icap(struct fz *f)
+{
+	uint8_t b = u8(f);
+
+	if (f->nicap && b < 0xc0)
+		return f->icap[b % (f->nicap < MAX_ICAPS ? f->nicap : MAX_ICAPS)];
+	return (struct sched_island_cap){ b & 7, (b >> 3) & 3 };
+}
+
+/* The admitted island a capability names, or NULL. */
+static struct sched_island *icap_live(struct fz *f, struct sched_island_cap c)
+{
+	struct sched_island *isl = c.index < f->nipool ? &f->ipool[c.index] : NULL;
+
+	return isl && isl->state && isl->gen == c.gen ? isl : NULL;
+}
+
+/* A fresh SC for a member (a pool slot and a ring of 2 or 4 refills), or a capability the
+ * input picks; false when the pool is full. */
+static bool member_cap(struct fz *f, uint8_t b, struct sched_sc_cap *cap)
+{
+	struct sched_refill *ring;
+	unsigned n = (b & 1) ? 2 : 4;
+
+	if (b >= 0xc0) {
+		*cap = pick_cap(f);
+		return true;
+	}
+	ring = calloc(n, sizeof(*ring));
+	if (!ring)
+		die("out of memory");
+	if (sched_sc_create(&f->sim->sys, pick_group(f, b), ring, n, cap) < 0) {
+		free(ring);
+		*cap = pick_cap(f);
+		return true;
+	}
+	free(f->refill[cap->index]); /* the slot was free: its old ring is unused */
+	f->refill[cap->index] = ring;
+	if (f->ncap < MAX_CAPS)
+		f->cap[f->ncap++] = *cap;
+	else
+		f->cap[b % MAX_CAPS] = *cap;
+	return true;
+}
+
+/* A member's parameters: small budgets on the island's CPUs (one of them, or all), now and
+ * then out of range or outside them. */
+static void member_params(struct fz *f, struct sched_sc_params *p, const sched_cpumask_t *cpus)
+{
+	static const uint64_t budget[] = { 20 * US, 50 * US, 100 * US, 200 * US, 500 * US, MS, 5,
+					   3 * MS };
+	static const uint64_t period[] = { MS, 2 * MS, 5 * MS, 10 * MS, MS, 4 * MS, 0, 20 * MS };
+	uint8_t b = u8(f), c = u8(f);
+
+	*p = (struct sched_sc_params){ .budget_ns = budget[b & 7], .period_ns = period[(b >> 3) & 7],
+				       .mode = (uint8_t)((b >> 6) & 1),
+				       .dispatch = (uint8_t)((b >> 7) ? SCHED_SC_GLOBAL
+								      : SCHED_SC_PARTITIONED) };
+	if (c & 1)
+		p->deadline_ns = p->period_ns / 2 > p->budget_ns ? p->period_ns / 2 : p->budget_ns;
+	p->cpus = *cpus;
+	if ((c & 6) == 2) { /* one CPU of the island's */
+		unsigned k = (c >> 3) % (f->ncpu ? f->ncpu : 1), n = 0;
+
+		for (unsigned x = 0; x < SCHED_MAX_CPUS; x++)
+			if (sched_cpumask_test(cpus, x) && n++ == k) {
+				sched_cpumask_clear(&p->cpus);
+				sched_cpumask_set(&p->cpus, x);
+			}
+	} else if ((c & 6) == 4) {
+		mask_from(f, &p->cpus); /* anything */
+	}
+	if (c >= 0xf8)
+		p->blocking_ns = p->period_ns; /* too much */
+}
+
+/* The pools an input may give later (island mode without them at boot): island slots
+ * (1 .. 4, NULL, 0 or a second pool refused) and the memory pools (two: 4 and 16 pages;
+ * NULL, 0, too many, a pool with bookings or a second declaration refused). */
+static void op_isl_pools(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_sys *s = &f->sim->sys;
+	int r;
+
+	if (b & 1) {
+		unsigned n = (b >> 1) & 7;
+		struct sched_island *pool = calloc(MAX_ISLANDS, sizeof(*pool));
+
+		if (!pool)
+			die("out of memory");
+		if (n > MAX_ISLANDS)
+			n = MAX_ISLANDS;
+		r = TRY(f, "sched_island_pool", sched_island_pool(s, (b & 0x80) ? NULL : pool, n));
+		if (r != (!n || (b & 0x80) ? -SCHED_EINVAL : f->ipool ? -SCHED_EEXIST : 0))
+			die("sched_island_pool(%u slots, %s) returned %d", n, (b & 0x80) ? "NULL" : "storage", r);
+		if (r < 0) {
+			free(pool);
+			return;
+		}
+		f->ipool = pool;
+		f->nipool = n;
+		for (unsigned i = 0; i < n; i++)
+			if (pool[i].state || pool[i].index != i || !pool[i].gen)
+				die("island slot %u not free after sched_island_pool", i);
+	} else {
+		unsigned n = (b >> 1) & 3, booked = (b >> 3) & 1;
+		struct sched_mem_pool tmp[3] = { { "dma", 4, 0 }, { "heap", 16, 0 }, { "x", 1, 0 } };
+		bool mine = (n == 1 || n == 2) && !booked && !(b & 0x80) && !f->mpools_given;
+
+		if (n == 3)
+			n = SCHED_MEM_POOLS_MAX + 1;
+		tmp[0].booked = booked;
+		if (mine) { /* the pools libsched keeps */
+			f->mpool[0] = tmp[0];
+			f->mpool[1] = tmp[1];
+		}
+		r = TRY(f, "sched_island_mem_pools", /* one pool (dma) or both */
+			sched_island_mem_pools(s, (b & 0x80) ? NULL : mine ? f->mpool : tmp, n));
+		/* a second declaration with bookings: either (island.h orders them not) */
+		if (r != ((b & 0x80) || !n || n > SCHED_MEM_POOLS_MAX || booked ? -SCHED_EINVAL
+			  : f->mpools_given ? -SCHED_EEXIST : 0) &&
+		    !(r == -SCHED_EEXIST && f->mpools_given && booked && !(b & 0x80) && n &&
+		      n <= SCHED_MEM_POOLS_MAX))
+			die("sched_island_mem_pools(%u, booked %u, %s) returned %d", n, booked,
+			    (b & 0x80) ? "NULL" : "storage", r);
+		if (r == 0 && !mine)
+			die("sched_island_mem_pools took pools the target does not keep");
+		f->mpools_given |= r == 0;
+	}
+}
+
+#define ISL_ERRORS (BITE(SCHED_EINVAL) | BITE(SCHED_ECPU) | BITE(SCHED_ESTALE) | BITE(SCHED_EPERM) | \
+		    BITE(SCHED_ESTATE) | BITE(SCHED_EFULL) | BITE(SCHED_ERESERVE) | BITE(SCHED_EPATH) | \
+		    BITE(SCHED_EUNSCHED) | BITE(SCHED_ELEASED) | BITE(SCHED_EHOUSEKEEPING) |         \
+		    BITE(SCHED_EAGAIN) | BITE(SCHED_EPINNED))
+
+/* The verdict of an admission or add says what the call returned. */
+static void check_verdict(const char *call, int r, const struct sched_island_verdict *v)
+{
+	char line[160];
+
+	if (!v)
+		return;
+	sched_island_explain(v, NULL, NULL, line, sizeof(line));
+	if (r < 0 ? r >= 0 || -r >= 32 || !(ISL_ERRORS & BITE(-r)) || v->accepted || v->err != r
+		  : r != 0 || !v->accepted || v->err)
+		die("%s returned %d (%s), verdict accepted %u err %d: \"%s\"", call, r,
+		    r < 0 ? sched_strerror(r) : "ok", v->accepted, v->err, line);
+}
+
+/* Member SC `cap` of island isl, configured as p asks: inside p's CPUs and the island's. */
+static void check_isl_member(struct fz *f, const struct sched_island *isl, struct sched_sc_cap cap,
+			     const struct sched_sc_params *p, uint16_t cpu)
+{
+	const struct sched_sc *sc = cap.index < f->npool ? &f->pool[cap.index] : NULL;
+
+	if (!sc || sc->gen != cap.gen || sc->state != SCHED_SC_CONFIGURED || sc->island != isl ||
+	    !sched_cpumask_subset(&sc->cpus, &p->cpus) || !sched_cpumask_subset(&sc->cpus, &isl->cpus) ||
+	    sc->overrun != isl->overrun || sc->endpoint != isl->endpoint ||
+	    (cpu != SCHED_RT_NO_CPU && !sched_cpumask_test(&sc->cpus, cpu)))
+		die("island %u: member SC %u is not configured as asked (state %u, cpus %llx)",
+		    isl->index, cap.index, sc ? sc->state : 0, sc ? (unsigned long long)sc->cpus.w[0] : 0);
+}
+
+/*
+ * Admit an island from the input's bytes: its group, CPUs, mode, overrun policy, endpoint;
+ * 0-4 members (fresh SCs mostly, or any capability), servers (any reference), paths, IRQs
+ * and bookings, any of them malformed; any token; NULL out or verdict. The result is one
+ * island.h lists; a refusal changes nothing (the island and memory pools, the IRQ routing
+ * and the lease_port calls compared too); an admission configures each member inside the
+ * island's CPUs, books the pools, routes the IRQs, marks the servers and (leased) takes a
+ * group lease over exactly its CPUs, which lease_checks follows from then on.
+ */
+static void op_isl_admit(struct fz *f)
+{
+	static const uint64_t gap[] = { MS, 2 * MS, 10 * MS, 0 }, cost[] = { US, 10 * US, 30 * US,
+									  3 * MS };
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_island_member m[4];
+	struct sched_island_server srv[3];
+	struct sched_island_path path[4];
+	struct sched_island_irq irq[3];
+	struct sched_island_mem mem[3];
+	struct sched_island_params p = { 0 };
+	struct sched_island_verdict v;
+	struct sched_island_cap cap = { 0, 0 };
+	uint8_t b = u8(f), c = u8(f), d = u8(f);
+	uint64_t before[SCHED_MAX_CPUS], booked[2] = { f->mpool[0].booked, f->mpool[1].booked };
+	uint64_t irqs = f->irq_calls[1];
+	bool null_v = d & 0x40, null_out = d == 0xff;
+	struct sched_auth a;
+	int r;
+
+	p.group = pick_group(f, b);
+	mask_from(f, &p.cpus);
+	p.cpu_mode = (uint8_t)((c & 0x80) ? 2 + (c & 1) : c & 1);
+	p.overrun = (uint8_t)((c >> 1) & 3);
+	p.endpoint = (c & 8) ? 0 : 9000 + ((c >> 4) & 7);
+	p.name = "fz";
+	p.nr_members = (d & 0x30) == 0x30 && (d & 8) ? 0 : 1 + (d & 3);
+	p.nr_servers = (d >> 2) & 3 ? 1 + ((d >> 3) & 1) : 0;
+	for (unsigned i = 0; i < p.nr_members; i++) {
+		member_cap(f, u8(f), &m[i].sc);
+		member_params(f, &m[i].p, &p.cpus);
+		m[i].name = NULL;
+	}
+	for (unsigned k = 0; k < p.nr_servers; k++)
+		srv[k] = (struct sched_island_server){ pick_ref(f).r, NULL };
+	p.nr_paths = p.nr_servers ? u8(f) % 4 : 0;
+	for (unsigned k = 0; k < p.nr_paths; k++) {
+		uint8_t x = u8(f), y = u8(f);
+
+		path[k] = (struct sched_island_path){
+			.from = (uint16_t)((x & 0x80) ? SCHED_ISLAND_FROM_SERVER | (x & 3) : x % 5),
+			.to = (uint16_t)((x >> 3) & 3), .calls = y & 3, .cost_ns = cost[(y >> 2) & 3] };
+	}
+	p.nr_irqs = (b & 0x80) ? 1 + ((b >> 6) & 1) : 0;
+	for (unsigned k = 0; k < p.nr_irqs; k++) {
+		uint8_t x = u8(f);
+
+		irq[k] = (struct sched_island_irq){ .line = x & 7, .cpu = (uint16_t)((x >> 3) % (f->ncpu + 1)),
+						    .min_gap_ns = gap[(x >> 6) & 3],
+						    .cost_ns = cost[(x >> 5) & 1] };
+	}
+	p.nr_mem = (c >> 5) & 3;
+	if (p.nr_mem == 3)
+		p.nr_mem = 0;
+	for (unsigned k = 0; k < p.nr_mem; k++) {
+		uint8_t x = u8(f);
+
+		mem[k] = (struct sched_island_mem){ (uint16_t)(x % 3), (x >> 2) % 9 };
+	}
+	p.members = p.nr_members ? m : NULL;
+	p.servers = srv;
+	p.paths = path;
+	p.irqs = irq;
+	p.mem = mem;
+	a = pick_token(f);
+	for (unsigned k = 0; k < f->ncpu; k++)
+		before[k] = f->port_calls[k][1];
+	r = TRY(f, "sched_island_admit",
+		sched_island_admit(s, a, &p, null_out ? NULL : &cap, null_v ? NULL : &v));
+	if (f->trace && !null_v) {
+		char line[160];
+
+		sched_island_explain(&v, &p, f->mpool, line, sizeof(line));
+		fprintf(stderr, "  island: %s (cpus %llx, %s, %u members, %u servers, %u paths, %u IRQs, "
+			"%u bookings)\n", line, (unsigned long long)p.cpus.w[0],
+			p.cpu_mode == SCHED_ISLAND_LEASED ? "leased" : "shared", p.nr_members,
+			p.nr_servers, p.nr_paths, p.nr_irqs, p.nr_mem);
+	}
+	check_verdict("sched_island_admit", r, null_v ? NULL : &v);
+	if (r < 0)
+		return;
+	if (null_out || !icap_live(f, cap))
+		die("sched_island_admit gave capability {%u, %u}, which names no admitted island",
+		    cap.index, cap.gen);
+	remember_icap(f, cap);
+	{
+		struct sched_island *isl = &f->ipool[cap.index];
+		bool pending = false;
+
+		for (unsigned i = 0; i < p.nr_members; i++)
+			check_isl_member(f, isl, m[i].sc, &m[i].p, null_v ? SCHED_RT_NO_CPU : v.cpu_of[i]);
+		for (unsigned k = 0; k < p.nr_servers; k++)
+			if (srv[k].t.t->isl_server != isl)
+				die("server %u of island %u not marked", srv[k].t.t->id, cap.index);
+		for (unsigned k = 0; k < p.nr_mem; k++)
+			booked[mem[k].pool] += mem[k].pages;
+		if (f->mpool[0].booked != booked[0] || f->mpool[1].booked != booked[1] ||
+		    f->irq_calls[1] != irqs + p.nr_irqs)
+			die("island %u: pools booked %llu %llu (expected %llu %llu), %llu IRQs routed for %u",
+			    cap.index, (unsigned long long)f->mpool[0].booked,
+			    (unsigned long long)f->mpool[1].booked, (unsigned long long)booked[0],
+			    (unsigned long long)booked[1], (unsigned long long)(f->irq_calls[1] - irqs),
+			    p.nr_irqs);
+		for (unsigned k = 0; k < f->ncpu; k++)
+			if (f->port_calls[k][1] != before[k] + (!sched_cpumask_test(&p.cpus, k) ||
+				!s->cfg.lease_port ? 0 : p.cpu_mode == SCHED_ISLAND_LEASED ? 3
+				: s->rq[k].isl_shared == 1)) /* the first shared island over it */
+				die("lease_port called %llu times for cpu %u at an island's admission",
+				    (unsigned long long)(f->port_calls[k][1] - before[k]), k);
+		if (p.cpu_mode != SCHED_ISLAND_LEASED)
+			return;
+		/* its lease: to its group, charged to it, over exactly its CPUs */
+		{
+			struct sched_lease_cap lc = isl->lease;
+			const struct sched_lease *l = lc.index < f->nlpool ? &f->lpool[lc.index] : NULL;
+
+			if (!l || !lcap_live(f, lc) || !l->island || l->group != p.group || l->thread ||
+			    memcmp(&l->cpus, &p.cpus, sizeof(p.cpus)) || f->lrec[lc.index].live)
+				die("leased island %u holds no lease of its own over its CPUs", cap.index);
+			f->lrec[lc.index].live = true;
+			f->lrec[lc.index].thread = NULL;
+			f->lrec[lc.index].gen = 0;
+			f->lrec[lc.index].group = p.group;
+			f->lrec[lc.index].target = p.group;
+			f->lrec[lc.index].since = f->sim->now;
+			f->lrec[lc.index].cpus = p.cpus;
+			for (unsigned k = 0; k < f->ncpu; k++)
+				if (sched_cpumask_test(&p.cpus, k) &&
+				    !holds(NULL, 0, p.group, f->sim->rq[k].curr)) {
+					f->leaving[k] = f->sim->rq[k].curr;
+					f->leaving_of[k] = l;
+					pending = true;
+				}
+			if (lease_state(f, lc.index) != (pending ? SCHED_LEASE_PENDING : SCHED_LEASE_ACTIVE))
+				die("island %u's lease in state %u", cap.index, lease_state(f, lc.index));
+		}
+	}
+}
+
+/* The island (admitted) in slot i ended with `cause`: its lease too, if leased. */
+static void isl_gone(struct fz *f, unsigned i, uint32_t gen, struct sched_lease_cap lease,
+		     bool leased, unsigned cause, const char *how)
+{
+	const struct sched_island *isl = &f->ipool[i];
+
+	if (isl->state || isl->gen == gen)
+		die("after %s, island %u is in state %u gen %u", how, i, isl->state, isl->gen);
+	if (leased) {
+		if (lease.index >= f->nlpool)
+			die("a leased island had lease %u", lease.index);
+		lease_gone(f, &f->lpool[lease.index], cause, how);
+	}
+}
+
+static void op_isl_revoke(struct fz *f)
+{
+	struct sched_island_cap cap = pick_icap(f);
+	struct sched_island *isl = icap_live(f, cap);
+	struct sched_auth a = pick_token(f);
+	struct sched_lease_cap lease = isl ? isl->lease : (struct sched_lease_cap){ 0, 0 };
+	bool leased = isl && isl->cpu_mode == SCHED_ISLAND_LEASED;
+	int r;
+
+	r = TRY(f, "sched_island_revoke", sched_island_revoke(&f->sim->sys, a, cap));
+	if (r != 0 && r != -SCHED_ESTALE && r != -SCHED_EPERM && r != -SCHED_EINVAL)
+		die("sched_island_revoke returned %d", r);
+	if (r == 0 && !isl)
+		die("sched_island_revoke of a stale capability {%u, %u} returned 0", cap.index, cap.gen);
+	if (!f->ipool && r != -SCHED_EINVAL)
+		die("sched_island_revoke without an island pool returned %d", r);
+	if (r == 0)
+		isl_gone(f, cap.index, cap.gen, lease, leased, SCHED_LEASE_REVOKED, "sched_island_revoke");
+}
+
+static void op_isl_revoke_owned(struct fz *f)
+{
+	struct sched_auth a = pick_token(f);
+	uint8_t b = u8(f);
+	struct sched_group *owner = (b & 0xf0) == 0xf0 ? NULL : pick_group(f, b);
+	bool hit[MAX_ISLANDS] = { false }, leased[MAX_ISLANDS] = { false };
+	struct sched_lease_cap lease[MAX_ISLANDS];
+	uint32_t gen[MAX_ISLANDS];
+	unsigned n = 0;
+	int r;
+
+	for (unsigned i = 0; owner && i < f->nipool; i++) {
+		hit[i] = f->ipool[i].state && in_scope(f->ipool[i].group, owner);
+		lease[i] = f->ipool[i].lease;
+		leased[i] = f->ipool[i].cpu_mode == SCHED_ISLAND_LEASED;
+		gen[i] = f->ipool[i].gen;
+		n += hit[i];
+	}
+	r = TRY(f, "sched_island_revoke_owned", sched_island_revoke_owned(&f->sim->sys, a, owner));
+	if (r < 0 ? r != -SCHED_EINVAL && r != -SCHED_ESTALE && r != -SCHED_EPERM : r != (int)n)
+		die("sched_island_revoke_owned returned %d, %u islands are the owner's", r, n);
+	for (unsigned i = 0; r > 0 && i < f->nipool; i++)
+		if (hit[i])
+			isl_gone(f, i, gen[i], lease[i], leased[i],
+				 owner->kind == SCHED_GROUP_SERVICE ? SCHED_LEASE_SERVICE
+				 : owner->kind == SCHED_GROUP_SESSION ? SCHED_LEASE_SESSION
+				 : SCHED_LEASE_HOLDER_EXIT, "sched_island_revoke_owned");
+}
+
+static void op_isl_add(struct fz *f)
+{
+	struct sched_island_cap cap = pick_icap(f);
+	struct sched_island *isl = icap_live(f, cap);
+	struct sched_island_member m = { { 0, 0, 0 }, { 0 }, NULL };
+	struct sched_island_verdict v;
+	uint8_t b = u8(f);
+	sched_cpumask_t none;
+	struct sched_auth a;
+	int r;
+
+	sched_cpumask_clear(&none);
+	member_cap(f, u8(f), &m.sc);
+	member_params(f, &m.p, isl ? &isl->cpus : &none);
+	a = pick_token(f);
+	r = TRY(f, "sched_island_add_sc", sched_island_add_sc(&f->sim->sys, a, cap,
+							      (b & 0x80) ? NULL : &m,
+							      (b & 0x40) ? NULL : &v));
+	check_verdict("sched_island_add_sc", r, (b & 0x40) ? NULL : &v);
+	if (r == 0 && (!isl || (b & 0x80)))
+		die("sched_island_add_sc to %s island {%u, %u} returned 0", isl ? "a NULL member, an" : "a stale",
+		    cap.index, cap.gen);
+	if (r == 0)
+		check_isl_member(f, isl, m.sc, &m.p, (b & 0x40) ? SCHED_RT_NO_CPU : v.cpu_of[0]);
+}
+
+static void op_isl_remove(struct fz *f)
+{
+	struct sched_island_cap cap = pick_icap(f);
+	struct sched_island *isl = icap_live(f, cap);
+	uint8_t b = u8(f);
+	struct sched_sc_cap sc = pick_cap(f);
+	struct sched_auth a = pick_token(f);
+	int r;
+
+	if (isl && (b & 3) && isl->nr_scs) /* one of its members, mostly */
+		sc = isl->scs[(b >> 2) % isl->nr_scs];
+	r = TRY(f, "sched_island_remove_sc", sched_island_remove_sc(&f->sim->sys, a, cap, sc));
+	if (r != 0 && r != -SCHED_ESTALE && r != -SCHED_EPERM && r != -SCHED_EINVAL)
+		die("sched_island_remove_sc returned %d", r);
+	if (r == 0 && (!isl || sc.index >= f->npool || (f->pool[sc.index].state != SCHED_SC_FREE &&
+							 f->pool[sc.index].gen == sc.gen)))
+		die("sched_island_remove_sc returned 0 but SC %u lives (island %s)", sc.index,
+		    isl ? "live" : "stale");
+}
+
+/* A report by the port: 0, 1 (a violation) or -SCHED_EPATH (a blocking call off the paths)
+ * exactly as island.h gives them for what the state says, the violation counted against
+ * the thread's island and notified and nothing else changed; otherwise nothing changed. */
+static void op_isl_report(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct pref t = pick_ref(f), peer = pick_ref(f);
+	unsigned what = b % (SCHED_ISLAND_V_NR + 2);
+	struct sched_island *isl = t.r.t && ref_live(t.r) ? island_of_thread(t.r.t) : NULL;
+	struct viol_before vb;
+	int want, r;
+
+	if (!t.r.t || what >= SCHED_ISLAND_V_CALL)
+		want = -SCHED_EINVAL;
+	else if (!ref_live(t.r))
+		want = -SCHED_ESTALE;
+	else if (!isl || (what == SCHED_ISLAND_V_BLOCK && ref_live(peer.r) &&
+			  isl_declared(f, isl, t.r.t, peer.r.t)))
+		want = 0;
+	else
+		want = what == SCHED_ISLAND_V_BLOCK ? -SCHED_EPATH : 1;
+	viol_take(f, want == 1 || want == -SCHED_EPATH ? isl : NULL, what % SCHED_ISLAND_V_NR,
+		  t.r.t && ref_live(t.r) ? t.r.t : NULL, &vb, "sched_island_report");
+	r = sched_island_report(&f->sim->sys, t.r, what, peer.r);
+	if (r != want)
+		die("sched_island_report(thread %u, %u, peer %u) returned %d, not %d",
+		    t.r.t ? t.r.t->id : 0, what, peer.r.t ? peer.r.t->id : 0, r, want);
+	if (r == 1 || r == -SCHED_EPATH) {
+		viol_done(f, &vb, what, true, "sched_island_report", r);
+	} else {
+		read_done(f, "sched_island_report");
+	}
+}
+
+/* A call by the current thread of this CPU to a server of an admitted island (its own, along
+ * a path, mostly: it runs on the caller's SC) or to any reference; the path rule refuses
+ * exactly what island.h says, counted and notified. A reply now and then. */
+static void op_isl_call(struct fz *f, unsigned cpu)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f);
+	struct sched_thread *me = s->rq[cpu].curr, *next = NULL;
+	struct sched_island *mine = me && !me->is_idle ? island_of_thread(me) : NULL, *isl;
+	struct pref p = { { NULL, 0 }, REF_NULL, NULL };
+	struct viol_before vb;
+	int r;
+
+	if (s->rq[cpu].curr->exec_start != f->sim->now && sched_timer(s, cpu)) /* as op_handoff */
+		sim_resched(f->sim, cpu);
+	me = s->rq[cpu].curr;
+	mine = !me->is_idle ? island_of_thread(me) : NULL;
+	isl = mine && (b & 3) ? mine : f->nipool ? &f->ipool[(b >> 2) % f->nipool] : NULL;
+	if ((b & 0x80) && me->donor && !me->is_idle) { /* a server replies to its caller */
+		r = TRY(f, "sched_reply", sched_reply(s, cpu, sched_ref_of(me->donor), &next));
+		if (r == 0)
+			apply_next(f, cpu, next);
+		return;
+	}
+	if (isl && isl->state && isl->nr_servers) {
+		const struct sched_island_server *x = &isl->servers[(b >> 4) % isl->nr_servers];
+
+		struct sim_thread *st = thread_of(f, x->t.t);
+
+		p = st && ref_live(x->t) ? live_ref(st) : pick_ref(f);
+	} else {
+		p = pick_ref(f);
+	}
+	isl = isl_refuses(f, me, p.r);
+	viol_take(f, isl, SCHED_ISLAND_V_CALL, me, &vb, "sched_call");
+	r = sched_call(s, cpu, p.r, &next);
+	if (isl && r != -SCHED_EPATH)
+		die("sched_call by thread %u to %u returned %d where island %u's path rule refuses it",
+		    me->id, p.r.t ? p.r.t->id : 0, r, isl->index);
+	viol_done(f, &vb, SCHED_ISLAND_V_CALL, r == -SCHED_EPATH, "sched_call", r);
+	must_refuse(&p, "sched_call", r);
+	if (r == 0) {
+		f->caller_of[index_of(f, p.t)] = thread_of(f, me);
+		apply_next(f, cpu, next);
+	}
+}
+
+/* Bind an island's member SC (or any capability) to a thread (any reference). */
+static void op_isl_bind(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_island *isl = f->nipool ? &f->ipool[b % f->nipool] : NULL;
+	struct sched_sc_cap cap = pick_cap(f);
+	struct pref p = pick_ref(f);
+	int r;
+
+	if (isl && isl->state && isl->nr_scs && (b & 0x10))
+		cap = isl->scs[(b >> 5) % isl->nr_scs];
+	r = TRY(f, "sched_sc_bind", sched_sc_bind(&f->sim->sys, cap, p.r));
+	must_refuse(&p, "sched_sc_bind", r);
+	if (r == 0 && (!p.t || p.t->st.own_sc != &f->pool[cap.index]))
+		die("sched_sc_bind returned 0 but the thread does not own SC %u", cap.index);
+	if (r == 0 && f->pool[cap.index].island &&
+	    !in_scope(p.t->st.group, f->pool[cap.index].island->group))
+		die("sched_sc_bind gave island %u's SC to thread %u of another group",
+		    f->pool[cap.index].island->index, p.t->id);
+}
+
+/* The reads: an island's figures (0 exactly for a live capability), explanations of any
+ * verdict; every island entry given a NULL system. They change nothing. */
+static void op_isl_observe(struct fz *f)
+{
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_island_cap cap = pick_icap(f);
+	struct sched_island *isl = icap_live(f, cap);
+	struct sched_island_stats st;
+	struct sched_sc_stats per[4];
+	uint8_t b = u8(f);
+	int r;
+
+	READ_ONLY(f, "sched_island_stats", {
+		r = sched_island_stats((b & 1) ? NULL : s, cap, (b & 2) ? NULL : &st,
+				       (b & 4) ? NULL : per, (b >> 3) & 7);
+	});
+	if (r != ((b & 3) || ((b & 4) && (b >> 3) & 7) ? -SCHED_EINVAL : isl ? 0 : -SCHED_ESTALE))
+		die("sched_island_stats of a %s capability returned %d", isl ? "live" : "stale", r);
+	if (b >= 0xc0) {
+		struct sched_island_verdict v = { 0 };
+		struct sched_island_params p = { 0 };
+		struct sched_auth root = sched_auth_root(s);
+		struct sched_island island1[1];
+		struct sched_mem_pool mp[1] = { { "p", 1, 0 } };
+		char buf[64];
+
+		for (unsigned k = 0; k < sizeof(v); k++) /* any verdict explains, bounded */
+			((uint8_t *)&v)[k] = u8(f);
+		v.resource %= 9;
+		v.index %= SCHED_ISLAND_SCS_MAX;
+		if (sched_island_explain(&v, NULL, NULL, buf, (b >> 2) & 15) > 4096 ||
+		    sched_island_explain(&v, &p, mp, buf, sizeof(buf)) > 4096 ||
+		    sched_island_explain(NULL, NULL, NULL, NULL, 0))
+			die("sched_island_explain wanted too much");
+#define NULL_SYS(call)                                                            \
+	do {                                                                      \
+		int r_ = TRY(f, #call, call);                                     \
+		if (r_ >= 0)                                                      \
+			die("%s accepted a NULL system (returned %d)", #call, r_); \
+	} while (0)
+		NULL_SYS(sched_island_pool(NULL, island1, 1));
+		NULL_SYS(sched_island_mem_pools(NULL, mp, 1));
+		NULL_SYS(sched_island_admit(NULL, root, &p, &cap, &v));
+		NULL_SYS(sched_island_add_sc(NULL, root, cap, NULL, NULL));
+		NULL_SYS(sched_island_remove_sc(NULL, root, cap, (struct sched_sc_cap){ 0, 0, 0 }));
+		NULL_SYS(sched_island_revoke(NULL, root, cap));
+		NULL_SYS(sched_island_revoke_owned(NULL, root, &f->sim->all));
+		NULL_SYS(sched_island_report(NULL, (struct sched_ref){ NULL, 0 }, 0, (struct sched_ref){ NULL, 0 }));
+		NULL_SYS(sched_island_stats(NULL, cap, &st, NULL, 0));
+#undef NULL_SYS
+	}
+}
+
+/*
+ * After every operation (island mode): each admitted island's live members point back at
+ * it inside its CPUs, its servers are marked, its IRQ lines routed to the CPUs it asked,
+ * its lease (leased) is an island's and live; no live thread is marked a server of a free
+ * slot; the bookings are the admitted islands'; the island CPUs are the leased ones'; the
+ * capabilities of ended islands fail closed.
+ */
+static void island_checks(struct fz *f)
+{
+	unsigned route[8] = { 0 };
+	uint64_t booked[2] = { 0, 0 };
+	sched_cpumask_t held;
+
+	if (!f->island_mode)
+		return;
+	sched_cpumask_clear(&held);
+	for (unsigned i = 0; i < f->nipool; i++) {
+		const struct sched_island *isl = &f->ipool[i];
+
+		if (!isl->state)
+			continue;
+		for (unsigned k = 0; k < isl->nr_scs; k++) {
+			const struct sched_sc *sc = isl_member(f, isl, k);
+
+			if (sc && !sched_cpumask_subset(&sc->cpus, &isl->cpus))
+				die("island %u: member %u outside its CPUs", i, k);
+		}
+		for (unsigned k = 0; k < isl->nr_servers; k++)
+			if (ref_live(isl->servers[k].t) && isl->servers[k].t.t->isl_server != isl)
+				die("island %u: server %u not marked", i, k);
+		for (unsigned k = 0; k < isl->nr_irqs; k++)
+			route[isl->irqs[k].line] = isl->irqs[k].cpu + 1u;
+		for (unsigned k = 0; k < isl->nr_mem && f->mpools_given; k++)
+			booked[isl->mem[k].pool] += isl->mem[k].pages;
+		if (isl->cpu_mode == SCHED_ISLAND_LEASED) {
+			for (unsigned w = 0; w < SCHED_CPUMASK_WORDS; w++)
+				held.w[w] |= isl->cpus.w[w];
+			if (isl->lease.index >= f->nlpool || !lcap_live(f, isl->lease) ||
+			    !f->lpool[isl->lease.index].island)
+				die("leased island %u without its lease", i);
+		}
+	}
+	if (memcmp(route, f->irq_route, sizeof(route)))
+		die("IRQ lines routed %u %u %u %u %u %u %u %u, not as the islands ask", f->irq_route[0],
+		    f->irq_route[1], f->irq_route[2], f->irq_route[3], f->irq_route[4],
+		    f->irq_route[5], f->irq_route[6], f->irq_route[7]);
+	if (f->mpools_given && (booked[0] != f->mpool[0].booked || booked[1] != f->mpool[1].booked))
+		die("pools booked %llu %llu, the islands hold %llu %llu",
+		    (unsigned long long)f->mpool[0].booked, (unsigned long long)f->mpool[1].booked,
+		    (unsigned long long)booked[0], (unsigned long long)booked[1]);
+	if (memcmp(&held, &f->sim->sys.island_cpus, sizeof(held)))
+		die("island CPUs %llx, the leased islands hold %llx",
+		    (unsigned long long)f->sim->sys.island_cpus.w[0], (unsigned long long)held.w[0]);
+	for (unsigned i = 0; i < f->nth; i++) {
+		const struct sched_thread *t = &f->th[i]->st;
+
+		if (is_live(f->th[i]) && t->isl_server && !t->isl_server->state)
+			die("thread %u is marked a server of free island slot %u", t->id,
+			    t->isl_server->index);
+	}
+	for (unsigned i = 0; i < MAX_ICAPS && i < f->nicap; i++) {
+		struct sched_island_stats st;
+		int r;
+
+		if (icap_live(f, f->icap[i]))
+			continue;
+		READ_ONLY(f, "sched_island_stats (stale)",
+			  r = sched_island_stats(&f->sim->sys, f->icap[i], &st, NULL, 0));
+		if (r != -SCHED_ESTALE)
+			die("stale island capability {%u, %u} answered %d", f->icap[i].index,
+			    f->icap[i].gen, r);
+	}
+}
+
 /* --- dispatch -------------------------------------------------------------------------------------- */
 
 enum {
@@ -3377,7 +4244,12 @@ enum {
 	OP_LEASE_GRANT = OP_NR_MX, OP_LEASE_GRANT2, OP_LEASE_REVOKE, OP_LEASE_REVOKE_OWNED,
 	OP_LEASE_OBSERVE, OP_LEASE_POOL, OP_RING_INIT, OP_RING_REGISTER, OP_RING_UNREGISTER,
 	OP_RING_SUBMIT, OP_RING_POLL, OP_RING_POLL2,
-	OP_NR_LEASE
+	OP_NR_LEASE,
+	/* island mode only (events on a CPU): opcodes mod OP_NR_ISLAND */
+	OP_ISL_ADMIT = OP_NR_LEASE, OP_ISL_ADMIT2, OP_ISL_REVOKE, OP_ISL_REVOKE_OWNED, OP_ISL_ADD,
+	OP_ISL_REMOVE, OP_ISL_REPORT, OP_ISL_CALL, OP_ISL_CALL2, OP_ISL_BIND, OP_ISL_POOLS,
+	OP_ISL_OBSERVE,
+	OP_NR_ISLAND
 };
 
 static void op_event(struct sim *sim, unsigned cpu, void *arg)
@@ -3452,6 +4324,16 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 	case OP_RING_UNREGISTER: op_ring_register(f, cpu, false); break;
 	case OP_RING_SUBMIT: op_ring_submit(f); break;
 	case OP_RING_POLL: case OP_RING_POLL2: op_ring_poll(f, cpu); break;
+	case OP_ISL_ADMIT: case OP_ISL_ADMIT2: op_isl_admit(f); break;
+	case OP_ISL_REVOKE: op_isl_revoke(f); break;
+	case OP_ISL_REVOKE_OWNED: op_isl_revoke_owned(f); break;
+	case OP_ISL_ADD: op_isl_add(f); break;
+	case OP_ISL_REMOVE: op_isl_remove(f); break;
+	case OP_ISL_REPORT: op_isl_report(f); break;
+	case OP_ISL_CALL: case OP_ISL_CALL2: op_isl_call(f, cpu); break;
+	case OP_ISL_BIND: op_isl_bind(f); break;
+	case OP_ISL_POOLS: op_isl_pools(f); break;
+	case OP_ISL_OBSERVE: op_isl_observe(f); break;
 	default: op_init(f); break;
 	}
 	sim_enter(sim, cpu);
@@ -3463,6 +4345,7 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 static bool setup(struct fz *f)
 {
 	uint8_t h0 = u8(f), h1 = u8(f), h2 = u8(f), h3 = u8(f), h4 = LEASE_MODE(h3) ? u8(f) : 0;
+	uint8_t h5 = ISLAND_MODE(h3, h4) ? u8(f) : 0;
 	static const uint64_t ipi[] = { 0, 2 * US, 20 * US, 0 };
 	static const unsigned bmax[] = { 0, 1, 4, 64 };
 	static const uint64_t binterval[] = { 0, 100 * US, 4 * MS, SEC };
@@ -3516,6 +4399,9 @@ static bool setup(struct fz *f)
 	f->lease_mode = LEASE_MODE(h3);
 	if (f->lease_mode)
 		cfg.lease_port = fz_lease_port; /* its calls counted, its contract checked */
+	f->island_mode = ISLAND_MODE(h3, h4);
+	if (f->island_mode)
+		cfg.island_irq = fz_island_irq; /* routing followed, its contract checked */
 	f->start = start[(h2 >> 4) & 3];
 	f->high_clock = f->start > (1ull << 63);
 	sim->now = f->start;
@@ -3558,8 +4444,31 @@ static bool setup(struct fz *f)
 		}
 		h3 = h4;
 	}
+	if (f->island_mode) /* h5: SC pool (bits 0-3, mod 9), island pool, memory pools, admission */
+		h3 = h5;
 	if (h3 & 15)
 		give_pool(f, (h3 & 15) % (MAX_POOL + 1));
+	if (f->island_mode) {
+		unsigned n = (h5 >> 4) & 3;
+
+		if ((h5 & 0x80) && !sim->sys.admit_tasks && f->pool &&
+		    sched_sc_admission(&sim->sys, sched_auth_root(&sim->sys), f->iadmit,
+				       sizeof(f->iadmit) / sizeof(f->iadmit[0]), (h5 >> 4) % 3) < 0)
+			die("sched_sc_admission refused at boot");
+		if (n) {
+			f->ipool = calloc(MAX_ISLANDS, sizeof(*f->ipool));
+			if (!f->ipool || sched_island_pool(&sim->sys, f->ipool, n) < 0)
+				die("no island pool at boot");
+			f->nipool = n;
+		}
+		if (h5 & 0x40) {
+			f->mpool[0] = (struct sched_mem_pool){ "dma", 4, 0 };
+			f->mpool[1] = (struct sched_mem_pool){ "heap", 16, 0 };
+			if (sched_island_mem_pools(&sim->sys, f->mpool, 2) < 0)
+				die("no memory pools at boot");
+			f->mpools_given = true;
+		}
+	}
 	return true;
 }
 
@@ -3572,6 +4481,7 @@ static void teardown(struct fz *f)
 		free(f->refill[i]);
 	free(f->pool);
 	free(f->lpool);
+	free(f->ipool);
 	free(f->scratch);
 	free(f->scratch_rq);
 	free(f->snap);
@@ -3592,7 +4502,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_now(f, "at boot");
 	while (more(f) && f->ops_run < MAX_OPS) {
 		uint8_t b = u8(f);
-		unsigned op = b % (f->lease_mode ? OP_NR_LEASE : f->mx_mode ? OP_NR_MX : OP_NR);
+		unsigned op = b % (f->island_mode ? OP_NR_ISLAND : f->lease_mode ? OP_NR_LEASE
+				   : f->mx_mode ? OP_NR_MX : OP_NR);
 
 		f->ops_run++;
 		if (f->trace)
