@@ -135,26 +135,36 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 __extension__ typedef unsigned __int128 u128;
 #endif
 
-static int util_exact_le(const struct sched_rt_task *ts, unsigned n, uint64_t cap)
+static int util_exact_le2(const struct sched_rt_task *ts, unsigned n,
+			  const struct sched_rt_task *more, unsigned nmore, uint64_t cap)
 {
 #ifdef __SIZEOF_INT128__
 	u128 sum = 0;
 	uint64_t L = 1;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t q = L / gcd(L, ts[i].period);
+	for (unsigned i = 0; i < n + nmore; i++) {
+		const struct sched_rt_task *x = i < n ? &ts[i] : &more[i - n];
+		uint64_t q = L / gcd(L, x->period);
 
-		if (q > TIME_LIMIT / ts[i].period)
+		if (q > TIME_LIMIT / x->period)
 			return -1;
-		L = q * ts[i].period;
+		L = q * x->period;
 	}
-	for (unsigned i = 0; i < n; i++)
-		sum += (u128)ts[i].budget * (L / ts[i].period);
+	for (unsigned i = 0; i < n + nmore; i++) {
+		const struct sched_rt_task *x = i < n ? &ts[i] : &more[i - n];
+
+		sum += (u128)x->budget * (L / x->period);
+	}
 	return sum * PPM <= (u128)L * cap;
 #else
-	(void)ts, (void)n, (void)cap;
+	(void)ts, (void)n, (void)more, (void)nmore, (void)cap;
 	return -1;
 #endif
+}
+
+static int util_exact_le(const struct sched_rt_task *ts, unsigned n, uint64_t cap)
+{
+	return util_exact_le2(ts, n, NULL, 0, cap);
 }
 
 /* Work of jobs released in [0, t) (synchronous release): sum of ceil(t / T) C. */
@@ -472,21 +482,31 @@ static int check_irqs(const struct sched_rt_task *irq, unsigned nirq)
 	return 0;
 }
 
-/* Utilisation of the tasks and the IRQs together within the cap (2^-40, rounded up). */
+/* Utilisation of the tasks and the IRQs together within the cap: by the 2^-40 sums, and
+ * exactly where they straddle it (as the plain test). */
 static int irq_util(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_task *irq,
 		    unsigned nirq, uint32_t cap_ppm, struct sched_rt_verdict *v)
 {
-	uint64_t u = 0, cap;
+	uint64_t u_lo = 0, u_hi = 0, c_lo, c_hi;
 	bool inexact;
+	int le;
 
 	for (unsigned i = 0; i < n + nirq; i++) {
 		const struct sched_rt_task *x = i < n ? &ts[i] : &irq[i - n];
+		uint64_t f = frac40(x->budget, x->period, &inexact);
 
-		u += frac40(x->budget, x->period, &inexact) + inexact;
+		u_lo += f;
+		u_hi += f + inexact;
 	}
-	cap = frac40(cap_ppm, PPM, &inexact);
-	verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u, cap);
-	return u > cap ? -SCHED_EUNSCHED : 0;
+	c_lo = frac40(cap_ppm, PPM, &inexact);
+	c_hi = c_lo + inexact;
+	verdict(v, SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_lo, c_hi);
+	if (u_lo > c_hi)
+		return -SCHED_EUNSCHED;
+	if (u_hi <= c_lo || (le = util_exact_le2(ts, n, irq, nirq, cap_ppm)) > 0)
+		return 0;
+	verdict(v, le ? SCHED_RT_LIMIT : SCHED_RT_EDF_UTIL, SCHED_RT_NO_TASK, 0, u_hi, c_lo);
+	return -SCHED_EUNSCHED;
 }
 
 /* The synchronous busy period of the tasks and the IRQs at the CPU's full speed: the least

@@ -73,6 +73,17 @@ static void edf_beside_irqs_by_hand(void **state)
 	/* 65% + 40% is over the 95% share */
 	assert_int_equal(sched_rt_edf_check_irq(t, 1, heavy, 1, 950000, &v), -SCHED_EUNSCHED);
 	assert_int_equal(v.test, SCHED_RT_EDF_UTIL);
+	/* exactly at the cap: 90% and a 5% IRQ under a 95% share */
+	{
+		struct sched_rt_task ninety[1] = { { 900, 1000, 1000, 1 } };
+		struct sched_rt_task five[1] = { { 50, 1000, 1000, 0 } };
+
+		assert_int_equal(sched_rt_edf_check_irq(ninety, 1, five, 1, 950000, &v), 0);
+		five[0].budget = 51;
+		assert_int_equal(sched_rt_edf_check_irq(ninety, 1, five, 1, 950000, &v),
+				 -SCHED_EUNSCHED);
+		assert_int_equal(v.test, SCHED_RT_EDF_UTIL);
+	}
 	/* without IRQs, the plain test; a malformed IRQ is refused */
 	assert_int_equal(sched_rt_edf_check_irq(t, 1, NULL, 0, 950000, &v), 0);
 	assert_int_equal(v.test, SCHED_RT_EDF_QPA);
