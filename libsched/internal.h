@@ -198,6 +198,22 @@ static inline bool sched__lease_lets(const struct sched_rq *rq, const struct sch
 	return !l || sched__lease_holds(l, t);
 }
 
+/* CPUs in m (no popcount builtin: without -mpopcnt it is a libgcc call). O(set bits). */
+static inline unsigned sched__cpumask_count(const sched_cpumask_t *m)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		for (uint64_t w = m->w[i]; w; w &= w - 1)
+			n++;
+	return n;
+}
+
+static inline bool sched__cpumask_equal(const sched_cpumask_t *a, const sched_cpumask_t *b)
+{
+	return sched_cpumask_subset(a, b) && sched_cpumask_subset(b, a);
+}
+
 /* Is an online CPU left outside every lease, every shared realtime island (where the
  * port's IRQs go) and `taking` (NULL: none)? A grant or an offline that would leave none is
  * refused: the housekeeping set is never empty, nor without a home for IRQs. */

@@ -74,18 +74,9 @@ static unsigned first_cpu(const sched_cpumask_t *m)
 	return 0;
 }
 
-static unsigned ncpus(const sched_cpumask_t *m)
-{
-	unsigned n = 0;
-
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
-		n += sched_cpumask_test(m, c);
-	return n;
-}
-
 static bool partitioned(const struct sched_sc_params *p)
 {
-	return p->dispatch == SCHED_SC_PARTITIONED || ncpus(&p->cpus) == 1;
+	return p->dispatch == SCHED_SC_PARTITIONED || sched__cpumask_count(&p->cpus) == 1;
 }
 
 static void mask_or(sched_cpumask_t *a, const sched_cpumask_t *b)
@@ -586,8 +577,7 @@ static int check_global(struct sched_sys *s, const struct sched_island_params *p
 			continue;
 		for (unsigned j = 0; j < i; j++) /* each cluster once, at its first member */
 			seen |= !partitioned(&p->members[j].p) &&
-				sched_cpumask_subset(&p->members[j].p.cpus, cpus) &&
-				sched_cpumask_subset(cpus, &p->members[j].p.cpus);
+				sched__cpumask_equal(&p->members[j].p.cpus, cpus);
 		if (seen)
 			continue;
 		for (unsigned k = 0; k < p->nr_irqs; k++)
@@ -602,8 +592,7 @@ static int check_global(struct sched_sys *s, const struct sched_island_params *p
 			bool inside = pl->cpu_of[j] != SCHED_RT_NO_CPU
 				      ? sched_cpumask_test(cpus, pl->cpu_of[j])
 				      : sched_cpumask_intersects(o, cpus);
-			bool same = pl->cpu_of[j] == SCHED_RT_NO_CPU && sched_cpumask_subset(o, cpus) &&
-				    sched_cpumask_subset(cpus, o);
+			bool same = pl->cpu_of[j] == SCHED_RT_NO_CPU && sched__cpumask_equal(o, cpus);
 
 			if (inside && !same) {
 				gather_refuse(v, -1, first_cpu(cpus), &sv);
@@ -613,7 +602,7 @@ static int check_global(struct sched_sys *s, const struct sched_island_params *p
 			if (same && !push(s, &n, member_task(&p->members[j].p)))
 				return gather_refuse(v, -2, first_cpu(cpus), &sv);
 		}
-		if (sched_rt_gedf_check(s->admit_tasks, n, ncpus(cpus), sched__admit_cap(s), &why))
+		if (sched_rt_gedf_check(s->admit_tasks, n, sched__cpumask_count(cpus), sched__admit_cap(s), &why))
 			return demand_refuse(v, first_cpu(cpus), &why);
 	}
 	return 0;

@@ -31,22 +31,6 @@ uint32_t sched__admit_cap(const struct sched_sys *s)
 	return (uint32_t)(c->rt_runtime_ns * PPM / c->rt_period_ns); /* rounds down: safe */
 }
 
-/* CPUs in m (no popcount builtin: without -mpopcnt it is a libgcc call). O(set bits). */
-static unsigned count(const sched_cpumask_t *m)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
-		for (uint64_t w = m->w[i]; w; w &= w - 1)
-			n++;
-	return n;
-}
-
-static bool same(const sched_cpumask_t *a, const sched_cpumask_t *b)
-{
-	return sched_cpumask_subset(a, b) && sched_cpumask_subset(b, a);
-}
-
 /* A task for the analysis. Blocking (the longest wait for mutexes others hold) counts as
  * more budget: suspension-oblivious, sound and pessimistic; the exact blocking-aware tests
  * (admit.h, sched_rt_*_check_blocking) are for callers that run the analysis themselves. */
@@ -130,7 +114,7 @@ static int gather_others(struct sched_sys *s, const struct sched_sc *self,
 
 		if (o == self || o->state != SCHED_SC_CONFIGURED || !sched_cpumask_intersects(&o->cpus, cpus))
 			continue;
-		if (!same(&o->cpus, cpus)) {
+		if (!sched__cpumask_equal(&o->cpus, cpus)) {
 			v->conflict = o->index;
 			return -1;
 		}
@@ -145,7 +129,7 @@ static int gather_one(struct sched_sys *s, const struct sched_sc *self, unsigned
 		      const sched_cpumask_t *one, struct sched_sc_verdict *v)
 {
 	struct sched_rq *rq = &s->rq[c];
-	bool self_wide = self && self->state == SCHED_SC_CONFIGURED && count(&self->cpus) > 1 &&
+	bool self_wide = self && self->state == SCHED_SC_CONFIGURED && sched__cpumask_count(&self->cpus) > 1 &&
 			 sched_cpumask_test(&self->cpus, c);
 	int n = 0;
 
@@ -166,7 +150,7 @@ int sched__admit_gather(struct sched_sys *s, const struct sched_sc *self,
 			const sched_cpumask_t *cpus, struct sched_sc_verdict *v)
 {
 	sched__assert_locked(&s->sc_lock);
-	if (count(cpus) == 1)
+	if (sched__cpumask_count(cpus) == 1)
 		for (unsigned c = 0; c < s->nr_cpus; c++)
 			if (sched_cpumask_test(cpus, c))
 				return gather_one(s, self, c, cpus, v);
@@ -235,7 +219,7 @@ static uint64_t share_after(const struct sched_sc_verdict *v)
 /* What a configured SC reserves on each of its m CPUs, 2^-20 (rounded down). */
 static uint64_t share_of(const struct sched_sc *sc)
 {
-	return (sc->budget << 20) / sc->period / count(&sc->cpus); /* budget < 2^36 */
+	return (sc->budget << 20) / sc->period / sched__cpumask_count(&sc->cpus); /* budget < 2^36 */
 }
 
 /*
@@ -246,7 +230,7 @@ static uint64_t share_of(const struct sched_sc *sc)
 void sched__sc_index(struct sched_sys *s, struct sched_sc *sc, bool in)
 {
 	uint64_t u = share_of(sc);
-	bool one = count(&sc->cpus) == 1;
+	bool one = sched__cpumask_count(&sc->cpus) == 1;
 
 	sched__assert_locked(&s->sc_lock);
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
@@ -346,7 +330,7 @@ static void verdict_init(struct sched_sc_verdict *v)
 int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,
 		    const struct sched_sc_params *p, struct sched_sc_verdict *v)
 {
-	unsigned m = count(&p->cpus);
+	unsigned m = sched__cpumask_count(&p->cpus);
 	int n, ret;
 
 	sched__assert_locked(&s->sc_lock);
@@ -415,7 +399,7 @@ static bool fp_in_way(const struct sched_thread *t, const struct sched_rt_params
 		      const struct sched_thread *o)
 {
 	if (p->budget_ns && o->rt_budget)
-		return !same(&o->affinity, &t->affinity);
+		return !sched__cpumask_equal(&o->affinity, &t->affinity);
 	if (p->budget_ns)
 		return o->rt_own >= p->prio;
 	return o->rt_budget && p->prio >= o->rt_own;
@@ -467,7 +451,7 @@ static int gather_fp(struct sched_sys *s, struct sched_thread *t, const struct s
 int sched__rt_admit(struct sched_sys *s, struct sched_thread *t, const struct sched_rt_params *p,
 		    struct sched_sc_verdict *v)
 {
-	unsigned m = count(&t->affinity);
+	unsigned m = sched__cpumask_count(&t->affinity);
 	int n, ret;
 
 	sched__assert_locked(&s->sc_lock);
@@ -568,7 +552,7 @@ int sched__sc_index_check(struct sched_sys *s)
 			if (o->state != SCHED_SC_CONFIGURED || !sched_cpumask_test(&o->cpus, c))
 				continue;
 			share += share_of(o);
-			if (count(&o->cpus) == 1)
+			if (sched__cpumask_count(&o->cpus) == 1)
 				part++;
 			else
 				wide++;
