@@ -100,7 +100,7 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 			sched__spin_unlock(&t->lock);
 			continue;
 		}
-		sched__move_queued(src, dst, t, now);
+		sched__move_queued(src, dst, t, now, dst_idling ? SCHED_MIG_STEAL : SCHED_MIG_BALANCE);
 		sched__spin_unlock(&t->lock);
 		moved++;
 	}
@@ -304,10 +304,10 @@ static bool rotate_one(struct sched_rq *src, struct sched_rq *dst, sched_time_t 
 		if (dl + sched__share_weight(src, mover) > sl)
 			dst->push_hold = now + src->sys->cfg.fair_spread_ns;
 		if (curr) {
-			sched__set_migrating(src->sys, src->curr, dst->cpu);
+			sched__set_migrating(src->sys, src->curr, dst->cpu, SCHED_MIG_ROTATE);
 			sched__kick(src, true);
 		} else {
-			sched__move_queued(src, dst, t, now);
+			sched__move_queued(src, dst, t, now, SCHED_MIG_ROTATE);
 		}
 	}
 	if (curr)
@@ -374,7 +374,7 @@ static bool feed_one(struct sched_rq *src, struct sched_rq *dst)
 	bool go = sched__get(&c->state) == SCHED_RUNNING && may_run_there(src, dst, c, true);
 
 	if (go) {
-		sched__set_migrating(src->sys, c, dst->cpu);
+		sched__set_migrating(src->sys, c, dst->cpu, SCHED_MIG_BALANCE);
 		sched__kick(src, true);
 	}
 	sched__spin_unlock(&c->lock);
@@ -545,7 +545,8 @@ bool sched__evict_curr(struct sched_sys *s, struct sched_rq *rq, const struct sc
 	if (curr->is_idle || !leaves(curr, l))
 		return false;
 	if (st == SCHED_RUNNING || st == SCHED_MIGRATING)
-		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu));
+		sched__set_migrating(s, curr, (unsigned)sched__pick_other_cpu(s, curr, rq->cpu),
+				     l ? SCHED_MIG_LEASE : SCHED_MIG_HOTPLUG);
 	sched__kick(rq, true); /* an exited or blocking one leaves at that pick too */
 	return true;
 }
@@ -612,7 +613,8 @@ int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict 
 		if (what != SCHED_EVICT_SLEEPER && sched__get(&t->state) == SCHED_RUNNABLE &&
 		    t->cpu == rq->cpu) {
 			sched__wait_switched(t); /* finish_switch takes no lock */
-			sched__move_queued(rq, d, t, sched_arch_now());
+			sched__move_queued(rq, d, t, sched_arch_now(),
+					   l ? SCHED_MIG_LEASE : SCHED_MIG_HOTPLUG);
 		} else if (what == SCHED_EVICT_SLEEPER && sched__get(&t->timeout_armed) &&
 			   t->cpu == rq->cpu) {
 			sched__timeout_remove(rq, t);

@@ -150,6 +150,14 @@ int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next)
 	return leave_cpu(s, cpu, SCHED_TIME_NEVER, true, next);
 }
 
+int sched_park_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+		     struct sched_thread **next)
+{
+	if (deadline == SCHED_TIME_NEVER || !sched_time_in_horizon(deadline, sched_arch_now()))
+		return -SCHED_EINVAL;
+	return leave_cpu(s, cpu, deadline, true, next);
+}
+
 int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
 		      struct sched_thread **next)
 {

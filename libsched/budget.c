@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 #include "budget.h"
+#include "explain.h"
 #include "refill.h"
 #include "trace.h"
 
@@ -23,6 +24,29 @@ static void notify(struct sched_sys *s, struct sched_sc *sc, const struct sched_
 				       sc->index, t->id));
 }
 
+/* A throttle (or, with overrun DEMOTE, a demotion until the refill) decision record. */
+static void why_depleted(struct sched_rq *rq, struct sched_thread *t, struct sched_sc *sc)
+{
+	bool demote = sc->overrun == SCHED_SC_DEMOTE;
+	struct sched_explain_log *l =
+		sched__why_log(rq->sys, demote ? SCHED_WHY_DEMOTE : SCHED_WHY_THROTTLE);
+	struct sched_why w = { 0 };
+
+	if (!l)
+		return;
+	w.kind = demote ? SCHED_WHY_DEMOTE : SCHED_WHY_THROTTLE;
+	w.cause = demote ? SCHED_DEMOTE_DEPLETED : SCHED_THROTTLE_SC;
+	w.tid = t->id;
+	w.group = sched__gid(t);
+	w.obj_kind = SCHED_OBJ_SC;
+	w.obj = sc->index;
+	w.cpu = (uint16_t)rq->cpu;
+	w.fig[0] = sc->budget + sc->debt;
+	w.fig[1] = sc->budget;
+	w.fig[2] = sched__refill_next(sc);
+	sched__why_put(l, &w);
+}
+
 /*
  * The current thread's class reported its SC's budget used up: notify once, arm a
  * notify-and-block fault, and always ask for a pick (the thread must leave its class even
@@ -34,6 +58,7 @@ void sched__budget_depleted(struct sched_rq *rq, struct sched_thread *t)
 
 	sched__assert_rq_locked(rq);
 	notify(rq->sys, sc, t);
+	why_depleted(rq, t, sc);
 	/* a lent SC (mutex) makes its borrower wait for the refill instead: the borrower
 	 * holds a lock its lender waits for, and must not block on the lender's fault */
 	if (sc->overrun == SCHED_SC_NOTIFY_BLOCK && sc == t->sc)

@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 #include "account.h"
+#include "explain.h"
 #include "core_pick.h"
 #include "core_tree.h"
 #include "migrate.h"
@@ -111,6 +112,32 @@ static void settle_forced(struct sched_rq *rq, sched_time_t now)
 	}
 }
 
+/* A forced-idle decision record: who waits here, and which sibling's thread holds the core. */
+static void why_forced(struct sched_rq *rq, sched_time_t now)
+{
+	struct sched_explain_log *l = sched__why_log(rq->sys, SCHED_WHY_FORCED_IDLE);
+	struct sched_core *core = sched__core_of(rq);
+	struct sched_why w = { 0 };
+
+	if (!l)
+		return;
+	w.kind = SCHED_WHY_FORCED_IDLE;
+	w.cpu = (uint16_t)rq->cpu;
+	w.fig[0] = rq->nr_queued;
+	w.fig[1] = core->cookie;
+	for (unsigned i = 0; i < core->nr_sibs; i++) {
+		const struct sched_thread *c = sched__sib(rq, i)->curr;
+
+		if (sched__sib(rq, i) != rq && c && !c->is_idle) {
+			w.obj_kind = SCHED_OBJ_THREAD;
+			w.obj = c->id;
+			break;
+		}
+	}
+	w.time = now;
+	sched__why_put(l, &w);
+}
+
 static void set_forced(struct sched_rq *rq, bool on, sched_time_t now)
 {
 	struct sched_core *core = sched__core_of(rq);
@@ -121,6 +148,7 @@ static void set_forced(struct sched_rq *rq, bool on, sched_time_t now)
 		rq->forced_since = now;
 		core->nr_forced++;
 		sched__inc(&rq->counters[SCHED_CNT_FORCED_IDLE], 1);
+		why_forced(rq, now);
 	} else {
 		sched__inc(&rq->counters[SCHED_CNT_FORCED_IDLE_NS], now - rq->forced_since);
 		core->nr_forced--;

@@ -9,6 +9,7 @@
 
 #include <sched/arch.h>
 #include <sched/sched.h>
+#include <sched/explain.h>
 
 #include "atomic.h"
 #include "debug.h"
@@ -151,12 +152,14 @@ static inline struct sched_rq *sched__lock_thread_rq(struct sched_sys *s, struct
 	SCHED_ASSERT(sched__lock_mine(&(t)->lock) || sched__lock_mine(&(s)->rq[(t)->cpu].core->lock))
 
 /* t, the current thread of its CPU, starts / stops migrating to dst. */
-static inline void sched__set_migrating(struct sched_sys *s, struct sched_thread *t, unsigned dst)
+static inline void sched__set_migrating(struct sched_sys *s, struct sched_thread *t, unsigned dst,
+					unsigned cause)
 {
 	sched__assert_thread_or_rq_locked(s, t);
 	if (sched__get(&t->state) == SCHED_MIGRATING)
 		sched__add(&s->rq[t->dst_cpu].migrating_in, (uint32_t)-1);
 	t->dst_cpu = (uint16_t)dst;
+	t->mig_cause = (uint8_t)cause;
 	sched__set(&t->state, SCHED_MIGRATING);
 	sched__add(&s->rq[dst].migrating_in, 1);
 }

@@ -18,6 +18,7 @@
  * by the global EDF tests with the cluster's other SCs.
  */
 #include "internal.h"
+#include "explain.h"
 #include "auth.h"
 #include "island.h"
 #include "lease.h"
@@ -882,6 +883,11 @@ int sched_island_admit(struct sched_sys *s, struct sched_auth auth,
 		*out = (struct sched_island_cap){ isl->index, isl->gen };
 	}
 	sched__unlock_irq(&s->lease_lock, flags);
+	if (ret < 0) {
+		uint64_t fig[3] = { v->demand, v->supply, v->at };
+
+		sched__why_deny(s, NULL, p->group ? p->group->id : 0, SCHED_DENY_ISLAND, ret, SCHED_OBJ_NONE, 0, fig);
+	}
 	return ret;
 }
 
@@ -979,7 +985,7 @@ int sched_island_remove_sc(struct sched_sys *s, struct sched_auth auth,
 			struct sched_sc *x = member_sc(s, isl, i);
 
 			if (x && x->index == sc.index && x->gen == sc.gen) {
-				sched__sc_revoke_locked(s, x);
+				sched__sc_revoke_locked(s, x, SCHED_REVOKE_CALL);
 				isl->scs[i].index = SCHED_ISLAND_NONE;
 				drop_paths(isl, i);
 				ret = 0;
@@ -1001,12 +1007,14 @@ static void revoke_one(struct sched_sys *s, struct sched_island *isl, enum sched
 	struct routing r;
 
 	routing_of(isl, &r);
+	sched__why_revoke(s, SCHED_OBJ_ISLAND, isl->index, sched__why_lease_cause(cause),
+			  isl->group ? isl->group->id : 0, 0, isl->nr_scs);
 	lock_sc(s);
 	for (unsigned i = 0; i < isl->nr_scs; i++) {
 		struct sched_sc *sc = member_sc(s, isl, i);
 
 		if (sc)
-			sched__sc_revoke_locked(s, sc);
+			sched__sc_revoke_locked(s, sc, sched__why_lease_cause(cause));
 	}
 	for (unsigned k = 0; k < isl->nr_servers; k++) {
 		struct sched_thread *t = isl->servers[k].t.t;
@@ -1315,59 +1323,6 @@ int sched__island_check(struct sched_sys *s)
 
 /* --- explaining a verdict (no libc: a small bounded formatter) ------------------------------ */
 
-struct out {
-	char *buf;
-	unsigned len, at; /* at: the length wanted so far */
-};
-
-static void put(struct out *o, const char *str)
-{
-	for (; str && *str; str++, o->at++)
-		if (o->at + 1 < o->len)
-			o->buf[o->at] = *str;
-}
-
-static void put_u(struct out *o, uint64_t x)
-{
-	char d[21];
-	unsigned n = 0;
-
-	do
-		d[n++] = (char)('0' + x % 10);
-	while ((x /= 10) && n < sizeof(d) - 1);
-	while (n) {
-		char c[2] = { d[--n], 0 };
-
-		put(o, c);
-	}
-}
-
-/* ns as "10.4 ms", "250 us", "3 ns" (one decimal, rounded up: a shortfall is never
- * printed smaller than it is). */
-static void put_time(struct out *o, uint64_t ns)
-{
-	static const struct { uint64_t unit; const char *name; } u[] = {
-		{ 1000000000, " s" }, { 1000000, " ms" }, { 1000, " us" }, { 1, " ns" } };
-	unsigned i = 0;
-
-	while (u[i].unit > 1 && ns < u[i].unit)
-		i++;
-	/* rounding up may carry into the next unit: 999.95 us is 1.0 ms */
-	if (i && u[i].unit > 1 &&
-	    ns / (u[i].unit / 10) + (ns % (u[i].unit / 10) != 0) >= 10000)
-		i--;
-	if (u[i].unit == 1 || ns % u[i].unit == 0) {
-		put_u(o, ns / u[i].unit);
-	} else {
-		uint64_t tenths = ns / (u[i].unit / 10) + (ns % (u[i].unit / 10) != 0);
-
-		put_u(o, tenths / 10);
-		put(o, ".");
-		put_u(o, tenths % 10);
-	}
-	put(o, u[i].name);
-}
-
 static const char *member_name(const struct sched_island_params *p, unsigned i)
 {
 	return p && i < p->nr_members && p->members[i].name ? p->members[i].name : NULL;
@@ -1378,22 +1333,22 @@ static const char *server_name(const struct sched_island_params *p, unsigned i)
 	return p && i < p->nr_servers && p->servers[i].name ? p->servers[i].name : NULL;
 }
 
-static void put_named(struct out *o, const char *kind, const char *name, uint64_t i)
+static void put_named(struct sched__out *o, const char *kind, const char *name, uint64_t i)
 {
-	put(o, kind);
+	sched__put(o, kind);
 	if (name) {
-		put(o, name);
+		sched__put(o, name);
 	} else {
-		put(o, "#");
-		put_u(o, i);
+		sched__put(o, "#");
+		sched__put_u(o, i);
 	}
 }
 
-static void put_path(struct out *o, const struct sched_island_params *p, unsigned k)
+static void put_path(struct sched__out *o, const struct sched_island_params *p, unsigned k)
 {
 	const struct sched_island_path *x = p && k < p->nr_paths ? &p->paths[k] : NULL;
 
-	put(o, "path ");
+	sched__put(o, "path ");
 	if (!x) {
 		put_named(o, "", NULL, k);
 		return;
@@ -1403,52 +1358,52 @@ static void put_path(struct out *o, const struct sched_island_params *p, unsigne
 			  x->from & ~SCHED_ISLAND_FROM_SERVER);
 	else
 		put_named(o, "", member_name(p, x->from), x->from);
-	put(o, " -> ");
+	sched__put(o, " -> ");
 	put_named(o, "", server_name(p, x->to), x->to);
 }
 
-static void explain_cpu(struct out *o, const struct sched_island_verdict *v)
+static void explain_cpu(struct sched__out *o, const struct sched_island_verdict *v)
 {
 	const struct sched_rt_verdict *w = &v->why;
 
-	put(o, "CPU ");
-	put_u(o, v->index);
+	sched__put(o, "CPU ");
+	sched__put_u(o, v->index);
 	if (v->test == SCHED_ISLAND_OK) {
-		put(o, ": out of range or offline");
+		sched__put(o, ": out of range or offline");
 	} else if (v->test == SCHED_ISLAND_IRQ_GLOBAL) {
-		put(o, ": an island's IRQ inside a global cluster");
+		sched__put(o, ": an island's IRQ inside a global cluster");
 	} else if (v->test == SCHED_ISLAND_CROSSED) {
-		put(o, ": another SC's CPU set crosses it, or a fixed-priority thread is there");
+		sched__put(o, ": another SC's CPU set crosses it, or a fixed-priority thread is there");
 	} else if (v->test == SCHED_ISLAND_SCRATCH) {
-		put(o, ": more tasks than the admission scratch holds");
+		sched__put(o, ": more tasks than the admission scratch holds");
 	} else if (w->test == SCHED_RT_EDF_QPA || w->test == SCHED_RT_EDF_IRQ) {
-		put(o, ": demand ");
-		put_time(o, w->demand);
-		put(o, " in a ");
-		put_time(o, w->at);
-		put(o, " window at t = ");
-		put_time(o, w->at);
-		put(o, " (supply ");
-		put_time(o, w->supply);
-		put(o, ")");
+		sched__put(o, ": demand ");
+		sched__put_time(o, w->demand);
+		sched__put(o, " in a ");
+		sched__put_time(o, w->at);
+		sched__put(o, " window at t = ");
+		sched__put_time(o, w->at);
+		sched__put(o, " (supply ");
+		sched__put_time(o, w->supply);
+		sched__put(o, ")");
 	} else if (w->test == SCHED_RT_EDF_UTIL) {
-		put(o, ": utilisation ");
-		put_u(o, (w->demand * 1000 + (1ull << 40) - 1) >> 40);
-		put(o, " per mille over the cap ");
-		put_u(o, (w->supply * 1000 + (1ull << 39)) >> 40); /* the cap, to the nearest */
-		put(o, " per mille");
+		sched__put(o, ": utilisation ");
+		sched__put_u(o, (w->demand * 1000 + (1ull << 40) - 1) >> 40);
+		sched__put(o, " per mille over the cap ");
+		sched__put_u(o, (w->supply * 1000 + (1ull << 39)) >> 40); /* the cap, to the nearest */
+		sched__put(o, " per mille");
 	} else if (w->test == SCHED_RT_LIMIT) {
-		put(o, ": the analysis would take too many steps (refused to be safe)");
+		sched__put(o, ": the analysis would take too many steps (refused to be safe)");
 	} else {
-		put(o, ": the global EDF tests refuse (interference ");
-		put_time(o, w->demand);
-		put(o, " against ");
-		put_time(o, w->supply);
-		put(o, ")");
+		sched__put(o, ": the global EDF tests refuse (interference ");
+		sched__put_time(o, w->demand);
+		sched__put(o, " against ");
+		sched__put_time(o, w->supply);
+		sched__put(o, ")");
 	}
 }
 
-static void explain_path(struct out *o, const struct sched_island_verdict *v,
+static void explain_path(struct sched__out *o, const struct sched_island_verdict *v,
 			 const struct sched_island_params *p)
 {
 	static const char *const why[] = {
@@ -1460,44 +1415,44 @@ static void explain_path(struct out *o, const struct sched_island_verdict *v,
 
 	put_path(o, p, v->index);
 	if (v->test < sizeof(why) / sizeof(why[0]) && why[v->test])
-		put(o, why[v->test]);
+		sched__put(o, why[v->test]);
 	else
-		put(o, ": malformed");
+		sched__put(o, ": malformed");
 	if (v->test == SCHED_ISLAND_TWO_CALLERS) {
-		put_u(o, v->other);
-		put(o, ")");
+		sched__put_u(o, v->other);
+		sched__put(o, ")");
 	} else if (v->test == SCHED_ISLAND_SERVER_CPUS) {
-		put_u(o, v->at);
+		sched__put_u(o, v->at);
 	}
 }
 
-static void explain_other(struct out *o, const struct sched_island_verdict *v,
+static void explain_other(struct sched__out *o, const struct sched_island_verdict *v,
 			  const struct sched_island_params *p, const struct sched_mem_pool *pools)
 {
 	switch (v->resource) {
 	case SCHED_ISLAND_RES_POOL: /* SHORT: index is the pool; else the booking entry */
 		if (v->test != SCHED_ISLAND_SHORT) {
 			put_named(o, "booking ", NULL, v->index);
-			put(o, ": names no pool, or no pages");
+			sched__put(o, ": names no pool, or no pages");
 			break;
 		}
 		put_named(o, "pool ", pools ? pools[v->index].name : NULL, v->index);
 		{
-			put(o, ": ");
-			put_u(o, v->demand - v->supply);
-			put(o, " pages short");
+			sched__put(o, ": ");
+			sched__put_u(o, v->demand - v->supply);
+			sched__put(o, " pages short");
 		}
 		break;
 	case SCHED_ISLAND_RES_IRQ:
 		put_named(o, "IRQ ", p && v->index < p->nr_irqs ? p->irqs[v->index].name : NULL,
 			  v->index);
-		put(o, v->test == SCHED_ISLAND_IRQ_TAKEN ? ": its line is another island's"
+		sched__put(o, v->test == SCHED_ISLAND_IRQ_TAKEN ? ": its line is another island's"
 		       : v->test == SCHED_ISLAND_IRQ_GLOBAL ? ": routed into a global cluster"
 		       : ": malformed");
 		break;
 	case SCHED_ISLAND_RES_SERVER:
 		put_named(o, "server ", server_name(p, v->index), v->index);
-		put(o, v->test == SCHED_ISLAND_SERVER_TAKEN ? ": on another island's paths"
+		sched__put(o, v->test == SCHED_ISLAND_SERVER_TAKEN ? ": on another island's paths"
 		       : v->test == SCHED_ISLAND_NOT_PASSIVE ? ": not passive"
 		       : v->err == -SCHED_EPERM ? ": not a thread of the island's group"
 		       : v->err == -SCHED_ESTALE ? ": exited" : ": listed twice, or idle");
@@ -1505,24 +1460,24 @@ static void explain_other(struct out *o, const struct sched_island_verdict *v,
 	case SCHED_ISLAND_RES_MEMBER:
 		put_named(o, "member ", member_name(p, v->index), v->index);
 		if (v->test == SCHED_ISLAND_CALL_BUDGET) {
-			put(o, ": its calls take ");
-			put_time(o, v->demand);
-			put(o, " of a ");
-			put_time(o, v->supply);
-			put(o, " budget");
+			sched__put(o, ": its calls take ");
+			sched__put_time(o, v->demand);
+			sched__put(o, " of a ");
+			sched__put_time(o, v->supply);
+			sched__put(o, " budget");
 		} else {
-			put(o, ": ");
-			put(o, sched_strerror(v->err));
+			sched__put(o, ": ");
+			sched__put(o, sched_strerror(v->err));
 		}
 		break;
 	case SCHED_ISLAND_RES_LEASE:
-		put(o, "lease of CPU ");
-		put_u(o, v->index);
-		put(o, ": ");
-		put(o, sched_strerror(v->err));
+		sched__put(o, "lease of CPU ");
+		sched__put_u(o, v->index);
+		sched__put(o, ": ");
+		sched__put(o, sched_strerror(v->err));
 		break;
 	default:
-		put(o, sched_strerror(v->err));
+		sched__put(o, sched_strerror(v->err));
 	}
 }
 
@@ -1530,12 +1485,12 @@ unsigned sched_island_explain(const struct sched_island_verdict *v,
 			      const struct sched_island_params *p,
 			      const struct sched_mem_pool *pools, char *buf, unsigned len)
 {
-	struct out o = { buf, buf ? len : 0, 0 };
+	struct sched__out o = { buf, buf ? len : 0, 0 };
 
 	if (!v)
 		return 0;
 	if (v->accepted)
-		put(&o, "admitted");
+		sched__put(&o, "admitted");
 	else if (v->resource == SCHED_ISLAND_RES_CPU)
 		explain_cpu(&o, v);
 	else if (v->resource == SCHED_ISLAND_RES_PATH)

@@ -19,6 +19,7 @@
  * grant that waits on that CPU (a hook, an on_cpu wait) never waits on it in turn.
  */
 #include "internal.h"
+#include "explain.h"
 #include "account.h"
 #include "auth.h"
 #include "balance.h"
@@ -501,6 +502,12 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
 	flags = sched__lock_irq(&s->lease_lock);
 	ret = s->leases ? grant_locked(s, auth, p, out) : -SCHED_EFULL;
 	sched__unlock_irq(&s->lease_lock, flags);
+	if (ret < 0) {
+		uint64_t fig[3] = { p->cpus.w[0], 0, 0 };
+
+		/* no thread or group named: a refused holder may be stale, its storage gone */
+		sched__why_deny(s, NULL, 0, SCHED_DENY_LEASE, ret, SCHED_OBJ_NONE, 0, fig);
+	}
 	return ret;
 }
 
@@ -604,6 +611,9 @@ static void revoke_locked(struct sched_sys *s, struct sched_lease *l, enum sched
 	sched_time_t now = sched_arch_now();
 
 	l->cause = (uint8_t)cause;
+	sched__why_revoke(s, SCHED_OBJ_LEASE, l->index, sched__why_lease_cause(cause),
+			  l->holder_group ? l->holder_group->id : l->group ? l->group->id : 0,
+			  l->holder_id, sched__cpumask_count(&l->cpus));
 	for (unsigned c = 0; c < s->nr_cpus; c++)
 		if (sched_cpumask_test(&l->cpus, c)) {
 			struct sched_rq *rq = &s->rq[c];
@@ -701,6 +711,19 @@ void sched__lease_holder_exit(struct sched_sys *s, struct sched_thread *t, uint3
 }
 
 /* --- reading ------------------------------------------------------------------------------ */
+
+int sched__lease_held(struct sched_sys *s, struct sched_lease_cap cap, const struct sched_thread *who)
+{
+	unsigned long flags = sched__lock_irq(&s->lease_lock);
+	struct sched_lease *l = s->leases ? lease_of(s, cap) : NULL;
+	int ret = l ? 0 : -SCHED_ESTALE;
+
+	if (l && (l->island || !(l->thread == who || (who->group && holder_group(l) &&
+						      sched__in_scope(holder_group(l), who->group)))))
+		ret = -SCHED_EPERM;
+	sched__unlock_irq(&s->lease_lock, flags);
+	return ret;
+}
 
 int sched_lease_info(struct sched_sys *s, struct sched_lease_cap cap, struct sched_lease_info *out)
 {

@@ -25,6 +25,9 @@ bool sched__lease_revoke_cap(struct sched_sys *s, struct sched_lease_cap cap,
 /* The cause an owner group's teardown gives (process exit, service, session). */
 enum sched_lease_cause sched__lease_cause_of(const struct sched_group *g);
 /* The checker's part for rq (locked). */
+/* 0 if cap is a live lease whose holder is thread `who` or a group in who's group (or
+ * below it); -SCHED_ESTALE, -SCHED_EPERM (a realtime island's lease too). Takes lease_lock. */
+int sched__lease_held(struct sched_sys *s, struct sched_lease_cap cap, const struct sched_thread *who);
 int sched__lease_check(struct sched_sys *s, struct sched_rq *rq);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "account.h"
+#include "explain.h"
 #include "migrate.h"
 #include "rq.h"
 #include "trace.h"
@@ -16,7 +17,7 @@
  * the queued, where a charge would corrupt the class's sums).
  */
 static void arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-		   sched_time_t now, bool picking)
+		   sched_time_t now, bool picking, unsigned cause)
 {
 	sched__assert_rq_locked(src);
 	sched__assert_rq_locked(dst);
@@ -25,6 +26,7 @@ static void arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
 	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
 	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
+	sched__why_migrate(src->sys, t, src->cpu, dst->cpu, cause, now);
 	if (!picking)
 		sched__charge_curr(dst, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);
@@ -32,32 +34,32 @@ static void arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 }
 
 void sched__arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-		   sched_time_t now)
+		   sched_time_t now, unsigned cause)
 {
-	arrive(src, dst, t, now, false);
+	arrive(src, dst, t, now, false, cause);
 }
 
 static void move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-			sched_time_t now, bool picking)
+			sched_time_t now, bool picking, unsigned cause)
 {
 	sched__assert_rq_locked(src);
 	sched__assert_rq_locked(dst);
 	sched__assert_thread_locked(t);
 	SCHED_ASSERT(sched__get(&t->state) == SCHED_RUNNABLE && t->cpu == src->cpu);
 	sched__dequeue(src, t, SCHED_DEQ_MIGRATE);
-	arrive(src, dst, t, now, picking);
+	arrive(src, dst, t, now, picking, cause);
 }
 
 /* Move queued t from src to dst. Both rqs and t locked; t RUNNABLE on src. */
 void sched__move_queued(struct sched_rq *src, struct sched_rq *dst, struct sched_thread *t,
-			sched_time_t now)
+			sched_time_t now, unsigned cause)
 {
-	move_queued(src, dst, t, now, false);
+	move_queued(src, dst, t, now, false, cause);
 }
 
 /* The same from inside dst's own pick (a core-wide pick taking a thread for it). */
 void sched__move_queued_picking(struct sched_rq *src, struct sched_rq *dst,
 				struct sched_thread *t, sched_time_t now)
 {
-	move_queued(src, dst, t, now, true);
+	move_queued(src, dst, t, now, true, SCHED_MIG_STEAL);
 }

@@ -173,7 +173,7 @@ static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 
 		if (dst->online && sched__lease_lets(dst, t)) {
 			sched__end_migrating(s, t, SCHED_RUNNABLE);
-			sched__arrive(src, dst, t, sched_arch_now());
+			sched__arrive(src, dst, t, sched_arch_now(), t->mig_cause);
 			sched__rq_unlock2(pair);
 			return;
 		}
@@ -181,7 +181,7 @@ static void finish_migration(struct sched_sys *s, struct sched_thread *t)
 		c = sched__pick_other_cpu(s, t, t->cpu);
 		if (c < 0)
 			return;
-		sched__set_migrating(s, t, (unsigned)c);
+		sched__set_migrating(s, t, (unsigned)c, t->mig_cause);
 	}
 }
 

@@ -77,7 +77,7 @@ static bool move_best(struct sched_rq *src, struct sched_rq *dst, struct sched_t
 	ok = can_move(src, dst, t) && sched__rank_before(sched__rank_of(t, t->on_class),
 							  would_run(dst, leaving));
 	if (ok)
-		sched__move_queued(src, dst, t, sched_arch_now()); /* kicks dst */
+		sched__move_queued(src, dst, t, sched_arch_now(), SCHED_MIG_PUSH); /* kicks dst */
 	sched__spin_unlock(&t->lock);
 	return ok;
 }

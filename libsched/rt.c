@@ -18,6 +18,7 @@
  * the older RT_RUNTIME_SHARE=off idled). rt_runtime_ns = SCHED_RT_UNLIMITED turns it off.
  */
 #include "internal.h"
+#include "explain.h"
 
 struct rt_thread {
 	struct sched_list node;  /* in its level's list while queued (not current) */
@@ -30,6 +31,7 @@ struct rt_rq {
 	uint64_t map[2];         /* bit prio - 1: that level's list is not empty */
 	uint64_t win;            /* the throttling window `used` counts in (now / rt_period) */
 	uint64_t used;           /* ns the class ran in window `win` */
+	uint64_t told;           /* window + 1 whose throttling has its decision record */
 	struct sched_list level[SCHED_RT_PRIO_MAX];
 };
 
@@ -145,6 +147,28 @@ static sched_time_t window_end(const struct sched_rq *rq, sched_time_t now)
 	return (now / p + 1) * p;
 }
 
+/* The first pick held back in a window leaves a decision record about the thread it held. */
+static void why_throttled(struct sched_rq *rq, const struct sched_thread *t, sched_time_t now)
+{
+	struct sched_explain_log *l = sched__why_log(rq->sys, SCHED_WHY_THROTTLE);
+	struct rt_rq *r = rs(rq);
+	struct sched_why w = { 0 };
+
+	if (!l || !t || r->told == r->win + 1)
+		return;
+	r->told = r->win + 1;
+	w.kind = SCHED_WHY_THROTTLE;
+	w.cause = SCHED_THROTTLE_RT;
+	w.tid = t->id;
+	w.group = sched__gid(t);
+	w.cpu = (uint16_t)rq->cpu;
+	w.fig[0] = r->used;
+	w.fig[1] = rq->sys->cfg.rt_runtime_ns;
+	w.fig[2] = window_end(rq, now);
+	w.time = now;
+	sched__why_put(l, &w);
+}
+
 /* --- choice ---------------------------------------------------------------------------- */
 
 static bool curr_runs_here(const struct sched_rq *rq)
@@ -169,8 +193,10 @@ static struct sched_thread *rt_pick(struct sched_rq *rq, sched_time_t now)
 	unsigned top = top_prio(r);
 	struct sched_thread *head = top ? of_node(r->level[top - 1].next) : NULL;
 
-	if (throttled(rq, now))
+	if (throttled(rq, now)) {
+		why_throttled(rq, curr_runs_here(rq) ? rq->curr : head, now);
 		return NULL;
+	}
 	if (curr_runs_here(rq) &&
 	    (rq->curr->rt_prio > top || (rq->curr->rt_prio == top && !quantum_over(rq->curr))))
 		return rq->curr;

@@ -15,6 +15,7 @@
  * or passive set), so threads without SCs never touch it.
  */
 #include "internal.h"
+#include "explain.h"
 #include "account.h"
 #include "auth.h"
 #include "budget.h"
@@ -473,48 +474,66 @@ void sched__sc_apply(struct sched_sys *s, struct sched_sc *sc, const struct sche
 	sched__refill_reset(sc, sched_arch_now());
 }
 
+/* A refused configure's decision record (sc: the SC named, still live). sc_lock held. */
+static void why_denied(struct sched_sys *s, const struct sched_sc *sc, int err,
+		       const struct sched_sc_verdict *v)
+{
+	uint64_t fig[3] = { 0 };
+
+	if (v) {
+		fig[0] = v->why.demand;
+		fig[1] = v->why.supply;
+		fig[2] = v->why.at;
+	}
+	sched__assert_locked(&s->sc_lock);
+	sched__why_deny(s, sc->bound,
+			sc->owner ? sc->owner->id : 0, SCHED_DENY_SC_CONFIGURE, err, SCHED_OBJ_SC,
+			sc->index, fig);
+}
+
 int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sched_sc_cap cap,
 		       const struct sched_sc_params *p)
 {
 	return sched_sc_configure_verdict(s, control, cap, p, NULL);
 }
 
-int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
-			       struct sched_sc_cap cap, const struct sched_sc_params *p,
-			       struct sched_sc_verdict *out)
+/* The control authority may hand out p's CPUs: 0, -SCHED_ECPU, -SCHED_ESTALE, -SCHED_EPERM. */
+static int control_check(struct sched_sys *s, struct sched_auth control, const sched_cpumask_t *cpus)
 {
-	struct sched_thread *h = NULL;
-	struct sched_rq *rq = NULL;
-	struct sched_sc_verdict v;
-	sched_cpumask_t cpus;
-	struct sched_sc *sc;
-	unsigned long flags;
-	bool decided = false;
-	int ret;
-
-	if (!s || !p || !control.a)
-		return -SCHED_EINVAL;
 	for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
-		if (sched_cpumask_test(&p->cpus, c))
+		if (sched_cpumask_test(cpus, c))
 			return -SCHED_ECPU; /* out of range: outside every authority's CPUs too */
 	if (!sched__auth_live(control))
 		return -SCHED_ESTALE;
-	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(&p->cpus, &control.a->cpus))
+	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(cpus, &control.a->cpus))
 		return -SCHED_EPERM;
-	flags = lock_mx_sc(s);
-	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
-	if (sc && sc->island)
-		ret = -SCHED_ESTATE; /* an island's member changes through its island */
-	else if (sc && !(ret = sched__sc_params_check(s, sc, p))) {
-		ret = sched__sc_admit(s, sc, p, &v);
-		decided = true;
-		cpus = p->cpus;
-		if (!ret && p->dispatch == SCHED_SC_PARTITIONED) {
-			sched_cpumask_clear(&cpus);
-			sched_cpumask_set(&cpus, v.cpu);
-		}
+	return 0;
+}
+
+/*
+ * Check p for sc and write it: 0, or the refusal with nothing written. *decided says
+ * whether admission ran (its verdict in *v). mx_lock and sc_lock held.
+ */
+static int configure_locked(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
+			    struct sched_sc_verdict *v, bool *decided)
+{
+	struct sched_thread *h = NULL;
+	struct sched_rq *rq = NULL;
+	sched_cpumask_t cpus = p->cpus;
+	int ret;
+
+	sched__assert_locked(&s->sc_lock);
+	if (sc->island)
+		return -SCHED_ESTATE; /* an island's member changes through its island */
+	if ((ret = sched__sc_params_check(s, sc, p)))
+		return ret;
+	ret = sched__sc_admit(s, sc, p, v);
+	*decided = true;
+	if (!ret && p->dispatch == SCHED_SC_PARTITIONED) {
+		sched_cpumask_clear(&cpus);
+		sched_cpumask_set(&cpus, v->cpu);
 	}
-	if (sc && !ret && (h = sc->holder)) {
+	if (!ret && (h = sc->holder)) {
 		/* a holder that just blocked may still be charging the budget under its rq
 		 * lock (the pick after the block): decide and write under its locks */
 		sched__spin_lock(&h->lock);
@@ -524,17 +543,163 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 		else if (!sched_cpumask_subset(&h->affinity, &cpus))
 			ret = -SCHED_EAFFINITY;
 	}
-	if (sc && !ret)
+	if (!ret)
 		sched__sc_apply(s, sc, p, &cpus);
 	if (rq) {
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
-	if (sc && !ret) /* a waiting holder's new deadline is its new place among waiters */
-		sched__proxy_resync(s, sc->holder, true);
+	return ret;
+}
+
+int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
+			       struct sched_sc_cap cap, const struct sched_sc_params *p,
+			       struct sched_sc_verdict *out)
+{
+	struct sched_sc_verdict v;
+	struct sched_sc *sc;
+	unsigned long flags;
+	bool decided = false;
+	int ret;
+
+	if (!s || !p || !control.a)
+		return -SCHED_EINVAL;
+	if ((ret = control_check(s, control, &p->cpus)))
+		return ret;
+	flags = lock_mx_sc(s);
+	sc = lookup(s, cap, SCHED_SC_CONFIGURE, &ret);
+	if (sc && !(ret = configure_locked(s, sc, p, &v, &decided)))
+		sched__proxy_resync(s, sc->holder, true); /* a waiting holder's new deadline is
+							   * its new place among waiters */
+	if (sc && ret < 0) /* under sc_lock: the SC's owner and thread are still its own */
+		why_denied(s, sc, ret, decided && ret == -SCHED_EUNSCHED ? &v : NULL);
 	unlock_mx_sc(s, flags);
 	if (out && decided)
 		*out = v;
+	return ret;
+}
+
+/* What configure_locked may change, to put back when a set is refused. */
+struct sc_saved {
+	uint64_t budget, period, rel_deadline, blocking, debt;
+	sched_time_t deadline;
+	struct sched_refill first;
+	sched_cpumask_t cpus;
+	uint32_t endpoint;
+	uint16_t head, count;
+	uint8_t state, mode, dispatch, overrun, depleted;
+};
+
+static void sc_save(const struct sched_sc *sc, struct sc_saved *o)
+{
+	*o = (struct sc_saved){ sc->budget, sc->period, sc->rel_deadline, sc->blocking, sc->debt,
+				sc->deadline, sc->refill[0], sc->cpus, sc->endpoint, sc->head,
+				sc->count, sc->state, sc->mode, sc->dispatch, sc->overrun,
+				sc->depleted };
+}
+
+/* Put sc back as saved (its holder, if any, is not runnable: configure_locked said so and
+ * sc_lock has been held since). Under the holder's locks, as configure_locked wrote. */
+static void sc_restore(struct sched_sys *s, struct sched_sc *sc, const struct sc_saved *o)
+{
+	struct sched_thread *h = sc->holder;
+	struct sched_rq *rq = NULL;
+
+	if (h) {
+		sched__spin_lock(&h->lock);
+		rq = sched__lock_thread_rq(s, h);
+	}
+	sched__sc_index(s, sc, false);
+	sc->budget = o->budget;
+	sc->period = o->period;
+	sc->rel_deadline = o->rel_deadline;
+	sc->blocking = o->blocking;
+	sc->debt = o->debt;
+	sched__set(&sc->deadline, o->deadline);
+	sc->refill[0] = o->first;
+	sc->cpus = o->cpus;
+	sc->endpoint = o->endpoint;
+	sc->head = o->head;
+	sc->count = o->count;
+	sc->state = o->state;
+	sc->mode = o->mode;
+	sc->dispatch = o->dispatch;
+	sc->overrun = o->overrun;
+	sc->depleted = o->depleted;
+	if (sc->state == SCHED_SC_CONFIGURED)
+		sched__sc_index(s, sc, true);
+	if (rq) {
+		sched__rq_unlock(rq);
+		sched__spin_unlock(&h->lock);
+	}
+}
+
+static bool cap_repeats(const struct sched_sc_cap *caps, unsigned k)
+{
+	for (unsigned j = 0; j < k; j++)
+		if (caps[j].index == caps[k].index)
+			return true;
+	return false;
+}
+
+int sched__sc_configure_set(struct sched_sys *s, struct sched_auth control,
+			    const struct sched_sc_cap *caps, const struct sched_sc_params *p,
+			    unsigned n, uint32_t right, unsigned *at, struct sched_sc_verdict *v)
+{
+	struct sc_saved old[SCHED_SC_SET_MAX];
+	unsigned long flags;
+	unsigned k = 0;
+	int ret = 0;
+
+	if (!n || n > SCHED_SC_SET_MAX)
+		return -SCHED_EINVAL;
+	for (k = 0; k < n && !ret; k++)
+		ret = control_check(s, control, &p[k].cpus);
+	if (ret) {
+		*at = k - 1;
+		return ret;
+	}
+	flags = lock_mx_sc(s);
+	for (k = 0; k < n; k++) {
+		struct sched_sc *sc = lookup(s, caps[k], right, &ret);
+		bool decided = false;
+
+		if (sc && cap_repeats(caps, k))
+			ret = -SCHED_EINVAL;
+		if (ret)
+			break;
+		sc_save(sc, &old[k]);
+		if ((ret = configure_locked(s, sc, &p[k], v, &decided)))
+			break;
+	}
+	*at = k;
+	while (ret && k--) /* the set is refused: the ones written go back, last first */
+		sc_restore(s, &s->scs[caps[k].index], &old[k]);
+	for (k = 0; !ret && k < n; k++)
+		sched__proxy_resync(s, s->scs[caps[k].index].holder, true);
+	unlock_mx_sc(s, flags);
+	return ret;
+}
+
+int sched__sc_params_of(struct sched_sys *s, struct sched_sc_cap cap, uint32_t right,
+			struct sched_sc_params *out, struct sched_group **owner,
+			struct sched_thread **bound)
+{
+	unsigned long flags = lock_mx_sc(s);
+	int ret;
+	struct sched_sc *sc = lookup(s, cap, right, &ret);
+
+	if (sc && sc->state != SCHED_SC_CONFIGURED)
+		ret = -SCHED_ESTATE;
+	if (!ret) {
+		*out = (struct sched_sc_params){ .budget_ns = sc->budget, .period_ns = sc->period,
+			.deadline_ns = sc->rel_deadline, .cpus = sc->cpus, .endpoint = sc->endpoint,
+			.mode = sc->mode, .overrun = sc->overrun, .dispatch = sc->dispatch,
+			.blocking_ns = sc->blocking };
+		*owner = sc->owner;
+		*bound = sc->bound;
+	}
+	unlock_mx_sc(s, flags);
 	return ret;
 }
 
@@ -644,11 +809,34 @@ int sched_sc_unbind(struct sched_sys *s, struct sched_sc_cap cap)
 }
 
 /* Revoke a live SC (sc_lock held): take it from the chain, fall back, free the slot. */
-void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc)
+/* The revocation's decision records: the SC's end, and its bound thread's demotion. */
+static void why_revoked(struct sched_sys *s, struct sched_sc *sc, unsigned cause)
+{
+	struct sched_explain_log *l = sched__why_log(s, SCHED_WHY_DEMOTE);
+	struct sched_thread *b = sc->bound;
+	struct sched_why w = { 0 };
+
+	sched__why_revoke(s, SCHED_OBJ_SC, sc->index, cause, sc->owner ? sc->owner->id : 0,
+			  b ? b->id : 0, b != NULL);
+	if (!l || !b)
+		return;
+	w.kind = SCHED_WHY_DEMOTE;
+	w.cause = SCHED_DEMOTE_SC_REVOKED;
+	w.tid = b->id;
+	w.group = sched__gid(b);
+	w.obj_kind = SCHED_OBJ_SC;
+	w.obj = sc->index;
+	w.cpu = b->cpu;
+	w.fig[0] = sc->overrun;
+	sched__why_put(l, &w);
+}
+
+void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc, unsigned cause)
 {
 	struct sched_thread *b = sc->bound, *h = sc->holder;
 
 	sched__assert_locked(&s->sc_lock);
+	why_revoked(s, sc, cause);
 	sched__proxy_unlend(s, sc); /* first: nobody may run on a freed slot */
 	sched__proxy_losing(s, h, sc); /* an owner among them runs on a waiter's SC */
 	if (b != h)
@@ -678,7 +866,7 @@ int sched_sc_revoke(struct sched_sys *s, struct sched_sc_cap cap)
 	flags = lock_mx_sc(s);
 	sc = lookup(s, cap, SCHED_SC_REVOKE, &ret);
 	if (sc)
-		sched__sc_revoke_locked(s, sc);
+		sched__sc_revoke_locked(s, sc, SCHED_REVOKE_CALL);
 	unlock_mx_sc(s, flags);
 	return ret;
 }
@@ -701,7 +889,7 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 		struct sched_sc *sc = &s->scs[i];
 
 		if (sc->state != SCHED_SC_FREE && sc->owner && sched__in_scope(sc->owner, owner)) {
-			sched__sc_revoke_locked(s, sc);
+			sched__sc_revoke_locked(s, sc, SCHED_REVOKE_OWNER);
 			n++;
 		}
 	}

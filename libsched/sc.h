@@ -39,7 +39,19 @@ int sched__sc_params_check(struct sched_sys *s, const struct sched_sc *sc,
 void sched__sc_apply(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
 		     const sched_cpumask_t *cpus);
 /* Revoke live sc (mx_lock and sc_lock held). */
-void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc);
+/* Configure n (<= SCHED_SC_SET_MAX) SCs together: all or none (a refusal puts back the ones
+ * already written, under one hold of sc_lock, so admission saw the whole set and nothing
+ * else changed meanwhile). Each cap needs `right`; *at is the one that decided a refusal,
+ * *v admission's last verdict. Takes mx_lock and sc_lock. */
+#define SCHED_SC_SET_MAX 8
+int sched__sc_configure_set(struct sched_sys *s, struct sched_auth control,
+			    const struct sched_sc_cap *caps, const struct sched_sc_params *p,
+			    unsigned n, uint32_t right, unsigned *at, struct sched_sc_verdict *v);
+/* A configured SC's parameters, owner and bound thread (cap needs `right`). */
+int sched__sc_params_of(struct sched_sys *s, struct sched_sc_cap cap, uint32_t right,
+			struct sched_sc_params *out, struct sched_group **owner,
+			struct sched_thread **bound);
+void sched__sc_revoke_locked(struct sched_sys *s, struct sched_sc *sc, unsigned cause); /* explain.h */
 /* The checker's part: rq locked. */
 /* Admission of `self` with params p (sc_admit.c): 0 or -SCHED_EUNSCHED, *v filled. sc_lock. */
 int sched__sc_admit(struct sched_sys *s, const struct sched_sc *self,

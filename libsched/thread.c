@@ -7,6 +7,7 @@
  * storage bumps it again, so refs into a previous life of the storage stay stale.
  */
 #include "internal.h"
+#include "explain.h"
 #include "lease.h"
 #include "account.h"
 #include "auth.h"
@@ -267,16 +268,16 @@ static void affinity_on_cpu(struct sched_sys *s, struct sched_thread *t, struct 
 	if (sched__get(&t->state) == SCHED_RUNNABLE && !stay) {
 		/* just preempted: its CPU finishes the switch without taking a lock */
 		sched__wait_switched(t);
-		sched__move_queued(rq, d, t, sched_arch_now());
+		sched__move_queued(rq, d, t, sched_arch_now(), SCHED_MIG_AFFINITY);
 	} else if (sched__get(&t->state) == SCHED_RUNNING && !stay) {
-		sched__set_migrating(s, t, d->cpu);
+		sched__set_migrating(s, t, d->cpu, SCHED_MIG_AFFINITY);
 		sched__kick(rq, true);
 	} else if (sched__get(&t->state) == SCHED_MIGRATING) {
 		if (stay && rq->curr == t && rq->online)
 			sched__end_migrating(s, t, SCHED_RUNNING);
 		else if (!sched_cpumask_test(&t->affinity, t->dst_cpu) ||
 			 !sched__lease_lets(sched__rq(s, t->dst_cpu), t))
-			sched__set_migrating(s, t, d->cpu);
+			sched__set_migrating(s, t, d->cpu, SCHED_MIG_AFFINITY);
 	}
 }
 
@@ -523,11 +524,21 @@ int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r
 int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 			 const struct sched_rt_params *p, struct sched_sc_verdict *out)
 {
+	struct sched_sc_verdict v = { 0 };
+
 	if (!s || !r.t || !p || !auth.a || !rt_params_ok(p))
 		return -SCHED_EINVAL;
 	int ret = sched__auth_right(auth, SCHED_RIGHT_RT);
 
 	if (ret)
 		return ret;
-	return set_rt_locked(s, r.t, r, auth, p, out);
+	ret = set_rt_locked(s, r.t, r, auth, p, out ? out : &v);
+	if (ret < 0 && ret != -SCHED_ESTALE) {
+		const struct sched_rt_verdict *w = out ? &out->why : &v.why;
+		uint64_t fig[3] = { w->demand, w->supply, w->at };
+
+		sched__why_deny(s, r.t, 0, SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
+				ret == -SCHED_EUNSCHED ? fig : NULL);
+	}
+	return ret;
 }

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 #include "account.h"
+#include "explain.h"
 #include "place.h"
 #include "proxy.h"
 #include "push.h"
@@ -75,8 +76,10 @@ void sched__wake_commit(struct sched_thread *t, struct sched_rq *rq, struct sche
 	if (sched__get(&t->timeout_armed))
 		sched__timeout_remove(srq, t);
 	sched__charge_curr(rq, now);
-	if (sched__get(&t->state) == SCHED_BLOCKED && t->cpu != rq->cpu)
+	if (sched__get(&t->state) == SCHED_BLOCKED && t->cpu != rq->cpu) {
 		sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
+		sched__why_migrate(rq->sys, t, t->cpu, rq->cpu, SCHED_MIG_WAKE, now);
+	}
 	sched__acct_add(t, SCHED_ACCT_WAKEUPS, 1);
 	t->wake_pending = 1;
 	t->woken_at = now;

@@ -6,18 +6,20 @@
 # Reads which module defines and which uses each symbol from `nm` of the archive's
 # objects, and fails if a module calls one in a higher layer, or if calls between modules of
 # one layer form a cycle. The layers (docs/architecture.md draws them):
-#   0 utilities       rbtree weight errors trace
+#   0 utilities       rbtree weight errors trace explain
 #   1 policy leaves   eevdf rr rt edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push proxy wake
 #                     thread
 #   4 entry points    pick block mutex sys check ring island
+#   5 services        policy (the policy service's queue, task graphs)
 # A new module must be added here (an unknown module fails the test).
 set -eu
 NM=$1
 LIB=$2
 LAYERS='
 rbtree 0
+explain 0
 weight 0
 errors 0
 trace 0
@@ -54,6 +56,7 @@ sys 4
 check 4
 ring 4
 island 4
+policy 5
 '
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

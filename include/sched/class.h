@@ -31,7 +31,7 @@
 /* X(slot, class object, words per thread, words per run queue), highest class first. */
 #define SCHED_CLASS_SLOTS(X)                                                            \
 	X(edf, sched_edf_class, 4, 3)     /* threads on a SchedulingContext with budget */ \
-	X(rt, sched_rt_class, 4, 202)     /* fixed priorities 1..99, FIFO and RR */        \
+	X(rt, sched_rt_class, 4, 203)     /* fixed priorities 1..99, FIFO and RR */        \
 	X(fair, sched_eevdf_class, 20, 12) /* everything else (eevdf or rr) */
 
 enum sched_class_slot {

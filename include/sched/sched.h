@@ -128,6 +128,7 @@ struct sched_group_cpu {
 
 struct sched_rq;
 struct sched_island;
+struct sched_explain_log;
 struct sched_mem_pool;
 
 /*
@@ -152,6 +153,7 @@ struct sched_thread {
 	uint8_t rt_prio;         /* 1..99 in the fixed-priority class; 0: not in it */
 	uint16_t cpu;            /* owning CPU while queued/current; else the last CPU */
 	uint16_t dst_cpu;        /* MIGRATING only */
+	uint8_t mig_cause;       /* MIGRATING only: enum sched_why_migrate (explain.h) */
 	int8_t nice;
 	uint32_t weight;
 	sched_cpumask_t affinity;
@@ -399,6 +401,7 @@ struct sched_sys {
 	struct sched_mem_pool *mem_pools; /* the port's memory pools (sched_island_mem_pools) */
 	unsigned nr_mem_pools;
 	sched_cpumask_t island_cpus; /* CPUs an island holds leased: no other SC there [sc_lock] */
+	struct sched_explain_log *why; /* decision records (explain.h), NULL: off [atomic] */
 	uint32_t mx_seq;             /* arrival order of waiters [mx_lock] */
 	struct sched_rt_task *admit_tasks; /* admission scratch (sched_sc_admission), NULL: off */
 	unsigned admit_max;          /* its entries */
@@ -571,6 +574,12 @@ int sched_sleep_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
  */
 int sched_park(struct sched_sys *s, unsigned cpu, struct sched_thread **next);
 int sched_unpark(struct sched_sys *s, struct sched_ref r);
+
+/* Park with a timeout: as sched_park, and also woken at `deadline` (a policy request's
+ * requester waits for its answer so, sched_policy_result). -SCHED_EINVAL for NEVER or a
+ * deadline beyond the time horizon, else the errors of sched_park. */
+int sched_park_until(struct sched_sys *s, unsigned cpu, sched_time_t deadline,
+		     struct sched_thread **next);
 
 /* The current thread yields to its peers; *next receives the thread to run. (Not
  * "sched_yield": POSIX has that name in <sched.h>, which hosted users include.)
