@@ -337,6 +337,11 @@ static void put_head(struct sched__out *o, const struct sched_why *w, const char
 	sched__put(o, ": ");
 }
 
+/* enum sched_req_kind (policy.h), for records about requests */
+static const char *const req_names[] = {
+	"profile", "admit_sc", "budget", "lease_grant", "lease_revoke", "island", "graph", "explain",
+};
+
 static void put_err(struct sched__out *o, int err)
 {
 	sched__put(o, sched_strerror(err));
@@ -345,10 +350,18 @@ static void put_err(struct sched__out *o, int err)
 static void fmt_deny(struct sched__out *o, const struct sched_why *w)
 {
 	put_head(o, w, "denied");
-	sched__put(o, sched_why_cause_name(w->kind, w->cause));
-	if (w->obj_kind != SCHED_OBJ_NONE) {
-		sched__put(o, " of ");
+	if (w->obj_kind == SCHED_OBJ_REQUEST) { /* "request 3 (lease_grant): ..." */
 		put_obj(o, w);
+		sched__put(o, " (");
+		sched__put(o, w->fig[0] < sizeof(req_names) / sizeof(req_names[0])
+				      ? req_names[w->fig[0]] : "?");
+		sched__put(o, ")");
+	} else {
+		sched__put(o, sched_why_cause_name(w->kind, w->cause));
+		if (w->obj_kind != SCHED_OBJ_NONE) {
+			sched__put(o, " of ");
+			put_obj(o, w);
+		}
 	}
 	sched__put(o, ": ");
 	put_err(o, w->err);

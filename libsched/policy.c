@@ -137,11 +137,23 @@ int sched_policy_attach(struct sched_sys *s, struct sched_policy *q, struct sche
 
 /* --- submission ------------------------------------------------------------------------------ */
 
-static int free_slot(const struct sched_policy *q)
+/* Free x, answered for a requester that has exited: nobody will collect it. q locked. */
+static void reclaim(struct sched_policy_slot *x)
 {
-	for (unsigned i = 0; i < q->nr_slots; i++)
+	if (x->state == SCHED_SLOT_ANSWERED && !sched__ref_live(x->requester)) {
+		x->gen = x->gen + 1 ? x->gen + 1 : 1;
+		x->state = SCHED_SLOT_FREE;
+	}
+}
+
+/* A free slot, reclaiming answers nobody will collect on the way. q locked. */
+static int free_slot(struct sched_policy *q)
+{
+	for (unsigned i = 0; i < q->nr_slots; i++) {
+		reclaim(&q->slots[i]);
 		if (q->slots[i].state == SCHED_SLOT_FREE)
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -426,6 +438,7 @@ unsigned sched_policy_expire(struct sched_sys *s, struct sched_policy *q)
 		bool overdue = (x->state == SCHED_SLOT_PENDING || x->state == SCHED_SLOT_TAKEN) &&
 			       !sched_time_before(now(), x->deadline);
 
+		reclaim(x);
 		if (overdue)
 			x->state = SCHED_SLOT_SERVING;
 		qunlock(q, flags);

@@ -465,6 +465,33 @@ static void a_graph_admission_is_all_or_none(void **state)
 	sim_free(r.sim);
 }
 
+/* An answer whose requester exited is freed by the sweep (and by a submission short of slots). */
+static void answers_nobody_will_collect_are_reclaimed(void **state)
+{
+	struct rig r;
+	struct sched_request q;
+	struct sched_ticket t;
+	struct sched_why w[8];
+	struct sched_policy_stats st;
+
+	(void)state;
+	rig_up(&r);
+	q = profile_req(r.peer);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.peer), &q, &t), 0);
+	assert_int_equal(sched_exit(&r.sim->sys, ref(r.peer)), 0);
+	settle(r.sim);
+	advance(r.sim, 10 * MS);
+	assert_int_equal(sched_policy_expire(&r.sim->sys, &r.q), 4); /* defaulted: the thread is gone */
+	q = profile_req(r.req);
+	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
+	assert_int_equal(records(r.sim, SCHED_WHY_DEFAULT, w), 4);
+	assert_int_equal(w[0].err, -SCHED_ESTALE); /* the default found nobody to apply to */
+	assert_int_equal(sched_policy_stats(&r.q, &st), 0);
+	assert_int_equal(st.defaulted, 4);
+	sim_free(r.sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +501,7 @@ int main(void)
 		cmocka_unit_test(unanswered_requests_get_their_defaults_and_say_so),
 		cmocka_unit_test(a_restarted_service_finds_what_the_dead_one_took),
 		cmocka_unit_test(a_full_queue_refuses_and_records),
+		cmocka_unit_test(answers_nobody_will_collect_are_reclaimed),
 		cmocka_unit_test(an_admitted_sc_comes_back_without_control),
 		cmocka_unit_test(three_stages_map_to_admitted_scs_within_the_budgets_held),
 		cmocka_unit_test(a_graph_admission_is_all_or_none),

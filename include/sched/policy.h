@@ -204,7 +204,8 @@ int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sche
 			struct sched_answer *out);
 
 /* Apply the default to every request past its deadline (a port's timer or housekeeping);
- * returns how many. The answers wait for their requesters. O(slots). */
+ * returns how many. The answers wait for their requesters; an answer whose requester has
+ * exited is freed (here, and by a submission that finds no free slot). O(slots). */
 unsigned sched_policy_expire(struct sched_sys *s, struct sched_policy *q);
 
 /* The queue's figures. */
