@@ -43,6 +43,9 @@ demo: build
 	@echo "== a realtime island: a 1 kHz control loop with its sensor IRQ on a leased CPU, beside hogs and an IRQ storm (examples/control_loop.json) =="
 	./$(BUILD)/arch/sim/schedsim --cpus 4 --check --duration 2 examples/control_loop.json
 	@echo
+	@echo "== the policy service stalls, dies and restarts: reservations keep their deadlines, requests get their defaults (examples/policy_service.json) =="
+	./$(BUILD)/arch/sim/schedsim --cpus 2 --check --explain examples/policy_service.json
+	@echo
 	@echo "== the same library in the x86_64 kernel under QEMU (-smp $(QEMU_SMP)) =="
 	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-demo.elf $(QEMU_SMP) 120
 

@@ -148,7 +148,7 @@ void sched__why_migrate(struct sched_sys *s, const struct sched_thread *t, unsig
 	sched__why_put(l, &w);
 }
 
-uint64_t sched__why_deny(struct sched_sys *s, const struct sched_thread *t, uint32_t group,
+uint64_t sched__why_deny(struct sched_sys *s, uint32_t tid, uint32_t group,
 			 unsigned cause, int err, unsigned obj_kind, uint32_t obj,
 			 const uint64_t fig[3])
 {
@@ -160,8 +160,8 @@ uint64_t sched__why_deny(struct sched_sys *s, const struct sched_thread *t, uint
 	w.kind = SCHED_WHY_DENY;
 	w.cause = (uint8_t)cause;
 	w.err = (int8_t)err;
-	w.tid = t ? t->id : 0;
-	w.group = group ? group : sched__gid(t);
+	w.tid = tid;
+	w.group = group;
 	w.obj_kind = (uint8_t)obj_kind;
 	w.obj = obj;
 	for (unsigned i = 0; fig && i < 3; i++)

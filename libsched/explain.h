@@ -32,8 +32,8 @@ static inline uint32_t sched__gid(const struct sched_thread *t)
 /* The decision kinds recorded from more than one place. */
 void sched__why_migrate(struct sched_sys *s, const struct sched_thread *t, unsigned from,
 			unsigned to, unsigned cause, sched_time_t now);
-/* group 0: t's group */
-uint64_t sched__why_deny(struct sched_sys *s, const struct sched_thread *t, uint32_t group,
+/* tid and group: the caller's copies (a thread it no longer holds may be someone else) */
+uint64_t sched__why_deny(struct sched_sys *s, uint32_t tid, uint32_t group,
 			 unsigned cause, int err, unsigned obj_kind, uint32_t obj,
 			 const uint64_t fig[3]);
 void sched__why_revoke(struct sched_sys *s, unsigned obj_kind, uint32_t obj, unsigned cause,

@@ -206,8 +206,9 @@ static int check_member(struct sched_sys *s, const struct sched_island_params *p
 	sc = &s->scs[m->sc.index];
 	if (sc->gen != m->sc.gen || sc->state == SCHED_SC_FREE)
 		return -SCHED_ESTALE;
-	if (!(m->sc.rights & SCHED_SC_CONFIGURE))
-		return -SCHED_EPERM;
+	if (!(m->sc.rights & SCHED_SC_CONFIGURE) ||
+	    (sc->owner && !sched__in_scope(sc->owner, p->group)))
+		return -SCHED_EPERM; /* another group's SC is not the island's to take */
 	if (sc->state != SCHED_SC_CREATED || sc->bound || sc->holder)
 		return -SCHED_ESTATE;
 	if (!sched_cpumask_subset(&m->p.cpus, &p->cpus))
@@ -886,7 +887,7 @@ int sched_island_admit(struct sched_sys *s, struct sched_auth auth,
 	if (ret < 0) {
 		uint64_t fig[3] = { v->demand, v->supply, v->at };
 
-		sched__why_deny(s, NULL, p->group ? p->group->id : 0, SCHED_DENY_ISLAND, ret, SCHED_OBJ_NONE, 0, fig);
+		sched__why_deny(s, 0, p->group ? p->group->id : 0, SCHED_DENY_ISLAND, ret, SCHED_OBJ_NONE, 0, fig);
 	}
 	return ret;
 }

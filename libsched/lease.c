@@ -506,7 +506,7 @@ int sched_lease_grant(struct sched_sys *s, struct sched_auth auth,
 		uint64_t fig[3] = { p->cpus.w[0], 0, 0 };
 
 		/* no thread or group named: a refused holder may be stale, its storage gone */
-		sched__why_deny(s, NULL, 0, SCHED_DENY_LEASE, ret, SCHED_OBJ_NONE, 0, fig);
+		sched__why_deny(s, 0, 0, SCHED_DENY_LEASE, ret, SCHED_OBJ_NONE, 0, fig);
 	}
 	return ret;
 }

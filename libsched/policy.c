@@ -186,7 +186,7 @@ int sched_policy_submit(struct sched_sys *s, struct sched_policy *q, struct sche
 		qunlock(q, flags);
 		uint64_t fig[3] = { q->nr_slots, 0, 0 };
 
-		sched__why_deny(s, requester.t, 0, SCHED_DENY_QUEUE_FULL, -SCHED_EFULL,
+		sched__why_deny(s, requester.t->id, sched__gid(requester.t), SCHED_DENY_QUEUE_FULL, -SCHED_EFULL,
 				SCHED_OBJ_NONE, 0, fig);
 		return -SCHED_EFULL;
 	}
@@ -196,6 +196,8 @@ int sched_policy_submit(struct sched_sys *s, struct sched_policy *q, struct sche
 	x->order = q->next_order++;
 	x->deadline = t0 + (r->timeout_ns ? r->timeout_ns : q->cfg.timeout_ns);
 	x->requester = requester;
+	x->requester_id = requester.t->id; /* live now: records never read it again */
+	x->requester_group = sched__gid(requester.t);
 	x->req = *r;
 	x->ans = (struct sched_answer){ .kind = r->kind, .asked = t0 };
 	*out = (struct sched_ticket){ (uint32_t)i, x->gen, 0 };
@@ -255,11 +257,11 @@ static struct sched_policy_slot *slot_of(struct sched_policy *q, struct sched_ti
 }
 
 /* Record a default, apply it (outside the queue lock) and return the answer's error. */
-static int apply_default(struct sched_sys *s, struct sched_policy *q, unsigned slot,
-			 struct sched_ref requester, const struct sched_request *r,
-			 sched_time_t asked, uint64_t *why)
+static int apply_default(struct sched_sys *s, struct sched_policy *q,
+			 const struct sched_policy_slot *x, sched_time_t asked, uint64_t *why)
 {
 	struct sched_explain_log *l = sched__why_log(s, SCHED_WHY_DEFAULT);
+	const struct sched_request *r = &x->req;
 	bool profile = r->kind == SCHED_REQ_PROFILE;
 	int err = -SCHED_ETIMEDOUT;
 	struct sched_why w = { 0 };
@@ -272,10 +274,10 @@ static int apply_default(struct sched_sys *s, struct sched_policy *q, unsigned s
 	w.kind = SCHED_WHY_DEFAULT;
 	w.cause = profile ? SCHED_DEFAULT_PROFILE : SCHED_DEFAULT_DENY;
 	w.err = (int8_t)err;
-	w.tid = requester.t->id;
-	w.group = sched__gid(requester.t);
+	w.tid = x->requester_id;
+	w.group = x->requester_group;
 	w.obj_kind = SCHED_OBJ_REQUEST;
-	w.obj = slot;
+	w.obj = (uint32_t)(x - q->slots);
 	w.time = now();
 	w.fig[0] = r->kind;
 	w.fig[1] = w.time - asked;
@@ -313,8 +315,7 @@ static void default_slot(struct sched_sys *s, struct sched_policy *q, struct sch
 	struct sched_answer a = x->ans;
 
 	a.by = SCHED_BY_DEFAULT;
-	a.err = apply_default(s, q, (unsigned)(x - q->slots), x->requester, &x->req, a.asked,
-			      &a.why);
+	a.err = apply_default(s, q, x, a.asked, &a.why);
 	finish(s, q, x, &a);
 }
 
@@ -365,11 +366,14 @@ static int answer(struct sched_sys *s, struct sched_policy *q, struct sched_ref 
 		a.err = -SCHED_ESTALE; /* its requester went: nothing to do for it */
 	else
 		a.err = d ? act(s, svc, x->requester, &x->req, d, &a) : err;
-	if (a.err) {
+	if (a.err) { /* a refusal hands nothing back */
+		a.sc = (struct sched_sc_cap){ SCHED_NO_SC, 0, 0 };
+		a.lease = (struct sched_lease_cap){ 0, 0 };
+		a.island = (struct sched_island_cap){ 0, 0 };
 		uint64_t fig[3] = { x->req.kind, 0, 0 };
 
-		a.why = sched__why_deny(s, x->requester.t, 0, SCHED_DENY_REQUEST, a.err,
-					SCHED_OBJ_REQUEST, t.slot, fig);
+		a.why = sched__why_deny(s, x->requester_id, x->requester_group, SCHED_DENY_REQUEST,
+					a.err, SCHED_OBJ_REQUEST, t.slot, fig);
 	}
 	finish(s, q, x, &a);
 	return 0;
@@ -471,7 +475,9 @@ static int service_sc_check(struct sched_sys *s, struct sched_sc_cap sc, const s
 		return -SCHED_EINVAL;
 	if (s->scs[sc.index].owner != t->group)
 		return -SCHED_EPERM;
-	return 0;
+	/* fresh (CREATED, so nobody is bound to it): a failed bind revokes it (give_sc) */
+	return __atomic_load_n(&s->scs[sc.index].state, __ATOMIC_ACQUIRE) == SCHED_SC_CREATED
+		       ? 0 : -SCHED_ESTATE;
 }
 
 /* Configure the service's SC for thread r and bind it; the requester gets READ | BIND. */
@@ -494,12 +500,18 @@ static int give_profile(struct sched_sys *s, struct sched_auth svc, struct sched
 {
 	int ret = fair_ok(&d->fair) ? 0 : -SCHED_EINVAL;
 
-	if (!ret && d->sc.index != SCHED_NO_SC)
+	bool sc = d->sc.index != SCHED_NO_SC;
+
+	if (!ret && sc)
 		ret = give_sc(s, svc, t, d, a);
 	if (!ret)
 		ret = sched_set_fair(s, svc, t, &d->fair);
 	if (!ret && d->own_cookie)
 		ret = sched_core_create(s, svc, t, SCHED_CORE_THREAD);
+	if (ret && sc && a->sc.rights) { /* all or none: the fresh SC goes again */
+		(void)sched_sc_unbind(s, d->sc);
+		(void)sched_sc_revoke(s, d->sc);
+	}
 	return ret;
 }
 
@@ -537,14 +549,17 @@ static int grant_lease(struct sched_sys *s, struct sched_auth svc, const struct 
 	return sched_lease_grant(s, svc, &p, &a->lease);
 }
 
+/* The island's group in the requester's; its member SCs the group's own (island.c). The
+ * parameters are read once here; the arrays they point to must be the port's copy (a
+ * requester changing them while served would change what is admitted). */
 static int admit_island(struct sched_sys *s, struct sched_auth svc, struct sched_ref who,
 			const struct sched_request *r, struct sched_answer *a)
 {
-	const struct sched_group *g = r->island->group;
+	struct sched_island_params p = *r->island;
 
-	if (!g || !who.t->group || !sched__in_scope(g, who.t->group))
+	if (!p.group || !who.t->group || !sched__in_scope(p.group, who.t->group))
 		return -SCHED_EPERM;
-	return sched_island_admit(s, svc, r->island, &a->island, NULL);
+	return sched_island_admit(s, svc, &p, &a->island, NULL);
 }
 
 static int graph_admit(struct sched_sys *s, struct sched_auth svc, struct sched_ref who,
@@ -573,8 +588,11 @@ static int act(struct sched_sys *s, struct sched_auth svc, struct sched_ref who,
 		return ret ? ret : sched_lease_revoke(s, r->lease);
 	case SCHED_REQ_ISLAND:
 		return admit_island(s, svc, who, r, a);
-	case SCHED_REQ_GRAPH:
-		return graph_admit(s, svc, who, r->graph, &gv);
+	case SCHED_REQ_GRAPH: {
+		struct sched_graph g = *r->graph; /* read once: checked and acted on as one */
+
+		return graph_admit(s, svc, who, &g, &gv);
+	}
 	default: /* EXPLAIN: the service read the records itself */
 		return 0;
 	}
@@ -716,8 +734,25 @@ static int graph_record(struct sched_sys *s, struct sched_ref who, const struct 
 {
 	uint64_t fig[3] = { v->node, v->asked, v->held };
 
-	sched__why_deny(s, who.t, 0, SCHED_DENY_GRAPH, err, SCHED_OBJ_NONE, 0, fig);
+	sched__why_deny(s, who.t->id, sched__gid(who.t), SCHED_DENY_GRAPH, err, SCHED_OBJ_NONE, 0,
+			fig); /* who: checked live just before (answer) */
 	return err;
+}
+
+/* The service may set every fair stage's weight (checked before anything is written). */
+static int graph_fair_check(struct sched_auth svc, const struct sched_graph *g,
+			    struct sched_graph_verdict *v)
+{
+	for (unsigned i = 0; i < g->nr_nodes; i++) {
+		const struct sched_thread *t = g->node[i].thread.t;
+		int ret = sc_stage(&g->node[i]) ? 0 : sched__auth_right(svc, SCHED_RIGHT_FAIR);
+
+		if (!ret && !sc_stage(&g->node[i]) && !sched__in_scope(t->group, svc.a->scope))
+			ret = -SCHED_EPERM;
+		if (ret)
+			return refuse(v, i, 0, 0, ret);
+	}
+	return 0;
 }
 
 /*
@@ -742,7 +777,8 @@ static int graph_admit(struct sched_sys *s, struct sched_auth svc, struct sched_
 	for (unsigned b = 0; b < g->nr_budgets; b++)
 		if ((ret = held_sc(s, who.t, g->budgets[b], &held[b], &bound[b])))
 			return graph_record(s, who, v, refuse(v, b, 0, 0, ret));
-	if ((ret = graph_threads(who, g, bound, v)) || (ret = sched_graph_map(g, held, out, v)))
+	if ((ret = graph_threads(who, g, bound, v)) || (ret = sched_graph_map(g, held, out, v)) ||
+	    (ret = graph_fair_check(svc, g, v)))
 		return graph_record(s, who, v, ret);
 	for (unsigned i = 0; i < g->nr_nodes; i++) {
 		if (!sc_stage(&g->node[i]))

@@ -486,8 +486,7 @@ static void why_denied(struct sched_sys *s, const struct sched_sc *sc, int err,
 		fig[2] = v->why.at;
 	}
 	sched__assert_locked(&s->sc_lock);
-	sched__why_deny(s, sc->bound,
-			sc->owner ? sc->owner->id : 0, SCHED_DENY_SC_CONFIGURE, err, SCHED_OBJ_SC,
+	sched__why_deny(s, sc->bound ? sc->bound->id : 0, sc->owner ? sc->owner->id : 0, SCHED_DENY_SC_CONFIGURE, err, SCHED_OBJ_SC,
 			sc->index, fig);
 }
 

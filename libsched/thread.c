@@ -537,7 +537,7 @@ int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sch
 		const struct sched_rt_verdict *w = out ? &out->why : &v.why;
 		uint64_t fig[3] = { w->demand, w->supply, w->at };
 
-		sched__why_deny(s, r.t, 0, SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
+		sched__why_deny(s, r.t->id, sched__gid(r.t), SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
 				ret == -SCHED_EUNSCHED ? fig : NULL);
 	}
 	return ret;

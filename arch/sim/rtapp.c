@@ -12,6 +12,7 @@
 #include "workload.h"
 #include "json.h"
 
+#include <sched/policy.h>
 #include <sched/sched.h>
 
 #include <errno.h>
@@ -53,7 +54,20 @@ struct loader {
 	size_t first_repeat;             /* the first task (in file order) whose name an
 					  * earlier one has, SIZE_MAX if none ... */
 	size_t repeat_of;                /* ... and that earlier one */
+	const struct json_member *service_name; /* the policy service's "name", if given */
+	size_t thread_requests;          /* policy requests of every thread, so far */
 };
+
+struct dl_keys;
+
+/* The policy service's task keys and programs (defined with the "policy" section). */
+static int parse_policy_task_key(struct loader *ld, const struct json_member *m,
+				 struct wl_task *t);
+static int stage_of(const struct loader *ld, const char *name, unsigned *node);
+static int stage_program(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			 const struct json_member *program, const struct dl_keys *k);
+static int requests_program(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			    const struct dl_keys *k);
 
 /* rt-app global keys that only tune rt-app itself (logging, calibration, tracing). */
 static const char *const harmless_global[] = {
@@ -483,7 +497,11 @@ static int parse_event(struct loader *ld, const struct json_member *m, struct wl
 	case WL_YIELD:
 		return 0;
 	case WL_POLL:
-		break; /* never written: a poller's program is made by the loader */
+	case WL_SERVE:
+	case WL_STAGE_WAIT:
+	case WL_STAGE_SIGNAL:
+	case WL_STAGE_END:
+		break; /* never written: the loader makes these programs */
 	}
 	return fail(ld, m->line, m->key, "internal error: bad event kind");
 }
@@ -681,6 +699,8 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 		if (check_repeat(ld, v, i))
 			return -1;
 		r = parse_sc_key(ld, m, t, k);
+		if (r == 1)
+			r = parse_policy_task_key(ld, m, t);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -1181,6 +1201,7 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 	ld->task = tm->key;
 	if (dup_string(ld, tm, tm->key, &t->name))
 		return -1;
+	t->graph = stage_of(ld, t->name, &t->node);
 	if (v->type != JSON_OBJECT)
 		return fail_type(ld, tm, "a task object");
 	for (size_t i = 0; i < v->len; i++) {
@@ -1193,12 +1214,23 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 	}
 	if (check_deadline(ld, tm, t, &k))
 		return -1;
+	/* a task's process is its group unless it names one: threads of one process share
+	 * what their process holds (libsched's scope) */
+	if (t->process && !t->group && dup_string(ld, tm, t->process, &t->group))
+		return -1;
+	if (t->nr_requests && (t->poll || t->passive))
+		return fail(ld, tm->line, tm->key, "a %s does not make requests (it never runs a "
+			    "program of its own)", t->poll ? "poller" : "passive server");
+	if (t->graph >= 0)
+		return stage_program(ld, tm, t, event ? event : phases, &k);
 	if (t->poll)
 		return poller_program(ld, tm, t, event ? event : phases, &k);
 	if (phases && event)
 		return fail(ld, event->line, event->key,
 			    "task '%s' has \"phases\" (line %u), so its events go inside a phase",
 			    t->name, phases->line);
+	if (!phases && !event && t->nr_requests)
+		return requests_program(ld, tm, t, &k);
 	if (!phases && !event)
 		return fail(ld, tm->line, tm->key, "task has no events (run, sleep, timer, ...)");
 	if (phases ? parse_phases(ld, phases, t) : parse_direct_phase(ld, tm, t))
@@ -1245,6 +1277,11 @@ static int count_threads(struct loader *ld, const struct json_member *tm,
 {
 	*threads += t->instances;
 	*thread_phases += (size_t)t->instances * t->nr_phases;
+	ld->thread_requests += (size_t)t->instances * t->nr_requests;
+	if (ld->thread_requests > WL_MAX_THREAD_REQUESTS)
+		return fail(ld, tm->line, tm->key,
+			    "more than %u policy requests in the workload (the sum of "
+			    "\"instance\" x requests)", WL_MAX_THREAD_REQUESTS);
 	if (*threads > WL_MAX_THREADS)
 		return fail(ld, tm->line, tm->key,
 			    "more than %d threads in the workload (the sum of \"instance\")",
@@ -2481,6 +2518,19 @@ static int resolve_lease(struct loader *ld, const struct workload *w, struct wl_
 /* --- islands: the names they give ---------------------------------------------------------- */
 
 /* A task that is one thread (one instance), by name: its index, or -1 with a message. */
+static int one_thread_of(struct loader *ld, const struct workload *w, unsigned line,
+			 const char *key, const char *name, const char *why)
+{
+	int t = task_index(ld, w, name);
+
+	if (t < 0)
+		return fail(ld, line, key, "no task named '%s'", name);
+	if (w->tasks[t].instances != 1)
+		return fail(ld, line, key, "task '%s' has %u instances: %s (a task of one "
+			    "instance)", name, w->tasks[t].instances, why);
+	return t;
+}
+
 static int one_thread(struct loader *ld, const struct workload *w, unsigned line,
 		      const char *key, const char *name)
 {
@@ -2667,6 +2717,722 @@ static int resolve_island(struct loader *ld, const struct workload *w, size_t i)
 	return resolve_irqs_mem(ld, w, i);
 }
 
+/* --- the policy service: requests, the service and its faults, task graphs -------------- */
+
+/* in enum wl_req_kind order */
+static const char *const request_kinds[] = { "profile", "admit_sc", "budget", "lease",
+					     "lease_revoke", "island", "graph", "explain", NULL };
+
+/* The keys of a request, and which kinds take them (RK_ bits by enum wl_req_kind). */
+enum { RQ_AT, RQ_KIND, RQ_TIMEOUT, RQ_PROFILE, RQ_FOR, RQ_SC, RQ_BUDGET, RQ_PERIOD,
+       RQ_DEADLINE, RQ_CPUS, RQ_GRAPH, RQ_ISLAND, RQ_NR };
+
+static const char *const request_keys[RQ_NR] = {
+	"at_ms", "kind", "timeout_ms", "profile", "for", "sc", "budget_us", "period_us",
+	"deadline_us", "cpus", "graph", "island",
+};
+
+#define RQ(k) (1u << RQ_##k)
+#define RQ_ANY (RQ(AT) | RQ(KIND) | RQ(TIMEOUT))
+
+/* Per kind: the keys it takes, and those it needs. */
+static const struct {
+	unsigned takes, needs;
+} request_shape[WL_REQ_NR] = {
+	[WL_REQ_PROFILE] = { RQ_ANY | RQ(PROFILE) | RQ(FOR), 0 },
+	[WL_REQ_ADMIT_SC] = { RQ_ANY | RQ(BUDGET) | RQ(PERIOD) | RQ(DEADLINE) | RQ(CPUS) | RQ(FOR),
+			      RQ(BUDGET) | RQ(PERIOD) },
+	[WL_REQ_BUDGET] = { RQ_ANY | RQ(SC) | RQ(BUDGET) | RQ(PERIOD) | RQ(DEADLINE),
+			    RQ(BUDGET) | RQ(PERIOD) },
+	[WL_REQ_LEASE] = { RQ_ANY | RQ(CPUS) | RQ(FOR), RQ(CPUS) },
+	[WL_REQ_LEASE_REVOKE] = { RQ_ANY | RQ(FOR), 0 },
+	[WL_REQ_ISLAND] = { RQ_ANY | RQ(ISLAND), RQ(ISLAND) },
+	[WL_REQ_GRAPH] = { RQ_ANY | RQ(GRAPH), RQ(GRAPH) },
+	[WL_REQ_EXPLAIN] = { RQ_ANY | RQ(FOR), 0 },
+};
+
+/* A duration in milliseconds, integer or decimal, rounded to the nearest nanosecond. */
+static int get_msec(struct loader *ld, const struct json_member *m, uint64_t *ns)
+{
+	const struct json_value *v = &m->value;
+
+	if (v->type != JSON_NUMBER)
+		return fail_type(ld, m, "a number of milliseconds");
+	if (v->number < 0)
+		return fail(ld, m->line, m->key, "must not be negative, got %g", v->number);
+	if (v->number > WL_MAX_TIME_US / 1000)
+		return fail(ld, m->line, m->key, "must be <= %g ms, got %g", WL_MAX_TIME_US / 1000,
+			    v->number);
+	if (v->is_int)
+		*ns = (uint64_t)v->integer * 1000000u;
+	else
+		*ns = (uint64_t)(v->number * 1e6 + 0.5);
+	return 0;
+}
+
+/* A name of the manifest's rules: non-empty, at most WL_MAX_POLICY_NAME bytes. */
+static int get_policy_name(struct loader *ld, const struct json_member *m, char **out)
+{
+	if (get_string(ld, m, 1))
+		return -1;
+	if (strlen(m->value.string) > WL_MAX_POLICY_NAME)
+		return fail(ld, m->line, m->key, "at most %d bytes (the manifest's names)",
+			    WL_MAX_POLICY_NAME);
+	return dup_string(ld, m, m->value.string, out);
+}
+
+/* One key of a request; *seen gets its RQ_ bit. */
+static int parse_request_key(struct loader *ld, const struct json_member *m,
+			     struct wl_request *r, unsigned *seen)
+{
+	int k, i;
+
+	for (k = 0; k < RQ_NR && strcmp(m->key, request_keys[k]); k++)
+		;
+	if (k == RQ_NR)
+		return fail(ld, m->line, m->key, "unknown key in a request (expected \"at_ms\", "
+			    "\"kind\", \"timeout_ms\", \"profile\", \"for\", \"sc\", "
+			    "\"budget_us\", \"period_us\", \"deadline_us\", \"cpus\", \"graph\" "
+			    "and \"island\")");
+	*seen |= 1u << k;
+	switch (k) {
+	case RQ_AT:
+		return get_msec(ld, m, &r->at_ns);
+	case RQ_KIND:
+		if (get_choice(ld, m, request_kinds, "\"profile\", \"admit_sc\", \"budget\", "
+			       "\"lease\", \"lease_revoke\", \"island\", \"graph\" or "
+			       "\"explain\"", &i))
+			return -1;
+		r->kind = (enum wl_req_kind)i;
+		return 0;
+	case RQ_TIMEOUT:
+		if (get_msec(ld, m, &r->timeout_ns))
+			return -1;
+		return r->timeout_ns ? 0 : fail(ld, m->line, m->key, "must be > 0");
+	case RQ_PROFILE:
+		if (get_string(ld, m, 1))
+			return -1;
+		if (strlen(m->value.string) >= SCHED_PROFILE_NAME_MAX)
+			return fail(ld, m->line, m->key, "at most %d bytes (libsched's "
+				    "SCHED_PROFILE_NAME_MAX)", SCHED_PROFILE_NAME_MAX - 1);
+		return dup_string(ld, m, m->value.string, &r->profile);
+	case RQ_FOR:
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &r->target);
+	case RQ_SC:
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &r->sc);
+	case RQ_BUDGET:
+		return get_usec(ld, m, &r->budget_ns);
+	case RQ_PERIOD:
+		return get_usec(ld, m, &r->period_ns);
+	case RQ_DEADLINE:
+		return get_usec(ld, m, &r->deadline_ns);
+	case RQ_CPUS:
+		return parse_cpus(ld, m, &r->cpus);
+	default: /* RQ_GRAPH, RQ_ISLAND */
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &r->name);
+	}
+}
+
+/* A request: its kind first needed, then the keys it takes and needs. */
+static int parse_request(struct loader *ld, const struct json_member *am, size_t i,
+			 struct wl_request *r)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	unsigned seen = 0, extra, missing;
+
+	r->line = e->line;
+	r->target_task = r->sc_task = r->index = -1;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a request object");
+	for (size_t k = 0; k < e->len; k++)
+		if (check_repeat(ld, e, k) || parse_request_key(ld, &e->members[k], r, &seen))
+			return -1;
+	if (!(seen & RQ(KIND)))
+		return fail(ld, e->line, am->key, "a request needs a \"kind\"");
+	extra = seen & ~request_shape[r->kind].takes;
+	missing = request_shape[r->kind].needs & ~seen;
+	for (int k = 0; k < RQ_NR; k++) {
+		if (extra >> k & 1)
+			return fail(ld, e->line, request_keys[k], "not a key of a \"%s\" request",
+				    request_kinds[r->kind]);
+		if (missing >> k & 1)
+			return fail(ld, e->line, am->key, "a \"%s\" request needs \"%s\"",
+				    request_kinds[r->kind], request_keys[k]);
+	}
+	return 0;
+}
+
+/* libsched "requests": made in file order by each thread of the task, before its program. */
+static int parse_requests(struct loader *ld, const struct json_member *m, struct wl_task *t)
+{
+	if (m->value.type != JSON_ARRAY)
+		return fail_type(ld, m, "an array of requests");
+	if (m->value.len > WL_MAX_REQUESTS)
+		return fail(ld, m->line, m->key, "more than %d requests", WL_MAX_REQUESTS);
+	if (!(t->requests = alloc_items(ld, m, sizeof(*t->requests))))
+		return -1;
+	for (size_t i = 0; i < m->value.len; i++)
+		if (parse_request(ld, m, i, &t->requests[t->nr_requests++]))
+			return -1;
+	return 0;
+}
+
+/* The task keys of the policy service in "libsched". Returns 1 if `m` is not one. */
+static int parse_policy_task_key(struct loader *ld, const struct json_member *m,
+				 struct wl_task *t)
+{
+	long long n;
+
+	if (strcmp(m->key, "process") == 0)
+		return get_policy_name(ld, m, &t->process);
+	if (strcmp(m->key, "service") == 0)
+		return get_policy_name(ld, m, &t->service);
+	if (strcmp(m->key, "session") == 0) {
+		if (get_int(ld, m, 1, UINT32_MAX, &n))
+			return -1;
+		t->session = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(m->key, "requests") == 0)
+		return parse_requests(ld, m, t);
+	return 1;
+}
+
+/* The graph and node of the stage that task `name` is, or -1. */
+static int stage_of(const struct loader *ld, const char *name, unsigned *node)
+{
+	const struct wl_policy_section *p = ld->w->policy;
+
+	for (size_t g = 0; p && g < p->nr_graphs; g++)
+		for (size_t i = 0; i < p->graphs[g].nr_nodes; i++)
+			if (strcmp(p->graphs[g].nodes[i].task, name) == 0) {
+				*node = (unsigned)i;
+				return (int)g;
+			}
+	return -1;
+}
+
+/*
+ * A graph stage's program, the loader's: the first stage waits for the graph's period (an
+ * absolute timer: its ticks are the graph's releases), the others for the previous stage's
+ * signal; each runs its cost and signals the next, and the last ends the instance. So a
+ * stage has no events, phases or loop of its own, and one instance.
+ */
+static int stage_program(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			 const struct json_member *program, const struct dl_keys *k)
+{
+	const struct wl_graph *g = &ld->w->policy->graphs[t->graph];
+	const struct wl_graph_node *n = &g->nodes[t->node];
+	const struct json_member *bad = program ? program : k->loop ? k->loop : k->poll;
+	struct wl_phase *ph;
+	struct wl_event *ev;
+	int last = t->node + 1 == g->nr_nodes;
+
+	if (bad)
+		return fail(ld, bad->line, bad->key, "task '%s' is stage %u of graph '%s' (line "
+			    "%u): its program is the graph's, without events, phases, loop or poll",
+			    t->name, t->node, g->name, n->line);
+	if (t->instances != 1)
+		return fail(ld, k->instance->line, k->instance->key, "a graph stage is one "
+			    "thread: one instance");
+	if (t->passive)
+		return fail(ld, k->passive->line, k->passive->key, "a graph stage runs by itself: "
+			    "it cannot be passive");
+	t->phases = ph = calloc(1, sizeof(*t->phases));
+	if (!ph || !(ph->events = ev = calloc(3, sizeof(*ph->events))))
+		return fail(ld, tm->line, tm->key, "out of memory");
+	t->nr_phases = 1;
+	ph->loop = 1;
+	ph->nr_events = 3;
+	if (t->node == 0)
+		ev[0] = (struct wl_event){ .kind = WL_TIMER, .ns = g->period_ns, .absolute = 1 };
+	else
+		ev[0] = (struct wl_event){ .kind = WL_STAGE_WAIT };
+	ev[1] = (struct wl_event){ .kind = WL_RUN, .ns = n->cost_ns };
+	ev[2] = (struct wl_event){ .kind = last ? WL_STAGE_END : WL_STAGE_SIGNAL };
+	for (int e = 0; e < 3; e++) {
+		ev[e].line = n->line;
+		ev[e].added = 1;
+		ev[e].ring = (uint32_t)t->graph;
+		ev[e].count = e == 2 && !last ? t->node + 1 : t->node;
+	}
+	return dup_string(ld, tm, tm->key, &ph->name);
+}
+
+/* A task with requests and no events: its program ends once they are made (one event of
+ * no time, run once). */
+static int requests_program(struct loader *ld, const struct json_member *tm, struct wl_task *t,
+			    const struct dl_keys *k)
+{
+	struct wl_phase *ph;
+
+	if (k->loop)
+		return fail(ld, k->loop->line, k->loop->key, "task '%s' has requests and no "
+			    "events: it ends once its requests are made, so it has no loop",
+			    t->name);
+	t->phases = ph = calloc(1, sizeof(*t->phases));
+	if (!ph || !(ph->events = calloc(1, sizeof(*ph->events))))
+		return fail(ld, tm->line, tm->key, "out of memory");
+	t->nr_phases = 1;
+	t->loop = 1;
+	ph->loop = 1;
+	ph->nr_events = 1;
+	ph->events[0] = (struct wl_event){ .kind = WL_RUN, .ns = 0, .line = tm->line,
+					   .added = 1 };
+	return dup_string(ld, tm, tm->key, &ph->name);
+}
+
+/* The manifest: a path relative to the workload's directory, or an array of its lines. */
+static int read_manifest_file(struct loader *ld, const struct json_member *m,
+			      struct wl_policy_section *p)
+{
+	const char *slash = strrchr(ld->file, '/');
+	size_t dir = slash && m->value.string[0] != '/' ? (size_t)(slash - ld->file) + 1 : 0;
+	char *path = malloc(dir + strlen(m->value.string) + 1);
+	struct stat st;
+	FILE *f;
+	size_t len;
+
+	if (!path)
+		return fail(ld, m->line, m->key, "out of memory");
+	memcpy(path, ld->file, dir);
+	strcpy(path + dir, m->value.string);
+	/* a regular file only: a FIFO or a terminal could block the load for ever */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		free(path);
+		return fail(ld, m->line, m->key, "%s: not a regular file", m->value.string);
+	}
+	f = fopen(path, "rb");
+	free(path);
+	if (!f)
+		return fail(ld, m->line, m->key, "%s: %s", m->value.string, strerror(errno));
+	p->manifest = malloc(WL_MAX_MANIFEST + 1);
+	len = p->manifest ? fread(p->manifest, 1, WL_MAX_MANIFEST + 1, f) : 0;
+	fclose(f);
+	if (!p->manifest)
+		return fail(ld, m->line, m->key, "out of memory");
+	if (len > WL_MAX_MANIFEST)
+		return fail(ld, m->line, m->key, "%s: larger than %u bytes", m->value.string,
+			    WL_MAX_MANIFEST);
+	p->manifest[len] = '\0';
+	if (strlen(p->manifest) != len)
+		return fail(ld, m->line, m->key, "%s: contains a NUL byte", m->value.string);
+	return dup_string(ld, m, m->value.string, &p->manifest_name);
+}
+
+static int read_manifest_lines(struct loader *ld, const struct json_member *m,
+			       struct wl_policy_section *p)
+{
+	size_t len = 0, at = 0;
+
+	for (size_t i = 0; i < m->value.len; i++) {
+		struct json_member line = item_of(m, i);
+
+		if (get_string(ld, &line, 0))
+			return -1;
+		if (strchr(line.value.string, '\n'))
+			return fail(ld, line.line, m->key, "one line per string");
+		len += strlen(line.value.string) + 1;
+	}
+	if (len > WL_MAX_MANIFEST)
+		return fail(ld, m->line, m->key, "larger than %u bytes", WL_MAX_MANIFEST);
+	p->manifest = malloc(len + 1);
+	if (!p->manifest)
+		return fail(ld, m->line, m->key, "out of memory");
+	for (size_t i = 0; i < m->value.len; i++) {
+		size_t n = strlen(m->value.items[i].string);
+
+		memcpy(p->manifest + at, m->value.items[i].string, n);
+		at += n;
+		p->manifest[at++] = '\n';
+	}
+	p->manifest[at] = '\0';
+	return dup_string(ld, m, "manifest", &p->manifest_name);
+}
+
+static int parse_manifest(struct loader *ld, const struct json_member *m,
+			  struct wl_policy_section *p)
+{
+	if (m->value.type == JSON_STRING)
+		return get_string(ld, m, 1) || read_manifest_file(ld, m, p);
+	if (m->value.type == JSON_ARRAY)
+		return read_manifest_lines(ld, m, p);
+	return fail_type(ld, m, "a path or an array of lines");
+}
+
+/* A fault of the service: at its instant it stalls, dies or is restarted. */
+static int parse_fault(struct loader *ld, const struct json_member *am, size_t i,
+		       struct wl_fault *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	int when = 0, what = 0, yes = 0;
+
+	x->line = e->line;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a fault object");
+	for (size_t k = 0; k < e->len; k++) {
+		const struct json_member *m = &e->members[k];
+		int r = check_repeat(ld, e, k);
+
+		if (r == 0 && strcmp(m->key, "at_ms") == 0) {
+			r = get_msec(ld, m, &x->at_ns);
+			when = 1;
+		} else if (r == 0 && strcmp(m->key, "stall_ms") == 0) {
+			r = get_msec(ld, m, &x->stall_ns);
+			if (r == 0 && !x->stall_ns)
+				r = fail(ld, m->line, m->key, "must be > 0");
+			x->kind = WL_FAULT_STALL;
+			what++;
+		} else if (r == 0 && (!strcmp(m->key, "die") || !strcmp(m->key, "restart"))) {
+			r = get_bool(ld, m, &yes);
+			if (r == 0 && !yes)
+				r = fail(ld, m->line, m->key, "only true (leave the key out)");
+			x->kind = m->key[0] == 'd' ? WL_FAULT_DIE : WL_FAULT_RESTART;
+			what++;
+		} else if (r == 0) {
+			r = fail(ld, m->line, m->key, "unknown key in a fault (expected \"at_ms\" "
+				 "and one of \"stall_ms\", \"die\" and \"restart\")");
+		}
+		if (r)
+			return -1;
+	}
+	if (!when || what != 1)
+		return fail(ld, e->line, am->key, "a fault needs \"at_ms\" and one of "
+			    "\"stall_ms\", \"die\" and \"restart\"");
+	return 0;
+}
+
+static int parse_service_key(struct loader *ld, const struct json_member *m,
+			     struct wl_policy_section *p)
+{
+	long long n;
+
+	if (strcmp(m->key, "name") == 0) {
+		ld->service_name = m;
+		free(p->service.name);
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &p->service.name);
+	}
+	if (strcmp(m->key, "group") == 0)
+		return get_string(ld, m, 1) ||
+		       dup_string(ld, m, m->value.string, &p->service.group);
+	if (strcmp(m->key, "cpu") == 0) {
+		if (get_int(ld, m, 0, MAX_CPU, &n))
+			return -1;
+		p->cpu = (unsigned)n;
+		p->service.cpus = UINT64_C(1) << n;
+		return 0;
+	}
+	if (strcmp(m->key, "priority") == 0) {
+		if (get_int(ld, m, -20, 19, &n))
+			return -1;
+		p->nice = p->service.nice = (int)n;
+		return 0;
+	}
+	if (strcmp(m->key, "cost_us") == 0)
+		return get_usec(ld, m, &p->cost_ns);
+	if (strcmp(m->key, "latency_us") == 0)
+		return get_usec(ld, m, &p->latency_ns);
+	if (strcmp(m->key, "timeout_ms") == 0) {
+		if (get_msec(ld, m, &p->timeout_ns))
+			return -1;
+		return p->timeout_ns ? 0 : fail(ld, m->line, m->key, "must be > 0");
+	}
+	if (strcmp(m->key, "faults") == 0) {
+		if (check_array(ld, m, WL_MAX_FAULTS, "an array of faults") ||
+		    !(p->faults = alloc_items(ld, m, sizeof(*p->faults))))
+			return -1;
+		for (size_t j = 0; j < m->value.len; j++)
+			if (parse_fault(ld, m, j, &p->faults[p->nr_faults++]))
+				return -1;
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "unknown key in the service (expected \"name\", "
+		    "\"group\", \"cpu\", \"priority\", \"cost_us\", \"latency_us\", \"timeout_ms\" "
+		    "and \"faults\")");
+}
+
+/* The service's task: one thread whose program is the service loop (WL_SERVE), on its
+ * CPU, from the start; a restart makes another thread of it. */
+static int service_task(struct loader *ld, const struct json_member *sm,
+			struct wl_policy_section *p)
+{
+	struct wl_task *t = &p->service;
+	struct wl_phase *ph;
+
+	t->instances = 1;
+	t->loop = -1;
+	t->policy = WL_POLICY_OTHER;
+	t->graph = -1;
+	t->line = sm->line;
+	if (!t->name && dup_string(ld, sm, "policyd", &t->name))
+		return -1;
+	if (!t->cpus)
+		t->cpus = UINT64_C(1); /* CPU 0 */
+	t->phases = ph = calloc(1, sizeof(*t->phases));
+	if (!ph || !(ph->events = calloc(1, sizeof(*ph->events))))
+		return fail(ld, sm->line, sm->key, "out of memory");
+	t->nr_phases = 1;
+	ph->loop = 1;
+	ph->nr_events = 1;
+	ph->events[0] = (struct wl_event){ .kind = WL_SERVE, .ns = p->cost_ns, .line = sm->line,
+					   .added = 1 };
+	return dup_string(ld, sm, "serve", &ph->name);
+}
+
+static int parse_service(struct loader *ld, const struct json_member *sm,
+			 struct wl_policy_section *p)
+{
+	const struct json_value *v = &sm->value;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, sm, "a service object");
+	for (size_t i = 0; i < v->len; i++)
+		if (check_repeat(ld, v, i) || parse_service_key(ld, &v->members[i], p))
+			return -1;
+	return 0;
+}
+
+static int parse_node(struct loader *ld, const struct json_member *am, size_t i,
+		      struct wl_graph_node *x)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+	const struct json_member *cost = NULL;
+	long long n;
+
+	x->line = e->line;
+	x->queue = -1;
+	x->prio = 50;
+	x->task_index = x->budget_task = -1;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a node object");
+	for (size_t k = 0; k < e->len; k++) {
+		const struct json_member *m = &e->members[k];
+		int r = check_repeat(ld, e, k);
+
+		if (r == 0 && strcmp(m->key, "task") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->task);
+		else if (r == 0 && strcmp(m->key, "budget") == 0)
+			r = get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &x->budget);
+		else if (r == 0 && strcmp(m->key, "cost_ms") == 0)
+			r = get_msec(ld, (cost = m), &x->cost_ns);
+		else if (r == 0 && strcmp(m->key, "queue") == 0)
+			r = get_int(ld, m, 0, MAX_CPU, &n) ? -1 : (x->queue = (int)n, 0);
+		else if (r == 0 && strcmp(m->key, "prio") == 0)
+			r = get_int(ld, m, 0, 99, &n) ? -1 : (x->prio = (unsigned)n, 0);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in a graph node (expected "
+				 "\"task\", \"budget\", \"cost_ms\", \"queue\" and \"prio\")");
+		if (r)
+			return -1;
+	}
+	if (!x->task || !cost || !x->cost_ns)
+		return fail(ld, e->line, am->key, "a graph node needs \"task\" and \"cost_ms\" "
+			    "(> 0)");
+	return 0;
+}
+
+static int parse_graph_key(struct loader *ld, const struct json_member *m, struct wl_graph *g)
+{
+	if (strcmp(m->key, "name") == 0)
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &g->name);
+	if (strcmp(m->key, "coordinator") == 0)
+		return get_string(ld, m, 1) || dup_string(ld, m, m->value.string, &g->coordinator);
+	if (strcmp(m->key, "period_ms") == 0)
+		return get_msec(ld, m, &g->period_ns);
+	if (strcmp(m->key, "deadline_ms") == 0)
+		return get_msec(ld, m, &g->deadline_ns);
+	if (strcmp(m->key, "nodes") == 0) {
+		if (check_array(ld, m, WL_MAX_GRAPH_NODES, "an array of nodes") ||
+		    !(g->nodes = alloc_items(ld, m, sizeof(*g->nodes))))
+			return -1;
+		for (size_t j = 0; j < m->value.len; j++)
+			if (parse_node(ld, m, j, &g->nodes[g->nr_nodes++]))
+				return -1;
+		return 0;
+	}
+	return fail(ld, m->line, m->key, "unknown key in a graph (expected \"name\", "
+		    "\"coordinator\", \"period_ms\", \"deadline_ms\" and \"nodes\")");
+}
+
+static int parse_graph(struct loader *ld, const struct json_member *am, size_t i,
+		       struct wl_graph *g)
+{
+	struct json_member at = item_of(am, i);
+	const struct json_value *e = &at.value;
+
+	g->line = e->line;
+	g->coordinator_task = -1;
+	if (e->type != JSON_OBJECT)
+		return fail_type(ld, &at, "a graph object");
+	for (size_t k = 0; k < e->len; k++)
+		if (check_repeat(ld, e, k) || parse_graph_key(ld, &e->members[k], g))
+			return -1;
+	if (!g->name || !g->coordinator || !g->period_ns || !g->nr_nodes)
+		return fail(ld, e->line, am->key, "a graph needs \"name\", \"coordinator\", "
+			    "\"period_ms\" (> 0) and \"nodes\" (at least one)");
+	if (!g->deadline_ns)
+		g->deadline_ns = g->period_ns;
+	return 0;
+}
+
+static int parse_graphs(struct loader *ld, const struct json_member *m,
+			struct wl_policy_section *p)
+{
+	if (check_array(ld, m, WL_MAX_GRAPHS, "an array of graphs") ||
+	    !(p->graphs = alloc_items(ld, m, sizeof(*p->graphs))))
+		return -1;
+	for (size_t i = 0; i < m->value.len; i++) {
+		struct wl_graph *g = &p->graphs[p->nr_graphs++];
+
+		if (parse_graph(ld, m, i, g))
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->graphs[j].name, g->name) == 0)
+				return fail(ld, g->line, m->key, "graph '%s' repeated (first at "
+					    "line %u)", g->name, p->graphs[j].line);
+	}
+	return 0;
+}
+
+/* The top-level "policy" object: read before the tasks, whose graph stages it names. */
+static int parse_policy_section(struct loader *ld, const struct json_member *pm,
+				struct workload *w)
+{
+	const struct json_value *v = &pm->value;
+	struct wl_policy_section *p;
+	const struct json_member *manifest = NULL;
+	long long n;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, pm, "an object");
+	w->policy = p = calloc(1, sizeof(*p));
+	if (!p)
+		return fail(ld, pm->line, pm->key, "out of memory");
+	p->line = pm->line;
+	p->slots = WL_POLICY_SLOTS;
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+		int r = check_repeat(ld, v, i);
+
+		if (r == 0 && strcmp(m->key, "manifest") == 0)
+			r = parse_manifest(ld, (manifest = m), p);
+		else if (r == 0 && strcmp(m->key, "service") == 0)
+			r = parse_service(ld, m, p);
+		else if (r == 0 && strcmp(m->key, "slots") == 0)
+			r = get_int(ld, m, 1, WL_MAX_POLICY_SLOTS, &n) ? -1
+			    : (p->slots = (unsigned)n, 0);
+		else if (r == 0 && strcmp(m->key, "graphs") == 0)
+			r = parse_graphs(ld, m, p);
+		else if (r == 0)
+			r = fail(ld, m->line, m->key, "unknown key in \"policy\" (expected "
+				 "\"manifest\", \"service\", \"slots\" and \"graphs\")");
+		if (r)
+			return -1;
+	}
+	if (!manifest)
+		return fail(ld, pm->line, pm->key, "the policy service needs a \"manifest\"");
+	return service_task(ld, pm, p);
+}
+
+/* --- the policy service: the names it gives ------------------------------------------------ */
+
+/* The task of one instance that key `key` of a request names (its index), or -1 with a
+ * message. */
+static int request_thread(struct loader *ld, const struct workload *w, const struct wl_request *r,
+			  const char *key, const char *name)
+{
+	return one_thread_of(ld, w, r->line, key, name, "a request names a thread");
+}
+
+static int resolve_request(struct loader *ld, struct workload *w, size_t task,
+			   struct wl_request *r)
+{
+	const struct wl_policy_section *p = w->policy;
+
+	if (!p)
+		return fail(ld, r->line, "requests", "task '%s' makes requests: the workload needs "
+			    "a \"policy\" section (the service that answers them)",
+			    w->tasks[task].name);
+	if (r->target && (r->target_task = request_thread(ld, w, r, "for", r->target)) < 0)
+		return -1;
+	if (r->sc && (r->sc_task = request_thread(ld, w, r, "sc", r->sc)) < 0)
+		return -1;
+	if (r->kind == WL_REQ_GRAPH) {
+		for (r->index = 0; (size_t)r->index < p->nr_graphs &&
+				   strcmp(p->graphs[r->index].name, r->name); r->index++)
+			;
+		if ((size_t)r->index == p->nr_graphs)
+			return fail(ld, r->line, "graph", "no graph named '%s'", r->name);
+		if (p->graphs[r->index].coordinator_task != (int)task)
+			return fail(ld, r->line, "graph", "graph '%s' is coordinated by '%s': only "
+				    "its coordinator asks for it", r->name,
+				    p->graphs[r->index].coordinator);
+	}
+	if (r->kind == WL_REQ_ISLAND) {
+		for (r->index = 0; (size_t)r->index < w->nr_islands &&
+				   strcmp(w->islands[r->index].name, r->name); r->index++)
+			;
+		if ((size_t)r->index == w->nr_islands)
+			return fail(ld, r->line, "island", "no island named '%s'", r->name);
+		if (w->islands[r->index].requested || w->tasks[task].instances != 1)
+			return fail(ld, r->line, "island", "island '%s' is asked for once, by one "
+				    "thread (a task of one instance)", r->name);
+		w->islands[r->index].requested = 1;
+	}
+	return 0;
+}
+
+/* Each graph's coordinator and stages (each task a stage of one graph at most), and the
+ * tasks whose SCs are the budgets. */
+static int resolve_graph(struct loader *ld, const struct workload *w, size_t gi)
+{
+	struct wl_graph *g = &w->policy->graphs[gi];
+
+	g->coordinator_task = one_thread_of(ld, w, g->line, "coordinator", g->coordinator,
+					    "a coordinator is a thread");
+	if (g->coordinator_task < 0)
+		return -1;
+	for (size_t i = 0; i < g->nr_nodes; i++) {
+		struct wl_graph_node *n = &g->nodes[i];
+		int t = task_index(ld, w, n->task);
+
+		if (t < 0)
+			return fail(ld, n->line, "task", "no task named '%s'", n->task);
+		if (w->tasks[t].graph != (int)gi || w->tasks[t].node != i)
+			return fail(ld, n->line, "task", "task '%s' is a stage already (graph "
+				    "'%s')", n->task, w->policy->graphs[w->tasks[t].graph].name);
+		n->task_index = t;
+		if (n->budget && (n->budget_task = one_thread_of(ld, w, n->line, "budget",
+								 n->budget, "a budget is an "
+								 "SC a thread holds")) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Once the tasks are read: what the requests and graphs name, and the service's name. */
+static int resolve_policy(struct loader *ld, struct workload *w)
+{
+	const struct wl_policy_section *p = w->policy;
+	const struct json_member *name = ld->service_name;
+
+	if (p && task_index(ld, w, p->service.name) >= 0)
+		return fail(ld, name ? name->line : p->line, name ? "name" : "policy", "'%s' "
+			    "names a task: the service needs a name of its own (\"name\")",
+			    p->service.name);
+	for (size_t i = 0; p && i < p->nr_graphs; i++)
+		if (resolve_graph(ld, w, i))
+			return -1;
+	for (size_t t = 0; t < w->nr_tasks; t++)
+		for (size_t i = 0; i < w->tasks[t].nr_requests; i++)
+			if (resolve_request(ld, w, t, &w->tasks[t].requests[i]))
+				return -1;
+	return 0;
+}
+
 /* Once the tasks are read: group parents, and who each lease names. */
 static int resolve_section(struct loader *ld, struct workload *w)
 {
@@ -2678,12 +3444,12 @@ static int resolve_section(struct loader *ld, struct workload *w)
 	for (size_t i = 0; i < w->nr_islands; i++)
 		if (resolve_island(ld, w, i))
 			return -1;
-	return 0;
+	return resolve_policy(ld, w);
 }
 
 static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
 {
-	const struct json_member *global = NULL, *tasks = NULL, *section = NULL;
+	const struct json_member *global = NULL, *tasks = NULL, *section = NULL, *policy = NULL;
 
 	if (root->type != JSON_OBJECT)
 		return fail(ld, root->line, NULL, "the top level must be an object, got %s",
@@ -2699,6 +3465,8 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 			tasks = m;
 		else if (strcmp(m->key, "libsched") == 0)
 			section = m;
+		else if (strcmp(m->key, "policy") == 0)
+			policy = m;
 		else /* the wording is pinned by a test: "libsched" is accepted all the same */
 			return fail(ld, m->line, m->key,
 				    "unknown top-level key (expected \"global\" or \"tasks\")");
@@ -2710,6 +3478,8 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 	if (global && parse_global(ld, global, w))
 		return -1;
 	if (section && parse_section(ld, section, w))
+		return -1;
+	if (policy && parse_policy_section(ld, policy, w))
 		return -1;
 	if (parse_tasks(ld, tasks, w))
 		return -1;
@@ -2831,6 +3601,36 @@ static void free_task(struct wl_task *t)
 	free(t->group);
 	free(t->poll);
 	free(t->cookie_str);
+	free(t->process);
+	free(t->service);
+	for (size_t i = 0; i < t->nr_requests; i++) {
+		free(t->requests[i].profile);
+		free(t->requests[i].target);
+		free(t->requests[i].sc);
+		free(t->requests[i].name);
+	}
+	free(t->requests);
+}
+
+static void free_policy(struct wl_policy_section *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nr_graphs; i++) {
+		for (size_t k = 0; k < p->graphs[i].nr_nodes; k++) {
+			free(p->graphs[i].nodes[k].task);
+			free(p->graphs[i].nodes[k].budget);
+		}
+		free(p->graphs[i].nodes);
+		free(p->graphs[i].name);
+		free(p->graphs[i].coordinator);
+	}
+	free(p->graphs);
+	free(p->faults);
+	free(p->manifest);
+	free(p->manifest_name);
+	free_task(&p->service);
+	free(p);
 }
 
 static void free_island(struct wl_island *x)
@@ -2894,6 +3694,7 @@ void wl_free(struct workload *w)
 	if (!w)
 		return;
 	free_section(w);
+	free_policy(w->policy);
 	for (size_t i = 0; i < w->nr_tasks; i++)
 		free_task(&w->tasks[i]);
 	free(w->tasks);

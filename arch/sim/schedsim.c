@@ -6,7 +6,8 @@
  *            [--ipi-latency NS] [--switch-cost NS] [--timer-cost NS] [--check]
  *            [--core-sched | --no-core-sched] [--core-protect]
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
- *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off] FILE
+ *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off]
+ *            [--explain] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "manifest.h"
 #include "sim.h"
 
 #define NS_PER_S 1000000000ull
@@ -36,6 +38,8 @@
 #define DEFAULT_MAX_WALL_S 300.0             /* --max-wall */
 #define MAX_MAX_WALL_S 604800.0              /* a week */
 #define WALL_CHECK_EVENTS 4096               /* the host clock is read every this many */
+#define EXPLAIN_RECORDS (1u << 16)           /* decision records kept (--explain, or a
+					      * workload with a policy service): 4 MiB */
 
 /* Exit status of a run stopped by --max-events or --max-wall (no report is printed). */
 #define EXIT_BUDGET 3
@@ -65,7 +69,7 @@ struct options {
 	uint64_t n[NR_INT_FLAGS];
 	double duration_s; /* < 0: from the file */
 	double max_wall_s;
-	bool json, check;
+	bool json, check, explain;
 	enum core_choice core; /* auto: on when a task has a libsched.cookie */
 	const char *file;
 	const char *logdir;    /* --rtapp-logs DIR, or NULL */
@@ -87,7 +91,7 @@ static void usage(FILE *f)
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
 		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
 		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
-		"                [--admission on|off] [--pi on|off] FILE\n"
+		"                [--admission on|off] [--pi on|off] [--explain] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -120,6 +124,8 @@ static void usage(FILE *f)
 		"                    reservation does not fit never starts) or off\n"
 		"  --pi P            mutexes lend their waiters' scheduling to the owner: on\n"
 		"                    or off, overrides the file's \"pi_enabled\" (default off)\n"
+		"  --explain         print libsched's decision records after the report (the\n"
+		"                    JSON has them with --explain or a \"policy\" section)\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -236,6 +242,8 @@ static bool parse_switch(struct options *o, const char *a)
 		o->json = true;
 	else if (!strcmp(a, "--check"))
 		o->check = true;
+	else if (!strcmp(a, "--explain"))
+		o->explain = true;
 	else if (!strcmp(a, "--core-sched"))
 		o->core = CORE_ON;
 	else if (!strcmp(a, "--no-core-sched"))
@@ -1283,6 +1291,478 @@ static void print_json_islands(struct sim *sim)
 	       (unsigned long long)sim->tr_island[SCHED_ISLAND_EV_VIOLATION]);
 }
 
+/* --- the policy service: its decisions, and what it did --------------------------------- */
+
+/* The manifest's registries: two arenas (a load parses into the one not in use), each
+ * large enough for the largest manifest the loader takes (1 MiB of one-word profiles:
+ * about 12 MiB of tables). Pages never touched cost nothing. */
+#define MANIFEST_MEM (32u << 20)
+
+struct manifest {
+	struct pol_manifests ms;
+	void *mem;
+};
+
+/* What the manifest's rules know a thread by: its process (its group's name unless its
+ * task says), service and session. */
+static struct pol_match match_of(const struct sim_thread *t)
+{
+	const struct wl_task *k = t->task;
+
+	return (struct pol_match){ .process = k->process ? k->process : k->group ? k->group : "",
+				   .service = k->service ? k->service : "",
+				   .session = k->session };
+}
+
+/* The CPUs a task may run on: an SC made for its thread runs there. */
+static void task_cpus(const struct sim *sim, const struct wl_task *k, sched_cpumask_t *out)
+{
+	sched_cpumask_clear(out);
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (!k->cpus || (k->cpus >> c & 1))
+			sched_cpumask_set(out, c);
+}
+
+/* The thread holds an SC already (a profile then leaves it as it is). */
+static bool holds_sc(const struct sim_thread *t)
+{
+	return t->has_sc || t->island_bound || t->policy_bound;
+}
+
+/* A reservation asked (ADMIT_SC, BUDGET) within what profile p allows, on its dispatch. */
+static int decide_reservation(const struct pol_profile *p, const struct sched_request *r,
+			      struct sched_decision *d, bool *make_sc)
+{
+	const struct sched_sc_params *asked = &r->sc_params;
+
+	if (!asked->period_ns || asked->budget_ns > asked->period_ns)
+		return -SCHED_EINVAL;
+	if (!p->has_sc || !pol_profile_allows(p, asked->budget_ns, asked->period_ns))
+		return -SCHED_EPERM;
+	d->sc_params = *asked;
+	d->sc_params.dispatch = p->dispatch;
+	*make_sc = r->kind == SCHED_REQ_ADMIT_SC;
+	return 0;
+}
+
+/*
+ * The service's decision, by the manifest (policy/manifest.h), as policy/service.c's
+ * pol_service_step decides: a profile by name or by the rules (with an SC of its sc= for a
+ * thread that holds none); a reservation or budget within the profile's; a lease or an
+ * island if the profile allows them; graphs, explanations and lease revocations left to
+ * libsched's checks.
+ */
+static int manifest_decide(struct sim *sim, void *ctx, const struct sched_request *r,
+			   const struct sim_thread *requester, const struct sim_thread *target,
+			   struct sched_decision *d, bool *make_sc)
+{
+	const struct pol_manifest *m = pol_manifests_live(&((struct manifest *)ctx)->ms);
+	const struct sim_thread *subject = target ? target : requester;
+	struct pol_match w;
+	const struct pol_profile *p;
+
+	if (!subject || !subject->task)
+		return -SCHED_ESTALE;
+	w = match_of(subject);
+	p = r->kind == SCHED_REQ_PROFILE && r->profile[0] ? pol_manifest_profile(m, r->profile)
+							    : pol_manifest_match(m, &w);
+	if (!p)
+		return -SCHED_EINVAL; /* no such profile */
+	switch (r->kind) {
+	case SCHED_REQ_PROFILE:
+		d->fair = p->fair;
+		d->own_cookie = p->cookie == POL_COOKIE_OWN && sim->cfg.core_sched;
+		if (!p->has_sc || holds_sc(subject))
+			return 0;
+		pol_profile_sc(p, &(sched_cpumask_t){ 0 }, &d->sc_params);
+		task_cpus(sim, subject->task, &d->sc_params.cpus);
+		*make_sc = true;
+		return 0;
+	case SCHED_REQ_ADMIT_SC:
+	case SCHED_REQ_BUDGET:
+		return decide_reservation(p, r, d, make_sc);
+	case SCHED_REQ_LEASE_GRANT:
+		d->cpus = r->cpus;
+		return p->lease ? 0 : -SCHED_EPERM;
+	case SCHED_REQ_ISLAND:
+		return p->island ? 0 : -SCHED_EPERM;
+	default: /* graphs, explanations, lease revocations: libsched checks them */
+		return 0;
+	}
+}
+
+/* Parse the workload's manifest, before the machine is made (its default profile is the
+ * queue's): 0, or -1 with "FILE: MANIFEST:LINE:COL: what". */
+static int load_manifest(const struct workload *wl, const char *file, struct manifest *mf)
+{
+	struct pol_error err;
+	const char *text = wl->policy->manifest;
+
+	mf->mem = malloc(MANIFEST_MEM);
+	if (!mf->mem || pol_manifests_init(&mf->ms, mf->mem, MANIFEST_MEM) < 0) {
+		fprintf(stderr, "schedsim: out of memory for the manifest\n");
+		return -1;
+	}
+	if (pol_manifests_load(&mf->ms, text, strlen(text), &err) < 0) {
+		/* "manifest:LINE:COL: what", named as the workload names it */
+		const char *at = strncmp(err.msg, "manifest:", 9) ? err.msg : err.msg + 8;
+
+		fprintf(stderr, "schedsim: %s: %s%s%s\n", file, wl->policy->manifest_name,
+			at == err.msg ? ": " : "", at);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const request_names[SCHED_REQ_NR] = {
+	"profile", "admit_sc", "budget", "lease", "lease_revoke", "island", "graph", "explain",
+};
+static const char *const fault_names[] = { "stall", "die", "restart" };
+static const char *const graph_states[] = { "planned", "asked", "mapped", "refused" };
+static const char *const rq_states[] = { "planned", "pending", "answered", "refused" };
+static const char *const obj_kinds[SCHED_OBJ_NR] = { "none", "sc", "lease", "island", "request",
+						     "thread" };
+
+/* The answer's error: 0, the refusal of the submission, or what the answer says. */
+static int request_err(const struct sim_request *rq)
+{
+	return rq->state == SIM_RQ_ANSWERED ? rq->ans.err : rq->state == SIM_RQ_REFUSED ?
+							    rq->submit_err : 0;
+}
+
+static const char *answered_by(const struct sim_request *rq)
+{
+	if (rq->state != SIM_RQ_ANSWERED)
+		return "-";
+	return rq->ans.by == SCHED_BY_DEFAULT ? "default" : "service";
+}
+
+/* The first instance of g released at or after its mapping (nr_release if none). */
+static size_t mapped_from(const struct sim_graph *g)
+{
+	size_t k = 0;
+
+	if (g->state != SIM_GRAPH_MAPPED)
+		return g->nr_release;
+	while (k < g->nr_release && g->release[k] < g->answered_at)
+		k++;
+	return k;
+}
+
+static void print_service_line(struct sim *sim)
+{
+	const struct sim_service *sv = sim->service;
+	struct sched_policy_stats st;
+
+	sched_policy_stats(&sim->service->q, &st);
+	printf("\npolicy service '%s' on CPU %u: cost %.1f us, latency %.1f us, timeout %.3f ms, "
+	       "%u slots, %u thread(s)\n", sv->wl->service.name, sv->wl->cpu,
+	       (double)sv->wl->cost_ns / 1e3, (double)sv->wl->latency_ns / 1e3,
+	       (double)sv->q.cfg.timeout_ns / 1e6, sv->wl->slots, sv->instances);
+	printf("queue: %llu submitted, %llu served, %llu denied, %llu defaulted, %llu full; "
+	       "%llu attaches, %llu requeued; longest wait %.3f ms\n",
+	       (unsigned long long)st.submitted, (unsigned long long)st.served,
+	       (unsigned long long)st.denied, (unsigned long long)st.defaulted,
+	       (unsigned long long)st.full, (unsigned long long)st.attaches,
+	       (unsigned long long)st.requeued, (double)st.max_wait_ns / 1e6);
+	printf("service: %llu taken, %llu served, %llu denied, %llu answered late, %llu stale; "
+	       "%llu defaults applied by the port's sweep\n", (unsigned long long)sv->taken,
+	       (unsigned long long)sv->served, (unsigned long long)sv->denied,
+	       (unsigned long long)sv->late, (unsigned long long)sv->stale,
+	       (unsigned long long)sv->swept);
+}
+
+static void print_fault_table(struct sim *sim)
+{
+	const struct sim_service *sv = sim->service;
+
+	if (!sv->wl->nr_faults)
+		return;
+	printf("\n%-8s %10s %10s %6s\n", "fault", "at_ms", "stall_ms", "thread");
+	for (size_t i = 0; i < sv->wl->nr_faults; i++) {
+		const struct sim_fault *f = &sv->faults[i];
+
+		printf("%-8s %10.3f ", fault_names[f->wl->kind], (double)f->wl->at_ns / 1e6);
+		if (f->wl->kind == WL_FAULT_STALL)
+			printf("%10.3f %6s\n", (double)f->wl->stall_ns / 1e6, "-");
+		else if (f->thread)
+			printf("%10s %6u\n", "-", f->thread);
+		else
+			printf("%10s %6s\n", "-", "-");
+	}
+}
+
+/* When the library answered (or the submission was refused). */
+static sched_time_t answered_at(const struct sim_request *rq)
+{
+	return rq->state == SIM_RQ_ANSWERED ? rq->ans.answered : rq->collected;
+}
+
+static void print_request_table(struct sim *sim)
+{
+	if (!sim->nr_requests)
+		return;
+	printf("\n%-16s %4s %3s %-12s %9s %9s %11s %9s %9s %-8s %s\n", "request", "inst", "nr",
+	       "kind", "at_ms", "asked_ms", "answered_ms", "read_ms", "trip_us", "by", "error");
+	for (size_t i = 0; i < sim->nr_requests; i++) {
+		const struct sim_request *rq = &sim->requests[i];
+		int err = request_err(rq);
+
+		printf("%-16.16s %4u %3u %-12s %9.3f ", rq->requester->task->name,
+		       rq->requester->instance, (unsigned)(rq->wl - rq->requester->task->requests),
+		       request_names[rq->req.kind < SCHED_REQ_NR ? rq->req.kind : 0],
+		       (double)rq->wl->at_ns / 1e6);
+		if (rq->state == SIM_RQ_PLANNED)
+			printf("%9s %11s %9s %9s %-8s %s\n", "-", "-", "-", "-", "-", "planned");
+		else if (rq->state == SIM_RQ_PENDING)
+			printf("%9.3f %11s %9s %9s %-8s %s\n", (double)rq->submitted / 1e6, "-",
+			       "-", "-", "-", "pending");
+		else
+			printf("%9.3f %11.3f %9.3f %9.1f %-8s %s\n", (double)rq->submitted / 1e6,
+			       (double)answered_at(rq) / 1e6, (double)rq->collected / 1e6,
+			       (double)(answered_at(rq) - rq->submitted) / 1e3, answered_by(rq),
+			       err ? sched_strerror(err) : "-");
+	}
+	printf("(asked: submitted; answered: by the service or the default; read: by the "
+	       "requester; trip: asked to answered)\n");
+}
+
+static void print_graph_table(struct sim *sim)
+{
+	if (!sim->nr_graphs)
+		return;
+	printf("\n%-16s %-8s %9s %11s %9s %6s %9s %9s %9s %10s %7s %7s\n", "graph", "state",
+	       "period_us", "deadline_us", "instances", "misses", "p50_us", "p99_us", "max_us",
+	       "mapped_ms", "m_inst", "m_miss");
+	for (size_t i = 0; i < sim->nr_graphs; i++) {
+		struct sim_graph *g = &sim->graphs[i];
+		size_t from = mapped_from(g);
+
+		printf("%-16.16s %-8s %9.1f %11.1f %9zu %6llu %9.1f %9.1f %9.1f ", g->wl->name,
+		       graph_states[g->state], (double)g->wl->period_ns / 1e3,
+		       (double)g->wl->deadline_ns / 1e3, g->nr_done,
+		       (unsigned long long)sim_graph_misses(sim, g, 0),
+		       (double)sim_graph_latency(g, 0, 50) / 1e3,
+		       (double)sim_graph_latency(g, 0, 99) / 1e3,
+		       (double)sim_graph_latency(g, 0, 100) / 1e3);
+		if (g->state == SIM_GRAPH_MAPPED)
+			printf("%10.3f %7zu %7llu\n", (double)g->answered_at / 1e6,
+			       g->nr_done > from ? g->nr_done - from : 0,
+			       (unsigned long long)sim_graph_misses(sim, g, from));
+		else
+			printf("%10s %7s %7s%s%s\n", "-", "-", "-", g->err ? "  " : "",
+			       g->err ? sched_strerror(g->err) : "");
+	}
+	printf("(instances: completed end to end; m_*: those released after the mapping)\n");
+}
+
+static void print_policy_tables(struct sim *sim)
+{
+	if (!sim->service)
+		return;
+	print_service_line(sim);
+	print_fault_table(sim);
+	print_request_table(sim);
+	print_graph_table(sim);
+}
+
+/* --explain: every decision record kept, one line each, oldest first. */
+static void print_decisions(struct sim *sim)
+{
+	unsigned n = sim->why_recs ? sim->cfg.explain : 0;
+	struct sched_why *w = calloc(n + 1, sizeof(*w));
+	char line[256];
+
+	if (!w)
+		abort();
+	n = sched_explain_read(&sim->sys, NULL, w, n);
+	printf("\ndecisions: %llu made, the last %u kept\n",
+	       (unsigned long long)sched_explain_count(&sim->sys), n);
+	for (unsigned i = 0; i < n; i++) {
+		sched_explain_format(&w[i], line, sizeof(line));
+		printf("%s\n", line);
+	}
+	free(w);
+}
+
+static void print_json_decisions(struct sim *sim)
+{
+	unsigned n = sim->why_recs ? sim->cfg.explain : 0;
+	struct sched_why *w;
+	char line[256];
+
+	if (!n)
+		return;
+	w = calloc(n, sizeof(*w));
+	if (!w)
+		abort();
+	n = sched_explain_read(&sim->sys, NULL, w, n);
+	printf(",\"decisions_made\":%llu,\"decisions\":[",
+	       (unsigned long long)sched_explain_count(&sim->sys));
+	for (unsigned i = 0; i < n; i++) {
+		sched_explain_format(&w[i], line, sizeof(line));
+		printf("%s{\"seq\":%llu,\"time_ns\":%llu,\"kind\":\"%s\",\"cause\":\"%s\","
+		       "\"tid\":%u,\"group\":%u,\"obj_kind\":\"%s\",\"obj\":%u,\"cpu\":%u,"
+		       "\"cpu2\":%u,\"err\":%d,\"fig\":[%llu,%llu,%llu],\"line\":", i ? "," : "",
+		       (unsigned long long)w[i].seq, (unsigned long long)w[i].time,
+		       sched_why_kind_name(w[i].kind), sched_why_cause_name(w[i].kind, w[i].cause),
+		       w[i].tid, w[i].group, NAME_OF(obj_kinds, w[i].obj_kind), w[i].obj, w[i].cpu,
+		       w[i].cpu2, w[i].err,
+		       (unsigned long long)w[i].fig[0], (unsigned long long)w[i].fig[1],
+		       (unsigned long long)w[i].fig[2]);
+		print_json_string(line);
+		printf("}");
+	}
+	printf("]");
+	free(w);
+}
+
+static void print_json_service(struct sim *sim)
+{
+	const struct sim_service *sv = sim->service;
+	struct sched_policy_stats st;
+
+	sched_policy_stats(&sim->service->q, &st);
+	printf(",\"policy\":{\"service\":");
+	print_json_string(sv->wl->service.name);
+	printf(",\"cpu\":%u,\"cost_ns\":%llu,\"latency_ns\":%llu,\"timeout_ns\":%llu,\"slots\":%u,"
+	       "\"threads\":%u,\"stats\":{\"submitted\":%llu,\"served\":%llu,\"denied\":%llu,"
+	       "\"defaulted\":%llu,\"full\":%llu,\"attaches\":%llu,\"requeued\":%llu,"
+	       "\"max_wait_ns\":%llu},\"taken\":%llu,\"served\":%llu,\"denied\":%llu,\"late\":%llu,"
+	       "\"stale\":%llu,\"swept\":%llu,\"faults\":[", sv->wl->cpu,
+	       (unsigned long long)sv->wl->cost_ns,
+	       (unsigned long long)sv->wl->latency_ns, (unsigned long long)sv->q.cfg.timeout_ns,
+	       sv->wl->slots, sv->instances, (unsigned long long)st.submitted,
+	       (unsigned long long)st.served, (unsigned long long)st.denied,
+	       (unsigned long long)st.defaulted, (unsigned long long)st.full,
+	       (unsigned long long)st.attaches, (unsigned long long)st.requeued,
+	       (unsigned long long)st.max_wait_ns, (unsigned long long)sv->taken,
+	       (unsigned long long)sv->served, (unsigned long long)sv->denied,
+	       (unsigned long long)sv->late, (unsigned long long)sv->stale,
+	       (unsigned long long)sv->swept);
+	for (size_t i = 0; i < sv->wl->nr_faults; i++) {
+		const struct sim_fault *f = &sv->faults[i];
+
+		printf("%s{\"at_ns\":%llu,\"kind\":\"%s\",\"stall_ns\":%llu,\"done\":%s,"
+		       "\"thread\":", i ? "," : "", (unsigned long long)f->wl->at_ns, fault_names[f->wl->kind],
+		       (unsigned long long)f->wl->stall_ns, f->done ? "true" : "false");
+		printf(f->thread ? "%u}" : "null}", f->thread);
+	}
+	printf("]}");
+}
+
+static void print_json_request(const struct sim_request *rq)
+{
+	int err = request_err(rq);
+	bool done = rq->state == SIM_RQ_ANSWERED || rq->state == SIM_RQ_REFUSED;
+
+	printf("{\"task\":");
+	print_json_string(rq->requester->task->name);
+	printf(",\"instance\":%u,\"tid\":%u,\"index\":%u,\"kind\":\"%s\",\"state\":\"%s\","
+	       "\"at_ns\":%llu", rq->requester->instance, rq->requester->id,
+	       (unsigned)(rq->wl - rq->requester->task->requests),
+	       request_names[rq->req.kind < SCHED_REQ_NR ? rq->req.kind : 0], rq_states[rq->state],
+	       (unsigned long long)rq->wl->at_ns);
+	if (rq->state == SIM_RQ_PLANNED) {
+		printf(",\"submitted_ns\":null,\"deadline_ns\":null,\"collected_ns\":null,"
+		       "\"round_trip_ns\":null,\"by\":null,\"served_by\":null,\"err\":null,"
+		       "\"error\":null,\"why\":0,\"explained\":0}");
+		return;
+	}
+	printf(",\"submitted_ns\":%llu,\"deadline_ns\":%llu", (unsigned long long)rq->submitted,
+	       (unsigned long long)rq->deadline);
+	if (!done) {
+		printf(",\"answered_ns\":null,\"collected_ns\":null,\"round_trip_ns\":null,"
+		       "\"by\":null,\"served_by\":null,\"err\":null,\"error\":null,\"why\":0,"
+		       "\"explained\":0}");
+		return;
+	}
+	printf(",\"answered_ns\":%llu,\"collected_ns\":%llu,\"round_trip_ns\":%llu,\"by\":",
+	       (unsigned long long)answered_at(rq), (unsigned long long)rq->collected,
+	       (unsigned long long)(answered_at(rq) - rq->submitted));
+	printf(rq->state == SIM_RQ_ANSWERED ? "\"%s\"" : "%s",
+	       rq->state == SIM_RQ_ANSWERED ? answered_by(rq) : "null");
+	printf(rq->served_by ? ",\"served_by\":%u" : ",\"served_by\":null", rq->served_by);
+	printf(",\"err\":%d,\"error\":", err);
+	if (err)
+		print_json_string(sched_strerror(err));
+	else
+		printf("null");
+	printf(",\"why\":%llu,\"explained\":%u}",
+	       (unsigned long long)(rq->state == SIM_RQ_ANSWERED ? rq->ans.why : 0), rq->explained);
+}
+
+static void print_json_params(const char *tag, const struct sched_sc_params *p)
+{
+	printf(",\"%s_budget_ns\":%llu,\"%s_period_ns\":%llu,\"%s_deadline_ns\":%llu", tag,
+	       (unsigned long long)p->budget_ns, tag, (unsigned long long)p->period_ns, tag,
+	       (unsigned long long)p->deadline_ns);
+}
+
+static void print_json_graph(struct sim *sim, struct sim_graph *g)
+{
+	size_t from = mapped_from(g);
+
+	printf("{\"name\":");
+	print_json_string(g->wl->name);
+	printf(",\"coordinator\":");
+	print_json_string(g->wl->coordinator);
+	printf(",\"state\":\"%s\",\"err\":%d,\"error\":", graph_states[g->state], g->err);
+	if (g->err)
+		print_json_string(sched_strerror(g->err));
+	else
+		printf("null");
+	printf(",\"period_ns\":%llu,\"deadline_ns\":%llu,\"asked_at_ns\":%llu,"
+	       "\"answered_at_ns\":%llu,\"changed\":%s,\"released\":%zu,\"instances\":%zu,"
+	       "\"misses\":%llu,\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},"
+	       "\"mapped_released\":%zu,\"mapped_instances\":%zu,\"mapped_misses\":%llu,"
+	       "\"mapped_max_ns\":%llu,\"nodes\":[", (unsigned long long)g->wl->period_ns,
+	       (unsigned long long)g->wl->deadline_ns, (unsigned long long)g->asked_at,
+	       (unsigned long long)g->answered_at, g->changed ? "true" : "false", g->nr_release,
+	       g->nr_done, (unsigned long long)sim_graph_misses(sim, g, 0),
+	       (unsigned long long)sim_graph_latency(g, 0, 50),
+	       (unsigned long long)sim_graph_latency(g, 0, 99),
+	       (unsigned long long)sim_graph_latency(g, 0, 100), g->nr_release - from,
+	       g->nr_done > from ? g->nr_done - from : 0,
+	       (unsigned long long)sim_graph_misses(sim, g, from),
+	       (unsigned long long)sim_graph_latency(g, from, 100));
+	for (size_t i = 0; i < g->wl->nr_nodes; i++) {
+		const struct wl_graph_node *n = &g->wl->nodes[i];
+
+		printf("%s{\"task\":", i ? "," : "");
+		print_json_string(n->task);
+		printf(",\"budget\":");
+		if (n->budget)
+			print_json_string(n->budget);
+		else
+			printf("null");
+		printf(",\"cost_ns\":%llu,\"queue\":%d", (unsigned long long)n->cost_ns, n->queue);
+		print_json_params("before", &g->before[i]);
+		print_json_params("after", &g->after[i]);
+		printf("}");
+	}
+	printf("]}");
+}
+
+/* The policy service, its requests and graphs: only with a "policy" section. */
+static void print_json_policy(struct sim *sim)
+{
+	if (!sim->service)
+		return;
+	print_json_service(sim);
+	printf(",\"requests\":[");
+	for (size_t i = 0; i < sim->nr_requests; i++) {
+		printf("%s", i ? "," : "");
+		print_json_request(&sim->requests[i]);
+	}
+	printf("],\"graphs\":[");
+	for (size_t i = 0; i < sim->nr_graphs; i++) {
+		printf("%s", i ? "," : "");
+		print_json_graph(sim, &sim->graphs[i]);
+	}
+	printf("]");
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
 static void print_json(struct sim *sim, sched_time_t duration)
@@ -1371,6 +1851,8 @@ static void print_json(struct sim *sim, sched_time_t duration)
 	print_json_leases(sim);
 	print_json_irqs(sim);
 	print_json_islands(sim);
+	print_json_policy(sim);
+	print_json_decisions(sim);
 	printf("}\n");
 	free(sum);
 }
@@ -1531,6 +2013,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 	print_lease_tables(sim);
 	print_irq_tables(sim);
 	print_island_tables(sim);
+	print_policy_tables(sim);
 }
 
 /* --- rt-app logs (--rtapp-logs) ------------------------------------------------------- */
@@ -1729,7 +2212,14 @@ static void wall_hook(struct sim *sim, void *arg)
 		wall_spent(sim, arg);
 }
 
-/* Run until `duration`, or earlier once every task has finished or a budget is spent. */
+/* A thread of the policy service: a daemon, which does not keep a run going. */
+static bool is_service(const struct sim *sim, const struct sim_thread *t)
+{
+	return sim->service && t->task == &sim->service->wl->service;
+}
+
+/* Run until `duration`, or earlier once every task has finished or a budget is spent (the
+ * policy service's threads aside). */
 static void run(struct sim *sim, sched_time_t duration, struct wall *w)
 {
 	const sched_time_t chunk = NS_PER_S / 100;
@@ -1741,7 +2231,7 @@ static void run(struct sim *sim, sched_time_t duration, struct wall *w)
 
 		sim_run_until(sim, t < duration ? t : duration);
 		for (size_t i = 0; i < sim->nr_threads && !alive; i++)
-			alive = !sim->threads[i]->done;
+			alive = !sim->threads[i]->done && !is_service(sim, sim->threads[i]);
 		if (!alive || t >= duration || sim->stopped || wall_spent(sim, w))
 			return;
 	}
@@ -1778,6 +2268,7 @@ int main(int argc, char **argv)
 	char err[512];
 	sched_time_t duration;
 	struct wall wall = { .spent = false };
+	struct manifest mf = { .mem = NULL };
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -1798,12 +2289,23 @@ int main(int argc, char **argv)
 			   (o.core == CORE_AUTO && wl_has_cookies(&wl));
 	if (o.pi >= 0)
 		wl.pi_enabled = o.pi;
+	o.cfg.explain = o.explain || wl.policy ? EXPLAIN_RECORDS : 0;
+	if (wl.policy && load_manifest(&wl, o.file, &mf) < 0) {
+		wl_free(&wl);
+		free(mf.mem);
+		return 1;
+	}
+	if (wl.policy)
+		o.cfg.policy_default = pol_manifests_live(&mf.ms)->dflt->fair;
 	sim = sim_new(&o.cfg);
 	if (!sim || sim_load(sim, &wl) < 0) {
 		sim_free(sim);
 		wl_free(&wl);
+		free(mf.mem);
 		return 1;
 	}
+	if (wl.policy)
+		sim_policy_decider(sim, manifest_decide, &mf);
 	sim->check_each_step = o.check;
 	duration = run_duration(&o, &wl);
 	run(sim, duration, &wall);
@@ -1817,7 +2319,10 @@ int main(int argc, char **argv)
 		print_json(sim, duration);
 	else
 		print_tables(sim, sim->now);
+	if (!ret && !o.json && o.explain)
+		print_decisions(sim);
 	sim_free(sim);
 	wl_free(&wl);
+	free(mf.mem);
 	return ret;
 }

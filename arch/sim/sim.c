@@ -539,7 +539,7 @@ static void progress(struct sim *sim, unsigned c)
 	if (pc->stalled || !t || !t->task || !t->event_started)
 		return;
 	kind = t->task->phases[t->phase].events[t->event].kind;
-	if (kind == WL_RUN || kind == WL_POLL) {
+	if (kind == WL_RUN || kind == WL_POLL || kind == WL_SERVE) {
 		used = used < t->run_left ? used : t->run_left;
 		t->run_left -= used;
 	}
@@ -556,6 +556,7 @@ void sim_enter(struct sim *sim, unsigned cpu)
 
 static void run_program(struct sim *sim, unsigned c);
 static void job_ran(struct sim_thread *t, sched_time_t when);
+static void graph_release(struct sim_graph *g, sched_time_t planned);
 static void exit_thread(struct sim *sim, struct sim_thread *t);
 
 static void switch_to(struct sim *sim, unsigned c, struct sched_thread *next)
@@ -762,6 +763,12 @@ static const struct wl_event *pc_event(const struct sim_thread *t)
 static enum wl_event_kind pc_kind(const struct sim_thread *t)
 {
 	return pc_event(t)->kind;
+}
+
+/* An event that consumes run_left of CPU time (its end is a DONE event). */
+static bool timed_kind(enum wl_event_kind kind)
+{
+	return kind == WL_RUN || kind == WL_POLL || kind == WL_SERVE;
 }
 
 /* Move past the current event. Returns false when the task has run all its loops. */
@@ -1092,6 +1099,9 @@ static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 		return false;
 	if (boundary)
 		job_release(sim, t, ev, planned, until);
+	if (boundary && t->task->graph >= 0 && sim->graphs) /* a graph's first stage: its
+							     * ticks release the graph */
+		graph_release(&sim->graphs[t->task->graph], planned);
 	if (ev->kind == WL_SUSPEND) { /* a libsched.ipc task's: a plain block (ipc_handoff) */
 		t->suspended = true;
 		t->suspended_on = ev->cond;
@@ -1253,11 +1263,21 @@ static void source_fire(struct sim *sim, uint64_t arg)
 	push(sim, EV_SUBMIT, src->cpu, sim->now + src->period_ns, arg, NULL);
 }
 
-/* Handle the current thread's event. */
+/* The policy service, its requests and task graphs (defined with the service). */
+static enum exec_result exec_request(struct sim *sim, unsigned c, struct sim_thread *t);
+static enum exec_result exec_serve(struct sim *sim, unsigned c, struct sim_thread *t,
+				   const struct wl_event *ev);
+static enum exec_result exec_stage_wait(struct sim *sim, unsigned c, struct sim_thread *t);
+static enum exec_result exec_stage_next(struct sim *sim, struct sim_thread *t,
+					const struct wl_event *ev);
+
+/* Handle the current thread's event (its requests come first). */
 static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
 {
 	const struct wl_event *ev = pc_event(t);
 
+	if (t->req_next < t->task->nr_requests)
+		return exec_request(sim, c, t);
 	switch (ev->kind) {
 	case WL_RUN:
 	case WL_RUNTIME:
@@ -1269,6 +1289,13 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		return exec_poll(sim, c, t, ev);
 	case WL_SUBMIT:
 		return exec_submit(sim, t, ev);
+	case WL_SERVE:
+		return exec_serve(sim, c, t, ev);
+	case WL_STAGE_WAIT:
+		return exec_stage_wait(sim, c, t);
+	case WL_STAGE_SIGNAL:
+	case WL_STAGE_END:
+		return exec_stage_next(sim, t, ev);
 	case WL_RESUME:
 		if (t->stage == 0 && ipc_handoff(sim, c, t))
 			return EXEC_NEXT;
@@ -1412,8 +1439,7 @@ static void stall_end(struct sim *sim, unsigned c)
 	progress(sim, c);
 	pc->stalled = false;
 	pc->stalled_ns += sim->now - pc->stall_start;
-	if (t && t->task && !t->done && t->event_started && t->run_left &&
-	    (pc_kind(t) == WL_RUN || pc_kind(t) == WL_POLL))
+	if (t && t->task && !t->done && t->event_started && t->run_left && timed_kind(pc_kind(t)))
 		push(sim, EV_DONE, c, pc->run_start + t->run_left, ++pc->done_gen, NULL);
 }
 
@@ -1861,8 +1887,7 @@ static void irq_fire(struct sim *sim, unsigned c, uint32_t k)
 	sched_irq_enter(&sim->sys, c);
 	pc->run_start = (pc->run_start > sim->now ? pc->run_start : sim->now) + cost;
 	t = pc->curr;
-	if (t && t->task && !t->done && t->event_started && t->run_left &&
-	    (pc_kind(t) == WL_RUN || pc_kind(t) == WL_POLL))
+	if (t && t->task && !t->done && t->event_started && t->run_left && timed_kind(pc_kind(t)))
 		plan_done(sim, c, pc->run_start + t->run_left);
 	push(sim, EV_IRQ_END, c, pc->irq_until, 0, NULL);
 	if (q->wl->count && q->fired >= q->wl->count)
@@ -2096,6 +2121,15 @@ void sim_run_until(struct sim *sim, sched_time_t until)
 
 /* --- machine and threads ----------------------------------------------------------------------- */
 
+/* Decision records, every kind, in a ring of n (a power of two), before any thread runs. */
+static int explain_start(struct sim *sim, unsigned n)
+{
+	sim->why_recs = calloc(n, sizeof(*sim->why_recs));
+	if (!sim->why_recs)
+		die("out of memory");
+	return sched_explain_start(&sim->sys, &sim->why, sim->why_recs, n, 0);
+}
+
 struct sim *sim_new(const struct sim_config *cfg)
 {
 	struct sched_topology topo = { 0 };
@@ -2141,6 +2175,12 @@ struct sim *sim_new(const struct sim_config *cfg)
 	}
 	sim->cur_cpu = 0;
 	sched_group_init(&sim->sys, &sim->all, &(struct sched_group_params){ .id = 0 });
+	if (cfg->explain && explain_start(sim, cfg->explain) < 0) {
+		fprintf(stderr, "schedsim: libsched refused a decision log of %u records\n",
+			cfg->explain);
+		sim_free(sim);
+		return NULL;
+	}
 	return sim;
 }
 
@@ -2175,6 +2215,20 @@ void sim_free(struct sim *sim)
 		free(is->mem);
 		free(is->refills);
 	}
+	for (size_t i = 0; i < sim->nr_graphs; i++) {
+		free(sim->graphs[i].release);
+		free(sim->graphs[i].latency);
+	}
+	free(sim->graphs);
+	free(sim->requests);
+	if (sim->service) {
+		free(sim->service->slots);
+		free(sim->service->by_slot);
+		free(sim->service->faults);
+		free(sim->service->refills);
+		free(sim->service);
+	}
+	free(sim->why_recs);
 	free(sim->islands);
 	free(sim->island_pool);
 	free(sim->mem_pools);
@@ -2279,7 +2333,7 @@ static size_t make_group(struct sim *sim, const struct workload *wl, const char 
  * so all names are collected before any thread is created). */
 static int make_groups(struct sim *sim, const struct workload *wl)
 {
-	size_t n = wl->nr_tasks + wl->nr_groups + 1;
+	size_t n = wl->nr_tasks + wl->nr_groups + 2; /* + the policy service's */
 
 	sim->groups = calloc(n, sizeof(*sim->groups));
 	sim->group_names = calloc(n, sizeof(*sim->group_names));
@@ -2291,6 +2345,8 @@ static int make_groups(struct sim *sim, const struct workload *wl)
 	for (size_t i = 0; i < wl->nr_tasks; i++)
 		if (wl->tasks[i].group)
 			make_group(sim, wl, wl->tasks[i].group);
+	if (wl->policy && wl->policy->service.group)
+		make_group(sim, wl, wl->policy->service.group);
 	return 0;
 }
 
@@ -2317,6 +2373,9 @@ struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thre
 	if (t->has_sc && sched_sc_stats(&sim->sys, t->sc, &st) < 0)
 		st = (struct sched_sc_stats){ 0 };
 	if (t->island_bound && sched_sc_stats(&sim->sys, t->island_sc, &st) < 0)
+		st = (struct sched_sc_stats){ 0 };
+	if (!t->has_sc && !t->island_bound && t->policy_bound &&
+	    sched_sc_stats(&sim->sys, t->policy_sc, &st) < 0)
 		st = (struct sched_sc_stats){ 0 };
 	return st;
 }
@@ -2413,6 +2472,8 @@ static int lease_cpus(struct sim *sim, const struct wl_lease *w, sched_cpumask_t
 /* The lease pool (one slot per lease and per leased island, unless the caller gave one),
  * each lease's holder, owner and target, and its grant and revocation as calls at their
  * instants. */
+static size_t policy_leases(const struct workload *wl);
+
 static int make_leases(struct sim *sim, const struct workload *wl)
 {
 	size_t slots = wl->nr_leases;
@@ -2420,6 +2481,7 @@ static int make_leases(struct sim *sim, const struct workload *wl)
 
 	for (size_t i = 0; i < wl->nr_islands; i++)
 		slots += !wl->islands[i].shared; /* a leased island holds a lease */
+	slots += policy_leases(wl); /* leases the policy service may grant */
 	if (slots && !sim->sys.leases) {
 		sim->lease_pool = calloc(slots, sizeof(*sim->lease_pool));
 		if (!sim->lease_pool ||
@@ -2667,6 +2729,8 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
  * thread of the workload, if it has any and the caller (a test) gave none before. A
  * workload without SCHED_DEADLINE tasks runs on a system without SCs, as before them.
  */
+static size_t policy_scs(const struct workload *wl);
+
 static void give_sc_pool(struct sim *sim, const struct workload *wl)
 {
 	size_t n = 0, irqs = 0;
@@ -2676,6 +2740,7 @@ static void give_sc_pool(struct sim *sim, const struct workload *wl)
 			n += wl->tasks[i].instances;
 	for (size_t i = 0; i < wl->nr_islands; i++)
 		n += wl->islands[i].nr_members; /* each admission creates its members' SCs */
+	n += policy_scs(wl); /* the SCs the policy service may make */
 	if (!n || sim->sys.scs)
 		return;
 	sim->scs = calloc(n, sizeof(*sim->scs));
@@ -2968,6 +3033,8 @@ static int make_islands(struct sim *sim, const struct workload *wl)
 	for (size_t i = 0; i < sim->nr_islands; i++) {
 		struct sim_island *is = &sim->islands[i];
 
+		if (is->wl->requested)
+			continue; /* a thread asks the policy service for it */
 		if (is->wl->at_ns) {
 			post_unkeyed(sim, is->call_cpu, is->wl->at_ns, island_admit_call, is);
 			continue;
@@ -2979,6 +3046,749 @@ static int make_islands(struct sim *sim, const struct workload *wl)
 		}
 	}
 	sim->cur_cpu = 0;
+	return 0;
+}
+
+/* --- the policy service ----------------------------------------------------------------------- */
+
+/*
+ * The workload's policy service (docs/schedsim.md, "The policy service"). libsched keeps
+ * the request queue (sched/policy.h) in slots of the machine. The service is a thread
+ * whose program (WL_SERVE) takes the oldest pending request, runs its cost of CPU, waits
+ * until its latency has passed since the take, decides (the decider: schedsim's manifest)
+ * and answers. Faults stall it (it sleeps until the stall ends, wherever it is), end it
+ * (sched_exit: a request it had taken stays taken) or start a new service thread, which
+ * attaches when it first runs (sched_policy_attach puts the taken requests back).
+ *
+ * A requester makes its requests before its program, in order, each no earlier than its
+ * instant: it submits, parks until the answer or the deadline (sched_park_until) and reads
+ * the answer (sched_policy_result), which applies the default when nobody answered in
+ * time. Nothing else waits for the service.
+ */
+
+#define SVC_REFILLS 8 /* refill slots of an SC the service makes (sporadic needs two) */
+
+void sim_policy_decider(struct sim *sim, sim_decide_fn decide, void *ctx)
+{
+	if (!sim->service)
+		return;
+	sim->service->decide = decide;
+	sim->service->decide_ctx = ctx;
+}
+
+/* Without a decider: what was asked (the default profile for a profile). */
+static int decide_as_asked(struct sim *sim, void *ctx, const struct sched_request *r,
+			   const struct sim_thread *requester, const struct sim_thread *target,
+			   struct sched_decision *d, bool *make_sc)
+{
+	(void)ctx;
+	(void)requester;
+	(void)target;
+	d->fair = sim->service->q.cfg.default_fair;
+	d->sc_params = r->sc_params;
+	d->cpus = r->cpus;
+	*make_sc = r->kind == SCHED_REQ_ADMIT_SC;
+	return 0;
+}
+
+/* The SC a thread holds, whichever way it got it (index SCHED_NO_SC: none). */
+static struct sched_sc_cap thread_sc(const struct sim_thread *t)
+{
+	if (t && t->has_sc)
+		return t->sc;
+	if (t && t->island_bound)
+		return t->island_sc;
+	if (t && t->policy_bound)
+		return t->policy_sc;
+	return (struct sched_sc_cap){ .index = SCHED_NO_SC };
+}
+
+/* The parameters of the SC `cap` names, as its slot holds them (zero if it is gone). */
+static struct sched_sc_params sc_now(const struct sim *sim, struct sched_sc_cap cap)
+{
+	const struct sched_sc *sc = cap.index < sim->sys.nr_scs ? &sim->sys.scs[cap.index] : NULL;
+	struct sched_sc_params p = { 0 };
+
+	if (!sc || sc->gen != cap.gen || sc->state != SCHED_SC_CONFIGURED)
+		return p;
+	p.budget_ns = sc->budget;
+	p.period_ns = sc->period;
+	p.deadline_ns = sc->rel_deadline;
+	p.cpus = sc->cpus;
+	return p;
+}
+
+/* An SC the service makes for a thread of group `owner`, from its own refill storage. */
+static int service_new_sc(struct sim *sim, struct sim_service *sv, struct sched_group *owner,
+			  struct sched_sc_cap *out)
+{
+	int r;
+
+	if (sv->used_refills + SVC_REFILLS > sv->nr_refills)
+		return -SCHED_EFULL;
+	r = sched_sc_create(&sim->sys, owner, &sv->refills[sv->used_refills], SVC_REFILLS, out);
+	if (r == 0)
+		sv->used_refills += SVC_REFILLS;
+	return r;
+}
+
+/* The request of the workload that a ticket names now (the one last submitted into its
+ * slot, if the generation still matches). */
+static struct sim_request *request_of(struct sim *sim, struct sched_ticket t)
+{
+	struct sim_request *rq = t.slot < sim->service->wl->slots ? sim->service->by_slot[t.slot]
+								  : NULL;
+
+	return rq && rq->state == SIM_RQ_PENDING && rq->ticket.gen == t.gen ? rq : NULL;
+}
+
+/* EXPLAIN: the service reads the newest records about the thread (they say why). */
+static unsigned explain_count(struct sim *sim, const struct sched_request *r)
+{
+	struct sched_why_filter f = { .tid = r->thread.t ? r->thread.t->id : 0 };
+	struct sched_why recs[64];
+
+	return f.tid ? sched_explain_read(&sim->sys, &f, recs, 64) : 0;
+}
+
+/* Decide the taken request and answer it: serve, or deny with the decider's error. */
+static void service_answer(struct sim *sim, struct sim_service *sv, struct sim_thread *t)
+{
+	struct sched_decision d = { .sc = { .index = SCHED_NO_SC } };
+	struct sim_thread *target = sim_of(t->svc_req.thread.t);
+	struct sim_request *rq = request_of(sim, t->svc_ticket);
+	bool make = false;
+	int err = sv->decide(sim, sv->decide_ctx, &t->svc_req, sim_of(t->svc_who.t),
+			     target, &d, &make);
+	int r;
+
+	if (!err && make)
+		err = target ? service_new_sc(sim, sv, target->st.group, &d.sc) : -SCHED_EINVAL;
+	if (!err && rq && t->svc_req.kind == SCHED_REQ_EXPLAIN)
+		rq->explained = explain_count(sim, &t->svc_req);
+	r = err ? sched_policy_deny(&sim->sys, &sv->q, sched_ref_of(&t->st), t->svc_ticket, err)
+		: sched_policy_serve(&sim->sys, &sv->q, sched_ref_of(&t->st),
+				     sched_auth_root(&sim->sys), t->svc_ticket, &d);
+	if (r == 0) {
+		*(err ? &sv->denied : &sv->served) += 1;
+		if (rq) {
+			rq->served_by = t->id;
+			rq->made_sc = !err && make ? d.sc : rq->made_sc;
+		}
+	} else {
+		*(r == -SCHED_ETIMEDOUT ? &sv->late : &sv->stale) += 1;
+	}
+	if (r != 0 && !err && make)
+		(void)sched_sc_revoke(&sim->sys, d.sc); /* made for an answer that was not given */
+}
+
+/* The thread leaves the CPU until `until`: the service's latency or a stall, a requester's
+ * next instant. */
+static enum exec_result program_sleep(struct sim *sim, unsigned c, struct sim_thread *t,
+				      sched_time_t until)
+{
+	struct sched_thread *next;
+
+	t->program_wait = true;
+	if (sched_sleep_until(&sim->sys, c, until, &next) < 0)
+		die("sched_sleep_until refused a workload thread's sleep");
+	switch_to(sim, c, next);
+	return EXEC_NEXT;
+}
+
+/* Park until something is submitted (a pending permit: look again at once). */
+static enum exec_result park_here(struct sim *sim, unsigned c, struct sim_thread *t)
+{
+	struct sched_thread *next;
+
+	if (sched_park(&sim->sys, c, &next) < 0)
+		die("sched_park refused a workload thread");
+	if (next == &t->st)
+		return EXEC_NEXT;
+	t->program_wait = true;
+	switch_to(sim, c, next);
+	return EXEC_NEXT;
+}
+
+/* Take the oldest pending request; *ended when this thread is not the service any more. */
+static enum exec_result service_take(struct sim *sim, unsigned c, struct sim_thread *t,
+				     const struct wl_event *ev, bool *ended)
+{
+	struct sim_service *sv = sim->service;
+	int r = sched_policy_take(&sim->sys, &sv->q, sched_ref_of(&t->st), &t->svc_ticket,
+				  &t->svc_req, &t->svc_who);
+
+	*ended = r == -SCHED_EPERM; /* another service thread attached since */
+	if (r == -SCHED_EAGAIN)
+		return park_here(sim, c, t);
+	if (r < 0)
+		return EXEC_NEXT;
+	sv->taken++;
+	t->svc_taken = sim->now;
+	t->svc_state = SIM_SVC_COST;
+	t->event_started = true;
+	t->run_left = ev->ns;
+	return EXEC_NEXT;
+}
+
+/*
+ * The service's loop (WL_SERVE): attach on its first pass; a stall first; then take, run
+ * the cost, wait for the latency, answer.
+ */
+static enum exec_result exec_serve(struct sim *sim, unsigned c, struct sim_thread *t,
+				   const struct wl_event *ev)
+{
+	struct sim_service *sv = sim->service;
+	sched_time_t ready = t->svc_taken + sv->wl->latency_ns;
+	bool ended = false;
+	enum exec_result r;
+
+	if (!t->svc_attached) {
+		t->svc_attached = true;
+		if (sched_policy_attach(&sim->sys, &sv->q, sched_ref_of(&t->st)) < 0)
+			die("sched_policy_attach refused the service's thread");
+	}
+	if (sim->now < sv->stall_until)
+		return program_sleep(sim, c, t, sv->stall_until);
+	switch (t->svc_state) {
+	case SIM_SVC_TAKE:
+		r = service_take(sim, c, t, ev, &ended);
+		return ended ? finish(sim, t) : r;
+	case SIM_SVC_COST:
+		if (t->run_left) {
+			plan_done(sim, c, sim->cpu[c].run_start + t->run_left);
+			return EXEC_BUSY;
+		}
+		t->event_started = false;
+		t->svc_state = SIM_SVC_WAIT;
+		return EXEC_NEXT;
+	default: /* SIM_SVC_WAIT */
+		if (sim->now < ready)
+			return program_sleep(sim, c, t, ready);
+		t->svc_state = SIM_SVC_TAKE;
+		service_answer(sim, sv, t);
+		return EXEC_NEXT;
+	}
+}
+
+/* --- requests -------------------------------------------------------------------------------- */
+
+/* in enum wl_req_kind order */
+static const uint8_t req_kinds[WL_REQ_NR] = {
+	SCHED_REQ_PROFILE, SCHED_REQ_ADMIT_SC, SCHED_REQ_BUDGET, SCHED_REQ_LEASE_GRANT,
+	SCHED_REQ_LEASE_REVOKE, SCHED_REQ_ISLAND, SCHED_REQ_GRAPH, SCHED_REQ_EXPLAIN,
+};
+
+static struct sim_thread *task_thread(struct sim *sim, int task)
+{
+	return task >= 0 ? thread_of(sim, &sim->wl->tasks[task]) : NULL;
+}
+
+/* The SC parameters a request asks for: its budget, period and deadline on its CPUs, by
+ * default those its thread may run on (the loader's CPUs are checked against the machine:
+ * check_policy_cpus). */
+static struct sched_sc_params asked_sc(const struct sim *sim, const struct wl_request *w,
+				       const struct sim_thread *target)
+{
+	struct sched_sc_params p = { .budget_ns = w->budget_ns, .period_ns = w->period_ns,
+				     .deadline_ns = w->deadline_ns, .mode = SCHED_SC_SPORADIC };
+	uint64_t cpus = w->cpus ? w->cpus : target->task->cpus;
+
+	if (!cpus || !wl_mask(sim, cpus, &p.cpus))
+		sched_cpumask_fill(&p.cpus, sim->cfg.cpus);
+	return p;
+}
+
+static void graph_ask(struct sim *sim, struct sim_graph *g, struct sched_request *req);
+static void island_ask(struct sim *sim, struct sim_island *is, struct sched_request *req);
+
+/* What thread t's request rq asks, as libsched takes it. */
+static void request_build(struct sim *sim, struct sim_thread *t, struct sim_request *rq)
+{
+	const struct wl_request *w = rq->wl;
+	struct sim_thread *target = w->target_task >= 0 ? task_thread(sim, w->target_task) : t;
+	struct sched_request *req = &rq->req;
+
+	*req = (struct sched_request){ .kind = req_kinds[w->kind], .timeout_ns = w->timeout_ns,
+				       .thread = sched_ref_of(&target->st) };
+	if (w->profile)
+		snprintf(req->profile, sizeof(req->profile), "%s", w->profile);
+	if (w->kind == WL_REQ_ADMIT_SC || w->kind == WL_REQ_BUDGET)
+		req->sc_params = asked_sc(sim, w, target);
+	if (w->kind == WL_REQ_BUDGET)
+		req->sc = thread_sc(w->sc_task >= 0 ? task_thread(sim, w->sc_task) : t);
+	if (w->kind == WL_REQ_LEASE)
+		wl_mask(sim, w->cpus, &req->cpus);
+	if (w->kind == WL_REQ_LEASE_REVOKE)
+		req->lease = t->lease;
+	if (w->kind == WL_REQ_GRAPH)
+		graph_ask(sim, &sim->graphs[w->index], req);
+	if (w->kind == WL_REQ_ISLAND)
+		island_ask(sim, rq->island = &sim->islands[w->index], req);
+}
+
+/*
+ * The port's sweep at a request's deadline (sched_policy_expire): an unanswered request
+ * gets its default then, on the kernel's timer, whether or not its requester runs; the
+ * requester reads it when it does. Its event draws no tie-break key (post_unkeyed), so it
+ * comes first at its instant and reorders nothing else.
+ */
+static void policy_sweep(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct sim_service *sv = arg;
+
+	(void)cpu;
+	sv->swept += sched_policy_expire(&sim->sys, &sv->q);
+}
+
+static void request_submit(struct sim *sim, struct sim_thread *t, struct sim_request *rq)
+{
+	struct sim_service *sv = sim->service;
+	int r;
+
+	request_build(sim, t, rq);
+	rq->submitted = sim->now;
+	r = sched_policy_submit(&sim->sys, &sv->q, sched_ref_of(&t->st), &rq->req, &rq->ticket);
+	if (r < 0) {
+		rq->state = SIM_RQ_REFUSED;
+		rq->submit_err = r;
+		return;
+	}
+	rq->state = SIM_RQ_PENDING;
+	rq->deadline = sim->now + (rq->req.timeout_ns ? rq->req.timeout_ns : sv->q.cfg.timeout_ns);
+	sv->by_slot[rq->ticket.slot] = rq;
+	post_unkeyed(sim, sv->wl->cpu, rq->deadline, policy_sweep, sv);
+}
+
+static void graph_answered(struct sim *sim, struct sim_graph *g, int err, sched_time_t when);
+static void island_answered(struct sim *sim, struct sim_island *is, const struct sim_request *rq);
+
+/* The answer is read: what it gave the thread, or the SC made for nothing given back. */
+static void request_collected(struct sim *sim, struct sim_thread *t, struct sim_request *rq)
+{
+	const struct sched_answer *a = &rq->ans;
+	struct sim_thread *target = sim_of(rq->req.thread.t);
+	bool ok = rq->state == SIM_RQ_ANSWERED && !a->err;
+
+	if (rq->made_sc.index != SCHED_NO_SC && !ok)
+		(void)sched_sc_revoke(&sim->sys, rq->made_sc);
+	if (ok && rq->made_sc.index != SCHED_NO_SC && target) {
+		target->policy_bound = true;
+		target->policy_sc = a->sc;
+	}
+	if (ok && rq->req.kind == SCHED_REQ_LEASE_GRANT) {
+		t->has_lease = true;
+		t->lease = a->lease;
+	}
+	if (ok && rq->req.kind == SCHED_REQ_LEASE_REVOKE)
+		t->has_lease = false;
+	if (rq->wl->kind == WL_REQ_GRAPH)
+		graph_answered(sim, &sim->graphs[rq->wl->index], ok ? 0 : rq->state ==
+			       SIM_RQ_REFUSED ? rq->submit_err : a->err,
+			       rq->state == SIM_RQ_ANSWERED ? a->answered : sim->now);
+	if (rq->wl->kind == WL_REQ_ISLAND)
+		island_answered(sim, rq->island, rq);
+}
+
+/* t's program starts once its requests are made (it runs now): its timers' schedules and
+ * the job its start releases begin here, not at its first request. */
+static void program_begins(struct sim_thread *t)
+{
+	t->t_first = t->sim->now;
+	if (!t->jobs.open || t->jobs.cur.tick)
+		return;
+	job_open(t, t->sim->now, SCHED_TIME_NEVER);
+	job_ran(t, t->sim->now);
+}
+
+static enum exec_result request_next(struct sim_thread *t)
+{
+	t->req_state = SIM_REQ_BEFORE;
+	if (++t->req_next == t->task->nr_requests)
+		program_begins(t);
+	return EXEC_NEXT;
+}
+
+/* Wait for the answer: parked until it comes (the service unparks) or the deadline. */
+static enum exec_result request_wait(struct sim *sim, unsigned c, struct sim_thread *t,
+				     struct sim_request *rq)
+{
+	struct sched_thread *next;
+	int r = sched_policy_result(&sim->sys, &sim->service->q, rq->ticket, &rq->ans);
+
+	if (r == -SCHED_EAGAIN) {
+		sched_time_t until = sim->now < rq->deadline ? rq->deadline : sim->now + 1000;
+
+		if (sched_park_until(&sim->sys, c, until, &next) < 0)
+			die("sched_park_until refused a requester");
+		if (next == &t->st)
+			return EXEC_NEXT; /* a permit: look again */
+		t->program_wait = true;
+		switch_to(sim, c, next);
+		return EXEC_NEXT;
+	}
+	rq->state = r == 0 ? SIM_RQ_ANSWERED : SIM_RQ_REFUSED;
+	rq->submit_err = r;
+	rq->collected = sim->now;
+	request_collected(sim, t, rq);
+	return request_next(t);
+}
+
+/* t's next request: no earlier than its instant, then submitted and waited for. */
+static enum exec_result exec_request(struct sim *sim, unsigned c, struct sim_thread *t)
+{
+	struct sim_request *rq = &t->requests[t->req_next];
+
+	if (t->req_state == SIM_REQ_BEFORE && sim->now < rq->wl->at_ns)
+		return program_sleep(sim, c, t, rq->wl->at_ns);
+	if (t->req_state == SIM_REQ_BEFORE) {
+		request_submit(sim, t, rq);
+		if (rq->state == SIM_RQ_REFUSED) {
+			rq->collected = sim->now;
+			request_collected(sim, t, rq);
+			return request_next(t);
+		}
+		t->req_state = SIM_REQ_WAIT;
+	}
+	return request_wait(sim, c, t, rq);
+}
+
+/* --- task graphs ------------------------------------------------------------------------------ */
+
+/* The graph as its coordinator asks it: its stages' threads, and their budgets (the SCs
+ * the tasks named as budgets hold now), with the budgets' parameters noted. */
+static void graph_ask(struct sim *sim, struct sim_graph *g, struct sched_request *req)
+{
+	const struct wl_graph *w = g->wl;
+	struct sched_graph *sg = &g->g;
+
+	*sg = (struct sched_graph){ .nr_nodes = (unsigned)w->nr_nodes, .period_ns = w->period_ns,
+				    .deadline_ns = w->deadline_ns };
+	for (size_t i = 0; i < w->nr_nodes; i++) {
+		const struct wl_graph_node *n = &w->nodes[i];
+		struct sched_graph_node *x = &sg->node[i];
+
+		*x = (struct sched_graph_node){ .thread = sched_ref_of(&g->stage[i]->st),
+			.budget = SCHED_GRAPH_NO_BUDGET, .cost_ns = n->cost_ns,
+			.prio = (uint8_t)n->prio,
+			.queue = n->queue < 0 ? SCHED_GRAPH_ANY_QUEUE : (uint16_t)n->queue };
+		if (n->budget_task < 0)
+			continue;
+		x->budget = sg->nr_budgets;
+		sg->budgets[sg->nr_budgets++] = thread_sc(task_thread(sim, n->budget_task));
+		g->before[i] = sc_now(sim, sg->budgets[x->budget]);
+	}
+	g->state = SIM_GRAPH_ASKED;
+	g->asked_at = sim->now;
+	req->graph = sg;
+}
+
+static bool sc_params_equal(const struct sched_sc_params *a, const struct sched_sc_params *b)
+{
+	return a->budget_ns == b->budget_ns && a->period_ns == b->period_ns &&
+	       a->deadline_ns == b->deadline_ns && sched_cpumask_subset(&a->cpus, &b->cpus) &&
+	       sched_cpumask_subset(&b->cpus, &a->cpus);
+}
+
+/* Its answer (given at `when`, read now): mapped or refused, and whether the budgets changed
+ * (a refusal changes none). */
+static void graph_answered(struct sim *sim, struct sim_graph *g, int err, sched_time_t when)
+{
+	g->state = err ? SIM_GRAPH_REFUSED : SIM_GRAPH_MAPPED;
+	g->err = err;
+	g->answered_at = when;
+	for (size_t i = 0; i < g->wl->nr_nodes; i++) {
+		const struct sched_graph_node *x = &g->g.node[i];
+
+		if (x->budget == SCHED_GRAPH_NO_BUDGET)
+			continue;
+		g->after[i] = sc_now(sim, g->g.budgets[x->budget]);
+		g->changed |= !sc_params_equal(&g->before[i], &g->after[i]);
+	}
+}
+
+/* Node 0 of graph g asked for the tick `planned`: an instance is released then. */
+static void graph_release(struct sim_graph *g, sched_time_t planned)
+{
+	if (g->nr_release == g->cap_release) {
+		g->cap_release = g->cap_release ? 2 * g->cap_release : 64;
+		g->release = xrealloc(g->release, g->cap_release * sizeof(*g->release));
+		g->latency = xrealloc(g->latency, g->cap_release * sizeof(*g->latency));
+	}
+	g->release[g->nr_release++] = planned;
+}
+
+/* The last stage ended an instance: stages keep the order, so it is the oldest open one. */
+static void graph_done(struct sim *sim, struct sim_graph *g)
+{
+	if (g->nr_done < g->nr_release) {
+		g->latency[g->nr_done] = sim->now - g->release[g->nr_done];
+		g->nr_done++;
+	}
+}
+
+/* A stage waits for its previous one: a signal not consumed yet lets it go on at once. */
+static enum exec_result exec_stage_wait(struct sim *sim, unsigned c, struct sim_thread *t)
+{
+	if (!t->stage_pending)
+		return park_here(sim, c, t);
+	t->stage_pending--;
+	return step(t) ? EXEC_NEXT : finish(sim, t);
+}
+
+/* The stage's work is done: the next stage may go (counted, so that none is lost), or the
+ * instance ends. A local wake is taken by run_program. */
+static enum exec_result exec_stage_next(struct sim *sim, struct sim_thread *t,
+					const struct wl_event *ev)
+{
+	struct sim_graph *g = &sim->graphs[ev->ring];
+
+	if (ev->kind == WL_STAGE_END) {
+		graph_done(sim, g);
+	} else {
+		g->stage[ev->count]->stage_pending++;
+		(void)sched_unpark(&sim->sys, sched_ref_of(&g->stage[ev->count]->st));
+	}
+	return step(t) ? EXEC_NEXT : finish(sim, t);
+}
+
+/* --- islands asked for by a request ---------------------------------------------------------- */
+
+/* As island_admit, through the service: the members' SCs made now, admitted when served. */
+static void island_ask(struct sim *sim, struct sim_island *is, struct sched_request *req)
+{
+	struct sched_group *g = group_named(sim, is->wl->group);
+
+	is->at = sim->now;
+	for (size_t i = 0; i < is->wl->nr_members; i++)
+		if (sched_sc_create(&sim->sys, g, &is->refills[i], 1, &is->members[i].sc) < 0)
+			die("sched_sc_create refused an island member's SC");
+	req->island = &is->p;
+}
+
+static void island_answered(struct sim *sim, struct sim_island *is, const struct sim_request *rq)
+{
+	int err = rq->state == SIM_RQ_ANSWERED ? rq->ans.err : rq->submit_err;
+
+	if (!err) {
+		is->state = SIM_ISLAND_ADMITTED;
+		is->cap = rq->ans.island;
+		snprintf(is->explain, sizeof(is->explain), "admitted by the policy service");
+		/* no verdict comes back through the service: each member's CPU is its SC's */
+		for (size_t i = 0; i < is->wl->nr_members; i++) {
+			struct sched_sc_params p = sc_now(sim, is->members[i].sc);
+
+			is->verdict.cpu_of[i] = SCHED_RT_NO_CPU;
+			for (unsigned c = 0; c < sim->cfg.cpus; c++)
+				if (is->members[i].p.dispatch == SCHED_SC_PARTITIONED &&
+				    sched_cpumask_test(&p.cpus, c))
+					is->verdict.cpu_of[i] = (uint16_t)c;
+		}
+		if (island_bind(sim, is) < 0)
+			sim->stopped = true; /* sim.error says why */
+		return;
+	}
+	for (size_t i = 0; i < is->wl->nr_members; i++)
+		(void)sched_sc_revoke(&sim->sys, is->members[i].sc);
+	is->state = SIM_ISLAND_REFUSED;
+	is->err = err;
+	snprintf(is->explain, sizeof(is->explain), "refused by the policy service: %s",
+		 sched_strerror(err));
+}
+
+/* --- faults and set-up ---------------------------------------------------------------------- */
+
+/* A stall: the service sleeps until its end, at once if it is running its cost now. */
+static void service_stall(struct sim *sim, struct sim_service *sv, sched_time_t until)
+{
+	sv->stall_until = until > sv->stall_until ? until : sv->stall_until;
+	for (unsigned c = 0; sv->thread && c < sim->cfg.cpus; c++)
+		if (sim->cpu[c].curr == sv->thread)
+			plan_done(sim, c, sim->now); /* its program looks at the stall now */
+}
+
+static struct sim_thread *service_thread(struct sim *sim, struct sim_service *sv);
+
+static void fault_call(struct sim *sim, unsigned cpu, void *arg)
+{
+	struct sim_fault *f = arg;
+	struct sim_service *sv = sim->service;
+
+	(void)cpu;
+	f->done = true;
+	switch (f->wl->kind) {
+	case WL_FAULT_STALL:
+		service_stall(sim, sv, sim->now + f->wl->stall_ns);
+		break;
+	case WL_FAULT_DIE:
+		if (!sv->thread)
+			break; /* dead already */
+		f->thread = sv->thread->id;
+		kill_thread(sim, sv->thread); /* a request it had taken stays taken */
+		sv->thread = NULL;
+		break;
+	default: /* WL_FAULT_RESTART */
+		sv->thread = service_thread(sim, sv);
+		f->thread = sv->thread->id;
+		push(sim, EV_START, 0, sim->now, 0, sv->thread);
+		break;
+	}
+}
+
+/* A new thread of the service's task (it attaches when it first runs). */
+static struct sim_thread *service_thread(struct sim *sim, struct sim_service *sv)
+{
+	const struct wl_task *task = &sv->wl->service;
+	struct sched_thread_params p;
+	sched_cpumask_t mask;
+	unsigned cpu = sim->cur_cpu;
+	struct sim_thread *t;
+
+	if (task_params(sim, task, &p, &mask) < 0)
+		die("the policy service's CPU is not simulated");
+	t = add_thread(sim, &p);
+	sim->cur_cpu = cpu;
+	if (!t)
+		die("sched_thread_init refused the policy service's thread");
+	t->task = task;
+	t->instance = sv->instances++;
+	t->loops_left = task->loop;
+	t->timer_next = xrealloc(NULL, 64 * sizeof(*t->timer_next));
+	for (size_t k = 0; k < 64; k++)
+		t->timer_next[k] = SCHED_TIME_NEVER;
+	job_init(t);
+	return t;
+}
+
+/* The requests of the workload's threads of these kinds (all of them for WL_REQ_NR). */
+static size_t policy_count(const struct workload *wl, int kind, int kind2)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		for (size_t k = 0; k < wl->tasks[i].nr_requests; k++) {
+			int x = (int)wl->tasks[i].requests[k].kind;
+
+			n += wl->tasks[i].instances *
+			     (kind == WL_REQ_NR || x == kind || x == kind2);
+		}
+	return n;
+}
+
+/* The SCs the service may make (one per profile or reservation asked), and the leases it
+ * may grant: the pools are sized for them. */
+static size_t policy_scs(const struct workload *wl)
+{
+	return wl->policy ? policy_count(wl, WL_REQ_PROFILE, WL_REQ_ADMIT_SC) : 0;
+}
+
+static size_t policy_leases(const struct workload *wl)
+{
+	return wl->policy ? policy_count(wl, WL_REQ_LEASE, WL_REQ_LEASE) : 0;
+}
+
+/* The requests of every thread (made at its start), and the graphs with their stages. */
+static void make_requests(struct sim *sim, const struct workload *wl, size_t n)
+{
+	size_t at = 0;
+
+	sim->requests = calloc(n + 1, sizeof(*sim->requests));
+	sim->graphs = calloc(wl->policy->nr_graphs + 1, sizeof(*sim->graphs));
+	if (!sim->requests || !sim->graphs)
+		die("out of memory");
+	for (size_t i = 0; i < sim->nr_threads; i++) {
+		struct sim_thread *t = sim->threads[i];
+
+		if (!t->task || !t->task->nr_requests)
+			continue;
+		t->requests = &sim->requests[at];
+		for (size_t k = 0; k < t->task->nr_requests; k++, at++)
+			sim->requests[at] = (struct sim_request){ .wl = &t->task->requests[k],
+				.requester = t, .made_sc = { .index = SCHED_NO_SC } };
+	}
+	sim->nr_requests = at;
+	sim->nr_graphs = wl->policy->nr_graphs;
+	for (size_t g = 0; g < sim->nr_graphs; g++) {
+		const struct wl_graph *w = sim->graphs[g].wl = &wl->policy->graphs[g];
+
+		for (size_t i = 0; i < w->nr_nodes; i++)
+			sim->graphs[g].stage[i] = task_thread(sim, w->nodes[i].task_index);
+	}
+}
+
+/* The CPUs requests and graphs name are simulated: -1 with a message if not. */
+static int check_policy_cpus(struct sim *sim, const struct workload *wl)
+{
+	sched_cpumask_t m;
+
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		for (size_t k = 0; k < wl->tasks[i].nr_requests; k++) {
+			const struct wl_request *r = &wl->tasks[i].requests[k];
+
+			if (wl_mask(sim, r->cpus, &m))
+				continue;
+			fprintf(stderr, "schedsim: task '%s': request (line %u): \"cpus\" names a "
+				"CPU that is not one of the %u simulated\n", wl->tasks[i].name,
+				r->line, sim->cfg.cpus);
+			return -1;
+		}
+	for (size_t g = 0; g < wl->policy->nr_graphs; g++)
+		for (size_t i = 0; i < wl->policy->graphs[g].nr_nodes; i++) {
+			const struct wl_graph_node *n = &wl->policy->graphs[g].nodes[i];
+
+			if (n->queue < (int)sim->cfg.cpus)
+				continue;
+			fprintf(stderr, "schedsim: graph '%s': node (line %u): \"queue\" %d is not "
+				"one of the %u simulated\n", wl->policy->graphs[g].name, n->line,
+				n->queue, sim->cfg.cpus);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * The policy service of the workload: its queue (fallback authority: SCHED_RIGHT_FAIR
+ * only, over every group), its first thread (started at 0), its faults as calls on its
+ * CPU at their instants, and the requests and graphs. After the threads are made.
+ */
+static int make_policy(struct sim *sim, const struct workload *wl)
+{
+	const struct wl_policy_section *w = wl->policy;
+	struct sim_service *sv;
+	struct sched_policy_config pc = { .timeout_ns = w ? w->timeout_ns : 0,
+					  .default_fair = sim->cfg.policy_default };
+
+	if (!w)
+		return 0;
+	if (w->cpu >= sim->cfg.cpus) {
+		fprintf(stderr, "schedsim: policy service (line %u): \"cpu\" %u is not one of the "
+			"%u simulated\n", w->line, w->cpu, sim->cfg.cpus);
+		return -1;
+	}
+	if (check_policy_cpus(sim, wl) < 0)
+		return -1;
+	sim->service = sv = xrealloc(NULL, sizeof(*sv));
+	*sv = (struct sim_service){ .wl = w, .nr_refills = SVC_REFILLS * policy_scs(wl) };
+	sv->slots = calloc(w->slots, sizeof(*sv->slots));
+	sv->by_slot = calloc(w->slots, sizeof(*sv->by_slot));
+	sv->faults = calloc(w->nr_faults + 1, sizeof(*sv->faults));
+	sv->refills = calloc(sv->nr_refills + 1, sizeof(*sv->refills));
+	if (!sv->slots || !sv->by_slot || !sv->faults || !sv->refills)
+		die("out of memory");
+	sv->decide = decide_as_asked;
+	if (sched_auth_derive(&sv->fallback, sched_auth_root(&sim->sys), SCHED_RIGHT_FAIR, NULL,
+			      NULL) < 0)
+		die("sched_auth_derive refused the policy fallback authority");
+	pc.fallback = (struct sched_auth){ .a = &sv->fallback, .gen = sv->fallback.gen };
+	if (sched_policy_init(&sim->sys, &sv->q, sv->slots, w->slots, &pc) < 0)
+		die("sched_policy_init refused the policy service's queue");
+	make_requests(sim, wl, policy_count(wl, WL_REQ_NR, WL_REQ_NR));
+	sv->thread = service_thread(sim, sv);
+	push(sim, EV_START, 0, 0, 0, sv->thread);
+	for (size_t i = 0; i < w->nr_faults; i++) {
+		sv->faults[i].wl = &w->faults[i];
+		sim_post(sim, w->cpu, w->faults[i].at_ns, fault_call, &sv->faults[i]);
+	}
 	return 0;
 }
 
@@ -3001,9 +3811,9 @@ int sim_load(struct sim *sim, const struct workload *wl)
 		if (spawn_task(sim, &wl->tasks[i]) < 0)
 			return -1;
 	}
-	if (make_leases(sim, wl) < 0)
+	if (make_leases(sim, wl) < 0 || make_islands(sim, wl) < 0)
 		return -1;
-	return make_islands(sim, wl);
+	return make_policy(sim, wl);
 }
 
 /* --- reports ------------------------------------------------------------------------------------- */
@@ -3081,4 +3891,30 @@ uint64_t sim_ring_latency(struct sim_ring *r, unsigned p)
 		return 0;
 	qsort(r->lat, r->nr_lat, sizeof(*r->lat), cmp_u64); /* no order to keep */
 	return nearest_rank(r->lat, r->nr_lat, p);
+}
+
+uint64_t sim_graph_latency(struct sim_graph *g, size_t from, unsigned p)
+{
+	size_t n = g->nr_done > from ? g->nr_done - from : 0;
+	uint64_t *v, x;
+
+	if (!n)
+		return 0;
+	v = xrealloc(NULL, n * sizeof(*v));
+	memcpy(v, g->latency + from, n * sizeof(*v)); /* the order is kept: instances */
+	qsort(v, n, sizeof(*v), cmp_u64);
+	x = nearest_rank(v, n, p);
+	free(v);
+	return x;
+}
+
+uint64_t sim_graph_misses(struct sim *sim, const struct sim_graph *g, size_t from)
+{
+	uint64_t n = 0;
+
+	for (size_t k = from; k < g->nr_done; k++)
+		n += g->latency[k] > g->wl->deadline_ns;
+	for (size_t k = g->nr_done > from ? g->nr_done : from; k < g->nr_release; k++)
+		n += g->release[k] + g->wl->deadline_ns <= sim->now; /* due, not done */
+	return n;
 }

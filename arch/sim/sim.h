@@ -12,7 +12,9 @@
 #ifndef SCHEDSIM_SIM_H
 #define SCHEDSIM_SIM_H
 
+#include <sched/explain.h>
 #include <sched/island.h>
+#include <sched/policy.h>
 #include <sched/sched.h>
 
 #include "workload.h"
@@ -47,6 +49,11 @@ struct sim_config {
 	uint64_t max_events;      /* event budget: sim_run_until handles at most this many
 				   * events (sim.events); one more due stops the run
 				   * (sim.stopped). 0 = no budget */
+	unsigned explain;         /* decision records kept (sched_explain_start over a ring of
+				   * this many, a power of two), 0 = none */
+	struct sched_fair_params policy_default; /* the policy queue's default profile (what a
+				   * profile request unanswered in time gets): schedsim gives its
+				   * manifest's default; zero is nice 0 */
 };
 
 /*
@@ -89,6 +96,21 @@ struct sim_jobs {
 };
 
 struct sim_island;
+struct sim_request;
+
+/* Where the policy service's thread is in a request (docs/schedsim.md, "The policy
+ * service"). */
+enum sim_svc_state {
+	SIM_SVC_TAKE,   /* taking the oldest pending request (or parked: none) */
+	SIM_SVC_COST,   /* running the request's cost (run_left) */
+	SIM_SVC_WAIT,   /* waiting for its latency to pass since the take */
+};
+
+/* Where a requester is in its current request. */
+enum sim_req_state {
+	SIM_REQ_BEFORE, /* waiting for the request's instant */
+	SIM_REQ_WAIT,   /* submitted: parked until the answer or the deadline */
+};
 
 struct sim_thread {
 	struct sched_thread st;   /* embedded, as a kernel does */
@@ -135,6 +157,23 @@ struct sim_thread {
 	unsigned member;
 	bool island_bound;
 	struct sched_sc_cap island_sc;
+	/* the policy service: an SC and a lease its requests got (policy_sc: the latest SC
+	 * served for it, READ | BIND), its requests (req_next: the next one), and, for the
+	 * service's own thread, the request it works on */
+	bool policy_bound;
+	struct sched_sc_cap policy_sc;
+	bool has_lease;
+	struct sched_lease_cap lease;
+	struct sim_request *requests; /* its task's requests, made in order before its program */
+	unsigned req_next;
+	uint8_t req_state;        /* enum sim_req_state */
+	uint8_t svc_state;        /* enum sim_svc_state (the service's thread) */
+	bool svc_attached;
+	struct sched_ticket svc_ticket;
+	struct sched_request svc_req;
+	struct sched_ref svc_who;
+	sched_time_t svc_taken;
+	uint64_t stage_pending;   /* a graph stage: signals of its previous stage not consumed */
 	/* wake-to-run latencies, recorded from trace events */
 	uint64_t *lat;
 	size_t nr_lat, cap_lat;
@@ -278,6 +317,97 @@ struct sim_island {
 	char explain[256];        /* sched_island_explain of the verdict ("admitted" too) */
 	uint64_t notified[4];     /* messages to its endpoint by kind: 1 depleted, 2 timeout
 				   * (enum sched_sc_msg), 3 violation (SCHED_ISLAND_MSG_VIOLATION) */
+};
+
+/*
+ * One request a thread of the workload makes (docs/schedsim.md, "The policy service"):
+ * what it asked, when, and what it got back.
+ */
+enum sim_request_state {
+	SIM_RQ_PLANNED,   /* not made yet */
+	SIM_RQ_PENDING,   /* submitted, no answer collected yet */
+	SIM_RQ_ANSWERED,  /* its answer is collected (ans) */
+	SIM_RQ_REFUSED,   /* the submission was refused (submit_err) */
+};
+
+struct sim_request {
+	const struct wl_request *wl;
+	struct sim_thread *requester;
+	uint8_t state;            /* enum sim_request_state */
+	int submit_err;
+	struct sched_request req; /* what was submitted */
+	struct sched_ticket ticket;
+	sched_time_t submitted;   /* when sched_policy_submit returned */
+	sched_time_t deadline;    /* submitted + its timeout: when its default applies */
+	sched_time_t collected;   /* when the requester read its answer */
+	struct sched_answer ans;
+	uint32_t served_by;       /* the service thread that answered it (its id), 0: none */
+	struct sched_sc_cap made_sc; /* the SC the service made for it (index SCHED_NO_SC: none) */
+	struct sim_island *island;  /* an island request: the island asked for */
+	unsigned explained;       /* EXPLAIN: the records about its thread the service read */
+};
+
+/* A fault of the policy service, and what it did. */
+struct sim_fault {
+	const struct wl_fault *wl;
+	bool done;
+	uint32_t thread;          /* DIE: the thread it ended; RESTART: the thread it made (id) */
+};
+
+/* Where a task graph of the workload is. */
+enum sim_graph_state {
+	SIM_GRAPH_PLANNED,  /* its coordinator has not asked (yet) */
+	SIM_GRAPH_ASKED,    /* asked, no answer yet */
+	SIM_GRAPH_MAPPED,   /* the service mapped it: its stages run on their narrowed budgets */
+	SIM_GRAPH_REFUSED,  /* refused (err): nothing changed */
+};
+
+/*
+ * A task graph (docs/schedsim.md, "Task graphs"): what its coordinator asked (g, built
+ * when the request is made), the budgets' parameters before and after, and each instance's
+ * end-to-end latency: node 0's release (its timer's tick) to the last stage's end.
+ */
+struct sim_graph {
+	const struct wl_graph *wl;
+	uint8_t state;            /* enum sim_graph_state */
+	int err;
+	struct sched_graph g;
+	struct sched_sc_params before[SCHED_GRAPH_NODES_MAX]; /* per node: its budget's SC when
+				   * asked ... */
+	struct sched_sc_params after[SCHED_GRAPH_NODES_MAX];  /* ... and when answered */
+	bool changed;             /* an answer changed a budget's parameters */
+	sched_time_t asked_at, answered_at;
+	sched_time_t *release;    /* node 0's releases, in order */
+	size_t nr_release, cap_release;
+	uint64_t *latency;        /* end-to-end latency of each completed instance, in order */
+	size_t nr_done;
+	struct sim_thread *stage[SCHED_GRAPH_NODES_MAX]; /* each node's thread */
+};
+
+/* The policy service (docs/schedsim.md, "The policy service"): libsched's queue over the
+ * machine's slots, the service's threads, and what they did. */
+struct sim_service {
+	const struct wl_policy_section *wl;
+	struct sched_policy q;
+	struct sched_policy_slot *slots;
+	struct sim_request **by_slot;  /* the request last submitted into each slot */
+	struct sched_authority fallback; /* SCHED_RIGHT_FAIR only: applies the default profile */
+	struct sim_thread *thread;   /* the live service thread, NULL while there is none */
+	sched_time_t stall_until;    /* a stall fault blocks it until here */
+	unsigned instances;          /* service threads made (restarts + 1) */
+	struct sim_fault *faults;
+	uint64_t taken, served, denied, late, stale; /* the service's own counts: requests
+				   * taken, answered by serve, by deny, answered past their deadline
+				   * (the library applied the default), and answers that found the
+				   * request defaulted already or the service replaced */
+	uint64_t swept;           /* defaults the port's sweep applied (sched_policy_expire) */
+	struct sched_refill *refills; /* the SCs it makes for PROFILE and ADMIT_SC: 8 each */
+	size_t nr_refills, used_refills;
+	/* how it decides: the manifest (schedsim's), or, without a decider, what was asked */
+	int (*decide)(struct sim *sim, void *ctx, const struct sched_request *r,
+		      const struct sim_thread *requester, const struct sim_thread *target,
+		      struct sched_decision *d, bool *make_sc); /* sim_decide_fn */
+	void *decide_ctx;
 };
 
 /* Island endpoints lie above every thread id (a thread's SC notifies its thread's id). */
@@ -432,6 +562,16 @@ struct sim {
 	/* trace events seen by the trace callback (none with cfg.bench_mode): SCHED_TR_MISS
 	 * (all, and of island members), SCHED_TR_ISLAND by enum sched_island_event */
 	uint64_t tr_miss, tr_miss_island, tr_island[3];
+	/* decision records (cfg.explain): the log and its ring */
+	struct sched_explain_log why;
+	struct sched_why *why_recs;
+	/* the policy service (NULL without a "policy" section), the requests of the
+	 * workload's threads (in thread order, each thread's in its order) and the graphs */
+	struct sim_service *service;
+	struct sim_request *requests;
+	size_t nr_requests;
+	struct sim_graph *graphs;
+	size_t nr_graphs;
 };
 
 /*
@@ -527,5 +667,26 @@ const char *sim_thread_group(struct sim *sim, const struct sim_thread *t);
 
 /* The figures of t's SchedulingContext (sched_sc_stats); all 0 for a thread without one. */
 struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thread *t);
+
+/*
+ * The policy service's decisions (docs/schedsim.md, "The policy service"): decide(sim,
+ * ctx, r, requester, target, d, make_sc) returns 0 to serve r with *d (*make_sc: the
+ * service makes an SC for the target, configured with d->sc_params) or a negative SCHED_E*
+ * to deny it. `target` is the thread r is for (NULL when it names none). Without a decider
+ * the service gives what was asked: the default profile, an SC of the asked parameters,
+ * the CPUs asked. Set it after sim_load, before the run.
+ */
+typedef int (*sim_decide_fn)(struct sim *sim, void *ctx, const struct sched_request *r,
+			     const struct sim_thread *requester, const struct sim_thread *target,
+			     struct sched_decision *d, bool *make_sc);
+void sim_policy_decider(struct sim *sim, sim_decide_fn decide, void *ctx);
+
+/* p in [0,100]: percentile of graph g's end-to-end latencies from instance `from` on (0
+ * if none). */
+uint64_t sim_graph_latency(struct sim_graph *g, size_t from, unsigned p);
+
+/* Instances of g from `from` on that missed its deadline: completed late, or released
+ * and unfinished with the deadline past now. */
+uint64_t sim_graph_misses(struct sim *sim, const struct sim_graph *g, size_t from);
 
 #endif

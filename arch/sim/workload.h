@@ -48,6 +48,18 @@
 #define WL_MAX_ISLAND_PATHS 32          /* ... paths (SCHED_ISLAND_PATHS_MAX) */
 #define WL_MAX_ISLAND_IRQS 16           /* ... IRQs (SCHED_ISLAND_IRQS_MAX) */
 #define WL_MAX_ISLAND_MEM 8             /* ... bookings (SCHED_ISLAND_MEM_MAX) */
+#define WL_MAX_REQUESTS 1024            /* policy requests of one task; each thread makes
+					 * them all, and ... */
+#define WL_MAX_THREAD_REQUESTS (1u << 18) /* ... the sum of instance x requests is bounded:
+					 * the simulator keeps each one's record */
+#define WL_MAX_FAULTS 64                /* faults of the policy service */
+#define WL_MAX_GRAPHS 64                /* task graphs of the "policy" section */
+#define WL_MAX_GRAPH_NODES 8            /* stages of one graph (SCHED_GRAPH_NODES_MAX) */
+#define WL_MAX_MANIFEST (1u << 20)      /* bytes of a policy manifest (1 MiB) */
+#define WL_MAX_POLICY_SLOTS 65536       /* the request queue's slots (libsched's 2^16) */
+#define WL_POLICY_SLOTS 64              /* ... when "slots" is not given */
+#define WL_MAX_POLICY_NAME 31           /* "process" and "service" names: the manifest's
+					 * rules hold 32 bytes with the NUL */
 
 /* A phase whose events take no time (yield, resume, zero durations) and that can repeat
  * without time passing starts each pass with a run of this much CPU time, added by the
@@ -86,6 +98,13 @@ enum wl_event_kind {
 	WL_SUBMIT,  /* publish `count` entries on ring `ring`, then sched_ring_submit */
 	WL_POLL,    /* a poller's pass (never in a file: the loader makes it): ns of CPU,
 		     * then a look at ring `ring` and sched_ring_poll */
+	/* never in a file either: the policy service's loop and a task graph's stages
+	 * (docs/schedsim.md, "The policy service") */
+	WL_SERVE,   /* the policy service: take a request, ns of CPU, answer */
+	WL_STAGE_WAIT,   /* a graph stage waits for its previous stage's end (`ring`: the
+			  * graph, `count`: the node) */
+	WL_STAGE_SIGNAL, /* ... and signals the next stage */
+	WL_STAGE_END,    /* the last stage ends one instance of the graph */
 };
 
 struct wl_event {
@@ -99,8 +118,8 @@ struct wl_event {
 			   * suspend and resume (the mutex of their name) */
 	uint32_t cond;    /* index in workload.conds: wait, signal, broad, sync, suspend, resume */
 	uint32_t barrier; /* index in workload.barriers: barrier */
-	uint32_t ring;    /* index in workload.rings: submit, poll */
-	uint32_t count;   /* submit: entries published */
+	uint32_t ring;    /* index in workload.rings: submit, poll; graph stages: the graph */
+	uint32_t count;   /* submit: entries published; graph stages: the node */
 	unsigned line;    /* source line of the key, for messages */
 	int added;        /* not in the file: the WL_ZERO_PASS_NS run of a zero-time phase */
 };
@@ -200,6 +219,19 @@ struct wl_task {
 	char *cookie_str;       /* WL_COOKIE_STRING: V */
 	struct wl_phase *phases;/* a task without "phases" has one phase holding its events */
 	size_t nr_phases;
+	/* the policy service (docs/schedsim.md, "The policy service"): libsched keys
+	 *   "process": "name" the process the manifest's rules know it by (default: its
+	 *                     group's name); without "group" it is the task's group too
+	 *   "service": "name" the service it belongs to, for the rules
+	 *   "session": N      its session id (>= 1), for the rules
+	 *   "requests": [..]  policy requests its threads make before their program */
+	char *process;
+	char *service;
+	uint32_t session;
+	struct wl_request *requests; /* in order of at_ns */
+	size_t nr_requests;
+	int graph;              /* a stage of this graph (its program is the loader's), or -1 */
+	unsigned node;          /* ... this node of it */
 	unsigned line;
 };
 
@@ -342,6 +374,84 @@ struct wl_island {
 	struct wl_island_mem *mem;
 	size_t nr_mem;
 	uint64_t at_ns;         /* "at_us": when it is admitted, default 0 (before any start) */
+	int requested;          /* a policy request asks for it: schedsim does not admit it
+				 * itself (at_ns is not used) */
+	unsigned line;
+};
+
+/*
+ * The policy service (docs/schedsim.md, "The policy service"): a request a task's threads
+ * make (libsched's enum sched_req_kind), a fault of the service, a task graph, and the
+ * top-level "policy" section.
+ */
+enum wl_req_kind { WL_REQ_PROFILE, WL_REQ_ADMIT_SC, WL_REQ_BUDGET, WL_REQ_LEASE,
+		   WL_REQ_LEASE_REVOKE, WL_REQ_ISLAND, WL_REQ_GRAPH, WL_REQ_EXPLAIN, WL_REQ_NR };
+
+struct wl_request {
+	enum wl_req_kind kind;  /* "kind" */
+	uint64_t at_ns;         /* "at_ms": made no earlier than this (default 0) */
+	uint64_t timeout_ns;    /* "timeout_ms", 0: the service's */
+	char *profile;          /* PROFILE: "profile", NULL: the rules' choice */
+	char *target;           /* "for": the task (of one instance) it is for, NULL: itself */
+	int target_task;        /* ... its index, or -1 */
+	char *sc;               /* BUDGET: "sc", the task whose SC it changes, NULL: itself */
+	int sc_task;            /* ... its index, or -1 */
+	uint64_t budget_ns, period_ns, deadline_ns; /* ADMIT_SC, BUDGET: "budget_us", ... */
+	uint64_t cpus;          /* ADMIT_SC: its CPUs (0: all); LEASE: those asked */
+	char *name;             /* GRAPH: "graph"; ISLAND: "island" (a "libsched" island) */
+	int index;              /* ... its index in policy.graphs or islands */
+	unsigned line;
+};
+
+enum wl_fault_kind { WL_FAULT_STALL, WL_FAULT_DIE, WL_FAULT_RESTART };
+
+struct wl_fault {
+	enum wl_fault_kind kind;
+	uint64_t at_ns;         /* "at_ms" */
+	uint64_t stall_ns;      /* STALL: "stall_ms" */
+	unsigned line;
+};
+
+/* A stage of a graph: its task, the budget it narrows (or none: a fair stage), its cost. */
+struct wl_graph_node {
+	char *task;             /* "task": a task of one instance, its program the loader's */
+	int task_index;
+	char *budget;           /* "budget": the task whose SC is this stage's budget, or NULL */
+	int budget_task;        /* ... its index, or -1 */
+	uint64_t cost_ns;       /* "cost_ms": the stage's work per instance (its budget) */
+	int queue;              /* "queue": its work queue's CPU, or -1: any */
+	unsigned prio;          /* "prio": a fair stage's priority, 0 .. 99 (default 50) */
+	unsigned line;
+};
+
+/* A chain of stages with an end-to-end deadline (libsched's struct sched_graph). */
+struct wl_graph {
+	char *name;             /* "name" */
+	char *coordinator;      /* "coordinator": the task whose requests name it */
+	int coordinator_task;
+	uint64_t period_ns;     /* "period_ms": node 0 is released this often */
+	uint64_t deadline_ns;   /* "deadline_ms": release to the last stage's end (default the
+				 * period) */
+	struct wl_graph_node *nodes;
+	size_t nr_nodes;
+	unsigned line;
+};
+
+struct wl_policy_section {
+	char *manifest;         /* the manifest's text (read from its file, or the lines given) */
+	char *manifest_name;    /* its path as written, or "manifest" for inline lines */
+	unsigned cpu;           /* service "cpu": the service's thread runs there (its affinity) */
+	int nice;               /* service "priority": its nice value */
+	uint64_t cost_ns;       /* service "cost_us": CPU per request */
+	uint64_t latency_ns;    /* service "latency_us": no answer sooner than this after the
+				 * take */
+	uint64_t timeout_ns;    /* service "timeout_ms": the queue's default request timeout */
+	struct wl_fault *faults;/* service "faults", in order of at_ns */
+	size_t nr_faults;
+	unsigned slots;         /* "slots": the request queue's size */
+	struct wl_graph *graphs;
+	size_t nr_graphs;
+	struct wl_task service; /* the service's task (its program is the loader's WL_SERVE) */
 	unsigned line;
 };
 
@@ -373,6 +483,7 @@ struct workload {
 	size_t nr_mem_pools;
 	struct wl_island *islands;     /* "islands", in file order */
 	size_t nr_islands;
+	struct wl_policy_section *policy; /* the top-level "policy" section, or NULL */
 };
 
 /* Returns 0, or -1 with a one-line message "FILE:LINE: key 'K': what is wrong" in err.

@@ -180,3 +180,26 @@ bool as_map_user(uint64_t pml4, uint64_t va, uint64_t pa, bool writable, bool ex
 	irq_restore(f);
 	return ok;
 }
+
+/* The physical page behind user address `va` in `pml4` (offset kept), or 0 when it is not
+ * mapped for ring 3 (or not writable, when `write`). Reads the tables only: a system call
+ * checks every user page it copies through this, so a bad pointer is an error, not a fault
+ * in the kernel. Entries are read without as_lock: a mapping is never removed while its
+ * process has threads, and a new one only fills an empty entry. */
+uint64_t as_user_page(uint64_t pml4, uint64_t va, bool write)
+{
+	uint64_t *t = phys_to_virt(pml4), e = 0;
+
+	if (va < USER_START || va >= USER_END)
+		return 0;
+	for (int level = 3; level >= 0; level--) {
+		e = __atomic_load_n(&t[(va >> (12 + 9 * level)) & 511], __ATOMIC_ACQUIRE);
+		if (!(e & PTE_P) || !(e & PTE_U) || (e & PTE_PS))
+			return 0;
+		if (level)
+			t = phys_to_virt(e & PTE_ADDR);
+	}
+	if (write && !(e & PTE_W))
+		return 0;
+	return (e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+}

@@ -128,6 +128,10 @@ unsigned platform_device_irqs(unsigned cpu);
 
 /* The kernel command line (QEMU -append), "" when none. */
 const char *platform_cmdline(void);
+/* The file QEMU passes as `-fw_cfg name=NAME,file=PATH` (fwcfg.c): at most len bytes of it
+ * copied into buf; returns its whole size (more than len: cut), or -1 when there is no such
+ * file or no fw_cfg device. Boot CPU only, before the APs start (the device is not locked). */
+long platform_fw_file(const char *name, void *buf, size_t len);
 
 /* --- console, exit -------------------------------------------------------------------------- */
 
@@ -136,6 +140,10 @@ void kprintf(const char *fmt, ...);              /* %d %u %x %lx %llu %lld %s %c
 void kvprintf(const char *fmt, va_list ap);
 __attribute__((noreturn)) void qemu_exit(int code); /* isa-debug-exit: status (code<<1)|1 */
 __attribute__((noreturn)) void panic(const char *fmt, ...);
+/* The report of an exception no handler took (vector, registers, CR2, CR3), then a failing
+ * QEMU exit; a handler the kernel installs for an exception vector may fall back on it. */
+__attribute__((noreturn)) void exception_report(const struct regs *r);
+const char *exception_name(unsigned vector);
 
 /* --- memory --------------------------------------------------------------------------------- */
 
@@ -147,12 +155,17 @@ void page_free(uint64_t pa);
 uint64_t as_create(void);
 /* Map one user page (user, writable) at `va` to physical `pa` in address space `pml4`. */
 bool as_map_user(uint64_t pml4, uint64_t va, uint64_t pa, bool writable, bool exec);
+/* The physical address behind user address `va` in `pml4`, or 0 when no ring-3 page is
+ * mapped there (or it is read-only and `write` is asked). For copying system call
+ * arguments: a bad user pointer is then an error, never a kernel page fault. */
+uint64_t as_user_page(uint64_t pml4, uint64_t va, bool write);
 void as_switch(uint64_t pml4);      /* load CR3 */
 uint64_t as_kernel(void);           /* the kernel's own PML4 (no user mappings) */
 
 /* --- small libc for the kernel --------------------------------------------------------------- */
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
 /* Entry point the platform calls on the BSP after bring-up of the BSP itself. */

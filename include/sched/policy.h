@@ -110,6 +110,8 @@ struct sched_policy_slot {
 	uint64_t order;               /* submission order: take serves the oldest first */
 	sched_time_t deadline;        /* when the default applies */
 	struct sched_ref requester;
+	uint32_t requester_id;        /* its id and group id at submission (the records') */
+	uint32_t requester_group;
 	struct sched_request req;
 	struct sched_answer ans;
 };

@@ -4,7 +4,8 @@
  * gives, the CPUs' boot contexts as idle threads, and one runner thread for the suite this
  * image was built with (tests.c, bench.c or demo.c); its result leaves QEMU through
  * isa-debug-exit. The kernel gives libsched its SchedulingContext, lease and island slots
- * and its memory pools at boot, and its lease and IRQ hooks (klease.c, kisland.c).
+ * and its memory pools at boot, and its lease and IRQ hooks (klease.c, kisland.c), and
+ * sets up the policy service's queue, decision log and manifests (kpolicy.c).
  */
 #include "kernel.h"
 
@@ -112,6 +113,7 @@ void kernel_main(void)
 		panic("sched_sc_pool failed");
 	klease_init();
 	kisland_init();
+	kpolicy_init(!suite_bench_mode); /* no decision log where overheads are measured */
 	sched_irq_init();
 	syscall_init();
 	idt_set_handler(VEC_CALL, call_irq);

@@ -4,7 +4,9 @@
 #define X86_KERNEL_H
 
 #include <sched/island.h>
+#include <sched/policy.h>
 
+#include "kpolicy_abi.h"
 #include "thread.h"
 
 extern volatile int ktrace_verbose;
@@ -60,6 +62,7 @@ enum {
 	SYS_ISLAND_ADMIT = 22, /* (request address in the shared page) -> handle */
 	SYS_ISLAND_WAIT,      /* (): end this job, sleep to the next release -> releases skipped */
 	SYS_ISLAND_REVOKE,    /* (handle) */
+	/* kpolicy.c: SYS_POLICY_SUBMIT = 25 .. SYS_CLOCK = 40, in kpolicy_abi.h */
 };
 
 /*
@@ -150,14 +153,74 @@ struct kprocess {
 	volatile int exited;          /* its last thread exited */
 	int exit_revoked;             /* leases sched_lease_revoke_owned ended then (or error) */
 	int exit_islands;             /* islands sched_island_revoke_owned ended then (or error) */
+	int exit_policy;              /* policy SCs revoked then (kpolicy_process_exit) */
 	struct kring *ring;           /* its submission ring, or NULL */
+	struct kthread *threads[KPROC_THREADS]; /* made so far, in order (a thread's index) */
+	uint64_t entry;               /* a C program's entry point; 0: assembly programs */
+	bool faults_end_thread;       /* a ring-3 exception ends the thread, not the kernel */
+	bool policy_service;          /* its threads may attach as the policy service */
 };
 struct kprocess *kprocess_create(const char *name);
+/* The same inside group `parent` (NULL: a top-level group). */
+struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent);
+struct kprocess *kprocess_of_group(uint32_t id); /* the process whose group has id, or NULL */
 /* A NEW thread of p running `prog` with argv[0..n) (n <= 32) at its stack top; p->group
  * replaces params->group. Panics past KPROC_THREADS. */
 struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_prog prog,
 				const uint64_t *argv, unsigned n,
 				const struct sched_thread_params *params);
+
+/*
+ * Ring-3 C programs (kernel/user/, linked at 0x400000 by user.ld, embedded in the kernel as
+ * ELF images): kprocess_create_elf maps the image's segments with their own permissions
+ * (code, read-only data, data and bss, up to the shared page at USER_SHARED), and each
+ * kprocess_thread_c thread gets a stack of UCSTACK_PAGES of its own, entering the image's
+ * entry (_start, ulib.c) with rdi = argv copied to its stack top.
+ */
+enum user_elf { ELF_POLICY, ELF_REQUESTER, ELF_NR };
+#define UCSTACK_PAGES 16                 /* 64 KiB per thread */
+#define UCSTACK_TOP 0x10000000ull        /* thread 0's stack top */
+#define UCSTACK_STRIDE 0x100000ull       /* the next thread's, 1 MiB lower (a gap between) */
+struct kprocess *kprocess_create_elf(const char *name, enum user_elf elf,
+				     struct sched_group *parent);
+struct kthread *kprocess_thread_c(struct kprocess *p, const char *name, const uint64_t *argv,
+				  unsigned n, const struct sched_thread_params *params);
+/* Kill a ring-3 thread: it ends with KILLED_STATUS on its next way back to ring 3 (user.c).
+ * Call again until it is done: it may have moved away from the CPU that was interrupted. */
+#define KILLED_STATUS (-9)
+void user_kill(struct kthread *t);
+
+/*
+ * kpolicy.c: the policy service (sched/policy.h) for ring 3. The kernel owns the request
+ * queue and its slots, the decision log (sched/explain.h), the SCs the service makes for
+ * requests (SYS_POLICY_SC_CREATE: owned by the requester's process, refill rings the
+ * kernel's), and the service's authority, which it uses on the service's behalf (ring 3
+ * holds handles, never pointers: kpolicy_abi.h). Requesters are the threads of processes
+ * in the group kpolicy_apps (the scope of the service's authority and of the default
+ * profile's); the service is a thread of a process marked policy_service. The manifests
+ * come from QEMU's fw_cfg at boot (opt/libsched/manifest, then .1 .. .3): no rebuild.
+ */
+#define KPOL_SLOTS 32
+#define KPOL_SCS 8                /* SCs created for served requests */
+#define KPOL_RTT_LOG 256          /* round trips kept (submit to the answer seen) */
+#define KPOL_MANIFEST_BYTES 4096  /* each manifest's room */
+#define KPOL_WHY_LEN 256          /* the decision log's records (a power of two) */
+extern struct sched_group kpolicy_apps;   /* requesters' processes go in here */
+extern struct sched_policy kpol_queue;
+extern struct sched_policy_slot kpol_slots[KPOL_SLOTS];
+void kpolicy_init(bool explain); /* at boot, before the APs; explain: start the log */
+int64_t kpolicy_syscall(struct kthread *me, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+int kpolicy_process_exit(struct kprocess *p); /* policy SCs of p revoked: how many */
+/* The service's SYS_POLICY_TAKE returns -SCHED_EAGAIN once, so that it reads its shared
+ * page (a command: load another manifest, ...) even while no request comes. */
+void kpolicy_poke(void);
+/* The round trips measured (submit call's entry to the wait's return), oldest first. */
+unsigned kpolicy_round_trips(uint64_t *out, unsigned max);
+/* The manifests passed at boot: size (-1: none), text. */
+long kpolicy_manifest(unsigned index, const char **text);
+unsigned kpolicy_manifest_current(void);
+/* The policy SC a handle names (kpolicy_abi.h), as a capability: -SCHED_EINVAL. */
+int kpolicy_sc_of(uint64_t handle, struct sched_sc_cap *out);
 
 /*
  * klease.c: CPU isolation leases (sched/lease.h) for ring 3. The kernel holds the root

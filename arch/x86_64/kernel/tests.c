@@ -17,6 +17,7 @@
 #include <sched/mutex.h>
 
 #include "kernel.h"
+#include "ktest.h"
 
 const bool suite_bench_mode = false;
 const bool suite_core_sched = true; /* "core=on" turns it on with SMT (kernel.c) */
@@ -3435,16 +3436,54 @@ static void test_islands(void)
 	thread_pin_self(-1);
 }
 
+/* --- for the test files beside this one (ktest.h) ------------------------------------------- */
+
+void ktest_report(bool ok, const char *what)
+{
+	report(ok, what);
+}
+
+void ktest_skip(const char *what, const char *why)
+{
+	skip(what, why);
+}
+
+bool ktest_wait(bool (*cond)(void *), void *arg, uint64_t limit_ns)
+{
+	return wait_cond(cond, arg, limit_ns);
+}
+
+bool ktest_quiet_check(void)
+{
+	return quiet_check();
+}
+
+uint64_t ktest_late_take(unsigned cpu)
+{
+	return late_take(cpu);
+}
+
+uint64_t ktest_runtime(struct kthread *t)
+{
+	return runtime_of(t);
+}
+
+void ktest_sort(uint64_t *v, unsigned n)
+{
+	sort_u64(v, n);
+}
+
 int run_suite(void)
 {
 	bool only_core = kernel_arg("only=core"), only_3hogs = kernel_arg("only=3hogs");
 	bool only_mutex = kernel_arg("only=mutex"), only_lease = kernel_arg("only=lease");
-	bool only_island = kernel_arg("only=island");
+	bool only_island = kernel_arg("only=island"), only_policy = kernel_arg("only=policy");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
-		only_core ? 3 : only_3hogs || only_mutex ? 1 : only_lease || only_island ? 5 : 26);
-	if (only_mutex || only_lease || only_island) {
+		only_core ? 3 : only_3hogs || only_mutex ? 1 : only_lease || only_island ? 5
+		: only_policy ? KTEST_POLICY_TESTS : 26);
+	if (only_mutex || only_lease || only_island || only_policy) {
 		if (only_mutex)
 			test_mutex_inversion();
 		if (only_lease) {
@@ -3453,6 +3492,8 @@ int run_suite(void)
 		}
 		if (only_island)
 			test_islands();
+		if (only_policy)
+			test_policy();
 		kprintf("# %u failed\n", failures);
 		return (int)failures;
 	}

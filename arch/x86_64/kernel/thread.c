@@ -35,11 +35,6 @@ struct kthread *thread_current(void)
 	return current[this_cpu()];
 }
 
-static struct kthread *kthread_of(struct sched_thread *st)
-{
-	return (struct kthread *)(void *)((char *)st - __builtin_offsetof(struct kthread, st));
-}
-
 /* krunning[] (thread.h): the CPU is about to call into libsched in a way that may change
  * its current thread. Sequentially consistent: visible before the rq lock is taken. */
 static void leave_thread(unsigned cpu)
@@ -240,6 +235,27 @@ void thread_sleep_until(uint64_t deadline_ns)
 void thread_park(void)
 {
 	ON_CPU(sched_park(&ksys, this_cpu(), &next_));
+}
+
+int thread_park_until(uint64_t deadline_ns)
+{
+	unsigned long f = irq_save();
+	struct sched_thread *next;
+	int r;
+
+	leave_thread(this_cpu());
+	r = sched_park_until(&ksys, this_cpu(), deadline_ns, &next);
+	if (r == 0)
+		switch_to(next);
+	resume_thread(this_cpu());
+	irq_restore(f);
+	return r;
+}
+
+struct kthread *thread_of_id(uint32_t id)
+{
+	return id >= 1 && id <= __atomic_load_n(&nr_threads, __ATOMIC_ACQUIRE) ? &threads[id - 1]
+									       : NULL;
 }
 
 /* Unpark from any CPU: wakes a parked thread or leaves it a permit; a local preemption is
@@ -498,6 +514,7 @@ static void isr_leave(struct regs *r)
 	unsigned cpu = this_cpu();
 
 	if (r->cs & 3) {
+		user_kill_check(); /* a killed thread ends here instead (user.c) */
 		if (kprotect)
 			kernel_exit(cpu);
 		__atomic_store_n(&kuser[cpu], current[cpu], __ATOMIC_SEQ_CST);

@@ -28,6 +28,7 @@ struct kthread {
 	volatile uint64_t msg;    /* IPC payload received */
 	struct kthread *caller;   /* who called this server */
 	int exit_code;
+	volatile int killed;      /* ends on its next way back to ring 3 (user_kill) */
 	volatile uint64_t nsys;   /* system calls it made */
 	struct kprocess *proc;    /* its kprocess (kernel.h), or NULL */
 	/* Core scheduling: the trust domain the kernel put it in, for the checks of the
@@ -36,6 +37,12 @@ struct kthread {
 };
 
 extern struct sched_sys ksys;
+
+/* The kernel thread a libsched thread is embedded in (every one here is). */
+static inline struct kthread *kthread_of(struct sched_thread *st)
+{
+	return (struct kthread *)(void *)((char *)st - __builtin_offsetof(struct kthread, st));
+}
 
 struct kthread *thread_current(void);
 /* A new thread (NEW state); `p` gives nice, affinity, group; run with thread_start_now. */
@@ -53,6 +60,13 @@ void schedule(void);                 /* a preemption point: pick and switch */
 void thread_yield(void);
 void thread_block(void);
 void thread_park(void);                  /* block unless unparked since the last park */
+/* The same, woken at deadline_ns at the latest; sched_park_until's error (nothing done). */
+int thread_park_until(uint64_t deadline_ns);
+/* On every return to ring 3, interrupts off: a thread user_kill marked ends here
+ * (user.c). */
+void user_kill_check(void);
+/* The thread whose libsched id is `id` (thread_create's), or NULL. */
+struct kthread *thread_of_id(uint32_t id);
 int thread_unpark(struct kthread *t);
 void thread_sleep_until(uint64_t deadline_ns);
 void thread_sleep_ns(uint64_t ns);

@@ -56,8 +56,28 @@ static void user_main(void *arg)
 {
 	struct kthread *t = arg;
 
+	user_kill_check(); /* killed before it ever ran */
 	user_return_prepare();
 	user_enter(t->user_rip, t->user_rsp, t->user_arg, USER_CS, USER_DS);
+}
+
+/* argv[0..n) copied to the top of the stack page at physical `stack` whose user top is
+ * stack_top; t enters ring 3 at rip with rsp just below them (16-byte aligned) and rdi =
+ * their address, or `arg` when there are none. */
+static void enter_at(struct kthread *t, uint64_t pml4, uint64_t rip, uint64_t stack,
+		     uint64_t stack_top, uint64_t arg, const uint64_t *argv, unsigned n)
+{
+	size_t args = ((size_t)n * 8 + 15) & ~(size_t)15; /* keeps rsp 16-byte aligned */
+
+	if (n > 32)
+		panic("process %s: argument block too large", t->name);
+	if (n)
+		memcpy((char *)phys_to_virt(stack) + PAGE_SIZE - args, argv, (size_t)n * 8);
+	t->arg = t;
+	t->pml4 = pml4;
+	t->user_rip = rip;
+	t->user_rsp = stack_top - args;
+	t->user_arg = n ? stack_top - args : arg;
 }
 
 /* Map `prog` at code_va and a stack page whose top is stack_top, argv[0..n) (none: n = 0)
@@ -67,23 +87,16 @@ static void map_thread(struct kthread *t, uint64_t pml4, uint64_t code_va, uint6
 {
 	uint64_t code = page_alloc(), stack = page_alloc();
 	size_t len = (size_t)(progs[prog].end - progs[prog].start);
-	size_t args = ((size_t)n * 8 + 15) & ~(size_t)15; /* keeps rsp 16-byte aligned */
 
-	if (len > PAGE_SIZE || n > 32)
-		panic("process %s: program or argument block too large", t->name);
+	if (len > PAGE_SIZE)
+		panic("process %s: program too large", t->name);
 	if (!code || !stack)
 		panic("process %s: out of memory", t->name);
 	memcpy(phys_to_virt(code), progs[prog].start, len);
-	if (n)
-		memcpy((char *)phys_to_virt(stack) + PAGE_SIZE - args, argv, (size_t)n * 8);
 	if (!as_map_user(pml4, code_va, code, false, true) ||
 	    !as_map_user(pml4, stack_top - PAGE_SIZE, stack, true, false))
 		panic("process %s: mapping failed", t->name);
-	t->arg = t;
-	t->pml4 = pml4;
-	t->user_rip = code_va;
-	t->user_rsp = stack_top - args;
-	t->user_arg = n ? stack_top - args : arg;
+	enter_at(t, pml4, code_va, stack, stack_top, arg, argv, n);
 }
 
 /* A process whose stack page starts with argv[0..n) at its top (none: n = 0); rsp below. */
@@ -119,8 +132,14 @@ static uint32_t nr_kprocs; /* slots handed out; only grows */
 
 struct kprocess *kprocess_create(const char *name)
 {
+	return kprocess_create_in(name, NULL);
+}
+
+struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent)
+{
 	uint32_t i = __atomic_fetch_add(&nr_kprocs, 1, __ATOMIC_RELAXED);
-	struct sched_group_params gp = { .id = 1000 + i, .kind = SCHED_GROUP_PROCESS };
+	struct sched_group_params gp = { .id = 1000 + i, .kind = SCHED_GROUP_PROCESS,
+					 .parent = parent };
 	struct kprocess *p;
 	uint64_t shared;
 
@@ -140,6 +159,16 @@ struct kprocess *kprocess_create(const char *name)
 	return p;
 }
 
+struct kprocess *kprocess_of_group(uint32_t id)
+{
+	uint32_t n = __atomic_load_n(&nr_kprocs, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < n && i < KPROCESSES; i++)
+		if (kprocs[i].group.id == id && kprocs[i].pml4)
+			return &kprocs[i];
+	return NULL;
+}
+
 /* Called by one kernel thread at a time for a given process (nr_threads is plain), and
  * not once its threads have all exited: the process has ended then. */
 struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_prog prog,
@@ -152,11 +181,121 @@ struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_
 
 	if (i >= KPROC_THREADS || __atomic_load_n(&p->exited, __ATOMIC_ACQUIRE))
 		panic("kprocess %s: ended, or more than %u threads", p->name, KPROC_THREADS);
+	if (p->entry)
+		panic("kprocess %s: a C program's threads come from kprocess_thread_c", p->name);
 	q.group = &p->group;
 	t = thread_create(name, user_main, NULL, &q);
 	map_thread(t, p->pml4, USER_CODE + i * PAGE_SIZE, USER_STACK_TOP - 2 * i * PAGE_SIZE, prog,
 		   0, argv, n);
 	t->proc = p;
+	p->threads[i] = t;
+	__atomic_fetch_add(&p->live, 1, __ATOMIC_RELEASE);
+	return t;
+}
+
+/* --- ring-3 C programs: ELF images (kernel/user/, user.ld) ---------------------------------- */
+
+/* The ELF64 fields the loader reads (System V gABI). */
+struct elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+
+extern const uint8_t user_policy_elf[], user_policy_elf_end[];
+extern const uint8_t user_requester_elf[], user_requester_elf_end[];
+static const struct { const uint8_t *start, *end; } elfs[] = {
+	[ELF_POLICY] = { user_policy_elf, user_policy_elf_end },
+	[ELF_REQUESTER] = { user_requester_elf, user_requester_elf_end },
+};
+
+/* Map segment h of image[len] into pml4, page by page, with its own permissions: the
+ * file's bytes where it has them, zeros (page_alloc's) for the rest (.bss). */
+static void map_segment(const char *name, uint64_t pml4, const uint8_t *image, size_t len,
+			const struct elf64_phdr *h)
+{
+	if (h->vaddr % PAGE_SIZE || h->filesz > h->memsz || h->offset > len ||
+	    h->filesz > len - h->offset || h->vaddr < USER_CODE ||
+	    h->memsz > USER_SHARED - h->vaddr)
+		panic("process %s: ELF segment at %#lx does not fit below %#lx", name, h->vaddr,
+		      USER_SHARED);
+	for (uint64_t off = 0; off < h->memsz; off += PAGE_SIZE) {
+		uint64_t pa = page_alloc();
+
+		if (!pa)
+			panic("process %s: out of memory", name);
+		if (off < h->filesz)
+			memcpy(phys_to_virt(pa), image + h->offset + off,
+			       h->filesz - off < PAGE_SIZE ? h->filesz - off : PAGE_SIZE);
+		if (!as_map_user(pml4, h->vaddr + off, pa, h->flags & PF_W, h->flags & PF_X))
+			panic("process %s: mapping at %#lx failed", name, h->vaddr + off);
+	}
+}
+
+/* The image's PT_LOAD segments into p's address space; its entry point. The images are
+ * the kernel's own (linked into it), so a malformed one is a build error: a panic. */
+static uint64_t load_elf(struct kprocess *p, enum user_elf which)
+{
+	const uint8_t *image = elfs[which].start;
+	size_t len = (size_t)(elfs[which].end - image);
+	const struct elf64_ehdr *eh = (const void *)image;
+
+	if (len < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
+	    eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > len ||
+	    (size_t)eh->phnum * sizeof(struct elf64_phdr) > len - eh->phoff)
+		panic("process %s: not an ELF64 image", p->name);
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		const struct elf64_phdr *h = (const void *)(image + eh->phoff + i * sizeof(*h));
+
+		if (h->type == PT_LOAD && h->memsz)
+			map_segment(p->name, p->pml4, image, len, h);
+	}
+	return eh->entry;
+}
+
+struct kprocess *kprocess_create_elf(const char *name, enum user_elf elf,
+				     struct sched_group *parent)
+{
+	struct kprocess *p = kprocess_create_in(name, parent);
+
+	p->entry = load_elf(p, elf);
+	return p;
+}
+
+/* Thread i of a C program: a stack of UCSTACK_PAGES at its own place (an unmapped gap
+ * below each), entering the image's entry with argv at its top. */
+struct kthread *kprocess_thread_c(struct kprocess *p, const char *name, const uint64_t *argv,
+				  unsigned n, const struct sched_thread_params *params)
+{
+	struct sched_thread_params q = params ? *params : (struct sched_thread_params){ 0 };
+	unsigned i = p->nr_threads++;
+	uint64_t top = UCSTACK_TOP - (uint64_t)i * UCSTACK_STRIDE, page = 0;
+	struct kthread *t;
+
+	if (!p->entry || i >= KPROC_THREADS || __atomic_load_n(&p->exited, __ATOMIC_ACQUIRE))
+		panic("kprocess %s: no C program, ended, or more than %u threads", p->name,
+		      KPROC_THREADS);
+	q.group = &p->group;
+	t = thread_create(name, user_main, NULL, &q);
+	for (unsigned k = 1; k <= UCSTACK_PAGES; k++) {
+		if (!(page = page_alloc()) || !as_map_user(p->pml4, top - k * PAGE_SIZE, page, true,
+							   false))
+			panic("process %s: stack mapping failed", p->name);
+		if (k == 1)
+			enter_at(t, p->pml4, p->entry, page, top, 0, argv, n);
+	}
+	t->proc = p;
+	p->threads[i] = t;
 	__atomic_fetch_add(&p->live, 1, __ATOMIC_RELEASE);
 	return t;
 }
@@ -170,6 +309,7 @@ static void kprocess_thread_exit(struct kprocess *p)
 		return;
 	p->exit_islands = kisland_process_exit(p);
 	p->exit_revoked = klease_process_exit(p);
+	p->exit_policy = kpolicy_process_exit(p);
 	__atomic_store_n(&p->exited, 1, __ATOMIC_RELEASE);
 }
 
@@ -179,6 +319,57 @@ static __attribute__((noreturn)) void user_exit(struct kthread *me, int code)
 	if (me->proc)
 		kprocess_thread_exit(me->proc);
 	thread_exit();
+}
+
+/*
+ * Killing a ring-3 thread from outside (the policy test kills its service mid-run). The
+ * flag is read on every way back to ring 3 (isr_leave, a new thread's first entry), where
+ * the thread ends with KILLED_STATUS instead of returning: in the kernel it holds no lock
+ * then, and its kernel stack is simply left. A parked thread is unparked so that it gets
+ * there; one running in ring 3 on another CPU is sent an interrupt (VEC_CALL, which does
+ * nothing else then), since a CPU running one thread alone may take no timer interrupt at
+ * all. The thread may have moved before the interrupt lands: the killer calls this again
+ * until the thread is done (idempotent). The unpark also wakes a thread blocked in a sleep
+ * (early, which a thread about to end does not mind) and leaves a permit to one waiting
+ * for a mutex; it would break an IPC call's handoff, so a thread blocked in SYS_CALL must
+ * not be killed (this kernel kills only policy services: parked in SYS_POLICY_TAKE, or
+ * running).
+ */
+void user_kill(struct kthread *t)
+{
+	unsigned cpu;
+
+	__atomic_store_n(&t->killed, 1, __ATOMIC_SEQ_CST);
+	thread_unpark(t);
+	cpu = __atomic_load_n(&t->st.cpu, __ATOMIC_RELAXED);
+	if (cpu < ksys.nr_cpus && cpu != this_cpu())
+		lapic_send_ipi(cpu, VEC_CALL);
+}
+
+/* On the way back to ring 3 (interrupts off): a killed thread ends here. */
+void user_kill_check(void)
+{
+	struct kthread *me = thread_current();
+
+	if (me && __atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))
+		user_exit(me, KILLED_STATUS);
+}
+
+/*
+ * An exception in ring 3. In a process made to survive its threads' faults (the policy
+ * service: its crash is one of the failures the test makes), the faulting thread ends with
+ * status -vector and one line on the console; anywhere else it is the kernel's report and a
+ * failing exit, as it always was (a fault in a test program is a bug to see).
+ */
+static void user_fault(struct regs *r)
+{
+	struct kthread *me = thread_current();
+
+	if (!(r->cs & 3) || !me || !me->proc || !me->proc->faults_end_thread)
+		exception_report(r);
+	kprintf("# %s (thread %u of %s): %s at %#lx, error %#lx: the thread ends\n", me->name,
+		me->st.id, me->proc->name, exception_name((unsigned)r->vector), r->rip, r->error);
+	user_exit(me, -(int)r->vector);
 }
 
 /* The server's reply, or libsched's refusal of the call (-SCHED_EPATH: an island thread
@@ -282,11 +473,17 @@ static void syscall_irq(struct regs *r)
 		r->rax = (uint64_t)kisland_sys_revoke(me, r->rdi);
 		break;
 	default:
-		user_exit(me, -1);
+		if (r->rax < SYS_POLICY_SUBMIT || r->rax >= SYS_POLICY_NR)
+			user_exit(me, -1);
+		r->rax = (uint64_t)kpolicy_syscall(me, r->rax, r->rdi, r->rsi, r->rdx);
 	}
 }
 
 void syscall_init(void)
 {
+	static const uint8_t faults[] = { 0, 6, 13, 14 }; /* #DE, #UD, #GP, #PF */
+
 	idt_set_handler(VEC_SYSCALL, syscall_irq);
+	for (unsigned i = 0; i < sizeof(faults); i++)
+		idt_set_handler(faults[i], user_fault);
 }

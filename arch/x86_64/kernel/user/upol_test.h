@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * upol_test.h - what the policy test (kernel/tests_policy.c) and its ring-3 programs
+ * (user_policy.c, user_requester.c) agree on: the commands the kernel writes into their
+ * shared page, the states they answer with, and where the requester leaves its results.
+ */
+#ifndef UPOL_TEST_H
+#define UPOL_TEST_H
+
+/* The service's control block (ctl[0]): cmd from the kernel, 0 once done. */
+enum {
+	UPOL_CMD_NONE,
+	UPOL_CMD_LOAD,     /* load manifest `handle` with existing threads following; the
+			    * threads changed (or the error) into `error`, then cmd = 0 */
+	UPOL_CMD_STALL,    /* after the next take: spin in ring 3, holding the request */
+	UPOL_CMD_CRASH,    /* after the next take: a write to address 0 */
+};
+enum { UPOL_SVC_START, UPOL_SVC_READY, UPOL_SVC_STALLED, UPOL_SVC_CRASHING, UPOL_SVC_FAILED };
+
+/* The requester: its threads by index, argv[0] of each. */
+enum { UREQ_MAIN, UREQ_SPIN_A, UREQ_SPIN_B, UREQ_LOOP, UREQ_THREADS };
+/* The main thread's phases: the kernel writes the next one into ctl[0].cmd, the thread
+ * sets ctl[0].state to it when done. UREQ_EXIT ends every thread of the process. */
+enum {
+	UREQ_IDLE,
+	UREQ_SERVED,       /* profiles, an SC, a lease, explain, the round trips */
+	UREQ_STALL,        /* submit X (10 s), do not wait: the service stalls holding it */
+	UREQ_DEAD,         /* the service is dead: Y1 (PROFILE) and Y2 (ADMIT_SC), 100 ms */
+	UREQ_RESTARTED,    /* collect X, then Z */
+	UREQ_CRASH,        /* submit W (10 s), do not wait: the service crashes holding it */
+	UREQ_AFTER_CRASH,  /* collect W; a BUDGET on the SC of UREQ_SERVED */
+	UREQ_EXIT,
+};
+
+/* The requests, and the results array (kshared.results, 32 words). */
+enum { Q_PROF_A, Q_PROF_B, Q_ADMIT, Q_LEASE, Q_EXPLAIN, Q_X, Q_Y1, Q_Y2, Q_Z, Q_W, Q_BUDGET,
+       Q_NR };
+enum {
+	R_ERR = 0,              /* R_ERR + q: request q's answer (err), or its submit error */
+	R_BY_DEFAULT = 16,      /* bit q: answered by the default */
+	R_ANSWERED,             /* bit q: an answer was collected */
+	R_ADMIT_SC,             /* the SC handle ADMIT_SC gave */
+	R_LEASE_WHY,            /* the lease refusal's record seq */
+	R_LEASE_RECORD,         /* 1: that record read back as a DENY of the request */
+	R_RTT_FAILS, R_RTT_N,   /* the round trips not served, made */
+	R_Y1_WHY, R_Y2_WHY,     /* the defaults' record seqs */
+	R_Y1_AGE, R_Y2_AGE,     /* answered - asked, ns */
+	R_X_TICKET, R_W_TICKET,
+	R_BUDGET_TRIES,         /* BUDGET asked while the loop ran: asked again */
+	R_NR
+};
+#define UREQ_RTT 64          /* round trips */
+/* The loop's SC: BUDGET of PERIOD (what the manifest's `control` allows: 20%), demoted to
+ * the fair class when spent (a host that stalls the vCPU charges the stall to the loop),
+ * each job WORK of the kernel clock; the BUDGET request then asks NEW_BUDGET. */
+#define UREQ_LOOP_PERIOD_NS 50000000ull
+#define UREQ_LOOP_BUDGET_NS 10000000ull
+#define UREQ_LOOP_WORK_NS 300000ull
+#define UREQ_LOOP_NEW_BUDGET_NS 5000000ull
+#define UREQ_SLOW_NS 5000000000ull  /* the timeout of requests a live service answers */
+#define UREQ_HELD_NS 30000000000ull /* of those a stalled or crashed service holds: longer
+				     * than the dead service's window (10 s at most) and the
+				     * restart, so that the next service answers them */
+#define UREQ_DEAD_NS 100000000ull   /* of those made while no service runs */
+
+#endif

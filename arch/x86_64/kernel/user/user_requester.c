@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user_requester.c - the policy test's requester, a ring-3 process of four threads
+ * (upol_test.h): the main thread asks the policy service for profiles, an SC, a lease and
+ * explanations, phase by phase as the kernel's test says; two fair spinners and a periodic
+ * loop are what those requests are about, and what must keep running whatever the service
+ * does. argv[0]: the thread's role; the loop's argv[1], argv[2]: period and work, ns.
+ */
+#include "ulib.h"
+#include "upol_test.h"
+
+#include <sched/explain.h>
+#include <sched/policy.h>
+
+static struct uctl *const me_ctl = UCTL(UREQ_MAIN);
+
+/* Submit, then wait for the answer: q's result recorded; the answer in *a. */
+static int ask(unsigned q, const struct kpol_request *r, struct kpol_answer *a)
+{
+	int64_t t = usys(SYS_POLICY_SUBMIT, (uint64_t)r, 0, 0);
+
+	*a = (struct kpol_answer){ .sc = KPOL_NONE, .lease = KPOL_NONE };
+	if (t < 0) {
+		URESULTS[R_ERR + q] = t;
+		return (int)t;
+	}
+	return (int)usys(SYS_POLICY_WAIT, (uint64_t)t, (uint64_t)a, 0);
+}
+
+static void note(unsigned q, int r, const struct kpol_answer *a)
+{
+	if (r < 0) {
+		URESULTS[R_ERR + q] = r;
+		return;
+	}
+	URESULTS[R_ERR + q] = a->err;
+	URESULTS[R_ANSWERED] |= 1ll << q;
+	if (a->by == SCHED_BY_DEFAULT)
+		URESULTS[R_BY_DEFAULT] |= 1ll << q;
+}
+
+static struct kpol_request profile(uint32_t thread, const char *name, uint64_t timeout)
+{
+	struct kpol_request r = { .kind = SCHED_REQ_PROFILE, .thread = thread,
+				  .timeout_ns = timeout };
+
+	for (unsigned i = 0; name[i] && i + 1 < sizeof(r.profile); i++)
+		r.profile[i] = name[i];
+	return r;
+}
+
+static struct kpol_request reservation(uint32_t kind, uint32_t thread, uint64_t budget,
+				       uint64_t period, uint64_t cpus, uint64_t timeout)
+{
+	return (struct kpol_request){ .kind = kind, .thread = thread, .budget_ns = budget,
+				      .period_ns = period, .deadline_ns = period, .cpus = cpus,
+				      .timeout_ns = timeout, .overrun = SCHED_SC_DEMOTE };
+}
+
+static void one(unsigned q, struct kpol_request r)
+{
+	struct kpol_answer a;
+
+	note(q, ask(q, &r, &a), &a);
+}
+
+/* The lease refusal's record, read back through SYS_POLICY_WHY: a DENY of a request. */
+static int64_t lease_record(uint64_t seq)
+{
+	struct sched_why w[KPOL_WHY_MAX];
+	struct kpol_why_query f = { .kinds = 1u << SCHED_WHY_DENY, .max = KPOL_WHY_MAX,
+				    .after = seq - 1, .out = (uint64_t)w };
+	int64_t n = usys(SYS_POLICY_WHY, (uint64_t)&f, 0, 0);
+
+	for (int64_t i = 0; i < n; i++)
+		if (w[i].seq == seq)
+			return w[i].cause == SCHED_DENY_REQUEST && w[i].err == -SCHED_EPERM &&
+			       w[i].obj_kind == SCHED_OBJ_REQUEST &&
+			       w[i].fig[0] == SCHED_REQ_LEASE_GRANT;
+	return -1;
+}
+
+static void phase_served(void)
+{
+	struct kpol_request r;
+	struct kpol_answer a;
+	int64_t fails = 0;
+
+	one(Q_PROF_A, profile(UREQ_SPIN_A, "interactive", UREQ_SLOW_NS));
+	one(Q_PROF_B, profile(UREQ_SPIN_B, "batch", UREQ_SLOW_NS));
+	r = reservation(SCHED_REQ_ADMIT_SC, UREQ_LOOP, UREQ_LOOP_BUDGET_NS, UREQ_LOOP_PERIOD_NS,
+			1u << 1, UREQ_SLOW_NS);
+	note(Q_ADMIT, ask(Q_ADMIT, &r, &a), &a);
+	URESULTS[R_ADMIT_SC] = (int64_t)a.sc;
+	r = (struct kpol_request){ .kind = SCHED_REQ_LEASE_GRANT, .thread = KPOL_SELF,
+				   .cpus = 1u << 1, .timeout_ns = UREQ_SLOW_NS };
+	note(Q_LEASE, ask(Q_LEASE, &r, &a), &a);
+	URESULTS[R_LEASE_WHY] = (int64_t)a.why;
+	URESULTS[R_LEASE_RECORD] = a.why ? lease_record(a.why) : -1;
+	one(Q_EXPLAIN, (struct kpol_request){ .kind = SCHED_REQ_EXPLAIN, .thread = KPOL_SELF,
+					       .timeout_ns = UREQ_SLOW_NS });
+	/* the round trips: the kernel times each from the submit's entry to the wait's return */
+	r = profile(KPOL_SELF, "interactive", UREQ_SLOW_NS);
+	for (unsigned i = 0; i < UREQ_RTT; i++)
+		fails += ask(0, &r, &a) < 0 || a.err || a.by != SCHED_BY_SERVICE;
+	URESULTS[R_RTT_FAILS] = fails;
+	URESULTS[R_RTT_N] = UREQ_RTT;
+}
+
+static void phase_dead(void)
+{
+	struct kpol_request r = profile(KPOL_SELF, "batch", UREQ_DEAD_NS);
+	struct kpol_answer a;
+
+	note(Q_Y1, ask(Q_Y1, &r, &a), &a);
+	URESULTS[R_Y1_WHY] = (int64_t)a.why;
+	URESULTS[R_Y1_AGE] = (int64_t)(a.answered_ns - a.asked_ns);
+	r = reservation(SCHED_REQ_ADMIT_SC, KPOL_SELF, 1000000, 10000000, 0, UREQ_DEAD_NS);
+	note(Q_Y2, ask(Q_Y2, &r, &a), &a);
+	URESULTS[R_Y2_WHY] = (int64_t)a.why;
+	URESULTS[R_Y2_AGE] = (int64_t)(a.answered_ns - a.asked_ns);
+}
+
+/* A new budget for the loop's SC. libsched changes an SC only while no thread runs or
+ * waits runnable on it (-SCHED_EACTIVE): the loop is asleep most of each period, so ask
+ * again a little later. */
+static void budget(void)
+{
+	struct kpol_request r = reservation(SCHED_REQ_BUDGET, UREQ_LOOP, UREQ_LOOP_NEW_BUDGET_NS,
+					    UREQ_LOOP_PERIOD_NS, 1u << 1, UREQ_SLOW_NS);
+	unsigned tries = 0;
+
+	r.sc = (uint64_t)URESULTS[R_ADMIT_SC];
+	do {
+		if (tries)
+			usleep_ns(3000000);
+		one(Q_BUDGET, r);
+	} while (URESULTS[R_ERR + Q_BUDGET] == -SCHED_EACTIVE && ++tries < 50);
+	URESULTS[R_BUDGET_TRIES] = tries;
+}
+
+/* Collect a request submitted in an earlier phase. */
+static void collect(unsigned q, int64_t ticket)
+{
+	struct kpol_answer a = { .sc = KPOL_NONE, .lease = KPOL_NONE };
+
+	if (ticket >= 0)
+		note(q, (int)usys(SYS_POLICY_WAIT, (uint64_t)ticket, (uint64_t)&a, 0), &a);
+}
+
+static void phase(uint64_t p)
+{
+	struct kpol_request r;
+
+	switch (p) {
+	case UREQ_SERVED:
+		phase_served();
+		break;
+	case UREQ_STALL:
+		r = profile(KPOL_SELF, "batch", UREQ_HELD_NS);
+		URESULTS[R_X_TICKET] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, 0, 0);
+		break;
+	case UREQ_DEAD:
+		phase_dead();
+		break;
+	case UREQ_RESTARTED:
+		collect(Q_X, URESULTS[R_X_TICKET]);
+		one(Q_Z, profile(KPOL_SELF, "interactive", UREQ_SLOW_NS));
+		break;
+	case UREQ_CRASH:
+		r = profile(KPOL_SELF, "batch", UREQ_HELD_NS);
+		URESULTS[R_W_TICKET] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, 0, 0);
+		break;
+	case UREQ_AFTER_CRASH:
+		collect(Q_W, URESULTS[R_W_TICKET]);
+		budget();
+		break;
+	}
+}
+
+static int main_thread(void)
+{
+	uint64_t done = UREQ_IDLE;
+
+	for (;;) {
+		uint64_t p = me_ctl->cmd;
+
+		if (p == UREQ_EXIT)
+			return 0;
+		if (p == done) {
+			usleep_ns(1000000);
+			continue;
+		}
+		phase(p);
+		me_ctl->state = done = p;
+	}
+}
+
+/* A fair spinner: ring 3 only, until told to stop. */
+static int spinner(struct uctl *c)
+{
+	while (c->cmd != UREQ_EXIT)
+		c->progress++;
+	return 0;
+}
+
+/* A periodic loop: `work` ns of the kernel clock, then a sleep of `period`; each wake is a
+ * job (on its SC once the service gave it one). extra: the worst job, wake to its end. */
+static int loop(struct uctl *c, uint64_t period, uint64_t work)
+{
+	while (c->cmd != UREQ_EXIT) {
+		uint64_t t0 = uclock(), t;
+
+		while ((t = uclock()) - t0 < work)
+			;
+		if (t - t0 > c->extra)
+			c->extra = t - t0;
+		c->progress++;
+		usleep_ns(period);
+	}
+	return 0;
+}
+
+int umain(const uint64_t *argv)
+{
+	switch (argv[0]) {
+	case UREQ_MAIN:
+		return main_thread();
+	case UREQ_SPIN_A:
+	case UREQ_SPIN_B:
+		return spinner(UCTL(argv[0]));
+	case UREQ_LOOP:
+		return loop(UCTL(argv[0]), argv[1], argv[2]);
+	default:
+		return 1;
+	}
+}
