@@ -324,8 +324,12 @@ static void put_head(struct sched__out *o, const struct sched_why *w, const char
 	if (w->tid) {
 		sched__put(o, "t");
 		sched__put_u(o, w->tid);
-	} else if (w->obj_kind != SCHED_OBJ_NONE && w->kind == SCHED_WHY_REVOKE) {
-		put_obj(o, w);
+	} else if (w->obj_kind != SCHED_OBJ_NONE && w->obj_kind != SCHED_OBJ_THREAD &&
+		   w->kind != SCHED_WHY_FORCED_IDLE) {
+		put_obj(o, w); /* "SC 7 ended at ...", "SC 3 denied at ..." */
+	} else if (w->group && w->kind == SCHED_WHY_DENY) {
+		sched__put(o, "group ");
+		sched__put_u(o, w->group);
 	} else {
 		sched__put(o, "CPU ");
 		sched__put_u(o, w->cpu);
@@ -382,6 +386,10 @@ static void fmt_deny(struct sched__out *o, const struct sched_why *w)
 	case SCHED_DENY_GRAPH:
 		sched__put(o, " (node ");
 		sched__put_u(o, w->fig[0]);
+		if (!w->fig[1] && !w->fig[2]) { /* refused by admission or a check: no figures */
+			sched__put(o, ")");
+			break;
+		}
 		sched__put(o, " asks ");
 		sched__put_time(o, w->fig[1]);
 		sched__put(o, ", holds ");
@@ -455,14 +463,16 @@ static void fmt_demote(struct sched__out *o, const struct sched_why *w)
 static void fmt_revoke(struct sched__out *o, const struct sched_why *w)
 {
 	static const char *const why[] = {
-		" revoked by its capability", " revoked: its owner group went",
-		" revoked: its holder exited",
+		"revoked by its capability", "revoked: its owner group went",
+		"revoked: its holder exited",
 	};
 
 	put_head(o, w, "ended");
-	if (w->tid)
+	if (w->tid) { /* else the head named it */
 		put_obj(o, w);
-	sched__put(o, w->cause < 3 ? why[w->cause] : " revoked");
+		sched__put(o, " ");
+	}
+	sched__put(o, w->cause < 3 ? why[w->cause] : "revoked");
 	if (w->group) {
 		sched__put(o, " (group ");
 		sched__put_u(o, w->group);

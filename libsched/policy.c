@@ -138,8 +138,9 @@ int sched_policy_attach(struct sched_sys *s, struct sched_policy *q, struct sche
 /* --- submission ------------------------------------------------------------------------------ */
 
 /* Free x, answered for a requester that has exited: nobody will collect it. q locked. */
-static void reclaim(struct sched_policy_slot *x)
+static void reclaim(struct sched_policy *q, struct sched_policy_slot *x)
 {
+	sched__assert_locked(&q->lock);
 	if (x->state == SCHED_SLOT_ANSWERED && !sched__ref_live(x->requester)) {
 		x->gen = x->gen + 1 ? x->gen + 1 : 1;
 		x->state = SCHED_SLOT_FREE;
@@ -150,7 +151,7 @@ static void reclaim(struct sched_policy_slot *x)
 static int free_slot(struct sched_policy *q)
 {
 	for (unsigned i = 0; i < q->nr_slots; i++) {
-		reclaim(&q->slots[i]);
+		reclaim(q, &q->slots[i]);
 		if (q->slots[i].state == SCHED_SLOT_FREE)
 			return (int)i;
 	}
@@ -253,6 +254,7 @@ static struct sched_policy_slot *slot_of(struct sched_policy *q, struct sched_ti
 {
 	struct sched_policy_slot *x = t.slot < q->nr_slots ? &q->slots[t.slot] : NULL;
 
+	sched__assert_locked(&q->lock);
 	return x && x->gen == t.gen && x->state != SCHED_SLOT_FREE ? x : NULL;
 }
 
@@ -328,6 +330,7 @@ static int claim(struct sched_policy *q, struct sched_ref service, struct sched_
 {
 	struct sched_policy_slot *x = slot_of(q, t);
 
+	sched__assert_locked(&q->lock);
 	if (!is_service(q, service))
 		return -SCHED_EPERM;
 	if (!x || x->state != SCHED_SLOT_TAKEN || x->epoch != t.epoch || t.epoch != q->epoch)
@@ -442,7 +445,7 @@ unsigned sched_policy_expire(struct sched_sys *s, struct sched_policy *q)
 		bool overdue = (x->state == SCHED_SLOT_PENDING || x->state == SCHED_SLOT_TAKEN) &&
 			       !sched_time_before(now(), x->deadline);
 
-		reclaim(x);
+		reclaim(q, x);
 		if (overdue)
 			x->state = SCHED_SLOT_SERVING;
 		qunlock(q, flags);

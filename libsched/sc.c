@@ -521,6 +521,7 @@ static int configure_locked(struct sched_sys *s, struct sched_sc *sc, const stru
 	sched_cpumask_t cpus = p->cpus;
 	int ret;
 
+	sched__assert_locked(&s->mx_lock);
 	sched__assert_locked(&s->sc_lock);
 	if (sc->island)
 		return -SCHED_ESTATE; /* an island's member changes through its island */
@@ -604,6 +605,7 @@ static void sc_restore(struct sched_sys *s, struct sched_sc *sc, const struct sc
 	struct sched_thread *h = sc->holder;
 	struct sched_rq *rq = NULL;
 
+	sched__assert_locked(&s->sc_lock);
 	if (h) {
 		sched__spin_lock(&h->lock);
 		rq = sched__lock_thread_rq(s, h);

@@ -532,12 +532,14 @@ int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sch
 
 	if (ret)
 		return ret;
+	uint32_t tid = r.t->id, gid = sched__gid(r.t); /* the record's: read before, not after */
+
 	ret = set_rt_locked(s, r.t, r, auth, p, out ? out : &v);
 	if (ret < 0 && ret != -SCHED_ESTALE) {
 		const struct sched_rt_verdict *w = out ? &out->why : &v.why;
 		uint64_t fig[3] = { w->demand, w->supply, w->at };
 
-		sched__why_deny(s, r.t->id, sched__gid(r.t), SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
+		sched__why_deny(s, tid, gid, SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
 				ret == -SCHED_EUNSCHED ? fig : NULL);
 	}
 	return ret;

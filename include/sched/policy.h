@@ -198,6 +198,11 @@ int sched_policy_deny(struct sched_sys *s, struct sched_policy *q, struct sched_
 		      struct sched_ticket t, int err);
 
 /*
+ * A ticket is a bearer capability, as the library's other capabilities: whoever presents
+ * it collects the answer. A port that lets untrusted code hold tickets keeps them in its
+ * own capability table, bound to the requesting thread (the x86_64 kernel does), and a
+ * slot's generation makes an old ticket fail once the slot is reused.
+ *
  * The requester's look: 0 with the answer in *out (the slot is free again), or
  * -SCHED_EAGAIN while pending before its deadline; past it, the default is applied and
  * returned. -SCHED_ESTALE for a ticket already collected. O(1).
