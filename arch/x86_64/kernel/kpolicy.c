@@ -104,18 +104,12 @@ static uint32_t table_lock;
 
 static unsigned long table_take(void)
 {
-	unsigned long f = irq_save();
-
-	while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&table_lock, __ATOMIC_RELAXED))
-			__asm__ volatile("pause");
-	return f;
+	return table_lock_take(&table_lock);
 }
 
 static void table_give(unsigned long f)
 {
-	__atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
-	irq_restore(f);
+	table_lock_give(&table_lock, f);
 }
 
 static struct sched_auth svc_auth(void)

@@ -183,4 +183,22 @@ static inline void irq_restore(unsigned long f)
 		__asm__ volatile("sti" : : : "memory");
 }
 
+/* A kernel table's spin lock, taken with interrupts off (a kernel thread may read the table
+ * too and must not be preempted holding it), outside libsched's locks. */
+static inline unsigned long table_lock_take(uint32_t *l)
+{
+	unsigned long f = irq_save();
+
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			__asm__ volatile("pause");
+	return f;
+}
+
+static inline void table_lock_give(uint32_t *l, unsigned long f)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+	irq_restore(f);
+}
+
 #endif
