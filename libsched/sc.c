@@ -827,7 +827,6 @@ static void why_revoked(struct sched_sys *s, struct sched_sc *sc, unsigned cause
 	w.group = sched__gid(b);
 	w.obj_kind = SCHED_OBJ_SC;
 	w.obj = sc->index;
-	w.cpu = b->cpu;
 	w.fig[0] = sc->overrun;
 	sched__why_put(l, &w);
 }

@@ -479,6 +479,16 @@ static void apply_rt(struct sched_sys *s, struct sched_thread *t, const struct s
  * With admission on, under sc_lock (before the thread lock): the registry of the class's
  * threads is read and changed, and the change is admitted first (sc_admit.c).
  */
+/* A refused fixed priority's decision record (t locked). */
+static void why_rt_denied(struct sched_sys *s, const struct sched_thread *t, int err,
+			  const struct sched_rt_verdict *w)
+{
+	uint64_t fig[3] = { w ? w->demand : 0, w ? w->supply : 0, w ? w->at : 0 };
+
+	sched__assert_thread_locked(t);
+	sched__why_deny(s, t->id, sched__gid(t), SCHED_DENY_SET_RT, err, SCHED_OBJ_NONE, 0, fig);
+}
+
 static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sched_ref r,
 			 struct sched_auth auth, const struct sched_rt_params *p,
 			 struct sched_sc_verdict *out)
@@ -498,6 +508,8 @@ static int set_rt_locked(struct sched_sys *s, struct sched_thread *t, struct sch
 		ret = -SCHED_EPERM;
 	else if (admit && (ret = sched__rt_admit(s, t, p, &v)) == 0)
 		sched__rt_register(s, t, p);
+	if (ret && ret != -SCHED_ESTALE && ret != -SCHED_EINVAL) /* t is t: its lock is held */
+		why_rt_denied(s, t, ret, ret == -SCHED_EUNSCHED ? &v.why : NULL);
 	if (!ret) {
 		apply_rt(s, t, p);
 		if (!admit && p->prio)
@@ -524,23 +536,11 @@ int sched_set_rt(struct sched_sys *s, struct sched_auth auth, struct sched_ref r
 int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sched_ref r,
 			 const struct sched_rt_params *p, struct sched_sc_verdict *out)
 {
-	struct sched_sc_verdict v = { 0 };
-
 	if (!s || !r.t || !p || !auth.a || !rt_params_ok(p))
 		return -SCHED_EINVAL;
 	int ret = sched__auth_right(auth, SCHED_RIGHT_RT);
 
 	if (ret)
 		return ret;
-	uint32_t tid = r.t->id, gid = sched__gid(r.t); /* the record's: read before, not after */
-
-	ret = set_rt_locked(s, r.t, r, auth, p, out ? out : &v);
-	if (ret < 0 && ret != -SCHED_ESTALE) {
-		const struct sched_rt_verdict *w = out ? &out->why : &v.why;
-		uint64_t fig[3] = { w->demand, w->supply, w->at };
-
-		sched__why_deny(s, tid, gid, SCHED_DENY_SET_RT, ret, SCHED_OBJ_NONE, 0,
-				ret == -SCHED_EUNSCHED ? fig : NULL);
-	}
-	return ret;
+	return set_rt_locked(s, r.t, r, auth, p, out);
 }

@@ -80,6 +80,7 @@
 #include <time.h>
 
 #include <sched/arch.h>
+#include <sched/explain.h>
 #include <sched/island.h>
 #include <sched/lease.h>
 #include <sched/mutex.h>
@@ -1254,6 +1255,29 @@ static struct sched_thread *sc_thread(struct cpu *c)
 	return b ? &pool[b - 1] : any_thread(c);
 }
 
+/* Decision records written by every CPU at once (a 64-slot ring wraps all the time): what a
+ * reader gets back is whole and in order, and formats within its buffer. */
+static struct sched_why why_ring[64];
+static struct sched_explain_log why_log;
+
+static void explain_look(void)
+{
+	struct sched_why w[16];
+	unsigned n = sched_explain_read(&sys, NULL, w, 16);
+	char buf[48];
+
+	for (unsigned i = 0; i < n; i++) {
+		if (w[i].kind >= SCHED_WHY_NR || (i && w[i].seq <= w[i - 1].seq) ||
+		    !strcmp(sched_why_cause_name(w[i].kind, w[i].cause), "?") ||
+		    (w[i].kind == SCHED_WHY_MIGRATE && (w[i].cpu == w[i].cpu2 || w[i].cpu2 >= CPUS)))
+			die("a torn or invalid decision record", w[i].kind, (unsigned)w[i].seq);
+		buf[sizeof(buf) - 1] = 'x';
+		sched_explain_format(&w[i], buf, sizeof(buf) - 1);
+		if (buf[sizeof(buf) - 1] != 'x' || strlen(buf) >= sizeof(buf) - 1)
+			die("explain format wrote past its buffer", w[i].kind, 0);
+	}
+}
+
 static void random_op(struct cpu *c)
 {
 	struct sched_thread *t = any_thread(c), *cur = me(c->id);
@@ -1280,6 +1304,8 @@ static void random_op(struct cpu *c)
 		break;
 	case 11:
 		affinity_op(c, r);
+		if (rnd(c, 4) == 0)
+			explain_look();
 		break;
 	case 12:
 		if (sys.cfg.core_sched && rnd(c, 2))
@@ -1951,6 +1977,7 @@ static void run(bool core, bool with_islands)
 		in_poll[i] = 0;
 	my_cpu = 0;
 	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
+	assert_int_equal(sched_explain_start(&sys, &why_log, why_ring, 64, 0), 0);
 	assert_int_equal(sched_sc_pool(&sys, scs, NSC + ISC), 0);
 	islands_on = with_islands;
 	if (with_islands) { /* admission first (before any SC or fixed priority), then the pools */
