@@ -513,43 +513,62 @@ static int control_check(struct sched_sys *s, struct sched_auth control, const s
  * Check p for sc and write it: 0, or the refusal with nothing written. *decided says
  * whether admission ran (its verdict in *v). mx_lock and sc_lock held.
  */
-static int configure_locked(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
-			    struct sched_sc_verdict *v, bool *decided)
+/* Write p into sc on `cpus` unless its holder runs or waits runnable, or may run outside
+ * them: 0, -SCHED_EACTIVE, -SCHED_EAFFINITY. mx_lock and sc_lock held. */
+static int write_params(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
+			const sched_cpumask_t *cpus)
 {
-	struct sched_thread *h = NULL;
+	struct sched_thread *h = sc->holder;
 	struct sched_rq *rq = NULL;
-	sched_cpumask_t cpus = p->cpus;
-	int ret;
+	int ret = 0;
 
-	sched__assert_locked(&s->mx_lock);
 	sched__assert_locked(&s->sc_lock);
-	if (sc->island)
-		return -SCHED_ESTATE; /* an island's member changes through its island */
-	if ((ret = sched__sc_params_check(s, sc, p)))
-		return ret;
-	ret = sched__sc_admit(s, sc, p, v);
-	*decided = true;
-	if (!ret && p->dispatch == SCHED_SC_PARTITIONED) {
-		sched_cpumask_clear(&cpus);
-		sched_cpumask_set(&cpus, v->cpu);
-	}
-	if (!ret && (h = sc->holder)) {
+	if (h) {
 		/* a holder that just blocked may still be charging the budget under its rq
 		 * lock (the pick after the block): decide and write under its locks */
 		sched__spin_lock(&h->lock);
 		rq = sched__lock_thread_rq(s, h);
 		if (holder_runnable(s, sc))
 			ret = -SCHED_EACTIVE;
-		else if (!sched_cpumask_subset(&h->affinity, &cpus))
+		else if (!sched_cpumask_subset(&h->affinity, cpus))
 			ret = -SCHED_EAFFINITY;
 	}
 	if (!ret)
-		sched__sc_apply(s, sc, p, &cpus);
+		sched__sc_apply(s, sc, p, cpus);
 	if (rq) {
 		sched__rq_unlock(rq);
 		sched__spin_unlock(&h->lock);
 	}
 	return ret;
+}
+
+/* What may change an SC at all: not an island's member, parameters valid. */
+static int configurable(struct sched_sys *s, const struct sched_sc *sc, const struct sched_sc_params *p)
+{
+	if (sc->island)
+		return -SCHED_ESTATE; /* an island's member changes through its island */
+	return sched__sc_params_check(s, sc, p);
+}
+
+static int configure_locked(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
+			    struct sched_sc_verdict *v, bool *decided)
+{
+	sched_cpumask_t cpus = p->cpus;
+	int ret;
+
+	sched__assert_locked(&s->mx_lock);
+	sched__assert_locked(&s->sc_lock);
+	if ((ret = configurable(s, sc, p)))
+		return ret;
+	ret = sched__sc_admit(s, sc, p, v);
+	*decided = true;
+	if (ret)
+		return ret;
+	if (p->dispatch == SCHED_SC_PARTITIONED) {
+		sched_cpumask_clear(&cpus);
+		sched_cpumask_set(&cpus, v->cpu);
+	}
+	return write_params(s, sc, p, &cpus);
 }
 
 int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
@@ -588,6 +607,7 @@ struct sc_saved {
 	uint32_t endpoint;
 	uint16_t head, count;
 	uint8_t state, mode, dispatch, overrun, depleted;
+	uint8_t written;            /* configure_set: written in this set (to put back) */
 };
 
 static void sc_save(const struct sched_sc *sc, struct sc_saved *o)
@@ -595,7 +615,7 @@ static void sc_save(const struct sched_sc *sc, struct sc_saved *o)
 	*o = (struct sc_saved){ sc->budget, sc->period, sc->rel_deadline, sc->blocking, sc->debt,
 				sc->deadline, sc->refill[0], sc->cpus, sc->endpoint, sc->head,
 				sc->count, sc->state, sc->mode, sc->dispatch, sc->overrun,
-				sc->depleted };
+				sc->depleted, 0 };
 }
 
 /* Put sc back as saved (its holder, if any, is not runnable: configure_locked said so and
@@ -643,6 +663,70 @@ static bool cap_repeats(const struct sched_sc_cap *caps, unsigned k)
 	return false;
 }
 
+/* The CPUs p leaves no choice about: global, or partitioned onto one CPU; else NULL (the
+ * fit picks the CPU at admission). */
+static const sched_cpumask_t *settled_cpus(const struct sched_sc_params *p)
+{
+	return p->dispatch != SCHED_SC_PARTITIONED || sched__cpumask_count(&p->cpus) == 1
+		       ? &p->cpus : NULL;
+}
+
+/*
+ * A set's first pass: every SC checked and saved, and those whose CPUs are settled
+ * written without admission, so that the second pass judges each cluster as it will be
+ * (one SC at a time, a stage moving onto one CPU would cross the others still spread over
+ * the old set). mx_lock and sc_lock held.
+ */
+static int set_write(struct sched_sys *s, const struct sched_sc_cap *caps,
+		     const struct sched_sc_params *p, unsigned n, uint32_t right,
+		     struct sc_saved *old, unsigned *at)
+{
+	for (unsigned k = 0; k < n; k++)
+		old[k].written = 0;
+	for (unsigned k = 0; k < n; k++) {
+		int ret;
+		struct sched_sc *sc = lookup(s, caps[k], right, &ret);
+
+		if (sc && cap_repeats(caps, k))
+			ret = -SCHED_EINVAL;
+		if (!ret)
+			ret = configurable(s, sc, &p[k]);
+		if (!ret) {
+			sc_save(sc, &old[k]);
+			if (settled_cpus(&p[k]) &&
+			    !(ret = write_params(s, sc, &p[k], settled_cpus(&p[k]))))
+				old[k].written = 1;
+		}
+		if (ret) {
+			*at = k;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The second pass: admission of each SC (its whole cluster) with the set written; the
+ * partitioned SCs left to the fit are configured now, against that state. */
+static int set_admit(struct sched_sys *s, const struct sched_sc_cap *caps,
+		     const struct sched_sc_params *p, unsigned n, struct sc_saved *old,
+		     unsigned *at, struct sched_sc_verdict *v)
+{
+	for (unsigned k = 0; k < n; k++) {
+		struct sched_sc *sc = &s->scs[caps[k].index];
+		bool decided;
+		int ret = old[k].written ? sched__sc_admit(s, sc, &p[k], v)
+					 : configure_locked(s, sc, &p[k], v, &decided);
+
+		if (!ret)
+			old[k].written = 1;
+		if (ret) {
+			*at = k;
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int sched__sc_configure_set(struct sched_sys *s, struct sched_auth control,
 			    const struct sched_sc_cap *caps, const struct sched_sc_params *p,
 			    unsigned n, uint32_t right, unsigned *at, struct sched_sc_verdict *v)
@@ -661,21 +745,12 @@ int sched__sc_configure_set(struct sched_sys *s, struct sched_auth control,
 		return ret;
 	}
 	flags = lock_mx_sc(s);
-	for (k = 0; k < n; k++) {
-		struct sched_sc *sc = lookup(s, caps[k], right, &ret);
-		bool decided = false;
-
-		if (sc && cap_repeats(caps, k))
-			ret = -SCHED_EINVAL;
-		if (ret)
-			break;
-		sc_save(sc, &old[k]);
-		if ((ret = configure_locked(s, sc, &p[k], v, &decided)))
-			break;
-	}
-	*at = k;
-	while (ret && k--) /* the set is refused: the ones written go back, last first */
-		sc_restore(s, &s->scs[caps[k].index], &old[k]);
+	ret = set_write(s, caps, p, n, right, old, at);
+	if (!ret)
+		ret = set_admit(s, caps, p, n, old, at, v);
+	for (k = n; ret && k--;) /* the set is refused: everything written goes back */
+		if (old[k].written)
+			sc_restore(s, &s->scs[caps[k].index], &old[k]);
 	for (k = 0; !ret && k < n; k++)
 		sched__proxy_resync(s, s->scs[caps[k].index].holder, true);
 	unlock_mx_sc(s, flags);

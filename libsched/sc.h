@@ -39,10 +39,11 @@ int sched__sc_params_check(struct sched_sys *s, const struct sched_sc *sc,
 void sched__sc_apply(struct sched_sys *s, struct sched_sc *sc, const struct sched_sc_params *p,
 		     const sched_cpumask_t *cpus);
 /* Revoke live sc (mx_lock and sc_lock held). */
-/* Configure n (<= SCHED_SC_SET_MAX) SCs together: all or none (a refusal puts back the ones
- * already written, under one hold of sc_lock, so admission saw the whole set and nothing
- * else changed meanwhile). Each cap needs `right`; *at is the one that decided a refusal,
- * *v admission's last verdict. Takes mx_lock and sc_lock. */
+/* Configure n (<= SCHED_SC_SET_MAX) SCs together: all or none. Under one hold of sc_lock,
+ * the set is written (the SCs whose CPUs are settled), then each SC's cluster is judged as
+ * it will be, then the partitioned ones the fit places; a refusal puts back everything
+ * written. Each cap needs `right`; *at is the one that decided a refusal, *v admission's
+ * last verdict. Takes mx_lock and sc_lock. */
 #define SCHED_SC_SET_MAX 8
 int sched__sc_configure_set(struct sched_sys *s, struct sched_auth control,
 			    const struct sched_sc_cap *caps, const struct sched_sc_params *p,

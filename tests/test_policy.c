@@ -437,8 +437,8 @@ static void a_graph_admission_is_all_or_none(void **state)
 		g.node[i] = (struct sched_graph_node){ .thread = ref(s[i]), .budget = i,
 						       .cost_ns = 2 * MS, .queue = 0 };
 	}
-	/* another SC on CPU 0 (0.5 ms due within 1 ms) leaves no room for the second stage
-	 * with a 3.3 ms deadline: the first, already written, is put back */
+	/* another SC on CPU 0 (0.5 ms due within 1 ms) leaves no room for three stages with
+	 * 3.3 ms deadlines */
 	sched_cpumask_set(&hp.cpus, 0);
 	assert_int_equal(sched_sc_create(&r.sim->sys, NULL, refills[20], 8, &hog), 0);
 	assert_int_equal(sched_sc_configure(&r.sim->sys, root(r.sim), hog, &hp), -SCHED_EUNSCHED);
@@ -454,7 +454,8 @@ static void a_graph_admission_is_all_or_none(void **state)
 	unsigned n = records(r.sim, SCHED_WHY_DENY, w);
 
 	assert_int_equal(w[n - 2].cause, SCHED_DENY_GRAPH); /* then the request's own DENY */
-	assert_int_equal(w[n - 2].fig[0], 1); /* stage 1 refused: stage 0 was written, put back */
+	assert_int_equal(w[n - 2].fig[0], 0); /* the set is written whole, then judged: stage 0's
+						 * CPU does not admit it, and all three go back */
 	for (unsigned i = 0; i < 3; i++) {
 		const struct sched_sc *sc = &r.sim->sys.scs[g.budgets[i].index];
 
@@ -492,6 +493,58 @@ static void answers_nobody_will_collect_are_reclaimed(void **state)
 	sim_free(r.sim);
 }
 
+/* Budgets spread over both CPUs (global) become stages on one CPU each: judged as a whole,
+ * the set never crosses itself half-way (one stage on CPU 1 beside the others still over
+ * CPUs 0-1 would be refused one SC at a time). */
+static void stages_move_from_spread_budgets_onto_their_queues(void **state)
+{
+	struct rig r;
+	struct sim_thread *s[2];
+	struct sched_graph g = { .nr_nodes = 2, .period_ns = 10 * MS, .deadline_ns = 10 * MS,
+				 .nr_budgets = 2 };
+	struct sched_rt_task scratch[80];
+	struct sched_request q = { .kind = SCHED_REQ_GRAPH, .graph = &g }, got;
+	struct sched_ticket t, tt;
+	struct sched_ref who;
+	struct sched_decision d = { 0 };
+	struct sched_answer a;
+	sched_cpumask_t both;
+
+	(void)state;
+	rig_up(&r);
+	assert_int_equal(sched_sc_admission(&r.sim->sys, root(r.sim), scratch, 80, SCHED_RT_FIRST_FIT), 0);
+	sched_cpumask_fill(&both, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct sched_sc_params p = { .budget_ns = 4 * MS, .period_ns = 10 * MS, .cpus = both };
+		struct sched_sc_cap cap;
+
+		s[i] = hand_thread(r.sim, 0, 0, &r.g);
+		assert_int_equal(sched_sc_create(&r.sim->sys, &r.g, refills[30 + i], 8, &cap), 0);
+		assert_int_equal(sched_sc_configure(&r.sim->sys, root(r.sim), cap, &p), 0);
+		assert_int_equal(sched_sc_bind(&r.sim->sys, cap, ref(s[i])), 0);
+		g.budgets[i] = sched_sc_cap_restrict(cap, SCHED_SC_READ | SCHED_SC_BIND);
+		g.node[i] = (struct sched_graph_node){ .thread = ref(s[i]), .budget = i,
+						       .cost_ns = 3 * MS, .queue = (uint16_t)i };
+		sched_cpumask_clear(&p.cpus);
+		sched_cpumask_set(&p.cpus, i);
+		assert_int_equal(sched_set_affinity(&r.sim->sys, ref(s[i]), &p.cpus), 0);
+	}
+	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
+	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
+	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(a.err, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct sched_sc *sc = &r.sim->sys.scs[g.budgets[i].index];
+
+		assert_true(sched_cpumask_test(&sc->cpus, i));
+		assert_false(sched_cpumask_test(&sc->cpus, 1 - i));
+		assert_int_equal(sc->rel_deadline, 5 * MS);
+	}
+	check_ok(r.sim);
+	sim_free(r.sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +558,7 @@ int main(void)
 		cmocka_unit_test(an_admitted_sc_comes_back_without_control),
 		cmocka_unit_test(three_stages_map_to_admitted_scs_within_the_budgets_held),
 		cmocka_unit_test(a_graph_admission_is_all_or_none),
+		cmocka_unit_test(stages_move_from_spread_budgets_onto_their_queues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
