@@ -748,6 +748,52 @@ static void test_exit_with_call_and_lend(void **state)
 	sim_free(sim);
 }
 
+/*
+ * As above, with a second waiter r at FIFO 10 behind s (s waits on A's SC, the EDF band,
+ * so s is first). A's exit takes its SC from s before it hands m on: s takes its new
+ * place (fair) behind r, so m goes to r and s goes on waiting. The top waiter is the one
+ * at the handoff, not the one before the exit (test_random's exit model follows this).
+ */
+static void test_exit_hands_on_after_taking_its_sc(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap cap;
+	struct sim_thread *srv = hand_thread(sim, 0, 0, NULL);
+	struct sim_thread *a = sc_thread(sim, 50 * MS, 100 * MS, &cap);
+	struct sim_thread *r = rt_thread(sim, 10);
+	struct sched_mutex m = { 0 };
+	struct sched_thread *next;
+
+	(void)state;
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_call(&sim->sys, 0, sched_ref_of(&srv->st), &next), 0);
+	sim_switch(sim, 0, next);
+	settle(sim);
+	assert_ptr_equal(running_on(sim, 0), srv);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* s waits on a's SC */
+	assert_int_equal(wake_from(sim, 0, r), 0);
+	assert_ptr_equal(running_on(sim, 0), r);
+	assert_int_equal(lock(sim, 0, &m), 0);                     /* r waits behind s */
+	assert_ptr_equal(sched_rb_entry(m.waiters.tree.leftmost, struct sched_thread, wait_node),
+			 &srv->st);                                /* s first */
+	assert_ptr_equal(srv->st.sc, sc_of(sim, cap));
+	assert_int_equal(sched_exit(&sim->sys, sched_ref_of(&a->st)), 0);
+	settle(sim);
+	check_threads(sim);
+	assert_null(srv->st.sc);                                  /* a's SC went with a */
+	assert_ptr_equal(m.owner, &r->st);
+	assert_int_equal(sched_wait_result(&r->st), -SCHED_EOWNERDEAD);
+	assert_ptr_equal(srv->st.waits_on, &m);                   /* still waits, now fair */
+	assert_int_equal(m.waiters.n, 1);
+	assert_int_equal(unlock(sim, 0, &m), 0);                  /* r lets go: s owns m */
+	assert_ptr_equal(m.owner, &srv->st);
+	assert_int_equal(sched_wait_result(&srv->st), 0);
+	sim_free(sim);
+}
+
 /* A waiter that could not run (its SC revoked: passive now) is never handed the mutex: its
  * wait ends with -SCHED_ENOSC and the mutex goes to the next waiter, or is free. */
 static void test_unrunnable_waiter_skipped(void **state)
@@ -1315,6 +1361,7 @@ int main(void)
 		cmocka_unit_test(test_chain_revoke_while_blocked),
 		cmocka_unit_test(test_every_band_lends),
 		cmocka_unit_test(test_exit_with_call_and_lend),
+		cmocka_unit_test(test_exit_hands_on_after_taking_its_sc),
 		cmocka_unit_test(test_unrunnable_waiter_skipped),
 		cmocka_unit_test(test_cond_cycle_refused),
 		cmocka_unit_test(test_waiter_change_follows),

@@ -91,9 +91,11 @@
  */
 #include "simtest.h"
 
+#include <sched/explain.h>
 #include <sched/island.h>
 #include <sched/lease.h>
 #include <sched/mutex.h>
+#include <sched/policy.h>
 #include <sched/ring.h>
 
 #include <stdlib.h>
@@ -111,7 +113,11 @@
 #define NR_RINGS 2
 #define NR_ISL 2    /* island slots */
 #define ISL_SCS 8   /* SC pool slots (and refill rings) for island members */
-#define POOL (NR_SCS + ISL_SCS)
+#define NR_PSC 2    /* SC pool slots for policy requests: SCs owned by a group */
+#define POOL (NR_SCS + ISL_SCS + NR_PSC)
+#define XLOG 64     /* decision records kept: the ring wraps within a sequence */
+#define MAX_PSLOTS 8 /* policy request slots (4 .. 8 per sequence) */
+#define NR_PSTALE 8 /* stale policy tickets kept to try again */
 #define ISL_MEMBERS 6 /* member slots an island uses here (1 .. 3 admitted, then adds) */
 #define ISL_SERVERS 2
 #define ISL_PATHS 4
@@ -215,6 +221,37 @@ struct world {
 	struct sched_authority iauth;
 	struct sched_auth itok;
 	bool island_step;                  /* this step ran an island operation */
+	/* decision records: the ring, and the newest seq the checks have read */
+	struct sched_explain_log xlog;
+	struct sched_why xrec[XLOG];
+	uint64_t xseen;
+	/* the policy queue: its slots, the fallback authority, the attached service (t NULL:
+	 * none), the test's record of each slot, stale tickets, the SCs owned by groups */
+	struct sched_policy pq;
+	struct sched_policy_slot pslot[MAX_PSLOTS];
+	unsigned npslots;
+	uint64_t ptimeout;
+	struct sched_authority pfall;
+	struct sched_ref svc;
+	struct prec {
+		uint8_t state;               /* enum sched_slot_state, as predicted */
+		uint8_t kind;
+		struct sched_ticket t;       /* submit's ticket */
+		struct sched_ticket tk;      /* take's (TAKEN) */
+		sched_time_t deadline;
+		uint64_t order;
+		struct sched_ref who, target;
+		bool by_default;             /* ANSWERED: by the default */
+		int want;                    /* ANSWERED: the answer's err, or 1: any */
+		struct sched_graph graph;    /* GRAPH: the requester's memory until served */
+	} preq[MAX_PSLOTS];
+	uint64_t porder;
+	uint64_t prng;                     /* the policy operations' random stream */
+	struct sched_ticket pstale[NR_PSTALE], pold[NR_PSTALE]; /* collected; of an old epoch */
+	unsigned npstale, npold;
+	struct sched_graph pgraph[MAX_PSLOTS]; /* GRAPH requests' memory, by slot */
+	struct sched_sc_cap pcap[NR_PSC];
+	struct sched_refill prings[NR_PSC][4];
 };
 
 /* What the mutex operations did, over the sequences of one run_sequences call. */
@@ -223,7 +260,7 @@ enum {
 	M_SIGNAL, M_BROADCAST, M_BARRIER, M_ROUNDS, M_REINIT, M_END_OK, M_END_TIMEDOUT,
 	M_END_DEAD, M_EXIT_OWNER, M_EXIT_WAITER, M_REVOKE_LENT, M_REFUSED, M_EDEADLK, M_EPERM,
 	M_ELOCKED, M_ESTATE, M_ESTALE, M_ECPU, M_EACTIVE, M_LEND_SC, M_LENT_SC_NS, M_LENT_RT,
-	M_SC_CHECKS, M_SKIPPED, M_COND_EDEADLK, M_NR
+	M_SC_CHECKS, M_SKIPPED, M_COND_EDEADLK, M_EXIT_MOVED, M_NR
 };
 static const char *const m_name[M_NR] = {
 	"mutex ops", "lock now", "lock waited", "timed", "trylock ok", "unlock ok",
@@ -232,6 +269,7 @@ static const char *const m_name[M_NR] = {
 	"lender SC revokes", "refused", "EDEADLK", "EPERM", "ELOCKED", "ESTATE", "ESTALE", "ECPU",
 	"EACTIVE", "waits on an SC", "ns on a lent SC", "lent prio seen", "SC charge checks",
 	"waits ended unable to run", "condition waits ended by a cycle",
+	"waiters moved by an owner's exit",
 };
 static uint64_t mst[M_NR];
 
@@ -552,14 +590,55 @@ static void check_handed(struct world *w, const struct sched_mutex *m,
 		      mutex_index(w, m), m->owner->id);
 }
 
+/* The SCs an exit of t takes from the threads that run on them (sched__sc_exit): the one
+ * t's donation chain is on (t's, or its root caller's own SC held above it), and its own. */
+static void exit_takes(const struct sched_thread *t, const struct sched_sc *taken[2])
+{
+	const struct sched_thread *root = t;
+	unsigned d = 0;
+
+	taken[0] = t->sc;
+	if (!taken[0]) {
+		while (root->donor && d++ < SCHED_DONATION_DEPTH_MAX)
+			root = root->donor;
+		if (root->own_sc && root->own_sc->holder != root)
+			taken[0] = root->own_sc;
+	}
+	taken[1] = t->own_sc;
+}
+
+/* Does waiter a come before b, by the places the library recorded (band, key, arrival)? */
+static bool placed_before(const struct sched_thread *a, const struct sched_thread *b)
+{
+	if (a->wait_slot != b->wait_slot)
+		return a->wait_slot < b->wait_slot;
+	if (a->wait_key != b->wait_key)
+		return a->wait_slot == 0 ? a->wait_key != SCHED_TIME_NEVER &&
+					   (b->wait_key == SCHED_TIME_NEVER ||
+					    sched_time_before(a->wait_key, b->wait_key))
+					 : a->wait_key < b->wait_key;
+	return (int32_t)(a->wait_seq - b->wait_seq) < 0;
+}
+
 /*
  * Exit t (any state). Robust handoff: each pool mutex it owned goes to its top waiter, who
  * must read -SCHED_EOWNERDEAD when it runs, or is left free and marked "owner died"; its
  * own wait (if any) ends with it.
+ *
+ * The top waiter is the one at the handoff, which comes after the exit took t's SCs: a
+ * waiter that ran on one of them (a server t called, holding t's SC, that then waits for
+ * a mutex t owns; an owner it was lent to) takes its new place among the waiters first,
+ * as any waiter whose SC is taken does. So the waiters are ordered again after the exit by
+ * the places they had at the handoff (the new owner's and the skipped ones' stay recorded
+ * when they leave the queue), and only a waiter on an SC the exit took may have moved.
  */
 static void exit_thread(struct world *w, struct sim_thread *t)
 {
 	struct sched_thread *order[NR_MX][MAX_THREADS];
+	uint8_t pslot[NR_MX][MAX_THREADS];
+	uint64_t pkey[NR_MX][MAX_THREADS];
+	bool on_taken[NR_MX][MAX_THREADS];
+	const struct sched_sc *taken[2];
 	unsigned nw[NR_MX];
 	bool owned[NR_MX], waited = t->st.waits_on != NULL;
 	unsigned i = t->id - 1;
@@ -567,9 +646,20 @@ static void exit_thread(struct world *w, struct sim_thread *t)
 
 	bool held[NR_LEASES];
 
+	exit_takes(&t->st, taken);
 	for (unsigned k = 0; k < NR_MX; k++) {
 		owned[k] = w->mx[k].owner == &t->st;
 		nw[k] = waiters_of(&w->mx[k].waiters, order[k]);
+		for (unsigned j = 0; j < nw[k]; j++) {
+			const struct sched_thread *x = order[k][j];
+
+			pslot[k][j] = x->wait_slot;
+			pkey[k][j] = x->wait_key;
+			on_taken[k][j] = false;
+			for (unsigned q = 0; q < 2; q++)
+				on_taken[k][j] |= taken[q] && (x->sc == taken[q] ||
+								x->mx_sc == taken[q]);
+		}
 	}
 	for (unsigned k = 0; k < NR_LEASES; k++) /* the leases it holds end with it */
 		held[k] = w->lease[k].live && w->lease[k].thread == &t->st &&
@@ -594,6 +684,24 @@ static void exit_thread(struct world *w, struct sim_thread *t)
 		if (!owned[k])
 			continue;
 		mst[M_EXIT_OWNER]++;
+		for (unsigned j = 0; j < nw[k]; j++) {
+			const struct sched_thread *x = order[k][j];
+
+			if ((x->wait_slot != pslot[k][j] || x->wait_key != pkey[k][j]) &&
+			    !on_taken[k][j])
+				mfail("exit of %u moved waiter %u of mutex %u (band %u key %llu to "
+				      "%u %llu), not on an SC the exit took", t->id, x->id, k,
+				      pslot[k][j], (unsigned long long)pkey[k][j], x->wait_slot,
+				      (unsigned long long)x->wait_key);
+			mst[M_EXIT_MOVED] += x->wait_slot != pslot[k][j] || x->wait_key != pkey[k][j];
+		}
+		for (unsigned j = 1; j < nw[k]; j++) /* insertion sort: stable, few waiters */
+			for (unsigned q = j; q > 0 && placed_before(order[k][q], order[k][q - 1]); q--) {
+				struct sched_thread *x = order[k][q];
+
+				order[k][q] = order[k][q - 1];
+				order[k][q - 1] = x;
+			}
 		check_handed(w, m, order[k], nw[k], "an exit");
 		if (!m->owner && !m->owner_died)
 			mfail("mutex %u of exited thread %u is free but not marked owner-died", k,
@@ -4682,6 +4790,758 @@ static void island_irq_hook(void *ctx, unsigned line, unsigned cpu, bool reserve
 	irq_calls[reserve]++;
 }
 
+/* --- decision records and the policy queue ------------------------------------------------- */
+
+/* What the policy operations did, over the sequences of one run_sequences call. */
+enum {
+	P_SUBMIT, P_SUBMIT_OK, P_EFULL, P_SUB_ESTALE, P_SUB_EPERM, P_SUB_EINVAL, P_TAKE,
+	P_TAKE_EAGAIN, P_TAKE_EPERM, P_SERVE, P_DENY, P_LATE, P_SERVE_ESTALE, P_SERVE_EPERM,
+	P_RESULT, P_RESULT_EAGAIN, P_RESULT_ESTALE, P_DEFAULTED, P_EXPIRED, P_ATTACH,
+	P_REQUEUED, P_DEAD_SERVICE, P_GRAPH_OK, P_GRAPH_REFUSED, P_ANSWER_OK, P_ANSWER_ERR,
+	P_LEASE_REVOKED, P_RECORDS, P_RECLAIMED, P_NR
+};
+static const char *const p_name[P_NR] = {
+	"submits", "queued", "EFULL", "submit ESTALE", "submit EPERM", "submit EINVAL", "takes",
+	"take EAGAIN", "take EPERM", "served", "denied", "served late (default)",
+	"serve/deny ESTALE", "serve/deny EPERM", "results", "result EAGAIN", "result ESTALE",
+	"answered by default", "expired", "attaches", "requeued", "dead services",
+	"graphs mapped", "graphs refused", "answers ok", "answers refused", "leases revoked",
+	"decision records read", "answers of exited requesters freed",
+};
+static uint64_t pst[P_NR];
+
+static void swap_rng(struct world *w)
+{
+	uint64_t r = w->rng;
+
+	w->rng = w->prng;
+	w->prng = r;
+}
+
+static bool alive(const struct sched_thread *t)
+{
+	return t && t->state != SCHED_EXITED;
+}
+
+/* A live thread, mostly (of group g if g is not NULL and one is found soon). */
+static struct sim_thread *live_thread(struct world *w, const struct sched_group *g)
+{
+	struct sim_thread *t = any_thread(w);
+
+	for (unsigned k = 0; k < 12 && (!alive(&t->st) || (g && t->st.group != g)); k++)
+		t = any_thread(w);
+	return t;
+}
+
+/* A record formats within its buffer: cut to fit, NUL-terminated, the canary intact. */
+static void check_format(struct world *w, const struct sched_why *x)
+{
+	char big[256], small[40];
+	unsigned need = sched_explain_format(x, big, sizeof(big)), len = 1 + rnd(w, 24), n;
+
+	if (need >= sizeof(big) || strlen(big) != need)
+		mfail("record %llu formats as %u characters (\"%s\")", (unsigned long long)x->seq,
+		      need, big);
+	memset(small, 0xa5, sizeof(small));
+	n = sched_explain_format(x, small, len);
+	if (n != need)
+		mfail("record %llu needs %u characters, then %u", (unsigned long long)x->seq, need, n);
+	for (unsigned i = len; i < sizeof(small); i++)
+		if ((unsigned char)small[i] != 0xa5)
+			mfail("sched_explain_format wrote byte %u of a %u-byte buffer", i, len);
+	if (strlen(small) != (need < len - 1 ? need : len - 1) || strncmp(small, big, strlen(small)))
+		mfail("record %llu cut to %u bytes reads \"%s\" (of \"%s\")",
+		      (unsigned long long)x->seq, len, small, big);
+}
+
+/* One record's structural facts. */
+static void check_record(struct world *w, const struct sched_why *x, uint64_t prev, uint64_t head)
+{
+	unsigned nr = w->sim->cfg.cpus;
+
+	if (x->seq <= prev || x->seq > head)
+		mfail("record seq %llu after %llu (head %llu)", (unsigned long long)x->seq,
+		      (unsigned long long)prev, (unsigned long long)head);
+	if (x->kind >= SCHED_WHY_NR || !strcmp(sched_why_cause_name(x->kind, x->cause), "?") ||
+	    x->obj_kind >= SCHED_OBJ_NR || x->err > 0)
+		mfail("record %llu: kind %u cause %u obj_kind %u err %d", (unsigned long long)x->seq,
+		      x->kind, x->cause, x->obj_kind, x->err);
+	if (x->time > w->sim->now)
+		mfail("record %llu at %llu, after now", (unsigned long long)x->seq,
+		      (unsigned long long)x->time);
+	if (x->kind == SCHED_WHY_MIGRATE && (x->cpu == x->cpu2 || x->cpu >= nr || x->cpu2 >= nr))
+		mfail("record %llu: a migration from cpu %u to %u", (unsigned long long)x->seq,
+		      x->cpu, x->cpu2);
+	if (x->kind == SCHED_WHY_DENY && x->err >= 0)
+		mfail("record %llu: a refusal with err %d", (unsigned long long)x->seq, x->err);
+}
+
+/* After every step: the records made since the last look, each once (single-threaded, none
+ * is being written: exactly min(new, ring) come back, the newest, in order); now and then
+ * the whole ring and a filtered read. */
+static void check_explain(struct world *w)
+{
+	struct sched_sys *sys = &w->sim->sys;
+	struct sched_why out[XLOG];
+	struct sched_why_filter f = { .after = w->xseen };
+	uint64_t head = sched_explain_count(sys), fresh = head - w->xseen, prev = w->xseen;
+	unsigned n = sched_explain_read(sys, &f, out, XLOG);
+
+	if (head < w->xseen || n != (fresh < XLOG ? fresh : XLOG))
+		mfail("%u records read after %llu, head %llu", n, (unsigned long long)w->xseen,
+		      (unsigned long long)head);
+	if (n && out[n - 1].seq != head)
+		mfail("the newest record read is %llu, head %llu", (unsigned long long)out[n - 1].seq,
+		      (unsigned long long)head);
+	for (unsigned i = 0; i < n; i++) {
+		check_record(w, &out[i], prev, head);
+		check_format(w, &out[i]);
+		if (i && out[i].seq != out[i - 1].seq + 1)
+			mfail("records %llu and %llu read in a row", (unsigned long long)out[i - 1].seq,
+			      (unsigned long long)out[i].seq);
+		prev = out[i].seq;
+	}
+	pst[P_RECORDS] += n;
+	w->xseen = head;
+	if (rnd(w, 32))
+		return;
+	/* a filtered read: only what passes, in order, within the ring */
+	f = (struct sched_why_filter){ .kinds = 1u << rnd(w, SCHED_WHY_NR) };
+	if (rnd(w, 2))
+		f.tid = any_thread(w)->st.id;
+	n = sched_explain_read(sys, &f, out, 1 + rnd(w, XLOG));
+	prev = head > XLOG ? head - XLOG : 0;
+	for (unsigned i = 0; i < n; i++) {
+		check_record(w, &out[i], prev, head);
+		if (!(f.kinds >> out[i].kind & 1) || (f.tid && out[i].tid != f.tid))
+			mfail("record %llu (kind %u, t%u) passed filter kinds %x tid %u",
+			      (unsigned long long)out[i].seq, out[i].kind, out[i].tid, f.kinds, f.tid);
+		prev = out[i].seq;
+	}
+}
+
+static void pstale_add(struct world *w, struct sched_ticket t)
+{
+	w->pstale[w->npstale++ % NR_PSTALE] = t;
+}
+
+/* Slots as the test predicts them. */
+static void check_policy(struct world *w)
+{
+	TR("  policy slots:");
+	for (unsigned i = 0; i < w->npslots; i++)
+		TR(" %u/%u", w->pslot[i].state, w->preq[i].state);
+	TR("\n");
+	for (unsigned i = 0; i < w->npslots; i++)
+		if (w->pslot[i].state != w->preq[i].state)
+			mfail("policy slot %u in state %u, expected %u", i, w->pslot[i].state,
+			      w->preq[i].state);
+}
+
+/* A group-owned SC for policy requests (slot k), created and configured when missing. */
+static struct sched_sc_cap policy_sc(struct world *w, unsigned k)
+{
+	struct sched_sc *sc = &w->scs[w->pcap[k].index];
+
+	if (!w->pcap[k].gen || sc->state == SCHED_SC_FREE || sc->gen != w->pcap[k].gen) {
+		struct sched_sc_cap cap;
+		int r;
+
+		note_runs(w); /* what ran on an SC the slot held is credited before it is reused */
+		r = sched_sc_create(&w->sim->sys, &w->groups[1 + k], w->prings[k], 4, &cap);
+
+		if (r)
+			return w->pcap[k]; /* the pool is full: the stale one */
+		w->pcap[k] = cap;
+		w->used[cap.index] = 0; /* a fresh SC: its figures start at 0 */
+		/* 2 ms of 4 ms over the online CPUs, bound to a thread of its group: a budget a
+		 * graph may re-divide */
+		struct sched_sc_params p = { .period_ns = 4 * MS, .budget_ns = 2 * MS };
+
+		for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+			if (w->sim->rq[c].online)
+				sched_cpumask_set(&p.cpus, c);
+		if (!sched_sc_configure(&w->sim->sys, sched_auth_root(&w->sim->sys), cap, &p))
+			(void)sched_sc_bind(&w->sim->sys, cap,
+					    sched_ref_of(&live_thread(w, &w->groups[1 + k])->st));
+	}
+	return w->pcap[k];
+}
+
+/* The SC parameters a decision gives: 0.1 .. 2 ms of a 2 .. 8 ms period, online CPUs. */
+static void policy_params(struct world *w, struct sched_sc_params *p)
+{
+	uint64_t period = (2 + rnd(w, 7)) * MS;
+
+	*p = (struct sched_sc_params){ .period_ns = period, .budget_ns = (100 + rnd(w, 1900)) * US,
+				       .overrun = (uint8_t)rnd(w, 3) };
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+		if (w->sim->rq[c].online)
+			sched_cpumask_set(&p->cpus, c);
+}
+
+/* A small task graph over the requester's SCs or others', threads of any group. */
+static void policy_graph(struct world *w, struct sched_graph *g)
+{
+	if (rnd(w, 2)) { /* well formed: the group SCs' bound threads, within their budgets */
+		*g = (struct sched_graph){ .period_ns = (4 + rnd(w, 4)) * MS };
+		g->deadline_ns = g->period_ns;
+		for (unsigned k = 0; k < NR_PSC; k++) {
+			struct sched_sc_cap cap = policy_sc(w, k);
+			const struct sched_sc *sc = &w->scs[cap.index];
+
+			if (!sc->bound || sc->gen != cap.gen)
+				continue;
+			g->budgets[g->nr_budgets] = cap;
+			g->node[g->nr_nodes++] = (struct sched_graph_node){
+				.thread = sched_ref_of(sc->bound), .budget = g->nr_budgets++,
+				.cost_ns = (100 + rnd(w, 1500)) * US, .queue = SCHED_GRAPH_ANY_QUEUE };
+		}
+		g->node[g->nr_nodes++] = (struct sched_graph_node){ /* a fair stage */
+			.thread = sched_ref_of(&live_thread(w, &w->groups[2])->st),
+			.budget = SCHED_GRAPH_NO_BUDGET, .prio = (uint8_t)rnd(w, 100),
+			.queue = SCHED_GRAPH_ANY_QUEUE };
+		return;
+	}
+	*g = (struct sched_graph){ .nr_nodes = 1 + rnd(w, 3), .period_ns = (4 + rnd(w, 8)) * MS };
+	g->deadline_ns = g->period_ns - rnd(w, 2) * MS;
+	g->nr_budgets = rnd(w, 3);
+	for (unsigned b = 0; b < g->nr_budgets; b++) {
+		unsigned k = rnd(w, NR_PSC + 1);
+
+		g->budgets[b] = k < NR_PSC ? policy_sc(w, k) : w->cap[rnd(w, NR_SCS)];
+	}
+	for (unsigned i = 0; i < g->nr_nodes; i++) {
+		struct sched_graph_node *n = &g->node[i];
+		struct sim_thread *t = any_thread(w);
+
+		n->thread = sched_ref_of(&t->st);
+		for (unsigned b = 0; b < g->nr_budgets; b++) /* a budget's bound thread, mostly */
+			if (rnd(w, 4) && w->scs[g->budgets[b].index].bound && b == i)
+				n->thread = sched_ref_of(w->scs[g->budgets[b].index].bound);
+		n->budget = i < g->nr_budgets && rnd(w, 4) ? i : rnd(w, 5) ? SCHED_GRAPH_NO_BUDGET
+										: rnd(w, 4);
+		n->cost_ns = (50 + rnd(w, 1500)) * US;
+		n->prio = (uint8_t)rnd(w, 100);
+		n->queue = rnd(w, 3) ? SCHED_GRAPH_ANY_QUEUE : (uint16_t)rnd(w, w->sim->cfg.cpus);
+	}
+}
+
+/* An answer whose requester exited is freed by expire and by a submission's scan. */
+static void policy_reclaim(struct world *w, struct prec *p)
+{
+	if (p->state == SCHED_SLOT_ANSWERED && !(alive(p->who.t) && p->who.t->gen == p->who.gen)) {
+		p->state = SCHED_SLOT_FREE;
+		pstale_add(w, p->t);
+		pst[P_RECLAIMED]++;
+	}
+}
+
+/* Submit a random request of a random thread: the result predicted from the conditions. */
+static void policy_submit(struct world *w)
+{
+	static const uint8_t kinds[] = { SCHED_REQ_PROFILE, SCHED_REQ_ADMIT_SC, SCHED_REQ_BUDGET,
+					 SCHED_REQ_LEASE_GRANT, SCHED_REQ_LEASE_REVOKE,
+					 SCHED_REQ_EXPLAIN, SCHED_REQ_GRAPH };
+	struct sim_thread *who = rnd(w, 8) ? live_thread(w, rnd(w, 2) ? &w->groups[1] : NULL)
+					   : any_thread(w);
+	struct sim_thread *to = rnd(w, 3) ? who : rnd(w, 4) ? live_thread(w, NULL) : any_thread(w);
+	struct sched_ref me = sched_ref_of(&who->st);
+	struct sched_request q = { .kind = kinds[rnd(w, sizeof(kinds))],
+				   .thread = sched_ref_of(&to->st) };
+	struct sched_graph g;
+	struct sched_ticket t = { 0 };
+	int want = 0, slot = -1, r;
+
+	if (rnd(w, 2))
+		q.timeout_ns = (500 + rnd(w, 20000)) * US;
+	if (!rnd(w, 40))
+		q.kind = SCHED_REQ_NR + (uint8_t)rnd(w, 3);
+	switch (q.kind) {
+	case SCHED_REQ_PROFILE:
+		if (rnd(w, 2))
+			strcpy(q.profile, "batch");
+		break;
+	case SCHED_REQ_BUDGET: {
+		unsigned k = rnd(w, NR_PSC + 1);
+
+		q.sc = k < NR_PSC ? policy_sc(w, k) : w->cap[rnd(w, NR_SCS)];
+		policy_params(w, &q.sc_params);
+		break;
+	}
+	case SCHED_REQ_ADMIT_SC:
+		policy_params(w, &q.sc_params);
+		break;
+	case SCHED_REQ_LEASE_GRANT:
+		sched_cpumask_set(&q.cpus, rnd(w, w->sim->cfg.cpus));
+		break;
+	case SCHED_REQ_LEASE_REVOKE: {
+		unsigned k = rnd(w, NR_LEASES);
+
+		q.lease = w->lease[k].live && rnd(w, 3) ? w->lease[k].cap
+			: w->nstale ? w->stale[rnd(w, w->nstale < NR_STALE ? w->nstale : NR_STALE)]
+				    : (struct sched_lease_cap){ 0 };
+		break;
+	}
+	case SCHED_REQ_GRAPH:
+		policy_graph(w, &g);
+		q.graph = rnd(w, 16) ? &g : NULL; /* moved to the slot's memory below */
+		break;
+	}
+	/* the order submit checks in: requester, kind and fields, target, a free slot */
+	bool needs = q.kind == SCHED_REQ_PROFILE || q.kind == SCHED_REQ_ADMIT_SC ||
+		     q.kind == SCHED_REQ_LEASE_GRANT || q.kind == SCHED_REQ_EXPLAIN;
+
+	if (!alive(&who->st))
+		want = -SCHED_ESTALE;
+	else if (q.kind >= SCHED_REQ_NR || (q.kind == SCHED_REQ_GRAPH && !q.graph))
+		want = -SCHED_EINVAL;
+	else if (needs && !alive(&to->st))
+		want = -SCHED_ESTALE;
+	else if (needs && to != who && !in_group(to->st.group, who->st.group))
+		want = -SCHED_EPERM;
+	else {
+		/* the scan frees answers whose requester exited, up to the first free slot */
+		for (unsigned i = 0; i < w->npslots && slot < 0; i++) {
+			policy_reclaim(w, &w->preq[i]);
+			if (w->preq[i].state == SCHED_SLOT_FREE)
+				slot = (int)i;
+		}
+		if (slot < 0)
+			want = -SCHED_EFULL;
+	}
+	if (q.graph && slot >= 0) { /* the requester's memory, read when served */
+		w->pgraph[slot] = g;
+		q.graph = &w->pgraph[slot];
+	}
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_policy_submit(&w->sim->sys, &w->pq, me, &q, &t);
+	TR("  policy submit kind %u by t%u for t%u: %d (slot %u)\n", q.kind, who->st.id,
+	   to->st.id, r, t.slot);
+	pst[P_SUBMIT]++;
+	if (r != want)
+		mfail("sched_policy_submit returned %d, expected %d", r, want);
+	pst[r == 0 ? P_SUBMIT_OK : r == -SCHED_EFULL ? P_EFULL : r == -SCHED_ESTALE ? P_SUB_ESTALE
+	    : r == -SCHED_EPERM ? P_SUB_EPERM : P_SUB_EINVAL]++;
+	if (r)
+		return;
+	if (t.slot != (unsigned)slot)
+		mfail("submit took slot %u, the first free is %d", t.slot, slot);
+	struct prec *p = &w->preq[slot];
+
+	*p = (struct prec){ .state = SCHED_SLOT_PENDING, .kind = q.kind, .t = t,
+			    .deadline = w->sim->now + (q.timeout_ns ? q.timeout_ns : w->ptimeout),
+			    .order = w->porder++, .who = me, .target = q.thread };
+}
+
+/* The answer a default gives a request, decided now. */
+static void policy_defaulted(struct prec *p)
+{
+	p->state = SCHED_SLOT_ANSWERED;
+	p->by_default = true;
+	p->want = p->kind != SCHED_REQ_PROFILE ? -SCHED_ETIMEDOUT
+		  : alive(p->target.t) && p->target.t->gen == p->target.gen ? 0 : -SCHED_ESTALE;
+	pst[P_DEFAULTED]++;
+}
+
+static bool is_attached(const struct world *w, struct sched_ref s)
+{
+	return w->svc.t && s.t == w->svc.t && s.gen == w->svc.gen;
+}
+
+/* The oldest pending request before its deadline, or -1. */
+static int oldest_pending(const struct world *w)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < w->npslots; i++) {
+		const struct prec *p = &w->preq[i];
+
+		if (p->state == SCHED_SLOT_PENDING && w->sim->now < p->deadline &&
+		    (best < 0 || p->order < w->preq[best].order))
+			best = (int)i;
+	}
+	return best;
+}
+
+static void policy_take(struct world *w)
+{
+	struct sched_ref s = w->svc.t && alive(w->svc.t) && rnd(w, 6) ? w->svc
+			     : sched_ref_of(&any_thread(w)->st);
+	struct sched_ticket t;
+	struct sched_request q;
+	struct sched_ref who;
+	int best = oldest_pending(w), want = !is_attached(w, s) ? -SCHED_EPERM
+					      : best < 0 ? -SCHED_EAGAIN : 0;
+	int r;
+
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_policy_take(&w->sim->sys, &w->pq, s, &t, &q, &who);
+	TR("  policy take by t%u: %d (slot %u)\n", s.t->id, r, t.slot);
+	pst[P_TAKE]++;
+	if (r != want)
+		mfail("sched_policy_take returned %d, expected %d", r, want);
+	if (r) {
+		pst[r == -SCHED_EPERM ? P_TAKE_EPERM : P_TAKE_EAGAIN]++;
+		return;
+	}
+	if (t.slot != (unsigned)best || t.gen != w->preq[best].t.gen || t.epoch != w->pq.epoch ||
+	    q.kind != w->preq[best].kind || who.t != w->preq[best].who.t)
+		mfail("take gave slot %u (gen %u, kind %u), expected slot %d", t.slot, t.gen, q.kind,
+		      best);
+	w->preq[best].state = SCHED_SLOT_TAKEN;
+	w->preq[best].tk = t;
+}
+
+/* A decision for request p: the answer's error predicted where the conditions are simple
+ * (1: any). */
+static int policy_decide(struct world *w, struct prec *p, struct sched_decision *d)
+{
+	const struct sched_request *q = &w->pq.slots[p - w->preq].req;
+	bool target = alive(p->target.t) && p->target.t->gen == p->target.gen;
+	int want = 1;
+
+	*d = (struct sched_decision){ .fair = { .nice = (int)rnd(w, 40) - 20 },
+				      .sc = { .index = SCHED_NO_SC } };
+	switch (p->kind) {
+	case SCHED_REQ_PROFILE:
+		want = target ? 0 : -SCHED_ESTALE;
+		if (!rnd(w, 8)) {
+			d->fair.nice = 25;
+			want = target ? -SCHED_EINVAL : want;
+		} else if (!rnd(w, 6)) {
+			d->sc = (struct sched_sc_cap){ POOL + rnd(w, 3), 1, SCHED_SC_ALL };
+			want = target ? -SCHED_EINVAL : want;
+		} else if (w->sim->cfg.core_sched && !rnd(w, 4)) {
+			d->own_cookie = 1;
+			want = target ? 1 : want;
+		}
+		break;
+	case SCHED_REQ_ADMIT_SC:
+		d->sc_params = q->sc_params;
+		if (rnd(w, 2)) { /* an SC owned by no group: not one made for the thread */
+			d->sc = w->cap[rnd(w, NR_SCS)];
+			want = target ? (d->sc.index < POOL ? -SCHED_EPERM : -SCHED_EINVAL)
+				      : -SCHED_ESTALE;
+			if (target && d->sc.index < POOL && w->scs[d->sc.index].owner)
+				want = 1;
+		} else {
+			d->sc = policy_sc(w, rnd(w, NR_PSC));
+			want = target ? 1 : -SCHED_ESTALE;
+		}
+		break;
+	case SCHED_REQ_BUDGET: {
+		const struct sched_sc *sc = q->sc.index < POOL ? &w->scs[q->sc.index] : NULL;
+		bool live = sc && q->sc.gen && sc->gen == q->sc.gen && sc->state != SCHED_SC_FREE;
+
+		policy_params(w, &d->sc_params);
+		if (live && sc->state == SCHED_SC_CONFIGURED &&
+		    (!sc->owner || !in_group(sc->owner, p->who.t->group)))
+			want = -SCHED_EPERM; /* not the requester's */
+		break;
+	}
+	case SCHED_REQ_LEASE_GRANT: /* no CPU given: a lease outside the test's record never
+				     * starts */
+		want = target ? -SCHED_EINVAL : -SCHED_ESTALE;
+		break;
+	case SCHED_REQ_EXPLAIN:
+		want = target ? 0 : -SCHED_ESTALE;
+		break;
+	}
+	if (!alive(p->who.t) || p->who.t->gen != p->who.gen)
+		want = -SCHED_ESTALE; /* its requester went */
+	return want;
+}
+
+/* The leases a served LEASE_REVOKE may have ended: those the test's record has live and
+ * the library no longer. */
+static void policy_leases_after(struct world *w)
+{
+	for (unsigned k = 0; k < NR_LEASES; k++) {
+		struct sched_lease_info info;
+
+		if (w->lease[k].live &&
+		    sched_lease_info(&w->sim->sys, w->lease[k].cap, &info) == -SCHED_ESTALE) {
+			if (w->lease[k].island)
+				mfail("a policy request revoked island lease slot %u", k);
+			lease_ended(w, k, SCHED_LEASE_REVOKED);
+			pst[P_LEASE_REVOKED]++;
+			if (w->lease[k].thread)
+				check_nr_leases(w, w->lease[k].thread);
+		}
+	}
+}
+
+/* Serve or deny a taken request (or a stale ticket, or as a thread not attached). */
+static void policy_answer(struct world *w)
+{
+	struct sched_sys *sys = &w->sim->sys;
+	struct sched_ref s = w->svc.t && alive(w->svc.t) && rnd(w, 8) ? w->svc
+			     : sched_ref_of(&any_thread(w)->st);
+	struct sched_sc_params before[SCHED_GRAPH_NODES_MAX];
+	struct sched_decision d;
+	struct sched_ticket t;
+	struct prec *p = NULL;
+	bool deny = !rnd(w, 4);
+	int want, r, late = 0;
+
+	for (unsigned i = 0, k = rnd(w, MAX_PSLOTS); i < w->npslots && !p; i++)
+		if (w->preq[(k + i) % w->npslots].state == SCHED_SLOT_TAKEN)
+			p = &w->preq[(k + i) % w->npslots];
+	if (p && rnd(w, 6)) {
+		t = p->tk;
+	} else { /* a stale ticket: collected, of an earlier attachment, or submit's */
+		p = NULL;
+		t = w->npstale ? w->pstale[rnd(w, w->npstale < NR_PSTALE ? w->npstale : NR_PSTALE)]
+			       : (struct sched_ticket){ 0, 0, 0 };
+		if (w->npold && rnd(w, 2))
+			t = w->pold[rnd(w, w->npold < NR_PSTALE ? w->npold : NR_PSTALE)];
+		if (rnd(w, 3) == 0) {
+			unsigned i = rnd(w, w->npslots);
+
+			t = w->preq[i].state == SCHED_SLOT_TAKEN ? w->preq[i].t : t;
+		}
+	}
+	want = !is_attached(w, s) ? -SCHED_EPERM : !p ? -SCHED_ESTALE : 0;
+	if (!want && w->sim->now >= p->deadline) {
+		want = -SCHED_ETIMEDOUT;
+		late = 1;
+	}
+	int ans = -SCHED_EBUSY;
+
+	d = (struct sched_decision){ .sc = { .index = SCHED_NO_SC } };
+	if (p && !deny)
+		ans = policy_decide(w, p, &d);
+	const struct sched_graph *g = p ? w->pq.slots[p - w->preq].req.graph : NULL;
+
+	for (unsigned b = 0; p && p->kind == SCHED_REQ_GRAPH && g && b < g->nr_budgets; b++) {
+		const struct sched_sc *sc = g->budgets[b].index < POOL ? &w->scs[g->budgets[b].index]
+								       : NULL;
+
+		before[b] = sc ? (struct sched_sc_params){ .budget_ns = sc->budget,
+			.period_ns = sc->period, .deadline_ns = sc->rel_deadline, .cpus = sc->cpus }
+			       : (struct sched_sc_params){ 0 };
+	}
+	sim_enter(w->sim, online_cpu(w));
+	if (deny)
+		r = sched_policy_deny(sys, &w->pq, s, t, -SCHED_EBUSY);
+	else
+		r = sched_policy_serve(sys, &w->pq, s, sched_auth_root(sys), t, &d);
+	TR("  policy %s slot %u by t%u: %d\n", deny ? "deny" : "serve", t.slot, s.t->id, r);
+	if (r != want)
+		mfail("sched_policy_%s returned %d, expected %d", deny ? "deny" : "serve", r, want);
+	if (r == -SCHED_EPERM || r == -SCHED_ESTALE) {
+		pst[r == -SCHED_EPERM ? P_SERVE_EPERM : P_SERVE_ESTALE]++;
+		return;
+	}
+	if (late) {
+		policy_defaulted(p);
+		pst[P_LATE]++;
+		return;
+	}
+	pst[deny ? P_DENY : P_SERVE]++;
+	p->state = SCHED_SLOT_ANSWERED;
+	p->by_default = false;
+	p->want = !alive(p->who.t) || p->who.t->gen != p->who.gen ? -SCHED_ESTALE : ans;
+	if (p->kind == SCHED_REQ_LEASE_REVOKE)
+		policy_leases_after(w);
+	if (p->kind != SCHED_REQ_GRAPH || deny || !g)
+		return;
+	/* all or none: a refused graph changed no budget; a mapped one set every SC stage */
+	int err = w->pq.slots[p - w->preq].ans.err;
+
+	pst[err ? P_GRAPH_REFUSED : P_GRAPH_OK]++;
+	for (unsigned i = 0; i < g->nr_nodes; i++) {
+		const struct sched_graph_node *n = &g->node[i];
+		const struct sched_sc *sc;
+
+		if (n->budget >= g->nr_budgets || g->budgets[n->budget].index >= POOL)
+			continue;
+		sc = &w->scs[g->budgets[n->budget].index];
+		if (err && (sc->budget != before[n->budget].budget_ns ||
+			    sc->period != before[n->budget].period_ns ||
+			    sc->rel_deadline != before[n->budget].deadline_ns ||
+			    !same_cpus(&sc->cpus, &before[n->budget].cpus)))
+			mfail("graph refused (%d) but stage %u's SC changed: budget %llu, was %llu",
+			      err, i, (unsigned long long)sc->budget,
+			      (unsigned long long)before[n->budget].budget_ns);
+		unsigned named = 0;
+
+		for (unsigned b = 0; b < g->nr_budgets; b++)
+			named += g->budgets[b].index == g->budgets[n->budget].index;
+		if (!err && named == 1 && (sc->budget != n->cost_ns || sc->period != g->period_ns))
+			mfail("graph mapped but stage %u's SC has budget %llu period %llu", i,
+			      (unsigned long long)sc->budget, (unsigned long long)sc->period);
+	}
+}
+
+/* The requester looks: answered (0), pending before its deadline (EAGAIN), past it (0, the
+ * default now), or a stale ticket. */
+static void policy_result(struct world *w)
+{
+	unsigned i = rnd(w, w->npslots);
+	struct prec *p = &w->preq[i];
+	struct sched_ticket t = p->t;
+	struct sched_answer a;
+	int want, r;
+
+	if (p->state == SCHED_SLOT_FREE || !rnd(w, 5)) {
+		p = NULL;
+		t = w->npstale ? w->pstale[rnd(w, w->npstale < NR_PSTALE ? w->npstale : NR_PSTALE)]
+			       : (struct sched_ticket){ i, 0, 0 };
+	}
+	want = !p ? -SCHED_ESTALE : p->state == SCHED_SLOT_ANSWERED || w->sim->now >= p->deadline
+		? 0 : -SCHED_EAGAIN;
+	if (p && want == 0 && p->state != SCHED_SLOT_ANSWERED)
+		policy_defaulted(p);
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_policy_result(&w->sim->sys, &w->pq, t, &a);
+	TR("  policy result slot %u: %d (err %d by %u)\n", t.slot, r, r ? 0 : a.err, r ? 0 : a.by);
+	pst[P_RESULT]++;
+	if (r != want)
+		mfail("sched_policy_result on slot %u returned %d, expected %d", t.slot, r, want);
+	if (r) {
+		pst[r == -SCHED_EAGAIN ? P_RESULT_EAGAIN : P_RESULT_ESTALE]++;
+		return;
+	}
+	if (a.kind != p->kind || a.by != (p->by_default ? SCHED_BY_DEFAULT : SCHED_BY_SERVICE) ||
+	    (p->want != 1 && a.err != p->want) || a.answered < a.asked || a.answered > w->sim->now)
+		mfail("slot %u answered kind %u by %u err %d, expected kind %u by %u err %d", t.slot,
+		      a.kind, a.by, a.err, p->kind, p->by_default, p->want);
+	pst[a.err ? P_ANSWER_ERR : P_ANSWER_OK]++;
+	/* refusals and defaults name their record; a record still in the ring says the same */
+	if ((a.err || p->by_default) != (a.why != 0))
+		mfail("slot %u answered err %d by %u with record %llu", t.slot, a.err, a.by,
+		      (unsigned long long)a.why);
+	if (a.why && a.why + XLOG > sched_explain_count(&w->sim->sys)) {
+		struct sched_why x;
+		struct sched_why_filter f = { .obj_kind = SCHED_OBJ_REQUEST, .obj = t.slot,
+					      .after = a.why - 1 };
+
+		if (sched_explain_read(&w->sim->sys, &f, &x, 1) != 1 || x.seq != a.why ||
+		    x.err != a.err ||
+		    x.kind != (p->by_default ? SCHED_WHY_DEFAULT : SCHED_WHY_DENY))
+			mfail("slot %u's record %llu does not match its answer", t.slot,
+			      (unsigned long long)a.why);
+	}
+	p->state = SCHED_SLOT_FREE;
+	pstale_add(w, t);
+}
+
+static void policy_expire(struct world *w)
+{
+	unsigned want = 0, n;
+
+	for (unsigned i = 0; i < w->npslots; i++) {
+		struct prec *p = &w->preq[i];
+
+		policy_reclaim(w, p);
+		if ((p->state == SCHED_SLOT_PENDING || p->state == SCHED_SLOT_TAKEN) &&
+		    w->sim->now >= p->deadline) {
+			policy_defaulted(p);
+			want++;
+		}
+	}
+	sim_enter(w->sim, online_cpu(w));
+	n = sched_policy_expire(&w->sim->sys, &w->pq);
+	TR("  policy expire: %u\n", n);
+	if (n != want)
+		mfail("sched_policy_expire answered %u, expected %u", n, want);
+	pst[P_EXPIRED] += n;
+}
+
+/* A new service attaches (sometimes after the old one exited; sometimes a dead thread,
+ * refused): what the old one had taken is pending again. */
+static void policy_attach(struct world *w)
+{
+	struct sim_thread *t = rnd(w, 6) ? live_thread(w, NULL) : any_thread(w);
+	struct sched_ref s = sched_ref_of(&t->st);
+	unsigned pending = 0;
+	int r;
+
+	if (w->svc.t && alive(w->svc.t) && !rnd(w, 3)) {
+		exit_thread(w, sim_thread_of(w->svc.t)); /* the dead-service case */
+		pst[P_DEAD_SERVICE]++;
+		if (rnd(w, 2))
+			return; /* nobody serves for a while: the defaults answer */
+	}
+	if (!alive(&t->st)) {
+		sim_enter(w->sim, online_cpu(w));
+		r = sched_policy_attach(&w->sim->sys, &w->pq, s);
+		if (r != -SCHED_ESTALE)
+			mfail("sched_policy_attach of an exited thread returned %d", r);
+		return;
+	}
+	for (unsigned i = 0; i < w->npslots; i++) {
+		struct prec *p = &w->preq[i];
+
+		if (p->state == SCHED_SLOT_TAKEN) {
+			p->state = SCHED_SLOT_PENDING;
+			w->pold[w->npold++ % NR_PSTALE] = p->tk; /* the old attachment's */
+			pst[P_REQUEUED]++;
+		}
+		pending += p->state == SCHED_SLOT_PENDING;
+	}
+	sim_enter(w->sim, online_cpu(w));
+	r = sched_policy_attach(&w->sim->sys, &w->pq, s);
+	TR("  policy attach t%u: %d\n", t->st.id, r);
+	if (r != (int)pending)
+		mfail("sched_policy_attach returned %d, %u pending", r, pending);
+	w->svc = s;
+	pst[P_ATTACH]++;
+}
+
+static void policy_op(struct world *w)
+{
+	sim_enter(w->sim, online_cpu(w)); /* a thread of this CPU asks (or serves) */
+	if ((!w->svc.t || !alive(w->svc.t)) && rnd(w, 3)) { /* mostly, someone serves */
+		policy_attach(w);
+		return;
+	}
+	switch (rnd(w, 12)) {
+	case 0: case 1: case 2: case 3:
+		policy_submit(w);
+		break;
+	case 4: case 5:
+		policy_take(w);
+		break;
+	case 6: case 7:
+		policy_answer(w);
+		break;
+	case 8: case 9:
+		policy_result(w);
+		break;
+	case 10:
+		if (rnd(w, 2)) {
+			policy_expire(w);
+		} else { /* time for deadlines to pass */
+			sim_run_until(w->sim, w->sim->now + rnd(w, 3000) * US);
+		}
+		break;
+	default:
+		policy_attach(w);
+		break;
+	}
+}
+
+/* Set-up: recording into a small ring; a queue of 4 .. 8 slots whose default profile is
+ * applied with an authority holding SCHED_RIGHT_FAIR only; a service attached now and
+ * then. */
+static void policy_setup(struct world *w, uint64_t seed)
+{
+	struct sched_sys *sys = &w->sim->sys;
+	struct sched_policy_config cfg = { .timeout_ns = (4 + seed % 20) * MS,
+					   .default_fair = { .nice = 5 } };
+
+	assert_int_equal(sched_explain_start(sys, &w->xlog, w->xrec, XLOG, 0), 0);
+	assert_int_equal(sched_auth_derive(&w->pfall, sched_auth_root(sys), SCHED_RIGHT_FAIR,
+					   NULL, NULL), 0);
+	cfg.fallback = (struct sched_auth){ &w->pfall, w->pfall.gen };
+	w->npslots = 4 + (unsigned)(seed % 5);
+	w->ptimeout = cfg.timeout_ns;
+	assert_int_equal(sched_policy_init(sys, &w->pq, w->pslot, w->npslots, &cfg), 0);
+}
+
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
@@ -4753,7 +5613,16 @@ static void step(struct world *w)
 		break;
 	}
 	}
+	/* the policy queue and the records draw from their own stream: the other operations'
+	 * sequences stay what they were (their coverage too) */
 	settle(sim);
+	swap_rng(w);
+	if (!rnd(w, 11)) {
+		note_runs(w);
+		policy_op(w);
+		settle(sim);
+	}
+	swap_rng(w);
 	check_ownership(w);
 	note_runs(w);
 	check_running(w);
@@ -4768,6 +5637,16 @@ static void step(struct world *w)
 	check_rings(w);
 	check_islands(w);
 	w->island_step = false;
+	for (unsigned k = 0; k < NR_PSC; k++) {
+		const struct sched_sc *sc = &w->scs[w->pcap[k].index];
+
+		if (w->pcap[k].gen && sc->state != SCHED_SC_FREE && sc->gen == w->pcap[k].gen)
+			check_charged_cap(w, w->pcap[k]);
+	}
+	check_policy(w);
+	swap_rng(w);
+	check_explain(w);
+	swap_rng(w);
 }
 
 /* Stale refs from before an exit fail closed, whatever happened since. */
@@ -4899,10 +5778,11 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 	memset(mst, 0, sizeof(mst));
 	memset(lst, 0, sizeof(lst));
 	memset(ist, 0, sizeof(ist));
+	memset(pst, 0, sizeof(pst));
 	if (one) /* one sequence only */
 		first = n = strtoull(one, NULL, 10);
 	for (uint64_t seed = first; seed <= n; seed++) {
-		struct world w = { .rng = seed };
+		struct world w = { .rng = seed, .prng = seed ^ 0x9e3779b97f4a7c15ull };
 		struct sim_config cfg = { .cpus = cpus, .smt = smt, .seed = seed,
 					  .policy = policy, .core_sched = core_sched,
 					  .ipi_latency_ns = seed % 3 ? 0 : 20 * US };
@@ -4916,6 +5796,7 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		w.sim->sys.cfg.lease_port = lease_port_hook;
 		w.sim->sys.cfg.island_irq = island_irq_hook;
 		irq_sim = w.sim;
+		policy_setup(&w, seed);
 		memset(port_calls, 0, sizeof(port_calls));
 		memset(irq_route, 0, sizeof(irq_route));
 		memset(irq_calls, 0, sizeof(irq_calls));
@@ -5003,6 +5884,9 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		printf(" %s %llu%s", i_name[k], (unsigned long long)ist[k], k + 1 < I_NR ? "," : "\n");
 	for (unsigned k = 0; k < I_NR; k++)
 		itot[k] += ist[k];
+	printf("#   policy and records:");
+	for (unsigned k = 0; k < P_NR; k++)
+		printf(" %s %llu%s", p_name[k], (unsigned long long)pst[k], k + 1 < P_NR ? "," : "\n");
 	check_mutex_coverage();
 	return rot;
 }
