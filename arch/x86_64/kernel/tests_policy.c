@@ -4,14 +4,18 @@
  * qemu_kernel_policy, `-smp 2 -append only=policy` with two manifests passed through
  * fw_cfg (docs/x86_64.md "The policy service").
  *
- * A requester process (user/user_requester.c) of four threads asks the service for
- * profiles, an SC, a lease and explanations; then the service stalls holding a request and
+ * First a leaser process (user/user_requester.c run as "leaser", whose profile allows
+ * leases) gets a CPU isolation lease of CPU 1 through the service and gives it back through
+ * the service: its holder runs there alone meanwhile, its other threads are kept off it,
+ * and the revocation leaves the handle stale and a decision record. Then a requester
+ * process of four threads asks the service for profiles, an SC, a lease (refused: its
+ * profile has none) and explanations; then the service stalls holding a request and
  * is killed, a second one is started, crashes holding another, and a third takes over.
  * What must hold whatever the service does: the SC admitted keeps its deadlines, the two
  * fair spinners keep the shares their weights give, a request made while no service runs
  * gets its default at its deadline with a record saying so, and what a dead service took is
  * served by the next. CPU 0 runs the runner, the services and the requester's main thread;
- * CPU 1 the spinners and the periodic loop.
+ * CPU 1 the lease's holder first, then the spinners and the periodic loop.
  *
  * As everywhere in this suite (tests.c) nothing is compared with a fixed duration: orders,
  * counts, libsched's own accounting over windows grown to the noise measured in the run.
@@ -223,7 +227,260 @@ static bool test_started(struct pol_run *x)
 	return up;
 }
 
-/* 2, 3 */
+/*
+ * 2, 3: a lease through the service. The leaser runs before the requester starts: then no
+ * thread is pinned to LEASE_CPU but the holder, and no admitted SC counts on it (either
+ * would refuse the grant: -SCHED_EPINNED, -SCHED_EUNSCHED with admission on).
+ */
+#define LEASE_CPU ULEASE_CPU
+#define LEASE_LOOKS 40              /* looks at the leased CPU while the holder has it, */
+#define LEASE_LOOK_NS 5000000ull    /* this far apart */
+
+struct lease_run {
+	struct kprocess *p;
+	struct kthread *th[ULEASE_THREADS];
+	volatile int64_t *res;
+	int64_t handle;
+	struct sched_lease_info info;   /* read once the lease is active */
+	uint64_t returns0;              /* LEASE_CPU's returns before the grant */
+	bool pre;                       /* another thread ran on LEASE_CPU before the grant */
+	bool granted;                   /* answered with a handle, active, its holder there */
+};
+
+static struct kctl *lease_ctl(const struct lease_run *l, unsigned i)
+{
+	return &l->p->shared->ctl[i];
+}
+
+/* The holder pinned to LEASE_CPU, the two others free to run on any CPU. */
+static void leaser_start(struct lease_run *l)
+{
+	sched_cpumask_t any, leased = one_cpu(LEASE_CPU);
+	static const char *const names[ULEASE_THREADS] = { "holder", "other-a", "other-b" };
+
+	sched_cpumask_fill(&any, ksys.nr_cpus);
+	l->p = kprocess_create_elf("leaser", ELF_REQUESTER, &kpolicy_apps);
+	l->res = l->p->shared->results;
+	for (unsigned i = 0; i < ULEASE_THREADS; i++) {
+		struct sched_thread_params tp = { .affinity = i == ULEASE_HOLDER ? &leased : &any };
+		uint64_t argv[2] = { i == ULEASE_HOLDER ? UREQ_ROLE_HOLDER : UREQ_ROLE_OTHER, i };
+
+		l->th[i] = kprocess_thread_c(l->p, names[i], argv, 2, &tp);
+	}
+	for (unsigned i = 0; i < ULEASE_THREADS; i++)
+		thread_start_now(l->th[i]);
+}
+
+static bool other_current_there(void *arg)
+{
+	const struct lease_run *l = arg;
+	struct sched_thread *curr = __atomic_load_n(&ksys.rq[LEASE_CPU].curr, __ATOMIC_ACQUIRE);
+
+	return curr == &l->th[ULEASE_OTHER_A]->st || curr == &l->th[ULEASE_OTHER_B]->st;
+}
+
+/* One of the other threads is placed on LEASE_CPU (queued, running or on its way). */
+static bool other_placed_there(void *arg)
+{
+	const struct lease_run *l = arg;
+
+	for (unsigned i = ULEASE_OTHER_A; i < ULEASE_THREADS; i++)
+		if (__atomic_load_n(&l->th[i]->st.cpu, __ATOMIC_RELAXED) == LEASE_CPU)
+			return true;
+	return false;
+}
+
+/* The lease is active and LEASE_CPU is its holder's alone: current and running there,
+ * nothing queued there, no other thread placed there. */
+static bool lease_alone(void *arg)
+{
+	const struct lease_run *l = arg;
+	struct sched_rq *rq = &ksys.rq[LEASE_CPU];
+	struct sched_thread *h = &l->th[ULEASE_HOLDER]->st;
+	struct sched_lease_info info;
+
+	return klease_info(l->handle, &info) == 0 && info.state == SCHED_LEASE_ACTIVE &&
+	       __atomic_load_n(&rq->lease, __ATOMIC_ACQUIRE) != NULL &&
+	       __atomic_load_n(&rq->curr, __ATOMIC_ACQUIRE) == h &&
+	       __atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == SCHED_RUNNING &&
+	       !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) && !other_placed_there(arg);
+}
+
+static const char *const lease_steps[SCHED_LEASE_STEP_NR] = {
+	[SCHED_LEASE_STEP_CLOSE] = "close", [SCHED_LEASE_STEP_ACCOUNTING] = "accounting",
+	[SCHED_LEASE_STEP_QUEUED] = "queued", [SCHED_LEASE_STEP_REFILLS] = "refills",
+	[SCHED_LEASE_STEP_TIMEOUTS] = "timeouts", [SCHED_LEASE_STEP_PORT_TIMERS] = "port timers",
+	[SCHED_LEASE_STEP_PORT_WORK] = "port work", [SCHED_LEASE_STEP_PORT_IRQS] = "port irqs",
+	[SCHED_LEASE_STEP_SWITCHED] = "switched",
+};
+
+/* The activation record, printed: true if every step was done, none before the grant began,
+ * and the lease became active. */
+static bool lease_record_complete(const struct sched_lease_record *rec)
+{
+	bool complete = rec->active_at != SCHED_TIME_NEVER;
+
+	kprintf("# lease: activation record (us after the grant began, count):");
+	for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++) {
+		sched_time_t at = rec->step_at[i];
+
+		complete &= at != SCHED_TIME_NEVER && !sched_time_before(at, rec->granted_at);
+		if (at == SCHED_TIME_NEVER)
+			kprintf(" %s never (%u);", lease_steps[i], rec->step_count[i]);
+		else
+			kprintf(" %s %llu (%u);", lease_steps[i], (at - rec->granted_at) / 1000,
+				rec->step_count[i]);
+	}
+	kprintf(" active %llu\n", complete ? (rec->active_at - rec->granted_at) / 1000 : 0);
+	return complete;
+}
+
+static uint64_t others_runtime(const struct lease_run *l)
+{
+	return ktest_runtime(l->th[ULEASE_OTHER_A]) + ktest_runtime(l->th[ULEASE_OTHER_B]);
+}
+
+static bool lease_phase(struct lease_run *l, uint64_t p)
+{
+	struct kctl *c = lease_ctl(l, ULEASE_HOLDER);
+
+	__atomic_store_n(&c->cmd, p, __ATOMIC_RELEASE);
+	if (wait_word(&c->state, p))
+		return true;
+	kprintf("# the holder did not finish phase %llu\n", p);
+	return false;
+}
+
+/* 2: the grant. */
+static void test_lease_grant(struct lease_run *l)
+{
+	struct sched_thread *h;
+	uint64_t prog0, prog1, oth0, oth1;
+	unsigned alone = 0;
+	bool answered_ok, settled = false, complete = false, done;
+	int info = -SCHED_ESTALE;
+
+	leaser_start(l);
+	h = &l->th[ULEASE_HOLDER]->st;
+	l->pre = ktest_wait(other_current_there, l, KTEST_HANG_NS);
+	l->returns0 = sched_cpu_counter(&ksys, LEASE_CPU, SCHED_CNT_LEASE_RETURNS);
+	done = lease_phase(l, ULEASE_GRANT);
+	l->handle = l->res[L_HANDLE];
+	answered_ok = done && l->res[L_GRANT] == 0 && (l->res[L_BY] & 1) &&
+		      (uint64_t)l->handle != KPOL_NONE;
+	kprintf("# LEASE_GRANT cpu %u for the holder t%u: %s (asked again %lld times), handle "
+		"%llx; another thread ran there before: %d\n", LEASE_CPU, h->id,
+		sched_strerror((int)l->res[L_GRANT]), (long long)l->res[L_TRIES],
+		(uint64_t)l->handle, l->pre);
+	if (answered_ok) {
+		settled = ktest_wait(lease_alone, l, KTEST_HANG_NS);
+		info = klease_info(l->handle, &l->info);
+	}
+	if (settled && info == 0) {
+		complete = lease_record_complete(&l->info.rec);
+		prog0 = lease_ctl(l, ULEASE_HOLDER)->progress;
+		oth0 = others_runtime(l);
+		for (unsigned i = 0; i < LEASE_LOOKS; i++) {
+			thread_sleep_ns(LEASE_LOOK_NS);
+			alone += lease_alone(l);
+		}
+		prog1 = lease_ctl(l, ULEASE_HOLDER)->progress;
+		oth1 = others_runtime(l);
+		kprintf("# lease: live on cpu mask %llx, state %u; cpu %u the holder's alone at %u "
+			"of %u looks; the holder spun %llu turns there, the other two threads ran "
+			"%llu us elsewhere (on cpu %u and %u)\n", l->info.cpus.w[0], l->info.state,
+			LEASE_CPU, alone, LEASE_LOOKS, prog1 - prog0, (oth1 - oth0) / 1000,
+			l->th[ULEASE_OTHER_A]->st.cpu, l->th[ULEASE_OTHER_B]->st.cpu);
+		l->granted = l->info.cpus.w[0] == 1ull << LEASE_CPU && complete &&
+			     alone == LEASE_LOOKS && prog1 > prog0 && oth1 > oth0;
+	} else if (answered_ok) {
+		struct sched_rq *rq = &ksys.rq[LEASE_CPU];
+
+		kprintf("# lease: not settled: info %s, cpu %u runs t%u with %u queued\n",
+			sched_strerror(info), LEASE_CPU, rq->curr->id, rq->nr_queued);
+	}
+	ktest_report(answered_ok && l->pre && l->granted,
+		     "a lease asked through the service is granted: the answer carries its handle, "
+		     "the lease is live on the CPU asked, its holder runs there alone and the "
+		     "other threads are kept off it");
+}
+
+/* A REVOKE record of the lease the handle named, in the kernel's log: the newest. */
+static bool lease_revoke_record(int64_t handle, struct sched_why *out)
+{
+	static struct sched_why w[KPOL_WHY_LEN];
+	struct sched_why_filter f = { .kinds = 1u << SCHED_WHY_REVOKE,
+				      .obj_kind = SCHED_OBJ_LEASE, .obj = (uint32_t)(handle & 0xffff) };
+	unsigned n = sched_explain_read(&ksys, &f, w, KPOL_WHY_LEN);
+	char line[160];
+
+	if (!n) {
+		kprintf("# lease: no REVOKE record in the log\n");
+		return false;
+	}
+	*out = w[n - 1];
+	sched_explain_format(out, line, sizeof(line));
+	kprintf("# record %llu: %s\n", out->seq, line);
+	return true;
+}
+
+static bool lease_returned(void *arg)
+{
+	const struct lease_run *l = arg;
+	sched_cpumask_t hk;
+
+	sched_housekeeping(&ksys, &hk);
+	return sched_cpumask_test(&hk, LEASE_CPU) &&
+	       sched_cpu_counter(&ksys, LEASE_CPU, SCHED_CNT_LEASE_RETURNS) > l->returns0 &&
+	       other_placed_there(arg);
+}
+
+static bool process_exited(void *arg)
+{
+	const struct kprocess *p = arg;
+
+	return __atomic_load_n(&p->exited, __ATOMIC_ACQUIRE);
+}
+
+/* 3: the revocation, then the leaser's end. */
+static void test_lease_revoke(struct lease_run *l)
+{
+	struct sched_lease_info after;
+	struct sched_why w = { 0 };
+	bool done = false, rec = false, back = false, gone = true, revoked;
+	int stale = 0;
+
+	if (l->res[L_GRANT] == 0 && (uint64_t)l->handle != KPOL_NONE) {
+		done = lease_phase(l, ULEASE_REVOKE);
+		stale = klease_info(l->handle, &after);
+		rec = lease_revoke_record(l->handle, &w);
+		back = ktest_wait(lease_returned, l, KTEST_HANG_NS);
+	}
+	kprintf("# LEASE_REVOKE through the service: %s; again: %s (answered by the service: "
+		"%llx); the handle now: %s; the requester read the record back: seq %lld; cpu %u "
+		"back in general use with another thread placed there: %d\n",
+		sched_strerror((int)l->res[L_REVOKE]), sched_strerror((int)l->res[L_AGAIN]),
+		(uint64_t)l->res[L_BY], sched_strerror(stale), (long long)l->res[L_WHY_SEQ],
+		LEASE_CPU, back);
+	revoked = done && l->res[L_REVOKE] == 0 && l->res[L_AGAIN] == -SCHED_ESTALE &&
+		  (l->res[L_BY] & 6) == 6 && stale == -SCHED_ESTALE && rec &&
+		  w.kind == SCHED_WHY_REVOKE && w.cause == SCHED_REVOKE_CALL &&
+		  w.obj_kind == SCHED_OBJ_LEASE && w.obj == (uint32_t)(l->handle & 0xffff) &&
+		  w.tid == l->th[ULEASE_HOLDER]->st.id && w.group == l->p->group.id &&
+		  (int64_t)w.seq == l->res[L_WHY_SEQ] && back;
+	for (unsigned i = 0; i < ULEASE_THREADS; i++)
+		__atomic_store_n(&lease_ctl(l, i)->cmd, UREQ_EXIT, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < ULEASE_THREADS; i++)
+		gone &= ktest_wait(thread_done, l->th[i], KTEST_HANG_NS);
+	gone &= ktest_wait(process_exited, l->p, KTEST_HANG_NS);
+	kprintf("# the leaser ended: %d, leases its exit revoked %d\n", gone, l->p->exit_revoked);
+	ktest_report(revoked && gone && l->p->exit_revoked == 0,
+		     "a lease revoked through the service ends: its handle is stale (asked again: "
+		     "-SCHED_ESTALE), a SCHED_WHY_REVOKE record (cause call) names it, the CPU is "
+		     "back in general use");
+}
+
+/* 4, 5 */
 static void test_profiles_and_sc(struct pol_run *x)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -249,10 +506,9 @@ static void test_profiles_and_sc(struct pol_run *x)
 			     sched_cpumask_test(&sc->cpus, WORK_CPU),
 		     "an SC admitted through the service is bound to the thread asked for, the "
 		     "requester holding a handle");
-	ktimer_observer = stall_observe; /* the stalls the SC's misses are compared with */
 }
 
-/* 4 */
+/* 6 */
 static void test_lease_and_explain(struct pol_run *x)
 {
 	struct sched_why w = { 0 };
@@ -268,7 +524,7 @@ static void test_lease_and_explain(struct pol_run *x)
 		     "requester reads back; EXPLAIN is served");
 }
 
-/* 5 */
+/* 7 */
 static void test_round_trips(struct pol_run *x)
 {
 	uint64_t v[UREQ_RTT];
@@ -282,7 +538,7 @@ static void test_round_trips(struct pol_run *x)
 		     "64 requests in a row each served by the service (round trip printed)");
 }
 
-/* 6 */
+/* 8 */
 static bool test_reload(struct pol_run *x)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -310,7 +566,7 @@ static bool slot_taken(void *arg)
 	return __atomic_load_n(&x->state, __ATOMIC_ACQUIRE) == SCHED_SLOT_TAKEN;
 }
 
-/* 7: the service takes X, stalls holding it, and is killed. */
+/* 9: the service takes X, stalls holding it, and is killed. */
 static bool test_stall_kill(struct pol_run *x)
 {
 	struct sched_policy_slot *slot;
@@ -358,7 +614,7 @@ static void window_measure(struct pol_run *x, struct window *w)
 	sched_sc_stats(&ksys, x->sc, &w->s1);
 }
 
-/* 8, 9 */
+/* 10, 11 */
 static void test_dead_window(struct pol_run *x, const struct window *w)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -390,7 +646,7 @@ static void test_dead_window(struct pol_run *x, const struct window *w)
 		     "dead");
 }
 
-/* 10 */
+/* 12 */
 static void test_defaults(struct pol_run *x)
 {
 	struct sched_why y1 = { 0 }, y2 = { 0 };
@@ -412,7 +668,7 @@ static void test_defaults(struct pol_run *x)
 		     "profile, -SCHED_ETIMEDOUT) with a SCHED_WHY_DEFAULT record");
 }
 
-/* 11 */
+/* 13 */
 static void test_restart(struct pol_run *x)
 {
 	struct sched_policy_stats st;
@@ -431,7 +687,7 @@ static void test_restart(struct pol_run *x)
 		     "and serves it");
 }
 
-/* 12 */
+/* 14 */
 static void test_crash(struct pol_run *x)
 {
 	struct sched_sc *sc = x->th[UREQ_LOOP]->st.own_sc;
@@ -456,7 +712,7 @@ static void test_crash(struct pol_run *x)
 		     "next serves that request and a budget change");
 }
 
-/* 13 */
+/* 15 */
 static void test_end(struct pol_run *x)
 {
 	bool gone = true, check, free_slots = true;
@@ -486,6 +742,7 @@ static void test_end(struct pol_run *x)
 
 void test_policy(void)
 {
+	static struct lease_run l;
 	static struct pol_run x;
 	struct window w = { 0 };
 	int adm;
@@ -503,7 +760,12 @@ void test_policy(void)
 			ktest_report(false, "the policy service (it did not start)");
 		return;
 	}
+	test_lease_grant(&l);
+	test_lease_revoke(&l);
 	requester_start(&x);
+	/* the stalls the SC's misses are compared with: from before its admission (in this
+	 * phase) on, as its misses are counted from the admission */
+	ktimer_observer = stall_observe;
 	phase(&x, UREQ_SERVED);
 	test_profiles_and_sc(&x);
 	test_lease_and_explain(&x);

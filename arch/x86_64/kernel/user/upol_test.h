@@ -63,4 +63,34 @@ enum {
 				     * restart, so that the next service answers them */
 #define UREQ_DEAD_NS 100000000ull   /* of those made while no service runs */
 
+/*
+ * The leaser: a second process of this program, named "leaser" (the manifest's rule gives
+ * it a profile with lease=yes), run before the requester. Its threads by index; argv[0] is
+ * the role (UREQ_ROLE_*), argv[1] the thread's control block. The holder, pinned to
+ * ULEASE_CPU by the kernel, asks the service for a lease of that CPU for itself and spins
+ * there; the two others may run on any CPU and spin until UREQ_EXIT.
+ */
+enum { ULEASE_HOLDER, ULEASE_OTHER_A, ULEASE_OTHER_B, ULEASE_THREADS };
+enum { UREQ_ROLE_HOLDER = 16, UREQ_ROLE_OTHER };
+#define ULEASE_CPU 1
+/* The holder's phases (its ctl.cmd, ctl.state once done); UREQ_EXIT ends it. */
+enum {
+	ULEASE_GRANT = 1,  /* LEASE_GRANT of ULEASE_CPU for itself; then spin in ring 3, no
+			    * system call, until the next command */
+	ULEASE_REVOKE,     /* LEASE_REVOKE of that lease, the same again, its record read back */
+};
+/* The leaser's results (its own shared page's results array). */
+enum {
+	L_GRANT,           /* the grant's answer (err), or the call's error */
+	L_HANDLE,          /* the lease handle the answer carried (KPOL_NONE: none) */
+	L_TRIES,           /* grants answered -SCHED_EAGAIN (a thread on its way there), asked
+			    * again */
+	L_REVOKE,          /* the revoke's answer */
+	L_AGAIN,           /* the same revoke again: its answer */
+	L_BY,              /* bits 0, 1, 2: grant, revoke, again answered by the service */
+	L_WHY_SEQ,         /* the revocation's REVOKE record (cause call) read back through
+			    * SYS_POLICY_WHY: its seq, or -1 */
+	L_NR
+};
+
 #endif

@@ -5,6 +5,10 @@
  * explanations, phase by phase as the kernel's test says; two fair spinners and a periodic
  * loop are what those requests are about, and what must keep running whatever the service
  * does. argv[0]: the thread's role; the loop's argv[1], argv[2]: period and work, ns.
+ *
+ * The same program runs as the leaser too (upol_test.h): a holder that asks the service
+ * for a CPU isolation lease and then revokes it through the service, and two spinners the
+ * lease keeps off that CPU. argv[0]: UREQ_ROLE_*, argv[1]: the thread's control block.
  */
 #include "ulib.h"
 #include "upol_test.h"
@@ -14,16 +18,15 @@
 
 static struct uctl *const me_ctl = UCTL(UREQ_MAIN);
 
-/* Submit, then wait for the answer: q's result recorded; the answer in *a. */
-static int ask(unsigned q, const struct kpol_request *r, struct kpol_answer *a)
+/* Submit, then wait for the answer: 0 with the answer in *a, or the submit's or the
+ * wait's error. */
+static int ask(const struct kpol_request *r, struct kpol_answer *a)
 {
 	int64_t t = usys(SYS_POLICY_SUBMIT, (uint64_t)r, 0, 0);
 
 	*a = (struct kpol_answer){ .sc = KPOL_NONE, .lease = KPOL_NONE };
-	if (t < 0) {
-		URESULTS[R_ERR + q] = t;
+	if (t < 0)
 		return (int)t;
-	}
 	return (int)usys(SYS_POLICY_WAIT, (uint64_t)t, (uint64_t)a, 0);
 }
 
@@ -61,7 +64,7 @@ static void one(unsigned q, struct kpol_request r)
 {
 	struct kpol_answer a;
 
-	note(q, ask(q, &r, &a), &a);
+	note(q, ask(&r, &a), &a);
 }
 
 /* The lease refusal's record, read back through SYS_POLICY_WHY: a DENY of a request. */
@@ -90,11 +93,11 @@ static void phase_served(void)
 	one(Q_PROF_B, profile(UREQ_SPIN_B, "batch", UREQ_SLOW_NS));
 	r = reservation(SCHED_REQ_ADMIT_SC, UREQ_LOOP, UREQ_LOOP_BUDGET_NS, UREQ_LOOP_PERIOD_NS,
 			1u << 1, UREQ_SLOW_NS);
-	note(Q_ADMIT, ask(Q_ADMIT, &r, &a), &a);
+	note(Q_ADMIT, ask(&r, &a), &a);
 	URESULTS[R_ADMIT_SC] = (int64_t)a.sc;
 	r = (struct kpol_request){ .kind = SCHED_REQ_LEASE_GRANT, .thread = KPOL_SELF,
 				   .cpus = 1u << 1, .timeout_ns = UREQ_SLOW_NS };
-	note(Q_LEASE, ask(Q_LEASE, &r, &a), &a);
+	note(Q_LEASE, ask(&r, &a), &a);
 	URESULTS[R_LEASE_WHY] = (int64_t)a.why;
 	URESULTS[R_LEASE_RECORD] = a.why ? lease_record(a.why) : -1;
 	one(Q_EXPLAIN, (struct kpol_request){ .kind = SCHED_REQ_EXPLAIN, .thread = KPOL_SELF,
@@ -102,7 +105,7 @@ static void phase_served(void)
 	/* the round trips: the kernel times each from the submit's entry to the wait's return */
 	r = profile(KPOL_SELF, "interactive", UREQ_SLOW_NS);
 	for (unsigned i = 0; i < UREQ_RTT; i++)
-		fails += ask(0, &r, &a) < 0 || a.err || a.by != SCHED_BY_SERVICE;
+		fails += ask(&r, &a) < 0 || a.err || a.by != SCHED_BY_SERVICE;
 	URESULTS[R_RTT_FAILS] = fails;
 	URESULTS[R_RTT_N] = UREQ_RTT;
 }
@@ -112,11 +115,11 @@ static void phase_dead(void)
 	struct kpol_request r = profile(KPOL_SELF, "batch", UREQ_DEAD_NS);
 	struct kpol_answer a;
 
-	note(Q_Y1, ask(Q_Y1, &r, &a), &a);
+	note(Q_Y1, ask(&r, &a), &a);
 	URESULTS[R_Y1_WHY] = (int64_t)a.why;
 	URESULTS[R_Y1_AGE] = (int64_t)(a.answered_ns - a.asked_ns);
 	r = reservation(SCHED_REQ_ADMIT_SC, KPOL_SELF, 1000000, 10000000, 0, UREQ_DEAD_NS);
-	note(Q_Y2, ask(Q_Y2, &r, &a), &a);
+	note(Q_Y2, ask(&r, &a), &a);
 	URESULTS[R_Y2_WHY] = (int64_t)a.why;
 	URESULTS[R_Y2_AGE] = (int64_t)(a.answered_ns - a.asked_ns);
 }
@@ -196,6 +199,100 @@ static int main_thread(void)
 	}
 }
 
+/* --- the leaser ---------------------------------------------------------------------------- */
+
+/* Submit r and wait: the answer's error (or the call's); bit `bit` of L_BY set when the
+ * service answered. */
+static int64_t lease_ask(const struct kpol_request *r, struct kpol_answer *a, unsigned bit)
+{
+	int e = ask(r, a);
+
+	if (e < 0)
+		return e;
+	if (a->by == SCHED_BY_SERVICE)
+		URESULTS[L_BY] |= 1ll << bit;
+	return a->err;
+}
+
+/* The REVOKE record (cause call) of lease `handle`, read back through SYS_POLICY_WHY (a
+ * requester reads its own process's records only): its seq, or -1. */
+static int64_t revoke_record(uint64_t handle)
+{
+	struct sched_why w[KPOL_WHY_MAX];
+	struct kpol_why_query f = { .kinds = 1u << SCHED_WHY_REVOKE, .max = KPOL_WHY_MAX,
+				    .obj_kind = SCHED_OBJ_LEASE, .obj = (uint32_t)(handle & 0xffff),
+				    .out = (uint64_t)w };
+	int64_t n = usys(SYS_POLICY_WHY, (uint64_t)&f, 0, 0);
+
+	for (int64_t i = n - 1; i >= 0; i--) /* oldest first: the newest that fits */
+		if (w[i].cause == SCHED_REVOKE_CALL)
+			return (int64_t)w[i].seq;
+	return -1;
+}
+
+/* ULEASE_GRANT: the lease of ULEASE_CPU for this thread. A grant refused with
+ * -SCHED_EAGAIN (a thread was on its way to that CPU) is asked again, as libsched says. */
+static void lease_grant(void)
+{
+	struct kpol_request r = { .kind = SCHED_REQ_LEASE_GRANT, .thread = KPOL_SELF,
+				  .cpus = 1ull << ULEASE_CPU, .timeout_ns = UREQ_SLOW_NS };
+	struct kpol_answer a;
+	int64_t e;
+	unsigned tries = 0;
+
+	for (;;) {
+		e = lease_ask(&r, &a, 0);
+		if (e != -SCHED_EAGAIN || ++tries == 50)
+			break;
+		usleep_ns(2000000);
+	}
+	URESULTS[L_TRIES] = tries;
+	URESULTS[L_GRANT] = e;
+	URESULTS[L_HANDLE] = (int64_t)a.lease;
+}
+
+/* ULEASE_REVOKE: the lease ends through the service; asked again with the same handle,
+ * which is stale now; then the revocation's record. */
+static void lease_revoke(void)
+{
+	struct kpol_request r = { .kind = SCHED_REQ_LEASE_REVOKE, .thread = KPOL_SELF,
+				  .lease = (uint64_t)URESULTS[L_HANDLE],
+				  .timeout_ns = UREQ_SLOW_NS };
+	struct kpol_answer a;
+
+	URESULTS[L_REVOKE] = lease_ask(&r, &a, 1);
+	URESULTS[L_AGAIN] = lease_ask(&r, &a, 2);
+	URESULTS[L_WHY_SEQ] = revoke_record(r.lease);
+}
+
+/* The holder: a phase when told; after the grant it spins in ring 3 with no system call
+ * (on its leased CPU), otherwise it looks at its control block every millisecond. */
+static int holder(struct uctl *c)
+{
+	uint64_t done = 0;
+
+	URESULTS[L_HANDLE] = (int64_t)KPOL_NONE;
+	URESULTS[L_WHY_SEQ] = -1;
+	for (;;) {
+		uint64_t p = c->cmd;
+
+		if (p == UREQ_EXIT)
+			return 0;
+		if (p == done) {
+			if (p == ULEASE_GRANT)
+				c->progress++;
+			else
+				usleep_ns(1000000);
+			continue;
+		}
+		if (p == ULEASE_GRANT)
+			lease_grant();
+		else if (p == ULEASE_REVOKE)
+			lease_revoke();
+		c->state = done = p;
+	}
+}
+
 /* A fair spinner: ring 3 only, until told to stop. */
 static int spinner(struct uctl *c)
 {
@@ -231,6 +328,10 @@ int umain(const uint64_t *argv)
 		return spinner(UCTL(argv[0]));
 	case UREQ_LOOP:
 		return loop(UCTL(argv[0]), argv[1], argv[2]);
+	case UREQ_ROLE_HOLDER:
+		return holder(UCTL(argv[1]));
+	case UREQ_ROLE_OTHER:
+		return spinner(UCTL(argv[1]));
 	default:
 		return 1;
 	}
