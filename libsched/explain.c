@@ -4,13 +4,14 @@
  * and the bounded text output the library's explain functions share.
  *
  * A record is eight 64-bit words written with release stores between two stores of its
- * sequence word (0 while being written, then its number); a reader copies the words with
- * acquire loads and keeps the copy only if the sequence word read before and after is the
- * number it expects (a seqlock per slot, without fences, which thread sanitizers cannot
- * follow: a reader that saw any word of a newer record then sees the 0 or the newer number). Two writers meet on one slot only if the
- * ring wraps while one of them is still writing: the reader then skips the slot or sees
- * the later record whole or in part, which it cannot tell from a record (the ring should
- * be larger than the number of CPUs: docs/explain.md).
+ * sequence word: 0 while being written, then its number. A writer takes the slot from its
+ * previous number by compare-and-swap, so there is one writer per slot at a time; one that
+ * finds it busy (a writer a whole ring late) drops its record, counted. A reader copies the
+ * words with acquire loads and keeps the copy only if the sequence word read before and
+ * after is the number it expects: a seqlock per slot without fences (which thread
+ * sanitizers cannot follow), since a reader that saw any word of a newer record then sees
+ * the 0 or the newer number. A late writer that finds the slot free again writes its older
+ * record over a newer one; readers skip it (its number is not the one they expect).
  */
 #include "explain.h"
 
@@ -30,9 +31,10 @@ int sched_explain_start(struct sched_sys *s, struct sched_explain_log *log,
 	if (!s || !log || !recs || len < 2 || len > (1u << 20) || (len & (len - 1)) ||
 	    (kinds & ~(uint32_t)SCHED_WHY_ALL))
 		return -SCHED_EINVAL;
-	for (unsigned i = 0; i < len; i++)
-		__atomic_store_n(&recs[i].seq, 0, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < len; i++) /* "written" before: the first writer may take it */
+		__atomic_store_n(&recs[i].seq, ~0ull, __ATOMIC_RELAXED);
 	log->head = 0;
+	log->dropped = 0;
 	log->mask = len - 1;
 	log->kinds = kinds ? kinds : SCHED_WHY_ALL;
 	log->rec = recs;
@@ -52,11 +54,19 @@ uint64_t sched__why_put(struct sched_explain_log *l, struct sched_why *w)
 	union why_words *slot = (union why_words *)&l->rec[n & l->mask];
 	union why_words v;
 
+	uint64_t was = __atomic_load_n(&slot->q[0], __ATOMIC_RELAXED);
+
 	w->seq = n + 1;
 	if (!w->time)
 		w->time = sched_arch_now();
 	v.w = *w;
-	__atomic_store_n(&slot->q[0], 0, __ATOMIC_RELAXED);
+	/* one writer per slot: a writer a whole ring behind (preempted between its claim and
+	 * here) finds the slot busy or taken and drops its record rather than tear another */
+	if (!was || !__atomic_compare_exchange_n(&slot->q[0], &was, 0, false, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&l->dropped, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
 	for (unsigned i = 1; i < WORDS; i++) /* release: a reader that sees a word sees the 0 */
 		__atomic_store_n(&slot->q[i], v.q[i], __ATOMIC_RELEASE);
 	__atomic_store_n(&slot->q[0], v.q[0], __ATOMIC_RELEASE);

@@ -22,11 +22,15 @@ static void arrive(struct sched_rq *src, struct sched_rq *dst, struct sched_thre
 	sched__assert_rq_locked(src);
 	sched__assert_rq_locked(dst);
 	sched__assert_thread_locked(t);
-	sched__inc(&src->counters[SCHED_CNT_MIGRATE_OUT], 1);
-	sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
-	sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
-	sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
-	sched__why_migrate(src->sys, t, src->cpu, dst->cpu, cause, now);
+	/* a migration re-aimed at its own CPU (its affinity changed again after its CPU
+	 * switched away from it, allowing that CPU) arrives home: no migration to count */
+	if (src != dst) {
+		sched__inc(&src->counters[SCHED_CNT_MIGRATE_OUT], 1);
+		sched__inc(&dst->counters[SCHED_CNT_MIGRATE_IN], 1);
+		sched__acct_add(t, SCHED_ACCT_MIGRATIONS, 1);
+		sched__trace(dst, SCHED_TR_MIGRATE, t->id, dst->cpu, (uint8_t)src->cpu, now);
+		sched__why_migrate(src->sys, t, src->cpu, dst->cpu, cause, now);
+	}
 	if (!picking)
 		sched__charge_curr(dst, now);
 	sched__enqueue(dst, t, SCHED_ENQ_MIGRATE, now);

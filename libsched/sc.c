@@ -138,13 +138,16 @@ static unsigned chain_depth(const struct sched_thread *t)
 	return d;
 }
 
-/* t (rq locked, its CPU's) stops running on its SC: out of the refill wait first, whose
- * key is its SC's refill instant. */
+/* t (rq locked, its CPU's) loses t->sc: out of the refill wait first, whose key is the
+ * refill instant of the SC it runs on, if that is t->sc. A mutex waiter's SC it borrows
+ * (mx_sc) is the one it runs on and waits for, and it keeps that one: a borrower demoted
+ * until the lent SC's refill stays in the refill wait, since that wait is all that brings
+ * a running one back to EDF (its class does not change, so no pick would add it again). */
 static void drop_sc(struct sched_rq *rq, struct sched_thread *t)
 {
 	sched__assert_rq_locked(rq);
 	SCHED_ASSERT(t->cpu == rq->cpu);
-	if (t->sc_wait)
+	if (t->sc_wait && !t->mx_sc)
 		sched__budget_wait_del(rq, t, sched_arch_now());
 	__atomic_store_n(&t->sc, NULL, __ATOMIC_RELAXED);
 }

@@ -1267,10 +1267,12 @@ static void explain_look(void)
 	char buf[48];
 
 	for (unsigned i = 0; i < n; i++) {
-		if (w[i].kind >= SCHED_WHY_NR || (i && w[i].seq <= w[i - 1].seq) ||
-		    !strcmp(sched_why_cause_name(w[i].kind, w[i].cause), "?") ||
-		    (w[i].kind == SCHED_WHY_MIGRATE && (w[i].cpu == w[i].cpu2 || w[i].cpu2 >= CPUS)))
-			die("a torn or invalid decision record", w[i].kind, (unsigned)w[i].seq);
+		if (w[i].kind >= SCHED_WHY_NR || !strcmp(sched_why_cause_name(w[i].kind, w[i].cause), "?"))
+			die("a decision record of no kind or cause", w[i].kind, w[i].cause);
+		if (i && w[i].seq <= w[i - 1].seq)
+			die("decision records out of order", (unsigned)w[i - 1].seq, (unsigned)w[i].seq);
+		if (w[i].kind == SCHED_WHY_MIGRATE && (w[i].cpu == w[i].cpu2 || w[i].cpu2 >= CPUS))
+			die("a migration record from a CPU to itself or none", w[i].cpu, w[i].cpu2);
 		buf[sizeof(buf) - 1] = 'x';
 		sched_explain_format(&w[i], buf, sizeof(buf) - 1);
 		if (buf[sizeof(buf) - 1] != 'x' || strlen(buf) >= sizeof(buf) - 1)

@@ -1261,6 +1261,46 @@ static void test_r9_owner_own_sc_revoked(void **state)
 	sim_free(sim);
 }
 
+/* A running fixed-priority owner borrows a waiter's SC and has an SC of its own (with a
+ * later deadline, so it runs on the lent one). The lent budget is used up: the owner goes on
+ * demoted (FIFO 50) and waits in its CPU's refill wait for the lent SC's refill. Its own SC
+ * is then revoked: it keeps the lent SC, so it must stay in the refill wait (its class does
+ * not change, so no pick puts it back there), and the refill brings it back to EDF. */
+static void test_own_sc_revoked_keeps_lent_refill_wait(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_cap co, ca;
+	struct sim_thread *o = sc_thread(sim, 50 * MS, 1000 * MS, &co);
+	struct sim_thread *a = sc_thread(sim, 2 * MS, 10 * MS, &ca);
+	struct sched_mutex m = { 0 };
+
+	(void)state;
+	set_rt(sim, o, 50);
+	assert_int_equal(sched_mutex_init(&sim->sys, &m, 0), 0);
+	assert_int_equal(wake_from(sim, 0, o), 0);
+	assert_int_equal(lock(sim, 0, &m), 0);
+	assert_int_equal(wake_from(sim, 0, a), 0);
+	assert_ptr_equal(running_on(sim, 0), a);                /* earlier deadline */
+	assert_int_equal(lock(sim, 0, &m), 0);                  /* a waits; o borrows ca */
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, ca));
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_ptr_equal(o->st.on_class, &sched_edf_class);
+	step(sim, 3 * MS);                                      /* the lent 2 ms are used */
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_ptr_equal(o->st.on_class, &sched_rt_class);      /* demoted until the refill */
+	assert_true(o->st.sc_wait);
+	assert_int_equal(sched_sc_revoke(&sim->sys, co), 0);    /* its own SC goes */
+	settle(sim);
+	check_threads(sim);
+	assert_ptr_equal(o->st.mx_sc, sc_of(sim, ca));          /* still runs on a's SC */
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_true(o->st.sc_wait);                             /* waiting for its refill */
+	step(sim, 8 * MS);                                      /* refilled at 10 ms */
+	assert_ptr_equal(running_on(sim, 0), o);
+	assert_ptr_equal(o->st.on_class, &sched_edf_class);
+	sim_free(sim);
+}
+
 /* R10: a signal whose top waiter cannot run (passive, SC revoked) is consumed by it: the
  * next waiter, which could run, stays waiting (a signal lost for the application). */
 static void test_r10_signal_consumed_by_unrunnable(void **state)
@@ -1376,6 +1416,7 @@ int main(void)
 		cmocka_unit_test(test_r5_configure_chain_stops_early),
 		cmocka_unit_test(test_r6_demoted_current_not_in_refill_wait),
 		cmocka_unit_test(test_r9_owner_own_sc_revoked),
+		cmocka_unit_test(test_own_sc_revoked_keeps_lent_refill_wait),
 		cmocka_unit_test(test_r10_signal_consumed_by_unrunnable),
 	};
 

@@ -118,6 +118,8 @@ struct sched_why {
 /* The log: the caller's ring of `len` records (a power of two), and the kinds it keeps. */
 struct sched_explain_log {
 	uint64_t head;           /* records ever claimed (atomic) */
+	uint64_t dropped;        /* claims given up: a writer a whole ring late found its slot
+				  * taken (atomic; a larger ring makes it rarer) */
 	uint32_t mask;           /* len - 1 */
 	uint32_t kinds;          /* 1 << kind for each kind recorded */
 	struct sched_why *rec;
