@@ -150,8 +150,8 @@ void sched_explain_stop(struct sched_sys *s);
 
 /*
  * Copy up to `max` of the newest records that pass `f` (NULL: all), oldest first; returns
- * the count. A record being overwritten while read is skipped. 0 for NULL s or out, or no
- * log. O(len).
+ * the count. A record being written or overwritten while read is skipped (never returned
+ * torn). 0 for NULL s or out, or no log. O(len).
  */
 unsigned sched_explain_read(struct sched_sys *s, const struct sched_why_filter *f,
 			    struct sched_why *out, unsigned max);
