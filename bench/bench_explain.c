@@ -7,6 +7,8 @@
  *   bench_explain          host time of the run, median of 5, off and on
  *   bench_explain count    under callgrind: one stats dump per mode around the run alone
  *                          (bench/bench_explain_count.sh turns them into a table)
+ *   bench_explain off|on   one run in that mode, nothing printed: for counting only the
+ *                          library, `valgrind --tool=callgrind --toggle-collect='sched_*'`
  *
  * Each row prints the events the simulator handled and the records made; the runs are the
  * same event for event (recording changes no decision), which the program checks.
@@ -80,6 +82,9 @@ int main(int argc, char **argv)
 	bool count = argc > 1 && !strcmp(argv[1], "count");
 	uint64_t ev[2], rec[2];
 	double t[2][5];
+
+	if (argc > 1 && (!strcmp(argv[1], "off") || !strcmp(argv[1], "on")))
+		return run(!strcmp(argv[1], "on"), false, &ev[0], &rec[0]) < 0;
 
 #ifndef HAVE_CALLGRIND
 	if (count) {
