@@ -7,7 +7,7 @@
  *            [--core-sched | --no-core-sched] [--core-protect]
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
  *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off]
- *            [--explain] FILE
+ *            [--explain] [--trace FILE [--trace-ns]] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "ftrace.h"
 #include "json.h"
 #include "manifest.h"
 #include "sim.h"
@@ -69,10 +70,11 @@ struct options {
 	uint64_t n[NR_INT_FLAGS];
 	double duration_s; /* < 0: from the file */
 	double max_wall_s;
-	bool json, check, explain;
+	bool json, check, explain, trace_ns;
 	enum core_choice core; /* auto: on when a task has a libsched.cookie */
 	const char *file;
 	const char *logdir;    /* --rtapp-logs DIR, or NULL */
+	const char *trace;     /* --trace FILE, or NULL */
 	int pi;                /* --pi: 1 on, 0 off, -1 the file's "pi_enabled" */
 };
 
@@ -91,7 +93,8 @@ static void usage(FILE *f)
 		"                [--check] [--core-sched | --no-core-sched] [--core-protect]\n"
 		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
 		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
-		"                [--admission on|off] [--pi on|off] [--explain] FILE\n"
+		"                [--admission on|off] [--pi on|off] [--explain]\n"
+		"                [--trace FILE [--trace-ns]] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -126,6 +129,11 @@ static void usage(FILE *f)
 		"                    or off, overrides the file's \"pi_enabled\" (default off)\n"
 		"  --explain         print libsched's decision records after the report (the\n"
 		"                    JSON has them with --explain or a \"policy\" section)\n"
+		"  --trace FILE      write the run as a Linux ftrace text trace (sched_switch,\n"
+		"                    sched_wakeup, sched_migrate_task, sched_process_exit),\n"
+		"                    for ui.perfetto.dev or any ftrace parser\n"
+		"  --trace-ns        its timestamps to the nanosecond (9 decimals; default 6,\n"
+		"                    as Linux prints them)\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -183,6 +191,10 @@ static int parse_value(struct options *o, const char *a, const char *v)
 		o->logdir = v;
 		return 0;
 	}
+	if (!strcmp(a, "--trace")) {
+		o->trace = v;
+		return 0;
+	}
 	if (!strcmp(a, "--dl-mode")) {
 		if (strcmp(v, "global") && strcmp(v, "partitioned"))
 			return bad_usage("--dl-mode: expected global or partitioned, got '%s'", v);
@@ -232,7 +244,7 @@ static bool takes_value(const char *a)
 			return true;
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
 	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission") ||
-	       !strcmp(a, "--pi");
+	       !strcmp(a, "--pi") || !strcmp(a, "--trace");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -244,6 +256,8 @@ static bool parse_switch(struct options *o, const char *a)
 		o->check = true;
 	else if (!strcmp(a, "--explain"))
 		o->explain = true;
+	else if (!strcmp(a, "--trace-ns"))
+		o->trace_ns = true;
 	else if (!strcmp(a, "--core-sched"))
 		o->core = CORE_ON;
 	else if (!strcmp(a, "--no-core-sched"))
@@ -290,6 +304,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return bad_usage("--core-protect needs core scheduling (--no-core-sched)");
 	if (!o->file)
 		return bad_usage("no workload FILE");
+	if (o->trace_ns && !o->trace)
+		return bad_usage("--trace-ns needs --trace FILE");
 	o->cfg.cpus = (unsigned)o->n[F_CPUS];
 	o->cfg.smt = (unsigned)o->n[F_SMT];
 	o->cfg.seed = o->n[F_SEED];
@@ -2269,6 +2285,7 @@ int main(int argc, char **argv)
 	sched_time_t duration;
 	struct wall wall = { .spent = false };
 	struct manifest mf = { .mem = NULL };
+	struct ftrace_out *trace = NULL;
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -2298,7 +2315,14 @@ int main(int argc, char **argv)
 	if (wl.policy)
 		o.cfg.policy_default = pol_manifests_live(&mf.ms)->dflt->fair;
 	sim = sim_new(&o.cfg);
+	if (sim && o.trace && !(trace = ftrace_open(sim, o.trace, o.trace_ns))) {
+		sim_free(sim);
+		wl_free(&wl);
+		free(mf.mem);
+		return 1;
+	}
 	if (!sim || sim_load(sim, &wl) < 0) {
+		ftrace_close(sim, trace);
 		sim_free(sim);
 		wl_free(&wl);
 		free(mf.mem);
@@ -2309,7 +2333,9 @@ int main(int argc, char **argv)
 	sim->check_each_step = o.check;
 	duration = run_duration(&o, &wl);
 	run(sim, duration, &wall);
-	if (sim->error[0])
+	if (ftrace_close(sim, trace) < 0 && !sim->error[0] && !sim->stopped)
+		ret = 1; /* no report: the trace asked for is not all there */
+	else if (sim->error[0])
 		ret = workload_failed(sim, o.file);
 	else if (sim->stopped)
 		ret = budget_spent(sim, &o, &wall);

@@ -336,6 +336,8 @@ static void sim_trace(void *ctx, const struct sched_trace_event *ev)
 
 		record_latency(t, ev->time - t->st.woken_at);
 	}
+	if (sim->on_trace)
+		sim->on_trace(sim, ev, sim->trace_arg);
 }
 
 static void violation(struct sim *sim, const char *msg);

@@ -517,6 +517,10 @@ struct sim {
 	uint64_t last_message;
 	void (*on_notify)(struct sim *sim, uint32_t endpoint, uint64_t message);
 	void *hook_arg;
+	/* every libsched trace event, as the trace callback gets it (none with
+	 * cfg.bench_mode), passed to on_trace if set, with trace_arg (schedsim --trace) */
+	void (*on_trace)(struct sim *sim, const struct sched_trace_event *ev, void *arg);
+	void *trace_arg;
 	/* core scheduling: the simulator's own check after every event (always on with
 	 * cfg.core_sched; see sim_core_check). A broken invariant prints a message and aborts,
 	 * or, if set, calls on_violation with the message instead (tests fail with it). */
