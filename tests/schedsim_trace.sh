@@ -4,11 +4,14 @@
 # every line parses, and replayed by ftrace_replay.py it gives every thread of the report
 # its runtime: to the nanosecond with --trace-ns, within a microsecond per span with the
 # kernel's microsecond timestamps. Also: the report does not change, two runs write the
-# same trace, the priorities, and the usage errors.
+# same trace, the priorities, and the usage errors. The Chrome trace-event JSON (FILE.json
+# or --trace-format chrome) parses, and chrome_trace_check.py finds every thread's runtime
+# in its slices, to the nanosecond.
 set -eu
 sim=$1 dir=$2 tmp=$(mktemp -d)
 ex="$dir/../../examples"
 replay="$dir/../ftrace_replay.py"
+check="$dir/../chrome_trace_check.py"
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "not ok - $*"; exit 1; }
 ok() { echo "ok - $*"; }
@@ -89,10 +92,41 @@ grep -q "next_comm=hog next_pid=1 next_prio=49$" "$tmp/fifo.txt" ||
 grep -q "next_pid=1 next_prio=-1$" "$tmp/dl.txt" || fail "SCHED_DEADLINE is not prio -1"
 ok "prio: 120 + nice, 99 - rtprio, -1 for deadline"
 
+# Chrome trace-event JSON: chosen by the .json suffix or --trace-format; the report is the
+# same, the file parses, every event is on a CPU track, the slices sum to the runtimes.
+"$sim" --duration 1 --json --trace "$tmp/c.json" "$ex/demo.json" > "$tmp/c.report"
+cmp -s "$tmp/plain.json" "$tmp/c.report" || fail "chrome --trace changed the report"
+head -c 1 "$tmp/c.json" | grep -q '\[' || fail "chrome: no ["
+python3 "$check" "$tmp/c.json" "$tmp/c.report" || fail "chrome trace check"
+"$sim" --duration 1 --trace "$tmp/c2.txt" --trace-format chrome "$ex/demo.json" > /dev/null
+cmp -s "$tmp/c.json" "$tmp/c2.txt" || fail "--trace-format chrome: another trace"
+"$sim" --duration 1 --trace "$tmp/f.json" --trace-format ftrace "$ex/demo.json" > /dev/null
+cmp -s "$tmp/us.txt" "$tmp/f.json" || fail "--trace-format ftrace: not the ftrace trace"
+ok "chrome trace: by suffix or --trace-format, deterministic, ftrace on request"
+"$sim" --duration 0.5 --admission off --json --trace "$tmp/dl.json" \
+	"$dir/deadline_admit_one_cpu.json" > "$tmp/dl.report"
+python3 "$check" "$tmp/dl.json" "$tmp/dl.report" > /dev/null || fail "deadline chrome trace"
+grep -q '"ph":"i",[^}]*"name":"deadline miss"' "$tmp/dl.json" || fail "no deadline miss"
+"$sim" --duration 0.2 --json --trace "$tmp/lease.json" "$dir/lease_groups.json" > "$tmp/l.report"
+python3 "$check" "$tmp/lease.json" "$tmp/l.report" > /dev/null || fail "lease chrome trace"
+for e in "lease grant" "lease revoke" "lease return"; do
+	grep -q "\"name\":\"$e\"" "$tmp/lease.json" || fail "no $e"
+done
+ok "chrome trace: deadline misses and lease events as instants"
+
 # Usage: --trace-ns alone is a usage error; an unwritable FILE fails before the run.
 set +e
 "$sim" --trace-ns "$ex/demo.json" > /dev/null 2> "$tmp/err"; rc=$?
 [ "$rc" = 2 ] && grep -q usage "$tmp/err" || { set -e; fail "--trace-ns alone: status $rc"; }
+for args in "--trace-format chrome" "--trace $tmp/u.json --trace-ns" \
+	"--trace $tmp/u.txt --trace-format perfetto" "--trace $tmp/u.txt --trace-format chrome --trace-ns"; do
+	# shellcheck disable=SC2086
+	"$sim" $args "$ex/demo.json" > /dev/null 2> "$tmp/err"; rc=$?
+	[ "$rc" = 2 ] && grep -q usage "$tmp/err" || { set -e; fail "$args: status $rc"; }
+done
+"$sim" --trace "$tmp/no/such/dir/t.json" "$ex/demo.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+[ "$rc" = 1 ] && grep -q "cannot create" "$tmp/err" && [ ! -s "$tmp/out" ] ||
+	{ set -e; fail "unwritable chrome trace: status $rc"; }
 "$sim" --trace "$tmp/no/such/dir/t.txt" "$ex/demo.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
 set -e
 [ "$rc" = 1 ] && grep -q "cannot create" "$tmp/err" && [ ! -s "$tmp/out" ] ||

@@ -30,9 +30,8 @@
 #define BUF_SIZE (1u << 20)
 
 struct ftrace_out {
-	FILE *f;
-	const char *path;
-	char *buf;
+	struct trace_file tf;
+	FILE *f;  /* tf.f */
 	bool ns; /* timestamps to the nanosecond (9 decimals), else microseconds as Linux */
 	uint32_t curr[SCHED_MAX_CPUS]; /* the thread each CPU runs, by the switches seen */
 };
@@ -157,25 +156,46 @@ static void on_trace(struct sim *sim, const struct sched_trace_event *ev, void *
 	}
 }
 
+int trace_file_open(struct trace_file *tf, const char *path)
+{
+	tf->path = path;
+	if (!(tf->buf = malloc(BUF_SIZE))) {
+		fprintf(stderr, "schedsim: --trace: out of memory\n");
+		return -1;
+	}
+	if (!(tf->f = fopen(path, "w"))) {
+		fprintf(stderr, "schedsim: --trace: cannot create %s: %s\n", path, strerror(errno));
+		free(tf->buf);
+		return -1;
+	}
+	setvbuf(tf->f, tf->buf, _IOFBF, BUF_SIZE);
+	return 0;
+}
+
+int trace_file_close(struct trace_file *tf)
+{
+	int bad = ferror(tf->f) != 0;
+
+	if (fclose(tf->f) != 0)
+		bad = 1;
+	if (bad)
+		fprintf(stderr, "schedsim: --trace: writing %s failed\n", tf->path);
+	free(tf->buf);
+	return bad ? -1 : 0;
+}
+
 struct ftrace_out *ftrace_open(struct sim *sim, const char *path, bool ns)
 {
 	struct ftrace_out *o = calloc(1, sizeof(*o));
 
-	if (!o || !(o->buf = malloc(BUF_SIZE))) {
-		fprintf(stderr, "schedsim: --trace: out of memory\n");
+	if (!o || trace_file_open(&o->tf, path) < 0) {
+		if (!o)
+			fprintf(stderr, "schedsim: --trace: out of memory\n");
 		free(o);
 		return NULL;
 	}
-	o->path = path;
+	o->f = o->tf.f;
 	o->ns = ns;
-	o->f = fopen(path, "w");
-	if (!o->f) {
-		fprintf(stderr, "schedsim: --trace: cannot create %s: %s\n", path, strerror(errno));
-		free(o->buf);
-		free(o);
-		return NULL;
-	}
-	setvbuf(o->f, o->buf, _IOFBF, BUF_SIZE);
 	fputs("# tracer: nop\n"
 	      "#\n"
 	      "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n"
@@ -195,12 +215,7 @@ int ftrace_close(struct sim *sim, struct ftrace_out *o)
 		sim->on_trace = NULL;
 		sim->trace_arg = NULL;
 	}
-	bad = ferror(o->f) != 0;
-	if (fclose(o->f) != 0)
-		bad = 1;
-	if (bad)
-		fprintf(stderr, "schedsim: --trace: writing %s failed\n", o->path);
-	free(o->buf);
+	bad = trace_file_close(&o->tf) < 0;
 	free(o);
 	return bad ? -1 : 0;
 }

@@ -11,7 +11,21 @@
 #ifndef SCHEDSIM_FTRACE_H
 #define SCHEDSIM_FTRACE_H
 
+#include <stdio.h>
+
 #include "sim.h"
+
+/* A trace file, either format's: created (truncated) and written through a 1 MiB buffer. */
+struct trace_file {
+	FILE *f;
+	const char *path;
+	char *buf;
+};
+
+/* 0, or -1 with a message on stderr (nothing left open). */
+int trace_file_open(struct trace_file *tf, const char *path);
+/* Flush and close: 0, or -1 with a message on stderr if a write failed (a full disk). */
+int trace_file_close(struct trace_file *tf);
 
 struct ftrace_out;
 

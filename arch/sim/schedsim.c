@@ -7,7 +7,7 @@
  *            [--core-sched | --no-core-sched] [--core-protect]
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
  *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off]
- *            [--explain] [--trace FILE [--trace-ns]] FILE
+ *            [--explain] [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "chrome_trace.h"
 #include "ftrace.h"
 #include "json.h"
 #include "manifest.h"
@@ -75,6 +76,8 @@ struct options {
 	const char *file;
 	const char *logdir;    /* --rtapp-logs DIR, or NULL */
 	const char *trace;     /* --trace FILE, or NULL */
+	const char *trace_format; /* --trace-format, or NULL: by FILE's suffix */
+	bool chrome;           /* the trace in Chrome trace-event JSON, not ftrace text */
 	int pi;                /* --pi: 1 on, 0 off, -1 the file's "pi_enabled" */
 };
 
@@ -94,7 +97,8 @@ static void usage(FILE *f)
 		"                [--max-events N] [--max-wall S] [--fair-spread NS]\n"
 		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
 		"                [--admission on|off] [--pi on|off] [--explain]\n"
-		"                [--trace FILE [--trace-ns]] FILE\n"
+		"                [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]]\n"
+		"                FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -129,11 +133,15 @@ static void usage(FILE *f)
 		"                    or off, overrides the file's \"pi_enabled\" (default off)\n"
 		"  --explain         print libsched's decision records after the report (the\n"
 		"                    JSON has them with --explain or a \"policy\" section)\n"
-		"  --trace FILE      write the run as a Linux ftrace text trace (sched_switch,\n"
-		"                    sched_wakeup, sched_migrate_task, sched_process_exit),\n"
-		"                    for ui.perfetto.dev or any ftrace parser\n"
+		"  --trace FILE      write the run as a trace for ui.perfetto.dev: Linux ftrace\n"
+		"                    text (sched_switch, sched_wakeup, sched_migrate_task,\n"
+		"                    sched_process_exit; any ftrace parser reads it) or, if\n"
+		"                    FILE ends in .json, Chrome trace-event JSON (also for\n"
+		"                    chrome://tracing): a slice per run on each CPU's track;\n"
+		"                    wakes, migrations, exits, deadline misses as instants\n"
 		"  --trace-ns        its timestamps to the nanosecond (9 decimals; default 6,\n"
-		"                    as Linux prints them)\n"
+		"                    as Linux prints them); ftrace format only\n"
+		"  --trace-format F  the trace's format whatever FILE's name: chrome or ftrace\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -195,6 +203,12 @@ static int parse_value(struct options *o, const char *a, const char *v)
 		o->trace = v;
 		return 0;
 	}
+	if (!strcmp(a, "--trace-format")) {
+		if (strcmp(v, "chrome") && strcmp(v, "ftrace"))
+			return bad_usage("--trace-format: expected chrome or ftrace, got '%s'", v);
+		o->trace_format = v;
+		return 0;
+	}
 	if (!strcmp(a, "--dl-mode")) {
 		if (strcmp(v, "global") && strcmp(v, "partitioned"))
 			return bad_usage("--dl-mode: expected global or partitioned, got '%s'", v);
@@ -244,7 +258,7 @@ static bool takes_value(const char *a)
 			return true;
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
 	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission") ||
-	       !strcmp(a, "--pi") || !strcmp(a, "--trace");
+	       !strcmp(a, "--pi") || !strcmp(a, "--trace") || !strcmp(a, "--trace-format");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -306,6 +320,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return bad_usage("no workload FILE");
 	if (o->trace_ns && !o->trace)
 		return bad_usage("--trace-ns needs --trace FILE");
+	if (o->trace_format && !o->trace)
+		return bad_usage("--trace-format needs --trace FILE");
+	if (o->trace) {
+		size_t len = strlen(o->trace);
+
+		o->chrome = o->trace_format ? !strcmp(o->trace_format, "chrome")
+					    : len >= 5 && !strcmp(o->trace + len - 5, ".json");
+	}
+	if (o->trace_ns && o->chrome)
+		return bad_usage("--trace-ns is for the ftrace format (the Chrome trace is exact)");
 	o->cfg.cpus = (unsigned)o->n[F_CPUS];
 	o->cfg.smt = (unsigned)o->n[F_SMT];
 	o->cfg.seed = o->n[F_SEED];
@@ -2286,6 +2310,7 @@ int main(int argc, char **argv)
 	struct wall wall = { .spent = false };
 	struct manifest mf = { .mem = NULL };
 	struct ftrace_out *trace = NULL;
+	struct chrome_out *ctrace = NULL;
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -2315,7 +2340,8 @@ int main(int argc, char **argv)
 	if (wl.policy)
 		o.cfg.policy_default = pol_manifests_live(&mf.ms)->dflt->fair;
 	sim = sim_new(&o.cfg);
-	if (sim && o.trace && !(trace = ftrace_open(sim, o.trace, o.trace_ns))) {
+	if (sim && o.trace && (o.chrome ? !(ctrace = chrome_open(sim, o.trace))
+				       : !(trace = ftrace_open(sim, o.trace, o.trace_ns)))) {
 		sim_free(sim);
 		wl_free(&wl);
 		free(mf.mem);
@@ -2323,6 +2349,7 @@ int main(int argc, char **argv)
 	}
 	if (!sim || sim_load(sim, &wl) < 0) {
 		ftrace_close(sim, trace);
+		chrome_close(sim, ctrace);
 		sim_free(sim);
 		wl_free(&wl);
 		free(mf.mem);
@@ -2333,7 +2360,8 @@ int main(int argc, char **argv)
 	sim->check_each_step = o.check;
 	duration = run_duration(&o, &wl);
 	run(sim, duration, &wall);
-	if (ftrace_close(sim, trace) < 0 && !sim->error[0] && !sim->stopped)
+	if ((ftrace_close(sim, trace) | chrome_close(sim, ctrace)) < 0 && !sim->error[0] &&
+	    !sim->stopped)
 		ret = 1; /* no report: the trace asked for is not all there */
 	else if (sim->error[0])
 		ret = workload_failed(sim, o.file);
