@@ -15,10 +15,19 @@
 #include "debug.h"
 #include "list.h"
 #include "lock.h"
+#include "weight.h"
 
 #define SCHED_TIMER_BATCH 16 /* expired sleepers woken per timer interrupt */
 #define SCHED_SLICE_MIN 100000ull    /* latency class bounds: 0.1 ms .. */
 #define SCHED_SLICE_MAX 100000000ull /* .. 100 ms */
+
+/* Fair parameters in range: nice, and a latency class (slice) of 0 (the default) or inside
+ * its bounds. sched_thread_init, sched_set_fair and the policy queue's profiles. */
+static inline bool sched__fair_params_ok(int nice, uint64_t slice_ns)
+{
+	return nice >= SCHED_NICE_MIN && nice <= SCHED_NICE_MAX &&
+	       (!slice_ns || (slice_ns >= SCHED_SLICE_MIN && slice_ns <= SCHED_SLICE_MAX));
+}
 
 /*
  * A deadline may be SCHED_TIME_NEVER, which the wrap-safe signed difference would see as

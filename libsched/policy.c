@@ -85,8 +85,7 @@ static int request_check(struct sched_ref who, const struct sched_request *r)
 
 static bool fair_ok(const struct sched_fair_params *f)
 {
-	return f->nice >= -20 && f->nice <= 19 &&
-	       (!f->slice_ns || (f->slice_ns >= 100000 && f->slice_ns <= 100000000));
+	return sched__fair_params_ok(f->nice, f->slice_ns); /* as sched_set_fair checks them */
 }
 
 /* --- set-up and attachment ---------------------------------------------------------------- */

@@ -23,12 +23,6 @@
 #include "trace.h"
 #include "weight.h"
 
-static bool fair_params_ok(int nice, uint64_t slice_ns)
-{
-	return nice >= SCHED_NICE_MIN && nice <= SCHED_NICE_MAX &&
-	       (!slice_ns || (slice_ns >= SCHED_SLICE_MIN && slice_ns <= SCHED_SLICE_MAX));
-}
-
 /* Weight, slice and nice of a thread from validated parameters. */
 static void apply_fair(struct sched_sys *s, struct sched_thread *t, int nice, bool idle,
 		       uint64_t slice_ns)
@@ -43,7 +37,7 @@ static int check_params(struct sched_sys *s, const struct sched_thread_params *p
 {
 	sched_cpumask_t all;
 
-	if (!fair_params_ok(p->nice, p->slice_ns))
+	if (!sched__fair_params_ok(p->nice, p->slice_ns))
 		return -SCHED_EINVAL;
 	sched_cpumask_fill(&all, s->nr_cpus);
 	if (p->affinity && !sched_cpumask_intersects(p->affinity, &all))
@@ -402,7 +396,7 @@ int sched_set_fair(struct sched_sys *s, struct sched_auth auth, struct sched_ref
 	unsigned long flags;
 	int ret = 0;
 
-	if (!s || !t || !p || !auth.a || !fair_params_ok(p->nice, p->slice_ns))
+	if (!s || !t || !p || !auth.a || !sched__fair_params_ok(p->nice, p->slice_ns))
 		return -SCHED_EINVAL;
 	if ((ret = sched__auth_right(auth, SCHED_RIGHT_FAIR)))
 		return ret;
