@@ -161,7 +161,7 @@ static const char *const cnt_name[N_NR] = {
 enum {
 	Q_CHECKS, Q_THROTTLED, Q_DEMOTED, Q_EDF_QUEUED, Q_DONATED, Q_MAX_CHAIN, Q_PASSIVE,
 	Q_OFFLINE, Q_FAIR_RUNNING, Q_FAIR_QUEUED, Q_FAIR_BLOCKED, Q_FAIR_THROTTLED,
-	Q_FAIR_DEMOTED, Q_LEASED_CPUS, Q_PENDING, Q_RING_CHECKS, Q_RING_LOST, Q_NR
+	Q_FAIR_DEMOTED, Q_LEASED_CPUS, Q_PENDING, Q_RING_CHECKS, Q_NR
 };
 static uint64_t q[Q_NR];
 static const char *const q_name[Q_NR] = {
@@ -169,7 +169,6 @@ static const char *const q_name[Q_NR] = {
 	"longest chain", "passive seen", "offline CPUs seen", "set_fair running",
 	"set_fair queued", "set_fair blocked", "set_fair throttled", "set_fair demoted",
 	"leased CPUs seen", "pending leases seen", "parked consumers seen",
-	"parked unmarked, entries waiting (unexplained)",
 };
 
 /* cmocka's failures longjmp into the test: not from another thread. */
@@ -335,20 +334,6 @@ static void handle_notes(struct cpu *c)
 	n->nr = 0;
 }
 
-/*
- * Threads whose wake could fail while they are parked (see known_defects: a ring's submit
- * then loses the wake-up): an SC bound to it, unbound or revoked, a call or a reply to it
- * (a donated SC), an affinity narrower than every CPU. Set before the operation, cleared
- * when the thread runs again (random_op). Atomic.
- */
-static unsigned taint[THREADS];
-
-static void taint_thread(const struct sched_thread *t)
-{
-	if (t >= pool && t < pool + THREADS)
-		__atomic_store_n(&taint[t - pool], 1, __ATOMIC_RELAXED);
-}
-
 /* Who called a server last: 1 + pool index | gen << 32 (atomic; a stale entry just fails). */
 static uint64_t caller_of[THREADS];
 
@@ -384,13 +369,6 @@ static unsigned pend[THREADS];
  * the plain one and unlocks), no SC is bound to a thread that waits, and only threads seen
  * alive are exited by other CPUs. (An SC donated by a call to a server that holds a proxy
  * mutex can still meet the last defect; rarely.)
- * And one seen when rings were added, not yet explained:
- *  - a consumer parked with entries waiting and its ring unmarked, after something that
- *    could make its wake fail happened to it (taint: an SC bound, unbound or revoked, a
- *    call or reply, a narrow affinity). (A submit whose wake fails, -SCHED_ENOSC,
- *    -SCHED_ELENT, -SCHED_EAFFINITY, is refused now and keeps the mark: that lost wake-up
- *    is fixed; this is something else.) By default such a consumer is counted at the
- *    checkpoint ("lost wake-ups"), not failed.
  */
 static bool known_defects(void)
 {
@@ -421,7 +399,6 @@ static void ipc_op(struct cpu *c, struct sched_thread *t, bool reply)
 		__atomic_store_n(&caller_of[to - pool],
 				 (uint64_t)(self + 1) | (uint64_t)__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) << 32,
 				 __ATOMIC_RELAXED);
-		taint_thread(to);
 		r = sched_call(&sys, c->id, sr, &next);
 		cnt[c->id][N_CALL_OK] += r == 0;
 	} else {
@@ -433,7 +410,6 @@ static void ipc_op(struct cpu *c, struct sched_thread *t, bool reply)
 			cr.gen = (uint32_t)(who >> 32);
 		}
 		cnt[c->id][N_REPLY]++;
-		taint_thread(cr.t);
 		r = sched_reply(&sys, c->id, cr, &next);
 		cnt[c->id][N_REPLY_OK] += r == 0;
 	}
@@ -559,8 +535,6 @@ static void affinity_op(struct cpu *c, struct sched_ref r)
 	if (pthread_mutex_trylock(&hp_mu) != 0)
 		return;
 	cnt[c->id][N_AFFINITY]++;
-	if (m.w[0] != (1u << CPUS) - 1)
-		taint_thread(r.t);
 	sched_set_affinity(&sys, r, &m);
 	pthread_mutex_unlock(&hp_mu);
 }
@@ -607,15 +581,6 @@ static int configure(struct cpu *c, struct slot *s, unsigned k)
 	return r;
 }
 
-/* The thread slot s's SC was last bound to (it may have moved on: tainted all the same). */
-static void taint_bound(struct slot *s)
-{
-	unsigned b = __atomic_load_n(&s->bound, __ATOMIC_RELAXED);
-
-	if (b)
-		taint_thread(&pool[b - 1]);
-}
-
 static void sc_op(struct cpu *c)
 {
 	unsigned k = rnd(c, NSC);
@@ -644,7 +609,6 @@ static void sc_op(struct cpu *c)
 			if (!known_defects() && __atomic_load_n(&pend[t - pool], __ATOMIC_RELAXED))
 				break; /* it may wait: it would lend the SC (see known_defects) */
 			cnt[c->id][N_BIND]++;
-			taint_thread(t);
 			r = sched_sc_bind(&sys, rnd(c, 16) ? s->cap : sched_sc_cap_restrict(s->cap, SCHED_SC_READ),
 					  ref_now(t));
 			if (r == 0) {
@@ -653,12 +617,10 @@ static void sc_op(struct cpu *c)
 			}
 			break;
 		case 6:
-			taint_bound(s);
 			r = sched_sc_unbind(&sys, s->cap);
 			cnt[c->id][N_UNBIND_OK] += r == 0;
 			break;
 		case 7:
-			taint_bound(s);
 			r = sched_sc_revoke(&sys, s->cap);
 			if (r == 0) {
 				cnt[c->id][N_REVOKE_OK]++;
@@ -668,8 +630,6 @@ static void sc_op(struct cpu *c)
 		case 8:
 			if (rnd(c, 4) == 0) { /* process exit: every SC of fgroup, other slots' too */
 				cnt[c->id][N_REVOKE_OWNED]++;
-				for (unsigned i = 0; i < THREADS; i++)
-					taint_thread(&pool[i]);
 				r = sched_sc_revoke_owned(&sys, sched_auth_root(&sys), &fgroup);
 				if (r < 0)
 					die("revoke_owned failed", k, (unsigned)-r);
@@ -963,8 +923,9 @@ static void lease_op(struct cpu *c)
 /* --- polling rings ------------------------------------------------------------------------------ */
 
 /* The rings, and their entries (the kernel's memory): published and consumed, with
- * sequentially consistent accesses as ring.h asks. Per pool thread, whether its last
- * blocking call was a ring poll (written by the CPU running it; 0 once it runs again). */
+ * sequentially consistent accesses as ring.h asks. Per pool thread, 1 + the ring whose
+ * poll was its last blocking call (written by the CPU running it; 0 once it runs again).
+ * A thread may consume several rings; parked in one's poll, it marked only that one. */
 static struct sched_ring prings[NRING];
 static uint64_t ring_tail[NRING], ring_head[NRING];
 static unsigned in_poll[THREADS];
@@ -1013,7 +974,7 @@ static void ring_op(struct cpu *c, struct sched_thread *cur)
 	if (!cur)
 		return;
 	i = (unsigned)(cur - pool);
-	__atomic_store_n(&in_poll[i], 1, __ATOMIC_RELAXED); /* before: it may park in there */
+	__atomic_store_n(&in_poll[i], k + 1, __ATOMIC_RELAXED); /* before: it may park in there */
 	work = ring_take(k);
 	r = sched_ring_poll(&sys, c->id, rg, work, &next);
 	cnt[c->id][N_POLL_WORK] += work && r == 0;
@@ -1167,7 +1128,6 @@ static void island_admit_or_revoke(struct cpu *c)
 		struct sched_thread *t = any_thread(c);
 		struct sched_ref tr = ref_now(t);
 
-		taint_thread(t); /* a narrow affinity and an SC: its wake may fail (known_defects) */
 		if (hp || pthread_mutex_trylock(&hp_mu) == 0) { /* affinity: serialised with hotplug */
 			sched_set_affinity(&sys, tr, &p.cpus);
 			if (!hp)
@@ -1288,7 +1248,6 @@ static void random_op(struct cpu *c)
 	if (cur) {
 		wait_ended(c, cur); /* it runs: a wait it went into is over */
 		__atomic_store_n(&in_poll[cur - pool], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&taint[cur - pool], 0, __ATOMIC_RELAXED);
 	}
 	switch (rnd(c, 31)) {
 	case 0: case 1: case 2: case 3: case 4:
@@ -1788,10 +1747,12 @@ static void check_leases(void)
 }
 
 /*
- * The rings' figures are the calls the CPUs made. A consumer parked in a poll that can
- * always be woken (every CPU in its affinity, not passive, no SC that could block it) is
- * never left asleep while entries wait and the ring is unmarked: a submission after its
- * mark would have woken it (a lost wake-up otherwise).
+ * The rings' figures are the calls the CPUs made. A consumer parked in a ring's poll that
+ * can always be woken (every CPU in its affinity, not passive, no SC that could block it)
+ * is never left asleep while entries wait and that ring is unmarked: a submission after
+ * its mark would have woken it (a lost wake-up otherwise). Only that ring: the other
+ * rings it consumes were not marked by that poll, so their submissions rightly leave it
+ * asleep (ring.h: a consumer of several rings marks each before it parks).
  */
 static void check_rings(const uint64_t *tot)
 {
@@ -1808,18 +1769,10 @@ static void check_rings(const uint64_t *tot)
 		if (!o || o->gen != rg->owner.gen || o->state != SCHED_BLOCKED)
 			continue;
 		i = (unsigned)(o - pool);
-		if (!in_poll[i] || o->waits_on || o->passive || o->sc || o->own_sc ||
+		if (in_poll[i] != k + 1 || o->waits_on || o->passive || o->sc || o->own_sc ||
 		    (o->affinity.w[0] & ((1u << CPUS) - 1)) != (1u << CPUS) - 1)
 			continue;
 		q[Q_RING_CHECKS]++;
-		/* the island round shows the same unexplained state without a taint, about one
-		 * run in a dozen under TSan (islands lease and free CPUs under the consumers):
-		 * counted as it is, not failed, unless STRESS_KNOWN_DEFECTS */
-		if (!rg->need_wakeup && ring_tail[k] != ring_head[k] && (taint[i] || islands_on) &&
-		    !known_defects()) {
-			q[Q_RING_LOST]++; /* its wake may have failed: see known_defects */
-			continue;
-		}
 		if (!rg->need_wakeup && ring_tail[k] != ring_head[k]) {
 			dump_leases();
 			fail_msg("ring %u: consumer %u parked, the ring unmarked, %llu entries waiting "

@@ -20,6 +20,9 @@
  * then does it park. Submit and that mark are sequentially consistent, so either the
  * consumer's recheck sees the entry or the producer sees the mark and unparks it (park and
  * unpark keep a permit, so an unpark before the park is not lost).
+ * A consumer of several rings marks each (takes each one's SCHED_RING_RECHECK and looks
+ * at it once more) before it parks: a poll marks only its own ring, and a ring left
+ * unmarked does not wake a parked consumer.
  */
 #ifndef SCHED_RING_H
 #define SCHED_RING_H
