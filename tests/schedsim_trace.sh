@@ -6,7 +6,8 @@
 # kernel's microsecond timestamps. Also: the report does not change, two runs write the
 # same trace, the priorities, and the usage errors. The Chrome trace-event JSON (FILE.json
 # or --trace-format chrome) parses, and chrome_trace_check.py finds every thread's runtime
-# in its slices, to the nanosecond.
+# in its slices, to the nanosecond, wake flows that pair up, and the SC depletion,
+# admission and forced idle events where the workload makes them.
 set -eu
 sim=$1 dir=$2 tmp=$(mktemp -d)
 ex="$dir/../../examples"
@@ -113,6 +114,25 @@ for e in "lease grant" "lease revoke" "lease return"; do
 	grep -q "\"name\":\"$e\"" "$tmp/lease.json" || fail "no $e"
 done
 ok "chrome trace: deadline misses and lease events as instants"
+
+# The events libsched's trace lacks: wake flows (every "s" with its "f", checked by
+# chrome_trace_check.py), SC depletions and refills, admission verdicts, forced idle.
+"$sim" --duration 0.5 --cpus 1 --json --trace "$tmp/dep.json" "$ex/deadline.json" > "$tmp/dep.report"
+python3 "$check" "$tmp/dep.json" "$tmp/dep.report" wake "sc depleted" "sc refill" \
+	"admission accepted" > /dev/null || fail "depletions chrome trace"
+python3 "$check" "$tmp/dl.json" "$tmp/dl.report" "admission accepted" > /dev/null ||
+	fail "admission off: accepted"
+"$sim" --duration 0.5 --json --trace "$tmp/adm.json" "$dir/deadline_admit_one_cpu.json" \
+	> "$tmp/adm.report"
+python3 "$check" "$tmp/adm.json" "$tmp/adm.report" "admission accepted" \
+	"admission refused" > /dev/null || fail "admission chrome trace"
+"$sim" --duration 1 --smt 2 --json --trace "$tmp/core.json" "$ex/coresched.json" > "$tmp/core.report"
+python3 "$check" "$tmp/core.json" "$tmp/core.report" "forced idle" > /dev/null ||
+	fail "forced idle chrome trace"
+"$sim" --duration 1 --smt 2 --json "$ex/coresched.json" > "$tmp/core.plain"
+cmp -s "$tmp/core.report" "$tmp/core.plain" || fail "chrome --trace changed a core report"
+grep -q '"ph":"s",[^}]*"bp":"e"' "$tmp/core.json" || fail "no wake flow"
+ok "chrome trace: wake flows paired, SC depletions and refills, admissions, forced idle"
 
 # Usage: --trace-ns alone is a usage error; an unwritable FILE fails before the run.
 set +e

@@ -5,7 +5,7 @@
  * docs/schedsim.md, "Trace output (--trace)".
  *
  * Streamed: "[" at open, each event as it is known (a slice when its CPU switches away
- * from it), "]" at close; nothing is kept but a few figures per CPU.
+ * from it), "]" at close; nothing is kept but a few figures per CPU and per thread.
  */
 #ifndef SCHEDSIM_CHROME_TRACE_H
 #define SCHEDSIM_CHROME_TRACE_H
@@ -15,8 +15,9 @@
 struct chrome_out;
 
 /* Create `path` (truncated), write "[" and the metadata events of the CPU tracks and hook
- * the writer into sim (sim.on_trace). Call before sim_load, so that the threads' first
- * events are in. NULL, with a message on stderr, if the file cannot be created. */
+ * the writer into sim (sim.on_trace, sim.on_admit). Call before sim_load, so that the
+ * threads' first events are in. NULL, with a message on stderr, if the file cannot be
+ * created. */
 struct chrome_out *chrome_open(struct sim *sim, const char *path);
 
 /* End the slices still running at sim->now (the end of the run), write "]", unhook the

@@ -7,7 +7,8 @@
  *            [--core-sched | --no-core-sched] [--core-protect]
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
  *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off]
- *            [--explain] [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]] FILE
+ *            [--explain] [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]]
+ *            [--svg FILE [--svg-window START:END] [--svg-color thread|class|cookie]] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -28,6 +29,7 @@
 #include "json.h"
 #include "manifest.h"
 #include "sim.h"
+#include "svg.h"
 
 #define NS_PER_S 1000000000ull
 #define DEFAULT_LIMIT_S 60 /* when neither the file nor --duration bounds the run */
@@ -78,6 +80,10 @@ struct options {
 	const char *trace;     /* --trace FILE, or NULL */
 	const char *trace_format; /* --trace-format, or NULL: by FILE's suffix */
 	bool chrome;           /* the trace in Chrome trace-event JSON, not ftrace text */
+	const char *svg;       /* --svg FILE, or NULL */
+	bool svg_window;       /* --svg-window given: svg_start, svg_end */
+	double svg_start, svg_end;
+	enum svg_color svg_color;
 	int pi;                /* --pi: 1 on, 0 off, -1 the file's "pi_enabled" */
 };
 
@@ -98,7 +104,8 @@ static void usage(FILE *f)
 		"                [--rtapp-logs DIR] [--dl-mode global|partitioned]\n"
 		"                [--admission on|off] [--pi on|off] [--explain]\n"
 		"                [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]]\n"
-		"                FILE\n"
+		"                [--svg FILE [--svg-window START:END]\n"
+		"                 [--svg-color thread|class|cookie]] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -138,10 +145,16 @@ static void usage(FILE *f)
 		"                    sched_process_exit; any ftrace parser reads it) or, if\n"
 		"                    FILE ends in .json, Chrome trace-event JSON (also for\n"
 		"                    chrome://tracing): a slice per run on each CPU's track;\n"
-		"                    wakes, migrations, exits, deadline misses as instants\n"
+		"                    wakes (and their flows), migrations, exits, deadline\n"
+		"                    misses, SC depletions and refills, admissions as\n"
+		"                    instants; forced idle as slices\n"
 		"  --trace-ns        its timestamps to the nanosecond (9 decimals; default 6,\n"
 		"                    as Linux prints them); ftrace format only\n"
 		"  --trace-format F  the trace's format whatever FILE's name: chrome or ftrace\n"
+		"  --svg FILE        write an SVG timeline of the run: a lane per CPU, slices\n"
+		"                    coloured, releases, deadlines and misses marked, a legend\n"
+		"  --svg-window W    its time window, START:END in seconds (default: the run)\n"
+		"  --svg-color C     colour slices by thread (default), class or cookie\n"
 		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
 		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
@@ -188,6 +201,40 @@ static int parse_seconds(const char *s, double max, double *out)
 	return *end || !(*out > 0 && *out <= max) ? -1 : 0;
 }
 
+static sched_time_t seconds_ns(double s)
+{
+	return (sched_time_t)(s * NS_PER_S + 0.5);
+}
+
+/* A number of seconds >= 0 and <= WL_MAX_DURATION_S (for a window's bound: 0 allowed). */
+static int parse_instant(const char *s, double *out)
+{
+	if (!strcmp(s, "0") || strspn(s, "0.") == strlen(s)) {
+		*out = 0;
+		return strchr(s, '0') ? 0 : -1;
+	}
+	return parse_seconds(s, WL_MAX_DURATION_S, out);
+}
+
+/* --svg-window START:END, seconds, START < END. */
+static int parse_window(struct options *o, const char *v)
+{
+	const char *colon = strchr(v, ':');
+	char start[64];
+
+	if (!colon || (size_t)(colon - v) >= sizeof(start))
+		goto bad;
+	memcpy(start, v, (size_t)(colon - v));
+	start[colon - v] = '\0';
+	if (parse_instant(start, &o->svg_start) < 0 || parse_instant(colon + 1, &o->svg_end) < 0 ||
+	    !(seconds_ns(o->svg_start) < seconds_ns(o->svg_end)))
+		goto bad;
+	o->svg_window = true;
+	return 0;
+bad:
+	return bad_usage("--svg-window: expected START:END seconds with START < END, got '%s'", v);
+}
+
 /* The value v of flag a; returns 0, or the status of a usage error. */
 static int parse_value(struct options *o, const char *a, const char *v)
 {
@@ -201,6 +248,24 @@ static int parse_value(struct options *o, const char *a, const char *v)
 	}
 	if (!strcmp(a, "--trace")) {
 		o->trace = v;
+		return 0;
+	}
+	if (!strcmp(a, "--svg")) {
+		o->svg = v;
+		return 0;
+	}
+	if (!strcmp(a, "--svg-window"))
+		return parse_window(o, v);
+	if (!strcmp(a, "--svg-color")) {
+		if (!strcmp(v, "thread"))
+			o->svg_color = SVG_BY_THREAD;
+		else if (!strcmp(v, "class"))
+			o->svg_color = SVG_BY_CLASS;
+		else if (!strcmp(v, "cookie"))
+			o->svg_color = SVG_BY_COOKIE;
+		else
+			return bad_usage("--svg-color: expected thread, class or cookie, got '%s'",
+					 v);
 		return 0;
 	}
 	if (!strcmp(a, "--trace-format")) {
@@ -258,7 +323,8 @@ static bool takes_value(const char *a)
 			return true;
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
 	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission") ||
-	       !strcmp(a, "--pi") || !strcmp(a, "--trace") || !strcmp(a, "--trace-format");
+	       !strcmp(a, "--pi") || !strcmp(a, "--trace") || !strcmp(a, "--trace-format") ||
+	       !strcmp(a, "--svg") || !strcmp(a, "--svg-window") || !strcmp(a, "--svg-color");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -330,6 +396,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->trace_ns && o->chrome)
 		return bad_usage("--trace-ns is for the ftrace format (the Chrome trace is exact)");
+	if ((o->svg_window || o->svg_color != SVG_BY_THREAD) && !o->svg)
+		return bad_usage("--svg-window and --svg-color need --svg FILE");
 	o->cfg.cpus = (unsigned)o->n[F_CPUS];
 	o->cfg.smt = (unsigned)o->n[F_SMT];
 	o->cfg.seed = o->n[F_SEED];
@@ -2300,6 +2368,21 @@ static int workload_failed(const struct sim *sim, const char *file)
 	return 1;
 }
 
+/* The SVG timeline (--svg) of the window asked for, or of the whole run. */
+static struct svg_out *open_svg(struct sim *sim, const struct options *o,
+				const struct workload *wl, sched_time_t duration)
+{
+	const char *base = strrchr(o->file, '/');
+	struct svg_opts so = { .path = o->svg, .title = base ? base + 1 : o->file,
+			       .color = o->svg_color, .start = 0, .end = duration };
+
+	if (o->svg_window) {
+		so.start = seconds_ns(o->svg_start);
+		so.end = seconds_ns(o->svg_end);
+	}
+	return svg_open(sim, wl, &so);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -2311,6 +2394,7 @@ int main(int argc, char **argv)
 	struct manifest mf = { .mem = NULL };
 	struct ftrace_out *trace = NULL;
 	struct chrome_out *ctrace = NULL;
+	struct svg_out *svg = NULL;
 	int ret = parse_args(argc, argv, &o);
 
 	if (ret)
@@ -2340,14 +2424,19 @@ int main(int argc, char **argv)
 	if (wl.policy)
 		o.cfg.policy_default = pol_manifests_live(&mf.ms)->dflt->fair;
 	sim = sim_new(&o.cfg);
-	if (sim && o.trace && (o.chrome ? !(ctrace = chrome_open(sim, o.trace))
-				       : !(trace = ftrace_open(sim, o.trace, o.trace_ns)))) {
+	duration = run_duration(&o, &wl);
+	if (sim && ((o.trace && (o.chrome ? !(ctrace = chrome_open(sim, o.trace))
+					  : !(trace = ftrace_open(sim, o.trace, o.trace_ns)))) ||
+		    (o.svg && !(svg = open_svg(sim, &o, &wl, duration))))) {
+		ftrace_close(sim, trace);
+		chrome_close(sim, ctrace);
 		sim_free(sim);
 		wl_free(&wl);
 		free(mf.mem);
 		return 1;
 	}
 	if (!sim || sim_load(sim, &wl) < 0) {
+		svg_close(sim, svg); /* first: it calls the hooks of the others */
 		ftrace_close(sim, trace);
 		chrome_close(sim, ctrace);
 		sim_free(sim);
@@ -2358,10 +2447,9 @@ int main(int argc, char **argv)
 	if (wl.policy)
 		sim_policy_decider(sim, manifest_decide, &mf);
 	sim->check_each_step = o.check;
-	duration = run_duration(&o, &wl);
 	run(sim, duration, &wall);
-	if ((ftrace_close(sim, trace) | chrome_close(sim, ctrace)) < 0 && !sim->error[0] &&
-	    !sim->stopped)
+	if ((svg_close(sim, svg) | ftrace_close(sim, trace) | chrome_close(sim, ctrace)) < 0 &&
+	    !sim->error[0] && !sim->stopped)
 		ret = 1; /* no report: the trace asked for is not all there */
 	else if (sim->error[0])
 		ret = workload_failed(sim, o.file);

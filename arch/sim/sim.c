@@ -613,6 +613,8 @@ static void job_open(struct sim_thread *t, sched_time_t release, sched_time_t be
 				   .begin = begin, .start = SCHED_TIME_NEVER,
 				   .end = SCHED_TIME_NEVER };
 	j->open = true;
+	if (t->sim->on_job)
+		t->sim->on_job(t->sim, t, t->sim->job_arg);
 }
 
 /* Find the boundary; the first job is released at the start, unless the timer is the
@@ -698,6 +700,8 @@ static void job_complete(struct sim *sim, struct sim_thread *t)
 	job_record(j);
 	if (sim->cfg.job_records)
 		job_log(j);
+	if (sim->on_job)
+		sim->on_job(sim, t, sim->job_arg);
 }
 
 /* At its boundary t asked for the tick `planned` (rt-app's t_next) and sleeps until
@@ -2582,6 +2586,8 @@ static int give_sc(struct sim *sim, struct sim_thread *t, const struct sched_thr
 		r = sched_sc_configure_verdict(&sim->sys, sched_auth_root(&sim->sys), t->sc, &p,
 					       &t->verdict);
 		t->has_verdict = r == 0 || r == -SCHED_EUNSCHED;
+		if (t->has_verdict && sim->on_admit)
+			sim->on_admit(sim, t, NULL, sim->admit_arg);
 		if (r == -SCHED_EUNSCHED) {
 			t->refused = true;
 			return 0;
@@ -2947,6 +2953,8 @@ static int island_admit(struct sim *sim, struct sim_island *is)
 			     sizeof(is->explain));
 	if (r == 0) {
 		is->state = SIM_ISLAND_ADMITTED;
+		if (sim->on_admit)
+			sim->on_admit(sim, NULL, is, sim->admit_arg);
 		return island_bind(sim, is);
 	}
 	for (size_t i = 0; i < w->nr_members; i++)
@@ -2958,6 +2966,8 @@ static int island_admit(struct sim *sim, struct sim_island *is)
 	}
 	is->state = SIM_ISLAND_REFUSED;
 	is->err = r;
+	if (sim->on_admit)
+		sim->on_admit(sim, NULL, is, sim->admit_arg);
 	return 0;
 }
 

@@ -521,6 +521,17 @@ struct sim {
 	 * cfg.bench_mode), passed to on_trace if set, with trace_arg (schedsim --trace) */
 	void (*on_trace)(struct sim *sim, const struct sched_trace_event *ev, void *arg);
 	void *trace_arg;
+	/* periodic tasks' jobs ("Job-level deadline accounting"), for schedsim --svg: called
+	 * when t's job is released (t->jobs.open; jobs.cur.release and .deadline set) and when
+	 * it completes (!t->jobs.open; jobs.cur.end set), with job_arg */
+	void (*on_job)(struct sim *sim, const struct sim_thread *t, void *arg);
+	void *job_arg;
+	/* admission decisions, for schedsim --trace: a SCHED_DEADLINE thread's SC configured
+	 * (t; accepted or refused in t->verdict) or an island's admission settled (is, in
+	 * is->verdict; not its -SCHED_EAGAIN retries), with admit_arg */
+	void (*on_admit)(struct sim *sim, const struct sim_thread *t, const struct sim_island *is,
+			 void *arg);
+	void *admit_arg;
 	/* core scheduling: the simulator's own check after every event (always on with
 	 * cfg.core_sched; see sim_core_check). A broken invariant prints a message and aborts,
 	 * or, if set, calls on_violation with the message instead (tests fail with it). */
