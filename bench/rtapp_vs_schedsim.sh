@@ -110,7 +110,7 @@ fi
 # schedsim: name (instance N > 0 as name-N, as above), % of one CPU, migrations/s, from its JSON
 "$sim" --cpus "$cpus" --duration "$secs" --json "$wl" > sim.json
 wall=$(sed -n 's/.*"wall_ns":\([0-9]*\).*/\1/p' sim.json)
-sim_migr=$(sed -n 's/^{"sim":{[^}]*"migrations_per_s":\([0-9.]*\)}.*/\1/p' sim.json)
+sim_migr=$(sed -n 's/.*"sim":{[^}]*"migrations_per_s":\([0-9.]*\)}.*/\1/p' sim.json)
 sed 's/{"name":/\
 {"name":/g; s/],"core_sched".*//' sim.json |
 	sed -n 's/^{"name":"\([^"]*\)","instance":\([0-9]*\),.*"runtime_ns":\([0-9]*\),.*/\1 \2 \3 &/

@@ -116,7 +116,7 @@ expect "periodic rt p99" "$(rtval "$tmp/per" dl_periodic 0 p99)" 1000000
 expect "periodic rt max" "$(rtval "$tmp/per" dl_periodic 0 max)" 1000000
 expect "periodic rt lateness" "$(rtval "$tmp/per" dl_periodic 0 lateness_max_ns)" -9000000
 expect "hog rt object" "$(rtval "$tmp/per" hog 0 jobs)" ""
-grep -q '"forced_idle_ns":0,"rt":{"jobs":100,"misses":0,"response_ns":{"p50":1000000,"p99":1000000,"max":1000000},"lateness_max_ns":-9000000}}' \
+grep -q '"jitter_ns":0,"rt":{"jobs":100,"misses":0,"response_ns":{"p50":1000000,"p99":1000000,"max":1000000},"lateness_max_ns":-9000000}}' \
 	"$tmp/per" || fail "rt object not in its place or form"
 # The same alone as a fair task.
 "$sim" --cpus 1 --json "$dir/periodic_light.json" > "$tmp/light"
@@ -242,9 +242,9 @@ echo "ok - cbs: constrained deadline keeps dl-runtime per dl-period"
 cs="$dir/../../examples/coresched.json"
 "$sim" --cpus 4 --smt 2 --check --json "$cs" > "$tmp/cs" || fail "coresched example under --check"
 grep -q '"core_sched":true,' "$tmp/cs" || fail "core scheduling not on for a workload with cookies"
-grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*,"balance_moves":[0-9]*,"rotations":[0-9]*,"rt_pushes":[0-9]*,"rt_pulls":[0-9]*}' "$tmp/cs" ||
+grep -q '{"id":0,"busy_ns":[0-9]*,"idle_ns":[0-9]*,"forced_idle_ns":[0-9]*,"balance_moves":[0-9]*,"rotations":[0-9]*,"rt_pushes":[0-9]*,"rt_pulls":[0-9]*,' "$tmp/cs" ||
 	fail "no per-CPU forced_idle_ns, balance_moves, rotations, rt_pushes, rt_pulls"
-grep -q '"cookie":"vm-a","forced_idle_ns":[0-9]*}' "$tmp/cs" || fail "no per-thread cookie"
+grep -q '"cookie":"vm-a","forced_idle_ns":[0-9]*,' "$tmp/cs" || fail "no per-thread cookie"
 grep -q '"cookies":\[{"cookie":"vm-a","threads":2,"runtime_ns":[0-9]*,"forced_idle_ns":[0-9]*}' \
 	"$tmp/cs" || fail "no cookies array"
 "$sim" --cpus 4 --smt 2 --check "$cs" | grep -q '^cpu .* forced_ms$' || fail "no forced_ms column"
@@ -258,7 +258,7 @@ grep -q '"core_sched":false,' "$tmp/csn" || fail "--no-core-sched left it on"
 if grep -o '"forced_idle_ns":[0-9]*' "$tmp/csn" | grep -qv ':0$'; then
 	fail "forced idle without core scheduling"
 fi
-grep -q '"cookie":"vm-a","forced_idle_ns":0}' "$tmp/csn" || fail "cookie label lost"
+grep -q '"cookie":"vm-a","forced_idle_ns":0,' "$tmp/csn" || fail "cookie label lost"
 if "$sim" --cpus 4 --smt 2 --no-core-sched "$cs" | grep -q 'forced_ms'; then
 	fail "forced_ms column without core scheduling"
 fi
@@ -527,6 +527,89 @@ set -e
 	"$tmp/err" || fail "unlock of a mutex not held: status $rc, $(cat "$tmp/err")"
 echo "ok - a cycle of mutex owners stops the run with status 1; misuse is refused at load"
 
+# --version prints the project's version; the report's "meta" says what the run was.
+"$sim" --version > "$tmp/ver" || fail "--version status"
+grep -Eq '^schedsim [0-9]+\.[0-9]+\.[0-9]+$' "$tmp/ver" || fail "--version: $(cat "$tmp/ver")"
+"$sim" --cpus 2 --seed 7 --switch-cost 500 --dl-mode partitioned --pi on --json \
+	"$dir/deadline_periodic.json" > "$tmp/meta"
+grep -q "^{\"meta\":{\"program\":\"schedsim\",\"version\":\"$(cut -d' ' -f2 "$tmp/ver")\",\"schema\":1,\"file\":\"$dir/deadline_periodic.json\",\"policy\":\"eevdf\",\"dl_mode\":\"partitioned\",\"admission\":true,\"pi\":true,\"seed\":7,\"cpus\":2,\"smt\":1,\"core_sched\":false,\"core_sched_flag\":\"auto\",\"core_protect\":false,\"ipi_latency_ns\":0,\"switch_cost_ns\":500,\"timer_cost_ns\":0,\"fair_spread_ns\":0,\"duration_ns\":1000000000,\"run_dist\":null},\"sim\":" \
+	"$tmp/meta" || fail "meta: $(head -c 600 "$tmp/meta")"
+thread_line "$tmp/meta" dl_periodic 0 | grep -q '"policy":"SCHED_DEADLINE","nice":0,"rt_priority":0,"sc":{"budget_ns":2000000,"period_ns":10000000,"deadline_ns":10000000,"dispatch":"partitioned","cpu":[01],"depletions":0,"throttled_ns":0},"run_dist":"fixed"' ||
+	fail "dl_periodic's policy and SC: $(thread_line "$tmp/meta" dl_periodic 0)"
+thread_line "$tmp/meta" hog 0 | grep -q '"policy":"SCHED_OTHER","nice":0,"rt_priority":0,"sc":null,' ||
+	fail "hog's policy"
+"$sim" --cpus 1 --duration 0.1 --json "$dir/fifo_priorities.json" > "$tmp/fifo"
+grep -q '"policy":"SCHED_FIFO","nice":0,"rt_priority":[1-9][0-9]*,"sc":null' "$tmp/fifo" ||
+	fail "no SCHED_FIFO thread with its priority"
+grep -q '"switches":[0-9]*,"pick_current":[0-9]*,"pick_other":[0-9]*,"pick_idle":[0-9]*,"ipi_sent":[0-9]*,"ipi_coalesced":[0-9]*,"timer_irqs":[0-9]*,"migrations_in":[0-9]*,"steals":[0-9]*' \
+	"$tmp/meta" || fail "per-CPU counters of the table missing from the JSON"
+"$sim" --cpus 1 --duration 0.1 "$dir/fifo_priorities.json" > "$tmp/fifo.txt"
+grep -q ' policy   nice rtprio$' "$tmp/fifo.txt" || fail "no policy columns"
+grep -q '^legend' "$tmp/fifo.txt" && grep -q '^    rtprio  ' "$tmp/fifo.txt" &&
+	grep -q '^    steals  ' "$tmp/fifo.txt" || fail "no legend under the tables"
+echo "ok - --version, the report's meta, policies, SCs, per-CPU counters and the legend"
+
+# CLI errors name the flag and the value given.
+# refused STATUS MESSAGE ARGS...: the first line of stderr is MESSAGE
+refused() {
+	want=$1 msg=$2
+	shift 2
+	set +e
+	"$sim" "$@" > /dev/null 2> "$tmp/err"; rc=$?
+	set -e
+	[ "$rc" = "$want" ] && [ "$(head -n 1 "$tmp/err")" = "$msg" ] ||
+		fail "$*: status $rc, $(head -n 1 "$tmp/err")"
+}
+refused 2 "schedsim: --run-dist: min_pct must be <= max_pct, got 'uniform:120:80'" \
+	--run-dist uniform:120:80 "$dir/hogs_nice.json"
+refused 2 "schedsim: --run-dist: expected fixed, uniform:MIN:MAX, normal:SD or normal:SD:MIN:MAX (integers, percent), got 'gauss'" \
+	--run-dist gauss "$dir/hogs_nice.json"
+refused 2 "schedsim: --dl-mode: expected global or partitioned, got 'edf'" \
+	--dl-mode edf "$dir/hogs_nice.json"
+refused 1 "schedsim: --policy: unknown policy 'cfs'" --policy cfs "$dir/hogs_nice.json"
+refused 1 "schedsim: --cpus 3 --smt 2: --cpus must be 1..64 and a multiple of --smt" \
+	--cpus 3 --smt 2 "$dir/hogs_nice.json"
+refused 1 "schedsim: --smt 16: core scheduling supports up to 8 hardware threads per core" \
+	--cpus 16 --smt 16 --core-sched "$dir/hogs_nice.json"
+refused 2 "schedsim: unknown option '--sed'" --sed 3 "$dir/hogs_nice.json"
+refused 2 "schedsim: --seed needs a value" "$dir/hogs_nice.json" --seed
+echo "ok - command-line errors name the flag and the value"
+
+# Variation: with run lengths drawn from a distribution, release offsets and jitter
+# (tests/workloads/variation.json), 20 seeds give 20 different runs; the same seed gives
+# the same bytes; --run-dist fixed takes the variation of the runs away.
+v="$dir/variation.json"
+for s in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	"$sim" --cpus 1 --seed "$s" --json "$v" > "$tmp/var$s"
+	echo "$(rtval "$tmp/var$s" ctl 0 p99) $(val "$tmp/var$s" video 0 runtime_ns)"
+done > "$tmp/var.all"
+within "distinct ctl p99 over 20 seeds" "$(cut -d' ' -f1 "$tmp/var.all" | sort -u | wc -l)" 18 20
+within "distinct video runtimes over 20 seeds" "$(cut -d' ' -f2 "$tmp/var.all" | sort -u | wc -l)" 18 20
+"$sim" --cpus 1 --seed 7 --json "$v" | cmp -s - "$tmp/var7" || fail "seed 7 twice, different bytes"
+"$sim" --cpus 1 --seed 7 "$v" > "$tmp/vt1"
+"$sim" --cpus 1 --seed 7 "$v" > "$tmp/vt2"
+cmp -s "$tmp/vt1" "$tmp/vt2" || fail "seed 7 twice, different tables"
+# without variation the seed orders simultaneous events only: the runtimes of the video
+# thread (alone in its work, 9 ms per 33.3 ms frame) are then the same for every seed
+for s in 1 2 3; do
+	"$sim" --cpus 1 --seed "$s" --run-dist fixed --json "$v" > "$tmp/fx$s"
+done
+expect "video runtime, fixed, seeds 1 and 2" "$(val "$tmp/fx1" video 0 runtime_ns)" "$(val "$tmp/fx2" video 0 runtime_ns)"
+grep -q '"run_dist":"fixed"' "$tmp/fx1" && grep -q '"run_dist":"fixed","release_offset_ns":[0-9]*,"jitter_ns":300000' "$tmp/fx1" ||
+	fail "--run-dist fixed not in the report"
+echo "ok - 20 seeds of a workload with variation give 20 runs; one seed, one output"
+
+# The runs' mean is their nominal value: one thread alone on its CPU, 20000 loops of a
+# 1000 us run drawn uniformly in 50 .. 150 %, or from a normal of 20 %, uses 20 s of CPU
+# within 1 % (five deviations of the mean; counted in the report, not timed).
+printf '{"tasks":{"w":{"loop":20000,"run":1000,"sleep":100}}}\n' > "$tmp/mean.json"
+for d in uniform:50:150 normal:20; do
+	"$sim" --cpus 1 --run-dist "$d" --json "$tmp/mean.json" > "$tmp/mean"
+	expect "$d loops" "$(val "$tmp/mean" w 0 loops)" 20000
+	within "$d runtime_ns" "$(val "$tmp/mean" w 0 runtime_ns)" 19800000000 20200000000
+done
+echo "ok - drawn runs average their nominal length"
+
 # rt-app's own examples, where Debian's rt-app (a build dependency) installs them: each
 # loads and runs 1 s under the checker, plain and --pi on. Not copied into the tree (GPL).
 ex_dir=/usr/share/doc/rt-app/examples
@@ -551,4 +634,4 @@ else
 	echo "ok - # SKIP rt-app's examples: $ex_dir/mp3-short.json not found (install rt-app)"
 fi
 
-echo "34 passed, 0 failed"
+echo "38 passed, 0 failed"

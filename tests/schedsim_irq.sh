@@ -128,7 +128,7 @@ expect "dl runtime_ns (its work only)" "$(num "$t" runtime_ns)" 190000000
 expect "dl misses" "$(num "$r" misses)" 0
 expect "dl jobs" "$(num "$r" jobs)" 100
 within "dl response max (1.9 ms and the handlers)" "$(num "$r" max)" 2280000 2400000
-"$sim" --cpus 1 "$tmp/dl.json" | grep -q '^dl  *0 cbs  *throttle  *2000.0  *10000.0  *10000.0  *100  *0  *0.000  *0$' ||
+"$sim" --cpus 1 "$tmp/dl.json" | grep -q '^dl  *0 cbs  *throttle  *2000.0  *10000.0  *10000.0  *100  *0  *0.000  *0 cpu 0$' ||
 	fail "deadline table: the SC was depleted or throttled"
 ok "handlers are interference: not charged to a thread's SC budget"
 

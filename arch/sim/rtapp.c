@@ -90,6 +90,8 @@ struct dl_keys {
 	const struct json_member *priority; /* checked once the policy is known */
 	const struct json_member *loop, *instance, *poll;      /* for a poller */
 	const struct json_member *passive, *delay;             /* for a passive server */
+	const struct json_member *run_dist, *offset, *jitter;  /* variation, checked once
+								 * the program is known */
 };
 
 /* rt-app matches events by key prefix so that a phase can repeat one ("run0", "run1").
@@ -685,6 +687,85 @@ static int parse_cookie(struct loader *ld, const struct json_member *m, struct w
 	return 0;
 }
 
+/* One key of "run_dist": its "kind", or a percent of the nominal value. */
+static int parse_dist_key(struct loader *ld, const struct json_member *m, struct wl_dist *d)
+{
+	static const char *const kinds[] = { "fixed", "uniform", "normal", NULL }; /* dist.h */
+	long long n;
+	int i;
+
+	if (strcmp(m->key, "kind") == 0) {
+		if (get_choice(ld, m, kinds, "\"fixed\", \"uniform\" or \"normal\"", &i))
+			return -1;
+		d->kind = (enum wl_dist_kind)i;
+		return 0;
+	}
+	if (strcmp(m->key, "sd_pct") == 0) {
+		if (get_int(ld, m, 0, WL_DIST_MAX_SD_PCT, &n))
+			return -1;
+		d->sd_pct = (uint32_t)n;
+		return 0;
+	}
+	if (strcmp(m->key, "min_pct") && strcmp(m->key, "max_pct"))
+		return fail(ld, m->line, m->key, "unknown key in \"run_dist\" (known: kind, "
+			    "min_pct, max_pct, sd_pct)");
+	if (get_int(ld, m, 1, WL_DIST_MAX_PCT, &n))
+		return -1;
+	*(strcmp(m->key, "min_pct") ? &d->max_pct : &d->min_pct) = (uint32_t)n;
+	return 0;
+}
+
+/* libsched "run_dist": {"kind": K, ...}; which keys a kind needs is checked here, once
+ * every key is read, and blamed on the object. */
+static int parse_run_dist(struct loader *ld, const struct json_member *m, struct wl_dist *d)
+{
+	const struct json_value *v = &m->value;
+	int has[4] = { 0 }; /* kind, min_pct, max_pct, sd_pct */
+	const char *why;
+
+	if (v->type != JSON_OBJECT)
+		return fail_type(ld, m, "an object");
+	for (size_t i = 0; i < v->len; i++) {
+		const char *key = v->members[i].key;
+
+		if (check_repeat(ld, v, i) || parse_dist_key(ld, &v->members[i], d))
+			return -1;
+		has[0] |= !strcmp(key, "kind");
+		has[1] |= !strcmp(key, "min_pct");
+		has[2] |= !strcmp(key, "max_pct");
+		has[3] |= !strcmp(key, "sd_pct");
+	}
+	if (!has[0])
+		return fail(ld, m->line, m->key, "needs a \"kind\"");
+	if (d->kind == WL_DIST_UNIFORM && !(has[1] && has[2]))
+		return fail(ld, m->line, m->key, "a uniform needs min_pct and max_pct");
+	if (d->kind != WL_DIST_NORMAL && has[3])
+		return fail(ld, m->line, m->key, "sd_pct is for \"normal\" only");
+	if (d->kind == WL_DIST_NORMAL && !has[3])
+		return fail(ld, m->line, m->key, "a normal needs sd_pct");
+	why = wl_dist_check(d);
+	return why ? fail(ld, m->line, m->key, "%s", why) : 0;
+}
+
+/* The variation keys (docs/schedsim.md, "Variation"). Returns 1 if `m` is not one. */
+static int parse_variation_key(struct loader *ld, const struct json_member *m,
+			       struct wl_task *t, struct dl_keys *k)
+{
+	if (strcmp(m->key, "run_dist") == 0) {
+		k->run_dist = m;
+		return parse_run_dist(ld, m, &t->run_dist);
+	}
+	if (strcmp(m->key, "release_offset_us") == 0) {
+		k->offset = m;
+		return get_usec(ld, m, &t->release_offset_ns);
+	}
+	if (strcmp(m->key, "jitter_us") == 0) {
+		k->jitter = m;
+		return get_usec(ld, m, &t->jitter_ns);
+	}
+	return 1;
+}
+
 static int parse_libsched(struct loader *ld, const struct json_member *lm, struct wl_task *t,
 			  struct dl_keys *k)
 {
@@ -699,6 +780,8 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 		if (check_repeat(ld, v, i))
 			return -1;
 		r = parse_sc_key(ld, m, t, k);
+		if (r == 1)
+			r = parse_variation_key(ld, m, t, k);
 		if (r == 1)
 			r = parse_policy_task_key(ld, m, t);
 		if (r < 0)
@@ -1188,6 +1271,44 @@ static int check_passive(struct loader *ld, const struct wl_task *t, const struc
 	return 0;
 }
 
+/* The variation keys of a task whose program the loader makes (a poller, a graph stage)
+ * or that never starts by itself (a passive server) would change nothing: refused. */
+static int check_variation_owner(struct loader *ld, const struct wl_task *t,
+				 const struct dl_keys *k)
+{
+	const struct json_member *m = k->run_dist ? k->run_dist : k->jitter;
+	const char *who = t->poll ? "a poller" : t->graph >= 0 ? "a graph stage" : NULL;
+
+	if (m && who)
+		return fail(ld, m->line, m->key, "not for %s: schedsim makes its program", who);
+	if (k->offset && (who || t->passive))
+		return fail(ld, k->offset->line, k->offset->key, "not for %s",
+			    who ? who : "a passive server (it starts at its first call)");
+	return 0;
+}
+
+static int has_event(const struct wl_task *t, enum wl_event_kind kind)
+{
+	for (size_t p = 0; p < t->nr_phases; p++)
+		for (size_t e = 0; e < t->phases[p].nr_events; e++)
+			if (t->phases[p].events[e].kind == kind && !t->phases[p].events[e].added)
+				return 1;
+	return 0;
+}
+
+/* A run_dist without a run, or jitter without a timer, would be silently ignored. */
+static int check_variation_events(struct loader *ld, const struct wl_task *t,
+				  const struct dl_keys *k)
+{
+	if (k->run_dist && !has_event(t, WL_RUN))
+		return fail(ld, k->run_dist->line, k->run_dist->key,
+			    "task '%s' has no \"run\" event to vary", t->name);
+	if (k->jitter && !has_event(t, WL_TIMER))
+		return fail(ld, k->jitter->line, k->jitter->key,
+			    "task '%s' has no \"timer\" event: jitter delays its ticks", t->name);
+	return 0;
+}
+
 static int parse_task(struct loader *ld, const struct json_member *tm, struct wl_task *t)
 {
 	const struct json_value *v = &tm->value;
@@ -1212,7 +1333,7 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 		else if (check_repeat(ld, v, i) || parse_task_key(ld, m, t, &phases, &k))
 			return -1;
 	}
-	if (check_deadline(ld, tm, t, &k))
+	if (check_deadline(ld, tm, t, &k) || check_variation_owner(ld, t, &k))
 		return -1;
 	/* a task's process is its group unless it names one: threads of one process share
 	 * what their process holds (libsched's scope) */
@@ -1237,7 +1358,7 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 		return -1;
 	if (check_locks(ld, tm, phases, t))
 		return -1;
-	if (add_zero_pass_runs(ld, t))
+	if (add_zero_pass_runs(ld, t) || check_variation_events(ld, t, &k))
 		return -1;
 	return check_passive(ld, t, &k);
 }

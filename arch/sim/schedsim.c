@@ -8,7 +8,8 @@
  *            [--max-events N] [--max-wall S] [--fair-spread NS] [--rtapp-logs DIR]
  *            [--dl-mode global|partitioned] [--admission on|off] [--pi on|off]
  *            [--explain] [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]]
- *            [--svg FILE [--svg-window START:END] [--svg-color thread|class|cookie]] FILE
+ *            [--svg FILE [--svg-window START:END] [--svg-color thread|class|cookie]]
+ *            [--run-dist D] [--version] FILE
  *
  * Output is a function of the file, the flags and the seed only (no host time), so two runs
  * print identical bytes. The one use of host time is the wall-clock budget (--max-wall),
@@ -28,6 +29,7 @@
 #include "ftrace.h"
 #include "json.h"
 #include "manifest.h"
+#include "schedsim_version.h"
 #include "sim.h"
 #include "svg.h"
 
@@ -47,6 +49,10 @@
 
 /* Exit status of a run stopped by --max-events or --max-wall (no report is printed). */
 #define EXIT_BUDGET 3
+
+/* The JSON report's "meta.schema": bumped when a key is removed or renamed, or its type,
+ * unit or meaning changes; new keys leave it (docs/schedsim.md, "JSON"). */
+#define REPORT_SCHEMA 1
 
 enum core_choice { CORE_AUTO, CORE_ON, CORE_OFF };
 
@@ -85,6 +91,8 @@ struct options {
 	double svg_start, svg_end;
 	enum svg_color svg_color;
 	int pi;                /* --pi: 1 on, 0 off, -1 the file's "pi_enabled" */
+	bool run_dist_set;     /* --run-dist: every task's run_dist is ... */
+	struct wl_dist run_dist; /* ... this one */
 };
 
 /* The wall-clock budget of a run, checked as it goes (wall_hook). */
@@ -105,7 +113,8 @@ static void usage(FILE *f)
 		"                [--admission on|off] [--pi on|off] [--explain]\n"
 		"                [--trace FILE [--trace-ns] [--trace-format chrome|ftrace]]\n"
 		"                [--svg FILE [--svg-window START:END]\n"
-		"                 [--svg-color thread|class|cookie]] FILE\n"
+		"                 [--svg-color thread|class|cookie]]\n"
+		"                [--run-dist D] [--version] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
 		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
 		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
@@ -128,8 +137,11 @@ static void usage(FILE *f)
 		"                    <= %.0f (default %.0f)\n"
 		"  --fair-spread NS  progress gap across CPUs that makes the balancer rotate a\n"
 		"                    thread (sched_config.fair_spread_ns), 0..%llu; 0: the\n"
-		"                    library's default (16 ms)\n"
-		"  --rtapp-logs DIR  write an rt-app log per thread in DIR (created if\n"
+		"                    library's default (16 ms)\n",
+		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
+		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
+	/* in two: C11 promises string literals of 4095 characters only */
+	fputs("  --rtapp-logs DIR  write an rt-app log per thread in DIR (created if\n"
 		"                    missing): one line per job of a periodic task\n"
 		"  --dl-mode M       SCHED_DEADLINE dispatch: global (default, as Linux: EDF\n"
 		"                    over the task's CPUs) or partitioned (each thread gets one\n"
@@ -155,9 +167,11 @@ static void usage(FILE *f)
 		"                    coloured, releases, deadlines and misses marked, a legend\n"
 		"  --svg-window W    its time window, START:END in seconds (default: the run)\n"
 		"  --svg-color C     colour slices by thread (default), class or cookie\n"
-		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n",
-		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
-		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
+		"  --run-dist D      every \"run\" of the file drawn from D, in percent of its\n"
+		"                    value: fixed, uniform:MIN:MAX, normal:SD[:MIN:MAX]\n"
+		"                    (replaces the tasks' own \"run_dist\")\n"
+		"  --version         print the version and exit\n"
+		"  Numbers are decimal: digits only, no sign, prefix or trailing text.\n", f);
 }
 
 /* One line saying what is wrong with the command line, then the usage: status 2. */
@@ -268,6 +282,12 @@ static int parse_value(struct options *o, const char *a, const char *v)
 					 v);
 		return 0;
 	}
+	if (!strcmp(a, "--run-dist")) {
+		const char *why = wl_dist_parse(v, &o->run_dist);
+
+		o->run_dist_set = true;
+		return why ? bad_usage("--run-dist: %s, got '%s'", why, v) : 0;
+	}
 	if (!strcmp(a, "--trace-format")) {
 		if (strcmp(v, "chrome") && strcmp(v, "ftrace"))
 			return bad_usage("--trace-format: expected chrome or ftrace, got '%s'", v);
@@ -324,7 +344,8 @@ static bool takes_value(const char *a)
 	return !strcmp(a, "--policy") || !strcmp(a, "--duration") || !strcmp(a, "--max-wall") ||
 	       !strcmp(a, "--rtapp-logs") || !strcmp(a, "--dl-mode") || !strcmp(a, "--admission") ||
 	       !strcmp(a, "--pi") || !strcmp(a, "--trace") || !strcmp(a, "--trace-format") ||
-	       !strcmp(a, "--svg") || !strcmp(a, "--svg-window") || !strcmp(a, "--svg-color");
+	       !strcmp(a, "--svg") || !strcmp(a, "--svg-window") || !strcmp(a, "--svg-color") ||
+	       !strcmp(a, "--run-dist");
 }
 
 /* A flag without a value; returns false if `a` is not one. */
@@ -362,6 +383,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			exit(0);
+		}
+		if (!strcmp(a, "--version")) {
+			printf("schedsim %s\n", SCHEDSIM_VERSION);
 			exit(0);
 		}
 		if (parse_switch(o, a))
@@ -1871,15 +1896,86 @@ static void print_json_policy(struct sim *sim)
 	printf("]");
 }
 
+/* in enum wl_policy order */
+static const char *const policy_names[] = { "SCHED_OTHER", "SCHED_BATCH", "SCHED_IDLE",
+					    "SCHED_DEADLINE", "SCHED_FIFO", "SCHED_RR" };
+
+static const char *on_off(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* What the run was: the program, the file and every setting that changes the figures. */
+static void print_json_meta(struct sim *sim, const struct options *o, sched_time_t duration)
+{
+	static const char *const core[] = { [CORE_AUTO] = "auto", [CORE_ON] = "on",
+					    [CORE_OFF] = "off" };
+	char dist[48];
+
+	printf("\"meta\":{\"program\":\"schedsim\",\"version\":\"%s\",\"schema\":%d,\"file\":",
+	       SCHEDSIM_VERSION, REPORT_SCHEMA);
+	print_json_string(o->file);
+	printf(",\"policy\":\"%s\",\"dl_mode\":\"%s\",\"admission\":%s,\"pi\":%s,"
+	       "\"seed\":%llu,\"cpus\":%u,\"smt\":%u,\"core_sched\":%s,\"core_sched_flag\":\"%s\","
+	       "\"core_protect\":%s,\"ipi_latency_ns\":%llu,\"switch_cost_ns\":%llu,"
+	       "\"timer_cost_ns\":%llu,\"fair_spread_ns\":%llu,\"duration_ns\":%llu,\"run_dist\":",
+	       sim->sys.classes[SCHED_SLOT_fair]->name,
+	       sim->cfg.dl_dispatch == SCHED_SC_PARTITIONED ? "partitioned" : "global",
+	       on_off(sim->cfg.admission), on_off(o->pi > 0), (unsigned long long)sim->cfg.seed,
+	       sim->cfg.cpus, sim->cfg.smt, on_off(sim->cfg.core_sched), core[o->core],
+	       on_off(sim->cfg.core_protect), (unsigned long long)sim->cfg.ipi_latency_ns,
+	       (unsigned long long)sim->cfg.switch_cost_ns,
+	       (unsigned long long)sim->cfg.timer_cost_ns,
+	       (unsigned long long)sim->cfg.fair_spread_ns, (unsigned long long)duration);
+	if (o->run_dist_set)
+		printf("\"%s\"},", wl_dist_text(&o->run_dist, dist, sizeof(dist)));
+	else
+		printf("null},");
+}
+
+/* A thread's policy and priorities, its SC, and its task's variation: after the older
+ * fields of the thread, before "rt". */
+static void print_json_thread_params(struct sim *sim, const struct sim_thread *t)
+{
+	const struct wl_task *k = t->task;
+	struct sched_sc_params p;
+	char dist[48];
+
+	printf(",\"policy\":\"%s\",\"nice\":%d,\"rt_priority\":%d", policy_names[k->policy],
+	       k->nice, k->rt_prio);
+	if (sim_thread_sc_params(sim, t, &p)) {
+		struct sched_sc_stats sc = sim_thread_sc_stats(sim, t);
+		bool part = p.dispatch == SCHED_SC_PARTITIONED;
+
+		printf(",\"sc\":{\"budget_ns\":%llu,\"period_ns\":%llu,\"deadline_ns\":%llu,"
+		       "\"dispatch\":\"%s\",\"cpu\":", (unsigned long long)p.budget_ns,
+		       (unsigned long long)p.period_ns, (unsigned long long)p.deadline_ns,
+		       part ? "partitioned" : "global");
+		if (t->has_verdict && t->verdict.accepted && t->verdict.cpu != SCHED_RT_NO_CPU)
+			printf("%u", t->verdict.cpu);
+		else
+			printf("null");
+		printf(",\"depletions\":%llu,\"throttled_ns\":%llu}",
+		       (unsigned long long)sc.depletions, (unsigned long long)sc.throttled_ns);
+	} else {
+		printf(",\"sc\":null");
+	}
+	printf(",\"run_dist\":\"%s\",\"release_offset_ns\":%llu,\"jitter_ns\":%llu",
+	       wl_dist_text(&k->run_dist, dist, sizeof(dist)), (unsigned long long)t->offset_ns,
+	       (unsigned long long)k->jitter_ns);
+}
+
 /* Rates (migrations_per_s) are per second of simulated time at the end of the run
  * (wall_ns), not of the limit (duration_ns), which an early end would not reach. */
-static void print_json(struct sim *sim, sched_time_t duration)
+static void print_json(struct sim *sim, sched_time_t duration, const struct options *o)
 {
 	struct cookie_sum *sum = calloc(sim->nr_threads + 1, sizeof(*sum));
 	uint64_t migr = total_migrations(sim);
 	size_t nr_sum;
 
-	printf("{\"sim\":{\"cpus\":%u,\"duration_ns\":%llu,\"events\":%llu,\"wall_ns\":%llu,"
+	printf("{");
+	print_json_meta(sim, o, duration);
+	printf("\"sim\":{\"cpus\":%u,\"duration_ns\":%llu,\"events\":%llu,\"wall_ns\":%llu,"
 	       "\"migrations\":%llu,\"migrations_per_s\":%.2f},",
 	       sim->cfg.cpus, (unsigned long long)duration, (unsigned long long)sim->events,
 	       (unsigned long long)sim->now, (unsigned long long)migr, per_s(migr, sim->now));
@@ -1894,6 +1990,14 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_ROTATIONS),
 		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_RT_PUSHES),
 		       (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_RT_PULLS));
+#define CNT(x) (unsigned long long)sched_cpu_counter(&sim->sys, c, SCHED_CNT_##x)
+		printf(",\"switches\":%llu,\"pick_current\":%llu,\"pick_other\":%llu,"
+		       "\"pick_idle\":%llu,\"ipi_sent\":%llu,\"ipi_coalesced\":%llu,"
+		       "\"timer_irqs\":%llu,\"migrations_in\":%llu,\"steals\":%llu",
+		       CNT(SWITCHES), CNT(PICK_CURRENT), CNT(PICK_OTHER), CNT(PICK_IDLE),
+		       CNT(IPI_SENT), CNT(IPI_COALESCED), CNT(TIMER_IRQ), CNT(MIGRATE_IN),
+		       CNT(STEALS));
+#undef CNT
 		if (sim->cfg.core_protect)
 			printf(",\"kernel_stalls\":%llu,\"kernel_stalled_ns\":%llu",
 			       (unsigned long long)sim->cpu[c].stalls,
@@ -1938,6 +2042,7 @@ static void print_json(struct sim *sim, sched_time_t duration)
 		print_json_cookie(t->task);
 		printf(",\"forced_idle_ns\":%llu",
 		       (unsigned long long)stat_of(t, SCHED_ACCT_FORCED_IDLE));
+		print_json_thread_params(sim, t);
 		print_json_jobs(sim, t);
 		printf("}");
 	}
@@ -1970,14 +2075,26 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* SCHED_DEADLINE threads: their reservation and their SC's figures. Nothing without any. */
-static void print_deadline_table(struct sim *sim)
+/* A partitioned SC's CPU, or "global". */
+static const char *dispatch_text(const struct sim_thread *t, char *buf, size_t len)
+{
+	if (t->has_verdict && t->verdict.accepted && t->verdict.cpu != SCHED_RT_NO_CPU)
+		snprintf(buf, len, "cpu %u", t->verdict.cpu);
+	else
+		snprintf(buf, len, "global");
+	return buf;
+}
+
+/* SCHED_DEADLINE threads: their reservation and their SC's figures. Nothing without any;
+ * returns whether it printed the table. */
+static bool print_deadline_table(struct sim *sim)
 {
 	static const char *const mode[] = { [WL_SC_CBS] = "cbs", [WL_SC_SPORADIC] = "sporadic" };
 	static const char *const overrun[] = { [WL_OVERRUN_THROTTLE] = "throttle",
 					       [WL_OVERRUN_DEMOTE] = "demote",
 					       [WL_OVERRUN_NOTIFY_BLOCK] = "notify_block" };
 	bool header = false;
+	char buf[16];
 
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
@@ -1987,27 +2104,29 @@ static void print_deadline_table(struct sim *sim)
 		if (!t->has_sc)
 			continue;
 		if (!header)
-			printf("\n%-16s %4s %-8s %-12s %10s %10s %11s %8s %7s %12s %8s\n",
+			printf("\n%-16s %4s %-8s %-12s %10s %10s %11s %8s %7s %12s %8s %s\n",
 			       "deadline_thread", "inst", "mode", "overrun", "runtime_us",
 			       "period_us", "deadline_us", "sc_wakes", "sc_late", "throttled_ms",
-			       "deplet");
+			       "deplet", "dispatch");
 		header = true;
 		sc = sim_thread_sc_stats(sim, t);
-		printf("%-16.16s %4u %-8s %-12s %10.1f %10.1f %11.1f %8llu %7llu %12.3f %8llu\n",
+		printf("%-16.16s %4u %-8s %-12s %10.1f %10.1f %11.1f %8llu %7llu %12.3f %8llu %s\n",
 		       t->task->name, t->instance, mode[dl->mode], overrun[dl->overrun],
 		       (double)dl->runtime_ns / 1e3, (double)dl->period_ns / 1e3,
 		       (double)dl->deadline_ns / 1e3, (unsigned long long)sc.jobs,
 		       (unsigned long long)sc.deadline_misses, (double)sc.throttled_ns / 1e6,
-		       (unsigned long long)sc.depletions);
+		       (unsigned long long)sc.depletions, dispatch_text(t, buf, sizeof(buf)));
 	}
 	if (header) /* the SC's own counters are not jobs: say so where they are printed */
 		printf("(sc_wakes, sc_late: the SC's view, wake-ups from a block and blocks after "
 		       "the deadline; jobs and misses are in periodic_thread)\n");
+	return header;
 }
 
 /* Periodic threads: their jobs, as the library cannot see them (its SC counts wake-ups).
- * Nothing without any, so other workloads print what they always did. */
-static void print_jobs_table(struct sim *sim)
+ * Nothing without any, so other workloads print what they always did; returns whether it
+ * printed the table. */
+static bool print_jobs_table(struct sim *sim)
 {
 	bool header = false;
 
@@ -2033,6 +2152,7 @@ static void print_jobs_table(struct sim *sim)
 		else
 			printf(" %11s %11s\n", "-", "-");
 	}
+	return header;
 }
 
 /* With core scheduling: one line per libsched.cookie value (untagged as 0). */
@@ -2060,25 +2180,153 @@ static void print_cookie_table(struct sim *sim)
 	free(sum);
 }
 
+/* The thread table's last columns: policy (without "SCHED_"), nice, realtime priority. */
+static void print_policy_columns(const struct wl_task *k)
+{
+	printf(" %-8s %4d", policy_names[k->policy] + 6, k->nice);
+	if (k->rt_prio)
+		printf(" %6d\n", k->rt_prio);
+	else
+		printf(" %6s\n", "-");
+}
+
+struct legend {
+	const char *column, *meaning;
+};
+
+static const struct legend thread_legend[] = {
+	{ "thread, inst", "task name (16 characters) and instance number" },
+	{ "group", "the task's libsched group (rt-app when none)" },
+	{ "runtime_ms", "CPU time charged to the thread, overheads included" },
+	{ "cpu%", "runtime_ms as a share of the simulated time" },
+	{ "wait_ms", "time runnable but not running (waits ended by the end of the run)" },
+	{ "switches", "times switched onto a CPU" },
+	{ "preempt", "switched out while still runnable (slice end, preemption, yield)" },
+	{ "volunt", "switched out to sleep or wait (sleep, timer, suspend, lock, barrier)" },
+	{ "migr, mig/s", "moves to another CPU, and per second of simulated time" },
+	{ "loops", "task loops completed" },
+	{ "lat_p50_us", "median wake-to-run latency" },
+	{ "lat_max_us", "largest wake-to-run latency" },
+	{ "policy", "OTHER, BATCH, IDLE, DEADLINE, FIFO or RR (the task's \"policy\")" },
+	{ "nice", "nice value (a DEADLINE thread's while demoted; 0 for FIFO and RR)" },
+	{ "rtprio", "realtime priority of FIFO and RR, 1 .. 99 (- for the others)" },
+	{ NULL, NULL },
+};
+
+static const struct legend deadline_legend[] = {
+	{ "deadline_thread, inst", "a SCHED_DEADLINE thread: task name and instance" },
+	{ "mode, overrun", "the SC's sc_mode (cbs, sporadic) and what a depletion does" },
+	{ "runtime_us", "budget per period (dl-runtime)" },
+	{ "period_us, deadline_us", "dl-period and the relative deadline dl-deadline" },
+	{ "sc_wakes", "the SC's activations: wake-ups from a block, the start included" },
+	{ "sc_late", "blocks after the SC's absolute deadline" },
+	{ "throttled_ms", "time runnable without budget, waiting for a refill" },
+	{ "deplet", "times the budget ran out while the thread ran" },
+	{ "dispatch", "global (EDF over its CPUs) or the one CPU of a partitioned SC" },
+	{ NULL, NULL },
+};
+
+static const struct legend admission_legend[] = {
+	{ "admission, inst", "a SCHED_DEADLINE thread: task name and instance" },
+	{ "verdict", "accepted, or REFUSED: the thread never ran" },
+	{ "cpu", "the CPU of a partitioned reservation (- for a global or refused one)" },
+	{ "test", "the admission test that decided (- with --admission off)" },
+	{ "reason", "that test's figures: demand against supply" },
+	{ NULL, NULL },
+};
+
+static const struct legend jobs_legend[] = {
+	{ "periodic_thread, inst", "a thread with a timer in its loop: task name and instance" },
+	{ "period_us", "period of the timer whose ticks release the jobs" },
+	{ "deadline_us", "relative deadline of each job" },
+	{ "jobs, misses", "jobs completed or overdue, and those done after their deadline" },
+	{ "resp_p99_us", "99th percentile of the completed jobs' response times" },
+	{ "late_max_us", "largest lateness of a completed job (negative: all in time)" },
+	{ NULL, NULL },
+};
+
+static const struct legend cookie_legend[] = {
+	{ "cookie", "a libsched cookie value of the file (16 characters), 0 untagged" },
+	{ "threads", "threads with that value" },
+	{ "runtime_ms", "their CPU time, summed" },
+	{ "busy%", "their share of the CPU time of all threads" },
+	{ "forced_idle_ms", "sibling time forced idle while they ran, summed" },
+	{ NULL, NULL },
+};
+
+static const struct legend cpu_legend[] = {
+	{ "cpu", "CPU number" },
+	{ "busy%", "time running a thread, as a share of busy + idle" },
+	{ "switches", "context switches (idle included)" },
+	{ "pick_cur, pick_oth", "picks that kept the current thread, that chose another" },
+	{ "pick_idle", "picks that chose idle" },
+	{ "ipi_sent, ipi_coal", "reschedule IPIs sent to it, requests folded into a pending one" },
+	{ "timer", "timer interrupts" },
+	{ "migr_in", "threads moved onto it" },
+	{ "steals", "threads it pulled from others as it was about to go idle" },
+	{ "balance", "threads its periodic balance pushed away or rotated to a lighter CPU" },
+	{ NULL, NULL },
+};
+
+/* the cpu table's columns with core scheduling, and with kernel protection */
+static const struct legend core_legend[] = {
+	{ "forced_ms", "time forced idle beside a sibling running another cookie" },
+	{ "kstalls, kstall_ms", "kernel entries and exits it waited at, and the time waited" },
+};
+
+static void print_legend_line(const struct legend *l)
+{
+	printf("    %-22s %s\n", l->column, l->meaning);
+}
+
+static void print_legend_of(const char *table, const struct legend *l)
+{
+	printf("  %s table:\n", table);
+	for (; l->column; l++)
+		print_legend_line(l);
+}
+
+/* One line per column of the tables printed above (the JSON is documented instead). */
+static void print_legend(struct sim *sim, bool deadline, bool jobs)
+{
+	printf("\nlegend (docs/schedsim.md, \"The report\"):\n");
+	print_legend_of("thread", thread_legend);
+	if (deadline)
+		print_legend_of("deadline_thread", deadline_legend);
+	if (any_verdict(sim))
+		print_legend_of("admission", admission_legend);
+	if (jobs)
+		print_legend_of("periodic_thread", jobs_legend);
+	if (sim->cfg.core_sched)
+		print_legend_of("cookie", cookie_legend);
+	print_legend_of("cpu", cpu_legend);
+	if (sim->cfg.core_sched)
+		print_legend_line(&core_legend[0]);
+	if (sim->cfg.core_protect)
+		print_legend_line(&core_legend[1]);
+}
+
 static void print_tables(struct sim *sim, sched_time_t duration)
 {
 	uint64_t migr;
+	bool deadline, jobs;
 
 	printf("schedsim: %u CPUs (smt %u), policy %s%s, %.3f s simulated, %llu events\n\n",
 	       sim->cfg.cpus, sim->cfg.smt, sim->sys.classes[SCHED_SLOT_fair]->name,
 	       !sim->cfg.core_sched ? "" : sim->cfg.core_protect ? ", core scheduling with "
 	       "kernel protection" : ", core scheduling", (double)sim->now / NS_PER_S,
 	       (unsigned long long)sim->events);
-	printf("%-16s %4s %-10s %10s %6s %10s %8s %7s %7s %6s %8s %7s %10s %10s\n", "thread",
-	       "inst", "group", "runtime_ms", "cpu%", "wait_ms", "switches", "preempt", "volunt",
-	       "migr", "mig/s", "loops", "lat_p50_us", "lat_max_us");
+	printf("%-16s %4s %-10s %10s %6s %10s %8s %7s %7s %6s %8s %7s %10s %10s %-8s %4s %6s\n",
+	       "thread", "inst", "group", "runtime_ms", "cpu%", "wait_ms", "switches", "preempt",
+	       "volunt", "migr", "mig/s", "loops", "lat_p50_us", "lat_max_us", "policy", "nice",
+	       "rtprio");
 	for (size_t i = 0; i < sim->nr_threads; i++) {
 		struct sim_thread *t = sim->threads[i];
 		uint64_t rt = stat_of(t, SCHED_ACCT_RUNTIME);
 		uint64_t mig = stat_of(t, SCHED_ACCT_MIGRATIONS);
 
 		printf("%-16.16s %4u %-10.10s %10.3f %6.2f %10.3f %8llu %7llu %7llu %6llu %8.2f "
-		       "%7llu %10.1f %10.1f\n",
+		       "%7llu %10.1f %10.1f",
 		       t->task->name, t->instance, sim_thread_group(sim, t), (double)rt / 1e6,
 		       pct(rt, duration), (double)stat_of(t, SCHED_ACCT_WAIT) / 1e6,
 		       (unsigned long long)stat_of(t, SCHED_ACCT_SWITCHES),
@@ -2087,13 +2335,14 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 		       (unsigned long long)mig, per_s(mig, duration), (unsigned long long)t->loops,
 		       (double)sim_thread_latency(t, 50) / 1e3,
 		       (double)sim_thread_latency(t, 100) / 1e3);
+		print_policy_columns(t->task);
 	}
 	migr = total_migrations(sim);
 	printf("\nmigrations: %llu in all, %.2f/s\n", (unsigned long long)migr,
 	       per_s(migr, duration));
-	print_deadline_table(sim);
+	deadline = print_deadline_table(sim);
 	print_admission_table(sim);
-	print_jobs_table(sim);
+	jobs = print_jobs_table(sim);
 	print_cookie_table(sim);
 	printf("\n%-4s %7s %9s %9s %9s %9s %8s %8s %8s %8s %7s %7s", "cpu", "busy%", "switches",
 	       "pick_cur", "pick_oth", "pick_idle", "ipi_sent", "ipi_coal", "timer", "migr_in",
@@ -2122,6 +2371,7 @@ static void print_tables(struct sim *sim, sched_time_t duration)
 	print_irq_tables(sim);
 	print_island_tables(sim);
 	print_policy_tables(sim);
+	print_legend(sim, deadline, jobs);
 }
 
 /* --- rt-app logs (--rtapp-logs) ------------------------------------------------------- */
@@ -2415,6 +2665,9 @@ int main(int argc, char **argv)
 			   (o.core == CORE_AUTO && wl_has_cookies(&wl));
 	if (o.pi >= 0)
 		wl.pi_enabled = o.pi;
+	o.pi = wl.pi_enabled; /* for the report's "meta" */
+	for (size_t i = 0; o.run_dist_set && i < wl.nr_tasks; i++)
+		wl.tasks[i].run_dist = o.run_dist;
 	o.cfg.explain = o.explain || wl.policy ? EXPLAIN_RECORDS : 0;
 	if (wl.policy && load_manifest(&wl, o.file, &mf) < 0) {
 		wl_free(&wl);
@@ -2458,7 +2711,7 @@ int main(int argc, char **argv)
 	else if (o.logdir && write_logs(sim, o.logdir, o.file))
 		ret = 1; /* no report: what was asked for is not all there */
 	else if (o.json)
-		print_json(sim, duration);
+		print_json(sim, duration, &o);
 	else
 		print_tables(sim, sim->now);
 	if (!ret && !o.json && o.explain)

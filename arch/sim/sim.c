@@ -637,7 +637,7 @@ static void job_init(struct sim_thread *t)
 			j->deadline_ns = task->policy == WL_POLICY_DEADLINE ? task->dl.deadline_ns
 									     : ev->ns;
 			if (p || e)
-				job_open(t, task->delay_ns, SCHED_TIME_NEVER);
+				job_open(t, task->delay_ns + t->offset_ns, SCHED_TIME_NEVER);
 			return;
 		}
 	}
@@ -730,8 +730,8 @@ static void job_event(struct sim *sim, struct sim_thread *t, const struct wl_eve
 		return;
 	}
 	j->ev_begin = sim->now;
-	if (!ev->added)
-		j->cur.c_duration_ns += ev->ns;
+	if (!ev->added) /* a run's drawn length (run_left is set), as rt-app logs its own */
+		j->cur.c_duration_ns += ev->kind == WL_RUN ? t->run_left : ev->ns;
 }
 
 /*
@@ -1045,6 +1045,7 @@ static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const stru
 			       sched_time_t *planned)
 {
 	sched_time_t *next = &t->timer_next[t->event + 64 * t->phase];
+	sched_time_t late;
 
 	if (*next == SCHED_TIME_NEVER)
 		*next = t->t_first;
@@ -1052,7 +1053,20 @@ static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const stru
 	*planned = *next;
 	if (*next < sim->now && !ev->absolute)
 		*next = sim->now;
-	return *next;
+	if (!t->task->jitter_ns)
+		return *next;
+	/* the tick comes late, its schedule does not move: jitter never accumulates */
+	late = *planned + wl_dist_upto(&t->rng_release, t->task->jitter_ns);
+	return late > *next ? late : *next;
+}
+
+/* A run's length: its nominal value, or a draw of the task's run_dist (not for the 1 us
+ * runs the loader adds to zero-time loops, which stand for a loop's own cost). */
+static uint64_t run_length(struct sim_thread *t, const struct wl_event *ev)
+{
+	if (ev->kind != WL_RUN || ev->added || t->task->run_dist.kind == WL_DIST_FIXED)
+		return ev->ns;
+	return wl_dist_draw(&t->task->run_dist, ev->ns, &t->rng_run);
 }
 
 enum exec_result {
@@ -1070,7 +1084,7 @@ static enum exec_result exec_timed(struct sim *sim, unsigned c, struct sim_threa
 
 	if (!t->event_started) {
 		t->event_started = true;
-		t->run_left = ev->ns;
+		t->run_left = run_length(t, ev);
 		t->runtime_end = sim->now + ev->ns;
 		job_event(sim, t, ev, true);
 	}
@@ -2143,8 +2157,8 @@ struct sim *sim_new(const struct sim_config *cfg)
 	struct sim *sim;
 
 	if (!cfg->cpus || cfg->cpus > SCHED_MAX_CPUS || !cfg->smt || cfg->cpus % cfg->smt) {
-		fprintf(stderr, "schedsim: --cpus must be 1..%d and a multiple of --smt\n",
-			SCHED_MAX_CPUS);
+		fprintf(stderr, "schedsim: --cpus %u --smt %u: --cpus must be 1..%d and a "
+			"multiple of --smt\n", cfg->cpus, cfg->smt, SCHED_MAX_CPUS);
 		return NULL;
 	}
 	sim = calloc(1, sizeof(*sim));
@@ -2165,10 +2179,10 @@ struct sim *sim_new(const struct sim_config *cfg)
 	cur = sim;
 	if (sched_init(&sim->sys, sim->rq, &topo, &sc) < 0) {
 		if (cfg->policy && !sched_policy_find(cfg->policy))
-			fprintf(stderr, "schedsim: unknown policy '%s'\n", cfg->policy);
+			fprintf(stderr, "schedsim: --policy: unknown policy '%s'\n", cfg->policy);
 		else if (cfg->core_sched && cfg->smt > SCHED_SMT_MAX)
-			fprintf(stderr, "schedsim: core scheduling supports up to %d hardware "
-					"threads per core (--smt)\n", SCHED_SMT_MAX);
+			fprintf(stderr, "schedsim: --smt %u: core scheduling supports up to %d "
+					"hardware threads per core\n", cfg->smt, SCHED_SMT_MAX);
 		else
 			fprintf(stderr, "schedsim: libsched refused the configuration\n");
 		free(sim);
@@ -2707,6 +2721,10 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 		t->task = task;
 		t->instance = i;
 		t->loops_left = task->loop;
+		t->rng_run = wl_dist_seed(sim->cfg.seed, t->id, 0);
+		t->rng_release = wl_dist_seed(sim->cfg.seed, t->id, 1);
+		if (task->release_offset_ns)
+			t->offset_ns = wl_dist_upto(&t->rng_release, task->release_offset_ns);
 		if (task->policy == WL_POLICY_DEADLINE && give_sc(sim, t, &p) < 0)
 			return -1;
 		if (give_rt(sim, t) < 0 || give_cookie(sim, t) < 0)
@@ -2727,7 +2745,7 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 			passive_start(t);
 			continue;
 		}
-		push(sim, EV_START, 0, task->delay_ns, 0, t);
+		push(sim, EV_START, 0, task->delay_ns + t->offset_ns, 0, t);
 	}
 	return 0;
 }
@@ -3128,6 +3146,28 @@ static struct sched_sc_params sc_now(const struct sim *sim, struct sched_sc_cap 
 	p.deadline_ns = sc->rel_deadline;
 	p.cpus = sc->cpus;
 	return p;
+}
+
+bool sim_thread_sc_params(struct sim *sim, const struct sim_thread *t,
+			  struct sched_sc_params *p)
+{
+	struct sched_sc_cap cap = t->island_bound ? t->island_sc : thread_sc(t);
+	const struct sched_sc *sc = cap.index < sim->sys.nr_scs ? &sim->sys.scs[cap.index] : NULL;
+
+	*p = sc_now(sim, cap);
+	if (p->budget_ns) {
+		p->mode = sc->mode;
+		p->overrun = sc->overrun;
+		p->dispatch = sc->dispatch;
+		return true;
+	}
+	if (!t->has_sc)
+		return false;
+	*p = (struct sched_sc_params){ .budget_ns = t->task->dl.runtime_ns,
+				       .period_ns = t->task->dl.period_ns,
+				       .deadline_ns = t->task->dl.deadline_ns,
+				       .dispatch = sim->cfg.dl_dispatch };
+	return true;
 }
 
 /* An SC the service makes for a thread of group `owner`, from its own refill storage. */

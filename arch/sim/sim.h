@@ -122,6 +122,11 @@ struct sim_thread {
 	int loops_left;           /* task loops still to run (-1 forever) */
 	unsigned phase, phase_loop, event;
 	sched_time_t t_first;     /* when it started (after its delay): rt-app's t_first */
+	uint64_t rng_run;         /* its streams (dist.h), from cfg.seed and its id: the lengths
+				   * of its runs (task->run_dist) ... */
+	uint64_t rng_release;     /* ... and its release offset and timer jitter */
+	uint64_t offset_ns;       /* its start's offset after the task's delay (a draw in
+				   * [0, task->release_offset_ns]) */
 	bool event_started;
 	unsigned stage;           /* mutex, condition and barrier events: the libsched calls
 				   * of the event done so far (a lock, say, then a wait); the
@@ -682,6 +687,11 @@ const char *sim_thread_group(struct sim *sim, const struct sim_thread *t);
 
 /* The figures of t's SchedulingContext (sched_sc_stats); all 0 for a thread without one. */
 struct sched_sc_stats sim_thread_sc_stats(struct sim *sim, const struct sim_thread *t);
+/* The parameters of the SC t holds (as sim_thread_sc_stats finds it): budget, period,
+ * deadline, cpus, mode, overrun and dispatch; a SCHED_DEADLINE thread whose SC admission
+ * refused gets what its task asked for. False, *p zeroed, when it has none. */
+bool sim_thread_sc_params(struct sim *sim, const struct sim_thread *t,
+			  struct sched_sc_params *p);
 
 /*
  * The policy service's decisions (docs/schedsim.md, "The policy service"): decide(sim,

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dist.h"
+
 /*
  * Bounds on what the loader accepts, so that no input, however hostile, makes it (or a
  * simulation of what it returns) use unbounded memory or time. docs/schedsim.md, "Limits",
@@ -230,6 +232,13 @@ struct wl_task {
 	uint32_t session;
 	struct wl_request *requests; /* in order of at_ns */
 	size_t nr_requests;
+	/* variation (docs/schedsim.md, "Variation"): libsched keys
+	 *   "run_dist": {..}         how each "run" of a thread draws its length
+	 *   "release_offset_us": N   each thread starts a draw in [0, N] after its delay
+	 *   "jitter_us": N           each tick of its timers wakes it a draw in [0, N] late */
+	struct wl_dist run_dist;
+	uint64_t release_offset_ns;
+	uint64_t jitter_ns;
 	int graph;              /* a stage of this graph (its program is the loader's), or -1 */
 	unsigned node;          /* ... this node of it */
 	unsigned line;
