@@ -4,7 +4,9 @@
  *
  * Bounds: a pass moves at most cfg.balance_max threads (K, default 4), or rotates one, and
  * looks at most at SCHED_MOVE_SCAN queued threads per queue, so a pass is
- * O(nr_cpus + SCHED_MOVE_SCAN) whatever the queue length. Load is the number of runnable threads (queued + a non-idle current).
+ * O(SCHED_SCAN_CPUS + SCHED_MOVE_SCAN) whatever the queue length and the number of CPUs
+ * (a machine of more than SCHED_SCAN_CPUS is scanned a window at a time, internal.h). Load
+ * is the number of runnable threads (queued + a non-idle current).
  * A move needs both rq locks (ascending CPU order) and the thread's lock, taken with
  * trylock because the rq locks are already held (thread before rq is the lock order): a
  * thread whose lock is busy is simply skipped this pass.
@@ -107,13 +109,31 @@ static unsigned move_some(struct sched_rq *src, struct sched_rq *dst, bool dst_i
 	return moved;
 }
 
-/* The usable CPU with the most (most_loaded) or the least load, not `me`. O(nr_cpus). */
+/* Where me's scan starts: CPU 0 up to SCHED_SCAN_CPUS CPUs (the whole machine, in order);
+ * above, each scan starts where the last one ended, so successive scans cover the machine. */
+static unsigned scan_start(struct sched_sys *s, unsigned me)
+{
+	uint32_t *at = &sched__rq(s, me)->scan_at;
+	unsigned start;
+
+	if (s->nr_cpus <= SCHED_SCAN_CPUS)
+		return 0;
+	start = sched__get(at) % s->nr_cpus;
+	sched__set(at, (uint32_t)sched__scan_cpu(s, start, SCHED_SCAN_CPUS));
+	return start;
+}
+
+/* The usable CPU with the most (most_loaded) or the least load, not `me`, of the
+ * SCHED_SCAN_CPUS in its scan window (all of them on a machine that small).
+ * O(SCHED_SCAN_CPUS). */
 static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 {
+	unsigned start = scan_start(s, me);
 	int best = -1;
 	uint64_t best_load = 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
+	for (unsigned k = 0, n = sched__scan_len(s); k < n; k++) {
+		unsigned c = sched__scan_cpu(s, start, k);
 		uint64_t l;
 
 		if (c == me || !sched__cpu_usable(s, c))
@@ -136,7 +156,8 @@ static int find_cpu(struct sched_sys *s, unsigned me, bool most_loaded)
 	return best;
 }
 
-/* This CPU (rq, unlocked) is about to idle: pull from the busiest CPU. O(nr_cpus + scan). */
+/* This CPU (rq, unlocked) is about to idle: pull from the busiest CPU of its scan
+ * window. O(SCHED_SCAN_CPUS + SCHED_MOVE_SCAN). */
 unsigned sched__steal(struct sched_rq *rq)
 {
 	struct sched_sys *s = rq->sys;
@@ -319,14 +340,17 @@ static bool rotate_one(struct sched_rq *src, struct sched_rq *dst, sched_time_t 
 
 /*
  * The usable CPU lighter than src whose current thread is furthest ahead (from what the
- * CPUs publish, read without their locks: rotate_one checks under them). O(nr_cpus).
+ * CPUs publish, read without their locks: rotate_one checks under them), of src's scan
+ * window. O(SCHED_SCAN_CPUS).
  */
 static int lighter_cpu(struct sched_sys *s, struct sched_rq *src, sched_time_t now)
 {
 	uint64_t sl = sched__rq_load(src), best_p = 0, p;
+	unsigned start = scan_start(s, src->cpu);
 	int best = -1;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
+	for (unsigned k = 0, n = sched__scan_len(s); k < n; k++) {
+		unsigned c = sched__scan_cpu(s, start, k);
 		const struct sched_rq *rq = sched__rq(s, c);
 
 		if (c == src->cpu || !sched__cpu_usable(s, c) || sched__rq_load(rq) >= sl ||
@@ -381,19 +405,22 @@ static bool feed_one(struct sched_rq *src, struct sched_rq *dst)
 	return go;
 }
 
-/* Feed the idle leased CPUs from rq (its own CPU, unlocked). O(nr_cpus) per leased CPU
- * looked at; one word test while nothing is leased. */
+/* Feed the idle leased CPUs from rq (its own CPU, unlocked). O(words + leased CPUs), each
+ * O(SCHED_MOVE_SCAN); one test per mask word while nothing is leased. */
 static unsigned feed_leased(struct sched_rq *rq)
 {
 	struct sched_sys *s = rq->sys;
+	sched_cpumask_t leased;
 	unsigned moved = 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		leased.w[i] = __atomic_load_n(&s->leased.w[i], __ATOMIC_RELAXED);
+	for (unsigned c = sched_cpumask_next(&leased, 0); c < s->nr_cpus;
+	     c = sched_cpumask_next(&leased, c + 1)) {
 		struct sched_rq *d = &s->rq[c];
 		struct sched_rq_pair pair;
 
-		if (!(__atomic_load_n(&s->leased.w[c / 64], __ATOMIC_RELAXED) >> (c % 64) & 1) ||
-		    c == rq->cpu || sched__rq_load(d))
+		if (c == rq->cpu || sched__rq_load(d))
 			continue;
 		pair = sched__rq_lock2(rq, d);
 		if (d->online && d->lease && d->curr->is_idle && feed_one(rq, d)) {
@@ -408,7 +435,7 @@ static unsigned feed_leased(struct sched_rq *rq)
 /*
  * Periodic balance on rq's own CPU (unlocked): feed idle leased CPUs their holders'
  * threads, push to the least-loaded CPU while that evens the loads; when nothing can,
- * rotate. O(nr_cpus + SCHED_MOVE_SCAN).
+ * rotate. O(SCHED_SCAN_CPUS + SCHED_MOVE_SCAN), and the leased CPUs' feeding.
  */
 void sched__balance(struct sched_rq *rq, sched_time_t now)
 {

@@ -210,6 +210,29 @@ static inline bool sched__lease_lets(const struct sched_rq *rq, const struct sch
 	return !l || sched__lease_holds(l, t);
 }
 
+/*
+ * The most CPUs a wake placement or a balance looks at: all of them up to this many (every
+ * build of 64 CPUs or fewer scans as it always did, in CPU order), else a window of this
+ * many, as Linux bounds its idle-CPU search to a domain. It keeps those paths O(this) per
+ * wake and per balance whatever SCHED_MAX_CPUS is; periodic balance evens out what a
+ * window misses.
+ */
+#define SCHED_SCAN_CPUS 64
+
+/* The k-th CPU of a scan window that starts at `start`, wrapping at nr_cpus. */
+static inline unsigned sched__scan_cpu(const struct sched_sys *s, unsigned start, unsigned k)
+{
+	unsigned c = start + k;
+
+	return c < s->nr_cpus ? c : c - s->nr_cpus;
+}
+
+/* CPUs a scan looks at: min(nr_cpus, SCHED_SCAN_CPUS). */
+static inline unsigned sched__scan_len(const struct sched_sys *s)
+{
+	return s->nr_cpus < SCHED_SCAN_CPUS ? s->nr_cpus : SCHED_SCAN_CPUS;
+}
+
 /* CPUs in m (no popcount builtin: without -mpopcnt it is a libgcc call). O(set bits). */
 static inline unsigned sched__cpumask_count(const sched_cpumask_t *m)
 {

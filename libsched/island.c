@@ -69,10 +69,9 @@ static sched_cpumask_t one_cpu(unsigned c)
 
 static unsigned first_cpu(const sched_cpumask_t *m)
 {
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
-		if (sched_cpumask_test(m, c))
-			return c;
-	return 0;
+	unsigned c = sched_cpumask_next(m, 0);
+
+	return c < SCHED_MAX_CPUS ? c : 0;
 }
 
 static bool partitioned(const struct sched_sc_params *p)
@@ -141,8 +140,9 @@ static int check_counts(const struct sched_island_params *p)
 /* The first CPU of `cpus` out of range or offline, or -1. */
 static int bad_cpu(struct sched_sys *s, const sched_cpumask_t *cpus)
 {
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
-		if (sched_cpumask_test(cpus, c) && (c >= s->nr_cpus || !sched__cpu_usable(s, c)))
+	for (unsigned c = sched_cpumask_next(cpus, 0); c < SCHED_MAX_CPUS; /* O(words + CPUs) */
+	     c = sched_cpumask_next(cpus, c + 1))
+		if (c >= s->nr_cpus || !sched__cpu_usable(s, c))
 			return (int)c;
 	return -1;
 }

@@ -23,35 +23,71 @@ static bool cache_hot(struct sched_sys *s, const struct sched_thread *t, sched_t
 	return t->acct.v[SCHED_ACCT_SWITCHES] && now - t->last_ran < s->cfg.cache_hot_ns;
 }
 
+/* An idle CPU sharing prev's cache, in the scan window: all CPUs in order on machines of
+ * SCHED_SCAN_CPUS or fewer, else the SCHED_SCAN_CPUS after prev. O(SCHED_SCAN_CPUS). */
 static int idle_cache_sibling(struct sched_sys *s, const struct sched_thread *t, unsigned prev)
 {
-	for (unsigned c = 0; c < s->nr_cpus; c++)
+	unsigned start = s->nr_cpus > SCHED_SCAN_CPUS ? sched__scan_cpu(s, prev, 1) : 0;
+
+	for (unsigned k = 0, n = sched__scan_len(s); k < n; k++) {
+		unsigned c = sched__scan_cpu(s, start, k);
+
 		if (c != prev && s->topo.llc[c] == s->topo.llc[prev] && allowed(s, t, c) &&
 		    load_of(s, c) == 0)
 			return (int)c;
+	}
 	return -1;
 }
 
-/* Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none). O(nr_cpus).
- * A thread's mask comes through sched__usable_mask (leases). */
+/* A least-loaded search of sched__pick_cpu: the best so far and the CPUs looked at. */
+struct pick {
+	unsigned prev, avoid, seen;
+	bool window;
+	int best;
+	uint64_t best_load;
+};
+
+/* Look at the CPUs of `mask` in [lo, hi) in order; true once the search is over (an idle
+ * CPU, or SCHED_SCAN_CPUS looked at). */
+static bool pick_range(struct sched_sys *s, const sched_cpumask_t *mask, unsigned lo,
+		       unsigned hi, struct pick *p)
+{
+	for (unsigned c = sched_cpumask_next(mask, lo); c < hi;
+	     c = sched_cpumask_next(mask, c + 1)) {
+		uint64_t l;
+
+		if (p->seen++ == SCHED_SCAN_CPUS)
+			return true;
+		if (c == p->avoid || !sched__cpu_usable(s, c))
+			continue;
+		l = load_of(s, c) * 2 + (c != p->prev); /* ties prefer the previous CPU; < 2^40 */
+		if (l < p->best_load) {
+			p->best_load = l;
+			p->best = (int)c;
+		}
+		if (l == 0 || (p->window && l == 1))
+			return true; /* idle: nothing better to find */
+	}
+	return false;
+}
+
+/*
+ * Least-loaded online CPU in `mask` other than `avoid` (nr_cpus avoids none); ties prefer
+ * prev, then the first looked at. A thread's mask comes through sched__usable_mask
+ * (leases). Up to SCHED_SCAN_CPUS CPUs the whole mask is scanned in CPU order. Above, at
+ * most SCHED_SCAN_CPUS CPUs of the mask are looked at, from prev on and wrapping, and an
+ * idle one ends the search: O(words + SCHED_SCAN_CPUS) however many CPUs the machine has.
+ */
 int sched__pick_cpu(struct sched_sys *s, const sched_cpumask_t *mask, unsigned prev,
 		    unsigned avoid)
 {
-	int best = -1;
-	uint64_t best_load = UINT64_MAX;
+	struct pick p = { .prev = prev, .avoid = avoid, .window = s->nr_cpus > SCHED_SCAN_CPUS,
+			  .best = -1, .best_load = UINT64_MAX };
+	unsigned start = p.window && prev < s->nr_cpus ? prev : 0;
 
-	for (unsigned c = 0; c < s->nr_cpus; c++) {
-		uint64_t l;
-
-		if (c == avoid || !sched__cpu_usable(s, c) || !sched_cpumask_test(mask, c))
-			continue;
-		l = load_of(s, c) * 2 + (c != prev); /* ties prefer the previous CPU; < 2^40 */
-		if (l < best_load) {
-			best_load = l;
-			best = (int)c;
-		}
-	}
-	return best >= 0 ? best : -SCHED_EAFFINITY;
+	if (!pick_range(s, mask, start, s->nr_cpus, &p) && start)
+		pick_range(s, mask, 0, start, &p);
+	return p.best >= 0 ? p.best : -SCHED_EAFFINITY;
 }
 
 /*
@@ -158,7 +194,8 @@ static int lease_place(struct sched_sys *s, const struct sched_thread *t, unsign
 	return sched_cpumask_empty(&mine) ? -1 : sched__pick_cpu(s, &mine, prev, s->nr_cpus);
 }
 
-/* O(nr_cpus). Returns a CPU or -SCHED_EAFFINITY. */
+/* O(words + SCHED_SCAN_CPUS) (internal.h); with core scheduling, or for a realtime thread,
+ * O(nr_cpus) (core_place, rt_place). Returns a CPU or -SCHED_EAFFINITY. */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker)
 {

@@ -418,8 +418,9 @@ int sched__sc_params_check(struct sched_sys *s, const struct sched_sc *sc,
 		return -SCHED_EINVAL;
 	if (sched_cpumask_empty(&p->cpus))
 		return -SCHED_EINVAL;
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
-		if (sched_cpumask_test(&p->cpus, c) && !sched__cpu_usable(s, c))
+	for (unsigned c = sched_cpumask_next(&p->cpus, 0); c < SCHED_MAX_CPUS; /* O(words + CPUs) */
+	     c = sched_cpumask_next(&p->cpus, c + 1))
+		if (!sched__cpu_usable(s, c))
 			return -SCHED_ECPU;
 	return 0;
 }
@@ -502,9 +503,8 @@ int sched_sc_configure(struct sched_sys *s, struct sched_auth control, struct sc
 /* The control authority may hand out p's CPUs: 0, -SCHED_ECPU, -SCHED_ESTALE, -SCHED_EPERM. */
 static int control_check(struct sched_sys *s, struct sched_auth control, const sched_cpumask_t *cpus)
 {
-	for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
-		if (sched_cpumask_test(cpus, c))
-			return -SCHED_ECPU; /* out of range: outside every authority's CPUs too */
+	if (sched_cpumask_next(cpus, s->nr_cpus) < SCHED_MAX_CPUS)
+		return -SCHED_ECPU; /* out of range: outside every authority's CPUs too */
 	if (!sched__auth_live(control))
 		return -SCHED_ESTALE;
 	if (!(control.a->rights & SCHED_RIGHT_SC_CONTROL) || !sched_cpumask_subset(cpus, &control.a->cpus))

@@ -101,8 +101,7 @@ static void init_fields(struct sched_sys *s, struct sched_thread *t,
 	apply_fair(s, t, p->nice, p->idle_weight, p->slice_ns);
 	if (p->affinity) {
 		t->affinity = *p->affinity;
-		for (unsigned c = s->nr_cpus; c < SCHED_MAX_CPUS; c++)
-			sched_cpumask_unset(&t->affinity, c);
+		sched_cpumask_trim(&t->affinity, s->nr_cpus);
 	} else {
 		sched_cpumask_fill(&t->affinity, s->nr_cpus);
 	}

@@ -346,10 +346,14 @@ rejected --switch-cost 9223372036854775808 "$cost"
 rejected --ipi-latency 18446744073709551615 "$cost"
 rejected --timer-cost 1000000001 "$cost"
 rejected --timer-cost 1000x "$cost"
-rejected --cpus 4x "expected an integer 1 .. 64"
-rejected --cpus " 4" "expected an integer 1 .. 64"
-rejected --cpus +4 "expected an integer 1 .. 64"
-rejected --smt 0x2 "expected an integer 1 .. 64"
+# the CPU limit is the build's SCHED_MAX_CPUS (meson option sim_max_cpus), as --help says
+max_cpus=$("$sim" --help 2>&1 | sed -n 's/.*--cpus N .*1\.\.\([0-9]*\).*/\1/p')
+[ -n "$max_cpus" ] || fail "--help gives no --cpus limit"
+rejected --cpus 4x "expected an integer 1 .. $max_cpus"
+rejected --cpus " 4" "expected an integer 1 .. $max_cpus"
+rejected --cpus +4 "expected an integer 1 .. $max_cpus"
+rejected --cpus $((max_cpus + 1)) "expected an integer 1 .. $max_cpus"
+rejected --smt 0x2 "expected an integer 1 .. $max_cpus"
 rejected --seed 18446744073709551616 "expected an integer 0 .. 18446744073709551615"
 rejected --seed -1 "expected an integer 0 .. 18446744073709551615"
 rejected --duration 1000000.5 "expected seconds > 0 and <= 1000000"
@@ -567,7 +571,7 @@ refused 2 "schedsim: --run-dist: expected fixed, uniform:MIN:MAX, normal:SD or n
 refused 2 "schedsim: --dl-mode: expected global or partitioned, got 'edf'" \
 	--dl-mode edf "$dir/hogs_nice.json"
 refused 1 "schedsim: --policy: unknown policy 'cfs'" --policy cfs "$dir/hogs_nice.json"
-refused 1 "schedsim: --cpus 3 --smt 2: --cpus must be 1..64 and a multiple of --smt" \
+refused 1 "schedsim: --cpus 3 --smt 2: --cpus must be 1..$max_cpus and a multiple of --smt" \
 	--cpus 3 --smt 2 "$dir/hogs_nice.json"
 refused 1 "schedsim: --smt 16: core scheduling supports up to 8 hardware threads per core" \
 	--cpus 16 --smt 16 --core-sched "$dir/hogs_nice.json"

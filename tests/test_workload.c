@@ -965,7 +965,7 @@ static void out_of_range_settings_are_rejected(void **state)
 	assert_rejected("{ 'tasks': { 'a': { 'priority': 20, 'run': 1 } } }",
 			"test.json:1: key 'priority': must be between -20 and 19, got 20");
 	assert_rejected("{ 'tasks': { 'a': { 'instance': 0, 'run': 1 } } }",
-			"test.json:1: key 'instance': must be between 1 and 65536, got 0");
+			"test.json:1: key 'instance': must be between 1 and 262144, got 0");
 	assert_rejected("{ 'tasks': { 'a': { 'loop': 1.5, 'run': 1 } } }",
 			"test.json:1: key 'loop': expected an integer, got 1.5");
 	assert_rejected("{ 'tasks': { 'a': { 'cpus': [0,\n"
@@ -1587,12 +1587,12 @@ static void threads_and_thread_phases_are_bounded_in_all(void **state)
 	struct workload w;
 
 	(void)state;
-	load_ok("{ 'tasks': { 'a': { 'instance': 65535, 'run': 1 },\n"
+	load_ok("{ 'tasks': { 'a': { 'instance': 262143, 'run': 1 },\n"
 		"  'b': { 'run': 1 } } }", &w);
 	wl_free(&w);
-	assert_rejected("{ 'tasks': { 'a': { 'instance': 65535, 'run': 1 },\n"
+	assert_rejected("{ 'tasks': { 'a': { 'instance': 262143, 'run': 1 },\n"
 			"  'b': { 'instance': 2, 'run': 1 } } }",
-			"test.json:2: key 'b': more than 65536 threads in the workload (the sum "
+			"test.json:2: key 'b': more than 262144 threads in the workload (the sum "
 			"of \"instance\")");
 	assert_rejected("{ 'tasks': { 'a': { 'instance': 65536, 'phases': {\n"
 			"  'p': { 'run': 1 }, 'q': { 'run': 1 }, 'r': { 'run': 1 },\n"

@@ -26,7 +26,7 @@
 
 #define NSEC_PER_USEC 1000
 #define NSEC_PER_SEC 1000000000LL
-#define MAX_INSTANCES 65536
+#define MAX_INSTANCES WL_MAX_THREADS /* one task may have them all */
 #define MAX_CPU 63
 #define SIM_MAX_PHASE_EVENTS 64 /* sim_load refuses a phase with more events */
 

@@ -116,8 +116,9 @@ static void usage(FILE *f)
 		"                 [--svg-color thread|class|cookie]]\n"
 		"                [--run-dist D] [--version] FILE\n"
 		"  FILE is an rt-app JSON workload (see docs/schedsim.md).\n"
-		"  --cpus N          logical CPUs, 1..64 (default 4)\n"
-		"  --smt K           hardware threads per core, 1..64 (default 1)\n"
+		"  --cpus N          logical CPUs, 1..%d (this build's SCHED_MAX_CPUS;\n"
+		"                    default 4)\n"
+		"  --smt K           hardware threads per core, 1..%d (default 1)\n"
 		"  --duration S      simulated seconds, > 0 and <= %d, overrides the file's\n"
 		"                    \"duration\"\n"
 		"  --seed N          order of events at the same instant (default 1)\n"
@@ -138,7 +139,7 @@ static void usage(FILE *f)
 		"  --fair-spread NS  progress gap across CPUs that makes the balancer rotate a\n"
 		"                    thread (sched_config.fair_spread_ns), 0..%llu; 0: the\n"
 		"                    library's default (16 ms)\n",
-		WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
+		SCHED_MAX_CPUS, SCHED_MAX_CPUS, WL_MAX_DURATION_S, MAX_COST_NS, MAX_COST_NS, MAX_COST_NS, MAX_MAX_EVENTS,
 		DEFAULT_MAX_EVENTS, MAX_MAX_WALL_S, DEFAULT_MAX_WALL_S, MAX_COST_NS);
 	/* in two: C11 promises string literals of 4095 characters only */
 	fputs("  --rtapp-logs DIR  write an rt-app log per thread in DIR (created if\n"
@@ -876,7 +877,7 @@ static void print_ring_table(struct sim *sim)
 		       "%10.1f %10.1f %10.1f\n", rg->wl->name,
 		       rg->consumer ? rg->consumer->task->name : "-",
 		       (unsigned long long)rg->published, (unsigned long long)rg->dropped,
-		       (unsigned long long)rg->nr_lat, (unsigned long long)rg->r.submits,
+		       (unsigned long long)rg->lat.n, (unsigned long long)rg->r.submits,
 		       (unsigned long long)rg->submit_refused, (unsigned long long)rg->r.wakeups,
 		       (unsigned long long)rg->r.parks, (unsigned long long)rg->r.polls,
 		       (double)sim_ring_latency(rg, 50) / 1e3, (double)sim_ring_latency(rg, 99) / 1e3,
@@ -1054,7 +1055,7 @@ static void print_json_ring(struct sim_ring *rg)
 	       "\"polls\":%llu,\"latency_ns\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu}}",
 	       (unsigned long long)rg->wl->idle_ns, (unsigned long long)rg->wl->poll_ns,
 	       (unsigned long long)rg->wl->consume_ns, (unsigned long long)rg->published,
-	       (unsigned long long)rg->nr_lat, (unsigned long long)rg->nr,
+	       (unsigned long long)rg->lat.n, (unsigned long long)rg->nr,
 	       (unsigned long long)rg->submit_calls, (unsigned long long)rg->submit_unparked,
 	       (unsigned long long)rg->submit_refused, (unsigned long long)rg->parked,
 	       (unsigned long long)rg->r.submits, (unsigned long long)rg->r.wakeups,

@@ -309,13 +309,69 @@ static void sim_notify(void *ctx, uint32_t endpoint, uint64_t message)
 	notify_release(sim, endpoint, message);
 }
 
+/* The histogram bucket of ns: below SIM_LAT_SUB, one per value; then SIM_LAT_SUB per power
+ * of two (the top SIM_LAT_SUB_LOG2 bits after the leading one); the top one for the rest. */
+static size_t lat_bucket(uint64_t ns)
+{
+	unsigned e;
+
+	if (ns < SIM_LAT_SUB)
+		return (size_t)ns;
+	e = 63 - (unsigned)__builtin_clzll(ns);
+	if (e >= SIM_LAT_TOP_LOG2)
+		return SIM_LAT_BUCKETS - 1;
+	return SIM_LAT_SUB * (e - SIM_LAT_SUB_LOG2 + 1) +
+	       (size_t)(ns >> (e - SIM_LAT_SUB_LOG2) & (SIM_LAT_SUB - 1));
+}
+
+/* The largest value of bucket b (the top one: unbounded). */
+static uint64_t lat_bucket_top(size_t b)
+{
+	unsigned e;
+
+	if (b < SIM_LAT_SUB)
+		return b;
+	if (b == SIM_LAT_BUCKETS - 1)
+		return UINT64_MAX;
+	e = (unsigned)(b / SIM_LAT_SUB) - 1 + SIM_LAT_SUB_LOG2;
+	return ((uint64_t)(SIM_LAT_SUB + b % SIM_LAT_SUB + 1) << (e - SIM_LAT_SUB_LOG2)) - 1;
+}
+
+/* O(1), and O(SIM_LAT_EXACT) once, when the exact samples move into the histogram. */
+void sim_lat_add(struct sim_lat *l, uint64_t ns)
+{
+	if (l->n < SIM_LAT_EXACT) {
+		if (!l->v)
+			l->v = xrealloc(NULL, SIM_LAT_EXACT * sizeof(*l->v));
+		l->v[l->n] = ns;
+	} else {
+		if (!l->bucket) {
+			l->bucket = calloc(SIM_LAT_BUCKETS, sizeof(*l->bucket));
+			if (!l->bucket)
+				die("out of memory");
+			for (size_t k = 0; k < SIM_LAT_EXACT; k++)
+				l->bucket[lat_bucket(l->v[k])]++;
+			free(l->v);
+			l->v = NULL;
+		}
+		if (l->bucket[lat_bucket(ns)] < UINT32_MAX)
+			l->bucket[lat_bucket(ns)]++;
+	}
+	l->n++;
+	if (ns > l->max)
+		l->max = ns;
+}
+
+void sim_lat_free(struct sim_lat *l)
+{
+	free(l->v);
+	free(l->bucket);
+	*l = (struct sim_lat){ 0 };
+}
+
 static void record_latency(struct sim_thread *t, uint64_t lat)
 {
-	if (t->nr_lat == t->cap_lat) {
-		t->cap_lat = t->cap_lat ? t->cap_lat * 2 : 64;
-		t->lat = xrealloc(t->lat, t->cap_lat * sizeof(*t->lat));
-	}
-	t->lat[t->nr_lat++] = lat;
+	sim_lat_add(&t->lat, lat);
 }
 
 /* The sched_config.trace callback (ctx: the machine), installed unless cfg.bench_mode:
@@ -662,11 +718,8 @@ static void job_ran(struct sim_thread *t, sched_time_t when)
 
 static void job_record(struct sim_jobs *j)
 {
-	if (j->completed == j->cap_resp) {
-		j->cap_resp = j->cap_resp ? j->cap_resp * 2 : 64;
-		j->resp = xrealloc(j->resp, j->cap_resp * sizeof(*j->resp));
-	}
-	j->resp[j->completed++] = j->cur.end - j->cur.release;
+	j->completed++;
+	sim_lat_add(&j->resp, j->cur.end - j->cur.release);
 }
 
 static void job_log(struct sim_jobs *j)
@@ -812,10 +865,26 @@ static bool last_event(const struct sim_thread *t)
 	       (int)t->phase_loop + 1 == ph->loop && t->event + 1 == ph->nr_events;
 }
 
-/* A thread of a libsched.ipc task suspended on condition `cond` (the IPC peer), or NULL. */
+/* t is suspended on `cond` (a libsched.ipc task's suspend), or no longer. */
+static void park(struct sim *sim, struct sim_thread *t, uint32_t cond)
+{
+	t->suspended = true;
+	t->suspended_on = cond;
+	sim->parked[cond]++;
+}
+
+static void unpark(struct sim *sim, struct sim_thread *t)
+{
+	if (t->suspended)
+		sim->parked[t->suspended_on]--;
+	t->suspended = false;
+}
+
+/* A thread of a libsched.ipc task suspended on condition `cond` (the IPC peer), or NULL.
+ * O(1) when none is; else O(threads), by index (the order the program was written for). */
 static struct sim_thread *suspended_peer(struct sim *sim, uint32_t cond)
 {
-	for (size_t i = 0; i < sim->nr_threads; i++) {
+	for (size_t i = 0; sim->parked[cond] && i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 
 		if (o->task && o->suspended && o->suspended_on == cond)
@@ -866,7 +935,7 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 	r = sched_ref_of(&peer->st);
 	if (!step(&after)) { /* past resume and suspend: the task's last loop ended */
 		set_pc(t, &after);
-		peer->suspended = false;
+		unpark(sim, peer);
 		t->done = true;
 		job_complete(sim, t);
 		if (reply && peer->has_sc) { /* its exit gives a lent SC back: then the wake */
@@ -889,9 +958,8 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 	else
 		peer->caller = t;
 	set_pc(t, &after);
-	peer->suspended = false;
-	t->suspended = true;
-	t->suspended_on = on;
+	unpark(sim, peer);
+	park(sim, t, on);
 	switch_to(sim, c, next);
 	return true;
 }
@@ -900,7 +968,7 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
  * wait outside it). A local preemption is taken by run_program's need_resched check. */
 static void wake_parked(struct sim *sim, uint32_t cond)
 {
-	for (size_t i = 0; i < sim->nr_threads; i++) {
+	for (size_t i = 0; sim->parked[cond] && i < sim->nr_threads; i++) { /* O(1) if none */
 		struct sim_thread *o = sim->threads[i];
 
 		/* a caller whose SC is lent is refused (-SCHED_ELENT): it stays suspended,
@@ -913,7 +981,7 @@ static void wake_parked(struct sim *sim, uint32_t cond)
 		 * only a call runs it) */
 		r = sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK);
 		if (r != -SCHED_ELENT && r != -SCHED_ENOSC)
-			o->suspended = false;
+			unpark(sim, o);
 	}
 }
 
@@ -1123,8 +1191,7 @@ static bool exec_leave(struct sim *sim, unsigned c, struct sim_thread *t,
 							     * ticks release the graph */
 		graph_release(&sim->graphs[t->task->graph], planned);
 	if (ev->kind == WL_SUSPEND) { /* a libsched.ipc task's: a plain block (ipc_handoff) */
-		t->suspended = true;
-		t->suspended_on = ev->cond;
+		park(sim, t, ev->cond);
 		t->program_wait = true;
 		sched_block(&sim->sys, c, &next);
 	} else if (ev->kind == WL_YIELD) {
@@ -1204,12 +1271,8 @@ static uint64_t ring_consume(struct sim *sim, struct sim_ring *rg)
 {
 	uint64_t n = rg->nr;
 
-	if (rg->nr_lat + n > rg->cap_lat) {
-		rg->cap_lat = 2 * (rg->nr_lat + n);
-		rg->lat = xrealloc(rg->lat, rg->cap_lat * sizeof(*rg->lat));
-	}
 	for (size_t i = 0; i < n; i++)
-		rg->lat[rg->nr_lat++] = sim->now - rg->queue[i];
+		sim_lat_add(&rg->lat, sim->now - rg->queue[i]);
 	rg->nr = 0;
 	return n;
 }
@@ -2209,8 +2272,8 @@ void sim_free(struct sim *sim)
 	if (!sim)
 		return;
 	for (size_t i = 0; i < sim->nr_threads; i++) {
-		free(sim->threads[i]->lat);
-		free(sim->threads[i]->jobs.resp);
+		sim_lat_free(&sim->threads[i]->lat);
+		sim_lat_free(&sim->threads[i]->jobs.resp);
 		free(sim->threads[i]->jobs.log);
 		free(sim->threads[i]->timer_next);
 		free(sim->threads[i]->refills);
@@ -2222,7 +2285,7 @@ void sim_free(struct sim *sim)
 	}
 	for (size_t i = 0; i < sim->nr_rings; i++) {
 		free(sim->rings[i].queue);
-		free(sim->rings[i].lat);
+		sim_lat_free(&sim->rings[i].lat);
 		free(sim->rings[i].source_done);
 	}
 	for (size_t i = 0; i < sim->nr_islands; i++) {
@@ -2263,6 +2326,7 @@ void sim_free(struct sim *sim)
 	free(sim->threads);
 	free(sim->mutexes);
 	free(sim->conds);
+	free(sim->parked);
 	free(sim->barriers);
 	free(sim->cookie_first);
 	free(sim->scs);
@@ -2694,12 +2758,11 @@ static int give_cookie(struct sim *sim, struct sim_thread *t)
  * program's first event, a suspend, leaves it, waiting for a call (libsched.ipc's plain
  * block; its libsched state stays NEW, which a call may end as it ends a block).
  */
-static void passive_start(struct sim_thread *t)
+static void passive_start(struct sim *sim, struct sim_thread *t)
 {
 	const struct wl_event *first = pc_event(t);
 
-	t->suspended = true;
-	t->suspended_on = first->cond;
+	park(sim, t, first->cond);
 	t->program_wait = true;
 	if (!step(t))
 		t->done = true; /* its program was that one suspend */
@@ -2742,7 +2805,7 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 			return -1;
 		job_init(t);
 		if (task->passive) { /* it waits for its first call: no start of its own */
-			passive_start(t);
+			passive_start(sim, t);
 			continue;
 		}
 		push(sim, EV_START, 0, task->delay_ns + t->offset_ns, 0, t);
@@ -2801,8 +2864,9 @@ static void make_resources(struct sim *sim, const struct workload *wl)
 
 	sim->mutexes = calloc(wl->nr_mutexes + 1, sizeof(*sim->mutexes));
 	sim->conds = calloc(wl->nr_conds + 1, sizeof(*sim->conds));
+	sim->parked = calloc(wl->nr_conds + 1, sizeof(*sim->parked));
 	sim->barriers = calloc(wl->nr_barriers + 1, sizeof(*sim->barriers));
-	if (!sim->mutexes || !sim->conds || !sim->barriers)
+	if (!sim->mutexes || !sim->conds || !sim->parked || !sim->barriers)
 		die("out of memory");
 	for (size_t i = 0; i < wl->nr_mutexes; i++)
 		if (sched_mutex_init(&sim->sys, &sim->mutexes[i], flags) < 0)
@@ -3907,12 +3971,31 @@ static uint64_t nearest_rank(const uint64_t *v, size_t n, unsigned p)
 	return v[i ? i - 1 : 0];
 }
 
+/* Nearest rank: exact over the first SIM_LAT_EXACT samples (sorted in place: no order to
+ * keep), else a histogram bucket's top, capped at the maximum. O(SIM_LAT_BUCKETS). */
+uint64_t sim_lat_pct(struct sim_lat *l, unsigned p)
+{
+	uint64_t rank = (l->n * p + 99) / 100, seen = 0;
+
+	if (!l->n)
+		return 0;
+	if (!l->bucket) {
+		qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
+		return nearest_rank(l->v, l->n, p);
+	}
+	if (p >= 100)
+		return l->max;
+	for (size_t b = 0; b < SIM_LAT_BUCKETS; b++) {
+		seen += l->bucket[b];
+		if (seen >= rank && seen)
+			return lat_bucket_top(b) < l->max ? lat_bucket_top(b) : l->max;
+	}
+	return l->max;
+}
+
 uint64_t sim_thread_latency(struct sim_thread *t, unsigned p)
 {
-	if (!t->nr_lat)
-		return 0;
-	qsort(t->lat, t->nr_lat, sizeof(*t->lat), cmp_u64); /* no order to keep */
-	return nearest_rank(t->lat, t->nr_lat, p);
+	return sim_lat_pct(&t->lat, p);
 }
 
 bool sim_thread_jobs(struct sim *sim, struct sim_thread *t, struct sim_job_stats *out)
@@ -3929,20 +4012,16 @@ bool sim_thread_jobs(struct sim *sim, struct sim_thread *t, struct sim_job_stats
 	out->misses = j->late + overdue;
 	if (!j->completed)
 		return true;
-	qsort(j->resp, j->completed, sizeof(*j->resp), cmp_u64); /* the log keeps the order */
-	out->resp_p50_ns = nearest_rank(j->resp, j->completed, 50);
-	out->resp_p99_ns = nearest_rank(j->resp, j->completed, 99);
-	out->resp_max_ns = nearest_rank(j->resp, j->completed, 100);
+	out->resp_p50_ns = sim_lat_pct(&j->resp, 50);
+	out->resp_p99_ns = sim_lat_pct(&j->resp, 99);
+	out->resp_max_ns = sim_lat_pct(&j->resp, 100);
 	out->lateness_max_ns = j->lateness_max_ns;
 	return true;
 }
 
 uint64_t sim_ring_latency(struct sim_ring *r, unsigned p)
 {
-	if (!r->nr_lat)
-		return 0;
-	qsort(r->lat, r->nr_lat, sizeof(*r->lat), cmp_u64); /* no order to keep */
-	return nearest_rank(r->lat, r->nr_lat, p);
+	return sim_lat_pct(&r->lat, p);
 }
 
 uint64_t sim_graph_latency(struct sim_graph *g, size_t from, unsigned p)

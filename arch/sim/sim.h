@@ -78,6 +78,29 @@ struct sim_job {
 	bool slept;               /* it waited for its release (else it was late: ran on) */
 };
 
+/*
+ * Latencies (ns) in memory that does not grow with the run: the first SIM_LAT_EXACT
+ * samples as they are (a short run's percentiles are exact), then a log-linear histogram
+ * of SIM_LAT_SUB buckets per power of two up to 2^SIM_LAT_TOP_LOG2 ns (longer ones in its
+ * top bucket). A percentile from the histogram is its bucket's upper end, at most
+ * 1/SIM_LAT_SUB (6.25 %) above the sample's value, and never above the exact maximum.
+ * At most SIM_LAT_BUCKETS x 4 bytes (2.3 KiB), or the 2 KiB of samples,, whatever the duration.
+ */
+#define SIM_LAT_EXACT 256
+#define SIM_LAT_SUB_LOG2 4
+#define SIM_LAT_SUB (1u << SIM_LAT_SUB_LOG2)
+#define SIM_LAT_TOP_LOG2 40
+#define SIM_LAT_BUCKETS (SIM_LAT_SUB * (SIM_LAT_TOP_LOG2 - SIM_LAT_SUB_LOG2 + 1))
+struct sim_lat {
+	uint64_t n, max;          /* samples; the largest */
+	uint64_t *v;              /* n <= SIM_LAT_EXACT: the samples (NULL while none) */
+	uint32_t *bucket;         /* n > SIM_LAT_EXACT: the histogram (v freed) */
+};
+
+void sim_lat_add(struct sim_lat *l, uint64_t ns);
+uint64_t sim_lat_pct(struct sim_lat *l, unsigned p); /* nearest rank, p in 0..100; 0: none */
+void sim_lat_free(struct sim_lat *l);
+
 /* The jobs of a thread whose task is periodic (its loop has a timer event). */
 struct sim_jobs {
 	bool periodic;
@@ -88,9 +111,7 @@ struct sim_jobs {
 	sched_time_t ev_begin;    /* wall instant the current run / runtime event began */
 	uint64_t completed, late; /* completed jobs; those completed after their deadline */
 	int64_t lateness_max_ns;  /* over completed jobs (INT64_MIN: none yet) */
-	uint64_t *resp;           /* response times of the completed jobs (completed of them,
-				   * in no particular order: sim_thread_jobs sorts them) */
-	size_t cap_resp;
+	struct sim_lat resp;      /* response times of the completed jobs */
 	struct sim_job *log;      /* cfg.job_records: the completed jobs, in order */
 	size_t nr_log, cap_log;
 };
@@ -179,9 +200,7 @@ struct sim_thread {
 	struct sched_ref svc_who;
 	sched_time_t svc_taken;
 	uint64_t stage_pending;   /* a graph stage: signals of its previous stage not consumed */
-	/* wake-to-run latencies, recorded from trace events */
-	uint64_t *lat;
-	size_t nr_lat, cap_lat;
+	struct sim_lat lat;       /* wake-to-run latencies, recorded from trace events */
 	struct sim_jobs jobs;     /* periodic tasks: job-level deadline accounting */
 };
 
@@ -197,8 +216,7 @@ struct sim_ring {
 	sched_time_t *queue;      /* submit instants of the entries not consumed yet, oldest
 				   * first: nr of them in a buffer of cap */
 	size_t nr, cap;
-	uint64_t *lat;            /* submit-to-consume latency of each entry consumed */
-	size_t nr_lat, cap_lat;
+	struct sim_lat lat;       /* submit-to-consume latency of the entries consumed */
 	uint64_t published;       /* entries published */
 	uint64_t dropped;         /* entries a submission could not publish: the ring was full */
 	uint64_t submit_calls;    /* sched_ring_submit calls ... */
@@ -508,6 +526,8 @@ struct sim {
 	 * order): libsched keeps pointers to them, so they never move */
 	struct sched_mutex *mutexes;
 	struct sched_cond *conds;
+	uint32_t *parked;         /* per condition: libsched.ipc threads suspended on it, so
+				   * that a resume or call looks for them only when there are */
 	struct sched_barrier *barriers;
 	/* a workload that cannot go on as rt-app would (libsched refused a wait: a cycle of
 	 * mutex owners, say): what happened, and the run is stopped (sim.stopped); empty

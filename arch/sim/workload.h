@@ -27,7 +27,7 @@
 #define WL_MAX_TIME_US 1e15             /* any time in us (run, sleep, delay, periods...):
 					 * 31.7 years, so that now + it stays within the 2^62 ns
 					 * (146 years) libsched accepts as an instant ahead */
-#define WL_MAX_THREADS 65536            /* threads in all: the sum of every task's "instance" */
+#define WL_MAX_THREADS (1u << 18)       /* threads in all: the sum of every task's "instance" */
 #define WL_MAX_THREAD_PHASES (1u << 18) /* the sum of instance x phases over the tasks: the
 					 * simulator keeps state per thread and phase */
 #define WL_MAX_GROUPS 4096              /* distinct libsched "group" names: each has state

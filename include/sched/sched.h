@@ -245,6 +245,8 @@ struct sched_rq {
 	struct sched_sys *sys;         /* [fixed] */
 	sched_time_t timer_armed;      /* [L, own] deadline given to sched_arch_set_timer() */
 	sched_time_t next_balance;     /* [L] */
+	uint32_t scan_at;              /* [atomic] where its next steal or balance scan starts
+					* (more CPUs than SCHED_SCAN_CPUS, libsched/internal.h) */
 	struct sched_rb_tree sleepers; /* [L] blocked threads with a timeout, by deadline */
 	uint32_t nr_sleepers;          /* [L] */
 	struct sched_class_rq cls;     /* [L] each class's state (class.h) */

@@ -38,8 +38,17 @@ static inline bool sched_time_in_horizon(sched_time_t t, sched_time_t now)
 	return ahead < SCHED_TIME_HORIZON_NS || behind < SCHED_TIME_HORIZON_NS;
 }
 
-/* The fixed upper bound on CPUs. Masks are arrays of 64-bit words so it can grow. */
+/*
+ * The fixed upper bound on CPUs, a build-time setting as Linux's CONFIG_NR_CPUS: a port may
+ * define it (a multiple of 64, at most 4096: CPU numbers are stored in 16 bits) for the
+ * library and everything that includes its headers. Masks are arrays of 64-bit words, so
+ * mask operations cost O(SCHED_MAX_CPUS / 64): one word at the default.
+ */
+#ifndef SCHED_MAX_CPUS
 #define SCHED_MAX_CPUS 64
+#endif
+_Static_assert(SCHED_MAX_CPUS >= 64 && SCHED_MAX_CPUS <= 4096 && SCHED_MAX_CPUS % 64 == 0,
+	       "SCHED_MAX_CPUS: a multiple of 64, 64 .. 4096");
 #define SCHED_CPUMASK_WORDS ((SCHED_MAX_CPUS + 63) / 64)
 
 typedef struct {
@@ -52,11 +61,17 @@ static inline void sched_cpumask_clear(sched_cpumask_t *m)
 		m->w[i] = 0;
 }
 
+/* CPUs 0 .. nr_cpus - 1. O(SCHED_CPUMASK_WORDS): whole words, then the partial one. */
 static inline void sched_cpumask_fill(sched_cpumask_t *m, unsigned nr_cpus)
 {
-	sched_cpumask_clear(m);
-	for (unsigned c = 0; c < nr_cpus && c < SCHED_MAX_CPUS; c++)
-		m->w[c / 64] |= 1ull << (c % 64);
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++) {
+		unsigned lo = i * 64;
+
+		if (nr_cpus >= lo + 64)
+			m->w[i] = ~0ull;
+		else
+			m->w[i] = nr_cpus > lo ? (1ull << (nr_cpus - lo)) - 1 : 0;
+	}
 }
 
 static inline void sched_cpumask_set(sched_cpumask_t *m, unsigned cpu)
@@ -98,6 +113,31 @@ static inline bool sched_cpumask_empty(const sched_cpumask_t *m)
 		if (m->w[i])
 			return false;
 	return true;
+}
+
+/* Take out the CPUs from nr_cpus up (numbers the machine does not have). O(words). */
+static inline void sched_cpumask_trim(sched_cpumask_t *m, unsigned nr_cpus)
+{
+	sched_cpumask_t all;
+
+	sched_cpumask_fill(&all, nr_cpus);
+	for (unsigned i = 0; i < SCHED_CPUMASK_WORDS; i++)
+		m->w[i] &= all.w[i];
+}
+
+/* The first CPU of m at or after `from`, or SCHED_MAX_CPUS if none: O(words) per call, and
+ * a walk of every CPU of a mask by successive calls costs O(words + CPUs found). */
+static inline unsigned sched_cpumask_next(const sched_cpumask_t *m, unsigned from)
+{
+	for (unsigned i = from / 64; i < SCHED_CPUMASK_WORDS; i++) {
+		uint64_t w = m->w[i];
+
+		if (i == from / 64)
+			w &= ~0ull << (from % 64);
+		if (w) /* inline bsf/tzcnt on x86_64: no libgcc call */
+			return i * 64 + (unsigned)__builtin_ctzll(w);
+	}
+	return SCHED_MAX_CPUS;
 }
 
 struct sched_thread;
