@@ -1,5 +1,6 @@
 #!/bin/sh
 # rtapp_vs_schedsim.sh [--cpus N] [WORKLOAD] [SECONDS]
+#                      --examples [DIR] [SECONDS]
 #
 # Runs one rt-app workload twice and prints each task's share of the CPU side by side
 # (without --cpus, or with --cpus 1):
@@ -18,8 +19,19 @@
 # Default workload: tests/workloads/hogs3.json (3 CPU hogs at equal nice: 100 * N / 3 % of
 # a CPU each is the fair share). Without rt-app, or on a machine with fewer than N CPUs,
 # Linux's side is skipped (nothing is installed in this mode) and schedsim's is printed.
+#
+# --examples [DIR] [SECONDS]: every rt-app example of DIR (default Debian's,
+# /usr/share/doc/rt-app/examples; merge/ holds fragments, not workloads, and is skipped)
+# for SECONDS (default 3) each, under real rt-app (unpinned, after workgen's rewriting,
+# with "duration" set to SECONDS and ftrace off) and schedsim (--cpus = this machine's CPUs).
+# See bench/rtapp_examples.sh.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = --examples ]; then
+	. "$top/bench/rtapp_examples.sh"
+	examples_mode "${2:-/usr/share/doc/rt-app/examples}" "${3:-3}"
+	exit $?
+fi
 cpus=1
 if [ "${1:-}" = --cpus ]; then
 	case "${2:-}" in
@@ -95,7 +107,7 @@ policy=$("$sim" --help | grep -o 'eevdf (default)' | cut -d' ' -f1)
 echo "workload: $wl"
 if [ "$cpus" = 1 ]; then
 	"$sim" --cpus 1 --duration "$secs" "$wl" |
-		awk '/^thread/ { go = 1; next } go && NF == 0 { exit }
+		awk '/^thread +inst / { go = 1; next } go && NF == 0 { exit }
 		     go { n = substr($1, 1, 15); if ($2 > 0) n = n "-" $2; print n, $4 * 1e6 }' > sim
 	echo "linux: $(uname -r), rt-app pinned to CPU 0, ${secs} s   schedsim: 1 CPU, ${secs} s, $policy"
 	printf '%-16s %9s %11s %8s\n' task linux% schedsim% diff

@@ -280,9 +280,9 @@ cat > "$tmp/isl.json" <<'EOF2'
 		{ "name": "other", "group": "other", "cpus": [2], "mode": "shared",
 		  "members": [ { "thread": "loop2", "budget_us": 1000, "period_us": 10000 } ] } ] },
 	"tasks": {
-		"loop": { "loop": -1, "run": 500, "timer": { "ref": "t", "period": 10000 },
+		"loop": { "loop": -1, "run": 500, "timer": { "ref": "unique", "period": 10000 },
 			  "libsched": { "group": "audio" } },
-		"loop2": { "loop": -1, "run": 500, "timer": { "ref": "t", "period": 10000 },
+		"loop2": { "loop": -1, "run": 500, "timer": { "ref": "unique", "period": 10000 },
 			   "libsched": { "group": "other" } },
 		"ctl": { "libsched": { "process": "audio", "requests": [
 			{ "at_ms": 5, "kind": "island", "island": "audio" } ] } },

@@ -168,7 +168,7 @@ static char *random_workload(struct world *w, unsigned domains)
 			unsigned period = 2000 + rnd(w, 8000);
 
 			append(&b, &len, &cap, "\"per%u\": { \"loop\": -1, \"timer\": { \"ref\": "
-			       "\"t\", \"period\": %u }, \"run\": %u", i, period,
+			       "\"unique\", \"period\": %u }, \"run\": %u", i, period,
 			       100 + rnd(w, period / 3));
 			break;
 		}

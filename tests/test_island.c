@@ -982,7 +982,7 @@ static char *rnd_json(const struct rnd_island *x)
 	len += (size_t)snprintf(j + len, cap - len, "]}, \"tasks\": {"
 		"\"hog\": {\"instance\": 2, \"loop\": -1, \"run\": 10000}, "
 		"\"sleeper\": {\"instance\": 2, \"loop\": -1, \"run\": 150, "
-		"\"timer\": {\"ref\": \"s\", \"period\": 700}}");
+		"\"timer\": {\"ref\": \"unique\", \"period\": 700}}");
 	for (unsigned i = 0; i < x->n; i++)
 		len += (size_t)snprintf(j + len, cap - len,
 			", \"m%u\": {\"delay\": %u, \"loop\": -1, \"run\": %llu, "

@@ -183,7 +183,8 @@ static void fingerprint(struct run *r, uint64_t *out, size_t n)
 static void same_workload_and_seed_give_identical_runs(void **state)
 {
 	const char *json = "{\"tasks\":{\"h\":{\"instance\":5,\"run\":3000,\"sleep\":700},"
-			   "\"p\":{\"instance\":3,\"timer\":{\"ref\":\"x\",\"period\":2000},\"run\":300}}}";
+			   "\"p\":{\"instance\":3,\"timer\":{\"ref\":\"unique\","
+			   "\"period\":2000},\"run\":300}}}";
 	uint64_t a[64] = { 0 }, b[64] = { 0 }, c[64] = { 0 };
 	struct run r;
 

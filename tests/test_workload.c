@@ -664,20 +664,15 @@ static void unknown_task_key_is_rejected(void **state)
 			"test.json:4: key 'colour': unknown key in task");
 }
 
-static void unmodelled_rt_app_event_is_rejected(void **state)
+static void fork_of_a_task_schedsim_cannot_fork_is_rejected(void **state)
 {
 	(void)state;
-	assert_rejected("{ 'tasks': {\n"
-			"  'a': {\n"
-			"    'mem': 4096,\n"
-			"    'run': 1\n"
-			"} } }",
-			"test.json:3: key 'mem': event not supported by schedsim");
-	assert_rejected("{ 'tasks': { 'a': { 'phases': { 'p': {\n"
-			"  'run': 1, 'iorun0': 100 } } } } }",
-			"test.json:2: key 'iorun0': event not supported by schedsim");
 	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'fork': 'b' } } }",
-			"test.json:1: key 'fork': event not supported by schedsim");
+			"test.json:1: key 'fork': no task named 'b'");
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'fork': 'b' },\n"
+			"  'b': { 'instance': 0, 'barrier': 'x', 'run': 1 } } }",
+			"test.json:1: key 'fork': task 'b' cannot be forked: it meets a barrier "
+			"(whose users are counted at load time)");
 }
 
 static void unmodelled_rt_app_task_key_is_rejected(void **state)
@@ -938,7 +933,10 @@ static void top_level_and_global_keys_are_checked(void **state)
 			"  'task': {} }",
 			"test.json:2: key 'task': unknown top-level key "
 			"(expected \"global\" or \"tasks\")");
-	assert_rejected("{ 'global': {} }", "test.json:1: key 'tasks': missing");
+	assert_rejected("{ 'global': {} }", "test.json:1: key 'tasks': missing (a fragment for "
+			"rt-app's merge.py, such as its examples/merge/*.json, is not a workload "
+			"by itself)");
+	assert_rejected("{ 'libsched': {} }", "test.json:1: key 'tasks': missing");
 	assert_rejected("{ 'tasks': {} }", "test.json:1: key 'tasks': no tasks");
 	assert_rejected("{ 'global': {\n"
 			"  'speed': 2 }, 'tasks': { 'a': { 'run': 1 } } }",
@@ -964,8 +962,8 @@ static void out_of_range_settings_are_rejected(void **state)
 	(void)state;
 	assert_rejected("{ 'tasks': { 'a': { 'priority': 20, 'run': 1 } } }",
 			"test.json:1: key 'priority': must be between -20 and 19, got 20");
-	assert_rejected("{ 'tasks': { 'a': { 'instance': 0, 'run': 1 } } }",
-			"test.json:1: key 'instance': must be between 1 and 262144, got 0");
+	assert_rejected("{ 'tasks': { 'a': { 'instance': -1, 'run': 1 } } }",
+			"test.json:1: key 'instance': must be between 0 and 262144, got -1");
 	assert_rejected("{ 'tasks': { 'a': { 'loop': 1.5, 'run': 1 } } }",
 			"test.json:1: key 'loop': expected an integer, got 1.5");
 	assert_rejected("{ 'tasks': { 'a': { 'cpus': [0,\n"
@@ -1141,7 +1139,7 @@ static void deadline_keys_on_other_policies_are_rejected(void **state)
 			"test.json:2: key 'overrun': only for \"policy\": \"SCHED_DEADLINE\"");
 	assert_rejected("{ 'tasks': { 'a': { 'phases': { 'p': { 'run': 1,\n"
 			"  'dl-runtime': 1000 } } } } }",
-			"test.json:2: key 'dl-runtime': unknown key in phase");
+			"test.json:2: key 'dl-runtime': only for \"policy\": \"SCHED_DEADLINE\"");
 }
 
 static void deadline_bad_sc_keys_are_rejected(void **state)
@@ -2208,6 +2206,236 @@ static void rt_app_mp3_examples_run(void **state)
 	}
 }
 
+
+/* --- rt-app's mem, iorun, timers by ref, per-phase settings, examples ------------------ */
+
+/*
+ * "mem" and "iorun" are runs of their cost (docs/schedsim.md, "Events"): bytes / mem_mb_s
+ * for mem; for iorun one io_call_us per write() of at most mem_buffer_size bytes.
+ */
+static void mem_and_iorun_cost_what_the_docs_say(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'tasks': { 'a': { 'mem': 4000, 'iorun0': 100000, 'iorun1': 0 } } }", &w);
+	assert_int_equal(event(&w, 0, 0, 0)->kind, WL_RUN);
+	assert_int_equal(event(&w, 0, 0, 0)->bytes, 4000);
+	assert_int_equal(event(&w, 0, 0, 0)->ns, 100);  /* 4000 B at 40000 MB/s */
+	assert_int_equal(event(&w, 0, 0, 1)->io, 1);
+	assert_int_equal(event(&w, 0, 0, 1)->ns, 1200); /* one write() of 4 MiB at most */
+	assert_int_equal(event(&w, 0, 0, 2)->ns, 0);
+	wl_free(&w);
+	load_ok("{ 'libsched': { 'mem_mb_s': 1000, 'io_call_us': 2 },\n"
+		"  'global': { 'mem_buffer_size': 1000 },\n"
+		"  'tasks': { 'a': { 'mem': 5000, 'iorun': 2500 } } }", &w);
+	assert_int_equal(event(&w, 0, 0, 0)->ns, 5000); /* 5000 B at 1000 MB/s: 5 us */
+	assert_int_equal(event(&w, 0, 0, 1)->ns, 6000); /* 3 writes of 2 us */
+	wl_free(&w);
+	assert_rejected("{ 'tasks': { 'a': {\n 'mem': -1 } } }",
+			"test.json:2: key 'mem': must be between 0 and 2147483647, got -1");
+	assert_rejected("{ 'libsched': { 'mem_mb_s': 0 }, 'tasks': { 'a': { 'run': 1 } } }",
+			"test.json:1: key 'mem_mb_s': must be between 1 and 1000000000, got 0");
+}
+
+/* On the machine: 10 loops of a 4 MB mem (100 us each) and a sleep: 1 ms of CPU. */
+static void mem_work_is_charged_as_cpu_time(void **state)
+{
+	struct workload w;
+	struct sim *sim = sync_run("{ 'tasks': { 'a': { 'loop': 10, 'mem': 4000000,\n"
+				   "  'sleep': 1000 } } }", 1, 100 * MS, &w);
+
+	(void)state;
+	assert_ran_clean(sim);
+	assert_true(thread_named(sim, "a", 0)->done);
+	assert_int_equal(runtime_of(sim, thread_named(sim, "a", 0)), 1 * MS);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/*
+ * rt-app's timers: one per ref, shared by every thread naming it (each use adds a period,
+ * so two threads on a 10 ms timer each loop every 20 ms), unless the ref starts with
+ * "unique" (one per thread, and one for both phases of a thread that names it twice).
+ */
+static void timers_are_shared_by_ref_unless_unique(void **state)
+{
+	uint64_t events, shared, unique;
+	struct workload w;
+
+	(void)state;
+	load_ok("{ 'tasks': { 'a': { 'phases': {\n"
+		"  'p': { 'run': 1, 'timer': { 'ref': 'uniqueX', 'period': 10 } },\n"
+		"  'q': { 'run': 1, 'timer': { 'ref': 'uniqueX', 'period': 10 },\n"
+		"         'timer1': { 'ref': 'tick', 'period': 10 } } } },\n"
+		"  'b': { 'run': 1, 'timer': { 'ref': 'tick', 'period': 10 } } } }", &w);
+	assert_int_equal(w.nr_timers, 1);
+	assert_int_equal(w.tasks[0].nr_unique_timers, 1);
+	assert_true(event(&w, 0, 0, 1)->unique && event(&w, 0, 1, 1)->unique);
+	assert_int_equal(event(&w, 0, 0, 1)->timer, event(&w, 0, 1, 1)->timer);
+	assert_false(event(&w, 0, 1, 2)->unique);
+	assert_int_equal(event(&w, 1, 0, 1)->timer, 0);
+	wl_free(&w);
+	shared = loops_in("{ 'tasks': { 'a': { 'instance': 2, 'run': 1000,\n"
+			  "  'timer': { 'ref': 'tick', 'period': 10000 } } } }", 1000 * MS,
+			  &events);
+	unique = loops_in("{ 'tasks': { 'a': { 'instance': 2, 'run': 1000,\n"
+			  "  'timer': { 'ref': 'unique', 'period': 10000 } } } }", 1000 * MS,
+			  &events);
+	print_message("1 s: %llu loops on a shared timer, %llu on unique ones\n",
+		      (unsigned long long)shared, (unsigned long long)unique);
+	assert_true(shared >= 99 && shared <= 101);
+	assert_true(unique >= 198 && unique <= 202);
+}
+
+/*
+ * rt-app's fork: each of the parent's 3 loops (10 ms run, fork, 90 ms sleep) starts one
+ * more thread of "child" ("instance": 0: none at the start) at 10, 110 and 210 ms,
+ * numbered 0, 1, 2, each running its own 2 loops of 5 ms on its own unique timer.
+ */
+static void fork_starts_a_thread_of_the_named_task(void **state)
+{
+	struct workload w;
+	struct sim *sim = sync_run("{ 'tasks': {\n"
+				   "  'parent': { 'loop': 3, 'run': 10000, 'fork': 'child',\n"
+				   "              'sleep': 90000 },\n"
+				   "  'child': { 'instance': 0, 'loop': 2, 'run': 5000,\n"
+				   "    'timer': { 'ref': 'unique', 'period': 20000 } } } }",
+				   2, 9 * MS, &w);
+
+	(void)state;
+	assert_int_equal(w.tasks[1].instances, 0);
+	assert_int_equal(event(&w, 0, 0, 1)->kind, WL_FORK);
+	assert_int_equal(event(&w, 0, 0, 1)->task, 1);
+	assert_int_equal(sim->nr_threads, 1);
+	sim_run_until(sim, 10 * MS);
+	assert_int_equal(sim->nr_threads, 2);
+	assert_int_equal(sim->threads[1]->st.acct.v[SCHED_ACCT_RUNTIME], 0);
+	sim_run_until(sim, 111 * MS);
+	assert_int_equal(sim->nr_threads, 3);
+	assert_true(thread_named(sim, "child", 0)->done);
+	assert_int_equal(runtime_of(sim, thread_named(sim, "child", 0)), 10 * MS);
+	sim_run_until(sim, 300 * MS);
+	assert_ran_clean(sim);
+	assert_int_equal(sim->nr_threads, 4);
+	assert_int_equal(thread_named(sim, "child", 2)->loops, 2);
+	assert_int_equal(runtime_of(sim, thread_named(sim, "child", 2)), 10 * MS);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* rt-app's example8: phase 1 on CPU 0, phase 2 on CPU 1, phase 3 on the task's CPU 2. */
+static void phase_cpus_move_the_thread(void **state)
+{
+	struct workload w;
+	struct sim *sim = sync_run("{ 'tasks': { 't': { 'cpus': [2], 'loop': 1, 'phases': {\n"
+				   "  'p1': { 'cpus': [0], 'run': 1500 },\n"
+				   "  'p2': { 'cpus': [1], 'run': 1500 },\n"
+				   "  'p3': { 'run': 1500 } } } } }", 4, 1 * MS, &w);
+	struct sim_thread *t = thread_named(sim, "t", 0);
+
+	(void)state;
+	assert_int_equal(w.tasks[0].phase_sched, 1);
+	assert_int_equal(t->st.cpu, 0);
+	sim_run_until(sim, 2 * MS);
+	assert_int_equal(t->st.cpu, 1);
+	sim_run_until(sim, 4 * MS);
+	assert_int_equal(t->st.cpu, 2);
+	sim_run_until(sim, 5 * MS);
+	assert_ran_clean(sim);
+	assert_true(t->done);
+	assert_int_equal(runtime_of(sim, t), 4500 * 1000);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* A phase's policy is the thread's class from its first event: fair, SCHED_FIFO 50, a
+ * SCHED_DEADLINE reservation of 10 ms / 20 ms, then fair again at nice 5. */
+static void phase_policy_changes_the_class(void **state)
+{
+	struct workload w;
+	struct sim *sim = sync_run("{ 'tasks': { 't': { 'loop': 1, 'phases': {\n"
+				   "  'fair': { 'run': 10000 },\n"
+				   "  'fifo': { 'policy': 'SCHED_FIFO', 'priority': 50,\n"
+				   "            'run': 10000 },\n"
+				   "  'dl': { 'policy': 'SCHED_DEADLINE', 'dl-runtime': 10000,\n"
+				   "          'dl-period': 20000, 'run': 15000 },\n"
+				   "  'back': { 'policy': 'SCHED_OTHER', 'priority': 5,\n"
+				   "            'run': 10000 } } } } }", 1, 5 * MS, &w);
+	struct sim_thread *t = thread_named(sim, "t", 0);
+
+	(void)state;
+	assert_int_equal(w.tasks[0].phase_deadline, 1);
+	assert_int_equal(w.tasks[0].phases[1].sched.rt_prio, 50);
+	assert_int_equal(t->st.rt_prio, 0);
+	sim_run_until(sim, 15 * MS);
+	assert_int_equal(t->st.rt_prio, 50);
+	sim_run_until(sim, 25 * MS);
+	assert_true(t->sc_bound);
+	assert_int_equal(t->st.rt_prio, 0);
+	sim_run_until(sim, 60 * MS); /* 10 ms, throttled to 40 ms, 5 ms: 45 ms */
+	assert_false(t->sc_bound);
+	assert_int_equal(t->st.nice, 5);
+	sim_run_until(sim, 100 * MS);
+	assert_ran_clean(sim);
+	assert_true(t->done);
+	sim_free(sim);
+	wl_free(&w);
+}
+
+/* Per-phase keys are checked as the task's are, against the phase's policy. */
+static void bad_phase_settings_are_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'tasks': { 't': { 'phases': { 'p': {\n"
+			"  'policy': 'SCHED_FIFO', 'priority': 200, 'run': 1 } } } } }",
+			"test.json:2: key 'priority': must be between 1 and 99, got 200");
+	assert_rejected("{ 'tasks': { 't': { 'phases': { 'p': {\n"
+			"  'dl-runtime': 1000, 'run': 1 } } } } }",
+			"test.json:2: key 'dl-runtime': only for \"policy\": \"SCHED_DEADLINE\"");
+	assert_rejected("{ 'tasks': { 't': { 'phases': { 'p': {\n"
+			"  'cpus': [64], 'run': 1 } } } } }",
+			"test.json:2: key 'cpus': must be between 0 and 63, got 64");
+	assert_rejected("{ 'tasks': { 't': { 'phases': { 'p': {\n"
+			"  'instance': 2, 'run': 1 } } } } }",
+			"test.json:2: key 'instance': unknown key in phase");
+}
+
+/* rt-app's examples/merge/ are fragments in rt-app's grammar before 1.0: said so. */
+static void merge_fragments_are_refused_clearly(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'global': { 'duration': 5 } }",
+			"test.json:1: key 'tasks': missing (a fragment for rt-app's merge.py, "
+			"such as its examples/merge/*.json, is not a workload by itself)");
+	assert_rejected("{ 'tasks': { 't': {\n 'exec': 5000, 'period': 5000 } } }",
+			"test.json:2: key 'exec': rt-app's task grammar before 1.0 (\"exec\", "
+			"\"period\", \"lock_order\", \"resources\"), which rt-app 1.0 reads no "
+			"more: write the task with events (run, timer, lock, ...)");
+}
+
+/* tutorial/example6.json (mem, iorun) and example8.json (per-phase cpus) load. */
+static void rt_app_examples_6_and_8_load(void **state)
+{
+	static const char *const files[] = { "tutorial/example6.json",
+					     "tutorial/example8.json" };
+	char path[256];
+
+	(void)state;
+	if (access(RTAPP_EXAMPLES "/tutorial/example6.json", R_OK) != 0) {
+		print_message("rt-app's examples are not in " RTAPP_EXAMPLES ": skipped\n");
+		skip();
+	}
+	for (size_t f = 0; f < 2; f++) {
+		struct workload w;
+
+		snprintf(path, sizeof(path), RTAPP_EXAMPLES "/%s", files[f]);
+		if (wl_load_file(path, &w, err, sizeof(err)))
+			fail_msg("%s", err);
+		wl_free(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2242,7 +2470,7 @@ int main(void)
 		cmocka_unit_test(example_hogs_nice_loads),
 		cmocka_unit_test(example_sleepers_loads),
 		cmocka_unit_test(unknown_task_key_is_rejected),
-		cmocka_unit_test(unmodelled_rt_app_event_is_rejected),
+		cmocka_unit_test(fork_of_a_task_schedsim_cannot_fork_is_rejected),
 		cmocka_unit_test(unmodelled_rt_app_task_key_is_rejected),
 		cmocka_unit_test(realtime_policies_take_a_realtime_priority),
 		cmocka_unit_test(mutex_condition_and_barrier_events_are_read),
@@ -2294,6 +2522,15 @@ int main(void)
 		cmocka_unit_test(a_cycle_of_mutex_owners_stops_the_run),
 		cmocka_unit_test(priority_inversion_example_is_bounded_by_proxy_execution),
 		cmocka_unit_test(rt_app_mp3_examples_run),
+		cmocka_unit_test(mem_and_iorun_cost_what_the_docs_say),
+		cmocka_unit_test(mem_work_is_charged_as_cpu_time),
+		cmocka_unit_test(timers_are_shared_by_ref_unless_unique),
+		cmocka_unit_test(fork_starts_a_thread_of_the_named_task),
+		cmocka_unit_test(phase_cpus_move_the_thread),
+		cmocka_unit_test(phase_policy_changes_the_class),
+		cmocka_unit_test(bad_phase_settings_are_rejected),
+		cmocka_unit_test(merge_fragments_are_refused_clearly),
+		cmocka_unit_test(rt_app_examples_6_and_8_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,6 +69,8 @@ static int prio_of(const struct sim *sim, uint32_t tid)
 
 	if (!t || !t->task)
 		return 120;
+	if (t->task->phase_sched) /* its class now: a phase may have changed it */
+		return t->sc_bound ? -1 : t->st.rt_prio ? 99 - t->st.rt_prio : 120 + t->st.nice;
 	if (t->task->policy == WL_POLICY_DEADLINE || t->has_sc || t->island_bound)
 		return -1;
 	if (t->task->policy == WL_POLICY_FIFO || t->task->policy == WL_POLICY_RR)

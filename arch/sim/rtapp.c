@@ -76,6 +76,11 @@ static const char *const harmless_global[] = {
 	"frag", "trace_tsc", "log_timestamp", NULL,
 };
 
+/* rt-app's task grammar before 1.0 (its examples/merge/ fragments still use it). */
+static const char *const old_task_keys[] = {
+	"exec", "period", "deadline", "lock_order", "resources", NULL,
+};
+
 /* rt-app task keys that change scheduling in ways schedsim does not model yet. */
 static const char *const unsupported_task_keys[] = {
 	"taskgroup", "util_min", "util_max", "nodes_membind", NULL,
@@ -106,9 +111,11 @@ static const struct {
 	{ "yield", WL_YIELD },     { "lock", WL_LOCK },       { "unlock", WL_UNLOCK },
 	{ "wait", WL_WAIT },       { "signal", WL_SIGNAL },   { "broad", WL_BROAD },
 	{ "sync", WL_SYNC },       { "barrier", WL_BARRIER }, { "submit", WL_SUBMIT },
+	{ "mem", WL_RUN },         { "iorun", WL_RUN }, /* CPU work of a cost: parse_mem */
+	{ "fork", WL_FORK },
 };
 
-static const char *const unsupported_events[] = { "mem", "iorun", "fork", NULL };
+static const char *const unsupported_events[] = { NULL };
 
 static int fail(struct loader *ld, unsigned line, const char *key, const char *fmt, ...)
 {
@@ -300,6 +307,17 @@ static int parse_duration(struct loader *ld, const struct json_member *m, struct
 	return 0;
 }
 
+/* rt-app writes an "iorun" in write() calls of at most this many bytes. */
+static int parse_mem_buffer(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	long long n;
+
+	if (get_int(ld, m, 1, INT_MAX, &n))
+		return -1;
+	w->mem_buffer = (uint64_t)n;
+	return 0;
+}
+
 static int parse_global(struct loader *ld, const struct json_member *g, struct workload *w)
 {
 	const struct json_value *v = &g->value;
@@ -316,6 +334,8 @@ static int parse_global(struct loader *ld, const struct json_member *g, struct w
 			r = get_bool(ld, m, &w->pi_enabled);
 		else if (r == 0 && strcmp(m->key, "default_policy") == 0)
 			r = parse_policy(ld, m, &ld->default_policy);
+		else if (r == 0 && strcmp(m->key, "mem_buffer_size") == 0)
+			r = parse_mem_buffer(ld, m, w);
 		else if (r == 0 && !in_list(harmless_global, m->key))
 			r = fail(ld, m->line, m->key, "unknown global key");
 		if (r)
@@ -354,6 +374,9 @@ static int parse_timer(struct loader *ld, const struct json_member *t, struct wl
 			return -1;
 	if (!ev->ref || ev->ns == 0)
 		return fail(ld, t->line, t->key, "a timer needs \"ref\" and \"period\"");
+	/* rt-app: a ref starting with "unique" names a timer of each thread, any other one
+	 * timer that every thread naming it shares */
+	ev->unique = strncmp(ev->ref, "unique", 6) == 0;
 	return 0;
 }
 
@@ -471,12 +494,37 @@ static int parse_submit(struct loader *ld, const struct json_member *m, struct w
 	return find_ring(ld, m, ev->ref, &ev->ring);
 }
 
+/*
+ * rt-app's "mem" (a memset of that many bytes into the thread's buffer) and "iorun" (as
+ * many bytes written to io_device, in write() calls of at most mem_buffer_size bytes) are
+ * CPU work: a run of their cost, bytes / mem_mb_s for mem, one io_call_ns per write() for
+ * iorun (writing to /dev/null copies nothing: the system call is the cost).
+ */
+static int parse_mem(struct loader *ld, const struct json_member *m, struct wl_event *ev)
+{
+	const struct workload *w = ld->w;
+	long long n;
+
+	if (get_int(ld, m, 0, INT_MAX, &n))
+		return -1;
+	ev->bytes = (uint64_t)n;
+	ev->io = strncmp(m->key, "iorun", 5) == 0;
+	if (ev->io)
+		ev->ns = (ev->bytes + w->mem_buffer - 1) / w->mem_buffer * w->io_call_ns;
+	else
+		ev->ns = (ev->bytes * 1000 + w->mem_mb_s / 2) / w->mem_mb_s;
+	return 0;
+}
+
 static int parse_event(struct loader *ld, const struct json_member *m, struct wl_event *ev)
 {
 	ev->kind = (enum wl_event_kind)event_kind(m->key);
 	ev->line = m->line;
 	switch (ev->kind) {
 	case WL_RUN:
+		if (strncmp(m->key, "mem", 3) == 0 || strncmp(m->key, "iorun", 5) == 0)
+			return parse_mem(ld, m, ev);
+		return get_usec(ld, m, &ev->ns);
 	case WL_RUNTIME:
 	case WL_SLEEP:
 		return get_usec(ld, m, &ev->ns);
@@ -490,6 +538,7 @@ static int parse_event(struct loader *ld, const struct json_member *m, struct wl
 	case WL_SIGNAL:
 	case WL_BROAD:
 	case WL_BARRIER:
+	case WL_FORK: /* a task name, found once every task is read (resolve_forks) */
 		return parse_name(ld, m, ev);
 	case WL_WAIT:
 	case WL_SYNC:
@@ -536,7 +585,20 @@ static int fail_unknown(struct loader *ld, const struct json_member *m, const ch
 	return fail(ld, m->line, m->key, "unknown key in %s", where);
 }
 
-static int parse_phase(struct loader *ld, const struct json_member *pm, struct wl_phase *ph)
+/* The scheduling keys rt-app also reads in a phase; the others are the task's alone. */
+static int phase_sched_key(const char *key)
+{
+	static const char *const keys[] = { "cpus", "policy", "priority", "dl-runtime",
+					    "dl-period", "dl-deadline", NULL };
+
+	return in_list(keys, key);
+}
+
+static int parse_phase_sched(struct loader *ld, const struct json_member *pm,
+			     const struct wl_task *t, struct wl_phase *ph);
+
+static int parse_phase(struct loader *ld, const struct json_member *pm, const struct wl_task *t,
+		       struct wl_phase *ph)
 {
 	const struct json_value *v = &pm->value;
 	long long loop = 1;
@@ -549,7 +611,7 @@ static int parse_phase(struct loader *ld, const struct json_member *pm, struct w
 	for (size_t i = 0; i < v->len; i++) {
 		const struct json_member *m = &v->members[i];
 
-		if (event_kind(m->key) >= 0)
+		if (event_kind(m->key) >= 0 || phase_sched_key(m->key))
 			continue;
 		if (strcmp(m->key, "loop") != 0)
 			return fail_unknown(ld, m, "phase");
@@ -557,6 +619,8 @@ static int parse_phase(struct loader *ld, const struct json_member *pm, struct w
 			return -1;
 	}
 	ph->loop = (int)loop;
+	if (parse_phase_sched(ld, pm, t, ph))
+		return -1;
 	n = count_events(v);
 	if (n == 0)
 		return fail(ld, pm->line, pm->key, "phase has no events");
@@ -574,9 +638,15 @@ static int parse_phases(struct loader *ld, const struct json_member *pm, struct 
 	t->phases = calloc(v->len, sizeof(*t->phases));
 	if (!t->phases)
 		return fail(ld, pm->line, pm->key, "out of memory");
-	for (size_t i = 0; i < v->len; i++)
-		if (parse_phase(ld, &v->members[i], &t->phases[t->nr_phases++]))
+	for (size_t i = 0; i < v->len; i++) {
+		struct wl_phase *ph = &t->phases[t->nr_phases++];
+
+		if (parse_phase(ld, &v->members[i], t, ph))
 			return -1;
+		t->phase_sched |= ph->sched.has_cpus || ph->sched.has_policy;
+		t->phase_deadline |= ph->sched.has_policy &&
+				     ph->sched.policy == WL_POLICY_DEADLINE;
+	}
 	return 0;
 }
 
@@ -854,7 +924,7 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 
 	if (strcmp(m->key, "instance") == 0) {
 		k->instance = m;
-		if (get_int(ld, m, 1, MAX_INSTANCES, &n))
+		if (get_int(ld, m, 0, MAX_INSTANCES, &n))
 			return -1;
 		t->instances = (unsigned)n;
 		return 0;
@@ -878,6 +948,10 @@ static int parse_task_key(struct loader *ld, const struct json_member *m, struct
 		return parse_policy(ld, m, &t->policy);
 	if (strcmp(m->key, "libsched") == 0)
 		return parse_libsched(ld, m, t, k);
+	if (in_list(old_task_keys, m->key))
+		return fail(ld, m->line, m->key, "rt-app's task grammar before 1.0 (\"exec\", "
+			    "\"period\", \"lock_order\", \"resources\"), which rt-app 1.0 "
+			    "reads no more: write the task with events (run, timer, lock, ...)");
 	if (strcmp(m->key, "phases") != 0)
 		return fail_unknown(ld, m, "task");
 	*phases = m;
@@ -1003,6 +1077,54 @@ static int check_deadline(struct loader *ld, const struct json_member *tm, struc
 	if (check_dl_times(ld, tm, &t->dl, k))
 		return -1;
 	return check_dl_refills(ld, &t->dl, k);
+}
+
+/*
+ * rt-app's per-phase "cpus", "policy", "priority" and dl-*: read as a task's are (the same
+ * checks and messages), against the task's policy when the phase names none. A phase
+ * without "cpus" runs on the task's CPUs; one without the others keeps the scheduling the
+ * thread has.
+ */
+static int parse_phase_sched(struct loader *ld, const struct json_member *pm,
+			     const struct wl_task *t, struct wl_phase *ph)
+{
+	const struct json_value *v = &pm->value;
+	struct wl_task s = { .policy = t->policy, .dl = { .mode = t->dl.mode,
+							  .overrun = t->dl.overrun } };
+	struct dl_keys k = { 0 };
+	int any = 0;
+
+	for (size_t i = 0; i < v->len; i++) {
+		const struct json_member *m = &v->members[i];
+
+		if (!phase_sched_key(m->key))
+			continue;
+		if (check_repeat(ld, v, i))
+			return -1;
+		if (strcmp(m->key, "cpus") == 0) {
+			ph->sched.has_cpus = 1;
+			if (parse_cpus(ld, m, &ph->sched.cpus))
+				return -1;
+			continue;
+		}
+		any = 1;
+		if (strcmp(m->key, "priority") == 0)
+			k.priority = m;
+		else if (strcmp(m->key, "policy") == 0 ? parse_policy(ld, m, &s.policy)
+						       : parse_dl_key(ld, m, &s, &k))
+			return -1;
+	}
+	ph->sched.line = pm->line;
+	if (!any)
+		return 0;
+	if (check_deadline(ld, pm, &s, &k))
+		return -1;
+	ph->sched.has_policy = 1;
+	ph->sched.policy = s.policy;
+	ph->sched.nice = s.nice;
+	ph->sched.rt_prio = s.rt_prio;
+	ph->sched.dl = s.dl;
+	return 0;
 }
 
 /* An event that can take simulated time by itself: a non-zero duration, or a timer. A
@@ -1268,6 +1390,46 @@ static int check_passive(struct loader *ld, const struct wl_task *t, const struc
 	if (first->kind != WL_SUSPEND || first->added)
 		return fail(ld, k->passive->line, k->passive->key, "a passive task waits for its first "
 			    "call: its first event must be a suspend");
+	if (t->phase_sched)
+		return fail(ld, k->passive->line, k->passive->key, "a passive task runs on its "
+			    "callers' SCs: no per-phase cpus, policy or priority");
+	return 0;
+}
+
+/* The task's "unique..." timers: one per distinct ref, numbered in file order; each of its
+ * threads has its own (rt-app names them after the thread). */
+static int index_unique_timers(struct loader *ld, const struct json_member *tm,
+			       struct wl_task *t)
+{
+	const char **seen = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t p = 0; p < t->nr_phases; p++) {
+		for (size_t e = 0; e < t->phases[p].nr_events; e++) {
+			struct wl_event *ev = &t->phases[p].events[e];
+			size_t k = 0;
+
+			if (ev->kind != WL_TIMER || !ev->unique)
+				continue;
+			while (k < n && strcmp(seen[k], ev->ref) != 0)
+				k++;
+			if (k == n && n == cap) {
+				const char **v = realloc(seen, (cap ? 2 * cap : 8) * sizeof(*v));
+
+				if (!v) {
+					free(seen);
+					return fail(ld, tm->line, tm->key, "out of memory");
+				}
+				seen = v;
+				cap = cap ? 2 * cap : 8;
+			}
+			if (k == n)
+				seen[n++] = ev->ref;
+			ev->timer = (uint32_t)k;
+		}
+	}
+	free(seen);
+	t->nr_unique_timers = n;
 	return 0;
 }
 
@@ -1356,7 +1518,7 @@ static int parse_task(struct loader *ld, const struct json_member *tm, struct wl
 		return fail(ld, tm->line, tm->key, "task has no events (run, sleep, timer, ...)");
 	if (phases ? parse_phases(ld, phases, t) : parse_direct_phase(ld, tm, t))
 		return -1;
-	if (check_locks(ld, tm, phases, t))
+	if (check_locks(ld, tm, phases, t) || index_unique_timers(ld, tm, t))
 		return -1;
 	if (add_zero_pass_runs(ld, t) || check_variation_events(ld, t, &k))
 		return -1;
@@ -1532,6 +1694,12 @@ static const char *barrier_name(const struct wl_event *ev)
 	return ev->kind == WL_BARRIER ? ev->ref : NULL;
 }
 
+/* A timer shared by name between threads (its ref does not start with "unique"). */
+static const char *timer_name(const struct wl_event *ev)
+{
+	return ev->kind == WL_TIMER && !ev->unique ? ev->ref : NULL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1627,6 +1795,7 @@ static int index_events(struct loader *ld, struct workload *w, struct wl_event *
 
 	if (name_table(ld, ev, n, mutex_name, &w->mutexes, &w->nr_mutexes) ||
 	    name_table(ld, ev, n, cond_name, &w->conds, &w->nr_conds) ||
+	    name_table(ld, ev, n, timer_name, &w->timers, &w->nr_timers) ||
 	    name_table(ld, ev, n, barrier_name, &bar, &nr_bar))
 		return -1;
 	w->barriers = calloc(nr_bar + 1, sizeof(*w->barriers));
@@ -1640,6 +1809,8 @@ static int index_events(struct loader *ld, struct workload *w, struct wl_event *
 			ev[i]->cond = name_index(w->conds, w->nr_conds, cond_name(ev[i]));
 		if (barrier_name(ev[i]))
 			ev[i]->barrier = name_index(bar, nr_bar, barrier_name(ev[i]));
+		if (timer_name(ev[i]))
+			ev[i]->timer = name_index(w->timers, w->nr_timers, timer_name(ev[i]));
 	}
 	free(bar);
 	if (!w->barriers)
@@ -2447,6 +2618,17 @@ static int parse_islands(struct loader *ld, const struct json_member *m, struct 
 }
 
 /* The top-level "libsched" object: read before the tasks, which name its rings. */
+/* The memory write bandwidth that prices rt-app's "mem" events, MB/s (10^6 bytes). */
+static int parse_mem_rate(struct loader *ld, const struct json_member *m, struct workload *w)
+{
+	long long n;
+
+	if (get_int(ld, m, 1, 1000000000, &n))
+		return -1;
+	w->mem_mb_s = (uint64_t)n;
+	return 0;
+}
+
 static int parse_section(struct loader *ld, const struct json_member *sm, struct workload *w)
 {
 	const struct json_value *v = &sm->value;
@@ -2469,10 +2651,14 @@ static int parse_section(struct loader *ld, const struct json_member *sm, struct
 			r = parse_mem_pools(ld, m, w);
 		else if (r == 0 && strcmp(m->key, "islands") == 0)
 			r = parse_islands(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "mem_mb_s") == 0)
+			r = parse_mem_rate(ld, m, w);
+		else if (r == 0 && strcmp(m->key, "io_call_us") == 0)
+			r = get_usec(ld, m, &w->io_call_ns);
 		else if (r == 0)
 			r = fail(ld, m->line, m->key, "unknown key in the top-level \"libsched\" "
 				 "(expected \"groups\", \"rings\", \"leases\", \"irqs\", "
-				 "\"mem_pools\" and \"islands\")");
+				 "\"mem_pools\", \"islands\", \"mem_mb_s\" and \"io_call_us\")");
 		if (r)
 			return -1;
 	}
@@ -3568,6 +3754,50 @@ static int resolve_section(struct loader *ld, struct workload *w)
 	return resolve_policy(ld, w);
 }
 
+/* Why the threads of task t cannot be started by a fork, or NULL: the simulator sizes
+ * what these need (SCs, barrier counts, programs of its own) from the threads at load. */
+static const char *unforkable(const struct wl_task *t)
+{
+	if (t->policy == WL_POLICY_DEADLINE || t->phase_deadline)
+		return "it is SCHED_DEADLINE (its SCs are made at load time)";
+	if (t->poll || t->passive || t->graph >= 0 || t->nr_requests)
+		return "it is a poller, a passive server, a graph stage or makes requests";
+	for (size_t p = 0; p < t->nr_phases; p++)
+		for (size_t e = 0; e < t->phases[p].nr_events; e++)
+			if (t->phases[p].events[e].kind == WL_BARRIER)
+				return "it meets a barrier (whose users are counted at load time)";
+	return NULL;
+}
+
+/* rt-app's fork names a task of the file, whose threads it starts one at a time. */
+static int resolve_forks(struct loader *ld, struct workload *w)
+{
+	for (size_t i = 0; i < w->nr_tasks; i++) {
+		const struct wl_task *t = &w->tasks[i];
+
+		for (size_t p = 0; p < t->nr_phases; p++) {
+			for (size_t e = 0; e < t->phases[p].nr_events; e++) {
+				struct wl_event *ev = &t->phases[p].events[e];
+				int k;
+				const char *why;
+
+				if (ev->kind != WL_FORK)
+					continue;
+				k = task_index(ld, w, ev->ref);
+				if (k < 0)
+					return fail(ld, ev->line, "fork", "no task named '%s'",
+						    ev->ref);
+				why = unforkable(&w->tasks[k]);
+				if (why)
+					return fail(ld, ev->line, "fork", "task '%s' cannot be "
+						    "forked: %s", ev->ref, why);
+				ev->task = (uint32_t)k;
+			}
+		}
+	}
+	return 0;
+}
+
 static int parse_root(struct loader *ld, const struct json_value *root, struct workload *w)
 {
 	const struct json_member *global = NULL, *tasks = NULL, *section = NULL, *policy = NULL;
@@ -3588,10 +3818,15 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 			section = m;
 		else if (strcmp(m->key, "policy") == 0)
 			policy = m;
+		else if (strcmp(m->key, "resources") == 0 && m->value.type == JSON_OBJECT)
+			continue; /* rt-app's old resource list: it makes them from the events */
 		else /* the wording is pinned by a test: "libsched" is accepted all the same */
 			return fail(ld, m->line, m->key,
 				    "unknown top-level key (expected \"global\" or \"tasks\")");
 	}
+	if (!tasks && (global || root->len == 0 || strcmp(root->members[0].key, "resources") == 0))
+		return fail(ld, root->line, "tasks", "missing (a fragment for rt-app's merge.py, "
+			    "such as its examples/merge/*.json, is not a workload by itself)");
 	if (!tasks)
 		return fail(ld, root->line, "tasks", "missing");
 	/* global first, whatever the file order: default_policy applies to every task; then
@@ -3602,7 +3837,7 @@ static int parse_root(struct loader *ld, const struct json_value *root, struct w
 		return -1;
 	if (policy && parse_policy_section(ld, policy, w))
 		return -1;
-	if (parse_tasks(ld, tasks, w))
+	if (parse_tasks(ld, tasks, w) || resolve_forks(ld, w))
 		return -1;
 	return resolve_section(ld, w);
 }
@@ -3629,6 +3864,9 @@ int wl_load_string(const char *name, const char *text, struct workload *out, cha
 	_Static_assert(WL_MAX_FILE_SIZE == 16u << 20, "TOO_LARGE names the limit");
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = -1;
+	out->mem_mb_s = WL_MEM_MB_S;
+	out->io_call_ns = WL_IO_CALL_NS;
+	out->mem_buffer = WL_MEM_BUFFER;
 	if (err && errlen)
 		err[0] = '\0';
 	if (strnlen(text, WL_MAX_FILE_SIZE + 1) > WL_MAX_FILE_SIZE)
@@ -3690,6 +3928,9 @@ int wl_load_file(const char *path, struct workload *out, char *err, size_t errle
 
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = -1;
+	out->mem_mb_s = WL_MEM_MB_S;
+	out->io_call_ns = WL_IO_CALL_NS;
+	out->mem_buffer = WL_MEM_BUFFER;
 	if (!f)
 		return fail_whole(err, errlen, path, strerror(errno));
 	text = read_bounded(f, &len, &too_big);
@@ -3822,6 +4063,7 @@ void wl_free(struct workload *w)
 	free(w->mutexes);
 	free(w->conds);
 	free(w->barriers);
+	free(w->timers);
 	memset(w, 0, sizeof(*w));
 	w->duration_ns = -1;
 }

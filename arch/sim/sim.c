@@ -788,6 +788,21 @@ static void job_event(struct sim *sim, struct sim_thread *t, const struct wl_eve
 }
 
 /*
+ * The schedule of timer event ev (event e of phase p of t), rt-app's timer resource: a
+ * ref starting with "unique" is a timer of the thread, any other ref one timer for every
+ * thread that names it; the loader's own timers (no ref: a graph stage's) are one each.
+ */
+static sched_time_t *timer_slot(const struct sim *sim, const struct sim_thread *t,
+				const struct wl_event *ev, unsigned p, unsigned e)
+{
+	if (!ev->ref)
+		return &t->timer_next[e + 64 * p];
+	if (ev->unique)
+		return &t->unique_timers[ev->timer];
+	return &sim->timers[ev->timer];
+}
+
+/*
  * Released jobs of t unfinished at now whose deadline is past (at or before now: every
  * event of that instant is handled, so they can only end later): the open one, and the
  * ticks its timer passed since. An absolute timer keeps its schedule, so each passed tick
@@ -802,10 +817,10 @@ static uint64_t jobs_overdue(const struct sim *sim, const struct sim_thread *t)
 
 	if (!j->open || j->cur.deadline > sim->now)
 		return 0; /* later ticks have later deadlines */
-	next = t->timer_next[j->event + 64 * j->phase];
+	ev = &t->task->phases[j->phase].events[j->event];
+	next = *timer_slot(sim, t, ev, j->phase, j->event);
 	if (next == SCHED_TIME_NEVER)
 		return 1; /* the first job: the timer has no schedule until the thread reaches it */
-	ev = &t->task->phases[j->phase].events[j->event];
 	tick = next + ev->ns;
 	if (tick + j->deadline_ns > sim->now)
 		return 1;
@@ -1105,14 +1120,14 @@ static enum sync_result exec_sync(struct sim *sim, unsigned c, struct sim_thread
 	return SYNC_DONE;
 }
 
-/* Next expiry of a periodic timer event (rt-app: t_next starts at the thread's start,
- * t_first, then t_next += period; a late relative timer re-synchronises to now). Returns
- * the instant to sleep until; *planned is the tick as scheduled, before any
- * re-synchronisation (a job's release). */
+/* Next expiry of a periodic timer event (rt-app: t_next starts at the t_first of the first
+ * thread to use the timer, then each use adds its period, whoever uses it; a late relative
+ * timer re-synchronises to now). Returns the instant to sleep until; *planned is the tick
+ * as scheduled, before any re-synchronisation (a job's release). */
 static sched_time_t timer_next(struct sim *sim, struct sim_thread *t, const struct wl_event *ev,
 			       sched_time_t *planned)
 {
-	sched_time_t *next = &t->timer_next[t->event + 64 * t->phase];
+	sched_time_t *next = timer_slot(sim, t, ev, t->phase, t->event);
 	sched_time_t late;
 
 	if (*next == SCHED_TIME_NEVER)
@@ -1354,6 +1369,231 @@ static enum exec_result exec_stage_wait(struct sim *sim, unsigned c, struct sim_
 static enum exec_result exec_stage_next(struct sim *sim, struct sim_thread *t,
 					const struct wl_event *ev);
 
+/* --- rt-app's per-phase settings ------------------------------------------------------------ */
+
+/* True when t is about to run the first event of a phase whose settings it has not taken:
+ * each entry into a phase counts (a task loop that comes back to it enters it again). */
+static bool phase_entry(const struct sim_thread *t)
+{
+	return t->task->phase_sched && t->event == 0 && t->phase_loop == 0 &&
+	       !t->event_started && t->stage == 0 && t->sched_phase != (int)t->phase;
+}
+
+/* libsched refused a phase's setting: rt-app's thread would have failed there too. */
+static enum exec_result phase_failed(struct sim *sim, const struct sim_thread *t,
+				     const char *what, int err)
+{
+	const struct wl_phase *ph = &t->task->phases[t->phase];
+
+	snprintf(sim->error, sizeof(sim->error),
+		 "t=%.6f s: task '%s' (line %u) instance %u: phase '%s' (line %u): %s: %s",
+		 (double)sim->now / 1e9, t->task->name, t->task->line, t->instance, ph->name,
+		 ph->sched.line, what, sched_strerror(err));
+	sim->stopped = true;
+	return EXEC_STOP;
+}
+
+static bool rt_policy(enum wl_policy p)
+{
+	return p == WL_POLICY_FIFO || p == WL_POLICY_RR;
+}
+
+/* The CPUs of a "cpus" mask (0: all of them); empty if it names none that is simulated. */
+static void mask_of(const struct sim *sim, uint64_t cpus, sched_cpumask_t *mask)
+{
+	sched_cpumask_clear(mask);
+	for (unsigned c = 0; c < sim->cfg.cpus; c++)
+		if (!cpus || cpus >> c & 1)
+			sched_cpumask_set(mask, c);
+}
+
+/* Out of the class t is in, to the fair class: what Linux's sched_setscheduler does on
+ * the way to another policy, and what libsched needs before an RT thread's affinity
+ * changes under admission. */
+static int phase_leave_class(struct sim *sim, struct sim_thread *t, const char **what)
+{
+	struct sched_rt_params none = { .policy = SCHED_RT_NONE };
+
+	if (t->sc_bound) {
+		*what = "sched_sc_unbind";
+		t->sc_bound = false;
+		return sched_sc_unbind(&sim->sys, t->sc);
+	}
+	if (!rt_policy(t->cur_policy))
+		return 0;
+	*what = "sched_set_rt";
+	return sched_set_rt(&sim->sys, sched_auth_root(&sim->sys), sched_ref_of(&t->st), &none);
+}
+
+/* A SCHED_DEADLINE phase: the thread's own SC (made at its first such phase) configured
+ * with the phase's reservation on the thread's CPUs, and bound. */
+static int phase_deadline(struct sim *sim, struct sim_thread *t, const struct wl_deadline *dl,
+			  const char **what)
+{
+	static const uint8_t overrun[] = { [WL_OVERRUN_THROTTLE] = SCHED_SC_THROTTLE,
+					   [WL_OVERRUN_DEMOTE] = SCHED_SC_DEMOTE,
+					   [WL_OVERRUN_NOTIFY_BLOCK] = SCHED_SC_NOTIFY_BLOCK };
+	struct sched_sc_params p = { .budget_ns = dl->runtime_ns, .period_ns = dl->period_ns,
+				     .deadline_ns = dl->deadline_ns, .endpoint = t->id,
+				     .mode = dl->mode == WL_SC_SPORADIC ? SCHED_SC_SPORADIC
+									: SCHED_SC_CBS,
+				     .overrun = overrun[dl->overrun],
+				     .dispatch = sim->cfg.dl_dispatch };
+	int r = 0;
+
+	mask_of(sim, t->cur_cpus, &p.cpus);
+	if (!t->has_sc) {
+		*what = "sched_sc_create";
+		t->refills = xrealloc(t->refills, dl->refills * sizeof(*t->refills));
+		memset(t->refills, 0, dl->refills * sizeof(*t->refills));
+		r = sched_sc_create(&sim->sys, t->st.group, t->refills, dl->refills, &t->sc);
+		t->has_sc = r == 0;
+	}
+	if (r == 0) {
+		*what = "sched_sc_configure";
+		r = sched_sc_configure_verdict(&sim->sys, sched_auth_root(&sim->sys), t->sc, &p,
+					       &t->verdict);
+		t->has_verdict = r == 0 || r == -SCHED_EUNSCHED;
+	}
+	if (r == 0) {
+		*what = "sched_sc_bind";
+		r = sched_sc_bind(&sim->sys, t->sc, sched_ref_of(&t->st));
+		t->sc_bound = r == 0;
+	}
+	return r;
+}
+
+/* Into the class of phase settings ps, from the fair class. */
+static int phase_enter_class(struct sim *sim, struct sim_thread *t,
+			     const struct wl_phase_sched *ps, const char **what)
+{
+	struct sched_fair_params f = { .nice = ps->nice, .slice_ns = t->task->slice_ns,
+				       .idle_weight = ps->policy == WL_POLICY_IDLE };
+	struct sched_rt_params rt = { .prio = (uint8_t)ps->rt_prio };
+	struct sched_auth root = sched_auth_root(&sim->sys);
+
+	if (ps->policy == WL_POLICY_DEADLINE)
+		return phase_deadline(sim, t, &ps->dl, what);
+	if (!rt_policy(ps->policy)) {
+		*what = "sched_set_fair";
+		return sched_set_fair(&sim->sys, root, sched_ref_of(&t->st), &f);
+	}
+	rt.policy = ps->policy == WL_POLICY_FIFO ? SCHED_RT_FIFO : SCHED_RT_RR;
+	*what = "sched_set_rt";
+	return sched_set_rt(&sim->sys, root, sched_ref_of(&t->st), &rt);
+}
+
+/*
+ * rt-app's thread entering a phase: its affinity becomes the phase's "cpus" (the task's
+ * without), and its policy and priority or reservation the phase's (unchanged without),
+ * through libsched's setters with the root authority, as the task-level keys were given
+ * at its creation. A running thread that may no longer run here, or that another now
+ * beats, leaves its CPU at the next pick, which run_program takes at once.
+ */
+static enum exec_result enter_phase(struct sim *sim, struct sim_thread *t)
+{
+	const struct wl_phase_sched *ps = &t->task->phases[t->phase].sched;
+	uint64_t cpus = ps->has_cpus ? ps->cpus : t->task->cpus;
+	bool new_cpus = cpus != t->cur_cpus, new_class = ps->has_policy;
+	const char *what = "";
+	sched_cpumask_t mask;
+	int r = 0;
+
+	t->sched_phase = (int)t->phase;
+	if (new_class && (t->island_bound || t->policy_bound))
+		return phase_failed(sim, t, "an island's or the policy service's SC holds it: "
+				    "a phase's policy cannot replace that", -SCHED_EPERM);
+	mask_of(sim, cpus, &mask);
+	if (sched_cpumask_empty(&mask))
+		return phase_failed(sim, t, "\"cpus\" names no CPU of those simulated",
+				    -SCHED_EAFFINITY);
+	if (new_class || (new_cpus && (t->sc_bound || rt_policy(t->cur_policy))))
+		r = phase_leave_class(sim, t, &what);
+	if (r == 0 && new_cpus) {
+		what = "sched_set_affinity";
+		r = sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &mask);
+		t->cur_cpus = cpus;
+	}
+	if (r == 0 && !new_class && new_cpus && (rt_policy(t->cur_policy) ||
+						  t->cur_policy == WL_POLICY_DEADLINE)) {
+		const struct wl_phase_sched now = { .policy = t->cur_policy,
+						    .rt_prio = t->cur_prio, .nice = t->st.nice,
+						    .dl = t->cur_dl };
+
+		r = phase_enter_class(sim, t, &now, &what); /* back where it was */
+	} else if (r == 0 && new_class) {
+		r = phase_enter_class(sim, t, ps, &what);
+		t->cur_policy = ps->policy;
+		t->cur_prio = ps->rt_prio;
+		t->cur_dl = ps->dl;
+	}
+	return r ? phase_failed(sim, t, what, r) : EXEC_NEXT;
+}
+
+/* Thread creation (defined with the set-up, below). */
+static struct sim_thread *add_thread(struct sim *sim, const struct sched_thread_params *p);
+static int task_params(struct sim *sim, const struct wl_task *task, struct sched_thread_params *p,
+		       sched_cpumask_t *mask);
+static int give_rt(struct sim *sim, struct sim_thread *t);
+static int give_cookie(struct sim *sim, struct sim_thread *t);
+
+/* A forked thread's program state, as spawn_task gives a thread made at load time. */
+static void fork_init(struct sim_thread *n, const struct wl_task *task, unsigned instance)
+{
+	n->task = task;
+	n->instance = instance;
+	n->loops_left = task->loop;
+	n->timer_next = xrealloc(NULL, 64 * task->nr_phases * sizeof(*n->timer_next));
+	for (size_t k = 0; k < 64 * task->nr_phases; k++)
+		n->timer_next[k] = SCHED_TIME_NEVER;
+	n->unique_timers = xrealloc(NULL, (task->nr_unique_timers + 1) *
+					  sizeof(*n->unique_timers));
+	for (size_t k = 0; k < task->nr_unique_timers; k++)
+		n->unique_timers[k] = SCHED_TIME_NEVER;
+	n->sched_phase = -1;
+	n->cur_cpus = task->cpus;
+	n->cur_policy = task->policy;
+	n->cur_prio = task->rt_prio;
+	job_init(n);
+}
+
+/*
+ * rt-app's fork: one more thread of task ev->task, numbered after its "instance" threads
+ * and those forked before, made now on this CPU and started after the task's delay (an
+ * EV_START, as the threads made at load time). The simulator's bounds on threads and
+ * their phases (WL_MAX_THREADS, WL_MAX_THREAD_PHASES) stop a run whose forks pass them.
+ */
+static enum exec_result exec_fork(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev)
+{
+	const struct wl_task *task = &sim->wl->tasks[ev->task];
+	const char *why = sim->nr_threads >= WL_MAX_THREADS ? "more than 262144 threads"
+			  : sim->thread_phases + task->nr_phases > WL_MAX_THREAD_PHASES
+			  ? "more than 262144 thread phases" : NULL;
+	struct sched_thread_params p;
+	struct sim_thread *n;
+	sched_cpumask_t mask;
+
+	if (why || task_params(sim, task, &p, &mask) < 0) {
+		snprintf(sim->error, sizeof(sim->error), "t=%.6f s: task '%s' instance %u: fork "
+			 "'%s' (line %u): %s", (double)sim->now / 1e9, t->task->name, t->instance,
+			 task->name, ev->line, why ? why : "its \"cpus\" name no simulated CPU");
+		sim->stopped = true;
+		return EXEC_STOP;
+	}
+	sim->thread_phases += task->nr_phases;
+	n = add_thread(sim, &p); /* on CPU 0's behalf, as every thread is made */
+	if (!n)
+		die("libsched refused a forked thread");
+	n->task = task;
+	if (give_rt(sim, n) < 0 || give_cookie(sim, n) < 0)
+		die("libsched refused a forked thread");
+	sim->cur_cpu = c;
+	fork_init(n, task, task->instances + sim->forked[ev->task]++);
+	push(sim, EV_START, 0, sim->now + task->delay_ns, 0, n);
+	return step(t) ? EXEC_NEXT : finish(sim, t);
+}
+
 /* Handle the current thread's event (its requests come first). */
 static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_thread *t)
 {
@@ -1361,6 +1601,8 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 
 	if (t->req_next < t->task->nr_requests)
 		return exec_request(sim, c, t);
+	if (phase_entry(t))
+		return enter_phase(sim, t);
 	switch (ev->kind) {
 	case WL_RUN:
 	case WL_RUNTIME:
@@ -1372,6 +1614,8 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		return exec_poll(sim, c, t, ev);
 	case WL_SUBMIT:
 		return exec_submit(sim, t, ev);
+	case WL_FORK:
+		return exec_fork(sim, c, t, ev);
 	case WL_SERVE:
 		return exec_serve(sim, c, t, ev);
 	case WL_STAGE_WAIT:
@@ -2276,6 +2520,7 @@ void sim_free(struct sim *sim)
 		sim_lat_free(&sim->threads[i]->jobs.resp);
 		free(sim->threads[i]->jobs.log);
 		free(sim->threads[i]->timer_next);
+		free(sim->threads[i]->unique_timers);
 		free(sim->threads[i]->refills);
 		free(sim->threads[i]);
 	}
@@ -2330,6 +2575,8 @@ void sim_free(struct sim *sim)
 	free(sim->barriers);
 	free(sim->cookie_first);
 	free(sim->scs);
+	free(sim->timers);
+	free(sim->forked);
 	free(sim->admit);
 	free(sim->heap);
 	if (cur == sim)
@@ -2792,11 +3039,21 @@ static int spawn_task(struct sim *sim, const struct wl_task *task)
 			return -1;
 		if (give_rt(sim, t) < 0 || give_cookie(sim, t) < 0)
 			return -1;
+		t->sched_phase = -1;
+		t->cur_cpus = task->cpus;
+		t->cur_policy = task->policy;
+		t->cur_prio = task->rt_prio;
+		t->cur_dl = task->dl;
+		t->sc_bound = t->has_sc && !t->refused;
 		t->timer_next = malloc(nr_timers * sizeof(*t->timer_next));
 		if (!t->timer_next)
 			die("out of memory");
 		for (size_t k = 0; k < nr_timers; k++)
 			t->timer_next[k] = SCHED_TIME_NEVER;
+		t->unique_timers = xrealloc(NULL, (task->nr_unique_timers + 1) *
+						  sizeof(*t->unique_timers));
+		for (size_t k = 0; k < task->nr_unique_timers; k++)
+			t->unique_timers[k] = SCHED_TIME_NEVER;
 		if (t->refused) { /* admission said no: it never runs, and has no jobs */
 			t->done = true;
 			continue;
@@ -2825,8 +3082,8 @@ static void give_sc_pool(struct sim *sim, const struct workload *wl)
 	size_t n = 0, irqs = 0;
 
 	for (size_t i = 0; i < wl->nr_tasks; i++)
-		if (wl->tasks[i].policy == WL_POLICY_DEADLINE)
-			n += wl->tasks[i].instances;
+		if (wl->tasks[i].policy == WL_POLICY_DEADLINE || wl->tasks[i].phase_deadline)
+			n += wl->tasks[i].instances; /* a phase's reservation is an SC of its own */
 	for (size_t i = 0; i < wl->nr_islands; i++)
 		n += wl->islands[i].nr_members; /* each admission creates its members' SCs */
 	n += policy_scs(wl); /* the SCs the policy service may make */
@@ -3912,6 +4169,14 @@ int sim_load(struct sim *sim, const struct workload *wl)
 {
 	cur = sim;
 	sim->wl = wl;
+	sim->timers = xrealloc(NULL, (wl->nr_timers + 1) * sizeof(*sim->timers));
+	sim->forked = calloc(wl->nr_tasks + 1, sizeof(*sim->forked));
+	if (!sim->forked)
+		die("out of memory");
+	for (size_t i = 0; i < wl->nr_tasks; i++)
+		sim->thread_phases += (size_t)wl->tasks[i].instances * wl->tasks[i].nr_phases;
+	for (size_t i = 0; i < wl->nr_timers; i++)
+		sim->timers[i] = SCHED_TIME_NEVER;
 	make_groups(sim, wl);
 	give_sc_pool(sim, wl);
 	make_resources(sim, wl);

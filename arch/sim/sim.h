@@ -163,7 +163,17 @@ struct sim_thread {
 	uint32_t suspended_on;    /* ... of this index (workload.conds), for resume */
 	bool done;
 	uint64_t loops;           /* completed task loops */
-	sched_time_t *timer_next; /* per-event next expiry for WL_TIMER events (by index) */
+	sched_time_t *timer_next; /* per-event next expiry for the loader's own WL_TIMER events
+				   * (a graph stage's, without a ref), by index */
+	sched_time_t *unique_timers; /* its "unique..." timers (wl_event.timer), next expiry */
+	/* rt-app's per-phase settings: the phase whose settings it took last (-1: none yet),
+	 * and the affinity and scheduling it has now */
+	int sched_phase;
+	uint64_t cur_cpus;        /* a mask as "cpus", 0: every CPU */
+	enum wl_policy cur_policy;
+	int cur_prio;             /* SCHED_FIFO / SCHED_RR: its priority */
+	struct wl_deadline cur_dl;/* SCHED_DEADLINE: its reservation */
+	bool sc_bound;            /* its own SC (has_sc) is bound to it */
 	/* SCHED_DEADLINE: the SchedulingContext bound to it at creation (endpoint = id) */
 	bool has_sc;
 	struct sched_sc_cap sc;
@@ -522,6 +532,11 @@ struct sim {
 	struct sched_group_cpu **group_cpu; /* their per-CPU storage */
 	size_t nr_groups;
 	const struct workload *wl;
+	sched_time_t *timers;     /* rt-app's timers shared by name (workload.timers): the next
+				   * expiry of each, for every thread that names it */
+	unsigned *forked;         /* per task: threads its fork events started so far */
+	size_t thread_phases;     /* the sum over threads of their task's phases, which forks
+				   * may not take past WL_MAX_THREAD_PHASES */
 	/* the workload's resources, one per name (workload.mutexes, .conds, .barriers, same
 	 * order): libsched keeps pointers to them, so they never move */
 	struct sched_mutex *mutexes;

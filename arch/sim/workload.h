@@ -69,6 +69,14 @@
  * passes per simulated microsecond (docs/schedsim.md, "Zero-time loops"). */
 #define WL_ZERO_PASS_NS 1000
 
+/* The cost of rt-app's "mem" and "iorun" events when the file does not say (top-level
+ * "libsched" "mem_mb_s" and "io_call_us"; docs/schedsim.md, "Events"): a memset of
+ * rt-app's buffer at 40000 MB/s, and 1.2 us per write() of up to "mem_buffer_size" bytes
+ * to its io_device (/dev/null), both measured on a 2-vCPU x86-64 virtual machine. */
+#define WL_MEM_MB_S 40000
+#define WL_IO_CALL_NS 1200
+#define WL_MEM_BUFFER 4194304 /* rt-app's default "mem_buffer_size" (4 MiB) */
+
 /* A pass of a poller's loop (look at the ring, call sched_ring_poll) costs this much CPU
  * time unless its ring says otherwise ("poll_us"): a poller that spins makes one pass per
  * simulated microsecond, as a zero-time loop does. */
@@ -107,6 +115,7 @@ enum wl_event_kind {
 			  * graph, `count`: the node) */
 	WL_STAGE_SIGNAL, /* ... and signals the next stage */
 	WL_STAGE_END,    /* the last stage ends one instance of the graph */
+	WL_FORK,    /* rt-app's fork: start one more thread of task `ref` (its index: task) */
 };
 
 struct wl_event {
@@ -124,6 +133,13 @@ struct wl_event {
 	uint32_t count;   /* submit: entries published; graph stages: the node */
 	unsigned line;    /* source line of the key, for messages */
 	int added;        /* not in the file: the WL_ZERO_PASS_NS run of a zero-time phase */
+	uint64_t bytes;   /* a WL_RUN written as rt-app's "mem" or "iorun": the bytes it
+			   * writes, of which ns is the cost (docs/schedsim.md, "Events") */
+	int io;           /* ... 1 for "iorun" */
+	int unique;       /* timer: its ref starts with "unique": one timer per thread, else
+			   * one shared by every thread whose timers name it */
+	uint32_t timer;   /* timer: index in the task's unique timers, or in workload.timers */
+	uint32_t task;    /* fork: index in workload.tasks of the task it starts a thread of */
 };
 
 /* A barrier: `count` arrivals release a round, as rt-app counts its users: every barrier
@@ -133,17 +149,8 @@ struct wl_barrier {
 	uint32_t count;
 };
 
-struct wl_phase {
-	char *name;
-	int loop;               /* times the phase repeats per task loop, >= 1 */
-	struct wl_event *events;
-	size_t nr_events;
-};
-
 enum wl_policy { WL_POLICY_OTHER, WL_POLICY_BATCH, WL_POLICY_IDLE, WL_POLICY_DEADLINE,
 		 WL_POLICY_FIFO, WL_POLICY_RR };
-
-#define WL_RT_PRIO_DEFAULT 10 /* SCHED_FIFO / SCHED_RR without "priority" (rt-app's default) */
 
 /* How a SCHED_DEADLINE task's SchedulingContext refills (sched/sc.h enum sched_sc_mode). */
 enum wl_sc_mode { WL_SC_CBS, WL_SC_SPORADIC };
@@ -161,12 +168,35 @@ struct wl_deadline {
 	unsigned refills;       /* libsched "refills": ring slots, 1 .. 1024 */
 };
 
+/* rt-app's per-phase settings: what the thread becomes as it enters the phase. */
+struct wl_phase_sched {
+	int has_cpus;           /* "cpus" in the phase; without, the task's affinity applies */
+	uint64_t cpus;
+	int has_policy;         /* "policy", "priority" or a dl-* key in the phase; without,
+				 * the thread keeps the scheduling it has (rt-app's) */
+	enum wl_policy policy;  /* the phase's "policy", else the task's */
+	int nice, rt_prio;      /* as in struct wl_task */
+	struct wl_deadline dl;  /* SCHED_DEADLINE: the phase's dl-* */
+	unsigned line;          /* the phase's line, for messages */
+};
+
+struct wl_phase {
+	char *name;
+	int loop;               /* times the phase repeats per task loop, >= 1 */
+	struct wl_event *events;
+	size_t nr_events;
+	struct wl_phase_sched sched;
+};
+
+#define WL_RT_PRIO_DEFAULT 10 /* SCHED_FIFO / SCHED_RR without "priority" (rt-app's default) */
+
 /* A task's libsched "cookie" value: none (untagged), an integer or a string. */
 enum wl_cookie_kind { WL_COOKIE_NONE, WL_COOKIE_INT, WL_COOKIE_STRING };
 
 struct wl_task {
 	char *name;
-	unsigned instances;     /* "instance", default 1 */
+	unsigned instances;     /* "instance", default 1; 0: no thread at the start, only those
+				 * fork events start */
 	int loop;               /* "loop", -1 = forever (default) */
 	uint64_t delay_ns;      /* "delay" in us in the file */
 	uint64_t cpus;          /* affinity bitmask, 0 = all CPUs ("cpus" absent) */
@@ -221,6 +251,10 @@ struct wl_task {
 	char *cookie_str;       /* WL_COOKIE_STRING: V */
 	struct wl_phase *phases;/* a task without "phases" has one phase holding its events */
 	size_t nr_phases;
+	int phase_sched;        /* some phase has "cpus", "policy", "priority" or dl-* */
+	int phase_deadline;     /* ... and some phase is SCHED_DEADLINE */
+	size_t nr_unique_timers;/* distinct "unique..." timer refs of the task: each thread
+				 * has that many timers of its own */
 	/* the policy service (docs/schedsim.md, "The policy service"): libsched keys
 	 *   "process": "name" the process the manifest's rules know it by (default: its
 	 *                     group's name); without "group" it is the task's group too
@@ -479,6 +513,13 @@ struct workload {
 	size_t nr_conds;
 	struct wl_barrier *barriers;
 	size_t nr_barriers;
+	const char **timers;    /* shared timers (a ref not starting with "unique"), by name */
+	size_t nr_timers;
+	/* the cost of rt-app's "mem" and "iorun" (top-level "libsched" "mem_mb_s" and
+	 * "io_call_us", and global "mem_buffer_size") */
+	uint64_t mem_mb_s;      /* memory write bandwidth, MB/s (10^6 bytes) */
+	uint64_t io_call_ns;    /* one write() to rt-app's io_device */
+	uint64_t mem_buffer;    /* bytes per write(): global "mem_buffer_size" */
 	/* the top-level "libsched" section, in file order */
 	struct wl_group *groups;
 	size_t nr_groups;
