@@ -64,7 +64,7 @@ static int write_workload(const struct config *c, const char *path)
 		"    \"sleeper\": { \"instance\": %u, \"loop\": -1, \"run\": 100,\n"
 		"      \"sleep\": %u },\n"
 		"    \"periodic\": { \"instance\": %u, \"loop\": -1, \"run\": 200,\n"
-		"      \"timer\": { \"ref\": \"tick\", \"period\": 10000,\n"
+		"      \"timer\": { \"ref\": \"unique_tick\", \"period\": 10000,\n"
 		"        \"mode\": \"absolute\" } }\n"
 		"  }\n}\n", c->threads - periodic, sleep_us(c), periodic);
 	return fclose(f);
