@@ -24,6 +24,13 @@ uint32_t sched__nice_weight(int nice)
 	return nice_weight[nice - SCHED_NICE_MIN];
 }
 
+int sched_nice_to_weight(int nice)
+{
+	if (nice < SCHED_NICE_MIN || nice > SCHED_NICE_MAX)
+		return -SCHED_EINVAL;
+	return (int)nice_weight[nice - SCHED_NICE_MIN];
+}
+
 /* 2^32 / weight, computed by the compiler: the hot path multiplies by these. */
 #define INV(w) (uint32_t)(0xffffffffu / (w))
 static const uint32_t nice_inv_weight[40] = {

@@ -3,8 +3,8 @@
 #define LIBSCHED_WEIGHT_H
 #include <stdint.h>
 
-#define SCHED_NICE_MIN (-20)
-#define SCHED_NICE_MAX 19
+#include <sched/sched.h> /* SCHED_NICE_MIN, SCHED_NICE_MAX */
+
 #define SCHED_WEIGHT_NICE0 1024
 
 #define SCHED_WEIGHT_IDLE 3 /* SCHED_IDLE-like threads: below nice 19 (15) */

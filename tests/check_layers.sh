@@ -6,7 +6,7 @@
 # Reads which module defines and which uses each symbol from `nm` of the archive's
 # objects, and fails if a module calls one in a higher layer, or if calls between modules of
 # one layer form a cycle. The layers (docs/architecture.md draws them):
-#   0 utilities       rbtree weight errors trace explain
+#   0 utilities       rbtree weight errors trace explain version (mem: the freestanding copy's)
 #   1 policy leaves   eevdf rr rt edf refill admit
 #   2 mechanism       budget core_tree rq account migrate place progress timeout
 #   3 features        auth sc sc_admit core_cookie core_pick core_protect balance push proxy wake
@@ -23,6 +23,8 @@ explain 0
 weight 0
 errors 0
 trace 0
+version 0
+mem 0
 eevdf 1
 rr 1
 rt 1

@@ -1467,8 +1467,9 @@ static void zero_time_loops_run_one_pass_per_microsecond(void **state)
 		"{ 'tasks': { 'y': { 'instance': 100, 'yield': 0 } } }",
 		"{ 'tasks': { 'z': { 'run': 0, 'sleep': 0 } } }",
 		"{ 'tasks': { 'r': { 'resume': 'r' } } }",
-		"{ 'tasks': { 'p': { 'phases': { 'a': { 'loop': 1000, 'yield': 0 },\n"
-		"  'b': { 'run': 1000 } } } } }",
+		/* (one element on two lines: the parentheses tell clang so) */
+		("{ 'tasks': { 'p': { 'phases': { 'a': { 'loop': 1000, 'yield': 0 },\n"
+		 "  'b': { 'run': 1000 } } } } }"),
 	};
 	uint64_t events;
 

@@ -20,6 +20,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SCHED_RT_TASKS_MAX 4096           /* tasks one call analyses */
 #define SCHED_RT_TIME_MAX (1ull << 50)    /* largest period: 13 days in ns */
 #define SCHED_RT_ITER_MAX 100000u         /* fixed-point and QPA steps one analysis takes */
@@ -285,5 +289,9 @@ enum sched_rt_blocking_model {
  */
 int sched_rt_blocking(const struct sched_rt_task *ts, unsigned n, const struct sched_rt_cs *cs,
 		      unsigned ncs, enum sched_rt_blocking_model model, uint64_t *blocking);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

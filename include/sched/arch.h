@@ -18,6 +18,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Program this CPU's one-shot timer to interrupt at `deadline` (absolute, sched_arch_now()
  * time), replacing any earlier setting. SCHED_TIME_NEVER cancels it. A deadline already in
@@ -78,4 +82,9 @@ void sched_arch_irq_restore(unsigned long flags);
 void sched_arch_cpu_relax(void);
 
 #endif /* SCHED_ARCH_INLINE */
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -28,6 +28,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* X(slot, class object, words per thread, words per run queue), highest class first. */
 #define SCHED_CLASS_SLOTS(X)                                                            \
 	X(edf, sched_edf_class, 4, 3)     /* threads on a SchedulingContext with budget */ \
@@ -170,5 +174,9 @@ struct sched_class {
 SCHED_CLASS_SLOTS(SCHED_SLOT_EXTERN_)
 #undef SCHED_SLOT_EXTERN_
 extern const struct sched_class sched_rr_class; /* the other fair policy */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 
 typedef uint64_t sched_cookie_t;
@@ -127,5 +131,9 @@ uint64_t sched_core_forced_idle_ns(struct sched_sys *s, unsigned cpu);
 int sched_core_enter_kernel(struct sched_sys *s, unsigned cpu);
 bool sched_core_kernel_safe(struct sched_sys *s, unsigned cpu);
 int sched_core_exit_kernel(struct sched_sys *s, unsigned cpu);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

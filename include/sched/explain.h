@@ -20,6 +20,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 struct sched_group;
 
@@ -166,5 +170,9 @@ unsigned sched_explain_format(const struct sched_why *w, char *buf, unsigned len
 /* Stable names ("throttle", "balance"), "?" out of range. */
 const char *sched_why_kind_name(unsigned kind);
 const char *sched_why_cause_name(unsigned kind, unsigned cause);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -40,6 +40,10 @@
 #include <sched/sc.h>
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 struct sched_group;
 struct sched_auth;
@@ -330,5 +334,9 @@ int sched_island_stats(struct sched_sys *s, struct sched_island_cap isl,
 unsigned sched_island_explain(const struct sched_island_verdict *v,
 			      const struct sched_island_params *p,
 			      const struct sched_mem_pool *pools, char *buf, unsigned len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 struct sched_group;
 
@@ -170,5 +174,9 @@ int sched_lease_info(struct sched_sys *s, struct sched_lease_cap cap, struct sch
 
 /* The housekeeping set: online CPUs no lease holds (a snapshot). Nothing for NULL. */
 void sched_housekeeping(struct sched_sys *s, sched_cpumask_t *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -23,6 +23,10 @@
 #include <sched/rbtree.h>
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 struct sched_thread;
 
@@ -128,5 +132,9 @@ int sched_wait_result(const struct sched_thread *t);
  * owner chains are acyclic and bounded, held mutexes name t, an SC t runs on for a waiter
  * is its top waiter's. 0 or -SCHED_ECHECK (sched_check_message() says what). */
 int sched_mutex_check(struct sched_sys *s, struct sched_thread *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -39,6 +39,10 @@
 #include <sched/lease.h>
 #include <sched/island.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sched_req_kind {
 	SCHED_REQ_PROFILE,      /* give `thread` a profile (by name, or by the service's rules) */
 	SCHED_REQ_ADMIT_SC,     /* a reservation for `thread`: sc_params asked */
@@ -266,5 +270,9 @@ int sched_graph_map(const struct sched_graph *g, const struct sched_sc_params *h
 
 /* Fair stage: the weight and latency class of priority `prio` (0 lowest .. 99). */
 struct sched_fair_params sched_graph_fair(uint8_t prio);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

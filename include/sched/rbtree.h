@@ -17,6 +17,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_rb_node {
 	struct sched_rb_node *parent, *left, *right;
 	bool red;
@@ -64,5 +68,9 @@ struct sched_rb_node *sched_rb_next(const struct sched_rb_node *n);
  * O(n), recursion depth O(log n).
  */
 bool sched_rb_valid(struct sched_rb_tree *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -29,6 +29,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 
 #define SCHED_RING_IDLE_DEFAULT_NS 1000000000ull /* io_uring's sq_thread_idle default: 1 s */
@@ -74,5 +78,9 @@ int sched_ring_submit(struct sched_sys *s, struct sched_ring *r);
  */
 int sched_ring_poll(struct sched_sys *s, unsigned cpu, struct sched_ring *r, bool found_work,
 		    struct sched_thread **next);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

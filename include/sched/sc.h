@@ -24,6 +24,10 @@
 #include <sched/admit.h>
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sched_sys;
 struct sched_group;
 
@@ -263,5 +267,9 @@ int sched_sc_revoke_owned(struct sched_sys *s, struct sched_auth auth, struct sc
 
 /* Copy an SC's figures (needs SCHED_SC_READ). */
 int sched_sc_stats(struct sched_sys *s, struct sched_sc_cap sc, struct sched_sc_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

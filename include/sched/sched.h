@@ -36,6 +36,11 @@
 #include <sched/sc.h>
 #include <sched/trace.h>
 #include <sched/types.h>
+#include <sched/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define SCHED_CACHELINE 64
 
@@ -462,6 +467,18 @@ struct sched_rt_params {
 				      * Only with a declaration; budget + blocking <= deadline */
 };
 
+/* The nice range of sched_thread_params and sched_fair_params. */
+#define SCHED_NICE_MIN (-20)
+#define SCHED_NICE_MAX 19
+
+/*
+ * The weight a nice value gives a thread: 1024 at nice 0, and each step 1.25 times the next
+ * (Linux's table), so one nice level moves about 10% of the CPU between two competing
+ * threads. For a port that reports or converts shares. Returns the weight (15 .. 88761),
+ * or -SCHED_EINVAL for a nice outside SCHED_NICE_MIN .. SCHED_NICE_MAX.
+ */
+int sched_nice_to_weight(int nice);
+
 struct sched_fair_params {
 	int nice;                    /* -20 .. 19 */
 	bool idle_weight;
@@ -739,5 +756,9 @@ unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_
  * Call it only when no other CPU is inside libsched (it takes each rq lock in turn).
  */
 int sched_check(struct sched_sys *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 
 #include <sched/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sched_counter {
 	SCHED_CNT_PICK_CANDIDATES, /* runnable threads in view at each pick, summed */
 	SCHED_CNT_PICK_CURRENT,    /* pick kept the current thread */
@@ -111,5 +115,9 @@ struct sched_trace_ring {
 	uint64_t head; /* events ever written; the newest is ev[(head - 1) % LEN] */
 	struct sched_trace_event ev[SCHED_TRACE_LEN];
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Nanoseconds on the arch monotonic clock. 64 bits wrap after 584 years; comparisons use
  * signed differences anyway (sched_time_before) so that a clock starting near the top of
  * the range still orders correctly. */
@@ -211,5 +215,9 @@ const char *sched_strerror(int err);
 struct sched_list {
 	struct sched_list *next, *prev;
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
