@@ -51,8 +51,13 @@ static inline bool sched_time_in_horizon(sched_time_t t, sched_time_t now)
 #ifndef SCHED_MAX_CPUS
 #define SCHED_MAX_CPUS 64
 #endif
+#ifdef __cplusplus
+static_assert(SCHED_MAX_CPUS >= 64 && SCHED_MAX_CPUS <= 4096 && SCHED_MAX_CPUS % 64 == 0,
+	      "SCHED_MAX_CPUS: a multiple of 64, 64 .. 4096");
+#else
 _Static_assert(SCHED_MAX_CPUS >= 64 && SCHED_MAX_CPUS <= 4096 && SCHED_MAX_CPUS % 64 == 0,
 	       "SCHED_MAX_CPUS: a multiple of 64, 64 .. 4096");
+#endif
 #define SCHED_CPUMASK_WORDS ((SCHED_MAX_CPUS + 63) / 64)
 
 typedef struct {
