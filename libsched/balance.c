@@ -612,7 +612,8 @@ static int offline_begin(struct sched_sys *s, struct sched_rq *rq)
  * Move one thread of `what` that has to leave rq (its queue or refill wait, or its sleeper
  * timeout) to another CPU it may use. The thread's lock is taken by trylock under rq's
  * lock, so it cannot exit or move meanwhile; a busy one is tried again. Returns 1 if one
- * moved, 0 when none is left, -SCHED_EAGAIN when its lock was busy.
+ * moved, 0 when none is left, -SCHED_EAGAIN when its lock was busy or its destination
+ * closed (offline, leased) before it was locked.
  */
 int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict what,
 		     const struct sched_lease *l)
@@ -637,8 +638,12 @@ int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict 
 		struct sched_rq *d = sched__rq(s, (unsigned)dst);
 		struct sched_rq_pair pair = sched__rq_lock2(rq, d);
 
-		if (what != SCHED_EVICT_SLEEPER && sched__get(&t->state) == SCHED_RUNNABLE &&
-		    t->cpu == rq->cpu) {
+		/* chosen without d's lock: a CPU's own part of an activation (lease.c) moves
+		 * without lease_lock, so a grant or an offline may have closed d since */
+		if (!d->online || !sched__lease_lets(d, t)) {
+			dst = -SCHED_EAGAIN;
+		} else if (what != SCHED_EVICT_SLEEPER && sched__get(&t->state) == SCHED_RUNNABLE &&
+			   t->cpu == rq->cpu) {
 			sched__wait_switched(t); /* finish_switch takes no lock */
 			sched__move_queued(rq, d, t, sched_arch_now(),
 					   l ? SCHED_MIG_LEASE : SCHED_MIG_HOTPLUG);
@@ -654,7 +659,7 @@ int sched__evict_one(struct sched_sys *s, struct sched_rq *rq, enum sched_evict 
 	sched__spin_unlock(&t->lock);
 	/* the caller refused to strand anything, so a CPU is found but for a thread that
 	 * arrived since (a race its caller's serialisation rules out): it stays, the checker
-	 * says so */
+	 * says so. -SCHED_EAGAIN: d closed under us; each retry follows a grant or an offline */
 	return dst >= 0 ? 1 : dst;
 }
 

@@ -244,6 +244,19 @@ static bool strands(struct sched_sys *s, const struct sched_lease *l)
 	return false;
 }
 
+/* l's activation waits for rq's (locked) next switch, once: sched__lease_switched then
+ * does this CPU's part. */
+static void await_switch(struct sched_lease *l, struct sched_rq *rq)
+{
+	sched__assert_rq_locked(rq);
+	if (rq->lease_due & DUE_ACTIVATE)
+		return;
+	sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
+	part_add(l);
+	/* counted now; its instant is the last CPU's (finish_part) */
+	__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_SWITCHED], 1, __ATOMIC_RELAXED);
+}
+
 /* rq (locked) runs a thread l does not hold: tell it to leave (again, if a pick took another
  * one meanwhile), and wait for this CPU's switch once. */
 static void tell_curr(struct sched_sys *s, struct sched_lease *l, struct sched_rq *rq)
@@ -256,12 +269,7 @@ static void tell_curr(struct sched_sys *s, struct sched_lease *l, struct sched_r
 		sched__evict_curr(s, rq, l);
 		__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_CLOSE], 1, __ATOMIC_RELAXED);
 	}
-	if (!(rq->lease_due & DUE_ACTIVATE)) {
-		sched__set(&rq->lease_due, rq->lease_due | DUE_ACTIVATE);
-		part_add(l);
-		/* counted now; its instant is the last CPU's (finish_part) */
-		__atomic_add_fetch(&l->rec.step_count[SCHED_LEASE_STEP_SWITCHED], 1, __ATOMIC_RELAXED);
-	}
+	await_switch(l, rq);
 }
 
 /* Publish l on rq (locked): from here no other thread is placed there. */
@@ -344,37 +352,76 @@ static int close_all(struct sched_sys *s, struct sched_lease *l, const struct sc
 	return 0;
 }
 
+/* What leaves a CPU, in this order, and the step that records it: refill waits first, as a
+ * refill due on the CPU would otherwise queue a thread the QUEUED pass has passed. */
+static const uint8_t evict_order[] = {
+	SCHED_EVICT_REFILL, SCHED_EVICT_QUEUED, SCHED_EVICT_SLEEPER,
+};
+static const uint8_t evict_step[] = {
+	[SCHED_EVICT_QUEUED] = SCHED_LEASE_STEP_QUEUED,
+	[SCHED_EVICT_REFILL] = SCHED_LEASE_STEP_REFILLS,
+	[SCHED_EVICT_SLEEPER] = SCHED_LEASE_STEP_TIMEOUTS,
+};
+
+/* One pass of each kind over rq, counted in l's record. */
+static void sweep(struct sched_sys *s, struct sched_lease *l, struct sched_rq *rq)
+{
+	for (unsigned i = 0; i < sizeof(evict_order); i++)
+		__atomic_add_fetch(&l->rec.step_count[evict_step[evict_order[i]]],
+				   sched__evict_all(s, rq, (enum sched_evict)evict_order[i], l),
+				   __ATOMIC_RELAXED);
+}
+
 /*
- * Steps REFILLS, QUEUED, TIMEOUTS: move what must leave, CPU by CPU. Refill waits go
- * first: a refill due on the CPU would otherwise queue a thread the QUEUED step has passed.
- * A CPU may have picked a queued other thread before it moved: that current thread is
- * told to leave too (nothing else can arrive: at most once per CPU).
+ * The last look at rq (locked), after the passes. A pick there may have taken a queued
+ * other thread before its pass: a current one is told to leave. While the CPU ran the
+ * holder or idle, no switch of its own was due, so it may also have let such a thread go
+ * again behind the passes (preempted, forced idle by its core, yielding, asleep with its
+ * timeout there, waiting for a refill). Then the CPU's switch becomes due: from here a
+ * thread it picks is told to leave at that switch (sched__lease_switched) and cannot go
+ * back to its queue, so one more sweep leaves nothing there. True if one is needed.
+ */
+static bool last_look(struct sched_sys *s, struct sched_lease *l, struct sched_rq *rq)
+{
+	bool left;
+
+	sched__assert_rq_locked(rq);
+	tell_curr(s, l, rq);
+	left = !sched__nothing_left(s, rq, l, !(rq->lease_due & DUE_ACTIVATE));
+	if (left) {
+		await_switch(l, rq);
+		sched__kick(rq, true);
+	}
+	return left;
+}
+
+/*
+ * Steps REFILLS, QUEUED, TIMEOUTS: move what must leave, kind by kind over every CPU
+ * (sweep's order), then a last look at each CPU. Nothing else can arrive (placement
+ * refuses the CPUs), so a CPU the last look finds clean stays clean.
  */
 static void move_all(struct sched_sys *s, struct sched_lease *l)
 {
-	static const uint8_t order[] = { SCHED_EVICT_REFILL, SCHED_EVICT_QUEUED, SCHED_EVICT_SLEEPER };
-	static const uint8_t step[] = {
-		[SCHED_EVICT_QUEUED] = SCHED_LEASE_STEP_QUEUED,
-		[SCHED_EVICT_REFILL] = SCHED_LEASE_STEP_REFILLS,
-		[SCHED_EVICT_SLEEPER] = SCHED_LEASE_STEP_TIMEOUTS,
-	};
-
-	for (unsigned i = 0; i < sizeof(order); i++) {
+	for (unsigned i = 0; i < sizeof(evict_order); i++) {
 		uint32_t moved = 0;
 
 		for (unsigned c = 0; c < s->nr_cpus; c++)
 			if (sched_cpumask_test(&l->cpus, c))
-				moved += sched__evict_all(s, &s->rq[c], (enum sched_evict)order[i], l);
-		step_done(l, (enum sched_lease_step)step[order[i]], moved);
+				moved += sched__evict_all(s, &s->rq[c], (enum sched_evict)evict_order[i],
+							  l);
+		step_done(l, (enum sched_lease_step)evict_step[evict_order[i]], moved);
 	}
 	for (unsigned c = 0; c < s->nr_cpus; c++) {
 		struct sched_rq *rq = &s->rq[c];
+		bool left;
 
 		if (!sched_cpumask_test(&l->cpus, c))
 			continue;
 		sched__rq_lock(rq);
-		tell_curr(s, l, rq);
+		left = last_look(s, l, rq);
 		sched__rq_unlock(rq);
+		if (left)
+			sweep(s, l, rq);
 	}
 }
 

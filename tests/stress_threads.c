@@ -64,6 +64,9 @@
  * WATCHDOG_MS is stuck in libsched: the test says which and aborts.
  * A round runs RUN_MS, longer (up to MAX_MS) until every kind of operation succeeded often
  * enough on a slow machine. STRESS_FILTER='core*' runs one round (a cmocka test filter).
+ * A failed lease check prints, for each thread found on a leased CPU its lease does not
+ * hold, its fields and its last trace events (every CPU's, in one ring) with the lease
+ * events between them; STRESS_WHY_LONG=1 adds who migrated it (a long decision ring).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -1394,6 +1397,107 @@ static void *cpu_main(void *arg)
 	return NULL;
 }
 
+/* --- a record of every trace event, for the report of a failed lease check -------------- */
+
+/*
+ * Every CPU's trace events (sched_config.trace: called once stored, under that CPU's rq
+ * lock) go into one ring, in the order they claimed a slot, so a failed check can show how
+ * a thread reached a leased CPU: its wakes, migrations and switches around the lease's
+ * grant. A slot is claimed with one atomic add; the reader runs at a quiescent point.
+ */
+#define EVLOG 262144 /* a power of two: about the last quarter of a second under load */
+static struct sched_trace_event evlog[EVLOG];
+static uint64_t evlog_head; /* atomic */
+
+static void evlog_put(void *ctx, const struct sched_trace_event *ev)
+{
+	uint64_t n = __atomic_fetch_add(&evlog_head, 1, __ATOMIC_RELAXED);
+	struct sched_trace_event *e = &evlog[n % EVLOG];
+
+	(void)ctx;
+	/* atomic: a slot is written again a ring later, by any CPU */
+	__atomic_store_n(&e->time, ev->time, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->arg, ev->arg, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->tid, ev->tid, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->cpu, ev->cpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->type, ev->type, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->aux, ev->aux, __ATOMIC_RELAXED);
+}
+
+/* Decision records kept long enough to name who moved a thread, with STRESS_WHY_LONG=1
+ * (by default the 64-slot ring that wraps all the time). */
+static struct sched_why why_long[65536];
+
+static const char *const ev_name[SCHED_TR_NR] = {
+	[SCHED_TR_SWITCH] = "switch", [SCHED_TR_WAKE] = "wake", [SCHED_TR_MIGRATE] = "migrate",
+	[SCHED_TR_BLOCK] = "block", [SCHED_TR_EXIT] = "exit", [SCHED_TR_IPI] = "ipi",
+	[SCHED_TR_TICK] = "tick", [SCHED_TR_LEASE] = "lease", [SCHED_TR_MISS] = "miss",
+	[SCHED_TR_ISLAND] = "island",
+};
+
+static bool ev_about(const struct sched_trace_event *e, uint32_t tid)
+{
+	switch (e->type) {
+	case SCHED_TR_SWITCH:
+		return e->tid == tid || e->arg == tid;
+	case SCHED_TR_WAKE: case SCHED_TR_MIGRATE: case SCHED_TR_BLOCK: case SCHED_TR_EXIT:
+		return e->tid == tid;
+	case SCHED_TR_LEASE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The last `max` events about thread tid, oldest first, with every lease event between. */
+static void evlog_dump(uint32_t tid, unsigned max)
+{
+	uint64_t head = __atomic_load_n(&evlog_head, __ATOMIC_ACQUIRE), from, i, n = 0;
+
+	from = head > EVLOG ? head - EVLOG : 0;
+	for (i = head; i > from && n < max; i--) {
+		const struct sched_trace_event *e = &evlog[(i - 1) % EVLOG];
+
+		n += ev_about(e, tid) && e->type != SCHED_TR_LEASE;
+	}
+	for (; i < head; i++) {
+		const struct sched_trace_event *e = &evlog[i % EVLOG];
+
+		if (!ev_about(e, tid))
+			continue;
+		fprintf(stderr, "    %llu cpu %u %-7s tid %u arg %llu aux %u\n",
+			(unsigned long long)e->time, e->cpu,
+			e->type < SCHED_TR_NR ? ev_name[e->type] : "?", e->tid,
+			(unsigned long long)e->arg, e->aux);
+	}
+}
+
+/* Who moved thread tid lately (migration decision records, with STRESS_WHY_LONG). */
+static void why_dump(uint32_t tid)
+{
+	struct sched_why w[24];
+	struct sched_why_filter f = { .kinds = 1u << SCHED_WHY_MIGRATE, .tid = tid };
+	unsigned n = sched_explain_read(&sys, &f, w, 24);
+	char buf[160];
+
+	for (unsigned i = 0; i < n; i++) {
+		sched_explain_format(&w[i], buf, sizeof(buf));
+		fprintf(stderr, "    why #%llu at %llu cause %u: %s\n", (unsigned long long)w[i].seq,
+			(unsigned long long)w[i].time, w[i].cause, buf);
+	}
+}
+
+/* A thread a lease does not hold, found on its CPU: its fields, and how it got there. */
+static void dump_intruder(const struct sched_thread *t)
+{
+	fprintf(stderr, "  thread %u: state %u cpu %u on_cpu %u dst %u mig_cause %u aff %llx "
+		"timeout %u gen %u woken %llu last_ran %llu\n", t->id, t->state, t->cpu, t->on_cpu,
+		t->dst_cpu, t->mig_cause, (unsigned long long)t->affinity.w[0], t->timeout_armed,
+		t->gen, (unsigned long long)t->woken_at, (unsigned long long)t->last_ran);
+	evlog_dump(t->id, 48);
+	why_dump(t->id);
+}
+
 /* --- the checks at quiescent points ------------------------------------------------------------ */
 
 /*
@@ -1626,6 +1730,32 @@ static bool lease_holds(const struct sched_lease *l, const struct sched_thread *
 	return l->thread ? l->thread == t && l->thread_gen == t->gen : in_group(t->group, l->group);
 }
 
+/* The threads on leased CPU r that its lease does not hold: how each one got there. */
+static void dump_intruders(struct sched_rq *r)
+{
+	const struct sched_lease *l = r->lease;
+
+	if (!l)
+		return;
+	for (unsigned k = 0; k < SCHED_NR_CLASSES; k++)
+		for (struct sched_thread *t = sys.classes[k]->first(r); t;
+		     t = sys.classes[k]->next(r, t))
+			if (!lease_holds(l, t))
+				dump_intruder(t);
+	for (struct sched_rb_node *x = r->sc_wait.leftmost; x; x = sched_rb_next(x)) {
+		const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, sc_node);
+
+		if (t != r->curr && !lease_holds(l, t))
+			dump_intruder(t);
+	}
+	for (struct sched_rb_node *x = r->sleepers.leftmost; x; x = sched_rb_next(x)) {
+		const struct sched_thread *t = sched_rb_entry(x, struct sched_thread, timeout_node);
+
+		if (!lease_holds(l, t))
+			dump_intruder(t);
+	}
+}
+
 /* When a check fails: the leases, and what each CPU runs, queues and keeps asleep. */
 static void dump_leases(void)
 {
@@ -1639,6 +1769,13 @@ static void dump_leases(void)
 			(unsigned long long)leases[k].cpus.w[0],
 			leases[k].thread ? leases[k].thread->id : 0, leases[k].thread_gen,
 			leases[k].group ? leases[k].group->id : 0, leases[k].cause);
+		fprintf(stderr, "  granted %llu active %llu steps:",
+			(unsigned long long)leases[k].rec.granted_at,
+			(unsigned long long)leases[k].rec.active_at);
+		for (unsigned i = 0; i < SCHED_LEASE_STEP_NR; i++)
+			fprintf(stderr, " %llu/%u", (unsigned long long)leases[k].rec.step_at[i],
+				leases[k].rec.step_count[i]);
+		fprintf(stderr, "\n");
 	}
 	for (unsigned c = 0; c < CPUS; c++) {
 		struct sched_rq *r = &sys.rq[c];
@@ -1658,6 +1795,7 @@ static void dump_leases(void)
 		for (struct sched_rb_node *x = r->sleepers.leftmost; x; x = sched_rb_next(x))
 			fprintf(stderr, " %u", sched_rb_entry(x, struct sched_thread, timeout_node)->id);
 		fprintf(stderr, "\n");
+		dump_intruders(r);
 	}
 }
 
@@ -1886,7 +2024,8 @@ static void quiescent_checks(unsigned round)
 static void run(bool core, bool with_islands)
 {
 	static const struct sched_topology topo = { .nr_cpus = CPUS, .core = { 0, 0, 1, 1 } };
-	struct sched_config cfg = { .core_sched = core, .notify = notify_sink };
+	struct sched_config cfg = { .core_sched = core, .notify = notify_sink, .trace = evlog_put };
+	bool why_long_on = getenv("STRESS_WHY_LONG") != NULL;
 	pthread_t cpu[CPUS];
 	uint64_t tot[N_NR] = { 0 };
 	struct timespec tick = { 0, CHECK_MS * 1000000L };
@@ -1932,7 +2071,9 @@ static void run(bool core, bool with_islands)
 		in_poll[i] = 0;
 	my_cpu = 0;
 	assert_int_equal(sched_init(&sys, rq, &topo, &cfg), 0);
-	assert_int_equal(sched_explain_start(&sys, &why_log, why_ring, 64, 0), 0);
+	__atomic_store_n(&evlog_head, 0, __ATOMIC_RELAXED);
+	assert_int_equal(why_long_on ? sched_explain_start(&sys, &why_log, why_long, 65536, 0)
+				     : sched_explain_start(&sys, &why_log, why_ring, 64, 0), 0);
 	assert_int_equal(sched_sc_pool(&sys, scs, NSC + ISC), 0);
 	islands_on = with_islands;
 	if (with_islands) { /* admission first (before any SC or fixed priority), then the pools */
