@@ -496,9 +496,11 @@ static void reuse(struct cpu *c)
 		return;
 	if (rnd(c, 4) == 0)
 		p.slice_ns = 100 * US + rnd(c, 10) * MS;
+	/* a new life holds nothing: said before it exists, as another CPU may wake and run it
+	 * (and lock a mutex) as soon as sched_thread_init returns */
+	__atomic_store_n(&held_bits[i], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
 	if (sched_thread_init(&sys, t, &p) == 0) {
-		__atomic_store_n(&held_bits[i], 0, __ATOMIC_RELAXED); /* a new life holds nothing */
-		__atomic_store_n(&pend[i], W_NONE, __ATOMIC_RELAXED);
 		cnt[c->id][N_REUSE_OK]++;
 		sched_wake(&sys, sched_ref_of(t), SCHED_WAKE_NEW);
 	}
