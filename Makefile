@@ -6,7 +6,7 @@
 # Packages come from Debian (apt-get); nothing is installed when all are present.
 
 PKGS  := meson ninja-build gcc pkg-config libcmocka-dev uthash-dev nasm qemu-system-x86 \
-         clang libclang-rt-dev gcc-riscv64-linux-gnu qemu-system-misc
+         clang libclang-rt-dev gcc-riscv64-linux-gnu qemu-system-misc rt-app
 BUILD := build
 BUILD_CLANG := build-clang
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
