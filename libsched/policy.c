@@ -401,19 +401,31 @@ int sched_policy_deny(struct sched_sys *s, struct sched_policy *q, struct sched_
 
 /* --- the requester's side and the sweep ------------------------------------------------------- */
 
-int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sched_ticket t,
-			struct sched_answer *out)
+/* Whether `who` is the thread that submitted x (the same life of it). q locked. */
+static bool is_requester(const struct sched_policy_slot *x, struct sched_ref who)
+{
+	return x->requester.t == who.t && x->requester.gen == who.gen;
+}
+
+int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sched_ref requester,
+			struct sched_ticket t, struct sched_answer *out)
 {
 	struct sched_policy_slot *x;
 	unsigned long flags;
 	bool overdue;
 
-	if (!s || !q || !q->slots || !out)
+	if (!s || !q || !q->slots || !out || !requester.t || requester.t->is_idle)
 		return -SCHED_EINVAL;
+	if (!sched__ref_live(requester))
+		return -SCHED_ESTALE;
 	flags = qlock(q);
 	if (!(x = slot_of(q, t))) {
 		qunlock(q, flags);
 		return -SCHED_ESTALE;
+	}
+	if (!is_requester(x, requester)) { /* a ticket is no capability by itself */
+		qunlock(q, flags);
+		return -SCHED_EPERM;
 	}
 	if (x->state == SCHED_SLOT_ANSWERED) {
 		*out = x->ans;
@@ -429,7 +441,7 @@ int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sche
 	if (!overdue)
 		return -SCHED_EAGAIN;
 	default_slot(s, q, x);
-	return sched_policy_result(s, q, t, out); /* answered now: one more step, no loop */
+	return sched_policy_result(s, q, requester, t, out); /* answered now: one step more */
 }
 
 unsigned sched_policy_expire(struct sched_sys *s, struct sched_policy *q)

@@ -508,7 +508,7 @@ static void get_profile(struct reload *x, struct sim_thread *t, const char *name
 	sim_enter(x->sim, 0);
 	assert_int_equal(sched_policy_submit(&x->sim->sys, &x->q, r.thread, &r, &tk), 0);
 	assert_int_equal(pol_service_step(&x->svc), 0);
-	assert_int_equal(sched_policy_result(&x->sim->sys, &x->q, tk, &ans), 0);
+	assert_int_equal(sched_policy_result(&x->sim->sys, &x->q, r.thread, tk, &ans), 0);
 	assert_int_equal(ans.err, 0);
 	settle(x->sim);
 }

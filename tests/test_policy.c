@@ -113,7 +113,7 @@ static void a_profile_is_served_with_the_services_authority(void **state)
 	rig_up(&r);
 	q = profile_req(r.peer); /* about a thread of its group's subgroup: in reach */
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), -SCHED_EAGAIN);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), -SCHED_EAGAIN);
 	/* only the attached service takes */
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.req), &tt, &got, &who), -SCHED_EPERM);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
@@ -123,11 +123,16 @@ static void a_profile_is_served_with_the_services_authority(void **state)
 	advance(r.sim, 1 * MS);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
 	assert_int_equal(r.peer->st.weight, 3121); /* nice -5 */
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	/* the ticket is not a capability: only its requester collects the answer */
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.peer), t, &a), -SCHED_EPERM);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.svc), t, &a), -SCHED_EPERM);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, (struct sched_ref){ 0 }, t, &a),
+			 -SCHED_EINVAL);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, 0);
 	assert_int_equal(a.by, SCHED_BY_SERVICE);
 	assert_int_equal(a.answered - a.asked, 1 * MS);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), -SCHED_ESTALE); /* once */
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), -SCHED_ESTALE); /* once */
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), -SCHED_ESTALE);
 	assert_int_equal(sched_policy_stats(&r.q, &st), 0);
 	assert_int_equal(st.submitted, 1);
@@ -168,7 +173,7 @@ static void a_requester_reaches_only_its_own_group(void **state)
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &rv, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EPERM);
 	assert_true(a.why > 0); /* a DENY record says so */
 	struct sched_lease_info li;
@@ -195,10 +200,10 @@ static void unanswered_requests_get_their_defaults_and_say_so(void **state)
 	lq.timeout_ns = 20 * MS;
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &lq, &t2), 0);
 	advance(r.sim, 9 * MS);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t1, &a), -SCHED_EAGAIN);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t1, &a), -SCHED_EAGAIN);
 	advance(r.sim, 1 * MS);
 	/* the profile's default: the fallback's weight (nice 5) */
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t1, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t1, &a), 0);
 	assert_int_equal(a.by, SCHED_BY_DEFAULT);
 	assert_int_equal(a.err, 0);
 	assert_int_equal(r.req->st.weight, 335);
@@ -211,7 +216,7 @@ static void unanswered_requests_get_their_defaults_and_say_so(void **state)
 	assert_int_equal(sched_policy_expire(&r.sim->sys, &r.q), 0);
 	advance(r.sim, 5 * MS);
 	assert_int_equal(sched_policy_expire(&r.sim->sys, &r.q), 1);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t2, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t2, &a), 0);
 	assert_int_equal(a.err, -SCHED_ETIMEDOUT);
 	assert_int_equal(records(r.sim, SCHED_WHY_DEFAULT, w), 2);
 	assert_int_equal(w[1].cause, SCHED_DEFAULT_DENY);
@@ -246,7 +251,7 @@ static void a_restarted_service_finds_what_the_dead_one_took(void **state)
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &fresh, &got, &who), -SCHED_EPERM);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(svc2), &fresh, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(svc2), root(r.sim), fresh, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.by, SCHED_BY_SERVICE);
 	struct sched_policy_stats st;
 
@@ -295,13 +300,13 @@ static void an_admitted_sc_comes_back_without_control(void **state)
 	d.sc_params = (struct sched_sc_params){ .budget_ns = 2 * MS, .period_ns = 10 * MS };
 	sched_cpumask_fill(&d.sc_params.cpus, 2);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EPERM);
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_sc_create(&r.sim->sys, &r.g, refills[1], 8, &d.sc), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, 0);
 	assert_int_equal(a.sc.rights, SCHED_SC_READ | SCHED_SC_BIND);
 	assert_ptr_equal(r.req->st.own_sc, &r.sim->sys.scs[a.sc.index]);
@@ -318,7 +323,7 @@ static void an_admitted_sc_comes_back_without_control(void **state)
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	d.sc_params.budget_ns = 9 * MS;
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EPERM);
 	assert_int_equal(r.sim->sys.scs[theirs.index].budget, 2 * MS);
 	sim_free(r.sim);
@@ -377,7 +382,7 @@ static void three_stages_map_to_admitted_scs_within_the_budgets_held(void **stat
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.stranger), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.stranger), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EPERM);
 	assert_int_equal(r.sim->sys.scs[g.budgets[0].index].budget, 4 * MS); /* unchanged */
 	/* asking more than a budget holds is refused, nothing changes */
@@ -385,7 +390,7 @@ static void three_stages_map_to_admitted_scs_within_the_budgets_held(void **stat
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EPERM);
 	struct sched_why w[8];
 	unsigned n = records(r.sim, SCHED_WHY_DENY, w);
@@ -401,7 +406,7 @@ static void three_stages_map_to_admitted_scs_within_the_budgets_held(void **stat
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, 0);
 	for (unsigned i = 0; i < 3; i++) {
 		const struct sched_sc *sc = &r.sim->sys.scs[g.budgets[i].index];
@@ -448,7 +453,7 @@ static void a_graph_admission_is_all_or_none(void **state)
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, -SCHED_EUNSCHED);
 	struct sched_why w[8];
 	unsigned n = records(r.sim, SCHED_WHY_DENY, w);
@@ -532,7 +537,7 @@ static void stages_move_from_spread_budgets_onto_their_queues(void **state)
 	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
 	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
 	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
-	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
 	assert_int_equal(a.err, 0);
 	for (unsigned i = 0; i < 2; i++) {
 		const struct sched_sc *sc = &r.sim->sys.scs[g.budgets[i].index];

@@ -4796,14 +4796,14 @@ static void island_irq_hook(void *ctx, unsigned line, unsigned cpu, bool reserve
 enum {
 	P_SUBMIT, P_SUBMIT_OK, P_EFULL, P_SUB_ESTALE, P_SUB_EPERM, P_SUB_EINVAL, P_TAKE,
 	P_TAKE_EAGAIN, P_TAKE_EPERM, P_SERVE, P_DENY, P_LATE, P_SERVE_ESTALE, P_SERVE_EPERM,
-	P_RESULT, P_RESULT_EAGAIN, P_RESULT_ESTALE, P_DEFAULTED, P_EXPIRED, P_ATTACH,
+	P_RESULT, P_RESULT_EAGAIN, P_RESULT_ESTALE, P_RESULT_EPERM, P_DEFAULTED, P_EXPIRED, P_ATTACH,
 	P_REQUEUED, P_DEAD_SERVICE, P_GRAPH_OK, P_GRAPH_REFUSED, P_ANSWER_OK, P_ANSWER_ERR,
 	P_LEASE_REVOKED, P_RECORDS, P_RECLAIMED, P_NR
 };
 static const char *const p_name[P_NR] = {
 	"submits", "queued", "EFULL", "submit ESTALE", "submit EPERM", "submit EINVAL", "takes",
 	"take EAGAIN", "take EPERM", "served", "denied", "served late (default)",
-	"serve/deny ESTALE", "serve/deny EPERM", "results", "result EAGAIN", "result ESTALE",
+	"serve/deny ESTALE", "serve/deny EPERM", "results", "result EAGAIN", "result ESTALE", "result EPERM",
 	"answered by default", "expired", "attaches", "requeued", "dead services",
 	"graphs mapped", "graphs refused", "answers ok", "answers refused", "leases revoked",
 	"decision records read", "answers of exited requesters freed",
@@ -5375,13 +5375,20 @@ static void policy_answer(struct world *w)
 	}
 }
 
+static bool ref_alive(struct sched_ref r)
+{
+	return alive(r.t) && r.t->gen == r.gen;
+}
+
 /* The requester looks: answered (0), pending before its deadline (EAGAIN), past it (0, the
- * default now), or a stale ticket. */
+ * default now), or a stale ticket; another thread presenting the ticket is refused (EPERM)
+ * and changes nothing, as is the requester once it has exited (ESTALE). */
 static void policy_result(struct world *w)
 {
 	unsigned i = rnd(w, w->npslots);
 	struct prec *p = &w->preq[i];
 	struct sched_ticket t = p->t;
+	struct sched_ref by = p->who;
 	struct sched_answer a;
 	int want, r;
 
@@ -5390,18 +5397,26 @@ static void policy_result(struct world *w)
 		t = w->npstale ? w->pstale[rnd(w, w->npstale < NR_PSTALE ? w->npstale : NR_PSTALE)]
 			       : (struct sched_ticket){ i, 0, 0 };
 	}
-	want = !p ? -SCHED_ESTALE : p->state == SCHED_SLOT_ANSWERED || w->sim->now >= p->deadline
-		? 0 : -SCHED_EAGAIN;
+	if (!p || !rnd(w, 6))
+		by = sched_ref_of(&any_thread(w)->st);
+	if (!ref_alive(by) || !p)
+		want = -SCHED_ESTALE;
+	else if (by.t != p->who.t || by.gen != p->who.gen)
+		want = -SCHED_EPERM;
+	else
+		want = p->state == SCHED_SLOT_ANSWERED || w->sim->now >= p->deadline ? 0 : -SCHED_EAGAIN;
 	if (p && want == 0 && p->state != SCHED_SLOT_ANSWERED)
 		policy_defaulted(p);
 	sim_enter(w->sim, online_cpu(w));
-	r = sched_policy_result(&w->sim->sys, &w->pq, t, &a);
-	TR("  policy result slot %u: %d (err %d by %u)\n", t.slot, r, r ? 0 : a.err, r ? 0 : a.by);
+	r = sched_policy_result(&w->sim->sys, &w->pq, by, t, &a);
+	TR("  policy result slot %u by t%u: %d (err %d by %u)\n", t.slot, by.t->id, r, r ? 0 : a.err,
+	   r ? 0 : a.by);
 	pst[P_RESULT]++;
 	if (r != want)
 		mfail("sched_policy_result on slot %u returned %d, expected %d", t.slot, r, want);
 	if (r) {
-		pst[r == -SCHED_EAGAIN ? P_RESULT_EAGAIN : P_RESULT_ESTALE]++;
+		pst[r == -SCHED_EAGAIN ? P_RESULT_EAGAIN : r == -SCHED_EPERM ? P_RESULT_EPERM
+						     : P_RESULT_ESTALE]++;
 		return;
 	}
 	if (a.kind != p->kind || a.by != (p->by_default ? SCHED_BY_DEFAULT : SCHED_BY_SERVICE) ||

@@ -266,12 +266,12 @@ static int step(struct fix *f)
 	return step_of(f, &f->svc);
 }
 
-static struct sched_answer result(struct fix *f, struct sched_ticket t)
+static struct sched_answer result(struct fix *f, struct sim_thread *from, struct sched_ticket t)
 {
 	struct sched_answer a;
 
 	sim_enter(f->sim, 0);
-	assert_int_equal(sched_policy_result(&f->sim->sys, &f->q, t, &a), 0);
+	assert_int_equal(sched_policy_result(&f->sim->sys, &f->q, sched_ref_of(&from->st), t, &a), 0);
 	settle(f->sim);
 	return a;
 }
@@ -283,7 +283,7 @@ static struct sched_answer ask(struct fix *f, struct sim_thread *from, struct sc
 
 	assert_int_equal(step(f), 0);
 	assert_int_equal(step(f), -SCHED_EAGAIN);
-	return result(f, t);
+	return result(f, from, t);
 }
 
 static struct sched_sc_params sc_ask(uint64_t c, uint64_t t, unsigned cpu)
@@ -714,7 +714,7 @@ static void a_restarted_service_serves_what_the_old_one_had_taken(void **state)
 	/* the new one serves it */
 	assert_int_equal(step_of(f, svc2), 0);
 	assert_int_equal(step_of(f, svc2), -SCHED_EAGAIN);
-	a = result(f, t);
+	a = result(f, f->mpd, t);
 	assert_int_equal(a.err, 0);
 	assert_int_equal(a.by, SCHED_BY_SERVICE);
 	assert_int_equal(f->mpd->st.nice, -10);
@@ -765,7 +765,7 @@ static void unanswered_requests_get_their_defaults(void **state)
 	t = submit(f, f->mpd, &r);
 	advance(f->sim, 2 * MS);
 	assert_int_equal(step(f), -SCHED_EAGAIN); /* past its deadline: not taken */
-	a = result(f, t);
+	a = result(f, f->mpd, t);
 	assert_int_equal(a.by, SCHED_BY_DEFAULT);
 	assert_int_equal(a.err, 0);
 	assert_int_equal(f->mpd->st.nice, 5);
@@ -782,7 +782,7 @@ static void unanswered_requests_get_their_defaults(void **state)
 	t = submit(f, f->mpd2, &r);
 	advance(f->sim, 2 * MS);
 	assert_int_equal(sched_policy_expire(&f->sim->sys, &f->q), 1);
-	a = result(f, t);
+	a = result(f, f->mpd2, t);
 	assert_int_equal(a.by, SCHED_BY_DEFAULT);
 	assert_int_equal(a.err, -SCHED_ETIMEDOUT);
 	w = last_why(f, SCHED_WHY_DEFAULT, f->mpd2);
@@ -811,7 +811,7 @@ static void a_late_answer_gets_the_default_and_frees_its_sc(void **state)
 	assert_int_equal(f->scs[f->svc.slots[0].cap.index].state, SCHED_SC_FREE);
 	assert_false(f->svc.slots[0].used);
 	assert_int_equal(unconfigured(f), 0);
-	a = result(f, t);
+	a = result(f, f->mpd, t);
 	assert_int_equal(a.by, SCHED_BY_DEFAULT);
 	assert_int_equal(f->mpd->st.nice, 5);
 	assert_null(f->mpd->st.own_sc);

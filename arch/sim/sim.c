@@ -3787,7 +3787,8 @@ static enum exec_result request_wait(struct sim *sim, unsigned c, struct sim_thr
 				     struct sim_request *rq)
 {
 	struct sched_thread *next;
-	int r = sched_policy_result(&sim->sys, &sim->service->q, rq->ticket, &rq->ans);
+	int r = sched_policy_result(&sim->sys, &sim->service->q, sched_ref_of(&t->st),
+				    rq->ticket, &rq->ans);
 
 	if (r == -SCHED_EAGAIN) {
 		sched_time_t until = sim->now < rq->deadline ? rq->deadline : sim->now + 1000;

@@ -202,17 +202,18 @@ int sched_policy_deny(struct sched_sys *s, struct sched_policy *q, struct sched_
 		      struct sched_ticket t, int err);
 
 /*
- * A ticket is a bearer capability, as the library's other capabilities: whoever presents
- * it collects the answer. A port that lets untrusted code hold tickets keeps them in its
- * own capability table, bound to the requesting thread (the x86_64 kernel does), and a
- * slot's generation makes an old ticket fail once the slot is reused.
- *
  * The requester's look: 0 with the answer in *out (the slot is free again), or
  * -SCHED_EAGAIN while pending before its deadline; past it, the default is applied and
- * returned. -SCHED_ESTALE for a ticket already collected. O(1).
+ * returned. A ticket is not a capability by itself: only the thread that submitted it (the
+ * same life: `requester` as it was given to sched_policy_submit) collects the answer, so a
+ * leaked or guessed ticket gives nobody else the SC or lease it carries. -SCHED_EPERM for
+ * any other presenter, -SCHED_ESTALE for a ticket already collected (a slot's generation
+ * makes an old ticket fail once the slot is reused) or a requester that has exited (its
+ * answer is reclaimed by the next submission or sched_policy_expire), -SCHED_EINVAL for
+ * NULL or an idle thread. O(1).
  */
-int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sched_ticket t,
-			struct sched_answer *out);
+int sched_policy_result(struct sched_sys *s, struct sched_policy *q, struct sched_ref requester,
+			struct sched_ticket t, struct sched_answer *out);
 
 /* Apply the default to every request past its deadline (a port's timer or housekeeping);
  * returns how many. The answers wait for their requesters; an answer whose requester has

@@ -64,6 +64,8 @@ static const char *const manifest_names[KPOL_MANIFESTS] = {
 /* A requester's ticket, by slot: the requester's process may wait on it. */
 struct kticket {
 	struct sched_ticket t;
+	struct sched_ref who;         /* the submitting thread: libsched gives its answer only
+				       * to it, and any thread of `proc` may wait on its behalf */
 	struct kprocess *proc;
 	sched_time_t deadline;        /* the slot's: the default applies then */
 	uint64_t submitted_ns;        /* the submit call's entry */
@@ -459,12 +461,16 @@ static int64_t sys_submit(struct kthread *me, uint64_t va)
 		return -SCHED_EINVAL;
 	if ((err = request_of(me, &kr, &r)) < 0)
 		return err;
+	/* The sweep a port owes the queue, here rather than on a timer: requests past their
+	 * deadline get their defaults, so the slots of requesters that died waiting are freed
+	 * (by the submission's own search) instead of leaking. O(slots). */
+	(void)sched_policy_expire(&ksys, &kpol_queue);
 	err = sched_policy_submit(&ksys, &kpol_queue, sched_ref_of(&me->st), &r, &t);
 	if (err < 0)
 		return err;
 	f = table_take();
 	tickets[t.slot] = (struct kticket){
-		t, me->proc, __atomic_load_n(&kpol_slots[t.slot].deadline, __ATOMIC_RELAXED), now,
+		t, sched_ref_of(&me->st), me->proc, __atomic_load_n(&kpol_slots[t.slot].deadline, __ATOMIC_RELAXED), now,
 		true };
 	table_give(f);
 	return (int64_t)handle_of(t.slot, t.gen);
@@ -524,7 +530,7 @@ static int64_t sys_wait(struct kthread *me, uint64_t h, uint64_t va)
 		return -SCHED_EINVAL;
 	if ((err = ticket_get(me, h, &k)) < 0)
 		return err;
-	while ((err = sched_policy_result(&ksys, &kpol_queue, k.t, &a)) == -SCHED_EAGAIN) {
+	while ((err = sched_policy_result(&ksys, &kpol_queue, k.who, k.t, &a)) == -SCHED_EAGAIN) {
 		if (__atomic_load_n(&me->killed, __ATOMIC_ACQUIRE))
 			return -SCHED_EAGAIN;
 		if (thread_park_until(k.deadline) < 0)
@@ -960,10 +966,12 @@ int64_t kpolicy_syscall(struct kthread *me, uint64_t nr, uint64_t a0, uint64_t a
 }
 
 /*
- * The last thread of p exited. Its answered tickets are collected on its behalf, and every
- * SC made for its group is revoked (its threads are gone). A request still pending stays
- * in its slot: libsched's queue has no way to cancel one, so it is answered at its deadline
- * and never collected (docs/x86_64.md says so). The service's own process: no service is
+ * The last thread of p exited. Its tickets are dropped: libsched refuses them now that
+ * their requesters have exited, and frees the answers nobody will collect at the next
+ * submission or expiry sweep. Every SC made for its group is revoked (its threads are
+ * gone). A request still pending stays in its slot: libsched's queue has no way to cancel
+ * one, so it gets its default at its deadline and its slot is freed by the next
+ * submission after that (sys_submit sweeps). The service's own process: no service is
  * attached any more. Returns the SCs revoked.
  */
 int kpolicy_process_exit(struct kprocess *p)
@@ -978,7 +986,7 @@ int kpolicy_process_exit(struct kprocess *p)
 		k = tickets[i];
 		table_give(f);
 		if (!k.live || k.proc != p ||
-		    sched_policy_result(&ksys, &kpol_queue, k.t, &a) == -SCHED_EAGAIN)
+		    sched_policy_result(&ksys, &kpol_queue, k.who, k.t, &a) == -SCHED_EAGAIN)
 			continue;
 		f = table_take();
 		tickets[i].live = false;
