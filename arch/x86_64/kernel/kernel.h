@@ -303,6 +303,30 @@ void kisland_irq(void *ctx, unsigned line, unsigned cpu, bool reserve);
 /* A kernel service islands may declare on their paths: a passive thread (never woken
  * without a caller's SC). Returns its number, or -SCHED_EFULL. */
 int kisland_service(struct kthread *t, const char *name);
+/* An island request translated for libsched (kisland_prepare): the kernel's copy of the
+ * parameters, pointing into this struct itself (it must not move while an admission may
+ * read it), and the resources taken for it before the admission. */
+struct kisland_prep {
+	struct sched_island_params ip;
+	struct sched_island_member m;
+	struct sched_island_irq irq;
+	struct sched_island_mem mem;
+	struct sched_island_server srv;
+	struct sched_island_path path;
+	struct sched_sc_cap sc;       /* the member SC, created in the process's group */
+	struct kprocess *proc;
+	uint64_t pages[KISLAND_PAGES_MAX];
+	unsigned npages, cpu, refills;
+	uint64_t period_ns;
+	bool held;                    /* the resources are this request's (not an island's) */
+};
+/* Check and translate ring 3's island request (the system call's, the policy service's):
+ * 0 with the resources held, or the refusal with nothing held. */
+int kisland_prepare(struct kprocess *p, const struct kpol_island *q, struct kisland_prep *x);
+void kisland_release(struct kisland_prep *x); /* what a prepared request holds, given back */
+/* An island admitted from x becomes the process's (SYS_ISLAND_REVOKE's): its handle. */
+int64_t kisland_commit(struct kthread *me, struct kisland_prep *x, struct sched_island_cap cap,
+		       struct kthread *member);
 int64_t kisland_sys_admit(struct kthread *me, uint64_t req_va);
 int64_t kisland_sys_wait(struct kthread *me);
 int64_t kisland_sys_revoke(struct kthread *me, uint64_t handle);

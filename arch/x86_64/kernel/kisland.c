@@ -205,7 +205,7 @@ static void answer(volatile struct kisland_req *out, int64_t r,
 /* The checks the kernel makes itself, on the copy, before anything is allocated: what it
  * must index or allocate with. The rest (budget, period, the IRQ's gap and cost, the
  * service's cost against the budget) is libsched's to check and to refuse. */
-static int req_check(const struct kisland_req *q)
+static int req_check(const struct kpol_island *q)
 {
 	if (q->cpu >= ksys.nr_cpus)
 		return -SCHED_ECPU;
@@ -215,6 +215,185 @@ static int req_check(const struct kisland_req *q)
 	    q->irq_gap_ns >> 62 || q->irq_cost_ns >> 62 || q->service_cost_ns >> 62)
 		return -SCHED_EINVAL;
 	return 0;
+}
+
+/*
+ * The translation both ways in share (SYS_ISLAND_ADMIT, and an ISLAND request of the
+ * policy service, kpolicy.c): the kernel's own copy q of what ring 3 asked, checked
+ * (req_check), its resources taken before any admission (the pages, a refill set, the
+ * member SC in p's group), and libsched's island parameters built in *x, pointing into
+ * *x itself (so x must stay where it is until the admission is over). -SCHED_ECPU,
+ * -SCHED_EINVAL, -SCHED_EFULL (no pages, refill set or SC), with nothing held; 0 with the
+ * resources held (kisland_release gives them back, kisland_commit keeps them).
+ */
+int kisland_prepare(struct kprocess *p, const struct kpol_island *q, struct kisland_prep *x)
+{
+	unsigned long f;
+	unsigned n = 0;
+	int set, r;
+
+	*x = (struct kisland_prep){ 0 };
+	if ((r = req_check(q)) < 0)
+		return r;
+	/* the pages first, before the admission (never on the realtime path) */
+	for (; n < q->dma_pages; n++)
+		if (!(x->pages[n] = page_alloc()))
+			break;
+	f = table_take();
+	set = n == q->dma_pages ? refills_take() : -1;
+	table_give(f);
+	if (set < 0) {
+		pages_free(x->pages, n);
+		return -SCHED_EFULL;
+	}
+	r = sched_sc_create(&ksys, &p->group, refills[set], KISLAND_REFILLS, &x->sc);
+	if (r < 0) {
+		pages_free(x->pages, n);
+		f = table_take();
+		refills_used[set] = 0;
+		table_give(f);
+		return r;
+	}
+	x->npages = n;
+	x->refills = (unsigned)set;
+	x->cpu = (unsigned)q->cpu;
+	x->period_ns = q->period_ns;
+	x->proc = p;
+	x->held = true;
+	x->m.sc = x->sc;
+	x->m.name = "loop";
+	x->m.p = (struct sched_sc_params){ .budget_ns = q->budget_ns, .period_ns = q->period_ns,
+					   .mode = SCHED_SC_SPORADIC,
+					   .dispatch = SCHED_SC_PARTITIONED };
+	sched_cpumask_set(&x->m.p.cpus, (unsigned)q->cpu);
+	x->ip.group = &p->group;
+	x->ip.cpus = x->m.p.cpus;
+	x->ip.cpu_mode = SCHED_ISLAND_LEASED;
+	x->ip.overrun = SCHED_SC_THROTTLE;
+	x->ip.endpoint = KISLAND_ENDPOINT;
+	x->ip.name = p->name;
+	x->ip.members = &x->m;
+	x->ip.nr_members = 1;
+	if (q->irq_line != KISLAND_NO_IRQ) {
+		x->irq = (struct sched_island_irq){ .line = (uint32_t)q->irq_line,
+						    .cpu = (uint16_t)q->cpu,
+						    .min_gap_ns = q->irq_gap_ns,
+						    .cost_ns = q->irq_cost_ns, .name = "sensor" };
+		x->ip.irqs = &x->irq;
+		x->ip.nr_irqs = 1;
+	}
+	if (q->dma_pages) {
+		x->mem = (struct sched_island_mem){ .pool = KPOOL_DMA, .pages = q->dma_pages };
+		x->ip.mem = &x->mem;
+		x->ip.nr_mem = 1;
+	}
+	if (q->service != KISLAND_NO_SERVICE) {
+		x->srv = (struct sched_island_server){
+			sched_ref_of(&services[q->service].t->st), services[q->service].name };
+		x->path = (struct sched_island_path){ .from = 0, .to = 0, .calls = 1,
+						      .cost_ns = q->service_cost_ns };
+		x->ip.servers = &x->srv;
+		x->ip.nr_servers = 1;
+		x->ip.paths = &x->path;
+		x->ip.nr_paths = 1;
+	}
+	return 0;
+}
+
+/* Nothing of a prepared request stays: its SC (revoked: -SCHED_ESTALE if an island's
+ * revocation took it already), its pages, its refill set. Not for an admitted island that
+ * is still live (kisland_commit). */
+void kisland_release(struct kisland_prep *x)
+{
+	unsigned long f;
+
+	if (!x->held)
+		return;
+	x->held = false;
+	sched_sc_revoke(&ksys, x->sc);
+	pages_free(x->pages, x->npages);
+	f = table_take();
+	refills_used[x->refills] = 0;
+	table_give(f);
+}
+
+/* An admitted island's slot, from its prepared request (table locked). */
+static struct kisland *record_locked(struct kisland_prep *x, struct sched_island_cap cap,
+				     struct kthread *member)
+{
+	struct kisland *k = &kislands[cap.index];
+
+	*k = (struct kisland){ .index = cap.index, .gen = cap.gen, .proc = x->proc,
+			       .member = member, .sc_index = x->sc.index, .sc_gen = x->sc.gen,
+			       .affinity = member->st.affinity, .cpu = x->cpu,
+			       .refills = x->refills, .period_ns = x->period_ns,
+			       .npages = x->npages };
+	memcpy(k->pages, x->pages, x->npages * sizeof(x->pages[0]));
+	x->held = false; /* the island's now */
+	__atomic_store_n(&k->live, 1, __ATOMIC_RELEASE);
+	return k;
+}
+
+/* The member onto the island's leased CPU (its group's now), then on the SC from there;
+ * -SCHED_E* (the island revoked again) if the bind fails. */
+static int64_t member_start(struct kthread *me, struct kisland *k, struct kthread *member,
+			    struct sched_island_cap cap)
+{
+	struct sched_sc_cap sc = { k->sc_index, k->sc_gen, SCHED_SC_ALL };
+	sched_cpumask_t one;
+	int r;
+
+	if (member == me) {
+		thread_pin_self((int)k->cpu);
+	} else {
+		sched_cpumask_clear(&one);
+		sched_cpumask_set(&one, k->cpu);
+		sched_set_affinity(&ksys, sched_ref_of(&member->st), &one);
+	}
+	r = sched_sc_bind(&ksys, sc, sched_ref_of(&member->st));
+	k->next_ns = clock_ns() + k->period_ns;
+	if (r < 0) {
+		kprintf("# kisland: bind failed: %s\n", sched_strerror(r));
+		kisland_sys_revoke(me, (uint64_t)handle_of(cap));
+		return r;
+	}
+	return handle_of(cap);
+}
+
+/*
+ * An island libsched admitted from a prepared request outside this file (the policy
+ * service's ISLAND, kpolicy.c) becomes the process's, as SYS_ISLAND_ADMIT's: recorded in
+ * kislands[] (so SYS_ISLAND_REVOKE and the process's exit end it), its member moved to its
+ * CPU and bound to the SC. Called by a thread of x's process (me); member: the thread the
+ * request was for, or NULL if it exited since: the island is revoked and its resources
+ * given back. Returns the island's handle, or the error (nothing of it left).
+ */
+int64_t kisland_commit(struct kthread *me, struct kisland_prep *x, struct sched_island_cap cap,
+		       struct kthread *member)
+{
+	struct kisland *k;
+	unsigned long f;
+
+	if (!member || __atomic_load_n(&member->st.state, __ATOMIC_ACQUIRE) == SCHED_EXITED ||
+	    kisland_of(member)) {
+		sched_island_revoke(&ksys, sched_auth_root(&ksys), cap);
+		kisland_release(x);
+		return -SCHED_ESTALE;
+	}
+	f = table_take();
+	k = record_locked(x, cap, member);
+	table_give(f);
+	return member_start(me, k, member, cap);
+}
+
+/* SYS_ISLAND_ADMIT's request as the policy ABI's (the asked half of struct kisland_req). */
+static struct kpol_island asked_of(const struct kisland_req *q)
+{
+	return (struct kpol_island){ .cpu = q->cpu, .period_ns = q->period_ns,
+				     .budget_ns = q->budget_ns, .dma_pages = q->dma_pages,
+				     .irq_line = q->irq_line, .irq_gap_ns = q->irq_gap_ns,
+				     .irq_cost_ns = q->irq_cost_ns, .service = q->service,
+				     .service_cost_ns = q->service_cost_ns };
 }
 
 /*
@@ -230,125 +409,43 @@ int64_t kisland_sys_admit(struct kthread *me, uint64_t req_va)
 {
 	struct kprocess *p = me->proc;
 	volatile struct kisland_req *out;
-	struct kisland_req q;
-	struct sched_island_member m = { 0 };
-	struct sched_island_irq irq = { 0 };
-	struct sched_island_mem mem = { 0 };
-	struct sched_island_server srv = { 0 };
-	struct sched_island_path path = { 0 };
-	struct sched_island_params ip = { 0 };
+	struct kisland_req copy;
+	struct kpol_island q;
 	struct sched_island_verdict v = { 0 };
 	struct sched_island_cap cap;
-	struct sched_sc_cap sc;
-	uint64_t pages[KISLAND_PAGES_MAX];
-	struct kisland *k;
+	struct kisland_prep prep, *x = &prep; /* on this stack until the call is over */
+	struct kisland *k = NULL;
 	unsigned long f;
-	unsigned n = 0;
-	bool created = false;
-	int set, r;
+	int64_t h;
+	int r;
 
 	if (!p)
 		return -SCHED_EPERM;
 	if (!(out = req_at(p, req_va)))
 		return -SCHED_EINVAL;
-	q = *(const struct kisland_req *)(const void *)out; /* one copy; only it is read */
-	if (kisland_of(me))
-		r = -SCHED_EEXIST;
-	else
-		r = req_check(&q);
-	if (r < 0) {
+	copy = *(const struct kisland_req *)(const void *)out; /* one copy; only it is read */
+	q = asked_of(&copy);
+	if (kisland_of(me)) {
+		answer(out, -SCHED_EEXIST, &v, NULL);
+		return -SCHED_EEXIST;
+	}
+	if ((r = kisland_prepare(p, &q, x)) < 0) {
 		answer(out, r, &v, NULL);
 		return r;
 	}
-	/* the pages first, before the admission (never on the realtime path) */
-	for (; n < q.dma_pages; n++)
-		if (!(pages[n] = page_alloc()))
-			break;
 	f = table_take();
-	set = n == q.dma_pages ? refills_take() : -1;
+	r = sched_island_admit(&ksys, sched_auth_root(&ksys), &x->ip, &cap, &v);
+	if (r == 0)
+		k = record_locked(x, cap, me);
 	table_give(f);
-	if (set < 0) {
-		pages_free(pages, n);
-		answer(out, -SCHED_EFULL, &v, NULL);
-		return -SCHED_EFULL;
-	}
-	r = sched_sc_create(&ksys, &p->group, refills[set], KISLAND_REFILLS, &sc);
-	if (r == 0) {
-		created = true;
-		m.sc = sc;
-		m.name = "loop";
-		m.p = (struct sched_sc_params){ .budget_ns = q.budget_ns, .period_ns = q.period_ns,
-						.mode = SCHED_SC_SPORADIC,
-						.dispatch = SCHED_SC_PARTITIONED };
-		sched_cpumask_set(&m.p.cpus, (unsigned)q.cpu);
-		ip.group = &p->group;
-		ip.cpus = m.p.cpus;
-		ip.cpu_mode = SCHED_ISLAND_LEASED;
-		ip.overrun = SCHED_SC_THROTTLE;
-		ip.endpoint = KISLAND_ENDPOINT;
-		ip.name = p->name;
-		ip.members = &m;
-		ip.nr_members = 1;
-		if (q.irq_line != KISLAND_NO_IRQ) {
-			irq = (struct sched_island_irq){ .line = (uint32_t)q.irq_line,
-							 .cpu = (uint16_t)q.cpu,
-							 .min_gap_ns = q.irq_gap_ns,
-							 .cost_ns = q.irq_cost_ns, .name = "sensor" };
-			ip.irqs = &irq;
-			ip.nr_irqs = 1;
-		}
-		if (q.dma_pages) {
-			mem = (struct sched_island_mem){ .pool = KPOOL_DMA, .pages = q.dma_pages };
-			ip.mem = &mem;
-			ip.nr_mem = 1;
-		}
-		if (q.service != KISLAND_NO_SERVICE) {
-			srv = (struct sched_island_server){
-				sched_ref_of(&services[q.service].t->st), services[q.service].name };
-			path = (struct sched_island_path){ .from = 0, .to = 0, .calls = 1,
-							   .cost_ns = q.service_cost_ns };
-			ip.servers = &srv;
-			ip.nr_servers = 1;
-			ip.paths = &path;
-			ip.nr_paths = 1;
-		}
-		f = table_take();
-		r = sched_island_admit(&ksys, sched_auth_root(&ksys), &ip, &cap, &v);
-		if (r == 0) {
-			k = &kislands[cap.index];
-			*k = (struct kisland){ .index = cap.index, .gen = cap.gen, .proc = p,
-					       .member = me, .sc_index = sc.index, .sc_gen = sc.gen,
-					       .affinity = me->st.affinity, .cpu = (unsigned)q.cpu,
-					       .refills = (unsigned)set, .period_ns = q.period_ns,
-					       .npages = n };
-			memcpy(k->pages, pages, n * sizeof(pages[0]));
-			__atomic_store_n(&k->live, 1, __ATOMIC_RELEASE);
-		}
-		table_give(f);
-	}
 	if (r < 0) { /* nothing of it stays: the SC slot, the pages, the refill set */
-		if (created)
-			sched_sc_revoke(&ksys, sc);
-		pages_free(pages, n);
-		f = table_take();
-		refills_used[set] = 0;
-		table_give(f);
-		answer(out, r, &v, &ip);
+		answer(out, r, &v, &x->ip);
+		kisland_release(x);
 		return r;
 	}
-	/* onto the leased CPU (its group's now), then on the SC from there */
-	k = &kislands[cap.index];
-	thread_pin_self((int)q.cpu);
-	r = sched_sc_bind(&ksys, sc, sched_ref_of(&me->st));
-	k->next_ns = clock_ns() + q.period_ns;
-	if (r < 0) {
-		kprintf("# kisland: bind failed: %s\n", sched_strerror(r));
-		kisland_sys_revoke(me, (uint64_t)handle_of(cap));
-		answer(out, r, &v, &ip);
-		return r;
-	}
-	answer(out, handle_of(cap), &v, &ip);
-	return handle_of(cap);
+	h = member_start(me, k, me, cap);
+	answer(out, h, &v, &x->ip);
+	return h;
 }
 
 /*

@@ -18,11 +18,17 @@
  *   <--- the answer             kernel holds
  *
  * Ring 3 holds handles, never pointers (kpolicy_abi.h); every struct is copied once
- * through a checked user mapping and only the copy is read. The service acts only through
- * the library with the authority the kernel derived for it at boot (fair parameters, SCs,
- * leases, cookies and fixed priorities, over the group kpolicy_apps where requesters'
- * processes live), and on SCs it made through the kernel, so what it can give is bounded
- * twice: by that authority and by the library's checks on the requester's scope.
+ * through a checked user mapping and only the copy is read. ISLAND and GRAPH requests,
+ * whose libsched requests point at parameters read when served, are copied and translated
+ * at submission into storage the kernel ties to the request's slot (struct kext below; an
+ * island through kisland.c's own translation, kisland_prepare), and an island admitted
+ * through the service becomes one of kisland.c's when its answer is collected.
+ *
+ * The service acts only through the library with the authority the kernel derived for it
+ * at boot (fair parameters, SCs, leases, cookies and fixed priorities, over the group
+ * kpolicy_apps where requesters' processes live), and on SCs it made through the kernel,
+ * so what it can give is bounded twice: by that authority and by the library's checks on
+ * the requester's scope.
  *
  * Scheduling never waits for the service: a requester parks with its request's deadline
  * (sched_park_until) and looks again when woken or when the deadline passes, when
@@ -92,6 +98,33 @@ struct ksvc_sc {
 	uint32_t gen;                 /* the handle's generation: bumped at every reuse */
 	bool used;
 };
+
+/*
+ * The kernel's copy of an ISLAND or GRAPH request, which libsched's request points into
+ * (r.island, r.graph: libsched reads them when the service serves, and the service's take
+ * reads them to tell the service what was asked). Preallocated, as many as slots: one is
+ * taken before the submission (FILLING: the slot is libsched's choice, not known yet),
+ * tied to the slot it got (BOUND: slot and gen), and given back, with what it holds (an
+ * island's SC, pages and refill set), when the answer is collected (SYS_POLICY_WAIT, the
+ * timeout's default included), when the submission fails, or when its requester's process
+ * exits (an answer collected on its behalf); a request still pending at that exit keeps
+ * its copy (marked orphan: nobody will collect it) until libsched frees its slot (answered
+ * at its deadline, reclaimed: the slot's generation moves on), which ext_sweep notices at
+ * the next submission. Only an orphan is swept: a live requester's slot is freed by its
+ * own collection, which then finishes the copy itself (an island admitted is committed).
+ * A service that dies or re-attaches changes nothing here: the request and its copy stay.
+ */
+enum { EXT_FREE, EXT_FILLING, EXT_BOUND, EXT_RELEASING };
+struct kext {
+	uint8_t state, kind;
+	bool orphan;                  /* its requester's process exited, the request pending */
+	uint32_t slot, gen;           /* BOUND: the ticket's */
+	struct kprocess *proc;        /* the requester's */
+	struct sched_ref member;      /* ISLAND: the thread its SC is for */
+	struct kisland_prep isl;      /* ISLAND: libsched's parameters and their resources */
+	struct sched_graph graph;     /* GRAPH: libsched's graph */
+};
+static struct kext exts[KPOL_SLOTS];
 
 static struct kticket tickets[KPOL_SLOTS];
 static struct ktaken taken[KPOL_SLOTS];
@@ -410,10 +443,171 @@ static struct kpol_sc_params sc_params_out(const struct sched_sc_params *p)
 					.dispatch = p->dispatch };
 }
 
+/* --- ISLAND and GRAPH: the kernel's copies --------------------------------------------------- */
+
+/* A free copy, FILLING for the caller; NULL if none (every slot has one: the queue is
+ * full). */
+static struct kext *ext_get(void)
+{
+	unsigned long f = table_take();
+	struct kext *e = NULL;
+
+	for (unsigned i = 0; i < KPOL_SLOTS && !e; i++)
+		if (exts[i].state == EXT_FREE) {
+			e = &exts[i];
+			e->state = EXT_FILLING;
+			e->orphan = false;
+		}
+	table_give(f);
+	return e;
+}
+
+/* e's resources given back (an island not admitted: its SC, pages, refill set), e free. */
+static void ext_put(struct kext *e)
+{
+	unsigned long f;
+
+	if (e->kind == SCHED_REQ_ISLAND)
+		kisland_release(&e->isl);
+	f = table_take();
+	e->state = EXT_FREE;
+	table_give(f);
+}
+
+/* The copy of ticket t's request, claimed (RELEASING) for the caller to finish; NULL if its
+ * request had none. */
+static struct kext *ext_claim(struct sched_ticket t)
+{
+	unsigned long f = table_take();
+	struct kext *e = NULL;
+
+	for (unsigned i = 0; i < KPOL_SLOTS && !e; i++)
+		if (exts[i].state == EXT_BOUND && exts[i].slot == t.slot && exts[i].gen == t.gen) {
+			e = &exts[i];
+			e->state = EXT_RELEASING;
+		}
+	table_give(f);
+	return e;
+}
+
+/* Orphans whose slot libsched freed (answered at their deadline, reclaimed: nobody
+ * collects them) go back. */
+static void ext_sweep(void)
+{
+	for (unsigned i = 0; i < KPOL_SLOTS; i++) {
+		struct kext *e = &exts[i];
+		unsigned long f = table_take();
+		bool gone = e->state == EXT_BOUND && e->orphan &&
+			    __atomic_load_n(&kpol_slots[e->slot].gen, __ATOMIC_ACQUIRE) != e->gen;
+
+		if (gone)
+			e->state = EXT_RELEASING;
+		table_give(f);
+		if (gone)
+			ext_put(e);
+	}
+}
+
+/*
+ * An answer collected, for the copy e of its request: an island admitted becomes the
+ * process's (kisland_commit: its handle into out->island; `me` NULL: the process is gone,
+ * the island is revoked), a graph's stage deadlines are read back into out; then e goes.
+ */
+static void ext_answer(struct kthread *me, struct kext *e, const struct sched_answer *a,
+		       struct kpol_answer *out)
+{
+	if (e->kind == SCHED_REQ_ISLAND && a->err == 0) {
+		struct kthread *m = kthread_of(e->member.t);
+		int64_t h;
+
+		if (!me || __atomic_load_n(&m->st.gen, __ATOMIC_ACQUIRE) != e->member.gen)
+			m = NULL;
+		h = kisland_commit(me, &e->isl, a->island, m);
+
+		if (out && h >= 0)
+			out->island = (uint64_t)h;
+		else if (out)
+			out->err = h; /* admitted, but its member could not be bound: revoked */
+	}
+	if (e->kind == SCHED_REQ_GRAPH && a->err == 0 && out)
+		for (unsigned i = 0; i < e->graph.nr_nodes; i++) {
+			uint32_t b = e->graph.node[i].budget;
+			struct sched_sc *sc;
+
+			if (b == SCHED_GRAPH_NO_BUDGET)
+				continue;
+			sc = &ksys.scs[e->graph.budgets[b].index];
+			out->stage_deadline_ns[i] = __atomic_load_n(&sc->rel_deadline,
+								    __ATOMIC_ACQUIRE);
+		}
+	ext_put(e);
+}
+
+/* ISLAND: the island asked, copied from ring 3 (va) and translated by kisland.c's code (as
+ * SYS_ISLAND_ADMIT's), for the member `target`: -SCHED_EINVAL (no copy, a bad field),
+ * -SCHED_ECPU, -SCHED_EEXIST (the member is in an island), -SCHED_EFULL, nothing held. */
+static int ext_island(struct kthread *me, struct kthread *target, uint64_t va, struct kext *e,
+		      struct sched_request *r)
+{
+	struct kpol_island q;
+	int err;
+
+	if (!user_copy(me, va, &q, sizeof(q), false))
+		return -SCHED_EINVAL;
+	if (kisland_of(target))
+		return -SCHED_EEXIST;
+	if ((err = kisland_prepare(me->proc, &q, &e->isl)) < 0)
+		return err;
+	e->member = sched_ref_of(&target->st);
+	r->island = &e->isl.ip;
+	return 0;
+}
+
+/* GRAPH: the graph, copied from ring 3 (va) and translated: its threads (indexes in the
+ * caller's process), its budgets (handles of SCs given to the caller's process, restricted
+ * to READ | BIND as a BUDGET's). -SCHED_EINVAL for a bad field or an SC handle that names
+ * none, -SCHED_EPERM for one of another process's; nothing held. */
+static int ext_graph(struct kthread *me, uint64_t va, struct kext *e, struct sched_request *r)
+{
+	struct kpol_graph kg;
+	struct sched_graph *g = &e->graph;
+	struct kprocess *owner;
+
+	if (!user_copy(me, va, &kg, sizeof(kg), false))
+		return -SCHED_EINVAL;
+	if (!kg.nr_nodes || kg.nr_nodes > KPOL_GRAPH_NODES || kg.nr_budgets > KPOL_GRAPH_NODES ||
+	    !kg.period_ns || !kg.deadline_ns)
+		return -SCHED_EINVAL;
+	*g = (struct sched_graph){ .nr_nodes = kg.nr_nodes, .period_ns = kg.period_ns,
+				   .deadline_ns = kg.deadline_ns, .nr_budgets = kg.nr_budgets };
+	for (unsigned i = 0; i < kg.nr_nodes; i++) {
+		const struct kpol_graph_node *n = &kg.node[i];
+		struct kthread *t = target_of(me, n->thread);
+
+		if (!t || (n->budget != KPOL_NO_BUDGET && n->budget >= kg.nr_budgets) ||
+		    n->prio > 99 || (n->queue != KPOL_ANY_QUEUE && n->queue >= ksys.nr_cpus))
+			return -SCHED_EINVAL;
+		g->node[i] = (struct sched_graph_node){ .thread = sched_ref_of(&t->st),
+							.budget = n->budget, .cost_ns = n->cost_ns,
+							.prio = (uint8_t)n->prio,
+							.queue = (uint16_t)n->queue };
+	}
+	for (unsigned b = 0; b < kg.nr_budgets; b++) {
+		if (sc_of_handle(kg.budgets[b], &g->budgets[b], &owner) < 0)
+			return -SCHED_EINVAL;
+		if (owner != me->proc)
+			return -SCHED_EPERM;
+		g->budgets[b] = sched_sc_cap_restrict(g->budgets[b], SCHED_SC_READ | SCHED_SC_BIND);
+	}
+	r->graph = g;
+	return 0;
+}
+
 /* libsched's request from the ABI's: sporadic SCs, throttled or demoted when spent as
  * asked (a notify-and-block SC needs an endpoint of the kernel's); the SC a BUDGET names
  * must be one given to the caller's process. */
-static int request_of(struct kthread *me, const struct kpol_request *kr, struct sched_request *r)
+static int request_of(struct kthread *me, const struct kpol_request *kr, uint64_t va,
+		      struct kext *e, struct sched_request *r)
 {
 	struct kpol_sc_params sp = { .budget_ns = kr->budget_ns, .period_ns = kr->period_ns,
 				     .deadline_ns = kr->deadline_ns, .cpus = kr->cpus,
@@ -422,9 +616,10 @@ static int request_of(struct kthread *me, const struct kpol_request *kr, struct 
 	struct kthread *target = target_of(me, kr->thread);
 	struct kprocess *owner;
 
-	if (kr->kind >= SCHED_REQ_NR || kr->kind == SCHED_REQ_ISLAND ||
-	    kr->kind == SCHED_REQ_GRAPH || !target ||
-	    (kr->overrun != SCHED_SC_THROTTLE && kr->overrun != SCHED_SC_DEMOTE))
+	bool ext = kr->kind == SCHED_REQ_ISLAND || kr->kind == SCHED_REQ_GRAPH;
+
+	if (kr->kind >= SCHED_REQ_NR || !target || (!ext && va) ||
+	    (kr->overrun != SCHED_SC_THROTTLE && kr->overrun != SCHED_SC_DEMOTE && !ext))
 		return -SCHED_EINVAL;
 	*r = (struct sched_request){ .kind = (uint8_t)kr->kind, .timeout_ns = kr->timeout_ns };
 	memcpy(r->profile, kr->profile, sizeof(r->profile));
@@ -442,16 +637,22 @@ static int request_of(struct kthread *me, const struct kpol_request *kr, struct 
 	if (kr->kind == SCHED_REQ_LEASE_REVOKE)
 		r->lease = (struct sched_lease_cap){ (uint32_t)(kr->lease & 0xffff),
 						     (uint32_t)(kr->lease >> 16) };
+	if (kr->kind == SCHED_REQ_ISLAND)
+		return ext_island(me, target, va, e, r);
+	if (kr->kind == SCHED_REQ_GRAPH)
+		return ext_graph(me, va, e, r);
 	return 0;
 }
 
-/* SYS_POLICY_SUBMIT(request): a ticket handle, or the submission's refusal. */
-static int64_t sys_submit(struct kthread *me, uint64_t va)
+/* SYS_POLICY_SUBMIT(request, island or graph): a ticket handle, or the submission's
+ * refusal (nothing of the request kept). */
+static int64_t sys_submit(struct kthread *me, uint64_t va, uint64_t ext_va)
 {
 	uint64_t now = clock_ns();
 	struct kpol_request kr;
 	struct sched_request r;
 	struct sched_ticket t;
+	struct kext *e = NULL;
 	unsigned long f;
 	int err;
 
@@ -459,19 +660,35 @@ static int64_t sys_submit(struct kthread *me, uint64_t va)
 		return -SCHED_EPERM;
 	if (!user_copy(me, va, &kr, sizeof(kr), false))
 		return -SCHED_EINVAL;
-	if ((err = request_of(me, &kr, &r)) < 0)
-		return err;
 	/* The sweep a port owes the queue, here rather than on a timer: requests past their
 	 * deadline get their defaults, so the slots of requesters that died waiting are freed
 	 * (by the submission's own search) instead of leaking. O(slots). */
 	(void)sched_policy_expire(&ksys, &kpol_queue);
-	err = sched_policy_submit(&ksys, &kpol_queue, sched_ref_of(&me->st), &r, &t);
-	if (err < 0)
+	ext_sweep();
+	if (kr.kind == SCHED_REQ_ISLAND || kr.kind == SCHED_REQ_GRAPH) {
+		if (!(e = ext_get()))
+			return -SCHED_EFULL;
+		e->kind = (uint8_t)kr.kind;
+		e->proc = me->proc;
+		e->isl.held = false;
+	}
+	err = request_of(me, &kr, ext_va, e, &r);
+	if (err == 0)
+		err = sched_policy_submit(&ksys, &kpol_queue, sched_ref_of(&me->st), &r, &t);
+	if (err < 0) {
+		if (e)
+			ext_put(e);
 		return err;
+	}
 	f = table_take();
 	tickets[t.slot] = (struct kticket){
-		t, sched_ref_of(&me->st), me->proc, __atomic_load_n(&kpol_slots[t.slot].deadline, __ATOMIC_RELAXED), now,
-		true };
+		t, sched_ref_of(&me->st), me->proc,
+		__atomic_load_n(&kpol_slots[t.slot].deadline, __ATOMIC_RELAXED), now, true };
+	if (e) {
+		e->slot = t.slot;
+		e->gen = t.gen;
+		e->state = EXT_BOUND;
+	}
 	table_give(f);
 	return (int64_t)handle_of(t.slot, t.gen);
 }
@@ -520,6 +737,7 @@ static int ticket_get(struct kthread *me, uint64_t h, struct kticket *out)
  */
 static int64_t sys_wait(struct kthread *me, uint64_t h, uint64_t va)
 {
+	struct kext *e;
 	struct sched_answer a;
 	struct kpol_answer out;
 	struct kticket k;
@@ -544,9 +762,12 @@ static int64_t sys_wait(struct kthread *me, uint64_t h, uint64_t va)
 	out = (struct kpol_answer){ .err = a.err, .by = a.by, .kind = a.kind, .why = a.why,
 				    .asked_ns = a.asked, .answered_ns = a.answered,
 				    .submitted_ns = k.submitted_ns, .lease = KPOL_NONE,
+				    .island = KPOL_NONE,
 				    .sc = a.err ? KPOL_NONE : sc_handle(a.sc) };
 	if (a.kind == SCHED_REQ_LEASE_GRANT && a.err == 0)
 		out.lease = handle_of(a.lease.index, a.lease.gen);
+	if ((e = ext_claim(k.t)))
+		ext_answer(me, e, &a, &out);
 	out.seen_ns = clock_ns();
 	rtt_note(out.seen_ns - out.submitted_ns);
 	user_copy(me, va, &out, sizeof(out), true); /* checked writable above */
@@ -629,6 +850,36 @@ static void taken_of(struct sched_ticket t, const struct sched_request *r, struc
 		.sc_params = sc_params_out(&r->sc_params), .cpus = r->cpus.w[0],
 		.timeout_ns = r->timeout_ns };
 	name_copy(out->profile, r->profile, sizeof(out->profile));
+	if (r->kind == SCHED_REQ_ISLAND && r->island) { /* the kernel's copy (kext) */
+		const struct sched_island_params *ip = r->island;
+		const struct sched_island_member *m = &ip->members[0];
+
+		out->island_cpu = sched_cpumask_next(&ip->cpus, 0);
+		out->island_budget_ns = m->p.budget_ns;
+		out->island_period_ns = m->p.period_ns;
+		out->island_pages = ip->nr_mem ? ip->mem[0].pages : 0;
+	}
+	if (r->kind == SCHED_REQ_GRAPH && r->graph) {
+		const struct sched_graph *g = r->graph;
+
+		out->graph_nodes = g->nr_nodes;
+		out->graph_budgets = g->nr_budgets;
+		out->graph_period_ns = g->period_ns;
+		out->graph_deadline_ns = g->deadline_ns;
+		for (unsigned i = 0; i < g->nr_nodes && i < KPOL_GRAPH_NODES; i++) {
+			const struct sched_graph_node *n = &g->node[i];
+
+			out->graph_node[i].thread = thread_handle(n->thread);
+			out->graph_node[i].budget = n->budget;
+			out->graph_node[i].prio = n->prio;
+			out->graph_node[i].queue = n->queue;
+			out->graph_node[i].cost_ns = n->cost_ns;
+		}
+		for (unsigned b = 0; b < g->nr_budgets && b < KPOL_GRAPH_NODES; b++) {
+			out->graph_budget[b].index = g->budgets[b].index;
+			out->graph_budget[b].gen = g->budgets[b].gen;
+		}
+	}
 }
 
 /*
@@ -929,7 +1180,7 @@ int64_t kpolicy_syscall(struct kthread *me, uint64_t nr, uint64_t a0, uint64_t a
 {
 	switch (nr) {
 	case SYS_POLICY_SUBMIT:
-		return sys_submit(me, a0);
+		return sys_submit(me, a0, a1);
 	case SYS_POLICY_WAIT:
 		return sys_wait(me, a0, a1);
 	case SYS_POLICY_ATTACH:
@@ -976,8 +1227,10 @@ int64_t kpolicy_syscall(struct kthread *me, uint64_t nr, uint64_t a0, uint64_t a
  */
 int kpolicy_process_exit(struct kprocess *p)
 {
+	struct kext *e;
 	struct sched_answer a;
 	unsigned long f;
+	int err;
 
 	for (unsigned i = 0; i < KPOL_SLOTS; i++) {
 		struct kticket k;
@@ -985,17 +1238,34 @@ int kpolicy_process_exit(struct kprocess *p)
 		f = table_take();
 		k = tickets[i];
 		table_give(f);
-		if (!k.live || k.proc != p ||
-		    sched_policy_result(&ksys, &kpol_queue, k.who, k.t, &a) == -SCHED_EAGAIN)
+		if (!k.live || k.proc != p)
+			continue;
+		err = sched_policy_result(&ksys, &kpol_queue, k.who, k.t, &a);
+		if (err == -SCHED_EAGAIN)
 			continue;
 		f = table_take();
 		tickets[i].live = false;
 		table_give(f);
+		/* An answer its requester can no longer collect (-SCHED_ESTALE: it exited) leaves
+		 * its copy bound, made an orphan below: an island libsched admitted for it is
+		 * its group's, already revoked by kisland_process_exit. */
+		if (err == 0 && (e = ext_claim(k.t)))
+			ext_answer(NULL, e, &a, NULL); /* an island admitted: revoked */
 	}
+	f = table_take();
+	for (unsigned i = 0; i < KPOL_SLOTS; i++) /* pending: swept once libsched frees them */
+		if (exts[i].state == EXT_BOUND && exts[i].proc == p)
+			exts[i].orphan = true;
+	table_give(f);
 	if (service && service->proc == p)
 		service = NULL;
 	return sc_drop_owned(p);
 }
 
+_Static_assert(KPOL_GRAPH_NODES == SCHED_GRAPH_NODES_MAX &&
+		       KPOL_NO_BUDGET == SCHED_GRAPH_NO_BUDGET &&
+		       KPOL_ANY_QUEUE == SCHED_GRAPH_ANY_QUEUE && KPOL_NO_IRQ == KISLAND_NO_IRQ &&
+		       KPOL_NO_SERVICE == KISLAND_NO_SERVICE,
+	       "the ABI's constants are libsched's and kisland.c's");
 _Static_assert(SYS_POLICY_SUBMIT == SYS_ISLAND_REVOKE + 1 && SYS_CLOCK == 40,
 	       "the policy calls follow the island calls (kernel.h, docs/x86_64.md)");

@@ -25,7 +25,8 @@
 
 /* The numbers (kernel.h's list goes on from SYS_ISLAND_REVOKE = 24). */
 enum {
-	SYS_POLICY_SUBMIT = 25,  /* (struct kpol_request *) -> ticket */
+	SYS_POLICY_SUBMIT = 25,  /* (struct kpol_request *, ISLAND: struct kpol_island *,
+				  * GRAPH: struct kpol_graph *; other kinds: 0) -> ticket */
 	SYS_POLICY_WAIT,         /* (ticket, struct kpol_answer *) -> 0 */
 	SYS_POLICY_ATTACH,       /* () -> requests pending (the service) */
 	SYS_POLICY_TAKE,         /* (struct kpol_taken *) -> 0; parks while none is pending */
@@ -64,8 +65,13 @@ struct kpol_sc_params {
 	uint8_t mode, overrun, dispatch, pad;
 };
 
-/* What a requester asks (SYS_POLICY_SUBMIT). Kinds ISLAND and GRAPH carry the requester's
- * memory in libsched's request; this ABI does not take them (-SCHED_EINVAL). */
+/* What a requester asks (SYS_POLICY_SUBMIT). Kinds ISLAND and GRAPH carry their parameters
+ * in a second struct (kpol_island, kpol_graph) at the call's second argument: libsched's
+ * request points at them, and the kernel copies and translates them at submission into
+ * storage of its own tied to the request's slot (kpolicy.c), never read from ring 3 again.
+ * A second argument rather than fields here: the graph is 400 bytes, which every other
+ * request would copy for nothing, and this struct stays as the other kinds know it. For
+ * ISLAND, `thread` is the member (the thread the island's SC is bound to). */
 struct kpol_request {
 	uint32_t kind;                 /* enum sched_req_kind */
 	uint32_t thread;               /* index in the caller's process, or KPOL_SELF */
@@ -80,6 +86,46 @@ struct kpol_request {
 	uint32_t pad;
 };
 
+/* ISLAND (SYS_POLICY_SUBMIT's second argument): the island SYS_ISLAND_ADMIT takes (the
+ * asked half of kernel.h's struct kisland_req, the same fields): one member SC for
+ * `thread`, sporadic, deadline = period, partitioned on `cpu`, which the island leases to
+ * the requester's process group; pages of the "dma" pool; an IRQ line; a kernel service
+ * on the member's path. Answered: the island's handle (kpol_answer.island), the one
+ * SYS_ISLAND_REVOKE takes. */
+#define KPOL_NO_IRQ 0xffffffffull      /* kpol_island.irq_line: none */
+#define KPOL_NO_SERVICE 0xffffffffull  /* kpol_island.service: none */
+struct kpol_island {
+	uint64_t cpu;                  /* the CPU leased, and the member's */
+	uint64_t period_ns, budget_ns; /* the member SC */
+	uint64_t dma_pages;            /* pages of the "dma" pool (0: none) */
+	uint64_t irq_line;             /* KPOL_NO_IRQ, or the line to reserve ... */
+	uint64_t irq_gap_ns, irq_cost_ns; /* ... its least inter-arrival time, handler cost */
+	uint64_t service;              /* KPOL_NO_SERVICE, or a kernel service on the path ... */
+	uint64_t service_cost_ns;      /* ... its cost per call (one call per job) */
+};
+
+/* GRAPH (SYS_POLICY_SUBMIT's second argument): libsched's struct sched_graph in handles. A
+ * stage's thread is an index in the caller's process (or KPOL_SELF); a budget is an SC
+ * handle from an answer, an SC given to the caller's process (another's: -SCHED_EPERM;
+ * none: -SCHED_EINVAL). Answered: err, and each SC stage's deadline as mapped. */
+#define KPOL_GRAPH_NODES 8             /* SCHED_GRAPH_NODES_MAX */
+#define KPOL_NO_BUDGET 0xffffffffu     /* a fair stage (SCHED_GRAPH_NO_BUDGET) */
+#define KPOL_ANY_QUEUE 0xffffu         /* SCHED_GRAPH_ANY_QUEUE */
+struct kpol_graph_node {
+	uint32_t thread;               /* index in the caller's process, or KPOL_SELF */
+	uint32_t budget;               /* index in budgets[], or KPOL_NO_BUDGET */
+	uint64_t cost_ns;              /* an SC stage's worst case per job */
+	uint32_t prio;                 /* 0 .. 99: a fair stage's weight */
+	uint32_t queue;                /* the CPU of its work queue, or KPOL_ANY_QUEUE */
+};
+struct kpol_graph {
+	uint32_t nr_nodes;             /* 1 .. KPOL_GRAPH_NODES */
+	uint32_t nr_budgets;           /* 0 .. KPOL_GRAPH_NODES */
+	uint64_t period_ns, deadline_ns; /* node 0's release period; end to end */
+	struct kpol_graph_node node[KPOL_GRAPH_NODES];
+	uint64_t budgets[KPOL_GRAPH_NODES]; /* SC handles (kpol_answer.sc of ADMIT_SC) */
+};
+
 /* What it got (SYS_POLICY_WAIT). */
 struct kpol_answer {
 	int64_t err;                   /* 0, the refusal, or -SCHED_ETIMEDOUT */
@@ -92,6 +138,10 @@ struct kpol_answer {
 	uint64_t asked_ns, answered_ns;/* libsched's instants */
 	uint64_t submitted_ns, seen_ns;/* the kernel's: the submit call's entry, the wait's
 					* return to ring 3 (the round trip) */
+	uint64_t island;               /* ISLAND: the island's handle (SYS_ISLAND_REVOKE's), or
+					* KPOL_NONE */
+	uint64_t stage_deadline_ns[KPOL_GRAPH_NODES]; /* GRAPH served: each SC stage's
+					* relative deadline as its SC has it now; 0 elsewhere */
 };
 
 /* A request the service took (SYS_POLICY_TAKE): libsched's request, in handles. */
@@ -107,6 +157,20 @@ struct kpol_taken {
 	struct kpol_sc_params sc_params; /* ADMIT_SC, BUDGET: as asked */
 	uint64_t cpus;                 /* LEASE_GRANT: as asked */
 	uint64_t timeout_ns;           /* its own, 0: the queue's */
+	/* ISLAND: the island as the kernel translated it (the member is `thread`) */
+	uint64_t island_cpu, island_budget_ns, island_period_ns, island_pages;
+	/* GRAPH: libsched's graph, threads as handles (as `thread`), budgets as SCs (libsched's
+	 * index and generation: the service's stand-ins) */
+	uint32_t graph_nodes, graph_budgets;
+	uint64_t graph_period_ns, graph_deadline_ns;
+	struct {
+		uint64_t thread;
+		uint32_t budget, prio, queue, pad;
+		uint64_t cost_ns;
+	} graph_node[KPOL_GRAPH_NODES];
+	struct {
+		uint32_t index, gen;
+	} graph_budget[KPOL_GRAPH_NODES];
 };
 
 /* The service's decision (SYS_POLICY_SERVE): sched_decision. */

@@ -25,7 +25,7 @@ uint64_t ktest_runtime(struct kthread *t);   /* libsched's runtime of t, ns */
 void ktest_sort(uint64_t *v, unsigned n);
 
 /* tests_policy.c: the policy service in ring 3 (only=policy) */
-#define KTEST_POLICY_TESTS 15
+#define KTEST_POLICY_TESTS 19
 void test_policy(void);
 
 #endif

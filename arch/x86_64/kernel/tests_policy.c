@@ -7,7 +7,11 @@
  * First a leaser process (user/user_requester.c run as "leaser", whose profile allows
  * leases) gets a CPU isolation lease of CPU 1 through the service and gives it back through
  * the service: its holder runs there alone meanwhile, its other threads are kept off it,
- * and the revocation leaves the handle stale and a decision record. Then a requester
+ * and the revocation leaves the handle stale and a decision record. Then an island and a
+ * task graph through the service (ISLAND and GRAPH, kpolicy_abi.h): an "islander" gets
+ * an island and revokes it through SYS_ISLAND_REVOKE, a "plain" process is refused one,
+ * a "grapher" maps a three-stage graph over the SCs it holds and runs it, and is refused
+ * graphs naming a budget it does not hold. Then a requester
  * process of four threads asks the service for profiles, an SC, a lease (refused: its
  * profile has none) and explanations; then the service stalls holding a request and
  * is killed, a second one is started, crashes holding another, and a third takes over.
@@ -480,7 +484,342 @@ static void test_lease_revoke(struct lease_run *l)
 		     "back in general use");
 }
 
-/* 4, 5 */
+/*
+ * 4 .. 7: an island and a task graph through the service (ISLAND, GRAPH). The islander
+ * runs after the leaser (CPU 1 free of pins and SCs, which an island's lease of it needs)
+ * and before the grapher, whose stages' SCs are on CPU 1 too; both end before the
+ * requester starts. Nothing here is timed: states, counts and parameters are compared,
+ * the chain's response figures printed.
+ */
+_Static_assert((int)USYS_ISLAND_WAIT == (int)SYS_ISLAND_WAIT &&
+		       (int)USYS_ISLAND_REVOKE == (int)SYS_ISLAND_REVOKE,
+	       "upol_test.h's island calls are kernel.h's");
+
+struct isl_run {
+	struct kprocess *p;
+	struct kthread *th[UISL_THREADS];
+	volatile int64_t *res;
+};
+
+struct graph_run {
+	struct kprocess *p;
+	struct kthread *th[UGRAPH_THREADS];
+	volatile int64_t *res;
+};
+
+/* What an island admission or refusal shows: islands live (the kernel's table and
+ * libsched's), SC slots in use, the pool's booked pages, pages islands hold. */
+struct isl_state {
+	unsigned kislands, islands, scs;
+	uint64_t booked, pages;
+};
+
+static void isl_state(struct isl_state *st)
+{
+	*st = (struct isl_state){ .booked = kpools[KPOOL_DMA].booked,
+				  .pages = kisland_pages_held() };
+	for (unsigned i = 0; i < KERNEL_ISLANDS; i++)
+		st->kislands += __atomic_load_n(&kislands[i].live, __ATOMIC_ACQUIRE) != 0;
+	for (unsigned i = 0; i < ksys.nr_islands; i++)
+		st->islands += __atomic_load_n(&ksys.islands[i].state, __ATOMIC_ACQUIRE) != 0;
+	for (unsigned i = 0; i < ksys.nr_scs; i++)
+		st->scs += __atomic_load_n(&ksys.scs[i].state, __ATOMIC_ACQUIRE) != SCHED_SC_FREE;
+}
+
+static bool isl_same(const struct isl_state *a, const struct isl_state *b)
+{
+	return a->kislands == b->kislands && a->islands == b->islands && a->scs == b->scs &&
+	       a->booked == b->booked && a->pages == b->pages;
+}
+
+static void isl_print(const char *when, const struct isl_state *st)
+{
+	kprintf("# %s: islands %u (libsched %u), SC slots in use %u, dma pages booked %llu, held "
+		"%llu\n", when, st->kislands, st->islands, st->scs, st->booked, st->pages);
+}
+
+/* Command `cmd` to thread i of p; true once it says it is done. */
+static bool proc_phase(struct kprocess *p, unsigned i, uint64_t cmd)
+{
+	struct kctl *c = &p->shared->ctl[i];
+
+	__atomic_store_n(&c->cmd, cmd, __ATOMIC_RELEASE);
+	if (wait_word(&c->state, cmd))
+		return true;
+	kprintf("# %s: thread %u did not finish phase %llu\n", p->name, i, cmd);
+	return false;
+}
+
+/* The asker may run anywhere (its island moves it); the sleeper is pinned to CPU 0, where
+ * the SC it may be given (UISL_ADMIT_SC, partitioned) is: a bound thread's affinity must
+ * lie inside its SC's CPUs. */
+static void islander_start(struct isl_run *r, const char *name)
+{
+	sched_cpumask_t any, cpu0 = one_cpu(0);
+
+	sched_cpumask_fill(&any, ksys.nr_cpus);
+	r->p = kprocess_create_elf(name, ELF_REQUESTER, &kpolicy_apps);
+	r->res = r->p->shared->results;
+	for (unsigned i = 0; i < UISL_THREADS; i++) {
+		struct sched_thread_params tp = { .affinity = i == UISL_MAIN ? &any : &cpu0 };
+		uint64_t argv[2] = { i == UISL_MAIN ? UREQ_ROLE_ISLANDER : UREQ_ROLE_SLEEPER, i };
+
+		r->th[i] = kprocess_thread_c(r->p, i == UISL_MAIN ? "isl-main" : "isl-sleeper",
+					     argv, 2, &tp);
+	}
+	for (unsigned i = 0; i < UISL_THREADS; i++)
+		thread_start_now(r->th[i]);
+}
+
+/* Every thread of p told to exit; true once they and the process have ended. */
+static bool proc_end(struct kprocess *p, struct kthread **th, unsigned n)
+{
+	bool gone = true;
+
+	for (unsigned i = 0; i < n; i++)
+		__atomic_store_n(&p->shared->ctl[i].cmd, UREQ_EXIT, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < n; i++)
+		gone &= ktest_wait(thread_done, th[i], KTEST_HANG_NS);
+	return gone && ktest_wait(process_exited, p, KTEST_HANG_NS);
+}
+
+/* 4: ISLAND served for "islander" (island=yes); the handle revoked through SYS_ISLAND_REVOKE. */
+static void test_island_admitted(struct isl_run *r)
+{
+	struct kthread *m;
+	struct isl_state s0, s1, s2;
+	struct kisland *k = NULL;
+	uint64_t h;
+	bool asked, revoked = false, ok = false;
+	sched_cpumask_t aff;
+
+	islander_start(r, "islander");
+	m = r->th[UISL_MAIN];
+	isl_state(&s0);
+	isl_print("before ISLAND", &s0);
+	asked = proc_phase(r->p, UISL_MAIN, UISL_ASK);
+	h = (uint64_t)r->res[I_HANDLE];
+	isl_state(&s1);
+	kprintf("# ISLAND cpu %u %llu us / %llu us, %u dma pages, for the islander's t%u: %s (by "
+		"the service: %lld), handle %llx\n", UISL_CPU, UISL_BUDGET_NS / 1000,
+		UISL_PERIOD_NS / 1000, UISL_PAGES, m->st.id, sched_strerror((int)r->res[I_ERR]),
+		(long long)r->res[I_BY], h);
+	isl_print("admitted", &s1);
+	if (asked && r->res[I_ERR] == 0 && h != KPOL_NONE && (h & 0xffff) < KERNEL_ISLANDS) {
+		struct sched_sc *sc = __atomic_load_n(&m->st.own_sc, __ATOMIC_ACQUIRE);
+
+		k = &kislands[h & 0xffff];
+		aff = m->st.affinity;
+		ok = k->live && k->gen == (uint32_t)(h >> 16) && k->proc == r->p &&
+		     k->member == m && sc && sc->index == k->sc_index &&
+		     sc->budget == UISL_BUDGET_NS && sc->period == UISL_PERIOD_NS &&
+		     sched_cpumask_test(&sc->cpus, UISL_CPU) &&
+		     sched_cpumask_test(&aff, UISL_CPU) && aff.w[0] == 1ull << UISL_CPU &&
+		     k->npages == UISL_PAGES && s1.kislands == s0.kislands + 1 &&
+		     s1.islands == s0.islands + 1 && s1.booked == s0.booked + UISL_PAGES &&
+		     s1.pages == s0.pages + UISL_PAGES && r->res[I_BY] == 1;
+		kprintf("# the island: slot %llu live %d, member t%u bound to SC %u (budget %llu "
+			"period %llu), affinity %llx\n", h & 0xffff, k->live, m->st.id,
+			sc ? sc->index : 0, sc ? sc->budget : 0, sc ? sc->period : 0, aff.w[0]);
+		revoked = proc_phase(r->p, UISL_MAIN, UISL_REVOKE);
+	}
+	isl_state(&s2);
+	kprintf("# SYS_ISLAND_REVOKE of it: %s; again: %s\n", sched_strerror((int)r->res[I_REVOKE]),
+		sched_strerror((int)r->res[I_AGAIN]));
+	isl_print("revoked", &s2);
+	ktest_report(ok && revoked && r->res[I_REVOKE] == 0 &&
+			     r->res[I_AGAIN] == -SCHED_ESTALE && !k->live && isl_same(&s0, &s2) &&
+			     !m->st.own_sc,
+		     "an island asked through the service (profile island=yes) is admitted: its "
+		     "handle is the island's, revoked by SYS_ISLAND_REVOKE and stale after");
+}
+
+/* 5: the same ISLAND from "plain" (the default profile): refused, nothing changes; and
+ * before it, islands with a bad field, refused at submission. */
+static void test_island_refused(void)
+{
+	static struct isl_run plain;
+	struct isl_state s0, s1;
+	struct sched_policy_stats q0, q1;
+	bool asked, bad, gone;
+
+	islander_start(&plain, "plain");
+	isl_state(&s0);
+	sched_policy_stats(&kpol_queue, &q0);
+	bad = proc_phase(plain.p, UISL_MAIN, UISL_BAD);
+	sched_policy_stats(&kpol_queue, &q1);
+	kprintf("# ISLAND on cpu 99: %s; with 1000 pages: %s; requests submitted %llu then %llu\n",
+		sched_strerror((int)plain.res[I_BAD_CPU]),
+		sched_strerror((int)plain.res[I_BAD_PAGES]), q0.submitted, q1.submitted);
+	bad = bad && plain.res[I_BAD_CPU] == -SCHED_ECPU &&
+	      plain.res[I_BAD_PAGES] == -SCHED_EINVAL && q1.submitted == q0.submitted;
+	asked = proc_phase(plain.p, UISL_MAIN, UISL_ASK);
+	isl_state(&s1);
+	kprintf("# ISLAND for \"plain\" (no island=yes): %s (by the service: %lld), handle %llx\n",
+		sched_strerror((int)plain.res[I_ERR]), (long long)plain.res[I_BY],
+		(uint64_t)plain.res[I_HANDLE]);
+	isl_print("before", &s0);
+	isl_print("after", &s1);
+	gone = proc_end(plain.p, plain.th, UISL_THREADS);
+	ktest_report(bad && asked && plain.res[I_ERR] == -SCHED_EPERM && plain.res[I_BY] == 1 &&
+			     (uint64_t)plain.res[I_HANDLE] == KPOL_NONE && isl_same(&s0, &s1) &&
+			     !plain.th[UISL_MAIN]->st.own_sc && gone,
+		     "an island asked by a requester whose profile lacks island=yes is refused "
+		     "with -SCHED_EPERM and nothing changes (and one with a bad field at its "
+		     "submission)");
+}
+
+/* The coordinator anywhere, the stages pinned to UGRAPH_CPU (their SCs' CPU). */
+static void grapher_start(struct graph_run *g)
+{
+	sched_cpumask_t any, work = one_cpu(UGRAPH_CPU);
+	static const char *const names[UGRAPH_THREADS] = { "coord", "stage-0", "stage-1",
+							   "stage-2" };
+
+	sched_cpumask_fill(&any, ksys.nr_cpus);
+	g->p = kprocess_create_elf("grapher", ELF_REQUESTER, &kpolicy_apps);
+	g->res = g->p->shared->results;
+	for (unsigned i = 0; i < UGRAPH_THREADS; i++) {
+		struct sched_thread_params tp = { .affinity = i == UGRAPH_COORD ? &any : &work };
+		uint64_t argv[3] = { i == UGRAPH_COORD ? UREQ_ROLE_COORD : UREQ_ROLE_STAGE, i,
+				     i ? i - 1 : 0 };
+
+		g->th[i] = kprocess_thread_c(g->p, names[i], argv, 3, &tp);
+	}
+	for (unsigned i = 0; i < UGRAPH_THREADS; i++)
+		thread_start_now(g->th[i]);
+}
+
+/* Stage i's SC (the handle the coordinator holds), or NULL. */
+static struct sched_sc *stage_sc(const struct graph_run *g, unsigned i)
+{
+	struct sched_sc_cap cap;
+
+	if (kpolicy_sc_of((uint64_t)g->res[G_SC + i], &cap) < 0)
+		return NULL;
+	return &ksys.scs[cap.index];
+}
+
+static bool chains_run(void *arg)
+{
+	const struct graph_run *g = arg;
+
+	return g->res[G_CHAINS] >= 20;
+}
+
+/* 6: a three-stage graph over the budgets the coordinator holds. */
+static void test_graph(struct graph_run *g)
+{
+	uint64_t want_dl = UGRAPH_DEADLINE_NS * UGRAPH_COST_NS / (UGRAPH_STAGES * UGRAPH_COST_NS);
+	bool admitted, mapped = false, ran = false, jobs = true;
+	struct sched_sc_stats st[UGRAPH_STAGES];
+
+	grapher_start(g);
+	admitted = proc_phase(g->p, UGRAPH_COORD, UGR_ADMIT);
+	for (unsigned i = 0; i < UGRAPH_STAGES; i++)
+		admitted &= g->res[G_ADMIT + i] == 0 && stage_sc(g, i) != NULL;
+	kprintf("# ADMIT_SC %llu us / %llu us on cpu %u for each stage: %s %s %s\n",
+		UGRAPH_BUDGET_NS / 1000, UGRAPH_PERIOD_NS / 1000, UGRAPH_CPU,
+		sched_strerror((int)g->res[G_ADMIT]), sched_strerror((int)g->res[G_ADMIT + 1]),
+		sched_strerror((int)g->res[G_ADMIT + 2]));
+	if (admitted && proc_phase(g->p, UGRAPH_COORD, UGR_GRAPH)) {
+		kprintf("# GRAPH of 3 stages, cost %llu us each, period %llu us, end to end %llu "
+			"us: %s (by the service: %lld; asked again %lld times: a stage ran)\n",
+			UGRAPH_COST_NS / 1000, UGRAPH_PERIOD_NS / 1000, UGRAPH_DEADLINE_NS / 1000,
+			sched_strerror((int)g->res[G_GRAPH]), (long long)g->res[G_BY],
+			(long long)g->res[G_TRIES]);
+		mapped = g->res[G_GRAPH] == 0 && g->res[G_BY] == 1;
+		for (unsigned i = 0; i < UGRAPH_STAGES; i++) {
+			struct sched_sc *sc = stage_sc(g, i);
+
+			kprintf("# stage %u: SC %u budget %llu period %llu deadline %llu cpus "
+				"%llx, the answer's deadline %lld; bound to t%u: %d\n", i,
+				sc ? sc->index : 0, sc ? sc->budget : 0, sc ? sc->period : 0,
+				sc ? sc->rel_deadline : 0, sc ? sc->cpus.w[0] : 0,
+				(long long)g->res[G_DL + i], g->th[1 + i]->st.id,
+				sc && g->th[1 + i]->st.own_sc == sc);
+			mapped &= sc && sc->budget == UGRAPH_COST_NS &&
+				  sc->period == UGRAPH_PERIOD_NS && sc->rel_deadline == want_dl &&
+				  sc->cpus.w[0] == 1ull << UGRAPH_CPU &&
+				  g->th[1 + i]->st.own_sc == sc &&
+				  (uint64_t)g->res[G_DL + i] == want_dl;
+		}
+	}
+	if (mapped) {
+		for (unsigned i = 1; i < UGRAPH_THREADS; i++)
+			__atomic_store_n(&g->p->shared->ctl[i].cmd, UGR_RUN, __ATOMIC_RELEASE);
+		ran = ktest_wait(chains_run, g, KTEST_HANG_NS);
+		for (unsigned i = 1; i < UGRAPH_THREADS; i++)
+			__atomic_store_n(&g->p->shared->ctl[i].cmd, 0, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < UGRAPH_STAGES; i++) {
+			struct sched_sc_cap cap;
+
+			kpolicy_sc_of((uint64_t)g->res[G_SC + i], &cap);
+			sched_sc_stats(&ksys, cap, &st[i]);
+			jobs &= st[i].jobs > 0;
+			kprintf("# stage %u ran: %llu jobs, %llu deadline misses (worst lateness "
+				"%llu us), consumed %llu us, depletions %llu\n", i, st[i].jobs,
+				st[i].deadline_misses, st[i].max_lateness_ns / 1000,
+				st[i].consumed_ns / 1000, st[i].depletions);
+		}
+		kprintf("# the chain: %lld run, response (stage 0's release to stage 2's end) last "
+			"%lld us, worst %lld us (end to end deadline %llu us)\n",
+			(long long)g->res[G_CHAINS], (long long)g->res[G_RESP_LAST] / 1000,
+			(long long)g->res[G_RESP_WORST] / 1000, UGRAPH_DEADLINE_NS / 1000);
+	}
+	ktest_report(admitted && mapped && ran && jobs,
+		     "a three-stage graph over budgets the coordinator holds is served: each "
+		     "stage's SC has the mapped budget, period and deadline, and its jobs run");
+}
+
+/* The stages' SC parameters, to compare. */
+static void stage_params(const struct graph_run *g, uint64_t out[UGRAPH_STAGES][3])
+{
+	for (unsigned i = 0; i < UGRAPH_STAGES; i++) {
+		struct sched_sc *sc = stage_sc(g, i);
+
+		out[i][0] = sc ? sc->budget : 0;
+		out[i][1] = sc ? sc->period : 0;
+		out[i][2] = sc ? sc->rel_deadline : 0;
+	}
+}
+
+/* 7: GRAPH naming another process's SC, then a forged handle: refused at submission. */
+static void test_graph_bad(struct graph_run *g, struct isl_run *r)
+{
+	uint64_t p0[UGRAPH_STAGES][3], p1[UGRAPH_STAGES][3];
+	struct sched_policy_stats q0, q1;
+	struct sched_sc *other = NULL, o0 = { 0 };
+	struct sched_sc_cap cap;
+	bool have, done, same;
+
+	have = proc_phase(r->p, UISL_MAIN, UISL_ADMIT_SC) && r->res[I_SC_ERR] == 0 &&
+	       kpolicy_sc_of((uint64_t)r->res[I_SC], &cap) == 0;
+	if (have) {
+		other = &ksys.scs[cap.index];
+		o0 = *other;
+	}
+	stage_params(g, p0);
+	sched_policy_stats(&kpol_queue, &q0);
+	g->p->shared->ctl[UGRAPH_COORD].handle = r->res[I_SC];
+	done = have && proc_phase(g->p, UGRAPH_COORD, UGR_BAD);
+	stage_params(g, p1);
+	sched_policy_stats(&kpol_queue, &q1);
+	same = !memcmp(p0, p1, sizeof(p0)) && q1.submitted == q0.submitted && other &&
+	       other->budget == o0.budget && other->period == o0.period &&
+	       other->gen == o0.gen && r->th[UISL_SLEEPER]->st.own_sc == other;
+	kprintf("# GRAPH naming the islander's SC %llx: %s; a forged handle: %s; requests "
+		"submitted %llu then %llu; the stages' SCs unchanged: %d\n",
+		(uint64_t)r->res[I_SC], sched_strerror((int)g->res[G_BAD_OTHER]),
+		sched_strerror((int)g->res[G_BAD_FORGED]), q0.submitted, q1.submitted,
+		!memcmp(p0, p1, sizeof(p0)));
+	ktest_report(done && g->res[G_BAD_OTHER] == -SCHED_EPERM &&
+			     g->res[G_BAD_FORGED] == -SCHED_EINVAL && same,
+		     "a graph naming a budget the coordinator does not hold (another process's "
+		     "SC, a forged handle) is refused and nothing changes");
+}
+
+/* 8, 9 */
 static void test_profiles_and_sc(struct pol_run *x)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -508,7 +847,7 @@ static void test_profiles_and_sc(struct pol_run *x)
 		     "requester holding a handle");
 }
 
-/* 6 */
+/* 10 */
 static void test_lease_and_explain(struct pol_run *x)
 {
 	struct sched_why w = { 0 };
@@ -524,7 +863,7 @@ static void test_lease_and_explain(struct pol_run *x)
 		     "requester reads back; EXPLAIN is served");
 }
 
-/* 7 */
+/* 11 */
 static void test_round_trips(struct pol_run *x)
 {
 	uint64_t v[UREQ_RTT];
@@ -538,7 +877,7 @@ static void test_round_trips(struct pol_run *x)
 		     "64 requests in a row each served by the service (round trip printed)");
 }
 
-/* 8 */
+/* 12 */
 static bool test_reload(struct pol_run *x)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -566,7 +905,7 @@ static bool slot_taken(void *arg)
 	return __atomic_load_n(&x->state, __ATOMIC_ACQUIRE) == SCHED_SLOT_TAKEN;
 }
 
-/* 9: the service takes X, stalls holding it, and is killed. */
+/* 13: the service takes X, stalls holding it, and is killed. */
 static bool test_stall_kill(struct pol_run *x)
 {
 	struct sched_policy_slot *slot;
@@ -614,7 +953,7 @@ static void window_measure(struct pol_run *x, struct window *w)
 	sched_sc_stats(&ksys, x->sc, &w->s1);
 }
 
-/* 10, 11 */
+/* 14, 15 */
 static void test_dead_window(struct pol_run *x, const struct window *w)
 {
 	struct sched_thread *a = &x->th[UREQ_SPIN_A]->st, *b = &x->th[UREQ_SPIN_B]->st;
@@ -646,7 +985,7 @@ static void test_dead_window(struct pol_run *x, const struct window *w)
 		     "dead");
 }
 
-/* 12 */
+/* 16 */
 static void test_defaults(struct pol_run *x)
 {
 	struct sched_why y1 = { 0 }, y2 = { 0 };
@@ -668,7 +1007,7 @@ static void test_defaults(struct pol_run *x)
 		     "profile, -SCHED_ETIMEDOUT) with a SCHED_WHY_DEFAULT record");
 }
 
-/* 13 */
+/* 17 */
 static void test_restart(struct pol_run *x)
 {
 	struct sched_policy_stats st;
@@ -687,7 +1026,7 @@ static void test_restart(struct pol_run *x)
 		     "and serves it");
 }
 
-/* 14 */
+/* 18 */
 static void test_crash(struct pol_run *x)
 {
 	struct sched_sc *sc = x->th[UREQ_LOOP]->st.own_sc;
@@ -712,7 +1051,7 @@ static void test_crash(struct pol_run *x)
 		     "next serves that request and a budget change");
 }
 
-/* 15 */
+/* 19 */
 static void test_end(struct pol_run *x)
 {
 	bool gone = true, check, free_slots = true;
@@ -744,6 +1083,9 @@ void test_policy(void)
 {
 	static struct lease_run l;
 	static struct pol_run x;
+	static struct isl_run isl;
+	static struct graph_run g;
+	bool ended;
 	struct window w = { 0 };
 	int adm;
 
@@ -762,6 +1104,13 @@ void test_policy(void)
 	}
 	test_lease_grant(&l);
 	test_lease_revoke(&l);
+	test_island_admitted(&isl);
+	test_island_refused();
+	test_graph(&g);
+	test_graph_bad(&g, &isl);
+	ended = proc_end(g.p, g.th, UGRAPH_THREADS) && proc_end(isl.p, isl.th, UISL_THREADS);
+	kprintf("# the grapher and the islander ended: %d; policy SCs their exits revoked: %d "
+		"and %d\n", ended, g.p->exit_policy, isl.p->exit_policy);
 	requester_start(&x);
 	/* the stalls the SC's misses are compared with: from before its admission (in this
 	 * phase) on, as its misses are counted from the admission */

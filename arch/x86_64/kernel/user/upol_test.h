@@ -93,4 +93,65 @@ enum {
 	L_NR
 };
 
+/*
+ * The islander: a process of this program asking the service for a realtime island
+ * (ISLAND), run after the leaser. Named "islander" (the manifest's rule gives it a profile
+ * with island=yes), or "plain" (the default profile: refused). Thread 0 asks (argv[0]
+ * UREQ_ROLE_ISLANDER, argv[1] its control block), thread 1 only sleeps (the thread of an
+ * SC the kernel hands to the grapher as another process's: UISL_ADMIT_SC).
+ */
+enum { UISL_MAIN, UISL_SLEEPER, UISL_THREADS };
+/* kernel.h's island calls, which the C programs do not include (tests_policy.c checks) */
+enum { USYS_ISLAND_WAIT = 23, USYS_ISLAND_REVOKE = 24 };
+enum { UREQ_ROLE_ISLANDER = 20, UREQ_ROLE_SLEEPER, UREQ_ROLE_COORD, UREQ_ROLE_STAGE };
+enum {
+	UISL_ASK = 1,      /* ISLAND for itself (UISL_CPU, budget, period, pages) */
+	UISL_REVOKE,       /* SYS_ISLAND_REVOKE of the handle the answer gave, then again */
+	UISL_ADMIT_SC,     /* ADMIT_SC for the sleeper (cpu 0): its handle into I_SC */
+	UISL_BAD,          /* ISLAND with a CPU that does not exist, then with too many pages:
+			    * the submissions' errors into I_BAD_CPU, I_BAD_PAGES */
+};
+enum { I_ERR, I_BY, I_HANDLE, I_REVOKE, I_AGAIN, I_SC_ERR, I_SC, I_BAD_CPU, I_BAD_PAGES, I_NR };
+#define UISL_CPU 1
+#define UISL_BUDGET_NS 1000000ull
+#define UISL_PERIOD_NS 10000000ull
+#define UISL_PAGES 2
+
+/*
+ * The grapher: a process named "grapher" (profile control) of a coordinator (thread 0,
+ * UREQ_ROLE_COORD) and three stages (UREQ_ROLE_STAGE, argv[2]: the stage's index). The
+ * coordinator asks an SC for each stage (ADMIT_SC: the budgets it holds), then a task
+ * graph over them (GRAPH), then runs it; finally it names a budget it does not hold.
+ * Stage 0 is released every period; stage i > 0 runs a job when stage i - 1 finished one
+ * (it looks every UGRAPH_POLL_NS: each look is a short job of its SC).
+ */
+enum { UGRAPH_COORD, UGRAPH_THREADS = 4 };
+#define UGRAPH_STAGES 3
+enum {
+	UGR_ADMIT = 1,     /* ADMIT_SC for each stage: handles into G_SC + i */
+	UGR_GRAPH,         /* GRAPH of the three (asked again while a stage ran: EACTIVE) */
+	UGR_RUN,           /* the stages run the chain (ctl.cmd of every stage) */
+	UGR_BAD,           /* GRAPH naming ctl[0].handle (another process's SC), then a forged
+			    * handle: the submissions' errors into G_BAD_OTHER, G_BAD_FORGED */
+};
+enum {
+	G_ADMIT = 0,       /* + i: stage i's ADMIT_SC answer */
+	G_SC = 3,          /* + i: its SC handle */
+	G_GRAPH = 6,       /* the GRAPH's answer */
+	G_TRIES,           /* GRAPH asked again (-SCHED_EACTIVE) */
+	G_BY,              /* the GRAPH answered by the service */
+	G_DL = 9,          /* + i: stage i's deadline as the answer gave it */
+	G_BAD_OTHER = 12, G_BAD_FORGED,
+	G_CHAINS,          /* chains completed (stage 2's jobs after stage 0's) */
+	G_RESP_LAST, G_RESP_WORST, /* a chain's response: stage 0's release to stage 2's end */
+	G_NR
+};
+#define UGRAPH_BUDGET_NS 2000000ull   /* each budget held: 2 ms / 20 ms on cpu 1 */
+#define UGRAPH_PERIOD_NS 20000000ull
+#define UGRAPH_CPU 1
+#define UGRAPH_COST_NS 1000000ull     /* each stage's cost in the graph */
+#define UGRAPH_DEADLINE_NS 15000000ull /* end to end: 5 ms a stage */
+#define UGRAPH_WORK_NS 200000ull      /* what a stage's job does */
+#define UGRAPH_POLL_NS 1000000ull
+
 #endif

@@ -17,6 +17,12 @@ static struct sched_authority authority = {
 				    SCHED_RIGHT_CORE | SCHED_RIGHT_RT };
 static struct sched_thread shadow[SHADOWS];
 static struct sched_sc held; /* what a shadow's own_sc points at: "it has one" */
+/* The request just taken, ISLAND or GRAPH: what the kernel told of it (the service reads
+ * them while it decides the request, before it takes the next one). */
+static struct sched_island_member taken_member;
+static struct sched_island_mem taken_mem;
+static struct sched_island_params taken_island;
+static struct sched_graph taken_graph;
 void (*usched_after_take)(const struct sched_request *r);
 
 struct sched_sys *usched_sys(void)
@@ -127,6 +133,35 @@ int sched_policy_take(struct sched_sys *s, struct sched_policy *q, struct sched_
 	r->sc_params = params_in(&k.sc_params);
 	r->lease = (struct sched_lease_cap){ k.lease_index, k.lease_gen };
 	r->cpus.w[0] = k.cpus;
+	if (r->kind == SCHED_REQ_ISLAND) { /* a stand-in: the kernel admits from its copy */
+		taken_member = (struct sched_island_member){ .sc.index = SCHED_NO_SC };
+		taken_member.p.budget_ns = k.island_budget_ns;
+		taken_member.p.period_ns = k.island_period_ns;
+		taken_member.p.cpus.w[0] = k.island_cpu < 64 ? 1ull << k.island_cpu : 0;
+		taken_mem = (struct sched_island_mem){ .pool = 0, .pages = k.island_pages };
+		taken_island = (struct sched_island_params){
+			.cpus = taken_member.p.cpus, .members = &taken_member, .nr_members = 1,
+			.mem = &taken_mem, .nr_mem = k.island_pages ? 1 : 0 };
+		r->island = &taken_island;
+	}
+	if (r->kind == SCHED_REQ_GRAPH) {
+		taken_graph = (struct sched_graph){ .nr_nodes = k.graph_nodes,
+						    .nr_budgets = k.graph_budgets,
+						    .period_ns = k.graph_period_ns,
+						    .deadline_ns = k.graph_deadline_ns };
+		for (unsigned i = 0; i < k.graph_nodes && i < KPOL_GRAPH_NODES; i++)
+			taken_graph.node[i] = (struct sched_graph_node){
+				.thread = usched_ref(k.graph_node[i].thread,
+						    k.graph_node[i].budget != KPOL_NO_BUDGET),
+				.budget = k.graph_node[i].budget,
+				.cost_ns = k.graph_node[i].cost_ns,
+				.prio = (uint8_t)k.graph_node[i].prio,
+				.queue = (uint16_t)k.graph_node[i].queue };
+		for (unsigned b = 0; b < k.graph_budgets && b < KPOL_GRAPH_NODES; b++)
+			taken_graph.budgets[b] = (struct sched_sc_cap){
+				k.graph_budget[b].index, k.graph_budget[b].gen, 0 };
+		r->graph = &taken_graph;
+	}
 	*who = usched_ref(k.who, k.who_has_sc);
 	if (usched_after_take)
 		usched_after_take(r);

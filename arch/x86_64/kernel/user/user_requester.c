@@ -18,16 +18,21 @@
 
 static struct uctl *const me_ctl = UCTL(UREQ_MAIN);
 
-/* Submit, then wait for the answer: 0 with the answer in *a, or the submit's or the
- * wait's error. */
-static int ask(const struct kpol_request *r, struct kpol_answer *a)
+/* Submit (with an island or a graph: ext), then wait for the answer: 0 with the answer in
+ * *a, or the submit's or the wait's error. */
+static int ask_ext(const struct kpol_request *r, const void *ext, struct kpol_answer *a)
 {
-	int64_t t = usys(SYS_POLICY_SUBMIT, (uint64_t)r, 0, 0);
+	int64_t t = usys(SYS_POLICY_SUBMIT, (uint64_t)r, (uint64_t)ext, 0);
 
-	*a = (struct kpol_answer){ .sc = KPOL_NONE, .lease = KPOL_NONE };
+	*a = (struct kpol_answer){ .sc = KPOL_NONE, .lease = KPOL_NONE, .island = KPOL_NONE };
 	if (t < 0)
 		return (int)t;
 	return (int)usys(SYS_POLICY_WAIT, (uint64_t)t, (uint64_t)a, 0);
+}
+
+static int ask(const struct kpol_request *r, struct kpol_answer *a)
+{
+	return ask_ext(r, 0, a);
 }
 
 static void note(unsigned q, int r, const struct kpol_answer *a)
@@ -318,6 +323,209 @@ static int loop(struct uctl *c, uint64_t period, uint64_t work)
 	return 0;
 }
 
+/* --- the islander ------------------------------------------------------------------------- */
+
+/* The answer's error, or the call's. */
+static int64_t err_of(int r, const struct kpol_answer *a)
+{
+	return r < 0 ? r : a->err;
+}
+
+static void island_phase(uint64_t p, bool *member)
+{
+	struct kpol_island isl = { .cpu = UISL_CPU, .budget_ns = UISL_BUDGET_NS,
+				   .period_ns = UISL_PERIOD_NS, .dma_pages = UISL_PAGES,
+				   .irq_line = KPOL_NO_IRQ, .service = KPOL_NO_SERVICE };
+	struct kpol_request r = { .kind = SCHED_REQ_ISLAND, .thread = KPOL_SELF,
+				  .timeout_ns = UREQ_SLOW_NS };
+	struct kpol_answer a;
+	int e;
+
+	switch (p) {
+	case UISL_ASK:
+		e = ask_ext(&r, &isl, &a);
+		URESULTS[I_ERR] = err_of(e, &a);
+		URESULTS[I_BY] = e == 0 && a.by == SCHED_BY_SERVICE;
+		URESULTS[I_HANDLE] = (int64_t)a.island;
+		*member = e == 0 && a.err == 0;
+		break;
+	case UISL_REVOKE:
+		URESULTS[I_REVOKE] = usys(USYS_ISLAND_REVOKE, (uint64_t)URESULTS[I_HANDLE], 0, 0);
+		URESULTS[I_AGAIN] = usys(USYS_ISLAND_REVOKE, (uint64_t)URESULTS[I_HANDLE], 0, 0);
+		*member = false;
+		break;
+	case UISL_ADMIT_SC:
+		r = (struct kpol_request){ .kind = SCHED_REQ_ADMIT_SC, .thread = UISL_SLEEPER,
+					   .budget_ns = 1000000, .period_ns = 20000000,
+					   .deadline_ns = 20000000, .cpus = 1u << 0,
+					   .timeout_ns = UREQ_SLOW_NS, .overrun = SCHED_SC_DEMOTE };
+		e = ask(&r, &a);
+		URESULTS[I_SC_ERR] = err_of(e, &a);
+		URESULTS[I_SC] = (int64_t)a.sc;
+		break;
+	case UISL_BAD:
+		isl.cpu = 99;
+		URESULTS[I_BAD_CPU] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, (uint64_t)&isl, 0);
+		isl.cpu = UISL_CPU;
+		isl.dma_pages = 1000;
+		URESULTS[I_BAD_PAGES] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, (uint64_t)&isl, 0);
+		break;
+	}
+}
+
+/* The islander's asker: a phase when told. While a member of its island it waits for its
+ * next release (SYS_ISLAND_WAIT: a sleep would be a blocking call off its paths). */
+static int islander(struct uctl *c)
+{
+	uint64_t done = 0;
+	bool member = false;
+
+	URESULTS[I_HANDLE] = (int64_t)KPOL_NONE;
+	for (;;) {
+		uint64_t p = c->cmd;
+
+		if (p == UREQ_EXIT)
+			return 0;
+		if (p == done) {
+			if (member)
+				usys(USYS_ISLAND_WAIT, 0, 0, 0);
+			else
+				usleep_ns(1000000);
+			continue;
+		}
+		island_phase(p, &member);
+		c->state = done = p;
+	}
+}
+
+static int sleeper(struct uctl *c)
+{
+	while (c->cmd != UREQ_EXIT)
+		usleep_ns(1000000);
+	return 0;
+}
+
+/* --- the grapher ----------------------------------------------------------------------------- */
+
+/* The chain's progress, shared by the stages (one process): stage i's jobs done, and the
+ * release of stage 0's job that stage 2 completes next. */
+static volatile uint64_t chain_done[UGRAPH_STAGES];
+static volatile uint64_t chain_release[64];
+
+static struct kpol_graph graph_of(void)
+{
+	struct kpol_graph g = { .nr_nodes = UGRAPH_STAGES, .nr_budgets = UGRAPH_STAGES,
+				.period_ns = UGRAPH_PERIOD_NS, .deadline_ns = UGRAPH_DEADLINE_NS };
+
+	for (unsigned i = 0; i < UGRAPH_STAGES; i++) {
+		g.node[i] = (struct kpol_graph_node){ .thread = 1 + i, .budget = i,
+						      .cost_ns = UGRAPH_COST_NS,
+						      .queue = KPOL_ANY_QUEUE };
+		g.budgets[i] = (uint64_t)URESULTS[G_SC + i];
+	}
+	return g;
+}
+
+static void graph_phase(struct uctl *c, uint64_t p)
+{
+	struct kpol_request r = { .kind = SCHED_REQ_GRAPH, .thread = KPOL_SELF,
+				  .timeout_ns = UREQ_SLOW_NS };
+	struct kpol_graph g;
+	struct kpol_answer a;
+	unsigned tries = 0;
+	int e;
+
+	switch (p) {
+	case UGR_ADMIT:
+		for (unsigned i = 0; i < UGRAPH_STAGES; i++) {
+			struct kpol_request q = reservation(SCHED_REQ_ADMIT_SC, 1 + i,
+							    UGRAPH_BUDGET_NS, UGRAPH_PERIOD_NS,
+							    1u << UGRAPH_CPU, UREQ_SLOW_NS);
+
+			e = ask(&q, &a);
+			URESULTS[G_ADMIT + i] = err_of(e, &a);
+			URESULTS[G_SC + i] = (int64_t)a.sc;
+		}
+		break;
+	case UGR_GRAPH:
+		g = graph_of();
+		do { /* libsched changes an SC only while its thread is not running on it */
+			if (tries)
+				usleep_ns(3000000);
+			e = ask_ext(&r, &g, &a);
+		} while (err_of(e, &a) == -SCHED_EACTIVE && ++tries < 50);
+		URESULTS[G_GRAPH] = err_of(e, &a);
+		URESULTS[G_TRIES] = tries;
+		URESULTS[G_BY] = e == 0 && a.by == SCHED_BY_SERVICE;
+		for (unsigned i = 0; i < UGRAPH_STAGES; i++)
+			URESULTS[G_DL + i] = (int64_t)a.stage_deadline_ns[i];
+		break;
+	case UGR_BAD:
+		g = graph_of();
+		g.budgets[1] = c->handle; /* another process's SC */
+		URESULTS[G_BAD_OTHER] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, (uint64_t)&g, 0);
+		g = graph_of();
+		g.budgets[2] = (uint64_t)URESULTS[G_SC + 2] ^ (0x5555ull << 16); /* forged gen */
+		URESULTS[G_BAD_FORGED] = usys(SYS_POLICY_SUBMIT, (uint64_t)&r, (uint64_t)&g, 0);
+		break;
+	}
+}
+
+static int coordinator(struct uctl *c)
+{
+	uint64_t done = 0;
+
+	for (;;) {
+		uint64_t p = c->cmd;
+
+		if (p == UREQ_EXIT)
+			return 0;
+		if (p == done) {
+			usleep_ns(1000000);
+			continue;
+		}
+		graph_phase(c, p);
+		c->state = done = p;
+	}
+}
+
+/* A stage: idle until UGR_RUN, then its jobs of the chain. Stage 0 is released every
+ * period; stage i a look after stage i - 1 ended a job; stage 2 times the chain. */
+static int stage(struct uctl *c, unsigned i)
+{
+	uint64_t next = 0;
+
+	while (c->cmd != UREQ_EXIT) {
+		uint64_t now = uclock(), t;
+
+		if (c->cmd != UGR_RUN || (i && chain_done[i - 1] <= chain_done[i])) {
+			usleep_ns(UGRAPH_POLL_NS);
+			continue;
+		}
+		if (i == 0) {
+			if (now < next) {
+				usleep_ns(next - now);
+				continue;
+			}
+			next = (next ? next : now) + UGRAPH_PERIOD_NS;
+			chain_release[chain_done[0] % 64] = now;
+		}
+		while ((t = uclock()) - now < UGRAPH_WORK_NS)
+			;
+		if (i == UGRAPH_STAGES - 1) {
+			uint64_t resp = t - chain_release[chain_done[i] % 64];
+
+			URESULTS[G_RESP_LAST] = (int64_t)resp;
+			if ((int64_t)resp > URESULTS[G_RESP_WORST])
+				URESULTS[G_RESP_WORST] = (int64_t)resp;
+			URESULTS[G_CHAINS] = (int64_t)chain_done[i] + 1;
+		}
+		chain_done[i] = chain_done[i] + 1;
+		c->progress++;
+	}
+	return 0;
+}
+
 int umain(const uint64_t *argv)
 {
 	switch (argv[0]) {
@@ -332,6 +540,14 @@ int umain(const uint64_t *argv)
 		return holder(UCTL(argv[1]));
 	case UREQ_ROLE_OTHER:
 		return spinner(UCTL(argv[1]));
+	case UREQ_ROLE_ISLANDER:
+		return islander(UCTL(argv[1]));
+	case UREQ_ROLE_SLEEPER:
+		return sleeper(UCTL(argv[1]));
+	case UREQ_ROLE_COORD:
+		return coordinator(UCTL(argv[1]));
+	case UREQ_ROLE_STAGE:
+		return stage(UCTL(argv[1]), (unsigned)argv[2]);
 	default:
 		return 1;
 	}
