@@ -106,10 +106,12 @@ struct ksvc_sc {
  * taken before the submission (FILLING: the slot is libsched's choice, not known yet),
  * tied to the slot it got (BOUND: slot and gen), and given back, with what it holds (an
  * island's SC, pages and refill set), when the answer is collected (SYS_POLICY_WAIT, the
- * timeout's default included), when the submission fails, or when its requester's process
- * exits (an answer collected on its behalf); a request still pending at that exit keeps
- * its copy (marked orphan: nobody will collect it) until libsched frees its slot (answered
- * at its deadline, reclaimed: the slot's generation moves on), which ext_sweep notices at
+ * timeout's default included) or when the submission fails. When its requester's process
+ * exits, an answer its thread can no longer collect (libsched answers only the requester)
+ * and a request still pending keep their copies (marked orphan: nobody will collect them)
+ * until libsched frees the slot (answered at its deadline, reclaimed: the slot's
+ * generation moves on); an island admitted for it was revoked with the process's group
+ * (kisland_process_exit). ext_sweep notices a freed slot at
  * the next submission. Only an orphan is swept: a live requester's slot is freed by its
  * own collection, which then finishes the copy itself (an island admitted is committed).
  * A service that dies or re-attaches changes nothing here: the request and its copy stay.
