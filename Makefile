@@ -99,7 +99,7 @@ test-clang: deps $(BUILD_CLANG)/build.ninja
 bench: build
 	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
-	arch/x86_64/run_qemu.sh $(KERNEL)/kernel-bench.elf 2 120
+	bench/x86_bench_boot.sh $(BUILD) 2 600
 	./$(BUILD)/bench/bench_rq
 	./$(BUILD)/bench/bench_sim
 	valgrind --tool=callgrind --callgrind-out-file=/dev/null ./$(BUILD)/bench/bench_class_cycle

@@ -64,6 +64,7 @@ static struct percpu percpus[MAX_CPUS] __attribute__((aligned(64)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static void (*handlers[256])(struct regs *r);
 static void (*entry_hook)(struct regs *r), (*exit_hook)(struct regs *r);
+static void (*nmi_handler)(struct regs *r);
 static bool percpu_ready;
 unsigned nr_cpus = 1;
 
@@ -234,6 +235,11 @@ void idt_set_handler(uint8_t vector, void (*fn)(struct regs *r))
 	__atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
 }
 
+void idt_set_nmi_handler(void (*fn)(struct regs *r))
+{
+	__atomic_store_n(&nmi_handler, fn, __ATOMIC_RELEASE);
+}
+
 void idt_set_entry_hooks(void (*enter)(struct regs *r), void (*leave)(struct regs *r))
 {
 	__atomic_store_n(&entry_hook, enter, __ATOMIC_RELEASE);
@@ -266,12 +272,19 @@ static void dispatch(struct regs *r)
 
 /* Every entry, the absorbed ones included, passes the kernel's entry and exit hooks (the
  * first and last C code of the entry; `r` is the frame the CPU returns through, possibly
- * much later and on another CPU if the handler switched threads). */
+ * much later and on another CPU if the handler switched threads). Except an NMI with a
+ * handler: it may land anywhere, inside those hooks' own bookkeeping included, so it goes
+ * to its handler alone. */
 void isr_dispatch(struct regs *r)
 {
 	void (*enter)(struct regs *) = __atomic_load_n(&entry_hook, __ATOMIC_ACQUIRE);
 	void (*leave)(struct regs *) = __atomic_load_n(&exit_hook, __ATOMIC_ACQUIRE);
+	void (*nmi)(struct regs *) = __atomic_load_n(&nmi_handler, __ATOMIC_ACQUIRE);
 
+	if (r->vector == VEC_NMI && nmi) {
+		nmi(r);
+		return;
+	}
 	if (enter)
 		enter(r);
 	dispatch(r);

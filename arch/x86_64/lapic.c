@@ -31,6 +31,7 @@
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_ERROR 0x370
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
@@ -38,10 +39,12 @@
 
 #define LVT_MASKED (1u << 16)
 #define LVT_TSC_DEADLINE (2u << 17)
+#define LVT_EXTINT (7u << 8)
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
 #define ICR_INIT (5u << 8)
 #define ICR_STARTUP (6u << 8)
+#define ICR_NMI (4u << 8)
 
 #define PIT_HZ 1193182u
 #define NS_PER_S 1000000000ull
@@ -277,6 +280,15 @@ bool lapic_timer_due(void)
 	return false;
 }
 
+/* The 8259's output reaches this CPU through LINT0 in ExtINT mode (virtual wire): the
+ * reset state QEMU gives the boot CPU, written here so that a firmware that left it
+ * masked does not silently stop PIT interrupts (pit.c). ExtINT deliveries take no LAPIC
+ * EOI: the 8259 is acknowledged instead. */
+void lapic_lint0_extint(void)
+{
+	lapic_write(LAPIC_LVT_LINT0, LVT_EXTINT);
+}
+
 /* --- IPIs ------------------------------------------------------------------------------------------ */
 
 /* ICR high then low; the low write sends. Interrupts off so a handler cannot send in between. */
@@ -295,6 +307,11 @@ static void icr_send(unsigned apic_id, uint32_t lo)
 void lapic_send_ipi(unsigned cpu, uint8_t vector)
 {
 	icr_send(percpu_of(cpu)->apic_id, ICR_ASSERT | vector);
+}
+
+void lapic_send_nmi(unsigned cpu)
+{
+	icr_send(percpu_of(cpu)->apic_id, ICR_ASSERT | ICR_NMI);
 }
 
 void lapic_send_init(unsigned apic_id) { icr_send(apic_id, ICR_ASSERT | ICR_INIT); }

@@ -50,6 +50,8 @@ static inline uint64_t virt_to_phys(const void *va)
 #define VEC_TIMER 0x40     /* LAPIC timer */
 #define VEC_RESCHED 0x41   /* reschedule IPI */
 #define VEC_CALL 0x42      /* cross-CPU function call IPI (platform_call_on) */
+#define VEC_NMI 2          /* NMI (an exception vector; IST stack 2) */
+#define VEC_PIT 0x20       /* the 8259's line 0 (PIT channel 0), as cpu.c remaps it */
 #define VEC_SPURIOUS 0xff
 #define VEC_SYSCALL 0x80   /* int 0x80 from ring 3 (DPL 3 gate) */
 
@@ -69,6 +71,12 @@ struct regs {
  * are enabled; handlers run with interrupts off and must send EOI themselves for LAPIC
  * vectors (lapic_eoi). Unhandled vectors < 32 print a report and exit QEMU with failure. */
 void idt_set_handler(uint8_t vector, void (*fn)(struct regs *r));
+/* A handler for NMIs (vector 2, on the CPU's IST stack), NULL for none (an NMI is then
+ * reported as an unhandled exception). It runs alone: no entry or exit hook, since an NMI
+ * can land inside them, and it must touch nothing an interrupted context may hold (no
+ * lock, no libsched). GS is the kernel's even in the few instructions around an entry's or
+ * exit's SWAPGS: cpu.c gives both GS base MSRs the per-CPU block. No EOI. */
+void idt_set_nmi_handler(void (*fn)(struct regs *r));
 /* Functions run on every interrupt, exception and int 0x80 before the vector's handler
  * (`enter`) and after it, just before the return through `r` (`leave`), interrupts off.
  * `r->cs & 3` tells where the entry came from and where the return goes. The kernel uses
@@ -118,6 +126,7 @@ uint64_t tsc_hz(void);
  * mode when CPUID offers it, else the LAPIC one-shot count-down. Calling CPU only. */
 void lapic_timer_at(uint64_t deadline_ns);
 void lapic_send_ipi(unsigned cpu, uint8_t vector); /* directed fixed IPI */
+void lapic_send_nmi(unsigned cpu);                 /* directed NMI (interrupts off or not) */
 void lapic_eoi(void);
 /* Timer interrupts that arrived on `cpu` since boot: every VEC_TIMER delivery, the early and
  * stale ones the dispatcher absorbs included (the hardware's count, not the handler's). */
@@ -125,6 +134,14 @@ uint64_t lapic_timer_irqs(unsigned cpu);
 /* Device interrupt lines the platform lets reach `cpu`: the 8259's unmasked lines for the
  * boot CPU (they arrive through its LINT0), none elsewhere (no IO APIC is programmed). */
 unsigned platform_device_irqs(unsigned cpu);
+
+/* PIT channel 0 as a periodic interrupt of about `hz` on the boot CPU (vector VEC_PIT, the
+ * 8259's line 0 through LINT0): returns the rate set in mHz (1.193182 MHz over a whole
+ * divisor), 0 if hz is out of range (19 Hz .. 596 kHz). The handler must call pit_eoi()
+ * (not lapic_eoi: the 8259 delivers it). Boot CPU only; off until started. */
+uint32_t pit_periodic_start(uint32_t hz);
+void pit_periodic_stop(void);        /* masks the line again */
+void pit_eoi(void);
 
 /* The kernel command line (QEMU -append), "" when none. */
 const char *platform_cmdline(void);

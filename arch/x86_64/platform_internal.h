@@ -168,6 +168,7 @@ bool lapic_tsc_deadline(void);
 uint64_t lapic_timer_hz(void);
 void lapic_send_init(unsigned apic_id);
 void lapic_send_sipi(unsigned apic_id, uint8_t page);
+void lapic_lint0_extint(void); /* the 8259 through LINT0 (virtual wire), boot CPU */
 void delay_us(uint64_t us);
 
 /* mem.c */

@@ -12,7 +12,7 @@
 extern volatile int ktrace_verbose;
 /* sched_port.c: the sched_config callbacks (kernel.c installs them) */
 void knotify_sink(void *ctx, uint32_t endpoint, uint64_t message);
-void ktrace_sink(void *ctx, const struct sched_trace_event *ev); /* not in bench boots */
+void ktrace_sink(void *ctx, const struct sched_trace_event *ev); /* prints if ktrace_verbose */
 extern volatile uint64_t knotify_count; /* knotify_sink calls, all CPUs */
 extern volatile uint64_t knotify_last;  /* the last message, and its endpoint */
 extern volatile uint32_t knotify_endpoint;
@@ -413,6 +413,17 @@ void syscall_init(void);
 extern struct kthread *ipc_server; /* endpoint 0 */
 extern volatile uint64_t ksyscalls; /* system calls taken, all CPUs */
 extern volatile int kspin_stop;     /* PROG_SPINNER's SYS_SPIN answer: nonzero = exit */
+
+/*
+ * ksample.c (the benchmark boot only): guest-PC samples at every scheduler timer interrupt
+ * and at each PIT tick (on the boot CPU, and as an NMI on the others), classed library /
+ * arch / idle / user, printed by ksample_report as a split per CPU and the PCs ("# pc:"
+ * lines, which bench/pc_hist.py symbolises). Start and stop on the boot CPU.
+ */
+uint32_t ksample_start(void);   /* the periodic source's rate in mHz, 0 if it failed */
+void ksample_record(bool on);   /* keep samples or not (the interrupts go on) */
+void ksample_stop(void);
+void ksample_report(void);
 
 /* the boot flavour: which suite kernel_main runs (tests.c, bench.c, demo.c) */
 int run_suite(void);

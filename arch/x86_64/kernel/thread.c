@@ -654,7 +654,16 @@ __attribute__((noreturn)) void idle_loop(void)
 				kernel_exit(cpu);
 		} else {
 			idle_halted[cpu] = true;
-			__asm__ volatile("sti; hlt; cli" : : : "memory");
+			/* kidle_pcs: the halt's two PCs, as data (no text symbol to
+			 * split idle_loop in a symbol table) */
+			__asm__ volatile("sti\n"
+					 "1: hlt\n"
+					 "2: cli\n"
+					 ".pushsection .rodata\n"
+					 ".balign 8\n"
+					 ".globl kidle_pcs\n"
+					 "kidle_pcs: .quad 1b, 2b\n"
+					 ".popsection" : : : "memory");
 			idle_halted[cpu] = false;
 		}
 	}
@@ -673,6 +682,7 @@ uint64_t timer_irqs[MAX_CPUS], timer_late_sum[MAX_CPUS];
 sched_time_t timer_last_armed[MAX_CPUS];
 uint64_t timer_last_late[MAX_CPUS];
 void (*volatile ktimer_observer)(unsigned cpu, bool after, sched_time_t armed, uint64_t late);
+void (*volatile ktimer_sampler)(const struct regs *r);
 
 /* How long after `armed` sched_timer() got done: the interrupt's lateness plus the entry up
  * to and through the charge. The platform delivers the timer only once its deadline has
@@ -700,11 +710,13 @@ static void timer_irq(struct regs *r)
 	unsigned cpu = this_cpu();
 	sched_time_t armed = ksys.rq[cpu].timer_armed;
 	void (*observe)(unsigned, bool, sched_time_t, uint64_t) = ktimer_observer;
+	void (*sampler)(const struct regs *) = ktimer_sampler;
 	uint64_t late;
 	bool resched;
 
-	(void)r;
 	lapic_eoi();
+	if (sampler)
+		sampler(r);
 	if (kwatch.on)
 		sample_core(cpu, SAMPLE_TIMER);
 	if (observe)

@@ -116,6 +116,14 @@ extern uint64_t timer_irqs[MAX_CPUS], timer_late_sum[MAX_CPUS], timer_last_late[
 extern sched_time_t timer_last_armed[MAX_CPUS];
 extern void (*volatile ktimer_observer)(unsigned cpu, bool after, sched_time_t armed,
 					uint64_t late);
+/* The benchmark boot's PC sampler (ksample.c): called on the interrupted CPU at every
+ * scheduler timer interrupt, interrupts off, before libsched handles it, with the frame of
+ * the interrupted code. NULL in the test and demo boots. */
+extern void (*volatile ktimer_sampler)(const struct regs *r);
+/* The idle loop's halt (idle_loop): [0] the hlt, where an NMI between the sti and the hlt
+ * returns, [1] the instruction after it, where an interrupt taken in the halt returns. The
+ * PC sampler's "idle" class. */
+extern const uint64_t kidle_pcs[2];
 
 /*
  * Core scheduling (docs/x86_64.md "Core scheduling").
