@@ -25,6 +25,10 @@ static struct sched_rq rqs[MAX_CPUS];
  * each sched_sc_create. */
 static struct sched_sc scs[KERNEL_SCS];
 static volatile unsigned online_req[MAX_CPUS];
+static volatile int online_result[MAX_CPUS];    /* the last sched_cpu_online there */
+static volatile uint32_t online_done[MAX_CPUS]; /* requests taken there */
+char kscenario_text[KSCENARIO_BYTES];
+long kscenario_len = -1;
 
 static __attribute__((noreturn)) void ap_main(unsigned cpu)
 {
@@ -37,6 +41,17 @@ void cpu_online_request(unsigned cpu)
 {
 	__atomic_store_n(&online_req[cpu], 1, __ATOMIC_RELEASE);
 	lapic_send_ipi(cpu, VEC_CALL);
+}
+
+/* The same, and wait (sleep-polling) until that CPU took the request: its result. */
+int cpu_online_wait(unsigned cpu)
+{
+	uint32_t done = __atomic_load_n(&online_done[cpu], __ATOMIC_ACQUIRE);
+
+	cpu_online_request(cpu);
+	while (__atomic_load_n(&online_done[cpu], __ATOMIC_ACQUIRE) == done)
+		thread_sleep_ns(100000);
+	return online_result[cpu];
 }
 
 /* The only per-CPU deferred work this kernel has (the lease port hook asks, klease.c). */
@@ -52,7 +67,8 @@ static void call_irq(struct regs *r)
 	(void)r;
 	lapic_eoi();
 	if (__atomic_exchange_n(&online_req[cpu], 0, __ATOMIC_ACQ_REL)) {
-		sched_cpu_online(&ksys, cpu, &thread_current()->st);
+		online_result[cpu] = sched_cpu_online(&ksys, cpu, &thread_current()->st);
+		__atomic_fetch_add(&online_done[cpu], 1, __ATOMIC_RELEASE);
 		schedule(); /* an empty CPU steals work at its first pick */
 	}
 }
@@ -116,6 +132,9 @@ void kernel_main(void)
 	klease_init();
 	kisland_init();
 	kpolicy_init(!suite_bench_mode); /* no decision log where overheads are measured */
+	/* the parity scenario, if one is passed: fw_cfg wants no AP about */
+	kscenario_len = platform_fw_file("opt/libsched/scenario", kscenario_text,
+					 sizeof(kscenario_text));
 	sched_irq_init();
 	syscall_init();
 	idt_set_handler(VEC_CALL, call_irq);

@@ -425,10 +425,20 @@ void ksample_record(bool on);   /* keep samples or not (the interrupts go on) */
 void ksample_stop(void);
 void ksample_report(void);
 
+/* A parity scenario (tests/parity, docs/parity.md) QEMU passed as
+ * `-fw_cfg name=opt/libsched/scenario,file=...`, read at boot (kernel.c): its size (-1:
+ * none; more than KSCENARIO_BYTES: cut) and text. */
+#define KSCENARIO_BYTES 8192
+extern char kscenario_text[KSCENARIO_BYTES];
+extern long kscenario_len;
+
 /* the boot flavour: which suite kernel_main runs (tests.c, bench.c, demo.c) */
 int run_suite(void);
 
 void cpu_online_request(unsigned cpu);            /* kernel.c */
+/* The same, then wait until that CPU took it (kernel threads only, never cpu's own):
+ * sched_cpu_online's result there (-SCHED_EEXIST for a CPU online already). */
+int cpu_online_wait(unsigned cpu);
 bool cpu_online_pending(unsigned cpu);            /* a request not taken yet */
 bool kernel_arg(const char *word); /* a word of the kernel command line (QEMU -append) */
 extern bool ksmt;                  /* some CPUs are SMT siblings (share a core) */

@@ -28,4 +28,12 @@ void ktest_sort(uint64_t *v, unsigned n);
 #define KTEST_POLICY_TESTS 19
 void test_policy(void);
 
+/* tests_hotplug.c: CPU offline and online under SC, core, lease and island work
+ * (only=hotplug) */
+#define KTEST_HOTPLUG_TESTS 13
+void test_hotplug_load(void);
+
+/* tests_scenario.c: a parity scenario (tests/parity) passed through fw_cfg (only=scenario) */
+void test_scenario(void);
+
 #endif

@@ -3478,12 +3478,15 @@ int run_suite(void)
 	bool only_core = kernel_arg("only=core"), only_3hogs = kernel_arg("only=3hogs");
 	bool only_mutex = kernel_arg("only=mutex"), only_lease = kernel_arg("only=lease");
 	bool only_island = kernel_arg("only=island"), only_policy = kernel_arg("only=policy");
+	bool only_hotplug = kernel_arg("only=hotplug"), only_scenario = kernel_arg("only=scenario");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
 		only_core ? 3 : only_3hogs || only_mutex ? 1 : only_lease || only_island ? 5
-		: only_policy ? KTEST_POLICY_TESTS : 26);
-	if (only_mutex || only_lease || only_island || only_policy) {
+		: only_policy ? KTEST_POLICY_TESTS : only_hotplug ? KTEST_HOTPLUG_TESTS
+		: only_scenario ? 1 : 26);
+	if (only_mutex || only_lease || only_island || only_policy || only_hotplug ||
+	    only_scenario) {
 		if (only_mutex)
 			test_mutex_inversion();
 		if (only_lease) {
@@ -3494,6 +3497,10 @@ int run_suite(void)
 			test_islands();
 		if (only_policy)
 			test_policy();
+		if (only_hotplug)
+			test_hotplug_load();
+		if (only_scenario)
+			test_scenario();
 		kprintf("# %u failed\n", failures);
 		return (int)failures;
 	}
