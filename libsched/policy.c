@@ -516,6 +516,11 @@ static int give_profile(struct sched_sys *s, struct sched_auth svc, struct sched
 
 	bool sc = d->sc.index != SCHED_NO_SC;
 
+	/* All or none: what would refuse the cookie is checked before anything is given (the
+	 * same thread and authority pass sched_set_fair's checks first, so only a revocation
+	 * racing this serve could still refuse it after the weight was set). */
+	if (!ret && d->own_cookie)
+		ret = !s->cfg.core_sched ? -SCHED_EDISABLED : sched__auth_right(svc, SCHED_RIGHT_CORE);
 	if (!ret && sc)
 		ret = give_sc(s, svc, t, d, a);
 	if (!ret)

@@ -550,11 +550,38 @@ static void stages_move_from_spread_budgets_onto_their_queues(void **state)
 	sim_free(r.sim);
 }
 
+/* A served profile whose cookie cannot be made (core scheduling is off here) is refused
+ * whole: the weight it carried is not given either. */
+static void a_refused_profile_leaves_the_weight(void **state)
+{
+	struct rig r;
+	struct sched_request q, got;
+	struct sched_ticket t, tt;
+	struct sched_ref who;
+	struct sched_decision d = { .fair = { .nice = 10 }, .sc = { .index = SCHED_NO_SC },
+				    .own_cookie = 1 };
+	struct sched_answer a;
+	uint32_t weight;
+
+	(void)state;
+	rig_up(&r);
+	weight = r.req->st.weight;
+	q = profile_req(r.req);
+	assert_int_equal(sched_policy_submit(&r.sim->sys, &r.q, ref(r.req), &q, &t), 0);
+	assert_int_equal(sched_policy_take(&r.sim->sys, &r.q, ref(r.svc), &tt, &got, &who), 0);
+	assert_int_equal(sched_policy_serve(&r.sim->sys, &r.q, ref(r.svc), root(r.sim), tt, &d), 0);
+	assert_int_equal(sched_policy_result(&r.sim->sys, &r.q, ref(r.req), t, &a), 0);
+	assert_int_equal(a.err, -SCHED_EDISABLED);
+	assert_int_equal(r.req->st.weight, weight);
+	sim_free(r.sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_refuses_a_fallback_that_could_give_more_than_a_weight),
 		cmocka_unit_test(a_profile_is_served_with_the_services_authority),
+		cmocka_unit_test(a_refused_profile_leaves_the_weight),
 		cmocka_unit_test(a_requester_reaches_only_its_own_group),
 		cmocka_unit_test(unanswered_requests_get_their_defaults_and_say_so),
 		cmocka_unit_test(a_restarted_service_finds_what_the_dead_one_took),
