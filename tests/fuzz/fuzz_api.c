@@ -21,7 +21,11 @@
  *   it did before. With lease mode and byte 4's pool nibble 14 ("island mode", a spelling of
  *   pool 5 no lease-mode input of the corpus used) a sixth header byte follows (SC pool,
  *   island pool, memory pools, admission) and the opcodes also decode realtime islands
- *   (island.h), appended after the lease ones.
+ *   (island.h), appended after the lease ones. With island mode and byte 5's pool nibble 13
+ *   ("policy mode", a spelling of pool 4 no island-mode input of the corpus used) a seventh
+ *   header byte follows (the queue's slots and timeout, decision records, a notification
+ *   endpoint, no queue at boot, the default profile) and the opcodes also decode the policy
+ *   queue and decision records (policy.h, explain.h), appended after the island ones.
  *
  * Every operation but "advance the clock" runs as an event on a simulated CPU (sim_post),
  * so sched_arch_cpu_id() is that CPU, kernel protection is modelled around it, and the
@@ -61,6 +65,17 @@
  *     counted against the right island and notified and nothing else changed; after every
  *     operation the islands, pools, island CPUs, server marks and IRQ routing agree and
  *     ended islands' capabilities fail closed.
+ *   - policy mode: a model of every request slot, the attachment and the queue's figures
+ *     predicts each queue entry's exact result (init, attach, submit, take, serve, deny,
+ *     result, expire); a ticket answers at most once; an answer says who answered and the
+ *     error (a deny's, -SCHED_ESTALE for a requester gone, the default past the deadline:
+ *     PROFILE the default profile, applied, others -SCHED_ETIMEDOUT) and hands back no SC
+ *     right beyond SCHED_SC_READ | SCHED_SC_BIND, nothing at all when refused; a served
+ *     action did what it says and begins or ends no other lease; the queue, its slots and
+ *     the fallback authority are in the snapshot; after every operation the slots are the
+ *     model's, none SERVING, and the figures are the model's and add up (submitted = served
+ *     + denied + defaulted + in flight); decision records read back filtered and format
+ *     within any buffer.
  *
  * Every failure is one "fuzz_api: ..." line on stderr, then abort(). FUZZ_API_TRACE=1 in
  * the environment prints every operation and checked call. Everything allocated for an
@@ -76,6 +91,8 @@
 
 #include "sim.h"
 #include <sched/island.h>
+#include <sched/explain.h>
+#include <sched/policy.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -107,6 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ISLAND_MODE(h3, h4) (LEASE_MODE(h3) && ((h4) & 15) == 14) /* implies lease mode */
 #define MAX_ISLANDS 4        /* island mode: slots of the island pool at most */
 #define MAX_ICAPS 8          /* island capabilities remembered */
+#define POLICY_MODE(h3, h4, h5) (ISLAND_MODE(h3, h4) && ((h5) & 15) == 13) /* implies island */
+#define MAX_PSLOTS 8         /* policy mode: request slots of the queue at most */
+#define MAX_PTICKETS 16      /* tickets remembered (taken, collected, of old attachments) */
+#define XLOG_LEN 16          /* decision records kept (a small ring: it wraps) */
 
 /* --- the world of one input --------------------------------------------------------------- */
 
@@ -207,6 +228,43 @@ struct fz {
 	uint64_t irq_calls[2];
 	unsigned irq_route[8];
 	struct sched_rt_task iadmit[MAX_POOL + 1 + 4 * MAX_ISLANDS];
+	/* policy mode: the queue and its slots (libsched keeps them: they never move), the
+	 * default profile's authority, the decision records; the model of every slot (state,
+	 * generation, the ticket its take gave, deadline, submission order, requester and
+	 * target), of the attachment and of the figures; the tickets seen and those collected
+	 * since the queue was last set up; the requests' memory (island parameters, graphs)
+	 * per slot, read when served, and one more for submissions that will be refused */
+	bool pol_mode, pol_full_ok, xlog_on;
+	struct sched_policy pq;
+	struct sched_policy_slot pslot[MAX_PSLOTS];
+	unsigned npslots;
+	struct sched_authority pfall;
+	struct sched_auth pfall_tok;
+	struct sched_explain_log xlog;
+	struct sched_why xrec[XLOG_LEN];
+	struct {
+		uint8_t state, kind;
+		bool by_default;
+		int err;                 /* ANSWERED: the answer's error */
+		uint32_t gen;
+		struct sched_ticket tk;
+		sched_time_t deadline;
+		uint64_t order;
+		struct sched_ref who, target;
+	} pm[MAX_PSLOTS];
+	struct sched_ref psvc;
+	uint32_t pepoch;
+	uint64_t porder, ptimeout;
+	struct sched_auth pfallback;
+	struct sched_fair_params pdefault;
+	struct sched_policy_stats pstat;
+	struct sched_ticket ptk[MAX_PTICKETS], pdone[MAX_PTICKETS];
+	unsigned nptk, npdone;
+	struct {
+		struct sched_island_params p;
+		struct sched_island_member m[2];
+	} pisl[MAX_PSLOTS + 1];
+	struct sched_graph pgraph[MAX_PSLOTS + 1];
 };
 
 static struct fz *g_fz; /* the input being run (callbacks need it); NULL between inputs */
@@ -453,6 +511,13 @@ static const struct field island_fields[] = {
 };
 static const struct field mempool_fields[] = { { "pools", 0, (size_t)-1 }, { NULL, 0, 0 } };
 
+static const struct field policy_fields[] = {
+	FLD(sched_policy, lock), FLD(sched_policy, slots), FLD(sched_policy, nr_slots),
+	FLD(sched_policy, service), FLD(sched_policy, epoch), FLD(sched_policy, next_order),
+	FLD(sched_policy, cfg), FLD(sched_policy, stats), { NULL, 0, 0 }
+};
+static const struct field pslot_fields[] = { { "slots", 0, (size_t)-1 }, { NULL, 0, 0 } };
+
 /*
  * What any call may change, failing or not, and so is left out of the comparison:
  *   - the lock words (struct sched_lock): a ticket lock's `next` and `owner` both advance
@@ -493,6 +558,17 @@ static const struct range excluded_ring[] = {
 
 static const struct range excluded_none[] = { { 0, 0 } };
 
+/* The queue's lock word; and, for a submission that may be refused for want of a slot, the
+ * count of such refusals (policy.h: "recorded"; checked on its own, pol_checks). */
+static const struct range excluded_policy[] = {
+	{ offsetof(struct sched_policy, lock), sizeof(struct sched_lock) }, { 0, 0 }
+};
+static const struct range excluded_policy_full[] = {
+	{ offsetof(struct sched_policy, lock), sizeof(struct sched_lock) },
+	{ offsetof(struct sched_policy, stats) + offsetof(struct sched_policy_stats, full),
+	  sizeof(uint64_t) }, { 0, 0 }
+};
+
 struct region {
 	const void *ptr;
 	size_t len;
@@ -504,7 +580,7 @@ struct region {
 
 #define MAX_REGIONS (1 + 2 * SCHED_MAX_CPUS + MAX_THREADS + 2 * (MAX_GROUPS + 1) + \
 		     MAX_AUTHS + 2 * MAX_POOL + 1 + SCRATCH_CPUS + MAX_MX + MAX_CV + MAX_BAR + \
-		     MAX_LEASES + MAX_RINGS + 1 + MAX_ISLANDS + 3)
+		     MAX_LEASES + MAX_RINGS + 1 + MAX_ISLANDS + 3 + 3)
 
 static struct region g_regions[MAX_REGIONS];
 static unsigned g_nregions;
@@ -583,6 +659,14 @@ static void collect_regions(struct fz *f)
 			   "island_irq calls%.0u", 0);
 		add_region(f->irq_route, sizeof(f->irq_route), port_fields, excluded_none,
 			   "island_irq routing%.0u", 0);
+	}
+	if (f->pol_mode) { /* the decision records are not copied: a refusal is recorded */
+		add_region(&f->pq, sizeof(f->pq), policy_fields,
+			   f->pol_full_ok ? excluded_policy_full : excluded_policy, "queue%.0u", 0);
+		add_region(f->pslot, sizeof(f->pslot), pslot_fields, excluded_none,
+			   "request slots%.0u", 0);
+		add_region(&f->pfall, sizeof(f->pfall), auth_fields, excluded_none,
+			   "fallback authority%.0u", 0);
 	}
 	if (f->scratch) {
 		add_region(f->scratch, sizeof(*f->scratch), sys_fields, excluded_sys,
@@ -703,6 +787,22 @@ static int try_done(struct fz *f, const char *name, int r)
 /* Run `expr` (an int-returning libsched call) with the rejected-call check around it: the
  * comma operator takes the snapshot before the call's arguments are evaluated. */
 #define TRY(f, name, expr) (snap_take((f), (name)), try_done((f), (name), (expr)))
+
+/* The same for an entry whose error `acted` is documented to act (a late serve applies the
+ * request's default). */
+static int try_done_but(struct fz *f, const char *name, int r, int acted)
+{
+	if (r != acted)
+		return try_done(f, name, r);
+	if (f->trace)
+		fprintf(stderr, "  t=%llu cpu %u: %s = %d (acted)\n", (unsigned long long)f->sim->now,
+			f->sim->cur_cpu, name, r);
+	f->cur_call = NULL;
+	return r;
+}
+
+#define TRY_BUT(f, name, expr, acted) \
+	(snap_take((f), (name)), try_done_but((f), (name), (expr), (acted)))
 
 /* A call that only reads (figures, cookies, traces, counters) or is refused for a bad CPU:
  * it changes nothing, whatever it returns. */
@@ -1049,6 +1149,7 @@ static void viol_done(struct fz *f, const struct viol_before *vb, unsigned what,
 		      const char *call, int r);
 static void stale_lcaps(struct fz *f);
 static void ring_checks(struct fz *f);
+static void pol_checks(struct fz *f);
 
 /* Post the operation on `cpu` and let the machine run until it has been handled. */
 static void run_on(struct fz *f, unsigned cpu, unsigned op)
@@ -1074,6 +1175,7 @@ static void run_on(struct fz *f, unsigned cpu, unsigned op)
 	stale_lcaps(f);
 	ring_checks(f);
 	island_checks(f);
+	pol_checks(f);
 }
 
 /* Let simulated time pass (in steps, so an input stops advancing once it has spent its
@@ -1098,6 +1200,7 @@ static void advance(struct fz *f, uint64_t ns)
 	lease_checks(f);
 	ring_checks(f);
 	island_checks(f);
+	pol_checks(f);
 }
 
 /* The CPU takes the pick an entry made due, as a kernel does on its way out. */
@@ -1220,9 +1323,9 @@ static void exit_handed_on(struct fz *f, const struct sim_thread *t, const bool 
 static void lease_gone(struct fz *f, const struct sched_lease *l, unsigned cause,
 		       const char *how);
 
-static void op_exit(struct fz *f)
+/* sched_exit of the thread p names, with what it hands on and ends followed. */
+static void exit_ref(struct fz *f, struct pref p)
 {
-	struct pref p = pick_ref(f);
 	struct sched_thread *order[MAX_MX][MAX_THREADS];
 	unsigned nw[MAX_MX];
 	bool owned[MAX_MX];
@@ -1256,6 +1359,11 @@ static void op_exit(struct fz *f)
 			if (held[k])
 				lease_gone(f, &f->lpool[k], SCHED_LEASE_HOLDER_EXIT, "the holder's exit");
 	}
+}
+
+static void op_exit(struct fz *f)
+{
+	exit_ref(f, pick_ref(f));
 }
 
 static void op_affinity(struct fz *f)
@@ -1679,6 +1787,17 @@ static void give_pool(struct fz *f, unsigned n)
 				       n % 4));
 }
 
+/* An SC made: its refill ring kept with its slot, its capability remembered. */
+static void sc_made(struct fz *f, struct sched_sc_cap cap, struct sched_refill *ring, uint8_t b)
+{
+	free(f->refill[cap.index]); /* the slot was free: its old ring is unused */
+	f->refill[cap.index] = ring;
+	if (f->ncap < MAX_CAPS)
+		f->cap[f->ncap++] = cap;
+	else
+		f->cap[b % MAX_CAPS] = cap;
+}
+
 static void op_sc_create(struct fz *f)
 {
 	static const unsigned nr[] = { 1, 2, 3, 4, 8, 64, SCHED_SC_REFILLS_MAX, 0,
@@ -1700,12 +1819,7 @@ static void op_sc_create(struct fz *f)
 	}
 	if (cap.index >= f->npool)
 		die("sched_sc_create gave slot %u of %u", cap.index, f->npool);
-	free(f->refill[cap.index]); /* the slot was free: its old ring is unused */
-	f->refill[cap.index] = ring;
-	if (f->ncap < MAX_CAPS)
-		f->cap[f->ncap++] = cap;
-	else
-		f->cap[b % MAX_CAPS] = cap;
+	sc_made(f, cap, ring, b);
 }
 
 static void op_sc_configure(struct fz *f)
@@ -3608,12 +3722,7 @@ static bool member_cap(struct fz *f, uint8_t b, struct sched_sc_cap *cap)
 		*cap = pick_cap(f);
 		return true;
 	}
-	free(f->refill[cap->index]); /* the slot was free: its old ring is unused */
-	f->refill[cap->index] = ring;
-	if (f->ncap < MAX_CAPS)
-		f->cap[f->ncap++] = *cap;
-	else
-		f->cap[b % MAX_CAPS] = *cap;
+	sc_made(f, *cap, ring, b);
 	return true;
 }
 
@@ -4224,6 +4333,967 @@ static void island_checks(struct fz *f)
 	}
 }
 
+/* --- the policy queue and decision records (policy mode) ------------------------------------- */
+
+#define POL_TIMEOUT_MAX (3600 * SEC) /* policy.c: a request's timeout at most */
+
+/* The one place sched_policy_result is called: its argument list may grow. */
+static int pol_result(struct fz *f, struct sched_policy *q, struct sched_ticket t,
+		      struct sched_answer *out)
+{
+	return sched_policy_result(&f->sim->sys, q, t, out);
+}
+
+static struct sched_auth pol_fallback_tok(const struct fz *f)
+{
+	return f->pfall_tok; /* derived at boot (pol_boot): SCHED_RIGHT_FAIR only */
+}
+
+static bool pol_fair_ok(const struct sched_fair_params *p)
+{
+	return p->nice >= SCHED_NICE_MIN && p->nice <= SCHED_NICE_MAX &&
+	       (!p->slice_ns || (p->slice_ns >= 100 * US && p->slice_ns <= 100 * MS));
+}
+
+/* The model after a successful sched_policy_init: every slot free at generation 1, nobody
+ * attached, the figures zero; tickets of the queue's earlier life are forgotten (their
+ * generations start again). */
+static void pol_reset(struct fz *f, unsigned n, const struct sched_policy_config *cfg)
+{
+	f->npslots = n;
+	memset(f->pm, 0, sizeof(f->pm));
+	for (unsigned i = 0; i < MAX_PSLOTS; i++)
+		f->pm[i].gen = 1;
+	f->psvc = (struct sched_ref){ NULL, 0 };
+	f->pepoch = 0;
+	f->porder = 0;
+	f->ptimeout = cfg->timeout_ns ? cfg->timeout_ns : 100 * MS;
+	f->pfallback = cfg->fallback;
+	f->pdefault = cfg->default_fair;
+	f->pstat = (struct sched_policy_stats){ 0 };
+	f->nptk = f->npdone = 0;
+}
+
+static void remember_ticket(struct fz *f, struct sched_ticket t)
+{
+	f->ptk[f->nptk++ % MAX_PTICKETS] = t;
+}
+
+static bool pol_collected(const struct fz *f, struct sched_ticket t)
+{
+	for (unsigned i = 0; i < f->npdone && i < MAX_PTICKETS; i++)
+		if (f->pdone[i].slot == t.slot && f->pdone[i].gen == t.gen)
+			return true;
+	return false;
+}
+
+/* The slot a ticket names (its generation, in use), as slot_of in policy.c, or -1. */
+static int pm_slot(const struct fz *f, struct sched_ticket t)
+{
+	return t.slot < f->npslots && f->pm[t.slot].gen == t.gen &&
+	       f->pm[t.slot].state != SCHED_SLOT_FREE ? (int)t.slot : -1;
+}
+
+static void pm_free(struct fz *f, unsigned i)
+{
+	f->pm[i].state = SCHED_SLOT_FREE;
+	f->pm[i].gen = f->pm[i].gen + 1 ? f->pm[i].gen + 1 : 1;
+}
+
+/* An answer whose requester has gone is freed by a scan (submit, expire). */
+static bool pm_reclaimable(const struct fz *f, unsigned i)
+{
+	return f->pm[i].state == SCHED_SLOT_ANSWERED && !ref_live(f->pm[i].who);
+}
+
+/* The first slot a submission's scan stops at (free, or freed on the way), or -1. */
+static int pm_first_free(const struct fz *f)
+{
+	for (unsigned i = 0; i < f->npslots; i++)
+		if (f->pm[i].state == SCHED_SLOT_FREE || pm_reclaimable(f, i))
+			return (int)i;
+	return -1;
+}
+
+static bool pm_in_flight(unsigned state)
+{
+	return state == SCHED_SLOT_PENDING || state == SCHED_SLOT_TAKEN;
+}
+
+static bool pm_due(const struct fz *f, unsigned i)
+{
+	return pm_in_flight(f->pm[i].state) && !sched_time_before(f->sim->now, f->pm[i].deadline);
+}
+
+/* A request is about the requester itself or a thread of its group or below (policy.c
+ * target_check, in its order). */
+static int pol_target(struct sched_ref who, struct sched_ref t)
+{
+	if (!t.t)
+		return -SCHED_EINVAL;
+	if (!ref_live(t))
+		return -SCHED_ESTALE;
+	if (t.t->is_idle)
+		return -SCHED_EINVAL;
+	return t.t == who.t || (who.t->group && t.t->group && in_scope(t.t->group, who.t->group))
+		       ? 0 : -SCHED_EPERM;
+}
+
+static bool pol_needs_thread(unsigned kind)
+{
+	return kind == SCHED_REQ_PROFILE || kind == SCHED_REQ_ADMIT_SC ||
+	       kind == SCHED_REQ_LEASE_GRANT || kind == SCHED_REQ_EXPLAIN;
+}
+
+/* The default a request gets (policy.h): PROFILE the default profile, applied with the
+ * fallback authority (sched_set_fair's errors), every other kind -SCHED_ETIMEDOUT. */
+static int pm_default_err(const struct fz *f, unsigned i)
+{
+	struct sched_ref t = f->pm[i].target;
+
+	if (f->pm[i].kind != SCHED_REQ_PROFILE)
+		return -SCHED_ETIMEDOUT;
+	if (!tok_live(f->pfallback) || !ref_live(t))
+		return -SCHED_ESTALE;
+	return in_scope(t.t->group, f->pfallback.a->scope) ? 0 : -SCHED_EPERM;
+}
+
+/* Slot i is about to get its default: what the answer must say. */
+static void pm_defaulted(struct fz *f, unsigned i)
+{
+	f->pm[i].state = SCHED_SLOT_ANSWERED;
+	f->pm[i].by_default = true;
+	f->pm[i].err = pm_default_err(f, i);
+	f->pstat.defaulted++;
+}
+
+/* A default profile applied: the target has the queue's default fair parameters. */
+static void check_default_profile(struct fz *f, unsigned i, const char *call)
+{
+	const struct sched_thread *t = f->pm[i].target.t;
+	uint64_t slice = f->pdefault.slice_ns ? f->pdefault.slice_ns : f->sim->sys.cfg.base_slice_ns;
+
+	if (f->pm[i].kind == SCHED_REQ_PROFILE && !f->pm[i].err &&
+	    (t->nice != f->pdefault.nice || t->slice != slice))
+		die("%s: slot %u defaulted to the default profile, but thread %u has nice %d slice "
+		    "%llu (default nice %d slice %llu)", call, i, t->id, t->nice,
+		    (unsigned long long)t->slice, f->pdefault.nice, (unsigned long long)slice);
+}
+
+/* After a call that applied slot i's default: the library's answer is the model's. */
+static void check_defaulted(struct fz *f, unsigned i, const char *call)
+{
+	const struct sched_policy_slot *x = &f->pslot[i];
+
+	if (x->state != SCHED_SLOT_ANSWERED || x->ans.by != SCHED_BY_DEFAULT ||
+	    x->ans.err != f->pm[i].err)
+		die("%s: slot %u (kind %u) past its deadline is in state %u, answered by %u with %d; "
+		    "its default is %d", call, i, f->pm[i].kind, x->state, x->ans.by, x->ans.err,
+		    f->pm[i].err);
+	check_default_profile(f, i, call);
+}
+
+/* The figures the library keeps agree with the model, and add up: every request submitted
+ * since the queue was set up was served, denied or defaulted, or is still in flight (an
+ * answer stays counted once collected); no slot is left SERVING between calls. */
+static void pol_checks(struct fz *f)
+{
+	const struct sched_policy_stats *st = &f->pq.stats, *m = &f->pstat;
+	uint64_t flight = 0;
+
+	if (!f->pol_mode)
+		return;
+	check_lock(&f->pq.lock, "policy queue", 0);
+	if (!f->npslots) {
+		if (f->pq.slots)
+			die("the policy queue has slots the model never saw set up");
+		return;
+	}
+	for (unsigned i = 0; i < f->npslots; i++) {
+		const struct sched_policy_slot *x = &f->pslot[i];
+
+		if (x->state != f->pm[i].state || x->gen != f->pm[i].gen)
+			die("request slot %u in state %u gen %u, expected state %u gen %u", i, x->state,
+			    x->gen, f->pm[i].state, f->pm[i].gen);
+		flight += x->state == SCHED_SLOT_PENDING || x->state == SCHED_SLOT_TAKEN ||
+			  x->state == SCHED_SLOT_SERVING;
+	}
+	if (st->submitted != m->submitted || st->served != m->served || st->denied != m->denied ||
+	    st->defaulted != m->defaulted || st->full != m->full || st->attaches != m->attaches ||
+	    st->requeued != m->requeued)
+		die("policy figures submitted %llu served %llu denied %llu defaulted %llu full %llu "
+		    "attaches %llu requeued %llu; expected %llu %llu %llu %llu %llu %llu %llu",
+		    (unsigned long long)st->submitted, (unsigned long long)st->served,
+		    (unsigned long long)st->denied, (unsigned long long)st->defaulted,
+		    (unsigned long long)st->full, (unsigned long long)st->attaches,
+		    (unsigned long long)st->requeued, (unsigned long long)m->submitted,
+		    (unsigned long long)m->served, (unsigned long long)m->denied,
+		    (unsigned long long)m->defaulted, (unsigned long long)m->full,
+		    (unsigned long long)m->attaches, (unsigned long long)m->requeued);
+	if (st->submitted != st->served + st->denied + st->defaulted + flight)
+		die("policy figures do not add up: submitted %llu, served %llu + denied %llu + "
+		    "defaulted %llu + in flight %llu", (unsigned long long)st->submitted,
+		    (unsigned long long)st->served, (unsigned long long)st->denied,
+		    (unsigned long long)st->defaulted, (unsigned long long)flight);
+	if (f->pq.epoch != f->pepoch || f->pq.service.t != f->psvc.t ||
+	    f->pq.service.gen != f->psvc.gen)
+		die("policy queue at epoch %u with service %u, expected epoch %u service %u",
+		    f->pq.epoch, f->pq.service.t ? f->pq.service.t->id : 0, f->pepoch,
+		    f->psvc.t ? f->psvc.t->id : 0);
+}
+
+/* A ticket chosen by the input: the take ticket of a slot in use, a slot's ticket of its
+ * current generation, one seen before (collected, of an earlier attachment), or guessed
+ * (slots past the queue's too). */
+static struct sched_ticket pick_ticket(struct fz *f)
+{
+	uint8_t b = u8(f);
+	unsigned i = f->npslots ? (b & 7) % f->npslots : 0;
+
+	if (b < 0x40 && f->npslots && f->pm[i].state == SCHED_SLOT_TAKEN)
+		return f->pm[i].tk;
+	if (b < 0x80)
+		return (struct sched_ticket){ i, f->pm[i].gen, f->pepoch };
+	if (b < 0xc0 && f->nptk)
+		return f->ptk[(b & 15) % (f->nptk < MAX_PTICKETS ? f->nptk : MAX_PTICKETS)];
+	return (struct sched_ticket){ b & 15, (b >> 4) & 3, f->pepoch - (b & 1) };
+}
+
+/* SC parameters of a request or decision: any budget and period (0, too long, budget above
+ * period), any CPUs, a partitioned or global dispatch. */
+static void pol_params(struct fz *f, struct sched_sc_params *p)
+{
+	static const uint64_t budget[] = { 100 * US, MS, 2 * MS, 5 * MS, 0, 5 * US, 10 * MS, 50 * MS };
+	static const uint64_t period[] = { 4 * MS, 10 * MS, MS, 20 * MS, 0, 100 * MS,
+					   SCHED_SC_PERIOD_MAX_NS + 1, 2 * MS };
+	uint8_t b = u8(f);
+
+	*p = (struct sched_sc_params){ .budget_ns = budget[b & 7], .period_ns = period[(b >> 3) & 7],
+				       .dispatch = (uint8_t)((b >> 6) & 1),
+				       .overrun = (uint8_t)((b >> 7) ? SCHED_SC_DEMOTE : 0) };
+	mask_from(f, &p->cpus);
+}
+
+/* An island asked for (the requester's memory, read when served): a group, CPUs, one or two
+ * members (SCs made now or capabilities seen), leased or shared. */
+static void pol_island(struct fz *f, struct sched_island_params *p, struct sched_island_member *m)
+{
+	uint8_t b = u8(f), c = u8(f);
+
+	*p = (struct sched_island_params){ .group = pick_group(f, b), .cpu_mode = (uint8_t)(c & 1),
+					   .overrun = (uint8_t)((c >> 1) % 3), .name = "pol" };
+	mask_from(f, &p->cpus);
+	p->nr_members = 1 + ((c >> 3) & 1);
+	for (unsigned k = 0; k < p->nr_members; k++) {
+		member_cap(f, u8(f), &m[k].sc);
+		member_params(f, &m[k].p, &p->cpus);
+		m[k].name = NULL;
+	}
+	p->members = m;
+}
+
+/* A task graph asked for: 1 .. 3 stages (0 and 9 now and then), budgets among the SCs seen,
+ * a stage's thread the one bound to its budget's SC or any, costs that may exceed what the
+ * budgets hold. */
+static void pol_graph(struct fz *f, struct sched_graph *g)
+{
+	static const uint64_t period[] = { 4 * MS, 10 * MS, MS, 0 }, cost[] = { 50 * US, 200 * US,
+										   MS, 3 * MS };
+	uint8_t b = u8(f), c = u8(f);
+
+	*g = (struct sched_graph){ .nr_nodes = (b & 3) ? (b & 3) : (c & 1) ? 0 : 9,
+				   .period_ns = period[(b >> 2) & 3] };
+	g->deadline_ns = g->period_ns - ((b >> 4) & 1) * (g->period_ns / 2);
+	g->nr_budgets = (c >> 1) & 3;
+	for (unsigned k = 0; k < g->nr_budgets; k++)
+		g->budgets[k] = pick_cap(f);
+	for (unsigned i = 0; i < g->nr_nodes && i < SCHED_GRAPH_NODES_MAX; i++) {
+		struct sched_graph_node *n = &g->node[i];
+		uint8_t x = u8(f);
+		unsigned k = (x >> 1) & 3;
+		const struct sched_sc *sc = k < g->nr_budgets && g->budgets[k].index < f->npool
+						    ? &f->pool[g->budgets[k].index] : NULL;
+
+		n->budget = k == 3 ? SCHED_GRAPH_NO_BUDGET : k;
+		n->thread = (x & 1) && sc && sc->bound ? sched_ref_of(sc->bound) : pick_ref(f).r;
+		n->cost_ns = cost[(x >> 3) & 3];
+		n->prio = (uint8_t)(u8(f) % 100);
+		n->queue = (x & 0x80) ? SCHED_GRAPH_ANY_QUEUE : (uint16_t)((x >> 5) & 3);
+	}
+}
+
+/* Set up the queue again (or the first time): any slot count (0 and past 2^16 refused before
+ * the slots are touched), timeouts past the bound, a fallback authority with other rights or
+ * stale, an invalid default profile, NULL arguments. */
+static void op_pol_init(struct fz *f)
+{
+	static const unsigned nr[] = { 1, 2, 4, 8, 3, 0, (1u << 16) + 1, 5 };
+	static const uint64_t tmo[] = { 0, MS, 20 * MS, POL_TIMEOUT_MAX, POL_TIMEOUT_MAX + 1,
+					200 * MS, 5 * MS, 0 };
+	uint8_t b = u8(f), c = u8(f), d = u8(f);
+	struct sched_policy_config cfg = { .timeout_ns = tmo[(b >> 3) & 7],
+					   .endpoint = (c & 1) ? 77 : 0 };
+	unsigned n = nr[b & 7];
+	bool null_slots = (c & 0xf0) == 0xf0, null_cfg = (c & 0xf0) == 0xe0;
+	int want = 0, r;
+
+	cfg.default_fair = (struct sched_fair_params){ .nice = nice_choice(d),
+						       .slice_ns = slice_choice(c >> 1) };
+	cfg.fallback = (c & 0x10) ? pick_token(f) : pol_fallback_tok(f);
+	if (null_slots || null_cfg || !n || n > (1u << 16) || !cfg.fallback.a ||
+	    !pol_fair_ok(&cfg.default_fair) || cfg.timeout_ns > POL_TIMEOUT_MAX)
+		want = -SCHED_EINVAL;
+	else if (!tok_live(cfg.fallback))
+		want = -SCHED_ESTALE;
+	else if (cfg.fallback.a->rights != SCHED_RIGHT_FAIR)
+		want = -SCHED_EPERM;
+	r = TRY(f, "sched_policy_init", sched_policy_init(&f->sim->sys, &f->pq, null_slots ? NULL : f->pslot,
+							  n, null_cfg ? NULL : &cfg));
+	if (r != want)
+		die("sched_policy_init (%u slots, timeout %llu, nice %d, fallback rights %x) returned "
+		    "%d, expected %d", n, (unsigned long long)cfg.timeout_ns, cfg.default_fair.nice,
+		    cfg.fallback.a ? cfg.fallback.a->rights : 0, r, want);
+	if (r == 0)
+		pol_reset(f, n, &cfg);
+}
+
+/* A service attaches (a restart): the new epoch; what the old one had taken is pending
+ * again; the count of pending requests returned. */
+static void op_pol_attach(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct pref p = pick_ref(f);
+	bool null_q = b == 0xff;
+	int want = 0, r;
+
+	if (null_q || !f->npslots || !p.r.t || p.r.t->is_idle)
+		want = -SCHED_EINVAL;
+	else if (!ref_live(p.r))
+		want = -SCHED_ESTALE;
+	r = TRY(f, "sched_policy_attach", sched_policy_attach(&f->sim->sys, null_q ? NULL : &f->pq, p.r));
+	if (want || r < 0) {
+		if (r != want)
+			die("sched_policy_attach returned %d, expected %d", r, want);
+		return;
+	}
+	for (unsigned i = 0; i < f->npslots; i++) {
+		if (f->pm[i].state == SCHED_SLOT_TAKEN) {
+			f->pm[i].state = SCHED_SLOT_PENDING;
+			remember_ticket(f, f->pm[i].tk); /* the old attachment's: stale now */
+			f->pstat.requeued++;
+		}
+		want += f->pm[i].state == SCHED_SLOT_PENDING;
+	}
+	f->pepoch++;
+	f->pstat.attaches++;
+	f->psvc = p.r;
+	if (r != want)
+		die("sched_policy_attach returned %d with %d requests pending", r, want);
+}
+
+/* The fields of a request of kind rq->kind, from the input; an island or graph goes to the
+ * memory of `slot` (the one the submission will take, or the spare). */
+static void pol_request_fields(struct fz *f, struct sched_request *rq, int slot, uint8_t c)
+{
+	unsigned m = slot >= 0 ? (unsigned)slot : MAX_PSLOTS;
+
+	switch (rq->kind) {
+	case SCHED_REQ_PROFILE:
+		if ((c & 3) == 3)
+			memset(rq->profile, 'x', sizeof(rq->profile)); /* no NUL: refused */
+		else
+			strcpy(rq->profile, (c & 3) == 1 ? "batch" : (c & 3) == 2 ? "audio" : "");
+		break;
+	case SCHED_REQ_ADMIT_SC:
+		pol_params(f, &rq->sc_params);
+		break;
+	case SCHED_REQ_BUDGET:
+		rq->sc = pick_cap(f);
+		pol_params(f, &rq->sc_params);
+		break;
+	case SCHED_REQ_LEASE_GRANT:
+		mask_from(f, &rq->cpus);
+		break;
+	case SCHED_REQ_LEASE_REVOKE:
+		rq->lease = pick_lcap(f);
+		break;
+	case SCHED_REQ_ISLAND:
+		pol_island(f, &f->pisl[m].p, f->pisl[m].m);
+		rq->island = (c & 12) == 12 ? NULL : &f->pisl[m].p;
+		break;
+	case SCHED_REQ_GRAPH:
+		pol_graph(f, &f->pgraph[m]);
+		rq->graph = (c & 12) == 12 ? NULL : &f->pgraph[m];
+		break;
+	default:
+		break;
+	}
+}
+
+/* What sched_policy_submit must return for this request, in the order it checks; the scan
+ * for a slot frees the answers of exited requesters on its way (the model's too). */
+static int pol_submit_want(struct fz *f, struct sched_ref who, const struct sched_request *rq,
+			   bool null_arg, int *slot)
+{
+	bool named = true;
+
+	*slot = -1;
+	if (null_arg || !f->npslots || !who.t || who.t->is_idle)
+		return -SCHED_EINVAL;
+	if (!ref_live(who))
+		return -SCHED_ESTALE;
+	if (rq->kind >= SCHED_REQ_NR || rq->timeout_ns > POL_TIMEOUT_MAX)
+		return -SCHED_EINVAL;
+	if (rq->kind == SCHED_REQ_PROFILE)
+		named = memchr(rq->profile, 0, sizeof(rq->profile)) != NULL;
+	if (!named || (rq->kind == SCHED_REQ_ISLAND && !rq->island) ||
+	    (rq->kind == SCHED_REQ_GRAPH && !rq->graph))
+		return -SCHED_EINVAL;
+	if (pol_needs_thread(rq->kind) && pol_target(who, rq->thread))
+		return pol_target(who, rq->thread);
+	for (unsigned i = 0; i < f->npslots && *slot < 0; i++) {
+		if (pm_reclaimable(f, i))
+			pm_free(f, i);
+		if (f->pm[i].state == SCHED_SLOT_FREE)
+			*slot = (int)i;
+	}
+	return *slot < 0 ? -SCHED_EFULL : 0;
+}
+
+/* A thread asks: every kind (and unknown ones), valid and invalid fields, targets in and
+ * outside its group, stale and idle references, a full queue. */
+static void op_pol_submit(struct fz *f)
+{
+	static const uint64_t tmo[] = { 0, MS, 5 * MS, 50 * MS, 0, POL_TIMEOUT_MAX,
+					POL_TIMEOUT_MAX + 1, 200 * US };
+	uint8_t b = u8(f), k = u8(f), c = u8(f);
+	struct pref who = pick_ref(f), to = (b & 1) ? who : pick_ref(f);
+	struct sched_request rq = { .kind = (uint8_t)(k < 0xf0 ? k % SCHED_REQ_NR : SCHED_REQ_NR + (k & 7)),
+				    .thread = to.r, .timeout_ns = tmo[(b >> 1) & 7] };
+	bool null_r = (c & 0xf0) == 0xf0, null_out = (c & 0xf0) == 0xe0, null_q = (c & 0xf0) == 0xd0;
+	struct sched_ticket tk = { 0, 0, 0 };
+	int slot, want, r;
+
+	pol_request_fields(f, &rq, pm_first_free(f), c);
+	want = pol_submit_want(f, who.r, &rq, null_r || null_out || null_q, &slot);
+	f->pol_full_ok = true; /* a full queue counts the refusal (checked by the model) */
+	r = TRY(f, "sched_policy_submit",
+		sched_policy_submit(&f->sim->sys, null_q ? NULL : &f->pq, who.r, null_r ? NULL : &rq,
+				    null_out ? NULL : &tk));
+	f->pol_full_ok = false;
+	if (r != want)
+		die("sched_policy_submit (kind %u by thread %u for thread %u, timeout %llu) returned "
+		    "%d, expected %d", rq.kind, who.r.t ? who.r.t->id : 0, to.r.t ? to.r.t->id : 0,
+		    (unsigned long long)rq.timeout_ns, r, want);
+	if (r == -SCHED_EFULL)
+		f->pstat.full++;
+	if (r)
+		return;
+	if (tk.slot != (unsigned)slot || tk.gen != f->pm[slot].gen || tk.epoch)
+		die("sched_policy_submit gave ticket {%u, %u, %u}, expected slot %d gen %u", tk.slot,
+		    tk.gen, tk.epoch, slot, f->pm[slot].gen);
+	f->pm[slot].state = SCHED_SLOT_PENDING;
+	f->pm[slot].kind = rq.kind;
+	f->pm[slot].deadline = f->sim->now + (rq.timeout_ns ? rq.timeout_ns : f->ptimeout);
+	f->pm[slot].order = f->porder++;
+	f->pm[slot].who = who.r;
+	f->pm[slot].target = rq.thread;
+	f->pstat.submitted++;
+	remember_ticket(f, tk);
+}
+
+static bool pol_is_service(const struct fz *f, struct sched_ref s)
+{
+	return f->psvc.t && s.t == f->psvc.t && s.gen == f->psvc.gen;
+}
+
+/* The service takes the oldest pending request still before its deadline. */
+static void op_pol_take(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_ref svc = (b & 3) ? f->psvc : pick_ref(f).r, who;
+	bool null_out = (b & 0xf0) == 0xf0;
+	struct sched_ticket t = { 0, 0, 0 };
+	struct sched_request rq;
+	int best = -1, want, r;
+
+	for (unsigned i = 0; i < f->npslots; i++)
+		if (f->pm[i].state == SCHED_SLOT_PENDING && !pm_due(f, i) &&
+		    (best < 0 || f->pm[i].order < f->pm[best].order))
+			best = (int)i;
+	want = !f->npslots || null_out ? -SCHED_EINVAL : !pol_is_service(f, svc) ? -SCHED_EPERM
+		: best < 0 ? -SCHED_EAGAIN : 0;
+	r = TRY(f, "sched_policy_take", sched_policy_take(&f->sim->sys, &f->pq, svc, null_out ? NULL : &t,
+							  &rq, &who));
+	if (r != want)
+		die("sched_policy_take by thread %u returned %d, expected %d", svc.t ? svc.t->id : 0,
+		    r, want);
+	if (r)
+		return;
+	if (t.slot != (unsigned)best || t.gen != f->pm[best].gen || t.epoch != f->pepoch ||
+	    rq.kind != f->pm[best].kind || who.t != f->pm[best].who.t || who.gen != f->pm[best].who.gen)
+		die("sched_policy_take gave slot %u gen %u epoch %u kind %u, expected slot %d",
+		    t.slot, t.gen, t.epoch, rq.kind, best);
+	f->pm[best].state = SCHED_SLOT_TAKEN;
+	f->pm[best].tk = t;
+	remember_ticket(f, t);
+}
+
+/* An SC the service makes for a decision, owned by `owner`; a guessed or seen one if that is
+ * refused. */
+static struct sched_sc_cap pol_service_sc(struct fz *f, struct sched_group *owner, uint8_t b)
+{
+	struct sched_refill *ring = calloc(4, sizeof(*ring));
+	struct sched_sc_cap cap;
+
+	if (!ring)
+		die("out of memory");
+	if (TRY(f, "sched_sc_create (the service's)",
+		sched_sc_create(&f->sim->sys, owner, ring, 4, &cap)) < 0) {
+		free(ring);
+		return pick_cap(f);
+	}
+	sc_made(f, cap, ring, b);
+	return cap;
+}
+
+/* A decision from the input: fair parameters (invalid ones too), no SC, an SC made now for
+ * the target's group or another, or any capability; SC parameters and CPUs that may be more
+ * than the requester holds or asked; a cookie of its own. */
+static void pol_decision(struct fz *f, struct sched_decision *d, int slot)
+{
+	uint8_t x = u8(f), y = u8(f);
+	const struct sched_thread *t = slot >= 0 ? f->pm[slot].target.t : NULL;
+
+	*d = (struct sched_decision){ .fair = { .nice = nice_choice(u8(f)), .slice_ns = slice_choice(x) },
+				      .sc = { SCHED_NO_SC, 0, 0 }, .own_cookie = (uint8_t)((x >> 3) & 1) };
+	mask_from(f, &d->cpus);
+	pol_params(f, &d->sc_params);
+	switch (y & 3) {
+	case 1:
+		d->sc = pol_service_sc(f, t && ref_live(f->pm[slot].target) ? t->group : NULL, y);
+		break;
+	case 2:
+		d->sc = pick_cap(f);
+		break;
+	case 3:
+		d->sc = pol_service_sc(f, pick_group(f, y >> 2), y);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The live lease a policy answer may have begun: followed like a granted one. */
+static void pol_lease_begun(struct fz *f, const struct sched_lease *l)
+{
+	unsigned k = l->index;
+
+	f->lrec[k].live = true;
+	f->lrec[k].thread = l->thread;
+	f->lrec[k].gen = l->thread_gen;
+	f->lrec[k].group = l->group;
+	f->lrec[k].target = l->target;
+	f->lrec[k].since = f->sim->now;
+	f->lrec[k].cpus = l->cpus;
+	for (unsigned c = 0; c < f->ncpu; c++)
+		if (sched_cpumask_test(&l->cpus, c) &&
+		    !holds(l->thread, l->thread_gen, l->group, f->sim->rq[c].curr)) {
+			f->leaving[c] = f->sim->rq[c].curr;
+			f->leaving_of[c] = l;
+		}
+}
+
+/*
+ * After an answer (slot i, -1 for none; ok: the action succeeded): the only lease that may
+ * have begun is the one a LEASE_GRANT or a leased ISLAND hands back, the only one that may
+ * have ended is the one a LEASE_REVOKE names.
+ */
+static void pol_leases(struct fz *f, int i, bool ok)
+{
+	const struct sched_policy_slot *x = i >= 0 ? &f->pslot[i] : NULL;
+	unsigned kind = x ? x->req.kind : SCHED_REQ_NR;
+
+	for (unsigned k = 0; k < f->nlpool; k++) {
+		const struct sched_lease *l = &f->lpool[k];
+		bool granted = ok && kind == SCHED_REQ_LEASE_GRANT && x->ans.lease.index == k;
+		bool island = ok && kind == SCHED_REQ_ISLAND && x->ans.island.index < f->nipool &&
+			      f->ipool[x->ans.island.index].cpu_mode == SCHED_ISLAND_LEASED &&
+			      f->ipool[x->ans.island.index].lease.index == k;
+
+		if (lease_live(l) && !f->lrec[k].live) {
+			if (!granted && !island)
+				die("a policy answer (kind %u) began lease %u", kind, k);
+			pol_lease_begun(f, l);
+		} else if (!lease_live(l) && f->lrec[k].live) {
+			if (!ok || kind != SCHED_REQ_LEASE_REVOKE || x->req.lease.index != k)
+				die("a policy answer (kind %u) ended lease %u", kind, k);
+			lease_gone(f, l, SCHED_LEASE_REVOKED, "a served LEASE_REVOKE");
+		}
+	}
+}
+
+/* What a successful action did for the request in slot i, served with decision d. */
+static void pol_effects(struct fz *f, unsigned i, const struct sched_decision *d)
+{
+	const struct sched_policy_slot *x = &f->pslot[i];
+	const struct sched_request *rq = &x->req;
+	const struct sched_thread *t = rq->thread.t;
+	bool sc = (rq->kind == SCHED_REQ_PROFILE || rq->kind == SCHED_REQ_ADMIT_SC) &&
+		  d->sc.index != SCHED_NO_SC;
+
+	if (rq->kind == SCHED_REQ_PROFILE && (t->nice != d->fair.nice ||
+	    t->slice != (d->fair.slice_ns ? d->fair.slice_ns : f->sim->sys.cfg.base_slice_ns)))
+		die("a served PROFILE left thread %u at nice %d slice %llu, not the decision's %d",
+		    t->id, t->nice, (unsigned long long)t->slice, d->fair.nice);
+	if (sc && (x->ans.sc.index != d->sc.index || x->ans.sc.gen != d->sc.gen ||
+		   t->own_sc != &f->pool[d->sc.index] || f->pool[d->sc.index].owner != t->group))
+		die("a served request (kind %u) handed back SC {%u, %u}, thread %u owns SC %d; the "
+		    "decision's is %u", rq->kind, x->ans.sc.index, x->ans.sc.gen, t->id,
+		    t->own_sc ? (int)t->own_sc->index : -1, d->sc.index);
+	if (rq->kind == SCHED_REQ_BUDGET &&
+	    (f->pool[rq->sc.index].budget != d->sc_params.budget_ns ||
+	     f->pool[rq->sc.index].period != d->sc_params.period_ns))
+		die("a served BUDGET left SC %u at budget %llu period %llu, decided %llu / %llu",
+		    rq->sc.index, (unsigned long long)f->pool[rq->sc.index].budget,
+		    (unsigned long long)f->pool[rq->sc.index].period,
+		    (unsigned long long)d->sc_params.budget_ns, (unsigned long long)d->sc_params.period_ns);
+	if (rq->kind == SCHED_REQ_LEASE_GRANT) {
+		const struct sched_lease *l = lcap_live(f, x->ans.lease);
+
+		if (!l || l->thread != t || memcmp(&l->cpus, &d->cpus, sizeof(d->cpus)))
+			die("a served LEASE_GRANT handed back lease {%u, %u}, not a live one of thread "
+			    "%u over the decided CPUs", x->ans.lease.index, x->ans.lease.gen, t->id);
+		remember_lcap(f, x->ans.lease);
+	}
+	if (rq->kind == SCHED_REQ_ISLAND) {
+		if (!icap_live(f, x->ans.island))
+			die("a served ISLAND handed back island {%u, %u}, not an admitted one",
+			    x->ans.island.index, x->ans.island.gen);
+		remember_icap(f, x->ans.island);
+	}
+	if (rq->kind == SCHED_REQ_LEASE_REVOKE && lcap_live(f, rq->lease))
+		die("a served LEASE_REVOKE left lease {%u, %u} live", rq->lease.index, rq->lease.gen);
+}
+
+/* After serve or deny answered slot i (0): by the service, with the action's result (deny:
+ * its error; a requester that has gone: -SCHED_ESTALE); a refusal hands nothing back. */
+static void pol_answered(struct fz *f, unsigned i, bool deny, int derr, const struct sched_decision *d)
+{
+	const struct sched_policy_slot *x = &f->pslot[i];
+	bool live = ref_live(f->pm[i].who);
+	int err = x->ans.err;
+
+	if (x->state != SCHED_SLOT_ANSWERED || x->ans.by != SCHED_BY_SERVICE)
+		die("slot %u served: in state %u, answered by %u", i, x->state, x->ans.by);
+	if ((!live && err != -SCHED_ESTALE) || (live && deny && err != derr) || err > 0 ||
+	    err <= -SCHED_ERR_COUNT)
+		die("slot %u %s (requester %s): answer %d", i, deny ? "denied" : "served",
+		    live ? "live" : "gone", err);
+	if (err && (x->ans.sc.index != SCHED_NO_SC || x->ans.lease.index || x->ans.lease.gen ||
+		    x->ans.island.index || x->ans.island.gen))
+		die("slot %u refused (%d) but hands back SC %u lease %u island %u", i, err,
+		    x->ans.sc.index, x->ans.lease.index, x->ans.island.index);
+	f->pm[i].state = SCHED_SLOT_ANSWERED;
+	f->pm[i].by_default = false;
+	f->pm[i].err = err;
+	if (err)
+		f->pstat.denied++;
+	else
+		f->pstat.served++;
+	if (!err && !deny)
+		pol_effects(f, i, d);
+}
+
+/* An EXPLAIN request: the service reads the target's records and formats them. */
+static void pol_explain_target(struct fz *f, const struct sched_thread *t)
+{
+	struct sched_why out[4];
+	struct sched_why_filter flt = { .tid = t->id };
+	char line[160];
+	unsigned n;
+
+	READ_ONLY(f, "sched_explain_read (a thread's)",
+		  n = sched_explain_read(&f->sim->sys, &flt, out, 4));
+	for (unsigned k = 0; k < n; k++) {
+		if (out[k].tid != t->id)
+			die("sched_explain_read for thread %u returned a record of thread %u", t->id,
+			    out[k].tid);
+		if (sched_explain_format(&out[k], line, sizeof(line)) >= sizeof(line) &&
+		    strlen(line) != sizeof(line) - 1)
+			die("sched_explain_format cut a line badly");
+	}
+}
+
+/* Serve (a fuzzed decision) or deny (a fuzzed error) a ticket, as the attached service or
+ * another thread, with any authority. */
+static void op_pol_answer(struct fz *f, bool deny)
+{
+	static const int errs[] = { -SCHED_EBUSY, -SCHED_EPERM, -SCHED_EINVAL, -SCHED_EFULL, 0, 1,
+				    -SCHED_ERR_COUNT, -(SCHED_ERR_COUNT - 1) };
+	uint8_t b = u8(f), c = u8(f);
+	struct sched_ticket t = pick_ticket(f);
+	struct sched_ref svc = (b & 3) ? f->psvc : pick_ref(f).r;
+	struct sched_auth a = (b & 4) ? pick_token(f) : sched_auth_root(&f->sim->sys);
+	struct sched_decision d = { .sc = { SCHED_NO_SC, 0, 0 } };
+	int i = pm_slot(f, t), derr = errs[c & 7], want = 0, r;
+	bool null_d = (c & 0xf0) == 0xf0;
+
+	if (!deny)
+		pol_decision(f, &d, i);
+	if (!f->npslots || (deny ? derr >= 0 || derr <= -SCHED_ERR_COUNT : null_d || !a.a))
+		want = -SCHED_EINVAL;
+	else if (!pol_is_service(f, svc))
+		want = -SCHED_EPERM;
+	else if (i < 0 || f->pm[i].state != SCHED_SLOT_TAKEN || f->pm[i].tk.epoch != t.epoch ||
+		 t.epoch != f->pepoch)
+		want = -SCHED_ESTALE;
+	else if (pm_due(f, (unsigned)i))
+		want = -SCHED_ETIMEDOUT;
+	if (!want && !deny && f->pm[i].kind == SCHED_REQ_EXPLAIN && ref_live(f->pm[i].target))
+		pol_explain_target(f, f->pm[i].target.t);
+	if (want == -SCHED_ETIMEDOUT)
+		pm_defaulted(f, (unsigned)i);
+	if (deny)
+		r = TRY_BUT(f, "sched_policy_deny",
+			    sched_policy_deny(&f->sim->sys, &f->pq, svc, t, derr), -SCHED_ETIMEDOUT);
+	else
+		r = TRY_BUT(f, "sched_policy_serve",
+			    sched_policy_serve(&f->sim->sys, &f->pq, svc, a, t, null_d ? NULL : &d),
+			    -SCHED_ETIMEDOUT);
+	if (r != want)
+		die("sched_policy_%s of ticket {%u, %u, %u} by thread %u returned %d, expected %d",
+		    deny ? "deny" : "serve", t.slot, t.gen, t.epoch, svc.t ? svc.t->id : 0, r, want);
+	if (r == -SCHED_ETIMEDOUT)
+		check_defaulted(f, (unsigned)i, deny ? "sched_policy_deny" : "sched_policy_serve");
+	if (r == 0)
+		pol_answered(f, (unsigned)i, deny, derr, &d);
+	pol_leases(f, r == 0 ? i : -1, r == 0 && !f->pslot[i].ans.err);
+}
+
+/* The requester looks: its answer once (the slot is free again), -SCHED_EAGAIN before the
+ * deadline, the default past it, -SCHED_ESTALE for a ticket collected or never given. */
+static void op_pol_result(struct fz *f)
+{
+	uint8_t b = u8(f);
+	struct sched_ticket t = pick_ticket(f);
+	bool null_out = (b & 0xf0) == 0xf0, null_q = (b & 0xf0) == 0xe0, late = false;
+	struct sched_answer a;
+	int i = pm_slot(f, t), want, r;
+
+	want = null_q || null_out || !f->npslots ? -SCHED_EINVAL : i < 0 ? -SCHED_ESTALE
+		: f->pm[i].state == SCHED_SLOT_ANSWERED || pm_due(f, (unsigned)i) ? 0 : -SCHED_EAGAIN;
+	if (!want && f->pm[i].state != SCHED_SLOT_ANSWERED) {
+		pm_defaulted(f, (unsigned)i);
+		late = true;
+	}
+	r = TRY(f, "sched_policy_result", pol_result(f, null_q ? NULL : &f->pq, t, null_out ? NULL : &a));
+	if (r == 0 && pol_collected(f, t))
+		die("ticket {%u, %u} answered a second time", t.slot, t.gen);
+	if (r != want)
+		die("sched_policy_result of ticket {%u, %u} returned %d, expected %d", t.slot, t.gen,
+		    r, want);
+	if (r)
+		return;
+	if (f->trace)
+		fprintf(stderr, "  answer of slot %d: kind %u by %u err %d sc {%u, %u, %x} why %llu\n", i,
+			a.kind, a.by, a.err, a.sc.index, a.sc.gen, a.sc.rights, (unsigned long long)a.why);
+	if (a.kind != f->pm[i].kind || a.by != (f->pm[i].by_default ? SCHED_BY_DEFAULT : SCHED_BY_SERVICE) ||
+	    a.err != f->pm[i].err || sched_time_before(a.answered, a.asked) ||
+	    sched_time_before(f->sim->now, a.answered))
+		die("slot %u answered kind %u by %u err %d (asked %llu, answered %llu); expected kind "
+		    "%u by %u err %d", i, a.kind, a.by, a.err, (unsigned long long)a.asked,
+		    (unsigned long long)a.answered, f->pm[i].kind, f->pm[i].by_default, f->pm[i].err);
+	if (a.sc.rights & ~(uint32_t)(SCHED_SC_READ | SCHED_SC_BIND))
+		die("slot %u handed back an SC capability with rights %x", i, a.sc.rights);
+	if (f->xlog_on ? (a.why != 0) != (a.err || f->pm[i].by_default) : a.why != 0)
+		die("slot %u answered %d by %u with decision record %llu", i, a.err, a.by,
+		    (unsigned long long)a.why);
+	if (a.why > sched_explain_count(&f->sim->sys))
+		die("slot %u names record %llu, not made yet", i, (unsigned long long)a.why);
+	if (late)
+		check_default_profile(f, (unsigned)i, "sched_policy_result");
+	pm_free(f, (unsigned)i);
+	f->pdone[f->npdone++ % MAX_PTICKETS] = t;
+}
+
+/* The port's sweep: the default for every request past its deadline, answers of exited
+ * requesters freed; nothing else changes. */
+static void op_pol_expire(struct fz *f)
+{
+	bool null_q = u8(f) == 0xff, due[MAX_PSLOTS] = { false }, touched = false;
+	unsigned want = 0, n;
+
+	for (unsigned i = 0; !null_q && i < f->npslots; i++) {
+		if (pm_reclaimable(f, i)) {
+			pm_free(f, i);
+			touched = true;
+		}
+		if (pm_due(f, i)) {
+			pm_defaulted(f, i);
+			due[i] = true;
+			want++;
+		}
+	}
+	if (touched || want)
+		n = sched_policy_expire(&f->sim->sys, null_q ? NULL : &f->pq);
+	else
+		READ_ONLY(f, "sched_policy_expire",
+			  n = sched_policy_expire(&f->sim->sys, null_q ? NULL : &f->pq));
+	if (n != want)
+		die("sched_policy_expire answered %u requests, %u were past their deadlines", n, want);
+	for (unsigned i = 0; i < f->npslots; i++)
+		if (due[i])
+			check_defaulted(f, i, "sched_policy_expire");
+}
+
+/* The service thread exits (a crash): its tickets are its successor's to make stale. */
+static void op_pol_svc_exit(struct fz *f)
+{
+	struct sim_thread *t = f->psvc.t ? thread_of(f, f->psvc.t) : NULL;
+	struct pref p;
+
+	if (!t)
+		return;
+	p = live_ref(t);
+	if (!ref_live(f->psvc)) {
+		p.r = f->psvc;
+		p.kind = REF_STALE;
+		p.t = NULL;
+	}
+	exit_ref(f, p);
+}
+
+/* A record formats within any buffer: cut to fit, NUL-terminated, nothing past it written,
+ * the same length needed whatever the buffer. */
+static void check_format(const struct sched_why *w, unsigned len)
+{
+	char big[256], small[24];
+	unsigned need = sched_explain_format(w, big, sizeof(big)), n;
+
+	if (need >= sizeof(big) || strlen(big) != need)
+		die("sched_explain_format needs %u characters for \"%s\"", need, big);
+	memset(small, 0x5a, sizeof(small));
+	n = sched_explain_format(w, small, len);
+	if (n != need)
+		die("sched_explain_format needs %u characters, then %u", need, n);
+	for (unsigned k = len; k < sizeof(small); k++)
+		if (small[k] != 0x5a)
+			die("sched_explain_format wrote byte %u of a %u-byte buffer", k, len);
+	if (len && (strlen(small) != (need < len - 1 ? need : len - 1) ||
+		    strncmp(small, big, strlen(small))))
+		die("sched_explain_format cut to %u bytes gives \"%s\" of \"%s\"", len, small, big);
+}
+
+/* The figures, and the decision records: a filtered read returns only what passes, newest
+ * last, in order, within what was made; any record (a made-up one too) formats. */
+static void op_pol_observe(struct fz *f)
+{
+	struct sched_sys *s = &f->sim->sys;
+	uint8_t b = u8(f), c = u8(f), d = u8(f);
+	struct sched_policy_stats st;
+	struct sched_why out[XLOG_LEN], w;
+	struct sched_why_filter flt = { 0 };
+	uint64_t head = sched_explain_count(s), prev;
+	unsigned max = b >> 4, n;
+	int r;
+
+	READ_ONLY(f, "sched_policy_stats",
+		  r = sched_policy_stats((b & 1) ? NULL : &f->pq, (b & 2) ? NULL : &st));
+	if (r != ((b & 3) ? -SCHED_EINVAL : 0) || (!r && memcmp(&st, &f->pq.stats, sizeof(st))))
+		die("sched_policy_stats returned %d or figures not the queue's", r);
+	flt.kinds = (c & 0x80) ? 0 : 1u << (c % (SCHED_WHY_NR + 1));
+	flt.tid = (c & 0x40) && f->nth ? f->th[d % f->nth]->id : 0;
+	flt.obj_kind = (uint8_t)((c >> 3) & 7) % (SCHED_OBJ_NR + 1);
+	flt.obj = d & 7;
+	flt.after = (d & 0x80) && head > (d & 15) ? head - (d & 15) : 0;
+	READ_ONLY(f, "sched_explain_read",
+		  n = sched_explain_read(s, (b & 4) ? NULL : &flt, (b & 8) ? NULL : out, max));
+	if (n > max || ((b & 8) && n) || (!f->xlog_on && n))
+		die("sched_explain_read returned %u records (at most %u, log %u)", n, max, f->xlog_on);
+	prev = (b & 4) ? 0 : flt.after;
+	for (unsigned k = 0; k < n; k++) {
+		const struct sched_why *x = &out[k];
+
+		if (x->seq <= prev || x->seq > head || x->kind >= SCHED_WHY_NR ||
+		    ((b & 4) ? false : (flt.kinds && !(flt.kinds >> x->kind & 1)) ||
+		     (flt.tid && x->tid != flt.tid) ||
+		     (flt.obj_kind && (x->obj_kind != flt.obj_kind || x->obj != flt.obj))))
+			die("sched_explain_read returned record %llu (kind %u, t%u, obj %u/%u) after "
+			    "%llu, head %llu, filter kinds %x tid %u obj %u/%u", (unsigned long long)x->seq,
+			    x->kind, x->tid, x->obj_kind, x->obj, (unsigned long long)prev,
+			    (unsigned long long)head, flt.kinds, flt.tid, flt.obj_kind, flt.obj);
+		prev = x->seq;
+		check_format(x, (d >> 3) % 24);
+	}
+	/* a made-up record, read field by field (an initializer's order is unspecified) */
+	w = (struct sched_why){ 0 };
+	w.seq = u64(f);
+	w.time = u64(f);
+	for (unsigned k = 0; k < 3; k++)
+		w.fig[k] = u64(f);
+	w.tid = u8(f);
+	w.group = u8(f);
+	w.obj = u8(f);
+	w.cpu = u8(f);
+	w.cpu2 = u8(f);
+	w.kind = u8(f);
+	w.cause = u8(f);
+	w.obj_kind = u8(f);
+	w.err = (int8_t)u8(f);
+	check_format(&w, (b >> 3) % 24);
+	if (!sched_why_kind_name(w.kind) || !sched_why_cause_name(w.kind, w.cause))
+		die("a name of kind %u cause %u is NULL", w.kind, w.cause);
+}
+
+/* The clock to a request's deadline (the soonest in flight), a little past it, or 1 ns
+ * short: defaults become due. Not an event. */
+static void pol_late(struct fz *f)
+{
+	uint8_t b = u8(f);
+	int soon = -1;
+
+	for (unsigned i = 0; i < f->npslots; i++)
+		if (pm_in_flight(f->pm[i].state) && !pm_due(f, i) &&
+		    (soon < 0 || sched_time_before(f->pm[i].deadline, f->pm[soon].deadline)))
+			soon = (int)i;
+	if (soon < 0) {
+		advance(f, (uint64_t)(b & 15) * MS);
+		return;
+	}
+	advance(f, f->pm[soon].deadline - f->sim->now + (b & 3) * 10 * US - ((b & 4) ? 1 : 0));
+}
+
+/* Policy mode at boot (header byte 6): the default profile's authority (SCHED_RIGHT_FAIR
+ * only, token 1), the decision records, and the queue unless bit 6 leaves it to the input. */
+static void pol_boot(struct fz *f, uint8_t h6)
+{
+	static const unsigned nr[] = { 1, 2, 4, 8 };
+	static const uint64_t tmo[] = { 0, MS, 10 * MS, 200 * MS };
+	struct sched_sys *s = &f->sim->sys;
+	struct sched_policy_config cfg = { .timeout_ns = tmo[(h6 >> 2) & 3],
+					   .endpoint = (h6 & 0x20) ? 77 : 0 };
+
+	f->pol_mode = true;
+	if (sched_auth_derive(&f->pfall, sched_auth_root(s), SCHED_RIGHT_FAIR, NULL, NULL) < 0)
+		die("sched_auth_derive refused the fallback authority at boot");
+	f->pfall_tok = (struct sched_auth){ &f->pfall, f->pfall.gen };
+	f->tok[f->ntok++] = f->pfall_tok; /* revocable like any other */
+	if (h6 & 0x10) {
+		if (sched_explain_start(s, &f->xlog, f->xrec, XLOG_LEN, 0) < 0)
+			die("sched_explain_start refused at boot");
+		f->xlog_on = true;
+	}
+	if (h6 & 0x40)
+		return;
+	cfg.default_fair = (h6 & 0x80) ? (struct sched_fair_params){ .nice = 10, .slice_ns = MS }
+				       : (struct sched_fair_params){ .nice = -5 };
+	cfg.fallback = pol_fallback_tok(f);
+	if (sched_policy_init(s, &f->pq, f->pslot, nr[h6 & 3], &cfg) < 0)
+		die("sched_policy_init refused at boot");
+	pol_reset(f, nr[h6 & 3], &cfg);
+}
+
 /* --- dispatch -------------------------------------------------------------------------------------- */
 
 enum {
@@ -4249,7 +5319,12 @@ enum {
 	OP_ISL_ADMIT = OP_NR_LEASE, OP_ISL_ADMIT2, OP_ISL_REVOKE, OP_ISL_REVOKE_OWNED, OP_ISL_ADD,
 	OP_ISL_REMOVE, OP_ISL_REPORT, OP_ISL_CALL, OP_ISL_CALL2, OP_ISL_BIND, OP_ISL_POOLS,
 	OP_ISL_OBSERVE,
-	OP_NR_ISLAND
+	OP_NR_ISLAND,
+	/* policy mode only: opcodes mod OP_NR_POLICY (OP_POL_LATE is not an event) */
+	OP_POL_INIT = OP_NR_ISLAND, OP_POL_ATTACH, OP_POL_SUBMIT, OP_POL_SUBMIT2, OP_POL_TAKE,
+	OP_POL_SERVE, OP_POL_SERVE2, OP_POL_DENY, OP_POL_RESULT, OP_POL_EXPIRE, OP_POL_SVC_EXIT,
+	OP_POL_OBSERVE, OP_POL_LATE,
+	OP_NR_POLICY
 };
 
 static void op_event(struct sim *sim, unsigned cpu, void *arg)
@@ -4334,6 +5409,16 @@ static void op_event(struct sim *sim, unsigned cpu, void *arg)
 	case OP_ISL_BIND: op_isl_bind(f); break;
 	case OP_ISL_POOLS: op_isl_pools(f); break;
 	case OP_ISL_OBSERVE: op_isl_observe(f); break;
+	case OP_POL_INIT: op_pol_init(f); break;
+	case OP_POL_ATTACH: op_pol_attach(f); break;
+	case OP_POL_SUBMIT: case OP_POL_SUBMIT2: op_pol_submit(f); break;
+	case OP_POL_TAKE: op_pol_take(f); break;
+	case OP_POL_SERVE: case OP_POL_SERVE2: op_pol_answer(f, false); break;
+	case OP_POL_DENY: op_pol_answer(f, true); break;
+	case OP_POL_RESULT: op_pol_result(f); break;
+	case OP_POL_EXPIRE: op_pol_expire(f); break;
+	case OP_POL_SVC_EXIT: op_pol_svc_exit(f); break;
+	case OP_POL_OBSERVE: op_pol_observe(f); break;
 	default: op_init(f); break;
 	}
 	sim_enter(sim, cpu);
@@ -4346,6 +5431,8 @@ static bool setup(struct fz *f)
 {
 	uint8_t h0 = u8(f), h1 = u8(f), h2 = u8(f), h3 = u8(f), h4 = LEASE_MODE(h3) ? u8(f) : 0;
 	uint8_t h5 = ISLAND_MODE(h3, h4) ? u8(f) : 0;
+	bool policy = POLICY_MODE(h3, h4, h5);
+	uint8_t h6 = policy ? u8(f) : 0;
 	static const uint64_t ipi[] = { 0, 2 * US, 20 * US, 0 };
 	static const unsigned bmax[] = { 0, 1, 4, 64 };
 	static const uint64_t binterval[] = { 0, 100 * US, 4 * MS, SEC };
@@ -4469,6 +5556,8 @@ static bool setup(struct fz *f)
 			f->mpools_given = true;
 		}
 	}
+	if (policy)
+		pol_boot(f, h6);
 	return true;
 }
 
@@ -4502,8 +5591,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_now(f, "at boot");
 	while (more(f) && f->ops_run < MAX_OPS) {
 		uint8_t b = u8(f);
-		unsigned op = b % (f->island_mode ? OP_NR_ISLAND : f->lease_mode ? OP_NR_LEASE
-				   : f->mx_mode ? OP_NR_MX : OP_NR);
+		unsigned op = b % (f->pol_mode ? OP_NR_POLICY : f->island_mode ? OP_NR_ISLAND
+				   : f->lease_mode ? OP_NR_LEASE : f->mx_mode ? OP_NR_MX : OP_NR);
 
 		f->ops_run++;
 		if (f->trace)
@@ -4516,6 +5605,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			advance(f, big[u8(f) & 3]);
 		} else if (op == OP_SETTLE) {
 			advance(f, 0);
+		} else if (op == OP_POL_LATE) {
+			pol_late(f);
 		} else {
 			unsigned cpu;
 			uint8_t c = u8(f);
