@@ -4338,10 +4338,10 @@ static void island_checks(struct fz *f)
 #define POL_TIMEOUT_MAX (3600 * SEC) /* policy.c: a request's timeout at most */
 
 /* The one place sched_policy_result is called: its argument list may grow. */
-static int pol_result(struct fz *f, struct sched_policy *q, struct sched_ticket t,
-		      struct sched_answer *out)
+static int pol_result(struct fz *f, struct sched_policy *q, struct sched_ref by,
+		      struct sched_ticket t, struct sched_answer *out)
 {
-	return sched_policy_result(&f->sim->sys, q, t, out);
+	return sched_policy_result(&f->sim->sys, q, by, t, out);
 }
 
 static struct sched_auth pol_fallback_tok(const struct fz *f)
@@ -5072,7 +5072,8 @@ static void op_pol_answer(struct fz *f, bool deny)
 }
 
 /* The requester looks: its answer once (the slot is free again), -SCHED_EAGAIN before the
- * deadline, the default past it, -SCHED_ESTALE for a ticket collected or never given. */
+ * deadline, the default past it, -SCHED_ESTALE for a ticket collected or never given or a
+ * requester that exited, -SCHED_EPERM for a ticket presented by another thread. */
 static void op_pol_result(struct fz *f)
 {
 	uint8_t b = u8(f);
@@ -5080,14 +5081,23 @@ static void op_pol_result(struct fz *f)
 	bool null_out = (b & 0xf0) == 0xf0, null_q = (b & 0xf0) == 0xe0, late = false;
 	struct sched_answer a;
 	int i = pm_slot(f, t), want, r;
+	struct sched_ref by = i >= 0 && (b & 0x0c) != 0x0c ? f->pm[i].who : pick_ref(f).r;
 
-	want = null_q || null_out || !f->npslots ? -SCHED_EINVAL : i < 0 ? -SCHED_ESTALE
-		: f->pm[i].state == SCHED_SLOT_ANSWERED || pm_due(f, (unsigned)i) ? 0 : -SCHED_EAGAIN;
+	if (null_q || null_out || !f->npslots || !by.t || by.t->is_idle)
+		want = -SCHED_EINVAL;
+	else if (!ref_live(by) || i < 0)
+		want = -SCHED_ESTALE;
+	else if (by.t != f->pm[i].who.t || by.gen != f->pm[i].who.gen)
+		want = -SCHED_EPERM;
+	else
+		want = f->pm[i].state == SCHED_SLOT_ANSWERED || pm_due(f, (unsigned)i) ? 0
+											: -SCHED_EAGAIN;
 	if (!want && f->pm[i].state != SCHED_SLOT_ANSWERED) {
 		pm_defaulted(f, (unsigned)i);
 		late = true;
 	}
-	r = TRY(f, "sched_policy_result", pol_result(f, null_q ? NULL : &f->pq, t, null_out ? NULL : &a));
+	r = TRY(f, "sched_policy_result",
+		pol_result(f, null_q ? NULL : &f->pq, by, t, null_out ? NULL : &a));
 	if (r == 0 && pol_collected(f, t))
 		die("ticket {%u, %u} answered a second time", t.slot, t.gen);
 	if (r != want)
