@@ -268,8 +268,8 @@ static void machine_new(struct machine *x, unsigned cpus, bool core_sched, enum 
 		topo.core[c] = (uint16_t)(c / 2);
 		m->timer[c] = SCHED_TIME_NEVER;
 	}
-	if (sched_init(&m->sys, m->rq, &topo, &cfg) < 0)
-		die("sched_init failed");
+	if (sched_init(&m->sys, m->rq, &topo, &cfg) < 0 || sched_measure(&m->sys, true) < 0)
+		die("sched_init failed"); /* measuring: the rows check SCHED_CNT_CORE_REUSED */
 	for (unsigned c = 0; c < cpus; c++) {
 		m->cur = c;
 		if (sched_cpu_online(&m->sys, c, &m->idle[c]) < 0)
@@ -671,6 +671,7 @@ static struct result run(const struct workload_plan *w, bool core_sched, bool in
 	memset(&r, 0, sizeof(r));
 	if (!sim || n > MAX_THREADS || (w->untagged && w->untagged != w->per_cookie))
 		die("simulator set-up failed");
+	sched_measure(&sim->sys, true); /* its table reports SCHED_CNT_CORE_REUSED */
 	for (unsigned i = 0; i < n; i++) {
 		struct sched_thread_params p = { 0 };
 		struct sched_auth root = sched_auth_root(&sim->sys);

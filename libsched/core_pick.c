@@ -376,7 +376,7 @@ static struct sched_thread *core_choose(struct sched_rq *rq, struct sched_thread
 		return choose_untagged(rq, prev, now);
 	if (pick_valid(rq, rq->core_pick, prev, prev_runs)) {
 		next = rq->core_pick;
-		sched__inc(&rq->counters[SCHED_CNT_CORE_REUSED], 1);
+		sched__measure_inc(rq, SCHED_CNT_CORE_REUSED, 1);
 	} else {
 		next = core_pick_all(rq, prev, prev_runs, now);
 	}

@@ -83,20 +83,43 @@ static inline void sched__spin_unlock(struct sched_lock *l)
 #define sched__assert_rq_local(rq) \
 	SCHED_ASSERT(sched__lock_mine(&(rq)->core->lock) && (rq)->cpu == sched_arch_cpu_id())
 
+/* --- measurement counters -------------------------------------------------------------- */
+
+/*
+ * Whether rq counts the measurement counters (SCHED_CNT_MEASURED, sched_measure). The flag
+ * sits in the run queue's first cache line beside `core`, `cpu` and `ipi_pending`, which
+ * every counting path reads anyway, and it changes only when the caller flips the switch:
+ * off, a site costs this load and one branch that predicts.
+ */
+static inline bool sched__measuring(const struct sched_rq *rq)
+{
+	return __builtin_expect(sched__get(&rq->measure), 0);
+}
+
+/* Add v to rq's measurement counter `cnt` if rq counts them. */
+static inline void sched__measure_inc(struct sched_rq *rq, enum sched_counter cnt, uint64_t v)
+{
+	if (sched__measuring(rq))
+		sched__inc(&rq->counters[cnt], v);
+}
+
 /* --- run-queue locks -------------------------------------------------------------------- */
 
 /*
- * Run-queue lock: counts acquisitions and contention on the queue it protects. With core
- * scheduling on, the CPUs of a core share the lock of the core's leader (rq->core), fixed
- * at init: one lock makes the core-wide pick see and change every sibling at once.
+ * Run-queue lock: counts acquisitions and contention on the queue it protects while it
+ * measures (they are measurement counters). With core scheduling on, the CPUs of a core
+ * share the lock of the core's leader (rq->core), fixed at init: one lock makes the
+ * core-wide pick see and change every sibling at once.
  */
 static inline void sched__rq_lock(struct sched_rq *rq)
 {
 	bool waited = sched__spin_lock(&rq->core->lock);
 
-	sched__inc(&rq->counters[SCHED_CNT_LOCK_ACQUIRE], 1);
-	if (waited)
-		sched__inc(&rq->counters[SCHED_CNT_LOCK_CONTENDED], 1);
+	if (sched__measuring(rq)) {
+		sched__inc(&rq->counters[SCHED_CNT_LOCK_ACQUIRE], 1);
+		if (waited)
+			sched__inc(&rq->counters[SCHED_CNT_LOCK_CONTENDED], 1);
+	}
 }
 
 static inline void sched__rq_unlock(struct sched_rq *rq)

@@ -19,9 +19,12 @@
 #include "trace.h"
 #include "wake.h"
 
+/* The pick's outcome, a measurement counter: one branch when off. */
 static void count_outcome(struct sched_rq *rq, struct sched_thread *prev,
 			  struct sched_thread *next)
 {
+	if (!sched__measuring(rq))
+		return;
 	if (next->is_idle)
 		sched__inc(&rq->counters[SCHED_CNT_PICK_IDLE], 1);
 	else if (next == prev)
@@ -94,7 +97,7 @@ struct sched_thread *sched__schedule(struct sched_rq *rq)
 	} else if (!prev->is_idle && !prev_runs) {
 		sched__dequeue_curr(rq, prev, leave_flags(prev), now);
 	}
-	sched__inc(&rq->counters[SCHED_CNT_PICK_CANDIDATES], rq->nr_queued + prev_runs);
+	sched__measure_inc(rq, SCHED_CNT_PICK_CANDIDATES, rq->nr_queued + prev_runs);
 	next = sched__core_on(rq) ? sched__core_choose(rq, prev, prev_runs, now)
 				  : sched__choose(rq, prev, now);
 	if (next != prev || !prev_runs) {

@@ -438,7 +438,7 @@ void sched__kick(struct sched_rq *rq, bool must_preempt)
 	if (!rq->need_resched && !sched__deadline_before(next_deadline(rq, &tick), rq->timer_armed))
 		return;
 	if (sched__xchg(&rq->ipi_pending, 1)) {
-		sched__inc(&rq->counters[SCHED_CNT_IPI_COALESCED], 1);
+		sched__measure_inc(rq, SCHED_CNT_IPI_COALESCED, 1);
 		return;
 	}
 	sched__inc(&rq->counters[SCHED_CNT_IPI_SENT], 1);

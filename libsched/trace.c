@@ -94,6 +94,22 @@ uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter)
 	return __atomic_load_n(&s->rq[cpu].counters[counter], __ATOMIC_RELAXED);
 }
 
+_Static_assert(SCHED_CNT_NR <= 64, "SCHED_CNT_MEASURED has a bit per counter");
+
+/*
+ * One relaxed store per CPU and no lock: a counting site reads its own run queue's flag,
+ * so each CPU starts or stops at its next counted event, and a count is never torn (the
+ * counters' writers do not change). Nothing else reads the flag: no decision can follow it.
+ */
+int sched_measure(struct sched_sys *s, bool on)
+{
+	if (!s || !s->rq || !s->nr_cpus)
+		return -SCHED_EINVAL;
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++)
+		sched__set(&s->rq[cpu].measure, (uint8_t)on);
+	return 0;
+}
+
 unsigned sched_trace_read(struct sched_sys *s, unsigned cpu, struct sched_trace_event *out,
 			  unsigned max)
 {

@@ -184,6 +184,7 @@ static void remote_wakes_send_at_most_one_pending_ipi(void **state)
 	sched_cpumask_t only1;
 
 	(void)state;
+	assert_int_equal(sched_measure(&sim->sys, true), 0); /* coalesced IPIs are counted */
 	sched_cpumask_clear(&only1);
 	sched_cpumask_set(&only1, 1);
 	sched_set_affinity(&sim->sys, sched_ref_of(&hog->st), &only1);
@@ -215,6 +216,7 @@ static void busy_cpu_with_armed_timer_gets_no_ipi(void **state)
 	sched_cpumask_t only1;
 
 	(void)state;
+	assert_int_equal(sched_measure(&sim->sys, true), 0); /* coalesced IPIs are counted */
 	sched_cpumask_clear(&only1);
 	sched_cpumask_set(&only1, 1);
 	sched_set_affinity(&sim->sys, sched_ref_of(&a->st), &only1);
@@ -525,6 +527,109 @@ static void address_space_switches_are_counted(void **state)
 }
 
 
+static bool measured(unsigned k)
+{
+	return SCHED_CNT_MEASURED >> k & 1;
+}
+
+/* Five threads pinned to CPU 1 and woken from CPU 0 as in
+ * remote_wakes_send_at_most_one_pending_ipi (2 IPIs sent, 3 coalesced), then 50 ms of
+ * slices there; on CPU 0 a thread that yields with nothing else to run (its pick keeps it)
+ * and blocks (its pick chooses idle). */
+static struct sim *counted_machine(bool measure)
+{
+	struct sim_config cfg = { .cpus = 2, .smt = 1, .ipi_latency_ns = 50 * US };
+	struct sim *sim = sim_new(&cfg);
+	struct sim_thread *solo;
+	struct sched_thread *next;
+	sched_cpumask_t only0, only1;
+
+	assert_non_null(sim);
+	if (measure)
+		assert_int_equal(sched_measure(&sim->sys, true), 0);
+	sched_cpumask_clear(&only0);
+	sched_cpumask_set(&only0, 0);
+	sched_cpumask_clear(&only1);
+	sched_cpumask_set(&only1, 1);
+	for (int i = 0; i < 5; i++) {
+		struct sim_thread *t = hand_thread(sim, 0, 0, NULL);
+
+		sched_set_affinity(&sim->sys, sched_ref_of(&t->st), &only1);
+		sim_enter(sim, 0);
+		assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&t->st), SCHED_WAKE_PARK), 0);
+		if (i == 0)
+			advance(sim, 100 * US); /* the first runs before the others come */
+	}
+	advance(sim, 50 * MS);
+	solo = hand_thread(sim, 0, 0, NULL);
+	sched_set_affinity(&sim->sys, sched_ref_of(&solo->st), &only0);
+	assert_int_equal(wake_from(sim, 0, solo), 0);
+	sim_enter(sim, 0);
+	assert_int_equal(sched_yield_cpu(&sim->sys, 0, &next), 0);
+	assert_ptr_equal(next, &solo->st);
+	sim_switch(sim, 0, next);
+	assert_int_equal(block_on(sim, 0), 0);
+	check_ok(sim);
+	return sim;
+}
+
+static uint64_t total(struct sim *sim, unsigned k)
+{
+	return sched_cpu_counter(&sim->sys, 0, k) + sched_cpu_counter(&sim->sys, 1, k);
+}
+
+static void measurement_counters_count_only_while_switched_on(void **state)
+{
+	struct sim *off = counted_machine(false), *on = counted_machine(true);
+	struct sched_sys blank = { 0 }, zero = { 0 };
+
+	(void)state;
+	for (unsigned k = 0; k < SCHED_CNT_NR; k++)
+		for (unsigned c = 0; c < 2; c++) {
+			uint64_t n = sched_cpu_counter(&off->sys, c, k);
+
+			if (measured(k)) /* off since sched_init: never counted */
+				assert_int_equal(n, 0);
+			else /* the permanent ones count the same: no decision follows the switch */
+				assert_int_equal(n, sched_cpu_counter(&on->sys, c, k));
+		}
+	/* the permanent ones count with the switch off: slices of 1.5 ms over 50 ms */
+	assert_true(total(off, SCHED_CNT_SWITCHES) > 30);
+	assert_true(total(off, SCHED_CNT_TIMER_IRQ) > 30);
+	assert_true(total(off, SCHED_CNT_BUSY_NS) > 50 * MS - 3 * MS); /* up to its last charge */
+	assert_int_equal(total(off, SCHED_CNT_IPI_SENT), 2);
+	assert_int_equal(total(off, SCHED_CNT_WAKE_REMOTE), 5);
+	/* and on, the measurement ones too */
+	assert_int_equal(total(on, SCHED_CNT_IPI_COALESCED), 3);
+	assert_int_equal(sched_cpu_counter(&on->sys, 0, SCHED_CNT_PICK_CURRENT), 1); /* yield */
+	assert_int_equal(sched_cpu_counter(&on->sys, 0, SCHED_CNT_PICK_IDLE), 1);    /* block */
+	assert_int_equal(total(on, SCHED_CNT_PICK_OTHER) + total(on, SCHED_CNT_PICK_IDLE),
+			 total(on, SCHED_CNT_SWITCHES));
+	assert_true(total(on, SCHED_CNT_PICK_CANDIDATES) > total(on, SCHED_CNT_PICK_OTHER));
+	assert_true(total(on, SCHED_CNT_LOCK_ACQUIRE) > total(on, SCHED_CNT_SWITCHES));
+	assert_int_equal(total(on, SCHED_CNT_LOCK_CONTENDED), 0); /* one simulated CPU at a time */
+	assert_int_equal(total(on, SCHED_CNT_CORE_REUSED), 0);    /* no core scheduling */
+	/* refused: no system, or storage sched_init never set up; neither is touched */
+	assert_int_equal(sched_measure(NULL, true), -SCHED_EINVAL);
+	assert_int_equal(sched_measure(&blank, true), -SCHED_EINVAL);
+	assert_memory_equal(&blank, &zero, sizeof(blank));
+	advance(off, 10 * MS);
+	for (unsigned k = 0; k < SCHED_CNT_NR; k++)
+		if (measured(k))
+			assert_int_equal(total(off, k), 0);
+	/* off again: what was counted stays, nothing more is added; the rest goes on */
+	{
+		uint64_t locks = total(on, SCHED_CNT_LOCK_ACQUIRE), sw = total(on, SCHED_CNT_SWITCHES);
+
+		assert_int_equal(sched_measure(&on->sys, false), 0);
+		advance(on, 10 * MS);
+		assert_int_equal(total(on, SCHED_CNT_LOCK_ACQUIRE), locks);
+		assert_true(total(on, SCHED_CNT_SWITCHES) > sw);
+	}
+	sim_free(off);
+	sim_free(on);
+}
+
 static void block_after_a_remote_exit_does_not_revive_the_thread(void **state)
 {
 	struct sim *sim = machine(2, 1);
@@ -750,6 +855,7 @@ int main(void)
 		cmocka_unit_test(trace_ring_keeps_the_newest_events_without_allocating),
 		cmocka_unit_test(checker_detects_a_thread_queued_twice),
 		cmocka_unit_test(address_space_switches_are_counted),
+		cmocka_unit_test(measurement_counters_count_only_while_switched_on),
 		cmocka_unit_test(block_after_a_remote_exit_does_not_revive_the_thread),
 		cmocka_unit_test(storage_is_not_reused_while_a_cpu_is_on_its_stack),
 		cmocka_unit_test(offline_waits_for_a_migration_headed_to_the_cpu),

@@ -2678,6 +2678,10 @@ int main(int argc, char **argv)
 	if (wl.policy)
 		o.cfg.policy_default = pol_manifests_live(&mf.ms)->dflt->fair;
 	sim = sim_new(&o.cfg);
+	/* a measurement tool: its tables print the measurement counters (pick outcomes,
+	 * coalesced IPIs), and what they cost in host time changes no simulated figure */
+	if (sim)
+		sched_measure(&sim->sys, true);
 	duration = run_duration(&o, &wl);
 	if (sim && ((o.trace && (o.chrome ? !(ctrace = chrome_open(sim, o.trace))
 					  : !(trace = ftrace_open(sim, o.trace, o.trace_ns)))) ||

@@ -237,6 +237,8 @@ struct sched_rq {
 	uint8_t online;                /* [L, atomic] */
 	uint8_t need_resched;          /* [L, atomic] */
 	uint8_t core_on;               /* [fixed] core scheduling on a core with siblings */
+	uint8_t measure;               /* [atomic] measurement counters on (sched_measure): in
+					* the first cache line, which every counting path touches */
 	uint32_t ipi_pending;          /* [A] one resched IPI in flight */
 	uint32_t nr_queued;            /* [L, atomic] threads on class queues (not counting curr) */
 	uint32_t migrating_in;         /* [A] MIGRATING threads headed here; offline waits */
@@ -742,6 +744,15 @@ int sched_set_rt_verdict(struct sched_sys *s, struct sched_auth auth, struct sch
 
 /* A counter of one CPU (0 for a CPU out of range or a bad counter). */
 uint64_t sched_cpu_counter(struct sched_sys *s, unsigned cpu, unsigned counter);
+
+/*
+ * Turn the measurement counters (SCHED_CNT_MEASURED in trace.h) on or off on every CPU of
+ * `s`; off after sched_init. While off they do not move: never turned on, they read 0;
+ * turned off, they keep what they counted. The permanent counters count either way, and no
+ * decision depends on the switch. Takes no lock: each CPU follows from its next counted
+ * event. O(CPUs). -SCHED_EINVAL for NULL or a system sched_init has not set up.
+ */
+int sched_measure(struct sched_sys *s, bool on);
 
 /* Copy up to `max` of the newest trace events of `cpu`, oldest first; returns the count
  * (0 for a NULL system or `out`, or a CPU out of range). */
