@@ -3,6 +3,8 @@
 #   make test        install what is missing, build, run every test, then the host tests
 #                    built with clang (make test-clang)
 #   make test-host   the host tests alone: no QEMU boots, no libFuzzer runs
+#   make bench-compare A=<rev> B=<rev>
+#                    figures of two commits side by side (bench/compare.sh)
 # Packages come from Debian (apt-get); nothing is installed when all are present.
 
 PKGS  := meson ninja-build gcc pkg-config libcmocka-dev uthash-dev nasm qemu-system-x86 \
@@ -14,7 +16,7 @@ SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # must not get -Werror from it); this tree's own builds, CI's included, are strict.
 SETUP := -Dwarning_level=3 -Dwerror=true
 
-.PHONY: all deps build demo test test-host test-clang bench clean qemu qemu-gdb
+.PHONY: all deps build demo test test-host test-clang bench bench-compare clean qemu qemu-gdb
 
 all: build
 
@@ -119,6 +121,19 @@ bench: build
 	bench/bench_island_count.sh ./$(BUILD)/bench/bench_island
 	bench/rtapp_vs_schedsim.sh
 	BUILD=$(BUILD) bench/rtapp_inversion.sh
+
+# Each commit is built in its own temporary worktree (kept under /tmp/libsched-compare/<sha>
+# for the next comparison); nothing here needs this tree's build. A and B are required
+# up front, before deps installs anything.
+ifneq ($(filter bench-compare,$(MAKECMDGOALS)),)
+ifeq ($(and $(A),$(B)),)
+$(error usage: make bench-compare A=<rev> B=<rev>)
+endif
+endif
+bench-compare: deps
+	@dpkg -s valgrind >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+	bench/compare.sh $(A) $(B)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_CLANG)
