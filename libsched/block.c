@@ -245,7 +245,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		/* re-checked under the lock: offline or a lease may have won */
 		here = rq->online && sched__lease_lets(rq, to);
 		if (here) {
-			sched__wake_commit(to, rq, srq, SCHED_WAKE_IPC, rq->cpu, moved);
+			sched__wake_commit(to, rq, srq, SCHED_WAKE_IPC_SYNC, rq->cpu, moved);
 			rq->handoff = to;
 			sched__inc(&rq->counters[SCHED_CNT_HANDOFFS], 1);
 			sched__rq_unlock2_keep(pair, rq);
@@ -254,7 +254,7 @@ static int handoff_locked(struct sched_sys *s, struct sched_rq *rq, struct sched
 		}
 	}
 	if (!here) {
-		int ret = sched__wake_locked(s, to, SCHED_WAKE_IPC, moved);
+		int ret = sched__wake_locked(s, to, SCHED_WAKE_IPC_SYNC, moved);
 
 		if (ret < 0) { /* nothing may change: the SC goes back */
 			sched__rq_lock(rq);

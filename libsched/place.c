@@ -113,7 +113,7 @@ static int core_place(struct sched_sys *s, const struct sched_thread *t, enum sc
 		if (sched_cpumask_test(&fit, cpu) && s->topo.llc[cpu] == s->topo.llc[prev] &&
 		    load_of(s, cpu) == 0)
 			return (int)cpu;
-	if (why == SCHED_WAKE_IPC && sched_cpumask_test(&fit, waker))
+	if ((why == SCHED_WAKE_IPC || why == SCHED_WAKE_IPC_SYNC) && sched_cpumask_test(&fit, waker))
 		return (int)waker;
 	c = sched__pick_cpu(s, &fit, prev, s->nr_cpus);
 	return c >= 0 ? c : -1;
@@ -194,8 +194,28 @@ static int lease_place(struct sched_sys *s, const struct sched_thread *t, unsign
 	return sched_cpumask_empty(&mine) ? -1 : sched__pick_cpu(s, &mine, prev, s->nr_cpus);
 }
 
+/*
+ * A process wait or a join (bench/bench_wake.c measured it against the plain rule): the
+ * waker is the exiting child, so its CPU frees at once. After the rules that come first
+ * (lease, realtime, core scheduling) and before the plain ones: an idle prev stays the
+ * choice (no migration, no wait); else the waker's CPU if nothing is queued there; else an
+ * idle CPU sharing the waker's cache. -1: the plain rules decide. O(SCHED_SCAN_CPUS).
+ */
+static int near_exit(struct sched_sys *s, const struct sched_thread *t,
+		     enum sched_wake_reason why, unsigned waker)
+{
+	if ((why != SCHED_WAKE_PROCESS && why != SCHED_WAKE_JOIN) ||
+	    (allowed(s, t, t->cpu) && load_of(s, t->cpu) == 0))
+		return -1;
+	if (allowed(s, t, waker) &&
+	    __atomic_load_n(&sched__rq(s, waker)->nr_queued, __ATOMIC_RELAXED) == 0)
+		return (int)waker;
+	return idle_cache_sibling(s, t, waker);
+}
+
 /* O(words + SCHED_SCAN_CPUS) (internal.h); with core scheduling, or for a realtime thread,
- * O(nr_cpus) (core_place, rt_place). Returns a CPU or -SCHED_EAFFINITY. */
+ * O(nr_cpus) (core_place, rt_place). Returns a CPU or -SCHED_EAFFINITY. The reasons'
+ * rules: docs/architecture.md, "Wake placement by reason". */
 int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wake_reason why,
 		      unsigned waker)
 {
@@ -212,12 +232,12 @@ int sched__select_cpu(struct sched_sys *s, struct sched_thread *t, enum sched_wa
 		return c;
 	if (s->cfg.core_sched && (c = core_place(s, t, why, waker)) >= 0)
 		return c;
+	if ((c = near_exit(s, t, why, waker)) >= 0)
+		return c;
 	if (allowed(s, t, prev) && (load_of(s, prev) == 0 || cache_hot(s, t, sched_arch_now())))
 		return (int)prev;
 	if (prev < s->nr_cpus && (c = idle_cache_sibling(s, t, prev)) >= 0)
 		return c;
-	if (why == SCHED_WAKE_IPC && allowed(s, t, waker))
-		return (int)waker;
 	return sched__pick_other_cpu(s, t, s->nr_cpus);
 }
 

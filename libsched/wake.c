@@ -4,12 +4,12 @@
  *
  * Wake placement, first match wins, always within the thread's affinity and online CPUs:
  *   0. the thread is still on its old CPU's stack (on_cpu): that CPU;
- *   1. the previous CPU, if it is idle or the thread is cache-hot (ran < cache_hot_ns ago);
- *   2. an idle CPU sharing the previous CPU's last-level cache;
- *   3. for synchronous IPC wakes, the waker's CPU;
+ *   1. a process-wait or join wake (the waker exits): near the waker (place.c near_exit);
+ *   2. the previous CPU, if it is idle or the thread is cache-hot (ran < cache_hot_ns ago);
+ *   3. an idle CPU sharing the previous CPU's last-level cache;
  *   4. the least-loaded CPU (ties: the previous CPU, then the lowest number).
- * With core scheduling the same steps run first among the CPUs whose siblings are idle or
- * run the thread's cookie (core_place).
+ * With core scheduling its own steps run first among the CPUs whose siblings are idle or
+ * run the thread's cookie (core_place, which prefers the waker's CPU for IPC wakes).
  * Loads are read without locks: placement is a heuristic, ownership is decided under the
  * target's lock (which re-checks that the CPU is online).
  */

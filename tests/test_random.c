@@ -723,6 +723,36 @@ static void exit_op(struct world *w)
 	exit_thread(w, any_thread(w));
 }
 
+/*
+ * A process wait or a join as a kernel makes it: a CPU wakes a thread with
+ * SCHED_WAKE_PROCESS or SCHED_WAKE_JOIN (the rule that places it near the waker, the
+ * exiting thread; that CPU's current thread goes on here: an exit besides would thin out
+ * the rarer events the checks below count on). First, a wake with a reason libsched does
+ * not know: refused, the thread as it was.
+ */
+static void reason_wake_op(struct world *w)
+{
+	struct sim *sim = w->sim;
+	unsigned c = online_cpu(w);
+	struct sim_thread *t = any_thread(w);
+	enum sched_wake_reason bad = (enum sched_wake_reason)(SCHED_WAKE_NR + rnd(w, 300));
+	enum sched_wake_reason why = rnd(w, 2) ? SCHED_WAKE_PROCESS : SCHED_WAKE_JOIN;
+	uint32_t state = t->st.state, cpu = t->st.cpu;
+	uint64_t wakes = t->st.acct.v[SCHED_ACCT_WAKEUPS];
+	int r;
+
+	sim_enter(sim, c);
+	assert_int_equal(sched_wake(&sim->sys, sched_ref_of(&t->st), bad), -SCHED_EINVAL);
+	assert_true(t->st.state == state && t->st.cpu == cpu &&
+		    t->st.acct.v[SCHED_ACCT_WAKEUPS] == wakes);
+	r = sched_wake(&sim->sys, sched_ref_of(&t->st), why);
+	TR("  wake from cpu %u, thread %u (%u): %d\n", c, t->id, (unsigned)why, r);
+	assert_true(r == 0 || r == -SCHED_ESTATE || r == -SCHED_ESTALE || r == -SCHED_EAFFINITY ||
+		    r == -SCHED_ELENT || r == -SCHED_ENOSC);
+	if (sched_need_resched(&sim->sys, c))
+		sim_resched(sim, c);
+}
+
 /* Core scheduling on: a thread gets a fresh cookie, another's, or none. */
 static void cookie_op(struct world *w)
 {
@@ -5560,7 +5590,7 @@ static void policy_setup(struct world *w, uint64_t seed)
 static void step(struct world *w)
 {
 	struct sim *sim = w->sim;
-	unsigned op = rnd(w, 22);
+	unsigned op = rnd(w, 23);
 	int r;
 
 	TR("step %u t=%llu op %u\n", cur_step, (unsigned long long)sim->now, op);
@@ -5615,6 +5645,9 @@ static void step(struct world *w)
 	case 19: case 20:
 		island_op(w);
 		w->island_step = true; /* check_islands looks at the stale capabilities too */
+		break;
+	case 21:
+		reason_wake_op(w);
 		break;
 	default: {
 		uint64_t d = rnd(w, 4000) * US;

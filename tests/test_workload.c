@@ -675,6 +675,29 @@ static void fork_of_a_task_schedsim_cannot_fork_is_rejected(void **state)
 			"(whose users are counted at load time)");
 }
 
+static void join_of_an_unknown_task_is_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'join': 'b' } } }",
+			"test.json:1: key 'join': no task named 'b'");
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'reap': 'c' }, 'b': { 'run': 1 } } }",
+			"test.json:1: key 'reap': no task named 'c'");
+}
+
+static void ipc_wake_needs_ipc(void **state)
+{
+	struct workload w;
+
+	(void)state;
+	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'libsched': { 'ipc_wake': true } } } }",
+			"test.json:1: key 'ipc_wake': it changes how the \"ipc\" handoff is made: "
+			"it needs \"ipc\": true");
+	load_ok("{ 'tasks': { 'a': { 'run': 1, 'libsched': { 'ipc': true, 'ipc_wake': true } } } }",
+		&w);
+	assert_true(w.tasks[0].ipc && w.tasks[0].ipc_wake);
+	wl_free(&w);
+}
+
 static void unmodelled_rt_app_task_key_is_rejected(void **state)
 {
 	(void)state;
@@ -996,7 +1019,7 @@ static void libsched_accepts_only_its_known_keys(void **state)
 			"  'group': 'g',\n"
 			"  'weight': 2 } } } }",
 			"test.json:3: key 'weight': unknown key in \"libsched\" "
-			"(known: group, slice_us, ipc, sc_mode, overrun, refills)");
+			"(known: group, slice_us, ipc, ipc_wake, sc_mode, overrun, refills)");
 	assert_rejected("{ 'tasks': { 'a': { 'run': 1, 'libsched': {\n"
 			"  'slice_us': 50 } } } }",
 			"test.json:2: key 'slice_us': must be 100 .. 100000 (us)");
@@ -2325,6 +2348,43 @@ static void fork_starts_a_thread_of_the_named_task(void **state)
 	wl_free(&w);
 }
 
+/*
+ * join and reap: each of the parent's 3 loops forks a child and waits for its end. A child
+ * of 5 ms outlives the parent's 1 ms run: the parent waits, and the child's end wakes it
+ * with the event's reason; 2 such wakes, as the third join is the program's last event,
+ * which is not waited for (as a last suspend is not). A child of 0.1 ms has ended before:
+ * the end is kept and the join goes on at once (no wake).
+ */
+static void join_and_reap_wait_for_the_end_of_a_thread(void **state)
+{
+	static const char *const kinds[] = { "join", "reap" };
+	static const enum sched_wake_reason why[] = { SCHED_WAKE_JOIN, SCHED_WAKE_PROCESS };
+	char json[512];
+
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		for (unsigned child_us = 100; child_us <= 5000; child_us += 4900) {
+			struct workload w;
+			struct sim *sim;
+
+			snprintf(json, sizeof(json), "{ 'tasks': {\n"
+				 "  'parent': { 'loop': 3, 'fork': 'child', 'run': 1000, '%s': 'child' },\n"
+				 "  'child': { 'instance': 0, 'loop': 1, 'run': %u } } }",
+				 kinds[k], child_us);
+			sim = sync_run(json, 2, 30 * MS, &w);
+			assert_int_equal(event(&w, 0, 0, 2)->kind, k ? WL_REAP : WL_JOIN);
+			assert_int_equal(event(&w, 0, 0, 2)->task, 1);
+			assert_ran_clean(sim);
+			assert_int_equal(thread_named(sim, "parent", 0)->loops, 3);
+			assert_true(thread_named(sim, "parent", 0)->done);
+			assert_int_equal(sim->wakes_by[why[k]].wakes, child_us > 1000 ? 2 : 0);
+			assert_int_equal(sim->wakes_by[why[!k]].wakes, 0);
+			sim_free(sim);
+			wl_free(&w);
+		}
+	}
+}
+
 /* rt-app's example8: phase 1 on CPU 0, phase 2 on CPU 1, phase 3 on the task's CPU 2. */
 static void phase_cpus_move_the_thread(void **state)
 {
@@ -2527,6 +2587,9 @@ int main(void)
 		cmocka_unit_test(mem_work_is_charged_as_cpu_time),
 		cmocka_unit_test(timers_are_shared_by_ref_unless_unique),
 		cmocka_unit_test(fork_starts_a_thread_of_the_named_task),
+		cmocka_unit_test(join_and_reap_wait_for_the_end_of_a_thread),
+		cmocka_unit_test(join_of_an_unknown_task_is_rejected),
+		cmocka_unit_test(ipc_wake_needs_ipc),
 		cmocka_unit_test(phase_cpus_move_the_thread),
 		cmocka_unit_test(phase_policy_changes_the_class),
 		cmocka_unit_test(bad_phase_settings_are_rejected),

@@ -112,7 +112,7 @@ static const struct {
 	{ "wait", WL_WAIT },       { "signal", WL_SIGNAL },   { "broad", WL_BROAD },
 	{ "sync", WL_SYNC },       { "barrier", WL_BARRIER }, { "submit", WL_SUBMIT },
 	{ "mem", WL_RUN },         { "iorun", WL_RUN }, /* CPU work of a cost: parse_mem */
-	{ "fork", WL_FORK },
+	{ "fork", WL_FORK },       { "join", WL_JOIN },       { "reap", WL_REAP },
 };
 
 static const char *const unsupported_events[] = { NULL };
@@ -539,6 +539,8 @@ static int parse_event(struct loader *ld, const struct json_member *m, struct wl
 	case WL_BROAD:
 	case WL_BARRIER:
 	case WL_FORK: /* a task name, found once every task is read (resolve_forks) */
+	case WL_JOIN:
+	case WL_REAP:
 		return parse_name(ld, m, ev);
 	case WL_WAIT:
 	case WL_SYNC:
@@ -870,6 +872,10 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 			if (m->value.type != JSON_BOOL)
 				return fail_type(ld, m, "true or false");
 			t->ipc = m->value.boolean;
+		} else if (strcmp(m->key, "ipc_wake") == 0) {
+			if (m->value.type != JSON_BOOL)
+				return fail_type(ld, m, "true or false");
+			t->ipc_wake = m->value.boolean;
 		} else if (strcmp(m->key, "passive") == 0) {
 			k->passive = m;
 			if (m->value.type != JSON_BOOL)
@@ -885,7 +891,7 @@ static int parse_libsched(struct loader *ld, const struct json_member *lm, struc
 				return -1;
 		} else {
 			return fail(ld, m->line, m->key,
-				    "unknown key in \"libsched\" (known: group, slice_us, ipc, "
+				    "unknown key in \"libsched\" (known: group, slice_us, ipc, ipc_wake, "
 				    "sc_mode, overrun, refills)");
 		}
 	}
@@ -1372,6 +1378,9 @@ static int check_passive(struct loader *ld, const struct wl_task *t, const struc
 {
 	const struct wl_event *first = &t->phases[0].events[0];
 
+	if (t->ipc_wake && !t->ipc)
+		return fail(ld, t->line, "ipc_wake", "it changes how the \"ipc\" handoff is made: "
+			    "it needs \"ipc\": true");
 	if (!t->passive)
 		return 0;
 	if (!t->ipc)
@@ -3769,7 +3778,20 @@ static const char *unforkable(const struct wl_task *t)
 	return NULL;
 }
 
-/* rt-app's fork names a task of the file, whose threads it starts one at a time. */
+/* A join or reap names a task of the file, whose threads' ends it waits for. */
+static int resolve_join(struct loader *ld, struct workload *w, struct wl_event *ev)
+{
+	int k = task_index(ld, w, ev->ref);
+
+	if (k < 0)
+		return fail(ld, ev->line, ev->kind == WL_JOIN ? "join" : "reap",
+			    "no task named '%s'", ev->ref);
+	ev->task = (uint32_t)k;
+	return 0;
+}
+
+/* rt-app's fork names a task of the file, whose threads it starts one at a time; so do the
+ * join and reap events (resolve_join). */
 static int resolve_forks(struct loader *ld, struct workload *w)
 {
 	for (size_t i = 0; i < w->nr_tasks; i++) {
@@ -3781,6 +3803,9 @@ static int resolve_forks(struct loader *ld, struct workload *w)
 				int k;
 				const char *why;
 
+				if ((ev->kind == WL_JOIN || ev->kind == WL_REAP) &&
+				    resolve_join(ld, w, ev))
+					return -1;
 				if (ev->kind != WL_FORK)
 					continue;
 				k = task_index(ld, w, ev->ref);

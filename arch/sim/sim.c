@@ -371,7 +371,27 @@ void sim_lat_free(struct sim_lat *l)
 
 static void record_latency(struct sim_thread *t, uint64_t lat)
 {
+	struct sim_wake_stats *w = &t->sim->wakes_by[t->woke_why];
+
 	sim_lat_add(&t->lat, lat);
+	sim_lat_add(&w->lat, lat);
+	w->lat_ns += lat;
+}
+
+/* A wake of t onto `cpu` with `why` (the one the simulator meant, if it made it). */
+static void record_wake(struct sim *sim, struct sim_thread *t, unsigned cpu, uint8_t why)
+{
+	struct sim_wake_stats *w;
+
+	if (sim->wake_as)
+		why = (uint8_t)(sim->wake_as - 1);
+	sim->wake_as = 0;
+	if (why >= SCHED_WAKE_NR)
+		return;
+	t->woke_why = why;
+	w = &sim->wakes_by[why];
+	w->wakes++;
+	w->migrations += t->ran_on && t->ran_on != cpu + 1;
 }
 
 /* The sched_config.trace callback (ctx: the machine), installed unless cfg.bench_mode:
@@ -387,10 +407,14 @@ static void sim_trace(void *ctx, const struct sched_trace_event *ev)
 		sim->tr_island[ev->aux]++;
 	}
 
-	if (ev->type == SCHED_TR_SWITCH && ev->aux && ev->tid >= 1 && ev->tid <= sim->nr_threads) {
+	if (ev->type == SCHED_TR_SWITCH && ev->tid >= 1 && ev->tid <= sim->nr_threads) {
 		struct sim_thread *t = sim->threads[ev->tid - 1];
 
-		record_latency(t, ev->time - t->st.woken_at);
+		if (ev->aux)
+			record_latency(t, ev->time - t->st.woken_at);
+		t->ran_on = (uint16_t)(ev->cpu + 1);
+	} else if (ev->type == SCHED_TR_WAKE && ev->tid >= 1 && ev->tid <= sim->nr_threads) {
+		record_wake(sim, sim->threads[ev->tid - 1], ev->cpu, ev->aux);
 	}
 	if (sim->on_trace)
 		sim->on_trace(sim, ev, sim->trace_arg);
@@ -908,6 +932,27 @@ static struct sim_thread *suspended_peer(struct sim *sim, uint32_t cond)
 	return NULL;
 }
 
+/* One of the simulator's own wakes, with `why`, or with the plain rule's SCHED_WAKE_PARK
+ * when the run measures the baseline (cfg.plain_wakes); counted under `why` either way. */
+static int wake_as(struct sim *sim, struct sched_ref r, enum sched_wake_reason why)
+{
+	int ret;
+
+	sim->wake_as = (uint8_t)(why + 1);
+	ret = sched_wake(&sim->sys, r, sim->cfg.plain_wakes ? SCHED_WAKE_PARK : why);
+	sim->wake_as = 0;
+	return ret;
+}
+
+/* libsched.ipc_wake: the IPC of ipc_handoff as a kernel without sched_call makes it, a wake
+ * that says the waker blocks next, then the block. */
+static int ipc_wake(struct sim *sim, unsigned c, struct sched_ref r, struct sched_thread **next)
+{
+	int ret = wake_as(sim, r, SCHED_WAKE_IPC_SYNC);
+
+	return ret < 0 ? ret : sched_block(&sim->sys, c, next);
+}
+
 /* t's program counter becomes that of `ahead`, a copy of t stepped forward. */
 static void set_pc(struct sim_thread *t, const struct sim_thread *ahead)
 {
@@ -963,7 +1008,11 @@ static bool ipc_handoff(struct sim *sim, unsigned c, struct sim_thread *t)
 		return true;
 	}
 	t->program_wait = true;
-	ret = reply ? sched_reply(&sim->sys, c, r, &next) : sched_call(&sim->sys, c, r, &next);
+	if (t->task->ipc_wake && !t->has_sc && !peer->has_sc)
+		ret = ipc_wake(sim, c, r, &next);
+	else
+		ret = reply ? sched_reply(&sim->sys, c, r, &next)
+			    : sched_call(&sim->sys, c, r, &next);
 	if (ret < 0) {
 		t->program_wait = false;
 		return false;
@@ -994,7 +1043,7 @@ static void wake_parked(struct sim *sim, uint32_t cond)
 			continue;
 		/* (a passive server nothing lends an SC to, -SCHED_ENOSC, stays suspended too:
 		 * only a call runs it) */
-		r = sched_wake(&sim->sys, sched_ref_of(&o->st), SCHED_WAKE_PARK);
+		r = wake_as(sim, sched_ref_of(&o->st), SCHED_WAKE_IPC);
 		if (r != -SCHED_ELENT && r != -SCHED_ENOSC)
 			unpark(sim, o);
 	}
@@ -1158,6 +1207,9 @@ enum exec_result {
 	EXEC_EXITED,  /* the task finished (need_resched is set: the loop picks again) */
 	EXEC_STOP,    /* the workload cannot go on (sim.error): the run stops */
 };
+
+static enum exec_result exec_join(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev);
 
 /* run / runtime: plan the DONE event while the thread still has work, else go on. */
 static enum exec_result exec_timed(struct sim *sim, unsigned c, struct sim_thread *t,
@@ -1616,6 +1668,9 @@ static enum exec_result exec_event(struct sim *sim, unsigned c, struct sim_threa
 		return exec_submit(sim, t, ev);
 	case WL_FORK:
 		return exec_fork(sim, c, t, ev);
+	case WL_JOIN:
+	case WL_REAP:
+		return exec_join(sim, c, t, ev);
 	case WL_SERVE:
 		return exec_serve(sim, c, t, ev);
 	case WL_STAGE_WAIT:
@@ -2056,12 +2111,72 @@ static void leases_settle(struct sim *sim)
 	}
 }
 
-/* Every sched_exit of the simulator: a holder thread's exit revokes its leases. */
+/* t (a workload thread) has ended: a thread waiting in a join or reap on its task is woken,
+ * from this CPU (the first such thread, by index); with none, the end is kept for the next
+ * join or reap. A wake libsched refuses (the waiter's CPUs all offline, say) stops the run
+ * with the reason. O(1) while nobody waits; O(threads) otherwise. */
+static void thread_ended(struct sim *sim, const struct sim_thread *t)
+{
+	uint32_t k = (uint32_t)(t->task - sim->wl->tasks);
+
+	for (size_t i = 0; sim->joiners[k] && i < sim->nr_threads; i++) {
+		struct sim_thread *o = sim->threads[i];
+		int r;
+
+		if (o->joining != k + 1)
+			continue;
+		o->joining = 0;
+		sim->joiners[k]--;
+		r = wake_as(sim, sched_ref_of(&o->st), o->join_why);
+		if (r < 0 && !sim->stopped) {
+			snprintf(sim->error, sizeof(sim->error), "t=%.6f s: task '%s' instance %u: "
+				 "libsched refused the wake that ends its join or reap: %s",
+				 (double)sim->now / 1e9, o->task->name, o->instance,
+				 sched_strerror(r));
+			sim->stopped = true;
+		}
+		return;
+	}
+	sim->unjoined[k]++;
+}
+
+/* Every sched_exit of the simulator: a holder thread's exit revokes its leases; a workload
+ * thread's exit ends a join or reap waiting for it (after the exit, as a kernel's exit path
+ * wakes the joiner last). */
 static void exit_thread(struct sim *sim, struct sim_thread *t)
 {
 	leases_prepare(sim);
 	sched_exit(&sim->sys, sched_ref_of(&t->st));
 	leases_settle(sim);
+	if (t->joining) { /* killed while it waited: nobody wakes it now */
+		sim->joiners[t->joining - 1]--;
+		t->joining = 0;
+	}
+	if (t->task && sim->wl)
+		thread_ended(sim, t);
+}
+
+/* join / reap: take an end of a thread of the event's task not taken yet, or wait for the
+ * next (the wake comes from thread_ended). As the last event of a program it is not
+ * waited for, as a suspend is not. */
+static enum exec_result exec_join(struct sim *sim, unsigned c, struct sim_thread *t,
+				  const struct wl_event *ev)
+{
+	struct sched_thread *next;
+
+	if (sim->unjoined[ev->task]) {
+		sim->unjoined[ev->task]--;
+		return step(t) ? EXEC_NEXT : finish(sim, t);
+	}
+	if (!step(t))
+		return finish(sim, t);
+	t->joining = ev->task + 1;
+	t->join_why = ev->kind == WL_JOIN ? SCHED_WAKE_JOIN : SCHED_WAKE_PROCESS;
+	sim->joiners[ev->task]++;
+	t->program_wait = true;
+	sched_block(&sim->sys, c, &next);
+	switch_to(sim, c, next);
+	return EXEC_NEXT;
 }
 
 /* A thread ends where its program is (cause holder_exit). */
@@ -2577,6 +2692,10 @@ void sim_free(struct sim *sim)
 	free(sim->scs);
 	free(sim->timers);
 	free(sim->forked);
+	free(sim->unjoined);
+	free(sim->joiners);
+	for (unsigned i = 0; i < SCHED_WAKE_NR; i++)
+		sim_lat_free(&sim->wakes_by[i].lat);
 	free(sim->admit);
 	free(sim->heap);
 	if (cur == sim)
@@ -4172,7 +4291,9 @@ int sim_load(struct sim *sim, const struct workload *wl)
 	sim->wl = wl;
 	sim->timers = xrealloc(NULL, (wl->nr_timers + 1) * sizeof(*sim->timers));
 	sim->forked = calloc(wl->nr_tasks + 1, sizeof(*sim->forked));
-	if (!sim->forked)
+	sim->unjoined = calloc(wl->nr_tasks + 1, sizeof(*sim->unjoined));
+	sim->joiners = calloc(wl->nr_tasks + 1, sizeof(*sim->joiners));
+	if (!sim->forked || !sim->unjoined || !sim->joiners)
 		die("out of memory");
 	for (size_t i = 0; i < wl->nr_tasks; i++)
 		sim->thread_phases += (size_t)wl->tasks[i].instances * wl->tasks[i].nr_phases;

@@ -46,6 +46,10 @@ struct sim_config {
 	bool job_records;         /* keep a record of every completed job of a periodic task
 				   * (sim_thread.jobs.log), for rt-app logs; its response time
 				   * is kept either way */
+	bool plain_wakes;         /* the simulator's own wakes (IPC, synchronous IPC, join,
+				   * reap) pass SCHED_WAKE_PARK instead of their reason, so that
+				   * libsched places them by the plain rule: the baseline the
+				   * reasons' rules are measured against (bench/bench_wake.c) */
 	uint64_t max_events;      /* event budget: sim_run_until handles at most this many
 				   * events (sim.events); one more due stops the run
 				   * (sim.stopped). 0 = no budget */
@@ -212,6 +216,11 @@ struct sim_thread {
 	uint64_t stage_pending;   /* a graph stage: signals of its previous stage not consumed */
 	struct sim_lat lat;       /* wake-to-run latencies, recorded from trace events */
 	struct sim_jobs jobs;     /* periodic tasks: job-level deadline accounting */
+	uint8_t woke_why;         /* the reason of its latest wake (sim.wakes_by) ... */
+	uint16_t ran_on;          /* ... and 1 + the CPU it last ran on, 0: none yet */
+	uint32_t joining;         /* in a join or reap event: 1 + the index of the task whose
+				   * thread's end it waits for; 0 otherwise */
+	enum sched_wake_reason join_why; /* ... and the reason that end wakes it with */
 };
 
 /*
@@ -535,6 +544,17 @@ struct sim {
 	sched_time_t *timers;     /* rt-app's timers shared by name (workload.timers): the next
 				   * expiry of each, for every thread that names it */
 	unsigned *forked;         /* per task: threads its fork events started so far */
+	uint64_t *unjoined;       /* per task: its threads' ends no join or reap took yet ... */
+	uint32_t *joiners;        /* ... and the threads waiting for one (join, reap) */
+	/* wakes by reason (bench/bench_wake.c reads them), from the trace: how many,
+	 * those placed on another CPU than the thread last ran on, and their wake-to-run
+	 * latencies (the record and their sum). A wake the simulator makes counts under the
+	 * reason it means, also when cfg.plain_wakes passes SCHED_WAKE_PARK for it. */
+	struct sim_wake_stats {
+		uint64_t wakes, migrations, lat_ns;
+		struct sim_lat lat;
+	} wakes_by[SCHED_WAKE_NR];
+	uint8_t wake_as;          /* 1 + the reason of the simulator's wake under way, 0: none */
 	size_t thread_phases;     /* the sum over threads of their task's phases, which forks
 				   * may not take past WL_MAX_THREAD_PHASES */
 	/* the workload's resources, one per name (workload.mutexes, .conds, .barriers, same

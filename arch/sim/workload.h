@@ -116,6 +116,11 @@ enum wl_event_kind {
 	WL_STAGE_SIGNAL, /* ... and signals the next stage */
 	WL_STAGE_END,    /* the last stage ends one instance of the graph */
 	WL_FORK,    /* rt-app's fork: start one more thread of task `ref` (its index: task) */
+	/* libsched's own (rt-app has none): wait for the end of a thread of task `ref` (its
+	 * index: task) that no join or reap took yet; the end wakes the waiter from the ending
+	 * thread's CPU with SCHED_WAKE_JOIN (join) or SCHED_WAKE_PROCESS (reap) */
+	WL_JOIN,
+	WL_REAP,
 };
 
 struct wl_event {
@@ -139,7 +144,8 @@ struct wl_event {
 	int unique;       /* timer: its ref starts with "unique": one timer per thread, else
 			   * one shared by every thread whose timers name it */
 	uint32_t timer;   /* timer: index in the task's unique timers, or in workload.timers */
-	uint32_t task;    /* fork: index in workload.tasks of the task it starts a thread of */
+	uint32_t task;    /* fork: index in workload.tasks of the task it starts a thread of;
+			   * join, reap: of the task whose threads' ends it waits for */
 };
 
 /* A barrier: `count` arrivals release a round, as rt-app counts its users: every barrier
@@ -216,6 +222,10 @@ struct wl_task {
 	 *                     IPC handoff (sched_call / sched_reply) to a thread of an ipc
 	 *                     task suspended on the resumed name; the task's suspends are
 	 *                     plain blocks outside the condition variable of their name
+	 *   "ipc_wake": true  with "ipc": that IPC is a wake and a block instead (sched_wake
+	 *                     with SCHED_WAKE_IPC_SYNC, then sched_block), as a kernel without
+	 *                     sched_call does it; between threads without SCs only (with
+	 *                     one, the handoff still runs, for its SC lending)
 	 *   "cookie": V       core scheduling: the trust domain, an integer >= 0 or a non-empty
 	 *                     string; tasks with equal V (same type, same value) share one
 	 *                     cookie, 0 means untagged (as no key)
@@ -243,6 +253,7 @@ struct wl_task {
 	uint32_t ring;          /* ... its index in workload.rings */
 	uint64_t slice_ns;      /* 0 = the library default */
 	int ipc;
+	int ipc_wake;           /* libsched "ipc_wake" */
 	int passive;            /* libsched "passive": a passive server (runs only on its
 				 * callers' SCs); it starts waiting in its first event, a
 				 * suspend, and needs "ipc" */

@@ -62,13 +62,29 @@ enum sched_state {
 	SCHED_EXITED,
 };
 
+/*
+ * Why a thread is woken: the trace label, and for PROCESS and JOIN the placement rule
+ * (docs/architecture.md, "Wake placement by reason", with the figures that decided each).
+ * Affinity, leases, realtime placement and core scheduling decide first, as for any wake;
+ * then:
+ *   PROCESS, JOIN: the waker is the exiting thread, whose CPU frees at once: the wakee's
+ *     previous CPU if idle, else the waker's CPU if nothing is queued there, else an idle
+ *     CPU sharing the waker's cache, else the plain rule;
+ *   the others: the plain rule (the previous CPU if idle or cache-hot, an idle CPU of its
+ *     cache, the least loaded). IPC_SYNC is the synchronous hint a kernel passes when the
+ *     waker blocks next; the waker's CPU did not win for it in bench_wake, so it is placed
+ *     by the plain rule (sched_call / sched_reply hand the CPU over directly anyway).
+ * A value outside [0, SCHED_WAKE_NR) is refused with -SCHED_EINVAL, nothing changed.
+ */
 enum sched_wake_reason {
-	SCHED_WAKE_NEW,     /* first wake after sched_thread_init() */
-	SCHED_WAKE_IPC,     /* endpoint send/reply: synchronous, prefers the waker's CPU */
-	SCHED_WAKE_TIMER,   /* a sleep or timeout expired */
-	SCHED_WAKE_PARK,    /* unpark / futex-like wake */
-	SCHED_WAKE_PROCESS, /* process wait completion */
-	SCHED_WAKE_JOIN,    /* thread join completion */
+	SCHED_WAKE_NEW,      /* first wake after sched_thread_init() */
+	SCHED_WAKE_IPC,      /* endpoint send that goes on running (asynchronous) */
+	SCHED_WAKE_TIMER,    /* a sleep or timeout expired */
+	SCHED_WAKE_PARK,     /* unpark / futex-like wake */
+	SCHED_WAKE_PROCESS,  /* process wait completion: woken by the exiting child's CPU */
+	SCHED_WAKE_JOIN,     /* thread join completion: woken by the exiting thread's CPU */
+	SCHED_WAKE_IPC_SYNC, /* endpoint send or reply whose waker blocks next (call/reply, a
+			      * send then a receive); sched_call and sched_reply trace it */
 	SCHED_WAKE_NR
 };
 
