@@ -6,6 +6,7 @@
 #include <sched/island.h>
 #include <sched/policy.h>
 
+#include "kparity_abi.h"
 #include "kpolicy_abi.h"
 #include "thread.h"
 
@@ -63,7 +64,12 @@ enum {
 	SYS_ISLAND_WAIT,      /* (): end this job, sleep to the next release -> releases skipped */
 	SYS_ISLAND_REVOKE,    /* (handle) */
 	/* kpolicy.c: SYS_POLICY_SUBMIT = 25 .. SYS_CLOCK = 40, in kpolicy_abi.h */
+	/* user.c (the passive server's endpoint) and ksession.c (authority handles):
+	 * SYS_SERVE_CALL = 48 .. SYS_AUTH_SET_FAIR = 53, in kparity_abi.h */
 };
+_Static_assert((int)SYS_SERVE_CALL == 48 && (int)SYS_SERVE_CALL > (int)SYS_POLICY_NR,
+	       "the parity boot's calls start at 48, clear of the policy calls and of those "
+	       "another part may add after SYS_CLOCK");
 
 /*
  * Processes made by kprocess_create (user.c): a group of their own (kind PROCESS, not a
@@ -74,7 +80,7 @@ enum {
  * last one does, the process's leases are revoked (klease_process_exit). The older
  * process_create processes have none of this.
  */
-#define KPROCESSES 8
+#define KPROCESSES 16
 #define KPROC_THREADS 4
 #define USER_SHARED 0x600000ull
 
@@ -154,6 +160,10 @@ struct kprocess {
 	int exit_revoked;             /* leases sched_lease_revoke_owned ended then (or error) */
 	int exit_islands;             /* islands sched_island_revoke_owned ended then (or error) */
 	int exit_policy;              /* policy SCs revoked then (kpolicy_process_exit) */
+	int exit_scs;                 /* its other SCs revoked then (sched_sc_revoke_owned) */
+	int exit_cookie;              /* its cookie cleared then: 1, 0 if it had none, or error */
+	int exit_auth;                /* authority handles it held, revoked then */
+	struct ksession *session;     /* the session it is in, or NULL */
 	struct kring *ring;           /* its submission ring, or NULL */
 	struct kthread *threads[KPROC_THREADS]; /* made so far, in order (a thread's index) */
 	uint64_t entry;               /* a C program's entry point; 0: assembly programs */
@@ -177,12 +187,17 @@ struct kthread *kprocess_thread(struct kprocess *p, const char *name, enum user_
  * kprocess_thread_c thread gets a stack of UCSTACK_PAGES of its own, entering the image's
  * entry (_start, ulib.c) with rdi = argv copied to its stack top.
  */
-enum user_elf { ELF_POLICY, ELF_REQUESTER, ELF_NR };
+enum user_elf { ELF_POLICY, ELF_REQUESTER, ELF_PARITY, ELF_NR };
 #define UCSTACK_PAGES 16                 /* 64 KiB per thread */
 #define UCSTACK_TOP 0x10000000ull        /* thread 0's stack top */
 #define UCSTACK_STRIDE 0x100000ull       /* the next thread's, 1 MiB lower (a gap between) */
 struct kprocess *kprocess_create_elf(const char *name, enum user_elf elf,
 				     struct sched_group *parent);
+/* The same as a fairness group of `weight` (sched_group_params.weight) with per-CPU state
+ * pcpu (ksys.nr_cpus entries, living as long as the process). */
+struct kprocess *kprocess_create_elf_fair(const char *name, enum user_elf elf,
+					  struct sched_group *parent, uint32_t weight,
+					  struct sched_group_cpu *pcpu);
 struct kthread *kprocess_thread_c(struct kprocess *p, const char *name, const uint64_t *argv,
 				  unsigned n, const struct sched_thread_params *params);
 /* Kill a ring-3 thread: it ends with KILLED_STATUS on its next way back to ring 3 (user.c).
@@ -236,6 +251,7 @@ void klease_port(void *ctx, unsigned cpu, unsigned what, bool leased,
 int64_t klease_sys_grant(struct kthread *me, uint64_t cpu, uint64_t scope);
 int64_t klease_sys_revoke(struct kthread *me, uint64_t handle);
 int klease_process_exit(struct kprocess *p); /* sched_lease_revoke_owned: how many */
+int klease_group_exit(struct sched_group *g); /* the same for any group (a session's end) */
 int klease_info(int64_t handle, struct sched_lease_info *out); /* -SCHED_ESTALE once over */
 
 /* What the port hook was asked for one CPU, per kind (enum sched_lease_port_what), and
@@ -368,6 +384,54 @@ struct kring {
 int kring_start(struct kprocess *p, uint64_t idle_ns, struct kring **out);
 void kring_stop(struct kring *k);  /* the poller unregisters and exits (waited for) */
 int64_t kring_sys_submit(struct kthread *me, uint64_t count);
+
+/*
+ * ksession.c: sessions, what processes and sessions own, and authority handles.
+ *
+ * A session is a group above processes (kind SESSION, a fairness group of its own weight):
+ * ksession_process makes a C program's process inside it. A process's end (its last
+ * thread's exit, user.c) revokes what it owns besides leases, islands and policy SCs (which
+ * klease.c, kisland.c and kpolicy.c end): every SC its group owns (sched_sc_revoke_owned),
+ * its core-scheduling cookie (cleared by its last thread, the one live thread a cookie
+ * call can name), and the authority handles it holds. A session ends (its logout) when its
+ * last process ends: everything owned by the session's group and below is revoked then,
+ * the same way. Processes are put in a session before any of them starts (a session whose
+ * processes have all ended stays ended).
+ *
+ * Authority handles (kparity_abi.h): the kernel keeps each authority (sched_authority) in a
+ * table of its own and gives ring 3 index | gen << 16, checked against the table and the
+ * holding process at every use. A slot is freed when its holder ends; a derive into it
+ * later moves the authority's generation on (sched_auth_derive), so no old handle or token
+ * ever names the newer authority.
+ */
+#define KSESSIONS 8
+#define KAUTH_HANDLES 16
+#define KFAIR_PROCESSES 8  /* processes that are fairness groups (their per-CPU state) */
+struct ksession {
+	struct sched_group group;
+	struct sched_group_cpu pcpu[MAX_CPUS];
+	const char *name;
+	uint32_t live;                /* its processes not ended [atomic] */
+	volatile int ended;           /* its last process ended: its logout is done */
+	int end_scs, end_leases, end_cookie; /* revoked then (as kprocess's exit_*) */
+};
+struct ksession *ksession_create(const char *name, uint32_t weight);
+/* A process of `elf` in session s (NULL: top level); weight != 0 makes it a fairness group
+ * of that weight. Panics without a slot. */
+struct kprocess *ksession_process(struct ksession *s, const char *name, enum user_elf elf,
+				  uint32_t weight);
+/* p's last thread, `last`, is exiting: revoke what p owns (above), then its session's if
+ * p was that session's last process. */
+void ksession_process_exit(struct kprocess *p, struct kthread *last);
+/* A handle held by `holder` for an authority derived from the root with `rights` over
+ * `scope` (the kernel's grant to a process manager), or -SCHED_E*. */
+int64_t kauth_grant(struct kprocess *holder, uint32_t rights, struct sched_group *scope);
+int64_t kauth_syscall(struct kthread *me, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
+
+/* user.c: the passive server of SYS_SERVE_CALL (one endpoint), set before any call: a
+ * thread made passive and never started (the first call starts it). */
+void kserve_set(struct kthread *server);
+uint64_t kserve_retries(void); /* callers' yields waiting for the endpoint or the server */
 
 /* ksync.c: libsched's mutexes, condition variables and barriers for ring 3, in tables */
 #define KSYNC_MUTEXES 16

@@ -154,10 +154,16 @@ int64_t klease_sys_revoke(struct kthread *me, uint64_t handle)
  * (cause SCHED_LEASE_HOLDER_EXIT). Returns how many, or libsched's error. */
 int klease_process_exit(struct kprocess *p)
 {
+	return klease_group_exit(&p->group);
+}
+
+/* Every lease held by g, a thread in it, or a group below it (a session's end). */
+int klease_group_exit(struct sched_group *g)
+{
 	int n;
 
 	grants_take();
-	n = sched_lease_revoke_owned(&ksys, sched_auth_root(&ksys), &p->group);
+	n = sched_lease_revoke_owned(&ksys, sched_auth_root(&ksys), g);
 	grants_give();
 	return n;
 }

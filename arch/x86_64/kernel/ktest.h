@@ -36,4 +36,8 @@ void test_hotplug_load(void);
 /* tests_scenario.c: a parity scenario (tests/parity) passed through fw_cfg (only=scenario) */
 void test_scenario(void);
 
+/* tests_parity.c: what the library can do, in ring 3 (only=parity) */
+#define KTEST_PARITY_TESTS 12
+void test_parity(void);
+
 #endif

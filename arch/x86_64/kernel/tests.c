@@ -3479,14 +3479,15 @@ int run_suite(void)
 	bool only_mutex = kernel_arg("only=mutex"), only_lease = kernel_arg("only=lease");
 	bool only_island = kernel_arg("only=island"), only_policy = kernel_arg("only=policy");
 	bool only_hotplug = kernel_arg("only=hotplug"), only_scenario = kernel_arg("only=scenario");
+	bool only_parity = kernel_arg("only=parity");
 
 	kprintf("# libsched x86_64 kernel: %u CPUs, policy %s%s\n1..%u\n", ksys.nr_cpus,
 		ksys.classes[SCHED_SLOT_fair]->name, ksys.cfg.core_sched ? ", core scheduling" : "",
 		only_core ? 3 : only_3hogs || only_mutex ? 1 : only_lease || only_island ? 5
 		: only_policy ? KTEST_POLICY_TESTS : only_hotplug ? KTEST_HOTPLUG_TESTS
-		: only_scenario ? 1 : 26);
+		: only_scenario ? 1 : only_parity ? KTEST_PARITY_TESTS : 26);
 	if (only_mutex || only_lease || only_island || only_policy || only_hotplug ||
-	    only_scenario) {
+	    only_scenario || only_parity) {
 		if (only_mutex)
 			test_mutex_inversion();
 		if (only_lease) {
@@ -3501,6 +3502,8 @@ int run_suite(void)
 			test_hotplug_load();
 		if (only_scenario)
 			test_scenario();
+		if (only_parity)
+			test_parity();
 		kprintf("# %u failed\n", failures);
 		return (int)failures;
 	}

@@ -6,13 +6,15 @@
  *
  * IPC: one endpoint, served by the thread that called SYS_RECV. SYS_CALL hands the CPU to
  * the server (sched_call, direct handoff); SYS_REPLY_RECV hands it back to the caller and
- * waits for the next call (sched_reply). Mutexes, condition variables and barriers: ksync.c;
+ * waits for the next call (sched_reply). SYS_SERVE_CALL / SYS_SERVE_RECV are a second
+ * endpoint, for a passive server that runs only on its callers' SCs (below, before the
+ * system call switch). Mutexes, condition variables and barriers: ksync.c;
  * leases: klease.c; the submission ring: kring.c; realtime islands: kisland.c (whose report
  * hook sees a member thread's blocking calls and writes first). The numbers: kernel.h.
  *
  * kprocess_create makes the other kind of process (kernel.h): a group of its own, several
  * threads in one address space, a page shared with the kernel. Its last thread's exit ends
- * the process and its leases.
+ * the process and what it owns (leases, islands, policy SCs, and ksession.c's part).
  */
 #include "kernel.h"
 
@@ -135,11 +137,10 @@ struct kprocess *kprocess_create(const char *name)
 	return kprocess_create_in(name, NULL);
 }
 
-struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent)
+/* A process in slot i with group parameters *gp (the id is the slot's). */
+static struct kprocess *process_init(const char *name, struct sched_group_params gp)
 {
 	uint32_t i = __atomic_fetch_add(&nr_kprocs, 1, __ATOMIC_RELAXED);
-	struct sched_group_params gp = { .id = 1000 + i, .kind = SCHED_GROUP_PROCESS,
-					 .parent = parent };
 	struct kprocess *p;
 	uint64_t shared;
 
@@ -149,6 +150,8 @@ struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent
 	shared = page_alloc();
 	p->name = name;
 	p->pml4 = as_create();
+	gp.id = 1000 + i;
+	gp.kind = SCHED_GROUP_PROCESS;
 	if (!p->pml4 || !shared)
 		panic("kprocess_create %s: out of memory", name);
 	if (sched_group_init(&ksys, &p->group, &gp) < 0)
@@ -157,6 +160,11 @@ struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent
 		panic("kprocess_create %s: mapping failed", name);
 	p->shared = phys_to_virt(shared); /* page_alloc gives it zeroed */
 	return p;
+}
+
+struct kprocess *kprocess_create_in(const char *name, struct sched_group *parent)
+{
+	return process_init(name, (struct sched_group_params){ .parent = parent });
 }
 
 struct kprocess *kprocess_of_group(uint32_t id)
@@ -214,9 +222,11 @@ struct elf64_phdr {
 
 extern const uint8_t user_policy_elf[], user_policy_elf_end[];
 extern const uint8_t user_requester_elf[], user_requester_elf_end[];
+extern const uint8_t user_parity_elf[], user_parity_elf_end[];
 static const struct { const uint8_t *start, *end; } elfs[] = {
 	[ELF_POLICY] = { user_policy_elf, user_policy_elf_end },
 	[ELF_REQUESTER] = { user_requester_elf, user_requester_elf_end },
+	[ELF_PARITY] = { user_parity_elf, user_parity_elf_end },
 };
 
 /* Map segment h of image[len] into pml4, page by page, with its own permissions: the
@@ -272,6 +282,17 @@ struct kprocess *kprocess_create_elf(const char *name, enum user_elf elf,
 	return p;
 }
 
+struct kprocess *kprocess_create_elf_fair(const char *name, enum user_elf elf,
+					  struct sched_group *parent, uint32_t weight,
+					  struct sched_group_cpu *pcpu)
+{
+	struct kprocess *p = process_init(name, (struct sched_group_params){
+		.parent = parent, .weight = weight, .pcpu = pcpu });
+
+	p->entry = load_elf(p, elf);
+	return p;
+}
+
 /* Thread i of a C program: a stack of UCSTACK_PAGES at its own place (an unmapped gap
  * below each), entering the image's entry with argv at its top. */
 struct kthread *kprocess_thread_c(struct kprocess *p, const char *name, const uint64_t *argv,
@@ -300,16 +321,18 @@ struct kthread *kprocess_thread_c(struct kprocess *p, const char *name, const ui
 	return t;
 }
 
-/* A thread of a kprocess ends: the last one ends the process, which gives up every island
- * its group owns (first: an island's lease is its own), then every lease its group (or a
- * thread in it) holds. */
-static void kprocess_thread_exit(struct kprocess *p)
+/* A thread of a kprocess ends: the last one (`me`, still live) ends the process, which
+ * gives up every island its group owns (first: an island's lease is its own), then every
+ * lease its group (or a thread in it) holds, the policy SCs made for it, and then the rest
+ * of what it owns and its session's if it was the session's last (ksession.c). */
+static void kprocess_thread_exit(struct kprocess *p, struct kthread *me)
 {
 	if (__atomic_sub_fetch(&p->live, 1, __ATOMIC_ACQ_REL))
 		return;
 	p->exit_islands = kisland_process_exit(p);
 	p->exit_revoked = klease_process_exit(p);
 	p->exit_policy = kpolicy_process_exit(p);
+	ksession_process_exit(p, me);
 	__atomic_store_n(&p->exited, 1, __ATOMIC_RELEASE);
 }
 
@@ -317,7 +340,7 @@ static __attribute__((noreturn)) void user_exit(struct kthread *me, int code)
 {
 	me->exit_code = code;
 	if (me->proc)
-		kprocess_thread_exit(me->proc);
+		kprocess_thread_exit(me->proc, me);
 	thread_exit();
 }
 
@@ -397,6 +420,84 @@ static uint64_t sys_reply_recv(struct kthread *me, uint64_t v)
 	return me->msg;
 }
 
+/*
+ * The passive server's endpoint (SYS_SERVE_CALL, SYS_SERVE_RECV). The server is passive:
+ * it runs only on the SC a caller lends it (sched_call donates it, the reply gives it
+ * back); a caller without an SC gets -SCHED_ENOSC. One call at a time: a caller takes the
+ * endpoint (`busy`) before it names itself as the server's caller, and the server gives it
+ * up just before its reply; a caller that finds the server still finishing that reply
+ * (-SCHED_ESTATE: not blocked yet) tries again. The request travels in the caller's `msg`,
+ * the reply back in the same field (the caller waits meanwhile). A server that ends in the
+ * middle of a call gives the caller its SC back without a reply (sched_exit): the caller
+ * sees no reply counted, gives the endpoint up and gets -SCHED_ESTALE.
+ */
+static struct {
+	struct kthread *server;
+	uint32_t busy;                /* a caller holds the endpoint [atomic] */
+	bool serving;                 /* the server took its first request */
+	uint64_t replies;             /* replies sent [written by the server, endpoint held] */
+	uint64_t retries;             /* yields of callers waiting for the endpoint or for the
+				       * server to block (the record) [atomic] */
+} kserve;
+
+uint64_t kserve_retries(void)
+{
+	return __atomic_load_n(&kserve.retries, __ATOMIC_RELAXED);
+}
+
+void kserve_set(struct kthread *server)
+{
+	kserve.server = server;
+	kserve.serving = false;
+}
+
+static int64_t sys_serve_call(struct kthread *me, uint64_t v)
+{
+	struct kthread *s = kserve.server;
+	int r;
+
+	if (!s)
+		return -SCHED_ESTATE;
+	uint64_t replies;
+
+	while (__atomic_exchange_n(&kserve.busy, 1, __ATOMIC_ACQUIRE)) {
+		__atomic_fetch_add(&kserve.retries, 1, __ATOMIC_RELAXED);
+		thread_yield();
+	}
+	replies = __atomic_load_n(&kserve.replies, __ATOMIC_ACQUIRE);
+	me->msg = v;
+	while ((r = thread_call(s)) == -SCHED_ESTATE) {
+		__atomic_fetch_add(&kserve.retries, 1, __ATOMIC_RELAXED);
+		thread_yield();
+	}
+	if (r == 0 && __atomic_load_n(&kserve.replies, __ATOMIC_ACQUIRE) == replies)
+		r = -SCHED_ESTALE; /* the server ended without replying */
+	if (r < 0) {
+		__atomic_store_n(&kserve.busy, 0, __ATOMIC_RELEASE);
+		return r;
+	}
+	return (int64_t)me->msg;
+}
+
+static int64_t sys_serve_recv(struct kthread *me, uint64_t reply)
+{
+	struct kthread *c = me->caller;
+	int r;
+
+	if (me != kserve.server || !c)
+		return -SCHED_EPERM;
+	if (kserve.serving) {
+		c->msg = reply;
+		__atomic_add_fetch(&kserve.replies, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&kserve.busy, 0, __ATOMIC_RELEASE);
+		if ((r = thread_reply(c)) < 0)
+			return r;
+		c = me->caller; /* the next call's */
+	}
+	kserve.serving = true;
+	return (int64_t)c->msg;
+}
+
 static void syscall_irq(struct regs *r)
 {
 	struct kthread *me = thread_current();
@@ -471,6 +572,18 @@ static void syscall_irq(struct regs *r)
 		break;
 	case SYS_ISLAND_REVOKE:
 		r->rax = (uint64_t)kisland_sys_revoke(me, r->rdi);
+		break;
+	case SYS_SERVE_CALL:
+		r->rax = (uint64_t)sys_serve_call(me, r->rdi);
+		break;
+	case SYS_SERVE_RECV:
+		r->rax = (uint64_t)sys_serve_recv(me, r->rdi);
+		break;
+	case SYS_AUTH_HELD:
+	case SYS_AUTH_DERIVE:
+	case SYS_AUTH_REVOKE:
+	case SYS_AUTH_SET_FAIR:
+		r->rax = (uint64_t)kauth_syscall(me, r->rax, r->rdi, r->rsi, r->rdx);
 		break;
 	default:
 		if (r->rax < SYS_POLICY_SUBMIT || r->rax >= SYS_POLICY_NR)
