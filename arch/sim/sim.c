@@ -2117,8 +2117,11 @@ static void leases_settle(struct sim *sim)
  * with the reason. O(1) while nobody waits; O(threads) otherwise. */
 static void thread_ended(struct sim *sim, const struct sim_thread *t)
 {
-	uint32_t k = (uint32_t)(t->task - sim->wl->tasks);
+	uint32_t k;
 
+	if (sim->service && t->task == &sim->service->wl->service)
+		return; /* the policy service's thread: no workload task, nobody joins it */
+	k = (uint32_t)(t->task - sim->wl->tasks);
 	for (size_t i = 0; sim->joiners[k] && i < sim->nr_threads; i++) {
 		struct sim_thread *o = sim->threads[i];
 		int r;
