@@ -10,7 +10,10 @@
  * part becomes a new refill at head.at + period at the tail, and the head's instant moves
  * on by `used` (what is left of it starts later). So every ns of budget comes back exactly
  * one period after the instant it started being used, which bounds the use in any window of
- * one period by the budget. Merges only ever delay budget, never advance it:
+ * one period by the budget. A head left stale (its holder kept off the CPU for long while
+ * its budget was usable) keeps its instant as the activation's (Sprunt), but what it sends
+ * back is reactivated when reached again (consume), so the bound becomes one budget more.
+ * Merges only ever delay budget, never advance it:
  *   - a ring that is full folds the new refill into the tail, at the later instant;
  *   - a refill adjacent to the tail (it starts before the tail's amount could be used up)
  *     joins it: it could not be consumed earlier than its own instant anyway;
@@ -109,6 +112,7 @@ void sched__refill_reset(struct sched_sc *sc, sched_time_t now)
 	sc->head = 0;
 	sc->count = 1;
 	sc->refill[0] = (struct sched_refill){ now, sc->budget };
+	sc->act = now;
 	set_deadline(sc, now + sc->rel_deadline);
 	sc->depleted = 0;
 	sc->debt = 0;
@@ -163,6 +167,7 @@ void sched__refill_unblock(struct sched_sc *sc, sched_time_t now)
 	if (sched_time_before(h->at, now))
 		h->at = now;
 	merge_ready(sc);
+	sc->act = head(sc)->at;
 	if (sched__refill_avail(sc, now))
 		set_deadline(sc, head(sc)->at + sc->rel_deadline);
 }
@@ -192,25 +197,26 @@ void sched__refill_arrive(struct sched_sc *sc, sched_time_t now)
 		return;
 	}
 	merge_ready(sc);
+	sc->act = head(sc)->at;
 	set_deadline(sc, head(sc)->at + sc->rel_deadline);
 }
 
 /*
- * Sporadic charge: consume `used` from the front of the ring. Usage past the usable budget
- * (the timer came late) is taken from the next refills, which then come back later: an
- * overrun is paid back, never forgiven. Whole budgets of it move every refill on by whole
- * periods first, so the walk is O(count) however late the timer was.
+ * Consume up to `used` (at most one pass over the ring) from its front, from instant *at
+ * on; *at moves on by what was consumed. A consumed chunk comes back one period after its
+ * instant, which for the head of an activation (a wake-up, a refill that ended a throttle:
+ * sc->act) is the activation, kept over preemptions (Sprunt). A refill at or after
+ * act + period holds budget used in this activation: reaching it means the activation's
+ * capacity ran out and came back, so it reactivates at max(its instant, the instant its use
+ * begins), and joins what is usable before it is used up. Without that, a holder kept off
+ * its CPU for long (queued, forced idle, a stalled host) would send every chunk back at an
+ * instant already past and run unthrottled until the instants caught up with now. Refills
+ * of earlier activations that came back meanwhile keep their instants (they came back while
+ * it was active, as in Sprunt).
  */
-static void charge_sporadic(struct sched_sc *sc, uint64_t used)
+static void consume(struct sched_sc *sc, uint64_t used, sched_time_t *at)
 {
-	if (used >= sc->budget) {
-		uint64_t periods = used / sc->budget;
-
-		for (unsigned i = 0; i < sc->count; i++)
-			ring(sc, i)->at += periods * sc->period;
-		used -= periods * sc->budget;
-	}
-	/* used < budget == the ring's sum: ends before any refill is visited twice */
+	/* used <= budget == the ring's sum: ends before any refill is visited twice */
 	for (unsigned n = sc->count + 1u; used && n; n--) {
 		struct sched_refill *h = head(sc);
 		struct sched_refill h0 = *h;
@@ -219,12 +225,46 @@ static void charge_sporadic(struct sched_sc *sc, uint64_t used)
 			h->at += used;
 			h->amount -= used;
 			push(sc, h0.at + sc->period, used);
+			*at += used;
 			return;
 		}
 		used -= h0.amount;
+		*at += h0.amount;
 		pop(sc);
 		push(sc, h0.at + sc->period, h0.amount);
+		h = head(sc);
+		if (!sched_time_before(h->at, sc->act + sc->period) && sched_time_before(h->at, *at)) {
+			h->at = *at;
+			sc->act = *at;
+			merge_ready(sc);
+		}
 	}
+}
+
+/*
+ * Sporadic charge: consume `used`, begun at `start`, from the front of the ring. Usage past
+ * the usable budget (the timer came late) is taken from the next refills, which then come
+ * back later: an overrun is paid back, never forgiven. Of a charge of whole budgets the
+ * first pass over the ring is walked (it reactivates what must be); each later pass moves
+ * every refill on by a period, all done at once, and what a shifted refill still lags
+ * behind is reactivated when a walk reaches it: O(count) however late the timer was.
+ */
+static void charge_sporadic(struct sched_sc *sc, uint64_t used, sched_time_t start)
+{
+	sched_time_t at = start;
+
+	if (used >= sc->budget) {
+		uint64_t periods;
+
+		consume(sc, sc->budget, &at);
+		used -= sc->budget;
+		periods = used / sc->budget;
+		for (unsigned i = 0; i < sc->count; i++)
+			ring(sc, i)->at += periods * sc->period;
+		used -= periods * sc->budget;
+		at += periods * sc->budget;
+	}
+	consume(sc, used, &at);
 }
 
 /*
@@ -261,7 +301,7 @@ int sched__refill_charge(struct sched_sc *sc, uint64_t used, sched_time_t now)
 		h->amount = 0;
 		h->at = sc->deadline - sc->rel_deadline + sc->period;
 	} else {
-		charge_sporadic(sc, used);
+		charge_sporadic(sc, used, now - used);
 		if (sched__refill_avail(sc, now))
 			return SCHED_REFILL_OK;
 	}
@@ -288,7 +328,7 @@ void sched__refill_forfeit(struct sched_sc *sc, sched_time_t now)
 		h->amount = 0;
 		h->at = sc->deadline - sc->rel_deadline + sc->period;
 	} else {
-		charge_sporadic(sc, left);
+		charge_sporadic(sc, left, now - left);
 	}
 }
 

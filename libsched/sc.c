@@ -604,7 +604,7 @@ int sched_sc_configure_verdict(struct sched_sys *s, struct sched_auth control,
 /* What configure_locked may change, to put back when a set is refused. */
 struct sc_saved {
 	uint64_t budget, period, rel_deadline, blocking, debt;
-	sched_time_t deadline;
+	sched_time_t deadline, act;
 	struct sched_refill first;
 	sched_cpumask_t cpus;
 	uint32_t endpoint;
@@ -616,7 +616,7 @@ struct sc_saved {
 static void sc_save(const struct sched_sc *sc, struct sc_saved *o)
 {
 	*o = (struct sc_saved){ sc->budget, sc->period, sc->rel_deadline, sc->blocking, sc->debt,
-				sc->deadline, sc->refill[0], sc->cpus, sc->endpoint, sc->head,
+				sc->deadline, sc->act, sc->refill[0], sc->cpus, sc->endpoint, sc->head,
 				sc->count, sc->state, sc->mode, sc->dispatch, sc->overrun,
 				sc->depleted, 0 };
 }
@@ -640,6 +640,7 @@ static void sc_restore(struct sched_sys *s, struct sched_sc *sc, const struct sc
 	sc->blocking = o->blocking;
 	sc->debt = o->debt;
 	sched__set(&sc->deadline, o->deadline);
+	sc->act = o->act;
 	sc->refill[0] = o->first;
 	sc->cpus = o->cpus;
 	sc->endpoint = o->endpoint;

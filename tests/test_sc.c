@@ -370,6 +370,109 @@ static void test_overrun_paid_back(void **state)
 	}
 }
 
+/*
+ * A stale head refill: the holder of a 0.5 ms / 1 ms SC is kept off its CPU for 1 s while
+ * its budget is usable (here a 1 s IRQ handler, not charged to it, as a host stall or a
+ * long preemption would be), then runs on against a fair hog. Each chunk it consumes must
+ * not come back at an instant already past: in any run of whole periods after that it gets
+ * at most a budget per period plus one budget (the first chunk's, activated before the
+ * stall; Sprunt's bound), not the whole CPU until the refill instants catch up with now.
+ */
+static void test_stale_head(void **state)
+{
+	struct sim *sim = machine(1, 1);
+	struct sched_sc_params p = params(500 * US, 1 * MS, 1);
+	struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+	struct sim_thread *a = sc_thread(sim, cap), *f = hand_thread(sim, 0, 0, NULL);
+	uint64_t before, total = 0;
+
+	(void)state;
+	wake_from(sim, 0, f);
+	wake_from(sim, 0, a);
+	advance(sim, 200 * US);
+	assert_ptr_equal(running_on(sim, 0), a);
+	/* the handler: every event of CPU 0 waits for its end (sim.c, handle) */
+	sim_enter(sim, 0);
+	sim->cpu[0].irq_start = sim->now;
+	sim->cpu[0].irq_until = sim->now + S;
+	sched_irq_enter(&sim->sys, 0);
+	advance(sim, S);
+	assert_int_equal(sim->cpu[0].irq_until, 0);
+	assert_int_equal(stats(sim, cap).consumed_ns, 200 * US);
+	for (unsigned w = 0; w < 5; w++) {
+		before = stats(sim, cap).consumed_ns;
+		advance(sim, 10 * MS);
+		print_message("stale head: window %u: %llu ns of %llu\n", w,
+			      (unsigned long long)(stats(sim, cap).consumed_ns - before),
+			      (unsigned long long)(10 * MS));
+		total += stats(sim, cap).consumed_ns - before;
+		assert_true(stats(sim, cap).consumed_ns - before <= 10 * p.budget_ns + p.budget_ns);
+	}
+	assert_true(total <= 50 * p.budget_ns + p.budget_ns);
+	assert_true(total >= 49 * p.budget_ns);
+	assert_true(runtime(f) > 0);
+	sim_free(sim);
+}
+
+/*
+ * The same at the level of the refill arithmetic: budget usable since 0, first used after a
+ * stall of `stall` (preempted, forced idle, a stalled host), in charges of at most `tick`
+ * (past the budget: a late timer). In no window of one period from then on does it get more
+ * than two budgets (the first chunk's, activated before the stall, and one more), plus one
+ * charge past the end of the budget for a late timer.
+ */
+static void test_stale_head_charges(void **state)
+{
+	static const uint64_t tick[] = { 500 * US, 100 * US, 37 * US, 3 * MS };
+	static const struct { uint64_t b, per; } bp[] = {
+		{ 500 * US, 1 * MS }, { 100 * US, 1 * MS }, { 900 * US, 1 * MS }, { 20 * US, 1 * MS },
+	};
+	static const uint64_t stall[] = { 1000 * MS, 1500 * US, 2500 * US, 999 * US, 10 * MS + 7 * US };
+	static sched_time_t on[4096], off[4096];
+
+	(void)state;
+	for (unsigned k = 0; k < 4; k++)
+	for (unsigned q = 0; q < 4; q++)
+	for (unsigned z = 0; z < 5; z++) {
+		struct sim *sim = machine(1, 1);
+		struct sched_sc_params p = params(bp[q].b, bp[q].per, 1);
+		struct sched_sc_cap cap = make_sc(sim, &p, NULL);
+		struct sched_sc *sc = &sim->sys.scs[cap.index];
+		sched_time_t start = sim->now + stall[z], now = start;
+		uint64_t worst = 0;
+		size_t n = 0;
+
+		while (n < 4096 && sched_time_before(now, start + 20 * p.period_ns)) {
+			uint64_t avail = sched__refill_avail(sc, now), run = avail;
+
+			if (!avail) {
+				now = sched__refill_next(sc);
+				continue;
+			}
+			if (run > tick[k] || tick[k] > p.budget_ns)
+				run = tick[k]; /* a late timer when tick > budget */
+			sched__refill_charge(sc, run, now + run);
+			on[n] = now;
+			off[n++] = now + run;
+			now += run;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t sum = 0;
+
+			for (size_t j = i; j < n && on[j] < on[i] + p.period_ns; j++)
+				sum += (off[j] < on[i] + p.period_ns ? off[j] : on[i] + p.period_ns) - on[j];
+			if (sum > worst)
+				worst = sum;
+		}
+		if (worst > 2 * p.budget_ns + (tick[k] > p.budget_ns ? tick[k] : 0))
+			fail_msg("budget %llu period %llu stall %llu tick %llu: %llu in one period",
+				 (unsigned long long)p.budget_ns, (unsigned long long)p.period_ns,
+				 (unsigned long long)stall[z], (unsigned long long)tick[k],
+				 (unsigned long long)worst);
+		sim_free(sim);
+	}
+}
+
 /* --- donation ------------------------------------------------------------------------------ */
 
 static struct sim_thread *passive_thread(struct sim *sim)
@@ -861,6 +964,8 @@ int main(void)
 		cmocka_unit_test(test_demote),
 		cmocka_unit_test(test_notify_block),
 		cmocka_unit_test(test_overrun_paid_back),
+		cmocka_unit_test(test_stale_head),
+		cmocka_unit_test(test_stale_head_charges),
 		cmocka_unit_test(test_donation_chain),
 		cmocka_unit_test(test_donated_timeout),
 		cmocka_unit_test(test_server_exit),

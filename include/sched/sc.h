@@ -145,6 +145,7 @@ struct sched_sc {
 	uint64_t blocking;           /* declared blocking (sched_sc_params.blocking_ns) */
 	uint64_t debt;               /* CBS: overrun carried into the next replenishment */
 	sched_time_t deadline;       /* absolute: the EDF key of its holder */
+	sched_time_t act;            /* sporadic: the current activation's instant (refill.c) */
 	sched_time_t job_deadline;   /* its bound thread's current job: woken + rel_deadline (a
 				      * job that ends later is a miss, whatever refills moved the
 				      * EDF key meanwhile) */

@@ -445,7 +445,7 @@ static const struct field sc_fields[] = {
 	FLD(sched_sc, overrun), FLD(sched_sc, depleted), FLD(sched_sc, cap), FLD(sched_sc, head),
 	FLD(sched_sc, count), FLD(sched_sc, refill), FLD(sched_sc, budget),
 	FLD(sched_sc, period), FLD(sched_sc, rel_deadline), FLD(sched_sc, debt),
-	FLD(sched_sc, deadline), FLD(sched_sc, wait_since), FLD(sched_sc, cpus),
+	FLD(sched_sc, deadline), FLD(sched_sc, act), FLD(sched_sc, wait_since), FLD(sched_sc, cpus),
 	FLD(sched_sc, endpoint), FLD(sched_sc, owner), FLD(sched_sc, bound),
 	FLD(sched_sc, holder), FLD(sched_sc, stats), { NULL, 0, 0 }
 };
