@@ -14,9 +14,6 @@
 
 void ktest_report(bool ok, const char *what);
 void ktest_skip(const char *what, const char *why);
-/* A check a known defect can fail: "not ok N - what # TODO why", not counted as a failure
- * (TAP's TODO); a pass prints "ok". Only for defects named in the docs. */
-void ktest_todo(bool ok, const char *what, const char *why);
 /* Sleep-poll (1 ms) until cond(arg); false after limit_ns, every CPU's state printed. */
 bool ktest_wait(bool (*cond)(void *), void *arg, uint64_t limit_ns);
 /* Wait until every other CPU is idle with nothing queued, then sched_check() == 0. */

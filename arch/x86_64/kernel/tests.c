@@ -3448,11 +3448,6 @@ void ktest_skip(const char *what, const char *why)
 	skip(what, why);
 }
 
-void ktest_todo(bool ok, const char *what, const char *why)
-{
-	kprintf("%s %u - %s # TODO %s\n", ok ? "ok" : "not ok", ++test_no, what, why);
-}
-
 bool ktest_wait(bool (*cond)(void *), void *arg, uint64_t limit_ns)
 {
 	return wait_cond(cond, arg, limit_ns);
