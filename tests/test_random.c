@@ -247,6 +247,8 @@ struct world {
 	} preq[MAX_PSLOTS];
 	uint64_t porder;
 	uint64_t prng;                     /* the policy operations' random stream */
+	bool measure_on;                   /* sched_measure's switch, and the measurement */
+	uint64_t measured_at_off;          /* counters' sum when it was last set */
 	struct sched_ticket pstale[NR_PSTALE], pold[NR_PSTALE]; /* collected; of an old epoch */
 	unsigned npstale, npold;
 	struct sched_graph pgraph[MAX_PSLOTS]; /* GRAPH requests' memory, by slot */
@@ -4840,6 +4842,35 @@ static const char *const p_name[P_NR] = {
 };
 static uint64_t pst[P_NR];
 
+/* The measurement counters summed over the CPUs (sched_measure). */
+static uint64_t measured_sum(struct world *w)
+{
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < w->sim->cfg.cpus; c++)
+		for (unsigned k = 0; k < SCHED_CNT_NR; k++)
+			if (SCHED_CNT_MEASURED >> k & 1)
+				n += sched_cpu_counter(&w->sim->sys, c, k);
+	return n;
+}
+
+/* Measurement on or off amid everything else: no decision may depend on it (the checker
+ * runs after every step either way), and while off the measurement counters stay still. */
+static void measure_set(struct world *w, bool on)
+{
+	if (sched_measure(&w->sim->sys, on) != 0)
+		fail_msg("sched_measure(%d) refused", on);
+	w->measure_on = on;
+	w->measured_at_off = measured_sum(w);
+}
+
+static void measure_check(struct world *w)
+{
+	if (!w->measure_on && measured_sum(w) != w->measured_at_off)
+		fail_msg("seed %llu: measurement counters moved while switched off",
+			 (unsigned long long)cur_seed);
+}
+
 static void swap_rng(struct world *w)
 {
 	uint64_t r = w->rng;
@@ -5904,10 +5935,14 @@ static uint64_t run_sequences(unsigned cpus, const char *policy, bool core_sched
 		for (unsigned i = 0; i < 12; i++)
 			spawn(&w);
 		cur_seed = seed;
+		measure_set(&w, seed & 1); /* flipped once, at a step the seed picks */
 		for (unsigned s = 0; s < STEPS; s++) {
 			cur_step = s;
+			if (s == seed % STEPS)
+				measure_set(&w, !(seed & 1));
 			step(&w);
 		}
+		measure_check(&w);
 		check_stale_refs(&w);
 		check_all_charged(&w);
 		check_ledgers(&w);
