@@ -90,6 +90,8 @@ int klease_info(int64_t handle, struct sched_lease_info *out)
  * exist (-SCHED_ECPU; libsched then refuses an offline, leased or last general-purpose
  * one). Granted, the caller moves onto the CPU at once.
  */
+enum { KLEASE_GRANT_TRIES = 100 };
+
 int64_t klease_sys_grant(struct kthread *me, uint64_t cpu, uint64_t scope)
 {
 	struct sched_lease_params p = { 0 };
@@ -107,12 +109,20 @@ int64_t klease_sys_grant(struct kthread *me, uint64_t cpu, uint64_t scope)
 		p.thread = sched_ref_of(&me->st);
 	else
 		p.group = &me->proc->group;
-	grants_take();
-	r = sched_lease_grant(&ksys, sched_auth_root(&ksys), &p, &cap);
-	if (r == 0) /* only the kernel sets affinities, and not this thread's meanwhile */
-		grants[cap.index] = (struct kgrant){ cap, me->proc, sched_ref_of(&me->st),
-						     me->st.affinity };
-	grants_give();
+	/* -SCHED_EAGAIN: a thread was still migrating towards the CPU; the same call succeeds
+	 * once that switch is done (docs/errors.md), so the kernel asks again after a yield,
+	 * a bounded number of times, rather than hand ring 3 a transient error */
+	for (unsigned tries = 0;; tries++) {
+		grants_take();
+		r = sched_lease_grant(&ksys, sched_auth_root(&ksys), &p, &cap);
+		if (r == 0) /* only the kernel sets affinities, and not this thread's meanwhile */
+			grants[cap.index] = (struct kgrant){ cap, me->proc, sched_ref_of(&me->st),
+							     me->st.affinity };
+		grants_give();
+		if (r != -SCHED_EAGAIN || tries == KLEASE_GRANT_TRIES)
+			break;
+		thread_yield();
+	}
 	if (r < 0)
 		return r;
 	thread_pin_self((int)cpu);
